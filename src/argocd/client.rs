@@ -1,0 +1,274 @@
+//! Requests to Argo CD with authentication: one re-login and one retry on 401, never more.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::de::DeserializeOwned;
+
+use super::auth::{Auth, TokenOrigin};
+use super::error::{ArgoError, ErrorKind};
+use crate::host::{Host, HttpRequest, HttpResponse, Method};
+use crate::settings::Settings;
+
+/// RFC 3986 unreserved characters stay as they are; everything else is escaped.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Escapes one path segment or query value.
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, COMPONENT).to_string()
+}
+
+/// A query string under construction; repeated keys stay repeated, as Argo CD expects.
+#[derive(Debug, Default, Clone)]
+pub struct Query(String);
+
+impl Query {
+    pub fn new() -> Self {
+        Query::default()
+    }
+
+    pub fn add(mut self, key: &str, value: &str) -> Self {
+        self.0.push(if self.0.is_empty() { '?' } else { '&' });
+        self.0.push_str(key);
+        self.0.push('=');
+        self.0.push_str(&encode(value));
+        self
+    }
+
+    pub fn add_opt(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) if !v.is_empty() => self.add(key, v),
+            _ => self,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One request with the headers Argo CD insists on. `path` starts with `/` and holds the query.
+pub(crate) async fn send_raw<H: Host>(
+    host: &H,
+    settings: &Settings,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> Result<HttpResponse, ArgoError> {
+    let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
+    if let Some(token) = token {
+        headers.push(("authorization".to_owned(), format!("Bearer {token}")));
+    }
+    // Argo CD answers 415 to any non-GET without exactly this type, DELETE included.
+    if method != Method::Get {
+        headers.push(("content-type".to_owned(), "application/json".to_owned()));
+    }
+    let request = HttpRequest {
+        method,
+        url: format!("{}{}", settings.argocd_url, path),
+        headers,
+        body: body.unwrap_or_default(),
+        timeout: settings.request_timeout,
+    };
+    host.send(request).await.map_err(|e| {
+        ArgoError::transport(
+            e,
+            &settings.argocd_url,
+            settings.request_timeout.as_millis(),
+        )
+    })
+}
+
+pub struct ArgoClient<'a, H: Host> {
+    host: &'a H,
+    settings: &'a Settings,
+    auth: Auth<'a, H>,
+}
+
+impl<'a, H: Host> ArgoClient<'a, H> {
+    /// Fails when the settings cannot reach Argo CD at all, with the setting to fix.
+    pub fn new(host: &'a H, settings: &'a Settings) -> Result<Self, ArgoError> {
+        if let Some(problem) = settings.problem() {
+            return Err(ArgoError::new(ErrorKind::NotConfigured, problem, ""));
+        }
+        Ok(ArgoClient {
+            host,
+            settings,
+            auth: Auth::new(host, settings),
+        })
+    }
+
+    pub fn host(&self) -> &'a H {
+        self.host
+    }
+
+    pub fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    pub fn auth(&self) -> &Auth<'a, H> {
+        &self.auth
+    }
+
+    /// Sends with a token; on 401 with a login-based token, logs in once and retries once.
+    /// Returns the response whatever its status: callers decide what a status means.
+    pub async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<HttpResponse, ArgoError> {
+        let body = body.map(|b| b.to_string().into_bytes());
+        let (token, origin) = self.auth.token().await?;
+        let response = send_raw(
+            self.host,
+            self.settings,
+            method,
+            path,
+            Some(&token),
+            body.clone(),
+        )
+        .await?;
+        if response.status != 401 || !self.auth.can_relogin() {
+            return Ok(response);
+        }
+        self.auth.forget();
+        if origin == TokenOrigin::FreshLogin {
+            // The token we just got is already refused: a second login would only fail the same way.
+            return Ok(response);
+        }
+        let token = self.auth.login().await?;
+        send_raw(self.host, self.settings, method, path, Some(&token), body).await
+    }
+
+    /// Sends and reads a 2xx JSON body; other statuses become errors about `subject`.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        subject: &str,
+    ) -> Result<T, ArgoError> {
+        let response = self.exchange(method, path, body).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(ArgoError::from_status(
+                response.status,
+                &response.body,
+                subject,
+            ));
+        }
+        serde_json::from_slice(&response.body).map_err(|e| {
+            ArgoError::new(
+                ErrorKind::InvalidResponse,
+                format!("Argo CD's answer about {subject} could not be read: {e}"),
+                "check that ARGOCD_URL points at the Argo CD API server",
+            )
+        })
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        subject: &str,
+    ) -> Result<T, ArgoError> {
+        self.call(Method::Get, path, None, subject).await
+    }
+
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        subject: &str,
+    ) -> Result<T, ArgoError> {
+        self.call(Method::Post, path, Some(body), subject).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{FakeHost, login_settings, reply};
+
+    #[test]
+    fn query_values_are_escaped_and_keys_repeat() {
+        let q = Query::new()
+            .add("projects", "a b")
+            .add("projects", "c/d")
+            .add_opt("selector", Some("env=prod,tier in (web)"))
+            .add_opt("repo", None);
+        assert_eq!(
+            q.as_str(),
+            "?projects=a%20b&projects=c%2Fd&selector=env%3Dprod%2Ctier%20in%20%28web%29"
+        );
+        assert_eq!(encode("../x"), "..%2Fx");
+    }
+
+    #[test]
+    fn a_401_causes_one_login_and_one_retry_only() {
+        let host = FakeHost::new(vec![
+            reply(200, r#"{"token":"a.eyJzdWIiOiJhZG1pbjpsb2dpbiJ9.s"}"#), // login
+            reply(
+                401,
+                r#"{"error":"x","code":16,"message":"invalid session"}"#,
+            ), // refused at once
+        ]);
+        let settings = login_settings();
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let result: Result<serde_json::Value, _> =
+            pollster::block_on(client.get("/api/v1/applications", "the apps"));
+        assert_eq!(result.unwrap_err().kind, ErrorKind::Unauthenticated);
+        assert_eq!(
+            host.requests().len(),
+            2,
+            "fresh token refused: no second login"
+        );
+    }
+
+    #[test]
+    fn a_cached_token_refused_is_replaced_once() {
+        let host = FakeHost::new(vec![
+            reply(200, r#"{"token":"a.eyJzdWIiOiJhZG1pbjpsb2dpbiJ9.s"}"#),
+            reply(200, r#"{"items":[]}"#),
+            reply(401, r#"{"message":"token signature is invalid"}"#),
+            reply(200, r#"{"token":"b.eyJzdWIiOiJhZG1pbjpsb2dpbiJ9.s"}"#),
+            reply(200, r#"{"items":[]}"#),
+        ]);
+        let settings = login_settings();
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let first: serde_json::Value =
+            pollster::block_on(client.get("/api/v1/applications", "x")).unwrap();
+        assert_eq!(first["items"], serde_json::json!([]));
+        let second: serde_json::Value =
+            pollster::block_on(client.get("/api/v1/applications", "x")).unwrap();
+        assert_eq!(second["items"], serde_json::json!([]));
+        let requests = host.requests();
+        assert_eq!(requests.len(), 5);
+        assert_eq!(requests[3].url, "https://cd.test/api/v1/session");
+        assert_eq!(
+            crate::host::header_value(&requests[4].headers, "authorization"),
+            Some("Bearer b.eyJzdWIiOiJhZG1pbjpsb2dpbiJ9.s")
+        );
+    }
+
+    #[test]
+    fn non_get_requests_carry_exactly_application_json() {
+        let host = FakeHost::new(vec![reply(200, "{}")]);
+        let settings = crate::testing::token_settings();
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let _: serde_json::Value = pollster::block_on(client.call(
+            Method::Delete,
+            "/api/v1/applications/a/operation",
+            None,
+            "x",
+        ))
+        .unwrap();
+        let sent = &host.requests()[0];
+        assert_eq!(
+            crate::host::header_value(&sent.headers, "content-type"),
+            Some("application/json")
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! The Argo CD REST client: URLs, auth (login, token cache, one retry on 401), and errors that say
+//! what to do. Facts it relies on are in `../shared/argocd/api-notes.md`.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod model;
+
+pub use client::{ArgoClient, Query};
+pub use error::ArgoError;

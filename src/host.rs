@@ -1,0 +1,108 @@
+//! The services a host gives the core. Each component implements these over what its host offers
+//! (wasi:http, a key-value store, a clock); native tests implement them in memory.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// HTTP method of an outbound request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// An outbound request, fully formed: absolute URL, headers, body and the time it may take.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+}
+
+/// Case-insensitive header lookup in a list of pairs.
+pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Why an outbound request got no HTTP answer. Messages never carry request headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpError {
+    Timeout,
+    Unreachable(String),
+    Other(String),
+}
+
+#[allow(async_fn_in_trait)] // the core is single-threaded: futures need not be Send
+pub trait HttpClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
+}
+
+/// Host key-value storage shared by every instance of the component (Spin's `default` store).
+pub trait TokenStore {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), String>;
+    fn delete(&self, key: &str) -> Result<(), String>;
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Clock {
+    /// Wall-clock time in milliseconds since the Unix epoch (JWT `exp` is wall-clock).
+    fn now_unix_ms(&self) -> u64;
+    async fn sleep(&self, duration: Duration);
+}
+
+/// Everything the core needs from its host.
+pub trait Host: HttpClient + TokenStore + Clock {}
+impl<T: HttpClient + TokenStore + Clock> Host for T {}
+
+/// A store that lives as long as one instance: for hosts with no key-value service (plugin hosts).
+#[derive(Default)]
+pub struct MemoryTokenStore(RefCell<HashMap<String, Vec<u8>>>);
+
+impl TokenStore for MemoryTokenStore {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        self.0.borrow_mut().insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<(), String> {
+        self.0.borrow_mut().remove(key);
+        Ok(())
+    }
+}

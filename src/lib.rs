@@ -1,0 +1,17 @@
+//! argocd-mcp core: an MCP server for Argo CD that knows nothing of the host it runs in.
+//!
+//! - [`mcp`]: the protocol (JSON-RPC, lifecycle, tools, Streamable HTTP); no Argo CD in it.
+//! - [`argocd`]: the REST client with login, token cache and error mapping.
+//! - [`tools`]: one file per tool family, over the client.
+//! - [`service`]: the endpoints a host adapter serves (`/mcp`, `/health/argocd`) and the plugin entry.
+//! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration.
+
+pub mod argocd;
+pub mod host;
+pub mod mcp;
+pub mod service;
+pub mod settings;
+pub mod tools;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,338 @@
+//! Streamable HTTP (MCP 2025-11-25) on one endpoint: POST carries one JSON-RPC message and gets
+//! JSON back; GET and DELETE get 405 because this server keeps no sessions and pushes nothing.
+
+use constant_time_eq::constant_time_eq;
+use serde_json::{Value, json};
+
+use super::SUPPORTED_VERSIONS;
+use super::jsonrpc::{self, INVALID_REQUEST, RpcError};
+use super::server::{Reply, ServerInfo, handle_message};
+use super::tool::ToolProvider;
+use crate::host::header_value;
+
+/// Requests bigger than this are refused before parsing: no MCP message we take comes near it.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// An HTTP request as the transport needs it, whatever server received it.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpExchange<'a> {
+    pub method: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+impl HttpExchange<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        header_value(self.headers, name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    pub fn json(status: u16, body: &Value) -> HttpReply {
+        HttpReply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    fn empty(status: u16) -> HttpReply {
+        HttpReply {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    fn rpc_error(status: u16, code: i64, message: impl Into<String>) -> HttpReply {
+        HttpReply::json(
+            status,
+            &jsonrpc::error(&Value::Null, &RpcError::new(code, message)),
+        )
+    }
+
+    fn with_header(mut self, name: &str, value: &str) -> HttpReply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+}
+
+/// Who may talk to the endpoint.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccessPolicy<'a> {
+    /// When set, every request must carry `Authorization: Bearer <token>`.
+    pub bearer_token: Option<&'a str>,
+}
+
+pub async fn handle<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    policy: AccessPolicy<'_>,
+    request: HttpExchange<'_>,
+) -> HttpReply {
+    if let Some(origin) = request.header("origin") {
+        if !origin_allowed(origin, request.header("host")) {
+            return HttpReply::rpc_error(
+                403,
+                INVALID_REQUEST,
+                "Forbidden: the Origin header names another site (DNS-rebinding protection)",
+            );
+        }
+    }
+    if let Some(expected) = policy.bearer_token {
+        if !bearer_matches(request.header("authorization"), expected) {
+            return HttpReply::rpc_error(
+                401,
+                INVALID_REQUEST,
+                "Unauthorized: send Authorization: Bearer <MCP auth token>",
+            )
+            .with_header(
+                "www-authenticate",
+                r#"Bearer realm="argocd-mcp", error="invalid_token""#,
+            );
+        }
+    }
+    if request.method != "POST" {
+        return HttpReply::rpc_error(
+            405,
+            INVALID_REQUEST,
+            "Method not allowed: this stateless server takes POST only (no SSE stream, no sessions)",
+        )
+        .with_header("allow", "POST");
+    }
+    let content_type = request.header("content-type").unwrap_or("");
+    if !media_type_is(content_type, "application/json") {
+        return HttpReply::rpc_error(
+            415,
+            INVALID_REQUEST,
+            "Unsupported Media Type: send Content-Type: application/json",
+        );
+    }
+    if let Some(accept) = request.header("accept") {
+        if !accepts_json(accept) {
+            return HttpReply::rpc_error(
+                406,
+                INVALID_REQUEST,
+                "Not Acceptable: the client must accept application/json (and text/event-stream)",
+            );
+        }
+    }
+    if let Some(version) = request.header("mcp-protocol-version") {
+        if !SUPPORTED_VERSIONS.contains(&version.trim()) {
+            return HttpReply::json(
+                400,
+                &jsonrpc::error(
+                    &Value::Null,
+                    &RpcError::new(
+                        INVALID_REQUEST,
+                        format!("Bad Request: unsupported MCP-Protocol-Version {version:?}"),
+                    )
+                    .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": version})),
+                ),
+            );
+        }
+    }
+    if request.body.len() > MAX_BODY_BYTES {
+        return HttpReply::rpc_error(
+            413,
+            INVALID_REQUEST,
+            format!("Payload too large: at most {MAX_BODY_BYTES} bytes per message"),
+        );
+    }
+    match handle_message(info, tools, request.body).await {
+        Reply::Accepted => HttpReply::empty(202),
+        Reply::Message { body, bad_request } => {
+            HttpReply::json(if bad_request { 400 } else { 200 }, &body)
+        }
+    }
+}
+
+fn media_type_is(header: &str, expected: &str) -> bool {
+    header
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(expected))
+}
+
+fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|part| {
+        let t = part.split(';').next().unwrap_or("").trim();
+        t.eq_ignore_ascii_case("application/json") || t == "*/*" || t == "application/*"
+    })
+}
+
+fn bearer_matches(header: Option<&str>, expected: &str) -> bool {
+    let Some(given) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+        return false;
+    };
+    constant_time_eq(given.trim().as_bytes(), expected.as_bytes())
+}
+
+/// A browser page may only reach us from our own origin or from loopback: this blocks DNS rebinding.
+fn origin_allowed(origin: &str, host: Option<&str>) -> bool {
+    let Some((_, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    let authority = authority.trim_end_matches('/');
+    let hostname = match authority.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    matches!(hostname, "localhost" | "127.0.0.1" | "[::1]")
+        || host.is_some_and(|h| h.eq_ignore_ascii_case(authority))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mcp::tool::{CallOutcome, ToolDefinition};
+
+    struct NoTools;
+    impl ToolProvider for NoTools {
+        fn definitions(&self) -> Vec<ToolDefinition> {
+            Vec::new()
+        }
+        async fn call(&self, name: &str, _: Value) -> CallOutcome {
+            CallOutcome::UnknownTool(name.into())
+        }
+    }
+
+    const INFO: ServerInfo = ServerInfo {
+        name: "t",
+        title: "T",
+        version: "0",
+        instructions: "",
+    };
+    const PING: &[u8] = br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+
+    fn send(method: &str, headers: &[(&str, &str)], body: &[u8], token: Option<&str>) -> HttpReply {
+        let mut all: Vec<(String, String)> = vec![
+            ("content-type".into(), "application/json".into()),
+            (
+                "accept".into(),
+                "application/json, text/event-stream".into(),
+            ),
+        ];
+        for (k, v) in headers {
+            all.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
+            all.push((k.to_string(), v.to_string()));
+        }
+        let request = HttpExchange {
+            method,
+            headers: &all,
+            body,
+        };
+        let policy = AccessPolicy {
+            bearer_token: token,
+        };
+        pollster::block_on(handle(&INFO, &NoTools, policy, request))
+    }
+
+    #[test]
+    fn post_is_answered_and_other_methods_get_405() {
+        assert_eq!(send("POST", &[], PING, None).status, 200);
+        let get = send("GET", &[], b"", None);
+        assert_eq!((get.status, get.header("allow")), (405, Some("POST")));
+        assert_eq!(send("DELETE", &[], b"", None).status, 405);
+    }
+
+    #[test]
+    fn origin_must_be_ours_or_loopback() {
+        let foreign = [
+            ("origin", "https://evil.example"),
+            ("host", "mcp.example.com"),
+        ];
+        assert_eq!(send("POST", &foreign, PING, None).status, 403);
+        let same = [
+            ("origin", "https://mcp.example.com"),
+            ("host", "mcp.example.com"),
+        ];
+        assert_eq!(send("POST", &same, PING, None).status, 200);
+        assert_eq!(
+            send("POST", &[("origin", "http://localhost:3000")], PING, None).status,
+            200
+        );
+        assert_eq!(send("POST", &[("origin", "null")], PING, None).status, 403);
+    }
+
+    #[test]
+    fn bearer_token_is_required_when_configured() {
+        let none = send("POST", &[], PING, Some("s3cret"));
+        assert_eq!(none.status, 401);
+        assert!(
+            none.header("www-authenticate")
+                .unwrap()
+                .starts_with("Bearer")
+        );
+        let wrong = [("authorization", "Bearer nope")];
+        assert_eq!(send("POST", &wrong, PING, Some("s3cret")).status, 401);
+        let right = [("authorization", "Bearer s3cret")];
+        assert_eq!(send("POST", &right, PING, Some("s3cret")).status, 200);
+    }
+
+    #[test]
+    fn headers_are_checked() {
+        assert_eq!(
+            send("POST", &[("content-type", "text/plain")], PING, None).status,
+            415
+        );
+        assert_eq!(
+            send(
+                "POST",
+                &[("content-type", "application/json; charset=utf-8")],
+                PING,
+                None
+            )
+            .status,
+            200
+        );
+        assert_eq!(
+            send("POST", &[("accept", "text/html")], PING, None).status,
+            406
+        );
+        let bad = send(
+            "POST",
+            &[("mcp-protocol-version", "1999-01-01")],
+            PING,
+            None,
+        );
+        assert_eq!(bad.status, 400);
+        assert!(String::from_utf8_lossy(&bad.body).contains("2025-11-25"));
+        assert_eq!(
+            send(
+                "POST",
+                &[("mcp-protocol-version", "2025-06-18")],
+                PING,
+                None
+            )
+            .status,
+            200
+        );
+    }
+
+    #[test]
+    fn envelope_errors_are_400_and_notifications_202() {
+        assert_eq!(send("POST", &[], b"{oops", None).status, 400);
+        assert_eq!(send("POST", &[], b"[]", None).status, 400);
+        let note = send(
+            "POST",
+            &[],
+            br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            None,
+        );
+        assert_eq!((note.status, note.body.len()), (202, 0));
+        let big = vec![b' '; MAX_BODY_BYTES + 1];
+        assert_eq!(send("POST", &[], &big, None).status, 413);
+    }
+}

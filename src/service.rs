@@ -1,0 +1,219 @@
+//! What a host adapter serves: the MCP endpoint, the Argo CD health check, and direct tool calls
+//! for plugin hosts. Adapters translate their host's request into these calls and back, nothing more.
+
+use serde_json::{Value, json};
+
+use crate::argocd::ArgoClient;
+use crate::host::{Host, Method};
+use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
+use crate::mcp::server::ServerInfo;
+use crate::mcp::tool::{CallOutcome, ToolDefinition, ToolProvider};
+use crate::settings::{Credentials, Settings};
+use crate::tools;
+
+pub const MCP_PATH: &str = "/mcp";
+pub const HEALTH_PATH: &str = "/health/argocd";
+
+pub const SERVER_INFO: ServerInfo = ServerInfo {
+    name: "argocd-mcp",
+    title: "Argo CD",
+    version: env!("CARGO_PKG_VERSION"),
+    instructions: "Tools to see and steer Argo CD applications. Start with list_argocd_apps or get_argocd_app_status. Sync and health are separate: an app can be Synced and Degraded. Tools that change the cluster need confirm: true; ask the user before setting it.",
+};
+
+/// The Argo CD tools as MCP sees them.
+struct ArgoTools<'a, H: Host> {
+    host: &'a H,
+    settings: &'a Settings,
+}
+
+impl<H: Host> ToolProvider for ArgoTools<'_, H> {
+    fn definitions(&self) -> Vec<ToolDefinition> {
+        tools::definitions(self.settings.read_only)
+    }
+
+    async fn call(&self, name: &str, arguments: Value) -> CallOutcome {
+        tools::call(self.host, self.settings, name, arguments).await
+    }
+}
+
+/// Serves one HTTP request addressed to the component.
+pub async fn handle_http<H: Host>(
+    host: &H,
+    settings: &Settings,
+    request: HttpExchange<'_>,
+    path: &str,
+) -> HttpReply {
+    let path = path.split('?').next().unwrap_or("");
+    match path.trim_end_matches('/') {
+        MCP_PATH => {
+            let policy = AccessPolicy {
+                bearer_token: settings.mcp_auth_token.as_ref().map(|t| t.expose()),
+            };
+            let tools = ArgoTools { host, settings };
+            crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request).await
+        }
+        HEALTH_PATH if request.method == "GET" => health(host, settings).await,
+        HEALTH_PATH => HttpReply::json(405, &json!({"error": "use GET"})),
+        _ => HttpReply::json(
+            404,
+            &json!({"error": format!("no such endpoint; MCP is served at {MCP_PATH}, the health check at {HEALTH_PATH}")}),
+        ),
+    }
+}
+
+/// Runs one tool for a plugin host: the JSON text of the answer, or a message saying what to fix.
+pub async fn call_tool<H: Host>(
+    host: &H,
+    settings: &Settings,
+    name: &str,
+    arguments: Value,
+) -> Result<String, String> {
+    match tools::call(host, settings, name, arguments).await {
+        CallOutcome::Success(value) => Ok(value.to_string()),
+        CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => Err(message),
+    }
+}
+
+/// 200 only when Argo CD says the token is logged in. Userinfo answers 200 `{}` for a bad token
+/// (it never says 401), so its status alone proves nothing.
+pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
+    let unavailable = |http_status: Option<u16>, error: String, note: String| {
+        HttpReply::json(
+            503,
+            &json!({
+                "status": "unavailable",
+                "http_status": http_status,
+                "error": error,
+                "note": note,
+                "argocd_url": settings.argocd_url,
+            }),
+        )
+    };
+    let client = match ArgoClient::new(host, settings) {
+        Ok(client) => client,
+        Err(e) => {
+            return unavailable(
+                None,
+                e.message,
+                "set the missing settings and restart".into(),
+            );
+        }
+    };
+    let started = host.now_unix_ms();
+    let mut relogged = false;
+    loop {
+        let response = match client
+            .exchange(Method::Get, "/api/v1/session/userinfo", None)
+            .await
+        {
+            Ok(response) => response,
+            Err(e) => return unavailable(e.status, e.message, e.hint),
+        };
+        if response.status != 200 {
+            let e = crate::argocd::ArgoError::from_status(
+                response.status,
+                &response.body,
+                "the user info",
+            );
+            return unavailable(Some(response.status), e.message, e.hint);
+        }
+        let info: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        if info.get("loggedIn") == Some(&Value::Bool(true)) {
+            return HttpReply::json(
+                200,
+                &json!({
+                    "status": "ok",
+                    "authenticated_as": info.get("username").cloned().unwrap_or(Value::Null),
+                    "groups": info.get("groups").cloned().unwrap_or(json!([])),
+                    "latency_ms": host.now_unix_ms().saturating_sub(started),
+                    "argocd_url": settings.argocd_url,
+                }),
+            );
+        }
+        // A cached session can be stale (expired, key rotated): re-authenticate once, then judge.
+        if client.auth().can_relogin() && !relogged {
+            relogged = true;
+            client.auth().forget();
+            if let Err(e) = client.auth().login().await {
+                return unavailable(e.status, e.message, e.hint);
+            }
+            continue;
+        }
+        let note = match settings.credentials {
+            Credentials::Token(_) => {
+                "ARGOCD_TOKEN is expired, revoked, or signed with a key Argo CD no longer has: create a new one with `argocd account generate-token` and update the setting"
+            }
+            _ => {
+                "Argo CD issued a session but does not accept it; check the account is enabled and that Argo CD's clock and server.secretkey are stable"
+            }
+        };
+        return unavailable(
+            Some(200),
+            "Argo CD does not accept the token: /api/v1/session/userinfo reports loggedIn is not true".into(),
+            note.into(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{FakeHost, login_settings, reply, token_settings};
+
+    fn body(reply: &HttpReply) -> Value {
+        serde_json::from_slice(&reply.body).unwrap()
+    }
+
+    #[test]
+    fn health_is_ok_only_when_logged_in() {
+        let host = FakeHost::new(vec![reply(
+            200,
+            r#"{"loggedIn":true,"username":"admin","iss":"argocd"}"#,
+        )]);
+        let ok = pollster::block_on(health(&host, &token_settings()));
+        assert_eq!(ok.status, 200);
+        assert_eq!(body(&ok)["authenticated_as"], "admin");
+
+        let host = FakeHost::new(vec![reply(200, "{}")]);
+        let bad = pollster::block_on(health(&host, &token_settings()));
+        assert_eq!(bad.status, 503);
+        assert_eq!(body(&bad)["http_status"], 200);
+        assert!(
+            body(&bad)["note"]
+                .as_str()
+                .unwrap()
+                .contains("generate-token")
+        );
+    }
+
+    #[test]
+    fn health_relogs_once_with_a_stale_session() {
+        let host = FakeHost::new(vec![
+            reply(200, r#"{"token":"a.eyJ9.s"}"#),
+            reply(200, "{}"),
+            reply(200, r#"{"token":"b.eyJ9.s"}"#),
+            reply(200, r#"{"loggedIn":true,"username":"admin"}"#),
+        ]);
+        let ok = pollster::block_on(health(&host, &login_settings()));
+        assert_eq!(ok.status, 200, "{:?}", body(&ok));
+        assert_eq!(host.requests().len(), 4);
+    }
+
+    #[test]
+    fn unknown_paths_are_404() {
+        let host = FakeHost::new(vec![]);
+        let request = HttpExchange {
+            method: "GET",
+            headers: &[],
+            body: b"",
+        };
+        let reply = pollster::block_on(handle_http(
+            &host,
+            &token_settings(),
+            request,
+            "/etc/passwd",
+        ));
+        assert_eq!(reply.status, 404);
+    }
+}

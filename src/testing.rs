@@ -1,0 +1,93 @@
+//! In-memory host for unit tests: scripted HTTP answers, a map for the store, a settable clock.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::host::{
+    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, TokenStore,
+};
+use crate::settings::{Credentials, Secret, Settings};
+
+pub fn reply(status: u16, body: &str) -> Result<HttpResponse, HttpError> {
+    Ok(HttpResponse {
+        status,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.as_bytes().to_vec(),
+    })
+}
+
+pub struct FakeHost {
+    answers: RefCell<VecDeque<Result<HttpResponse, HttpError>>>,
+    sent: RefCell<Vec<HttpRequest>>,
+    store: MemoryTokenStore,
+    pub now_ms: Cell<u64>,
+}
+
+impl FakeHost {
+    pub fn new(answers: Vec<Result<HttpResponse, HttpError>>) -> Self {
+        FakeHost {
+            answers: RefCell::new(answers.into()),
+            sent: RefCell::default(),
+            store: MemoryTokenStore::default(),
+            now_ms: Cell::new(1_700_000_000_000),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.sent.borrow().clone()
+    }
+}
+
+impl HttpClient for FakeHost {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        self.sent.borrow_mut().push(request);
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(HttpError::Other("no scripted answer left".into())))
+    }
+}
+
+impl TokenStore for FakeHost {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.store.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        self.store.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), String> {
+        self.store.delete(key)
+    }
+}
+
+impl Clock for FakeHost {
+    fn now_unix_ms(&self) -> u64 {
+        self.now_ms.get()
+    }
+    async fn sleep(&self, duration: Duration) {
+        self.now_ms
+            .set(self.now_ms.get() + duration.as_millis() as u64);
+    }
+}
+
+fn settings(credentials: Credentials) -> Settings {
+    Settings {
+        argocd_url: "https://cd.test".into(),
+        credentials,
+        mcp_auth_token: None,
+        read_only: false,
+        request_timeout: Duration::from_secs(5),
+    }
+}
+
+pub fn login_settings() -> Settings {
+    settings(Credentials::Login {
+        username: "admin".into(),
+        password: Secret::new("pw-never-shown"),
+    })
+}
+
+pub fn token_settings() -> Settings {
+    settings(Credentials::Token(Secret::new("static.token.value")))
+}

@@ -1,0 +1,219 @@
+//! The Argo CD tools, one file per family. Each tool is a type implementing [`Tool`]: its argument
+//! type both parses the call and produces the `inputSchema`, so the two cannot drift.
+
+mod apps;
+mod history;
+mod operations;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::argocd::{ArgoClient, ArgoError, Query};
+use crate::host::Host;
+use crate::mcp::tool::{Annotations, CallOutcome, ToolDefinition};
+use crate::settings::Settings;
+
+pub use apps::{GetAppStatus, ListApps};
+pub use history::ListAppHistory;
+pub use operations::{RollbackApp, SyncApp};
+
+#[allow(async_fn_in_trait)]
+pub trait Tool {
+    const NAME: &'static str;
+    const TITLE: &'static str;
+    /// Tells an agent when to use the tool, not how it is built.
+    const DESCRIPTION: &'static str;
+    const ANNOTATIONS: Annotations;
+    type Args: DeserializeOwned + JsonSchema;
+    type Output: Serialize + JsonSchema;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: Self::Args,
+    ) -> Result<Self::Output, ArgoError>;
+}
+
+/// Annotations of a tool that changes Argo CD.
+pub const fn mutating(destructive: bool, idempotent: bool) -> Annotations {
+    Annotations {
+        read_only_hint: false,
+        destructive_hint: destructive,
+        idempotent_hint: idempotent,
+        open_world_hint: true,
+    }
+}
+
+/// Lists every tool once; the order is the order of `tools/list` and of the README table.
+macro_rules! toolset {
+    ($($tool:ty),* $(,)?) => {
+        /// Definitions of the tools on offer: mutating ones are left out in read-only mode.
+        pub fn definitions(read_only: bool) -> Vec<ToolDefinition> {
+            let mut all = Vec::new();
+            $(
+                if !read_only || <$tool as Tool>::ANNOTATIONS.read_only_hint {
+                    all.push(definition::<$tool>());
+                }
+            )*
+            all
+        }
+
+        /// Runs the tool called `name`.
+        pub async fn call<H: Host>(host: &H, settings: &Settings, name: &str, arguments: Value) -> CallOutcome {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return invoke::<$tool, H>(host, settings, arguments).await;
+                }
+            )*
+            CallOutcome::UnknownTool(format!(
+                "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
+            ))
+        }
+    };
+}
+
+toolset!(GetAppStatus, ListApps, ListAppHistory, SyncApp, RollbackApp);
+
+fn definition<T: Tool>() -> ToolDefinition {
+    ToolDefinition {
+        name: T::NAME,
+        title: T::TITLE,
+        description: T::DESCRIPTION,
+        input_schema: schema_of::<T::Args>(),
+        output_schema: schema_of::<T::Output>(),
+        annotations: T::ANNOTATIONS,
+    }
+}
+
+/// JSON Schema 2020-12 (MCP's default dialect), inlined, without the bytes clients never read.
+pub fn schema_of<T: JsonSchema>() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    if let Value::Object(map) = &mut schema {
+        map.remove("$schema");
+        map.remove("title");
+    }
+    schema
+}
+
+async fn invoke<T: Tool, H: Host>(host: &H, settings: &Settings, arguments: Value) -> CallOutcome {
+    if settings.read_only && !T::ANNOTATIONS.read_only_hint {
+        return CallOutcome::UnknownTool(format!(
+            "Tool {} is not offered: this server is read-only (ARGOCD_READ_ONLY / read_only is set)",
+            T::NAME
+        ));
+    }
+    let args: T::Args = match serde_json::from_value(arguments) {
+        Ok(args) => args,
+        Err(e) => {
+            return CallOutcome::ToolError(format!(
+                "Invalid arguments for {}: {e}. The tool's inputSchema in tools/list lists every argument and its type.",
+                T::NAME
+            ));
+        }
+    };
+    let client = match ArgoClient::new(host, settings) {
+        Ok(client) => client,
+        Err(e) => return CallOutcome::ToolError(e.to_string()),
+    };
+    match T::run(&client, args).await {
+        Ok(output) => match serde_json::to_value(output) {
+            Ok(value) => CallOutcome::Success(value),
+            Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
+        },
+        Err(e) => CallOutcome::ToolError(e.to_string()),
+    }
+}
+
+/// Rejects anything that is not a Kubernetes object name before it reaches a URL: no `/`, no `..`.
+pub fn check_name(argument: &str, value: &str) -> Result<(), ArgoError> {
+    let valid = !value.is_empty()
+        && value.len() <= 253
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && value.as_bytes()[0].is_ascii_alphanumeric()
+        && value.as_bytes()[value.len() - 1].is_ascii_alphanumeric()
+        && !value.contains("..");
+    if valid {
+        Ok(())
+    } else {
+        Err(ArgoError::invalid_input(format!(
+            "{argument} {value:?} is not a valid Kubernetes name: use 1-253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (names as list_argocd_apps shows them)"
+        )))
+    }
+}
+
+/// `/api/v1/applications/{name}` plus the `appNamespace` query for apps outside Argo CD's namespace.
+pub fn app_path(
+    name: &str,
+    app_namespace: Option<&str>,
+    suffix: &str,
+) -> Result<(String, Query), ArgoError> {
+    check_name("app_name", name)?;
+    if let Some(ns) = app_namespace {
+        check_name("app_namespace", ns)?;
+    }
+    Ok((
+        format!(
+            "/api/v1/applications/{}{suffix}",
+            crate::argocd::client::encode(name)
+        ),
+        Query::new().add_opt("appNamespace", app_namespace),
+    ))
+}
+
+/// Refuses a write unless the caller confirmed it: agents must ask their user first.
+pub fn require_confirmation(tool: &str, confirm: bool) -> Result<(), ArgoError> {
+    if confirm {
+        Ok(())
+    } else {
+        Err(ArgoError::invalid_input(format!(
+            "{tool} changes what runs in the cluster: tell the user what it will do, and call it again with \"confirm\": true once they agree"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_slashes_or_dots_are_refused() {
+        for bad in [
+            "", "a/b", "..", "../etc", "a..b", "UPPER", "-a", "a-", "a b", "a%2fb",
+        ] {
+            assert!(check_name("app_name", bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["a", "guestbook", "web-1.prod", "0app"] {
+            check_name("app_name", good).unwrap();
+        }
+    }
+
+    #[test]
+    fn read_only_hides_mutating_tools() {
+        let all: Vec<_> = definitions(false).iter().map(|d| d.name).collect();
+        let read: Vec<_> = definitions(true).iter().map(|d| d.name).collect();
+        assert!(all.contains(&"sync_argocd_app") && all.contains(&"rollback_argocd_app"));
+        assert!(!read.contains(&"sync_argocd_app") && !read.contains(&"rollback_argocd_app"));
+        assert!(read.contains(&"get_argocd_app_status"));
+    }
+
+    #[test]
+    fn schemas_come_from_the_argument_types() {
+        for def in definitions(false) {
+            assert_eq!(def.input_schema["type"], "object", "{}", def.name);
+            assert_eq!(def.output_schema["type"], "object", "{}", def.name);
+            assert!(def.input_schema.get("$schema").is_none());
+            assert!(!def.description.is_empty());
+        }
+        let sync = definition::<SyncApp>();
+        let required = sync.input_schema["required"].as_array().unwrap();
+        assert!(required.contains(&Value::from("app_name")));
+        assert!(required.contains(&Value::from("confirm")));
+        assert_eq!(sync.input_schema["additionalProperties"], false);
+    }
+}
