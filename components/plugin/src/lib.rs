@@ -1,1 +1,152 @@
+//! The plugin component for WASM MCP hosts: one typed export per tool, settings from the
+//! environment, no key-value import (such hosts give none: a login lasts one call, so prefer
+//! ARGOCD_TOKEN here).
 
+use argocd_mcp::host::{
+    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, TokenStore,
+};
+use argocd_mcp::service;
+use argocd_mcp::settings::Settings;
+use argocd_mcp_wasi_host::WasiHttp;
+use serde_json::{Value, json};
+
+mod bindings {
+    wit_bindgen::generate!({ path: "../../wit", world: "plugin" });
+}
+
+use bindings::{Guest, ResourceRef};
+
+#[derive(Default)]
+struct PluginHost {
+    http: WasiHttp,
+    tokens: MemoryTokenStore,
+}
+
+impl HttpClient for PluginHost {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        self.http.send(request).await
+    }
+}
+
+impl TokenStore for PluginHost {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.tokens.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        self.tokens.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), String> {
+        self.tokens.delete(key)
+    }
+}
+
+impl Clock for PluginHost {
+    fn now_unix_ms(&self) -> u64 {
+        self.http.now_unix_ms()
+    }
+    async fn sleep(&self, duration: std::time::Duration) {
+        self.http.sleep(duration).await
+    }
+}
+
+/// Runs a tool by its MCP name with the typed arguments turned back into the JSON it parses.
+fn run(tool: &str, arguments: Value) -> Result<String, String> {
+    let settings = Settings::load(|name| std::env::var(name.env).ok());
+    let host = PluginHost::default();
+    // Typed exports leave `null` for absent options; the tools treat absent and null alike.
+    let arguments = match arguments {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
+        other => other,
+    };
+    wstd::runtime::block_on(service::call_tool(&host, &settings, tool, arguments))
+}
+
+struct Plugin;
+
+impl Guest for Plugin {
+    fn get_argocd_app_status(
+        app_name: String,
+        include_resources: Option<bool>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_app_status",
+            json!({"app_name": app_name, "include_resources": include_resources, "app_namespace": app_namespace}),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter: the WIT signature
+    fn list_argocd_apps(
+        project: Option<String>,
+        namespace: Option<String>,
+        health_status: Option<String>,
+        sync_status: Option<String>,
+        selector: Option<String>,
+        app_namespace: Option<String>,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> Result<String, String> {
+        run(
+            "list_argocd_apps",
+            json!({
+                "project": project, "namespace": namespace, "health_status": health_status,
+                "sync_status": sync_status, "selector": selector, "app_namespace": app_namespace,
+                "limit": limit, "offset": offset,
+            }),
+        )
+    }
+
+    fn list_argocd_app_history(
+        app_name: String,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "list_argocd_app_history",
+            json!({"app_name": app_name, "app_namespace": app_namespace}),
+        )
+    }
+
+    fn sync_argocd_app(
+        app_name: String,
+        revision: Option<String>,
+        prune: Option<bool>,
+        dry_run: Option<bool>,
+        resources: Option<Vec<ResourceRef>>,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        let resources = resources.map(|list| {
+            list.into_iter()
+                .map(|r| json!({"group": r.group.unwrap_or_default(), "kind": r.kind, "name": r.name, "namespace": r.namespace}))
+                .collect::<Vec<_>>()
+        });
+        run(
+            "sync_argocd_app",
+            json!({
+                "app_name": app_name, "revision": revision, "prune": prune, "dry_run": dry_run,
+                "resources": resources, "app_namespace": app_namespace, "confirm": confirm,
+            }),
+        )
+    }
+
+    fn rollback_argocd_app(
+        app_name: String,
+        history_id: i64,
+        prune: Option<bool>,
+        dry_run: Option<bool>,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        run(
+            "rollback_argocd_app",
+            json!({
+                "app_name": app_name, "history_id": history_id, "prune": prune, "dry_run": dry_run,
+                "app_namespace": app_namespace, "confirm": confirm,
+            }),
+        )
+    }
+}
+
+bindings::export!(Plugin with_types_in bindings);

@@ -1,0 +1,255 @@
+//! An Argo CD v3.5.1 stand-in on loopback: the REST behaviour an MCP server meets, traps
+//! included (userinfo 200 `{}`, 415 without exact JSON content type, 403 for unknown apps, the
+//! login lockout, operations that take time). Facts: `fixtures/argocd` and the api-notes.
+
+pub mod auth;
+pub mod fleet;
+mod routes;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+pub use auth::Sessions;
+pub use fleet::Blueprint;
+
+/// How the next operation on an app ends.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Succeeded, Failed or Error.
+    pub phase: String,
+    /// App health once it finished.
+    pub health: String,
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Outcome {
+            phase: "Succeeded".into(),
+            health: "Healthy".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum OperationKind {
+    Sync,
+    Rollback(i64),
+}
+
+/// An operation the "controller" is working on.
+#[derive(Debug, Clone)]
+pub struct PendingOperation {
+    pub kind: OperationKind,
+    pub started: Instant,
+    pub started_unix: u64,
+    pub revision: String,
+    pub dry_run: bool,
+    /// A selective sync: never recorded in history.
+    pub partial: bool,
+}
+
+pub struct AppRecord {
+    pub blueprint: Blueprint,
+    pub seq: usize,
+    pub app: Value,
+    pub pending: Option<PendingOperation>,
+    pub next_outcome: Outcome,
+}
+
+/// One request as the stand-in saw it.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+}
+
+pub struct State {
+    pub sessions: Sessions,
+    pub apps: BTreeMap<String, AppRecord>,
+    pub requests: Vec<SeenRequest>,
+    pub logins_ok: u64,
+    pub logins_failed: u64,
+    /// Added before every answer (a slow Argo CD).
+    pub delay: Duration,
+    /// When set, every /api request gets this status (an Argo CD in trouble).
+    pub fail_with: Option<u16>,
+    /// How long an operation runs before it ends.
+    pub operation_time: Duration,
+}
+
+/// What a test configures before starting the stand-in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub users: Vec<(String, String)>,
+    pub session_lifetime: Option<Duration>,
+    pub fleet_size: usize,
+    pub operation_time: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            users: vec![("admin".into(), "password".into())],
+            session_lifetime: Some(Duration::from_secs(24 * 3600)),
+            fleet_size: 30,
+            operation_time: Duration::from_millis(300),
+        }
+    }
+}
+
+/// The named apps every stand-in has, beside the generated fleet.
+pub fn showcase() -> Vec<Blueprint> {
+    let mut guestbook = Blueprint::new("guestbook");
+    guestbook.history = 4;
+    let mut payments = Blueprint::new("payments");
+    payments.auto_sync = true;
+    payments.project = "payments".into();
+    let mut broken = Blueprint::new("broken-app");
+    broken.health = "Degraded".into();
+    broken.sync = "OutOfSync".into();
+    broken.last_operation = Some("Failed".into());
+    let mut multi = Blueprint::new("multi-source-app");
+    multi.multi_source = true;
+    let mut huge = Blueprint::new("huge-app");
+    huge.resources = 500;
+    vec![guestbook, payments, broken, multi, huge]
+}
+
+/// A running stand-in. Dropping it leaves the server task running until the runtime ends.
+#[derive(Clone)]
+pub struct StandIn {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+impl StandIn {
+    pub async fn start(config: Config) -> std::io::Result<StandIn> {
+        Self::start_on("127.0.0.1:0".parse().expect("valid address"), config).await
+    }
+
+    pub async fn start_on(listen: SocketAddr, config: Config) -> std::io::Result<StandIn> {
+        let users: Vec<(&str, &str)> = config
+            .users
+            .iter()
+            .map(|(u, p)| (u.as_str(), p.as_str()))
+            .collect();
+        let mut apps = BTreeMap::new();
+        for (seq, blueprint) in showcase()
+            .into_iter()
+            .chain(fleet::fleet(config.fleet_size))
+            .enumerate()
+        {
+            apps.insert(
+                blueprint.name.clone(),
+                AppRecord {
+                    app: fleet::application(&blueprint, seq),
+                    blueprint,
+                    seq,
+                    pending: None,
+                    next_outcome: Outcome::default(),
+                },
+            );
+        }
+        let state = Arc::new(Mutex::new(State {
+            sessions: Sessions::new(&users, config.session_lifetime),
+            apps,
+            requests: Vec::new(),
+            logins_ok: 0,
+            logins_failed: 0,
+            delay: Duration::ZERO,
+            fail_with: None,
+            operation_time: config.operation_time,
+        }));
+        let listener = TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let shared = state.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let state = shared.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| {
+                        let state = state.clone();
+                        async move {
+                            Ok::<_, std::convert::Infallible>(routes::serve(&state, request).await)
+                        }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(StandIn { addr, state })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn rotate_signing_key(&self) {
+        self.state().sessions.rotate_key();
+    }
+
+    pub fn login_count(&self) -> u64 {
+        self.state().logins_ok + self.state().logins_failed
+    }
+
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.state().requests.clone()
+    }
+
+    pub fn set_delay(&self, delay: Duration) {
+        self.state().delay = delay;
+    }
+
+    pub fn set_fail_with(&self, status: Option<u16>) {
+        self.state().fail_with = status;
+    }
+
+    pub fn set_session_lifetime(&self, lifetime: Option<Duration>) {
+        self.state().sessions.session_lifetime = lifetime;
+    }
+
+    /// How the next operation on `app` will end.
+    pub fn set_next_outcome(&self, app: &str, outcome: Outcome) {
+        if let Some(record) = self.state().apps.get_mut(app) {
+            record.next_outcome = outcome;
+        }
+    }
+
+    pub fn api_token(&self, account: &str, lifetime: Option<Duration>) -> String {
+        self.state().sessions.api_token(account, lifetime)
+    }
+
+    /// The app as `GET /api/v1/applications/{name}` would show it now.
+    pub fn app(&self, name: &str) -> Option<Value> {
+        let mut state = self.state();
+        let operation_time = state.operation_time;
+        let record = state.apps.get_mut(name)?;
+        routes::advance(record, operation_time);
+        Some(record.app.clone())
+    }
+}
+
+pub(crate) fn full(body: impl Into<Bytes>) -> Full<Bytes> {
+    Full::new(body.into())
+}

@@ -1,0 +1,762 @@
+//! Request handling: auth, routing, and each endpoint's documented behaviour.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde_json::{Value, json};
+
+use super::auth::unix_now;
+use super::fleet::{self, commit, rfc3339};
+use super::{AppRecord, Blueprint, OperationKind, PendingOperation, SeenRequest, State, full};
+
+type Reply = Response<Full<Bytes>>;
+
+/// Argo CD's history is cut to `spec.revisionHistoryLimit`, 10 by default.
+const HISTORY_LIMIT: usize = 10;
+
+/// Paths `fields` may keep on List (forwarder_overwrite.go allow-list), without the `items.` prefix.
+const LIST_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.creationTimestamp",
+    "metadata.deletionTimestamp",
+    "spec",
+    "spec.destination",
+    "spec.project",
+    "spec.source",
+    "spec.sources",
+    "spec.sourceHydrator",
+    "spec.syncPolicy",
+    "status.sourceHydrator",
+    "status.summary",
+    "status.sync.status",
+    "status.sync.revision",
+    "status.health",
+    "status.operationState.startedAt",
+    "status.operationState.finishedAt",
+    "status.operationState.phase",
+    "status.resources",
+    "operation.sync",
+];
+
+fn json_reply(status: u16, body: &Value) -> Reply {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(full(body.to_string()))
+        .expect("valid response")
+}
+
+fn text_reply(status: u16, body: &str) -> Reply {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(full(body.to_string()))
+        .expect("valid response")
+}
+
+/// grpc-gateway's unary error body: `error` and `message` identical, `code` the gRPC code.
+fn error(status: u16, code: u16, message: &str) -> Reply {
+    json_reply(
+        status,
+        &json!({"error": message, "code": code, "message": message}),
+    )
+}
+
+fn permission_denied() -> Reply {
+    error(403, 7, "permission denied")
+}
+
+/// Query parameters in order, repeated keys kept.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+    fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let delay = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        s.requests.push(SeenRequest {
+            method: parts.method.to_string(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or("/".into(), |p| p.to_string()),
+            authorization: header("authorization"),
+            content_type: header("content-type"),
+        });
+        s.delay
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let path = parts.uri.path().to_string();
+    let params = Params(query_pairs(parts.uri.query().unwrap_or("")));
+    let method = parts.method.as_str();
+    if path == "/healthz" {
+        return text_reply(200, "ok");
+    }
+    if !path.starts_with("/api/") {
+        return text_reply(404, "Not Found\n");
+    }
+    if let Some(status) = s.fail_with {
+        return match status {
+            502 => text_reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            503 => error(
+                503,
+                14,
+                "connection error: desc = \"transport: Error while dialing\"",
+            ),
+            _ => error(status, 13, "internal error"),
+        };
+    }
+    // enforceContentTypes: every non-GET under /api needs exactly application/json.
+    if method != "GET"
+        && header("content-type")
+            .map(|c| c.to_ascii_lowercase())
+            .as_deref()
+            != Some("application/json")
+    {
+        return text_reply(415, "Invalid content type");
+    }
+    let token = header("authorization").and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned));
+    match (method, path.as_str()) {
+        ("POST", "/api/v1/session") => return login(&mut s, &body),
+        ("DELETE", "/api/v1/session") => return json_reply(200, &json!({})),
+        ("GET", "/api/v1/session/userinfo") => {
+            return match s.sessions.verify(token.as_deref()) {
+                Ok(claims) => json_reply(
+                    200,
+                    &json!({"loggedIn": true, "username": claims.username, "iss": claims.issuer}),
+                ),
+                Err(_) => json_reply(200, &json!({})),
+            };
+        }
+        ("GET", "/api/version") => {
+            return match s.sessions.verify(token.as_deref()) {
+                Ok(_) => json_reply(
+                    200,
+                    &json!({"Version": "v3.5.1", "BuildDate": "2026-08-12T10:00:00Z", "GitCommit": "109ca7ca71139e514114499d294a492e7910a965", "GitTag": "v3.5.1", "GitTreeState": "clean", "GoVersion": "go1.25.0", "Compiler": "gc", "Platform": "linux/amd64"}),
+                ),
+                Err(_) => json_reply(200, &json!({"Version": "v3.5.1"})),
+            };
+        }
+        _ => {}
+    }
+    if let Err(message) = s.sessions.verify(token.as_deref()) {
+        return error(401, 16, &message);
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        ("GET", ["api", "v1", "applications"]) => list(&mut s, &params),
+        (_, ["api", "v1", "applications"]) => text_reply(405, "Method Not Allowed\n"),
+        (_, ["api", "v1", "applications", name, rest @ ..]) => {
+            let name = decode(name);
+            app_route(&mut s, method, &name, rest, &params, &body)
+        }
+        _ => text_reply(404, "Not Found\n"),
+    }
+}
+
+fn login(s: &mut State, body: &[u8]) -> Reply {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return error(400, 3, "invalid character in request body");
+    };
+    let field = |k: &str| {
+        request
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    if !field("token").is_empty() {
+        return error(
+            401,
+            16,
+            "token-based session creation no longer supported. please upgrade argocd cli to v0.7+",
+        );
+    }
+    match s.sessions.login(&field("username"), &field("password")) {
+        Ok(token) => {
+            s.logins_ok += 1;
+            Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header(
+                    "set-cookie",
+                    format!("argocd.token={token}; path=/; SameSite=lax; httpOnly"),
+                )
+                .body(full(json!({"token": token}).to_string()))
+                .expect("valid response")
+        }
+        Err((status, message)) => {
+            s.logins_failed += 1;
+            error(status, if status == 400 { 3 } else { 16 }, &message)
+        }
+    }
+}
+
+/// Lets the "controller" move an app's operation on: Running until `operation_time` has passed.
+pub fn advance(record: &mut AppRecord, operation_time: Duration) {
+    let Some(pending) = record.pending.clone() else {
+        return;
+    };
+    let bp = record.blueprint.clone();
+    if pending.started.elapsed() < operation_time {
+        let running = fleet::operation_state(
+            &bp,
+            "Running",
+            &pending.revision,
+            pending.started_unix,
+            None,
+            "waiting for completion of hook and all resources",
+        );
+        record.app["status"]["operationState"] = running;
+        return;
+    }
+    let outcome = record.next_outcome.clone();
+    let message = match outcome.phase.as_str() {
+        "Succeeded" => "successfully synced (all tasks run)",
+        _ => "one or more synchronization tasks completed unsuccessfully",
+    };
+    let mut finished_bp = bp.clone();
+    finished_bp.health = outcome.health.clone();
+    let now = unix_now();
+    record.app["status"]["operationState"] = fleet::operation_state(
+        &if outcome.phase == "Succeeded" {
+            bp.clone()
+        } else {
+            Blueprint {
+                health: "Degraded".into(),
+                ..bp.clone()
+            }
+        },
+        &outcome.phase,
+        &pending.revision,
+        pending.started_unix,
+        Some(now.max(pending.started_unix)),
+        message,
+    );
+    if let Some(obj) = record.app.as_object_mut() {
+        obj.remove("operation");
+    }
+    if outcome.phase == "Succeeded" && !pending.dry_run {
+        let status = &mut record.app["status"];
+        status["sync"]["status"] = json!("Synced");
+        if bp.multi_source {
+            status["sync"]["revisions"] = json!([
+                pending.revision,
+                commit(&format!("{}-values", pending.revision))
+            ]);
+        } else {
+            status["sync"]["revision"] = json!(pending.revision);
+        }
+        status["health"] = json!({"status": outcome.health, "lastTransitionTime": rfc3339(now)});
+        finished_bp.sync = "Synced".into();
+        status["resources"] = json!(fleet::resources(&finished_bp));
+        if !pending.partial {
+            let history = status["history"].as_array().cloned().unwrap_or_default();
+            let next_id = history
+                .iter()
+                .filter_map(|h| h["id"].as_i64())
+                .max()
+                .map_or(0, |m| m + 1);
+            let mut history = history;
+            history.push(fleet::history_entry(
+                &bp,
+                next_id,
+                &pending.revision,
+                now,
+                "admin",
+            ));
+            let excess = history.len().saturating_sub(HISTORY_LIMIT);
+            history.drain(..excess);
+            status["history"] = json!(history);
+        }
+    } else if outcome.phase != "Succeeded" {
+        record.app["status"]["health"] =
+            json!({"status": outcome.health, "lastTransitionTime": rfc3339(now)});
+    }
+    record.pending = None;
+}
+
+/// Finds an app the way `getAppEnforceRBAC` answers: 403 without `project`, 404 with it.
+fn find<'a>(s: &'a mut State, name: &str, params: &Params) -> Result<&'a mut AppRecord, Reply> {
+    let project = params.get("project").or_else(|| params.get("projects"));
+    if let Some(ns) = params.get("appNamespace").filter(|n| !n.is_empty()) {
+        if ns != "argocd" {
+            return Err(permission_denied()); // namespace not enabled for apps
+        }
+    }
+    let operation_time = s.operation_time;
+    match s.apps.get_mut(name) {
+        Some(record) => {
+            if let Some(p) = project {
+                if record.blueprint.project != p {
+                    return Err(error(
+                        404,
+                        5,
+                        &format!("applications.argoproj.io \"{name}\" not found"),
+                    ));
+                }
+            }
+            advance(record, operation_time);
+            Ok(record)
+        }
+        None if project.is_some() => Err(error(
+            404,
+            5,
+            &format!("applications.argoproj.io \"{name}\" not found"),
+        )),
+        None => Err(permission_denied()),
+    }
+}
+
+fn app_route(
+    s: &mut State,
+    method: &str,
+    name: &str,
+    rest: &[&str],
+    params: &Params,
+    body: &[u8],
+) -> Reply {
+    match (method, rest) {
+        ("GET", []) => match find(s, name, params) {
+            Ok(record) => json_reply(200, &record.app),
+            Err(reply) => reply,
+        },
+        ("POST", ["sync"]) => sync(s, name, params, body),
+        ("POST", ["rollback"]) => rollback(s, name, params, body),
+        (_, [] | ["sync"] | ["rollback"]) => text_reply(405, "Method Not Allowed\n"),
+        _ => text_reply(404, "Not Found\n"),
+    }
+}
+
+fn parse_body(body: &[u8]) -> Result<Value, Reply> {
+    serde_json::from_slice::<Value>(body)
+        .map_err(|e| error(400, 3, &format!("invalid character in request body: {e}")))
+}
+
+fn start(
+    record: &mut AppRecord,
+    kind: OperationKind,
+    revision: String,
+    dry_run: bool,
+    partial: bool,
+    request: Value,
+) -> Reply {
+    record.pending = Some(PendingOperation {
+        kind,
+        started: Instant::now(),
+        started_unix: unix_now(),
+        revision,
+        dry_run,
+        partial,
+    });
+    record.app["operation"] =
+        json!({"sync": request, "initiatedBy": {"username": "admin"}, "retry": {}});
+    // SetAppOperation clears the old state; the controller fills it in when it starts.
+    if let Some(status) = record.app["status"].as_object_mut() {
+        status.remove("operationState");
+    }
+    json_reply(200, &record.app)
+}
+
+fn sync(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
+    let request = match parse_body(body) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let record = match find(s, name, params) {
+        Ok(record) => record,
+        Err(reply) => return reply,
+    };
+    if record.pending.is_some() {
+        return error(400, 9, "another operation is already in progress");
+    }
+    let requested = request
+        .get("revision")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty());
+    let dry_run = request
+        .get("dryRun")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let Some(revision) = requested {
+        if record.blueprint.auto_sync && !dry_run && revision != "HEAD" {
+            return error(
+                400,
+                9,
+                &format!("Cannot sync to {revision}: auto-sync currently set to HEAD"),
+            );
+        }
+    }
+    let partial = request
+        .get("resources")
+        .and_then(Value::as_array)
+        .is_some_and(|r| !r.is_empty());
+    let revision = match requested {
+        Some(r) if r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit()) => r.to_string(),
+        Some(r) => commit(&format!("{name}@{r}")),
+        None => commit(&format!("{name}@HEAD@{}", unix_now())),
+    };
+    let mut op = json!({"revision": revision, "syncStrategy": {"hook": {}}});
+    for key in ["prune", "dryRun", "resources"] {
+        if let Some(v) = request.get(key) {
+            op[key] = v.clone();
+        }
+    }
+    start(record, OperationKind::Sync, revision, dry_run, partial, op)
+}
+
+fn rollback(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
+    let request = match parse_body(body) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let id = match request.get("id") {
+        None | Some(Value::Null) => {
+            return error(
+                500,
+                13,
+                "grpc: error while marshaling: proto: required field \"id\" not set",
+            );
+        }
+        Some(Value::Number(n)) if n.is_i64() => n.as_i64().unwrap_or(-1),
+        Some(Value::String(_)) => {
+            return error(
+                400,
+                3,
+                "json: cannot unmarshal string into Go struct field ApplicationRollbackRequest.id of type int64",
+            );
+        }
+        Some(_) => {
+            return error(
+                400,
+                3,
+                "json: cannot unmarshal number into Go struct field ApplicationRollbackRequest.id of type int64",
+            );
+        }
+    };
+    let dry_run = request
+        .get("dryRun")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let record = match find(s, name, params) {
+        Ok(record) => record,
+        Err(reply) => return reply,
+    };
+    if record.blueprint.auto_sync {
+        return error(
+            400,
+            9,
+            "rollback cannot be initiated when auto-sync is enabled",
+        );
+    }
+    if record.pending.is_some() {
+        return error(400, 9, "another operation is already in progress");
+    }
+    let entry = record.app["status"]["history"]
+        .as_array()
+        .and_then(|h| h.iter().find(|e| e["id"].as_i64() == Some(id)).cloned());
+    let Some(entry) = entry else {
+        return error(
+            400,
+            3,
+            &format!("application {name} does not have deployment with id {id}"),
+        );
+    };
+    let revision = entry["revision"]
+        .as_str()
+        .or_else(|| entry["revisions"][0].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let op = json!({"revision": revision, "dryRun": dry_run, "syncStrategy": {"apply": {}}});
+    start(
+        record,
+        OperationKind::Rollback(id),
+        revision,
+        dry_run,
+        false,
+        op,
+    )
+}
+
+/// A label selector requirement list, as k8s parses it (subset: =, ==, !=, in, notin, exists).
+fn selector_matches(selector: &str, labels: &Value) -> Result<bool, String> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in selector.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&selector[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&selector[start..]);
+    let label = |k: &str| labels.get(k.trim()).and_then(Value::as_str);
+    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let ok = if let Some((k, v)) = part.split_once("!=") {
+            label(k) != Some(v.trim())
+        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+            label(k) == Some(v.trim())
+        } else if let Some((k, set)) = part.split_once(" notin ") {
+            let values = set_values(set)?;
+            !label(k).is_some_and(|v| values.contains(&v))
+        } else if let Some((k, set)) = part.split_once(" in ") {
+            let values = set_values(set)?;
+            label(k).is_some_and(|v| values.contains(&v))
+        } else if let Some(k) = part.strip_prefix('!') {
+            label(k).is_none()
+        } else if part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        {
+            label(part).is_some()
+        } else {
+            return Err(format!(
+                "error parsing the selector: unable to parse requirement: found '{part}'"
+            ));
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn set_values(set: &str) -> Result<Vec<&str>, String> {
+    let inner = set
+        .trim()
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .ok_or_else(|| format!("error parsing the selector: found '{set}', expected: '('"))?;
+    Ok(inner.split(',').map(str::trim).collect())
+}
+
+/// Keeps only `paths` (dotted) of `object`.
+fn project_fields(object: &Value, paths: &[&str]) -> Value {
+    let mut out = json!({});
+    for path in paths {
+        let keys: Vec<&str> = path.split('.').collect();
+        let mut source = object;
+        let mut found = true;
+        for key in &keys {
+            match source.get(*key) {
+                Some(v) => source = v,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if !found {
+            continue;
+        }
+        let mut target = &mut out;
+        for key in &keys[..keys.len() - 1] {
+            if target.get(*key).is_none() {
+                target[*key] = json!({});
+            }
+            target = &mut target[*key];
+        }
+        target[keys[keys.len() - 1]] = source.clone();
+    }
+    out
+}
+
+fn list(s: &mut State, params: &Params) -> Reply {
+    let legacy = params.all("project");
+    let projects = if legacy.is_empty() {
+        params.all("projects")
+    } else {
+        legacy
+    };
+    let selector = params.get("selector").filter(|s| !s.is_empty());
+    let operation_time = s.operation_time;
+    let mut items = Vec::new();
+    for record in s.apps.values_mut() {
+        advance(record, operation_time);
+        let app = &record.app;
+        if !projects.is_empty() && !projects.contains(&record.blueprint.project.as_str()) {
+            continue;
+        }
+        if let Some(name) = params.get("name").filter(|n| !n.is_empty()) {
+            if app["metadata"]["name"] != name {
+                continue;
+            }
+        }
+        if let Some(repo) = params.get("repo").filter(|r| !r.is_empty()) {
+            let first = app["spec"]["source"]["repoURL"]
+                .as_str()
+                .or_else(|| app["spec"]["sources"][0]["repoURL"].as_str());
+            if first != Some(repo) {
+                continue;
+            }
+        }
+        if let Some(ns) = params.get("appNamespace").filter(|n| !n.is_empty()) {
+            if app["metadata"]["namespace"] != ns {
+                continue;
+            }
+        }
+        if let Some(selector) = selector {
+            match selector_matches(selector, &app["metadata"]["labels"]) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(message) => return error(500, 2, &message),
+            }
+        }
+        items.push(app);
+    }
+    let metadata = json!({"resourceVersion": "3999999"});
+    let Some(fields) = params.get("fields").filter(|f| !f.is_empty()) else {
+        // List leaves out per-resource health (api-notes §d): it lives in the resource tree.
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|app| {
+                let mut app = app.clone();
+                if let Some(resources) = app["status"]["resources"].as_array_mut() {
+                    for r in resources {
+                        if let Some(r) = r.as_object_mut() {
+                            r.remove("health");
+                        }
+                    }
+                }
+                app
+            })
+            .collect();
+        return json_reply(200, &json!({"metadata": metadata, "items": items}));
+    };
+    let requested: Vec<&str> = fields.split(',').map(str::trim).collect();
+    let exclude = requested.iter().all(|f| f.starts_with('-'));
+    let kept: Vec<&str> = if exclude {
+        let excluded: Vec<&str> = requested
+            .iter()
+            .map(|f| f.trim_start_matches("-items."))
+            .collect();
+        LIST_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| !excluded.contains(f))
+            .collect()
+    } else {
+        requested
+            .iter()
+            .filter_map(|f| f.strip_prefix("items."))
+            .filter(|f| LIST_FIELDS.contains(f))
+            .collect()
+    };
+    let items: Vec<Value> = items.iter().map(|app| project_fields(app, &kept)).collect();
+    let items = if items.is_empty() {
+        Value::Null
+    } else {
+        json!(items)
+    };
+    json_reply(200, &json!({"items": items, "metadata": metadata}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_parse_like_kubernetes() {
+        let labels = json!({"team": "payments", "env": "prod"});
+        assert!(selector_matches("team=payments", &labels).unwrap());
+        assert!(selector_matches("team=payments,env in (prod, dev)", &labels).unwrap());
+        assert!(!selector_matches("env notin (prod)", &labels).unwrap());
+        assert!(selector_matches("!missing,team", &labels).unwrap());
+        assert!(selector_matches("team in prod", &labels).is_err());
+    }
+
+    #[test]
+    fn fields_keep_only_the_paths_asked() {
+        let app = json!({"metadata": {"name": "a", "uid": "x"}, "status": {"sync": {"status": "Synced", "revision": "r"}}});
+        let kept = project_fields(&app, &["metadata.name", "status.sync.status"]);
+        assert_eq!(
+            kept,
+            json!({"metadata": {"name": "a"}, "status": {"sync": {"status": "Synced"}}})
+        );
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(decode("a%20b%2Cc+d"), "a b,c d");
+        assert_eq!(decode("100%"), "100%");
+    }
+}
