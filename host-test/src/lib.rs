@@ -1,3 +1,6 @@
 //! The wasmtime harness for the argocd-mcp components, the Argo CD stand-in, and the local runner.
 
+pub mod embed;
+pub mod kv;
+pub mod runner;
 pub mod standin;

@@ -1,0 +1,152 @@
+//! The local runner: the server component over HTTP or stdio for people without Spin, with the
+//! settings Spin would give it taken from environment variables.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use wasmtime::Result;
+
+use crate::embed::{Harness, HostEnv};
+use crate::standin::{self, StandIn};
+
+/// Environment variable → Spin variable, the same names the components document.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("ARGOCD_URL", "argocd_url"),
+    ("ARGOCD_USERNAME", "argocd_username"),
+    ("ARGOCD_PASSWORD", "argocd_password"),
+    ("ARGOCD_TOKEN", "argocd_token"),
+    ("MCP_AUTH_TOKEN", "mcp_auth_token"),
+    ("ARGOCD_READ_ONLY", "read_only"),
+    ("ARGOCD_REQUEST_TIMEOUT_MS", "request_timeout_ms"),
+];
+
+/// Reads the settings from the environment; with `demo`, starts a stand-in and points at it.
+pub async fn host_env(demo: bool) -> Result<(HostEnv, Option<StandIn>)> {
+    let mut variables: HashMap<String, String> = SETTINGS
+        .iter()
+        .filter_map(|(env, var)| std::env::var(env).ok().map(|v| (var.to_string(), v)))
+        .collect();
+    let standin = if demo {
+        let apps = std::env::var("DEMO_APPS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(200);
+        let standin = StandIn::start(standin::Config {
+            fleet_size: apps,
+            operation_time: std::time::Duration::from_secs(3),
+            ..standin::Config::default()
+        })
+        .await?;
+        variables.insert("argocd_url".into(), standin.url());
+        variables.remove("argocd_token");
+        variables.insert("argocd_username".into(), "admin".into());
+        variables.insert("argocd_password".into(), "password".into());
+        eprintln!(
+            "argocd-mcp: demo Argo CD stand-in with {} apps at {} (admin/password)",
+            apps + standin::showcase().len(),
+            standin.url()
+        );
+        Some(standin)
+    } else {
+        None
+    };
+    Ok((
+        HostEnv {
+            variables,
+            ..HostEnv::default()
+        },
+        standin,
+    ))
+}
+
+/// MCP Streamable HTTP on `listen`: every request gets a fresh instance, as on Spin.
+pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result<()> {
+    let listener = TcpListener::bind(listen).await?;
+    eprintln!(
+        "argocd-mcp: serving MCP on http://{}/mcp and the health check on http://{}/health/argocd",
+        listener.local_addr()?,
+        listener.local_addr()?
+    );
+    let shared = Arc::new((harness, env));
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let shared = shared.clone();
+                async move {
+                    let (harness, env) = &*shared;
+                    match harness.serve(env, request).await {
+                        Ok(response) => Ok::<_, std::convert::Infallible>(response.map(|b| {
+                            use http_body_util::BodyExt;
+                            b.map_err(|e| std::io::Error::other(format!("{e:?}")))
+                                .boxed_unsync()
+                        })),
+                        Err(e) => {
+                            eprintln!("argocd-mcp: request failed: {e:#}");
+                            use http_body_util::{BodyExt, Full};
+                            let body = Full::new(Bytes::from_static(b"internal error"))
+                                .map_err(|never| match never {})
+                                .boxed_unsync();
+                            Ok(hyper::Response::builder()
+                                .status(500)
+                                .body(body)
+                                .expect("valid response"))
+                        }
+                    }
+                }
+            });
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// MCP over stdio: one JSON-RPC message per line in, one per line out. Each message goes to
+/// the server component as a POST /mcp, so stdio and HTTP share every check and answer.
+pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut stdout = tokio::io::stdout();
+    while let Some(line) = lines.next_line().await? {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let request = http::Request::post("http://localhost/mcp")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("host", "localhost")
+            .body(Bytes::from(line))?;
+        let response = harness.request(&env, request).await?;
+        if response.body.is_empty() {
+            continue; // a notification: nothing to say
+        }
+        for message in messages(&response.body, response.header("content-type")) {
+            stdout.write_all(&message).await?;
+            stdout.write_all(b"\n").await?;
+        }
+        stdout.flush().await?;
+    }
+    Ok(())
+}
+
+/// The JSON-RPC messages in a body: the body itself, or each `data:` of an SSE stream.
+fn messages(body: &[u8], content_type: Option<&str>) -> Vec<Vec<u8>> {
+    if !content_type.is_some_and(|c| c.starts_with("text/event-stream")) {
+        return vec![body.to_vec()];
+    }
+    String::from_utf8_lossy(body)
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .map(|d| d.trim().as_bytes().to_vec())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
