@@ -106,9 +106,15 @@ async fn invoke<T: Tool, H: Host>(host: &H, settings: &Settings, arguments: Valu
             T::NAME
         ));
     }
-    let args: T::Args = match serde_json::from_value(arguments) {
+    let args: T::Args = match serde_path_to_error::deserialize(arguments) {
         Ok(args) => args,
         Err(e) => {
+            let at = e.path().to_string();
+            let e = if at == "." {
+                e.into_inner().to_string()
+            } else {
+                format!("{at}: {}", e.into_inner())
+            };
             return CallOutcome::ToolError(format!(
                 "Invalid arguments for {}: {e}. The tool's inputSchema in tools/list lists every argument and its type.",
                 T::NAME

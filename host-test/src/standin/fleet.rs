@@ -332,7 +332,7 @@ pub fn fleet(count: usize) -> Vec<Blueprint> {
             let mut bp = Blueprint::new(&format!("{team}-{service}-{env}-{i:04}"));
             bp.project = team.into();
             bp.destination_namespace = format!("{team}-{env}");
-            bp.health = match i % 20 {
+            bp.health = match (i / TEAMS.len()) % 20 {
                 3 => "Degraded",
                 7 | 11 => "Progressing",
                 13 => "Missing",
@@ -340,7 +340,12 @@ pub fn fleet(count: usize) -> Vec<Blueprint> {
                 _ => "Healthy",
             }
             .into();
-            bp.sync = if i % 9 == 4 { "OutOfSync" } else { "Synced" }.into();
+            bp.sync = if (i / TEAMS.len()) % 9 == 4 {
+                "OutOfSync"
+            } else {
+                "Synced"
+            }
+            .into();
             bp.auto_sync = i % 4 == 0;
             bp.resources = 4 + i % 5;
             bp.history = 1 + i % 5;

@@ -56,6 +56,8 @@ pub struct PendingOperation {
     pub dry_run: bool,
     /// A selective sync: never recorded in history.
     pub partial: bool,
+    /// `operation.sync` as requested, kept in `operationState.operation`.
+    pub request: Value,
 }
 
 pub struct AppRecord {
@@ -210,7 +212,8 @@ impl StandIn {
     }
 
     pub fn login_count(&self) -> u64 {
-        self.state().logins_ok + self.state().logins_failed
+        let state = self.state();
+        state.logins_ok + state.logins_failed
     }
 
     pub fn requests(&self) -> Vec<SeenRequest> {

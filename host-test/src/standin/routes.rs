@@ -308,6 +308,7 @@ pub fn advance(record: &mut AppRecord, operation_time: Duration) {
         Some(now.max(pending.started_unix)),
         message,
     );
+    record.app["status"]["operationState"]["operation"]["sync"] = pending.request.clone();
     if let Some(obj) = record.app.as_object_mut() {
         obj.remove("operation");
     }
@@ -423,6 +424,7 @@ fn start(
         revision,
         dry_run,
         partial,
+        request: request.clone(),
     });
     record.app["operation"] =
         json!({"sync": request, "initiatedBy": {"username": "admin"}, "retry": {}});

@@ -1,0 +1,144 @@
+//! End-to-end tests: the shipped components in the wasmtime harness against the Argo CD stand-in.
+
+mod auth;
+mod mcp;
+mod plugin;
+mod standin;
+mod stdio;
+mod tools;
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use host_test::embed::{CollectedResponse, Harness, HostEnv};
+use host_test::standin::{Config, StandIn};
+use serde_json::{Value, json};
+
+/// Compiled once per test binary; every test makes its own instances.
+pub fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| Harness::load().expect("components load"))
+}
+
+/// The URL the components are told; the harness redirects it to the stand-in.
+pub const ARGOCD_URL: &str = "https://argocd.example.com";
+/// Distinctive, so a leak check cannot match ordinary words.
+pub const PASSWORD: &str = "Adm1n-s3cret-pw";
+
+/// One stand-in, one host environment.
+pub struct World {
+    pub standin: StandIn,
+    pub env: HostEnv,
+}
+
+impl World {
+    /// Login with username and password (the stand-in's admin account).
+    pub async fn new() -> World {
+        Self::with(
+            Config::default(),
+            &[("argocd_username", "admin"), ("argocd_password", PASSWORD)],
+        )
+        .await
+    }
+
+    pub async fn with(mut config: Config, variables: &[(&str, &str)]) -> World {
+        config.users = vec![("admin".into(), PASSWORD.into())];
+        let standin = StandIn::start(config).await.expect("stand-in starts");
+        let mut env = HostEnv {
+            redirect: Some(standin.addr),
+            stderr: Some(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20)),
+            ..HostEnv::default()
+        };
+        env.variables.insert("argocd_url".into(), ARGOCD_URL.into());
+        for (k, v) in variables {
+            env.variables.insert(k.to_string(), v.to_string());
+        }
+        World { standin, env }
+    }
+
+    pub fn set(&mut self, variable: &str, value: &str) {
+        self.env.variables.insert(variable.into(), value.into());
+    }
+
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> CollectedResponse {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(format!("http://localhost:8787{path}"))
+            .header("host", "localhost:8787");
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let request = request
+            .body(Bytes::from(body.to_owned()))
+            .expect("valid request");
+        harness()
+            .request(&self.env, request)
+            .await
+            .expect("component answers")
+    }
+
+    /// POSTs one MCP message the way an MCP client does.
+    pub async fn mcp(&self, message: &Value) -> CollectedResponse {
+        self.mcp_with(message, &[]).await
+    }
+
+    pub async fn mcp_with(&self, message: &Value, extra: &[(&str, &str)]) -> CollectedResponse {
+        let mut headers = vec![
+            ("content-type", "application/json"),
+            ("accept", "application/json, text/event-stream"),
+            ("mcp-protocol-version", "2025-11-25"),
+        ];
+        headers.extend_from_slice(extra);
+        self.http("POST", "/mcp", &headers, &message.to_string())
+            .await
+    }
+
+    /// `tools/call` in a fresh instance; returns the `result`.
+    pub async fn call(&self, tool: &str, arguments: Value) -> Value {
+        let response = self
+            .mcp(&json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}))
+            .await;
+        assert_eq!(
+            response.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+        let body = response.json().unwrap();
+        body.get("result")
+            .cloned()
+            .unwrap_or_else(|| panic!("no result: {body}"))
+    }
+
+    /// A call that must succeed: its structured content.
+    pub async fn ok(&self, tool: &str, arguments: Value) -> Value {
+        let result = self.call(tool, arguments).await;
+        assert_eq!(result["isError"], false, "{tool} failed: {result}");
+        let structured = result["structuredContent"].clone();
+        let text: Value =
+            serde_json::from_str(result["content"][0]["text"].as_str().unwrap()).unwrap();
+        assert_eq!(text, structured, "text and structuredContent differ");
+        structured
+    }
+
+    /// A call that must fail as a tool error: its message.
+    pub async fn tool_error(&self, tool: &str, arguments: Value) -> String {
+        let result = self.call(tool, arguments).await;
+        assert_eq!(result["isError"], true, "{tool} should fail: {result}");
+        result["content"][0]["text"].as_str().unwrap().to_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        self.env
+            .stderr
+            .as_ref()
+            .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,169 @@
+//! The plugin component's typed exports, one fresh instance per call as Wassette does.
+
+use host_test::embed::{HostEnv, ResourceRef};
+use host_test::standin::{Config, StandIn};
+use serde_json::Value;
+
+use crate::harness;
+
+async fn setup(extra: &[(&str, &str)]) -> (StandIn, HostEnv) {
+    let standin = StandIn::start(Config::default()).await.unwrap();
+    let mut env = vec![
+        (
+            "ARGOCD_URL".to_string(),
+            "https://argocd.example.com".to_string(),
+        ),
+        ("ARGOCD_USERNAME".into(), "admin".into()),
+        ("ARGOCD_PASSWORD".into(), "password".into()),
+    ];
+    for (k, v) in extra {
+        env.push((k.to_string(), v.to_string()));
+    }
+    let host = HostEnv {
+        env,
+        redirect: Some(standin.addr),
+        ..HostEnv::default()
+    };
+    (standin, host)
+}
+
+fn parse(answer: Result<String, String>) -> Value {
+    serde_json::from_str(&answer.expect("tool succeeds")).unwrap()
+}
+
+#[tokio::test]
+async fn every_tool_works_through_typed_exports() {
+    let (standin, env) = setup(&[]).await;
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let status = parse(
+        plugin
+            .call_get_argocd_app_status(&mut store, "broken-app", Some(true), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(status["health"]["status"], "Degraded");
+    assert_eq!(status["resources"]["total"], 3);
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let list = parse(
+        plugin
+            .call_list_argocd_apps(
+                &mut store,
+                Some("payments"),
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(5),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    assert_eq!(list["returned"], 5);
+    assert!(
+        list["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["project"] == "payments")
+    );
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let history = parse(
+        plugin
+            .call_list_argocd_app_history(&mut store, "guestbook", None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(history["entries"][0]["id"], 3);
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let refused = plugin
+        .call_sync_argocd_app(&mut store, "guestbook", None, None, None, None, None, false)
+        .await
+        .unwrap();
+    assert!(refused.unwrap_err().contains("confirm"));
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let resources = vec![ResourceRef {
+        group: Some("apps".into()),
+        kind: "Deployment".into(),
+        name: "guestbook".into(),
+        namespace: Some("guestbook".into()),
+    }];
+    let started = parse(
+        plugin
+            .call_sync_argocd_app(
+                &mut store,
+                "guestbook",
+                None,
+                None,
+                Some(true),
+                Some(&resources),
+                None,
+                true,
+            )
+            .await
+            .unwrap(),
+    );
+    assert_eq!(started["resources"], 1);
+    let sync_body = standin
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/sync"))
+        .unwrap();
+    assert_eq!(sync_body.content_type.as_deref(), Some("application/json"));
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let auto = plugin
+        .call_rollback_argocd_app(&mut store, "payments", 0, None, None, None, true)
+        .await
+        .unwrap();
+    assert!(auto.unwrap_err().contains("auto-sync"));
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let bad = plugin
+        .call_get_argocd_app_status(&mut store, "../secrets", None, None)
+        .await
+        .unwrap();
+    assert!(bad.unwrap_err().contains("not a valid Kubernetes name"));
+}
+
+#[tokio::test]
+async fn read_only_and_missing_settings_are_refused_clearly() {
+    let (_standin, env) = setup(&[("ARGOCD_READ_ONLY", "true")]).await;
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let refused = plugin
+        .call_rollback_argocd_app(&mut store, "guestbook", 1, None, None, None, true)
+        .await
+        .unwrap();
+    assert!(refused.unwrap_err().contains("read-only"));
+
+    let empty = HostEnv::default();
+    let (plugin, mut store) = harness().plugin(&empty).await.unwrap();
+    let unconfigured = plugin
+        .call_list_argocd_apps(&mut store, None, None, None, None, None, None, None, None)
+        .await
+        .unwrap();
+    assert!(unconfigured.unwrap_err().contains("ARGOCD_URL"));
+}
+
+#[tokio::test]
+async fn an_api_token_needs_no_login() {
+    let (standin, mut env) = setup(&[]).await;
+    let token = standin.api_token("admin", None);
+    env.env.retain(|(k, _)| k == "ARGOCD_URL");
+    env.env.push(("ARGOCD_TOKEN".into(), token));
+    for _ in 0..3 {
+        let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+        parse(
+            plugin
+                .call_get_argocd_app_status(&mut store, "guestbook", None, None)
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(standin.login_count(), 0);
+}
