@@ -27,6 +27,7 @@ mod server_world {
     });
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
 pub mod plugin_world {
     wasmtime::component::bindgen!({
         path: "../wit",

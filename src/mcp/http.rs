@@ -81,27 +81,27 @@ pub async fn handle<P: ToolProvider>(
     policy: AccessPolicy<'_>,
     request: HttpExchange<'_>,
 ) -> HttpReply {
-    if let Some(origin) = request.header("origin") {
-        if !origin_allowed(origin, request.header("host")) {
-            return HttpReply::rpc_error(
-                403,
-                INVALID_REQUEST,
-                "Forbidden: the Origin header names another site (DNS-rebinding protection)",
-            );
-        }
+    if let Some(origin) = request.header("origin")
+        && !origin_allowed(origin, request.header("host"))
+    {
+        return HttpReply::rpc_error(
+            403,
+            INVALID_REQUEST,
+            "Forbidden: the Origin header names another site (DNS-rebinding protection)",
+        );
     }
-    if let Some(expected) = policy.bearer_token {
-        if !bearer_matches(request.header("authorization"), expected) {
-            return HttpReply::rpc_error(
-                401,
-                INVALID_REQUEST,
-                "Unauthorized: send Authorization: Bearer <MCP auth token>",
-            )
-            .with_header(
-                "www-authenticate",
-                r#"Bearer realm="argocd-mcp", error="invalid_token""#,
-            );
-        }
+    if let Some(expected) = policy.bearer_token
+        && !bearer_matches(request.header("authorization"), expected)
+    {
+        return HttpReply::rpc_error(
+            401,
+            INVALID_REQUEST,
+            "Unauthorized: send Authorization: Bearer <MCP auth token>",
+        )
+        .with_header(
+            "www-authenticate",
+            r#"Bearer realm="argocd-mcp", error="invalid_token""#,
+        );
     }
     if request.method != "POST" {
         return HttpReply::rpc_error(
@@ -119,29 +119,29 @@ pub async fn handle<P: ToolProvider>(
             "Unsupported Media Type: send Content-Type: application/json",
         );
     }
-    if let Some(accept) = request.header("accept") {
-        if !accepts_json(accept) {
-            return HttpReply::rpc_error(
-                406,
-                INVALID_REQUEST,
-                "Not Acceptable: the client must accept application/json (and text/event-stream)",
-            );
-        }
+    if let Some(accept) = request.header("accept")
+        && !accepts_json(accept)
+    {
+        return HttpReply::rpc_error(
+            406,
+            INVALID_REQUEST,
+            "Not Acceptable: the client must accept application/json (and text/event-stream)",
+        );
     }
-    if let Some(version) = request.header("mcp-protocol-version") {
-        if !SUPPORTED_VERSIONS.contains(&version.trim()) {
-            return HttpReply::json(
-                400,
-                &jsonrpc::error(
-                    &Value::Null,
-                    &RpcError::new(
-                        INVALID_REQUEST,
-                        format!("Bad Request: unsupported MCP-Protocol-Version {version:?}"),
-                    )
-                    .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": version})),
-                ),
-            );
-        }
+    if let Some(version) = request.header("mcp-protocol-version")
+        && !SUPPORTED_VERSIONS.contains(&version.trim())
+    {
+        return HttpReply::json(
+            400,
+            &jsonrpc::error(
+                &Value::Null,
+                &RpcError::new(
+                    INVALID_REQUEST,
+                    format!("Bad Request: unsupported MCP-Protocol-Version {version:?}"),
+                )
+                .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": version})),
+            ),
+        );
     }
     if request.body.len() > MAX_BODY_BYTES {
         return HttpReply::rpc_error(

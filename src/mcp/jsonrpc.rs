@@ -88,10 +88,10 @@ pub fn parse(body: &[u8]) -> Result<Incoming, (Value, RpcError)> {
     if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return invalid("\"jsonrpc\" must be \"2.0\"");
     }
-    if let Some(id) = &id {
-        if !(id.is_string() || id.is_i64() || id.is_u64()) {
-            return invalid("\"id\" must be a string or an integer");
-        }
+    if let Some(id) = &id
+        && !(id.is_string() || id.is_i64() || id.is_u64())
+    {
+        return invalid("\"id\" must be a string or an integer");
     }
     match (object.get("method"), id) {
         (Some(Value::String(method)), Some(id)) => {

@@ -424,10 +424,10 @@ fn page(items: Vec<Application>, args: &ListAppsArgs, limit: usize) -> AppList {
             .destination
             .as_ref()
             .and_then(|d| d.namespace.clone());
-        if let Some(ns) = args.namespace.as_deref().filter(|n| !n.is_empty()) {
-            if destination_ns.as_deref() != Some(ns) {
-                continue;
-            }
+        if let Some(ns) = args.namespace.as_deref().filter(|n| !n.is_empty())
+            && destination_ns.as_deref() != Some(ns)
+        {
+            continue;
         }
         let health = app.status.health.status.unwrap_or_else(|| UNKNOWN.into());
         let sync = app.status.sync.status.unwrap_or_else(|| UNKNOWN.into());

@@ -97,7 +97,7 @@ impl Tool for ListAppHistory {
                 }
             })
             .collect();
-        entries.sort_by(|a, b| b.id.cmp(&a.id));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.id));
         Ok(History {
             app: app.metadata.name,
             current_revision: app.status.sync.revision,

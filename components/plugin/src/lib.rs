@@ -10,6 +10,7 @@ use argocd_mcp::settings::Settings;
 use argocd_mcp_wasi_host::WasiHttp;
 use serde_json::{Value, json};
 
+#[allow(clippy::too_many_arguments)] // the generated exports take one argument per tool parameter
 mod bindings {
     wit_bindgen::generate!({ path: "../../wit", world: "plugin" });
 }
@@ -77,7 +78,7 @@ impl Guest for Plugin {
         )
     }
 
-    #[allow(clippy::too_many_arguments)] // one argument per tool parameter: the WIT signature
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
     fn list_argocd_apps(
         project: Option<String>,
         namespace: Option<String>,

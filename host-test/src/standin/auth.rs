@@ -154,10 +154,10 @@ impl Sessions {
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or("invalid session: token is malformed")?;
-        if let Some(exp) = claims.get("exp").and_then(Value::as_u64) {
-            if exp <= unix_now() {
-                return Err("invalid session: token has invalid claims: token is expired".into());
-            }
+        if let Some(exp) = claims.get("exp").and_then(Value::as_u64)
+            && exp <= unix_now()
+        {
+            return Err("invalid session: token has invalid claims: token is expired".into());
         }
         if claims.get("jti").and_then(Value::as_str).is_none() {
             return Err("invalid session: token does not have a unique identifier (jti claim) and cannot be validated".into());

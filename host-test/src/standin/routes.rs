@@ -1,5 +1,8 @@
 //! Request handling: auth, routing, and each endpoint's documented behaviour.
 
+// Errors here are whole HTTP replies, sent as soon as they are made: boxing them buys nothing.
+#![allow(clippy::result_large_err)]
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -355,22 +358,22 @@ pub fn advance(record: &mut AppRecord, operation_time: Duration) {
 /// Finds an app the way `getAppEnforceRBAC` answers: 403 without `project`, 404 with it.
 fn find<'a>(s: &'a mut State, name: &str, params: &Params) -> Result<&'a mut AppRecord, Reply> {
     let project = params.get("project").or_else(|| params.get("projects"));
-    if let Some(ns) = params.get("appNamespace").filter(|n| !n.is_empty()) {
-        if ns != "argocd" {
-            return Err(permission_denied()); // namespace not enabled for apps
-        }
+    if let Some(ns) = params.get("appNamespace").filter(|n| !n.is_empty())
+        && ns != "argocd"
+    {
+        return Err(permission_denied()); // namespace not enabled for apps
     }
     let operation_time = s.operation_time;
     match s.apps.get_mut(name) {
         Some(record) => {
-            if let Some(p) = project {
-                if record.blueprint.project != p {
-                    return Err(error(
-                        404,
-                        5,
-                        &format!("applications.argoproj.io \"{name}\" not found"),
-                    ));
-                }
+            if let Some(p) = project
+                && record.blueprint.project != p
+            {
+                return Err(error(
+                    404,
+                    5,
+                    &format!("applications.argoproj.io \"{name}\" not found"),
+                ));
             }
             advance(record, operation_time);
             Ok(record)
@@ -455,14 +458,16 @@ fn sync(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
         .get("dryRun")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    if let Some(revision) = requested {
-        if record.blueprint.auto_sync && !dry_run && revision != "HEAD" {
-            return error(
-                400,
-                9,
-                &format!("Cannot sync to {revision}: auto-sync currently set to HEAD"),
-            );
-        }
+    if let Some(revision) = requested
+        && record.blueprint.auto_sync
+        && !dry_run
+        && revision != "HEAD"
+    {
+        return error(
+            400,
+            9,
+            &format!("Cannot sync to {revision}: auto-sync currently set to HEAD"),
+        );
     }
     let partial = request
         .get("resources")
@@ -658,10 +663,10 @@ fn list(s: &mut State, params: &Params) -> Reply {
         if !projects.is_empty() && !projects.contains(&record.blueprint.project.as_str()) {
             continue;
         }
-        if let Some(name) = params.get("name").filter(|n| !n.is_empty()) {
-            if app["metadata"]["name"] != name {
-                continue;
-            }
+        if let Some(name) = params.get("name").filter(|n| !n.is_empty())
+            && app["metadata"]["name"] != name
+        {
+            continue;
         }
         if let Some(repo) = params.get("repo").filter(|r| !r.is_empty()) {
             let first = app["spec"]["source"]["repoURL"]
@@ -671,10 +676,10 @@ fn list(s: &mut State, params: &Params) -> Reply {
                 continue;
             }
         }
-        if let Some(ns) = params.get("appNamespace").filter(|n| !n.is_empty()) {
-            if app["metadata"]["namespace"] != ns {
-                continue;
-            }
+        if let Some(ns) = params.get("appNamespace").filter(|n| !n.is_empty())
+            && app["metadata"]["namespace"] != ns
+        {
+            continue;
         }
         if let Some(selector) = selector {
             match selector_matches(selector, &app["metadata"]["labels"]) {
