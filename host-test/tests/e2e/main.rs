@@ -1,6 +1,7 @@
 //! End-to-end tests: the shipped components in the wasmtime harness against the Argo CD stand-in.
 
 mod auth;
+mod deploy;
 mod mcp;
 mod plugin;
 mod standin;

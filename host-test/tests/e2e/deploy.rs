@@ -1,0 +1,82 @@
+//! `spin.toml` agrees with the code: same variables, same artifact, the store the code opens.
+
+use std::collections::BTreeSet;
+
+use toml::Value;
+
+fn manifest() -> Value {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap();
+    text.parse().unwrap()
+}
+
+#[test]
+fn spin_variables_are_the_settings_the_code_reads() {
+    let manifest = manifest();
+    let declared: BTreeSet<&str> = manifest["variables"]
+        .as_table()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let passed: BTreeSet<&str> = manifest["component"]["argocd-mcp"]["variables"]
+        .as_table()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let read: BTreeSet<&str> = argocd_mcp::settings::ALL
+        .iter()
+        .map(|s| s.variable)
+        .collect();
+    let runner: BTreeSet<&str> = host_test::runner::SETTINGS
+        .iter()
+        .map(|(_, v)| *v)
+        .collect();
+    assert_eq!(declared, read);
+    assert_eq!(passed, read);
+    assert_eq!(runner, read);
+    for secret in ["argocd_password", "argocd_token", "mcp_auth_token"] {
+        assert_eq!(
+            manifest["variables"][secret]["secret"].as_bool(),
+            Some(true),
+            "{secret}"
+        );
+    }
+}
+
+#[test]
+fn spin_deploys_the_component_the_harness_tests() {
+    let manifest = manifest();
+    let component = &manifest["component"]["argocd-mcp"];
+    let source = component["source"].as_str().unwrap();
+    let tested = std::path::Path::new(host_test::embed::SERVER_WASM);
+    assert!(source.ends_with("wasm32-wasip2/guest/argocd_mcp_server.wasm"));
+    assert!(
+        tested.ends_with("wasm32-wasip2/guest/argocd_mcp_server.wasm"),
+        "same profile and target"
+    );
+    let build = component["build"]["command"].as_str().unwrap();
+    assert!(build.contains("--profile guest") && build.contains("--target wasm32-wasip2"));
+    assert_eq!(
+        component["key_value_stores"].as_array().unwrap()[0].as_str(),
+        Some("default")
+    );
+    assert_eq!(
+        component["allowed_outbound_hosts"].as_array().unwrap()[0].as_str(),
+        Some("{{ argocd_url }}")
+    );
+    let routes: Vec<&str> = manifest["trigger"]["http"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["route"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            argocd_mcp::service::MCP_PATH,
+            argocd_mcp::service::HEALTH_PATH
+        ]
+    );
+}
