@@ -7,7 +7,7 @@ use toml::Value;
 fn manifest() -> Value {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap();
-    text.parse().unwrap()
+    Value::Table(toml::from_str(&text).unwrap())
 }
 
 #[test]
