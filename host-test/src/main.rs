@@ -10,6 +10,7 @@ const USAGE: &str = "usage:
   argocd-mcp-runner serve [--listen 127.0.0.1:8787] [--demo]   MCP Streamable HTTP on /mcp
   argocd-mcp-runner stdio [--demo]                             MCP over stdin/stdout
   argocd-mcp-runner standin [--listen 127.0.0.1:8080] [--apps N]  only the Argo CD stand-in
+  argocd-mcp-runner tools                                      the tool table, as the README shows it
 Settings come from ARGOCD_URL, ARGOCD_TOKEN or ARGOCD_USERNAME + ARGOCD_PASSWORD, MCP_AUTH_TOKEN,
 ARGOCD_READ_ONLY, ARGOCD_REQUEST_TIMEOUT_MS. --demo starts a stand-in Argo CD and uses it.";
 
@@ -70,6 +71,10 @@ async fn run(args: &[String]) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             eprintln!("Argo CD stand-in on {} (admin/password)", standin.url());
             std::future::pending::<()>().await;
+            Ok(())
+        }
+        Some("tools") => {
+            print!("{}", runner::tools_table());
             Ok(())
         }
         _ => Err(USAGE.into()),

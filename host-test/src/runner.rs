@@ -150,3 +150,42 @@ fn messages(body: &[u8], content_type: Option<&str>) -> Vec<Vec<u8>> {
         .filter(|d| !d.is_empty())
         .collect()
 }
+
+/// The README's tool table, generated from the tool definitions so it cannot drift.
+pub fn tools_table() -> String {
+    let mut table = String::from(
+        "| tool | changes Argo CD | what it is for | arguments |\n|---|---|---|---|\n",
+    );
+    for tool in argocd_mcp::tools::definitions(false) {
+        let required: Vec<&str> = tool.input_schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let arguments: Vec<String> = tool.input_schema["properties"]
+            .as_object()
+            .map(|p| {
+                p.keys()
+                    .map(|k| {
+                        if required.contains(&k.as_str()) {
+                            format!("`{k}`")
+                        } else {
+                            format!("`{k}?`")
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let changes = if tool.annotations.read_only_hint {
+            "no"
+        } else {
+            "yes (confirm: true)"
+        };
+        table.push_str(&format!(
+            "| `{}` | {changes} | {} | {} |\n",
+            tool.name,
+            tool.description,
+            arguments.join(", ")
+        ));
+    }
+    table
+}

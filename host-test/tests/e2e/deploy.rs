@@ -80,3 +80,14 @@ fn spin_deploys_the_component_the_harness_tests() {
         ]
     );
 }
+
+#[test]
+fn readme_tool_table_is_generated_from_the_code() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let table = host_test::runner::tools_table();
+    assert!(
+        readme.contains(&table),
+        "README's tool table is stale; replace it with the output of `cargo run --release -p host-test -- tools`:\n{table}"
+    );
+}
