@@ -66,6 +66,17 @@ pub const REQUEST_TIMEOUT: SettingName = SettingName {
     help: "Time limit of one Argo CD request in milliseconds (default 15000)",
 };
 
+pub const ALLOWED_PROJECTS: SettingName = SettingName {
+    variable: "allowed_projects",
+    env: "ARGOCD_ALLOWED_PROJECTS",
+    help: "Comma list of Argo CD projects whose apps may be changed; writes elsewhere are refused (default: all)",
+};
+pub const EXTRA_HEADERS: SettingName = SettingName {
+    variable: "extra_headers",
+    env: "ARGOCD_EXTRA_HEADERS",
+    help: "JSON object of headers added to every Argo CD request, for proxies in front of it (Cloudflare Access, IAP) (secret)",
+};
+
 /// Every setting, in the order the README lists them.
 pub const ALL: &[SettingName] = &[
     ARGOCD_URL,
@@ -75,6 +86,17 @@ pub const ALL: &[SettingName] = &[
     MCP_AUTH_TOKEN,
     READ_ONLY,
     REQUEST_TIMEOUT,
+    ALLOWED_PROJECTS,
+    EXTRA_HEADERS,
+];
+
+/// Headers the client sets itself: an extra header may not replace them.
+const RESERVED_HEADERS: &[&str] = &[
+    "authorization",
+    "content-type",
+    "accept",
+    "host",
+    "content-length",
 ];
 
 /// How the component proves who it is to Argo CD.
@@ -98,6 +120,12 @@ pub struct Settings {
     pub mcp_auth_token: Option<Secret>,
     pub read_only: bool,
     pub request_timeout: Duration,
+    /// Projects whose apps may be changed; `None` means all.
+    pub allowed_projects: Option<Vec<String>>,
+    /// Sent with every Argo CD request; values are secrets (proxy credentials).
+    pub extra_headers: Vec<(String, Secret)>,
+    /// Why `extra_headers` could not be read, if it could not.
+    pub extra_headers_problem: Option<String>,
 }
 
 impl Settings {
@@ -121,6 +149,20 @@ impl Settings {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .filter(|ms| *ms > 0)
             .map_or(Duration::from_secs(15), Duration::from_millis);
+        let allowed_projects = get(&ALLOWED_PROJECTS).map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        });
+        let (extra_headers, extra_headers_problem) = match get(&EXTRA_HEADERS) {
+            None => (Vec::new(), None),
+            Some(raw) => match parse_extra_headers(&raw) {
+                Ok(headers) => (headers, None),
+                Err(problem) => (Vec::new(), Some(problem)),
+            },
+        };
         Settings {
             argocd_url: get(&ARGOCD_URL)
                 .map(|u| u.trim().trim_end_matches('/').to_owned())
@@ -129,6 +171,9 @@ impl Settings {
             mcp_auth_token: get(&MCP_AUTH_TOKEN).map(Secret::new),
             read_only: get(&READ_ONLY).is_some_and(|v| is_truthy(&v)),
             request_timeout,
+            allowed_projects,
+            extra_headers,
+            extra_headers_problem,
         }
     }
 
@@ -146,6 +191,9 @@ impl Settings {
                 ARGOCD_URL.env
             ));
         }
+        if let Some(problem) = &self.extra_headers_problem {
+            return Some(problem.clone());
+        }
         if self.credentials == Credentials::None {
             return Some(format!(
                 "No Argo CD credentials: set {} or both {} and {} (Spin variables {}, {}, {})",
@@ -159,6 +207,38 @@ impl Settings {
         }
         None
     }
+}
+
+/// `{"CF-Access-Client-Id": "…", "CF-Access-Client-Secret": "…"}`. Messages never quote values.
+fn parse_extra_headers(raw: &str) -> Result<Vec<(String, Secret)>, String> {
+    let problem = |why: &str| {
+        format!(
+            "{} must be a JSON object of header names to string values ({why})",
+            EXTRA_HEADERS.env
+        )
+    };
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(raw).map_err(|_| problem("it is not a JSON object"))?;
+    let mut headers = Vec::new();
+    for (name, value) in map {
+        let valid_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if !valid_name {
+            return Err(problem(&format!("{name:?} is not a header name")));
+        }
+        if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            return Err(problem(&format!("{name} is set by the server itself")));
+        }
+        let Some(value) = value.as_str().filter(|v| !v.contains(['\r', '\n'])) else {
+            return Err(problem(&format!(
+                "the value of {name} must be a one-line string"
+            )));
+        };
+        headers.push((name, Secret::new(value)));
+    }
+    Ok(headers)
 }
 
 fn is_truthy(value: &str) -> bool {
@@ -215,6 +295,41 @@ mod tests {
         assert!(s.read_only);
         assert_eq!(s.request_timeout, Duration::from_millis(250));
         assert!(!load(&[("ARGOCD_READ_ONLY", "no")]).read_only);
+    }
+
+    #[test]
+    fn allow_list_and_extra_headers() {
+        let s = load(&[
+            ("ARGOCD_ALLOWED_PROJECTS", " payments, ,search "),
+            (
+                "ARGOCD_EXTRA_HEADERS",
+                r#"{"CF-Access-Client-Id":"id","CF-Access-Client-Secret":"very-secret"}"#,
+            ),
+        ]);
+        assert_eq!(
+            s.allowed_projects,
+            Some(vec!["payments".to_string(), "search".to_string()])
+        );
+        assert_eq!(s.extra_headers.len(), 2);
+        assert!(!format!("{s:?}").contains("very-secret"));
+        for bad in [
+            r#"{"Authorization":"x"}"#,
+            r#"["x"]"#,
+            r#"{"A B":"x"}"#,
+            r#"{"X":"a\nb"}"#,
+            r#"{"X":1}"#,
+        ] {
+            let s = load(&[
+                ("ARGOCD_URL", "https://x"),
+                ("ARGOCD_TOKEN", "t"),
+                ("ARGOCD_EXTRA_HEADERS", bad),
+            ]);
+            let problem = s.problem().expect(bad);
+            assert!(
+                problem.contains("ARGOCD_EXTRA_HEADERS") && !problem.contains("a\nb"),
+                "{problem}"
+            );
+        }
     }
 
     #[test]

@@ -78,6 +78,9 @@ fn settings(credentials: Credentials) -> Settings {
         mcp_auth_token: None,
         read_only: false,
         request_timeout: Duration::from_secs(5),
+        allowed_projects: None,
+        extra_headers: Vec::new(),
+        extra_headers_problem: None,
     }
 }
 

@@ -25,6 +25,8 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("MCP_AUTH_TOKEN", "mcp_auth_token"),
     ("ARGOCD_READ_ONLY", "read_only"),
     ("ARGOCD_REQUEST_TIMEOUT_MS", "request_timeout_ms"),
+    ("ARGOCD_ALLOWED_PROJECTS", "allowed_projects"),
+    ("ARGOCD_EXTRA_HEADERS", "extra_headers"),
 ];
 
 /// Reads the settings from the environment; with `demo`, starts a stand-in and points at it.

@@ -130,6 +130,7 @@ impl<'a, H: Host> Auth<'a, H> {
         let response = super::client::send_raw(
             self.host,
             self.settings,
+            self.settings.request_timeout,
             crate::host::Method::Post,
             "/api/v1/session",
             None,

@@ -1,5 +1,7 @@
 //! Requests to Argo CD with authentication: one re-login and one retry on 401, never more.
 
+use std::time::Duration;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
@@ -53,12 +55,19 @@ impl Query {
 pub(crate) async fn send_raw<H: Host>(
     host: &H,
     settings: &Settings,
+    timeout: Duration,
     method: Method,
     path: &str,
     token: Option<&str>,
     body: Option<Vec<u8>>,
 ) -> Result<HttpResponse, ArgoError> {
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
+    headers.extend(
+        settings
+            .extra_headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.expose().to_owned())),
+    );
     if let Some(token) = token {
         headers.push(("authorization".to_owned(), format!("Bearer {token}")));
     }
@@ -71,21 +80,18 @@ pub(crate) async fn send_raw<H: Host>(
         url: format!("{}{}", settings.argocd_url, path),
         headers,
         body: body.unwrap_or_default(),
-        timeout: settings.request_timeout,
+        timeout,
     };
-    host.send(request).await.map_err(|e| {
-        ArgoError::transport(
-            e,
-            &settings.argocd_url,
-            settings.request_timeout.as_millis(),
-        )
-    })
+    host.send(request)
+        .await
+        .map_err(|e| ArgoError::transport(e, &settings.argocd_url, timeout.as_millis()))
 }
 
 pub struct ArgoClient<'a, H: Host> {
     host: &'a H,
     settings: &'a Settings,
     auth: Auth<'a, H>,
+    timeout: Duration,
 }
 
 impl<'a, H: Host> ArgoClient<'a, H> {
@@ -98,7 +104,18 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             host,
             settings,
             auth: Auth::new(host, settings),
+            timeout: settings.request_timeout,
         })
+    }
+
+    /// The same client with another time limit, for calls Argo CD answers slowly by design.
+    pub fn with_timeout(&self, timeout: Duration) -> ArgoClient<'a, H> {
+        ArgoClient {
+            host: self.host,
+            settings: self.settings,
+            auth: Auth::new(self.host, self.settings),
+            timeout,
+        }
     }
 
     pub fn host(&self) -> &'a H {
@@ -126,6 +143,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         let response = send_raw(
             self.host,
             self.settings,
+            self.timeout,
             method,
             path,
             Some(&token),
@@ -141,7 +159,16 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             return Ok(response);
         }
         let token = self.auth.login().await?;
-        send_raw(self.host, self.settings, method, path, Some(&token), body).await
+        send_raw(
+            self.host,
+            self.settings,
+            self.timeout,
+            method,
+            path,
+            Some(&token),
+            body,
+        )
+        .await
     }
 
     /// Sends and reads a 2xx JSON body; other statuses become errors about `subject`.

@@ -293,6 +293,49 @@ fn summarise(app: Application, include_resources: bool) -> AppStatus {
     }
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Also drop the manifest cache and re-render from git (slower).
+    #[serde(default)]
+    pub hard: bool,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+/// Argo CD answers a refresh only once the controller has reconciled: it can take a while.
+pub const REFRESH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+pub struct RefreshApp;
+
+impl Tool for RefreshApp {
+    const NAME: &'static str = "refresh_argocd_app";
+    const TITLE: &'static str = "Refresh application";
+    const DESCRIPTION: &'static str = "Makes Argo CD compare the app with git again now (hard: also re-render manifests) and returns its fresh status. Use it after a push, before deciding whether to sync. Changes nothing in the cluster.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = RefreshArgs;
+    type Output = AppStatus;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: RefreshArgs,
+    ) -> Result<AppStatus, ArgoError> {
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
+        let query = query.add("refresh", if args.hard { "hard" } else { "normal" });
+        let slow = client.with_timeout(REFRESH_TIMEOUT.max(client.settings().request_timeout));
+        let app: Application = slow
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        Ok(summarise(app, false))
+    }
+}
+
 /// Default and largest page of `list_argocd_apps`.
 pub const DEFAULT_LIST_LIMIT: usize = 50;
 pub const MAX_LIST_LIMIT: usize = 500;

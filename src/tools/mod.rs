@@ -3,7 +3,10 @@
 
 mod apps;
 mod history;
+mod logs;
 mod operations;
+mod platform;
+mod resources;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -15,9 +18,12 @@ use crate::host::Host;
 use crate::mcp::tool::{Annotations, CallOutcome, ToolDefinition};
 use crate::settings::Settings;
 
-pub use apps::{GetAppStatus, ListApps};
+pub use apps::{GetAppStatus, ListApps, RefreshApp};
 pub use history::ListAppHistory;
-pub use operations::{RollbackApp, SyncApp};
+pub use logs::GetAppLogs;
+pub use operations::{RollbackApp, SyncApp, TerminateOperation, WaitForOperation};
+pub use platform::{GetServerInfo, ListClusters, ListProjects};
+pub use resources::{GetAppEvents, GetResourceTree};
 
 #[allow(async_fn_in_trait)]
 pub trait Tool {
@@ -73,7 +79,22 @@ macro_rules! toolset {
     };
 }
 
-toolset!(GetAppStatus, ListApps, ListAppHistory, SyncApp, RollbackApp);
+toolset!(
+    GetAppStatus,
+    ListApps,
+    ListAppHistory,
+    RefreshApp,
+    GetResourceTree,
+    GetAppEvents,
+    GetAppLogs,
+    WaitForOperation,
+    GetServerInfo,
+    ListProjects,
+    ListClusters,
+    SyncApp,
+    RollbackApp,
+    TerminateOperation,
+);
 
 fn definition<T: Tool>() -> ToolDefinition {
     ToolDefinition {
@@ -172,6 +193,63 @@ pub fn app_path(
     ))
 }
 
+/// Checks `limit`/`offset` and applies the defaults.
+pub fn page_bounds(
+    limit: Option<usize>,
+    offset: Option<usize>,
+    default: usize,
+    max: usize,
+) -> Result<(usize, usize), ArgoError> {
+    let limit = limit.unwrap_or(default);
+    if limit == 0 || limit > max {
+        return Err(ArgoError::invalid_input(format!(
+            "limit must be between 1 and {max} (got {limit}); page with offset instead"
+        )));
+    }
+    Ok((limit, offset.unwrap_or(0)))
+}
+
+/// With ARGOCD_ALLOWED_PROJECTS set, refuses a write to an app of another project. It costs one
+/// small read (the app's project only), and no write is sent when the answer is no.
+pub async fn ensure_project_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<(), ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(());
+    };
+    let query = Query::new()
+        .add("name", app_name)
+        .add("fields", "items.metadata.name,items.spec.project")
+        .add_opt("appNamespace", app_namespace);
+    let list: crate::argocd::model::ApplicationList = client
+        .get(
+            &format!("/api/v1/applications{}", query.as_str()),
+            &format!("application '{app_name}'"),
+        )
+        .await?;
+    let Some(app) = list.items.unwrap_or_default().into_iter().next() else {
+        return Err(ArgoError::from_status(
+            403,
+            b"permission denied",
+            &format!("application '{app_name}'"),
+        ));
+    };
+    let project = app.spec.project.unwrap_or_else(|| "default".into());
+    if allowed.contains(&project) {
+        return Ok(());
+    }
+    Err(ArgoError::invalid_input(format!(
+        "application '{app_name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+        if allowed.is_empty() {
+            "no project".to_string()
+        } else {
+            allowed.join(", ")
+        }
+    )))
+}
+
 /// Refuses a write unless the caller confirmed it: agents must ask their user first.
 pub fn require_confirmation(tool: &str, confirm: bool) -> Result<(), ArgoError> {
     if confirm {
@@ -204,7 +282,13 @@ mod tests {
         let all: Vec<_> = definitions(false).iter().map(|d| d.name).collect();
         let read: Vec<_> = definitions(true).iter().map(|d| d.name).collect();
         assert!(all.contains(&"sync_argocd_app") && all.contains(&"rollback_argocd_app"));
-        assert!(!read.contains(&"sync_argocd_app") && !read.contains(&"rollback_argocd_app"));
+        for name in [
+            "sync_argocd_app",
+            "rollback_argocd_app",
+            "terminate_argocd_operation",
+        ] {
+            assert!(all.contains(&name) && !read.contains(&name), "{name}");
+        }
         assert!(read.contains(&"get_argocd_app_status"));
     }
 

@@ -4,10 +4,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, app_path, check_name, mutating, require_confirmation};
+use std::time::Duration;
+
+use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, require_confirmation};
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
-use crate::host::Host;
+use crate::host::{Host, Method};
 use crate::mcp::tool::Annotations;
 
 /// One resource of a selective sync.
@@ -43,6 +45,12 @@ pub struct SyncArgs {
     /// Namespace of the Application object, for apps outside Argo CD's own namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
+    /// Wait until the sync ends and report the outcome with the health verdict.
+    #[serde(default)]
+    pub wait: bool,
+    /// Longest wait in seconds with `wait` (default 120, at most 600).
+    #[serde(default)]
+    pub timeout_seconds: Option<u32>,
     /// Must be true: confirms that the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
@@ -63,6 +71,9 @@ pub struct OperationStarted {
     pub resources: Option<usize>,
     /// What happens next and how to follow it.
     pub message: String,
+    /// The outcome, when called with `wait`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<WaitOutcome>,
 }
 
 pub struct SyncApp;
@@ -81,6 +92,11 @@ impl Tool for SyncApp {
     ) -> Result<OperationStarted, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "/sync")?;
+        let wait = args
+            .wait
+            .then(|| wait_limit(args.timeout_seconds))
+            .transpose()?;
+        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         let mut body = json!({"prune": args.prune, "dryRun": args.dry_run});
         if let Some(revision) = args.revision.as_deref().filter(|r| !r.trim().is_empty()) {
             body["revision"] = json!(revision.trim());
@@ -105,7 +121,14 @@ impl Tool for SyncApp {
         let app: Application = client
             .post(&path, &body, &format!("application '{}'", args.app_name))
             .await?;
+        let outcome = match wait {
+            Some(limit) => {
+                Some(wait_for(client, &args.app_name, args.app_namespace.as_deref(), limit).await?)
+            }
+            None => None,
+        };
         Ok(OperationStarted {
+            outcome,
             app: app.metadata.name,
             operation: "sync".into(),
             dry_run: args.dry_run,
@@ -134,6 +157,12 @@ pub struct RollbackArgs {
     /// Namespace of the Application object, for apps outside Argo CD's own namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
+    /// Wait until the rollback ends and report the outcome with the health verdict.
+    #[serde(default)]
+    pub wait: bool,
+    /// Longest wait in seconds with `wait` (default 120, at most 600).
+    #[serde(default)]
+    pub timeout_seconds: Option<u32>,
     /// Must be true: confirms that the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
@@ -160,6 +189,11 @@ impl Tool for RollbackApp {
             ));
         }
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "/rollback")?;
+        let wait = args
+            .wait
+            .then(|| wait_limit(args.timeout_seconds))
+            .transpose()?;
+        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
         let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
         if let Some(ns) = &args.app_namespace {
@@ -168,7 +202,14 @@ impl Tool for RollbackApp {
         let app: Application = client
             .post(&path, &body, &format!("application '{}'", args.app_name))
             .await?;
+        let outcome = match wait {
+            Some(limit) => {
+                Some(wait_for(client, &args.app_name, args.app_namespace.as_deref(), limit).await?)
+            }
+            None => None,
+        };
         Ok(OperationStarted {
+            outcome,
             app: app.metadata.name,
             operation: "rollback".into(),
             dry_run: args.dry_run,
@@ -177,6 +218,207 @@ impl Tool for RollbackApp {
             history_id: Some(args.history_id),
             resources: None,
             message: "Argo CD accepted the rollback; it runs in the background. Poll get_argocd_app_status until operation.phase is Succeeded, Failed or Error, then check health.".into(),
+        })
+    }
+}
+
+/// Default and longest wait.
+pub const DEFAULT_WAIT_SECONDS: u32 = 120;
+pub const MAX_WAIT_SECONDS: u32 = 600;
+/// Pause before each poll: quick at first, then every few seconds.
+const POLL_PAUSES_MS: &[u64] = &[250, 500, 1000, 2000, 3000];
+
+fn wait_limit(timeout_seconds: Option<u32>) -> Result<Duration, ArgoError> {
+    let seconds = timeout_seconds.unwrap_or(DEFAULT_WAIT_SECONDS);
+    if seconds == 0 || seconds > MAX_WAIT_SECONDS {
+        return Err(ArgoError::invalid_input(format!(
+            "timeout_seconds must be between 1 and {MAX_WAIT_SECONDS} (got {seconds})"
+        )));
+    }
+    Ok(Duration::from_secs(u64::from(seconds)))
+}
+
+/// How an operation ended, judged with the app's health.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WaitOutcome {
+    /// healthy (the only success), degraded, progressing, suspended, missing, failed, or timed_out.
+    pub verdict: String,
+    /// True only for a Succeeded operation with a Healthy app.
+    pub success: bool,
+    /// Running, Terminating, Failed, Error or Succeeded.
+    pub phase: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub health: String,
+    pub sync: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// `Kind/namespace/name: message` of resources that failed (at most 20).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_resources: Vec<String>,
+    pub timed_out: bool,
+    pub polls: u32,
+    pub waited_ms: u64,
+}
+
+/// Polls the app until its operation ends and its health settles, or the time is up.
+pub async fn wait_for<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    limit: Duration,
+) -> Result<WaitOutcome, ArgoError> {
+    let (path, query) = app_path(app_name, app_namespace, "")?;
+    let path = format!("{path}{}", query.as_str());
+    let subject = format!("application '{app_name}'");
+    let host = client.host();
+    let started = host.now_unix_ms();
+    let limit_ms = limit.as_millis() as u64;
+    let mut polls = 0u32;
+    loop {
+        let app: Application = client.get(&path, &subject).await?;
+        polls += 1;
+        let waited_ms = host.now_unix_ms().saturating_sub(started);
+        let state = app.status.operation_state.as_ref();
+        let phase = state
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_else(|| "Unknown".into());
+        let ended =
+            app.operation.is_none() && matches!(phase.as_str(), "Succeeded" | "Failed" | "Error");
+        let health = app
+            .status
+            .health
+            .status
+            .clone()
+            .unwrap_or_else(|| "Unknown".into());
+        let settled = ended && !(phase == "Succeeded" && health == "Progressing");
+        let timed_out = !settled && waited_ms >= limit_ms;
+        if settled || timed_out {
+            let verdict = if !ended && timed_out {
+                "timed_out".to_string()
+            } else if phase != "Succeeded" {
+                "failed".to_string()
+            } else {
+                health.to_ascii_lowercase()
+            };
+            let failed_resources = state
+                .and_then(|s| s.sync_result.as_ref())
+                .map(|r| {
+                    r.resources
+                        .iter()
+                        .filter(|r| r.status.as_deref() == Some("SyncFailed"))
+                        .take(20)
+                        .map(|r| {
+                            format!(
+                                "{}/{}/{}: {}",
+                                r.kind,
+                                r.namespace,
+                                r.name,
+                                r.message.clone().unwrap_or_default()
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Ok(WaitOutcome {
+                success: verdict == "healthy",
+                verdict,
+                message: state.and_then(|s| s.message.clone()),
+                phase,
+                health,
+                sync: app.status.sync.status.unwrap_or_else(|| "Unknown".into()),
+                revision: app.status.sync.revision,
+                failed_resources,
+                timed_out,
+                polls,
+                waited_ms,
+            });
+        }
+        let pause = POLL_PAUSES_MS[(polls as usize - 1).min(POLL_PAUSES_MS.len() - 1)];
+        host.sleep(Duration::from_millis(pause.min(limit_ms - waited_ms)))
+            .await;
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Longest wait in seconds (default 120, at most 600).
+    #[serde(default)]
+    pub timeout_seconds: Option<u32>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+pub struct WaitForOperation;
+
+impl Tool for WaitForOperation {
+    const NAME: &'static str = "wait_for_argocd_operation";
+    const TITLE: &'static str = "Wait for an operation";
+    const DESCRIPTION: &'static str = "Waits until the app's running sync or rollback ends (and its health settles) or the timeout passes, then reports phase, message, failed resources and a health verdict: a Succeeded sync with a Degraded app is not a success.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = WaitArgs;
+    type Output = WaitOutcome;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: WaitArgs,
+    ) -> Result<WaitOutcome, ArgoError> {
+        let limit = wait_limit(args.timeout_seconds)?;
+        wait_for(client, &args.app_name, args.app_namespace.as_deref(), limit).await
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+    /// Must be true: confirms that the user agreed to this change.
+    #[schemars(extend("const" = true))]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Terminated {
+    pub app: String,
+    pub message: String,
+}
+
+pub struct TerminateOperation;
+
+impl Tool for TerminateOperation {
+    const NAME: &'static str = "terminate_argocd_operation";
+    const TITLE: &'static str = "Terminate the running operation";
+    const DESCRIPTION: &'static str = "Stops the sync or rollback running on one app (it ends as Failed, \"Operation terminated\"); resources already applied stay as they are. Use it for a stuck sync. Ask the user first and pass confirm: true.";
+    const ANNOTATIONS: Annotations = mutating(true, true);
+    type Args = TerminateArgs;
+    type Output = Terminated;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: TerminateArgs,
+    ) -> Result<Terminated, ArgoError> {
+        require_confirmation(Self::NAME, args.confirm)?;
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/operation")?;
+        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let _: Value = client
+            .call(
+                Method::Delete,
+                &format!("{path}{}", query.as_str()),
+                None,
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        Ok(Terminated {
+            app: args.app_name,
+            message: "Argo CD is terminating the operation; it ends as Failed with \"Operation terminated\". Check with get_argocd_app_status.".into(),
         })
     }
 }

@@ -116,6 +116,8 @@ impl Guest for Plugin {
         dry_run: Option<bool>,
         resources: Option<Vec<ResourceRef>>,
         app_namespace: Option<String>,
+        wait: Option<bool>,
+        timeout_seconds: Option<u32>,
         confirm: bool,
     ) -> Result<String, String> {
         let resources = resources.map(|list| {
@@ -127,7 +129,8 @@ impl Guest for Plugin {
             "sync_argocd_app",
             json!({
                 "app_name": app_name, "revision": revision, "prune": prune, "dry_run": dry_run,
-                "resources": resources, "app_namespace": app_namespace, "confirm": confirm,
+                "resources": resources, "app_namespace": app_namespace, "wait": wait,
+                "timeout_seconds": timeout_seconds, "confirm": confirm,
             }),
         )
     }
@@ -138,14 +141,130 @@ impl Guest for Plugin {
         prune: Option<bool>,
         dry_run: Option<bool>,
         app_namespace: Option<String>,
+        wait: Option<bool>,
+        timeout_seconds: Option<u32>,
         confirm: bool,
     ) -> Result<String, String> {
         run(
             "rollback_argocd_app",
             json!({
                 "app_name": app_name, "history_id": history_id, "prune": prune, "dry_run": dry_run,
-                "app_namespace": app_namespace, "confirm": confirm,
+                "app_namespace": app_namespace, "wait": wait, "timeout_seconds": timeout_seconds,
+                "confirm": confirm,
             }),
+        )
+    }
+
+    fn refresh_argocd_app(
+        app_name: String,
+        hard: Option<bool>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "refresh_argocd_app",
+            json!({"app_name": app_name, "hard": hard, "app_namespace": app_namespace}),
+        )
+    }
+
+    fn get_argocd_app_resource_tree(
+        app_name: String,
+        kind: Option<String>,
+        health: Option<String>,
+        limit: Option<u32>,
+        offset: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_app_resource_tree",
+            json!({
+                "app_name": app_name, "kind": kind, "health": health, "limit": limit,
+                "offset": offset, "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    fn get_argocd_app_events(
+        app_name: String,
+        resource_kind: Option<String>,
+        resource_name: Option<String>,
+        resource_namespace: Option<String>,
+        limit: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_app_events",
+            json!({
+                "app_name": app_name, "resource_kind": resource_kind, "resource_name": resource_name,
+                "resource_namespace": resource_namespace, "limit": limit, "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
+    fn get_argocd_app_logs(
+        app_name: String,
+        pod_name: Option<String>,
+        kind: Option<String>,
+        resource_name: Option<String>,
+        group: Option<String>,
+        container: Option<String>,
+        tail_lines: Option<u32>,
+        since_seconds: Option<u32>,
+        filter: Option<String>,
+        previous: Option<bool>,
+        max_lines: Option<u32>,
+        max_bytes: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_app_logs",
+            json!({
+                "app_name": app_name, "pod_name": pod_name, "kind": kind,
+                "resource_name": resource_name, "group": group, "container": container,
+                "tail_lines": tail_lines, "since_seconds": since_seconds, "filter": filter,
+                "previous": previous, "max_lines": max_lines, "max_bytes": max_bytes,
+                "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    fn wait_for_argocd_operation(
+        app_name: String,
+        timeout_seconds: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "wait_for_argocd_operation",
+            json!({"app_name": app_name, "timeout_seconds": timeout_seconds, "app_namespace": app_namespace}),
+        )
+    }
+
+    fn get_argocd_server_info() -> Result<String, String> {
+        run("get_argocd_server_info", json!({}))
+    }
+
+    fn list_argocd_projects(limit: Option<u32>, offset: Option<u32>) -> Result<String, String> {
+        run(
+            "list_argocd_projects",
+            json!({"limit": limit, "offset": offset}),
+        )
+    }
+
+    fn list_argocd_clusters(limit: Option<u32>, offset: Option<u32>) -> Result<String, String> {
+        run(
+            "list_argocd_clusters",
+            json!({"limit": limit, "offset": offset}),
+        )
+    }
+
+    fn terminate_argocd_operation(
+        app_name: String,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        run(
+            "terminate_argocd_operation",
+            json!({"app_name": app_name, "app_namespace": app_namespace, "confirm": confirm}),
         )
     }
 }

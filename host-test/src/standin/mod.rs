@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod fleet;
 mod routes;
+pub mod tree;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -58,6 +59,8 @@ pub struct PendingOperation {
     pub partial: bool,
     /// `operation.sync` as requested, kept in `operationState.operation`.
     pub request: Value,
+    /// Set by `DELETE …/operation`: the controller ends it as Failed.
+    pub terminating: bool,
 }
 
 pub struct AppRecord {
@@ -75,6 +78,8 @@ pub struct SeenRequest {
     pub path: String,
     pub authorization: Option<String>,
     pub content_type: Option<String>,
+    /// Every header, for checks on what a proxy in front of Argo CD would see.
+    pub headers: Vec<(String, String)>,
 }
 
 pub struct State {

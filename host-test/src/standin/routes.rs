@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::auth::unix_now;
 use super::fleet::{self, commit, rfc3339};
+use super::tree::{self, LogQuery};
 use super::{AppRecord, Blueprint, OperationKind, PendingOperation, SeenRequest, State, full};
 
 type Reply = Response<Full<Bytes>>;
@@ -157,6 +158,11 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
                 .map_or("/".into(), |p| p.to_string()),
             authorization: header("authorization"),
             content_type: header("content-type"),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                .collect(),
         });
         s.delay
     };
@@ -223,6 +229,45 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         ("GET", ["api", "v1", "applications"]) => list(&mut s, &params),
+        ("GET", ["api", "v1", "projects"]) => projects(&s),
+        ("GET", ["api", "v1", "clusters"]) => clusters(&s),
+        (
+            "GET",
+            [
+                "api",
+                "v1",
+                "account",
+                "can-i",
+                resource,
+                action,
+                _subresource @ ..,
+            ],
+        ) => {
+            let known = [
+                "applications",
+                "applicationsets",
+                "clusters",
+                "repositories",
+                "projects",
+                "accounts",
+                "certificates",
+                "gpgkeys",
+                "logs",
+                "exec",
+                "extensions",
+            ];
+            let actions = [
+                "get", "create", "update", "delete", "sync", "override", "action", "invoke",
+            ];
+            if !known.contains(resource) || !actions.contains(action) {
+                return error(
+                    400,
+                    3,
+                    &format!("permission denied: unknown resource or action {resource}/{action}"),
+                );
+            }
+            json_reply(200, &json!({"value": "yes"}))
+        }
         (_, ["api", "v1", "applications"]) => text_reply(405, "Method Not Allowed\n"),
         (_, ["api", "v1", "applications", name, rest @ ..]) => {
             let name = decode(name);
@@ -276,6 +321,24 @@ pub fn advance(record: &mut AppRecord, operation_time: Duration) {
         return;
     };
     let bp = record.blueprint.clone();
+    if pending.terminating {
+        let now = unix_now();
+        let mut state = fleet::operation_state(
+            &bp,
+            "Failed",
+            &pending.revision,
+            pending.started_unix,
+            Some(now),
+            "Operation terminated",
+        );
+        state["operation"]["sync"] = pending.request.clone();
+        record.app["status"]["operationState"] = state;
+        if let Some(obj) = record.app.as_object_mut() {
+            obj.remove("operation");
+        }
+        record.pending = None;
+        return;
+    }
     if pending.started.elapsed() < operation_time {
         let running = fleet::operation_state(
             &bp,
@@ -401,10 +464,152 @@ fn app_route(
             Err(reply) => reply,
         },
         ("POST", ["sync"]) => sync(s, name, params, body),
+        ("GET", ["resource-tree"]) => match find(s, name, params) {
+            Ok(record) => json_reply(
+                200,
+                &tree::resource_tree(
+                    &record.blueprint,
+                    record.app["status"]["resources"]
+                        .as_array()
+                        .map_or(&[][..], |v| v),
+                ),
+            ),
+            Err(reply) => reply,
+        },
+        ("GET", ["events"]) => events(s, name, params),
+        ("GET", ["logs"]) => logs(s, name, params, None),
+        ("GET", ["pods", pod, "logs"]) => logs(s, name, params, Some(&decode(pod))),
+        ("DELETE", ["operation"]) => terminate(s, name, params),
         ("POST", ["rollback"]) => rollback(s, name, params, body),
-        (_, [] | ["sync"] | ["rollback"]) => text_reply(405, "Method Not Allowed\n"),
+        (
+            _,
+            []
+            | ["sync"]
+            | ["rollback"]
+            | ["resource-tree"]
+            | ["events"]
+            | ["logs"]
+            | ["operation"],
+        ) => text_reply(405, "Method Not Allowed\n"),
         _ => text_reply(404, "Not Found\n"),
     }
+}
+
+fn events(s: &mut State, name: &str, params: &Params) -> Reply {
+    let record = match find(s, name, params) {
+        Ok(record) => record,
+        Err(reply) => return reply,
+    };
+    let wanted = ["resourceName", "resourceNamespace", "resourceUID"]
+        .map(|k| params.get(k).filter(|v| !v.is_empty()));
+    match wanted {
+        [None, None, None] => json_reply(200, &tree::events(name, None)),
+        [Some(resource), Some(namespace), Some(uid)] => {
+            let tree = tree::resource_tree(
+                &record.blueprint,
+                record.app["status"]["resources"]
+                    .as_array()
+                    .map_or(&[][..], |v| v),
+            );
+            if !tree::tree_has(&tree, resource, namespace, uid) {
+                return error(
+                    400,
+                    3,
+                    &format!("{resource} not found as part of application {name}"),
+                );
+            }
+            let kind = tree["nodes"]
+                .as_array()
+                .and_then(|n| n.iter().find(|n| n["uid"] == uid))
+                .and_then(|n| n["kind"].as_str())
+                .unwrap_or("Pod")
+                .to_string();
+            json_reply(200, &tree::events(name, Some((&kind, resource, namespace))))
+        }
+        [resource, ..] => error(
+            400,
+            3,
+            &format!(
+                "{} not found as part of application {name}",
+                resource.unwrap_or("")
+            ),
+        ),
+    }
+}
+
+fn logs(s: &mut State, name: &str, params: &Params, pod_in_path: Option<&str>) -> Reply {
+    let record = match find(s, name, params) {
+        Ok(record) => record,
+        Err(reply) => return reply,
+    };
+    let all = tree::pods(&record.blueprint);
+    let pod_name = pod_in_path
+        .or(params.get("podName"))
+        .filter(|p| !p.is_empty());
+    let resource = params.get("resourceName").filter(|p| !p.is_empty());
+    let kind = params.get("kind").unwrap_or("");
+    // A pod matches when it, or one of its owners, has the kind and name asked for.
+    let pods: Vec<String> = all
+        .into_iter()
+        .filter(|p| match (pod_name, resource) {
+            (Some(pod), _) => p.pod == pod,
+            (None, Some(resource)) => match kind {
+                "Deployment" => p.deployment == resource,
+                "ReplicaSet" => p.replica_set == resource,
+                "Pod" => p.pod == resource,
+                _ => false,
+            },
+            (None, None) => true,
+        })
+        .map(|p| p.pod)
+        .collect();
+    if pods.len() > 10 {
+        return error(
+            400,
+            3,
+            "max pods to view logs are reached. Please provide more granular query",
+        );
+    }
+    if pods.is_empty() {
+        return json_reply_raw(200, String::new());
+    }
+    let number = |k: &str| params.get(k).and_then(|v| v.parse::<u64>().ok());
+    let query = LogQuery {
+        pods,
+        tail_lines: number("tailLines").map(|n| n as usize),
+        since_seconds: number("sinceSeconds"),
+        filter: params.get("filter"),
+        match_case: params.get("matchCase") == Some("true"),
+        previous: params.get("previous") == Some("true"),
+    };
+    json_reply_raw(200, tree::log_stream(&record.blueprint, &query))
+}
+
+fn terminate(s: &mut State, name: &str, params: &Params) -> Reply {
+    let record = match find(s, name, params) {
+        Ok(record) => record,
+        Err(reply) => return reply,
+    };
+    match record.pending.as_mut() {
+        Some(pending) => {
+            pending.terminating = true;
+            record.app["status"]["operationState"]["phase"] = json!("Terminating");
+            json_reply(200, &json!({}))
+        }
+        None => error(
+            400,
+            3,
+            "Unable to terminate operation. No operation is in progress",
+        ),
+    }
+}
+
+fn json_reply_raw(status: u16, body: String) -> Reply {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(full(body))
+        .expect("valid response")
 }
 
 fn parse_body(body: &[u8]) -> Result<Value, Reply> {
@@ -428,6 +633,7 @@ fn start(
         dry_run,
         partial,
         request: request.clone(),
+        terminating: false,
     });
     record.app["operation"] =
         json!({"sync": request, "initiatedBy": {"username": "admin"}, "retry": {}});
@@ -557,6 +763,49 @@ fn rollback(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
         dry_run,
         false,
         op,
+    )
+}
+
+fn projects(s: &State) -> Reply {
+    let mut names: Vec<&str> = s
+        .apps
+        .values()
+        .map(|r| r.blueprint.project.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let items: Vec<Value> = names
+        .iter()
+        .map(|name| {
+            json!({
+                "metadata": {"name": name, "namespace": "argocd", "uid": commit(name)[..8].to_string(), "resourceVersion": "3900001", "creationTimestamp": rfc3339(1_780_000_000)},
+                "spec": {"sourceRepos": ["*"], "destinations": [{"server": "https://kubernetes.default.svc", "namespace": if *name == "default" { "*".to_string() } else { format!("{name}-*") }}], "description": format!("Apps of team {name}"), "clusterResourceWhitelist": [{"group": "*", "kind": "*"}]},
+                "status": {}
+            })
+        })
+        .collect();
+    json_reply(
+        200,
+        &json!({"metadata": {"resourceVersion": "3900001"}, "items": items}),
+    )
+}
+
+fn clusters(s: &State) -> Reply {
+    let apps = s.apps.len();
+    let cluster = |name: &str, server: &str, status: &str, message: &str, count: usize| {
+        json!({
+            "server": server, "name": name, "config": {"tlsClientConfig": {"insecure": false}},
+            "connectionState": {"status": status, "message": message, "attemptedAt": rfc3339(1_782_000_000)},
+            "serverVersion": "1.31",
+            "info": {"connectionState": {"status": status, "message": message, "attemptedAt": rfc3339(1_782_000_000)}, "serverVersion": "1.31", "cacheInfo": {"resourcesCount": 4210, "apisCount": 92, "lastCacheSyncTime": rfc3339(1_782_000_000)}, "applicationsCount": count}
+        })
+    };
+    json_reply(
+        200,
+        &json!({"metadata": {}, "items": [
+            cluster("in-cluster", "https://kubernetes.default.svc", "Successful", "", apps),
+            cluster("edge-eu", "https://edge-eu.example.com:6443", "Failed", "Unable to connect to cluster: the server has asked for the client to provide credentials", 0)
+        ]}),
     )
 }
 

@@ -36,7 +36,12 @@ fn spin_variables_are_the_settings_the_code_reads() {
     assert_eq!(declared, read);
     assert_eq!(passed, read);
     assert_eq!(runner, read);
-    for secret in ["argocd_password", "argocd_token", "mcp_auth_token"] {
+    for secret in [
+        "argocd_password",
+        "argocd_token",
+        "mcp_auth_token",
+        "extra_headers",
+    ] {
         assert_eq!(
             manifest["variables"][secret]["secret"].as_bool(),
             Some(true),

@@ -2,6 +2,7 @@
 
 mod auth;
 mod deploy;
+mod live;
 mod mcp;
 mod plugin;
 mod standin;

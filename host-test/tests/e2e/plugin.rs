@@ -81,7 +81,18 @@ async fn every_tool_works_through_typed_exports() {
 
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let refused = plugin
-        .call_sync_argocd_app(&mut store, "guestbook", None, None, None, None, None, false)
+        .call_sync_argocd_app(
+            &mut store,
+            "guestbook",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            false,
+        )
         .await
         .unwrap();
     assert!(refused.unwrap_err().contains("confirm"));
@@ -103,6 +114,8 @@ async fn every_tool_works_through_typed_exports() {
                 Some(true),
                 Some(&resources),
                 None,
+                None,
+                None,
                 true,
             )
             .await
@@ -118,7 +131,9 @@ async fn every_tool_works_through_typed_exports() {
 
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let auto = plugin
-        .call_rollback_argocd_app(&mut store, "payments", 0, None, None, None, true)
+        .call_rollback_argocd_app(
+            &mut store, "payments", 0, None, None, None, None, None, true,
+        )
         .await
         .unwrap();
     assert!(auto.unwrap_err().contains("auto-sync"));
@@ -136,7 +151,17 @@ async fn read_only_and_missing_settings_are_refused_clearly() {
     let (_standin, env) = setup(&[("ARGOCD_READ_ONLY", "true")]).await;
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let refused = plugin
-        .call_rollback_argocd_app(&mut store, "guestbook", 1, None, None, None, true)
+        .call_rollback_argocd_app(
+            &mut store,
+            "guestbook",
+            1,
+            None,
+            None,
+            None,
+            None,
+            None,
+            true,
+        )
         .await
         .unwrap();
     assert!(refused.unwrap_err().contains("read-only"));
@@ -166,4 +191,131 @@ async fn an_api_token_needs_no_login() {
         );
     }
     assert_eq!(standin.login_count(), 0);
+}
+
+#[tokio::test]
+async fn the_operator_tools_work_through_typed_exports() {
+    let (standin, env) = setup(&[]).await;
+    let h = harness();
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let tree = parse(
+        p.call_get_argocd_app_resource_tree(
+            &mut s,
+            "guestbook",
+            Some("Pod"),
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(tree["total"], 2);
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let events = parse(
+        p.call_get_argocd_app_events(
+            &mut s,
+            "guestbook",
+            Some("Deployment"),
+            Some("guestbook"),
+            None,
+            Some(2),
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(events["events"].as_array().unwrap().len(), 2);
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let logs = parse(
+        p.call_get_argocd_app_logs(
+            &mut s,
+            "guestbook",
+            None,
+            Some("Deployment"),
+            Some("guestbook"),
+            None,
+            None,
+            Some(5),
+            None,
+            Some("!healthz"),
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert!(
+        logs["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| !l.as_str().unwrap().contains("healthz"))
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let refreshed = parse(
+        p.call_refresh_argocd_app(&mut s, "guestbook", Some(false), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(refreshed["name"], "guestbook");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let info = parse(p.call_get_argocd_server_info(&mut s).await.unwrap());
+    assert_eq!(info["logged_in"], true);
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert!(
+        parse(
+            p.call_list_argocd_projects(&mut s, Some(2), None)
+                .await
+                .unwrap()
+        )["projects"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 2
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(
+            p.call_list_argocd_clusters(&mut s, None, None)
+                .await
+                .unwrap()
+        )["total"],
+        2
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let started = parse(
+        p.call_sync_argocd_app(
+            &mut s,
+            "guestbook",
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(true),
+            Some(30),
+            true,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(started["outcome"]["verdict"], "healthy");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let waited = parse(
+        p.call_wait_for_argocd_operation(&mut s, "guestbook", Some(5), None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(waited["phase"], "Succeeded");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let idle = p
+        .call_terminate_argocd_operation(&mut s, "guestbook", None, true)
+        .await
+        .unwrap();
+    assert!(idle.unwrap_err().contains("No operation is in progress"));
+    assert!(standin.requests().iter().any(|r| r.method == "DELETE"));
 }

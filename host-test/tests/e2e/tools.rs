@@ -366,3 +366,228 @@ async fn slow_and_down_argocd_time_out_with_a_message() {
     let message = world.tool_error("list_argocd_apps", json!({})).await;
     assert!(message.contains("could not reach Argo CD"), "{message}");
 }
+
+fn slow_ops(ms: u64) -> host_test::standin::Config {
+    host_test::standin::Config {
+        operation_time: Duration::from_millis(ms),
+        ..Default::default()
+    }
+}
+
+async fn login_world(config: host_test::standin::Config) -> World {
+    World::with(
+        config,
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn wait_takes_several_polls_and_reports_health() {
+    let world = login_world(slow_ops(1500)).await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    let outcome = world
+        .ok(
+            "wait_for_argocd_operation",
+            json!({"app_name": "guestbook", "timeout_seconds": 30}),
+        )
+        .await;
+    assert_eq!(outcome["verdict"], "healthy");
+    assert_eq!(outcome["success"], true);
+    assert_eq!(outcome["phase"], "Succeeded");
+    assert!(outcome["polls"].as_u64().unwrap() >= 3, "{outcome}");
+    assert!(outcome["waited_ms"].as_u64().unwrap() >= 1400);
+}
+
+#[tokio::test]
+async fn wait_reports_a_failure_and_a_degraded_success() {
+    let world = login_world(slow_ops(400)).await;
+    world.standin.set_next_outcome(
+        "guestbook",
+        host_test::standin::Outcome {
+            phase: "Failed".into(),
+            health: "Degraded".into(),
+        },
+    );
+    let failed = world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "wait": true, "timeout_seconds": 30}),
+        )
+        .await;
+    assert_eq!(failed["outcome"]["verdict"], "failed");
+    assert_eq!(failed["outcome"]["success"], false);
+    assert!(
+        !failed["outcome"]["failed_resources"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    world.standin.set_next_outcome(
+        "guestbook",
+        host_test::standin::Outcome {
+            phase: "Succeeded".into(),
+            health: "Degraded".into(),
+        },
+    );
+    let history = world
+        .ok("list_argocd_app_history", json!({"app_name": "guestbook"}))
+        .await;
+    let degraded = world
+        .ok("rollback_argocd_app", json!({"app_name": "guestbook", "history_id": history["entries"][1]["id"], "confirm": true, "wait": true}))
+        .await;
+    assert_eq!(degraded["outcome"]["phase"], "Succeeded");
+    assert_eq!(
+        degraded["outcome"]["verdict"], "degraded",
+        "a Succeeded sync with Degraded health is not a success"
+    );
+    assert_eq!(degraded["outcome"]["success"], false);
+}
+
+#[tokio::test]
+async fn wait_times_out_and_terminate_stops_an_operation() {
+    let world = login_world(slow_ops(60_000)).await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    let late = world
+        .ok(
+            "wait_for_argocd_operation",
+            json!({"app_name": "guestbook", "timeout_seconds": 1}),
+        )
+        .await;
+    assert_eq!(late["verdict"], "timed_out");
+    assert_eq!(late["timed_out"], true);
+    assert!(
+        world
+            .tool_error(
+                "terminate_argocd_operation",
+                json!({"app_name": "guestbook"})
+            )
+            .await
+            .contains("confirm")
+    );
+    world
+        .ok(
+            "terminate_argocd_operation",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    let ended = world
+        .ok(
+            "wait_for_argocd_operation",
+            json!({"app_name": "guestbook", "timeout_seconds": 5}),
+        )
+        .await;
+    assert_eq!(ended["phase"], "Failed");
+    assert_eq!(ended["message"], "Operation terminated");
+    let nothing = world
+        .tool_error(
+            "terminate_argocd_operation",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    assert!(nothing.contains("No operation is in progress"), "{nothing}");
+    let sent = world
+        .standin
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "DELETE")
+        .unwrap();
+    assert_eq!(
+        sent.content_type.as_deref(),
+        Some("application/json"),
+        "DELETE needs the JSON content type too"
+    );
+    assert!(
+        world
+            .tool_error(
+                "wait_for_argocd_operation",
+                json!({"app_name": "guestbook", "timeout_seconds": 0})
+            )
+            .await
+            .contains("timeout_seconds")
+    );
+}
+
+#[tokio::test]
+async fn writes_outside_the_allowed_projects_never_reach_argocd() {
+    let mut world = World::new().await;
+    world.set("allowed_projects", "payments, search");
+    let refused = world
+        .tool_error(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    assert!(
+        refused.contains("project 'default'") && refused.contains("payments, search"),
+        "{refused}"
+    );
+    let refused = world
+        .tool_error(
+            "terminate_argocd_operation",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    assert!(refused.contains("Nothing was sent"), "{refused}");
+    assert!(
+        world
+            .standin
+            .requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.path == "/api/v1/session")
+    );
+    let allowed = world
+        .tool_error(
+            "rollback_argocd_app",
+            json!({"app_name": "payments", "history_id": 0, "confirm": true}),
+        )
+        .await;
+    assert!(
+        allowed.contains("auto-sync"),
+        "allowed project reaches Argo CD: {allowed}"
+    );
+    world
+        .ok("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await;
+}
+
+#[tokio::test]
+async fn extra_headers_reach_argocd_and_nothing_else() {
+    let mut world = World::new().await;
+    world.set(
+        "extra_headers",
+        r#"{"CF-Access-Client-Id":"client-id-1","CF-Access-Client-Secret":"cf-secret-value"}"#,
+    );
+    let status = world
+        .call("get_argocd_app_status", json!({"app_name": "ghost"}))
+        .await;
+    for request in world.standin.requests() {
+        let secret = request
+            .headers
+            .iter()
+            .find(|(k, _)| k == "cf-access-client-secret")
+            .map(|(_, v)| v.as_str());
+        assert_eq!(secret, Some("cf-secret-value"), "{}", request.path);
+    }
+    assert!(!status.to_string().contains("cf-secret-value"));
+    world.set("extra_headers", r#"{"Authorization":"Basic x"}"#);
+    let bad = world.tool_error("list_argocd_apps", json!({})).await;
+    assert!(
+        bad.contains("ARGOCD_EXTRA_HEADERS") && bad.contains("set by the server itself"),
+        "{bad}"
+    );
+}

@@ -1,0 +1,276 @@
+//! Pod logs of an app, read from Argo CD's NDJSON stream (never followed) and trimmed to a budget.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Tool, app_path, check_name};
+use crate::argocd::error::ErrorKind;
+use crate::argocd::{ArgoClient, ArgoError, Query};
+use crate::host::{Host, Method};
+use crate::mcp::tool::Annotations;
+
+pub const DEFAULT_MAX_LINES: usize = 200;
+pub const MAX_LINES: usize = 2000;
+pub const DEFAULT_MAX_BYTES: usize = 12 * 1024;
+pub const MAX_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogsArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// One pod by name.
+    #[serde(default)]
+    pub pod_name: Option<String>,
+    /// Or every pod of a workload: its kind (Deployment, StatefulSet, …) with `resource_name`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// API group of `kind`, e.g. apps for a Deployment.
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub container: Option<String>,
+    /// Last lines per pod, as Argo CD counts them (default 100).
+    #[serde(default)]
+    pub tail_lines: Option<u32>,
+    /// Only lines from the last this many seconds.
+    #[serde(default)]
+    pub since_seconds: Option<u32>,
+    /// Keep lines containing this text (case-insensitive); a leading `!` keeps the others.
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// Logs of the previous container instance (after a crash).
+    #[serde(default)]
+    pub previous: bool,
+    /// Lines returned at most (newest kept): default 200, at most 2000.
+    #[serde(default)]
+    pub max_lines: Option<usize>,
+    /// Bytes of log text returned at most (newest kept): default 12288, at most 65536.
+    #[serde(default)]
+    pub max_bytes: Option<usize>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Logs {
+    pub app: String,
+    /// Pods the lines came from; `[n]` in a line is its index here.
+    pub pods: Vec<String>,
+    /// `timestamp [pod index] text`, oldest first.
+    pub lines: Vec<String>,
+    /// Lines Argo CD sent before trimming.
+    pub received: usize,
+    /// True when older lines were dropped to stay within max_lines / max_bytes.
+    pub truncated: bool,
+    /// Problems Kubernetes reported instead of logs (e.g. container not started).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Frame {
+    result: Option<Entry>,
+    error: Option<StreamError>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Entry {
+    content: String,
+    time_stamp_str: Option<String>,
+    last: Option<bool>,
+    pod_name: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StreamError {
+    message: String,
+    http_code: Option<u16>,
+}
+
+pub struct GetAppLogs;
+
+impl Tool for GetAppLogs {
+    const NAME: &'static str = "get_argocd_app_logs";
+    const TITLE: &'static str = "Pod logs";
+    const DESCRIPTION: &'static str = "Recent log lines of an app's pods: one pod, or every pod of a workload (kind + resource_name), with tail, since, text filter and previous-container options. Bounded by lines and bytes, newest kept. Use it to see why a pod crashes or errors.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = LogsArgs;
+    type Output = Logs;
+
+    async fn run<H: Host>(client: &ArgoClient<'_, H>, args: LogsArgs) -> Result<Logs, ArgoError> {
+        let max_lines = args
+            .max_lines
+            .unwrap_or(DEFAULT_MAX_LINES)
+            .clamp(1, MAX_LINES);
+        let max_bytes = args
+            .max_bytes
+            .unwrap_or(DEFAULT_MAX_BYTES)
+            .clamp(256, MAX_BYTES);
+        for (argument, value) in [
+            ("pod_name", &args.pod_name),
+            ("resource_name", &args.resource_name),
+            ("container", &args.container),
+        ] {
+            if let Some(value) = value {
+                check_name(argument, value)?;
+            }
+        }
+        if args.resource_name.is_some() != args.kind.is_some() {
+            return Err(ArgoError::invalid_input(
+                "kind and resource_name go together (e.g. kind Deployment, resource_name web); or give pod_name",
+            ));
+        }
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/logs")?;
+        let tail = args.tail_lines.unwrap_or(100).to_string();
+        let since = args.since_seconds.map(|s| s.to_string());
+        let query: Query = query
+            .add_opt("podName", args.pod_name.as_deref())
+            .add_opt("kind", args.kind.as_deref())
+            .add_opt("group", args.group.as_deref())
+            .add_opt("resourceName", args.resource_name.as_deref())
+            .add_opt("container", args.container.as_deref())
+            .add("tailLines", &tail)
+            .add_opt("sinceSeconds", since.as_deref())
+            .add_opt("filter", args.filter.as_deref())
+            .add("follow", "false")
+            .add("previous", if args.previous { "true" } else { "false" });
+        let subject = format!("the logs of application '{}'", args.app_name);
+        let response = client
+            .exchange(Method::Get, &format!("{path}{}", query.as_str()), None)
+            .await?;
+        if !(200..300).contains(&response.status) {
+            return Err(ArgoError::from_status(
+                response.status,
+                &response.body,
+                &subject,
+            ));
+        }
+        let mut logs = parse_stream(&response.body, &subject)?;
+        logs.app = args.app_name;
+        trim(&mut logs, max_lines, max_bytes);
+        Ok(logs)
+    }
+}
+
+/// Reads the stream: entries, the final `last` entry, and an error chunk if the stream broke.
+fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
+    let mut logs = Logs {
+        app: String::new(),
+        pods: Vec::new(),
+        lines: Vec::new(),
+        received: 0,
+        truncated: false,
+        warnings: Vec::new(),
+    };
+    // Frames are newline-separated JSON, but an error chunk may come without a newline (or
+    // spread over several lines): read values, not lines.
+    for frame in serde_json::Deserializer::from_slice(body).into_iter::<Frame>() {
+        let frame = frame.map_err(|e| {
+            ArgoError::new(
+                ErrorKind::InvalidResponse,
+                format!("unreadable log stream from Argo CD: {e}"),
+                "",
+            )
+        })?;
+        if let Some(error) = frame.error {
+            let status = error.http_code.unwrap_or(500);
+            let body = serde_json::json!({"message": error.message}).to_string();
+            return Err(ArgoError::from_status(status, body.as_bytes(), subject));
+        }
+        let Some(entry) = frame.result else { continue };
+        if entry.last == Some(true) {
+            break; // its content, if any, is not a log line
+        }
+        let pod = entry.pod_name.unwrap_or_default();
+        if pod.is_empty() {
+            logs.warnings.push(entry.content);
+            continue;
+        }
+        let index = match logs.pods.iter().position(|p| *p == pod) {
+            Some(i) => i,
+            None => {
+                logs.pods.push(pod);
+                logs.pods.len() - 1
+            }
+        };
+        logs.received += 1;
+        logs.lines.push(format!(
+            "{} [{index}] {}",
+            entry.time_stamp_str.unwrap_or_default(),
+            entry.content
+        ));
+    }
+    logs.warnings.truncate(20);
+    Ok(logs)
+}
+
+/// Keeps the newest lines that fit both budgets.
+fn trim(logs: &mut Logs, max_lines: usize, max_bytes: usize) {
+    let mut bytes = 0;
+    let mut keep = 0;
+    for line in logs.lines.iter().rev() {
+        if keep == max_lines || bytes + line.len() > max_bytes {
+            break;
+        }
+        bytes += line.len();
+        keep += 1;
+    }
+    let drop = logs.lines.len() - keep;
+    if drop > 0 {
+        logs.lines.drain(..drop);
+        logs.truncated = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_derived_fixture_parses_with_its_warning() {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/host-test/fixtures/argocd/fixtures/10-logs-stream.DERIVED-FROM-CODE.ndjson"
+        ))
+        .unwrap();
+        let logs = parse_stream(&body, "x").unwrap();
+        assert_eq!(logs.received, logs.lines.len());
+        assert!(logs.received >= 2);
+        assert_eq!(logs.warnings.len(), 1);
+        assert!(logs.lines[0].contains("[0] Starting HTTP server"));
+    }
+
+    #[test]
+    fn an_error_chunk_becomes_an_error() {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/host-test/fixtures/argocd/fixtures/08-logs-stream-error-chunk.horizon-mock-2020.json"
+        ))
+        .unwrap();
+        let error = parse_stream(&body, "the logs").unwrap_err();
+        assert_eq!(error.status, Some(400));
+    }
+
+    #[test]
+    fn trimming_keeps_the_newest_within_both_budgets() {
+        let mut logs = Logs {
+            app: String::new(),
+            pods: vec![],
+            lines: (0..100).map(|i| format!("line {i:03}")).collect(),
+            received: 100,
+            truncated: false,
+            warnings: vec![],
+        };
+        trim(&mut logs, 10, 1000);
+        assert_eq!(logs.lines.first().unwrap(), "line 090");
+        assert!(logs.truncated);
+        trim(&mut logs, 10, 20);
+        assert_eq!(logs.lines, ["line 098", "line 099"]);
+    }
+}
