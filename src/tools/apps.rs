@@ -60,7 +60,7 @@ pub struct SyncView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
     /// Multi-source apps: one revision per source.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<String>,
 }
 
@@ -87,7 +87,7 @@ pub struct OperationView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_count: Option<i64>,
     /// Resources the operation failed to sync: `Kind/namespace/name: message` (at most 20).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_resources: Vec<String>,
 }
 
@@ -145,7 +145,7 @@ pub struct ResourcesView {
 pub struct ResourceView {
     pub kind: String,
     pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<String>,

@@ -37,7 +37,7 @@ pub struct HistoryRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
     /// Multi-source apps: one revision per source.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revisions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployed_at: Option<String>,

@@ -67,7 +67,7 @@ pub struct Logs {
     /// True when older lines were dropped to stay within max_lines / max_bytes.
     pub truncated: bool,
     /// Problems Kubernetes reported instead of logs (e.g. container not started).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 

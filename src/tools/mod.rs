@@ -97,13 +97,49 @@ toolset!(
 );
 
 fn definition<T: Tool>() -> ToolDefinition {
+    let mut input_schema = schema_of::<T::Args>();
+    compact(&mut input_schema, true);
+    let mut output_schema = schema_of::<T::Output>();
+    compact(&mut output_schema, false);
     ToolDefinition {
         name: T::NAME,
         title: T::TITLE,
         description: T::DESCRIPTION,
-        input_schema: schema_of::<T::Args>(),
-        output_schema: schema_of::<T::Output>(),
+        input_schema,
+        output_schema,
         annotations: T::ANNOTATIONS,
+    }
+}
+
+/// Trims what `tools/list` repeats for every tool without telling a client anything it uses:
+/// integer formats, `default: null`, `"null"` in the types of optional fields (absent fields are
+/// never sent as null: every optional output field is skipped when empty), and, in output
+/// schemas, field descriptions (the tool description and field names carry the meaning).
+fn compact(schema: &mut Value, keep_descriptions: bool) {
+    match schema {
+        Value::Object(map) => {
+            map.remove("format");
+            if map.get("minimum") == Some(&Value::from(0)) {
+                map.remove("minimum");
+            }
+            if map.get("default") == Some(&Value::Null) {
+                map.remove("default");
+            }
+            if !keep_descriptions {
+                map.remove("description");
+            }
+            if let Some(Value::Array(types)) = map.get("type") {
+                let concrete: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                if concrete.len() == 1 {
+                    map.insert("type".into(), concrete[0].clone());
+                }
+            }
+            for value in map.values_mut() {
+                compact(value, keep_descriptions);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| compact(v, keep_descriptions)),
+        _ => {}
     }
 }
 

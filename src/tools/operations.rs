@@ -254,7 +254,7 @@ pub struct WaitOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
     /// `Kind/namespace/name: message` of resources that failed (at most 20).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_resources: Vec<String>,
     pub timed_out: bool,
     pub polls: u32,

@@ -86,13 +86,13 @@ pub struct TreeCounts {
 pub struct TreeNode {
     pub kind: String,
     pub name: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub namespace: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
     /// `Kind/name` of the owner, e.g. the ReplicaSet of a Pod.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -181,6 +181,40 @@ fn main() {
         }
         println!("list body from Argo CD: {full_list} bytes in full, {trimmed_list} bytes with fields");
 
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        let mut out = (Value::Null, 0);
+        for _ in 0..RUNS {
+            let (t, structured, bytes) = call(&harness, &env, "get_argocd_app_resource_tree", json!({"app_name": "huge-app"})).await;
+            ours.push(t);
+            out = (structured, bytes);
+            theirs.push(raw_get(&standin, "/api/v1/applications/huge-app/resource-tree", &token).await.0);
+        }
+        let (o, t) = (median(ours), median(theirs));
+        println!(
+            "get_argocd_app_resource_tree, 500-resource app ({} nodes): {} total, stand-in alone {}, ours beyond it {}; {} bytes out",
+            out.0["total"], ms(o), ms(t), ms(o.saturating_sub(t)), out.1
+        );
+
+        let logs_path = "/api/v1/applications/huge-app/logs?kind=Deployment&resourceName=huge-app&tailLines=500&follow=false&previous=false";
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        let mut out = (Value::Null, 0);
+        let mut raw_bytes = 0;
+        for _ in 0..RUNS {
+            let (t, structured, bytes) = call(&harness, &env, "get_argocd_app_logs", json!({"app_name": "huge-app", "kind": "Deployment", "resource_name": "huge-app", "tail_lines": 500})).await;
+            ours.push(t);
+            out = (structured, bytes);
+            let (elapsed, size) = raw_get(&standin, logs_path, &token).await;
+            theirs.push(elapsed);
+            raw_bytes = size;
+        }
+        let (o, t) = (median(ours), median(theirs));
+        println!(
+            "get_argocd_app_logs, {} lines ({raw_bytes} bytes of NDJSON): {} total, stand-in alone {}, ours beyond it {}; {} lines kept, {} bytes out",
+            out.0["received"], ms(o), ms(t), ms(o.saturating_sub(t)), out.0["lines"].as_array().map_or(0, Vec::len), out.1
+        );
+
         let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
         let request = http::Request::post("http://localhost/mcp").header("content-type", "application/json").header("host", "localhost").body(Bytes::from(list.to_string())).unwrap();
         let tools = harness.request(&env, request).await.unwrap();

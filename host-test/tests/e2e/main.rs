@@ -118,11 +118,20 @@ impl World {
             .unwrap_or_else(|| panic!("no result: {body}"))
     }
 
-    /// A call that must succeed: its structured content.
+    /// A call that must succeed: its structured content, checked against the tool's outputSchema.
     pub async fn ok(&self, tool: &str, arguments: Value) -> Value {
         let result = self.call(tool, arguments).await;
         assert_eq!(result["isError"], false, "{tool} failed: {result}");
         let structured = result["structuredContent"].clone();
+        let definition = argocd_mcp::tools::definitions(false)
+            .into_iter()
+            .find(|d| d.name == tool)
+            .expect("a known tool");
+        if let Err(problem) = conforms(&definition.output_schema, &structured, tool) {
+            panic!(
+                "{tool}: structuredContent does not match outputSchema: {problem}\n{structured}"
+            );
+        }
         let text: Value =
             serde_json::from_str(result["content"][0]["text"].as_str().unwrap()).unwrap();
         assert_eq!(text, structured, "text and structuredContent differ");
@@ -143,4 +152,82 @@ impl World {
             .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
             .unwrap_or_default()
     }
+}
+
+/// The JSON Schema subset the tools use: type, const, properties, required,
+/// additionalProperties, items, anyOf/oneOf.
+pub fn conforms(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    if let Some(types) = schema.get("type") {
+        let names: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let fits = names.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => false,
+        });
+        if !fits {
+            return Err(format!("{at}: {value} is not {names:?}"));
+        }
+    }
+    if let Some(expected) = schema.get("const") {
+        if expected != value {
+            return Err(format!("{at}: {value} is not {expected}"));
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(options)) = schema.get(key) {
+            if !options.iter().any(|o| conforms(o, value, at).is_ok()) {
+                return Err(format!("{at}: {value} matches none of {key}"));
+            }
+        }
+    }
+    if let Value::Object(map) = value {
+        for required in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = required.as_str().unwrap_or("");
+            if !map.contains_key(name) {
+                return Err(format!("{at}: required {name} is missing"));
+            }
+        }
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (key, inner) in map {
+            match properties.and_then(|p| p.get(key)) {
+                Some(s) => conforms(s, inner, &format!("{at}.{key}"))?,
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => return Err(format!("{at}: {key} is not allowed")),
+                    Some(extra @ Value::Object(_)) => {
+                        conforms(extra, inner, &format!("{at}.{key}"))?
+                    }
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            conforms(item_schema, item, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_schema_check_can_fail() {
+    let schema = json!({"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"], "additionalProperties": false});
+    assert!(conforms(&schema, &json!({"a": 1}), "x").is_ok());
+    assert!(conforms(&schema, &json!({}), "x").is_err());
+    assert!(conforms(&schema, &json!({"a": "1"}), "x").is_err());
+    assert!(conforms(&schema, &json!({"a": 1, "b": 2}), "x").is_err());
 }
