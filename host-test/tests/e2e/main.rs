@@ -177,16 +177,16 @@ pub fn conforms(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
             return Err(format!("{at}: {value} is not {names:?}"));
         }
     }
-    if let Some(expected) = schema.get("const") {
-        if expected != value {
-            return Err(format!("{at}: {value} is not {expected}"));
-        }
+    if let Some(expected) = schema.get("const")
+        && expected != value
+    {
+        return Err(format!("{at}: {value} is not {expected}"));
     }
     for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(options)) = schema.get(key) {
-            if !options.iter().any(|o| conforms(o, value, at).is_ok()) {
-                return Err(format!("{at}: {value} matches none of {key}"));
-            }
+        if let Some(Value::Array(options)) = schema.get(key)
+            && !options.iter().any(|o| conforms(o, value, at).is_ok())
+        {
+            return Err(format!("{at}: {value} matches none of {key}"));
         }
     }
     if let Value::Object(map) = value {
