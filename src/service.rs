@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use crate::argocd::ArgoClient;
 use crate::host::{Host, Method};
 use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
-use crate::mcp::server::ServerInfo;
-use crate::mcp::tool::{CallOutcome, ToolDefinition, ToolProvider};
+use crate::mcp::server::{MessageSink, ServerInfo};
+use crate::mcp::tool::{CallOutcome, NoProgress, Progress, ToolDefinition, ToolProvider};
 use crate::settings::{Credentials, Settings};
 use crate::tools;
 
@@ -32,9 +32,25 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         tools::definitions(self.settings.read_only)
     }
 
-    async fn call(&self, name: &str, arguments: Value) -> CallOutcome {
-        tools::call(self.host, self.settings, name, arguments).await
+    async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
+        tools::call(self.host, self.settings, name, arguments, progress).await
     }
+}
+
+fn access_policy(settings: &Settings) -> AccessPolicy<'_> {
+    AccessPolicy {
+        bearer_token: settings.mcp_auth_token.as_ref().map(|t| t.expose()),
+    }
+}
+
+fn route(path: &str) -> &str {
+    path.split('?').next().unwrap_or("").trim_end_matches('/')
+}
+
+/// Whether the adapter should answer this request as an SSE stream (a tool call that asked
+/// for progress), passing a sink to [`handle_http`] and sending its reply as the last event.
+pub fn streams(settings: &Settings, request: HttpExchange<'_>, path: &str) -> bool {
+    route(path) == MCP_PATH && crate::mcp::http::streams(access_policy(settings), request)
 }
 
 /// Serves one HTTP request addressed to the component.
@@ -43,15 +59,13 @@ pub async fn handle_http<H: Host>(
     settings: &Settings,
     request: HttpExchange<'_>,
     path: &str,
+    sink: Option<&dyn MessageSink>,
 ) -> HttpReply {
-    let path = path.split('?').next().unwrap_or("");
-    match path.trim_end_matches('/') {
+    match route(path) {
         MCP_PATH => {
-            let policy = AccessPolicy {
-                bearer_token: settings.mcp_auth_token.as_ref().map(|t| t.expose()),
-            };
             let tools = ArgoTools { host, settings };
-            crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request).await
+            crate::mcp::http::handle(&SERVER_INFO, &tools, access_policy(settings), request, sink)
+                .await
         }
         HEALTH_PATH if request.method == "GET" => health(host, settings).await,
         HEALTH_PATH => HttpReply::json(405, &json!({"error": "use GET"})),
@@ -69,7 +83,7 @@ pub async fn call_tool<H: Host>(
     name: &str,
     arguments: Value,
 ) -> Result<String, String> {
-    match tools::call(host, settings, name, arguments).await {
+    match tools::call(host, settings, name, arguments, &NoProgress).await {
         CallOutcome::Success(value) => Ok(value.to_string()),
         CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => Err(message),
     }
@@ -213,6 +227,7 @@ mod tests {
             &token_settings(),
             request,
             "/etc/passwd",
+            None,
         ));
         assert_eq!(reply.status, 404);
     }

@@ -114,45 +114,69 @@ pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result
 }
 
 /// MCP over stdio: one JSON-RPC message per line in, one per line out. Each message goes to
-/// the server component as a POST /mcp, so stdio and HTTP share every check and answer.
+/// the server component as a POST /mcp, so stdio and HTTP share every check and answer; SSE
+/// answers (a call with a progress token) are relayed event by event as they arrive.
 pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
+    use http_body_util::BodyExt;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut stdout = tokio::io::stdout();
     while let Some(line) = lines.next_line().await? {
         if line.trim().is_empty() {
             continue;
         }
-        let request = http::Request::post("http://localhost/mcp")
+        let request = hyper::Request::post("http://localhost/mcp")
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
             .header("host", "localhost")
-            .body(Bytes::from(line))?;
-        let response = harness.request(&env, request).await?;
-        if response.body.is_empty() {
-            continue; // a notification: nothing to say
+            .body(http_body_util::Full::new(Bytes::from(line)))?;
+        let response = harness.serve(&env, request).await?;
+        let sse = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/event-stream"));
+        let mut body = response.into_body();
+        let mut pending: Vec<u8> = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| wasmtime::format_err!("reading the answer: {e:?}"))?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            pending.extend_from_slice(&data);
+            if !sse {
+                continue;
+            }
+            while let Some(end) = find(&pending, b"\n\n") {
+                let event: Vec<u8> = pending.drain(..end + 2).collect();
+                for message in event_data(&event) {
+                    stdout.write_all(&message).await?;
+                    stdout.write_all(b"\n").await?;
+                }
+                stdout.flush().await?;
+            }
         }
-        for message in messages(&response.body, response.header("content-type")) {
-            stdout.write_all(&message).await?;
+        if !sse && !pending.is_empty() {
+            stdout.write_all(&pending).await?;
             stdout.write_all(b"\n").await?;
+            stdout.flush().await?;
         }
-        stdout.flush().await?;
     }
     Ok(())
 }
 
-/// The JSON-RPC messages in a body: the body itself, or each `data:` of an SSE stream.
-fn messages(body: &[u8], content_type: Option<&str>) -> Vec<Vec<u8>> {
-    if !content_type.is_some_and(|c| c.starts_with("text/event-stream")) {
-        return vec![body.to_vec()];
-    }
-    String::from_utf8_lossy(body)
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The `data:` payloads of one SSE event.
+fn event_data(event: &[u8]) -> Vec<Vec<u8>> {
+    String::from_utf8_lossy(event)
         .lines()
         .filter_map(|l| l.strip_prefix("data:"))
         .map(|d| d.trim().as_bytes().to_vec())
         .filter(|d| !d.is_empty())
         .collect()
 }
-
 /// The README's tool table, generated from the tool definitions so it cannot drift.
 pub fn tools_table() -> String {
     let mut table = String::from(

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::SUPPORTED_VERSIONS;
 use super::jsonrpc::{self, INVALID_REQUEST, RpcError};
-use super::server::{Reply, ServerInfo, handle_message};
+use super::server::{MessageSink, Reply, ServerInfo, handle_message, progress_token};
 use super::tool::ToolProvider;
 use crate::host::header_value;
 
@@ -75,25 +75,77 @@ pub struct AccessPolicy<'a> {
     pub bearer_token: Option<&'a str>,
 }
 
+/// Answers one request. With a `sink` (the adapter streams SSE, see [`streams`]), progress
+/// notifications go there while the tool runs and the returned reply is the final message.
 pub async fn handle<P: ToolProvider>(
     info: &ServerInfo,
     tools: &P,
     policy: AccessPolicy<'_>,
     request: HttpExchange<'_>,
+    sink: Option<&dyn MessageSink>,
 ) -> HttpReply {
+    if let Err(refusal) = check(policy, request) {
+        return refusal;
+    }
+    match handle_message(info, tools, request.body, sink).await {
+        Reply::Accepted => HttpReply::empty(202),
+        Reply::Message { body, bad_request } => {
+            HttpReply::json(if bad_request { 400 } else { 200 }, &body)
+        }
+    }
+}
+
+/// Whether this request should be answered as an SSE stream: it passes every check, the client
+/// accepts `text/event-stream`, and it is a `tools/call` asking for progress.
+pub fn streams(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> bool {
+    let accepts_sse = request.header("accept").is_some_and(|a| {
+        a.split(',').any(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("text/event-stream")
+        })
+    });
+    if !accepts_sse || check(policy, request).is_err() {
+        return false;
+    }
+    serde_json::from_slice::<Value>(request.body).is_ok_and(|m| {
+        m.get("method").and_then(Value::as_str) == Some("tools/call")
+            && m.get("id").is_some()
+            && m.get("params").and_then(progress_token).is_some()
+    })
+}
+
+/// One SSE event carrying one JSON-RPC message.
+pub fn sse_event(message: &Value) -> Vec<u8> {
+    format!("event: message\ndata: {message}\n\n").into_bytes()
+}
+
+/// Headers of an SSE answer.
+pub fn sse_headers() -> Vec<(String, String)> {
+    vec![
+        ("content-type".into(), "text/event-stream".into()),
+        ("cache-control".into(), "no-cache".into()),
+        ("x-accel-buffering".into(), "no".into()),
+    ]
+}
+
+/// The transport's checks, before any message is read: origin, auth, method, types, version, size.
+fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
     if let Some(origin) = request.header("origin")
         && !origin_allowed(origin, request.header("host"))
     {
-        return HttpReply::rpc_error(
+        return Err(HttpReply::rpc_error(
             403,
             INVALID_REQUEST,
             "Forbidden: the Origin header names another site (DNS-rebinding protection)",
-        );
+        ));
     }
     if let Some(expected) = policy.bearer_token
         && !bearer_matches(request.header("authorization"), expected)
     {
-        return HttpReply::rpc_error(
+        return Err(HttpReply::rpc_error(
             401,
             INVALID_REQUEST,
             "Unauthorized: send Authorization: Bearer <MCP auth token>",
@@ -101,37 +153,37 @@ pub async fn handle<P: ToolProvider>(
         .with_header(
             "www-authenticate",
             r#"Bearer realm="argocd-mcp", error="invalid_token""#,
-        );
+        ));
     }
     if request.method != "POST" {
-        return HttpReply::rpc_error(
+        return Err(HttpReply::rpc_error(
             405,
             INVALID_REQUEST,
-            "Method not allowed: this stateless server takes POST only (no SSE stream, no sessions)",
+            "Method not allowed: this stateless server takes POST only (no GET stream, no sessions)",
         )
-        .with_header("allow", "POST");
+        .with_header("allow", "POST"));
     }
     let content_type = request.header("content-type").unwrap_or("");
     if !media_type_is(content_type, "application/json") {
-        return HttpReply::rpc_error(
+        return Err(HttpReply::rpc_error(
             415,
             INVALID_REQUEST,
             "Unsupported Media Type: send Content-Type: application/json",
-        );
+        ));
     }
     if let Some(accept) = request.header("accept")
         && !accepts_json(accept)
     {
-        return HttpReply::rpc_error(
+        return Err(HttpReply::rpc_error(
             406,
             INVALID_REQUEST,
             "Not Acceptable: the client must accept application/json (and text/event-stream)",
-        );
+        ));
     }
     if let Some(version) = request.header("mcp-protocol-version")
         && !SUPPORTED_VERSIONS.contains(&version.trim())
     {
-        return HttpReply::json(
+        return Err(HttpReply::json(
             400,
             &jsonrpc::error(
                 &Value::Null,
@@ -141,21 +193,16 @@ pub async fn handle<P: ToolProvider>(
                 )
                 .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": version})),
             ),
-        );
+        ));
     }
     if request.body.len() > MAX_BODY_BYTES {
-        return HttpReply::rpc_error(
+        return Err(HttpReply::rpc_error(
             413,
             INVALID_REQUEST,
             format!("Payload too large: at most {MAX_BODY_BYTES} bytes per message"),
-        );
+        ));
     }
-    match handle_message(info, tools, request.body).await {
-        Reply::Accepted => HttpReply::empty(202),
-        Reply::Message { body, bad_request } => {
-            HttpReply::json(if bad_request { 400 } else { 200 }, &body)
-        }
-    }
+    Ok(())
 }
 
 fn media_type_is(header: &str, expected: &str) -> bool {
@@ -203,7 +250,12 @@ mod tests {
         fn definitions(&self) -> Vec<ToolDefinition> {
             Vec::new()
         }
-        async fn call(&self, name: &str, _: Value) -> CallOutcome {
+        async fn call(
+            &self,
+            name: &str,
+            _: Value,
+            _: &dyn crate::mcp::tool::Progress,
+        ) -> CallOutcome {
             CallOutcome::UnknownTool(name.into())
         }
     }
@@ -236,7 +288,7 @@ mod tests {
         let policy = AccessPolicy {
             bearer_token: token,
         };
-        pollster::block_on(handle(&INFO, &NoTools, policy, request))
+        pollster::block_on(handle(&INFO, &NoTools, policy, request, None))
     }
 
     #[test]
@@ -318,6 +370,59 @@ mod tests {
             )
             .status,
             200
+        );
+    }
+
+    #[test]
+    fn only_progress_requests_that_accept_sse_stream() {
+        let call = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"progressToken":7}}}"#;
+        let headers = |accept: &str| {
+            vec![
+                ("content-type".to_string(), "application/json".to_string()),
+                ("accept".to_string(), accept.to_string()),
+            ]
+        };
+        let sse = headers("application/json, text/event-stream");
+        let policy = AccessPolicy::default();
+        assert!(streams(
+            policy,
+            HttpExchange {
+                method: "POST",
+                headers: &sse,
+                body: call
+            }
+        ));
+        let json_only = headers("application/json");
+        assert!(!streams(
+            policy,
+            HttpExchange {
+                method: "POST",
+                headers: &json_only,
+                body: call
+            }
+        ));
+        let no_token = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}"#;
+        assert!(!streams(
+            policy,
+            HttpExchange {
+                method: "POST",
+                headers: &sse,
+                body: no_token
+            }
+        ));
+        let guarded = AccessPolicy {
+            bearer_token: Some("s"),
+        };
+        assert!(
+            !streams(
+                guarded,
+                HttpExchange {
+                    method: "POST",
+                    headers: &sse,
+                    body: call
+                }
+            ),
+            "refusals are never streamed"
         );
     }
 

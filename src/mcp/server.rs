@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
+use std::cell::Cell;
+
 use super::jsonrpc::{self, INVALID_PARAMS, Incoming, METHOD_NOT_FOUND, RpcError};
-use super::tool::{CallOutcome, ToolProvider};
+use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
 use super::{LATEST_VERSION, SUPPORTED_VERSIONS};
 
 /// Who we are, as `initialize` tells it.
@@ -25,7 +27,19 @@ pub enum Reply {
     Accepted,
 }
 
-pub async fn handle_message<P: ToolProvider>(info: &ServerInfo, tools: &P, body: &[u8]) -> Reply {
+/// Takes messages the server sends before its answer (progress notifications).
+pub trait MessageSink {
+    fn send(&self, message: &Value);
+}
+
+/// Answers one message. With a `sink`, a `tools/call` that carries `_meta.progressToken` gets
+/// its progress as notifications sent there before the answer.
+pub async fn handle_message<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    body: &[u8],
+    sink: Option<&dyn MessageSink>,
+) -> Reply {
     match jsonrpc::parse(body) {
         Err((id, error)) => Reply::Message {
             body: jsonrpc::error(&id, &error),
@@ -33,7 +47,7 @@ pub async fn handle_message<P: ToolProvider>(info: &ServerInfo, tools: &P, body:
         },
         Ok(Incoming::Notification { .. } | Incoming::Response) => Reply::Accepted,
         Ok(Incoming::Request { id, method, params }) => {
-            let body = match handle_request(info, tools, &method, params).await {
+            let body = match handle_request(info, tools, &method, params, sink).await {
                 Ok(result) => jsonrpc::result(&id, result),
                 Err(error) => jsonrpc::error(&id, &error),
             };
@@ -50,6 +64,7 @@ async fn handle_request<P: ToolProvider>(
     tools: &P,
     method: &str,
     params: Value,
+    sink: Option<&dyn MessageSink>,
 ) -> Result<Value, RpcError> {
     match method {
         "initialize" => initialize(info, &params),
@@ -63,7 +78,20 @@ async fn handle_request<P: ToolProvider>(
             }
             Ok(json!({ "tools": tools.definitions() }))
         }
-        "tools/call" => call_tool(tools, params).await,
+        "tools/call" => {
+            let token = progress_token(&params);
+            match (sink, token) {
+                (Some(sink), Some(token)) => {
+                    let notifier = ProgressNotifier {
+                        token,
+                        sink,
+                        last: Cell::new(0.0),
+                    };
+                    call_tool(tools, params, &notifier).await
+                }
+                _ => call_tool(tools, params, &NoProgress).await,
+            }
+        }
         other => Err(RpcError::new(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),
@@ -98,7 +126,42 @@ fn initialize(info: &ServerInfo, params: &Value) -> Result<Value, RpcError> {
     }))
 }
 
-async fn call_tool<P: ToolProvider>(tools: &P, params: Value) -> Result<Value, RpcError> {
+/// `params._meta.progressToken`, when it is a string or an integer as the spec requires.
+pub fn progress_token(params: &Value) -> Option<Value> {
+    params
+        .pointer("/_meta/progressToken")
+        .filter(|t| t.is_string() || t.is_i64() || t.is_u64())
+        .cloned()
+}
+
+/// Turns a tool's progress into `notifications/progress`, keeping `progress` increasing.
+struct ProgressNotifier<'a> {
+    token: Value,
+    sink: &'a dyn MessageSink,
+    last: Cell<f64>,
+}
+
+impl Progress for ProgressNotifier<'_> {
+    fn report(&self, progress: f64, total: Option<f64>, message: &str) {
+        if progress <= self.last.get() {
+            return;
+        }
+        self.last.set(progress);
+        let mut params =
+            json!({"progressToken": self.token, "progress": progress, "message": message});
+        if let Some(total) = total {
+            params["total"] = json!(total);
+        }
+        self.sink
+            .send(&json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params}));
+    }
+}
+
+async fn call_tool<P: ToolProvider>(
+    tools: &P,
+    params: Value,
+    progress: &dyn Progress,
+) -> Result<Value, RpcError> {
     let Some(name) = params.get("name").and_then(Value::as_str) else {
         return Err(RpcError::new(
             INVALID_PARAMS,
@@ -115,7 +178,7 @@ async fn call_tool<P: ToolProvider>(tools: &P, params: Value) -> Result<Value, R
             ));
         }
     };
-    Ok(match tools.call(name, arguments).await {
+    Ok(match tools.call(name, arguments, progress).await {
         CallOutcome::Success(structured) => json!({
             "content": [{ "type": "text", "text": structured.to_string() }],
             "structuredContent": structured,
@@ -148,7 +211,10 @@ mod tests {
                 annotations: Annotations::READ,
             }]
         }
-        async fn call(&self, name: &str, arguments: Value) -> CallOutcome {
+        async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
+            progress.report(1.0, Some(2.0), "half");
+            progress.report(1.0, Some(2.0), "not again");
+            progress.report(2.0, Some(2.0), "done");
             match (name, arguments.get("fail")) {
                 ("echo", Some(_)) => CallOutcome::ToolError("asked to fail".into()),
                 ("echo", None) => CallOutcome::Success(arguments),
@@ -165,7 +231,7 @@ mod tests {
     };
 
     fn run(body: &str) -> Value {
-        match pollster::block_on(handle_message(&INFO, &Echo, body.as_bytes())) {
+        match pollster::block_on(handle_message(&INFO, &Echo, body.as_bytes(), None)) {
             Reply::Message { body, .. } => body,
             Reply::Accepted => Value::Null,
         }
@@ -203,6 +269,28 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":[1]}}"#,
         );
         assert_eq!(bad_args["error"]["code"], INVALID_PARAMS);
+    }
+
+    struct Collect(std::cell::RefCell<Vec<Value>>);
+    impl MessageSink for Collect {
+        fn send(&self, message: &Value) {
+            self.0.borrow_mut().push(message.clone());
+        }
+    }
+
+    #[test]
+    fn progress_goes_to_the_sink_only_when_asked_for() {
+        let sink = Collect(Default::default());
+        let with_token = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","_meta":{"progressToken":"t1"}}}"#;
+        pollster::block_on(handle_message(&INFO, &Echo, with_token, Some(&sink)));
+        let sent = sink.0.borrow();
+        assert_eq!(sent.len(), 2, "repeated progress is dropped: {sent:?}");
+        assert_eq!(sent[0]["params"]["progressToken"], "t1");
+        assert_eq!(sent[1]["params"]["progress"], 2.0);
+        drop(sent);
+        let without = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}"#;
+        pollster::block_on(handle_message(&INFO, &Echo, without, Some(&sink)));
+        assert_eq!(sink.0.borrow().len(), 2);
     }
 
     #[test]

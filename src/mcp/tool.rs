@@ -45,8 +45,22 @@ pub enum CallOutcome {
     UnknownTool(String),
 }
 
+/// Where a long tool reports how far it got. Tools call it; MCP turns it into
+/// `notifications/progress` when the client asked for them, and drops it otherwise.
+pub trait Progress {
+    /// `progress` must grow from call to call; `total` when known.
+    fn report(&self, progress: f64, total: Option<f64>, message: &str);
+}
+
+/// For callers that want no progress.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn report(&self, _: f64, _: Option<f64>, _: &str) {}
+}
+
 #[allow(async_fn_in_trait)]
 pub trait ToolProvider {
     fn definitions(&self) -> Vec<ToolDefinition>;
-    async fn call(&self, name: &str, arguments: Value) -> CallOutcome;
+    async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome;
 }

@@ -9,7 +9,7 @@ use super::{Tool, app_path, check_name};
 use crate::argocd::model::{Application, ApplicationList, Source};
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::Host;
-use crate::mcp::tool::Annotations;
+use crate::mcp::tool::{Annotations, Progress};
 
 /// At most this many resources are listed by `include_resources`; the counts cover all of them.
 pub const MAX_RESOURCES_SHOWN: usize = 100;
@@ -168,6 +168,7 @@ impl Tool for GetAppStatus {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: AppStatusArgs,
+        _progress: &dyn Progress,
     ) -> Result<AppStatus, ArgoError> {
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let app: Application = client
@@ -322,6 +323,7 @@ impl Tool for RefreshApp {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: RefreshArgs,
+        _progress: &dyn Progress,
     ) -> Result<AppStatus, ArgoError> {
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let query = query.add("refresh", if args.hard { "hard" } else { "normal" });
@@ -420,6 +422,7 @@ impl Tool for ListApps {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: ListAppsArgs,
+        _progress: &dyn Progress,
     ) -> Result<AppList, ArgoError> {
         if let Some(ns) = &args.app_namespace {
             check_name("app_namespace", ns)?;
@@ -532,7 +535,12 @@ mod tests {
             include_resources: true,
             app_namespace: Some("argocd".into()),
         };
-        let status = pollster::block_on(GetAppStatus::run(&client, args)).unwrap();
+        let status = pollster::block_on(GetAppStatus::run(
+            &client,
+            args,
+            &crate::mcp::tool::NoProgress,
+        ))
+        .unwrap();
         assert_eq!(status.name, "myapp");
         assert_eq!(status.sync.status, "Synced");
         assert!(status.operation.is_some());
@@ -564,7 +572,8 @@ mod tests {
         let args: ListAppsArgs =
             serde_json::from_str(r#"{"project":"p, q","sync_status":"outofsync","limit":1}"#)
                 .unwrap();
-        let list = pollster::block_on(ListApps::run(&client, args)).unwrap();
+        let list = pollster::block_on(ListApps::run(&client, args, &crate::mcp::tool::NoProgress))
+            .unwrap();
         assert_eq!(
             (list.total, list.returned, list.next_offset),
             (2, 1, Some(1))
@@ -578,7 +587,7 @@ mod tests {
         let client = ArgoClient::new(&null_items, &settings).unwrap();
         let args: ListAppsArgs = serde_json::from_str("{}").unwrap();
         assert_eq!(
-            pollster::block_on(ListApps::run(&client, args))
+            pollster::block_on(ListApps::run(&client, args, &crate::mcp::tool::NoProgress))
                 .unwrap()
                 .total,
             0

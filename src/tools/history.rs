@@ -8,7 +8,7 @@ use super::{Tool, app_path};
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
-use crate::mcp::tool::Annotations;
+use crate::mcp::tool::{Annotations, Progress};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +62,7 @@ impl Tool for ListAppHistory {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: HistoryArgs,
+        _progress: &dyn Progress,
     ) -> Result<History, ArgoError> {
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let app: Application = client
@@ -123,7 +124,12 @@ mod tests {
             app_name: "web".into(),
             app_namespace: None,
         };
-        let history = pollster::block_on(ListAppHistory::run(&client, args)).unwrap();
+        let history = pollster::block_on(ListAppHistory::run(
+            &client,
+            args,
+            &crate::mcp::tool::NoProgress,
+        ))
+        .unwrap();
         assert_eq!(history.entries[0].id, 1);
         assert_eq!(
             history.entries[0].initiated_by.as_deref(),

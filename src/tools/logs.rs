@@ -7,7 +7,7 @@ use super::{Tool, app_path, check_name};
 use crate::argocd::error::ErrorKind;
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::{Host, Method};
-use crate::mcp::tool::Annotations;
+use crate::mcp::tool::{Annotations, Progress};
 
 pub const DEFAULT_MAX_LINES: usize = 200;
 pub const MAX_LINES: usize = 2000;
@@ -103,7 +103,11 @@ impl Tool for GetAppLogs {
     type Args = LogsArgs;
     type Output = Logs;
 
-    async fn run<H: Host>(client: &ArgoClient<'_, H>, args: LogsArgs) -> Result<Logs, ArgoError> {
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: LogsArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Logs, ArgoError> {
         let max_lines = args
             .max_lines
             .unwrap_or(DEFAULT_MAX_LINES)

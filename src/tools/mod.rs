@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::Host;
-use crate::mcp::tool::{Annotations, CallOutcome, ToolDefinition};
+use crate::mcp::tool::{Annotations, CallOutcome, Progress, ToolDefinition};
 use crate::settings::Settings;
 
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
@@ -35,9 +35,11 @@ pub trait Tool {
     type Args: DeserializeOwned + JsonSchema;
     type Output: Serialize + JsonSchema;
 
+    /// Runs the tool; long ones report through `progress`.
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: Self::Args,
+        progress: &dyn Progress,
     ) -> Result<Self::Output, ArgoError>;
 }
 
@@ -66,10 +68,16 @@ macro_rules! toolset {
         }
 
         /// Runs the tool called `name`.
-        pub async fn call<H: Host>(host: &H, settings: &Settings, name: &str, arguments: Value) -> CallOutcome {
+        pub async fn call<H: Host>(
+            host: &H,
+            settings: &Settings,
+            name: &str,
+            arguments: Value,
+            progress: &dyn Progress,
+        ) -> CallOutcome {
             $(
                 if name == <$tool as Tool>::NAME {
-                    return invoke::<$tool, H>(host, settings, arguments).await;
+                    return invoke::<$tool, H>(host, settings, arguments, progress).await;
                 }
             )*
             CallOutcome::UnknownTool(format!(
@@ -156,7 +164,12 @@ pub fn schema_of<T: JsonSchema>() -> Value {
     schema
 }
 
-async fn invoke<T: Tool, H: Host>(host: &H, settings: &Settings, arguments: Value) -> CallOutcome {
+async fn invoke<T: Tool, H: Host>(
+    host: &H,
+    settings: &Settings,
+    arguments: Value,
+    progress: &dyn Progress,
+) -> CallOutcome {
     if settings.read_only && !T::ANNOTATIONS.read_only_hint {
         return CallOutcome::UnknownTool(format!(
             "Tool {} is not offered: this server is read-only (ARGOCD_READ_ONLY / read_only is set)",
@@ -182,7 +195,7 @@ async fn invoke<T: Tool, H: Host>(host: &H, settings: &Settings, arguments: Valu
         Ok(client) => client,
         Err(e) => return CallOutcome::ToolError(e.to_string()),
     };
-    match T::run(&client, args).await {
+    match T::run(&client, args, progress).await {
         Ok(output) => match serde_json::to_value(output) {
             Ok(value) => CallOutcome::Success(value),
             Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),

@@ -10,7 +10,7 @@ use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, requir
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::{Host, Method};
-use crate::mcp::tool::Annotations;
+use crate::mcp::tool::{Annotations, Progress};
 
 /// One resource of a selective sync.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -89,6 +89,7 @@ impl Tool for SyncApp {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: SyncArgs,
+        progress: &dyn Progress,
     ) -> Result<OperationStarted, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "/sync")?;
@@ -122,9 +123,16 @@ impl Tool for SyncApp {
             .post(&path, &body, &format!("application '{}'", args.app_name))
             .await?;
         let outcome = match wait {
-            Some(limit) => {
-                Some(wait_for(client, &args.app_name, args.app_namespace.as_deref(), limit).await?)
-            }
+            Some(limit) => Some(
+                wait_for(
+                    client,
+                    &args.app_name,
+                    args.app_namespace.as_deref(),
+                    limit,
+                    progress,
+                )
+                .await?,
+            ),
             None => None,
         };
         Ok(OperationStarted {
@@ -181,6 +189,7 @@ impl Tool for RollbackApp {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: RollbackArgs,
+        progress: &dyn Progress,
     ) -> Result<OperationStarted, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         if args.history_id < 0 {
@@ -203,9 +212,16 @@ impl Tool for RollbackApp {
             .post(&path, &body, &format!("application '{}'", args.app_name))
             .await?;
         let outcome = match wait {
-            Some(limit) => {
-                Some(wait_for(client, &args.app_name, args.app_namespace.as_deref(), limit).await?)
-            }
+            Some(limit) => Some(
+                wait_for(
+                    client,
+                    &args.app_name,
+                    args.app_namespace.as_deref(),
+                    limit,
+                    progress,
+                )
+                .await?,
+            ),
             None => None,
         };
         Ok(OperationStarted {
@@ -267,6 +283,7 @@ pub async fn wait_for<H: Host>(
     app_name: &str,
     app_namespace: Option<&str>,
     limit: Duration,
+    progress: &dyn Progress,
 ) -> Result<WaitOutcome, ArgoError> {
     let (path, query) = app_path(app_name, app_namespace, "")?;
     let path = format!("{path}{}", query.as_str());
@@ -334,6 +351,11 @@ pub async fn wait_for<H: Host>(
                 waited_ms,
             });
         }
+        progress.report(
+            f64::from(polls),
+            None,
+            &format!("{phase} after {}s; health {health}", waited_ms / 1000),
+        );
         let pause = POLL_PAUSES_MS[(polls as usize - 1).min(POLL_PAUSES_MS.len() - 1)];
         host.sleep(Duration::from_millis(pause.min(limit_ms - waited_ms)))
             .await;
@@ -366,9 +388,17 @@ impl Tool for WaitForOperation {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: WaitArgs,
+        progress: &dyn Progress,
     ) -> Result<WaitOutcome, ArgoError> {
         let limit = wait_limit(args.timeout_seconds)?;
-        wait_for(client, &args.app_name, args.app_namespace.as_deref(), limit).await
+        wait_for(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            limit,
+            progress,
+        )
+        .await
     }
 }
 
@@ -404,6 +434,7 @@ impl Tool for TerminateOperation {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: TerminateArgs,
+        _progress: &dyn Progress,
     ) -> Result<Terminated, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/operation")?;
@@ -434,7 +465,8 @@ mod tests {
         let settings = token_settings();
         let client = ArgoClient::new(&host, &settings).unwrap();
         let args: SyncArgs = serde_json::from_str(r#"{"app_name":"web","confirm":false}"#).unwrap();
-        let err = pollster::block_on(SyncApp::run(&client, args)).unwrap_err();
+        let err = pollster::block_on(SyncApp::run(&client, args, &crate::mcp::tool::NoProgress))
+            .unwrap_err();
         assert!(err.to_string().contains("confirm"));
         assert!(host.requests().is_empty());
     }
@@ -446,7 +478,12 @@ mod tests {
         let client = ArgoClient::new(&host, &settings).unwrap();
         let args: RollbackArgs =
             serde_json::from_str(r#"{"app_name":"web","history_id":3,"confirm":true}"#).unwrap();
-        pollster::block_on(RollbackApp::run(&client, args)).unwrap();
+        pollster::block_on(RollbackApp::run(
+            &client,
+            args,
+            &crate::mcp::tool::NoProgress,
+        ))
+        .unwrap();
         let sent: Value = serde_json::from_slice(&host.requests()[0].body).unwrap();
         assert_eq!(sent["id"], json!(3));
         assert!(
@@ -465,7 +502,7 @@ mod tests {
             r#"{"app_name":"web","confirm":true,"revision":"v2","resources":[{"kind":"Deployment","group":"apps","name":"web","namespace":"prod"}]}"#,
         )
         .unwrap();
-        pollster::block_on(SyncApp::run(&client, args)).unwrap();
+        pollster::block_on(SyncApp::run(&client, args, &crate::mcp::tool::NoProgress)).unwrap();
         let sent: Value = serde_json::from_slice(&host.requests()[0].body).unwrap();
         assert_eq!(sent["resources"][0]["kind"], "Deployment");
         assert_eq!(sent["revision"], "v2");

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Tool, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
-use crate::mcp::tool::Annotations;
+use crate::mcp::tool::{Annotations, Progress};
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +65,11 @@ impl Tool for GetServerInfo {
     type Args = NoArgs;
     type Output = ServerInfo;
 
-    async fn run<H: Host>(client: &ArgoClient<'_, H>, _: NoArgs) -> Result<ServerInfo, ArgoError> {
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        _: NoArgs,
+        _progress: &dyn Progress,
+    ) -> Result<ServerInfo, ArgoError> {
         let version: Version = client.get("/api/version", "the version").await?;
         let user: UserInfo = client
             .get("/api/v1/session/userinfo", "the user info")
@@ -171,6 +175,7 @@ impl Tool for ListProjects {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: PageArgs,
+        _progress: &dyn Progress,
     ) -> Result<Projects, ArgoError> {
         let (limit, offset) = page_bounds(args.limit, args.offset, 50, 500)?;
         let list: List<Project> = client.get("/api/v1/projects", "the project list").await?;
@@ -263,6 +268,7 @@ impl Tool for ListClusters {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: PageArgs,
+        _progress: &dyn Progress,
     ) -> Result<Clusters, ArgoError> {
         let (limit, offset) = page_bounds(args.limit, args.offset, 50, 500)?;
         let list: List<Cluster> = client.get("/api/v1/clusters", "the cluster list").await?;

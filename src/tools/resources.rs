@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Tool, app_path, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
-use crate::mcp::tool::Annotations;
+use crate::mcp::tool::{Annotations, Progress};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -112,6 +112,7 @@ impl Tool for GetResourceTree {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: TreeArgs,
+        _progress: &dyn Progress,
     ) -> Result<ResourceTree, ArgoError> {
         let (limit, offset) = page_bounds(args.limit, args.offset, 50, 1000)?;
         let (path, query) = app_path(
@@ -266,6 +267,7 @@ impl Tool for GetAppEvents {
     async fn run<H: Host>(
         client: &ArgoClient<'_, H>,
         args: EventsArgs,
+        _progress: &dyn Progress,
     ) -> Result<Events, ArgoError> {
         let (limit, _) = page_bounds(args.limit, None, 30, 200)?;
         let (path, mut query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/events")?;

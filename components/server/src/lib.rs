@@ -3,7 +3,8 @@
 //! the Argo CD session is cached in the host key-value store `default`, shared by all instances.
 
 use argocd_mcp::host::TokenStore;
-use argocd_mcp::mcp::http::{HttpExchange, MAX_BODY_BYTES};
+use argocd_mcp::mcp::http::{self, HttpExchange, MAX_BODY_BYTES};
+use argocd_mcp::mcp::server::MessageSink;
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
 use argocd_mcp_wasi_host::WasiHttp;
@@ -85,6 +86,53 @@ fn load_settings() -> Settings {
     })
 }
 
+fn open_host() -> ServerHost {
+    ServerHost {
+        http: WasiHttp,
+        bucket: keyvalue::open(STORE).map_err(kv_error),
+    }
+}
+
+/// Sends each message as an SSE event down the response body while the tool runs.
+struct EventChannel(futures_channel::mpsc::UnboundedSender<Vec<u8>>);
+
+impl MessageSink for EventChannel {
+    fn send(&self, message: &serde_json::Value) {
+        let _ = self.0.unbounded_send(http::sse_event(message));
+    }
+}
+
+/// Answers with an SSE stream at once; a task runs the call, sending progress, then the answer.
+fn stream(
+    settings: Settings,
+    method: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    path: String,
+) -> Result<Response<Body>, Error> {
+    let (sender, receiver) = futures_channel::mpsc::unbounded::<Vec<u8>>();
+    wstd::runtime::spawn(async move {
+        let events = EventChannel(sender);
+        let exchange = HttpExchange {
+            method: &method,
+            headers: &headers,
+            body: &body,
+        };
+        let reply =
+            service::handle_http(&open_host(), &settings, exchange, &path, Some(&events)).await;
+        match serde_json::from_slice::<serde_json::Value>(&reply.body) {
+            Ok(message) => events.send(&message),
+            Err(_) => eprintln!("argocd-mcp: a streamed call ended without a message"),
+        }
+    })
+    .detach();
+    let mut response = Response::builder().status(200);
+    for (name, value) in http::sse_headers() {
+        response = response.header(name, value);
+    }
+    Ok(response.body(Body::from_stream(receiver))?)
+}
+
 #[wstd::http_server]
 async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
     let (parts, mut body) = request.into_parts();
@@ -100,33 +148,22 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
         .collect();
     let declared = body.content_length().unwrap_or(0) as usize;
     let bytes = if declared > MAX_BODY_BYTES {
-        Vec::new() // refused below by size, without reading it
+        vec![0u8; MAX_BODY_BYTES + 1] // refused by the transport for its size, never read
     } else {
         body.contents().await?.to_vec()
     };
-    let oversized = vec![
-        0u8;
-        if declared > MAX_BODY_BYTES {
-            MAX_BODY_BYTES + 1
-        } else {
-            0
-        }
-    ];
-    let host = ServerHost {
-        http: WasiHttp,
-        bucket: keyvalue::open(STORE).map_err(kv_error),
-    };
     let settings = load_settings();
+    let method = parts.method.to_string();
+    let path = parts.uri.path().to_owned();
     let exchange = HttpExchange {
-        method: parts.method.as_str(),
+        method: &method,
         headers: &headers,
-        body: if oversized.is_empty() {
-            &bytes
-        } else {
-            &oversized
-        },
+        body: &bytes,
     };
-    let reply = service::handle_http(&host, &settings, exchange, parts.uri.path()).await;
+    if service::streams(&settings, exchange, &path) {
+        return stream(settings, method, headers, bytes, path);
+    }
+    let reply = service::handle_http(&open_host(), &settings, exchange, &path, None).await;
     let mut response = Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         response = response.header(name, value);

@@ -5,6 +5,7 @@ mod deploy;
 mod live;
 mod mcp;
 mod plugin;
+mod progress;
 mod standin;
 mod stdio;
 mod tools;
