@@ -1,9 +1,11 @@
 //! The Argo CD tools, one file per family. Each tool is a type implementing [`Tool`]: its argument
 //! type both parses the call and produces the `inputSchema`, so the two cannot drift.
 
+mod actions;
 mod apps;
 mod history;
 mod logs;
+mod manifests;
 mod operations;
 mod platform;
 mod resources;
@@ -18,11 +20,13 @@ use crate::host::Host;
 use crate::mcp::tool::{Annotations, CallOutcome, Progress, ToolDefinition};
 use crate::settings::Settings;
 
+pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
 pub use history::ListAppHistory;
 pub use logs::GetAppLogs;
+pub use manifests::{GetAppDiff, GetResource, GetRevisionMetadata, GetSyncWindows};
 pub use operations::{RollbackApp, SyncApp, TerminateOperation, WaitForOperation};
-pub use platform::{GetServerInfo, ListClusters, ListProjects};
+pub use platform::{CanIQuery, GetServerInfo, ListClusters, ListProjects, ListRepositories};
 pub use resources::{GetAppEvents, GetResourceTree};
 
 #[allow(async_fn_in_trait)]
@@ -95,13 +99,21 @@ toolset!(
     GetResourceTree,
     GetAppEvents,
     GetAppLogs,
+    GetAppDiff,
+    GetResource,
+    ListResourceActions,
+    GetRevisionMetadata,
+    GetSyncWindows,
     WaitForOperation,
     GetServerInfo,
+    CanIQuery,
     ListProjects,
     ListClusters,
+    ListRepositories,
     SyncApp,
     RollbackApp,
     TerminateOperation,
+    RunResourceAction,
 );
 
 fn definition<T: Tool>() -> ToolDefinition {

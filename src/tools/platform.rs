@@ -297,3 +297,213 @@ impl Tool for ListClusters {
         })
     }
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Repository {
+    repo: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    name: Option<String>,
+    project: Option<String>,
+    connection_state: ConnectionState,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Repositories {
+    pub total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<usize>,
+    pub repositories: Vec<RepositoryRow>,
+}
+
+/// A repository with nothing that could be a credential: only URL, type, name, project, state.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RepositoryRow {
+    pub url: String,
+    /// git or helm.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    pub connection: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Removes `user:password@` from a URL.
+fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if path.is_empty() && !rest.contains('/') {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{path}")
+            }
+        }
+        None => url
+            .rsplit_once('@')
+            .map_or(url.to_owned(), |(_, h)| h.to_owned()),
+    }
+}
+
+pub struct ListRepositories;
+
+impl Tool for ListRepositories {
+    const NAME: &'static str = "list_argocd_repositories";
+    const TITLE: &'static str = "List repositories";
+    const DESCRIPTION: &'static str = "Git and Helm repositories Argo CD knows, with connection state; every credential is removed (only URL, type, name, project, state are kept). Use it when manifests cannot be fetched.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = PageArgs;
+    type Output = Repositories;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: PageArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Repositories, ArgoError> {
+        let (limit, offset) = page_bounds(args.limit, args.offset, 50, 500)?;
+        let list: List<Repository> = client
+            .get("/api/v1/repositories", "the repository list")
+            .await?;
+        let rows = list
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| RepositoryRow {
+                url: without_userinfo(&r.repo),
+                kind: r.kind.unwrap_or_else(|| "git".into()),
+                name: r.name,
+                project: r.project,
+                connection: r
+                    .connection_state
+                    .status
+                    .unwrap_or_else(|| "Unknown".into()),
+                message: r.connection_state.message.filter(|m| !m.is_empty()),
+            })
+            .collect();
+        let (total, repositories, next_offset) = paginate(rows, limit, offset);
+        Ok(Repositories {
+            total,
+            next_offset,
+            repositories,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CanIArgs {
+    /// applications, applicationsets, clusters, repositories, projects, logs, …
+    pub resource: String,
+    /// get, create, update, delete, sync, override, action.
+    pub action: String,
+    /// The object: `project/app` for applications and logs, `*` for all.
+    pub object: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CanIResponse {
+    value: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CanI {
+    pub allowed: bool,
+    pub question: String,
+}
+
+pub struct CanIQuery;
+
+impl Tool for CanIQuery {
+    const NAME: &'static str = "can_i_argocd";
+    const TITLE: &'static str = "Check a permission";
+    const DESCRIPTION: &'static str = "Asks Argo CD whether this server's account may do something, e.g. resource applications, action sync, object default/guestbook. Use it to explain a 403 or before proposing a change.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = CanIArgs;
+    type Output = CanI;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: CanIArgs,
+        _progress: &dyn Progress,
+    ) -> Result<CanI, ArgoError> {
+        let word =
+            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let object_ok = !args.object.is_empty()
+            && !args.object.contains("..")
+            && args
+                .object
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-./*".contains(&b));
+        if !word(&args.resource) || !word(&args.action) || !object_ok {
+            return Err(ArgoError::invalid_input(
+                "resource and action are single words (applications, sync); object is like project/app or *",
+            ));
+        }
+        let encode = crate::argocd::client::encode;
+        let path = format!(
+            "/api/v1/account/can-i/{}/{}/{}",
+            encode(&args.resource),
+            encode(&args.action),
+            args.object
+                .split('/')
+                .map(encode)
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        let answer: CanIResponse = client.get(&path, "the permission check").await?;
+        Ok(CanI {
+            allowed: answer.value.as_deref() == Some("yes"),
+            question: format!("{} {} {}", args.resource, args.action, args.object),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_survive_in_urls() {
+        assert_eq!(
+            without_userinfo("https://user:tok3n@git.example.com/org/repo.git"),
+            "https://git.example.com/org/repo.git"
+        );
+        assert_eq!(
+            without_userinfo("https://git.example.com/org/repo.git"),
+            "https://git.example.com/org/repo.git"
+        );
+        assert_eq!(
+            without_userinfo("git@github.com:org/repo.git"),
+            "github.com:org/repo.git"
+        );
+    }
+
+    #[test]
+    fn repository_rows_keep_no_secret_field() {
+        let body = r#"{"items":[{"repo":"https://bot:s3cr3t@git.example.com/a.git","type":"git","username":"bot","password":"s3cr3t","sshPrivateKey":"-----BEGIN KEY-----","tlsClientCertKey":"k","githubAppPrivateKey":"p","connectionState":{"status":"Successful"}}]}"#;
+        let host = crate::testing::FakeHost::new(vec![crate::testing::reply(200, body)]);
+        let settings = crate::testing::token_settings();
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let args = PageArgs {
+            limit: None,
+            offset: None,
+        };
+        let out = pollster::block_on(ListRepositories::run(
+            &client,
+            args,
+            &crate::mcp::tool::NoProgress,
+        ))
+        .unwrap();
+        let text = serde_json::to_string(&out).unwrap();
+        for secret in ["s3cr3t", "BEGIN KEY", "bot", "\"k\"", "\"p\""] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+}

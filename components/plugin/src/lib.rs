@@ -267,6 +267,121 @@ impl Guest for Plugin {
             json!({"app_name": app_name, "app_namespace": app_namespace, "confirm": confirm}),
         )
     }
+
+    fn get_argocd_app_diff(
+        app_name: String,
+        kind: Option<String>,
+        resource_name: Option<String>,
+        include_unchanged: Option<bool>,
+        limit: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_app_diff",
+            json!({
+                "app_name": app_name, "kind": kind, "resource_name": resource_name,
+                "include_unchanged": include_unchanged, "limit": limit, "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
+    fn get_argocd_resource(
+        app_name: String,
+        kind: String,
+        resource_name: String,
+        namespace: Option<String>,
+        group: Option<String>,
+        version: Option<String>,
+        full: Option<bool>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_resource",
+            json!({
+                "app_name": app_name, "kind": kind, "resource_name": resource_name,
+                "namespace": namespace, "group": group, "version": version, "full": full,
+                "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    fn list_argocd_resource_actions(
+        app_name: String,
+        kind: String,
+        resource_name: String,
+        namespace: Option<String>,
+        group: Option<String>,
+        version: Option<String>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "list_argocd_resource_actions",
+            json!({
+                "app_name": app_name, "kind": kind, "resource_name": resource_name,
+                "namespace": namespace, "group": group, "version": version,
+                "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    fn get_argocd_revision_metadata(
+        app_name: String,
+        revision: String,
+        source_index: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_revision_metadata",
+            json!({"app_name": app_name, "revision": revision, "source_index": source_index, "app_namespace": app_namespace}),
+        )
+    }
+
+    fn get_argocd_sync_windows(
+        app_name: String,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_sync_windows",
+            json!({"app_name": app_name, "app_namespace": app_namespace}),
+        )
+    }
+
+    fn can_i_argocd(resource: String, action: String, object: String) -> Result<String, String> {
+        run(
+            "can_i_argocd",
+            json!({"resource": resource, "action": action, "object": object}),
+        )
+    }
+
+    fn list_argocd_repositories(limit: Option<u32>, offset: Option<u32>) -> Result<String, String> {
+        run(
+            "list_argocd_repositories",
+            json!({"limit": limit, "offset": offset}),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
+    fn run_argocd_resource_action(
+        app_name: String,
+        kind: String,
+        resource_name: String,
+        namespace: Option<String>,
+        group: Option<String>,
+        version: Option<String>,
+        app_namespace: Option<String>,
+        action: String,
+        confirm: bool,
+    ) -> Result<String, String> {
+        run(
+            "run_argocd_resource_action",
+            json!({
+                "app_name": app_name, "kind": kind, "resource_name": resource_name,
+                "namespace": namespace, "group": group, "version": version,
+                "app_namespace": app_namespace, "action": action, "confirm": confirm,
+            }),
+        )
+    }
 }
 
 bindings::export!(Plugin with_types_in bindings);

@@ -84,7 +84,7 @@ fn resource_kinds(i: usize) -> (&'static str, &'static str, &'static str) {
         1 => ("", "v1", "Service"),
         2 => ("", "v1", "ConfigMap"),
         3 => ("networking.k8s.io", "v1", "Ingress"),
-        4 => ("", "v1", "ServiceAccount"),
+        4 => ("", "v1", "Secret"),
         _ => ("autoscaling", "v2", "HorizontalPodAutoscaler"),
     }
 }

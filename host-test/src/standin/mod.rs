@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod fleet;
+pub mod manifests;
 mod routes;
 pub mod tree;
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::auth::unix_now;
 use super::fleet::{self, commit, rfc3339};
+use super::manifests;
 use super::tree::{self, LogQuery};
 use super::{AppRecord, Blueprint, OperationKind, PendingOperation, SeenRequest, State, full};
 
@@ -231,6 +232,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         ("GET", ["api", "v1", "applications"]) => list(&mut s, &params),
         ("GET", ["api", "v1", "projects"]) => projects(&s),
         ("GET", ["api", "v1", "clusters"]) => clusters(&s),
+        ("GET", ["api", "v1", "repositories"]) => repositories(&s),
         (
             "GET",
             [
@@ -480,6 +482,67 @@ fn app_route(
         ("GET", ["logs"]) => logs(s, name, params, None),
         ("GET", ["pods", pod, "logs"]) => logs(s, name, params, Some(&decode(pod))),
         ("DELETE", ["operation"]) => terminate(s, name, params),
+        ("GET", ["managed-resources"]) => match find(s, name, params) {
+            Ok(record) => {
+                let resources = record.app["status"]["resources"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let wanted: Vec<Value> = resources
+                    .into_iter()
+                    .filter(|r| {
+                        ["kind", "name", "namespace", "group"].iter().all(|k| {
+                            params
+                                .get(k)
+                                .is_none_or(|v| v.is_empty() || r[*k].as_str().unwrap_or("") == v)
+                        })
+                    })
+                    .collect();
+                json_reply(
+                    200,
+                    &manifests::managed_resources(&record.blueprint, &wanted),
+                )
+            }
+            Err(reply) => reply,
+        },
+        ("GET", ["resource"]) => live_resource(s, name, params),
+        ("GET", ["resource", "actions"]) => match tree_resource(s, name, params) {
+            Ok((_, resource)) => json_reply(
+                200,
+                &manifests::actions(resource["kind"].as_str().unwrap_or("")),
+            ),
+            Err(reply) => reply,
+        },
+        ("POST", ["resource", "actions", "v2"]) => run_action(s, name, params, body),
+        ("GET", ["revisions", revision, "metadata"]) => match find(s, name, params) {
+            Ok(record) => {
+                let revision = decode(revision);
+                let history = record.app["status"]["history"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                match history.iter().position(|h| {
+                    h["revision"] == revision.as_str() || h["revisions"][0] == revision.as_str()
+                }) {
+                    Some(index) => json_reply(
+                        200,
+                        &manifests::revision_metadata(&record.blueprint, &revision, index),
+                    ),
+                    None => error(
+                        500,
+                        2,
+                        &format!(
+                            "rpc error: code = Unknown desc = unable to resolve git revision {revision}: revision not found"
+                        ),
+                    ),
+                }
+            }
+            Err(reply) => reply,
+        },
+        ("GET", ["syncwindows"]) => match find(s, name, params) {
+            Ok(record) => json_reply(200, &manifests::sync_windows(&record.blueprint.project)),
+            Err(reply) => reply,
+        },
         ("POST", ["rollback"]) => rollback(s, name, params, body),
         (
             _,
@@ -585,6 +648,116 @@ fn logs(s: &mut State, name: &str, params: &Params, pod_in_path: Option<&str>) -
     json_reply_raw(200, tree::log_stream(&record.blueprint, &query))
 }
 
+/// The resource named by `resourceName`/`kind`/`version` (required, as proto2 says) in the tree.
+fn tree_resource<'a>(
+    s: &'a mut State,
+    name: &str,
+    params: &Params,
+) -> Result<(&'a mut AppRecord, Value), Reply> {
+    for required in ["resourceName", "version", "kind"] {
+        if params.get(required).is_none_or(str::is_empty) {
+            let field = if required == "resourceName" {
+                "name"
+            } else {
+                required
+            };
+            return Err(error(
+                500,
+                13,
+                &format!("grpc: error while marshaling: proto: required field \"{field}\" not set"),
+            ));
+        }
+    }
+    let record = find(s, name, params)?;
+    let (kind, resource_name) = (
+        params.get("kind").unwrap_or(""),
+        params.get("resourceName").unwrap_or(""),
+    );
+    let group = params.get("group").unwrap_or("");
+    let found = record.app["status"]["resources"].as_array().and_then(|rs| {
+        rs.iter()
+            .find(|r| {
+                r["kind"] == kind
+                    && r["name"] == resource_name
+                    && r["group"].as_str().unwrap_or("") == group
+                    && params
+                        .get("namespace")
+                        .is_none_or(|ns| ns.is_empty() || r["namespace"] == ns)
+            })
+            .cloned()
+    });
+    match found {
+        Some(resource) => Ok((record, resource)),
+        None => Err(error(
+            400,
+            3,
+            &format!("{kind} {group} {resource_name} not found as part of application {name}"),
+        )),
+    }
+}
+
+fn live_resource(s: &mut State, name: &str, params: &Params) -> Reply {
+    match tree_resource(s, name, params) {
+        Ok((record, resource)) => {
+            let mut object = manifests::live(&record.blueprint, &resource);
+            manifests::mask_secret(&mut object);
+            json_reply(200, &json!({"manifest": object.to_string()}))
+        }
+        Err(reply) => reply,
+    }
+}
+
+fn run_action(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
+    let request = match parse_body(body) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let field = |k: &str| {
+        request
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let as_params = Params(
+        [
+            ("resourceName", "resourceName"),
+            ("version", "version"),
+            ("kind", "kind"),
+            ("group", "group"),
+            ("namespace", "namespace"),
+        ]
+        .iter()
+        .map(|(q, b)| (q.to_string(), field(b)))
+        .chain(params.0.iter().cloned())
+        .collect(),
+    );
+    let action = field("action");
+    match tree_resource(s, name, &as_params) {
+        Ok((_, resource)) => {
+            let available = manifests::actions(resource["kind"].as_str().unwrap_or(""));
+            let known = available["actions"]
+                .as_array()
+                .and_then(|a| a.iter().find(|x| x["name"] == action.as_str()).cloned());
+            match known {
+                Some(a) if a["disabled"] == true => {
+                    error(400, 3, &format!("action {action} is disabled"))
+                }
+                Some(_) => json_reply(200, &json!({})),
+                None => error(
+                    400,
+                    3,
+                    &format!(
+                        "action {action} not found for kind {}",
+                        resource["kind"].as_str().unwrap_or("")
+                    ),
+                ),
+            }
+        }
+        Err(reply) => reply,
+    }
+}
+
 fn terminate(s: &mut State, name: &str, params: &Params) -> Reply {
     let record = match find(s, name, params) {
         Ok(record) => record,
@@ -653,6 +826,10 @@ fn sync(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
         Ok(record) => record,
         Err(reply) => return reply,
     };
+    // Sync windows are checked before the operation lock (application.go:2092-2098).
+    if manifests::sync_windows(&record.blueprint.project)["canSync"] == false {
+        return error(403, 7, "cannot sync: blocked by sync window");
+    }
     if record.pending.is_some() {
         return error(400, 9, "another operation is already in progress");
     }
@@ -788,6 +965,28 @@ fn projects(s: &State) -> Reply {
         200,
         &json!({"metadata": {"resourceVersion": "3900001"}, "items": items}),
     )
+}
+
+/// `GET /api/v1/repositories`: sanitized, as Argo CD lists them (no secrets in the real API).
+fn repositories(s: &State) -> Reply {
+    let mut repos: Vec<String> = s
+        .apps
+        .values()
+        .filter_map(|r| {
+            r.app["spec"]["source"]["repoURL"]
+                .as_str()
+                .or_else(|| r.app["spec"]["sources"][0]["repoURL"].as_str())
+                .map(str::to_owned)
+        })
+        .collect();
+    repos.sort();
+    repos.dedup();
+    let items: Vec<Value> = repos
+        .iter()
+        .take(50)
+        .map(|repo| json!({"repo": repo, "type": "git", "connectionState": {"status": "Successful", "message": "", "attemptedAt": rfc3339(1_782_000_000)}}))
+        .collect();
+    json_reply(200, &json!({"metadata": {}, "items": items}))
 }
 
 fn clusters(s: &State) -> Reply {

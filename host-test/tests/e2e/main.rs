@@ -2,6 +2,7 @@
 
 mod auth;
 mod deploy;
+mod inspect;
 mod live;
 mod mcp;
 mod plugin;

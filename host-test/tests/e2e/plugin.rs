@@ -319,3 +319,99 @@ async fn the_operator_tools_work_through_typed_exports() {
     assert!(idle.unwrap_err().contains("No operation is in progress"));
     assert!(standin.requests().iter().any(|r| r.method == "DELETE"));
 }
+
+#[tokio::test]
+async fn the_inspection_tools_work_through_typed_exports() {
+    let (standin, env) = setup(&[]).await;
+    let h = harness();
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let diff = parse(
+        p.call_get_argocd_app_diff(&mut s, "broken-app", None, None, None, None, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(diff["drifted"], 1);
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let secret = parse(
+        p.call_get_argocd_resource(
+            &mut s, "huge-app", "Secret", "huge-app", None, None, None, None, None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(secret["manifest"]["data"]["API_KEY"], "***");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let actions = parse(
+        p.call_list_argocd_resource_actions(
+            &mut s,
+            "guestbook",
+            "Deployment",
+            "guestbook",
+            None,
+            Some("apps"),
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(actions["available"][0], "restart");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let ran = parse(
+        p.call_run_argocd_resource_action(
+            &mut s,
+            "guestbook",
+            "Deployment",
+            "guestbook",
+            None,
+            Some("apps"),
+            None,
+            None,
+            "restart",
+            true,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(ran["action"], "restart");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(
+            p.call_get_argocd_sync_windows(&mut s, "guestbook", None)
+                .await
+                .unwrap()
+        )["can_sync"],
+        true
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(
+            p.call_can_i_argocd(&mut s, "applications", "get", "*")
+                .await
+                .unwrap()
+        )["allowed"],
+        true
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert!(
+        parse(
+            p.call_list_argocd_repositories(&mut s, None, None)
+                .await
+                .unwrap()
+        )["total"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let revision = standin.app("guestbook").unwrap()["status"]["history"][0]["revision"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let meta = parse(
+        p.call_get_argocd_revision_metadata(&mut s, "guestbook", &revision, None, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(meta["revision"], revision);
+}

@@ -1,0 +1,208 @@
+//! Resource actions: the operations Argo CD offers on a resource (restart a Deployment, …).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, require_confirmation};
+use crate::argocd::{ArgoClient, ArgoError};
+use crate::host::Host;
+use crate::mcp::tool::{Annotations, Progress};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionTarget {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Kind of the resource, e.g. Deployment.
+    pub kind: String,
+    pub resource_name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// API group, e.g. apps for a Deployment; leave out for core kinds.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// API version, default v1.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+fn check_target(resource_name: &str, namespace: Option<&str>) -> Result<(), ArgoError> {
+    check_name("resource_name", resource_name)?;
+    if let Some(ns) = namespace {
+        check_name("namespace", ns)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActionsResponse {
+    actions: Vec<ActionEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ActionEntry {
+    name: String,
+    disabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Actions {
+    pub resource: String,
+    /// Actions that can run now.
+    pub available: Vec<String>,
+    /// Actions that exist but are disabled in the resource's current state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled: Vec<String>,
+}
+
+pub struct ListResourceActions;
+
+impl Tool for ListResourceActions {
+    const NAME: &'static str = "list_argocd_resource_actions";
+    const TITLE: &'static str = "Resource actions";
+    const DESCRIPTION: &'static str = "Actions Argo CD can run on one resource of an app (e.g. restart, pause, resume for a Deployment), and which are disabled right now. Use it before run_argocd_resource_action.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = ActionTarget;
+    type Output = Actions;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: ActionTarget,
+        _progress: &dyn Progress,
+    ) -> Result<Actions, ArgoError> {
+        check_target(&args.resource_name, args.namespace.as_deref())?;
+        let (path, query) = app_path(
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            "/resource/actions",
+        )?;
+        let query = query
+            .add("resourceName", &args.resource_name)
+            .add("kind", &args.kind)
+            .add("version", args.version.as_deref().unwrap_or("v1"))
+            .add_opt("namespace", args.namespace.as_deref())
+            .add_opt("group", args.group.as_deref());
+        let response: ActionsResponse = client
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!(
+                    "{} {} of application '{}'",
+                    args.kind, args.resource_name, args.app_name
+                ),
+            )
+            .await?;
+        let (disabled, available): (Vec<ActionEntry>, Vec<ActionEntry>) = response
+            .actions
+            .into_iter()
+            .partition(|a| a.disabled == Some(true));
+        Ok(Actions {
+            resource: format!("{}/{}", args.kind, args.resource_name),
+            available: available.into_iter().map(|a| a.name).collect(),
+            disabled: disabled.into_iter().map(|a| a.name).collect(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunActionArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Kind of the resource, e.g. Deployment.
+    pub kind: String,
+    pub resource_name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// API group, e.g. apps for a Deployment; leave out for core kinds.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// API version, default v1.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+    /// The action, from list_argocd_resource_actions, e.g. restart.
+    pub action: String,
+    /// Must be true: confirms that the user agreed to this change.
+    #[schemars(extend("const" = true))]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActionRun {
+    pub resource: String,
+    pub action: String,
+    pub message: String,
+}
+
+pub struct RunResourceAction;
+
+impl Tool for RunResourceAction {
+    const NAME: &'static str = "run_argocd_resource_action";
+    const TITLE: &'static str = "Run a resource action";
+    const DESCRIPTION: &'static str = "Runs one Argo CD resource action on a resource of an app, e.g. restart a Deployment's pods. Changes the cluster: ask the user first and pass confirm: true.";
+    const ANNOTATIONS: Annotations = mutating(true, false);
+    type Args = RunActionArgs;
+    type Output = ActionRun;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: RunActionArgs,
+        _progress: &dyn Progress,
+    ) -> Result<ActionRun, ArgoError> {
+        require_confirmation(Self::NAME, args.confirm)?;
+        let target = &args;
+        check_target(&target.resource_name, target.namespace.as_deref())?;
+        if args.action.is_empty()
+            || !args
+                .action
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(ArgoError::invalid_input(
+                "action must be a name from list_argocd_resource_actions, e.g. restart",
+            ));
+        }
+        let (path, _) = app_path(
+            &target.app_name,
+            target.app_namespace.as_deref(),
+            "/resource/actions/v2",
+        )?;
+        ensure_project_allowed(client, &target.app_name, target.app_namespace.as_deref()).await?;
+        let mut body = json!({
+            "resourceName": target.resource_name,
+            "kind": target.kind,
+            "version": target.version.as_deref().unwrap_or("v1"),
+            "group": target.group.as_deref().unwrap_or(""),
+            "action": args.action,
+        });
+        if let Some(ns) = &target.namespace {
+            body["namespace"] = json!(ns);
+        }
+        if let Some(ns) = &target.app_namespace {
+            body["appNamespace"] = json!(ns);
+        }
+        let _: Value = client
+            .post(
+                &path,
+                &body,
+                &format!(
+                    "{} {} of application '{}'",
+                    target.kind, target.resource_name, target.app_name
+                ),
+            )
+            .await?;
+        Ok(ActionRun {
+            resource: format!("{}/{}", target.kind, target.resource_name),
+            action: args.action.clone(),
+            message: "Argo CD ran the action; follow its effect with get_argocd_app_resource_tree or get_argocd_app_status.".into(),
+        })
+    }
+}

@@ -1,0 +1,577 @@
+//! Desired versus live: the diff of an app's resources, one live resource, the git revision
+//! behind a deploy, and whether a sync is allowed now.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Tool, app_path, check_name, page_bounds};
+use crate::argocd::{ArgoClient, ArgoError};
+use crate::host::Host;
+use crate::mcp::tool::{Annotations, Progress};
+
+/// What replaces every Secret value we pass on, whatever Argo CD already masked.
+pub const MASK: &str = "***";
+/// Longest value shown in a diff line.
+const MAX_VALUE_CHARS: usize = 160;
+/// Changed paths listed per resource.
+const MAX_CHANGES: usize = 30;
+
+/// Hides Secret values: `data` and `stringData` entries keep their keys only.
+pub fn mask_secrets(object: &mut Value) {
+    if object.get("kind").and_then(Value::as_str) != Some("Secret") {
+        return;
+    }
+    for key in ["data", "stringData"] {
+        if let Some(map) = object.get_mut(key).and_then(Value::as_object_mut) {
+            for value in map.values_mut() {
+                *value = Value::from(MASK);
+            }
+        }
+    }
+    if let Some(annotations) = object
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+}
+
+/// Fields the API server owns: never part of a drift.
+fn strip_server_fields(object: &mut Value) {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        for key in [
+            "managedFields",
+            "resourceVersion",
+            "uid",
+            "generation",
+            "creationTimestamp",
+            "selfLink",
+        ] {
+            metadata.remove(key);
+        }
+        if let Some(annotations) = metadata
+            .get_mut("annotations")
+            .and_then(Value::as_object_mut)
+        {
+            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+            annotations.remove("deployment.kubernetes.io/revision");
+        }
+    }
+    if let Some(map) = object.as_object_mut() {
+        map.remove("status");
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() <= MAX_VALUE_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
+    format!("{cut}…")
+}
+
+/// Every field git sets whose live value differs: `path: desired → live`. Fields only the cluster
+/// has are defaults or status, as Argo CD's own comparison treats them.
+fn changes(desired: &Value, live: &Value, path: &str, out: &mut Vec<String>) {
+    match (desired, live) {
+        (Value::Object(d), Value::Object(l)) => {
+            for (key, value) in d {
+                let at = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match l.get(key) {
+                    Some(live_value) => changes(value, live_value, &at, out),
+                    None => out.push(format!("{at}: {} → (absent)", short(value))),
+                }
+            }
+        }
+        (Value::Array(d), Value::Array(l)) if d.len() == l.len() => {
+            for (i, (dv, lv)) in d.iter().zip(l).enumerate() {
+                changes(dv, lv, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if desired != live => out.push(format!("{path}: {} → {}", short(desired), short(live))),
+        _ => {}
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ManagedResources {
+    items: Vec<ResourceDiff>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ResourceDiff {
+    group: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    target_state: Option<String>,
+    live_state: Option<String>,
+    modified: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiffArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Only resources of this kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Only the resource with this name.
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    /// Also list resources that match git (default: only the drifted ones).
+    #[serde(default)]
+    pub include_unchanged: bool,
+    /// Resources listed at most: default 20, at most 100.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Diff {
+    pub app: String,
+    pub resources_compared: usize,
+    pub drifted: usize,
+    /// True when more drifted resources exist than are listed.
+    pub truncated: bool,
+    pub resources: Vec<ResourceDrift>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ResourceDrift {
+    /// `Kind/namespace/name`.
+    pub resource: String,
+    /// in_sync, drifted, missing (git has it, the cluster not: a sync creates it) or extra (the
+    /// cluster has it, git not: a pruning sync deletes it).
+    pub state: String,
+    /// `path: desired → live`, at most 30.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+}
+
+pub struct GetAppDiff;
+
+impl Tool for GetAppDiff {
+    const NAME: &'static str = "get_argocd_app_diff";
+    const TITLE: &'static str = "Live vs desired diff";
+    const DESCRIPTION: &'static str = "What differs between git and the cluster for one app: per drifted resource, the changed fields as `path: desired → live`, and resources missing or extra. Secret values are masked. Use it to see what a sync would change or why an app is OutOfSync.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = DiffArgs;
+    type Output = Diff;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: DiffArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Diff, ArgoError> {
+        let (limit, _) = page_bounds(args.limit, None, 20, 100)?;
+        if let Some(name) = &args.resource_name {
+            check_name("resource_name", name)?;
+        }
+        let (path, query) = app_path(
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            "/managed-resources",
+        )?;
+        let query = query
+            .add_opt("kind", args.kind.as_deref())
+            .add_opt("name", args.resource_name.as_deref());
+        let managed: ManagedResources = client
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        let parse = |state: &Option<String>| {
+            state
+                .as_deref()
+                .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                .filter(|v| !v.is_null())
+        };
+        let compared = managed.items.len();
+        let mut drifted = 0;
+        let mut resources = Vec::new();
+        for item in &managed.items {
+            let (desired, live) = (parse(&item.target_state), parse(&item.live_state));
+            let (state, mut found) = match (desired, live) {
+                (Some(_), None) => ("missing", Vec::new()),
+                (None, Some(_)) => ("extra", Vec::new()),
+                (None, None) => ("in_sync", Vec::new()),
+                (Some(mut desired), Some(mut live)) => {
+                    for object in [&mut desired, &mut live] {
+                        strip_server_fields(object);
+                        mask_secrets(object);
+                    }
+                    let mut found = Vec::new();
+                    changes(&desired, &live, "", &mut found);
+                    let state = if found.is_empty() && !item.modified {
+                        "in_sync"
+                    } else {
+                        "drifted"
+                    };
+                    (state, found)
+                }
+            };
+            if state == "in_sync" && !args.include_unchanged {
+                continue;
+            }
+            if state != "in_sync" {
+                drifted += 1;
+            }
+            found.truncate(MAX_CHANGES);
+            let group = if item.group.is_empty() {
+                String::new()
+            } else {
+                format!("{}.", item.group)
+            };
+            resources.push(ResourceDrift {
+                resource: format!("{group}{}/{}/{}", item.kind, item.namespace, item.name),
+                state: state.into(),
+                changes: found,
+            });
+        }
+        let truncated = resources.len() > limit;
+        resources.truncate(limit);
+        Ok(Diff {
+            app: args.app_name,
+            resources_compared: compared,
+            drifted,
+            truncated,
+            resources,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    pub kind: String,
+    pub resource_name: String,
+    /// Namespace of the resource (leave out for cluster-scoped kinds).
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// API group; leave out for core kinds (Pod, Service, ConfigMap, Secret…).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// API version, default v1.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Keep `status` and server-owned metadata (default: left out).
+    #[serde(default)]
+    pub full: bool,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LiveResource {
+    pub app: String,
+    /// The live object; Secret values are always masked.
+    pub manifest: Value,
+    /// True when the object was cut to stay within 16 KB (long fields shortened).
+    pub truncated: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ManifestResponse {
+    manifest: Option<String>,
+}
+
+/// Largest live object returned.
+const MAX_MANIFEST_BYTES: usize = 16 * 1024;
+
+/// Shortens long strings until the object fits the budget.
+fn fit(object: &mut Value, budget: usize) -> bool {
+    if object.to_string().len() <= budget {
+        return false;
+    }
+    fn shorten(value: &mut Value, max: usize) {
+        match value {
+            Value::String(s) if s.chars().count() > max => {
+                *s = format!("{}…", s.chars().take(max).collect::<String>());
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| shorten(v, max)),
+            Value::Object(map) => map.values_mut().for_each(|v| shorten(v, max)),
+            _ => {}
+        }
+    }
+    for max in [512, 128, 32] {
+        shorten(object, max);
+        if object.to_string().len() <= budget {
+            return true;
+        }
+    }
+    true
+}
+
+pub struct GetResource;
+
+impl Tool for GetResource {
+    const NAME: &'static str = "get_argocd_resource";
+    const TITLE: &'static str = "One live resource";
+    const DESCRIPTION: &'static str = "The live Kubernetes object of one resource of an app (e.g. a Deployment's spec, a ConfigMap's data), as JSON. Secret values are always masked. Use it to inspect what actually runs.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = ResourceArgs;
+    type Output = LiveResource;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: ResourceArgs,
+        _progress: &dyn Progress,
+    ) -> Result<LiveResource, ArgoError> {
+        check_name("resource_name", &args.resource_name)?;
+        if let Some(ns) = &args.namespace {
+            check_name("namespace", ns)?;
+        }
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
+        let query = query
+            .add("resourceName", &args.resource_name)
+            .add("kind", &args.kind)
+            .add("version", args.version.as_deref().unwrap_or("v1"))
+            .add_opt("namespace", args.namespace.as_deref())
+            .add_opt("group", args.group.as_deref());
+        let response: ManifestResponse = client
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!(
+                    "{} {} of application '{}'",
+                    args.kind, args.resource_name, args.app_name
+                ),
+            )
+            .await?;
+        let mut manifest: Value = response
+            .manifest
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or(Value::Null);
+        mask_secrets(&mut manifest);
+        if !args.full {
+            strip_server_fields(&mut manifest);
+        }
+        let truncated = fit(&mut manifest, MAX_MANIFEST_BYTES);
+        Ok(LiveResource {
+            app: args.app_name,
+            manifest,
+            truncated,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Commit SHA (e.g. from list_argocd_app_history) or tag.
+    pub revision: String,
+    /// For multi-source apps: which source (0-based).
+    #[serde(default)]
+    pub source_index: Option<u32>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RevisionMetadataResponse {
+    author: Option<String>,
+    date: Option<String>,
+    tags: Option<Vec<String>>,
+    message: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RevisionMetadata {
+    pub revision: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+pub struct GetRevisionMetadata;
+
+impl Tool for GetRevisionMetadata {
+    const NAME: &'static str = "get_argocd_revision_metadata";
+    const TITLE: &'static str = "Git revision details";
+    const DESCRIPTION: &'static str = "Author, date, tags and commit message of a git revision an app deployed (or could deploy). Use it to tell what changed between deploys before a rollback.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = RevisionArgs;
+    type Output = RevisionMetadata;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: RevisionArgs,
+        _progress: &dyn Progress,
+    ) -> Result<RevisionMetadata, ArgoError> {
+        let revision = args.revision.trim();
+        let plausible = !revision.is_empty()
+            && revision.len() <= 255
+            && revision
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
+        if !plausible {
+            return Err(ArgoError::invalid_input(
+                "revision must be a commit SHA or a tag (letters, digits, - _ . +)",
+            ));
+        }
+        let (path, query) = app_path(
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &format!(
+                "/revisions/{}/metadata",
+                crate::argocd::client::encode(revision)
+            ),
+        )?;
+        let index = args.source_index.map(|i| i.to_string());
+        let query = query.add_opt("sourceIndex", index.as_deref());
+        let meta: RevisionMetadataResponse = client
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!("revision {revision} of application '{}'", args.app_name),
+            )
+            .await?;
+        Ok(RevisionMetadata {
+            revision: revision.to_owned(),
+            author: meta.author,
+            date: meta.date,
+            tags: meta.tags.unwrap_or_default(),
+            message: meta.message.map(|m| short(&Value::String(m))),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct WindowsResponse {
+    active_windows: Vec<Window>,
+    assigned_windows: Vec<Window>,
+    can_sync: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Window {
+    /// allow or deny.
+    pub kind: String,
+    /// Cron schedule of the window start.
+    pub schedule: String,
+    pub duration: String,
+    /// Whether a manual sync is allowed inside a deny window.
+    pub manual_sync: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SyncWindows {
+    pub app: String,
+    /// Whether a sync is allowed right now.
+    pub can_sync: bool,
+    pub active: Vec<Window>,
+    pub assigned: Vec<Window>,
+}
+
+pub struct GetSyncWindows;
+
+impl Tool for GetSyncWindows {
+    const NAME: &'static str = "get_argocd_sync_windows";
+    const TITLE: &'static str = "Sync windows";
+    const DESCRIPTION: &'static str = "Whether one app may be synced now, and the project's sync windows (allow/deny schedules) that apply to it. Check it before sync_argocd_app: Argo CD refuses syncs inside a deny window.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = WindowsArgs;
+    type Output = SyncWindows;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: WindowsArgs,
+        _progress: &dyn Progress,
+    ) -> Result<SyncWindows, ArgoError> {
+        let (path, query) = app_path(
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            "/syncwindows",
+        )?;
+        let windows: WindowsResponse = client
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        Ok(SyncWindows {
+            app: args.app_name,
+            can_sync: windows.can_sync.unwrap_or(false),
+            active: windows.active_windows.into_iter().take(20).collect(),
+            assigned: windows.assigned_windows.into_iter().take(20).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diffs_name_the_changed_fields_only() {
+        let desired =
+            json!({"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"A": "1", "B": "2"}});
+        let live = json!({"kind": "ConfigMap", "metadata": {"name": "c", "uid": "u"}, "data": {"A": "1", "B": "3", "C": "extra"}});
+        let mut found = Vec::new();
+        changes(&desired, &live, "", &mut found);
+        assert_eq!(found, ["data.B: 2 → 3"]);
+    }
+
+    #[test]
+    fn secrets_are_masked_whatever_the_server_sent() {
+        let mut secret = json!({"kind": "Secret", "data": {"PASSWORD": "aHVudGVyMg=="}, "stringData": {"TOKEN": "plain"}, "metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"PASSWORD\":\"aHVudGVyMg==\"}}"}}});
+        mask_secrets(&mut secret);
+        let text = secret.to_string();
+        assert!(
+            !text.contains("aHVudGVyMg") && !text.contains("plain"),
+            "{text}"
+        );
+        assert_eq!(secret["data"]["PASSWORD"], MASK);
+    }
+
+    #[test]
+    fn big_objects_are_cut_to_the_budget() {
+        let mut object = json!({"data": {"blob": "x".repeat(40_000)}});
+        assert!(fit(&mut object, 1024));
+        assert!(object.to_string().len() <= 1024);
+    }
+}
