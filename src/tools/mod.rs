@@ -3,6 +3,7 @@
 
 mod actions;
 mod apps;
+mod appsets;
 mod history;
 mod logs;
 mod manifests;
@@ -22,6 +23,7 @@ use crate::settings::Settings;
 
 pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
+pub use appsets::{GetApplicationSet, ListApplicationSets, PreviewApplicationSet};
 pub use history::ListAppHistory;
 pub use logs::GetAppLogs;
 pub use manifests::{GetAppDiff, GetResource, GetRevisionMetadata, GetSyncWindows};
@@ -104,6 +106,9 @@ toolset!(
     ListResourceActions,
     GetRevisionMetadata,
     GetSyncWindows,
+    ListApplicationSets,
+    GetApplicationSet,
+    PreviewApplicationSet,
     WaitForOperation,
     GetServerInfo,
     CanIQuery,

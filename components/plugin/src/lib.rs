@@ -382,6 +382,40 @@ impl Guest for Plugin {
             }),
         )
     }
+
+    fn list_argocd_applicationsets(
+        project: Option<String>,
+        selector: Option<String>,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> Result<String, String> {
+        run(
+            "list_argocd_applicationsets",
+            json!({"project": project, "selector": selector, "limit": limit, "offset": offset}),
+        )
+    }
+
+    fn get_argocd_applicationset(
+        name: String,
+        appset_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_applicationset",
+            json!({"name": name, "appset_namespace": appset_namespace}),
+        )
+    }
+
+    fn preview_argocd_applicationset(applicationset_json: String) -> Result<String, String> {
+        let applicationset: Value = serde_json::from_str(&applicationset_json).map_err(|e| {
+            format!(
+                "applicationset-json is not JSON ({e}); pass the ApplicationSet object as JSON text"
+            )
+        })?;
+        run(
+            "preview_argocd_applicationset",
+            json!({"applicationset": applicationset}),
+        )
+    }
 }
 
 bindings::export!(Plugin with_types_in bindings);

@@ -2,6 +2,7 @@
 //! included (userinfo 200 `{}`, 415 without exact JSON content type, 403 for unknown apps, the
 //! login lockout, operations that take time). Facts: `fixtures/argocd` and the api-notes.
 
+pub mod appsets;
 pub mod auth;
 pub mod fleet;
 pub mod manifests;

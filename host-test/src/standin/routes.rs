@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 
 use super::auth::unix_now;
 use super::fleet::{self, commit, rfc3339};
-use super::manifests;
 use super::tree::{self, LogQuery};
 use super::{AppRecord, Blueprint, OperationKind, PendingOperation, SeenRequest, State, full};
+use super::{appsets, manifests};
 
 type Reply = Response<Full<Bytes>>;
 
@@ -233,6 +233,51 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         ("GET", ["api", "v1", "projects"]) => projects(&s),
         ("GET", ["api", "v1", "clusters"]) => clusters(&s),
         ("GET", ["api", "v1", "repositories"]) => repositories(&s),
+        ("GET", ["api", "v1", "applicationsets"]) => {
+            let projects = params.all("projects");
+            let selector = params.get("selector").filter(|s| !s.is_empty());
+            let mut items = Vec::new();
+            for set in appsets::all() {
+                if !projects.is_empty()
+                    && !projects.contains(
+                        &set["spec"]["template"]["spec"]["project"]
+                            .as_str()
+                            .unwrap_or(""),
+                    )
+                {
+                    continue;
+                }
+                if let Some(selector) = selector {
+                    match selector_matches(selector, &set["metadata"]["labels"]) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(message) => return error(500, 2, &message),
+                    }
+                }
+                items.push(set);
+            }
+            json_reply(
+                200,
+                &json!({"metadata": {"resourceVersion": "3900200"}, "items": items}),
+            )
+        }
+        ("POST", ["api", "v1", "applicationsets", "generate"]) => match parse_body(&body) {
+            Ok(request) => match appsets::generate(&request) {
+                Ok(answer) => json_reply(200, &answer),
+                Err(message) => error(400, 3, &message),
+            },
+            Err(reply) => reply,
+        },
+        ("GET", ["api", "v1", "applicationsets", name]) => {
+            let name = decode(name);
+            match appsets::all()
+                .into_iter()
+                .find(|s| s["metadata"]["name"] == name.as_str())
+            {
+                Some(set) => json_reply(200, &set),
+                None => error(403, 7, "permission denied"),
+            }
+        }
         (
             "GET",
             [

@@ -36,7 +36,7 @@ async fn a_client_session_initialize_list_call() {
         .unwrap();
     let tools = list["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 22);
+    assert_eq!(names.len(), 25);
     assert_eq!(
         names[..3],
         [
@@ -51,7 +51,7 @@ async fn a_client_session_initialize_list_call() {
         "terminate_argocd_operation",
         "run_argocd_resource_action",
     ];
-    assert_eq!(names[18..], writes);
+    assert_eq!(names[21..], writes);
     for tool in tools {
         assert!(tool["description"].as_str().unwrap().len() > 40);
         assert_eq!(tool["inputSchema"]["type"], "object");
@@ -239,7 +239,7 @@ async fn read_only_hides_and_refuses_mutations() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 18);
+    assert_eq!(names.len(), 21);
     let writes = [
         "sync_argocd_app",
         "rollback_argocd_app",

@@ -415,3 +415,43 @@ async fn the_inspection_tools_work_through_typed_exports() {
     );
     assert_eq!(meta["revision"], revision);
 }
+
+#[tokio::test]
+async fn applicationsets_through_typed_exports() {
+    let (_standin, env) = setup(&[]).await;
+    let h = harness();
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(
+            p.call_list_argocd_applicationsets(&mut s, None, None, None, None)
+                .await
+                .unwrap()
+        )["total"],
+        2
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let one = parse(
+        p.call_get_argocd_applicationset(&mut s, "guestbook-envs", None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(one["generators"][0], "list");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let spec = r#"{"metadata":{"name":"x"},"spec":{"generators":[{"list":{"elements":[{"n":"1"}]}}],"template":{"metadata":{"name":"app-{{n}}"},"spec":{"project":"default"}}}}"#;
+    assert_eq!(
+        parse(
+            p.call_preview_argocd_applicationset(&mut s, spec)
+                .await
+                .unwrap()
+        )["count"],
+        1
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert!(
+        p.call_preview_argocd_applicationset(&mut s, "{not json")
+            .await
+            .unwrap()
+            .unwrap_err()
+            .contains("not JSON")
+    );
+}
