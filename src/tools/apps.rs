@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Tool, app_path, check_name};
+use super::{Tool, check_name, get_app, paginate};
 use crate::argocd::model::{Application, ApplicationList, Source};
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::Host;
@@ -170,13 +170,7 @@ impl Tool for GetAppStatus {
         args: AppStatusArgs,
         _progress: &dyn Progress,
     ) -> Result<AppStatus, ArgoError> {
-        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
-        let app: Application = client
-            .get(
-                &format!("{path}{}", query.as_str()),
-                &format!("application '{}'", args.app_name),
-            )
-            .await?;
+        let app = get_app(client, &args.app_name, args.app_namespace.as_deref(), &[]).await?;
         Ok(summarise(app, args.include_resources))
     }
 }
@@ -325,15 +319,15 @@ impl Tool for RefreshApp {
         args: RefreshArgs,
         _progress: &dyn Progress,
     ) -> Result<AppStatus, ArgoError> {
-        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
-        let query = query.add("refresh", if args.hard { "hard" } else { "normal" });
         let slow = client.with_timeout(REFRESH_TIMEOUT.max(client.settings().request_timeout));
-        let app: Application = slow
-            .get(
-                &format!("{path}{}", query.as_str()),
-                &format!("application '{}'", args.app_name),
-            )
-            .await?;
+        let mode = if args.hard { "hard" } else { "normal" };
+        let app = get_app(
+            &slow,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &[("refresh", mode)],
+        )
+        .await?;
         Ok(summarise(app, false))
     }
 }
@@ -495,15 +489,13 @@ fn page(items: Vec<Application>, args: &ListAppsArgs, limit: usize) -> AppList {
                 .filter(|p| p != "Succeeded"),
         });
     }
-    let total = rows.len();
-    let offset = args.offset.unwrap_or(0).min(total);
-    let apps: Vec<AppRow> = rows.into_iter().skip(offset).take(limit).collect();
-    let end = offset + apps.len();
+    let offset = args.offset.unwrap_or(0).min(rows.len());
+    let (total, apps, next_offset) = paginate(rows, limit, offset);
     AppList {
         total,
         offset,
         returned: apps.len(),
-        next_offset: (end < total).then_some(end),
+        next_offset,
         counts,
         apps,
     }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, check_name, page_bounds};
+use super::{Tool, check_name, page_bounds, paginate};
 use crate::argocd::client::encode;
 use crate::argocd::model::{Destination, Source};
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -184,14 +184,11 @@ impl Tool for ListApplicationSets {
                 name: set.metadata.name,
             })
             .collect();
-        let total = rows.len();
-        let offset = offset.min(total);
-        let page: Vec<SetRow> = rows.into_iter().skip(offset).take(limit).collect();
-        let end = offset + page.len();
+        let (total, application_sets, next_offset) = paginate(rows, limit, offset);
         Ok(ApplicationSets {
             total,
-            next_offset: (end < total).then_some(end),
-            application_sets: page,
+            next_offset,
+            application_sets,
         })
     }
 }

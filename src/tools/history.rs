@@ -4,8 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::apps::SourceView;
-use super::{Tool, app_path};
-use crate::argocd::model::Application;
+use super::{Tool, get_app};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -64,13 +63,7 @@ impl Tool for ListAppHistory {
         args: HistoryArgs,
         _progress: &dyn Progress,
     ) -> Result<History, ArgoError> {
-        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
-        let app: Application = client
-            .get(
-                &format!("{path}{}", query.as_str()),
-                &format!("application '{}'", args.app_name),
-            )
-            .await?;
+        let app = get_app(client, &args.app_name, args.app_namespace.as_deref(), &[]).await?;
         let mut entries: Vec<HistoryRow> = app
             .status
             .history

@@ -259,6 +259,34 @@ pub fn app_path(
     ))
 }
 
+/// One page of `items`: `(total, page, next_offset)`.
+pub fn paginate<T>(items: Vec<T>, limit: usize, offset: usize) -> (usize, Vec<T>, Option<usize>) {
+    let total = items.len();
+    let offset = offset.min(total);
+    let page: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
+    let end = offset + page.len();
+    (total, page, (end < total).then_some(end))
+}
+
+/// `GET /api/v1/applications/{name}` (plus `appNamespace` and any `extra` query parameters).
+pub async fn get_app<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<crate::argocd::model::Application, ArgoError> {
+    let (path, mut query) = app_path(app_name, app_namespace, "")?;
+    for (key, value) in extra {
+        query = query.add(key, value);
+    }
+    client
+        .get(
+            &format!("{path}{}", query.as_str()),
+            &format!("application '{app_name}'"),
+        )
+        .await
+}
+
 /// Checks `limit`/`offset` and applies the defaults.
 pub fn page_bounds(
     limit: Option<usize>,

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use std::time::Duration;
 
-use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, require_confirmation};
+use super::{
+    Tool, app_path, check_name, ensure_project_allowed, get_app, mutating, require_confirmation,
+};
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::{Host, Method};
@@ -116,28 +118,19 @@ impl Tool for SyncApp {
             }
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
         }
-        if let Some(ns) = &args.app_namespace {
-            body["appNamespace"] = json!(ns);
-        }
-        let app: Application = client
-            .post(&path, &body, &format!("application '{}'", args.app_name))
-            .await?;
-        let outcome = match wait {
-            Some(limit) => Some(
-                wait_for(
-                    client,
-                    &args.app_name,
-                    args.app_namespace.as_deref(),
-                    limit,
-                    progress,
-                )
-                .await?,
-            ),
-            None => None,
-        };
+        let (app, outcome) = start_operation(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &path,
+            body,
+            wait,
+            progress,
+        )
+        .await?;
         Ok(OperationStarted {
             outcome,
-            app: app.metadata.name,
+            app,
             operation: "sync".into(),
             dry_run: args.dry_run,
             prune: args.prune,
@@ -204,29 +197,20 @@ impl Tool for RollbackApp {
             .transpose()?;
         ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
-        let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
-        if let Some(ns) = &args.app_namespace {
-            body["appNamespace"] = json!(ns);
-        }
-        let app: Application = client
-            .post(&path, &body, &format!("application '{}'", args.app_name))
-            .await?;
-        let outcome = match wait {
-            Some(limit) => Some(
-                wait_for(
-                    client,
-                    &args.app_name,
-                    args.app_namespace.as_deref(),
-                    limit,
-                    progress,
-                )
-                .await?,
-            ),
-            None => None,
-        };
+        let body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
+        let (app, outcome) = start_operation(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &path,
+            body,
+            wait,
+            progress,
+        )
+        .await?;
         Ok(OperationStarted {
             outcome,
-            app: app.metadata.name,
+            app,
             operation: "rollback".into(),
             dry_run: args.dry_run,
             prune: args.prune,
@@ -236,6 +220,29 @@ impl Tool for RollbackApp {
             message: "Argo CD accepted the rollback; it runs in the background. Poll get_argocd_app_status until operation.phase is Succeeded, Failed or Error, then check health.".into(),
         })
     }
+}
+
+/// Posts a sync or rollback and, when asked, waits for its outcome. Returns the app's name.
+async fn start_operation<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    path: &str,
+    mut body: Value,
+    wait: Option<Duration>,
+    progress: &dyn Progress,
+) -> Result<(String, Option<WaitOutcome>), ArgoError> {
+    if let Some(ns) = app_namespace {
+        body["appNamespace"] = json!(ns);
+    }
+    let app: Application = client
+        .post(path, &body, &format!("application '{app_name}'"))
+        .await?;
+    let outcome = match wait {
+        Some(limit) => Some(wait_for(client, app_name, app_namespace, limit, progress).await?),
+        None => None,
+    };
+    Ok((app.metadata.name, outcome))
 }
 
 /// Default and longest wait.
@@ -285,15 +292,12 @@ pub async fn wait_for<H: Host>(
     limit: Duration,
     progress: &dyn Progress,
 ) -> Result<WaitOutcome, ArgoError> {
-    let (path, query) = app_path(app_name, app_namespace, "")?;
-    let path = format!("{path}{}", query.as_str());
-    let subject = format!("application '{app_name}'");
     let host = client.host();
     let started = host.now_unix_ms();
     let limit_ms = limit.as_millis() as u64;
     let mut polls = 0u32;
     loop {
-        let app: Application = client.get(&path, &subject).await?;
+        let app = get_app(client, app_name, app_namespace, &[]).await?;
         polls += 1;
         let waited_ms = host.now_unix_ms().saturating_sub(started);
         let state = app.status.operation_state.as_ref();

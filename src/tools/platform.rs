@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Tool, page_bounds};
+use super::{Tool, page_bounds, paginate};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -151,15 +151,6 @@ pub struct ProjectRow {
     /// Where its apps may deploy: `cluster namespace`.
     pub destinations: Vec<String>,
     pub source_repos: Vec<String>,
-}
-
-/// Skips `offset`, keeps `limit`, and says where the next page starts.
-fn paginate<T>(items: Vec<T>, limit: usize, offset: usize) -> (usize, Vec<T>, Option<usize>) {
-    let total = items.len();
-    let offset = offset.min(total);
-    let page: Vec<T> = items.into_iter().skip(offset).take(limit).collect();
-    let end = offset + page.len();
-    (total, page, (end < total).then_some(end))
 }
 
 pub struct ListProjects;

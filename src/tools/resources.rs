@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Tool, app_path, page_bounds};
+use super::{Tool, app_path, page_bounds, paginate};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -168,15 +168,13 @@ impl Tool for GetResourceTree {
                 images: node.images,
             });
         }
-        let total = matching.len();
-        let offset = offset.min(total);
-        let nodes: Vec<TreeNode> = matching.into_iter().skip(offset).take(limit).collect();
-        let end = offset + nodes.len();
+        let offset = offset.min(matching.len());
+        let (total, nodes, next_offset) = paginate(matching, limit, offset);
         Ok(ResourceTree {
             app: args.app_name,
             total,
             offset,
-            next_offset: (end < total).then_some(end),
+            next_offset,
             counts,
             nodes,
         })
