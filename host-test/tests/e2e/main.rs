@@ -3,6 +3,7 @@
 mod appsets;
 mod auth;
 mod deploy;
+mod errors;
 mod inspect;
 mod live;
 mod mcp;
