@@ -5,6 +5,7 @@ mod actions;
 mod apps;
 mod appsets;
 mod history;
+mod lifecycle;
 mod logs;
 mod manifests;
 mod operations;
@@ -25,6 +26,7 @@ pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
 pub use appsets::{GetApplicationSet, ListApplicationSets, PreviewApplicationSet};
 pub use history::ListAppHistory;
+pub use lifecycle::{CreateApp, DeleteApp, DeleteResource, PatchApp};
 pub use logs::GetAppLogs;
 pub use manifests::{GetAppDiff, GetResource, GetRevisionMetadata, GetSyncWindows};
 pub use operations::{RollbackApp, SyncApp, TerminateOperation, WaitForOperation};
@@ -119,6 +121,10 @@ toolset!(
     RollbackApp,
     TerminateOperation,
     RunResourceAction,
+    CreateApp,
+    PatchApp,
+    DeleteApp,
+    DeleteResource,
 );
 
 fn definition<T: Tool>() -> ToolDefinition {

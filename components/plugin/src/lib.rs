@@ -416,6 +416,91 @@ impl Guest for Plugin {
             json!({"applicationset": applicationset}),
         )
     }
+
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
+    fn create_argocd_app(
+        name: String,
+        project: String,
+        repo_url: String,
+        path: Option<String>,
+        chart: Option<String>,
+        target_revision: Option<String>,
+        dest_server: Option<String>,
+        dest_name: Option<String>,
+        dest_namespace: String,
+        auto_sync: Option<bool>,
+        prune: Option<bool>,
+        self_heal: Option<bool>,
+        create_namespace: Option<bool>,
+        upsert: Option<bool>,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        run(
+            "create_argocd_app",
+            json!({
+                "name": name, "project": project, "repo_url": repo_url, "path": path, "chart": chart,
+                "target_revision": target_revision, "dest_server": dest_server, "dest_name": dest_name,
+                "dest_namespace": dest_namespace, "auto_sync": auto_sync, "prune": prune,
+                "self_heal": self_heal, "create_namespace": create_namespace, "upsert": upsert,
+                "app_namespace": app_namespace, "confirm": confirm,
+            }),
+        )
+    }
+
+    fn patch_argocd_app(
+        app_name: String,
+        patch_json: String,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        let patch: Value = serde_json::from_str(&patch_json).map_err(|e| {
+            format!("patch-json is not JSON ({e}); pass a merge patch as JSON text")
+        })?;
+        run(
+            "patch_argocd_app",
+            json!({"app_name": app_name, "patch": patch, "app_namespace": app_namespace, "confirm": confirm}),
+        )
+    }
+
+    fn delete_argocd_app(
+        app_name: String,
+        cascade: bool,
+        propagation_policy: Option<String>,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        run(
+            "delete_argocd_app",
+            json!({
+                "app_name": app_name, "cascade": cascade, "propagation_policy": propagation_policy,
+                "app_namespace": app_namespace, "confirm": confirm,
+            }),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
+    fn delete_argocd_resource(
+        app_name: String,
+        kind: String,
+        resource_name: String,
+        namespace: Option<String>,
+        group: Option<String>,
+        version: Option<String>,
+        force: Option<bool>,
+        orphan: Option<bool>,
+        app_namespace: Option<String>,
+        confirm: bool,
+    ) -> Result<String, String> {
+        run(
+            "delete_argocd_resource",
+            json!({
+                "app_name": app_name, "kind": kind, "resource_name": resource_name,
+                "namespace": namespace, "group": group, "version": version, "force": force,
+                "orphan": orphan, "app_namespace": app_namespace, "confirm": confirm,
+            }),
+        )
+    }
 }
 
 bindings::export!(Plugin with_types_in bindings);

@@ -230,6 +230,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         ("GET", ["api", "v1", "applications"]) => list(&mut s, &params),
+        ("POST", ["api", "v1", "applications"]) => create(&mut s, &params, &body),
         ("GET", ["api", "v1", "projects"]) => projects(&s),
         ("GET", ["api", "v1", "clusters"]) => clusters(&s),
         ("GET", ["api", "v1", "repositories"]) => repositories(&s),
@@ -511,6 +512,23 @@ fn app_route(
             Err(reply) => reply,
         },
         ("POST", ["sync"]) => sync(s, name, params, body),
+        ("PATCH", []) => patch(s, name, params, body),
+        ("DELETE", []) => match find(s, name, params) {
+            Ok(_) => {
+                s.apps.remove(name);
+                json_reply(200, &json!({}))
+            }
+            Err(reply) => reply,
+        },
+        ("DELETE", ["resource"]) => match tree_resource(s, name, params) {
+            Ok((record, resource)) => {
+                if let Some(resources) = record.app["status"]["resources"].as_array_mut() {
+                    resources.retain(|r| r != &resource);
+                }
+                json_reply(200, &json!({}))
+            }
+            Err(reply) => reply,
+        },
         ("GET", ["resource-tree"]) => match find(s, name, params) {
             Ok(record) => json_reply(
                 200,
@@ -828,6 +846,121 @@ fn json_reply_raw(status: u16, body: String) -> Reply {
         .header("content-type", "application/json")
         .body(full(body))
         .expect("valid response")
+}
+
+/// RFC 7386 JSON merge patch.
+fn merge(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(fields) => {
+            if !target.is_object() {
+                *target = json!({});
+            }
+            for (key, value) in fields {
+                if value.is_null() {
+                    if let Some(map) = target.as_object_mut() {
+                        map.remove(key);
+                    }
+                } else {
+                    merge(&mut target[key], value);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// Auto-sync as the controller sees it: `automated` set and `enabled` not false.
+fn auto_sync_of(app: &Value) -> bool {
+    let automated = &app["spec"]["syncPolicy"]["automated"];
+    automated.is_object() && automated["enabled"] != false
+}
+
+fn create(s: &mut State, params: &Params, body: &[u8]) -> Reply {
+    let app = match parse_body(body) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let Some(name) = app["metadata"]["name"].as_str().map(str::to_owned) else {
+        return error(400, 3, "application name is required");
+    };
+    if app["spec"]["destination"].is_null()
+        || (app["spec"]["source"].is_null() && app["spec"]["sources"].is_null())
+    {
+        return error(
+            400,
+            3,
+            "application spec is invalid: InvalidSpecError: spec.source and spec.destination are required",
+        );
+    }
+    let upsert = params.get("upsert") == Some("true");
+    if s.apps.contains_key(&name) && !upsert {
+        return error(
+            400,
+            3,
+            &format!("existing application spec is different, use upsert flag to force update"),
+        );
+    }
+    let mut bp = Blueprint::new(&name);
+    bp.project = app["spec"]["project"]
+        .as_str()
+        .unwrap_or("default")
+        .to_string();
+    bp.destination_namespace = app["spec"]["destination"]["namespace"]
+        .as_str()
+        .unwrap_or(&name)
+        .to_string();
+    bp.auto_sync = auto_sync_of(&app);
+    bp.history = 0;
+    bp.sync = "OutOfSync".into();
+    bp.health = "Missing".into();
+    bp.last_operation = None;
+    let seq = s.apps.len();
+    let mut created = fleet::application(&bp, seq);
+    created["spec"] = app["spec"].clone();
+    s.apps.insert(
+        name,
+        AppRecord {
+            app: created.clone(),
+            blueprint: bp,
+            seq,
+            pending: None,
+            next_outcome: super::Outcome::default(),
+        },
+    );
+    json_reply(200, &created)
+}
+
+fn patch(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
+    let request = match parse_body(body) {
+        Ok(v) => v,
+        Err(reply) => return reply,
+    };
+    let kind = request["patchType"].as_str().unwrap_or("json");
+    let Some(document) = request["patch"]
+        .as_str()
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+    else {
+        return error(400, 3, "patch must be a JSON document in a string");
+    };
+    let record = match find(s, name, params) {
+        Ok(record) => record,
+        Err(reply) => return reply,
+    };
+    match kind {
+        "merge" => merge(&mut record.app, &document),
+        _ => {
+            return error(
+                400,
+                3,
+                &format!("Patch type '{kind}' is not supported by this stand-in"),
+            );
+        }
+    }
+    record.blueprint.auto_sync = auto_sync_of(&record.app);
+    if let Some(project) = record.app["spec"]["project"].as_str() {
+        record.blueprint.project = project.to_string();
+    }
+    json_reply(200, &record.app)
 }
 
 fn parse_body(body: &[u8]) -> Result<Value, Reply> {

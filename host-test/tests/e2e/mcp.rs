@@ -36,7 +36,7 @@ async fn a_client_session_initialize_list_call() {
         .unwrap();
     let tools = list["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 25);
+    assert_eq!(names.len(), 29);
     assert_eq!(
         names[..3],
         [
@@ -50,6 +50,10 @@ async fn a_client_session_initialize_list_call() {
         "rollback_argocd_app",
         "terminate_argocd_operation",
         "run_argocd_resource_action",
+        "create_argocd_app",
+        "patch_argocd_app",
+        "delete_argocd_app",
+        "delete_argocd_resource",
     ];
     assert_eq!(names[21..], writes);
     for tool in tools {
@@ -245,6 +249,10 @@ async fn read_only_hides_and_refuses_mutations() {
         "rollback_argocd_app",
         "terminate_argocd_operation",
         "run_argocd_resource_action",
+        "create_argocd_app",
+        "patch_argocd_app",
+        "delete_argocd_app",
+        "delete_argocd_resource",
     ];
     assert!(!names.iter().any(|n| writes.contains(n)));
     let call = world

@@ -455,3 +455,80 @@ async fn applicationsets_through_typed_exports() {
             .contains("not JSON")
     );
 }
+
+#[tokio::test]
+async fn lifecycle_through_typed_exports() {
+    let (standin, env) = setup(&[]).await;
+    let h = harness();
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let created = parse(
+        p.call_create_argocd_app(
+            &mut s,
+            "plug-svc",
+            "default",
+            "https://git.example.com/p.git",
+            Some("deploy"),
+            None,
+            None,
+            None,
+            None,
+            "plug",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            true,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(created["app"], "plug-svc");
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    let patched = parse(
+        p.call_patch_argocd_app(
+            &mut s,
+            "payments",
+            r#"{"spec":{"syncPolicy":{"automated":null}}}"#,
+            None,
+            true,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(patched["auto_sync"], false);
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert!(
+        p.call_patch_argocd_app(&mut s, "payments", "nope", None, true)
+            .await
+            .unwrap()
+            .unwrap_err()
+            .contains("not JSON")
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    parse(
+        p.call_delete_argocd_resource(
+            &mut s,
+            "guestbook",
+            "ConfigMap",
+            "guestbook",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            true,
+        )
+        .await
+        .unwrap(),
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    parse(
+        p.call_delete_argocd_app(&mut s, "plug-svc", true, Some("foreground"), None, true)
+            .await
+            .unwrap(),
+    );
+    assert!(standin.app("plug-svc").is_none());
+}

@@ -1,0 +1,373 @@
+//! Creating, changing and deleting applications, and deleting one managed resource.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, require_confirmation};
+use crate::argocd::model::Application;
+use crate::argocd::{ArgoClient, ArgoError, Query};
+use crate::host::{Host, Method};
+use crate::mcp::tool::{Annotations, Progress};
+
+/// The in-cluster API server, Argo CD's default destination.
+const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// Refuses a project outside ARGOCD_ALLOWED_PROJECTS without asking Argo CD.
+fn check_project_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    project: &str,
+) -> Result<(), ArgoError> {
+    match &client.settings().allowed_projects {
+        Some(allowed) if !allowed.iter().any(|p| p == project) => {
+            Err(ArgoError::invalid_input(format!(
+                "project '{project}' is not in ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}); nothing was sent to Argo CD",
+                allowed.join(", ")
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArgs {
+    /// Name of the new Application.
+    pub name: String,
+    pub project: String,
+    /// Git or Helm repository URL.
+    pub repo_url: String,
+    /// Directory in a git repository (or give `chart`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Helm chart name in a Helm repository.
+    #[serde(default)]
+    pub chart: Option<String>,
+    /// Branch, tag, commit or chart version; default HEAD.
+    #[serde(default)]
+    pub target_revision: Option<String>,
+    /// Destination cluster URL (default: the cluster Argo CD runs in), or give `dest_name`.
+    #[serde(default)]
+    pub dest_server: Option<String>,
+    #[serde(default)]
+    pub dest_name: Option<String>,
+    pub dest_namespace: String,
+    /// Sync automatically when git changes.
+    #[serde(default)]
+    pub auto_sync: bool,
+    /// With auto_sync: delete resources removed from git.
+    #[serde(default)]
+    pub prune: bool,
+    /// With auto_sync: undo changes made in the cluster.
+    #[serde(default)]
+    pub self_heal: bool,
+    /// Create the destination namespace when syncing.
+    #[serde(default)]
+    pub create_namespace: bool,
+    /// Replace an existing app of that name instead of failing.
+    #[serde(default)]
+    pub upsert: bool,
+    /// Namespace for the Application object (apps in any namespace).
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+    /// Must be true: confirms that the user agreed to this change.
+    #[schemars(extend("const" = true))]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Changed {
+    pub app: String,
+    pub project: String,
+    pub auto_sync: bool,
+    pub message: String,
+}
+
+pub struct CreateApp;
+
+impl Tool for CreateApp {
+    const NAME: &'static str = "create_argocd_app";
+    const TITLE: &'static str = "Create application";
+    const DESCRIPTION: &'static str = "Creates an Argo CD application from a git path or Helm chart to a destination namespace, optionally with auto-sync. It does not sync: use sync_argocd_app after. Ask the user first and pass confirm: true.";
+    const ANNOTATIONS: Annotations = mutating(false, false);
+    type Args = CreateArgs;
+    type Output = Changed;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: CreateArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Changed, ArgoError> {
+        require_confirmation(Self::NAME, args.confirm)?;
+        check_name("name", &args.name)?;
+        check_name("project", &args.project)?;
+        check_name("dest_namespace", &args.dest_namespace)?;
+        if let Some(ns) = &args.app_namespace {
+            check_name("app_namespace", ns)?;
+        }
+        if args.path.is_some() == args.chart.is_some() {
+            return Err(ArgoError::invalid_input(
+                "give exactly one of path (git) or chart (Helm)",
+            ));
+        }
+        check_project_allowed(client, &args.project)?;
+        let mut source = json!({"repoURL": args.repo_url, "targetRevision": args.target_revision.as_deref().unwrap_or("HEAD")});
+        match (&args.path, &args.chart) {
+            (Some(path), _) => source["path"] = json!(path),
+            (_, Some(chart)) => source["chart"] = json!(chart),
+            _ => {}
+        }
+        let mut destination = json!({"namespace": args.dest_namespace});
+        match (&args.dest_name, &args.dest_server) {
+            (Some(name), _) => destination["name"] = json!(name),
+            (None, server) => {
+                destination["server"] = json!(server.as_deref().unwrap_or(IN_CLUSTER))
+            }
+        }
+        let mut sync_policy = json!({});
+        if args.auto_sync {
+            sync_policy["automated"] = json!({"prune": args.prune, "selfHeal": args.self_heal});
+        }
+        if args.create_namespace {
+            sync_policy["syncOptions"] = json!(["CreateNamespace=true"]);
+        }
+        let mut metadata = json!({"name": args.name});
+        if let Some(ns) = &args.app_namespace {
+            metadata["namespace"] = json!(ns);
+        }
+        let body = json!({"metadata": metadata, "spec": {"project": args.project, "source": source, "destination": destination, "syncPolicy": sync_policy}});
+        let query = Query::new()
+            .add("upsert", if args.upsert { "true" } else { "false" })
+            .add("validate", "true");
+        let app: Application = client
+            .post(
+                &format!("/api/v1/applications{}", query.as_str()),
+                &body,
+                &format!("application '{}'", args.name),
+            )
+            .await?;
+        Ok(Changed {
+            auto_sync: app.spec.auto_sync(),
+            project: app.spec.project.clone().unwrap_or_else(|| args.project.clone()),
+            app: app.metadata.name,
+            message: "Created. Nothing is deployed until it syncs: run sync_argocd_app (or wait for auto-sync).".into(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// JSON merge patch (RFC 7386) applied to the Application, e.g.
+    /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off,
+    /// {"spec": {"source": {"targetRevision": "v2"}}} pins a revision.
+    pub patch: Value,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+    /// Must be true: confirms that the user agreed to this change.
+    #[schemars(extend("const" = true))]
+    pub confirm: bool,
+}
+
+pub struct PatchApp;
+
+impl Tool for PatchApp {
+    const NAME: &'static str = "patch_argocd_app";
+    const TITLE: &'static str = "Change application";
+    const DESCRIPTION: &'static str = "Changes an application's definition with a JSON merge patch: target revision, sync policy (e.g. turn auto-sync off before a rollback), destination, labels. Ask the user first and pass confirm: true.";
+    const ANNOTATIONS: Annotations = mutating(true, true);
+    type Args = PatchArgs;
+    type Output = Changed;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: PatchArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Changed, ArgoError> {
+        require_confirmation(Self::NAME, args.confirm)?;
+        if !args.patch.is_object() || args.patch.as_object().is_some_and(|p| p.is_empty()) {
+            return Err(ArgoError::invalid_input(
+                "patch must be a non-empty JSON object (a merge patch of the Application)",
+            ));
+        }
+        if let Some(project) = args.patch.pointer("/spec/project").and_then(Value::as_str) {
+            check_project_allowed(client, project)?;
+        }
+        let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
+        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let mut body =
+            json!({"name": args.app_name, "patch": args.patch.to_string(), "patchType": "merge"});
+        if let Some(ns) = &args.app_namespace {
+            body["appNamespace"] = json!(ns);
+        }
+        let app: Application = client
+            .call(
+                Method::Patch,
+                &path,
+                Some(&body),
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        Ok(Changed {
+            auto_sync: app.spec.auto_sync(),
+            project: app.spec.project.clone().unwrap_or_else(|| "default".into()),
+            app: app.metadata.name,
+            message:
+                "Changed. A changed source or revision shows as OutOfSync until the app syncs."
+                    .into(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    /// true: also delete every resource the app deployed; false: delete only the Application
+    /// and leave its resources running. No default: say which.
+    pub cascade: bool,
+    /// With cascade: foreground (wait for dependents) or background.
+    #[serde(default)]
+    pub propagation_policy: Option<String>,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+    /// Must be true: confirms that the user agreed to this change.
+    #[schemars(extend("const" = true))]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Deleted {
+    pub deleted: String,
+    pub message: String,
+}
+
+pub struct DeleteApp;
+
+impl Tool for DeleteApp {
+    const NAME: &'static str = "delete_argocd_app";
+    const TITLE: &'static str = "Delete application";
+    const DESCRIPTION: &'static str = "Deletes an application; with cascade true also everything it deployed, with cascade false its resources keep running unmanaged. Ask the user first, say which, and pass confirm: true.";
+    const ANNOTATIONS: Annotations = mutating(true, true);
+    type Args = DeleteArgs;
+    type Output = Deleted;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: DeleteArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Deleted, ArgoError> {
+        require_confirmation(Self::NAME, args.confirm)?;
+        if let Some(policy) = &args.propagation_policy
+            && !matches!(policy.as_str(), "foreground" | "background")
+        {
+            return Err(ArgoError::invalid_input(
+                "propagation_policy is foreground or background",
+            ));
+        }
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
+        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let query = query
+            .add("cascade", if args.cascade { "true" } else { "false" })
+            .add_opt("propagationPolicy", args.propagation_policy.as_deref());
+        let _: Value = client
+            .call(
+                Method::Delete,
+                &format!("{path}{}", query.as_str()),
+                None,
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        Ok(Deleted {
+            deleted: args.app_name,
+            message: if args.cascade {
+                "Deleted with its resources (Argo CD removes them in the background).".into()
+            } else {
+                "Deleted the Application only; its resources keep running, no longer managed."
+                    .into()
+            },
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteResourceArgs {
+    /// Application name, as list_argocd_apps shows it.
+    pub app_name: String,
+    pub kind: String,
+    pub resource_name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// API group; leave out for core kinds.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// API version, default v1.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Delete at once, skipping finalizers' graceful wait.
+    #[serde(default)]
+    pub force: bool,
+    /// Leave the resource's dependents running.
+    #[serde(default)]
+    pub orphan: bool,
+    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+    /// Must be true: confirms that the user agreed to this change.
+    #[schemars(extend("const" = true))]
+    pub confirm: bool,
+}
+
+pub struct DeleteResource;
+
+impl Tool for DeleteResource {
+    const NAME: &'static str = "delete_argocd_resource";
+    const TITLE: &'static str = "Delete one resource";
+    const DESCRIPTION: &'static str = "Deletes one Kubernetes resource managed by an app (e.g. a stuck Pod or Job); Argo CD recreates it on the next sync if git still has it. Ask the user first and pass confirm: true.";
+    const ANNOTATIONS: Annotations = mutating(true, true);
+    type Args = DeleteResourceArgs;
+    type Output = Deleted;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: DeleteResourceArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Deleted, ArgoError> {
+        require_confirmation(Self::NAME, args.confirm)?;
+        check_name("resource_name", &args.resource_name)?;
+        if let Some(ns) = &args.namespace {
+            check_name("namespace", ns)?;
+        }
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
+        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let query = query
+            .add("resourceName", &args.resource_name)
+            .add("kind", &args.kind)
+            .add("version", args.version.as_deref().unwrap_or("v1"))
+            .add_opt("namespace", args.namespace.as_deref())
+            .add_opt("group", args.group.as_deref())
+            .add("force", if args.force { "true" } else { "false" })
+            .add("orphan", if args.orphan { "true" } else { "false" });
+        let _: Value = client
+            .call(
+                Method::Delete,
+                &format!("{path}{}", query.as_str()),
+                None,
+                &format!(
+                    "{} {} of application '{}'",
+                    args.kind, args.resource_name, args.app_name
+                ),
+            )
+            .await?;
+        Ok(Deleted {
+            deleted: format!("{}/{}", args.kind, args.resource_name),
+            message: "Deleted. If git still has it, the next sync creates it again.".into(),
+        })
+    }
+}
