@@ -897,7 +897,7 @@ fn create(s: &mut State, params: &Params, body: &[u8]) -> Reply {
         return error(
             400,
             3,
-            &format!("existing application spec is different, use upsert flag to force update"),
+            "existing application spec is different, use upsert flag to force update",
         );
     }
     let mut bp = Blueprint::new(&name);
