@@ -10,7 +10,13 @@ pub struct Annotations {
     pub read_only_hint: bool,
     pub destructive_hint: bool,
     pub idempotent_hint: bool,
+    /// Left out when true, the spec's default.
+    #[serde(skip_serializing_if = "is_true")]
     pub open_world_hint: bool,
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 impl Annotations {

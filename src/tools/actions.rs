@@ -12,7 +12,7 @@ use crate::mcp::tool::{Annotations, Progress};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionTarget {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Kind of the resource, e.g. Deployment.
     pub kind: String,
@@ -25,7 +25,7 @@ pub struct ActionTarget {
     /// API version, default v1.
     #[serde(default)]
     pub version: Option<String>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -112,7 +112,7 @@ impl Tool for ListResourceActions {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunActionArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Kind of the resource, e.g. Deployment.
     pub kind: String,
@@ -125,12 +125,12 @@ pub struct RunActionArgs {
     /// API version, default v1.
     #[serde(default)]
     pub version: Option<String>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
     /// The action, from list_argocd_resource_actions, e.g. restart.
     pub action: String,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }

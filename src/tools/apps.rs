@@ -17,12 +17,12 @@ pub const MAX_RESOURCES_SHOWN: usize = 100;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppStatusArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Also list the app's resources (problems first, at most 100) with their sync and health.
     #[serde(default)]
     pub include_resources: bool,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -291,12 +291,12 @@ fn summarise(app: Application, include_resources: bool) -> AppStatus {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Also drop the manifest cache and re-render from git (slower).
     #[serde(default)]
     pub hard: bool,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }

@@ -12,9 +12,9 @@ use crate::mcp::tool::{Annotations, Progress};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }

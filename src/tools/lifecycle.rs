@@ -70,7 +70,7 @@ pub struct CreateArgs {
     /// Namespace for the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -158,16 +158,16 @@ impl Tool for CreateApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// JSON merge patch (RFC 7386) applied to the Application, e.g.
     /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off,
     /// {"spec": {"source": {"targetRevision": "v2"}}} pins a revision.
     pub patch: Value,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -225,7 +225,7 @@ impl Tool for PatchApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// true: also delete every resource the app deployed; false: delete only the Application
     /// and leave its resources running. No default: say which.
@@ -233,10 +233,10 @@ pub struct DeleteArgs {
     /// With cascade: foreground (wait for dependents) or background.
     #[serde(default)]
     pub propagation_policy: Option<String>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -298,7 +298,7 @@ impl Tool for DeleteApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteResourceArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     pub kind: String,
     pub resource_name: String,
@@ -316,10 +316,10 @@ pub struct DeleteResourceArgs {
     /// Leave the resource's dependents running.
     #[serde(default)]
     pub orphan: bool,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }

@@ -17,7 +17,7 @@ pub const MAX_BYTES: usize = 64 * 1024;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogsArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// One pod by name.
     #[serde(default)]
@@ -50,7 +50,7 @@ pub struct LogsArgs {
     /// Bytes of log text returned at most (newest kept): default 12288, at most 65536.
     #[serde(default)]
     pub max_bytes: Option<usize>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }

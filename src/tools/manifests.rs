@@ -123,7 +123,7 @@ struct ResourceDiff {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Only resources of this kind.
     #[serde(default)]
@@ -137,7 +137,7 @@ pub struct DiffArgs {
     /// Resources listed at most: default 20, at most 100.
     #[serde(default)]
     pub limit: Option<usize>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -260,7 +260,7 @@ impl Tool for GetAppDiff {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     pub kind: String,
     pub resource_name: String,
@@ -276,7 +276,7 @@ pub struct ResourceArgs {
     /// Keep `status` and server-owned metadata (default: left out).
     #[serde(default)]
     pub full: bool,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -379,14 +379,14 @@ impl Tool for GetResource {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Commit SHA (e.g. from list_argocd_app_history) or tag.
     pub revision: String,
     /// For multi-source apps: which source (0-based).
     #[serde(default)]
     pub source_index: Option<u32>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -468,9 +468,9 @@ impl Tool for GetRevisionMetadata {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowsArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }

@@ -30,11 +30,17 @@ pub struct ResourceRef {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SyncArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Git revision (branch, tag, commit) or Helm chart version to sync to; default: the app's target revision.
     #[serde(default)]
     pub revision: Option<String>,
+    /// Multi-source apps: one revision per entry of `source_positions`.
+    #[serde(default)]
+    pub revisions: Option<Vec<String>>,
+    /// Multi-source apps: 1-based positions of the sources `revisions` apply to.
+    #[serde(default)]
+    pub source_positions: Option<Vec<i64>>,
     /// Delete resources that are no longer in git.
     #[serde(default)]
     pub prune: bool,
@@ -44,7 +50,7 @@ pub struct SyncArgs {
     /// Sync only these resources (a partial sync adds no history entry).
     #[serde(default)]
     pub resources: Option<Vec<ResourceRef>>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
     /// Wait until the sync ends and report the outcome with the health verdict.
@@ -53,7 +59,7 @@ pub struct SyncArgs {
     /// Longest wait in seconds with `wait` (default 120, at most 600).
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -104,6 +110,31 @@ impl Tool for SyncApp {
         if let Some(revision) = args.revision.as_deref().filter(|r| !r.trim().is_empty()) {
             body["revision"] = json!(revision.trim());
         }
+        match (&args.revisions, &args.source_positions) {
+            (None, None) => {}
+            (Some(revisions), Some(positions))
+                if revisions.len() == positions.len() && !revisions.is_empty() =>
+            {
+                if args.revision.is_some() {
+                    return Err(ArgoError::invalid_input(
+                        "give revision (single-source) or revisions (multi-source), not both",
+                    ));
+                }
+                if positions.iter().any(|p| *p < 1) {
+                    return Err(ArgoError::invalid_input(
+                        "source_positions are 1-based: the first source is 1",
+                    ));
+                }
+                // int64 in Argo CD's API: JSON numbers, whatever the swagger says.
+                body["revisions"] = json!(revisions);
+                body["sourcePositions"] = json!(positions);
+            }
+            _ => {
+                return Err(ArgoError::invalid_input(
+                    "revisions and source_positions go together, one position per revision",
+                ));
+            }
+        }
         if let Some(resources) = &args.resources {
             if resources.is_empty() {
                 return Err(ArgoError::invalid_input(
@@ -145,7 +176,7 @@ impl Tool for SyncApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollbackArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// `id` of the history entry to go back to, from list_argocd_app_history.
     pub history_id: i64,
@@ -155,7 +186,7 @@ pub struct RollbackArgs {
     /// Show what would change without changing anything.
     #[serde(default)]
     pub dry_run: bool,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
     /// Wait until the rollback ends and report the outcome with the health verdict.
@@ -164,7 +195,7 @@ pub struct RollbackArgs {
     /// Longest wait in seconds with `wait` (default 120, at most 600).
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -369,12 +400,12 @@ pub async fn wait_for<H: Host>(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Longest wait in seconds (default 120, at most 600).
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -409,12 +440,12 @@ impl Tool for WaitForOperation {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerminateArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Must be true: confirms that the user agreed to this change.
+    /// true once the user agreed to this change.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }

@@ -45,7 +45,7 @@ struct NodeHealth {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TreeArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Only nodes of this kind, e.g. Pod or Deployment.
     #[serde(default)]
@@ -58,7 +58,7 @@ pub struct TreeArgs {
     pub limit: Option<usize>,
     #[serde(default)]
     pub offset: Option<usize>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -184,7 +184,7 @@ impl Tool for GetResourceTree {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsArgs {
-    /// Application name, as list_argocd_apps shows it.
+    /// Application name.
     pub app_name: String,
     /// Events of this resource instead of the Application's own: its kind and name, as
     /// get_argocd_app_resource_tree shows them.
@@ -198,7 +198,7 @@ pub struct EventsArgs {
     /// At most this many events, newest first: default 30, at most 200.
     #[serde(default)]
     pub limit: Option<usize>,
-    /// Namespace of the Application object, for apps outside Argo CD's own namespace.
+    /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
 }

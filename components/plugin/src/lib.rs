@@ -109,9 +109,12 @@ impl Guest for Plugin {
         )
     }
 
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
     fn sync_argocd_app(
         app_name: String,
         revision: Option<String>,
+        revisions: Option<Vec<String>>,
+        source_positions: Option<Vec<i64>>,
         prune: Option<bool>,
         dry_run: Option<bool>,
         resources: Option<Vec<ResourceRef>>,
@@ -128,7 +131,8 @@ impl Guest for Plugin {
         run(
             "sync_argocd_app",
             json!({
-                "app_name": app_name, "revision": revision, "prune": prune, "dry_run": dry_run,
+                "app_name": app_name, "revision": revision, "revisions": revisions,
+                "source_positions": source_positions, "prune": prune, "dry_run": dry_run,
                 "resources": resources, "app_namespace": app_namespace, "wait": wait,
                 "timeout_seconds": timeout_seconds, "confirm": confirm,
             }),

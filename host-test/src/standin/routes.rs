@@ -1039,8 +1039,24 @@ fn sync(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
         Some(r) => commit(&format!("{name}@{r}")),
         None => commit(&format!("{name}@HEAD@{}", unix_now())),
     };
+    if let Some(positions) = request.get("sourcePositions") {
+        let sources = record.app["spec"]["sources"].as_array().map_or(0, Vec::len);
+        let valid = positions.as_array().is_some_and(|p| {
+            p.iter()
+                .all(|n| n.as_i64().is_some_and(|n| n >= 1 && n as usize <= sources))
+        });
+        if !valid {
+            return error(400, 3, "source position is out of range");
+        }
+    }
     let mut op = json!({"revision": revision, "syncStrategy": {"hook": {}}});
-    for key in ["prune", "dryRun", "resources"] {
+    for key in [
+        "prune",
+        "dryRun",
+        "resources",
+        "revisions",
+        "sourcePositions",
+    ] {
         if let Some(v) = request.get(key) {
             op[key] = v.clone();
         }

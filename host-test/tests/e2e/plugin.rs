@@ -91,6 +91,8 @@ async fn every_tool_works_through_typed_exports() {
             None,
             None,
             None,
+            None,
+            None,
             false,
         )
         .await
@@ -109,6 +111,8 @@ async fn every_tool_works_through_typed_exports() {
             .call_sync_argocd_app(
                 &mut store,
                 "guestbook",
+                None,
+                None,
                 None,
                 None,
                 Some(true),
@@ -291,6 +295,8 @@ async fn the_operator_tools_work_through_typed_exports() {
         p.call_sync_argocd_app(
             &mut s,
             "guestbook",
+            None,
+            None,
             None,
             None,
             None,

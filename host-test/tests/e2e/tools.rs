@@ -591,3 +591,30 @@ async fn extra_headers_reach_argocd_and_nothing_else() {
         "{bad}"
     );
 }
+
+#[tokio::test]
+async fn multi_source_sync_sends_revisions_with_numeric_positions() {
+    let world = World::new().await;
+    world
+        .ok("sync_argocd_app", json!({"app_name": "multi-source-app", "revisions": ["v2", "v7"], "source_positions": [1, 2], "confirm": true}))
+        .await;
+    let op = &world.standin.app("multi-source-app").unwrap()["operation"]["sync"];
+    assert_eq!(
+        op["sourcePositions"],
+        json!([1, 2]),
+        "int64 positions go as JSON numbers"
+    );
+    assert_eq!(op["revisions"], json!(["v2", "v7"]));
+    let out_of_range = world.tool_error("sync_argocd_app", json!({"app_name": "guestbook", "revisions": ["v2"], "source_positions": [3], "confirm": true})).await;
+    assert!(
+        out_of_range.contains("source position is out of range"),
+        "{out_of_range}"
+    );
+    let unpaired = world
+        .tool_error(
+            "sync_argocd_app",
+            json!({"app_name": "multi-source-app", "revisions": ["v2"], "confirm": true}),
+        )
+        .await;
+    assert!(unpaired.contains("go together"), "{unpaired}");
+}
