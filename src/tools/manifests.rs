@@ -575,3 +575,115 @@ mod tests {
         assert!(object.to_string().len() <= 1024);
     }
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestsArgs {
+    /// Application name.
+    pub app_name: String,
+    /// Git revision or chart version to render; default: the app's target revision.
+    #[serde(default)]
+    pub revision: Option<String>,
+    /// Also return the objects themselves (Secret values masked), within 16 KB.
+    #[serde(default)]
+    pub include_objects: bool,
+    /// Objects listed at most: default 100, at most 1000.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Namespace of the Application object (apps in any namespace).
+    #[serde(default)]
+    pub app_namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ManifestsResponse {
+    manifests: Vec<String>,
+    revision: Option<String>,
+    source_type: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Manifests {
+    pub app: String,
+    /// The commit the manifests were rendered from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    pub count: usize,
+    /// `Kind/namespace/name` of each rendered object.
+    pub objects: Vec<String>,
+    /// The objects, with `include_objects`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifests: Vec<Value>,
+    pub truncated: bool,
+}
+
+pub struct GetManifests;
+
+impl Tool for GetManifests {
+    const NAME: &'static str = "get_argocd_app_manifests";
+    const TITLE: &'static str = "Rendered manifests";
+    const DESCRIPTION: &'static str = "What git renders for one app at its target revision or another one (Helm, Kustomize, plain YAML), as a list of objects and optionally the objects themselves (Secret values masked). Use it to check a revision before syncing to it.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = ManifestsArgs;
+    type Output = Manifests;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: ManifestsArgs,
+        _progress: &dyn Progress,
+    ) -> Result<Manifests, ArgoError> {
+        let (limit, _) = page_bounds(args.limit, None, 100, 1000)?;
+        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/manifests")?;
+        let query = query.add_opt("revision", args.revision.as_deref());
+        let response: ManifestsResponse = client
+            .get(
+                &format!("{path}{}", query.as_str()),
+                &format!("application '{}'", args.app_name),
+            )
+            .await?;
+        let count = response.manifests.len();
+        let mut objects = Vec::new();
+        let mut manifests = Vec::new();
+        let mut manifest_bytes = 0;
+        let mut truncated = count > limit;
+        for text in response.manifests.iter().take(limit) {
+            let mut object: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+            mask_secrets(&mut object);
+            let name = |key: &str| {
+                object
+                    .pointer(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            objects.push(format!(
+                "{}/{}/{}",
+                name("/kind"),
+                name("/metadata/namespace"),
+                name("/metadata/name")
+            ));
+            if args.include_objects {
+                // Whole objects while they fit the budget; the rest are only named in `objects`.
+                let size = object.to_string().len();
+                if manifest_bytes + size <= MAX_MANIFEST_BYTES {
+                    manifest_bytes += size;
+                    manifests.push(object);
+                } else {
+                    truncated = true;
+                }
+            }
+        }
+        Ok(Manifests {
+            app: args.app_name,
+            revision: response.revision,
+            source_type: response.source_type,
+            count,
+            objects,
+            manifests,
+            truncated,
+        })
+    }
+}

@@ -28,9 +28,11 @@ pub use appsets::{GetApplicationSet, ListApplicationSets, PreviewApplicationSet}
 pub use history::ListAppHistory;
 pub use lifecycle::{CreateApp, DeleteApp, DeleteResource, PatchApp};
 pub use logs::GetAppLogs;
-pub use manifests::{GetAppDiff, GetResource, GetRevisionMetadata, GetSyncWindows};
+pub use manifests::{GetAppDiff, GetManifests, GetResource, GetRevisionMetadata, GetSyncWindows};
 pub use operations::{RollbackApp, SyncApp, TerminateOperation, WaitForOperation};
-pub use platform::{CanIQuery, GetServerInfo, ListClusters, ListProjects, ListRepositories};
+pub use platform::{
+    CanIQuery, GetCluster, GetProject, GetServerInfo, ListClusters, ListProjects, ListRepositories,
+};
 pub use resources::{GetAppEvents, GetResourceTree};
 
 #[allow(async_fn_in_trait)]
@@ -104,6 +106,7 @@ toolset!(
     GetAppEvents,
     GetAppLogs,
     GetAppDiff,
+    GetManifests,
     GetResource,
     ListResourceActions,
     GetRevisionMetadata,
@@ -115,7 +118,9 @@ toolset!(
     GetServerInfo,
     CanIQuery,
     ListProjects,
+    GetProject,
     ListClusters,
+    GetCluster,
     ListRepositories,
     SyncApp,
     RollbackApp,

@@ -121,10 +121,27 @@ struct Meta {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
+struct ProjectRole {
+    name: String,
+    policies: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ProjectWindow {
+    kind: String,
+    schedule: String,
+    duration: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 struct ProjectSpec {
     description: Option<String>,
     source_repos: Vec<String>,
     destinations: Vec<ProjectDestination>,
+    roles: Vec<ProjectRole>,
+    sync_windows: Vec<ProjectWindow>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,6 +170,27 @@ pub struct ProjectRow {
     pub source_repos: Vec<String>,
 }
 
+fn project_row(p: Project) -> ProjectRow {
+    ProjectRow {
+        name: p.metadata.name,
+        description: p.spec.description.filter(|d| !d.is_empty()),
+        destinations: p
+            .spec
+            .destinations
+            .into_iter()
+            .take(20)
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d.name.or(d.server).unwrap_or_else(|| "*".into()),
+                    d.namespace.unwrap_or_else(|| "*".into())
+                )
+            })
+            .collect(),
+        source_repos: p.spec.source_repos.into_iter().take(20).collect(),
+    }
+}
+
 pub struct ListProjects;
 
 impl Tool for ListProjects {
@@ -174,30 +212,88 @@ impl Tool for ListProjects {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|p| ProjectRow {
-                name: p.metadata.name,
-                description: p.spec.description.filter(|d| !d.is_empty()),
-                destinations: p
-                    .spec
-                    .destinations
-                    .into_iter()
-                    .take(20)
-                    .map(|d| {
-                        format!(
-                            "{} {}",
-                            d.name.or(d.server).unwrap_or_else(|| "*".into()),
-                            d.namespace.unwrap_or_else(|| "*".into())
-                        )
-                    })
-                    .collect(),
-                source_repos: p.spec.source_repos.into_iter().take(20).collect(),
-            })
+            .map(project_row)
             .collect();
         let (total, projects, next_offset) = paginate(rows, limit, offset);
         Ok(Projects {
             total,
             next_offset,
             projects,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameArgs {
+    /// Name of the project.
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProjectDetail {
+    #[serde(flatten)]
+    pub project: ProjectRow,
+    /// Role names with their policy lines (at most 20 each).
+    pub roles: Vec<String>,
+    /// `kind schedule duration` of each sync window.
+    pub sync_windows: Vec<String>,
+}
+
+pub struct GetProject;
+
+impl Tool for GetProject {
+    const NAME: &'static str = "get_argocd_project";
+    const TITLE: &'static str = "One project";
+    const DESCRIPTION: &'static str = "One Argo CD project: allowed destinations and repositories, roles with their policies, and sync windows. Use it to explain why a destination, repository or sync is refused.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = NameArgs;
+    type Output = ProjectDetail;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: NameArgs,
+        _progress: &dyn Progress,
+    ) -> Result<ProjectDetail, ArgoError> {
+        super::check_name("name", &args.name)?;
+        let project: Project = client
+            .get(
+                &format!(
+                    "/api/v1/projects/{}",
+                    crate::argocd::client::encode(&args.name)
+                ),
+                &format!("project '{}'", args.name),
+            )
+            .await?;
+        let roles = project
+            .spec
+            .roles
+            .iter()
+            .take(20)
+            .map(|r| {
+                format!(
+                    "{}: {}",
+                    r.name,
+                    r.policies
+                        .iter()
+                        .take(20)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })
+            .collect();
+        let sync_windows = project
+            .spec
+            .sync_windows
+            .iter()
+            .take(20)
+            .map(|w| format!("{} {} {}", w.kind, w.schedule, w.duration))
+            .collect();
+        Ok(ProjectDetail {
+            project: project_row(project),
+            roles,
+            sync_windows,
         })
     }
 }
@@ -246,6 +342,21 @@ pub struct ClusterRow {
     pub applications: i64,
 }
 
+fn cluster_row(c: Cluster) -> ClusterRow {
+    ClusterRow {
+        name: c.name,
+        server: c.server,
+        connection: c
+            .info
+            .connection_state
+            .status
+            .unwrap_or_else(|| "Unknown".into()),
+        message: c.info.connection_state.message.filter(|m| !m.is_empty()),
+        kubernetes_version: c.info.server_version,
+        applications: c.info.applications_count.unwrap_or(0),
+    }
+}
+
 pub struct ListClusters;
 
 impl Tool for ListClusters {
@@ -267,18 +378,7 @@ impl Tool for ListClusters {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|c| ClusterRow {
-                name: c.name,
-                server: c.server,
-                connection: c
-                    .info
-                    .connection_state
-                    .status
-                    .unwrap_or_else(|| "Unknown".into()),
-                message: c.info.connection_state.message.filter(|m| !m.is_empty()),
-                kubernetes_version: c.info.server_version,
-                applications: c.info.applications_count.unwrap_or(0),
-            })
+            .map(cluster_row)
             .collect();
         let (total, clusters, next_offset) = paginate(rows, limit, offset);
         Ok(Clusters {
@@ -286,6 +386,44 @@ impl Tool for ListClusters {
             next_offset,
             clusters,
         })
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterArgs {
+    /// The cluster's name (e.g. in-cluster) or its API server URL.
+    pub cluster: String,
+}
+
+pub struct GetCluster;
+
+impl Tool for GetCluster {
+    const NAME: &'static str = "get_argocd_cluster";
+    const TITLE: &'static str = "One cluster";
+    const DESCRIPTION: &'static str = "One cluster by name or API server URL: connection state and its message, Kubernetes version, app count (no credentials). Use it when apps on one cluster fail.";
+    const ANNOTATIONS: Annotations = Annotations::READ;
+    type Args = ClusterArgs;
+    type Output = ClusterRow;
+
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: ClusterArgs,
+        _progress: &dyn Progress,
+    ) -> Result<ClusterRow, ArgoError> {
+        let by_url = args.cluster.starts_with("https://") || args.cluster.starts_with("http://");
+        if !by_url {
+            super::check_name("cluster", &args.cluster)?;
+        }
+        let path = format!(
+            "/api/v1/clusters/{}?id.type={}",
+            crate::argocd::client::encode(&args.cluster),
+            if by_url { "server" } else { "name" }
+        );
+        let cluster: Cluster = client
+            .get(&path, &format!("cluster '{}'", args.cluster))
+            .await?;
+        Ok(cluster_row(cluster))
     }
 }
 

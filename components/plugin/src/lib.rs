@@ -505,6 +505,30 @@ impl Guest for Plugin {
             }),
         )
     }
+
+    fn get_argocd_app_manifests(
+        app_name: String,
+        revision: Option<String>,
+        include_objects: Option<bool>,
+        limit: Option<u32>,
+        app_namespace: Option<String>,
+    ) -> Result<String, String> {
+        run(
+            "get_argocd_app_manifests",
+            json!({
+                "app_name": app_name, "revision": revision, "include_objects": include_objects,
+                "limit": limit, "app_namespace": app_namespace,
+            }),
+        )
+    }
+
+    fn get_argocd_project(name: String) -> Result<String, String> {
+        run("get_argocd_project", json!({"name": name}))
+    }
+
+    fn get_argocd_cluster(cluster: String) -> Result<String, String> {
+        run("get_argocd_cluster", json!({"cluster": cluster}))
+    }
 }
 
 bindings::export!(Plugin with_types_in bindings);

@@ -233,6 +233,32 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         ("POST", ["api", "v1", "applications"]) => create(&mut s, &params, &body),
         ("GET", ["api", "v1", "projects"]) => projects(&s),
         ("GET", ["api", "v1", "clusters"]) => clusters(&s),
+        ("GET", ["api", "v1", "clusters", id]) => {
+            let id = decode(id);
+            let by = if params.get("id.type") == Some("name") {
+                "name"
+            } else {
+                "server"
+            };
+            match cluster_items(&s).into_iter().find(|c| c[by] == id.as_str()) {
+                Some(cluster) => json_reply(200, &cluster),
+                None => permission_denied(), // getClusterWith403IfNotExist
+            }
+        }
+        ("GET", ["api", "v1", "projects", name]) => {
+            let name = decode(name);
+            match project_items(&s)
+                .into_iter()
+                .find(|p| p["metadata"]["name"] == name.as_str())
+            {
+                Some(project) => json_reply(200, &project),
+                None => error(
+                    404,
+                    5,
+                    &format!("appprojects.argoproj.io \"{name}\" not found"),
+                ),
+            }
+        }
         ("GET", ["api", "v1", "repositories"]) => repositories(&s),
         ("GET", ["api", "v1", "applicationsets"]) => {
             let projects = params.all("projects");
@@ -599,6 +625,30 @@ fn app_route(
                         ),
                     ),
                 }
+            }
+            Err(reply) => reply,
+        },
+        ("GET", ["manifests"]) => match find(s, name, params) {
+            Ok(record) => {
+                let bp = record.blueprint.clone();
+                let manifests: Vec<String> = record.app["status"]["resources"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        let mut object = manifests::desired(&bp, r);
+                        manifests::mask_secret(&mut object);
+                        object.to_string()
+                    })
+                    .collect();
+                let revision = params.get("revision").map_or_else(
+                    || commit(&format!("{name}@HEAD")),
+                    |r| commit(&format!("{name}@{r}")),
+                );
+                json_reply(
+                    200,
+                    &json!({"manifests": manifests, "namespace": bp.destination_namespace, "server": "https://kubernetes.default.svc", "revision": revision, "sourceType": "Directory"}),
+                )
             }
             Err(reply) => reply,
         },
@@ -1137,7 +1187,8 @@ fn rollback(s: &mut State, name: &str, params: &Params, body: &[u8]) -> Reply {
     )
 }
 
-fn projects(s: &State) -> Reply {
+/// Every project the apps use, as `AppProject` objects.
+fn project_items(s: &State) -> Vec<Value> {
     let mut names: Vec<&str> = s
         .apps
         .values()
@@ -1145,19 +1196,27 @@ fn projects(s: &State) -> Reply {
         .collect();
     names.sort_unstable();
     names.dedup();
-    let items: Vec<Value> = names
+    names
         .iter()
         .map(|name| {
+            let windows = manifests::sync_windows(name)["assignedWindows"].clone();
+            let mut spec = json!({"sourceRepos": ["*"], "destinations": [{"server": "https://kubernetes.default.svc", "namespace": if *name == "default" { "*".to_string() } else { format!("{name}-*") }}], "description": format!("Apps of team {name}"), "clusterResourceWhitelist": [{"group": "*", "kind": "*"}], "roles": [{"name": "ci", "policies": [format!("p, proj:{name}:ci, applications, sync, {name}/*, allow")], "jwtTokens": [{"iat": 1_780_000_000i64, "id": "tok-1"}]}]});
+            if windows.is_array() {
+                spec["syncWindows"] = windows;
+            }
             json!({
                 "metadata": {"name": name, "namespace": "argocd", "uid": commit(name)[..8].to_string(), "resourceVersion": "3900001", "creationTimestamp": rfc3339(1_780_000_000)},
-                "spec": {"sourceRepos": ["*"], "destinations": [{"server": "https://kubernetes.default.svc", "namespace": if *name == "default" { "*".to_string() } else { format!("{name}-*") }}], "description": format!("Apps of team {name}"), "clusterResourceWhitelist": [{"group": "*", "kind": "*"}]},
+                "spec": spec,
                 "status": {}
             })
         })
-        .collect();
+        .collect()
+}
+
+fn projects(s: &State) -> Reply {
     json_reply(
         200,
-        &json!({"metadata": {"resourceVersion": "3900001"}, "items": items}),
+        &json!({"metadata": {"resourceVersion": "3900001"}, "items": project_items(s)}),
     )
 }
 
@@ -1183,7 +1242,8 @@ fn repositories(s: &State) -> Reply {
     json_reply(200, &json!({"metadata": {}, "items": items}))
 }
 
-fn clusters(s: &State) -> Reply {
+/// The clusters Argo CD knows: in-cluster, and one it cannot reach.
+fn cluster_items(s: &State) -> Vec<Value> {
     let apps = s.apps.len();
     let cluster = |name: &str, server: &str, status: &str, message: &str, count: usize| {
         json!({
@@ -1193,13 +1253,26 @@ fn clusters(s: &State) -> Reply {
             "info": {"connectionState": {"status": status, "message": message, "attemptedAt": rfc3339(1_782_000_000)}, "serverVersion": "1.31", "cacheInfo": {"resourcesCount": 4210, "apisCount": 92, "lastCacheSyncTime": rfc3339(1_782_000_000)}, "applicationsCount": count}
         })
     };
-    json_reply(
-        200,
-        &json!({"metadata": {}, "items": [
-            cluster("in-cluster", "https://kubernetes.default.svc", "Successful", "", apps),
-            cluster("edge-eu", "https://edge-eu.example.com:6443", "Failed", "Unable to connect to cluster: the server has asked for the client to provide credentials", 0)
-        ]}),
-    )
+    vec![
+        cluster(
+            "in-cluster",
+            "https://kubernetes.default.svc",
+            "Successful",
+            "",
+            apps,
+        ),
+        cluster(
+            "edge-eu",
+            "https://edge-eu.example.com:6443",
+            "Failed",
+            "Unable to connect to cluster: the server has asked for the client to provide credentials",
+            0,
+        ),
+    ]
+}
+
+fn clusters(s: &State) -> Reply {
+    json_reply(200, &json!({"metadata": {}, "items": cluster_items(s)}))
 }
 
 /// A label selector requirement list, as k8s parses it (subset: =, ==, !=, in, notin, exists).

@@ -14,6 +14,7 @@ fn app_tools() -> Vec<(&'static str, Value)> {
         ("get_argocd_app_events", json!({})),
         ("get_argocd_app_logs", json!({})),
         ("get_argocd_app_diff", json!({})),
+        ("get_argocd_app_manifests", json!({})),
         (
             "get_argocd_resource",
             json!({"kind": "Deployment", "resource_name": "guestbook"}),
@@ -76,6 +77,8 @@ async fn an_argocd_outage_is_reported_by_every_tool() {
         ),
         ("list_argocd_projects", json!({})),
         ("list_argocd_clusters", json!({})),
+        ("get_argocd_cluster", json!({"cluster": "in-cluster"})),
+        ("get_argocd_project", json!({"name": "default"})),
         ("list_argocd_repositories", json!({})),
         ("list_argocd_applicationsets", json!({})),
         (

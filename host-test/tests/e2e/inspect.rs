@@ -212,3 +212,72 @@ async fn revision_metadata_sync_windows_repositories_and_can_i() {
             .contains("object")
     );
 }
+
+#[tokio::test]
+async fn rendered_manifests_projects_and_clusters() {
+    let world = World::new().await;
+    let rendered = world
+        .ok(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": "v2"}),
+        )
+        .await;
+    assert_eq!(rendered["count"], 3);
+    assert_eq!(rendered["objects"][0], "Deployment/guestbook/guestbook");
+    assert!(rendered.get("manifests").is_none());
+    let sent = world
+        .standin
+        .requests()
+        .into_iter()
+        .find(|r| r.path.contains("/manifests"))
+        .unwrap();
+    assert!(sent.path.ends_with("revision=v2"), "{}", sent.path);
+    let full = world
+        .ok(
+            "get_argocd_app_manifests",
+            json!({"app_name": "huge-app", "include_objects": true, "limit": 1000}),
+        )
+        .await;
+    assert_eq!(full["count"], 500);
+    assert_eq!(full["truncated"], true);
+    assert!(
+        full.to_string().len() <= 48 * 1024,
+        "{}",
+        full.to_string().len()
+    );
+    assert!(!full.to_string().contains("c3VwZXItc2VjcmV0"));
+
+    let project = world
+        .ok("get_argocd_project", json!({"name": "data"}))
+        .await;
+    assert_eq!(project["name"], "data");
+    assert!(
+        project["roles"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("ci: p, proj:data:ci")
+    );
+    assert_eq!(project["sync_windows"][0], "deny 0 0 * * * 24h");
+    let missing = world
+        .tool_error("get_argocd_project", json!({"name": "nope"}))
+        .await;
+    assert!(missing.contains("404"), "{missing}");
+
+    let by_name = world
+        .ok("get_argocd_cluster", json!({"cluster": "edge-eu"}))
+        .await;
+    assert_eq!(by_name["connection"], "Failed");
+    let by_url = world
+        .ok(
+            "get_argocd_cluster",
+            json!({"cluster": "https://kubernetes.default.svc"}),
+        )
+        .await;
+    assert_eq!(by_url["name"], "in-cluster");
+    assert!(
+        world
+            .tool_error("get_argocd_cluster", json!({"cluster": "ghost"}))
+            .await
+            .contains("not found or")
+    );
+}

@@ -538,3 +538,32 @@ async fn lifecycle_through_typed_exports() {
     );
     assert!(standin.app("plug-svc").is_none());
 }
+
+#[tokio::test]
+async fn manifests_project_and_cluster_through_typed_exports() {
+    let (_standin, env) = setup(&[]).await;
+    let h = harness();
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(
+            p.call_get_argocd_app_manifests(&mut s, "guestbook", None, Some(true), None, None)
+                .await
+                .unwrap()
+        )["count"],
+        3
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(p.call_get_argocd_project(&mut s, "payments").await.unwrap())["name"],
+        "payments"
+    );
+    let (p, mut s) = h.plugin(&env).await.unwrap();
+    assert_eq!(
+        parse(
+            p.call_get_argocd_cluster(&mut s, "in-cluster")
+                .await
+                .unwrap()
+        )["connection"],
+        "Successful"
+    );
+}
