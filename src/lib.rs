@@ -7,6 +7,7 @@
 //! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration.
 
 pub mod argocd;
+pub mod guides;
 pub mod host;
 pub mod mcp;
 pub mod service;

@@ -32,6 +32,14 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         tools::definitions(self.settings.read_only)
     }
 
+    fn resources(&self) -> &'static [crate::mcp::library::Resource] {
+        crate::guides::RESOURCES
+    }
+
+    fn prompts(&self) -> &'static [crate::mcp::library::Prompt] {
+        crate::guides::PROMPTS
+    }
+
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
         tools::call(self.host, self.settings, name, arguments, progress).await
     }

@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod jsonrpc;
+pub mod library;
 pub mod server;
 pub mod tool;
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use std::cell::Cell;
 
 use super::jsonrpc::{self, INVALID_PARAMS, Incoming, METHOD_NOT_FOUND, RpcError};
+use super::library;
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
 use super::{LATEST_VERSION, SUPPORTED_VERSIONS};
 
@@ -67,7 +68,7 @@ async fn handle_request<P: ToolProvider>(
     sink: Option<&dyn MessageSink>,
 ) -> Result<Value, RpcError> {
     match method {
-        "initialize" => initialize(info, &params),
+        "initialize" => initialize(info, &params, tools),
         "ping" => Ok(json!({})),
         "tools/list" => {
             if params.get("cursor").is_some_and(|c| !c.is_null()) {
@@ -78,6 +79,11 @@ async fn handle_request<P: ToolProvider>(
             }
             Ok(json!({ "tools": tools.definitions() }))
         }
+        "resources/list" => Ok(library::list_resources(tools.resources())),
+        "resources/read" => library::read_resource(tools.resources(), &params),
+        "resources/templates/list" => Ok(json!({"resourceTemplates": []})),
+        "prompts/list" => Ok(library::list_prompts(tools.prompts())),
+        "prompts/get" => library::get_prompt(tools.prompts(), &params),
         "tools/call" => {
             let token = progress_token(&params);
             match (sink, token) {
@@ -108,7 +114,11 @@ pub fn negotiate(requested: &str) -> &'static str {
         .unwrap_or(LATEST_VERSION)
 }
 
-fn initialize(info: &ServerInfo, params: &Value) -> Result<Value, RpcError> {
+fn initialize<P: ToolProvider>(
+    info: &ServerInfo,
+    params: &Value,
+    tools: &P,
+) -> Result<Value, RpcError> {
     let requested = params
         .get("protocolVersion")
         .and_then(Value::as_str)
@@ -118,9 +128,16 @@ fn initialize(info: &ServerInfo, params: &Value) -> Result<Value, RpcError> {
                 "initialize needs params.protocolVersion (a string such as \"2025-11-25\")",
             )
         })?;
+    let mut capabilities = json!({ "tools": { "listChanged": false } });
+    if !tools.resources().is_empty() {
+        capabilities["resources"] = json!({ "listChanged": false, "subscribe": false });
+    }
+    if !tools.prompts().is_empty() {
+        capabilities["prompts"] = json!({ "listChanged": false });
+    }
     Ok(json!({
         "protocolVersion": negotiate(requested),
-        "capabilities": { "tools": { "listChanged": false } },
+        "capabilities": capabilities,
         "serverInfo": { "name": info.name, "title": info.title, "version": info.version },
         "instructions": info.instructions,
     }))
@@ -296,7 +313,7 @@ mod tests {
     #[test]
     fn unknown_methods_and_notifications() {
         assert_eq!(
-            run(r#"{"jsonrpc":"2.0","id":"x","method":"resources/list"}"#)["error"]["code"],
+            run(r#"{"jsonrpc":"2.0","id":"x","method":"resources/subscribe"}"#)["error"]["code"],
             METHOD_NOT_FOUND
         );
         assert_eq!(

@@ -68,5 +68,13 @@ impl Progress for NoProgress {
 #[allow(async_fn_in_trait)]
 pub trait ToolProvider {
     fn definitions(&self) -> Vec<ToolDefinition>;
+    /// Documents offered as MCP resources (none by default).
+    fn resources(&self) -> &'static [super::library::Resource] {
+        &[]
+    }
+    /// Task templates offered as MCP prompts (none by default).
+    fn prompts(&self) -> &'static [super::library::Prompt] {
+        &[]
+    }
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome;
 }

@@ -5,6 +5,7 @@ mod auth;
 mod deploy;
 mod errors;
 mod inspect;
+mod library;
 mod lifecycle;
 mod live;
 mod mcp;

@@ -1,0 +1,173 @@
+//! Resources (documents a client can read) and prompts (task templates a user can pick): the
+//! MCP methods over static content the server declares.
+
+use serde_json::{Value, json};
+
+use super::jsonrpc::{INVALID_PARAMS, RpcError};
+
+/// Not found, as 2025-11-25 numbers it.
+pub const RESOURCE_NOT_FOUND: i64 = -32002;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Resource {
+    pub uri: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// Markdown.
+    pub text: &'static str,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PromptArgument {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// `None`: required. Otherwise the words used in the template when it is not given.
+    pub when_missing: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Prompt {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub arguments: &'static [PromptArgument],
+    /// `{argument}` placeholders are replaced by the values.
+    pub template: &'static str,
+}
+
+pub fn list_resources(resources: &[Resource]) -> Value {
+    let listed: Vec<Value> = resources
+        .iter()
+        .map(|r| {
+            json!({"uri": r.uri, "name": r.name, "title": r.title, "description": r.description,
+                   "mimeType": "text/markdown", "size": r.text.len()})
+        })
+        .collect();
+    json!({ "resources": listed })
+}
+
+pub fn read_resource(resources: &[Resource], params: &Value) -> Result<Value, RpcError> {
+    let uri = params
+        .get("uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::new(INVALID_PARAMS, "resources/read needs params.uri"))?;
+    let resource = resources.iter().find(|r| r.uri == uri).ok_or_else(|| {
+        RpcError::new(
+            RESOURCE_NOT_FOUND,
+            format!("Resource not found: {uri}; see resources/list"),
+        )
+        .with_data(json!({"uri": uri}))
+    })?;
+    Ok(
+        json!({"contents": [{"uri": resource.uri, "mimeType": "text/markdown", "text": resource.text}]}),
+    )
+}
+
+pub fn list_prompts(prompts: &[Prompt]) -> Value {
+    let listed: Vec<Value> = prompts
+        .iter()
+        .map(|p| {
+            let arguments: Vec<Value> = p
+                .arguments
+                .iter()
+                .map(|a| json!({"name": a.name, "description": a.description, "required": a.when_missing.is_none()}))
+                .collect();
+            json!({"name": p.name, "title": p.title, "description": p.description, "arguments": arguments})
+        })
+        .collect();
+    json!({ "prompts": listed })
+}
+
+pub fn get_prompt(prompts: &[Prompt], params: &Value) -> Result<Value, RpcError> {
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::new(INVALID_PARAMS, "prompts/get needs params.name"))?;
+    let prompt = prompts.iter().find(|p| p.name == name).ok_or_else(|| {
+        RpcError::new(
+            INVALID_PARAMS,
+            format!("Unknown prompt: {name}; see prompts/list"),
+        )
+    })?;
+    let given = params.get("arguments").cloned().unwrap_or(Value::Null);
+    let mut text = prompt.template.to_string();
+    for argument in prompt.arguments {
+        let value = given
+            .get(argument.name)
+            .and_then(Value::as_str)
+            .filter(|v| !v.trim().is_empty());
+        let value = match (value, argument.when_missing) {
+            (Some(v), _) => v.trim(),
+            (None, Some(default)) => default,
+            (None, None) => {
+                return Err(RpcError::new(
+                    INVALID_PARAMS,
+                    format!("prompt {name} needs the argument {}", argument.name),
+                ));
+            }
+        };
+        text = text.replace(&format!("{{{}}}", argument.name), value);
+    }
+    Ok(json!({
+        "description": prompt.description,
+        "messages": [{"role": "user", "content": {"type": "text", "text": text}}],
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROMPTS: &[Prompt] = &[Prompt {
+        name: "p",
+        title: "P",
+        description: "d",
+        arguments: &[
+            PromptArgument {
+                name: "app",
+                description: "",
+                when_missing: None,
+            },
+            PromptArgument {
+                name: "rev",
+                description: "",
+                when_missing: Some("HEAD"),
+            },
+        ],
+        template: "sync {app} to {rev}",
+    }];
+
+    #[test]
+    fn prompts_fill_their_arguments() {
+        let out = get_prompt(PROMPTS, &json!({"name": "p", "arguments": {"app": "web"}})).unwrap();
+        assert_eq!(out["messages"][0]["content"]["text"], "sync web to HEAD");
+        let missing = get_prompt(PROMPTS, &json!({"name": "p"})).unwrap_err();
+        assert_eq!(missing.code, INVALID_PARAMS);
+        assert_eq!(
+            list_prompts(PROMPTS)["prompts"][0]["arguments"][1]["required"],
+            false
+        );
+    }
+
+    #[test]
+    fn unknown_resources_are_not_found() {
+        let resources = [Resource {
+            uri: "x://a",
+            name: "a",
+            title: "A",
+            description: "",
+            text: "hi",
+        }];
+        assert_eq!(
+            read_resource(&resources, &json!({"uri": "x://a"})).unwrap()["contents"][0]["text"],
+            "hi"
+        );
+        assert_eq!(
+            read_resource(&resources, &json!({"uri": "x://b"}))
+                .unwrap_err()
+                .code,
+            RESOURCE_NOT_FOUND
+        );
+    }
+}
