@@ -4,7 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, require_confirmation};
+use super::{
+    ResourceSelector, Tool, app_path, check_name, ensure_project_allowed, mutating,
+    require_confirmation,
+};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -76,27 +79,20 @@ impl Tool for ListResourceActions {
         args: ActionTarget,
         _progress: &dyn Progress,
     ) -> Result<Actions, ArgoError> {
-        check_target(&args.resource_name, args.namespace.as_deref())?;
-        let (path, query) = app_path(
+        let resource = ResourceSelector {
+            kind: &args.kind,
+            name: &args.resource_name,
+            namespace: args.namespace.as_deref(),
+            group: args.group.as_deref(),
+            version: args.version.as_deref(),
+        };
+        let path = resource.path(
             &args.app_name,
             args.app_namespace.as_deref(),
             "/resource/actions",
         )?;
-        let query = query
-            .add("resourceName", &args.resource_name)
-            .add("kind", &args.kind)
-            .add("version", args.version.as_deref().unwrap_or("v1"))
-            .add_opt("namespace", args.namespace.as_deref())
-            .add_opt("group", args.group.as_deref());
-        let response: ActionsResponse = client
-            .get(
-                &format!("{path}{}", query.as_str()),
-                &format!(
-                    "{} {} of application '{}'",
-                    args.kind, args.resource_name, args.app_name
-                ),
-            )
-            .await?;
+        let response: ActionsResponse =
+            client.get(&path, &resource.subject(&args.app_name)).await?;
         let (disabled, available): (Vec<ActionEntry>, Vec<ActionEntry>) = response
             .actions
             .into_iter()

@@ -4,7 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, app_path, check_name, ensure_project_allowed, mutating, require_confirmation};
+use super::{
+    ResourceSelector, Tool, app_path, check_name, ensure_project_allowed, mutating,
+    require_confirmation,
+};
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::{Host, Method};
@@ -340,29 +343,25 @@ impl Tool for DeleteResource {
         _progress: &dyn Progress,
     ) -> Result<Deleted, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
-        check_name("resource_name", &args.resource_name)?;
-        if let Some(ns) = &args.namespace {
-            check_name("namespace", ns)?;
-        }
-        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
+        let resource = ResourceSelector {
+            kind: &args.kind,
+            name: &args.resource_name,
+            namespace: args.namespace.as_deref(),
+            group: args.group.as_deref(),
+            version: args.version.as_deref(),
+        };
+        let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
         ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        let query = query
-            .add("resourceName", &args.resource_name)
-            .add("kind", &args.kind)
-            .add("version", args.version.as_deref().unwrap_or("v1"))
-            .add_opt("namespace", args.namespace.as_deref())
-            .add_opt("group", args.group.as_deref())
+        let flags = Query::new()
             .add("force", if args.force { "true" } else { "false" })
             .add("orphan", if args.orphan { "true" } else { "false" });
+        let path = format!("{path}&{}", flags.as_str().trim_start_matches('?'));
         let _: Value = client
             .call(
                 Method::Delete,
-                &format!("{path}{}", query.as_str()),
+                &path,
                 None,
-                &format!(
-                    "{} {} of application '{}'",
-                    args.kind, args.resource_name, args.app_name
-                ),
+                &resource.subject(&args.app_name),
             )
             .await?;
         Ok(Deleted {

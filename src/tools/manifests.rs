@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Tool, app_path, check_name, page_bounds};
+use super::{ResourceSelector, Tool, app_path, check_name, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -338,26 +338,16 @@ impl Tool for GetResource {
         args: ResourceArgs,
         _progress: &dyn Progress,
     ) -> Result<LiveResource, ArgoError> {
-        check_name("resource_name", &args.resource_name)?;
-        if let Some(ns) = &args.namespace {
-            check_name("namespace", ns)?;
-        }
-        let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
-        let query = query
-            .add("resourceName", &args.resource_name)
-            .add("kind", &args.kind)
-            .add("version", args.version.as_deref().unwrap_or("v1"))
-            .add_opt("namespace", args.namespace.as_deref())
-            .add_opt("group", args.group.as_deref());
-        let response: ManifestResponse = client
-            .get(
-                &format!("{path}{}", query.as_str()),
-                &format!(
-                    "{} {} of application '{}'",
-                    args.kind, args.resource_name, args.app_name
-                ),
-            )
-            .await?;
+        let resource = ResourceSelector {
+            kind: &args.kind,
+            name: &args.resource_name,
+            namespace: args.namespace.as_deref(),
+            group: args.group.as_deref(),
+            version: args.version.as_deref(),
+        };
+        let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
+        let response: ManifestResponse =
+            client.get(&path, &resource.subject(&args.app_name)).await?;
         let mut manifest: Value = response
             .manifest
             .as_deref()

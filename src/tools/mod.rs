@@ -355,6 +355,44 @@ pub async fn ensure_project_allowed<H: Host>(
     )))
 }
 
+/// One resource of an app, named the way Argo CD's `…/resource*` endpoints take it.
+pub struct ResourceSelector<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub group: Option<&'a str>,
+    /// Default v1.
+    pub version: Option<&'a str>,
+}
+
+impl ResourceSelector<'_> {
+    /// `/api/v1/applications/{app}{suffix}` with the resource in the query, names checked.
+    pub fn path(
+        &self,
+        app_name: &str,
+        app_namespace: Option<&str>,
+        suffix: &str,
+    ) -> Result<String, ArgoError> {
+        check_name("resource_name", self.name)?;
+        if let Some(ns) = self.namespace {
+            check_name("namespace", ns)?;
+        }
+        let (path, query) = app_path(app_name, app_namespace, suffix)?;
+        let query = query
+            .add("resourceName", self.name)
+            .add("kind", self.kind)
+            .add("version", self.version.unwrap_or("v1"))
+            .add_opt("namespace", self.namespace)
+            .add_opt("group", self.group);
+        Ok(format!("{path}{}", query.as_str()))
+    }
+
+    /// How errors name it: `Kind name of application 'app'`.
+    pub fn subject(&self, app_name: &str) -> String {
+        format!("{} {} of application '{app_name}'", self.kind, self.name)
+    }
+}
+
 /// Refuses a write unless the caller confirmed it: agents must ask their user first.
 pub fn require_confirmation(tool: &str, confirm: bool) -> Result<(), ArgoError> {
     if confirm {
