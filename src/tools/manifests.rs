@@ -574,6 +574,12 @@ pub struct ManifestsArgs {
     /// Git revision or chart version to render; default: the app's target revision.
     #[serde(default)]
     pub revision: Option<String>,
+    /// Multi-source apps: one revision per entry of `source_positions`.
+    #[serde(default)]
+    pub revisions: Option<Vec<String>>,
+    /// Multi-source apps: 1-based positions of the sources `revisions` apply to.
+    #[serde(default)]
+    pub source_positions: Option<Vec<i64>>,
     /// Also return the objects themselves (Secret values masked), within 16 KB.
     #[serde(default)]
     pub include_objects: bool,
@@ -627,7 +633,24 @@ impl Tool for GetManifests {
     ) -> Result<Manifests, ArgoError> {
         let (limit, _) = page_bounds(args.limit, None, 100, 1000)?;
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/manifests")?;
-        let query = query.add_opt("revision", args.revision.as_deref());
+        let mut query = query.add_opt("revision", args.revision.as_deref());
+        match (&args.revisions, &args.source_positions) {
+            (None, None) => {}
+            (Some(revisions), Some(positions))
+                if revisions.len() == positions.len() && positions.iter().all(|p| *p >= 1) =>
+            {
+                for (revision, position) in revisions.iter().zip(positions) {
+                    query = query
+                        .add("revisions", revision)
+                        .add("sourcePositions", &position.to_string());
+                }
+            }
+            _ => {
+                return Err(ArgoError::invalid_input(
+                    "revisions and source_positions go together, one 1-based position per revision",
+                ));
+            }
+        }
         let response: ManifestsResponse = client
             .get(
                 &format!("{path}{}", query.as_str()),

@@ -506,9 +506,12 @@ impl Guest for Plugin {
         )
     }
 
+    #[allow(clippy::too_many_arguments)] // one argument per tool parameter, as the WIT declares
     fn get_argocd_app_manifests(
         app_name: String,
         revision: Option<String>,
+        revisions: Option<Vec<String>>,
+        source_positions: Option<Vec<i64>>,
         include_objects: Option<bool>,
         limit: Option<u32>,
         app_namespace: Option<String>,
@@ -516,7 +519,8 @@ impl Guest for Plugin {
         run(
             "get_argocd_app_manifests",
             json!({
-                "app_name": app_name, "revision": revision, "include_objects": include_objects,
+                "app_name": app_name, "revision": revision, "revisions": revisions,
+                "source_positions": source_positions, "include_objects": include_objects,
                 "limit": limit, "app_namespace": app_namespace,
             }),
         )

@@ -546,9 +546,18 @@ async fn manifests_project_and_cluster_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
         parse(
-            p.call_get_argocd_app_manifests(&mut s, "guestbook", None, Some(true), None, None)
-                .await
-                .unwrap()
+            p.call_get_argocd_app_manifests(
+                &mut s,
+                "guestbook",
+                None,
+                None,
+                None,
+                Some(true),
+                None,
+                None
+            )
+            .await
+            .unwrap()
         )["count"],
         3
     );
