@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    ResourceSelector, Tool, app_path, check_name, ensure_project_allowed, mutating,
-    require_confirmation,
+    ResourceSelector, Tool, app_path, ensure_project_allowed, mutating, require_confirmation,
 };
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
@@ -31,14 +30,6 @@ pub struct ActionTarget {
     /// Namespace of the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-}
-
-fn check_target(resource_name: &str, namespace: Option<&str>) -> Result<(), ArgoError> {
-    check_name("resource_name", resource_name)?;
-    if let Some(ns) = namespace {
-        check_name("namespace", ns)?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,7 +146,14 @@ impl Tool for RunResourceAction {
     ) -> Result<ActionRun, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         let target = &args;
-        check_target(&target.resource_name, target.namespace.as_deref())?;
+        ResourceSelector {
+            kind: &target.kind,
+            name: &target.resource_name,
+            namespace: target.namespace.as_deref(),
+            group: target.group.as_deref(),
+            version: target.version.as_deref(),
+        }
+        .check()?;
         if args.action.is_empty()
             || !args
                 .action

@@ -366,6 +366,15 @@ pub struct ResourceSelector<'a> {
 }
 
 impl ResourceSelector<'_> {
+    /// Refuses a name or namespace that is not a Kubernetes name.
+    pub fn check(&self) -> Result<(), ArgoError> {
+        check_name("resource_name", self.name)?;
+        if let Some(ns) = self.namespace {
+            check_name("namespace", ns)?;
+        }
+        Ok(())
+    }
+
     /// `/api/v1/applications/{app}{suffix}` with the resource in the query, names checked.
     pub fn path(
         &self,
@@ -373,10 +382,7 @@ impl ResourceSelector<'_> {
         app_namespace: Option<&str>,
         suffix: &str,
     ) -> Result<String, ArgoError> {
-        check_name("resource_name", self.name)?;
-        if let Some(ns) = self.namespace {
-            check_name("namespace", ns)?;
-        }
+        self.check()?;
         let (path, query) = app_path(app_name, app_namespace, suffix)?;
         let query = query
             .add("resourceName", self.name)
