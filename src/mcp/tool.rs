@@ -4,19 +4,31 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Hints for clients (MCP `ToolAnnotations`). Untrusted by clients; they still help them ask before acting.
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy)]
 pub struct Annotations {
     pub read_only_hint: bool,
     pub destructive_hint: bool,
     pub idempotent_hint: bool,
-    /// Left out when true, the spec's default.
-    #[serde(skip_serializing_if = "is_true")]
     pub open_world_hint: bool,
 }
 
-fn is_true(value: &bool) -> bool {
-    *value
+/// Only the hints that say something: the spec gives `destructiveHint` and `idempotentHint` meaning
+/// only when `readOnlyHint` is false, and `openWorldHint` defaults to true. Every tool pays for
+/// these bytes in `tools/list`.
+impl Serialize for Annotations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("readOnlyHint", &self.read_only_hint)?;
+        if !self.read_only_hint {
+            map.serialize_entry("destructiveHint", &self.destructive_hint)?;
+            map.serialize_entry("idempotentHint", &self.idempotent_hint)?;
+        }
+        if !self.open_world_hint {
+            map.serialize_entry("openWorldHint", &false)?;
+        }
+        map.end()
+    }
 }
 
 impl Annotations {

@@ -14,7 +14,6 @@ use crate::mcp::tool::{Annotations, Progress};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionTarget {
-    /// Application name.
     pub app_name: String,
     /// Kind of the resource, e.g. Deployment.
     pub kind: String,
@@ -27,7 +26,7 @@ pub struct ActionTarget {
     /// API version, default v1.
     #[serde(default)]
     pub version: Option<String>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -99,7 +98,6 @@ impl Tool for ListResourceActions {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunActionArgs {
-    /// Application name.
     pub app_name: String,
     /// Kind of the resource, e.g. Deployment.
     pub kind: String,
@@ -112,12 +110,12 @@ pub struct RunActionArgs {
     /// API version, default v1.
     #[serde(default)]
     pub version: Option<String>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
     /// The action, from list_argocd_resource_actions, e.g. restart.
     pub action: String,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -134,7 +132,7 @@ pub struct RunResourceAction;
 impl Tool for RunResourceAction {
     const NAME: &'static str = "run_argocd_resource_action";
     const TITLE: &'static str = "Run a resource action";
-    const DESCRIPTION: &'static str = "Runs one Argo CD resource action on a resource of an app, e.g. restart a Deployment's pods. Changes the cluster: ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Runs one Argo CD resource action on a resource of an app, e.g. restart a Deployment's pods. Changes the cluster: ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, false);
     type Args = RunActionArgs;
     type Output = ActionRun;

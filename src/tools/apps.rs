@@ -17,12 +17,11 @@ pub const MAX_RESOURCES_SHOWN: usize = 100;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppStatusArgs {
-    /// Application name.
     pub app_name: String,
-    /// Also list the app's resources (problems first, at most 100) with their sync and health.
+    /// Also list resources (problems first, at most 100) with sync and health.
     #[serde(default)]
     pub include_resources: bool,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -160,7 +159,7 @@ pub struct GetAppStatus;
 impl Tool for GetAppStatus {
     const NAME: &'static str = "get_argocd_app_status";
     const TITLE: &'static str = "Application status";
-    const DESCRIPTION: &'static str = "Current state of one Argo CD application: sync status and revision, health, the last or running operation with its message, conditions, sources and destination. Use it before and after a sync or rollback, and to find out why an app is OutOfSync or Degraded.";
+    const DESCRIPTION: &'static str = "Current state of one application: sync status and revision, health, the last or running operation, conditions, sources, destination. Use it before and after a sync or rollback, and to see why an app is OutOfSync or Degraded.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = AppStatusArgs;
     type Output = AppStatus;
@@ -291,12 +290,11 @@ fn summarise(app: Application, include_resources: bool) -> AppStatus {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshArgs {
-    /// Application name.
     pub app_name: String,
     /// Also drop the manifest cache and re-render from git (slower).
     #[serde(default)]
     pub hard: bool,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -408,7 +406,7 @@ pub struct ListApps;
 impl Tool for ListApps {
     const NAME: &'static str = "list_argocd_apps";
     const TITLE: &'static str = "List applications";
-    const DESCRIPTION: &'static str = "Lists Argo CD applications as compact rows (name, project, sync, health, destination namespace, unfinished operation) with counts by health and sync for every app that matches. Filter by project, destination namespace, health, sync status or label selector; page with limit/offset. Use it to find apps and to see fleet health at a glance.";
+    const DESCRIPTION: &'static str = "Lists applications as compact rows (name, project, sync, health, destination namespace, running operation) with health and sync counts over all matches. Filter by project, namespace, health, sync or label selector; page with limit/offset. Use it to find apps and see fleet health.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ListAppsArgs;
     type Output = AppList;

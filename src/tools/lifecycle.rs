@@ -49,7 +49,7 @@ pub struct CreateArgs {
     /// Branch, tag, commit or chart version; default HEAD.
     #[serde(default)]
     pub target_revision: Option<String>,
-    /// Destination cluster URL (default: the cluster Argo CD runs in), or give `dest_name`.
+    /// Cluster URL (default: Argo CD's own cluster), or give `dest_name`.
     #[serde(default)]
     pub dest_server: Option<String>,
     #[serde(default)]
@@ -73,7 +73,7 @@ pub struct CreateArgs {
     /// Namespace for the Application object (apps in any namespace).
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -91,7 +91,7 @@ pub struct CreateApp;
 impl Tool for CreateApp {
     const NAME: &'static str = "create_argocd_app";
     const TITLE: &'static str = "Create application";
-    const DESCRIPTION: &'static str = "Creates an Argo CD application from a git path or Helm chart to a destination namespace, optionally with auto-sync. It does not sync: use sync_argocd_app after. Ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Creates an Argo CD application from a git path or Helm chart to a destination namespace, optionally with auto-sync. It does not sync: use sync_argocd_app after. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(false, false);
     type Args = CreateArgs;
     type Output = Changed;
@@ -161,16 +161,15 @@ impl Tool for CreateApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchArgs {
-    /// Application name.
     pub app_name: String,
     /// JSON merge patch (RFC 7386) applied to the Application, e.g.
     /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off,
     /// {"spec": {"source": {"targetRevision": "v2"}}} pins a revision.
     pub patch: Value,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -180,7 +179,7 @@ pub struct PatchApp;
 impl Tool for PatchApp {
     const NAME: &'static str = "patch_argocd_app";
     const TITLE: &'static str = "Change application";
-    const DESCRIPTION: &'static str = "Changes an application's definition with a JSON merge patch: target revision, sync policy (e.g. turn auto-sync off before a rollback), destination, labels. Ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Changes an application's definition with a JSON merge patch: target revision, sync policy (e.g. turn auto-sync off before a rollback), destination, labels. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = PatchArgs;
     type Output = Changed;
@@ -228,18 +227,17 @@ impl Tool for PatchApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteArgs {
-    /// Application name.
     pub app_name: String,
-    /// true: also delete every resource the app deployed; false: delete only the Application
-    /// and leave its resources running. No default: say which.
+    /// true: also delete everything the app deployed; false: only the Application (its
+    /// resources keep running). No default.
     pub cascade: bool,
     /// With cascade: foreground (wait for dependents) or background.
     #[serde(default)]
     pub propagation_policy: Option<String>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -255,7 +253,7 @@ pub struct DeleteApp;
 impl Tool for DeleteApp {
     const NAME: &'static str = "delete_argocd_app";
     const TITLE: &'static str = "Delete application";
-    const DESCRIPTION: &'static str = "Deletes an application; with cascade true also everything it deployed, with cascade false its resources keep running unmanaged. Ask the user first, say which, and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Deletes an application; with cascade true also everything it deployed, with cascade false its resources keep running unmanaged. Ask the user first, saying which.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = DeleteArgs;
     type Output = Deleted;
@@ -301,7 +299,6 @@ impl Tool for DeleteApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteResourceArgs {
-    /// Application name.
     pub app_name: String,
     pub kind: String,
     pub resource_name: String,
@@ -319,10 +316,10 @@ pub struct DeleteResourceArgs {
     /// Leave the resource's dependents running.
     #[serde(default)]
     pub orphan: bool,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -332,7 +329,7 @@ pub struct DeleteResource;
 impl Tool for DeleteResource {
     const NAME: &'static str = "delete_argocd_resource";
     const TITLE: &'static str = "Delete one resource";
-    const DESCRIPTION: &'static str = "Deletes one Kubernetes resource managed by an app (e.g. a stuck Pod or Job); Argo CD recreates it on the next sync if git still has it. Ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Deletes one Kubernetes resource managed by an app (e.g. a stuck Pod or Job); Argo CD recreates it on the next sync if git still has it. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = DeleteResourceArgs;
     type Output = Deleted;

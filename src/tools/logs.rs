@@ -17,7 +17,6 @@ pub const MAX_BYTES: usize = 64 * 1024;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogsArgs {
-    /// Application name.
     pub app_name: String,
     /// One pod by name.
     #[serde(default)]
@@ -44,13 +43,13 @@ pub struct LogsArgs {
     /// Logs of the previous container instance (after a crash).
     #[serde(default)]
     pub previous: bool,
-    /// Lines returned at most (newest kept): default 200, at most 2000.
+    /// Most lines returned (newest kept): default 200, at most 2000.
     #[serde(default)]
     pub max_lines: Option<usize>,
-    /// Bytes of log text returned at most (newest kept): default 12288, at most 65536.
+    /// Most log bytes returned: default 12288, at most 65536.
     #[serde(default)]
     pub max_bytes: Option<usize>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -98,7 +97,7 @@ pub struct GetAppLogs;
 impl Tool for GetAppLogs {
     const NAME: &'static str = "get_argocd_app_logs";
     const TITLE: &'static str = "Pod logs";
-    const DESCRIPTION: &'static str = "Recent log lines of an app's pods: one pod, or every pod of a workload (kind + resource_name), with tail, since, text filter and previous-container options. Bounded by lines and bytes, newest kept. Use it to see why a pod crashes or errors.";
+    const DESCRIPTION: &'static str = "Recent log lines of one pod or of every pod of a workload (kind + resource_name), with tail, since, filter and previous-container options; bounded, newest kept. Use it to see why a pod crashes or errors.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = LogsArgs;
     type Output = Logs;

@@ -123,7 +123,6 @@ struct ResourceDiff {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffArgs {
-    /// Application name.
     pub app_name: String,
     /// Only resources of this kind.
     #[serde(default)]
@@ -137,7 +136,7 @@ pub struct DiffArgs {
     /// Resources listed at most: default 20, at most 100.
     #[serde(default)]
     pub limit: Option<usize>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -169,7 +168,7 @@ pub struct GetAppDiff;
 impl Tool for GetAppDiff {
     const NAME: &'static str = "get_argocd_app_diff";
     const TITLE: &'static str = "Live vs desired diff";
-    const DESCRIPTION: &'static str = "What differs between git and the cluster for one app: per drifted resource, the changed fields as `path: desired → live`, and resources missing or extra. Secret values are masked. Use it to see what a sync would change or why an app is OutOfSync.";
+    const DESCRIPTION: &'static str = "What differs between git and the cluster for one app: per drifted resource the changed fields as `path: desired → live`, and missing or extra resources (Secrets masked). Use it to see what a sync would change or why an app is OutOfSync.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = DiffArgs;
     type Output = Diff;
@@ -260,7 +259,6 @@ impl Tool for GetAppDiff {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceArgs {
-    /// Application name.
     pub app_name: String,
     pub kind: String,
     pub resource_name: String,
@@ -276,7 +274,7 @@ pub struct ResourceArgs {
     /// Keep `status` and server-owned metadata (default: left out).
     #[serde(default)]
     pub full: bool,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -369,14 +367,13 @@ impl Tool for GetResource {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionArgs {
-    /// Application name.
     pub app_name: String,
     /// Commit SHA (e.g. from list_argocd_app_history) or tag.
     pub revision: String,
     /// For multi-source apps: which source (0-based).
     #[serde(default)]
     pub source_index: Option<u32>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -458,9 +455,8 @@ impl Tool for GetRevisionMetadata {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowsArgs {
-    /// Application name.
     pub app_name: String,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -569,15 +565,14 @@ mod tests {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManifestsArgs {
-    /// Application name.
     pub app_name: String,
     /// Git revision or chart version to render; default: the app's target revision.
     #[serde(default)]
     pub revision: Option<String>,
-    /// Multi-source apps: one revision per entry of `source_positions`.
+    /// Multi-source: one revision per `source_positions` entry.
     #[serde(default)]
     pub revisions: Option<Vec<String>>,
-    /// Multi-source apps: 1-based positions of the sources `revisions` apply to.
+    /// Multi-source: 1-based positions of the sources for `revisions`.
     #[serde(default)]
     pub source_positions: Option<Vec<i64>>,
     /// Also return the objects themselves (Secret values masked), within 16 KB.
@@ -586,7 +581,7 @@ pub struct ManifestsArgs {
     /// Objects listed at most: default 100, at most 1000.
     #[serde(default)]
     pub limit: Option<usize>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -621,7 +616,7 @@ pub struct GetManifests;
 impl Tool for GetManifests {
     const NAME: &'static str = "get_argocd_app_manifests";
     const TITLE: &'static str = "Rendered manifests";
-    const DESCRIPTION: &'static str = "What git renders for one app at its target revision or another one (Helm, Kustomize, plain YAML), as a list of objects and optionally the objects themselves (Secret values masked). Use it to check a revision before syncing to it.";
+    const DESCRIPTION: &'static str = "What git renders for one app at its target revision or another (Helm, Kustomize, YAML): the objects listed, and optionally in full (Secrets masked). Use it to check a revision before syncing to it.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ManifestsArgs;
     type Output = Manifests;

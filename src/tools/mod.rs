@@ -77,6 +77,17 @@ macro_rules! toolset {
             all
         }
 
+        /// A tool's output schema in full (every level, every `required`), as its answer type
+        /// defines it; `tools/list` publishes an [`outline`] of it.
+        pub fn exact_output_schema(name: &str) -> Option<Value> {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return Some(exact_output_schema_of::<$tool>());
+                }
+            )*
+            None
+        }
+
         /// Runs the tool called `name`.
         pub async fn call<H: Host>(
             host: &H,
@@ -132,11 +143,17 @@ toolset!(
     DeleteResource,
 );
 
+fn exact_output_schema_of<T: Tool>() -> Value {
+    let mut output_schema = schema_of::<T::Output>();
+    compact(&mut output_schema, false);
+    output_schema
+}
+
 fn definition<T: Tool>() -> ToolDefinition {
     let mut input_schema = schema_of::<T::Args>();
     compact(&mut input_schema, true);
-    let mut output_schema = schema_of::<T::Output>();
-    compact(&mut output_schema, false);
+    let mut output_schema = exact_output_schema_of::<T>();
+    outline(&mut output_schema, 0);
     ToolDefinition {
         name: T::NAME,
         title: T::TITLE,
@@ -148,7 +165,7 @@ fn definition<T: Tool>() -> ToolDefinition {
 }
 
 /// Trims what `tools/list` repeats for every tool without telling a client anything it uses:
-/// integer formats, `default: null`, `"null"` in the types of optional fields (absent fields are
+/// integer formats, defaults of `null`, `false` and `""` (what an absent field means anyway), `"null"` in the types of optional fields (absent fields are
 /// never sent as null: every optional output field is skipped when empty), and, in output
 /// schemas, field descriptions (the tool description and field names carry the meaning).
 fn compact(schema: &mut Value, keep_descriptions: bool) {
@@ -158,7 +175,9 @@ fn compact(schema: &mut Value, keep_descriptions: bool) {
             if map.get("minimum") == Some(&Value::from(0)) {
                 map.remove("minimum");
             }
-            if map.get("default") == Some(&Value::Null) {
+            if matches!(map.get("default"), Some(Value::Null | Value::Bool(false)))
+                || map.get("default").and_then(Value::as_str) == Some("")
+            {
                 map.remove("default");
             }
             if !keep_descriptions {
@@ -176,6 +195,31 @@ fn compact(schema: &mut Value, keep_descriptions: bool) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| compact(v, keep_descriptions)),
         _ => {}
+    }
+}
+
+/// The answer's shape as `tools/list` publishes it: the top level in full, the objects in it
+/// without `required`, and anything deeper only as `{"type": "object"}`. Clients do not give output
+/// schemas to the model (it reads the answer itself); they validate with them, and this outline
+/// still validates every answer. It saves about 4 KB on every `tools/list`. The full schema stays
+/// in `exact_output_schema` for tests that check answers field by field.
+fn outline(schema: &mut Value, depth: usize) {
+    let Value::Object(map) = schema else { return };
+    if depth >= 2 && map.get("type").and_then(Value::as_str) == Some("object") {
+        map.retain(|key, _| key == "type");
+        return;
+    }
+    if depth > 0 {
+        map.remove("required");
+    }
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(fields)) => fields
+                .values_mut()
+                .for_each(|field| outline(field, depth + 1)),
+            ("items" | "additionalProperties", item) => outline(item, depth + 1),
+            _ => {}
+        }
     }
 }
 
@@ -413,6 +457,7 @@ pub fn require_confirmation(tool: &str, confirm: bool) -> Result<(), ArgoError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn names_with_slashes_or_dots_are_refused() {
@@ -454,5 +499,37 @@ mod tests {
         assert!(required.contains(&Value::from("app_name")));
         assert!(required.contains(&Value::from("confirm")));
         assert_eq!(sync.input_schema["additionalProperties"], false);
+    }
+
+    #[test]
+    fn published_output_schemas_outline_the_exact_ones() {
+        for def in definitions(false) {
+            let exact = exact_output_schema(def.name).unwrap();
+            assert_eq!(
+                def.output_schema["required"], exact["required"],
+                "{}",
+                def.name
+            );
+            let published: Vec<_> = def.output_schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
+            let full: Vec<_> = exact["properties"].as_object().unwrap().keys().collect();
+            assert_eq!(published, full, "{}", def.name);
+        }
+        let status = definition::<GetAppStatus>().output_schema;
+        assert_eq!(
+            status["properties"]["health"]["properties"]["status"]["type"],
+            "string"
+        );
+        assert!(status["properties"]["health"].get("required").is_none());
+        assert_eq!(
+            status["properties"]["resources"]["properties"]["items"]["items"],
+            json!({"type": "object"})
+        );
+        let exact = exact_output_schema("get_argocd_app_status").unwrap();
+        assert_eq!(exact["properties"]["health"]["required"], json!(["status"]));
+        assert!(exact_output_schema("no_such_tool").is_none());
     }
 }

@@ -30,36 +30,35 @@ pub struct ResourceRef {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SyncArgs {
-    /// Application name.
     pub app_name: String,
     /// Git revision (branch, tag, commit) or Helm chart version to sync to; default: the app's target revision.
     #[serde(default)]
     pub revision: Option<String>,
-    /// Multi-source apps: one revision per entry of `source_positions`.
+    /// Multi-source: one revision per `source_positions` entry.
     #[serde(default)]
     pub revisions: Option<Vec<String>>,
-    /// Multi-source apps: 1-based positions of the sources `revisions` apply to.
+    /// Multi-source: 1-based positions of the sources for `revisions`.
     #[serde(default)]
     pub source_positions: Option<Vec<i64>>,
     /// Delete resources that are no longer in git.
     #[serde(default)]
     pub prune: bool,
-    /// Show what would change without changing anything.
+    /// Change nothing; show what would change.
     #[serde(default)]
     pub dry_run: bool,
     /// Sync only these resources (a partial sync adds no history entry).
     #[serde(default)]
     pub resources: Option<Vec<ResourceRef>>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Wait until the sync ends and report the outcome with the health verdict.
+    /// Wait for the outcome, with the health verdict.
     #[serde(default)]
     pub wait: bool,
-    /// Longest wait in seconds with `wait` (default 120, at most 600).
+    /// Wait limit in seconds (default 120, at most 600).
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -89,7 +88,7 @@ pub struct SyncApp;
 impl Tool for SyncApp {
     const NAME: &'static str = "sync_argocd_app";
     const TITLE: &'static str = "Sync application";
-    const DESCRIPTION: &'static str = "Starts a sync of one application to its target revision (or `revision`), optionally pruning, as a dry run, or for selected resources only. Returns once Argo CD accepted it; follow progress with get_argocd_app_status. Ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Syncs one application to its target revision (or `revision`), optionally pruning, as a dry run, or for selected resources only. Without `wait` it returns once Argo CD accepts it. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, false);
     type Args = SyncArgs;
     type Output = OperationStarted;
@@ -176,26 +175,25 @@ impl Tool for SyncApp {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollbackArgs {
-    /// Application name.
     pub app_name: String,
     /// `id` of the history entry to go back to, from list_argocd_app_history.
     pub history_id: i64,
     /// Delete resources that the old revision does not have.
     #[serde(default)]
     pub prune: bool,
-    /// Show what would change without changing anything.
+    /// Change nothing; show what would change.
     #[serde(default)]
     pub dry_run: bool,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Wait until the rollback ends and report the outcome with the health verdict.
+    /// Wait for the outcome, with the health verdict.
     #[serde(default)]
     pub wait: bool,
-    /// Longest wait in seconds with `wait` (default 120, at most 600).
+    /// Wait limit in seconds (default 120, at most 600).
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -205,7 +203,7 @@ pub struct RollbackApp;
 impl Tool for RollbackApp {
     const NAME: &'static str = "rollback_argocd_app";
     const TITLE: &'static str = "Roll back application";
-    const DESCRIPTION: &'static str = "Redeploys an earlier revision of one application from its history (ids from list_argocd_app_history). Argo CD refuses while auto-sync is on. Follow progress with get_argocd_app_status. Ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Redeploys an earlier revision of one application from its history (ids from list_argocd_app_history). Argo CD refuses while auto-sync is on. Follow progress with get_argocd_app_status. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, false);
     type Args = RollbackArgs;
     type Output = OperationStarted;
@@ -400,12 +398,11 @@ pub async fn wait_for<H: Host>(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitArgs {
-    /// Application name.
     pub app_name: String,
     /// Longest wait in seconds (default 120, at most 600).
     #[serde(default)]
     pub timeout_seconds: Option<u32>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -415,7 +412,7 @@ pub struct WaitForOperation;
 impl Tool for WaitForOperation {
     const NAME: &'static str = "wait_for_argocd_operation";
     const TITLE: &'static str = "Wait for an operation";
-    const DESCRIPTION: &'static str = "Waits until the app's running sync or rollback ends (and its health settles) or the timeout passes, then reports phase, message, failed resources and a health verdict: a Succeeded sync with a Degraded app is not a success.";
+    const DESCRIPTION: &'static str = "Waits until the app's running sync or rollback ends and its health settles (or a timeout), then reports phase, message, failed resources and a health verdict: a Succeeded sync with a Degraded app is no success.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = WaitArgs;
     type Output = WaitOutcome;
@@ -440,12 +437,11 @@ impl Tool for WaitForOperation {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerminateArgs {
-    /// Application name.
     pub app_name: String,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// true once the user agreed to this change.
+    /// true once the user agreed.
     #[schemars(extend("const" = true))]
     pub confirm: bool,
 }
@@ -461,7 +457,7 @@ pub struct TerminateOperation;
 impl Tool for TerminateOperation {
     const NAME: &'static str = "terminate_argocd_operation";
     const TITLE: &'static str = "Terminate the running operation";
-    const DESCRIPTION: &'static str = "Stops the sync or rollback running on one app (it ends as Failed, \"Operation terminated\"); resources already applied stay as they are. Use it for a stuck sync. Ask the user first and pass confirm: true.";
+    const DESCRIPTION: &'static str = "Stops the sync or rollback running on one app (it ends as Failed, \"Operation terminated\"); resources already applied stay as they are. Use it for a stuck sync. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = TerminateArgs;
     type Output = Terminated;

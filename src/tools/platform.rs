@@ -60,7 +60,7 @@ pub struct GetServerInfo;
 impl Tool for GetServerInfo {
     const NAME: &'static str = "get_argocd_server_info";
     const TITLE: &'static str = "Argo CD version and identity";
-    const DESCRIPTION: &'static str = "Which Argo CD this server talks to: its URL and version, the account it acts as (and whether Argo CD accepts it), and whether this MCP server is read-only. Use it first when calls fail or to report the environment.";
+    const DESCRIPTION: &'static str = "Which Argo CD this server talks to: URL, version, the account it acts as (and whether Argo CD accepts it), and whether it is read-only. Use it first when calls fail or to report the environment.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = NoArgs;
     type Output = ServerInfo;
@@ -485,7 +485,7 @@ pub struct ListRepositories;
 impl Tool for ListRepositories {
     const NAME: &'static str = "list_argocd_repositories";
     const TITLE: &'static str = "List repositories";
-    const DESCRIPTION: &'static str = "Git and Helm repositories Argo CD knows, with connection state; every credential is removed (only URL, type, name, project, state are kept). Use it when manifests cannot be fetched.";
+    const DESCRIPTION: &'static str = "Git and Helm repositories Argo CD knows, with connection state and every credential removed. Use it when manifests cannot be fetched.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = PageArgs;
     type Output = Repositories;

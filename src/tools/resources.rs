@@ -45,7 +45,6 @@ struct NodeHealth {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TreeArgs {
-    /// Application name.
     pub app_name: String,
     /// Only nodes of this kind, e.g. Pod or Deployment.
     #[serde(default)]
@@ -58,7 +57,7 @@ pub struct TreeArgs {
     pub limit: Option<usize>,
     #[serde(default)]
     pub offset: Option<usize>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -184,10 +183,8 @@ impl Tool for GetResourceTree {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsArgs {
-    /// Application name.
     pub app_name: String,
-    /// Events of this resource instead of the Application's own: its kind and name, as
-    /// get_argocd_app_resource_tree shows them.
+    /// Events of this resource (kind and name as get_argocd_app_resource_tree shows them).
     #[serde(default)]
     pub resource_kind: Option<String>,
     #[serde(default)]
@@ -198,7 +195,7 @@ pub struct EventsArgs {
     /// At most this many events, newest first: default 30, at most 200.
     #[serde(default)]
     pub limit: Option<usize>,
-    /// Namespace of the Application object (apps in any namespace).
+    /// The Application object's namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
 }
@@ -257,7 +254,7 @@ pub struct GetAppEvents;
 impl Tool for GetAppEvents {
     const NAME: &'static str = "get_argocd_app_events";
     const TITLE: &'static str = "Kubernetes events";
-    const DESCRIPTION: &'static str = "Kubernetes events of one app (its own by default, or of one resource), newest first with warnings counted: back-offs, failed pulls, scheduling problems. Use it when an app is Degraded or Progressing for too long.";
+    const DESCRIPTION: &'static str = "Kubernetes events of one app (or one of its resources), newest first, warnings counted: back-offs, failed pulls, scheduling. Use it when an app is Degraded or Progressing for too long.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = EventsArgs;
     type Output = Events;

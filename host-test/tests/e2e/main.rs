@@ -124,7 +124,8 @@ impl World {
             .unwrap_or_else(|| panic!("no result: {body}"))
     }
 
-    /// A call that must succeed: its structured content, checked against the tool's outputSchema.
+    /// A call that must succeed: its structured content, checked against the outputSchema that
+    /// tools/list publishes and against the full schema of the answer type it outlines.
     pub async fn ok(&self, tool: &str, arguments: Value) -> Value {
         let result = self.call(tool, arguments).await;
         assert_eq!(result["isError"], false, "{tool} failed: {result}");
@@ -136,6 +137,12 @@ impl World {
         if let Err(problem) = conforms(&definition.output_schema, &structured, tool) {
             panic!(
                 "{tool}: structuredContent does not match outputSchema: {problem}\n{structured}"
+            );
+        }
+        let exact = argocd_mcp::tools::exact_output_schema(tool).expect("a known tool");
+        if let Err(problem) = conforms(&exact, &structured, tool) {
+            panic!(
+                "{tool}: structuredContent does not match its full schema: {problem}\n{structured}"
             );
         }
         let text: Value =
