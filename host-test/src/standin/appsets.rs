@@ -1,5 +1,7 @@
-//! ApplicationSets (served over REST since v2.5): list, get, and dry-run generation of the list
-//! generator, which renders `{{key}}` / `{{.key}}` placeholders into Applications and creates nothing.
+//! ApplicationSets (served over REST since v2.5): list, get, and dry-run generation from list and
+//! cluster generators, which renders `{{key}}` / `{{.key}}` placeholders into Applications and
+//! creates nothing. Other generators (git, SCM, pull request, matrix, merge) need outside systems
+//! and are refused with a 400.
 
 use serde_json::{Value, json};
 
@@ -52,7 +54,7 @@ pub fn all() -> Vec<Value> {
     vec![env_set, cluster_set]
 }
 
-fn render(value: &Value, params: &serde_json::Map<String, Value>, go_template: bool) -> Value {
+fn render(value: &Value, params: &Params, go_template: bool) -> Value {
     match value {
         Value::String(text) => {
             let mut out = text.clone();
@@ -82,7 +84,8 @@ fn render(value: &Value, params: &serde_json::Map<String, Value>, go_template: b
 }
 
 /// `POST /api/v1/applicationsets/generate`: `{"applications": [...]}` or an error message.
-pub fn generate(request: &Value) -> Result<Value, String> {
+/// `clusters` are the clusters Argo CD knows, for the cluster generator.
+pub fn generate(request: &Value, clusters: &[Value]) -> Result<Value, String> {
     let set = request
         .get("applicationSet")
         .ok_or("applicationSet is required")?;
@@ -97,14 +100,7 @@ pub fn generate(request: &Value) -> Result<Value, String> {
         .as_array()
         .ok_or("at least one generator is required")?
     {
-        let Some(elements) = generator
-            .pointer("/list/elements")
-            .and_then(Value::as_array)
-        else {
-            return Err("this stand-in generates from list generators only".into());
-        };
-        for element in elements {
-            let params = element.as_object().cloned().unwrap_or_default();
+        for params in generator_params(generator, clusters)? {
             let mut app = render(template, &params, go_template);
             app["metadata"]["namespace"] =
                 json!(set["metadata"]["namespace"].as_str().unwrap_or("argocd"));
@@ -112,4 +108,55 @@ pub fn generate(request: &Value) -> Result<Value, String> {
         }
     }
     Ok(json!({"applications": applications}))
+}
+
+type Params = serde_json::Map<String, Value>;
+
+/// The parameter sets one generator yields.
+fn generator_params(generator: &Value, clusters: &[Value]) -> Result<Vec<Params>, String> {
+    if let Some(elements) = generator
+        .pointer("/list/elements")
+        .and_then(Value::as_array)
+    {
+        return Ok(elements
+            .iter()
+            .map(|e| e.as_object().cloned().unwrap_or_default())
+            .collect());
+    }
+    if let Some(cluster_generator) = generator.get("clusters") {
+        let wanted = cluster_generator
+            .pointer("/selector/matchLabels")
+            .and_then(Value::as_object);
+        return Ok(clusters
+            .iter()
+            .filter(|cluster| {
+                wanted.is_none_or(|wanted| {
+                    wanted
+                        .iter()
+                        .all(|(key, value)| cluster["labels"].get(key) == Some(value))
+                })
+            })
+            .map(cluster_params)
+            .collect());
+    }
+    Err("this stand-in generates from list and cluster generators only".into())
+}
+
+/// What Argo CD's cluster generator offers a template: name, nameNormalized, server and
+/// `metadata.labels.<key>`.
+fn cluster_params(cluster: &Value) -> Params {
+    let name = cluster["name"].as_str().unwrap_or_default();
+    let mut params = Params::new();
+    params.insert("name".into(), json!(name));
+    params.insert(
+        "nameNormalized".into(),
+        json!(name.to_lowercase().replace(['_', ' '], "-")),
+    );
+    params.insert("server".into(), cluster["server"].clone());
+    if let Some(labels) = cluster["labels"].as_object() {
+        for (key, value) in labels {
+            params.insert(format!("metadata.labels.{key}"), value.clone());
+        }
+    }
+    params
 }

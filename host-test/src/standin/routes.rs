@@ -289,7 +289,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
             )
         }
         ("POST", ["api", "v1", "applicationsets", "generate"]) => match parse_body(&body) {
-            Ok(request) => match appsets::generate(&request) {
+            Ok(request) => match appsets::generate(&request, &cluster_items(&s)) {
                 Ok(answer) => json_reply(200, &answer),
                 Err(message) => error(400, 3, &message),
             },
@@ -1245,9 +1245,14 @@ fn repositories(s: &State) -> Reply {
 /// The clusters Argo CD knows: in-cluster, and one it cannot reach.
 fn cluster_items(s: &State) -> Vec<Value> {
     let apps = s.apps.len();
-    let cluster = |name: &str, server: &str, status: &str, message: &str, count: usize| {
+    let cluster = |name: &str,
+                   server: &str,
+                   labels: Value,
+                   status: &str,
+                   message: &str,
+                   count: usize| {
         json!({
-            "server": server, "name": name, "config": {"tlsClientConfig": {"insecure": false}},
+            "server": server, "name": name, "labels": labels, "config": {"tlsClientConfig": {"insecure": false}},
             "connectionState": {"status": status, "message": message, "attemptedAt": rfc3339(1_782_000_000)},
             "serverVersion": "1.31",
             "info": {"connectionState": {"status": status, "message": message, "attemptedAt": rfc3339(1_782_000_000)}, "serverVersion": "1.31", "cacheInfo": {"resourcesCount": 4210, "apisCount": 92, "lastCacheSyncTime": rfc3339(1_782_000_000)}, "applicationsCount": count}
@@ -1257,6 +1262,7 @@ fn cluster_items(s: &State) -> Vec<Value> {
         cluster(
             "in-cluster",
             "https://kubernetes.default.svc",
+            json!({"addons": "enabled", "env": "prod"}),
             "Successful",
             "",
             apps,
@@ -1264,6 +1270,7 @@ fn cluster_items(s: &State) -> Vec<Value> {
         cluster(
             "edge-eu",
             "https://edge-eu.example.com:6443",
+            json!({"region": "eu"}),
             "Failed",
             "Unable to connect to cluster: the server has asked for the client to provide credentials",
             0,

@@ -77,6 +77,28 @@ async fn list_get_and_preview() {
         preview["applications"][0],
         "svc-a: default, https://git.example.com/svc.git teams/a → https://kubernetes.default.svc a"
     );
+    let by_cluster = json!({
+        "metadata": {"name": "addons", "namespace": "argocd"},
+        "spec": {
+            "goTemplate": true,
+            "generators": [{"clusters": {"selector": {"matchLabels": {"addons": "enabled"}}}}],
+            "template": {"metadata": {"name": "addons-{{.name}}"}, "spec": {"project": "default", "source": {"repoURL": "https://git.example.com/addons.git", "path": "envs/{{.metadata.labels.env}}"}, "destination": {"server": "{{.server}}", "namespace": "addons"}}}
+        }
+    });
+    let preview = world
+        .ok(
+            "preview_argocd_applicationset",
+            json!({"applicationset": by_cluster}),
+        )
+        .await;
+    assert_eq!(
+        preview["count"], 1,
+        "only in-cluster carries addons=enabled: {preview}"
+    );
+    assert_eq!(
+        preview["applications"][0],
+        "addons-in-cluster: default, https://git.example.com/addons.git envs/prod → https://kubernetes.default.svc addons"
+    );
     let sent = world
         .standin
         .requests()
