@@ -124,11 +124,14 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let request = hyper::Request::post("http://localhost/mcp")
+        let mut request = hyper::Request::post("http://localhost/mcp")
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
-            .header("host", "localhost")
-            .body(http_body_util::Full::new(Bytes::from(line)))?;
+            .header("host", "localhost");
+        for (name, value) in mirrored_headers(&line) {
+            request = request.header(name, value);
+        }
+        let request = request.body(http_body_util::Full::new(Bytes::from(line)))?;
         let response = harness.serve(&env, request).await?;
         let sse = response
             .headers()
@@ -162,6 +165,45 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The headers an HTTP client of 2026-07-28 mirrors from a message (version, method, name), so
+/// that a stdio message passes the same checks as one sent over HTTP. Handshake-era messages
+/// (no `_meta` version) need none.
+pub fn mirrored_headers(line: &str) -> Vec<(&'static str, String)> {
+    use base64::Engine;
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+        return Vec::new();
+    };
+    let params = &message["params"];
+    let Some(version) = params["_meta"]["io.modelcontextprotocol/protocolVersion"].as_str() else {
+        return Vec::new();
+    };
+    let mut headers = vec![("mcp-protocol-version", version.to_owned())];
+    let Some(method) = message["method"].as_str() else {
+        return headers;
+    };
+    headers.push(("mcp-method", method.to_owned()));
+    let name = match method {
+        "tools/call" | "prompts/get" => params["name"].as_str(),
+        "resources/read" => params["uri"].as_str(),
+        _ => None,
+    };
+    if let Some(name) = name {
+        let plain = !name.is_empty()
+            && name.bytes().all(|b| (0x21..=0x7e).contains(&b))
+            && !(name.starts_with("=?base64?") && name.ends_with("?="));
+        let value = if plain {
+            name.to_owned()
+        } else {
+            format!(
+                "=?base64?{}?=",
+                base64::engine::general_purpose::STANDARD.encode(name)
+            )
+        };
+        headers.push(("mcp-name", value));
+    }
+    headers
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -1,13 +1,20 @@
-//! Streamable HTTP (MCP 2025-11-25) on one endpoint: POST carries one JSON-RPC message and gets
-//! JSON back; GET and DELETE get 405 because this server keeps no sessions and pushes nothing.
+//! Streamable HTTP on one endpoint, for 2026-07-28 and 2025-11-25 alike: POST carries one JSON-RPC
+//! message and gets JSON (or SSE while a tool reports progress) back; GET and DELETE get 405
+//! because this server keeps no sessions and pushes nothing. 2026-07-28 requests must mirror their
+//! version, method and name in headers, checked here against the body.
 
 use constant_time_eq::constant_time_eq;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::SUPPORTED_VERSIONS;
+use base64::Engine;
+
 use super::jsonrpc::{self, INVALID_REQUEST, RpcError};
-use super::server::{MessageSink, Reply, ServerInfo, handle_message, progress_token};
+use super::server::{
+    HEADER_MISMATCH, META_PROTOCOL_VERSION, MessageSink, Reply, ServerInfo, handle_message,
+    progress_token, unsupported_version,
+};
 use super::tool::ToolProvider;
+use super::{MODERN_VERSIONS, SUPPORTED_VERSIONS};
 use crate::host::header_value;
 
 /// Requests bigger than this are refused before parsing: no MCP message we take comes near it.
@@ -84,14 +91,12 @@ pub async fn handle<P: ToolProvider>(
     request: HttpExchange<'_>,
     sink: Option<&dyn MessageSink>,
 ) -> HttpReply {
-    if let Err(refusal) = check(policy, request) {
+    if let Err(refusal) = check(policy, request).and_then(|()| check_mirrored_headers(request)) {
         return refusal;
     }
     match handle_message(info, tools, request.body, sink).await {
         Reply::Accepted => HttpReply::empty(202),
-        Reply::Message { body, bad_request } => {
-            HttpReply::json(if bad_request { 400 } else { 200 }, &body)
-        }
+        Reply::Message { body, http_status } => HttpReply::json(http_status, &body),
     }
 }
 
@@ -107,7 +112,11 @@ pub fn streams(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> bool {
                 .eq_ignore_ascii_case("text/event-stream")
         })
     });
-    if !accepts_sse || check(policy, request).is_err() {
+    if !accepts_sse
+        || check(policy, request)
+            .and_then(|()| check_mirrored_headers(request))
+            .is_err()
+    {
         return false;
     }
     serde_json::from_slice::<Value>(request.body).is_ok_and(|m| {
@@ -185,14 +194,7 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
     {
         return Err(HttpReply::json(
             400,
-            &jsonrpc::error(
-                &Value::Null,
-                &RpcError::new(
-                    INVALID_REQUEST,
-                    format!("Bad Request: unsupported MCP-Protocol-Version {version:?}"),
-                )
-                .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": version})),
-            ),
+            &jsonrpc::error(&Value::Null, &unsupported_version(version)),
         ));
     }
     if request.body.len() > MAX_BODY_BYTES {
@@ -203,6 +205,93 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
         ));
     }
     Ok(())
+}
+
+/// 2026-07-28: a request states its version, method and name (tool, prompt or resource) in headers
+/// too, so that gateways can route on them; they must agree with the body (-32020 otherwise).
+/// Handshake-era requests carry none of this and pass. Unparseable bodies are left to the
+/// JSON-RPC layer, which explains them better.
+fn check_mirrored_headers(request: HttpExchange<'_>) -> Result<(), HttpReply> {
+    let Ok(message) = serde_json::from_slice::<Value>(request.body) else {
+        return Ok(());
+    };
+    let method = message.get("method").and_then(Value::as_str).unwrap_or("");
+    let header_version = request.header("mcp-protocol-version").map(str::trim);
+    let body_version = message
+        .get("params")
+        .and_then(|p| p.get("_meta"))
+        .and_then(|m| m.get(META_PROTOCOL_VERSION))
+        .and_then(Value::as_str);
+    let modern = |v: Option<&str>| v.is_some_and(|v| MODERN_VERSIONS.contains(&v));
+    if method == "initialize" || !(modern(header_version) || modern(body_version)) {
+        return Ok(());
+    }
+    let id = message.get("id").cloned().unwrap_or(Value::Null);
+    let mismatch = |text: String| {
+        Err(HttpReply::json(
+            400,
+            &jsonrpc::error(
+                &id,
+                &RpcError::new(HEADER_MISMATCH, format!("Header mismatch: {text}")),
+            ),
+        ))
+    };
+    match (header_version, body_version) {
+        (None, Some(body)) => {
+            return mismatch(format!(
+                "the MCP-Protocol-Version header is required (the body's _meta says {body})"
+            ));
+        }
+        (Some(header), body) if Some(header) != body => {
+            return mismatch(format!(
+                "MCP-Protocol-Version is {header} but the body's _meta protocolVersion is {}",
+                body.unwrap_or("absent")
+            ));
+        }
+        _ => {}
+    }
+    if message.get("id").is_none() {
+        // The revision defines no headers for notifications.
+        return Ok(());
+    }
+    match request.header("mcp-method") {
+        None => return mismatch("the Mcp-Method header is required".into()),
+        Some(header) if header != method => {
+            return mismatch(format!(
+                "Mcp-Method is {header:?} but the body's method is {method:?}"
+            ));
+        }
+        Some(_) => {}
+    }
+    let name_field = match method {
+        "tools/call" | "prompts/get" => "name",
+        "resources/read" => "uri",
+        _ => return Ok(()),
+    };
+    let body_name = message["params"][name_field].as_str().unwrap_or("");
+    match request.header("mcp-name").map(decode_header_value) {
+        None => mismatch(format!("the Mcp-Name header is required for {method}")),
+        Some(None) => mismatch("Mcp-Name is not valid =?base64?…?= encoding".into()),
+        Some(Some(header)) if header != body_name => mismatch(format!(
+            "Mcp-Name is {header:?} but the body's params.{name_field} is {body_name:?}"
+        )),
+        Some(Some(_)) => Ok(()),
+    }
+}
+
+/// A header value as sent: plain, or `=?base64?…?=` for values that are not plain ASCII.
+/// `None` when the encoding is broken.
+fn decode_header_value(value: &str) -> Option<String> {
+    match value
+        .strip_prefix("=?base64?")
+        .and_then(|rest| rest.strip_suffix("?="))
+    {
+        None => Some(value.to_owned()),
+        Some(encoded) => base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok()),
+    }
 }
 
 fn media_type_is(header: &str, expected: &str) -> bool {

@@ -1,5 +1,6 @@
-//! The Model Context Protocol, knowing nothing of Argo CD: JSON-RPC framing, the lifecycle and tool
-//! methods ([`server`]), and the Streamable HTTP transport ([`http`]). Tools plug in through
+//! The Model Context Protocol, knowing nothing of Argo CD: JSON-RPC framing, the methods of both
+//! eras ([`server`]: 2026-07-28 with per-request `_meta`, and the `initialize` era up to
+//! 2025-11-25), and the Streamable HTTP transport ([`http`]). Tools plug in through
 //! [`tool::ToolProvider`].
 
 pub mod http;
@@ -8,6 +9,9 @@ pub mod library;
 pub mod server;
 pub mod tool;
 
-/// Revisions this server speaks, newest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2025-03-26"];
-pub const LATEST_VERSION: &str = SUPPORTED_VERSIONS[0];
+/// Every revision this server speaks, newest first.
+pub const SUPPORTED_VERSIONS: &[&str] = &["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26"];
+/// The stateless revisions: each request carries its version in `_meta`.
+pub const MODERN_VERSIONS: &[&str] = &["2026-07-28"];
+/// The newest revision an `initialize` handshake can select.
+pub const LATEST_LEGACY_VERSION: &str = "2025-11-25";

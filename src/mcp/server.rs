@@ -1,16 +1,32 @@
-//! MCP method dispatch: lifecycle (`initialize`, `ping`) and tools (`tools/list`, `tools/call`).
-//! Stateless: every message stands alone, so any instance can answer any request.
+//! MCP method dispatch for both eras. A request whose `_meta` names a 2026-07-28 version is served
+//! statelessly by that revision (`server/discover`, `resultType`, cache hints, its error codes);
+//! `initialize` and requests without that `_meta` get the handshake era (2025-11-25 and before).
+//! Stateless either way: every message stands alone, so any instance can answer any request.
 
 use serde_json::{Value, json};
 
 use std::cell::Cell;
 
 use super::jsonrpc::{self, INVALID_PARAMS, Incoming, METHOD_NOT_FOUND, RpcError};
-use super::library;
+use super::library::{self, RESOURCE_NOT_FOUND};
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
-use super::{LATEST_VERSION, SUPPORTED_VERSIONS};
+use super::{LATEST_LEGACY_VERSION, MODERN_VERSIONS, SUPPORTED_VERSIONS};
 
-/// Who we are, as `initialize` tells it.
+/// The HTTP headers disagree with the body, or a required one is missing (2026-07-28).
+pub const HEADER_MISMATCH: i64 = -32020;
+/// The request needs a client capability the client did not declare (2026-07-28).
+pub const MISSING_CLIENT_CAPABILITY: i64 = -32021;
+/// The requested protocol version is not one this server speaks (2026-07-28).
+pub const UNSUPPORTED_VERSION: i64 = -32022;
+
+pub const META_PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+pub const META_CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+pub const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+
+/// How long clients may keep a list or a guide: they change only when the server is redeployed.
+pub const CACHE_TTL_MS: u64 = 300_000;
+
+/// Who we are, as `initialize` and `server/discover` tell it.
 #[derive(Debug, Clone, Copy)]
 pub struct ServerInfo {
     pub name: &'static str,
@@ -22,8 +38,8 @@ pub struct ServerInfo {
 /// The answer to one message, before a transport frames it.
 #[derive(Debug, PartialEq)]
 pub enum Reply {
-    /// A JSON-RPC response. `bad_request` marks envelope errors that HTTP answers with 400.
-    Message { body: Value, bad_request: bool },
+    /// A JSON-RPC response, with the HTTP status the revision asks for (200, 400 or 404).
+    Message { body: Value, http_status: u16 },
     /// A notification or a response: nothing to say.
     Accepted,
 }
@@ -31,6 +47,77 @@ pub enum Reply {
 /// Takes messages the server sends before its answer (progress notifications).
 pub trait MessageSink {
     fn send(&self, message: &Value);
+}
+
+/// Which revision governs one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Era {
+    /// `initialize`, or a request without a modern `_meta` version: 2025-11-25 and before.
+    Legacy,
+    /// A request carrying `_meta` with a 2026-07-28 version and the client's capabilities.
+    Modern {
+        version: String,
+        client_capabilities: Value,
+    },
+}
+
+impl Era {
+    /// Reads the era from a request, refusing modern requests that miss required `_meta` fields
+    /// or name a version we do not speak.
+    pub fn of(method: &str, params: &Value) -> Result<Era, RpcError> {
+        if method == "initialize" {
+            return Ok(Era::Legacy);
+        }
+        let Some(meta) = params.get("_meta").filter(|m| m.is_object()) else {
+            return Ok(Era::Legacy);
+        };
+        let version = match meta.get(META_PROTOCOL_VERSION) {
+            None => return Ok(Era::Legacy),
+            Some(Value::String(version)) => version.as_str(),
+            Some(_) => {
+                return Err(RpcError::new(
+                    INVALID_PARAMS,
+                    format!("_meta[\"{META_PROTOCOL_VERSION}\"] must be a string"),
+                ));
+            }
+        };
+        if !SUPPORTED_VERSIONS.contains(&version) {
+            return Err(unsupported_version(version));
+        }
+        if !MODERN_VERSIONS.contains(&version) {
+            // A handshake-era version named per request: served like that era, statelessly.
+            return Ok(Era::Legacy);
+        }
+        let client_capabilities = meta
+            .get(META_CLIENT_CAPABILITIES)
+            .filter(|c| c.is_object())
+            .cloned()
+            .ok_or_else(|| {
+                RpcError::new(
+                    INVALID_PARAMS,
+                    format!(
+                        "Invalid params: _meta[\"{META_CLIENT_CAPABILITIES}\"] (an object) is required with protocol version {version}"
+                    ),
+                )
+            })?;
+        Ok(Era::Modern {
+            version: version.to_owned(),
+            client_capabilities,
+        })
+    }
+
+    pub fn is_modern(&self) -> bool {
+        matches!(self, Era::Modern { .. })
+    }
+}
+
+/// The -32022 error, with the versions a client may retry with.
+pub fn unsupported_version(requested: &str) -> RpcError {
+    RpcError::new(
+        UNSUPPORTED_VERSION,
+        format!("Unsupported protocol version {requested:?}"),
+    )
+    .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": requested}))
 }
 
 /// Answers one message. With a `sink`, a `tools/call` that carries `_meta.progressToken` gets
@@ -44,33 +131,93 @@ pub async fn handle_message<P: ToolProvider>(
     match jsonrpc::parse(body) {
         Err((id, error)) => Reply::Message {
             body: jsonrpc::error(&id, &error),
-            bad_request: true,
+            http_status: 400,
         },
         Ok(Incoming::Notification { .. } | Incoming::Response) => Reply::Accepted,
         Ok(Incoming::Request { id, method, params }) => {
-            let body = match handle_request(info, tools, &method, params, sink).await {
-                Ok(result) => jsonrpc::result(&id, result),
-                Err(error) => jsonrpc::error(&id, &error),
+            let era = match Era::of(&method, &params) {
+                Ok(era) => era,
+                Err(error) => {
+                    return Reply::Message {
+                        body: jsonrpc::error(&id, &error),
+                        http_status: 400,
+                    };
+                }
             };
-            Reply::Message {
-                body,
-                bad_request: false,
+            match handle_request(info, tools, &era, &method, params, sink).await {
+                Ok(mut result) => {
+                    if era.is_modern() {
+                        complete(&mut result, info, &method);
+                    }
+                    Reply::Message {
+                        body: jsonrpc::result(&id, result),
+                        http_status: 200,
+                    }
+                }
+                Err(error) => Reply::Message {
+                    http_status: if era.is_modern() {
+                        modern_http_status(error.code)
+                    } else {
+                        200
+                    },
+                    body: jsonrpc::error(&id, &error),
+                },
             }
         }
+    }
+}
+
+/// What 2026-07-28 adds to every result: `resultType`, our identity, and cache hints on the
+/// results it names as cacheable. The lists never vary by caller, so they may be shared.
+fn complete(result: &mut Value, info: &ServerInfo, method: &str) {
+    let Value::Object(fields) = result else {
+        return;
+    };
+    fields.insert("resultType".into(), json!("complete"));
+    let meta = fields.entry("_meta").or_insert_with(|| json!({}));
+    meta[META_SERVER_INFO] =
+        json!({"name": info.name, "title": info.title, "version": info.version});
+    if matches!(
+        method,
+        "server/discover"
+            | "tools/list"
+            | "prompts/list"
+            | "resources/list"
+            | "resources/templates/list"
+            | "resources/read"
+    ) {
+        fields.insert("ttlMs".into(), json!(CACHE_TTL_MS));
+        fields.insert("cacheScope".into(), json!("public"));
+    }
+}
+
+/// 2026-07-28 binds some errors to HTTP statuses: an unknown method is a 404, the protocol's own
+/// refusals are 400s. Everything else is an answer (200) like any other.
+fn modern_http_status(code: i64) -> u16 {
+    match code {
+        METHOD_NOT_FOUND => 404,
+        HEADER_MISMATCH | MISSING_CLIENT_CAPABILITY | UNSUPPORTED_VERSION => 400,
+        _ => 200,
     }
 }
 
 async fn handle_request<P: ToolProvider>(
     info: &ServerInfo,
     tools: &P,
+    era: &Era,
     method: &str,
     params: Value,
     sink: Option<&dyn MessageSink>,
 ) -> Result<Value, RpcError> {
-    match method {
-        "initialize" => initialize(info, &params, tools),
-        "ping" => Ok(json!({})),
-        "tools/list" => {
+    match (method, era) {
+        ("initialize", _) => initialize(info, &params, tools),
+        ("ping", Era::Legacy) => Ok(json!({})),
+        ("server/discover", Era::Modern { .. }) => Ok(json!({
+            "supportedVersions": SUPPORTED_VERSIONS,
+            "capabilities": capabilities(tools),
+            "instructions": info.instructions,
+        })),
+        ("tools/list", _) => {
             if params.get("cursor").is_some_and(|c| !c.is_null()) {
                 return Err(RpcError::new(
                     INVALID_PARAMS,
@@ -79,12 +226,24 @@ async fn handle_request<P: ToolProvider>(
             }
             Ok(json!({ "tools": tools.definitions() }))
         }
-        "resources/list" => Ok(library::list_resources(tools.resources())),
-        "resources/read" => library::read_resource(tools.resources(), &params),
-        "resources/templates/list" => Ok(json!({"resourceTemplates": []})),
-        "prompts/list" => Ok(library::list_prompts(tools.prompts())),
-        "prompts/get" => library::get_prompt(tools.prompts(), &params),
-        "tools/call" => {
+        ("resources/list", _) => Ok(library::list_resources(tools.resources())),
+        ("resources/read", _) => {
+            library::read_resource(tools.resources(), &params).map_err(|error| {
+                // 2026-07-28 reports an unknown resource as invalid params.
+                if era.is_modern() && error.code == RESOURCE_NOT_FOUND {
+                    RpcError {
+                        code: INVALID_PARAMS,
+                        ..error
+                    }
+                } else {
+                    error
+                }
+            })
+        }
+        ("resources/templates/list", _) => Ok(json!({"resourceTemplates": []})),
+        ("prompts/list", _) => Ok(library::list_prompts(tools.prompts())),
+        ("prompts/get", _) => library::get_prompt(tools.prompts(), &params),
+        ("tools/call", _) => {
             let token = progress_token(&params);
             match (sink, token) {
                 (Some(sink), Some(token)) => {
@@ -98,20 +257,34 @@ async fn handle_request<P: ToolProvider>(
                 _ => call_tool(tools, params, &NoProgress).await,
             }
         }
-        other => Err(RpcError::new(
+        (other, _) => Err(RpcError::new(
             METHOD_NOT_FOUND,
             format!("Method not found: {other}"),
         )),
     }
 }
 
-/// Answers with the client's version when we speak it, else with our latest (the client decides).
+/// What the server offers, for `initialize` and `server/discover`.
+fn capabilities<P: ToolProvider>(tools: &P) -> Value {
+    let mut capabilities = json!({ "tools": { "listChanged": false } });
+    if !tools.resources().is_empty() {
+        capabilities["resources"] = json!({ "listChanged": false, "subscribe": false });
+    }
+    if !tools.prompts().is_empty() {
+        capabilities["prompts"] = json!({ "listChanged": false });
+    }
+    capabilities
+}
+
+/// Answers with the client's version when we speak it in the handshake era, else with our newest
+/// handshake version (the client decides whether to go on).
 pub fn negotiate(requested: &str) -> &'static str {
     SUPPORTED_VERSIONS
         .iter()
+        .filter(|v| !MODERN_VERSIONS.contains(v))
         .find(|v| **v == requested)
         .copied()
-        .unwrap_or(LATEST_VERSION)
+        .unwrap_or(LATEST_LEGACY_VERSION)
 }
 
 fn initialize<P: ToolProvider>(
@@ -128,16 +301,9 @@ fn initialize<P: ToolProvider>(
                 "initialize needs params.protocolVersion (a string such as \"2025-11-25\")",
             )
         })?;
-    let mut capabilities = json!({ "tools": { "listChanged": false } });
-    if !tools.resources().is_empty() {
-        capabilities["resources"] = json!({ "listChanged": false, "subscribe": false });
-    }
-    if !tools.prompts().is_empty() {
-        capabilities["prompts"] = json!({ "listChanged": false });
-    }
     Ok(json!({
         "protocolVersion": negotiate(requested),
-        "capabilities": capabilities,
+        "capabilities": capabilities(tools),
         "serverInfo": { "name": info.name, "title": info.title, "version": info.version },
         "instructions": info.instructions,
     }))
@@ -263,7 +429,7 @@ mod tests {
         let future = run(
             r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2099-01-01"}}"#,
         );
-        assert_eq!(future["result"]["protocolVersion"], LATEST_VERSION);
+        assert_eq!(future["result"]["protocolVersion"], LATEST_LEGACY_VERSION);
         let missing = run(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#);
         assert_eq!(missing["error"]["code"], INVALID_PARAMS);
     }
@@ -324,5 +490,119 @@ mod tests {
             run(r#"{"jsonrpc":"2.0","id":5,"method":"ping"}"#)["result"],
             json!({})
         );
+    }
+
+    fn modern(method: &str, params: Value) -> (Value, u16) {
+        let mut params = params;
+        params["_meta"] = json!({
+            META_PROTOCOL_VERSION: "2026-07-28",
+            META_CLIENT_CAPABILITIES: {},
+            "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1"}
+        });
+        let body = json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params});
+        match pollster::block_on(handle_message(
+            &INFO,
+            &Echo,
+            body.to_string().as_bytes(),
+            None,
+        )) {
+            Reply::Message { body, http_status } => (body, http_status),
+            Reply::Accepted => panic!("a request is answered"),
+        }
+    }
+
+    #[test]
+    fn modern_requests_get_result_type_server_info_and_cache_hints() {
+        let (discover, status) = modern("server/discover", json!({}));
+        assert_eq!(status, 200);
+        let result = &discover["result"];
+        assert_eq!(result["resultType"], "complete");
+        assert_eq!(result["supportedVersions"][0], "2026-07-28");
+        assert!(
+            result["supportedVersions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("2025-11-25"))
+        );
+        assert!(result["capabilities"]["tools"].is_object());
+        assert_eq!(result["_meta"][META_SERVER_INFO]["name"], "t");
+        assert_eq!(result["ttlMs"], CACHE_TTL_MS);
+        assert_eq!(result["cacheScope"], "public");
+
+        let (list, _) = modern("tools/list", json!({}));
+        assert_eq!(list["result"]["ttlMs"], CACHE_TTL_MS);
+        assert_eq!(list["result"]["tools"][0]["name"], "echo");
+
+        let (call, status) = modern("tools/call", json!({"name": "echo", "arguments": {"a": 1}}));
+        assert_eq!(status, 200);
+        assert_eq!(call["result"]["resultType"], "complete");
+        assert_eq!(call["result"]["structuredContent"]["a"], 1);
+        assert!(
+            call["result"].get("ttlMs").is_none(),
+            "tool results are not cacheable"
+        );
+    }
+
+    #[test]
+    fn modern_refusals_carry_their_codes_and_statuses() {
+        let (ping, status) = modern("ping", json!({}));
+        assert_eq!(
+            (ping["error"]["code"].as_i64(), status),
+            (Some(METHOD_NOT_FOUND), 404)
+        );
+        let (unknown, status) = modern("tasks/list", json!({}));
+        assert_eq!(
+            (unknown["error"]["code"].as_i64(), status),
+            (Some(METHOD_NOT_FOUND), 404)
+        );
+        let (missing, status) = modern("resources/read", json!({"uri": "nope://x"}));
+        assert_eq!(
+            (missing["error"]["code"].as_i64(), status),
+            (Some(INVALID_PARAMS), 200)
+        );
+
+        let reply = |body: Value| match pollster::block_on(handle_message(
+            &INFO,
+            &Echo,
+            body.to_string().as_bytes(),
+            None,
+        )) {
+            Reply::Message { body, http_status } => (body, http_status),
+            Reply::Accepted => panic!("a request is answered"),
+        };
+        let (future, status) = reply(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list",
+            "params": {"_meta": {META_PROTOCOL_VERSION: "2099-01-01", META_CLIENT_CAPABILITIES: {}}}}));
+        assert_eq!(status, 400);
+        assert_eq!(future["error"]["code"], UNSUPPORTED_VERSION);
+        assert_eq!(future["error"]["data"]["requested"], "2099-01-01");
+        assert_eq!(
+            future["error"]["data"]["supported"],
+            json!(SUPPORTED_VERSIONS)
+        );
+        let (no_capabilities, status) =
+            reply(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list",
+            "params": {"_meta": {META_PROTOCOL_VERSION: "2026-07-28"}}}));
+        assert_eq!(status, 400);
+        assert_eq!(no_capabilities["error"]["code"], INVALID_PARAMS);
+        // Without `_meta`, the same methods answer as the handshake era does.
+        let (legacy_ping, status) = reply(json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}));
+        assert_eq!((legacy_ping["result"].clone(), status), (json!({}), 200));
+        let (legacy_discover, status) =
+            reply(json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover"}));
+        assert_eq!(legacy_discover["error"]["code"], METHOD_NOT_FOUND);
+        assert_eq!(status, 200);
+        assert!(
+            reply(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).0["result"]
+                .get("resultType")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn initialize_never_selects_the_stateless_revision() {
+        let answer = run(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2026-07-28"}}"#,
+        );
+        assert_eq!(answer["result"]["protocolVersion"], LATEST_LEGACY_VERSION);
     }
 }

@@ -9,6 +9,7 @@ mod library;
 mod lifecycle;
 mod live;
 mod mcp;
+mod modern;
 mod plugin;
 mod progress;
 mod standin;
@@ -165,6 +166,16 @@ impl World {
             .map(|p| String::from_utf8_lossy(&p.contents()).into_owned())
             .unwrap_or_default()
     }
+}
+
+/// The JSON-RPC messages of a whole SSE answer, in order.
+pub fn sse_messages(body: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(body)
+        .split("\n\n")
+        .filter_map(|event| event.lines().find_map(|l| l.strip_prefix("data: ")))
+        .filter(|data| !data.trim().is_empty())
+        .map(|data| serde_json::from_str(data).expect("SSE data is JSON"))
+        .collect()
 }
 
 /// The JSON Schema subset the tools use: type, const, properties, required,
