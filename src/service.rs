@@ -29,7 +29,10 @@ struct ArgoTools<'a, H: Host> {
 
 impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     fn definitions(&self) -> Vec<ToolDefinition> {
-        tools::definitions(self.settings.read_only)
+        tools::with_profiles(
+            tools::definitions(self.settings.read_only),
+            &self.settings.profile_names(),
+        )
     }
 
     fn resources(&self) -> &'static [crate::mcp::library::Resource] {

@@ -77,6 +77,12 @@ pub const EXTRA_HEADERS: SettingName = SettingName {
     help: "JSON object of headers added to every Argo CD request, for proxies in front of it (Cloudflare Access, IAP) (secret)",
 };
 
+pub const PROFILES: SettingName = SettingName {
+    variable: "profiles",
+    env: "ARGOCD_PROFILES",
+    help: "Several Argo CD instances: a JSON list of `{\"name\", \"url\", \"token\"}` or `{\"name\", \"url\", \"username\", \"password\"}` (optional `extra_headers`); tools take `profile`, default the first (ARGOCD_URL, when set, is the first, named `default`) (secret)",
+};
+
 /// Every setting, in the order the README lists them.
 pub const ALL: &[SettingName] = &[
     ARGOCD_URL,
@@ -88,6 +94,7 @@ pub const ALL: &[SettingName] = &[
     REQUEST_TIMEOUT,
     ALLOWED_PROJECTS,
     EXTRA_HEADERS,
+    PROFILES,
 ];
 
 /// Headers the client sets itself: an extra header may not replace them.
@@ -126,7 +133,25 @@ pub struct Settings {
     pub extra_headers: Vec<(String, Secret)>,
     /// Why `extra_headers` could not be read, if it could not.
     pub extra_headers_problem: Option<String>,
+    /// Named Argo CD instances, when several are configured; the first is the one above.
+    pub profiles: Vec<Profile>,
+    /// Why `profiles` could not be read, if it could not.
+    pub profiles_problem: Option<String>,
+    /// The profile these settings aim at, when profiles are configured.
+    pub active_profile: Option<String>,
 }
+
+/// One Argo CD instance of several: where it is and how to sign in.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub argocd_url: String,
+    pub credentials: Credentials,
+    pub extra_headers: Vec<(String, Secret)>,
+}
+
+/// The name of the profile made of the single-instance settings when profiles are configured too.
+pub const DEFAULT_PROFILE: &str = "default";
 
 impl Settings {
     /// Reads every setting through `lookup`, which the host adapter answers from its own source.
@@ -163,9 +188,9 @@ impl Settings {
                 Err(problem) => (Vec::new(), Some(problem)),
             },
         };
-        Settings {
+        let mut settings = Settings {
             argocd_url: get(&ARGOCD_URL)
-                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .map(|u| normalise_url(&u))
                 .unwrap_or_default(),
             credentials,
             mcp_auth_token: get(&MCP_AUTH_TOKEN).map(Secret::new),
@@ -174,11 +199,85 @@ impl Settings {
             allowed_projects,
             extra_headers,
             extra_headers_problem,
+            profiles: Vec::new(),
+            profiles_problem: None,
+            active_profile: None,
+        };
+        if let Some(raw) = get(&PROFILES) {
+            match parse_profiles(&raw) {
+                Ok(listed) => settings.set_profiles(listed),
+                Err(problem) => settings.profiles_problem = Some(problem),
+            }
         }
+        settings
+    }
+
+    /// Puts the single-instance settings (when given) first as `default`, then `listed`, and
+    /// makes the first profile the one every call uses unless it names another.
+    fn set_profiles(&mut self, listed: Vec<Profile>) {
+        let mut profiles = Vec::new();
+        if !self.argocd_url.is_empty() {
+            profiles.push(Profile {
+                name: DEFAULT_PROFILE.into(),
+                argocd_url: self.argocd_url.clone(),
+                credentials: self.credentials.clone(),
+                extra_headers: self.extra_headers.clone(),
+            });
+        }
+        for profile in listed {
+            if profiles.iter().any(|p: &Profile| p.name == profile.name) {
+                self.profiles_problem = Some(format!(
+                    "{}: the profile name {:?} is used twice",
+                    PROFILES.env, profile.name
+                ));
+                return;
+            }
+            profiles.push(profile);
+        }
+        if let Some(first) = profiles.first() {
+            self.argocd_url = first.argocd_url.clone();
+            self.credentials = first.credentials.clone();
+            self.extra_headers = first.extra_headers.clone();
+            self.active_profile = Some(first.name.clone());
+        }
+        self.profiles = profiles;
+    }
+
+    /// Names of the configured profiles, the default first; empty with a single instance.
+    pub fn profile_names(&self) -> Vec<&str> {
+        self.profiles.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// These settings aimed at the profile called `name` (`None`: the default one).
+    pub fn for_profile(&self, name: Option<&str>) -> Result<Settings, String> {
+        let Some(name) = name else {
+            return Ok(self.clone());
+        };
+        if self.profiles.is_empty() {
+            return Err(format!(
+                "profile {name:?} is unknown: this server talks to one Argo CD (no {} set); leave `profile` out",
+                PROFILES.env
+            ));
+        }
+        let Some(profile) = self.profiles.iter().find(|p| p.name == name) else {
+            return Err(format!(
+                "profile {name:?} is unknown; configured profiles: {}",
+                self.profile_names().join(", ")
+            ));
+        };
+        let mut chosen = self.clone();
+        chosen.argocd_url = profile.argocd_url.clone();
+        chosen.credentials = profile.credentials.clone();
+        chosen.extra_headers = profile.extra_headers.clone();
+        chosen.active_profile = Some(profile.name.clone());
+        Ok(chosen)
     }
 
     /// Why the component cannot reach Argo CD with these settings, if it cannot.
     pub fn problem(&self) -> Option<String> {
+        if let Some(problem) = &self.profiles_problem {
+            return Some(problem.clone());
+        }
         if self.argocd_url.is_empty() {
             return Some(format!(
                 "Argo CD is not configured: set {} (Spin variable {}), e.g. https://argocd.example.com",
@@ -207,6 +306,67 @@ impl Settings {
         }
         None
     }
+}
+
+fn normalise_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+/// `[{"name": "prod", "url": "…", "token": "…"}, {"name": "staging", "url": "…", "username": "…",
+/// "password": "…", "extra_headers": {…}}]`. A list, so that the default (the first) is clear.
+/// Messages name fields and profiles, never values.
+fn parse_profiles(raw: &str) -> Result<Vec<Profile>, String> {
+    let problem = |why: String| format!("{} must be a JSON list of profiles ({why})", PROFILES.env);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(raw)
+        .map_err(|_| problem("it is not a JSON list of objects".into()))?;
+    let mut profiles = Vec::new();
+    for (index, entry) in listed.iter().enumerate() {
+        let field = |key: &str| {
+            entry
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let name = field("name")
+            .filter(|n| {
+                n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            })
+            .ok_or_else(|| {
+                problem(format!(
+                    "entry {index} needs a \"name\" of letters, digits, '-', '_' or '.'"
+                ))
+            })?;
+        let url = field("url").ok_or_else(|| problem(format!("profile {name} needs a \"url\"")))?;
+        let credentials = match (field("token"), field("username"), field("password")) {
+            (Some(token), _, _) => Credentials::Token(Secret::new(token)),
+            (None, Some(username), Some(password)) => Credentials::Login {
+                username: username.to_owned(),
+                password: Secret::new(password),
+            },
+            _ => {
+                return Err(problem(format!(
+                    "profile {name} needs \"token\", or \"username\" and \"password\""
+                )));
+            }
+        };
+        let extra_headers = match entry.get("extra_headers") {
+            None => Vec::new(),
+            Some(headers) => parse_extra_headers(&headers.to_string())
+                .map_err(|why| problem(format!("profile {name}: {why}")))?,
+        };
+        profiles.push(Profile {
+            name: name.to_owned(),
+            argocd_url: normalise_url(url),
+            credentials,
+            extra_headers,
+        });
+    }
+    if profiles.is_empty() {
+        return Err(problem("the list is empty".into()));
+    }
+    Ok(profiles)
 }
 
 /// `{"CF-Access-Client-Id": "…", "CF-Access-Client-Secret": "…"}`. Messages never quote values.
@@ -336,5 +496,83 @@ mod tests {
     fn secrets_do_not_debug_print() {
         let s = load(&[("ARGOCD_USERNAME", "a"), ("ARGOCD_PASSWORD", "hunter2")]);
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn profiles_put_the_single_instance_first_and_switch_everything() {
+        let profiles = r#"[{"name": "staging", "url": "https://staging.example.com/", "username": "bot", "password": "pw-2"},
+                           {"name": "edge", "url": "https://edge.example.com", "token": "tok-3", "extra_headers": {"X-Edge": "e"}}]"#;
+        let s = load(&[
+            ("ARGOCD_URL", "https://prod.example.com"),
+            ("ARGOCD_TOKEN", "tok-1"),
+            ("ARGOCD_PROFILES", profiles),
+        ]);
+        assert!(s.problem().is_none(), "{:?}", s.problem());
+        assert_eq!(s.profile_names(), ["default", "staging", "edge"]);
+        assert_eq!(s.active_profile.as_deref(), Some("default"));
+        let staging = s.for_profile(Some("staging")).unwrap();
+        assert_eq!(staging.argocd_url, "https://staging.example.com");
+        assert_eq!(
+            staging.credentials,
+            Credentials::Login {
+                username: "bot".into(),
+                password: Secret::new("pw-2")
+            }
+        );
+        assert_eq!(staging.active_profile.as_deref(), Some("staging"));
+        let edge = s.for_profile(Some("edge")).unwrap();
+        assert_eq!(edge.extra_headers[0].0, "X-Edge");
+        assert_eq!(
+            s.for_profile(None).unwrap().argocd_url,
+            "https://prod.example.com"
+        );
+        let unknown = s.for_profile(Some("nope")).unwrap_err();
+        assert!(unknown.contains("default, staging, edge"), "{unknown}");
+
+        // Without ARGOCD_URL the first listed profile is the default.
+        let only = load(&[("ARGOCD_PROFILES", profiles)]);
+        assert_eq!(only.profile_names(), ["staging", "edge"]);
+        assert_eq!(only.argocd_url, "https://staging.example.com");
+        assert!(only.problem().is_none());
+        // A single instance refuses a profile by name.
+        let single = load(&[("ARGOCD_URL", "https://x"), ("ARGOCD_TOKEN", "t")]);
+        assert!(
+            single
+                .for_profile(Some("prod"))
+                .unwrap_err()
+                .contains("ARGOCD_PROFILES")
+        );
+    }
+
+    #[test]
+    fn bad_profiles_are_a_problem_that_names_no_secret() {
+        for (raw, says) in [
+            ("{}", "JSON list"),
+            ("[]", "empty"),
+            (r#"[{"url": "https://x", "token": "t"}]"#, "name"),
+            (
+                r#"[{"name": "a/b", "url": "https://x", "token": "t"}]"#,
+                "name",
+            ),
+            (r#"[{"name": "a", "token": "sekrit-token"}]"#, "url"),
+            (
+                r#"[{"name": "a", "url": "https://x", "username": "u"}]"#,
+                "password",
+            ),
+            (
+                r#"[{"name": "a", "url": "https://x", "token": "sekrit-token"}, {"name": "a", "url": "https://y", "token": "t"}]"#,
+                "twice",
+            ),
+            (
+                r#"[{"name": "a", "url": "https://x", "token": "sekrit-token", "extra_headers": {"Host": "h"}}]"#,
+                "set by the server",
+            ),
+        ] {
+            let s = load(&[("ARGOCD_PROFILES", raw)]);
+            let problem = s.problem().unwrap_or_default();
+            assert!(problem.contains(says), "{raw}: {problem}");
+            assert!(problem.contains("ARGOCD_PROFILES"), "{problem}");
+            assert!(!problem.contains("sekrit"), "{problem}");
+        }
     }
 }

@@ -81,6 +81,9 @@ fn settings(credentials: Credentials) -> Settings {
         allowed_projects: None,
         extra_headers: Vec::new(),
         extra_headers_problem: None,
+        profiles: Vec::new(),
+        profiles_problem: None,
+        active_profile: None,
     }
 }
 

@@ -65,6 +65,8 @@ pub struct HostEnv {
     pub env: Vec<(String, String)>,
     /// Send every outbound request to this address instead, keeping path and query.
     pub redirect: Option<SocketAddr>,
+    /// Send requests for these hosts (URL host names) to these addresses; wins over `redirect`.
+    pub redirect_hosts: HashMap<String, SocketAddr>,
     pub outbound: Arc<Mutex<Vec<Outbound>>>,
     /// Guest stderr lands here, so tests can check that logs hold no secret.
     pub stderr: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
@@ -90,6 +92,7 @@ pub struct HostState {
 
 struct OutboundHooks {
     redirect: Option<SocketAddr>,
+    redirect_hosts: HashMap<String, SocketAddr>,
     log: Arc<Mutex<Vec<Outbound>>>,
 }
 
@@ -117,7 +120,12 @@ impl WasiHttpHooks for OutboundHooks {
                 method: request.method().to_string(),
                 uri: request.uri().to_string(),
             });
-        if let Some(addr) = self.redirect {
+        let by_host = request
+            .uri()
+            .host()
+            .and_then(|host| self.redirect_hosts.get(host))
+            .copied();
+        if let Some(addr) = by_host.or(self.redirect) {
             let path = request
                 .uri()
                 .path_and_query()
@@ -250,6 +258,7 @@ impl Harness {
                 http: WasiHttpCtx::new(),
                 hooks: OutboundHooks {
                     redirect: env.redirect,
+                    redirect_hosts: env.redirect_hosts.clone(),
                     log: env.outbound.clone(),
                 },
                 kv: env.kv.clone(),

@@ -27,6 +27,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("ARGOCD_REQUEST_TIMEOUT_MS", "request_timeout_ms"),
     ("ARGOCD_ALLOWED_PROJECTS", "allowed_projects"),
     ("ARGOCD_EXTRA_HEADERS", "extra_headers"),
+    ("ARGOCD_PROFILES", "profiles"),
 ];
 
 /// Reads the settings from the environment; with `demo`, starts a stand-in and points at it.

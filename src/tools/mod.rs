@@ -143,6 +143,31 @@ toolset!(
     DeleteResource,
 );
 
+/// The argument every tool takes when several Argo CD instances are configured.
+pub const PROFILE_ARGUMENT: &str = "profile";
+
+/// Adds the optional `profile` argument, naming the configured instances, to every tool; with a
+/// single instance the definitions stay as they are (and so does the size of `tools/list`).
+pub fn with_profiles(mut definitions: Vec<ToolDefinition>, names: &[&str]) -> Vec<ToolDefinition> {
+    if names.len() < 2 {
+        return definitions;
+    }
+    let property = serde_json::json!({
+        "type": "string",
+        "enum": names,
+        "description": format!("Argo CD instance to use (default {}).", names[0]),
+    });
+    for definition in &mut definitions {
+        if let Some(properties) = definition.input_schema.get_mut("properties") {
+            properties[PROFILE_ARGUMENT] = property.clone();
+        } else {
+            definition.input_schema["properties"] =
+                serde_json::json!({ PROFILE_ARGUMENT: property.clone() });
+        }
+    }
+    definitions
+}
+
 fn exact_output_schema_of<T: Tool>() -> Value {
     let mut output_schema = schema_of::<T::Output>();
     compact(&mut output_schema, false);
@@ -248,6 +273,25 @@ async fn invoke<T: Tool, H: Host>(
             T::NAME
         ));
     }
+    let mut arguments = arguments;
+    let profile = match arguments
+        .as_object_mut()
+        .and_then(|a| a.remove(PROFILE_ARGUMENT))
+    {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => {
+            return CallOutcome::ToolError(format!(
+                "Invalid arguments for {}: profile must be a string",
+                T::NAME
+            ));
+        }
+    };
+    let settings = match settings.for_profile(profile.as_deref()) {
+        Ok(settings) => settings,
+        Err(problem) => return CallOutcome::ToolError(problem),
+    };
+    let settings = &settings;
     let args: T::Args = match serde_path_to_error::deserialize(arguments) {
         Ok(args) => args,
         Err(e) => {

@@ -53,6 +53,11 @@ pub struct ServerInfo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     pub read_only: bool,
+    /// The Argo CD instance answering, when several are configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
 }
 
 pub struct GetServerInfo;
@@ -86,6 +91,12 @@ impl Tool for GetServerInfo {
             issuer: user.iss,
             groups: user.groups,
             read_only: settings.read_only,
+            profile: settings.active_profile.clone(),
+            profiles: settings
+                .profile_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         })
     }
 }

@@ -11,6 +11,7 @@ mod live;
 mod mcp;
 mod modern;
 mod plugin;
+mod profiles;
 mod progress;
 mod standin;
 mod stdio;

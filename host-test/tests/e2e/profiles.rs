@@ -1,0 +1,158 @@
+//! Several Argo CD instances behind one server: named profiles, a `profile` argument on every
+//! tool, one cached session per instance. Two stand-ins run at once.
+
+use host_test::standin::{Config, StandIn};
+use serde_json::json;
+
+use crate::{PASSWORD, World};
+
+const STAGING_PASSWORD: &str = "St4ging-only-pw";
+
+/// `default` is the usual stand-in (admin login); `staging` a second one (its own account) that
+/// holds a different fleet.
+async fn two_instances() -> (World, StandIn) {
+    let mut world = World::new().await;
+    let staging = StandIn::start(Config {
+        users: vec![("bot".into(), STAGING_PASSWORD.into())],
+        fleet_size: 3,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    world
+        .env
+        .redirect_hosts
+        .insert("staging.example.com".into(), staging.addr);
+    let profiles = json!([{"name": "staging", "url": "https://staging.example.com",
+                           "username": "bot", "password": STAGING_PASSWORD}]);
+    world.set("profiles", &profiles.to_string());
+    (world, staging)
+}
+
+#[tokio::test]
+async fn every_tool_takes_a_profile_and_each_instance_keeps_its_session() {
+    let (world, staging) = two_instances().await;
+
+    let list = world
+        .mcp(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .await
+        .json()
+        .unwrap();
+    let tools = list["result"]["tools"].as_array().unwrap();
+    for tool in tools {
+        assert_eq!(
+            tool["inputSchema"]["properties"]["profile"]["enum"],
+            json!(["default", "staging"]),
+            "{}",
+            tool["name"]
+        );
+    }
+
+    let default_apps = world.ok("list_argocd_apps", json!({})).await;
+    let staging_apps = world
+        .ok("list_argocd_apps", json!({"profile": "staging"}))
+        .await;
+    assert_ne!(
+        default_apps["total"], staging_apps["total"],
+        "two fleets, two answers"
+    );
+    assert_eq!(
+        staging_apps["total"],
+        3 + host_test::standin::showcase().len(),
+        "the staging fleet: 3 generated apps and the showcase ones"
+    );
+
+    let info = world
+        .ok("get_argocd_server_info", json!({"profile": "staging"}))
+        .await;
+    assert_eq!(info["argocd_url"], "https://staging.example.com");
+    assert_eq!(info["username"], "bot");
+    assert_eq!(info["profile"], "staging");
+    assert_eq!(info["profiles"], json!(["default", "staging"]));
+    let info = world.ok("get_argocd_server_info", json!({})).await;
+    assert_eq!(info["profile"], "default");
+    assert_eq!(info["username"], "admin");
+
+    // A write goes to the instance named, and only there.
+    let before = world.standin.requests().len();
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "profile": "staging"}),
+        )
+        .await;
+    assert!(
+        staging
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/api/v1/applications/guestbook/sync")
+    );
+    assert!(
+        world.standin.requests()[before..]
+            .iter()
+            .all(|r| r.method != "POST"),
+        "nothing was sent to the default instance"
+    );
+
+    // More calls reuse each instance's cached session: one login each.
+    for _ in 0..3 {
+        world
+            .ok(
+                "get_argocd_app_status",
+                json!({"app_name": "guestbook", "profile": "staging"}),
+            )
+            .await;
+        world
+            .ok("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await;
+    }
+    assert_eq!(world.standin.login_count(), 1);
+    assert_eq!(staging.login_count(), 1);
+    let keys: Vec<String> = world.env.kv.snapshot().into_keys().collect();
+    assert!(
+        keys.iter()
+            .any(|k| k.contains("bot@https://staging.example.com")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.iter()
+            .any(|k| k.contains("admin@https://argocd.example.com")),
+        "{keys:?}"
+    );
+
+    let unknown = world
+        .tool_error("list_argocd_apps", json!({"profile": "prod-eu"}))
+        .await;
+    assert!(unknown.contains("default, staging"), "{unknown}");
+    for leak in [PASSWORD, STAGING_PASSWORD] {
+        assert!(!unknown.contains(leak));
+        assert!(!world.stderr().contains(leak));
+    }
+}
+
+#[tokio::test]
+async fn a_single_instance_has_no_profile_argument() {
+    let world = World::new().await;
+    let list = world
+        .mcp(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+        .await
+        .json()
+        .unwrap();
+    assert!(
+        list["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["inputSchema"]["properties"].get("profile").is_none())
+    );
+    let refused = world
+        .tool_error("list_argocd_apps", json!({"profile": "staging"}))
+        .await;
+    assert!(refused.contains("ARGOCD_PROFILES"), "{refused}");
+    let bad = json!([{"name": "x", "url": "https://x.example.com", "token": "sekrit-tok"}, {"name": "x", "url": "https://y.example.com", "token": "t"}]);
+    let mut world = world;
+    world.set("profiles", &bad.to_string());
+    let problem = world.tool_error("list_argocd_apps", json!({})).await;
+    assert!(problem.contains("twice"), "{problem}");
+    assert!(!problem.contains("sekrit"));
+}
