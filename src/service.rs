@@ -46,6 +46,10 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
         tools::call(self.host, self.settings, name, arguments, progress).await
     }
+
+    async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
+        tools::complete(self.host, self.settings, argument, prefix).await
+    }
 }
 
 fn access_policy(settings: &Settings) -> AccessPolicy<'_> {

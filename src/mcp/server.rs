@@ -243,6 +243,7 @@ async fn handle_request<P: ToolProvider>(
         ("resources/templates/list", _) => Ok(json!({"resourceTemplates": []})),
         ("prompts/list", _) => Ok(library::list_prompts(tools.prompts())),
         ("prompts/get", _) => library::get_prompt(tools.prompts(), &params),
+        ("completion/complete", _) => complete_argument(tools, &params).await,
         ("tools/call", _) => {
             let token = progress_token(&params);
             match (sink, token) {
@@ -272,8 +273,53 @@ fn capabilities<P: ToolProvider>(tools: &P) -> Value {
     }
     if !tools.prompts().is_empty() {
         capabilities["prompts"] = json!({ "listChanged": false });
+        capabilities["completions"] = json!({});
     }
     capabilities
+}
+
+/// At most this many values per completion, as the spec allows.
+const MAX_COMPLETIONS: usize = 100;
+
+/// `completion/complete` for prompt arguments (this server has no resource templates).
+async fn complete_argument<P: ToolProvider>(tools: &P, params: &Value) -> Result<Value, RpcError> {
+    let invalid = |why: &str| {
+        Err(RpcError::new(
+            INVALID_PARAMS,
+            format!("completion/complete: {why}"),
+        ))
+    };
+    let (Some(kind), Some(argument), Some(prefix)) = (
+        params.pointer("/ref/type").and_then(Value::as_str),
+        params.pointer("/argument/name").and_then(Value::as_str),
+        params.pointer("/argument/value").and_then(Value::as_str),
+    ) else {
+        return invalid("needs ref.type, argument.name and argument.value");
+    };
+    let values = match kind {
+        "ref/resource" => Vec::new(),
+        "ref/prompt" => {
+            let name = params
+                .pointer("/ref/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let Some(prompt) = tools.prompts().iter().find(|p| p.name == name) else {
+                return invalid(&format!("unknown prompt {name:?}; see prompts/list"));
+            };
+            if !prompt.arguments.iter().any(|a| a.name == argument) {
+                return invalid(&format!("prompt {name} has no argument {argument:?}"));
+            }
+            tools.complete(argument, prefix).await
+        }
+        other => {
+            return invalid(&format!(
+                "unknown ref.type {other:?} (ref/prompt or ref/resource)"
+            ));
+        }
+    };
+    let total = values.len();
+    let shown: Vec<String> = values.into_iter().take(MAX_COMPLETIONS).collect();
+    Ok(json!({"completion": {"values": shown, "total": total, "hasMore": total > MAX_COMPLETIONS}}))
 }
 
 /// Answers with the client's version when we speak it in the handshake era, else with our newest

@@ -89,4 +89,9 @@ pub trait ToolProvider {
         &[]
     }
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome;
+    /// Values that complete a prompt argument called `argument` beginning with `prefix`, best
+    /// first (none by default). A failure is worth no error to the user: it offers nothing.
+    async fn complete(&self, _argument: &str, _prefix: &str) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -449,6 +449,37 @@ impl Tool for ListApps {
     }
 }
 
+/// Names of the apps starting with `prefix` (any case), sorted: what a client offers while the
+/// user types an `app_name`. Asks Argo CD for names only.
+pub async fn app_names<H: Host>(
+    client: &ArgoClient<'_, H>,
+    prefix: &str,
+) -> Result<Vec<String>, ArgoError> {
+    let list: ApplicationList = client
+        .get(
+            "/api/v1/applications?fields=items.metadata.name",
+            "the application names",
+        )
+        .await?;
+    Ok(names_with_prefix(
+        list.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| a.metadata.name),
+        prefix,
+    ))
+}
+
+/// Sorted names that start with `prefix`, ignoring case.
+pub fn names_with_prefix(names: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
+    let prefix = prefix.to_lowercase();
+    let mut matching: Vec<String> = names
+        .filter(|n| n.to_lowercase().starts_with(&prefix))
+        .collect();
+    matching.sort();
+    matching
+}
+
 fn page(items: Vec<Application>, args: &ListAppsArgs, limit: usize) -> AppList {
     let wanted = |want: &Option<String>, have: &str| {
         want.as_deref()

@@ -143,6 +143,25 @@ toolset!(
     DeleteResource,
 );
 
+/// Completions for the prompt arguments that name Argo CD objects (`app_name`, `project`), from
+/// the default instance; nothing when it cannot be asked.
+pub async fn complete<H: Host>(
+    host: &H,
+    settings: &Settings,
+    argument: &str,
+    prefix: &str,
+) -> Vec<String> {
+    let Ok(client) = ArgoClient::new(host, settings) else {
+        return Vec::new();
+    };
+    let names = match argument {
+        "app_name" => apps::app_names(&client, prefix).await,
+        "project" => platform::project_names(&client, prefix).await,
+        _ => return Vec::new(),
+    };
+    names.unwrap_or_default()
+}
+
 /// The argument every tool takes when several Argo CD instances are configured.
 pub const PROFILE_ARGUMENT: &str = "profile";
 

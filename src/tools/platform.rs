@@ -101,6 +101,21 @@ impl Tool for GetServerInfo {
     }
 }
 
+/// Names of the projects starting with `prefix` (any case), sorted, for completions.
+pub async fn project_names<H: Host>(
+    client: &ArgoClient<'_, H>,
+    prefix: &str,
+) -> Result<Vec<String>, ArgoError> {
+    let list: List<Project> = client.get("/api/v1/projects", "the project names").await?;
+    Ok(super::apps::names_with_prefix(
+        list.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.metadata.name),
+        prefix,
+    ))
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PageArgs {

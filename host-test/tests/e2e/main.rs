@@ -2,6 +2,7 @@
 
 mod appsets;
 mod auth;
+mod completion;
 mod deploy;
 mod errors;
 mod inspect;
