@@ -159,6 +159,7 @@ impl Tool for SyncApp {
         )
         .await?;
         Ok(OperationStarted {
+            message: started_message("sync", outcome.as_ref()),
             outcome,
             app,
             operation: "sync".into(),
@@ -167,7 +168,6 @@ impl Tool for SyncApp {
             revision: args.revision,
             history_id: None,
             resources: args.resources.as_ref().map(Vec::len),
-            message: "Argo CD accepted the sync; it runs in the background. Poll get_argocd_app_status until operation.phase is Succeeded, Failed or Error, then check health.".into(),
         })
     }
 }
@@ -238,6 +238,7 @@ impl Tool for RollbackApp {
         )
         .await?;
         Ok(OperationStarted {
+            message: started_message("rollback", outcome.as_ref()),
             outcome,
             app,
             operation: "rollback".into(),
@@ -246,8 +247,20 @@ impl Tool for RollbackApp {
             revision: None,
             history_id: Some(args.history_id),
             resources: None,
-            message: "Argo CD accepted the rollback; it runs in the background. Poll get_argocd_app_status until operation.phase is Succeeded, Failed or Error, then check health.".into(),
         })
+    }
+}
+
+/// What to tell the agent next: the outcome says it all after a wait; otherwise how to follow up.
+fn started_message(operation: &str, outcome: Option<&WaitOutcome>) -> String {
+    match outcome {
+        Some(outcome) => format!(
+            "The {operation} ended: {} (verdict {}). See `outcome`.",
+            outcome.phase, outcome.verdict
+        ),
+        None => format!(
+            "Argo CD accepted the {operation}; it runs in the background. Follow it with wait_for_argocd_operation (or poll get_argocd_app_status until operation.phase is Succeeded, Failed or Error, then check health)."
+        ),
     }
 }
 

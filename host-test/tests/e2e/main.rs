@@ -14,6 +14,7 @@ mod modern;
 mod plugin;
 mod profiles;
 mod progress;
+mod sdk;
 mod standin;
 mod stdio;
 mod tools;

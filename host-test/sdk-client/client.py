@@ -1,0 +1,62 @@
+"""An independent MCP client: the official Python SDK (`mcp`, pinned in requirements.txt) drives
+argocd-mcp the way an agent host would, and prints what it saw as one JSON object. The Rust test
+`sdk_client` (host-test/tests/e2e/sdk.rs) installs the SDK, starts the runner and checks the output.
+
+Usage: client.py http://127.0.0.1:PORT/mcp (auto|legacy)
+       client.py stdio RUNNER_BINARY (auto|legacy)
+"""
+
+import asyncio
+import json
+import sys
+
+from mcp import Client, StdioServerParameters
+from mcp_types import PromptReference
+
+
+async def main() -> None:
+    target, where, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    server = (
+        StdioServerParameters(command=where, args=["stdio", "--demo"])
+        if target == "stdio"
+        else where
+    )
+    seen: dict = {}
+    progress: list = []
+
+    async def on_progress(value, total, message):
+        progress.append({"progress": value, "total": total, "message": message})
+
+    async with Client(server, mode=mode, cache=None) as client:
+        seen["protocol_version"] = client.protocol_version
+        seen["server_name"] = client.server_info.name if client.server_info else None
+        tools = await client.list_tools()
+        seen["tools"] = [tool.name for tool in tools.tools]
+        status = await client.call_tool(
+            "get_argocd_app_status", {"app_name": "guestbook"}
+        )
+        seen["status_error"] = status.is_error
+        seen["status"] = status.structured_content
+        bad = await client.call_tool("get_argocd_app_status", {"app_name": "../etc"})
+        seen["bad_name_error"] = bad.is_error
+        seen["bad_name_text"] = bad.content[0].text
+        synced = await client.call_tool(
+            "sync_argocd_app",
+            {"app_name": "guestbook", "confirm": True, "wait": True, "timeout_seconds": 60},
+            progress_callback=on_progress,
+        )
+        seen["sync"] = synced.structured_content
+        seen["progress"] = progress
+        guide = await client.read_resource("argocd-mcp://guides/sync-safety")
+        seen["guide_chars"] = len(guide.contents[0].text)
+        prompt = await client.get_prompt("triage_app", {"app_name": "guestbook"})
+        seen["prompt"] = prompt.messages[0].content.text
+        completion = await client.complete(
+            PromptReference(type="ref/prompt", name="triage_app"),
+            {"name": "app_name", "value": "pay"},
+        )
+        seen["completion"] = completion.completion.values
+    print(json.dumps(seen))
+
+
+asyncio.run(main())

@@ -1,0 +1,156 @@
+//! An independent client from the MCP ecosystem, the official Python SDK, against the local
+//! runner: over HTTP in both eras (its `auto` mode probes 2026-07-28, `legacy` does the
+//! `initialize` handshake) and over stdio. The test installs the SDK itself, pinned by
+//! `host-test/sdk-client/requirements.txt`, into a virtualenv under cargo's test tmp dir.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const RUNNER: &str = env!("CARGO_BIN_EXE_argocd-mcp-runner");
+
+fn sdk_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk-client")
+}
+
+/// A virtualenv with the pinned SDK; made once, reused while the requirements are unchanged.
+fn python_with_sdk() -> PathBuf {
+    let requirements = std::fs::read_to_string(sdk_dir().join("requirements.txt")).unwrap();
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcp-python-sdk");
+    let python = venv.join("bin").join("python");
+    let stamp = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(requirements.as_str()) {
+        return python;
+    }
+    let run = |command: &mut Command| {
+        let output = command.output().expect("the command starts");
+        assert!(
+            output.status.success(),
+            "{command:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv));
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(sdk_dir().join("requirements.txt")));
+    std::fs::write(&stamp, requirements).unwrap();
+    python
+}
+
+/// The runner serving HTTP with its demo stand-in; killed when dropped.
+struct Runner(Child);
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_runner() -> (Runner, String) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(RUNNER)
+        .args(["serve", "--demo", "--listen", &listen])
+        .env_remove("ARGOCD_URL")
+        .env_remove("MCP_AUTH_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runner starts");
+    let runner = Runner(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(Instant::now() < deadline, "the runner never listened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (runner, format!("http://{listen}/mcp"))
+}
+
+fn run_client(python: &Path, transport: &str, target: &str, mode: &str) -> Value {
+    let output = Command::new(python)
+        .arg(sdk_dir().join("client.py"))
+        .args([transport, target, mode])
+        .env_remove("ARGOCD_URL")
+        .output()
+        .expect("python starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{transport} {mode}: the SDK client failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{transport} {mode}: not JSON ({e}): {stdout}"))
+}
+
+fn check_session(seen: &Value, transport: &str, mode: &str, version: &str) {
+    let at = format!("{transport} {mode}");
+    assert_eq!(seen["protocol_version"], version, "{at}");
+    assert_eq!(seen["server_name"], "argocd-mcp", "{at}");
+    assert_eq!(seen["tools"].as_array().unwrap().len(), 32, "{at}");
+    assert_eq!(seen["status_error"], false, "{at}");
+    assert_eq!(seen["status"]["name"], "guestbook", "{at}");
+    assert_eq!(seen["status"]["health"]["status"], "Healthy", "{at}");
+    assert_eq!(seen["bad_name_error"], true, "{at}");
+    assert!(
+        seen["bad_name_text"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid Kubernetes name"),
+        "{at}"
+    );
+    assert_eq!(
+        seen["sync"]["outcome"]["verdict"], "healthy",
+        "{at}: {}",
+        seen["sync"]
+    );
+    let progress = seen["progress"].as_array().unwrap();
+    assert!(
+        !progress.is_empty(),
+        "{at}: progress reached the SDK's callback"
+    );
+    assert!(seen["guide_chars"].as_u64().unwrap() > 200, "{at}");
+    assert!(
+        seen["prompt"].as_str().unwrap().contains("guestbook"),
+        "{at}"
+    );
+    let completion = seen["completion"].as_array().unwrap();
+    assert_eq!(completion[0], "payments", "{at}");
+    assert!(
+        completion
+            .iter()
+            .all(|name| name.as_str().unwrap().starts_with("pay")),
+        "{at}"
+    );
+}
+
+#[test]
+fn the_official_python_sdk_works_over_http_and_stdio_in_both_eras() {
+    let python = python_with_sdk();
+    let (_runner, url) = start_runner();
+    let modern = run_client(&python, "http", &url, "auto");
+    check_session(&modern, "http", "auto", "2026-07-28");
+    let legacy = run_client(&python, "http", &url, "legacy");
+    check_session(&legacy, "http", "legacy", "2025-11-25");
+    let stdio = run_client(&python, "stdio", RUNNER, "auto");
+    check_session(&stdio, "stdio", "auto", "2026-07-28");
+}
