@@ -51,8 +51,51 @@ fn main() {
         "cargo:rustc-env=ARGOCD_MCP_SERVER_WASM={}",
         out.join("argocd_mcp_server.wasm").display()
     );
+    let dist = root.join("target").join("dist");
+    std::fs::create_dir_all(&dist).expect("target/dist can be made");
+    let plugin = dist.join("argocd_mcp_plugin.wasm");
+    package_plugin(
+        &out.join("argocd_mcp_plugin.wasm"),
+        &root.join("wit"),
+        &plugin,
+    );
+    std::fs::copy(
+        root.join("components/plugin/argocd_mcp_plugin.policy.yaml"),
+        dist.join("argocd_mcp_plugin.policy.yaml"),
+    )
+    .expect("the policy file is copied beside the plugin");
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("components/plugin/argocd_mcp_plugin.policy.yaml")
+            .display()
+    );
     println!(
         "cargo:rustc-env=ARGOCD_MCP_PLUGIN_WASM={}",
-        out.join("argocd_mcp_plugin.wasm").display()
+        plugin.display()
     );
+}
+
+/// The plugin as WASM MCP hosts want it: rustc leaves out the WIT docs (hosts show them as tool
+/// descriptions, from a `package-docs` custom section) and the root component name (which
+/// Wassette needs for components it finds in its local directory). Both are added here, to a copy,
+/// so running this again never stacks sections.
+fn package_plugin(built: &std::path::Path, wit: &std::path::Path, packaged: &std::path::Path) {
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve.push_dir(wit).expect("the WIT parses");
+    let docs = wit_parser::PackageMetadata::extract(&resolve, package)
+        .encode()
+        .expect("the WIT docs encode");
+    let bytes = std::fs::read(built).expect("the plugin was built");
+    let mut metadata = wasm_metadata::AddMetadata::default();
+    metadata.name = wasm_metadata::AddMetadataField::Set("argocd-mcp".into());
+    let mut packaged_bytes = metadata
+        .to_wasm(&bytes)
+        .expect("the plugin takes a root name");
+    use wasm_encoder::ComponentSection as _;
+    wasm_encoder::CustomSection {
+        name: wit_parser::PackageMetadata::SECTION_NAME.into(),
+        data: docs.into(),
+    }
+    .append_to_component(&mut packaged_bytes);
+    std::fs::write(packaged, packaged_bytes).expect("the packaged plugin is written");
 }

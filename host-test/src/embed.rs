@@ -68,6 +68,11 @@ pub struct HostEnv {
     /// Send requests for these hosts (URL host names) to these addresses; wins over `redirect`.
     pub redirect_hosts: HashMap<String, SocketAddr>,
     pub outbound: Arc<Mutex<Vec<Outbound>>>,
+    /// Like a Wassette network policy: when set, requests to any other host are denied
+    /// (`HttpRequestDenied`) before they leave.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Like a Wassette memory limit: the most linear memory an instance may grow to, in bytes.
+    pub memory_limit: Option<usize>,
     /// Guest stderr lands here, so tests can check that logs hold no secret.
     pub stderr: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
 }
@@ -88,9 +93,11 @@ pub struct HostState {
     hooks: OutboundHooks,
     kv: KvStore,
     variables: HashMap<String, String>,
+    limits: wasmtime::StoreLimits,
 }
 
 struct OutboundHooks {
+    allowed_hosts: Option<Vec<String>>,
     redirect: Option<SocketAddr>,
     redirect_hosts: HashMap<String, SocketAddr>,
     log: Arc<Mutex<Vec<Outbound>>>,
@@ -120,6 +127,12 @@ impl WasiHttpHooks for OutboundHooks {
                 method: request.method().to_string(),
                 uri: request.uri().to_string(),
             });
+        let host = request.uri().host().unwrap_or_default().to_string();
+        if let Some(allowed) = &self.allowed_hosts
+            && !allowed.contains(&host)
+        {
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
         let by_host = request
             .uri()
             .host()
@@ -250,21 +263,29 @@ impl Harness {
                 wasi.inherit_stderr();
             }
         }
-        Store::new(
+        let mut limits = wasmtime::StoreLimitsBuilder::new();
+        if let Some(bytes) = env.memory_limit {
+            limits = limits.memory_size(bytes);
+        }
+        let mut store = Store::new(
             &self.engine,
             HostState {
                 table: ResourceTable::new(),
                 wasi: wasi.build(),
                 http: WasiHttpCtx::new(),
                 hooks: OutboundHooks {
+                    allowed_hosts: env.allowed_hosts.clone(),
                     redirect: env.redirect,
                     redirect_hosts: env.redirect_hosts.clone(),
                     log: env.outbound.clone(),
                 },
                 kv: env.kv.clone(),
                 variables: env.variables.clone(),
+                limits: limits.build(),
             },
-        )
+        );
+        store.limiter(|state| &mut state.limits);
+        store
     }
 
     /// Serves one HTTP request with a fresh instance of the server component, as Spin does.

@@ -7,6 +7,7 @@ use argocd_mcp::host::{
 };
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
+use argocd_mcp::tools::PROFILE_ARGUMENT;
 use argocd_mcp_wasi_host::WasiHttp;
 use serde_json::{Value, json};
 
@@ -51,16 +52,18 @@ impl Clock for PluginHost {
 }
 
 /// Runs a tool by its MCP name with the typed arguments turned back into the JSON it parses.
-fn run(tool: &str, arguments: Value) -> Result<String, String> {
+fn run(profile: Option<String>, tool: &str, arguments: Value) -> Result<String, String> {
     let settings = Settings::load(|name| std::env::var(name.env).ok());
     let host = PluginHost::default();
     // Typed exports leave `null` for absent options; the tools treat absent and null alike.
-    let arguments = match arguments {
-        Value::Object(map) => {
-            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
-        }
-        other => other,
+    let mut arguments = match arguments {
+        Value::Object(map) => map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+        _ => serde_json::Map::new(),
     };
+    if let Some(profile) = profile {
+        arguments.insert(PROFILE_ARGUMENT.into(), Value::String(profile));
+    }
+    let arguments = Value::Object(arguments);
     wstd::runtime::block_on(service::call_tool(&host, &settings, tool, arguments))
 }
 
@@ -71,8 +74,10 @@ impl Guest for Plugin {
         app_name: String,
         include_resources: Option<bool>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_app_status",
             json!({"app_name": app_name, "include_resources": include_resources, "app_namespace": app_namespace}),
         )
@@ -88,8 +93,10 @@ impl Guest for Plugin {
         app_namespace: Option<String>,
         limit: Option<u32>,
         offset: Option<u32>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_apps",
             json!({
                 "project": project, "namespace": namespace, "health_status": health_status,
@@ -102,8 +109,10 @@ impl Guest for Plugin {
     fn list_argocd_app_history(
         app_name: String,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_app_history",
             json!({"app_name": app_name, "app_namespace": app_namespace}),
         )
@@ -122,6 +131,7 @@ impl Guest for Plugin {
         wait: Option<bool>,
         timeout_seconds: Option<u32>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         let resources = resources.map(|list| {
             list.into_iter()
@@ -129,6 +139,7 @@ impl Guest for Plugin {
                 .collect::<Vec<_>>()
         });
         run(
+            profile,
             "sync_argocd_app",
             json!({
                 "app_name": app_name, "revision": revision, "revisions": revisions,
@@ -148,8 +159,10 @@ impl Guest for Plugin {
         wait: Option<bool>,
         timeout_seconds: Option<u32>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "rollback_argocd_app",
             json!({
                 "app_name": app_name, "history_id": history_id, "prune": prune, "dry_run": dry_run,
@@ -163,8 +176,10 @@ impl Guest for Plugin {
         app_name: String,
         hard: Option<bool>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "refresh_argocd_app",
             json!({"app_name": app_name, "hard": hard, "app_namespace": app_namespace}),
         )
@@ -177,8 +192,10 @@ impl Guest for Plugin {
         limit: Option<u32>,
         offset: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_app_resource_tree",
             json!({
                 "app_name": app_name, "kind": kind, "health": health, "limit": limit,
@@ -194,8 +211,10 @@ impl Guest for Plugin {
         resource_namespace: Option<String>,
         limit: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_app_events",
             json!({
                 "app_name": app_name, "resource_kind": resource_kind, "resource_name": resource_name,
@@ -219,8 +238,10 @@ impl Guest for Plugin {
         max_lines: Option<u32>,
         max_bytes: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_app_logs",
             json!({
                 "app_name": app_name, "pod_name": pod_name, "kind": kind,
@@ -236,26 +257,38 @@ impl Guest for Plugin {
         app_name: String,
         timeout_seconds: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "wait_for_argocd_operation",
             json!({"app_name": app_name, "timeout_seconds": timeout_seconds, "app_namespace": app_namespace}),
         )
     }
 
-    fn get_argocd_server_info() -> Result<String, String> {
-        run("get_argocd_server_info", json!({}))
+    fn get_argocd_server_info(profile: Option<String>) -> Result<String, String> {
+        run(profile, "get_argocd_server_info", json!({}))
     }
 
-    fn list_argocd_projects(limit: Option<u32>, offset: Option<u32>) -> Result<String, String> {
+    fn list_argocd_projects(
+        limit: Option<u32>,
+        offset: Option<u32>,
+        profile: Option<String>,
+    ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_projects",
             json!({"limit": limit, "offset": offset}),
         )
     }
 
-    fn list_argocd_clusters(limit: Option<u32>, offset: Option<u32>) -> Result<String, String> {
+    fn list_argocd_clusters(
+        limit: Option<u32>,
+        offset: Option<u32>,
+        profile: Option<String>,
+    ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_clusters",
             json!({"limit": limit, "offset": offset}),
         )
@@ -265,8 +298,10 @@ impl Guest for Plugin {
         app_name: String,
         app_namespace: Option<String>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "terminate_argocd_operation",
             json!({"app_name": app_name, "app_namespace": app_namespace, "confirm": confirm}),
         )
@@ -279,8 +314,10 @@ impl Guest for Plugin {
         include_unchanged: Option<bool>,
         limit: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_app_diff",
             json!({
                 "app_name": app_name, "kind": kind, "resource_name": resource_name,
@@ -299,8 +336,10 @@ impl Guest for Plugin {
         version: Option<String>,
         full: Option<bool>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_resource",
             json!({
                 "app_name": app_name, "kind": kind, "resource_name": resource_name,
@@ -318,8 +357,10 @@ impl Guest for Plugin {
         group: Option<String>,
         version: Option<String>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_resource_actions",
             json!({
                 "app_name": app_name, "kind": kind, "resource_name": resource_name,
@@ -334,8 +375,10 @@ impl Guest for Plugin {
         revision: String,
         source_index: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_revision_metadata",
             json!({"app_name": app_name, "revision": revision, "source_index": source_index, "app_namespace": app_namespace}),
         )
@@ -344,22 +387,35 @@ impl Guest for Plugin {
     fn get_argocd_sync_windows(
         app_name: String,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_sync_windows",
             json!({"app_name": app_name, "app_namespace": app_namespace}),
         )
     }
 
-    fn can_i_argocd(resource: String, action: String, object: String) -> Result<String, String> {
+    fn can_i_argocd(
+        resource: String,
+        action: String,
+        object: String,
+        profile: Option<String>,
+    ) -> Result<String, String> {
         run(
+            profile,
             "can_i_argocd",
             json!({"resource": resource, "action": action, "object": object}),
         )
     }
 
-    fn list_argocd_repositories(limit: Option<u32>, offset: Option<u32>) -> Result<String, String> {
+    fn list_argocd_repositories(
+        limit: Option<u32>,
+        offset: Option<u32>,
+        profile: Option<String>,
+    ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_repositories",
             json!({"limit": limit, "offset": offset}),
         )
@@ -376,8 +432,10 @@ impl Guest for Plugin {
         app_namespace: Option<String>,
         action: String,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "run_argocd_resource_action",
             json!({
                 "app_name": app_name, "kind": kind, "resource_name": resource_name,
@@ -392,8 +450,10 @@ impl Guest for Plugin {
         selector: Option<String>,
         limit: Option<u32>,
         offset: Option<u32>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "list_argocd_applicationsets",
             json!({"project": project, "selector": selector, "limit": limit, "offset": offset}),
         )
@@ -402,20 +462,26 @@ impl Guest for Plugin {
     fn get_argocd_applicationset(
         name: String,
         appset_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_applicationset",
             json!({"name": name, "appset_namespace": appset_namespace}),
         )
     }
 
-    fn preview_argocd_applicationset(applicationset_json: String) -> Result<String, String> {
+    fn preview_argocd_applicationset(
+        applicationset_json: String,
+        profile: Option<String>,
+    ) -> Result<String, String> {
         let applicationset: Value = serde_json::from_str(&applicationset_json).map_err(|e| {
             format!(
                 "applicationset-json is not JSON ({e}); pass the ApplicationSet object as JSON text"
             )
         })?;
         run(
+            profile,
             "preview_argocd_applicationset",
             json!({"applicationset": applicationset}),
         )
@@ -439,8 +505,10 @@ impl Guest for Plugin {
         upsert: Option<bool>,
         app_namespace: Option<String>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "create_argocd_app",
             json!({
                 "name": name, "project": project, "repo_url": repo_url, "path": path, "chart": chart,
@@ -457,11 +525,13 @@ impl Guest for Plugin {
         patch_json: String,
         app_namespace: Option<String>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         let patch: Value = serde_json::from_str(&patch_json).map_err(|e| {
             format!("patch-json is not JSON ({e}); pass a merge patch as JSON text")
         })?;
         run(
+            profile,
             "patch_argocd_app",
             json!({"app_name": app_name, "patch": patch, "app_namespace": app_namespace, "confirm": confirm}),
         )
@@ -473,8 +543,10 @@ impl Guest for Plugin {
         propagation_policy: Option<String>,
         app_namespace: Option<String>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "delete_argocd_app",
             json!({
                 "app_name": app_name, "cascade": cascade, "propagation_policy": propagation_policy,
@@ -495,8 +567,10 @@ impl Guest for Plugin {
         orphan: Option<bool>,
         app_namespace: Option<String>,
         confirm: bool,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "delete_argocd_resource",
             json!({
                 "app_name": app_name, "kind": kind, "resource_name": resource_name,
@@ -515,8 +589,10 @@ impl Guest for Plugin {
         include_objects: Option<bool>,
         limit: Option<u32>,
         app_namespace: Option<String>,
+        profile: Option<String>,
     ) -> Result<String, String> {
         run(
+            profile,
             "get_argocd_app_manifests",
             json!({
                 "app_name": app_name, "revision": revision, "revisions": revisions,
@@ -526,12 +602,12 @@ impl Guest for Plugin {
         )
     }
 
-    fn get_argocd_project(name: String) -> Result<String, String> {
-        run("get_argocd_project", json!({"name": name}))
+    fn get_argocd_project(name: String, profile: Option<String>) -> Result<String, String> {
+        run(profile, "get_argocd_project", json!({"name": name}))
     }
 
-    fn get_argocd_cluster(cluster: String) -> Result<String, String> {
-        run("get_argocd_cluster", json!({"cluster": cluster}))
+    fn get_argocd_cluster(cluster: String, profile: Option<String>) -> Result<String, String> {
+        run(profile, "get_argocd_cluster", json!({"cluster": cluster}))
     }
 }
 

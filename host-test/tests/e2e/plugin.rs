@@ -37,7 +37,7 @@ async fn every_tool_works_through_typed_exports() {
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let status = parse(
         plugin
-            .call_get_argocd_app_status(&mut store, "broken-app", Some(true), None)
+            .call_get_argocd_app_status(&mut store, "broken-app", Some(true), None, None)
             .await
             .unwrap(),
     );
@@ -57,6 +57,7 @@ async fn every_tool_works_through_typed_exports() {
                 None,
                 Some(5),
                 None,
+                None,
             )
             .await
             .unwrap(),
@@ -73,7 +74,7 @@ async fn every_tool_works_through_typed_exports() {
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let history = parse(
         plugin
-            .call_list_argocd_app_history(&mut store, "guestbook", None)
+            .call_list_argocd_app_history(&mut store, "guestbook", None, None)
             .await
             .unwrap(),
     );
@@ -94,6 +95,7 @@ async fn every_tool_works_through_typed_exports() {
             None,
             None,
             false,
+            None,
         )
         .await
         .unwrap();
@@ -121,6 +123,7 @@ async fn every_tool_works_through_typed_exports() {
                 None,
                 None,
                 true,
+                None,
             )
             .await
             .unwrap(),
@@ -136,7 +139,7 @@ async fn every_tool_works_through_typed_exports() {
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let auto = plugin
         .call_rollback_argocd_app(
-            &mut store, "payments", 0, None, None, None, None, None, true,
+            &mut store, "payments", 0, None, None, None, None, None, true, None,
         )
         .await
         .unwrap();
@@ -144,7 +147,7 @@ async fn every_tool_works_through_typed_exports() {
 
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let bad = plugin
-        .call_get_argocd_app_status(&mut store, "../secrets", None, None)
+        .call_get_argocd_app_status(&mut store, "../secrets", None, None, None)
         .await
         .unwrap();
     assert!(bad.unwrap_err().contains("not a valid Kubernetes name"));
@@ -165,6 +168,7 @@ async fn read_only_and_missing_settings_are_refused_clearly() {
             None,
             None,
             true,
+            None,
         )
         .await
         .unwrap();
@@ -173,7 +177,9 @@ async fn read_only_and_missing_settings_are_refused_clearly() {
     let empty = HostEnv::default();
     let (plugin, mut store) = harness().plugin(&empty).await.unwrap();
     let unconfigured = plugin
-        .call_list_argocd_apps(&mut store, None, None, None, None, None, None, None, None)
+        .call_list_argocd_apps(
+            &mut store, None, None, None, None, None, None, None, None, None,
+        )
         .await
         .unwrap();
     assert!(unconfigured.unwrap_err().contains("ARGOCD_URL"));
@@ -189,7 +195,7 @@ async fn an_api_token_needs_no_login() {
         let (plugin, mut store) = harness().plugin(&env).await.unwrap();
         parse(
             plugin
-                .call_get_argocd_app_status(&mut store, "guestbook", None, None)
+                .call_get_argocd_app_status(&mut store, "guestbook", None, None, None)
                 .await
                 .unwrap(),
         );
@@ -211,6 +217,7 @@ async fn the_operator_tools_work_through_typed_exports() {
             None,
             None,
             None,
+            None,
         )
         .await
         .unwrap(),
@@ -225,6 +232,7 @@ async fn the_operator_tools_work_through_typed_exports() {
             Some("guestbook"),
             None,
             Some(2),
+            None,
             None,
         )
         .await
@@ -248,6 +256,7 @@ async fn the_operator_tools_work_through_typed_exports() {
             None,
             None,
             None,
+            None,
         )
         .await
         .unwrap(),
@@ -261,18 +270,18 @@ async fn the_operator_tools_work_through_typed_exports() {
     );
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let refreshed = parse(
-        p.call_refresh_argocd_app(&mut s, "guestbook", Some(false), None)
+        p.call_refresh_argocd_app(&mut s, "guestbook", Some(false), None, None)
             .await
             .unwrap(),
     );
     assert_eq!(refreshed["name"], "guestbook");
     let (p, mut s) = h.plugin(&env).await.unwrap();
-    let info = parse(p.call_get_argocd_server_info(&mut s).await.unwrap());
+    let info = parse(p.call_get_argocd_server_info(&mut s, None).await.unwrap());
     assert_eq!(info["logged_in"], true);
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert!(
         parse(
-            p.call_list_argocd_projects(&mut s, Some(2), None)
+            p.call_list_argocd_projects(&mut s, Some(2), None, None)
                 .await
                 .unwrap()
         )["projects"]
@@ -284,7 +293,7 @@ async fn the_operator_tools_work_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
         parse(
-            p.call_list_argocd_clusters(&mut s, None, None)
+            p.call_list_argocd_clusters(&mut s, None, None, None)
                 .await
                 .unwrap()
         )["total"],
@@ -305,6 +314,7 @@ async fn the_operator_tools_work_through_typed_exports() {
             Some(true),
             Some(30),
             true,
+            None,
         )
         .await
         .unwrap(),
@@ -312,14 +322,14 @@ async fn the_operator_tools_work_through_typed_exports() {
     assert_eq!(started["outcome"]["verdict"], "healthy");
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let waited = parse(
-        p.call_wait_for_argocd_operation(&mut s, "guestbook", Some(5), None)
+        p.call_wait_for_argocd_operation(&mut s, "guestbook", Some(5), None, None)
             .await
             .unwrap(),
     );
     assert_eq!(waited["phase"], "Succeeded");
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let idle = p
-        .call_terminate_argocd_operation(&mut s, "guestbook", None, true)
+        .call_terminate_argocd_operation(&mut s, "guestbook", None, true, None)
         .await
         .unwrap();
     assert!(idle.unwrap_err().contains("No operation is in progress"));
@@ -332,7 +342,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
     let h = harness();
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let diff = parse(
-        p.call_get_argocd_app_diff(&mut s, "broken-app", None, None, None, None, None)
+        p.call_get_argocd_app_diff(&mut s, "broken-app", None, None, None, None, None, None)
             .await
             .unwrap(),
     );
@@ -340,7 +350,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let secret = parse(
         p.call_get_argocd_resource(
-            &mut s, "huge-app", "Secret", "huge-app", None, None, None, None, None,
+            &mut s, "huge-app", "Secret", "huge-app", None, None, None, None, None, None,
         )
         .await
         .unwrap(),
@@ -355,6 +365,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
             "guestbook",
             None,
             Some("apps"),
+            None,
             None,
             None,
         )
@@ -375,6 +386,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
             None,
             "restart",
             true,
+            None,
         )
         .await
         .unwrap(),
@@ -383,7 +395,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
         parse(
-            p.call_get_argocd_sync_windows(&mut s, "guestbook", None)
+            p.call_get_argocd_sync_windows(&mut s, "guestbook", None, None)
                 .await
                 .unwrap()
         )["can_sync"],
@@ -392,7 +404,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
         parse(
-            p.call_can_i_argocd(&mut s, "applications", "get", "*")
+            p.call_can_i_argocd(&mut s, "applications", "get", "*", None)
                 .await
                 .unwrap()
         )["allowed"],
@@ -401,7 +413,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert!(
         parse(
-            p.call_list_argocd_repositories(&mut s, None, None)
+            p.call_list_argocd_repositories(&mut s, None, None, None)
                 .await
                 .unwrap()
         )["total"]
@@ -415,7 +427,7 @@ async fn the_inspection_tools_work_through_typed_exports() {
         .to_owned();
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let meta = parse(
-        p.call_get_argocd_revision_metadata(&mut s, "guestbook", &revision, None, None)
+        p.call_get_argocd_revision_metadata(&mut s, "guestbook", &revision, None, None, None)
             .await
             .unwrap(),
     );
@@ -429,7 +441,7 @@ async fn applicationsets_through_typed_exports() {
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
         parse(
-            p.call_list_argocd_applicationsets(&mut s, None, None, None, None)
+            p.call_list_argocd_applicationsets(&mut s, None, None, None, None, None)
                 .await
                 .unwrap()
         )["total"],
@@ -437,7 +449,7 @@ async fn applicationsets_through_typed_exports() {
     );
     let (p, mut s) = h.plugin(&env).await.unwrap();
     let one = parse(
-        p.call_get_argocd_applicationset(&mut s, "guestbook-envs", None)
+        p.call_get_argocd_applicationset(&mut s, "guestbook-envs", None, None)
             .await
             .unwrap(),
     );
@@ -446,7 +458,7 @@ async fn applicationsets_through_typed_exports() {
     let spec = r#"{"metadata":{"name":"x"},"spec":{"generators":[{"list":{"elements":[{"n":"1"}]}}],"template":{"metadata":{"name":"app-{{n}}"},"spec":{"project":"default"}}}}"#;
     assert_eq!(
         parse(
-            p.call_preview_argocd_applicationset(&mut s, spec)
+            p.call_preview_argocd_applicationset(&mut s, spec, None)
                 .await
                 .unwrap()
         )["count"],
@@ -454,7 +466,7 @@ async fn applicationsets_through_typed_exports() {
     );
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert!(
-        p.call_preview_argocd_applicationset(&mut s, "{not json")
+        p.call_preview_argocd_applicationset(&mut s, "{not json", None)
             .await
             .unwrap()
             .unwrap_err()
@@ -486,6 +498,7 @@ async fn lifecycle_through_typed_exports() {
             None,
             None,
             true,
+            None,
         )
         .await
         .unwrap(),
@@ -499,6 +512,7 @@ async fn lifecycle_through_typed_exports() {
             r#"{"spec":{"syncPolicy":{"automated":null}}}"#,
             None,
             true,
+            None,
         )
         .await
         .unwrap(),
@@ -506,7 +520,7 @@ async fn lifecycle_through_typed_exports() {
     assert_eq!(patched["auto_sync"], false);
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert!(
-        p.call_patch_argocd_app(&mut s, "payments", "nope", None, true)
+        p.call_patch_argocd_app(&mut s, "payments", "nope", None, true, None)
             .await
             .unwrap()
             .unwrap_err()
@@ -526,15 +540,24 @@ async fn lifecycle_through_typed_exports() {
             None,
             None,
             true,
+            None,
         )
         .await
         .unwrap(),
     );
     let (p, mut s) = h.plugin(&env).await.unwrap();
     parse(
-        p.call_delete_argocd_app(&mut s, "plug-svc", true, Some("foreground"), None, true)
-            .await
-            .unwrap(),
+        p.call_delete_argocd_app(
+            &mut s,
+            "plug-svc",
+            true,
+            Some("foreground"),
+            None,
+            true,
+            None,
+        )
+        .await
+        .unwrap(),
     );
     assert!(standin.app("plug-svc").is_none());
 }
@@ -554,6 +577,7 @@ async fn manifests_project_and_cluster_through_typed_exports() {
                 None,
                 Some(true),
                 None,
+                None,
                 None
             )
             .await
@@ -563,16 +587,210 @@ async fn manifests_project_and_cluster_through_typed_exports() {
     );
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
-        parse(p.call_get_argocd_project(&mut s, "payments").await.unwrap())["name"],
+        parse(
+            p.call_get_argocd_project(&mut s, "payments", None)
+                .await
+                .unwrap()
+        )["name"],
         "payments"
     );
     let (p, mut s) = h.plugin(&env).await.unwrap();
     assert_eq!(
         parse(
-            p.call_get_argocd_cluster(&mut s, "in-cluster")
+            p.call_get_argocd_cluster(&mut s, "in-cluster", None)
                 .await
                 .unwrap()
         )["connection"],
         "Successful"
     );
+}
+
+/// The shipped policy file, read the way a Wassette-style host applies it: hosts the plugin may
+/// reach, environment keys it may read, its memory ceiling.
+struct Policy {
+    hosts: Vec<String>,
+    keys: Vec<String>,
+    memory_bytes: usize,
+}
+
+fn shipped_policy() -> Policy {
+    let path = std::path::Path::new(host_test::embed::PLUGIN_WASM)
+        .with_file_name("argocd_mcp_plugin.policy.yaml");
+    let text = std::fs::read_to_string(&path).expect("the policy ships beside the plugin");
+    let value_of = |line: &str, field: &str| {
+        line.trim()
+            .strip_prefix(field)
+            .map(|v| v.trim().trim_matches('"').to_string())
+    };
+    let mut policy = Policy {
+        hosts: Vec::new(),
+        keys: Vec::new(),
+        memory_bytes: 0,
+    };
+    for line in text.lines() {
+        if let Some(host) = value_of(line, "- host:") {
+            policy.hosts.push(host);
+        } else if let Some(key) = value_of(line, "- key:") {
+            policy.keys.push(key);
+        } else if let Some(memory) = value_of(line, "memory:") {
+            let mebibytes: usize = memory.trim_end_matches("Mi").parse().unwrap();
+            policy.memory_bytes = mebibytes << 20;
+        }
+    }
+    policy
+}
+
+#[tokio::test]
+async fn the_shipped_policy_is_enough_and_no_more() {
+    let policy = shipped_policy();
+    let mut expected: Vec<&str> = argocd_mcp::settings::ALL
+        .iter()
+        .map(|setting| setting.env)
+        .filter(|&env| env != argocd_mcp::settings::MCP_AUTH_TOKEN.env) // guards the server's /mcp only
+        .collect();
+    expected.sort_unstable();
+    let mut keys: Vec<&str> = policy.keys.iter().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys, expected,
+        "the policy grants exactly the settings the plugin reads"
+    );
+    assert_eq!(policy.hosts, ["argocd.example.com"]);
+    assert!(policy.memory_bytes > 0);
+
+    // The host gives the plugin only what the policy allows, as Wassette does.
+    let (_standin, mut env) = setup(&[("AWS_SECRET_ACCESS_KEY", "not-for-the-plugin")]).await;
+    env.env.retain(|(key, _)| policy.keys.contains(key));
+    env.allowed_hosts = Some(policy.hosts.clone());
+    env.memory_limit = Some(policy.memory_bytes);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let tree = parse(
+        p.call_get_argocd_app_resource_tree(
+            &mut s,
+            "huge-app",
+            None,
+            None,
+            Some(500),
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert!(tree["total"].as_u64().unwrap() >= 500, "{tree}");
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let list = parse(
+        p.call_list_argocd_apps(
+            &mut s,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(500),
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(list["returned"], list["total"], "every app, in one page");
+
+    // Anywhere else is out of reach, and the tool says so.
+    env.env.retain(|(key, _)| key != "ARGOCD_URL");
+    env.env
+        .push(("ARGOCD_URL".into(), "https://elsewhere.example.net".into()));
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let refused = p
+        .call_get_argocd_app_status(&mut s, "guestbook", None, None, None)
+        .await
+        .unwrap()
+        .expect_err("the host denies the request");
+    assert!(refused.contains("elsewhere.example.net"), "{refused}");
+}
+
+fn read_leb(bytes: &[u8], at: &mut usize) -> usize {
+    let (mut value, mut shift) = (0usize, 0);
+    loop {
+        let byte = bytes[*at];
+        *at += 1;
+        value |= usize::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte < 0x80 {
+            return value;
+        }
+    }
+}
+
+/// The top-level custom sections of a component: (name, contents).
+fn custom_sections(component: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut sections = Vec::new();
+    let mut at = 8; // magic and layer/version
+    while at < component.len() {
+        let id = component[at];
+        at += 1;
+        let size = read_leb(component, &mut at);
+        let end = at + size;
+        if id == 0 {
+            let mut inner = at;
+            let name_len = read_leb(component, &mut inner);
+            let name = String::from_utf8(component[inner..inner + name_len].to_vec()).unwrap();
+            sections.push((name, component[inner + name_len..end].to_vec()));
+        }
+        at = end;
+    }
+    sections
+}
+
+#[test]
+fn the_shipped_plugin_carries_its_tool_docs_and_a_root_name() {
+    let component = std::fs::read(host_test::embed::PLUGIN_WASM).unwrap();
+    let sections = custom_sections(&component);
+    let section = |name: &str| {
+        let found: Vec<&Vec<u8>> = sections
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, data)| data)
+            .collect();
+        assert_eq!(found.len(), 1, "one {name} section");
+        found[0].clone()
+    };
+
+    // `package-docs`: a version byte, then JSON; hosts read worlds.*.func_exports.*.docs.
+    let docs = section("package-docs");
+    assert_eq!(docs[0], 1, "format version 1");
+    let docs: Value = serde_json::from_slice(&docs[1..]).unwrap();
+    let plugin = &docs["worlds"]["plugin"];
+    assert!(plugin["docs"].as_str().unwrap().contains("profile"));
+    let documented = plugin["func_exports"].as_object().unwrap();
+    let tools = argocd_mcp::tools::definitions(false);
+    assert_eq!(
+        documented.len(),
+        tools.len(),
+        "one documented export per tool"
+    );
+    for tool in &tools {
+        let export = tool.name.replace('_', "-");
+        let text = documented[&export]["docs"].as_str().unwrap_or_default();
+        assert!(text.len() > 40, "{export} is documented: {text:?}");
+    }
+
+    // `component-name`: subsection 0 names the component itself.
+    let names = section("component-name");
+    let mut at = 0;
+    let mut root = None;
+    while at < names.len() {
+        let kind = names[at];
+        at += 1;
+        let size = read_leb(&names, &mut at);
+        if kind == 0 {
+            let mut inner = at;
+            let len = read_leb(&names, &mut inner);
+            root = Some(String::from_utf8(names[inner..inner + len].to_vec()).unwrap());
+        }
+        at += size;
+    }
+    assert_eq!(root.as_deref(), Some("argocd-mcp"));
 }

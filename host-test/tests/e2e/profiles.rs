@@ -1,10 +1,11 @@
 //! Several Argo CD instances behind one server: named profiles, a `profile` argument on every
 //! tool, one cached session per instance. Two stand-ins run at once.
 
+use host_test::embed::HostEnv;
 use host_test::standin::{Config, StandIn};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::{PASSWORD, World};
+use crate::{PASSWORD, World, harness};
 
 const STAGING_PASSWORD: &str = "St4ging-only-pw";
 
@@ -155,4 +156,83 @@ async fn a_single_instance_has_no_profile_argument() {
     let problem = world.tool_error("list_argocd_apps", json!({})).await;
     assert!(problem.contains("twice"), "{problem}");
     assert!(!problem.contains("sekrit"));
+}
+
+#[tokio::test]
+async fn the_plugin_takes_a_profile_on_every_export() {
+    let default = StandIn::start(Config {
+        users: vec![("admin".into(), PASSWORD.into())],
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let staging = StandIn::start(Config {
+        users: vec![("bot".into(), STAGING_PASSWORD.into())],
+        fleet_size: 3,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let profiles = json!([{"name": "staging", "url": "https://staging.example.com",
+                           "username": "bot", "password": STAGING_PASSWORD}]);
+    let env = HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
+            ("ARGOCD_USERNAME".into(), "admin".into()),
+            ("ARGOCD_PASSWORD".into(), PASSWORD.into()),
+            ("ARGOCD_PROFILES".into(), profiles.to_string()),
+        ],
+        redirect: Some(default.addr),
+        redirect_hosts: [("staging.example.com".to_string(), staging.addr)].into(),
+        ..HostEnv::default()
+    };
+    let total = |answer: Result<String, String>| -> u64 {
+        let answer: Value = serde_json::from_str(&answer.expect("the tool answers")).unwrap();
+        answer["total"].as_u64().unwrap()
+    };
+    let list = |profile: Option<&'static str>| {
+        let env = env.clone();
+        async move {
+            let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+            plugin
+                .call_list_argocd_apps(
+                    &mut store,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(1),
+                    None,
+                    profile,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let staging_total = total(list(Some("staging")).await);
+    assert_eq!(
+        staging_total,
+        3 + host_test::standin::showcase().len() as u64
+    );
+    assert_eq!(staging.login_count(), 1);
+    assert_eq!(
+        default.login_count(),
+        0,
+        "nothing went to the default instance"
+    );
+    let default_total = total(list(None).await);
+    assert_ne!(default_total, staging_total);
+    assert_eq!(default.login_count(), 1);
+    assert_eq!(total(list(Some("default")).await), default_total);
+
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let unknown = plugin
+        .call_get_argocd_server_info(&mut store, Some("prod-eu"))
+        .await
+        .unwrap()
+        .expect_err("an unknown profile is refused");
+    assert!(unknown.contains("default, staging"), "{unknown}");
+    assert!(!unknown.contains(STAGING_PASSWORD));
 }
