@@ -47,6 +47,13 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         tools::call(self.host, self.settings, name, arguments, progress).await
     }
 
+    fn approval_question(&self, name: &str, arguments: &Value) -> Option<String> {
+        if !self.settings.require_approval || self.settings.read_only {
+            return None;
+        }
+        tools::approval_question(name, arguments)
+    }
+
     async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
         tools::complete(self.host, self.settings, argument, prefix).await
     }
@@ -98,6 +105,15 @@ pub async fn call_tool<H: Host>(
     name: &str,
     arguments: Value,
 ) -> Result<String, String> {
+    // Nobody can be asked here: with approvals required, changes are refused outright.
+    if settings.require_approval
+        && !settings.read_only
+        && tools::approval_question(name, &arguments).is_some()
+    {
+        return Err(format!(
+            "{name} needs a person's approval (ARGOCD_REQUIRE_APPROVAL is set), which only the MCP server component can ask for, through the client. Nothing was changed."
+        ));
+    }
     match tools::call(host, settings, name, arguments, &NoProgress).await {
         CallOutcome::Success(value) => Ok(value.to_string()),
         CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => Err(message),

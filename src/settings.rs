@@ -60,6 +60,11 @@ pub const READ_ONLY: SettingName = SettingName {
     env: "ARGOCD_READ_ONLY",
     help: "`true` hides and refuses every tool that changes Argo CD",
 };
+pub const REQUIRE_APPROVAL: SettingName = SettingName {
+    variable: "require_approval",
+    env: "ARGOCD_REQUIRE_APPROVAL",
+    help: "`true`: every change waits for a person's yes, asked through the MCP client (elicitation)",
+};
 pub const REQUEST_TIMEOUT: SettingName = SettingName {
     variable: "request_timeout_ms",
     env: "ARGOCD_REQUEST_TIMEOUT_MS",
@@ -91,6 +96,7 @@ pub const ALL: &[SettingName] = &[
     ARGOCD_TOKEN,
     MCP_AUTH_TOKEN,
     READ_ONLY,
+    REQUIRE_APPROVAL,
     REQUEST_TIMEOUT,
     ALLOWED_PROJECTS,
     EXTRA_HEADERS,
@@ -126,6 +132,8 @@ pub struct Settings {
     pub credentials: Credentials,
     pub mcp_auth_token: Option<Secret>,
     pub read_only: bool,
+    /// Changes run only after a person approved them through the client.
+    pub require_approval: bool,
     pub request_timeout: Duration,
     /// Projects whose apps may be changed; `None` means all.
     pub allowed_projects: Option<Vec<String>>,
@@ -195,6 +203,7 @@ impl Settings {
             credentials,
             mcp_auth_token: get(&MCP_AUTH_TOKEN).map(Secret::new),
             read_only: get(&READ_ONLY).is_some_and(|v| is_truthy(&v)),
+            require_approval: get(&REQUIRE_APPROVAL).is_some_and(|v| is_truthy(&v)),
             request_timeout,
             allowed_projects,
             extra_headers,

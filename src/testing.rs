@@ -77,6 +77,7 @@ fn settings(credentials: Credentials) -> Settings {
         credentials,
         mcp_auth_token: None,
         read_only: false,
+        require_approval: false,
         request_timeout: Duration::from_secs(5),
         allowed_projects: None,
         extra_headers: Vec::new(),

@@ -1,9 +1,12 @@
 """An independent MCP client: the official Python SDK (`mcp`, pinned in requirements.txt) drives
-argocd-mcp the way an agent host would, and prints what it saw as one JSON object. The Rust test
-`sdk_client` (host-test/tests/e2e/sdk.rs) installs the SDK, starts the runner and checks the output.
+argocd-mcp the way an agent host would, and prints what it saw as one JSON object. The Rust tests
+in host-test/tests/e2e/sdk.rs install the SDK, start the runner and check the output.
 
-Usage: client.py http://127.0.0.1:PORT/mcp (auto|legacy)
-       client.py stdio RUNNER_BINARY (auto|legacy)
+Usage: client.py http http://127.0.0.1:PORT/mcp (auto|legacy|approval)
+       client.py stdio RUNNER_BINARY (auto|legacy|approval)
+
+`approval` expects a server with ARGOCD_REQUIRE_APPROVAL: it asks for a sync twice, answering the
+server's question (elicitation) first with no, then with yes.
 """
 
 import asyncio
@@ -11,7 +14,32 @@ import json
 import sys
 
 from mcp import Client, StdioServerParameters
-from mcp_types import PromptReference
+from mcp_types import ElicitResult, PromptReference
+
+
+async def approval(server) -> dict:
+    questions: list = []
+    answers = iter(["decline", "accept"])
+
+    async def on_elicitation(context, params):
+        questions.append(params.message)
+        action = next(answers)
+        content = {"approve": True} if action == "accept" else None
+        return ElicitResult(action=action, content=content)
+
+    seen: dict = {"results": []}
+    async with Client(server, mode="auto", cache=None, elicitation_callback=on_elicitation) as client:
+        seen["protocol_version"] = client.protocol_version
+        for _ in range(2):
+            result = await client.call_tool(
+                "sync_argocd_app", {"app_name": "payments", "confirm": True}
+            )
+            seen["results"].append(
+                {"is_error": result.is_error, "text": result.content[0].text,
+                 "structured": result.structured_content}
+            )
+    seen["questions"] = questions
+    return seen
 
 
 async def main() -> None:
@@ -21,6 +49,9 @@ async def main() -> None:
         if target == "stdio"
         else where
     )
+    if mode == "approval":
+        print(json.dumps(await approval(server)))
+        return
     seen: dict = {}
     progress: list = []
 

@@ -24,6 +24,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("ARGOCD_TOKEN", "argocd_token"),
     ("MCP_AUTH_TOKEN", "mcp_auth_token"),
     ("ARGOCD_READ_ONLY", "read_only"),
+    ("ARGOCD_REQUIRE_APPROVAL", "require_approval"),
     ("ARGOCD_REQUEST_TIMEOUT_MS", "request_timeout_ms"),
     ("ARGOCD_ALLOWED_PROJECTS", "allowed_projects"),
     ("ARGOCD_EXTRA_HEADERS", "extra_headers"),

@@ -173,7 +173,10 @@ fn complete(result: &mut Value, info: &ServerInfo, method: &str) {
     let Value::Object(fields) = result else {
         return;
     };
-    fields.insert("resultType".into(), json!("complete"));
+    // A result that asks for input already says so.
+    fields
+        .entry("resultType")
+        .or_insert_with(|| json!("complete"));
     let meta = fields.entry("_meta").or_insert_with(|| json!({}));
     meta[META_SERVER_INFO] =
         json!({"name": info.name, "title": info.title, "version": info.version});
@@ -245,6 +248,9 @@ async fn handle_request<P: ToolProvider>(
         ("prompts/get", _) => library::get_prompt(tools.prompts(), &params),
         ("completion/complete", _) => complete_argument(tools, &params).await,
         ("tools/call", _) => {
+            if let Some(answer) = seek_approval(tools, era, &params)? {
+                return Ok(answer);
+            }
             let token = progress_token(&params);
             match (sink, token) {
                 (Some(sink), Some(token)) => {
@@ -386,6 +392,96 @@ impl Progress for ProgressNotifier<'_> {
     }
 }
 
+/// The key of our one input request: the person's approval.
+const APPROVAL_REQUEST: &str = "approval";
+
+/// Asks a person to approve a call that needs it, the 2026-07-28 way: an `input_required` result
+/// carrying a form (elicitation), which the client answers by retrying the call with
+/// `inputResponses`. Returns the answer to give instead of running the call, or `None` to run it.
+/// The approval is as trustworthy as the client that shows the form: the model only writes
+/// arguments, the client writes `inputResponses`.
+fn seek_approval<P: ToolProvider>(
+    tools: &P,
+    era: &Era,
+    params: &Value,
+) -> Result<Option<Value>, RpcError> {
+    let name = params.get("name").and_then(Value::as_str).unwrap_or("");
+    let no_arguments = json!({});
+    let arguments = params.get("arguments").unwrap_or(&no_arguments);
+    let Some(question) = tools.approval_question(name, arguments) else {
+        return Ok(None);
+    };
+    let Era::Modern {
+        client_capabilities,
+        ..
+    } = era
+    else {
+        return Ok(Some(tool_error(format!(
+            "{name} needs a person's approval, which this server asks for through the client \
+             (elicitation) with MCP 2026-07-28; this request uses an earlier revision. Nothing \
+             was changed."
+        ))));
+    };
+    if let Some(answer) = params
+        .get("inputResponses")
+        .and_then(|responses| responses.get(APPROVAL_REQUEST))
+    {
+        let approved = answer.get("action") == Some(&json!("accept"))
+            && answer.pointer("/content/approve") == Some(&json!(true));
+        return Ok(if approved {
+            None
+        } else {
+            Some(tool_error(format!(
+                "The person did not approve {name}. Nothing was changed."
+            )))
+        });
+    }
+    // An empty `elicitation` object means form mode, the one this question needs.
+    let forms = client_capabilities
+        .get("elicitation")
+        .and_then(Value::as_object)
+        .is_some_and(|modes| modes.is_empty() || modes.contains_key("form"));
+    if !forms {
+        return Err(RpcError::new(
+            MISSING_CLIENT_CAPABILITY,
+            format!(
+                "{name} needs a person's approval: the client must declare the elicitation capability (form mode) to ask for it"
+            ),
+        )
+        .with_data(json!({"requiredCapabilities": {"elicitation": {"form": {}}}})));
+    }
+    Ok(Some(json!({
+        "resultType": "input_required",
+        "inputRequests": {
+            APPROVAL_REQUEST: {
+                "method": "elicitation/create",
+                "params": {
+                    "mode": "form",
+                    "message": question,
+                    "requestedSchema": {
+                        "type": "object",
+                        "properties": {
+                            "approve": {
+                                "type": "boolean",
+                                "title": "Approve",
+                                "description": "Yes runs it; no changes nothing.",
+                            },
+                        },
+                        "required": ["approve"],
+                    },
+                },
+            },
+        },
+    })))
+}
+
+fn tool_error(message: String) -> Value {
+    json!({
+        "content": [{ "type": "text", "text": message }],
+        "isError": true,
+    })
+}
+
 async fn call_tool<P: ToolProvider>(
     tools: &P,
     params: Value,
@@ -413,10 +509,7 @@ async fn call_tool<P: ToolProvider>(
             "structuredContent": structured,
             "isError": false,
         }),
-        CallOutcome::ToolError(message) => json!({
-            "content": [{ "type": "text", "text": message }],
-            "isError": true,
-        }),
+        CallOutcome::ToolError(message) => tool_error(message),
         CallOutcome::UnknownTool(message) => {
             return Err(RpcError::new(INVALID_PARAMS, message));
         }
@@ -449,6 +542,9 @@ mod tests {
                 ("echo", None) => CallOutcome::Success(arguments),
                 _ => CallOutcome::UnknownTool(format!("Unknown tool: {name}")),
             }
+        }
+        fn approval_question(&self, _name: &str, arguments: &Value) -> Option<String> {
+            arguments.get("guarded").map(|_| "Echo this?".to_string())
         }
     }
 
@@ -539,10 +635,14 @@ mod tests {
     }
 
     fn modern(method: &str, params: Value) -> (Value, u16) {
+        modern_with(method, params, json!({}))
+    }
+
+    fn modern_with(method: &str, params: Value, capabilities: Value) -> (Value, u16) {
         let mut params = params;
         params["_meta"] = json!({
             META_PROTOCOL_VERSION: "2026-07-28",
-            META_CLIENT_CAPABILITIES: {},
+            META_CLIENT_CAPABILITIES: capabilities,
             "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1"}
         });
         let body = json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params});
@@ -650,5 +750,74 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2026-07-28"}}"#,
         );
         assert_eq!(answer["result"]["protocolVersion"], LATEST_LEGACY_VERSION);
+    }
+
+    #[test]
+    fn a_call_that_needs_approval_asks_the_person_through_the_client() {
+        let call = json!({"name": "echo", "arguments": {"guarded": true}});
+        // No elicitation capability: -32021, naming what is missing.
+        let (refused, status) = modern("tools/call", call.clone());
+        assert_eq!(status, 400);
+        assert_eq!(refused["error"]["code"], MISSING_CLIENT_CAPABILITY);
+        assert!(
+            refused["error"]["data"]["requiredCapabilities"]
+                .get("elicitation")
+                .is_some()
+        );
+        let url_only = json!({"elicitation": {"url": {}}});
+        let (refused, _) = modern_with("tools/call", call.clone(), url_only);
+        assert_eq!(refused["error"]["code"], MISSING_CLIENT_CAPABILITY);
+
+        // With it: an input_required result carrying a form, and the call has not run.
+        let forms = json!({"elicitation": {}});
+        let (asked, status) = modern_with("tools/call", call.clone(), forms.clone());
+        assert_eq!(status, 200);
+        let result = &asked["result"];
+        assert_eq!(result["resultType"], "input_required");
+        assert!(result.get("structuredContent").is_none());
+        let request = &result["inputRequests"][APPROVAL_REQUEST];
+        assert_eq!(request["method"], "elicitation/create");
+        assert_eq!(request["params"]["message"], "Echo this?");
+        assert_eq!(
+            request["params"]["requestedSchema"]["required"],
+            json!(["approve"])
+        );
+
+        // The retry carries the answer: yes runs it, anything else does not.
+        let answered = |answer: Value| {
+            let mut retry = call.clone();
+            retry["inputResponses"] = json!({ APPROVAL_REQUEST: answer });
+            modern_with("tools/call", retry, forms.clone()).0
+        };
+        let yes = answered(json!({"action": "accept", "content": {"approve": true}}));
+        assert_eq!(yes["result"]["resultType"], "complete");
+        assert_eq!(yes["result"]["structuredContent"]["guarded"], true);
+        for no in [
+            json!({"action": "accept", "content": {"approve": false}}),
+            json!({"action": "decline"}),
+            json!({"action": "cancel"}),
+            json!("yes"),
+        ] {
+            let declined = answered(no.clone());
+            assert_eq!(declined["result"]["isError"], true, "{no}");
+            assert!(declined["result"].get("structuredContent").is_none());
+        }
+
+        // Earlier revisions cannot be asked mid-call here: refused, with the reason.
+        let legacy = run(
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"guarded":1}}}"#,
+        );
+        assert_eq!(legacy["result"]["isError"], true);
+        assert!(
+            legacy["result"]["content"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("2026-07-28")
+        );
+        // Calls that need no approval are untouched.
+        let plain = run(
+            r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"echo","arguments":{"a":1}}}"#,
+        );
+        assert_eq!(plain["result"]["isError"], false);
     }
 }

@@ -89,6 +89,11 @@ pub trait ToolProvider {
         &[]
     }
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome;
+    /// When a person must approve this call before it runs: the question to put to them (none
+    /// by default). The server asks through the client and runs the call only on a yes.
+    fn approval_question(&self, _name: &str, _arguments: &Value) -> Option<String> {
+        None
+    }
     /// Values that complete a prompt argument called `argument` beginning with `prefix`, best
     /// first (none by default). A failure is worth no error to the user: it offers nothing.
     async fn complete(&self, _argument: &str, _prefix: &str) -> Vec<String> {

@@ -88,6 +88,18 @@ macro_rules! toolset {
             None
         }
 
+        /// What to ask a person before the tool called `name` runs with `arguments`: only
+        /// tools that change something, and only with arguments they accept (a call with bad
+        /// arguments is refused without asking anyone).
+        pub fn approval_question(name: &str, arguments: &Value) -> Option<String> {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return approval_question_of::<$tool>(arguments);
+                }
+            )*
+            None
+        }
+
         /// Runs the tool called `name`.
         pub async fn call<H: Host>(
             host: &H,
@@ -278,6 +290,41 @@ pub fn schema_of<T: JsonSchema>() -> Value {
         map.remove("title");
     }
     schema
+}
+
+/// The longest argument summary a person is shown; patches can be long.
+const QUESTION_ARGUMENTS_MAX: usize = 600;
+
+fn approval_question_of<T: Tool>(arguments: &Value) -> Option<String> {
+    // A dry run changes nothing, so it needs nobody's yes.
+    if T::ANNOTATIONS.read_only_hint || arguments.get("dry_run") == Some(&Value::Bool(true)) {
+        return None;
+    }
+    let mut shown = arguments.as_object().cloned().unwrap_or_default();
+    shown.remove("confirm");
+    let mut parsed = shown.clone();
+    parsed.remove(PROFILE_ARGUMENT);
+    parsed.insert("confirm".into(), Value::Bool(true));
+    serde_json::from_value::<T::Args>(Value::Object(parsed)).ok()?;
+    let mut summary = Value::Object(shown).to_string();
+    if summary.len() > QUESTION_ARGUMENTS_MAX {
+        let mut cut = QUESTION_ARGUMENTS_MAX;
+        while !summary.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        summary.truncate(cut);
+        summary.push('…');
+    }
+    let effect = if T::ANNOTATIONS.destructive_hint {
+        "It changes or removes what runs in the cluster."
+    } else {
+        "It changes Argo CD."
+    };
+    Some(format!(
+        "An agent asks to run \"{}\" ({}) with {summary}. {effect} Approve?",
+        T::TITLE,
+        T::NAME
+    ))
 }
 
 async fn invoke<T: Tool, H: Host>(

@@ -315,3 +315,103 @@ async fn modern_progress_streams_over_sse() {
         "healthy"
     );
 }
+
+/// With `require_approval`, a change runs only after a person said yes through the client:
+/// 2026-07-28 multi round-trip elicitation, -32021 for a client that cannot ask, a tool error
+/// for an earlier revision, and nothing reaches Argo CD until the yes.
+#[tokio::test]
+async fn changes_wait_for_a_persons_approval_through_the_client() {
+    let mut world = World::new().await;
+    world.set("require_approval", "true");
+    let syncs = |world: &World| {
+        world
+            .standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/sync"))
+            .count()
+    };
+    let sync = json!({"name": "sync_argocd_app",
+                      "arguments": {"app_name": "guestbook", "confirm": true}});
+    let with_capabilities = |params: &Value, capabilities: Value| {
+        let mut body = modern_body(7, "tools/call", params.clone());
+        body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] = capabilities;
+        body
+    };
+
+    // A client that cannot ask a person: 400 + -32021 naming the capability.
+    let body = with_capabilities(&sync, json!({}));
+    let (status, refused) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"]["code"], -32021);
+    assert!(
+        refused["error"]["data"]["requiredCapabilities"]
+            .get("elicitation")
+            .is_some()
+    );
+
+    // A client that can: the form comes back, and nothing was sent to Argo CD.
+    let body = with_capabilities(&sync, json!({"elicitation": {"form": {}}}));
+    let (status, asked) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(status, 200, "{asked}");
+    assert_eq!(asked["result"]["resultType"], "input_required");
+    let (key, request) = asked["result"]["inputRequests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .next()
+        .unwrap();
+    assert_eq!(request["method"], "elicitation/create");
+    let question = request["params"]["message"].as_str().unwrap();
+    assert!(
+        question.contains("sync_argocd_app") && question.contains("guestbook"),
+        "{question}"
+    );
+    assert!(!question.contains(PASSWORD));
+    assert_eq!(syncs(&world), 0);
+
+    // The person says no: nothing happens.
+    let mut retry = sync.clone();
+    retry["inputResponses"] = json!({ key: {"action": "decline"} });
+    let body = with_capabilities(&retry, json!({"elicitation": {}}));
+    let (_, declined) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(declined["result"]["isError"], true, "{declined}");
+    assert_eq!(syncs(&world), 0);
+
+    // The person says yes: the same call, retried with the answer, runs.
+    retry["inputResponses"] = json!({ key: {"action": "accept", "content": {"approve": true}} });
+    let body = with_capabilities(&retry, json!({"elicitation": {}}));
+    let (status, done) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(status, 200);
+    assert_eq!(done["result"]["resultType"], "complete", "{done}");
+    assert_eq!(done["result"]["structuredContent"]["operation"], "sync");
+    assert_eq!(syncs(&world), 1);
+
+    // Reads and dry runs need nobody's yes.
+    let (_, status_read) = world
+        .modern(
+            "tools/call",
+            json!({"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook"}}),
+        )
+        .await;
+    assert_eq!(status_read["result"]["isError"], false, "{status_read}");
+    let (_, dry) = world
+        .modern(
+            "tools/call",
+            json!({"name": "sync_argocd_app",
+                   "arguments": {"app_name": "payments", "confirm": true, "dry_run": true}}),
+        )
+        .await;
+    assert_eq!(dry["result"]["isError"], false, "{dry}");
+
+    // A 2025-era client cannot be asked mid-call: refused with the reason, nothing sent.
+    let before = syncs(&world);
+    let legacy = world
+        .tool_error(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    assert!(legacy.contains("approval"), "{legacy}");
+    assert_eq!(syncs(&world), before);
+}

@@ -183,6 +183,34 @@ async fn read_only_and_missing_settings_are_refused_clearly() {
         .await
         .unwrap();
     assert!(unconfigured.unwrap_err().contains("ARGOCD_URL"));
+
+    // Nobody can approve a change in a plugin host: with approvals required, changes are refused
+    // before anything reaches Argo CD; reads still work.
+    let (standin, env) = setup(&[("ARGOCD_REQUIRE_APPROVAL", "true")]).await;
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let refused = plugin
+        .call_rollback_argocd_app(
+            &mut store,
+            "guestbook",
+            1,
+            None,
+            None,
+            None,
+            None,
+            None,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(refused.unwrap_err().contains("approval"));
+    assert!(standin.requests().iter().all(|r| r.method == "GET"));
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let status = plugin
+        .call_get_argocd_app_status(&mut store, "guestbook", None, None, None)
+        .await
+        .unwrap();
+    assert!(status.is_ok(), "{status:?}");
 }
 
 #[tokio::test]

@@ -16,8 +16,14 @@ fn sdk_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk-client")
 }
 
-/// A virtualenv with the pinned SDK; made once, reused while the requirements are unchanged.
+/// A virtualenv with the pinned SDK; made once (tests share it, so one makes it while the others
+/// wait), reused across runs while the requirements are unchanged.
 fn python_with_sdk() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(make_python_with_sdk).clone()
+}
+
+fn make_python_with_sdk() -> PathBuf {
     let requirements = std::fs::read_to_string(sdk_dir().join("requirements.txt")).unwrap();
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mcp-python-sdk");
     let python = venv.join("bin").join("python");
@@ -61,7 +67,7 @@ impl Drop for Runner {
     }
 }
 
-fn start_runner() -> (Runner, String) {
+fn start_runner(env: &[(&str, &str)]) -> (Runner, String) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -72,6 +78,7 @@ fn start_runner() -> (Runner, String) {
         .args(["serve", "--demo", "--listen", &listen])
         .env_remove("ARGOCD_URL")
         .env_remove("MCP_AUTH_TOKEN")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -146,11 +153,35 @@ fn check_session(seen: &Value, transport: &str, mode: &str, version: &str) {
 #[test]
 fn the_official_python_sdk_works_over_http_and_stdio_in_both_eras() {
     let python = python_with_sdk();
-    let (_runner, url) = start_runner();
+    let (_runner, url) = start_runner(&[]);
     let modern = run_client(&python, "http", &url, "auto");
     check_session(&modern, "http", "auto", "2026-07-28");
     let legacy = run_client(&python, "http", &url, "legacy");
     check_session(&legacy, "http", "legacy", "2025-11-25");
     let stdio = run_client(&python, "stdio", RUNNER, "auto");
     check_session(&stdio, "stdio", "auto", "2026-07-28");
+}
+
+#[test]
+fn the_official_python_sdk_asks_the_person_when_changes_need_approval() {
+    let python = python_with_sdk();
+    let (_runner, url) = start_runner(&[("ARGOCD_REQUIRE_APPROVAL", "true")]);
+    let seen = run_client(&python, "http", &url, "approval");
+    assert_eq!(seen["protocol_version"], "2026-07-28");
+    let questions = seen["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 2, "one question per call: {seen}");
+    assert!(
+        questions[0].as_str().unwrap().contains("payments"),
+        "{seen}"
+    );
+    let results = seen["results"].as_array().unwrap();
+    assert_eq!(results[0]["is_error"], true, "declined: {seen}");
+    assert!(
+        results[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Nothing was changed")
+    );
+    assert_eq!(results[1]["is_error"], false, "approved: {seen}");
+    assert_eq!(results[1]["structured"]["operation"], "sync");
 }
