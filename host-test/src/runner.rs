@@ -117,55 +117,133 @@ pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result
 
 /// MCP over stdio: one JSON-RPC message per line in, one per line out. Each message goes to
 /// the server component as a POST /mcp, so stdio and HTTP share every check and answer; SSE
-/// answers (a call with a progress token) are relayed event by event as they arrive.
+/// answers (a call with a progress token) are relayed event by event as they arrive. Messages
+/// are served at once, side by side (a long wait does not hold up a `tools/list`), so answers may
+/// come out of order, as JSON-RPC allows; `notifications/cancelled` stops the request it names
+/// (its instance is dropped) and that request gets no answer, as the spec asks.
 pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
-    use http_body_util::BodyExt;
+    let shared = Arc::new((harness, env));
+    let stdout = Arc::new(tokio::sync::Mutex::new(tokio::io::stdout()));
+    let in_flight: Arc<std::sync::Mutex<HashMap<String, tokio::task::AbortHandle>>> =
+        Arc::default();
+    let mut tasks = tokio::task::JoinSet::new();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let mut stdout = tokio::io::stdout();
     while let Some(line) = lines.next_line().await? {
         if line.trim().is_empty() {
             continue;
         }
-        let mut request = hyper::Request::post("http://localhost/mcp")
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .header("host", "localhost");
-        for (name, value) in mirrored_headers(&line) {
-            request = request.header(name, value);
-        }
-        let request = request.body(http_body_util::Full::new(Bytes::from(line)))?;
-        let response = harness.serve(&env, request).await?;
-        let sse = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| c.starts_with("text/event-stream"));
-        let mut body = response.into_body();
-        let mut pending: Vec<u8> = Vec::new();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| wasmtime::format_err!("reading the answer: {e:?}"))?;
-            let Ok(data) = frame.into_data() else {
-                continue;
-            };
-            pending.extend_from_slice(&data);
-            if !sse {
-                continue;
+        let message = serde_json::from_str::<serde_json::Value>(&line).ok();
+        if let Some(message) = &message
+            && message["method"] == "notifications/cancelled"
+        {
+            let named = request_key(&message["params"]["requestId"]);
+            let cancelled = in_flight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&named);
+            if let Some(task) = cancelled {
+                task.abort();
             }
-            while let Some(end) = find(&pending, b"\n\n") {
-                let event: Vec<u8> = pending.drain(..end + 2).collect();
-                for message in event_data(&event) {
-                    stdout.write_all(&message).await?;
-                    stdout.write_all(b"\n").await?;
-                }
-                stdout.flush().await?;
-            }
+            continue;
         }
-        if !sse && !pending.is_empty() {
-            stdout.write_all(&pending).await?;
-            stdout.write_all(b"\n").await?;
-            stdout.flush().await?;
+        let key = message
+            .as_ref()
+            .and_then(|m| m.get("id").filter(|_| m.get("method").is_some()))
+            .map(request_key);
+        let (shared, stdout, in_flight_after) = (shared.clone(), stdout.clone(), in_flight.clone());
+        let done_key = key.clone();
+        // The lock is held until the handle is in the map, so the task cannot remove it first.
+        let mut registry = in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let task = tasks.spawn(async move {
+            let (harness, env) = &*shared;
+            let outcome = answer_line(harness, env, line, &stdout).await;
+            if let Some(key) = done_key {
+                in_flight_after
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&key);
+            }
+            outcome
+        });
+        if let Some(key) = key {
+            registry.insert(key, task);
+        }
+        drop(registry);
+        while let Some(finished) = tasks.try_join_next() {
+            report(finished);
         }
     }
+    while let Some(finished) = tasks.join_next().await {
+        report(finished);
+    }
+    Ok(())
+}
+
+/// A request id as a map key: `1` and `"1"` are different ids.
+fn request_key(id: &serde_json::Value) -> String {
+    id.to_string()
+}
+
+fn report(finished: Result<Result<()>, tokio::task::JoinError>) {
+    match finished {
+        Ok(Err(e)) => eprintln!("argocd-mcp: a message failed: {e:#}"),
+        Err(e) if e.is_panic() => eprintln!("argocd-mcp: a message failed: {e}"),
+        _ => {}
+    }
+}
+
+/// Serves one stdio line as a POST /mcp and writes what comes back, message by message.
+async fn answer_line(
+    harness: &Harness,
+    env: &HostEnv,
+    line: String,
+    stdout: &tokio::sync::Mutex<tokio::io::Stdout>,
+) -> Result<()> {
+    use http_body_util::BodyExt;
+    let mut request = hyper::Request::post("http://localhost/mcp")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("host", "localhost");
+    for (name, value) in mirrored_headers(&line) {
+        request = request.header(name, value);
+    }
+    let request = request.body(http_body_util::Full::new(Bytes::from(line)))?;
+    let response = harness.serve(env, request).await?;
+    let sse = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/event-stream"));
+    let mut body = response.into_body();
+    let mut pending: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| wasmtime::format_err!("reading the answer: {e:?}"))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        pending.extend_from_slice(&data);
+        if !sse {
+            continue;
+        }
+        while let Some(end) = find(&pending, b"\n\n") {
+            let event: Vec<u8> = pending.drain(..end + 2).collect();
+            for message in event_data(&event) {
+                write_line(stdout, &message).await?;
+            }
+        }
+    }
+    if !sse && !pending.is_empty() {
+        write_line(stdout, &pending).await?;
+    }
+    Ok(())
+}
+
+/// One whole message per line, never interleaved with another task's.
+async fn write_line(stdout: &tokio::sync::Mutex<tokio::io::Stdout>, message: &[u8]) -> Result<()> {
+    let mut stdout = stdout.lock().await;
+    stdout.write_all(message).await?;
+    stdout.write_all(b"\n").await?;
+    stdout.flush().await?;
     Ok(())
 }
 

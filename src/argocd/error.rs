@@ -27,6 +27,8 @@ pub enum ErrorKind {
     ServerError,
     /// A 2xx body we could not read.
     InvalidResponse,
+    /// The caller went away; we stopped.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

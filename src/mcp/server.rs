@@ -47,6 +47,10 @@ pub enum Reply {
 /// Takes messages the server sends before its answer (progress notifications).
 pub trait MessageSink {
     fn send(&self, message: &Value);
+    /// Whether nobody reads any more (the client closed the stream).
+    fn is_closed(&self) -> bool {
+        false
+    }
 }
 
 /// Which revision governs one request.
@@ -389,6 +393,10 @@ impl Progress for ProgressNotifier<'_> {
         }
         self.sink
             .send(&json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params}));
+    }
+
+    fn cancelled(&self) -> bool {
+        self.sink.is_closed()
     }
 }
 

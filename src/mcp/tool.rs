@@ -68,6 +68,11 @@ pub enum CallOutcome {
 pub trait Progress {
     /// `progress` must grow from call to call; `total` when known.
     fn report(&self, progress: f64, total: Option<f64>, message: &str);
+    /// Whether the caller has gone away, so a long tool should stop (2026-07-28: closing the
+    /// response stream is the cancellation). Worth asking after each report.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// For callers that want no progress.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::{
     Tool, app_path, check_name, ensure_project_allowed, get_app, mutating, require_confirmation,
 };
+use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::{Host, Method};
@@ -402,6 +403,13 @@ pub async fn wait_for<H: Host>(
             None,
             &format!("{phase} after {}s; health {health}", waited_ms / 1000),
         );
+        if progress.cancelled() {
+            return Err(ArgoError::new(
+                ErrorKind::Cancelled,
+                format!("stopped waiting for {app_name}: the client went away"),
+                "The operation itself goes on in Argo CD; wait_for_argocd_operation picks it up again.",
+            ));
+        }
         let pause = POLL_PAUSES_MS[(polls as usize - 1).min(POLL_PAUSES_MS.len() - 1)];
         host.sleep(Duration::from_millis(pause.min(limit_ms - waited_ms)))
             .await;

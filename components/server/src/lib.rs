@@ -100,6 +100,11 @@ impl MessageSink for EventChannel {
     fn send(&self, message: &serde_json::Value) {
         let _ = self.0.unbounded_send(http::sse_event(message));
     }
+
+    /// The body stream drops its receiver when the client hangs up.
+    fn is_closed(&self) -> bool {
+        self.0.is_closed()
+    }
 }
 
 /// Answers with an SSE stream at once; a task runs the call, sending progress, then the answer.

@@ -131,3 +131,64 @@ async fn a_refused_streaming_request_is_not_streamed() {
     let response = harness().serve(&world.env, request).await.unwrap();
     assert_eq!(response.status(), 401);
 }
+
+/// 2026-07-28: closing the response stream is the cancellation. A client that hangs up on a
+/// streamed wait stops the polling; nothing keeps asking Argo CD for an answer nobody reads.
+#[tokio::test]
+async fn hanging_up_on_a_streamed_wait_stops_it() {
+    let world = World::with(
+        host_test::standin::Config {
+            operation_time: Duration::from_secs(20),
+            ..Default::default()
+        },
+        &[("argocd_username", "admin"), ("argocd_password", PASSWORD)],
+    )
+    .await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    let polls = || {
+        world
+            .standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == "/api/v1/applications/guestbook")
+            .count()
+    };
+    let request = call_request(
+        json!({"app_name": "guestbook", "timeout_seconds": 60}),
+        Some("gone"),
+        "application/json, text/event-stream",
+    );
+    let response = harness().serve(&world.env, request).await.unwrap();
+    let mut body = response.into_body();
+    let first = body.frame().await.expect("a first event").unwrap();
+    assert!(first.is_data());
+    drop(body);
+    // One poll may already be under way when the stream closes; then the polling stops.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let settled = polls();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        polls(),
+        settled,
+        "the wait went on polling after the client hung up"
+    );
+    // A client that stays gets its answer: the same wait, read to the end, still works.
+    let request = call_request(
+        json!({"app_name": "guestbook", "timeout_seconds": 1}),
+        Some("stays"),
+        "application/json, text/event-stream",
+    );
+    let response = harness().serve(&world.env, request).await.unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let messages = crate::sse_messages(&body);
+    let answer = messages.last().expect("an answer");
+    assert_eq!(
+        answer["result"]["structuredContent"]["verdict"],
+        "timed_out"
+    );
+}

@@ -31,9 +31,14 @@ fn stdio_demo_answers_a_client_session() {
         .collect();
     assert!(child.wait().unwrap().success());
     assert_eq!(lines.len(), 3, "{lines:?}");
-    assert_eq!(lines[0]["result"]["protocolVersion"], "2025-11-25");
-    assert_eq!(lines[1]["result"]["structuredContent"]["name"], "guestbook");
-    assert_eq!(lines[2]["error"]["code"], -32700);
+    // Messages are served side by side, so answers come in any order: match them by id.
+    let by_id = |id: Value| lines.iter().find(|l| l["id"] == id).unwrap();
+    assert_eq!(by_id(json!(1))["result"]["protocolVersion"], "2025-11-25");
+    assert_eq!(
+        by_id(json!(2))["result"]["structuredContent"]["name"],
+        "guestbook"
+    );
+    assert_eq!(by_id(Value::Null)["error"]["code"], -32700);
 }
 
 /// 2026-07-28 over stdio: the runner mirrors each message's version, method and name into the
@@ -65,12 +70,76 @@ fn stdio_speaks_the_stateless_revision() {
         .collect();
     assert!(child.wait().unwrap().success());
     assert_eq!(lines.len(), 3, "{lines:?}");
-    assert_eq!(lines[0]["result"]["resultType"], "complete");
-    assert_eq!(lines[1]["result"]["structuredContent"]["name"], "guestbook");
-    assert_eq!(lines[1]["result"]["resultType"], "complete");
+    let by_id = |id: u64| lines.iter().find(|l| l["id"] == id).unwrap();
+    assert_eq!(by_id(1)["result"]["resultType"], "complete");
+    assert_eq!(by_id(2)["result"]["structuredContent"]["name"], "guestbook");
+    assert_eq!(by_id(2)["result"]["resultType"], "complete");
     assert_eq!(
-        lines[2]["error"]["code"], -32602,
+        by_id(3)["error"]["code"],
+        -32602,
         "the encoded name passed the header check and the resource is unknown: {}",
-        lines[2]
+        by_id(3)
+    );
+}
+
+/// Over stdio a long wait does not hold up other messages, and `notifications/cancelled` stops
+/// it: the cancelled request gets no answer (the demo's operations take 3 s; the wait would
+/// otherwise answer then).
+#[test]
+fn stdio_serves_side_by_side_and_cancels_on_request() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_argocd-mcp-runner"))
+        .args(["stdio", "--demo"])
+        .env_remove("ARGOCD_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runner starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, received) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = sender.send(serde_json::from_str(&line.unwrap()).unwrap());
+        }
+    });
+    let mut send = |message: Value| writeln!(stdin, "{message}").unwrap();
+    let next = || received.recv_timeout(std::time::Duration::from_secs(20));
+
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "sync_argocd_app", "arguments": {"app_name": "guestbook", "confirm": true}}}),
+    );
+    assert_eq!(next().unwrap()["id"], 1);
+    send(
+        json!({"jsonrpc": "2.0", "id": "wait", "method": "tools/call", "params": {"name": "wait_for_argocd_operation", "arguments": {"app_name": "guestbook", "timeout_seconds": 60}, "_meta": {"progressToken": "w"}}}),
+    );
+    let progress = next().unwrap();
+    assert_eq!(progress["params"]["progressToken"], "w", "{progress}");
+    // While the wait runs, other requests are answered.
+    send(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list"}));
+    let mut seen = Vec::new();
+    loop {
+        let message = next().unwrap();
+        let listed = message["id"] == 3;
+        seen.push(message);
+        if listed {
+            break;
+        }
+    }
+    assert!(seen.iter().all(|m| m["id"] != "wait"), "{seen:?}");
+    send(
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "wait", "reason": "user stopped it"}}),
+    );
+    send(json!({"jsonrpc": "2.0", "id": 4, "method": "ping"}));
+    drop(stdin);
+    let mut rest = Vec::new();
+    while let Ok(message) = next() {
+        rest.push(message);
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(rest.iter().any(|m| m["id"] == 4), "{rest:?}");
+    assert!(
+        rest.iter().all(|m| m["id"] != "wait"),
+        "a cancelled request gets no answer: {rest:?}"
     );
 }
