@@ -96,3 +96,20 @@ fn readme_tool_table_is_generated_from_the_code() {
         "README's tool table is stale; replace it with the output of `cargo run --release -p host-test -- tools`:\n{table}"
     );
 }
+
+#[test]
+fn the_readme_runtime_config_puts_the_shared_store_on_redis() {
+    let readme = include_str!("../../../README.md");
+    let marker = "<!-- setup: spin-runtime-config -->";
+    let block = &readme[readme.find(marker).expect("the block is marked") + marker.len()..];
+    let start = block.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + block[start..].find("\n```").unwrap();
+    let config = Value::Table(toml::from_str(&block[start..end]).unwrap());
+    let manifest = manifest();
+    let store = manifest["component"]["argocd-mcp"]["key_value_stores"][0]
+        .as_str()
+        .unwrap();
+    let configured = &config["key_value_store"][store];
+    assert_eq!(configured["type"].as_str(), Some("redis"), "{config}");
+    assert!(configured["url"].as_str().unwrap().starts_with("redis://"));
+}

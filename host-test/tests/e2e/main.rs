@@ -15,6 +15,7 @@ mod plugin;
 mod profiles;
 mod progress;
 mod sdk;
+mod setups;
 mod standin;
 mod stdio;
 mod tools;
