@@ -12,6 +12,7 @@ mod live;
 mod mcp;
 mod modern;
 mod plugin;
+mod processes;
 mod profiles;
 mod progress;
 mod sdk;

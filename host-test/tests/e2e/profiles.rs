@@ -9,17 +9,22 @@ use crate::{PASSWORD, World, harness};
 
 const STAGING_PASSWORD: &str = "St4ging-only-pw";
 
-/// `default` is the usual stand-in (admin login); `staging` a second one (its own account) that
-/// holds a different fleet.
-async fn two_instances() -> (World, StandIn) {
-    let mut world = World::new().await;
-    let staging = StandIn::start(Config {
+/// The second instance: its own account, a fleet of 3 generated apps plus the showcase ones.
+async fn start_staging() -> StandIn {
+    StandIn::start(Config {
         users: vec![("bot".into(), STAGING_PASSWORD.into())],
         fleet_size: 3,
         ..Config::default()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// `default` is the usual stand-in (admin login); `staging` a second one (its own account) that
+/// holds a different fleet.
+async fn two_instances() -> (World, StandIn) {
+    let mut world = World::new().await;
+    let staging = start_staging().await;
     world
         .env
         .redirect_hosts
@@ -166,13 +171,7 @@ async fn the_plugin_takes_a_profile_on_every_export() {
     })
     .await
     .unwrap();
-    let staging = StandIn::start(Config {
-        users: vec![("bot".into(), STAGING_PASSWORD.into())],
-        fleet_size: 3,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
+    let staging = start_staging().await;
     let profiles = json!([{"name": "staging", "url": "https://staging.example.com",
                            "username": "bot", "password": STAGING_PASSWORD}]);
     let env = HostEnv {

@@ -3,14 +3,12 @@
 //! `initialize` handshake) and over stdio. The test installs the SDK itself, pinned by
 //! `host-test/sdk-client/requirements.txt`, into a virtualenv under cargo's test tmp dir.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
 
-const RUNNER: &str = env!("CARGO_BIN_EXE_argocd-mcp-runner");
+use crate::processes::{self, Killed, RUNNER};
 
 fn sdk_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk-client")
@@ -57,38 +55,15 @@ fn make_python_with_sdk() -> PathBuf {
     python
 }
 
-/// The runner serving HTTP with its demo stand-in; killed when dropped.
-struct Runner(Child);
-
-impl Drop for Runner {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_runner(env: &[(&str, &str)]) -> (Runner, String) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(RUNNER)
-        .args(["serve", "--demo", "--listen", &listen])
-        .env_remove("ARGOCD_URL")
-        .env_remove("MCP_AUTH_TOKEN")
-        .envs(env.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runner starts");
-    let runner = Runner(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the runner never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// The runner serving HTTP with its demo stand-in, and its MCP URL.
+fn start_runner(env: &[(&str, &str)]) -> (Killed, String) {
+    let (runner, listen) = processes::serve(|command| {
+        command
+            .arg("--demo")
+            .env_remove("ARGOCD_URL")
+            .env_remove("MCP_AUTH_TOKEN")
+            .envs(env.iter().copied());
+    });
     (runner, format!("http://{listen}/mcp"))
 }
 

@@ -4,16 +4,15 @@
 //! the Argo CD address and token, the MCP token, the port).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 
 use host_test::standin::{Config, StandIn};
 use serde_json::{Value, json};
 
 use crate::PASSWORD;
+use crate::processes::{self, Killed, RUNNER};
 
-const RUNNER: &str = env!("CARGO_BIN_EXE_argocd-mcp-runner");
 const README_RUNNER: &str = "/path/to/argocd-mcp/target/release/argocd-mcp-runner";
 const MCP_TOKEN: &str = "setup-test-bearer";
 
@@ -59,15 +58,6 @@ fn fill(value: &str, argocd_url: &str, token: &str, port: u16) -> String {
         .replace("<MCP_AUTH_TOKEN>", MCP_TOKEN)
         .replace("${input:mcp-token}", MCP_TOKEN)
         .replace("127.0.0.1:8787", &format!("127.0.0.1:{port}"))
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// initialize, initialized, a tool call: what every client does first.
@@ -153,29 +143,14 @@ fn post(url: &str, headers: &Value, body: &Value) -> (u16, Value) {
 }
 
 fn run_http(name: &str, server: &Value, argocd_url: &str, token: &str) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let _runner = Killed(
-        Command::new(RUNNER)
-            .args(["serve", "--listen", &listen])
+    let (_runner, listen) = processes::serve(|command| {
+        command
             .env_clear()
             .env("ARGOCD_URL", argocd_url)
             .env("ARGOCD_TOKEN", token)
-            .env("MCP_AUTH_TOKEN", MCP_TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "the runner never listened");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+            .env("MCP_AUTH_TOKEN", MCP_TOKEN);
+    });
+    let port: u16 = listen.rsplit(':').next().unwrap().parse().unwrap();
     let url = fill(server["url"].as_str().unwrap(), argocd_url, token, port);
     let mut headers = server.get("headers").cloned().unwrap_or(json!({}));
     for value in headers.as_object_mut().unwrap().values_mut() {

@@ -1,20 +1,14 @@
 //! The runner binary over stdio, as a desktop MCP client starts it.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+use crate::processes;
+
 #[test]
 fn stdio_demo_answers_a_client_session() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_argocd-mcp-runner"))
-        .args(["stdio", "--demo"])
-        .env_remove("ARGOCD_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runner starts");
+    let mut child = processes::stdio_demo();
     let mut stdin = child.stdin.take().unwrap();
     for message in [
         json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
@@ -45,14 +39,7 @@ fn stdio_demo_answers_a_client_session() {
 /// headers the server component checks (base64-encoded when the name is not plain ASCII).
 #[test]
 fn stdio_speaks_the_stateless_revision() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_argocd-mcp-runner"))
-        .args(["stdio", "--demo"])
-        .env_remove("ARGOCD_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runner starts");
+    let mut child = processes::stdio_demo();
     let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
                       "io.modelcontextprotocol/clientCapabilities": {}});
     let mut stdin = child.stdin.take().unwrap();
@@ -87,14 +74,7 @@ fn stdio_speaks_the_stateless_revision() {
 /// otherwise answer then).
 #[test]
 fn stdio_serves_side_by_side_and_cancels_on_request() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_argocd-mcp-runner"))
-        .args(["stdio", "--demo"])
-        .env_remove("ARGOCD_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runner starts");
+    let mut child = processes::stdio_demo();
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (sender, received) = std::sync::mpsc::channel::<Value>();

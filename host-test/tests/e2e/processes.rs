@@ -1,0 +1,56 @@
+//! The runner binary as its own process, the way MCP clients start it.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const RUNNER: &str = env!("CARGO_BIN_EXE_argocd-mcp-runner");
+
+/// A child process, killed when dropped so a failing test leaves nothing behind.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `runner serve` on a free local port, once it listens; `configure` adds args and environment.
+/// Returns the process and its `host:port`.
+pub fn serve(configure: impl FnOnce(&mut Command)) -> (Killed, String) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut command = Command::new(RUNNER);
+    command.args(["serve", "--listen", &listen]);
+    configure(&mut command);
+    let runner = Killed(
+        command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the runner starts"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(&listen).is_err() {
+        assert!(Instant::now() < deadline, "the runner never listened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (runner, listen)
+}
+
+/// `runner stdio --demo` with its own stand-in, stdin and stdout piped.
+pub fn stdio_demo() -> Child {
+    Command::new(RUNNER)
+        .args(["stdio", "--demo"])
+        .env_remove("ARGOCD_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the runner starts")
+}
