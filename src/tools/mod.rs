@@ -305,7 +305,8 @@ fn approval_question_of<T: Tool>(arguments: &Value) -> Option<String> {
     let mut parsed = shown.clone();
     parsed.remove(PROFILE_ARGUMENT);
     parsed.insert("confirm".into(), Value::Bool(true));
-    serde_json::from_value::<T::Args>(Value::Object(parsed)).ok()?;
+    // The same deserializer as `invoke`, so the argument parsers are not compiled twice.
+    serde_path_to_error::deserialize::<_, T::Args>(Value::Object(parsed)).ok()?;
     let mut summary = Value::Object(shown).to_string();
     if summary.len() > QUESTION_ARGUMENTS_MAX {
         let mut cut = QUESTION_ARGUMENTS_MAX;
