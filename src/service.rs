@@ -65,6 +65,19 @@ fn access_policy(settings: &Settings) -> AccessPolicy<'_> {
     }
 }
 
+/// `?profile=NAME`: which Argo CD instance the health check is about (default: the first).
+fn profile_query(path: &str) -> Option<String> {
+    let query = path.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let value = pair.strip_prefix("profile=")?;
+        Some(
+            percent_encoding::percent_decode_str(value)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    })
+}
+
 fn route(path: &str) -> &str {
     path.split('?').next().unwrap_or("").trim_end_matches('/')
 }
@@ -89,7 +102,13 @@ pub async fn handle_http<H: Host>(
             crate::mcp::http::handle(&SERVER_INFO, &tools, access_policy(settings), request, sink)
                 .await
         }
-        HEALTH_PATH if request.method == "GET" => health(host, settings).await,
+        HEALTH_PATH if request.method == "GET" => match profile_query(path) {
+            None => health(host, settings).await,
+            Some(name) => match settings.for_profile(Some(&name)) {
+                Ok(chosen) => health(host, &chosen).await,
+                Err(problem) => HttpReply::json(404, &json!({"error": problem})),
+            },
+        },
         HEALTH_PATH => HttpReply::json(405, &json!({"error": "use GET"})),
         _ => HttpReply::json(
             404,
@@ -173,6 +192,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
                     "groups": info.get("groups").cloned().unwrap_or(json!([])),
                     "latency_ms": host.now_unix_ms().saturating_sub(started),
                     "argocd_url": settings.argocd_url,
+                    "profile": settings.active_profile.clone().or_else(|| settings.profiles.first().map(|p| p.name.clone())),
                 }),
             );
         }

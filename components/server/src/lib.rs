@@ -159,7 +159,12 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
     };
     let settings = load_settings();
     let method = parts.method.to_string();
-    let path = parts.uri.path().to_owned();
+    // With the query: `/health/argocd?profile=…` names an instance.
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
     let exchange = HttpExchange {
         method: &method,
         headers: &headers,

@@ -235,3 +235,36 @@ async fn the_plugin_takes_a_profile_on_every_export() {
     assert!(unknown.contains("default, staging"), "{unknown}");
     assert!(!unknown.contains(STAGING_PASSWORD));
 }
+
+#[tokio::test]
+async fn the_health_check_takes_a_profile() {
+    let (world, _staging) = two_instances().await;
+    let staging = world
+        .http("GET", "/health/argocd?profile=staging", &[], "")
+        .await;
+    assert_eq!(staging.status, 200);
+    let staging = staging.json().unwrap();
+    assert_eq!(staging["authenticated_as"], "bot");
+    assert_eq!(staging["argocd_url"], "https://staging.example.com");
+    assert_eq!(staging["profile"], "staging");
+    let default = world
+        .http("GET", "/health/argocd", &[], "")
+        .await
+        .json()
+        .unwrap();
+    assert_eq!(default["authenticated_as"], "admin");
+    assert_eq!(default["profile"], "default");
+    let unknown = world
+        .http("GET", "/health/argocd?profile=prod%2Deu", &[], "")
+        .await;
+    assert_eq!(unknown.status, 404);
+    let error = unknown.json().unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("\"prod-eu\"") && error.contains("default, staging"),
+        "{error}"
+    );
+    assert!(!error.contains(STAGING_PASSWORD));
+}
