@@ -7,7 +7,9 @@ use crate::argocd::ArgoClient;
 use crate::host::{Host, Method};
 use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
 use crate::mcp::server::{MessageSink, ServerInfo};
-use crate::mcp::tool::{CallOutcome, NoProgress, Progress, ToolDefinition, ToolProvider};
+use crate::mcp::tool::{
+    CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
+};
 use crate::settings::{Credentials, Settings};
 use crate::tools;
 
@@ -45,6 +47,10 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
 
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
         tools::call(self.host, self.settings, name, arguments, progress).await
+    }
+
+    fn param_headers(&self, _name: &str) -> Vec<ParamHeader> {
+        tools::param_headers(&self.settings.profile_names())
     }
 
     fn approval_question(&self, name: &str, arguments: &Value) -> Option<String> {
@@ -85,7 +91,9 @@ fn route(path: &str) -> &str {
 /// Whether the adapter should answer this request as an SSE stream (a tool call that asked
 /// for progress), passing a sink to [`handle_http`] and sending its reply as the last event.
 pub fn streams(settings: &Settings, request: HttpExchange<'_>, path: &str) -> bool {
-    route(path) == MCP_PATH && crate::mcp::http::streams(access_policy(settings), request)
+    let param_headers = |_: &str| tools::param_headers(&settings.profile_names());
+    route(path) == MCP_PATH
+        && crate::mcp::http::streams(access_policy(settings), request, &param_headers)
 }
 
 /// Serves one HTTP request addressed to the component.

@@ -122,6 +122,7 @@ pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result
 /// come out of order, as JSON-RPC allows; `notifications/cancelled` stops the request it names
 /// (its instance is dropped) and that request gets no answer, as the spec asks.
 pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
+    let mirrored = Arc::new(mirrored_arguments(&harness, &env).await?);
     let shared = Arc::new((harness, env));
     let stdout = Arc::new(tokio::sync::Mutex::new(tokio::io::stdout()));
     let in_flight: Arc<std::sync::Mutex<HashMap<String, tokio::task::AbortHandle>>> =
@@ -151,12 +152,13 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
             .and_then(|m| m.get("id").filter(|_| m.get("method").is_some()))
             .map(request_key);
         let (shared, stdout, in_flight_after) = (shared.clone(), stdout.clone(), in_flight.clone());
+        let mirrored = mirrored.clone();
         let done_key = key.clone();
         // The lock is held until the handle is in the map, so the task cannot remove it first.
         let mut registry = in_flight.lock().unwrap_or_else(|e| e.into_inner());
         let task = tasks.spawn(async move {
             let (harness, env) = &*shared;
-            let outcome = answer_line(harness, env, line, &stdout).await;
+            let outcome = answer_line(harness, env, line, &mirrored, &stdout).await;
             if let Some(key) = done_key {
                 in_flight_after
                     .lock()
@@ -197,6 +199,7 @@ async fn answer_line(
     harness: &Harness,
     env: &HostEnv,
     line: String,
+    mirrored: &MirroredArguments,
     stdout: &tokio::sync::Mutex<tokio::io::Stdout>,
 ) -> Result<()> {
     use http_body_util::BodyExt;
@@ -204,7 +207,7 @@ async fn answer_line(
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream")
         .header("host", "localhost");
-    for (name, value) in mirrored_headers(&line) {
+    for (name, value) in mirrored_headers(&line, mirrored) {
         request = request.header(name, value);
     }
     let request = request.body(http_body_util::Full::new(Bytes::from(line)))?;
@@ -247,11 +250,40 @@ async fn write_line(stdout: &tokio::sync::Mutex<tokio::io::Stdout>, message: &[u
     Ok(())
 }
 
-/// The headers an HTTP client of 2026-07-28 mirrors from a message (version, method, name), so
-/// that a stdio message passes the same checks as one sent over HTTP. Handshake-era messages
-/// (no `_meta` version) need none.
-pub fn mirrored_headers(line: &str) -> Vec<(&'static str, String)> {
-    use base64::Engine;
+/// Tool arguments whose schemas carry `x-mcp-header`, by tool: (argument, header name).
+pub type MirroredArguments = HashMap<String, Vec<(String, String)>>;
+
+/// Asks the component for its tools once and notes which arguments it wants mirrored into
+/// `Mcp-Param-*` headers, as an HTTP client reads them from `tools/list`.
+async fn mirrored_arguments(harness: &Harness, env: &HostEnv) -> Result<MirroredArguments> {
+    let list = serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "tools/list"});
+    let request = http::Request::post("http://localhost/mcp")
+        .header("content-type", "application/json")
+        .header("host", "localhost")
+        .body(Bytes::from(list.to_string()))?;
+    let answer = harness.request(env, request).await?.json()?;
+    let mut mirrored = MirroredArguments::new();
+    for tool in answer["result"]["tools"].as_array().into_iter().flatten() {
+        let annotated: Vec<(String, String)> = tool["inputSchema"]["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(argument, schema)| {
+                let header = schema.get("x-mcp-header")?.as_str()?;
+                Some((argument.clone(), header.to_owned()))
+            })
+            .collect();
+        if let (Some(name), false) = (tool["name"].as_str(), annotated.is_empty()) {
+            mirrored.insert(name.to_owned(), annotated);
+        }
+    }
+    Ok(mirrored)
+}
+
+/// The headers an HTTP client of 2026-07-28 mirrors from a message (version, method, name, and
+/// the arguments the tool marks with `x-mcp-header`), so that a stdio message passes the same
+/// checks as one sent over HTTP. Handshake-era messages (no `_meta` version) need none.
+pub fn mirrored_headers(line: &str, mirrored: &MirroredArguments) -> Vec<(String, String)> {
     let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
         return Vec::new();
     };
@@ -259,31 +291,49 @@ pub fn mirrored_headers(line: &str) -> Vec<(&'static str, String)> {
     let Some(version) = params["_meta"]["io.modelcontextprotocol/protocolVersion"].as_str() else {
         return Vec::new();
     };
-    let mut headers = vec![("mcp-protocol-version", version.to_owned())];
+    let mut headers = vec![("mcp-protocol-version".to_owned(), version.to_owned())];
     let Some(method) = message["method"].as_str() else {
         return headers;
     };
-    headers.push(("mcp-method", method.to_owned()));
+    headers.push(("mcp-method".to_owned(), method.to_owned()));
     let name = match method {
         "tools/call" | "prompts/get" => params["name"].as_str(),
         "resources/read" => params["uri"].as_str(),
         _ => None,
     };
-    if let Some(name) = name {
-        let plain = !name.is_empty()
-            && name.bytes().all(|b| (0x21..=0x7e).contains(&b))
-            && !(name.starts_with("=?base64?") && name.ends_with("?="));
-        let value = if plain {
-            name.to_owned()
-        } else {
-            format!(
-                "=?base64?{}?=",
-                base64::engine::general_purpose::STANDARD.encode(name)
-            )
-        };
-        headers.push(("mcp-name", value));
+    let Some(name) = name else {
+        return headers;
+    };
+    headers.push(("mcp-name".to_owned(), header_value(name)));
+    if method == "tools/call" {
+        for (argument, header) in mirrored.get(name).into_iter().flatten() {
+            let value = match &params["arguments"][argument] {
+                serde_json::Value::String(text) => text.clone(),
+                value @ (serde_json::Value::Bool(_) | serde_json::Value::Number(_)) => {
+                    value.to_string()
+                }
+                _ => continue,
+            };
+            headers.push((format!("mcp-param-{header}"), header_value(&value)));
+        }
     }
     headers
+}
+
+/// A value as a header carries it: plain when it is visible ASCII, else `=?base64?…?=`.
+fn header_value(value: &str) -> String {
+    use base64::Engine;
+    let plain = !value.is_empty()
+        && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        && !(value.starts_with("=?base64?") && value.ends_with("?="));
+    if plain {
+        value.to_owned()
+    } else {
+        format!(
+            "=?base64?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(value)
+        )
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -13,7 +13,7 @@ use super::server::{
     HEADER_MISMATCH, META_PROTOCOL_VERSION, MessageSink, Reply, ServerInfo, handle_message,
     progress_token, unsupported_version,
 };
-use super::tool::ToolProvider;
+use super::tool::{ParamHeader, ToolProvider};
 use super::{MODERN_VERSIONS, SUPPORTED_VERSIONS};
 use crate::host::header_value;
 
@@ -91,7 +91,10 @@ pub async fn handle<P: ToolProvider>(
     request: HttpExchange<'_>,
     sink: Option<&dyn MessageSink>,
 ) -> HttpReply {
-    if let Err(refusal) = check(policy, request).and_then(|()| check_mirrored_headers(request)) {
+    let param_headers = |name: &str| tools.param_headers(name);
+    if let Err(refusal) =
+        check(policy, request).and_then(|()| check_mirrored_headers(request, &param_headers))
+    {
         return refusal;
     }
     match handle_message(info, tools, request.body, sink).await {
@@ -102,7 +105,11 @@ pub async fn handle<P: ToolProvider>(
 
 /// Whether this request should be answered as an SSE stream: it passes every check, the client
 /// accepts `text/event-stream`, and it is a `tools/call` asking for progress.
-pub fn streams(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> bool {
+pub fn streams(
+    policy: AccessPolicy<'_>,
+    request: HttpExchange<'_>,
+    param_headers: &dyn Fn(&str) -> Vec<ParamHeader>,
+) -> bool {
     let accepts_sse = request.header("accept").is_some_and(|a| {
         a.split(',').any(|t| {
             t.split(';')
@@ -114,7 +121,7 @@ pub fn streams(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> bool {
     });
     if !accepts_sse
         || check(policy, request)
-            .and_then(|()| check_mirrored_headers(request))
+            .and_then(|()| check_mirrored_headers(request, param_headers))
             .is_err()
     {
         return false;
@@ -211,7 +218,10 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
 /// too, so that gateways can route on them; they must agree with the body (-32020 otherwise).
 /// Handshake-era requests carry none of this and pass. Unparseable bodies are left to the
 /// JSON-RPC layer, which explains them better.
-fn check_mirrored_headers(request: HttpExchange<'_>) -> Result<(), HttpReply> {
+fn check_mirrored_headers(
+    request: HttpExchange<'_>,
+    param_headers: &dyn Fn(&str) -> Vec<ParamHeader>,
+) -> Result<(), HttpReply> {
     let Ok(message) = serde_json::from_slice::<Value>(request.body) else {
         return Ok(());
     };
@@ -270,13 +280,55 @@ fn check_mirrored_headers(request: HttpExchange<'_>) -> Result<(), HttpReply> {
     };
     let body_name = message["params"][name_field].as_str().unwrap_or("");
     match request.header("mcp-name").map(decode_header_value) {
-        None => mismatch(format!("the Mcp-Name header is required for {method}")),
-        Some(None) => mismatch("Mcp-Name is not valid =?base64?…?= encoding".into()),
-        Some(Some(header)) if header != body_name => mismatch(format!(
-            "Mcp-Name is {header:?} but the body's params.{name_field} is {body_name:?}"
-        )),
-        Some(Some(_)) => Ok(()),
+        None => return mismatch(format!("the Mcp-Name header is required for {method}")),
+        Some(None) => return mismatch("Mcp-Name is not valid =?base64?…?= encoding".into()),
+        Some(Some(header)) if header != body_name => {
+            return mismatch(format!(
+                "Mcp-Name is {header:?} but the body's params.{name_field} is {body_name:?}"
+            ));
+        }
+        Some(Some(_)) => {}
     }
+    if method != "tools/call" {
+        return Ok(());
+    }
+    for ParamHeader { argument, header } in param_headers(body_name) {
+        let sent = request
+            .header(&format!("mcp-param-{header}"))
+            .map(decode_header_value);
+        let argued = match message["params"]["arguments"].get(argument) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(value @ (Value::Bool(_) | Value::Number(_))) => Some(value.to_string()),
+            // Not a header value at all; the tool refuses the argument itself.
+            Some(_) => continue,
+        };
+        match (sent, argued) {
+            (None, None) => {}
+            (Some(None), _) => {
+                return mismatch(format!(
+                    "Mcp-Param-{header} is not valid =?base64?…?= encoding"
+                ));
+            }
+            (None, Some(value)) => {
+                return mismatch(format!(
+                    "the Mcp-Param-{header} header is required: arguments.{argument} is {value:?}"
+                ));
+            }
+            (Some(Some(sent)), None) => {
+                return mismatch(format!(
+                    "Mcp-Param-{header} is {sent:?} but arguments.{argument} is absent"
+                ));
+            }
+            (Some(Some(sent)), Some(value)) if sent != value => {
+                return mismatch(format!(
+                    "Mcp-Param-{header} is {sent:?} but arguments.{argument} is {value:?}"
+                ));
+            }
+            (Some(Some(_)), Some(_)) => {}
+        }
+    }
+    Ok(())
 }
 
 /// A header value as sent: plain, or `=?base64?…?=` for values that are not plain ASCII.
@@ -473,13 +525,15 @@ mod tests {
         };
         let sse = headers("application/json, text/event-stream");
         let policy = AccessPolicy::default();
+        let no_headers = |_: &str| Vec::new();
         assert!(streams(
             policy,
             HttpExchange {
                 method: "POST",
                 headers: &sse,
                 body: call
-            }
+            },
+            &no_headers
         ));
         let json_only = headers("application/json");
         assert!(!streams(
@@ -488,7 +542,8 @@ mod tests {
                 method: "POST",
                 headers: &json_only,
                 body: call
-            }
+            },
+            &no_headers
         ));
         let no_token = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}"#;
         assert!(!streams(
@@ -497,7 +552,8 @@ mod tests {
                 method: "POST",
                 headers: &sse,
                 body: no_token
-            }
+            },
+            &no_headers
         ));
         let guarded = AccessPolicy {
             bearer_token: Some("s"),
@@ -509,7 +565,8 @@ mod tests {
                     method: "POST",
                     headers: &sse,
                     body: call
-                }
+                },
+                &no_headers
             ),
             "refusals are never streamed"
         );

@@ -82,6 +82,16 @@ impl Progress for NoProgress {
     fn report(&self, _: f64, _: Option<f64>, _: &str) {}
 }
 
+/// A tool argument that 2026-07-28 clients mirror into an HTTP header (`x-mcp-header` in the
+/// argument's schema), so gateways can route on it without reading the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamHeader {
+    /// The top-level argument.
+    pub argument: &'static str,
+    /// The `{name}` of `Mcp-Param-{name}`.
+    pub header: &'static str,
+}
+
 #[allow(async_fn_in_trait)]
 pub trait ToolProvider {
     fn definitions(&self) -> Vec<ToolDefinition>;
@@ -98,6 +108,11 @@ pub trait ToolProvider {
     /// by default). The server asks through the client and runs the call only on a yes.
     fn approval_question(&self, _name: &str, _arguments: &Value) -> Option<String> {
         None
+    }
+    /// The arguments of tool `name` whose schemas carry `x-mcp-header` (none by default); the
+    /// transport checks each header against the body.
+    fn param_headers(&self, _name: &str) -> Vec<ParamHeader> {
+        Vec::new()
     }
     /// Values that complete a prompt argument called `argument` beginning with `prefix`, best
     /// first (none by default). A failure is worth no error to the user: it offers nothing.

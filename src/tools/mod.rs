@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::Host;
-use crate::mcp::tool::{Annotations, CallOutcome, Progress, ToolDefinition};
+use crate::mcp::tool::{Annotations, CallOutcome, ParamHeader, Progress, ToolDefinition};
 use crate::settings::Settings;
 
 pub use actions::{ListResourceActions, RunResourceAction};
@@ -177,6 +177,21 @@ pub async fn complete<H: Host>(
 /// The argument every tool takes when several Argo CD instances are configured.
 pub const PROFILE_ARGUMENT: &str = "profile";
 
+/// 2026-07-28 clients mirror `profile` into `Mcp-Param-Profile`, so a gateway can route each
+/// call to the right place (or audit which Argo CD it reaches) without reading the body.
+pub const PROFILE_HEADER: ParamHeader = ParamHeader {
+    argument: PROFILE_ARGUMENT,
+    header: "Profile",
+};
+
+/// The mirrored arguments of every tool: `profile`, when there is a choice of instances.
+pub fn param_headers(profile_names: &[&str]) -> Vec<ParamHeader> {
+    if profile_names.len() < 2 {
+        return Vec::new();
+    }
+    vec![PROFILE_HEADER]
+}
+
 /// Adds the optional `profile` argument, naming the configured instances, to every tool; with a
 /// single instance the definitions stay as they are (and so does the size of `tools/list`).
 pub fn with_profiles(mut definitions: Vec<ToolDefinition>, names: &[&str]) -> Vec<ToolDefinition> {
@@ -187,6 +202,7 @@ pub fn with_profiles(mut definitions: Vec<ToolDefinition>, names: &[&str]) -> Ve
         "type": "string",
         "enum": names,
         "description": format!("Argo CD instance to use (default {}).", names[0]),
+        "x-mcp-header": PROFILE_HEADER.header,
     });
     for definition in &mut definitions {
         if let Some(properties) = definition.input_schema.get_mut("properties") {

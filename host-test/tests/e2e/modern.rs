@@ -415,3 +415,85 @@ async fn changes_wait_for_a_persons_approval_through_the_client() {
     assert!(legacy.contains("approval"), "{legacy}");
     assert_eq!(syncs(&world), before);
 }
+
+/// With several instances, `profile` carries `x-mcp-header: Profile`: 2026-07-28 clients mirror
+/// it into `Mcp-Param-Profile` (so a gateway can route on it), and the server refuses a header
+/// that disagrees with the body.
+#[tokio::test]
+async fn the_profile_argument_is_mirrored_into_a_header() {
+    let (world, staging) = crate::profiles::two_instances().await;
+    let (_, list) = world.modern("tools/list", json!({})).await;
+    for tool in list["result"]["tools"].as_array().unwrap() {
+        assert_eq!(
+            tool["inputSchema"]["properties"]["profile"]["x-mcp-header"], "Profile",
+            "{}",
+            tool["name"]
+        );
+    }
+    let call = |profile: Option<&str>| {
+        let mut arguments = json!({"app_name": "guestbook"});
+        if let Some(profile) = profile {
+            arguments["profile"] = json!(profile);
+        }
+        modern_body(
+            5,
+            "tools/call",
+            json!({"name": "get_argocd_app_status", "arguments": arguments}),
+        )
+    };
+    let with = |body: &Value, extra: &[(&str, &str)]| {
+        let mut headers = mirrored(body);
+        headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        headers
+    };
+
+    let body = call(Some("staging"));
+    let (status, answer) = world
+        .post(&body, &with(&body, &[("Mcp-Param-Profile", "staging")]))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["result"]["isError"], false, "{answer}");
+    assert!(
+        staging
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/guestbook"))
+    );
+    // Base64 form, as clients send values that are not plain ASCII.
+    let (status, _) = world
+        .post(
+            &body,
+            &with(&body, &[("Mcp-Param-Profile", "=?base64?c3RhZ2luZw==?=")]),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    for (body, headers, why) in [
+        (call(Some("staging")), vec![], "missing"),
+        (
+            call(Some("staging")),
+            vec![("Mcp-Param-Profile", "default")],
+            "different",
+        ),
+        (
+            call(None),
+            vec![("Mcp-Param-Profile", "staging")],
+            "no argument",
+        ),
+    ] {
+        let (status, refused) = world.post(&body, &with(&body, &headers)).await;
+        assert_eq!(status, 400, "{why}: {refused}");
+        assert_eq!(refused["error"]["code"], -32020, "{why}");
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Mcp-Param-Profile"),
+            "{why}"
+        );
+    }
+    // No profile, no header: the default instance.
+    let body = call(None);
+    let (status, _) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(status, 200);
+}

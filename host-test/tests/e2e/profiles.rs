@@ -22,7 +22,7 @@ async fn start_staging() -> StandIn {
 
 /// `default` is the usual stand-in (admin login); `staging` a second one (its own account) that
 /// holds a different fleet.
-async fn two_instances() -> (World, StandIn) {
+pub(crate) async fn two_instances() -> (World, StandIn) {
     let mut world = World::new().await;
     let staging = start_staging().await;
     world

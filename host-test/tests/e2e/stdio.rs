@@ -123,3 +123,42 @@ fn stdio_serves_side_by_side_and_cancels_on_request() {
         "a cancelled request gets no answer: {rest:?}"
     );
 }
+
+/// The stdio runner reads `x-mcp-header` from the component's tools and mirrors `profile` into
+/// `Mcp-Param-Profile`, so 2026-07-28 calls that name an instance pass the server's check.
+/// (The second instance is named but not reachable here; reaching it is tested elsewhere.)
+#[test]
+fn stdio_mirrors_the_profile_header() {
+    let profiles = json!([{"name": "again", "url": "https://argocd.example.com", "username": "admin", "password": "password"}]);
+    let mut child = std::process::Command::new(processes::RUNNER)
+        .args(["stdio", "--demo"])
+        .env_remove("ARGOCD_URL")
+        .env("ARGOCD_PROFILES", profiles.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runner starts");
+    let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                      "io.modelcontextprotocol/clientCapabilities": {}});
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{}", json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_argocd_server_info", "arguments": {"profile": "again"}, "_meta": meta}})).unwrap();
+    drop(stdin);
+    let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    // Past the header check (no -32020) and on to the instance named, which this test leaves
+    // unreachable: the tool's own error names it.
+    let result = &lines[0]["result"];
+    assert!(lines[0].get("error").is_none(), "{}", lines[0]);
+    assert!(
+        result["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("https://argocd.example.com"),
+        "{result}"
+    );
+}
