@@ -312,8 +312,15 @@ pub fn schema_of<T: JsonSchema>() -> Value {
 const QUESTION_ARGUMENTS_MAX: usize = 600;
 
 fn approval_question_of<T: Tool>(arguments: &Value) -> Option<String> {
-    // A dry run changes nothing, so it needs nobody's yes.
-    if T::ANNOTATIONS.read_only_hint || arguments.get("dry_run") == Some(&Value::Bool(true)) {
+    if T::ANNOTATIONS.read_only_hint {
+        return None;
+    }
+    // A dry run changes nothing, so it needs nobody's yes; only tools that have one get to say so.
+    let dry_run = arguments.get("dry_run") == Some(&Value::Bool(true))
+        && schema_of::<T::Args>()["properties"]
+            .get("dry_run")
+            .is_some();
+    if dry_run {
         return None;
     }
     let mut shown = arguments.as_object().cloned().unwrap_or_default();
@@ -596,6 +603,34 @@ mod tests {
         for good in ["a", "guestbook", "web-1.prod", "0app"] {
             check_name("app_name", good).unwrap();
         }
+    }
+
+    #[test]
+    fn only_changes_need_approval_and_only_real_dry_runs_skip_it() {
+        let sync = serde_json::json!({"app_name": "guestbook", "confirm": true});
+        let question = approval_question("sync_argocd_app", &sync).expect("a sync is a change");
+        assert!(question.contains("guestbook") && !question.contains("confirm"));
+        let mut dry = sync.clone();
+        dry["dry_run"] = Value::Bool(true);
+        assert_eq!(approval_question("sync_argocd_app", &dry), None);
+        // A tool without a dry run: claiming one is an unknown argument, which the call refuses
+        // (nothing to ask about); without the claim it is a question like any change.
+        let terminate = serde_json::json!({"app_name": "guestbook", "confirm": true});
+        assert!(approval_question("terminate_argocd_operation", &terminate).is_some());
+        let mut claimed = terminate.clone();
+        claimed["dry_run"] = Value::Bool(true);
+        assert_eq!(
+            approval_question("terminate_argocd_operation", &claimed),
+            None,
+            "unknown field: refused by the call itself"
+        );
+        assert_eq!(
+            approval_question(
+                "get_argocd_app_status",
+                &serde_json::json!({"app_name": "guestbook"})
+            ),
+            None
+        );
     }
 
     #[test]
