@@ -315,14 +315,6 @@ fn approval_question_of<T: Tool>(arguments: &Value) -> Option<String> {
     if T::ANNOTATIONS.read_only_hint {
         return None;
     }
-    // A dry run changes nothing, so it needs nobody's yes; only tools that have one get to say so.
-    let dry_run = arguments.get("dry_run") == Some(&Value::Bool(true))
-        && schema_of::<T::Args>()["properties"]
-            .get("dry_run")
-            .is_some();
-    if dry_run {
-        return None;
-    }
     let mut shown = arguments.as_object().cloned().unwrap_or_default();
     shown.remove("confirm");
     let mut parsed = shown.clone();
@@ -330,6 +322,11 @@ fn approval_question_of<T: Tool>(arguments: &Value) -> Option<String> {
     parsed.insert("confirm".into(), Value::Bool(true));
     // The same deserializer as `invoke`, so the argument parsers are not compiled twice.
     serde_path_to_error::deserialize::<_, T::Args>(Value::Object(parsed)).ok()?;
+    // A dry run changes nothing, so it needs nobody's yes. The arguments parsed, so this tool
+    // has a dry run: every argument type refuses unknown fields (a test checks).
+    if arguments.get("dry_run") == Some(&Value::Bool(true)) {
+        return None;
+    }
     let mut summary = Value::Object(shown).to_string();
     if summary.len() > QUESTION_ARGUMENTS_MAX {
         let mut cut = QUESTION_ARGUMENTS_MAX;
@@ -631,6 +628,18 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn every_tool_refuses_unknown_arguments() {
+        for tool in definitions(false) {
+            assert_eq!(
+                tool.input_schema["additionalProperties"],
+                Value::Bool(false),
+                "{}: a typo must be an error, and a claimed dry run must not skip approval",
+                tool.name
+            );
+        }
     }
 
     #[test]
