@@ -45,9 +45,15 @@ pub fn serve(configure: impl FnOnce(&mut Command)) -> (Killed, String) {
 
 /// `runner stdio --demo` with its own stand-in, stdin and stdout piped.
 pub fn stdio_demo() -> Child {
+    stdio_demo_with(&[])
+}
+
+/// The same with extra settings in its environment.
+pub fn stdio_demo_with(env: &[(&str, &str)]) -> Child {
     Command::new(RUNNER)
         .args(["stdio", "--demo"])
         .env_remove("ARGOCD_URL")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

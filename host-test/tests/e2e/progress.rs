@@ -27,11 +27,11 @@ fn call_request(
         .unwrap()
 }
 
-#[tokio::test]
-async fn progress_arrives_while_waiting_and_the_answer_ends_the_stream() {
+/// A world whose `guestbook` has just started a sync that runs for `operation_time`.
+async fn syncing(operation_time: Duration) -> World {
     let world = World::with(
         host_test::standin::Config {
-            operation_time: Duration::from_millis(2000),
+            operation_time,
             ..Default::default()
         },
         &[("argocd_username", "admin"), ("argocd_password", PASSWORD)],
@@ -43,6 +43,12 @@ async fn progress_arrives_while_waiting_and_the_answer_ends_the_stream() {
             json!({"app_name": "guestbook", "confirm": true}),
         )
         .await;
+    world
+}
+
+#[tokio::test]
+async fn progress_arrives_while_waiting_and_the_answer_ends_the_stream() {
+    let world = syncing(Duration::from_millis(2000)).await;
     let started = Instant::now();
     let request = call_request(
         json!({"app_name": "guestbook", "timeout_seconds": 30}),
@@ -136,20 +142,7 @@ async fn a_refused_streaming_request_is_not_streamed() {
 /// streamed wait stops the polling; nothing keeps asking Argo CD for an answer nobody reads.
 #[tokio::test]
 async fn hanging_up_on_a_streamed_wait_stops_it() {
-    let world = World::with(
-        host_test::standin::Config {
-            operation_time: Duration::from_secs(20),
-            ..Default::default()
-        },
-        &[("argocd_username", "admin"), ("argocd_password", PASSWORD)],
-    )
-    .await;
-    world
-        .ok(
-            "sync_argocd_app",
-            json!({"app_name": "guestbook", "confirm": true}),
-        )
-        .await;
+    let world = syncing(Duration::from_secs(20)).await;
     let polls = || {
         world
             .standin

@@ -130,15 +130,7 @@ fn stdio_serves_side_by_side_and_cancels_on_request() {
 #[test]
 fn stdio_mirrors_the_profile_header() {
     let profiles = json!([{"name": "again", "url": "https://argocd.example.com", "username": "admin", "password": "password"}]);
-    let mut child = std::process::Command::new(processes::RUNNER)
-        .args(["stdio", "--demo"])
-        .env_remove("ARGOCD_URL")
-        .env("ARGOCD_PROFILES", profiles.to_string())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("runner starts");
+    let mut child = processes::stdio_demo_with(&[("ARGOCD_PROFILES", &profiles.to_string())]);
     let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
                       "io.modelcontextprotocol/clientCapabilities": {}});
     let mut stdin = child.stdin.take().unwrap();
