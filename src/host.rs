@@ -27,21 +27,29 @@ impl Method {
     }
 }
 
-/// An outbound request, fully formed: absolute URL, headers, body and the time it may take.
+/// An outbound request, fully formed: absolute URL, headers, body, the time it may take and the
+/// most of an answer's body worth reading.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// Sent with a `Content-Length` (never chunked): some proxies refuse chunked requests.
     pub body: Vec<u8>,
     pub timeout: Duration,
+    /// The host stops reading the answer's body here, while it streams in (see
+    /// [`HttpResponse::truncated`]): an answer is never held whole past this size.
+    pub max_response_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// At most the request's `max_response_bytes`.
     pub body: Vec<u8>,
+    /// The answer went on past `max_response_bytes`; `body` is its beginning.
+    pub truncated: bool,
 }
 
 impl HttpResponse {
@@ -63,6 +71,9 @@ pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&
 pub enum HttpError {
     Timeout,
     Unreachable(String),
+    /// The connection ended before any answer began (reset, closed): the request may or may not
+    /// have been acted on, so only a read may be sent again.
+    NoAnswer(String),
     Other(String),
 }
 

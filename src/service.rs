@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::argocd::ArgoClient;
 use crate::host::{Host, Method};
+use crate::mcp::approval::ApprovalLedger;
 use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
 use crate::mcp::server::{MessageSink, ServerInfo};
 use crate::mcp::tool::{
@@ -63,11 +64,69 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
         tools::complete(self.host, self.settings, argument, prefix).await
     }
+
+    fn approvals(&self) -> Option<&dyn ApprovalLedger> {
+        Some(self)
+    }
+}
+
+/// Where the approval sealing key lives: one key for every instance that shares the store.
+const APPROVAL_KEY: &str = "argocd-mcp/approval/key";
+
+/// Approvals are sealed with a random key kept in the host's key-value store (made by whichever
+/// instance first needs it) and spent there, so any instance can check any retry.
+impl<H: Host> ApprovalLedger for ArgoTools<'_, H> {
+    fn secret(&self) -> Result<Vec<u8>, String> {
+        if let Some(key) = self.host.get(APPROVAL_KEY)?
+            && key.len() == 32
+        {
+            return Ok(key);
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a key: {e}"))?;
+        self.host.set(APPROVAL_KEY, &key)?;
+        // Instances that make a key at the same moment: the store keeps one, and this instance
+        // seals with the one the others will read. A state sealed with a lost key is asked again.
+        match self.host.get(APPROVAL_KEY)? {
+            Some(kept) if kept.len() == 32 => Ok(kept),
+            _ => Err("the approval key could not be read back from the store".into()),
+        }
+    }
+
+    fn spend(&self, nonce: &str, until_ms: u64) -> Result<bool, String> {
+        let key = format!("argocd-mcp/approval/spent/{nonce}");
+        if self.host.get(&key)?.is_some() {
+            return Ok(false);
+        }
+        // A marker of our own, read back: of two retries racing with one state, the one whose
+        // marker the store kept runs (the store offers no compare-and-swap to do better).
+        let marker = format!("{until_ms}:{}", hex_of(&self.nonce()));
+        self.host.set(&key, marker.as_bytes())?;
+        Ok(self.host.get(&key)?.as_deref() == Some(marker.as_bytes()))
+    }
+
+    fn now_unix_ms(&self) -> u64 {
+        self.host.now_unix_ms()
+    }
+
+    fn nonce(&self) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        // No randomness is no approval: a zero nonce is spent at its first use.
+        let _ = getrandom::fill(&mut bytes);
+        bytes
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn access_policy(settings: &Settings) -> AccessPolicy<'_> {
     AccessPolicy {
         bearer_token: settings.mcp_auth_token.as_ref().map(|t| t.expose()),
+        bearer_problem: settings.mcp_auth_problem.as_deref(),
+        allowed_hosts: &settings.allowed_hosts,
+        allowed_origins: &settings.allowed_origins,
     }
 }
 
@@ -104,19 +163,37 @@ pub async fn handle_http<H: Host>(
     path: &str,
     sink: Option<&dyn MessageSink>,
 ) -> HttpReply {
+    let policy = access_policy(settings);
+    if let Err(refusal) = crate::mcp::http::check_site(policy, request) {
+        return refusal;
+    }
     match route(path) {
         MCP_PATH => {
             let tools = ArgoTools { host, settings };
-            crate::mcp::http::handle(&SERVER_INFO, &tools, access_policy(settings), request, sink)
-                .await
+            crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request, sink).await
         }
-        HEALTH_PATH if request.method == "GET" => match profile_query(path) {
-            None => health(host, settings).await,
-            Some(name) => match settings.for_profile(Some(&name)) {
-                Ok(chosen) => health(host, &chosen).await,
-                Err(problem) => HttpReply::json(404, &json!({"error": problem})),
-            },
-        },
+        HEALTH_PATH if request.method == "GET" => {
+            let chosen = match profile_query(path) {
+                None => settings.clone(),
+                Some(name) => match settings.for_profile(Some(&name)) {
+                    Ok(chosen) => chosen,
+                    Err(problem) => {
+                        // Profile names are details too: only for the bearer's holder.
+                        return if policy.authorized(request) {
+                            HttpReply::json(404, &json!({"error": problem}))
+                        } else {
+                            HttpReply::json(404, &json!({"error": "no such profile"}))
+                        };
+                    }
+                },
+            };
+            let report = health(host, &chosen).await;
+            if policy.authorized(request) {
+                report
+            } else {
+                bare_status(report)
+            }
+        }
         HEALTH_PATH => HttpReply::json(405, &json!({"error": "use GET"})),
         _ => HttpReply::json(
             404,
@@ -147,14 +224,29 @@ pub async fn call_tool<H: Host>(
     }
 }
 
+/// The health answer for callers without the bearer: up or not and how fast, for load
+/// balancers; nothing about where Argo CD is, who we are there, or what failed.
+fn bare_status(report: HttpReply) -> HttpReply {
+    let full: Value = serde_json::from_slice(&report.body).unwrap_or(Value::Null);
+    HttpReply::json(
+        report.status,
+        &json!({
+            "status": full.get("status").cloned().unwrap_or(Value::Null),
+            "latency_ms": full.get("latency_ms").cloned().unwrap_or(Value::Null),
+        }),
+    )
+}
+
 /// 200 only when Argo CD says the token is logged in. Userinfo answers 200 `{}` for a bad token
 /// (it never says 401), so its status alone proves nothing.
 pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
+    let started = host.now_unix_ms();
     let unavailable = |http_status: Option<u16>, error: String, note: String| {
         HttpReply::json(
             503,
             &json!({
                 "status": "unavailable",
+                "latency_ms": host.now_unix_ms().saturating_sub(started),
                 "http_status": http_status,
                 "error": error,
                 "note": note,
@@ -172,7 +264,6 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             );
         }
     };
-    let started = host.now_unix_ms();
     let mut relogged = false;
     loop {
         let response = match client
@@ -278,6 +369,7 @@ mod tests {
         let host = FakeHost::new(vec![]);
         let request = HttpExchange {
             method: "GET",
+            authority: Some("localhost:3000"),
             headers: &[],
             body: b"",
         };

@@ -71,6 +71,22 @@ pub const REQUEST_TIMEOUT: SettingName = SettingName {
     help: "Time limit of one Argo CD request in milliseconds (default 15000)",
 };
 
+pub const MAX_RESPONSE_BYTES: SettingName = SettingName {
+    variable: "max_response_bytes",
+    env: "ARGOCD_MAX_RESPONSE_BYTES",
+    help: "Most bytes read of one Argo CD answer, enforced while it streams in (default 33554432, 32 MiB)",
+};
+pub const ALLOWED_HOSTS: SettingName = SettingName {
+    variable: "allowed_hosts",
+    env: "MCP_ALLOWED_HOSTS",
+    help: "Comma list of host names (optionally host:port) this server answers to, besides loopback; `*` for any (DNS-rebinding protection)",
+};
+pub const ALLOWED_ORIGINS: SettingName = SettingName {
+    variable: "allowed_origins",
+    env: "MCP_ALLOWED_ORIGINS",
+    help: "Comma list of browser origins (scheme://host[:port]) allowed to call, besides loopback",
+};
+
 pub const ALLOWED_PROJECTS: SettingName = SettingName {
     variable: "allowed_projects",
     env: "ARGOCD_ALLOWED_PROJECTS",
@@ -98,6 +114,9 @@ pub const ALL: &[SettingName] = &[
     READ_ONLY,
     REQUIRE_APPROVAL,
     REQUEST_TIMEOUT,
+    MAX_RESPONSE_BYTES,
+    ALLOWED_HOSTS,
+    ALLOWED_ORIGINS,
     ALLOWED_PROJECTS,
     EXTRA_HEADERS,
     PROFILES,
@@ -131,6 +150,14 @@ pub struct Settings {
     pub argocd_url: String,
     pub credentials: Credentials,
     pub mcp_auth_token: Option<Secret>,
+    /// Why MCP_AUTH_TOKEN cannot be used (set, but blank): every call is then refused.
+    pub mcp_auth_problem: Option<String>,
+    /// Host names (`host` or `host:port`) the server answers to besides loopback; `*`: any.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed besides loopback ones.
+    pub allowed_origins: Vec<String>,
+    /// Most bytes read of one Argo CD answer.
+    pub max_response_bytes: usize,
     pub read_only: bool,
     /// Changes run only after a person approved them through the client.
     pub require_approval: bool,
@@ -182,13 +209,24 @@ impl Settings {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .filter(|ms| *ms > 0)
             .map_or(Duration::from_secs(15), Duration::from_millis);
-        let allowed_projects = get(&ALLOWED_PROJECTS).map(|list| {
-            list.split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect()
-        });
+        let allowed_projects = get(&ALLOWED_PROJECTS).map(|list| comma_list(&list));
+        // A mounted secret often ends in a newline: trim it, as the presented token is trimmed.
+        // Set but blank is a mistake that must not quietly turn authentication off.
+        let (mcp_auth_token, mcp_auth_problem) = match lookup(&MCP_AUTH_TOKEN) {
+            Some(raw) if !raw.is_empty() && raw.trim().is_empty() => (
+                None,
+                Some(format!(
+                    "{} (Spin variable {}) is set but blank: set a real token, or leave it unset to serve without one. Every call is refused until then.",
+                    MCP_AUTH_TOKEN.env, MCP_AUTH_TOKEN.variable
+                )),
+            ),
+            Some(raw) if !raw.is_empty() => (Some(Secret::new(raw.trim())), None),
+            _ => (None, None),
+        };
+        let max_response_bytes = get(&MAX_RESPONSE_BYTES)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|bytes| *bytes >= MIN_RESPONSE_BYTES)
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let (extra_headers, extra_headers_problem) = match get(&EXTRA_HEADERS) {
             None => (Vec::new(), None),
             Some(raw) => match parse_extra_headers(&raw) {
@@ -201,7 +239,15 @@ impl Settings {
                 .map(|u| normalise_url(&u))
                 .unwrap_or_default(),
             credentials,
-            mcp_auth_token: get(&MCP_AUTH_TOKEN).map(Secret::new),
+            mcp_auth_token,
+            mcp_auth_problem,
+            allowed_hosts: get(&ALLOWED_HOSTS)
+                .map(|list| comma_list(&list.to_ascii_lowercase()))
+                .unwrap_or_default(),
+            allowed_origins: get(&ALLOWED_ORIGINS)
+                .map(|list| comma_list(&list.to_ascii_lowercase()))
+                .unwrap_or_default(),
+            max_response_bytes,
             read_only: get(&READ_ONLY).is_some_and(|v| is_truthy(&v)),
             require_approval: get(&REQUIRE_APPROVAL).is_some_and(|v| is_truthy(&v)),
             request_timeout,
@@ -315,6 +361,21 @@ impl Settings {
         }
         None
     }
+}
+
+/// Default of ARGOCD_MAX_RESPONSE_BYTES: far above any answer our tools need (the 1,000-app list
+/// is 5.5 MB), far below what would hurt a 64 MiB plugin.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 << 20;
+/// Smaller caps are taken for typos and ignored: no Argo CD answer fits in less.
+const MIN_RESPONSE_BYTES: usize = 64 << 10;
+
+/// `a, b,,c` → `[a, b, c]`.
+fn comma_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn normalise_url(url: &str) -> String {
@@ -440,6 +501,33 @@ mod tests {
         assert_eq!(s.credentials, Credentials::Token(Secret::new("tok")));
         assert!(s.mcp_auth_token.is_none());
         assert!(s.problem().is_none());
+    }
+
+    #[test]
+    fn the_mcp_token_is_trimmed_and_a_blank_one_refuses_rather_than_opens() {
+        let s = load(&[("MCP_AUTH_TOKEN", "s3cret\n")]);
+        assert_eq!(s.mcp_auth_token, Some(Secret::new("s3cret")));
+        assert!(s.mcp_auth_problem.is_none());
+        let blank = load(&[("MCP_AUTH_TOKEN", " \n\t")]);
+        assert!(blank.mcp_auth_token.is_none());
+        let problem = blank.mcp_auth_problem.unwrap();
+        assert!(problem.contains("MCP_AUTH_TOKEN") && problem.contains("blank"));
+    }
+
+    #[test]
+    fn host_lists_and_the_response_cap_parse() {
+        let s = load(&[
+            ("MCP_ALLOWED_HOSTS", "MCP.example.com, ,mcp.internal:8443"),
+            ("MCP_ALLOWED_ORIGINS", "https://Console.example.com"),
+            ("ARGOCD_MAX_RESPONSE_BYTES", "1048576"),
+        ]);
+        assert_eq!(s.allowed_hosts, ["mcp.example.com", "mcp.internal:8443"]);
+        assert_eq!(s.allowed_origins, ["https://console.example.com"]);
+        assert_eq!(s.max_response_bytes, 1 << 20);
+        for silly in ["12", "lots", "-5"] {
+            let s = load(&[("ARGOCD_MAX_RESPONSE_BYTES", silly)]);
+            assert_eq!(s.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES, "{silly}");
+        }
     }
 
     #[test]

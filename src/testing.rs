@@ -14,6 +14,7 @@ pub fn reply(status: u16, body: &str) -> Result<HttpResponse, HttpError> {
         status,
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.as_bytes().to_vec(),
+        truncated: false,
     })
 }
 
@@ -41,11 +42,20 @@ impl FakeHost {
 
 impl HttpClient for FakeHost {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let cap = request.max_response_bytes;
         self.sent.borrow_mut().push(request);
+        // Reads stop at the cap, as a real host's do.
         self.answers
             .borrow_mut()
             .pop_front()
             .unwrap_or_else(|| Err(HttpError::Other("no scripted answer left".into())))
+            .map(|mut response| {
+                if response.body.len() > cap {
+                    response.body.truncate(cap);
+                    response.truncated = true;
+                }
+                response
+            })
     }
 }
 
@@ -76,6 +86,10 @@ fn settings(credentials: Credentials) -> Settings {
         argocd_url: "https://cd.test".into(),
         credentials,
         mcp_auth_token: None,
+        mcp_auth_problem: None,
+        allowed_hosts: Vec::new(),
+        allowed_origins: Vec::new(),
+        max_response_bytes: crate::settings::DEFAULT_MAX_RESPONSE_BYTES,
         read_only: false,
         require_approval: false,
         request_timeout: Duration::from_secs(5),

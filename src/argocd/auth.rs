@@ -2,6 +2,10 @@
 //! before it expires, and never hammer Argo CD with bad credentials (5 failures lock the account
 //! for 5 minutes).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -22,10 +26,38 @@ struct CachedToken {
     exp: Option<i64>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct LoginFailure {
     at_ms: u64,
     message: String,
+}
+
+/// The one instance allowed to log in right now, until `until_ms`.
+#[derive(Debug, Serialize, Deserialize)]
+struct LoginLease {
+    holder: String,
+    until_ms: u64,
+}
+
+/// Time a lease holder gets beyond the request timeout.
+const LEASE_SLACK_MS: u64 = 2_000;
+/// How often a waiting instance looks for the holder's token.
+const LEASE_POLL: Duration = Duration::from_millis(50);
+/// The pause between writing a lease and reading it back.
+const LEASE_SETTLE: Duration = Duration::from_millis(30);
+
+thread_local! {
+    /// Refused logins this instance saw: the back-off holds here even when the store fails.
+    static LOCAL_FAILURES: RefCell<HashMap<String, LoginFailure>> = RefCell::default();
+}
+
+/// Names this login attempt in a lease.
+fn lease_holder_id() -> String {
+    let mut bytes = [0u8; 12];
+    // Without randomness every instance has the same id and none defers to another's lease,
+    // which is how things were before leases: still correct, only more logins.
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where a token came from decides whether a 401 may be answered with a new login.
@@ -53,6 +85,10 @@ impl<'a, H: Host> Auth<'a, H> {
 
     fn failure_key(argocd_url: &str, user: &str) -> String {
         format!("argocd-mcp/login-failure/{user}@{argocd_url}")
+    }
+
+    fn lease_key(argocd_url: &str, user: &str) -> String {
+        format!("argocd-mcp/login-lease/{user}@{argocd_url}")
     }
 
     pub fn can_relogin(&self) -> bool {
@@ -97,47 +133,140 @@ impl<'a, H: Host> Auth<'a, H> {
         }
     }
 
-    /// Logs in with username and password, unless a recent login failed.
+    /// Logs in with username and password, unless a recent login failed, and only one instance
+    /// at a time: the others wait for its token (or its failure) instead of logging in too.
     pub async fn login(&self) -> Result<String, ArgoError> {
         let Credentials::Login { username, password } = &self.settings.credentials else {
             return Err(not_configured(self.settings));
         };
         let url = &self.settings.argocd_url;
-        let failure_key = Self::failure_key(url, username);
-        let now = self.host.now_unix_ms();
-        if let Some(failure) = self
+        let lease_key = Self::lease_key(url, username);
+        let holder = lease_holder_id();
+        // Long enough for the holder's login to end (one request); a holder that died is
+        // outwaited once its lease lapses.
+        let lease_ms = self.settings.request_timeout.as_millis() as u64 + LEASE_SLACK_MS;
+        let give_up_at = self.host.now_unix_ms() + 2 * lease_ms;
+        let mut store_trouble = None;
+        loop {
+            self.check_backoff(username)?;
+            if let Some(token) = self.cached(username) {
+                return Ok(token);
+            }
+            let now = self.host.now_unix_ms();
+            let lease = match self.host.get(&lease_key) {
+                Ok(bytes) => bytes.and_then(|b| serde_json::from_slice::<LoginLease>(&b).ok()),
+                Err(why) => {
+                    store_trouble = Some(why);
+                    None
+                }
+            };
+            let held_by_another = lease
+                .as_ref()
+                .is_some_and(|l| l.holder != holder && l.until_ms > now);
+            if held_by_another {
+                if now >= give_up_at {
+                    return Err(ArgoError::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "another instance has been logging in to Argo CD as '{username}' for too long"
+                        ),
+                        "retry in a moment",
+                    ));
+                }
+                self.host.sleep(LEASE_POLL).await;
+                continue;
+            }
+            if store_trouble.is_none() {
+                let mine = LoginLease {
+                    holder: holder.clone(),
+                    until_ms: now + lease_ms,
+                };
+                let written = self
+                    .host
+                    .set(&lease_key, &serde_json::to_vec(&mine).unwrap_or_default());
+                if let Err(why) = written {
+                    store_trouble = Some(why);
+                } else {
+                    // Instances that wrote at the same moment: the store keeps the last one's
+                    // lease, and everyone who reads it back after this pause agrees on it.
+                    self.host.sleep(LEASE_SETTLE).await;
+                    let kept = self.host.get(&lease_key).ok().flatten();
+                    let ours = kept
+                        .and_then(|b| serde_json::from_slice::<LoginLease>(&b).ok())
+                        .is_some_and(|l| l.holder == holder);
+                    if !ours {
+                        continue;
+                    }
+                }
+            }
+            // Ours (or no store to share one through: this instance alone then).
+            let result = self
+                .login_now(username, password, store_trouble.as_deref())
+                .await;
+            if store_trouble.is_none() {
+                let _ = self.host.delete(&lease_key);
+            }
+            return result;
+        }
+    }
+
+    /// Refuses while a recent refused login is remembered, in the store or in this instance.
+    fn check_backoff(&self, username: &str) -> Result<(), ArgoError> {
+        let failure_key = Self::failure_key(&self.settings.argocd_url, username);
+        let stored = self
             .host
             .get(&failure_key)
             .ok()
             .flatten()
-            .and_then(|b| serde_json::from_slice::<LoginFailure>(&b).ok())
-        {
-            let waited = now.saturating_sub(failure.at_ms);
-            if waited < LOGIN_BACKOFF_MS {
-                return Err(ArgoError::new(
-                    ErrorKind::LoginBackoff,
-                    format!(
-                        "login to Argo CD as '{username}' was refused {}s ago ({}); not retrying for another {}s so the account is not locked by Argo CD's 5-failure rule",
-                        waited / 1000,
-                        failure.message,
-                        (LOGIN_BACKOFF_MS - waited).div_ceil(1000)
-                    ),
-                    "fix ARGOCD_USERNAME / ARGOCD_PASSWORD (Spin: argocd_username / argocd_password) or set ARGOCD_TOKEN, then wait for the back-off to end",
-                ));
-            }
+            .and_then(|b| serde_json::from_slice::<LoginFailure>(&b).ok());
+        let remembered = LOCAL_FAILURES.with(|f| f.borrow().get(&failure_key).cloned());
+        let now = self.host.now_unix_ms();
+        let latest = [stored, remembered]
+            .into_iter()
+            .flatten()
+            .max_by_key(|f| f.at_ms);
+        let Some(failure) = latest else {
+            return Ok(());
+        };
+        let waited = now.saturating_sub(failure.at_ms);
+        if waited >= LOGIN_BACKOFF_MS {
+            return Ok(());
         }
+        Err(ArgoError::new(
+            ErrorKind::LoginBackoff,
+            format!(
+                "login to Argo CD as '{username}' was refused {}s ago ({}); not retrying for another {}s so the account is not locked by Argo CD's 5-failure rule",
+                waited / 1000,
+                failure.message,
+                (LOGIN_BACKOFF_MS - waited).div_ceil(1000)
+            ),
+            "fix ARGOCD_USERNAME / ARGOCD_PASSWORD (Spin: argocd_username / argocd_password) or set ARGOCD_TOKEN, then wait for the back-off to end",
+        ))
+    }
+
+    /// The login request itself, and what it leaves behind: the token in the cache, or the
+    /// failure in the store and in this instance.
+    async fn login_now(
+        &self,
+        username: &str,
+        password: &crate::settings::Secret,
+        store_trouble: Option<&str>,
+    ) -> Result<String, ArgoError> {
+        let url = &self.settings.argocd_url;
+        let failure_key = Self::failure_key(url, username);
+        let now = self.host.now_unix_ms();
         let body = serde_json::json!({"username": username, "password": password.expose()});
         let response = super::client::send_raw(
             self.host,
             self.settings,
-            self.settings.request_timeout,
+            super::client::Limits::of(self.settings),
             crate::host::Method::Post,
             "/api/v1/session",
             None,
             Some(body.to_string().into_bytes()),
         )
         .await?;
-        if response.status == 200 {
+        if response.status == 200 && !response.truncated {
             #[derive(Deserialize)]
             struct SessionResponse {
                 token: String,
@@ -159,24 +288,36 @@ impl<'a, H: Host> Auth<'a, H> {
                 &serde_json::to_vec(&cached).unwrap_or_default(),
             );
             let _ = self.host.delete(&failure_key);
+            LOCAL_FAILURES.with(|f| f.borrow_mut().remove(&failure_key));
             return Ok(cached.token);
         }
         let error = ArgoError::from_status(response.status, &response.body, "the login");
-        if matches!(response.status, 400 | 401 | 403) {
-            let record = LoginFailure {
-                at_ms: now,
-                message: error.message.clone(),
-            };
-            let _ = self.host.set(
+        if !matches!(response.status, 400 | 401 | 403) {
+            return Err(error);
+        }
+        let record = LoginFailure {
+            at_ms: now,
+            message: error.message.clone(),
+        };
+        LOCAL_FAILURES.with(|f| f.borrow_mut().insert(failure_key.clone(), record.clone()));
+        let stored = self
+            .host
+            .set(
                 &failure_key,
                 &serde_json::to_vec(&record).unwrap_or_default(),
-            );
-            return Err(error.with_hint(format!(
-                "fix ARGOCD_USERNAME / ARGOCD_PASSWORD or set ARGOCD_TOKEN; logins as '{username}' pause for {}s so Argo CD does not lock the account",
-                LOGIN_BACKOFF_MS / 1000
-            )));
-        }
-        Err(error)
+            )
+            .err()
+            .or_else(|| store_trouble.map(str::to_owned));
+        let pause = LOGIN_BACKOFF_MS / 1000;
+        let hint = match stored {
+            None => format!(
+                "fix ARGOCD_USERNAME / ARGOCD_PASSWORD or set ARGOCD_TOKEN; logins as '{username}' pause for {pause}s so Argo CD does not lock the account"
+            ),
+            Some(why) => format!(
+                "fix ARGOCD_USERNAME / ARGOCD_PASSWORD or set ARGOCD_TOKEN. The host's key-value store failed ({why}), so the {pause}s pause that keeps Argo CD from locking the account holds only within this instance: other instances may try again; fix the store"
+            ),
+        };
+        Err(error.with_hint(hint))
     }
 }
 

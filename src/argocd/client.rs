@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::auth::{Auth, TokenOrigin};
 use super::error::{ArgoError, ErrorKind};
-use crate::host::{Host, HttpRequest, HttpResponse, Method};
+use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method};
 use crate::settings::Settings;
 
 /// RFC 3986 unreserved characters stay as they are; everything else is escaped.
@@ -55,7 +55,7 @@ impl Query {
 pub(crate) async fn send_raw<H: Host>(
     host: &H,
     settings: &Settings,
-    timeout: Duration,
+    limits: Limits,
     method: Method,
     path: &str,
     token: Option<&str>,
@@ -80,18 +80,39 @@ pub(crate) async fn send_raw<H: Host>(
         url: format!("{}{}", settings.argocd_url, path),
         headers,
         body: body.unwrap_or_default(),
-        timeout,
+        timeout: limits.timeout,
+        max_response_bytes: limits.max_response_bytes,
     };
-    host.send(request)
-        .await
-        .map_err(|e| ArgoError::transport(e, &settings.argocd_url, timeout.as_millis()))
+    let sent = match host.send(request.clone()).await {
+        // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a
+        // proxy had dropped) is sent once more; a write never is: it may have been acted on.
+        Err(HttpError::NoAnswer(_)) if method == Method::Get => host.send(request).await,
+        other => other,
+    };
+    sent.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+}
+
+/// How long one request may take and how much of its answer is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_response_bytes: usize,
+}
+
+impl Limits {
+    pub fn of(settings: &Settings) -> Limits {
+        Limits {
+            timeout: settings.request_timeout,
+            max_response_bytes: settings.max_response_bytes,
+        }
+    }
 }
 
 pub struct ArgoClient<'a, H: Host> {
     host: &'a H,
     settings: &'a Settings,
     auth: Auth<'a, H>,
-    timeout: Duration,
+    limits: Limits,
 }
 
 impl<'a, H: Host> ArgoClient<'a, H> {
@@ -104,7 +125,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             host,
             settings,
             auth: Auth::new(host, settings),
-            timeout: settings.request_timeout,
+            limits: Limits::of(settings),
         })
     }
 
@@ -114,8 +135,30 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             host: self.host,
             settings: self.settings,
             auth: Auth::new(self.host, self.settings),
-            timeout,
+            limits: Limits {
+                timeout,
+                ..self.limits
+            },
         }
+    }
+
+    /// The same client reading at most `bytes` of an answer (never more than the setting allows),
+    /// for answers a tool can use in part (log streams).
+    pub fn with_response_cap(&self, bytes: usize) -> ArgoClient<'a, H> {
+        ArgoClient {
+            host: self.host,
+            settings: self.settings,
+            auth: Auth::new(self.host, self.settings),
+            limits: Limits {
+                max_response_bytes: bytes.min(self.settings.max_response_bytes),
+                ..self.limits
+            },
+        }
+    }
+
+    /// The most bytes of an answer this client reads.
+    pub fn response_cap(&self) -> usize {
+        self.limits.max_response_bytes
     }
 
     pub fn host(&self) -> &'a H {
@@ -143,7 +186,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         let response = send_raw(
             self.host,
             self.settings,
-            self.timeout,
+            self.limits,
             method,
             path,
             Some(&token),
@@ -162,7 +205,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         send_raw(
             self.host,
             self.settings,
-            self.timeout,
+            self.limits,
             method,
             path,
             Some(&token),
@@ -171,7 +214,8 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         .await
     }
 
-    /// Sends and reads a 2xx JSON body; other statuses become errors about `subject`.
+    /// Sends and reads a 2xx JSON body; other statuses become errors about `subject`, and so
+    /// does an answer larger than the response cap.
     pub async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -180,6 +224,16 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         subject: &str,
     ) -> Result<T, ArgoError> {
         let response = self.exchange(method, path, body).await?;
+        if response.truncated && (200..300).contains(&response.status) {
+            return Err(ArgoError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "Argo CD's answer about {subject} is larger than {} bytes, the most this server reads of one answer; it was not read further",
+                    self.limits.max_response_bytes
+                ),
+                "narrow the request (a filter, a project, fewer items), or raise ARGOCD_MAX_RESPONSE_BYTES (Spin: max_response_bytes)",
+            ));
+        }
         if !(200..300).contains(&response.status) {
             return Err(ArgoError::from_status(
                 response.status,
@@ -278,6 +332,52 @@ mod tests {
             crate::host::header_value(&requests[4].headers, "authorization"),
             Some("Bearer b.eyJzdWIiOiJhZG1pbjpsb2dpbiJ9.s")
         );
+    }
+
+    #[test]
+    fn a_read_without_answer_is_sent_once_more_a_write_never() {
+        let dropped = || Err(HttpError::NoAnswer("connection reset".into()));
+        let settings = crate::testing::token_settings();
+        let host = FakeHost::new(vec![dropped(), reply(200, r#"{"items":[]}"#)]);
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let read: serde_json::Value =
+            pollster::block_on(client.get("/api/v1/applications", "x")).unwrap();
+        assert_eq!(read["items"], serde_json::json!([]));
+        assert_eq!(host.requests().len(), 2);
+
+        let host = FakeHost::new(vec![dropped(), dropped()]);
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let twice: Result<serde_json::Value, _> =
+            pollster::block_on(client.get("/api/v1/applications", "x"));
+        assert!(twice.unwrap_err().message.contains("without answering"));
+        assert_eq!(host.requests().len(), 2, "one retry, no more");
+
+        let host = FakeHost::new(vec![dropped(), reply(200, "{}")]);
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let write: Result<serde_json::Value, _> = pollster::block_on(client.post(
+            "/api/v1/applications/a/sync",
+            &serde_json::json!({}),
+            "x",
+        ));
+        assert!(write.is_err());
+        assert_eq!(host.requests().len(), 1, "a write is never sent twice");
+    }
+
+    #[test]
+    fn an_answer_over_the_cap_is_an_error_naming_the_cap() {
+        let mut settings = crate::testing::token_settings();
+        settings.max_response_bytes = 100;
+        let host = FakeHost::new(vec![reply(
+            200,
+            &format!("{{\"items\":\"{}\"}}", "x".repeat(500)),
+        )]);
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let error =
+            pollster::block_on(client.get::<serde_json::Value>("/api/v1/applications", "the apps"))
+                .unwrap_err();
+        assert!(error.message.contains("larger than 100 bytes"), "{error}");
+        assert!(error.hint.contains("ARGOCD_MAX_RESPONSE_BYTES"));
+        assert_eq!(host.requests()[0].max_response_bytes, 100);
     }
 
     #[test]

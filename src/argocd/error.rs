@@ -27,6 +27,8 @@ pub enum ErrorKind {
     ServerError,
     /// A 2xx body we could not read.
     InvalidResponse,
+    /// An answer larger than the most we read of one.
+    TooLarge,
     /// The caller went away; we stopped.
     Cancelled,
 }
@@ -68,6 +70,11 @@ impl ArgoError {
                 format!("could not reach Argo CD at {base_url}: {why}"),
                 "check ARGOCD_URL and that the host allows outbound requests to it",
             ),
+            HttpError::NoAnswer(why) => ArgoError::new(
+                ErrorKind::Unreachable,
+                format!("Argo CD at {base_url} closed the connection without answering ({why})"),
+                "a proxy in front of Argo CD may be dropping connections; retry, and check the proxy if it persists",
+            ),
             HttpError::Other(why) => ArgoError::new(
                 ErrorKind::Unreachable,
                 format!("request to Argo CD at {base_url} failed: {why}"),
@@ -78,7 +85,7 @@ impl ArgoError {
 
     /// Maps a non-2xx answer. `subject` names what was asked for, e.g. "application 'web'".
     pub fn from_status(status: u16, body: &[u8], subject: &str) -> Self {
-        let message = error_message(body);
+        let message = error_message(status, body);
         let lower = message.to_ascii_lowercase();
         let (kind, hint) = match status {
             400 if lower.contains("another operation is already in progress") => (
@@ -143,8 +150,9 @@ impl fmt::Display for ArgoError {
 }
 
 /// Argo CD errors are `{"error","code","message"}` (unary) or `{"error":{"message",…}}` (streams);
-/// routing errors are plain text. Long bodies are cut: they are for a human, not for parsing.
-fn error_message(body: &[u8]) -> String {
+/// they keep Argo CD's words. Anything else came from something in front of Argo CD (an nginx
+/// 502 page, a load balancer's 504): it is summarised, never passed on as markup.
+fn error_message(status: u16, body: &[u8]) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         let text = value
             .get("message")
@@ -155,13 +163,99 @@ fn error_message(body: &[u8]) -> String {
             return truncate(text, 500);
         }
     }
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
-        "(empty body)".into()
-    } else {
-        truncate(text, 500)
+    let excerpt = truncate(&plain_text(&String::from_utf8_lossy(body)), EXCERPT_MAX);
+    let reason = reason_phrase(status);
+    match (excerpt.is_empty(), body_is_markup(body)) {
+        (true, _) => format!("{reason} (empty body)"),
+        (false, true) => format!(
+            "{reason}; the answer was an HTML page, not from Argo CD's API (a proxy or load balancer in front of it?): \"{excerpt}\""
+        ),
+        (false, false) => format!("{reason}: {excerpt}"),
     }
+}
+
+/// The longest piece of a non-Argo CD error body worth showing.
+const EXCERPT_MAX: usize = 160;
+
+fn body_is_markup(body: &[u8]) -> bool {
+    let start = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    let start = start.trim_start();
+    start.starts_with('<')
+        && (start.contains("<html")
+            || start.contains("<!doctype")
+            || start.contains("<body")
+            || start.contains("<head")
+            || start.contains("<center")
+            || start.contains("<h1")
+            || start.contains("<title"))
+}
+
+/// Text with tags, scripts and styles removed, common entities decoded, whitespace collapsed.
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let tag = &rest[open..];
+        let lower_start: String = tag.chars().take(8).collect::<String>().to_ascii_lowercase();
+        // Skip the whole element for script and style: their content is not for people.
+        let skip_to = ["script", "style"].iter().find_map(|name| {
+            lower_start[1..].starts_with(name).then(|| {
+                let closing = format!("</{name}");
+                tag.to_ascii_lowercase()
+                    .find(&closing)
+                    .map(|at| at + closing.len())
+            })
+        });
+        let after = match skip_to {
+            Some(Some(at)) => &tag[at..],
+            Some(None) => "",
+            None => tag,
+        };
+        rest = match after.find('>') {
+            Some(close) => &after[close + 1..],
+            None => "",
+        };
+        if out.len() > 64 * 1024 {
+            break;
+        }
+    }
+    out.push_str(rest);
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded
+        .split_whitespace()
+        .filter(|word| !word.chars().all(|c| c.is_control()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// RFC 9110's reason phrases for the statuses a proxy sends; the number for the rest.
+fn reason_phrase(status: u16) -> String {
+    let phrase = match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return format!("HTTP {status}"),
+    };
+    format!("{status} {phrase}")
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -207,12 +301,41 @@ mod tests {
     #[test]
     fn stream_error_chunks_are_read() {
         let chunk = br#"{"error":{"grpc_code":7,"http_code":403,"message":"permission denied: logs, get","http_status":"Forbidden"}}"#;
-        assert_eq!(error_message(chunk), "permission denied: logs, get");
+        assert_eq!(error_message(500, chunk), "permission denied: logs, get");
     }
 
     #[test]
     fn long_bodies_are_cut_on_a_char_boundary() {
         let long = "é".repeat(400);
-        assert!(error_message(long.as_bytes()).ends_with('…'));
+        assert!(error_message(500, long.as_bytes()).ends_with('…'));
+    }
+
+    #[test]
+    fn a_proxy_page_is_summarised_not_passed_on() {
+        let nginx = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n<script>var secret='x';</script><style>body{color:red}</style></body>\r\n</html>\r\n";
+        let e = ArgoError::from_status(502, nginx, "application 'web'");
+        assert_eq!(e.kind, ErrorKind::ServerError);
+        assert!(e.message.starts_with("502 Bad Gateway;"), "{}", e.message);
+        assert!(e.message.contains("nginx/1.25.3"));
+        for markup in ["<", ">", "var secret", "color:red", "\r", "\n"] {
+            assert!(!e.message.contains(markup), "{markup:?} in {}", e.message);
+        }
+        let huge = format!("<html><body>{}</body></html>", "x ".repeat(100_000));
+        let e = ArgoError::from_status(504, huge.as_bytes(), "x");
+        assert!(e.message.len() < 400, "{}", e.message.len());
+        assert!(e.message.starts_with("504 Gateway Timeout"));
+        // Plain text stays plain, JSON keeps Argo CD's words.
+        assert_eq!(
+            ArgoError::from_status(503, b"", "x").message,
+            "503 Service Unavailable (empty body)"
+        );
+        assert_eq!(
+            ArgoError::from_status(404, b"404 page not found\n", "x").message,
+            "404 Not Found: 404 page not found"
+        );
+        assert_eq!(
+            ArgoError::from_status(400, br#"{"message":"bad <thing>"}"#, "x").message,
+            "bad <thing>"
+        );
     }
 }

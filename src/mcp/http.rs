@@ -24,6 +24,9 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone, Copy)]
 pub struct HttpExchange<'a> {
     pub method: &'a str,
+    /// The authority (`host[:port]`) the request was sent to. wasi:http keeps the Host header
+    /// here, not among the headers; a proxy may also pass a `Host` header on.
+    pub authority: Option<&'a str>,
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
 }
@@ -80,6 +83,22 @@ impl HttpReply {
 pub struct AccessPolicy<'a> {
     /// When set, every request must carry `Authorization: Bearer <token>`.
     pub bearer_token: Option<&'a str>,
+    /// Why the bearer setting cannot be used; every request is then refused with it.
+    pub bearer_problem: Option<&'a str>,
+    /// Host names (`host` or `host:port`, lower case) served besides loopback; `*`: any.
+    pub allowed_hosts: &'a [String],
+    /// Browser origins (`scheme://host[:port]`, lower case) allowed besides loopback.
+    pub allowed_origins: &'a [String],
+}
+
+impl AccessPolicy<'_> {
+    /// Whether the request proves it may see more than the bare health status.
+    pub fn authorized(&self, request: HttpExchange<'_>) -> bool {
+        self.bearer_problem.is_none()
+            && self
+                .bearer_token
+                .is_none_or(|expected| bearer_matches(request.header("authorization"), expected))
+    }
 }
 
 /// Answers one request. With a `sink` (the adapter streams SSE, see [`streams`]), progress
@@ -147,20 +166,44 @@ pub fn sse_headers() -> Vec<(String, String)> {
     ]
 }
 
-/// The transport's checks, before any message is read: origin, auth, method, types, version, size.
-fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
-    if let Some(origin) = request.header("origin")
-        && !origin_allowed(origin, request.header("host"))
+/// DNS-rebinding protection, for every endpoint: the request must be addressed to a host name
+/// this server answers to, and a browser's `Origin` must be one it allows. A rebinding page sends
+/// its own name in both (`Host: evil.example:3000`, `Origin: http://evil.example:3000`), so
+/// neither may be judged by the other.
+pub fn check_site(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
+    let addressed = [request.authority, request.header("host")];
+    if let Some(host) = addressed
+        .into_iter()
+        .flatten()
+        .find(|host| !host_allowed(host, policy.allowed_hosts))
     {
         return Err(HttpReply::rpc_error(
             403,
             INVALID_REQUEST,
-            "Forbidden: the Origin header names another site (DNS-rebinding protection)",
+            format!(
+                "Forbidden: this server does not answer to host {:?} (DNS-rebinding protection); its operator can add it to MCP_ALLOWED_HOSTS",
+                truncate_for_message(host)
+            ),
         ));
     }
-    if let Some(expected) = policy.bearer_token
-        && !bearer_matches(request.header("authorization"), expected)
+    if let Some(origin) = request.header("origin")
+        && !origin_allowed(origin, policy.allowed_origins)
     {
+        return Err(HttpReply::rpc_error(
+            403,
+            INVALID_REQUEST,
+            "Forbidden: the Origin header names a site this server does not allow (DNS-rebinding protection); its operator can add it to MCP_ALLOWED_ORIGINS",
+        ));
+    }
+    Ok(())
+}
+
+/// The refusal for a request without the right bearer (or any, when the setting is broken).
+pub fn check_bearer(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
+    if let Some(problem) = policy.bearer_problem {
+        return Err(HttpReply::rpc_error(503, INVALID_REQUEST, problem));
+    }
+    if !policy.authorized(request) {
         return Err(HttpReply::rpc_error(
             401,
             INVALID_REQUEST,
@@ -171,6 +214,13 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
             r#"Bearer realm="argocd-mcp", error="invalid_token""#,
         ));
     }
+    Ok(())
+}
+
+/// The transport's checks, before any message is read: site, auth, method, types, version, size.
+fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
+    check_site(policy, request)?;
+    check_bearer(policy, request)?;
     if request.method != "POST" {
         return Err(HttpReply::rpc_error(
             405,
@@ -360,25 +410,91 @@ fn accepts_json(accept: &str) -> bool {
     })
 }
 
+/// `Bearer <token>`, the scheme in any case (RFC 9110 §11.1), compared in constant time.
 fn bearer_matches(header: Option<&str>, expected: &str) -> bool {
-    let Some(given) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+    let Some((scheme, given)) = header.and_then(|h| h.trim().split_once(' ')) else {
         return false;
     };
-    constant_time_eq(given.trim().as_bytes(), expected.as_bytes())
+    scheme.eq_ignore_ascii_case("bearer")
+        && constant_time_eq(given.trim().as_bytes(), expected.as_bytes())
 }
 
-/// A browser page may only reach us from our own origin or from loopback: this blocks DNS rebinding.
-fn origin_allowed(origin: &str, host: Option<&str>) -> bool {
-    let Some((_, authority)) = origin.split_once("://") else {
+fn truncate_for_message(text: &str) -> &str {
+    let mut end = text.len().min(100);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `host[:port]` → (host, port), the host in lower case without a trailing dot; IPv6 literals
+/// keep their brackets. `None` when it is no authority at all (userinfo, path, empty host, a
+/// port that is not a number).
+fn split_authority(authority: &str) -> Option<(String, Option<&str>)> {
+    let authority = authority.trim();
+    if authority.is_empty() || authority.contains(['@', '/', '?', '#', ' ', '\\']) {
+        return None;
+    }
+    let (host, port) = if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        let rest = &authority[close + 1..];
+        let port = match rest.strip_prefix(':') {
+            Some(port) => Some(port),
+            None if rest.is_empty() => None,
+            None => return None,
+        };
+        (&authority[..=close], port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let bad_port = port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()));
+    if host.is_empty() || bad_port {
+        return None;
+    }
+    Some((host.trim_end_matches('.').to_ascii_lowercase(), port))
+}
+
+/// Names that always mean this machine, whatever DNS says.
+fn is_loopback(host: &str) -> bool {
+    let ipv4_loopback = host.strip_prefix("127.").is_some_and(|rest| {
+        rest.split('.').count() == 3 && rest.split('.').all(|octet| octet.parse::<u8>().is_ok())
+    });
+    host == "localhost" || host.ends_with(".localhost") || host == "[::1]" || ipv4_loopback
+}
+
+/// Loopback, or a host the operator listed (`name` for any port, `name:port` for one).
+fn host_allowed(authority: &str, allowed: &[String]) -> bool {
+    let Some((host, port)) = split_authority(authority) else {
         return false;
     };
-    let authority = authority.trim_end_matches('/');
-    let hostname = match authority.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => authority,
+    is_loopback(&host)
+        || allowed.iter().any(|entry| {
+            entry == "*"
+                || split_authority(entry).is_some_and(|(name, listed_port)| {
+                    name == host && (listed_port.is_none() || listed_port == port)
+                })
+        })
+}
+
+/// A loopback origin, or one the operator listed exactly (scheme, host and port).
+fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
+    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return false; // `null` (sandboxed pages, file://) and anything malformed
     };
-    matches!(hostname, "localhost" | "127.0.0.1" | "[::1]")
-        || host.is_some_and(|h| h.eq_ignore_ascii_case(authority))
+    if !matches!(scheme, "http" | "https") {
+        return false;
+    }
+    let Some((host, _)) = split_authority(authority) else {
+        return false;
+    };
+    is_loopback(&host)
+        || allowed
+            .iter()
+            .any(|entry| entry.trim_end_matches('/') == origin)
 }
 
 #[cfg(test)]
@@ -423,13 +539,30 @@ mod tests {
         }
         let request = HttpExchange {
             method,
+            authority: Some("127.0.0.1:3000"),
             headers: &all,
             body,
         };
         let policy = AccessPolicy {
             bearer_token: token,
+            ..AccessPolicy::default()
         };
         pollster::block_on(handle(&INFO, &NoTools, policy, request, None))
+    }
+
+    /// A request as a browser sends it to `authority` from `origin`, judged by `policy`.
+    fn from_site(authority: &str, origin: Option<&str>, policy: AccessPolicy<'_>) -> u16 {
+        let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+        if let Some(origin) = origin {
+            headers.push(("origin".into(), origin.into()));
+        }
+        let request = HttpExchange {
+            method: "POST",
+            authority: Some(authority),
+            headers: &headers,
+            body: PING,
+        };
+        pollster::block_on(handle(&INFO, &NoTools, policy, request, None)).status
     }
 
     #[test]
@@ -441,22 +574,110 @@ mod tests {
     }
 
     #[test]
-    fn origin_must_be_ours_or_loopback() {
-        let foreign = [
-            ("origin", "https://evil.example"),
-            ("host", "mcp.example.com"),
+    fn a_rebinding_page_is_refused_whatever_it_names() {
+        let default = AccessPolicy::default();
+        // What a page on evil.example sends once its name resolves to 127.0.0.1.
+        let rebinding = ("evil.example:3000", Some("http://evil.example:3000"));
+        assert_eq!(from_site(rebinding.0, rebinding.1, default), 403);
+        assert_eq!(from_site("evil.example:3000", None, default), 403);
+        // The same through a proxy that passes the Host header on beside a loopback authority.
+        let headers = vec![
+            ("content-type".to_string(), "application/json".to_string()),
+            ("host".to_string(), "evil.example:3000".to_string()),
         ];
-        assert_eq!(send("POST", &foreign, PING, None).status, 403);
-        let same = [
-            ("origin", "https://mcp.example.com"),
-            ("host", "mcp.example.com"),
-        ];
-        assert_eq!(send("POST", &same, PING, None).status, 200);
+        let proxied = HttpExchange {
+            method: "POST",
+            authority: Some("127.0.0.1:3000"),
+            headers: &headers,
+            body: PING,
+        };
         assert_eq!(
-            send("POST", &[("origin", "http://localhost:3000")], PING, None).status,
+            pollster::block_on(handle(&INFO, &NoTools, default, proxied, None)).status,
+            403
+        );
+        // Loopback names always pass; a look-alike does not.
+        for local in [
+            "localhost:3000",
+            "127.0.0.1",
+            "[::1]:8787",
+            "LOCALHOST.",
+            "a.localhost",
+        ] {
+            assert_eq!(from_site(local, None, default), 200, "{local}");
+        }
+        for odd in [
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "evil@localhost",
+            "localhost:x",
+            "",
+            "[::1]x",
+        ] {
+            assert_eq!(from_site(odd, None, default), 403, "{odd}");
+        }
+        // A page of another site, or a sandboxed one, on a loopback server.
+        for origin in [
+            "https://evil.example",
+            "null",
+            "file://",
+            "http://localhost.evil.example",
+        ] {
+            assert_eq!(
+                from_site("localhost:3000", Some(origin), default),
+                403,
+                "{origin}"
+            );
+        }
+        assert_eq!(
+            from_site("localhost:3000", Some("http://localhost:5173"), default),
             200
         );
-        assert_eq!(send("POST", &[("origin", "null")], PING, None).status, 403);
+    }
+
+    #[test]
+    fn operators_list_the_hosts_and_origins_they_serve() {
+        let hosts = [
+            "mcp.example.com".to_string(),
+            "mcp.internal:8443".to_string(),
+        ];
+        let origins = ["https://console.example.com".to_string()];
+        let policy = AccessPolicy {
+            allowed_hosts: &hosts,
+            allowed_origins: &origins,
+            ..AccessPolicy::default()
+        };
+        assert_eq!(from_site("mcp.example.com", None, policy), 200);
+        assert_eq!(from_site("MCP.example.com:443", None, policy), 200);
+        assert_eq!(from_site("mcp.internal:8443", None, policy), 200);
+        assert_eq!(from_site("mcp.internal:9000", None, policy), 403);
+        assert_eq!(from_site("evil.example", None, policy), 403);
+        let console = Some("https://console.example.com");
+        assert_eq!(from_site("mcp.example.com", console, policy), 200);
+        // Its own name is no longer enough for an origin: only the listed ones.
+        let own = Some("https://mcp.example.com");
+        assert_eq!(from_site("mcp.example.com", own, policy), 403);
+        assert_eq!(
+            from_site(
+                "mcp.example.com",
+                Some("http://console.example.com"),
+                policy
+            ),
+            403
+        );
+        let any = ["*".to_string()];
+        let open = AccessPolicy {
+            allowed_hosts: &any,
+            ..AccessPolicy::default()
+        };
+        assert_eq!(from_site("whatever.example:1", None, open), 200);
+        assert_eq!(
+            from_site(
+                "whatever.example:1",
+                Some("https://whatever.example:1"),
+                open
+            ),
+            403
+        );
     }
 
     #[test]
@@ -472,6 +693,50 @@ mod tests {
         assert_eq!(send("POST", &wrong, PING, Some("s3cret")).status, 401);
         let right = [("authorization", "Bearer s3cret")];
         assert_eq!(send("POST", &right, PING, Some("s3cret")).status, 200);
+        // RFC 9110: the scheme is case-insensitive; the token is not.
+        for scheme in ["bearer s3cret", "BEARER s3cret", "  Bearer  s3cret "] {
+            let header = [("authorization", scheme)];
+            assert_eq!(
+                send("POST", &header, PING, Some("s3cret")).status,
+                200,
+                "{scheme}"
+            );
+        }
+        for wrong in [
+            "Bearer S3CRET",
+            "Basic s3cret",
+            "Bearers3cret",
+            "s3cret",
+            "Bearer",
+        ] {
+            let header = [("authorization", wrong)];
+            assert_eq!(
+                send("POST", &header, PING, Some("s3cret")).status,
+                401,
+                "{wrong}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_broken_bearer_setting_refuses_everyone() {
+        let policy = AccessPolicy {
+            bearer_problem: Some("MCP_AUTH_TOKEN is set but blank"),
+            ..AccessPolicy::default()
+        };
+        let headers = vec![
+            ("content-type".to_string(), "application/json".to_string()),
+            ("authorization".to_string(), "Bearer ".to_string()),
+        ];
+        let request = HttpExchange {
+            method: "POST",
+            authority: Some("localhost"),
+            headers: &headers,
+            body: PING,
+        };
+        let reply = pollster::block_on(handle(&INFO, &NoTools, policy, request, None));
+        assert_eq!(reply.status, 503);
+        assert!(String::from_utf8_lossy(&reply.body).contains("blank"));
     }
 
     #[test]
@@ -530,6 +795,7 @@ mod tests {
             policy,
             HttpExchange {
                 method: "POST",
+                authority: None,
                 headers: &sse,
                 body: call
             },
@@ -540,6 +806,7 @@ mod tests {
             policy,
             HttpExchange {
                 method: "POST",
+                authority: None,
                 headers: &json_only,
                 body: call
             },
@@ -550,6 +817,7 @@ mod tests {
             policy,
             HttpExchange {
                 method: "POST",
+                authority: None,
                 headers: &sse,
                 body: no_token
             },
@@ -557,12 +825,14 @@ mod tests {
         ));
         let guarded = AccessPolicy {
             bearer_token: Some("s"),
+            ..AccessPolicy::default()
         };
         assert!(
             !streams(
                 guarded,
                 HttpExchange {
                     method: "POST",
+                    authority: None,
                     headers: &sse,
                     body: call
                 },

@@ -3,6 +3,7 @@
 //! 2025-11-25), and the Streamable HTTP transport ([`http`]). Tools plug in through
 //! [`tool::ToolProvider`].
 
+pub mod approval;
 pub mod http;
 pub mod jsonrpc;
 pub mod library;

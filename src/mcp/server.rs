@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use std::cell::Cell;
 
+use super::approval::{self, APPROVAL_REQUEST, Verdict};
 use super::jsonrpc::{self, INVALID_PARAMS, Incoming, METHOD_NOT_FOUND, RpcError};
 use super::library::{self, RESOURCE_NOT_FOUND};
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
@@ -400,14 +401,8 @@ impl Progress for ProgressNotifier<'_> {
     }
 }
 
-/// The key of our one input request: the person's approval.
-const APPROVAL_REQUEST: &str = "approval";
-
-/// Asks a person to approve a call that needs it, the 2026-07-28 way: an `input_required` result
-/// carrying a form (elicitation), which the client answers by retrying the call with
-/// `inputResponses`. Returns the answer to give instead of running the call, or `None` to run it.
-/// The approval is as trustworthy as the client that shows the form: the model only writes
-/// arguments, the client writes `inputResponses`.
+/// Asks a person to approve a call that needs it (see [`super::approval`]): returns the answer
+/// to give instead of running the call, or `None` to run it.
 fn seek_approval<P: ToolProvider>(
     tools: &P,
     era: &Era,
@@ -430,19 +425,26 @@ fn seek_approval<P: ToolProvider>(
              was changed."
         ))));
     };
-    if let Some(answer) = params
+    let ledger_failed = |why: String| {
+        Some(tool_error(format!(
+            "{name} needs a person's approval, but the approval record could not be kept ({why}); nothing was changed. Check the host's key-value store."
+        )))
+    };
+    let Some(ledger) = tools.approvals() else {
+        return Ok(ledger_failed("this server keeps no approval record".into()));
+    };
+    let answer = params
         .get("inputResponses")
-        .and_then(|responses| responses.get(APPROVAL_REQUEST))
-    {
-        let approved = answer.get("action") == Some(&json!("accept"))
-            && answer.pointer("/content/approve") == Some(&json!(true));
-        return Ok(if approved {
-            None
-        } else {
-            Some(tool_error(format!(
+        .and_then(|responses| responses.get(APPROVAL_REQUEST));
+    match approval::judge(ledger, name, arguments, params.get("requestState"), answer) {
+        Ok(Verdict::Approved) => return Ok(None),
+        Ok(Verdict::Refused) => {
+            return Ok(Some(tool_error(format!(
                 "The person did not approve {name}. Nothing was changed."
-            )))
-        });
+            ))));
+        }
+        Ok(Verdict::AskAgain) => {}
+        Err(why) => return Ok(ledger_failed(why)),
     }
     // An empty `elicitation` object means form mode, the one this question needs.
     let forms = client_capabilities
@@ -458,29 +460,10 @@ fn seek_approval<P: ToolProvider>(
         )
         .with_data(json!({"requiredCapabilities": {"elicitation": {"form": {}}}})));
     }
-    Ok(Some(json!({
-        "resultType": "input_required",
-        "inputRequests": {
-            APPROVAL_REQUEST: {
-                "method": "elicitation/create",
-                "params": {
-                    "mode": "form",
-                    "message": question,
-                    "requestedSchema": {
-                        "type": "object",
-                        "properties": {
-                            "approve": {
-                                "type": "boolean",
-                                "title": "Approve",
-                                "description": "Yes runs it; no changes nothing.",
-                            },
-                        },
-                        "required": ["approve"],
-                    },
-                },
-            },
-        },
-    })))
+    match approval::ask(ledger, name, arguments, &question) {
+        Ok(asked) => Ok(Some(asked)),
+        Err(why) => Ok(ledger_failed(why)),
+    }
 }
 
 fn tool_error(message: String) -> Value {
@@ -530,6 +513,11 @@ mod tests {
     use crate::mcp::tool::{Annotations, ToolDefinition};
 
     struct Echo;
+    thread_local! {
+        /// One ledger per test thread, so a spent approval stays spent across calls.
+        static LEDGER: &'static crate::mcp::approval::memory::MemoryLedger =
+            Box::leak(Box::default());
+    }
     impl ToolProvider for Echo {
         fn definitions(&self) -> Vec<ToolDefinition> {
             vec![ToolDefinition {
@@ -553,6 +541,9 @@ mod tests {
         }
         fn approval_question(&self, _name: &str, arguments: &Value) -> Option<String> {
             arguments.get("guarded").map(|_| "Echo this?".to_string())
+        }
+        fn approvals(&self) -> Option<&dyn crate::mcp::approval::ApprovalLedger> {
+            Some(LEDGER.with(|ledger| *ledger))
         }
     }
 
@@ -791,25 +782,35 @@ mod tests {
             json!(["approve"])
         );
 
-        // The retry carries the answer: yes runs it, anything else does not.
-        let answered = |answer: Value| {
+        // The retry carries the answer and the sealed state: yes runs it, anything else does not.
+        let state = result["requestState"].clone();
+        assert!(state.as_str().is_some_and(|s| s.starts_with("v1.")));
+        let answered = |answer: Value, state: &Value| {
             let mut retry = call.clone();
             retry["inputResponses"] = json!({ APPROVAL_REQUEST: answer });
+            retry["requestState"] = state.clone();
             modern_with("tools/call", retry, forms.clone()).0
         };
-        let yes = answered(json!({"action": "accept", "content": {"approve": true}}));
-        assert_eq!(yes["result"]["resultType"], "complete");
-        assert_eq!(yes["result"]["structuredContent"]["guarded"], true);
+        let yes = json!({"action": "accept", "content": {"approve": true}});
+        // A yes the server never asked for (no state) is asked again, never run.
+        let self_granted = answered(yes.clone(), &Value::Null);
+        assert_eq!(self_granted["result"]["resultType"], "input_required");
         for no in [
             json!({"action": "accept", "content": {"approve": false}}),
             json!({"action": "decline"}),
             json!({"action": "cancel"}),
             json!("yes"),
         ] {
-            let declined = answered(no.clone());
+            let declined = answered(no.clone(), &state);
             assert_eq!(declined["result"]["isError"], true, "{no}");
             assert!(declined["result"].get("structuredContent").is_none());
         }
+        let approved = answered(yes.clone(), &state);
+        assert_eq!(approved["result"]["resultType"], "complete");
+        assert_eq!(approved["result"]["structuredContent"]["guarded"], true);
+        // One yes, one call.
+        let replayed = answered(yes, &state);
+        assert_eq!(replayed["result"]["resultType"], "input_required");
 
         // Earlier revisions cannot be asked mid-call here: refused, with the reason.
         let legacy = run(

@@ -109,6 +109,10 @@ pub trait ToolProvider {
     fn approval_question(&self, _name: &str, _arguments: &Value) -> Option<String> {
         None
     }
+    /// Where approvals are sealed and spent; needed when [`Self::approval_question`] asks.
+    fn approvals(&self) -> Option<&dyn super::approval::ApprovalLedger> {
+        None
+    }
     /// The arguments of tool `name` whose schemas carry `x-mcp-header` (none by default); the
     /// transport checks each header against the body.
     fn param_headers(&self, _name: &str) -> Vec<ParamHeader> {

@@ -167,7 +167,9 @@ impl Tool for RunResourceAction {
             target.app_namespace.as_deref(),
             "/resource/actions/v2",
         )?;
-        ensure_project_allowed(client, &target.app_name, target.app_namespace.as_deref()).await?;
+        let project =
+            ensure_project_allowed(client, &target.app_name, target.app_namespace.as_deref())
+                .await?;
         let mut body = json!({
             "resourceName": target.resource_name,
             "kind": target.kind,
@@ -180,6 +182,9 @@ impl Tool for RunResourceAction {
         }
         if let Some(ns) = &target.app_namespace {
             body["appNamespace"] = json!(ns);
+        }
+        if let Some(project) = project {
+            body["project"] = json!(project);
         }
         let _: Value = client
             .post(

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    ResourceSelector, Tool, app_path, check_name, ensure_project_allowed, mutating,
-    require_confirmation,
+    ResourceSelector, Tool, app_path, check_name, check_project_allowed, ensure_patch_allowed,
+    ensure_project_allowed, ensure_upsert_allowed, mutating, require_confirmation,
 };
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -15,22 +15,6 @@ use crate::mcp::tool::{Annotations, Progress};
 
 /// The in-cluster API server, Argo CD's default destination.
 const IN_CLUSTER: &str = "https://kubernetes.default.svc";
-
-/// Refuses a project outside ARGOCD_ALLOWED_PROJECTS without asking Argo CD.
-fn check_project_allowed<H: Host>(
-    client: &ArgoClient<'_, H>,
-    project: &str,
-) -> Result<(), ArgoError> {
-    match &client.settings().allowed_projects {
-        Some(allowed) if !allowed.iter().any(|p| p == project) => {
-            Err(ArgoError::invalid_input(format!(
-                "project '{project}' is not in ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}); nothing was sent to Argo CD",
-                allowed.join(", ")
-            )))
-        }
-        _ => Ok(()),
-    }
-}
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +98,9 @@ impl Tool for CreateApp {
             ));
         }
         check_project_allowed(client, &args.project)?;
+        if args.upsert {
+            ensure_upsert_allowed(client, &args.name, args.app_namespace.as_deref()).await?;
+        }
         let mut source = json!({"repoURL": args.repo_url, "targetRevision": args.target_revision.as_deref().unwrap_or("HEAD")});
         match (&args.path, &args.chart) {
             (Some(path), _) => source["path"] = json!(path),
@@ -195,15 +182,22 @@ impl Tool for PatchApp {
                 "patch must be a non-empty JSON object (a merge patch of the Application)",
             ));
         }
-        if let Some(project) = args.patch.pointer("/spec/project").and_then(Value::as_str) {
-            check_project_allowed(client, project)?;
-        }
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
-        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let project = ensure_patch_allowed(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &args.patch,
+        )
+        .await?;
         let mut body =
             json!({"name": args.app_name, "patch": args.patch.to_string(), "patchType": "merge"});
         if let Some(ns) = &args.app_namespace {
             body["appNamespace"] = json!(ns);
+        }
+        // Argo CD refuses the patch if the app is no longer in the project we judged.
+        if let Some(project) = project {
+            body["project"] = json!(project);
         }
         let app: Application = client
             .call(
@@ -272,8 +266,10 @@ impl Tool for DeleteApp {
             ));
         }
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
-        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let project =
+            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         let query = query
+            .add_opt("project", project.as_deref())
             .add("cascade", if args.cascade { "true" } else { "false" })
             .add_opt("propagationPolicy", args.propagation_policy.as_deref());
         let _: Value = client
@@ -348,8 +344,10 @@ impl Tool for DeleteResource {
             version: args.version.as_deref(),
         };
         let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
-        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let project =
+            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         let flags = Query::new()
+            .add_opt("project", project.as_deref())
             .add("force", if args.force { "true" } else { "false" })
             .add("orphan", if args.orphan { "true" } else { "false" });
         let path = format!("{path}&{}", flags.as_str().trim_start_matches('?'));

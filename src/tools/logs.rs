@@ -13,6 +13,12 @@ pub const DEFAULT_MAX_LINES: usize = 200;
 pub const MAX_LINES: usize = 2000;
 pub const DEFAULT_MAX_BYTES: usize = 12 * 1024;
 pub const MAX_BYTES: usize = 64 * 1024;
+/// Most lines asked of Argo CD per pod; `tail_lines` above it is lowered to it.
+pub const MAX_TAIL_LINES: u32 = 10_000;
+/// Most bytes of a log stream read: ample for 2,000 kept lines with `filter` thinning a bigger
+/// tail, and the reading stops there (the newest lines of the last pods may then be missing,
+/// which `truncated` and a warning say).
+pub const MAX_STREAM_BYTES: usize = 8 << 20;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +37,7 @@ pub struct LogsArgs {
     pub group: Option<String>,
     #[serde(default)]
     pub container: Option<String>,
-    /// Last lines per pod, as Argo CD counts them (default 100).
+    /// Last lines per pod, as Argo CD counts them (default 100, at most 10000).
     #[serde(default)]
     pub tail_lines: Option<u32>,
     /// Only lines from the last this many seconds.
@@ -130,7 +136,11 @@ impl Tool for GetAppLogs {
             ));
         }
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/logs")?;
-        let tail = args.tail_lines.unwrap_or(100).to_string();
+        let tail = args
+            .tail_lines
+            .unwrap_or(100)
+            .clamp(1, MAX_TAIL_LINES)
+            .to_string();
         let since = args.since_seconds.map(|s| s.to_string());
         let query: Query = query
             .add_opt("podName", args.pod_name.as_deref())
@@ -144,6 +154,7 @@ impl Tool for GetAppLogs {
             .add("follow", "false")
             .add("previous", if args.previous { "true" } else { "false" });
         let subject = format!("the logs of application '{}'", args.app_name);
+        let client = client.with_response_cap(MAX_STREAM_BYTES);
         let response = client
             .exchange(Method::Get, &format!("{path}{}", query.as_str()), None)
             .await?;
@@ -154,7 +165,23 @@ impl Tool for GetAppLogs {
                 &subject,
             ));
         }
-        let mut logs = parse_stream(&response.body, &subject)?;
+        let mut logs = if response.truncated {
+            // Whole frames only: the one the cap cut through is dropped.
+            let whole = response
+                .body
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(&[][..], |end| &response.body[..=end]);
+            let mut logs = parse_stream(whole, &subject)?;
+            logs.truncated = true;
+            logs.warnings.push(format!(
+                "the log stream was cut after {} bytes, the most read of one; ask for fewer lines (tail_lines, since_seconds) or one pod",
+                client.response_cap()
+            ));
+            logs
+        } else {
+            parse_stream(&response.body, &subject)?
+        };
         logs.app = args.app_name;
         trim(&mut logs, max_lines, max_bytes);
         Ok(logs)

@@ -10,6 +10,7 @@ mod logs;
 mod manifests;
 mod operations;
 mod platform;
+mod project_guard;
 mod resources;
 
 use schemars::JsonSchema;
@@ -32,6 +33,10 @@ pub use manifests::{GetAppDiff, GetManifests, GetResource, GetRevisionMetadata, 
 pub use operations::{RollbackApp, SyncApp, TerminateOperation, WaitForOperation};
 pub use platform::{
     CanIQuery, GetCluster, GetProject, GetServerInfo, ListClusters, ListProjects, ListRepositories,
+};
+pub use project_guard::{
+    check_project_allowed, ensure_patch_allowed, ensure_project_allowed, ensure_upsert_allowed,
+    merge_patch, project_after_patch,
 };
 pub use resources::{GetAppEvents, GetResourceTree};
 
@@ -487,47 +492,6 @@ pub fn page_bounds(
         )));
     }
     Ok((limit, offset.unwrap_or(0)))
-}
-
-/// With ARGOCD_ALLOWED_PROJECTS set, refuses a write to an app of another project. It costs one
-/// small read (the app's project only), and no write is sent when the answer is no.
-pub async fn ensure_project_allowed<H: Host>(
-    client: &ArgoClient<'_, H>,
-    app_name: &str,
-    app_namespace: Option<&str>,
-) -> Result<(), ArgoError> {
-    let Some(allowed) = &client.settings().allowed_projects else {
-        return Ok(());
-    };
-    let query = Query::new()
-        .add("name", app_name)
-        .add("fields", "items.metadata.name,items.spec.project")
-        .add_opt("appNamespace", app_namespace);
-    let list: crate::argocd::model::ApplicationList = client
-        .get(
-            &format!("/api/v1/applications{}", query.as_str()),
-            &format!("application '{app_name}'"),
-        )
-        .await?;
-    let Some(app) = list.items.unwrap_or_default().into_iter().next() else {
-        return Err(ArgoError::from_status(
-            403,
-            b"permission denied",
-            &format!("application '{app_name}'"),
-        ));
-    };
-    let project = app.spec.project.unwrap_or_else(|| "default".into());
-    if allowed.contains(&project) {
-        return Ok(());
-    }
-    Err(ArgoError::invalid_input(format!(
-        "application '{app_name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
-        if allowed.is_empty() {
-            "no project".to_string()
-        } else {
-            allowed.join(", ")
-        }
-    )))
 }
 
 /// One resource of an app, named the way Argo CD's `…/resource*` endpoints take it.

@@ -105,8 +105,12 @@ impl Tool for SyncApp {
             .wait
             .then(|| wait_limit(args.timeout_seconds))
             .transpose()?;
-        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let project =
+            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         let mut body = json!({"prune": args.prune, "dryRun": args.dry_run});
+        if let Some(project) = project {
+            body["project"] = json!(project);
+        }
         if let Some(revision) = args.revision.as_deref().filter(|r| !r.trim().is_empty()) {
             body["revision"] = json!(revision.trim());
         }
@@ -225,9 +229,13 @@ impl Tool for RollbackApp {
             .wait
             .then(|| wait_limit(args.timeout_seconds))
             .transpose()?;
-        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let project =
+            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
-        let body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
+        let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
+        if let Some(project) = project {
+            body["project"] = json!(project);
+        }
         let (app, outcome) = start_operation(
             client,
             &args.app_name,
@@ -490,7 +498,9 @@ impl Tool for TerminateOperation {
     ) -> Result<Terminated, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/operation")?;
-        ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let project =
+            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let query = query.add_opt("project", project.as_deref());
         let _: Value = client
             .call(
                 Method::Delete,

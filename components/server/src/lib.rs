@@ -111,6 +111,7 @@ impl MessageSink for EventChannel {
 fn stream(
     settings: Settings,
     method: String,
+    authority: Option<String>,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     path: String,
@@ -120,6 +121,7 @@ fn stream(
         let events = EventChannel(sender);
         let exchange = HttpExchange {
             method: &method,
+            authority: authority.as_deref(),
             headers: &headers,
             body: &body,
         };
@@ -140,7 +142,7 @@ fn stream(
 
 #[wstd::http_server]
 async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
-    let (parts, mut body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -151,12 +153,17 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
             )
         })
         .collect();
-    let declared = body.content_length().unwrap_or(0) as usize;
-    let bytes = if declared > MAX_BODY_BYTES {
-        vec![0u8; MAX_BODY_BYTES + 1] // refused by the transport for its size, never read
-    } else {
-        body.contents().await?.to_vec()
+    // Read no further than the limit, whether the length is declared or the body is chunked;
+    // one byte more than the limit tells the transport to refuse it (413).
+    let too_big = || vec![0u8; MAX_BODY_BYTES + 1];
+    let bytes = match body.content_length() {
+        Some(declared) if declared > MAX_BODY_BYTES as u64 => too_big(),
+        _ => match argocd_mcp_wasi_host::read_capped(body, MAX_BODY_BYTES).await? {
+            (_, true) => too_big(),
+            (bytes, false) => bytes,
+        },
     };
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
     let settings = load_settings();
     let method = parts.method.to_string();
     // With the query: `/health/argocd?profile=…` names an instance.
@@ -167,11 +174,12 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
         .to_owned();
     let exchange = HttpExchange {
         method: &method,
+        authority: authority.as_deref(),
         headers: &headers,
         body: &bytes,
     };
     if service::streams(&settings, exchange, &path) {
-        return stream(settings, method, headers, bytes, path);
+        return stream(settings, method, authority, headers, bytes, path);
     }
     let reply = service::handle_http(&open_host(), &settings, exchange, &path, None).await;
     let mut response = Response::builder().status(reply.status);

@@ -4,8 +4,28 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use argocd_mcp::host::{Clock, HttpClient, HttpError, HttpRequest, HttpResponse};
+use http_body_util::BodyExt;
 use wstd::future::FutureExt;
 use wstd::http::{Body, Client, Request};
+
+/// Reads a body as it streams in, stopping once it passes `cap` bytes: the bytes read (at most
+/// `cap`) and whether there was more. Nothing beyond the cap is ever held.
+pub async fn read_capped(body: Body, cap: usize) -> Result<(Vec<u8>, bool), wstd::http::Error> {
+    let mut frames = body.into_boxed_body();
+    let mut bytes = Vec::new();
+    while let Some(frame) = frames.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue; // trailers
+        };
+        let room = cap - bytes.len();
+        if data.len() > room {
+            bytes.extend_from_slice(&data[..room]);
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&data);
+    }
+    Ok((bytes, false))
+}
 
 /// Outbound HTTP and time for the core.
 #[derive(Default)]
@@ -19,12 +39,21 @@ impl HttpClient for WasiHttp {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
+        // A known length, never chunked: proxies and gateways in front of Argo CD may refuse
+        // chunked requests. A bodiless GET says nothing, as clients do.
+        if !(request.body.is_empty() && request.method == argocd_mcp::host::Method::Get) {
+            builder = builder.header("content-length", request.body.len());
+        }
+        let cap = request.max_response_bytes;
         let outgoing = builder
             .body(Body::from(request.body))
             .map_err(|e| HttpError::Other(format!("invalid request: {e}")))?;
         // One deadline for the whole exchange, head and body: a slow Argo CD cannot hold a call.
         let exchange = async {
-            let response = Client::new().send(outgoing).await.map_err(classify)?;
+            let response = Client::new()
+                .send(outgoing)
+                .await
+                .map_err(|e| classify(e, Phase::BeforeAnswer))?;
             let status = response.status().as_u16();
             let headers = response
                 .headers()
@@ -36,12 +65,15 @@ impl HttpClient for WasiHttp {
                     )
                 })
                 .collect();
-            let mut body = response.into_body();
-            let body = body.contents().await.map_err(classify)?.to_vec();
+            // Dropping the rest of a body over the cap closes that connection.
+            let (body, truncated) = read_capped(response.into_body(), cap)
+                .await
+                .map_err(|e| classify(e, Phase::InAnswer))?;
             Ok(HttpResponse {
                 status,
                 headers,
                 body,
+                truncated,
             })
         };
         match exchange
@@ -54,10 +86,24 @@ impl HttpClient for WasiHttp {
     }
 }
 
-/// Sorts wasi:http failures into "took too long" and "could not get there".
-fn classify(error: wstd::http::Error) -> HttpError {
+/// Where in the exchange a failure happened.
+#[derive(Clone, Copy, PartialEq)]
+enum Phase {
+    BeforeAnswer,
+    InAnswer,
+}
+
+/// Sorts wasi:http failures into "took too long", "could not get there" and "got no answer".
+fn classify(error: wstd::http::Error, phase: Phase) -> HttpError {
     use wstd::http::error::ErrorCode;
     match error.downcast_ref::<ErrorCode>() {
+        // A connection that broke before the answer's head arrived (hosts report a reset or a
+        // close as a protocol error): there was no answer at all.
+        Some(code @ (ErrorCode::HttpProtocolError | ErrorCode::ConnectionTerminated))
+            if phase == Phase::BeforeAnswer =>
+        {
+            HttpError::NoAnswer(format!("{code:?}"))
+        }
         Some(
             ErrorCode::ConnectionTimeout
             | ErrorCode::ConnectionReadTimeout

@@ -4,6 +4,7 @@
 
 pub mod appsets;
 pub mod auth;
+pub mod faults;
 pub mod fleet;
 pub mod manifests;
 mod routes;
@@ -23,6 +24,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 
 pub use auth::Sessions;
+pub use faults::{Fault, FaultRule};
 pub use fleet::Blueprint;
 
 /// How the next operation on an app ends.
@@ -96,6 +98,8 @@ pub struct State {
     pub fail_with: Option<u16>,
     /// How long an operation runs before it ends.
     pub operation_time: Duration,
+    /// Network and proxy faults switched on by tests, tried in order.
+    pub faults: Vec<FaultRule>,
 }
 
 /// What a test configures before starting the stand-in.
@@ -180,6 +184,7 @@ impl StandIn {
             delay: Duration::ZERO,
             fail_with: None,
             operation_time: config.operation_time,
+            faults: Vec::new(),
         }));
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
@@ -191,12 +196,18 @@ impl StandIn {
                 };
                 let state = shared.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| {
-                        let state = state.clone();
-                        async move {
-                            Ok::<_, std::convert::Infallible>(routes::serve(&state, request).await)
-                        }
-                    });
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let state = state.clone();
+                            async move {
+                                match injected_fault(&state, &request) {
+                                    Some(fault) => faults::answer(fault).await,
+                                    None => Ok(routes::serve(&state, request)
+                                        .await
+                                        .map(http_body_util::BodyExt::boxed_unsync)),
+                                }
+                            }
+                        });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
@@ -231,6 +242,15 @@ impl StandIn {
         self.state().delay = delay;
     }
 
+    /// Switches a fault on for the requests the rule matches.
+    pub fn inject(&self, rule: FaultRule) {
+        self.state().faults.push(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
     pub fn set_fail_with(&self, status: Option<u16>) {
         self.state().fail_with = status;
     }
@@ -258,6 +278,39 @@ impl StandIn {
         routes::advance(record, operation_time);
         Some(record.app.clone())
     }
+}
+
+/// The fault a test switched on for this request, if any; such a request is recorded here, as
+/// it never reaches the routes that record the others.
+fn injected_fault<B>(state: &Arc<Mutex<State>>, request: &hyper::Request<B>) -> Option<Fault> {
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let fault = faults::take(
+        &mut s.faults,
+        request.method().as_str(),
+        request.uri().path(),
+    )?;
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    s.requests.push(SeenRequest {
+        method: request.method().to_string(),
+        path: request
+            .uri()
+            .path_and_query()
+            .map_or("/".into(), |p| p.to_string()),
+        authorization: header("authorization"),
+        content_type: header("content-type"),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
+    });
+    Some(fault)
 }
 
 pub(crate) fn full(body: impl Into<Bytes>) -> Full<Bytes> {

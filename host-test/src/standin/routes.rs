@@ -117,6 +117,7 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+#[derive(Clone)]
 struct Params(Vec<(String, String)>);
 
 impl Params {
@@ -492,6 +493,22 @@ pub fn advance(record: &mut AppRecord, operation_time: Duration) {
     record.pending = None;
 }
 
+/// Write requests (sync, rollback, patch, actions) carry `project` and `appNamespace` in their
+/// JSON bodies; Argo CD judges them there as it judges the query's.
+fn with_body_fields(params: &Params, body: &[u8]) -> Params {
+    let mut params = params.clone();
+    if let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) {
+        for key in ["project", "appNamespace"] {
+            if let Some(Value::String(value)) = fields.get(key)
+                && params.get(key).is_none()
+            {
+                params.0.push((key.to_owned(), value.clone()));
+            }
+        }
+    }
+    params
+}
+
 /// Finds an app the way `getAppEnforceRBAC` answers: 403 without `project`, 404 with it.
 fn find<'a>(s: &'a mut State, name: &str, params: &Params) -> Result<&'a mut AppRecord, Reply> {
     let project = params.get("project").or_else(|| params.get("projects"));
@@ -532,6 +549,7 @@ fn app_route(
     params: &Params,
     body: &[u8],
 ) -> Reply {
+    let params = &with_body_fields(params, body);
     match (method, rest) {
         ("GET", []) => match find(s, name, params) {
             Ok(record) => json_reply(200, &record.app),

@@ -10,7 +10,7 @@ use crate::{PASSWORD, World};
 const MODERN: &str = "2026-07-28";
 
 /// A 2026-07-28 request body: `params` plus the per-request `_meta` a client must send.
-fn modern_body(id: u64, method: &str, params: Value) -> Value {
+pub(crate) fn modern_body(id: u64, method: &str, params: Value) -> Value {
     let mut params = params;
     let meta = params
         .as_object_mut()
@@ -24,7 +24,7 @@ fn modern_body(id: u64, method: &str, params: Value) -> Value {
 }
 
 /// The headers a conforming 2026-07-28 client mirrors from `body`.
-fn mirrored(body: &Value) -> Vec<(String, String)> {
+pub(crate) fn mirrored(body: &Value) -> Vec<(String, String)> {
     let method = body["method"].as_str().unwrap();
     let mut headers = vec![
         ("mcp-protocol-version".to_owned(), MODERN.to_owned()),
@@ -43,7 +43,7 @@ fn mirrored(body: &Value) -> Vec<(String, String)> {
 
 impl World {
     /// POSTs `body` with exactly `headers` besides the content negotiation ones.
-    async fn post(&self, body: &Value, headers: &[(String, String)]) -> (u16, Value) {
+    pub(crate) async fn post(&self, body: &Value, headers: &[(String, String)]) -> (u16, Value) {
         let mut all = vec![
             ("content-type", "application/json"),
             ("accept", "application/json, text/event-stream"),
@@ -58,7 +58,7 @@ impl World {
         (response.status, json)
     }
 
-    async fn modern(&self, method: &str, params: Value) -> (u16, Value) {
+    pub(crate) async fn modern(&self, method: &str, params: Value) -> (u16, Value) {
         let body = modern_body(1, method, params);
         self.post(&body, &mirrored(&body)).await
     }
@@ -370,8 +370,9 @@ async fn changes_wait_for_a_persons_approval_through_the_client() {
     assert!(!question.contains(PASSWORD));
     assert_eq!(syncs(&world), 0);
 
-    // The person says no: nothing happens.
+    // The person says no: nothing happens. The retry echoes the server's sealed state.
     let mut retry = sync.clone();
+    retry["requestState"] = asked["result"]["requestState"].clone();
     retry["inputResponses"] = json!({ key: {"action": "decline"} });
     let body = with_capabilities(&retry, json!({"elicitation": {}}));
     let (_, declined) = world.post(&body, &mirrored(&body)).await;

@@ -1,0 +1,206 @@
+//! Faults a test switches on per path: what a broken network or a proxy in front of Argo CD does
+//! to a request. A matching request never reaches the Argo CD routes.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::Response;
+use hyper::body::Frame;
+use serde_json::json;
+
+/// The body type of every stand-in answer: whole, or streamed for the slow and huge faults.
+pub type AnswerBody = UnsyncBoxBody<Bytes, Infallible>;
+
+/// What happens to a matching request.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// A reverse proxy's HTML error page with this status (502, 504…).
+    ProxyPage(u16),
+    /// No answer ever; the connection stays open.
+    Hang,
+    /// The connection is closed without an answer.
+    Reset,
+    /// 200 with a JSON body cut off in the middle.
+    TruncatedJson,
+    /// 200 with a valid JSON list of about this many bytes, streamed in 64 KiB chunks.
+    Huge(usize),
+    /// 200 with a small JSON body sent one byte every interval.
+    Trickle(Duration),
+    /// 401 as Argo CD sends it for a session it no longer accepts.
+    Unauthorized,
+    /// This status (429, 503) with `Retry-After` in seconds.
+    RetryAfter(u16, u32),
+}
+
+/// Which requests a fault hits, and how often.
+#[derive(Debug, Clone)]
+pub struct FaultRule {
+    /// `None`: any method.
+    pub method: Option<String>,
+    /// The path (without the query) starts with this.
+    pub path_prefix: String,
+    /// Matching requests let through before the fault starts (e.g. the first polls of a wait).
+    pub after: usize,
+    /// How many requests it hits; `None`: all from then on.
+    pub times: Option<usize>,
+    pub fault: Fault,
+    /// Matching requests seen so far.
+    pub seen: usize,
+}
+
+impl FaultRule {
+    pub fn new(method: Option<&str>, path_prefix: &str, fault: Fault) -> FaultRule {
+        FaultRule {
+            method: method.map(str::to_owned),
+            path_prefix: path_prefix.to_owned(),
+            after: 0,
+            times: None,
+            fault,
+            seen: 0,
+        }
+    }
+
+    pub fn after(mut self, requests: usize) -> FaultRule {
+        self.after = requests;
+        self
+    }
+
+    pub fn times(mut self, requests: usize) -> FaultRule {
+        self.times = Some(requests);
+        self
+    }
+}
+
+/// The fault for a request, if a rule takes it; counts the request against the rule.
+pub fn take(rules: &mut [FaultRule], method: &str, path: &str) -> Option<Fault> {
+    for rule in rules.iter_mut() {
+        let method_matches = rule.method.as_deref().is_none_or(|m| m == method);
+        if !method_matches || !path.starts_with(&rule.path_prefix) {
+            continue;
+        }
+        rule.seen += 1;
+        let index = rule.seen - 1;
+        if index < rule.after {
+            return None;
+        }
+        if rule.times.is_some_and(|times| index - rule.after >= times) {
+            continue;
+        }
+        return Some(rule.fault.clone());
+    }
+    None
+}
+
+pub fn whole(body: impl Into<Bytes>) -> AnswerBody {
+    Full::new(body.into()).boxed_unsync()
+}
+
+fn streamed(chunks: impl futures_util::Stream<Item = Bytes> + Send + 'static) -> AnswerBody {
+    use futures_util::StreamExt;
+    StreamBody::new(chunks.map(|chunk| Ok::<_, Infallible>(Frame::data(chunk)))).boxed_unsync()
+}
+
+/// Why a connection is dropped without an answer.
+#[derive(Debug)]
+pub struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the stand-in dropped the connection (fault injection)")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// The answer a fault gives; `Err` makes hyper close the connection without one.
+pub async fn answer(fault: Fault) -> Result<Response<AnswerBody>, Dropped> {
+    let json_response = |status: u16, body: AnswerBody| {
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(body)
+            .expect("valid response")
+    };
+    Ok(match fault {
+        Fault::ProxyPage(status) => Response::builder()
+            .status(status)
+            .header("content-type", "text/html")
+            .header("server", "nginx/1.25.3")
+            .body(whole(format!(
+                "<html>\r\n<head><title>{status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>{status} Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n<script>window.location='/login'</script>\r\n</body>\r\n</html>\r\n"
+            )))
+            .expect("valid response"),
+        Fault::Hang => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return Err(Dropped);
+        }
+        Fault::Reset => return Err(Dropped),
+        Fault::TruncatedJson => json_response(
+            200,
+            whole(r#"{"metadata":{"name":"guestbook","namespace":"argocd"},"spec":{"proj"#),
+        ),
+        Fault::Huge(bytes) => {
+            const CHUNK: usize = 64 << 10;
+            let item = r#"{"metadata":{"name":"filler"},"spec":{"project":"default"}},"#;
+            let per_chunk = CHUNK / item.len();
+            let chunk = Bytes::from(item.repeat(per_chunk));
+            let chunks = bytes / chunk.len() + 1;
+            let body = futures_util::stream::iter(
+                std::iter::once(Bytes::from_static(b"{\"items\":["))
+                    .chain(std::iter::repeat_n(chunk, chunks))
+                    .chain(std::iter::once(Bytes::from_static(b"{}]}"))),
+            );
+            json_response(200, streamed(body))
+        }
+        Fault::Trickle(every) => {
+            let text = json!({"items": [], "note": "slowly"}).to_string();
+            let body = futures_util::stream::unfold(0usize, move |at| {
+                let text = text.clone();
+                async move {
+                    if at >= text.len() {
+                        return None;
+                    }
+                    tokio::time::sleep(every).await;
+                    Some((Bytes::copy_from_slice(&text.as_bytes()[at..=at]), at + 1))
+                }
+            });
+            json_response(200, streamed(body))
+        }
+        Fault::Unauthorized => json_response(
+            401,
+            whole(r#"{"error":"invalid session: token is expired","code":16,"message":"invalid session: token is expired"}"#),
+        ),
+        Fault::RetryAfter(status, seconds) => Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("retry-after", seconds.to_string())
+            .body(whole(
+                json!({"error": "too many requests", "code": 8, "message": "too many requests, retry later"})
+                    .to_string(),
+            ))
+            .expect("valid response"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_count_skip_and_expire() {
+        let mut rules = vec![
+            FaultRule::new(Some("GET"), "/api/v1/applications/a", Fault::Reset)
+                .after(1)
+                .times(2),
+        ];
+        let hits: Vec<bool> = (0..5)
+            .map(|_| take(&mut rules, "GET", "/api/v1/applications/a/resource-tree").is_some())
+            .collect();
+        assert_eq!(hits, [false, true, true, false, false]);
+        assert!(take(&mut rules, "POST", "/api/v1/applications/a").is_none());
+        assert!(take(&mut rules, "GET", "/api/v1/projects").is_none());
+    }
+}

@@ -1,0 +1,229 @@
+//! ARGOCD_ALLOWED_PROJECTS: writes only to apps of the listed projects. A write is judged by the
+//! app's project before it and, for a change of the app itself, after it; the project found is
+//! sent with the write, so Argo CD refuses it should the app have moved in between.
+
+use serde_json::Value;
+
+use super::app_path;
+use crate::argocd::{ArgoClient, ArgoError};
+use crate::host::Host;
+
+/// Argo CD's project for an Application without one.
+const DEFAULT_PROJECT: &str = "default";
+
+fn allowed_list(allowed: &[String]) -> String {
+    if allowed.is_empty() {
+        "no project".to_string()
+    } else {
+        allowed.join(", ")
+    }
+}
+
+/// Refuses a project outside ARGOCD_ALLOWED_PROJECTS without asking Argo CD.
+pub fn check_project_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    project: &str,
+) -> Result<(), ArgoError> {
+    match &client.settings().allowed_projects {
+        Some(allowed) if !allowed.iter().any(|p| p == project) => {
+            Err(ArgoError::invalid_input(format!(
+                "project '{project}' is not in ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}); nothing was sent to Argo CD",
+                allowed_list(allowed)
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The Application exactly as a write to `app_name` in `app_namespace` would reach it: the
+/// single-app read, whose answer must name that app (a list filtered by name can hold apps of
+/// the same name in other namespaces).
+async fn current_app<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<Value, ArgoError> {
+    let (path, query) = app_path(app_name, app_namespace, "")?;
+    let app: Value = client
+        .get(
+            &format!("{path}{}", query.as_str()),
+            &format!("application '{app_name}'"),
+        )
+        .await?;
+    let name = app.pointer("/metadata/name").and_then(Value::as_str);
+    let namespace = app.pointer("/metadata/namespace").and_then(Value::as_str);
+    if name != Some(app_name) || app_namespace.is_some_and(|ns| namespace != Some(ns)) {
+        return Err(ArgoError::new(
+            crate::argocd::error::ErrorKind::InvalidResponse,
+            format!(
+                "Argo CD answered about another application than '{app_name}' ({}); nothing was changed",
+                name.unwrap_or("none")
+            ),
+            "check that ARGOCD_URL points at the Argo CD API server",
+        ));
+    }
+    Ok(app)
+}
+
+/// The project of an Application object (Argo CD's default when it names none).
+fn project_of(app: &Value) -> String {
+    match app.pointer("/spec/project").and_then(Value::as_str) {
+        Some(project) if !project.is_empty() => project.to_owned(),
+        _ => DEFAULT_PROJECT.to_owned(),
+    }
+}
+
+fn refuse_app(app_name: &str, project: &str, allowed: &[String]) -> ArgoError {
+    ArgoError::invalid_input(format!(
+        "application '{app_name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+        allowed_list(allowed)
+    ))
+}
+
+/// With ARGOCD_ALLOWED_PROJECTS set, refuses a write to an app of another project and returns
+/// the app's project, to send with the write. Without it, `None` and no read.
+pub async fn ensure_project_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<Option<String>, ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(None);
+    };
+    let project = project_of(&current_app(client, app_name, app_namespace).await?);
+    if !allowed.contains(&project) {
+        return Err(refuse_app(app_name, &project, allowed));
+    }
+    Ok(Some(project))
+}
+
+/// RFC 7386 JSON merge patch: objects merge key by key, `null` removes, anything else replaces.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(changes) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    let Value::Object(fields) = target else {
+        return;
+    };
+    for (key, change) in changes {
+        if change.is_null() {
+            fields.remove(key);
+        } else {
+            merge_patch(fields.entry(key.clone()).or_insert(Value::Null), change);
+        }
+    }
+}
+
+/// The project an app would have after `patch`: `None` when the result names none (Argo CD
+/// would then put it in `default`, which a patch must not do behind the list's back).
+pub fn project_after_patch(current: &Value, patch: &Value) -> Option<String> {
+    let mut after = current.clone();
+    merge_patch(&mut after, patch);
+    match after.pointer("/spec/project") {
+        Some(Value::String(project)) if !project.is_empty() => Some(project.clone()),
+        _ => None,
+    }
+}
+
+/// For a merge patch of the app itself: both the project before and the one after must be in
+/// the list. Returns the project before, to send with the patch.
+pub async fn ensure_patch_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    patch: &Value,
+) -> Result<Option<String>, ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(None);
+    };
+    let current = current_app(client, app_name, app_namespace).await?;
+    let before = project_of(&current);
+    if !allowed.contains(&before) {
+        return Err(refuse_app(app_name, &before, allowed));
+    }
+    match project_after_patch(&current, patch) {
+        Some(after) if allowed.contains(&after) => Ok(Some(before)),
+        Some(after) => Err(ArgoError::invalid_input(format!(
+            "this patch moves application '{app_name}' to project '{after}', which is not in ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}). Nothing was sent to Argo CD.",
+            allowed_list(allowed)
+        ))),
+        None => Err(ArgoError::invalid_input(format!(
+            "this patch leaves application '{app_name}' without spec.project (Argo CD would put it in 'default'); keep the project. Nothing was sent to Argo CD."
+        ))),
+    }
+}
+
+/// For a create with `upsert`: an existing app of that name is replaced, so its project must be
+/// in the list too. An app Argo CD does not show us (403/404) is not ours to judge: the create
+/// itself then fails or creates it.
+pub async fn ensure_upsert_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<(), ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(());
+    };
+    match current_app(client, app_name, app_namespace).await {
+        Ok(existing) => {
+            let project = project_of(&existing);
+            if allowed.contains(&project) {
+                Ok(())
+            } else {
+                Err(refuse_app(app_name, &project, allowed))
+            }
+        }
+        Err(e) if matches!(e.status, Some(403 | 404)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        // The RFC's own example.
+        let mut doc = json!({"title": "Goodbye!", "author": {"givenName": "John", "familyName": "Doe"}, "tags": ["example", "sample"], "content": "This will be unchanged"});
+        merge_patch(
+            &mut doc,
+            &json!({"title": "Hello!", "phoneNumber": "+01-123-456-7890", "author": {"familyName": null}, "tags": ["example"]}),
+        );
+        assert_eq!(
+            doc,
+            json!({"title": "Hello!", "author": {"givenName": "John"}, "tags": ["example"], "content": "This will be unchanged", "phoneNumber": "+01-123-456-7890"})
+        );
+        let mut scalar = json!({"a": 1});
+        merge_patch(&mut scalar, &json!({"a": {"b": null, "c": 2}}));
+        assert_eq!(scalar, json!({"a": {"c": 2}}));
+    }
+
+    #[test]
+    fn the_project_after_a_patch_is_judged_not_just_the_patch() {
+        let app = json!({"spec": {"project": "payments", "destination": {"namespace": "pay"}}});
+        let retarget = json!({"spec": {"destination": {"namespace": "x"}}});
+        assert_eq!(
+            project_after_patch(&app, &retarget).as_deref(),
+            Some("payments")
+        );
+        // Deleting the project, emptying it, or replacing the whole spec without one.
+        for drop in [
+            json!({"spec": {"project": null, "destination": {"namespace": "kube-system"}}}),
+            json!({"spec": {"project": ""}}),
+            json!({"spec": null}),
+            json!({"spec": {"project": 7}}),
+        ] {
+            assert_eq!(project_after_patch(&app, &drop), None, "{drop}");
+        }
+        assert_eq!(
+            project_after_patch(&app, &json!({"spec": {"project": "other"}})).as_deref(),
+            Some("other")
+        );
+    }
+}
