@@ -274,11 +274,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             Err(e) => return unavailable(e.status, e.message, e.hint),
         };
         if response.status != 200 {
-            let e = crate::argocd::ArgoError::from_status(
-                response.status,
-                &response.body,
-                "the user info",
-            );
+            let e = crate::argocd::ArgoError::from_answer(&response, "the user info");
             return unavailable(Some(response.status), e.message, e.hint);
         }
         let info: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);

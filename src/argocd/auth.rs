@@ -291,7 +291,7 @@ impl<'a, H: Host> Auth<'a, H> {
             LOCAL_FAILURES.with(|f| f.borrow_mut().remove(&failure_key));
             return Ok(cached.token);
         }
-        let error = ArgoError::from_status(response.status, &response.body, "the login");
+        let error = ArgoError::from_answer(&response, "the login");
         if !matches!(response.status, 400 | 401 | 403) {
             return Err(error);
         }

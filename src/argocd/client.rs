@@ -235,11 +235,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             ));
         }
         if !(200..300).contains(&response.status) {
-            return Err(ArgoError::from_status(
-                response.status,
-                &response.body,
-                subject,
-            ));
+            return Err(ArgoError::from_answer(&response, subject));
         }
         serde_json::from_slice(&response.body).map_err(|e| {
             ArgoError::new(

@@ -130,6 +130,24 @@ impl ArgoError {
         }
     }
 
+    /// [`Self::from_status`] for a whole answer: a `Retry-After` (429, 503) joins the hint.
+    pub fn from_answer(response: &crate::host::HttpResponse, subject: &str) -> Self {
+        let error = ArgoError::from_status(response.status, &response.body, subject);
+        let retry_after = response
+            .header("retry-after")
+            .and_then(|seconds| seconds.trim().parse::<u64>().ok());
+        match retry_after {
+            Some(seconds) => {
+                let hint = format!(
+                    "Argo CD (or a proxy in front of it) asks to retry after {seconds} s; {}",
+                    error.hint
+                );
+                error.with_hint(hint)
+            }
+            None => error,
+        }
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
         self

@@ -159,11 +159,7 @@ impl Tool for GetAppLogs {
             .exchange(Method::Get, &format!("{path}{}", query.as_str()), None)
             .await?;
         if !(200..300).contains(&response.status) {
-            return Err(ArgoError::from_status(
-                response.status,
-                &response.body,
-                &subject,
-            ));
+            return Err(ArgoError::from_answer(&response, &subject));
         }
         let mut logs = if response.truncated {
             // Whole frames only: the one the cap cut through is dropped.

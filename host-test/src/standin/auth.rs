@@ -76,6 +76,13 @@ impl Sessions {
         }
     }
 
+    /// Whether Argo CD's 5-failure rule has locked `username` now.
+    pub fn is_locked(&self, username: &str) -> bool {
+        self.failures
+            .get(username)
+            .is_some_and(|f| f.count >= MAX_FAILED_LOGINS)
+    }
+
     /// Like deleting `server.secretkey`: every token issued so far fails its signature check.
     pub fn rotate_key(&mut self) {
         self.key = random_key();

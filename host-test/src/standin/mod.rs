@@ -84,6 +84,40 @@ pub struct SeenRequest {
     pub content_type: Option<String>,
     /// Every header, for checks on what a proxy in front of Argo CD would see.
     pub headers: Vec<(String, String)>,
+    /// The body as text (the first 4 KiB); login bodies are not kept, they hold a password.
+    pub body: String,
+}
+
+impl SeenRequest {
+    pub(crate) fn new(
+        method: &hyper::Method,
+        uri: &hyper::Uri,
+        headers: &hyper::HeaderMap,
+        body: &[u8],
+    ) -> SeenRequest {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let body = if uri.path() == "/api/v1/session" {
+            String::new()
+        } else {
+            String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned()
+        };
+        SeenRequest {
+            method: method.to_string(),
+            path: uri.path_and_query().map_or("/".into(), |p| p.to_string()),
+            authorization: header("authorization"),
+            content_type: header("content-type"),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                .collect(),
+            body,
+        }
+    }
 }
 
 pub struct State {
@@ -289,27 +323,8 @@ fn injected_fault<B>(state: &Arc<Mutex<State>>, request: &hyper::Request<B>) -> 
         request.method().as_str(),
         request.uri().path(),
     )?;
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    s.requests.push(SeenRequest {
-        method: request.method().to_string(),
-        path: request
-            .uri()
-            .path_and_query()
-            .map_or("/".into(), |p| p.to_string()),
-        authorization: header("authorization"),
-        content_type: header("content-type"),
-        headers: request
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-            .collect(),
-    });
+    let seen = SeenRequest::new(request.method(), request.uri(), request.headers(), b"");
+    s.requests.push(seen);
     Some(fault)
 }
 

@@ -152,20 +152,8 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
     };
     let delay = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        s.requests.push(SeenRequest {
-            method: parts.method.to_string(),
-            path: parts
-                .uri
-                .path_and_query()
-                .map_or("/".into(), |p| p.to_string()),
-            authorization: header("authorization"),
-            content_type: header("content-type"),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-                .collect(),
-        });
+        let seen = SeenRequest::new(&parts.method, &parts.uri, &parts.headers, &body);
+        s.requests.push(seen);
         s.delay
     };
     if !delay.is_zero() {

@@ -1,10 +1,12 @@
 //! End-to-end tests: the shipped components in the wasmtime harness against the Argo CD stand-in.
 
 mod appsets;
+mod attacks;
 mod auth;
 mod completion;
 mod deploy;
 mod errors;
+mod faults;
 mod inspect;
 mod library;
 mod lifecycle;

@@ -1,0 +1,257 @@
+//! Argo CD (or what stands in front of it) failing in every way a network can, through the
+//! shipped server component: each call ends within its time limit with an error that says what
+//! happened (or recovers, for reads only), memory stays bounded, and the next call works.
+//! Then many cold instances at once, with the right and the wrong password.
+
+use std::time::{Duration, Instant};
+
+use host_test::standin::{Config, Fault, FaultRule};
+use serde_json::json;
+
+use crate::{PASSWORD, World};
+
+const STATUS_PATH: &str = "/api/v1/applications/guestbook";
+
+/// A world whose Argo CD requests time out after `timeout_ms`.
+async fn impatient(timeout_ms: u64) -> World {
+    let mut world = World::new().await;
+    world.set("request_timeout_ms", &timeout_ms.to_string());
+    // Log in before any fault, so faults hit the call itself.
+    world
+        .ok("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await;
+    world
+}
+
+async fn status_error(world: &World) -> (String, Duration) {
+    let started = Instant::now();
+    let message = world
+        .tool_error("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await;
+    (message, started.elapsed())
+}
+
+/// After the fault is gone, the same call works again.
+async fn recovers(world: &World) {
+    world.standin.clear_faults();
+    world
+        .ok("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await;
+}
+
+#[tokio::test]
+async fn a_proxy_error_page_becomes_a_short_plain_message() {
+    let world = impatient(5_000).await;
+    for status in [502, 504] {
+        world.standin.inject(FaultRule::new(None, STATUS_PATH, Fault::ProxyPage(status)));
+        let (message, _) = status_error(&world).await;
+        assert!(message.contains(&format!("HTTP {status}")), "{message}");
+        assert!(message.contains("HTML page"), "{message}");
+        for markup in ["<", ">", "window.location"] {
+            assert!(!message.contains(markup), "{markup}: {message}");
+        }
+        assert!(message.len() < 700, "{}", message.len());
+        recovers(&world).await;
+    }
+}
+
+#[tokio::test]
+async fn a_hang_and_a_trickle_end_within_the_time_limit() {
+    let world = impatient(600).await;
+    world.standin.inject(FaultRule::new(None, STATUS_PATH, Fault::Hang));
+    let (message, took) = status_error(&world).await;
+    assert!(message.contains("did not answer within 600 ms"), "{message}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    recovers(&world).await;
+
+    // Headers at once, then one byte every 100 ms: the deadline covers the body too.
+    world.standin.inject(FaultRule::new(
+        None,
+        STATUS_PATH,
+        Fault::Trickle(Duration::from_millis(100)),
+    ));
+    let (message, took) = status_error(&world).await;
+    assert!(message.contains("did not answer within 600 ms"), "{message}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    recovers(&world).await;
+}
+
+#[tokio::test]
+async fn a_reset_read_is_retried_once_a_reset_write_never() {
+    let world = impatient(5_000).await;
+    let before = world.standin.requests().len();
+    // One reset: the read is sent again and succeeds.
+    world
+        .standin
+        .inject(FaultRule::new(Some("GET"), STATUS_PATH, Fault::Reset).times(1));
+    world
+        .ok("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await;
+    assert_eq!(world.standin.requests().len() - before, 2);
+    // Resets every time: one retry, then a clear error.
+    world.standin.clear_faults();
+    world
+        .standin
+        .inject(FaultRule::new(Some("GET"), STATUS_PATH, Fault::Reset));
+    let before = world.standin.requests().len();
+    let (message, _) = status_error(&world).await;
+    assert!(message.contains("closed the connection without answering"), "{message}");
+    assert_eq!(world.standin.requests().len() - before, 2);
+    recovers(&world).await;
+
+    // A write whose connection is reset may have been acted on: never sent twice.
+    world.standin.inject(FaultRule::new(
+        Some("POST"),
+        "/api/v1/applications/guestbook/sync",
+        Fault::Reset,
+    ));
+    let message = world
+        .tool_error(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    assert!(message.contains("without answering"), "{message}");
+    let syncs = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/sync"))
+        .count();
+    assert_eq!(syncs, 1);
+    recovers(&world).await;
+}
+
+#[tokio::test]
+async fn a_truncated_or_huge_answer_is_a_clear_error_and_memory_stays_bounded() {
+    let mut world = impatient(20_000).await;
+    world
+        .standin
+        .inject(FaultRule::new(None, STATUS_PATH, Fault::TruncatedJson));
+    let (message, _) = status_error(&world).await;
+    assert!(message.contains("could not be read"), "{message}");
+    recovers(&world).await;
+
+    // 300 MB where a list was expected: reading stops at the cap.
+    world.set("max_response_bytes", &(4u64 << 20).to_string());
+    world.env.memory_limit = Some(64 << 20);
+    world.standin.inject(FaultRule::new(
+        Some("GET"),
+        "/api/v1/applications",
+        Fault::Huge(300 << 20),
+    ));
+    let started = Instant::now();
+    let message = world.tool_error("list_argocd_apps", json!({})).await;
+    assert!(message.contains("larger than 4194304 bytes"), "{message}");
+    assert!(message.contains("ARGOCD_MAX_RESPONSE_BYTES"), "{message}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // Logs read as far as the stream cap, keep whole lines, and say so.
+    recovers(&world).await;
+    world.ok("list_argocd_apps", json!({"limit": 3})).await;
+}
+
+#[tokio::test]
+async fn a_401_in_the_middle_of_a_wait_costs_one_login_and_the_wait_goes_on() {
+    let world = World::new().await;
+    let started = world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        )
+        .await;
+    assert_eq!(started["operation"], "sync");
+    // The session is refused on the second poll, once.
+    world.standin.inject(
+        FaultRule::new(Some("GET"), STATUS_PATH, Fault::Unauthorized)
+            .after(1)
+            .times(1),
+    );
+    let outcome = world
+        .ok(
+            "wait_for_argocd_operation",
+            json!({"app_name": "guestbook", "timeout_seconds": 20}),
+        )
+        .await;
+    assert_eq!(outcome["phase"], "Succeeded", "{outcome}");
+    assert_eq!(world.standin.login_count(), 2, "one login, one re-login");
+}
+
+#[tokio::test]
+async fn too_many_requests_says_when_to_come_back() {
+    let world = impatient(5_000).await;
+    for status in [429, 503] {
+        world
+            .standin
+            .inject(FaultRule::new(None, STATUS_PATH, Fault::RetryAfter(status, 30)));
+        let (message, _) = status_error(&world).await;
+        assert!(message.contains(&format!("HTTP {status}")), "{message}");
+        assert!(message.contains("retry after 30 s"), "{message}");
+        recovers(&world).await;
+    }
+}
+
+/// `n` cold calls at once, each in its own instance, sharing one store like Spin's.
+async fn burst(world: &World, n: usize) -> Vec<serde_json::Value> {
+    let calls = (0..n).map(|_| {
+        let world = World {
+            standin: world.standin.clone(),
+            env: world.env.clone(),
+        };
+        tokio::spawn(async move {
+            world
+                .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+                .await
+        })
+    });
+    let mut results = Vec::new();
+    for call in calls.collect::<Vec<_>>() {
+        results.push(call.await.expect("the call task ends"));
+    }
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_cold_instances_with_a_wrong_password_cannot_lock_the_account() {
+    let world = World::with(
+        Config::default(),
+        &[("argocd_username", "admin"), ("argocd_password", "wrong")],
+    )
+    .await;
+    let results = burst(&world, 50).await;
+    let attempts = world.standin.login_count();
+    assert!(attempts < 5, "{attempts} login attempts: Argo CD locks at 5");
+    for result in &results {
+        assert_eq!(result["isError"], true, "{result}");
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("Invalid username or password") || text.contains("not retrying"),
+            "{text}"
+        );
+    }
+    assert!(!world.standin.state().sessions.is_locked("admin"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_cold_instances_share_one_login() {
+    let world = World::new().await;
+    let results = burst(&world, 50).await;
+    for result in &results {
+        assert_eq!(result["isError"], false, "{result}");
+    }
+    let logins = world.standin.login_count();
+    assert!(logins <= 2, "{logins} logins for one burst");
+    let _ = PASSWORD;
+}
+
+#[tokio::test]
+async fn with_the_store_down_the_back_off_holds_and_the_error_says_why() {
+    let world = World::with(
+        Config::default(),
+        &[("argocd_username", "admin"), ("argocd_password", "wrong")],
+    )
+    .await;
+    world.env.kv.set_failing(true);
+    let message = world.tool_error("list_argocd_apps", json!({})).await;
+    assert!(message.contains("key-value store failed"), "{message}");
+    assert!(message.contains("only within this instance"), "{message}");
+}
