@@ -7,6 +7,8 @@
 //! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration.
 
 pub mod argocd;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod guides;
 pub mod host;
 pub mod mcp;

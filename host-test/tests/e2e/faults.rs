@@ -43,7 +43,9 @@ async fn recovers(world: &World) {
 async fn a_proxy_error_page_becomes_a_short_plain_message() {
     let world = impatient(5_000).await;
     for status in [502, 504] {
-        world.standin.inject(FaultRule::new(None, STATUS_PATH, Fault::ProxyPage(status)));
+        world
+            .standin
+            .inject(FaultRule::new(None, STATUS_PATH, Fault::ProxyPage(status)));
         let (message, _) = status_error(&world).await;
         assert!(message.contains(&format!("HTTP {status}")), "{message}");
         assert!(message.contains("HTML page"), "{message}");
@@ -58,9 +60,14 @@ async fn a_proxy_error_page_becomes_a_short_plain_message() {
 #[tokio::test]
 async fn a_hang_and_a_trickle_end_within_the_time_limit() {
     let world = impatient(600).await;
-    world.standin.inject(FaultRule::new(None, STATUS_PATH, Fault::Hang));
+    world
+        .standin
+        .inject(FaultRule::new(None, STATUS_PATH, Fault::Hang));
     let (message, took) = status_error(&world).await;
-    assert!(message.contains("did not answer within 600 ms"), "{message}");
+    assert!(
+        message.contains("did not answer within 600 ms"),
+        "{message}"
+    );
     assert!(took < Duration::from_secs(3), "{took:?}");
     recovers(&world).await;
 
@@ -71,7 +78,10 @@ async fn a_hang_and_a_trickle_end_within_the_time_limit() {
         Fault::Trickle(Duration::from_millis(100)),
     ));
     let (message, took) = status_error(&world).await;
-    assert!(message.contains("did not answer within 600 ms"), "{message}");
+    assert!(
+        message.contains("did not answer within 600 ms"),
+        "{message}"
+    );
     assert!(took < Duration::from_secs(3), "{took:?}");
     recovers(&world).await;
 }
@@ -95,7 +105,10 @@ async fn a_reset_read_is_retried_once_a_reset_write_never() {
         .inject(FaultRule::new(Some("GET"), STATUS_PATH, Fault::Reset));
     let before = world.standin.requests().len();
     let (message, _) = status_error(&world).await;
-    assert!(message.contains("closed the connection without answering"), "{message}");
+    assert!(
+        message.contains("closed the connection without answering"),
+        "{message}"
+    );
     assert_eq!(world.standin.requests().len() - before, 2);
     recovers(&world).await;
 
@@ -180,9 +193,11 @@ async fn a_401_in_the_middle_of_a_wait_costs_one_login_and_the_wait_goes_on() {
 async fn too_many_requests_says_when_to_come_back() {
     let world = impatient(5_000).await;
     for status in [429, 503] {
-        world
-            .standin
-            .inject(FaultRule::new(None, STATUS_PATH, Fault::RetryAfter(status, 30)));
+        world.standin.inject(FaultRule::new(
+            None,
+            STATUS_PATH,
+            Fault::RetryAfter(status, 30),
+        ));
         let (message, _) = status_error(&world).await;
         assert!(message.contains(&format!("HTTP {status}")), "{message}");
         assert!(message.contains("retry after 30 s"), "{message}");
@@ -219,7 +234,10 @@ async fn fifty_cold_instances_with_a_wrong_password_cannot_lock_the_account() {
     .await;
     let results = burst(&world, 50).await;
     let attempts = world.standin.login_count();
-    assert!(attempts < 5, "{attempts} login attempts: Argo CD locks at 5");
+    assert!(
+        attempts < 5,
+        "{attempts} login attempts: Argo CD locks at 5"
+    );
     for result in &results {
         assert_eq!(result["isError"], true, "{result}");
         let text = result["content"][0]["text"].as_str().unwrap();

@@ -1,0 +1,329 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz) and for the test that replays their
+//! checked-in corpora on every `cargo test`. Each takes arbitrary bytes and drives one surface
+//! that reads untrusted input: the `/mcp` endpoint (from clients), tool arguments (from agents),
+//! Argo CD's answers and log streams (from the network), tokens and approval state, and the
+//! merge patches the project allow-list judges. A panic, a hang or a runaway allocation in any
+//! of them is a bug.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::host::{
+    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, TokenStore,
+};
+use crate::mcp::http::HttpExchange;
+use crate::mcp::tool::NoProgress;
+use crate::settings::Settings;
+
+/// Runs a future whose host never waits (the fuzz host answers at once).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
+/// A host whose Argo CD answers every request with the same bytes, at once; logins get a token.
+struct FuzzHost {
+    status: u16,
+    answer: Vec<u8>,
+    store: MemoryTokenStore,
+    now_ms: Cell<u64>,
+}
+
+impl FuzzHost {
+    fn answering(status: u16, answer: &[u8]) -> FuzzHost {
+        FuzzHost {
+            status,
+            answer: answer.to_vec(),
+            store: MemoryTokenStore::default(),
+            now_ms: Cell::new(1_800_000_000_000),
+        }
+    }
+}
+
+impl HttpClient for FuzzHost {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let body = if request.url.ends_with("/api/v1/session") {
+            br#"{"token":"a.eyJleHAiOjE5MDAwMDAwMDB9.s"}"#.to_vec()
+        } else {
+            self.answer.clone()
+        };
+        let truncated = body.len() > request.max_response_bytes;
+        let mut body = body;
+        body.truncate(request.max_response_bytes);
+        Ok(HttpResponse {
+            status: self.status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+            truncated,
+        })
+    }
+}
+
+impl TokenStore for FuzzHost {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.store.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        self.store.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), String> {
+        self.store.delete(key)
+    }
+}
+
+impl Clock for FuzzHost {
+    fn now_unix_ms(&self) -> u64 {
+        self.now_ms.get()
+    }
+    async fn sleep(&self, duration: Duration) {
+        self.now_ms
+            .set(self.now_ms.get() + duration.as_millis() as u64);
+    }
+}
+
+fn settings(extra: &[(&str, &str)]) -> Settings {
+    Settings::load(|name| {
+        let base = [
+            ("ARGOCD_URL", "https://cd.fuzz"),
+            ("ARGOCD_USERNAME", "admin"),
+            ("ARGOCD_PASSWORD", "pw"),
+            ("ARGOCD_ALLOWED_PROJECTS", "default,payments"),
+        ];
+        extra
+            .iter()
+            .chain(base.iter())
+            .find(|(key, _)| *key == name.env)
+            .map(|(_, value)| value.to_string())
+    })
+}
+
+/// One HTTP request to the component: the first line is the method and path, then header lines
+/// `name: value`, an empty line, and the body.
+pub fn mcp_request(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let (method, path) = lines
+        .next()
+        .and_then(|l| l.split_once(' '))
+        .unwrap_or(("POST", "/mcp"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let authority = crate::host::header_value(&headers, "x-authority");
+    let exchange = HttpExchange {
+        method,
+        authority,
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let host = FuzzHost::answering(
+        200,
+        br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{}}"#,
+    );
+    let settings = settings(&[
+        ("ARGOCD_REQUIRE_APPROVAL", "true"),
+        ("MCP_AUTH_TOKEN", "fuzz"),
+        ("MCP_ALLOWED_HOSTS", "mcp.fuzz"),
+    ]);
+    let _ = crate::service::streams(&settings, exchange, path);
+    let _ = block_on(crate::service::handle_http(
+        &host, &settings, exchange, path, None,
+    ));
+}
+
+/// The tool picked by the first byte, with the rest as its JSON arguments.
+pub fn tool_call(data: &[u8]) {
+    let Some((pick, rest)) = data.split_first() else {
+        return;
+    };
+    let definitions = crate::tools::definitions(false);
+    let tool = definitions[*pick as usize % definitions.len()].name;
+    let Ok(arguments) = serde_json::from_slice::<Value>(rest) else {
+        return;
+    };
+    let host = FuzzHost::answering(200, br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{"sync":{"status":"Synced"},"health":{"status":"Healthy"},"operationState":{"phase":"Succeeded"}}}"#);
+    let settings = settings(&[]);
+    let _ = crate::tools::approval_question(tool, &arguments);
+    let _ = block_on(crate::tools::call(
+        &host,
+        &settings,
+        tool,
+        arguments,
+        &NoProgress,
+    ));
+}
+
+/// The read tool picked by the first byte, with Argo CD answering the rest to every request.
+pub fn argocd_answer(data: &[u8]) {
+    let Some((pick, answer)) = data.split_first() else {
+        return;
+    };
+    let calls: [(&str, Value); 12] = [
+        (
+            "get_argocd_app_status",
+            serde_json::json!({"app_name": "a", "include_resources": true}),
+        ),
+        ("list_argocd_apps", serde_json::json!({"limit": 500})),
+        (
+            "list_argocd_app_history",
+            serde_json::json!({"app_name": "a"}),
+        ),
+        (
+            "get_argocd_app_resource_tree",
+            serde_json::json!({"app_name": "a", "limit": 1000}),
+        ),
+        (
+            "get_argocd_app_events",
+            serde_json::json!({"app_name": "a"}),
+        ),
+        (
+            "get_argocd_app_diff",
+            serde_json::json!({"app_name": "a", "include_unchanged": true}),
+        ),
+        (
+            "get_argocd_app_manifests",
+            serde_json::json!({"app_name": "a", "include_objects": true}),
+        ),
+        (
+            "get_argocd_resource",
+            serde_json::json!({"app_name": "a", "kind": "Secret", "resource_name": "s", "full": true}),
+        ),
+        (
+            "get_argocd_applicationset",
+            serde_json::json!({"name": "a"}),
+        ),
+        ("list_argocd_projects", serde_json::json!({})),
+        ("list_argocd_repositories", serde_json::json!({})),
+        (
+            "wait_for_argocd_operation",
+            serde_json::json!({"app_name": "a", "timeout_seconds": 5}),
+        ),
+    ];
+    let (tool, arguments) = &calls[*pick as usize % calls.len()];
+    let status = if pick & 0x80 == 0 { 200 } else { 502 };
+    let host = FuzzHost::answering(status, answer);
+    let _ = block_on(crate::tools::call(
+        &host,
+        &settings(&[]),
+        tool,
+        arguments.clone(),
+        &NoProgress,
+    ));
+}
+
+/// Argo CD's NDJSON log stream, as the logs tool reads it.
+pub fn log_stream(data: &[u8]) {
+    let host = FuzzHost::answering(200, data);
+    let arguments = serde_json::json!({"app_name": "a", "kind": "Deployment", "resource_name": "web", "max_lines": 50, "max_bytes": 1024, "filter": "err"});
+    let _ = block_on(crate::tools::call(
+        &host,
+        &settings(&[]),
+        "get_argocd_app_logs",
+        arguments,
+        &NoProgress,
+    ));
+}
+
+/// A token's claims and an approval's sealed state, both read from untrusted text.
+pub fn token_and_state(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = crate::argocd::auth::jwt_expiry(&text);
+    let ledger = FixedLedger;
+    let arguments = serde_json::json!({"app_name": "a", "confirm": true});
+    let answer = serde_json::json!({"action": "accept", "content": {"approve": true}});
+    let state = Value::String(text.into_owned());
+    let verdict = crate::mcp::approval::judge(
+        &ledger,
+        "sync_argocd_app",
+        &arguments,
+        Some(&state),
+        Some(&answer),
+    );
+    // Only the server's own key can approve: bytes from outside never do.
+    assert_ne!(verdict, Ok(crate::mcp::approval::Verdict::Approved));
+}
+
+struct FixedLedger;
+
+impl crate::mcp::approval::ApprovalLedger for FixedLedger {
+    fn secret(&self) -> Result<Vec<u8>, String> {
+        Ok(b"a key no input can know".to_vec())
+    }
+    fn spend(&self, _: &str, _: u64) -> Result<bool, String> {
+        Ok(true)
+    }
+    fn now_unix_ms(&self) -> u64 {
+        1_800_000_000_000
+    }
+    fn nonce(&self) -> [u8; 16] {
+        [7; 16]
+    }
+}
+
+/// Two JSON documents separated by a NUL byte: an Application and a merge patch of it.
+pub fn merge_patch_project(data: &[u8]) {
+    let Some(split) = data.iter().position(|b| *b == 0) else {
+        return;
+    };
+    let (Ok(current), Ok(patch)) = (
+        serde_json::from_slice::<Value>(&data[..split]),
+        serde_json::from_slice::<Value>(&data[split + 1..]),
+    ) else {
+        return;
+    };
+    let after = crate::tools::project_after_patch(&current, &patch);
+    // RFC 7386 patches are idempotent: applying one twice changes nothing more.
+    let mut once = current.clone();
+    crate::tools::merge_patch(&mut once, &patch);
+    let mut twice = once.clone();
+    crate::tools::merge_patch(&mut twice, &patch);
+    assert_eq!(once, twice, "a merge patch applied twice differs");
+    // The judged project is the one the patched document holds.
+    let held = once
+        .pointer("/spec/project")
+        .and_then(Value::as_str)
+        .filter(|p| !p.is_empty());
+    assert_eq!(after.as_deref(), held);
+}
+
+/// Every fuzz target by its name in `fuzz/fuzz_targets/`.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("mcp_request", mcp_request),
+    ("tool_call", tool_call),
+    ("argocd_answer", argocd_answer),
+    ("log_stream", log_stream),
+    ("token_and_state", token_and_state),
+    ("merge_patch_project", merge_patch_project),
+];
+
+#[cfg(test)]
+mod tests {
+    /// Every input in the checked-in corpora (seeds and whatever the fuzzer kept, findings
+    /// included once fixed) runs through its target on every `cargo test`.
+    #[test]
+    fn the_fuzz_corpora_replay_cleanly() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+        for (name, target) in super::TARGETS {
+            let dir = root.join(name);
+            let inputs: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .map(|entry| entry.unwrap().path())
+                .collect();
+            assert!(!inputs.is_empty(), "{name} has no seeds");
+            for input in inputs {
+                target(&std::fs::read(&input).unwrap());
+            }
+        }
+    }
+}
