@@ -147,8 +147,15 @@ pub fn tool_call(data: &[u8]) {
     let Some((pick, rest)) = data.split_first() else {
         return;
     };
-    let definitions = crate::tools::definitions(false);
-    let tool = definitions[*pick as usize % definitions.len()].name;
+    // The schemas are built once: the names are all this needs.
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        crate::tools::definitions(false)
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
+    });
+    let tool = names[*pick as usize % names.len()];
     let Ok(arguments) = serde_json::from_slice::<Value>(rest) else {
         return;
     };

@@ -45,8 +45,16 @@ impl HttpClient for WasiHttp {
             builder = builder.header("content-length", request.body.len());
         }
         let cap = request.max_response_bytes;
+        // An empty body is one that never writes: Body::from(vec![]) still writes zero bytes,
+        // and that write finds the stream closed whenever the host has already sent a bodiless
+        // request (hyper never waits for a GET's body) — a spurious "connection reset".
+        let body = if request.body.is_empty() {
+            Body::from_http_body(http_body_util::Empty::<&'static [u8]>::new())
+        } else {
+            Body::from(request.body)
+        };
         let outgoing = builder
-            .body(Body::from(request.body))
+            .body(body)
             .map_err(|e| HttpError::Other(format!("invalid request: {e}")))?;
         // One deadline for the whole exchange, head and body: a slow Argo CD cannot hold a call.
         let exchange = async {

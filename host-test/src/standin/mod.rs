@@ -143,6 +143,8 @@ pub struct Config {
     pub session_lifetime: Option<Duration>,
     pub fleet_size: usize,
     pub operation_time: Duration,
+    /// Resources of `huge-app`.
+    pub huge_app_resources: usize,
 }
 
 impl Default for Config {
@@ -152,6 +154,7 @@ impl Default for Config {
             session_lifetime: Some(Duration::from_secs(24 * 3600)),
             fleet_size: 30,
             operation_time: Duration::from_millis(300),
+            huge_app_resources: 500,
         }
     }
 }
@@ -193,7 +196,11 @@ impl StandIn {
             .map(|(u, p)| (u.as_str(), p.as_str()))
             .collect();
         let mut apps = BTreeMap::new();
-        for (seq, blueprint) in showcase()
+        let mut showcase = showcase();
+        for blueprint in showcase.iter_mut().filter(|b| b.name == "huge-app") {
+            blueprint.resources = config.huge_app_resources;
+        }
+        for (seq, blueprint) in showcase
             .into_iter()
             .chain(fleet::fleet(config.fleet_size))
             .enumerate()

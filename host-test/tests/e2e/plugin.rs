@@ -823,3 +823,170 @@ fn the_shipped_plugin_carries_its_tool_docs_and_a_root_name() {
     }
     assert_eq!(root.as_deref(), Some("argocd-mcp"));
 }
+
+/// A tool's answer, or a failure naming the step.
+fn answered(step: &str, answer: Result<String, String>) -> Value {
+    match answer {
+        Ok(text) => serde_json::from_str(&text).unwrap(),
+        Err(message) => panic!("{step}: {message}"),
+    }
+}
+
+/// The plugin within its policy's 64 MiB, where answers are biggest: a 10,000-app fleet and an
+/// app with 5,000 resources. Every tool whose work grows with the fleet or the app is called.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn within_its_memory_policy_the_plugin_serves_a_big_fleet_and_a_big_app() {
+    let standin = StandIn::start(Config {
+        fleet_size: 10_000,
+        huge_app_resources: 5_000,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let policy = shipped_policy();
+    let env = HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
+            ("ARGOCD_USERNAME".into(), "admin".into()),
+            ("ARGOCD_PASSWORD".into(), "password".into()),
+        ],
+        redirect: Some(standin.addr),
+        allowed_hosts: Some(policy.hosts.clone()),
+        memory_limit: Some(policy.memory_bytes),
+        ..HostEnv::default()
+    };
+    let fresh = || async { harness().plugin(&env).await.unwrap() };
+    let huge = "huge-app";
+
+    let (p, mut s) = fresh().await;
+    let list = answered(
+        "list page",
+        p.call_list_argocd_apps(
+            &mut s,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(500),
+            Some(9_000),
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert!(
+        list["total"].as_u64().unwrap() >= 10_000,
+        "{}",
+        list["total"]
+    );
+    let (p, mut s) = fresh().await;
+    let degraded = answered(
+        "list degraded",
+        p.call_list_argocd_apps(
+            &mut s,
+            None,
+            None,
+            Some("Degraded"),
+            None,
+            None,
+            None,
+            Some(500),
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert!(degraded["total"].as_u64().unwrap() > 0);
+    let (p, mut s) = fresh().await;
+    let status = answered(
+        "status",
+        p.call_get_argocd_app_status(&mut s, huge, Some(true), None, None)
+            .await
+            .unwrap(),
+    );
+    assert!(status.to_string().len() < 64 << 10, "a bounded answer");
+    let (p, mut s) = fresh().await;
+    let tree = answered(
+        "tree",
+        p.call_get_argocd_app_resource_tree(
+            &mut s,
+            huge,
+            None,
+            None,
+            Some(1000),
+            Some(4_000),
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    assert!(
+        tree["total"].as_u64().unwrap() >= 5_000,
+        "{}",
+        tree["total"]
+    );
+    let (p, mut s) = fresh().await;
+    answered(
+        "diff",
+        p.call_get_argocd_app_diff(&mut s, huge, None, None, Some(true), Some(100), None, None)
+            .await
+            .unwrap(),
+    );
+    let (p, mut s) = fresh().await;
+    answered(
+        "manifests",
+        p.call_get_argocd_app_manifests(
+            &mut s,
+            huge,
+            None,
+            None,
+            None,
+            Some(true),
+            Some(500),
+            None,
+            None,
+        )
+        .await
+        .unwrap(),
+    );
+    let (p, mut s) = fresh().await;
+    answered(
+        "events",
+        p.call_get_argocd_app_events(&mut s, huge, None, None, None, Some(200), None, None)
+            .await
+            .unwrap(),
+    );
+    let (p, mut s) = fresh().await;
+    answered(
+        "wait",
+        p.call_wait_for_argocd_operation(&mut s, huge, Some(5), None, None)
+            .await
+            .unwrap(),
+    );
+    for list_call in 0..4 {
+        let (p, mut s) = fresh().await;
+        let answer = match list_call {
+            0 => {
+                p.call_list_argocd_projects(&mut s, Some(500), None, None)
+                    .await
+            }
+            1 => {
+                p.call_list_argocd_clusters(&mut s, Some(500), None, None)
+                    .await
+            }
+            2 => {
+                p.call_list_argocd_repositories(&mut s, Some(500), None, None)
+                    .await
+            }
+            _ => {
+                p.call_list_argocd_applicationsets(&mut s, None, None, Some(500), None, None)
+                    .await
+            }
+        };
+        answered(&format!("list {list_call}"), answer.unwrap());
+    }
+}
