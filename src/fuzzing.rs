@@ -304,8 +304,11 @@ pub fn merge_patch_project(data: &[u8]) {
     assert_eq!(after.as_deref(), held);
 }
 
+/// A fuzz target: takes any bytes, panics only on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every fuzz target by its name in `fuzz/fuzz_targets/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("mcp_request", mcp_request),
     ("tool_call", tool_call),
     ("argocd_answer", argocd_answer),

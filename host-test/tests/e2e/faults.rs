@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use host_test::standin::{Config, Fault, FaultRule};
 use serde_json::json;
 
-use crate::{PASSWORD, World};
+use crate::World;
 
 const STATUS_PATH: &str = "/api/v1/applications/guestbook";
 
