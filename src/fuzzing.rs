@@ -5,19 +5,15 @@
 //! merge patches the project allow-list judges. A panic, a hang or a runaway allocation in any
 //! of them is a bug.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::host::{
-    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, TokenStore,
-};
 use crate::mcp::http::HttpExchange;
 use crate::mcp::tool::NoProgress;
 use crate::settings::Settings;
+use crate::testing::FakeHost;
 
 /// Runs a future whose host never waits (the fuzz host answers at once).
 fn block_on<F: Future>(future: F) -> F::Output {
@@ -30,72 +26,12 @@ fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// A host whose Argo CD answers every request with the same bytes, at once; logins get a token.
-struct FuzzHost {
-    status: u16,
-    answer: Vec<u8>,
-    store: MemoryTokenStore,
-    now_ms: Cell<u64>,
-}
-
-impl FuzzHost {
-    fn answering(status: u16, answer: &[u8]) -> FuzzHost {
-        FuzzHost {
-            status,
-            answer: answer.to_vec(),
-            store: MemoryTokenStore::default(),
-            now_ms: Cell::new(1_800_000_000_000),
-        }
-    }
-}
-
-impl HttpClient for FuzzHost {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let body = if request.url.ends_with("/api/v1/session") {
-            br#"{"token":"a.eyJleHAiOjE5MDAwMDAwMDB9.s"}"#.to_vec()
-        } else {
-            self.answer.clone()
-        };
-        let truncated = body.len() > request.max_response_bytes;
-        let mut body = body;
-        body.truncate(request.max_response_bytes);
-        Ok(HttpResponse {
-            status: self.status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body,
-            truncated,
-        })
-    }
-}
-
-impl TokenStore for FuzzHost {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.store.get(key)
-    }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
-        self.store.set(key, value)
-    }
-    fn delete(&self, key: &str) -> Result<(), String> {
-        self.store.delete(key)
-    }
-}
-
-impl Clock for FuzzHost {
-    fn now_unix_ms(&self) -> u64 {
-        self.now_ms.get()
-    }
-    async fn sleep(&self, duration: Duration) {
-        self.now_ms
-            .set(self.now_ms.get() + duration.as_millis() as u64);
-    }
-}
-
 fn settings(extra: &[(&str, &str)]) -> Settings {
     Settings::load(|name| {
         let base = [
             ("ARGOCD_URL", "https://cd.fuzz"),
-            ("ARGOCD_USERNAME", "admin"),
-            ("ARGOCD_PASSWORD", "pw"),
+            // A token, not a login: every request gets the fuzzed answer, logins included.
+            ("ARGOCD_TOKEN", "a.eyJleHAiOjE5MDAwMDAwMDB9.s"),
             ("ARGOCD_ALLOWED_PROJECTS", "default,payments"),
         ];
         extra
@@ -127,7 +63,7 @@ pub fn mcp_request(data: &[u8]) {
         headers: &headers,
         body: body.as_bytes(),
     };
-    let host = FuzzHost::answering(
+    let host = FakeHost::always(
         200,
         br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{}}"#,
     );
@@ -159,7 +95,7 @@ pub fn tool_call(data: &[u8]) {
     let Ok(arguments) = serde_json::from_slice::<Value>(rest) else {
         return;
     };
-    let host = FuzzHost::answering(200, br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{"sync":{"status":"Synced"},"health":{"status":"Healthy"},"operationState":{"phase":"Succeeded"}}}"#);
+    let host = FakeHost::always(200, br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{"sync":{"status":"Synced"},"health":{"status":"Healthy"},"operationState":{"phase":"Succeeded"}}}"#);
     let settings = settings(&[]);
     let _ = crate::tools::approval_question(tool, &arguments);
     let _ = block_on(crate::tools::call(
@@ -219,7 +155,7 @@ pub fn argocd_answer(data: &[u8]) {
     ];
     let (tool, arguments) = &calls[*pick as usize % calls.len()];
     let status = if pick & 0x80 == 0 { 200 } else { 502 };
-    let host = FuzzHost::answering(status, answer);
+    let host = FakeHost::always(status, answer);
     let _ = block_on(crate::tools::call(
         &host,
         &settings(&[]),
@@ -231,7 +167,7 @@ pub fn argocd_answer(data: &[u8]) {
 
 /// Argo CD's NDJSON log stream, as the logs tool reads it.
 pub fn log_stream(data: &[u8]) {
-    let host = FuzzHost::answering(200, data);
+    let host = FakeHost::always(200, data);
     let arguments = serde_json::json!({"app_name": "a", "kind": "Deployment", "resource_name": "web", "max_lines": 50, "max_bytes": 1024, "filter": "err"});
     let _ = block_on(crate::tools::call(
         &host,

@@ -16,5 +16,6 @@ pub mod service;
 pub mod settings;
 pub mod tools;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(test), allow(dead_code))] // fuzzing uses the fake host only
 mod testing;

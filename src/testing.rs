@@ -20,6 +20,10 @@ pub fn reply(status: u16, body: &str) -> Result<HttpResponse, HttpError> {
 
 pub struct FakeHost {
     answers: RefCell<VecDeque<Result<HttpResponse, HttpError>>>,
+    /// Given once the scripted answers run out (for fuzzing: one answer to every request).
+    fallback: Option<HttpResponse>,
+    /// Keep every request sent, for assertions (off for fuzzing, whose loops can be long).
+    record: bool,
     sent: RefCell<Vec<HttpRequest>>,
     store: MemoryTokenStore,
     pub now_ms: Cell<u64>,
@@ -29,9 +33,25 @@ impl FakeHost {
     pub fn new(answers: Vec<Result<HttpResponse, HttpError>>) -> Self {
         FakeHost {
             answers: RefCell::new(answers.into()),
+            fallback: None,
+            record: true,
             sent: RefCell::default(),
             store: MemoryTokenStore::default(),
             now_ms: Cell::new(1_700_000_000_000),
+        }
+    }
+
+    /// Answers every request with `status` and `body`, recording none of them.
+    pub fn always(status: u16, body: &[u8]) -> Self {
+        FakeHost {
+            fallback: Some(HttpResponse {
+                status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: body.to_vec(),
+                truncated: false,
+            }),
+            record: false,
+            ..FakeHost::new(Vec::new())
         }
     }
 
@@ -43,11 +63,14 @@ impl FakeHost {
 impl HttpClient for FakeHost {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         let cap = request.max_response_bytes;
-        self.sent.borrow_mut().push(request);
+        if self.record {
+            self.sent.borrow_mut().push(request);
+        }
         // Reads stop at the cap, as a real host's do.
         self.answers
             .borrow_mut()
             .pop_front()
+            .or_else(|| self.fallback.clone().map(Ok))
             .unwrap_or_else(|| Err(HttpError::Other("no scripted answer left".into())))
             .map(|mut response| {
                 if response.body.len() > cap {

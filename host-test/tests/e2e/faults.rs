@@ -210,21 +210,11 @@ async fn too_many_requests_says_when_to_come_back() {
 /// often here when Argo CD takes a moment to answer, as with a big fleet). Not one may fail.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_of_a_big_fleet_never_fail_spuriously() {
-    let standin = host_test::standin::StandIn::start(Config {
+    let big_fleet = Config {
         fleet_size: 10_000,
         ..Config::default()
-    })
-    .await
-    .unwrap();
-    let env = host_test::embed::HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), crate::ARGOCD_URL.into()),
-            ("ARGOCD_USERNAME".into(), "admin".into()),
-            ("ARGOCD_PASSWORD".into(), "password".into()),
-        ],
-        redirect: Some(standin.addr),
-        ..Default::default()
     };
+    let (_standin, env) = crate::plugin::setup_with(big_fleet, &[]).await;
     // The plugin: a fresh instance and a login per call, as plugin hosts run it.
     let mut failures = Vec::new();
     for _ in 0..30 {

@@ -7,7 +7,12 @@ use serde_json::Value;
 use crate::harness;
 
 async fn setup(extra: &[(&str, &str)]) -> (StandIn, HostEnv) {
-    let standin = StandIn::start(Config::default()).await.unwrap();
+    setup_with(Config::default(), extra).await
+}
+
+/// A stand-in made with `config`, and the environment a plugin host gives the plugin for it.
+pub(crate) async fn setup_with(config: Config, extra: &[(&str, &str)]) -> (StandIn, HostEnv) {
+    let standin = StandIn::start(config).await.unwrap();
     let mut env = vec![
         (
             "ARGOCD_URL".to_string(),
@@ -836,25 +841,18 @@ fn answered(step: &str, answer: Result<String, String>) -> Value {
 /// app with 5,000 resources. Every tool whose work grows with the fleet or the app is called.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn within_its_memory_policy_the_plugin_serves_a_big_fleet_and_a_big_app() {
-    let standin = StandIn::start(Config {
-        fleet_size: 10_000,
-        huge_app_resources: 5_000,
-        ..Config::default()
-    })
-    .await
-    .unwrap();
+    let (_standin, mut env) = setup_with(
+        Config {
+            fleet_size: 10_000,
+            huge_app_resources: 5_000,
+            ..Config::default()
+        },
+        &[],
+    )
+    .await;
     let policy = shipped_policy();
-    let env = HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
-            ("ARGOCD_USERNAME".into(), "admin".into()),
-            ("ARGOCD_PASSWORD".into(), "password".into()),
-        ],
-        redirect: Some(standin.addr),
-        allowed_hosts: Some(policy.hosts.clone()),
-        memory_limit: Some(policy.memory_bytes),
-        ..HostEnv::default()
-    };
+    env.allowed_hosts = Some(policy.hosts.clone());
+    env.memory_limit = Some(policy.memory_bytes);
     let fresh = || async { harness().plugin(&env).await.unwrap() };
     let huge = "huge-app";
 
