@@ -988,3 +988,81 @@ async fn within_its_memory_policy_the_plugin_serves_a_big_fleet_and_a_big_app() 
         answered(&format!("list {list_call}"), answer.unwrap());
     }
 }
+
+/// The same guards and faults as the server component's, through the plugin: the allow-list
+/// judges a patch by the project it leaves, and Argo CD failing ends in a clear error in time.
+#[tokio::test]
+async fn the_plugin_holds_the_allow_list_and_survives_faults() {
+    use host_test::standin::{Fault, FaultRule};
+    let (standin, env) = setup(&[
+        ("ARGOCD_ALLOWED_PROJECTS", "payments"),
+        ("ARGOCD_REQUEST_TIMEOUT_MS", "600"),
+    ])
+    .await;
+    let call_status = || async {
+        let (p, mut s) = harness().plugin(&env).await.unwrap();
+        p.call_get_argocd_app_status(&mut s, "guestbook", None, None, None)
+            .await
+            .unwrap()
+    };
+
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let escape = p
+        .call_patch_argocd_app(
+            &mut s,
+            "payments",
+            r#"{"spec": {"project": null, "destination": {"namespace": "kube-system"}}}"#,
+            None,
+            true,
+            None,
+        )
+        .await
+        .unwrap()
+        .expect_err("refused");
+    assert!(escape.contains("without spec.project"), "{escape}");
+    assert!(!standin.requests().iter().any(|r| r.method == "PATCH"));
+
+    standin.inject(FaultRule::new(
+        None,
+        "/api/v1/applications/guestbook",
+        Fault::ProxyPage(502),
+    ));
+    let page = call_status().await.expect_err("a 502");
+    assert!(
+        page.contains("502 Bad Gateway") && !page.contains('<'),
+        "{page}"
+    );
+    standin.clear_faults();
+
+    standin.inject(FaultRule::new(
+        None,
+        "/api/v1/applications/guestbook",
+        Fault::Hang,
+    ));
+    let started = std::time::Instant::now();
+    let hang = call_status().await.expect_err("a hang");
+    assert!(hang.contains("did not answer within 600 ms"), "{hang}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    standin.clear_faults();
+
+    standin.inject(
+        FaultRule::new(Some("GET"), "/api/v1/applications/guestbook", Fault::Reset).times(1),
+    );
+    call_status().await.expect("a reset read is sent again");
+    standin.clear_faults();
+
+    standin.inject(FaultRule::new(
+        Some("GET"),
+        "/api/v1/applications",
+        Fault::Huge(200 << 20),
+    ));
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let huge = p
+        .call_list_argocd_apps(&mut s, None, None, None, None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .expect_err("too big");
+    assert!(huge.contains("ARGOCD_MAX_RESPONSE_BYTES"), "{huge}");
+    standin.clear_faults();
+    call_status().await.expect("the next call works");
+}
