@@ -19,6 +19,7 @@ mod profiles;
 mod progress;
 mod sdk;
 mod setups;
+mod spin;
 mod standin;
 mod stdio;
 mod tools;

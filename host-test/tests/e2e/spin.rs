@@ -1,0 +1,438 @@
+//! The server component on real Spin (`spin up` with this repository's `spin.toml`), against the
+//! stand-in: tools, the shared session, 401 recovery, health, progress over SSE, and what only a
+//! host that runs many instances at once can show: bursts of cold calls with the right and the
+//! wrong password, sustained load, and two nodes sharing one Redis store.
+//!
+//! Spin is test equipment, not a dependency: these tests run when a Spin binary is at hand (`SPIN`,
+//! or `spin` on PATH) and say they were skipped otherwise. Two-node tests also need `redis-server`.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use host_test::standin::{Config, StandIn};
+use serde_json::{Value, json};
+
+use crate::processes::Killed;
+
+/// The Spin binary, or `None` (and a line saying the test is skipped).
+fn spin_binary(test: &str) -> Option<PathBuf> {
+    let from_env = std::env::var_os("SPIN").map(PathBuf::from);
+    let on_path = || {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("spin"))
+                .find(|candidate| candidate.is_file())
+        })
+    };
+    let found = from_env.filter(|p| p.is_file()).or_else(on_path);
+    if found.is_none() {
+        eprintln!("SKIPPED {test}: no Spin binary (set SPIN, or put spin on PATH)");
+    }
+    found
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} never listened on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A folder with this repository's `spin.toml`, its `source` pointing at the component the
+/// harness built (the deploy test checks it is the same artifact), and nothing else: Spin keeps
+/// its default key-value store beside the manifest, so each folder starts with an empty one.
+fn app_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "argocd-mcp-spin-{}-{name}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap();
+    let manifest: String = manifest
+        .lines()
+        .map(|line| {
+            if line.starts_with("source = ") {
+                format!("source = {:?}", host_test::embed::SERVER_WASM)
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.join("spin.toml"), manifest).unwrap();
+    dir
+}
+
+/// One `spin up` process, killed when dropped.
+struct SpinNode {
+    port: u16,
+    _process: Killed,
+}
+
+impl SpinNode {
+    fn start(
+        spin: &Path,
+        dir: &Path,
+        variables: &[(&str, &str)],
+        runtime_config: Option<&Path>,
+    ) -> SpinNode {
+        let port = free_port();
+        let mut command = Command::new(spin);
+        command
+            .args(["up", "--listen", &format!("127.0.0.1:{port}"), "-f"])
+            .arg(dir.join("spin.toml"))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(config) = runtime_config {
+            command.arg("--runtime-config-file").arg(config);
+        }
+        for (name, value) in variables {
+            command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        let process = Killed(command.spawn().expect("spin up starts"));
+        wait_for_port(port, "spin up");
+        SpinNode {
+            port,
+            _process: process,
+        }
+    }
+}
+
+/// A whole HTTP/1.1 exchange on a fresh connection: status and body (de-chunked).
+fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    stream
+        .write_all(format!("{head}\r\n{body}").as_bytes())
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, rest) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        status,
+        if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_owned()
+        },
+    )
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || after.len() < size {
+            break;
+        }
+        body.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    body
+}
+
+const MCP_HEADERS: &[(&str, &str)] = &[
+    ("content-type", "application/json"),
+    ("accept", "application/json, text/event-stream"),
+];
+
+/// A `tools/call` through Spin: the JSON-RPC `result`.
+fn call(port: u16, tool: &str, arguments: Value) -> Value {
+    let message = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                         "params": {"name": tool, "arguments": arguments}});
+    let (status, body) = exchange(port, "POST", "/mcp", MCP_HEADERS, &message.to_string());
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{body}"));
+    answer["result"].clone()
+}
+
+/// `n` cold calls at once, each on its own connection: their results.
+fn burst(ports: &[u16], n: usize) -> Vec<Value> {
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let port = ports[i % ports.len()];
+            std::thread::spawn(move || {
+                call(
+                    port,
+                    "get_argocd_app_status",
+                    json!({"app_name": "guestbook"}),
+                )
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+async fn fresh_standin() -> StandIn {
+    StandIn::start(Config::default()).await.unwrap()
+}
+
+fn login_variables(standin: &StandIn, password: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("argocd_url", standin.url()),
+        ("argocd_username", "admin".into()),
+        ("argocd_password", password.into()),
+    ]
+}
+
+fn borrowed<'a>(variables: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    variables.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_spin_tools_health_the_shared_session_and_401_recovery_work() {
+    let Some(spin) = spin_binary("on_spin_tools_health_the_shared_session_and_401_recovery_work")
+    else {
+        return;
+    };
+    let standin = fresh_standin().await;
+    let variables = login_variables(&standin, "password");
+    let node = SpinNode::start(&spin, &app_dir("basics"), &borrowed(&variables), None);
+    for _ in 0..10 {
+        let result = call(
+            node.port,
+            "get_argocd_app_status",
+            json!({"app_name": "guestbook"}),
+        );
+        assert_eq!(result["isError"], false, "{result}");
+        assert_eq!(result["structuredContent"]["name"], "guestbook");
+    }
+    assert_eq!(standin.login_count(), 1, "ten instances, one login");
+    let (status, health) = exchange(node.port, "GET", "/health/argocd", &[], "");
+    assert_eq!(status, 200, "{health}");
+    assert!(
+        health.contains("\"authenticated_as\":\"admin\""),
+        "{health}"
+    );
+    // Argo CD forgets its signing key: one re-login, one retry, the call succeeds.
+    standin.rotate_signing_key();
+    let result = call(node.port, "list_argocd_apps", json!({"limit": 3}));
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(standin.login_count(), 2);
+    // A name Spin serves but the server was not told of is refused (DNS-rebinding protection).
+    let mut stream = TcpStream::connect(("127.0.0.1", node.port)).unwrap();
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    write!(
+        stream,
+        "POST /mcp HTTP/1.1\r\nHost: evil.example:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{ping}",
+        node.port,
+        ping.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_spin_progress_streams_while_a_sync_is_waited_on() {
+    let Some(spin) = spin_binary("on_spin_progress_streams_while_a_sync_is_waited_on") else {
+        return;
+    };
+    let standin = StandIn::start(Config {
+        operation_time: Duration::from_millis(1500),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let variables = login_variables(&standin, "password");
+    let node = SpinNode::start(&spin, &app_dir("progress"), &borrowed(&variables), None);
+    let message = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+        "name": "sync_argocd_app", "_meta": {"progressToken": "p1"},
+        "arguments": {"app_name": "guestbook", "confirm": true, "wait": true, "timeout_seconds": 30}}});
+    let (status, body) = exchange(node.port, "POST", "/mcp", MCP_HEADERS, &message.to_string());
+    assert_eq!(status, 200);
+    let events: Vec<Value> = crate::sse_messages(body.as_bytes());
+    let progress = events
+        .iter()
+        .filter(|m| m["method"] == "notifications/progress")
+        .count();
+    assert!(progress >= 2, "{body}");
+    let last = events.last().unwrap();
+    assert_eq!(
+        last["result"]["structuredContent"]["outcome"]["verdict"], "healthy",
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_spin_a_cold_burst_logs_in_once_and_a_wrong_password_cannot_lock() {
+    let Some(spin) =
+        spin_binary("on_spin_a_cold_burst_logs_in_once_and_a_wrong_password_cannot_lock")
+    else {
+        return;
+    };
+    let standin = fresh_standin().await;
+    let right = login_variables(&standin, "password");
+    let node = SpinNode::start(&spin, &app_dir("burst"), &borrowed(&right), None);
+    let results = burst(&[node.port], 32);
+    assert!(results.iter().all(|r| r["isError"] == false), "{results:?}");
+    assert!(
+        standin.login_count() <= 1,
+        "{} logins",
+        standin.login_count()
+    );
+
+    let wrong_standin = fresh_standin().await;
+    let wrong = login_variables(&wrong_standin, "wrong");
+    let node = SpinNode::start(&spin, &app_dir("wrong"), &borrowed(&wrong), None);
+    let results = burst(&[node.port], 32);
+    for result in &results {
+        assert_eq!(result["isError"], true);
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("Invalid username or password") || text.contains("not retrying"),
+            "{text}"
+        );
+    }
+    let attempts = wrong_standin.login_count();
+    assert!(attempts < 5, "{attempts} attempts: Argo CD locks at 5");
+    assert!(!wrong_standin.state().sessions.is_locked("admin"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_spin_ten_thousand_calls_at_32_clients_all_succeed() {
+    let Some(spin) = spin_binary("on_spin_ten_thousand_calls_at_32_clients_all_succeed") else {
+        return;
+    };
+    let standin = fresh_standin().await;
+    let variables = login_variables(&standin, "password");
+    let node = SpinNode::start(&spin, &app_dir("load"), &borrowed(&variables), None);
+    let port = node.port;
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let clients: Vec<_> = (0..32)
+        .map(|_| {
+            let next = next.clone();
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 10_000 {
+                    let result = call(
+                        port,
+                        "get_argocd_app_status",
+                        json!({"app_name": "guestbook"}),
+                    );
+                    if result["isError"] != false {
+                        failures.push(result);
+                    }
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: Vec<Value> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of 10,000 failed, e.g. {}",
+        failures.len(),
+        failures[0]
+    );
+    assert_eq!(standin.login_count(), 1);
+}
+
+/// `redis-server` on a free port, killed when dropped; `None` when it is not installed.
+fn redis(test: &str) -> Option<(Killed, u16)> {
+    let port = free_port();
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match child {
+        Ok(child) => {
+            wait_for_port(port, "redis-server");
+            Some((Killed(child), port))
+        }
+        Err(_) => {
+            eprintln!("SKIPPED {test}: no redis-server (Debian package redis-server)");
+            None
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_two_spin_nodes_sharing_redis_a_burst_logs_in_once_and_cannot_lock() {
+    let test = "on_two_spin_nodes_sharing_redis_a_burst_logs_in_once_and_cannot_lock";
+    let Some(spin) = spin_binary(test) else {
+        return;
+    };
+    let Some((_redis, redis_port)) = redis(test) else {
+        return;
+    };
+    for (password, ok) in [("password", true), ("wrong", false)] {
+        // A store per round: the wrong password's back-off must not meet the right one's token.
+        let _ = Command::new("redis-cli")
+            .args(["-p", &redis_port.to_string(), "flushall"])
+            .stdout(Stdio::null())
+            .status();
+        let standin = fresh_standin().await;
+        let variables = login_variables(&standin, password);
+        let dir = app_dir(&format!("redis-{ok}"));
+        let config = dir.join("runtime-config.toml");
+        std::fs::write(
+            &config,
+            format!("[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{redis_port}\"\n"),
+        )
+        .unwrap();
+        let first = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
+        let second = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
+        let results = burst(&[first.port, second.port], 32);
+        let logins = standin.login_count();
+        if ok {
+            assert!(results.iter().all(|r| r["isError"] == false), "{results:?}");
+            assert!(logins <= 2, "{logins} logins on two nodes");
+        } else {
+            assert!(results.iter().all(|r| r["isError"] == true));
+            assert!(
+                logins < 5,
+                "{logins} attempts on two nodes: Argo CD locks at 5"
+            );
+        }
+    }
+}
