@@ -1,0 +1,355 @@
+//! The load benchmark: concurrent MCP clients drive `/mcp` for a fixed time, on the runner and
+//! on real Spin (when a Spin binary is at hand: `SPIN`, or `spin` on PATH), against the stand-in;
+//! it prints calls/s, p50/p99, failed calls and Argo CD logins beside the stand-in's own figures
+//! for the same Argo CD request, and Spin's floor (MCP `ping`, which never reaches Argo CD).
+//! Run: `cargo run --release -p host-test --bin load [seconds] [clients]` (default 10 s, 32).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use host_test::standin::{Config, StandIn};
+
+const STATUS_CALL: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_argocd_app_status","arguments":{"app_name":"guestbook"}}}"#;
+const PING: &str = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+
+/// One keep-alive HTTP/1.1 connection, reconnecting when the server closes it.
+struct Connection {
+    port: u16,
+    reader: Option<BufReader<TcpStream>>,
+}
+
+impl Connection {
+    fn new(port: u16) -> Connection {
+        Connection { port, reader: None }
+    }
+
+    /// Sends one request; the status and the body, or why it failed.
+    fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &str,
+    ) -> Result<(u16, Vec<u8>), String> {
+        if self.reader.is_none() {
+            let stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+            stream.set_nodelay(true).ok();
+            stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+            self.reader = Some(BufReader::new(stream));
+        }
+        let result = self.exchange(method, path, headers, body);
+        if result.is_err() {
+            self.reader = None;
+        }
+        result
+    }
+
+    fn exchange(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &str,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let port = self.port;
+        let reader = self.reader.as_mut().expect("connected");
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        reader
+            .get_mut()
+            .write_all(request.as_bytes())
+            .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        let status: u16 = line
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .ok_or(format!("bad status line {line:?}"))?;
+        let (mut length, mut chunked, mut close) = (None, false, false);
+        loop {
+            line.clear();
+            reader.read_line(&mut line).map_err(|e| e.to_string())?;
+            let header = line.trim_end().to_ascii_lowercase();
+            if header.is_empty() {
+                break;
+            }
+            if let Some(value) = header.strip_prefix("content-length:") {
+                length = value.trim().parse::<usize>().ok();
+            }
+            chunked |= header.starts_with("transfer-encoding:") && header.contains("chunked");
+            close |= header.starts_with("connection:") && header.contains("close");
+        }
+        let mut body = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                reader.read_line(&mut line).map_err(|e| e.to_string())?;
+                let size = usize::from_str_radix(line.trim(), 16).map_err(|e| e.to_string())?;
+                let mut chunk = vec![0; size + 2];
+                reader.read_exact(&mut chunk).map_err(|e| e.to_string())?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else if let Some(length) = length {
+            body.resize(length, 0);
+            reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+        } else {
+            reader.read_to_end(&mut body).map_err(|e| e.to_string())?;
+            close = true;
+        }
+        if close {
+            self.reader = None;
+        }
+        Ok((status, body))
+    }
+}
+
+struct Figures {
+    calls: usize,
+    failed: usize,
+    first_failure: Option<String>,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `clients` connections sending `request` for `seconds`; `ok` judges each answer.
+fn drive(
+    port: u16,
+    clients: usize,
+    seconds: u64,
+    request: Arc<(String, String, String, String)>,
+    ok: fn(u16, &[u8]) -> bool,
+) -> Figures {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let request = request.clone();
+            std::thread::spawn(move || {
+                let mut connection = Connection::new(port);
+                let (mut latencies, mut failures) = (Vec::new(), Vec::new());
+                while Instant::now() < deadline {
+                    let (method, path, headers, body) = &*request;
+                    let sent = Instant::now();
+                    match connection.send(method, path, headers, body) {
+                        Ok((status, answer)) if ok(status, &answer) => {
+                            latencies.push(sent.elapsed())
+                        }
+                        Ok((status, answer)) => failures.push(format!(
+                            "{status} {}",
+                            String::from_utf8_lossy(&answer[..answer.len().min(300)])
+                        )),
+                        Err(why) => failures.push(why),
+                    }
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let (mut latencies, mut failures) = (Vec::new(), Vec::new());
+    for worker in workers {
+        let (l, f) = worker.join().expect("a client thread");
+        latencies.extend(l);
+        failures.extend(f);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    Figures {
+        calls: latencies.len() + failures.len(),
+        failed: failures.len(),
+        first_failure: failures.into_iter().next(),
+        per_second: latencies.len() as f64 / elapsed,
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn mcp_request(body: &str) -> Arc<(String, String, String, String)> {
+    Arc::new((
+        "POST".into(),
+        "/mcp".into(),
+        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n".into(),
+        body.into(),
+    ))
+}
+
+fn tool_ok(status: u16, body: &[u8]) -> bool {
+    status == 200 && String::from_utf8_lossy(body).contains("\"isError\":false")
+}
+
+fn print(name: &str, figures: &Figures, logins: Option<u64>) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{name:<34} {:>8.0} calls/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>7} calls  {:>4} failed{}",
+        figures.per_second,
+        ms(figures.p50),
+        ms(figures.p99),
+        figures.calls,
+        figures.failed,
+        logins.map_or(String::new(), |n| format!("  {n} Argo CD login(s)")),
+    );
+    if let Some(failure) = &figures.first_failure {
+        println!("{:<34} first failure: {failure}", "");
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listened on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spin_binary() -> Option<PathBuf> {
+    std::env::var_os("SPIN")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| {
+            std::env::split_paths(&std::env::var_os("PATH")?)
+                .map(|d| d.join("spin"))
+                .find(|p| p.is_file())
+        })
+}
+
+/// `spin up` with this repository's `spin.toml`, its source the component the harness built.
+fn spin_up(spin: &PathBuf, standin: &StandIn) -> (Killed, u16) {
+    let dir = std::env::temp_dir().join(format!("argocd-mcp-load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap();
+    let manifest: Vec<String> = manifest
+        .lines()
+        .map(|l| {
+            if l.starts_with("source = ") {
+                format!("source = {:?}", host_test::embed::SERVER_WASM)
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("spin.toml"), manifest.join("\n")).unwrap();
+    let port = free_port();
+    let child = Command::new(spin)
+        .args(["up", "--listen", &format!("127.0.0.1:{port}"), "-f"])
+        .arg(dir.join("spin.toml"))
+        .current_dir(&dir)
+        .env("SPIN_VARIABLE_ARGOCD_URL", standin.url())
+        .env("SPIN_VARIABLE_ARGOCD_USERNAME", "admin")
+        .env("SPIN_VARIABLE_ARGOCD_PASSWORD", "password")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spin up starts");
+    let child = Killed(child);
+    wait_for(port);
+    (child, port)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let standin = runtime.block_on(StandIn::start(Config::default())).unwrap();
+    println!(
+        "argocd-mcp load: {clients} clients, {seconds} s each, get_argocd_app_status against the stand-in"
+    );
+
+    let token = standin.api_token("admin", None);
+    let bare = Arc::new((
+        "GET".to_string(),
+        "/api/v1/applications/guestbook".to_string(),
+        format!("Authorization: Bearer {token}\r\n"),
+        String::new(),
+    ));
+    let alone = drive(standin.addr.port(), clients, seconds, bare, |status, _| {
+        status == 200
+    });
+    print("stand-in alone (the same GET)", &alone, None);
+
+    let runner_port = free_port();
+    let runner_binary = std::env::current_exe()
+        .unwrap()
+        .with_file_name("argocd-mcp-runner");
+    let runner = Killed(
+        Command::new(runner_binary)
+            .args(["serve", "--listen", &format!("127.0.0.1:{runner_port}")])
+            .env("ARGOCD_URL", standin.url())
+            .env("ARGOCD_USERNAME", "admin")
+            .env("ARGOCD_PASSWORD", "password")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the runner starts (cargo build --release -p host-test first)"),
+    );
+    wait_for(runner_port);
+    let before = standin.login_count();
+    let figures = drive(
+        runner_port,
+        clients,
+        seconds,
+        mcp_request(STATUS_CALL),
+        tool_ok,
+    );
+    print(
+        "runner: get_argocd_app_status",
+        &figures,
+        Some(standin.login_count() - before),
+    );
+    drop(runner);
+
+    let Some(spin) = spin_binary() else {
+        println!("Spin: skipped (set SPIN, or put spin on PATH)");
+        return;
+    };
+    let (node, port) = spin_up(&spin, &standin);
+    let before = standin.login_count();
+    let figures = drive(port, clients, seconds, mcp_request(STATUS_CALL), tool_ok);
+    print(
+        "Spin: get_argocd_app_status",
+        &figures,
+        Some(standin.login_count() - before),
+    );
+    let figures = drive(port, clients, seconds, mcp_request(PING), |status, _| {
+        status == 200
+    });
+    print("Spin: ping (no Argo CD request)", &figures, None);
+    drop(node);
+}
