@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use argocd_mcp::mcp::http::MAX_BODY_BYTES;
 use bytes::Bytes;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -131,8 +132,17 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
     let in_flight: Arc<std::sync::Mutex<HashMap<String, tokio::task::AbortHandle>>> =
         Arc::default();
     let mut tasks = tokio::task::JoinSet::new();
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    while let Some(line) = lines.next_line().await? {
+    let mut input = BufReader::new(tokio::io::stdin());
+    while let Some(line) = bounded_line(&mut input, MAX_BODY_BYTES).await? {
+        let Some(line) = line else {
+            // Over the limit: its bytes were skipped, not kept; say so as HTTP would (413).
+            let refusal = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600,
+                "message": format!("Payload too large: at most {MAX_BODY_BYTES} bytes per message")}});
+            let mut out = stdout.lock().await;
+            out.write_all(format!("{refusal}\n").as_bytes()).await?;
+            out.flush().await?;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -182,6 +192,43 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
         report(finished);
     }
     Ok(())
+}
+
+/// The next line of `input` (`None` at the end), read no further than `limit` bytes: a longer
+/// line is skipped to its end and given as `Some(None)`.
+async fn bounded_line<R: tokio::io::AsyncBufRead + Unpin>(
+    input: &mut R,
+    limit: usize,
+) -> std::io::Result<Option<Option<String>>> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let available = input.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(if line.is_empty() && !too_long {
+                None
+            } else {
+                Some((!too_long).then(|| String::from_utf8_lossy(&line).into_owned()))
+            });
+        }
+        let (taken, ended) = match available.iter().position(|b| *b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            line.extend_from_slice(&available[..taken]);
+            if line.len() > limit + 1 {
+                too_long = true;
+                line = Vec::new();
+            }
+        }
+        input.consume(taken);
+        if ended {
+            return Ok(Some(
+                (!too_long).then(|| String::from_utf8_lossy(&line).trim_end().to_owned()),
+            ));
+        }
+    }
 }
 
 /// A request id as a map key: `1` and `"1"` are different ids.

@@ -154,3 +154,41 @@ fn stdio_mirrors_the_profile_header() {
         "{result}"
     );
 }
+
+/// A line longer than a message may be is skipped as it is read, never held whole: it gets an
+/// error, and the messages after it are served.
+#[test]
+fn stdio_refuses_an_oversized_line_and_goes_on() {
+    let mut child = processes::stdio_demo();
+    let mut stdin = child.stdin.take().unwrap();
+    let huge = format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"pad\":\"{}\"}}",
+        "x".repeat(8 << 20)
+    );
+    writeln!(stdin, "{huge}").unwrap();
+    writeln!(
+        stdin,
+        "{}",
+        json!({"jsonrpc": "2.0", "id": 2, "method": "ping"})
+    )
+    .unwrap();
+    drop(stdin);
+    let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let refused = lines.iter().find(|l| l["id"].is_null()).unwrap();
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["id"] == 2 && l.get("result").is_some())
+    );
+}
