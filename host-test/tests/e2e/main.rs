@@ -20,6 +20,7 @@ mod progress;
 mod sdk;
 mod setups;
 mod spin;
+mod spinkube;
 mod standin;
 mod stdio;
 mod tools;
