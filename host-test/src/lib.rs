@@ -3,4 +3,5 @@
 pub mod embed;
 pub mod kv;
 pub mod runner;
+pub mod spin;
 pub mod standin;

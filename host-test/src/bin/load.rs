@@ -5,12 +5,12 @@
 //! Run: `cargo run --release -p host-test --bin load [seconds] [clients]` (default 10 s, 32).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use host_test::spin::{self, Killed, SpinNode, free_port, wait_for_port};
 use host_test::standin::{Config, StandIn};
 
 const STATUS_CALL: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_argocd_app_status","arguments":{"app_name":"guestbook"}}}"#;
@@ -208,75 +208,15 @@ fn print(name: &str, figures: &Figures, logins: Option<u64>) {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listened on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spin_binary() -> Option<PathBuf> {
-    std::env::var_os("SPIN")
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
-        .or_else(|| {
-            std::env::split_paths(&std::env::var_os("PATH")?)
-                .map(|d| d.join("spin"))
-                .find(|p| p.is_file())
-        })
-}
-
 /// `spin up` with this repository's `spin.toml`, its source the component the harness built.
-fn spin_up(spin: &PathBuf, standin: &StandIn) -> (Killed, u16) {
-    let dir = std::env::temp_dir().join(format!("argocd-mcp-load-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let manifest =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap();
-    let manifest: Vec<String> = manifest
-        .lines()
-        .map(|l| {
-            if l.starts_with("source = ") {
-                format!("source = {:?}", host_test::embed::SERVER_WASM)
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect();
-    std::fs::write(dir.join("spin.toml"), manifest.join("\n")).unwrap();
-    let port = free_port();
-    let child = Command::new(spin)
-        .args(["up", "--listen", &format!("127.0.0.1:{port}"), "-f"])
-        .arg(dir.join("spin.toml"))
-        .current_dir(&dir)
-        .env("SPIN_VARIABLE_ARGOCD_URL", standin.url())
-        .env("SPIN_VARIABLE_ARGOCD_USERNAME", "admin")
-        .env("SPIN_VARIABLE_ARGOCD_PASSWORD", "password")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spin up starts");
-    let child = Killed(child);
-    wait_for(port);
-    (child, port)
+fn spin_up(spin: &std::path::Path, standin: &StandIn) -> SpinNode {
+    let url = standin.url();
+    let variables = [
+        ("argocd_url", url.as_str()),
+        ("argocd_username", "admin"),
+        ("argocd_password", "password"),
+    ];
+    SpinNode::start(spin, &spin::app_dir("load"), &variables, None)
 }
 
 fn main() {
@@ -319,7 +259,7 @@ fn main() {
             .spawn()
             .expect("the runner starts (cargo build --release -p host-test first)"),
     );
-    wait_for(runner_port);
+    wait_for_port(runner_port, "the runner");
     let before = standin.login_count();
     let figures = drive(
         runner_port,
@@ -335,11 +275,12 @@ fn main() {
     );
     drop(runner);
 
-    let Some(spin) = spin_binary() else {
+    let Some(spin) = spin::binary() else {
         println!("Spin: skipped (set SPIN, or put spin on PATH)");
         return;
     };
-    let (node, port) = spin_up(&spin, &standin);
+    let node = spin_up(&spin, &standin);
+    let port = node.port;
     let before = standin.login_count();
     let figures = drive(port, clients, seconds, mcp_request(STATUS_CALL), tool_ok);
     print(

@@ -6,15 +6,7 @@ use std::time::{Duration, Instant};
 
 pub const RUNNER: &str = env!("CARGO_BIN_EXE_argocd-mcp-runner");
 
-/// A child process, killed when dropped so a failing test leaves nothing behind.
-pub struct Killed(pub Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+pub use host_test::spin::Killed;
 
 /// `runner serve` on a free local port, once it listens; `configure` adds args and environment.
 /// Returns the process and its `host:port`.

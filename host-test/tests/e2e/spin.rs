@@ -7,110 +7,22 @@
 //! or `spin` on PATH) and say they were skipped otherwise. Two-node tests also need `redis-server`.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use host_test::spin::{Killed, SpinNode, app_dir, free_port, wait_for_port};
 use host_test::standin::{Config, StandIn};
 use serde_json::{Value, json};
 
-use crate::processes::Killed;
-
 /// The Spin binary, or `None` (and a line saying the test is skipped).
 fn spin_binary(test: &str) -> Option<PathBuf> {
-    let from_env = std::env::var_os("SPIN").map(PathBuf::from);
-    let on_path = || {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("spin"))
-                .find(|candidate| candidate.is_file())
-        })
-    };
-    let found = from_env.filter(|p| p.is_file()).or_else(on_path);
+    let found = host_test::spin::binary();
     if found.is_none() {
         eprintln!("SKIPPED {test}: no Spin binary (set SPIN, or put spin on PATH)");
     }
     found
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} never listened on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// A folder with this repository's `spin.toml`, its `source` pointing at the component the
-/// harness built (the deploy test checks it is the same artifact), and nothing else: Spin keeps
-/// its default key-value store beside the manifest, so each folder starts with an empty one.
-fn app_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "argocd-mcp-spin-{}-{name}-{}",
-        std::process::id(),
-        free_port()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let manifest =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap();
-    let manifest: String = manifest
-        .lines()
-        .map(|line| {
-            if line.starts_with("source = ") {
-                format!("source = {:?}", host_test::embed::SERVER_WASM)
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(dir.join("spin.toml"), manifest).unwrap();
-    dir
-}
-
-/// One `spin up` process, killed when dropped.
-struct SpinNode {
-    port: u16,
-    _process: Killed,
-}
-
-impl SpinNode {
-    fn start(
-        spin: &Path,
-        dir: &Path,
-        variables: &[(&str, &str)],
-        runtime_config: Option<&Path>,
-    ) -> SpinNode {
-        let port = free_port();
-        let mut command = Command::new(spin);
-        command
-            .args(["up", "--listen", &format!("127.0.0.1:{port}"), "-f"])
-            .arg(dir.join("spin.toml"))
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if let Some(config) = runtime_config {
-            command.arg("--runtime-config-file").arg(config);
-        }
-        for (name, value) in variables {
-            command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
-        }
-        let process = Killed(command.spawn().expect("spin up starts"));
-        wait_for_port(port, "spin up");
-        SpinNode {
-            port,
-            _process: process,
-        }
-    }
 }
 
 /// A whole HTTP/1.1 exchange on a fresh connection: status and body (de-chunked).

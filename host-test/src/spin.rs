@@ -1,0 +1,110 @@
+//! Real Spin as test equipment, for the Spin tests and the load benchmark: finding the binary,
+//! an app folder with this repository's `spin.toml`, and `spin up` processes that end with their
+//! owner.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The Spin binary: `SPIN`, else `spin` on PATH.
+pub fn binary() -> Option<PathBuf> {
+    let from_env = std::env::var_os("SPIN")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file());
+    from_env.or_else(|| {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|dir| dir.join("spin"))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
+/// Waits until something listens on `port` (at most 90 s: Spin compiles the component first).
+pub fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} never listened on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A child process, killed when dropped so a failing test leaves nothing behind.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A fresh folder holding this repository's `spin.toml` with its `source` pointed at the server
+/// component the harness built (the deploy test checks that is the artifact `spin.toml` names).
+/// Spin keeps its default key-value store beside the manifest: each folder starts empty.
+pub fn app_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "argocd-mcp-spin-{}-{name}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml"))
+        .expect("spin.toml");
+    let manifest: Vec<String> = manifest
+        .lines()
+        .map(|line| {
+            if line.starts_with("source = ") {
+                format!("source = {:?}", crate::embed::SERVER_WASM)
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("spin.toml"), manifest.join("\n")).expect("the manifest is written");
+    dir
+}
+
+/// One `spin up` process on a free port, killed when dropped.
+pub struct SpinNode {
+    pub port: u16,
+    _process: Killed,
+}
+
+impl SpinNode {
+    /// `variables` by their Spin names; `runtime_config` for another key-value store (Redis).
+    pub fn start(
+        spin: &Path,
+        dir: &Path,
+        variables: &[(&str, &str)],
+        runtime_config: Option<&Path>,
+    ) -> SpinNode {
+        let port = free_port();
+        let mut command = Command::new(spin);
+        command
+            .args(["up", "--listen", &format!("127.0.0.1:{port}"), "-f"])
+            .arg(dir.join("spin.toml"))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(config) = runtime_config {
+            command.arg("--runtime-config-file").arg(config);
+        }
+        for (name, value) in variables {
+            command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+        }
+        let process = Killed(command.spawn().expect("spin up starts"));
+        wait_for_port(port, "spin up");
+        SpinNode {
+            port,
+            _process: process,
+        }
+    }
+}
