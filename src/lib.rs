@@ -6,6 +6,7 @@
 //! - [`service`]: the endpoints a host adapter serves (`/mcp`, `/health/argocd`) and the plugin entry.
 //! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration.
 
+mod approval_ledger;
 pub mod argocd;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
@@ -19,3 +20,8 @@ pub mod tools;
 #[cfg(any(test, feature = "fuzzing"))]
 #[cfg_attr(not(test), allow(dead_code))] // fuzzing uses the fake host only
 mod testing;
+
+/// Lower-case hex of `bytes`, for digests, nonces and lease ids.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::approval_ledger::StoreLedger;
 use crate::argocd::ArgoClient;
 use crate::host::{Host, Method};
 use crate::mcp::approval::ApprovalLedger;
@@ -28,6 +29,7 @@ pub const SERVER_INFO: ServerInfo = ServerInfo {
 struct ArgoTools<'a, H: Host> {
     host: &'a H,
     settings: &'a Settings,
+    ledger: StoreLedger<'a, H>,
 }
 
 impl<H: Host> ToolProvider for ArgoTools<'_, H> {
@@ -66,59 +68,8 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     }
 
     fn approvals(&self) -> Option<&dyn ApprovalLedger> {
-        Some(self)
+        Some(&self.ledger)
     }
-}
-
-/// Where the approval sealing key lives: one key for every instance that shares the store.
-const APPROVAL_KEY: &str = "argocd-mcp/approval/key";
-
-/// Approvals are sealed with a random key kept in the host's key-value store (made by whichever
-/// instance first needs it) and spent there, so any instance can check any retry.
-impl<H: Host> ApprovalLedger for ArgoTools<'_, H> {
-    fn secret(&self) -> Result<Vec<u8>, String> {
-        if let Some(key) = self.host.get(APPROVAL_KEY)?
-            && key.len() == 32
-        {
-            return Ok(key);
-        }
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a key: {e}"))?;
-        self.host.set(APPROVAL_KEY, &key)?;
-        // Instances that make a key at the same moment: the store keeps one, and this instance
-        // seals with the one the others will read. A state sealed with a lost key is asked again.
-        match self.host.get(APPROVAL_KEY)? {
-            Some(kept) if kept.len() == 32 => Ok(kept),
-            _ => Err("the approval key could not be read back from the store".into()),
-        }
-    }
-
-    fn spend(&self, nonce: &str, until_ms: u64) -> Result<bool, String> {
-        let key = format!("argocd-mcp/approval/spent/{nonce}");
-        if self.host.get(&key)?.is_some() {
-            return Ok(false);
-        }
-        // A marker of our own, read back: of two retries racing with one state, the one whose
-        // marker the store kept runs (the store offers no compare-and-swap to do better).
-        let marker = format!("{until_ms}:{}", hex_of(&self.nonce()));
-        self.host.set(&key, marker.as_bytes())?;
-        Ok(self.host.get(&key)?.as_deref() == Some(marker.as_bytes()))
-    }
-
-    fn now_unix_ms(&self) -> u64 {
-        self.host.now_unix_ms()
-    }
-
-    fn nonce(&self) -> [u8; 16] {
-        let mut bytes = [0u8; 16];
-        // No randomness is no approval: a zero nonce is spent at its first use.
-        let _ = getrandom::fill(&mut bytes);
-        bytes
-    }
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn access_policy(settings: &Settings) -> AccessPolicy<'_> {
@@ -169,7 +120,11 @@ pub async fn handle_http<H: Host>(
     }
     match route(path) {
         MCP_PATH => {
-            let tools = ArgoTools { host, settings };
+            let tools = ArgoTools {
+                host,
+                settings,
+                ledger: StoreLedger { host },
+            };
             crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request, sink).await
         }
         HEALTH_PATH if request.method == "GET" => {

@@ -57,7 +57,7 @@ fn lease_holder_id() -> String {
     // Without randomness every instance has the same id and none defers to another's lease,
     // which is how things were before leases: still correct, only more logins.
     let _ = getrandom::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&bytes)
 }
 
 /// Where a token came from decides whether a 401 may be answered with a new login.

@@ -98,11 +98,7 @@ fn digest(tool: &str, arguments: &Value) -> String {
     hasher.update(tool.as_bytes());
     hasher.update([0]);
     hasher.update(canonical_json(arguments).as_bytes());
-    hex(&hasher.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&hasher.finalize())
 }
 
 fn mac(secret: &[u8], payload: &[u8]) -> Hmac<Sha256> {
@@ -119,7 +115,7 @@ pub fn seal(ledger: &dyn ApprovalLedger, tool: &str, arguments: &Value) -> Resul
         tool: tool.to_owned(),
         args: digest(tool, arguments),
         exp: ledger.now_unix_ms().saturating_add(APPROVAL_TTL_MS),
-        nonce: hex(&ledger.nonce()),
+        nonce: crate::hex(&ledger.nonce()),
     };
     let payload = serde_json::to_vec(&sealed).map_err(|e| e.to_string())?;
     let tag = mac(&secret, &payload).finalize().into_bytes();

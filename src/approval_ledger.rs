@@ -1,0 +1,55 @@
+//! Where the server keeps approvals: the sealing key and the spent nonces, in the host's key-value
+//! store, so that any instance can check a retry another instance asked for.
+
+use crate::host::TokenStore;
+use crate::mcp::approval::ApprovalLedger;
+
+/// The sealing key: one for every instance that shares the store.
+const KEY: &str = "argocd-mcp/approval/key";
+const SPENT: &str = "argocd-mcp/approval/spent/";
+
+pub struct StoreLedger<'a, H> {
+    pub host: &'a H,
+}
+
+impl<H: TokenStore + crate::host::Clock> ApprovalLedger for StoreLedger<'_, H> {
+    fn secret(&self) -> Result<Vec<u8>, String> {
+        if let Some(key) = self.host.get(KEY)?
+            && key.len() == 32
+        {
+            return Ok(key);
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a key: {e}"))?;
+        self.host.set(KEY, &key)?;
+        // Instances that make a key at the same moment: the store keeps one, and this instance
+        // seals with the one the others will read. A state sealed with a lost key is asked again.
+        match self.host.get(KEY)? {
+            Some(kept) if kept.len() == 32 => Ok(kept),
+            _ => Err("the approval key could not be read back from the store".into()),
+        }
+    }
+
+    fn spend(&self, nonce: &str, until_ms: u64) -> Result<bool, String> {
+        let key = format!("{SPENT}{nonce}");
+        if self.host.get(&key)?.is_some() {
+            return Ok(false);
+        }
+        // A marker of our own, read back: of two retries racing with one state, the one whose
+        // marker the store kept runs (the store offers no compare-and-swap to do better).
+        let marker = format!("{until_ms}:{}", crate::hex(&self.nonce()));
+        self.host.set(&key, marker.as_bytes())?;
+        Ok(self.host.get(&key)?.as_deref() == Some(marker.as_bytes()))
+    }
+
+    fn now_unix_ms(&self) -> u64 {
+        self.host.now_unix_ms()
+    }
+
+    fn nonce(&self) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        // No randomness is no approval: a zero nonce is spent at its first use.
+        let _ = getrandom::fill(&mut bytes);
+        bytes
+    }
+}
