@@ -75,6 +75,25 @@ fn main() {
     );
 }
 
+/// The docs describe exactly this component's world, under the name a decoder gives it. The
+/// standard decoder (wit-component, `wasm-tools component wit`) names a component's world `root`
+/// and fails on docs for any world it cannot find, such as `server`, which shares the WIT package
+/// but not this component.
+fn plugin_world_only(encoded: &[u8]) -> Vec<u8> {
+    let (version, json) = encoded.split_first().expect("a version byte");
+    let mut docs: serde_json::Value = serde_json::from_slice(json).expect("the docs are JSON");
+    let worlds = docs
+        .get_mut("worlds")
+        .and_then(serde_json::Value::as_object_mut)
+        .expect("the package has worlds");
+    let plugin = worlds.remove("plugin").expect("the plugin world has docs");
+    worlds.clear();
+    worlds.insert("root".into(), plugin);
+    let mut out = vec![*version];
+    out.extend(serde_json::to_vec(&docs).expect("the docs encode"));
+    out
+}
+
 /// The plugin as WASM MCP hosts want it: rustc leaves out the WIT docs (hosts show them as tool
 /// descriptions, from a `package-docs` custom section) and the root component name (which
 /// Wassette needs for components it finds in its local directory). Both are added here, to a copy,
@@ -82,9 +101,11 @@ fn main() {
 fn package_plugin(built: &std::path::Path, wit: &std::path::Path, packaged: &std::path::Path) {
     let mut resolve = wit_parser::Resolve::default();
     let (package, _) = resolve.push_dir(wit).expect("the WIT parses");
-    let docs = wit_parser::PackageMetadata::extract(&resolve, package)
-        .encode()
-        .expect("the WIT docs encode");
+    let docs = plugin_world_only(
+        &wit_parser::PackageMetadata::extract(&resolve, package)
+            .encode()
+            .expect("the WIT docs encode"),
+    );
     let bytes = std::fs::read(built).expect("the plugin was built");
     let mut metadata = wasm_metadata::AddMetadata::default();
     metadata.name = wasm_metadata::AddMetadataField::Set("argocd-mcp".into());

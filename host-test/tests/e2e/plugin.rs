@@ -796,7 +796,7 @@ fn the_shipped_plugin_carries_its_tool_docs_and_a_root_name() {
     let docs = section("package-docs");
     assert_eq!(docs[0], 1, "format version 1");
     let docs: Value = serde_json::from_slice(&docs[1..]).unwrap();
-    let plugin = &docs["worlds"]["plugin"];
+    let plugin = &docs["worlds"]["root"];
     assert!(plugin["docs"].as_str().unwrap().contains("profile"));
     let documented = plugin["func_exports"].as_object().unwrap();
     let tools = argocd_mcp::tools::definitions(false);
@@ -809,6 +809,37 @@ fn the_shipped_plugin_carries_its_tool_docs_and_a_root_name() {
         let export = tool.name.replace('_', "-");
         let text = documented[&export]["docs"].as_str().unwrap_or_default();
         assert!(text.len() > 40, "{export} is documented: {text:?}");
+    }
+
+    // The docs describe this component's world only, so the standard decoder (what
+    // `wasm-tools component wit` and hosts use) reads the file and finds each export's doc.
+    assert_eq!(
+        docs["worlds"].as_object().unwrap().len(),
+        1,
+        "only the plugin world"
+    );
+    let wit_parser::decoding::DecodedWasm::Component(resolve, world) =
+        wit_component::decode(&component).expect("the shipped plugin decodes")
+    else {
+        panic!("the plugin decodes as a component");
+    };
+    let world = &resolve.worlds[world];
+    let exported: Vec<(String, Option<String>)> = world
+        .exports
+        .iter()
+        .filter_map(|(key, item)| match item {
+            wit_parser::WorldItem::Function(f) => {
+                Some((resolve.name_world_key(key), f.docs.contents.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(exported.len(), tools.len(), "{exported:?}");
+    for (name, docs) in &exported {
+        assert!(
+            docs.as_deref().is_some_and(|d| d.len() > 40),
+            "{name}: {docs:?}"
+        );
     }
 
     // `component-name`: subsection 0 names the component itself.
