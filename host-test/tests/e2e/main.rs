@@ -24,6 +24,7 @@ mod spinkube;
 mod standin;
 mod stdio;
 mod tools;
+mod wassette;
 
 use std::sync::OnceLock;
 
