@@ -122,6 +122,26 @@ fn the_spinkube_manifests_agree_with_spin_toml_and_with_each_other() {
         );
     }
 
+    // Probes reach pods by address: the Host they send must be one the server answers to.
+    let probe_hosts: Vec<&str> = ["readiness", "liveness"]
+        .iter()
+        .filter_map(|check| app["spec"]["checks"][check]["httpGet"]["httpHeaders"].as_array())
+        .flatten()
+        .filter(|h| {
+            h["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("host"))
+        })
+        .filter_map(|h| h["value"].as_str())
+        .collect();
+    assert!(!probe_hosts.is_empty(), "the probe names a Host");
+    for host in probe_hosts {
+        assert!(
+            allowed_hosts.split(',').any(|h| h == host),
+            "probe Host {host} not allowed"
+        );
+    }
+
     // The `default` store spin.toml opens is Redis, reached through the Service beside it.
     let stores = app["spec"]["runtimeConfig"]["keyValueStores"]
         .as_array()
