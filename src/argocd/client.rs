@@ -83,11 +83,15 @@ pub(crate) async fn send_raw<H: Host>(
         timeout: limits.timeout,
         max_response_bytes: limits.max_response_bytes,
     };
-    let sent = match host.send(request.clone()).await {
-        // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a
-        // proxy had dropped) is sent once more; a write never is: it may have been acted on.
-        Err(HttpError::NoAnswer(_)) if method == Method::Get => host.send(request).await,
-        other => other,
+    // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a proxy
+    // had dropped) is sent once more; a write never is: it may have been acted on.
+    let sent = if method == Method::Get {
+        match host.send(request.clone()).await {
+            Err(HttpError::NoAnswer(_)) => host.send(request).await,
+            other => other,
+        }
+    } else {
+        host.send(request).await
     };
     sent.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
 }
@@ -131,28 +135,27 @@ impl<'a, H: Host> ArgoClient<'a, H> {
 
     /// The same client with another time limit, for calls Argo CD answers slowly by design.
     pub fn with_timeout(&self, timeout: Duration) -> ArgoClient<'a, H> {
-        ArgoClient {
-            host: self.host,
-            settings: self.settings,
-            auth: Auth::new(self.host, self.settings),
-            limits: Limits {
-                timeout,
-                ..self.limits
-            },
-        }
+        self.with_limits(Limits {
+            timeout,
+            ..self.limits
+        })
     }
 
     /// The same client reading at most `bytes` of an answer (never more than the setting allows),
     /// for answers a tool can use in part (log streams).
     pub fn with_response_cap(&self, bytes: usize) -> ArgoClient<'a, H> {
+        self.with_limits(Limits {
+            max_response_bytes: bytes.min(self.settings.max_response_bytes),
+            ..self.limits
+        })
+    }
+
+    fn with_limits(&self, limits: Limits) -> ArgoClient<'a, H> {
         ArgoClient {
             host: self.host,
             settings: self.settings,
             auth: Auth::new(self.host, self.settings),
-            limits: Limits {
-                max_response_bytes: bytes.min(self.settings.max_response_bytes),
-                ..self.limits
-            },
+            limits,
         }
     }
 

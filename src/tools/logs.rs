@@ -161,23 +161,21 @@ impl Tool for GetAppLogs {
         if !(200..300).contains(&response.status) {
             return Err(ArgoError::from_answer(&response, &subject));
         }
-        let mut logs = if response.truncated {
-            // Whole frames only: the one the cap cut through is dropped.
-            let whole = response
-                .body
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(&[][..], |end| &response.body[..=end]);
-            let mut logs = parse_stream(whole, &subject)?;
+        // Cut by the cap: whole frames only, the one the cap cut through is dropped.
+        let whole = if response.truncated {
+            let end = response.body.iter().rposition(|b| *b == b'\n');
+            end.map_or(&[][..], |end| &response.body[..=end])
+        } else {
+            &response.body[..]
+        };
+        let mut logs = parse_stream(whole, &subject)?;
+        if response.truncated {
             logs.truncated = true;
             logs.warnings.push(format!(
                 "the log stream was cut after {} bytes, the most read of one; ask for fewer lines (tail_lines, since_seconds) or one pod",
                 client.response_cap()
             ));
-            logs
-        } else {
-            parse_stream(&response.body, &subject)?
-        };
+        }
         logs.app = args.app_name;
         trim(&mut logs, max_lines, max_bytes);
         Ok(logs)
@@ -257,6 +255,37 @@ fn trim(logs: &mut Logs, max_lines: usize, max_bytes: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_cut_by_the_cap_keeps_whole_lines_and_says_so() {
+        use crate::testing::{FakeHost, reply, token_settings};
+        let line = |n: usize| {
+            format!(
+                r#"{{"result":{{"content":"line {n}","timeStampStr":"t{n}","podName":"web-1"}}}}"#
+            )
+        };
+        let stream: String = (0..20).map(|n| line(n) + "\n").collect();
+        let mut settings = token_settings();
+        // The cap falls in the middle of the 5th line.
+        settings.max_response_bytes = line(0).len() * 4 + 30;
+        let host = FakeHost::new(vec![reply(200, &stream)]);
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let arguments =
+            serde_json::from_value(serde_json::json!({"app_name": "a", "pod_name": "web-1"}))
+                .unwrap();
+        let logs = pollster::block_on(GetAppLogs::run(
+            &client,
+            arguments,
+            &crate::mcp::tool::NoProgress,
+        ))
+        .unwrap();
+        assert_eq!(logs.received, 4, "{:?}", logs.lines);
+        assert!(logs.lines.last().unwrap().ends_with("line 3"));
+        assert!(logs.truncated);
+        assert!(logs.warnings.iter().any(|w| w.contains("was cut after")));
+        let sent = &host.requests()[0];
+        assert_eq!(sent.max_response_bytes, settings.max_response_bytes);
+    }
 
     #[test]
     fn the_derived_fixture_parses_with_its_warning() {

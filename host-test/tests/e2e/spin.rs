@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use host_test::http_client::Connection;
 use host_test::spin::{Killed, SpinNode, app_dir, free_port, wait_for_port};
 use host_test::standin::{Config, StandIn};
 use serde_json::{Value, json};
@@ -25,65 +26,16 @@ fn spin_binary(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// A whole HTTP/1.1 exchange on a fresh connection: status and body (de-chunked).
-fn exchange(
-    port: u16,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    stream
-        .write_all(format!("{head}\r\n{body}").as_bytes())
-        .unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let (head, rest) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    (
-        status,
-        if chunked {
-            dechunk(rest)
-        } else {
-            rest.to_owned()
-        },
-    )
+/// One request on a fresh connection: the status and the body as text.
+fn exchange(port: u16, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+    let (status, answer) = Connection::new(port)
+        .send(method, path, headers, body)
+        .unwrap_or_else(|why| panic!("{method} {path}: {why}"));
+    (status, String::from_utf8_lossy(&answer).into_owned())
 }
 
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || after.len() < size {
-            break;
-        }
-        body.push_str(&after[..size]);
-        rest = after[size..].trim_start_matches("\r\n");
-    }
-    body
-}
-
-const MCP_HEADERS: &[(&str, &str)] = &[
-    ("content-type", "application/json"),
-    ("accept", "application/json, text/event-stream"),
-];
+const MCP_HEADERS: &str =
+    "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
 
 /// A `tools/call` through Spin: the JSON-RPC `result`.
 fn call(port: u16, tool: &str, arguments: Value) -> Value {
@@ -147,7 +99,7 @@ async fn on_spin_tools_health_the_shared_session_and_401_recovery_work() {
         assert_eq!(result["structuredContent"]["name"], "guestbook");
     }
     assert_eq!(standin.login_count(), 1, "ten instances, one login");
-    let (status, health) = exchange(node.port, "GET", "/health/argocd", &[], "");
+    let (status, health) = exchange(node.port, "GET", "/health/argocd", "", "");
     assert_eq!(status, 200, "{health}");
     assert!(
         health.contains("\"authenticated_as\":\"admin\""),
