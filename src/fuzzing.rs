@@ -214,6 +214,65 @@ impl crate::mcp::approval::ApprovalLedger for FixedLedger {
     }
 }
 
+/// The identity provider a fuzzed bearer token meets: discovery and key set in one document
+/// (each reader takes its own fields), with an RSA and a P-256 key whose private halves no input
+/// can have signed with.
+fn provider_document() -> &'static [u8] {
+    static DOCUMENT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use sha2::Digest;
+        // A 2048-bit odd modulus nobody knows the factors of.
+        let mut modulus: Vec<u8> = (0u8..8)
+            .flat_map(|i| sha2::Sha256::digest([b'n', i]).to_vec())
+            .collect();
+        modulus[0] |= 0x80;
+        modulus[255] |= 1;
+        let scalar = sha2::Sha256::digest(b"fuzzing: a P-256 key no input knows");
+        let key = p256::SecretKey::from_slice(&scalar).expect("a valid scalar");
+        let point =
+            p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&key.public_key(), false);
+        serde_json::json!({
+            "issuer": "https://idp.fuzz",
+            "jwks_uri": "https://idp.fuzz/keys",
+            "keys": [
+                {"kty": "RSA", "kid": "r", "n": URL_SAFE_NO_PAD.encode(&modulus), "e": "AQAB"},
+                {"kty": "EC", "kid": "e", "crv": "P-256",
+                 "x": URL_SAFE_NO_PAD.encode(point.x().expect("uncompressed")),
+                 "y": URL_SAFE_NO_PAD.encode(point.y().expect("uncompressed"))},
+            ],
+        })
+        .to_string()
+        .into_bytes()
+    })
+}
+
+/// An `Authorization` header as a caller sends it to a server in user mode: whatever the bytes,
+/// no token is let in (the provider's keys signed none of them), and nothing panics.
+pub fn bearer_token(data: &[u8]) {
+    let header = String::from_utf8_lossy(data);
+    let settings = settings(&[
+        ("ARGOCD_AUTH_MODE", "user"),
+        ("MCP_RESOURCE_URL", "https://mcp.fuzz/mcp"),
+        ("OIDC_ISSUER", "https://idp.fuzz"),
+        ("OIDC_CLIENT_ID", "fuzz"),
+        ("OIDC_CLIENT_SECRET", "fuzz"),
+    ]);
+    let mode = settings
+        .user_mode
+        .as_ref()
+        .expect("user mode is configured");
+    let host = FakeHost::always(200, provider_document());
+    let verdict = block_on(crate::identity::authenticate(
+        &host,
+        &settings,
+        mode,
+        Some(&header),
+    ));
+    assert!(verdict.is_err(), "a token nobody signed was let in");
+}
+
 /// Two JSON documents separated by a NUL byte: an Application and a merge patch of it.
 pub fn merge_patch_project(data: &[u8]) {
     let Some(split) = data.iter().position(|b| *b == 0) else {
@@ -251,6 +310,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("log_stream", log_stream),
     ("token_and_state", token_and_state),
     ("merge_patch_project", merge_patch_project),
+    ("bearer_token", bearer_token),
 ];
 
 #[cfg(test)]

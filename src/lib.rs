@@ -4,6 +4,7 @@
 //! - [`argocd`]: the REST client with login, token cache and error mapping.
 //! - [`tools`]: one file per tool family, over the client.
 //! - [`service`]: the endpoints a host adapter serves (`/mcp`, `/health/argocd`) and the plugin entry.
+//! - [`identity`]: user mode's OAuth resource server (token checks, token exchange).
 //! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration.
 
 mod approval_ledger;
@@ -12,9 +13,11 @@ pub mod argocd;
 pub mod fuzzing;
 pub mod guides;
 pub mod host;
+pub mod identity;
 pub mod mcp;
 pub mod service;
 pub mod settings;
+mod single_flight;
 pub mod tools;
 
 #[cfg(any(test, feature = "fuzzing"))]

@@ -1,18 +1,22 @@
 //! What a host adapter serves: the MCP endpoint, the Argo CD health check, and direct tool calls
 //! for plugin hosts. Adapters translate their host's request into these calls and back, nothing more.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use crate::approval_ledger::StoreLedger;
 use crate::argocd::ArgoClient;
 use crate::host::{Host, Method};
+use crate::identity::{self, IdentityError};
 use crate::mcp::approval::ApprovalLedger;
+use crate::mcp::authorization::ResourceServer;
 use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
 use crate::mcp::server::{MessageSink, ServerInfo};
 use crate::mcp::tool::{
     CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
 };
-use crate::settings::{Credentials, Settings};
+use crate::settings::{Credentials, Settings, UserMode};
 use crate::tools;
 
 pub const MCP_PATH: &str = "/mcp";
@@ -106,6 +110,88 @@ pub fn streams(settings: &Settings, request: HttpExchange<'_>, path: &str) -> bo
         && crate::mcp::http::streams(access_policy(settings), request, &param_headers)
 }
 
+/// The resource server user mode makes of this component, for its metadata and challenges.
+fn with_resource_server<T>(mode: &UserMode, use_it: impl FnOnce(ResourceServer<'_>) -> T) -> T {
+    let servers = [mode.issuer.as_str()];
+    use_it(ResourceServer {
+        resource: &mode.resource,
+        authorization_servers: &servers,
+        scopes: &mode.scopes,
+    })
+}
+
+/// Whether the URL carries a token (RFC 6750 §2.3): MCP authorization forbids accepting one
+/// there, where logs and browser histories keep it.
+fn token_in_query(path: &str) -> bool {
+    path.split_once('?').is_some_and(|(_, query)| {
+        query.split('&').any(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            key.eq_ignore_ascii_case("access_token") || key.eq_ignore_ascii_case("token")
+        })
+    })
+}
+
+/// Who a request acts as. In user mode, a request to `/mcp` is let in only with a token the
+/// identity provider issued for this server (else 401/403 with the challenge that starts the
+/// client's sign-in), and the settings it is served with carry that caller; anything else is
+/// served with the settings as they are. Adapters call this before [`streams`], so a refusal is
+/// a plain HTTP answer even for a call that would stream; [`handle_http`] calls it again for
+/// requests that did not come through it.
+pub async fn admit<'s, H: Host>(
+    host: &H,
+    settings: &'s Settings,
+    request: HttpExchange<'_>,
+    path: &str,
+) -> Result<Cow<'s, Settings>, HttpReply> {
+    crate::mcp::http::check_site(access_policy(settings), request)?;
+    if route(path) != MCP_PATH {
+        return Ok(Cow::Borrowed(settings));
+    }
+    if let Some(problem) = &settings.user_mode_problem {
+        return Err(rpc_refusal(503, problem.clone()));
+    }
+    let Some(mode) = &settings.user_mode else {
+        return Ok(Cow::Borrowed(settings));
+    };
+    if matches!(settings.credentials, Credentials::User(_)) {
+        return Ok(Cow::Borrowed(settings));
+    }
+    if token_in_query(path) {
+        return Err(with_resource_server(mode, |rs| {
+            rs.unauthorized(Some(
+                "tokens are taken only from the Authorization header, never from the URL",
+            ))
+        }));
+    }
+    let verified =
+        identity::authenticate(host, settings, mode, request.header("authorization")).await;
+    match verified {
+        Ok(user) => {
+            let mut admitted = settings.clone();
+            admitted.credentials = Credentials::User(user);
+            Ok(Cow::Owned(admitted))
+        }
+        Err(refusal) => Err(with_resource_server(mode, |rs| match refusal {
+            IdentityError::Missing => rs.unauthorized(None),
+            IdentityError::InsufficientScope(why) => rs.insufficient_scope(&why),
+            IdentityError::Unavailable(why) => {
+                rpc_refusal(503, format!("sign-ins cannot be checked right now: {why}"))
+            }
+            IdentityError::InvalidToken(why) | IdentityError::Refused(why) => {
+                rs.unauthorized(Some(&why))
+            }
+        })),
+    }
+}
+
+fn rpc_refusal(status: u16, message: String) -> HttpReply {
+    use crate::mcp::jsonrpc::{INVALID_REQUEST, RpcError, error};
+    HttpReply::json(
+        status,
+        &error(&Value::Null, &RpcError::new(INVALID_REQUEST, message)),
+    )
+}
+
 /// Serves one HTTP request addressed to the component.
 pub async fn handle_http<H: Host>(
     host: &H,
@@ -114,9 +200,20 @@ pub async fn handle_http<H: Host>(
     path: &str,
     sink: Option<&dyn MessageSink>,
 ) -> HttpReply {
+    let settings = match admit(host, settings, request, path).await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
+    let settings = settings.as_ref();
     let policy = access_policy(settings);
-    if let Err(refusal) = crate::mcp::http::check_site(policy, request) {
-        return refusal;
+    if let Some(mode) = &settings.user_mode
+        && with_resource_server(mode, |rs| rs.serves_metadata_at(route(path)))
+    {
+        return if request.method == "GET" {
+            with_resource_server(mode, |rs| HttpReply::json(200, &rs.metadata()))
+        } else {
+            HttpReply::json(405, &json!({"error": "use GET"}))
+        };
     }
     match route(path) {
         MCP_PATH => {
@@ -209,6 +306,11 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             }),
         )
     };
+    if let Some(mode) = &settings.user_mode
+        && !matches!(settings.credentials, Credentials::User(_))
+    {
+        return user_mode_health(host, settings, mode, started).await;
+    }
     let client = match ArgoClient::new(host, settings) {
         Ok(client) => client,
         Err(e) => {
@@ -268,6 +370,72 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             "Argo CD does not accept the token: /api/v1/session/userinfo reports loggedIn is not true".into(),
             note.into(),
         );
+    }
+}
+
+/// User mode has no account of its own to ask Argo CD about: healthy means the identity
+/// provider is known (discovery and keys), can exchange tokens when it must, and Argo CD answers.
+async fn user_mode_health<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    started: u64,
+) -> HttpReply {
+    let report = |status: u16, error: Option<String>, argocd_version: Value| {
+        HttpReply::json(
+            status,
+            &json!({
+                "status": if status == 200 { "ok" } else { "unavailable" },
+                "latency_ms": host.now_unix_ms().saturating_sub(started),
+                "auth_mode": "user",
+                "identity_provider": mode.issuer,
+                "argocd_url": settings.argocd_url,
+                "argocd_version": argocd_version,
+                "error": error,
+            }),
+        )
+    };
+    let known = match identity::provider::known(host, settings, mode).await {
+        Ok(known) => known,
+        Err(e) => return report(503, Some(e.message().to_owned()), Value::Null),
+    };
+    if mode.delegation == crate::settings::Delegation::Exchange
+        && !known.metadata.exchanges_tokens()
+    {
+        return report(
+            503,
+            Some(format!(
+                "the identity provider {} does not offer token exchange ({}): enable it for this server's client, or see OIDC_DELEGATION in the README",
+                mode.issuer,
+                identity::provider::TOKEN_EXCHANGE_GRANT
+            )),
+            Value::Null,
+        );
+    }
+    let answer = crate::argocd::client::send_raw(
+        host,
+        settings,
+        crate::argocd::client::Limits::of(settings),
+        Method::Get,
+        "/api/version",
+        None,
+        None,
+    )
+    .await;
+    match answer {
+        Ok(response) if response.status == 200 => {
+            let version: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            report(
+                200,
+                None,
+                version.get("Version").cloned().unwrap_or(Value::Null),
+            )
+        }
+        Ok(response) => {
+            let e = crate::argocd::ArgoError::from_answer(&response, "the version");
+            report(503, Some(e.message), Value::Null)
+        }
+        Err(e) => report(503, Some(e.message), Value::Null),
     }
 }
 

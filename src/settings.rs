@@ -104,6 +104,52 @@ pub const PROFILES: SettingName = SettingName {
     help: "Several Argo CD instances: a JSON list of `{\"name\", \"url\", \"token\"}` or `{\"name\", \"url\", \"username\", \"password\"}` (optional `extra_headers`); tools take `profile`, default the first (ARGOCD_URL, when set, is the first, named `default`) (secret)",
 };
 
+pub const AUTH_MODE: SettingName = SettingName {
+    variable: "auth_mode",
+    env: "ARGOCD_AUTH_MODE",
+    help: "`service` (default): one Argo CD account acts for every caller. `user`: every caller signs in at the identity provider Argo CD trusts and acts as themself (OAuth; the settings below)",
+};
+pub const MCP_RESOURCE_URL: SettingName = SettingName {
+    variable: "mcp_resource_url",
+    env: "MCP_RESOURCE_URL",
+    help: "User mode: the public URL of this server's MCP endpoint, e.g. https://mcp.example.com/mcp (the resource its tokens are for, RFC 8707)",
+};
+pub const OIDC_ISSUER: SettingName = SettingName {
+    variable: "oidc_issuer",
+    env: "OIDC_ISSUER",
+    help: "User mode: issuer URL of the identity provider Argo CD trusts (its Dex: https://argocd.example.com/api/dex, or the OIDC provider in argocd-cm)",
+};
+pub const OIDC_AUDIENCE: SettingName = SettingName {
+    variable: "oidc_audience",
+    env: "OIDC_AUDIENCE",
+    help: "User mode: the audience callers' tokens must name (default: MCP_RESOURCE_URL; providers that put client ids in `aud`, like Dex, need this server's client id)",
+};
+pub const OIDC_CLIENT_ID: SettingName = SettingName {
+    variable: "oidc_client_id",
+    env: "OIDC_CLIENT_ID",
+    help: "User mode: this server's client id at the identity provider (a confidential client, for token exchange)",
+};
+pub const OIDC_CLIENT_SECRET: SettingName = SettingName {
+    variable: "oidc_client_secret",
+    env: "OIDC_CLIENT_SECRET",
+    help: "User mode: that client's secret (secret)",
+};
+pub const ARGOCD_CLIENT_ID: SettingName = SettingName {
+    variable: "argocd_client_id",
+    env: "ARGOCD_OIDC_CLIENT_ID",
+    help: "User mode: Argo CD's client id at the identity provider, the audience of the tokens sent to Argo CD (default `argo-cd`)",
+};
+pub const OIDC_SCOPES: SettingName = SettingName {
+    variable: "oidc_scopes",
+    env: "OIDC_SCOPES",
+    help: "User mode: space-separated scopes clients are asked for and tokens that list scopes must hold (default `openid profile email groups`)",
+};
+pub const OIDC_DELEGATION: SettingName = SettingName {
+    variable: "oidc_delegation",
+    env: "OIDC_DELEGATION",
+    help: "User mode: `exchange` (default): trade each caller's token for one for Argo CD (RFC 8693). `shared-audience`: the weaker opt-in that sends the caller's token on when its audience also names Argo CD's client id (Dex cross-client trust)",
+};
+
 /// Every setting, in the order the README lists them.
 pub const ALL: &[SettingName] = &[
     ARGOCD_URL,
@@ -120,6 +166,29 @@ pub const ALL: &[SettingName] = &[
     ALLOWED_PROJECTS,
     EXTRA_HEADERS,
     PROFILES,
+    AUTH_MODE,
+    MCP_RESOURCE_URL,
+    OIDC_ISSUER,
+    OIDC_AUDIENCE,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    ARGOCD_CLIENT_ID,
+    OIDC_SCOPES,
+    OIDC_DELEGATION,
+];
+
+/// User mode's settings: the server component's alone (a plugin has no callers to sign in; it
+/// acts with the account it is given and never reads these).
+pub const USER_MODE_SETTINGS: &[SettingName] = &[
+    AUTH_MODE,
+    MCP_RESOURCE_URL,
+    OIDC_ISSUER,
+    OIDC_AUDIENCE,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    ARGOCD_CLIENT_ID,
+    OIDC_SCOPES,
+    OIDC_DELEGATION,
 ];
 
 /// Headers the client sets itself: an extra header may not replace them.
@@ -141,7 +210,47 @@ pub enum Credentials {
         username: String,
         password: Secret,
     },
+    /// User mode: the caller's verified token, for this request only (never from configuration).
+    /// What Argo CD is sent is derived from it (see `identity::delegation`).
+    User(UserToken),
     None,
+}
+
+/// A caller's token after it was verified, and who it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserToken {
+    pub token: Secret,
+    /// The `sub` claim.
+    pub subject: String,
+    /// Email or user name, for messages.
+    pub display_name: String,
+    /// `exp`, in seconds.
+    pub expires_at_s: i64,
+}
+
+/// How tokens for Argo CD are had from a caller's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delegation {
+    /// RFC 8693 token exchange at the provider's token endpoint.
+    Exchange,
+    /// The caller's token itself, when its audience also names Argo CD's client id.
+    SharedAudience,
+}
+
+/// User mode: every caller signs in at the identity provider and acts as themself.
+#[derive(Debug, Clone)]
+pub struct UserMode {
+    /// The provider's issuer, exactly as its tokens name it.
+    pub issuer: String,
+    /// The public URL of `/mcp`: the PRM `resource`.
+    pub resource: String,
+    /// What a caller's token's `aud` must hold.
+    pub audience: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub argocd_client_id: String,
+    pub scopes: Vec<String>,
+    pub delegation: Delegation,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +283,10 @@ pub struct Settings {
     pub profiles_problem: Option<String>,
     /// The profile these settings aim at, when profiles are configured.
     pub active_profile: Option<String>,
+    /// Set in user mode (`ARGOCD_AUTH_MODE=user`).
+    pub user_mode: Option<UserMode>,
+    /// Why user mode cannot work with these settings; every call is refused with it.
+    pub user_mode_problem: Option<String>,
 }
 
 /// One Argo CD instance of several: where it is and how to sign in.
@@ -257,11 +370,27 @@ impl Settings {
             profiles: Vec::new(),
             profiles_problem: None,
             active_profile: None,
+            user_mode: None,
+            user_mode_problem: None,
         };
         if let Some(raw) = get(&PROFILES) {
             match parse_profiles(&raw) {
                 Ok(listed) => settings.set_profiles(listed),
                 Err(problem) => settings.profiles_problem = Some(problem),
+            }
+        }
+        match get(&AUTH_MODE)
+            .map(|m| m.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("service") => {}
+            Some("user") => match parse_user_mode(&get, &settings) {
+                Ok(mode) => settings.user_mode = Some(mode),
+                Err(problem) => settings.user_mode_problem = Some(problem),
+            },
+            Some(_) => {
+                settings.user_mode_problem =
+                    Some(format!("{} must be `service` or `user`", AUTH_MODE.env))
             }
         }
         settings
@@ -348,7 +477,10 @@ impl Settings {
         if let Some(problem) = &self.extra_headers_problem {
             return Some(problem.clone());
         }
-        if self.credentials == Credentials::None {
+        if let Some(problem) = &self.user_mode_problem {
+            return Some(problem.clone());
+        }
+        if self.credentials == Credentials::None && self.user_mode.is_none() {
             return Some(format!(
                 "No Argo CD credentials: set {} or both {} and {} (Spin variables {}, {}, {})",
                 ARGOCD_TOKEN.env,
@@ -361,6 +493,85 @@ impl Settings {
         }
         None
     }
+}
+
+/// User mode's settings, each missing one named with both of its names.
+fn parse_user_mode(
+    get: &dyn Fn(&SettingName) -> Option<String>,
+    settings: &Settings,
+) -> Result<UserMode, String> {
+    let required = |name: &SettingName| {
+        get(name).map(|v| v.trim().to_owned()).ok_or_else(|| {
+            format!(
+                "{}=user needs {} (Spin variable {}): {}",
+                AUTH_MODE.env, name.env, name.variable, name.help
+            )
+        })
+    };
+    let url = |name: &SettingName| -> Result<String, String> {
+        let value = required(name)?;
+        if value.starts_with("https://") || value.starts_with("http://") {
+            Ok(value)
+        } else {
+            Err(format!("{} must be an http(s) URL", name.env))
+        }
+    };
+    // The issuer is compared with tokens' `iss` exactly, so it is kept as written.
+    let issuer = url(&OIDC_ISSUER)?;
+    let resource = url(&MCP_RESOURCE_URL)?;
+    let delegation = match get(&OIDC_DELEGATION)
+        .map(|d| d.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("exchange") => Delegation::Exchange,
+        Some("shared-audience") => Delegation::SharedAudience,
+        Some(_) => {
+            return Err(format!(
+                "{} must be `exchange` or `shared-audience`",
+                OIDC_DELEGATION.env
+            ));
+        }
+    };
+    let (client_id, client_secret) = match delegation {
+        Delegation::Exchange => (
+            required(&OIDC_CLIENT_ID)?,
+            Some(Secret::new(required(&OIDC_CLIENT_SECRET)?)),
+        ),
+        Delegation::SharedAudience => (
+            get(&OIDC_CLIENT_ID).unwrap_or_default().trim().to_owned(),
+            get(&OIDC_CLIENT_SECRET).map(|s| Secret::new(s.trim())),
+        ),
+    };
+    if settings.profiles.len() > 1 {
+        return Err(format!(
+            "{}=user serves one Argo CD, the one whose identity provider signs callers in; {} cannot be used with it",
+            AUTH_MODE.env, PROFILES.env
+        ));
+    }
+    if settings.mcp_auth_token.is_some() {
+        return Err(format!(
+            "{}=user authenticates each caller with the identity provider: unset {} (a shared bearer would stand beside it)",
+            AUTH_MODE.env, MCP_AUTH_TOKEN.env
+        ));
+    }
+    Ok(UserMode {
+        audience: get(&OIDC_AUDIENCE)
+            .map(|a| a.trim().to_owned())
+            .unwrap_or_else(|| resource.clone()),
+        issuer,
+        resource,
+        client_id,
+        client_secret,
+        argocd_client_id: get(&ARGOCD_CLIENT_ID)
+            .map(|a| a.trim().to_owned())
+            .unwrap_or_else(|| "argo-cd".into()),
+        scopes: get(&OIDC_SCOPES)
+            .unwrap_or_else(|| "openid profile email groups".into())
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        delegation,
+    })
 }
 
 /// Default of ARGOCD_MAX_RESPONSE_BYTES: far above any answer our tools need (the 1,000-app list

@@ -122,6 +122,8 @@ fn settings(credentials: Credentials) -> Settings {
         profiles: Vec::new(),
         profiles_problem: None,
         active_profile: None,
+        user_mode: None,
+        user_mode_problem: None,
     }
 }
 

@@ -17,29 +17,19 @@ use wasmtime::Result;
 use crate::embed::{Harness, HostEnv};
 use crate::standin::{self, StandIn};
 
-/// Environment variable → Spin variable, the same names the components document.
-pub const SETTINGS: &[(&str, &str)] = &[
-    ("ARGOCD_URL", "argocd_url"),
-    ("ARGOCD_USERNAME", "argocd_username"),
-    ("ARGOCD_PASSWORD", "argocd_password"),
-    ("ARGOCD_TOKEN", "argocd_token"),
-    ("MCP_AUTH_TOKEN", "mcp_auth_token"),
-    ("ARGOCD_READ_ONLY", "read_only"),
-    ("ARGOCD_REQUIRE_APPROVAL", "require_approval"),
-    ("ARGOCD_REQUEST_TIMEOUT_MS", "request_timeout_ms"),
-    ("ARGOCD_MAX_RESPONSE_BYTES", "max_response_bytes"),
-    ("MCP_ALLOWED_HOSTS", "allowed_hosts"),
-    ("MCP_ALLOWED_ORIGINS", "allowed_origins"),
-    ("ARGOCD_ALLOWED_PROJECTS", "allowed_projects"),
-    ("ARGOCD_EXTRA_HEADERS", "extra_headers"),
-    ("ARGOCD_PROFILES", "profiles"),
-];
+/// Over stdio in user mode: the token of the one user this process serves.
+pub const USER_TOKEN_ENV: &str = "MCP_USER_TOKEN";
 
 /// Reads the settings from the environment; with `demo`, starts a stand-in and points at it.
 pub async fn host_env(demo: bool) -> Result<(HostEnv, Option<StandIn>)> {
-    let mut variables: HashMap<String, String> = SETTINGS
+    // Every setting under its environment name, passed on as the Spin variable it is there.
+    let mut variables: HashMap<String, String> = argocd_mcp::settings::ALL
         .iter()
-        .filter_map(|(env, var)| std::env::var(env).ok().map(|v| (var.to_string(), v)))
+        .filter_map(|s| {
+            std::env::var(s.env)
+                .ok()
+                .map(|v| (s.variable.to_owned(), v))
+        })
         .collect();
     let standin = if demo {
         let apps = std::env::var("DEMO_APPS")
@@ -125,8 +115,18 @@ pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result
 /// are served at once, side by side (a long wait does not hold up a `tools/list`), so answers may
 /// come out of order, as JSON-RPC allows; `notifications/cancelled` stops the request it names
 /// (its instance is dropped) and that request gets no answer, as the spec asks.
+///
+/// In user mode (`ARGOCD_AUTH_MODE=user`) there is no browser to sign in with: the one user of
+/// this process gives their token in `MCP_USER_TOKEN`, and every message carries it as a bearer,
+/// checked and exchanged as over HTTP.
 pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
-    let mirrored = Arc::new(mirrored_arguments(&harness, &env).await?);
+    let bearer: Arc<Option<String>> = Arc::new(
+        std::env::var(USER_TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| format!("Bearer {}", t.trim())),
+    );
+    let mirrored = Arc::new(mirrored_arguments(&harness, &env, bearer.as_deref()).await?);
     let shared = Arc::new((harness, env));
     let stdout = Arc::new(tokio::sync::Mutex::new(tokio::io::stdout()));
     let in_flight: Arc<std::sync::Mutex<HashMap<String, tokio::task::AbortHandle>>> =
@@ -166,12 +166,14 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
             .map(request_key);
         let (shared, stdout, in_flight_after) = (shared.clone(), stdout.clone(), in_flight.clone());
         let mirrored = mirrored.clone();
+        let bearer = bearer.clone();
         let done_key = key.clone();
         // The lock is held until the handle is in the map, so the task cannot remove it first.
         let mut registry = in_flight.lock().unwrap_or_else(|e| e.into_inner());
         let task = tasks.spawn(async move {
             let (harness, env) = &*shared;
-            let outcome = answer_line(harness, env, line, &mirrored, &stdout).await;
+            let outcome =
+                answer_line(harness, env, line, &mirrored, bearer.as_deref(), &stdout).await;
             if let Some(key) = done_key {
                 in_flight_after
                     .lock()
@@ -250,6 +252,7 @@ async fn answer_line(
     env: &HostEnv,
     line: String,
     mirrored: &MirroredArguments,
+    bearer: Option<&str>,
     stdout: &tokio::sync::Mutex<tokio::io::Stdout>,
 ) -> Result<()> {
     use http_body_util::BodyExt;
@@ -257,6 +260,9 @@ async fn answer_line(
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream")
         .header("host", "localhost");
+    if let Some(bearer) = bearer {
+        request = request.header("authorization", bearer);
+    }
     for (name, value) in mirrored_headers(&line, mirrored) {
         request = request.header(name, value);
     }
@@ -305,12 +311,19 @@ pub type MirroredArguments = HashMap<String, Vec<(String, String)>>;
 
 /// Asks the component for its tools once and notes which arguments it wants mirrored into
 /// `Mcp-Param-*` headers, as an HTTP client reads them from `tools/list`.
-async fn mirrored_arguments(harness: &Harness, env: &HostEnv) -> Result<MirroredArguments> {
+async fn mirrored_arguments(
+    harness: &Harness,
+    env: &HostEnv,
+    bearer: Option<&str>,
+) -> Result<MirroredArguments> {
     let list = serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "tools/list"});
-    let request = http::Request::post("http://localhost/mcp")
+    let mut request = http::Request::post("http://localhost/mcp")
         .header("content-type", "application/json")
-        .header("host", "localhost")
-        .body(Bytes::from(list.to_string()))?;
+        .header("host", "localhost");
+    if let Some(bearer) = bearer {
+        request = request.header("authorization", bearer);
+    }
+    let request = request.body(Bytes::from(list.to_string()))?;
     let answer = harness.request(env, request).await?.json()?;
     let mut mirrored = MirroredArguments::new();
     for tool in answer["result"]["tools"].as_array().into_iter().flatten() {

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -32,32 +31,12 @@ struct LoginFailure {
     message: String,
 }
 
-/// The one instance allowed to log in right now, until `until_ms`.
-#[derive(Debug, Serialize, Deserialize)]
-struct LoginLease {
-    holder: String,
-    until_ms: u64,
-}
-
 /// Time a lease holder gets beyond the request timeout.
 const LEASE_SLACK_MS: u64 = 2_000;
-/// How often a waiting instance looks for the holder's token.
-const LEASE_POLL: Duration = Duration::from_millis(50);
-/// The pause between writing a lease and reading it back.
-const LEASE_SETTLE: Duration = Duration::from_millis(30);
 
 thread_local! {
     /// Refused logins this instance saw: the back-off holds here even when the store fails.
     static LOCAL_FAILURES: RefCell<HashMap<String, LoginFailure>> = RefCell::default();
-}
-
-/// Names this login attempt in a lease.
-fn lease_holder_id() -> String {
-    let mut bytes = [0u8; 12];
-    // Without randomness every instance has the same id and none defers to another's lease,
-    // which is how things were before leases: still correct, only more logins.
-    let _ = getrandom::fill(&mut bytes);
-    crate::hex(&bytes)
 }
 
 /// Where a token came from decides whether a 401 may be answered with a new login.
@@ -92,7 +71,33 @@ impl<'a, H: Host> Auth<'a, H> {
     }
 
     pub fn can_relogin(&self) -> bool {
-        matches!(self.settings.credentials, Credentials::Login { .. })
+        matches!(
+            self.settings.credentials,
+            Credentials::Login { .. } | Credentials::User(_)
+        )
+    }
+
+    /// User mode: the token Argo CD is sent for the caller (`fresh`: not from the cache).
+    async fn for_user(
+        &self,
+        user: &crate::settings::UserToken,
+        fresh: bool,
+    ) -> Result<(String, TokenOrigin), ArgoError> {
+        let Some(mode) = &self.settings.user_mode else {
+            return Err(not_configured(self.settings));
+        };
+        let (token, issued) =
+            crate::identity::delegation::argocd_token(self.host, self.settings, mode, user, fresh)
+                .await
+                .map_err(identity_failure)?;
+        Ok((
+            token,
+            if issued {
+                TokenOrigin::FreshLogin
+            } else {
+                TokenOrigin::Cached
+            },
+        ))
     }
 
     /// A token to send: the configured one, a cached one with time left, or a fresh login.
@@ -105,6 +110,7 @@ impl<'a, H: Host> Auth<'a, H> {
                 }
                 Ok((self.login().await?, TokenOrigin::FreshLogin))
             }
+            Credentials::User(user) => self.for_user(user, false).await,
             Credentials::None => Err(not_configured(self.settings)),
         }
     }
@@ -126,88 +132,50 @@ impl<'a, H: Host> Auth<'a, H> {
 
     /// Drops the cached session, e.g. after Argo CD answered 401 to it.
     pub fn forget(&self) {
-        if let Credentials::Login { username, .. } = &self.settings.credentials {
-            let _ = self
-                .host
-                .delete(&Self::cache_key(&self.settings.argocd_url, username));
+        match &self.settings.credentials {
+            Credentials::Login { username, .. } => {
+                let _ = self
+                    .host
+                    .delete(&Self::cache_key(&self.settings.argocd_url, username));
+            }
+            Credentials::User(user) => crate::identity::delegation::forget(self.host, user),
+            _ => {}
         }
     }
 
     /// Logs in with username and password, unless a recent login failed, and only one instance
     /// at a time: the others wait for its token (or its failure) instead of logging in too.
     pub async fn login(&self) -> Result<String, ArgoError> {
+        if let Credentials::User(user) = &self.settings.credentials {
+            return Ok(self.for_user(user, true).await?.0);
+        }
         let Credentials::Login { username, password } = &self.settings.credentials else {
             return Err(not_configured(self.settings));
         };
-        let url = &self.settings.argocd_url;
-        let lease_key = Self::lease_key(url, username);
-        let holder = lease_holder_id();
-        // Long enough for the holder's login to end (one request); a holder that died is
-        // outwaited once its lease lapses.
-        let lease_ms = self.settings.request_timeout.as_millis() as u64 + LEASE_SLACK_MS;
-        let give_up_at = self.host.now_unix_ms() + 2 * lease_ms;
-        let mut store_trouble = None;
-        loop {
-            self.check_backoff(username)?;
-            if let Some(token) = self.cached(username) {
-                return Ok(token);
-            }
-            let now = self.host.now_unix_ms();
-            let lease = match self.host.get(&lease_key) {
-                Ok(bytes) => bytes.and_then(|b| serde_json::from_slice::<LoginLease>(&b).ok()),
-                Err(why) => {
-                    store_trouble = Some(why);
-                    None
-                }
-            };
-            let held_by_another = lease
-                .as_ref()
-                .is_some_and(|l| l.holder != holder && l.until_ms > now);
-            if held_by_another {
-                if now >= give_up_at {
-                    return Err(ArgoError::new(
+        let flight = crate::single_flight::SingleFlight {
+            host: self.host,
+            lease_key: Self::lease_key(&self.settings.argocd_url, username),
+            // Long enough for the holder's login to end (one request).
+            lease_ms: self.settings.request_timeout.as_millis() as u64 + LEASE_SLACK_MS,
+        };
+        flight
+            .run(
+                || {
+                    self.check_backoff(username)?;
+                    Ok(self.cached(username))
+                },
+                async |store_trouble| self.login_now(username, password, store_trouble).await,
+                || {
+                    ArgoError::new(
                         ErrorKind::Timeout,
                         format!(
                             "another instance has been logging in to Argo CD as '{username}' for too long"
                         ),
                         "retry in a moment",
-                    ));
-                }
-                self.host.sleep(LEASE_POLL).await;
-                continue;
-            }
-            if store_trouble.is_none() {
-                let mine = LoginLease {
-                    holder: holder.clone(),
-                    until_ms: now + lease_ms,
-                };
-                let written = self
-                    .host
-                    .set(&lease_key, &serde_json::to_vec(&mine).unwrap_or_default());
-                if let Err(why) = written {
-                    store_trouble = Some(why);
-                } else {
-                    // Instances that wrote at the same moment: the store keeps the last one's
-                    // lease, and everyone who reads it back after this pause agrees on it.
-                    self.host.sleep(LEASE_SETTLE).await;
-                    let kept = self.host.get(&lease_key).ok().flatten();
-                    let ours = kept
-                        .and_then(|b| serde_json::from_slice::<LoginLease>(&b).ok())
-                        .is_some_and(|l| l.holder == holder);
-                    if !ours {
-                        continue;
-                    }
-                }
-            }
-            // Ours (or no store to share one through: this instance alone then).
-            let result = self
-                .login_now(username, password, store_trouble.as_deref())
-                .await;
-            if store_trouble.is_none() {
-                let _ = self.host.delete(&lease_key);
-            }
-            return result;
-        }
+                    )
+                },
+            )
+            .await
     }
 
     /// Refuses while a recent refused login is remembered, in the store or in this instance.
@@ -329,6 +297,23 @@ fn not_configured(settings: &Settings) -> ArgoError {
             .unwrap_or_else(|| "no Argo CD credentials".into()),
         "",
     )
+}
+
+/// A failed step at the identity provider, as a tool reports it.
+fn identity_failure(error: crate::identity::IdentityError) -> ArgoError {
+    use crate::identity::IdentityError;
+    match error {
+        IdentityError::Unavailable(message) => ArgoError::new(
+            ErrorKind::NotConfigured,
+            message,
+            "the operator must fix the identity provider settings (README: user mode)",
+        ),
+        other => ArgoError::new(
+            ErrorKind::Unauthenticated,
+            other.message().to_owned(),
+            "sign in again; if it persists, the operator must check the identity provider",
+        ),
+    }
 }
 
 /// The `exp` claim of a JWT, if it has one. The signature is Argo CD's business, not ours.

@@ -32,7 +32,7 @@ pub struct HttpExchange<'a> {
 }
 
 impl HttpExchange<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         header_value(self.headers, name)
     }
 }
@@ -68,7 +68,7 @@ impl HttpReply {
         )
     }
 
-    fn with_header(mut self, name: &str, value: &str) -> HttpReply {
+    pub fn with_header(mut self, name: &str, value: &str) -> HttpReply {
         self.headers.push((name.into(), value.into()));
         self
     }

@@ -1,9 +1,10 @@
 //! The Model Context Protocol, knowing nothing of Argo CD: JSON-RPC framing, the methods of both
 //! eras ([`server`]: 2026-07-28 with per-request `_meta`, and the `initialize` era up to
-//! 2025-11-25), and the Streamable HTTP transport ([`http`]). Tools plug in through
+//! 2025-11-25), and the Streamable HTTP transport ([`http`]) with its authorization ([`authorization`]). Tools plug in through
 //! [`tool::ToolProvider`].
 
 pub mod approval;
+pub mod authorization;
 pub mod http;
 pub mod jsonrpc;
 pub mod library;

@@ -53,6 +53,9 @@ pub struct ServerInfo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     pub read_only: bool,
+    /// `service`: one account acts for every caller. `user`: the caller acts as themself
+    /// (their identity-provider sign-in, exchanged for a token for Argo CD).
+    pub auth_mode: String,
     /// The Argo CD instance answering, when several are configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
@@ -91,6 +94,12 @@ impl Tool for GetServerInfo {
             issuer: user.iss,
             groups: user.groups,
             read_only: settings.read_only,
+            auth_mode: if settings.user_mode.is_some() {
+                "user"
+            } else {
+                "service"
+            }
+            .into(),
             profile: settings.active_profile.clone(),
             profiles: settings
                 .profile_names()

@@ -53,7 +53,15 @@ impl Clock for PluginHost {
 
 /// Runs a tool by its MCP name with the typed arguments turned back into the JSON it parses.
 fn run(profile: Option<String>, tool: &str, arguments: Value) -> Result<String, String> {
-    let settings = Settings::load(|name| std::env::var(name.env).ok());
+    // User mode is the server component's: a plugin acts with the account it is given.
+    let settings = Settings::load(|name| {
+        let server_only = argocd_mcp::settings::USER_MODE_SETTINGS
+            .iter()
+            .any(|s| s.env == name.env);
+        (!server_only)
+            .then(|| std::env::var(name.env).ok())
+            .flatten()
+    });
     let host = PluginHost::default();
     // Typed exports leave `null` for absent options; the tools treat absent and null alike.
     let mut arguments = match arguments {

@@ -178,10 +178,20 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
         headers: &headers,
         body: &bytes,
     };
+    let host = open_host();
+    // Who the request acts as (user mode) is settled before it may stream: a refusal must be a
+    // plain 401, which starts the client's sign-in.
+    let settings = match service::admit(&host, &settings, exchange, &path).await {
+        Ok(admitted) => admitted.into_owned(),
+        Err(refusal) => return respond(refusal),
+    };
     if service::streams(&settings, exchange, &path) {
         return stream(settings, method, authority, headers, bytes, path);
     }
-    let reply = service::handle_http(&open_host(), &settings, exchange, &path, None).await;
+    respond(service::handle_http(&host, &settings, exchange, &path, None).await)
+}
+
+fn respond(reply: http::HttpReply) -> Result<Response<Body>, Error> {
     let mut response = Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
         response = response.header(name, value);

@@ -6,7 +6,9 @@ pub mod appsets;
 pub mod auth;
 pub mod faults;
 pub mod fleet;
+pub mod idp;
 pub mod manifests;
+pub mod rbac;
 mod routes;
 pub mod tree;
 
@@ -101,7 +103,8 @@ impl SeenRequest {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let body = if uri.path() == "/api/v1/session" {
+        // Login bodies hold a password.
+        let body = if uri.path() == "/api/v1/session" || uri.path() == "/api/dex/auth" {
             String::new()
         } else {
             String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned()
@@ -134,6 +137,12 @@ pub struct State {
     pub operation_time: Duration,
     /// Network and proxy faults switched on by tests, tried in order.
     pub faults: Vec<FaultRule>,
+    /// The identity provider Argo CD trusts (its Dex), at `/api/dex`.
+    pub idp: idp::Idp,
+    /// What single sign-on users may do.
+    pub rbac: Vec<rbac::Policy>,
+    /// Every change asked of an app, with who asked and whether RBAC allowed it.
+    pub audit: Vec<rbac::AuditEvent>,
 }
 
 /// What a test configures before starting the stand-in.
@@ -145,6 +154,8 @@ pub struct Config {
     pub operation_time: Duration,
     /// Resources of `huge-app`.
     pub huge_app_resources: usize,
+    /// Users of the identity provider (single sign-on), with their groups.
+    pub sso_users: Vec<idp::User>,
 }
 
 impl Default for Config {
@@ -155,6 +166,7 @@ impl Default for Config {
             fleet_size: 30,
             operation_time: Duration::from_millis(300),
             huge_app_resources: 500,
+            sso_users: idp::default_users(),
         }
     }
 }
@@ -226,9 +238,14 @@ impl StandIn {
             fail_with: None,
             operation_time: config.operation_time,
             faults: Vec::new(),
+            idp: idp::Idp::new(config.sso_users),
+            rbac: rbac::default_policies(),
+            audit: Vec::new(),
         }));
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
+        state.lock().unwrap_or_else(|e| e.into_inner()).idp.issuer =
+            format!("http://{addr}{}", idp::PATH);
         let shared = state.clone();
         tokio::spawn(async move {
             loop {
@@ -264,6 +281,16 @@ impl StandIn {
 
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The identity provider's issuer URL.
+    pub fn issuer(&self) -> String {
+        self.state().idp.issuer.clone()
+    }
+
+    /// Changes asked of apps so far, with who asked.
+    pub fn audit(&self) -> Vec<rbac::AuditEvent> {
+        self.state().audit.clone()
     }
 
     pub fn rotate_signing_key(&self) {

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::auth::unix_now;
 use super::fleet::{self, commit, rfc3339};
+use super::rbac;
 use super::tree::{self, LogQuery};
 use super::{AppRecord, Blueprint, OperationKind, PendingOperation, SeenRequest, State, full};
 use super::{appsets, manifests};
@@ -90,7 +91,7 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn decode(s: &str) -> String {
+pub(super) fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -166,6 +167,18 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
     if path == "/healthz" {
         return text_reply(200, "ok");
     }
+    if let Some(rest) = path.strip_prefix(super::idp::PATH)
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        let authorization = header("authorization");
+        return s.idp.serve(
+            method,
+            rest,
+            parts.uri.query().unwrap_or(""),
+            authorization.as_deref(),
+            &body,
+        );
+    }
     if !path.starts_with("/api/") {
         return text_reply(404, "Not Found\n");
     }
@@ -194,16 +207,20 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         ("POST", "/api/v1/session") => return login(&mut s, &body),
         ("DELETE", "/api/v1/session") => return json_reply(200, &json!({})),
         ("GET", "/api/v1/session/userinfo") => {
-            return match s.sessions.verify(token.as_deref()) {
-                Ok(claims) => json_reply(
-                    200,
-                    &json!({"loggedIn": true, "username": claims.username, "iss": claims.issuer}),
-                ),
+            return match caller(&s, token.as_deref()) {
+                Ok(claims) => {
+                    let mut info = json!({"loggedIn": true, "username": claims.username, "iss": claims.issuer});
+                    // omitempty, as Argo CD's: local accounts have no groups.
+                    if !claims.groups.is_empty() {
+                        info["groups"] = json!(claims.groups);
+                    }
+                    json_reply(200, &info)
+                }
                 Err(_) => json_reply(200, &json!({})),
             };
         }
         ("GET", "/api/version") => {
-            return match s.sessions.verify(token.as_deref()) {
+            return match caller(&s, token.as_deref()) {
                 Ok(_) => json_reply(
                     200,
                     &json!({"Version": "v3.5.1", "BuildDate": "2026-08-12T10:00:00Z", "GitCommit": "109ca7ca71139e514114499d294a492e7910a965", "GitTag": "v3.5.1", "GitTreeState": "clean", "GoVersion": "go1.25.0", "Compiler": "gc", "Platform": "linux/amd64"}),
@@ -213,12 +230,28 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         }
         _ => {}
     }
-    if let Err(message) = s.sessions.verify(token.as_deref()) {
-        return error(401, 16, &message);
-    }
+    let caller = match caller(&s, token.as_deref()) {
+        Ok(caller) => caller,
+        Err(message) => return error(401, 16, &message),
+    };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if let Some(denied) = enforce_rbac(&mut s, &caller, method, &segments, &params, &body) {
+        return denied;
+    }
     match (method, segments.as_slice()) {
-        ("GET", ["api", "v1", "applications"]) => list(&mut s, &params),
+        ("GET", ["api", "v1", "applications"]) => {
+            let policies = s.rbac.clone();
+            let visible = |project: &str, name: &str| {
+                rbac::allows(
+                    &policies,
+                    &caller,
+                    "applications",
+                    "get",
+                    &format!("{project}/{name}"),
+                )
+            };
+            list(&mut s, &params, &visible)
+        }
         ("POST", ["api", "v1", "applications"]) => create(&mut s, &params, &body),
         ("GET", ["api", "v1", "projects"]) => projects(&s),
         ("GET", ["api", "v1", "clusters"]) => clusters(&s),
@@ -329,7 +362,22 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
                     &format!("permission denied: unknown resource or action {resource}/{action}"),
                 );
             }
-            json_reply(200, &json!({"value": "yes"}))
+            let object = _subresource
+                .iter()
+                .map(|part| decode(part))
+                .collect::<Vec<_>>()
+                .join("/");
+            let object = if object.is_empty() {
+                "*".to_owned()
+            } else {
+                object
+            };
+            let answer = if rbac::allows(&s.rbac, &caller, resource, action, &object) {
+                "yes"
+            } else {
+                "no"
+            };
+            json_reply(200, &json!({"value": answer}))
         }
         (_, ["api", "v1", "applications"]) => text_reply(405, "Method Not Allowed\n"),
         (_, ["api", "v1", "applications", name, rest @ ..]) => {
@@ -338,6 +386,78 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         }
         _ => text_reply(404, "Not Found\n"),
     }
+}
+
+/// Who sent `token`: a user of the identity provider when the provider issued it (for Argo CD's
+/// client id, as Argo CD's OIDC verifier demands), else a local account's session.
+fn caller(s: &State, token: Option<&str>) -> Result<rbac::Caller, String> {
+    let issuer = token.and_then(|t| argocd_mcp::identity::jwt::claim(t, "iss"));
+    if issuer.as_ref().and_then(Value::as_str) == Some(s.idp.issuer.as_str()) {
+        let claims = s
+            .idp
+            .verify(token.unwrap_or(""), Some(super::idp::ARGOCD_CLIENT))
+            .map_err(|why| format!("invalid session: failed to verify the token: {why}"))?;
+        return Ok(rbac::Caller {
+            username: claims["sub"].as_str().unwrap_or("").to_owned(),
+            issuer: s.idp.issuer.clone(),
+            groups: claims["groups"]
+                .as_array()
+                .map(|g| {
+                    g.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            sso: true,
+        });
+    }
+    s.sessions.verify(token).map(|claims| rbac::Caller {
+        username: claims.username,
+        issuer: claims.issuer,
+        groups: Vec::new(),
+        sso: false,
+    })
+}
+
+/// RBAC for the requests it guards here: app reads and changes (judged on the app's project and
+/// name as stored, or as the create body names them) and every other change. Changes are
+/// recorded in the audit trail, allowed or not.
+fn enforce_rbac(
+    s: &mut State,
+    caller: &rbac::Caller,
+    method: &str,
+    segments: &[&str],
+    params: &Params,
+    body: &[u8],
+) -> Option<Reply> {
+    let (resource, action, object) = match segments {
+        ["api", "v1", "applications", name, rest @ ..] => {
+            let name = decode(name);
+            // Unknown apps are left to the route, which answers as Argo CD does for them.
+            let project = s.apps.get(&name)?.blueprint.project.clone();
+            let (resource, action) = rbac::app_action(method, rest);
+            (resource, action, format!("{project}/{name}"))
+        }
+        ["api", "v1", "applications"] if method == "POST" => {
+            let app: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let project = app["spec"]["project"].as_str().unwrap_or("default");
+            let name = app["metadata"]["name"].as_str().unwrap_or("");
+            ("applications", "create", format!("{project}/{name}"))
+        }
+        _ if method == "GET" => return None,
+        ["api", "v1", "applicationsets", "generate"] => return None,
+        _ => ("*", "*", params.get("name").unwrap_or("*").to_owned()),
+    };
+    let allowed = rbac::allows(&s.rbac, caller, resource, action, &object);
+    if method != "GET" {
+        s.audit.push(rbac::AuditEvent {
+            user: caller.username.clone(),
+            action: format!("{resource}/{action}"),
+            object: object.clone(),
+            allowed,
+        });
+    }
+    (!allowed).then(|| json_reply(403, &rbac::denial(caller, resource, action, &object)))
 }
 
 fn login(s: &mut State, body: &[u8]) -> Reply {
@@ -1375,7 +1495,7 @@ fn project_fields(object: &Value, paths: &[&str]) -> Value {
     out
 }
 
-fn list(s: &mut State, params: &Params) -> Reply {
+fn list(s: &mut State, params: &Params, visible: &dyn Fn(&str, &str) -> bool) -> Reply {
     let legacy = params.all("project");
     let projects = if legacy.is_empty() {
         params.all("projects")
@@ -1389,6 +1509,9 @@ fn list(s: &mut State, params: &Params) -> Reply {
         advance(record, operation_time);
         let app = &record.app;
         if !projects.is_empty() && !projects.contains(&record.blueprint.project.as_str()) {
+            continue;
+        }
+        if !visible(&record.blueprint.project, &record.blueprint.name) {
             continue;
         }
         if let Some(name) = params.get("name").filter(|n| !n.is_empty())

@@ -29,18 +29,19 @@ fn spin_variables_are_the_settings_the_code_reads() {
         .iter()
         .map(|s| s.variable)
         .collect();
-    let runner: BTreeSet<&str> = host_test::runner::SETTINGS
-        .iter()
-        .map(|(_, v)| *v)
-        .collect();
-    assert_eq!(declared, read);
+    // One variable is Spin's alone: it widens the outbound allow-list for user mode.
+    let spin_only: BTreeSet<&str> = ["identity_provider_origin"].into();
+    assert_eq!(
+        declared,
+        read.union(&spin_only).copied().collect::<BTreeSet<_>>()
+    );
     assert_eq!(passed, read);
-    assert_eq!(runner, read);
     for secret in [
         "argocd_password",
         "argocd_token",
         "mcp_auth_token",
         "extra_headers",
+        "oidc_client_secret",
     ] {
         assert_eq!(
             manifest["variables"][secret]["secret"].as_bool(),
@@ -81,7 +82,8 @@ fn spin_deploys_the_component_the_harness_tests() {
         routes,
         [
             argocd_mcp::service::MCP_PATH,
-            argocd_mcp::service::HEALTH_PATH
+            argocd_mcp::service::HEALTH_PATH,
+            &format!("{}/...", argocd_mcp::mcp::authorization::METADATA_PATH),
         ]
     );
 }

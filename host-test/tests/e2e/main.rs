@@ -7,6 +7,7 @@ mod completion;
 mod deploy;
 mod errors;
 mod faults;
+mod identity;
 mod inspect;
 mod library;
 mod lifecycle;

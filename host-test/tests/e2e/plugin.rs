@@ -679,8 +679,14 @@ async fn the_shipped_policy_is_enough_and_no_more() {
     let mut expected: Vec<&str> = argocd_mcp::settings::ALL
         .iter()
         .map(|setting| setting.env)
-        // MCP_* guard the server's HTTP endpoints (bearer, hosts, origins): no plugin business.
+        // MCP_* guard the server's HTTP endpoints (bearer, hosts, origins), and user mode signs
+        // in the server's callers: no plugin business.
         .filter(|&env| !env.starts_with("MCP_"))
+        .filter(|&env| {
+            !argocd_mcp::settings::USER_MODE_SETTINGS
+                .iter()
+                .any(|s| s.env == env)
+        })
         .collect();
     expected.sort_unstable();
     let mut keys: Vec<&str> = policy.keys.iter().map(String::as_str).collect();

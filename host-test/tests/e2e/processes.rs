@@ -16,7 +16,12 @@ pub fn serve(configure: impl FnOnce(&mut Command)) -> (Killed, String) {
         .local_addr()
         .unwrap()
         .port();
-    let listen = format!("127.0.0.1:{port}");
+    serve_at(&format!("127.0.0.1:{port}"), configure)
+}
+
+/// The same on a given address, for settings that must name it (user mode's resource URL).
+pub fn serve_at(listen: &str, configure: impl FnOnce(&mut Command)) -> (Killed, String) {
+    let listen = listen.to_owned();
     let mut command = Command::new(RUNNER);
     command.args(["serve", "--listen", &listen]);
     configure(&mut command);

@@ -160,3 +160,138 @@ fn the_official_python_sdk_asks_the_person_when_changes_need_approval() {
     assert_eq!(results[1]["is_error"], false, "approved: {seen}");
     assert_eq!(results[1]["structured"]["operation"], "sync");
 }
+
+/// User mode end to end: the SDK's OAuth client meets the 401, follows the Protected Resource
+/// Metadata to the stand-in's identity provider, registers, and signs in with the code flow and
+/// PKCE, once as each of two users. Each user's calls reach Argo CD as that user: the viewer's
+/// sync is refused by Argo CD's RBAC, the payments deployer's succeeds, and the audit says who.
+#[test]
+fn the_official_python_sdk_signs_in_as_two_users_who_each_act_as_themselves() {
+    use host_test::standin::idp::{ARGOCD_CLIENT, Client};
+    let python = python_with_sdk();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let standin = runtime
+        .block_on(host_test::standin::StandIn::start(Default::default()))
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let resource = format!("http://{listen}/mcp");
+    let secret = "sdk-test-client-secret";
+    standin.state().idp.add_client(Client {
+        id: "argocd-mcp".into(),
+        secret: Some(secret.into()),
+        redirect_uris: Vec::new(),
+        audiences: vec!["argocd-mcp".into(), resource.clone()],
+        may_exchange_for: vec![ARGOCD_CLIENT.into()],
+    });
+    let issuer = standin.issuer();
+    let (_runner, _) = processes::serve_at(&listen, |command| {
+        command
+            .env_remove("ARGOCD_TOKEN")
+            .env_remove("ARGOCD_USERNAME")
+            .env_remove("MCP_AUTH_TOKEN")
+            .env("ARGOCD_URL", standin.url())
+            .env("ARGOCD_AUTH_MODE", "user")
+            .env("MCP_RESOURCE_URL", &resource)
+            .env("OIDC_ISSUER", &issuer)
+            .env("OIDC_CLIENT_ID", "argocd-mcp")
+            .env("OIDC_CLIENT_SECRET", secret);
+    });
+    let sign_in = |user: &str| {
+        let output = Command::new(&python)
+            .arg(sdk_dir().join("oauth_client.py"))
+            .args([
+                resource.as_str(),
+                user,
+                &format!("{user}-password"),
+                "payments",
+            ])
+            .output()
+            .expect("python starts");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{user}: the SDK's OAuth client failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_str::<Value>(stdout.lines().last().unwrap_or_default()).unwrap()
+    };
+
+    let bob = sign_in("bob");
+    assert_eq!(bob["info"]["username"], "bob", "{bob}");
+    assert_eq!(bob["info"]["groups"], serde_json::json!(["viewers"]));
+    assert_eq!(bob["info"]["auth_mode"], "user");
+    assert_eq!(bob["sync"]["is_error"], true, "{bob}");
+    assert!(
+        bob["sync"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied: applications, sync, payments/payments, sub: bob"),
+        "{bob}"
+    );
+    let alice = sign_in("alice");
+    assert_eq!(alice["info"]["username"], "alice", "{alice}");
+    assert_eq!(alice["sync"]["is_error"], false, "{alice}");
+    assert_eq!(alice["protocol_version"], "2026-07-28");
+    // It found the provider through the metadata and asked for this server as the resource.
+    let authorize = alice["authorize_urls"][0].as_str().unwrap();
+    assert!(
+        authorize.starts_with(&format!("{issuer}/auth?")),
+        "{authorize}"
+    );
+    assert!(
+        authorize.contains("code_challenge_method=S256"),
+        "{authorize}"
+    );
+    let resource_param: String =
+        url_query_value(authorize, "resource").expect("an RFC 8707 resource parameter");
+    assert_eq!(resource_param, resource);
+    assert!(
+        alice["registered_client"]
+            .as_str()
+            .unwrap()
+            .starts_with("dyn-")
+    );
+    assert_ne!(alice["registered_client"], bob["registered_client"]);
+
+    let audit: Vec<(String, String, bool)> = standin
+        .audit()
+        .into_iter()
+        .map(|e| (e.user, e.object, e.allowed))
+        .collect();
+    assert_eq!(
+        audit,
+        [
+            ("bob".into(), "payments/payments".into(), false),
+            ("alice".into(), "payments/payments".into(), true),
+        ]
+    );
+    let exchanges = standin.state().idp.exchanges.clone();
+    assert!(
+        exchanges
+            .iter()
+            .any(|e| e.subject == "alice" && e.audience == ARGOCD_CLIENT)
+    );
+    assert!(
+        exchanges
+            .iter()
+            .any(|e| e.subject == "bob" && e.audience == ARGOCD_CLIENT)
+    );
+}
+
+/// One query parameter of a URL, percent-decoded.
+fn url_query_value(url: &str, key: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| {
+            percent_encoding::percent_decode_str(&v.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
+}

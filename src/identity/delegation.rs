@@ -1,0 +1,224 @@
+//! The token Argo CD is sent for a caller: never the caller's own token (it was issued for this
+//! server, and passing it on is what MCP authorization forbids), but one the provider issues for
+//! Argo CD's client id in exchange for it (RFC 8693) — or, in the documented weaker opt-in, the
+//! caller's token when its audience already names Argo CD too.
+//!
+//! Exchanged tokens are kept in the key-value store under a hash of the caller's token (never
+//! the token itself), with the caller's subject beside them: an entry is only ever handed back
+//! for the same token of the same subject.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::IdentityError;
+use super::provider::{self, TOKEN_EXCHANGE_GRANT};
+use crate::host::{Host, HttpRequest, Method};
+use crate::settings::{Delegation, OIDC_CLIENT_ID, OIDC_DELEGATION, Settings, UserMode, UserToken};
+
+/// An exchanged token is used until this long before it expires.
+pub const RENEW_BEFORE_MS: u64 = 60 * 1000;
+/// Tokens whose lifetime the provider does not state are kept this long.
+const DEFAULT_LIFETIME_MS: u64 = 5 * 60 * 1000;
+
+const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Exchanged {
+    token: String,
+    subject: String,
+    expires_at_ms: u64,
+}
+
+/// The store key for a caller's token: its SHA-256, so the store never holds the token itself.
+pub fn cache_key(user: &UserToken) -> String {
+    let digest = Sha256::digest(user.token.expose().as_bytes());
+    format!("argocd-mcp/oidc/exchanged/{}", crate::hex(&digest))
+}
+
+/// The token to send Argo CD for `user`, and whether it was just issued (a 401 to a token just
+/// issued is not worth another exchange). `fresh` skips the cache.
+pub async fn argocd_token<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    user: &UserToken,
+    fresh: bool,
+) -> Result<(String, bool), IdentityError> {
+    match mode.delegation {
+        Delegation::SharedAudience => shared_audience(mode, user).map(|t| (t, false)),
+        Delegation::Exchange => {
+            if !fresh && let Some(token) = cached(host, user) {
+                return Ok((token, false));
+            }
+            // Many instances may meet the same caller at once (an agent's parallel calls): one
+            // exchanges, the others take its result from the store. (A refused token was
+            // forgotten before a fresh one is asked for, so what the store holds is newer.)
+            let flight = crate::single_flight::SingleFlight {
+                host,
+                lease_key: format!("{}/lease", cache_key(user)),
+                lease_ms: settings.request_timeout.as_millis() as u64 + 2_000,
+            };
+            flight
+                .run(
+                    || Ok(cached(host, user).map(|t| (t, false))),
+                    async |_| exchange(host, settings, mode, user).await.map(|t| (t, true)),
+                    || {
+                        IdentityError::unavailable(
+                            "another instance has been exchanging this caller's token for too long; retry in a moment",
+                        )
+                    },
+                )
+                .await
+        }
+    }
+}
+
+/// Drops the exchanged token kept for `user` (Argo CD refused it).
+pub fn forget<H: Host>(host: &H, user: &UserToken) {
+    let _ = host.delete(&cache_key(user));
+}
+
+fn cached<H: Host>(host: &H, user: &UserToken) -> Option<String> {
+    let bytes = host.get(&cache_key(user)).ok()??;
+    let entry: Exchanged = serde_json::from_slice(&bytes).ok()?;
+    let fresh = entry.expires_at_ms > host.now_unix_ms().saturating_add(RENEW_BEFORE_MS);
+    (fresh && entry.subject == user.subject).then_some(entry.token)
+}
+
+fn shared_audience(mode: &UserMode, user: &UserToken) -> Result<String, IdentityError> {
+    let names_argocd = match super::jwt::claim(user.token.expose(), "aud") {
+        Some(serde_json::Value::String(one)) => one == mode.argocd_client_id,
+        Some(serde_json::Value::Array(many)) => many
+            .iter()
+            .any(|a| a.as_str() == Some(&mode.argocd_client_id)),
+        _ => false,
+    };
+    if names_argocd {
+        Ok(user.token.expose().to_owned())
+    } else {
+        Err(IdentityError::refused(format!(
+            "your token's audience does not name Argo CD's client id {:?}, and {}=shared-audience sends Argo CD only tokens that do: sign in again asking for it (Dex: scope audience:server:client_id:{}), or have the operator switch to token exchange",
+            mode.argocd_client_id, OIDC_DELEGATION.env, mode.argocd_client_id
+        )))
+    }
+}
+
+#[derive(Deserialize)]
+struct ExchangeAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct ErrorAnswer {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+async fn exchange<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    user: &UserToken,
+) -> Result<String, IdentityError> {
+    let known = provider::known(host, settings, mode).await?;
+    let Some(endpoint) = known
+        .metadata
+        .token_endpoint
+        .as_deref()
+        .filter(|_| known.metadata.exchanges_tokens())
+    else {
+        return Err(IdentityError::unavailable(format!(
+            "the identity provider {} does not offer token exchange ({TOKEN_EXCHANGE_GRANT} is not among its grant types, or it has no token endpoint): enable it for client {:?} (Keycloak: standard token exchange; Okta/Auth0: the token-exchange grant), or for Dex set {}=shared-audience with this server's client in argo-cd's trustedPeers",
+            mode.issuer, mode.client_id, OIDC_DELEGATION.env
+        )));
+    };
+    let form = [
+        ("grant_type", TOKEN_EXCHANGE_GRANT),
+        ("subject_token", user.token.expose()),
+        ("subject_token_type", ACCESS_TOKEN_TYPE),
+        ("requested_token_type", ACCESS_TOKEN_TYPE),
+        ("audience", &mode.argocd_client_id),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", form_encode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let secret = mode.client_secret.as_ref().map_or("", |s| s.expose());
+    // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
+    let basic = STANDARD.encode(format!(
+        "{}:{}",
+        form_encode(&mode.client_id),
+        form_encode(secret)
+    ));
+    let started = host.now_unix_ms();
+    let response = host
+        .send(HttpRequest {
+            method: Method::Post,
+            url: endpoint.to_owned(),
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                (
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+                ("authorization".into(), format!("Basic {basic}")),
+            ],
+            body: form.into_bytes(),
+            timeout: settings.request_timeout,
+            max_response_bytes: provider::MAX_PROVIDER_ANSWER_BYTES,
+        })
+        .await
+        .map_err(|e| {
+            IdentityError::unavailable(format!(
+                "the identity provider's token endpoint {endpoint} could not be reached: {e:?}"
+            ))
+        })?;
+    if response.status != 200 || response.truncated {
+        let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
+            .map(|e| {
+                let description = e.error_description.unwrap_or_default();
+                let description: String = description.chars().take(200).collect();
+                format!("{}: {description}", e.error)
+            })
+            .unwrap_or_else(|_| format!("HTTP {}", response.status));
+        let hint = match response.status {
+            401 => format!(
+                " (the provider did not accept this server as client {:?}: check {} and its secret)",
+                mode.client_id, OIDC_CLIENT_ID.env
+            ),
+            _ => String::new(),
+        };
+        return Err(IdentityError::refused(format!(
+            "the identity provider refused to exchange your token for one for Argo CD ({said}){hint}"
+        )));
+    }
+    let answer: ExchangeAnswer = serde_json::from_slice(&response.body).map_err(|_| {
+        IdentityError::unavailable(
+            "the identity provider's token exchange answer has no access_token",
+        )
+    })?;
+    let lifetime_ms = answer
+        .expires_in
+        .map_or(DEFAULT_LIFETIME_MS, |s| s.saturating_mul(1000));
+    let entry = Exchanged {
+        token: answer.access_token,
+        subject: user.subject.clone(),
+        expires_at_ms: started.saturating_add(lifetime_ms),
+    };
+    let _ = host.set(
+        &cache_key(user),
+        &serde_json::to_vec(&entry).unwrap_or_default(),
+    );
+    Ok(entry.token)
+}
+
+/// `application/x-www-form-urlencoded` value encoding (every byte but letters and digits
+/// escaped: more than needed, and always right).
+fn form_encode(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

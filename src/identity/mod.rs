@@ -1,0 +1,111 @@
+//! User mode: each caller signs in at the identity provider Argo CD trusts and acts as themself.
+//! This server is an OAuth resource server (MCP authorization): it accepts only tokens the
+//! provider issued for it ([`authenticate`]), and sends Argo CD a token issued for Argo CD in
+//! exchange ([`delegation`]). Nothing here knows MCP or Argo CD's API.
+//!
+//! - [`jwt`]: verifying one token (signature, issuer, audience, time).
+//! - [`provider`]: the provider's discovery document and keys, shared through the store.
+//! - [`delegation`]: the token Argo CD is sent, exchanged and cached per caller.
+
+pub mod delegation;
+pub mod jwt;
+pub mod provider;
+
+use crate::host::Host;
+use crate::settings::{Secret, Settings, UserMode, UserToken};
+
+/// Why a caller is not let in, or why an identity step failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityError {
+    /// No token at all: the client should start signing in (RFC 6750 §3.1: no error code).
+    Missing,
+    /// The token is not acceptable (401, `invalid_token`).
+    InvalidToken(String),
+    /// The token is fine but lacks scopes (403, `insufficient_scope`).
+    InsufficientScope(String),
+    /// The provider refused a step for this caller (an exchange).
+    Refused(String),
+    /// The provider could not be asked, or is set up wrong: nobody's fault but the operator's.
+    Unavailable(String),
+}
+
+impl IdentityError {
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        IdentityError::Unavailable(message.into())
+    }
+    pub fn refused(message: impl Into<String>) -> Self {
+        IdentityError::Refused(message.into())
+    }
+    pub fn message(&self) -> &str {
+        match self {
+            IdentityError::Missing => "no bearer token",
+            IdentityError::InvalidToken(m)
+            | IdentityError::InsufficientScope(m)
+            | IdentityError::Refused(m)
+            | IdentityError::Unavailable(m) => m,
+        }
+    }
+}
+
+/// Verifies the bearer token of one request: a JWT from the configured provider, signed with one
+/// of its published keys, for this server's audience, unexpired, and holding the configured
+/// scopes when it lists scopes at all. `authorization` is the request's header as sent.
+pub async fn authenticate<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    authorization: Option<&str>,
+) -> Result<UserToken, IdentityError> {
+    let token = bearer(authorization)?;
+    let parsed = jwt::Unverified::parse(token)
+        .map_err(|rejection| IdentityError::InvalidToken(rejection.to_string()))?;
+    let mut known = provider::known(host, settings, mode).await?;
+    if !parsed.has_candidate_key(&known.keys) {
+        known = provider::refreshed_for_unknown_key(host, settings, mode, known).await?;
+    }
+    parsed
+        .verify_signature(&known.keys)
+        .map_err(|rejection| IdentityError::InvalidToken(rejection.to_string()))?;
+    let expected = jwt::Expected {
+        issuer: &mode.issuer,
+        audience: &mode.audience,
+        now_s: (host.now_unix_ms() / 1000) as i64,
+    };
+    jwt::check_claims(&parsed.claims, expected)
+        .map_err(|rejection| IdentityError::InvalidToken(rejection.to_string()))?;
+    if let Some(held) = parsed.claims.scopes() {
+        let missing: Vec<&str> = mode
+            .scopes
+            .iter()
+            .filter(|wanted| !held.contains(wanted))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(IdentityError::InsufficientScope(format!(
+                "the token lacks the scopes {}",
+                missing.join(" ")
+            )));
+        }
+    }
+    Ok(UserToken {
+        token: Secret::new(token),
+        subject: parsed.claims.sub.clone(),
+        display_name: parsed.claims.display_name().to_owned(),
+        expires_at_s: parsed.claims.expires_at_s(),
+    })
+}
+
+/// The token of an `Authorization: Bearer …` header; the scheme in any case.
+fn bearer(authorization: Option<&str>) -> Result<&str, IdentityError> {
+    let Some(header) = authorization.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Err(IdentityError::Missing);
+    };
+    let (scheme, token) = header.split_once(' ').unwrap_or((header, ""));
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(IdentityError::InvalidToken(
+            "send the token as Authorization: Bearer <token>".into(),
+        ));
+    }
+    Ok(token)
+}
