@@ -86,7 +86,17 @@ impl SpinNode {
         variables: &[(&str, &str)],
         runtime_config: Option<&Path>,
     ) -> SpinNode {
-        let port = free_port();
+        Self::start_on(free_port(), spin, dir, variables, runtime_config)
+    }
+
+    /// The same on a given port, for settings that must name it (user mode's resource URL).
+    pub fn start_on(
+        port: u16,
+        spin: &Path,
+        dir: &Path,
+        variables: &[(&str, &str)],
+        runtime_config: Option<&Path>,
+    ) -> SpinNode {
         let mut command = Command::new(spin);
         command
             .args(["up", "--listen", &format!("127.0.0.1:{port}"), "-f"])

@@ -63,9 +63,17 @@ pub async fn authenticate<H: Host>(
     if !parsed.has_candidate_key(&known.keys) {
         known = provider::refreshed_for_unknown_key(host, settings, mode, known).await?;
     }
-    parsed
-        .verify_signature(&known.keys)
-        .map_err(|rejection| IdentityError::InvalidToken(rejection.to_string()))?;
+    // An RSA check costs most of a millisecond in a component; a token already verified with a
+    // key the provider still publishes is not checked again (its claims are, every time).
+    let verdict_key = verdict_key(&mode.issuer, token);
+    let verified_before =
+        parsed.has_candidate_key(&known.keys) && host.get(&verdict_key).ok().flatten().is_some();
+    if !verified_before {
+        parsed
+            .verify_signature(&known.keys)
+            .map_err(|rejection| IdentityError::InvalidToken(rejection.to_string()))?;
+        let _ = host.set(&verdict_key, parsed.kid().unwrap_or("").as_bytes());
+    }
     let expected = jwt::Expected {
         issuer: &mode.issuer,
         audience: &mode.audience,
@@ -93,6 +101,20 @@ pub async fn authenticate<H: Host>(
         display_name: parsed.claims.display_name().to_owned(),
         expires_at_s: parsed.claims.expires_at_s(),
     })
+}
+
+/// Where the store notes that this exact token's signature verified: a hash of issuer and token
+/// (never the token itself).
+fn verdict_key(issuer: &str, token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    digest.update(issuer.as_bytes());
+    digest.update([0]);
+    digest.update(token.as_bytes());
+    format!(
+        "argocd-mcp/oidc/verified/{}",
+        crate::hex(&digest.finalize())
+    )
 }
 
 /// The token of an `Authorization: Bearer …` header; the scheme in any case.

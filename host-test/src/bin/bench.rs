@@ -43,12 +43,25 @@ async fn call(
     tool: &str,
     arguments: Value,
 ) -> (Duration, Value, usize) {
+    call_as(harness, env, None, tool, arguments).await
+}
+
+/// The same with a caller's bearer token (user mode).
+async fn call_as(
+    harness: &Harness,
+    env: &HostEnv,
+    bearer: Option<&str>,
+    tool: &str,
+    arguments: Value,
+) -> (Duration, Value, usize) {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
-    let request = http::Request::post("http://localhost/mcp")
+    let mut request = http::Request::post("http://localhost/mcp")
         .header("content-type", "application/json")
-        .header("host", "localhost")
-        .body(Bytes::from(body.to_string()))
-        .unwrap();
+        .header("host", "localhost");
+    if let Some(token) = bearer {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request.body(Bytes::from(body.to_string())).unwrap();
     let started = Instant::now();
     let response = harness.request(env, request).await.unwrap();
     let elapsed = started.elapsed();
@@ -215,10 +228,123 @@ fn main() {
             out.0["received"], ms(o), ms(t), ms(o.saturating_sub(t)), out.0["lines"].as_array().map_or(0, Vec::len), out.1
         );
 
+        user_mode(&harness, &standin, ours_status).await;
+
         let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
         let request = http::Request::post("http://localhost/mcp").header("content-type", "application/json").header("host", "localhost").body(Bytes::from(list.to_string())).unwrap();
         let tools = harness.request(&env, request).await.unwrap();
         let count = serde_json::from_slice::<Value>(&tools.body).unwrap()["result"]["tools"].as_array().unwrap().len();
         println!("tools/list payload: {} bytes for {count} tools ({} bytes per tool)", tools.body.len(), tools.body.len() / count);
     });
+}
+
+/// User mode: the same status call as a signed-in user, with the exchanged token cached (the
+/// cost of checking the caller's token and finding the exchange), and with a token never seen
+/// (a cold exchange at the provider, whose own time is printed beside it).
+async fn user_mode(harness: &Harness, standin: &StandIn, service_mode: Duration) {
+    use standin::idp::{ARGOCD_CLIENT, Client};
+    let resource = "http://localhost/mcp";
+    let secret = "bench-client-secret";
+    standin.state().idp.add_client(Client {
+        id: "argocd-mcp".into(),
+        secret: Some(secret.into()),
+        redirect_uris: Vec::new(),
+        audiences: vec![resource.into()],
+        may_exchange_for: vec![ARGOCD_CLIENT.into()],
+    });
+    let mut env = HostEnv::default();
+    for (k, v) in [
+        ("argocd_url", standin.url()),
+        ("auth_mode", "user".into()),
+        ("mcp_resource_url", resource.into()),
+        ("oidc_issuer", standin.issuer()),
+        ("oidc_client_id", "argocd-mcp".into()),
+        ("oidc_client_secret", secret.into()),
+    ] {
+        env.variables.insert(k.into(), v);
+    }
+    let mint = || {
+        let mut state = standin.state();
+        let claims =
+            state
+                .idp
+                .claims_for("alice", &[resource], 3600, "openid profile email groups");
+        state.idp.sign(&claims)
+    };
+    let arguments = || json!({"app_name": "guestbook"});
+    let warm_token = mint();
+    call_as(
+        harness,
+        &env,
+        Some(&warm_token),
+        "get_argocd_app_status",
+        arguments(),
+    )
+    .await;
+    let mut warm = Vec::new();
+    let mut cold = Vec::new();
+    let mut provider = Vec::new();
+    for _ in 0..RUNS {
+        warm.push(
+            call_as(
+                harness,
+                &env,
+                Some(&warm_token),
+                "get_argocd_app_status",
+                arguments(),
+            )
+            .await
+            .0,
+        );
+        let fresh = mint();
+        cold.push(
+            call_as(
+                harness,
+                &env,
+                Some(&fresh),
+                "get_argocd_app_status",
+                arguments(),
+            )
+            .await
+            .0,
+        );
+        provider.push(raw_exchange(standin, &mint(), secret).await);
+    }
+    let (warm, cold, provider) = (median(warm), median(cold), median(provider));
+    println!(
+        "user mode get_argocd_app_status, exchange cached: {} total, {} beyond service mode ({})",
+        ms(warm),
+        ms(warm.saturating_sub(service_mode)),
+        ms(service_mode)
+    );
+    println!(
+        "user mode get_argocd_app_status, cold exchange: {} total, {} beyond service mode; the provider's exchange alone {}",
+        ms(cold),
+        ms(cold.saturating_sub(service_mode)),
+        ms(provider)
+    );
+}
+
+/// The provider's own time for one token exchange, asked directly.
+async fn raw_exchange(standin: &StandIn, token: &str, secret: &str) -> Duration {
+    use base64::Engine;
+    let form = format!(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token={token}&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&audience=argo-cd"
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("argocd-mcp:{secret}"));
+    let started = Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(standin.addr).await.unwrap();
+    let request = format!(
+        "POST /api/dex/token HTTP/1.1\r\nhost: argocd\r\nauthorization: Basic {basic}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{form}",
+        form.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    assert!(
+        response.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&response)
+    );
+    started.elapsed()
 }

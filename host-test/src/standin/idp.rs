@@ -239,6 +239,7 @@ impl Idp {
             "email": found.map(|u| u.email.clone()),
             "groups": found.map(|u| u.groups.clone()).unwrap_or_default(),
             "scope": scope,
+            "jti": random_id(12),
         })
     }
 

@@ -333,6 +333,16 @@ async fn an_unknown_key_is_looked_up_once_and_a_rotation_is_followed_without_a_r
     assert_eq!(status, 200, "{body}");
     let (status, _) = call_as(&world, &before, "get_argocd_server_info", json!({})).await;
     assert_eq!(status, 200);
+
+    // Once the provider withdraws a key, tokens it signed are refused, even those this server
+    // verified before (it remembers verdicts only for keys still published).
+    world.standin.state().idp.rotate();
+    tokio::time::sleep(argocd_mcp_refetch_cooldown()).await;
+    let newest = token(&world, "alice");
+    let (status, _) = call_as(&world, &newest, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 200, "the newest key is fetched");
+    let (status, body) = call_as(&world, &before, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 401, "{body}");
 }
 
 #[tokio::test]

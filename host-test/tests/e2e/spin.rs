@@ -300,3 +300,116 @@ async fn on_two_spin_nodes_sharing_redis_a_burst_logs_in_once_and_cannot_lock() 
         }
     }
 }
+
+/// User mode on Spin: the metadata routes `spin.toml` declares answer at both addresses, a call
+/// without a token is challenged, and two users' cold calls, interleaved over many instances at
+/// once, each act as their own user at Argo CD, one exchange per user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_spin_user_mode_signs_in_each_caller_and_acts_as_them() {
+    use host_test::standin::idp::{ARGOCD_CLIENT, Client};
+    let Some(spin) = spin_binary("on_spin_user_mode_signs_in_each_caller_and_acts_as_them") else {
+        return;
+    };
+    let standin = fresh_standin().await;
+    let port = free_port();
+    let resource = format!("http://127.0.0.1:{port}/mcp");
+    let secret = "spin-test-client-secret";
+    standin.state().idp.add_client(Client {
+        id: "argocd-mcp".into(),
+        secret: Some(secret.into()),
+        redirect_uris: Vec::new(),
+        audiences: vec![resource.clone()],
+        may_exchange_for: vec![ARGOCD_CLIENT.into()],
+    });
+    let issuer = standin.issuer();
+    let variables = [
+        ("argocd_url", standin.url()),
+        ("auth_mode", "user".into()),
+        ("mcp_resource_url", resource.clone()),
+        ("oidc_issuer", issuer.clone()),
+        ("oidc_client_id", "argocd-mcp".into()),
+        ("oidc_client_secret", secret.into()),
+    ];
+    let node = SpinNode::start_on(
+        port,
+        &spin,
+        &app_dir("user-mode"),
+        &borrowed(&variables),
+        None,
+    );
+
+    for path in [
+        "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/oauth-protected-resource",
+    ] {
+        let (status, body) = exchange(node.port, "GET", path, "", "");
+        assert_eq!(status, 200, "{path}: {body}");
+        let metadata: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(metadata["resource"], resource.as_str());
+        assert_eq!(metadata["authorization_servers"], json!([issuer]));
+    }
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    let (status, body) = exchange(node.port, "POST", "/mcp", MCP_HEADERS, ping);
+    assert_eq!(status, 401, "{body}");
+
+    let tokens: Vec<(&str, String)> = ["alice", "bob"]
+        .into_iter()
+        .map(|user| {
+            let mut state = standin.state();
+            let claims = state.idp.claims_for(
+                user,
+                &[resource.as_str()],
+                3600,
+                "openid profile email groups",
+            );
+            (user, state.idp.sign(&claims))
+        })
+        .collect();
+    let threads: Vec<_> = (0..32)
+        .map(|i| {
+            let (user, token) = tokens[i % 2].clone();
+            let port = node.port;
+            std::thread::spawn(move || {
+                let headers = format!("{MCP_HEADERS}Authorization: Bearer {token}\r\n");
+                let message = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                    "params": {"name": "get_argocd_server_info", "arguments": {}}});
+                let (status, body) = exchange(port, "POST", "/mcp", &headers, &message.to_string());
+                assert_eq!(status, 200, "{body}");
+                let answer: Value = serde_json::from_str(&body).unwrap();
+                (
+                    user,
+                    answer["result"]["structuredContent"]["username"].clone(),
+                )
+            })
+        })
+        .collect();
+    for thread in threads {
+        let (user, answered_as) = thread.join().unwrap();
+        assert_eq!(answered_as, user, "a call answered as another user");
+    }
+    let exchanges = standin.state().idp.exchanges.len();
+    assert!(
+        (2..=4).contains(&exchanges),
+        "{exchanges} exchanges for 32 cold calls of 2 users"
+    );
+
+    let sync_as = |token: &str| {
+        let headers = format!("{MCP_HEADERS}Authorization: Bearer {token}\r\n");
+        let message = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "sync_argocd_app", "arguments": {"app_name": "payments", "confirm": true}}});
+        let (_, body) = exchange(node.port, "POST", "/mcp", &headers, &message.to_string());
+        serde_json::from_str::<Value>(&body).unwrap()["result"].clone()
+    };
+    assert_eq!(sync_as(&tokens[1].1)["isError"], true, "bob is a viewer");
+    assert_eq!(
+        sync_as(&tokens[0].1)["isError"],
+        false,
+        "alice deploys payments"
+    );
+    let audit: Vec<(String, bool)> = standin
+        .audit()
+        .into_iter()
+        .map(|e| (e.user, e.allowed))
+        .collect();
+    assert_eq!(audit, [("bob".into(), false), ("alice".into(), true)]);
+}
