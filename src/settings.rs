@@ -147,7 +147,7 @@ pub const OIDC_SCOPES: SettingName = SettingName {
 pub const OIDC_DELEGATION: SettingName = SettingName {
     variable: "oidc_delegation",
     env: "OIDC_DELEGATION",
-    help: "User mode: `exchange` (default): trade each caller's token for one for Argo CD (RFC 8693). `shared-audience`: the weaker opt-in that sends the caller's token on when its audience also names Argo CD's client id (Dex cross-client trust)",
+    help: "User mode: `exchange` (default): trade each caller's token for one for Argo CD (RFC 8693). `on-behalf-of`: the same through Entra ID's on-behalf-of flow. `shared-audience`: the weaker opt-in that sends the caller's token on when its audience also names Argo CD's client id (Dex cross-client trust)",
 };
 
 /// Every setting, in the order the README lists them.
@@ -233,6 +233,8 @@ pub struct UserToken {
 pub enum Delegation {
     /// RFC 8693 token exchange at the provider's token endpoint.
     Exchange,
+    /// Microsoft Entra ID's on-behalf-of flow (a JWT-bearer grant asking for Argo CD's scope).
+    OnBehalfOf,
     /// The caller's token itself, when its audience also names Argo CD's client id.
     SharedAudience,
 }
@@ -524,16 +526,17 @@ fn parse_user_mode(
         .as_deref()
     {
         None | Some("exchange") => Delegation::Exchange,
+        Some("on-behalf-of") => Delegation::OnBehalfOf,
         Some("shared-audience") => Delegation::SharedAudience,
         Some(_) => {
             return Err(format!(
-                "{} must be `exchange` or `shared-audience`",
+                "{} must be `exchange`, `on-behalf-of` or `shared-audience`",
                 OIDC_DELEGATION.env
             ));
         }
     };
     let (client_id, client_secret) = match delegation {
-        Delegation::Exchange => (
+        Delegation::Exchange | Delegation::OnBehalfOf => (
             required(&OIDC_CLIENT_ID)?,
             Some(Secret::new(required(&OIDC_CLIENT_SECRET)?)),
         ),

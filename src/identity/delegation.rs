@@ -23,6 +23,8 @@ pub const RENEW_BEFORE_MS: u64 = 60 * 1000;
 const DEFAULT_LIFETIME_MS: u64 = 5 * 60 * 1000;
 
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+/// Entra ID's on-behalf-of flow is a JWT-bearer grant (RFC 7523) with `requested_token_use`.
+pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Exchanged {
@@ -48,7 +50,7 @@ pub async fn argocd_token<H: Host>(
 ) -> Result<(String, bool), IdentityError> {
     match mode.delegation {
         Delegation::SharedAudience => shared_audience(mode, user).map(|t| (t, false)),
-        Delegation::Exchange => {
+        Delegation::Exchange | Delegation::OnBehalfOf => {
             if !fresh && let Some(token) = cached(host, user) {
                 return Ok((token, false));
             }
@@ -126,28 +128,17 @@ async fn exchange<H: Host>(
     user: &UserToken,
 ) -> Result<String, IdentityError> {
     let known = provider::known(host, settings, mode).await?;
-    let Some(endpoint) = known
-        .metadata
-        .token_endpoint
-        .as_deref()
-        .filter(|_| known.metadata.exchanges_tokens())
+    let Some(endpoint) =
+        known.metadata.token_endpoint.as_deref().filter(|_| {
+            mode.delegation == Delegation::OnBehalfOf || known.metadata.exchanges_tokens()
+        })
     else {
         return Err(IdentityError::unavailable(format!(
             "the identity provider {} does not offer token exchange ({TOKEN_EXCHANGE_GRANT} is not among its grant types, or it has no token endpoint): enable it for client {:?} (Keycloak: standard token exchange; Okta/Auth0: the token-exchange grant), or for Dex set {}=shared-audience with this server's client in argo-cd's trustedPeers",
             mode.issuer, mode.client_id, OIDC_DELEGATION.env
         )));
     };
-    let form = [
-        ("grant_type", TOKEN_EXCHANGE_GRANT),
-        ("subject_token", user.token.expose()),
-        ("subject_token_type", ACCESS_TOKEN_TYPE),
-        ("requested_token_type", ACCESS_TOKEN_TYPE),
-        ("audience", &mode.argocd_client_id),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k}={}", form_encode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    let form = grant_form(mode, user.token.expose());
     let secret = mode.client_secret.as_ref().map_or("", |s| s.expose());
     // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
     let basic = STANDARD.encode(format!(
@@ -215,6 +206,35 @@ async fn exchange<H: Host>(
         &serde_json::to_vec(&entry).unwrap_or_default(),
     );
     Ok(entry.token)
+}
+
+/// The token request's form: RFC 8693 token exchange for Argo CD's client id as audience, or
+/// Entra ID's on-behalf-of grant for Argo CD's application scope (`<client id>/.default`).
+fn grant_form(mode: &UserMode, subject_token: &str) -> String {
+    let scope;
+    let fields: &[(&str, &str)] = match mode.delegation {
+        Delegation::OnBehalfOf => {
+            scope = format!("{}/.default", mode.argocd_client_id.trim_end_matches('/'));
+            &[
+                ("grant_type", JWT_BEARER_GRANT),
+                ("assertion", subject_token),
+                ("requested_token_use", "on_behalf_of"),
+                ("scope", &scope),
+            ]
+        }
+        _ => &[
+            ("grant_type", TOKEN_EXCHANGE_GRANT),
+            ("subject_token", subject_token),
+            ("subject_token_type", ACCESS_TOKEN_TYPE),
+            ("requested_token_type", ACCESS_TOKEN_TYPE),
+            ("audience", &mode.argocd_client_id),
+        ],
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", form_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `application/x-www-form-urlencoded` value encoding (every byte but letters and digits

@@ -27,6 +27,7 @@ use super::auth::unix_now;
 pub const PATH: &str = "/api/dex";
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Argo CD's client at the provider: the audience of the tokens Argo CD accepts.
 pub const ARGOCD_CLIENT: &str = "argo-cd";
 
@@ -134,6 +135,17 @@ impl Idp {
             jwks_fetches: 0,
             token_requests: 0,
         }
+    }
+
+    /// Codes issued and not yet redeemed, oldest first (what a redirect carried).
+    pub fn issued_codes(&self) -> Vec<String> {
+        let mut codes: Vec<(&Instant, &String)> = self
+            .codes
+            .iter()
+            .map(|(code, grant)| (&grant.expires, code))
+            .collect();
+        codes.sort();
+        codes.into_iter().map(|(_, code)| code.clone()).collect()
     }
 
     /// Registers a client (replacing one of the same id).
@@ -535,17 +547,28 @@ impl Idp {
                 }
                 self.issue(&grant)
             }
-            TOKEN_EXCHANGE if self.exchange_supported => self.exchange(params, authorization),
+            TOKEN_EXCHANGE if self.exchange_supported => {
+                if get("subject_token_type") != ACCESS_TOKEN_TYPE {
+                    return oauth_error(400, "invalid_request", "unsupported subject_token_type");
+                }
+                self.exchange(get("subject_token"), get("audience"), authorization)
+            }
+            // Entra ID's on-behalf-of: the assertion is the caller's token, the audience the
+            // application whose `/.default` scope is asked for.
+            JWT_BEARER if get("requested_token_use") == "on_behalf_of" => {
+                let audience = get("scope").trim_end_matches("/.default");
+                self.exchange(get("assertion"), audience, authorization)
+            }
             _ => oauth_error(400, "unsupported_grant_type", "grant type not supported"),
         }
     }
 
     fn exchange(
         &mut self,
-        params: &HashMap<String, String>,
+        subject_token: &str,
+        audience: &str,
         authorization: Option<&str>,
     ) -> Response<Full<Bytes>> {
-        let get = |k: &str| params.get(k).map_or("", String::as_str);
         let Some((client_id, secret)) = basic_credentials(authorization) else {
             return oauth_error(401, "invalid_client", "client authentication required");
         };
@@ -556,10 +579,7 @@ impl Idp {
         else {
             return oauth_error(401, "invalid_client", "client authentication failed");
         };
-        if get("subject_token_type") != ACCESS_TOKEN_TYPE {
-            return oauth_error(400, "invalid_request", "unsupported subject_token_type");
-        }
-        let subject = match self.verify(get("subject_token"), None) {
+        let subject = match self.verify(subject_token, None) {
             Ok(claims) => claims,
             Err(why) => return oauth_error(400, "invalid_grant", &why),
         };
@@ -578,7 +598,6 @@ impl Idp {
                 "the subject token was not issued for the requesting client",
             );
         }
-        let audience = get("audience");
         if !client.may_exchange_for.iter().any(|a| a == audience) {
             return oauth_error(
                 403,

@@ -668,3 +668,33 @@ fn over_stdio_the_one_user_gives_their_token_in_the_environment() {
         "{anonymous:?}"
     );
 }
+
+/// Entra ID's on-behalf-of flow in place of RFC 8693: the same result, each user as themself.
+#[tokio::test]
+async fn the_on_behalf_of_flow_serves_providers_like_entra_id() {
+    let world = user_mode(&[("oidc_delegation", "on-behalf-of")]).await;
+    let alice = token(&world, "alice");
+    let (_, body) = call_as(&world, &alice, "get_argocd_server_info", json!({})).await;
+    assert_eq!(
+        body["result"]["structuredContent"]["username"], "alice",
+        "{body}"
+    );
+    let grants: Vec<String> = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/dex/token")
+        .map(|r| r.body.clone())
+        .collect();
+    assert_eq!(grants.len(), 1);
+    assert!(
+        grants[0].contains("requested_token_use=on%5Fbehalf%5Fof"),
+        "{}",
+        grants[0]
+    );
+    assert!(
+        grants[0].contains("scope=argo%2Dcd%2F%2Edefault"),
+        "{}",
+        grants[0]
+    );
+}

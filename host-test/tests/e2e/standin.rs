@@ -397,3 +397,172 @@ async fn history_is_capped_at_ten() {
         .collect();
     assert_eq!(ids, (2..12).collect::<Vec<_>>());
 }
+
+/// The stand-in's identity provider, as a client meets it over HTTP: registration, the code flow
+/// with PKCE (a wrong verifier or a reused code is refused), refresh tokens (rotated: the old one
+/// stops working), and token exchange (only for its own confidential client, only for tokens
+/// issued for that client, only to audiences it may ask for).
+#[tokio::test]
+async fn the_identity_provider_signs_in_refreshes_and_exchanges_like_a_real_one() {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use host_test::standin::idp::{ARGOCD_CLIENT, Client};
+    use sha2::Digest;
+    let standin = StandIn::start(Config::default()).await.unwrap();
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    let (status, _, discovery) = raw(
+        &standin,
+        "GET",
+        "/api/dex/.well-known/openid-configuration",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(discovery["issuer"], standin.issuer());
+
+    let redirect = "http://127.0.0.1:1/cb";
+    let (status, _, registered) = raw(
+        &standin,
+        "POST",
+        "/api/dex/register",
+        &[("content-type", "application/json")],
+        &json!({"redirect_uris": [redirect]}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let client_id = registered["client_id"].as_str().unwrap().to_owned();
+
+    let verifier = "a-verifier-of-enough-length-0123456789-abcdefghijkl";
+    let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let resource = "https://mcp.example.com/mcp";
+    let login = format!(
+        "client_id={client_id}&redirect_uri={}&response_type=code&code_challenge={challenge}&code_challenge_method=S256&state=s1&scope=openid+groups&resource={}&username=alice&password=alice-password",
+        redirect.replace(':', "%3A").replace('/', "%2F"),
+        resource.replace(':', "%3A").replace('/', "%2F"),
+    );
+    let code = || async {
+        let (status, body, _) = raw(&standin, "POST", "/api/dex/auth", &form, &login).await;
+        assert_eq!(status, 302, "{body}");
+        // (The redirect's Location carries it to a client; the SDK test follows that path.)
+        standin.state().idp.issued_codes().pop().unwrap()
+    };
+    let exchange_code = |code: String, verifier: &str| {
+        format!(
+            "grant_type=authorization_code&code={code}&client_id={client_id}&redirect_uri={}&code_verifier={verifier}",
+            redirect.replace(':', "%3A").replace('/', "%2F")
+        )
+    };
+    let first = code().await;
+    let (status, _, refused) = raw(
+        &standin,
+        "POST",
+        "/api/dex/token",
+        &form,
+        &exchange_code(first, "wrong-verifier"),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let second = code().await;
+    let (status, _, tokens) = raw(
+        &standin,
+        "POST",
+        "/api/dex/token",
+        &form,
+        &exchange_code(second.clone(), verifier),
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    let (status, _, _) = raw(
+        &standin,
+        "POST",
+        "/api/dex/token",
+        &form,
+        &exchange_code(second, verifier),
+    )
+    .await;
+    assert_eq!(status, 400, "a code is used once");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let claims = standin.state().idp.verify(&access, Some(resource)).unwrap();
+    assert_eq!(claims["sub"], "alice");
+    assert_eq!(claims["groups"], json!(["payments-deployers"]));
+
+    let refresh = |token: &str| {
+        format!("grant_type=refresh_token&refresh_token={token}&client_id={client_id}")
+    };
+    let old_refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let (status, _, renewed) = raw(
+        &standin,
+        "POST",
+        "/api/dex/token",
+        &form,
+        &refresh(&old_refresh),
+    )
+    .await;
+    assert_eq!(status, 200, "{renewed}");
+    assert_ne!(renewed["access_token"], tokens["access_token"]);
+    let (status, _, _) = raw(
+        &standin,
+        "POST",
+        "/api/dex/token",
+        &form,
+        &refresh(&old_refresh),
+    )
+    .await;
+    assert_eq!(status, 400, "refresh tokens rotate");
+
+    // Exchange: the server's confidential client, for tokens issued for it (its resource).
+    standin.state().idp.add_client(Client {
+        id: "argocd-mcp".into(),
+        secret: Some("s3cret".into()),
+        redirect_uris: Vec::new(),
+        audiences: vec![resource.into()],
+        may_exchange_for: vec![ARGOCD_CLIENT.into()],
+    });
+    let exchange = |token: &str, audience: &str| {
+        format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token={token}&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&audience={audience}"
+        )
+    };
+    let basic = |secret: &str| format!("Basic {}", STANDARD.encode(format!("argocd-mcp:{secret}")));
+    let good = basic("s3cret");
+    let wrong = basic("nope");
+    let cases = [
+        (good.as_str(), access.as_str(), ARGOCD_CLIENT, 200),
+        (wrong.as_str(), access.as_str(), ARGOCD_CLIENT, 401),
+        (good.as_str(), access.as_str(), "kubernetes", 403),
+    ];
+    for (auth, token, audience, expected) in cases {
+        let headers = [form[0], ("authorization", auth)];
+        let (status, body, _) = raw(
+            &standin,
+            "POST",
+            "/api/dex/token",
+            &headers,
+            &exchange(token, audience),
+        )
+        .await;
+        assert_eq!(status, expected, "{audience}: {body}");
+    }
+    // A token issued for another client (the argo-cd audience) is not this client's to exchange.
+    let for_argocd = {
+        let mut state = standin.state();
+        let claims = state
+            .idp
+            .claims_for("alice", &[ARGOCD_CLIENT], 600, "openid");
+        state.idp.sign(&claims)
+    };
+    let headers = [form[0], ("authorization", good.as_str())];
+    let (status, _, _) = raw(
+        &standin,
+        "POST",
+        "/api/dex/token",
+        &headers,
+        &exchange(&for_argocd, ARGOCD_CLIENT),
+    )
+    .await;
+    assert_eq!(status, 403);
+}
