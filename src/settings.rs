@@ -150,8 +150,8 @@ pub const OIDC_DELEGATION: SettingName = SettingName {
     help: "User mode: `exchange` (default): trade each caller's token for one for Argo CD (RFC 8693). `on-behalf-of`: the same through Entra ID's on-behalf-of flow. `shared-audience`: the weaker opt-in that sends the caller's token on when its audience also names Argo CD's client id (Dex cross-client trust)",
 };
 
-/// Every setting, in the order the README lists them.
-pub const ALL: &[SettingName] = &[
+/// The settings of both modes, in the order the README lists them.
+pub const SERVICE_SETTINGS: &[SettingName] = &[
     ARGOCD_URL,
     ARGOCD_USERNAME,
     ARGOCD_PASSWORD,
@@ -166,16 +166,12 @@ pub const ALL: &[SettingName] = &[
     ALLOWED_PROJECTS,
     EXTRA_HEADERS,
     PROFILES,
-    AUTH_MODE,
-    MCP_RESOURCE_URL,
-    OIDC_ISSUER,
-    OIDC_AUDIENCE,
-    OIDC_CLIENT_ID,
-    OIDC_CLIENT_SECRET,
-    ARGOCD_CLIENT_ID,
-    OIDC_SCOPES,
-    OIDC_DELEGATION,
 ];
+
+/// Every setting: those of both modes, then user mode's.
+pub fn all() -> impl Iterator<Item = &'static SettingName> {
+    SERVICE_SETTINGS.iter().chain(USER_MODE_SETTINGS)
+}
 
 /// User mode's settings: the server component's alone (a plugin has no callers to sign in; it
 /// acts with the account it is given and never reads these).

@@ -23,8 +23,7 @@ pub const USER_TOKEN_ENV: &str = "MCP_USER_TOKEN";
 /// Reads the settings from the environment; with `demo`, starts a stand-in and points at it.
 pub async fn host_env(demo: bool) -> Result<(HostEnv, Option<StandIn>)> {
     // Every setting under its environment name, passed on as the Spin variable it is there.
-    let mut variables: HashMap<String, String> = argocd_mcp::settings::ALL
-        .iter()
+    let mut variables: HashMap<String, String> = argocd_mcp::settings::all()
         .filter_map(|s| {
             std::env::var(s.env)
                 .ok()

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::IdentityError;
 use super::provider::{self, TOKEN_EXCHANGE_GRANT};
-use crate::host::{Host, HttpRequest, Method};
+use crate::host::{Host, Method};
 use crate::settings::{Delegation, OIDC_CLIENT_ID, OIDC_DELEGATION, Settings, UserMode, UserToken};
 
 /// An exchanged token is used until this long before it expires.
@@ -147,28 +147,24 @@ async fn exchange<H: Host>(
         form_encode(secret)
     ));
     let started = host.now_unix_ms();
-    let response = host
-        .send(HttpRequest {
-            method: Method::Post,
-            url: endpoint.to_owned(),
-            headers: vec![
-                ("accept".into(), "application/json".into()),
-                (
-                    "content-type".into(),
-                    "application/x-www-form-urlencoded".into(),
-                ),
-                ("authorization".into(), format!("Basic {basic}")),
-            ],
-            body: form.into_bytes(),
-            timeout: settings.request_timeout,
-            max_response_bytes: provider::MAX_PROVIDER_ANSWER_BYTES,
-        })
-        .await
-        .map_err(|e| {
-            IdentityError::unavailable(format!(
-                "the identity provider's token endpoint {endpoint} could not be reached: {e:?}"
-            ))
-        })?;
+    let headers = vec![
+        ("accept".into(), "application/json".into()),
+        (
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ),
+        ("authorization".into(), format!("Basic {basic}")),
+    ];
+    let response = provider::send(
+        host,
+        settings,
+        Method::Post,
+        endpoint,
+        headers,
+        form.into_bytes(),
+        "token endpoint",
+    )
+    .await?;
     if response.status != 200 || response.truncated {
         let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
             .map(|e| {

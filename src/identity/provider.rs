@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::IdentityError;
 use super::jwt::KeySet;
-use crate::host::{Host, HttpRequest, Method};
+use crate::host::{Host, HttpRequest, HttpResponse, Method};
 use crate::settings::{Settings, UserMode};
 
 /// Keys are fetched again after this long even when every token still finds its key.
@@ -138,21 +138,8 @@ async fn get_json<H: Host, T: serde::de::DeserializeOwned>(
     url: &str,
     what: &str,
 ) -> Result<T, IdentityError> {
-    let response = host
-        .send(HttpRequest {
-            method: Method::Get,
-            url: url.to_owned(),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: Vec::new(),
-            timeout: settings.request_timeout,
-            max_response_bytes: MAX_PROVIDER_ANSWER_BYTES,
-        })
-        .await
-        .map_err(|e| {
-            IdentityError::unavailable(format!(
-                "the identity provider's {what} at {url} could not be fetched: {e:?}"
-            ))
-        })?;
+    let headers = vec![("accept".into(), "application/json".into())];
+    let response = send(host, settings, Method::Get, url, headers, Vec::new(), what).await?;
     if response.status != 200 || response.truncated {
         return Err(IdentityError::unavailable(format!(
             "the identity provider's {what} at {url} answered HTTP {}{}",
@@ -167,6 +154,33 @@ async fn get_json<H: Host, T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&response.body).map_err(|_| {
         IdentityError::unavailable(format!(
             "the identity provider's {what} at {url} is not the JSON document OpenID Connect describes"
+        ))
+    })
+}
+
+/// One request to the provider, bounded like every other: the settings' time limit, and at most
+/// [`MAX_PROVIDER_ANSWER_BYTES`] of its answer read. `what` names it in the error.
+pub async fn send<H: Host>(
+    host: &H,
+    settings: &Settings,
+    method: Method,
+    url: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    what: &str,
+) -> Result<HttpResponse, IdentityError> {
+    host.send(HttpRequest {
+        method,
+        url: url.to_owned(),
+        headers,
+        body,
+        timeout: settings.request_timeout,
+        max_response_bytes: MAX_PROVIDER_ANSWER_BYTES,
+    })
+    .await
+    .map_err(|e| {
+        IdentityError::unavailable(format!(
+            "the identity provider's {what} at {url} could not be reached: {e:?}"
         ))
     })
 }

@@ -242,35 +242,14 @@ fn main() {
 /// cost of checking the caller's token and finding the exchange), and with a token never seen
 /// (a cold exchange at the provider, whose own time is printed beside it).
 async fn user_mode(harness: &Harness, standin: &StandIn, service_mode: Duration) {
-    use standin::idp::{ARGOCD_CLIENT, Client};
     let resource = "http://localhost/mcp";
     let secret = "bench-client-secret";
-    standin.state().idp.add_client(Client {
-        id: "argocd-mcp".into(),
-        secret: Some(secret.into()),
-        redirect_uris: Vec::new(),
-        audiences: vec![resource.into()],
-        may_exchange_for: vec![ARGOCD_CLIENT.into()],
-    });
+    standin.trust_mcp_server("argocd-mcp", secret, resource);
     let mut env = HostEnv::default();
-    for (k, v) in [
-        ("argocd_url", standin.url()),
-        ("auth_mode", "user".into()),
-        ("mcp_resource_url", resource.into()),
-        ("oidc_issuer", standin.issuer()),
-        ("oidc_client_id", "argocd-mcp".into()),
-        ("oidc_client_secret", secret.into()),
-    ] {
-        env.variables.insert(k.into(), v);
+    for (setting, value) in standin.user_mode_settings("argocd-mcp", secret, resource) {
+        env.variables.insert(setting.variable.into(), value);
     }
-    let mint = || {
-        let mut state = standin.state();
-        let claims =
-            state
-                .idp
-                .claims_for("alice", &[resource], 3600, "openid profile email groups");
-        state.idp.sign(&claims)
-    };
+    let mint = || standin.user_token("alice", resource);
     let arguments = || json!({"app_name": "guestbook"});
     let warm_token = mint();
     call_as(

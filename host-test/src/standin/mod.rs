@@ -293,6 +293,56 @@ impl StandIn {
         self.state().audit.clone()
     }
 
+    /// The audit as (user, `project/app`, allowed), for comparing in tests.
+    pub fn audit_trail(&self) -> Vec<(String, String, bool)> {
+        self.audit()
+            .into_iter()
+            .map(|e| (e.user, e.object, e.allowed))
+            .collect()
+    }
+
+    /// Registers an MCP server in user mode at the identity provider: a confidential client
+    /// `client_id` with `secret`, whose tokens are those issued for `resource`, allowed to
+    /// exchange them for Argo CD's audience.
+    pub fn trust_mcp_server(&self, client_id: &str, secret: &str, resource: &str) {
+        self.state().idp.add_client(idp::Client {
+            id: client_id.into(),
+            secret: Some(secret.into()),
+            redirect_uris: Vec::new(),
+            audiences: vec![client_id.into(), resource.into()],
+            may_exchange_for: vec![idp::ARGOCD_CLIENT.into()],
+        });
+    }
+
+    /// The settings of a server in user mode against this stand-in, as registered by
+    /// [`StandIn::trust_mcp_server`]: (setting, value); take `.env` or `.variable` of each.
+    pub fn user_mode_settings(
+        &self,
+        client_id: &str,
+        secret: &str,
+        resource: &str,
+    ) -> Vec<(&'static argocd_mcp::settings::SettingName, String)> {
+        use argocd_mcp::settings as s;
+        vec![
+            (&s::ARGOCD_URL, self.url()),
+            (&s::AUTH_MODE, "user".into()),
+            (&s::MCP_RESOURCE_URL, resource.into()),
+            (&s::OIDC_ISSUER, self.issuer()),
+            (&s::OIDC_CLIENT_ID, client_id.into()),
+            (&s::OIDC_CLIENT_SECRET, secret.into()),
+        ]
+    }
+
+    /// A token of the identity provider for `user`, issued for `resource`, valid for an hour,
+    /// with the scopes user mode asks for by default.
+    pub fn user_token(&self, user: &str, resource: &str) -> String {
+        let mut state = self.state();
+        let claims = state
+            .idp
+            .claims_for(user, &[resource], 3600, "openid profile email groups");
+        state.idp.sign(&claims)
+    }
+
     pub fn rotate_signing_key(&self) {
         self.state().sessions.rotate_key();
     }

@@ -25,10 +25,7 @@ fn spin_variables_are_the_settings_the_code_reads() {
         .keys()
         .map(String::as_str)
         .collect();
-    let read: BTreeSet<&str> = argocd_mcp::settings::ALL
-        .iter()
-        .map(|s| s.variable)
-        .collect();
+    let read: BTreeSet<&str> = argocd_mcp::settings::all().map(|s| s.variable).collect();
     // One variable is Spin's alone: it widens the outbound allow-list for user mode.
     let spin_only: BTreeSet<&str> = ["identity_provider_origin"].into();
     assert_eq!(

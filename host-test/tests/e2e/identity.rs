@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use host_test::standin::Config;
-use host_test::standin::idp::{ARGOCD_CLIENT, Client};
+use host_test::standin::idp::ARGOCD_CLIENT;
 use serde_json::{Value, json};
 
 use crate::World;
@@ -23,26 +23,16 @@ const SCOPES: &str = "openid profile email groups";
 /// exchange tokens for Argo CD, and a component in user mode (no Argo CD account of its own).
 async fn user_mode(extra: &[(&str, &str)]) -> World {
     let mut world = World::with(Config::default(), &[]).await;
-    world.env.variables.remove("argocd_username");
-    world.env.variables.remove("argocd_password");
-    world.standin.state().idp.add_client(Client {
-        id: CLIENT_ID.into(),
-        secret: Some(CLIENT_SECRET.into()),
-        redirect_uris: Vec::new(),
-        audiences: vec![CLIENT_ID.into(), RESOURCE.into()],
-        may_exchange_for: vec![ARGOCD_CLIENT.into()],
-    });
-    let issuer = world.standin.issuer();
-    for (k, v) in [
-        ("auth_mode", "user"),
-        ("mcp_resource_url", RESOURCE),
-        ("oidc_issuer", issuer.as_str()),
-        ("oidc_client_id", CLIENT_ID),
-        ("oidc_client_secret", CLIENT_SECRET),
-    ]
-    .into_iter()
-    .chain(extra.iter().copied())
+    world
+        .standin
+        .trust_mcp_server(CLIENT_ID, CLIENT_SECRET, RESOURCE);
+    for (setting, value) in world
+        .standin
+        .user_mode_settings(CLIENT_ID, CLIENT_SECRET, RESOURCE)
     {
+        world.set(setting.variable, &value);
+    }
+    for (k, v) in extra {
         world.set(k, v);
     }
     world
@@ -50,7 +40,7 @@ async fn user_mode(extra: &[(&str, &str)]) -> World {
 
 /// A token from the provider for `user`, for this server, valid for an hour.
 fn token(world: &World, user: &str) -> String {
-    token_with(world, user, |_| {})
+    world.standin.user_token(user, RESOURCE)
 }
 
 fn token_with(world: &World, user: &str, change: impl FnOnce(&mut Value)) -> String {
@@ -391,14 +381,8 @@ async fn each_user_acts_as_themself_and_argo_cds_rbac_decides() {
     .await;
     assert_eq!(refused["result"]["isError"], true, "{refused}");
 
-    let audit: Vec<(String, String, bool)> = world
-        .standin
-        .audit()
-        .into_iter()
-        .map(|e| (e.user, e.object, e.allowed))
-        .collect();
     assert_eq!(
-        audit,
+        world.standin.audit_trail(),
         [
             ("bob".into(), "payments/payments".into(), false),
             ("alice".into(), "payments/payments".into(), true),
@@ -603,25 +587,15 @@ async fn user_mode_settings_that_cannot_work_refuse_every_call_saying_why() {
 /// sign in.
 #[test]
 fn over_stdio_the_one_user_gives_their_token_in_the_environment() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     use std::process::{Command, Stdio};
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let standin = runtime
         .block_on(host_test::standin::StandIn::start(Config::default()))
         .unwrap();
     let resource = "http://localhost/mcp";
-    standin.state().idp.add_client(Client {
-        id: CLIENT_ID.into(),
-        secret: Some(CLIENT_SECRET.into()),
-        redirect_uris: Vec::new(),
-        audiences: vec![resource.into()],
-        may_exchange_for: vec![ARGOCD_CLIENT.into()],
-    });
-    let alice = {
-        let mut state = standin.state();
-        let claims = state.idp.claims_for("alice", &[resource], 3600, SCOPES);
-        state.idp.sign(&claims)
-    };
+    standin.trust_mcp_server(CLIENT_ID, CLIENT_SECRET, resource);
+    let alice = standin.user_token("alice", resource);
     let run = |token: Option<&str>| {
         let mut command = Command::new(crate::processes::RUNNER);
         command
@@ -630,12 +604,12 @@ fn over_stdio_the_one_user_gives_their_token_in_the_environment() {
             .env_remove("ARGOCD_USERNAME")
             .env_remove("MCP_AUTH_TOKEN")
             .env_remove(host_test::runner::USER_TOKEN_ENV)
-            .env("ARGOCD_URL", standin.url())
-            .env("ARGOCD_AUTH_MODE", "user")
-            .env("MCP_RESOURCE_URL", resource)
-            .env("OIDC_ISSUER", standin.issuer())
-            .env("OIDC_CLIENT_ID", CLIENT_ID)
-            .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
+            .envs(
+                standin
+                    .user_mode_settings(CLIENT_ID, CLIENT_SECRET, resource)
+                    .into_iter()
+                    .map(|(setting, value)| (setting.env, value)),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -647,12 +621,7 @@ fn over_stdio_the_one_user_gives_their_token_in_the_environment() {
         let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "get_argocd_server_info", "arguments": {}}});
         writeln!(stdin, "{call}").unwrap();
         drop(stdin);
-        let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
-            .lines()
-            .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-            .collect();
-        assert!(child.wait().unwrap().success());
-        lines
+        crate::processes::answers(&mut child)
     };
     let signed_in = run(Some(&alice));
     assert_eq!(
@@ -697,4 +666,63 @@ async fn the_on_behalf_of_flow_serves_providers_like_entra_id() {
         "{}",
         grants[0]
     );
+}
+
+/// Argo CD refusing an exchanged token mid-way (revoked, its key rotated): the token is dropped,
+/// exchanged once more, and the call retried once, as a login-based session is.
+#[tokio::test]
+async fn a_refused_exchanged_token_is_exchanged_again_once() {
+    use host_test::standin::{Fault, FaultRule};
+    let world = user_mode(&[]).await;
+    let alice = token(&world, "alice");
+    let (_, body) = call_as(
+        &world,
+        &alice,
+        "get_argocd_app_status",
+        json!({"app_name": "payments"}),
+    )
+    .await;
+    assert_eq!(body["result"]["isError"], false, "{body}");
+    assert_eq!(world.standin.state().idp.exchanges.len(), 1);
+
+    world.standin.inject(
+        FaultRule::new(
+            Some("GET"),
+            "/api/v1/applications/payments",
+            Fault::Unauthorized,
+        )
+        .times(1),
+    );
+    let (_, body) = call_as(
+        &world,
+        &alice,
+        "get_argocd_app_status",
+        json!({"app_name": "payments"}),
+    )
+    .await;
+    assert_eq!(body["result"]["isError"], false, "{body}");
+    assert_eq!(
+        world.standin.state().idp.exchanges.len(),
+        2,
+        "one more exchange"
+    );
+
+    // Refused again right after a fresh exchange: no loop, a clear error.
+    world.standin.inject(
+        FaultRule::new(
+            Some("GET"),
+            "/api/v1/applications/payments",
+            Fault::Unauthorized,
+        )
+        .times(2),
+    );
+    let (_, body) = call_as(
+        &world,
+        &alice,
+        "get_argocd_app_status",
+        json!({"app_name": "payments"}),
+    )
+    .await;
+    assert_eq!(body["result"]["isError"], true, "{body}");
+    assert!(world.standin.state().idp.exchanges.len() <= 3);
 }

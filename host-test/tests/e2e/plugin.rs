@@ -676,17 +676,12 @@ fn shipped_policy() -> Policy {
 #[tokio::test]
 async fn the_shipped_policy_is_enough_and_no_more() {
     let policy = shipped_policy();
-    let mut expected: Vec<&str> = argocd_mcp::settings::ALL
+    // MCP_* guard the server's HTTP endpoints (bearer, hosts, origins), and user mode's settings
+    // sign in the server's callers: no plugin business.
+    let mut expected: Vec<&str> = argocd_mcp::settings::SERVICE_SETTINGS
         .iter()
         .map(|setting| setting.env)
-        // MCP_* guard the server's HTTP endpoints (bearer, hosts, origins), and user mode signs
-        // in the server's callers: no plugin business.
         .filter(|&env| !env.starts_with("MCP_"))
-        .filter(|&env| {
-            !argocd_mcp::settings::USER_MODE_SETTINGS
-                .iter()
-                .any(|s| s.env == env)
-        })
         .collect();
     expected.sort_unstable();
     let mut keys: Vec<&str> = policy.keys.iter().map(String::as_str).collect();

@@ -57,3 +57,15 @@ pub fn stdio_demo_with(env: &[(&str, &str)]) -> Child {
         .spawn()
         .expect("the runner starts")
 }
+
+/// Every line a stdio runner wrote, as JSON, once it ended (its stdin already closed); it must
+/// have ended well.
+pub fn answers(child: &mut Child) -> Vec<serde_json::Value> {
+    use std::io::{BufRead, BufReader};
+    let lines = BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    lines
+}

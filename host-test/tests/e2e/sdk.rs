@@ -167,7 +167,7 @@ fn the_official_python_sdk_asks_the_person_when_changes_need_approval() {
 /// sync is refused by Argo CD's RBAC, the payments deployer's succeeds, and the audit says who.
 #[test]
 fn the_official_python_sdk_signs_in_as_two_users_who_each_act_as_themselves() {
-    use host_test::standin::idp::{ARGOCD_CLIENT, Client};
+    use host_test::standin::idp::ARGOCD_CLIENT;
     let python = python_with_sdk();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let standin = runtime
@@ -181,25 +181,19 @@ fn the_official_python_sdk_signs_in_as_two_users_who_each_act_as_themselves() {
     let listen = format!("127.0.0.1:{port}");
     let resource = format!("http://{listen}/mcp");
     let secret = "sdk-test-client-secret";
-    standin.state().idp.add_client(Client {
-        id: "argocd-mcp".into(),
-        secret: Some(secret.into()),
-        redirect_uris: Vec::new(),
-        audiences: vec!["argocd-mcp".into(), resource.clone()],
-        may_exchange_for: vec![ARGOCD_CLIENT.into()],
-    });
+    standin.trust_mcp_server("argocd-mcp", secret, &resource);
     let issuer = standin.issuer();
     let (_runner, _) = processes::serve_at(&listen, |command| {
         command
             .env_remove("ARGOCD_TOKEN")
             .env_remove("ARGOCD_USERNAME")
             .env_remove("MCP_AUTH_TOKEN")
-            .env("ARGOCD_URL", standin.url())
-            .env("ARGOCD_AUTH_MODE", "user")
-            .env("MCP_RESOURCE_URL", &resource)
-            .env("OIDC_ISSUER", &issuer)
-            .env("OIDC_CLIENT_ID", "argocd-mcp")
-            .env("OIDC_CLIENT_SECRET", secret);
+            .envs(
+                standin
+                    .user_mode_settings("argocd-mcp", secret, &resource)
+                    .into_iter()
+                    .map(|(setting, value)| (setting.env, value)),
+            );
     });
     let sign_in = |user: &str| {
         let output = Command::new(&python)
@@ -258,13 +252,8 @@ fn the_official_python_sdk_signs_in_as_two_users_who_each_act_as_themselves() {
     );
     assert_ne!(alice["registered_client"], bob["registered_client"]);
 
-    let audit: Vec<(String, String, bool)> = standin
-        .audit()
-        .into_iter()
-        .map(|e| (e.user, e.object, e.allowed))
-        .collect();
     assert_eq!(
-        audit,
+        standin.audit_trail(),
         [
             ("bob".into(), "payments/payments".into(), false),
             ("alice".into(), "payments/payments".into(), true),

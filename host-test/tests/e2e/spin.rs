@@ -306,7 +306,6 @@ async fn on_two_spin_nodes_sharing_redis_a_burst_logs_in_once_and_cannot_lock() 
 /// once, each act as their own user at Argo CD, one exchange per user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_spin_user_mode_signs_in_each_caller_and_acts_as_them() {
-    use host_test::standin::idp::{ARGOCD_CLIENT, Client};
     let Some(spin) = spin_binary("on_spin_user_mode_signs_in_each_caller_and_acts_as_them") else {
         return;
     };
@@ -314,22 +313,13 @@ async fn on_spin_user_mode_signs_in_each_caller_and_acts_as_them() {
     let port = free_port();
     let resource = format!("http://127.0.0.1:{port}/mcp");
     let secret = "spin-test-client-secret";
-    standin.state().idp.add_client(Client {
-        id: "argocd-mcp".into(),
-        secret: Some(secret.into()),
-        redirect_uris: Vec::new(),
-        audiences: vec![resource.clone()],
-        may_exchange_for: vec![ARGOCD_CLIENT.into()],
-    });
+    standin.trust_mcp_server("argocd-mcp", secret, &resource);
     let issuer = standin.issuer();
-    let variables = [
-        ("argocd_url", standin.url()),
-        ("auth_mode", "user".into()),
-        ("mcp_resource_url", resource.clone()),
-        ("oidc_issuer", issuer.clone()),
-        ("oidc_client_id", "argocd-mcp".into()),
-        ("oidc_client_secret", secret.into()),
-    ];
+    let variables: Vec<(&str, String)> = standin
+        .user_mode_settings("argocd-mcp", secret, &resource)
+        .into_iter()
+        .map(|(setting, value)| (setting.variable, value))
+        .collect();
     let node = SpinNode::start_on(
         port,
         &spin,
@@ -354,16 +344,7 @@ async fn on_spin_user_mode_signs_in_each_caller_and_acts_as_them() {
 
     let tokens: Vec<(&str, String)> = ["alice", "bob"]
         .into_iter()
-        .map(|user| {
-            let mut state = standin.state();
-            let claims = state.idp.claims_for(
-                user,
-                &[resource.as_str()],
-                3600,
-                "openid profile email groups",
-            );
-            (user, state.idp.sign(&claims))
-        })
+        .map(|user| (user, standin.user_token(user, &resource)))
         .collect();
     let threads: Vec<_> = (0..32)
         .map(|i| {
@@ -407,9 +388,9 @@ async fn on_spin_user_mode_signs_in_each_caller_and_acts_as_them() {
         "alice deploys payments"
     );
     let audit: Vec<(String, bool)> = standin
-        .audit()
+        .audit_trail()
         .into_iter()
-        .map(|e| (e.user, e.allowed))
+        .map(|(user, _, allowed)| (user, allowed))
         .collect();
     assert_eq!(audit, [("bob".into(), false), ("alice".into(), true)]);
 }

@@ -19,11 +19,7 @@ fn stdio_demo_answers_a_client_session() {
     }
     writeln!(stdin, "not json").unwrap();
     drop(stdin);
-    let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    assert!(child.wait().unwrap().success());
+    let lines = processes::answers(&mut child);
     assert_eq!(lines.len(), 3, "{lines:?}");
     // Messages are served side by side, so answers come in any order: match them by id.
     let by_id = |id: Value| lines.iter().find(|l| l["id"] == id).unwrap();
@@ -51,11 +47,7 @@ fn stdio_speaks_the_stateless_revision() {
         writeln!(stdin, "{message}").unwrap();
     }
     drop(stdin);
-    let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    assert!(child.wait().unwrap().success());
+    let lines = processes::answers(&mut child);
     assert_eq!(lines.len(), 3, "{lines:?}");
     let by_id = |id: u64| lines.iter().find(|l| l["id"] == id).unwrap();
     assert_eq!(by_id(1)["result"]["resultType"], "complete");
@@ -136,11 +128,7 @@ fn stdio_mirrors_the_profile_header() {
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "{}", json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_argocd_server_info", "arguments": {"profile": "again"}, "_meta": meta}})).unwrap();
     drop(stdin);
-    let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    assert!(child.wait().unwrap().success());
+    let lines = processes::answers(&mut child);
     assert_eq!(lines.len(), 1, "{lines:?}");
     // Past the header check (no -32020) and on to the instance named, which this test leaves
     // unreachable: the tool's own error names it.
@@ -173,11 +161,7 @@ fn stdio_refuses_an_oversized_line_and_goes_on() {
     )
     .unwrap();
     drop(stdin);
-    let lines: Vec<Value> = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
-        .collect();
-    assert!(child.wait().unwrap().success());
+    let lines = processes::answers(&mut child);
     assert_eq!(lines.len(), 2, "{lines:?}");
     let refused = lines.iter().find(|l| l["id"].is_null()).unwrap();
     assert!(
