@@ -412,10 +412,10 @@ async fn user_mode_health<H: Host>(
             Value::Null,
         );
     }
-    let answer = crate::argocd::client::send_raw(
+    let answer = crate::argocd::transport::send_raw(
         host,
         settings,
-        crate::argocd::client::Limits::of(settings),
+        crate::argocd::transport::Limits::of(settings),
         Method::Get,
         "/api/version",
         None,

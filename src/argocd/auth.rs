@@ -224,10 +224,10 @@ impl<'a, H: Host> Auth<'a, H> {
         let failure_key = Self::failure_key(url, username);
         let now = self.host.now_unix_ms();
         let body = serde_json::json!({"username": username, "password": password.expose()});
-        let response = super::client::send_raw(
+        let response = super::transport::send_raw(
             self.host,
             self.settings,
-            super::client::Limits::of(self.settings),
+            super::transport::Limits::of(self.settings),
             crate::host::Method::Post,
             "/api/v1/session",
             None,

@@ -90,7 +90,7 @@ impl ArgoError {
         let (kind, hint) = match status {
             400 if lower.contains("another operation is already in progress") => (
                 ErrorKind::OperationInProgress,
-                format!("an operation is already running on {subject}; wait for it to finish (watch get_argocd_app_status) or terminate it, then retry"),
+                format!("an operation is already running on {subject}; wait for it to finish or terminate it, then retry"),
             ),
             400 if lower.contains("auto-sync is enabled") => (
                 ErrorKind::Rejected,
@@ -106,11 +106,11 @@ impl ArgoError {
             ),
             403 => (
                 ErrorKind::NotFoundOrDenied,
-                format!("{subject} was not found or this account is not permitted to use it (Argo CD answers 403 for both); check the name with list_argocd_apps and the account's RBAC"),
+                format!("{subject} was not found or this account is not permitted to use it (Argo CD answers 403 for both); check the name and the account's RBAC"),
             ),
             404 => (
                 ErrorKind::NotFound,
-                format!("{subject} does not exist; check the name with list_argocd_apps"),
+                format!("{subject} does not exist; check the name"),
             ),
             415 => (
                 ErrorKind::UnsupportedMediaType,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod model;
+pub mod transport;
 
 pub use client::{ArgoClient, Query};
 pub use error::ArgoError;

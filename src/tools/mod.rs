@@ -6,12 +6,14 @@ mod apps;
 mod appsets;
 mod history;
 mod lifecycle;
+mod links;
 mod logs;
 mod manifests;
 mod operations;
 mod platform;
 mod project_guard;
 mod resources;
+pub mod wit;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -82,6 +84,11 @@ macro_rules! toolset {
             all
         }
 
+        /// Every tool's signature, for the plugin's generated WIT and glue ([`wit`]).
+        pub fn signatures() -> Vec<wit::Signature> {
+            vec![$(wit::signature_of::<$tool>()),*]
+        }
+
         /// A tool's output schema in full (every level, every `required`), as its answer type
         /// defines it; `tools/list` publishes an [`outline`] of it.
         pub fn exact_output_schema(name: &str) -> Option<Value> {
@@ -139,6 +146,7 @@ toolset!(
     ListResourceActions,
     GetRevisionMetadata,
     GetSyncWindows,
+    links::ListAppLinks,
     ListApplicationSets,
     GetApplicationSet,
     PreviewApplicationSet,
@@ -408,8 +416,25 @@ async fn invoke<T: Tool, H: Host>(
             Ok(value) => CallOutcome::Success(value),
             Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
         },
-        Err(e) => CallOutcome::ToolError(e.to_string()),
+        Err(e) => CallOutcome::ToolError(with_tool_hint(e).to_string()),
     }
+}
+
+/// The client's hints say what to do in Argo CD's terms; here they gain the tools that do it
+/// (the client knows no tools).
+fn with_tool_hint(error: ArgoError) -> ArgoError {
+    use crate::argocd::error::ErrorKind;
+    let tools = match error.kind {
+        ErrorKind::OperationInProgress => {
+            "wait_for_argocd_operation waits for it; terminate_argocd_operation stops it"
+        }
+        ErrorKind::NotFound | ErrorKind::NotFoundOrDenied => {
+            "list_argocd_apps (and the other list tools) show the names; can_i_argocd checks the account's rights"
+        }
+        _ => return error,
+    };
+    let hint = format!("{} ({tools})", error.hint);
+    error.with_hint(hint)
 }
 
 /// Rejects anything that is not a Kubernetes object name before it reaches a URL: no `/`, no `..`.

@@ -143,6 +143,8 @@ pub struct State {
     pub rbac: Vec<rbac::Policy>,
     /// Every change asked of an app, with who asked and whether RBAC allowed it.
     pub audit: Vec<rbac::AuditEvent>,
+    /// `application.links` of `argocd-cm`: (title, URL template, description).
+    pub app_links: Vec<(String, String, String)>,
 }
 
 /// What a test configures before starting the stand-in.
@@ -241,6 +243,18 @@ impl StandIn {
             idp: idp::Idp::new(config.sso_users),
             rbac: rbac::default_policies(),
             audit: Vec::new(),
+            app_links: vec![
+                (
+                    "Dashboard".into(),
+                    "https://grafana.example.com/d/apps?var-app={{.app.metadata.name}}".into(),
+                    "Golden signals of this app".into(),
+                ),
+                (
+                    "Runbook".into(),
+                    "https://wiki.example.com/runbooks/{{.app.spec.project}}".into(),
+                    String::new(),
+                ),
+            ],
         }));
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;

@@ -694,6 +694,7 @@ fn app_route(
             Err(reply) => reply,
         },
         ("GET", ["events"]) => events(s, name, params),
+        ("GET", ["links"]) => links(s, name, params),
         ("GET", ["logs"]) => logs(s, name, params, None),
         ("GET", ["pods", pod, "logs"]) => logs(s, name, params, Some(&decode(pod))),
         ("DELETE", ["operation"]) => terminate(s, name, params),
@@ -794,6 +795,44 @@ fn app_route(
             | ["operation"],
         ) => text_reply(405, "Method Not Allowed\n"),
         _ => text_reply(404, "Not Found\n"),
+    }
+}
+
+/// `GET …/links`: `application.links` with the app's values filled in (`{{.app.metadata.name}}`,
+/// `{{.app.spec.project}}`); `{}` when none are configured (proto3 leaves an empty list out). The
+/// app's namespace comes as `namespace` on this endpoint.
+fn links(s: &mut State, name: &str, params: &Params) -> Reply {
+    if params
+        .get("namespace")
+        .is_some_and(|n| !n.is_empty() && n != "argocd")
+    {
+        return permission_denied();
+    }
+    let project = match find(s, name, params) {
+        Ok(record) => record.blueprint.project.clone(),
+        Err(reply) => return reply,
+    };
+    let items: Vec<Value> = s
+        .app_links
+        .iter()
+        .map(|(title, url, description)| {
+            let mut link = json!({
+                "title": title,
+                "url": url
+                    .replace("{{.app.metadata.name}}", name)
+                    .replace("{{.app.spec.project}}", &project),
+                "iconClass": "fa fa-link",
+            });
+            if !description.is_empty() {
+                link["description"] = json!(description);
+            }
+            link
+        })
+        .collect();
+    if items.is_empty() {
+        json_reply(200, &json!({}))
+    } else {
+        json_reply(200, &json!({"items": items}))
     }
 }
 

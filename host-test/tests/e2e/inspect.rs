@@ -281,3 +281,53 @@ async fn rendered_manifests_projects_and_clusters() {
             .contains("not found or")
     );
 }
+
+/// The app's deep links, with its values filled in; none configured gives an empty list (Argo CD
+/// then answers `{}`); an unknown app, or one in a namespace Argo CD does not serve, is refused.
+#[tokio::test]
+async fn app_links_come_with_the_apps_values_filled_in() {
+    let world = World::new().await;
+    let links = world
+        .ok("list_argocd_app_links", json!({"app_name": "payments"}))
+        .await;
+    assert_eq!(links["app"], "payments");
+    assert_eq!(
+        links["links"],
+        json!([
+            {"title": "Dashboard", "url": "https://grafana.example.com/d/apps?var-app=payments",
+             "description": "Golden signals of this app"},
+            {"title": "Runbook", "url": "https://wiki.example.com/runbooks/payments"},
+        ])
+    );
+    let sent = world.standin.requests();
+    assert!(
+        sent.iter()
+            .any(|r| r.path == "/api/v1/applications/payments/links"),
+        "{:?}",
+        sent.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let elsewhere = world
+        .tool_error(
+            "list_argocd_app_links",
+            json!({"app_name": "payments", "app_namespace": "team-a"}),
+        )
+        .await;
+    assert!(elsewhere.contains("payments"), "{elsewhere}");
+    assert!(
+        world
+            .standin
+            .requests()
+            .iter()
+            .any(|r| r.path == "/api/v1/applications/payments/links?namespace=team-a")
+    );
+    let unknown = world
+        .tool_error("list_argocd_app_links", json!({"app_name": "no-such-app"}))
+        .await;
+    assert!(unknown.contains("no-such-app"), "{unknown}");
+
+    world.standin.state().app_links.clear();
+    let none = world
+        .ok("list_argocd_app_links", json!({"app_name": "guestbook"}))
+        .await;
+    assert_eq!(none["links"], json!([]));
+}

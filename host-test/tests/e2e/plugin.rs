@@ -1098,3 +1098,115 @@ async fn the_plugin_holds_the_allow_list_and_survives_faults() {
     standin.clear_faults();
     call_status().await.expect("the next call works");
 }
+
+/// A tool added to the registry reaches the plugin without glue written for it.
+#[tokio::test]
+async fn a_tool_from_the_registry_is_exported_without_glue_of_its_own() {
+    let (_standin, env) = setup(&[]).await;
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let links = parse(
+        plugin
+            .call_list_argocd_app_links(&mut store, "guestbook", None, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(links["app"], "guestbook");
+    assert_eq!(
+        links["links"][0]["url"],
+        "https://grafana.example.com/d/apps?var-app=guestbook"
+    );
+}
+
+/// `wit/plugin.wit` is the registry's, byte for byte (CI also fails when the committed file
+/// differs from what the build generated), and it is what the shipped plugin exports: the same
+/// functions, parameters, types and docs, as the standard decoder reads them.
+#[test]
+fn the_plugin_exports_exactly_what_the_registry_generates() {
+    let surface =
+        argocd_mcp::tools::wit::PluginSurface::new(&argocd_mcp::tools::signatures()).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wit/plugin.wit")).unwrap();
+    assert_eq!(
+        committed,
+        surface.wit(),
+        "wit/plugin.wit is not the registry's"
+    );
+
+    let mut generated = wit_parser::Resolve::default();
+    let (package, _) = generated
+        .push_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../wit"))
+        .unwrap();
+    let world = generated.select_world(&[package], Some("plugin")).unwrap();
+    let expected = exports_of(&generated, world);
+
+    let component = std::fs::read(host_test::embed::PLUGIN_WASM).unwrap();
+    let wit_parser::decoding::DecodedWasm::Component(shipped, world) =
+        wit_component::decode(&component).unwrap()
+    else {
+        panic!("the plugin decodes as a component");
+    };
+    assert_eq!(exports_of(&shipped, world), expected);
+    assert_eq!(expected.len(), argocd_mcp::tools::definitions(false).len());
+}
+
+/// Each exported function as `name(param: type, …) -> result` and its docs, sorted by name.
+fn exports_of(
+    resolve: &wit_parser::Resolve,
+    world: wit_parser::WorldId,
+) -> Vec<(String, Option<String>)> {
+    fn type_name(resolve: &wit_parser::Resolve, ty: &wit_parser::Type) -> String {
+        use wit_parser::{Type, TypeDefKind};
+        match ty {
+            Type::Id(id) => {
+                let def = &resolve.types[*id];
+                match &def.kind {
+                    TypeDefKind::Option(inner) => format!("option<{}>", type_name(resolve, inner)),
+                    TypeDefKind::List(inner) => format!("list<{}>", type_name(resolve, inner)),
+                    TypeDefKind::Result(r) => format!(
+                        "result<{}, {}>",
+                        r.ok.as_ref().map_or("_".into(), |t| type_name(resolve, t)),
+                        r.err.as_ref().map_or("_".into(), |t| type_name(resolve, t))
+                    ),
+                    TypeDefKind::Record(record) => format!(
+                        "{}{{{}}}",
+                        def.name.clone().unwrap_or_default(),
+                        record
+                            .fields
+                            .iter()
+                            .map(|f| format!("{}: {}", f.name, type_name(resolve, &f.ty)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    TypeDefKind::Type(inner) => type_name(resolve, inner),
+                    other => format!("{other:?}"),
+                }
+            }
+            primitive => format!("{primitive:?}").to_lowercase(),
+        }
+    }
+    let mut exports: Vec<(String, Option<String>)> = resolve.worlds[world]
+        .exports
+        .iter()
+        .filter_map(|(key, item)| match item {
+            wit_parser::WorldItem::Function(f) => {
+                let params: Vec<String> = f
+                    .params
+                    .iter()
+                    .map(|p| format!("{}: {}", p.name, type_name(resolve, &p.ty)))
+                    .collect();
+                let result = f.result.as_ref().map(|t| type_name(resolve, t));
+                Some((
+                    format!(
+                        "{}({}) -> {result:?}",
+                        resolve.name_world_key(key),
+                        params.join(", ")
+                    ),
+                    f.docs.contents.clone(),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    exports.sort();
+    exports
+}

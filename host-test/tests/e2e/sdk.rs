@@ -88,7 +88,11 @@ fn check_session(seen: &Value, transport: &str, mode: &str, version: &str) {
     let at = format!("{transport} {mode}");
     assert_eq!(seen["protocol_version"], version, "{at}");
     assert_eq!(seen["server_name"], "argocd-mcp", "{at}");
-    assert_eq!(seen["tools"].as_array().unwrap().len(), 32, "{at}");
+    assert_eq!(
+        seen["tools"].as_array().unwrap().len(),
+        argocd_mcp::tools::definitions(false).len(),
+        "{at}"
+    );
     assert_eq!(seen["status_error"], false, "{at}");
     assert_eq!(seen["status"]["name"], "guestbook", "{at}");
     assert_eq!(seen["status"]["health"]["status"], "Healthy", "{at}");

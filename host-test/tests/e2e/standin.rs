@@ -129,6 +129,7 @@ fn every_route_served_is_in_the_swagger() {
         ("get", "/api/v1/applications/{name}"),
         ("post", "/api/v1/applications/{name}/sync"),
         ("post", "/api/v1/applications/{name}/rollback"),
+        ("get", "/api/v1/applications/{name}/links"),
     ] {
         assert!(
             paths[path][method].is_object(),

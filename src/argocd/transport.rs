@@ -1,0 +1,70 @@
+//! One request to Argo CD as it insists on it (headers, content type, size and time bounds), and
+//! the one retry a read that got no answer deserves. Authentication is the caller's business:
+//! the client and the login both send through here.
+
+use std::time::Duration;
+
+use super::error::ArgoError;
+use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method};
+use crate::settings::Settings;
+
+/// One request with the headers Argo CD insists on. `path` starts with `/` and holds the query.
+pub async fn send_raw<H: Host>(
+    host: &H,
+    settings: &Settings,
+    limits: Limits,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> Result<HttpResponse, ArgoError> {
+    let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
+    headers.extend(
+        settings
+            .extra_headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.expose().to_owned())),
+    );
+    if let Some(token) = token {
+        headers.push(("authorization".to_owned(), format!("Bearer {token}")));
+    }
+    // Argo CD answers 415 to any non-GET without exactly this type, DELETE included.
+    if method != Method::Get {
+        headers.push(("content-type".to_owned(), "application/json".to_owned()));
+    }
+    let request = HttpRequest {
+        method,
+        url: format!("{}{}", settings.argocd_url, path),
+        headers,
+        body: body.unwrap_or_default(),
+        timeout: limits.timeout,
+        max_response_bytes: limits.max_response_bytes,
+    };
+    // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a proxy
+    // had dropped) is sent once more; a write never is: it may have been acted on.
+    let sent = if method == Method::Get {
+        match host.send(request.clone()).await {
+            Err(HttpError::NoAnswer(_)) => host.send(request).await,
+            other => other,
+        }
+    } else {
+        host.send(request).await
+    };
+    sent.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+}
+
+/// How long one request may take and how much of its answer is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_response_bytes: usize,
+}
+
+impl Limits {
+    pub fn of(settings: &Settings) -> Limits {
+        Limits {
+            timeout: settings.request_timeout,
+            max_response_bytes: settings.max_response_bytes,
+        }
+    }
+}
