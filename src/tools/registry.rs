@@ -1,0 +1,270 @@
+//! The registry: what a tool is ([`Tool`]), the one list of them (`toolset!`), and how a call
+//! reaches one — arguments parsed by the tool's own type, the read-only guard, the profile, and
+//! errors turned into messages that name the tools to turn to.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::guards::approval_question_of;
+use super::schema::{definition, exact_output_schema_of};
+// The tool types the registry lists, and what the tools module shares.
+use super::*;
+use crate::argocd::{ArgoClient, ArgoError};
+use crate::host::Host;
+use crate::mcp::tool::{Annotations, CallOutcome, Progress, ToolDefinition};
+use crate::settings::Settings;
+
+#[allow(async_fn_in_trait)]
+pub trait Tool {
+    const NAME: &'static str;
+    const TITLE: &'static str;
+    /// Tells an agent when to use the tool, not how it is built.
+    const DESCRIPTION: &'static str;
+    const ANNOTATIONS: Annotations;
+    type Args: DeserializeOwned + JsonSchema;
+    type Output: Serialize + JsonSchema;
+
+    /// Runs the tool; long ones report through `progress`.
+    async fn run<H: Host>(
+        client: &ArgoClient<'_, H>,
+        args: Self::Args,
+        progress: &dyn Progress,
+    ) -> Result<Self::Output, ArgoError>;
+}
+
+/// Annotations of a tool that changes Argo CD.
+pub const fn mutating(destructive: bool, idempotent: bool) -> Annotations {
+    Annotations {
+        read_only_hint: false,
+        destructive_hint: destructive,
+        idempotent_hint: idempotent,
+        open_world_hint: true,
+    }
+}
+
+/// Lists every tool once; the order is the order of `tools/list` and of the README table.
+macro_rules! toolset {
+    ($($tool:ty),* $(,)?) => {
+        /// Definitions of the tools on offer: mutating ones are left out in read-only mode.
+        pub fn definitions(read_only: bool) -> Vec<ToolDefinition> {
+            let mut all = Vec::new();
+            $(
+                if !read_only || <$tool as Tool>::ANNOTATIONS.read_only_hint {
+                    all.push(definition::<$tool>());
+                }
+            )*
+            all
+        }
+
+        /// Every tool's signature, for the plugin's generated WIT and glue ([`wit`]).
+        pub fn signatures() -> Vec<wit::Signature> {
+            vec![$(wit::signature_of::<$tool>()),*]
+        }
+
+        /// A tool's output schema in full (every level, every `required`), as its answer type
+        /// defines it; `tools/list` publishes an [`outline`] of it.
+        pub fn exact_output_schema(name: &str) -> Option<Value> {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return Some(exact_output_schema_of::<$tool>());
+                }
+            )*
+            None
+        }
+
+        /// What to ask a person before the tool called `name` runs with `arguments`: only
+        /// tools that change something, and only with arguments they accept (a call with bad
+        /// arguments is refused without asking anyone).
+        pub fn approval_question(name: &str, arguments: &Value) -> Option<String> {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return approval_question_of::<$tool>(arguments);
+                }
+            )*
+            None
+        }
+
+        /// Runs the tool called `name`.
+        pub async fn call<H: Host>(
+            host: &H,
+            settings: &Settings,
+            name: &str,
+            arguments: Value,
+            progress: &dyn Progress,
+        ) -> CallOutcome {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return invoke::<$tool, H>(host, settings, arguments, progress).await;
+                }
+            )*
+            CallOutcome::UnknownTool(format!(
+                "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
+            ))
+        }
+    };
+}
+
+toolset!(
+    GetAppStatus,
+    ListApps,
+    ListAppHistory,
+    RefreshApp,
+    GetResourceTree,
+    GetAppEvents,
+    GetAppLogs,
+    GetAppDiff,
+    GetManifests,
+    GetResource,
+    ListResourceActions,
+    GetRevisionMetadata,
+    GetSyncWindows,
+    links::ListAppLinks,
+    ListApplicationSets,
+    GetApplicationSet,
+    PreviewApplicationSet,
+    WaitForOperation,
+    GetServerInfo,
+    CanIQuery,
+    ListProjects,
+    GetProject,
+    ListClusters,
+    GetCluster,
+    ListRepositories,
+    SyncApp,
+    RollbackApp,
+    TerminateOperation,
+    RunResourceAction,
+    CreateApp,
+    PatchApp,
+    DeleteApp,
+    DeleteResource,
+);
+
+/// Completions for the prompt arguments that name Argo CD objects (`app_name`, `project`), from
+/// the default instance; nothing when it cannot be asked.
+pub async fn complete<H: Host>(
+    host: &H,
+    settings: &Settings,
+    argument: &str,
+    prefix: &str,
+) -> Vec<String> {
+    let Ok(client) = ArgoClient::new(host, settings) else {
+        return Vec::new();
+    };
+    let names = match argument {
+        "app_name" => apps::app_names(&client, prefix).await,
+        "project" => platform::project_names(&client, prefix).await,
+        _ => return Vec::new(),
+    };
+    names.unwrap_or_default()
+}
+
+async fn invoke<T: Tool, H: Host>(
+    host: &H,
+    settings: &Settings,
+    arguments: Value,
+    progress: &dyn Progress,
+) -> CallOutcome {
+    if settings.read_only && !T::ANNOTATIONS.read_only_hint {
+        return CallOutcome::UnknownTool(format!(
+            "Tool {} is not offered: this server is read-only (ARGOCD_READ_ONLY / read_only is set)",
+            T::NAME
+        ));
+    }
+    let mut arguments = arguments;
+    let profile = match arguments
+        .as_object_mut()
+        .and_then(|a| a.remove(PROFILE_ARGUMENT))
+    {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => {
+            return CallOutcome::ToolError(format!(
+                "Invalid arguments for {}: profile must be a string",
+                T::NAME
+            ));
+        }
+    };
+    let settings = match settings.for_profile(profile.as_deref()) {
+        Ok(settings) => settings,
+        Err(problem) => return CallOutcome::ToolError(problem),
+    };
+    let settings = &settings;
+    let args: T::Args = match serde_path_to_error::deserialize(arguments) {
+        Ok(args) => args,
+        Err(e) => {
+            let at = e.path().to_string();
+            let e = if at == "." {
+                e.into_inner().to_string()
+            } else {
+                format!("{at}: {}", e.into_inner())
+            };
+            return CallOutcome::ToolError(format!(
+                "Invalid arguments for {}: {e}. The tool's inputSchema in tools/list lists every argument and its type.",
+                T::NAME
+            ));
+        }
+    };
+    let client = match ArgoClient::new(host, settings) {
+        Ok(client) => client,
+        Err(e) => return CallOutcome::ToolError(e.to_string()),
+    };
+    match T::run(&client, args, progress).await {
+        Ok(output) => match serde_json::to_value(output) {
+            Ok(value) => CallOutcome::Success(value),
+            Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
+        },
+        Err(e) => CallOutcome::ToolError(with_tool_hint(e).to_string()),
+    }
+}
+
+/// The client's hints say what to do in Argo CD's terms; here they gain the tools that do it
+/// (the client knows no tools).
+fn with_tool_hint(error: ArgoError) -> ArgoError {
+    use crate::argocd::error::ErrorKind;
+    let tools = match error.kind {
+        ErrorKind::OperationInProgress => {
+            "wait_for_argocd_operation waits for it; terminate_argocd_operation stops it"
+        }
+        ErrorKind::NotFound | ErrorKind::NotFoundOrDenied => {
+            "list_argocd_apps (and the other list tools) show the names; can_i_argocd checks the account's rights"
+        }
+        _ => return error,
+    };
+    let hint = format!("{} ({tools})", error.hint);
+    error.with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_refuses_unknown_arguments() {
+        for tool in definitions(false) {
+            assert_eq!(
+                tool.input_schema["additionalProperties"],
+                Value::Bool(false),
+                "{}: a typo must be an error, and a claimed dry run must not skip approval",
+                tool.name
+            );
+        }
+    }
+
+    #[test]
+    fn read_only_hides_mutating_tools() {
+        let all: Vec<_> = definitions(false).iter().map(|d| d.name).collect();
+        let read: Vec<_> = definitions(true).iter().map(|d| d.name).collect();
+        assert!(all.contains(&"sync_argocd_app") && all.contains(&"rollback_argocd_app"));
+        for name in [
+            "sync_argocd_app",
+            "rollback_argocd_app",
+            "terminate_argocd_operation",
+        ] {
+            assert!(all.contains(&name) && !read.contains(&name), "{name}");
+        }
+        assert!(read.contains(&"get_argocd_app_status"));
+    }
+}
