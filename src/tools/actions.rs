@@ -4,31 +4,19 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{
-    ResourceSelector, Tool, app_path, ensure_project_allowed, mutating, require_confirmation,
-};
+use super::{Tool, app_path, ensure_project_allowed, mutating, require_confirmation};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionTarget {
-    pub app_name: String,
-    /// Kind of the resource, e.g. Deployment.
-    pub kind: String,
-    pub resource_name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// API group, e.g. apps for a Deployment; leave out for core kinds.
-    #[serde(default)]
-    pub group: Option<String>,
-    /// API version, default v1.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ActionTarget {
+        pub app_name: String,
+        resource,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,13 +57,7 @@ impl Tool for ListResourceActions {
         args: ActionTarget,
         _progress: &dyn Progress,
     ) -> Result<Actions, ArgoError> {
-        let resource = ResourceSelector {
-            kind: &args.kind,
-            name: &args.resource_name,
-            namespace: args.namespace.as_deref(),
-            group: args.group.as_deref(),
-            version: args.version.as_deref(),
-        };
+        let resource = args.resource();
         let path = resource.path(
             &args.app_name,
             args.app_namespace.as_deref(),
@@ -95,29 +77,17 @@ impl Tool for ListResourceActions {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RunActionArgs {
-    pub app_name: String,
-    /// Kind of the resource, e.g. Deployment.
-    pub kind: String,
-    pub resource_name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// API group, e.g. apps for a Deployment; leave out for core kinds.
-    #[serde(default)]
-    pub group: Option<String>,
-    /// API version, default v1.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// The action, from list_argocd_resource_actions, e.g. restart.
-    pub action: String,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct RunActionArgs {
+        pub app_name: String,
+        resource,
+        app_namespace,
+        /// The action, from list_argocd_resource_actions, e.g. restart.
+        pub action: String,
+        confirm,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -144,14 +114,7 @@ impl Tool for RunResourceAction {
     ) -> Result<ActionRun, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
         let target = &args;
-        ResourceSelector {
-            kind: &target.kind,
-            name: &target.resource_name,
-            namespace: target.namespace.as_deref(),
-            group: target.group.as_deref(),
-            version: target.version.as_deref(),
-        }
-        .check()?;
+        target.resource().check()?;
         if args.action.is_empty()
             || !args
                 .action

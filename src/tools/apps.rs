@@ -14,16 +14,16 @@ use crate::mcp::tool::{Annotations, Progress};
 /// At most this many resources are listed by `include_resources`; the counts cover all of them.
 pub const MAX_RESOURCES_SHOWN: usize = 100;
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppStatusArgs {
-    pub app_name: String,
-    /// Also list resources (problems first, at most 100) with sync and health.
-    #[serde(default)]
-    pub include_resources: bool,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct AppStatusArgs {
+        pub app_name: String,
+        /// Also list resources (problems first, at most 100) with sync and health.
+        #[serde(default)]
+        pub include_resources: bool,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -287,16 +287,16 @@ fn summarise(app: Application, include_resources: bool) -> AppStatus {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshArgs {
-    pub app_name: String,
-    /// Also drop the manifest cache and re-render from git (slower).
-    #[serde(default)]
-    pub hard: bool,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct RefreshArgs {
+        pub app_name: String,
+        /// Also drop the manifest cache and re-render from git (slower).
+        #[serde(default)]
+        pub hard: bool,
+        app_namespace,
+    }
 }
 
 /// Argo CD answers a refresh only once the controller has reconciled: it can take a while.

@@ -121,3 +121,143 @@ mod tests {
         }
     }
 }
+
+/// Declares a tool's argument type with the pieces many tools share written once, where they
+/// stand among its fields:
+///
+/// - `app_namespace,`: the Application object's namespace (optional);
+/// - `resource,`: one resource of an app: `kind`, `resource_name`, `namespace`, `group`, `version`
+///   (and a `resource()` method giving its [`ResourceSelector`]);
+/// - `multi_source,`: `revisions` and `source_positions` of a multi-source app;
+/// - `confirm,`: the caller's `confirm: true`, published as a constant.
+///
+/// The pieces become plain fields of the struct (not `#[serde(flatten)]`), so unknown arguments
+/// stay errors under `deny_unknown_fields`, and serde, the schema and the plugin's generated
+/// export all see the fields in the order they are written.
+macro_rules! arguments {
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        arguments!(@munch [$(#[$meta])*] $name [] [] $($body)*);
+    };
+    (@munch [$($meta:tt)*] $name:ident [$($done:tt)*] [$($impls:tt)*]) => {
+        $($meta)*
+        pub struct $name { $($done)* }
+        $($impls)*
+    };
+    (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt app_namespace, $($rest:tt)*) => {
+        arguments!(@munch $meta $name [$($done)*
+            /// The Application object's namespace.
+            #[serde(default)]
+            pub app_namespace: Option<String>,
+        ] $impls $($rest)*);
+    };
+    (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt multi_source, $($rest:tt)*) => {
+        arguments!(@munch $meta $name [$($done)*
+            /// Multi-source: one revision per `source_positions` entry.
+            #[serde(default)]
+            pub revisions: Option<Vec<String>>,
+            /// Multi-source: 1-based positions of the sources for `revisions`.
+            #[serde(default)]
+            pub source_positions: Option<Vec<i64>>,
+        ] $impls $($rest)*);
+    };
+    (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt confirm, $($rest:tt)*) => {
+        arguments!(@munch $meta $name [$($done)*
+            /// true once the user agreed.
+            #[schemars(extend("const" = true))]
+            pub confirm: bool,
+        ] $impls $($rest)*);
+    };
+    (@munch $meta:tt $name:ident [$($done:tt)*] [$($impls:tt)*] resource, $($rest:tt)*) => {
+        arguments!(@munch $meta $name [$($done)*
+            /// Kind of the resource, e.g. Deployment.
+            pub kind: String,
+            pub resource_name: String,
+            /// Namespace of the resource (leave out for cluster-scoped kinds).
+            #[serde(default)]
+            pub namespace: Option<String>,
+            /// API group, e.g. apps for a Deployment; leave out for core kinds (Pod, Service, ConfigMap, Secret…).
+            #[serde(default)]
+            pub group: Option<String>,
+            /// API version, default v1.
+            #[serde(default)]
+            pub version: Option<String>,
+        ] [$($impls)*
+            impl $name {
+                /// The resource these arguments name, as Argo CD's endpoints take it.
+                pub fn resource(&self) -> $crate::tools::ResourceSelector<'_> {
+                    $crate::tools::ResourceSelector {
+                        kind: &self.kind,
+                        name: &self.resource_name,
+                        namespace: self.namespace.as_deref(),
+                        group: self.group.as_deref(),
+                        version: self.version.as_deref(),
+                    }
+                }
+            }
+        ] $($rest)*);
+    };
+    (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt
+        $(#[$field_meta:meta])* $vis:vis $field:ident : $ty:ty, $($rest:tt)*) => {
+        arguments!(@munch $meta $name [$($done)* $(#[$field_meta])* $vis $field: $ty,] $impls $($rest)*);
+    };
+}
+
+#[cfg(test)]
+mod piece_tests {
+    use schemars::JsonSchema;
+    use serde::Deserialize;
+
+    arguments! {
+        #[derive(Debug, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)] // only parsed
+        pub struct Example {
+            pub app_name: String,
+            resource,
+            /// Something of its own between the pieces.
+            #[serde(default)]
+            pub hard: bool,
+            app_namespace,
+            confirm,
+        }
+    }
+
+    #[test]
+    fn pieces_become_plain_fields_in_place_and_stay_strict() {
+        let parsed: Example = serde_json::from_value(serde_json::json!({
+            "app_name": "web", "kind": "Deployment", "resource_name": "api",
+            "group": "apps", "confirm": true,
+        }))
+        .unwrap();
+        let resource = parsed.resource();
+        assert_eq!((resource.kind, resource.name), ("Deployment", "api"));
+        assert_eq!(resource.group, Some("apps"));
+        assert!(parsed.confirm && !parsed.hard && parsed.app_namespace.is_none());
+        let typo = serde_json::from_value::<Example>(serde_json::json!({
+            "app_name": "web", "kind": "Deployment", "resource_name": "api",
+            "confirm": true, "dryrun": true,
+        }));
+        assert!(
+            typo.unwrap_err()
+                .to_string()
+                .contains("unknown field `dryrun`")
+        );
+        let schema = crate::tools::schema_of::<Example>();
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["properties"]["confirm"]["const"], true);
+        assert_eq!(
+            crate::tools::wit::declared_field_names::<Example>(),
+            [
+                "app_name",
+                "kind",
+                "resource_name",
+                "namespace",
+                "group",
+                "version",
+                "hard",
+                "app_namespace",
+                "confirm"
+            ]
+        );
+    }
+}

@@ -9,13 +9,13 @@ use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryArgs {
-    pub app_name: String,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct HistoryArgs {
+        pub app_name: String,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    ResourceSelector, Tool, app_path, check_name, check_project_allowed, ensure_patch_allowed,
+    Tool, app_path, check_name, check_project_allowed, ensure_patch_allowed,
     ensure_project_allowed, ensure_upsert_allowed, mutating, require_confirmation,
 };
 use crate::argocd::model::Application;
@@ -16,50 +16,50 @@ use crate::mcp::tool::{Annotations, Progress};
 /// The in-cluster API server, Argo CD's default destination.
 const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateArgs {
-    /// Name of the new Application.
-    pub name: String,
-    pub project: String,
-    /// Git or Helm repository URL.
-    pub repo_url: String,
-    /// Directory in a git repository (or give `chart`).
-    #[serde(default)]
-    pub path: Option<String>,
-    /// Helm chart name in a Helm repository.
-    #[serde(default)]
-    pub chart: Option<String>,
-    /// Branch, tag, commit or chart version; default HEAD.
-    #[serde(default)]
-    pub target_revision: Option<String>,
-    /// Cluster URL (default: Argo CD's own cluster), or give `dest_name`.
-    #[serde(default)]
-    pub dest_server: Option<String>,
-    #[serde(default)]
-    pub dest_name: Option<String>,
-    pub dest_namespace: String,
-    /// Sync automatically when git changes.
-    #[serde(default)]
-    pub auto_sync: bool,
-    /// With auto_sync: delete resources removed from git.
-    #[serde(default)]
-    pub prune: bool,
-    /// With auto_sync: undo changes made in the cluster.
-    #[serde(default)]
-    pub self_heal: bool,
-    /// Create the destination namespace when syncing.
-    #[serde(default)]
-    pub create_namespace: bool,
-    /// Replace an existing app of that name instead of failing.
-    #[serde(default)]
-    pub upsert: bool,
-    /// Namespace for the Application object (apps in any namespace).
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateArgs {
+        /// Name of the new Application.
+        pub name: String,
+        pub project: String,
+        /// Git or Helm repository URL.
+        pub repo_url: String,
+        /// Directory in a git repository (or give `chart`).
+        #[serde(default)]
+        pub path: Option<String>,
+        /// Helm chart name in a Helm repository.
+        #[serde(default)]
+        pub chart: Option<String>,
+        /// Branch, tag, commit or chart version; default HEAD.
+        #[serde(default)]
+        pub target_revision: Option<String>,
+        /// Cluster URL (default: Argo CD's own cluster), or give `dest_name`.
+        #[serde(default)]
+        pub dest_server: Option<String>,
+        #[serde(default)]
+        pub dest_name: Option<String>,
+        pub dest_namespace: String,
+        /// Sync automatically when git changes.
+        #[serde(default)]
+        pub auto_sync: bool,
+        /// With auto_sync: delete resources removed from git.
+        #[serde(default)]
+        pub prune: bool,
+        /// With auto_sync: undo changes made in the cluster.
+        #[serde(default)]
+        pub self_heal: bool,
+        /// Create the destination namespace when syncing.
+        #[serde(default)]
+        pub create_namespace: bool,
+        /// Replace an existing app of that name instead of failing.
+        #[serde(default)]
+        pub upsert: bool,
+        /// Namespace for the Application object (apps in any namespace).
+        #[serde(default)]
+        pub app_namespace: Option<String>,
+        confirm,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -145,20 +145,18 @@ impl Tool for CreateApp {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PatchArgs {
-    pub app_name: String,
-    /// JSON merge patch (RFC 7386) applied to the Application, e.g.
-    /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off,
-    /// {"spec": {"source": {"targetRevision": "v2"}}} pins a revision.
-    pub patch: Value,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct PatchArgs {
+        pub app_name: String,
+        /// JSON merge patch (RFC 7386) applied to the Application, e.g.
+        /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off,
+        /// {"spec": {"source": {"targetRevision": "v2"}}} pins a revision.
+        pub patch: Value,
+        app_namespace,
+        confirm,
+    }
 }
 
 pub struct PatchApp;
@@ -218,22 +216,20 @@ impl Tool for PatchApp {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteArgs {
-    pub app_name: String,
-    /// true: also delete everything the app deployed; false: only the Application (its
-    /// resources keep running). No default.
-    pub cascade: bool,
-    /// With cascade: foreground (wait for dependents) or background.
-    #[serde(default)]
-    pub propagation_policy: Option<String>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct DeleteArgs {
+        pub app_name: String,
+        /// true: also delete everything the app deployed; false: only the Application (its
+        /// resources keep running). No default.
+        pub cascade: bool,
+        /// With cascade: foreground (wait for dependents) or background.
+        #[serde(default)]
+        pub propagation_policy: Option<String>,
+        app_namespace,
+        confirm,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -292,32 +288,21 @@ impl Tool for DeleteApp {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteResourceArgs {
-    pub app_name: String,
-    pub kind: String,
-    pub resource_name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// API group; leave out for core kinds.
-    #[serde(default)]
-    pub group: Option<String>,
-    /// API version, default v1.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Delete at once, skipping finalizers' graceful wait.
-    #[serde(default)]
-    pub force: bool,
-    /// Leave the resource's dependents running.
-    #[serde(default)]
-    pub orphan: bool,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct DeleteResourceArgs {
+        pub app_name: String,
+        resource,
+        /// Delete at once, skipping finalizers' graceful wait.
+        #[serde(default)]
+        pub force: bool,
+        /// Leave the resource's dependents running.
+        #[serde(default)]
+        pub orphan: bool,
+        app_namespace,
+        confirm,
+    }
 }
 
 pub struct DeleteResource;
@@ -336,13 +321,7 @@ impl Tool for DeleteResource {
         _progress: &dyn Progress,
     ) -> Result<Deleted, ArgoError> {
         require_confirmation(Self::NAME, args.confirm)?;
-        let resource = ResourceSelector {
-            kind: &args.kind,
-            name: &args.resource_name,
-            namespace: args.namespace.as_deref(),
-            group: args.group.as_deref(),
-            version: args.version.as_deref(),
-        };
+        let resource = args.resource();
         let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;

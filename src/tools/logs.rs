@@ -20,44 +20,44 @@ pub const MAX_TAIL_LINES: u32 = 10_000;
 /// which `truncated` and a warning say).
 pub const MAX_STREAM_BYTES: usize = 8 << 20;
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LogsArgs {
-    pub app_name: String,
-    /// One pod by name.
-    #[serde(default)]
-    pub pod_name: Option<String>,
-    /// Or every pod of a workload: its kind (Deployment, StatefulSet, …) with `resource_name`.
-    #[serde(default)]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub resource_name: Option<String>,
-    /// API group of `kind`, e.g. apps for a Deployment.
-    #[serde(default)]
-    pub group: Option<String>,
-    #[serde(default)]
-    pub container: Option<String>,
-    /// Last lines per pod, as Argo CD counts them (default 100, at most 10000).
-    #[serde(default)]
-    pub tail_lines: Option<u32>,
-    /// Only lines from the last this many seconds.
-    #[serde(default)]
-    pub since_seconds: Option<u32>,
-    /// Keep lines containing this text (case-insensitive); a leading `!` keeps the others.
-    #[serde(default)]
-    pub filter: Option<String>,
-    /// Logs of the previous container instance (after a crash).
-    #[serde(default)]
-    pub previous: bool,
-    /// Most lines returned (newest kept): default 200, at most 2000.
-    #[serde(default)]
-    pub max_lines: Option<usize>,
-    /// Most log bytes returned: default 12288, at most 65536.
-    #[serde(default)]
-    pub max_bytes: Option<usize>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct LogsArgs {
+        pub app_name: String,
+        /// One pod by name.
+        #[serde(default)]
+        pub pod_name: Option<String>,
+        /// Or every pod of a workload: its kind (Deployment, StatefulSet, …) with `resource_name`.
+        #[serde(default)]
+        pub kind: Option<String>,
+        #[serde(default)]
+        pub resource_name: Option<String>,
+        /// API group of `kind`, e.g. apps for a Deployment.
+        #[serde(default)]
+        pub group: Option<String>,
+        #[serde(default)]
+        pub container: Option<String>,
+        /// Last lines per pod, as Argo CD counts them (default 100, at most 10000).
+        #[serde(default)]
+        pub tail_lines: Option<u32>,
+        /// Only lines from the last this many seconds.
+        #[serde(default)]
+        pub since_seconds: Option<u32>,
+        /// Keep lines containing this text (case-insensitive); a leading `!` keeps the others.
+        #[serde(default)]
+        pub filter: Option<String>,
+        /// Logs of the previous container instance (after a crash).
+        #[serde(default)]
+        pub previous: bool,
+        /// Most lines returned (newest kept): default 200, at most 2000.
+        #[serde(default)]
+        pub max_lines: Option<usize>,
+        /// Most log bytes returned: default 12288, at most 65536.
+        #[serde(default)]
+        pub max_bytes: Option<usize>,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

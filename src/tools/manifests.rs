@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ResourceSelector, Tool, app_path, check_name, page_bounds};
+use super::{Tool, app_path, check_name, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -120,25 +120,25 @@ struct ResourceDiff {
     modified: bool,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DiffArgs {
-    pub app_name: String,
-    /// Only resources of this kind.
-    #[serde(default)]
-    pub kind: Option<String>,
-    /// Only the resource with this name.
-    #[serde(default)]
-    pub resource_name: Option<String>,
-    /// Also list resources that match git (default: only the drifted ones).
-    #[serde(default)]
-    pub include_unchanged: bool,
-    /// Resources listed at most: default 20, at most 100.
-    #[serde(default)]
-    pub limit: Option<usize>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct DiffArgs {
+        pub app_name: String,
+        /// Only resources of this kind.
+        #[serde(default)]
+        pub kind: Option<String>,
+        /// Only the resource with this name.
+        #[serde(default)]
+        pub resource_name: Option<String>,
+        /// Also list resources that match git (default: only the drifted ones).
+        #[serde(default)]
+        pub include_unchanged: bool,
+        /// Resources listed at most: default 20, at most 100.
+        #[serde(default)]
+        pub limit: Option<usize>,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -256,27 +256,17 @@ impl Tool for GetAppDiff {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResourceArgs {
-    pub app_name: String,
-    pub kind: String,
-    pub resource_name: String,
-    /// Namespace of the resource (leave out for cluster-scoped kinds).
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// API group; leave out for core kinds (Pod, Service, ConfigMap, Secret…).
-    #[serde(default)]
-    pub group: Option<String>,
-    /// API version, default v1.
-    #[serde(default)]
-    pub version: Option<String>,
-    /// Keep `status` and server-owned metadata (default: left out).
-    #[serde(default)]
-    pub full: bool,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ResourceArgs {
+        pub app_name: String,
+        resource,
+        /// Keep `status` and server-owned metadata (default: left out).
+        #[serde(default)]
+        pub full: bool,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -336,13 +326,7 @@ impl Tool for GetResource {
         args: ResourceArgs,
         _progress: &dyn Progress,
     ) -> Result<LiveResource, ArgoError> {
-        let resource = ResourceSelector {
-            kind: &args.kind,
-            name: &args.resource_name,
-            namespace: args.namespace.as_deref(),
-            group: args.group.as_deref(),
-            version: args.version.as_deref(),
-        };
+        let resource = args.resource();
         let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
         let response: ManifestResponse =
             client.get(&path, &resource.subject(&args.app_name)).await?;
@@ -364,18 +348,18 @@ impl Tool for GetResource {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RevisionArgs {
-    pub app_name: String,
-    /// Commit SHA (e.g. from list_argocd_app_history) or tag.
-    pub revision: String,
-    /// For multi-source apps: which source (0-based).
-    #[serde(default)]
-    pub source_index: Option<u32>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct RevisionArgs {
+        pub app_name: String,
+        /// Commit SHA (e.g. from list_argocd_app_history) or tag.
+        pub revision: String,
+        /// For multi-source apps: which source (0-based).
+        #[serde(default)]
+        pub source_index: Option<u32>,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -452,13 +436,13 @@ impl Tool for GetRevisionMetadata {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WindowsArgs {
-    pub app_name: String,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct WindowsArgs {
+        pub app_name: String,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -562,28 +546,23 @@ mod tests {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ManifestsArgs {
-    pub app_name: String,
-    /// Git revision or chart version to render; default: the app's target revision.
-    #[serde(default)]
-    pub revision: Option<String>,
-    /// Multi-source: one revision per `source_positions` entry.
-    #[serde(default)]
-    pub revisions: Option<Vec<String>>,
-    /// Multi-source: 1-based positions of the sources for `revisions`.
-    #[serde(default)]
-    pub source_positions: Option<Vec<i64>>,
-    /// Also return the objects themselves (Secret values masked), within 16 KB.
-    #[serde(default)]
-    pub include_objects: bool,
-    /// Objects listed at most: default 100, at most 1000.
-    #[serde(default)]
-    pub limit: Option<usize>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ManifestsArgs {
+        pub app_name: String,
+        /// Git revision or chart version to render; default: the app's target revision.
+        #[serde(default)]
+        pub revision: Option<String>,
+        multi_source,
+        /// Also return the objects themselves (Secret values masked), within 16 KB.
+        #[serde(default)]
+        pub include_objects: bool,
+        /// Objects listed at most: default 100, at most 1000.
+        #[serde(default)]
+        pub limit: Option<usize>,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -11,10 +11,11 @@
 //! its argument type both parses the call and produces the `inputSchema` (and the plugin's
 //! export), so they cannot drift.
 
+#[macro_use]
+mod arguments;
 mod actions;
 mod apps;
 mod appsets;
-mod arguments;
 mod guards;
 mod history;
 mod lifecycle;

@@ -28,40 +28,33 @@ pub struct ResourceRef {
     pub namespace: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SyncArgs {
-    pub app_name: String,
-    /// Git revision (branch, tag, commit) or Helm chart version to sync to; default: the app's target revision.
-    #[serde(default)]
-    pub revision: Option<String>,
-    /// Multi-source: one revision per `source_positions` entry.
-    #[serde(default)]
-    pub revisions: Option<Vec<String>>,
-    /// Multi-source: 1-based positions of the sources for `revisions`.
-    #[serde(default)]
-    pub source_positions: Option<Vec<i64>>,
-    /// Delete resources that are no longer in git.
-    #[serde(default)]
-    pub prune: bool,
-    /// Change nothing; show what would change.
-    #[serde(default)]
-    pub dry_run: bool,
-    /// Sync only these resources (a partial sync adds no history entry).
-    #[serde(default)]
-    pub resources: Option<Vec<ResourceRef>>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// Wait for the outcome, with the health verdict.
-    #[serde(default)]
-    pub wait: bool,
-    /// Wait limit in seconds (default 120, at most 600).
-    #[serde(default)]
-    pub timeout_seconds: Option<u32>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct SyncArgs {
+        pub app_name: String,
+        /// Git revision (branch, tag, commit) or Helm chart version to sync to; default: the app's target revision.
+        #[serde(default)]
+        pub revision: Option<String>,
+        multi_source,
+        /// Delete resources that are no longer in git.
+        #[serde(default)]
+        pub prune: bool,
+        /// Change nothing; show what would change.
+        #[serde(default)]
+        pub dry_run: bool,
+        /// Sync only these resources (a partial sync adds no history entry).
+        #[serde(default)]
+        pub resources: Option<Vec<ResourceRef>>,
+        app_namespace,
+        /// Wait for the outcome, with the health verdict.
+        #[serde(default)]
+        pub wait: bool,
+        /// Wait limit in seconds (default 120, at most 600).
+        #[serde(default)]
+        pub timeout_seconds: Option<u32>,
+        confirm,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -177,30 +170,28 @@ impl Tool for SyncApp {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RollbackArgs {
-    pub app_name: String,
-    /// `id` of the history entry to go back to, from list_argocd_app_history.
-    pub history_id: i64,
-    /// Delete resources that the old revision does not have.
-    #[serde(default)]
-    pub prune: bool,
-    /// Change nothing; show what would change.
-    #[serde(default)]
-    pub dry_run: bool,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// Wait for the outcome, with the health verdict.
-    #[serde(default)]
-    pub wait: bool,
-    /// Wait limit in seconds (default 120, at most 600).
-    #[serde(default)]
-    pub timeout_seconds: Option<u32>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct RollbackArgs {
+        pub app_name: String,
+        /// `id` of the history entry to go back to, from list_argocd_app_history.
+        pub history_id: i64,
+        /// Delete resources that the old revision does not have.
+        #[serde(default)]
+        pub prune: bool,
+        /// Change nothing; show what would change.
+        #[serde(default)]
+        pub dry_run: bool,
+        app_namespace,
+        /// Wait for the outcome, with the health verdict.
+        #[serde(default)]
+        pub wait: bool,
+        /// Wait limit in seconds (default 120, at most 600).
+        #[serde(default)]
+        pub timeout_seconds: Option<u32>,
+        confirm,
+    }
 }
 
 pub struct RollbackApp;
@@ -424,16 +415,16 @@ pub async fn wait_for<H: Host>(
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WaitArgs {
-    pub app_name: String,
-    /// Longest wait in seconds (default 120, at most 600).
-    #[serde(default)]
-    pub timeout_seconds: Option<u32>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct WaitArgs {
+        pub app_name: String,
+        /// Longest wait in seconds (default 120, at most 600).
+        #[serde(default)]
+        pub timeout_seconds: Option<u32>,
+        app_namespace,
+    }
 }
 
 pub struct WaitForOperation;
@@ -463,16 +454,14 @@ impl Tool for WaitForOperation {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TerminateArgs {
-    pub app_name: String,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
-    /// true once the user agreed.
-    #[schemars(extend("const" = true))]
-    pub confirm: bool,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct TerminateArgs {
+        pub app_name: String,
+        app_namespace,
+        confirm,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

@@ -42,24 +42,24 @@ struct NodeHealth {
     message: Option<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TreeArgs {
-    pub app_name: String,
-    /// Only nodes of this kind, e.g. Pod or Deployment.
-    #[serde(default)]
-    pub kind: Option<String>,
-    /// Only nodes with this health, e.g. Degraded; `unhealthy` for anything but Healthy.
-    #[serde(default)]
-    pub health: Option<String>,
-    /// Page size: default 50, at most 1000.
-    #[serde(default)]
-    pub limit: Option<usize>,
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct TreeArgs {
+        pub app_name: String,
+        /// Only nodes of this kind, e.g. Pod or Deployment.
+        #[serde(default)]
+        pub kind: Option<String>,
+        /// Only nodes with this health, e.g. Degraded; `unhealthy` for anything but Healthy.
+        #[serde(default)]
+        pub health: Option<String>,
+        /// Page size: default 50, at most 1000.
+        #[serde(default)]
+        pub limit: Option<usize>,
+        #[serde(default)]
+        pub offset: Option<usize>,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -180,24 +180,24 @@ impl Tool for GetResourceTree {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventsArgs {
-    pub app_name: String,
-    /// Events of this resource (kind and name as get_argocd_app_resource_tree shows them).
-    #[serde(default)]
-    pub resource_kind: Option<String>,
-    #[serde(default)]
-    pub resource_name: Option<String>,
-    /// Needed only when the app has several resources of that kind and name.
-    #[serde(default)]
-    pub resource_namespace: Option<String>,
-    /// At most this many events, newest first: default 30, at most 200.
-    #[serde(default)]
-    pub limit: Option<usize>,
-    /// The Application object's namespace.
-    #[serde(default)]
-    pub app_namespace: Option<String>,
+arguments! {
+    #[derive(Debug, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct EventsArgs {
+        pub app_name: String,
+        /// Events of this resource (kind and name as get_argocd_app_resource_tree shows them).
+        #[serde(default)]
+        pub resource_kind: Option<String>,
+        #[serde(default)]
+        pub resource_name: Option<String>,
+        /// Needed only when the app has several resources of that kind and name.
+        #[serde(default)]
+        pub resource_namespace: Option<String>,
+        /// At most this many events, newest first: default 30, at most 200.
+        #[serde(default)]
+        pub limit: Option<usize>,
+        app_namespace,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

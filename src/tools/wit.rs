@@ -34,6 +34,12 @@ pub fn signature_of<T: Tool>() -> Signature {
     }
 }
 
+/// The fields of a struct in declaration order, as the plugin's export takes them.
+#[cfg(test)]
+pub(crate) fn declared_field_names<T: DeserializeOwned>() -> Vec<&'static str> {
+    declared_fields::<T>()
+}
+
 /// The fields of a struct in declaration order, as serde's derive hands them to a deserializer
 /// (a JSON Schema keeps no order). Types that are not plain structs give none.
 fn declared_fields<T: DeserializeOwned>() -> Vec<&'static str> {
