@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, app_path, ensure_project_allowed, mutating, require_confirmation};
+use super::{Tool, app_path, ensure_project_allowed, mutating};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -112,7 +112,6 @@ impl Tool for RunResourceAction {
         args: RunActionArgs,
         _progress: &dyn Progress,
     ) -> Result<ActionRun, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         let target = &args;
         target.resource().check()?;
         if args.action.is_empty()

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{
     Tool, app_path, check_name, check_project_allowed, ensure_patch_allowed,
-    ensure_project_allowed, ensure_upsert_allowed, mutating, require_confirmation,
+    ensure_project_allowed, ensure_upsert_allowed, mutating,
 };
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -85,7 +85,6 @@ impl Tool for CreateApp {
         args: CreateArgs,
         _progress: &dyn Progress,
     ) -> Result<Changed, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         check_name("name", &args.name)?;
         check_name("project", &args.project)?;
         check_name("dest_namespace", &args.dest_namespace)?;
@@ -174,7 +173,6 @@ impl Tool for PatchApp {
         args: PatchArgs,
         _progress: &dyn Progress,
     ) -> Result<Changed, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         if !args.patch.is_object() || args.patch.as_object().is_some_and(|p| p.is_empty()) {
             return Err(ArgoError::invalid_input(
                 "patch must be a non-empty JSON object (a merge patch of the Application)",
@@ -253,7 +251,6 @@ impl Tool for DeleteApp {
         args: DeleteArgs,
         _progress: &dyn Progress,
     ) -> Result<Deleted, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         if let Some(policy) = &args.propagation_policy
             && !matches!(policy.as_str(), "foreground" | "background")
         {
@@ -320,7 +317,6 @@ impl Tool for DeleteResource {
         args: DeleteResourceArgs,
         _progress: &dyn Progress,
     ) -> Result<Deleted, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         let resource = args.resource();
         let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
         let project =

@@ -35,7 +35,6 @@ pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
 pub use appsets::{GetApplicationSet, ListApplicationSets, PreviewApplicationSet};
 pub use arguments::{ResourceSelector, app_path, check_name, get_app};
-pub use guards::require_confirmation;
 pub use history::ListAppHistory;
 pub use lifecycle::{CreateApp, DeleteApp, DeleteResource, PatchApp};
 pub use logs::GetAppLogs;

@@ -6,9 +6,7 @@ use serde_json::{Value, json};
 
 use std::time::Duration;
 
-use super::{
-    Tool, app_path, check_name, ensure_project_allowed, get_app, mutating, require_confirmation,
-};
+use super::{Tool, app_path, check_name, ensure_project_allowed, get_app, mutating};
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
@@ -92,7 +90,6 @@ impl Tool for SyncApp {
         args: SyncArgs,
         progress: &dyn Progress,
     ) -> Result<OperationStarted, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "/sync")?;
         let wait = args
             .wait
@@ -209,7 +206,6 @@ impl Tool for RollbackApp {
         args: RollbackArgs,
         progress: &dyn Progress,
     ) -> Result<OperationStarted, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         if args.history_id < 0 {
             return Err(ArgoError::invalid_input(
                 "history_id must be 0 or more: take it from list_argocd_app_history",
@@ -485,7 +481,6 @@ impl Tool for TerminateOperation {
         args: TerminateArgs,
         _progress: &dyn Progress,
     ) -> Result<Terminated, ArgoError> {
-        require_confirmation(Self::NAME, args.confirm)?;
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/operation")?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
@@ -510,15 +505,27 @@ mod tests {
     use super::*;
     use crate::testing::{FakeHost, reply, token_settings};
 
+    /// The dispatcher checks `confirm` for every change before the tool runs.
     #[test]
     fn sync_without_confirmation_sends_nothing() {
         let host = FakeHost::new(vec![]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
-        let args: SyncArgs = serde_json::from_str(r#"{"app_name":"web","confirm":false}"#).unwrap();
-        let err = pollster::block_on(SyncApp::run(&client, args, &crate::mcp::tool::NoProgress))
-            .unwrap_err();
-        assert!(err.to_string().contains("confirm"));
+        for arguments in [
+            serde_json::json!({"app_name": "web", "confirm": false}),
+            serde_json::json!({"app_name": "web"}),
+        ] {
+            let outcome = pollster::block_on(crate::tools::call(
+                &host,
+                &settings,
+                "sync_argocd_app",
+                arguments,
+                &crate::mcp::tool::NoProgress,
+            ));
+            let crate::mcp::tool::CallOutcome::ToolError(message) = outcome else {
+                panic!("an unconfirmed sync must be refused");
+            };
+            assert!(message.contains("confirm"), "{message}");
+        }
         assert!(host.requests().is_empty());
     }
 

@@ -16,6 +16,13 @@ use crate::host::Host;
 use crate::mcp::tool::{Annotations, CallOutcome, Progress, ToolDefinition};
 use crate::settings::Settings;
 
+/// A tool: its name, words for the agent, annotations, argument and answer types, and `run`.
+///
+/// Every tool's `impl Tool` has the same shape (`duplicates` lists those headers), on purpose:
+/// the constants and types are what a reader looks for, in the tool's own file, and a macro that
+/// hid them would save lines, not meaning. What tools share beyond that is written once: argument
+/// pieces (`arguments!`), the confirmation and read-only guards (here, in dispatch), paths and
+/// paging.
 #[allow(async_fn_in_trait)]
 pub trait Tool {
     const NAME: &'static str;
@@ -192,6 +199,9 @@ async fn invoke<T: Tool, H: Host>(
         Err(problem) => return CallOutcome::ToolError(problem),
     };
     let settings = &settings;
+    // Every change needs the caller's `confirm: true`: checked here, once for all of them, after
+    // the arguments parsed (a typo is reported first).
+    let confirmed = arguments.get("confirm") == Some(&Value::Bool(true));
     let args: T::Args = match serde_path_to_error::deserialize(arguments) {
         Ok(args) => args,
         Err(e) => {
@@ -207,6 +217,11 @@ async fn invoke<T: Tool, H: Host>(
             ));
         }
     };
+    if !T::ANNOTATIONS.read_only_hint
+        && let Err(refused) = super::guards::require_confirmation(T::NAME, confirmed)
+    {
+        return CallOutcome::ToolError(refused.to_string());
+    }
     let client = match ArgoClient::new(host, settings) {
         Ok(client) => client,
         Err(e) => return CallOutcome::ToolError(e.to_string()),
@@ -248,6 +263,23 @@ mod tests {
                 tool.input_schema["additionalProperties"],
                 Value::Bool(false),
                 "{}: a typo must be an error, and a claimed dry run must not skip approval",
+                tool.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_change_takes_the_confirm_the_dispatcher_checks() {
+        for tool in definitions(false) {
+            let required = tool.input_schema["required"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let changes = !tool.annotations.read_only_hint;
+            assert_eq!(
+                required.contains(&Value::from("confirm")),
+                changes,
+                "{}: a change must require confirm, a read must not take it",
                 tool.name
             );
         }
