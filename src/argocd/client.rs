@@ -127,17 +127,20 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         body: Option<&serde_json::Value>,
     ) -> Result<HttpResponse, ArgoError> {
         let body = body.map(|b| b.to_string().into_bytes());
+        let send = async |token: &str, body: Option<Vec<u8>>| {
+            send_raw(
+                self.host,
+                self.settings,
+                self.limits,
+                method,
+                path,
+                Some(token),
+                body,
+            )
+            .await
+        };
         let (token, origin) = self.auth.token().await?;
-        let response = send_raw(
-            self.host,
-            self.settings,
-            self.limits,
-            method,
-            path,
-            Some(&token),
-            body.clone(),
-        )
-        .await?;
+        let response = send(&token, body.clone()).await?;
         if response.status != 401 || !self.auth.can_relogin() {
             return Ok(response);
         }
@@ -147,16 +150,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             return Ok(response);
         }
         let token = self.auth.login().await?;
-        send_raw(
-            self.host,
-            self.settings,
-            self.limits,
-            method,
-            path,
-            Some(&token),
-            body,
-        )
-        .await
+        send(&token, body).await
     }
 
     /// Sends and reads a 2xx JSON body; other statuses become errors about `subject`, and so

@@ -644,7 +644,11 @@ mod tests {
             META_CLIENT_CAPABILITIES: capabilities,
             "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1"}
         });
-        let body = json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params});
+        answer(json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params}))
+    }
+
+    /// The answer to one request message, and its HTTP status.
+    fn answer(body: Value) -> (Value, u16) {
         match pollster::block_on(handle_message(
             &INFO,
             &Echo,
@@ -706,15 +710,7 @@ mod tests {
             (Some(INVALID_PARAMS), 200)
         );
 
-        let reply = |body: Value| match pollster::block_on(handle_message(
-            &INFO,
-            &Echo,
-            body.to_string().as_bytes(),
-            None,
-        )) {
-            Reply::Message { body, http_status } => (body, http_status),
-            Reply::Accepted => panic!("a request is answered"),
-        };
+        let reply = answer;
         let (future, status) = reply(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list",
             "params": {"_meta": {META_PROTOCOL_VERSION: "2099-01-01", META_CLIENT_CAPABILITIES: {}}}}));
         assert_eq!(status, 400);

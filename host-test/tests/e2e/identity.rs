@@ -675,31 +675,33 @@ async fn a_refused_exchanged_token_is_exchanged_again_once() {
     use host_test::standin::{Fault, FaultRule};
     let world = user_mode(&[]).await;
     let alice = token(&world, "alice");
-    let (_, body) = call_as(
-        &world,
-        &alice,
-        "get_argocd_app_status",
-        json!({"app_name": "payments"}),
-    )
-    .await;
+    let status = || async {
+        let (_, body) = call_as(
+            &world,
+            &alice,
+            "get_argocd_app_status",
+            json!({"app_name": "payments"}),
+        )
+        .await;
+        body
+    };
+    // Argo CD answers 401 to the next `times` reads of the app.
+    let refuse_next = |times: usize| {
+        world.standin.inject(
+            FaultRule::new(
+                Some("GET"),
+                "/api/v1/applications/payments",
+                Fault::Unauthorized,
+            )
+            .times(times),
+        )
+    };
+    let body = status().await;
     assert_eq!(body["result"]["isError"], false, "{body}");
     assert_eq!(world.standin.state().idp.exchanges.len(), 1);
 
-    world.standin.inject(
-        FaultRule::new(
-            Some("GET"),
-            "/api/v1/applications/payments",
-            Fault::Unauthorized,
-        )
-        .times(1),
-    );
-    let (_, body) = call_as(
-        &world,
-        &alice,
-        "get_argocd_app_status",
-        json!({"app_name": "payments"}),
-    )
-    .await;
+    refuse_next(1);
+    let body = status().await;
     assert_eq!(body["result"]["isError"], false, "{body}");
     assert_eq!(
         world.standin.state().idp.exchanges.len(),
@@ -708,21 +710,8 @@ async fn a_refused_exchanged_token_is_exchanged_again_once() {
     );
 
     // Refused again right after a fresh exchange: no loop, a clear error.
-    world.standin.inject(
-        FaultRule::new(
-            Some("GET"),
-            "/api/v1/applications/payments",
-            Fault::Unauthorized,
-        )
-        .times(2),
-    );
-    let (_, body) = call_as(
-        &world,
-        &alice,
-        "get_argocd_app_status",
-        json!({"app_name": "payments"}),
-    )
-    .await;
+    refuse_next(2);
+    let body = status().await;
     assert_eq!(body["result"]["isError"], true, "{body}");
     assert!(world.standin.state().idp.exchanges.len() <= 3);
 }

@@ -160,24 +160,27 @@ async fn every_tool_works_through_typed_exports() {
 
 #[tokio::test]
 async fn read_only_and_missing_settings_are_refused_clearly() {
+    // A confirmed rollback of guestbook to history id 1, in a fresh instance.
+    async fn rollback(env: &HostEnv) -> Result<String, String> {
+        let (plugin, mut store) = harness().plugin(env).await.unwrap();
+        plugin
+            .call_rollback_argocd_app(
+                &mut store,
+                "guestbook",
+                1,
+                None,
+                None,
+                None,
+                None,
+                None,
+                true,
+                None,
+            )
+            .await
+            .unwrap()
+    }
     let (_standin, env) = setup(&[("ARGOCD_READ_ONLY", "true")]).await;
-    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
-    let refused = plugin
-        .call_rollback_argocd_app(
-            &mut store,
-            "guestbook",
-            1,
-            None,
-            None,
-            None,
-            None,
-            None,
-            true,
-            None,
-        )
-        .await
-        .unwrap();
-    assert!(refused.unwrap_err().contains("read-only"));
+    assert!(rollback(&env).await.unwrap_err().contains("read-only"));
 
     let empty = HostEnv::default();
     let (plugin, mut store) = harness().plugin(&empty).await.unwrap();
@@ -192,23 +195,7 @@ async fn read_only_and_missing_settings_are_refused_clearly() {
     // Nobody can approve a change in a plugin host: with approvals required, changes are refused
     // before anything reaches Argo CD; reads still work.
     let (standin, env) = setup(&[("ARGOCD_REQUIRE_APPROVAL", "true")]).await;
-    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
-    let refused = plugin
-        .call_rollback_argocd_app(
-            &mut store,
-            "guestbook",
-            1,
-            None,
-            None,
-            None,
-            None,
-            None,
-            true,
-            None,
-        )
-        .await
-        .unwrap();
-    assert!(refused.unwrap_err().contains("approval"));
+    assert!(rollback(&env).await.unwrap_err().contains("approval"));
     assert!(standin.requests().iter().all(|r| r.method == "GET"));
     let (plugin, mut store) = harness().plugin(&env).await.unwrap();
     let status = plugin
