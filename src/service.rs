@@ -225,13 +225,23 @@ pub async fn handle_http<H: Host>(
             crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request, sink).await
         }
         HEALTH_PATH if request.method == "GET" => {
+            // Details (where Argo CD and the provider are, what failed) are for those who may
+            // call the tools: the bearer's holder, or in user mode a signed-in caller.
+            let detailed = match &settings.user_mode {
+                Some(mode) => {
+                    identity::authenticate(host, settings, mode, request.header("authorization"))
+                        .await
+                        .is_ok()
+                }
+                None => policy.authorized(request),
+            };
             let chosen = match profile_query(path) {
                 None => settings.clone(),
                 Some(name) => match settings.for_profile(Some(&name)) {
                     Ok(chosen) => chosen,
                     Err(problem) => {
-                        // Profile names are details too: only for the bearer's holder.
-                        return if policy.authorized(request) {
+                        // Profile names are details too.
+                        return if detailed {
                             HttpReply::json(404, &json!({"error": problem}))
                         } else {
                             HttpReply::json(404, &json!({"error": "no such profile"}))
@@ -240,7 +250,7 @@ pub async fn handle_http<H: Host>(
                 },
             };
             let report = health(host, &chosen).await;
-            if policy.authorized(request) {
+            if detailed {
                 report
             } else {
                 bare_status(report)

@@ -527,7 +527,10 @@ async fn a_provider_that_cannot_exchange_is_named_with_what_to_configure() {
         "{message}"
     );
     assert!(message.contains("OIDC_DELEGATION"), "{message}");
-    let health = world.http("GET", "/health/argocd", &[], "").await;
+    let bearer = format!("Bearer {alice}");
+    let health = world
+        .http("GET", "/health/argocd", &[("authorization", &bearer)], "")
+        .await;
     assert_eq!(health.status, 503);
     assert!(
         String::from_utf8_lossy(&health.body).contains("does not offer token exchange"),
@@ -714,4 +717,42 @@ async fn a_refused_exchanged_token_is_exchanged_again_once() {
     let body = status().await;
     assert_eq!(body["result"]["isError"], true, "{body}");
     assert!(world.standin.state().idp.exchanges.len() <= 3);
+}
+
+/// In user mode the health check's details (where the provider and Argo CD are, what failed)
+/// are for signed-in callers; anyone else learns only up or down, and how fast.
+#[tokio::test]
+async fn health_details_are_for_signed_in_callers() {
+    let world = user_mode(&[]).await;
+    let bare = world.http("GET", "/health/argocd", &[], "").await;
+    assert_eq!(bare.status, 200);
+    let bare = bare.json().unwrap();
+    assert_eq!(
+        bare.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["latency_ms", "status"],
+        "{bare}"
+    );
+    let forged = format!(
+        "Bearer {}",
+        token_with(&world, "alice", |c| c["aud"] = json!(["x"]))
+    );
+    let refused = world
+        .http("GET", "/health/argocd", &[("authorization", &forged)], "")
+        .await
+        .json()
+        .unwrap();
+    assert!(refused.get("identity_provider").is_none(), "{refused}");
+    let bearer = format!("Bearer {}", token(&world, "alice"));
+    let detailed = world
+        .http("GET", "/health/argocd", &[("authorization", &bearer)], "")
+        .await
+        .json()
+        .unwrap();
+    assert_eq!(
+        detailed["identity_provider"],
+        world.standin.issuer(),
+        "{detailed}"
+    );
+    assert_eq!(detailed["auth_mode"], "user");
+    assert_eq!(detailed["argocd_version"], "v3.5.1");
 }
