@@ -226,6 +226,12 @@ async fn tokens_not_issued_for_this_server_now_are_refused_before_argo_cd_hears_
         );
         assert!(challenge.contains("resource_metadata="), "{challenge}");
     }
+    // No token at all, on a tool call.
+    let response = world
+        .mcp(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                     "params": {"name": "get_argocd_server_info", "arguments": {}}}))
+        .await;
+    assert_eq!(response.status, 401);
     // A valid token without the scopes the server asks for: 403 insufficient_scope.
     let narrow = token_with(&world, "alice", |c| c["scope"] = json!("openid"));
     let (status, body) = call_as(&world, &narrow, "get_argocd_server_info", json!({})).await;
@@ -293,6 +299,7 @@ async fn an_unknown_key_is_looked_up_once_and_a_rotation_is_followed_without_a_r
             .contains("signing key")
     );
     assert_eq!(jwks_fetches(&world), 2);
+    let reached_argocd = argocd_and_exchange_requests(&world);
     for n in 2..10 {
         let (status, _) = call_as(
             &world,
@@ -307,6 +314,11 @@ async fn an_unknown_key_is_looked_up_once_and_a_rotation_is_followed_without_a_r
         jwks_fetches(&world),
         2,
         "the cool-down holds for every instance"
+    );
+    assert_eq!(
+        argocd_and_exchange_requests(&world),
+        reached_argocd,
+        "no invented key reached Argo CD or the token endpoint"
     );
 
     // The provider rotates; new tokens carry the new key's id and are let in without a restart
