@@ -129,6 +129,7 @@ mod tests {
 /// - `resource,`: one resource of an app: `kind`, `resource_name`, `namespace`, `group`, `version`
 ///   (and a `resource()` method giving its [`ResourceSelector`]);
 /// - `multi_source,`: `revisions` and `source_positions` of a multi-source app;
+/// - `wait,`: `wait` for the outcome and its `timeout_seconds`;
 /// - `confirm,`: the caller's `confirm: true`, published as a constant.
 ///
 /// The pieces become plain fields of the struct (not `#[serde(flatten)]`), so unknown arguments
@@ -158,6 +159,16 @@ macro_rules! arguments {
             /// Multi-source: 1-based positions of the sources for `revisions`.
             #[serde(default)]
             pub source_positions: Option<Vec<i64>>,
+        ] $impls $($rest)*);
+    };
+    (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt wait, $($rest:tt)*) => {
+        arguments!(@munch $meta $name [$($done)*
+            /// Wait for the outcome, with the health verdict.
+            #[serde(default)]
+            pub wait: bool,
+            /// Wait limit in seconds (default 120, at most 600).
+            #[serde(default)]
+            pub timeout_seconds: Option<u32>,
         ] $impls $($rest)*);
     };
     (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt confirm, $($rest:tt)*) => {

@@ -45,12 +45,7 @@ arguments! {
         #[serde(default)]
         pub resources: Option<Vec<ResourceRef>>,
         app_namespace,
-        /// Wait for the outcome, with the health verdict.
-        #[serde(default)]
-        pub wait: bool,
-        /// Wait limit in seconds (default 120, at most 600).
-        #[serde(default)]
-        pub timeout_seconds: Option<u32>,
+        wait,
         confirm,
     }
 }
@@ -181,12 +176,7 @@ arguments! {
         #[serde(default)]
         pub dry_run: bool,
         app_namespace,
-        /// Wait for the outcome, with the health verdict.
-        #[serde(default)]
-        pub wait: bool,
-        /// Wait limit in seconds (default 120, at most 600).
-        #[serde(default)]
-        pub timeout_seconds: Option<u32>,
+        wait,
         confirm,
     }
 }
