@@ -18,11 +18,17 @@ arguments! {
     }
 }
 
+/// Links returned at most; an app with more is a configuration to read in `argocd-cm`.
+const MAX_LINKS: usize = 50;
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AppLinks {
     pub app: String,
-    /// Empty when the operator configured none (or none applies to this app).
+    /// Empty when the operator configured none (or none applies to this app); at most 50.
     pub links: Vec<Link>,
+    /// How many links Argo CD returned, when more than `links` holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
 }
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -67,9 +73,13 @@ impl Tool for ListAppLinks {
                 &format!("the links of application '{}'", args.app_name),
             )
             .await?;
+        let total = answer.items.len();
+        let mut links = answer.items;
+        links.truncate(MAX_LINKS);
         Ok(AppLinks {
             app: args.app_name,
-            links: answer.items,
+            total: (total > MAX_LINKS).then_some(total),
+            links,
         })
     }
 }

@@ -250,43 +250,29 @@ async fn user_mode(harness: &Harness, standin: &StandIn, service_mode: Duration)
         env.variables.insert(setting.variable.into(), value);
     }
     let mint = || standin.user_token("alice", resource);
-    let arguments = || json!({"app_name": "guestbook"});
+    let status_as = |token: String| {
+        let env = &env;
+        async move {
+            let arguments = json!({"app_name": "guestbook"});
+            call_as(
+                harness,
+                env,
+                Some(&token),
+                "get_argocd_app_status",
+                arguments,
+            )
+            .await
+            .0
+        }
+    };
     let warm_token = mint();
-    call_as(
-        harness,
-        &env,
-        Some(&warm_token),
-        "get_argocd_app_status",
-        arguments(),
-    )
-    .await;
+    status_as(warm_token.clone()).await;
     let mut warm = Vec::new();
     let mut cold = Vec::new();
     let mut provider = Vec::new();
     for _ in 0..RUNS {
-        warm.push(
-            call_as(
-                harness,
-                &env,
-                Some(&warm_token),
-                "get_argocd_app_status",
-                arguments(),
-            )
-            .await
-            .0,
-        );
-        let fresh = mint();
-        cold.push(
-            call_as(
-                harness,
-                &env,
-                Some(&fresh),
-                "get_argocd_app_status",
-                arguments(),
-            )
-            .await
-            .0,
-        );
+        warm.push(status_as(warm_token.clone()).await);
+        cold.push(status_as(mint()).await);
         provider.push(raw_exchange(standin, &mint(), secret).await);
     }
     let (warm, cold, provider) = (median(warm), median(cold), median(provider));

@@ -330,4 +330,20 @@ async fn app_links_come_with_the_apps_values_filled_in() {
         .ok("list_argocd_app_links", json!({"app_name": "guestbook"}))
         .await;
     assert_eq!(none["links"], json!([]));
+
+    // An answer is bounded however many links are configured.
+    world.standin.state().app_links = (0..70)
+        .map(|i| {
+            (
+                format!("Link {i}"),
+                format!("https://x.example/{i}"),
+                String::new(),
+            )
+        })
+        .collect();
+    let many = world
+        .ok("list_argocd_app_links", json!({"app_name": "guestbook"}))
+        .await;
+    assert_eq!(many["links"].as_array().unwrap().len(), 50);
+    assert_eq!(many["total"], 70);
 }
