@@ -31,12 +31,18 @@ impl<H: TokenStore + crate::host::Clock> ApprovalLedger for StoreLedger<'_, H> {
     }
 
     fn spend(&self, nonce: &str, until_ms: u64) -> Result<bool, String> {
-        let key = format!("{SPENT}{nonce}");
+        // Named with its expiry, so the sweep removes it once the state it spends is worthless.
+        let key = crate::store_sweep::expiring(&format!("{SPENT}{nonce}"), until_ms.div_ceil(1000));
+        // One atomic step where the store has it: the first to count spends it, exactly once
+        // however many retries of one state arrive together on however many nodes.
+        if let Ok(count) = self.host.increment(&key, 1) {
+            return Ok(count == 1);
+        }
         if self.host.get(&key)?.is_some() {
             return Ok(false);
         }
-        // A marker of our own, read back: of two retries racing with one state, the one whose
-        // marker the store kept runs (the store offers no compare-and-swap to do better).
+        // No atomic step: a marker of our own, read back; of two retries racing with one state,
+        // the one whose marker the store kept runs.
         let marker = format!("{until_ms}:{}", crate::hex(&self.nonce()));
         self.host.set(&key, marker.as_bytes())?;
         Ok(self.host.get(&key)?.as_deref() == Some(marker.as_bytes()))

@@ -97,7 +97,9 @@ pub fn tool_call(data: &[u8]) {
     };
     let host = FakeHost::always(200, br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{"sync":{"status":"Synced"},"health":{"status":"Healthy"},"operationState":{"phase":"Succeeded"}}}"#);
     let settings = settings(&[]);
-    let _ = crate::tools::approval_question(tool, &arguments);
+    let _ = block_on(crate::tools::approval_question(
+        &host, &settings, tool, &arguments,
+    ));
     let _ = block_on(crate::tools::call(
         &host,
         &settings,
@@ -188,8 +190,10 @@ pub fn token_and_state(data: &[u8]) {
     let state = Value::String(text.into_owned());
     let verdict = crate::mcp::approval::judge(
         &ledger,
+        crate::mcp::approval::Caller::ANYONE,
         "sync_argocd_app",
         &arguments,
+        "ok?",
         Some(&state),
         Some(&answer),
     );
@@ -299,6 +303,86 @@ pub fn merge_patch_project(data: &[u8]) {
     assert_eq!(after.as_deref(), held);
 }
 
+/// Two JSON documents separated by a NUL byte, an Application and a merge patch of it: the
+/// statement a person would be asked to approve. It is within its bounds or refused, and no
+/// character in it can hide or disguise text.
+pub fn approval_statement(data: &[u8]) {
+    use crate::tools::statement::{MAX_CHARS, MAX_LINES, Statement};
+    let Some(split) = data.iter().position(|b| *b == 0) else {
+        return;
+    };
+    let (Ok(current), Ok(patch)) = (
+        serde_json::from_slice::<Value>(&data[..split]),
+        serde_json::from_slice::<Value>(&data[split + 1..]),
+    ) else {
+        return;
+    };
+    let mut after = current.clone();
+    crate::tools::merge_patch(&mut after, &patch);
+    let mut said = Statement::default();
+    said.line("Changes:");
+    said.changes(&current, &after);
+    said.leaves("patch", &patch);
+    match said.finish() {
+        Ok(text) => {
+            assert!(text.lines().count() <= MAX_LINES);
+            assert!(text.chars().count() <= MAX_CHARS);
+            assert!(
+                text.chars().all(|c| c == '\n' || !c.is_control()),
+                "a control character reached the person: {text:?}"
+            );
+            assert!(
+                current == after || text.lines().count() > 1,
+                "a change went unstated"
+            );
+        }
+        Err(refusal) => assert!(refusal.contains("smaller")),
+    }
+}
+
+/// Bytes as the store might hold them under this server's keys (a key name, a counter, a
+/// verdict, the provider's keys and the last attempt to fetch them): read without a panic, and
+/// a forged token with such a store is still refused when no verdict names a published key.
+pub fn store_entries(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Some(expires) = crate::store_sweep::expiry_of(&text) {
+        let key = crate::store_sweep::expiring("argocd-mcp/x", expires);
+        assert_eq!(crate::store_sweep::expiry_of(&key), Some(expires));
+    }
+    let _ = crate::host::counter_value(Some(data));
+    let settings = settings(&[
+        ("ARGOCD_AUTH_MODE", "user"),
+        ("MCP_RESOURCE_URL", "https://mcp.fuzz/mcp"),
+        ("OIDC_ISSUER", "https://idp.fuzz"),
+        ("OIDC_CLIENT_ID", "fuzz"),
+        ("OIDC_CLIENT_SECRET", "fuzz"),
+    ]);
+    let mode = settings
+        .user_mode
+        .as_ref()
+        .expect("user mode is configured");
+    let host = FakeHost::always(200, provider_document());
+    // Every entry the identity code reads, holding the fuzzed bytes.
+    use crate::host::TokenStore;
+    for key in [
+        "argocd-mcp/oidc/provider/https://idp.fuzz",
+        "argocd-mcp/oidc/provider-attempt/https://idp.fuzz",
+    ] {
+        let _ = host.set(key, data);
+    }
+    let header = format!("Bearer {FORGED_TOKEN}");
+    let verdict = block_on(crate::identity::authenticate(
+        &host,
+        &settings,
+        mode,
+        Some(&header),
+    ));
+    assert!(verdict.is_err(), "a token nobody signed was let in");
+}
+
+/// RS256, `kid` k1, for this server's audience, unexpired, signed by no key at all.
+const FORGED_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRwczovL2lkcC5mdXp6IiwiYXVkIjoiaHR0cHM6Ly9tY3AuZnV6ei9tY3AiLCJzdWIiOiJ4IiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJl";
+
 /// A fuzz target: takes any bytes, panics only on a bug.
 pub type Target = fn(&[u8]);
 
@@ -311,6 +395,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("token_and_state", token_and_state),
     ("merge_patch_project", merge_patch_project),
     ("bearer_token", bearer_token),
+    ("approval_statement", approval_statement),
+    ("store_entries", store_entries),
 ];
 
 #[cfg(test)]

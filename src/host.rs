@@ -87,6 +87,18 @@ pub trait TokenStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
     fn set(&self, key: &str, value: &[u8]) -> Result<(), String>;
     fn delete(&self, key: &str) -> Result<(), String>;
+    /// Adds `delta` to the number kept under `key` (0 when there is none) in one step that no
+    /// other instance can interleave with, and returns the new number. `Err` when the store
+    /// cannot (it failed, or offers no such step): callers then fall back to writing and
+    /// reading back, which is right except when instances race within milliseconds.
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+        let _ = (key, delta);
+        Err("this store has no atomic increment".into())
+    }
+    /// Every key in the store, for sweeping what has expired; `Err` when it cannot list.
+    fn keys(&self) -> Result<Vec<String>, String> {
+        Err("this store cannot list its keys".into())
+    }
 }
 
 #[allow(async_fn_in_trait)]
@@ -115,5 +127,25 @@ impl TokenStore for MemoryTokenStore {
     fn delete(&self, key: &str) -> Result<(), String> {
         self.0.borrow_mut().remove(key);
         Ok(())
+    }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+        let mut entries = self.0.borrow_mut();
+        let now = counter_value(entries.get(key).map(Vec::as_slice))?.saturating_add(delta);
+        entries.insert(key.to_owned(), now.to_string().into_bytes());
+        Ok(now)
+    }
+    fn keys(&self) -> Result<Vec<String>, String> {
+        Ok(self.0.borrow().keys().cloned().collect())
+    }
+}
+
+/// The number a counter key holds: absent is 0; written as decimal text.
+pub fn counter_value(bytes: Option<&[u8]>) -> Result<i64, String> {
+    match bytes {
+        None => Ok(0),
+        Some(bytes) => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .ok_or_else(|| "a counter key holds something other than a number".to_string()),
     }
 }

@@ -18,6 +18,7 @@ pub mod mcp;
 pub mod service;
 pub mod settings;
 mod single_flight;
+pub mod store_sweep;
 pub mod tools;
 
 #[cfg(any(test, feature = "fuzzing"))]

@@ -9,7 +9,7 @@ use crate::approval_ledger::StoreLedger;
 use crate::argocd::ArgoClient;
 use crate::host::{Host, Method};
 use crate::identity::{self, IdentityError};
-use crate::mcp::approval::ApprovalLedger;
+use crate::mcp::approval::{ApprovalLedger, Caller};
 use crate::mcp::authorization::ResourceServer;
 use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
 use crate::mcp::server::{MessageSink, ServerInfo};
@@ -60,11 +60,15 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         tools::param_headers(&self.settings.profile_names())
     }
 
-    fn approval_question(&self, name: &str, arguments: &Value) -> Option<String> {
+    async fn approval_question(
+        &self,
+        name: &str,
+        arguments: &Value,
+    ) -> Result<Option<String>, String> {
         if !self.settings.require_approval || self.settings.read_only {
-            return None;
+            return Ok(None);
         }
-        tools::approval_question(name, arguments)
+        tools::approval_question(self.host, self.settings, name, arguments).await
     }
 
     async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
@@ -73,6 +77,16 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
 
     fn approvals(&self) -> Option<&dyn ApprovalLedger> {
         Some(&self.ledger)
+    }
+
+    fn caller(&self) -> Caller<'_> {
+        match (&self.settings.user_mode, &self.settings.caller) {
+            (Some(mode), Some(user)) => Caller {
+                issuer: &mode.issuer,
+                subject: &user.subject,
+            },
+            _ => Caller::ANYONE,
+        }
     }
 }
 
@@ -143,6 +157,17 @@ pub async fn admit<'s, H: Host>(
     request: HttpExchange<'_>,
     path: &str,
 ) -> Result<Cow<'s, Settings>, HttpReply> {
+    settle_caller(host, settings, request, path)
+        .await
+        .map_err(|refusal| refusal.answering(request.body))
+}
+
+async fn settle_caller<'s, H: Host>(
+    host: &H,
+    settings: &'s Settings,
+    request: HttpExchange<'_>,
+    path: &str,
+) -> Result<Cow<'s, Settings>, HttpReply> {
     crate::mcp::http::check_site(access_policy(settings), request)?;
     if route(path) != MCP_PATH {
         return Ok(Cow::Borrowed(settings));
@@ -153,7 +178,7 @@ pub async fn admit<'s, H: Host>(
     let Some(mode) = &settings.user_mode else {
         return Ok(Cow::Borrowed(settings));
     };
-    if matches!(settings.credentials, Credentials::User(_)) {
+    if settings.caller.is_some() {
         return Ok(Cow::Borrowed(settings));
     }
     if token_in_query(path) {
@@ -168,7 +193,7 @@ pub async fn admit<'s, H: Host>(
     match verified {
         Ok(user) => {
             let mut admitted = settings.clone();
-            admitted.credentials = Credentials::User(user);
+            admitted.caller = Some(user);
             Ok(Cow::Owned(admitted))
         }
         Err(refusal) => Err(with_resource_server(mode, |rs| match refusal {
@@ -217,6 +242,7 @@ pub async fn handle_http<H: Host>(
     }
     match route(path) {
         MCP_PATH => {
+            crate::store_sweep::sweep_if_due(host);
             let tools = ArgoTools {
                 host,
                 settings,
@@ -272,10 +298,7 @@ pub async fn call_tool<H: Host>(
     arguments: Value,
 ) -> Result<String, String> {
     // Nobody can be asked here: with approvals required, changes are refused outright.
-    if settings.require_approval
-        && !settings.read_only
-        && tools::approval_question(name, &arguments).is_some()
-    {
+    if settings.require_approval && !settings.read_only && tools::needs_approval(name, &arguments) {
         return Err(format!(
             "{name} needs a person's approval (ARGOCD_REQUIRE_APPROVAL is set), which only the MCP server component can ask for, through the client. Nothing was changed."
         ));
@@ -317,7 +340,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
         )
     };
     if let Some(mode) = &settings.user_mode
-        && !matches!(settings.credentials, Credentials::User(_))
+        && settings.caller.is_none()
     {
         return user_mode_health(host, settings, mode, started).await;
     }
@@ -421,6 +444,12 @@ async fn user_mode_health<H: Host>(
             )),
             Value::Null,
         );
+    }
+    // Every call exchanges with these client credentials: prove the provider takes them.
+    if let Some(endpoint) = known.metadata.token_endpoint.as_deref()
+        && let Err(e) = identity::delegation::check_client(host, settings, mode, endpoint).await
+    {
+        return report(503, Some(e.message().to_owned()), Value::Null);
     }
     let answer = crate::argocd::transport::send_raw(
         host,

@@ -196,7 +196,8 @@ const RESERVED_HEADERS: &[&str] = &[
     "content-length",
 ];
 
-/// How the component proves who it is to Argo CD.
+/// The Argo CD account the configuration names (service mode, and each profile). A caller's
+/// own identity is never one of these: it is [`Settings::caller`], which no profile can hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
     /// A token given in the settings, sent as is.
@@ -206,9 +207,6 @@ pub enum Credentials {
         username: String,
         password: Secret,
     },
-    /// User mode: the caller's verified token, for this request only (never from configuration).
-    /// What Argo CD is sent is derived from it (see `identity::delegation`).
-    User(UserToken),
     None,
 }
 
@@ -216,6 +214,8 @@ pub enum Credentials {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserToken {
     pub token: Secret,
+    /// What the store knows this token by: a hash of its one spelling, never the token.
+    pub fingerprint: String,
     /// The `sub` claim.
     pub subject: String,
     /// Email or user name, for messages.
@@ -255,7 +255,13 @@ pub struct UserMode {
 pub struct Settings {
     /// Without trailing slash; empty when not configured.
     pub argocd_url: String,
+    /// The configured account: used only when there is no [`Settings::caller`].
     pub credentials: Credentials,
+    /// User mode: the verified caller this request acts as (set per request, never from
+    /// configuration). When set, Argo CD is sent a token derived from it (see
+    /// `identity::delegation`) and never the configured account's: choosing a profile swaps
+    /// `credentials`, which a caller's request does not use.
+    pub caller: Option<UserToken>,
     pub mcp_auth_token: Option<Secret>,
     /// Why MCP_AUTH_TOKEN cannot be used (set, but blank): every call is then refused.
     pub mcp_auth_problem: Option<String>,
@@ -350,6 +356,7 @@ impl Settings {
                 .map(|u| normalise_url(&u))
                 .unwrap_or_default(),
             credentials,
+            caller: None,
             mcp_auth_token,
             mcp_auth_problem,
             allowed_hosts: get(&ALLOWED_HOSTS)
@@ -435,6 +442,13 @@ impl Settings {
         let Some(name) = name else {
             return Ok(self.clone());
         };
+        if self.caller.is_some() {
+            // A caller acts as themself on the one Argo CD their provider signs them in to; a
+            // profile would send their token elsewhere.
+            return Err(format!(
+                "profile {name:?} cannot be chosen: in user mode every call acts as its caller on the one Argo CD this server serves; leave `profile` out"
+            ));
+        }
         if self.profiles.is_empty() {
             return Err(format!(
                 "profile {name:?} is unknown: this server talks to one Argo CD (no {} set); leave `profile` out",
@@ -541,7 +555,7 @@ fn parse_user_mode(
             get(&OIDC_CLIENT_SECRET).map(|s| Secret::new(s.trim())),
         ),
     };
-    if settings.profiles.len() > 1 {
+    if !settings.profiles.is_empty() || settings.profiles_problem.is_some() {
         return Err(format!(
             "{}=user serves one Argo CD, the one whose identity provider signs callers in; {} cannot be used with it",
             AUTH_MODE.env, PROFILES.env

@@ -92,6 +92,12 @@ impl TokenStore for FakeHost {
     fn delete(&self, key: &str) -> Result<(), String> {
         self.store.delete(key)
     }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+        self.store.increment(key, delta)
+    }
+    fn keys(&self) -> Result<Vec<String>, String> {
+        self.store.keys()
+    }
 }
 
 impl Clock for FakeHost {
@@ -108,6 +114,7 @@ fn settings(credentials: Credentials) -> Settings {
     Settings {
         argocd_url: "https://cd.test".into(),
         credentials,
+        caller: None,
         mcp_auth_token: None,
         mcp_auth_problem: None,
         allowed_hosts: Vec::new(),

@@ -37,6 +37,7 @@ pub mod plugin_world {
 }
 
 use server_world::wasi::config::store as config_store;
+use server_world::wasi::keyvalue::atomics as kv_atomics;
 use server_world::wasi::keyvalue::store as kv_store;
 
 pub use plugin_world::{Plugin, ResourceRef};
@@ -209,9 +210,32 @@ impl kv_store::HostBucket for HostState {
         self.kv.delete(&key).map_err(kv_store::Error::Other)
     }
 
+    /// All keys on one page, as Spin answers.
+    fn list_keys(
+        &mut self,
+        _: Resource<Bucket>,
+        _cursor: Option<String>,
+    ) -> Result<kv_store::KeyResponse, kv_store::Error> {
+        let keys = self.kv.keys().map_err(kv_store::Error::Other)?;
+        Ok(kv_store::KeyResponse { keys, cursor: None })
+    }
+
     fn drop(&mut self, bucket: Resource<Bucket>) -> wasmtime::Result<()> {
         self.table.delete(bucket)?;
         Ok(())
+    }
+}
+
+impl kv_atomics::Host for HostState {
+    fn increment(
+        &mut self,
+        _: Resource<Bucket>,
+        key: String,
+        delta: i64,
+    ) -> Result<i64, kv_store::Error> {
+        self.kv
+            .increment(&key, delta)
+            .map_err(kv_store::Error::Other)
     }
 }
 
@@ -240,6 +264,7 @@ impl Harness {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         kv_store::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
+        kv_atomics::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         config_store::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let server = ProxyPre::new(linker.instantiate_pre(&compile_cached(&engine, server)?)?)?;
         let plugin = plugin_world::PluginPre::new(

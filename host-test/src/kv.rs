@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 pub struct KvStore {
     entries: Arc<Mutex<HashMap<String, Vec<u8>>>>,
     failing: Arc<AtomicBool>,
+    /// Set: the store offers no atomic increment (like a backend without one), so the
+    /// component's write-and-read-back fallback is what runs.
+    without_atomics: Arc<AtomicBool>,
     writes: Arc<AtomicU64>,
 }
 
@@ -29,6 +32,31 @@ impl KvStore {
         self.check()?;
         self.lock().remove(key);
         Ok(())
+    }
+
+    /// Adds `delta` to the decimal number under `key` under the store's lock: one step, as
+    /// Spin's SQLite (a transaction) and Redis (`INCRBY`) take it.
+    pub fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+        self.check()?;
+        if self.without_atomics.load(Ordering::Relaxed) {
+            return Err("this store offers no atomic increment".into());
+        }
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        let mut entries = self.lock();
+        let now = argocd_mcp::host::counter_value(entries.get(key).map(Vec::as_slice))?
+            .saturating_add(delta);
+        entries.insert(key.to_owned(), now.to_string().into_bytes());
+        Ok(now)
+    }
+
+    pub fn keys(&self) -> Result<Vec<String>, String> {
+        self.check()?;
+        Ok(self.lock().keys().cloned().collect())
+    }
+
+    /// While set, the store has no atomic increment (see the field).
+    pub fn set_without_atomics(&self, without: bool) {
+        self.without_atomics.store(without, Ordering::Relaxed);
     }
 
     /// Every entry, for assertions.

@@ -70,11 +70,30 @@ impl<'a, H: Host> Auth<'a, H> {
         format!("argocd-mcp/login-lease/{user}@{argocd_url}")
     }
 
+    /// What to do when Argo CD refuses the credentials (401), in the terms of how this call
+    /// authenticates: a caller in user mode has no ARGOCD_TOKEN to check.
+    pub fn rejected_hint(&self) -> String {
+        if let Some(user) = &self.settings.caller {
+            let client = self
+                .settings
+                .user_mode
+                .as_ref()
+                .map_or("argo-cd", |mode| mode.argocd_client_id.as_str());
+            return format!(
+                "Argo CD did not accept the token issued for you ({}) for its client id {client:?}: sign in again; if it persists, the operator should check that Argo CD's OIDC settings (argocd-cm) trust this identity provider and client id",
+                user.display_name
+            );
+        }
+        match &self.settings.credentials {
+            Credentials::Token(_) => "Argo CD rejected ARGOCD_TOKEN: it is expired, revoked, or for another Argo CD; create a new one (`argocd account generate-token`) and update the setting".into(),
+            Credentials::Login { .. } => "Argo CD rejected the session of ARGOCD_USERNAME: check ARGOCD_USERNAME and ARGOCD_PASSWORD, and that the account is enabled with the `login` capability".into(),
+            Credentials::None => not_configured(self.settings).message,
+        }
+    }
+
     pub fn can_relogin(&self) -> bool {
-        matches!(
-            self.settings.credentials,
-            Credentials::Login { .. } | Credentials::User(_)
-        )
+        self.settings.caller.is_some()
+            || matches!(self.settings.credentials, Credentials::Login { .. })
     }
 
     /// User mode: the token Argo CD is sent for the caller (`fresh`: not from the cache).
@@ -102,6 +121,9 @@ impl<'a, H: Host> Auth<'a, H> {
 
     /// A token to send: the configured one, a cached one with time left, or a fresh login.
     pub async fn token(&self) -> Result<(String, TokenOrigin), ArgoError> {
+        if let Some(user) = &self.settings.caller {
+            return self.for_user(user, false).await;
+        }
         match &self.settings.credentials {
             Credentials::Token(token) => Ok((token.expose().to_owned(), TokenOrigin::Configured)),
             Credentials::Login { username, .. } => {
@@ -110,7 +132,6 @@ impl<'a, H: Host> Auth<'a, H> {
                 }
                 Ok((self.login().await?, TokenOrigin::FreshLogin))
             }
-            Credentials::User(user) => self.for_user(user, false).await,
             Credentials::None => Err(not_configured(self.settings)),
         }
     }
@@ -132,21 +153,21 @@ impl<'a, H: Host> Auth<'a, H> {
 
     /// Drops the cached session, e.g. after Argo CD answered 401 to it.
     pub fn forget(&self) {
-        match &self.settings.credentials {
-            Credentials::Login { username, .. } => {
-                let _ = self
-                    .host
-                    .delete(&Self::cache_key(&self.settings.argocd_url, username));
-            }
-            Credentials::User(user) => crate::identity::delegation::forget(self.host, user),
-            _ => {}
+        if let Some(user) = &self.settings.caller {
+            crate::identity::delegation::forget(self.host, user);
+            return;
+        }
+        if let Credentials::Login { username, .. } = &self.settings.credentials {
+            let _ = self
+                .host
+                .delete(&Self::cache_key(&self.settings.argocd_url, username));
         }
     }
 
     /// Logs in with username and password, unless a recent login failed, and only one instance
     /// at a time: the others wait for its token (or its failure) instead of logging in too.
     pub async fn login(&self) -> Result<String, ArgoError> {
-        if let Credentials::User(user) = &self.settings.credentials {
+        if let Some(user) = &self.settings.caller {
             return Ok(self.for_user(user, true).await?.0);
         }
         let Credentials::Login { username, password } = &self.settings.credentials else {

@@ -174,7 +174,15 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             ));
         }
         if !(200..300).contains(&response.status) {
-            return Err(ArgoError::from_answer(&response, subject));
+            let error = ArgoError::from_answer(&response, subject);
+            // A refusal of the credentials says what to fix in the terms of how this call
+            // authenticated: an account's token, a login, or the caller's own sign-in.
+            return Err(if response.status == 401 {
+                let hint = self.auth.rejected_hint();
+                error.with_hint(hint)
+            } else {
+                error
+            });
         }
         serde_json::from_slice(&response.body).map_err(|e| {
             ArgoError::new(

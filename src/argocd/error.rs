@@ -102,7 +102,7 @@ impl ArgoError {
             ),
             401 => (
                 ErrorKind::Unauthenticated,
-                "Argo CD rejected the credentials: check ARGOCD_TOKEN, or ARGOCD_USERNAME and ARGOCD_PASSWORD".into(),
+                "Argo CD rejected the credentials this server sent".into(),
             ),
             403 => (
                 ErrorKind::NotFoundOrDenied,

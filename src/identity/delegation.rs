@@ -10,7 +10,6 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::IdentityError;
 use super::provider::{self, TOKEN_EXCHANGE_GRANT};
@@ -33,10 +32,13 @@ struct Exchanged {
     expires_at_ms: u64,
 }
 
-/// The store key for a caller's token: its SHA-256, so the store never holds the token itself.
+/// The store key for a caller's token: its fingerprint, so the store never holds the token, and
+/// when the caller's token (and so this entry) is worthless, for the sweep.
 pub fn cache_key(user: &UserToken) -> String {
-    let digest = Sha256::digest(user.token.expose().as_bytes());
-    format!("argocd-mcp/oidc/exchanged/{}", crate::hex(&digest))
+    crate::store_sweep::expiring(
+        &format!("argocd-mcp/oidc/exchanged/{}", user.fingerprint),
+        super::worthless_after_s(user.expires_at_s),
+    )
 }
 
 /// The token to send Argo CD for `user`, and whether it was just issued (a 401 to a token just
@@ -138,33 +140,8 @@ async fn exchange<H: Host>(
             mode.issuer, mode.client_id, OIDC_DELEGATION.env
         )));
     };
-    let form = grant_form(mode, user.token.expose());
-    let secret = mode.client_secret.as_ref().map_or("", |s| s.expose());
-    // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
-    let basic = STANDARD.encode(format!(
-        "{}:{}",
-        form_encode(&mode.client_id),
-        form_encode(secret)
-    ));
     let started = host.now_unix_ms();
-    let headers = vec![
-        ("accept".into(), "application/json".into()),
-        (
-            "content-type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ),
-        ("authorization".into(), format!("Basic {basic}")),
-    ];
-    let response = provider::send(
-        host,
-        settings,
-        Method::Post,
-        endpoint,
-        headers,
-        form.into_bytes(),
-        "token endpoint",
-    )
-    .await?;
+    let response = token_request(host, settings, mode, endpoint, user.token.expose()).await?;
     if response.status != 200 || response.truncated {
         let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
             .map(|e| {
@@ -204,6 +181,86 @@ async fn exchange<H: Host>(
     Ok(entry.token)
 }
 
+/// One grant request at the token endpoint as this server's client (HTTP Basic).
+async fn token_request<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    endpoint: &str,
+    subject_token: &str,
+) -> Result<crate::host::HttpResponse, IdentityError> {
+    let form = grant_form(mode, subject_token);
+    let secret = mode.client_secret.as_ref().map_or("", |s| s.expose());
+    // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
+    let basic = STANDARD.encode(format!(
+        "{}:{}",
+        form_encode(&mode.client_id),
+        form_encode(secret)
+    ));
+    let headers = vec![
+        ("accept".into(), "application/json".into()),
+        (
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ),
+        ("authorization".into(), format!("Basic {basic}")),
+    ];
+    provider::send(
+        host,
+        settings,
+        Method::Post,
+        endpoint,
+        headers,
+        form.into_bytes(),
+        "token endpoint",
+    )
+    .await
+}
+
+/// A check at the token endpoint that this server's client credentials are accepted, for the
+/// health report: an exchange of a subject token that cannot be valid. A provider authenticates
+/// the client before it looks at the grant, so `invalid_client` (or 401) means the id or
+/// secret is wrong, and `invalid_grant` (or any other refusal of the grant) means they are
+/// right. Nothing is issued either way.
+pub async fn check_client<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    endpoint: &str,
+) -> Result<(), IdentityError> {
+    if mode.delegation == Delegation::SharedAudience {
+        return Ok(());
+    }
+    const NO_SUBJECT: &str = "argocd-mcp.health-check.not-a-token";
+    let response = token_request(host, settings, mode, endpoint, NO_SUBJECT).await?;
+    let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
+        .map(|e| e.error)
+        .unwrap_or_default();
+    match (response.status, said.as_str()) {
+        (401, _) | (_, "invalid_client") => Err(IdentityError::unavailable(format!(
+            "the identity provider does not accept this server's client credentials (client {:?}, HTTP {}{}): check {} and {}",
+            mode.client_id,
+            response.status,
+            if said.is_empty() {
+                String::new()
+            } else {
+                format!(", {said}")
+            },
+            OIDC_CLIENT_ID.env,
+            crate::settings::OIDC_CLIENT_SECRET.env
+        ))),
+        (_, "unauthorized_client") => Err(IdentityError::unavailable(format!(
+            "the identity provider accepts client {:?} but does not let it use this grant (unauthorized_client): enable token exchange (or on-behalf-of) for it",
+            mode.client_id
+        ))),
+        (500..=599, _) => Err(IdentityError::unavailable(format!(
+            "the identity provider's token endpoint answered HTTP {}",
+            response.status
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The token request's form: RFC 8693 token exchange for Argo CD's client id as audience, or
 /// Entra ID's on-behalf-of grant for Argo CD's application scope (`<client id>/.default`).
 fn grant_form(mode: &UserMode, subject_token: &str) -> String {
@@ -233,8 +290,39 @@ fn grant_form(mode: &UserMode, subject_token: &str) -> String {
         .join("&")
 }
 
-/// `application/x-www-form-urlencoded` value encoding (every byte but letters and digits
-/// escaped: more than needed, and always right).
-fn form_encode(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+/// `application/x-www-form-urlencoded` value encoding exactly as the WHATWG URL standard's form
+/// serializer does it: letters, digits and `*-._` as they are, space as `+`, every other byte
+/// escaped. Exactly, because client credentials in HTTP Basic are encoded this way (RFC 6749
+/// §2.3.1) and several providers compare what arrives without decoding it.
+pub fn form_encode(value: &str) -> String {
+    const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'*')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_');
+    // A space becomes `%20` here and `+` below; a `%` in the value was escaped to `%25`, so no
+    // `%20` of the value's own is touched.
+    percent_encoding::utf8_percent_encode(value, FORM)
+        .to_string()
+        .replace("%20", "+")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_encode;
+
+    #[test]
+    fn form_encoding_is_the_form_serializers() {
+        // What a browser's URLSearchParams (the WHATWG serializer) writes for each.
+        for (raw, encoded) in [
+            ("argocd-mcp", "argocd-mcp"),
+            ("client_id.v2*", "client_id.v2*"),
+            ("a b+c/d~é", "a+b%2Bc%2Fd%7E%C3%A9"),
+            ("100%20", "100%2520"),
+            ("s3cr:t&=?#", "s3cr%3At%26%3D%3F%23"),
+            ("!'()", "%21%27%28%29"),
+        ] {
+            assert_eq!(form_encode(raw), encoded, "{raw}");
+        }
+    }
 }

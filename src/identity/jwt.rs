@@ -36,6 +36,35 @@ pub struct Jwk {
     pub y: Option<String>,
 }
 
+impl Jwk {
+    /// The key's RFC 7638 thumbprint: SHA-256 over its required members in their canonical
+    /// JSON, base64url. It names the key itself, whatever `kid` it is published under, so a
+    /// verdict can say exactly which key verified a token.
+    pub fn thumbprint(&self) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        let member = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| Value::String(v.to_owned()).to_string())
+        };
+        let canonical = match self.kty.as_str() {
+            "RSA" => format!(
+                r#"{{"e":{},"kty":"RSA","n":{}}}"#,
+                member(&self.e)?,
+                member(&self.n)?
+            ),
+            "EC" => format!(
+                r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#,
+                member(&self.crv)?,
+                member(&self.x)?,
+                member(&self.y)?
+            ),
+            _ => return None,
+        };
+        Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
+    }
+}
+
 /// A provider's key set (`jwks_uri`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct KeySet {
@@ -161,6 +190,8 @@ pub struct Unverified {
     kid: Option<String>,
     signing_input: String,
     signature: Vec<u8>,
+    /// The token spelled one way only (see [`Unverified::canonical`]).
+    canonical: String,
     pub claims: Claims,
 }
 
@@ -194,13 +225,29 @@ impl Unverified {
             return Err(Rejection::Algorithm(header.alg));
         }
         let signing_input_len = token.len() - token.rsplit('.').next().map_or(0, str::len) - 1;
+        let signing_input = &token[..signing_input_len];
+        let canonical = match low_s_twin(&header.alg, &signature) {
+            Some(low) => format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(low)),
+            None => token.to_owned(),
+        };
         Ok(Unverified {
             alg: header.alg,
             kid: header.kid,
-            signing_input: token[..signing_input_len].to_owned(),
+            signing_input: signing_input.to_owned(),
             signature,
+            canonical,
             claims,
         })
+    }
+
+    /// The one spelling of this token that everything keyed by a token (verdicts, exchanged
+    /// tokens) must use. An ES256 signature (r, s) has a twin (r, n − s) that verifies too, so
+    /// one token has two strings; keyed by the raw string, the twin would earn a second
+    /// verdict and a second exchange, and dodge anything refused by hash. The twin is not
+    /// refused instead: providers' ECDSA (Java's, Go's, RustCrypto's) emits either form, so
+    /// half of their genuine tokens are "high-S". The canonical spelling is the low-S one.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
     }
 
     pub fn kid(&self) -> Option<&str> {
@@ -224,17 +271,23 @@ impl Unverified {
             }
     }
 
-    /// Checks the signature with the matching published key.
-    pub fn verify_signature(&self, keys: &KeySet) -> Result<(), Rejection> {
+    /// Checks the signature with the matching published keys; returns the key that verified it.
+    pub fn verify_signature<'k>(&self, keys: &'k KeySet) -> Result<&'k Jwk, Rejection> {
         let mut candidates = keys.keys.iter().filter(|k| self.fits(k)).peekable();
         if candidates.peek().is_none() {
             return Err(Rejection::UnknownKey(self.kid.clone()));
         }
-        if candidates.any(|key| self.verified_by(key)) {
-            Ok(())
-        } else {
-            Err(Rejection::BadSignature)
-        }
+        candidates
+            .find(|key| self.verified_by(key))
+            .ok_or(Rejection::BadSignature)
+    }
+
+    /// Whether the key with this RFC 7638 `thumbprint` is still published, and one this token
+    /// could be verified by: what an earlier verdict on this token rests on.
+    pub fn still_verifiable_by(&self, keys: &KeySet, thumbprint: &str) -> bool {
+        keys.keys
+            .iter()
+            .any(|k| self.fits(k) && k.thumbprint().as_deref() == Some(thumbprint))
     }
 
     fn verified_by(&self, key: &Jwk) -> bool {
@@ -283,6 +336,16 @@ impl Unverified {
             _ => false,
         }
     }
+}
+
+/// The low-S form of an ES256 signature that is high-S; `None` when it is low already (or is
+/// no ES256 signature).
+fn low_s_twin(alg: &str, signature: &[u8]) -> Option<Vec<u8>> {
+    if alg != "ES256" {
+        return None;
+    }
+    let signature = p256::ecdsa::Signature::from_slice(signature).ok()?;
+    Some(signature.normalize_s()?.to_bytes().to_vec())
 }
 
 /// What a token must say to be for this server, now.
@@ -403,7 +466,7 @@ mod tests {
                 keys: vec![jwk.clone()],
             };
             let parsed = Unverified::parse(&token).unwrap();
-            assert_eq!(parsed.verify_signature(&keys), Ok(()), "{}", jwk.kty);
+            assert_eq!(parsed.verify_signature(&keys), Ok(&jwk), "{}", jwk.kty);
             assert_eq!(parsed.claims.iss, "joe");
             let parsed = Unverified::parse(&tampered(&token)).unwrap();
             assert_eq!(parsed.verify_signature(&keys), Err(Rejection::BadSignature));
@@ -416,6 +479,79 @@ mod tests {
             parsed.verify_signature(&KeySet { keys: vec![other] }),
             Err(Rejection::BadSignature)
         );
+    }
+
+    #[test]
+    fn an_es256_token_and_its_high_s_twin_are_one_token() {
+        let (token, jwk) = es256("k");
+        let keys = KeySet {
+            keys: vec![jwk.clone()],
+        };
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature =
+            p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap())
+                .unwrap();
+        // Signing gives either form; take the low one and build its twin (r, n − s).
+        let low = signature.normalize_s().unwrap_or(signature);
+        let (r, s) = low.split_scalars();
+        let high = p256::ecdsa::Signature::from_scalars(r, -*s).unwrap();
+        assert!(high.normalize_s().is_some(), "the twin is high-S");
+        let spell = |sig: p256::ecdsa::Signature| {
+            format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+        };
+        let low_token = Unverified::parse(&spell(low)).unwrap();
+        let high_token = Unverified::parse(&spell(high)).unwrap();
+        // Both verify (providers sign either way), and both have one spelling: the low one.
+        assert_eq!(low_token.verify_signature(&keys), Ok(&jwk));
+        assert_eq!(high_token.verify_signature(&keys), Ok(&jwk));
+        assert_eq!(low_token.canonical(), spell(low));
+        assert_eq!(high_token.canonical(), spell(low));
+        // RS256 signatures have one form: the token is its own spelling.
+        let (rsa_token, _) = rs256("r", 2048);
+        assert_eq!(
+            Unverified::parse(&rsa_token).unwrap().canonical(),
+            rsa_token
+        );
+    }
+
+    #[test]
+    fn a_thumbprint_names_the_key_not_its_id() {
+        // RFC 7638 §3.1's example key and thumbprint.
+        let example = Jwk {
+            kty: "RSA".into(),
+            kid: Some("2011-04-29".into()),
+            alg: Some("RS256".into()),
+            use_: None,
+            n: Some("0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw".into()),
+            e: Some("AQAB".into()),
+            crv: None,
+            x: None,
+            y: None,
+        };
+        assert_eq!(
+            example.thumbprint().as_deref(),
+            Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+        );
+        let renamed = Jwk {
+            kid: Some("another-id".into()),
+            ..example.clone()
+        };
+        assert_eq!(renamed.thumbprint(), example.thumbprint());
+        // Another key under the same id (a kid reused): another thumbprint, and a token
+        // verified by the first key is not verifiable by it.
+        let (token, first) = rs256("same", 2048);
+        let (_, second) = rs256("same", 2048);
+        assert_ne!(first.thumbprint(), second.thumbprint());
+        let parsed = Unverified::parse(&token).unwrap();
+        let verdict = parsed
+            .verify_signature(&KeySet {
+                keys: vec![first.clone()],
+            })
+            .unwrap()
+            .thumbprint()
+            .unwrap();
+        assert!(parsed.still_verifiable_by(&KeySet { keys: vec![first] }, &verdict));
+        assert!(!parsed.still_verifiable_by(&KeySet { keys: vec![second] }, &verdict));
     }
 
     #[test]

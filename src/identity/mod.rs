@@ -63,16 +63,36 @@ pub async fn authenticate<H: Host>(
     if !parsed.has_candidate_key(&known.keys) {
         known = provider::refreshed_for_unknown_key(host, settings, mode, known).await?;
     }
-    // An RSA check costs most of a millisecond in a component; a token already verified with a
-    // key the provider still publishes is not checked again (its claims are, every time).
-    let verdict_key = verdict_key(&mode.issuer, token);
-    let verified_before =
-        parsed.has_candidate_key(&known.keys) && host.get(&verdict_key).ok().flatten().is_some();
+    // An RSA check costs most of a millisecond in a component; a token already verified is not
+    // checked again while the exact key that verified it (by RFC 7638 thumbprint, not by `kid`,
+    // which a provider may omit or reuse) is still published. Its claims are checked every time.
+    let verdict_key = crate::store_sweep::expiring(
+        &format!(
+            "argocd-mcp/oidc/verified/{}",
+            fingerprint(&mode.issuer, parsed.canonical())
+        ),
+        worthless_after_s(parsed.claims.expires_at_s()),
+    );
+    let verified_before = host
+        .get(&verdict_key)
+        .ok()
+        .flatten()
+        .and_then(|bytes| serde_json::from_slice::<Verdict>(&bytes).ok())
+        .is_some_and(|verdict| parsed.still_verifiable_by(&known.keys, &verdict.key));
     if !verified_before {
-        parsed
+        let key = parsed
             .verify_signature(&known.keys)
             .map_err(|rejection| IdentityError::InvalidToken(rejection.to_string()))?;
-        let _ = host.set(&verdict_key, parsed.kid().unwrap_or("").as_bytes());
+        if let Some(thumbprint) = key.thumbprint() {
+            let verdict = Verdict {
+                key: thumbprint,
+                expires_at_s: parsed.claims.expires_at_s(),
+            };
+            let _ = host.set(
+                &verdict_key,
+                &serde_json::to_vec(&verdict).unwrap_or_default(),
+            );
+        }
     }
     let expected = jwt::Expected {
         issuer: &mode.issuer,
@@ -97,24 +117,37 @@ pub async fn authenticate<H: Host>(
     }
     Ok(UserToken {
         token: Secret::new(token),
+        fingerprint: fingerprint(&mode.issuer, parsed.canonical()),
         subject: parsed.claims.sub.clone(),
         display_name: parsed.claims.display_name().to_owned(),
         expires_at_s: parsed.claims.expires_at_s(),
     })
 }
 
-/// Where the store notes that this exact token's signature verified: a hash of issuer and token
-/// (never the token itself).
-fn verdict_key(issuer: &str, token: &str) -> String {
+/// What the store keeps of a token whose signature verified.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Verdict {
+    /// RFC 7638 thumbprint of the key that verified it.
+    key: String,
+    /// The token's `exp`: after it, the verdict is worth nothing and may be swept.
+    expires_at_s: i64,
+}
+
+/// When what the store keeps for a token that expires at `expires_at_s` is worthless: once the
+/// token is refused even with the clock skew allowed.
+pub fn worthless_after_s(expires_at_s: i64) -> u64 {
+    u64::try_from(expires_at_s.saturating_add(jwt::CLOCK_SKEW_S)).unwrap_or(0)
+}
+
+/// What the store knows a caller's token by: SHA-256 of the issuer and the token's one spelling
+/// (never the token itself, and never a spelling another string of the same token would miss).
+fn fingerprint(issuer: &str, canonical_token: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut digest = Sha256::new();
     digest.update(issuer.as_bytes());
     digest.update([0]);
-    digest.update(token.as_bytes());
-    format!(
-        "argocd-mcp/oidc/verified/{}",
-        crate::hex(&digest.finalize())
-    )
+    digest.update(canonical_token.as_bytes());
+    crate::hex(&digest.finalize())
 }
 
 /// The token of an `Authorization: Bearer …` header; the scheme in any case.

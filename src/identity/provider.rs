@@ -55,8 +55,25 @@ fn store_key(issuer: &str) -> String {
     format!("argocd-mcp/oidc/provider/{issuer}")
 }
 
-/// The provider's metadata and keys: from the store while fresh, else fetched (and stored). A
-/// provider that cannot be reached is answered from a stale copy up to a day old.
+/// The last time any instance asked the provider for its keys, and what came of it: the
+/// cool-down counts from attempts, failed ones too, so a provider that is down or slow is asked
+/// at most once per cool-down whatever callers send.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Attempt {
+    at_ms: u64,
+    /// Why it failed; `None` when it succeeded (the keys are in the store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure: Option<String>,
+}
+
+fn attempt_key(issuer: &str) -> String {
+    format!("argocd-mcp/oidc/provider-attempt/{issuer}")
+}
+
+/// The provider's metadata and keys: from the store while fresh, else fetched again (by one
+/// instance at a time, at most once per cool-down). Keys a day old at most are still served
+/// while a fetch fails or another instance's fetch runs, so a caller whose key is known never
+/// waits for the provider.
 pub async fn known<H: Host>(
     host: &H,
     settings: &Settings,
@@ -69,17 +86,11 @@ pub async fn known<H: Host>(
     {
         return Ok(known.clone());
     }
-    match fetch(host, settings, mode).await {
-        Ok(fresh) => Ok(fresh),
-        Err(error) => match stored {
-            Some(stale) if now.saturating_sub(stale.fetched_ms) < STALE_LIMIT_MS => Ok(stale),
-            _ => Err(error),
-        },
-    }
+    refresh(host, settings, mode, stored).await
 }
 
-/// After a token named a key `known` lacks: fetch the keys again, unless they were fetched within
-/// the cool-down (by any instance). Returns what is known afterwards.
+/// After a token named a key `known` lacks: fetch the keys again, unless any instance tried
+/// within the cool-down. Returns what is known afterwards.
 pub async fn refreshed_for_unknown_key<H: Host>(
     host: &H,
     settings: &Settings,
@@ -89,10 +100,90 @@ pub async fn refreshed_for_unknown_key<H: Host>(
     let latest = stored(host, &mode.issuer)
         .filter(|s| s.fetched_ms > known.fetched_ms)
         .unwrap_or(known);
-    if host.now_unix_ms().saturating_sub(latest.fetched_ms) < REFETCH_COOLDOWN_MS {
-        return Ok(latest);
+    refresh(host, settings, mode, Some(latest)).await
+}
+
+/// One fetch for every instance that needs one now. Within the cool-down of the last attempt
+/// (anyone's, failed or not), what is known is the answer. Otherwise one instance fetches under
+/// a lease; an instance that has keys to serve meanwhile does not wait for it, one that has
+/// none waits for its result.
+async fn refresh<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    known: Option<Known>,
+) -> Result<Known, IdentityError> {
+    let issuer = &mode.issuer;
+    let started = host.now_unix_ms();
+    let usable = |known: Option<Known>, now: u64| {
+        known.filter(|k| now.saturating_sub(k.fetched_ms) < STALE_LIMIT_MS)
+    };
+    // What the latest attempt left, as an answer.
+    let outcome = |attempt: &Attempt| {
+        let now = host.now_unix_ms();
+        let latest = stored(host, issuer).or_else(|| known.clone());
+        usable(latest, now).ok_or_else(|| {
+            IdentityError::unavailable(attempt.failure.clone().unwrap_or_else(|| {
+                "the identity provider's keys could not be kept in the store".into()
+            }))
+        })
+    };
+    if let Some(recent) =
+        last_attempt(host, issuer).filter(|a| started.saturating_sub(a.at_ms) < REFETCH_COOLDOWN_MS)
+    {
+        return outcome(&recent);
     }
-    fetch(host, settings, mode).await
+    let flight = crate::single_flight::SingleFlight {
+        host,
+        lease_key: format!("argocd-mcp/oidc/provider-lease/{issuer}"),
+        // Two requests (discovery, keys), each bounded by the request timeout.
+        lease_ms: 2 * settings.request_timeout.as_millis() as u64 + 2_000,
+    };
+    let fetch_and_record = async || {
+        let fetched = fetch(host, settings, mode).await;
+        let attempt = Attempt {
+            at_ms: host.now_unix_ms(),
+            failure: fetched.as_ref().err().map(|e| e.message().to_owned()),
+        };
+        let _ = host.set(
+            &attempt_key(issuer),
+            &serde_json::to_vec(&attempt).unwrap_or_default(),
+        );
+        fetched.or_else(|error| usable(known.clone(), host.now_unix_ms()).ok_or(error))
+    };
+    if let Some(serving) = usable(known.clone(), started) {
+        let holder = crate::single_flight::SingleFlight::<H>::holder();
+        return match flight.acquire(&holder).await {
+            crate::single_flight::Turn::Theirs => Ok(serving),
+            crate::single_flight::Turn::Mine(held) => {
+                let result = fetch_and_record().await;
+                flight.release(held);
+                result
+            }
+            crate::single_flight::Turn::NoStore(_) => fetch_and_record().await,
+        };
+    }
+    flight
+        .run(
+            || {
+                last_attempt(host, issuer)
+                    .filter(|a| a.at_ms >= started)
+                    .map(|a| outcome(&a))
+                    .transpose()
+            },
+            async |_| fetch_and_record().await,
+            || {
+                IdentityError::unavailable(
+                    "another instance has been fetching the identity provider's keys for too long; retry in a moment",
+                )
+            },
+        )
+        .await
+}
+
+fn last_attempt<H: Host>(host: &H, issuer: &str) -> Option<Attempt> {
+    let bytes = host.get(&attempt_key(issuer)).ok()??;
+    serde_json::from_slice(&bytes).ok()
 }
 
 fn stored<H: Host>(host: &H, issuer: &str) -> Option<Known> {

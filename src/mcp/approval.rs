@@ -37,12 +37,42 @@ pub trait ApprovalLedger {
 struct Sealed {
     /// Tool name.
     tool: String,
-    /// SHA-256 of the canonical arguments, hex.
+    /// SHA-256 of the canonical arguments and the question the person was shown, hex: a yes
+    /// approves this call as it was stated, and a retry whose statement came out otherwise
+    /// (the app changed meanwhile) is asked again.
     args: String,
     /// Expiry, Unix milliseconds.
     exp: u64,
     /// Single-use identifier, hex.
     nonce: String,
+    /// Whom the person was asked for: SHA-256 of the caller's principal, hex (see [`Caller`]).
+    who: String,
+}
+
+/// Who makes a call, as far as the server tells callers apart: in user mode the provider's
+/// issuer and the caller's subject; with one shared bearer, nobody in particular. An approval
+/// asked for one caller opens for that caller alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller<'a> {
+    pub issuer: &'a str,
+    pub subject: &'a str,
+}
+
+impl Caller<'_> {
+    /// Callers the server does not tell apart (one shared bearer, or none).
+    pub const ANYONE: Caller<'static> = Caller {
+        issuer: "",
+        subject: "",
+    };
+
+    fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [self.issuer, self.subject] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+        crate::hex(&hasher.finalize())
+    }
 }
 
 /// What a retry's state and answer amount to.
@@ -93,11 +123,12 @@ pub fn canonical_json(value: &Value) -> String {
     out
 }
 
-fn digest(tool: &str, arguments: &Value) -> String {
+fn digest(tool: &str, arguments: &Value, question: &str) -> String {
     let mut hasher = Sha256::new();
-    hasher.update(tool.as_bytes());
-    hasher.update([0]);
-    hasher.update(canonical_json(arguments).as_bytes());
+    for part in [tool, &canonical_json(arguments), question] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
     crate::hex(&hasher.finalize())
 }
 
@@ -109,13 +140,20 @@ fn mac(secret: &[u8], payload: &[u8]) -> Hmac<Sha256> {
 }
 
 /// A fresh `requestState` for a call of `tool` with `arguments`.
-pub fn seal(ledger: &dyn ApprovalLedger, tool: &str, arguments: &Value) -> Result<String, String> {
+pub fn seal(
+    ledger: &dyn ApprovalLedger,
+    caller: Caller<'_>,
+    tool: &str,
+    arguments: &Value,
+    question: &str,
+) -> Result<String, String> {
     let secret = ledger.secret()?;
     let sealed = Sealed {
         tool: tool.to_owned(),
-        args: digest(tool, arguments),
+        args: digest(tool, arguments, question),
         exp: ledger.now_unix_ms().saturating_add(APPROVAL_TTL_MS),
         nonce: crate::hex(&ledger.nonce()),
+        who: caller.digest(),
     };
     let payload = serde_json::to_vec(&sealed).map_err(|e| e.to_string())?;
     let tag = mac(&secret, &payload).finalize().into_bytes();
@@ -131,8 +169,10 @@ pub fn seal(ledger: &dyn ApprovalLedger, tool: &str, arguments: &Value) -> Resul
 fn open(
     ledger: &dyn ApprovalLedger,
     state: &str,
+    caller: Caller<'_>,
     tool: &str,
     arguments: &Value,
+    question: &str,
 ) -> Result<Option<Sealed>, String> {
     let mut parts = state.split('.');
     let (Some("v1"), Some(payload), Some(tag), None) =
@@ -153,24 +193,28 @@ fn open(
         return Ok(None);
     };
     let matches = sealed.tool == tool
-        && sealed.args == digest(tool, arguments)
+        && sealed.who == caller.digest()
+        && sealed.args == digest(tool, arguments, question)
         && sealed.exp > ledger.now_unix_ms();
     Ok(matches.then_some(sealed))
 }
 
 /// Judges a retry: its `requestState` (if any) and the person's answer in `inputResponses`.
-/// A yes is spent here, so the same state never approves twice.
+/// A yes is spent here, so the same state never approves twice; a state another caller was
+/// given opens for nobody else, and so is not spent by their attempt.
 pub fn judge(
     ledger: &dyn ApprovalLedger,
+    caller: Caller<'_>,
     tool: &str,
     arguments: &Value,
+    question: &str,
     request_state: Option<&Value>,
     answer: Option<&Value>,
 ) -> Result<Verdict, String> {
     let (Some(Value::String(state)), Some(answer)) = (request_state, answer) else {
         return Ok(Verdict::AskAgain);
     };
-    let Some(sealed) = open(ledger, state, tool, arguments)? else {
+    let Some(sealed) = open(ledger, state, caller, tool, arguments, question)? else {
         return Ok(Verdict::AskAgain);
     };
     let approved = answer.get("action") == Some(&json!("accept"))
@@ -188,6 +232,7 @@ pub fn judge(
 /// The `input_required` result that asks the person `question` about this call.
 pub fn ask(
     ledger: &dyn ApprovalLedger,
+    caller: Caller<'_>,
     tool: &str,
     arguments: &Value,
     question: &str,
@@ -214,7 +259,7 @@ pub fn ask(
                 },
             },
         },
-        "requestState": seal(ledger, tool, arguments)?,
+        "requestState": seal(ledger, caller, tool, arguments, question)?,
     }))
 }
 
@@ -299,7 +344,16 @@ mod tests {
             Some(json!(42)),
         ] {
             assert_eq!(
-                judge(&ledger, "sync", &args, state.as_ref(), Some(&yes())).unwrap(),
+                judge(
+                    &ledger,
+                    Caller::ANYONE,
+                    "sync",
+                    &args,
+                    "ok?",
+                    state.as_ref(),
+                    Some(&yes())
+                )
+                .unwrap(),
                 Verdict::AskAgain,
                 "{state:?}"
             );
@@ -310,7 +364,7 @@ mod tests {
     fn a_yes_holds_for_the_exact_call_once() {
         let ledger = MemoryLedger::default();
         let args = json!({"app_name": "a", "confirm": true});
-        let state = state_of(&ask(&ledger, "sync", &args, "ok?").unwrap());
+        let state = state_of(&ask(&ledger, Caller::ANYONE, "sync", &args, "ok?").unwrap());
         // Other arguments, another tool, another profile: not this approval.
         for (tool, other) in [
             ("sync", json!({"app_name": "b", "confirm": true})),
@@ -321,18 +375,45 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                judge(&ledger, tool, &other, Some(&state), Some(&yes())).unwrap(),
+                judge(
+                    &ledger,
+                    Caller::ANYONE,
+                    tool,
+                    &other,
+                    "ok?",
+                    Some(&state),
+                    Some(&yes())
+                )
+                .unwrap(),
                 Verdict::AskAgain
             );
         }
         // The same call with its keys in another order is the same call.
         let reordered = json!({"confirm": true, "app_name": "a"});
         assert_eq!(
-            judge(&ledger, "sync", &reordered, Some(&state), Some(&yes())).unwrap(),
+            judge(
+                &ledger,
+                Caller::ANYONE,
+                "sync",
+                &reordered,
+                "ok?",
+                Some(&state),
+                Some(&yes())
+            )
+            .unwrap(),
             Verdict::Approved
         );
         assert_eq!(
-            judge(&ledger, "sync", &args, Some(&state), Some(&yes())).unwrap(),
+            judge(
+                &ledger,
+                Caller::ANYONE,
+                "sync",
+                &args,
+                "ok?",
+                Some(&state),
+                Some(&yes())
+            )
+            .unwrap(),
             Verdict::AskAgain,
             "spent"
         );
@@ -342,10 +423,19 @@ mod tests {
     fn no_means_no_and_expired_or_tampered_state_is_worthless() {
         let ledger = MemoryLedger::default();
         let args = json!({"app_name": "a"});
-        let state = state_of(&ask(&ledger, "sync", &args, "ok?").unwrap());
+        let state = state_of(&ask(&ledger, Caller::ANYONE, "sync", &args, "ok?").unwrap());
         let no = json!({"action": "decline"});
         assert_eq!(
-            judge(&ledger, "sync", &args, Some(&state), Some(&no)).unwrap(),
+            judge(
+                &ledger,
+                Caller::ANYONE,
+                "sync",
+                &args,
+                "ok?",
+                Some(&state),
+                Some(&no)
+            )
+            .unwrap(),
             Verdict::Refused
         );
         // Tampering: a payload for other arguments under the old tag.
@@ -354,9 +444,10 @@ mod tests {
         let forged_payload = URL_SAFE_NO_PAD.encode(
             serde_json::to_vec(&Sealed {
                 tool: "sync".into(),
-                args: digest("sync", &json!({"app_name": "b"})),
+                args: digest("sync", &json!({"app_name": "b"}), "ok?"),
                 exp: u64::MAX,
                 nonce: "00".into(),
+                who: Caller::ANYONE.digest(),
             })
             .unwrap(),
         );
@@ -364,8 +455,10 @@ mod tests {
         assert_eq!(
             judge(
                 &ledger,
+                Caller::ANYONE,
                 "sync",
                 &json!({"app_name": "b"}),
+                "ok?",
                 Some(&forged),
                 Some(&yes())
             )
@@ -378,14 +471,108 @@ mod tests {
             ..MemoryLedger::default()
         };
         assert_eq!(
-            judge(&other, "sync", &args, Some(&state), Some(&yes())).unwrap(),
+            judge(
+                &other,
+                Caller::ANYONE,
+                "sync",
+                &args,
+                "ok?",
+                Some(&state),
+                Some(&yes())
+            )
+            .unwrap(),
             Verdict::AskAgain
         );
         // Too late.
         ledger.now.set(ledger.now.get() + APPROVAL_TTL_MS + 1);
         assert_eq!(
-            judge(&ledger, "sync", &args, Some(&state), Some(&yes())).unwrap(),
+            judge(
+                &ledger,
+                Caller::ANYONE,
+                "sync",
+                &args,
+                "ok?",
+                Some(&state),
+                Some(&yes())
+            )
+            .unwrap(),
             Verdict::AskAgain
+        );
+    }
+}
+
+#[cfg(test)]
+mod callers {
+    use super::memory::MemoryLedger;
+    use super::*;
+
+    #[test]
+    fn an_approval_opens_for_the_caller_it_was_asked_for_and_no_other() {
+        let ledger = MemoryLedger::default();
+        let alice = Caller {
+            issuer: "https://sso.example.com",
+            subject: "alice",
+        };
+        let bob = Caller {
+            subject: "bob",
+            ..alice
+        };
+        // Same subject from another issuer is someone else too.
+        let alice_elsewhere = Caller {
+            issuer: "https://other.example.com",
+            ..alice
+        };
+        let args = json!({"app_name": "a", "confirm": true});
+        let asked = ask(&ledger, alice, "sync", &args, "ok?").unwrap();
+        let state = asked["requestState"].clone();
+        let yes = json!({"action": "accept", "content": {"approve": true}});
+        for other in [bob, alice_elsewhere, Caller::ANYONE] {
+            assert_eq!(
+                judge(
+                    &ledger,
+                    other,
+                    "sync",
+                    &args,
+                    "ok?",
+                    Some(&state),
+                    Some(&yes)
+                )
+                .unwrap(),
+                Verdict::AskAgain,
+                "{other:?}"
+            );
+        }
+        assert!(
+            ledger.spent.borrow().is_empty(),
+            "another caller's attempt spends nothing"
+        );
+        // The same call stated otherwise (the app changed since the person was asked).
+        assert_eq!(
+            judge(
+                &ledger,
+                alice,
+                "sync",
+                &args,
+                "ok now?",
+                Some(&state),
+                Some(&yes)
+            )
+            .unwrap(),
+            Verdict::AskAgain
+        );
+        assert_eq!(
+            judge(
+                &ledger,
+                alice,
+                "sync",
+                &args,
+                "ok?",
+                Some(&state),
+                Some(&yes)
+            )
+            .unwrap(),
+            Verdict::Approved,
+            "the owner's yes still holds"
         );
     }
 }

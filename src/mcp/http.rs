@@ -68,6 +68,27 @@ impl HttpReply {
         )
     }
 
+    /// A refusal made before the message was read names no request (`"id": null`), but clients
+    /// match answers to requests by id (over stdio there is nothing else to match by): it takes
+    /// the id of the request it refuses, when that request has one. Other replies are unchanged.
+    pub fn answering(mut self, request_body: &[u8]) -> HttpReply {
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: Option<Value>,
+        }
+        let Ok(IdOnly { id: Some(id) }) = serde_json::from_slice::<IdOnly>(request_body) else {
+            return self;
+        };
+        let Ok(Value::Object(mut answer)) = serde_json::from_slice::<Value>(&self.body) else {
+            return self;
+        };
+        if answer.get("id") == Some(&Value::Null) && answer.contains_key("error") {
+            answer.insert("id".into(), id);
+            self.body = Value::Object(answer).to_string().into_bytes();
+        }
+        self
+    }
+
     pub fn with_header(mut self, name: &str, value: &str) -> HttpReply {
         self.headers.push((name.into(), value.into()));
         self
@@ -114,7 +135,7 @@ pub async fn handle<P: ToolProvider>(
     if let Err(refusal) =
         check(policy, request).and_then(|()| check_mirrored_headers(request, &param_headers))
     {
-        return refusal;
+        return refusal.answering(request.body);
     }
     match handle_message(info, tools, request.body, sink).await {
         Reply::Accepted => HttpReply::empty(202),

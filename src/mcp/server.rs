@@ -253,7 +253,7 @@ async fn handle_request<P: ToolProvider>(
         ("prompts/get", _) => library::get_prompt(tools.prompts(), &params),
         ("completion/complete", _) => complete_argument(tools, &params).await,
         ("tools/call", _) => {
-            if let Some(answer) = seek_approval(tools, era, &params)? {
+            if let Some(answer) = seek_approval(tools, era, &params).await? {
                 return Ok(answer);
             }
             let token = progress_token(&params);
@@ -403,7 +403,7 @@ impl Progress for ProgressNotifier<'_> {
 
 /// Asks a person to approve a call that needs it (see [`super::approval`]): returns the answer
 /// to give instead of running the call, or `None` to run it.
-fn seek_approval<P: ToolProvider>(
+async fn seek_approval<P: ToolProvider>(
     tools: &P,
     era: &Era,
     params: &Value,
@@ -411,8 +411,10 @@ fn seek_approval<P: ToolProvider>(
     let name = params.get("name").and_then(Value::as_str).unwrap_or("");
     let no_arguments = json!({});
     let arguments = params.get("arguments").unwrap_or(&no_arguments);
-    let Some(question) = tools.approval_question(name, arguments) else {
-        return Ok(None);
+    let question = match tools.approval_question(name, arguments).await {
+        Ok(Some(question)) => question,
+        Ok(None) => return Ok(None),
+        Err(refusal) => return Ok(Some(tool_error(refusal))),
     };
     let Era::Modern {
         client_capabilities,
@@ -436,7 +438,16 @@ fn seek_approval<P: ToolProvider>(
     let answer = params
         .get("inputResponses")
         .and_then(|responses| responses.get(APPROVAL_REQUEST));
-    match approval::judge(ledger, name, arguments, params.get("requestState"), answer) {
+    let caller = tools.caller();
+    match approval::judge(
+        ledger,
+        caller,
+        name,
+        arguments,
+        &question,
+        params.get("requestState"),
+        answer,
+    ) {
         Ok(Verdict::Approved) => return Ok(None),
         Ok(Verdict::Refused) => {
             return Ok(Some(tool_error(format!(
@@ -460,7 +471,7 @@ fn seek_approval<P: ToolProvider>(
         )
         .with_data(json!({"requiredCapabilities": {"elicitation": {"form": {}}}})));
     }
-    match approval::ask(ledger, name, arguments, &question) {
+    match approval::ask(ledger, caller, name, arguments, &question) {
         Ok(asked) => Ok(Some(asked)),
         Err(why) => Ok(ledger_failed(why)),
     }
@@ -539,8 +550,12 @@ mod tests {
                 _ => CallOutcome::UnknownTool(format!("Unknown tool: {name}")),
             }
         }
-        fn approval_question(&self, _name: &str, arguments: &Value) -> Option<String> {
-            arguments.get("guarded").map(|_| "Echo this?".to_string())
+        async fn approval_question(
+            &self,
+            _name: &str,
+            arguments: &Value,
+        ) -> Result<Option<String>, String> {
+            Ok(arguments.get("guarded").map(|_| "Echo this?".to_string()))
         }
         fn approvals(&self) -> Option<&dyn crate::mcp::approval::ApprovalLedger> {
             Some(LEDGER.with(|ledger| *ledger))

@@ -106,8 +106,18 @@ pub trait ToolProvider {
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome;
     /// When a person must approve this call before it runs: the question to put to them (none
     /// by default). The server asks through the client and runs the call only on a yes.
-    fn approval_question(&self, _name: &str, _arguments: &Value) -> Option<String> {
-        None
+    /// `Err` refuses the call with that message (the question could not be put), nothing run.
+    async fn approval_question(
+        &self,
+        _name: &str,
+        _arguments: &Value,
+    ) -> Result<Option<String>, String> {
+        Ok(None)
+    }
+    /// Who makes this call, when the server tells callers apart: an approval asked for one
+    /// caller holds for that caller alone.
+    fn caller(&self) -> super::approval::Caller<'_> {
+        super::approval::Caller::ANYONE
     }
     /// Where approvals are sealed and spent; needed when [`Self::approval_question`] asks.
     fn approvals(&self) -> Option<&dyn super::approval::ApprovalLedger> {

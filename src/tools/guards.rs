@@ -4,47 +4,117 @@
 
 use serde_json::Value;
 
+use super::project_guard::{current_app, merge_patch, project_of};
+use super::statement::{Statement, shown};
 use super::{PROFILE_ARGUMENT, Tool};
-use crate::argocd::ArgoError;
+use crate::argocd::{ArgoClient, ArgoError};
+use crate::host::Host;
+use crate::settings::Settings;
 
-/// The longest argument summary a person is shown; patches can be long.
-const QUESTION_ARGUMENTS_MAX: usize = 600;
-
-pub(super) fn approval_question_of<T: Tool>(arguments: &Value) -> Option<String> {
+/// Whether a call of `T` with `arguments` waits for a person's yes: a change, with arguments
+/// the tool accepts (a call with bad ones is refused without asking anyone), that is not a dry
+/// run (a dry run changes nothing).
+pub(super) fn needs_approval_of<T: Tool>(arguments: &Value) -> bool {
     if T::ANNOTATIONS.read_only_hint {
-        return None;
+        return false;
     }
-    let mut shown = arguments.as_object().cloned().unwrap_or_default();
-    shown.remove("confirm");
-    let mut parsed = shown.clone();
+    let mut parsed = arguments.as_object().cloned().unwrap_or_default();
     parsed.remove(PROFILE_ARGUMENT);
     parsed.insert("confirm".into(), Value::Bool(true));
     // The same deserializer as `invoke`, so the argument parsers are not compiled twice.
-    serde_path_to_error::deserialize::<_, T::Args>(Value::Object(parsed)).ok()?;
-    // A dry run changes nothing, so it needs nobody's yes. The arguments parsed, so this tool
-    // has a dry run: every argument type refuses unknown fields (a test checks).
-    if arguments.get("dry_run") == Some(&Value::Bool(true)) {
-        return None;
+    if serde_path_to_error::deserialize::<_, T::Args>(Value::Object(parsed)).is_err() {
+        return false;
     }
-    let mut summary = Value::Object(shown).to_string();
-    if summary.len() > QUESTION_ARGUMENTS_MAX {
-        let mut cut = QUESTION_ARGUMENTS_MAX;
-        while !summary.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        summary.truncate(cut);
-        summary.push('…');
+    // The arguments parsed, so this tool has a dry run if one is claimed: every argument type
+    // refuses unknown fields (a test checks).
+    arguments.get("dry_run") != Some(&Value::Bool(true))
+}
+
+/// What a person is asked before `T` runs with `arguments` (see [`statement`]): the target app
+/// and its project as Argo CD has them now, for a patch every field it changes (before →
+/// after, the merge applied here exactly as Argo CD will), and every argument given, whole.
+/// `Err` refuses the call: the statement is too long to read, or the app cannot be read to
+/// state it. The server seals this text with the call, so a yes approves exactly it.
+pub(super) async fn approval_question_of<T: Tool, H: Host>(
+    host: &H,
+    settings: &Settings,
+    arguments: &Value,
+) -> Result<Option<String>, String> {
+    if !needs_approval_of::<T>(arguments) {
+        return Ok(None);
     }
+    let mut given = arguments.as_object().cloned().unwrap_or_default();
+    given.remove("confirm");
+    let profile = given.remove(PROFILE_ARGUMENT);
+    let settings = settings.for_profile(profile.as_ref().and_then(Value::as_str))?;
+    let client = ArgoClient::new(host, &settings).map_err(|e| e.to_string())?;
     let effect = if T::ANNOTATIONS.destructive_hint {
         "It changes or removes what runs in the cluster."
     } else {
         "It changes Argo CD."
     };
-    Some(format!(
-        "An agent asks to run \"{}\" ({}) with {summary}. {effect} Approve?",
+    let mut said = Statement::default();
+    said.line(format!(
+        "An agent asks to run \"{}\" ({}). {effect}",
         T::TITLE,
         T::NAME
-    ))
+    ));
+    if let Some(profile) = &profile {
+        said.line(format!("Argo CD instance: {}", shown(profile)));
+    }
+    let app_name = given.remove("app_name");
+    let app_namespace = given.remove("app_namespace");
+    if let Some(Value::String(app)) = &app_name {
+        let namespace = app_namespace.as_ref().and_then(Value::as_str);
+        let current = current_app(&client, app, namespace).await.map_err(|e| {
+            format!(
+                "{} needs a person's approval, but application '{app}' could not be read to tell them what would change ({e}). Nothing was changed.",
+                T::NAME
+            )
+        })?;
+        let namespace = current
+            .pointer("/metadata/namespace")
+            .cloned()
+            .unwrap_or(Value::Null);
+        said.line(format!(
+            "Application: {} (namespace {}), project {}",
+            shown(&Value::String(app.clone())),
+            shown(&namespace),
+            shown(&Value::String(project_of(&current)))
+        ));
+        if let Some(patch) = given.remove("patch") {
+            let mut after = current.clone();
+            merge_patch(&mut after, &patch);
+            said.line("Changes to the application (before → after):");
+            if after == current {
+                said.line("  none: the patch changes nothing");
+            }
+            said.changes(&current, &after);
+        }
+    }
+    if !given.is_empty() {
+        said.line("With:");
+        let mut keys: Vec<&String> = given.keys().collect();
+        keys.sort();
+        for key in keys {
+            said.leaves(key, &given[key]);
+        }
+    }
+    let schema = super::schema_of::<T::Args>();
+    let mut defaults: Vec<&str> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    defaults.retain(|name| {
+        arguments.get(name).is_none_or(Value::is_null)
+            && !matches!(*name, "confirm" | "app_namespace")
+    });
+    if !defaults.is_empty() {
+        defaults.sort_unstable();
+        said.line(format!("Left at their defaults: {}.", defaults.join(", ")));
+    }
+    said.line("Approve?");
+    said.finish().map(Some)
 }
 
 /// Refuses a write unless the caller confirmed it: agents must ask their user first.
@@ -60,34 +130,32 @@ pub fn require_confirmation(tool: &str, confirm: bool) -> Result<(), ArgoError> 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::tools::approval_question;
+    use crate::tools::needs_approval;
+    use serde_json::{Value, json};
 
     #[test]
     fn only_changes_need_approval_and_only_real_dry_runs_skip_it() {
-        let sync = serde_json::json!({"app_name": "guestbook", "confirm": true});
-        let question = approval_question("sync_argocd_app", &sync).expect("a sync is a change");
-        assert!(question.contains("guestbook") && !question.contains("confirm"));
+        let sync = json!({"app_name": "guestbook", "confirm": true});
+        assert!(
+            needs_approval("sync_argocd_app", &sync),
+            "a sync is a change"
+        );
         let mut dry = sync.clone();
         dry["dry_run"] = Value::Bool(true);
-        assert_eq!(approval_question("sync_argocd_app", &dry), None);
+        assert!(!needs_approval("sync_argocd_app", &dry));
         // A tool without a dry run: claiming one is an unknown argument, which the call refuses
         // (nothing to ask about); without the claim it is a question like any change.
-        let terminate = serde_json::json!({"app_name": "guestbook", "confirm": true});
-        assert!(approval_question("terminate_argocd_operation", &terminate).is_some());
+        let terminate = json!({"app_name": "guestbook", "confirm": true});
+        assert!(needs_approval("terminate_argocd_operation", &terminate));
         let mut claimed = terminate.clone();
         claimed["dry_run"] = Value::Bool(true);
-        assert_eq!(
-            approval_question("terminate_argocd_operation", &claimed),
-            None,
+        assert!(
+            !needs_approval("terminate_argocd_operation", &claimed),
             "unknown field: refused by the call itself"
         );
-        assert_eq!(
-            approval_question(
-                "get_argocd_app_status",
-                &serde_json::json!({"app_name": "guestbook"})
-            ),
-            None
-        );
+        assert!(!needs_approval(
+            "get_argocd_app_status",
+            &json!({"app_name": "guestbook"})
+        ));
     }
 }

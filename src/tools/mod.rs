@@ -29,6 +29,7 @@ mod project_guard;
 mod registry;
 mod resources;
 mod schema;
+pub(crate) mod statement;
 pub mod wit;
 
 pub use actions::{ListResourceActions, RunResourceAction};
@@ -49,7 +50,8 @@ pub use project_guard::{
     merge_patch, project_after_patch,
 };
 pub use registry::{
-    Tool, approval_question, call, complete, definitions, exact_output_schema, mutating, signatures,
+    Tool, approval_question, call, complete, definitions, exact_output_schema, mutating,
+    needs_approval, signatures,
 };
 pub use resources::{GetAppEvents, GetResourceTree};
 pub use schema::{PROFILE_ARGUMENT, PROFILE_HEADER, param_headers, schema_of, with_profiles};

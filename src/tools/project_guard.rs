@@ -38,7 +38,7 @@ pub fn check_project_allowed<H: Host>(
 /// The Application exactly as a write to `app_name` in `app_namespace` would reach it: the
 /// single-app read, whose answer must name that app (a list filtered by name can hold apps of
 /// the same name in other namespaces).
-async fn current_app<H: Host>(
+pub(super) async fn current_app<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
@@ -66,7 +66,7 @@ async fn current_app<H: Host>(
 }
 
 /// The project of an Application object (Argo CD's default when it names none).
-fn project_of(app: &Value) -> String {
+pub(super) fn project_of(app: &Value) -> String {
     match app.pointer("/spec/project").and_then(Value::as_str) {
         Some(project) if !project.is_empty() => project.to_owned(),
         _ => DEFAULT_PROJECT.to_owned(),

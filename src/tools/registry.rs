@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::guards::approval_question_of;
+use super::guards::{approval_question_of, needs_approval_of};
 use super::schema::{definition, exact_output_schema_of};
 // The tool types the registry lists, and what the tools module shares.
 use super::*;
@@ -81,16 +81,32 @@ macro_rules! toolset {
             None
         }
 
-        /// What to ask a person before the tool called `name` runs with `arguments`: only
-        /// tools that change something, and only with arguments they accept (a call with bad
-        /// arguments is refused without asking anyone).
-        pub fn approval_question(name: &str, arguments: &Value) -> Option<String> {
+        /// Whether the tool called `name` waits for a person's yes before it runs with
+        /// `arguments`: only tools that change something, and only with arguments they accept
+        /// (a call with bad arguments is refused without asking anyone).
+        pub fn needs_approval(name: &str, arguments: &Value) -> bool {
             $(
                 if name == <$tool as Tool>::NAME {
-                    return approval_question_of::<$tool>(arguments);
+                    return needs_approval_of::<$tool>(arguments);
                 }
             )*
-            None
+            false
+        }
+
+        /// What to ask a person before the tool called `name` runs with `arguments` (`None`:
+        /// nothing to ask); `Err` refuses the call, saying why (see `guards`).
+        pub async fn approval_question<H: Host>(
+            host: &H,
+            settings: &Settings,
+            name: &str,
+            arguments: &Value,
+        ) -> Result<Option<String>, String> {
+            $(
+                if name == <$tool as Tool>::NAME {
+                    return approval_question_of::<$tool, H>(host, settings, arguments).await;
+                }
+            )*
+            Ok(None)
         }
 
         /// Runs the tool called `name`.

@@ -42,6 +42,12 @@ impl TokenStore for PluginHost {
     fn delete(&self, key: &str) -> Result<(), String> {
         self.tokens.delete(key)
     }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+        self.tokens.increment(key, delta)
+    }
+    fn keys(&self) -> Result<Vec<String>, String> {
+        self.tokens.keys()
+    }
 }
 
 impl Clock for PluginHost {

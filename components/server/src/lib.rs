@@ -15,6 +15,7 @@ mod bindings {
 }
 
 use bindings::wasi::config::store as config;
+use bindings::wasi::keyvalue::atomics;
 use bindings::wasi::keyvalue::store as keyvalue;
 
 /// The key-value store Spin opens for `key_value_stores = ["default"]`.
@@ -54,6 +55,23 @@ impl TokenStore for ServerHost {
             .map_err(Clone::clone)?
             .delete(key)
             .map_err(kv_error)
+    }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+        let bucket = self.bucket.as_ref().map_err(Clone::clone)?;
+        atomics::increment(bucket, key, delta).map_err(kv_error)
+    }
+    fn keys(&self) -> Result<Vec<String>, String> {
+        let bucket = self.bucket.as_ref().map_err(Clone::clone)?;
+        let mut keys = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = bucket.list_keys(cursor.as_deref()).map_err(kv_error)?;
+            keys.extend(page.keys);
+            match page.cursor {
+                Some(next) if cursor.as_ref() != Some(&next) => cursor = Some(next),
+                _ => return Ok(keys),
+            }
+        }
     }
 }
 

@@ -91,6 +91,9 @@ pub struct Idp {
     pub exchanges: Vec<Exchange>,
     pub jwks_fetches: u64,
     pub token_requests: u64,
+    /// Off: a provider that compares HTTP Basic client credentials as sent, without
+    /// form-decoding them (several do), so only exact RFC 6749 §2.3.1 encoding gets in.
+    pub decodes_client_credentials: bool,
 }
 
 fn random_id(bytes: usize) -> String {
@@ -134,6 +137,7 @@ impl Idp {
             exchanges: Vec::new(),
             jwks_fetches: 0,
             token_requests: 0,
+            decodes_client_credentials: true,
         }
     }
 
@@ -569,7 +573,9 @@ impl Idp {
         audience: &str,
         authorization: Option<&str>,
     ) -> Response<Full<Bytes>> {
-        let Some((client_id, secret)) = basic_credentials(authorization) else {
+        let Some((client_id, secret)) =
+            basic_credentials(authorization, self.decodes_client_credentials)
+        else {
             return oauth_error(401, "invalid_client", "client authentication required");
         };
         let Some(client) = self
@@ -635,11 +641,15 @@ fn header_and_payload_len(token: &str) -> usize {
     token.rfind('.').unwrap_or(0)
 }
 
-/// `Basic base64(urlencoded id : urlencoded secret)` (RFC 6749 §2.3.1).
-fn basic_credentials(authorization: Option<&str>) -> Option<(String, String)> {
+/// `Basic base64(urlencoded id : urlencoded secret)` (RFC 6749 §2.3.1); `form_decode` off takes
+/// both parts as sent.
+fn basic_credentials(authorization: Option<&str>, form_decode: bool) -> Option<(String, String)> {
     let encoded = authorization?.strip_prefix("Basic ")?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
+    if !form_decode {
+        return Some((id.to_owned(), secret.to_owned()));
+    }
     Some((super::routes::decode(id), super::routes::decode(secret)))
 }
 

@@ -13,15 +13,15 @@ use serde_json::{Value, json};
 use crate::World;
 
 /// Where the harness serves the component (see `World::http`).
-const RESOURCE: &str = "http://localhost:8787/mcp";
-const CLIENT_ID: &str = "argocd-mcp";
+pub(crate) const RESOURCE: &str = "http://localhost:8787/mcp";
+pub(crate) const CLIENT_ID: &str = "argocd-mcp";
 /// Distinctive, so leak checks cannot match ordinary words.
-const CLIENT_SECRET: &str = "Cl1ent-s3cret-of-the-server";
+pub(crate) const CLIENT_SECRET: &str = "Cl1ent-s3cret-of-the-server";
 const SCOPES: &str = "openid profile email groups";
 
 /// A stand-in whose identity provider knows this server as a confidential client allowed to
 /// exchange tokens for Argo CD, and a component in user mode (no Argo CD account of its own).
-async fn user_mode(extra: &[(&str, &str)]) -> World {
+pub(crate) async fn user_mode(extra: &[(&str, &str)]) -> World {
     let mut world = World::with(Config::default(), &[]).await;
     world
         .standin
@@ -39,7 +39,7 @@ async fn user_mode(extra: &[(&str, &str)]) -> World {
 }
 
 /// A token from the provider for `user`, for this server, valid for an hour.
-fn token(world: &World, user: &str) -> String {
+pub(crate) fn token(world: &World, user: &str) -> String {
     world.standin.user_token(user, RESOURCE)
 }
 
@@ -50,7 +50,12 @@ fn token_with(world: &World, user: &str, change: impl FnOnce(&mut Value)) -> Str
     state.idp.sign(&claims)
 }
 
-async fn call_as(world: &World, token: &str, tool: &str, arguments: Value) -> (u16, Value) {
+pub(crate) async fn call_as(
+    world: &World,
+    token: &str,
+    tool: &str,
+    arguments: Value,
+) -> (u16, Value) {
     let bearer = format!("Bearer {token}");
     let response = world
         .mcp_with(
@@ -672,12 +677,12 @@ async fn the_on_behalf_of_flow_serves_providers_like_entra_id() {
         .collect();
     assert_eq!(grants.len(), 1);
     assert!(
-        grants[0].contains("requested_token_use=on%5Fbehalf%5Fof"),
+        grants[0].contains("requested_token_use=on_behalf_of"),
         "{}",
         grants[0]
     );
     assert!(
-        grants[0].contains("scope=argo%2Dcd%2F%2Edefault"),
+        grants[0].contains("scope=argo-cd%2F.default"),
         "{}",
         grants[0]
     );

@@ -21,10 +21,12 @@ mod progress;
 mod sdk;
 mod setups;
 mod spin;
+mod spin_trust;
 mod spinkube;
 mod standin;
 mod stdio;
 mod tools;
+mod trust;
 mod wassette;
 
 use std::sync::OnceLock;

@@ -18,7 +18,7 @@ use host_test::standin::{Config, StandIn};
 use serde_json::{Value, json};
 
 /// The Spin binary, or `None` (and a line saying the test is skipped).
-fn spin_binary(test: &str) -> Option<PathBuf> {
+pub(crate) fn spin_binary(test: &str) -> Option<PathBuf> {
     let found = host_test::spin::binary();
     if found.is_none() {
         eprintln!("SKIPPED {test}: no Spin binary (set SPIN, or put spin on PATH)");
@@ -27,14 +27,20 @@ fn spin_binary(test: &str) -> Option<PathBuf> {
 }
 
 /// One request on a fresh connection: the status and the body as text.
-fn exchange(port: u16, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+pub(crate) fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> (u16, String) {
     let (status, answer) = Connection::new(port)
         .send(method, path, headers, body)
         .unwrap_or_else(|why| panic!("{method} {path}: {why}"));
     (status, String::from_utf8_lossy(&answer).into_owned())
 }
 
-const MCP_HEADERS: &str =
+pub(crate) const MCP_HEADERS: &str =
     "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
 
 /// A `tools/call` through Spin: the JSON-RPC `result`.
@@ -64,11 +70,11 @@ fn burst(ports: &[u16], n: usize) -> Vec<Value> {
     threads.into_iter().map(|t| t.join().unwrap()).collect()
 }
 
-async fn fresh_standin() -> StandIn {
+pub(crate) async fn fresh_standin() -> StandIn {
     StandIn::start(Config::default()).await.unwrap()
 }
 
-fn login_variables(standin: &StandIn, password: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn login_variables(standin: &StandIn, password: &str) -> Vec<(&'static str, String)> {
     vec![
         ("argocd_url", standin.url()),
         ("argocd_username", "admin".into()),
@@ -76,7 +82,7 @@ fn login_variables(standin: &StandIn, password: &str) -> Vec<(&'static str, Stri
     ]
 }
 
-fn borrowed<'a>(variables: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn borrowed<'a>(variables: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
     variables.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
@@ -234,7 +240,7 @@ async fn on_spin_ten_thousand_calls_at_32_clients_all_succeed() {
 }
 
 /// `redis-server` on a free port, killed when dropped; `None` when it is not installed.
-fn redis(test: &str) -> Option<(Killed, u16)> {
+pub(crate) fn redis(test: &str) -> Option<(Killed, u16)> {
     let port = free_port();
     let child = Command::new("redis-server")
         .args([

@@ -1,0 +1,4 @@
+//! Fuzz target: `argocd_mcp::fuzzing::approval_statement` (see src/fuzzing.rs for what it drives).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| argocd_mcp::fuzzing::approval_statement(data));

@@ -1,0 +1,287 @@
+//! What a person is shown before they approve a change: every argument, and for a patch every
+//! field it changes with its value before and after, each on its own line, each value whole.
+//! Never cut: a statement too long for a person to read is no statement, and the call is
+//! refused with a request for a smaller change instead (a cut is where an agent would hide the
+//! part that matters behind padding).
+
+use serde_json::Value;
+
+/// The most lines (one per argument or changed field) a person is asked to read at once.
+pub const MAX_LINES: usize = 40;
+/// The most characters of a whole statement.
+pub const MAX_CHARS: usize = 4_000;
+
+/// A statement under construction.
+#[derive(Debug, Default)]
+pub struct Statement {
+    lines: Vec<String>,
+}
+
+impl Statement {
+    pub fn line(&mut self, text: impl Into<String>) {
+        self.lines.push(text.into());
+    }
+
+    /// `  path: value` for every leaf of `value` under `path`.
+    pub fn leaves(&mut self, path: &str, value: &Value) {
+        let mut found = Vec::new();
+        leaves(path, value, &mut found);
+        for (at, leaf) in found {
+            self.lines.push(format!("  {at}: {}", shown(&leaf)));
+        }
+    }
+
+    /// `  path: before → after` for every leaf that differs between `before` and `after`.
+    pub fn changes(&mut self, before: &Value, after: &Value) {
+        let mut found = Vec::new();
+        changes("", before, after, &mut found);
+        for (at, was, will_be) in found {
+            let side = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_owned(), shown);
+            self.lines
+                .push(format!("  {at}: {} → {}", side(&was), side(&will_be)));
+        }
+    }
+
+    /// The statement as one text, or why it cannot be put to a person.
+    pub fn finish(self) -> Result<String, String> {
+        let text = self.lines.join("\n");
+        let chars = text.chars().count();
+        if self.lines.len() > MAX_LINES || chars > MAX_CHARS {
+            return Err(format!(
+                "this change is too large to put to a person in one question ({} lines, {chars} characters; a question holds at most {MAX_LINES} lines and {MAX_CHARS} characters, and is never cut): split it into smaller calls. Nothing was changed.",
+                self.lines.len()
+            ));
+        }
+        Ok(text)
+    }
+}
+
+/// A value as a person reads it: JSON, with every character that could hide or disguise text
+/// (controls, bidirectional overrides, zero-width and other format characters) escaped.
+pub fn shown(value: &Value) -> String {
+    let mut out = String::new();
+    for c in value.to_string().chars() {
+        if is_deceptive(c) {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters a reader cannot see for what they are.
+fn is_deceptive(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xFFF9..=0xFFFB | 0xE0000..=0xE0FFF)
+}
+
+/// `parent.key`, or `parent["key"]` when the key is not a plain name (so a key holding a dot
+/// cannot pass for a deeper path).
+fn child(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (parent.is_empty(), plain) {
+        (true, true) => key.to_owned(),
+        (false, true) => format!("{parent}.{key}"),
+        (_, false) => format!("{parent}[{}]", shown(&Value::String(key.to_owned()))),
+    }
+}
+
+/// Every scalar (and every empty object or list) under `value`, with its path.
+fn leaves(path: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for key in keys {
+                leaves(&child(path, key), &map[key], out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("{path}[{i}]");
+                // A list of small records (resources, parameters) reads best a record a line.
+                if is_flat_record(item) {
+                    out.push((at, item.clone()));
+                } else {
+                    leaves(&at, item, out);
+                }
+            }
+        }
+        leaf => out.push((path.to_owned(), leaf.clone())),
+    }
+}
+
+/// An object of a few scalars, short enough to read on one line.
+fn is_flat_record(value: &Value) -> bool {
+    const MAX_RECORD_CHARS: usize = 160;
+    match value {
+        Value::Object(map) => {
+            !map.is_empty()
+                && map.values().all(|v| !v.is_object() && !v.is_array())
+                && value.to_string().len() <= MAX_RECORD_CHARS
+        }
+        _ => false,
+    }
+}
+
+type Change = (String, Option<Value>, Option<Value>);
+
+/// Every leaf path whose value differs, with its value before and after (`None`: absent).
+fn changes(path: &str, before: &Value, after: &Value, out: &mut Vec<Change>) {
+    if before == after {
+        return;
+    }
+    match (before, after) {
+        (Value::Object(was), Value::Object(will_be)) if !was.is_empty() && !will_be.is_empty() => {
+            let mut keys: Vec<&String> = was.keys().chain(will_be.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let at = child(path, key);
+                match (was.get(key), will_be.get(key)) {
+                    (Some(b), Some(a)) => changes(&at, b, a, out),
+                    (Some(b), None) => gone(&at, b, out),
+                    (None, Some(a)) => added(&at, a, out),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(was), Value::Array(will_be)) if !was.is_empty() && !will_be.is_empty() => {
+            for i in 0..was.len().max(will_be.len()) {
+                let at = format!("{path}[{i}]");
+                match (was.get(i), will_be.get(i)) {
+                    (Some(b), Some(a)) => changes(&at, b, a, out),
+                    (Some(b), None) => gone(&at, b, out),
+                    (None, Some(a)) => added(&at, a, out),
+                    (None, None) => {}
+                }
+            }
+        }
+        // One value for another.
+        (was, will_be) if is_leaf(was) && is_leaf(will_be) => {
+            out.push((path.to_owned(), Some(was.clone()), Some(will_be.clone())));
+        }
+        // Different shapes: what was there goes, what comes arrives.
+        _ => {
+            gone(path, before, out);
+            added(path, after, out);
+        }
+    }
+}
+
+/// A scalar, or an empty object or list: what [`leaves`] stops at.
+fn is_leaf(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => true,
+    }
+}
+
+fn gone(path: &str, value: &Value, out: &mut Vec<Change>) {
+    let mut found = Vec::new();
+    leaves(path, value, &mut found);
+    out.extend(found.into_iter().map(|(at, v)| (at, Some(v), None)));
+}
+
+fn added(path: &str, value: &Value, out: &mut Vec<Change>) {
+    let mut found = Vec::new();
+    leaves(path, value, &mut found);
+    out.extend(found.into_iter().map(|(at, v)| (at, None, Some(v))));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn changed(before: Value, after: Value) -> Vec<String> {
+        let mut statement = Statement::default();
+        statement.changes(&before, &after);
+        statement.lines
+    }
+
+    #[test]
+    fn every_changed_field_is_stated_with_before_and_after() {
+        let before = json!({"spec": {"source": {"repoURL": "https://git.example.com/a", "targetRevision": "main"},
+                                     "project": "payments"},
+                            "metadata": {"labels": {"team": "pay"}}});
+        let after = json!({"spec": {"source": {"repoURL": "https://evil.example.com/x", "targetRevision": "main"},
+                                    "project": "payments",
+                                    "syncPolicy": {"automated": {"prune": true}}},
+                           "metadata": {"labels": {"team": "pay", "owner": "x"}}});
+        assert_eq!(
+            changed(before, after),
+            [
+                r#"  metadata.labels.owner: (absent) → "x""#,
+                r#"  spec.source.repoURL: "https://git.example.com/a" → "https://evil.example.com/x""#,
+                "  spec.syncPolicy.automated.prune: (absent) → true",
+            ]
+        );
+        // Lists by position; a removed field; a field that changes shape.
+        assert_eq!(
+            changed(
+                json!({"a": [1, 2], "b": "x", "c": {"d": 1}}),
+                json!({"a": [1, 3, 4], "c": "flat"})
+            ),
+            [
+                "  a[1]: 2 → 3",
+                "  a[2]: (absent) → 4",
+                r#"  b: "x" → (absent)"#,
+                "  c.d: 1 → (absent)",
+                r#"  c: (absent) → "flat""#,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_list_of_small_records_reads_a_record_a_line() {
+        let mut statement = Statement::default();
+        statement.leaves(
+            "resources",
+            &json!([{"kind": "ConfigMap", "name": "a"}, {"kind": "Secret", "name": "b", "x": {"deep": 1}}]),
+        );
+        assert_eq!(
+            statement.lines,
+            [
+                r#"  resources[0]: {"kind":"ConfigMap","name":"a"}"#,
+                r#"  resources[1].kind: "Secret""#,
+                r#"  resources[1].name: "b""#,
+                "  resources[1].x.deep: 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_and_values_cannot_pass_for_something_else() {
+        let mut statement = Statement::default();
+        statement.leaves(
+            "patch",
+            &json!({"metadata": {"annotations": {"a.b/c": "line\nbreak \u{202e}gnp.exe"}}}),
+        );
+        assert_eq!(
+            statement.lines,
+            [r#"  patch.metadata.annotations["a.b/c"]: "line\nbreak \u{202e}gnp.exe""#]
+        );
+    }
+
+    #[test]
+    fn a_statement_too_long_to_read_is_refused_never_cut() {
+        let mut short = Statement::default();
+        short.leaves("resources", &json!(vec!["x"; MAX_LINES]));
+        assert_eq!(short.finish().unwrap().lines().count(), MAX_LINES);
+        let mut long = Statement::default();
+        long.leaves("resources", &json!(vec!["x"; MAX_LINES + 1]));
+        assert!(long.finish().unwrap_err().contains("smaller"));
+        let mut wide = Statement::default();
+        wide.leaves("note", &json!("y".repeat(MAX_CHARS)));
+        assert!(wide.finish().is_err());
+    }
+}
