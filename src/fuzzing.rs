@@ -346,7 +346,7 @@ pub fn approval_statement(data: &[u8]) {
 pub fn store_entries(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     if let Some(expires) = crate::store_sweep::expiry_of(&text) {
-        let key = crate::store_sweep::expiring("argocd-mcp/x", expires);
+        let key = crate::store_sweep::expiring("argocd-mcp/approval/spent/x", expires);
         assert_eq!(crate::store_sweep::expiry_of(&key), Some(expires));
     }
     let _ = crate::host::counter_value(Some(data));

@@ -367,7 +367,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             let e = crate::argocd::ArgoError::from_answer(&response, "the user info");
             return unavailable(Some(response.status), e.message, e.hint);
         }
-        let info: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+        let info = small_json(&response.body);
         if info.get("loggedIn") == Some(&Value::Bool(true)) {
             return HttpReply::json(
                 200,
@@ -403,6 +403,16 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             "Argo CD does not accept the token: /api/v1/session/userinfo reports loggedIn is not true".into(),
             note.into(),
         );
+    }
+}
+
+/// A small answer (user info, version: a few hundred bytes) as JSON; anything far larger is not
+/// that answer and is not parsed into a tree (its size in memory could be many times its length).
+fn small_json(body: &[u8]) -> Value {
+    if body.len() <= 64 << 10 {
+        serde_json::from_slice(body).unwrap_or(Value::Null)
+    } else {
+        Value::Null
     }
 }
 
@@ -463,7 +473,7 @@ async fn user_mode_health<H: Host>(
     .await;
     match answer {
         Ok(response) if response.status == 200 => {
-            let version: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            let version = small_json(&response.body);
             report(
                 200,
                 None,

@@ -19,13 +19,31 @@ pub fn expiring(key: &str, unix_s: u64) -> String {
     format!("{key}/exp-{unix_s}")
 }
 
-/// When a key made by [`expiring`] is worthless; `None` for any other key.
+/// The families of keys made by [`expiring`] whose names hold nothing an operator chose: what is
+/// kept per caller token or per approval, and the sweep's own turns.
+const EXPIRING_FAMILIES: &[&str] = &[
+    "argocd-mcp/oidc/verified/",
+    "argocd-mcp/oidc/exchanged/",
+    "argocd-mcp/approval/spent/",
+    "argocd-mcp/sweep/",
+];
+
+/// When a key made by [`expiring`] is worthless; `None` for any other key. Only keys of the
+/// families above, and lease windows (`…/turn/<window>/exp-<s>`), count: a key that merely ends
+/// like one (a session key whose Argo CD URL ends in `/exp-2025`) is never swept.
 pub fn expiry_of(key: &str) -> Option<u64> {
-    let stamp = key.rsplit('/').next()?.strip_prefix("exp-")?;
-    if stamp.is_empty() || !stamp.bytes().all(|b| b.is_ascii_digit()) {
+    let (rest, stamp) = key.rsplit_once("/exp-")?;
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if !digits(stamp) {
         return None;
     }
-    stamp.parse().ok()
+    let lease_window = rest
+        .rsplit_once("/turn/")
+        .is_some_and(|(_, window)| digits(window));
+    let family = EXPIRING_FAMILIES.iter().any(|f| key.starts_with(f));
+    (lease_window || family)
+        .then(|| stamp.parse().ok())
+        .flatten()
 }
 
 /// Sweeps when it is this instance's turn (the first request of each minute, across
@@ -37,6 +55,11 @@ pub fn sweep_if_due<H: TokenStore + Clock>(host: &H) -> usize {
         &format!("{PREFIX}sweep/{period}"),
         (period + 2) * SWEEP_EVERY_MS / 1000,
     );
+    // A read first: most requests find the minute's turn taken and write nothing (a write per
+    // request would contend with every other instance's reads of the shared session).
+    if host.get(&turn).ok().flatten().is_some() {
+        return 0;
+    }
     let mine = match host.increment(&turn, 1) {
         Ok(count) => count == 1,
         // Without an atomic step: the last sweep's time, written (two instances may both sweep
@@ -82,15 +105,21 @@ mod tests {
     #[test]
     fn only_keys_that_name_a_past_expiry_are_swept() {
         assert_eq!(
-            expiry_of("argocd-mcp/a/b/exp-1700000000"),
+            expiry_of("argocd-mcp/approval/spent/ab/exp-1700000000"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            expiry_of("argocd-mcp/login-lease/admin@https://x/turn/42/exp-1700000000"),
             Some(1_700_000_000)
         );
         for not_expiring in [
             "argocd-mcp/session/admin@https://x",
-            "argocd-mcp/a/exp-",
-            "argocd-mcp/a/exp-12x",
-            "argocd-mcp/a/exp-+5",
-            "argocd-mcp/exp-5/live",
+            "argocd-mcp/session/admin@https://cd.example.com/exp-2025",
+            "argocd-mcp/oidc/provider/https://sso.example.com/realms/exp-2025",
+            "argocd-mcp/login-lease/admin@https://x/turn/w/exp-5",
+            "argocd-mcp/approval/spent/a/exp-",
+            "argocd-mcp/approval/spent/a/exp-12x",
+            "argocd-mcp/approval/spent/a/exp-+5",
         ] {
             assert_eq!(expiry_of(not_expiring), None, "{not_expiring}");
         }
@@ -98,7 +127,7 @@ mod tests {
         let now_s = host.now_unix_ms() / 1000;
         let old = expiring("argocd-mcp/approval/spent/ab", now_s - 1);
         let live = expiring("argocd-mcp/approval/spent/cd", now_s + 60);
-        let theirs = expiring("other-app/x", now_s - 100);
+        let theirs = expiring("other-app/approval/spent/x", now_s - 100);
         for key in [&old, &live, &theirs, &"argocd-mcp/session/admin".to_owned()] {
             host.set(key, b"1").unwrap();
         }
@@ -118,8 +147,11 @@ mod tests {
         let now_s = host.now_unix_ms() / 1000;
         let expired = MAX_DELETES_PER_SWEEP + 500;
         for i in 0..expired {
-            host.set(&expiring(&format!("argocd-mcp/x/{i}"), now_s - 1), b"1")
-                .unwrap();
+            host.set(
+                &expiring(&format!("argocd-mcp/approval/spent/{i}"), now_s - 1),
+                b"1",
+            )
+            .unwrap();
         }
         assert_eq!(sweep_if_due(&host), MAX_DELETES_PER_SWEEP);
         assert_eq!(sweep_if_due(&host), 500);

@@ -373,6 +373,64 @@ impl Harness {
         })
     }
 
+    /// Calls the plugin export `name` in a fresh instance with a plausible value for every
+    /// parameter (`app` for strings, `true`, `1`, empty lists, absent options), as a host that
+    /// knows only the export's types would: for sweeping every tool at once. `Ok(text)` is the
+    /// export's own answer (`Ok` or `Err` alike); `Err` is the instance failing (a trap).
+    pub async fn call_plugin_export(
+        &self,
+        env: &HostEnv,
+        name: &str,
+        app: &str,
+    ) -> Result<std::result::Result<String, String>> {
+        use wasmtime::component::{Type, Val};
+        let mut store = self.store(env);
+        let instance = self
+            .plugin
+            .instance_pre()
+            .instantiate_async(&mut store)
+            .await?;
+        let func = instance
+            .get_func(&mut store, name)
+            .ok_or_else(|| anyhow!("no export {name}"))?;
+        let params: Vec<Val> = func
+            .ty(&store)
+            .params()
+            .map(|(_, ty)| match ty {
+                Type::String => Val::String(app.to_owned()),
+                Type::Bool => Val::Bool(true),
+                Type::S64 => Val::S64(1),
+                Type::U32 => Val::U32(1),
+                Type::List(_) => Val::List(Vec::new()),
+                _ => Val::Option(None),
+            })
+            .collect();
+        let mut results = vec![Val::Bool(false)];
+        func.call_async(&mut store, &params, &mut results).await?;
+        match results.pop() {
+            Some(Val::Result(Ok(Some(text)))) => match *text {
+                Val::String(text) => Ok(Ok(text)),
+                other => Err(anyhow!("{name} answered {other:?}")),
+            },
+            Some(Val::Result(Err(Some(text)))) => match *text {
+                Val::String(text) => Ok(Err(text)),
+                other => Err(anyhow!("{name} failed with {other:?}")),
+            },
+            other => Err(anyhow!("{name} returned {other:?}")),
+        }
+    }
+
+    /// Every export of the plugin, by name.
+    pub fn plugin_exports(&self) -> Vec<String> {
+        self.plugin
+            .instance_pre()
+            .component()
+            .component_type()
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
     /// A fresh plugin instance, as Wassette makes one per call.
     pub async fn plugin(&self, env: &HostEnv) -> Result<(Plugin, Store<HostState>)> {
         let mut store = self.store(env);

@@ -184,6 +184,19 @@ impl<'a, H: Host> ArgoClient<'a, H> {
                 error
             });
         }
+        // Counted before it is parsed: an answer of tiny values would take far more memory as a
+        // tree than as text (see `json_budget`).
+        let values = super::json_budget::count_values(&response.body);
+        let most = super::json_budget::max_values(self.limits.max_response_bytes);
+        if values > most {
+            return Err(ArgoError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "Argo CD's answer about {subject} holds {values} JSON values, more than the {most} this server parses in one answer (it was not parsed)"
+                ),
+                "narrow the request (a filter, a project, fewer items); the bound follows ARGOCD_MAX_RESPONSE_BYTES (Spin: max_response_bytes)",
+            ));
+        }
         serde_json::from_slice(&response.body).map_err(|e| {
             ArgoError::new(
                 ErrorKind::InvalidResponse,

@@ -171,7 +171,13 @@ impl fmt::Display for ArgoError {
 /// they keep Argo CD's words. Anything else came from something in front of Argo CD (an nginx
 /// 502 page, a load balancer's 504): it is summarised, never passed on as markup.
 fn error_message(status: u16, body: &[u8]) -> String {
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+    /// Argo CD's error bodies are a few hundred bytes; a larger one is no Argo CD error, and is
+    /// not parsed into a tree (its size in memory could be many times its length).
+    const MAX_ERROR_JSON: usize = 64 << 10;
+    let parsed = (body.len() <= MAX_ERROR_JSON)
+        .then(|| serde_json::from_slice::<serde_json::Value>(body).ok())
+        .flatten();
+    if let Some(value) = parsed {
         let text = value
             .get("message")
             .and_then(|m| m.as_str())

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod json_budget;
 pub mod model;
 pub mod transport;
 

@@ -222,6 +222,10 @@ async fn token_request<H: Host>(
 /// the client before it looks at the grant, so `invalid_client` (or 401) means the id or
 /// secret is wrong, and `invalid_grant` (or any other refusal of the grant) means they are
 /// right. Nothing is issued either way.
+///
+/// Health checks come from anyone (probes, unsigned callers), so the verdict is kept in the store
+/// for [`CLIENT_CHECK_FRESH_MS`]: the token endpoint hears from this server about once a minute
+/// however often health is asked.
 pub async fn check_client<H: Host>(
     host: &H,
     settings: &Settings,
@@ -231,6 +235,49 @@ pub async fn check_client<H: Host>(
     if mode.delegation == Delegation::SharedAudience {
         return Ok(());
     }
+    #[derive(Serialize, Deserialize)]
+    struct Checked {
+        at_ms: u64,
+        failure: Option<String>,
+    }
+    // Per issuer and credentials (a hash, never the secret): new settings are checked anew.
+    let credentials = {
+        use sha2::{Digest, Sha256};
+        let secret = mode.client_secret.as_ref().map_or("", |s| s.expose());
+        let digest = Sha256::digest(format!("{}\0{secret}", mode.client_id).as_bytes());
+        crate::hex(&digest[..12])
+    };
+    let key = format!("argocd-mcp/oidc/client-check/{credentials}/{}", mode.issuer);
+    let now = host.now_unix_ms();
+    let kept = host
+        .get(&key)
+        .ok()
+        .flatten()
+        .and_then(|bytes| serde_json::from_slice::<Checked>(&bytes).ok())
+        .filter(|c| now.saturating_sub(c.at_ms) < CLIENT_CHECK_FRESH_MS);
+    if let Some(checked) = kept {
+        return checked
+            .failure
+            .map_or(Ok(()), |why| Err(IdentityError::unavailable(why)));
+    }
+    let verdict = check_client_now(host, settings, mode, endpoint).await;
+    let checked = Checked {
+        at_ms: now,
+        failure: verdict.as_ref().err().map(|e| e.message().to_owned()),
+    };
+    let _ = host.set(&key, &serde_json::to_vec(&checked).unwrap_or_default());
+    verdict
+}
+
+/// How long a check of the client credentials stands.
+pub const CLIENT_CHECK_FRESH_MS: u64 = 60 * 1000;
+
+async fn check_client_now<H: Host>(
+    host: &H,
+    settings: &Settings,
+    mode: &UserMode,
+    endpoint: &str,
+) -> Result<(), IdentityError> {
     const NO_SUBJECT: &str = "argocd-mcp.health-check.not-a-token";
     let response = token_request(host, settings, mode, endpoint, NO_SUBJECT).await?;
     let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
@@ -249,10 +296,12 @@ pub async fn check_client<H: Host>(
             OIDC_CLIENT_ID.env,
             crate::settings::OIDC_CLIENT_SECRET.env
         ))),
-        (_, "unauthorized_client") => Err(IdentityError::unavailable(format!(
-            "the identity provider accepts client {:?} but does not let it use this grant (unauthorized_client): enable token exchange (or on-behalf-of) for it",
-            mode.client_id
-        ))),
+        (_, "unauthorized_client" | "unsupported_grant_type") => {
+            Err(IdentityError::unavailable(format!(
+                "the identity provider accepts client {:?} but does not let it use this grant ({said}): enable token exchange (or on-behalf-of) for it",
+                mode.client_id
+            )))
+        }
         (500..=599, _) => Err(IdentityError::unavailable(format!(
             "the identity provider's token endpoint answered HTTP {}",
             response.status

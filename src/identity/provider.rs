@@ -156,7 +156,11 @@ async fn refresh<H: Host>(
         return match flight.acquire(&holder).await {
             crate::single_flight::Turn::Theirs => Ok(serving),
             crate::single_flight::Turn::Mine(held) => {
-                let result = fetch_and_record().await;
+                // Another instance may have fetched between our look and our lease.
+                let result = match last_attempt(host, issuer).filter(|a| a.at_ms >= started) {
+                    Some(recent) => outcome(&recent),
+                    None => fetch_and_record().await,
+                };
                 flight.release(held);
                 result
             }

@@ -200,7 +200,7 @@ fn open(
 }
 
 /// Judges a retry: its `requestState` (if any) and the person's answer in `inputResponses`.
-/// A yes is spent here, so the same state never approves twice; a state another caller was
+/// An answer is spent here, so the same state never approves twice (nor after a no); a state another caller was
 /// given opens for nobody else, and so is not spent by their attempt.
 pub fn judge(
     ledger: &dyn ApprovalLedger,
@@ -217,15 +217,17 @@ pub fn judge(
     let Some(sealed) = open(ledger, state, caller, tool, arguments, question)? else {
         return Ok(Verdict::AskAgain);
     };
+    // Any answer spends the state, a no as much as a yes: a refusal is final, and asking again
+    // makes a new question.
+    if !ledger.spend(&sealed.nonce, sealed.exp)? {
+        return Ok(Verdict::AskAgain);
+    }
     let approved = answer.get("action") == Some(&json!("accept"))
         && answer.pointer("/content/approve") == Some(&json!(true));
-    if !approved {
-        return Ok(Verdict::Refused);
-    }
-    Ok(if ledger.spend(&sealed.nonce, sealed.exp)? {
+    Ok(if approved {
         Verdict::Approved
     } else {
-        Verdict::AskAgain
+        Verdict::Refused
     })
 }
 

@@ -72,13 +72,18 @@ impl HttpReply {
     /// match answers to requests by id (over stdio there is nothing else to match by): it takes
     /// the id of the request it refuses, when that request has one. Other replies are unchanged.
     pub fn answering(mut self, request_body: &[u8]) -> HttpReply {
-        #[derive(serde::Deserialize)]
-        struct IdOnly {
-            id: Option<Value>,
-        }
-        let Ok(IdOnly { id: Some(id) }) = serde_json::from_slice::<IdOnly>(request_body) else {
+        // Only a request object's own id, and only one JSON-RPC allows (a string or a number);
+        // a batch, a non-object or an id of another type is answered with none.
+        let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(request_body) else {
             return self;
         };
+        let Some(id) = request
+            .get("id")
+            .filter(|id| id.is_string() || id.is_number())
+        else {
+            return self;
+        };
+        let id = id.clone();
         let Ok(Value::Object(mut answer)) = serde_json::from_slice::<Value>(&self.body) else {
             return self;
         };

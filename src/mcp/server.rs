@@ -806,16 +806,26 @@ mod tests {
         // A yes the server never asked for (no state) is asked again, never run.
         let self_granted = answered(yes.clone(), &Value::Null);
         assert_eq!(self_granted["result"]["resultType"], "input_required");
+        let fresh_state = || {
+            modern_with("tools/call", call.clone(), forms.clone()).0["result"]["requestState"]
+                .clone()
+        };
         for no in [
             json!({"action": "accept", "content": {"approve": false}}),
             json!({"action": "decline"}),
             json!({"action": "cancel"}),
-            json!("yes"),
         ] {
-            let declined = answered(no.clone(), &state);
+            let asked = fresh_state();
+            let declined = answered(no.clone(), &asked);
             assert_eq!(declined["result"]["isError"], true, "{no}");
             assert!(declined["result"].get("structuredContent").is_none());
+            // A no is final: a yes on the same state is asked again.
+            let after = answered(yes.clone(), &asked);
+            assert_eq!(after["result"]["resultType"], "input_required", "{no}");
         }
+        let declined = answered(json!("yes"), &state);
+        assert_eq!(declined["result"]["isError"], true);
+        let state = fresh_state();
         let approved = answered(yes.clone(), &state);
         assert_eq!(approved["result"]["resultType"], "complete");
         assert_eq!(approved["result"]["structuredContent"]["guarded"], true);

@@ -82,6 +82,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             shown(&namespace),
             shown(&Value::String(project_of(&current)))
         ));
+        where_it_deploys(&mut said, &current);
         if let Some(patch) = given.remove("patch") {
             let mut after = current.clone();
             merge_patch(&mut after, &patch);
@@ -90,6 +91,31 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
                 said.line("  none: the patch changes nothing");
             }
             said.changes(&current, &after);
+        }
+    }
+    if T::NAME == super::CreateApp::NAME
+        && given.get("upsert") == Some(&Value::Bool(true))
+        && let Some(Value::String(name)) = given.get("name")
+    {
+        let namespace = given.get("app_namespace").and_then(Value::as_str);
+        // An upsert over an existing app replaces its whole spec: the person sees what goes.
+        // Not found (or not visible) means nothing is replaced; any other failure refuses.
+        match current_app(&client, name, namespace).await {
+            Ok(existing) => {
+                said.line(format!(
+                    "It REPLACES the existing application {} (project {}), which now:",
+                    shown(&Value::String(name.clone())),
+                    shown(&Value::String(project_of(&existing)))
+                ));
+                where_it_deploys(&mut said, &existing);
+            }
+            Err(e) if matches!(e.status, Some(403 | 404)) => {}
+            Err(e) => {
+                return Err(format!(
+                    "{} needs a person's approval, but whether application '{name}' exists (and would be replaced) could not be read ({e}). Nothing was changed.",
+                    T::NAME
+                ));
+            }
         }
     }
     if !given.is_empty() {
@@ -115,6 +141,37 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
     }
     said.line("Approve?");
     said.finish().map(Some)
+}
+
+/// Where an app deploys from and to, as Argo CD has it now: a yes is sealed to this, so a
+/// source repointed between the question and the answer is asked again. Only the fields that
+/// say where (not Helm values, which can be long).
+fn where_it_deploys(said: &mut Statement, app: &Value) {
+    let fields = ["repoURL", "path", "chart", "targetRevision"];
+    let mut source = |at: &str, source: &Value| {
+        for field in fields {
+            if let Some(value) = source.get(field) {
+                said.line(format!("  {at}.{field}: {}", shown(value)));
+            }
+        }
+    };
+    if let Some(one) = app.pointer("/spec/source") {
+        source("spec.source", one);
+    }
+    for (i, one) in app
+        .pointer("/spec/sources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        source(&format!("spec.sources[{i}]"), one);
+    }
+    for field in ["server", "name", "namespace"] {
+        if let Some(value) = app.pointer(&format!("/spec/destination/{field}")) {
+            said.line(format!("  spec.destination.{field}: {}", shown(value)));
+        }
+    }
 }
 
 /// Refuses a write unless the caller confirmed it: agents must ask their user first.

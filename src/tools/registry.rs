@@ -243,12 +243,39 @@ async fn invoke<T: Tool, H: Host>(
         Err(e) => return CallOutcome::ToolError(e.to_string()),
     };
     match T::run(&client, args, progress).await {
+        Ok(output) if answer_bytes(&output) > MAX_ANSWER_BYTES => CallOutcome::ToolError(format!(
+            "{}'s answer would be {} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
+            T::NAME,
+            answer_bytes(&output)
+        )),
         Ok(output) => match serde_json::to_value(output) {
             Ok(value) => CallOutcome::Success(value),
             Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
         },
         Err(e) => CallOutcome::ToolError(with_tool_hint(e).to_string()),
     }
+}
+
+/// The most bytes of one tool's answer. Tools answer in pages and summaries of a few KiB to a few
+/// hundred; a bigger answer means Argo CD sent a field of megabytes, which no agent can use, and
+/// which the MCP reply would hold several times over (text and structured content).
+pub const MAX_ANSWER_BYTES: usize = 4 << 20;
+
+/// The length of `output` as JSON, counted without writing it anywhere.
+fn answer_bytes(output: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, output);
+    count.0
 }
 
 /// The client's hints say what to do in Argo CD's terms; here they gain the tools that do it

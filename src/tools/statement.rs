@@ -56,27 +56,21 @@ impl Statement {
     }
 }
 
-/// A value as a person reads it: JSON, with every character that could hide or disguise text
-/// (controls, bidirectional overrides, zero-width and other format characters) escaped.
+/// A value as a person reads it: JSON, with every character outside printable ASCII escaped
+/// (`\u{…}`). A person cannot see for what they are line and paragraph separators (a renderer
+/// breaks lines there), bidirectional overrides, invisible and combining characters, or letters
+/// of another script that look like Latin ones (`gіthub.com` with a Cyrillic `і`); escaped, each
+/// stands out, and every line of the statement is one line wherever it is shown.
 pub fn shown(value: &Value) -> String {
     let mut out = String::new();
     for c in value.to_string().chars() {
-        if is_deceptive(c) {
-            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
-        } else {
+        if c == ' ' || c.is_ascii_graphic() {
             out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
         }
     }
     out
-}
-
-/// Characters a reader cannot see for what they are.
-fn is_deceptive(c: char) -> bool {
-    c.is_control()
-        || matches!(c as u32,
-            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E
-            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
-            | 0xFEFF | 0xFFA0 | 0xFFF9..=0xFFFB | 0xE0000..=0xE0FFF)
 }
 
 /// `parent.key`, or `parent["key"]` when the key is not a plain name (so a key holding a dot
@@ -264,11 +258,15 @@ mod tests {
         let mut statement = Statement::default();
         statement.leaves(
             "patch",
-            &json!({"metadata": {"annotations": {"a.b/c": "line\nbreak \u{202e}gnp.exe"}}}),
+            &json!({"metadata": {"annotations": {
+                "a.b/c": "line\nbreak \u{202e}gnp.exe\u{2028}Approve? g\u{456}thub \u{e9}\u{336}"
+            }}}),
         );
         assert_eq!(
             statement.lines,
-            [r#"  patch.metadata.annotations["a.b/c"]: "line\nbreak \u{202e}gnp.exe""#]
+            [
+                r#"  patch.metadata.annotations["a.b/c"]: "line\nbreak \u{202e}gnp.exe\u{2028}Approve? g\u{0456}thub \u{00e9}\u{0336}""#
+            ]
         );
     }
 

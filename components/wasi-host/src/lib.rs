@@ -11,8 +11,12 @@ use wstd::http::{Body, Client, Request};
 /// Reads a body as it streams in, stopping once it passes `cap` bytes: the bytes read (at most
 /// `cap`) and whether there was more. Nothing beyond the cap is ever held.
 pub async fn read_capped(body: Body, cap: usize) -> Result<(Vec<u8>, bool), wstd::http::Error> {
+    // Sized once when the length is stated: growing by doubling would hold up to twice the cap.
+    let stated = body
+        .content_length()
+        .map_or(0, |n| n.min(cap as u64) as usize);
     let mut frames = body.into_boxed_body();
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(stated);
     while let Some(frame) = frames.frame().await {
         let Ok(data) = frame?.into_data() else {
             continue; // trailers

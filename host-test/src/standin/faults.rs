@@ -27,12 +27,51 @@ pub enum Fault {
     TruncatedJson,
     /// 200 with a valid JSON list of about this many bytes, streamed in 64 KiB chunks.
     Huge(usize),
+    /// 200 with a valid JSON body of about this many bytes in a shape that is worst for a
+    /// parser's memory, sent whole (with its length).
+    Shaped(Shape, usize),
     /// 200 with a small JSON body sent one byte every interval.
     Trickle(Duration),
     /// 401 as Argo CD sends it for a session it no longer accepts.
     Unauthorized,
     /// This status (429, 503) with `Retry-After` in seconds.
     RetryAfter(u16, u32),
+}
+
+/// Worst shapes of a JSON answer for the memory of whoever parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `{"items":[0,0,0,…]}`: two bytes a value.
+    TinyValues,
+    /// `[[[[…]]]]`: as deep as the length allows.
+    DeepNesting,
+    /// An Application whose name is one long string.
+    LongString,
+}
+
+impl Shape {
+    pub fn body(self, bytes: usize) -> Vec<u8> {
+        match self {
+            Shape::TinyValues => {
+                let mut body = b"{\"items\":[".to_vec();
+                body.extend(std::iter::repeat_n(b"0,".as_slice(), bytes / 2).flatten());
+                body.extend_from_slice(b"0]}");
+                body
+            }
+            Shape::DeepNesting => {
+                let depth = bytes / 2;
+                let mut body = vec![b'['; depth];
+                body.extend(std::iter::repeat_n(b']', depth));
+                body
+            }
+            Shape::LongString => {
+                let mut body = br#"{"metadata":{"name":""#.to_vec();
+                body.extend(std::iter::repeat_n(b'x', bytes));
+                body.extend_from_slice(br#""},"spec":{"project":"default"},"items":[]}"#);
+                body
+            }
+        }
+    }
 }
 
 /// Which requests a fault hits, and how often.
@@ -155,6 +194,7 @@ pub async fn answer(fault: Fault) -> Result<Response<AnswerBody>, Dropped> {
             );
             json_response(200, streamed(body))
         }
+        Fault::Shaped(shape, bytes) => json_response(200, whole(shape.body(bytes))),
         Fault::Trickle(every) => {
             let text = json!({"items": [], "note": "slowly"}).to_string();
             let body = futures_util::stream::unfold(0usize, move |at| {

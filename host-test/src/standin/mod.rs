@@ -26,7 +26,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 
 pub use auth::Sessions;
-pub use faults::{Fault, FaultRule};
+pub use faults::{Fault, FaultRule, Shape};
 pub use fleet::Blueprint;
 
 /// How the next operation on an app ends.

@@ -13,6 +13,7 @@ mod library;
 mod lifecycle;
 mod live;
 mod mcp;
+mod memory;
 mod modern;
 mod plugin;
 mod processes;

@@ -379,8 +379,15 @@ async fn changes_wait_for_a_persons_approval_through_the_client() {
     assert_eq!(declined["result"]["isError"], true, "{declined}");
     assert_eq!(syncs(&world), 0);
 
-    // The person says yes: the same call, retried with the answer, runs.
+    // A no is final: the same state answered yes is asked again, nothing runs.
     retry["inputResponses"] = json!({ key: {"action": "accept", "content": {"approve": true}} });
+    let body = with_capabilities(&retry, json!({"elicitation": {}}));
+    let (_, again) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(again["result"]["resultType"], "input_required", "{again}");
+    assert_eq!(syncs(&world), 0);
+
+    // The person says yes to the question asked again: the same call, retried, runs.
+    retry["requestState"] = again["result"]["requestState"].clone();
     let body = with_capabilities(&retry, json!({"elicitation": {}}));
     let (status, done) = world.post(&body, &mirrored(&body)).await;
     assert_eq!(status, 200);

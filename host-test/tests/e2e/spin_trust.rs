@@ -98,8 +98,8 @@ async fn on_two_spin_nodes_one_approval_runs_exactly_once() {
 }
 
 /// User mode on Spin: a profile entry is refused outright (no caller becomes the profile's
-/// account), and fifty callers inventing key ids at once cost the provider at most one
-/// discovery and one key fetch across Spin's instances.
+/// account), and fifty callers inventing key ids at once, over two nodes on one Redis store,
+/// cost the provider at most one discovery and one key fetch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_spin_user_mode_holds_against_profiles_and_invented_key_ids() {
     let Some(spin) = spin_binary("on_spin_user_mode_holds_against_profiles_and_invented_key_ids")
@@ -150,13 +150,26 @@ async fn on_spin_user_mode_holds_against_profiles_and_invented_key_ids() {
         "nothing reached Argo CD"
     );
 
-    let node = SpinNode::start_on(
-        port,
-        &spin,
-        &app_dir("user-mode-kids"),
-        &borrowed(&variables),
-        None,
-    );
+    // Two nodes on one Redis store when redis-server is at hand (one node otherwise): the
+    // fetch counts hold across nodes, not only across one node's instances.
+    let dir = app_dir("user-mode-kids");
+    let redis = redis("on_spin_user_mode_holds_against_profiles_and_invented_key_ids (two nodes)");
+    let config = redis.as_ref().map(|(_, redis_port)| {
+        let config = dir.join("runtime-config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{redis_port}\"\n"
+            ),
+        )
+        .unwrap();
+        config
+    });
+    let node = SpinNode::start_on(port, &spin, &dir, &borrowed(&variables), config.as_deref());
+    let second = config
+        .as_deref()
+        .map(|config| SpinNode::start(&spin, &dir, &borrowed(&variables), Some(config)));
+    let ports = [node.port, second.as_ref().map_or(node.port, |n| n.port)];
     // Warm: the provider's keys are known; then the cool-down passes.
     let info = json!({"name": "get_argocd_server_info", "arguments": {}});
     let warm = post(node.port, &modern_call(&info, Some(&alice)));
@@ -180,7 +193,7 @@ async fn on_spin_user_mode_holds_against_profiles_and_invented_key_ids() {
             let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .encode(format!(r#"{{"alg":"RS256","kid":"invented-{i}"}}"#));
             let forged = format!("{header}.{rest}");
-            let port = node.port;
+            let port = ports[i % 2];
             let info = info.clone();
             std::thread::spawn(move || {
                 let (headers, body) = modern_call(&info, Some(&forged));

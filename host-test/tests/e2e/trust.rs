@@ -634,3 +634,133 @@ async fn the_store_holds_what_is_live_not_everything_ever_seen() {
         }
     }
 }
+
+/// Found by the hostile review and kept as regressions: characters a renderer breaks lines at
+/// (U+2028) or that look like others (a Cyrillic `і` in `github`) reach the person escaped, so
+/// no line can be faked and no host passes for another; an upsert over an existing app says it
+/// replaces it and what it deploys now; a yes is sealed to where the app deploys, so a source
+/// repointed between question and answer is asked again.
+#[tokio::test]
+async fn the_question_cannot_be_faked_and_holds_to_the_app_as_it_was() {
+    let mut world = World::new().await;
+    world.set("require_approval", "true");
+    let fake_lines = format!(
+        "ok\u{2028}  none: the patch changes nothing\u{2028}Approve?{}",
+        "\u{2028}".repeat(600)
+    );
+    let question = question_for(
+        &world,
+        "patch_argocd_app",
+        json!({"app_name": "guestbook", "confirm": true, "patch": {
+            "metadata": {"annotations": {"a": fake_lines}},
+            "spec": {"source": {"repoURL": "https://attacker.example.com/evil.git"}}}}),
+    )
+    .await;
+    match question {
+        Ok(text) => {
+            let breaks = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+            assert!(text.split(breaks).count() <= 40, "{text}");
+            assert!(
+                text.contains("\\u{2028}") && text.contains("evil.git"),
+                "{text}"
+            );
+        }
+        Err(refusal) => assert!(refusal.contains("smaller"), "{refusal}"),
+    }
+    let question = question_for(
+        &world,
+        "create_argocd_app",
+        json!({"name": "guestbook", "project": "default", "confirm": true, "upsert": true,
+               "repo_url": "https://g\u{456}thub.com/acme/app.git", "dest_namespace": "kube-system"}),
+    )
+    .await
+    .unwrap();
+    assert!(question.contains("g\\u{0456}thub.com"), "{question}");
+    assert!(question.contains("REPLACES"), "{question}");
+    let existing = world.standin.app("guestbook").unwrap();
+    let repo = existing["spec"]["source"]["repoURL"].as_str().unwrap();
+    assert!(question.contains(repo), "{question}");
+
+    // Asked to sync guestbook; its source is repointed before the yes: asked again.
+    let sync = json!({"name": "sync_argocd_app",
+                      "arguments": {"app_name": "guestbook", "confirm": true}});
+    let ask = |params: &Value| {
+        let mut body = modern_body(6, "tools/call", params.clone());
+        body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+            json!({"elicitation": {"form": {}}});
+        body
+    };
+    let body = ask(&sync);
+    let (_, asked) = world.post(&body, &mirrored(&body)).await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["spec"]["source"]["repoURL"] = json!("https://attacker.example.com/evil.git");
+    }
+    let mut retry = sync.clone();
+    retry["requestState"] = asked["result"]["requestState"].clone();
+    retry["inputResponses"] =
+        json!({"approval": {"action": "accept", "content": {"approve": true}}});
+    let body = ask(&retry);
+    let (_, again) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(again["result"]["resultType"], "input_required", "{again}");
+    assert_eq!(syncs(&world), 0);
+}
+
+/// Anyone may ask `/health/argocd`: the check of the client credentials is kept for a minute,
+/// so forty anonymous health checks cost the provider's token endpoint one request.
+#[tokio::test]
+async fn anonymous_health_checks_do_not_drive_the_token_endpoint() {
+    let world = user_mode(&[]).await;
+    for _ in 0..40 {
+        world.http("GET", "/health/argocd", &[], "").await;
+    }
+    let token_requests = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/dex/token")
+        .count();
+    assert_eq!(token_requests, 1);
+}
+
+/// A refusal answers a request object's own string or number id, and nothing else: not an id
+/// taken from inside a batch, nor an object passed off as one.
+#[tokio::test]
+async fn a_refusal_takes_only_a_proper_request_id() {
+    let world = user_mode(&[]).await;
+    let bearer = "Bearer not.a.token";
+    for (body, id) in [
+        (
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/list"}"#,
+            json!(3),
+        ),
+        (
+            r#"{"jsonrpc":"2.0","id":"a","method":"tools/list"}"#,
+            json!("a"),
+        ),
+        (
+            r#"[{"jsonrpc":"2.0","id":3,"method":"tools/list"}]"#,
+            Value::Null,
+        ),
+        (r#"["x"]"#, Value::Null),
+        (
+            r#"{"jsonrpc":"2.0","id":{"x":1},"method":"tools/list"}"#,
+            Value::Null,
+        ),
+    ] {
+        let response = world
+            .http(
+                "POST",
+                "/mcp",
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", bearer),
+                ],
+                body,
+            )
+            .await;
+        assert_eq!(response.status, 401, "{body}");
+        assert_eq!(response.json().unwrap()["id"], id, "{body}");
+    }
+}
