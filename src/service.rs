@@ -253,11 +253,18 @@ pub async fn handle_http<H: Host>(
         HEALTH_PATH if request.method == "GET" => {
             // Details (where Argo CD and the provider are, what failed) are for those who may
             // call the tools: the bearer's holder, or in user mode a signed-in caller.
+            let mut signed_in = None;
             let detailed = match &settings.user_mode {
                 Some(mode) => {
-                    identity::authenticate(host, settings, mode, request.header("authorization"))
-                        .await
-                        .is_ok()
+                    signed_in = identity::authenticate(
+                        host,
+                        settings,
+                        mode,
+                        request.header("authorization"),
+                    )
+                    .await
+                    .ok();
+                    signed_in.is_some()
                 }
                 None => policy.authorized(request),
             };
@@ -275,7 +282,15 @@ pub async fn handle_http<H: Host>(
                     }
                 },
             };
-            let report = health(host, &chosen).await;
+            let report = match (&chosen.user_mode, signed_in) {
+                // A signed-in caller's check goes all the way: their exchange, and Argo CD
+                // accepting what it yields (a provider may take this server's credentials and
+                // still refuse it the exchange for Argo CD).
+                (Some(mode), Some(caller)) => {
+                    user_mode_health(host, &chosen, mode, host.now_unix_ms(), Some(caller)).await
+                }
+                _ => health(host, &chosen).await,
+            };
             if detailed {
                 report
             } else {
@@ -342,7 +357,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
     if let Some(mode) = &settings.user_mode
         && settings.caller.is_none()
     {
-        return user_mode_health(host, settings, mode, started).await;
+        return user_mode_health(host, settings, mode, started, None).await;
     }
     let client = match ArgoClient::new(host, settings) {
         Ok(client) => client,
@@ -423,6 +438,7 @@ async fn user_mode_health<H: Host>(
     settings: &Settings,
     mode: &UserMode,
     started: u64,
+    caller: Option<crate::settings::UserToken>,
 ) -> HttpReply {
     let report = |status: u16, error: Option<String>, argocd_version: Value| {
         HttpReply::json(
@@ -460,6 +476,28 @@ async fn user_mode_health<H: Host>(
         && let Err(e) = identity::delegation::check_client(host, settings, mode, endpoint).await
     {
         return report(503, Some(e.message().to_owned()), Value::Null);
+    }
+    if let Some(caller) = caller {
+        let mut as_caller = settings.clone();
+        as_caller.caller = Some(caller);
+        let userinfo = match ArgoClient::new(host, &as_caller) {
+            Ok(client) => client
+                .exchange(Method::Get, "/api/v1/session/userinfo", None)
+                .await
+                .map(|answer| small_json(&answer.body)),
+            Err(e) => Err(e),
+        };
+        match userinfo {
+            Ok(info) if info.get("loggedIn") == Some(&Value::Bool(true)) => {}
+            Ok(_) => {
+                return report(
+                    503,
+                    Some("Argo CD does not accept the token exchanged for you (userinfo says not logged in): check Argo CD's OIDC settings trust this provider and client id".into()),
+                    Value::Null,
+                );
+            }
+            Err(e) => return report(503, Some(format!("{}: {}", e.message, e.hint)), Value::Null),
+        }
     }
     let answer = crate::argocd::transport::send_raw(
         host,

@@ -361,12 +361,15 @@ async fn health_proves_the_provider_takes_this_servers_client_credentials() {
     }
     let mut world = user_mode(&[]).await;
     let bearer = format!("Bearer {}", token(&world, "alice"));
-    let (status, report) = health(&world, &bearer).await;
-    assert_eq!((status, &report["status"]), (200, &json!("ok")), "{report}");
+    // Anonymous: the client check alone, which the provider refuses as a grant (nothing issued).
+    let anonymous = world.http("GET", "/health/argocd", &[], "").await;
+    assert_eq!(anonymous.status, 200);
     assert!(
         world.standin.state().idp.exchanges.is_empty(),
         "nothing issued"
     );
+    let (status, report) = health(&world, &bearer).await;
+    assert_eq!((status, &report["status"]), (200, &json!("ok")), "{report}");
 
     world.set(
         "oidc_client_secret",
@@ -763,4 +766,40 @@ async fn a_refusal_takes_only_a_proper_request_id() {
         assert_eq!(response.status, 401, "{body}");
         assert_eq!(response.json().unwrap()["id"], id, "{body}");
     }
+}
+
+/// A provider that takes this server's credentials but refuses it the exchange for Argo CD: a
+/// signed-in caller's health check goes through their own exchange and says so (503), where
+/// the anonymous check can only see that the credentials are right.
+#[tokio::test]
+async fn a_signed_in_health_check_proves_the_exchange_itself() {
+    let world = user_mode(&[]).await;
+    for client in world.standin.state().idp.clients.iter_mut() {
+        if client.id == CLIENT_ID {
+            client.may_exchange_for.clear();
+        }
+    }
+    let bearer = format!("Bearer {}", token(&world, "alice"));
+    let response = world
+        .http("GET", "/health/argocd", &[("authorization", &bearer)], "")
+        .await;
+    let report = response.json().unwrap();
+    assert_eq!(response.status, 503, "{report}");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("exchange"),
+        "{report}"
+    );
+    // Restored, the same check is ok, as alice.
+    for client in world.standin.state().idp.clients.iter_mut() {
+        if client.id == CLIENT_ID {
+            client.may_exchange_for = vec![host_test::standin::idp::ARGOCD_CLIENT.into()];
+        }
+    }
+    let response = world
+        .http("GET", "/health/argocd", &[("authorization", &bearer)], "")
+        .await;
+    assert_eq!(response.status, 200, "{:?}", response.json());
 }
