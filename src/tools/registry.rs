@@ -243,12 +243,15 @@ async fn invoke<T: Tool, H: Host>(
         Err(e) => return CallOutcome::ToolError(e.to_string()),
     };
     match T::run(&client, args, progress).await {
-        Ok(output) if answer_bytes(&output) > MAX_ANSWER_BYTES => CallOutcome::ToolError(format!(
-            "{}'s answer would be {} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
-            T::NAME,
-            answer_bytes(&output)
-        )),
         Ok(output) => match serde_json::to_value(output) {
+            // Measured on the tree (one serializer for every tool, not one per answer type).
+            Ok(value) if answer_bytes(&value) > MAX_ANSWER_BYTES => {
+                CallOutcome::ToolError(format!(
+                    "{}'s answer would be {} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
+                    T::NAME,
+                    answer_bytes(&value)
+                ))
+            }
             Ok(value) => CallOutcome::Success(value),
             Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
         },
@@ -262,7 +265,7 @@ async fn invoke<T: Tool, H: Host>(
 pub const MAX_ANSWER_BYTES: usize = 4 << 20;
 
 /// The length of `output` as JSON, counted without writing it anywhere.
-fn answer_bytes(output: &impl serde::Serialize) -> usize {
+fn answer_bytes(output: &Value) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
