@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Tool, page_bounds, paginate};
+use super::{Tool, page_bounds, paginate, without_credentials};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -497,24 +497,6 @@ pub struct RepositoryRow {
     pub message: Option<String>,
 }
 
-/// Removes `user:password@` from a URL.
-fn without_userinfo(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            if path.is_empty() && !rest.contains('/') {
-                format!("{scheme}://{host}")
-            } else {
-                format!("{scheme}://{host}/{path}")
-            }
-        }
-        None => url
-            .rsplit_once('@')
-            .map_or(url.to_owned(), |(_, h)| h.to_owned()),
-    }
-}
-
 pub struct ListRepositories;
 
 impl Tool for ListRepositories {
@@ -539,7 +521,7 @@ impl Tool for ListRepositories {
             .unwrap_or_default()
             .into_iter()
             .map(|r| RepositoryRow {
-                url: without_userinfo(&r.repo),
+                url: without_credentials(&r.repo).into_owned(),
                 kind: r.kind.unwrap_or_else(|| "git".into()),
                 name: r.name,
                 project: r.project,
@@ -636,16 +618,16 @@ mod tests {
     #[test]
     fn credentials_never_survive_in_urls() {
         assert_eq!(
-            without_userinfo("https://user:tok3n@git.example.com/org/repo.git"),
+            without_credentials("https://user:tok3n@git.example.com/org/repo.git"),
             "https://git.example.com/org/repo.git"
         );
         assert_eq!(
-            without_userinfo("https://git.example.com/org/repo.git"),
+            without_credentials("https://git.example.com/org/repo.git"),
             "https://git.example.com/org/repo.git"
         );
         assert_eq!(
-            without_userinfo("git@github.com:org/repo.git"),
-            "github.com:org/repo.git"
+            without_credentials("git@github.com:org/repo.git"),
+            "git@github.com:org/repo.git"
         );
     }
 

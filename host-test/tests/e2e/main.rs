@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod identity;
 mod inspect;
+mod leaks;
 mod library;
 mod lifecycle;
 mod live;
