@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod identity;
 mod inspect;
+mod keeps;
 mod leaks;
 mod library;
 mod lifecycle;
