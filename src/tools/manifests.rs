@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::masking::mask_secrets;
-use super::{Tool, app_path, check_name, page_bounds};
+use super::{Tool, app_path, check_name, check_revision, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -379,16 +379,7 @@ impl Tool for GetRevisionMetadata {
         _progress: &dyn Progress,
     ) -> Result<RevisionMetadata, ArgoError> {
         let revision = args.revision.trim();
-        let plausible = !revision.is_empty()
-            && revision.len() <= 255
-            && revision
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
-        if !plausible {
-            return Err(ArgoError::invalid_input(
-                "revision must be a commit SHA or a tag (letters, digits, - _ . +)",
-            ));
-        }
+        check_revision("revision", revision)?;
         let (path, query) = app_path(
             &args.app_name,
             args.app_namespace.as_deref(),

@@ -449,6 +449,16 @@ impl Tool for GetCluster {
         let by_url = args.cluster.starts_with("https://") || args.cluster.starts_with("http://");
         if !by_url {
             super::check_name("cluster", &args.cluster)?;
+        } else if args
+            .cluster
+            .split('/')
+            .any(|part| part == "." || part == "..")
+        {
+            // Escaped or not, Argo CD's HTTP server resolves them into another path.
+            return Err(ArgoError::invalid_input(format!(
+                "cluster {:?} is not an API server URL: no '.' or '..' parts",
+                args.cluster
+            )));
         }
         let path = format!(
             "/api/v1/clusters/{}?id.type={}",
@@ -579,19 +589,16 @@ impl Tool for CanIQuery {
         args: CanIArgs,
         _progress: &dyn Progress,
     ) -> Result<CanI, ArgoError> {
-        let word =
-            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        let object_ok = !args.object.is_empty()
-            && !args.object.contains("..")
-            && args
-                .object
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-./*".contains(&b));
-        if !word(&args.resource) || !word(&args.action) || !object_ok {
+        // Argo CD's resources and base actions are single lower-case words.
+        let word = |s: &str| {
+            !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        };
+        if !word(&args.resource) || !word(&args.action) {
             return Err(ArgoError::invalid_input(
-                "resource and action are single words (applications, sync); object is like project/app or *",
+                "resource and action are single lower-case words (applications, sync)",
             ));
         }
+        super::check_rbac_object("object", &args.object)?;
         let encode = crate::argocd::client::encode;
         let path = format!(
             "/api/v1/account/can-i/{}/{}/{}",

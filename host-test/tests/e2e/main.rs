@@ -16,6 +16,7 @@ mod lifecycle;
 mod live;
 mod mcp;
 mod modern;
+mod names;
 mod plugin;
 mod processes;
 mod profiles;
