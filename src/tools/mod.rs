@@ -8,6 +8,8 @@
 //! - [`wit`]: the plugin's WIT and glue, generated from the registry.
 //! - [`masking`]: what is hidden in the Kubernetes objects passed on (Secrets, credentials of
 //!   Applications and ApplicationSets).
+//! - [`read_only`]: what read-only mode allows of tools that make Argo CD work (previews,
+//!   hard refreshes).
 //! - [`scrub`]: credentials removed from every URL of every answer, whatever the tool.
 //!
 //! A tool is one type implementing [`Tool`] in its family's file, and one line in the registry:
@@ -30,6 +32,7 @@ mod operations;
 mod paging;
 mod platform;
 mod project_guard;
+mod read_only;
 mod registry;
 mod resources;
 mod schema;

@@ -21,6 +21,7 @@ mod plugin;
 mod processes;
 mod profiles;
 mod progress;
+mod readonly;
 mod sdk;
 mod setups;
 mod spin;
