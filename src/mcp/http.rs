@@ -251,7 +251,7 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
     {
         return Err(HttpReply::json(
             400,
-            &jsonrpc::error(&Value::Null, &unsupported_version(version)),
+            &jsonrpc::error(&request_id(request.body), &unsupported_version(version)),
         ));
     }
     if request.body.len() > MAX_BODY_BYTES {
@@ -262,6 +262,19 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
         ));
     }
     Ok(())
+}
+
+/// The id of the request in `body`, for an answer given before the message is handled; null
+/// when the body is too big to read here or has none.
+fn request_id(body: &[u8]) -> Value {
+    if body.len() > MAX_BODY_BYTES {
+        return Value::Null;
+    }
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|message| message.get("id").cloned())
+        .filter(|id| id.is_string() || id.is_number())
+        .unwrap_or(Value::Null)
 }
 
 /// 2026-07-28: a request states its version, method and name (tool, prompt or resource) in headers
@@ -314,14 +327,16 @@ fn check_mirrored_headers(
         // The revision defines no headers for notifications.
         return Ok(());
     }
-    match request.header("mcp-method") {
+    // Plain, or `=?base64?…?=` for a method no header can carry as it is.
+    match request.header("mcp-method").map(decode_header_value) {
         None => return mismatch("the Mcp-Method header is required".into()),
-        Some(header) if header != method => {
+        Some(None) => return mismatch("Mcp-Method is not valid =?base64?…?= encoding".into()),
+        Some(Some(header)) if header != method => {
             return mismatch(format!(
                 "Mcp-Method is {header:?} but the body's method is {method:?}"
             ));
         }
-        Some(_) => {}
+        Some(Some(_)) => {}
     }
     let name_field = match method {
         "tools/call" | "prompts/get" => "name",
@@ -767,6 +782,9 @@ mod tests {
         );
         assert_eq!(bad.status, 400);
         assert!(String::from_utf8_lossy(&bad.body).contains("2025-11-25"));
+        let answer: Value = serde_json::from_slice(&bad.body).unwrap();
+        assert_eq!(answer["id"], 1, "answered with the request's id: {answer}");
+        assert_eq!(answer["error"]["code"], -32022);
         assert_eq!(
             send(
                 "POST",

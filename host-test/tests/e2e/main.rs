@@ -8,6 +8,7 @@ mod deploy;
 mod errors;
 mod faults;
 mod identity;
+mod ids;
 mod inspect;
 mod keeps;
 mod leaks;
