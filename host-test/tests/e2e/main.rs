@@ -15,6 +15,7 @@ mod leaks;
 mod library;
 mod lifecycle;
 mod live;
+mod lockout;
 mod mcp;
 mod modern;
 mod names;
