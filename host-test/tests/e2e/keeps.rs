@@ -27,7 +27,7 @@ fn check_logs_keep_the_cut_trace(logs: &Value, pod: &str) {
     );
     let whole = stack_trace(pod).len();
     assert!(
-        newest.contains(&format!("[line cut: ")) && newest.len() < whole,
+        newest.contains("[line cut: ") && newest.len() < whole,
         "{newest}"
     );
     assert!(newest.len() <= 12 * 1024, "within the default budget");

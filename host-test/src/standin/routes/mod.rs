@@ -298,10 +298,9 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
             match s
                 .appsets
                 .iter()
-                .cloned()
                 .find(|s| s["metadata"]["name"] == name.as_str())
             {
-                Some(set) => json_reply(200, &set),
+                Some(set) => json_reply(200, set),
                 None => error(403, 7, "permission denied"),
             }
         }
