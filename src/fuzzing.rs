@@ -252,17 +252,22 @@ fn provider_document() -> &'static [u8] {
     })
 }
 
-/// An `Authorization` header as a caller sends it to a server in user mode: whatever the bytes,
-/// no token is let in (the provider's keys signed none of them), and nothing panics.
-pub fn bearer_token(data: &[u8]) {
-    let header = String::from_utf8_lossy(data);
-    let settings = settings(&[
+/// A server in user mode for the provider `provider_document` describes.
+fn user_mode_settings() -> Settings {
+    settings(&[
         ("ARGOCD_AUTH_MODE", "user"),
         ("MCP_RESOURCE_URL", "https://mcp.fuzz/mcp"),
         ("OIDC_ISSUER", "https://idp.fuzz"),
         ("OIDC_CLIENT_ID", "fuzz"),
         ("OIDC_CLIENT_SECRET", "fuzz"),
-    ]);
+    ])
+}
+
+/// An `Authorization` header as a caller sends it to a server in user mode: whatever the bytes,
+/// no token is let in (the provider's keys signed none of them), and nothing panics.
+pub fn bearer_token(data: &[u8]) {
+    let header = String::from_utf8_lossy(data);
+    let settings = user_mode_settings();
     let mode = settings
         .user_mode
         .as_ref()
@@ -350,13 +355,7 @@ pub fn store_entries(data: &[u8]) {
         assert_eq!(crate::store_sweep::expiry_of(&key), Some(expires));
     }
     let _ = crate::host::counter_value(Some(data));
-    let settings = settings(&[
-        ("ARGOCD_AUTH_MODE", "user"),
-        ("MCP_RESOURCE_URL", "https://mcp.fuzz/mcp"),
-        ("OIDC_ISSUER", "https://idp.fuzz"),
-        ("OIDC_CLIENT_ID", "fuzz"),
-        ("OIDC_CLIENT_SECRET", "fuzz"),
-    ]);
+    let settings = user_mode_settings();
     let mode = settings
         .user_mode
         .as_ref()

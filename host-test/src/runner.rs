@@ -159,10 +159,12 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
             }
             continue;
         }
-        let key = message
+        // A request (a method and an id) must be answered with its id, whatever happens.
+        let id = message
             .as_ref()
             .and_then(|m| m.get("id").filter(|_| m.get("method").is_some()))
-            .map(request_key);
+            .cloned();
+        let key = id.as_ref().map(request_key);
         let (shared, stdout, in_flight_after) = (shared.clone(), stdout.clone(), in_flight.clone());
         let mirrored = mirrored.clone();
         let bearer = bearer.clone();
@@ -171,8 +173,25 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
         let mut registry = in_flight.lock().unwrap_or_else(|e| e.into_inner());
         let task = tasks.spawn(async move {
             let (harness, env) = &*shared;
-            let outcome =
-                answer_line(harness, env, line, &mirrored, bearer.as_deref(), &stdout).await;
+            let outcome = answer_line(
+                harness,
+                env,
+                line,
+                id.as_ref(),
+                &mirrored,
+                bearer.as_deref(),
+                &stdout,
+            )
+            .await;
+            let outcome = match (outcome, &id) {
+                (Err(failure), Some(id)) => {
+                    // The component could not be asked: still an answer, with the id.
+                    let answer = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {
+                        "code": -32603, "message": format!("internal error: {failure:#}")}});
+                    write_line(&stdout, answer.to_string().as_bytes()).await
+                }
+                (outcome, _) => outcome,
+            };
             if let Some(key) = done_key {
                 in_flight_after
                     .lock()
@@ -245,11 +264,15 @@ fn report(finished: Result<Result<()>, tokio::task::JoinError>) {
     }
 }
 
-/// Serves one stdio line as a POST /mcp and writes what comes back, message by message.
+/// Serves one stdio line as a POST /mcp and writes what comes back, message by message. An
+/// error the transport answered without an id (it refuses before reading the message, as for a
+/// bearer it does not accept) gets the id of the request it answers: over stdio the runner knows
+/// it.
 async fn answer_line(
     harness: &Harness,
     env: &HostEnv,
     line: String,
+    id: Option<&serde_json::Value>,
     mirrored: &MirroredArguments,
     bearer: Option<&str>,
     stdout: &tokio::sync::Mutex<tokio::io::Stdout>,
@@ -291,7 +314,16 @@ async fn answer_line(
         }
     }
     if !sse && !pending.is_empty() {
-        write_line(stdout, &pending).await?;
+        let answer = match (id, serde_json::from_slice::<serde_json::Value>(&pending)) {
+            (Some(id), Ok(mut answer))
+                if answer.get("error").is_some() && answer["id"].is_null() =>
+            {
+                answer["id"] = id.clone();
+                answer.to_string().into_bytes()
+            }
+            _ => pending,
+        };
+        write_line(stdout, &answer).await?;
     }
     Ok(())
 }
@@ -353,11 +385,16 @@ pub fn mirrored_headers(line: &str, mirrored: &MirroredArguments) -> Vec<(String
     let Some(version) = params["_meta"]["io.modelcontextprotocol/protocolVersion"].as_str() else {
         return Vec::new();
     };
+    if !is_plain(version) {
+        // No version has such a form (a control character, a trailing newline): no header can
+        // carry it, and the server judges the body's version alone (-32022, with the id).
+        return Vec::new();
+    }
     let mut headers = vec![("mcp-protocol-version".to_owned(), version.to_owned())];
     let Some(method) = message["method"].as_str() else {
         return headers;
     };
-    headers.push(("mcp-method".to_owned(), method.to_owned()));
+    headers.push(("mcp-method".to_owned(), header_value(method)));
     let name = match method {
         "tools/call" | "prompts/get" => params["name"].as_str(),
         "resources/read" => params["uri"].as_str(),
@@ -385,10 +422,7 @@ pub fn mirrored_headers(line: &str, mirrored: &MirroredArguments) -> Vec<(String
 /// A value as a header carries it: plain when it is visible ASCII, else `=?base64?…?=`.
 fn header_value(value: &str) -> String {
     use base64::Engine;
-    let plain = !value.is_empty()
-        && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
-        && !(value.starts_with("=?base64?") && value.ends_with("?="));
-    if plain {
+    if is_plain(value) {
         value.to_owned()
     } else {
         format!(
@@ -396,6 +430,13 @@ fn header_value(value: &str) -> String {
             base64::engine::general_purpose::STANDARD.encode(value)
         )
     }
+}
+
+/// Whether a header can carry `value` as it is: visible ASCII, and not itself an encoding.
+fn is_plain(value: &str) -> bool {
+    !value.is_empty()
+        && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        && !(value.starts_with("=?base64?") && value.ends_with("?="))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -128,9 +128,7 @@ async fn refresh<H: Host>(
             }))
         })
     };
-    if let Some(recent) =
-        last_attempt(host, issuer).filter(|a| started.saturating_sub(a.at_ms) < REFETCH_COOLDOWN_MS)
-    {
+    if let Some(recent) = recent_attempt(host, issuer) {
         return outcome(&recent);
     }
     let flight = crate::single_flight::SingleFlight {
@@ -156,8 +154,10 @@ async fn refresh<H: Host>(
         return match flight.acquire(&holder).await {
             crate::single_flight::Turn::Theirs => Ok(serving),
             crate::single_flight::Turn::Mine(held) => {
-                // Another instance may have fetched between our look and our lease.
-                let result = match last_attempt(host, issuer).filter(|a| a.at_ms >= started) {
+                // Another instance may have fetched between our look and our lease (its
+                // attempt may even be stamped a moment before we started: it is recorded after
+                // the fetch ends), so any attempt within the cool-down counts.
+                let result = match recent_attempt(host, issuer) {
                     Some(recent) => outcome(&recent),
                     None => fetch_and_record().await,
                 };
@@ -169,12 +169,7 @@ async fn refresh<H: Host>(
     }
     flight
         .run(
-            || {
-                last_attempt(host, issuer)
-                    .filter(|a| a.at_ms >= started)
-                    .map(|a| outcome(&a))
-                    .transpose()
-            },
+            || recent_attempt(host, issuer).map(|a| outcome(&a)).transpose(),
             async |_| fetch_and_record().await,
             || {
                 IdentityError::unavailable(
@@ -183,6 +178,12 @@ async fn refresh<H: Host>(
             },
         )
         .await
+}
+
+/// The last attempt to fetch the keys, if any instance made it within the cool-down.
+fn recent_attempt<H: Host>(host: &H, issuer: &str) -> Option<Attempt> {
+    let now = host.now_unix_ms();
+    last_attempt(host, issuer).filter(|a| now.saturating_sub(a.at_ms) < REFETCH_COOLDOWN_MS)
 }
 
 fn last_attempt<H: Host>(host: &H, issuer: &str) -> Option<Attempt> {

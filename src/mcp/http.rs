@@ -340,14 +340,16 @@ fn check_mirrored_headers(
         // The revision defines no headers for notifications.
         return Ok(());
     }
-    match request.header("mcp-method") {
+    // Plain, or `=?base64?…?=` for a method no header can carry as it is.
+    match request.header("mcp-method").map(decode_header_value) {
         None => return mismatch("the Mcp-Method header is required".into()),
-        Some(header) if header != method => {
+        Some(None) => return mismatch("Mcp-Method is not valid =?base64?…?= encoding".into()),
+        Some(Some(header)) if header != method => {
             return mismatch(format!(
                 "Mcp-Method is {header:?} but the body's method is {method:?}"
             ));
         }
-        Some(_) => {}
+        Some(Some(_)) => {}
     }
     let name_field = match method {
         "tools/call" | "prompts/get" => "name",
@@ -793,6 +795,9 @@ mod tests {
         );
         assert_eq!(bad.status, 400);
         assert!(String::from_utf8_lossy(&bad.body).contains("2025-11-25"));
+        let answer: Value = serde_json::from_slice(&bad.body).unwrap();
+        assert_eq!(answer["id"], 1, "answered with the request's id: {answer}");
+        assert_eq!(answer["error"]["code"], -32022);
         assert_eq!(
             send(
                 "POST",

@@ -317,6 +317,9 @@ impl Tool for RefreshApp {
         args: RefreshArgs,
         _progress: &dyn Progress,
     ) -> Result<AppStatus, ArgoError> {
+        if args.hard && client.settings().read_only {
+            return Err(super::read_only::refuse_hard_refresh());
+        }
         let slow = client.with_timeout(REFRESH_TIMEOUT.max(client.settings().request_timeout));
         let mode = if args.hard { "hard" } else { "normal" };
         let app = get_app(

@@ -357,6 +357,9 @@ impl Tool for PreviewApplicationSet {
                 "applicationset must be an ApplicationSet object with a spec (generators and template)",
             ));
         }
+        if client.settings().read_only {
+            super::read_only::check_preview_generators(&args.applicationset)?;
+        }
         let answer: GenerateResponse = client
             .post(
                 "/api/v1/applicationsets/generate",

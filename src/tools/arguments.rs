@@ -23,6 +23,60 @@ pub fn check_name(argument: &str, value: &str) -> Result<(), ArgoError> {
     }
 }
 
+/// A git revision that becomes a path segment (`…/revisions/{revision}/metadata`): a commit SHA,
+/// a tag or a branch without `/`, as git allows them: 1-255 of letters, digits, `-`, `_`, `.`
+/// and `+`, never `..`, not starting or ending with `.` (so never `.` or `..`, which Argo CD's
+/// HTTP server would resolve as "this" and "parent" however they were escaped).
+pub fn check_revision(argument: &str, value: &str) -> Result<(), ArgoError> {
+    let valid = !value.is_empty()
+        && value.len() <= 255
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b))
+        && !value.contains("..")
+        && !value.starts_with('.')
+        && !value.ends_with('.');
+    if valid {
+        Ok(())
+    } else {
+        Err(ArgoError::invalid_input(format!(
+            "{argument} must be a commit SHA, a tag or a branch name (1-255 letters, digits, - _ . +, no '..', not starting or ending with '.'); {value:?} is not"
+        )))
+    }
+}
+
+/// An RBAC object for `can-i` (`default/guestbook`, `default/team-ns/guestbook`, `*`,
+/// `system:serviceaccount:argocd:deployer`, a cluster's or repository's URL), sent as path
+/// segments split at `/`: 1-512 of letters, digits and `- _ . ~ : @ + *`; no segment is `.` or
+/// `..` (Argo CD's HTTP server would resolve them and answer about another object); a segment
+/// is empty only right after a scheme (`https://`).
+pub fn check_rbac_object(argument: &str, value: &str) -> Result<(), ArgoError> {
+    let segments: Vec<&str> = value.split('/').collect();
+    let valid = !value.is_empty()
+        && value.len() <= 512
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~:@+*/".contains(&b))
+        && segments
+            .iter()
+            .enumerate()
+            .all(|(i, segment)| match *segment {
+                "." | ".." => false,
+                "" => {
+                    // `scheme:` then `//`: the empty segment between the two slashes.
+                    i == 1 && segments[0].ends_with(':') && segments.len() > 2
+                }
+                _ => true,
+            });
+    if valid {
+        Ok(())
+    } else {
+        Err(ArgoError::invalid_input(format!(
+            "{argument} {value:?} is not an RBAC object: like project/app, project/namespace/app, *, system:serviceaccount:ns:name or a cluster URL; letters, digits and - _ . ~ : @ + * separated by '/', no '.' or '..' part"
+        )))
+    }
+}
+
 /// `/api/v1/applications/{name}` plus the `appNamespace` query for apps outside Argo CD's namespace.
 pub fn app_path(
     name: &str,
@@ -119,6 +173,74 @@ mod tests {
         for good in ["a", "guestbook", "web-1.prod", "0app"] {
             check_name("app_name", good).unwrap();
         }
+    }
+
+    #[test]
+    fn revisions_are_single_git_names() {
+        for bad in [
+            "", ".", "..", ".x", "x.", "a..b", "../x", "a/b", "a b", "a%2e", "\u{2024}",
+        ] {
+            assert!(check_revision("revision", bad).is_err(), "{bad:?} accepted");
+        }
+        let longest = "a".repeat(255);
+        for good in [
+            "0123456789abcdef0123456789abcdef01234567",
+            "v1.2.3",
+            "HEAD",
+            "main",
+            "release-1.0",
+            "v1.0.0+build.7",
+            "feature_x",
+            longest.as_str(),
+        ] {
+            check_revision("revision", good).unwrap();
+        }
+        assert!(check_revision("revision", &"a".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn rbac_objects_take_colons_and_urls_but_never_dot_segments() {
+        for good in [
+            "*",
+            "default/guestbook",
+            "default/*",
+            "default/team-ns/guestbook",
+            "system:serviceaccount:argocd:deployer",
+            "proj:default:ci",
+            "https://kubernetes.default.svc",
+            "https://edge-eu.example.com:6443",
+            "git@github.com:org/repo.git",
+            "web.v1.2",
+            "a..b",
+        ] {
+            check_rbac_object("object", good).unwrap();
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "default/.",
+            "default/..",
+            "./guestbook",
+            "../../x",
+            "default/./guestbook",
+            "default//guestbook",
+            "default/",
+            "/default",
+            "https:/",
+            "https://",
+            "a b",
+            "a%2fb",
+            "a?b",
+            "a#b",
+            "a\\b",
+        ] {
+            assert!(
+                check_rbac_object("object", bad).is_err(),
+                "{bad:?} accepted"
+            );
+        }
+        assert!(check_rbac_object("object", &"a".repeat(513)).is_err());
     }
 }
 

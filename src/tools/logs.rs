@@ -234,22 +234,51 @@ fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
     Ok(logs)
 }
 
-/// Keeps the newest lines that fit both budgets.
+/// The least room worth giving a cut line: less is no help to a reader.
+const MIN_CUT_LINE_BYTES: usize = 128;
+
+/// Keeps the newest lines that fit both budgets. A line too long for the budget on its own (a
+/// stack trace logged as one line) is shortened to the room left and marked, rather than
+/// dropped with every line before it: it is often the very line the reader needs.
 fn trim(logs: &mut Logs, max_lines: usize, max_bytes: usize) {
     let mut bytes = 0;
     let mut keep = 0;
-    for line in logs.lines.iter().rev() {
-        if keep == max_lines || bytes + line.len() > max_bytes {
+    let mut cut = None;
+    for (i, line) in logs.lines.iter().enumerate().rev() {
+        if keep == max_lines {
             break;
         }
-        bytes += line.len();
-        keep += 1;
+        if bytes + line.len() <= max_bytes {
+            bytes += line.len();
+            keep += 1;
+            continue;
+        }
+        let room = max_bytes - bytes;
+        if line.len() > max_bytes && room >= MIN_CUT_LINE_BYTES {
+            cut = Some((i, room));
+            keep += 1;
+        }
+        break;
+    }
+    if let Some((i, room)) = cut {
+        logs.lines[i] = shortened(&logs.lines[i], room);
+        logs.truncated = true;
     }
     let drop = logs.lines.len() - keep;
     if drop > 0 {
         logs.lines.drain(..drop);
         logs.truncated = true;
     }
+}
+
+/// The head of `line` within `room` bytes, ending with a mark that says how long it was.
+fn shortened(line: &str, room: usize) -> String {
+    let mark = format!(" … [line cut: {} bytes]", line.len());
+    let mut end = room.saturating_sub(mark.len()).min(line.len());
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{mark}", &line[..end])
 }
 
 #[cfg(test)]
@@ -327,5 +356,40 @@ mod tests {
         assert!(logs.truncated);
         trim(&mut logs, 10, 20);
         assert_eq!(logs.lines, ["line 098", "line 099"]);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_budget_is_cut_not_dropped() {
+        let trace = format!("t [0] panic: boom{}", "\n\tat frame ünïcode".repeat(700));
+        let mut logs = Logs {
+            app: String::new(),
+            pods: vec![],
+            lines: vec!["t [0] a".into(), "t [0] b".into(), trace.clone()],
+            received: 3,
+            truncated: false,
+            warnings: vec![],
+        };
+        trim(&mut logs, 200, 12 * 1024);
+        assert_eq!(logs.lines.len(), 1, "the trace fills the budget");
+        let kept = &logs.lines[0];
+        assert!(kept.starts_with("t [0] panic: boom"), "{kept}");
+        assert!(kept.ends_with(&format!("[line cut: {} bytes]", trace.len())));
+        assert!(kept.len() <= 12 * 1024);
+        assert!(logs.truncated);
+
+        // Newer short lines stay; the long one is cut to the room they leave.
+        let mut logs = Logs {
+            app: String::new(),
+            pods: vec![],
+            lines: vec!["t [0] old".into(), trace.clone(), "t [0] newest".into()],
+            received: 3,
+            truncated: false,
+            warnings: vec![],
+        };
+        trim(&mut logs, 200, 4096);
+        assert_eq!(logs.lines.len(), 2);
+        assert_eq!(logs.lines[1], "t [0] newest");
+        assert!(logs.lines[0].contains("[line cut:"));
+        assert!(logs.lines.iter().map(String::len).sum::<usize>() <= 4096);
     }
 }

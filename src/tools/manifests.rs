@@ -5,37 +5,16 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Tool, app_path, check_name, page_bounds};
+use super::masking::mask_secrets;
+use super::{Tool, app_path, check_name, check_revision, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
 
-/// What replaces every Secret value we pass on, whatever Argo CD already masked.
-pub const MASK: &str = "***";
 /// Longest value shown in a diff line.
 const MAX_VALUE_CHARS: usize = 160;
 /// Changed paths listed per resource.
 const MAX_CHANGES: usize = 30;
-
-/// Hides Secret values: `data` and `stringData` entries keep their keys only.
-pub fn mask_secrets(object: &mut Value) {
-    if object.get("kind").and_then(Value::as_str) != Some("Secret") {
-        return;
-    }
-    for key in ["data", "stringData"] {
-        if let Some(map) = object.get_mut(key).and_then(Value::as_object_mut) {
-            for value in map.values_mut() {
-                *value = Value::from(MASK);
-            }
-        }
-    }
-    if let Some(annotations) = object
-        .pointer_mut("/metadata/annotations")
-        .and_then(Value::as_object_mut)
-    {
-        annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
-    }
-}
 
 /// Fields the API server owns: never part of a drift.
 fn strip_server_fields(object: &mut Value) {
@@ -400,16 +379,7 @@ impl Tool for GetRevisionMetadata {
         _progress: &dyn Progress,
     ) -> Result<RevisionMetadata, ArgoError> {
         let revision = args.revision.trim();
-        let plausible = !revision.is_empty()
-            && revision.len() <= 255
-            && revision
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b));
-        if !plausible {
-            return Err(ArgoError::invalid_input(
-                "revision must be a commit SHA or a tag (letters, digits, - _ . +)",
-            ));
-        }
+        check_revision("revision", revision)?;
         let (path, query) = app_path(
             &args.app_name,
             args.app_namespace.as_deref(),
@@ -524,18 +494,6 @@ mod tests {
         let mut found = Vec::new();
         changes(&desired, &live, "", &mut found);
         assert_eq!(found, ["data.B: 2 → 3"]);
-    }
-
-    #[test]
-    fn secrets_are_masked_whatever_the_server_sent() {
-        let mut secret = json!({"kind": "Secret", "data": {"PASSWORD": "aHVudGVyMg=="}, "stringData": {"TOKEN": "plain"}, "metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"PASSWORD\":\"aHVudGVyMg==\"}}"}}});
-        mask_secrets(&mut secret);
-        let text = secret.to_string();
-        assert!(
-            !text.contains("aHVudGVyMg") && !text.contains("plain"),
-            "{text}"
-        );
-        assert_eq!(secret["data"]["PASSWORD"], MASK);
     }
 
     #[test]

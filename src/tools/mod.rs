@@ -6,6 +6,11 @@
 //! - [`guards`]: confirmation and approval questions; [`project_guard`]: the project allow-list.
 //! - [`arguments`]: name checks and the Argo CD paths they lead to; [`paging`]: pages of lists.
 //! - [`wit`]: the plugin's WIT and glue, generated from the registry.
+//! - [`masking`]: what is hidden in the Kubernetes objects passed on (Secrets, credentials of
+//!   Applications and ApplicationSets).
+//! - [`read_only`]: what read-only mode allows of tools that make Argo CD work (previews,
+//!   hard refreshes).
+//! - [`scrub`]: credentials removed from every URL of every answer, whatever the tool.
 //!
 //! A tool is one type implementing [`Tool`] in its family's file, and one line in the registry:
 //! its argument type both parses the call and produces the `inputSchema` (and the plugin's
@@ -22,20 +27,25 @@ mod lifecycle;
 mod links;
 mod logs;
 mod manifests;
+mod masking;
 mod operations;
 mod paging;
 mod platform;
 mod project_guard;
+mod read_only;
 mod registry;
 mod resources;
 mod schema;
+mod scrub;
 pub(crate) mod statement;
 pub mod wit;
 
 pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
 pub use appsets::{GetApplicationSet, ListApplicationSets, PreviewApplicationSet};
-pub use arguments::{ResourceSelector, app_path, check_name, get_app};
+pub use arguments::{
+    ResourceSelector, app_path, check_name, check_rbac_object, check_revision, get_app,
+};
 pub use history::ListAppHistory;
 pub use lifecycle::{CreateApp, DeleteApp, DeleteResource, PatchApp};
 pub use logs::GetAppLogs;
@@ -50,8 +60,10 @@ pub use project_guard::{
     merge_patch, project_after_patch,
 };
 pub use registry::{
-    Tool, approval_question, call, complete, definitions, exact_output_schema, mutating,
-    needs_approval, signatures,
+    Tool, approval_question, complete, definitions, exact_output_schema, mutating, needs_approval,
+    signatures,
 };
+// Every call goes through the scrubber, which runs the registry's dispatch and cleans the answer.
 pub use resources::{GetAppEvents, GetResourceTree};
 pub use schema::{PROFILE_ARGUMENT, PROFILE_HEADER, param_headers, schema_of, with_profiles};
+pub use scrub::{call, scrub_value, without_credentials};

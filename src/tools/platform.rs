@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Tool, page_bounds, paginate};
+use super::{Tool, page_bounds, paginate, without_credentials};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -449,6 +449,16 @@ impl Tool for GetCluster {
         let by_url = args.cluster.starts_with("https://") || args.cluster.starts_with("http://");
         if !by_url {
             super::check_name("cluster", &args.cluster)?;
+        } else if args
+            .cluster
+            .split('/')
+            .any(|part| part == "." || part == "..")
+        {
+            // Escaped or not, Argo CD's HTTP server resolves them into another path.
+            return Err(ArgoError::invalid_input(format!(
+                "cluster {:?} is not an API server URL: no '.' or '..' parts",
+                args.cluster
+            )));
         }
         let path = format!(
             "/api/v1/clusters/{}?id.type={}",
@@ -497,24 +507,6 @@ pub struct RepositoryRow {
     pub message: Option<String>,
 }
 
-/// Removes `user:password@` from a URL.
-fn without_userinfo(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            if path.is_empty() && !rest.contains('/') {
-                format!("{scheme}://{host}")
-            } else {
-                format!("{scheme}://{host}/{path}")
-            }
-        }
-        None => url
-            .rsplit_once('@')
-            .map_or(url.to_owned(), |(_, h)| h.to_owned()),
-    }
-}
-
 pub struct ListRepositories;
 
 impl Tool for ListRepositories {
@@ -539,7 +531,7 @@ impl Tool for ListRepositories {
             .unwrap_or_default()
             .into_iter()
             .map(|r| RepositoryRow {
-                url: without_userinfo(&r.repo),
+                url: without_credentials(&r.repo).into_owned(),
                 kind: r.kind.unwrap_or_else(|| "git".into()),
                 name: r.name,
                 project: r.project,
@@ -597,19 +589,16 @@ impl Tool for CanIQuery {
         args: CanIArgs,
         _progress: &dyn Progress,
     ) -> Result<CanI, ArgoError> {
-        let word =
-            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        let object_ok = !args.object.is_empty()
-            && !args.object.contains("..")
-            && args
-                .object
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-./*".contains(&b));
-        if !word(&args.resource) || !word(&args.action) || !object_ok {
+        // Argo CD's resources and base actions are single lower-case words.
+        let word = |s: &str| {
+            !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        };
+        if !word(&args.resource) || !word(&args.action) {
             return Err(ArgoError::invalid_input(
-                "resource and action are single words (applications, sync); object is like project/app or *",
+                "resource and action are single lower-case words (applications, sync)",
             ));
         }
+        super::check_rbac_object("object", &args.object)?;
         let encode = crate::argocd::client::encode;
         let path = format!(
             "/api/v1/account/can-i/{}/{}/{}",
@@ -636,16 +625,16 @@ mod tests {
     #[test]
     fn credentials_never_survive_in_urls() {
         assert_eq!(
-            without_userinfo("https://user:tok3n@git.example.com/org/repo.git"),
+            without_credentials("https://user:tok3n@git.example.com/org/repo.git"),
             "https://git.example.com/org/repo.git"
         );
         assert_eq!(
-            without_userinfo("https://git.example.com/org/repo.git"),
+            without_credentials("https://git.example.com/org/repo.git"),
             "https://git.example.com/org/repo.git"
         );
         assert_eq!(
-            without_userinfo("git@github.com:org/repo.git"),
-            "github.com:org/repo.git"
+            without_credentials("git@github.com:org/repo.git"),
+            "git@github.com:org/repo.git"
         );
     }
 

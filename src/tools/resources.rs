@@ -180,6 +180,26 @@ impl Tool for GetResourceTree {
     }
 }
 
+/// Cuts newest-first `rows` to `limit`, keeping warnings before normal events (a page of
+/// routine updates must not push out the one failure), and leaves them newest first.
+fn keep_warnings_first(rows: &mut Vec<EventRow>, limit: usize) {
+    if rows.len() <= limit {
+        return;
+    }
+    let room_for_normal = limit.saturating_sub(rows.iter().filter(|r| r.kind == "Warning").count());
+    let mut normal_kept = 0;
+    let mut warnings_kept = 0;
+    rows.retain(|row| {
+        if row.kind == "Warning" {
+            warnings_kept += 1;
+            warnings_kept <= limit
+        } else {
+            normal_kept += 1;
+            normal_kept <= room_for_normal
+        }
+    });
+}
+
 arguments! {
     #[derive(Debug, Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
@@ -217,6 +237,50 @@ struct Event {
     count: Option<i64>,
     last_timestamp: Option<String>,
     first_timestamp: Option<String>,
+    /// Set alone by components that write events.k8s.io/v1 (the scheduler's FailedScheduling):
+    /// then both timestamps are null and `count` is absent.
+    event_time: Option<String>,
+    /// A repeating events.k8s.io/v1 event: how often, and when last.
+    series: Option<EventSeries>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct EventSeries {
+    count: Option<i64>,
+    last_observed_time: Option<String>,
+}
+
+impl Event {
+    /// When it was last seen: the newest of the times an event can carry, whichever API wrote it.
+    fn last_seen(&self) -> Option<String> {
+        [
+            self.series
+                .as_ref()
+                .and_then(|s| s.last_observed_time.as_ref()),
+            self.event_time.as_ref(),
+            self.last_timestamp.as_ref(),
+            self.first_timestamp.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.is_empty())
+        .max_by_key(|t| instant(t))
+        .cloned()
+    }
+}
+
+/// A Kubernetes time (`2026-07-01T10:00:00Z`, or MicroTime `2026-07-01T10:00:00.123456Z`) as a
+/// key that orders by time: whole seconds, then the fraction padded to nanoseconds (as text the
+/// two forms of one second would order by `Z` against `.`). Kubernetes writes UTC.
+fn instant(time: &str) -> (&str, String) {
+    let seconds = time.get(..19).unwrap_or(time);
+    let fraction: String = time
+        .get(19..)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    (seconds, format!("{fraction:0<9}"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,23 +375,115 @@ impl Tool for GetAppEvents {
             .items
             .into_iter()
             .map(|e| EventRow {
+                last_seen: e.last_seen(),
+                count: e
+                    .count
+                    .filter(|c| *c > 0)
+                    .or(e.series.as_ref().and_then(|s| s.count))
+                    .unwrap_or(1),
                 kind: e.kind.unwrap_or_else(|| "Normal".into()),
                 reason: e.reason.unwrap_or_default(),
                 message: e.message.unwrap_or_default(),
                 object: format!("{}/{}", e.involved_object.kind, e.involved_object.name),
-                count: e.count.unwrap_or(1),
-                last_seen: e.last_timestamp.or(e.first_timestamp),
             })
             .collect();
-        rows.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
+        rows.sort_by(|a, b| {
+            let (a, b) = (a.last_seen.as_deref(), b.last_seen.as_deref());
+            b.map(instant).cmp(&a.map(instant))
+        });
         let total = rows.len();
         let warnings = rows.iter().filter(|r| r.kind == "Warning").count();
-        rows.truncate(limit);
+        keep_warnings_first(&mut rows, limit);
         Ok(Events {
             app: args.app_name,
             total,
             warnings,
             events: rows,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{FakeHost, reply, token_settings};
+
+    /// An event as the API shows one written through core/v1 (`lastTimestamp` set).
+    fn core_event(reason: &str, kind: &str, last: &str) -> serde_json::Value {
+        serde_json::json!({"involvedObject": {"kind": "Pod", "name": "web-1"}, "reason": reason, "message": reason,
+            "source": {"component": "kubelet"}, "firstTimestamp": last, "lastTimestamp": last, "count": 1,
+            "type": kind, "eventTime": null, "reportingComponent": "", "reportingInstance": ""})
+    }
+
+    fn events_of(items: Vec<serde_json::Value>, limit: usize) -> Events {
+        let body = serde_json::json!({"metadata": {}, "items": items}).to_string();
+        let host = FakeHost::new(vec![reply(200, &body)]);
+        let settings = token_settings();
+        let client = ArgoClient::new(&host, &settings).unwrap();
+        let args =
+            serde_json::from_value(serde_json::json!({"app_name": "web", "limit": limit})).unwrap();
+        pollster::block_on(GetAppEvents::run(
+            &client,
+            args,
+            &crate::mcp::tool::NoProgress,
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_event_with_only_event_time_sorts_by_it() {
+        // The scheduler writes events.k8s.io/v1: null timestamps, no count, a MicroTime, and a
+        // series once it repeats.
+        let failed_scheduling = serde_json::json!({
+            "metadata": {"name": "web-1.18a1", "namespace": "shop"},
+            "involvedObject": {"kind": "Pod", "namespace": "shop", "name": "web-1", "apiVersion": "v1"},
+            "reason": "FailedScheduling",
+            "message": "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+            "source": {}, "firstTimestamp": null, "lastTimestamp": null, "type": "Warning",
+            "eventTime": "2026-07-01T10:00:00.000100Z",
+            "series": {"count": 7, "lastObservedTime": "2026-07-01T10:05:00.250000Z"},
+            "action": "Scheduling", "reportingComponent": "default-scheduler", "reportingInstance": "default-scheduler-node-1"
+        });
+        let mut items: Vec<_> = (0..40)
+            .map(|i| core_event("Pulled", "Normal", &format!("2026-07-01T09:{:02}:00Z", i)))
+            .collect();
+        // Same second as the newest MicroTime: the fraction makes it older.
+        items.push(core_event("Started", "Normal", "2026-07-01T10:05:00Z"));
+        items.push(failed_scheduling);
+        let events = events_of(items, 30);
+        assert_eq!(events.total, 42);
+        let first = &events.events[0];
+        assert_eq!(first.reason, "FailedScheduling");
+        assert_eq!(first.count, 7);
+        assert_eq!(
+            first.last_seen.as_deref(),
+            Some("2026-07-01T10:05:00.250000Z")
+        );
+        assert_eq!(events.events[1].reason, "Started");
+        assert_eq!(events.events.len(), 30);
+    }
+
+    #[test]
+    fn warnings_survive_the_cut_and_the_page_stays_newest_first() {
+        let mut items: Vec<_> = (0..10)
+            .map(|i| {
+                core_event(
+                    "Updated",
+                    "Normal",
+                    &format!("2026-07-01T10:{:02}:00Z", 10 + i),
+                )
+            })
+            .collect();
+        items.push(core_event("BackOff", "Warning", "2026-07-01T09:00:00Z"));
+        items.push(core_event("Unhealthy", "Warning", "2026-07-01T08:00:00Z"));
+        let events = events_of(items, 4);
+        let reasons: Vec<_> = events.events.iter().map(|e| e.reason.as_str()).collect();
+        assert_eq!(reasons, ["Updated", "Updated", "BackOff", "Unhealthy"]);
+        assert_eq!(
+            events.events[0].last_seen.as_deref(),
+            Some("2026-07-01T10:19:00Z")
+        );
+        assert_eq!(events.warnings, 2);
+        assert_eq!(events.total, 12);
     }
 }

@@ -1,9 +1,18 @@
 //! The plugin component for WASM MCP hosts: one typed export per tool, settings from the
 //! environment, no key-value import (such hosts give none: a login lasts one call, so prefer
 //! ARGOCD_TOKEN here).
+//!
+//! With a username and password, each call starts knowing nothing of the calls before it (no
+//! store, a fresh instance), so nothing can remember a refused login across calls: Argo CD locks
+//! the account after 5 failures, and 5 agent retries are enough. Within a call the plugin host
+//! sends at most one login request per Argo CD and user; a second is answered with what the
+//! first got, never sent (see [`PluginHost::send`]).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use argocd_mcp::host::{
-    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, TokenStore,
+    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, Method, TokenStore,
 };
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
@@ -24,12 +33,42 @@ mod bindings {
 struct PluginHost {
     http: WasiHttp,
     tokens: MemoryTokenStore,
+    /// What each login request of this call got, by Argo CD and user.
+    logins: RefCell<HashMap<String, Result<HttpResponse, HttpError>>>,
 }
 
 impl HttpClient for PluginHost {
+    /// Sends, except a second login to the same Argo CD as the same user in this call: that is
+    /// answered with what the first got. Whatever made the core want another login (a session
+    /// refused mid-call, a login that timed out and may have counted as a failure), repeating it
+    /// risks Argo CD's lockout for everyone using the account, and the next call may log in anew.
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        self.http.send(request).await
+        let Some(login) = login_of(&request) else {
+            return self.http.send(request).await;
+        };
+        if let Some(first) = self.logins.borrow().get(&login) {
+            return first.clone();
+        }
+        let answer = self.http.send(request).await;
+        self.logins.borrow_mut().insert(login, answer.clone());
+        answer
     }
+}
+
+/// `POST …/api/v1/session` (a password login): the Argo CD and user it is for.
+fn login_of(request: &HttpRequest) -> Option<String> {
+    if request.method != Method::Post || !request.url.ends_with("/api/v1/session") {
+        return None;
+    }
+    let user = serde_json::from_slice::<Value>(&request.body)
+        .ok()
+        .and_then(|body| {
+            body.get("username")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    Some(format!("{user}@{}", request.url))
 }
 
 impl TokenStore for PluginHost {

@@ -19,6 +19,10 @@ pub struct Blueprint {
     /// Phase of the last operation, or none if the app never synced.
     pub last_operation: Option<String>,
     pub labels: Vec<(String, String)>,
+    /// Credentials wherever Argo CD can hold them (see `credentials`).
+    pub credentials: bool,
+    /// The newest line of each pod is a 14 KB stack trace logged as one line.
+    pub crash_trace: bool,
 }
 
 impl Blueprint {
@@ -36,6 +40,8 @@ impl Blueprint {
             multi_source: false,
             last_operation: Some("Succeeded".into()),
             labels: Vec::new(),
+            credentials: false,
+            crash_trace: false,
         }
     }
 }
@@ -78,6 +84,15 @@ pub fn source(name: &str, index: usize) -> Value {
     })
 }
 
+/// A source of the app: seeded ones carry credentials.
+pub fn source_of(bp: &Blueprint, index: usize) -> Value {
+    if bp.credentials {
+        super::credentials::source(&bp.name, index)
+    } else {
+        source(&bp.name, index)
+    }
+}
+
 fn resource_kinds(i: usize) -> (&'static str, &'static str, &'static str) {
     match i % 6 {
         0 => ("apps", "v1", "Deployment"),
@@ -91,6 +106,14 @@ fn resource_kinds(i: usize) -> (&'static str, &'static str, &'static str) {
 
 /// The resources of an app as `status.resources[]` lists them (health filled, as GET does).
 pub fn resources(bp: &Blueprint) -> Vec<Value> {
+    let mut all = generated_resources(bp);
+    if bp.credentials {
+        all.extend(super::credentials::child_resources(bp));
+    }
+    all
+}
+
+fn generated_resources(bp: &Blueprint) -> Vec<Value> {
     (0..bp.resources)
         .map(|i| {
             let (group, version, kind) = resource_kinds(i);
@@ -143,7 +166,7 @@ pub fn history_entry(bp: &Blueprint, id: i64, revision: &str, deployed_at: u64, 
             "id": id,
             "source": {"repoURL": ""},
             "deployStartedAt": rfc3339(deployed_at - 1),
-            "sources": [source(&bp.name, 0), source(&bp.name, 1)],
+            "sources": [source_of(bp, 0), source_of(bp, 1)],
             "initiatedBy": initiated,
             "revisions": [revision, commit(&format!("{revision}-values"))]
         })
@@ -152,7 +175,7 @@ pub fn history_entry(bp: &Blueprint, id: i64, revision: &str, deployed_at: u64, 
             "revision": revision,
             "deployedAt": rfc3339(deployed_at),
             "id": id,
-            "source": source(&bp.name, 0),
+            "source": source_of(bp, 0),
             "deployStartedAt": rfc3339(deployed_at - 1),
             "initiatedBy": initiated
         })
@@ -188,7 +211,7 @@ pub fn operation_state(
         "operation": {"sync": {"revision": revision, "syncStrategy": {"hook": {}}}, "initiatedBy": {"username": "admin"}, "retry": {}},
         "phase": phase,
         "message": message,
-        "syncResult": {"resources": results, "revision": revision, "source": source(&bp.name, 0)},
+        "syncResult": {"resources": results, "revision": revision, "source": source_of(bp, 0)},
         "startedAt": rfc3339(started),
     });
     if let Some(finished) = finished {
@@ -231,10 +254,10 @@ pub fn application(bp: &Blueprint, seq: usize) -> Value {
     if bp.multi_source {
         spec.insert(
             "sources".into(),
-            json!([source(&bp.name, 0), source(&bp.name, 1)]),
+            json!([source_of(bp, 0), source_of(bp, 1)]),
         );
     } else {
-        spec.insert("source".into(), source(&bp.name, 0));
+        spec.insert("source".into(), source_of(bp, 0));
     }
     spec.insert("destination".into(), destination.clone());
     spec.insert("project".into(), json!(bp.project));
@@ -260,10 +283,10 @@ pub fn application(bp: &Blueprint, seq: usize) -> Value {
         .collect();
     let mut sync = json!({"status": bp.sync, "comparedTo": {"destination": destination}});
     if bp.multi_source {
-        sync["comparedTo"]["sources"] = json!([source(&bp.name, 0), source(&bp.name, 1)]);
+        sync["comparedTo"]["sources"] = json!([source_of(bp, 0), source_of(bp, 1)]);
         sync["revisions"] = json!([current, commit(&format!("{current}-values"))]);
     } else {
-        sync["comparedTo"]["source"] = source(&bp.name, 0);
+        sync["comparedTo"]["source"] = source_of(bp, 0);
         sync["revision"] = json!(current);
     }
     let mut status = serde_json::Map::new();
@@ -276,9 +299,14 @@ pub fn application(bp: &Blueprint, seq: usize) -> Value {
     if !history.is_empty() {
         status.insert("history".into(), json!(history));
     }
+    if bp.credentials {
+        // Go's order: history, conditions, reconciledAt.
+        status.insert("conditions".into(), super::credentials::conditions());
+    }
     status.insert("reconciledAt".into(), json!(rfc3339(BASE_TIME)));
     if let Some(phase) = &bp.last_operation {
         let message = match phase.as_str() {
+            _ if bp.credentials => super::credentials::operation_message(&bp.name),
             "Succeeded" => "successfully synced (all tasks run)".to_string(),
             "Running" => "waiting for healthy state of apps/Deployment/".to_string() + &bp.name,
             _ => "one or more synchronization tasks completed unsuccessfully".to_string(),

@@ -8,6 +8,9 @@ use super::fleet::{Blueprint, commit, rfc3339};
 /// The object git wants for one `status.resources[]` entry.
 pub fn desired(bp: &Blueprint, resource: &Value) -> Value {
     let kind = resource["kind"].as_str().unwrap_or("");
+    if resource["group"] == "argoproj.io" {
+        return super::credentials::child_object(bp, kind, false);
+    }
     let name = resource["name"].as_str().unwrap_or("");
     let api_version = match resource["group"].as_str() {
         Some(group) if !group.is_empty() => {
@@ -43,7 +46,11 @@ pub fn desired(bp: &Blueprint, resource: &Value) -> Value {
 /// The object in the cluster: what git wants, drifted where the resource is OutOfSync, plus the
 /// fields the API server adds.
 pub fn live(bp: &Blueprint, resource: &Value) -> Value {
-    let mut object = desired(bp, resource);
+    let mut object = if resource["group"] == "argoproj.io" {
+        super::credentials::child_object(bp, resource["kind"].as_str().unwrap_or(""), true)
+    } else {
+        desired(bp, resource)
+    };
     let name = resource["name"].as_str().unwrap_or("");
     object["metadata"]["uid"] = json!(commit(&format!("live/{name}"))[..8].to_string());
     object["metadata"]["resourceVersion"] = json!("3924501");

@@ -4,6 +4,7 @@
 
 pub mod appsets;
 pub mod auth;
+pub mod credentials;
 pub mod faults;
 pub mod fleet;
 pub mod idp;
@@ -145,6 +146,10 @@ pub struct State {
     pub audit: Vec<rbac::AuditEvent>,
     /// `application.links` of `argocd-cm`: (title, URL template, description).
     pub app_links: Vec<(String, String, String)>,
+    /// The ApplicationSets Argo CD holds.
+    pub appsets: Vec<Value>,
+    /// Whether credentials were seeded (`Config::seed_credentials`).
+    pub seeded_credentials: bool,
 }
 
 /// What a test configures before starting the stand-in.
@@ -158,6 +163,9 @@ pub struct Config {
     pub huge_app_resources: usize,
     /// Users of the identity provider (single sign-on), with their groups.
     pub sso_users: Vec<idp::User>,
+    /// Credentials in every place Argo CD can hold them: the apps and ApplicationSet of
+    /// `credentials`, and the default project's `sourceRepos`.
+    pub seed_credentials: bool,
 }
 
 impl Default for Config {
@@ -169,6 +177,7 @@ impl Default for Config {
             operation_time: Duration::from_millis(300),
             huge_app_resources: 500,
             sso_users: idp::default_users(),
+            seed_credentials: false,
         }
     }
 }
@@ -214,8 +223,14 @@ impl StandIn {
         for blueprint in showcase.iter_mut().filter(|b| b.name == "huge-app") {
             blueprint.resources = config.huge_app_resources;
         }
+        let seeded = if config.seed_credentials {
+            credentials::blueprints()
+        } else {
+            Vec::new()
+        };
         for (seq, blueprint) in showcase
             .into_iter()
+            .chain(seeded)
             .chain(fleet::fleet(config.fleet_size))
             .enumerate()
         {
@@ -243,6 +258,11 @@ impl StandIn {
             idp: idp::Idp::new(config.sso_users),
             rbac: rbac::default_policies(),
             audit: Vec::new(),
+            appsets: appsets::all()
+                .into_iter()
+                .chain(config.seed_credentials.then(credentials::applicationset))
+                .collect(),
+            seeded_credentials: config.seed_credentials,
             app_links: vec![
                 (
                     "Dashboard".into(),
@@ -400,6 +420,22 @@ impl StandIn {
 
     pub fn api_token(&self, account: &str, lifetime: Option<Duration>) -> String {
         self.state().sessions.api_token(account, lifetime)
+    }
+
+    /// Adds an app made from `blueprint`, as if someone created it.
+    pub fn add_app(&self, blueprint: Blueprint) {
+        let mut state = self.state();
+        let seq = state.apps.len();
+        state.apps.insert(
+            blueprint.name.clone(),
+            AppRecord {
+                app: fleet::application(&blueprint, seq),
+                blueprint,
+                seq,
+                pending: None,
+                next_outcome: Outcome::default(),
+            },
+        );
     }
 
     /// The app as `GET /api/v1/applications/{name}` would show it now.

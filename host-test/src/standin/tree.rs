@@ -181,7 +181,32 @@ pub fn events(app: &str, involved: Option<(&str, &str, &str)>) -> Value {
             })
         })
         .collect();
+    let mut items = items;
+    if kind == "Pod" {
+        items.push(failed_scheduling(&name, &namespace));
+    }
     json!({"metadata": {"resourceVersion": "4000010"}, "items": items})
+}
+
+/// The scheduler's event as the core/v1 API shows it: the scheduler writes events.k8s.io/v1,
+/// so both timestamps are null, `count` is left out, the time is a MicroTime in `eventTime`,
+/// and a repeating event carries a `series`. The newest event of the pod.
+fn failed_scheduling(pod: &str, namespace: &str) -> Value {
+    json!({
+        "metadata": {"name": format!("{pod}.18a1f0c2d3e4b5a6"), "namespace": namespace, "uid": uid(&format!("event{pod}sched")), "resourceVersion": "4000009", "creationTimestamp": rfc3339(TREE_TIME + 600)},
+        "involvedObject": {"kind": "Pod", "namespace": namespace, "name": pod, "uid": uid(&format!("Pod/{namespace}/{pod}")), "apiVersion": "v1", "resourceVersion": "3924501"},
+        "reason": "FailedScheduling",
+        "message": "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+        "source": {},
+        "firstTimestamp": null,
+        "lastTimestamp": null,
+        "type": "Warning",
+        "eventTime": rfc3339(TREE_TIME + 600).replace('Z', ".123456Z"),
+        "series": {"count": 4, "lastObservedTime": rfc3339(TREE_TIME + 900).replace('Z', ".654321Z")},
+        "action": "Scheduling",
+        "reportingComponent": "default-scheduler",
+        "reportingInstance": "default-scheduler-node-1"
+    })
 }
 
 /// How many lines each pod logged: huge apps log a lot.
@@ -192,7 +217,7 @@ fn lines_per_pod(bp: &Blueprint) -> usize {
 /// Log lines of one pod, oldest first: (timestamp seconds, nanos, content).
 fn pod_lines(bp: &Blueprint, pod: &str, previous: bool) -> Vec<(u64, u32, String)> {
     let count = if previous { 5 } else { lines_per_pod(bp) };
-    (0..count)
+    let mut lines = (0..count)
         .map(|i| {
             let level = if i % 17 == 3 {
                 "ERROR"
@@ -221,7 +246,32 @@ fn pod_lines(bp: &Blueprint, pod: &str, previous: bool) -> Vec<(u64, u32, String
                 },
             )
         })
-        .collect()
+        .collect::<Vec<_>>();
+    let newest = TREE_TIME + count as u64;
+    if bp.credentials && !previous {
+        lines.push((newest, 1, super::credentials::log_line(pod)));
+    }
+    if bp.crash_trace && !previous {
+        lines.push((newest, 2, stack_trace(pod)));
+    }
+    lines
+}
+
+/// A Java stack trace as a JSON logger writes it: one line of about 14 KB.
+pub fn stack_trace(pod: &str) -> String {
+    let mut trace = format!(
+        "level=error msg=\"unhandled exception\" pod={pod} exception=\"java.lang.IllegalStateException: connection pool exhausted"
+    );
+    let mut depth = 0;
+    while trace.len() < 14 * 1024 {
+        trace.push_str(&format!(
+            "\\n\\tat com.example.orders.pool.ConnectionPool.acquire(ConnectionPool.java:{})",
+            100 + depth
+        ));
+        depth += 1;
+    }
+    trace.push('"');
+    trace
 }
 
 pub struct LogQuery<'a> {

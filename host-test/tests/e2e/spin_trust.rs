@@ -26,6 +26,19 @@ fn modern_call(params: &Value, bearer: Option<&str>) -> (String, String) {
     (headers, body.to_string())
 }
 
+/// A runtime config in `dir` putting the `default` store in the Redis on `port`.
+fn redis_runtime_config(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    let config = dir.join("runtime-config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{port}\"\n"
+        ),
+    )
+    .unwrap();
+    config
+}
+
 fn post(port: u16, (headers, body): &(String, String)) -> Value {
     let (status, answer) = exchange(port, "POST", "/mcp", headers, body);
     assert_eq!(status, 200, "{answer}");
@@ -51,14 +64,7 @@ async fn on_two_spin_nodes_one_approval_runs_exactly_once() {
     let mut variables = login_variables(&standin, "password");
     variables.push(("require_approval", "true".into()));
     let dir = app_dir("approval-race");
-    let config = dir.join("runtime-config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{redis_port}\"\n"
-        ),
-    )
-    .unwrap();
+    let config = redis_runtime_config(&dir, redis_port);
     let first = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
     let second = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
 
@@ -154,17 +160,9 @@ async fn on_spin_user_mode_holds_against_profiles_and_invented_key_ids() {
     // fetch counts hold across nodes, not only across one node's instances.
     let dir = app_dir("user-mode-kids");
     let redis = redis("on_spin_user_mode_holds_against_profiles_and_invented_key_ids (two nodes)");
-    let config = redis.as_ref().map(|(_, redis_port)| {
-        let config = dir.join("runtime-config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{redis_port}\"\n"
-            ),
-        )
-        .unwrap();
-        config
-    });
+    let config = redis
+        .as_ref()
+        .map(|(_, redis_port)| redis_runtime_config(&dir, *redis_port));
     let node = SpinNode::start_on(port, &spin, &dir, &borrowed(&variables), config.as_deref());
     let second = config
         .as_deref()

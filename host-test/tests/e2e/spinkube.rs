@@ -1,6 +1,8 @@
 //! `deploy/` (SpinKube): the SpinApp binds exactly the variables `spin.toml` declares, secrets only
-//! from the Secret, the shared store is Redis reached through the Service deployed beside it, and
-//! the Argo CD Application deploys the folder without the example Secret. With the SpinApp CRD at
+//! from the Secret, the shared store is Redis reached through the Service deployed beside it with
+//! the password Redis requires, NetworkPolicies admit only the SpinApp's pods to Redis, Argo CD's
+//! certificate is checked against the CA mounted from a ConfigMap, and the Argo CD Application
+//! deploys the folder without the examples. With the SpinApp CRD at
 //! hand (`SPINAPP_CRD=…/core.spinkube.dev_spinapps.yaml` from spinkube/spin-operator), the SpinApp
 //! is also checked against its schema, unknown fields included (Kubernetes would drop them
 //! silently).
@@ -142,28 +144,26 @@ fn the_spinkube_manifests_agree_with_spin_toml_and_with_each_other() {
         );
     }
 
-    // The `default` store spin.toml opens is Redis, reached through the Service beside it.
-    let stores = app["spec"]["runtimeConfig"]["keyValueStores"]
-        .as_array()
-        .unwrap();
-    let default = stores
-        .iter()
-        .find(|s| s["name"] == "default")
-        .expect("a default store");
-    assert_eq!(default["type"], "redis");
-    let url = &default["options"][0];
-    assert_eq!(url["name"], "url");
-    let key = url["valueFrom"]["secretKeyRef"]["key"].as_str().unwrap();
-    let example_url = secret["stringData"][key].as_str().unwrap();
-    let service = one(&docs, "Service");
-    let port = service["spec"]["ports"][0]["port"].as_u64().unwrap();
-    let service_host = service["metadata"]["name"].as_str().unwrap();
-    assert_eq!(example_url, format!("redis://{service_host}:{port}"));
-    let redis = one(&docs, "Deployment");
+    // Spin's runtime config is the Secret's `runtime-config.toml`, whole (spin-operator ignores
+    // the other runtimeConfig fields beside loadFromSecret).
     assert_eq!(
-        redis["spec"]["template"]["metadata"]["labels"],
-        service["spec"]["selector"]
+        app["spec"]["runtimeConfig"]["loadFromSecret"],
+        secret["metadata"]["name"]
     );
+    assert_eq!(
+        app["spec"]["runtimeConfig"].as_object().unwrap().len(),
+        1,
+        "loadFromSecret alone"
+    );
+    let runtime: toml::Table = toml::from_str(
+        secret["stringData"]["runtime-config.toml"]
+            .as_str()
+            .expect("the Secret holds runtime-config.toml"),
+    )
+    .expect("runtime-config.toml is TOML");
+    check_store_and_redis(&docs, secret, &runtime);
+    check_network_policies(&docs, app);
+    check_argocd_ca(&docs, app, &runtime, &bound);
 
     // Argo CD deploys this folder, into the SpinApp's namespace, without the example Secret.
     let application = one(&docs, "Application");
@@ -172,7 +172,7 @@ fn the_spinkube_manifests_agree_with_spin_toml_and_with_each_other() {
     let excluded = source["directory"]["exclude"].as_str().unwrap();
     for (file, _) in docs
         .values()
-        .filter(|(_, d)| d["kind"] == "Secret" || d["kind"] == "Application")
+        .filter(|(_, d)| file_is_example_or_application(d))
     {
         assert!(excluded.contains(file.as_str()), "{file} is not excluded");
     }
@@ -182,6 +182,199 @@ fn the_spinkube_manifests_agree_with_spin_toml_and_with_each_other() {
             assert_eq!(doc["metadata"]["namespace"], namespace, "{file}");
         }
     }
+}
+
+/// What Argo CD must not deploy: the examples people fill in by hand, and the Application.
+fn file_is_example_or_application(document: &Value) -> bool {
+    matches!(
+        document["kind"].as_str(),
+        Some("Secret" | "ConfigMap" | "Application")
+    )
+}
+
+/// The `default` store is Redis, reached through the Service beside it with the password the
+/// Redis Deployment requires, both from the Secret.
+fn check_store_and_redis(
+    docs: &BTreeMap<(String, String), (String, Value)>,
+    secret: &Value,
+    runtime: &toml::Table,
+) {
+    let store = &runtime["key_value_store"]["default"];
+    assert_eq!(store["type"].as_str(), Some("redis"));
+    let url = store["url"].as_str().unwrap();
+    let password = secret["stringData"]["redis-password"]
+        .as_str()
+        .expect("the Secret holds redis-password");
+    let service = one(docs, "Service");
+    let port = service["spec"]["ports"][0]["port"].as_u64().unwrap();
+    let service_host = service["metadata"]["name"].as_str().unwrap();
+    assert_eq!(
+        url,
+        format!("redis://:{password}@{service_host}:{port}"),
+        "the store URL carries the Redis password"
+    );
+    let redis = one(docs, "Deployment");
+    assert_eq!(
+        redis["spec"]["template"]["metadata"]["labels"],
+        service["spec"]["selector"]
+    );
+    let container = &redis["spec"]["template"]["spec"]["containers"][0];
+    let args: Vec<&str> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let at = args
+        .iter()
+        .position(|a| *a == "--requirepass")
+        .expect("Redis requires a password");
+    let variable = args[at + 1]
+        .strip_prefix("$(")
+        .and_then(|a| a.strip_suffix(')'))
+        .expect("the password comes from the environment, not this file");
+    let env = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == variable)
+        .unwrap_or_else(|| panic!("{variable} is not set"));
+    let reference = &env["valueFrom"]["secretKeyRef"];
+    assert_eq!(reference["name"], secret["metadata"]["name"]);
+    assert_eq!(reference["key"], "redis-password");
+}
+
+/// Only the SpinApp's pods reach Redis (on its port); the SpinApp's pods take connections on
+/// Spin's port only, from namespaces marked as clients.
+fn check_network_policies(docs: &BTreeMap<(String, String), (String, Value)>, app: &Value) {
+    let policies: Vec<&Value> = docs
+        .values()
+        .map(|(_, d)| d)
+        .filter(|d| d["kind"] == "NetworkPolicy")
+        .collect();
+    let spin_pods = serde_json::json!({"core.spinkube.dev/app-name": app["metadata"]["name"]});
+    let redis_pods = &one(docs, "Deployment")["spec"]["template"]["metadata"]["labels"];
+    let guarding = |pods: &Value| {
+        policies
+            .iter()
+            .find(|p| p["spec"]["podSelector"]["matchLabels"] == *pods)
+            .unwrap_or_else(|| panic!("no NetworkPolicy selects the pods {pods}"))
+    };
+    let redis = guarding(redis_pods);
+    assert!(
+        redis["spec"]["policyTypes"]
+            .as_array()
+            .unwrap()
+            .contains(&"Ingress".into())
+    );
+    let service = one(docs, "Service");
+    for rule in redis["spec"]["ingress"].as_array().unwrap() {
+        for peer in rule["from"].as_array().expect("every rule names who") {
+            assert_eq!(
+                peer.as_object().unwrap().keys().collect::<Vec<_>>(),
+                ["podSelector"],
+                "only pods of this namespace: {peer}"
+            );
+            assert_eq!(peer["podSelector"]["matchLabels"], spin_pods, "{peer}");
+        }
+        for port in rule["ports"].as_array().expect("every rule names ports") {
+            assert_eq!(port["port"], service["spec"]["ports"][0]["targetPort"]);
+        }
+    }
+    let spin = guarding(&spin_pods);
+    for rule in spin["spec"]["ingress"].as_array().unwrap() {
+        assert!(rule["from"].is_array(), "a rule open to everyone: {rule}");
+        for port in rule["ports"].as_array().unwrap() {
+            assert_eq!(port["port"], 80, "Spin's port only");
+        }
+    }
+}
+
+/// Argo CD's certificate is checked against the CA mounted from the ConfigMap, for the host of
+/// `argocd_url`, by the component spin.toml names; never an insecure switch.
+fn check_argocd_ca(
+    docs: &BTreeMap<(String, String), (String, Value)>,
+    app: &Value,
+    runtime: &toml::Table,
+    bound: &[&Value],
+) {
+    let argocd_url = bound
+        .iter()
+        .find(|v| v["name"] == "argocd_url")
+        .and_then(|v| v["value"].as_str())
+        .expect("argocd_url is bound");
+    let host = argocd_url
+        .strip_prefix("https://")
+        .expect("Argo CD is reached over TLS")
+        .split(['/', ':'])
+        .next()
+        .unwrap();
+    let manifest: toml::Table = toml::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spin.toml")).unwrap(),
+    )
+    .unwrap();
+    let component = manifest["component"]
+        .as_table()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let tls = runtime["client_tls"]
+        .as_array()
+        .expect("a [[client_tls]] section")
+        .iter()
+        .find(|t| {
+            t["hosts"]
+                .as_array()
+                .is_some_and(|h| h.iter().any(|h| h.as_str() == Some(host)))
+        })
+        .unwrap_or_else(|| panic!("no [[client_tls]] for {host}"));
+    assert!(
+        tls["component_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str() == Some(component.as_str())),
+        "[[client_tls]] is for component {component}"
+    );
+    assert_ne!(
+        tls.get("ca_use_webpki_roots")
+            .and_then(toml::Value::as_bool),
+        Some(true),
+        "only the CA is trusted for Argo CD"
+    );
+    let roots = std::path::Path::new(tls["ca_roots_file"].as_str().expect("ca_roots_file"));
+    let mount = app["spec"]["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| roots.starts_with(m["mountPath"].as_str().unwrap()))
+        .unwrap_or_else(|| panic!("nothing is mounted where {roots:?} is"));
+    let volume = app["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == mount["name"])
+        .expect("the mount's volume");
+    let config_map = one(docs, "ConfigMap");
+    assert_eq!(volume["configMap"]["name"], config_map["metadata"]["name"]);
+    let file = roots.file_name().unwrap().to_str().unwrap();
+    assert!(
+        config_map["data"][file]
+            .as_str()
+            .is_some_and(|pem| pem.contains("BEGIN CERTIFICATE")),
+        "the ConfigMap holds {file}"
+    );
+    let everything = docs
+        .values()
+        .map(|(_, d)| d.to_string())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    assert!(
+        !everything.contains("insecure"),
+        "no insecure switch in deploy/"
+    );
 }
 
 /// A Kubernetes structural schema, strictly: types, `required`, and no field it does not know

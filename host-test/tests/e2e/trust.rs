@@ -79,11 +79,17 @@ async fn a_profile_never_turns_a_caller_into_the_profiles_account() {
     );
 }
 
-/// A 2026-07-28 `tools/call` sent with `token` as the bearer, from a client that can ask a person.
-async fn modern_call_as(world: &World, token: &str, params: &Value) -> (u16, Value) {
+/// A 2026-07-28 `tools/call` body from a client that can ask a person (elicitation forms).
+fn call_from_a_client_that_asks(params: &Value) -> Value {
     let mut body = modern_body(9, "tools/call", params.clone());
     body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
         json!({"elicitation": {"form": {}}});
+    body
+}
+
+/// A 2026-07-28 `tools/call` sent with `token` as the bearer, from a client that can ask a person.
+async fn modern_call_as(world: &World, token: &str, params: &Value) -> (u16, Value) {
+    let body = call_from_a_client_that_asks(params);
     let mut headers = mirrored(&body);
     headers.push(("authorization".into(), format!("Bearer {token}")));
     world.post(&body, &headers).await
@@ -391,10 +397,7 @@ async fn health_proves_the_provider_takes_this_servers_client_credentials() {
 /// Asks for the approval of `tool` with `arguments` (service mode, approvals required) and
 /// returns the question put to the person, or the refusal when none could be put.
 async fn question_for(world: &World, tool: &str, arguments: Value) -> Result<String, String> {
-    let params = json!({"name": tool, "arguments": arguments});
-    let mut body = modern_body(3, "tools/call", params);
-    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
-        json!({"elicitation": {"form": {}}});
+    let body = call_from_a_client_that_asks(&json!({"name": tool, "arguments": arguments}));
     let (_, answer) = world.post(&body, &mirrored(&body)).await;
     let result = &answer["result"];
     if result["resultType"] == "input_required" {
@@ -538,12 +541,7 @@ async fn one_approval_runs_once_however_many_retries_race() {
         world.env.kv.set_without_atomics(!atomics);
         let sync = json!({"name": "sync_argocd_app",
                           "arguments": {"app_name": "guestbook", "confirm": true}});
-        let ask = |params: &Value| {
-            let mut body = modern_body(4, "tools/call", params.clone());
-            body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
-                json!({"elicitation": {"form": {}}});
-            body
-        };
+        let ask = call_from_a_client_that_asks;
         let body = ask(&sync);
         let (_, asked) = world.post(&body, &mirrored(&body)).await;
         let mut retry = sync.clone();
@@ -687,12 +685,7 @@ async fn the_question_cannot_be_faked_and_holds_to_the_app_as_it_was() {
     // Asked to sync guestbook; its source is repointed before the yes: asked again.
     let sync = json!({"name": "sync_argocd_app",
                       "arguments": {"app_name": "guestbook", "confirm": true}});
-    let ask = |params: &Value| {
-        let mut body = modern_body(6, "tools/call", params.clone());
-        body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
-            json!({"elicitation": {"form": {}}});
-        body
-    };
+    let ask = call_from_a_client_that_asks;
     let body = ask(&sync);
     let (_, asked) = world.post(&body, &mirrored(&body)).await;
     {

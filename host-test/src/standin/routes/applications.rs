@@ -293,6 +293,11 @@ pub(super) fn app_route(
                         200,
                         &manifests::revision_metadata(&record.blueprint, &revision, index),
                     ),
+                    None if record.blueprint.credentials => error(
+                        500,
+                        2,
+                        &crate::standin::credentials::revision_error(name, &revision),
+                    ),
                     None => error(
                         500,
                         2,

