@@ -350,7 +350,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
                 "http_status": http_status,
                 "error": error,
                 "note": note,
-                "argocd_url": settings.argocd_url,
+                "argocd_url": tools::without_credentials(&settings.argocd_url),
             }),
         )
     };
@@ -391,7 +391,7 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
                     "authenticated_as": info.get("username").cloned().unwrap_or(Value::Null),
                     "groups": info.get("groups").cloned().unwrap_or(json!([])),
                     "latency_ms": host.now_unix_ms().saturating_sub(started),
-                    "argocd_url": settings.argocd_url,
+                    "argocd_url": tools::without_credentials(&settings.argocd_url),
                     "profile": settings.active_profile.clone().or_else(|| settings.profiles.first().map(|p| p.name.clone())),
                 }),
             );
@@ -448,7 +448,7 @@ async fn user_mode_health<H: Host>(
                 "latency_ms": host.now_unix_ms().saturating_sub(started),
                 "auth_mode": "user",
                 "identity_provider": mode.issuer,
-                "argocd_url": settings.argocd_url,
+                "argocd_url": tools::without_credentials(&settings.argocd_url),
                 "argocd_version": argocd_version,
                 "error": error,
             }),

@@ -90,7 +90,28 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             if after == current {
                 said.line("  none: the patch changes nothing");
             }
-            said.changes(&current, &after);
+            // Shown as every answer shows an Application: credentials in Helm values,
+            // parameters and plugin env masked. A change only masked values tell apart is
+            // still announced, without its values.
+            let masked = |app: &Value| {
+                let mut app = app.clone();
+                if app.get("kind").is_none() {
+                    app["kind"] = Value::from("Application");
+                }
+                super::masking::mask_secrets(&mut app);
+                app
+            };
+            let (shown_before, shown_after) = (masked(&current), masked(&after));
+            said.changes(&shown_before, &shown_after);
+            let hidden = Statement::change_paths(&current, &after).len()
+                - Statement::change_paths(&shown_before, &shown_after)
+                    .len()
+                    .min(Statement::change_paths(&current, &after).len());
+            if hidden > 0 {
+                said.line(format!(
+                    "  and {hidden} credential-like value(s) change, not shown"
+                ));
+            }
         }
     }
     if T::NAME == super::CreateApp::NAME

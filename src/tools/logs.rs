@@ -274,6 +274,9 @@ fn trim(logs: &mut Logs, max_lines: usize, max_bytes: usize) {
 /// The head of `line` within `room` bytes, ending with a mark that says how long it was.
 fn shortened(line: &str, room: usize) -> String {
     let mark = format!(" … [line cut: {} bytes]", line.len());
+    // Scrubbed before it is cut: a cut between `://` and `@` would leave a password the
+    // answer's scrubber can no longer recognise.
+    let line = &*super::scrub::without_credentials(line);
     let mut end = room.saturating_sub(mark.len()).min(line.len());
     while !line.is_char_boundary(end) {
         end -= 1;
@@ -284,6 +287,20 @@ fn shortened(line: &str, room: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_is_scrubbed_before_it_is_cut() {
+        // A cut between `://` and `@` would leave the password with nothing to recognise it by.
+        let line = format!(
+            "connect https://deploybot:{}@git.example.com/a.git",
+            "T0KEN".repeat(40)
+        );
+        let cut = shortened(&line, 80);
+        assert!(
+            !cut.contains("T0KEN") && !cut.contains("deploybot"),
+            "{cut}"
+        );
+    }
 
     #[test]
     fn a_stream_cut_by_the_cap_keeps_whole_lines_and_says_so() {

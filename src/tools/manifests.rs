@@ -43,9 +43,11 @@ fn strip_server_fields(object: &mut Value) {
 }
 
 fn short(value: &Value) -> String {
+    // Scrubbed before it is cut: a cut between `://` and `@` would leave a password the
+    // answer's scrubber can no longer recognise.
     let text = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => super::scrub::without_credentials(s).into_owned(),
+        other => super::scrub::without_credentials(&other.to_string()).into_owned(),
     };
     if text.chars().count() <= MAX_VALUE_CHARS {
         return text;
@@ -274,7 +276,9 @@ fn fit(object: &mut Value, budget: usize) -> bool {
     fn shorten(value: &mut Value, max: usize) {
         match value {
             Value::String(s) if s.chars().count() > max => {
-                *s = format!("{}…", s.chars().take(max).collect::<String>());
+                // Scrubbed before it is cut (see `short`).
+                let clean = super::scrub::without_credentials(s).into_owned();
+                *s = format!("{}…", clean.chars().take(max).collect::<String>());
             }
             Value::Array(items) => items.iter_mut().for_each(|v| shorten(v, max)),
             Value::Object(map) => map.values_mut().for_each(|v| shorten(v, max)),
@@ -484,6 +488,19 @@ impl Tool for GetSyncWindows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_scrubbed_before_they_are_cut() {
+        let value = Value::String(format!(
+            "https://deploybot:{}@git.example.com/a.git",
+            "T0KEN".repeat(60)
+        ));
+        let shown = short(&value);
+        assert!(
+            !shown.contains("T0KEN") && !shown.contains("deploybot"),
+            "{shown}"
+        );
+    }
     use serde_json::json;
 
     #[test]

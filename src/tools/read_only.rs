@@ -18,6 +18,14 @@ const NOT_A_GENERATOR: &str = "selector";
 /// and `pullRequest` call SCM APIs with the tokens Argo CD stores (at an `api` URL the spec
 /// names), `plugin` calls a plugin service, `clusterDecisionResource` reads any custom resource.
 pub fn check_preview_generators(applicationset: &Value) -> Result<(), ArgoError> {
+    // Argo CD decodes the spec with Go's encoding/json, which matches field names ignoring case
+    // (`Generators`, even `generatorſ` with a long s): a spelling that is not the one looked up
+    // here could carry generators past this check, so it is refused.
+    if let Some(spelled) = misspelled_field(applicationset) {
+        return Err(ArgoError::invalid_input(format!(
+            "this server is read-only (ARGOCD_READ_ONLY): write the field {spelled:?} exactly as Argo CD names it (lower case); Argo CD would read it as one this check judges, so it is refused. Nothing was sent"
+        )));
+    }
     let generators = applicationset
         .pointer("/spec/generators")
         .and_then(Value::as_array)
@@ -33,6 +41,33 @@ pub fn check_preview_generators(applicationset: &Value) -> Result<(), ArgoError>
         "this server is read-only (ARGOCD_READ_ONLY): preview_argocd_applicationset runs only list, clusters, matrix and merge generators here, and this spec has {}. Argo CD runs those by reaching outside its own state (cloning repositories, calling SCM or plugin APIs with the credentials it stores), which read-only rules out. Preview it where changes are allowed, or with a list generator holding the values to try",
         calling_out.join(", ")
     )))
+}
+
+/// The fields this check looks up by exact name.
+const JUDGED_FIELDS: [&str; 2] = ["spec", "generators"];
+
+/// A key anywhere in `value` that Go's case-insensitive matching (ASCII case, plus the Kelvin
+/// sign for `k` and the long s for `s`) takes for a judged field but that is not spelled as one.
+fn misspelled_field(value: &Value) -> Option<String> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(key, inner)| {
+            let folded: String = key
+                .chars()
+                .map(|c| match c {
+                    '\u{212a}' => 'k',
+                    '\u{17f}' => 's',
+                    c => c.to_ascii_lowercase(),
+                })
+                .collect();
+            if JUDGED_FIELDS.contains(&folded.as_str()) && folded != *key {
+                Some(key.clone())
+            } else {
+                misspelled_field(inner)
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(misspelled_field),
+        _ => None,
+    }
 }
 
 fn collect_calling_out(generators: &[Value], found: &mut Vec<String>) {
@@ -72,6 +107,19 @@ mod tests {
         check_preview_generators(&json!({"spec": {"generators": generators}}))
             .err()
             .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_judged_field_spelled_otherwise_is_refused() {
+        let scm = json!([{"scmProvider": {"github": {"api": "https://attacker.example.com"}}}]);
+        for spec in [
+            json!({"spec": {"Generators": scm}}),
+            json!({"Spec": {"generators": scm}}),
+            json!({"spec": {"generatorſ": scm}}),
+            json!({"spec": {"generators": [{"matrix": {"GENERATORS": scm}}]}}),
+        ] {
+            assert!(check_preview_generators(&spec).is_err(), "{spec}");
+        }
     }
 
     #[test]

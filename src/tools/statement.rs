@@ -42,6 +42,13 @@ impl Statement {
         }
     }
 
+    /// The paths whose values differ between `before` and `after`.
+    pub fn change_paths(before: &Value, after: &Value) -> Vec<String> {
+        let mut found = Vec::new();
+        changes("", before, after, &mut found);
+        found.into_iter().map(|(at, _, _)| at).collect()
+    }
+
     /// The statement as one text, or why it cannot be put to a person.
     pub fn finish(self) -> Result<String, String> {
         let text = self.lines.join("\n");
@@ -63,7 +70,10 @@ impl Statement {
 /// stands out, and every line of the statement is one line wherever it is shown.
 pub fn shown(value: &Value) -> String {
     let mut out = String::new();
-    for c in value.to_string().chars() {
+    // Credentials in URLs go first: escaped, `p\u{e4}ss@` would no longer read as a URL's
+    // userinfo to the scrubber.
+    let text = value.to_string();
+    for c in super::scrub::without_credentials(&text).chars() {
         if c == ' ' || c.is_ascii_graphic() {
             out.push(c);
         } else {

@@ -121,3 +121,30 @@ async fn read_only_refuses_what_calls_out_plugin() {
         .unwrap()
         .expect("a normal refresh");
 }
+
+/// Found by the hostile review: Argo CD reads field names ignoring case, so `Generators` (or a
+/// matrix's `GENERATORS`) carried a call-out generator past an exact-name check. Any spelling
+/// of a judged field other than Argo CD's own is refused, and nothing is sent.
+#[tokio::test]
+async fn read_only_refuses_fields_spelled_otherwise_server() {
+    let world = World::with(
+        Config::default(),
+        &[("argocd_token", "x"), ("read_only", "true")],
+    )
+    .await;
+    let generators = calling_out()["spec"]["generators"][0]["matrix"]["generators"].clone();
+    for spec in [
+        json!({"metadata": {"name": "p"}, "spec": {"Generators": generators}}),
+        json!({"metadata": {"name": "p"}, "spec": {"generators": [{"matrix": {"GENERATORS": generators}}]}}),
+        json!({"metadata": {"name": "p"}, "spec": {"generatorſ": generators}}),
+    ] {
+        let error = world
+            .tool_error(
+                "preview_argocd_applicationset",
+                json!({"applicationset": spec}),
+            )
+            .await;
+        assert!(error.contains("read-only"), "{error}");
+    }
+    nothing_sent(&world.standin);
+}
