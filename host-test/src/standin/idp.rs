@@ -179,6 +179,16 @@ impl Idp {
         }
     }
 
+    /// A new signing key published under the current key's id, the old key withdrawn: what a
+    /// provider that reuses key ids does when it replaces a key.
+    pub fn replace_key_keeping_its_id(&mut self) {
+        let kid = self.current_kid();
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+            .expect("an RSA key can be generated");
+        self.keys.retain(|k| k.kid != kid);
+        self.keys.push(RsaKey { kid, key });
+    }
+
     /// The id of the key new tokens are signed with.
     pub fn current_kid(&mut self) -> String {
         self.signing_key().kid.clone()

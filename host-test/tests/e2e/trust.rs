@@ -796,3 +796,32 @@ async fn a_signed_in_health_check_proves_the_exchange_itself() {
         .await;
     assert_eq!(response.status, 200, "{:?}", response.json());
 }
+
+/// A provider that replaces a key under the same `kid`: a token the old key signed, verified
+/// and remembered before, is refused once the server has the new keys (the verdict names the
+/// key by its thumbprint, not by its id), and tokens of the new key are let in.
+#[tokio::test]
+async fn a_verdict_dies_with_the_exact_key_that_earned_it() {
+    let world = user_mode(&[]).await;
+    let before = token(&world, "alice");
+    let (status, _) = call_as(&world, &before, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 200);
+    world.standin.state().idp.replace_key_keeping_its_id();
+    // The server's keys age past their refresh (what ten minutes would do): dropped from the
+    // store, so the next request fetches the provider's keys again.
+    for key in world.env.kv.snapshot().into_keys() {
+        if key.starts_with("argocd-mcp/oidc/provider") {
+            world.env.kv.delete(&key).unwrap();
+        }
+    }
+    let after = token(&world, "alice");
+    assert_eq!(
+        after.split('.').next(),
+        before.split('.').next(),
+        "the same kid"
+    );
+    let (status, body) = call_as(&world, &after, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call_as(&world, &before, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 401, "the withdrawn key's token: {body}");
+}
