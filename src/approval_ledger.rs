@@ -1,5 +1,6 @@
-//! Where the server keeps approvals: the sealing key and the spent nonces, in the host's key-value
-//! store, so that any instance can check a retry another instance asked for.
+//! Where the server keeps approvals: the spent nonces in the host's key-value store, so that any
+//! instance can check a retry another instance asked for, and the sealing key: derived from
+//! `MCP_STORE_KEY` when it is set (then the store never holds it), else kept in the store.
 
 use crate::host::TokenStore;
 use crate::mcp::approval::ApprovalLedger;
@@ -10,10 +11,17 @@ const SPENT: &str = "argocd-mcp/approval/spent/";
 
 pub struct StoreLedger<'a, H> {
     pub host: &'a H,
+    pub settings: &'a crate::settings::Settings,
 }
 
 impl<H: TokenStore + crate::host::Clock> ApprovalLedger for StoreLedger<'_, H> {
     fn secret(&self) -> Result<Vec<u8>, String> {
+        if let Some(problem) = &self.settings.store_seal_problem {
+            return Err(problem.clone());
+        }
+        if let Some(seal) = &self.settings.store_seal {
+            return Ok(seal.approval_key());
+        }
         if let Some(key) = self.host.get(KEY)?
             && key.len() == 32
         {

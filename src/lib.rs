@@ -5,7 +5,8 @@
 //! - [`tools`]: one file per tool family, over the client.
 //! - [`service`]: the endpoints a host adapter serves (`/mcp`, `/health/argocd`) and the plugin entry.
 //! - [`identity`]: user mode's OAuth resource server (token checks, token exchange).
-//! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration.
+//! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration;
+//!   [`store_seal`]: what instances share in the store, sealed with a key the store never holds.
 
 mod approval_ledger;
 pub mod argocd;
@@ -18,6 +19,7 @@ pub mod mcp;
 pub mod service;
 pub mod settings;
 mod single_flight;
+pub mod store_seal;
 pub mod store_sweep;
 pub mod tools;
 

@@ -246,7 +246,7 @@ pub async fn handle_http<H: Host>(
             let tools = ArgoTools {
                 host,
                 settings,
-                ledger: StoreLedger { host },
+                ledger: StoreLedger { host, settings },
             };
             crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request, sink).await
         }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::store_seal::StoreSeal;
+
 /// A value that must never be printed: `Debug` shows only that it is set.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -54,6 +56,11 @@ pub const MCP_AUTH_TOKEN: SettingName = SettingName {
     variable: "mcp_auth_token",
     env: "MCP_AUTH_TOKEN",
     help: "When set, /mcp requires `Authorization: Bearer <this>` (secret)",
+};
+pub const STORE_KEY: SettingName = SettingName {
+    variable: "store_key",
+    env: "MCP_STORE_KEY",
+    help: "At least 32 random characters (secret) that seal what instances share in the key-value store (Argo CD sessions, exchanged tokens, provider keys, verdicts) and derive the approval key, so a store reader gets nothing usable; Spin requires it, the runner makes one per process",
 };
 pub const READ_ONLY: SettingName = SettingName {
     variable: "read_only",
@@ -157,6 +164,7 @@ pub const SERVICE_SETTINGS: &[SettingName] = &[
     ARGOCD_PASSWORD,
     ARGOCD_TOKEN,
     MCP_AUTH_TOKEN,
+    STORE_KEY,
     READ_ONLY,
     REQUIRE_APPROVAL,
     REQUEST_TIMEOUT,
@@ -265,6 +273,10 @@ pub struct Settings {
     pub mcp_auth_token: Option<Secret>,
     /// Why MCP_AUTH_TOKEN cannot be used (set, but blank): every call is then refused.
     pub mcp_auth_problem: Option<String>,
+    /// Seals what the store shares (`MCP_STORE_KEY`); `None`: kept as it is (see `store_seal`).
+    pub store_seal: Option<StoreSeal>,
+    /// Why MCP_STORE_KEY cannot be used: every call is refused rather than sealing with nothing.
+    pub store_seal_problem: Option<String>,
     /// Host names (`host` or `host:port`) the server answers to besides loopback; `*`: any.
     pub allowed_hosts: Vec<String>,
     /// Browser origins allowed besides loopback ones.
@@ -340,6 +352,19 @@ impl Settings {
             Some(raw) if !raw.is_empty() => (Some(Secret::new(raw.trim())), None),
             _ => (None, None),
         };
+        let (store_seal, store_seal_problem) = match lookup(&STORE_KEY) {
+            Some(raw) if !raw.is_empty() => match StoreSeal::from_secret(&raw) {
+                Ok(seal) => (Some(seal), None),
+                Err(problem) => (
+                    None,
+                    Some(format!(
+                        "{problem} (Spin variable {}). Every call is refused until then.",
+                        STORE_KEY.variable
+                    )),
+                ),
+            },
+            _ => (None, None),
+        };
         let max_response_bytes = get(&MAX_RESPONSE_BYTES)
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|bytes| *bytes >= MIN_RESPONSE_BYTES)
@@ -359,6 +384,8 @@ impl Settings {
             caller: None,
             mcp_auth_token,
             mcp_auth_problem,
+            store_seal,
+            store_seal_problem,
             allowed_hosts: get(&ALLOWED_HOSTS)
                 .map(|list| comma_list(&list.to_ascii_lowercase()))
                 .unwrap_or_default(),
@@ -471,6 +498,9 @@ impl Settings {
 
     /// Why the component cannot reach Argo CD with these settings, if it cannot.
     pub fn problem(&self) -> Option<String> {
+        if let Some(problem) = &self.store_seal_problem {
+            return Some(problem.clone());
+        }
         if let Some(problem) = &self.profiles_problem {
             return Some(problem.clone());
         }
@@ -739,6 +769,27 @@ mod tests {
         assert!(blank.mcp_auth_token.is_none());
         let problem = blank.mcp_auth_problem.unwrap();
         assert!(problem.contains("MCP_AUTH_TOKEN") && problem.contains("blank"));
+    }
+
+    #[test]
+    fn a_store_key_seals_and_one_too_short_or_blank_refuses_every_call() {
+        let base = [("ARGOCD_URL", "https://cd"), ("ARGOCD_TOKEN", "t")];
+        let unset = load(&base);
+        assert!(unset.store_seal.is_none() && unset.problem().is_none());
+        let key = "a store key of thirty-two characters or more\n";
+        let sealed = load(&[base[0], base[1], ("MCP_STORE_KEY", key)]);
+        assert!(sealed.store_seal.is_some() && sealed.problem().is_none());
+        assert!(
+            !format!("{sealed:?}").contains("thirty-two"),
+            "never printed"
+        );
+        for bad in ["  \n", "short-key"] {
+            let refused = load(&[base[0], base[1], ("MCP_STORE_KEY", bad)]);
+            assert!(refused.store_seal.is_none());
+            let problem = refused.problem().unwrap();
+            assert!(problem.contains("MCP_STORE_KEY") && problem.contains("store_key"));
+            assert!(!problem.contains("short-key"), "{problem}");
+        }
     }
 
     #[test]

@@ -117,6 +117,8 @@ fn settings(credentials: Credentials) -> Settings {
         caller: None,
         mcp_auth_token: None,
         mcp_auth_problem: None,
+        store_seal: None,
+        store_seal_problem: None,
         allowed_hosts: Vec::new(),
         allowed_origins: Vec::new(),
         max_response_bytes: crate::settings::DEFAULT_MAX_RESPONSE_BYTES,

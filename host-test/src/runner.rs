@@ -30,6 +30,14 @@ pub async fn host_env(demo: bool) -> Result<(HostEnv, Option<StandIn>)> {
                 .map(|v| (s.variable.to_owned(), v))
         })
         .collect();
+    // The store lives in this process alone, so a key of its own seals it (see `store_seal`):
+    // nobody has to choose one, and none is ever written anywhere.
+    variables
+        .entry(argocd_mcp::settings::STORE_KEY.variable.to_owned())
+        .or_insert_with(|| {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
+        });
     let standin = if demo {
         let apps = std::env::var("DEMO_APPS")
             .ok()

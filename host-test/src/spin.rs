@@ -50,6 +50,7 @@ impl Drop for Killed {
 /// component the harness built (the deploy test checks that is the artifact `spin.toml` names).
 /// Spin keeps its default key-value store beside the manifest: each folder starts empty.
 pub fn app_dir(name: &str) -> PathBuf {
+    remove_folders_of_ended_runs();
     let dir = std::env::temp_dir().join(format!(
         "argocd-mcp-spin-{}-{name}-{}",
         std::process::id(),
@@ -71,6 +72,10 @@ pub fn app_dir(name: &str) -> PathBuf {
     std::fs::write(dir.join("spin.toml"), manifest.join("\n")).expect("the manifest is written");
     dir
 }
+
+/// The `store_key` every node gets unless a test passes its own: tests that read the raw store
+/// open its entries with it.
+pub const TEST_STORE_KEY: &str = "test-store-key-0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// One `spin up` process on a free port, killed when dropped.
 pub struct SpinNode {
@@ -107,6 +112,8 @@ impl SpinNode {
         if let Some(config) = runtime_config {
             command.arg("--runtime-config-file").arg(config);
         }
+        // spin.toml requires a store key; nodes sharing a store share it too.
+        command.env("SPIN_VARIABLE_STORE_KEY", TEST_STORE_KEY);
         for (name, value) in variables {
             command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
         }
@@ -115,6 +122,43 @@ impl SpinNode {
         SpinNode {
             port,
             _process: process,
+        }
+    }
+}
+
+/// A runtime config in `dir` putting the `default` store in the Redis on `port`.
+pub fn redis_runtime_config(dir: &Path, port: u16) -> PathBuf {
+    let config = dir.join("runtime-config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{port}\"\n"
+        ),
+    )
+    .expect("the runtime config is written");
+    config
+}
+
+/// Folders [`app_dir`] made for test processes that have ended (a killed run leaves them, and
+/// `spin up` keeps its store in them): removed, so runs do not pile up in the temp folder.
+fn remove_folders_of_ended_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("argocd-mcp-spin-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let ended = pid != std::process::id()
+            && !Path::new("/proc").join(pid.to_string()).exists()
+            && Path::new("/proc/self").exists();
+        if ended {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -139,7 +139,7 @@ impl<'a, H: Host> Auth<'a, H> {
     fn cached(&self, username: &str) -> Option<String> {
         let key = Self::cache_key(&self.settings.argocd_url, username);
         // A store that fails is treated as empty: the call still works, it only logs in again.
-        let bytes = self.host.get(&key).ok()??;
+        let bytes = crate::store_seal::get(self.host, self.settings.store_seal.as_ref(), &key)?;
         let cached: CachedToken = serde_json::from_slice(&bytes).ok()?;
         let fresh = match cached.exp {
             None => true,
@@ -272,7 +272,9 @@ impl<'a, H: Host> Auth<'a, H> {
                 exp: jwt_expiry(&session.token),
                 token: session.token,
             };
-            let _ = self.host.set(
+            let _ = crate::store_seal::put(
+                self.host,
+                self.settings.store_seal.as_ref(),
                 &Self::cache_key(url, username),
                 &serde_json::to_vec(&cached).unwrap_or_default(),
             );

@@ -53,7 +53,7 @@ pub async fn argocd_token<H: Host>(
     match mode.delegation {
         Delegation::SharedAudience => shared_audience(mode, user).map(|t| (t, false)),
         Delegation::Exchange | Delegation::OnBehalfOf => {
-            if !fresh && let Some(token) = cached(host, user) {
+            if !fresh && let Some(token) = cached(host, settings, user) {
                 return Ok((token, false));
             }
             // Many instances may meet the same caller at once (an agent's parallel calls): one
@@ -66,7 +66,7 @@ pub async fn argocd_token<H: Host>(
             };
             flight
                 .run(
-                    || Ok(cached(host, user).map(|t| (t, false))),
+                    || Ok(cached(host, settings, user).map(|t| (t, false))),
                     async |_| exchange(host, settings, mode, user).await.map(|t| (t, true)),
                     || {
                         IdentityError::unavailable(
@@ -84,8 +84,8 @@ pub fn forget<H: Host>(host: &H, user: &UserToken) {
     let _ = host.delete(&cache_key(user));
 }
 
-fn cached<H: Host>(host: &H, user: &UserToken) -> Option<String> {
-    let bytes = host.get(&cache_key(user)).ok()??;
+fn cached<H: Host>(host: &H, settings: &Settings, user: &UserToken) -> Option<String> {
+    let bytes = crate::store_seal::get(host, settings.store_seal.as_ref(), &cache_key(user))?;
     let entry: Exchanged = serde_json::from_slice(&bytes).ok()?;
     let fresh = entry.expires_at_ms > host.now_unix_ms().saturating_add(RENEW_BEFORE_MS);
     (fresh && entry.subject == user.subject).then_some(entry.token)
@@ -174,7 +174,9 @@ async fn exchange<H: Host>(
         subject: user.subject.clone(),
         expires_at_ms: started.saturating_add(lifetime_ms),
     };
-    let _ = host.set(
+    let _ = crate::store_seal::put(
+        host,
+        settings.store_seal.as_ref(),
         &cache_key(user),
         &serde_json::to_vec(&entry).unwrap_or_default(),
     );
@@ -240,12 +242,19 @@ pub async fn check_client<H: Host>(
         at_ms: u64,
         failure: Option<String>,
     }
-    // Per issuer and credentials (a hash, never the secret): new settings are checked anew.
+    // Per issuer and credentials (a digest, never the secret): new settings are checked anew.
+    // Keyed by the store seal when there is one, so the name cannot serve to test guesses of
+    // the client secret against.
     let credentials = {
-        use sha2::{Digest, Sha256};
         let secret = mode.client_secret.as_ref().map_or("", |s| s.expose());
-        let digest = Sha256::digest(format!("{}\0{secret}", mode.client_id).as_bytes());
-        crate::hex(&digest[..12])
+        let text = format!("{}\0{secret}", mode.client_id);
+        match &settings.store_seal {
+            Some(seal) => seal.name_digest(&text),
+            None => {
+                use sha2::{Digest, Sha256};
+                crate::hex(&Sha256::digest(text.as_bytes())[..12])
+            }
+        }
     };
     let key = format!("argocd-mcp/oidc/client-check/{credentials}/{}", mode.issuer);
     let now = host.now_unix_ms();

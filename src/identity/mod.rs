@@ -73,10 +73,8 @@ pub async fn authenticate<H: Host>(
         ),
         worthless_after_s(parsed.claims.expires_at_s()),
     );
-    let verified_before = host
-        .get(&verdict_key)
-        .ok()
-        .flatten()
+    let seal = settings.store_seal.as_ref();
+    let verified_before = crate::store_seal::get(host, seal, &verdict_key)
         .and_then(|bytes| serde_json::from_slice::<Verdict>(&bytes).ok())
         .is_some_and(|verdict| parsed.still_verifiable_by(&known.keys, &verdict.key));
     if !verified_before {
@@ -88,7 +86,10 @@ pub async fn authenticate<H: Host>(
                 key: thumbprint,
                 expires_at_s: parsed.claims.expires_at_s(),
             };
-            let _ = host.set(
+            // Sealed: a store writer cannot vouch for a token nobody verified.
+            let _ = crate::store_seal::put(
+                host,
+                seal,
                 &verdict_key,
                 &serde_json::to_vec(&verdict).unwrap_or_default(),
             );

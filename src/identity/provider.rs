@@ -79,7 +79,7 @@ pub async fn known<H: Host>(
     settings: &Settings,
     mode: &UserMode,
 ) -> Result<Known, IdentityError> {
-    let stored = stored(host, &mode.issuer);
+    let stored = stored(host, settings, &mode.issuer);
     let now = host.now_unix_ms();
     if let Some(known) = &stored
         && now.saturating_sub(known.fetched_ms) < KEYS_FRESH_MS
@@ -97,7 +97,7 @@ pub async fn refreshed_for_unknown_key<H: Host>(
     mode: &UserMode,
     known: Known,
 ) -> Result<Known, IdentityError> {
-    let latest = stored(host, &mode.issuer)
+    let latest = stored(host, settings, &mode.issuer)
         .filter(|s| s.fetched_ms > known.fetched_ms)
         .unwrap_or(known);
     refresh(host, settings, mode, Some(latest)).await
@@ -121,7 +121,7 @@ async fn refresh<H: Host>(
     // What the latest attempt left, as an answer.
     let outcome = |attempt: &Attempt| {
         let now = host.now_unix_ms();
-        let latest = stored(host, issuer).or_else(|| known.clone());
+        let latest = stored(host, settings, issuer).or_else(|| known.clone());
         usable(latest, now).ok_or_else(|| {
             IdentityError::unavailable(attempt.failure.clone().unwrap_or_else(|| {
                 "the identity provider's keys could not be kept in the store".into()
@@ -191,8 +191,9 @@ fn last_attempt<H: Host>(host: &H, issuer: &str) -> Option<Attempt> {
     serde_json::from_slice(&bytes).ok()
 }
 
-fn stored<H: Host>(host: &H, issuer: &str) -> Option<Known> {
-    let bytes = host.get(&store_key(issuer)).ok()??;
+/// Sealed when the store is (see `store_seal`): a store writer cannot plant keys of its own.
+fn stored<H: Host>(host: &H, settings: &Settings, issuer: &str) -> Option<Known> {
+    let bytes = crate::store_seal::get(host, settings.store_seal.as_ref(), &store_key(issuer))?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -221,7 +222,9 @@ async fn fetch<H: Host>(
         fetched_ms: host.now_unix_ms(),
     };
     // A store that fails only costs the next instance a fetch.
-    let _ = host.set(
+    let _ = crate::store_seal::put(
+        host,
+        settings.store_seal.as_ref(),
         &store_key(&mode.issuer),
         &serde_json::to_vec(&known).unwrap_or_default(),
     );

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::modern::{mirrored, modern_body};
 use crate::{ARGOCD_URL, World, harness};
 
-fn count(world: &World, method: &str, path_end: &str) -> usize {
+pub(crate) fn count(world: &World, method: &str, path_end: &str) -> usize {
     world
         .standin
         .requests()
@@ -22,7 +22,7 @@ fn count(world: &World, method: &str, path_end: &str) -> usize {
 }
 
 /// A 2026-07-28 `tools/call` from a client that can show forms.
-fn modern_call(params: Value) -> Value {
+pub(crate) fn modern_call(params: Value) -> Value {
     let mut body = modern_body(9, "tools/call", params);
     body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
         json!({"elicitation": {}});

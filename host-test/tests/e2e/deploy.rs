@@ -37,6 +37,7 @@ fn spin_variables_are_the_settings_the_code_reads() {
         "argocd_password",
         "argocd_token",
         "mcp_auth_token",
+        "store_key",
         "extra_headers",
         "oidc_client_secret",
     ] {
@@ -46,6 +47,12 @@ fn spin_variables_are_the_settings_the_code_reads() {
             "{secret}"
         );
     }
+    // Spin refuses to start without a store key, so no deployment keeps sessions in clear.
+    assert_eq!(
+        manifest["variables"]["store_key"]["required"].as_bool(),
+        Some(true)
+    );
+    assert!(manifest["variables"]["store_key"].get("default").is_none());
 }
 
 #[test]

@@ -26,6 +26,7 @@ mod profiles;
 mod progress;
 mod readonly;
 mod sdk;
+mod sealing;
 mod setups;
 mod spin;
 mod spin_trust;

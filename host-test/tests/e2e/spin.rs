@@ -284,12 +284,7 @@ async fn on_two_spin_nodes_sharing_redis_a_burst_logs_in_once_and_cannot_lock() 
         let standin = fresh_standin().await;
         let variables = login_variables(&standin, password);
         let dir = app_dir(&format!("redis-{ok}"));
-        let config = dir.join("runtime-config.toml");
-        std::fs::write(
-            &config,
-            format!("[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{redis_port}\"\n"),
-        )
-        .unwrap();
+        let config = host_test::spin::redis_runtime_config(&dir, redis_port);
         let first = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
         let second = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
         let results = burst(&[first.port, second.port], 32);

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Stdio};
 
-use host_test::spin::{SpinNode, app_dir, free_port};
+use host_test::spin::{SpinNode, app_dir, free_port, redis_runtime_config};
 use serde_json::{Value, json};
 
 use crate::modern::{mirrored, modern_body};
@@ -24,19 +24,6 @@ fn modern_call(params: &Value, bearer: Option<&str>) -> (String, String) {
         headers.push_str(&format!("Authorization: Bearer {token}\r\n"));
     }
     (headers, body.to_string())
-}
-
-/// A runtime config in `dir` putting the `default` store in the Redis on `port`.
-fn redis_runtime_config(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
-    let config = dir.join("runtime-config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[key_value_store.default]\ntype = \"redis\"\nurl = \"redis://127.0.0.1:{port}\"\n"
-        ),
-    )
-    .unwrap();
-    config
 }
 
 fn post(port: u16, (headers, body): &(String, String)) -> Value {

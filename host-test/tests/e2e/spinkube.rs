@@ -106,6 +106,8 @@ fn the_spinkube_manifests_agree_with_spin_toml_and_with_each_other() {
             );
         }
     }
+    // The store key is bound from the Secret (the loop above checks how): Redis never holds it.
+    assert!(names.contains("store_key"), "store_key is bound");
     // The Host allow-list names the Service the operator makes (the SpinApp's name).
     let allowed_hosts = bound
         .iter()
