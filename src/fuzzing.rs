@@ -72,10 +72,12 @@ pub fn mcp_request(data: &[u8]) {
         ("MCP_AUTH_TOKEN", "fuzz"),
         ("MCP_ALLOWED_HOSTS", "mcp.fuzz"),
     ]);
-    let _ = crate::service::streams(&settings, exchange, path);
-    let _ = block_on(crate::service::handle_http(
-        &host, &settings, exchange, path, None,
-    ));
+    let _ = block_on(async {
+        crate::service::serve(&host, &settings, exchange, path)
+            .await
+            .into_reply(&host)
+            .await
+    });
 }
 
 /// The tool picked by the first byte, with the rest as its JSON arguments.

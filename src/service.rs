@@ -11,7 +11,7 @@ use crate::host::{Host, Method};
 use crate::identity::{self, IdentityError};
 use crate::mcp::approval::{ApprovalLedger, Caller};
 use crate::mcp::authorization::ResourceServer;
-use crate::mcp::http::{AccessPolicy, HttpExchange, HttpReply};
+use crate::mcp::http::{AccessPolicy, Admitted, HttpExchange, HttpReply, SiteChecked};
 use crate::mcp::server::{MessageSink, ServerInfo};
 use crate::mcp::tool::{
     CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
@@ -116,14 +116,6 @@ fn route(path: &str) -> &str {
     path.split('?').next().unwrap_or("").trim_end_matches('/')
 }
 
-/// Whether the adapter should answer this request as an SSE stream (a tool call that asked
-/// for progress), passing a sink to [`handle_http`] and sending its reply as the last event.
-pub fn streams(settings: &Settings, request: HttpExchange<'_>, path: &str) -> bool {
-    let param_headers = |_: &str| tools::param_headers(&settings.profile_names());
-    route(path) == MCP_PATH
-        && crate::mcp::http::streams(access_policy(settings), request, &param_headers)
-}
-
 /// The resource server user mode makes of this component, for its metadata and challenges.
 fn with_resource_server<T>(mode: &UserMode, use_it: impl FnOnce(ResourceServer<'_>) -> T) -> T {
     let servers = [mode.issuer.as_str()];
@@ -145,33 +137,17 @@ fn token_in_query(path: &str) -> bool {
     })
 }
 
-/// Who a request acts as. In user mode, a request to `/mcp` is let in only with a token the
-/// identity provider issued for this server (else 401/403 with the challenge that starts the
-/// client's sign-in), and the settings it is served with carry that caller; anything else is
-/// served with the settings as they are. Adapters call this before [`streams`], so a refusal is
-/// a plain HTTP answer even for a call that would stream; [`handle_http`] calls it again for
-/// requests that did not come through it.
-pub async fn admit<'s, H: Host>(
-    host: &H,
-    settings: &'s Settings,
-    request: HttpExchange<'_>,
-    path: &str,
-) -> Result<Cow<'s, Settings>, HttpReply> {
-    settle_caller(host, settings, request, path)
-        .await
-        .map_err(|refusal| refusal.answering(request.body))
-}
-
+/// Who a request to `/mcp` acts as. In user mode it is let in only with a token the identity
+/// provider issued for this server (else 401/403 with the challenge that starts the client's
+/// sign-in), and the settings it is served with carry that caller; otherwise the settings are
+/// served as they are. Settled before the transport decides to stream, so a refusal is always a
+/// plain HTTP answer, which starts the client's sign-in.
 async fn settle_caller<'s, H: Host>(
     host: &H,
     settings: &'s Settings,
     request: HttpExchange<'_>,
     path: &str,
 ) -> Result<Cow<'s, Settings>, HttpReply> {
-    crate::mcp::http::check_site(access_policy(settings), request)?;
-    if route(path) != MCP_PATH {
-        return Ok(Cow::Borrowed(settings));
-    }
     if let Some(problem) = &settings.user_mode_problem {
         return Err(rpc_refusal(503, problem.clone()));
     }
@@ -217,39 +193,130 @@ fn rpc_refusal(status: u16, message: String) -> HttpReply {
     )
 }
 
-/// Serves one HTTP request addressed to the component.
-pub async fn handle_http<H: Host>(
+/// The answer to one HTTP request: whole, or a stream of events the adapter pumps to the client.
+pub enum Answer {
+    Whole(HttpReply),
+    /// A tool call that reports progress: answer 200 with [`crate::mcp::http::sse_headers`] at
+    /// once, then run it, sending each event down the body as the sink receives it.
+    Stream(Box<StreamedCall>),
+}
+
+/// A tool call admitted to be answered as a stream: everything it needs, owned, so an adapter
+/// can run it after it has answered the request's head.
+pub struct StreamedCall {
+    settings: Settings,
+    admitted: Admitted,
+}
+
+impl StreamedCall {
+    /// Runs the call: its progress notifications, then its final message, go to `sink`.
+    pub async fn run<H: Host>(self, host: &H, sink: &dyn MessageSink) {
+        let tools = ArgoTools::new(host, &self.settings);
+        crate::mcp::http::answer_streamed(&SERVER_INFO, &tools, self.admitted, sink).await;
+    }
+}
+
+impl Answer {
+    /// The answer whole, for a transport that cannot stream: a streamed call runs to its end
+    /// without progress and its final message is the body.
+    pub async fn into_reply<H: Host>(self, host: &H) -> HttpReply {
+        match self {
+            Answer::Whole(reply) => reply,
+            Answer::Stream(call) => {
+                let last = LastMessage::default();
+                call.run(host, &last).await;
+                HttpReply::json(200, &last.0.into_inner())
+            }
+        }
+    }
+}
+
+/// Keeps the last message sent: the final answer of a streamed call.
+#[derive(Default)]
+struct LastMessage(std::cell::RefCell<Value>);
+
+impl MessageSink for LastMessage {
+    fn send(&self, message: &Value) {
+        *self.0.borrow_mut() = message.clone();
+    }
+}
+
+impl<'a, H: Host> ArgoTools<'a, H> {
+    fn new(host: &'a H, settings: &'a Settings) -> Self {
+        ArgoTools {
+            host,
+            settings,
+            ledger: StoreLedger { host, settings },
+        }
+    }
+}
+
+/// The one entry for HTTP requests addressed to the component: every check happens here, once
+/// (the site, who calls, the transport's rules, the body read once), and the answer comes back
+/// whole or as a stream. Adapters convert their host's request into this and pump the answer.
+pub async fn serve<H: Host>(
     host: &H,
     settings: &Settings,
     request: HttpExchange<'_>,
     path: &str,
-    sink: Option<&dyn MessageSink>,
-) -> HttpReply {
-    let settings = match admit(host, settings, request, path).await {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
-    };
-    let settings = settings.as_ref();
+) -> Answer {
     let policy = access_policy(settings);
+    let site = match crate::mcp::http::check_site(policy, request) {
+        Ok(site) => site,
+        Err(refusal) => return Answer::Whole(refusal.answering(request.body)),
+    };
     if let Some(mode) = &settings.user_mode
         && with_resource_server(mode, |rs| rs.serves_metadata_at(route(path)))
     {
-        return if request.method == "GET" {
+        return Answer::Whole(if request.method == "GET" {
             with_resource_server(mode, |rs| HttpReply::json(200, &rs.metadata()))
         } else {
             HttpReply::json(405, &json!({"error": "use GET"}))
-        };
+        });
     }
     match route(path) {
-        MCP_PATH => {
-            crate::store_sweep::sweep_if_due(host);
-            let tools = ArgoTools {
-                host,
-                settings,
-                ledger: StoreLedger { host, settings },
-            };
-            crate::mcp::http::handle(&SERVER_INFO, &tools, policy, request, sink).await
-        }
+        MCP_PATH => serve_mcp(host, settings, site, request, path).await,
+        _ => Answer::Whole(serve_other(host, settings, request, path).await),
+    }
+}
+
+async fn serve_mcp<H: Host>(
+    host: &H,
+    settings: &Settings,
+    site: SiteChecked,
+    request: HttpExchange<'_>,
+    path: &str,
+) -> Answer {
+    let settings = match settle_caller(host, settings, request, path).await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return Answer::Whole(refusal.answering(request.body)),
+    };
+    let policy = access_policy(&settings);
+    let param_headers = |_: &str| tools::param_headers(&settings.profile_names());
+    let admitted = match crate::mcp::http::admit(site, policy, request, &param_headers) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return Answer::Whole(refusal),
+    };
+    crate::store_sweep::sweep_if_due(host);
+    if admitted.streams() {
+        return Answer::Stream(Box::new(StreamedCall {
+            settings: settings.into_owned(),
+            admitted,
+        }));
+    }
+    let tools = ArgoTools::new(host, &settings);
+    Answer::Whole(crate::mcp::http::answer(&SERVER_INFO, &tools, admitted).await)
+}
+
+/// The health check and everything that is not an endpoint.
+async fn serve_other<H: Host>(
+    host: &H,
+    settings: &Settings,
+    request: HttpExchange<'_>,
+    path: &str,
+) -> HttpReply {
+    let policy = access_policy(settings);
+    match route(path) {
         HEALTH_PATH if request.method == "GET" => {
             // Details (where Argo CD and the provider are, what failed) are for those who may
             // call the tools: the bearer's holder, or in user mode a signed-in caller.
@@ -579,13 +646,12 @@ mod tests {
             headers: &[],
             body: b"",
         };
-        let reply = pollster::block_on(handle_http(
-            &host,
-            &token_settings(),
-            request,
-            "/etc/passwd",
-            None,
-        ));
+        let reply = pollster::block_on(async {
+            serve(&host, &token_settings(), request, "/etc/passwd")
+                .await
+                .into_reply(&host)
+                .await
+        });
         assert_eq!(reply.status, 404);
     }
 }

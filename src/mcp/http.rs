@@ -10,7 +10,7 @@ use base64::Engine;
 
 use super::jsonrpc::{self, INVALID_REQUEST, RpcError};
 use super::server::{
-    HEADER_MISMATCH, META_PROTOCOL_VERSION, MessageSink, Reply, ServerInfo, handle_message,
+    HEADER_MISMATCH, META_PROTOCOL_VERSION, MessageSink, Reply, ServerInfo, answer_message,
     progress_token, unsupported_version,
 };
 use super::tool::{ParamHeader, ToolProvider};
@@ -127,35 +127,82 @@ impl AccessPolicy<'_> {
     }
 }
 
-/// Answers one request. With a `sink` (the adapter streams SSE, see [`streams`]), progress
-/// notifications go there while the tool runs and the returned reply is the final message.
-pub async fn handle<P: ToolProvider>(
-    info: &ServerInfo,
-    tools: &P,
+/// Proof that [`check_site`] passed for a request: [`admit`] takes one, so no request reaches
+/// the transport's other checks without the DNS-rebinding check, and none is checked twice.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteChecked(());
+
+/// A request the transport let in: its one message, read once, and whether to answer it as an
+/// SSE stream (a `tools/call` asking for progress from a client that accepts
+/// `text/event-stream`).
+#[derive(Debug)]
+pub struct Admitted {
+    message: jsonrpc::Parsed,
+    streams: bool,
+}
+
+impl Admitted {
+    /// Whether the answer is a stream of events: progress, then the final message.
+    pub fn streams(&self) -> bool {
+        self.streams
+    }
+}
+
+/// The transport's checks after the site (bearer, method, media types, version, size, the
+/// headers a 2026-07-28 request mirrors), and the body read once into a message.
+pub fn admit(
+    _site: SiteChecked,
     policy: AccessPolicy<'_>,
     request: HttpExchange<'_>,
-    sink: Option<&dyn MessageSink>,
-) -> HttpReply {
-    let param_headers = |name: &str| tools.param_headers(name);
-    if let Err(refusal) =
-        check(policy, request).and_then(|()| check_mirrored_headers(request, &param_headers))
-    {
-        return refusal.answering(request.body);
+    param_headers: &dyn Fn(&str) -> Vec<ParamHeader>,
+) -> Result<Admitted, HttpReply> {
+    if let Err(refusal) = check_transport(policy, request) {
+        return Err(refusal.answering(request.body));
     }
-    match handle_message(info, tools, request.body, sink).await {
+    let value = serde_json::from_slice::<Value>(request.body);
+    if let Ok(message) = &value {
+        check_mirrored_headers(request, message, param_headers)?;
+    }
+    let streams = value
+        .as_ref()
+        .is_ok_and(|message| accepts_sse(request) && asks_for_progress(message));
+    Ok(Admitted {
+        message: value
+            .map_err(jsonrpc::not_json)
+            .and_then(jsonrpc::from_value),
+        streams,
+    })
+}
+
+/// Answers an admitted request whole.
+pub async fn answer<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    admitted: Admitted,
+) -> HttpReply {
+    match answer_message(info, tools, admitted.message, None).await {
         Reply::Accepted => HttpReply::empty(202),
         Reply::Message { body, http_status } => HttpReply::json(http_status, &body),
     }
 }
 
-/// Whether this request should be answered as an SSE stream: it passes every check, the client
-/// accepts `text/event-stream`, and it is a `tools/call` asking for progress.
-pub fn streams(
-    policy: AccessPolicy<'_>,
-    request: HttpExchange<'_>,
-    param_headers: &dyn Fn(&str) -> Vec<ParamHeader>,
-) -> bool {
-    let accepts_sse = request.header("accept").is_some_and(|a| {
+/// Answers an admitted request as a stream: progress notifications go to `sink` while the tool
+/// runs, then the final message.
+pub async fn answer_streamed<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    admitted: Admitted,
+    sink: &dyn MessageSink,
+) {
+    if let Reply::Message { body, .. } =
+        answer_message(info, tools, admitted.message, Some(sink)).await
+    {
+        sink.send(&body);
+    }
+}
+
+fn accepts_sse(request: HttpExchange<'_>) -> bool {
+    request.header("accept").is_some_and(|a| {
         a.split(',').any(|t| {
             t.split(';')
                 .next()
@@ -163,19 +210,14 @@ pub fn streams(
                 .trim()
                 .eq_ignore_ascii_case("text/event-stream")
         })
-    });
-    if !accepts_sse
-        || check(policy, request)
-            .and_then(|()| check_mirrored_headers(request, param_headers))
-            .is_err()
-    {
-        return false;
-    }
-    serde_json::from_slice::<Value>(request.body).is_ok_and(|m| {
-        m.get("method").and_then(Value::as_str) == Some("tools/call")
-            && m.get("id").is_some()
-            && m.get("params").and_then(progress_token).is_some()
     })
+}
+
+/// A `tools/call` request (with an id) whose `_meta` carries a progress token.
+fn asks_for_progress(message: &Value) -> bool {
+    message.get("method").and_then(Value::as_str) == Some("tools/call")
+        && message.get("id").is_some()
+        && message.get("params").and_then(progress_token).is_some()
 }
 
 /// One SSE event carrying one JSON-RPC message.
@@ -196,7 +238,10 @@ pub fn sse_headers() -> Vec<(String, String)> {
 /// this server answers to, and a browser's `Origin` must be one it allows. A rebinding page sends
 /// its own name in both (`Host: evil.example:3000`, `Origin: http://evil.example:3000`), so
 /// neither may be judged by the other.
-pub fn check_site(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
+pub fn check_site(
+    policy: AccessPolicy<'_>,
+    request: HttpExchange<'_>,
+) -> Result<SiteChecked, HttpReply> {
     let addressed = [request.authority, request.header("host")];
     if let Some(host) = addressed
         .into_iter()
@@ -221,7 +266,7 @@ pub fn check_site(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result
             "Forbidden: the Origin header names a site this server does not allow (DNS-rebinding protection); its operator can add it to MCP_ALLOWED_ORIGINS",
         ));
     }
-    Ok(())
+    Ok(SiteChecked(()))
 }
 
 /// The refusal for a request without the right bearer (or any, when the setting is broken).
@@ -243,9 +288,8 @@ pub fn check_bearer(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Resu
     Ok(())
 }
 
-/// The transport's checks, before any message is read: site, auth, method, types, version, size.
-fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
-    check_site(policy, request)?;
+/// The transport's checks before the message is read: auth, method, types, version, size.
+fn check_transport(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), HttpReply> {
     check_bearer(policy, request)?;
     if request.method != "POST" {
         return Err(HttpReply::rpc_error(
@@ -296,11 +340,9 @@ fn check(policy: AccessPolicy<'_>, request: HttpExchange<'_>) -> Result<(), Http
 /// JSON-RPC layer, which explains them better.
 fn check_mirrored_headers(
     request: HttpExchange<'_>,
+    message: &Value,
     param_headers: &dyn Fn(&str) -> Vec<ParamHeader>,
 ) -> Result<(), HttpReply> {
-    let Ok(message) = serde_json::from_slice::<Value>(request.body) else {
-        return Ok(());
-    };
     let method = message.get("method").and_then(Value::as_str).unwrap_or("");
     let header_version = request.header("mcp-protocol-version").map(str::trim);
     let body_version = message
@@ -527,6 +569,36 @@ fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// The transport as an adapter sees it through the service: site, then admission, then the
+    /// answer.
+    async fn handle<P: ToolProvider>(
+        info: &ServerInfo,
+        tools: &P,
+        policy: AccessPolicy<'_>,
+        request: HttpExchange<'_>,
+        _sink: Option<&dyn MessageSink>,
+    ) -> HttpReply {
+        let site = match check_site(policy, request) {
+            Ok(site) => site,
+            Err(refusal) => return refusal.answering(request.body),
+        };
+        match admit(site, policy, request, &|name| tools.param_headers(name)) {
+            Ok(admitted) => answer(info, tools, admitted).await,
+            Err(refusal) => refusal,
+        }
+    }
+
+    /// Whether `request` would be answered as a stream.
+    fn streams(
+        policy: AccessPolicy<'_>,
+        request: HttpExchange<'_>,
+        param_headers: &dyn Fn(&str) -> Vec<ParamHeader>,
+    ) -> bool {
+        check_site(policy, request)
+            .and_then(|site| admit(site, policy, request, param_headers))
+            .is_ok_and(|admitted| admitted.streams())
+    }
+
     use super::*;
     use crate::mcp::tool::{CallOutcome, ToolDefinition};
 

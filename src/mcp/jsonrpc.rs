@@ -45,17 +45,30 @@ impl RpcError {
     }
 }
 
+/// A message as read off the wire: what it asks, or why it cannot be answered (with its id when
+/// one could be read).
+pub type Parsed = Result<Incoming, (Value, RpcError)>;
+
 /// Parses one HTTP body into a message. Errors carry the id when one could be read.
-pub fn parse(body: &[u8]) -> Result<Incoming, (Value, RpcError)> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        (
-            Value::Null,
-            RpcError::new(
-                PARSE_ERROR,
-                format!("Parse error: body is not valid JSON ({e})"),
-            ),
-        )
-    })?;
+pub fn parse(body: &[u8]) -> Parsed {
+    serde_json::from_slice(body)
+        .map_err(not_json)
+        .and_then(from_value)
+}
+
+/// The error for a body that is not JSON at all.
+pub fn not_json(error: serde_json::Error) -> (Value, RpcError) {
+    (
+        Value::Null,
+        RpcError::new(
+            PARSE_ERROR,
+            format!("Parse error: body is not valid JSON ({error})"),
+        ),
+    )
+}
+
+/// Reads a message from JSON already parsed (the transport parses each body once).
+pub fn from_value(value: Value) -> Parsed {
     let object = match value {
         Value::Object(object) => object,
         Value::Array(_) => {

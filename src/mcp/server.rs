@@ -125,15 +125,25 @@ pub fn unsupported_version(requested: &str) -> RpcError {
     .with_data(json!({"supported": SUPPORTED_VERSIONS, "requested": requested}))
 }
 
-/// Answers one message. With a `sink`, a `tools/call` that carries `_meta.progressToken` gets
-/// its progress as notifications sent there before the answer.
+/// Answers one message body (parsed here). See [`answer_message`].
 pub async fn handle_message<P: ToolProvider>(
     info: &ServerInfo,
     tools: &P,
     body: &[u8],
     sink: Option<&dyn MessageSink>,
 ) -> Reply {
-    match jsonrpc::parse(body) {
+    answer_message(info, tools, jsonrpc::parse(body), sink).await
+}
+
+/// Answers one message, read once by the transport. With a `sink`, a `tools/call` that carries
+/// `_meta.progressToken` gets its progress as notifications sent there before the answer.
+pub async fn answer_message<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    message: jsonrpc::Parsed,
+    sink: Option<&dyn MessageSink>,
+) -> Reply {
+    match message {
         Err((id, error)) => Reply::Message {
             body: jsonrpc::error(&id, &error),
             http_status: 400,

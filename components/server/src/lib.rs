@@ -125,32 +125,12 @@ impl MessageSink for EventChannel {
     }
 }
 
-/// Answers with an SSE stream at once; a task runs the call, sending progress, then the answer.
-fn stream(
-    settings: Settings,
-    method: String,
-    authority: Option<String>,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    path: String,
-) -> Result<Response<Body>, Error> {
+/// Answers with an SSE stream at once; a task runs the call, whose progress and final message
+/// the channel carries down the body.
+fn stream(call: Box<service::StreamedCall>) -> Result<Response<Body>, Error> {
     let (sender, receiver) = futures_channel::mpsc::unbounded::<Vec<u8>>();
-    wstd::runtime::spawn(async move {
-        let events = EventChannel(sender);
-        let exchange = HttpExchange {
-            method: &method,
-            authority: authority.as_deref(),
-            headers: &headers,
-            body: &body,
-        };
-        let reply =
-            service::handle_http(&open_host(), &settings, exchange, &path, Some(&events)).await;
-        match serde_json::from_slice::<serde_json::Value>(&reply.body) {
-            Ok(message) => events.send(&message),
-            Err(_) => eprintln!("argocd-mcp: a streamed call ended without a message"),
-        }
-    })
-    .detach();
+    wstd::runtime::spawn(async move { call.run(&open_host(), &EventChannel(sender)).await })
+        .detach();
     let mut response = Response::builder().status(200);
     for (name, value) in http::sse_headers() {
         response = response.header(name, value);
@@ -196,17 +176,10 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
         headers: &headers,
         body: &bytes,
     };
-    let host = open_host();
-    // Who the request acts as (user mode) is settled before it may stream: a refusal must be a
-    // plain 401, which starts the client's sign-in.
-    let settings = match service::admit(&host, &settings, exchange, &path).await {
-        Ok(admitted) => admitted.into_owned(),
-        Err(refusal) => return respond(refusal),
-    };
-    if service::streams(&settings, exchange, &path) {
-        return stream(settings, method, authority, headers, bytes, path);
+    match service::serve(&open_host(), &settings, exchange, &path).await {
+        service::Answer::Whole(reply) => respond(reply),
+        service::Answer::Stream(call) => stream(call),
     }
-    respond(service::handle_http(&host, &settings, exchange, &path, None).await)
 }
 
 fn respond(reply: http::HttpReply) -> Result<Response<Body>, Error> {
