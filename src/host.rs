@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt;
 use std::time::Duration;
 
 /// HTTP method of an outbound request.
@@ -82,22 +83,54 @@ pub trait HttpClient {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
 }
 
+/// Why the key-value store did not do what it was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The store cannot be opened: it does not exist, or this component may not use it.
+    Unavailable(String),
+    /// The store offers no such operation (an atomic increment, listing its keys).
+    Unsupported(&'static str),
+    /// The store failed this operation.
+    Failed(String),
+    /// A counter's key holds something other than a number.
+    NotACounter,
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unavailable(why) | StoreError::Failed(why) => f.write_str(why),
+            StoreError::Unsupported(what) => write!(f, "this store cannot {what}"),
+            StoreError::NotACounter => {
+                f.write_str("a counter key holds something other than a number")
+            }
+        }
+    }
+}
+
+/// Messages name the store's failure as it is.
+impl From<StoreError> for String {
+    fn from(error: StoreError) -> String {
+        error.to_string()
+    }
+}
+
 /// Host key-value storage shared by every instance of the component (Spin's `default` store).
 pub trait TokenStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), String>;
-    fn delete(&self, key: &str) -> Result<(), String>;
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+    fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Adds `delta` to the number kept under `key` (0 when there is none) in one step that no
     /// other instance can interleave with, and returns the new number. `Err` when the store
     /// cannot (it failed, or offers no such step): callers then fall back to writing and
     /// reading back, which is right except when instances race within milliseconds.
-    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
         let _ = (key, delta);
-        Err("this store has no atomic increment".into())
+        Err(StoreError::Unsupported("increment atomically"))
     }
     /// Every key in the store, for sweeping what has expired; `Err` when it cannot list.
-    fn keys(&self) -> Result<Vec<String>, String> {
-        Err("this store cannot list its keys".into())
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        Err(StoreError::Unsupported("list its keys"))
     }
 }
 
@@ -112,40 +145,81 @@ pub trait Clock {
 pub trait Host: HttpClient + TokenStore + Clock {}
 impl<T: HttpClient + TokenStore + Clock> Host for T {}
 
+/// A host assembled from its three ports: an adapter implements each port it owns once (its
+/// store, say) and puts them together here, instead of forwarding every trait by hand.
+pub struct HostPorts<N, S, C> {
+    pub http: N,
+    pub store: S,
+    pub clock: C,
+}
+
+impl<N: HttpClient, S, C> HttpClient for HostPorts<N, S, C> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        self.http.send(request).await
+    }
+}
+
+impl<N, S: TokenStore, C> TokenStore for HostPorts<N, S, C> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.store.delete(key)
+    }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        self.store.increment(key, delta)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        self.store.keys()
+    }
+}
+
+impl<N, S, C: Clock> Clock for HostPorts<N, S, C> {
+    fn now_unix_ms(&self) -> u64 {
+        self.clock.now_unix_ms()
+    }
+    async fn sleep(&self, duration: Duration) {
+        self.clock.sleep(duration).await
+    }
+}
+
 /// A store that lives as long as one instance: for hosts with no key-value service (plugin hosts).
 #[derive(Default)]
 pub struct MemoryTokenStore(RefCell<HashMap<String, Vec<u8>>>);
 
 impl TokenStore for MemoryTokenStore {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.0.borrow().get(key).cloned())
     }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.0.borrow_mut().insert(key.to_owned(), value.to_vec());
         Ok(())
     }
-    fn delete(&self, key: &str) -> Result<(), String> {
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.0.borrow_mut().remove(key);
         Ok(())
     }
-    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
         let mut entries = self.0.borrow_mut();
         let now = counter_value(entries.get(key).map(Vec::as_slice))?.saturating_add(delta);
         entries.insert(key.to_owned(), now.to_string().into_bytes());
         Ok(now)
     }
-    fn keys(&self) -> Result<Vec<String>, String> {
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
         Ok(self.0.borrow().keys().cloned().collect())
     }
 }
 
 /// The number a counter key holds: absent is 0; written as decimal text.
-pub fn counter_value(bytes: Option<&[u8]>) -> Result<i64, String> {
+pub fn counter_value(bytes: Option<&[u8]>) -> Result<i64, StoreError> {
     match bytes {
         None => Ok(0),
         Some(bytes) => std::str::from_utf8(bytes)
             .ok()
             .and_then(|text| text.trim().parse().ok())
-            .ok_or_else(|| "a counter key holds something other than a number".to_string()),
+            .ok_or(StoreError::NotACounter),
     }
 }

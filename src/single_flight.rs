@@ -55,7 +55,7 @@ pub enum Turn {
     /// Another instance holds it, until then.
     Theirs,
     /// The store failed: nothing can be shared, so the work is this instance's alone.
-    NoStore(String),
+    NoStore(crate::host::StoreError),
 }
 
 /// The store keys a held lease occupies, deleted when it is released.
@@ -182,7 +182,7 @@ impl<H: Host> SingleFlight<'_, H> {
                     return result;
                 }
                 // No store to share a lease through: this instance alone then.
-                Turn::NoStore(why) => return work(Some(&why)).await,
+                Turn::NoStore(why) => return work(Some(&why.to_string())).await,
             }
         }
     }

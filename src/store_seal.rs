@@ -146,8 +146,8 @@ pub fn put<S: TokenStore + ?Sized>(
     value: &[u8],
 ) -> Result<(), String> {
     match seal {
-        Some(seal) => store.set(name, &seal.seal(name, value)?),
-        None => store.set(name, value),
+        Some(seal) => Ok(store.set(name, &seal.seal(name, value)?)?),
+        None => Ok(store.set(name, value)?),
     }
 }
 

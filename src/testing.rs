@@ -5,7 +5,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::host::{
-    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, TokenStore,
+    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, StoreError,
+    TokenStore,
 };
 use crate::settings::{Credentials, Secret, Settings};
 
@@ -83,19 +84,19 @@ impl HttpClient for FakeHost {
 }
 
 impl TokenStore for FakeHost {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.store.get(key)
     }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.store.set(key, value)
     }
-    fn delete(&self, key: &str) -> Result<(), String> {
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.store.delete(key)
     }
-    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
         self.store.increment(key, delta)
     }
-    fn keys(&self) -> Result<Vec<String>, String> {
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
         self.store.keys()
     }
 }

@@ -298,6 +298,7 @@ impl<'a, H: Host> Auth<'a, H> {
                 &serde_json::to_vec(&record).unwrap_or_default(),
             )
             .err()
+            .map(String::from)
             .or_else(|| store_trouble.map(str::to_owned));
         let pause = LOGIN_BACKOFF_MS / 1000;
         let hint = match stored {

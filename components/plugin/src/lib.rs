@@ -6,18 +6,18 @@
 //! store, a fresh instance), so nothing can remember a refused login across calls: Argo CD locks
 //! the account after 5 failures, and 5 agent retries are enough. Within a call the plugin host
 //! sends at most one login request per Argo CD and user; a second is answered with what the
-//! first got, never sent (see [`PluginHost::send`]).
+//! first got, never sent (see [`LoginOnce::send`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use argocd_mcp::host::{
-    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, Method, TokenStore,
+    HostPorts, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, Method,
 };
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
 use argocd_mcp::tools::PROFILE_ARGUMENT;
-use argocd_mcp_wasi_host::WasiHttp;
+use argocd_mcp_wasi_host::{WasiClock, WasiHttp};
 use serde_json::Value;
 
 #[allow(clippy::too_many_arguments)] // the generated exports take one argument per tool parameter
@@ -29,15 +29,19 @@ mod bindings {
     });
 }
 
+/// The host as the core sees it: HTTP that logs in once per call, a store that lasts the call,
+/// WASI's clocks.
+type PluginHost = HostPorts<LoginOnce, MemoryTokenStore, WasiClock>;
+
+/// WASI's outbound HTTP, except that a second login in one call is never sent.
 #[derive(Default)]
-struct PluginHost {
+struct LoginOnce {
     http: WasiHttp,
-    tokens: MemoryTokenStore,
     /// What each login request of this call got, by Argo CD and user.
     logins: RefCell<HashMap<String, Result<HttpResponse, HttpError>>>,
 }
 
-impl HttpClient for PluginHost {
+impl HttpClient for LoginOnce {
     /// Sends, except a second login to the same Argo CD as the same user in this call: that is
     /// answered with what the first got. Whatever made the core want another login (a session
     /// refused mid-call, a login that timed out and may have counted as a failure), repeating it
@@ -71,33 +75,6 @@ fn login_of(request: &HttpRequest) -> Option<String> {
     Some(format!("{user}@{}", request.url))
 }
 
-impl TokenStore for PluginHost {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.tokens.get(key)
-    }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
-        self.tokens.set(key, value)
-    }
-    fn delete(&self, key: &str) -> Result<(), String> {
-        self.tokens.delete(key)
-    }
-    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
-        self.tokens.increment(key, delta)
-    }
-    fn keys(&self) -> Result<Vec<String>, String> {
-        self.tokens.keys()
-    }
-}
-
-impl Clock for PluginHost {
-    fn now_unix_ms(&self) -> u64 {
-        self.http.now_unix_ms()
-    }
-    async fn sleep(&self, duration: std::time::Duration) {
-        self.http.sleep(duration).await
-    }
-}
-
 /// Runs a tool by its MCP name with the typed arguments turned back into the JSON it parses.
 fn run(
     profile: Option<String>,
@@ -113,7 +90,11 @@ fn run(
             .then(|| std::env::var(name.env).ok())
             .flatten()
     });
-    let host = PluginHost::default();
+    let host = PluginHost {
+        http: LoginOnce::default(),
+        store: MemoryTokenStore::default(),
+        clock: WasiClock,
+    };
     // Absent options arrive as null; the tools take absent and null alike.
     let mut arguments = arguments;
     arguments.retain(|_, v| !v.is_null());

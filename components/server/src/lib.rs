@@ -2,12 +2,16 @@
 //! Settings come from host variables (Spin variables through wasi:config, else the environment);
 //! the Argo CD session is cached in the host key-value store `default`, shared by all instances.
 
-use argocd_mcp::host::TokenStore;
+// The streamed call's future (a tool run through every layer of the core, over the assembled
+// host's generic ports) nests deeper than rustc's default limit for computing its layout.
+#![recursion_limit = "256"]
+
+use argocd_mcp::host::{HostPorts, StoreError, TokenStore};
 use argocd_mcp::mcp::http::{self, HttpExchange, MAX_BODY_BYTES};
 use argocd_mcp::mcp::server::MessageSink;
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
-use argocd_mcp_wasi_host::WasiHttp;
+use argocd_mcp_wasi_host::{WasiClock, WasiHttp};
 use wstd::http::{Body, Error, Request, Response};
 
 mod bindings {
@@ -21,47 +25,45 @@ use bindings::wasi::keyvalue::store as keyvalue;
 /// The key-value store Spin opens for `key_value_stores = ["default"]`.
 const STORE: &str = "default";
 
-struct ServerHost {
-    http: WasiHttp,
-    bucket: Result<keyvalue::Bucket, String>,
-}
+/// The host as the core sees it: WASI's HTTP and clocks, and the store below.
+type ServerHost = HostPorts<WasiHttp, SpinStore, WasiClock>;
 
-fn kv_error(error: keyvalue::Error) -> String {
+/// The host's key-value store `default` (Spin's), shared by every instance.
+struct SpinStore(Result<keyvalue::Bucket, StoreError>);
+
+fn kv_error(error: keyvalue::Error) -> StoreError {
     match error {
-        keyvalue::Error::NoSuchStore => format!("key-value store '{STORE}' does not exist"),
-        keyvalue::Error::AccessDenied => format!("no access to key-value store '{STORE}'"),
-        keyvalue::Error::Other(why) => why,
+        keyvalue::Error::NoSuchStore => {
+            StoreError::Unavailable(format!("key-value store '{STORE}' does not exist"))
+        }
+        keyvalue::Error::AccessDenied => {
+            StoreError::Unavailable(format!("no access to key-value store '{STORE}'"))
+        }
+        keyvalue::Error::Other(why) => StoreError::Failed(why),
     }
 }
 
-impl TokenStore for ServerHost {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.bucket
-            .as_ref()
-            .map_err(Clone::clone)?
-            .get(key)
-            .map_err(kv_error)
+impl SpinStore {
+    fn bucket(&self) -> Result<&keyvalue::Bucket, StoreError> {
+        self.0.as_ref().map_err(Clone::clone)
     }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
-        self.bucket
-            .as_ref()
-            .map_err(Clone::clone)?
-            .set(key, value)
-            .map_err(kv_error)
+}
+
+impl TokenStore for SpinStore {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.bucket()?.get(key).map_err(kv_error)
     }
-    fn delete(&self, key: &str) -> Result<(), String> {
-        self.bucket
-            .as_ref()
-            .map_err(Clone::clone)?
-            .delete(key)
-            .map_err(kv_error)
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.bucket()?.set(key, value).map_err(kv_error)
     }
-    fn increment(&self, key: &str, delta: i64) -> Result<i64, String> {
-        let bucket = self.bucket.as_ref().map_err(Clone::clone)?;
-        atomics::increment(bucket, key, delta).map_err(kv_error)
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.bucket()?.delete(key).map_err(kv_error)
     }
-    fn keys(&self) -> Result<Vec<String>, String> {
-        let bucket = self.bucket.as_ref().map_err(Clone::clone)?;
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        atomics::increment(self.bucket()?, key, delta).map_err(kv_error)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let bucket = self.bucket()?;
         let mut keys = Vec::new();
         let mut cursor = None;
         loop {
@@ -72,24 +74,6 @@ impl TokenStore for ServerHost {
                 _ => return Ok(keys),
             }
         }
-    }
-}
-
-impl argocd_mcp::host::HttpClient for ServerHost {
-    async fn send(
-        &self,
-        request: argocd_mcp::host::HttpRequest,
-    ) -> Result<argocd_mcp::host::HttpResponse, argocd_mcp::host::HttpError> {
-        self.http.send(request).await
-    }
-}
-
-impl argocd_mcp::host::Clock for ServerHost {
-    fn now_unix_ms(&self) -> u64 {
-        self.http.now_unix_ms()
-    }
-    async fn sleep(&self, duration: std::time::Duration) {
-        self.http.sleep(duration).await
     }
 }
 
@@ -105,9 +89,10 @@ fn load_settings() -> Settings {
 }
 
 fn open_host() -> ServerHost {
-    ServerHost {
+    HostPorts {
         http: WasiHttp,
-        bucket: keyvalue::open(STORE).map_err(kv_error),
+        store: SpinStore(keyvalue::open(STORE).map_err(kv_error)),
+        clock: WasiClock,
     }
 }
 

@@ -31,9 +31,13 @@ pub async fn read_capped(body: Body, cap: usize) -> Result<(Vec<u8>, bool), wstd
     Ok((bytes, false))
 }
 
-/// Outbound HTTP and time for the core.
+/// Outbound HTTP for the core (wasi:http/outgoing-handler).
 #[derive(Default)]
 pub struct WasiHttp;
+
+/// Wall-clock time and timers for the core (wasi:clocks).
+#[derive(Default)]
+pub struct WasiClock;
 
 impl HttpClient for WasiHttp {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
@@ -139,7 +143,7 @@ fn classify(error: wstd::http::Error, phase: Phase) -> HttpError {
     }
 }
 
-impl Clock for WasiHttp {
+impl Clock for WasiClock {
     fn now_unix_ms(&self) -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
