@@ -78,9 +78,30 @@ pub enum HttpError {
     Other(String),
 }
 
+/// An answer read while it arrives (log and watch streams): its status and headers at once, its
+/// body piece by piece as the host receives it.
+pub struct HttpStream<B> {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: B,
+}
+
+/// The body of an [`HttpStream`]. Dropping it cancels the stream (the host closes the connection).
+#[allow(async_fn_in_trait)]
+pub trait BodyStream {
+    /// The next piece of the body as it came, `None` at its end; `Err(HttpError::Timeout)` when
+    /// nothing arrived within `idle`.
+    async fn next_piece(&mut self, idle: Duration) -> Result<Option<Vec<u8>>, HttpError>;
+}
+
 #[allow(async_fn_in_trait)] // the core is single-threaded: futures need not be Send
 pub trait HttpClient {
+    /// What [`HttpClient::open`] reads a body with.
+    type Body: BodyStream;
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
+    /// Sends `request` and returns as soon as the answer's head arrived (within the request's
+    /// `timeout`); the body is read with [`BodyStream::next_piece`], each wait bounded apart.
+    async fn open(&self, request: HttpRequest) -> Result<HttpStream<Self::Body>, HttpError>;
 }
 
 /// Why the key-value store did not do what it was asked.
@@ -154,8 +175,12 @@ pub struct HostPorts<N, S, C> {
 }
 
 impl<N: HttpClient, S, C> HttpClient for HostPorts<N, S, C> {
+    type Body = N::Body;
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         self.http.send(request).await
+    }
+    async fn open(&self, request: HttpRequest) -> Result<HttpStream<N::Body>, HttpError> {
+        self.http.open(request).await
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod approval_ledger;
 pub mod argocd;
+pub mod events;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod guides;

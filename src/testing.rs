@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::host::{
-    Clock, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, StoreError,
-    TokenStore,
+    BodyStream, Clock, HttpClient, HttpError, HttpRequest, HttpResponse, HttpStream,
+    MemoryTokenStore, StoreError, TokenStore,
 };
 use crate::settings::{Credentials, Secret, Settings};
 
@@ -61,25 +61,61 @@ impl FakeHost {
     }
 }
 
-impl HttpClient for FakeHost {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let cap = request.max_response_bytes;
+/// A streamed body that hands out scripted pieces, then ends.
+pub struct ScriptedBody(pub VecDeque<Result<Vec<u8>, HttpError>>);
+
+impl BodyStream for ScriptedBody {
+    async fn next_piece(&mut self, _idle: Duration) -> Result<Option<Vec<u8>>, HttpError> {
+        self.0.pop_front().transpose()
+    }
+}
+
+/// How a scripted answer's body arrives when it is streamed: in small pieces, so events that
+/// span pieces are the rule, as on a real connection.
+const STREAMED_PIECE_BYTES: usize = 7;
+
+impl FakeHost {
+    /// Records `request` and takes the answer scripted for it.
+    fn next_answer(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         if self.record {
             self.sent.borrow_mut().push(request);
         }
-        // Reads stop at the cap, as a real host's do.
         self.answers
             .borrow_mut()
             .pop_front()
             .or_else(|| self.fallback.clone().map(Ok))
             .unwrap_or_else(|| Err(HttpError::Other("no scripted answer left".into())))
-            .map(|mut response| {
-                if response.body.len() > cap {
-                    response.body.truncate(cap);
-                    response.truncated = true;
-                }
+    }
+}
+
+impl HttpClient for FakeHost {
+    type Body = ScriptedBody;
+
+    async fn open(&self, request: HttpRequest) -> Result<HttpStream<ScriptedBody>, HttpError> {
+        let response = self.next_answer(request)?;
+        Ok(HttpStream {
+            status: response.status,
+            headers: response.headers,
+            body: ScriptedBody(
                 response
-            })
+                    .body
+                    .chunks(STREAMED_PIECE_BYTES)
+                    .map(|piece| Ok(piece.to_vec()))
+                    .collect(),
+            ),
+        })
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let cap = request.max_response_bytes;
+        // Reads stop at the cap, as a real host's do.
+        self.next_answer(request).map(|mut response| {
+            if response.body.len() > cap {
+                response.body.truncate(cap);
+                response.truncated = true;
+            }
+            response
+        })
     }
 }
 

@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use super::auth::{Auth, TokenOrigin};
 use super::error::{ArgoError, ErrorKind};
 pub use super::transport::Limits;
-use super::transport::send_raw;
-use crate::host::{Host, HttpResponse, Method};
+use super::transport::{open_raw, send_raw};
+use crate::host::{Host, HttpResponse, HttpStream, Method};
 use crate::settings::Settings;
 
 /// RFC 3986 unreserved characters stay as they are; everything else is escaped.
@@ -102,6 +102,11 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     }
 
     /// The most bytes of an answer this client reads.
+    /// How long one request may take; for a stream, each wait for more of it.
+    pub fn timeout(&self) -> Duration {
+        self.limits.timeout
+    }
+
     pub fn response_cap(&self) -> usize {
         self.limits.max_response_bytes
     }
@@ -127,30 +132,54 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         body: Option<&serde_json::Value>,
     ) -> Result<HttpResponse, ArgoError> {
         let body = body.map(|b| b.to_string().into_bytes());
-        let send = async |token: &str, body: Option<Vec<u8>>| {
-            send_raw(
-                self.host,
-                self.settings,
-                self.limits,
-                method,
-                path,
-                Some(token),
-                body,
-            )
-            .await
-        };
+        self.authorized(
+            async |token: &str| {
+                send_raw(
+                    self.host,
+                    self.settings,
+                    self.limits,
+                    method,
+                    path,
+                    Some(token),
+                    body.clone(),
+                )
+                .await
+            },
+            |response| response.status,
+        )
+        .await
+    }
+
+    /// Opens a GET whose answer is read as it arrives (a log or watch stream), with the same
+    /// token and the same one retry after a 401 as [`ArgoClient::exchange`]. The stream answers
+    /// whatever its status: callers decide what a status means.
+    pub async fn open(&self, path: &str) -> Result<HttpStream<H::Body>, ArgoError> {
+        self.authorized(
+            async |token: &str| open_raw(self.host, self.settings, self.limits, path, token).await,
+            |stream| stream.status,
+        )
+        .await
+    }
+
+    /// Runs `attempt` with a token; when Argo CD answers 401 to a token it can replace, logs
+    /// in once and runs it once more.
+    async fn authorized<T>(
+        &self,
+        attempt: impl AsyncFn(&str) -> Result<T, ArgoError>,
+        status: impl Fn(&T) -> u16,
+    ) -> Result<T, ArgoError> {
         let (token, origin) = self.auth.token().await?;
-        let response = send(&token, body.clone()).await?;
-        if response.status != 401 || !self.auth.can_relogin() {
-            return Ok(response);
+        let answer = attempt(&token).await?;
+        if status(&answer) != 401 || !self.auth.can_relogin() {
+            return Ok(answer);
         }
         self.auth.forget();
         if origin == TokenOrigin::FreshLogin {
             // The token we just got is already refused: a second login would only fail the same way.
-            return Ok(response);
+            return Ok(answer);
         }
         let token = self.auth.login().await?;
-        send(&token, body).await
+        attempt(&token).await
     }
 
     /// Sends and reads a 2xx JSON body; other statuses become errors about `subject`, and so

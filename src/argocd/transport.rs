@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::error::ArgoError;
-use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method};
+use crate::host::{Host, HttpError, HttpRequest, HttpResponse, HttpStream, Method};
 use crate::settings::Settings;
 
 /// One request with the headers Argo CD insists on. `path` starts with `/` and holds the query.
@@ -18,6 +18,45 @@ pub async fn send_raw<H: Host>(
     token: Option<&str>,
     body: Option<Vec<u8>>,
 ) -> Result<HttpResponse, ArgoError> {
+    let request = request(settings, limits, method, path, token, body);
+    // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a proxy
+    // had dropped) is sent once more; a write never is: it may have been acted on.
+    let sent = if method == Method::Get {
+        match host.send(request.clone()).await {
+            Err(HttpError::NoAnswer(_)) => host.send(request).await,
+            other => other,
+        }
+    } else {
+        host.send(request).await
+    };
+    sent.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+}
+
+/// A GET whose answer is read as it arrives (a log or watch stream): `limits.timeout` bounds the
+/// wait for its head, and once more only when no answer came at all.
+pub async fn open_raw<H: Host>(
+    host: &H,
+    settings: &Settings,
+    limits: Limits,
+    path: &str,
+    token: &str,
+) -> Result<HttpStream<H::Body>, ArgoError> {
+    let request = request(settings, limits, Method::Get, path, Some(token), None);
+    let opened = match host.open(request.clone()).await {
+        Err(HttpError::NoAnswer(_)) => host.open(request).await,
+        other => other,
+    };
+    opened.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+}
+
+fn request(
+    settings: &Settings,
+    limits: Limits,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> HttpRequest {
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
     headers.extend(
         settings
@@ -32,25 +71,14 @@ pub async fn send_raw<H: Host>(
     if method != Method::Get {
         headers.push(("content-type".to_owned(), "application/json".to_owned()));
     }
-    let request = HttpRequest {
+    HttpRequest {
         method,
         url: format!("{}{}", settings.argocd_url, path),
         headers,
         body: body.unwrap_or_default(),
         timeout: limits.timeout,
         max_response_bytes: limits.max_response_bytes,
-    };
-    // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a proxy
-    // had dropped) is sent once more; a write never is: it may have been acted on.
-    let sent = if method == Method::Get {
-        match host.send(request.clone()).await {
-            Err(HttpError::NoAnswer(_)) => host.send(request).await,
-            other => other,
-        }
-    } else {
-        host.send(request).await
-    };
-    sent.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+    }
 }
 
 /// How long one request may take and how much of its answer is read.

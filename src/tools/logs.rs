@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::{Tool, app_path, check_name};
 use crate::argocd::error::ErrorKind;
 use crate::argocd::{ArgoClient, ArgoError, Query};
-use crate::host::{Host, Method};
+use crate::events::{EventError, Events};
+use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
 
 pub const DEFAULT_MAX_LINES: usize = 200;
@@ -155,30 +156,80 @@ impl Tool for GetAppLogs {
             .add("previous", if args.previous { "true" } else { "false" });
         let subject = format!("the logs of application '{}'", args.app_name);
         let client = client.with_response_cap(MAX_STREAM_BYTES);
-        let response = client
-            .exchange(Method::Get, &format!("{path}{}", query.as_str()), None)
-            .await?;
-        if !(200..300).contains(&response.status) {
-            return Err(ArgoError::from_answer(&response, &subject));
-        }
-        // Cut by the cap: whole frames only, the one the cap cut through is dropped.
-        let whole = if response.truncated {
-            let end = response.body.iter().rposition(|b| *b == b'\n');
-            end.map_or(&[][..], |end| &response.body[..=end])
-        } else {
-            &response.body[..]
-        };
-        let mut logs = parse_stream(whole, &subject)?;
-        if response.truncated {
+        let (body, cut) =
+            read_stream(&client, &format!("{path}{}", query.as_str()), &subject).await?;
+        let mut logs = parse_stream(&body, &subject)?;
+        if let Some(why) = cut {
             logs.truncated = true;
-            logs.warnings.push(format!(
-                "the log stream was cut after {} bytes, the most read of one; ask for fewer lines (tail_lines, since_seconds) or one pod",
-                client.response_cap()
-            ));
+            logs.warnings.push(why);
         }
         logs.app = args.app_name;
         trim(&mut logs, max_lines, max_bytes);
         Ok(logs)
+    }
+}
+
+/// The most of one frame read: a log line longer than this is not one anybody reads whole.
+const MAX_FRAME_BYTES: usize = 1 << 20;
+
+/// Reads the stream as it arrives, frame by frame, up to the client's response cap (whole frames
+/// only) and no further than the `last` frame: the frames read, and why reading stopped early if
+/// it did. Each wait for more is bounded by the request timeout.
+async fn read_stream<H: Host>(
+    client: &ArgoClient<'_, H>,
+    path: &str,
+    subject: &str,
+) -> Result<(Vec<u8>, Option<String>), ArgoError> {
+    let stream = client.open(path).await?;
+    let cap = client.response_cap();
+    let mut events = Events::new(stream.body, MAX_FRAME_BYTES.min(cap), client.timeout());
+    if !(200..300).contains(&stream.status) {
+        // Argo CD's error is one JSON object: its first frame says what went wrong.
+        let first = events.next().await.ok().flatten().unwrap_or_default();
+        return Err(ArgoError::from_status(stream.status, &first, subject));
+    }
+    let mut body = Vec::new();
+    loop {
+        let frame = match events.next().await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return Ok((body, None)),
+            Err(EventError::TooLong { limit }) => {
+                return Ok((
+                    body,
+                    Some(format!(
+                        "a log frame ran past {limit} bytes and the stream was not read further; ask for one container or fewer lines"
+                    )),
+                ));
+            }
+            Err(EventError::Http(error)) if body.is_empty() => {
+                return Err(ArgoError::transport(
+                    error,
+                    &client.settings().argocd_url,
+                    client.timeout().as_millis(),
+                ));
+            }
+            Err(EventError::Http(_)) => {
+                return Ok((body, Some(
+                    "the log stream stopped before its end (Argo CD went silent or the connection broke); these are the lines it sent".into(),
+                )));
+            }
+        };
+        if body.len() + frame.len() + 1 > cap {
+            return Ok((
+                body,
+                Some(format!(
+                    "the log stream was cut after {cap} bytes, the most read of one; ask for fewer lines (tail_lines, since_seconds) or one pod"
+                )),
+            ));
+        }
+        let last = serde_json::from_slice::<Frame>(&frame)
+            .is_ok_and(|f| f.result.is_some_and(|entry| entry.last == Some(true)));
+        body.extend_from_slice(&frame);
+        body.push(b'\n');
+        if last {
+            // Argo CD ends every stream with it; nothing after it is a log line.
+            return Ok((body, None));
+        }
     }
 }
 

@@ -12,7 +12,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use argocd_mcp::host::{
-    HostPorts, HttpClient, HttpError, HttpRequest, HttpResponse, MemoryTokenStore, Method,
+    HostPorts, HttpClient, HttpError, HttpRequest, HttpResponse, HttpStream, MemoryTokenStore,
+    Method,
 };
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
@@ -42,6 +43,13 @@ struct LoginOnce {
 }
 
 impl HttpClient for LoginOnce {
+    type Body = <WasiHttp as HttpClient>::Body;
+
+    /// Streams are reads (logs): never a login.
+    async fn open(&self, request: HttpRequest) -> Result<HttpStream<Self::Body>, HttpError> {
+        self.http.open(request).await
+    }
+
     /// Sends, except a second login to the same Argo CD as the same user in this call: that is
     /// answered with what the first got. Whatever made the core want another login (a session
     /// refused mid-call, a login that timed out and may have counted as a failure), repeating it

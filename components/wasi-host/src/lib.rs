@@ -3,8 +3,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use argocd_mcp::host::{Clock, HttpClient, HttpError, HttpRequest, HttpResponse};
+use argocd_mcp::host::{
+    BodyStream, Clock, HttpClient, HttpError, HttpRequest, HttpResponse, HttpStream,
+};
+use bytes::Bytes;
 use http_body_util::BodyExt;
+use http_body_util::combinators::UnsyncBoxBody;
 use wstd::future::FutureExt;
 use wstd::http::{Body, Client, Request};
 
@@ -39,31 +43,57 @@ pub struct WasiHttp;
 #[derive(Default)]
 pub struct WasiClock;
 
+/// A body read as it arrives, frame by frame.
+pub struct WasiBody(UnsyncBoxBody<Bytes, wstd::http::Error>);
+
+impl BodyStream for WasiBody {
+    async fn next_piece(&mut self, idle: Duration) -> Result<Option<Vec<u8>>, HttpError> {
+        loop {
+            let frame = match self
+                .0
+                .frame()
+                .timeout(wstd::time::Duration::from(idle))
+                .await
+            {
+                Err(_) => return Err(HttpError::Timeout),
+                Ok(None) => return Ok(None),
+                Ok(Some(frame)) => frame.map_err(|e| classify(e, Phase::InAnswer))?,
+            };
+            // Trailers carry no body: wait for what comes after them, if anything.
+            if let Ok(data) = frame.into_data() {
+                return Ok(Some(data.to_vec()));
+            }
+        }
+    }
+}
+
 impl HttpClient for WasiHttp {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
-        let mut builder = Request::builder()
-            .method(request.method.as_str())
-            .uri(&request.url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        // A known length, never chunked: proxies and gateways in front of Argo CD may refuse
-        // chunked requests. A bodiless GET says nothing, as clients do.
-        if !(request.body.is_empty() && request.method == argocd_mcp::host::Method::Get) {
-            builder = builder.header("content-length", request.body.len());
-        }
-        let cap = request.max_response_bytes;
-        // An empty body is one that never writes: Body::from(vec![]) still writes zero bytes,
-        // and that write finds the stream closed whenever the host has already sent a bodiless
-        // request (hyper never waits for a GET's body) — a spurious "connection reset".
-        let body = if request.body.is_empty() {
-            Body::from_http_body(http_body_util::Empty::<&'static [u8]>::new())
-        } else {
-            Body::from(request.body)
+    type Body = WasiBody;
+
+    async fn open(&self, request: HttpRequest) -> Result<HttpStream<WasiBody>, HttpError> {
+        let timeout = request.timeout;
+        let outgoing = outgoing(request)?;
+        let head = async {
+            Client::new()
+                .send(outgoing)
+                .await
+                .map_err(|e| classify(e, Phase::BeforeAnswer))
         };
-        let outgoing = builder
-            .body(body)
-            .map_err(|e| HttpError::Other(format!("invalid request: {e}")))?;
+        let response = match head.timeout(wstd::time::Duration::from(timeout)).await {
+            Ok(response) => response?,
+            Err(_) => return Err(HttpError::Timeout),
+        };
+        Ok(HttpStream {
+            status: response.status().as_u16(),
+            headers: headers_of(response.headers()),
+            body: WasiBody(response.into_body().into_boxed_body()),
+        })
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let cap = request.max_response_bytes;
+        let timeout = request.timeout;
+        let outgoing = outgoing(request)?;
         // One deadline for the whole exchange, head and body: a slow Argo CD cannot hold a call.
         let exchange = async {
             let response = Client::new()
@@ -71,16 +101,7 @@ impl HttpClient for WasiHttp {
                 .await
                 .map_err(|e| classify(e, Phase::BeforeAnswer))?;
             let status = response.status().as_u16();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = headers_of(response.headers());
             // Dropping the rest of a body over the cap closes that connection.
             let (body, truncated) = read_capped(response.into_body(), cap)
                 .await
@@ -92,14 +113,49 @@ impl HttpClient for WasiHttp {
                 truncated,
             })
         };
-        match exchange
-            .timeout(wstd::time::Duration::from(request.timeout))
-            .await
-        {
+        match exchange.timeout(wstd::time::Duration::from(timeout)).await {
             Ok(result) => result,
             Err(_) => Err(HttpError::Timeout),
         }
     }
+}
+
+fn headers_of(headers: &wstd::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The request as wasi:http takes it.
+fn outgoing(request: HttpRequest) -> Result<Request<Body>, HttpError> {
+    let mut builder = Request::builder()
+        .method(request.method.as_str())
+        .uri(&request.url);
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    // A known length, never chunked: proxies and gateways in front of Argo CD may refuse
+    // chunked requests. A bodiless GET says nothing, as clients do.
+    if !(request.body.is_empty() && request.method == argocd_mcp::host::Method::Get) {
+        builder = builder.header("content-length", request.body.len());
+    }
+    // An empty body is one that never writes: Body::from(vec![]) still writes zero bytes,
+    // and that write finds the stream closed whenever the host has already sent a bodiless
+    // request (hyper never waits for a GET's body) — a spurious "connection reset".
+    let body = if request.body.is_empty() {
+        Body::from_http_body(http_body_util::Empty::<&'static [u8]>::new())
+    } else {
+        Body::from(request.body)
+    };
+    builder
+        .body(body)
+        .map_err(|e| HttpError::Other(format!("invalid request: {e}")))
 }
 
 /// Where in the exchange a failure happened.
