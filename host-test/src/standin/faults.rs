@@ -32,6 +32,9 @@ pub enum Fault {
     Shaped(Shape, usize),
     /// 200 with a small JSON body sent one byte every interval.
     Trickle(Duration),
+    /// 200 with these bytes at once, then nothing more while the connection stays open (a
+    /// stream whose sender went quiet).
+    Stall(String),
     /// 401 as Argo CD sends it for a session it no longer accepts.
     Unauthorized,
     /// This status (429, 503) with `Retry-After` in seconds.
@@ -205,6 +208,18 @@ pub async fn answer(fault: Fault) -> Result<Response<AnswerBody>, Dropped> {
                     }
                     tokio::time::sleep(every).await;
                     Some((Bytes::copy_from_slice(&text.as_bytes()[at..=at]), at + 1))
+                }
+            });
+            json_response(200, streamed(body))
+        }
+        Fault::Stall(first) => {
+            let body = futures_util::stream::unfold(Some(first), |first| async move {
+                match first {
+                    Some(text) => Some((Bytes::from(text), None)),
+                    None => {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        None
+                    }
                 }
             });
             json_response(200, streamed(body))

@@ -302,3 +302,90 @@ async fn with_the_store_down_the_back_off_holds_and_the_error_says_why() {
     assert!(message.contains("key-value store failed"), "{message}");
     assert!(message.contains("only within this instance"), "{message}");
 }
+
+/// A log stream that sends two lines and then goes quiet (the container stopped writing, a proxy
+/// holds the connection): the call ends one request timeout after the silence began, answering
+/// the lines that arrived and saying the stream stopped early, through the server component and
+/// the plugin (both read it through `wasi:http` as it arrives).
+#[tokio::test]
+async fn a_log_stream_that_goes_quiet_answers_what_arrived() {
+    let frames = concat!(
+        r#"{"result":{"content":"starting","timeStampStr":"2026-12-06T05:00:00Z","podName":"guestbook-1"}}"#,
+        "\n",
+        r#"{"result":{"content":"listening on :8080","timeStampStr":"2026-12-06T05:00:01Z","podName":"guestbook-1"}}"#,
+        "\n",
+    );
+    let stall = || {
+        FaultRule::new(
+            Some("GET"),
+            "/api/v1/applications/guestbook/logs",
+            Fault::Stall(frames.to_owned()),
+        )
+    };
+    let check = |logs: &serde_json::Value, took: Duration| {
+        let lines: Vec<&str> = logs["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2, "{logs}");
+        assert!(lines[1].ends_with("listening on :8080"), "{logs}");
+        assert_eq!(logs["truncated"], true, "{logs}");
+        assert!(
+            logs.to_string().contains("stopped before its end"),
+            "{logs}"
+        );
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    };
+
+    let world = impatient(800).await;
+    world.standin.inject(stall());
+    let started = Instant::now();
+    let logs = world
+        .ok(
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "pod_name": "guestbook-1"}),
+        )
+        .await;
+    check(&logs, started.elapsed());
+
+    let env = host_test::embed::HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), crate::ARGOCD_URL.into()),
+            (
+                "ARGOCD_TOKEN".into(),
+                world.standin.api_token("admin", None),
+            ),
+            ("ARGOCD_REQUEST_TIMEOUT_MS".into(), "800".into()),
+        ],
+        redirect: Some(world.standin.addr),
+        ..host_test::embed::HostEnv::default()
+    };
+    world.standin.clear_faults();
+    world.standin.inject(stall());
+    let (plugin, mut store) = crate::harness().plugin(&env).await.unwrap();
+    let started = Instant::now();
+    let answer = plugin
+        .call_get_argocd_app_logs(
+            &mut store,
+            "guestbook",
+            Some("guestbook-1"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap()
+        .expect("logs answered");
+    check(&serde_json::from_str(&answer).unwrap(), started.elapsed());
+}
