@@ -245,14 +245,13 @@ async fn invoke<T: Tool, H: Host>(
     match T::run(&client, args, progress).await {
         Ok(output) => match serde_json::to_value(output) {
             // Measured on the tree (one serializer for every tool, not one per answer type).
-            Ok(value) if answer_bytes(&value) > MAX_ANSWER_BYTES => {
-                CallOutcome::ToolError(format!(
-                    "{}'s answer would be {} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
+            Ok(value) => match answer_bytes(&value) {
+                bytes if bytes > MAX_ANSWER_BYTES => CallOutcome::ToolError(format!(
+                    "{}'s answer would be {bytes} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
                     T::NAME,
-                    answer_bytes(&value)
-                ))
-            }
-            Ok(value) => CallOutcome::Success(value),
+                )),
+                _ => CallOutcome::Success(value),
+            },
             Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
         },
         Err(e) => CallOutcome::ToolError(with_tool_hint(e).to_string()),
