@@ -47,11 +47,7 @@ pub fn list_resources(resources: &[Resource]) -> Value {
     json!({ "resources": listed })
 }
 
-pub fn read_resource(resources: &[Resource], params: &Value) -> Result<Value, RpcError> {
-    let uri = params
-        .get("uri")
-        .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::new(INVALID_PARAMS, "resources/read needs params.uri"))?;
+pub fn read_resource(resources: &[Resource], uri: &str) -> Result<Value, RpcError> {
     let resource = resources.iter().find(|r| r.uri == uri).ok_or_else(|| {
         RpcError::new(
             RESOURCE_NOT_FOUND,
@@ -79,18 +75,17 @@ pub fn list_prompts(prompts: &[Prompt]) -> Value {
     json!({ "prompts": listed })
 }
 
-pub fn get_prompt(prompts: &[Prompt], params: &Value) -> Result<Value, RpcError> {
-    let name = params
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::new(INVALID_PARAMS, "prompts/get needs params.name"))?;
+pub fn get_prompt(
+    prompts: &[Prompt],
+    name: &str,
+    given: &serde_json::Map<String, Value>,
+) -> Result<Value, RpcError> {
     let prompt = prompts.iter().find(|p| p.name == name).ok_or_else(|| {
         RpcError::new(
             INVALID_PARAMS,
             format!("Unknown prompt: {name}; see prompts/list"),
         )
     })?;
-    let given = params.get("arguments").cloned().unwrap_or(Value::Null);
     let mut text = prompt.template.to_string();
     for argument in prompt.arguments {
         let value = given
@@ -140,9 +135,10 @@ mod tests {
 
     #[test]
     fn prompts_fill_their_arguments() {
-        let out = get_prompt(PROMPTS, &json!({"name": "p", "arguments": {"app": "web"}})).unwrap();
+        let given = json!({"app": "web"});
+        let out = get_prompt(PROMPTS, "p", given.as_object().unwrap()).unwrap();
         assert_eq!(out["messages"][0]["content"]["text"], "sync web to HEAD");
-        let missing = get_prompt(PROMPTS, &json!({"name": "p"})).unwrap_err();
+        let missing = get_prompt(PROMPTS, "p", &serde_json::Map::new()).unwrap_err();
         assert_eq!(missing.code, INVALID_PARAMS);
         assert_eq!(
             list_prompts(PROMPTS)["prompts"][0]["arguments"][1]["required"],
@@ -160,13 +156,11 @@ mod tests {
             text: "hi",
         }];
         assert_eq!(
-            read_resource(&resources, &json!({"uri": "x://a"})).unwrap()["contents"][0]["text"],
+            read_resource(&resources, "x://a").unwrap()["contents"][0]["text"],
             "hi"
         );
         assert_eq!(
-            read_resource(&resources, &json!({"uri": "x://b"}))
-                .unwrap_err()
-                .code,
+            read_resource(&resources, "x://b").unwrap_err().code,
             RESOURCE_NOT_FOUND
         );
     }

@@ -10,6 +10,7 @@ use std::cell::Cell;
 use super::approval::{self, APPROVAL_REQUEST, Verdict};
 use super::jsonrpc::{self, INVALID_PARAMS, Incoming, METHOD_NOT_FOUND, RpcError};
 use super::library::{self, RESOURCE_NOT_FOUND};
+use super::request::{ClientRequest, Completion, CompletionTarget, ToolCall};
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
 use super::{LATEST_LEGACY_VERSION, MODERN_VERSIONS, SUPPORTED_VERSIONS};
 
@@ -227,26 +228,23 @@ async fn handle_request<P: ToolProvider>(
     params: Value,
     sink: Option<&dyn MessageSink>,
 ) -> Result<Value, RpcError> {
-    match (method, era) {
-        ("initialize", _) => initialize(info, &params, tools),
-        ("ping", Era::Legacy) => Ok(json!({})),
-        ("server/discover", Era::Modern { .. }) => Ok(json!({
+    match ClientRequest::read(method, params, era)? {
+        ClientRequest::Initialize { protocol_version } => Ok(json!({
+            "protocolVersion": negotiate(&protocol_version),
+            "capabilities": capabilities(tools),
+            "serverInfo": { "name": info.name, "title": info.title, "version": info.version },
+            "instructions": info.instructions,
+        })),
+        ClientRequest::Ping => Ok(json!({})),
+        ClientRequest::Discover => Ok(json!({
             "supportedVersions": SUPPORTED_VERSIONS,
             "capabilities": capabilities(tools),
             "instructions": info.instructions,
         })),
-        ("tools/list", _) => {
-            if params.get("cursor").is_some_and(|c| !c.is_null()) {
-                return Err(RpcError::new(
-                    INVALID_PARAMS,
-                    "Invalid cursor: tools/list has a single page; call it without a cursor",
-                ));
-            }
-            Ok(json!({ "tools": tools.definitions() }))
-        }
-        ("resources/list", _) => Ok(library::list_resources(tools.resources())),
-        ("resources/read", _) => {
-            library::read_resource(tools.resources(), &params).map_err(|error| {
+        ClientRequest::ListTools => Ok(json!({ "tools": tools.definitions() })),
+        ClientRequest::ListResources => Ok(library::list_resources(tools.resources())),
+        ClientRequest::ReadResource { uri } => library::read_resource(tools.resources(), &uri)
+            .map_err(|error| {
                 // 2026-07-28 reports an unknown resource as invalid params.
                 if era.is_modern() && error.code == RESOURCE_NOT_FOUND {
                     RpcError {
@@ -256,33 +254,29 @@ async fn handle_request<P: ToolProvider>(
                 } else {
                     error
                 }
-            })
+            }),
+        ClientRequest::ListResourceTemplates => Ok(json!({"resourceTemplates": []})),
+        ClientRequest::ListPrompts => Ok(library::list_prompts(tools.prompts())),
+        ClientRequest::GetPrompt { name, arguments } => {
+            library::get_prompt(tools.prompts(), &name, &arguments)
         }
-        ("resources/templates/list", _) => Ok(json!({"resourceTemplates": []})),
-        ("prompts/list", _) => Ok(library::list_prompts(tools.prompts())),
-        ("prompts/get", _) => library::get_prompt(tools.prompts(), &params),
-        ("completion/complete", _) => complete_argument(tools, &params).await,
-        ("tools/call", _) => {
-            if let Some(answer) = seek_approval(tools, era, &params).await? {
+        ClientRequest::Complete(completion) => complete_argument(tools, completion).await,
+        ClientRequest::CallTool(call) => {
+            if let Some(answer) = seek_approval(tools, era, &call).await? {
                 return Ok(answer);
             }
-            let token = progress_token(&params);
-            match (sink, token) {
+            match (sink, call.progress_token.clone()) {
                 (Some(sink), Some(token)) => {
                     let notifier = ProgressNotifier {
                         token,
                         sink,
                         last: Cell::new(0.0),
                     };
-                    call_tool(tools, params, &notifier).await
+                    call_tool(tools, call, &notifier).await
                 }
-                _ => call_tool(tools, params, &NoProgress).await,
+                _ => call_tool(tools, call, &NoProgress).await,
             }
         }
-        (other, _) => Err(RpcError::new(
-            METHOD_NOT_FOUND,
-            format!("Method not found: {other}"),
-        )),
     }
 }
 
@@ -303,39 +297,31 @@ fn capabilities<P: ToolProvider>(tools: &P) -> Value {
 const MAX_COMPLETIONS: usize = 100;
 
 /// `completion/complete` for prompt arguments (this server has no resource templates).
-async fn complete_argument<P: ToolProvider>(tools: &P, params: &Value) -> Result<Value, RpcError> {
+async fn complete_argument<P: ToolProvider>(
+    tools: &P,
+    completion: Completion,
+) -> Result<Value, RpcError> {
     let invalid = |why: &str| {
         Err(RpcError::new(
             INVALID_PARAMS,
             format!("completion/complete: {why}"),
         ))
     };
-    let (Some(kind), Some(argument), Some(prefix)) = (
-        params.pointer("/ref/type").and_then(Value::as_str),
-        params.pointer("/argument/name").and_then(Value::as_str),
-        params.pointer("/argument/value").and_then(Value::as_str),
-    ) else {
-        return invalid("needs ref.type, argument.name and argument.value");
-    };
-    let values = match kind {
-        "ref/resource" => Vec::new(),
-        "ref/prompt" => {
-            let name = params
-                .pointer("/ref/name")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+    let Completion {
+        target,
+        argument,
+        prefix,
+    } = completion;
+    let values = match target {
+        CompletionTarget::Resource => Vec::new(),
+        CompletionTarget::Prompt(name) => {
             let Some(prompt) = tools.prompts().iter().find(|p| p.name == name) else {
                 return invalid(&format!("unknown prompt {name:?}; see prompts/list"));
             };
             if !prompt.arguments.iter().any(|a| a.name == argument) {
                 return invalid(&format!("prompt {name} has no argument {argument:?}"));
             }
-            tools.complete(argument, prefix).await
-        }
-        other => {
-            return invalid(&format!(
-                "unknown ref.type {other:?} (ref/prompt or ref/resource)"
-            ));
+            tools.complete(&argument, &prefix).await
         }
     };
     let total = values.len();
@@ -352,28 +338,6 @@ pub fn negotiate(requested: &str) -> &'static str {
         .find(|v| **v == requested)
         .copied()
         .unwrap_or(LATEST_LEGACY_VERSION)
-}
-
-fn initialize<P: ToolProvider>(
-    info: &ServerInfo,
-    params: &Value,
-    tools: &P,
-) -> Result<Value, RpcError> {
-    let requested = params
-        .get("protocolVersion")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            RpcError::new(
-                INVALID_PARAMS,
-                "initialize needs params.protocolVersion (a string such as \"2025-11-25\")",
-            )
-        })?;
-    Ok(json!({
-        "protocolVersion": negotiate(requested),
-        "capabilities": capabilities(tools),
-        "serverInfo": { "name": info.name, "title": info.title, "version": info.version },
-        "instructions": info.instructions,
-    }))
 }
 
 /// `params._meta.progressToken`, when it is a string or an integer as the spec requires.
@@ -416,11 +380,10 @@ impl Progress for ProgressNotifier<'_> {
 async fn seek_approval<P: ToolProvider>(
     tools: &P,
     era: &Era,
-    params: &Value,
+    call: &ToolCall,
 ) -> Result<Option<Value>, RpcError> {
-    let name = params.get("name").and_then(Value::as_str).unwrap_or("");
-    let no_arguments = json!({});
-    let arguments = params.get("arguments").unwrap_or(&no_arguments);
+    let name = call.name.as_str();
+    let arguments = &call.arguments;
     let question = match tools.approval_question(name, arguments).await {
         Ok(Some(question)) => question,
         Ok(None) => return Ok(None),
@@ -445,8 +408,9 @@ async fn seek_approval<P: ToolProvider>(
     let Some(ledger) = tools.approvals() else {
         return Ok(ledger_failed("this server keeps no approval record".into()));
     };
-    let answer = params
-        .get("inputResponses")
+    let answer = call
+        .input_responses
+        .as_ref()
         .and_then(|responses| responses.get(APPROVAL_REQUEST));
     let caller = tools.caller();
     match approval::judge(
@@ -455,7 +419,7 @@ async fn seek_approval<P: ToolProvider>(
         name,
         arguments,
         &question,
-        params.get("requestState"),
+        call.request_state.as_ref(),
         answer,
     ) {
         Ok(Verdict::Approved) => return Ok(None),
@@ -496,36 +460,22 @@ fn tool_error(message: String) -> Value {
 
 async fn call_tool<P: ToolProvider>(
     tools: &P,
-    params: Value,
+    call: ToolCall,
     progress: &dyn Progress,
 ) -> Result<Value, RpcError> {
-    let Some(name) = params.get("name").and_then(Value::as_str) else {
-        return Err(RpcError::new(
-            INVALID_PARAMS,
-            "tools/call needs params.name: the name of a tool from tools/list",
-        ));
-    };
-    let arguments = match params.get("arguments") {
-        None | Some(Value::Null) => json!({}),
-        Some(args @ Value::Object(_)) => args.clone(),
-        Some(_) => {
-            return Err(RpcError::new(
-                INVALID_PARAMS,
-                "tools/call params.arguments must be a JSON object",
-            ));
-        }
-    };
-    Ok(match tools.call(name, arguments, progress).await {
-        CallOutcome::Success(structured) => json!({
-            "content": [{ "type": "text", "text": structured.to_string() }],
-            "structuredContent": structured,
-            "isError": false,
-        }),
-        CallOutcome::ToolError(message) => tool_error(message),
-        CallOutcome::UnknownTool(message) => {
-            return Err(RpcError::new(INVALID_PARAMS, message));
-        }
-    })
+    Ok(
+        match tools.call(&call.name, call.arguments, progress).await {
+            CallOutcome::Success(structured) => json!({
+                "content": [{ "type": "text", "text": structured.to_string() }],
+                "structuredContent": structured,
+                "isError": false,
+            }),
+            CallOutcome::ToolError(message) => tool_error(message),
+            CallOutcome::UnknownTool(message) => {
+                return Err(RpcError::new(INVALID_PARAMS, message));
+            }
+        },
+    )
 }
 
 #[cfg(test)]
