@@ -1,6 +1,6 @@
 //! The Model Context Protocol, knowing nothing of Argo CD: JSON-RPC framing, the methods of both
 //! eras ([`server`]: 2026-07-28 with per-request `_meta`, and the `initialize` era up to
-//! 2025-11-25; [`request`]: what a client asks, as types), and the Streamable HTTP transport ([`http`]) with its authorization ([`authorization`]). Tools plug in through
+//! 2025-11-25; [`request`] and [`results`]: what a client asks and what it gets, as types), and the Streamable HTTP transport ([`http`]) with its authorization ([`authorization`]). Tools plug in through
 //! [`tool::ToolProvider`].
 
 pub mod approval;
@@ -9,6 +9,7 @@ pub mod http;
 pub mod jsonrpc;
 pub mod library;
 pub mod request;
+pub mod results;
 pub mod server;
 pub mod tool;
 

@@ -11,6 +11,11 @@ use super::approval::{self, APPROVAL_REQUEST, Verdict};
 use super::jsonrpc::{self, INVALID_PARAMS, Incoming, METHOD_NOT_FOUND, RpcError};
 use super::library::{self, RESOURCE_NOT_FOUND};
 use super::request::{ClientRequest, Completion, CompletionTarget, ToolCall};
+use super::results::{
+    CallToolResult, Capabilities, CompleteResult, CompletionValues, DiscoverResult, Empty,
+    Implementation, InitializeResult, ListChanged, ListToolsResult, ProgressNotification,
+    ProgressParams, ResourceCapabilities, to_json,
+};
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
 use super::{LATEST_LEGACY_VERSION, MODERN_VERSIONS, SUPPORTED_VERSIONS};
 
@@ -194,8 +199,7 @@ fn complete(result: &mut Value, info: &ServerInfo, method: &str) {
         .entry("resultType")
         .or_insert_with(|| json!("complete"));
     let meta = fields.entry("_meta").or_insert_with(|| json!({}));
-    meta[META_SERVER_INFO] =
-        json!({"name": info.name, "title": info.title, "version": info.version});
+    meta[META_SERVER_INFO] = to_json(&Implementation::from(info));
     if matches!(
         method,
         "server/discover"
@@ -229,19 +233,21 @@ async fn handle_request<P: ToolProvider>(
     sink: Option<&dyn MessageSink>,
 ) -> Result<Value, RpcError> {
     match ClientRequest::read(method, params, era)? {
-        ClientRequest::Initialize { protocol_version } => Ok(json!({
-            "protocolVersion": negotiate(&protocol_version),
-            "capabilities": capabilities(tools),
-            "serverInfo": { "name": info.name, "title": info.title, "version": info.version },
-            "instructions": info.instructions,
+        ClientRequest::Initialize { protocol_version } => Ok(to_json(&InitializeResult {
+            protocol_version: negotiate(&protocol_version),
+            capabilities: capabilities(tools),
+            server_info: info.into(),
+            instructions: info.instructions,
         })),
-        ClientRequest::Ping => Ok(json!({})),
-        ClientRequest::Discover => Ok(json!({
-            "supportedVersions": SUPPORTED_VERSIONS,
-            "capabilities": capabilities(tools),
-            "instructions": info.instructions,
+        ClientRequest::Ping => Ok(to_json(&Empty {})),
+        ClientRequest::Discover => Ok(to_json(&DiscoverResult {
+            supported_versions: SUPPORTED_VERSIONS,
+            capabilities: capabilities(tools),
+            instructions: info.instructions,
         })),
-        ClientRequest::ListTools => Ok(json!({ "tools": tools.definitions() })),
+        ClientRequest::ListTools => Ok(to_json(&ListToolsResult {
+            tools: tools.definitions(),
+        })),
         ClientRequest::ListResources => Ok(library::list_resources(tools.resources())),
         ClientRequest::ReadResource { uri } => library::read_resource(tools.resources(), &uri)
             .map_err(|error| {
@@ -281,16 +287,21 @@ async fn handle_request<P: ToolProvider>(
 }
 
 /// What the server offers, for `initialize` and `server/discover`.
-fn capabilities<P: ToolProvider>(tools: &P) -> Value {
-    let mut capabilities = json!({ "tools": { "listChanged": false } });
-    if !tools.resources().is_empty() {
-        capabilities["resources"] = json!({ "listChanged": false, "subscribe": false });
+fn capabilities<P: ToolProvider>(tools: &P) -> Capabilities {
+    let prompts = !tools.prompts().is_empty();
+    Capabilities {
+        tools: ListChanged {
+            list_changed: false,
+        },
+        resources: (!tools.resources().is_empty()).then_some(ResourceCapabilities {
+            list_changed: false,
+            subscribe: false,
+        }),
+        prompts: prompts.then_some(ListChanged {
+            list_changed: false,
+        }),
+        completions: prompts.then_some(Empty {}),
     }
-    if !tools.prompts().is_empty() {
-        capabilities["prompts"] = json!({ "listChanged": false });
-        capabilities["completions"] = json!({});
-    }
-    capabilities
 }
 
 /// At most this many values per completion, as the spec allows.
@@ -326,7 +337,13 @@ async fn complete_argument<P: ToolProvider>(
     };
     let total = values.len();
     let shown: Vec<String> = values.into_iter().take(MAX_COMPLETIONS).collect();
-    Ok(json!({"completion": {"values": shown, "total": total, "hasMore": total > MAX_COMPLETIONS}}))
+    Ok(to_json(&CompleteResult {
+        completion: CompletionValues {
+            values: shown,
+            total,
+            has_more: total > MAX_COMPLETIONS,
+        },
+    }))
 }
 
 /// Answers with the client's version when we speak it in the handshake era, else with our newest
@@ -361,13 +378,13 @@ impl Progress for ProgressNotifier<'_> {
             return;
         }
         self.last.set(progress);
-        let mut params =
-            json!({"progressToken": self.token, "progress": progress, "message": message});
-        if let Some(total) = total {
-            params["total"] = json!(total);
-        }
         self.sink
-            .send(&json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params}));
+            .send(&to_json(&ProgressNotification::new(ProgressParams {
+                progress_token: &self.token,
+                progress,
+                total,
+                message,
+            })));
     }
 
     fn cancelled(&self) -> bool {
@@ -452,10 +469,7 @@ async fn seek_approval<P: ToolProvider>(
 }
 
 fn tool_error(message: String) -> Value {
-    json!({
-        "content": [{ "type": "text", "text": message }],
-        "isError": true,
-    })
+    to_json(&CallToolResult::error(message))
 }
 
 async fn call_tool<P: ToolProvider>(
@@ -465,11 +479,7 @@ async fn call_tool<P: ToolProvider>(
 ) -> Result<Value, RpcError> {
     Ok(
         match tools.call(&call.name, call.arguments, progress).await {
-            CallOutcome::Success(structured) => json!({
-                "content": [{ "type": "text", "text": structured.to_string() }],
-                "structuredContent": structured,
-                "isError": false,
-            }),
+            CallOutcome::Success(structured) => to_json(&CallToolResult::answer(structured)),
             CallOutcome::ToolError(message) => tool_error(message),
             CallOutcome::UnknownTool(message) => {
                 return Err(RpcError::new(INVALID_PARAMS, message));
