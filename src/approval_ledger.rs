@@ -20,7 +20,7 @@ impl<H: TokenStore + crate::host::Clock> ApprovalLedger for StoreLedger<'_, H> {
             return Err(problem.clone());
         }
         if let Some(seal) = &self.settings.store_seal {
-            return Ok(seal.approval_key());
+            return Ok(seal.approval_key(&self.settings.argocd_url));
         }
         if let Some(key) = self.host.get(KEY)?
             && key.len() == 32

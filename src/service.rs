@@ -185,6 +185,19 @@ async fn settle_caller<'s, H: Host>(
     }
 }
 
+/// Why the server component may not use its store: no `MCP_STORE_KEY`, or one it cannot use.
+fn store_seal_problem(settings: &Settings) -> Option<String> {
+    use crate::settings::STORE_KEY;
+    match (&settings.store_seal, &settings.store_seal_problem) {
+        (_, Some(problem)) => Some(problem.clone()),
+        (Some(_), None) => None,
+        (None, None) => Some(format!(
+            "{} (Spin variable {}) is not set: the server keeps Argo CD sessions and tokens in the shared key-value store only sealed with it. Set it to at least 32 random characters (`openssl rand -base64 32`), the same on every instance; every request is refused until then.",
+            STORE_KEY.env, STORE_KEY.variable
+        )),
+    }
+}
+
 fn rpc_refusal(status: u16, message: String) -> HttpReply {
     use crate::mcp::jsonrpc::{INVALID_REQUEST, RpcError, error};
     HttpReply::json(
@@ -265,6 +278,11 @@ pub async fn serve<H: Host>(
         Ok(site) => site,
         Err(refusal) => return Answer::Whole(refusal.answering(request.body)),
     };
+    // Instances share sessions and tokens through the store: without its seal, nothing is
+    // served (and nothing touches the store), rather than keeping them readable to its readers.
+    if let Some(problem) = store_seal_problem(settings) {
+        return Answer::Whole(rpc_refusal(503, problem).answering(request.body));
+    }
     if let Some(mode) = &settings.user_mode
         && with_resource_server(mode, |rs| rs.serves_metadata_at(route(path)))
     {
@@ -637,8 +655,7 @@ mod tests {
         assert_eq!(host.requests().len(), 4);
     }
 
-    #[test]
-    fn unknown_paths_are_404() {
+    fn get(settings: &Settings, path: &str) -> HttpReply {
         let host = FakeHost::new(vec![]);
         let request = HttpExchange {
             method: "GET",
@@ -647,11 +664,39 @@ mod tests {
             body: b"",
         };
         let reply = pollster::block_on(async {
-            serve(&host, &token_settings(), request, "/etc/passwd")
+            serve(&host, settings, request, path)
                 .await
                 .into_reply(&host)
                 .await
         });
-        assert_eq!(reply.status, 404);
+        assert!(host.requests().is_empty());
+        reply
+    }
+
+    fn sealed(mut settings: Settings) -> Settings {
+        settings.store_seal =
+            Some(crate::store_seal::StoreSeal::from_secret(&"k".repeat(32)).unwrap());
+        settings
+    }
+
+    #[test]
+    fn unknown_paths_are_404() {
+        assert_eq!(get(&sealed(token_settings()), "/etc/passwd").status, 404);
+    }
+
+    #[test]
+    fn without_a_usable_store_key_nothing_is_served() {
+        for path in ["/mcp", "/health/argocd", "/etc/passwd"] {
+            let refused = get(&token_settings(), path);
+            assert_eq!(refused.status, 503, "{path}");
+            let text = String::from_utf8_lossy(&refused.body);
+            assert!(
+                text.contains("MCP_STORE_KEY") && text.contains("store_key"),
+                "{text}"
+            );
+        }
+        let mut short = token_settings();
+        short.store_seal_problem = Some("MCP_STORE_KEY has 5 characters".into());
+        assert_eq!(get(&sealed(short), "/mcp").status, 503, "a problem wins");
     }
 }

@@ -68,9 +68,14 @@ impl StoreSeal {
         })
     }
 
-    /// The key approvals are sealed with: the same on every instance given the same secret.
-    pub fn approval_key(&self) -> Vec<u8> {
-        self.approvals.to_vec()
+    /// The key approvals are sealed with for the deployment that serves `argocd_url`: the same
+    /// on every instance of it, and another for a deployment of another Argo CD that was given
+    /// the same secret, so a yes given on one never runs on the other.
+    pub fn approval_key(&self, argocd_url: &str) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.approvals)
+            .expect("HMAC takes any key length");
+        mac.update(argocd_url.as_bytes());
+        mac.finalize().into_bytes().to_vec()
     }
 
     /// A digest of `text` only holders of the secret can compute, for naming entries after
@@ -208,11 +213,17 @@ mod tests {
         assert!(refused.contains("MCP_STORE_KEY") && refused.contains("32"));
         assert!(!refused.contains("short"), "the value is never repeated");
         let seal = seal();
-        assert_ne!(seal.approval_key(), seal.entries.to_vec());
+        assert_ne!(seal.approval_key("https://cd"), seal.entries.to_vec());
         assert_ne!(seal.names, seal.entries);
         assert_eq!(
-            seal.approval_key(),
-            StoreSeal::from_secret(SECRET).unwrap().approval_key()
+            seal.approval_key("https://cd"),
+            StoreSeal::from_secret(SECRET)
+                .unwrap()
+                .approval_key("https://cd")
+        );
+        assert_ne!(
+            seal.approval_key("https://cd"),
+            seal.approval_key("https://cd2")
         );
         assert_eq!(format!("{seal:?}"), "StoreSeal(***)");
         // Names: stable for one secret, unrelated for another, never the text itself.

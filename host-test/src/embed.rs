@@ -57,7 +57,11 @@ pub struct Outbound {
 }
 
 /// What the host gives one instance. Clones share the store and the outbound log.
-#[derive(Clone, Default)]
+/// The store key instances get unless a test sets its own (or removes it): the server component
+/// serves nothing without one. Tests that read the raw store open its entries with it.
+pub const TEST_STORE_KEY: &str = "test-store-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
+#[derive(Clone)]
 pub struct HostEnv {
     pub kv: KvStore,
     /// `wasi:config/store` values: Spin variables, by their Spin names.
@@ -76,6 +80,25 @@ pub struct HostEnv {
     pub memory_limit: Option<usize>,
     /// Guest stderr lands here, so tests can check that logs hold no secret.
     pub stderr: Option<wasmtime_wasi::p2::pipe::MemoryOutputPipe>,
+}
+
+impl Default for HostEnv {
+    fn default() -> Self {
+        HostEnv {
+            kv: KvStore::default(),
+            variables: HashMap::from([(
+                argocd_mcp::settings::STORE_KEY.variable.to_owned(),
+                TEST_STORE_KEY.to_owned(),
+            )]),
+            env: Vec::new(),
+            redirect: None,
+            redirect_hosts: HashMap::new(),
+            outbound: Arc::default(),
+            allowed_hosts: None,
+            memory_limit: None,
+            stderr: None,
+        }
+    }
 }
 
 impl HostEnv {

@@ -73,9 +73,8 @@ pub fn app_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The `store_key` every node gets unless a test passes its own: tests that read the raw store
-/// open its entries with it.
-pub const TEST_STORE_KEY: &str = "test-store-key-0123456789abcdefghijklmnopqrstuvwxyz";
+/// The `store_key` every node gets unless a test passes its own (the harness's).
+pub use crate::embed::TEST_STORE_KEY;
 
 /// One `spin up` process on a free port, killed when dropped.
 pub struct SpinNode {

@@ -202,17 +202,22 @@ impl<'a, H: Host> Auth<'a, H> {
     /// Refuses while a recent refused login is remembered, in the store or in this instance.
     fn check_backoff(&self, username: &str) -> Result<(), ArgoError> {
         let failure_key = Self::failure_key(&self.settings.argocd_url, username);
-        let stored = self
-            .host
-            .get(&failure_key)
-            .ok()
-            .flatten()
-            .and_then(|b| serde_json::from_slice::<LoginFailure>(&b).ok());
+        // Sealed like the session: a store writer can neither pin a refusal nor speak through
+        // its message.
+        let stored =
+            crate::store_seal::get(self.host, self.settings.store_seal.as_ref(), &failure_key)
+                .and_then(|b| serde_json::from_slice::<LoginFailure>(&b).ok());
         let remembered = LOCAL_FAILURES.with(|f| f.borrow().get(&failure_key).cloned());
         let now = self.host.now_unix_ms();
         let latest = [stored, remembered]
             .into_iter()
             .flatten()
+            // A record from the future (a node's clock far ahead) would pause logins for as
+            // long as it is ahead: it counts from now at the latest.
+            .map(|f| LoginFailure {
+                at_ms: f.at_ms.min(now),
+                ..f
+            })
             .max_by_key(|f| f.at_ms);
         let Some(failure) = latest else {
             return Ok(());
@@ -291,15 +296,14 @@ impl<'a, H: Host> Auth<'a, H> {
             message: error.message.clone(),
         };
         LOCAL_FAILURES.with(|f| f.borrow_mut().insert(failure_key.clone(), record.clone()));
-        let stored = self
-            .host
-            .set(
-                &failure_key,
-                &serde_json::to_vec(&record).unwrap_or_default(),
-            )
-            .err()
-            .map(String::from)
-            .or_else(|| store_trouble.map(str::to_owned));
+        let stored = crate::store_seal::put(
+            self.host,
+            self.settings.store_seal.as_ref(),
+            &failure_key,
+            &serde_json::to_vec(&record).unwrap_or_default(),
+        )
+        .err()
+        .or_else(|| store_trouble.map(str::to_owned));
         let pause = LOGIN_BACKOFF_MS / 1000;
         let hint = match stored {
             None => format!(

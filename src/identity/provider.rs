@@ -128,7 +128,7 @@ async fn refresh<H: Host>(
             }))
         })
     };
-    if let Some(recent) = recent_attempt(host, issuer) {
+    if let Some(recent) = recent_attempt(host, settings, issuer) {
         return outcome(&recent);
     }
     let flight = crate::single_flight::SingleFlight {
@@ -143,7 +143,9 @@ async fn refresh<H: Host>(
             at_ms: host.now_unix_ms(),
             failure: fetched.as_ref().err().map(|e| e.message().to_owned()),
         };
-        let _ = host.set(
+        let _ = crate::store_seal::put(
+            host,
+            settings.store_seal.as_ref(),
             &attempt_key(issuer),
             &serde_json::to_vec(&attempt).unwrap_or_default(),
         );
@@ -157,7 +159,7 @@ async fn refresh<H: Host>(
                 // Another instance may have fetched between our look and our lease (its
                 // attempt may even be stamped a moment before we started: it is recorded after
                 // the fetch ends), so any attempt within the cool-down counts.
-                let result = match recent_attempt(host, issuer) {
+                let result = match recent_attempt(host, settings, issuer) {
                     Some(recent) => outcome(&recent),
                     None => fetch_and_record().await,
                 };
@@ -169,7 +171,7 @@ async fn refresh<H: Host>(
     }
     flight
         .run(
-            || recent_attempt(host, issuer).map(|a| outcome(&a)).transpose(),
+            || recent_attempt(host, settings, issuer).map(|a| outcome(&a)).transpose(),
             async |_| fetch_and_record().await,
             || {
                 IdentityError::unavailable(
@@ -181,13 +183,20 @@ async fn refresh<H: Host>(
 }
 
 /// The last attempt to fetch the keys, if any instance made it within the cool-down.
-fn recent_attempt<H: Host>(host: &H, issuer: &str) -> Option<Attempt> {
+fn recent_attempt<H: Host>(host: &H, settings: &Settings, issuer: &str) -> Option<Attempt> {
     let now = host.now_unix_ms();
-    last_attempt(host, issuer).filter(|a| now.saturating_sub(a.at_ms) < REFETCH_COOLDOWN_MS)
+    // An attempt stamped in the future (a node's clock far ahead) counts as made now: it may
+    // hold fetches off for one cool-down, never for as long as it is ahead.
+    last_attempt(host, settings, issuer).filter(|a| {
+        let at = a.at_ms.min(now);
+        now - at < REFETCH_COOLDOWN_MS && a.at_ms <= now + REFETCH_COOLDOWN_MS
+    })
 }
 
-fn last_attempt<H: Host>(host: &H, issuer: &str) -> Option<Attempt> {
-    let bytes = host.get(&attempt_key(issuer)).ok()??;
+/// Sealed like the keys: a store writer can neither hold fetches off nor speak through its
+/// failure message.
+fn last_attempt<H: Host>(host: &H, settings: &Settings, issuer: &str) -> Option<Attempt> {
+    let bytes = crate::store_seal::get(host, settings.store_seal.as_ref(), &attempt_key(issuer))?;
     serde_json::from_slice(&bytes).ok()
 }
 

@@ -91,8 +91,10 @@ fn run(
 ) -> Result<String, String> {
     // User mode is the server component's: a plugin acts with the account it is given.
     let settings = Settings::load(|name| {
+        // The store key seals what a server's instances share; a plugin call shares nothing.
         let server_only = argocd_mcp::settings::USER_MODE_SETTINGS
             .iter()
+            .chain([&argocd_mcp::settings::STORE_KEY])
             .any(|s| s.env == name.env);
         (!server_only)
             .then(|| std::env::var(name.env).ok())

@@ -103,14 +103,29 @@ async fn an_approval_cannot_be_self_granted_moved_or_replayed() {
     );
     assert_eq!(count(&world, "POST", "/sync"), 1, "one yes, one sync");
 
-    // The key lives in the shared store, never in an answer.
-    let key = world.env.kv.snapshot()["argocd-mcp/approval/key"].clone();
-    assert_eq!(key.len(), 32);
+    // The key is derived from the store key for this Argo CD: in no store, in no answer.
+    let key = argocd_mcp::store_seal::StoreSeal::from_secret(host_test::embed::TEST_STORE_KEY)
+        .unwrap()
+        .approval_key(ARGOCD_URL);
     assert!(!state.as_str().unwrap().contains(&hex(&key)));
+    assert!(
+        world
+            .env
+            .kv
+            .snapshot()
+            .keys()
+            .all(|k| !k.starts_with("argocd-mcp/approval/key"))
+    );
 
-    // With the store down, no approval can be kept: refused, nothing sent.
+    // With the store down, a yes cannot be spent, so it runs nothing: refused, nothing sent.
     world.env.kv.set_failing(true);
     let body = modern_call(sync_of("guestbook"));
+    let (_, asked) = world.post(&body, &mirrored(&body)).await;
+    assert_eq!(asked["result"]["resultType"], "input_required", "{asked}");
+    let mut retry = sync_of("guestbook");
+    retry["requestState"] = asked["result"]["requestState"].clone();
+    retry["inputResponses"] = json!({"approval": yes});
+    let body = modern_call(retry);
     let (_, refused) = world.post(&body, &mirrored(&body)).await;
     assert_eq!(refused["result"]["isError"], true, "{refused}");
     assert!(refused.to_string().contains("key-value store"), "{refused}");

@@ -9,6 +9,21 @@ use crate::{ARGOCD_URL, PASSWORD, World};
 
 const SESSION_KEY: &str = "argocd-mcp/session/admin@https://argocd.example.com";
 
+fn seal() -> argocd_mcp::store_seal::StoreSeal {
+    argocd_mcp::store_seal::StoreSeal::from_secret(host_test::embed::TEST_STORE_KEY).unwrap()
+}
+
+/// The cached session as the component sealed it, opened.
+fn cached_session(world: &World) -> Value {
+    let sealed = &world.env.kv.snapshot()[SESSION_KEY];
+    serde_json::from_slice(
+        &seal()
+            .open(SESSION_KEY, sealed)
+            .expect("sealed with the key"),
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn twenty_calls_in_twenty_instances_log_in_once() {
     let world = World::new().await;
@@ -30,7 +45,7 @@ async fn twenty_calls_in_twenty_instances_log_in_once() {
             .await;
     }
     assert_eq!(world.standin.login_count(), 1);
-    let cached: Value = serde_json::from_slice(&world.env.kv.snapshot()[SESSION_KEY]).unwrap();
+    let cached = cached_session(&world);
     assert!(cached["exp"].as_i64().unwrap() > 0);
     let keys: Vec<String> = world.env.kv.snapshot().into_keys().collect();
     assert!(keys.iter().all(|k| !k.contains(PASSWORD)), "{keys:?}");
@@ -42,14 +57,17 @@ async fn a_token_near_expiry_is_renewed_and_one_without_exp_is_kept() {
     world.ok("list_argocd_apps", json!({})).await;
     // Four minutes left: under the five-minute margin.
     world.env.kv.update(SESSION_KEY, |bytes| {
-        let mut cached: Value = serde_json::from_slice(bytes).unwrap();
+        let mut cached: Value =
+            serde_json::from_slice(&seal().open(SESSION_KEY, bytes).unwrap()).unwrap();
         let soon = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs()
             + 240;
         cached["exp"] = json!(soon);
-        *bytes = serde_json::to_vec(&cached).unwrap();
+        *bytes = seal()
+            .seal(SESSION_KEY, &serde_json::to_vec(&cached).unwrap())
+            .unwrap();
     });
     world.ok("list_argocd_apps", json!({})).await;
     assert_eq!(world.standin.login_count(), 2, "renewed before expiry");
@@ -68,7 +86,7 @@ async fn a_token_near_expiry_is_renewed_and_one_without_exp_is_kept() {
         endless.ok("list_argocd_apps", json!({})).await;
     }
     assert_eq!(endless.standin.login_count(), 1);
-    let cached: Value = serde_json::from_slice(&endless.env.kv.snapshot()[SESSION_KEY]).unwrap();
+    let cached = cached_session(&endless);
     assert!(cached["exp"].is_null());
 }
 
@@ -200,7 +218,10 @@ async fn health_reauthenticates_a_stale_session() {
     );
     assert_eq!(world.standin.login_count(), 2);
     let mut unconfigured = World::with(Config::default(), &[]).await;
-    unconfigured.env.variables.clear();
+    unconfigured
+        .env
+        .variables
+        .retain(|name, _| name == "store_key");
     let missing = unconfigured.http("GET", "/health/argocd", &[], "").await;
     assert_eq!(missing.status, 503);
     assert!(
