@@ -6,6 +6,8 @@
 //! - [`guards`]: confirmation and approval questions; [`project_guard`]: the project allow-list.
 //! - [`arguments`]: name checks and the Argo CD paths they lead to; [`paging`]: pages of lists.
 //! - [`wit`]: the plugin's WIT and glue, generated from the registry.
+//! - [`signature`]: each tool's signature as data, what the plugin's WIT and glue are generated
+//!   from.
 //! - [`masking`]: what is hidden in the Kubernetes objects passed on (Secrets, credentials of
 //!   Applications and ApplicationSets).
 //! - [`read_only`]: what read-only mode allows of tools that make Argo CD work (previews,
@@ -37,6 +39,7 @@ mod registry;
 mod resources;
 mod schema;
 mod scrub;
+mod signature;
 pub(crate) mod statement;
 pub mod wit;
 
@@ -67,3 +70,4 @@ pub use registry::{
 pub use resources::{GetAppEvents, GetResourceTree};
 pub use schema::{PROFILE_ARGUMENT, PROFILE_HEADER, param_headers, schema_of, with_profiles};
 pub use scrub::{call, scrub_value, without_credentials};
+pub use signature::ToolSignature;

@@ -8,79 +8,9 @@
 
 use std::fmt::Write;
 
-use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::Value;
 
-use super::Tool;
-
-/// One tool as the registry describes it.
-pub struct Signature {
-    pub name: &'static str,
-    pub description: &'static str,
-    /// Argument names in the order the argument type declares them.
-    pub fields: Vec<&'static str>,
-    /// The exact input schema (formats kept: they choose the integer types), with the types it
-    /// uses under `$defs` by their Rust names (which name the records).
-    pub schema: Value,
-}
-
-pub fn signature_of<T: Tool>() -> Signature {
-    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    Signature {
-        name: T::NAME,
-        description: T::DESCRIPTION,
-        fields: declared_fields::<T::Args>(),
-        schema: generator.into_root_schema_for::<T::Args>().to_value(),
-    }
-}
-
-/// The fields of a struct in declaration order, as the plugin's export takes them.
-#[cfg(test)]
-pub(crate) fn declared_field_names<T: DeserializeOwned>() -> Vec<&'static str> {
-    declared_fields::<T>()
-}
-
-/// The fields of a struct in declaration order, as serde's derive hands them to a deserializer
-/// (a JSON Schema keeps no order). Types that are not plain structs give none.
-fn declared_fields<T: DeserializeOwned>() -> Vec<&'static str> {
-    struct Collector(Vec<&'static str>);
-    #[derive(Debug)]
-    struct Stop;
-    impl std::fmt::Display for Stop {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("fields collected")
-        }
-    }
-    impl std::error::Error for Stop {}
-    impl de::Error for Stop {
-        fn custom<M: std::fmt::Display>(_: M) -> Self {
-            Stop
-        }
-    }
-    impl<'de> de::Deserializer<'de> for &mut Collector {
-        type Error = Stop;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
-            Err(Stop)
-        }
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Stop> {
-            self.0 = fields.to_vec();
-            Err(Stop)
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-            identifier ignored_any
-        }
-    }
-    let mut collector = Collector(Vec::new());
-    let _ = T::deserialize(&mut collector);
-    collector.0
-}
+use super::signature::ToolSignature;
 
 #[derive(Debug, Clone, PartialEq)]
 enum WitType {
@@ -164,7 +94,7 @@ const WORLD_DOC: &str = "The plugin for WASM MCP hosts (Wassette-style): one typ
 
 impl PluginSurface {
     /// Fails, naming the tool and argument, on a schema the plugin cannot carry.
-    pub fn new(signatures: &[Signature]) -> Result<PluginSurface, String> {
+    pub fn new(signatures: &[ToolSignature]) -> Result<PluginSurface, String> {
         let mut records = Vec::new();
         let mut exports = Vec::new();
         for signature in signatures {
@@ -586,21 +516,18 @@ mod tests {
         resource: bool,
     }
 
+    fn signature() -> ToolSignature {
+        ToolSignature::with_arguments::<Args>("try_it", "Tries it.")
+    }
+
     fn surface() -> PluginSurface {
-        let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-        let signature = Signature {
-            name: "try_it",
-            description: "Tries it.",
-            fields: declared_fields::<Args>(),
-            schema: generator.into_root_schema_for::<Args>().to_value(),
-        };
-        PluginSurface::new(&[signature]).unwrap()
+        PluginSurface::new(&[signature()]).unwrap()
     }
 
     #[test]
     fn parameters_keep_their_declared_order_types_and_escapes() {
         assert_eq!(
-            declared_fields::<Args>(),
+            signature().fields,
             ["type", "count", "id", "patch", "pods", "resource"]
         );
         let wit = surface().wit();
