@@ -5,9 +5,8 @@
 //! - [`schema`]: the schemas `tools/list` publishes, shaped from the argument and answer types.
 //! - [`guards`]: confirmation and approval questions; [`project_guard`]: the project allow-list.
 //! - [`arguments`]: name checks and the Argo CD paths they lead to; [`paging`]: pages of lists.
-//! - [`wit`]: the plugin's WIT and glue, generated from the registry.
 //! - [`signature`]: each tool's signature as data, what the plugin's WIT and glue are generated
-//!   from.
+//!   from at build time (by the `argocd-mcp-plugin-surface` crate, not by the runtime).
 //! - [`masking`]: what is hidden in the Kubernetes objects passed on (Secrets, credentials of
 //!   Applications and ApplicationSets).
 //! - [`read_only`]: what read-only mode allows of tools that make Argo CD work (previews,
@@ -41,7 +40,6 @@ mod schema;
 mod scrub;
 mod signature;
 pub(crate) mod statement;
-pub mod wit;
 
 pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};

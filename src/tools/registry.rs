@@ -65,7 +65,7 @@ macro_rules! toolset {
             all
         }
 
-        /// Every tool's signature, for the plugin's generated WIT and glue ([`wit`]).
+        /// Every tool's signature, for the plugin's generated WIT and glue ([`ToolSignature`]).
         pub fn signatures() -> Vec<ToolSignature> {
             vec![$(ToolSignature::of::<$tool>()),*]
         }
