@@ -379,7 +379,7 @@ mod piece_tests {
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["properties"]["confirm"]["const"], true);
         assert_eq!(
-            crate::tools::wit::declared_field_names::<Example>(),
+            crate::tools::signature::declared_fields::<Example>(),
             [
                 "app_name",
                 "kind",

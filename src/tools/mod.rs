@@ -5,7 +5,8 @@
 //! - [`schema`]: the schemas `tools/list` publishes, shaped from the argument and answer types.
 //! - [`guards`]: confirmation and approval questions; [`project_guard`]: the project allow-list.
 //! - [`arguments`]: name checks and the Argo CD paths they lead to; [`paging`]: pages of lists.
-//! - [`wit`]: the plugin's WIT and glue, generated from the registry.
+//! - [`signature`]: each tool's signature as data, what the plugin's WIT and glue are generated
+//!   from at build time (by the `argocd-mcp-plugin-surface` crate, not by the runtime).
 //! - [`masking`]: what is hidden in the Kubernetes objects passed on (Secrets, credentials of
 //!   Applications and ApplicationSets).
 //! - [`read_only`]: what read-only mode allows of tools that make Argo CD work (previews,
@@ -37,8 +38,8 @@ mod registry;
 mod resources;
 mod schema;
 mod scrub;
+mod signature;
 pub(crate) mod statement;
-pub mod wit;
 
 pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
@@ -67,3 +68,4 @@ pub use registry::{
 pub use resources::{GetAppEvents, GetResourceTree};
 pub use schema::{PROFILE_ARGUMENT, PROFILE_HEADER, param_headers, schema_of, with_profiles};
 pub use scrub::{call, scrub_value, without_credentials};
+pub use signature::ToolSignature;

@@ -65,9 +65,9 @@ macro_rules! toolset {
             all
         }
 
-        /// Every tool's signature, for the plugin's generated WIT and glue ([`wit`]).
-        pub fn signatures() -> Vec<wit::Signature> {
-            vec![$(wit::signature_of::<$tool>()),*]
+        /// Every tool's signature, for the plugin's generated WIT and glue ([`ToolSignature`]).
+        pub fn signatures() -> Vec<ToolSignature> {
+            vec![$(ToolSignature::of::<$tool>()),*]
         }
 
         /// A tool's output schema in full (every level, every `required`), as its answer type

@@ -1110,7 +1110,7 @@ async fn a_tool_from_the_registry_is_exported_without_glue_of_its_own() {
 #[test]
 fn the_plugin_exports_exactly_what_the_registry_generates() {
     let surface =
-        argocd_mcp::tools::wit::PluginSurface::new(&argocd_mcp::tools::signatures()).unwrap();
+        argocd_mcp_plugin_surface::PluginSurface::new(&argocd_mcp::tools::signatures()).unwrap();
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../wit/plugin.wit")).unwrap();
     assert_eq!(
