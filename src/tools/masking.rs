@@ -222,15 +222,20 @@ fn key_span(entry: &str) -> usize {
     0
 }
 
-/// Whether a name looks like it holds a credential: it contains password, passwd, token,
-/// secret, credential, apikey or private, or one of its words is key, auth, pass or pwd (words
-/// split at `.`, `_`, `-`, spaces and lower-to-upper case changes, so `apiKey`, `api_key`,
-/// `AUTH_HEADER` match and `keycloakUrl`, `author`, `monkey` do not).
+/// Whether a name looks like it holds a credential: it contains `password`, `passwd`,
+/// `passphrase`, `passcode`, `token`, `secret`, `credential`, `apikey` or `private`, or one of its
+/// words is `key`, `auth`, `authorization`, `bearer`, `cookie`, `creds`, `pass`, `pwd` or `pw`
+/// (words split at `.`, `_`, `-`, spaces and lower-to-upper case changes, so `apiKey`,
+/// `api_key`, `AUTH_HEADER`, `DB_PW` match and `keycloakUrl`, `keyboard`, `author`, `monkey`,
+/// `passthrough` do not). A name that only contains a word (`tokenizer`, `secretName`) is taken
+/// for a credential too: a harmless value hidden costs less than a credential shown.
 pub fn looks_like_credential(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    const INSIDE: [&str; 7] = [
+    const INSIDE: [&str; 9] = [
         "password",
         "passwd",
+        "passphrase",
+        "passcode",
         "token",
         "secret",
         "credential",
@@ -240,7 +245,17 @@ pub fn looks_like_credential(name: &str) -> bool {
     if INSIDE.iter().any(|word| lower.contains(word)) {
         return true;
     }
-    const WORDS: [&str; 4] = ["key", "auth", "pass", "pwd"];
+    const WORDS: [&str; 9] = [
+        "key",
+        "auth",
+        "authorization",
+        "bearer",
+        "cookie",
+        "creds",
+        "pass",
+        "pwd",
+        "pw",
+    ];
     words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str()))
 }
 
@@ -306,6 +321,16 @@ mod tests {
             "tls.key",
             "pass",
             "REDIS_PWD",
+            "passphrase",
+            "sshPassphrase",
+            "GPG_PASSCODE",
+            "Authorization",
+            "session_cookie",
+            "dbCreds",
+            "DB_PW",
+            "bearer",
+            "apiKeys",
+            "accessKey",
         ] {
             assert!(looks_like_credential(name), "{name}");
         }
@@ -318,6 +343,12 @@ mod tests {
             "hostname",
             "passthrough",
             "LOG_LEVEL",
+            "keyboard",
+            "keys",
+            "authorizedKeys",
+            "authority",
+            "passive",
+            "power",
             "",
         ] {
             assert!(!looks_like_credential(name), "{name}");
