@@ -259,7 +259,7 @@ impl Masker {
         if !(flow.secret || flow_holds_credential(&flow.text)) {
             return;
         }
-        self.out[flow.first] = with_mask(&flow.head, "x");
+        self.out[flow.first] = masked(&flow.head);
         for line in &mut self.out[flow.first + 1..] {
             let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
             *line = format!("{}{MASK}", &line[..indent]);
@@ -279,7 +279,14 @@ impl Masker {
 fn with_mask(head: &str, value: &str) -> String {
     if value.trim().is_empty() {
         head.to_owned()
-    } else if head.is_empty() || head.ends_with(' ') {
+    } else {
+        masked(head)
+    }
+}
+
+/// `head ***` (`***` alone, indented, when the head is only indentation or a dash).
+fn masked(head: &str) -> String {
+    if head.is_empty() || head.ends_with(' ') {
         format!("{head}{MASK}")
     } else {
         format!("{head} {MASK}")
@@ -555,6 +562,23 @@ mod tests {
             "just a scalar HUNTER2",
         ] {
             assert_eq!(mask_yaml(values), MASK, "{values}");
+        }
+    }
+
+    /// Texts made of the pieces the reading reacts to, in every order: none makes it panic, and
+    /// the answer keeps every line or is the mask alone.
+    #[test]
+    fn any_mix_of_yaml_pieces_keeps_its_lines_or_is_hidden_whole() {
+        const PIECES: [&str; 22] = [
+            "\n", "\n  ", "\n    ", "- ", "-", "? ", ": ", ":", "password", "a", "{", "}", "[",
+            "]", ",", "\"", "'", "|", "#", "---", "é", "&x ",
+        ];
+        for text in crate::testing::mixes(&PIECES, 16, 20_000) {
+            let masked = mask_yaml(&text);
+            assert!(
+                masked == MASK || masked.split('\n').count() == text.split('\n').count(),
+                "{text:?} became {masked:?}"
+            );
         }
     }
 

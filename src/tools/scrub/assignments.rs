@@ -5,7 +5,8 @@
 //!   (`host=db password=…`, `Password=…;`) and logfmt (`token=…`);
 //! - `"name": "value"` in JSON text (a log line that is JSON), under the same rule;
 //! - an `Authorization` header or parameter, whatever its scheme (`Authorization: Basic …`,
-//!   `authorization=token …`): the whole value up to the end of the line;
+//!   `authorization=token …`), a `Cookie`, and a header whose name looks like a credential
+//!   (`X-Api-Key: …`, `Private-Token: …`): the whole value up to the end of the line;
 //! - a `Bearer` or `Basic` credential anywhere, when it holds a character other than a letter
 //!   (real tokens do; the words of a sentence such as "bearer token" do not).
 //!
@@ -23,7 +24,7 @@ pub fn mask(text: &str) -> Cow<'_, str> {
     let mut i = 0;
     while i < bytes.len() {
         let found = json_member(bytes, i)
-            .or_else(|| authorization(bytes, i))
+            .or_else(|| header(bytes, i))
             .or_else(|| assignment(bytes, i))
             .or_else(|| scheme_credential(bytes, i));
         match found {
@@ -167,19 +168,39 @@ fn word_at(bytes: &[u8], i: usize, word: &str) -> bool {
         && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
-/// `Authorization: <value>` or `authorization=<value>` (quoted name or not) at `i`: the whole
-/// value, scheme included, up to the end of the line, a quote or an `&`.
-fn authorization(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    const NAME: &str = "authorization";
-    if !word_at(bytes, i, NAME) {
+/// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
+/// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
+/// (with a `-`) that looks like a credential (`X-Api-Key`, `Private-Token`, `X-Vault-Token`,
+/// `Set-Cookie`). The whole value, scheme included, up to the end of the line, a quote or an
+/// `&`.
+fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !bytes[i].is_ascii_alphabetic()
+        || i.checked_sub(1)
+            .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'-')
+    {
         return None;
     }
-    let mut at = i + NAME.len();
+    let len = bytes[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    let mut at = i + len;
     if at < bytes.len() && unit(bytes, at).ch == b'"' {
         at += unit(bytes, at).len;
     }
     at = skip_spaces(bytes, at);
-    if !matches!(bytes.get(at), Some(b':' | b'=')) {
+    let separator = *bytes.get(at)?;
+    if separator != b':' && separator != b'=' {
+        return None;
+    }
+    let name = std::str::from_utf8(&bytes[i..i + len]).ok()?;
+    let authorization = ["authorization", "proxy-authorization"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a));
+    let header = separator == b':'
+        && (name.eq_ignore_ascii_case("cookie")
+            || (name.contains('-') && looks_like_credential(name)));
+    if !(authorization || header) {
         return None;
     }
     at = skip_spaces(bytes, at + 1);
@@ -306,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn authorization_headers_lose_their_credentials() {
+    fn credential_headers_lose_their_values() {
         let cases = [
             (
                 "Authorization: Basic dXNlcjpwYXNz\nHost: h",
@@ -333,7 +354,18 @@ mod tests {
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
+        for (dirty, clean) in [
+            ("X-Vault-Token: s.abc123\nnext", "X-Vault-Token: ***\nnext"),
+            ("Private-Token: glpat-xyz", "Private-Token: ***"),
+            ("Set-Cookie: session=abc; Path=/", "Set-Cookie: ***"),
+            ("cookie: a=b", "cookie: ***"),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
         for text in [
+            "Token: expired",
+            "pod vault-app-5d9f: ready",
+            "x-request-id: 42",
             "the request lacks a bearer token",
             "Basic authentication failed",
             "authorization failed: permission denied",
