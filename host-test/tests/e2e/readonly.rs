@@ -27,6 +27,19 @@ fn offline() -> Value {
     }})
 }
 
+/// The server, read-only, against a fresh stand-in.
+async fn read_only_world() -> World {
+    World::with(
+        Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("read_only", "true"),
+        ],
+    )
+    .await
+}
+
 /// The plugin's environment: read-only, against the stand-in.
 fn read_only_plugin(standin: &StandIn) -> HostEnv {
     HostEnv {
@@ -59,15 +72,7 @@ fn says_why(error: &str, named: &str) {
 
 #[tokio::test]
 async fn read_only_refuses_what_calls_out_server() {
-    let world = World::with(
-        Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("read_only", "true"),
-        ],
-    )
-    .await;
+    let world = read_only_world().await;
     let refused = world
         .tool_error(
             "preview_argocd_applicationset",
@@ -180,15 +185,7 @@ fn synced_revision(standin: &StandIn) -> String {
 /// has are read.
 #[tokio::test]
 async fn read_only_reads_only_revisions_the_app_has_server() {
-    let world = World::with(
-        Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("read_only", "true"),
-        ],
-    )
-    .await;
+    let world = read_only_world().await;
     let manifests = world
         .tool_error(
             "get_argocd_app_manifests",
