@@ -183,3 +183,25 @@ pub fn login_settings() -> Settings {
 pub fn token_settings() -> Settings {
     settings(Credentials::Token(Secret::new("static.token.value")))
 }
+
+/// `count` texts, each up to `longest` of `pieces` in a pseudo-random order (the same every run),
+/// for tests that no mix of tricky pieces makes a text rule panic or misbehave.
+pub fn mixes<'a>(
+    pieces: &'a [&'a str],
+    longest: u64,
+    count: usize,
+) -> impl Iterator<Item = String> + 'a {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    (0..count).map(move |_| {
+        let len = next() % (longest + 1);
+        (0..len)
+            .map(|_| pieces[next() as usize % pieces.len()])
+            .collect()
+    })
+}

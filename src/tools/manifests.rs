@@ -394,6 +394,13 @@ impl Tool for GetRevisionMetadata {
         )?;
         let index = args.source_index.map(|i| i.to_string());
         let query = query.add_opt("sourceIndex", index.as_deref());
+        super::read_only::check_named_revisions(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &[revision],
+        )
+        .await?;
         let meta: RevisionMetadataResponse = client
             .get(
                 &format!("{path}{}", query.as_str()),
@@ -582,6 +589,12 @@ impl Tool for GetManifests {
     ) -> Result<Manifests, ArgoError> {
         let (limit, _) = page_bounds(args.limit, None, 100, 1000)?;
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/manifests")?;
+        let named: Vec<&str> = args
+            .revision
+            .iter()
+            .chain(args.revisions.iter().flatten())
+            .map(String::as_str)
+            .collect();
         let mut query = query.add_opt("revision", args.revision.as_deref());
         match (&args.revisions, &args.source_positions) {
             (None, None) => {}
@@ -600,6 +613,13 @@ impl Tool for GetManifests {
                 ));
             }
         }
+        super::read_only::check_named_revisions(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &named,
+        )
+        .await?;
         let response: ManifestsResponse = client
             .get(
                 &format!("{path}{}", query.as_str()),

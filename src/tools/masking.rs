@@ -5,15 +5,24 @@
 //! - `Secret`: every value of `data` and `stringData`.
 //! - `Application` and `ApplicationSet` (app-of-apps, generated sets): wherever a source sits in
 //!   them (spec, `sources`, templates, generators' templates, status and history copies), Helm
-//!   `values` lines, `valuesObject` entries and `parameters`, plugin `env` and `parameters`, and
-//!   Jsonnet `extVars`/`tlas`, when their name looks like a credential ([`looks_like_credential`]).
+//!   `values` text ([`values_text`]), `valuesObject` entries and `parameters`, plugin `env`,
+//!   `parameters` and the entries of `map` parameters, and Jsonnet `extVars`/`tlas`, when their
+//!   name looks like a credential ([`looks_like_credential`]); in an ApplicationSet's generators,
+//!   `list` `elements` (and `elementsYaml`), any generator's `values` and a `plugin` generator's
+//!   input parameters, by key.
 //! - for all of these, the `last-applied-configuration` annotation (the whole object again).
 //!
-//! What a name cannot tell is not hidden: a credential under an innocent key (`dsn`, `url`
+//! What a name cannot tell is not hidden here: a credential under an innocent key (`dsn`, `url`
 //! without userinfo, `extraArgs`), values files in git (Argo CD only names them), and the
-//! ConfigMaps or Deployments a chart renders from the values.
+//! ConfigMaps or Deployments a chart renders from the values. (Every answer's text is also
+//! scrubbed as a whole, [`super::scrub`]: `password=…` or a URL's userinfo under an innocent key
+//! is caught there.)
+
+mod values_text;
 
 use serde_json::Value;
+
+pub use values_text::mask_yaml;
 
 /// What replaces every hidden value, whatever Argo CD already masked.
 pub const MASK: &str = "***";
@@ -72,6 +81,18 @@ fn mask_sources(value: &mut Value) {
             if let Some(plugin) = map.get_mut("plugin").and_then(Value::as_object_mut) {
                 mask_named(plugin.get_mut("env"), &["value"]);
                 mask_named(plugin.get_mut("parameters"), &["string", "array", "map"]);
+                // A `map` parameter is named as a whole (`values`); its own keys can be
+                // credentials (`db.password`).
+                if let Some(Value::Array(parameters)) = plugin.get_mut("parameters") {
+                    for parameter in parameters {
+                        if let Some(entries) = parameter.get_mut("map") {
+                            mask_by_key(entries);
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Array(generators)) = map.get_mut("generators") {
+                generators.iter_mut().for_each(mask_generator);
             }
             if let Some(jsonnet) = map
                 .get_mut("directory")
@@ -86,6 +107,29 @@ fn mask_sources(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(mask_sources),
         _ => {}
+    }
+}
+
+/// What an ApplicationSet generator feeds its template by key: `list` elements (as objects or
+/// as `elementsYaml` text), the `values` every generator may add (`clusters` among them), and
+/// a `plugin` generator's input parameters. Nested generators (`matrix`, `merge`) are reached
+/// by [`mask_sources`]' walk.
+fn mask_generator(generator: &mut Value) {
+    let Some(kinds) = generator.as_object_mut() else {
+        return;
+    };
+    for body in kinds.values_mut().filter_map(Value::as_object_mut) {
+        for field in ["elements", "values"] {
+            if let Some(entries) = body.get_mut(field) {
+                mask_by_key(entries);
+            }
+        }
+        if let Some(Value::String(text)) = body.get_mut("elementsYaml") {
+            *text = mask_yaml(text);
+        }
+        if let Some(parameters) = body.get_mut("input").and_then(|i| i.get_mut("parameters")) {
+            mask_by_key(parameters);
+        }
     }
 }
 
@@ -126,111 +170,20 @@ fn mask_by_key(value: &mut Value) {
     }
 }
 
-/// Helm values as YAML text, line by line (no YAML parser: the text may not even be valid
-/// YAML, and a line-wise rule cannot be fooled into dropping the mask by a parse error): the
-/// value of a `key: value` line whose key looks like a credential becomes `***`, and so does
-/// everything nested under such a key (a block scalar `password: |`, or a map `credentials:`).
-pub fn mask_yaml(text: &str) -> String {
-    let mut out = Vec::new();
-    // The indentation of a credential key whose value is the block below it.
-    let mut hiding_under: Option<usize> = None;
-    for line in text.split('\n') {
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let content = &line[indent..];
-        if let Some(parent) = hiding_under {
-            if content.trim().is_empty() || content.starts_with('#') {
-                out.push(line.to_owned());
-                continue;
-            }
-            if indent > parent || (indent == parent && content.starts_with("- ")) {
-                out.push(format!("{}{MASK}", &line[..indent]));
-                continue;
-            }
-            hiding_under = None;
-        }
-        // A list item's own key: `- password: x`.
-        let (item, entry) = match content.strip_prefix("- ") {
-            Some(rest) => (2, rest),
-            None => (0, content),
-        };
-        let Some((key, value)) = split_key(entry) else {
-            out.push(line.to_owned());
-            continue;
-        };
-        let head = &line[..indent + item + key_span(entry)];
-        if !looks_like_credential(key) {
-            // A flow map or list (`db: {user: a, password: b}`) is hidden whole when a key in
-            // it looks like a credential.
-            if value.trim_start().starts_with(['{', '[']) && flow_holds_credential(value) {
-                out.push(format!("{head} {MASK}"));
-            } else {
-                out.push(line.to_owned());
-            }
-            continue;
-        }
-        let value = value.trim();
-        if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
-            // The value is the block below; `- key:` nests under the item's indentation.
-            hiding_under = Some(indent + item);
-            if value.is_empty() {
-                out.push(head.to_owned());
-            } else {
-                out.push(format!("{head} {MASK}"));
-            }
-        } else {
-            out.push(format!("{head} {MASK}"));
-        }
-    }
-    out.join("\n")
-}
-
-/// Whether a flow collection's text has a key that looks like a credential.
-fn flow_holds_credential(flow: &str) -> bool {
-    flow.split([',', '{', '}', '[', ']'])
-        .filter_map(|piece| split_key(piece.trim()))
-        .any(|(key, _)| looks_like_credential(key))
-}
-
-/// `key: value` of one YAML line (key unquoted or quoted), or none.
-fn split_key(entry: &str) -> Option<(&str, &str)> {
-    let span = key_span(entry);
-    if span == 0 {
-        return None;
-    }
-    let key = entry[..span - 1].trim().trim_matches(['"', '\'']);
-    Some((key, &entry[span..]))
-}
-
-/// How far `key:` reaches in a line (the colon included), 0 when the line holds no key.
-fn key_span(entry: &str) -> usize {
-    if entry.starts_with('#') {
-        return 0;
-    }
-    // A key ends at the first `: ` (or a `:` ending the line) outside quotes.
-    let mut quote = None;
-    let bytes = entry.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        match (quote, b) {
-            (None, b'"' | b'\'') if i == 0 => quote = Some(b),
-            (Some(q), _) if b == q => quote = None,
-            (None, b':') if bytes.get(i + 1).is_none_or(|n| *n == b' ' || *n == b'\t') => {
-                return i + 1;
-            }
-            _ => {}
-        }
-    }
-    0
-}
-
-/// Whether a name looks like it holds a credential: it contains password, passwd, token,
-/// secret, credential, apikey or private, or one of its words is key, auth, pass or pwd (words
-/// split at `.`, `_`, `-`, spaces and lower-to-upper case changes, so `apiKey`, `api_key`,
-/// `AUTH_HEADER` match and `keycloakUrl`, `author`, `monkey` do not).
+/// Whether a name looks like it holds a credential: it contains `password`, `passwd`,
+/// `passphrase`, `passcode`, `token`, `secret`, `credential`, `apikey` or `private`, or one of its
+/// words is `key`, `auth`, `authorization`, `bearer`, `cookie`, `creds`, `pass`, `pwd` or `pw`
+/// (words split at `.`, `_`, `-`, spaces and lower-to-upper case changes, so `apiKey`,
+/// `api_key`, `AUTH_HEADER`, `DB_PW` match and `keycloakUrl`, `keyboard`, `author`, `monkey`,
+/// `passthrough` do not). A name that only contains a word (`tokenizer`, `secretName`) is taken
+/// for a credential too: a harmless value hidden costs less than a credential shown.
 pub fn looks_like_credential(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    const INSIDE: [&str; 7] = [
+    const INSIDE: [&str; 9] = [
         "password",
         "passwd",
+        "passphrase",
+        "passcode",
         "token",
         "secret",
         "credential",
@@ -240,7 +193,17 @@ pub fn looks_like_credential(name: &str) -> bool {
     if INSIDE.iter().any(|word| lower.contains(word)) {
         return true;
     }
-    const WORDS: [&str; 4] = ["key", "auth", "pass", "pwd"];
+    const WORDS: [&str; 9] = [
+        "key",
+        "auth",
+        "authorization",
+        "bearer",
+        "cookie",
+        "creds",
+        "pass",
+        "pwd",
+        "pw",
+    ];
     words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str()))
 }
 
@@ -306,6 +269,16 @@ mod tests {
             "tls.key",
             "pass",
             "REDIS_PWD",
+            "passphrase",
+            "sshPassphrase",
+            "GPG_PASSCODE",
+            "Authorization",
+            "session_cookie",
+            "dbCreds",
+            "DB_PW",
+            "bearer",
+            "apiKeys",
+            "accessKey",
         ] {
             assert!(looks_like_credential(name), "{name}");
         }
@@ -318,42 +291,16 @@ mod tests {
             "hostname",
             "passthrough",
             "LOG_LEVEL",
+            "keyboard",
+            "keys",
+            "authorizedKeys",
+            "authority",
+            "passive",
+            "power",
             "",
         ] {
             assert!(!looks_like_credential(name), "{name}");
         }
-    }
-
-    #[test]
-    fn helm_values_text_keeps_its_shape_and_loses_its_credentials() {
-        let values = "replicaCount: 2\nimage:\n  tag: v1.2.3\ndb:\n  host: db.internal\n  password: hunter2-db\n  \"apiKey\": 'k-123'\nauth:\n  user: admin\n  pass: p-456\ntls.key: |\n  -----BEGIN KEY-----\n  MIIE-secret\nafter: kept\nusers:\n  - name: a\n    token: t-789\n  # token: in a comment stays\nprivateKey:\n- line-a\n- line-b\nredis: {host: r, password: FLOW-PW}\nlast: value";
-        let masked = mask_yaml(values);
-        for secret in [
-            "hunter2-db",
-            "k-123",
-            "p-456",
-            "MIIE-secret",
-            "t-789",
-            "line-a",
-            "admin",
-            "FLOW-PW",
-        ] {
-            assert!(!masked.contains(secret), "{secret} in\n{masked}");
-        }
-        for kept in [
-            "replicaCount: 2",
-            "  tag: v1.2.3",
-            "  host: db.internal",
-            "  password: ***",
-            "  \"apiKey\": ***",
-            "after: kept",
-            "  - name: a",
-            "    token: ***",
-            "last: value",
-        ] {
-            assert!(masked.contains(kept), "{kept} missing in\n{masked}");
-        }
-        assert_eq!(masked.lines().count(), values.lines().count());
     }
 
     #[test]
@@ -399,6 +346,56 @@ mod tests {
             for kept in ["\"v1\"", "\"eu\"", "\"replicas\":2", "charts.example.com"] {
                 assert!(text.contains(kept), "{kept} missing in {text}");
             }
+        }
+    }
+
+    #[test]
+    fn plugin_map_parameters_lose_their_credential_entries() {
+        let mut application = json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "spec": {"source": {"plugin": {"name": "cmp", "parameters": [
+                {"name": "values", "map": {"db.password": "MAP-PW", "replicas": "2"}},
+                {"name": "images", "array": ["nginx:1"]}
+            ]}}}
+        });
+        mask_secrets(&mut application);
+        let text = application.to_string();
+        assert!(!text.contains("MAP-PW"), "{text}");
+        assert_eq!(
+            application["spec"]["source"]["plugin"]["parameters"][0]["map"],
+            json!({"db.password": MASK, "replicas": "2"})
+        );
+        assert!(text.contains("nginx:1"), "{text}");
+    }
+
+    #[test]
+    fn generators_lose_credentials_they_feed_the_template() {
+        let mut set = json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+            "spec": {"generators": [
+                {"list": {"elements": [{"env": "dev", "dbPassword": "ELEMENT-PW", "creds": {"user": "ELEMENT-USER"}}],
+                          "elementsYaml": "- env: prod\n  apiKey: ELEMENTS-YAML-KEY\n"}},
+                {"clusters": {"selector": {}, "values": {"region": "eu", "vaultToken": "CLUSTER-VALUE-TOKEN"}}},
+                {"matrix": {"generators": [
+                    {"git": {"repoURL": "https://git.example.com/a", "values": {"secret": "NESTED-SECRET"}}},
+                    {"plugin": {"input": {"parameters": {"token": "PLUGIN-INPUT-TOKEN", "stage": "qa"}}}}
+                ]}}
+            ]}
+        });
+        mask_secrets(&mut set);
+        let text = set.to_string();
+        for secret in [
+            "ELEMENT-PW",
+            "ELEMENT-USER",
+            "ELEMENTS-YAML-KEY",
+            "CLUSTER-VALUE-TOKEN",
+            "NESTED-SECRET",
+            "PLUGIN-INPUT-TOKEN",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        for kept in ["\"dev\"", "env: prod", "\"eu\"", "\"qa\""] {
+            assert!(text.contains(kept), "{kept} missing in {text}");
         }
     }
 

@@ -1,11 +1,15 @@
 //! What read-only mode (`ARGOCD_READ_ONLY`) allows of the tools that change nothing in Argo CD
 //! but make it work outside its own state. Read-only means nothing runs that reaches beyond
 //! what Argo CD already holds: an ApplicationSet preview runs only generators that read Argo
-//! CD's own objects, and a refresh only re-compares (a hard refresh re-renders from git).
+//! CD's own objects, a refresh only re-compares (a hard refresh re-renders from git), and
+//! manifests or revision metadata are read only at revisions the app already has (any other
+//! makes Argo CD's repo-server fetch it from git, and render it with Helm, Kustomize or
+//! plugins, on the caller's word).
 
 use serde_json::Value;
 
-use crate::argocd::ArgoError;
+use crate::argocd::{ArgoClient, ArgoError};
+use crate::host::Host;
 
 /// Generators that read only what Argo CD holds: `list` (its elements), `clusters` (its cluster
 /// secrets), and `matrix`/`merge` when every generator they combine is one of these.
@@ -98,10 +102,148 @@ pub fn refuse_hard_refresh() -> ArgoError {
     )
 }
 
+/// In read-only mode, refuses revisions `named` by the caller that app `app_name` does not
+/// already have ([`known_revisions`]); reads the app only when a revision is named.
+pub async fn check_named_revisions<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    named: &[&str],
+) -> Result<(), ArgoError> {
+    let named: Vec<&str> = named
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if !client.settings().read_only || named.is_empty() {
+        return Ok(());
+    }
+    let app = super::project_guard::current_app(client, app_name, app_namespace).await?;
+    refuse_unknown_revisions(&app, &named)
+}
+
+/// Most revisions an error lists.
+const LISTED: usize = 10;
+
+fn refuse_unknown_revisions(app: &Value, named: &[&str]) -> Result<(), ArgoError> {
+    let known = known_revisions(app);
+    let unknown: Vec<&str> = named
+        .iter()
+        .copied()
+        .filter(|n| !known.iter().any(|k| same_revision(k, n)))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<&str> = known.iter().copied().take(LISTED).collect();
+    Err(ArgoError::invalid_input(format!(
+        "this server is read-only (ARGOCD_READ_ONLY): {unknown:?} is not a revision this app targets, is synced to or has in its history; Argo CD would fetch it from git (and render it with Helm, Kustomize or plugins) on the caller's word, which read-only rules out. Revisions it has: {}. Nothing was sent",
+        if listed.is_empty() {
+            "none".to_owned()
+        } else {
+            listed.join(", ")
+        }
+    )))
+}
+
+/// The revisions an app already has, which Argo CD fetches and renders on its own: the target
+/// revision of each source, what it is synced to, what its last operation synced, and every
+/// revision in its history.
+fn known_revisions(app: &Value) -> Vec<&str> {
+    let spec = &app["spec"];
+    let status = &app["status"];
+    let targets = std::iter::once(&spec["source"])
+        .chain(spec["sources"].as_array().into_iter().flatten())
+        .map(|source| &source["targetRevision"]);
+    let synced = [&status["sync"], &status["operationState"]["syncResult"]]
+        .into_iter()
+        .chain(status["history"].as_array().into_iter().flatten())
+        .flat_map(|holder| {
+            std::iter::once(&holder["revision"])
+                .chain(holder["revisions"].as_array().into_iter().flatten())
+        });
+    let mut known: Vec<&str> = targets
+        .chain(synced)
+        .filter_map(Value::as_str)
+        .filter(|revision| !revision.is_empty())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    known
+}
+
+/// A named revision is a known one written the same, or an abbreviation (7 or more hex digits)
+/// of a known commit.
+fn same_revision(known: &str, named: &str) -> bool {
+    known == named
+        || (named.len() >= 7
+            && known.len() == 40
+            && named.bytes().all(|b| b.is_ascii_hexdigit())
+            && known
+                .get(..named.len())
+                .is_some_and(|k| k.eq_ignore_ascii_case(named)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn app() -> Value {
+        json!({
+            "spec": {"source": {"targetRevision": "main"}, "sources": [{"targetRevision": "1.4.2"}, {"repoURL": "x"}]},
+            "status": {
+                "sync": {"revision": "0123456789abcdef0123456789abcdef01234567"},
+                "operationState": {"syncResult": {"revisions": ["fedcba9876543210fedcba9876543210fedcba98"]}},
+                "history": [{"revision": "1111111111111111111111111111111111111111"}, {"revisions": ["2222222222222222222222222222222222222222", "1.4.1"]}]
+            }
+        })
+    }
+
+    #[test]
+    fn revisions_the_app_has_are_allowed() {
+        for named in [
+            "main",
+            "1.4.2",
+            "1.4.1",
+            "0123456789abcdef0123456789abcdef01234567",
+            "0123456",
+            "0123456789ABCDEF",
+            "fedcba9876543210fedcba9876543210fedcba98",
+            "1111111111111111111111111111111111111111",
+            "2222222",
+        ] {
+            assert!(
+                refuse_unknown_revisions(&app(), &[named]).is_ok(),
+                "{named}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_revisions_are_refused_and_named() {
+        for named in [
+            &["feature-x"][..],
+            &["main", "v9.9.9"],
+            &["012345"],
+            &["0123456789abcdef0123456789abcdef01234567x"],
+            &["Main"],
+            &["3333333"],
+        ] {
+            let message = refuse_unknown_revisions(&app(), named)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.contains("read-only") && message.contains(named[named.len() - 1]),
+                "{message}"
+            );
+            assert!(message.contains("1.4.2, "), "{message}");
+        }
+        let bare = refuse_unknown_revisions(&json!({}), &["HEAD"])
+            .unwrap_err()
+            .to_string();
+        assert!(bare.contains("Revisions it has: none"), "{bare}");
+    }
 
     fn refused(generators: Value) -> Option<String> {
         check_preview_generators(&json!({"spec": {"generators": generators}}))

@@ -3,9 +3,12 @@
 //! `user:token@` (app sources, multi-source `sources`, the copies in `status.sync.comparedTo`,
 //! `history` and `operationState.syncResult`, ApplicationSet templates and generators, project
 //! `sourceRepos`), and quotes them back in conditions, operation messages, events and errors
-//! (git's "authentication required" names the URL it fetched). Helm `values`, `valuesObject`,
-//! `parameters` and plugin `env` of an Application travel whole wherever the Application is read
-//! as a Kubernetes object (app-of-apps). Every field used here is in the v3.5.1 swagger.
+//! (git's "authentication required" names the URL it fetched). Helm `values` (YAML text with
+//! continued scalars and explicit keys), `valuesObject`, `parameters`, plugin `env` and `map`
+//! parameters of an Application, and an ApplicationSet's `list` elements and `clusters` values,
+//! travel whole wherever the object is read as a Kubernetes object (app-of-apps). Pods log
+//! credentials in every shape applications write them ([`log_lines`]). Every field used here is
+//! in the v3.5.1 swagger.
 //!
 //! Every seeded secret contains [`MARK`], so a test can look for that one string in everything
 //! it was answered; [`SECRETS`] lists them all, with the Secret data Argo CD itself masks.
@@ -29,6 +32,22 @@ pub const OPERATION_TOKEN: &str = "S33D-operation-token";
 pub const EVENT_TOKEN: &str = "S33D-event-token";
 pub const ERROR_TOKEN: &str = "S33D-error-token";
 pub const LOG_PASSWORD: &str = "S33D-log-pw";
+/// In a JSON log line: slashes escaped, an escaped `&` inside the password.
+pub const LOG_JSON_PASSWORD: &str = "S33D-log-json-pw";
+pub const LOG_QUERY_TOKEN: &str = "S33D-log-query-token";
+pub const LOG_BEARER_TOKEN: &str = "S33D-log-bearer.token";
+/// A password with an unencoded `/` after it.
+pub const LOG_SLASH_PASSWORD: &str = "S33D-log-slash-pw";
+/// In a URL percent-encoded inside another URL.
+pub const LOG_ENCODED_PASSWORD: &str = "S33D-log-encoded-pw";
+pub const VALUES_PASSPHRASE: &str = "S33D-values-passphrase";
+/// The second line of a plain scalar continued under `password:`.
+pub const VALUES_CONTINUED: &str = "S33D-values-continued";
+/// The value of an explicit key (`? apiToken` then `: value`).
+pub const VALUES_EXPLICIT: &str = "S33D-values-explicit";
+pub const PLUGIN_MAP_PASSWORD: &str = "S33D-plugin-map-pw";
+pub const APPSET_ELEMENT_PASSWORD: &str = "S33D-appset-element-pw";
+pub const APPSET_CLUSTER_TOKEN: &str = "S33D-appset-cluster-token";
 pub const APPSET_TEMPLATE_TOKEN: &str = "S33D-appset-template-token";
 /// A token as the user name alone (`https://TOKEN@github.com/…`), as GitHub accepts it.
 pub const APPSET_GENERATOR_TOKEN: &str = "ghp_S33D-appset-generator-token";
@@ -42,7 +61,7 @@ pub const SECRET_DATA: [&str; 3] = [
 ];
 
 /// Every secret the seeded stand-in holds.
-pub const SECRETS: [&str; 20] = [
+pub const SECRETS: [&str; 31] = [
     REPO_TOKEN,
     CHART_PASSWORD,
     VALUES_PASSWORD,
@@ -55,6 +74,17 @@ pub const SECRETS: [&str; 20] = [
     EVENT_TOKEN,
     ERROR_TOKEN,
     LOG_PASSWORD,
+    LOG_JSON_PASSWORD,
+    LOG_QUERY_TOKEN,
+    LOG_BEARER_TOKEN,
+    LOG_SLASH_PASSWORD,
+    LOG_ENCODED_PASSWORD,
+    VALUES_PASSPHRASE,
+    VALUES_CONTINUED,
+    VALUES_EXPLICIT,
+    PLUGIN_MAP_PASSWORD,
+    APPSET_ELEMENT_PASSWORD,
+    APPSET_CLUSTER_TOKEN,
     APPSET_TEMPLATE_TOKEN,
     APPSET_GENERATOR_TOKEN,
     APPSET_CONDITION_TOKEN,
@@ -97,6 +127,8 @@ pub fn source(name: &str, index: usize) -> Value {
             "plugin": {"name": "vault-injector", "env": [
                 {"name": "VAULT_ADDR", "value": "https://vault.example.com"},
                 {"name": "VAULT_TOKEN", "value": PLUGIN_ENV_TOKEN}
+            ], "parameters": [
+                {"name": "values", "map": {"db.password": PLUGIN_MAP_PASSWORD, "replicas": "2"}}
             ]}
         })
     }
@@ -108,7 +140,7 @@ fn helm() -> Value {
             {"name": "image.tag", "value": "v1.4.2"},
             {"name": "postgresql.auth.password", "value": PARAMETER_PASSWORD, "forceString": true}
         ],
-        "values": format!("replicaCount: 2\npostgresql:\n  auth:\n    username: app\n    password: {VALUES_PASSWORD}\nexternalApi:\n  apiKey: \"{VALUES_API_KEY}\"\n"),
+        "values": format!("replicaCount: 2\npostgresql:\n  auth:\n    username: app\n    password: {VALUES_PASSWORD}\nexternalApi:\n  apiKey: \"{VALUES_API_KEY}\"\nsigning:\n  passphrase: {VALUES_PASSPHRASE}\nsmtp:\n  password: first-line\n    {VALUES_CONTINUED}\n? apiToken\n: {VALUES_EXPLICIT}\n"),
         "valuesObject": {"ingress": {"enabled": true}, "github": {"token": VALUES_OBJECT_TOKEN}}
     })
 }
@@ -154,11 +186,28 @@ pub fn revision_error(name: &str, revision: &str) -> String {
     )
 }
 
-/// A log line of a seeded app's pods: a connection string as applications log them.
-pub fn log_line(pod: &str) -> String {
-    format!(
-        "level=info msg=\"connecting\" dsn=postgres://app:{LOG_PASSWORD}@db.internal:5432/app pod={pod}"
-    )
+/// Log lines of a seeded app's pods, with credentials as applications log them: a connection
+/// string, a JSON line (escaped slashes, an escaped `&` in the password), a query-string token
+/// and an Authorization header, a password with an unencoded `/`, and a URL percent-encoded in
+/// another.
+pub fn log_lines(pod: &str) -> Vec<String> {
+    vec![
+        format!(
+            "level=info msg=\"connecting\" dsn=postgres://app:{LOG_PASSWORD}@db.internal:5432/app pod={pod}"
+        ),
+        format!(
+            r#"{{"level":"error","msg":"clone failed","repo":"https:\/\/deploybot:{LOG_JSON_PASSWORD}\u0026x@json-log.example.com\/platform\/a.git","pod":"{pod}"}}"#
+        ),
+        format!(
+            "level=warn msg=\"upstream refused\" url=\"https://api.example.com/v1/charts?page=2&access_token={LOG_QUERY_TOKEN}\" header=\"Authorization: Bearer {LOG_BEARER_TOKEN}\" pod={pod}"
+        ),
+        format!(
+            "level=info msg=\"mirroring\" from=https://mirror:{LOG_SLASH_PASSWORD}/x@mirror.example.com/charts pod={pod}"
+        ),
+        format!(
+            "level=info msg=\"redirect\" location=https://sso.example.com/login?next=https%3A%2F%2Fci%3A{LOG_ENCODED_PASSWORD}%40ci.example.com%2Fjob pod={pod}"
+        ),
+    ]
 }
 
 /// `sourceRepos` of the seeded apps' project.
@@ -192,7 +241,11 @@ pub fn child_object(bp: &Blueprint, kind: &str, live: bool) -> Value {
             "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
             "metadata": {"name": name, "namespace": "argocd"},
             "spec": {
-                "generators": [{"git": {"repoURL": format!("https://{APPSET_GENERATOR_TOKEN}@github.com/platform/envs.git"), "revision": "HEAD", "directories": [{"path": "envs/*"}]}}],
+                "generators": [
+                    {"git": {"repoURL": format!("https://{APPSET_GENERATOR_TOKEN}@github.com/platform/envs.git"), "revision": "HEAD", "directories": [{"path": "envs/*"}]}},
+                    {"list": {"elements": [{"env": "dev", "dbPassword": APPSET_ELEMENT_PASSWORD}]}},
+                    {"clusters": {"selector": {}, "values": {"region": "eu", "vaultToken": APPSET_CLUSTER_TOKEN}}}
+                ],
                 "template": {"metadata": {"name": "{{path.basename}}"}, "spec": spec}
             }
         })

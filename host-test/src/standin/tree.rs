@@ -249,7 +249,9 @@ fn pod_lines(bp: &Blueprint, pod: &str, previous: bool) -> Vec<(u64, u32, String
         .collect::<Vec<_>>();
     let newest = TREE_TIME + count as u64;
     if bp.credentials && !previous {
-        lines.push((newest, 1, super::credentials::log_line(pod)));
+        for (k, line) in super::credentials::log_lines(pod).into_iter().enumerate() {
+            lines.push((newest, 10 + k as u32, line));
+        }
     }
     if bp.crash_trace && !previous {
         lines.push((newest, 2, stack_trace(pod)));

@@ -141,7 +141,7 @@ fn sweep() -> Vec<(&'static str, Value)> {
 }
 
 /// What the seeded places look like once cleaned: each must appear somewhere in the answers.
-const SCRUBBED_EVIDENCE: [&str; 9] = [
+const SCRUBBED_EVIDENCE: [&str; 18] = [
     // Repository URLs of sources, history and the repository list, without their userinfo.
     "https://git.example.com/platform/vault-app.git",
     "https://git.example.com/platform/vault-multi-values.git",
@@ -153,6 +153,19 @@ const SCRUBBED_EVIDENCE: [&str; 9] = [
     "authentication required: https://git.example.com/platform/vault-app.git",
     "Unable to fetch https://git.example.com/platform/vault-app.git",
     "dsn=postgres://db.internal:5432/app",
+    // Values text (with its continued scalar and explicit key); a plugin map parameter; the
+    // child ApplicationSet's list elements and clusters values.
+    "passphrase: ***",
+    "\"db.password\":\"***\"",
+    "\"dbPassword\":\"***\"",
+    "\"vaultToken\":\"***\"",
+    // Log lines: JSON-escaped, query token, Authorization header, `/` in a password, a URL
+    // percent-encoded in another.
+    "json-log.example.com",
+    "access_token=***",
+    "Authorization: ***",
+    "from=https://mirror.example.com/charts",
+    "next=https%3A%2F%2Fci.example.com%2Fjob",
     "https://git.example.com/platform/vault.git envs/dev",
 ];
 

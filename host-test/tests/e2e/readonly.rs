@@ -1,6 +1,7 @@
 //! Read-only mode runs nothing that reaches outside Argo CD's own state: a preview with a
-//! generator that calls out, and a hard refresh, are refused before anything is sent; what only
-//! reads Argo CD's objects still works. Through both components.
+//! generator that calls out, a hard refresh, and manifests or revision metadata at a revision
+//! the app does not have, are refused before anything is sent to do them; what only reads Argo
+//! CD's objects (and the app's own revisions) still works. Through both components.
 
 use host_test::embed::HostEnv;
 use host_test::standin::{Config, StandIn};
@@ -26,6 +27,32 @@ fn offline() -> Value {
     }})
 }
 
+/// The server, read-only, against a fresh stand-in.
+async fn read_only_world() -> World {
+    World::with(
+        Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("read_only", "true"),
+        ],
+    )
+    .await
+}
+
+/// The plugin's environment: read-only, against the stand-in.
+fn read_only_plugin(standin: &StandIn) -> HostEnv {
+    HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
+            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
+            ("ARGOCD_READ_ONLY".into(), "true".into()),
+        ],
+        redirect: Some(standin.addr),
+        ..HostEnv::default()
+    }
+}
+
 fn nothing_sent(standin: &StandIn) {
     let sent: Vec<String> = standin
         .requests()
@@ -45,15 +72,7 @@ fn says_why(error: &str, named: &str) {
 
 #[tokio::test]
 async fn read_only_refuses_what_calls_out_server() {
-    let world = World::with(
-        Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("read_only", "true"),
-        ],
-    )
-    .await;
+    let world = read_only_world().await;
     let refused = world
         .tool_error(
             "preview_argocd_applicationset",
@@ -84,15 +103,7 @@ async fn read_only_refuses_what_calls_out_server() {
 #[tokio::test]
 async fn read_only_refuses_what_calls_out_plugin() {
     let standin = StandIn::start(Config::default()).await.unwrap();
-    let env = HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
-            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
-            ("ARGOCD_READ_ONLY".into(), "true".into()),
-        ],
-        redirect: Some(standin.addr),
-        ..HostEnv::default()
-    };
+    let env = read_only_plugin(&standin);
     let (p, mut s) = harness().plugin(&env).await.unwrap();
     let refused = p
         .call_preview_argocd_applicationset(&mut s, &calling_out().to_string(), None)
@@ -147,4 +158,115 @@ async fn read_only_refuses_fields_spelled_otherwise_server() {
         assert!(error.contains("read-only"), "{error}");
     }
     nothing_sent(&world.standin);
+}
+
+/// Nothing asked the repo-server for a revision: no manifests and no revision metadata.
+fn no_revision_fetched(standin: &StandIn) {
+    let sent: Vec<String> = standin
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/manifests") || p.contains("/revisions/"))
+        .collect();
+    assert!(sent.is_empty(), "read-only sent {sent:?}");
+}
+
+/// The revision guestbook is synced to, as Argo CD holds it.
+fn synced_revision(standin: &StandIn) -> String {
+    let app = standin.app("guestbook").unwrap();
+    app["status"]["sync"]["revision"]
+        .as_str()
+        .expect("guestbook is synced to a revision")
+        .to_owned()
+}
+
+/// Found by the hostile review: a revision the caller names makes Argo CD's repo-server fetch it
+/// from git (and render it, for manifests). In read-only mode only revisions the app already
+/// has are read.
+#[tokio::test]
+async fn read_only_reads_only_revisions_the_app_has_server() {
+    let world = read_only_world().await;
+    let manifests = world
+        .tool_error(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": "feature-x"}),
+        )
+        .await;
+    says_why(&manifests, "feature-x");
+    let metadata = world
+        .tool_error(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "guestbook", "revision": "feature-x"}),
+        )
+        .await;
+    says_why(&metadata, "feature-x");
+    no_revision_fetched(&world.standin);
+    let synced = synced_revision(&world.standin);
+    world
+        .ok(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": synced}),
+        )
+        .await;
+    world
+        .ok(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "guestbook", "revision": synced}),
+        )
+        .await;
+    world
+        .ok("get_argocd_app_manifests", json!({"app_name": "guestbook"}))
+        .await;
+}
+
+#[tokio::test]
+async fn read_only_reads_only_revisions_the_app_has_plugin() {
+    let standin = StandIn::start(Config::default()).await.unwrap();
+    let env = read_only_plugin(&standin);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let refused = p
+        .call_get_argocd_app_manifests(
+            &mut s,
+            "guestbook",
+            None,
+            Some(&["feature-x".to_owned()][..]),
+            Some(&[1i64][..]),
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    says_why(&refused, "feature-x");
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let refused = p
+        .call_get_argocd_revision_metadata(&mut s, "guestbook", "feature-x", None, None, None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    says_why(&refused, "feature-x");
+    no_revision_fetched(&standin);
+    let synced = synced_revision(&standin);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    p.call_get_argocd_app_manifests(
+        &mut s,
+        "guestbook",
+        Some(synced.as_str()),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+    .await
+    .unwrap()
+    .expect("the revision the app is synced to");
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    p.call_get_argocd_revision_metadata(&mut s, "guestbook", &synced, None, None, None)
+        .await
+        .unwrap()
+        .expect("the revision the app is synced to");
 }

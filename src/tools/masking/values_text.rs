@@ -1,0 +1,598 @@
+//! Helm values as YAML text (`helm.values`, an ApplicationSet's `elementsYaml`), masked line by
+//! line. No YAML parser: the text may not even be valid YAML, and a parse error must not drop
+//! the mask. Each line is placed in what the lines before it opened; the value of a key that
+//! looks like a credential becomes `***`, with every line that continues it:
+//!
+//! - a value on the key's line, and lines deeper than the key (a plain scalar continued on the
+//!   next lines, `password: abc` then `  def`);
+//! - a block below the key (`password: |`, a map under `credentials:`, a list under `tokens:`,
+//!   an indentation-less `- item` list beside the key);
+//! - a quoted scalar left open at the end of the line, up to its closing quote;
+//! - an explicit key (`? password`, then `: value`), and any explicit key that is not a plain
+//!   name (a block or flow key cannot be judged, so its value is hidden);
+//! - a flow collection (`{…}` or `[…]`, on one line or several) holding a credential key.
+//!
+//! Lines inside an ordinary block scalar (`config.yaml: |`) are text, but a credential key in them
+//! (YAML quoted as text) is still masked. When a line fits nowhere (not a key, not an item, and
+//! not deeper than the value it would continue), or a quote or flow is never closed, the text is
+//! not YAML this reading understands and it is hidden whole.
+
+use super::{MASK, looks_like_credential};
+
+/// `text` with every credential value masked, or [`MASK`] alone when it cannot be read safely.
+pub fn mask_yaml(text: &str) -> String {
+    let mut masker = Masker::default();
+    for line in text.split('\n') {
+        if masker.line(line).is_none() {
+            return MASK.to_owned();
+        }
+    }
+    if masker.open_quote.is_some() || masker.open_flow.is_some() {
+        return MASK.to_owned();
+    }
+    masker.out.join("\n")
+}
+
+#[derive(Default)]
+struct Masker {
+    out: Vec<String>,
+    /// A credential key's indentation: the deeper lines below it are its value.
+    hiding_under: Option<usize>,
+    /// An ordinary key's block scalar: the deeper lines below it are its text.
+    block_under: Option<usize>,
+    /// The indentation a line that is no key must exceed to continue the value before it.
+    floor: Option<usize>,
+    /// A quoted scalar left open at the end of a line: its quote, and whether it is a
+    /// credential's value.
+    open_quote: Option<(u8, bool)>,
+    open_flow: Option<OpenFlow>,
+    /// After `? key`: the indentation of the `?` and whether the key looks like a credential.
+    explicit_key: Option<(usize, bool)>,
+}
+
+/// A flow collection spread over lines, until its brackets close.
+struct OpenFlow {
+    /// What stands before the collection on its first line (`key:`), and where that line is.
+    head: String,
+    first: usize,
+    secret: bool,
+    text: String,
+    scan: FlowScan,
+}
+
+impl Masker {
+    /// Places one line; none when it fits nowhere.
+    fn line(&mut self, line: &str) -> Option<()> {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let content = &line[indent..];
+        if let Some((quote, secret)) = self.open_quote {
+            if closing_quote(line.as_bytes(), quote).is_some() {
+                self.open_quote = None;
+            }
+            self.push_hidden_if(secret, line, indent);
+            return Some(());
+        }
+        if let Some(mut flow) = self.open_flow.take() {
+            flow.scan.feed(line);
+            flow.text.push(' ');
+            flow.text.push_str(line);
+            self.out.push(line.to_owned());
+            if flow.scan.depth > 0 {
+                self.open_flow = Some(flow);
+            } else {
+                self.close_flow(flow);
+            }
+            return Some(());
+        }
+        if content.trim().is_empty() {
+            self.out.push(line.to_owned());
+            return Some(());
+        }
+        if let Some(parent) = self.hiding_under {
+            if indent > parent || (indent == parent && is_item(content)) {
+                self.push_hidden_if(true, line, indent);
+                return Some(());
+            }
+            self.hiding_under = None;
+        }
+        if content.starts_with('#') {
+            self.out.push(line.to_owned());
+            return Some(());
+        }
+        if let Some(parent) = self.block_under {
+            if indent > parent {
+                self.block_text(line, indent, content);
+                return Some(());
+            }
+            self.block_under = None;
+        }
+        self.structure(line, indent, content)
+    }
+
+    /// A line of an ordinary block scalar: text, in which a `key: value` line whose key looks
+    /// like a credential still hides its value and what is deeper.
+    fn block_text(&mut self, line: &str, indent: usize, content: &str) {
+        let (item, entry) = item_entry(content);
+        match split_key(entry) {
+            Some((key, value)) if looks_like_credential(key) => {
+                let head = &line[..indent + item + key_span(entry)];
+                self.hiding_under = Some(indent + item);
+                self.out.push(with_mask(head, value));
+            }
+            _ => self.out.push(line.to_owned()),
+        }
+    }
+
+    fn structure(&mut self, line: &str, indent: usize, content: &str) -> Option<()> {
+        if let Some(rest) = content
+            .strip_prefix("---")
+            .or_else(|| content.strip_prefix("..."))
+        {
+            // A document marker; one followed by content (a root scalar) is not read here.
+            let rest = rest.trim_start();
+            if !(rest.is_empty() || rest.starts_with('#')) || indent > 0 {
+                return None;
+            }
+            *self = Masker {
+                out: std::mem::take(&mut self.out),
+                ..Masker::default()
+            };
+            self.out.push(line.to_owned());
+            return Some(());
+        }
+        if indent == 0 && content.starts_with('%') {
+            // A directive (`%YAML 1.2`).
+            self.out.push(line.to_owned());
+            return Some(());
+        }
+        let (item, entry) = item_entry(content);
+        let at = indent + item;
+        if entry.is_empty() {
+            // `-` alone: the item's value is below.
+            self.floor = Some(indent);
+            self.out.push(line.to_owned());
+            return Some(());
+        }
+        if let Some(key) = entry
+            .strip_prefix('?')
+            .filter(|k| k.is_empty() || k.starts_with(' '))
+        {
+            let key = key.trim();
+            let plain =
+                !key.is_empty() && !key.starts_with(['|', '>', '[', '{', '&', '*', '!', '"', '\'']);
+            let secret = !plain || looks_like_credential(key);
+            self.explicit_key = Some((at, secret));
+            self.floor = Some(at);
+            self.out.push(line.to_owned());
+            return Some(());
+        }
+        if let Some(value) = entry
+            .strip_prefix(':')
+            .filter(|v| v.is_empty() || v.starts_with(' '))
+        {
+            // The value of an explicit key; without one it is not YAML.
+            let (key_at, secret) = self.explicit_key.take().filter(|(k, _)| *k == at)?;
+            self.floor = Some(key_at);
+            self.value(line, &line[..at + 1], key_at, value, secret);
+            return Some(());
+        }
+        let Some((key, value)) = split_key(entry) else {
+            return self.scalar_line(line, indent, item, entry);
+        };
+        self.floor = Some(at);
+        let head = &line[..at + key_span(entry)];
+        self.value(line, head, at, value, looks_like_credential(key));
+        Some(())
+    }
+
+    /// A line that is no key: an item's value, the continuation of a value above, or a flow
+    /// collection or quoted scalar starting.
+    fn scalar_line(&mut self, line: &str, indent: usize, item: usize, entry: &str) -> Option<()> {
+        let continues = self.floor.is_some_and(|floor| indent > floor);
+        // A document may be one flow collection (values written as JSON).
+        let root_flow = self.floor.is_none() && entry.starts_with(['{', '[']);
+        if item == 0 && !continues && !root_flow {
+            return None;
+        }
+        if item > 0 {
+            self.floor = Some(indent);
+        }
+        if item > 0 || entry.starts_with(['{', '[', '"', '\'']) {
+            self.value(line, &line[..indent + item], indent + item, entry, false);
+        } else {
+            self.out.push(line.to_owned());
+        }
+        Some(())
+    }
+
+    /// What follows a key (`head` is the line up to and with its colon), or an item's value.
+    fn value(&mut self, line: &str, head: &str, key_at: usize, value: &str, secret: bool) {
+        let bare = without_properties(value.trim());
+        if let Some(quote @ (b'"' | b'\'')) = bare.bytes().next()
+            && closing_quote(&bare.as_bytes()[1..], quote).is_none()
+        {
+            self.open_quote = Some((quote, secret));
+            if secret {
+                self.hiding_under = Some(key_at);
+            }
+            self.out.push(if secret {
+                with_mask(head, value)
+            } else {
+                line.to_owned()
+            });
+            return;
+        }
+        if bare.starts_with(['{', '[']) {
+            let mut scan = FlowScan::default();
+            scan.feed(bare);
+            if scan.depth > 0 {
+                self.open_flow = Some(OpenFlow {
+                    head: head.to_owned(),
+                    first: self.out.len(),
+                    secret,
+                    text: bare.to_owned(),
+                    scan,
+                });
+                self.out.push(line.to_owned());
+                return;
+            }
+            if secret || flow_holds_credential(bare) {
+                self.out.push(with_mask(head, value));
+            } else {
+                self.out.push(line.to_owned());
+            }
+            return;
+        }
+        if secret {
+            self.hiding_under = Some(key_at);
+            self.out.push(with_mask(head, value));
+            return;
+        }
+        if bare.starts_with(['|', '>']) {
+            self.block_under = Some(key_at);
+        }
+        self.out.push(line.to_owned());
+    }
+
+    /// A flow collection closed: hidden, every line of it, when it holds a credential.
+    fn close_flow(&mut self, flow: OpenFlow) {
+        if !(flow.secret || flow_holds_credential(&flow.text)) {
+            return;
+        }
+        self.out[flow.first] = masked(&flow.head);
+        for line in &mut self.out[flow.first + 1..] {
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+            *line = format!("{}{MASK}", &line[..indent]);
+        }
+    }
+
+    fn push_hidden_if(&mut self, secret: bool, line: &str, indent: usize) {
+        if secret && !line.trim().is_empty() {
+            self.out.push(format!("{}{MASK}", &line[..indent]));
+        } else {
+            self.out.push(line.to_owned());
+        }
+    }
+}
+
+/// `head ***`, or `head` alone when there was no value on the line.
+fn with_mask(head: &str, value: &str) -> String {
+    if value.trim().is_empty() {
+        head.to_owned()
+    } else {
+        masked(head)
+    }
+}
+
+/// `head ***` (`***` alone, indented, when the head is only indentation or a dash).
+fn masked(head: &str) -> String {
+    if head.is_empty() || head.ends_with(' ') {
+        format!("{head}{MASK}")
+    } else {
+        format!("{head} {MASK}")
+    }
+}
+
+/// Whether a line is a list item (`- x`, or `-` alone).
+fn is_item(content: &str) -> bool {
+    content == "-" || content.starts_with("- ")
+}
+
+/// How far the item dashes of a line reach (`- - key: v`), and what follows them.
+fn item_entry(content: &str) -> (usize, &str) {
+    let mut entry = content;
+    while let Some(rest) = entry
+        .strip_prefix("- ")
+        .or(if entry == "-" { Some("") } else { None })
+    {
+        entry = rest.trim_start_matches([' ', '\t']);
+    }
+    (content.len() - entry.len(), entry)
+}
+
+/// A value without its anchor and tag (`&a !!str "x"` is `"x"`).
+fn without_properties(value: &str) -> &str {
+    let mut value = value;
+    while value.starts_with(['&', '!']) {
+        match value.find([' ', '\t']) {
+            Some(space) => value = value[space..].trim_start(),
+            None => return "",
+        }
+    }
+    value
+}
+
+/// Where a quoted scalar opened before `text` closes in it: `"` ends at an unescaped `"`, `'` at a
+/// `'` that is not doubled.
+fn closing_quote(bytes: &[u8], quote: u8) -> Option<usize> {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == quote => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The brackets of a flow collection, counted over lines, outside quotes and comments.
+#[derive(Default)]
+struct FlowScan {
+    depth: usize,
+    quote: Option<u8>,
+}
+
+impl FlowScan {
+    fn feed(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match self.quote {
+                Some(q) => match closing_quote(&bytes[i..], q) {
+                    Some(end) => {
+                        self.quote = None;
+                        i += end;
+                    }
+                    None => return,
+                },
+                None => match b {
+                    // A quote opens a scalar only where one can start (`it's` is plain text).
+                    b'"' | b'\''
+                        if i == 0
+                            || matches!(bytes[i - 1], b' ' | b'\t' | b'{' | b'[' | b',' | b':') =>
+                    {
+                        self.quote = Some(b);
+                    }
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                    b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => return,
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Whether a flow collection's text has a key that looks like a credential.
+fn flow_holds_credential(flow: &str) -> bool {
+    flow.split([',', '{', '}', '[', ']'])
+        .filter_map(|piece| split_key(piece.trim()))
+        .any(|(key, _)| looks_like_credential(key))
+}
+
+/// `key: value` of one YAML line (key unquoted or quoted), or none.
+fn split_key(entry: &str) -> Option<(&str, &str)> {
+    let span = key_span(entry);
+    if span == 0 {
+        return None;
+    }
+    let key = entry[..span - 1].trim().trim_matches(['"', '\'']);
+    Some((key, &entry[span..]))
+}
+
+/// How far `key:` reaches in a line (the colon included), 0 when the line holds no key.
+fn key_span(entry: &str) -> usize {
+    if entry.starts_with('#') {
+        return 0;
+    }
+    // A key ends at the first `: ` (or a `:` ending the line) outside quotes.
+    let mut quote = None;
+    let bytes = entry.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') if i == 0 => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b':')
+                if bytes
+                    .get(i + 1)
+                    .is_none_or(|n| matches!(n, b' ' | b'\t' | b'\r')) =>
+            {
+                return i + 1;
+            }
+            _ => {}
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_hidden(values: &str, secrets: &[&str], kept: &[&str]) {
+        let masked = mask_yaml(values);
+        for secret in secrets {
+            assert!(!masked.contains(secret), "{secret} in\n{masked}");
+        }
+        for line in kept {
+            assert!(masked.contains(line), "{line:?} missing in\n{masked}");
+        }
+    }
+
+    #[test]
+    fn helm_values_text_keeps_its_shape_and_loses_its_credentials() {
+        let values = "replicaCount: 2\nimage:\n  tag: v1.2.3\ndb:\n  host: db.internal\n  password: hunter2-db\n  \"apiKey\": 'k-123'\nauth:\n  user: admin\n  pass: p-456\ntls.key: |\n  -----BEGIN KEY-----\n  MIIE-secret\nafter: kept\nusers:\n  - name: a\n    token: t-789\n  # token: in a comment stays\nprivateKey:\n- line-a\n- line-b\nredis: {host: r, password: FLOW-PW}\nlast: value";
+        assert_hidden(
+            values,
+            &[
+                "hunter2-db",
+                "k-123",
+                "p-456",
+                "MIIE-secret",
+                "t-789",
+                "line-a",
+                "admin",
+                "FLOW-PW",
+            ],
+            &[
+                "replicaCount: 2",
+                "  tag: v1.2.3",
+                "  host: db.internal",
+                "  password: ***",
+                "  \"apiKey\": ***",
+                "after: kept",
+                "  - name: a",
+                "    token: ***",
+                "last: value",
+            ],
+        );
+        assert_eq!(mask_yaml(values).lines().count(), values.lines().count());
+    }
+
+    #[test]
+    fn a_credential_continued_on_the_next_lines_is_hidden_with_them() {
+        assert_hidden(
+            "db:\n  passphrase: first-half\n    SECOND-HALF\n  host: db\n",
+            &["first-half", "SECOND-HALF"],
+            &["  passphrase: ***", "  host: db"],
+        );
+        // Quoted scalars run to their closing quote, at any indentation.
+        assert_hidden(
+            "password: \"QUOTED-1\n  QUOTED-2\nQUOTED-3\"\nnext: 1",
+            &["QUOTED-1", "QUOTED-2", "QUOTED-3"],
+            &["password: ***", "next: 1"],
+        );
+        assert_hidden(
+            "token: 'it''s\n  SINGLE-2'\nnext: 1",
+            &["it''s", "SINGLE-2"],
+            &["next: 1"],
+        );
+        // A block whose text starts with `#` is text, not a comment.
+        assert_hidden(
+            "sshKey: |\n  # HASH-LINE\n  BODY\nnext: 1",
+            &["HASH-LINE", "BODY"],
+            &["next: 1"],
+        );
+        // Anchors and tags do not hide what follows them.
+        assert_hidden(
+            "secret: &s !!str \"TAGGED-1\n  TAGGED-2\"\ncopy: *s",
+            &["TAGGED-1", "TAGGED-2"],
+            &["copy: *s"],
+        );
+    }
+
+    #[test]
+    fn explicit_keys_are_judged_like_any_key() {
+        assert_hidden(
+            "? password\n: EXPLICIT-1\n? host\n: db.internal\n",
+            &["EXPLICIT-1"],
+            &[": db.internal"],
+        );
+        // A key that cannot be judged by its name hides its value.
+        assert_hidden(
+            "? |\n  pass\n  word\n: EXPLICIT-2\n? [a, b]\n: EXPLICIT-3\n",
+            &["EXPLICIT-2", "EXPLICIT-3"],
+            &[],
+        );
+        assert_hidden(
+            "list:\n  - ? apiKey\n    : EXPLICIT-4\n",
+            &["EXPLICIT-4"],
+            &["list:"],
+        );
+    }
+
+    #[test]
+    fn flow_collections_over_several_lines_are_hidden_when_they_hold_a_credential() {
+        assert_hidden(
+            "db: {user: a,\n  password:\n    FLOW-1}\nkeep: {a: 1,\n  b: 2}\n",
+            &["FLOW-1"],
+            &["keep: {a: 1,", "  b: 2}"],
+        );
+        assert_hidden(
+            "users: [\n  {name: x, token: FLOW-2},\n  {name: y, \"it's\": 1}\n]\nz: 1",
+            &["FLOW-2"],
+            &["z: 1"],
+        );
+        assert_hidden(
+            "{\n  \"db\": {\n    \"password\": \"JSON-1\"\n  }\n}\n",
+            &["JSON-1"],
+            &[],
+        );
+    }
+
+    #[test]
+    fn config_files_in_block_scalars_keep_their_text_and_lose_their_credentials() {
+        assert_hidden(
+            "config.yaml: |\n  server {\n    listen 80;\n  }\n  database:\n    password: BLOCK-1\n  plain text line\nafter: 1",
+            &["BLOCK-1"],
+            &[
+                "  server {",
+                "    listen 80;",
+                "  plain text line",
+                "after: 1",
+            ],
+        );
+    }
+
+    #[test]
+    fn text_that_cannot_be_placed_is_hidden_whole() {
+        for values in [
+            // A value at the key's own indentation: not YAML, so nothing says where it ends.
+            "password:\nHUNTER2\n",
+            "db:\n  password: a\n  HUNTER2\n",
+            "password: \"never closed HUNTER2\n",
+            "creds: {user: a, HUNTER2\n",
+            ": HUNTER2\n",
+            "--- HUNTER2\n",
+            "just a scalar HUNTER2",
+        ] {
+            assert_eq!(mask_yaml(values), MASK, "{values}");
+        }
+    }
+
+    /// Texts made of the pieces the reading reacts to, in every order: none makes it panic, and
+    /// the answer keeps every line or is the mask alone.
+    #[test]
+    fn any_mix_of_yaml_pieces_keeps_its_lines_or_is_hidden_whole() {
+        const PIECES: [&str; 22] = [
+            "\n", "\n  ", "\n    ", "- ", "-", "? ", ": ", ":", "password", "a", "{", "}", "[",
+            "]", ",", "\"", "'", "|", "#", "---", "é", "&x ",
+        ];
+        for text in crate::testing::mixes(&PIECES, 16, 20_000) {
+            let masked = mask_yaml(&text);
+            assert!(
+                masked == MASK || masked.split('\n').count() == text.split('\n').count(),
+                "{text:?} became {masked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_yaml_stays_as_written() {
+        for values in [
+            "a: 1\nb:\n  c: [1, 2]\n  d: {e: f}\n",
+            "desc: a long\n  text that goes on\nnext: 1",
+            "---\nitems:\n-\n  name: x\n- - nested\n...\n",
+            "%YAML 1.2\n---\nk: v\n",
+            "note: \"multi\n  line\"\nk: 'it''s'\n",
+            "",
+        ] {
+            assert_eq!(mask_yaml(values), values, "{values}");
+        }
+    }
+}

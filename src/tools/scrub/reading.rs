@@ -1,0 +1,132 @@
+//! Text read as the characters it stands for: answers quote log lines that are JSON (`\/` for
+//! `/`, `\u0026` for `&`), JSON inside JSON (`\\/`), and URLs percent-encoded inside other URLs
+//! (`%3A%2F%2F`, `%40`, even twice: `%2540`). The credential rules judge what these escapes
+//! mean, so an escape cannot hide a `://`, an `@` or a quote from them.
+
+/// What one escape or byte of the text stands for, and how many bytes it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    /// The ASCII character meant; [`OTHER`] for anything else (a non-ASCII byte, an escape of
+    /// a non-ASCII character).
+    pub ch: u8,
+    pub len: usize,
+    /// Whether it was written as an escape rather than as itself.
+    pub escaped: bool,
+}
+
+/// Stands for any character that is not ASCII.
+pub const OTHER: u8 = 0x80;
+
+/// The unit starting at byte `i` (`i < bytes.len()`).
+pub fn unit(bytes: &[u8], i: usize) -> Unit {
+    let plain = Unit {
+        ch: if bytes[i].is_ascii() { bytes[i] } else { OTHER },
+        len: 1,
+        escaped: false,
+    };
+    match bytes[i] {
+        b'\\' => json_escape(bytes, i).unwrap_or(plain),
+        b'%' => percent_escape(bytes, i).unwrap_or(plain),
+        _ => plain,
+    }
+}
+
+/// A JSON escape after a run of backslashes (one per level of quoting): `\/`, `\\\"`,
+/// `\u0040`, `\n`.
+fn json_escape(bytes: &[u8], i: usize) -> Option<Unit> {
+    let run = bytes[i..].iter().take_while(|b| **b == b'\\').count();
+    let at = i + run;
+    let escaped = |ch, len| {
+        Some(Unit {
+            ch,
+            len,
+            escaped: true,
+        })
+    };
+    match *bytes.get(at)? {
+        c @ (b'/' | b'"' | b'\'') => escaped(c, run + 1),
+        b'n' => escaped(b'\n', run + 1),
+        b'r' => escaped(b'\r', run + 1),
+        b't' => escaped(b'\t', run + 1),
+        b'u' => {
+            let hex = bytes.get(at + 1..at + 5)?;
+            let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            let ch = u8::try_from(code)
+                .ok()
+                .filter(u8::is_ascii)
+                .unwrap_or(OTHER);
+            escaped(ch, run + 5)
+        }
+        _ => None,
+    }
+}
+
+/// `%XX`, also encoded again (`%25XX`, `%2525XX`).
+fn percent_escape(bytes: &[u8], i: usize) -> Option<Unit> {
+    let mut at = i + 1;
+    while bytes.get(at..at + 2) == Some(b"25")
+        && bytes.get(at + 2).is_some_and(u8::is_ascii_hexdigit)
+    {
+        // `%25` followed by hex is `%` encoded once more; `%25` at the end is a percent sign.
+        if bytes.get(at + 3).is_some_and(u8::is_ascii_hexdigit) {
+            at += 2;
+        } else {
+            break;
+        }
+    }
+    let hex = bytes.get(at..at + 2)?;
+    let code = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+    Some(Unit {
+        ch: if code.is_ascii() { code } else { OTHER },
+        len: at + 2 - i,
+        escaped: true,
+    })
+}
+
+/// Ends any credential in text: whitespace, a quote, an angle bracket, as written or escaped.
+pub fn ends_text(ch: u8) -> bool {
+    ch.is_ascii_whitespace() || matches!(ch, b'"' | b'\'' | b'`' | b'<' | b'>')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<(u8, usize)> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut out = Vec::new();
+        while i < bytes.len() {
+            let u = unit(bytes, i);
+            out.push((u.ch, u.len));
+            i += u.len;
+        }
+        out
+    }
+
+    #[test]
+    fn escapes_are_read_as_what_they_stand_for() {
+        assert_eq!(read(r"\/"), [(b'/', 2)]);
+        assert_eq!(read(r"\\\/"), [(b'/', 4)]);
+        assert_eq!(read(r"\u0040"), [(b'@', 6)]);
+        assert_eq!(read(r"\u00e9"), [(OTHER, 6)]);
+        assert_eq!(read(r#"\""#), [(b'"', 2)]);
+        assert_eq!(read(r"\n"), [(b'\n', 2)]);
+        assert_eq!(read("%40"), [(b'@', 3)]);
+        assert_eq!(read("%2540"), [(b'@', 5)]);
+        assert_eq!(read("%252F"), [(b'/', 5)]);
+        assert_eq!(read("%C3"), [(OTHER, 3)]);
+        assert_eq!(read("é"), [(OTHER, 1), (OTHER, 1)]);
+    }
+
+    #[test]
+    fn what_is_no_escape_is_itself() {
+        assert_eq!(read(r"\x"), [(b'\\', 1), (b'x', 1)]);
+        assert_eq!(read(r"\u00"), [(b'\\', 1), (b'u', 1), (b'0', 1), (b'0', 1)]);
+        assert_eq!(read("%4"), [(b'%', 1), (b'4', 1)]);
+        assert_eq!(read("%25"), [(b'%', 3)]);
+        assert_eq!(read("%zz"), [(b'%', 1), (b'z', 1), (b'z', 1)]);
+        assert_eq!(read("\\"), [(b'\\', 1)]);
+        assert_eq!(read("%"), [(b'%', 1)]);
+    }
+}

@@ -1,0 +1,248 @@
+//! A URL's userinfo, `user:password@` after `://`, removed wherever the URL stands: alone, in a
+//! message, escaped as JSON (`https:\/\/u:p\u0026w@host`) or percent-encoded inside another URL
+//! (`?next=https%3A%2F%2Fu%3Ap%40host`).
+//!
+//! The userinfo ends at the last `@` of the authority (RFC 3986: the authority ends at `/`, `?`
+//! or `#`). People write passwords with those characters unencoded (`https://u:pa/ss@host`), so
+//! when the authority reads `user:secret` (a colon followed by anything but a port number), the
+//! userinfo reaches to the last `@` before the URL ends in the text (whitespace or a quote).
+
+use std::borrow::Cow;
+
+use super::reading::{ends_text, unit};
+
+/// Removes the userinfo of every URL in `text`.
+pub fn strip(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    // Fast path: no `@` as such or escaped means no userinfo.
+    if !bytes.contains(&b'@') && !text.contains("40") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some((start, encoded)) = after_scheme_separator(bytes, i) else {
+            i += unit(bytes, i).len;
+            continue;
+        };
+        match userinfo_end(bytes, start, encoded) {
+            Some(end) => {
+                out.push_str(&text[copied..start]);
+                copied = end;
+                i = end;
+            }
+            None => i = start,
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// Where the authority starts when `://` (as written or escaped) starts at `i`, and whether it
+/// was percent-encoded (the URL is then a value inside another URL).
+fn after_scheme_separator(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+    let mut at = i;
+    for expected in [b':', b'/', b'/'] {
+        if at >= bytes.len() {
+            return None;
+        }
+        let u = unit(bytes, at);
+        if u.ch != expected {
+            return None;
+        }
+        at += u.len;
+    }
+    Some((at, bytes[i] == b'%'))
+}
+
+/// Where the userinfo of the authority starting at `start` ends (just after its `@`), if it has
+/// one. A percent-encoded URL also ends at an `&` as such (the next parameter of the URL
+/// around it).
+fn userinfo_end(bytes: &[u8], start: usize, encoded: bool) -> Option<usize> {
+    let mut i = start;
+    // The authority as RFC 3986 reads it: up to `/`, `?` or `#`.
+    let mut in_authority = true;
+    let mut last_at_in_authority = None;
+    let mut last_at_in_url = None;
+    // A colon in the authority before any `@`, and whether only digits (a port) follow it.
+    let mut colon = false;
+    let mut port_like = true;
+    while i < bytes.len() {
+        let u = unit(bytes, i);
+        if ends_text(u.ch) || (encoded && !u.escaped && u.ch == b'&') {
+            break;
+        }
+        if in_authority {
+            match u.ch {
+                b'/' | b'?' | b'#' => in_authority = false,
+                b'@' => last_at_in_authority = Some(i + u.len),
+                b':' if last_at_in_authority.is_none() && !colon => colon = true,
+                c if colon && last_at_in_authority.is_none() && !c.is_ascii_digit() => {
+                    port_like = false;
+                }
+                _ => {}
+            }
+        }
+        if u.ch == b'@' {
+            last_at_in_url = Some(i + u.len);
+        }
+        i += u.len;
+    }
+    let looks_like_user_secret = colon && !port_like;
+    if looks_like_user_secret {
+        last_at_in_url
+    } else {
+        last_at_in_authority
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_removed_wherever_a_url_stands() {
+        let cases = [
+            (
+                "https://deploybot:ghp_T0KEN@git.example.com/org/repo.git",
+                "https://git.example.com/org/repo.git",
+            ),
+            // A token as the user name alone, as GitHub accepts it.
+            (
+                "https://ghp_T0KEN@github.com/org/repo",
+                "https://github.com/org/repo",
+            ),
+            ("https://u:p@host", "https://host"),
+            ("https://u:p@host:8443?x=1", "https://host:8443?x=1"),
+            // An unencoded `@` in the password: the last one ends the userinfo.
+            ("https://u:p@ss@host/x", "https://host/x"),
+            (
+                "oci://robot:pw@registry.example.com/charts",
+                "oci://registry.example.com/charts",
+            ),
+            (
+                "ssh://git:pw@git.example.com:22/org/repo.git",
+                "ssh://git.example.com:22/org/repo.git",
+            ),
+            // Quoted inside messages, as Argo CD and git write them.
+            (
+                "rpc error: failed to fetch 'https://u:T0KEN@git.example.com/a.git': authentication required",
+                "rpc error: failed to fetch 'https://git.example.com/a.git': authentication required",
+            ),
+            (
+                "Failed to load target state: repository \"https://u:T0KEN@git.example.com/a\" not accessible; retry https://v:S3CRET@h.example.com later",
+                "Failed to load target state: repository \"https://git.example.com/a\" not accessible; retry https://h.example.com later",
+            ),
+            // Nothing to remove.
+            ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+            ("https://git.example.com/a@b", "https://git.example.com/a@b"),
+            (
+                "https://git.example.com:8443/users/me@example.com",
+                "https://git.example.com:8443/users/me@example.com",
+            ),
+            (
+                "mail dev@example.com about https://x.example.com/",
+                "mail dev@example.com about https://x.example.com/",
+            ),
+            ("", ""),
+            ("://@", "://"),
+            ("ends with https://", "ends with https://"),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(strip(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn json_escapes_do_not_hide_a_userinfo() {
+        let cases = [
+            // A log line that is JSON: slashes escaped.
+            (
+                r#"{"msg":"clone https:\/\/deploybot:T0KEN@git.example.com\/a.git failed"}"#,
+                r#"{"msg":"clone https:\/\/git.example.com\/a.git failed"}"#,
+            ),
+            // `&` escaped inside the password, as Go's encoder writes it.
+            (
+                r#"{"dsn":"postgres://app:p\u0026ss@db:5432/app"}"#,
+                r#"{"dsn":"postgres://db:5432/app"}"#,
+            ),
+            // The `@` itself escaped.
+            (r"https://u:p\u0040ss\u0040host/x", r"https://host/x"),
+            // JSON inside JSON.
+            (
+                r#"{\"url\":\"https:\\\/\\\/u:T0KEN@host\\\/x\"}"#,
+                r#"{\"url\":\"https:\\\/\\\/host\\\/x\"}"#,
+            ),
+            // An escaped quote still ends the URL.
+            (
+                r#"\"https://host/a\" and \"me@example.com\""#,
+                r#"\"https://host/a\" and \"me@example.com\""#,
+            ),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(strip(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn a_password_with_slash_hash_or_question_mark_is_still_a_password() {
+        let cases = [
+            ("https://u:pa/ss@host/x", "https://host/x"),
+            ("https://u:pa#ss@host", "https://host"),
+            ("https://u:pa?ss@host/x", "https://host/x"),
+            ("https://u:p/a@s/s@host", "https://host"),
+            (
+                "clone 'https://u:pa/ss@host/r.git' failed",
+                "clone 'https://host/r.git' failed",
+            ),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(strip(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn percent_encoded_urls_inside_urls_lose_their_userinfo() {
+        let cases = [
+            (
+                "https://sso.example.com/login?next=https%3A%2F%2Fu%3Apass%40git.example.com%2Fa&x=1",
+                "https://sso.example.com/login?next=https%3A%2F%2Fgit.example.com%2Fa&x=1",
+            ),
+            // The encoded URL ends at the next parameter of the one around it.
+            (
+                "https://sso.example.com/?next=https%3A%2F%2Fu%3Ap%2Fw%40h.example.com&mail=me@example.com",
+                "https://sso.example.com/?next=https%3A%2F%2Fh.example.com&mail=me@example.com",
+            ),
+            (
+                "https://a.example.com/?u=https%253A%252F%252Fu%253Apass%2540h.example.com",
+                "https://a.example.com/?u=https%253A%252F%252Fh.example.com",
+            ),
+            // The password itself percent-encoded, as RFC 3986 asks.
+            ("https://u:p%40ss%2Fw@host/x", "https://host/x"),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(strip(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn any_text_is_read_without_panicking() {
+        for text in [
+            "://",
+            ":\\/",
+            "%3A%2F%2F",
+            "é://é@é",
+            "\\u",
+            "https://u:p@",
+            "https://@",
+            "%",
+            "https://\u{2028}u:p@h",
+        ] {
+            let _ = strip(text);
+        }
+    }
+}
