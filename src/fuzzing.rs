@@ -33,6 +33,8 @@ fn settings(extra: &[(&str, &str)]) -> Settings {
             // A token, not a login: every request gets the fuzzed answer, logins included.
             ("ARGOCD_TOKEN", "a.eyJleHAiOjE5MDAwMDAwMDB9.s"),
             ("ARGOCD_ALLOWED_PROJECTS", "default,payments"),
+            // The server component serves nothing without one.
+            ("MCP_STORE_KEY", "fuzz-store-key-of-thirty-two-characters"),
         ];
         extra
             .iter()
