@@ -8,14 +8,15 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 
 use argocd_mcp::store_seal::StoreSeal;
-use host_test::spin::{SpinNode, TEST_STORE_KEY, app_dir, redis_runtime_config};
+use host_test::spin::TEST_STORE_KEY;
 use serde_json::{Value, json};
 
 use crate::World;
 use crate::attacks::{count, modern_call};
 use crate::identity::{call_as, token, user_mode};
 use crate::modern::mirrored;
-use crate::spin::{borrowed, exchange, fresh_standin, login_variables, redis, spin_binary};
+use crate::spin::exchange;
+use crate::spin_trust::two_nodes_on_redis_with_approvals;
 
 const STORE_KEY: &str = "e2e-store-key: thirty-two or more random characters";
 const ARGO_CD: &str = crate::ARGOCD_URL;
@@ -284,26 +285,13 @@ fn redis_contents(port: u16) -> HashMap<String, Vec<u8>> {
 /// session token and no approval key, and the session it holds opens only with the store key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_two_spin_nodes_redis_holds_nothing_usable() {
-    let test = "on_two_spin_nodes_redis_holds_nothing_usable";
-    let Some(spin) = spin_binary(test) else {
+    // Held whole to the end: Redis runs as long as this value lives.
+    let Some(two) =
+        two_nodes_on_redis_with_approvals("on_two_spin_nodes_redis_holds_nothing_usable").await
+    else {
         return;
     };
-    let Some((_redis, redis_port)) = redis(test) else {
-        return;
-    };
-    let _ = Command::new("redis-cli")
-        .args(["-p", &redis_port.to_string(), "flushall"])
-        .stdout(Stdio::null())
-        .status();
-    let standin = fresh_standin().await;
-    let mut variables = login_variables(&standin, "password");
-    variables.push(("require_approval", "true".into()));
-    let dir = app_dir("sealed-redis");
-    let config = redis_runtime_config(&dir, redis_port);
-    let nodes = [
-        SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config)),
-        SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config)),
-    ];
+    let (standin, nodes, redis_port) = (&two.standin, &two.nodes, two.redis_port);
     let headers = crate::spin::MCP_HEADERS;
     for (i, node) in nodes.iter().enumerate() {
         let body = json!({"jsonrpc": "2.0", "id": i, "method": "tools/call",

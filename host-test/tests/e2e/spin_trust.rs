@@ -32,17 +32,19 @@ fn post(port: u16, (headers, body): &(String, String)) -> Value {
     serde_json::from_str(&answer).unwrap_or_else(|_| panic!("{answer}"))
 }
 
-/// One approved `requestState`, retried 16 times at once, half on each of two Spin nodes that
-/// share Redis: it runs exactly once (the nonce is spent by one atomic increment).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_two_spin_nodes_one_approval_runs_exactly_once() {
-    let test = "on_two_spin_nodes_one_approval_runs_exactly_once";
-    let Some(spin) = spin_binary(test) else {
-        return;
-    };
-    let Some((_redis, redis_port)) = redis(test) else {
-        return;
-    };
+/// Two Spin nodes sharing an emptied Redis store, logging in to a fresh stand-in's admin with
+/// approvals required; `None` (the test says it is skipped) without Spin or `redis-server`.
+pub(crate) struct TwoNodesOnRedis {
+    pub standin: host_test::standin::StandIn,
+    pub nodes: [SpinNode; 2],
+    pub redis_port: u16,
+    /// Redis runs while this is held.
+    _redis: host_test::spin::Killed,
+}
+
+pub(crate) async fn two_nodes_on_redis_with_approvals(test: &str) -> Option<TwoNodesOnRedis> {
+    let spin = spin_binary(test)?;
+    let (redis, redis_port) = redis(test)?;
     let _ = Command::new("redis-cli")
         .args(["-p", &redis_port.to_string(), "flushall"])
         .stdout(Stdio::null())
@@ -50,10 +52,31 @@ async fn on_two_spin_nodes_one_approval_runs_exactly_once() {
     let standin = fresh_standin().await;
     let mut variables = login_variables(&standin, "password");
     variables.push(("require_approval", "true".into()));
-    let dir = app_dir("approval-race");
+    let dir = app_dir(test);
     let config = redis_runtime_config(&dir, redis_port);
-    let first = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
-    let second = SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config));
+    let nodes = [
+        SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config)),
+        SpinNode::start(&spin, &dir, &borrowed(&variables), Some(&config)),
+    ];
+    Some(TwoNodesOnRedis {
+        standin,
+        nodes,
+        redis_port,
+        _redis: redis,
+    })
+}
+
+/// One approved `requestState`, retried 16 times at once, half on each of two Spin nodes that
+/// share Redis: it runs exactly once (the nonce is spent by one atomic increment).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_two_spin_nodes_one_approval_runs_exactly_once() {
+    // Held whole to the end: Redis runs as long as this value lives.
+    let Some(two) =
+        two_nodes_on_redis_with_approvals("on_two_spin_nodes_one_approval_runs_exactly_once").await
+    else {
+        return;
+    };
+    let (standin, [first, second]) = (&two.standin, &two.nodes);
 
     let sync = json!({"name": "sync_argocd_app",
                       "arguments": {"app_name": "guestbook", "confirm": true}});
