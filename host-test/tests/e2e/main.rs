@@ -20,6 +20,7 @@ mod mcp;
 mod memory;
 mod modern;
 mod names;
+mod open_gaps;
 mod plugin;
 mod processes;
 mod profiles;
