@@ -398,7 +398,7 @@ impl Tool for GetRevisionMetadata {
             client,
             &args.app_name,
             args.app_namespace.as_deref(),
-            &[revision],
+            &[(revision, args.source_index.map(|i| i as usize))],
         )
         .await?;
         let meta: RevisionMetadataResponse = client
@@ -589,11 +589,25 @@ impl Tool for GetManifests {
     ) -> Result<Manifests, ArgoError> {
         let (limit, _) = page_bounds(args.limit, None, 100, 1000)?;
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "/manifests")?;
-        let named: Vec<&str> = args
+        // Each revision with the source it is applied to (positions are 1-based here); a
+        // position that is not a number of a source judges it against no source's.
+        let positions = args.source_positions.iter().flatten().map(|p| {
+            usize::try_from(*p)
+                .ok()
+                .and_then(|p| p.checked_sub(1))
+                .or(Some(usize::MAX))
+        });
+        let named: Vec<(&str, Option<usize>)> = args
             .revision
             .iter()
-            .chain(args.revisions.iter().flatten())
-            .map(String::as_str)
+            .map(|r| (r.as_str(), None))
+            .chain(
+                args.revisions
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .zip(positions.chain(std::iter::repeat(None))),
+            )
             .collect();
         let mut query = query.add_opt("revision", args.revision.as_deref());
         match (&args.revisions, &args.source_positions) {

@@ -103,17 +103,19 @@ pub fn refuse_hard_refresh() -> ArgoError {
 }
 
 /// In read-only mode, refuses revisions `named` by the caller that app `app_name` does not
-/// already have ([`known_revisions`]); reads the app only when a revision is named.
+/// already have ([`known_revisions`]); reads the app only when a revision is named. Each named
+/// revision comes with the source (0-based) it is applied to, when the caller says: it must then
+/// be one that very source has, since Argo CD fetches it from that source's repository.
 pub async fn check_named_revisions<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
-    named: &[&str],
+    named: &[(&str, Option<usize>)],
 ) -> Result<(), ArgoError> {
-    let named: Vec<&str> = named
+    let named: Vec<(&str, Option<usize>)> = named
         .iter()
-        .map(|r| r.trim())
-        .filter(|r| !r.is_empty())
+        .map(|(r, source)| (r.trim(), *source))
+        .filter(|(r, _)| !r.is_empty())
         .collect();
     if !client.settings().read_only || named.is_empty() {
         return Ok(());
@@ -125,19 +127,23 @@ pub async fn check_named_revisions<H: Host>(
 /// Most revisions an error lists.
 const LISTED: usize = 10;
 
-fn refuse_unknown_revisions(app: &Value, named: &[&str]) -> Result<(), ArgoError> {
-    let known = known_revisions(app);
+fn refuse_unknown_revisions(app: &Value, named: &[(&str, Option<usize>)]) -> Result<(), ArgoError> {
+    let known = known_revisions(app, None);
     let unknown: Vec<&str> = named
         .iter()
-        .copied()
-        .filter(|n| !known.iter().any(|k| same_revision(k, n)))
+        .filter(|(n, source)| {
+            !known_revisions(app, *source)
+                .iter()
+                .any(|k| same_revision(k, n))
+        })
+        .map(|(n, _)| *n)
         .collect();
     if unknown.is_empty() {
         return Ok(());
     }
     let listed: Vec<&str> = known.iter().copied().take(LISTED).collect();
     Err(ArgoError::invalid_input(format!(
-        "this server is read-only (ARGOCD_READ_ONLY): {unknown:?} is not a revision this app targets, is synced to or has in its history; Argo CD would fetch it from git (and render it with Helm, Kustomize or plugins) on the caller's word, which read-only rules out. Revisions it has: {}. Nothing was sent",
+        "this server is read-only (ARGOCD_READ_ONLY): {unknown:?} is not a revision this app (at the source it is applied to) targets, is synced to or has in its history; Argo CD would fetch it from git (and render it with Helm, Kustomize or plugins) on the caller's word, which read-only rules out. Revisions it has: {}. Nothing was sent",
         if listed.is_empty() {
             "none".to_owned()
         } else {
@@ -148,25 +154,43 @@ fn refuse_unknown_revisions(app: &Value, named: &[&str]) -> Result<(), ArgoError
 
 /// The revisions an app already has, which Argo CD fetches and renders on its own: the target
 /// revision of each source, what it is synced to, what its last operation synced, and every
-/// revision in its history.
-fn known_revisions(app: &Value) -> Vec<&str> {
+/// revision in its history. With `source` (0-based), those of that source of a multi-source
+/// app alone: its target, its place in each `revisions` list, and history entries only while
+/// that place held the same repository.
+fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
     let spec = &app["spec"];
     let status = &app["status"];
-    let targets = std::iter::once(&spec["source"])
-        .chain(spec["sources"].as_array().into_iter().flatten())
-        .map(|source| &source["targetRevision"]);
-    let synced = [&status["sync"], &status["operationState"]["syncResult"]]
+    let holders = [&status["sync"], &status["operationState"]["syncResult"]]
         .into_iter()
-        .chain(status["history"].as_array().into_iter().flatten())
-        .flat_map(|holder| {
-            std::iter::once(&holder["revision"])
-                .chain(holder["revisions"].as_array().into_iter().flatten())
-        });
-    let mut known: Vec<&str> = targets
-        .chain(synced)
-        .filter_map(Value::as_str)
-        .filter(|revision| !revision.is_empty())
-        .collect();
+        .chain(status["history"].as_array().into_iter().flatten());
+    let mut known: Vec<&str> = match (source, spec["sources"].as_array()) {
+        (Some(index), Some(sources)) => {
+            let repo = &sources.get(index).unwrap_or(&Value::Null)["repoURL"];
+            let same_repo = |holder: &Value| {
+                holder["sources"]
+                    .get(index)
+                    .is_none_or(|then| then["repoURL"] == *repo)
+            };
+            std::iter::once(&sources.get(index).unwrap_or(&Value::Null)["targetRevision"])
+                .chain(
+                    holders
+                        .filter(|holder| same_repo(holder))
+                        .map(|holder| &holder["revisions"][index]),
+                )
+                .filter_map(Value::as_str)
+                .collect()
+        }
+        _ => std::iter::once(&spec["source"])
+            .chain(spec["sources"].as_array().into_iter().flatten())
+            .map(|source| &source["targetRevision"])
+            .chain(holders.flat_map(|holder| {
+                std::iter::once(&holder["revision"])
+                    .chain(holder["revisions"].as_array().into_iter().flatten())
+            }))
+            .filter_map(Value::as_str)
+            .collect(),
+    };
+    known.retain(|revision| !revision.is_empty());
     known.sort_unstable();
     known.dedup();
     known
@@ -214,7 +238,7 @@ mod tests {
             "2222222",
         ] {
             assert!(
-                refuse_unknown_revisions(&app(), &[named]).is_ok(),
+                refuse_unknown_revisions(&app(), &[(named, None)]).is_ok(),
                 "{named}"
             );
         }
@@ -230,19 +254,51 @@ mod tests {
             &["Main"],
             &["3333333"],
         ] {
-            let message = refuse_unknown_revisions(&app(), named)
+            let named: Vec<(&str, Option<usize>)> = named.iter().map(|n| (*n, None)).collect();
+            let message = refuse_unknown_revisions(&app(), &named)
                 .unwrap_err()
                 .to_string();
             assert!(
-                message.contains("read-only") && message.contains(named[named.len() - 1]),
+                message.contains("read-only") && message.contains(named[named.len() - 1].0),
                 "{message}"
             );
             assert!(message.contains("1.4.2, "), "{message}");
         }
-        let bare = refuse_unknown_revisions(&json!({}), &["HEAD"])
+        let bare = refuse_unknown_revisions(&json!({}), &[("HEAD", None)])
             .unwrap_err()
             .to_string();
         assert!(bare.contains("Revisions it has: none"), "{bare}");
+    }
+
+    /// A revision applied to one source of a multi-source app is judged by that source's alone:
+    /// another source's branch, or a revision the place held for another repository, is refused.
+    #[test]
+    fn a_revision_is_judged_by_the_source_it_is_applied_to() {
+        let app = json!({
+            "spec": {"sources": [
+                {"repoURL": "https://git/app", "targetRevision": "main"},
+                {"repoURL": "https://git/values", "targetRevision": "release-candidate"}
+            ]},
+            "status": {
+                "sync": {"revisions": ["1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"]},
+                "history": [{"revisions": ["3333333333333333333333333333333333333333", "old-values"],
+                             "sources": [{"repoURL": "https://git/other"}, {"repoURL": "https://git/values"}]}]
+            }
+        });
+        let judge = |revision: &str, source: usize| {
+            refuse_unknown_revisions(&app, &[(revision, Some(source))]).is_ok()
+        };
+        assert!(judge("main", 0) && judge("1111111", 0));
+        assert!(judge("release-candidate", 1) && judge("2222222", 1) && judge("old-values", 1));
+        assert!(!judge("release-candidate", 0), "another source's branch");
+        assert!(!judge("main", 1));
+        assert!(
+            !judge("3333333", 0),
+            "history of another repository at that place"
+        );
+        assert!(!judge("main", 7), "no such source");
+        // Without a source named, any of the app's revisions (as before).
+        assert!(refuse_unknown_revisions(&app, &[("release-candidate", None)]).is_ok());
     }
 
     fn refused(generators: Value) -> Option<String> {

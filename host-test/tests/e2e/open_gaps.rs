@@ -1,8 +1,7 @@
-//! Open gaps of issue 19, found by the second hostile review (2026-12-06) of the read-only
-//! revision guard and the answer scrubber, reproduced through the real server component against
-//! the stand-in. Each test asserts what the guard promises and fails while its gap is open, so
-//! they are ignored until the fix lands (run them with `-- --ignored open_gaps`); the one that
-//! records what held runs always.
+//! Gaps of issue 19 found by the second hostile review (2026-12-06) of the read-only revision
+//! guard and the answer scrubber, reproduced through the real server component against the
+//! stand-in. Each test asserts what the guard promises. One whose gap is still open is ignored
+//! until its fix lands (run it with `-- --ignored open_gaps`); the others run always.
 
 use host_test::standin::fleet::Blueprint;
 use serde_json::{Value, json};
@@ -44,7 +43,6 @@ fn multi_source_app(world: &World) {
 /// branch to the app's repo, so Argo CD's repo-server fetches and renders source 1 at a ref the
 /// app never targets for it (a branch or tag anyone with push access to that repo controls).
 #[tokio::test]
-#[ignore = "issue 19, open: read-only compares a revision with every source's, not the one it is applied to"]
 async fn review_read_only_revision_of_another_source_is_fetched() {
     let world = read_only_world().await;
     multi_source_app(&world);
