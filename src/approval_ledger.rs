@@ -1,12 +1,10 @@
 //! Where the server keeps approvals: the spent nonces in the host's key-value store, so that any
-//! instance can check a retry another instance asked for, and the sealing key: derived from
-//! `MCP_STORE_KEY` when it is set (then the store never holds it), else kept in the store.
+//! instance can check a retry another instance asked for; the sealing key is derived from
+//! `MCP_STORE_KEY` and never stored.
 
 use crate::host::TokenStore;
 use crate::mcp::approval::ApprovalLedger;
 
-/// The sealing key: one for every instance that shares the store.
-const KEY: &str = "argocd-mcp/approval/key";
 const SPENT: &str = "argocd-mcp/approval/spent/";
 
 pub struct StoreLedger<'a, H> {
@@ -15,26 +13,17 @@ pub struct StoreLedger<'a, H> {
 }
 
 impl<H: TokenStore + crate::host::Clock> ApprovalLedger for StoreLedger<'_, H> {
+    /// Derived from `MCP_STORE_KEY` and the Argo CD served, never kept in the store. The server
+    /// component serves nothing without a usable store key, so there is always one here.
     fn secret(&self) -> Result<Vec<u8>, String> {
         if let Some(problem) = &self.settings.store_seal_problem {
             return Err(problem.clone());
         }
-        if let Some(seal) = &self.settings.store_seal {
-            return Ok(seal.approval_key(&self.settings.argocd_url));
-        }
-        if let Some(key) = self.host.get(KEY)?
-            && key.len() == 32
-        {
-            return Ok(key);
-        }
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| format!("no randomness for a key: {e}"))?;
-        self.host.set(KEY, &key)?;
-        // Instances that make a key at the same moment: the store keeps one, and this instance
-        // seals with the one the others will read. A state sealed with a lost key is asked again.
-        match self.host.get(KEY)? {
-            Some(kept) if kept.len() == 32 => Ok(kept),
-            _ => Err("the approval key could not be read back from the store".into()),
+        match &self.settings.store_seal {
+            Some(seal) => Ok(seal.approval_key(&self.settings.argocd_url)),
+            None => Err(
+                "MCP_STORE_KEY is not set: approvals are sealed with a key derived from it".into(),
+            ),
         }
     }
 
