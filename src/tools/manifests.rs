@@ -382,8 +382,15 @@ impl Tool for GetRevisionMetadata {
         args: RevisionArgs,
         _progress: &dyn Progress,
     ) -> Result<RevisionMetadata, ArgoError> {
-        let revision = args.revision.trim();
-        check_revision("revision", revision)?;
+        check_revision("revision", args.revision.trim())?;
+        let sent = super::read_only::check_named_revisions(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &[(args.revision.trim(), args.source_index.map(|i| i as usize))],
+        )
+        .await?;
+        let revision = sent.first().map_or("", String::as_str);
         let (path, query) = app_path(
             &args.app_name,
             args.app_namespace.as_deref(),
@@ -394,13 +401,6 @@ impl Tool for GetRevisionMetadata {
         )?;
         let index = args.source_index.map(|i| i.to_string());
         let query = query.add_opt("sourceIndex", index.as_deref());
-        super::read_only::check_named_revisions(
-            client,
-            &args.app_name,
-            args.app_namespace.as_deref(),
-            &[(revision, args.source_index.map(|i| i as usize))],
-        )
-        .await?;
         let meta: RevisionMetadataResponse = client
             .get(
                 &format!("{path}{}", query.as_str()),
@@ -609,31 +609,33 @@ impl Tool for GetManifests {
                     .zip(positions.chain(std::iter::repeat(None))),
             )
             .collect();
-        let mut query = query.add_opt("revision", args.revision.as_deref());
-        match (&args.revisions, &args.source_positions) {
-            (None, None) => {}
-            (Some(revisions), Some(positions))
-                if revisions.len() == positions.len() && positions.iter().all(|p| *p >= 1) =>
-            {
-                for (revision, position) in revisions.iter().zip(positions) {
-                    query = query
-                        .add("revisions", revision)
-                        .add("sourcePositions", &position.to_string());
-                }
+        let paired = match (&args.revisions, &args.source_positions) {
+            (None, None) => true,
+            (Some(revisions), Some(positions)) => {
+                revisions.len() == positions.len() && positions.iter().all(|p| *p >= 1)
             }
-            _ => {
-                return Err(ArgoError::invalid_input(
-                    "revisions and source_positions go together, one 1-based position per revision",
-                ));
-            }
+            _ => false,
+        };
+        if !paired {
+            return Err(ArgoError::invalid_input(
+                "revisions and source_positions go together, one 1-based position per revision",
+            ));
         }
-        super::read_only::check_named_revisions(
+        let sent = super::read_only::check_named_revisions(
             client,
             &args.app_name,
             args.app_namespace.as_deref(),
             &named,
         )
         .await?;
+        // `named` lists `revision` (when given) first, then each of `revisions`.
+        let (revision, revisions) = sent.split_at(usize::from(args.revision.is_some()));
+        let mut query = query.add_opt("revision", revision.first().map(String::as_str));
+        for (revision, position) in revisions.iter().zip(args.source_positions.iter().flatten()) {
+            query = query
+                .add("revisions", revision)
+                .add("sourcePositions", &position.to_string());
+        }
         let response: ManifestsResponse = client
             .get(
                 &format!("{path}{}", query.as_str()),

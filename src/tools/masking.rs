@@ -10,11 +10,13 @@
 //!   name looks like a credential ([`looks_like_credential`]); in an ApplicationSet's generators,
 //!   `list` `elements` (and `elementsYaml`), any generator's `values` and a `plugin` generator's
 //!   input parameters, by key.
-//! - for all of these, the `last-applied-configuration` annotation (the whole object again).
+//! - `ConfigMap`: the entries of `data` whose key looks like a credential.
+//! - any kind: the `value` of a container `env` entry named like a credential, wherever a pod
+//!   template sits.
+//! - any kind: the `last-applied-configuration` annotation (the whole object again).
 //!
 //! What a name cannot tell is not hidden here: a credential under an innocent key (`dsn`, `url`
-//! without userinfo, `extraArgs`), values files in git (Argo CD only names them), and the
-//! ConfigMaps or Deployments a chart renders from the values. (Every answer's text is also
+//! without userinfo, `extraArgs`) and values files in git (Argo CD only names them). (Every answer's text is also
 //! scrubbed as a whole, [`super::scrub`]: `password=…` or a URL's userinfo under an innocent key
 //! is caught there.)
 
@@ -29,8 +31,9 @@ pub const MASK: &str = "***";
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// Hides what the object's kind can hold: Secret values, and the credentials an Application or
-/// ApplicationSet passes to Helm, plugins and Jsonnet.
+/// Hides what the object's kind can hold: Secret values, the credentials an Application or
+/// ApplicationSet passes to Helm, plugins and Jsonnet, a ConfigMap's credential entries and
+/// containers' credential env values.
 pub fn mask_secrets(object: &mut Value) {
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
     let argo = object
@@ -40,8 +43,10 @@ pub fn mask_secrets(object: &mut Value) {
     match kind {
         "Secret" => mask_secret_data(object),
         "Application" | "ApplicationSet" if argo => mask_sources(object),
-        _ => return,
+        "ConfigMap" => mask_config_data(object),
+        _ => {}
     }
+    mask_container_env(object);
     if let Some(annotations) = object
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
@@ -57,6 +62,32 @@ fn mask_secret_data(object: &mut Value) {
                 *value = Value::from(MASK);
             }
         }
+    }
+}
+
+/// A ConfigMap's entries whose key looks like a credential (`SMTP_PASSWORD`). Files it holds
+/// (`application.yaml`) are text, scrubbed with every answer.
+fn mask_config_data(object: &mut Value) {
+    if let Some(data) = object.get_mut("data") {
+        mask_by_key(data);
+    }
+}
+
+/// The `value` of every container `env` entry named like a credential, wherever a pod template
+/// sits (Deployment, StatefulSet, Job, CronJob, Pod, a custom resource embedding one).
+fn mask_container_env(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key == "env" && inner.is_array() {
+                    mask_named(Some(inner), &["value"]);
+                } else {
+                    mask_container_env(inner);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_container_env),
+        _ => {}
     }
 }
 
@@ -397,6 +428,40 @@ mod tests {
         for kept in ["\"dev\"", "env: prod", "\"eu\"", "\"qa\""] {
             assert!(text.contains(kept), "{kept} missing in {text}");
         }
+    }
+
+    #[test]
+    fn config_map_entries_and_container_env_named_like_credentials_are_masked() {
+        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"SMTP_PASSWORD": "P-1", "LOG_LEVEL": "info"}});
+        mask_secrets(&mut config);
+        assert_eq!(
+            config["data"],
+            json!({"SMTP_PASSWORD": MASK, "LOG_LEVEL": "info"})
+        );
+
+        let applied =
+            r#"{"kind":"Deployment","spec":{"env":[{"name":"DB_PASSWORD","value":"P-2"}]}}"#;
+        let mut deployment = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"annotations": {LAST_APPLIED: applied, "team": "a"}},
+            "spec": {"template": {"spec": {
+                "initContainers": [{"name": "init", "env": [{"name": "API_TOKEN", "value": "T-3"}]}],
+                "containers": [{"name": "app", "env": [
+                    {"name": "DB_PASSWORD", "value": "P-4"},
+                    {"name": "DB_PASSWORD_FILE", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                    {"name": "MODE", "value": "prod"}
+                ]}]
+            }}}
+        });
+        mask_secrets(&mut deployment);
+        let text = deployment.to_string();
+        for secret in ["P-2", "T-3", "P-4"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let env = &deployment["spec"]["template"]["spec"]["containers"][0]["env"];
+        assert_eq!(env[2]["value"], "prod");
+        assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["key"], "password");
+        assert_eq!(deployment["metadata"]["annotations"], json!({"team": "a"}));
     }
 
     #[test]

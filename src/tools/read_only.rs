@@ -106,42 +106,54 @@ pub fn refuse_hard_refresh() -> ArgoError {
 /// already have ([`known_revisions`]); reads the app only when a revision is named. Each named
 /// revision comes with the source (0-based) it is applied to, when the caller says: it must then
 /// be one that very source has, since Argo CD fetches it from that source's repository.
+///
+/// Returns the revisions to send, in the order named: in read-only mode each as the app has it,
+/// an abbreviated commit written out whole (Argo CD resolves a branch or tag of the same name
+/// before an abbreviation, so `deadbeef` could fetch a branch anyone with push access made;
+/// the whole commit cannot); otherwise as given.
 pub async fn check_named_revisions<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
     named: &[(&str, Option<usize>)],
-) -> Result<(), ArgoError> {
-    let named: Vec<(&str, Option<usize>)> = named
-        .iter()
-        .map(|(r, source)| (r.trim(), *source))
-        .filter(|(r, _)| !r.is_empty())
-        .collect();
-    if !client.settings().read_only || named.is_empty() {
-        return Ok(());
+) -> Result<Vec<String>, ArgoError> {
+    let nothing_named = named.iter().all(|(r, _)| r.trim().is_empty());
+    if !client.settings().read_only || nothing_named {
+        return Ok(named.iter().map(|(r, _)| (*r).to_owned()).collect());
     }
     let app = super::project_guard::current_app(client, app_name, app_namespace).await?;
-    refuse_unknown_revisions(&app, &named)
+    revisions_as_known(&app, named)
 }
 
 /// Most revisions an error lists.
 const LISTED: usize = 10;
 
-fn refuse_unknown_revisions(app: &Value, named: &[(&str, Option<usize>)]) -> Result<(), ArgoError> {
-    let known = known_revisions(app, None);
-    let unknown: Vec<&str> = named
-        .iter()
-        .filter(|(n, source)| {
-            !known_revisions(app, *source)
-                .iter()
-                .any(|k| same_revision(k, n))
-        })
-        .map(|(n, _)| *n)
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
+/// Each named revision as the app knows it ([`known_as`]), or an error naming those it does not
+/// know. An empty one stays empty (Argo CD then uses the app's own).
+fn revisions_as_known(
+    app: &Value,
+    named: &[(&str, Option<usize>)],
+) -> Result<Vec<String>, ArgoError> {
+    let mut known_as_named = Vec::new();
+    let mut unknown = Vec::new();
+    for (revision, source) in named {
+        let revision = revision.trim();
+        if revision.is_empty() {
+            known_as_named.push(String::new());
+            continue;
+        }
+        match known_as(&known_revisions(app, *source), revision) {
+            Some(known) => known_as_named.push(known.to_owned()),
+            None => unknown.push(revision),
+        }
     }
-    let listed: Vec<&str> = known.iter().copied().take(LISTED).collect();
+    if unknown.is_empty() {
+        return Ok(known_as_named);
+    }
+    let listed: Vec<&str> = known_revisions(app, None)
+        .into_iter()
+        .take(LISTED)
+        .collect();
     Err(ArgoError::invalid_input(format!(
         "this server is read-only (ARGOCD_READ_ONLY): {unknown:?} is not a revision this app (at the source it is applied to) targets, is synced to or has in its history; Argo CD would fetch it from git (and render it with Helm, Kustomize or plugins) on the caller's word, which read-only rules out. Revisions it has: {}. Nothing was sent",
         if listed.is_empty() {
@@ -196,16 +208,24 @@ fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
     known
 }
 
-/// A named revision is a known one written the same, or an abbreviation (7 or more hex digits)
-/// of a known commit.
-fn same_revision(known: &str, named: &str) -> bool {
-    known == named
-        || (named.len() >= 7
-            && known.len() == 40
-            && named.bytes().all(|b| b.is_ascii_hexdigit())
-            && known
-                .get(..named.len())
-                .is_some_and(|k| k.eq_ignore_ascii_case(named)))
+/// The known revision `named` stands for: one written the same, or the one commit an
+/// abbreviation (7 or more hex digits) starts. None when it is neither, or when it abbreviates
+/// several known commits.
+fn known_as<'a>(known: &[&'a str], named: &str) -> Option<&'a str> {
+    if let Some(same) = known.iter().find(|k| **k == named) {
+        return Some(same);
+    }
+    let abbreviation = named.len() >= 7 && named.bytes().all(|b| b.is_ascii_hexdigit());
+    if !abbreviation {
+        return None;
+    }
+    let mut commits = known.iter().filter(|k| {
+        k.len() == 40
+            && k.get(..named.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(named))
+    });
+    let commit = commits.next()?;
+    commits.next().is_none().then_some(commit)
 }
 
 #[cfg(test)]
@@ -238,10 +258,28 @@ mod tests {
             "2222222",
         ] {
             assert!(
-                refuse_unknown_revisions(&app(), &[(named, None)]).is_ok(),
+                revisions_as_known(&app(), &[(named, None)]).is_ok(),
                 "{named}"
             );
         }
+    }
+
+    /// An abbreviation goes out as the whole commit, so a branch or tag named like it cannot be
+    /// what Argo CD fetches; one that abbreviates two known commits is refused.
+    #[test]
+    fn abbreviations_go_out_whole() {
+        let sent =
+            revisions_as_known(&app(), &[("0123456", None), (" main ", None), ("", None)]).unwrap();
+        assert_eq!(
+            sent,
+            ["0123456789abcdef0123456789abcdef01234567", "main", ""]
+        );
+        let twins = json!({"status": {"history": [
+            {"revision": "abcdef0111111111111111111111111111111111"},
+            {"revision": "abcdef0222222222222222222222222222222222"}
+        ]}});
+        assert!(revisions_as_known(&twins, &[("abcdef0", None)]).is_err());
+        assert!(revisions_as_known(&twins, &[("abcdef02", None)]).is_ok());
     }
 
     #[test]
@@ -255,16 +293,14 @@ mod tests {
             &["3333333"],
         ] {
             let named: Vec<(&str, Option<usize>)> = named.iter().map(|n| (*n, None)).collect();
-            let message = refuse_unknown_revisions(&app(), &named)
-                .unwrap_err()
-                .to_string();
+            let message = revisions_as_known(&app(), &named).unwrap_err().to_string();
             assert!(
                 message.contains("read-only") && message.contains(named[named.len() - 1].0),
                 "{message}"
             );
             assert!(message.contains("1.4.2, "), "{message}");
         }
-        let bare = refuse_unknown_revisions(&json!({}), &[("HEAD", None)])
+        let bare = revisions_as_known(&json!({}), &[("HEAD", None)])
             .unwrap_err()
             .to_string();
         assert!(bare.contains("Revisions it has: none"), "{bare}");
@@ -286,7 +322,7 @@ mod tests {
             }
         });
         let judge = |revision: &str, source: usize| {
-            refuse_unknown_revisions(&app, &[(revision, Some(source))]).is_ok()
+            revisions_as_known(&app, &[(revision, Some(source))]).is_ok()
         };
         assert!(judge("main", 0) && judge("1111111", 0));
         assert!(judge("release-candidate", 1) && judge("2222222", 1) && judge("old-values", 1));
@@ -298,7 +334,7 @@ mod tests {
         );
         assert!(!judge("main", 7), "no such source");
         // Without a source named, any of the app's revisions (as before).
-        assert!(refuse_unknown_revisions(&app, &[("release-candidate", None)]).is_ok());
+        assert!(revisions_as_known(&app, &[("release-candidate", None)]).is_ok());
     }
 
     fn refused(generators: Value) -> Option<String> {

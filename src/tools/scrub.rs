@@ -5,16 +5,21 @@
 //! that can hold one, every answer is scrubbed here as a whole, after the tool ran: [`call`]
 //! wraps the registry's dispatch, so no tool can forget.
 //!
-//! Two rules, applied to every string (object keys included), reading through JSON and percent
-//! escapes ([`reading`]):
-//! - [`userinfo`]: a URL's `user:password@` is removed;
-//! - [`assignments`]: the value of a credential-named parameter, JSON member or `Authorization`
-//!   header, and a `Bearer`/`Basic` token, becomes `***`.
+//! Two kinds of rule, applied to every string (object keys included), reading through JSON and
+//! percent escapes ([`reading`]):
+//! - [`userinfo`]: the `user:password@` of a URL, of a protocol-relative `//…` and of an
+//!   scp-like address (`deploy:pw@git.example.com:org/repo`) is removed;
+//! - the value of a credential the text names becomes `***`: a header or `Bearer`/`Basic`
+//!   token ([`headers`]), a member of JSON, YAML, XML or a name/value pair ([`members`]), a
+//!   `name=value` or a flag's argument ([`assignments`]).
 //!
-//! scp-like git addresses (`git@github.com:org/repo.git`) carry no password and are kept.
+//! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
 mod assignments;
+mod headers;
+mod members;
 mod reading;
+mod spans;
 mod userinfo;
 
 use std::borrow::Cow;
@@ -72,7 +77,7 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     for _ in 0..MOST_PASSES {
         let mut changed = false;
-        for rule in [userinfo::strip, assignments::mask] {
+        for rule in [userinfo::strip, mask_named] {
             let clean = match rule(&out) {
                 Cow::Owned(clean) => Some(clean),
                 Cow::Borrowed(_) => None,
@@ -87,6 +92,22 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
         }
     }
     out
+}
+
+/// Masks the value of every credential `text` names ([`headers`], [`members`],
+/// [`assignments`]). Where two rules could read the same place, the one that reads more of the
+/// value goes first: a header takes its whole line, scheme included.
+fn mask_named(text: &str) -> Cow<'_, str> {
+    spans::mask_all(
+        text,
+        &[
+            headers::header,
+            members::credential,
+            assignments::assignment,
+            assignments::flag,
+            headers::scheme_credential,
+        ],
+    )
 }
 
 /// Scrubs every string of a JSON value, object keys included.
@@ -125,7 +146,7 @@ mod tests {
     /// a second pass finds nothing more to hide in what the first one left.
     #[test]
     fn any_mix_of_escapes_urls_and_names_is_read_without_panicking() {
-        const PIECES: [&str; 24] = [
+        const PIECES: [&str; 34] = [
             "://",
             ":\\/\\/",
             "%3A%2F%2F",
@@ -150,6 +171,16 @@ mod tests {
             "é",
             " ",
             "x1",
+            ": ",
+            "--",
+            "<",
+            ">",
+            "\n",
+            "\"name\": ",
+            "value: ",
+            ",",
+            "|",
+            "sha256",
         ];
         for text in crate::testing::mixes(&PIECES, 12, 20_000) {
             let once = without_credentials(&text).into_owned();

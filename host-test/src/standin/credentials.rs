@@ -53,6 +53,16 @@ pub const APPSET_TEMPLATE_TOKEN: &str = "S33D-appset-template-token";
 pub const APPSET_GENERATOR_TOKEN: &str = "ghp_S33D-appset-generator-token";
 pub const APPSET_CONDITION_TOKEN: &str = "S33D-appset-condition-token";
 pub const PROJECT_REPO_TOKEN: &str = "S33D-project-repo-token";
+/// A container's `env` value under a credential's name (`DB_PASSWORD`).
+pub const WORKLOAD_ENV_PASSWORD: &str = "S33D-workload-env-pw";
+/// A ConfigMap entry under a credential's name, and a password in a config file it holds.
+pub const CONFIG_MAP_PASSWORD: &str = "S33D-configmap-pw";
+pub const CONFIG_FILE_PASSWORD: &str = "S33D-config-file-pw";
+/// In a condition quoting a Helm command: a flag's argument.
+pub const CONDITION_FLAG_PASSWORD: &str = "S33D-condition-flag-pw";
+/// In log lines: a YAML-style `KEY: value` and an scp-like address with a password.
+pub const LOG_YAML_PASSWORD: &str = "S33D-log-yaml-pw";
+pub const LOG_SCP_PASSWORD: &str = "S33D-log-scp-pw";
 /// The generated Secret's data (`manifests::desired`), base64 and plain.
 pub const SECRET_DATA: [&str; 3] = [
     "c3VwZXItc2VjcmV0LWRiLXBhc3N3b3Jk",
@@ -61,7 +71,7 @@ pub const SECRET_DATA: [&str; 3] = [
 ];
 
 /// Every secret the seeded stand-in holds.
-pub const SECRETS: [&str; 31] = [
+pub const SECRETS: [&str; 37] = [
     REPO_TOKEN,
     CHART_PASSWORD,
     VALUES_PASSWORD,
@@ -89,6 +99,12 @@ pub const SECRETS: [&str; 31] = [
     APPSET_GENERATOR_TOKEN,
     APPSET_CONDITION_TOKEN,
     PROJECT_REPO_TOKEN,
+    WORKLOAD_ENV_PASSWORD,
+    CONFIG_MAP_PASSWORD,
+    CONFIG_FILE_PASSWORD,
+    CONDITION_FLAG_PASSWORD,
+    LOG_YAML_PASSWORD,
+    LOG_SCP_PASSWORD,
     SECRET_DATA[0],
     SECRET_DATA[1],
     SECRET_DATA[2],
@@ -145,13 +161,35 @@ fn helm() -> Value {
     })
 }
 
-/// What `status.conditions` holds while git refuses the credentials.
+/// What `status.conditions` holds while git refuses the credentials, and while a chart
+/// repository refuses them (the error quotes the Helm command).
 pub fn conditions() -> Value {
     json!([{
         "type": "ComparisonError",
         "message": format!("Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = failed to list refs: authentication required: repository 'https://deploybot:{CONDITION_TOKEN}@git.example.com/platform/vault-app.git' not accessible"),
         "lastTransitionTime": rfc3339(1_782_000_000)
+    }, {
+        "type": "ComparisonError",
+        "message": format!("rpc error: code = Unknown desc = `helm repo add charts https://charts.example.com --username deploy --password {CONDITION_FLAG_PASSWORD}` failed exit status 1: Error: looks like \"https://charts.example.com\" is not a valid chart repository"),
+        "lastTransitionTime": rfc3339(1_782_000_000)
     }])
+}
+
+/// What a seeded app's workloads hold that a name marks as a credential: a container's env
+/// value and a ConfigMap's entry, and a config file with a password in it. Argo CD shows them as
+/// they are (it only hides Secret data).
+pub fn workload_config(kind: &str) -> Option<Value> {
+    match kind {
+        "Deployment" => Some(json!([
+            {"name": "LOG_LEVEL", "value": "info"},
+            {"name": "DB_PASSWORD", "value": WORKLOAD_ENV_PASSWORD}
+        ])),
+        "ConfigMap" => Some(json!({
+            "SMTP_PASSWORD": CONFIG_MAP_PASSWORD,
+            "application.yaml": format!("spring:\n  datasource:\n    url: jdbc:postgresql://db:5432/app\n    password: {CONFIG_FILE_PASSWORD}\n")
+        })),
+        _ => None,
+    }
 }
 
 /// The message of a failed operation, naming the repository it could not fetch.
@@ -188,8 +226,8 @@ pub fn revision_error(name: &str, revision: &str) -> String {
 
 /// Log lines of a seeded app's pods, with credentials as applications log them: a connection
 /// string, a JSON line (escaped slashes, an escaped `&` in the password), a query-string token
-/// and an Authorization header, a password with an unencoded `/`, and a URL percent-encoded in
-/// another.
+/// and an Authorization header, a password with an unencoded `/`, a URL percent-encoded in
+/// another, a YAML-style `KEY: value` and an scp-like address with a password.
 pub fn log_lines(pod: &str) -> Vec<String> {
     vec![
         format!(
@@ -206,6 +244,10 @@ pub fn log_lines(pod: &str) -> Vec<String> {
         ),
         format!(
             "level=info msg=\"redirect\" location=https://sso.example.com/login?next=https%3A%2F%2Fci%3A{LOG_ENCODED_PASSWORD}%40ci.example.com%2Fjob pod={pod}"
+        ),
+        format!("config loaded: DB_PASSWORD: {LOG_YAML_PASSWORD} pod={pod}"),
+        format!(
+            "mirror deploy:{LOG_SCP_PASSWORD}@git.example.com:platform/charts.git up to date pod={pod}"
         ),
     ]
 }

@@ -40,6 +40,20 @@ pub fn desired(bp: &Blueprint, resource: &Value) -> Value {
     for (k, v) in spec.as_object().into_iter().flatten() {
         object[k] = v.clone();
     }
+    if let Some(config) = bp
+        .credentials
+        .then(|| super::credentials::workload_config(kind))
+        .flatten()
+    {
+        match kind {
+            "Deployment" => object["spec"]["template"]["spec"]["containers"][0]["env"] = config,
+            _ => {
+                for (k, v) in config.as_object().into_iter().flatten() {
+                    object["data"][k] = v.clone();
+                }
+            }
+        }
+    }
     object
 }
 

@@ -76,6 +76,14 @@ fn sweep() -> Vec<(&'static str, Value)> {
             json!({"app_name": "vault-app", "kind": "Secret", "resource_name": "vault-app", "version": "v1", "full": true}),
         ),
         (
+            "get_argocd_resource",
+            json!({"app_name": "vault-app", "kind": "Deployment", "resource_name": "vault-app", "group": "apps", "version": "v1", "full": true}),
+        ),
+        (
+            "get_argocd_resource",
+            json!({"app_name": "vault-app", "kind": "ConfigMap", "resource_name": "vault-app", "version": "v1", "full": true}),
+        ),
+        (
             "list_argocd_resource_actions",
             json!({"app_name": "vault-app", "kind": "Application", "resource_name": "vault-app-child", "group": "argoproj.io", "version": "v1alpha1", "namespace": "argocd"}),
         ),
@@ -141,7 +149,7 @@ fn sweep() -> Vec<(&'static str, Value)> {
 }
 
 /// What the seeded places look like once cleaned: each must appear somewhere in the answers.
-const SCRUBBED_EVIDENCE: [&str; 18] = [
+const SCRUBBED_EVIDENCE: [&str; 23] = [
     // Repository URLs of sources, history and the repository list, without their userinfo.
     "https://git.example.com/platform/vault-app.git",
     "https://git.example.com/platform/vault-multi-values.git",
@@ -167,6 +175,13 @@ const SCRUBBED_EVIDENCE: [&str; 18] = [
     "from=https://mirror.example.com/charts",
     "next=https%3A%2F%2Fci.example.com%2Fjob",
     "https://git.example.com/platform/vault.git envs/dev",
+    // A workload's env and a ConfigMap's entry and file; a Helm command's flag; a log line's
+    // `KEY: value` and scp-like address.
+    "\"name\":\"DB_PASSWORD\",\"value\":\"***\"",
+    "\"SMTP_PASSWORD\":\"***\"",
+    "--password ***",
+    "DB_PASSWORD: ***",
+    "mirror git.example.com:platform/charts.git",
 ];
 
 fn assert_clean(tool: &str, answer: &str) {

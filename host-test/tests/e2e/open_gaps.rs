@@ -1,7 +1,7 @@
 //! Gaps of issue 19 found by the second hostile review (2026-12-06) of the read-only revision
 //! guard and the answer scrubber, reproduced through the real server component against the
-//! stand-in. Each test asserts what the guard promises. One whose gap is still open is ignored
-//! until its fix lands (run it with `-- --ignored open_gaps`); the others run always.
+//! stand-in. Each test asserts what the guard promises; a gap still open would be ignored until
+//! its fix lands (run it with `-- --ignored open_gaps`). None is open now.
 
 use host_test::standin::fleet::Blueprint;
 use serde_json::{Value, json};
@@ -162,13 +162,12 @@ fn secret_of(text: &str) -> String {
         .collect()
 }
 
-/// Gap: the answer scrubber recognises `name=value`, quoted JSON members, dashed headers and
-/// URL userinfo after `://`, but not the other common ways text names a credential. Each shape
-/// is put in an app's condition messages, as Argo CD relays tool and workload output there, and
-/// read back with get_argocd_app_status.
+/// Gap (closed): the answer scrubber recognised `name=value`, quoted JSON members, dashed
+/// headers and URL userinfo after `://`, but not the other common ways text names a credential.
+/// Each shape is put in an app's condition messages, as Argo CD relays tool and workload output
+/// there, and read back with get_argocd_app_status.
 #[tokio::test]
-#[ignore = "issue 19, open: the scrubber misses `name: value`, `name = value`, flags, XML, env pairs, scheme-less userinfo"]
-async fn review_scrubber_misses_common_credential_shapes() {
+async fn review_scrubber_hides_common_credential_shapes() {
     let world = World::new().await;
     world.standin.add_app(Blueprint::new("probe"));
     let shapes = shapes();
@@ -244,4 +243,34 @@ async fn review_read_only_spellings_held() {
         )
         .await;
     assert!(fetches(&world).is_empty(), "{:?}", fetches(&world));
+}
+
+/// Gap (closed): a 7+ hex abbreviation of a known commit was sent as written, and Argo CD
+/// resolves a branch or tag of that name before an abbreviation, so a branch named like the
+/// prefix of a deployed commit was fetched. Read-only now sends the whole commit.
+#[tokio::test]
+async fn review_read_only_abbreviation_goes_out_whole() {
+    let world = read_only_world().await;
+    let synced = world.standin.app("guestbook").unwrap()["status"]["sync"]["revision"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let abbreviated = &synced[..8];
+    world
+        .call(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "guestbook", "revision": abbreviated}),
+        )
+        .await;
+    world
+        .call(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": abbreviated}),
+        )
+        .await;
+    let sent = fetches(&world);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    for path in &sent {
+        assert!(path.contains(&synced), "sent {path}, not {synced}");
+    }
 }

@@ -21,6 +21,7 @@ use super::{MASK, looks_like_credential};
 
 /// `text` with every credential value masked, or [`MASK`] alone when it cannot be read safely.
 pub fn mask_yaml(text: &str) -> String {
+    let text = lone_carriage_returns_as_line_feeds(text);
     let mut masker = Masker::default();
     for line in text.split('\n') {
         if masker.line(line).is_none() {
@@ -31,6 +32,21 @@ pub fn mask_yaml(text: &str) -> String {
         return MASK.to_owned();
     }
     masker.out.join("\n")
+}
+
+/// YAML (and so Helm) ends a line at a carriage return that no line feed follows; this reading
+/// splits at line feeds, so such a return becomes one. The text means the same to Helm.
+fn lone_carriage_returns_as_line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, ch) in text.char_indices() {
+        out.push(if lone(i) { '\n' } else { ch });
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[derive(Default)]
@@ -432,6 +448,16 @@ mod tests {
         for line in kept {
             assert!(masked.contains(line), "{line:?} missing in\n{masked}");
         }
+    }
+
+    #[test]
+    fn a_carriage_return_ends_a_line_as_it_does_for_helm() {
+        let masked = mask_yaml("image: app\rpassword: P-1\r\nuser: u");
+        assert!(!masked.contains("P-1"), "{masked}");
+        assert!(
+            masked.contains("image: app") && masked.contains("user: u"),
+            "{masked}"
+        );
     }
 
     #[test]

@@ -1,246 +1,134 @@
-//! Credentials in text that are not in a URL's userinfo, found by what names them:
+//! Credentials given to a name with `=`, or as a command-line flag's argument:
 //!
 //! - `name=value` where the name looks like a credential ([`looks_like_credential`]): query
-//!   parameters (`?access_token=…`, `&api_key=…`), flags (`--db-password=…`), connection strings
-//!   (`host=db password=…`, `Password=…;`) and logfmt (`token=…`);
-//! - `"name": "value"` in JSON text (a log line that is JSON), under the same rule;
-//! - an `Authorization` header or parameter, whatever its scheme (`Authorization: Basic …`,
-//!   `authorization=token …`), a `Cookie`, and a header whose name looks like a credential
-//!   (`X-Api-Key: …`, `Private-Token: …`): the whole value up to the end of the line;
-//! - a `Bearer` or `Basic` credential anywhere, when it holds a character other than a letter
-//!   (real tokens do; the words of a sentence such as "bearer token" do not).
-//!
-//! The value becomes `***`; the name, and quotes around the value, stay.
+//!   parameters (`?access_token=…`, `&api_key=…`, also percent-encoded inside another URL:
+//!   `%3Faccess_token%3D…`), flags (`--db-password=…`), connection strings (`host=db
+//!   password=…`, `Password=…;`), logfmt (`token=…`) and assignments written with spaces
+//!   (`password = …`);
+//! - `--name value` and `-name value`: a flag named like a credential and its argument
+//!   (`--password …`, `-token …`), unless the flag names where the credential is rather than the
+//!   credential (`--password-file …`, `--token-stdin`).
 
-use std::borrow::Cow;
+use super::reading::unit;
+use super::spans::{name_byte, skip_spaces, value};
+use crate::tools::masking::looks_like_credential;
 
-use super::reading::{ends_text, unit};
-use crate::tools::masking::{MASK, looks_like_credential};
-
-/// Masks every credential value [this module](self) recognises in `text`.
-pub fn mask(text: &str) -> Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let found = json_member(bytes, i)
-            .or_else(|| header(bytes, i))
-            .or_else(|| assignment(bytes, i))
-            .or_else(|| scheme_credential(bytes, i));
-        match found {
-            Some((start, end)) => {
-                if &text[start..end] != MASK {
-                    spans.push((start, end));
-                }
-                i = end.max(i + 1);
-            }
-            None => i += 1,
-        }
-    }
-    if spans.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    for (start, end) in spans {
-        out.push_str(&text[copied..start]);
-        out.push_str(MASK);
-        copied = end;
-    }
-    out.push_str(&text[copied..]);
-    Cow::Owned(out)
-}
-
-/// The bytes a name is made of: `db.password`, `API-KEY`, `access_token`.
-fn name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
-}
-
-/// `name=value` with `=` at `i`: the value's span. The name is everything name-like before the
-/// `=` (leading `-` or `.` dropped, so `--password=` names `password`).
-fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if bytes[i] != b'=' {
+/// `name=value` with `=` (as written or percent-encoded) at `i`: the value's span. The name is
+/// everything name-like before the `=` (leading `-` or `.` dropped, so `--password=` names
+/// `password`), spaces between allowed.
+pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let equals = unit(bytes, i);
+    if equals.ch != b'=' {
         return None;
     }
-    let from = bytes[..i]
+    // `==` is base64 padding or a comparison, not an assignment.
+    let after = i + equals.len;
+    if after < bytes.len() && unit(bytes, after).ch == b'=' {
+        return None;
+    }
+    if i > 0 && bytes[i - 1] == b'=' {
+        return None;
+    }
+    let name_end = bytes[..i]
+        .iter()
+        .rposition(|b| *b != b' ' && *b != b'\t')
+        .map_or(0, |p| p + 1);
+    let spaced = name_end < i;
+    let from = bytes[..name_end]
         .iter()
         .rposition(|b| !name_byte(*b))
         .map_or(0, |p| p + 1);
-    let name = std::str::from_utf8(&bytes[from..i]).ok()?;
+    let from = after_percent_escape(bytes, from, name_end);
+    let name = std::str::from_utf8(&bytes[from..name_end]).ok()?;
     let name = name.trim_start_matches(['-', '.', '_']);
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !looks_like_credential(name) {
         return None;
     }
-    // `==` is base64 padding, not an assignment.
-    if bytes.get(i + 1) == Some(&b'=') {
-        return None;
-    }
-    value(bytes, i + 1, true)
+    // `password = value`: spaces on both sides. One-sided (`token= next=1`) is an empty value.
+    let start = if spaced {
+        skip_spaces(bytes, after)
+    } else {
+        after
+    };
+    value(bytes, start, true)
 }
 
-/// The value starting at `start`: inside its quotes when quoted, else up to whitespace or a
-/// quote (and, with `ampersand`, up to the `&` of the next query parameter).
-fn value(bytes: &[u8], start: usize, ampersand: bool) -> Option<(usize, usize)> {
-    if start >= bytes.len() {
-        return None;
+/// Where a name that starts at `from` really starts when a percent escape is glued to it: in
+/// `%3Faccess_token` (an encoded `?`), or `%253F…` (encoded twice), the name is `access_token`.
+fn after_percent_escape(bytes: &[u8], mut from: usize, end: usize) -> usize {
+    if from == 0 || bytes[from - 1] != b'%' {
+        return from;
     }
-    let first = unit(bytes, start);
-    if matches!(first.ch, b'"' | b'\'') {
-        let inner = start + first.len;
-        let end = closing_quote(bytes, inner, first.ch, first.len);
-        return (end > inner).then_some((inner, end));
-    }
-    let mut end = start;
-    while end < bytes.len() {
-        let u = unit(bytes, end);
-        if ends_text(u.ch) || (ampersand && bytes[end] == b'&') {
+    let hex_pair = |at: usize| at + 2 <= end && bytes[at..at + 2].iter().all(u8::is_ascii_hexdigit);
+    while hex_pair(from) {
+        let encoded_percent = &bytes[from..from + 2] == b"25";
+        from += 2;
+        if !encoded_percent {
             break;
         }
-        end += u.len;
     }
-    (end > start).then_some((start, end))
+    from
 }
 
-/// Where the quote closing one opened as `quote` (written in `len` bytes: `"`, or `\"` inside
-/// JSON) is: the next quote written the same way, so quotes escaped one level deeper stay
-/// inside the value. The end of the text when none closes.
-fn closing_quote(bytes: &[u8], from: usize, quote: u8, len: usize) -> usize {
-    let mut at = from;
-    while at < bytes.len() {
-        let u = unit(bytes, at);
-        if u.ch == quote && u.len == len {
-            return at;
-        }
-        at += u.len;
-    }
-    bytes.len()
-}
+/// Flags whose argument says where a credential is, or how to read it, not the credential.
+const WHERE_FLAGS: [&str; 6] = ["file", "stdin", "path", "dir", "env", "ref"];
 
-/// `"name": "value"` with the opening quote of the name at `i`: the value's span (inside its
-/// quotes).
-fn json_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    let open = unit(bytes, i);
-    if open.ch != b'"' {
+/// `--name value` or `-name value` with the first dash at `i`: the value's span.
+pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes[i] != b'-' || i.checked_sub(1).is_some_and(|p| !separates(bytes[p])) {
         return None;
     }
-    let name_start = i + open.len;
+    let dashes = bytes[i..]
+        .iter()
+        .take(2)
+        .take_while(|b| **b == b'-')
+        .count();
+    let name_start = i + dashes;
     let name_len = bytes[name_start..]
         .iter()
         .take_while(|b| name_byte(**b))
         .count();
+    // `-p` and friends: one letter says nothing about what it takes.
+    if name_len < 2 || !bytes[name_start].is_ascii_alphabetic() {
+        return None;
+    }
     let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
-    let mut at = name_start + name_len;
-    let close = (at < bytes.len()).then(|| unit(bytes, at))?;
-    if close.ch != b'"' || close.len != open.len || !looks_like_credential(name) {
-        return None;
-    }
-    at += close.len;
-    at = skip_spaces(bytes, at);
-    if bytes.get(at) != Some(&b':') {
-        return None;
-    }
-    at = skip_spaces(bytes, at + 1);
-    let quote = (at < bytes.len()).then(|| unit(bytes, at))?;
-    if quote.ch != b'"' || quote.len != open.len {
-        return None;
-    }
-    let inner = at + quote.len;
-    let end = closing_quote(bytes, inner, b'"', quote.len);
-    (end > inner).then_some((inner, end))
-}
-
-fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
-    while bytes.get(at).is_some_and(|b| *b == b' ' || *b == b'\t') {
-        at += 1;
-    }
-    at
-}
-
-/// Whether `word` (ASCII, lower case) stands at `i` as a whole word: no letter or digit just
-/// before it or just after it.
-fn word_at(bytes: &[u8], i: usize, word: &str) -> bool {
-    let end = i + word.len();
-    i.checked_sub(1)
-        .is_none_or(|p| !bytes[p].is_ascii_alphanumeric())
-        && bytes
-            .get(i..end)
-            .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
-}
-
-/// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
-/// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
-/// (with a `-`) that looks like a credential (`X-Api-Key`, `Private-Token`, `X-Vault-Token`,
-/// `Set-Cookie`). The whole value, scheme included, up to the end of the line, a quote or an
-/// `&`.
-fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !bytes[i].is_ascii_alphabetic()
-        || i.checked_sub(1)
-            .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'-')
+    let last_word = name.rsplit(['-', '_', '.']).next().unwrap_or(name);
+    if !looks_like_credential(name)
+        || WHERE_FLAGS
+            .iter()
+            .any(|w| last_word.eq_ignore_ascii_case(w))
     {
         return None;
     }
-    let len = bytes[i..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-        .count();
-    let mut at = i + len;
-    if at < bytes.len() && unit(bytes, at).ch == b'"' {
-        at += unit(bytes, at).len;
-    }
-    at = skip_spaces(bytes, at);
-    let separator = *bytes.get(at)?;
-    if separator != b':' && separator != b'=' {
-        return None;
-    }
-    let name = std::str::from_utf8(&bytes[i..i + len]).ok()?;
-    let authorization = ["authorization", "proxy-authorization"]
-        .iter()
-        .any(|a| name.eq_ignore_ascii_case(a));
-    let header = separator == b':'
-        && (name.eq_ignore_ascii_case("cookie")
-            || (name.contains('-') && looks_like_credential(name)));
-    if !(authorization || header) {
-        return None;
-    }
-    at = skip_spaces(bytes, at + 1);
-    if at < bytes.len() && matches!(unit(bytes, at).ch, b'"' | b'\'') {
-        return value(bytes, at, false);
-    }
-    let start = at;
-    while at < bytes.len() {
-        let u = unit(bytes, at);
-        if matches!(u.ch, b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'&') {
-            break;
+    let mut at = name_start + name_len;
+    // In an argument list (`["--password", "…"]`) the argument is the next quoted item.
+    let quote = i
+        .checked_sub(1)
+        .map(|p| bytes[p])
+        .filter(|b| matches!(b, b'"' | b'\''));
+    if let Some(quote) = quote.filter(|q| bytes.get(at) == Some(q)) {
+        at = skip_spaces(bytes, at + 1);
+        if bytes.get(at) != Some(&b',') {
+            return None;
         }
-        at += u.len;
+        at += 1;
+        if bytes.get(at) != Some(&b' ') && bytes.get(at) != Some(&quote) {
+            return None;
+        }
+    } else if bytes.get(at) != Some(&b' ') {
+        return None;
     }
-    (at > start).then_some((start, at))
+    let start = skip_spaces(bytes, at);
+    if bytes.get(start).is_none_or(|b| *b == b'-') {
+        return None;
+    }
+    value(bytes, start, false)
 }
 
-/// `Bearer <token>` or `Basic <token>` at `i`: the token, when it holds a character other than
-/// a letter (RFC 7235 token68: letters, digits, `-._~+/`, then `=` padding).
-fn scheme_credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    let scheme = ["bearer", "basic"]
-        .into_iter()
-        .find(|w| word_at(bytes, i, w))?;
-    let start = skip_spaces(bytes, i + scheme.len());
-    if start == i + scheme.len() {
-        return None;
-    }
-    let token = bytes[start..]
-        .iter()
-        .take_while(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        })
-        .count();
-    let padding = bytes[start + token..]
-        .iter()
-        .take_while(|b| **b == b'=')
-        .count();
-    let end = start + token + padding;
-    let is_credential = token > 0 && !bytes[start..end].iter().all(u8::is_ascii_alphabetic);
-    is_credential.then_some((start, end))
+/// What may stand just before a flag's dash: a space or the quote of an argument list.
+fn separates(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'[' | b',' | b'(')
 }
 
 #[cfg(test)]
@@ -248,7 +136,7 @@ mod tests {
     use super::*;
 
     fn masked(text: &str) -> String {
-        mask(text).into_owned()
+        super::super::spans::mask_all(text, &[assignment, flag]).into_owned()
     }
 
     #[test]
@@ -279,9 +167,44 @@ mod tests {
             ),
             ("GITHUB_TOKEN='T-9'", "GITHUB_TOKEN='***'"),
             ("passphrase=P-10", "passphrase=***"),
+            ("password = P-11 ok", "password = *** ok"),
+            ("DB_PASSWORD\t=\t'P 12'", "DB_PASSWORD\t=\t'***'"),
+            (
+                "next=%2Fhome%3Faccess_token%3DT-13%26page%3D2",
+                "next=%2Fhome%3Faccess_token%3D***%26page%3D2",
+            ),
+            (
+                "next=%252Fhome%253Ftoken%253DT-14",
+                "next=%252Fhome%253Ftoken%253D***",
+            ),
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn flags_named_like_credentials_lose_their_arguments() {
+        let cases = [
+            (
+                "helm repo add x https://c.example.com --username u --password P-1 --force",
+                "helm repo add x https://c.example.com --username u --password *** --force",
+            ),
+            ("vault login -token T-2", "vault login -token ***"),
+            ("[\"--api-key\", \"K-3\"]", "[\"--api-key\", \"***\"]"),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "docker login --password-stdin registry.example.com",
+            "--token-file /var/run/token",
+            "--password --force",
+            "-p 22",
+            "x--token y",
+            "--password",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
         }
     }
 
@@ -294,81 +217,13 @@ mod tests {
             "dGhlIHRva2VuIGlz==",
             "c2VjcmV0dG9rZW4=",
             "token= ",
+            "token= next=1",
             "password=",
             "password=***",
+            "password = ***",
             "=value",
-        ] {
-            assert_eq!(masked(text), text, "{text}");
-        }
-    }
-
-    #[test]
-    fn json_members_named_like_credentials_are_masked() {
-        let cases = [
-            (
-                r#"{"level":"info","token":"T-1","user":"app"}"#,
-                r#"{"level":"info","token":"***","user":"app"}"#,
-            ),
-            (
-                r#"{"db": {"password" : "P \"2\""}}"#,
-                r#"{"db": {"password" : "***"}}"#,
-            ),
-            // A JSON log line quoted in JSON: the value ends at its own quote.
-            (
-                r#"{\"apiKey\":\"K-3 \\\"x\\\"\",\"n\":1}"#,
-                r#"{\"apiKey\":\"***\",\"n\":1}"#,
-            ),
-            (r#"{"token": 5}"#, r#"{"token": 5}"#),
-            (r#"{"tokenizer":"x"}"#, r#"{"tokenizer":"***"}"#),
-        ];
-        for (dirty, clean) in cases {
-            assert_eq!(masked(dirty), clean, "{dirty}");
-        }
-    }
-
-    #[test]
-    fn credential_headers_lose_their_values() {
-        let cases = [
-            (
-                "Authorization: Basic dXNlcjpwYXNz\nHost: h",
-                "Authorization: ***\nHost: h",
-            ),
-            ("authorization=token ghp_ABC", "authorization=***"),
-            (
-                r#"headers: {"Authorization": "Bearer eyJ.x.y"}"#,
-                r#"headers: {"Authorization": "***"}"#,
-            ),
-            (
-                "Proxy-Authorization: Basic Zm9vOmJhcg==",
-                "Proxy-Authorization: ***",
-            ),
-            (
-                "401 from server (sent Bearer eyJhbGciOi.eyJzdWIi.sig), retrying",
-                "401 from server (sent Bearer ***), retrying",
-            ),
-            (
-                "curl -u x -H 'basic Zm9vOmJhcg=='",
-                "curl -u x -H 'basic ***'",
-            ),
-        ];
-        for (dirty, clean) in cases {
-            assert_eq!(masked(dirty), clean, "{dirty}");
-        }
-        for (dirty, clean) in [
-            ("X-Vault-Token: s.abc123\nnext", "X-Vault-Token: ***\nnext"),
-            ("Private-Token: glpat-xyz", "Private-Token: ***"),
-            ("Set-Cookie: session=abc; Path=/", "Set-Cookie: ***"),
-            ("cookie: a=b", "cookie: ***"),
-        ] {
-            assert_eq!(masked(dirty), clean, "{dirty}");
-        }
-        for text in [
-            "Token: expired",
-            "pod vault-app-5d9f: ready",
-            "x-request-id: 42",
-            "the request lacks a bearer token",
-            "Basic authentication failed",
-            "authorization failed: permission denied",
+            "if token == expected",
+            "%3D%3D",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }
@@ -378,19 +233,19 @@ mod tests {
     fn any_text_is_read_without_panicking() {
         for text in [
             "=",
-            "\"",
-            "\"token\"",
-            "\"token\":",
-            "\"token\": \"",
-            "Bearer ",
-            "authorization",
-            "authorization:",
+            "%3D",
+            "%",
+            "-",
+            "--",
+            "- x",
+            "--tokén x",
             "é=é",
             "tokén=x",
             "password=\"",
-            "\\\"token\\\":\\\"",
+            " = ",
+            "%25=",
         ] {
-            let _ = mask(text);
+            let _ = masked(text);
         }
     }
 }

@@ -1,6 +1,7 @@
-//! A URL's userinfo, `user:password@` after `://`, removed wherever the URL stands: alone, in a
-//! message, escaped as JSON (`https:\/\/u:p\u0026w@host`) or percent-encoded inside another URL
-//! (`?next=https%3A%2F%2Fu%3Ap%40host`).
+//! A URL's userinfo, `user:password@` after `://` (or a protocol-relative `//`), removed
+//! wherever the URL stands: alone, in a message, escaped as JSON (`https:\/\/u:p\u0026w@host`)
+//! or percent-encoded inside another URL (`?next=https%3A%2F%2Fu%3Ap%40host`); and the
+//! `user:password@` of an address without a scheme (`deploy:pw@git.example.com:org/repo`).
 //!
 //! The userinfo ends at the last `@` of the authority (RFC 3986: the authority ends at `/`, `?`
 //! or `#`). People write passwords with those characters unencoded (`https://u:pa/ss@host`), so
@@ -22,17 +23,23 @@ pub fn strip(text: &str) -> Cow<'_, str> {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let Some((start, encoded)) = after_scheme_separator(bytes, i) else {
-            i += unit(bytes, i).len;
-            continue;
-        };
-        match userinfo_end(bytes, start, encoded) {
-            Some(end) => {
-                out.push_str(&text[copied..start]);
-                copied = end;
-                i = end;
+        let authority =
+            after_scheme_separator(bytes, i).or_else(|| after_protocol_relative(bytes, i));
+        if let Some((start, encoded)) = authority {
+            match userinfo_end(bytes, start, encoded) {
+                Some(end) => {
+                    out.push_str(&text[copied..start]);
+                    copied = end;
+                    i = end;
+                }
+                None => i = start,
             }
-            None => i = start,
+        } else if let Some(end) = scp_like_userinfo_end(bytes, i) {
+            out.push_str(&text[copied..i]);
+            copied = end;
+            i = end;
+        } else {
+            i += unit(bytes, i).len;
         }
     }
     if copied == 0 {
@@ -57,6 +64,97 @@ fn after_scheme_separator(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
         at += u.len;
     }
     Some((at, bytes[i] == b'%'))
+}
+
+/// Whether a word may start at `i`: at the start of the text or after a space, a quote or
+/// punctuation that separates words (not after a `:`, which makes `//` part of a scheme's
+/// `://`, nor after a letter, digit or `/`, which make it part of a path).
+fn starts_word(bytes: &[u8], i: usize) -> bool {
+    i.checked_sub(1).is_none_or(|p| {
+        let b = bytes[p];
+        b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'"' | b'\'' | b'`' | b'(' | b'[' | b'=' | b',' | b'<' | b'>'
+            )
+    })
+}
+
+/// Where the authority starts when a protocol-relative `//` (as written or escaped) starts a
+/// word at `i`: `//deploy:pw@git.example.com/org/repo`.
+fn after_protocol_relative(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+    if !starts_word(bytes, i) {
+        return None;
+    }
+    let first = unit(bytes, i);
+    if first.ch != b'/' || i + first.len >= bytes.len() {
+        return None;
+    }
+    let second = unit(bytes, i + first.len);
+    (second.ch == b'/').then_some((i + first.len + second.len, false))
+}
+
+/// Where the userinfo ends (just after its `@`) when an address without a scheme starts a word
+/// at `i` with `user:password@host`: scp-like git (`deploy:pw@git.example.com:org/repo.git`)
+/// and connection targets (`app:pw@db:5432`). Kept: `git@host:org/repo` (no password), a
+/// port-like `host:8080@…`, a scheme's `https://…`, an image's digest (`nginx:1.25@sha256:…`)
+/// and `mailto:`.
+fn scp_like_userinfo_end(bytes: &[u8], i: usize) -> Option<usize> {
+    if !starts_word(bytes, i) || !bytes[i].is_ascii_alphanumeric() {
+        return None;
+    }
+    let user_len = bytes[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~'))
+        .count();
+    let colon = i + user_len;
+    if bytes.get(colon) != Some(&b':') || bytes[i..colon].eq_ignore_ascii_case(b"mailto") {
+        return None;
+    }
+    let secret_start = colon + 1;
+    if bytes
+        .get(secret_start)
+        .is_none_or(|b| *b == b'/' || *b == b'\\')
+    {
+        return None;
+    }
+    // The password reaches to the last `@` of the word, as a userinfo's does.
+    let mut at = secret_start;
+    let mut last_at = None;
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if ends_text(u.ch) {
+            break;
+        }
+        if u.ch == b'@' {
+            last_at = Some((at, at + u.len));
+        }
+        at += u.len;
+    }
+    let (at_sign, host) = last_at?;
+    let secret = &bytes[secret_start..at_sign];
+    let host_starts = bytes.get(host).is_some_and(u8::is_ascii_alphanumeric);
+    if secret.is_empty()
+        || secret.iter().all(u8::is_ascii_digit)
+        || !host_starts
+        || is_digest(&bytes[host..])
+    {
+        return None;
+    }
+    Some(host)
+}
+
+/// Whether `rest` starts with an image digest's algorithm: `sha256:`, `sha512:`.
+fn is_digest(rest: &[u8]) -> bool {
+    let Some(tail) = rest
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case(b"sha"))
+        .map(|_| &rest[3..])
+    else {
+        return false;
+    };
+    let digits = tail.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && tail.get(digits) == Some(&b':')
 }
 
 /// Where the userinfo of the authority starting at `start` ends (just after its `@`), if it has
@@ -154,6 +252,41 @@ mod tests {
         ];
         for (dirty, clean) in cases {
             assert_eq!(strip(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn addresses_without_a_scheme_lose_their_password() {
+        let cases = [
+            (
+                "fetch //deploy:T0KEN@git.example.com/org/repo.git failed",
+                "fetch //git.example.com/org/repo.git failed",
+            ),
+            ("'//t0ken@h.example.com/x'", "'//h.example.com/x'"),
+            (
+                "git clone deploy:T0KEN@git.example.com:org/repo.git",
+                "git clone git.example.com:org/repo.git",
+            ),
+            ("dsn app:p@ss@db:5432/app", "dsn db:5432/app"),
+            ("(u:pw@h)", "(h)"),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(strip(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "git@github.com:org/repo.git",
+            "nginx:1.25@sha256:0123abcd",
+            "registry.example.com:5000/app:1.0@sha256:0123",
+            "localhost:8080@x",
+            "mailto:ops@example.com",
+            "a//u:p@h",
+            "path/u:p@h",
+            "see u: p@h",
+            "12:30@",
+            "u:p@",
+            "u:p@-x",
+        ] {
+            assert_eq!(strip(text), text, "{text}");
         }
     }
 

@@ -1,0 +1,156 @@
+//! Credentials carried as HTTP credentials in text: an `Authorization` header or parameter,
+//! whatever its scheme (`Authorization: Basic …`, `authorization=token …`), a `Cookie`, a header
+//! whose name looks like a credential (`X-Api-Key: …`, `Private-Token: …`) — the whole value up
+//! to the end of the line — and a `Bearer` or `Basic` credential anywhere, when it holds a
+//! character other than a letter (real tokens do; the words of a sentence such as "bearer
+//! token" do not).
+
+use super::reading::unit;
+use super::spans::{skip_spaces, value};
+use crate::tools::masking::looks_like_credential;
+
+/// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
+/// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
+/// (with a `-`) that looks like a credential (`X-Api-Key`, `Private-Token`, `X-Vault-Token`,
+/// `Set-Cookie`). The whole value, scheme included, up to the end of the line, a quote or an
+/// `&`.
+pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !bytes[i].is_ascii_alphabetic()
+        || i.checked_sub(1)
+            .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'-')
+    {
+        return None;
+    }
+    let len = bytes[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    let mut at = i + len;
+    if at < bytes.len() && unit(bytes, at).ch == b'"' {
+        at += unit(bytes, at).len;
+    }
+    at = skip_spaces(bytes, at);
+    if at >= bytes.len() {
+        return None;
+    }
+    let separator = unit(bytes, at);
+    if separator.ch != b':' && separator.ch != b'=' {
+        return None;
+    }
+    let name = std::str::from_utf8(&bytes[i..i + len]).ok()?;
+    let authorization = ["authorization", "proxy-authorization"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a));
+    let header = separator.ch == b':'
+        && (name.eq_ignore_ascii_case("cookie")
+            || (name.contains('-') && looks_like_credential(name)));
+    if !(authorization || header) {
+        return None;
+    }
+    at = skip_spaces(bytes, at + separator.len);
+    if at < bytes.len() && matches!(unit(bytes, at).ch, b'"' | b'\'') {
+        return value(bytes, at, false);
+    }
+    let start = at;
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if matches!(u.ch, b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'&') {
+            break;
+        }
+        at += u.len;
+    }
+    (at > start).then_some((start, at))
+}
+
+/// `Bearer <token>` or `Basic <token>` at `i`: the token, when it holds a character other than
+/// a letter (RFC 7235 token68: letters, digits, `-._~+/`, then `=` padding).
+pub fn scheme_credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let scheme = ["bearer", "basic"]
+        .into_iter()
+        .find(|w| word_at(bytes, i, w))?;
+    let start = skip_spaces(bytes, i + scheme.len());
+    if start == i + scheme.len() {
+        return None;
+    }
+    let token = bytes[start..]
+        .iter()
+        .take_while(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+        .count();
+    let padding = bytes[start + token..]
+        .iter()
+        .take_while(|b| **b == b'=')
+        .count();
+    let end = start + token + padding;
+    let is_credential = token > 0 && !bytes[start..end].iter().all(u8::is_ascii_alphabetic);
+    is_credential.then_some((start, end))
+}
+
+/// Whether `word` (ASCII, lower case) stands at `i` as a whole word: no letter or digit just
+/// before it or just after it.
+fn word_at(bytes: &[u8], i: usize, word: &str) -> bool {
+    let end = i + word.len();
+    i.checked_sub(1)
+        .is_none_or(|p| !bytes[p].is_ascii_alphanumeric())
+        && bytes
+            .get(i..end)
+            .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+        && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        super::super::spans::mask_all(text, &[header, scheme_credential]).into_owned()
+    }
+
+    #[test]
+    fn credential_headers_lose_their_values() {
+        let cases = [
+            (
+                "Authorization: Basic dXNlcjpwYXNz\nHost: h",
+                "Authorization: ***\nHost: h",
+            ),
+            ("authorization=token ghp_ABC", "authorization=***"),
+            (
+                r#"headers: {"Authorization": "Bearer eyJ.x.y"}"#,
+                r#"headers: {"Authorization": "***"}"#,
+            ),
+            (
+                "Proxy-Authorization: Basic Zm9vOmJhcg==",
+                "Proxy-Authorization: ***",
+            ),
+            (
+                "401 from server (sent Bearer eyJhbGciOi.eyJzdWIi.sig), retrying",
+                "401 from server (sent Bearer ***), retrying",
+            ),
+            (
+                "curl -u x -H 'basic Zm9vOmJhcg=='",
+                "curl -u x -H 'basic ***'",
+            ),
+            (
+                r"Authorization\u003a Bearer eyJ.x.y",
+                r"Authorization\u003a ***",
+            ),
+            ("X-Vault-Token: s.abc123\nnext", "X-Vault-Token: ***\nnext"),
+            ("Private-Token: glpat-xyz", "Private-Token: ***"),
+            ("Set-Cookie: session=abc; Path=/", "Set-Cookie: ***"),
+            ("cookie: a=b", "cookie: ***"),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "pod vault-app-5d9f: ready",
+            "x-request-id: 42",
+            "the request lacks a bearer token",
+            "Basic authentication failed",
+            "authorization failed: permission denied",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+}

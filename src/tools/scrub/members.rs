@@ -1,0 +1,476 @@
+//! Credentials as members of structured text that a message quotes (a config file, a log line
+//! that is JSON, a manifest), found by the member's name ([`looks_like_credential`]):
+//!
+//! - quoted names: `"password": "…"` (JSON, also escaped inside JSON), `'password': '…'`
+//!   (Python), `"db password": …`; a string, a number or a bare word, also on the next line;
+//! - bare names: `password: …` and `DB_PASSWORD: …` (YAML, and `name: value` in prose): to the
+//!   end of the line when the name begins it, else one word; a YAML block scalar (`key: |`)
+//!   with its indented lines;
+//! - XML elements: `<password>…</password>`;
+//! - name/value pairs: `{"name": "DB_PASSWORD", "value": "…"}` and its YAML form (a container's
+//!   `env`, Helm `parameters`): the `value` after a `name` or `key` that looks like a credential.
+//!
+//! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
+//! Secret's key, whose values name things rather than hold them.
+
+use super::reading::{ends_text, unit};
+use super::spans::{closing_quote, name_byte, skip_blank, skip_spaces, value};
+use crate::tools::masking::looks_like_credential;
+
+/// The longest quoted name read as one: longer quoted text is prose, not a member's name.
+const LONGEST_QUOTED_NAME: usize = 128;
+
+/// A member read from text: where its name and its value are.
+struct Member {
+    name: (usize, usize),
+    value: Option<(usize, usize)>,
+    /// Where the member ends (after a quoted value's closing quote).
+    end: usize,
+}
+
+impl Member {
+    fn name<'a>(&self, bytes: &'a [u8]) -> &'a str {
+        std::str::from_utf8(&bytes[self.name.0..self.name.1]).unwrap_or("")
+    }
+}
+
+/// A credential-named member at `i` (see [the module](self)): its value's span.
+pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if let Some(found) = element(bytes, i) {
+        return Some(found);
+    }
+    let member = member_at(bytes, i)?;
+    let name = member.name(bytes);
+    if looks_like_credential(name) && !(is_bare(bytes, &member) && name.eq_ignore_ascii_case("key"))
+    {
+        return member.value;
+    }
+    pair_value(bytes, &member)
+}
+
+/// The member (quoted or bare name) starting at `i`.
+fn member_at(bytes: &[u8], i: usize) -> Option<Member> {
+    if i >= bytes.len() {
+        return None;
+    }
+    quoted_member(bytes, i).or_else(|| bare_member(bytes, i))
+}
+
+fn is_bare(bytes: &[u8], member: &Member) -> bool {
+    name_byte(bytes[member.name.0])
+}
+
+/// `{"name": "DB_PASSWORD", "value": "…"}`: when `member` is a `name` or `key` whose value looks
+/// like a credential's name, the span of the `value` member right after it.
+fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
+    let name = member.name(bytes);
+    if !name.eq_ignore_ascii_case("name") && !name.eq_ignore_ascii_case("key") {
+        return None;
+    }
+    let (start, end) = member.value?;
+    let named = std::str::from_utf8(&bytes[start..end]).ok()?;
+    if !looks_like_credential(named) {
+        return None;
+    }
+    let mut at = member.end;
+    // Past the closing quote, the comma, the line break and a YAML list's indentation.
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if !(u.ch.is_ascii_whitespace() || matches!(u.ch, b',' | b'"' | b'\'')) {
+            break;
+        }
+        at += u.len;
+    }
+    // Back onto the quote that opens the next name, if it is quoted.
+    let next = quote_before(bytes, member.end, at).unwrap_or(at);
+    let next = member_at(bytes, next)?;
+    next.name(bytes)
+        .eq_ignore_ascii_case("value")
+        .then_some(next.value)?
+}
+
+/// The last quote between `from` and `to`, as a unit's start: the opening quote of a quoted
+/// name that the separator skipping passed over.
+fn quote_before(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
+    let mut at = from;
+    let mut last = None;
+    while at < to {
+        let u = unit(bytes, at);
+        if matches!(u.ch, b'"' | b'\'') {
+            last = Some(at);
+        }
+        at += u.len;
+    }
+    last
+}
+
+/// `"name": value` or `'name': value` with the opening quote at `i`.
+fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
+    let open = unit(bytes, i);
+    if !matches!(open.ch, b'"' | b'\'') {
+        return None;
+    }
+    let name_start = i + open.len;
+    let mut at = name_start;
+    loop {
+        if at >= bytes.len() || at - name_start > LONGEST_QUOTED_NAME {
+            return None;
+        }
+        let u = unit(bytes, at);
+        if u.ch == b'\n' || u.ch == b'\r' {
+            return None;
+        }
+        if u.ch == open.ch && u.len == open.len {
+            break;
+        }
+        at += u.len;
+    }
+    let name = (name_start, at);
+    at = skip_spaces(bytes, at + open.len);
+    let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
+    if colon.ch != b':' {
+        return None;
+    }
+    at = skip_blank(bytes, at + colon.len);
+    let (value, end) = member_value(bytes, at);
+    Some(Member { name, value, end })
+}
+
+/// A member's value at `at` after a quoted name: a quoted string (inside its quotes), a number,
+/// or a bare word; nothing for `null`, `true`, `false`, an object or a list (their members are
+/// judged on their own).
+fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
+    if at >= bytes.len() {
+        return (None, at);
+    }
+    let first = unit(bytes, at);
+    if matches!(first.ch, b'"' | b'\'') {
+        let inner = at + first.len;
+        let close = closing_quote(bytes, inner, first.ch, first.len);
+        let end = (close + first.len).min(bytes.len());
+        return ((close > inner).then_some((inner, close)), end);
+    }
+    if matches!(first.ch, b'{' | b'[') {
+        return (None, at);
+    }
+    let mut end = at;
+    while end < bytes.len() {
+        let u = unit(bytes, end);
+        if ends_text(u.ch) || matches!(u.ch, b',' | b'}' | b']') {
+            break;
+        }
+        end += u.len;
+    }
+    let word = &bytes[at..end];
+    let literal = [&b"null"[..], b"true", b"false"].contains(&word);
+    ((end > at && !literal).then_some((at, end)), end)
+}
+
+/// `name: value` with a bare name at `i`: YAML, and the same shape in prose. The value is the
+/// rest of the line when the name begins its line (after indentation and a list's `- `), else
+/// one word; a quoted value is read inside its quotes; `name: |` takes the block below it.
+fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
+    let starts_name = bytes[i].is_ascii_alphabetic() || bytes[i] == b'_';
+    if !starts_name || i.checked_sub(1).is_some_and(|p| name_byte(bytes[p])) {
+        return None;
+    }
+    let name_len = bytes[i..].iter().take_while(|b| name_byte(**b)).count();
+    let name = (i, i + name_len);
+    let mut at = skip_spaces(bytes, i + name_len);
+    let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
+    if colon.ch != b':' {
+        return None;
+    }
+    at += colon.len;
+    // YAML and prose put a space after the colon; `scheme:rest` and `ns:name` are not members.
+    let gap = (at < bytes.len()).then(|| unit(bytes, at));
+    if gap.is_some_and(|u| u.ch != b' ' && u.ch != b'\t') {
+        return None;
+    }
+    at = skip_spaces(bytes, at);
+    if at >= bytes.len() {
+        return Some(Member {
+            name,
+            value: None,
+            end: at,
+        });
+    }
+    let first = unit(bytes, at);
+    if matches!(first.ch, b'"' | b'\'') {
+        let (value, end) = member_value(bytes, at);
+        return Some(Member { name, value, end });
+    }
+    if matches!(first.ch, b'|' | b'>') {
+        let value = block_scalar(bytes, i, at + first.len);
+        let end = value.map_or(at, |(_, end)| end);
+        return Some(Member { name, value, end });
+    }
+    let value = if begins_line(bytes, i) {
+        rest_of_line(bytes, at)
+    } else {
+        value(bytes, at, false)
+    };
+    let end = value.map_or(at, |(_, end)| end);
+    Some(Member { name, value, end })
+}
+
+/// Whether the name at `i` is the first thing on its line: before it only indentation and a
+/// list's `- `, back to a line break (as written or escaped) or the start of the text.
+fn begins_line(bytes: &[u8], i: usize) -> bool {
+    let mut at = i;
+    while at > 0 && matches!(bytes[at - 1], b' ' | b'\t' | b'-') {
+        at -= 1;
+    }
+    at == 0
+        || matches!(bytes[at - 1], b'\n' | b'\r')
+        || (at >= 2 && bytes[at - 2] == b'\\' && matches!(bytes[at - 1], b'n' | b'r'))
+}
+
+/// From `start` to the end of its line (or a quote, which ends a value quoted as a whole),
+/// trailing spaces left out.
+fn rest_of_line(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let mut at = start;
+    let mut end = start;
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if matches!(u.ch, b'\n' | b'\r' | b'"' | b'\'' | b'`') {
+            break;
+        }
+        at += u.len;
+        if !matches!(u.ch, b' ' | b'\t') {
+            end = at;
+        }
+    }
+    (end > start).then_some((start, end))
+}
+
+/// The lines of a YAML block scalar (`password: |`, `key: >-`) whose indicator ends before
+/// `after_indicator`, for the name at `name_at`: every following line indented more than the
+/// name, or blank. Raw line breaks only.
+fn block_scalar(bytes: &[u8], name_at: usize, after_indicator: usize) -> Option<(usize, usize)> {
+    let header_end = bytes[after_indicator..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map(|p| after_indicator + p)?;
+    let indicator_rest = &bytes[after_indicator..header_end];
+    let only_modifiers = indicator_rest
+        .iter()
+        .all(|b| matches!(b, b'-' | b'+' | b' ' | b'\t' | b'\r') || b.is_ascii_digit());
+    if !only_modifiers {
+        return None;
+    }
+    let line_start = bytes[..name_at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let name_indent = name_at - line_start;
+    let mut at = header_end + 1;
+    // The mask keeps the first line's indentation, so the block still reads as YAML.
+    let first = at + bytes[at..].iter().take_while(|b| **b == b' ').count();
+    let mut end = first;
+    while at < bytes.len() {
+        let line_end = bytes[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |p| at + p);
+        let line = &bytes[at..line_end];
+        let indent = line.iter().take_while(|b| **b == b' ').count();
+        let blank = line.iter().all(u8::is_ascii_whitespace);
+        if !blank && indent <= name_indent {
+            break;
+        }
+        if !blank {
+            end = line_end;
+        }
+        at = line_end + 1;
+    }
+    (end > first).then_some((first, end))
+}
+
+/// `<name>value</name>` with the `<` at `i` (as written or escaped): the value, when the
+/// element's name looks like a credential.
+fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let open = unit(bytes, i);
+    if open.ch != b'<' {
+        return None;
+    }
+    let name_start = i + open.len;
+    let name_len = bytes[name_start..]
+        .iter()
+        .take_while(|b| name_byte(**b) || **b == b':')
+        .count();
+    let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
+    let close_at = name_start + name_len;
+    let close = (close_at < bytes.len()).then(|| unit(bytes, close_at))?;
+    if name_len == 0 || close.ch != b'>' || !looks_like_credential(name) {
+        return None;
+    }
+    let start = close_at + close.len;
+    let mut end = start;
+    while end < bytes.len() {
+        let u = unit(bytes, end);
+        if u.ch == b'<' {
+            break;
+        }
+        end += u.len;
+    }
+    (end > start).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        super::super::spans::mask_all(text, &[credential]).into_owned()
+    }
+
+    #[test]
+    fn json_members_named_like_credentials_are_masked() {
+        let cases = [
+            (
+                r#"{"level":"info","token":"T-1","user":"app"}"#,
+                r#"{"level":"info","token":"***","user":"app"}"#,
+            ),
+            (
+                r#"{"db": {"password" : "P \"2\""}}"#,
+                r#"{"db": {"password" : "***"}}"#,
+            ),
+            // A JSON log line quoted in JSON: the value ends at its own quote.
+            (
+                r#"{\"apiKey\":\"K-3 \\\"x\\\"\",\"n\":1}"#,
+                r#"{\"apiKey\":\"***\",\"n\":1}"#,
+            ),
+            (r#"{"pin_password": 8675309}"#, r#"{"pin_password": ***}"#),
+            (r#"{"tokenizer":"x"}"#, r#"{"tokenizer":"***"}"#),
+            ("{'password': 'P-4'}", "{'password': '***'}"),
+            (r#"{"db password": "P-5"}"#, r#"{"db password": "***"}"#),
+            ("{\"password\":\n  \"P-6\"}", "{\"password\":\n  \"***\"}"),
+            (
+                r#"{\"password\":\n  \"P-7\"}"#,
+                r#"{\"password\":\n  \"***\"}"#,
+            ),
+            (r#"{"secret": P-8, "n": 1}"#, r#"{"secret": ***, "n": 1}"#),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            r#"{"token": null, "secret": true, "password": {"a": 1}}"#,
+            r#"["password", "token"]"#,
+            r#"{"message": "the password was wrong"}"#,
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn yaml_and_prose_members_named_like_credentials_are_masked() {
+        let cases = [
+            ("password: P-1", "password: ***"),
+            (
+                "db:\n  DB_PASSWORD: P 2 x\n  user: app",
+                "db:\n  DB_PASSWORD: ***\n  user: app",
+            ),
+            ("- apikey: P-3 # note", "- apikey: ***"),
+            (
+                "failed: token: T-4, retrying",
+                "failed: token: *** retrying",
+            ),
+            ("password: 'P 5' # q", "password: '***' # q"),
+            (
+                r"conf: x\npassword: P-6\nuser: u",
+                r"conf: x\npassword: ***\nuser: u",
+            ),
+            (
+                "tls:\n  privateKey: |\n    LINE1\n    LINE2\n  cert: c",
+                "tls:\n  privateKey: |\n    ***\n  cert: c",
+            ),
+            ("Token: expired", "Token: ***"),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "tolerations:\n- key: node-role\n  operator: Exists",
+            "secretKeyRef:\n  name: db\n  key: password",
+            "tokenRef:\n  name: scm",
+            "see secret:default/db",
+            "authorization failed: permission denied",
+            "password:",
+            "password: ***",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn name_value_pairs_lose_the_value_of_a_credential() {
+        let cases = [
+            (
+                r#"{"name":"DB_PASSWORD","value":"P-1"}"#,
+                r#"{"name":"DB_PASSWORD","value":"***"}"#,
+            ),
+            (
+                r#"env: [{"name": "API_TOKEN", "value": "T-2"}, {"name": "MODE", "value": "prod"}]"#,
+                r#"env: [{"name": "API_TOKEN", "value": "***"}, {"name": "MODE", "value": "prod"}]"#,
+            ),
+            (
+                "env:\n- name: DB_PASSWORD\n  value: P-3\n- name: MODE\n  value: prod",
+                "env:\n- name: DB_PASSWORD\n  value: ***\n- name: MODE\n  value: prod",
+            ),
+            (
+                r#"{\"name\":\"secret.key\",\"value\":\"P-4\"}"#,
+                r#"{\"name\":\"secret.key\",\"value\":\"***\"}"#,
+            ),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn xml_elements_named_like_credentials_are_masked() {
+        assert_eq!(
+            masked("<user>u</user><password>P-1</password>"),
+            "<user>u</user><password>***</password>"
+        );
+        assert_eq!(
+            masked(r"\u003capiKey\u003eK-2\u003c/apiKey\u003e"),
+            r"\u003capiKey\u003e***\u003c/apiKey\u003e"
+        );
+        for text in [
+            "<password></password>",
+            "<password><a/></password>",
+            "a < b",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn any_text_is_read_without_panicking() {
+        for text in [
+            "\"",
+            "'",
+            "\"token\"",
+            "\"token\":",
+            "\"token\": \"",
+            "\\\"token\\\":\\\"",
+            "<",
+            "<a",
+            "<token>",
+            "token: |",
+            "token: |\n",
+            "token: |\n  x",
+            "token: >x\n",
+            "name: token",
+            "\"name\": \"token\",",
+            "key:",
+            "é: é",
+            "tokén: x",
+        ] {
+            let _ = masked(text);
+        }
+    }
+}

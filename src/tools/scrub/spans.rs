@@ -1,0 +1,109 @@
+//! Where a named value in text starts and ends, shared by the rules that find credentials by
+//! what names them ([`super::assignments`], [`super::members`], [`super::headers`]), and the
+//! pass that replaces what they find.
+
+use std::borrow::Cow;
+
+use super::reading::{ends_text, unit};
+use crate::tools::masking::MASK;
+
+/// A rule: the span of a credential's value found at byte `i`, if one starts there.
+pub type Rule = fn(&[u8], usize) -> Option<(usize, usize)>;
+
+/// Replaces with [`MASK`] every value one of `rules` finds in `text`, the first that finds one
+/// at a place winning.
+pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
+    let bytes = text.as_bytes();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match rules.iter().find_map(|rule| rule(bytes, i)) {
+            Some((start, end)) => {
+                let already_masked = &text[start..end] == MASK;
+                // Spans stay in order and apart, so the text is rebuilt from them in one pass.
+                let after_last = spans.last().is_none_or(|(_, last)| start >= *last);
+                if !already_masked && after_last {
+                    spans.push((start, end));
+                }
+                i = end.max(i + 1);
+            }
+            None => i += 1,
+        }
+    }
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (start, end) in spans {
+        out.push_str(&text[copied..start]);
+        out.push_str(MASK);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The bytes a bare name is made of: `db.password`, `API-KEY`, `access_token`.
+pub fn name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+/// The value starting at `start`: inside its quotes when quoted, else up to whitespace or a
+/// quote (and, with `ampersand`, up to the `&` of the next query parameter, as written or
+/// percent-encoded).
+pub fn value(bytes: &[u8], start: usize, ampersand: bool) -> Option<(usize, usize)> {
+    if start >= bytes.len() {
+        return None;
+    }
+    let first = unit(bytes, start);
+    if matches!(first.ch, b'"' | b'\'') {
+        let inner = start + first.len;
+        let end = closing_quote(bytes, inner, first.ch, first.len);
+        return (end > inner).then_some((inner, end));
+    }
+    let mut end = start;
+    while end < bytes.len() {
+        let u = unit(bytes, end);
+        if ends_text(u.ch) || (ampersand && u.ch == b'&') {
+            break;
+        }
+        end += u.len;
+    }
+    (end > start).then_some((start, end))
+}
+
+/// Where the quote closing one opened as `quote` (written in `len` bytes: `"`, or `\"` inside
+/// JSON) is: the next quote written the same way, so quotes escaped one level deeper stay
+/// inside the value. The end of the text when none closes.
+pub fn closing_quote(bytes: &[u8], from: usize, quote: u8, len: usize) -> usize {
+    let mut at = from;
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if u.ch == quote && u.len == len {
+            return at;
+        }
+        at += u.len;
+    }
+    bytes.len()
+}
+
+/// Past spaces and tabs as written.
+pub fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        at += 1;
+    }
+    at
+}
+
+/// Past whitespace, line breaks included, as written or escaped (`\n` inside a JSON string).
+pub fn skip_blank(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if !u.ch.is_ascii_whitespace() {
+            break;
+        }
+        at += u.len;
+    }
+    at
+}
