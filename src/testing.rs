@@ -151,7 +151,6 @@ fn settings(credentials: Credentials) -> Settings {
     Settings {
         argocd_url: "https://cd.test".into(),
         credentials,
-        caller: None,
         mcp_auth_token: None,
         mcp_auth_problem: None,
         store_seal: None,
@@ -167,7 +166,6 @@ fn settings(credentials: Credentials) -> Settings {
         extra_headers_problem: None,
         profiles: Vec::new(),
         profiles_problem: None,
-        active_profile: None,
         user_mode: None,
         user_mode_problem: None,
     }
