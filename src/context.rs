@@ -142,12 +142,7 @@ impl<'s> Target<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn load(pairs: &[(&str, &str)]) -> Settings {
-        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
-        Settings::load(|n| map.get(n.env).map(|v| v.to_string()))
-    }
+    use crate::testing::{settings_from as load, three_profiles};
 
     fn account<'s>(context: RequestContext<'s>) -> &'s Credentials {
         match context.acting_as() {
@@ -158,13 +153,7 @@ mod tests {
 
     #[test]
     fn a_profile_switches_where_and_as_whom() {
-        let profiles = r#"[{"name": "staging", "url": "https://staging.example.com/", "username": "bot", "password": "pw-2"},
-                           {"name": "edge", "url": "https://edge.example.com", "token": "tok-3", "extra_headers": {"X-Edge": "e"}}]"#;
-        let s = load(&[
-            ("ARGOCD_URL", "https://prod.example.com"),
-            ("ARGOCD_TOKEN", "tok-1"),
-            ("ARGOCD_PROFILES", profiles),
-        ]);
+        let s = three_profiles();
         let context = RequestContext::for_account(&s);
         assert_eq!(context.target().profile, Some("default"));
         assert_eq!(context.target().argocd_url, "https://prod.example.com");

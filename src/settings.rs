@@ -710,12 +710,7 @@ fn is_truthy(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn load(pairs: &[(&str, &str)]) -> Settings {
-        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
-        Settings::load(|n| map.get(n.env).map(|v| v.to_string()))
-    }
+    use crate::testing::{PROFILES_STAGING_AND_EDGE, settings_from as load, three_profiles};
 
     #[test]
     fn token_wins_over_login_and_empty_values_are_unset() {
@@ -847,13 +842,7 @@ mod tests {
 
     #[test]
     fn profiles_put_the_single_instance_first_as_the_default() {
-        let profiles = r#"[{"name": "staging", "url": "https://staging.example.com/", "username": "bot", "password": "pw-2"},
-                           {"name": "edge", "url": "https://edge.example.com", "token": "tok-3", "extra_headers": {"X-Edge": "e"}}]"#;
-        let s = load(&[
-            ("ARGOCD_URL", "https://prod.example.com"),
-            ("ARGOCD_TOKEN", "tok-1"),
-            ("ARGOCD_PROFILES", profiles),
-        ]);
+        let s = three_profiles();
         assert!(s.problem().is_none(), "{:?}", s.problem());
         assert_eq!(s.profile_names(), ["default", "staging", "edge"]);
         assert_eq!(s.argocd_url, "https://prod.example.com");
@@ -869,7 +858,7 @@ mod tests {
         // Choosing one is a request's business: `context::RequestContext::with_profile`.
 
         // Without ARGOCD_URL the first listed profile is the default.
-        let only = load(&[("ARGOCD_PROFILES", profiles)]);
+        let only = load(&[("ARGOCD_PROFILES", PROFILES_STAGING_AND_EDGE)]);
         assert_eq!(only.profile_names(), ["staging", "edge"]);
         assert_eq!(only.argocd_url, "https://staging.example.com");
         assert!(only.problem().is_none());
