@@ -10,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use serde_json::Value;
 
+use crate::context::RequestContext;
 use crate::mcp::http::HttpExchange;
 use crate::mcp::tool::NoProgress;
 use crate::settings::Settings;
@@ -69,13 +70,13 @@ pub fn mcp_request(data: &[u8]) {
         200,
         br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{}}"#,
     );
-    let settings = settings(&[
+    let settings = std::sync::Arc::new(settings(&[
         ("ARGOCD_REQUIRE_APPROVAL", "true"),
         ("MCP_AUTH_TOKEN", "fuzz"),
         ("MCP_ALLOWED_HOSTS", "mcp.fuzz"),
-    ]);
+    ]));
     let _ = block_on(async {
-        crate::service::serve(&host, &settings, exchange, path)
+        crate::service::serve(&host, settings, exchange, path)
             .await
             .into_reply(&host)
             .await
@@ -101,12 +102,13 @@ pub fn tool_call(data: &[u8]) {
     };
     let host = FakeHost::always(200, br#"{"metadata":{"name":"guestbook"},"spec":{"project":"default"},"status":{"sync":{"status":"Synced"},"health":{"status":"Healthy"},"operationState":{"phase":"Succeeded"}}}"#);
     let settings = settings(&[]);
+    let context = RequestContext::for_account(&settings);
     let _ = block_on(crate::tools::approval_question(
-        &host, &settings, tool, &arguments,
+        &host, context, tool, &arguments,
     ));
     let _ = block_on(crate::tools::call(
         &host,
-        &settings,
+        context,
         tool,
         arguments,
         &NoProgress,
@@ -164,7 +166,7 @@ pub fn argocd_answer(data: &[u8]) {
     let host = FakeHost::always(status, answer);
     let _ = block_on(crate::tools::call(
         &host,
-        &settings(&[]),
+        RequestContext::for_account(&settings(&[])),
         tool,
         arguments.clone(),
         &NoProgress,
@@ -177,7 +179,7 @@ pub fn log_stream(data: &[u8]) {
     let arguments = serde_json::json!({"app_name": "a", "kind": "Deployment", "resource_name": "web", "max_lines": 50, "max_bytes": 1024, "filter": "err"});
     let _ = block_on(crate::tools::call(
         &host,
-        &settings(&[]),
+        RequestContext::for_account(&settings(&[])),
         "get_argocd_app_logs",
         arguments,
         &NoProgress,

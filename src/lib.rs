@@ -4,12 +4,14 @@
 //! - [`argocd`]: the REST client with login, token cache and error mapping.
 //! - [`tools`]: one file per tool family, over the client.
 //! - [`service`]: the endpoints a host adapter serves (`/mcp`, `/health/argocd`) and the plugin entry.
+//! - [`context`]: one request's context (which Argo CD, as whom), built by `service`, taken below.
 //! - [`identity`]: user mode's OAuth resource server (token checks, token exchange).
 //! - [`host`]: the traits a host implements (HTTP, key-value, clock); [`settings`]: configuration;
 //!   [`store_seal`]: what instances share in the store, sealed with a key the store never holds.
 
 mod approval_ledger;
 pub mod argocd;
+pub mod context;
 pub mod events;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;

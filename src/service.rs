@@ -1,12 +1,13 @@
 //! What a host adapter serves: the MCP endpoint, the Argo CD health check, and direct tool calls
 //! for plugin hosts. Adapters translate their host's request into these calls and back, nothing more.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::approval_ledger::StoreLedger;
 use crate::argocd::ArgoClient;
+use crate::context::{ActingAs, RequestContext, Target};
 use crate::host::{Host, Method};
 use crate::identity::{self, IdentityError};
 use crate::mcp::approval::{ApprovalLedger, Caller};
@@ -16,7 +17,7 @@ use crate::mcp::server::{MessageSink, ServerInfo};
 use crate::mcp::tool::{
     CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
 };
-use crate::settings::{Credentials, Settings, UserMode};
+use crate::settings::{Credentials, Settings, UserMode, UserToken};
 use crate::tools;
 
 pub const MCP_PATH: &str = "/mcp";
@@ -29,18 +30,24 @@ pub const SERVER_INFO: ServerInfo = ServerInfo {
     instructions: "Tools to see and steer Argo CD applications. Start with list_argocd_apps or get_argocd_app_status. Sync and health are separate: an app can be Synced and Degraded. Tools that change the cluster need confirm: true; ask the user before setting it.",
 };
 
-/// The Argo CD tools as MCP sees them.
+/// The Argo CD tools as MCP sees them, for one request.
 struct ArgoTools<'a, H: Host> {
     host: &'a H,
-    settings: &'a Settings,
+    context: RequestContext<'a>,
     ledger: StoreLedger<'a, H>,
+}
+
+impl<'a, H: Host> ArgoTools<'a, H> {
+    fn settings(&self) -> &'a Settings {
+        self.context.settings()
+    }
 }
 
 impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     fn definitions(&self) -> Vec<ToolDefinition> {
         tools::with_profiles(
-            tools::definitions(self.settings.read_only),
-            &self.settings.profile_names(),
+            tools::definitions(self.settings().read_only),
+            &self.settings().profile_names(),
         )
     }
 
@@ -53,11 +60,11 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     }
 
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
-        tools::call(self.host, self.settings, name, arguments, progress).await
+        tools::call(self.host, self.context, name, arguments, progress).await
     }
 
     fn param_headers(&self, _name: &str) -> Vec<ParamHeader> {
-        tools::param_headers(&self.settings.profile_names())
+        tools::param_headers(&self.settings().profile_names())
     }
 
     async fn approval_question(
@@ -65,14 +72,14 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         name: &str,
         arguments: &Value,
     ) -> Result<Option<String>, String> {
-        if !self.settings.require_approval || self.settings.read_only {
+        if !self.settings().require_approval || self.settings().read_only {
             return Ok(None);
         }
-        tools::approval_question(self.host, self.settings, name, arguments).await
+        tools::approval_question(self.host, self.context, name, arguments).await
     }
 
     async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
-        tools::complete(self.host, self.settings, argument, prefix).await
+        tools::complete(self.host, self.context, argument, prefix).await
     }
 
     fn approvals(&self) -> Option<&dyn ApprovalLedger> {
@@ -80,7 +87,7 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
     }
 
     fn caller(&self) -> Caller<'_> {
-        match (&self.settings.user_mode, &self.settings.caller) {
+        match (&self.settings().user_mode, self.context.caller()) {
             (Some(mode), Some(user)) => Caller {
                 issuer: &mode.issuer,
                 subject: &user.subject,
@@ -137,26 +144,23 @@ fn token_in_query(path: &str) -> bool {
     })
 }
 
-/// Who a request to `/mcp` acts as. In user mode it is let in only with a token the identity
-/// provider issued for this server (else 401/403 with the challenge that starts the client's
-/// sign-in), and the settings it is served with carry that caller; otherwise the settings are
-/// served as they are. Settled before the transport decides to stream, so a refusal is always a
-/// plain HTTP answer, which starts the client's sign-in.
-async fn settle_caller<'s, H: Host>(
+/// Who a request to `/mcp` acts as: in user mode the caller, let in only with a token the
+/// identity provider issued for this server (else 401/403 with the challenge that starts the
+/// client's sign-in); otherwise nobody in particular (`None`: the configured account acts).
+/// Settled before the transport decides to stream, so a refusal is always a plain HTTP answer,
+/// which starts the client's sign-in.
+async fn settle_caller<H: Host>(
     host: &H,
-    settings: &'s Settings,
+    settings: &Settings,
     request: HttpExchange<'_>,
     path: &str,
-) -> Result<Cow<'s, Settings>, HttpReply> {
+) -> Result<Option<UserToken>, HttpReply> {
     if let Some(problem) = &settings.user_mode_problem {
         return Err(rpc_refusal(503, problem.clone()));
     }
     let Some(mode) = &settings.user_mode else {
-        return Ok(Cow::Borrowed(settings));
+        return Ok(None);
     };
-    if settings.caller.is_some() {
-        return Ok(Cow::Borrowed(settings));
-    }
     if token_in_query(path) {
         return Err(with_resource_server(mode, |rs| {
             rs.unauthorized(Some(
@@ -167,11 +171,7 @@ async fn settle_caller<'s, H: Host>(
     let verified =
         identity::authenticate(host, settings, mode, request.header("authorization")).await;
     match verified {
-        Ok(user) => {
-            let mut admitted = settings.clone();
-            admitted.caller = Some(user);
-            Ok(Cow::Owned(admitted))
-        }
+        Ok(user) => Ok(Some(user)),
         Err(refusal) => Err(with_resource_server(mode, |rs| match refusal {
             IdentityError::Missing => rs.unauthorized(None),
             IdentityError::InsufficientScope(why) => rs.insufficient_scope(&why),
@@ -214,17 +214,19 @@ pub enum Answer {
     Stream(Box<StreamedCall>),
 }
 
-/// A tool call admitted to be answered as a stream: everything it needs, owned, so an adapter
-/// can run it after it has answered the request's head.
+/// A tool call admitted to be answered as a stream: everything it needs, owned (the settings
+/// shared, not copied), so an adapter can run it after it has answered the request's head.
 pub struct StreamedCall {
-    settings: Settings,
+    settings: Arc<Settings>,
+    caller: Option<UserToken>,
     admitted: Admitted,
 }
 
 impl StreamedCall {
     /// Runs the call: its progress notifications, then its final message, go to `sink`.
     pub async fn run<H: Host>(self, host: &H, sink: &dyn MessageSink) {
-        let tools = ArgoTools::new(host, &self.settings);
+        let context = RequestContext::new(&self.settings, self.caller.as_ref());
+        let tools = ArgoTools::new(host, context);
         crate::mcp::http::answer_streamed(&SERVER_INFO, &tools, self.admitted, sink).await;
     }
 }
@@ -255,11 +257,14 @@ impl MessageSink for LastMessage {
 }
 
 impl<'a, H: Host> ArgoTools<'a, H> {
-    fn new(host: &'a H, settings: &'a Settings) -> Self {
+    fn new(host: &'a H, context: RequestContext<'a>) -> Self {
         ArgoTools {
             host,
-            settings,
-            ledger: StoreLedger { host, settings },
+            context,
+            ledger: StoreLedger {
+                host,
+                settings: context.settings(),
+            },
         }
     }
 }
@@ -267,20 +272,22 @@ impl<'a, H: Host> ArgoTools<'a, H> {
 /// The one entry for HTTP requests addressed to the component: every check happens here, once
 /// (the site, who calls, the transport's rules, the body read once), and the answer comes back
 /// whole or as a stream. Adapters convert their host's request into this and pump the answer.
+/// `settings` are the deployment's: every request is served under them as they are, and a
+/// streamed answer shares them.
 pub async fn serve<H: Host>(
     host: &H,
-    settings: &Settings,
+    settings: Arc<Settings>,
     request: HttpExchange<'_>,
     path: &str,
 ) -> Answer {
-    let policy = access_policy(settings);
+    let policy = access_policy(&settings);
     let site = match crate::mcp::http::check_site(policy, request) {
         Ok(site) => site,
         Err(refusal) => return Answer::Whole(refusal.answering(request.body)),
     };
     // Instances share sessions and tokens through the store: without its seal, nothing is
     // served (and nothing touches the store), rather than keeping them readable to its readers.
-    if let Some(problem) = store_seal_problem(settings) {
+    if let Some(problem) = store_seal_problem(&settings) {
         return Answer::Whole(rpc_refusal(503, problem).answering(request.body));
     }
     if let Some(mode) = &settings.user_mode
@@ -294,19 +301,19 @@ pub async fn serve<H: Host>(
     }
     match route(path) {
         MCP_PATH => serve_mcp(host, settings, site, request, path).await,
-        _ => Answer::Whole(serve_other(host, settings, request, path).await),
+        _ => Answer::Whole(serve_other(host, &settings, request, path).await),
     }
 }
 
 async fn serve_mcp<H: Host>(
     host: &H,
-    settings: &Settings,
+    settings: Arc<Settings>,
     site: SiteChecked,
     request: HttpExchange<'_>,
     path: &str,
 ) -> Answer {
-    let settings = match settle_caller(host, settings, request, path).await {
-        Ok(admitted) => admitted,
+    let caller = match settle_caller(host, &settings, request, path).await {
+        Ok(caller) => caller,
         Err(refusal) => return Answer::Whole(refusal.answering(request.body)),
     };
     let policy = access_policy(&settings);
@@ -318,11 +325,12 @@ async fn serve_mcp<H: Host>(
     crate::store_sweep::sweep_if_due(host);
     if admitted.streams() {
         return Answer::Stream(Box::new(StreamedCall {
-            settings: settings.into_owned(),
+            settings,
+            caller,
             admitted,
         }));
     }
-    let tools = ArgoTools::new(host, &settings);
+    let tools = ArgoTools::new(host, RequestContext::new(&settings, caller.as_ref()));
     Answer::Whole(crate::mcp::http::answer(&SERVER_INFO, &tools, admitted).await)
 }
 
@@ -353,9 +361,12 @@ async fn serve_other<H: Host>(
                 }
                 None => policy.authorized(request),
             };
+            // The health check is about an instance and its configured account; a signed-in
+            // caller's own check is below.
+            let account = RequestContext::for_account(settings);
             let chosen = match profile_query(path) {
-                None => settings.clone(),
-                Some(name) => match settings.for_profile(Some(&name)) {
+                None => account,
+                Some(name) => match account.with_profile(Some(&name)) {
                     Ok(chosen) => chosen,
                     Err(problem) => {
                         // Profile names are details too.
@@ -367,14 +378,14 @@ async fn serve_other<H: Host>(
                     }
                 },
             };
-            let report = match (&chosen.user_mode, signed_in) {
+            let report = match (&settings.user_mode, signed_in) {
                 // A signed-in caller's check goes all the way: their exchange, and Argo CD
                 // accepting what it yields (a provider may take this server's credentials and
                 // still refuse it the exchange for Argo CD).
                 (Some(mode), Some(caller)) => {
-                    user_mode_health(host, &chosen, mode, host.now_unix_ms(), Some(caller)).await
+                    user_mode_health(host, settings, mode, host.now_unix_ms(), Some(&caller)).await
                 }
-                _ => health(host, &chosen).await,
+                _ => health(host, chosen).await,
             };
             if detailed {
                 report
@@ -403,7 +414,8 @@ pub async fn call_tool<H: Host>(
             "{name} needs a person's approval (ARGOCD_REQUIRE_APPROVAL is set), which only the MCP server component can ask for, through the client. Nothing was changed."
         ));
     }
-    match tools::call(host, settings, name, arguments, &NoProgress).await {
+    let context = RequestContext::for_account(settings);
+    match tools::call(host, context, name, arguments, &NoProgress).await {
         CallOutcome::Success(value) => Ok(value.to_string()),
         CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => Err(message),
     }
@@ -424,7 +436,9 @@ fn bare_status(report: HttpReply) -> HttpReply {
 
 /// 200 only when Argo CD says the token is logged in. Userinfo answers 200 `{}` for a bad token
 /// (it never says 401), so its status alone proves nothing.
-pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
+pub async fn health<H: Host>(host: &H, context: RequestContext<'_>) -> HttpReply {
+    let settings = context.settings();
+    let target = context.target();
     let started = host.now_unix_ms();
     let unavailable = |http_status: Option<u16>, error: String, note: String| {
         HttpReply::json(
@@ -435,16 +449,16 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
                 "http_status": http_status,
                 "error": error,
                 "note": note,
-                "argocd_url": tools::without_credentials(&settings.argocd_url),
+                "argocd_url": tools::without_credentials(target.argocd_url),
             }),
         )
     };
     if let Some(mode) = &settings.user_mode
-        && settings.caller.is_none()
+        && context.caller().is_none()
     {
         return user_mode_health(host, settings, mode, started, None).await;
     }
-    let client = match ArgoClient::new(host, settings) {
+    let client = match ArgoClient::new(host, context) {
         Ok(client) => client,
         Err(e) => {
             return unavailable(
@@ -476,8 +490,8 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
                     "authenticated_as": info.get("username").cloned().unwrap_or(Value::Null),
                     "groups": info.get("groups").cloned().unwrap_or(json!([])),
                     "latency_ms": host.now_unix_ms().saturating_sub(started),
-                    "argocd_url": tools::without_credentials(&settings.argocd_url),
-                    "profile": settings.active_profile.clone().or_else(|| settings.profiles.first().map(|p| p.name.clone())),
+                    "argocd_url": tools::without_credentials(target.argocd_url),
+                    "profile": target.profile,
                 }),
             );
         }
@@ -490,8 +504,8 @@ pub async fn health<H: Host>(host: &H, settings: &Settings) -> HttpReply {
             }
             continue;
         }
-        let note = match settings.credentials {
-            Credentials::Token(_) => {
+        let note = match context.acting_as() {
+            ActingAs::Account(Credentials::Token(_)) => {
                 "ARGOCD_TOKEN is expired, revoked, or signed with a key Argo CD no longer has: create a new one with `argocd account generate-token` and update the setting"
             }
             _ => {
@@ -523,8 +537,10 @@ async fn user_mode_health<H: Host>(
     settings: &Settings,
     mode: &UserMode,
     started: u64,
-    caller: Option<crate::settings::UserToken>,
+    caller: Option<&UserToken>,
 ) -> HttpReply {
+    // User mode serves one Argo CD: no profiles.
+    let target = Target::default_of(settings);
     let report = |status: u16, error: Option<String>, argocd_version: Value| {
         HttpReply::json(
             status,
@@ -533,7 +549,7 @@ async fn user_mode_health<H: Host>(
                 "latency_ms": host.now_unix_ms().saturating_sub(started),
                 "auth_mode": "user",
                 "identity_provider": mode.issuer,
-                "argocd_url": tools::without_credentials(&settings.argocd_url),
+                "argocd_url": tools::without_credentials(target.argocd_url),
                 "argocd_version": argocd_version,
                 "error": error,
             }),
@@ -563,9 +579,8 @@ async fn user_mode_health<H: Host>(
         return report(503, Some(e.message().to_owned()), Value::Null);
     }
     if let Some(caller) = caller {
-        let mut as_caller = settings.clone();
-        as_caller.caller = Some(caller);
-        let userinfo = match ArgoClient::new(host, &as_caller) {
+        let as_caller = RequestContext::new(settings, Some(caller));
+        let userinfo = match ArgoClient::new(host, as_caller) {
             Ok(client) => client
                 .exchange(Method::Get, "/api/v1/session/userinfo", None)
                 .await
@@ -586,7 +601,7 @@ async fn user_mode_health<H: Host>(
     }
     let answer = crate::argocd::transport::send_raw(
         host,
-        settings,
+        target,
         crate::argocd::transport::Limits::of(settings),
         Method::Get,
         "/api/version",
@@ -626,12 +641,13 @@ mod tests {
             200,
             r#"{"loggedIn":true,"username":"admin","iss":"argocd"}"#,
         )]);
-        let ok = pollster::block_on(health(&host, &token_settings()));
+        let settings = token_settings();
+        let ok = pollster::block_on(health(&host, RequestContext::for_account(&settings)));
         assert_eq!(ok.status, 200);
         assert_eq!(body(&ok)["authenticated_as"], "admin");
 
         let host = FakeHost::new(vec![reply(200, "{}")]);
-        let bad = pollster::block_on(health(&host, &token_settings()));
+        let bad = pollster::block_on(health(&host, RequestContext::for_account(&settings)));
         assert_eq!(bad.status, 503);
         assert_eq!(body(&bad)["http_status"], 200);
         assert!(
@@ -650,7 +666,8 @@ mod tests {
             reply(200, r#"{"token":"b.eyJ9.s"}"#),
             reply(200, r#"{"loggedIn":true,"username":"admin"}"#),
         ]);
-        let ok = pollster::block_on(health(&host, &login_settings()));
+        let settings = login_settings();
+        let ok = pollster::block_on(health(&host, RequestContext::for_account(&settings)));
         assert_eq!(ok.status, 200, "{:?}", body(&ok));
         assert_eq!(host.requests().len(), 4);
     }
@@ -664,7 +681,7 @@ mod tests {
             body: b"",
         };
         let reply = pollster::block_on(async {
-            serve(&host, settings, request, path)
+            serve(&host, Arc::new(settings.clone()), request, path)
                 .await
                 .into_reply(&host)
                 .await

@@ -205,7 +205,8 @@ const RESERVED_HEADERS: &[&str] = &[
 ];
 
 /// The Argo CD account the configuration names (service mode, and each profile). A caller's
-/// own identity is never one of these: it is [`Settings::caller`], which no profile can hold.
+/// own identity is never one of these: a request acts as one or the other
+/// ([`crate::context::ActingAs`]), and a caller's request can choose no profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
     /// A token given in the settings, sent as is.
@@ -261,15 +262,13 @@ pub struct UserMode {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Without trailing slash; empty when not configured.
+    /// The default Argo CD (the first profile, when profiles are configured), without trailing
+    /// slash; empty when not configured. Which one a request talks to is its
+    /// [`crate::context::Target`].
     pub argocd_url: String,
-    /// The configured account: used only when there is no [`Settings::caller`].
+    /// The default Argo CD's configured account: a request acts as it, or as its caller in user
+    /// mode ([`crate::context::ActingAs`]), never both.
     pub credentials: Credentials,
-    /// User mode: the verified caller this request acts as (set per request, never from
-    /// configuration). When set, Argo CD is sent a token derived from it (see
-    /// `identity::delegation`) and never the configured account's: choosing a profile swaps
-    /// `credentials`, which a caller's request does not use.
-    pub caller: Option<UserToken>,
     pub mcp_auth_token: Option<Secret>,
     /// Why MCP_AUTH_TOKEN cannot be used (set, but blank): every call is then refused.
     pub mcp_auth_problem: Option<String>,
@@ -289,7 +288,7 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Projects whose apps may be changed; `None` means all.
     pub allowed_projects: Option<Vec<String>>,
-    /// Sent with every Argo CD request; values are secrets (proxy credentials).
+    /// Sent with every request to the default Argo CD; values are secrets (proxy credentials).
     pub extra_headers: Vec<(String, Secret)>,
     /// Why `extra_headers` could not be read, if it could not.
     pub extra_headers_problem: Option<String>,
@@ -297,8 +296,6 @@ pub struct Settings {
     pub profiles: Vec<Profile>,
     /// Why `profiles` could not be read, if it could not.
     pub profiles_problem: Option<String>,
-    /// The profile these settings aim at, when profiles are configured.
-    pub active_profile: Option<String>,
     /// Set in user mode (`ARGOCD_AUTH_MODE=user`).
     pub user_mode: Option<UserMode>,
     /// Why user mode cannot work with these settings; every call is refused with it.
@@ -381,7 +378,6 @@ impl Settings {
                 .map(|u| normalise_url(&u))
                 .unwrap_or_default(),
             credentials,
-            caller: None,
             mcp_auth_token,
             mcp_auth_problem,
             store_seal,
@@ -401,7 +397,6 @@ impl Settings {
             extra_headers_problem,
             profiles: Vec::new(),
             profiles_problem: None,
-            active_profile: None,
             user_mode: None,
             user_mode_problem: None,
         };
@@ -429,7 +424,7 @@ impl Settings {
     }
 
     /// Puts the single-instance settings (when given) first as `default`, then `listed`, and
-    /// makes the first profile the one every call uses unless it names another.
+    /// makes the first profile the default: the one every call uses unless it names another.
     fn set_profiles(&mut self, listed: Vec<Profile>) {
         let mut profiles = Vec::new();
         if !self.argocd_url.is_empty() {
@@ -454,7 +449,6 @@ impl Settings {
             self.argocd_url = first.argocd_url.clone();
             self.credentials = first.credentials.clone();
             self.extra_headers = first.extra_headers.clone();
-            self.active_profile = Some(first.name.clone());
         }
         self.profiles = profiles;
     }
@@ -464,53 +458,31 @@ impl Settings {
         self.profiles.iter().map(|p| p.name.as_str()).collect()
     }
 
-    /// These settings aimed at the profile called `name` (`None`: the default one).
-    pub fn for_profile(&self, name: Option<&str>) -> Result<Settings, String> {
-        let Some(name) = name else {
-            return Ok(self.clone());
-        };
-        if self.caller.is_some() {
-            // A caller acts as themself on the one Argo CD their provider signs them in to; a
-            // profile would send their token elsewhere.
-            return Err(format!(
-                "profile {name:?} cannot be chosen: in user mode every call acts as its caller on the one Argo CD this server serves; leave `profile` out"
-            ));
-        }
-        if self.profiles.is_empty() {
-            return Err(format!(
-                "profile {name:?} is unknown: this server talks to one Argo CD (no {} set); leave `profile` out",
-                PROFILES.env
-            ));
-        }
-        let Some(profile) = self.profiles.iter().find(|p| p.name == name) else {
-            return Err(format!(
-                "profile {name:?} is unknown; configured profiles: {}",
-                self.profile_names().join(", ")
-            ));
-        };
-        let mut chosen = self.clone();
-        chosen.argocd_url = profile.argocd_url.clone();
-        chosen.credentials = profile.credentials.clone();
-        chosen.extra_headers = profile.extra_headers.clone();
-        chosen.active_profile = Some(profile.name.clone());
-        Ok(chosen)
+    /// Why the component cannot reach its default Argo CD with these settings, if it cannot.
+    pub fn problem(&self) -> Option<String> {
+        self.problem_at(&self.argocd_url, Some(&self.credentials))
     }
 
-    /// Why the component cannot reach Argo CD with these settings, if it cannot.
-    pub fn problem(&self) -> Option<String> {
+    /// Why a request cannot reach the Argo CD at `argocd_url` acting as `account` (`None`: as its
+    /// caller, in user mode), if it cannot: these settings' problems, then the target's.
+    pub(crate) fn problem_at(
+        &self,
+        argocd_url: &str,
+        account: Option<&Credentials>,
+    ) -> Option<String> {
         if let Some(problem) = &self.store_seal_problem {
             return Some(problem.clone());
         }
         if let Some(problem) = &self.profiles_problem {
             return Some(problem.clone());
         }
-        if self.argocd_url.is_empty() {
+        if argocd_url.is_empty() {
             return Some(format!(
                 "Argo CD is not configured: set {} (Spin variable {}), e.g. https://argocd.example.com",
                 ARGOCD_URL.env, ARGOCD_URL.variable
             ));
         }
-        if !(self.argocd_url.starts_with("http://") || self.argocd_url.starts_with("https://")) {
+        if !(argocd_url.starts_with("http://") || argocd_url.starts_with("https://")) {
             return Some(format!(
                 "{} must start with http:// or https:// (got a value without a scheme)",
                 ARGOCD_URL.env
@@ -522,7 +494,7 @@ impl Settings {
         if let Some(problem) = &self.user_mode_problem {
             return Some(problem.clone());
         }
-        if self.credentials == Credentials::None && self.user_mode.is_none() {
+        if account == Some(&Credentials::None) && self.user_mode.is_none() {
             return Some(format!(
                 "No Argo CD credentials: set {} or both {} and {} (Spin variables {}, {}, {})",
                 ARGOCD_TOKEN.env,
@@ -738,12 +710,7 @@ fn is_truthy(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn load(pairs: &[(&str, &str)]) -> Settings {
-        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
-        Settings::load(|n| map.get(n.env).map(|v| v.to_string()))
-    }
+    use crate::testing::{PROFILES_STAGING_AND_EDGE, settings_from as load, three_profiles};
 
     #[test]
     fn token_wins_over_login_and_empty_values_are_unset() {
@@ -874,49 +841,27 @@ mod tests {
     }
 
     #[test]
-    fn profiles_put_the_single_instance_first_and_switch_everything() {
-        let profiles = r#"[{"name": "staging", "url": "https://staging.example.com/", "username": "bot", "password": "pw-2"},
-                           {"name": "edge", "url": "https://edge.example.com", "token": "tok-3", "extra_headers": {"X-Edge": "e"}}]"#;
-        let s = load(&[
-            ("ARGOCD_URL", "https://prod.example.com"),
-            ("ARGOCD_TOKEN", "tok-1"),
-            ("ARGOCD_PROFILES", profiles),
-        ]);
+    fn profiles_put_the_single_instance_first_as_the_default() {
+        let s = three_profiles();
         assert!(s.problem().is_none(), "{:?}", s.problem());
         assert_eq!(s.profile_names(), ["default", "staging", "edge"]);
-        assert_eq!(s.active_profile.as_deref(), Some("default"));
-        let staging = s.for_profile(Some("staging")).unwrap();
-        assert_eq!(staging.argocd_url, "https://staging.example.com");
+        assert_eq!(s.argocd_url, "https://prod.example.com");
+        assert_eq!(s.profiles[1].argocd_url, "https://staging.example.com");
         assert_eq!(
-            staging.credentials,
+            s.profiles[1].credentials,
             Credentials::Login {
                 username: "bot".into(),
                 password: Secret::new("pw-2")
             }
         );
-        assert_eq!(staging.active_profile.as_deref(), Some("staging"));
-        let edge = s.for_profile(Some("edge")).unwrap();
-        assert_eq!(edge.extra_headers[0].0, "X-Edge");
-        assert_eq!(
-            s.for_profile(None).unwrap().argocd_url,
-            "https://prod.example.com"
-        );
-        let unknown = s.for_profile(Some("nope")).unwrap_err();
-        assert!(unknown.contains("default, staging, edge"), "{unknown}");
+        assert_eq!(s.profiles[2].extra_headers[0].0, "X-Edge");
+        // Choosing one is a request's business: `context::RequestContext::with_profile`.
 
         // Without ARGOCD_URL the first listed profile is the default.
-        let only = load(&[("ARGOCD_PROFILES", profiles)]);
+        let only = load(&[("ARGOCD_PROFILES", PROFILES_STAGING_AND_EDGE)]);
         assert_eq!(only.profile_names(), ["staging", "edge"]);
         assert_eq!(only.argocd_url, "https://staging.example.com");
         assert!(only.problem().is_none());
-        // A single instance refuses a profile by name.
-        let single = load(&[("ARGOCD_URL", "https://x"), ("ARGOCD_TOKEN", "t")]);
-        assert!(
-            single
-                .for_profile(Some("prod"))
-                .unwrap_err()
-                .contains("ARGOCD_PROFILES")
-        );
     }
 
     #[test]

@@ -151,7 +151,6 @@ fn settings(credentials: Credentials) -> Settings {
     Settings {
         argocd_url: "https://cd.test".into(),
         credentials,
-        caller: None,
         mcp_auth_token: None,
         mcp_auth_problem: None,
         store_seal: None,
@@ -167,7 +166,6 @@ fn settings(credentials: Credentials) -> Settings {
         extra_headers_problem: None,
         profiles: Vec::new(),
         profiles_problem: None,
-        active_profile: None,
         user_mode: None,
         user_mode_problem: None,
     }
@@ -183,6 +181,30 @@ pub fn login_settings() -> Settings {
 pub fn token_settings() -> Settings {
     settings(Credentials::Token(Secret::new("static.token.value")))
 }
+
+/// Settings read from `pairs` of environment names and values, as a host would give them.
+pub fn settings_from(pairs: &[(&str, &str)]) -> Settings {
+    Settings::load(|name| {
+        pairs
+            .iter()
+            .find(|(env, _)| *env == name.env)
+            .map(|(_, value)| value.to_string())
+    })
+}
+
+/// Three Argo CD instances: `default` (ARGOCD_URL, token `tok-1`), `staging` (a login as `bot`)
+/// and `edge` (token `tok-3`, header `X-Edge`).
+pub fn three_profiles() -> Settings {
+    settings_from(&[
+        ("ARGOCD_URL", "https://prod.example.com"),
+        ("ARGOCD_TOKEN", "tok-1"),
+        ("ARGOCD_PROFILES", PROFILES_STAGING_AND_EDGE),
+    ])
+}
+
+/// `staging` and `edge` of [`three_profiles`], as ARGOCD_PROFILES lists them.
+pub const PROFILES_STAGING_AND_EDGE: &str = r#"[{"name": "staging", "url": "https://staging.example.com/", "username": "bot", "password": "pw-2"},
+    {"name": "edge", "url": "https://edge.example.com", "token": "tok-3", "extra_headers": {"X-Edge": "e"}}]"#;
 
 /// `count` texts, each up to `longest` of `pieces` in a pseudo-random order (the same every run),
 /// for tests that no mix of tricky pieces makes a text rule panic or misbehave.

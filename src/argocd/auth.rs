@@ -10,8 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ArgoError, ErrorKind};
+use crate::context::{ActingAs, RequestContext};
 use crate::host::Host;
-use crate::settings::{Credentials, Settings};
+use crate::settings::{Credentials, Secret, Settings, UserToken};
 
 /// Renew a cached token when less than this is left (Argo CD itself renews at 5 minutes).
 pub const RENEW_BEFORE_MS: u64 = 5 * 60 * 1000;
@@ -47,14 +48,25 @@ pub enum TokenOrigin {
     FreshLogin,
 }
 
+/// Tokens for one request: for its configured account on its Argo CD, or for its caller.
 pub struct Auth<'a, H: Host> {
     host: &'a H,
-    settings: &'a Settings,
+    context: RequestContext<'a>,
 }
 
 impl<'a, H: Host> Auth<'a, H> {
-    pub fn new(host: &'a H, settings: &'a Settings) -> Self {
-        Auth { host, settings }
+    pub fn new(host: &'a H, context: RequestContext<'a>) -> Self {
+        Auth { host, context }
+    }
+
+    /// The deployment's: store seal, time limits, user mode.
+    fn settings(&self) -> &'a Settings {
+        self.context.settings()
+    }
+
+    /// The Argo CD the account logs in to: sessions are kept per Argo CD and user.
+    fn argocd_url(&self) -> &'a str {
+        self.context.target().argocd_url
     }
 
     /// Key-value key for the session of `user` on this Argo CD. Never derived from the password.
@@ -73,42 +85,52 @@ impl<'a, H: Host> Auth<'a, H> {
     /// What to do when Argo CD refuses the credentials (401), in the terms of how this call
     /// authenticates: a caller in user mode has no ARGOCD_TOKEN to check.
     pub fn rejected_hint(&self) -> String {
-        if let Some(user) = &self.settings.caller {
-            let client = self
-                .settings
-                .user_mode
-                .as_ref()
-                .map_or("argo-cd", |mode| mode.argocd_client_id.as_str());
-            return format!(
-                "Argo CD did not accept the token issued for you ({}) for its client id {client:?}: sign in again; if it persists, the operator should check that Argo CD's OIDC settings (argocd-cm) trust this identity provider and client id",
-                user.display_name
-            );
-        }
-        match &self.settings.credentials {
+        let credentials = match self.context.acting_as() {
+            ActingAs::Caller(user) => {
+                let client = self
+                    .settings()
+                    .user_mode
+                    .as_ref()
+                    .map_or("argo-cd", |mode| mode.argocd_client_id.as_str());
+                return format!(
+                    "Argo CD did not accept the token issued for you ({}) for its client id {client:?}: sign in again; if it persists, the operator should check that Argo CD's OIDC settings (argocd-cm) trust this identity provider and client id",
+                    user.display_name
+                );
+            }
+            ActingAs::Account(credentials) => credentials,
+        };
+        match credentials {
             Credentials::Token(_) => "Argo CD rejected ARGOCD_TOKEN: it is expired, revoked, or for another Argo CD; create a new one (`argocd account generate-token`) and update the setting".into(),
             Credentials::Login { .. } => "Argo CD rejected the session of ARGOCD_USERNAME: check ARGOCD_USERNAME and ARGOCD_PASSWORD, and that the account is enabled with the `login` capability".into(),
-            Credentials::None => not_configured(self.settings).message,
+            Credentials::None => self.not_configured().message,
         }
     }
 
     pub fn can_relogin(&self) -> bool {
-        self.settings.caller.is_some()
-            || matches!(self.settings.credentials, Credentials::Login { .. })
+        matches!(
+            self.context.acting_as(),
+            ActingAs::Caller(_) | ActingAs::Account(Credentials::Login { .. })
+        )
     }
 
     /// User mode: the token Argo CD is sent for the caller (`fresh`: not from the cache).
     async fn for_user(
         &self,
-        user: &crate::settings::UserToken,
+        user: &UserToken,
         fresh: bool,
     ) -> Result<(String, TokenOrigin), ArgoError> {
-        let Some(mode) = &self.settings.user_mode else {
-            return Err(not_configured(self.settings));
+        let Some(mode) = &self.settings().user_mode else {
+            return Err(self.not_configured());
         };
-        let (token, issued) =
-            crate::identity::delegation::argocd_token(self.host, self.settings, mode, user, fresh)
-                .await
-                .map_err(identity_failure)?;
+        let (token, issued) = crate::identity::delegation::argocd_token(
+            self.host,
+            self.settings(),
+            mode,
+            user,
+            fresh,
+        )
+        .await
+        .map_err(identity_failure)?;
         Ok((
             token,
             if issued {
@@ -121,10 +143,11 @@ impl<'a, H: Host> Auth<'a, H> {
 
     /// A token to send: the configured one, a cached one with time left, or a fresh login.
     pub async fn token(&self) -> Result<(String, TokenOrigin), ArgoError> {
-        if let Some(user) = &self.settings.caller {
-            return self.for_user(user, false).await;
-        }
-        match &self.settings.credentials {
+        let credentials = match self.context.acting_as() {
+            ActingAs::Caller(user) => return self.for_user(user, false).await,
+            ActingAs::Account(credentials) => credentials,
+        };
+        match credentials {
             Credentials::Token(token) => Ok((token.expose().to_owned(), TokenOrigin::Configured)),
             Credentials::Login { username, .. } => {
                 if let Some(token) = self.cached(username) {
@@ -132,14 +155,14 @@ impl<'a, H: Host> Auth<'a, H> {
                 }
                 Ok((self.login().await?, TokenOrigin::FreshLogin))
             }
-            Credentials::None => Err(not_configured(self.settings)),
+            Credentials::None => Err(self.not_configured()),
         }
     }
 
     fn cached(&self, username: &str) -> Option<String> {
-        let key = Self::cache_key(&self.settings.argocd_url, username);
+        let key = Self::cache_key(self.argocd_url(), username);
         // A store that fails is treated as empty: the call still works, it only logs in again.
-        let bytes = crate::store_seal::get(self.host, self.settings.store_seal.as_ref(), &key)?;
+        let bytes = crate::store_seal::get(self.host, self.settings().store_seal.as_ref(), &key)?;
         let cached: CachedToken = serde_json::from_slice(&bytes).ok()?;
         let fresh = match cached.exp {
             None => true,
@@ -153,31 +176,30 @@ impl<'a, H: Host> Auth<'a, H> {
 
     /// Drops the cached session, e.g. after Argo CD answered 401 to it.
     pub fn forget(&self) {
-        if let Some(user) = &self.settings.caller {
-            crate::identity::delegation::forget(self.host, user);
-            return;
-        }
-        if let Credentials::Login { username, .. } = &self.settings.credentials {
-            let _ = self
-                .host
-                .delete(&Self::cache_key(&self.settings.argocd_url, username));
+        match self.context.acting_as() {
+            ActingAs::Caller(user) => crate::identity::delegation::forget(self.host, user),
+            ActingAs::Account(Credentials::Login { username, .. }) => {
+                let _ = self
+                    .host
+                    .delete(&Self::cache_key(self.argocd_url(), username));
+            }
+            ActingAs::Account(_) => {}
         }
     }
 
     /// Logs in with username and password, unless a recent login failed, and only one instance
     /// at a time: the others wait for its token (or its failure) instead of logging in too.
     pub async fn login(&self) -> Result<String, ArgoError> {
-        if let Some(user) = &self.settings.caller {
-            return Ok(self.for_user(user, true).await?.0);
-        }
-        let Credentials::Login { username, password } = &self.settings.credentials else {
-            return Err(not_configured(self.settings));
+        let (username, password) = match self.context.acting_as() {
+            ActingAs::Caller(user) => return Ok(self.for_user(user, true).await?.0),
+            ActingAs::Account(Credentials::Login { username, password }) => (username, password),
+            ActingAs::Account(_) => return Err(self.not_configured()),
         };
         let flight = crate::single_flight::SingleFlight {
             host: self.host,
-            lease_key: Self::lease_key(&self.settings.argocd_url, username),
+            lease_key: Self::lease_key(self.argocd_url(), username),
             // Long enough for the holder's login to end (one request).
-            lease_ms: self.settings.request_timeout.as_millis() as u64 + LEASE_SLACK_MS,
+            lease_ms: self.settings().request_timeout.as_millis() as u64 + LEASE_SLACK_MS,
         };
         flight
             .run(
@@ -201,11 +223,11 @@ impl<'a, H: Host> Auth<'a, H> {
 
     /// Refuses while a recent refused login is remembered, in the store or in this instance.
     fn check_backoff(&self, username: &str) -> Result<(), ArgoError> {
-        let failure_key = Self::failure_key(&self.settings.argocd_url, username);
+        let failure_key = Self::failure_key(self.argocd_url(), username);
         // Sealed like the session: a store writer can neither pin a refusal nor speak through
         // its message.
         let stored =
-            crate::store_seal::get(self.host, self.settings.store_seal.as_ref(), &failure_key)
+            crate::store_seal::get(self.host, self.settings().store_seal.as_ref(), &failure_key)
                 .and_then(|b| serde_json::from_slice::<LoginFailure>(&b).ok());
         let remembered = LOCAL_FAILURES.with(|f| f.borrow().get(&failure_key).cloned());
         let now = self.host.now_unix_ms();
@@ -243,17 +265,17 @@ impl<'a, H: Host> Auth<'a, H> {
     async fn login_now(
         &self,
         username: &str,
-        password: &crate::settings::Secret,
+        password: &Secret,
         store_trouble: Option<&str>,
     ) -> Result<String, ArgoError> {
-        let url = &self.settings.argocd_url;
+        let url = self.argocd_url();
         let failure_key = Self::failure_key(url, username);
         let now = self.host.now_unix_ms();
         let body = serde_json::json!({"username": username, "password": password.expose()});
         let response = super::transport::send_raw(
             self.host,
-            self.settings,
-            super::transport::Limits::of(self.settings),
+            self.context.target(),
+            super::transport::Limits::of(self.settings()),
             crate::host::Method::Post,
             "/api/v1/session",
             None,
@@ -279,7 +301,7 @@ impl<'a, H: Host> Auth<'a, H> {
             };
             let _ = crate::store_seal::put(
                 self.host,
-                self.settings.store_seal.as_ref(),
+                self.settings().store_seal.as_ref(),
                 &Self::cache_key(url, username),
                 &serde_json::to_vec(&cached).unwrap_or_default(),
             );
@@ -298,7 +320,7 @@ impl<'a, H: Host> Auth<'a, H> {
         LOCAL_FAILURES.with(|f| f.borrow_mut().insert(failure_key.clone(), record.clone()));
         let stored = crate::store_seal::put(
             self.host,
-            self.settings.store_seal.as_ref(),
+            self.settings().store_seal.as_ref(),
             &failure_key,
             &serde_json::to_vec(&record).unwrap_or_default(),
         )
@@ -315,16 +337,16 @@ impl<'a, H: Host> Auth<'a, H> {
         };
         Err(error.with_hint(hint))
     }
-}
 
-fn not_configured(settings: &Settings) -> ArgoError {
-    ArgoError::new(
-        ErrorKind::NotConfigured,
-        settings
-            .problem()
-            .unwrap_or_else(|| "no Argo CD credentials".into()),
-        "",
-    )
+    fn not_configured(&self) -> ArgoError {
+        ArgoError::new(
+            ErrorKind::NotConfigured,
+            self.context
+                .problem()
+                .unwrap_or_else(|| "no Argo CD credentials".into()),
+            "",
+        )
+    }
 }
 
 /// A failed step at the identity provider, as a tool reports it.

@@ -10,6 +10,7 @@ use super::auth::{Auth, TokenOrigin};
 use super::error::{ArgoError, ErrorKind};
 pub use super::transport::Limits;
 use super::transport::{open_raw, send_raw};
+use crate::context::{RequestContext, Target};
 use crate::host::{Host, HttpResponse, HttpStream, Method};
 use crate::settings::Settings;
 
@@ -54,24 +55,25 @@ impl Query {
     }
 }
 
+/// Talks to the request's Argo CD as whom the request acts as (its [`RequestContext`]).
 pub struct ArgoClient<'a, H: Host> {
     host: &'a H,
-    settings: &'a Settings,
+    context: RequestContext<'a>,
     auth: Auth<'a, H>,
     limits: Limits,
 }
 
 impl<'a, H: Host> ArgoClient<'a, H> {
-    /// Fails when the settings cannot reach Argo CD at all, with the setting to fix.
-    pub fn new(host: &'a H, settings: &'a Settings) -> Result<Self, ArgoError> {
-        if let Some(problem) = settings.problem() {
+    /// Fails when the request cannot reach its Argo CD at all, with the setting to fix.
+    pub fn new(host: &'a H, context: RequestContext<'a>) -> Result<Self, ArgoError> {
+        if let Some(problem) = context.problem() {
             return Err(ArgoError::new(ErrorKind::NotConfigured, problem, ""));
         }
         Ok(ArgoClient {
             host,
-            settings,
-            auth: Auth::new(host, settings),
-            limits: Limits::of(settings),
+            context,
+            auth: Auth::new(host, context),
+            limits: Limits::of(context.settings()),
         })
     }
 
@@ -87,7 +89,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     /// for answers a tool can use in part (log streams).
     pub fn with_response_cap(&self, bytes: usize) -> ArgoClient<'a, H> {
         self.with_limits(Limits {
-            max_response_bytes: bytes.min(self.settings.max_response_bytes),
+            max_response_bytes: bytes.min(self.settings().max_response_bytes),
             ..self.limits
         })
     }
@@ -95,8 +97,8 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     fn with_limits(&self, limits: Limits) -> ArgoClient<'a, H> {
         ArgoClient {
             host: self.host,
-            settings: self.settings,
-            auth: Auth::new(self.host, self.settings),
+            context: self.context,
+            auth: Auth::new(self.host, self.context),
             limits,
         }
     }
@@ -115,8 +117,14 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         self.host
     }
 
+    /// The deployment's settings (read-only mode, the project allow-list, limits).
     pub fn settings(&self) -> &'a Settings {
-        self.settings
+        self.context.settings()
+    }
+
+    /// The Argo CD this client talks to.
+    pub fn target(&self) -> Target<'a> {
+        self.context.target()
     }
 
     pub fn auth(&self) -> &Auth<'a, H> {
@@ -136,7 +144,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
             async |token: &str| {
                 send_raw(
                     self.host,
-                    self.settings,
+                    self.target(),
                     self.limits,
                     method,
                     path,
@@ -155,7 +163,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     /// whatever its status: callers decide what a status means.
     pub async fn open(&self, path: &str) -> Result<HttpStream<H::Body>, ArgoError> {
         self.authorized(
-            async |token: &str| open_raw(self.host, self.settings, self.limits, path, token).await,
+            async |token: &str| open_raw(self.host, self.target(), self.limits, path, token).await,
             |stream| stream.status,
         )
         .await
@@ -283,7 +291,7 @@ mod tests {
             ), // refused at once
         ]);
         let settings = login_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let result: Result<serde_json::Value, _> =
             pollster::block_on(client.get("/api/v1/applications", "the apps"));
         assert_eq!(result.unwrap_err().kind, ErrorKind::Unauthenticated);
@@ -304,7 +312,7 @@ mod tests {
             reply(200, r#"{"items":[]}"#),
         ]);
         let settings = login_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let first: serde_json::Value =
             pollster::block_on(client.get("/api/v1/applications", "x")).unwrap();
         assert_eq!(first["items"], serde_json::json!([]));
@@ -325,21 +333,21 @@ mod tests {
         let dropped = || Err(HttpError::NoAnswer("connection reset".into()));
         let settings = crate::testing::token_settings();
         let host = FakeHost::new(vec![dropped(), reply(200, r#"{"items":[]}"#)]);
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let read: serde_json::Value =
             pollster::block_on(client.get("/api/v1/applications", "x")).unwrap();
         assert_eq!(read["items"], serde_json::json!([]));
         assert_eq!(host.requests().len(), 2);
 
         let host = FakeHost::new(vec![dropped(), dropped()]);
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let twice: Result<serde_json::Value, _> =
             pollster::block_on(client.get("/api/v1/applications", "x"));
         assert!(twice.unwrap_err().message.contains("without answering"));
         assert_eq!(host.requests().len(), 2, "one retry, no more");
 
         let host = FakeHost::new(vec![dropped(), reply(200, "{}")]);
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let write: Result<serde_json::Value, _> = pollster::block_on(client.post(
             "/api/v1/applications/a/sync",
             &serde_json::json!({}),
@@ -357,7 +365,7 @@ mod tests {
             200,
             &format!("{{\"items\":\"{}\"}}", "x".repeat(500)),
         )]);
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let error =
             pollster::block_on(client.get::<serde_json::Value>("/api/v1/applications", "the apps"))
                 .unwrap_err();
@@ -370,7 +378,7 @@ mod tests {
     fn non_get_requests_carry_exactly_application_json() {
         let host = FakeHost::new(vec![reply(200, "{}")]);
         let settings = crate::testing::token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
         let _: serde_json::Value = pollster::block_on(client.call(
             Method::Delete,
             "/api/v1/applications/a/operation",

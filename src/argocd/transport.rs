@@ -5,20 +5,22 @@
 use std::time::Duration;
 
 use super::error::ArgoError;
+use crate::context::Target;
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, HttpStream, Method};
 use crate::settings::Settings;
 
-/// One request with the headers Argo CD insists on. `path` starts with `/` and holds the query.
+/// One request to `target` with the headers Argo CD insists on. `path` starts with `/` and holds
+/// the query.
 pub async fn send_raw<H: Host>(
     host: &H,
-    settings: &Settings,
+    target: Target<'_>,
     limits: Limits,
     method: Method,
     path: &str,
     token: Option<&str>,
     body: Option<Vec<u8>>,
 ) -> Result<HttpResponse, ArgoError> {
-    let request = request(settings, limits, method, path, token, body);
+    let request = request(target, limits, method, path, token, body);
     // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a proxy
     // had dropped) is sent once more; a write never is: it may have been acted on.
     let sent = if method == Method::Get {
@@ -29,28 +31,28 @@ pub async fn send_raw<H: Host>(
     } else {
         host.send(request).await
     };
-    sent.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+    sent.map_err(|e| ArgoError::transport(e, target.argocd_url, limits.timeout.as_millis()))
 }
 
 /// A GET whose answer is read as it arrives (a log or watch stream): `limits.timeout` bounds the
 /// wait for its head, and once more only when no answer came at all.
 pub async fn open_raw<H: Host>(
     host: &H,
-    settings: &Settings,
+    target: Target<'_>,
     limits: Limits,
     path: &str,
     token: &str,
 ) -> Result<HttpStream<H::Body>, ArgoError> {
-    let request = request(settings, limits, Method::Get, path, Some(token), None);
+    let request = request(target, limits, Method::Get, path, Some(token), None);
     let opened = match host.open(request.clone()).await {
         Err(HttpError::NoAnswer(_)) => host.open(request).await,
         other => other,
     };
-    opened.map_err(|e| ArgoError::transport(e, &settings.argocd_url, limits.timeout.as_millis()))
+    opened.map_err(|e| ArgoError::transport(e, target.argocd_url, limits.timeout.as_millis()))
 }
 
 fn request(
-    settings: &Settings,
+    target: Target<'_>,
     limits: Limits,
     method: Method,
     path: &str,
@@ -59,7 +61,7 @@ fn request(
 ) -> HttpRequest {
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
     headers.extend(
-        settings
+        target
             .extra_headers
             .iter()
             .map(|(name, value)| (name.clone(), value.expose().to_owned())),
@@ -73,7 +75,7 @@ fn request(
     }
     HttpRequest {
         method,
-        url: format!("{}{}", settings.argocd_url, path),
+        url: format!("{}{}", target.argocd_url, path),
         headers,
         body: body.unwrap_or_default(),
         timeout: limits.timeout,

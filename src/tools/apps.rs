@@ -553,7 +553,11 @@ mod tests {
             &fixture("03-application-get.public-capture.json"),
         )]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args = AppStatusArgs {
             app_name: "myapp".into(),
             include_resources: true,
@@ -592,7 +596,11 @@ mod tests {
         );
         let host = FakeHost::new(vec![reply(200, &body), reply(200, &body)]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args: ListAppsArgs =
             serde_json::from_str(r#"{"project":"p, q","sync_status":"outofsync","limit":1}"#)
                 .unwrap();
@@ -608,7 +616,11 @@ mod tests {
         assert!(url.contains("projects=p&projects=q"), "{url}");
         assert!(url.contains("fields=items.metadata.name%2C"), "{url}");
         let null_items = FakeHost::new(vec![reply(200, r#"{"items":null,"metadata":{}}"#)]);
-        let client = ArgoClient::new(&null_items, &settings).unwrap();
+        let client = ArgoClient::new(
+            &null_items,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args: ListAppsArgs = serde_json::from_str("{}").unwrap();
         assert_eq!(
             pollster::block_on(ListApps::run(&client, args, &crate::mcp::tool::NoProgress))

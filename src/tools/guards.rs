@@ -8,8 +8,8 @@ use super::project_guard::{current_app, merge_patch, project_of};
 use super::statement::{Statement, shown};
 use super::{PROFILE_ARGUMENT, Tool};
 use crate::argocd::{ArgoClient, ArgoError};
+use crate::context::RequestContext;
 use crate::host::Host;
-use crate::settings::Settings;
 
 /// Whether a call of `T` with `arguments` waits for a person's yes: a change, with arguments
 /// the tool accepts (a call with bad ones is refused without asking anyone), that is not a dry
@@ -37,7 +37,7 @@ pub(super) fn needs_approval_of<T: Tool>(arguments: &Value) -> bool {
 /// state it. The server seals this text with the call, so a yes approves exactly it.
 pub(super) async fn approval_question_of<T: Tool, H: Host>(
     host: &H,
-    settings: &Settings,
+    context: RequestContext<'_>,
     arguments: &Value,
 ) -> Result<Option<String>, String> {
     if !needs_approval_of::<T>(arguments) {
@@ -46,8 +46,8 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
     let mut given = arguments.as_object().cloned().unwrap_or_default();
     given.remove("confirm");
     let profile = given.remove(PROFILE_ARGUMENT);
-    let settings = settings.for_profile(profile.as_ref().and_then(Value::as_str))?;
-    let client = ArgoClient::new(host, &settings).map_err(|e| e.to_string())?;
+    let context = context.with_profile(profile.as_ref().and_then(Value::as_str))?;
+    let client = ArgoClient::new(host, context).map_err(|e| e.to_string())?;
     let effect = if T::ANNOTATIONS.destructive_hint {
         "It changes or removes what runs in the cluster."
     } else {

@@ -111,7 +111,11 @@ mod tests {
             {"id":1,"revision":"c2","source":{"repoURL":"https://git/x"},"initiatedBy":{"automated":true}}]}}"#;
         let host = FakeHost::new(vec![reply(200, body)]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args = HistoryArgs {
             app_name: "web".into(),
             app_namespace: None,

@@ -204,7 +204,7 @@ async fn read_stream<H: Host>(
             Err(EventError::Http(error)) if body.is_empty() => {
                 return Err(ArgoError::transport(
                     error,
-                    &client.settings().argocd_url,
+                    client.target().argocd_url,
                     client.timeout().as_millis(),
                 ));
             }
@@ -366,7 +366,11 @@ mod tests {
         // The cap falls in the middle of the 5th line.
         settings.max_response_bytes = line(0).len() * 4 + 30;
         let host = FakeHost::new(vec![reply(200, &stream)]);
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let arguments =
             serde_json::from_value(serde_json::json!({"app_name": "a", "pod_name": "web-1"}))
                 .unwrap();

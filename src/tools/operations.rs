@@ -506,7 +506,7 @@ mod tests {
         ] {
             let outcome = pollster::block_on(crate::tools::call(
                 &host,
-                &settings,
+                crate::context::RequestContext::for_account(&settings),
                 "sync_argocd_app",
                 arguments,
                 &crate::mcp::tool::NoProgress,
@@ -523,7 +523,11 @@ mod tests {
     fn rollback_sends_the_id_as_a_number() {
         let host = FakeHost::new(vec![reply(200, r#"{"metadata":{"name":"web"}}"#)]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args: RollbackArgs =
             serde_json::from_str(r#"{"app_name":"web","history_id":3,"confirm":true}"#).unwrap();
         pollster::block_on(RollbackApp::run(
@@ -545,7 +549,11 @@ mod tests {
     fn selective_sync_sends_resources() {
         let host = FakeHost::new(vec![reply(200, r#"{"metadata":{"name":"web"}}"#)]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args: SyncArgs = serde_json::from_str(
             r#"{"app_name":"web","confirm":true,"revision":"v2","resources":[{"kind":"Deployment","group":"apps","name":"web","namespace":"prod"}]}"#,
         )

@@ -83,8 +83,9 @@ impl Tool for GetServerInfo {
             .get("/api/v1/session/userinfo", "the user info")
             .await?;
         let settings = client.settings();
+        let target = client.target();
         Ok(ServerInfo {
-            argocd_url: settings.argocd_url.clone(),
+            argocd_url: target.argocd_url.to_owned(),
             version: version.version.unwrap_or_else(|| "unknown".into()),
             build_date: version.build_date,
             platform: version.platform,
@@ -100,7 +101,7 @@ impl Tool for GetServerInfo {
                 "service"
             }
             .into(),
-            profile: settings.active_profile.clone(),
+            profile: target.profile.map(str::to_owned),
             profiles: settings
                 .profile_names()
                 .into_iter()
@@ -643,7 +644,11 @@ mod tests {
         let body = r#"{"items":[{"repo":"https://bot:s3cr3t@git.example.com/a.git","type":"git","username":"bot","password":"s3cr3t","sshPrivateKey":"-----BEGIN KEY-----","tlsClientCertKey":"k","githubAppPrivateKey":"p","connectionState":{"status":"Successful"}}]}"#;
         let host = crate::testing::FakeHost::new(vec![crate::testing::reply(200, body)]);
         let settings = crate::testing::token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args = PageArgs {
             limit: None,
             offset: None,

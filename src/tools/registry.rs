@@ -12,9 +12,9 @@ use super::schema::{definition, exact_output_schema_of};
 // The tool types the registry lists, and what the tools module shares.
 use super::*;
 use crate::argocd::{ArgoClient, ArgoError};
+use crate::context::RequestContext;
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, CallOutcome, Progress, ToolDefinition};
-use crate::settings::Settings;
 
 /// A tool: its name, words for the agent, annotations, argument and answer types, and `run`.
 ///
@@ -97,13 +97,13 @@ macro_rules! toolset {
         /// nothing to ask); `Err` refuses the call, saying why (see `guards`).
         pub async fn approval_question<H: Host>(
             host: &H,
-            settings: &Settings,
+            context: RequestContext<'_>,
             name: &str,
             arguments: &Value,
         ) -> Result<Option<String>, String> {
             $(
                 if name == <$tool as Tool>::NAME {
-                    return approval_question_of::<$tool, H>(host, settings, arguments).await;
+                    return approval_question_of::<$tool, H>(host, context, arguments).await;
                 }
             )*
             Ok(None)
@@ -112,14 +112,14 @@ macro_rules! toolset {
         /// Runs the tool called `name`.
         pub async fn call<H: Host>(
             host: &H,
-            settings: &Settings,
+            context: RequestContext<'_>,
             name: &str,
             arguments: Value,
             progress: &dyn Progress,
         ) -> CallOutcome {
             $(
                 if name == <$tool as Tool>::NAME {
-                    return invoke::<$tool, H>(host, settings, arguments, progress).await;
+                    return invoke::<$tool, H>(host, context, arguments, progress).await;
                 }
             )*
             CallOutcome::UnknownTool(format!(
@@ -166,14 +166,14 @@ toolset!(
 );
 
 /// Completions for the prompt arguments that name Argo CD objects (`app_name`, `project`), from
-/// the default instance; nothing when it cannot be asked.
+/// the request's Argo CD (the default instance); nothing when it cannot be asked.
 pub async fn complete<H: Host>(
     host: &H,
-    settings: &Settings,
+    context: RequestContext<'_>,
     argument: &str,
     prefix: &str,
 ) -> Vec<String> {
-    let Ok(client) = ArgoClient::new(host, settings) else {
+    let Ok(client) = ArgoClient::new(host, context) else {
         return Vec::new();
     };
     let names = match argument {
@@ -186,11 +186,11 @@ pub async fn complete<H: Host>(
 
 async fn invoke<T: Tool, H: Host>(
     host: &H,
-    settings: &Settings,
+    context: RequestContext<'_>,
     arguments: Value,
     progress: &dyn Progress,
 ) -> CallOutcome {
-    if settings.read_only && !T::ANNOTATIONS.read_only_hint {
+    if context.settings().read_only && !T::ANNOTATIONS.read_only_hint {
         return CallOutcome::UnknownTool(format!(
             "Tool {} is not offered: this server is read-only (ARGOCD_READ_ONLY / read_only is set)",
             T::NAME
@@ -210,11 +210,10 @@ async fn invoke<T: Tool, H: Host>(
             ));
         }
     };
-    let settings = match settings.for_profile(profile.as_deref()) {
-        Ok(settings) => settings,
+    let context = match context.with_profile(profile.as_deref()) {
+        Ok(context) => context,
         Err(problem) => return CallOutcome::ToolError(problem),
     };
-    let settings = &settings;
     // Every change needs the caller's `confirm: true`: checked here, once for all of them, after
     // the arguments parsed (a typo is reported first).
     let confirmed = arguments.get("confirm") == Some(&Value::Bool(true));
@@ -238,7 +237,7 @@ async fn invoke<T: Tool, H: Host>(
     {
         return CallOutcome::ToolError(refused.to_string());
     }
-    let client = match ArgoClient::new(host, settings) {
+    let client = match ArgoClient::new(host, context) {
         Ok(client) => client,
         Err(e) => return CallOutcome::ToolError(e.to_string()),
     };

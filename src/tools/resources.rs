@@ -419,7 +419,11 @@ mod tests {
         let body = serde_json::json!({"metadata": {}, "items": items}).to_string();
         let host = FakeHost::new(vec![reply(200, &body)]);
         let settings = token_settings();
-        let client = ArgoClient::new(&host, &settings).unwrap();
+        let client = ArgoClient::new(
+            &host,
+            crate::context::RequestContext::for_account(&settings),
+        )
+        .unwrap();
         let args =
             serde_json::from_value(serde_json::json!({"app_name": "web", "limit": limit})).unwrap();
         pollster::block_on(GetAppEvents::run(

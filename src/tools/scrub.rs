@@ -26,20 +26,20 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::context::RequestContext;
 use crate::host::Host;
 use crate::mcp::tool::{CallOutcome, Progress};
-use crate::settings::Settings;
 
 /// Runs the tool called `name` (see [`super::registry`]) and scrubs what it answers and reports.
 pub async fn call<H: Host>(
     host: &H,
-    settings: &Settings,
+    context: RequestContext<'_>,
     name: &str,
     arguments: Value,
     progress: &dyn Progress,
 ) -> CallOutcome {
     let progress = ScrubbedProgress(progress);
-    let outcome = super::registry::call(host, settings, name, arguments, &progress).await;
+    let outcome = super::registry::call(host, context, name, arguments, &progress).await;
     match outcome {
         CallOutcome::Success(mut value) => {
             scrub_value(&mut value);

@@ -147,7 +147,7 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
         },
     };
     let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
-    let settings = load_settings();
+    let settings = std::sync::Arc::new(load_settings());
     let method = parts.method.to_string();
     // With the query: `/health/argocd?profile=…` names an instance.
     let path = parts
@@ -161,7 +161,7 @@ async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
         headers: &headers,
         body: &bytes,
     };
-    match service::serve(&open_host(), &settings, exchange, &path).await {
+    match service::serve(&open_host(), settings, exchange, &path).await {
         service::Answer::Whole(reply) => respond(reply),
         service::Answer::Stream(call) => stream(call),
     }
