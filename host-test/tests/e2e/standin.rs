@@ -178,7 +178,7 @@ fn every_route_served_is_in_the_swagger() {
 }
 
 /// A minimal HTTP/1.1 exchange, so the stand-in is tested without the code under test.
-async fn raw(
+pub(crate) async fn raw(
     standin: &StandIn,
     method: &str,
     path: &str,
@@ -204,7 +204,7 @@ async fn raw(
     (status, body.to_string(), json)
 }
 
-async fn token(standin: &StandIn) -> String {
+pub(crate) async fn token(standin: &StandIn) -> String {
     let (status, _, body) = raw(
         standin,
         "POST",
