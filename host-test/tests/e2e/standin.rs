@@ -7,9 +7,9 @@ use host_test::standin::{Config, StandIn, credentials, fleet};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/argocd");
+pub(crate) const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/argocd");
 
-fn swagger() -> Value {
+pub(crate) fn swagger() -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/swagger.json")).unwrap())
         .unwrap()
 }
@@ -20,7 +20,7 @@ fn fixture(name: &str) -> Value {
 }
 
 /// Every key of `value` must be a property the schema declares (after `$ref`s).
-fn check_against(
+pub(crate) fn check_against(
     swagger: &Value,
     schema: &Value,
     value: &Value,

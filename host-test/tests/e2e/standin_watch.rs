@@ -662,3 +662,60 @@ async fn faults_cut_stall_or_end_a_stream_and_leaving_closes_it() {
     drop(waiting);
     wait_until("leaving closes the watches", || standin.open_watches() == 0).await;
 }
+
+/// Messages as the capture (fixture 06) and the swagger have them: the envelope's keys in Go's
+/// order, only declared fields; the error chunk's keys in the order of the real one (fixture 08).
+#[tokio::test]
+async fn messages_look_like_the_captures() {
+    use crate::standin::{FIXTURES, check_against, swagger};
+    let standin = standin().await;
+    let bearer = format!("Bearer {}", token(&standin).await);
+    let mut watch = Watch::open(&standin, "?name=guestbook", &[("authorization", &bearer)]).await;
+    let line = String::from_utf8(watch.until(b"\n", SOON).await.unwrap()).unwrap();
+    let capture = std::fs::read_to_string(format!(
+        "{FIXTURES}/fixtures/06-stream-applications-watch.public-capture.ndjson"
+    ))
+    .unwrap();
+    let opening = |text: &str| text[..text.find("\"application\":{").unwrap()].to_owned();
+    assert_eq!(opening(&line), opening(&capture));
+    let swagger = swagger();
+    let schema = swagger["paths"][WATCH]["get"]["responses"]["200"]["schema"].clone();
+    let mut problems = Vec::new();
+    check_against(
+        &swagger,
+        &schema,
+        &serde_json::from_str(&line).unwrap(),
+        "watch",
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "undeclared fields: {problems:?}");
+
+    let mut anonymous = Watch::open(&standin, "", &[]).await;
+    let Read::Bytes(chunk) = anonymous.chunk().await else {
+        panic!("an error chunk");
+    };
+    let ours = String::from_utf8(chunk).unwrap();
+    let real = std::fs::read_to_string(format!(
+        "{FIXTURES}/fixtures/08-logs-stream-error-chunk.horizon-mock-2020.json"
+    ))
+    .unwrap();
+    let order = |text: &str| {
+        let mut keys = ["grpc_code", "http_code", "message", "http_status"];
+        keys.sort_by_key(|k| text.find(&format!("\"{k}\"")).unwrap());
+        keys
+    };
+    assert_eq!(order(&ours), order(&real));
+    let real: Value = serde_json::from_str(&real).unwrap();
+    let mut problems = Vec::new();
+    check_against(
+        &swagger,
+        &schema,
+        &serde_json::from_str(&ours).unwrap(),
+        "error",
+        &mut problems,
+    );
+    assert!(
+        problems.is_empty() && real["error"].is_object(),
+        "{problems:?}"
+    );
+}
