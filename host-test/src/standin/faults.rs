@@ -1,7 +1,6 @@
 //! Faults a test switches on per path: what a broken network or a proxy in front of Argo CD does
 //! to a request. A matching request never reaches the Argo CD routes.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,8 +10,9 @@ use hyper::Response;
 use hyper::body::Frame;
 use serde_json::json;
 
-/// The body type of every stand-in answer: whole, or streamed for the slow and huge faults.
-pub type AnswerBody = UnsyncBoxBody<Bytes, Infallible>;
+/// The body type of every stand-in answer: whole, or streamed (the slow and huge faults, the
+/// watch); a stream that fails with [`Dropped`] makes hyper cut the connection mid-body.
+pub type AnswerBody = UnsyncBoxBody<Bytes, Dropped>;
 
 /// What happens to a matching request.
 #[derive(Debug, Clone)]
@@ -39,6 +39,29 @@ pub enum Fault {
     Unauthorized,
     /// This status (429, 503) with `Retry-After` in seconds.
     RetryAfter(u16, u32),
+    /// A watch stream (`/api/v1/stream/applications`) served as usual, then its connection cut
+    /// after this many events (the chunked body never ends): a proxy or a restarting
+    /// argocd-server dropping it. Any other request it hits is dropped as by `Reset`.
+    DropAfter(usize),
+    /// A watch stream served as usual until this many events, then nothing more (no event, no
+    /// SSE keepalive) while the connection stays open: a stalled proxy. Any other request it hits
+    /// gets no answer, as with `Hang`.
+    StallAfter(usize),
+    /// A watch stream served as usual until this many events, then ended by Argo CD's stream
+    /// error chunk with this gRPC code and message (as when the gRPC stream behind the gateway
+    /// fails: code 14 `transport is closing`). Any other request it hits is dropped as by `Reset`.
+    ErrorAfter(usize, u16, String),
+}
+
+impl Fault {
+    /// Whether a request this fault hits still goes to the routes (which then apply it): the
+    /// faults of a stream, on the watch.
+    pub fn reaches_routes(&self, path: &str) -> bool {
+        matches!(
+            self,
+            Fault::DropAfter(_) | Fault::StallAfter(_) | Fault::ErrorAfter(..)
+        ) && path == crate::standin::routes::WATCH_PATH
+    }
 }
 
 /// Worst shapes of a JSON answer for the memory of whoever parses it.
@@ -137,12 +160,25 @@ pub fn take(rules: &mut [FaultRule], method: &str, path: &str) -> Option<Fault> 
 }
 
 pub fn whole(body: impl Into<Bytes>) -> AnswerBody {
-    Full::new(body.into()).boxed_unsync()
+    boxed(Full::new(body.into()))
+}
+
+/// A whole body as an answer's.
+pub fn boxed(body: Full<Bytes>) -> AnswerBody {
+    body.map_err(|never| match never {}).boxed_unsync()
 }
 
 fn streamed(chunks: impl futures_util::Stream<Item = Bytes> + Send + 'static) -> AnswerBody {
     use futures_util::StreamExt;
-    StreamBody::new(chunks.map(|chunk| Ok::<_, Infallible>(Frame::data(chunk)))).boxed_unsync()
+    cut_short(chunks.map(Ok))
+}
+
+/// A body of these chunks; an `Err` cuts the connection there.
+pub fn cut_short(
+    chunks: impl futures_util::Stream<Item = Result<Bytes, Dropped>> + Send + 'static,
+) -> AnswerBody {
+    use futures_util::StreamExt;
+    StreamBody::new(chunks.map(|chunk| chunk.map(Frame::data))).boxed_unsync()
 }
 
 /// Why a connection is dropped without an answer.
@@ -175,11 +211,11 @@ pub async fn answer(fault: Fault) -> Result<Response<AnswerBody>, Dropped> {
                 "<html>\r\n<head><title>{status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>{status} Bad Gateway</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n<script>window.location='/login'</script>\r\n</body>\r\n</html>\r\n"
             )))
             .expect("valid response"),
-        Fault::Hang => {
+        Fault::Hang | Fault::StallAfter(_) => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return Err(Dropped);
         }
-        Fault::Reset => return Err(Dropped),
+        Fault::Reset | Fault::DropAfter(_) | Fault::ErrorAfter(..) => return Err(Dropped),
         Fault::TruncatedJson => json_response(
             200,
             whole(r#"{"metadata":{"name":"guestbook","namespace":"argocd"},"spec":{"proj"#),

@@ -6,6 +6,7 @@ pub mod appsets;
 pub mod auth;
 pub mod credentials;
 pub mod faults;
+pub mod feed;
 pub mod fleet;
 pub mod idp;
 pub mod manifests;
@@ -15,7 +16,7 @@ pub mod tree;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 
 pub use auth::Sessions;
 pub use faults::{Fault, FaultRule, Shape};
+pub use feed::StateGuard;
 pub use fleet::Blueprint;
 
 /// How the next operation on an app ends.
@@ -76,6 +78,22 @@ pub struct AppRecord {
     pub app: Value,
     pub pending: Option<PendingOperation>,
     pub next_outcome: Outcome,
+    /// After a successful sync: when the rollout ends, and the health it ends in.
+    pub rollout: Option<(Instant, String)>,
+}
+
+impl AppRecord {
+    /// The app made from `blueprint`, the `seq`-th the stand-in holds, idle.
+    pub fn new(blueprint: Blueprint, seq: usize) -> AppRecord {
+        AppRecord {
+            app: fleet::application(&blueprint, seq),
+            blueprint,
+            seq,
+            pending: None,
+            next_outcome: Outcome::default(),
+            rollout: None,
+        }
+    }
 }
 
 /// One request as the stand-in saw it.
@@ -136,6 +154,13 @@ pub struct State {
     pub fail_with: Option<u16>,
     /// How long an operation runs before it ends.
     pub operation_time: Duration,
+    /// How long an app stays Progressing after a successful sync before it reaches the health
+    /// of its outcome; zero: at once, with the operation's end.
+    pub rollout_time: Duration,
+    /// Every change to an app, as the watch stream serves it.
+    pub feed: feed::Feed,
+    /// Between the SSE form's keepalive lines (argoproj/pkg `forwarders.go`: 15 s).
+    pub sse_keepalive: Duration,
     /// Network and proxy faults switched on by tests, tried in order.
     pub faults: Vec<FaultRule>,
     /// The identity provider Argo CD trusts (its Dex), at `/api/dex`.
@@ -234,17 +259,9 @@ impl StandIn {
             .chain(fleet::fleet(config.fleet_size))
             .enumerate()
         {
-            apps.insert(
-                blueprint.name.clone(),
-                AppRecord {
-                    app: fleet::application(&blueprint, seq),
-                    blueprint,
-                    seq,
-                    pending: None,
-                    next_outcome: Outcome::default(),
-                },
-            );
+            apps.insert(blueprint.name.clone(), AppRecord::new(blueprint, seq));
         }
+        let feed = feed::Feed::new(&apps);
         let state = Arc::new(Mutex::new(State {
             sessions: Sessions::new(&users, config.session_lifetime),
             apps,
@@ -254,6 +271,9 @@ impl StandIn {
             delay: Duration::ZERO,
             fail_with: None,
             operation_time: config.operation_time,
+            rollout_time: Duration::ZERO,
+            feed,
+            sse_keepalive: Duration::from_secs(15),
             faults: Vec::new(),
             idp: idp::Idp::new(config.sso_users),
             rbac: rbac::default_policies(),
@@ -293,10 +313,10 @@ impl StandIn {
                             let state = state.clone();
                             async move {
                                 match injected_fault(&state, &request) {
-                                    Some(fault) => faults::answer(fault).await,
-                                    None => Ok(routes::serve(&state, request)
-                                        .await
-                                        .map(http_body_util::BodyExt::boxed_unsync)),
+                                    Some(fault) if !fault.reaches_routes(request.uri().path()) => {
+                                        faults::answer(fault).await
+                                    }
+                                    fault => routes::serve(&state, request, fault).await,
                                 }
                             }
                         });
@@ -306,6 +326,7 @@ impl StandIn {
                 });
             }
         });
+        tokio::spawn(controller(Arc::downgrade(&state)));
         Ok(StandIn { addr, state })
     }
 
@@ -313,8 +334,10 @@ impl StandIn {
         format!("http://{}", self.addr)
     }
 
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// The state, to read or change; changes to apps made through it are published to the
+    /// watch streams when it is released.
+    pub fn state(&self) -> StateGuard<'_> {
+        StateGuard::all(self.state.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The identity provider's issuer URL.
@@ -426,30 +449,110 @@ impl StandIn {
     pub fn add_app(&self, blueprint: Blueprint) {
         let mut state = self.state();
         let seq = state.apps.len();
-        state.apps.insert(
-            blueprint.name.clone(),
-            AppRecord {
-                app: fleet::application(&blueprint, seq),
-                blueprint,
-                seq,
-                pending: None,
-                next_outcome: Outcome::default(),
-            },
-        );
+        state
+            .apps
+            .insert(blueprint.name.clone(), AppRecord::new(blueprint, seq));
+    }
+
+    /// Removes an app, as if someone deleted it (without cascade).
+    pub fn remove_app(&self, name: &str) -> bool {
+        self.state().apps.remove(name).is_some()
     }
 
     /// The app as `GET /api/v1/applications/{name}` would show it now.
     pub fn app(&self, name: &str) -> Option<Value> {
         let mut state = self.state();
-        let operation_time = state.operation_time;
+        let timing = routes::Timing::of(&state);
         let record = state.apps.get_mut(name)?;
-        routes::advance(record, operation_time);
+        routes::advance(record, timing);
         Some(record.app.clone())
+    }
+
+    /// Drift, as the controller finds it on its next reconcile: the app's sync status becomes
+    /// `status` (`Synced`, `OutOfSync`), its resources following. False if there is no such app.
+    pub fn set_sync_status(&self, app: &str, status: &str) -> bool {
+        self.reconcile(app, |bp| bp.sync = status.into())
+    }
+
+    /// The app's health becomes `health` (`Healthy`, `Degraded`, `Progressing`, `Missing`…), its
+    /// resources following, as when something in the cluster changes. False if there is no such
+    /// app.
+    pub fn set_health(&self, app: &str, health: &str) -> bool {
+        self.reconcile(app, |bp| bp.health = health.into())
+    }
+
+    fn reconcile(&self, app: &str, change: impl FnOnce(&mut Blueprint)) -> bool {
+        let mut state = self.state();
+        let Some(record) = state.apps.get_mut(app) else {
+            return false;
+        };
+        change(&mut record.blueprint);
+        let bp = &record.blueprint;
+        let now = fleet::rfc3339(auth::unix_now());
+        let status = &mut record.app["status"];
+        if status["health"]["status"] != bp.health.as_str() {
+            status["health"] = serde_json::json!({"status": bp.health, "lastTransitionTime": now});
+        }
+        status["sync"]["status"] = bp.sync.clone().into();
+        status["resources"] = fleet::resources(bp).into();
+        status["reconciledAt"] = now.into();
+        true
+    }
+
+    /// How long apps stay Progressing after a successful sync (see [`State::rollout_time`]).
+    pub fn set_rollout_time(&self, time: Duration) {
+        self.state().rollout_time = time;
+    }
+
+    /// Between the SSE form's keepalive lines (15 s, as Argo CD; shorter for tests).
+    pub fn set_sse_keepalive(&self, every: Duration) {
+        self.state().sse_keepalive = every;
+    }
+
+    /// Watch streams (`GET /api/v1/stream/applications`) open now: a client that leaves closes
+    /// its own at once.
+    pub fn open_watches(&self) -> usize {
+        self.state().feed.open_watches()
+    }
+
+    /// The newest `metadata.resourceVersion` given to an app.
+    pub fn resource_version(&self) -> u64 {
+        self.state().feed.version()
     }
 }
 
-/// The fault a test switched on for this request, if any; such a request is recorded here, as
-/// it never reaches the routes that record the others.
+/// How often the controller looks at the operations and rollouts under way.
+const CONTROLLER_TICK: Duration = Duration::from_millis(20);
+
+/// The "controller": moves operations and rollouts on with time, whether or not anyone reads
+/// the apps, and publishes each step, so a watch sees progress as it happens. Ends with the state.
+async fn controller(state: std::sync::Weak<Mutex<State>>) {
+    let mut tick = tokio::time::interval(CONTROLLER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(state) = state.upgrade() else {
+            return;
+        };
+        step_controller(&mut state.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+}
+
+/// One step of the controller: the operations and rollouts under way move on, and what they
+/// changed is published.
+pub(crate) fn step_controller(s: &mut State) {
+    let busy = s.busy();
+    let timing = routes::Timing::of(s);
+    for name in &busy {
+        if let Some(record) = s.apps.get_mut(name) {
+            routes::advance(record, timing);
+        }
+    }
+    s.publish(busy);
+}
+
+/// The fault a test switched on for this request, if any; a request it keeps from the routes
+/// is recorded here, as the routes record the others.
 fn injected_fault<B>(state: &Arc<Mutex<State>>, request: &hyper::Request<B>) -> Option<Fault> {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     let fault = faults::take(
@@ -457,8 +560,10 @@ fn injected_fault<B>(state: &Arc<Mutex<State>>, request: &hyper::Request<B>) -> 
         request.method().as_str(),
         request.uri().path(),
     )?;
-    let seen = SeenRequest::new(request.method(), request.uri(), request.headers(), b"");
-    s.requests.push(seen);
+    if !fault.reaches_routes(request.uri().path()) {
+        let seen = SeenRequest::new(request.method(), request.uri(), request.headers(), b"");
+        s.requests.push(seen);
+    }
     Some(fault)
 }
 

@@ -33,6 +33,7 @@ mod spin;
 mod spin_trust;
 mod spinkube;
 mod standin;
+mod standin_watch;
 mod stdio;
 mod tools;
 mod trust;

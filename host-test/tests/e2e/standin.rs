@@ -7,9 +7,9 @@ use host_test::standin::{Config, StandIn, credentials, fleet};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/argocd");
+pub(crate) const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/argocd");
 
-fn swagger() -> Value {
+pub(crate) fn swagger() -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURES}/swagger.json")).unwrap())
         .unwrap()
 }
@@ -20,7 +20,7 @@ fn fixture(name: &str) -> Value {
 }
 
 /// Every key of `value` must be a property the schema declares (after `$ref`s).
-fn check_against(
+pub(crate) fn check_against(
     swagger: &Value,
     schema: &Value,
     value: &Value,
@@ -178,7 +178,7 @@ fn every_route_served_is_in_the_swagger() {
 }
 
 /// A minimal HTTP/1.1 exchange, so the stand-in is tested without the code under test.
-async fn raw(
+pub(crate) async fn raw(
     standin: &StandIn,
     method: &str,
     path: &str,
@@ -204,7 +204,7 @@ async fn raw(
     (status, body.to_string(), json)
 }
 
-async fn token(standin: &StandIn) -> String {
+pub(crate) async fn token(standin: &StandIn) -> String {
     let (status, _, body) = raw(
         standin,
         "POST",

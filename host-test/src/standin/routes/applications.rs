@@ -16,38 +16,41 @@ use super::*;
 /// Argo CD's history is cut to `spec.revisionHistoryLimit`, 10 by default.
 pub(super) const HISTORY_LIMIT: usize = 10;
 
-/// Paths `fields` may keep on List (forwarder_overwrite.go allow-list), without the `items.` prefix.
-pub(super) const LIST_FIELDS: &[&str] = &[
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.annotations",
-    "metadata.labels",
-    "metadata.creationTimestamp",
-    "metadata.deletionTimestamp",
-    "spec",
-    "spec.destination",
-    "spec.project",
-    "spec.source",
-    "spec.sources",
-    "spec.sourceHydrator",
-    "spec.syncPolicy",
-    "status.sourceHydrator",
-    "status.summary",
-    "status.sync.status",
-    "status.sync.revision",
-    "status.health",
-    "status.operationState.startedAt",
-    "status.operationState.finishedAt",
-    "status.operationState.phase",
-    "status.resources",
-    "operation.sync",
-];
+/// How long the "controller" takes: an operation, then the rollout after a successful sync.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub operation: Duration,
+    pub rollout: Duration,
+}
 
-/// Lets the "controller" move an app's operation on: Running until `operation_time` has passed.
-pub fn advance(record: &mut AppRecord, operation_time: Duration) {
+impl Timing {
+    pub fn of(s: &State) -> Timing {
+        Timing {
+            operation: s.operation_time,
+            rollout: s.rollout_time,
+        }
+    }
+}
+
+/// Lets the "controller" move an app on: its operation Running until `timing.operation` has
+/// passed, then (after a successful sync, if `timing.rollout` is not zero) its health
+/// Progressing until the rollout is over, as Argo CD ends a sync before Deployments are ready.
+pub fn advance(record: &mut AppRecord, timing: Timing) {
+    if let Some((until, health)) = record.rollout.clone()
+        && Instant::now() >= until
+    {
+        let mut settled = record.blueprint.clone();
+        settled.health = health.clone();
+        settled.sync = "Synced".into();
+        let status = &mut record.app["status"];
+        status["health"] = json!({"status": health, "lastTransitionTime": rfc3339(unix_now())});
+        status["resources"] = json!(fleet::resources(&settled));
+        record.rollout = None;
+    }
     let Some(pending) = record.pending.clone() else {
         return;
     };
+    let operation_time = timing.operation;
     let bp = record.blueprint.clone();
     if pending.terminating {
         let now = unix_now();
@@ -117,8 +120,13 @@ pub fn advance(record: &mut AppRecord, operation_time: Duration) {
         } else {
             status["sync"]["revision"] = json!(pending.revision);
         }
-        status["health"] = json!({"status": outcome.health, "lastTransitionTime": rfc3339(now)});
         finished_bp.sync = "Synced".into();
+        if !timing.rollout.is_zero() {
+            record.rollout = Some((Instant::now() + timing.rollout, outcome.health.clone()));
+            finished_bp.health = "Progressing".into();
+        }
+        status["health"] =
+            json!({"status": finished_bp.health, "lastTransitionTime": rfc3339(now)});
         status["resources"] = json!(fleet::resources(&finished_bp));
         if !pending.partial {
             let history = status["history"].as_array().cloned().unwrap_or_default();
@@ -174,7 +182,7 @@ pub(super) fn find<'a>(
     {
         return Err(permission_denied()); // namespace not enabled for apps
     }
-    let operation_time = s.operation_time;
+    let timing = Timing::of(s);
     match s.apps.get_mut(name) {
         Some(record) => {
             if let Some(p) = project
@@ -186,7 +194,7 @@ pub(super) fn find<'a>(
                     &format!("applications.argoproj.io \"{name}\" not found"),
                 ));
             }
-            advance(record, operation_time);
+            advance(record, timing);
             Ok(record)
         }
         None if project.is_some() => Err(error(
@@ -208,6 +216,7 @@ pub(super) fn app_route(
 ) -> Reply {
     let params = &with_body_fields(params, body);
     match (method, rest) {
+        ("GET", []) if params.get("refresh").is_some() => refresh(s, name, params),
         ("GET", []) => match find(s, name, params) {
             Ok(record) => json_reply(200, &record.app),
             Err(reply) => reply,
@@ -352,6 +361,39 @@ pub(super) fn app_route(
     }
 }
 
+/// `GET …?refresh=normal|hard`: Argo CD marks the app with the refresh annotation, the
+/// controller reconciles it (the annotation goes, `reconciledAt` moves) and only then does Get
+/// answer (application.go Get, `argo.RefreshApp`). Each step is a change a watch sees.
+pub(super) fn refresh(s: &mut State, name: &str, params: &Params) -> Reply {
+    const ANNOTATION: &str = "argocd.argoproj.io/refresh";
+    // Any value but `hard` asks for a normal refresh.
+    let kind = if params.get("refresh") == Some("hard") {
+        "hard"
+    } else {
+        "normal"
+    };
+    match find(s, name, params) {
+        Ok(record) => record.app["metadata"]["annotations"][ANNOTATION] = json!(kind),
+        Err(reply) => return reply,
+    }
+    s.publish([name.to_owned()]);
+    let Some(record) = s.apps.get_mut(name) else {
+        return permission_denied();
+    };
+    let metadata = &mut record.app["metadata"];
+    if let Some(annotations) = metadata["annotations"].as_object_mut() {
+        annotations.remove(ANNOTATION);
+        // An empty map is left out, as Kubernetes leaves it.
+        if annotations.is_empty()
+            && let Some(metadata) = metadata.as_object_mut()
+        {
+            metadata.remove("annotations");
+        }
+    }
+    record.app["status"]["reconciledAt"] = json!(rfc3339(unix_now()));
+    json_reply(200, &record.app)
+}
+
 pub(super) fn terminate(s: &mut State, name: &str, params: &Params) -> Reply {
     let record = match find(s, name, params) {
         Ok(record) => record,
@@ -440,16 +482,9 @@ pub(super) fn create(s: &mut State, params: &Params, body: &[u8]) -> Reply {
     let seq = s.apps.len();
     let mut created = fleet::application(&bp, seq);
     created["spec"] = app["spec"].clone();
-    s.apps.insert(
-        name,
-        AppRecord {
-            app: created.clone(),
-            blueprint: bp,
-            seq,
-            pending: None,
-            next_outcome: crate::standin::Outcome::default(),
-        },
-    );
+    let mut record = AppRecord::new(bp, seq);
+    record.app = created.clone();
+    s.apps.insert(name, record);
     json_reply(200, &created)
 }
 
@@ -672,6 +707,9 @@ pub(super) fn selector_matches(selector: &str, labels: &Value) -> Result<bool, S
     }
     parts.push(&selector[start..]);
     let label = |k: &str| labels.get(k.trim()).and_then(Value::as_str);
+    // Kubernetes parses the whole selector before matching: a bad requirement is an error even
+    // after one that does not match.
+    let mut matches = true;
     for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
         let ok = if let Some((k, v)) = part.split_once("!=") {
             label(k) != Some(v.trim())
@@ -695,11 +733,9 @@ pub(super) fn selector_matches(selector: &str, labels: &Value) -> Result<bool, S
                 "error parsing the selector: unable to parse requirement: found '{part}'"
             ));
         };
-        if !ok {
-            return Ok(false);
-        }
+        matches &= ok;
     }
-    Ok(true)
+    Ok(matches)
 }
 
 pub(super) fn set_values(set: &str) -> Result<Vec<&str>, String> {
@@ -711,37 +747,6 @@ pub(super) fn set_values(set: &str) -> Result<Vec<&str>, String> {
     Ok(inner.split(',').map(str::trim).collect())
 }
 
-/// Keeps only `paths` (dotted) of `object`.
-pub(super) fn project_fields(object: &Value, paths: &[&str]) -> Value {
-    let mut out = json!({});
-    for path in paths {
-        let keys: Vec<&str> = path.split('.').collect();
-        let mut source = object;
-        let mut found = true;
-        for key in &keys {
-            match source.get(*key) {
-                Some(v) => source = v,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if !found {
-            continue;
-        }
-        let mut target = &mut out;
-        for key in &keys[..keys.len() - 1] {
-            if target.get(*key).is_none() {
-                target[*key] = json!({});
-            }
-            target = &mut target[*key];
-        }
-        target[keys[keys.len() - 1]] = source.clone();
-    }
-    out
-}
-
 pub(super) fn list(s: &mut State, params: &Params, visible: &dyn Fn(&str, &str) -> bool) -> Reply {
     let legacy = params.all("project");
     let projects = if legacy.is_empty() {
@@ -750,10 +755,10 @@ pub(super) fn list(s: &mut State, params: &Params, visible: &dyn Fn(&str, &str) 
         legacy
     };
     let selector = params.get("selector").filter(|s| !s.is_empty());
-    let operation_time = s.operation_time;
+    let timing = Timing::of(s);
     let mut items = Vec::new();
     for record in s.apps.values_mut() {
-        advance(record, operation_time);
+        advance(record, timing);
         let app = &record.app;
         if !projects.is_empty() && !projects.contains(&record.blueprint.project.as_str()) {
             continue;
@@ -788,8 +793,8 @@ pub(super) fn list(s: &mut State, params: &Params, visible: &dyn Fn(&str, &str) 
         }
         items.push(app);
     }
-    let metadata = json!({"resourceVersion": "3999999"});
-    let Some(fields) = params.get("fields").filter(|f| !f.is_empty()) else {
+    let metadata = json!({"resourceVersion": s.feed.version().to_string()});
+    let Some(fields) = Fields::of(params) else {
         // List leaves out per-resource health (api-notes §d): it lives in the resource tree.
         let items: Vec<Value> = items
             .into_iter()
@@ -807,25 +812,7 @@ pub(super) fn list(s: &mut State, params: &Params, visible: &dyn Fn(&str, &str) 
             .collect();
         return json_reply(200, &json!({"metadata": metadata, "items": items}));
     };
-    let requested: Vec<&str> = fields.split(',').map(str::trim).collect();
-    let exclude = requested.iter().all(|f| f.starts_with('-'));
-    let kept: Vec<&str> = if exclude {
-        let excluded: Vec<&str> = requested
-            .iter()
-            .map(|f| f.trim_start_matches("-items."))
-            .collect();
-        LIST_FIELDS
-            .iter()
-            .copied()
-            .filter(|f| !excluded.contains(f))
-            .collect()
-    } else {
-        requested
-            .iter()
-            .filter_map(|f| f.strip_prefix("items."))
-            .filter(|f| LIST_FIELDS.contains(f))
-            .collect()
-    };
+    let kept = fields.for_list();
     let items: Vec<Value> = items.iter().map(|app| project_fields(app, &kept)).collect();
     let items = if items.is_empty() {
         Value::Null

@@ -3,9 +3,11 @@
 #![allow(clippy::result_large_err)]
 
 mod applications;
+mod fields;
 mod platform;
 mod resources;
 mod session;
+mod watch;
 
 use std::sync::{Arc, Mutex};
 
@@ -16,11 +18,13 @@ use hyper::{Request, Response};
 use serde_json::{Value, json};
 
 use crate::standin::appsets;
+use crate::standin::faults::{self, AnswerBody, Dropped, Fault};
 use crate::standin::rbac;
-use crate::standin::{SeenRequest, State, full};
+use crate::standin::{SeenRequest, State, StateGuard, full};
 
-pub use applications::advance;
 use applications::*;
+pub use applications::{Timing, advance};
+use fields::*;
 use platform::*;
 use resources::*;
 use session::*;
@@ -113,20 +117,21 @@ impl Params {
     }
 }
 
-pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Reply {
+/// Where Argo CD serves the watch of applications (`ApplicationService.Watch`).
+pub(crate) const WATCH_PATH: &str = "/api/v1/stream/applications";
+
+/// Answers one request; `fault` is a stream fault the watch applies (see [`Fault::reaches_routes`]).
+pub async fn serve(
+    state: &Arc<Mutex<State>>,
+    request: Request<Incoming>,
+    fault: Option<Fault>,
+) -> Result<Response<AnswerBody>, Dropped> {
     let (parts, body) = request.into_parts();
     let body = body
         .collect()
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
     let delay = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
         let seen = SeenRequest::new(&parts.method, &parts.uri, &parts.headers, &body);
@@ -136,7 +141,50 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    if parts.method == hyper::Method::GET && parts.uri.path() == WATCH_PATH {
+        return watch::serve(state, &parts, fault).await;
+    }
+    Ok(respond(state, &parts, &body).map(faults::boxed))
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &hyper::HeaderMap) -> Option<String> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::to_owned)
+}
+
+/// The app a request may change, by name: its path's, or the one a create names.
+fn touched(method: &str, path: &str, body: &[u8]) -> Option<String> {
+    match path
+        .trim_start_matches('/')
+        .split('/')
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["api", "v1", "applications", name, ..] => Some(decode(name)),
+        ["api", "v1", "applications"] if method == "POST" => {
+            let app: Value = serde_json::from_slice(body).ok()?;
+            app["metadata"]["name"].as_str().map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
+fn respond(state: &Arc<Mutex<State>>, parts: &hyper::http::request::Parts, body: &[u8]) -> Reply {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    // Whatever the answer, the changes it made to apps (and the controller's progress it let
+    // happen) are published when it is done.
+    let touched = touched(parts.method.as_str(), parts.uri.path(), body);
+    let mut s = StateGuard::touching(state.lock().unwrap_or_else(|e| e.into_inner()), touched);
     let path = parts.uri.path().to_string();
     let params = Params(query_pairs(parts.uri.query().unwrap_or("")));
     let method = parts.method.as_str();
@@ -152,7 +200,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
             rest,
             parts.uri.query().unwrap_or(""),
             authorization.as_deref(),
-            &body,
+            body,
         );
     }
     if !path.starts_with("/api/") {
@@ -178,9 +226,9 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
     {
         return text_reply(415, "Invalid content type");
     }
-    let token = header("authorization").and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned));
+    let token = bearer(&parts.headers);
     match (method, path.as_str()) {
-        ("POST", "/api/v1/session") => return login(&mut s, &body),
+        ("POST", "/api/v1/session") => return login(&mut s, body),
         ("DELETE", "/api/v1/session") => return json_reply(200, &json!({})),
         ("GET", "/api/v1/session/userinfo") => {
             return match caller(&s, token.as_deref()) {
@@ -211,7 +259,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
         Err(message) => return error(401, 16, &message),
     };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if let Some(denied) = enforce_rbac(&mut s, &caller, method, &segments, &params, &body) {
+    if let Some(denied) = enforce_rbac(&mut s, &caller, method, &segments, &params, body) {
         return denied;
     }
     match (method, segments.as_slice()) {
@@ -228,7 +276,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
             };
             list(&mut s, &params, &visible)
         }
-        ("POST", ["api", "v1", "applications"]) => create(&mut s, &params, &body),
+        ("POST", ["api", "v1", "applications"]) => create(&mut s, &params, body),
         ("GET", ["api", "v1", "projects"]) => projects(&s),
         ("GET", ["api", "v1", "clusters"]) => clusters(&s),
         ("GET", ["api", "v1", "clusters", id]) => {
@@ -286,7 +334,7 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
                 &json!({"metadata": {"resourceVersion": "3900200"}, "items": items}),
             )
         }
-        ("POST", ["api", "v1", "applicationsets", "generate"]) => match parse_body(&body) {
+        ("POST", ["api", "v1", "applicationsets", "generate"]) => match parse_body(body) {
             Ok(request) => match appsets::generate(&request, &cluster_items(&s)) {
                 Ok(answer) => json_reply(200, &answer),
                 Err(message) => error(400, 3, &message),
@@ -356,10 +404,12 @@ pub async fn serve(state: &Arc<Mutex<State>>, request: Request<Incoming>) -> Rep
             };
             json_reply(200, &json!({"value": answer}))
         }
-        (_, ["api", "v1", "applications"]) => text_reply(405, "Method Not Allowed\n"),
+        (_, ["api", "v1", "applications"] | ["api", "v1", "stream", "applications"]) => {
+            text_reply(405, "Method Not Allowed\n")
+        }
         (_, ["api", "v1", "applications", name, rest @ ..]) => {
             let name = decode(name);
-            app_route(&mut s, method, &name, rest, &params, &body)
+            app_route(&mut s, method, &name, rest, &params, body)
         }
         _ => text_reply(404, "Not Found\n"),
     }
@@ -390,16 +440,8 @@ mod tests {
         assert!(!selector_matches("env notin (prod)", &labels).unwrap());
         assert!(selector_matches("!missing,team", &labels).unwrap());
         assert!(selector_matches("team in prod", &labels).is_err());
-    }
-
-    #[test]
-    fn fields_keep_only_the_paths_asked() {
-        let app = json!({"metadata": {"name": "a", "uid": "x"}, "status": {"sync": {"status": "Synced", "revision": "r"}}});
-        let kept = project_fields(&app, &["metadata.name", "status.sync.status"]);
-        assert_eq!(
-            kept,
-            json!({"metadata": {"name": "a"}, "status": {"sync": {"status": "Synced"}}})
-        );
+        // The whole selector is parsed, even past a requirement that does not match.
+        assert!(selector_matches("team=web,team in prod", &labels).is_err());
     }
 
     #[test]
