@@ -282,6 +282,9 @@ fn reason_phrase(status: u16) -> String {
     format!("{status} {phrase}")
 }
 
+/// `text` cut to at most `max` bytes at a space, the word the limit falls in left out whole:
+/// answers are scrubbed of credentials after this, and a URL cut before its `@` (or a
+/// `password=` cut inside its value) would no longer read as one, so its part would show.
 fn truncate(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
@@ -290,12 +293,24 @@ fn truncate(text: &str, max: usize) -> String {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    let end = text[..end].rfind(char::is_whitespace).unwrap_or(0);
+    format!("{}…", text[..end].trim_end())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_message_never_ends_in_part_of_a_word() {
+        let url = "https://deploybot:ghp_SECRET@git.example.com/a.git";
+        let text = format!("{} fetching {url} failed", "x ".repeat(240));
+        let cut = truncate(&text, 500);
+        assert!(cut.len() <= 503 && cut.ends_with("fetching…"), "{cut}");
+        assert!(!cut.contains("deploybot"), "{cut}");
+        assert_eq!(truncate("short", 500), "short");
+        assert_eq!(truncate(&"y".repeat(600), 500), "…");
+    }
 
     #[test]
     fn statuses_map_to_kinds_with_hints() {

@@ -10,9 +10,11 @@
 //!   name looks like a credential ([`looks_like_credential`]); in an ApplicationSet's generators,
 //!   `list` `elements` (and `elementsYaml`), any generator's `values` and a `plugin` generator's
 //!   input parameters, by key.
-//! - `ConfigMap`: the entries of `data` whose key looks like a credential.
-//! - any kind: the `value` of a container `env` entry named like a credential, wherever a pod
-//!   template sits.
+//! - any kind, wherever it sits ([`mask_credential_fields`]): a value under a key that names a
+//!   credential (a ConfigMap's `data` and `binaryData` entries, annotations, a custom
+//!   resource's fields), the `value` of a `{name, value}` pair named like one (container `env`,
+//!   probe `httpHeaders`), and the argument after a credential flag in `args`/`command`;
+//! - `List` kinds: each item as the object it is.
 //! - any kind: the `last-applied-configuration` annotation (the whole object again).
 //!
 //! What a name cannot tell is not hidden here: a credential under an innocent key (`dsn`, `url`
@@ -35,18 +37,27 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// ApplicationSet passes to Helm, plugins and Jsonnet, a ConfigMap's credential entries and
 /// containers' credential env values.
 pub fn mask_secrets(object: &mut Value) {
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    // `kind: List` (and `SecretList`, …) holds whole objects.
+    if kind.ends_with("List")
+        && let Some(Value::Array(items)) = object.get_mut("items")
+    {
+        items.iter_mut().for_each(mask_secrets);
+    }
     let argo = object
         .get("apiVersion")
         .and_then(Value::as_str)
         .is_none_or(|v| v.starts_with("argoproj.io/"));
-    match kind {
+    match kind.as_str() {
         "Secret" => mask_secret_data(object),
         "Application" | "ApplicationSet" if argo => mask_sources(object),
-        "ConfigMap" => mask_config_data(object),
         _ => {}
     }
-    mask_container_env(object);
+    mask_credential_fields(object);
     if let Some(annotations) = object
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
@@ -65,29 +76,82 @@ fn mask_secret_data(object: &mut Value) {
     }
 }
 
-/// A ConfigMap's entries whose key looks like a credential (`SMTP_PASSWORD`). Files it holds
-/// (`application.yaml`) are text, scrubbed with every answer.
-fn mask_config_data(object: &mut Value) {
-    if let Some(data) = object.get_mut("data") {
-        mask_by_key(data);
+/// In every kind, wherever it sits: a string or number under a key that names a credential
+/// ([`names_a_credential`]: a ConfigMap's `SMTP_PASSWORD`, `binaryData`'s `credentials.json`, an
+/// annotation `example.com/api-key`, a custom resource's `secureJsonData.password`); the `value`
+/// of a `{name, value}` pair whose name looks like one (a container's `env`, a probe's
+/// `httpHeaders`, parameters); and in a list of strings (`args`, `command`), the argument after
+/// a flag named like one (`["--db-password", "…"]`).
+fn mask_credential_fields(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let secret_pair = map
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(looks_like_credential);
+            for (key, inner) in map.iter_mut() {
+                let scalar = inner.is_string() || inner.is_number();
+                if scalar && ((secret_pair && key == "value") || names_a_credential(key)) {
+                    *inner = Value::from(MASK);
+                    continue;
+                }
+                if let Value::Array(items) = inner {
+                    mask_flag_arguments(items);
+                }
+                mask_credential_fields(inner);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_credential_fields),
+        _ => {}
     }
 }
 
-/// The `value` of every container `env` entry named like a credential, wherever a pod template
-/// sits (Deployment, StatefulSet, Job, CronJob, Pod, a custom resource embedding one).
-fn mask_container_env(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map.iter_mut() {
-                if key == "env" && inner.is_array() {
-                    mask_named(Some(inner), &["value"]);
-                } else {
-                    mask_container_env(inner);
-                }
-            }
+/// A key whose value is a credential: it looks like one and does not say where one is kept
+/// (`secretName`, `passwordSecretRef`, `tokenFile`) or which key of a Secret (`key`).
+fn names_a_credential(key: &str) -> bool {
+    looks_like_credential(key) && !key.eq_ignore_ascii_case("key") && !names_a_place(key)
+}
+
+/// Whether a name's last word says it names where a credential is, not the credential.
+fn names_a_place(name: &str) -> bool {
+    const PLACES: [&str; 11] = [
+        "name",
+        "names",
+        "ref",
+        "namespace",
+        "file",
+        "path",
+        "dir",
+        "stdin",
+        "env",
+        "kind",
+        "type",
+    ];
+    words(name)
+        .last()
+        .is_some_and(|last| PLACES.iter().any(|p| last.eq_ignore_ascii_case(p)))
+}
+
+/// `["--db-password", "…"]`: the item after a flag (without `=`) named like a credential.
+fn mask_flag_arguments(items: &mut [Value]) {
+    let mut masks_next = false;
+    for item in items.iter_mut() {
+        let Value::String(text) = item else {
+            masks_next = false;
+            continue;
+        };
+        if masks_next && !text.starts_with('-') {
+            *item = Value::from(MASK);
+            masks_next = false;
+            continue;
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_container_env),
-        _ => {}
+        let flag = text.strip_prefix("--").or_else(|| text.strip_prefix('-'));
+        masks_next = flag.is_some_and(|name| {
+            name.len() > 1
+                && !name.contains('=')
+                && looks_like_credential(name)
+                && !names_a_place(name)
+        });
     }
 }
 
@@ -432,12 +496,13 @@ mod tests {
 
     #[test]
     fn config_map_entries_and_container_env_named_like_credentials_are_masked() {
-        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"SMTP_PASSWORD": "P-1", "LOG_LEVEL": "info"}});
+        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"SMTP_PASSWORD": "P-1", "LOG_LEVEL": "info"}, "binaryData": {"credentials.json": "P-5"}});
         mask_secrets(&mut config);
         assert_eq!(
             config["data"],
             json!({"SMTP_PASSWORD": MASK, "LOG_LEVEL": "info"})
         );
+        assert_eq!(config["binaryData"]["credentials.json"], MASK);
 
         let applied =
             r#"{"kind":"Deployment","spec":{"env":[{"name":"DB_PASSWORD","value":"P-2"}]}}"#;
@@ -462,6 +527,46 @@ mod tests {
         assert_eq!(env[2]["value"], "prod");
         assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["key"], "password");
         assert_eq!(deployment["metadata"]["annotations"], json!({"team": "a"}));
+    }
+
+    #[test]
+    fn any_object_loses_what_its_names_mark_as_credentials_and_keeps_references() {
+        let mut list = json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Secret", "stringData": {"url": "P-1"}},
+            {"apiVersion": "grafana.example.com/v1", "kind": "Datasource",
+             "metadata": {"annotations": {"example.com/api-key": "P-2", "team": "a"}},
+             "spec": {"secureJsonData": {"basicAuthPassword": "P-3", "tokenTTL": 3600},
+                      "passwordSecretRef": {"name": "db", "key": "password"},
+                      "secretName": "db-credentials"}},
+            {"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{
+                "args": ["--db-password", "P-4", "--token-file", "/var/run/t", "--api-key", "-x"],
+                "livenessProbe": {"httpGet": {"httpHeaders": [{"name": "X-Api-Key", "value": "P-5"}]}}
+            }]}}
+        ]});
+        mask_secrets(&mut list);
+        let text = list.to_string();
+        for secret in ["P-1", "P-2", "P-3", "P-4", "P-5", "3600"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let datasource = &list["items"][1];
+        assert_eq!(datasource["metadata"]["annotations"]["team"], "a");
+        assert_eq!(
+            datasource["spec"]["passwordSecretRef"],
+            json!({"name": "db", "key": "password"})
+        );
+        assert_eq!(datasource["spec"]["secretName"], "db-credentials");
+        let args = &list["items"][2]["spec"]["containers"][0]["args"];
+        assert_eq!(
+            args,
+            &json!([
+                "--db-password",
+                MASK,
+                "--token-file",
+                "/var/run/t",
+                "--api-key",
+                "-x"
+            ])
+        );
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!   scp-like address (`deploy:pw@git.example.com:org/repo`) is removed;
 //! - the value of a credential the text names becomes `***`: a header or `Bearer`/`Basic`
 //!   token ([`headers`]), a member of JSON, YAML, XML or a name/value pair ([`members`]), a
-//!   `name=value` or a flag's argument ([`assignments`]).
+//!   `name=value`, a flag's argument or a keyword's (`PASSWORD '…'`) ([`assignments`]), and a
+//!   credential that says what it is (a private key's PEM block, a JWT, `ghp_…`) ([`tokens`]).
 //!
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
@@ -20,6 +21,7 @@ mod headers;
 mod members;
 mod reading;
 mod spans;
+mod tokens;
 mod userinfo;
 
 use std::borrow::Cow;
@@ -101,10 +103,13 @@ fn mask_named(text: &str) -> Cow<'_, str> {
     spans::mask_all(
         text,
         &[
+            tokens::credential,
             headers::header,
             members::credential,
             assignments::assignment,
             assignments::flag,
+            assignments::user_flag,
+            assignments::keyword_argument,
             headers::scheme_credential,
         ],
     )

@@ -51,6 +51,9 @@ pub enum Fault {
     /// error chunk with this gRPC code and message (as when the gRPC stream behind the gateway
     /// fails: code 14 `transport is closing`). Any other request it hits is dropped as by `Reset`.
     ErrorAfter(usize, u16, String),
+    /// This status with this JSON body, as Argo CD answers an error (its message quoting what
+    /// it was given).
+    Answer(u16, String),
 }
 
 impl Fault {
@@ -264,6 +267,7 @@ pub async fn answer(fault: Fault) -> Result<Response<AnswerBody>, Dropped> {
             401,
             whole(r#"{"error":"invalid session: token is expired","code":16,"message":"invalid session: token is expired"}"#),
         ),
+        Fault::Answer(status, body) => json_response(status, whole(body)),
         Fault::RetryAfter(status, seconds) => Response::builder()
             .status(status)
             .header("content-type", "application/json")

@@ -175,6 +175,11 @@ pub struct State {
     pub appsets: Vec<Value>,
     /// Whether credentials were seeded (`Config::seed_credentials`).
     pub seeded_credentials: bool,
+    /// Review probes: live objects by resource name, served by `…/resource` instead of the
+    /// generated ones.
+    pub review_live: BTreeMap<String, Value>,
+    /// Review probes: log lines every pod logs last.
+    pub review_log_lines: Vec<String>,
 }
 
 /// What a test configures before starting the stand-in.
@@ -283,6 +288,8 @@ impl StandIn {
                 .chain(config.seed_credentials.then(credentials::applicationset))
                 .collect(),
             seeded_credentials: config.seed_credentials,
+            review_live: BTreeMap::new(),
+            review_log_lines: Vec::new(),
             app_links: vec![
                 (
                     "Dashboard".into(),

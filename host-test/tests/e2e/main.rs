@@ -26,6 +26,7 @@ mod processes;
 mod profiles;
 mod progress;
 mod readonly;
+mod review_answers;
 mod sdk;
 mod sealing;
 mod setups;

@@ -41,7 +41,9 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let from = after_percent_escape(bytes, from, name_end);
     let name = std::str::from_utf8(&bytes[from..name_end]).ok()?;
     let name = name.trim_start_matches(['-', '.', '_']);
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !looks_like_credential(name) {
+    let names_secret =
+        looks_like_credential(name) || QUERY_SECRETS.iter().any(|s| name.eq_ignore_ascii_case(s));
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !names_secret {
         return None;
     }
     // `password = value`: spaces on both sides. One-sided (`token= next=1`) is an empty value.
@@ -50,8 +52,21 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     } else {
         after
     };
-    value(bytes, start, true)
+    let encoded = equals.escaped && bytes[i] == b'%';
+    value(bytes, start, true, encoded)
 }
+
+/// Query parameters that carry a credential under a name that does not say so: signed URLs'
+/// signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions and tokens by other names.
+const QUERY_SECRETS: [&str; 7] = [
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "session",
+    "sessionid",
+    "jwt",
+    "hmac",
+];
 
 /// Where a name that starts at `from` really starts when a percent escape is glued to it: in
 /// `%3Faccess_token` (an encoded `?`), or `%253F…` (encoded twice), the name is `access_token`.
@@ -123,7 +138,56 @@ pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes.get(start).is_none_or(|b| *b == b'-') {
         return None;
     }
-    value(bytes, start, false)
+    value(bytes, start, false, false)
+}
+
+/// `-u user:password` and `--user user:password` (curl, and the tools that copy it): the
+/// password after the first colon.
+pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes[i] != b'-' || i.checked_sub(1).is_some_and(|p| !separates(bytes[p])) {
+        return None;
+    }
+    let rest = &bytes[i..];
+    let flag_len = [&b"--user "[..], b"-u "]
+        .iter()
+        .find(|f| rest.starts_with(f))?
+        .len();
+    let (start, end) = value(bytes, skip_spaces(bytes, i + flag_len), false, false)?;
+    let colon = bytes[start..end].iter().position(|b| *b == b':')?;
+    (start + colon + 1 < end).then_some((start + colon + 1, end))
+}
+
+/// A credential that a keyword introduces: SQL's `PASSWORD '…'` (`ALTER ROLE … WITH PASSWORD`)
+/// and `IDENTIFIED BY …`, and `.netrc`'s `login … password …`.
+pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if i.checked_sub(1)
+        .is_some_and(|p| bytes[p].is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let word_at = |word: &[u8]| {
+        bytes
+            .get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            && bytes.get(i + word.len()) == Some(&b' ')
+    };
+    if word_at(b"identified by") {
+        return value(bytes, skip_spaces(bytes, i + 13), false, false);
+    }
+    if !word_at(b"password") {
+        return None;
+    }
+    let start = skip_spaces(bytes, i + 8);
+    let quoted = bytes.get(start).is_some_and(|b| matches!(b, b'\'' | b'"'));
+    // `.netrc`: `machine h login u password p`.
+    let netrc = bytes[i.saturating_sub(200)..i]
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"login "));
+    if quoted || netrc {
+        value(bytes, start, false, false)
+    } else {
+        None
+    }
 }
 
 /// What may stand just before a flag's dash: a space or the quote of an argument list.
@@ -168,6 +232,9 @@ mod tests {
             ("GITHUB_TOKEN='T-9'", "GITHUB_TOKEN='***'"),
             ("passphrase=P-10", "passphrase=***"),
             ("password = P-11 ok", "password = *** ok"),
+            ("password=p%20x ok", "password=*** ok"),
+            ("?sv=1&sig=S-15%3D&sp=r", "?sv=1&sig=***&sp=r"),
+            ("?password=p%26x&page=2", "?password=***&page=2"),
             ("DB_PASSWORD\t=\t'P 12'", "DB_PASSWORD\t=\t'***'"),
             (
                 "next=%2Fhome%3Faccess_token%3DT-13%26page%3D2",
@@ -204,6 +271,37 @@ mod tests {
             "x--token y",
             "--password",
         ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn users_and_keywords_introduce_credentials() {
+        let masked = |text: &str| {
+            super::super::spans::mask_all(text, &[user_flag, keyword_argument]).into_owned()
+        };
+        for (dirty, clean) in [
+            (
+                "curl -u deploy:P-1 https://x",
+                "curl -u deploy:*** https://x",
+            ),
+            ("curl --user deploy:P-2 x", "curl --user deploy:*** x"),
+            (
+                "ALTER ROLE app WITH LOGIN PASSWORD 'P-3'",
+                "ALTER ROLE app WITH LOGIN PASSWORD '***'",
+            ),
+            (
+                "CREATE USER app IDENTIFIED BY P-4;",
+                "CREATE USER app IDENTIFIED BY ***",
+            ),
+            (
+                "machine h login deploy password P-5",
+                "machine h login deploy password ***",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in ["curl -u deploy x", "the password is wrong", "ssh -u x"] {
             assert_eq!(masked(text), text, "{text}");
         }
     }

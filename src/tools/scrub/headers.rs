@@ -49,7 +49,7 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     at = skip_spaces(bytes, at + separator.len);
     if at < bytes.len() && matches!(unit(bytes, at).ch, b'"' | b'\'') {
-        return value(bytes, at, false);
+        return value(bytes, at, false, false);
     }
     let start = at;
     while at < bytes.len() {

@@ -13,7 +13,7 @@
 //! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
 //! Secret's key, whose values name things rather than hold them.
 
-use super::reading::{ends_text, unit};
+use super::reading::{ends_value, unit};
 use super::spans::{closing_quote, name_byte, skip_blank, skip_spaces, value};
 use crate::tools::masking::looks_like_credential;
 
@@ -23,14 +23,19 @@ const LONGEST_QUOTED_NAME: usize = 128;
 /// A member read from text: where its name and its value are.
 struct Member {
     name: (usize, usize),
+    /// The name as its escapes read (`"\u0070assword"` is `password`), when it holds any.
+    decoded: Option<String>,
     value: Option<(usize, usize)>,
     /// Where the member ends (after a quoted value's closing quote).
     end: usize,
 }
 
 impl Member {
-    fn name<'a>(&self, bytes: &'a [u8]) -> &'a str {
-        std::str::from_utf8(&bytes[self.name.0..self.name.1]).unwrap_or("")
+    fn name<'a>(&'a self, bytes: &'a [u8]) -> &'a str {
+        match &self.decoded {
+            Some(decoded) => decoded,
+            None => std::str::from_utf8(&bytes[self.name.0..self.name.1]).unwrap_or(""),
+        }
     }
 }
 
@@ -112,6 +117,8 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     }
     let name_start = i + open.len;
     let mut at = name_start;
+    let mut decoded = String::new();
+    let mut escaped = false;
     loop {
         if at >= bytes.len() || at - name_start > LONGEST_QUOTED_NAME {
             return None;
@@ -123,9 +130,16 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
         if u.ch == open.ch && u.len == open.len {
             break;
         }
+        escaped |= u.escaped;
+        decoded.push(if u.ch.is_ascii() {
+            char::from(u.ch)
+        } else {
+            '?'
+        });
         at += u.len;
     }
     let name = (name_start, at);
+    let decoded = escaped.then_some(decoded);
     at = skip_spaces(bytes, at + open.len);
     let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
     if colon.ch != b':' {
@@ -133,7 +147,12 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     }
     at = skip_blank(bytes, at + colon.len);
     let (value, end) = member_value(bytes, at);
-    Some(Member { name, value, end })
+    Some(Member {
+        name,
+        decoded,
+        value,
+        end,
+    })
 }
 
 /// A member's value at `at` after a quoted name: a quoted string (inside its quotes), a number,
@@ -156,7 +175,7 @@ fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
     let mut end = at;
     while end < bytes.len() {
         let u = unit(bytes, end);
-        if ends_text(u.ch) || matches!(u.ch, b',' | b'}' | b']') {
+        if ends_value(bytes, end, u, false) || matches!(u.ch, b',' | b'}' | b']') {
             break;
         }
         end += u.len;
@@ -178,40 +197,101 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name = (i, i + name_len);
     let mut at = skip_spaces(bytes, i + name_len);
     let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
-    if colon.ch != b':' {
+    if colon.ch != b':' && colon.ch != b'=' {
         return None;
     }
     at += colon.len;
     // YAML and prose put a space after the colon; `scheme:rest` and `ns:name` are not members.
+    // Go's `%+v` does not (`{Username:deploy Password:…}`), but its field names are capitalised;
+    // an XML attribute (`key="…"`) takes a quote after its `=`.
     let gap = (at < bytes.len()).then(|| unit(bytes, at));
-    if gap.is_some_and(|u| u.ch != b' ' && u.ch != b'\t') {
+    let spaced = gap.is_none_or(|u| matches!(u.ch, b' ' | b'\t' | b'\n' | b'\r'));
+    let go_field = colon.ch == b':' && bytes[i].is_ascii_uppercase();
+    let attribute = colon.ch == b'=' && gap.is_some_and(|u| matches!(u.ch, b'"' | b'\''));
+    if !(spaced || go_field || attribute) {
         return None;
     }
     at = skip_spaces(bytes, at);
     if at >= bytes.len() {
         return Some(Member {
             name,
+            decoded: None,
             value: None,
             end: at,
+        });
+    }
+    if matches!(bytes[at], b'\n' | b'\r') {
+        let value = next_line_value(bytes, i, at);
+        let end = value.map_or(at, |(_, end)| end);
+        return Some(Member {
+            name,
+            decoded: None,
+            value,
+            end,
         });
     }
     let first = unit(bytes, at);
     if matches!(first.ch, b'"' | b'\'') {
         let (value, end) = member_value(bytes, at);
-        return Some(Member { name, value, end });
+        return Some(Member {
+            name,
+            decoded: None,
+            value,
+            end,
+        });
+    }
+    if colon.ch == b'=' {
+        return None;
     }
     if matches!(first.ch, b'|' | b'>') {
         let value = block_scalar(bytes, i, at + first.len);
         let end = value.map_or(at, |(_, end)| end);
-        return Some(Member { name, value, end });
+        return Some(Member {
+            name,
+            decoded: None,
+            value,
+            end,
+        });
     }
     let value = if begins_line(bytes, i) {
         rest_of_line(bytes, at)
     } else {
-        value(bytes, at, false)
+        value(bytes, at, false, false)
     };
     let end = value.map_or(at, |(_, end)| end);
-    Some(Member { name, value, end })
+    Some(Member {
+        name,
+        decoded: None,
+        value,
+        end,
+    })
+}
+
+/// `password:` ending its line with a plain value on the next line, indented deeper than the
+/// name (YAML continues the scalar there): that line. Not when the next line is a key or a list
+/// item (the name then holds a map or a list, whose members are judged on their own).
+fn next_line_value(bytes: &[u8], name_at: usize, line_break: usize) -> Option<(usize, usize)> {
+    let line_start = bytes[..name_at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let name_indent = name_at - line_start;
+    let next = line_break
+        + 1
+        + usize::from(bytes[line_break] == b'\r' && bytes.get(line_break + 1) == Some(&b'\n'));
+    let indent = bytes[next.min(bytes.len())..]
+        .iter()
+        .take_while(|b| **b == b' ')
+        .count();
+    let start = next + indent;
+    let end = bytes[start.min(bytes.len())..]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r'))
+        .map_or(bytes.len(), |p| start + p);
+    let line = bytes.get(start..end)?;
+    let is_key = line.windows(2).any(|w| w == b": ") || line.ends_with(b":");
+    let deeper = indent > name_indent;
+    (deeper && !line.is_empty() && !is_key && !line.starts_with(b"- ")).then_some((start, end))
 }
 
 /// Whether the name at `i` is the first thing on its line: before it only indentation and a
@@ -387,6 +467,15 @@ mod tests {
                 "tls:\n  privateKey: |\n    ***\n  cert: c",
             ),
             ("Token: expired", "Token: ***"),
+            (
+                "{Username:deploy Password:P-7 Insecure:false}",
+                "{Username:deploy Password:*** Insecure:false}",
+            ),
+            (
+                "db:\n  password:\n    P-8\n  user: u",
+                "db:\n  password:\n    ***\n  user: u",
+            ),
+            (r#"{"\u0070assword": "P-9"}"#, r#"{"\u0070assword": "***"}"#),
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");
@@ -422,6 +511,14 @@ mod tests {
             (
                 r#"{\"name\":\"secret.key\",\"value\":\"P-4\"}"#,
                 r#"{\"name\":\"secret.key\",\"value\":\"***\"}"#,
+            ),
+            (
+                r#"<add key="DbPassword" value="P-5"/>"#,
+                r#"<add key="DbPassword" value="***"/>"#,
+            ),
+            (
+                r#"<property name="password" value="P-6"/>"#,
+                r#"<property name="password" value="***"/>"#,
             ),
         ];
         for (dirty, clean) in cases {

@@ -88,6 +88,22 @@ pub fn ends_text(ch: u8) -> bool {
     ch.is_ascii_whitespace() || matches!(ch, b'"' | b'\'' | b'`' | b'<' | b'>')
 }
 
+/// Whether the unit `u` at `at` ends a value: as [`ends_text`], except that a percent-escaped
+/// character belongs to the value it is in (a password written `p%20w` or `p%22w`, as RFC 3986
+/// asks), unless the value is itself percent-encoded (`encoded`: a URL inside a URL, where
+/// `%20` stands where a space would).
+pub fn ends_value(bytes: &[u8], at: usize, u: Unit, encoded: bool) -> bool {
+    let percent = u.escaped && bytes[at] == b'%';
+    (!percent || encoded) && ends_text(u.ch)
+}
+
+/// Whether the unit `u` at `at` ends a URL: whitespace or a quote, as [`ends_value`] reads
+/// them. Angle brackets and backquotes do not: a password may hold them unencoded, and a URL
+/// wrapped in `<…>` loses nothing by reading on.
+pub fn ends_url(bytes: &[u8], at: usize, u: Unit, encoded: bool) -> bool {
+    ends_value(bytes, at, u, encoded) && !matches!(u.ch, b'<' | b'>' | b'`')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::reading::{ends_text, unit};
+use super::reading::{ends_value, unit};
 use crate::tools::masking::MASK;
 
 /// A rule: the span of a credential's value found at byte `i`, if one starts there.
@@ -50,9 +50,10 @@ pub fn name_byte(b: u8) -> bool {
 }
 
 /// The value starting at `start`: inside its quotes when quoted, else up to whitespace or a
-/// quote (and, with `ampersand`, up to the `&` of the next query parameter, as written or
-/// percent-encoded).
-pub fn value(bytes: &[u8], start: usize, ampersand: bool) -> Option<(usize, usize)> {
+/// quote (and, with `ampersand`, up to the `&` of the next query parameter). `encoded`: the
+/// value stands in a percent-encoded text (its name's `=` was `%3D`), so percent escapes end it
+/// as the characters they stand for; otherwise they are part of it ([`ends_value`]).
+pub fn value(bytes: &[u8], start: usize, ampersand: bool, encoded: bool) -> Option<(usize, usize)> {
     if start >= bytes.len() {
         return None;
     }
@@ -65,7 +66,10 @@ pub fn value(bytes: &[u8], start: usize, ampersand: bool) -> Option<(usize, usiz
     let mut end = start;
     while end < bytes.len() {
         let u = unit(bytes, end);
-        if ends_text(u.ch) || (ampersand && u.ch == b'&') {
+        let percent = u.escaped && bytes[end] == b'%';
+        if ends_value(bytes, end, u, encoded)
+            || (ampersand && u.ch == b'&' && (!percent || encoded))
+        {
             break;
         }
         end += u.len;

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use super::reading::{ends_text, unit};
+use super::reading::{ends_url, unit};
 
 /// Removes the userinfo of every URL in `text`.
 pub fn strip(text: &str) -> Cow<'_, str> {
@@ -123,7 +123,7 @@ fn scp_like_userinfo_end(bytes: &[u8], i: usize) -> Option<usize> {
     let mut last_at = None;
     while at < bytes.len() {
         let u = unit(bytes, at);
-        if ends_text(u.ch) {
+        if ends_url(bytes, at, u, false) {
             break;
         }
         if u.ch == b'@' {
@@ -171,7 +171,7 @@ fn userinfo_end(bytes: &[u8], start: usize, encoded: bool) -> Option<usize> {
     let mut port_like = true;
     while i < bytes.len() {
         let u = unit(bytes, i);
-        if ends_text(u.ch) || (encoded && !u.escaped && u.ch == b'&') {
+        if ends_url(bytes, i, u, encoded) || (encoded && !u.escaped && u.ch == b'&') {
             break;
         }
         if in_authority {
@@ -354,8 +354,13 @@ mod tests {
                 "https://a.example.com/?u=https%253A%252F%252Fu%253Apass%2540h.example.com",
                 "https://a.example.com/?u=https%253A%252F%252Fh.example.com",
             ),
-            // The password itself percent-encoded, as RFC 3986 asks.
+            // The password itself percent-encoded, as RFC 3986 asks, whatever it encodes.
             ("https://u:p%40ss%2Fw@host/x", "https://host/x"),
+            ("https://u:a%20b@host/x", "https://host/x"),
+            ("'https://u:a%22b%27c%3Cd%0Ae@host/x'", "'https://host/x'"),
+            // Unencoded angle brackets in a password; a JSON-escaped one as Go writes it.
+            ("https://u:a<b>c@host/x", "https://host/x"),
+            (r"https://u:a\u003cb@host/x", "https://host/x"),
         ];
         for (dirty, clean) in cases {
             assert_eq!(strip(dirty), clean, "{dirty}");

@@ -141,7 +141,18 @@ pub(super) fn logs(s: &mut State, name: &str, params: &Params, pod_in_path: Opti
         match_case: params.get("matchCase") == Some("true"),
         previous: params.get("previous") == Some("true"),
     };
-    json_reply_raw(200, tree::log_stream(&record.blueprint, &query))
+    let mut body = tree::log_stream(&record.blueprint, &query);
+    if !s.review_log_lines.is_empty() {
+        let pod = query.pods[0].clone();
+        let mut extra = String::new();
+        for content in &s.review_log_lines {
+            let line = json!({"result": {"content": content, "timeStamp": "2026-06-01T00:00:00Z", "last": false, "timeStampStr": "2026-06-01T00:00:00.000000001Z", "podName": pod}});
+            extra.push_str(&line.to_string());
+            extra.push('\n');
+        }
+        body = format!("{extra}{body}");
+    }
+    json_reply_raw(200, body)
 }
 
 /// The resource named by `resourceName`/`kind`/`version` (required, as proto2 says) in the tree.
@@ -193,9 +204,15 @@ pub(super) fn tree_resource<'a>(
 }
 
 pub(super) fn live_resource(s: &mut State, name: &str, params: &Params) -> Reply {
+    let planted = params
+        .get("resourceName")
+        .and_then(|n| s.review_live.get(n).cloned());
     match tree_resource(s, name, params) {
         Ok((record, resource)) => {
             let mut object = manifests::live(&record.blueprint, &resource);
+            if let Some(planted) = planted {
+                object = planted;
+            }
             manifests::mask_secret(&mut object);
             json_reply(200, &json!({"manifest": object.to_string()}))
         }

@@ -1,0 +1,185 @@
+//! Credentials that say what they are without a name beside them: a private key's PEM block,
+//! a JSON Web Token, a token with a provider's prefix (`ghp_…`, `github_pat_…`, `glpat-…`,
+//! `xoxb-…`, `sk_live_…`, `npm_…`), and the secret part of a URL that is itself the credential
+//! (a Slack webhook's path, a Telegram bot's token).
+
+use super::reading::unit;
+
+/// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
+const PREFIXES: [&str; 15] = [
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "sk_live_",
+    "rk_live_",
+    "npm_",
+];
+
+/// A self-identifying credential at `i`: the span to mask.
+pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    pem_block(bytes, i)
+        .or_else(|| prefixed(bytes, i))
+        .or_else(|| jwt(bytes, i))
+        .or_else(|| secret_url_path(bytes, i))
+}
+
+fn token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')
+}
+
+fn starts_token(bytes: &[u8], i: usize) -> bool {
+    i.checked_sub(1).is_none_or(|p| !token_byte(bytes[p]))
+}
+
+fn token_end(bytes: &[u8], from: usize) -> usize {
+    from + bytes[from..].iter().take_while(|b| token_byte(**b)).count()
+}
+
+/// `ghp_…` and the like, when the prefix starts a token and at least 8 characters follow.
+fn prefixed(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !starts_token(bytes, i) {
+        return None;
+    }
+    let prefix = PREFIXES
+        .iter()
+        .find(|p| bytes[i..].starts_with(p.as_bytes()))?;
+    let end = token_end(bytes, i + prefix.len());
+    (end - (i + prefix.len()) >= 8).then_some((i, end))
+}
+
+/// `eyJ….eyJ….…`: a JWT's header and claims are base64url JSON objects, so both start `eyJ`.
+fn jwt(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !starts_token(bytes, i) || !bytes[i..].starts_with(b"eyJ") {
+        return None;
+    }
+    let header_end = token_end(bytes, i);
+    if bytes.get(header_end) != Some(&b'.') || !bytes[header_end + 1..].starts_with(b"eyJ") {
+        return None;
+    }
+    let claims_end = token_end(bytes, header_end + 1);
+    if bytes.get(claims_end) != Some(&b'.') {
+        return Some((i, claims_end));
+    }
+    Some((i, token_end(bytes, claims_end + 1)))
+}
+
+/// `-----BEGIN … PRIVATE KEY-----` (also `… PRIVATE KEY BLOCK-----`): everything up to the
+/// matching `-----END`, or to the end of the text; the two marker lines stay.
+fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if !bytes[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let label_start = i + BEGIN.len();
+    let label_len = bytes[label_start..]
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase() || **b == b' ')
+        .count();
+    let label = &bytes[label_start..label_start + label_len];
+    let after_label = label_start + label_len;
+    if !label.windows(11).any(|w| w == b"PRIVATE KEY")
+        || !bytes[after_label..].starts_with(b"-----")
+    {
+        return None;
+    }
+    let start = after_label + 5;
+    let end = bytes[start..]
+        .windows(8)
+        .position(|w| w == b"-----END")
+        .map_or(bytes.len(), |p| start + p);
+    (end > start).then_some((start, end))
+}
+
+/// A URL whose path is the credential: `hooks.slack.com/services/T…/B…/secret` and
+/// `api.telegram.org/bot<id>:<token>/…`.
+fn secret_url_path(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    for (host_path, stops_at_slash) in [
+        (&b"hooks.slack.com/services/"[..], false),
+        (b"api.telegram.org/bot", true),
+    ] {
+        if bytes[i..].starts_with(host_path) {
+            let start = i + host_path.len();
+            let mut end = start;
+            while end < bytes.len() {
+                let u = unit(bytes, end);
+                if u.ch.is_ascii_whitespace()
+                    || matches!(u.ch, b'"' | b'\'' | b'?' | b'#')
+                    || (stops_at_slash && u.ch == b'/')
+                {
+                    break;
+                }
+                end += u.len;
+            }
+            return (end > start).then_some((start, end));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        super::super::spans::mask_all(text, &[credential]).into_owned()
+    }
+
+    #[test]
+    fn credentials_that_say_what_they_are_are_masked() {
+        let cases = [
+            (
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\nS3CR\n-----END OPENSSH PRIVATE KEY-----",
+                "-----BEGIN OPENSSH PRIVATE KEY-----***-----END OPENSSH PRIVATE KEY-----",
+            ),
+            (
+                r"tls: -----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+                r"tls: -----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY-----",
+            ),
+            (
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQO",
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----***",
+            ),
+            (
+                "clone with ghp_abcdefgh1234 failed",
+                "clone with *** failed",
+            ),
+            ("token github_pat_11AB_cdefghij", "token ***"),
+            ("xoxb-123456789012-abcdef", "***"),
+            ("key sk_live_abcdef123456.", "key ***."),
+            (
+                "bad eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln ok",
+                "bad *** ok",
+            ),
+            (
+                "POST https://hooks.slack.com/services/T0/B0/XyZ?x=1",
+                "POST https://hooks.slack.com/services/***?x=1",
+            ),
+            (
+                "https://api.telegram.org/bot123:AAH-x/sendMessage",
+                "https://api.telegram.org/bot***/sendMessage",
+            ),
+        ];
+        for (dirty, clean) in cases {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----",
+            "ghp_short",
+            "xghp_abcdefgh1234",
+            "eyJhbGciOiJIUzI1NiJ9 alone",
+            "https://hooks.slack.com/services/",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+}
