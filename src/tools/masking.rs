@@ -112,9 +112,10 @@ fn names_a_credential(key: &str) -> bool {
     looks_like_credential(key) && !key.eq_ignore_ascii_case("key") && !names_a_place(key)
 }
 
-/// Whether a name's last word says it names where a credential is, not the credential.
-fn names_a_place(name: &str) -> bool {
-    const PLACES: [&str; 11] = [
+/// Whether a name's last word says it names where a credential is, or how one is used, not
+/// the credential (`secretName`, `passwordSecretRef`, `tokenFile`, `authMode`, `tokenType`).
+pub fn names_a_place(name: &str) -> bool {
+    const PLACES: [&str; 15] = [
         "name",
         "names",
         "ref",
@@ -126,6 +127,10 @@ fn names_a_place(name: &str) -> bool {
         "env",
         "kind",
         "type",
+        "mode",
+        "method",
+        "url",
+        "uri",
     ];
     words(name)
         .last()

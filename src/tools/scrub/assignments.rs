@@ -53,7 +53,14 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         after
     };
     let encoded = equals.escaped && bytes[i] == b'%';
-    value(bytes, start, true, encoded)
+    let (start, end) = value(bytes, start, true, encoded)?;
+    // Connection strings separate `name=value` pairs with `;` (a value holding one is quoted).
+    let quoted = matches!(bytes[start - 1], b'"' | b'\'');
+    let end = match bytes[start..end].iter().position(|b| *b == b';') {
+        Some(at) if !quoted => start + at,
+        _ => end,
+    };
+    (end > start).then_some((start, end))
 }
 
 /// Query parameters that carry a credential under a name that does not say so: signed URLs'
@@ -219,7 +226,11 @@ mod tests {
             ),
             (
                 "Server=db;User Id=app;Password=P-6;Database=x",
-                "Server=db;User Id=app;Password=***",
+                "Server=db;User Id=app;Password=***;Database=x",
+            ),
+            (
+                "AccountName=x;AccountKey=K-16==;EndpointSuffix=core.windows.net",
+                "AccountName=x;AccountKey=***;EndpointSuffix=core.windows.net",
             ),
             (
                 "run --db-password=P-7 --debug",
@@ -233,6 +244,7 @@ mod tests {
             ("passphrase=P-10", "passphrase=***"),
             ("password = P-11 ok", "password = *** ok"),
             ("password=p%20x ok", "password=*** ok"),
+            ("Password=\"a;b\";Database=x", "Password=\"***\";Database=x"),
             ("?sv=1&sig=S-15%3D&sp=r", "?sv=1&sig=***&sp=r"),
             ("?password=p%26x&page=2", "?password=***&page=2"),
             ("DB_PASSWORD\t=\t'P 12'", "DB_PASSWORD\t=\t'***'"),

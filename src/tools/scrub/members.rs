@@ -15,7 +15,7 @@
 
 use super::reading::{ends_value, unit};
 use super::spans::{closing_quote, name_byte, skip_blank, skip_spaces, value};
-use crate::tools::masking::looks_like_credential;
+use crate::tools::masking::{looks_like_credential, names_a_place};
 
 /// The longest quoted name read as one: longer quoted text is prose, not a member's name.
 const LONGEST_QUOTED_NAME: usize = 128;
@@ -46,8 +46,8 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let member = member_at(bytes, i)?;
     let name = member.name(bytes);
-    if looks_like_credential(name) && !(is_bare(bytes, &member) && name.eq_ignore_ascii_case("key"))
-    {
+    let bare_key = is_bare(bytes, &member) && name.eq_ignore_ascii_case("key");
+    if looks_like_credential(name) && !bare_key && !names_a_place(name) {
         return member.value;
     }
     pair_value(bytes, &member)
@@ -196,11 +196,23 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name_len = bytes[i..].iter().take_while(|b| name_byte(**b)).count();
     let name = (i, i + name_len);
     let mut at = skip_spaces(bytes, i + name_len);
+    // A fullwidth colon (`：`) reads as one.
+    if bytes[at.min(bytes.len())..].starts_with("：".as_bytes()) {
+        return Some(bare_word(
+            bytes,
+            name,
+            skip_odd_spaces(bytes, at + "：".len()),
+        ));
+    }
     let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
     if colon.ch != b':' && colon.ch != b'=' {
         return None;
     }
     at += colon.len;
+    // A no-break space after the colon reads as a space.
+    if colon.ch == b':' && bytes[at.min(bytes.len())..].starts_with("\u{a0}".as_bytes()) {
+        return Some(bare_word(bytes, name, skip_odd_spaces(bytes, at)));
+    }
     // YAML and prose put a space after the colon; `scheme:rest` and `ns:name` are not members.
     // Go's `%+v` does not (`{Username:deploy Password:…}`), but its field names are capitalised;
     // an XML attribute (`key="…"`) takes a quote after its `=`.
@@ -240,7 +252,8 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
             end,
         });
     }
-    if colon.ch == b'=' {
+    // `{…}` and `[…]`: a flow map or list, whose members are judged on their own.
+    if colon.ch == b'=' || matches!(first.ch, b'{' | b'[') {
         return None;
     }
     if matches!(first.ch, b'|' | b'>') {
@@ -265,6 +278,29 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         value,
         end,
     })
+}
+
+/// Past spaces, tabs, no-break and ideographic spaces.
+fn skip_odd_spaces(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(len) = ["\u{a0}", "\u{3000}", " ", "\t"]
+        .iter()
+        .find(|s| bytes[at.min(bytes.len())..].starts_with(s.as_bytes()))
+        .map(|s| s.len())
+    {
+        at += len;
+    }
+    at
+}
+
+/// A member of the bare name `name` whose value is the one word at `at`.
+fn bare_word(bytes: &[u8], name: (usize, usize), at: usize) -> Member {
+    let value = value(bytes, at, false, false);
+    Member {
+        name,
+        decoded: None,
+        end: value.map_or(at, |(_, end)| end),
+        value,
+    }
 }
 
 /// `password:` ending its line with a plain value on the next line, indented deeper than the
@@ -467,6 +503,8 @@ mod tests {
                 "tls:\n  privateKey: |\n    ***\n  cert: c",
             ),
             ("Token: expired", "Token: ***"),
+            ("password:\u{a0}P-10", "password:\u{a0}***"),
+            ("password： P-11", "password： ***"),
             (
                 "{Username:deploy Password:P-7 Insecure:false}",
                 "{Username:deploy Password:*** Insecure:false}",
@@ -484,6 +522,9 @@ mod tests {
             "tolerations:\n- key: node-role\n  operator: Exists",
             "secretKeyRef:\n  name: db\n  key: password",
             "tokenRef:\n  name: scm",
+            "secretName: db-credentials",
+            "auth-mode: oidc",
+            "secretKeyRef: {name: db, key: password}",
             "see secret:default/db",
             "authorization failed: permission denied",
             "password:",
