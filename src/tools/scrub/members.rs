@@ -224,60 +224,36 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         return None;
     }
     at = skip_spaces(bytes, at);
-    if at >= bytes.len() {
-        return Some(Member {
-            name,
-            decoded: None,
-            value: None,
-            end: at,
-        });
-    }
-    if matches!(bytes[at], b'\n' | b'\r') {
-        let value = next_line_value(bytes, i, at);
-        let end = value.map_or(at, |(_, end)| end);
-        return Some(Member {
-            name,
-            decoded: None,
-            value,
-            end,
-        });
-    }
-    let first = unit(bytes, at);
-    if matches!(first.ch, b'"' | b'\'') {
-        let (value, end) = member_value(bytes, at);
-        return Some(Member {
-            name,
-            decoded: None,
-            value,
-            end,
-        });
-    }
-    // `{…}` and `[…]`: a flow map or list, whose members are judged on their own.
-    if colon.ch == b'=' || matches!(first.ch, b'{' | b'[') {
-        return None;
-    }
-    if matches!(first.ch, b'|' | b'>') {
-        let value = block_scalar(bytes, i, at + first.len);
-        let end = value.map_or(at, |(_, end)| end);
-        return Some(Member {
-            name,
-            decoded: None,
-            value,
-            end,
-        });
-    }
-    let value = if begins_line(bytes, i) {
-        rest_of_line(bytes, at)
+    let (value, end) = if at >= bytes.len() {
+        (None, at)
+    } else if matches!(bytes[at], b'\n' | b'\r') {
+        reaching(next_line_value(bytes, i, at), at)
     } else {
-        value(bytes, at, false, false)
+        let first = unit(bytes, at);
+        if matches!(first.ch, b'"' | b'\'') {
+            member_value(bytes, at)
+        } else if colon.ch == b'=' || matches!(first.ch, b'{' | b'[') {
+            // `{…}` and `[…]`: a flow map or list, whose members are judged on their own.
+            return None;
+        } else if matches!(first.ch, b'|' | b'>') {
+            reaching(block_scalar(bytes, i, at + first.len), at)
+        } else if begins_line(bytes, i) {
+            reaching(rest_of_line(bytes, at), at)
+        } else {
+            reaching(value(bytes, at, false, false), at)
+        }
     };
-    let end = value.map_or(at, |(_, end)| end);
     Some(Member {
         name,
         decoded: None,
         value,
         end,
     })
+}
+
+/// A value found (or not) from `at`, with where the member ends.
+fn reaching(value: Option<(usize, usize)>, at: usize) -> (Option<(usize, usize)>, usize) {
+    (value, value.map_or(at, |(_, end)| end))
 }
 
 /// Past spaces, tabs, no-break and ideographic spaces.
@@ -294,12 +270,12 @@ fn skip_odd_spaces(bytes: &[u8], mut at: usize) -> usize {
 
 /// A member of the bare name `name` whose value is the one word at `at`.
 fn bare_word(bytes: &[u8], name: (usize, usize), at: usize) -> Member {
-    let value = value(bytes, at, false, false);
+    let (value, end) = reaching(value(bytes, at, false, false), at);
     Member {
         name,
         decoded: None,
-        end: value.map_or(at, |(_, end)| end),
         value,
+        end,
     }
 }
 
