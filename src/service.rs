@@ -13,7 +13,9 @@ use crate::identity::{self, IdentityError};
 use crate::mcp::approval::{ApprovalLedger, Caller};
 use crate::mcp::authorization::ResourceServer;
 use crate::mcp::http::{AccessPolicy, Admitted, HttpExchange, HttpReply, SiteChecked};
+use crate::mcp::jsonrpc::RpcError;
 use crate::mcp::server::{MessageSink, ServerInfo};
+use crate::mcp::subscriptions::{Filter, Listener};
 use crate::mcp::tool::{
     CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
 };
@@ -57,6 +59,26 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
 
     fn prompts(&self) -> &'static [crate::mcp::library::Prompt] {
         crate::guides::PROMPTS
+    }
+
+    fn resource_templates(&self) -> &'static [crate::mcp::library::ResourceTemplate] {
+        crate::feed::TEMPLATES
+    }
+
+    async fn read_resource(&self, uri: &str) -> Option<Result<Value, RpcError>> {
+        crate::feed::read(self.host, self.context, uri).await
+    }
+
+    fn listens(&self) -> bool {
+        true
+    }
+
+    async fn agree(&self, requested: &Filter) -> Result<Filter, RpcError> {
+        crate::feed::agree(self.host, self.context, requested).await
+    }
+
+    async fn listen(&self, agreed: &Filter, listener: &dyn Listener) {
+        crate::feed::listen(self.host, self.context, agreed, listener).await
     }
 
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {

@@ -165,7 +165,7 @@ pub fn admit(
     }
     let streams = value
         .as_ref()
-        .is_ok_and(|message| accepts_sse(request) && asks_for_progress(message));
+        .is_ok_and(|message| accepts_sse(request) && answers_as_stream(message));
     Ok(Admitted {
         message: value
             .map_err(jsonrpc::not_json)
@@ -213,11 +213,16 @@ fn accepts_sse(request: HttpExchange<'_>) -> bool {
     })
 }
 
-/// A `tools/call` request (with an id) whose `_meta` carries a progress token.
-fn asks_for_progress(message: &Value) -> bool {
-    message.get("method").and_then(Value::as_str) == Some("tools/call")
-        && message.get("id").is_some()
-        && message.get("params").and_then(progress_token).is_some()
+/// A request answered as a stream of events: a `tools/call` (with an id) whose `_meta` carries
+/// a progress token, and every `subscriptions/listen`.
+fn answers_as_stream(message: &Value) -> bool {
+    let method = message.get("method").and_then(Value::as_str);
+    message.get("id").is_some()
+        && match method {
+            Some("tools/call") => message.get("params").and_then(progress_token).is_some(),
+            Some("subscriptions/listen") => true,
+            _ => false,
+        }
 }
 
 /// One SSE event carrying one JSON-RPC message.
