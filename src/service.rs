@@ -231,8 +231,9 @@ fn rpc_refusal(status: u16, message: String) -> HttpReply {
 /// The answer to one HTTP request: whole, or a stream of events the adapter pumps to the client.
 pub enum Answer {
     Whole(HttpReply),
-    /// A tool call that reports progress: answer 200 with [`crate::mcp::http::sse_headers`] at
-    /// once, then run it, sending each event down the body as the sink receives it.
+    /// A tool call that reports progress, or a subscription already agreed to: answer 200 with
+    /// [`crate::mcp::http::sse_headers`] at once, then run it, sending each event down the body
+    /// as the sink receives it.
     Stream(Box<StreamedCall>),
 }
 
@@ -259,6 +260,17 @@ impl Answer {
     pub async fn into_reply<H: Host>(self, host: &H) -> HttpReply {
         match self {
             Answer::Whole(reply) => reply,
+            // A subscription lasts until its client leaves: without a stream there is none.
+            Answer::Stream(call) if call.admitted.is_subscription() => HttpReply::json(
+                200,
+                &crate::mcp::jsonrpc::error(
+                    &Value::Null,
+                    &RpcError::new(
+                        crate::mcp::jsonrpc::INVALID_REQUEST,
+                        "subscriptions/listen needs a transport that streams",
+                    ),
+                ),
+            ),
             Answer::Stream(call) => {
                 let last = LastMessage::default();
                 call.run(host, &last).await;
@@ -346,6 +358,16 @@ async fn serve_mcp<H: Host>(
     };
     crate::store_sweep::sweep_if_due(host);
     if admitted.streams() {
+        // A subscription is agreed to (its apps read as the caller) before the stream opens:
+        // a refusal is a whole answer.
+        let agreed = {
+            let tools = ArgoTools::new(host, RequestContext::new(&settings, caller.as_ref()));
+            crate::mcp::http::agree_first(&tools, admitted).await
+        };
+        let admitted = match agreed {
+            Ok(admitted) => admitted,
+            Err(refusal) => return Answer::Whole(refusal),
+        };
         return Answer::Stream(Box::new(StreamedCall {
             settings,
             caller,

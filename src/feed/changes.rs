@@ -74,8 +74,16 @@ impl Tracker {
         self.apps.keys()
     }
 
-    /// Takes an app's present state.
-    pub fn update(&mut self, app: AppRef, state: AppState) -> Seen {
+    /// Takes an app's present state. A sync or rollback clears the last operation's state
+    /// when it is requested (Argo CD's `SetAppOperation`) and the controller starts it moments
+    /// later: that gap is no change to tell ("operation Succeeded → none"), so the last phase
+    /// stands until the next one comes ("operation Succeeded → Running").
+    pub fn update(&mut self, app: AppRef, mut state: AppState) -> Seen {
+        if state.operation.is_empty()
+            && let Some(before) = self.apps.get(&app)
+        {
+            state.operation.clone_from(&before.operation);
+        }
         match self.apps.insert(app.clone(), state.clone()) {
             None => Seen::New(Change {
                 meta: describe(&app, &AppState::default(), &state, false),
@@ -179,6 +187,11 @@ mod tests {
         assert_eq!(said["sync"], json!({"from": "Synced", "to": "OutOfSync"}));
         assert!(said.get("health").is_none());
         assert_eq!(said["summary"], "argocd/checkout: sync Synced → OutOfSync");
+        // A sync requested clears the last operation's state until the controller starts it.
+        assert_eq!(
+            tracker.update(app(), state("OutOfSync", "Healthy", "")),
+            Seen::Same
+        );
         let Seen::Changed(change) = tracker.update(app(), state("OutOfSync", "Healthy", "Running"))
         else {
             panic!("an operation starting is a change");
@@ -186,6 +199,20 @@ mod tests {
         assert_eq!(
             change.meta[META_CHANGE]["summary"],
             "argocd/checkout: operation none → Running"
+        );
+        let mut tracker = Tracker::default();
+        tracker.update(app(), state("Synced", "Healthy", "Succeeded"));
+        assert_eq!(
+            tracker.update(app(), state("Synced", "Healthy", "")),
+            Seen::Same
+        );
+        let Seen::Changed(change) = tracker.update(app(), state("Synced", "Healthy", "Running"))
+        else {
+            panic!("the next operation starting is a change");
+        };
+        assert_eq!(
+            change.meta[META_CHANGE]["operation"],
+            json!({"from": "Succeeded", "to": "Running"})
         );
         assert!(matches!(tracker.delete(&app()), Seen::Deleted(_)));
         assert_eq!(tracker.delete(&app()), Seen::Same);

@@ -94,7 +94,8 @@ pub async fn follow<H: Host>(
                 while !over() {
                     match events.next().await {
                         Ok(Some(line)) => take_event(&line, watched, &mut told, listener),
-                        Err(EventError::Http(HttpError::Timeout)) => {}
+                        // Quiet: a write, so that a client who left is noticed.
+                        Err(EventError::Http(HttpError::Timeout)) => listener.keep_alive(),
                         // The stream ended, failed, or sent an event past its bound.
                         Ok(None) | Err(_) => break,
                     }
@@ -104,6 +105,7 @@ pub async fn follow<H: Host>(
         // A dropped or refused stream: wait, looking for the client leaving meanwhile.
         let mut waited = Duration::ZERO;
         while waited < backoff && !over() {
+            listener.keep_alive();
             host.sleep(CLIENT_CHECK).await;
             waited += CLIENT_CHECK;
         }

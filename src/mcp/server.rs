@@ -59,6 +59,10 @@ pub trait MessageSink {
     fn is_closed(&self) -> bool {
         false
     }
+    /// Sends something that is no message (an SSE comment) down a quiet stream: a transport
+    /// learns that its client left only when it writes, and a subscription may be quiet for
+    /// hours.
+    fn keep_alive(&self) {}
 }
 
 /// Which revision governs one request.
@@ -312,22 +316,103 @@ async fn listen<P: ToolProvider>(
     sink: Option<&dyn MessageSink>,
 ) -> Result<Value, RpcError> {
     let Some(sink) = sink else {
-        return Err(RpcError::new(
-            INVALID_PARAMS,
-            "subscriptions/listen is answered as a stream: send it with Accept: text/event-stream",
-        ));
+        return Err(needs_a_stream());
     };
     let agreed = tools.agree(requested).await?;
-    let notifier = Notifier {
-        id,
-        agreed: &agreed,
-        sink,
-    };
+    Ok(follow(tools, id, &agreed, sink).await)
+}
+
+fn needs_a_stream() -> RpcError {
+    RpcError::new(
+        INVALID_PARAMS,
+        "subscriptions/listen is answered as a stream of events: send it with Accept: text/event-stream",
+    )
+}
+
+/// Acknowledges `agreed` on `sink`, reports the provider's changes until the client leaves or
+/// the provider ends it; the result that closes the subscription.
+async fn follow<P: ToolProvider>(
+    tools: &P,
+    id: &Value,
+    agreed: &Filter,
+    sink: &dyn MessageSink,
+) -> Value {
+    let notifier = Notifier { id, agreed, sink };
     notifier.acknowledge();
     if !agreed.is_empty() {
-        tools.listen(&agreed, &notifier).await;
+        tools.listen(agreed, &notifier).await;
     }
-    Ok(notifier.closing_result())
+    notifier.closing_result()
+}
+
+/// A `subscriptions/listen` the provider agreed to, before any of its stream is sent.
+#[derive(Debug)]
+pub struct Subscription {
+    id: Value,
+    agreed: Filter,
+}
+
+/// When `message` is a `subscriptions/listen`: reads it and asks the provider what it agrees to,
+/// so that a refusal (a malformed filter, a URI it cannot watch, a limit) is answered whole,
+/// as an error, and a stream opens only for a subscription that will be served. `None` for
+/// any other message.
+pub async fn open_subscription<P: ToolProvider>(
+    tools: &P,
+    message: &jsonrpc::Parsed,
+) -> Option<Result<Subscription, Reply>> {
+    let Ok(Incoming::Request { id, method, params }) = message else {
+        return None;
+    };
+    if method != "subscriptions/listen" {
+        return None;
+    }
+    let refused = |error: RpcError, http_status: u16| Reply::Message {
+        body: jsonrpc::error(id, &error),
+        http_status,
+    };
+    let era = match Era::of(method, params) {
+        Ok(era) => era,
+        Err(error) => return Some(Err(refused(error, 400))),
+    };
+    let status = |error: &RpcError| {
+        if era.is_modern() {
+            modern_http_status(error.code)
+        } else {
+            200
+        }
+    };
+    let requested = match ClientRequest::read(method, params.clone(), &era) {
+        Ok(ClientRequest::Listen(requested)) => requested,
+        Ok(_) => return None,
+        Err(error) => {
+            let http_status = status(&error);
+            return Some(Err(refused(error, http_status)));
+        }
+    };
+    Some(match tools.agree(&requested).await {
+        Ok(agreed) => Ok(Subscription {
+            id: id.clone(),
+            agreed,
+        }),
+        Err(error) => {
+            let http_status = status(&error);
+            Err(refused(error, http_status))
+        }
+    })
+}
+
+/// Serves an agreed subscription on `sink`: the acknowledgment, the changes, and the result
+/// that closes it gracefully when the provider ends it.
+pub async fn run_subscription<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    subscription: Subscription,
+    sink: &dyn MessageSink,
+) {
+    let Subscription { id, agreed } = subscription;
+    let mut result = follow(tools, &id, &agreed, sink).await;
+    complete(&mut result, info, "subscriptions/listen");
+    sink.send(&jsonrpc::result(&id, result));
 }
 
 /// What the server offers, for `initialize` and `server/discover`. Subscriptions exist only in

@@ -112,6 +112,9 @@ pub trait Listener {
     fn resources_list_changed(&self);
     /// Whether the client left: the provider stops watching.
     fn is_closed(&self) -> bool;
+    /// Nothing to report for a while: the transport writes something that is no notification,
+    /// so that it notices a client who left (see [`MessageSink::keep_alive`]).
+    fn keep_alive(&self);
 }
 
 /// Sends what the provider reports as notifications of subscription `id`.
@@ -169,6 +172,10 @@ impl Listener for Notifier<'_> {
 
     fn is_closed(&self) -> bool {
         self.sink.is_closed()
+    }
+
+    fn keep_alive(&self) {
+        self.sink.keep_alive();
     }
 }
 
