@@ -13,6 +13,7 @@ mod approval_ledger;
 pub mod argocd;
 pub mod context;
 pub mod events;
+pub mod feed;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod guides;

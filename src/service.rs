@@ -13,7 +13,9 @@ use crate::identity::{self, IdentityError};
 use crate::mcp::approval::{ApprovalLedger, Caller};
 use crate::mcp::authorization::ResourceServer;
 use crate::mcp::http::{AccessPolicy, Admitted, HttpExchange, HttpReply, SiteChecked};
+use crate::mcp::jsonrpc::RpcError;
 use crate::mcp::server::{MessageSink, ServerInfo};
+use crate::mcp::subscriptions::{Filter, Listener};
 use crate::mcp::tool::{
     CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
 };
@@ -57,6 +59,26 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
 
     fn prompts(&self) -> &'static [crate::mcp::library::Prompt] {
         crate::guides::PROMPTS
+    }
+
+    fn resource_templates(&self) -> &'static [crate::mcp::library::ResourceTemplate] {
+        crate::feed::TEMPLATES
+    }
+
+    async fn read_resource(&self, uri: &str) -> Option<Result<Value, RpcError>> {
+        crate::feed::read(self.host, self.context, uri).await
+    }
+
+    fn listens(&self) -> bool {
+        true
+    }
+
+    async fn agree(&self, requested: &Filter) -> Result<Filter, RpcError> {
+        crate::feed::agree(self.host, self.context, requested).await
+    }
+
+    async fn listen(&self, agreed: &Filter, listener: &dyn Listener) {
+        crate::feed::listen(self.host, self.context, agreed, listener).await
     }
 
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome {
@@ -209,8 +231,9 @@ fn rpc_refusal(status: u16, message: String) -> HttpReply {
 /// The answer to one HTTP request: whole, or a stream of events the adapter pumps to the client.
 pub enum Answer {
     Whole(HttpReply),
-    /// A tool call that reports progress: answer 200 with [`crate::mcp::http::sse_headers`] at
-    /// once, then run it, sending each event down the body as the sink receives it.
+    /// A tool call that reports progress, or a subscription already agreed to: answer 200 with
+    /// [`crate::mcp::http::sse_headers`] at once, then run it, sending each event down the body
+    /// as the sink receives it.
     Stream(Box<StreamedCall>),
 }
 
@@ -237,6 +260,17 @@ impl Answer {
     pub async fn into_reply<H: Host>(self, host: &H) -> HttpReply {
         match self {
             Answer::Whole(reply) => reply,
+            // A subscription lasts until its client leaves: without a stream there is none.
+            Answer::Stream(call) if call.admitted.is_subscription() => HttpReply::json(
+                200,
+                &crate::mcp::jsonrpc::error(
+                    &Value::Null,
+                    &RpcError::new(
+                        crate::mcp::jsonrpc::INVALID_REQUEST,
+                        "subscriptions/listen needs a transport that streams",
+                    ),
+                ),
+            ),
             Answer::Stream(call) => {
                 let last = LastMessage::default();
                 call.run(host, &last).await;
@@ -324,6 +358,16 @@ async fn serve_mcp<H: Host>(
     };
     crate::store_sweep::sweep_if_due(host);
     if admitted.streams() {
+        // A subscription is agreed to (its apps read as the caller) before the stream opens:
+        // a refusal is a whole answer.
+        let agreed = {
+            let tools = ArgoTools::new(host, RequestContext::new(&settings, caller.as_ref()));
+            crate::mcp::http::agree_first(&tools, admitted).await
+        };
+        let admitted = match agreed {
+            Ok(admitted) => admitted,
+            Err(refusal) => return Answer::Whole(refusal),
+        };
         return Answer::Stream(Box::new(StreamedCall {
             settings,
             caller,

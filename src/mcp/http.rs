@@ -10,8 +10,8 @@ use base64::Engine;
 
 use super::jsonrpc::{self, INVALID_REQUEST, RpcError};
 use super::server::{
-    HEADER_MISMATCH, META_PROTOCOL_VERSION, MessageSink, Reply, ServerInfo, answer_message,
-    progress_token, unsupported_version,
+    HEADER_MISMATCH, META_PROTOCOL_VERSION, MessageSink, Reply, ServerInfo, Subscription,
+    answer_message, open_subscription, progress_token, run_subscription, unsupported_version,
 };
 use super::tool::{ParamHeader, ToolProvider};
 use super::{MODERN_VERSIONS, SUPPORTED_VERSIONS};
@@ -139,12 +139,40 @@ pub struct SiteChecked(());
 pub struct Admitted {
     message: jsonrpc::Parsed,
     streams: bool,
+    /// A `subscriptions/listen` the provider already agreed to ([`agree_first`]).
+    subscription: Option<Subscription>,
 }
 
 impl Admitted {
     /// Whether the answer is a stream of events: progress, then the final message.
     pub fn streams(&self) -> bool {
         self.streams
+    }
+
+    /// Whether this is a subscription the provider agreed to, served until the client leaves.
+    pub fn is_subscription(&self) -> bool {
+        self.subscription.is_some()
+    }
+}
+
+/// Before a `subscriptions/listen` is answered as a stream: its filter read and agreed to by the
+/// provider, so that a refusal is a whole JSON answer (no stream opened for nothing) and the
+/// stream that follows carries the agreed filter. Other requests pass unchanged.
+pub async fn agree_first<P: ToolProvider>(
+    tools: &P,
+    mut admitted: Admitted,
+) -> Result<Admitted, HttpReply> {
+    if !admitted.streams {
+        return Ok(admitted);
+    }
+    match open_subscription(tools, &admitted.message).await {
+        None => Ok(admitted),
+        Some(Ok(subscription)) => {
+            admitted.subscription = Some(subscription);
+            Ok(admitted)
+        }
+        Some(Err(Reply::Message { body, http_status })) => Err(HttpReply::json(http_status, &body)),
+        Some(Err(Reply::Accepted)) => Err(HttpReply::empty(202)),
     }
 }
 
@@ -165,12 +193,13 @@ pub fn admit(
     }
     let streams = value
         .as_ref()
-        .is_ok_and(|message| accepts_sse(request) && asks_for_progress(message));
+        .is_ok_and(|message| accepts_sse(request) && answers_as_stream(message));
     Ok(Admitted {
         message: value
             .map_err(jsonrpc::not_json)
             .and_then(jsonrpc::from_value),
         streams,
+        subscription: None,
     })
 }
 
@@ -194,6 +223,9 @@ pub async fn answer_streamed<P: ToolProvider>(
     admitted: Admitted,
     sink: &dyn MessageSink,
 ) {
+    if let Some(subscription) = admitted.subscription {
+        return run_subscription(info, tools, subscription, sink).await;
+    }
     if let Reply::Message { body, .. } =
         answer_message(info, tools, admitted.message, Some(sink)).await
     {
@@ -213,16 +245,27 @@ fn accepts_sse(request: HttpExchange<'_>) -> bool {
     })
 }
 
-/// A `tools/call` request (with an id) whose `_meta` carries a progress token.
-fn asks_for_progress(message: &Value) -> bool {
-    message.get("method").and_then(Value::as_str) == Some("tools/call")
-        && message.get("id").is_some()
-        && message.get("params").and_then(progress_token).is_some()
+/// A request answered as a stream of events: a `tools/call` (with an id) whose `_meta` carries
+/// a progress token, and every `subscriptions/listen`.
+fn answers_as_stream(message: &Value) -> bool {
+    let method = message.get("method").and_then(Value::as_str);
+    message.get("id").is_some()
+        && match method {
+            Some("tools/call") => message.get("params").and_then(progress_token).is_some(),
+            Some("subscriptions/listen") => true,
+            _ => false,
+        }
 }
 
 /// One SSE event carrying one JSON-RPC message.
 pub fn sse_event(message: &Value) -> Vec<u8> {
     format!("event: message\ndata: {message}\n\n").into_bytes()
+}
+
+/// An SSE comment, which clients ignore: written down a quiet stream so that the transport
+/// notices a client who left.
+pub fn sse_keep_alive() -> Vec<u8> {
+    b": keepalive\n\n".to_vec()
 }
 
 /// Headers of an SSE answer.

@@ -18,6 +18,39 @@ pub struct Resource {
     pub text: &'static str,
 }
 
+/// A family of resources the provider reads on demand (`scheme://things/{name}`).
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceTemplate {
+    pub uri_template: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub mime_type: &'static str,
+    /// Each `{variable}` of the template with the argument whose values complete it (as
+    /// [`super::tool::ToolProvider::complete`] knows it).
+    pub completions: &'static [(&'static str, &'static str)],
+}
+
+pub fn list_resource_templates(templates: &[ResourceTemplate]) -> Value {
+    let listed: Vec<Value> = templates
+        .iter()
+        .map(|t| {
+            json!({"uriTemplate": t.uri_template, "name": t.name, "title": t.title,
+                   "description": t.description, "mimeType": t.mime_type})
+        })
+        .collect();
+    json!({ "resourceTemplates": listed })
+}
+
+/// The resource `uri` names is not one the server has.
+pub fn resource_not_found(uri: &str) -> RpcError {
+    RpcError::new(
+        RESOURCE_NOT_FOUND,
+        format!("Resource not found: {uri}; see resources/list and resources/templates/list"),
+    )
+    .with_data(json!({"uri": uri}))
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct PromptArgument {
     pub name: &'static str,
@@ -48,13 +81,10 @@ pub fn list_resources(resources: &[Resource]) -> Value {
 }
 
 pub fn read_resource(resources: &[Resource], uri: &str) -> Result<Value, RpcError> {
-    let resource = resources.iter().find(|r| r.uri == uri).ok_or_else(|| {
-        RpcError::new(
-            RESOURCE_NOT_FOUND,
-            format!("Resource not found: {uri}; see resources/list"),
-        )
-        .with_data(json!({"uri": uri}))
-    })?;
+    let resource = resources
+        .iter()
+        .find(|r| r.uri == uri)
+        .ok_or_else(|| resource_not_found(uri))?;
     Ok(
         json!({"contents": [{"uri": resource.uri, "mimeType": "text/markdown", "text": resource.text}]}),
     )

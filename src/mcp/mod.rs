@@ -1,6 +1,7 @@
 //! The Model Context Protocol, knowing nothing of Argo CD: JSON-RPC framing, the methods of both
 //! eras ([`server`]: 2026-07-28 with per-request `_meta`, and the `initialize` era up to
-//! 2025-11-25; [`request`] and [`results`]: what a client asks and what it gets, as types), and the Streamable HTTP transport ([`http`]) with its authorization ([`authorization`]). Tools plug in through
+//! 2025-11-25; [`request`] and [`results`]: what a client asks and what it gets, as types), and the Streamable HTTP transport ([`http`]) with its authorization ([`authorization`]);
+//! long-lived subscriptions ([`subscriptions`]). Tools plug in through
 //! [`tool::ToolProvider`].
 
 pub mod approval;
@@ -11,6 +12,7 @@ pub mod library;
 pub mod request;
 pub mod results;
 pub mod server;
+pub mod subscriptions;
 pub mod tool;
 
 /// Every revision this server speaks, newest first.

@@ -35,6 +35,8 @@ pub enum ClientRequest {
     Complete(Completion),
     /// `tools/call`.
     CallTool(ToolCall),
+    /// `subscriptions/listen` (2026-07-28).
+    Listen(super::subscriptions::Filter),
 }
 
 /// A completion request: which argument of what, and what has been typed so far.
@@ -49,8 +51,8 @@ pub struct Completion {
 pub enum CompletionTarget {
     /// `ref/prompt` with the prompt's name.
     Prompt(String),
-    /// `ref/resource` (this server has no resource templates to complete).
-    Resource,
+    /// `ref/resource` with the URI (template) whose variable is completed.
+    Resource(String),
 }
 
 /// A tool call with what the protocol adds around the arguments.
@@ -112,6 +114,9 @@ impl ClientRequest {
             },
             ("completion/complete", _) => ClientRequest::Complete(completion(&params)?),
             ("tools/call", _) => ClientRequest::CallTool(tool_call(params)?),
+            ("subscriptions/listen", Era::Modern { .. }) => {
+                ClientRequest::Listen(super::subscriptions::Filter::read(&params)?)
+            }
             (other, _) => {
                 return Err(RpcError::new(
                     METHOD_NOT_FOUND,
@@ -140,7 +145,7 @@ fn completion(params: &Map<String, Value>) -> Result<Completion, RpcError> {
     };
     let target = match kind {
         "ref/prompt" => CompletionTarget::Prompt(field("/ref/name").unwrap_or("").to_owned()),
-        "ref/resource" => CompletionTarget::Resource,
+        "ref/resource" => CompletionTarget::Resource(field("/ref/uri").unwrap_or("").to_owned()),
         other => {
             return Err(invalid(format!(
                 "completion/complete: unknown ref.type {other:?} (ref/prompt or ref/resource)"

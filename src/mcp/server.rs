@@ -16,6 +16,7 @@ use super::results::{
     Implementation, InitializeResult, ListChanged, ListToolsResult, ProgressNotification,
     ProgressParams, ResourceCapabilities, to_json,
 };
+use super::subscriptions::{Filter, Notifier};
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
 use super::{LATEST_LEGACY_VERSION, MODERN_VERSIONS, SUPPORTED_VERSIONS};
 
@@ -58,6 +59,10 @@ pub trait MessageSink {
     fn is_closed(&self) -> bool {
         false
     }
+    /// Sends something that is no message (an SSE comment) down a quiet stream: a transport
+    /// learns that its client left only when it writes, and a subscription may be quiet for
+    /// hours.
+    fn keep_alive(&self) {}
 }
 
 /// Which revision governs one request.
@@ -165,7 +170,7 @@ pub async fn answer_message<P: ToolProvider>(
                     };
                 }
             };
-            match handle_request(info, tools, &era, &method, params, sink).await {
+            match handle_request(info, tools, &era, &id, &method, params, sink).await {
                 Ok(mut result) => {
                     if era.is_modern() {
                         complete(&mut result, info, &method);
@@ -228,6 +233,7 @@ async fn handle_request<P: ToolProvider>(
     info: &ServerInfo,
     tools: &P,
     era: &Era,
+    id: &Value,
     method: &str,
     params: Value,
     sink: Option<&dyn MessageSink>,
@@ -235,22 +241,22 @@ async fn handle_request<P: ToolProvider>(
     match ClientRequest::read(method, params, era)? {
         ClientRequest::Initialize { protocol_version } => Ok(to_json(&InitializeResult {
             protocol_version: negotiate(&protocol_version),
-            capabilities: capabilities(tools),
+            capabilities: capabilities(tools, era),
             server_info: info.into(),
             instructions: info.instructions,
         })),
         ClientRequest::Ping => Ok(to_json(&Empty {})),
         ClientRequest::Discover => Ok(to_json(&DiscoverResult {
             supported_versions: SUPPORTED_VERSIONS,
-            capabilities: capabilities(tools),
+            capabilities: capabilities(tools, era),
             instructions: info.instructions,
         })),
         ClientRequest::ListTools => Ok(to_json(&ListToolsResult {
             tools: tools.definitions(),
         })),
         ClientRequest::ListResources => Ok(library::list_resources(tools.resources())),
-        ClientRequest::ReadResource { uri } => library::read_resource(tools.resources(), &uri)
-            .map_err(|error| {
+        ClientRequest::ReadResource { uri } => {
+            read_any_resource(tools, &uri).await.map_err(|error| {
                 // 2026-07-28 reports an unknown resource as invalid params.
                 if era.is_modern() && error.code == RESOURCE_NOT_FOUND {
                     RpcError {
@@ -260,13 +266,17 @@ async fn handle_request<P: ToolProvider>(
                 } else {
                     error
                 }
-            }),
-        ClientRequest::ListResourceTemplates => Ok(json!({"resourceTemplates": []})),
+            })
+        }
+        ClientRequest::ListResourceTemplates => {
+            Ok(library::list_resource_templates(tools.resource_templates()))
+        }
         ClientRequest::ListPrompts => Ok(library::list_prompts(tools.prompts())),
         ClientRequest::GetPrompt { name, arguments } => {
             library::get_prompt(tools.prompts(), &name, &arguments)
         }
         ClientRequest::Complete(completion) => complete_argument(tools, completion).await,
+        ClientRequest::Listen(filter) => listen(tools, id, &filter, sink).await,
         ClientRequest::CallTool(call) => {
             if let Some(answer) = seek_approval(tools, era, &call).await? {
                 return Ok(answer);
@@ -286,16 +296,139 @@ async fn handle_request<P: ToolProvider>(
     }
 }
 
-/// What the server offers, for `initialize` and `server/discover`.
-fn capabilities<P: ToolProvider>(tools: &P) -> Capabilities {
+/// A guide, or a resource of one of the provider's templates.
+async fn read_any_resource<P: ToolProvider>(tools: &P, uri: &str) -> Result<Value, RpcError> {
+    if tools.resources().iter().any(|r| r.uri == uri) {
+        return library::read_resource(tools.resources(), uri);
+    }
+    match tools.read_resource(uri).await {
+        Some(read) => read,
+        None => Err(library::resource_not_found(uri)),
+    }
+}
+
+/// `subscriptions/listen`: acknowledged with what the provider agrees to, then its changes
+/// until the client leaves; the result closes it when the provider ends it.
+async fn listen<P: ToolProvider>(
+    tools: &P,
+    id: &Value,
+    requested: &Filter,
+    sink: Option<&dyn MessageSink>,
+) -> Result<Value, RpcError> {
+    let Some(sink) = sink else {
+        return Err(needs_a_stream());
+    };
+    let agreed = tools.agree(requested).await?;
+    Ok(follow(tools, id, &agreed, sink).await)
+}
+
+fn needs_a_stream() -> RpcError {
+    RpcError::new(
+        INVALID_PARAMS,
+        "subscriptions/listen is answered as a stream of events: send it with Accept: text/event-stream",
+    )
+}
+
+/// Acknowledges `agreed` on `sink`, reports the provider's changes until the client leaves or
+/// the provider ends it; the result that closes the subscription.
+async fn follow<P: ToolProvider>(
+    tools: &P,
+    id: &Value,
+    agreed: &Filter,
+    sink: &dyn MessageSink,
+) -> Value {
+    let notifier = Notifier { id, agreed, sink };
+    notifier.acknowledge();
+    if !agreed.is_empty() {
+        tools.listen(agreed, &notifier).await;
+    }
+    notifier.closing_result()
+}
+
+/// A `subscriptions/listen` the provider agreed to, before any of its stream is sent.
+#[derive(Debug)]
+pub struct Subscription {
+    id: Value,
+    agreed: Filter,
+}
+
+/// When `message` is a `subscriptions/listen`: reads it and asks the provider what it agrees to,
+/// so that a refusal (a malformed filter, a URI it cannot watch, a limit) is answered whole,
+/// as an error, and a stream opens only for a subscription that will be served. `None` for
+/// any other message.
+pub async fn open_subscription<P: ToolProvider>(
+    tools: &P,
+    message: &jsonrpc::Parsed,
+) -> Option<Result<Subscription, Reply>> {
+    let Ok(Incoming::Request { id, method, params }) = message else {
+        return None;
+    };
+    if method != "subscriptions/listen" {
+        return None;
+    }
+    let refused = |error: RpcError, http_status: u16| Reply::Message {
+        body: jsonrpc::error(id, &error),
+        http_status,
+    };
+    let era = match Era::of(method, params) {
+        Ok(era) => era,
+        Err(error) => return Some(Err(refused(error, 400))),
+    };
+    let status = |error: &RpcError| {
+        if era.is_modern() {
+            modern_http_status(error.code)
+        } else {
+            200
+        }
+    };
+    let requested = match ClientRequest::read(method, params.clone(), &era) {
+        Ok(ClientRequest::Listen(requested)) => requested,
+        Ok(_) => return None,
+        Err(error) => {
+            let http_status = status(&error);
+            return Some(Err(refused(error, http_status)));
+        }
+    };
+    Some(match tools.agree(&requested).await {
+        Ok(agreed) => Ok(Subscription {
+            id: id.clone(),
+            agreed,
+        }),
+        Err(error) => {
+            let http_status = status(&error);
+            Err(refused(error, http_status))
+        }
+    })
+}
+
+/// Serves an agreed subscription on `sink`: the acknowledgment, the changes, and the result
+/// that closes it gracefully when the provider ends it.
+pub async fn run_subscription<P: ToolProvider>(
+    info: &ServerInfo,
+    tools: &P,
+    subscription: Subscription,
+    sink: &dyn MessageSink,
+) {
+    let Subscription { id, agreed } = subscription;
+    let mut result = follow(tools, &id, &agreed, sink).await;
+    complete(&mut result, info, "subscriptions/listen");
+    sink.send(&jsonrpc::result(&id, result));
+}
+
+/// What the server offers, for `initialize` and `server/discover`. Subscriptions exist only in
+/// 2026-07-28 (`subscriptions/listen`): the handshake era's `resources/subscribe` and its
+/// notifications need a session, which this stateless server does not keep.
+fn capabilities<P: ToolProvider>(tools: &P, era: &Era) -> Capabilities {
     let prompts = !tools.prompts().is_empty();
+    let subscribes = era.is_modern() && tools.listens();
+    let has_resources = !tools.resources().is_empty() || !tools.resource_templates().is_empty();
     Capabilities {
         tools: ListChanged {
             list_changed: false,
         },
-        resources: (!tools.resources().is_empty()).then_some(ResourceCapabilities {
-            list_changed: false,
-            subscribe: false,
+        resources: has_resources.then_some(ResourceCapabilities {
+            list_changed: subscribes,
+            subscribe: subscribes,
         }),
         prompts: prompts.then_some(ListChanged {
             list_changed: false,
@@ -324,7 +457,21 @@ async fn complete_argument<P: ToolProvider>(
         prefix,
     } = completion;
     let values = match target {
-        CompletionTarget::Resource => Vec::new(),
+        CompletionTarget::Resource(uri) => {
+            let Some(template) = tools
+                .resource_templates()
+                .iter()
+                .find(|t| t.uri_template == uri)
+            else {
+                return invalid(&format!(
+                    "unknown resource template {uri:?}; see resources/templates/list"
+                ));
+            };
+            match template.completions.iter().find(|(v, _)| *v == argument) {
+                Some((_, completed_as)) => tools.complete(completed_as, &prefix).await,
+                None => Vec::new(),
+            }
+        }
         CompletionTarget::Prompt(name) => {
             let Some(prompt) = tools.prompts().iter().find(|p| p.name == name) else {
                 return invalid(&format!("unknown prompt {name:?}; see prompts/list"));

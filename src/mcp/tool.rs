@@ -99,6 +99,34 @@ pub trait ToolProvider {
     fn resources(&self) -> &'static [super::library::Resource] {
         &[]
     }
+    /// Families of resources read on demand (none by default).
+    fn resource_templates(&self) -> &'static [super::library::ResourceTemplate] {
+        &[]
+    }
+    /// Reads a resource of one of [`Self::resource_templates`]; `None` when `uri` is not one.
+    async fn read_resource(&self, _uri: &str) -> Option<Result<Value, super::jsonrpc::RpcError>> {
+        None
+    }
+    /// Whether [`Self::listen`] reports changes (2026-07-28 `subscriptions/listen`).
+    fn listens(&self) -> bool {
+        false
+    }
+    /// The part of `requested` this provider honours; `Err` refuses the subscription (a URI it
+    /// cannot watch, a limit reached) with a message saying why.
+    async fn agree(
+        &self,
+        _requested: &super::subscriptions::Filter,
+    ) -> Result<super::subscriptions::Filter, super::jsonrpc::RpcError> {
+        Ok(super::subscriptions::Filter::default())
+    }
+    /// Reports changes to what `agreed` names until the client leaves or the provider ends the
+    /// subscription (it then returns).
+    async fn listen(
+        &self,
+        _agreed: &super::subscriptions::Filter,
+        _listener: &dyn super::subscriptions::Listener,
+    ) {
+    }
     /// Task templates offered as MCP prompts (none by default).
     fn prompts(&self) -> &'static [super::library::Prompt] {
         &[]

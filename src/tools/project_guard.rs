@@ -38,7 +38,7 @@ pub fn check_project_allowed<H: Host>(
 /// The Application exactly as a write to `app_name` in `app_namespace` would reach it: the
 /// single-app read, whose answer must name that app (a list filtered by name can hold apps of
 /// the same name in other namespaces).
-pub(super) async fn current_app<H: Host>(
+pub async fn current_app<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,

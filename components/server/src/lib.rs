@@ -104,9 +104,13 @@ impl MessageSink for EventChannel {
         let _ = self.0.unbounded_send(http::sse_event(message));
     }
 
-    /// The body stream drops its receiver when the client hangs up.
+    /// The body stream drops its receiver when writing to a client who hung up fails.
     fn is_closed(&self) -> bool {
         self.0.is_closed()
+    }
+
+    fn keep_alive(&self) {
+        let _ = self.0.unbounded_send(http::sse_keep_alive());
     }
 }
 

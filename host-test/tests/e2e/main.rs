@@ -7,6 +7,7 @@ mod completion;
 mod deploy;
 mod errors;
 mod faults;
+mod feed;
 mod identity;
 mod ids;
 mod inspect;

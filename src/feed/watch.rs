@@ -1,0 +1,201 @@
+//! Following Argo CD's watch (`GET /api/v1/stream/applications`, api-notes §d) for one
+//! subscription: narrowed by Argo CD itself (`name`, `projects`) and trimmed by `fields`, so
+//! events stay small. Each (re)connection first lists the apps it covers and compares them
+//! with what was told: a change, a deletion or a new app during a dropped connection is told
+//! once, after it. A drop reconnects after a back-off; the client leaving (noticed within
+//! [`CLIENT_CHECK`]) drops the upstream stream, which closes it.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::changes::{AppState, Seen, Tracker};
+use super::uris::{AppRef, FLEET};
+use crate::argocd::ArgoClient;
+use crate::argocd::client::Query;
+use crate::events::{EventError, Events};
+use crate::host::{Host, HttpError};
+use crate::mcp::subscriptions::Listener;
+
+/// How often, at most, a quiet stream looks whether the client is still there.
+pub const CLIENT_CHECK: Duration = Duration::from_secs(1);
+/// One watch event (an Application trimmed by `fields`) is a few hundred bytes.
+const MAX_EVENT_BYTES: usize = 64 * 1024;
+const BACKOFF_FIRST: Duration = Duration::from_secs(1);
+const BACKOFF_MOST: Duration = Duration::from_secs(30);
+
+/// What the watch keeps of each app (the List allow-list and the stream's generic `fields`
+/// name the same paths; `status.sync.revisions` is not on List's list, so a multi-source app's
+/// revision is not watched).
+const LIST_FIELDS: &str = "items.metadata.name,items.metadata.namespace,items.spec.project,items.status.sync.status,items.status.sync.revision,items.status.health,items.status.operationState.phase";
+const WATCH_FIELDS: &str = "result.type,result.application.metadata.name,result.application.metadata.namespace,result.application.spec.project,result.application.status.sync.status,result.application.status.sync.revision,result.application.status.health,result.application.status.operationState.phase";
+
+/// What one subscription follows.
+#[derive(Debug, Clone, Default)]
+pub struct Watched {
+    /// Apps whose changes are told by their own URI.
+    pub apps: BTreeSet<AppRef>,
+    /// Every app counts (the fleet's URI, or apps added and deleted).
+    pub fleet: bool,
+    /// Only apps of these projects (ARGOCD_ALLOWED_PROJECTS), narrowed by Argo CD.
+    pub projects: Option<Vec<String>>,
+}
+
+impl Watched {
+    fn covers(&self, app: &AppRef, state: &AppState) -> bool {
+        let allowed = self
+            .projects
+            .as_ref()
+            .is_none_or(|projects| projects.contains(&state.project));
+        allowed && (self.fleet || self.apps.contains(app))
+    }
+
+    /// The query both the list and the watch narrow by: one app by name when only one is
+    /// followed, the allowed projects.
+    fn query(&self, fields: &str) -> Query {
+        let mut query = Query::new();
+        if let (false, Some(only), 1) = (self.fleet, self.apps.first(), self.apps.len()) {
+            query = query
+                .add("name", &only.name)
+                .add("appNamespace", &only.namespace);
+        }
+        for project in self.projects.iter().flatten() {
+            query = query.add("projects", project);
+        }
+        query.add("fields", fields)
+    }
+}
+
+/// Follows `watched` for `listener` until the client leaves or `until_ms` (wall clock) passes.
+pub async fn follow<H: Host>(
+    client: &ArgoClient<'_, H>,
+    watched: &Watched,
+    until_ms: u64,
+    listener: &dyn Listener,
+) {
+    let host = client.host();
+    let over = || listener.is_closed() || host.now_unix_ms() >= until_ms;
+    let mut told = Tracker::default();
+    let mut first = true;
+    let mut backoff = BACKOFF_FIRST;
+    while !over() {
+        if catch_up(client, watched, &mut told, first, listener).await {
+            first = false;
+            let path = format!(
+                "/api/v1/stream/applications{}",
+                watched.query(WATCH_FIELDS).as_str()
+            );
+            if let Ok(stream) = client.open(&path).await
+                && stream.status == 200
+            {
+                backoff = BACKOFF_FIRST;
+                let mut events = Events::new(stream.body, MAX_EVENT_BYTES, CLIENT_CHECK);
+                while !over() {
+                    match events.next().await {
+                        Ok(Some(line)) => take_event(&line, watched, &mut told, listener),
+                        // Quiet: a write, so that a client who left is noticed.
+                        Err(EventError::Http(HttpError::Timeout)) => listener.keep_alive(),
+                        // The stream ended, failed, or sent an event past its bound.
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+            }
+        }
+        // A dropped or refused stream: wait, looking for the client leaving meanwhile.
+        let mut waited = Duration::ZERO;
+        while waited < backoff && !over() {
+            listener.keep_alive();
+            host.sleep(CLIENT_CHECK).await;
+            waited += CLIENT_CHECK;
+        }
+        backoff = (backoff * 2).min(BACKOFF_MOST);
+    }
+}
+
+/// Lists what the watch covers and tells what differs from what was told; on the first
+/// connection only sets what is known. False when Argo CD could not be asked.
+async fn catch_up<H: Host>(
+    client: &ArgoClient<'_, H>,
+    watched: &Watched,
+    told: &mut Tracker,
+    first: bool,
+    listener: &dyn Listener,
+) -> bool {
+    let path = format!(
+        "/api/v1/applications{}",
+        watched.query(LIST_FIELDS).as_str()
+    );
+    let Ok(list) = client.get::<Value>(&path, "the applications watched").await else {
+        return false;
+    };
+    let mut present = BTreeSet::new();
+    for app in list["items"].as_array().into_iter().flatten() {
+        let Some(found) = app_ref(app) else { continue };
+        let state = AppState::of(app);
+        if !watched.covers(&found, &state) {
+            continue;
+        }
+        present.insert(found.clone());
+        let seen = told.update(found, state);
+        if !first {
+            tell(seen, listener);
+        }
+    }
+    let gone: Vec<AppRef> = told
+        .apps()
+        .filter(|a| !present.contains(*a))
+        .cloned()
+        .collect();
+    for app in gone {
+        let seen = told.delete(&app);
+        if !first {
+            tell(seen, listener);
+        }
+    }
+    true
+}
+
+/// One line of the watch: `{"result":{"type":…,"application":…}}`, or a final `{"error":…}`
+/// (the stream then ends on its own).
+fn take_event(line: &[u8], watched: &Watched, told: &mut Tracker, listener: &dyn Listener) {
+    let Ok(event) = serde_json::from_slice::<Value>(line) else {
+        return;
+    };
+    let result = &event["result"];
+    let app = &result["application"];
+    let Some(found) = app_ref(app) else { return };
+    let state = AppState::of(app);
+    let seen = match result["type"].as_str() {
+        Some("DELETED") if told.knows(&found) => told.delete(&found),
+        Some("ADDED" | "MODIFIED") if watched.covers(&found, &state) => told.update(found, state),
+        // An app moved out of what is covered (another project) is gone for this subscription.
+        Some("ADDED" | "MODIFIED") if told.knows(&found) => told.delete(&found),
+        _ => Seen::Same,
+    };
+    tell(seen, listener);
+}
+
+fn app_ref(app: &Value) -> Option<AppRef> {
+    Some(AppRef {
+        namespace: app.pointer("/metadata/namespace")?.as_str()?.to_owned(),
+        name: app.pointer("/metadata/name")?.as_str()?.to_owned(),
+    })
+}
+
+/// A change goes to the app's URI and the fleet's; an app appearing or going also changes the
+/// list. The listener sends only what the subscription agreed to.
+fn tell(seen: Seen, listener: &dyn Listener) {
+    match seen {
+        Seen::Same => {}
+        Seen::Changed(change) => {
+            listener.resource_updated(&change.app.uri(), change.meta.clone());
+            listener.resource_updated(FLEET, change.meta);
+        }
+        Seen::New(change) | Seen::Deleted(change) => {
+            listener.resource_updated(&change.app.uri(), change.meta.clone());
+            listener.resource_updated(FLEET, change.meta);
+            listener.resources_list_changed();
+        }
+    }
+}
