@@ -2,11 +2,14 @@
 argocd-mcp the way an agent host would, and prints what it saw as one JSON object. The Rust tests
 in host-test/tests/e2e/sdk.rs install the SDK, start the runner and check the output.
 
-Usage: client.py http http://127.0.0.1:PORT/mcp (auto|legacy|approval)
-       client.py stdio RUNNER_BINARY (auto|legacy|approval)
+Usage: client.py http http://127.0.0.1:PORT/mcp (auto|legacy|approval|listen)
+       client.py stdio RUNNER_BINARY (auto|legacy|approval|listen)
 
 `approval` expects a server with ARGOCD_REQUIRE_APPROVAL: it asks for a sync twice, answering the
 server's question (elicitation) first with no, then with yes.
+
+`listen` subscribes to two apps (2026-07-28 `subscriptions/listen`), syncs one of them and reads
+each app it hears about, until the sync's end is read.
 """
 
 import asyncio
@@ -42,6 +45,38 @@ async def approval(server) -> dict:
     return seen
 
 
+GUESTBOOK = "argocd://applications/argocd/guestbook"
+PAYMENTS = "argocd://applications/argocd/payments"
+
+
+async def listen(server) -> dict:
+    seen: dict = {"events": [], "reads": []}
+    async with Client(server, mode="auto", cache=None) as client:
+        seen["protocol_version"] = client.protocol_version
+        async with client.listen(resource_subscriptions=[GUESTBOOK, PAYMENTS]) as subscription:
+            seen["honored"] = sorted(subscription.honored.resource_subscriptions or [])
+            synced = await client.call_tool("sync_argocd_app", {"app_name": "guestbook", "confirm": True})
+            seen["sync_error"] = synced.is_error
+
+            async def hear() -> None:
+                async for event in subscription:
+                    uri = getattr(event, "uri", None)
+                    seen["events"].append(uri)
+                    if uri is None:
+                        continue
+                    read = await client.read_resource(uri)
+                    status = json.loads(read.contents[0].text)
+                    operation = (status.get("operation") or {}).get("phase")
+                    health = status["health"]["status"]
+                    seen["reads"].append({"uri": uri, "sync": status["sync"]["status"],
+                                          "health": health, "operation": operation})
+                    if uri == GUESTBOOK and operation == "Succeeded" and health == "Healthy":
+                        return
+
+            await asyncio.wait_for(hear(), 60)
+    return seen
+
+
 async def main() -> None:
     target, where, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     server = (
@@ -51,6 +86,9 @@ async def main() -> None:
     )
     if mode == "approval":
         print(json.dumps(await approval(server)))
+        return
+    if mode == "listen":
+        print(json.dumps(await listen(server)))
         return
     seen: dict = {}
     progress: list = []

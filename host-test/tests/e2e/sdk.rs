@@ -141,6 +141,40 @@ fn the_official_python_sdk_works_over_http_and_stdio_in_both_eras() {
     check_session(&stdio, "stdio", "auto", "2026-07-28");
 }
 
+/// The live feed heard by the SDK's own `Client.listen` (2026-07-28 `subscriptions/listen`), over
+/// HTTP and over stdio: two apps subscribed, one synced; every event is about the synced app and
+/// the client reads its way to the sync's end. (The SDK hands events out as level triggers, one
+/// per URI until consumed, so it is the reads, not the event count, that show each step.)
+#[test]
+fn the_official_python_sdk_hears_a_sync_through_the_live_feed() {
+    let python = python_with_sdk();
+    let (_runner, url) = start_runner(&[]);
+    for (transport, target) in [("http", url.as_str()), ("stdio", RUNNER)] {
+        let seen = run_client(&python, transport, target, "listen");
+        assert_eq!(seen["protocol_version"], "2026-07-28", "{transport}: {seen}");
+        assert_eq!(
+            seen["honored"],
+            serde_json::json!([
+                "argocd://applications/argocd/guestbook",
+                "argocd://applications/argocd/payments"
+            ]),
+            "{transport}: {seen}"
+        );
+        assert_eq!(seen["sync_error"], false, "{transport}: {seen}");
+        let events = seen["events"].as_array().unwrap();
+        assert!(!events.is_empty(), "{transport}: {seen}");
+        assert!(
+            events
+                .iter()
+                .all(|uri| uri == "argocd://applications/argocd/guestbook"),
+            "{transport}: only the synced app changed: {seen}"
+        );
+        let last = seen["reads"].as_array().unwrap().last().cloned().unwrap();
+        assert_eq!(last["operation"], "Succeeded", "{transport}: {seen}");
+        assert_eq!(last["health"], "Healthy", "{transport}: {seen}");
+    }
+}
+
 #[test]
 fn the_official_python_sdk_asks_the_person_when_changes_need_approval() {
     let python = python_with_sdk();
