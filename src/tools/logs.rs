@@ -243,6 +243,8 @@ fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
         truncated: false,
         warnings: Vec::new(),
     };
+    // Each line read: its time, its pod's place in `pods`, its content.
+    let mut read: Vec<(String, usize, String)> = Vec::new();
     // Frames are newline-separated JSON, but an error chunk may come without a newline (or
     // spread over several lines): read values, not lines.
     for frame in serde_json::Deserializer::from_slice(body).into_iter::<Frame>() {
@@ -275,14 +277,45 @@ fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
             }
         };
         logs.received += 1;
-        logs.lines.push(format!(
-            "{} [{index}] {}",
+        read.push((
             entry.time_stamp_str.unwrap_or_default(),
-            entry.content
+            index,
+            entry.content,
         ));
     }
     logs.warnings.truncate(20);
+    scrub_each_pods_lines(&mut read);
+    logs.lines = read
+        .into_iter()
+        .map(|(time, index, content)| format!("{time} [{index}] {content}"))
+        .collect();
     Ok(logs)
+}
+
+/// Scrubs each pod's lines as the one text they are (a private key's body, a `password: |`
+/// block or a value on the next line spans lines), each line keeping its place.
+fn scrub_each_pods_lines(read: &mut [(String, usize, String)]) {
+    let pods: std::collections::BTreeSet<usize> = read.iter().map(|(_, pod, _)| *pod).collect();
+    for pod in pods {
+        let at: Vec<usize> = (0..read.len()).filter(|i| read[*i].1 == pod).collect();
+        let text = at
+            .iter()
+            .map(|i| read[*i].2.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let clean = super::scrub::without_credentials(&text);
+        let lines: Vec<&str> = clean.split('\n').collect();
+        if lines.len() == at.len() {
+            for (i, line) in at.iter().zip(lines) {
+                read[*i].2 = line.to_owned();
+            }
+        } else {
+            // A line holding a line break of its own: each line on its own, as a last resort.
+            for i in at {
+                read[i].2 = super::scrub::without_credentials(&read[i].2).into_owned();
+            }
+        }
+    }
 }
 
 /// The least room worth giving a cut line: less is no help to a reader.

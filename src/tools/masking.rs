@@ -85,15 +85,26 @@ fn mask_secret_data(object: &mut Value) {
 fn mask_credential_fields(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let secret_pair = map
-                .get("name")
-                .and_then(Value::as_str)
-                .is_some_and(looks_like_credential);
+            // A Secret held inside another object (a Crossplane `Object`'s manifest, a
+            // Template's objects): Argo CD hides only Secrets it manages itself.
+            if map.get("kind").and_then(Value::as_str) == Some("Secret") {
+                for field in ["data", "stringData"] {
+                    if let Some(Value::Object(data)) = map.get_mut(field) {
+                        data.values_mut().for_each(|v| *v = Value::from(MASK));
+                    }
+                }
+            }
+            // `{name, value}` (env, parameters) and `{key, value}` (HTTP headers of Argo
+            // Rollouts' web metrics, Istio) pairs.
+            let secret_pair = ["name", "key"].iter().any(|field| {
+                map.get(*field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
+            });
             for (key, inner) in map.iter_mut() {
                 let scalar = inner.is_string() || inner.is_number();
-                if scalar && ((secret_pair && key == "value") || names_a_credential(key)) {
-                    *inner = Value::from(MASK);
-                    continue;
+                if (scalar && secret_pair && key == "value") || names_a_credential(key) {
+                    mask_leaves(inner);
                 }
                 if let Value::Array(items) = inner {
                     mask_flag_arguments(items);
@@ -106,14 +117,31 @@ fn mask_credential_fields(value: &mut Value) {
     }
 }
 
+/// What a credential's key holds: a string or number, a list of them (`apiKeys: [...]`), or in
+/// an object around one its `value` (`adminPassword: {value: ...}`); an object's other entries
+/// are judged by their own keys (`secret: {secretName: db}` names a Secret).
+fn mask_leaves(value: &mut Value) {
+    match value {
+        Value::String(_) | Value::Number(_) => *value = Value::from(MASK),
+        Value::Array(items) => items.iter_mut().for_each(mask_leaves),
+        Value::Object(map) => {
+            if let Some(inner) = map.get_mut("value") {
+                mask_leaves(inner);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A key whose value is a credential: it looks like one and does not say where one is kept
 /// (`secretName`, `passwordSecretRef`, `tokenFile`) or which key of a Secret (`key`).
-fn names_a_credential(key: &str) -> bool {
+pub fn names_a_credential(key: &str) -> bool {
     looks_like_credential(key) && !key.eq_ignore_ascii_case("key") && !names_a_place(key)
 }
 
 /// Whether a name's last word says it names where a credential is, or how one is used, not
-/// the credential (`secretName`, `passwordSecretRef`, `tokenFile`, `authMode`, `tokenType`).
+/// the credential (`secretName`, `passwordSecretRef`, `tokenFile`, `authMode`, `tokenType`,
+/// `existingSecret`).
 pub fn names_a_place(name: &str) -> bool {
     const PLACES: [&str; 15] = [
         "name",
@@ -132,6 +160,10 @@ pub fn names_a_place(name: &str) -> bool {
         "url",
         "uri",
     ];
+    // Bitnami's charts name the Secret to use `existingSecret`, and its keys under it.
+    if words(name).any(|word| word.eq_ignore_ascii_case("existing")) {
+        return true;
+    }
     words(name)
         .last()
         .is_some_and(|last| PLACES.iter().any(|p| last.eq_ignore_ascii_case(p)))
@@ -553,6 +585,17 @@ mod tests {
         for secret in ["P-1", "P-2", "P-3", "P-4", "P-5", "3600"] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
+        let mut nested = json!({"apiVersion": "kubernetes.crossplane.io/v1alpha2", "kind": "Object",
+            "spec": {"forProvider": {"manifest": {"kind": "Secret", "stringData": {"DSN": "P-6"}}},
+                     "web": {"headers": [{"key": "X-Api-Key", "value": "P-7"}]},
+                     "apiKeys": ["P-8"], "adminPassword": {"value": "P-9"},
+                     "existingSecret": "pg-credentials"}});
+        mask_secrets(&mut nested);
+        let text = nested.to_string();
+        for secret in ["P-6", "P-7", "P-8", "P-9"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(nested["spec"]["existingSecret"], "pg-credentials");
         let datasource = &list["items"][1];
         assert_eq!(datasource["metadata"]["annotations"]["team"], "a");
         assert_eq!(

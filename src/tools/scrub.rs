@@ -104,6 +104,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
         text,
         &[
             tokens::credential,
+            headers::nginx_header,
             headers::header,
             members::credential,
             assignments::assignment,

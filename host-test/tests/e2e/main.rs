@@ -27,6 +27,7 @@ mod processes;
 mod profiles;
 mod progress;
 mod readonly;
+mod review4;
 mod review_answers;
 mod sdk;
 mod sealing;

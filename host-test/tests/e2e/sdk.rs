@@ -151,7 +151,10 @@ fn the_official_python_sdk_hears_a_sync_through_the_live_feed() {
     let (_runner, url) = start_runner(&[]);
     for (transport, target) in [("http", url.as_str()), ("stdio", RUNNER)] {
         let seen = run_client(&python, transport, target, "listen");
-        assert_eq!(seen["protocol_version"], "2026-07-28", "{transport}: {seen}");
+        assert_eq!(
+            seen["protocol_version"], "2026-07-28",
+            "{transport}: {seen}"
+        );
         assert_eq!(
             seen["honored"],
             serde_json::json!([

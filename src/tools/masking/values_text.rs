@@ -17,7 +17,7 @@
 //! not deeper than the value it would continue), or a quote or flow is never closed, the text is
 //! not YAML this reading understands and it is hidden whole.
 
-use super::{MASK, looks_like_credential};
+use super::{MASK, names_a_credential};
 
 /// `text` with every credential value masked, or [`MASK`] alone when it cannot be read safely.
 pub fn mask_yaml(text: &str) -> String {
@@ -130,7 +130,7 @@ impl Masker {
     fn block_text(&mut self, line: &str, indent: usize, content: &str) {
         let (item, entry) = item_entry(content);
         match split_key(entry) {
-            Some((key, value)) if looks_like_credential(key) => {
+            Some((key, value)) if names_a_credential(key) => {
                 let head = &line[..indent + item + key_span(entry)];
                 self.hiding_under = Some(indent + item);
                 self.out.push(with_mask(head, value));
@@ -176,7 +176,7 @@ impl Masker {
             let key = key.trim();
             let plain =
                 !key.is_empty() && !key.starts_with(['|', '>', '[', '{', '&', '*', '!', '"', '\'']);
-            let secret = !plain || looks_like_credential(key);
+            let secret = !plain || names_a_credential(key);
             self.explicit_key = Some((at, secret));
             self.floor = Some(at);
             self.out.push(line.to_owned());
@@ -197,7 +197,7 @@ impl Masker {
         };
         self.floor = Some(at);
         let head = &line[..at + key_span(entry)];
-        self.value(line, head, at, value, looks_like_credential(key));
+        self.value(line, head, at, value, names_a_credential(key));
         Some(())
     }
 
@@ -398,7 +398,7 @@ impl FlowScan {
 fn flow_holds_credential(flow: &str) -> bool {
     flow.split([',', '{', '}', '[', ']'])
         .filter_map(|piece| split_key(piece.trim()))
-        .any(|(key, _)| looks_like_credential(key))
+        .any(|(key, _)| names_a_credential(key))
 }
 
 /// `key: value` of one YAML line (key unquoted or quoted), or none.

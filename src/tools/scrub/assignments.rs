@@ -46,14 +46,27 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !names_secret {
         return None;
     }
-    // `password = value`: spaces on both sides. One-sided (`token= next=1`) is an empty value.
-    let start = if spaced {
-        skip_spaces(bytes, after)
+    // `password = value`: spaces on both sides. One-sided, the next word is the value unless it
+    // is the next `name=value` (`token= next=1`: an empty value).
+    let start = skip_spaces(bytes, after);
+    if !spaced && start > after {
+        let word_end = start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| !b.is_ascii_whitespace())
+                .count();
+        if bytes[start..word_end].contains(&b'=') {
+            return None;
+        }
+    }
+    // `&` ends the value only in a query string: after `?` or `&` (as written or encoded).
+    let query = from > 0 && matches!(unit_before(bytes, from), Some(b'?' | b'&'));
+    let level = if equals.escaped && bytes[i] == b'%' {
+        equals.len
     } else {
-        after
+        0
     };
-    let encoded = equals.escaped && bytes[i] == b'%';
-    let (start, end) = value(bytes, start, true, encoded)?;
+    let (start, end) = value(bytes, start, query || level > 0, level)?;
     // Connection strings separate `name=value` pairs with `;` (a value holding one is quoted).
     let quoted = matches!(bytes[start - 1], b'"' | b'\'');
     let end = match bytes[start..end].iter().position(|b| *b == b';') {
@@ -61,6 +74,17 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         _ => end,
     };
     (end > start).then_some((start, end))
+}
+
+/// The character a percent escape or a byte just before `at` stands for.
+fn unit_before(bytes: &[u8], at: usize) -> Option<u8> {
+    if at >= 3 && bytes[at - 3] == b'%' {
+        let code = std::str::from_utf8(&bytes[at - 2..at]).ok()?;
+        if let Ok(ch) = u8::from_str_radix(code, 16) {
+            return Some(ch);
+        }
+    }
+    at.checked_sub(1).map(|p| bytes[p])
 }
 
 /// Query parameters that carry a credential under a name that does not say so: signed URLs'
@@ -138,6 +162,17 @@ pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         if bytes.get(at) != Some(&b' ') && bytes.get(at) != Some(&quote) {
             return None;
         }
+    } else if matches!(bytes.get(at), Some(b'\n' | b'\r')) {
+        // A YAML list of arguments (`- --db-password` then `- value`): the next item.
+        let item = at
+            + bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+        if !bytes[item..].starts_with(b"- ") {
+            return None;
+        }
+        at = item + 1;
     } else if bytes.get(at) != Some(&b' ') {
         return None;
     }
@@ -145,7 +180,7 @@ pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes.get(start).is_none_or(|b| *b == b'-') {
         return None;
     }
-    value(bytes, start, false, false)
+    value(bytes, start, false, 0)
 }
 
 /// `-u user:password` and `--user user:password` (curl, and the tools that copy it): the
@@ -159,7 +194,7 @@ pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .iter()
         .find(|f| rest.starts_with(f))?
         .len();
-    let (start, end) = value(bytes, skip_spaces(bytes, i + flag_len), false, false)?;
+    let (start, end) = value(bytes, skip_spaces(bytes, i + flag_len), false, 0)?;
     let colon = bytes[start..end].iter().position(|b| *b == b':')?;
     (start + colon + 1 < end).then_some((start + colon + 1, end))
 }
@@ -179,7 +214,7 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             && bytes.get(i + word.len()) == Some(&b' ')
     };
     if word_at(b"identified by") {
-        return value(bytes, skip_spaces(bytes, i + 13), false, false);
+        return value(bytes, skip_spaces(bytes, i + 13), false, 0);
     }
     if !word_at(b"password") {
         return None;
@@ -191,7 +226,7 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .windows(6)
         .any(|w| w.eq_ignore_ascii_case(b"login "));
     if quoted || netrc {
-        value(bytes, start, false, false)
+        value(bytes, start, false, 0)
     } else {
         None
     }
@@ -271,6 +306,10 @@ mod tests {
             ),
             ("vault login -token T-2", "vault login -token ***"),
             ("[\"--api-key\", \"K-3\"]", "[\"--api-key\", \"***\"]"),
+            (
+                "args:\n  - --db-password\n  - P-4\n  - --debug",
+                "args:\n  - --db-password\n  - ***\n  - --debug",
+            ),
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");

@@ -29,7 +29,7 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if at < bytes.len() && unit(bytes, at).ch == b'"' {
         at += unit(bytes, at).len;
     }
-    at = skip_spaces(bytes, at);
+    // A header's colon follows its name at once (`"db-credentials" : secret …` is prose).
     if at >= bytes.len() {
         return None;
     }
@@ -49,17 +49,82 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     at = skip_spaces(bytes, at + separator.len);
     if at < bytes.len() && matches!(unit(bytes, at).ch, b'"' | b'\'') {
-        return value(bytes, at, false, false);
+        return value(bytes, at, false, 0);
     }
     let start = at;
+    let parameter = separator.ch == b'=';
     while at < bytes.len() {
         let u = unit(bytes, at);
-        if matches!(u.ch, b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'&') {
+        if matches!(u.ch, b'\n' | b'\r' | b'"' | b'\'') || (parameter && u.ch == b'&') {
             break;
         }
         at += u.len;
     }
     (at > start).then_some((start, at))
+}
+
+/// nginx's `proxy_set_header NAME VALUE;` (and `add_header`): the value, when the header is a
+/// credential's (`Authorization`, `Cookie`, or a name that looks like one).
+pub fn nginx_header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let directive = ["proxy_set_header ", "add_header ", "grpc_set_header "]
+        .iter()
+        .find(|d| bytes[i..].starts_with(d.as_bytes()))?;
+    if i.checked_sub(1)
+        .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'_')
+    {
+        return None;
+    }
+    let name_start = skip_spaces(bytes, i + directive.len());
+    let name_len = bytes[name_start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_')
+        .count();
+    let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
+    let credential = ["authorization", "proxy-authorization", "cookie"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a))
+        || looks_like_credential(name);
+    if !credential {
+        return None;
+    }
+    let start = skip_spaces(bytes, name_start + name_len);
+    if bytes.get(start).is_some_and(|b| matches!(b, b'"' | b'\'')) {
+        return value(bytes, start, false, 0);
+    }
+    let end = start
+        + bytes[start..]
+            .iter()
+            .take_while(|b| **b != b';' && **b != b'\n')
+            .count();
+    (end > start).then_some((start, end))
+}
+
+/// Whether `token` is base64 of `user:password` (a `Basic` credential, whatever letters it is
+/// made of).
+fn is_basic_credential(token: &[u8]) -> bool {
+    let digit = |b: u8| match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    };
+    let mut bits = 0u32;
+    let mut held = 0;
+    let mut decoded = Vec::new();
+    for b in token.iter().take_while(|b| **b != b'=') {
+        let Some(d) = digit(*b) else { return false };
+        bits = (bits << 6) | u32::from(d);
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            decoded.push((bits >> held) as u8);
+        }
+    }
+    decoded.len() >= 3
+        && decoded.contains(&b':')
+        && decoded.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
 }
 
 /// `Bearer <token>` or `Basic <token>` at `i`: the token, when it holds a character other than
@@ -83,7 +148,9 @@ pub fn scheme_credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take_while(|b| **b == b'=')
         .count();
     let end = start + token + padding;
-    let is_credential = token > 0 && !bytes[start..end].iter().all(u8::is_ascii_alphabetic);
+    let is_credential = token > 0
+        && (!bytes[start..end].iter().all(u8::is_ascii_alphabetic)
+            || (scheme == "basic" && is_basic_credential(&bytes[start..end])));
     is_credential.then_some((start, end))
 }
 
@@ -104,7 +171,7 @@ mod tests {
     use super::*;
 
     fn masked(text: &str) -> String {
-        super::super::spans::mask_all(text, &[header, scheme_credential]).into_owned()
+        super::super::spans::mask_all(text, &[nginx_header, header, scheme_credential]).into_owned()
     }
 
     #[test]
@@ -139,6 +206,15 @@ mod tests {
             ("Private-Token: glpat-xyz", "Private-Token: ***"),
             ("Set-Cookie: session=abc; Path=/", "Set-Cookie: ***"),
             ("cookie: a=b", "cookie: ***"),
+            (
+                r#"proxy_set_header Authorization "Basic dXNlcjpwYXNz";"#,
+                r#"proxy_set_header Authorization "***";"#,
+            ),
+            (
+                "proxy_set_header X-Api-Key K-1;",
+                "proxy_set_header X-Api-Key ***;",
+            ),
+            ("sent Basic dXNlcjpwYXNz", "sent Basic ***"),
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");

@@ -50,7 +50,28 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if looks_like_credential(name) && !bare_key && !names_a_place(name) {
         return member.value;
     }
-    pair_value(bytes, &member)
+    pair_value(bytes, &member).or_else(|| value_before_its_name(bytes, &member))
+}
+
+/// `{"value": "…", "name": "DB_PASSWORD"}` and its YAML form: the pair written value first.
+fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
+    if !member.name(bytes).eq_ignore_ascii_case("value") {
+        return None;
+    }
+    let mut at = member.end;
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if !(u.ch.is_ascii_whitespace() || matches!(u.ch, b',' | b'"' | b'\'')) {
+            break;
+        }
+        at += u.len;
+    }
+    let next = member_at(bytes, quote_before(bytes, member.end, at).unwrap_or(at))?;
+    let names = next.name(bytes);
+    let (start, end) = next.value?;
+    let named = std::str::from_utf8(&bytes[start..end]).ok()?;
+    let pair = names.eq_ignore_ascii_case("name") || names.eq_ignore_ascii_case("key");
+    (pair && looks_like_credential(named) && !names_a_place(named)).then_some(member.value?)
 }
 
 /// The member (quoted or bare name) starting at `i`.
@@ -141,11 +162,17 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name = (name_start, at);
     let decoded = escaped.then_some(decoded);
     at = skip_spaces(bytes, at + open.len);
-    let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
-    if colon.ch != b':' {
-        return None;
-    }
-    at = skip_blank(bytes, at + colon.len);
+    // `:` (JSON, Python, YAML) or `=>` (Ruby's `inspect`, Perl's `Data::Dumper`).
+    let separator_len = if bytes[at.min(bytes.len())..].starts_with(b"=>") {
+        2
+    } else {
+        let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
+        if colon.ch != b':' {
+            return None;
+        }
+        colon.len
+    };
+    at = skip_blank(bytes, at + separator_len);
     let (value, end) = member_value(bytes, at);
     Some(Member {
         name,
@@ -175,14 +202,24 @@ fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
     let mut end = at;
     while end < bytes.len() {
         let u = unit(bytes, end);
-        if ends_value(bytes, end, u, false) || matches!(u.ch, b',' | b'}' | b']') {
+        if ends_value(bytes, end, u, 0) || matches!(u.ch, b',' | b'}' | b']') {
             break;
         }
         end += u.len;
     }
+    // After a quoted name, a number (JSON), or a bare word only where a quoted value could stand
+    // (`"password": hunter2` in YAML); `"db-credentials" : secret "x" not found` is prose.
     let word = &bytes[at..end];
     let literal = [&b"null"[..], b"true", b"false"].contains(&word);
-    ((end > at && !literal).then_some((at, end)), end)
+    let number = word
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'-');
+    let then_quote = bytes[end..]
+        .iter()
+        .find(|b| **b != b' ')
+        .is_some_and(|b| matches!(b, b'"' | b'\''));
+    let value = end > at && !literal && (number || !then_quote);
+    (value.then_some((at, end)), end)
 }
 
 /// `name: value` with a bare name at `i`: YAML, and the same shape in prose. The value is the
@@ -204,6 +241,13 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
             skip_odd_spaces(bytes, at + "：".len()),
         ));
     }
+    // PHP's `print_r`: `[password] => value`.
+    if i > 0 && bytes[i - 1] == b'[' && bytes.get(at) == Some(&b']') {
+        let arrow = skip_spaces(bytes, at + 1);
+        if bytes[arrow..].starts_with(b"=>") {
+            return Some(bare_word(bytes, name, skip_spaces(bytes, arrow + 2)));
+        }
+    }
     let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
     if colon.ch != b':' && colon.ch != b'=' {
         return None;
@@ -218,7 +262,10 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     // an XML attribute (`key="…"`) takes a quote after its `=`.
     let gap = (at < bytes.len()).then(|| unit(bytes, at));
     let spaced = gap.is_none_or(|u| matches!(u.ch, b' ' | b'\t' | b'\n' | b'\r'));
-    let go_field = colon.ch == b':' && bytes[i].is_ascii_uppercase();
+    // Without the space: Go's `%+v` fields are capitalised, and inside `{…}` or `map[…]` (its
+    // `%v`) any name is a field; a `.properties` line begins with its name.
+    let go_field = colon.ch == b':'
+        && (bytes[i].is_ascii_uppercase() || inside_brackets(bytes, i) || begins_line(bytes, i));
     let attribute = colon.ch == b'=' && gap.is_some_and(|u| matches!(u.ch, b'"' | b'\''));
     if !(spaced || go_field || attribute) {
         return None;
@@ -240,7 +287,7 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         } else if begins_line(bytes, i) {
             reaching(rest_of_line(bytes, at), at)
         } else {
-            reaching(value(bytes, at, false, false), at)
+            reaching(value(bytes, at, false, 0), at)
         }
     };
     Some(Member {
@@ -249,6 +296,23 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         value,
         end,
     })
+}
+
+/// Whether `i` stands inside an open `{` or `[` on its line (Go's `%v` of a struct or a map).
+fn inside_brackets(bytes: &[u8], i: usize) -> bool {
+    let mut depth = 0i32;
+    for b in bytes[i.saturating_sub(300)..i].iter().rev() {
+        match b {
+            b'\n' | b'\r' => break,
+            b'}' | b']' => depth -= 1,
+            b'{' | b'[' => depth += 1,
+            _ => {}
+        }
+        if depth > 0 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A value found (or not) from `at`, with where the member ends.
@@ -270,7 +334,7 @@ fn skip_odd_spaces(bytes: &[u8], mut at: usize) -> usize {
 
 /// A member of the bare name `name` whose value is the one word at `at`.
 fn bare_word(bytes: &[u8], name: (usize, usize), at: usize) -> Member {
-    let (value, end) = reaching(value(bytes, at, false, false), at);
+    let (value, end) = reaching(value(bytes, at, false, 0), at);
     Member {
         name,
         decoded: None,
@@ -392,12 +456,33 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take_while(|b| name_byte(**b) || **b == b':')
         .count();
     let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
-    let close_at = name_start + name_len;
+    // The element's name may carry a namespace (`wsse:Password`) and attributes after it.
+    let local = name.rsplit(':').next().unwrap_or(name);
+    if name_len == 0 || !looks_like_credential(local) {
+        return None;
+    }
+    let mut close_at = name_start + name_len;
+    while close_at < bytes.len() && close_at - name_start < 300 {
+        let u = unit(bytes, close_at);
+        if u.ch == b'>' || u.ch == b'<' {
+            break;
+        }
+        close_at += u.len;
+    }
     let close = (close_at < bytes.len()).then(|| unit(bytes, close_at))?;
-    if name_len == 0 || close.ch != b'>' || !looks_like_credential(name) {
+    if close.ch != b'>' || bytes[close_at - 1] == b'/' {
         return None;
     }
     let start = close_at + close.len;
+    // `<![CDATA[…]]>` holds the value whole, `<` included.
+    if bytes[start..].starts_with(b"<![CDATA[") {
+        let inner = start + 9;
+        let end = bytes[inner..]
+            .windows(3)
+            .position(|w| w == b"]]>")
+            .map_or(bytes.len(), |p| inner + p);
+        return (end > inner).then_some((inner, end));
+    }
     let mut end = start;
     while end < bytes.len() {
         let u = unit(bytes, end);
@@ -476,7 +561,7 @@ mod tests {
             ),
             (
                 "tls:\n  privateKey: |\n    LINE1\n    LINE2\n  cert: c",
-                "tls:\n  privateKey: |\n    ***\n  cert: c",
+                "tls:\n  privateKey: |\n    ***\n    ***\n  cert: c",
             ),
             ("Token: expired", "Token: ***"),
             ("password:\u{a0}P-10", "password:\u{a0}***"),
@@ -530,6 +615,14 @@ mod tests {
                 r#"{\"name\":\"secret.key\",\"value\":\"***\"}"#,
             ),
             (
+                "- value: P-7\n  name: DB_PASSWORD",
+                "- value: ***\n  name: DB_PASSWORD",
+            ),
+            (
+                r#"{"value":"P-8","name":"API_TOKEN"}"#,
+                r#"{"value":"***","name":"API_TOKEN"}"#,
+            ),
+            (
                 r#"<add key="DbPassword" value="P-5"/>"#,
                 r#"<add key="DbPassword" value="***"/>"#,
             ),
@@ -540,6 +633,53 @@ mod tests {
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+    }
+
+    #[test]
+    fn dumps_of_other_languages_lose_their_credentials() {
+        for (dirty, clean) in [
+            (
+                "map[database:map[password:P-1 user:app]]",
+                "map[database:map[password:*** user:app]]",
+            ),
+            (
+                "cfg={user:app password:P-2 insecure:false}",
+                "cfg={user:app password:*** insecure:false}",
+            ),
+            (
+                "spring.datasource.password:P-3",
+                "spring.datasource.password:***",
+            ),
+            (
+                r#"{"user"=>"app", "password"=>"P-4"}"#,
+                r#"{"user"=>"app", "password"=>"***"}"#,
+            ),
+            (
+                "Array ( [password] => P-5 [user] => app )",
+                "Array ( [password] => *** [user] => app )",
+            ),
+            (
+                "$VAR1 = { 'password' => 'P-6' };",
+                "$VAR1 = { 'password' => '***' };",
+            ),
+            (
+                r#"<wsse:Password Type="x#PasswordText">P-7</wsse:Password>"#,
+                r#"<wsse:Password Type="x#PasswordText">***</wsse:Password>"#,
+            ),
+            (
+                "<password><![CDATA[P<8]]></password>",
+                "<password><![CDATA[***]]></password>",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "see secret:default/db now",
+            "<password/> none",
+            "time 10:30",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
         }
     }
 

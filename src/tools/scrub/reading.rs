@@ -83,25 +83,24 @@ fn percent_escape(bytes: &[u8], i: usize) -> Option<Unit> {
     })
 }
 
-/// Ends any credential in text: whitespace, a quote, an angle bracket, as written or escaped.
-pub fn ends_text(ch: u8) -> bool {
-    ch.is_ascii_whitespace() || matches!(ch, b'"' | b'\'' | b'`' | b'<' | b'>')
-}
+/// How a text is percent-encoded: 0 when it is not, else the bytes one of its own escapes takes
+/// (3 for `%3A`; 5 for `%253A`, a URL encoded inside a URL encoded inside another).
+pub type Level = usize;
 
-/// Whether the unit `u` at `at` ends a value: as [`ends_text`], except that a percent-escaped
-/// character belongs to the value it is in (a password written `p%20w` or `p%22w`, as RFC 3986
-/// asks), unless the value is itself percent-encoded (`encoded`: a URL inside a URL, where
-/// `%20` stands where a space would).
-pub fn ends_value(bytes: &[u8], at: usize, u: Unit, encoded: bool) -> bool {
+/// Whether `u` at `at` acts as the character it stands for in a text at `level`: written as
+/// itself or JSON-escaped, or percent-escaped exactly at the text's level. Any other percent
+/// escape is data (`p%40ss` is a password holding `@`; in a URL encoded once, `%2520` is the
+/// inner URL's own `%20`).
+pub fn delimits(bytes: &[u8], at: usize, u: Unit, level: Level) -> bool {
     let percent = u.escaped && bytes[at] == b'%';
-    (!percent || encoded) && ends_text(u.ch)
+    !percent || u.len == level
 }
 
-/// Whether the unit `u` at `at` ends a URL: whitespace or a quote, as [`ends_value`] reads
-/// them. Angle brackets and backquotes do not: a password may hold them unencoded, and a URL
-/// wrapped in `<…>` loses nothing by reading on.
-pub fn ends_url(bytes: &[u8], at: usize, u: Unit, encoded: bool) -> bool {
-    ends_value(bytes, at, u, encoded) && !matches!(u.ch, b'<' | b'>' | b'`')
+/// Whether the unit `u` at `at` ends a value in a text at `level`: whitespace or a quote acting
+/// as itself ([`delimits`]). A password may hold `<`, `>`, `&` or a backquote.
+pub fn ends_value(bytes: &[u8], at: usize, u: Unit, level: Level) -> bool {
+    let ends = u.ch.is_ascii_whitespace() || matches!(u.ch, b'"' | b'\'');
+    ends && delimits(bytes, at, u, level)
 }
 
 #[cfg(test)]

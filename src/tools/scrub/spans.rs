@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::reading::{ends_value, unit};
+use super::reading::{Level, delimits, ends_value, unit};
 use crate::tools::masking::MASK;
 
 /// A rule: the span of a credential's value found at byte `i`, if one starts there.
@@ -19,7 +19,9 @@ pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
     while i < bytes.len() {
         match rules.iter().find_map(|rule| rule(bytes, i)) {
             Some((start, end)) => {
-                let already_masked = &text[start..end] == MASK;
+                let already_masked = text[start..end]
+                    .split('\n')
+                    .all(|line| line.is_empty() || line == MASK);
                 // Spans stay in order and apart, so the text is rebuilt from them in one pass.
                 let after_last = spans.last().is_none_or(|(_, last)| start >= *last);
                 if !already_masked && after_last {
@@ -37,7 +39,23 @@ pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
     let mut copied = 0;
     for (start, end) in spans {
         out.push_str(&text[copied..start]);
-        out.push_str(MASK);
+        // A span over several lines (a key's PEM body, a block scalar) keeps its line breaks,
+        // so a text read line by line keeps its lines.
+        let span = &text[start..end];
+        if span.trim().is_empty() || !span.contains('\n') {
+            out.push_str(MASK);
+        } else {
+            for (n, line) in span.split('\n').enumerate() {
+                if n > 0 {
+                    out.push('\n');
+                }
+                let content = line.trim_start();
+                if !content.is_empty() {
+                    out.push_str(&line[..line.len() - content.len()]);
+                    out.push_str(MASK);
+                }
+            }
+        }
         copied = end;
     }
     out.push_str(&text[copied..]);
@@ -50,10 +68,10 @@ pub fn name_byte(b: u8) -> bool {
 }
 
 /// The value starting at `start`: inside its quotes when quoted, else up to whitespace or a
-/// quote (and, with `ampersand`, up to the `&` of the next query parameter). `encoded`: the
-/// value stands in a percent-encoded text (its name's `=` was `%3D`), so percent escapes end it
-/// as the characters they stand for; otherwise they are part of it ([`ends_value`]).
-pub fn value(bytes: &[u8], start: usize, ampersand: bool, encoded: bool) -> Option<(usize, usize)> {
+/// quote (and, with `ampersand`, up to the `&` of the next query parameter), read at `level`
+/// ([`delimits`]): in a percent-encoded text (its name's `=` was `%3D`) escapes of that level
+/// end it as the characters they stand for; otherwise escapes are part of it.
+pub fn value(bytes: &[u8], start: usize, ampersand: bool, level: Level) -> Option<(usize, usize)> {
     if start >= bytes.len() {
         return None;
     }
@@ -66,9 +84,8 @@ pub fn value(bytes: &[u8], start: usize, ampersand: bool, encoded: bool) -> Opti
     let mut end = start;
     while end < bytes.len() {
         let u = unit(bytes, end);
-        let percent = u.escaped && bytes[end] == b'%';
-        if ends_value(bytes, end, u, encoded)
-            || (ampersand && u.ch == b'&' && (!percent || encoded))
+        if ends_value(bytes, end, u, level)
+            || (ampersand && u.ch == b'&' && delimits(bytes, end, u, level))
         {
             break;
         }
@@ -85,6 +102,11 @@ pub fn closing_quote(bytes: &[u8], from: usize, quote: u8, len: usize) -> usize 
     while at < bytes.len() {
         let u = unit(bytes, at);
         if u.ch == quote && u.len == len {
+            // YAML writes a single quote inside single quotes twice: `'it''s'`.
+            if quote == b'\'' && len == 1 && bytes.get(at + 1) == Some(&b'\'') {
+                at += 2;
+                continue;
+            }
             return at;
         }
         at += u.len;

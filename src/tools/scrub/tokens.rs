@@ -1,12 +1,12 @@
 //! Credentials that say what they are without a name beside them: a private key's PEM block,
 //! a JSON Web Token, a token with a provider's prefix (`ghp_…`, `github_pat_…`, `glpat-…`,
-//! `xoxb-…`, `sk_live_…`, `npm_…`), and the secret part of a URL that is itself the credential
+//! `xoxb-…`, `sk_live_…`, `npm_…`, Vault's `hvs.…`, Docker's `dckr_pat_…`, `sk-proj-…`, `AIza…`), and the secret part of a URL that is itself the credential
 //! (a Slack webhook's path, a Telegram bot's token).
 
 use super::reading::unit;
 
 /// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
-const PREFIXES: [&str; 15] = [
+const PREFIXES: [&str; 23] = [
     "ghp_",
     "gho_",
     "ghu_",
@@ -14,6 +14,8 @@ const PREFIXES: [&str; 15] = [
     "ghr_",
     "github_pat_",
     "glpat-",
+    "gldt-",
+    "glrt-",
     "xoxb-",
     "xoxp-",
     "xoxa-",
@@ -22,6 +24,12 @@ const PREFIXES: [&str; 15] = [
     "sk_live_",
     "rk_live_",
     "npm_",
+    "hvs.",
+    "hvb.",
+    "dckr_pat_",
+    "sk-proj-",
+    "sk-ant-",
+    "AIza",
 ];
 
 /// A self-identifying credential at `i`: the span to mask.
@@ -138,7 +146,7 @@ mod tests {
         let cases = [
             (
                 "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\nS3CR\n-----END OPENSSH PRIVATE KEY-----",
-                "-----BEGIN OPENSSH PRIVATE KEY-----***-----END OPENSSH PRIVATE KEY-----",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n***\n***\n-----END OPENSSH PRIVATE KEY-----",
             ),
             (
                 r"tls: -----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
@@ -146,7 +154,7 @@ mod tests {
             ),
             (
                 "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQO",
-                "-----BEGIN PGP PRIVATE KEY BLOCK-----***",
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n***",
             ),
             (
                 "clone with ghp_abcdefgh1234 failed",

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use super::reading::{ends_url, unit};
+use super::reading::{Level, delimits, ends_value, unit};
 
 /// Removes the userinfo of every URL in `text`.
 pub fn strip(text: &str) -> Cow<'_, str> {
@@ -25,8 +25,8 @@ pub fn strip(text: &str) -> Cow<'_, str> {
     while i < bytes.len() {
         let authority =
             after_scheme_separator(bytes, i).or_else(|| after_protocol_relative(bytes, i));
-        if let Some((start, encoded)) = authority {
-            match userinfo_end(bytes, start, encoded) {
+        if let Some((start, level)) = authority {
+            match userinfo_end(bytes, start, level) {
                 Some(end) => {
                     out.push_str(&text[copied..start]);
                     copied = end;
@@ -51,7 +51,7 @@ pub fn strip(text: &str) -> Cow<'_, str> {
 
 /// Where the authority starts when `://` (as written or escaped) starts at `i`, and whether it
 /// was percent-encoded (the URL is then a value inside another URL).
-fn after_scheme_separator(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+fn after_scheme_separator(bytes: &[u8], i: usize) -> Option<(usize, Level)> {
     let mut at = i;
     for expected in [b':', b'/', b'/'] {
         if at >= bytes.len() {
@@ -63,7 +63,12 @@ fn after_scheme_separator(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
         }
         at += u.len;
     }
-    Some((at, bytes[i] == b'%'))
+    let level = if bytes[i] == b'%' {
+        unit(bytes, i).len
+    } else {
+        0
+    };
+    Some((at, level))
 }
 
 /// Whether a word may start at `i`: at the start of the text or after a space, a quote or
@@ -82,7 +87,7 @@ fn starts_word(bytes: &[u8], i: usize) -> bool {
 
 /// Where the authority starts when a protocol-relative `//` (as written or escaped) starts a
 /// word at `i`: `//deploy:pw@git.example.com/org/repo`.
-fn after_protocol_relative(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+fn after_protocol_relative(bytes: &[u8], i: usize) -> Option<(usize, Level)> {
     if !starts_word(bytes, i) {
         return None;
     }
@@ -91,7 +96,7 @@ fn after_protocol_relative(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
         return None;
     }
     let second = unit(bytes, i + first.len);
-    (second.ch == b'/').then_some((i + first.len + second.len, false))
+    (second.ch == b'/').then_some((i + first.len + second.len, 0))
 }
 
 /// Where the userinfo ends (just after its `@`) when an address without a scheme starts a word
@@ -123,22 +128,21 @@ fn scp_like_userinfo_end(bytes: &[u8], i: usize) -> Option<usize> {
     let mut last_at = None;
     while at < bytes.len() {
         let u = unit(bytes, at);
-        if ends_url(bytes, at, u, false) {
+        if ends_value(bytes, at, u, 0) {
             break;
         }
-        if u.ch == b'@' {
+        // The last `@` followed by a host (a name, or an IPv6 address in brackets).
+        let host_follows = bytes
+            .get(at + u.len)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'[');
+        if u.ch == b'@' && host_follows {
             last_at = Some((at, at + u.len));
         }
         at += u.len;
     }
     let (at_sign, host) = last_at?;
     let secret = &bytes[secret_start..at_sign];
-    let host_starts = bytes.get(host).is_some_and(u8::is_ascii_alphanumeric);
-    if secret.is_empty()
-        || secret.iter().all(u8::is_ascii_digit)
-        || !host_starts
-        || is_digest(&bytes[host..])
-    {
+    if secret.is_empty() || secret.iter().all(u8::is_ascii_digit) || is_digest(&bytes[host..]) {
         return None;
     }
     Some(host)
@@ -160,7 +164,7 @@ fn is_digest(rest: &[u8]) -> bool {
 /// Where the userinfo of the authority starting at `start` ends (just after its `@`), if it has
 /// one. A percent-encoded URL also ends at an `&` as such (the next parameter of the URL
 /// around it).
-fn userinfo_end(bytes: &[u8], start: usize, encoded: bool) -> Option<usize> {
+fn userinfo_end(bytes: &[u8], start: usize, level: Level) -> Option<usize> {
     let mut i = start;
     // The authority as RFC 3986 reads it: up to `/`, `?` or `#`.
     let mut in_authority = true;
@@ -171,11 +175,18 @@ fn userinfo_end(bytes: &[u8], start: usize, encoded: bool) -> Option<usize> {
     let mut port_like = true;
     while i < bytes.len() {
         let u = unit(bytes, i);
-        if ends_url(bytes, i, u, encoded) || (encoded && !u.escaped && u.ch == b'&') {
+        if ends_value(bytes, i, u, level) || (level > 0 && !u.escaped && u.ch == b'&') {
             break;
         }
+        // A percent-encoded character is data, never a delimiter (`p%40ss` is a password
+        // holding `@`), except at the level a URL encoded inside another is written at.
+        let ch = if delimits(bytes, i, u, level) {
+            u.ch
+        } else {
+            b'x'
+        };
         if in_authority {
-            match u.ch {
+            match ch {
                 b'/' | b'?' | b'#' => in_authority = false,
                 b'@' => last_at_in_authority = Some(i + u.len),
                 b':' if last_at_in_authority.is_none() && !colon => colon = true,
@@ -185,14 +196,16 @@ fn userinfo_end(bytes: &[u8], start: usize, encoded: bool) -> Option<usize> {
                 _ => {}
             }
         }
-        if u.ch == b'@' {
+        if ch == b'@' {
             last_at_in_url = Some(i + u.len);
         }
         i += u.len;
     }
     let looks_like_user_secret = colon && !port_like;
+    // An `@` in the authority ends the userinfo there (`https://u:p@host/@org/pkg` keeps its
+    // host); without one, a password with an unencoded `/` reaches to the URL's last `@`.
     if looks_like_user_secret {
-        last_at_in_url
+        last_at_in_authority.or(last_at_in_url)
     } else {
         last_at_in_authority
     }
