@@ -310,7 +310,6 @@ fn stdio_carries_several_subscriptions_and_cancels_one() {
     }
 
     // The client leaving (stdin closed) ends the runner, the open subscription with it.
-    drop(send);
     drop(stdin);
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
