@@ -77,6 +77,11 @@ pub const REQUEST_TIMEOUT: SettingName = SettingName {
     env: "ARGOCD_REQUEST_TIMEOUT_MS",
     help: "Time limit of one Argo CD request in milliseconds (default 15000)",
 };
+pub const WATCH_STALL: SettingName = SettingName {
+    variable: "watch_stall_ms",
+    env: "ARGOCD_WATCH_STALL_MS",
+    help: "Live feed: a watch of Argo CD silent this long (no change, no keepalive) is deemed stalled and opened again, catching up on what it missed, in milliseconds (default 45000: three of the keepalives Argo CD writes every 15 s)",
+};
 
 pub const MAX_RESPONSE_BYTES: SettingName = SettingName {
     variable: "max_response_bytes",
@@ -176,10 +181,21 @@ pub const SERVICE_SETTINGS: &[SettingName] = &[
     PROFILES,
 ];
 
-/// Every setting: those of both modes, then user mode's.
+/// Every setting: those of both modes, the live feed's, then user mode's.
 pub fn all() -> impl Iterator<Item = &'static SettingName> {
-    SERVICE_SETTINGS.iter().chain(USER_MODE_SETTINGS)
+    SERVICE_SETTINGS
+        .iter()
+        .chain(FEED_SETTINGS)
+        .chain(USER_MODE_SETTINGS)
 }
+
+/// The live feed's settings: the server component's alone (a plugin subscribes to nothing).
+pub const FEED_SETTINGS: &[SettingName] = &[WATCH_STALL];
+
+/// A watch silent this long is deemed stalled: three of Argo CD's 15 s SSE keepalives missed.
+pub const DEFAULT_WATCH_STALL: Duration = Duration::from_secs(45);
+/// Shorter than this is ignored: a stream is never judged on less than a second of silence.
+pub const MIN_WATCH_STALL: Duration = Duration::from_secs(1);
 
 /// User mode's settings: the server component's alone (a plugin has no callers to sign in; it
 /// acts with the account it is given and never reads these).
@@ -286,6 +302,8 @@ pub struct Settings {
     /// Changes run only after a person approved them through the client.
     pub require_approval: bool,
     pub request_timeout: Duration,
+    /// A watch of Argo CD silent this long (no event, no keepalive) is opened again.
+    pub watch_stall: Duration,
     /// Projects whose apps may be changed; `None` means all.
     pub allowed_projects: Option<Vec<String>>,
     /// Sent with every request to the default Argo CD; values are secrets (proxy credentials).
@@ -335,6 +353,11 @@ impl Settings {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .filter(|ms| *ms > 0)
             .map_or(Duration::from_secs(15), Duration::from_millis);
+        let watch_stall = get(&WATCH_STALL)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_millis)
+            .filter(|stall| *stall >= MIN_WATCH_STALL)
+            .unwrap_or(DEFAULT_WATCH_STALL);
         let allowed_projects = get(&ALLOWED_PROJECTS).map(|list| comma_list(&list));
         // A mounted secret often ends in a newline: trim it, as the presented token is trimmed.
         // Set but blank is a mistake that must not quietly turn authentication off.
@@ -392,6 +415,7 @@ impl Settings {
             read_only: get(&READ_ONLY).is_some_and(|v| is_truthy(&v)),
             require_approval: get(&REQUIRE_APPROVAL).is_some_and(|v| is_truthy(&v)),
             request_timeout,
+            watch_stall,
             allowed_projects,
             extra_headers,
             extra_headers_problem,
@@ -797,6 +821,20 @@ mod tests {
         assert!(s.read_only);
         assert_eq!(s.request_timeout, Duration::from_millis(250));
         assert!(!load(&[("ARGOCD_READ_ONLY", "no")]).read_only);
+    }
+
+    #[test]
+    fn a_watch_is_judged_stalled_after_three_keepalives_unless_set() {
+        assert_eq!(load(&[]).watch_stall, Duration::from_secs(45));
+        let set = load(&[("ARGOCD_WATCH_STALL_MS", "2500")]);
+        assert_eq!(set.watch_stall, Duration::from_millis(2500));
+        for ignored in ["10", "soon", ""] {
+            assert_eq!(
+                load(&[("ARGOCD_WATCH_STALL_MS", ignored)]).watch_stall,
+                DEFAULT_WATCH_STALL,
+                "{ignored:?}"
+            );
+        }
     }
 
     #[test]

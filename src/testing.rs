@@ -161,6 +161,7 @@ fn settings(credentials: Credentials) -> Settings {
         read_only: false,
         require_approval: false,
         request_timeout: Duration::from_secs(5),
+        watch_stall: crate::settings::DEFAULT_WATCH_STALL,
         allowed_projects: None,
         extra_headers: Vec::new(),
         extra_headers_problem: None,

@@ -121,7 +121,9 @@ pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result
 /// answers (a call with a progress token) are relayed event by event as they arrive. Messages
 /// are served at once, side by side (a long wait does not hold up a `tools/list`), so answers may
 /// come out of order, as JSON-RPC allows; `notifications/cancelled` stops the request it names
-/// (its instance is dropped) and that request gets no answer, as the spec asks.
+/// (its instance is dropped) and that request gets no answer, as the spec asks. Several
+/// `subscriptions/listen` share the channel, their notifications told apart by the id each
+/// carries; `notifications/cancelled` ends one, and stdin closing ends them all.
 ///
 /// In user mode (`ARGOCD_AUTH_MODE=user`) there is no browser to sign in with: the one user of
 /// this process gives their token in `MCP_USER_TOKEN`, and every message carries it as a bearer,
@@ -139,6 +141,8 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
     let in_flight: Arc<std::sync::Mutex<HashMap<String, tokio::task::AbortHandle>>> =
         Arc::default();
     let mut tasks = tokio::task::JoinSet::new();
+    // Subscriptions never end by themselves: when the client goes (stdin closed) they end with it.
+    let mut subscriptions: Vec<tokio::task::AbortHandle> = Vec::new();
     let mut input = BufReader::new(tokio::io::stdin());
     while let Some(line) = bounded_line(&mut input, MAX_BODY_BYTES).await? {
         let Some(line) = line else {
@@ -173,6 +177,9 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
             .and_then(|m| m.get("id").filter(|_| m.get("method").is_some()))
             .cloned();
         let key = id.as_ref().map(request_key);
+        let listens = message
+            .as_ref()
+            .is_some_and(|m| m["method"] == "subscriptions/listen");
         let (shared, stdout, in_flight_after) = (shared.clone(), stdout.clone(), in_flight.clone());
         let mirrored = mirrored.clone();
         let bearer = bearer.clone();
@@ -208,6 +215,10 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
             }
             outcome
         });
+        if listens {
+            subscriptions.retain(|open| !open.is_finished());
+            subscriptions.push(task.clone());
+        }
         if let Some(key) = key {
             registry.insert(key, task);
         }
@@ -215,6 +226,10 @@ pub async fn stdio(harness: Harness, env: HostEnv) -> Result<()> {
         while let Some(finished) = tasks.try_join_next() {
             report(finished);
         }
+    }
+    // The client left: what it asked is still answered, what it listened to ends.
+    for open in subscriptions {
+        open.abort();
     }
     while let Some(finished) = tasks.join_next().await {
         report(finished);

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use super::auth::{Auth, TokenOrigin};
 use super::error::{ArgoError, ErrorKind};
 pub use super::transport::Limits;
-use super::transport::{open_raw, send_raw};
+use super::transport::{JSON, open_raw, send_raw};
 use crate::context::{RequestContext, Target};
 use crate::host::{Host, HttpResponse, HttpStream, Method};
 use crate::settings::Settings;
@@ -162,8 +162,20 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     /// token and the same one retry after a 401 as [`ArgoClient::exchange`]. The stream answers
     /// whatever its status: callers decide what a status means.
     pub async fn open(&self, path: &str) -> Result<HttpStream<H::Body>, ArgoError> {
+        self.open_accepting(path, JSON).await
+    }
+
+    /// [`ArgoClient::open`] asking for the answer in the form `accept` names (e.g.
+    /// [`super::transport::EVENT_STREAM`], server-sent events with keepalives).
+    pub async fn open_accepting(
+        &self,
+        path: &str,
+        accept: &str,
+    ) -> Result<HttpStream<H::Body>, ArgoError> {
         self.authorized(
-            async |token: &str| open_raw(self.host, self.target(), self.limits, path, token).await,
+            async |token: &str| {
+                open_raw(self.host, self.target(), self.limits, path, token, accept).await
+            },
             |stream| stream.status,
         )
         .await

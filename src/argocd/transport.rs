@@ -20,7 +20,7 @@ pub async fn send_raw<H: Host>(
     token: Option<&str>,
     body: Option<Vec<u8>>,
 ) -> Result<HttpResponse, ArgoError> {
-    let request = request(target, limits, method, path, token, body);
+    let request = request(target, limits, method, path, token, body, JSON);
     // A read that got no answer at all (a reset or closed connection, e.g. a pooled one a proxy
     // had dropped) is sent once more; a write never is: it may have been acted on.
     let sent = if method == Method::Get {
@@ -34,16 +34,23 @@ pub async fn send_raw<H: Host>(
     sent.map_err(|e| ArgoError::transport(e, target.argocd_url, limits.timeout.as_millis()))
 }
 
-/// A GET whose answer is read as it arrives (a log or watch stream): `limits.timeout` bounds the
-/// wait for its head, and once more only when no answer came at all.
+/// What every request accepts but a stream asked for as server-sent events.
+pub const JSON: &str = "application/json";
+/// Argo CD answers a stream in this form only when `Accept` is exactly this (api-notes §d), and
+/// then writes a keepalive every 15 s on a quiet stream.
+pub const EVENT_STREAM: &str = "text/event-stream";
+
+/// A GET whose answer is read as it arrives (a log or watch stream), accepting `accept`:
+/// `limits.timeout` bounds the wait for its head, and once more only when no answer came at all.
 pub async fn open_raw<H: Host>(
     host: &H,
     target: Target<'_>,
     limits: Limits,
     path: &str,
     token: &str,
+    accept: &str,
 ) -> Result<HttpStream<H::Body>, ArgoError> {
-    let request = request(target, limits, Method::Get, path, Some(token), None);
+    let request = request(target, limits, Method::Get, path, Some(token), None, accept);
     let opened = match host.open(request.clone()).await {
         Err(HttpError::NoAnswer(_)) => host.open(request).await,
         other => other,
@@ -58,8 +65,9 @@ fn request(
     path: &str,
     token: Option<&str>,
     body: Option<Vec<u8>>,
+    accept: &str,
 ) -> HttpRequest {
-    let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
+    let mut headers = vec![("accept".to_owned(), accept.to_owned())];
     headers.extend(
         target
             .extra_headers

@@ -2,7 +2,9 @@
 //! subscription: narrowed by Argo CD itself (`name`, `projects`) and trimmed by `fields`, so
 //! events stay small. Each (re)connection first lists the apps it covers and compares them
 //! with what was told: a change, a deletion or a new app during a dropped connection is told
-//! once, after it. A drop reconnects after a back-off; the client leaving (noticed within
+//! once, after it. The watch is asked for as server-sent events, whose keepalives show a quiet
+//! stream alive: one silent for `watch_stall` (three keepalives missed) is stalled and opened
+//! again like a dropped one. A drop reconnects after a back-off; the client leaving (noticed within
 //! [`CLIENT_CHECK`]) drops the upstream stream, which closes it.
 
 use std::collections::BTreeSet;
@@ -14,8 +16,9 @@ use super::changes::{AppState, Seen, Tracker};
 use super::uris::{AppRef, FLEET};
 use crate::argocd::ArgoClient;
 use crate::argocd::client::Query;
+use crate::argocd::transport::EVENT_STREAM;
 use crate::events::{EventError, Events};
-use crate::host::{Host, HttpError};
+use crate::host::{Host, HttpError, header_value};
 use crate::mcp::subscriptions::Listener;
 
 /// How often, at most, a quiet stream looks whether the client is still there.
@@ -86,14 +89,39 @@ pub async fn follow<H: Host>(
                 "/api/v1/stream/applications{}",
                 watched.query(WATCH_FIELDS).as_str()
             );
-            if let Ok(stream) = client.open(&path).await
+            if let Ok(stream) = client.open_accepting(&path, EVENT_STREAM).await
                 && stream.status == 200
             {
                 backoff = BACKOFF_FIRST;
+                // Asked for as server-sent events, the watch carries a keepalive every 15 s;
+                // answered as NDJSON anyway (by something in between), it has none, and only
+                // its end tells that it is gone.
+                let keeps_alive = header_value(&stream.headers, "content-type")
+                    .is_some_and(|t| t.trim_start().starts_with(EVENT_STREAM));
+                let stall_ms =
+                    u64::try_from(client.settings().watch_stall.as_millis()).unwrap_or(u64::MAX);
                 let mut events = Events::new(stream.body, MAX_EVENT_BYTES, CLIENT_CHECK);
+                let mut heard = (events.received(), host.now_unix_ms());
                 while !over() {
-                    match events.next().await {
-                        Ok(Some(line)) => take_event(&line, watched, &mut told, listener),
+                    let next = events.next().await;
+                    // Any byte at all, a keepalive or part of an event, shows the stream alive.
+                    if events.received() != heard.0 {
+                        heard = (events.received(), host.now_unix_ms());
+                    }
+                    match next {
+                        Ok(Some(line)) => {
+                            if let Some(message) = message(&line) {
+                                take_event(message, watched, &mut told, listener);
+                            }
+                        }
+                        // Silent past the stall limit: stalled (a half-open connection, a
+                        // proxy holding it); opened again, through the catch-up.
+                        Err(EventError::Http(HttpError::Timeout))
+                            if keeps_alive
+                                && host.now_unix_ms().saturating_sub(heard.1) >= stall_ms =>
+                        {
+                            break;
+                        }
                         // Quiet: a write, so that a client who left is noticed.
                         Err(EventError::Http(HttpError::Timeout)) => listener.keep_alive(),
                         // The stream ended, failed, or sent an event past its bound.
@@ -156,7 +184,21 @@ async fn catch_up<H: Host>(
     true
 }
 
-/// One line of the watch: `{"result":{"type":…,"application":…}}`, or a final `{"error":…}`
+/// The JSON message a line of the watch carries: an SSE `data:` line's data (Argo CD writes each
+/// message on one line), or an NDJSON line as it is; `None` for an SSE comment (`:`, the
+/// keepalive) or another SSE field.
+fn message(line: &[u8]) -> Option<&[u8]> {
+    if let Some(data) = line.strip_prefix(b"data:") {
+        return Some(data.trim_ascii());
+    }
+    let field = line.starts_with(b":")
+        || [&b"event:"[..], b"id:", b"retry:"]
+            .iter()
+            .any(|f| line.starts_with(f));
+    (!field).then_some(line)
+}
+
+/// One message of the watch: `{"result":{"type":…,"application":…}}`, or a final `{"error":…}`
 /// (the stream then ends on its own).
 fn take_event(line: &[u8], watched: &Watched, told: &mut Tracker, listener: &dyn Listener) {
     let Ok(event) = serde_json::from_slice::<Value>(line) else {
@@ -197,5 +239,29 @@ fn tell(seen: Seen, listener: &dyn Listener) {
             listener.resource_updated(FLEET, change.meta);
             listener.resources_list_changed();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn sse_data_is_the_message_comments_and_fields_are_none_ndjson_is_as_is() {
+        let json = br#"{"result":{"type":"MODIFIED"}}"#;
+        // Argo CD's SSE framing: `data: {json} ` (a space before the blank line).
+        let sse = [&b"data: "[..], json, b" "].concat();
+        assert_eq!(message(&sse), Some(&json[..]));
+        assert_eq!(message(&[&b"data:"[..], json].concat()), Some(&json[..]));
+        for field in [
+            &b":"[..],
+            b": keepalive",
+            b"event: message",
+            b"id: 7",
+            b"retry: 10",
+        ] {
+            assert_eq!(message(field), None, "{}", String::from_utf8_lossy(field));
+        }
+        assert_eq!(message(json), Some(&json[..]));
     }
 }

@@ -94,6 +94,7 @@ fn run(
         // The store key seals what a server's instances share; a plugin call shares nothing.
         let server_only = argocd_mcp::settings::USER_MODE_SETTINGS
             .iter()
+            .chain(argocd_mcp::settings::FEED_SETTINGS)
             .chain([&argocd_mcp::settings::STORE_KEY])
             .any(|s| s.env == name.env);
         (!server_only)

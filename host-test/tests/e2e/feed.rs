@@ -397,3 +397,86 @@ async fn refusals_are_errors_not_streams() {
     }
     assert_eq!(watch_requests(&world), 0, "nothing was watched");
 }
+
+/// The watch is asked for as server-sent events: Argo CD's keepalives keep a quiet watch open,
+/// and a watch that stalls (open, but nothing comes, not even a keepalive) is noticed after
+/// `watch_stall_ms` and opened again through the catch-up, so a change made meanwhile is still
+/// heard, once. The stand-in's keepalive is shortened to match the shortened stall limit (three
+/// keepalives, as Argo CD's 15 s against the default 45 s).
+#[tokio::test]
+async fn a_stalled_watch_is_noticed_and_opened_again() {
+    let world = World::with(
+        Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", PASSWORD),
+            ("watch_stall_ms", "1500"),
+        ],
+    )
+    .await;
+    world.standin.set_sse_keepalive(Duration::from_millis(500));
+
+    // A quiet, healthy watch: its keepalives keep it open well past the stall limit.
+    let (mut quiet, _) = subscribe(&world, 21, &[app_uri("guestbook")]).await;
+    wait_until("the watch is open", || world.standin.open_watches() == 1).await;
+    let asked: Vec<Option<String>> = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with(WATCH))
+        .map(|r| {
+            r.headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("accept"))
+                .map(|(_, value)| value.clone())
+        })
+        .collect();
+    assert_eq!(asked, [Some("text/event-stream".to_owned())]);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        watch_requests(&world),
+        1,
+        "a watch that keeps alive is never reopened"
+    );
+
+    // The next watch stalls right after its first message: no event, no keepalive.
+    world
+        .standin
+        .inject(FaultRule::new(Some("GET"), WATCH, Fault::StallAfter(1)).times(1));
+    let (mut stalled, _) = subscribe(&world, 22, &[app_uri("guestbook")]).await;
+    wait_until("both watches are open", || {
+        watch_requests(&world) == 2 && world.standin.open_watches() == 2
+    })
+    .await;
+    assert!(world.standin.set_health("guestbook", "Degraded"));
+    let change = (
+        app_uri("guestbook"),
+        vec!["health Healthy→Degraded".to_owned()],
+    );
+    assert_eq!(said(&quiet.update(21).await), change);
+    // Heard only once the stall is noticed and the watch opened again (a generous deadline).
+    let heard = stalled
+        .next(Duration::from_secs(30))
+        .await
+        .expect("the stalled subscription hears the change after reopening");
+    assert_eq!(heard["params"]["_meta"][SUBSCRIPTION_ID], 22, "{heard}");
+    assert_eq!(said(&heard), change);
+    // Told by the catch-up, which comes before the watch is opened again.
+    wait_until("the stalled watch is replaced: two open again", || {
+        watch_requests(&world) == 3 && world.standin.open_watches() == 2
+    })
+    .await;
+
+    // And the reopened watch goes on: the next change comes once to each.
+    assert!(world.standin.set_health("guestbook", "Healthy"));
+    let next = (
+        app_uri("guestbook"),
+        vec!["health Degraded→Healthy".to_owned()],
+    );
+    assert_eq!(said(&stalled.update(22).await), next);
+    assert_eq!(said(&quiet.update(21).await), next);
+    assert!(
+        stalled.next(Duration::from_secs(2)).await.is_none(),
+        "nothing told twice"
+    );
+}

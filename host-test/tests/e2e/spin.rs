@@ -395,3 +395,187 @@ async fn on_spin_user_mode_signs_in_each_caller_and_acts_as_them() {
         .collect();
     assert_eq!(audit, [("bob".into(), false), ("alice".into(), true)]);
 }
+
+/// A `subscriptions/listen` held open through Spin on a raw connection: its SSE messages, read
+/// on a thread as they come. Shutting `connection` down is the client leaving.
+struct SpinSubscription {
+    connection: TcpStream,
+    messages: std::sync::mpsc::Receiver<Value>,
+}
+
+impl SpinSubscription {
+    fn open(port: u16, id: u64, uris: &[String]) -> SpinSubscription {
+        let body = crate::modern::modern_body(
+            id,
+            "subscriptions/listen",
+            json!({"notifications": {"resourceSubscriptions": uris}}),
+        )
+        .to_string();
+        let mut head = format!(
+            "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{MCP_HEADERS}Content-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in crate::modern::mirrored(&serde_json::from_str(&body).unwrap()) {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        let mut connection = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        connection
+            .write_all(format!("{head}\r\n{body}").as_bytes())
+            .unwrap();
+        let mut reading = connection.try_clone().unwrap();
+        let (sender, messages) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut raw = Vec::new();
+            let mut piece = [0u8; 8192];
+            let mut head_done = false;
+            let mut body = Vec::new();
+            while let Ok(n @ 1..) = reading.read(&mut piece) {
+                raw.extend_from_slice(&piece[..n]);
+                if !head_done {
+                    let Some(end) = find(&raw, b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+                    assert!(head.starts_with("http/1.1 200"), "{head}");
+                    assert!(head.contains("content-type: text/event-stream"), "{head}");
+                    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+                    raw.drain(..end + 4);
+                    head_done = true;
+                }
+                // De-chunk what is whole.
+                while let Some(line_end) = find(&raw, b"\r\n") {
+                    let size =
+                        usize::from_str_radix(String::from_utf8_lossy(&raw[..line_end]).trim(), 16)
+                            .expect("a chunk size");
+                    if raw.len() < line_end + 2 + size + 2 {
+                        break;
+                    }
+                    body.extend_from_slice(&raw[line_end + 2..line_end + 2 + size]);
+                    raw.drain(..line_end + 2 + size + 2);
+                }
+                while let Some(end) = find(&body, b"\n\n") {
+                    let event: Vec<u8> = body.drain(..end + 2).collect();
+                    for message in crate::sse_messages(&event) {
+                        if sender.send(message).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        SpinSubscription {
+            connection,
+            messages,
+        }
+    }
+
+    fn next(&self, within: Duration) -> Option<Value> {
+        self.messages.recv_timeout(within).ok()
+    }
+
+    fn leave(self) {
+        let _ = self.connection.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn wait_until(what: &str, within: Duration, check: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The live feed on real Spin: a 2026-07-28 subscription to an app is acknowledged, a sync
+/// made at the stand-in is heard step by step, once and in order, tagged with the subscription;
+/// and the client leaving closes the watch on Argo CD (Spin notices through the keepalives the
+/// server writes down a quiet stream).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_spin_a_subscription_hears_a_sync_and_leaving_closes_the_watch() {
+    let Some(spin) =
+        spin_binary("on_spin_a_subscription_hears_a_sync_and_leaving_closes_the_watch")
+    else {
+        return;
+    };
+    const SUBSCRIPTION_ID: &str = "io.modelcontextprotocol/subscriptionId";
+    let standin = StandIn::start(Config {
+        operation_time: Duration::from_millis(1500),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    standin.set_rollout_time(Duration::from_millis(500));
+    let variables = login_variables(&standin, "password");
+    let node = SpinNode::start(&spin, &app_dir("feed"), &borrowed(&variables), None);
+    let guestbook = "argocd://applications/argocd/guestbook".to_owned();
+    let subscription = SpinSubscription::open(node.port, 7, std::slice::from_ref(&guestbook));
+    let soon = Duration::from_secs(20);
+    let ack = subscription.next(soon).expect("an acknowledgment");
+    assert_eq!(
+        ack["method"], "notifications/subscriptions/acknowledged",
+        "{ack}"
+    );
+    assert_eq!(ack["params"]["_meta"][SUBSCRIPTION_ID], 7, "{ack}");
+    wait_until("the watch is open", soon, || standin.open_watches() == 1);
+
+    assert!(standin.set_sync_status("guestbook", "OutOfSync"));
+    let result = call(
+        node.port,
+        "sync_argocd_app",
+        json!({"app_name": "guestbook", "confirm": true}),
+    );
+    assert_eq!(result["isError"], false, "{result}");
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    while steps
+        .last()
+        .is_none_or(|s| s != &["health Progressing→Healthy".to_owned()])
+    {
+        let update = subscription.next(soon).expect("the next step of the sync");
+        assert_eq!(
+            update["method"], "notifications/resources/updated",
+            "{update}"
+        );
+        assert_eq!(update["params"]["_meta"][SUBSCRIPTION_ID], 7, "{update}");
+        assert_eq!(update["params"]["uri"], guestbook.as_str(), "{update}");
+        let change = &update["params"]["_meta"]["argocd-mcp/change"];
+        let mut fields: Vec<String> = ["sync", "health", "operation"]
+            .iter()
+            .filter(|f| change.get(**f).is_some())
+            .map(|f| {
+                let end = |e: &str| change[*f][e].as_str().unwrap().to_owned();
+                format!("{f} {}→{}", end("from"), end("to"))
+            })
+            .collect();
+        fields.sort();
+        steps.push(fields);
+        assert!(steps.len() <= 6, "more than the sync's steps: {steps:?}");
+    }
+    let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        steps,
+        [
+            strings(&["sync Synced→OutOfSync"]),
+            strings(&["operation Succeeded→Running"]),
+            strings(&[
+                "health Healthy→Progressing",
+                "operation Running→Succeeded",
+                "sync OutOfSync→Synced"
+            ]),
+            strings(&["health Progressing→Healthy"]),
+        ]
+    );
+
+    subscription.leave();
+    wait_until(
+        "the watch closes after the client left",
+        Duration::from_secs(30),
+        || standin.open_watches() == 0,
+    );
+    // And stays closed: nothing reconnects for a client who is gone.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(standin.open_watches(), 0);
+}

@@ -176,3 +176,152 @@ fn stdio_refuses_an_oversized_line_and_goes_on() {
             .any(|l| l["id"] == 2 && l.get("result").is_some())
     );
 }
+
+/// 2026-07-28 subscriptions over stdio: two `subscriptions/listen` on one channel, each
+/// acknowledged with its own id; a sync made over the same channel is heard on both, tagged
+/// with each one's id; `notifications/cancelled` naming one ends it (nothing more for it, no
+/// answer), while the other still hears the next sync. Keepalives never come out as messages,
+/// and closing stdin ends the runner although a subscription is still open.
+#[test]
+fn stdio_carries_several_subscriptions_and_cancels_one() {
+    use crate::modern::modern_body;
+    use std::time::{Duration, Instant};
+    const SUBSCRIPTION_ID: &str = "io.modelcontextprotocol/subscriptionId";
+    let guestbook = "argocd://applications/argocd/guestbook";
+
+    let mut child = processes::stdio_demo();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (sender, received) = std::sync::mpsc::channel::<Result<Value, String>>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let _ = sender.send(serde_json::from_str(&line).map_err(|_| line));
+        }
+    });
+    let mut send = |message: Value| writeln!(stdin, "{message}").unwrap();
+    let next = |within: Duration| match received.recv_timeout(within) {
+        Ok(Ok(message)) => Some(message),
+        Ok(Err(line)) => panic!("a line that is no JSON-RPC message: {line:?}"),
+        Err(_) => None,
+    };
+    // Messages until `done` says enough, each checked to be no answer to a subscription.
+    let until = |done: &mut dyn FnMut(&Value) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = next(left).unwrap_or_else(|| panic!("never came; saw {seen:?}"));
+            let enough = done(&message);
+            seen.push(message);
+            if enough {
+                return seen;
+            }
+        }
+    };
+    let subscription = |m: &Value| m["params"]["_meta"][SUBSCRIPTION_ID].as_u64();
+    let succeeded = |m: &Value| {
+        m["method"] == "notifications/resources/updated"
+            && m["params"]["_meta"]["argocd-mcp/change"]["operation"]["to"] == "Succeeded"
+    };
+    let listen = |id: u64| {
+        modern_body(
+            id,
+            "subscriptions/listen",
+            json!({"notifications": {"resourceSubscriptions": [guestbook]}}),
+        )
+    };
+    let sync = |id: u64| {
+        modern_body(
+            id,
+            "tools/call",
+            json!({"name": "sync_argocd_app", "arguments": {"app_name": "guestbook", "confirm": true}}),
+        )
+    };
+
+    send(listen(1));
+    send(listen(2));
+    let mut acknowledged = Vec::new();
+    until(&mut |m| {
+        if m["method"] == "notifications/subscriptions/acknowledged" {
+            assert_eq!(
+                m["params"]["notifications"]["resourceSubscriptions"],
+                json!([guestbook]),
+                "{m}"
+            );
+            acknowledged.push(subscription(m).unwrap());
+        }
+        acknowledged.len() == 2
+    });
+    acknowledged.sort_unstable();
+    assert_eq!(acknowledged, [1, 2]);
+
+    // A sync over the same channel: its answer, and each subscription hears it through.
+    send(sync(10));
+    let mut answered = false;
+    let mut through = [false, false];
+    let seen = until(&mut |m| {
+        if m["id"] == 10 {
+            assert_eq!(m["result"]["isError"], false, "{m}");
+            answered = true;
+        }
+        if succeeded(m) {
+            let id = subscription(m).unwrap();
+            assert!(id == 1 || id == 2, "{m}");
+            through[id as usize - 1] = true;
+        }
+        answered && through == [true, true]
+    });
+    for m in &seen {
+        assert!(
+            m.get("id").is_none() || m["id"] == 10,
+            "only the sync is answered: {m}"
+        );
+        if m["method"] == "notifications/resources/updated" {
+            assert_eq!(m["params"]["uri"], guestbook, "{m}");
+        }
+    }
+    // What is left of the sync (health settling) comes to both; then quiet.
+    while next(Duration::from_secs(3)).is_some() {}
+
+    send(
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                "params": {"requestId": 1, "reason": "no longer needed"}}),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    send(sync(11));
+    let mut answered = false;
+    let seen = until(&mut |m| {
+        answered |= m["id"] == 11;
+        answered && succeeded(m) && subscription(m) == Some(2)
+    });
+    // Whatever else of the second sync is still coming, for a while.
+    let mut rest = seen;
+    while let Some(m) = next(Duration::from_secs(3)) {
+        rest.push(m);
+    }
+    for m in &rest {
+        assert_ne!(
+            subscription(m),
+            Some(1),
+            "the cancelled subscription heard: {m}"
+        );
+        assert_ne!(m["id"], 1, "a cancelled request gets no answer: {m}");
+    }
+
+    // The client leaving (stdin closed) ends the runner, the open subscription with it.
+    drop(stdin);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the runner did not end after stdin closed");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success());
+}
