@@ -471,10 +471,7 @@ async fn review4_overmasking() {
     let env = plugin_env(&world.standin);
     let mut lost = Vec::new();
     for (object, kept) in [
-        (
-            &app,
-            &["pg-r4-credentials", "8Gi"][..],
-        ),
+        (&app, &["pg-r4-credentials", "8Gi"][..]),
         (&deployment, &["pg-r4-envsecret", "pg-r4-volume"][..]),
     ] {
         let (server, plugin) = read_live(&world, &env, object).await;
