@@ -227,7 +227,24 @@ fn app_ref(app: &Value) -> Option<AppRef> {
 
 /// A change goes to the app's URI and the fleet's; an app appearing or going also changes the
 /// list. The listener sends only what the subscription agreed to.
+/// What a notification says is quoted from Argo CD (a revision is whatever the app was synced
+/// to): it is scrubbed as every answer is.
+fn scrubbed(mut change: super::changes::Change) -> super::changes::Change {
+    let mut meta = serde_json::Value::Object(std::mem::take(&mut change.meta));
+    crate::tools::scrub_value(&mut meta);
+    if let serde_json::Value::Object(map) = meta {
+        change.meta = map;
+    }
+    change
+}
+
 fn tell(seen: Seen, listener: &dyn Listener) {
+    let seen = match seen {
+        Seen::Changed(change) => Seen::Changed(scrubbed(change)),
+        Seen::New(change) => Seen::New(scrubbed(change)),
+        Seen::Deleted(change) => Seen::Deleted(scrubbed(change)),
+        Seen::Same => Seen::Same,
+    };
     match seen {
         Seen::Same => {}
         Seen::Changed(change) => {

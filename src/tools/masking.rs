@@ -161,7 +161,14 @@ pub fn names_a_place(name: &str) -> bool {
         "uri",
     ];
     // Bitnami's charts name the Secret to use `existingSecret`, and its keys under it.
-    if words(name).any(|word| word.eq_ignore_ascii_case("existing")) {
+    // …and Vault's injector names by annotation where a secret is read from
+    // (`vault.hashicorp.com/agent-inject-secret-db: database/creds/app`).
+    let place_word = |word: &str| {
+        ["existing", "inject"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+    };
+    if words(name).any(place_word) {
         return true;
     }
     words(name)
@@ -311,7 +318,8 @@ fn mask_by_key(value: &mut Value) {
 /// for a credential too: a harmless value hidden costs less than a credential shown.
 pub fn looks_like_credential(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    const INSIDE: [&str; 9] = [
+    const INSIDE: [&str; 10] = [
+        "masterauth",
         "password",
         "passwd",
         "passphrase",
@@ -336,7 +344,20 @@ pub fn looks_like_credential(name: &str) -> bool {
         "pwd",
         "pw",
     ];
-    words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str()))
+    if words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str())) {
+        return true;
+    }
+    // Run together with another word: `requirepass`, `storepass`, `DBPASS`, `ROOTPW`,
+    // `masterauth` (Redis, keytool, env files); not `bypass`, `compass`, `oauth`.
+    const ENDINGS: [&str; 3] = ["pass", "pwd", "pw"];
+    const NOT: [&str; 5] = ["bypass", "compass", "overpass", "underpass", "trespass"];
+    words(name).any(|word| {
+        let word = word.to_ascii_lowercase();
+        ENDINGS
+            .iter()
+            .any(|ending| word.ends_with(ending) && word.len() > ending.len())
+            && !NOT.contains(&word.as_str())
+    })
 }
 
 /// The words of a name: split at non-alphanumerics and where a lower-case letter or digit is
@@ -376,6 +397,24 @@ mod tests {
             "{text}"
         );
         assert_eq!(secret["data"]["PASSWORD"], MASK);
+    }
+
+    #[test]
+    fn credential_words_run_together_still_name_credentials() {
+        for name in [
+            "requirepass",
+            "storepass",
+            "DBPASS",
+            "SMTPPass",
+            "MYSQL_ROOTPW",
+            "masterauth",
+            "dbpwd",
+        ] {
+            assert!(looks_like_credential(name), "{name}");
+        }
+        for name in ["bypass", "compass", "oauth", "passthrough", "passive"] {
+            assert!(!looks_like_credential(name), "{name}");
+        }
     }
 
     #[test]

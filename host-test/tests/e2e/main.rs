@@ -28,6 +28,7 @@ mod profiles;
 mod progress;
 mod readonly;
 mod review4;
+mod review5;
 mod review_answers;
 mod sdk;
 mod sealing;

@@ -89,10 +89,11 @@ fn unit_before(bytes: &[u8], at: usize) -> Option<u8> {
 
 /// Query parameters that carry a credential under a name that does not say so: signed URLs'
 /// signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions and tokens by other names.
-const QUERY_SECRETS: [&str; 7] = [
+const QUERY_SECRETS: [&str; 8] = [
     "sig",
     "signature",
     "x-amz-signature",
+    "x-goog-signature",
     "session",
     "sessionid",
     "jwt",
@@ -215,6 +216,16 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     };
     if word_at(b"identified by") {
         return value(bytes, skip_spaces(bytes, i + 13), false, 0);
+    }
+    // Redis's `requirepass …` and `masterauth …` (redis.conf, and as command arguments).
+    for directive in [&b"requirepass"[..], b"masterauth"] {
+        if word_at(directive) {
+            return value(bytes, skip_spaces(bytes, i + directive.len()), false, 0);
+        }
+    }
+    // OpenSSL's `-passin pass:…` / `-passout pass:…`.
+    if bytes[i..].starts_with(b"pass:") && i >= 1 && bytes[i - 1] == b' ' {
+        return value(bytes, i + 5, false, 0);
     }
     if !word_at(b"password") {
         return None;
@@ -348,6 +359,14 @@ mod tests {
             (
                 "machine h login deploy password P-5",
                 "machine h login deploy password ***",
+            ),
+            (
+                "port 6379\nrequirepass P-6\n",
+                "port 6379\nrequirepass ***\n",
+            ),
+            (
+                "openssl pkcs12 -passout pass:P-7 -out k.p12",
+                "openssl pkcs12 -passout pass:*** -out k.p12",
             ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");

@@ -41,9 +41,14 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let authorization = ["authorization", "proxy-authorization"]
         .iter()
         .any(|a| name.eq_ignore_ascii_case(a));
+    // A header-style name with a space after its colon: `external-secrets:v0.9.11` is an
+    // image's tag and `auth-service:8080` a port.
+    let spaced = bytes
+        .get(at + separator.len)
+        .is_some_and(|b| *b == b' ' || *b == b'\t');
     let header = separator.ch == b':'
         && (name.eq_ignore_ascii_case("cookie")
-            || (name.contains('-') && looks_like_credential(name)));
+            || (name.contains('-') && looks_like_credential(name) && spaced));
     if !(authorization || header) {
         return None;
     }
@@ -220,6 +225,8 @@ mod tests {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
         for text in [
+            "ghcr.io/external-secrets/external-secrets:v0.9.11",
+            "auth-service:8080",
             "pod vault-app-5d9f: ready",
             "x-request-id: 42",
             "the request lacks a bearer token",

@@ -162,9 +162,12 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name = (name_start, at);
     let decoded = escaped.then_some(decoded);
     at = skip_spaces(bytes, at + open.len);
-    // `:` (JSON, Python, YAML) or `=>` (Ruby's `inspect`, Perl's `Data::Dumper`).
-    let separator_len = if bytes[at.min(bytes.len())..].starts_with(b"=>") {
+    // `:` (JSON, Python, YAML), `=>` (Ruby's `inspect`, Perl's `Data::Dumper`) or ` = ` (TOML).
+    let rest = &bytes[at.min(bytes.len())..];
+    let separator_len = if rest.starts_with(b"=>") {
         2
+    } else if rest.starts_with(b"= ") || rest.starts_with(b"=\"") {
+        1
     } else {
         let colon = (at < bytes.len()).then(|| unit(bytes, at))?;
         if colon.ch != b':' {
@@ -662,6 +665,10 @@ mod tests {
             (
                 "$VAR1 = { 'password' => 'P-6' };",
                 "$VAR1 = { 'password' => '***' };",
+            ),
+            (
+                "[database]\n\"password\" = \"P-9\"",
+                "[database]\n\"password\" = \"***\"",
             ),
             (
                 r#"<wsse:Password Type="x#PasswordText">P-7</wsse:Password>"#,

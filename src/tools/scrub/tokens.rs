@@ -6,7 +6,7 @@
 use super::reading::unit;
 
 /// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
-const PREFIXES: [&str; 23] = [
+const PREFIXES: [&str; 24] = [
     "ghp_",
     "gho_",
     "ghu_",
@@ -30,6 +30,7 @@ const PREFIXES: [&str; 23] = [
     "sk-proj-",
     "sk-ant-",
     "AIza",
+    "AGE-SECRET-KEY-",
 ];
 
 /// A self-identifying credential at `i`: the span to mask.
@@ -113,6 +114,9 @@ fn secret_url_path(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     for (host_path, stops_at_slash) in [
         (&b"hooks.slack.com/services/"[..], false),
         (b"api.telegram.org/bot", true),
+        (b"discord.com/api/webhooks/", false),
+        (b"discordapp.com/api/webhooks/", false),
+        (b"/IncomingWebhook/", false),
     ] {
         if bytes[i..].starts_with(host_path) {
             let start = i + host_path.len();
