@@ -3,25 +3,15 @@
 //! back through the shipped server component and the plugin. Each test FAILS while its finding
 //! stands, and prints what came back.
 
-use host_test::embed::HostEnv;
-use host_test::standin::StandIn;
 use serde_json::{Value, json};
 
-use crate::{World, harness};
+use crate::World;
+use crate::planting::{
+    plant_conditions, plant_live, plugin_env, plugin_logs, plugin_status, read_live, server_logs,
+};
 
 /// (shape, text planted, the secret marker that must not come back)
 type Shape = (&'static str, &'static str, &'static str);
-
-fn plugin_env(standin: &StandIn) -> HostEnv {
-    HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
-            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
-        ],
-        redirect: Some(standin.addr),
-        ..HostEnv::default()
-    }
-}
 
 fn leaked(what: &str, shapes: &[Shape], answer: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -156,60 +146,6 @@ fn value_shapes() -> Vec<Shape> {
     ]
 }
 
-fn plant_conditions(standin: &StandIn, shapes: &[Shape]) {
-    let mut state = standin.state();
-    let record = state.apps.get_mut("guestbook").expect("app");
-    record.app["status"]["conditions"] = Value::Array(
-        shapes
-            .iter()
-            .map(|(_, text, _)| json!({"type": "ComparisonError", "message": text}))
-            .collect(),
-    );
-}
-
-async fn plugin_status(env: &HostEnv) -> String {
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    match p
-        .call_get_argocd_app_status(&mut s, "guestbook", None, None, None)
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    }
-}
-
-async fn plugin_logs(env: &HostEnv) -> String {
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    match p
-        .call_get_argocd_app_logs(
-            &mut s,
-            "guestbook",
-            None,
-            Some("Deployment"),
-            Some("guestbook"),
-            None,
-            None,
-            Some(500),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    }
-}
-
-async fn server_logs(world: &World) -> String {
-    let args = json!({"app_name": "guestbook", "kind": "Deployment", "resource_name": "guestbook", "tail_lines": 500});
-    world.call("get_argocd_app_logs", args).await.to_string()
-}
-
 /// Finding 1-7: the value shapes as condition messages (get_argocd_app_status).
 #[tokio::test]
 async fn review4_value_shapes_in_conditions() {
@@ -218,7 +154,7 @@ async fn review4_value_shapes_in_conditions() {
     let env = plugin_env(&world.standin);
     let mut found = Vec::new();
     for batch in shapes.chunks(20) {
-        plant_conditions(&world.standin, batch);
+        plant_conditions(&world.standin, "guestbook", batch);
         let answer = world
             .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
             .await
@@ -300,6 +236,7 @@ async fn review4_multi_line_credentials_in_logs() {
     // The same lines in one condition message are hidden: the loss is the log tool's shape.
     plant_conditions(
         &world.standin,
+        "guestbook",
         &[("joined", Box::leak(lines.join("\n").into_boxed_str()), "")],
     );
     let status = world
@@ -318,49 +255,6 @@ async fn review4_multi_line_credentials_in_logs() {
         found.len(),
         found.join("\n")
     );
-}
-
-fn plant_live(world: &World, objects: &[Value]) {
-    let mut state = world.standin.state();
-    for object in objects {
-        let name = object["metadata"]["name"].as_str().unwrap().to_owned();
-        state.review_live.insert(name.clone(), object.clone());
-        let api = object["apiVersion"].as_str().unwrap();
-        let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-        let record = state.apps.get_mut("guestbook").unwrap();
-        record.app["status"]["resources"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"group": group, "version": version, "kind": object["kind"], "namespace": object["metadata"]["namespace"], "name": name, "status": "Synced"}));
-    }
-}
-
-/// get_argocd_resource of `object` through both components: (server, plugin).
-async fn read_live(world: &World, env: &HostEnv, object: &Value) -> (String, String) {
-    let api = object["apiVersion"].as_str().unwrap();
-    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-    let args = json!({"app_name": "guestbook", "kind": object["kind"], "resource_name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"], "group": group, "version": version, "full": true});
-    let answer = world.call("get_argocd_resource", args).await.to_string();
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    let plugin = match p
-        .call_get_argocd_resource(
-            &mut s,
-            "guestbook",
-            object["kind"].as_str().unwrap(),
-            object["metadata"]["name"].as_str().unwrap(),
-            object["metadata"]["namespace"].as_str(),
-            Some(group),
-            Some(version),
-            Some(true),
-            None,
-            None,
-        )
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    };
-    (answer, plugin)
 }
 
 fn live_objects() -> Vec<(&'static str, Value, &'static [&'static str])> {
@@ -487,6 +381,7 @@ async fn review4_overmasking() {
     }
     plant_conditions(
         &world.standin,
+        "guestbook",
         &[
             (
                 "FailedMount",

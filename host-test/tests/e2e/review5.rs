@@ -5,26 +5,16 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use host_test::embed::HostEnv;
-use host_test::standin::StandIn;
 use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 
 use crate::modern::{mirrored, modern_body};
+use crate::planting::{
+    plant_conditions, plant_live, plugin_env, plugin_logs, plugin_status, read_live, server_logs,
+};
 use crate::{World, harness};
 
 type Shape = (&'static str, &'static str, &'static str);
-
-fn plugin_env(standin: &StandIn) -> HostEnv {
-    HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
-            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
-        ],
-        redirect: Some(standin.addr),
-        ..HostEnv::default()
-    }
-}
 
 /// Findings of this review still open (issue 19; README "Known gaps"): printed when they show,
 /// not failed, until they are fixed.
@@ -50,60 +40,6 @@ fn leaked(what: &str, shapes: &[Shape], answer: &str) -> Vec<String> {
         eprintln!("  LEAK {l}");
     }
     out
-}
-
-fn plant_conditions(standin: &StandIn, shapes: &[Shape]) {
-    let mut state = standin.state();
-    let record = state.apps.get_mut("guestbook").expect("app");
-    record.app["status"]["conditions"] = Value::Array(
-        shapes
-            .iter()
-            .map(|(_, text, _)| json!({"type": "ComparisonError", "message": text}))
-            .collect(),
-    );
-}
-
-async fn plugin_status(env: &HostEnv) -> String {
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    match p
-        .call_get_argocd_app_status(&mut s, "guestbook", None, None, None)
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    }
-}
-
-async fn plugin_logs(env: &HostEnv) -> String {
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    match p
-        .call_get_argocd_app_logs(
-            &mut s,
-            "guestbook",
-            None,
-            Some("Deployment"),
-            Some("guestbook"),
-            None,
-            None,
-            Some(500),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    }
-}
-
-async fn server_logs(world: &World) -> String {
-    let args = json!({"app_name": "guestbook", "kind": "Deployment", "resource_name": "guestbook", "tail_lines": 500});
-    world.call("get_argocd_app_logs", args).await.to_string()
 }
 
 /// Credential words glued into one word (no `.`/`_`/`-`/case change to split at): Redis's
@@ -179,7 +115,7 @@ fn text_shapes() -> Vec<Shape> {
 async fn review5_text_shapes_in_conditions() {
     let world = World::new().await;
     let shapes = text_shapes();
-    plant_conditions(&world.standin, &shapes);
+    plant_conditions(&world.standin, "guestbook", &shapes);
     let answer = world
         .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
         .await
@@ -266,48 +202,6 @@ async fn review5_key_body_without_its_marker_line_in_logs() {
         found.len(),
         found.join("\n")
     );
-}
-
-fn plant_live(world: &World, objects: &[Value]) {
-    let mut state = world.standin.state();
-    for object in objects {
-        let name = object["metadata"]["name"].as_str().unwrap().to_owned();
-        state.review_live.insert(name.clone(), object.clone());
-        let api = object["apiVersion"].as_str().unwrap();
-        let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-        let record = state.apps.get_mut("guestbook").unwrap();
-        record.app["status"]["resources"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"group": group, "version": version, "kind": object["kind"], "namespace": object["metadata"]["namespace"], "name": name, "status": "Synced"}));
-    }
-}
-
-async fn read_live(world: &World, env: &HostEnv, object: &Value) -> (String, String) {
-    let api = object["apiVersion"].as_str().unwrap();
-    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-    let args = json!({"app_name": "guestbook", "kind": object["kind"], "resource_name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"], "group": group, "version": version, "full": true});
-    let answer = world.call("get_argocd_resource", args).await.to_string();
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    let plugin = match p
-        .call_get_argocd_resource(
-            &mut s,
-            "guestbook",
-            object["kind"].as_str().unwrap(),
-            object["metadata"]["name"].as_str().unwrap(),
-            object["metadata"]["namespace"].as_str(),
-            Some(group),
-            Some(version),
-            Some(true),
-            None,
-            None,
-        )
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    };
-    (answer, plugin)
 }
 
 fn live_objects() -> Vec<(&'static str, Value, &'static [&'static str])> {
@@ -535,7 +429,7 @@ async fn review5_overmasking_image_tags_and_secret_key_names() {
         "Back-off pulling image \"ghcr.io/external-secrets/external-secrets:v0.9.11\"",
         "",
     )];
-    plant_conditions(&world.standin, &shapes);
+    plant_conditions(&world.standin, "guestbook", &shapes);
     let status = world
         .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
         .await

@@ -4,10 +4,10 @@
 //! fails listing what leaked; shapes the README names as what cannot be hidden
 //! ([`DOCUMENTED_LIMITS`]) are printed, not failed.
 
-use host_test::embed::HostEnv;
-use host_test::standin::{Fault, FaultRule, StandIn};
+use host_test::standin::{Fault, FaultRule};
 use serde_json::{Value, json};
 
+use crate::planting::{plant_conditions, plugin_env};
 use crate::{World, harness};
 
 /// (shape, text planted, the secret that must not come back)
@@ -257,28 +257,6 @@ fn report(what: &str, shapes: &[Shape], answer: &str) -> Vec<String> {
         eprintln!("  {l}");
     }
     out
-}
-
-fn plant_conditions(standin: &StandIn, app: &str, shapes: &[Shape]) {
-    let mut state = standin.state();
-    let record = state.apps.get_mut(app).expect("app");
-    record.app["status"]["conditions"] = Value::Array(
-        shapes
-            .iter()
-            .map(|(_, text, _)| json!({"type": "ComparisonError", "message": text}))
-            .collect(),
-    );
-}
-
-fn plugin_env(standin: &StandIn) -> HostEnv {
-    HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
-            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
-        ],
-        redirect: Some(standin.addr),
-        ..HostEnv::default()
-    }
 }
 
 /// Free-text shapes in condition messages (the scrubber is the same for every field and tool),

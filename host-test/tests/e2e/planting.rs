@@ -1,0 +1,125 @@
+//! What the hostile reviews' probes share: a plugin beside the server component on the same
+//! stand-in, and the places they plant text and objects in (condition messages, live objects)
+//! and read them back from (status, logs, get_argocd_resource) through both components.
+
+use host_test::embed::HostEnv;
+use host_test::standin::StandIn;
+use serde_json::{Value, json};
+
+use crate::{World, harness};
+
+/// The plugin, as an agent host runs it, on the stand-in with an API token.
+pub(crate) fn plugin_env(standin: &StandIn) -> HostEnv {
+    HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), "https://argocd.example.com".into()),
+            ("ARGOCD_TOKEN".into(), standin.api_token("admin", None)),
+        ],
+        redirect: Some(standin.addr),
+        ..HostEnv::default()
+    }
+}
+
+/// The texts of `shapes` (name, text, secret) as the condition messages of `app`.
+pub(crate) fn plant_conditions<T: AsRef<str>>(
+    standin: &StandIn,
+    app: &str,
+    shapes: &[(&str, T, &str)],
+) {
+    let mut state = standin.state();
+    let record = state.apps.get_mut(app).expect("app");
+    record.app["status"]["conditions"] = Value::Array(
+        shapes
+            .iter()
+            .map(|(_, text, _)| json!({"type": "ComparisonError", "message": text.as_ref()}))
+            .collect(),
+    );
+}
+
+/// `get_argocd_app_status` of guestbook through the plugin.
+pub(crate) async fn plugin_status(env: &HostEnv) -> String {
+    let (p, mut s) = harness().plugin(env).await.unwrap();
+    match p
+        .call_get_argocd_app_status(&mut s, "guestbook", None, None, None)
+        .await
+        .expect("plugin answers")
+    {
+        Ok(a) | Err(a) => a,
+    }
+}
+
+pub(crate) async fn plugin_logs(env: &HostEnv) -> String {
+    let (p, mut s) = harness().plugin(env).await.unwrap();
+    match p
+        .call_get_argocd_app_logs(
+            &mut s,
+            "guestbook",
+            None,
+            Some("Deployment"),
+            Some("guestbook"),
+            None,
+            None,
+            Some(500),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("plugin answers")
+    {
+        Ok(a) | Err(a) => a,
+    }
+}
+
+pub(crate) async fn server_logs(world: &World) -> String {
+    let args = json!({"app_name": "guestbook", "kind": "Deployment", "resource_name": "guestbook", "tail_lines": 500});
+    world.call("get_argocd_app_logs", args).await.to_string()
+}
+
+/// `objects` as live resources of guestbook, served by `get_argocd_resource`.
+pub(crate) fn plant_live(world: &World, objects: &[Value]) {
+    let mut state = world.standin.state();
+    for object in objects {
+        let name = object["metadata"]["name"].as_str().unwrap().to_owned();
+        state.review_live.insert(name.clone(), object.clone());
+        let api = object["apiVersion"].as_str().unwrap();
+        let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+        let record = state.apps.get_mut("guestbook").unwrap();
+        record.app["status"]["resources"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"group": group, "version": version, "kind": object["kind"], "namespace": object["metadata"]["namespace"], "name": name, "status": "Synced"}));
+    }
+}
+
+/// get_argocd_resource of `object` through both components: (server, plugin).
+pub(crate) async fn read_live(world: &World, env: &HostEnv, object: &Value) -> (String, String) {
+    let api = object["apiVersion"].as_str().unwrap();
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+    let args = json!({"app_name": "guestbook", "kind": object["kind"], "resource_name": object["metadata"]["name"], "namespace": object["metadata"]["namespace"], "group": group, "version": version, "full": true});
+    let answer = world.call("get_argocd_resource", args).await.to_string();
+    let (p, mut s) = harness().plugin(env).await.unwrap();
+    let plugin = match p
+        .call_get_argocd_resource(
+            &mut s,
+            "guestbook",
+            object["kind"].as_str().unwrap(),
+            object["metadata"]["name"].as_str().unwrap(),
+            object["metadata"]["namespace"].as_str(),
+            Some(group),
+            Some(version),
+            Some(true),
+            None,
+            None,
+        )
+        .await
+        .expect("plugin answers")
+    {
+        Ok(a) | Err(a) => a,
+    };
+    (answer, plugin)
+}
