@@ -267,10 +267,10 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let spaced = gap.is_none_or(|u| matches!(u.ch, b' ' | b'\t' | b'\n' | b'\r'));
     // Without the space: Go's `%+v` fields are capitalised, and inside `{…}` or `map[…]` (its
     // `%v`) any name is a field; a `.properties` line begins with its name.
-    let go_field = colon.ch == b':'
+    let unspaced_field = colon.ch == b':'
         && (bytes[i].is_ascii_uppercase() || inside_brackets(bytes, i) || begins_line(bytes, i));
     let attribute = colon.ch == b'=' && gap.is_some_and(|u| matches!(u.ch, b'"' | b'\''));
-    if !(spaced || go_field || attribute) {
+    if !(spaced || unspaced_field || attribute) {
         return None;
     }
     at = skip_spaces(bytes, at);
