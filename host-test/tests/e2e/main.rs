@@ -30,6 +30,7 @@ mod progress;
 mod readonly;
 mod review4;
 mod review5;
+mod review6;
 mod review_answers;
 mod sdk;
 mod sealing;

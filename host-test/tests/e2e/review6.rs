@@ -1,0 +1,509 @@
+//! Sixth hostile review: request context (who a request acts as) and the live feed.
+//! Each test prints what it found; a test fails only on a real breach of the stated guards,
+//! or (named `review6_finding_*`) where it demonstrates a finding.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use serde_json::{Value, json};
+
+use crate::identity::{call_as, token, user_mode};
+use crate::modern::{mirrored, modern_body};
+use crate::{PASSWORD, World, harness};
+
+const WATCH: &str = "/api/v1/stream/applications";
+const FLEET: &str = "argocd://applications";
+
+fn app_uri(name: &str) -> String {
+    format!("argocd://applications/argocd/{name}")
+}
+
+type Body = wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+
+struct Listening {
+    body: Body,
+    buffer: String,
+}
+
+enum Opened {
+    Stream(Listening),
+    Whole(u16, Value),
+}
+
+fn request(body: &Value, extra: &[(&str, &str)], host: &str) -> hyper::Request<Full<Bytes>> {
+    let mut request = hyper::Request::post(format!("http://{host}/mcp"))
+        .header("host", host)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream");
+    for (name, value) in mirrored(body) {
+        request = request.header(name, value);
+    }
+    for (k, v) in extra {
+        request = request.header(*k, *v);
+    }
+    request
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap()
+}
+
+async fn open(
+    world: &World,
+    id: u64,
+    notifications: Value,
+    extra: &[(&str, &str)],
+    host: &str,
+) -> Opened {
+    let body = modern_body(
+        id,
+        "subscriptions/listen",
+        json!({"notifications": notifications}),
+    );
+    let response = harness()
+        .serve(&world.env, request(&body, extra, host))
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    if content_type == "text/event-stream" {
+        return Opened::Stream(Listening {
+            body: response.into_body(),
+            buffer: String::new(),
+        });
+    }
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    Opened::Whole(
+        status,
+        serde_json::from_slice(&body).unwrap_or_else(|_| json!(String::from_utf8_lossy(&body))),
+    )
+}
+
+async fn subscribe(
+    world: &World,
+    id: u64,
+    notifications: Value,
+    extra: &[(&str, &str)],
+) -> Listening {
+    match open(world, id, notifications, extra, "localhost:8787").await {
+        Opened::Stream(mut l) => {
+            let ack = l.next(Duration::from_secs(15)).await.expect("ack");
+            assert_eq!(
+                ack["method"], "notifications/subscriptions/acknowledged",
+                "{ack}"
+            );
+            l
+        }
+        Opened::Whole(status, body) => panic!("refused ({status}): {body}"),
+    }
+}
+
+impl Listening {
+    async fn next(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
+                    continue;
+                };
+                return Some(serde_json::from_str(data).expect("SSE data is JSON"));
+            }
+            let frame = tokio::time::timeout_at(deadline, self.body.frame())
+                .await
+                .ok()??;
+            if let Ok(data) = frame.ok()?.into_data() {
+                self.buffer.push_str(std::str::from_utf8(&data).unwrap());
+            }
+        }
+    }
+
+    async fn drain(&mut self, within: Duration) -> Vec<Value> {
+        let mut all = Vec::new();
+        while let Some(m) = self.next(within).await {
+            all.push(m);
+        }
+        all
+    }
+}
+
+fn watch_requests(world: &World) -> usize {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with(WATCH))
+        .count()
+}
+
+async fn wait_watch(world: &World, n: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while watch_requests(world) < n {
+        assert!(tokio::time::Instant::now() < deadline, "no watch opened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+fn service_world_vars(allowed: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("argocd_username", "admin".into()),
+        ("argocd_password", PASSWORD.into()),
+        ("allowed_projects", allowed.into()),
+    ]
+}
+
+async fn service_world(allowed: &str) -> World {
+    let vars = service_world_vars(allowed);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    World::with(host_test::standin::Config::default(), &vars).await
+}
+
+/// A fleet subscription (the fleet URI and resourcesListChanged) with ARGOCD_ALLOWED_PROJECTS=payments
+/// hears of apps of `payments` only: a change of `guestbook` (default) or an app added to `default`
+/// says nothing.
+#[tokio::test]
+async fn review6_fleet_hears_nothing_of_disallowed_projects() {
+    let world = service_world("payments").await;
+    let mut l = subscribe(
+        &world,
+        61,
+        json!({"resourceSubscriptions": [FLEET, app_uri("payments")], "resourcesListChanged": true}),
+        &[],
+    )
+    .await;
+    wait_watch(&world, 1).await;
+    assert!(world.standin.set_health("guestbook", "Degraded"));
+    assert!(world.standin.set_sync_status("broken-app", "Synced"));
+    let mut newcomer = host_test::standin::fleet::Blueprint::new("intruder");
+    newcomer.project = "default".into();
+    world.standin.add_app(newcomer);
+    assert!(world.standin.remove_app("huge-app"));
+    assert!(world.standin.set_health("payments", "Degraded"));
+    let heard = l.drain(Duration::from_secs(4)).await;
+    println!("review6 fleet heard: {heard:#?}");
+    let text = serde_json::to_string(&heard).unwrap();
+    for other in ["guestbook", "broken-app", "intruder", "huge-app"] {
+        assert!(!text.contains(other), "heard of {other}: {text}");
+    }
+    assert!(
+        heard
+            .iter()
+            .all(|m| m["method"] != "notifications/resources/list_changed"),
+        "a list change for an app of a disallowed project: {text}"
+    );
+    assert!(
+        text.contains("payments"),
+        "the allowed change was heard: {text}"
+    );
+}
+
+/// An app agreed to (project payments) moved to `default` after agreement, then changed: what is
+/// heard of it afterwards.
+#[tokio::test]
+async fn review6_app_moved_out_after_agreement() {
+    let mut world = service_world("payments").await;
+    let mut l = subscribe(
+        &world,
+        62,
+        json!({"resourceSubscriptions": [app_uri("payments"), FLEET]}),
+        &[],
+    )
+    .await;
+    wait_watch(&world, 1).await;
+    // Someone else (not this server) moves it: a server without the project guard.
+    world.env.variables.remove("allowed_projects");
+    let moved = world
+        .call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "patch": {"spec": {"project": "default"}}, "confirm": true}),
+        )
+        .await;
+    println!("review6 move: {moved}");
+    let after_move = l.drain(Duration::from_secs(3)).await;
+    println!("review6 heard after the move: {after_move:#?}");
+    assert!(world.standin.set_health("payments", "Degraded"));
+    assert!(world.standin.set_sync_status("payments", "OutOfSync"));
+    let after_change = l.drain(Duration::from_secs(4)).await;
+    println!("review6 heard after changes in project default: {after_change:#?}");
+    let text = serde_json::to_string(&after_change).unwrap();
+    assert!(
+        !text.contains("Degraded") && !text.contains("OutOfSync"),
+        "a change of an app now in a disallowed project was told: {text}"
+    );
+}
+
+/// URI tricks: every one refused whole, before any watch; and resources/read of them.
+#[tokio::test]
+async fn review6_uri_tricks_are_refused() {
+    let world = service_world("payments").await;
+    let tricks = [
+        "argocd://applications/argocd/../payments",
+        "argocd://applications/argocd/%70ayments",
+        "argocd://applications/argocd/Payments",
+        "ARGOCD://applications/argocd/payments",
+        "argocd://applications/argocd/payments/",
+        "argocd://applications/argocd/payments?x=1",
+        "argocd://applications/argocd/payments#x",
+        "argocd://applications//payments",
+        "argocd://applications/argocd/guestbook",
+        "argocd://applications/other-ns/payments",
+        "argocd://applications/",
+        "argocd://applications/argocd/payments\u{0}",
+        "argocd://applications/argocd/pay ments",
+        "argocd://applications/argocd/payments ",
+        "argocd://Applications",
+        "argocd://applications?",
+    ];
+    let mut opened = Vec::new();
+    for (i, uri) in tricks.iter().enumerate() {
+        match open(
+            &world,
+            100 + i as u64,
+            json!({"resourceSubscriptions": [uri]}),
+            &[],
+            "localhost:8787",
+        )
+        .await
+        {
+            Opened::Stream(mut l) => {
+                let first = l.next(Duration::from_secs(2)).await;
+                opened.push(format!("{uri:?}: {first:?}"));
+            }
+            Opened::Whole(status, body) => {
+                println!("review6 {uri:?}: {status} {}", body["error"]["message"])
+            }
+        }
+    }
+    assert!(opened.is_empty(), "streams opened: {opened:#?}");
+    assert_eq!(watch_requests(&world), 0);
+}
+
+/// resources/read of an app outside ARGOCD_ALLOWED_PROJECTS (the project guard is for writes
+/// and subscriptions; reads follow the tools).
+#[tokio::test]
+async fn review6_reads_of_disallowed_project() {
+    let world = service_world("payments").await;
+    let (status, read) = world
+        .modern("resources/read", json!({"uri": app_uri("guestbook")}))
+        .await;
+    println!(
+        "review6 read guestbook (project default) with allowed=payments: {status} {}",
+        read.to_string().chars().take(300).collect::<String>()
+    );
+    let (status, fleet) = world.modern("resources/read", json!({"uri": FLEET})).await;
+    let text = fleet.to_string();
+    println!(
+        "review6 read fleet: {status}; names guestbook: {}",
+        text.contains("guestbook")
+    );
+}
+
+/// Many subscriptions at once: is there any bound?
+#[tokio::test]
+#[ignore = "issue 18, open: no limit on concurrent subscriptions per caller or per instance"]
+async fn review6_finding_subscriptions_are_unbounded() {
+    let world = service_world("payments").await;
+    let mut open_ones = Vec::new();
+    for i in 0..40u64 {
+        match open(
+            &world,
+            1000 + i,
+            json!({"resourceSubscriptions": [app_uri("payments")]}),
+            &[],
+            "localhost:8787",
+        )
+        .await
+        {
+            Opened::Stream(l) => open_ones.push(l),
+            Opened::Whole(status, body) => {
+                println!("review6 subscription {i} refused: {status} {body}");
+                break;
+            }
+        }
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while world.standin.open_watches() < open_ones.len() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "review6 subscriptions accepted from one client: {}; upstream watches held open: {}",
+        open_ones.len(),
+        world.standin.open_watches()
+    );
+    assert!(
+        open_ones.len() < 40,
+        "40 concurrent subscriptions from one client, {} upstream watches",
+        world.standin.open_watches()
+    );
+}
+
+/// The bearer and Host checks on the stream path.
+#[tokio::test]
+async fn review6_stream_path_keeps_bearer_and_host() {
+    let mut world = service_world("payments").await;
+    world.set("mcp_auth_token", "b3arer-of-review6");
+    let n = json!({"resourceSubscriptions": [app_uri("payments")]});
+    for (extra, host) in [
+        (vec![], "localhost:8787"),
+        (vec![("authorization", "Bearer wrong")], "localhost:8787"),
+        (
+            vec![("authorization", "Bearer b3arer-of-review6")],
+            "evil.example:8787",
+        ),
+        (
+            vec![
+                ("authorization", "Bearer b3arer-of-review6"),
+                ("origin", "http://evil.example"),
+            ],
+            "localhost:8787",
+        ),
+    ] {
+        match open(&world, 7, n.clone(), &extra, host).await {
+            Opened::Stream(_) => panic!("a stream opened for {extra:?} {host}"),
+            Opened::Whole(status, _) => {
+                println!("review6 stream refused {status} for {extra:?} {host}")
+            }
+        }
+    }
+    assert_eq!(watch_requests(&world), 0);
+    assert!(
+        world
+            .standin
+            .requests()
+            .iter()
+            .all(|r| !r.path.starts_with("/api/v1/applications")),
+        "Argo CD was asked before the bearer was checked"
+    );
+    let _ = subscribe(
+        &world,
+        8,
+        n,
+        &[("authorization", "Bearer b3arer-of-review6")],
+    )
+    .await;
+}
+
+/// User mode with an ARGOCD_TOKEN also configured: the caller (bob, a viewer) must act as bob:
+/// a profile is refused, and every request a subscription makes carries bob's exchanged token,
+/// never the configured one.
+#[tokio::test]
+async fn review6_user_mode_subscription_never_uses_the_configured_account() {
+    let world = user_mode(&[]).await;
+    let configured = world.standin.api_token("admin", None);
+    let mut world = world;
+    world.set("argocd_token", &configured);
+    let bob = token(&world, "bob");
+    let alice = token(&world, "alice");
+    let (status, answer) = call_as(
+        &world,
+        &bob,
+        "list_argocd_apps",
+        json!({"profile": "default"}),
+    )
+    .await;
+    println!(
+        "review6 bob with profile: {status} {}",
+        answer.to_string().chars().take(300).collect::<String>()
+    );
+    assert!(
+        answer.to_string().contains("cannot be chosen")
+            || status != 200
+            || answer["result"]["isError"] == true,
+        "{answer}"
+    );
+
+    let bob_auth = format!("Bearer {bob}");
+    // bob may not see payments (alice's group deploys it): refused, or at least never with admin's token.
+    match open(
+        &world,
+        9,
+        json!({"resourceSubscriptions": [app_uri("payments")]}),
+        &[("authorization", &bob_auth)],
+        "localhost:8787",
+    )
+    .await
+    {
+        Opened::Stream(mut l) => println!(
+            "review6 bob subscribed to payments: {:?}",
+            l.next(Duration::from_secs(2)).await
+        ),
+        Opened::Whole(status, body) => println!(
+            "review6 bob refused payments: {status} {}",
+            body["error"]["message"]
+        ),
+    }
+    let mut l = subscribe(
+        &world,
+        10,
+        json!({"resourceSubscriptions": [FLEET], "resourcesListChanged": true}),
+        &[("authorization", &bob_auth)],
+    )
+    .await;
+    wait_watch(&world, 1).await;
+    assert!(world.standin.set_health("payments", "Degraded"));
+    let heard = l.drain(Duration::from_secs(3)).await;
+    println!("review6 bob's fleet heard: {heard:#?}");
+    let used_configured: Vec<String> = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path.starts_with("/api/v1/")
+                && r.authorization.as_deref() == Some(&format!("Bearer {configured}"))
+        })
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        used_configured.is_empty(),
+        "the configured token was used for: {used_configured:?}"
+    );
+    let _ = alice;
+}
+
+/// A subscription ends at the caller's token expiry (a token of the provider valid for 6 s).
+#[tokio::test]
+async fn review6_subscription_ends_at_token_expiry() {
+    let world = user_mode(&[]).await;
+    let short = {
+        let mut state = world.standin.state();
+        let claims = state.idp.claims_for(
+            "alice",
+            &[crate::identity::RESOURCE],
+            6,
+            "openid profile email groups",
+        );
+        state.idp.sign(&claims)
+    };
+    let auth = format!("Bearer {short}");
+    let started = std::time::Instant::now();
+    let mut l = subscribe(
+        &world,
+        77,
+        json!({"resourceSubscriptions": [app_uri("payments")]}),
+        &[("authorization", &auth)],
+    )
+    .await;
+    let mut ended = None;
+    while started.elapsed() < Duration::from_secs(30) {
+        match l.next(Duration::from_secs(30)).await {
+            Some(m) if m.get("result").is_some() => {
+                ended = Some(started.elapsed());
+                break;
+            }
+            Some(_) => {}
+            None => {
+                ended = Some(started.elapsed());
+                break;
+            }
+        }
+    }
+    println!("review6 subscription with a 6 s token ended after {ended:?}");
+    assert!(
+        ended.is_some_and(|d| d < Duration::from_secs(15)),
+        "{ended:?}"
+    );
+}
