@@ -474,11 +474,18 @@ async fn review5_overmasking_image_tags_and_secret_key_names() {
             check(n, "plugin", &plugin, &mut lost);
         }
     }
-    let shapes: [Shape; 1] = [(
-        "image pull event",
-        "Back-off pulling image \"ghcr.io/external-secrets/external-secrets:v0.9.11\"",
-        "",
-    )];
+    let shapes: [Shape; 2] = [
+        (
+            "image pull event",
+            "Back-off pulling image \"ghcr.io/external-secrets/external-secrets:v0.9.11\"",
+            "",
+        ),
+        (
+            "ExternalSecret quoted as text",
+            "could not apply ExternalSecret r5-es: data:\n- secretKey: R5_KEY_NAME\n  remoteRef:\n    key: prod/db",
+            "",
+        ),
+    ];
     plant_conditions(&world.standin, "guestbook", &shapes);
     let status = world
         .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
@@ -489,6 +496,11 @@ async fn review5_overmasking_image_tags_and_secret_key_names() {
     for (which, text) in [("server status", &status), ("plugin status", &plugin)] {
         if !text.contains("external-secrets:v0.9.11") {
             lost.push(format!("{which} condition lost the tag"));
+        }
+        if !text.contains("secretKey: R5_KEY_NAME") {
+            lost.push(format!(
+                "{which} condition lost the ExternalSecret's key name"
+            ));
         }
     }
     lost.retain(|finding| !still_open(finding));

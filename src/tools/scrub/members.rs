@@ -47,13 +47,33 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let member = member_at(bytes, i)?;
     let name = member.name(bytes);
     let bare_key = is_bare(bytes, &member) && name.eq_ignore_ascii_case("key");
-    if looks_like_credential(name) && !bare_key && !names_a_place(name) {
+    if looks_like_credential(name)
+        && !bare_key
+        && !names_a_place(name)
+        && !names_a_key_beside_its_reference(bytes, &member)
+    {
         return member.value;
     }
     if under_secrets_only_member(bytes, &member) {
         return member.value;
     }
     pair_value(bytes, &member).or_else(|| value_before_its_name(bytes, &member))
+}
+
+/// How far around a member its sibling is looked for.
+const SIBLING_REACH: usize = 200;
+
+/// An ExternalSecret's `secretKey: DB_PASSWORD` beside its `remoteRef`: the name of the key
+/// the operator writes, not a credential (elsewhere, as MinIO's or S3's, a `secretKey` is one).
+fn names_a_key_beside_its_reference(bytes: &[u8], member: &Member) -> bool {
+    if member.name(bytes) != "secretKey" {
+        return false;
+    }
+    let around = &bytes[member.name.0.saturating_sub(SIBLING_REACH)
+        ..(member.end + SIBLING_REACH).min(bytes.len())];
+    around
+        .windows(10)
+        .any(|w| w.starts_with(b"remoteRef") && matches!(w[9], b':' | b'"' | b'\\' | b'\'' | b'&'))
 }
 
 /// Members whose every value is a secret whatever its name, by the design of what reads them:
@@ -735,6 +755,20 @@ mod tests {
         ] {
             assert_eq!(masked(text), text, "{text}");
         }
+    }
+
+    #[test]
+    fn an_external_secrets_key_name_stays_and_other_secret_keys_go() {
+        for text in [
+            "data:\n- secretKey: DB_PASSWORD\n  remoteRef:\n    key: prod/db\n    property: password",
+            r#"{"data":[{"remoteRef":{"key":"prod/db"},"secretKey":"DB_PASSWORD"}]}"#,
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+        assert_eq!(
+            masked("minio:\n  accessKey: admin\n  secretKey: S-1"),
+            "minio:\n  accessKey: ***\n  secretKey: ***"
+        );
     }
 
     #[test]
