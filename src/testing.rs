@@ -10,6 +10,18 @@ use crate::host::{
 };
 use crate::settings::{Credentials, Secret, Settings};
 
+/// A subscription's listener that hears nothing and never leaves.
+pub struct StayingListener;
+
+impl crate::mcp::subscriptions::Listener for StayingListener {
+    fn resource_updated(&self, _uri: &str, _meta: serde_json::Map<String, serde_json::Value>) {}
+    fn resources_list_changed(&self) {}
+    fn is_closed(&self) -> bool {
+        false
+    }
+    fn keep_alive(&self) {}
+}
+
 pub fn reply(status: u16, body: &str) -> Result<HttpResponse, HttpError> {
     Ok(HttpResponse {
         status,

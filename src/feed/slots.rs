@@ -394,17 +394,6 @@ mod tests {
         assert!(as_bob.take().is_err());
     }
 
-    struct Deaf;
-
-    impl Listener for Deaf {
-        fn resource_updated(&self, _uri: &str, _meta: Map<String, Value>) {}
-        fn resources_list_changed(&self) {}
-        fn is_closed(&self) -> bool {
-            false
-        }
-        fn keep_alive(&self) {}
-    }
-
     #[test]
     fn a_holding_renews_while_asked_and_gives_back_when_dropped() {
         let host = Store::default();
@@ -412,7 +401,7 @@ mod tests {
         let slots = Slots::of(&host, RequestContext::for_account(&settings));
         let held = slots.take().unwrap();
         {
-            let holding = Holding::new(&slots, held, &Deaf);
+            let holding = Holding::new(&slots, held, &crate::testing::StayingListener);
             for _ in 0..4 {
                 host.advance(WINDOW_MS / 2);
                 assert!(!holding.is_closed());

@@ -253,19 +253,7 @@ mod tests {
     use super::*;
     use crate::context::RequestContext;
     use crate::host::Clock;
-    use crate::testing::{FakeHost, token_settings};
-
-    /// Hears nothing and never leaves.
-    struct Staying;
-
-    impl Listener for Staying {
-        fn resource_updated(&self, _uri: &str, _meta: serde_json::Map<String, Value>) {}
-        fn resources_list_changed(&self) {}
-        fn is_closed(&self) -> bool {
-            false
-        }
-        fn keep_alive(&self) {}
-    }
+    use crate::testing::{FakeHost, StayingListener, token_settings};
 
     /// Argo CD accepts every watch and ends it at once: each reconnection waits longer, up to
     /// the most, instead of starting again from a second each time.
@@ -280,7 +268,7 @@ mod tests {
         };
         let ten_minutes_ms = 10 * 60 * 1000;
         let until = host.now_unix_ms() + ten_minutes_ms;
-        pollster::block_on(follow(&client, &watched, until, &Staying));
+        pollster::block_on(follow(&client, &watched, until, &StayingListener));
         let opened = host
             .requests()
             .iter()
