@@ -621,3 +621,80 @@ async fn a_release_pushed_to_a_real_registry_runs_on_spin_and_loads_in_wassette(
         "{refused}"
     );
 }
+
+/// The scripts refuse what they cannot publish, saying why, before anything is pushed: a
+/// reference without a registry or tag, a missing file, a tag that is not the version.
+#[test]
+fn the_release_scripts_refuse_bad_input_before_pushing_anything() {
+    let run = |script: &str, arguments: &[&str], environment: &[(&str, &str)]| {
+        let output = Command::new("bash")
+            .arg(repository().join(script))
+            .args(arguments)
+            .envs(environment.iter().copied())
+            .env("SPIN", "/bin/true")
+            .output()
+            .expect("the script runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let plugin = host_test::embed::PLUGIN_WASM;
+    for (reference, file) in [
+        ("argocd-mcp-plugin:1.0.0", plugin),
+        ("127.0.0.1:5000/argocd-mcp-plugin", plugin),
+        ("127.0.0.1:5000/argocd-mcp-plugin:bad/tag", plugin),
+    ] {
+        let (code, stderr) = run(
+            "scripts/push-wasm-artifact",
+            &["--version", VERSION, reference, file],
+            &[],
+        );
+        assert_eq!(code, Some(2), "{reference}: {stderr}");
+        assert!(
+            stderr.contains("not a REGISTRY/REPOSITORY:TAG reference"),
+            "{reference}: {stderr}"
+        );
+    }
+    let (code, stderr) = run(
+        "scripts/push-wasm-artifact",
+        &[
+            "--version",
+            VERSION,
+            "127.0.0.1:9/p:1",
+            "/nonexistent/plugin.wasm",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no such file: /nonexistent/plugin.wasm"),
+        "{stderr}"
+    );
+    let (code, stderr) = run("scripts/push-wasm-artifact", &[], &[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.starts_with("usage:"), "{stderr}");
+
+    // Port 9 (discard) answers nothing: had the release got as far as pushing, it would say so.
+    let (code, stderr) = run(
+        "scripts/release",
+        &[
+            "--no-build",
+            "--plain-http",
+            "--out",
+            "/nonexistent/out",
+            "127.0.0.1:9",
+        ],
+        &[("RELEASE_TAG", "v0.0.0-not-this")],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the tag v0.0.0-not-this is not v{VERSION}, the workspace version"
+        )),
+        "{stderr}"
+    );
+    let (code, stderr) = run("scripts/release", &["--no-build"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.starts_with("usage:"), "{stderr}");
+}
