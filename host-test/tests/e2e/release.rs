@@ -216,7 +216,13 @@ impl Registry {
         })
     }
 
-    fn start(binary: &Path, name: &str, tls: Option<&Certificate>) -> Registry {
+    /// `htpasswd`: users who must sign in (Basic), as the registry's htpasswd file.
+    fn start(
+        binary: &Path,
+        name: &str,
+        tls: Option<&Certificate>,
+        htpasswd: Option<&Path>,
+    ) -> Registry {
         let port = free_port();
         let folder = std::env::temp_dir().join(format!(
             "argocd-mcp-registry-{}-{name}-{port}",
@@ -232,6 +238,12 @@ impl Registry {
                 "  tls:\n    certificate: {}\n    key: {}\n",
                 certificate.cert.display(),
                 certificate.key.display()
+            ));
+        }
+        if let Some(users) = htpasswd {
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: release-test\n    path: {}\n",
+                users.display()
             ));
         }
         std::fs::write(folder.join("config.yml"), config).unwrap();
@@ -433,7 +445,7 @@ async fn a_release_pushed_to_a_real_registry_runs_on_spin_and_loads_in_wassette(
     let folder = temporary.path();
 
     // The release, pushed over plain HTTP to a loopback registry.
-    let registry = Registry::start(&registry_binary, "http", None);
+    let registry = Registry::start(&registry_binary, "http", None, None);
     let out = folder.join("publish");
     let pushed = release(&spin, &registry.address(), &out, true, &[]);
     let app = &pushed["spin-app"];
@@ -581,7 +593,7 @@ async fn a_release_pushed_to_a_real_registry_runs_on_spin_and_loads_in_wassette(
         eprintln!("SKIPPED {test} (Wassette over HTTPS): openssl could not make a certificate");
         return;
     };
-    let secure = Registry::start(&registry_binary, "https", Some(&certificate));
+    let secure = Registry::start(&registry_binary, "https", Some(&certificate), None);
     let trust: [(&str, &Path); 2] = [
         ("SSL_CERT_FILE", &certificate.cert),
         ("CURL_CA_BUNDLE", &certificate.cert),
@@ -697,4 +709,83 @@ fn the_release_scripts_refuse_bad_input_before_pushing_anything() {
     let (code, stderr) = run("scripts/release", &["--no-build"], &[]);
     assert_eq!(code, Some(2));
     assert!(stderr.starts_with("usage:"), "{stderr}");
+}
+
+/// A registry that asks for credentials: the push script signs in with REGISTRY_USERNAME and
+/// REGISTRY_PASSWORD, and the password appears in nothing it writes, pushed or refused.
+#[test]
+fn the_push_script_signs_in_and_never_shows_the_password() {
+    let test = "the_push_script_signs_in_and_never_shows_the_password";
+    let Some(registry_binary) = Registry::binary() else {
+        eprintln!(
+            "SKIPPED {test}: no docker-registry (Debian package docker-registry, or set DOCKER_REGISTRY)"
+        );
+        return;
+    };
+    let temporary = TempFolder::new("argocd-mcp-registry-auth");
+    let folder = temporary.path();
+    let Some(certificate) = Certificate::make(&folder.join("tls")) else {
+        eprintln!("SKIPPED {test}: openssl could not make a certificate");
+        return;
+    };
+    const PASSWORD: &str = "Pu5h-s3cret-\"quoted\\";
+    // The registry reads bcrypt hashes; Python's crypt makes one where the C library can.
+    let hashed = Command::new("python3")
+        .args(["-W", "ignore", "-c"])
+        .arg("import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))")
+        .arg(PASSWORD)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|h| h.starts_with("$2"));
+    let Some(hashed) = hashed else {
+        eprintln!("SKIPPED {test}: no python3 with bcrypt in crypt to write the registry's users");
+        return;
+    };
+    let users = folder.join("htpasswd");
+    std::fs::write(&users, format!("releaser:{hashed}\n")).unwrap();
+    let registry = Registry::start(&registry_binary, "auth", Some(&certificate), Some(&users));
+    let push = |credentials: Option<(&str, &str)>| {
+        let mut command = Command::new("bash");
+        command
+            .arg(repository().join("scripts/push-wasm-artifact"))
+            .args(["--version", VERSION])
+            .arg(format!(
+                "{}/argocd-mcp-plugin:{VERSION}",
+                registry.address()
+            ))
+            .arg(host_test::embed::PLUGIN_WASM)
+            .env("CURL_CA_BUNDLE", &certificate.cert)
+            .env_remove("REGISTRY_USERNAME")
+            .env_remove("REGISTRY_PASSWORD");
+        if let Some((user, password)) = credentials {
+            command
+                .env("REGISTRY_USERNAME", user)
+                .env("REGISTRY_PASSWORD", password);
+        }
+        let output = command.output().expect("the script runs");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!said.contains(PASSWORD), "the password was shown: {said}");
+        (output.status.success(), said)
+    };
+    let (pushed, said) = push(None);
+    assert!(!pushed, "{said}");
+    assert!(
+        said.contains("set REGISTRY_USERNAME and REGISTRY_PASSWORD"),
+        "{said}"
+    );
+    let (pushed, said) = push(Some(("releaser", "not-the-password")));
+    assert!(!pushed, "a wrong password pushed: {said}");
+    let (pushed, said) = push(Some(("releaser", PASSWORD)));
+    assert!(pushed, "{said}");
+    let digest = said.trim();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "the script prints the digest: {said}"
+    );
 }
