@@ -1,6 +1,7 @@
 //! Builds the two guest components exactly as they ship (`--profile guest`, wasm32-wasip2), so
-//! the harness, its tests and the runner never run a stale `.wasm`. A separate target directory
-//! keeps this nested cargo off the outer build's lock.
+//! the harness, its tests and the runner never run a stale `.wasm`, and packages them in
+//! `target/dist/` (what `scripts/release` publishes): each with its root name and the workspace
+//! version. A separate target directory keeps this nested cargo off the outer build's lock.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -47,12 +48,14 @@ fn main() {
         );
     }
     let out = target_dir.join("wasm32-wasip2").join("guest");
-    println!(
-        "cargo:rustc-env=ARGOCD_MCP_SERVER_WASM={}",
-        out.join("argocd_mcp_server.wasm").display()
-    );
     let dist = root.join("target").join("dist");
     std::fs::create_dir_all(&dist).expect("target/dist can be made");
+    let server = dist.join("argocd_mcp_server.wasm");
+    package_server(&out.join("argocd_mcp_server.wasm"), &server);
+    println!(
+        "cargo:rustc-env=ARGOCD_MCP_SERVER_WASM={}",
+        server.display()
+    );
     let plugin = dist.join("argocd_mcp_plugin.wasm");
     package_plugin(
         &out.join("argocd_mcp_plugin.wasm"),
@@ -94,10 +97,36 @@ fn plugin_world_only(encoded: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The root component name and the version every published artifact states (the workspace's,
+/// the one `serverInfo` reports): rustc writes neither. The version goes in the `version` custom
+/// section that `wasm-tools metadata show` and OCI tooling read.
+fn named_and_versioned(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut metadata = wasm_metadata::AddMetadata::default();
+    metadata.name = wasm_metadata::AddMetadataField::Set(name.into());
+    let mut packaged = metadata
+        .to_wasm(bytes)
+        .expect("the component takes a root name");
+    let version = std::env::var("CARGO_PKG_VERSION").expect("set by cargo");
+    use wasm_encoder::ComponentSection as _;
+    wasm_encoder::CustomSection {
+        name: "version".into(),
+        data: version.as_bytes().into(),
+    }
+    .append_to_component(&mut packaged);
+    packaged
+}
+
+/// The server as published in the Spin app: the component cargo built, named and versioned.
+fn package_server(built: &std::path::Path, packaged: &std::path::Path) {
+    let bytes = std::fs::read(built).expect("the server was built");
+    std::fs::write(packaged, named_and_versioned(&bytes, "argocd-mcp-server"))
+        .expect("the packaged server is written");
+}
+
 /// The plugin as WASM MCP hosts want it: rustc leaves out the WIT docs (hosts show them as tool
-/// descriptions, from a `package-docs` custom section) and the root component name (which
-/// Wassette needs for components it finds in its local directory). Both are added here, to a copy,
-/// so running this again never stacks sections.
+/// descriptions, from a `package-docs` custom section), the root component name (which
+/// Wassette needs for components it finds in its local directory) and the version. They are
+/// added here, to a copy, so running this again never stacks sections.
 fn package_plugin(built: &std::path::Path, wit: &std::path::Path, packaged: &std::path::Path) {
     let mut resolve = wit_parser::Resolve::default();
     let (package, _) = resolve.push_dir(wit).expect("the WIT parses");
@@ -107,11 +136,7 @@ fn package_plugin(built: &std::path::Path, wit: &std::path::Path, packaged: &std
             .expect("the WIT docs encode"),
     );
     let bytes = std::fs::read(built).expect("the plugin was built");
-    let mut metadata = wasm_metadata::AddMetadata::default();
-    metadata.name = wasm_metadata::AddMetadataField::Set("argocd-mcp".into());
-    let mut packaged_bytes = metadata
-        .to_wasm(&bytes)
-        .expect("the plugin takes a root name");
+    let mut packaged_bytes = named_and_versioned(&bytes, "argocd-mcp");
     use wasm_encoder::ComponentSection as _;
     wasm_encoder::CustomSection {
         name: wit_parser::PackageMetadata::SECTION_NAME.into(),

@@ -36,14 +36,57 @@ pub fn wait_for_port(port: u16, what: &str) {
     }
 }
 
-/// A child process, killed when dropped so a failing test leaves nothing behind.
+/// A child process, killed when dropped so a failing test leaves nothing behind, with the
+/// processes it started: `spin up` runs the app in a child of its own (`spin trigger http`),
+/// which outlives a killed parent and kept listening after every Spin test.
 pub struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        // Found while the parent lives: once it is gone they belong to init.
+        let descendants = descendants_of(self.0.id());
         let _ = self.0.kill();
         let _ = self.0.wait();
+        for pid in descendants {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
+}
+
+/// The processes `root` started, and theirs, by the parent ids in `/proc/*/stat` (none where
+/// there is no `/proc`).
+fn descendants_of(root: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let parent_of: Vec<(u32, u32)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // "pid (name) state ppid …": the name may hold spaces and parentheses.
+            let after_name = &stat[stat.rfind(')')? + 1..];
+            let parent = after_name.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, parent))
+        })
+        .collect();
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            parent_of
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(child, _)| *child),
+        );
+        next += 1;
+    }
+    found.remove(0);
+    found
 }
 
 /// A fresh folder holding this repository's `spin.toml` with its `source` pointed at the server

@@ -62,9 +62,12 @@ fn spin_deploys_the_component_the_harness_tests() {
     let source = component["source"].as_str().unwrap();
     let tested = std::path::Path::new(host_test::embed::SERVER_WASM);
     assert!(source.ends_with("wasm32-wasip2/guest/argocd_mcp_server.wasm"));
+    // The harness runs what is published: the same build, packaged with its name and version
+    // (host-test/build.rs).
     assert!(
-        tested.ends_with("wasm32-wasip2/guest/argocd_mcp_server.wasm"),
-        "same profile and target"
+        tested.ends_with("target/dist/argocd_mcp_server.wasm"),
+        "{}",
+        tested.display()
     );
     let build = component["build"]["command"].as_str().unwrap();
     assert!(build.contains("--profile guest") && build.contains("--target wasm32-wasip2"));

@@ -28,6 +28,7 @@ mod processes;
 mod profiles;
 mod progress;
 mod readonly;
+mod release;
 mod review4;
 mod review5;
 mod review6;
