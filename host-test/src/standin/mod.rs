@@ -313,6 +313,9 @@ impl StandIn {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                // As Argo CD's Go server does for every connection: an answer written in two
+                // parts on a kept-alive connection must not wait for the client's delayed ACK.
+                stream.set_nodelay(true).ok();
                 let state = shared.clone();
                 tokio::spawn(async move {
                     let service =
