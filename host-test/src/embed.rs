@@ -18,6 +18,7 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use crate::kv::KvStore;
+use crate::outbound::ConnectionPool;
 
 mod server_world {
     wasmtime::component::bindgen!({
@@ -125,6 +126,7 @@ struct OutboundHooks {
     redirect: Option<SocketAddr>,
     redirect_hosts: HashMap<String, SocketAddr>,
     log: Arc<Mutex<Vec<Outbound>>>,
+    connections: ConnectionPool,
 }
 
 impl WasiHttpHooks for OutboundHooks {
@@ -171,13 +173,8 @@ impl WasiHttpHooks for OutboundHooks {
                 *request.uri_mut() = uri;
             }
         }
-        Box::new(async move {
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn Future<Output = _> + Send>,
-            ))
-        })
+        let connections = self.connections.clone();
+        Box::new(async move { connections.send(request, options).await })
     }
 }
 
@@ -273,6 +270,8 @@ pub struct Harness {
     engine: Engine,
     server: ProxyPre<HostState>,
     plugin: plugin_world::PluginPre<HostState>,
+    /// Kept-alive connections to Argo CD (and the identity provider), shared by all instances.
+    connections: ConnectionPool,
 }
 
 impl Harness {
@@ -281,8 +280,33 @@ impl Harness {
         Self::load_from(Path::new(SERVER_WASM), Path::new(PLUGIN_WASM))
     }
 
+    /// As `load`, with wasmtime's pooling allocator, for the long-lived runner: an instance's
+    /// memories and tables come from slots reserved once and reset for the next instance,
+    /// instead of being mapped and unmapped per request (a tenth of the runner's CPU in the
+    /// profile, README, Figures). Slots are reserved address space (4 GiB each, as on-demand
+    /// instances reserve too), so tests, which start many harnesses in one process, keep the
+    /// on-demand allocator. Where the slots cannot be reserved (a `ulimit -v`), falls back to it.
+    pub fn load_pooled() -> Result<Harness> {
+        let mut config = Config::new();
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(
+            wasmtime::PoolingAllocationConfig::default(),
+        ));
+        match Engine::new(&config) {
+            Ok(engine) => Self::load_with(engine, Path::new(SERVER_WASM), Path::new(PLUGIN_WASM)),
+            Err(e) => {
+                eprintln!(
+                    "argocd-mcp: the pooling allocator is unavailable ({e:#}); instances are allocated one by one"
+                );
+                Self::load()
+            }
+        }
+    }
+
     pub fn load_from(server: &Path, plugin: &Path) -> Result<Harness> {
-        let engine = Engine::new(&Config::new())?;
+        Self::load_with(Engine::new(&Config::new())?, server, plugin)
+    }
+
+    fn load_with(engine: Engine, server: &Path, plugin: &Path) -> Result<Harness> {
         let mut linker: Linker<HostState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
@@ -297,6 +321,7 @@ impl Harness {
             engine,
             server,
             plugin,
+            connections: ConnectionPool::default(),
         })
     }
 
@@ -326,6 +351,7 @@ impl Harness {
                     redirect: env.redirect,
                     redirect_hosts: env.redirect_hosts.clone(),
                     log: env.outbound.clone(),
+                    connections: self.connections.clone(),
                 },
                 kv: env.kv.clone(),
                 variables: env.variables.clone(),

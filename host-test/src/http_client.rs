@@ -24,6 +24,18 @@ impl Connection {
         headers: &str,
         body: &str,
     ) -> Result<(u16, Vec<u8>), String> {
+        self.send_full(method, path, headers, body)
+            .map(|answer| (answer.status, answer.body))
+    }
+
+    /// Sends one request; the whole answer (with its headers), or why it failed.
+    pub fn send_full(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &str,
+        body: &str,
+    ) -> Result<Answer, String> {
         if self.reader.is_none() {
             let stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
             stream.set_nodelay(true).ok();
@@ -43,7 +55,7 @@ impl Connection {
         path: &str,
         headers: &str,
         body: &str,
-    ) -> Result<(u16, Vec<u8>), String> {
+    ) -> Result<Answer, String> {
         let port = self.port;
         let reader = self.reader.as_mut().expect("connected");
         let request = format!(
@@ -61,9 +73,13 @@ impl Connection {
             .and_then(|s| s.parse().ok())
             .ok_or(format!("bad status line {line:?}"))?;
         let (mut length, mut chunked, mut close) = (None, false, false);
+        let mut headers = Vec::new();
         loop {
             line.clear();
             reader.read_line(&mut line).map_err(|e| e.to_string())?;
+            if let Some((name, value)) = line.trim_end().split_once(':') {
+                headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+            }
             let header = line.trim_end().to_ascii_lowercase();
             if header.is_empty() {
                 break;
@@ -97,6 +113,27 @@ impl Connection {
         if close {
             self.reader = None;
         }
-        Ok((status, body))
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// One answer as it came: the status, the headers (names in lower case) and the body.
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }

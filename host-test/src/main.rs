@@ -43,14 +43,14 @@ async fn run(args: &[String]) -> Result<(), String> {
     };
     match args.first().map(String::as_str) {
         Some("serve") => {
-            let harness = Harness::load().map_err(|e| format!("{e:#}"))?;
+            let harness = Harness::load_pooled().map_err(|e| format!("{e:#}"))?;
             let (env, _standin) = runner::host_env(demo).await.map_err(|e| format!("{e:#}"))?;
             runner::serve(harness, env, listen("127.0.0.1:8787")?)
                 .await
                 .map_err(|e| format!("{e:#}"))
         }
         Some("stdio") => {
-            let harness = Harness::load().map_err(|e| format!("{e:#}"))?;
+            let harness = Harness::load_pooled().map_err(|e| format!("{e:#}"))?;
             let (env, _standin) = runner::host_env(demo).await.map_err(|e| format!("{e:#}"))?;
             runner::stdio(harness, env)
                 .await

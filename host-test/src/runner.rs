@@ -82,6 +82,8 @@ pub async fn serve(harness: Harness, env: HostEnv, listen: SocketAddr) -> Result
     let shared = Arc::new((harness, env));
     loop {
         let (stream, _) = listener.accept().await?;
+        // Answers go out at once on kept-alive connections (no Nagle wait for an ACK).
+        stream.set_nodelay(true).ok();
         let shared = shared.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {

@@ -166,6 +166,11 @@ impl SpinNode {
             _process: process,
         }
     }
+
+    /// The `spin up` process's id (its trigger may run in children of it).
+    pub fn pid(&self) -> u32 {
+        self._process.0.id()
+    }
 }
 
 /// A runtime config in `dir` putting the `default` store in the Redis on `port`.

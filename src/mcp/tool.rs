@@ -13,16 +13,23 @@ pub struct Annotations {
 }
 
 /// Only the hints that say something: the spec gives `destructiveHint` and `idempotentHint` meaning
-/// only when `readOnlyHint` is false, and `openWorldHint` defaults to true. Every tool pays for
-/// these bytes in `tools/list`.
+/// only when `readOnlyHint` is false, and there they default to `true` and `false` (a tool that
+/// changes things is assumed destructive and not idempotent until it says otherwise), as
+/// `openWorldHint` defaults to true; a hint is written only where it differs from its default.
+/// `readOnlyHint` is always written, so no client has to know its default to tell reading tools
+/// from changing ones. Every tool pays for these bytes in `tools/list`.
 impl Serialize for Annotations {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("readOnlyHint", &self.read_only_hint)?;
         if !self.read_only_hint {
-            map.serialize_entry("destructiveHint", &self.destructive_hint)?;
-            map.serialize_entry("idempotentHint", &self.idempotent_hint)?;
+            if !self.destructive_hint {
+                map.serialize_entry("destructiveHint", &false)?;
+            }
+            if self.idempotent_hint {
+                map.serialize_entry("idempotentHint", &true)?;
+            }
         }
         if !self.open_world_hint {
             map.serialize_entry("openWorldHint", &false)?;
@@ -161,5 +168,41 @@ pub trait ToolProvider {
     /// first (none by default). A failure is worth no error to the user: it offers nothing.
     async fn complete(&self, _argument: &str, _prefix: &str) -> Vec<String> {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Annotations;
+    use serde_json::json;
+
+    fn published(read_only: bool, destructive: bool, idempotent: bool) -> serde_json::Value {
+        serde_json::to_value(Annotations {
+            read_only_hint: read_only,
+            destructive_hint: destructive,
+            idempotent_hint: idempotent,
+            open_world_hint: true,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn only_hints_that_differ_from_their_defaults_are_written() {
+        assert_eq!(
+            serde_json::to_value(Annotations::READ).unwrap(),
+            json!({"readOnlyHint": true})
+        );
+        assert_eq!(
+            published(false, true, false),
+            json!({"readOnlyHint": false})
+        );
+        assert_eq!(
+            published(false, false, true),
+            json!({"readOnlyHint": false, "destructiveHint": false, "idempotentHint": true})
+        );
+        assert_eq!(
+            published(false, true, true),
+            json!({"readOnlyHint": false, "idempotentHint": true})
+        );
     }
 }

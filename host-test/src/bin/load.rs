@@ -1,9 +1,18 @@
-//! The load benchmark: concurrent MCP clients drive `/mcp` for a fixed time, on the runner and
-//! on real Spin (when a Spin binary is at hand: `SPIN`, or `spin` on PATH), against the stand-in;
-//! it prints calls/s, p50/p99, failed calls and Argo CD logins beside the stand-in's own figures
-//! for the same Argo CD request, and Spin's floor (MCP `ping`, which never reaches Argo CD).
-//! Run: `cargo run --release -p host-test --bin load [seconds] [clients]` (default 10 s, 32).
+//! The load benchmark that judges issue 16: in one run, at each connection count, the floor
+//! (the stand-in alone answering the Argo CD request a status call makes), the official
+//! TypeScript server (npm `argocd-mcp`, pinned to `OFFICIAL_VERSION`, in its Streamable HTTP
+//! session mode, against the same stand-in; skipped with a line saying why when Node or npm is
+//! missing), this project's runner, and real Spin (when a Spin binary is at hand: `SPIN`, or
+//! `spin` on PATH). Each prints calls/s, p50, p99, failed calls, the server's peak RSS and Argo CD
+//! logins; then the ratios (ours ÷ official, Spin ÷ runner). `ping` on the runner and on Spin is
+//! each host's floor for this component (an instance and MCP parsing, no Argo CD request).
+//!
+//! Run: `cargo build --release -p host-test && target/release/load [seconds] [connections…]`
+//! (default 10 s and 16 64). The official server is installed once into
+//! `target/official-argocd-mcp` (or set `OFFICIAL_ARGOCD_MCP` to its `dist/index.js`).
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,8 +21,28 @@ use host_test::http_client::Connection;
 use host_test::spin::{self, Killed, SpinNode, free_port, wait_for_port};
 use host_test::standin::{Config, StandIn};
 
+/// The official server's version this benchmark measures (npm `argocd-mcp`).
+const OFFICIAL_VERSION: &str = "0.9.0";
+const APP: &str = "guestbook";
+const FLOOR: &str = "floor: stand-in alone";
+const OFFICIAL: &str = "official (npm argocd-mcp 0.9.0)";
 const STATUS_CALL: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_argocd_app_status","arguments":{"app_name":"guestbook"}}}"#;
+const OFFICIAL_CALL: &str = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_application","arguments":{"applicationName":"guestbook"}}}"#;
 const PING: &str = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+const MCP_HEADERS: &str =
+    "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
+
+/// One request as a client sends it again and again.
+struct Request {
+    method: &'static str,
+    path: String,
+    headers: String,
+    body: String,
+}
+
+/// Opens one client's conversation (a session, for the official server) on its connection and
+/// gives the request it then repeats.
+type Setup = Arc<dyn Fn(&mut Connection) -> Result<Request, String> + Send + Sync>;
 
 struct Figures {
     calls: usize,
@@ -24,26 +53,34 @@ struct Figures {
     p99: Duration,
 }
 
-/// `clients` connections sending `request` for `seconds`; `ok` judges each answer.
+/// `clients` connections repeating their request for `seconds`; `ok` judges each answer.
 fn drive(
     port: u16,
     clients: usize,
     seconds: u64,
-    request: Arc<(String, String, String, String)>,
+    setup: &Setup,
     ok: fn(u16, &[u8]) -> bool,
 ) -> Figures {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
     let workers: Vec<_> = (0..clients)
         .map(|_| {
-            let request = request.clone();
+            let setup = setup.clone();
             std::thread::spawn(move || {
                 let mut connection = Connection::new(port);
                 let (mut latencies, mut failures) = (Vec::new(), Vec::new());
+                let request = match setup(&mut connection) {
+                    Ok(request) => request,
+                    Err(why) => return (latencies, vec![format!("setting up: {why}")]),
+                };
                 while Instant::now() < deadline {
-                    let (method, path, headers, body) = &*request;
                     let sent = Instant::now();
-                    match connection.send(method, path, headers, body) {
+                    match connection.send(
+                        request.method,
+                        &request.path,
+                        &request.headers,
+                        &request.body,
+                    ) {
                         Ok((status, answer)) if ok(status, &answer) => {
                             latencies.push(sent.elapsed())
                         }
@@ -82,70 +119,248 @@ fn drive(
     }
 }
 
-fn mcp_request(body: &str) -> Arc<(String, String, String, String)> {
-    Arc::new((
-        "POST".into(),
-        "/mcp".into(),
-        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n".into(),
-        body.into(),
-    ))
+/// The same request on every connection, nothing to open first.
+fn repeat(method: &'static str, path: &str, headers: &str, body: &str) -> Setup {
+    let (path, headers, body) = (path.to_owned(), headers.to_owned(), body.to_owned());
+    Arc::new(move |_| {
+        Ok(Request {
+            method,
+            path: path.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+        })
+    })
 }
 
 fn tool_ok(status: u16, body: &[u8]) -> bool {
     status == 200 && String::from_utf8_lossy(body).contains("\"isError\":false")
 }
 
-fn print(name: &str, figures: &Figures, logins: Option<u64>) {
+/// The official server answers in SSE; a tool error there carries `"isError":true`.
+fn official_ok(status: u16, body: &[u8]) -> bool {
+    let body = String::from_utf8_lossy(body);
+    status == 200 && body.contains("\"result\"") && !body.contains("\"isError\":true")
+}
+
+/// The largest resident set the process `pid` and its children had, in bytes (Linux only;
+/// `None` elsewhere or when it has gone).
+fn peak_rss(pid: u32) -> Option<u64> {
+    let own = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())?
+        * 1024;
+    let children: u64 = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .filter_map(peak_rss)
+        .sum();
+    Some(own + children)
+}
+
+/// One measured row: what ran, at how many connections.
+struct Row {
+    name: &'static str,
+    connections: usize,
+    figures: Figures,
+    rss: Option<u64>,
+    logins: Option<u64>,
+}
+
+fn print(row: &Row) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let figures = &row.figures;
     println!(
-        "{name:<34} {:>8.0} calls/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>7} calls  {:>4} failed{}",
+        "{:<30} {:>3} conn {:>8.0} calls/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>7} calls  {:>4} failed  RSS {:>7}{}",
+        row.name,
+        row.connections,
         figures.per_second,
         ms(figures.p50),
         ms(figures.p99),
         figures.calls,
         figures.failed,
-        logins.map_or(String::new(), |n| format!("  {n} Argo CD login(s)")),
+        row.rss
+            .map_or("—".to_owned(), |b| format!("{:.0} MB", b as f64 / 1e6)),
+        row.logins
+            .map_or(String::new(), |n| format!("  {n} Argo CD login(s)")),
     );
     if let Some(failure) = &figures.first_failure {
-        println!("{:<34} first failure: {failure}", "");
+        println!("{:<30} first failure: {failure}", "");
     }
 }
 
-/// `spin up` with this repository's `spin.toml`, its source the component the harness built.
-fn spin_up(spin: &std::path::Path, standin: &StandIn) -> SpinNode {
-    let url = standin.url();
-    let variables = [
-        ("argocd_url", url.as_str()),
-        ("argocd_username", "admin"),
-        ("argocd_password", "password"),
-    ];
-    SpinNode::start(spin, &spin::app_dir("load"), &variables, None)
+/// Drives `setup` on `port` after a one-second warm-up (the official server's JIT, Spin's
+/// first instances), and records the row.
+#[allow(clippy::too_many_arguments)] // one row's whole description
+fn measure(
+    rows: &mut Vec<Row>,
+    name: &'static str,
+    port: u16,
+    connections: usize,
+    seconds: u64,
+    setup: &Setup,
+    ok: fn(u16, &[u8]) -> bool,
+    pid: Option<u32>,
+    standin: Option<&StandIn>,
+) {
+    drive(port, connections, 1, setup, ok);
+    let before = standin.map(StandIn::login_count);
+    let figures = drive(port, connections, seconds, setup, ok);
+    let row = Row {
+        name,
+        connections,
+        figures,
+        rss: pid.and_then(peak_rss),
+        logins: standin.zip(before).map(|(s, b)| s.login_count() - b),
+    };
+    print(&row);
+    rows.push(row);
+}
+
+/// The official server's `dist/index.js`: `OFFICIAL_ARGOCD_MCP`, else installed (once) with npm
+/// into `target/official-argocd-mcp` at the pinned version. `Err` says why it cannot run.
+fn official_server() -> Result<PathBuf, String> {
+    if let Some(path) = std::env::var_os("OFFICIAL_ARGOCD_MCP") {
+        return Ok(PathBuf::from(path));
+    }
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        return Err("Node is not installed (node not on PATH)".into());
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/official-argocd-mcp");
+    let entry = dir.join("node_modules/argocd-mcp/dist/index.js");
+    let installed = dir.join("node_modules/argocd-mcp/package.json");
+    let pinned = std::fs::read_to_string(&installed)
+        .ok()
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+        .is_some_and(|p| p["version"] == OFFICIAL_VERSION);
+    if !pinned {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join("package.json"), "{\"private\": true}\n")
+            .map_err(|e| e.to_string())?;
+        let status = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent"])
+            .arg(format!("argocd-mcp@{OFFICIAL_VERSION}"))
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| format!("npm could not run: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "npm install argocd-mcp@{OFFICIAL_VERSION} failed ({status})"
+            ));
+        }
+    }
+    Ok(entry)
+}
+
+/// A client of the official server: its own session (initialize, then the `initialized`
+/// notification), then `get_application` on it again and again.
+fn official_setup() -> Setup {
+    Arc::new(|connection: &mut Connection| {
+        let initialize = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"load","version":"1"}}}"#;
+        let answer = connection.send_full("POST", "/mcp", MCP_HEADERS, initialize)?;
+        let session = answer
+            .header("mcp-session-id")
+            .ok_or_else(|| {
+                format!(
+                    "no session id: {} {}",
+                    answer.status,
+                    String::from_utf8_lossy(&answer.body)
+                )
+            })?
+            .to_owned();
+        let headers = format!(
+            "{MCP_HEADERS}Mcp-Session-Id: {session}\r\nMcp-Protocol-Version: 2025-06-18\r\n"
+        );
+        let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        connection.send_full("POST", "/mcp", &headers, initialized)?;
+        Ok(Request {
+            method: "POST",
+            path: "/mcp".into(),
+            headers,
+            body: OFFICIAL_CALL.into(),
+        })
+    })
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
-    let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let mut connection_counts: Vec<usize> = args.filter_map(|s| s.parse().ok()).collect();
+    if connection_counts.is_empty() {
+        connection_counts = vec![16, 64];
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     let standin = runtime.block_on(StandIn::start(Config::default())).unwrap();
     println!(
-        "argocd-mcp load: {clients} clients, {seconds} s each, get_argocd_app_status against the stand-in"
+        "argocd-mcp load: {seconds} s per row (after 1 s of warm-up) at {connection_counts:?} connections, \
+         get_argocd_app_status of {APP} against the stand-in, on {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-
+    let mut rows = Vec::new();
     let token = standin.api_token("admin", None);
-    let bare = Arc::new((
-        "GET".to_string(),
-        "/api/v1/applications/guestbook".to_string(),
-        format!("Authorization: Bearer {token}\r\n"),
-        String::new(),
-    ));
-    let alone = drive(standin.addr.port(), clients, seconds, bare, |status, _| {
-        status == 200
-    });
-    print("stand-in alone (the same GET)", &alone, None);
+
+    let bare = repeat(
+        "GET",
+        &format!("/api/v1/applications/{APP}"),
+        &format!("Authorization: Bearer {token}\r\n"),
+        "",
+    );
+    for &n in &connection_counts {
+        let ok: fn(u16, &[u8]) -> bool = |status, _| status == 200;
+        let port = standin.addr.port();
+        measure(&mut rows, FLOOR, port, n, seconds, &bare, ok, None, None);
+    }
+
+    match official_server() {
+        Err(why) => println!("official TypeScript server: SKIPPED ({why})"),
+        Ok(entry) => {
+            let port = free_port();
+            let official = Killed(
+                Command::new("node")
+                    .arg(&entry)
+                    .args(["http", "--port", &port.to_string()])
+                    .env("ARGOCD_BASE_URL", standin.url())
+                    .env("ARGOCD_API_TOKEN", &token)
+                    .env("LOG_LEVEL", "error")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("node starts"),
+            );
+            wait_for_port(port, "the official server");
+            let setup = official_setup();
+            for &n in &connection_counts {
+                let pid = Some(official.0.id());
+                measure(
+                    &mut rows,
+                    OFFICIAL,
+                    port,
+                    n,
+                    seconds,
+                    &setup,
+                    official_ok,
+                    pid,
+                    None,
+                );
+            }
+        }
+    }
 
     let runner_port = free_port();
     let runner_binary = std::env::current_exe()
@@ -163,37 +378,99 @@ fn main() {
             .expect("the runner starts (cargo build --release -p host-test first)"),
     );
     wait_for_port(runner_port, "the runner");
-    let before = standin.login_count();
-    let figures = drive(
-        runner_port,
-        clients,
-        seconds,
-        mcp_request(STATUS_CALL),
-        tool_ok,
-    );
-    print(
-        "runner: get_argocd_app_status",
-        &figures,
-        Some(standin.login_count() - before),
-    );
+    let status = repeat("POST", "/mcp", MCP_HEADERS, STATUS_CALL);
+    let ping = repeat("POST", "/mcp", MCP_HEADERS, PING);
+    let reached: fn(u16, &[u8]) -> bool = |status, _| status == 200;
+    for &n in &connection_counts {
+        let pid = Some(runner.0.id());
+        let (port, s) = (runner_port, Some(&standin));
+        measure(
+            &mut rows, "runner", port, n, seconds, &status, tool_ok, pid, s,
+        );
+        measure(
+            &mut rows,
+            "runner: ping",
+            port,
+            n,
+            seconds,
+            &ping,
+            reached,
+            pid,
+            None,
+        );
+    }
     drop(runner);
 
-    let Some(spin) = spin::binary() else {
-        println!("Spin: skipped (set SPIN, or put spin on PATH)");
-        return;
-    };
-    let node = spin_up(&spin, &standin);
-    let port = node.port;
-    let before = standin.login_count();
-    let figures = drive(port, clients, seconds, mcp_request(STATUS_CALL), tool_ok);
-    print(
-        "Spin: get_argocd_app_status",
-        &figures,
-        Some(standin.login_count() - before),
-    );
-    let figures = drive(port, clients, seconds, mcp_request(PING), |status, _| {
-        status == 200
-    });
-    print("Spin: ping (no Argo CD request)", &figures, None);
-    drop(node);
+    match spin::binary() {
+        None => println!("Spin: SKIPPED (set SPIN, or put spin on PATH)"),
+        Some(binary) => {
+            let url = standin.url();
+            let variables = [
+                ("argocd_url", url.as_str()),
+                ("argocd_username", "admin"),
+                ("argocd_password", "password"),
+            ];
+            let node = SpinNode::start(&binary, &spin::app_dir("load"), &variables, None);
+            for &n in &connection_counts {
+                let pid = Some(node.pid());
+                let (port, s) = (node.port, Some(&standin));
+                measure(
+                    &mut rows, "Spin", port, n, seconds, &status, tool_ok, pid, s,
+                );
+                measure(
+                    &mut rows,
+                    "Spin: ping",
+                    port,
+                    n,
+                    seconds,
+                    &ping,
+                    reached,
+                    pid,
+                    None,
+                );
+            }
+        }
+    }
+    print_ratios(&rows);
+}
+
+/// Ours ÷ official and Spin ÷ runner in calls/s, at each connection count, and how each p99
+/// compares with the official server's p50.
+fn print_ratios(rows: &[Row]) {
+    let mut by: BTreeMap<(usize, &str), &Figures> = BTreeMap::new();
+    for row in rows {
+        by.insert((row.connections, row.name), &row.figures);
+    }
+    let connections: std::collections::BTreeSet<usize> =
+        rows.iter().map(|r| r.connections).collect();
+    println!("ratios (calls/s, within this run):");
+    for n in connections {
+        let get = |name: &str| by.get(&(n, name)).copied();
+        let (official, runner, spin, floor) =
+            (get(OFFICIAL), get("runner"), get("Spin"), get(FLOOR));
+        let ratio = |a: Option<&Figures>, b: Option<&Figures>| match (a, b) {
+            (Some(a), Some(b)) if b.per_second > 0.0 => {
+                format!("{:.2}", a.per_second / b.per_second)
+            }
+            _ => "—".into(),
+        };
+        let p99_vs_p50 = |ours: Option<&Figures>| match (ours, official) {
+            (Some(o), Some(off)) => format!(
+                "{:.2} ms vs {:.2} ms",
+                o.p99.as_secs_f64() * 1e3,
+                off.p50.as_secs_f64() * 1e3
+            ),
+            _ => "—".into(),
+        };
+        println!(
+            "  {n:>3} conn: runner ÷ official {}; Spin ÷ official {}; Spin ÷ runner {}; runner ÷ floor {}; \
+             p99 runner vs official p50 {}; p99 Spin vs official p50 {}",
+            ratio(runner, official),
+            ratio(spin, official),
+            ratio(spin, runner),
+            ratio(runner, floor),
+            p99_vs_p50(runner),
+            p99_vs_p50(spin),
+        );
+    }
 }

@@ -148,6 +148,8 @@ pub struct State {
     pub requests: Vec<SeenRequest>,
     pub logins_ok: u64,
     pub logins_failed: u64,
+    /// TCP connections accepted, to tell kept-alive clients from ones connecting per request.
+    pub connections: u64,
     /// Added before every answer (a slow Argo CD).
     pub delay: Duration,
     /// When set, every /api request gets this status (an Argo CD in trouble).
@@ -273,6 +275,7 @@ impl StandIn {
             requests: Vec::new(),
             logins_ok: 0,
             logins_failed: 0,
+            connections: 0,
             delay: Duration::ZERO,
             fail_with: None,
             operation_time: config.operation_time,
@@ -313,6 +316,10 @@ impl StandIn {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                // As Argo CD's Go server does for every connection: an answer written in two
+                // parts on a kept-alive connection must not wait for the client's delayed ACK.
+                stream.set_nodelay(true).ok();
+                shared.lock().unwrap_or_else(|e| e.into_inner()).connections += 1;
                 let state = shared.clone();
                 tokio::spawn(async move {
                     let service =
@@ -409,6 +416,11 @@ impl StandIn {
 
     pub fn rotate_signing_key(&self) {
         self.state().sessions.rotate_key();
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connection_count(&self) -> u64 {
+        self.state().connections
     }
 
     pub fn login_count(&self) -> u64 {

@@ -22,6 +22,7 @@ mod memory;
 mod modern;
 mod names;
 mod open_gaps;
+mod outbound;
 mod planting;
 mod plugin;
 mod processes;

@@ -67,7 +67,15 @@ async fn a_client_session_initialize_list_call() {
         .iter()
         .find(|t| t["name"] == "sync_argocd_app")
         .unwrap();
-    assert_eq!(sync["annotations"]["destructiveHint"], true);
+    // Destructive is the spec's default for a tool that changes things: said by leaving it out.
+    assert_eq!(sync["annotations"], json!({"readOnlyHint": false}));
+    let hints: Vec<&Value> = tools.iter().map(|t| &t["annotations"]).collect();
+    assert!(
+        hints
+            .iter()
+            .all(|a| a["destructiveHint"] != true && a["idempotentHint"] != false)
+    );
+    assert!(hints.iter().any(|a| a["destructiveHint"] == false));
     assert_eq!(sync["inputSchema"]["properties"]["confirm"]["const"], true);
 }
 
