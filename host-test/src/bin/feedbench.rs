@@ -58,7 +58,7 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 /// Resident memory of a process now, in KiB.
-fn rss_kb(pid: u32) -> Option<u64> {
+fn own_rss_kb(pid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()?
         .lines()
@@ -67,6 +67,42 @@ fn rss_kb(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// The parent of a process, from `/proc/{pid}/stat` (after the parenthesised name).
+fn parent(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Resident memory of a process and every process under it, in KiB (a host may serve from a
+/// child process).
+fn rss_kb(pid: u32) -> Option<u64> {
+    let all: Vec<u32> = std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    let descends = |mut p: u32| loop {
+        if p == pid {
+            return true;
+        }
+        match parent(p) {
+            Some(up) if up > 1 && up != p => p = up,
+            _ => return false,
+        }
+    };
+    let total = all
+        .into_iter()
+        .filter(|p| descends(*p))
+        .filter_map(own_rss_kb)
+        .sum();
+    Some(total).filter(|t| *t > 0)
 }
 
 /// Requests Argo CD's API received so far (logins apart), and of those the watches.
@@ -145,7 +181,11 @@ fn next_update(subscription: &RawSubscription, within: Duration) -> Option<Insta
 
 /// The health guestbook is flipped to for change `i` (alternating, so every change is one).
 fn health(i: usize) -> &'static str {
-    if i % 2 == 0 { "Degraded" } else { "Healthy" }
+    if i.is_multiple_of(2) {
+        "Degraded"
+    } else {
+        "Healthy"
+    }
 }
 
 fn latency(host: &Served, standin: &StandIn, settings: &Settings) {
@@ -171,7 +211,7 @@ fn latency(host: &Served, standin: &StandIn, settings: &Settings) {
     }
     let (after, _) = argocd_requests(standin);
     // Left as it was found.
-    if settings.changes % 2 == 1 {
+    if !settings.changes.is_multiple_of(2) {
         standin.set_health("guestbook", "Healthy");
         next_update(&subscription, Duration::from_secs(10));
     }
@@ -304,6 +344,8 @@ fn held(host: &Served, standin: &StandIn, settings: &Settings) {
 }
 
 /// One waiting call: how long, how many Argo CD requests, and whether it watched or polled.
+/// `operation_started`: when the operation waited for was asked for (it ends `settings.operation`
+/// later at the stand-in).
 fn waiting(
     host: &Served,
     standin: &StandIn,
@@ -311,11 +353,15 @@ fn waiting(
     what: &str,
     tool: &str,
     arguments: Value,
+    operation_started: Option<Instant>,
 ) {
     let (before, watches_before) = argocd_requests(standin);
     let started = Instant::now();
     let answer = call(host.port, tool, arguments);
-    let took = started.elapsed();
+    let answered = Instant::now();
+    let took = answered - started;
+    let ended = operation_started.unwrap_or(started) + settings.operation;
+    let lag = answered.saturating_duration_since(ended);
     let (after, watches_after) = argocd_requests(standin);
     let requests = after - before;
     let watches = watches_after - watches_before;
@@ -328,10 +374,11 @@ fn waiting(
         format!("watching: {watches} watch stream(s) among them")
     };
     println!(
-        "  {what} (operation {} s): {requests} Argo CD requests in {:.1} s = {:.0} per minute of waiting ({how}); phase {}, verdict {}",
+        "  {what} (operation {} s): {requests} Argo CD requests in {:.1} s = {:.0} per minute of waiting ({how}); answered {:.2} s after the operation ended; phase {}, verdict {}",
         settings.operation.as_secs(),
         took.as_secs_f64(),
         requests as f64 / (took.as_secs_f64() / 60.0),
+        lag.as_secs_f64(),
         outcome["phase"].as_str().unwrap_or("?"),
         outcome["verdict"].as_str().unwrap_or("?"),
     );
@@ -344,6 +391,7 @@ fn waiting(
 }
 
 fn waits(host: &Served, standin: &StandIn, settings: &Settings) {
+    let asked = Instant::now();
     let started = call(
         host.port,
         "sync_argocd_app",
@@ -360,6 +408,7 @@ fn waits(host: &Served, standin: &StandIn, settings: &Settings) {
         "wait_for_argocd_operation",
         "wait_for_argocd_operation",
         json!({"app_name": "guestbook", "timeout_seconds": 120}),
+        Some(asked),
     );
     waiting(
         host,
@@ -368,6 +417,7 @@ fn waits(host: &Served, standin: &StandIn, settings: &Settings) {
         "sync_argocd_app with wait: true",
         "sync_argocd_app",
         json!({"app_name": "guestbook", "confirm": true, "wait": true, "timeout_seconds": 120}),
+        None,
     );
 }
 

@@ -87,7 +87,10 @@ async fn apps_created_and_deleted_are_told_once_each_to_those_who_asked() {
     // A change of an app that exists: the fleet changed, the list did not.
     assert!(world.standin.set_health("guestbook", "Degraded"));
     let changed = update("argocd/guestbook health Healthy→Degraded");
-    assert_eq!(until(&mut both, 81, &changed).await, [changed.clone()]);
+    assert_eq!(
+        until(&mut both, 81, &changed).await,
+        std::slice::from_ref(&changed)
+    );
 
     // An app created at Argo CD.
     world.standin.add_app(Blueprint::new("newcomer"));
