@@ -15,7 +15,7 @@ use crate::mcp::authorization::ResourceServer;
 use crate::mcp::http::{AccessPolicy, Admitted, HttpExchange, HttpReply, SiteChecked};
 use crate::mcp::jsonrpc::RpcError;
 use crate::mcp::server::{MessageSink, ServerInfo};
-use crate::mcp::subscriptions::{Filter, Listener};
+use crate::mcp::subscriptions::{Agreed, Filter, Listener};
 use crate::mcp::tool::{
     CallOutcome, NoProgress, ParamHeader, Progress, ToolDefinition, ToolProvider,
 };
@@ -73,11 +73,11 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         true
     }
 
-    async fn agree(&self, requested: &Filter) -> Result<Filter, RpcError> {
+    async fn agree(&self, requested: &Filter) -> Result<Agreed, RpcError> {
         crate::feed::agree(self.host, self.context, requested).await
     }
 
-    async fn listen(&self, agreed: &Filter, listener: &dyn Listener) {
+    async fn listen(&self, agreed: &Agreed, listener: &dyn Listener) {
         crate::feed::listen(self.host, self.context, agreed, listener).await
     }
 

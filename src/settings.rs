@@ -82,6 +82,16 @@ pub const WATCH_STALL: SettingName = SettingName {
     env: "ARGOCD_WATCH_STALL_MS",
     help: "Live feed: a watch of Argo CD silent this long (no change, no keepalive) is deemed stalled and opened again, catching up on what it missed, in milliseconds (default 45000: three of the keepalives Argo CD writes every 15 s)",
 };
+pub const FEED_MAX_SUBSCRIPTIONS: SettingName = SettingName {
+    variable: "feed_max_subscriptions",
+    env: "ARGOCD_FEED_MAX_SUBSCRIPTIONS",
+    help: "Live feed: the most subscriptions the server holds open at once, counted across its instances in the key-value store; each holds one watch on Argo CD (default 100; 0 refuses every subscription)",
+};
+pub const FEED_MAX_PER_CALLER: SettingName = SettingName {
+    variable: "feed_max_per_caller",
+    env: "ARGOCD_FEED_MAX_PER_CALLER",
+    help: "Live feed, user mode: the most subscriptions one caller holds open at once, counted across instances (default 10)",
+};
 
 pub const MAX_RESPONSE_BYTES: SettingName = SettingName {
     variable: "max_response_bytes",
@@ -190,7 +200,26 @@ pub fn all() -> impl Iterator<Item = &'static SettingName> {
 }
 
 /// The live feed's settings: the server component's alone (a plugin subscribes to nothing).
-pub const FEED_SETTINGS: &[SettingName] = &[WATCH_STALL];
+pub const FEED_SETTINGS: &[SettingName] =
+    &[WATCH_STALL, FEED_MAX_SUBSCRIPTIONS, FEED_MAX_PER_CALLER];
+
+/// How many subscriptions may be open at once (see `feed::slots`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedLimits {
+    /// For the whole server, across its instances.
+    pub total: u32,
+    /// For one caller, in user mode.
+    pub per_caller: u32,
+}
+
+impl Default for FeedLimits {
+    fn default() -> Self {
+        FeedLimits {
+            total: 100,
+            per_caller: 10,
+        }
+    }
+}
 
 /// A watch silent this long is deemed stalled: three of Argo CD's 15 s SSE keepalives missed.
 pub const DEFAULT_WATCH_STALL: Duration = Duration::from_secs(45);
@@ -304,6 +333,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// A watch of Argo CD silent this long (no event, no keepalive) is opened again.
     pub watch_stall: Duration,
+    /// How many subscriptions may be open at once.
+    pub feed_limits: FeedLimits,
     /// Projects whose apps may be changed; `None` means all.
     pub allowed_projects: Option<Vec<String>>,
     /// Sent with every request to the default Argo CD; values are secrets (proxy credentials).
@@ -358,6 +389,15 @@ impl Settings {
             .map(Duration::from_millis)
             .filter(|stall| *stall >= MIN_WATCH_STALL)
             .unwrap_or(DEFAULT_WATCH_STALL);
+        let limit = |name: &SettingName, default: u32| {
+            get(name)
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .unwrap_or(default)
+        };
+        let feed_limits = FeedLimits {
+            total: limit(&FEED_MAX_SUBSCRIPTIONS, FeedLimits::default().total),
+            per_caller: limit(&FEED_MAX_PER_CALLER, FeedLimits::default().per_caller),
+        };
         let allowed_projects = get(&ALLOWED_PROJECTS).map(|list| comma_list(&list));
         // A mounted secret often ends in a newline: trim it, as the presented token is trimmed.
         // Set but blank is a mistake that must not quietly turn authentication off.
@@ -416,6 +456,7 @@ impl Settings {
             require_approval: get(&REQUIRE_APPROVAL).is_some_and(|v| is_truthy(&v)),
             request_timeout,
             watch_stall,
+            feed_limits,
             allowed_projects,
             extra_headers,
             extra_headers_problem,
@@ -834,6 +875,26 @@ mod tests {
                 DEFAULT_WATCH_STALL,
                 "{ignored:?}"
             );
+        }
+    }
+
+    #[test]
+    fn feed_limits_are_read_and_nonsense_keeps_the_default() {
+        assert_eq!(load(&[]).feed_limits, FeedLimits::default());
+        let set = load(&[
+            ("ARGOCD_FEED_MAX_SUBSCRIPTIONS", "0"),
+            ("ARGOCD_FEED_MAX_PER_CALLER", " 3 "),
+        ]);
+        assert_eq!(
+            set.feed_limits,
+            FeedLimits {
+                total: 0,
+                per_caller: 3
+            }
+        );
+        for ignored in ["-1", "many", "", "4294967296"] {
+            let limits = load(&[("ARGOCD_FEED_MAX_PER_CALLER", ignored)]).feed_limits;
+            assert_eq!(limits.per_caller, 10, "{ignored:?}");
         }
     }
 

@@ -56,6 +56,12 @@ impl FakeHost {
         }
     }
 
+    /// Keeps the requests sent after all (for a host made by [`FakeHost::always`]).
+    pub fn recording(mut self) -> Self {
+        self.record = true;
+        self
+    }
+
     pub fn requests(&self) -> Vec<HttpRequest> {
         self.sent.borrow().clone()
     }
@@ -162,6 +168,7 @@ fn settings(credentials: Credentials) -> Settings {
         require_approval: false,
         request_timeout: Duration::from_secs(5),
         watch_stall: crate::settings::DEFAULT_WATCH_STALL,
+        feed_limits: crate::settings::FeedLimits::default(),
         allowed_projects: None,
         extra_headers: Vec::new(),
         extra_headers_problem: None,

@@ -7,6 +7,7 @@ pub mod error;
 pub mod json_budget;
 pub mod model;
 pub mod transport;
+pub mod watch_stream;
 
 pub use client::{ArgoClient, Query};
 pub use error::ArgoError;

@@ -4,6 +4,7 @@
 //! the allowed projects, and ends when the caller's token expires or after [`MAX_LIFETIME`].
 
 mod changes;
+mod slots;
 pub mod uris;
 mod watch;
 
@@ -17,7 +18,7 @@ use crate::context::RequestContext;
 use crate::host::Host;
 use crate::mcp::jsonrpc::{INVALID_PARAMS, RpcError};
 use crate::mcp::library::resource_not_found;
-use crate::mcp::subscriptions::{Filter, Listener};
+use crate::mcp::subscriptions::{Agreed, Filter, Listener};
 use crate::mcp::tool::{CallOutcome, NoProgress};
 
 pub use uris::TEMPLATES;
@@ -60,14 +61,15 @@ pub async fn read<H: Host>(
 }
 
 /// The part of `requested` this server honours: app and fleet URIs, and apps added or deleted
-/// (tools and prompts never change while it runs, so those are left out). Each app named is
-/// read as the caller; one that cannot be (unknown, not visible to the caller, outside the
-/// allowed projects) refuses the subscription, saying which and why.
+/// (tools and prompts never change while it runs, so those are left out). Its place under the
+/// limits is taken first (see [`slots`]), before any app is read; then each app named is read
+/// as the caller, and one that cannot be (unknown, not visible to the caller, outside the
+/// allowed projects) refuses the subscription, saying which and why, and gives the place back.
 pub async fn agree<H: Host>(
     host: &H,
     context: RequestContext<'_>,
     requested: &Filter,
-) -> Result<Filter, RpcError> {
+) -> Result<Agreed, RpcError> {
     let invalid =
         |why: String| RpcError::new(INVALID_PARAMS, format!("subscriptions/listen: {why}"));
     let mut apps = BTreeSet::new();
@@ -102,8 +104,11 @@ pub async fn agree<H: Host>(
             "ARGOCD_ALLOWED_PROJECTS allows no project, so there is nothing to watch".into(),
         ));
     }
+    let slots = slots::Slots::of(host, context);
+    let held = slots.take().map_err(invalid)?;
     for app in &apps {
         if let Err(refused) = watched_app(host, context, app).await {
+            slots.release(held);
             return Err(invalid(format!("{}: {refused}", app.uri())));
         }
     }
@@ -118,7 +123,10 @@ pub async fn agree<H: Host>(
             agreed.resource_subscriptions.push(uri.clone());
         }
     }
-    Ok(agreed)
+    Ok(Agreed {
+        filter: agreed,
+        note: held.note(),
+    })
 }
 
 /// Reads one app as the caller and checks its project is allowed.
@@ -139,8 +147,25 @@ async fn watched_app<H: Host>(
 }
 
 /// Reports changes to what `agreed` names until the client leaves, the caller's token expires
-/// or [`MAX_LIFETIME`] passes.
+/// or [`MAX_LIFETIME`] passes; then gives its place under the limits back.
 pub async fn listen<H: Host>(
+    host: &H,
+    context: RequestContext<'_>,
+    agreed: &Agreed,
+    listener: &dyn Listener,
+) {
+    // Only a place this server's agreement took is given back (the note is ours to read).
+    let Some(held) = slots::Held::from_note(&agreed.note) else {
+        return;
+    };
+    let slots = slots::Slots::of(host, context);
+    // Gives the place back when dropped: after the subscription ends, or when the host drops
+    // this task because the client left.
+    let holding = slots::Holding::new(&slots, held, listener);
+    follow(host, context, &agreed.filter, &holding).await;
+}
+
+async fn follow<H: Host>(
     host: &H,
     context: RequestContext<'_>,
     agreed: &Filter,

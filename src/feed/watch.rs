@@ -17,16 +17,19 @@ use super::uris::{AppRef, FLEET};
 use crate::argocd::ArgoClient;
 use crate::argocd::client::Query;
 use crate::argocd::transport::EVENT_STREAM;
+use crate::argocd::watch_stream::{MAX_EVENT_BYTES, PATH as WATCH_PATH, message};
 use crate::events::{EventError, Events};
 use crate::host::{Host, HttpError, header_value};
 use crate::mcp::subscriptions::Listener;
 
 /// How often, at most, a quiet stream looks whether the client is still there.
 pub const CLIENT_CHECK: Duration = Duration::from_secs(1);
-/// One watch event (an Application trimmed by `fields`) is a few hundred bytes.
-const MAX_EVENT_BYTES: usize = 64 * 1024;
 const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 const BACKOFF_MOST: Duration = Duration::from_secs(30);
+/// A stream that stayed open this long was a working one: the back-off starts again from
+/// [`BACKOFF_FIRST`]. One that drops sooner (accepted, then cut at once, over and over) keeps it
+/// growing, so a broken watch costs Argo CD a list and an open every 30 s, not every second.
+const STABLE_MS: u64 = 30 * 1000;
 
 /// What the watch keeps of each app (the List allow-list and the stream's generic `fields`
 /// name the same paths; `status.sync.revisions` is not on List's list, so a multi-source app's
@@ -85,14 +88,11 @@ pub async fn follow<H: Host>(
     while !over() {
         if catch_up(client, watched, &mut told, first, listener).await {
             first = false;
-            let path = format!(
-                "/api/v1/stream/applications{}",
-                watched.query(WATCH_FIELDS).as_str()
-            );
+            let path = format!("{WATCH_PATH}{}", watched.query(WATCH_FIELDS).as_str());
             if let Ok(stream) = client.open_accepting(&path, EVENT_STREAM).await
                 && stream.status == 200
             {
-                backoff = BACKOFF_FIRST;
+                let opened_ms = host.now_unix_ms();
                 // Asked for as server-sent events, the watch carries a keepalive every 15 s;
                 // answered as NDJSON anyway (by something in between), it has none, and only
                 // its end tells that it is gone.
@@ -127,6 +127,9 @@ pub async fn follow<H: Host>(
                         // The stream ended, failed, or sent an event past its bound.
                         Ok(None) | Err(_) => break,
                     }
+                }
+                if host.now_unix_ms().saturating_sub(opened_ms) >= STABLE_MS {
+                    backoff = BACKOFF_FIRST;
                 }
             }
         }
@@ -182,20 +185,6 @@ async fn catch_up<H: Host>(
         }
     }
     true
-}
-
-/// The JSON message a line of the watch carries: an SSE `data:` line's data (Argo CD writes each
-/// message on one line), or an NDJSON line as it is; `None` for an SSE comment (`:`, the
-/// keepalive) or another SSE field.
-fn message(line: &[u8]) -> Option<&[u8]> {
-    if let Some(data) = line.strip_prefix(b"data:") {
-        return Some(data.trim_ascii());
-    }
-    let field = line.starts_with(b":")
-        || [&b"event:"[..], b"id:", b"retry:"]
-            .iter()
-            .any(|f| line.starts_with(f));
-    (!field).then_some(line)
 }
 
 /// One message of the watch: `{"result":{"type":…,"application":…}}`, or a final `{"error":…}`
@@ -261,24 +250,46 @@ fn tell(seen: Seen, listener: &dyn Listener) {
 
 #[cfg(test)]
 mod tests {
-    use super::message;
+    use super::*;
+    use crate::context::RequestContext;
+    use crate::host::Clock;
+    use crate::testing::{FakeHost, token_settings};
 
-    #[test]
-    fn sse_data_is_the_message_comments_and_fields_are_none_ndjson_is_as_is() {
-        let json = br#"{"result":{"type":"MODIFIED"}}"#;
-        // Argo CD's SSE framing: `data: {json} ` (a space before the blank line).
-        let sse = [&b"data: "[..], json, b" "].concat();
-        assert_eq!(message(&sse), Some(&json[..]));
-        assert_eq!(message(&[&b"data:"[..], json].concat()), Some(&json[..]));
-        for field in [
-            &b":"[..],
-            b": keepalive",
-            b"event: message",
-            b"id: 7",
-            b"retry: 10",
-        ] {
-            assert_eq!(message(field), None, "{}", String::from_utf8_lossy(field));
+    /// Hears nothing and never leaves.
+    struct Staying;
+
+    impl Listener for Staying {
+        fn resource_updated(&self, _uri: &str, _meta: serde_json::Map<String, Value>) {}
+        fn resources_list_changed(&self) {}
+        fn is_closed(&self) -> bool {
+            false
         }
-        assert_eq!(message(json), Some(&json[..]));
+        fn keep_alive(&self) {}
+    }
+
+    /// Argo CD accepts every watch and ends it at once: each reconnection waits longer, up to
+    /// the most, instead of starting again from a second each time.
+    #[test]
+    fn a_watch_dropped_at_once_again_and_again_backs_off() {
+        let host = FakeHost::always(200, br#"{"items":[]}"#).recording();
+        let settings = token_settings();
+        let client = ArgoClient::new(&host, RequestContext::for_account(&settings)).unwrap();
+        let watched = Watched {
+            fleet: true,
+            ..Watched::default()
+        };
+        let ten_minutes_ms = 10 * 60 * 1000;
+        let until = host.now_unix_ms() + ten_minutes_ms;
+        pollster::block_on(follow(&client, &watched, until, &Staying));
+        let opened = host
+            .requests()
+            .iter()
+            .filter(|r| r.url.contains("/stream/applications"))
+            .count();
+        // 1, 2, 4, 8, 16 s, then every 30 s: 24 opens in ten minutes (a second apart: 300).
+        assert!(
+            (20..=26).contains(&opened),
+            "{opened} watches opened in ten minutes"
+        );
     }
 }

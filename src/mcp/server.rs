@@ -16,7 +16,7 @@ use super::results::{
     Implementation, InitializeResult, ListChanged, ListToolsResult, ProgressNotification,
     ProgressParams, ResourceCapabilities, to_json,
 };
-use super::subscriptions::{Filter, Notifier};
+use super::subscriptions::{Agreed, Filter, Notifier};
 use super::tool::{CallOutcome, NoProgress, Progress, ToolProvider};
 use super::{LATEST_LEGACY_VERSION, MODERN_VERSIONS, SUPPORTED_VERSIONS};
 
@@ -334,12 +334,16 @@ fn needs_a_stream() -> RpcError {
 async fn follow<P: ToolProvider>(
     tools: &P,
     id: &Value,
-    agreed: &Filter,
+    agreed: &Agreed,
     sink: &dyn MessageSink,
 ) -> Value {
-    let notifier = Notifier { id, agreed, sink };
+    let notifier = Notifier {
+        id,
+        agreed: &agreed.filter,
+        sink,
+    };
     notifier.acknowledge();
-    if !agreed.is_empty() {
+    if !agreed.filter.is_empty() {
         tools.listen(agreed, &notifier).await;
     }
     notifier.closing_result()
@@ -349,7 +353,7 @@ async fn follow<P: ToolProvider>(
 #[derive(Debug)]
 pub struct Subscription {
     id: Value,
-    agreed: Filter,
+    agreed: Agreed,
 }
 
 /// When `message` is a `subscriptions/listen`: reads it and asks the provider what it agrees to,

@@ -24,6 +24,16 @@ pub struct Filter {
     pub resource_subscriptions: Vec<String>,
 }
 
+/// A subscription the provider agreed to: the filter it honours, and the provider's own note of
+/// what it holds for the subscription while it runs (its place under the provider's limits),
+/// handed back to [`super::tool::ToolProvider::listen`]. The protocol carries the note from the
+/// agreement to the listening (which may run on another value of the provider) and never reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agreed {
+    pub filter: Filter,
+    pub note: String,
+}
+
 /// The most URIs one request may name: the filter is read whole before anything is agreed.
 const MOST_URIS_READ: usize = 1_000;
 

@@ -112,18 +112,19 @@ pub trait ToolProvider {
         false
     }
     /// The part of `requested` this provider honours; `Err` refuses the subscription (a URI it
-    /// cannot watch, a limit reached) with a message saying why.
+    /// cannot watch, a limit reached) with a message saying why. What it agrees to it holds
+    /// until [`Self::listen`] with the same agreement returns.
     async fn agree(
         &self,
         _requested: &super::subscriptions::Filter,
-    ) -> Result<super::subscriptions::Filter, super::jsonrpc::RpcError> {
-        Ok(super::subscriptions::Filter::default())
+    ) -> Result<super::subscriptions::Agreed, super::jsonrpc::RpcError> {
+        Ok(super::subscriptions::Agreed::default())
     }
     /// Reports changes to what `agreed` names until the client leaves or the provider ends the
-    /// subscription (it then returns).
+    /// subscription (it then returns, having let go of what it held for it).
     async fn listen(
         &self,
-        _agreed: &super::subscriptions::Filter,
+        _agreed: &super::subscriptions::Agreed,
         _listener: &dyn super::subscriptions::Listener,
     ) {
     }

@@ -83,6 +83,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             shown(&Value::String(project_of(&current)))
         ));
         where_it_deploys(&mut said, &current);
+        said.line(where_it_stands(&current));
         if let Some(patch) = given.remove("patch") {
             let mut after = current.clone();
             merge_patch(&mut after, &patch);
@@ -195,6 +196,37 @@ fn where_it_deploys(said: &mut Statement, app: &Value) {
             said.line(format!("  spec.destination.{field}: {}", shown(value)));
         }
     }
+}
+
+/// Where the app stands: its spec's generation and its last operation. A yes is sealed to this
+/// too, and every change an approval lets run moves it on (a sync or rollback starts an
+/// operation, a terminate ends one, a patch or update raises the generation), so the same yes
+/// replayed after it ran meets another question and is asked again, even where the record that
+/// it was spent is gone (a store writer deleting it).
+fn where_it_stands(app: &Value) -> String {
+    let text = |path: &str| app.pointer(path).and_then(Value::as_str);
+    let generation = app
+        .pointer("/metadata/generation")
+        .and_then(Value::as_u64)
+        .map_or_else(|| "unknown".to_owned(), |g| g.to_string());
+    let operation = match (
+        text("/status/operationState/phase"),
+        text("/status/operationState/startedAt"),
+    ) {
+        (Some(phase), Some(started)) => format!(
+            "{} (started {})",
+            shown(&Value::from(phase)),
+            shown(&Value::from(started))
+        ),
+        (Some(phase), None) => shown(&Value::from(phase)),
+        _ => "none".to_owned(),
+    };
+    let pending = if app.get("operation").is_some_and(|o| !o.is_null()) {
+        "; an operation is pending"
+    } else {
+        ""
+    };
+    format!("Now: spec generation {generation}; last operation {operation}{pending}")
 }
 
 /// Refuses a write unless the caller confirmed it: agents must ask their user first.

@@ -12,8 +12,10 @@
 //!   input parameters, by key.
 //! - any kind, wherever it sits ([`mask_credential_fields`]): a value under a key that names a
 //!   credential (a ConfigMap's `data` and `binaryData` entries, annotations, a custom
-//!   resource's fields), the `value` of a `{name, value}` pair named like one (container `env`,
-//!   probe `httpHeaders`), and the argument after a credential flag in `args`/`command`;
+//!   resource's fields), every value under Grafana's `secureJsonData`, the `value` of a
+//!   `{name, value}` pair named like one (container `env`, probe `httpHeaders`), and the
+//!   argument after a credential flag in `args`/`command`; in the External Secrets Operator's
+//!   kinds, the names of keys (`secretKey`, `remoteKey`) are kept;
 //! - `List` kinds: each item as the object it is.
 //! - any kind: the `last-applied-configuration` annotation (the whole object again).
 //!
@@ -57,7 +59,12 @@ pub fn mask_secrets(object: &mut Value) {
         "Application" | "ApplicationSet" if argo => mask_sources(object),
         _ => {}
     }
-    mask_credential_fields(object);
+    let names = if external_secrets_kind(object) {
+        &EXTERNAL_SECRETS_KEY_NAMES[..]
+    } else {
+        &[]
+    };
+    mask_credential_fields(object, names);
     if let Some(annotations) = object
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
@@ -82,7 +89,11 @@ fn mask_secret_data(object: &mut Value) {
 /// of a `{name, value}` pair whose name looks like one (a container's `env`, a probe's
 /// `httpHeaders`, parameters); and in a list of strings (`args`, `command`), the argument after
 /// a flag named like one (`["--db-password", "…"]`).
-fn mask_credential_fields(value: &mut Value) {
+///
+/// `names` are keys that, in this kind, hold the name of a key rather than a credential
+/// (an ExternalSecret's `secretKey`); under Grafana's `secureJsonData` every value is a
+/// credential, whatever its key ([`SECRETS_ONLY`]).
+fn mask_credential_fields(value: &mut Value, names: &[&str]) {
     match value {
         Value::Object(map) => {
             // A Secret held inside another object (a Crossplane `Object`'s manifest, a
@@ -103,16 +114,50 @@ fn mask_credential_fields(value: &mut Value) {
             });
             for (key, inner) in map.iter_mut() {
                 let scalar = inner.is_string() || inner.is_number();
-                if (scalar && secret_pair && key == "value") || names_a_credential(key) {
+                let a_name = names.contains(&key.as_str());
+                if SECRETS_ONLY.contains(&key.as_str()) {
+                    mask_every_leaf(inner);
+                } else if (scalar && secret_pair && key == "value")
+                    || (names_a_credential(key) && !a_name)
+                {
                     mask_leaves(inner);
                 }
                 if let Value::Array(items) = inner {
                     mask_flag_arguments(items);
                 }
-                mask_credential_fields(inner);
+                mask_credential_fields(inner, names);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_credential_fields),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| mask_credential_fields(item, names)),
+        _ => {}
+    }
+}
+
+/// Keys whose every value is a credential by the design of what reads them: Grafana's
+/// `secureJsonData` (a datasource's `httpHeaderValue1` is named only by its sibling
+/// `jsonData.httpHeaderName1`).
+const SECRETS_ONLY: [&str; 1] = ["secureJsonData"];
+
+/// In the External Secrets Operator's kinds, these keys name a key of the Secret it writes
+/// (`secretKey: DB_PASSWORD`) or of the provider (`remoteKey`), never hold a credential; the
+/// credentials sit in the provider, which these objects only point to.
+const EXTERNAL_SECRETS_KEY_NAMES: [&str; 2] = ["secretKey", "remoteKey"];
+
+fn external_secrets_kind(object: &Value) -> bool {
+    object
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("external-secrets.io/"))
+}
+
+/// Every string and number at any depth.
+fn mask_every_leaf(value: &mut Value) {
+    match value {
+        Value::String(_) | Value::Number(_) => *value = Value::from(MASK),
+        Value::Array(items) => items.iter_mut().for_each(mask_every_leaf),
+        Value::Object(map) => map.values_mut().for_each(mask_every_leaf),
         _ => {}
     }
 }
@@ -654,6 +699,55 @@ mod tests {
                 "-x"
             ])
         );
+    }
+
+    #[test]
+    fn grafanas_secure_json_data_is_masked_whatever_its_keys() {
+        let mut datasource = json!({"apiVersion": "grafana.integreatly.org/v1beta1", "kind": "GrafanaDatasource",
+            "spec": {"datasource": {"url": "https://loki.example.com",
+                "jsonData": {"httpHeaderName1": "X-Scope-OrgID", "timeout": 30},
+                "secureJsonData": {"httpHeaderValue1": "V-1", "tlsClientKey": "V-2", "nested": {"x": "V-3"}}}}});
+        mask_secrets(&mut datasource);
+        let text = datasource.to_string();
+        for secret in ["V-1", "V-2", "V-3"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let spec = &datasource["spec"]["datasource"];
+        assert_eq!(spec["secureJsonData"]["httpHeaderValue1"], MASK);
+        assert_eq!(
+            spec["jsonData"],
+            json!({"httpHeaderName1": "X-Scope-OrgID", "timeout": 30})
+        );
+    }
+
+    #[test]
+    fn external_secrets_keep_the_names_of_keys_and_mask_values() {
+        let mut external = json!({"apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret",
+            "spec": {"target": {"name": "db", "template": {"data": {"password": "{{ .pw }}-P-1"}}},
+                     "data": [{"secretKey": "DB_PASSWORD", "remoteRef": {"key": "prod/db", "property": "password"}}]}});
+        mask_secrets(&mut external);
+        let entry = &external["spec"]["data"][0];
+        assert_eq!(entry["secretKey"], "DB_PASSWORD");
+        assert_eq!(
+            entry["remoteRef"],
+            json!({"key": "prod/db", "property": "password"})
+        );
+        assert_eq!(
+            external["spec"]["target"]["template"]["data"]["password"],
+            MASK
+        );
+        let mut push = json!({"apiVersion": "external-secrets.io/v1alpha1", "kind": "PushSecret",
+            "spec": {"data": [{"match": {"secretKey": "token", "remoteRef": {"remoteKey": "app/token"}}}]}});
+        mask_secrets(&mut push);
+        assert_eq!(
+            push["spec"]["data"][0]["match"],
+            json!({"secretKey": "token", "remoteRef": {"remoteKey": "app/token"}})
+        );
+        // Elsewhere a `secretKey` is a credential (MinIO's, S3's).
+        let mut values =
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"secretKey": "P-2"}});
+        mask_secrets(&mut values);
+        assert_eq!(values["data"]["secretKey"], MASK);
     }
 
     #[test]

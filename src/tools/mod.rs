@@ -29,6 +29,7 @@ mod links;
 mod logs;
 mod manifests;
 mod masking;
+mod operation_watch;
 mod operations;
 mod paging;
 mod platform;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use std::time::Duration;
 
+use super::operation_watch::{Judged, OperationWatch, Wake};
 use super::{Tool, app_path, check_name, ensure_project_allowed, get_app, mutating};
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
@@ -312,7 +313,10 @@ pub struct WaitOutcome {
     pub waited_ms: u64,
 }
 
-/// Polls the app until its operation ends and its health settles, or the time is up.
+/// Reads the app until its operation ends and its health settles, or the time is up. Between
+/// reads it listens to the app's watch and reads again when the watch shows a change it judges
+/// by (see [`super::operation_watch`]), telling progress every second meanwhile; where no watch
+/// can be had it pauses a few seconds between reads.
 pub async fn wait_for<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
@@ -324,6 +328,8 @@ pub async fn wait_for<H: Host>(
     let started = host.now_unix_ms();
     let limit_ms = limit.as_millis() as u64;
     let mut polls = 0u32;
+    let mut told = 0u32;
+    let mut watch = OperationWatch::new(client, app_name, app_namespace);
     loop {
         let app = get_app(client, app_name, app_namespace, &[]).await?;
         polls += 1;
@@ -383,21 +389,36 @@ pub async fn wait_for<H: Host>(
                 waited_ms,
             });
         }
-        progress.report(
-            f64::from(polls),
-            None,
-            &format!("{phase} after {}s; health {health}", waited_ms / 1000),
-        );
-        if progress.cancelled() {
-            return Err(ArgoError::new(
-                ErrorKind::Cancelled,
-                format!("stopped waiting for {app_name}: the client went away"),
-                "The operation itself goes on in Argo CD; wait_for_argocd_operation picks it up again.",
-            ));
+        let seen = Judged::of_app(&app);
+        loop {
+            let waited_ms = host.now_unix_ms().saturating_sub(started);
+            told += 1;
+            progress.report(
+                f64::from(told),
+                None,
+                &format!("{phase} after {}s; health {health}", waited_ms / 1000),
+            );
+            if progress.cancelled() {
+                return Err(ArgoError::new(
+                    ErrorKind::Cancelled,
+                    format!("stopped waiting for {app_name}: the client went away"),
+                    "The operation itself goes on in Argo CD; wait_for_argocd_operation picks it up again.",
+                ));
+            }
+            if waited_ms >= limit_ms {
+                break;
+            }
+            match watch.next(&seen).await {
+                Wake::Changed => break,
+                Wake::Quiet => {}
+                Wake::NoWatch => {
+                    let pause = POLL_PAUSES_MS[(polls as usize - 1).min(POLL_PAUSES_MS.len() - 1)];
+                    host.sleep(Duration::from_millis(pause.min(limit_ms - waited_ms)))
+                        .await;
+                    break;
+                }
+            }
         }
-        let pause = POLL_PAUSES_MS[(polls as usize - 1).min(POLL_PAUSES_MS.len() - 1)];
-        host.sleep(Duration::from_millis(pause.min(limit_ms - waited_ms)))
-            .await;
     }
 }
 

@@ -11,13 +11,17 @@
 //!   scp-like address (`deploy:pw@git.example.com:org/repo`) is removed;
 //! - the value of a credential the text names becomes `***`: a header or `Bearer`/`Basic`
 //!   token ([`headers`]), a member of JSON, YAML, XML or a name/value pair ([`members`]), a
-//!   `name=value`, a flag's argument or a keyword's (`PASSWORD '…'`) ([`assignments`]), and a
-//!   credential that says what it is (a private key's PEM block, a JWT, `ghp_…`) ([`tokens`]).
+//!   `name=value`, a flag's argument or a keyword's (`PASSWORD '…'`) ([`assignments`]), a
+//!   credential that says what it is (a private key's PEM block, a JWT, `ghp_…`) ([`tokens`]),
+//!   a file's line format that holds one (`.pgpass`) ([`files`]), and what is left of a key or
+//!   a block whose heading line a cut window left out ([`headless`]).
 //!
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
 mod assignments;
+mod files;
 mod headers;
+mod headless;
 mod members;
 mod reading;
 mod spans;
@@ -104,6 +108,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
         text,
         &[
             tokens::credential,
+            headless::credential,
             headers::nginx_header,
             headers::header,
             members::credential,
@@ -111,6 +116,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
             assignments::flag,
             assignments::user_flag,
             assignments::keyword_argument,
+            files::pgpass_password,
             headers::scheme_credential,
         ],
     )
@@ -209,5 +215,47 @@ mod tests {
         }
         assert_eq!(answer["by_repo"]["https://git.example.com/z"], 1);
         assert_eq!(answer["count"], 3);
+    }
+
+    /// The rules together, on the shapes the fifth review found in conditions, events, logs and
+    /// Helm values: each loses its credential and keeps what is around it.
+    #[test]
+    fn the_smaller_shapes_lose_their_credentials_and_keep_the_rest() {
+        for (dirty, clean) in [
+            ("password := \"P-1\"", "password := \"***\""),
+            (
+                "\tif token := \"T-2\"; token != \"\" {",
+                "\tif token := \"***\"; token != \"\" {",
+            ),
+            ("dial {app:P-3@db:5432}", "dial {db:5432}"),
+            (
+                "GET https://shop.example.com/cart;jsessionid=S-4?id=7 302",
+                "GET https://shop.example.com/cart;jsessionid=***?id=7 302",
+            ),
+            (
+                "redirect https://app.example.com/callback?code=C-5&state=s1",
+                "redirect https://app.example.com/callback?code=***&state=s1",
+            ),
+            (
+                "$pw = ConvertTo-SecureString \"P-6\" -AsPlainText -Force",
+                "$pw = ConvertTo-SecureString \"***\" -AsPlainText -Force",
+            ),
+            (
+                "{&quot;password&quot;:&quot;P-7&quot;,&quot;port&quot;:5432}",
+                "{&quot;password&quot;:&quot;***&quot;,&quot;port&quot;:5432}",
+            ),
+            ("*:*:*:postgres:P-8", "*:*:*:postgres:***"),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "exit code=137",
+            "image ghcr.io/org/app:v1.2.3 pulled",
+            "listening on 0.0.0.0:8080",
+            "ok := check(x)",
+            "a &amp; b &lt; c",
+        ] {
+            assert_eq!(without_credentials(text), text, "{text}");
+        }
     }
 }

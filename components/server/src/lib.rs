@@ -127,8 +127,36 @@ fn stream(call: Box<service::StreamedCall>) -> Result<Response<Body>, Error> {
     Ok(response.body(Body::from_stream(receiver))?)
 }
 
-#[wstd::http_server]
-async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
+/// The `wasi:http` handler, as `#[wstd::http_server]` would write it but for one thing: a client
+/// that leaves in the middle of a streamed answer fails the body's write, which that macro
+/// unwraps into a trap, killing the instance at once. Here it only ends the body, and the
+/// runtime runs on until the stream's task has seen its client gone and wound down (a
+/// subscription gives its place under the limits back).
+struct Handler;
+
+impl wstd::__internal::wasip2::exports::http::incoming_handler::Guest for Handler {
+    fn handle(
+        request: wstd::__internal::wasip2::http::types::IncomingRequest,
+        response_out: wstd::__internal::wasip2::http::types::ResponseOutparam,
+    ) {
+        let responder = wstd::http::server::Responder::new(response_out);
+        wstd::runtime::block_on(async move {
+            match wstd::http::request::try_from_incoming(request) {
+                Ok(request) => match handle(request).await {
+                    Ok(response) => {
+                        let _client_left = responder.respond(response).await;
+                    }
+                    Err(err) => responder.fail(err),
+                },
+                Err(err) => responder.fail(err),
+            }
+        })
+    }
+}
+
+wstd::__internal::wasip2::http::proxy::export!(Handler with_types_in wstd::__internal::wasip2);
+
+async fn handle(request: Request<Body>) -> Result<Response<Body>, Error> {
     let (parts, body) = request.into_parts();
     let headers: Vec<(String, String)> = parts
         .headers

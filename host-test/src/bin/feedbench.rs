@@ -467,6 +467,9 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
 
+    // Room for the subscriptions held (the latency phase's own has left by then), whatever the
+    // default limit is.
+    let feed_limit = (settings.subscriptions + 1).to_string();
     let runner_port = free_port();
     let runner_binary = std::env::current_exe()
         .unwrap()
@@ -477,6 +480,7 @@ fn main() {
             .env("ARGOCD_URL", standin.url())
             .env("ARGOCD_USERNAME", "admin")
             .env("ARGOCD_PASSWORD", "password")
+            .env("ARGOCD_FEED_MAX_SUBSCRIPTIONS", &feed_limit)
             .env_remove("MCP_AUTH_TOKEN")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -503,6 +507,7 @@ fn main() {
         ("argocd_url", url.as_str()),
         ("argocd_username", "admin"),
         ("argocd_password", "password"),
+        ("feed_max_subscriptions", feed_limit.as_str()),
     ];
     let node = SpinNode::start(&spin_binary, &spin::app_dir("feedbench"), &variables, None);
     let served = Served {

@@ -185,3 +185,49 @@ async fn hanging_up_on_a_streamed_wait_stops_it() {
         "timed_out"
     );
 }
+
+/// A wait listens to the app's watch rather than reading it every few seconds: a sync that runs
+/// 6 s is read when it starts and again when the watch shows it ended (read every 0.25–3 s, it
+/// was read 6 times), and the answer still comes when it ends.
+#[tokio::test]
+async fn a_wait_reads_the_app_when_the_watch_shows_a_change_not_every_few_seconds() {
+    let world = syncing(Duration::from_millis(6000)).await;
+    let reads = |world: &World| {
+        world
+            .standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/applications/guestbook"))
+            .count()
+    };
+    let watches = |world: &World| {
+        world
+            .standin
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.method == "GET"
+                    && r.path
+                        .starts_with("/api/v1/stream/applications?name=guestbook")
+            })
+            .count()
+    };
+    let (reads_before, watches_before) = (reads(&world), watches(&world));
+    let started = Instant::now();
+    let outcome = world
+        .ok(
+            "wait_for_argocd_operation",
+            json!({"app_name": "guestbook", "timeout_seconds": 30}),
+        )
+        .await;
+    let took = started.elapsed();
+    let (read, watched) = (
+        reads(&world) - reads_before,
+        watches(&world) - watches_before,
+    );
+    println!("a 6 s sync waited for in {took:?}: {read} reads of the app, {watched} watch(es)");
+    assert_eq!(outcome["verdict"], "healthy", "{outcome}");
+    assert_eq!(watched, 1, "one watch, opened once");
+    assert!(read <= 3, "{read} reads of the app for one operation");
+    assert_eq!(outcome["polls"], read, "the answer counts its reads");
+}

@@ -302,43 +302,140 @@ async fn review6_reads_of_disallowed_project() {
     );
 }
 
-/// Many subscriptions at once: is there any bound?
+/// A refusal is a whole JSON-RPC error naming the limit's setting.
+fn refused_by(opened: &Opened, setting: &str) -> bool {
+    match opened {
+        Opened::Whole(_, body) => body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(setting)),
+        Opened::Stream(_) => false,
+    }
+}
+
+/// Reads of the app by name at the stand-in (each agreement reads its apps once).
+fn app_reads(world: &World, name: &str) -> usize {
+    let path = format!("/api/v1/applications/{name}");
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "GET" && (r.path == path || r.path.starts_with(&format!("{path}?")))
+        })
+        .count()
+}
+
+/// Found by this review: one client opened 40 subscriptions, 40 watches on Argo CD. Now the
+/// server holds at most ARGOCD_FEED_MAX_SUBSCRIPTIONS, counted in the store: twelve arriving at
+/// once (each request its own instance of the component) for three places get exactly three;
+/// the nine refused are refused before any app is read; a client leaving gives its place back.
 #[tokio::test]
-#[ignore = "issue 18, open: no limit on concurrent subscriptions per caller or per instance"]
-async fn review6_finding_subscriptions_are_unbounded() {
-    let world = service_world("payments").await;
-    let mut open_ones = Vec::new();
-    for i in 0..40u64 {
-        match open(
-            &world,
-            1000 + i,
-            json!({"resourceSubscriptions": [app_uri("payments")]}),
-            &[],
-            "localhost:8787",
-        )
-        .await
-        {
-            Opened::Stream(l) => open_ones.push(l),
-            Opened::Whole(status, body) => {
-                println!("review6 subscription {i} refused: {status} {body}");
-                break;
-            }
-        }
-    }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while world.standin.open_watches() < open_ones.len() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+async fn review6_subscriptions_are_bounded_for_the_server() {
+    let mut world = service_world("payments").await;
+    world.set("feed_max_subscriptions", "3");
+    let payments = json!({"resourceSubscriptions": [app_uri("payments")]});
+    let reads_before = app_reads(&world, "payments");
+    let arriving =
+        (0..12u64).map(|i| open(&world, 1000 + i, payments.clone(), &[], "localhost:8787"));
+    let outcomes = futures_util::future::join_all(arriving).await;
+    let refused = outcomes
+        .iter()
+        .filter(|o| refused_by(o, "ARGOCD_FEED_MAX_SUBSCRIPTIONS"))
+        .count();
+    let mut open_ones: Vec<Listening> = outcomes
+        .into_iter()
+        .filter_map(|o| match o {
+            Opened::Stream(l) => Some(l),
+            Opened::Whole(..) => None,
+        })
+        .collect();
     println!(
-        "review6 subscriptions accepted from one client: {}; upstream watches held open: {}",
-        open_ones.len(),
-        world.standin.open_watches()
+        "review6 twelve at once for three places: {} open, {refused} refused",
+        open_ones.len()
     );
+    assert_eq!(open_ones.len(), 3);
+    assert_eq!(refused, 9, "every other one refused, naming the limit");
+    assert_eq!(
+        app_reads(&world, "payments") - reads_before,
+        3,
+        "a refused subscription read no app"
+    );
+    wait_watch(&world, 3).await;
+    assert_eq!(world.standin.open_watches(), 3);
+
+    // One client leaves: its watch closes and its place is free again, for exactly one.
+    drop(open_ones.pop());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let reopened = loop {
+        match open(&world, 2000, payments.clone(), &[], "localhost:8787").await {
+            Opened::Stream(l) => break l,
+            refused => assert!(
+                refused_by(&refused, "ARGOCD_FEED_MAX_SUBSCRIPTIONS"),
+                "refused for another reason"
+            ),
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place of a client who left never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(refused_by(
+        &open(&world, 2001, payments.clone(), &[], "localhost:8787").await,
+        "ARGOCD_FEED_MAX_SUBSCRIPTIONS"
+    ));
+    drop(reopened);
+}
+
+/// In user mode each caller (one subject, whatever token) holds at most
+/// ARGOCD_FEED_MAX_PER_CALLER; another caller is not held back by them.
+#[tokio::test]
+async fn review6_subscriptions_are_bounded_per_caller() {
+    let mut world = user_mode(&[]).await;
+    world.set("feed_max_per_caller", "2");
+    let alice = format!("Bearer {}", token(&world, "alice"));
+    // Another token of alice's (signed apart, with its own id).
+    let alice_again = {
+        let mut state = world.standin.state();
+        let mut claims = state.idp.claims_for(
+            "alice",
+            &[crate::identity::RESOURCE],
+            3600,
+            "openid profile email groups",
+        );
+        claims["jti"] = json!("alice-second-token");
+        format!("Bearer {}", state.idp.sign(&claims))
+    };
+    assert_ne!(alice, alice_again);
+    let bob = format!("Bearer {}", token(&world, "bob"));
+    let payments = json!({"resourceSubscriptions": [app_uri("payments")]});
+    let _first = subscribe(&world, 1, payments.clone(), &[("authorization", &alice)]).await;
+    let _second = subscribe(
+        &world,
+        2,
+        payments.clone(),
+        &[("authorization", &alice_again)],
+    )
+    .await;
+    let third = open(
+        &world,
+        3,
+        payments.clone(),
+        &[("authorization", &alice)],
+        "localhost:8787",
+    )
+    .await;
     assert!(
-        open_ones.len() < 40,
-        "40 concurrent subscriptions from one client, {} upstream watches",
-        world.standin.open_watches()
+        refused_by(&third, "ARGOCD_FEED_MAX_PER_CALLER"),
+        "alice's third subscription, with either of her tokens, is refused"
     );
+    let _bobs = subscribe(
+        &world,
+        4,
+        json!({"resourceSubscriptions": [FLEET]}),
+        &[("authorization", &bob)],
+    )
+    .await;
 }
 
 /// The bearer and Host checks on the stream path.

@@ -825,3 +825,85 @@ async fn a_verdict_dies_with_the_exact_key_that_earned_it() {
     let (status, body) = call_as(&world, &before, "get_argocd_server_info", json!({})).await;
     assert_eq!(status, 401, "the withdrawn key's token: {body}");
 }
+
+/// A 2026-07-28 `tools/call` in service mode from a client that can ask a person.
+async fn modern_call(world: &World, params: &Value) -> Value {
+    let body = call_from_a_client_that_asks(params);
+    world.post(&body, &mirrored(&body)).await.1
+}
+
+/// Found by the fifth review (R5): a store writer who deletes an approval's spent marker could
+/// have the same yes run again within its 10 minutes. The question a yes is sealed to now says
+/// where the app stands (its spec's generation, its last operation and when it started), and
+/// the call it approved moves that on: replayed after the marker is gone, the same yes is asked
+/// again and nothing runs twice. A patch's replay meets a question whose "before" is the patched
+/// app.
+#[tokio::test]
+async fn a_yes_replayed_after_its_spent_marker_was_deleted_is_asked_again() {
+    let world = World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", PASSWORD),
+            ("require_approval", "true"),
+        ],
+    )
+    .await;
+    let forget_spent = |world: &World| {
+        for key in world.env.kv.keys().unwrap() {
+            if key.starts_with("argocd-mcp/approval/spent/") {
+                world.env.kv.delete(&key).unwrap();
+            }
+        }
+    };
+    let patches = |world: &World| {
+        world
+            .standin
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PATCH")
+            .count()
+    };
+    for (call, done) in [
+        (
+            json!({"name": "sync_argocd_app",
+                   "arguments": {"app_name": "guestbook", "confirm": true}}),
+            syncs as fn(&World) -> usize,
+        ),
+        (
+            json!({"name": "patch_argocd_app",
+                   "arguments": {"app_name": "guestbook", "confirm": true,
+                                 "patch": {"spec": {"source": {"targetRevision": "v9"}}}}}),
+            patches,
+        ),
+    ] {
+        let before = done(&world);
+        let asked = modern_call(&world, &call).await;
+        assert_eq!(asked["result"]["resultType"], "input_required", "{asked}");
+        let question = asked["result"]["inputRequests"]["approval"]["params"]["message"].clone();
+        println!("asked: {question}");
+        let mut retry = call.clone();
+        retry["requestState"] = asked["result"]["requestState"].clone();
+        retry["inputResponses"] =
+            json!({"approval": {"action": "accept", "content": {"approve": true}}});
+        let ran = modern_call(&world, &retry).await;
+        assert_eq!(ran["result"]["isError"], false, "{ran}");
+        assert_eq!(done(&world), before + 1);
+        // Wait for the operation to end, as a real replay would come after it.
+        world
+            .ok(
+                "wait_for_argocd_operation",
+                json!({"app_name": "guestbook", "timeout_seconds": 30}),
+            )
+            .await;
+
+        forget_spent(&world);
+        let replayed = modern_call(&world, &retry).await;
+        assert_eq!(
+            replayed["result"]["resultType"], "input_required",
+            "{}: the replayed yes was taken: {replayed}",
+            call["name"]
+        );
+        assert_eq!(done(&world), before + 1, "{} ran twice", call["name"]);
+    }
+}

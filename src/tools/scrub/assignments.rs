@@ -29,11 +29,17 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if i > 0 && bytes[i - 1] == b'=' {
         return None;
     }
-    let name_end = bytes[..i]
+    // Go's short declaration `password := "…"` assigns as `=` does.
+    let operator = if i > 0 && bytes[i - 1] == b':' {
+        i - 1
+    } else {
+        i
+    };
+    let name_end = bytes[..operator]
         .iter()
         .rposition(|b| *b != b' ' && *b != b'\t')
         .map_or(0, |p| p + 1);
-    let spaced = name_end < i;
+    let spaced = name_end < operator;
     let from = bytes[..name_end]
         .iter()
         .rposition(|b| !name_byte(*b))
@@ -41,8 +47,15 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let from = after_percent_escape(bytes, from, name_end);
     let name = std::str::from_utf8(&bytes[from..name_end]).ok()?;
     let name = name.trim_start_matches(['-', '.', '_']);
-    let names_secret =
-        looks_like_credential(name) || QUERY_SECRETS.iter().any(|s| name.eq_ignore_ascii_case(s));
+    // `&` ends the value only in a query string: after `?` or `&` (as written or encoded).
+    let before_name = (from > 0).then(|| unit_before(bytes, from)).flatten();
+    let query = matches!(before_name, Some(b'?' | b'&'));
+    // A path parameter: `;jsessionid=…` in a URL, ended by the query or another parameter.
+    let path_parameter = before_name == Some(b';');
+    let named = |names: &[&str]| names.iter().any(|s| name.eq_ignore_ascii_case(s));
+    let names_secret = looks_like_credential(name)
+        || named(&QUERY_SECRETS)
+        || (query && named(&QUERY_ONLY_SECRETS));
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !names_secret {
         return None;
     }
@@ -59,19 +72,30 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             return None;
         }
     }
-    // `&` ends the value only in a query string: after `?` or `&` (as written or encoded).
-    let query = from > 0 && matches!(unit_before(bytes, from), Some(b'?' | b'&'));
     let level = if equals.escaped && bytes[i] == b'%' {
         equals.len
     } else {
         0
     };
     let (start, end) = value(bytes, start, query || level > 0, level)?;
+    // `$pw = ConvertTo-SecureString "…"`: the keyword's argument is the credential
+    // ([`keyword_argument`]), not the command's name.
+    if bytes[start..end].eq_ignore_ascii_case(SECURE_STRING) {
+        return None;
+    }
     // Connection strings separate `name=value` pairs with `;` (a value holding one is quoted).
     let quoted = matches!(bytes[start - 1], b'"' | b'\'');
     let end = match bytes[start..end].iter().position(|b| *b == b';') {
         Some(at) if !quoted => start + at,
         _ => end,
+    };
+    let end = if path_parameter {
+        bytes[start..end]
+            .iter()
+            .position(|b| matches!(b, b'?' | b'#' | b'/'))
+            .map_or(end, |at| start + at)
+    } else {
+        end
     };
     (end > start).then_some((start, end))
 }
@@ -89,16 +113,22 @@ fn unit_before(bytes: &[u8], at: usize) -> Option<u8> {
 
 /// Query parameters that carry a credential under a name that does not say so: signed URLs'
 /// signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions and tokens by other names.
-const QUERY_SECRETS: [&str; 8] = [
+const QUERY_SECRETS: [&str; 10] = [
     "sig",
     "signature",
     "x-amz-signature",
     "x-goog-signature",
     "session",
     "sessionid",
+    "jsessionid",
+    "phpsessid",
     "jwt",
     "hmac",
 ];
+
+/// Names that carry a credential only as a URL's query parameter: OAuth's authorization
+/// `code` (exchanged for tokens by whoever holds it); elsewhere `code=1` is an exit code.
+const QUERY_ONLY_SECRETS: [&str; 1] = ["code"];
 
 /// Where a name that starts at `from` really starts when a percent escape is glued to it: in
 /// `%3Faccess_token` (an encoded `?`), or `%253F…` (encoded twice), the name is `access_token`.
@@ -201,7 +231,8 @@ pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// A credential that a keyword introduces: SQL's `PASSWORD '…'` (`ALTER ROLE … WITH PASSWORD`)
-/// and `IDENTIFIED BY …`, and `.netrc`'s `login … password …`.
+/// and `IDENTIFIED BY …`, `.netrc`'s `login … password …`, Redis's directives, OpenSSL's
+/// `pass:` and PowerShell's `ConvertTo-SecureString`.
 pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if i.checked_sub(1)
         .is_some_and(|p| bytes[p].is_ascii_alphanumeric())
@@ -223,6 +254,22 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             return value(bytes, skip_spaces(bytes, i + directive.len()), false, 0);
         }
     }
+    // PowerShell's `ConvertTo-SecureString "…" -AsPlainText` (also `-String "…"`); a variable
+    // (`$encrypted`) names the value rather than holding it.
+    if word_at(SECURE_STRING) {
+        let mut start = skip_spaces(bytes, i + SECURE_STRING.len());
+        let named = b"-string ";
+        if bytes
+            .get(start..start + named.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(named))
+        {
+            start = skip_spaces(bytes, start + named.len());
+        }
+        return match bytes.get(start) {
+            Some(b'$' | b'-') | None => None,
+            Some(_) => value(bytes, start, false, 0),
+        };
+    }
     // OpenSSL's `-passin pass:…` / `-passout pass:…`.
     if bytes[i..].starts_with(b"pass:") && i >= 1 && bytes[i - 1] == b' ' {
         return value(bytes, i + 5, false, 0);
@@ -242,6 +289,9 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         None
     }
 }
+
+/// PowerShell's command that turns a plain text (the credential) into a secure string.
+const SECURE_STRING: &[u8] = b"convertto-securestring";
 
 /// What may stand just before a flag's dash: a space or the quote of an argument list.
 fn separates(b: u8) -> bool {
@@ -301,6 +351,23 @@ mod tests {
             (
                 "next=%252Fhome%253Ftoken%253DT-14",
                 "next=%252Fhome%253Ftoken%253D***",
+            ),
+            (
+                "if password := \"P-20\"; ok {",
+                "if password := \"***\"; ok {",
+            ),
+            ("apiKey:=K-21 x", "apiKey:=*** x"),
+            (
+                "GET /shop;jsessionid=S-22?item=3 404",
+                "GET /shop;jsessionid=***?item=3 404",
+            ),
+            (
+                "GET /callback?code=C-23&state=xyz",
+                "GET /callback?code=***&state=xyz",
+            ),
+            (
+                "redirect /cb?state=s&code=C-24",
+                "redirect /cb?state=s&code=***",
             ),
         ];
         for (dirty, clean) in cases {
@@ -368,10 +435,23 @@ mod tests {
                 "openssl pkcs12 -passout pass:P-7 -out k.p12",
                 "openssl pkcs12 -passout pass:*** -out k.p12",
             ),
+            (
+                "$p = ConvertTo-SecureString \"P-8\" -AsPlainText -Force",
+                "$p = ConvertTo-SecureString \"***\" -AsPlainText -Force",
+            ),
+            (
+                "convertto-securestring -String P-9 -AsPlainText",
+                "convertto-securestring -String *** -AsPlainText",
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
-        for text in ["curl -u deploy x", "the password is wrong", "ssh -u x"] {
+        for text in [
+            "curl -u deploy x",
+            "the password is wrong",
+            "ssh -u x",
+            "ConvertTo-SecureString $encrypted -Key $k",
+        ] {
             assert_eq!(masked(text), text, "{text}");
         }
     }
@@ -392,6 +472,9 @@ mod tests {
             "=value",
             "if token == expected",
             "%3D%3D",
+            "exit code=1",
+            "ok := true",
+            "x := y",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }

@@ -47,10 +47,135 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let member = member_at(bytes, i)?;
     let name = member.name(bytes);
     let bare_key = is_bare(bytes, &member) && name.eq_ignore_ascii_case("key");
-    if looks_like_credential(name) && !bare_key && !names_a_place(name) {
+    if looks_like_credential(name)
+        && !bare_key
+        && !names_a_place(name)
+        && !names_a_key_beside_its_reference(bytes, &member)
+    {
+        return member.value;
+    }
+    if under_secrets_only_member(bytes, &member) {
         return member.value;
     }
     pair_value(bytes, &member).or_else(|| value_before_its_name(bytes, &member))
+}
+
+/// How far around a member its sibling is looked for.
+const SIBLING_REACH: usize = 200;
+
+/// An ExternalSecret's `secretKey: DB_PASSWORD` beside its `remoteRef`: the name of the key
+/// the operator writes, not a credential (elsewhere, as MinIO's or S3's, a `secretKey` is one).
+fn names_a_key_beside_its_reference(bytes: &[u8], member: &Member) -> bool {
+    if member.name(bytes) != "secretKey" {
+        return false;
+    }
+    let around = &bytes[member.name.0.saturating_sub(SIBLING_REACH)
+        ..(member.end + SIBLING_REACH).min(bytes.len())];
+    around
+        .windows(10)
+        .any(|w| w.starts_with(b"remoteRef") && matches!(w[9], b':' | b'"' | b'\\' | b'\'' | b'&'))
+}
+
+/// Members whose every value is a secret whatever its name, by the design of what reads them:
+/// Grafana's `secureJsonData` (a datasource's `httpHeaderValue1` is named only by its sibling
+/// `jsonData.httpHeaderName1`).
+const SECRETS_ONLY: [&str; 1] = ["secureJsonData"];
+
+/// How far back the member holding another is looked for: a few lines (it is looked for at
+/// every member, so not far).
+const FARTHEST_PARENT: usize = 512;
+
+/// Whether `member` sits directly in a member named in [`SECRETS_ONLY`]: inside its `{…}`
+/// (JSON, a YAML flow map) or in the block indented below its `name:` line (YAML).
+fn under_secrets_only_member(bytes: &[u8], member: &Member) -> bool {
+    let parent = brace_parent(bytes, member.name.0).or_else(|| block_parent(bytes, member.name.0));
+    parent.is_some_and(|name| SECRETS_ONLY.iter().any(|s| name.eq_ignore_ascii_case(s)))
+}
+
+/// The name before the `{` that opens the map holding the byte at `at`: `"parent": {` or
+/// `parent: {`, quotes as written or escaped.
+fn brace_parent(bytes: &[u8], at: usize) -> Option<&str> {
+    let floor = at.saturating_sub(FARTHEST_PARENT);
+    let mut depth = 0usize;
+    let mut open = None;
+    for p in (floor..at).rev() {
+        match bytes[p] {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' if depth > 0 => depth -= 1,
+            b'{' => {
+                open = Some(p);
+                break;
+            }
+            b'[' => return None,
+            _ => {}
+        }
+    }
+    let mut end = open?;
+    // Back over spaces and the colon, then the quote closing the name (`"`, `\"`, `&quot;`).
+    while end > floor && matches!(bytes[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        end -= 1;
+    }
+    if end == floor || bytes[end - 1] != b':' {
+        return None;
+    }
+    end -= 1;
+    while end > floor && matches!(bytes[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    loop {
+        if end > floor && matches!(bytes[end - 1], b'"' | b'\'' | b'\\') {
+            end -= 1;
+        } else if bytes[floor..end].ends_with(b"&quot;") {
+            end -= 6;
+        } else {
+            break;
+        }
+    }
+    let start = bytes[floor..end]
+        .iter()
+        .rposition(|b| !name_byte(*b))
+        .map_or(floor, |p| floor + p + 1);
+    std::str::from_utf8(&bytes[start..end]).ok()
+}
+
+/// The name of the `name:` line that a YAML block member at `name_at` is indented under.
+fn block_parent(bytes: &[u8], name_at: usize) -> Option<&str> {
+    if !begins_line(bytes, name_at) {
+        return None;
+    }
+    let line_start = bytes[..name_at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let indent = |line: &[u8]| line.iter().take_while(|b| matches!(b, b' ' | b'-')).count();
+    let own = indent(&bytes[line_start..name_at]);
+    if own == 0 {
+        return None;
+    }
+    let floor = name_at.saturating_sub(FARTHEST_PARENT);
+    let mut end = line_start;
+    while end > floor {
+        let start = bytes[floor..end - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(floor, |p| floor + p + 1);
+        let line = &bytes[start..end - 1];
+        end = start;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if indent(line) >= own {
+            continue;
+        }
+        let content = line[indent(line)..].trim_ascii_end();
+        let name = content.strip_suffix(b":")?;
+        return name
+            .iter()
+            .all(|b| name_byte(*b))
+            .then(|| std::str::from_utf8(name).ok())
+            .flatten();
+    }
+    None
 }
 
 /// `{"value": "…", "name": "DB_PASSWORD"}` and its YAML form: the pair written value first.
@@ -256,6 +381,10 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         return None;
     }
     at += colon.len;
+    // Go's `password := "…"` is an assignment ([`super::assignments`]), not a member.
+    if colon.ch == b':' && bytes.get(at) == Some(&b'=') {
+        return None;
+    }
     // A no-break space after the colon reads as a space.
     if colon.ch == b':' && bytes[at.min(bytes.len())..].starts_with("\u{a0}".as_bytes()) {
         return Some(bare_word(bytes, name, skip_odd_spaces(bytes, at)));
@@ -596,6 +725,64 @@ mod tests {
         ] {
             assert_eq!(masked(text), text, "{text}");
         }
+    }
+
+    #[test]
+    fn every_value_under_grafanas_secure_json_data_is_masked() {
+        for (dirty, clean) in [
+            (
+                r#"{"jsonData": {"httpHeaderName1": "X-Api-Key"}, "secureJsonData": {"httpHeaderValue1": "V-1", "other": "V-2"}, "url": "u"}"#,
+                r#"{"jsonData": {"httpHeaderName1": "X-Api-Key"}, "secureJsonData": {"httpHeaderValue1": "***", "other": "***"}, "url": "u"}"#,
+            ),
+            (
+                "datasources:\n- name: loki\n  jsonData:\n    httpHeaderName1: X-Scope-OrgID\n  secureJsonData:\n    httpHeaderValue1: V-3\n\n    tlsCACert: V-4\n  url: https://loki",
+                "datasources:\n- name: loki\n  jsonData:\n    httpHeaderName1: X-Scope-OrgID\n  secureJsonData:\n    httpHeaderValue1: ***\n\n    tlsCACert: ***\n  url: https://loki",
+            ),
+            (
+                r#"{\"secureJsonData\":{\"httpHeaderValue2\":\"V-5\"}}"#,
+                r#"{\"secureJsonData\":{\"httpHeaderValue2\":\"***\"}}"#,
+            ),
+            (
+                r#"secureJsonData: {"httpHeaderValue1": "V-6"}"#,
+                r#"secureJsonData: {"httpHeaderValue1": "***"}"#,
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            r#"{"jsonData": {"httpHeaderName1": "X-Api-Key", "timeout": 30}}"#,
+            "jsonData:\n  httpHeaderName1: X-Scope-OrgID\nsecureJsonFields:\n  httpHeaderValue1: true",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_external_secrets_key_name_stays_and_other_secret_keys_go() {
+        for text in [
+            "data:\n- secretKey: DB_PASSWORD\n  remoteRef:\n    key: prod/db\n    property: password",
+            r#"{"data":[{"remoteRef":{"key":"prod/db"},"secretKey":"DB_PASSWORD"}]}"#,
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+        assert_eq!(
+            masked("minio:\n  accessKey: admin\n  secretKey: S-1"),
+            "minio:\n  accessKey: ***\n  secretKey: ***"
+        );
+    }
+
+    #[test]
+    fn json_quoted_with_html_entities_loses_its_credentials() {
+        assert_eq!(
+            masked(
+                "<pre>{&quot;user&quot;:&quot;app&quot;,&quot;password&quot;:&quot;P-1&quot;}</pre>"
+            ),
+            "<pre>{&quot;user&quot;:&quot;app&quot;,&quot;password&quot;:&quot;***&quot;}</pre>"
+        );
+        assert_eq!(
+            masked("{&#34;token&#34;: &#34;T-2&#34;}"),
+            "{&#34;token&#34;: &#34;***&#34;}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Text read as the characters it stands for: answers quote log lines that are JSON (`\/` for
-//! `/`, `\u0026` for `&`), JSON inside JSON (`\\/`), and URLs percent-encoded inside other URLs
-//! (`%3A%2F%2F`, `%40`, even twice: `%2540`). The credential rules judge what these escapes
-//! mean, so an escape cannot hide a `://`, an `@` or a quote from them.
+//! `/`, `\u0026` for `&`), JSON inside JSON (`\\/`), URLs percent-encoded inside other URLs
+//! (`%3A%2F%2F`, `%40`, even twice: `%2540`), and quotes written as HTML entities (`&quot;`,
+//! `&#34;`: JSON shown in an HTML page or a web framework's error). The credential rules judge
+//! what these escapes mean, so an escape cannot hide a `://`, an `@` or a quote from them.
 
 /// What one escape or byte of the text stands for, and how many bytes it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,8 +28,31 @@ pub fn unit(bytes: &[u8], i: usize) -> Unit {
     match bytes[i] {
         b'\\' => json_escape(bytes, i).unwrap_or(plain),
         b'%' => percent_escape(bytes, i).unwrap_or(plain),
+        b'&' => quote_entity(bytes, i).unwrap_or(plain),
         _ => plain,
     }
+}
+
+/// A quote written as an HTML entity: `&quot;`, `&#34;`, `&#x22;`, `&apos;`, `&#39;`, `&#x27;`.
+/// Only quotes: they are what ends a value and opens a member's name.
+fn quote_entity(bytes: &[u8], i: usize) -> Option<Unit> {
+    const ENTITIES: [(&[u8], u8); 6] = [
+        (b"&quot;", b'"'),
+        (b"&#34;", b'"'),
+        (b"&#x22;", b'"'),
+        (b"&apos;", b'\''),
+        (b"&#39;", b'\''),
+        (b"&#x27;", b'\''),
+    ];
+    let rest = &bytes[i..];
+    ENTITIES.iter().find_map(|(entity, ch)| {
+        let written = rest.get(..entity.len())?;
+        written.eq_ignore_ascii_case(entity).then_some(Unit {
+            ch: *ch,
+            len: entity.len(),
+            escaped: true,
+        })
+    })
 }
 
 /// A JSON escape after a run of backslashes (one per level of quoting): `\/`, `\\\"`,
@@ -132,6 +156,10 @@ mod tests {
         assert_eq!(read("%252F"), [(b'/', 5)]);
         assert_eq!(read("%C3"), [(OTHER, 3)]);
         assert_eq!(read("é"), [(OTHER, 1), (OTHER, 1)]);
+        assert_eq!(read("&quot;"), [(b'"', 6)]);
+        assert_eq!(read("&#34;"), [(b'"', 5)]);
+        assert_eq!(read("&#X22;"), [(b'"', 6)]);
+        assert_eq!(read("&apos;"), [(b'\'', 6)]);
     }
 
     #[test]
@@ -143,5 +171,13 @@ mod tests {
         assert_eq!(read("%zz"), [(b'%', 1), (b'z', 1), (b'z', 1)]);
         assert_eq!(read("\\"), [(b'\\', 1)]);
         assert_eq!(read("%"), [(b'%', 1)]);
+        assert_eq!(
+            read("&quot"),
+            [(b'&', 1), (b'q', 1), (b'u', 1), (b'o', 1), (b't', 1)]
+        );
+        assert_eq!(
+            read("&amp;"),
+            [(b'&', 1), (b'a', 1), (b'm', 1), (b'p', 1), (b';', 1)]
+        );
     }
 }

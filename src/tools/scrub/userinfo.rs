@@ -80,7 +80,7 @@ fn starts_word(bytes: &[u8], i: usize) -> bool {
         b.is_ascii_whitespace()
             || matches!(
                 b,
-                b'"' | b'\'' | b'`' | b'(' | b'[' | b'=' | b',' | b'<' | b'>'
+                b'"' | b'\'' | b'`' | b'(' | b'[' | b'{' | b'=' | b',' | b'<' | b'>'
             )
     })
 }
@@ -282,6 +282,7 @@ mod tests {
             ),
             ("dsn app:p@ss@db:5432/app", "dsn db:5432/app"),
             ("(u:pw@h)", "(h)"),
+            ("{app:pw@db}", "{db}"),
         ];
         for (dirty, clean) in cases {
             assert_eq!(strip(dirty), clean, "{dirty}");

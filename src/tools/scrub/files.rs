@@ -1,0 +1,94 @@
+//! Credentials in the line format of a well-known file, where no name marks them: a
+//! `.pgpass` line, `hostname:port:database:username:password` (libpq's password file, also
+//! with `*` for any field), quoted in a ConfigMap, a values file or a log.
+
+use super::reading::unit;
+use super::spans::{name_byte, value};
+
+/// A `.pgpass` line starting at `i`: the password field's span (to the end of the word: a
+/// password may hold `\:`).
+pub fn pgpass_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !starts_line_or_word(bytes, i) {
+        return None;
+    }
+    let mut at = i;
+    let mut fields = [(0, 0); 4];
+    for (n, field) in fields.iter_mut().enumerate() {
+        let len = bytes[at..]
+            .iter()
+            .take_while(|b| name_byte(**b) || **b == b'*')
+            .count();
+        if len == 0 || bytes.get(at + len) != Some(&b':') {
+            return None;
+        }
+        *field = (at, at + len);
+        // The port is a number or `*`; the host, database and user are names or `*`.
+        let text = &bytes[at..at + len];
+        let any = text == b"*";
+        let ok = match n {
+            0 => any || text.iter().any(|b| b.is_ascii_alphabetic() || *b == b'.'),
+            1 => any || (len <= 5 && text.iter().all(u8::is_ascii_digit)),
+            _ => any || !text.contains(&b'*'),
+        };
+        if !ok {
+            return None;
+        }
+        at += len + 1;
+    }
+    if at >= bytes.len() || unit(bytes, at).ch.is_ascii_whitespace() {
+        return None;
+    }
+    value(bytes, at, false, 0)
+}
+
+/// At the start of the text or a line (raw or escaped `\n`), or after a space or a quote.
+fn starts_line_or_word(bytes: &[u8], i: usize) -> bool {
+    let Some(p) = i.checked_sub(1) else {
+        return true;
+    };
+    let b = bytes[p];
+    b.is_ascii_whitespace()
+        || matches!(b, b'"' | b'\'' | b'`')
+        || (b == b'n' && p >= 1 && bytes[p - 1] == b'\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        super::super::spans::mask_all(text, &[pgpass_password]).into_owned()
+    }
+
+    #[test]
+    fn a_pgpass_lines_password_is_masked() {
+        for (dirty, clean) in [
+            (
+                "db.example.com:5432:app:appuser:P-1",
+                "db.example.com:5432:app:appuser:***",
+            ),
+            ("*:*:*:postgres:P-2\n", "*:*:*:postgres:***\n"),
+            (
+                "localhost:5432:*:app:P\\:3 # note",
+                "localhost:5432:*:app:*** # note",
+            ),
+            (
+                r#"{".pgpass": "10.0.0.7:5432:app:u:P-4\n"}"#,
+                r#"{".pgpass": "10.0.0.7:5432:app:u:***\n"}"#,
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "12:30:45:123:x",
+            "system:serviceaccount:argocd:argocd-server",
+            "arn:aws:iam::123456789012:role/app",
+            "127.0.0.1:8080: connect: connection refused",
+            "db:5432:app:user:",
+            "registry:5000/app:1.0:x:y",
+            "fe80::1:2:3:4",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+}
