@@ -2,14 +2,20 @@
 argocd-mcp the way an agent host would, and prints what it saw as one JSON object. The Rust tests
 in host-test/tests/e2e/sdk.rs install the SDK, start the runner and check the output.
 
-Usage: client.py http http://127.0.0.1:PORT/mcp (auto|legacy|approval|listen)
-       client.py stdio RUNNER_BINARY (auto|legacy|approval|listen)
+Usage: client.py http http://127.0.0.1:PORT/mcp (auto|legacy|approval|listen|steps)
+       client.py stdio RUNNER_BINARY (auto|legacy|approval|listen|steps)
 
 `approval` expects a server with ARGOCD_REQUIRE_APPROVAL: it asks for a sync twice, answering the
 server's question (elicitation) first with no, then with yes.
 
 `listen` subscribes to two apps (2026-07-28 `subscriptions/listen`), syncs one of them and reads
 each app it hears about, until the sync's end is read.
+
+`steps` subscribes to two apps, prints the acknowledgment as one line, waits for a line on stdin
+(the test makes the app drift meanwhile), syncs guestbook, and prints every
+`notifications/resources/updated` as it arrived on the wire (the SDK's `message_handler` sees
+each one, in receive order, before the listen iterator folds them into level triggers) until
+guestbook is heard Healthy again, plus any that come in the few seconds after.
 """
 
 import asyncio
@@ -77,6 +83,45 @@ async def listen(server) -> dict:
     return seen
 
 
+async def steps(server) -> dict:
+    updates: list = []
+
+    async def record(message) -> None:
+        # Runs for every notification in receive order; exceptions (transport faults) are kept too.
+        if isinstance(message, Exception):
+            updates.append({"error": repr(message)})
+            return
+        if getattr(message, "method", None) == "notifications/resources/updated":
+            wire = message.model_dump(by_alias=True, mode="json", exclude_none=True)
+            updates.append({"uri": wire["params"]["uri"], "meta": wire["params"].get("_meta", {})})
+
+    def settled() -> bool:
+        return any(
+            u.get("uri") == GUESTBOOK
+            and (u["meta"].get("argocd-mcp/change") or {}).get("health", {}).get("to") == "Healthy"
+            for u in updates
+        )
+
+    seen: dict = {}
+    async with Client(server, mode="auto", cache=None, message_handler=record) as client:
+        seen["protocol_version"] = client.protocol_version
+        async with client.listen(resource_subscriptions=[GUESTBOOK, PAYMENTS]) as subscription:
+            seen["honored"] = sorted(subscription.honored.resource_subscriptions or [])
+            seen["subscription_id"] = subscription.subscription_id
+            print(json.dumps({"acknowledged": seen["honored"]}), flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+            synced = await client.call_tool("sync_argocd_app", {"app_name": "guestbook", "confirm": True})
+            seen["sync_error"] = synced.is_error
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while not settled() and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+            # Anything told twice, or after the end, would come within these seconds.
+            await asyncio.sleep(3)
+    seen["updates"] = updates
+    return seen
+
+
 async def main() -> None:
     target, where, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     server = (
@@ -89,6 +134,9 @@ async def main() -> None:
         return
     if mode == "listen":
         print(json.dumps(await listen(server)))
+        return
+    if mode == "steps":
+        print(json.dumps(await steps(server)))
         return
     seen: dict = {}
     progress: list = []

@@ -3,6 +3,7 @@
 pub mod embed;
 pub mod http_client;
 pub mod kv;
+pub mod listen_client;
 pub mod outbound;
 pub mod runner;
 pub mod spin;

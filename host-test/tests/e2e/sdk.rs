@@ -178,6 +178,126 @@ fn the_official_python_sdk_hears_a_sync_through_the_live_feed() {
     }
 }
 
+/// The SDK's `Client.listen` through real Spin 4.0.2 against the stand-in: two apps
+/// subscribed; guestbook drifts and the SDK syncs it (OutOfSync → Running → Succeeded,
+/// Progressing → Healthy). Every `notifications/resources/updated` the SDK received (its
+/// `message_handler` sees each one in receive order) is about guestbook, tagged with the
+/// subscription, and says one step of the sync, each step once and in order; nothing follows.
+#[test]
+fn the_official_python_sdk_hears_each_step_of_a_sync_once_and_in_order_through_spin() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::time::Duration;
+
+    use host_test::spin::{SpinNode, app_dir};
+    use host_test::standin::{Config, StandIn};
+
+    let test = "the_official_python_sdk_hears_each_step_of_a_sync_once_and_in_order_through_spin";
+    let Some(spin) = crate::spin::spin_binary(test) else {
+        return;
+    };
+    let python = python_with_sdk();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let standin = runtime
+        .block_on(StandIn::start(Config {
+            operation_time: Duration::from_millis(1500),
+            ..Config::default()
+        }))
+        .unwrap();
+    standin.set_rollout_time(Duration::from_millis(500));
+    let variables = crate::spin::login_variables(&standin, "password");
+    let node = SpinNode::start(
+        &spin,
+        &app_dir("sdk-feed"),
+        &crate::spin::borrowed(&variables),
+        None,
+    );
+    let url = format!("http://127.0.0.1:{}/mcp", node.port);
+    let mut client = Killed(
+        Command::new(&python)
+            .arg(sdk_dir().join("client.py"))
+            .args(["http", &url, "steps"])
+            .env_remove("ARGOCD_URL")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("python starts"),
+    );
+    let mut stdout = BufReader::new(client.0.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let acknowledged: Value = serde_json::from_str(&line).unwrap_or_else(|_| {
+        let mut stderr = String::new();
+        let _ = std::io::Read::read_to_string(client.0.stderr.as_mut().unwrap(), &mut stderr);
+        panic!("no acknowledgment from the SDK client: {line:?}\n{stderr}")
+    });
+    let guestbook = "argocd://applications/argocd/guestbook";
+    assert_eq!(
+        acknowledged["acknowledged"],
+        serde_json::json!([guestbook, "argocd://applications/argocd/payments"]),
+        "{acknowledged}"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while standin.open_watches() != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watch never opened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The drift happens while the client listens; then the client syncs.
+    assert!(standin.set_sync_status("guestbook", "OutOfSync"));
+    client.0.stdin.take().unwrap().write_all(b"sync\n").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = client.0.wait().unwrap();
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(client.0.stderr.as_mut().unwrap(), &mut stderr);
+    assert!(status.success(), "the SDK client failed:\n{rest}\n{stderr}");
+    let seen: Value = serde_json::from_str(rest.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {rest}"));
+    assert_eq!(seen["protocol_version"], "2026-07-28", "{seen}");
+    assert_eq!(seen["sync_error"], false, "{seen}");
+
+    let updates = seen["updates"].as_array().unwrap();
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    for update in updates {
+        assert!(update.get("error").is_none(), "a transport fault: {update}");
+        assert_eq!(update["uri"], guestbook, "only guestbook changed: {seen}");
+        assert_eq!(
+            update["meta"]["io.modelcontextprotocol/subscriptionId"], seen["subscription_id"],
+            "{update}"
+        );
+        let change = &update["meta"]["argocd-mcp/change"];
+        let mut fields: Vec<String> = ["sync", "health", "operation"]
+            .iter()
+            .filter(|f| change.get(**f).is_some())
+            .map(|f| {
+                let end = |e: &str| change[*f][e].as_str().unwrap_or("").to_owned();
+                format!("{f} {}→{}", end("from"), end("to"))
+            })
+            .collect();
+        fields.sort();
+        steps.push(fields);
+    }
+    let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        steps,
+        [
+            strings(&["sync Synced→OutOfSync"]),
+            strings(&["operation Succeeded→Running"]),
+            strings(&[
+                "health Healthy→Progressing",
+                "operation Running→Succeeded",
+                "sync OutOfSync→Synced"
+            ]),
+            strings(&["health Progressing→Healthy"]),
+        ],
+        "{seen}"
+    );
+    drop(node);
+}
+
 #[test]
 fn the_official_python_sdk_asks_the_person_when_changes_need_approval() {
     let python = python_with_sdk();
