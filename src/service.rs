@@ -97,7 +97,11 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         if !self.settings().require_approval || self.settings().read_only {
             return Ok(None);
         }
-        tools::approval_question(self.host, self.context, name, arguments).await
+        // A refusal quotes why the app could not be read, which is Argo CD's message: scrubbed
+        // as every answer is.
+        tools::approval_question(self.host, self.context, name, arguments)
+            .await
+            .map_err(|refusal| tools::without_credentials(&refusal).into_owned())
     }
 
     async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {
@@ -432,7 +436,7 @@ async fn serve_other<H: Host>(
                 _ => health(host, chosen).await,
             };
             if detailed {
-                report
+                scrubbed(report)
             } else {
                 bare_status(report)
             }
@@ -462,6 +466,18 @@ pub async fn call_tool<H: Host>(
     match tools::call(host, context, name, arguments, &NoProgress).await {
         CallOutcome::Success(value) => Ok(value.to_string()),
         CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => Err(message),
+    }
+}
+
+/// A health report as every answer is given: what Argo CD or the provider said in an error can
+/// quote a credential (a repository URL with its password, a connection string).
+fn scrubbed(report: HttpReply) -> HttpReply {
+    match serde_json::from_slice::<Value>(&report.body) {
+        Ok(mut body) => {
+            tools::scrub_value(&mut body);
+            HttpReply::json(report.status, &body)
+        }
+        Err(_) => report,
     }
 }
 

@@ -173,13 +173,6 @@ impl SpinNode {
     }
 }
 
-impl SpinNode {
-    /// The `spin up` process (for its memory).
-    pub fn pid(&self) -> u32 {
-        self._process.0.id()
-    }
-}
-
 /// A runtime config in `dir` putting the `default` store in the Redis on `port`.
 pub fn redis_runtime_config(dir: &Path, port: u16) -> PathBuf {
     let config = dir.join("runtime-config.toml");
