@@ -104,14 +104,6 @@ pub async fn agree<H: Host>(
             "ARGOCD_ALLOWED_PROJECTS allows no project, so there is nothing to watch".into(),
         ));
     }
-    let slots = slots::Slots::of(host, context);
-    let held = slots.take().map_err(invalid)?;
-    for app in &apps {
-        if let Err(refused) = watched_app(host, context, app).await {
-            slots.release(held);
-            return Err(invalid(format!("{}: {refused}", app.uri())));
-        }
-    }
     let mut agreed = Filter {
         resources_list_changed: requested.resources_list_changed,
         ..Filter::default()
@@ -121,6 +113,19 @@ pub async fn agree<H: Host>(
     for uri in &requested.resource_subscriptions {
         if kept.insert(uri.as_str()) {
             agreed.resource_subscriptions.push(uri.clone());
+        }
+    }
+    // Nothing this server would send: acknowledged and closed at once, holding no place (it
+    // would never be given back, since nothing listens).
+    if agreed.is_empty() {
+        return Ok(Agreed::default());
+    }
+    let slots = slots::Slots::of(host, context);
+    let held = slots.take().map_err(invalid)?;
+    for app in &apps {
+        if let Err(refused) = watched_app(host, context, app).await {
+            slots.release(held);
+            return Err(invalid(format!("{}: {refused}", app.uri())));
         }
     }
     Ok(Agreed {

@@ -130,6 +130,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
                     shown(&Value::String(project_of(&existing)))
                 ));
                 where_it_deploys(&mut said, &existing);
+                said.line(where_it_stands(&existing));
             }
             Err(e) if matches!(e.status, Some(403 | 404)) => {}
             Err(e) => {

@@ -23,7 +23,7 @@ const MOST_FAILURES: u32 = 3;
 
 /// Only what the wait judges by, so that the watch's many other events (a resource's status, a
 /// reconcile's timestamps) wake nothing.
-const FIELDS: &str = "result.type,result.application.metadata.name,result.application.operation,result.application.status.operationState.phase,result.application.status.health.status,result.application.status.sync.status";
+const FIELDS: &str = "result.type,result.application.metadata.name,result.application.metadata.namespace,result.application.operation,result.application.status.operationState.phase,result.application.status.health.status,result.application.status.sync.status";
 
 /// What the wait judges an app by.
 #[derive(Debug, PartialEq, Eq)]
@@ -73,6 +73,11 @@ pub enum Wake {
 /// The watch of one app, opened when first needed and again after a drop.
 pub struct OperationWatch<'c, 'a, H: Host> {
     client: &'c ArgoClient<'a, H>,
+    app_name: String,
+    /// As the wait names it, else as the first read found it: without one, Argo CD's watch
+    /// covers every namespace it serves apps in, and an event of a same-named app elsewhere must
+    /// not count.
+    app_namespace: Option<String>,
     query: Query,
     open: Option<Watch<H::Body>>,
     failures: u32,
@@ -84,6 +89,8 @@ impl<'c, 'a, H: Host> OperationWatch<'c, 'a, H> {
     pub fn new(client: &'c ArgoClient<'a, H>, app_name: &str, app_namespace: Option<&str>) -> Self {
         OperationWatch {
             client,
+            app_name: app_name.to_owned(),
+            app_namespace: app_namespace.filter(|ns| !ns.is_empty()).map(str::to_owned),
             query: Query::new()
                 .add("name", app_name)
                 .add_opt("appNamespace", app_namespace)
@@ -91,6 +98,13 @@ impl<'c, 'a, H: Host> OperationWatch<'c, 'a, H> {
             open: None,
             failures: 0,
             quiet_since_ms: 0,
+        }
+    }
+
+    /// The namespace a read found the app in, when the wait named none.
+    pub fn learn_namespace(&mut self, namespace: Option<&str>) {
+        if self.app_namespace.is_none() {
+            self.app_namespace = namespace.filter(|ns| !ns.is_empty()).map(str::to_owned);
         }
     }
 
@@ -112,12 +126,16 @@ impl<'c, 'a, H: Host> OperationWatch<'c, 'a, H> {
                 }
             }
         }
+        let (app_name, app_namespace) = (self.app_name.as_str(), self.app_namespace.as_deref());
         let Some(watch) = self.open.as_mut() else {
             return Wake::NoWatch;
         };
         loop {
             match watch.next().await {
                 Heard::Event(result) => {
+                    if !is_about(app_name, app_namespace, &result["application"]) {
+                        continue;
+                    }
                     let deleted = result["type"] == "DELETED";
                     if deleted || Judged::of_event(&result["application"]) != *seen {
                         self.quiet_since_ms = host.now_unix_ms();
@@ -140,4 +158,11 @@ impl<'c, 'a, H: Host> OperationWatch<'c, 'a, H> {
             }
         }
     }
+}
+
+/// Whether a watch event's app is the one waited for: its name and, once known, its namespace.
+fn is_about(name: &str, namespace: Option<&str>, app: &Value) -> bool {
+    let text = |path: &str| app.pointer(path).and_then(Value::as_str);
+    text("/metadata/name") == Some(name)
+        && namespace.is_none_or(|ns| text("/metadata/namespace") == Some(ns))
 }

@@ -389,6 +389,7 @@ pub async fn wait_for<H: Host>(
                 waited_ms,
             });
         }
+        watch.learn_namespace(app.metadata.namespace.as_deref());
         let seen = Judged::of_app(&app);
         loop {
             let waited_ms = host.now_unix_ms().saturating_sub(started);

@@ -36,6 +36,7 @@ mod release;
 mod review4;
 mod review5;
 mod review6;
+mod review7;
 mod review8;
 mod review_answers;
 mod sdk;
