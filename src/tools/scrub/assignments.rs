@@ -9,7 +9,7 @@
 //!   (`--password …`, `-token …`), unless the flag names where the credential is rather than the
 //!   credential (`--password-file …`, `--token-stdin`).
 
-use super::reading::unit;
+use super::reading::{escaped_before, unit, word_may_start};
 use super::spans::{name_byte, skip_spaces, value};
 use crate::tools::masking::looks_like_credential;
 
@@ -152,7 +152,7 @@ const WHERE_FLAGS: [&str; 6] = ["file", "stdin", "path", "dir", "env", "ref"];
 
 /// `--name value` or `-name value` with the first dash at `i`: the value's span.
 pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if bytes[i] != b'-' || i.checked_sub(1).is_some_and(|p| !separates(bytes[p])) {
+    if bytes[i] != b'-' || !after_separator(bytes, i) {
         return None;
     }
     let dashes = bytes[i..]
@@ -217,7 +217,7 @@ pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// `-u user:password` and `--user user:password` (curl, and the tools that copy it): the
 /// password after the first colon.
 pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if bytes[i] != b'-' || i.checked_sub(1).is_some_and(|p| !separates(bytes[p])) {
+    if bytes[i] != b'-' || !after_separator(bytes, i) {
         return None;
     }
     let rest = &bytes[i..];
@@ -234,9 +234,7 @@ pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// and `IDENTIFIED BY …`, `.netrc`'s `login … password …`, Redis's directives, OpenSSL's
 /// `pass:` and PowerShell's `ConvertTo-SecureString`.
 pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if i.checked_sub(1)
-        .is_some_and(|p| bytes[p].is_ascii_alphanumeric())
-    {
+    if !word_may_start(bytes, i, |b| b.is_ascii_alphanumeric()) {
         return None;
     }
     let word_at = |word: &[u8]| {
@@ -296,6 +294,13 @@ const SECURE_STRING: &[u8] = b"convertto-securestring";
 /// What may stand just before a flag's dash: a space or the quote of an argument list.
 fn separates(b: u8) -> bool {
     b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'[' | b',' | b'(')
+}
+
+/// Whether a flag may start at `i`: at the text's start, or after a separator, written as
+/// itself or as an escape (`\n--password …` in a JSON log line).
+fn after_separator(bytes: &[u8], i: usize) -> bool {
+    i.checked_sub(1).is_none_or(|p| separates(bytes[p]))
+        || escaped_before(bytes, i).is_some_and(separates)
 }
 
 #[cfg(test)]

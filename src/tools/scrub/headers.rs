@@ -5,7 +5,7 @@
 //! character other than a letter (real tokens do; the words of a sentence such as "bearer
 //! token" do not).
 
-use super::reading::unit;
+use super::reading::{unit, word_may_start};
 use super::spans::{skip_spaces, value};
 use crate::tools::masking::looks_like_credential;
 
@@ -16,8 +16,7 @@ use crate::tools::masking::looks_like_credential;
 /// `&`.
 pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !bytes[i].is_ascii_alphabetic()
-        || i.checked_sub(1)
-            .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'-')
+        || !word_may_start(bytes, i, |b| b.is_ascii_alphanumeric() || b == b'-')
     {
         return None;
     }
@@ -74,9 +73,7 @@ pub fn nginx_header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let directive = ["proxy_set_header ", "add_header ", "grpc_set_header "]
         .iter()
         .find(|d| bytes[i..].starts_with(d.as_bytes()))?;
-    if i.checked_sub(1)
-        .is_some_and(|p| bytes[p].is_ascii_alphanumeric() || bytes[p] == b'_')
-    {
+    if !word_may_start(bytes, i, |b| b.is_ascii_alphanumeric() || b == b'_') {
         return None;
     }
     let name_start = skip_spaces(bytes, i + directive.len());
@@ -163,8 +160,7 @@ pub fn scheme_credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// before it or just after it.
 fn word_at(bytes: &[u8], i: usize, word: &str) -> bool {
     let end = i + word.len();
-    i.checked_sub(1)
-        .is_none_or(|p| !bytes[p].is_ascii_alphanumeric())
+    word_may_start(bytes, i, |b| b.is_ascii_alphanumeric())
         && bytes
             .get(i..end)
             .is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes()))

@@ -13,7 +13,7 @@
 //! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
 //! Secret's key, whose values name things rather than hold them.
 
-use super::reading::{ends_value, unit};
+use super::reading::{ends_value, unit, word_may_start};
 use super::spans::{closing_quote, name_byte, skip_blank, skip_spaces, value};
 use crate::tools::masking::{looks_like_credential, names_a_place};
 
@@ -355,7 +355,7 @@ fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
 /// one word; a quoted value is read inside its quotes; `name: |` takes the block below it.
 fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let starts_name = bytes[i].is_ascii_alphabetic() || bytes[i] == b'_';
-    if !starts_name || i.checked_sub(1).is_some_and(|p| name_byte(bytes[p])) {
+    if !starts_name || !word_may_start(bytes, i, name_byte) {
         return None;
     }
     let name_len = bytes[i..].iter().take_while(|b| name_byte(**b)).count();

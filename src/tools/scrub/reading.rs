@@ -33,6 +33,41 @@ pub fn unit(bytes: &[u8], i: usize) -> Unit {
     }
 }
 
+/// What an escape ending just before `i` stands for (`\n`, `\u0020`, `%0A`, at any depth of
+/// quoting), if one does. A credential right after one (`\nBearer …` in a JSON log line,
+/// `%0Aghp_…` in a URL) starts a word although the byte before it is a letter or a digit: the
+/// rules that look for a word's start judge the character the escape stands for.
+pub fn escaped_before(bytes: &[u8], i: usize) -> Option<u8> {
+    (2..=ESCAPE_MOST.min(i)).find_map(|len| {
+        let u = unit(bytes, i - len);
+        (u.escaped && u.len == len && u.ch != OTHER).then_some(u.ch)
+    })
+}
+
+/// Whether a word may start at `i`: at the text's start, or after a byte (or an escape standing
+/// for a character) that `continues` does not take as part of the word before.
+/// Never inside an escape: the `n` of `\nAuthorization` is the escape's, not a word's first letter.
+pub fn word_may_start(bytes: &[u8], i: usize, continues: impl Fn(u8) -> bool) -> bool {
+    !inside_escape(bytes, i)
+        && (i.checked_sub(1).is_none_or(|p| !continues(bytes[p]))
+            || escaped_before(bytes, i).is_some_and(|c| !continues(c)))
+}
+
+/// Whether byte `i` belongs to a JSON escape that starts before it (the `n` of `\n`, the hex
+/// digits of `\u0020`). Percent escapes are left out: `%41` is also how text reads `%` then
+/// `41`.
+fn inside_escape(bytes: &[u8], i: usize) -> bool {
+    (1..=ESCAPE_MOST.min(i)).any(|back| {
+        bytes[i - back] == b'\\' && {
+            let u = unit(bytes, i - back);
+            u.escaped && u.len > back
+        }
+    })
+}
+
+/// The most bytes one escape takes: a `\u` escape under a few levels of quoting, `%2525XX`.
+const ESCAPE_MOST: usize = 12;
+
 /// A quote written as an HTML entity: `&quot;`, `&#34;`, `&#x22;`, `&apos;`, `&#39;`, `&#x27;`.
 /// Only quotes: they are what ends a value and opens a member's name.
 fn quote_entity(bytes: &[u8], i: usize) -> Option<Unit> {
@@ -130,6 +165,28 @@ pub fn ends_value(bytes: &[u8], at: usize, u: Unit, level: Level) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_escape_before_a_word_is_read_for_what_it_stands_for() {
+        let word = |text: &str, i: usize| {
+            word_may_start(text.as_bytes(), i, |b| b.is_ascii_alphanumeric())
+        };
+        assert!(word(r"x\nBearer", 3));
+        assert!(word(r"x\\nBearer", 4));
+        assert!(word(r"x\u0020ghp_", 7));
+        assert!(word("x%0Aghp_", 4));
+        assert!(word("x%250Aghp_", 6));
+        assert!(word("Bearer", 0));
+        assert!(word(" Bearer", 1));
+        // What an escape stands for that continues a word, and plain letters, do not separate.
+        assert!(!word(r"x\u0041Bearer", 7));
+        assert!(!word("x%41Bearer", 4));
+        assert!(!word("xBearer", 1));
+        assert!(!word("anBearer", 2));
+        // The letter of an escape starts no word.
+        assert!(!word(r"x\nAuthorization", 2));
+        assert!(!word(r"x\u0020ghp_", 3));
+    }
 
     fn read(text: &str) -> Vec<(u8, usize)> {
         let bytes = text.as_bytes();

@@ -3,7 +3,7 @@
 //! `xoxb-…`, `sk_live_…`, `npm_…`, Vault's `hvs.…`, Docker's `dckr_pat_…`, `sk-proj-…`, `AIza…`), and the secret part of a URL that is itself the credential
 //! (a Slack webhook's path, a Telegram bot's token).
 
-use super::reading::unit;
+use super::reading::{unit, word_may_start};
 
 /// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
 const PREFIXES: [&str; 24] = [
@@ -46,7 +46,7 @@ fn token_byte(b: u8) -> bool {
 }
 
 fn starts_token(bytes: &[u8], i: usize) -> bool {
-    i.checked_sub(1).is_none_or(|p| !token_byte(bytes[p]))
+    word_may_start(bytes, i, token_byte)
 }
 
 fn token_end(bytes: &[u8], from: usize) -> usize {

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use super::reading::{Level, delimits, ends_value, unit};
+use super::reading::{Level, delimits, ends_value, escaped_before, unit};
 
 /// Removes the userinfo of every URL in `text`.
 pub fn strip(text: &str) -> Cow<'_, str> {
@@ -75,14 +75,16 @@ fn after_scheme_separator(bytes: &[u8], i: usize) -> Option<(usize, Level)> {
 /// punctuation that separates words (not after a `:`, which makes `//` part of a scheme's
 /// `://`, nor after a letter, digit or `/`, which make it part of a path).
 fn starts_word(bytes: &[u8], i: usize) -> bool {
-    i.checked_sub(1).is_none_or(|p| {
-        let b = bytes[p];
+    let separates = |b: u8| {
         b.is_ascii_whitespace()
             || matches!(
                 b,
                 b'"' | b'\'' | b'`' | b'(' | b'[' | b'{' | b'=' | b',' | b'<' | b'>'
             )
-    })
+    };
+    // An escape for a space or a line break (`\napp:pw@db`) separates as the character would.
+    i.checked_sub(1).is_none_or(|p| separates(bytes[p]))
+        || escaped_before(bytes, i).is_some_and(|c| c.is_ascii_whitespace())
 }
 
 /// Where the authority starts when a protocol-relative `//` (as written or escaped) starts a
