@@ -124,11 +124,13 @@ fn read_answer(mut stream: TcpStream, mut deliver: impl FnMut(Arrival) -> bool) 
             head = Some((status, streamed, length));
             raw.drain(..end + 4);
         }
-        match head {
+        let streamed = match head {
             Some((_, false, Some(length))) if raw.len() >= length => break,
-            Some((_, true, _)) => {}
-            _ => continue,
-        }
+            Some((_, false, Some(_))) | None => continue,
+            Some((_, true, _)) => true,
+            // A whole answer sent chunked (Spin's, without a length).
+            Some((_, false, None)) => false,
+        };
         // Chunks that are whole, then SSE events that are whole.
         while let Some(line_end) = find(&raw, b"\r\n") {
             let Ok(size) =
@@ -142,8 +144,18 @@ fn read_answer(mut stream: TcpStream, mut deliver: impl FnMut(Arrival) -> bool) 
             body.extend_from_slice(&raw[line_end + 2..line_end + 2 + size]);
             raw.drain(..line_end + 2 + size + 2);
             if size == 0 {
+                if !streamed {
+                    let text = String::from_utf8_lossy(&body).into_owned();
+                    let status = head.map_or(0, |(status, _, _)| status);
+                    let message = serde_json::from_str(text.trim())
+                        .unwrap_or_else(|_| json!({"status": status, "body": text}));
+                    deliver((Instant::now(), message));
+                }
                 return;
             }
+        }
+        if !streamed {
+            continue;
         }
         while let Some(end) = find(&body, b"\n\n") {
             let event: Vec<u8> = body.drain(..end + 2).collect();

@@ -43,6 +43,15 @@ pub(crate) struct TwoNodesOnRedis {
 }
 
 pub(crate) async fn two_nodes_on_redis_with_approvals(test: &str) -> Option<TwoNodesOnRedis> {
+    two_nodes_on_redis(test, &[("require_approval", "true")]).await
+}
+
+/// Two Spin nodes sharing an emptied Redis store, logging in to a fresh stand-in's admin, with
+/// `settings` besides; `None` (the test says it is skipped) without Spin or `redis-server`.
+pub(crate) async fn two_nodes_on_redis(
+    test: &str,
+    settings: &[(&'static str, &str)],
+) -> Option<TwoNodesOnRedis> {
     let spin = spin_binary(test)?;
     let (redis, redis_port) = redis(test)?;
     let _ = Command::new("redis-cli")
@@ -51,7 +60,11 @@ pub(crate) async fn two_nodes_on_redis_with_approvals(test: &str) -> Option<TwoN
         .status();
     let standin = fresh_standin().await;
     let mut variables = login_variables(&standin, "password");
-    variables.push(("require_approval", "true".into()));
+    variables.extend(
+        settings
+            .iter()
+            .map(|(name, value)| (*name, value.to_string())),
+    );
     let dir = app_dir(test);
     let config = redis_runtime_config(&dir, redis_port);
     let nodes = [
@@ -217,4 +230,91 @@ async fn on_spin_user_mode_holds_against_profiles_and_invented_key_ids() {
         after.0 - before.0 <= 1 && after.1 - before.1 <= 1,
         "50 invented kids on Spin: {before:?} → {after:?}"
     );
+}
+
+/// The feed's limit counted across two Spin nodes that share Redis: twelve subscriptions arriving
+/// at once, half on each node, for three places get exactly three, the others refused naming
+/// the setting; a client leaving on one node frees its place for a newcomer on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_two_spin_nodes_subscriptions_are_counted_together() {
+    use host_test::listen_client::RawSubscription;
+    use std::time::{Duration, Instant};
+
+    let Some(two) = two_nodes_on_redis(
+        "on_two_spin_nodes_subscriptions_are_counted_together",
+        &[("feed_max_subscriptions", "3")],
+    )
+    .await
+    else {
+        return;
+    };
+    let ports = [two.nodes[0].port, two.nodes[1].port];
+    let guestbook = json!({"resourceSubscriptions": ["argocd://applications/argocd/guestbook"]});
+    // Its first message: the acknowledgment of an open subscription, or the refusal.
+    fn first(port: u16, id: u64, filter: &Value) -> (RawSubscription, Value) {
+        let subscription = RawSubscription::open(port, id, filter.clone()).unwrap();
+        let (_, message) = subscription
+            .next(Duration::from_secs(60))
+            .expect("an acknowledgment or a refusal");
+        (subscription, message)
+    }
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+    let threads: Vec<_> = (0..12u64)
+        .map(|i| {
+            let barrier = barrier.clone();
+            let port = ports[i as usize % 2];
+            let filter = guestbook.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                first(port, 100 + i, &filter)
+            })
+        })
+        .collect();
+    let outcomes: Vec<(RawSubscription, Value)> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let refused_by_limit = |message: &Value| {
+        message["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ARGOCD_FEED_MAX_SUBSCRIPTIONS"))
+    };
+    let (open, refused): (Vec<_>, Vec<_>) = outcomes
+        .into_iter()
+        .partition(|(_, message)| message["method"] == "notifications/subscriptions/acknowledged");
+    println!(
+        "two Spin nodes, twelve at once for three places: {} open, {} refused",
+        open.len(),
+        refused.len()
+    );
+    assert_eq!(open.len(), 3);
+    assert!(
+        refused.iter().all(|(_, message)| refused_by_limit(message)),
+        "{:?}",
+        refused.iter().map(|(_, m)| m).collect::<Vec<_>>()
+    );
+
+    // One leaves on the node it came to; a newcomer gets its place on either node.
+    let mut open = open;
+    let (leaving, _) = open.pop().unwrap();
+    leaving.leave();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut attempt = 0u64;
+    let reopened = loop {
+        let (subscription, message) = first(ports[attempt as usize % 2], 200 + attempt, &guestbook);
+        if message["method"] == "notifications/subscriptions/acknowledged" {
+            break subscription;
+        }
+        assert!(refused_by_limit(&message), "{message}");
+        assert!(
+            Instant::now() < deadline,
+            "the place of a client who left never came back"
+        );
+        attempt += 1;
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let (_, over) = first(ports[0], 300, &guestbook);
+    assert!(
+        refused_by_limit(&over),
+        "a fourth while three are open: {over}"
+    );
+    reopened.leave();
 }
