@@ -44,20 +44,36 @@ pub(crate) async fn open(
     notifications: Value,
     bearer: Option<&str>,
 ) -> Opened {
+    let authorization = bearer.map(|token| format!("Bearer {token}"));
+    let extra: Vec<(&str, &str)> = authorization
+        .iter()
+        .map(|value| ("authorization", value.as_str()))
+        .collect();
+    open_with(world, id, notifications, &extra, "localhost:8787").await
+}
+
+/// [`open`] with `extra` headers, addressed to `host` (for the checks on who may call).
+pub(crate) async fn open_with(
+    world: &World,
+    id: u64,
+    notifications: Value,
+    extra: &[(&str, &str)],
+    host: &str,
+) -> Opened {
     let body = modern_body(
         id,
         "subscriptions/listen",
         json!({"notifications": notifications}),
     );
-    let mut request = hyper::Request::post("http://localhost:8787/mcp")
-        .header("host", "localhost:8787")
+    let mut request = hyper::Request::post(format!("http://{host}/mcp"))
+        .header("host", host)
         .header("content-type", "application/json")
         .header("accept", "application/json, text/event-stream");
     for (name, value) in mirrored(&body) {
         request = request.header(name, value);
     }
-    if let Some(token) = bearer {
-        request = request.header("authorization", format!("Bearer {token}"));
+    for (name, value) in extra {
+        request = request.header(*name, *value);
     }
     let request = request
         .body(Full::new(Bytes::from(body.to_string())))
@@ -76,8 +92,9 @@ pub(crate) async fn open(
         });
     }
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    let json = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&body)));
+    // A refusal before the MCP layer (a wrong Host) may be plain text: kept as a string.
+    let json =
+        serde_json::from_slice(&body).unwrap_or_else(|_| json!(String::from_utf8_lossy(&body)));
     Opened::Whole(status, json)
 }
 

@@ -4,83 +4,12 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 
 use crate::identity::{call_as, token, user_mode};
-use crate::modern::{mirrored, modern_body};
-use crate::{PASSWORD, World, harness};
+use crate::{PASSWORD, World};
 
-const WATCH: &str = "/api/v1/stream/applications";
-const FLEET: &str = "argocd://applications";
-
-fn app_uri(name: &str) -> String {
-    format!("argocd://applications/argocd/{name}")
-}
-
-type Body = wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-
-struct Listening {
-    body: Body,
-    buffer: String,
-}
-
-enum Opened {
-    Stream(Listening),
-    Whole(u16, Value),
-}
-
-fn request(body: &Value, extra: &[(&str, &str)], host: &str) -> hyper::Request<Full<Bytes>> {
-    let mut request = hyper::Request::post(format!("http://{host}/mcp"))
-        .header("host", host)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream");
-    for (name, value) in mirrored(body) {
-        request = request.header(name, value);
-    }
-    for (k, v) in extra {
-        request = request.header(*k, *v);
-    }
-    request
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap()
-}
-
-async fn open(
-    world: &World,
-    id: u64,
-    notifications: Value,
-    extra: &[(&str, &str)],
-    host: &str,
-) -> Opened {
-    let body = modern_body(
-        id,
-        "subscriptions/listen",
-        json!({"notifications": notifications}),
-    );
-    let response = harness()
-        .serve(&world.env, request(&body, extra, host))
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    if content_type == "text/event-stream" {
-        return Opened::Stream(Listening {
-            body: response.into_body(),
-            buffer: String::new(),
-        });
-    }
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Opened::Whole(
-        status,
-        serde_json::from_slice(&body).unwrap_or_else(|_| json!(String::from_utf8_lossy(&body))),
-    )
-}
+use crate::listening::{FLEET, Listening, Opened, WATCH, app_uri, open_with as open};
 
 async fn subscribe(
     world: &World,
@@ -98,35 +27,6 @@ async fn subscribe(
             l
         }
         Opened::Whole(status, body) => panic!("refused ({status}): {body}"),
-    }
-}
-
-impl Listening {
-    async fn next(&mut self, within: Duration) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let event: String = self.buffer.drain(..end + 2).collect();
-                let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
-                    continue;
-                };
-                return Some(serde_json::from_str(data).expect("SSE data is JSON"));
-            }
-            let frame = tokio::time::timeout_at(deadline, self.body.frame())
-                .await
-                .ok()??;
-            if let Ok(data) = frame.ok()?.into_data() {
-                self.buffer.push_str(std::str::from_utf8(&data).unwrap());
-            }
-        }
-    }
-
-    async fn drain(&mut self, within: Duration) -> Vec<Value> {
-        let mut all = Vec::new();
-        while let Some(m) = self.next(within).await {
-            all.push(m);
-        }
-        all
     }
 }
 

@@ -4,29 +4,13 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 
 use crate::identity::{token, user_mode};
 use crate::modern::{mirrored, modern_body};
-use crate::{PASSWORD, World, harness};
+use crate::{PASSWORD, World};
 
-fn app_uri(name: &str) -> String {
-    format!("argocd://applications/argocd/{name}")
-}
-
-type Body = wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-
-struct Listening {
-    body: Body,
-    buffer: String,
-}
-
-enum Opened {
-    Stream(Listening),
-    Whole(u16, Value),
-}
+use crate::listening::{Opened, app_uri};
 
 impl Opened {
     fn describe(&self) -> String {
@@ -37,78 +21,8 @@ impl Opened {
     }
 }
 
-fn request(body: &Value, extra: &[(&str, &str)], host: &str) -> hyper::Request<Full<Bytes>> {
-    let mut request = hyper::Request::post(format!("http://{host}/mcp"))
-        .header("host", host)
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream");
-    for (name, value) in mirrored(body) {
-        request = request.header(name, value);
-    }
-    for (k, v) in extra {
-        request = request.header(*k, *v);
-    }
-    request
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap()
-}
-
 async fn open(world: &World, id: u64, notifications: Value, extra: &[(&str, &str)]) -> Opened {
-    let body = modern_body(
-        id,
-        "subscriptions/listen",
-        json!({"notifications": notifications}),
-    );
-    let response = harness()
-        .serve(&world.env, request(&body, extra, "localhost:8787"))
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    if content_type == "text/event-stream" {
-        return Opened::Stream(Listening {
-            body: response.into_body(),
-            buffer: String::new(),
-        });
-    }
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Opened::Whole(
-        status,
-        serde_json::from_slice(&body).unwrap_or_else(|_| json!(String::from_utf8_lossy(&body))),
-    )
-}
-
-impl Listening {
-    async fn next(&mut self, within: Duration) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let event: String = self.buffer.drain(..end + 2).collect();
-                let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
-                    continue;
-                };
-                return Some(serde_json::from_str(data).expect("SSE data is JSON"));
-            }
-            let frame = tokio::time::timeout_at(deadline, self.body.frame())
-                .await
-                .ok()??;
-            if let Ok(data) = frame.ok()?.into_data() {
-                self.buffer.push_str(std::str::from_utf8(&data).unwrap());
-            }
-        }
-    }
-
-    async fn drain(&mut self, within: Duration) -> Vec<Value> {
-        let mut all = Vec::new();
-        while let Some(m) = self.next(within).await {
-            all.push(m);
-        }
-        all
-    }
+    crate::listening::open_with(world, id, notifications, extra, "localhost:8787").await
 }
 
 fn refused_by(opened: &Opened, setting: &str) -> bool {
