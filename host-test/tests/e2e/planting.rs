@@ -49,6 +49,15 @@ pub(crate) async fn plugin_status(env: &HostEnv) -> String {
 }
 
 pub(crate) async fn plugin_logs(env: &HostEnv) -> String {
+    plugin_logs_within(env, None, None).await
+}
+
+/// get_argocd_app_logs of guestbook through the plugin, with `max_lines` and `max_bytes`.
+pub(crate) async fn plugin_logs_within(
+    env: &HostEnv,
+    max_lines: Option<u32>,
+    max_bytes: Option<u32>,
+) -> String {
     let (p, mut s) = harness().plugin(env).await.unwrap();
     match p
         .call_get_argocd_app_logs(
@@ -63,8 +72,8 @@ pub(crate) async fn plugin_logs(env: &HostEnv) -> String {
             None,
             None,
             None,
-            None,
-            None,
+            max_lines,
+            max_bytes,
             None,
             None,
         )

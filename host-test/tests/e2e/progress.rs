@@ -28,7 +28,7 @@ fn call_request(
 }
 
 /// A world whose `guestbook` has just started a sync that runs for `operation_time`.
-async fn syncing(operation_time: Duration) -> World {
+pub(crate) async fn syncing(operation_time: Duration) -> World {
     let world = World::with(
         host_test::standin::Config {
             operation_time,

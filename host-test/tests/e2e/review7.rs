@@ -11,6 +11,7 @@ use crate::modern::{mirrored, modern_body};
 use crate::{PASSWORD, World};
 
 use crate::listening::{Opened, app_uri};
+use crate::progress::syncing;
 
 impl Opened {
     fn describe(&self) -> String {
@@ -123,25 +124,6 @@ fn app_reads(world: &World, name: &str) -> usize {
             r.method == "GET" && (r.path == path || r.path.starts_with(&format!("{path}?")))
         })
         .count()
-}
-
-/// A world whose `guestbook` has just started a sync that runs for `operation_time`.
-async fn syncing(operation_time: Duration) -> World {
-    let world = World::with(
-        host_test::standin::Config {
-            operation_time,
-            ..Default::default()
-        },
-        &[("argocd_username", "admin"), ("argocd_password", PASSWORD)],
-    )
-    .await;
-    world
-        .ok(
-            "sync_argocd_app",
-            json!({"app_name": "guestbook", "confirm": true}),
-        )
-        .await;
-    world
 }
 
 /// FINDING (request amplification): the wait's watch judges every event it gets against the

@@ -22,15 +22,14 @@
 //! - Helm values: an explicit key that is a block sequence (`? - a` then `: value`) shows its
 //!   value, though the README says such a key hides it.
 
-use host_test::embed::HostEnv;
 use host_test::standin::{Fault, FaultRule};
 use serde_json::{Value, json};
 
+use crate::World;
 use crate::modern::{mirrored, modern_body};
 use crate::planting::{
     plant_conditions, plant_live, plugin_env, plugin_status, read_live, server_logs,
 };
-use crate::{World, harness};
 
 type Shape = (&'static str, &'static str, &'static str);
 
@@ -46,34 +45,6 @@ fn leaked(what: &str, shapes: &[Shape], answer: &str) -> Vec<String> {
         eprintln!("  LEAK {l}");
     }
     out
-}
-
-/// get_argocd_app_logs of guestbook through the plugin, with room for every line.
-async fn plugin_all_logs(env: &HostEnv) -> String {
-    let (p, mut s) = harness().plugin(env).await.unwrap();
-    match p
-        .call_get_argocd_app_logs(
-            &mut s,
-            "guestbook",
-            None,
-            Some("Deployment"),
-            Some("guestbook"),
-            None,
-            None,
-            Some(500),
-            None,
-            None,
-            None,
-            Some(2000),
-            Some(65536),
-            None,
-            None,
-        )
-        .await
-        .expect("plugin answers")
-    {
-        Ok(a) | Err(a) => a,
-    }
 }
 
 fn ci_shapes() -> Vec<Shape> {
@@ -1753,7 +1724,7 @@ async fn through_conditions_and_logs(shapes: &[Shape]) -> Vec<String> {
         found.extend(leaked(
             "plugin get_argocd_app_logs",
             chunk,
-            &plugin_all_logs(&env).await,
+            &crate::planting::plugin_logs_within(&env, Some(2000), Some(65536)).await,
         ));
     }
     found
