@@ -160,9 +160,9 @@ impl<'c, 'a, H: Host> OperationWatch<'c, 'a, H> {
     }
 }
 
-/// Whether a watch event's app is the one waited for: its name and, once known, its namespace.
+/// Whether a watch event's app is the one waited for: its name and its namespace (an app read
+/// without one counts only events without one: nothing else can be told apart from it).
 fn is_about(name: &str, namespace: Option<&str>, app: &Value) -> bool {
     let text = |path: &str| app.pointer(path).and_then(Value::as_str);
-    text("/metadata/name") == Some(name)
-        && namespace.is_none_or(|ns| text("/metadata/namespace") == Some(ns))
+    text("/metadata/name") == Some(name) && text("/metadata/namespace") == namespace
 }

@@ -279,6 +279,9 @@ pub const DEFAULT_WAIT_SECONDS: u32 = 120;
 pub const MAX_WAIT_SECONDS: u32 = 600;
 /// Pause before each poll: quick at first, then every few seconds.
 const POLL_PAUSES_MS: &[u64] = &[250, 500, 1000, 2000, 3000];
+/// The least time between two reads of the app, however often its watch says it changed (an
+/// app flapping, or something in between replaying events, costs a read a second at most).
+const LEAST_READ_GAP_MS: u64 = 1000;
 
 fn wait_limit(timeout_seconds: Option<u32>) -> Result<Duration, ArgoError> {
     let seconds = timeout_seconds.unwrap_or(DEFAULT_WAIT_SECONDS);
@@ -332,6 +335,7 @@ pub async fn wait_for<H: Host>(
     let mut watch = OperationWatch::new(client, app_name, app_namespace);
     loop {
         let app = get_app(client, app_name, app_namespace, &[]).await?;
+        let read_at_ms = host.now_unix_ms();
         polls += 1;
         let waited_ms = host.now_unix_ms().saturating_sub(started);
         let state = app.status.operation_state.as_ref();
@@ -410,7 +414,17 @@ pub async fn wait_for<H: Host>(
                 break;
             }
             match watch.next(&seen).await {
-                Wake::Changed => break,
+                Wake::Changed => {
+                    let since_ms = host.now_unix_ms().saturating_sub(read_at_ms);
+                    let left_ms = limit_ms.saturating_sub(waited_ms);
+                    if since_ms < LEAST_READ_GAP_MS {
+                        host.sleep(Duration::from_millis(
+                            (LEAST_READ_GAP_MS - since_ms).min(left_ms),
+                        ))
+                        .await;
+                    }
+                    break;
+                }
                 Wake::Quiet => {}
                 Wake::NoWatch => {
                     let pause = POLL_PAUSES_MS[(polls as usize - 1).min(POLL_PAUSES_MS.len() - 1)];

@@ -38,6 +38,7 @@ mod review5;
 mod review6;
 mod review7;
 mod review8;
+mod review9;
 mod review_answers;
 mod sdk;
 mod sealing;
