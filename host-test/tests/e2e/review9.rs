@@ -416,10 +416,9 @@ async fn review9_leaving_before_the_head_frees_the_place() {
         .await;
         println!(
             "review9 left before head #{i}: {}",
-            if r.is_err() {
-                "dropped".into()
-            } else {
-                describe(r.as_ref().unwrap())
+            match &r {
+                Ok(opened) => describe(opened),
+                Err(_) => "dropped".into(),
             }
         );
     }
