@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::project_guard::{current_app, merge_patch, project_of};
 use super::statement::{Statement, shown};
-use super::{PROFILE_ARGUMENT, Tool};
+use super::{PROFILE_ARGUMENT, ResourceSelector, Tool};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::context::RequestContext;
 use crate::host::Host;
@@ -84,6 +84,19 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         ));
         where_it_deploys(&mut said, &current);
         said.line(where_it_stands(&current));
+        if let Some(resource) = resource_named_in(&given) {
+            let asked_namespace = app_namespace.as_ref().and_then(Value::as_str);
+            let line = how_the_resource_stands(&client, app, asked_namespace, &resource)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "{} needs a person's approval, but {} could not be read to tell them what it acts on ({e}). Nothing was changed.",
+                        T::NAME,
+                        resource.subject(app)
+                    )
+                })?;
+            said.line(line);
+        }
         if let Some(patch) = given.remove("patch") {
             let mut after = current.clone();
             merge_patch(&mut after, &patch);
@@ -199,13 +212,52 @@ fn where_it_deploys(said: &mut Statement, app: &Value) {
     }
 }
 
-/// Where the app stands: its spec's generation and its last operation. A yes is sealed to this
-/// too, and every change an approval lets run moves it on (a sync or rollback starts an
-/// operation, a terminate ends one, a patch or update raises the generation), so the same yes
-/// replayed after it ran meets another question and is asked again, even where the record that
-/// it was spent is gone (a store writer deleting it).
+/// The one resource a call acts on, when its arguments name one (`kind` and `resource_name`).
+fn resource_named_in(given: &serde_json::Map<String, Value>) -> Option<ResourceSelector<'_>> {
+    let text = |field: &str| given.get(field).and_then(Value::as_str);
+    Some(ResourceSelector {
+        kind: text("kind")?,
+        name: text("resource_name")?,
+        namespace: text("namespace"),
+        group: text("group"),
+        version: text("version"),
+    })
+}
+
+/// The resource as the cluster has it now, by its uid: a yes is sealed to this object, so a
+/// resource deleted and created again under its name (a controller recreating a pod, the next
+/// sync) is a new question, even where the record that the yes was spent is gone.
+async fn how_the_resource_stands<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app: &str,
+    app_namespace: Option<&str>,
+    resource: &ResourceSelector<'_>,
+) -> Result<String, ArgoError> {
+    let object = super::manifests::live_object(client, app, app_namespace, resource).await?;
+    let uid = object
+        .pointer("/metadata/uid")
+        .map_or_else(|| "unknown".to_owned(), shown);
+    Ok(format!(
+        "Resource: {} {} (namespace {}), object uid {uid}",
+        shown(&Value::from(resource.kind)),
+        shown(&Value::from(resource.name)),
+        resource
+            .namespace
+            .map_or_else(|| "none".to_owned(), |ns| shown(&Value::from(ns)))
+    ))
+}
+
+/// Where the app stands: the object (its uid), its spec's generation and its last operation. A
+/// yes is sealed to this too, and every change an approval lets run moves it on (a sync or
+/// rollback starts an operation, a terminate ends one, a patch or update raises the
+/// generation, a delete ends the object: one created again under its name has a new uid), so
+/// the same yes replayed after it ran meets another question and is asked again, even where the
+/// record that it was spent is gone (a store writer deleting it).
 fn where_it_stands(app: &Value) -> String {
     let text = |path: &str| app.pointer(path).and_then(Value::as_str);
+    let uid = app
+        .pointer("/metadata/uid")
+        .map_or_else(|| "unknown".to_owned(), shown);
     let generation = app
         .pointer("/metadata/generation")
         .and_then(Value::as_u64)
@@ -227,7 +279,9 @@ fn where_it_stands(app: &Value) -> String {
     } else {
         ""
     };
-    format!("Now: spec generation {generation}; last operation {operation}{pending}")
+    format!(
+        "Now: object uid {uid}; spec generation {generation}; last operation {operation}{pending}"
+    )
 }
 
 /// Refuses a write unless the caller confirmed it: agents must ask their user first.

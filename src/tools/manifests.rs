@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::masking::mask_secrets;
-use super::{Tool, app_path, check_name, check_revision, page_bounds};
+use super::{ResourceSelector, Tool, app_path, check_name, check_revision, page_bounds};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -265,6 +265,23 @@ struct ManifestResponse {
     manifest: Option<String>,
 }
 
+/// One resource of an app as the cluster has it now, unmasked (callers mask what they show);
+/// `null` when Argo CD's answer holds no object.
+pub(super) async fn live_object<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    resource: &ResourceSelector<'_>,
+) -> Result<Value, ArgoError> {
+    let path = resource.path(app_name, app_namespace, "/resource")?;
+    let response: ManifestResponse = client.get(&path, &resource.subject(app_name)).await?;
+    Ok(response
+        .manifest
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or(Value::Null))
+}
+
 /// Largest live object returned.
 const MAX_MANIFEST_BYTES: usize = 16 * 1024;
 
@@ -309,15 +326,13 @@ impl Tool for GetResource {
         args: ResourceArgs,
         _progress: &dyn Progress,
     ) -> Result<LiveResource, ArgoError> {
-        let resource = args.resource();
-        let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
-        let response: ManifestResponse =
-            client.get(&path, &resource.subject(&args.app_name)).await?;
-        let mut manifest: Value = response
-            .manifest
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or(Value::Null);
+        let mut manifest = live_object(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &args.resource(),
+        )
+        .await?;
         mask_secrets(&mut manifest);
         if !args.full {
             strip_server_fields(&mut manifest);

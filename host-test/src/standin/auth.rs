@@ -49,7 +49,8 @@ fn random_key() -> Vec<u8> {
     key
 }
 
-fn random_uuid() -> String {
+/// A fresh uid, as the API server gives every object it creates (and tokens their `jti`).
+pub(crate) fn random_uuid() -> String {
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();

@@ -14,7 +14,7 @@ pub mod rbac;
 mod routes;
 pub mod tree;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,6 +80,9 @@ pub struct AppRecord {
     pub next_outcome: Outcome,
     /// After a successful sync: when the rollout ends, and the health it ends in.
     pub rollout: Option<(Instant, String)>,
+    /// Resources deleted and since recreated (`group/kind/namespace/name`): the uid the
+    /// recreated object got, as the API server gives each new object a new one.
+    pub recreated: HashMap<String, String>,
 }
 
 impl AppRecord {
@@ -92,7 +95,15 @@ impl AppRecord {
             pending: None,
             next_outcome: Outcome::default(),
             rollout: None,
+            recreated: HashMap::new(),
         }
+    }
+
+    /// The same record as a new object: Kubernetes gives every object it creates a new uid, so
+    /// an app deleted and created again under its name is told apart by it.
+    pub fn created_anew(mut self) -> AppRecord {
+        self.app["metadata"]["uid"] = serde_json::json!(auth::random_uuid());
+        self
     }
 }
 
@@ -468,9 +479,10 @@ impl StandIn {
     pub fn add_app(&self, blueprint: Blueprint) {
         let mut state = self.state();
         let seq = state.apps.len();
-        state
-            .apps
-            .insert(blueprint.name.clone(), AppRecord::new(blueprint, seq));
+        state.apps.insert(
+            blueprint.name.clone(),
+            AppRecord::new(blueprint, seq).created_anew(),
+        );
     }
 
     /// Removes an app, as if someone deleted it (without cascade).

@@ -270,7 +270,7 @@ fn count(world: &World, method: &str, path: &str) -> usize {
 /// so after the app it created is deleted (by anyone), a store writer deleting the yes's spent
 /// marker has the same yes create it again within its 10 minutes, nobody asked. The README
 /// names only a resource action as able to run twice.
-#[ignore = "issue 19, open (seventh review): a store writer deleting the spent marker lets a create run again once the app was deleted"]
+#[ignore = "issue 19, open and documented (seventh review): a store writer deleting the spent marker lets a create run again once the app was deleted; nothing outside the store tells it from the first"]
 #[tokio::test]
 async fn review7_finding_a_create_replayed_after_the_app_was_deleted_runs_again() {
     let world = approval_world().await;
@@ -298,11 +298,11 @@ async fn review7_finding_a_create_replayed_after_the_app_was_deleted_runs_again(
     assert_eq!(count(&world, "POST", "/api/v1/applications"), posts);
 }
 
+/// Fixed: the question states the app's object uid, which a recreated app does not share.
 /// FINDING (narrow): a delete's question states the app's generation and last operation; an
 /// app recreated under the same name (an ApplicationSet regenerating it, someone applying the
 /// same manifest) stands as the deleted one stood (a new object's generation starts again;
 /// no operation yet), so the delete's yes, its spent marker deleted, deletes the new app too.
-#[ignore = "issue 19, open (seventh review): a store writer deleting the spent marker lets an app delete run again on an app recreated exactly as it stood"]
 #[tokio::test]
 async fn review7_finding_a_delete_replayed_on_a_recreated_app_runs_again() {
     let world = approval_world().await;
@@ -543,13 +543,13 @@ async fn review7_a_place_held_across_a_window_boundary() {
     println!("review7 the place came back after the holder left");
 }
 
+/// Fixed: the question states the resource's object uid, which a recreated one does not share.
 /// FINDING (README says "a deleted app or resource is not there to act on twice"): a resource
 /// that comes back under the same name without an operation of the app (a StatefulSet's pod
 /// `web-0`, a Deployment's ReplicaSet, anything another controller recreates) stands in an app
 /// whose generation and last operation did not move, so `delete_argocd_resource`'s yes, its
 /// spent marker deleted, deletes it again. Here the stand-in's next reconcile brings the
 /// ConfigMap back as its blueprint has it.
-#[ignore = "issue 19, open (seventh review): a store writer deleting the spent marker lets a resource delete run again on a resource recreated under its name"]
 #[tokio::test]
 async fn review7_finding_a_resource_delete_replayed_on_a_recreated_resource_runs_again() {
     let world = approval_world().await;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::standin::auth::unix_now;
+use crate::standin::auth::{self, unix_now};
 use crate::standin::fleet::{self, commit, rfc3339};
 use crate::standin::manifests;
 use crate::standin::tree::{self};
@@ -235,6 +235,10 @@ pub(super) fn app_route(
                 if let Some(resources) = record.app["status"]["resources"].as_array_mut() {
                     resources.retain(|r| r != &resource);
                 }
+                // Whatever brings it back creates a new object, with a new uid.
+                record
+                    .recreated
+                    .insert(resource_key(&resource), auth::random_uuid());
                 json_reply(200, &json!({}))
             }
             Err(reply) => reply,
@@ -483,7 +487,9 @@ pub(super) fn create(s: &mut State, params: &Params, body: &[u8]) -> Reply {
     let mut created = fleet::application(&bp, seq);
     created["spec"] = app["spec"].clone();
     let mut record = AppRecord::new(bp, seq);
-    record.app = created.clone();
+    record.app = created;
+    let record = record.created_anew();
+    let created = record.app.clone();
     s.apps.insert(name, record);
     json_reply(200, &created)
 }

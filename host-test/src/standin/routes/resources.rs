@@ -203,6 +203,12 @@ pub(super) fn tree_resource<'a>(
     }
 }
 
+/// A resource of an app's status, named as one object of the cluster.
+pub(super) fn resource_key(resource: &Value) -> String {
+    let part = |field: &str| resource[field].as_str().unwrap_or("").to_owned();
+    [part("group"), part("kind"), part("namespace"), part("name")].join("/")
+}
+
 pub(super) fn live_resource(s: &mut State, name: &str, params: &Params) -> Reply {
     let planted = params
         .get("resourceName")
@@ -210,6 +216,9 @@ pub(super) fn live_resource(s: &mut State, name: &str, params: &Params) -> Reply
     match tree_resource(s, name, params) {
         Ok((record, resource)) => {
             let mut object = manifests::live(&record.blueprint, &resource);
+            if let Some(uid) = record.recreated.get(&resource_key(&resource)) {
+                object["metadata"]["uid"] = json!(uid);
+            }
             if let Some(planted) = planted {
                 object = planted;
             }
