@@ -29,7 +29,7 @@ pub const SERVER_INFO: ServerInfo = ServerInfo {
     name: "argocd-mcp",
     title: "Argo CD",
     version: env!("CARGO_PKG_VERSION"),
-    instructions: "Tools to see and steer Argo CD applications. Start with list_argocd_apps or get_argocd_app_status. Sync and health are separate: an app can be Synced and Degraded. Tools that change the cluster need confirm: true; ask the user before setting it.",
+    instructions: "Tools to see and steer Argo CD applications. Start with list_argocd_apps or get_argocd_app_status. Sync and health are separate: an app can be Synced and Degraded. Tools that change the cluster need confirm: true; ask the user before setting it. app_namespace is the namespace of the Application object itself, needed only for apps outside Argo CD's own namespace.",
 };
 
 /// The Argo CD tools as MCP sees them, for one request.

@@ -47,7 +47,7 @@ pub struct ListResourceActions;
 impl Tool for ListResourceActions {
     const NAME: &'static str = "list_argocd_resource_actions";
     const TITLE: &'static str = "Resource actions";
-    const DESCRIPTION: &'static str = "Actions Argo CD can run on one resource of an app (e.g. restart, pause, resume for a Deployment), and which are disabled right now. Use it before run_argocd_resource_action.";
+    const DESCRIPTION: &'static str = "Actions Argo CD can run on one resource of an app (e.g. restart, pause, resume), and which are disabled now. Use it before run_argocd_resource_action.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ActionTarget;
     type Output = Actions;

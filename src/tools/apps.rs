@@ -159,7 +159,7 @@ pub struct GetAppStatus;
 impl Tool for GetAppStatus {
     const NAME: &'static str = "get_argocd_app_status";
     const TITLE: &'static str = "Application status";
-    const DESCRIPTION: &'static str = "Current state of one application: sync status and revision, health, the last or running operation, conditions, sources, destination. Use it before and after a sync or rollback, and to see why an app is OutOfSync or Degraded.";
+    const DESCRIPTION: &'static str = "One app's state: sync status and revision, health, last or running operation, conditions, sources, destination.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = AppStatusArgs;
     type Output = AppStatus;
@@ -307,7 +307,7 @@ pub struct RefreshApp;
 impl Tool for RefreshApp {
     const NAME: &'static str = "refresh_argocd_app";
     const TITLE: &'static str = "Refresh application";
-    const DESCRIPTION: &'static str = "Makes Argo CD compare the app with git again now (hard: also re-render manifests) and returns its fresh status. Use it after a push, before deciding whether to sync. Changes nothing in the cluster.";
+    const DESCRIPTION: &'static str = "Makes Argo CD compare the app with git now (hard: re-render manifests too) and returns its fresh status. Use it after a push, before deciding to sync. Changes nothing in the cluster.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = RefreshArgs;
     type Output = AppStatus;
@@ -352,13 +352,13 @@ pub struct ListAppsArgs {
     /// Only apps with this sync status: Synced, OutOfSync, Unknown.
     #[serde(default)]
     pub sync_status: Option<String>,
-    /// Kubernetes label selector on the Application objects, e.g. `team=payments,env in (prod)`.
+    /// Label selector on the Application objects, e.g. `team=payments,env in (prod)`.
     #[serde(default)]
     pub selector: Option<String>,
-    /// Only apps whose Application object lives in this namespace (apps in any namespace).
+    /// Only apps whose Application object is in this namespace.
     #[serde(default)]
     pub app_namespace: Option<String>,
-    /// Page size: default 50, at most 500.
+    /// Default 50, at most 500.
     #[serde(default)]
     pub limit: Option<usize>,
     /// Rows to skip, for the next page (see `next_offset`).
@@ -409,7 +409,7 @@ pub struct ListApps;
 impl Tool for ListApps {
     const NAME: &'static str = "list_argocd_apps";
     const TITLE: &'static str = "List applications";
-    const DESCRIPTION: &'static str = "Lists applications as compact rows (name, project, sync, health, destination namespace, running operation) with health and sync counts over all matches. Filter by project, namespace, health, sync or label selector; page with limit/offset. Use it to find apps and see fleet health.";
+    const DESCRIPTION: &'static str = "Lists apps as compact rows (project, sync, health, destination namespace, running operation) with health and sync counts over all matches. Filter by project, namespace, health, sync or label selector; page with limit/offset.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ListAppsArgs;
     type Output = AppList;

@@ -113,7 +113,7 @@ pub struct ListSetsArgs {
     /// Label selector on the ApplicationSet objects.
     #[serde(default)]
     pub selector: Option<String>,
-    /// Page size: default 50, at most 500.
+    /// Default 50, at most 500.
     #[serde(default)]
     pub limit: Option<usize>,
     #[serde(default)]
@@ -145,7 +145,7 @@ pub struct ListApplicationSets;
 impl Tool for ListApplicationSets {
     const NAME: &'static str = "list_argocd_applicationsets";
     const TITLE: &'static str = "List ApplicationSets";
-    const DESCRIPTION: &'static str = "ApplicationSets with their generators, how many apps each generated, how many are unhealthy, and error conditions. Use it to find the set behind a family of apps.";
+    const DESCRIPTION: &'static str = "ApplicationSets with their generators, how many apps each generated and how many are unhealthy, and error conditions.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ListSetsArgs;
     type Output = ApplicationSets;
@@ -225,7 +225,7 @@ pub struct GetApplicationSet;
 impl Tool for GetApplicationSet {
     const NAME: &'static str = "get_argocd_applicationset";
     const TITLE: &'static str = "One ApplicationSet";
-    const DESCRIPTION: &'static str = "One ApplicationSet: its generators and template, error conditions, and the status of every app it generated (sync and health). Use it when a family of generated apps misbehaves.";
+    const DESCRIPTION: &'static str = "One ApplicationSet: its generators and template, error conditions, and the sync and health of every app it generated.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = GetSetArgs;
     type Output = ApplicationSetView;
@@ -338,7 +338,7 @@ pub struct PreviewApplicationSet;
 impl Tool for PreviewApplicationSet {
     const NAME: &'static str = "preview_argocd_applicationset";
     const TITLE: &'static str = "Preview an ApplicationSet";
-    const DESCRIPTION: &'static str = "Dry run: which Applications an ApplicationSet spec would generate, computed by Argo CD without creating anything. Use it to check generators and templates before committing an ApplicationSet.";
+    const DESCRIPTION: &'static str = "Dry run: which Applications an ApplicationSet spec would generate, computed by Argo CD, creating nothing.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = PreviewArgs;
     type Output = Preview;

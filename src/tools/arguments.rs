@@ -268,50 +268,52 @@ macro_rules! arguments {
     };
     (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt app_namespace, $($rest:tt)*) => {
         arguments!(@munch $meta $name [$($done)*
-            /// The Application object's namespace.
+            // Unexplained here: the server's instructions say once what it is, rather than
+            // 21 tools each in `tools/list`.
             #[serde(default)]
             pub app_namespace: Option<String>,
         ] $impls $($rest)*);
     };
     (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt multi_source, $($rest:tt)*) => {
         arguments!(@munch $meta $name [$($done)*
-            /// Multi-source: one revision per `source_positions` entry.
+            /// Multi-source: revisions for `source_positions`.
             #[serde(default)]
             pub revisions: Option<Vec<String>>,
-            /// Multi-source: 1-based positions of the sources for `revisions`.
+            /// Multi-source: 1-based source positions.
             #[serde(default)]
             pub source_positions: Option<Vec<i64>>,
         ] $impls $($rest)*);
     };
     (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt wait, $($rest:tt)*) => {
         arguments!(@munch $meta $name [$($done)*
-            /// Wait for the outcome, with the health verdict.
+            /// Wait for the outcome and health verdict.
             #[serde(default)]
             pub wait: bool,
-            /// Wait limit in seconds (default 120, at most 600).
+            /// Seconds (default 120, at most 600).
             #[serde(default)]
             pub timeout_seconds: Option<u32>,
         ] $impls $($rest)*);
     };
     (@munch $meta:tt $name:ident [$($done:tt)*] $impls:tt confirm, $($rest:tt)*) => {
         arguments!(@munch $meta $name [$($done)*
-            /// true once the user agreed.
+            // Unexplained here: `const: true`, the tool's "Ask the user first" and the server's
+            // instructions say it.
             #[schemars(extend("const" = true))]
             pub confirm: bool,
         ] $impls $($rest)*);
     };
     (@munch $meta:tt $name:ident [$($done:tt)*] [$($impls:tt)*] resource, $($rest:tt)*) => {
         arguments!(@munch $meta $name [$($done)*
-            /// Kind of the resource, e.g. Deployment.
+            /// e.g. Deployment.
             pub kind: String,
             pub resource_name: String,
-            /// Namespace of the resource (leave out for cluster-scoped kinds).
+            /// Omit for cluster-scoped kinds.
             #[serde(default)]
             pub namespace: Option<String>,
-            /// API group, e.g. apps for a Deployment; leave out for core kinds (Pod, Service, ConfigMap, Secret…).
+            /// e.g. apps; omit for core kinds.
             #[serde(default)]
             pub group: Option<String>,
-            /// API version, default v1.
+            /// Default v1.
             #[serde(default)]
             pub version: Option<String>,
         ] [$($impls)*

@@ -52,7 +52,7 @@ pub struct ListAppHistory;
 impl Tool for ListAppHistory {
     const NAME: &'static str = "list_argocd_app_history";
     const TITLE: &'static str = "Deployment history";
-    const DESCRIPTION: &'static str = "Past successful syncs of one application, newest first: history id, revision, when it was deployed and who started it. Use it to find the id of the last good deploy before rollback_argocd_app.";
+    const DESCRIPTION: &'static str = "Past successful syncs of one app, newest first: history id, revision, when and by whom. Use it to find the last good deploy before rollback_argocd_app.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = HistoryArgs;
     type Output = History;

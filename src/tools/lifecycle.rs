@@ -75,7 +75,7 @@ pub struct CreateApp;
 impl Tool for CreateApp {
     const NAME: &'static str = "create_argocd_app";
     const TITLE: &'static str = "Create application";
-    const DESCRIPTION: &'static str = "Creates an Argo CD application from a git path or Helm chart to a destination namespace, optionally with auto-sync. It does not sync: use sync_argocd_app after. Ask the user first.";
+    const DESCRIPTION: &'static str = "Creates an application from a git path or Helm chart to a destination namespace, optionally with auto-sync. It does not sync: use sync_argocd_app after. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(false, false);
     type Args = CreateArgs;
     type Output = Changed;
@@ -149,9 +149,8 @@ arguments! {
     #[serde(deny_unknown_fields)]
     pub struct PatchArgs {
         pub app_name: String,
-        /// JSON merge patch (RFC 7386) applied to the Application, e.g.
-        /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off,
-        /// {"spec": {"source": {"targetRevision": "v2"}}} pins a revision.
+        /// JSON merge patch (RFC 7386) of the Application, e.g.
+        /// {"spec": {"syncPolicy": {"automated": null}}} turns auto-sync off.
         pub patch: Value,
         app_namespace,
         confirm,
@@ -163,7 +162,7 @@ pub struct PatchApp;
 impl Tool for PatchApp {
     const NAME: &'static str = "patch_argocd_app";
     const TITLE: &'static str = "Change application";
-    const DESCRIPTION: &'static str = "Changes an application's definition with a JSON merge patch: target revision, sync policy (e.g. turn auto-sync off before a rollback), destination, labels. Ask the user first.";
+    const DESCRIPTION: &'static str = "Changes an app's definition with a JSON merge patch: target revision, sync policy (e.g. auto-sync off before a rollback), destination, labels. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = PatchArgs;
     type Output = Changed;
@@ -219,8 +218,8 @@ arguments! {
     #[serde(deny_unknown_fields)]
     pub struct DeleteArgs {
         pub app_name: String,
-        /// true: also delete everything the app deployed; false: only the Application (its
-        /// resources keep running). No default.
+        /// true: also delete what the app deployed; false: only the Application, its resources
+        /// keep running.
         pub cascade: bool,
         /// With cascade: foreground (wait for dependents) or background.
         #[serde(default)]
@@ -307,7 +306,7 @@ pub struct DeleteResource;
 impl Tool for DeleteResource {
     const NAME: &'static str = "delete_argocd_resource";
     const TITLE: &'static str = "Delete one resource";
-    const DESCRIPTION: &'static str = "Deletes one Kubernetes resource managed by an app (e.g. a stuck Pod or Job); Argo CD recreates it on the next sync if git still has it. Ask the user first.";
+    const DESCRIPTION: &'static str = "Deletes one Kubernetes resource of an app (e.g. a stuck Pod or Job); the next sync recreates it if git still has it. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = DeleteResourceArgs;
     type Output = Deleted;

@@ -51,7 +51,7 @@ pub struct ListAppLinks;
 impl Tool for ListAppLinks {
     const NAME: &'static str = "list_argocd_app_links";
     const TITLE: &'static str = "Application links";
-    const DESCRIPTION: &'static str = "The deep links Argo CD shows for one application (dashboards, runbooks, log views, as configured in argocd-cm `application.links`), with this app's values filled in. Use it to point the user at the app's monitoring or documentation.";
+    const DESCRIPTION: &'static str = "The deep links Argo CD shows for one app (dashboards, runbooks, logs; argocd-cm `application.links`), filled in for it.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = LinksArgs;
     type Output = AppLinks;

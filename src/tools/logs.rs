@@ -39,7 +39,7 @@ arguments! {
         pub group: Option<String>,
         #[serde(default)]
         pub container: Option<String>,
-        /// Last lines per pod, as Argo CD counts them (default 100, at most 10000).
+        /// Last lines per pod (default 100, at most 10000).
         #[serde(default)]
         pub tail_lines: Option<u32>,
         /// Only lines from the last this many seconds.
@@ -48,7 +48,7 @@ arguments! {
         /// Keep lines containing this text (case-insensitive); a leading `!` keeps the others.
         #[serde(default)]
         pub filter: Option<String>,
-        /// Logs of the previous container instance (after a crash).
+        /// The previous container's logs (after a crash).
         #[serde(default)]
         pub previous: bool,
         /// Most lines returned (newest kept): default 200, at most 2000.
@@ -104,7 +104,7 @@ pub struct GetAppLogs;
 impl Tool for GetAppLogs {
     const NAME: &'static str = "get_argocd_app_logs";
     const TITLE: &'static str = "Pod logs";
-    const DESCRIPTION: &'static str = "Recent log lines of one pod or of every pod of a workload (kind + resource_name), with tail, since, filter and previous-container options; bounded, newest kept. Use it to see why a pod crashes or errors.";
+    const DESCRIPTION: &'static str = "Recent log lines of one pod or of every pod of a workload (kind + resource_name), with tail, since, filter and previous-container options; newest kept.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = LogsArgs;
     type Output = Logs;

@@ -112,7 +112,7 @@ arguments! {
         /// Only the resource with this name.
         #[serde(default)]
         pub resource_name: Option<String>,
-        /// Also list resources that match git (default: only the drifted ones).
+        /// Also list resources that match git.
         #[serde(default)]
         pub include_unchanged: bool,
         /// Resources listed at most: default 20, at most 100.
@@ -149,7 +149,7 @@ pub struct GetAppDiff;
 impl Tool for GetAppDiff {
     const NAME: &'static str = "get_argocd_app_diff";
     const TITLE: &'static str = "Live vs desired diff";
-    const DESCRIPTION: &'static str = "What differs between git and the cluster for one app: per drifted resource the changed fields as `path: desired → live`, and missing or extra resources (Secrets masked). Use it to see what a sync would change or why an app is OutOfSync.";
+    const DESCRIPTION: &'static str = "What differs between git and the cluster for one app: changed fields per drifted resource (`path: desired → live`), missing and extra resources, Secrets masked.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = DiffArgs;
     type Output = Diff;
@@ -243,7 +243,7 @@ arguments! {
     pub struct ResourceArgs {
         pub app_name: String,
         resource,
-        /// Keep `status` and server-owned metadata (default: left out).
+        /// Keep `status` and server-owned metadata.
         #[serde(default)]
         pub full: bool,
         app_namespace,
@@ -316,7 +316,7 @@ pub struct GetResource;
 impl Tool for GetResource {
     const NAME: &'static str = "get_argocd_resource";
     const TITLE: &'static str = "One live resource";
-    const DESCRIPTION: &'static str = "The live Kubernetes object of one resource of an app (e.g. a Deployment's spec, a ConfigMap's data), as JSON. Secret values are always masked. Use it to inspect what actually runs.";
+    const DESCRIPTION: &'static str = "The live Kubernetes object of one resource of an app, as JSON; Secret values are always masked.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ResourceArgs;
     type Output = LiveResource;
@@ -387,7 +387,8 @@ pub struct GetRevisionMetadata;
 impl Tool for GetRevisionMetadata {
     const NAME: &'static str = "get_argocd_revision_metadata";
     const TITLE: &'static str = "Git revision details";
-    const DESCRIPTION: &'static str = "Author, date, tags and commit message of a git revision an app deployed (or could deploy). Use it to tell what changed between deploys before a rollback.";
+    const DESCRIPTION: &'static str =
+        "Author, date, tags and message of a git revision an app deployed or could deploy.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = RevisionArgs;
     type Output = RevisionMetadata;
@@ -477,7 +478,7 @@ pub struct GetSyncWindows;
 impl Tool for GetSyncWindows {
     const NAME: &'static str = "get_argocd_sync_windows";
     const TITLE: &'static str = "Sync windows";
-    const DESCRIPTION: &'static str = "Whether one app may be synced now, and the project's sync windows (allow/deny schedules) that apply to it. Check it before sync_argocd_app: Argo CD refuses syncs inside a deny window.";
+    const DESCRIPTION: &'static str = "Whether one app may be synced now, and the project's sync windows (allow/deny schedules) for it: Argo CD refuses syncs inside a deny window.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = WindowsArgs;
     type Output = SyncWindows;
@@ -552,7 +553,7 @@ arguments! {
         #[serde(default)]
         pub revision: Option<String>,
         multi_source,
-        /// Also return the objects themselves (Secret values masked), within 16 KB.
+        /// Also the objects themselves (Secrets masked), within 16 KB.
         #[serde(default)]
         pub include_objects: bool,
         /// Objects listed at most: default 100, at most 1000.
@@ -592,7 +593,7 @@ pub struct GetManifests;
 impl Tool for GetManifests {
     const NAME: &'static str = "get_argocd_app_manifests";
     const TITLE: &'static str = "Rendered manifests";
-    const DESCRIPTION: &'static str = "What git renders for one app at its target revision or another (Helm, Kustomize, YAML): the objects listed, and optionally in full (Secrets masked). Use it to check a revision before syncing to it.";
+    const DESCRIPTION: &'static str = "What git renders for one app at its target revision or another: the objects listed, optionally in full (Secrets masked).";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ManifestsArgs;
     type Output = Manifests;

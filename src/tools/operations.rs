@@ -18,7 +18,7 @@ use crate::mcp::tool::{Annotations, Progress};
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceRef {
-    /// API group; empty or absent for core kinds (Service, ConfigMap…).
+    /// Omit for core kinds (Service…).
     #[serde(default)]
     pub group: String,
     pub kind: String,
@@ -32,7 +32,7 @@ arguments! {
     #[serde(deny_unknown_fields)]
     pub struct SyncArgs {
         pub app_name: String,
-        /// Git revision (branch, tag, commit) or Helm chart version to sync to; default: the app's target revision.
+        /// Branch, tag, commit or chart version to sync to (default: the app's target revision).
         #[serde(default)]
         pub revision: Option<String>,
         multi_source,
@@ -76,7 +76,7 @@ pub struct SyncApp;
 impl Tool for SyncApp {
     const NAME: &'static str = "sync_argocd_app";
     const TITLE: &'static str = "Sync application";
-    const DESCRIPTION: &'static str = "Syncs one application to its target revision (or `revision`), optionally pruning, as a dry run, or for selected resources only. Without `wait` it returns once Argo CD accepts it. Ask the user first.";
+    const DESCRIPTION: &'static str = "Syncs one app to its target revision (or `revision`), optionally pruning, as a dry run, or only some resources. Without `wait` it returns once Argo CD accepts it. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, false);
     type Args = SyncArgs;
     type Output = OperationStarted;
@@ -187,7 +187,7 @@ pub struct RollbackApp;
 impl Tool for RollbackApp {
     const NAME: &'static str = "rollback_argocd_app";
     const TITLE: &'static str = "Roll back application";
-    const DESCRIPTION: &'static str = "Redeploys an earlier revision of one application from its history (ids from list_argocd_app_history). Argo CD refuses while auto-sync is on. Follow progress with get_argocd_app_status. Ask the user first.";
+    const DESCRIPTION: &'static str = "Redeploys an earlier revision from the app's history (ids from list_argocd_app_history). Argo CD refuses while auto-sync is on. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, false);
     type Args = RollbackArgs;
     type Output = OperationStarted;
@@ -454,7 +454,7 @@ pub struct WaitForOperation;
 impl Tool for WaitForOperation {
     const NAME: &'static str = "wait_for_argocd_operation";
     const TITLE: &'static str = "Wait for an operation";
-    const DESCRIPTION: &'static str = "Waits until the app's running sync or rollback ends and its health settles (or a timeout), then reports phase, message, failed resources and a health verdict: a Succeeded sync with a Degraded app is no success.";
+    const DESCRIPTION: &'static str = "Waits until the app's running sync or rollback ends and its health settles (or a timeout); reports phase, message, failed resources and a verdict: Succeeded but Degraded is no success.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = WaitArgs;
     type Output = WaitOutcome;
@@ -497,7 +497,7 @@ pub struct TerminateOperation;
 impl Tool for TerminateOperation {
     const NAME: &'static str = "terminate_argocd_operation";
     const TITLE: &'static str = "Terminate the running operation";
-    const DESCRIPTION: &'static str = "Stops the sync or rollback running on one app (it ends as Failed, \"Operation terminated\"); resources already applied stay as they are. Use it for a stuck sync. Ask the user first.";
+    const DESCRIPTION: &'static str = "Stops the sync or rollback running on one app (it ends as Failed); resources already applied stay. Use it for a stuck sync. Ask the user first.";
     const ANNOTATIONS: Annotations = mutating(true, true);
     type Args = TerminateArgs;
     type Output = Terminated;

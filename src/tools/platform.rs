@@ -68,7 +68,7 @@ pub struct GetServerInfo;
 impl Tool for GetServerInfo {
     const NAME: &'static str = "get_argocd_server_info";
     const TITLE: &'static str = "Argo CD version and identity";
-    const DESCRIPTION: &'static str = "Which Argo CD this server talks to: URL, version, the account it acts as (and whether Argo CD accepts it), and whether it is read-only. Use it first when calls fail or to report the environment.";
+    const DESCRIPTION: &'static str = "Which Argo CD this server talks to: URL, version, the account it acts as (and whether Argo CD accepts it), read-only or not. Use it first when calls fail.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = NoArgs;
     type Output = ServerInfo;
@@ -129,7 +129,7 @@ pub async fn project_names<H: Host>(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PageArgs {
-    /// Page size: default 50, at most 500.
+    /// Default 50, at most 500.
     #[serde(default)]
     pub limit: Option<usize>,
     #[serde(default)]
@@ -232,7 +232,8 @@ pub struct ListProjects;
 impl Tool for ListProjects {
     const NAME: &'static str = "list_argocd_projects";
     const TITLE: &'static str = "List projects";
-    const DESCRIPTION: &'static str = "Argo CD projects with where their apps may deploy and which repositories they may use. Use it to find a project's name or to see why a destination is refused.";
+    const DESCRIPTION: &'static str =
+        "Projects with where their apps may deploy and which repositories they may use.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = PageArgs;
     type Output = Projects;
@@ -281,7 +282,7 @@ pub struct GetProject;
 impl Tool for GetProject {
     const NAME: &'static str = "get_argocd_project";
     const TITLE: &'static str = "One project";
-    const DESCRIPTION: &'static str = "One Argo CD project: allowed destinations and repositories, roles with their policies, and sync windows. Use it to explain why a destination, repository or sync is refused.";
+    const DESCRIPTION: &'static str = "One project: allowed destinations and repositories, roles and their policies, sync windows.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = NameArgs;
     type Output = ProjectDetail;
@@ -398,7 +399,7 @@ pub struct ListClusters;
 impl Tool for ListClusters {
     const NAME: &'static str = "list_argocd_clusters";
     const TITLE: &'static str = "List clusters";
-    const DESCRIPTION: &'static str = "Clusters Argo CD deploys to, with connection state, Kubernetes version and how many apps each holds (no credentials). Use it when apps on one cluster all fail.";
+    const DESCRIPTION: &'static str = "Clusters Argo CD deploys to: connection state, Kubernetes version, app count (no credentials).";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = PageArgs;
     type Output = Clusters;
@@ -437,7 +438,7 @@ pub struct GetCluster;
 impl Tool for GetCluster {
     const NAME: &'static str = "get_argocd_cluster";
     const TITLE: &'static str = "One cluster";
-    const DESCRIPTION: &'static str = "One cluster by name or API server URL: connection state and its message, Kubernetes version, app count (no credentials). Use it when apps on one cluster fail.";
+    const DESCRIPTION: &'static str = "One cluster by name or API server URL: connection state and its message, Kubernetes version, app count (no credentials).";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = ClusterArgs;
     type Output = ClusterRow;
@@ -513,7 +514,7 @@ pub struct ListRepositories;
 impl Tool for ListRepositories {
     const NAME: &'static str = "list_argocd_repositories";
     const TITLE: &'static str = "List repositories";
-    const DESCRIPTION: &'static str = "Git and Helm repositories Argo CD knows, with connection state and every credential removed. Use it when manifests cannot be fetched.";
+    const DESCRIPTION: &'static str = "Git and Helm repositories Argo CD knows, with connection state and every credential removed.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = PageArgs;
     type Output = Repositories;
@@ -580,7 +581,7 @@ pub struct CanIQuery;
 impl Tool for CanIQuery {
     const NAME: &'static str = "can_i_argocd";
     const TITLE: &'static str = "Check a permission";
-    const DESCRIPTION: &'static str = "Asks Argo CD whether this server's account may do something, e.g. resource applications, action sync, object default/guestbook. Use it to explain a 403 or before proposing a change.";
+    const DESCRIPTION: &'static str = "Asks Argo CD whether this server's account may do something, e.g. resource applications, action sync, object default/guestbook. Use it to explain a 403.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = CanIArgs;
     type Output = CanI;

@@ -53,7 +53,7 @@ arguments! {
         /// Only nodes with this health, e.g. Degraded; `unhealthy` for anything but Healthy.
         #[serde(default)]
         pub health: Option<String>,
-        /// Page size: default 50, at most 1000.
+        /// Default 50, at most 1000.
         #[serde(default)]
         pub limit: Option<usize>,
         #[serde(default)]
@@ -103,7 +103,7 @@ pub struct GetResourceTree;
 impl Tool for GetResourceTree {
     const NAME: &'static str = "get_argocd_app_resource_tree";
     const TITLE: &'static str = "Resource tree";
-    const DESCRIPTION: &'static str = "Every live resource of one app, including generated ones (ReplicaSets, Pods), with health, images and owner, plus counts by kind and health. Filter by kind or health to find what is broken.";
+    const DESCRIPTION: &'static str = "Every live resource of one app, generated ones too (ReplicaSets, Pods), with health, images and owner, and counts by kind and health. Filter by kind or health to find what is broken.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = TreeArgs;
     type Output = ResourceTree;
@@ -205,12 +205,12 @@ arguments! {
     #[serde(deny_unknown_fields)]
     pub struct EventsArgs {
         pub app_name: String,
-        /// Events of this resource (kind and name as get_argocd_app_resource_tree shows them).
+        /// Events of this resource (kind and name as the resource tree shows them).
         #[serde(default)]
         pub resource_kind: Option<String>,
         #[serde(default)]
         pub resource_name: Option<String>,
-        /// Needed only when the app has several resources of that kind and name.
+        /// Only if the app has several of that kind and name.
         #[serde(default)]
         pub resource_namespace: Option<String>,
         /// At most this many events, newest first: default 30, at most 200.
@@ -318,7 +318,7 @@ pub struct GetAppEvents;
 impl Tool for GetAppEvents {
     const NAME: &'static str = "get_argocd_app_events";
     const TITLE: &'static str = "Kubernetes events";
-    const DESCRIPTION: &'static str = "Kubernetes events of one app (or one of its resources), newest first, warnings counted: back-offs, failed pulls, scheduling. Use it when an app is Degraded or Progressing for too long.";
+    const DESCRIPTION: &'static str = "Kubernetes events of one app or one of its resources, newest first, warnings counted: back-offs, failed pulls, scheduling.";
     const ANNOTATIONS: Annotations = Annotations::READ;
     type Args = EventsArgs;
     type Output = Events;
