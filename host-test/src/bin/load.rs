@@ -366,6 +366,7 @@ fn main() {
     let runner_binary = std::env::current_exe()
         .unwrap()
         .with_file_name("argocd-mcp-runner");
+    let spawned = Instant::now();
     let runner = Killed(
         Command::new(runner_binary)
             .args(["serve", "--listen", &format!("127.0.0.1:{runner_port}")])
@@ -378,7 +379,9 @@ fn main() {
             .expect("the runner starts (cargo build --release -p host-test first)"),
     );
     wait_for_port(runner_port, "the runner");
+    let listening = spawned.elapsed();
     let status = repeat("POST", "/mcp", MCP_HEADERS, STATUS_CALL);
+    print_cold_start("runner", listening, runner_port, &status);
     let ping = repeat("POST", "/mcp", MCP_HEADERS, PING);
     let reached: fn(u16, &[u8]) -> bool = |status, _| status == 200;
     for &n in &connection_counts {
@@ -410,7 +413,10 @@ fn main() {
                 ("argocd_username", "admin"),
                 ("argocd_password", "password"),
             ];
+            let spawned = Instant::now();
             let node = SpinNode::start(&binary, &spin::app_dir("load"), &variables, None);
+            let listening = spawned.elapsed();
+            print_cold_start("Spin", listening, node.port, &status);
             for &n in &connection_counts {
                 let pid = Some(node.pid());
                 let (port, s) = (node.port, Some(&standin));
@@ -432,6 +438,39 @@ fn main() {
         }
     }
     print_ratios(&rows);
+}
+
+/// The first calls after a server starts listening: the first `get_argocd_app_status` pays for
+/// the component's first instance and the login to Argo CD; the second shows the warm path.
+fn print_cold_start(server: &str, listening: Duration, port: u16, setup: &Setup) {
+    let mut connection = Connection::new(port);
+    let mut timed_call = || -> Result<Duration, String> {
+        let request = setup(&mut connection)?;
+        let sent = Instant::now();
+        let (status, answer) = connection.send(
+            request.method,
+            &request.path,
+            &request.headers,
+            &request.body,
+        )?;
+        if tool_ok(status, &answer) {
+            Ok(sent.elapsed())
+        } else {
+            Err(format!("answered {status}"))
+        }
+    };
+    match (timed_call(), timed_call()) {
+        (Ok(first), Ok(second)) => println!(
+            "{server} cold start: listening {:.0} ms after spawn; first get_argocd_app_status {:.1} ms (its login to Argo CD included), the second {:.1} ms",
+            listening.as_secs_f64() * 1e3,
+            first.as_secs_f64() * 1e3,
+            second.as_secs_f64() * 1e3
+        ),
+        (first, second) => println!(
+            "{server} cold start: listening {:.0} ms after spawn; the first calls failed: {first:?}, {second:?}",
+            listening.as_secs_f64() * 1e3
+        ),
+    }
 }
 
 /// Ours ÷ official and Spin ÷ runner in calls/s, at each connection count, and how each p99
