@@ -459,9 +459,10 @@ async fn a_person_is_shown_everything_they_approve_however_it_is_padded() {
         (
             "delete_argocd_resource",
             json!({"app_name": "guestbook", "confirm": true, "kind": "Deployment",
-                   "resource_name": "guestbook-ui", "force": true, "orphan": false}),
+                   "group": "apps", "resource_name": "guestbook", "force": true,
+                   "orphan": false}),
             vec![
-                "resource_name: \"guestbook-ui\"",
+                "resource_name: \"guestbook\"",
                 "force: true",
                 "orphan: false",
             ],
@@ -469,8 +470,13 @@ async fn a_person_is_shown_everything_they_approve_however_it_is_padded() {
         (
             "run_argocd_resource_action",
             json!({"app_name": "guestbook", "confirm": true, "kind": "Deployment",
-                   "resource_name": "guestbook-ui", "action": "restart"}),
-            vec!["action: \"restart\"", "kind: \"Deployment\""],
+                   "group": "apps", "resource_name": "guestbook", "action": "restart"}),
+            vec![
+                "action: \"restart\"",
+                "kind: \"Deployment\"",
+                "Resource: \"Deployment\" \"guestbook\"",
+                "object uid",
+            ],
         ),
         (
             "create_argocd_app",
