@@ -117,6 +117,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                 }
                 if let Value::Array(items) = inner {
                     mask_flag_arguments(items);
+                    mask_paired_assignments(items);
                 }
                 mask_credential_fields(inner, names);
             }
@@ -301,6 +302,96 @@ fn mask_flag_arguments(items: &mut [Value]) {
                 && !names_a_place(name)
         });
     }
+}
+
+/// `["--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=…"]` (Helm's `--set` and
+/// `--set-string` in a container's args, several in one `a.name=X,a.value=Y`): a named entry
+/// given field by field. The fields that hold its value ([`PAIR_VALUES`]) are masked when the
+/// field that names it ([`PAIR_NAMES`]) looks like a credential's name, as in an object.
+fn mask_paired_assignments(items: &mut [Value]) {
+    let secret_entries: Vec<String> = items
+        .iter()
+        .filter_map(Value::as_str)
+        .flat_map(|text| {
+            assignments(text)
+                .into_iter()
+                .filter_map(|a| named_credential_entry(&text[a.path], &text[a.value.clone()]))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if secret_entries.is_empty() {
+        return;
+    }
+    for item in items.iter_mut() {
+        let Value::String(text) = item else {
+            continue;
+        };
+        let values: Vec<std::ops::Range<usize>> = assignments(text)
+            .into_iter()
+            .filter(|a| {
+                text[a.path.clone()]
+                    .rsplit_once('.')
+                    .is_some_and(|(entry, field)| {
+                        PAIR_VALUES.contains(&field) && secret_entries.iter().any(|e| e == entry)
+                    })
+            })
+            .map(|a| a.value)
+            .collect();
+        for value in values.into_iter().rev() {
+            text.replace_range(value, MASK);
+        }
+    }
+}
+
+/// The entry (`env[0]`) whose name field an assignment sets to a credential's name
+/// (`env[0].name=DB_PASSWORD`).
+fn named_credential_entry<'a>(path: &'a str, value: &str) -> Option<&'a str> {
+    let (entry, field) = path.rsplit_once('.')?;
+    (PAIR_NAMES.contains(&field) && looks_like_credential(value) && !names_a_place(value))
+        .then_some(entry)
+}
+
+/// One `path=value` of an argument.
+struct Assignment {
+    path: std::ops::Range<usize>,
+    value: std::ops::Range<usize>,
+}
+
+/// The `path=value` assignments of one argument: the whole argument, or what follows a flag's
+/// `=` (`--set=a=1`), split at commas that no backslash escapes (Helm's `--set` syntax).
+fn assignments(text: &str) -> Vec<Assignment> {
+    let start = if text.starts_with('-') {
+        match text.find('=') {
+            Some(equals) => equals + 1,
+            None => return Vec::new(),
+        }
+    } else {
+        0
+    };
+    let mut ends = Vec::new();
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate().skip(start) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b',' => ends.push(i),
+            _ => {}
+        }
+    }
+    ends.push(text.len());
+    let mut piece = start;
+    let mut found = Vec::new();
+    for end in ends {
+        if let Some(equals) = text[piece..end].find('=') {
+            found.push(Assignment {
+                path: piece..piece + equals,
+                value: piece + equals + 1..end,
+            });
+        }
+        piece = end + 1;
+    }
+    found
 }
 
 /// Every source of an Application or ApplicationSet, wherever it sits: any object with a
@@ -838,6 +929,33 @@ mod tests {
         assert_eq!(spec["credentials"][0]["temporary"], false);
         assert_eq!(spec["users"][0]["value"], "ops@example.com");
         assert_eq!(spec["mounted"][0]["value"], "/run/secrets/db");
+    }
+
+    #[test]
+    fn helm_set_pairs_in_args_lose_the_value_of_a_credential() {
+        let mut deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec": {"containers": [{
+            "args": ["upgrade", "--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=H-1",
+                     "--set-string=extraEnv[1].key=API_TOKEN,extraEnv[1].value=H-2\\,H-3,replicas=2",
+                     "--set", "env[2].name=REGION", "--set", "env[2].value=eu-west-1",
+                     "--set", "env[3].name=TOKEN_FILE", "--set", "env[3].value=/run/t"]
+        }]}}}});
+        mask_secrets(&mut deployment);
+        let text = deployment.to_string();
+        for secret in ["H-1", "H-2", "H-3"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let args = &deployment["spec"]["template"]["spec"]["containers"][0]["args"];
+        assert_eq!(args[4], "env[0].value=***");
+        assert_eq!(
+            args[5],
+            "--set-string=extraEnv[1].key=API_TOKEN,extraEnv[1].value=***,replicas=2"
+        );
+        assert_eq!(args[9], "env[2].value=eu-west-1");
+        assert_eq!(args[13], "env[3].value=/run/t");
+        // Not an assignment, or half a one: nothing to read, nothing to panic over.
+        let mut odd = json!({"kind": "Pod", "args": ["=", ",", "a.name=token,", "\\", "a.value", "é.name=secret", "é.value=x"]});
+        mask_secrets(&mut odd);
+        assert_eq!(odd["args"][6], "é.value=***");
     }
 
     #[test]
