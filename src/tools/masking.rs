@@ -12,10 +12,14 @@
 //!   input parameters, by key.
 //! - any kind, wherever it sits ([`mask_credential_fields`]): a value under a key that names a
 //!   credential (a ConfigMap's `data` and `binaryData` entries, annotations, a custom
-//!   resource's fields), every value under Grafana's `secureJsonData`, the `value` of a
-//!   `{name, value}` pair named like one (container `env`, probe `httpHeaders`), and the
-//!   argument after a credential flag in `args`/`command`; in the External Secrets Operator's
-//!   kinds, the names of keys (`secretKey`, `remoteKey`) are kept;
+//!   resource's fields), every value under Grafana's `secureJsonData`, the value of an entry
+//!   whose `name`, `key` or `type` looks like a credential's name, whatever fields sit between
+//!   ([`PAIR_VALUES`]: container `env`, probe `httpHeaders`, Tekton params' `default`), also
+//!   given field by field in Helm `--set` arguments, and the argument after a credential flag in
+//!   `args`/`command`; in the External Secrets Operator's kinds, the names of keys
+//!   (`secretKey`, `remoteKey`) are kept;
+//! - any kind: a string that is a document of its own (JSON text, YAML on several lines), read
+//!   as what it is ([`mask_embedded_document`]);
 //! - `List` kinds: each item as the object it is.
 //! - any kind: the `last-applied-configuration` annotation (the whole object again).
 //!
@@ -85,10 +89,11 @@ fn mask_secret_data(object: &mut Value) {
 
 /// In every kind, wherever it sits: a string or number under a key that names a credential
 /// ([`names_a_credential`]: a ConfigMap's `SMTP_PASSWORD`, `binaryData`'s `credentials.json`, an
-/// annotation `example.com/api-key`, a custom resource's `secureJsonData.password`); the `value`
-/// of a `{name, value}` pair whose name looks like one (a container's `env`, a probe's
-/// `httpHeaders`, parameters); and in a list of strings (`args`, `command`), the argument after
-/// a flag named like one (`["--db-password", "…"]`).
+/// annotation `example.com/api-key`, a custom resource's `secureJsonData.password`); the value
+/// of an entry named like one ([`names_its_credential`]: a container's `env`, a probe's
+/// `httpHeaders`, parameters); in a list of strings (`args`, `command`), the argument after a
+/// flag named like one (`["--db-password", "…"]`) and such an entry given by `--set`; and what
+/// documents held in strings nest ([`mask_embedded_document`]).
 ///
 /// `names` are keys that, in this kind, hold the name of a key rather than a credential
 /// (an ExternalSecret's `secretKey`); under Grafana's `secureJsonData` every value is a
@@ -556,11 +561,12 @@ pub fn looks_like_credential(name: &str) -> bool {
     })
 }
 
-/// A lower-case word that is a credential's kind run together with `key`: `masterkey` (Parse
-/// Server), `accesskey`, `signingkey`, `sslkey`. Only these kinds: most words ending in `key`
-/// are not credentials (`monkey`, `hotkey`, `routingkey`, `primarykey`, `sortkey`).
+/// A lower-case word that is a credential's kind run together with `key` or `auth`:
+/// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `basicauth`.
+/// Only these kinds: most words ending in `key` are not credentials (`monkey`, `hotkey`,
+/// `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
 fn is_run_together_key(word: &str) -> bool {
-    const KINDS: [&str; 23] = [
+    const KEY_KINDS: [&str; 24] = [
         "master",
         "app",
         "auth",
@@ -584,9 +590,14 @@ fn is_run_together_key(word: &str) -> bool {
         "jwt",
         "ssl",
         "tls",
+        "priv",
     ];
-    word.strip_suffix("key")
-        .is_some_and(|kind| KINDS.contains(&kind))
+    const AUTH_KINDS: [&str; 4] = ["basic", "proxy", "http", "master"];
+    let kind_of = |suffix: &str, kinds: &[&str]| {
+        word.strip_suffix(suffix)
+            .is_some_and(|kind| kinds.contains(&kind))
+    };
+    kind_of("key", &KEY_KINDS) || kind_of("auth", &AUTH_KINDS)
 }
 
 /// The words of a name: split at non-alphanumerics and where a lower-case letter or digit is
