@@ -2018,7 +2018,57 @@ fn live_objects() -> Vec<LiveShape> {
                        "args": ["upgrade", "--install", "x", ".", "--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=R8obj07xAbCdEf"]}]}}}}),
             &["R8obj07x"],
         ),
+        (
+            "custom resource: a description between name and value, a type naming the value",
+            json!({"apiVersion": "example.com/v1", "kind": "Settings", "metadata": {"name": "r8-settings", "namespace": "default"},
+                   "spec": {"inputs": [{"name": "DB_PASSWORD", "description": "the database's", "value": "R8obj09xAbCdEf"},
+                                       {"key": "X-Api-Key", "required": true, "defaultValue": "R8obj10xAbCdEf"}],
+                            "login": [{"type": "password", "value": "R8obj11xAbCdEf"}]}}),
+            &["R8obj09x", "R8obj10x", "R8obj11x"],
+        ),
     ]
+}
+
+/// What the masking of objects must keep: fields of an entry named like a credential that are
+/// not its value, innocent entries beside credential ones, settings about credentials.
+#[tokio::test]
+async fn review8_live_objects_keep_what_is_not_a_credential() {
+    let world = World::new().await;
+    let project = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "r8-project", "namespace": "argocd"},
+        "spec": {"roles": [{"name": "ci-token", "description": "CI pipelines", "policies": ["p, proj:r8-project:ci-token, applications, sync, r8-project/*, allow"]}]}});
+    let pipeline = json!({"apiVersion": "tekton.dev/v1", "kind": "Pipeline", "metadata": {"name": "r8-keep", "namespace": "default"},
+        "spec": {"params": [{"name": "api-token", "description": "token for the registry", "default": "R8keep01xAbCdEf"},
+                            {"name": "image", "type": "string", "default": "nginx:1.25.3"}]}});
+    let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "r8-keep-cm", "namespace": "default"},
+        "data": {"realm.json": "{\"passwordPolicy\": {\"minLength\": 12}, \"users\": [{\"username\": \"admin\", \"credentials\": [{\"type\": \"password\", \"value\": \"R8keep02xAbCdEf\"}]}]}"}});
+    plant_live(&world, &[project.clone(), pipeline.clone(), config.clone()]);
+    let env = plugin_env(&world.standin);
+    let mut problems = Vec::new();
+    let checks: [(&Value, &[&str]); 3] = [
+        (
+            &project,
+            &["applications, sync, r8-project/*, allow", "CI pipelines"],
+        ),
+        (&pipeline, &["token for the registry", "nginx:1.25.3"]),
+        (&config, &[r#"minLength\":12"#, "admin"]),
+    ];
+    for (object, kept) in checks {
+        let (server, plugin) = read_live(&world, &env, object).await;
+        eprintln!("server: {server}\nplugin: {plugin}");
+        for (which, text) in [("server", &server), ("plugin", &plugin)] {
+            for secret in ["R8keep01x", "R8keep02x"] {
+                if text.contains(secret) {
+                    problems.push(format!("{which}: leaked {secret}"));
+                }
+            }
+            for needle in kept {
+                if !text.contains(needle) {
+                    problems.push(format!("{which}: over-masked, lost {needle:?}"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// Objects whose credentials sit in the text of a file they hold (a program, a Redis ACL): read
