@@ -12,10 +12,14 @@
 //!   input parameters, by key.
 //! - any kind, wherever it sits ([`mask_credential_fields`]): a value under a key that names a
 //!   credential (a ConfigMap's `data` and `binaryData` entries, annotations, a custom
-//!   resource's fields), every value under Grafana's `secureJsonData`, the `value` of a
-//!   `{name, value}` pair named like one (container `env`, probe `httpHeaders`), and the
-//!   argument after a credential flag in `args`/`command`; in the External Secrets Operator's
-//!   kinds, the names of keys (`secretKey`, `remoteKey`) are kept;
+//!   resource's fields), every value under Grafana's `secureJsonData`, the value of an entry
+//!   whose `name`, `key` or `type` looks like a credential's name, whatever fields sit between
+//!   ([`PAIR_VALUES`]: container `env`, probe `httpHeaders`, Tekton params' `default`), also
+//!   given field by field in Helm `--set` arguments, and the argument after a credential flag in
+//!   `args`/`command`; in the External Secrets Operator's kinds, the names of keys
+//!   (`secretKey`, `remoteKey`) are kept;
+//! - any kind: a string that is a document of its own (JSON text, YAML on several lines), read
+//!   as what it is ([`mask_embedded_document`]);
 //! - `List` kinds: each item as the object it is.
 //! - any kind: the `last-applied-configuration` annotation (the whole object again).
 //!
@@ -59,18 +63,18 @@ pub fn mask_secrets(object: &mut Value) {
         "Application" | "ApplicationSet" if argo => mask_sources(object),
         _ => {}
     }
-    let names = if external_secrets_kind(object) {
-        &EXTERNAL_SECRETS_KEY_NAMES[..]
-    } else {
-        &[]
-    };
-    mask_credential_fields(object, names);
     if let Some(annotations) = object
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
     {
         annotations.remove(LAST_APPLIED);
     }
+    let names = if external_secrets_kind(object) {
+        &EXTERNAL_SECRETS_KEY_NAMES[..]
+    } else {
+        &[]
+    };
+    mask_credential_fields(object, names);
 }
 
 fn mask_secret_data(object: &mut Value) {
@@ -85,10 +89,11 @@ fn mask_secret_data(object: &mut Value) {
 
 /// In every kind, wherever it sits: a string or number under a key that names a credential
 /// ([`names_a_credential`]: a ConfigMap's `SMTP_PASSWORD`, `binaryData`'s `credentials.json`, an
-/// annotation `example.com/api-key`, a custom resource's `secureJsonData.password`); the `value`
-/// of a `{name, value}` pair whose name looks like one (a container's `env`, a probe's
-/// `httpHeaders`, parameters); and in a list of strings (`args`, `command`), the argument after
-/// a flag named like one (`["--db-password", "…"]`).
+/// annotation `example.com/api-key`, a custom resource's `secureJsonData.password`); the value
+/// of an entry named like one ([`names_its_credential`]: a container's `env`, a probe's
+/// `httpHeaders`, parameters); in a list of strings (`args`, `command`), the argument after a
+/// flag named like one (`["--db-password", "…"]`) and such an entry given by `--set`; and what
+/// documents held in strings nest ([`mask_embedded_document`]).
 ///
 /// `names` are keys that, in this kind, hold the name of a key rather than a credential
 /// (an ExternalSecret's `secretKey`); under Grafana's `secureJsonData` every value is a
@@ -105,25 +110,19 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                     }
                 }
             }
-            // `{name, value}` (env, parameters) and `{key, value}` (HTTP headers of Argo
-            // Rollouts' web metrics, Istio) pairs.
-            let secret_pair = ["name", "key"].iter().any(|field| {
-                map.get(*field)
-                    .and_then(Value::as_str)
-                    .is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
-            });
+            let secret_pair = names_its_credential(map);
             for (key, inner) in map.iter_mut() {
-                let scalar = inner.is_string() || inner.is_number();
                 let a_name = names.contains(&key.as_str());
                 if SECRETS_ONLY.contains(&key.as_str()) {
                     mask_every_leaf(inner);
-                } else if (scalar && secret_pair && key == "value")
+                } else if (secret_pair && PAIR_VALUES.contains(&key.as_str()))
                     || (names_a_credential(key) && !a_name)
                 {
                     mask_leaves(inner);
                 }
                 if let Value::Array(items) = inner {
                     mask_flag_arguments(items);
+                    mask_paired_assignments(items);
                 }
                 mask_credential_fields(inner, names);
             }
@@ -131,8 +130,74 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
         Value::Array(items) => items
             .iter_mut()
             .for_each(|item| mask_credential_fields(item, names)),
+        Value::String(text) => mask_embedded_document(text),
         _ => {}
     }
+}
+
+/// A string that is a document of its own (a ConfigMap's `realm.json` or `config.yaml`, an
+/// annotation holding JSON), read as what it is so that what it nests is judged too: once in
+/// the answer, a YAML block inside a JSON string inside an object is escaped twice, and the
+/// text scrubber cannot see its lines.
+///
+/// - JSON text holding an object or list is masked as an object ([`mask_secrets`]) and, when
+///   that hid something, written back (its keys sorted, pretty when it was on several lines);
+/// - text on several lines that reads as YAML is masked by [`values_text`]'s reading.
+///
+/// Anything else is left to the text scrubber ([`super::scrub`]).
+fn mask_embedded_document(text: &mut String) {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with(['{', '['])
+        && let Ok(mut document @ (Value::Object(_) | Value::Array(_))) =
+            serde_json::from_str::<Value>(text)
+    {
+        let before = document.clone();
+        mask_secrets(&mut document);
+        if document != before {
+            let written = if text.contains('\n') {
+                serde_json::to_string_pretty(&document)
+            } else {
+                serde_json::to_string(&document)
+            };
+            *text = written.unwrap_or_else(|_| MASK.to_owned());
+        }
+        return;
+    }
+    if text.contains('\n')
+        && let Some(masked) = values_text::masked_if_yaml(text)
+    {
+        *text = masked;
+    }
+}
+
+/// The fields that name an entry of a list of named values: `{name, value}` (env, parameters),
+/// `{key, value}` (HTTP headers of Argo Rollouts' web metrics, Istio), `{type, value}`
+/// (Keycloak's `credentials`).
+const PAIR_NAMES: [&str; 3] = ["name", "key", "type"];
+
+/// The fields that hold a named entry's value, wherever they sit among its other fields
+/// (`description`, `type`): `value` and `values`, a Tekton param's or an Argo Workflows
+/// parameter's `default`, a plugin parameter's `string` and `array`.
+const PAIR_VALUES: [&str; 6] = [
+    "value",
+    "values",
+    "default",
+    "defaultValue",
+    "string",
+    "array",
+];
+
+/// Whether an object is a named entry whose name looks like a credential's
+/// (`{name: api-token, type: string, default: …}`), and not like where one is kept
+/// (`{name: DB_PASSWORD_FILE, value: /run/secrets/db}`). Its other fields (a project role's
+/// `policies`, a `description`) are judged by their own keys.
+fn names_its_credential(entry: &serde_json::Map<String, Value>) -> bool {
+    PAIR_NAMES.iter().any(|field| {
+        entry
+            .get(*field)
+            .and_then(Value::as_str)
+            .is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
+    })
 }
 
 /// Keys whose every value is a credential by the design of what reads them: Grafana's
@@ -242,6 +307,96 @@ fn mask_flag_arguments(items: &mut [Value]) {
                 && !names_a_place(name)
         });
     }
+}
+
+/// `["--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=…"]` (Helm's `--set` and
+/// `--set-string` in a container's args, several in one `a.name=X,a.value=Y`): a named entry
+/// given field by field. The fields that hold its value ([`PAIR_VALUES`]) are masked when the
+/// field that names it ([`PAIR_NAMES`]) looks like a credential's name, as in an object.
+fn mask_paired_assignments(items: &mut [Value]) {
+    let secret_entries: Vec<String> = items
+        .iter()
+        .filter_map(Value::as_str)
+        .flat_map(|text| {
+            assignments(text)
+                .into_iter()
+                .filter_map(|a| named_credential_entry(&text[a.path], &text[a.value.clone()]))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if secret_entries.is_empty() {
+        return;
+    }
+    for item in items.iter_mut() {
+        let Value::String(text) = item else {
+            continue;
+        };
+        let values: Vec<std::ops::Range<usize>> = assignments(text)
+            .into_iter()
+            .filter(|a| {
+                text[a.path.clone()]
+                    .rsplit_once('.')
+                    .is_some_and(|(entry, field)| {
+                        PAIR_VALUES.contains(&field) && secret_entries.iter().any(|e| e == entry)
+                    })
+            })
+            .map(|a| a.value)
+            .collect();
+        for value in values.into_iter().rev() {
+            text.replace_range(value, MASK);
+        }
+    }
+}
+
+/// The entry (`env[0]`) whose name field an assignment sets to a credential's name
+/// (`env[0].name=DB_PASSWORD`).
+fn named_credential_entry<'a>(path: &'a str, value: &str) -> Option<&'a str> {
+    let (entry, field) = path.rsplit_once('.')?;
+    (PAIR_NAMES.contains(&field) && looks_like_credential(value) && !names_a_place(value))
+        .then_some(entry)
+}
+
+/// One `path=value` of an argument.
+struct Assignment {
+    path: std::ops::Range<usize>,
+    value: std::ops::Range<usize>,
+}
+
+/// The `path=value` assignments of one argument: the whole argument, or what follows a flag's
+/// `=` (`--set=a=1`), split at commas that no backslash escapes (Helm's `--set` syntax).
+fn assignments(text: &str) -> Vec<Assignment> {
+    let start = if text.starts_with('-') {
+        match text.find('=') {
+            Some(equals) => equals + 1,
+            None => return Vec::new(),
+        }
+    } else {
+        0
+    };
+    let mut ends = Vec::new();
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate().skip(start) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b',' => ends.push(i),
+            _ => {}
+        }
+    }
+    ends.push(text.len());
+    let mut piece = start;
+    let mut found = Vec::new();
+    for end in ends {
+        if let Some(equals) = text[piece..end].find('=') {
+            found.push(Assignment {
+                path: piece..piece + equals,
+                value: piece + equals + 1..end,
+            });
+        }
+        piece = end + 1;
+    }
+    found
 }
 
 /// Every source of an Application or ApplicationSet, wherever it sits: any object with a
@@ -398,11 +553,51 @@ pub fn looks_like_credential(name: &str) -> bool {
     const NOT: [&str; 5] = ["bypass", "compass", "overpass", "underpass", "trespass"];
     words(name).any(|word| {
         let word = word.to_ascii_lowercase();
-        ENDINGS
+        let run_together_pass = ENDINGS
             .iter()
             .any(|ending| word.ends_with(ending) && word.len() > ending.len())
-            && !NOT.contains(&word.as_str())
+            && !NOT.contains(&word.as_str());
+        run_together_pass || is_run_together_key(&word)
     })
+}
+
+/// A lower-case word that is a credential's kind run together with `key` or `auth`:
+/// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `basicauth`.
+/// Only these kinds: most words ending in `key` are not credentials (`monkey`, `hotkey`,
+/// `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
+fn is_run_together_key(word: &str) -> bool {
+    const KEY_KINDS: [&str; 24] = [
+        "master",
+        "app",
+        "auth",
+        "ssh",
+        "gpg",
+        "pgp",
+        "access",
+        "signing",
+        "sign",
+        "encryption",
+        "encrypt",
+        "enc",
+        "session",
+        "license",
+        "licence",
+        "client",
+        "admin",
+        "root",
+        "shared",
+        "hmac",
+        "jwt",
+        "ssl",
+        "tls",
+        "priv",
+    ];
+    const AUTH_KINDS: [&str; 4] = ["basic", "proxy", "http", "master"];
+    let kind_of = |suffix: &str, kinds: &[&str]| {
+        word.strip_suffix(suffix)
+            .is_some_and(|kind| kinds.contains(&kind))
+    };
+    kind_of("key", &KEY_KINDS) || kind_of("auth", &AUTH_KINDS)
 }
 
 /// The words of a name: split at non-alphanumerics and where a lower-case letter or digit is
@@ -458,6 +653,25 @@ mod tests {
             assert!(looks_like_credential(name), "{name}");
         }
         for name in ["bypass", "compass", "oauth", "passthrough", "passive"] {
+            assert!(!looks_like_credential(name), "{name}");
+        }
+        for name in [
+            "masterkey",
+            "MASTERKEY",
+            "parse.masterkey",
+            "accesskey",
+            "sslkey",
+        ] {
+            assert!(looks_like_credential(name), "{name}");
+        }
+        for name in [
+            "monkey",
+            "hotkey",
+            "routingkey",
+            "primarykey",
+            "sortkey",
+            "turnkey",
+        ] {
             assert!(!looks_like_credential(name), "{name}");
         }
     }
@@ -699,6 +913,106 @@ mod tests {
                 "-x"
             ])
         );
+    }
+
+    #[test]
+    fn named_entries_lose_their_value_whatever_field_holds_it_or_sits_between() {
+        let mut pipeline = json!({"apiVersion": "tekton.dev/v1", "kind": "Pipeline", "spec": {
+            "params": [
+                {"name": "api-token", "type": "string", "default": "N-1"},
+                {"name": "db-password", "description": "the database's", "value": "N-2"},
+                {"name": "image", "type": "string", "default": "nginx:1"}
+            ],
+            "headers": [{"key": "X-Auth-Token", "value": "N-3"}],
+            "credentials": [{"type": "password", "value": "N-4", "temporary": false}],
+            "users": [{"type": "email", "value": "ops@example.com"}],
+            "plugin": [{"name": "client-secret", "string": "N-5"}, {"name": "signing-key", "values": ["N-6"]}],
+            "mounted": [{"name": "DB_PASSWORD_FILE", "value": "/run/secrets/db"}]
+        }});
+        mask_secrets(&mut pipeline);
+        let text = pipeline.to_string();
+        for secret in ["N-1", "N-2", "N-3", "N-4", "N-5", "N-6"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let spec = &pipeline["spec"];
+        assert_eq!(spec["params"][1]["description"], "the database's");
+        assert_eq!(spec["params"][2]["default"], "nginx:1");
+        assert_eq!(spec["credentials"][0]["temporary"], false);
+        assert_eq!(spec["users"][0]["value"], "ops@example.com");
+        assert_eq!(spec["mounted"][0]["value"], "/run/secrets/db");
+    }
+
+    #[test]
+    fn helm_set_pairs_in_args_lose_the_value_of_a_credential() {
+        let mut deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec": {"containers": [{
+            "args": ["upgrade", "--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=H-1",
+                     "--set-string=extraEnv[1].key=API_TOKEN,extraEnv[1].value=H-2\\,H-3,replicas=2",
+                     "--set", "env[2].name=REGION", "--set", "env[2].value=eu-west-1",
+                     "--set", "env[3].name=TOKEN_FILE", "--set", "env[3].value=/run/t"]
+        }]}}}});
+        mask_secrets(&mut deployment);
+        let text = deployment.to_string();
+        for secret in ["H-1", "H-2", "H-3"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let args = &deployment["spec"]["template"]["spec"]["containers"][0]["args"];
+        assert_eq!(args[4], "env[0].value=***");
+        assert_eq!(
+            args[5],
+            "--set-string=extraEnv[1].key=API_TOKEN,extraEnv[1].value=***,replicas=2"
+        );
+        assert_eq!(args[9], "env[2].value=eu-west-1");
+        assert_eq!(args[13], "env[3].value=/run/t");
+        // Not an assignment, or half a one: nothing to read, nothing to panic over.
+        let mut odd = json!({"kind": "Pod", "args": ["=", ",", "a.name=token,", "\\", "a.value", "é.name=secret", "é.value=x"]});
+        mask_secrets(&mut odd);
+        assert_eq!(odd["args"][6], "é.value=***");
+    }
+
+    #[test]
+    fn entries_named_like_credentials_keep_fields_that_are_not_their_value() {
+        let mut project = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "spec": {"roles": [
+            {"name": "ci-token", "description": "CI", "policies": ["p, proj:default:ci-token, applications, sync, default/*, allow"],
+             "jwtTokens": [{"iat": 1700000000, "id": "a1"}]}
+        ]}});
+        let before = project.clone();
+        mask_secrets(&mut project);
+        assert_eq!(project, before);
+    }
+
+    #[test]
+    fn documents_held_in_strings_are_masked_as_what_they_are() {
+        let realm = r#"{"realm": "apps", "users": [{"username": "admin", "credentials": [{"type": "password", "value": "D-1"}]}]}"#;
+        let bootstrap = r#"{"bootstrap": "db:\n  password: |\n    D-2\n  user: app\n"}"#;
+        let plain = r#"{"replicas": 2, "passwordPolicy": {"minLength": 12}}"#;
+        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {
+            "realm.json": realm,
+            "app.json": bootstrap,
+            "config.yaml": "db:\n  ? - primary\n  : D-3\n  host: db.internal\n",
+            "plain.json": plain,
+            "script.sh": "#!/bin/sh\nexec app --port 8080\n",
+            "broken.json": r#"{"password": "D-4""#,
+            "notes": "see [the docs] for the token: rotation"
+        }});
+        mask_secrets(&mut config);
+        let text = config.to_string();
+        for secret in ["D-1", "D-2", "D-3"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let data = &config["data"];
+        let kept = |field: &str, part: &str| {
+            let value = data[field].as_str().unwrap_or_default();
+            assert!(value.contains(part), "{part:?} missing in {value}");
+        };
+        kept("realm.json", r#""username":"admin""#);
+        kept("app.json", "user: app");
+        kept("config.yaml", "host: db.internal");
+        // Nothing hidden: the document stays as written.
+        assert_eq!(data["plain.json"], plain);
+        assert_eq!(data["script.sh"], "#!/bin/sh\nexec app --port 8080\n");
+        // Not a document: left to the text scrubber.
+        assert_eq!(data["broken.json"], r#"{"password": "D-4""#);
+        assert_eq!(data["notes"], "see [the docs] for the token: rotation");
     }
 
     #[test]

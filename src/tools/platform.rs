@@ -271,10 +271,27 @@ pub struct NameArgs {
 pub struct ProjectDetail {
     #[serde(flatten)]
     pub project: ProjectRow,
-    /// Role names with their policy lines (at most 20 each).
-    pub roles: Vec<String>,
+    /// Its roles (at most 20).
+    pub roles: Vec<RoleRow>,
     /// `kind schedule duration` of each sync window.
     pub sync_windows: Vec<String>,
+}
+
+/// A project role with its policy lines. Kept apart rather than written `name: policies`: that
+/// line reads as a credential's value when the role is named like one (`ci-token`), and the
+/// scrubber every answer goes through would hide the policies.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RoleRow {
+    pub name: String,
+    /// Its policy lines (at most 20).
+    pub policies: Vec<String>,
+}
+
+fn role_row(role: &ProjectRole) -> RoleRow {
+    RoleRow {
+        name: role.name.clone(),
+        policies: role.policies.iter().take(20).cloned().collect(),
+    }
 }
 
 pub struct GetProject;
@@ -302,24 +319,7 @@ impl Tool for GetProject {
                 &format!("project '{}'", args.name),
             )
             .await?;
-        let roles = project
-            .spec
-            .roles
-            .iter()
-            .take(20)
-            .map(|r| {
-                format!(
-                    "{}: {}",
-                    r.name,
-                    r.policies
-                        .iter()
-                        .take(20)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            })
-            .collect();
+        let roles = project.spec.roles.iter().take(20).map(role_row).collect();
         let sync_windows = project
             .spec
             .sync_windows

@@ -251,11 +251,12 @@ async fn rendered_manifests_projects_and_clusters() {
         .ok("get_argocd_project", json!({"name": "data"}))
         .await;
     assert_eq!(project["name"], "data");
+    assert_eq!(project["roles"][0]["name"], "ci");
     assert!(
-        project["roles"][0]
+        project["roles"][0]["policies"][0]
             .as_str()
             .unwrap()
-            .starts_with("ci: p, proj:data:ci")
+            .starts_with("p, proj:data:ci")
     );
     assert_eq!(project["sync_windows"][0], "deny 0 0 * * * 24h");
     let missing = world

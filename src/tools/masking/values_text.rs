@@ -21,17 +21,21 @@ use super::{MASK, names_a_credential};
 
 /// `text` with every credential value masked, or [`MASK`] alone when it cannot be read safely.
 pub fn mask_yaml(text: &str) -> String {
+    masked_if_yaml(text).unwrap_or_else(|| MASK.to_owned())
+}
+
+/// `text` with every credential value masked, or none when it is not YAML this reading
+/// understands (a line that fits nowhere, a quote or flow never closed).
+pub fn masked_if_yaml(text: &str) -> Option<String> {
     let text = lone_carriage_returns_as_line_feeds(text);
     let mut masker = Masker::default();
     for line in text.split('\n') {
-        if masker.line(line).is_none() {
-            return MASK.to_owned();
-        }
+        masker.line(line)?;
     }
     if masker.open_quote.is_some() || masker.open_flow.is_some() {
-        return MASK.to_owned();
+        return None;
     }
-    masker.out.join("\n")
+    Some(masker.out.join("\n"))
 }
 
 /// YAML (and so Helm) ends a line at a carriage return that no line feed follows; this reading
@@ -174,9 +178,7 @@ impl Masker {
             .filter(|k| k.is_empty() || k.starts_with(' '))
         {
             let key = key.trim();
-            let plain =
-                !key.is_empty() && !key.starts_with(['|', '>', '[', '{', '&', '*', '!', '"', '\'']);
-            let secret = !plain || names_a_credential(key);
+            let secret = !is_plain_name(key) || names_a_credential(key);
             self.explicit_key = Some((at, secret));
             self.floor = Some(at);
             self.out.push(line.to_owned());
@@ -289,6 +291,20 @@ impl Masker {
             self.out.push(line.to_owned());
         }
     }
+}
+
+/// Whether an explicit key (`? key`) is a plain name that can be judged: not empty (the key is
+/// on the lines below), not a block scalar, flow collection, quoted scalar, alias or tagged or
+/// anchored node, and not a block sequence or another explicit key or value (`? - a`, `? ? a`,
+/// `? : a`), whose text may spread over the lines below.
+fn is_plain_name(key: &str) -> bool {
+    let indicator_alone = |mark: char| {
+        key.strip_prefix(mark)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    };
+    !key.is_empty()
+        && !key.starts_with(['|', '>', '[', '{', '&', '*', '!', '"', '\'', '#'])
+        && !['-', '?', ':'].into_iter().any(indicator_alone)
 }
 
 /// `head ***`, or `head` alone when there was no value on the line.
@@ -539,6 +555,24 @@ mod tests {
             "list:\n  - ? apiKey\n    : EXPLICIT-4\n",
             &["EXPLICIT-4"],
             &["list:"],
+        );
+    }
+
+    #[test]
+    fn an_explicit_key_that_is_a_sequence_or_spreads_below_hides_its_value() {
+        assert_hidden(
+            "db:\n  ? - primary\n    - replica\n  : SEQ-1\n  host: db\n",
+            &["SEQ-1"],
+            &["    - replica", "  host: db"],
+        );
+        assert_hidden("? -\n  - a\n: SEQ-2\n", &["SEQ-2"], &[]);
+        assert_hidden("?\n  user\n: SEQ-3\n", &["SEQ-3"], &[]);
+        assert_hidden("? ? a\n  : b\n: SEQ-4\n", &["SEQ-4"], &[]);
+        // A plain name that starts with a dash is a name, judged as any.
+        assert_hidden(
+            "? -primary\n: db.internal\n? -token\n: SEQ-5\n",
+            &["SEQ-5"],
+            &[": db.internal"],
         );
     }
 
