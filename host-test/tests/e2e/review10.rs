@@ -1,0 +1,312 @@
+//! Tenth hostile review: the approval question after it learned the app's and the resource's
+//! object uid, what it states of `create_argocd_app`'s namespace and of a hydrated app's source,
+//! and structured fields of Argo CD's own kinds no earlier test seeds. A test named
+//! `review10_finding_*` asserts the guarded behaviour and fails while the breach it reproduces
+//! is there; the others found the guard holding and pass.
+
+use serde_json::{Value, json};
+
+use crate::modern::{mirrored, modern_body};
+use crate::planting::{plant_live, plugin_env, read_live};
+use crate::{PASSWORD, World};
+
+fn asking(params: &Value) -> Value {
+    let mut body = modern_body(9, "tools/call", params.clone());
+    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+        json!({"elicitation": {"form": {}}});
+    body
+}
+
+async fn modern_call(world: &World, params: &Value) -> Value {
+    let body = asking(params);
+    world.post(&body, &mirrored(&body)).await.1
+}
+
+async fn approval_world() -> World {
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", PASSWORD),
+            ("require_approval", "true"),
+        ],
+    )
+    .await
+}
+
+/// The question a call is asked with (its `input_required` message), or panics.
+async fn question_of(world: &World, call: &Value) -> (Value, String) {
+    let asked = modern_call(world, call).await;
+    assert_eq!(asked["result"]["resultType"], "input_required", "{asked}");
+    let question = asked["result"]["inputRequests"]["approval"]["params"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    println!("review10 asked:\n{question}");
+    (asked, question)
+}
+
+fn yes_to(call: &Value, asked: &Value) -> Value {
+    let mut retry = call.clone();
+    retry["requestState"] = asked["result"]["requestState"].clone();
+    retry["inputResponses"] =
+        json!({"approval": {"action": "accept", "content": {"approve": true}}});
+    retry
+}
+
+// ---------------------------------------------------------------------------------------------
+// The approval question: what it states
+// ---------------------------------------------------------------------------------------------
+
+/// FINDING: `approval_question_of` takes `app_namespace` out of the arguments before anything
+/// else (`given.remove("app_namespace")`), to state it from the app as Argo CD has it. But
+/// `create_argocd_app` names no `app_name`, so for a create nothing states it: the question
+/// lists every other argument under "With:" and leaves `app_namespace` out of "Left at their
+/// defaults" too. The person approves creating `review10-app` without being told it goes into
+/// the Application namespace `team-a` (where another team's RBAC, AppProject source namespaces
+/// and notifications apply), although the README says "every argument given" is shown.
+#[ignore = "issue 19, open (tenth review): create_argocd_app's approval question omits app_namespace"]
+#[tokio::test]
+async fn review10_finding_create_question_omits_app_namespace() {
+    let world = approval_world().await;
+    let create = json!({"name": "create_argocd_app", "arguments": {
+        "name": "review10-app", "project": "default", "app_namespace": "team-a",
+        "repo_url": "https://github.com/argoproj/argocd-example-apps.git",
+        "path": "guestbook", "dest_namespace": "review10", "confirm": true}});
+    let (_, question) = question_of(&world, &create).await;
+    assert!(
+        question.contains("team-a"),
+        "the person is not told the app is created in namespace team-a:\n{question}"
+    );
+}
+
+/// FINDING: for `create_argocd_app` with `upsert`, the question looks for the app it would
+/// replace with `given.get("app_namespace")`, which was removed a few lines above: it always
+/// reads the app of that name in Argo CD's own namespace. An upsert of `guestbook` into
+/// `team-a` is asked as "It REPLACES the existing application guestbook (project default)",
+/// with `argocd/guestbook`'s source, destination and uid: another object than the one the call
+/// replaces (the call itself, `ensure_upsert_allowed`, reads `team-a/guestbook`). With
+/// apps-in-any-namespace, `team-a/guestbook` replaced whole while the person was shown a
+/// different app (or, when the default namespace has none of that name, told nothing is
+/// replaced at all).
+#[ignore = "issue 19, open (tenth review): an upsert's question judges the app of that name in the default namespace, not app_namespace"]
+#[tokio::test]
+async fn review10_finding_upsert_question_reads_the_wrong_namespace() {
+    let world = approval_world().await;
+    let upsert = json!({"name": "create_argocd_app", "arguments": {
+        "name": "guestbook", "project": "default", "app_namespace": "team-a",
+        "repo_url": "https://github.com/argoproj/argocd-example-apps.git",
+        "path": "guestbook", "dest_namespace": "guestbook", "upsert": true, "confirm": true}});
+    let before = world.standin.requests().len();
+    let (_, question) = question_of(&world, &upsert).await;
+    let reads: Vec<String> = world.standin.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/applications/guestbook"))
+        .map(|r| r.path.clone())
+        .collect();
+    println!("review10 the question's reads of guestbook: {reads:?}");
+    assert!(
+        !reads.is_empty() && reads.iter().all(|p| p.contains("appNamespace=team-a")),
+        "the upsert into team-a was judged against another namespace's app: reads {reads:?}\n{question}"
+    );
+}
+
+/// FINDING: an app that deploys through the source hydrator (`spec.sourceHydrator`, in the
+/// v3.5.1 swagger: `drySource` repoURL/path/targetRevision, `syncSource` targetBranch/path) has
+/// no `spec.source`: `where_it_deploys` reads only `source` and `sources`, so the question for a
+/// sync of it states no source at all (only the destination). The README: "What the person
+/// reads is what runs: the app, its project and where it deploys from and to".
+#[ignore = "issue 19, open (tenth review): the approval question states no source for a source-hydrator app"]
+#[tokio::test]
+async fn review10_finding_hydrator_source_not_in_the_question() {
+    let world = approval_world().await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["spec"].as_object_mut().unwrap().remove("source");
+        app["spec"]["sourceHydrator"] = json!({
+            "drySource": {"repoURL": "https://github.com/review10/dry-config.git",
+                          "path": "apps/guestbook", "targetRevision": "main"},
+            "syncSource": {"targetBranch": "environments/prod", "path": "guestbook-hydrated"}
+        });
+    }
+    let sync = json!({"name": "sync_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true}});
+    let (_, question) = question_of(&world, &sync).await;
+    assert!(
+        question.contains("review10/dry-config") && question.contains("guestbook-hydrated"),
+        "the person is not told where a hydrated app deploys from:\n{question}"
+    );
+}
+
+/// FINDING: `create_argocd_app` given both `dest_server` and `dest_name` sends only the name
+/// (`match (&args.dest_name, &args.dest_server) { (Some(name), _) => … }`): Argo CD, asked
+/// directly, refuses a destination with both. The question lists both under "With:" as given,
+/// so the person approves "dest_server: https://staging…" and the app is created to deploy to
+/// the cluster named `production`, the server they read dropped without a word.
+#[ignore = "issue 19, open (tenth review): create_argocd_app's question states a dest_server the call drops when dest_name is given"]
+#[tokio::test]
+async fn review10_finding_create_question_states_a_dropped_destination() {
+    let world = approval_world().await;
+    let create = json!({"name": "create_argocd_app", "arguments": {
+        "name": "review10-dest", "project": "default",
+        "repo_url": "https://github.com/argoproj/argocd-example-apps.git",
+        "path": "guestbook", "dest_namespace": "review10",
+        "dest_server": "https://staging.example.com", "dest_name": "production",
+        "confirm": true}});
+    let (asked, question) = question_of(&world, &create).await;
+    let ran = modern_call(&world, &yes_to(&create, &asked)).await;
+    let created = world.standin.app("review10-dest");
+    println!(
+        "review10 create with both destinations: {} ; created destination {}",
+        ran.to_string().chars().take(300).collect::<String>(),
+        created
+            .as_ref()
+            .map_or(Value::Null, |a| a["spec"]["destination"].clone())
+    );
+    let stated_server = question.contains("staging.example.com");
+    let deployed_to_it = created
+        .as_ref()
+        .is_some_and(|a| a["spec"]["destination"]["server"] == "https://staging.example.com");
+    assert!(
+        !stated_server || deployed_to_it || created.is_none(),
+        "the person approved dest_server https://staging.example.com; the app deploys to {}",
+        created.map_or(Value::Null, |a| a["spec"]["destination"].clone())
+    );
+}
+
+/// Held: `run_argocd_resource_action`'s question states the resource and its live uid; the
+/// yes runs once; replayed on a resource recreated under its name, it is asked again.
+#[tokio::test]
+async fn review10_resource_action_question_states_the_live_uid() {
+    let world = approval_world().await;
+    let restart = json!({"name": "run_argocd_resource_action", "arguments": {
+        "app_name": "guestbook", "kind": "Deployment", "resource_name": "guestbook",
+        "namespace": "guestbook", "group": "apps", "action": "restart", "confirm": true}});
+    let (asked, question) = question_of(&world, &restart).await;
+    assert!(question.contains("Resource: \"Deployment\""), "{question}");
+    assert!(question.contains("object uid"), "{question}");
+    assert!(!question.contains("object uid unknown"), "{question}");
+    let ran = modern_call(&world, &yes_to(&restart, &asked)).await;
+    println!(
+        "review10 restart ran: {}",
+        ran.to_string().chars().take(300).collect::<String>()
+    );
+    assert_eq!(ran["result"]["isError"], false, "{ran}");
+}
+
+/// Held: a resource the question cannot read (here not in the app) refuses the call with a
+/// message, changes nothing, and quotes no credential.
+#[tokio::test]
+async fn review10_resource_question_unreadable_refuses_cleanly() {
+    let world = approval_world().await;
+    let delete = json!({"name": "delete_argocd_resource", "arguments": {
+        "app_name": "guestbook", "kind": "ConfigMap", "resource_name": "no-such-thing",
+        "namespace": "guestbook", "confirm": true}});
+    let answer = modern_call(&world, &delete).await;
+    println!("review10 unreadable resource: {answer}");
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let deletes = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structured fields of Argo CD's own kinds no earlier test seeds
+// ---------------------------------------------------------------------------------------------
+
+type Planted = (&'static str, Value, &'static [&'static str]);
+
+fn argo_objects() -> Vec<Planted> {
+    let destination = json!({"server": "https://kubernetes.default.svc", "namespace": "child"});
+    vec![
+        (
+            "hydrator: dry source Helm parameters, values and plugin env",
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                   "metadata": {"name": "r10-hydrated", "namespace": "argocd"},
+                   "spec": {"project": "default", "destination": destination,
+                            "sourceHydrator": {
+                                "drySource": {"repoURL": "https://github.com/review10/dry.git", "path": "app", "targetRevision": "main",
+                                              "helm": {"parameters": [{"name": "db.password", "value": "R10h01a"}],
+                                                       "values": "auth:\n  apiToken: R10h01b\n",
+                                                       "valuesObject": {"redis": {"password": "R10h01c"}}},
+                                              "plugin": {"name": "vault", "env": [{"name": "VAULT_TOKEN", "value": "R10h01d"}]}},
+                                "syncSource": {"targetBranch": "env/prod", "path": "app"}}}}),
+            &["R10h01a", "R10h01b", "R10h01c", "R10h01d"],
+        ),
+        (
+            "ApplicationSet templatePatch: Helm parameters as YAML text",
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+                   "metadata": {"name": "r10-patched", "namespace": "argocd"},
+                   "spec": {"generators": [{"list": {"elements": [{"env": "dev"}]}}],
+                            "template": {"metadata": {"name": "r10-{{env}}"},
+                                         "spec": {"project": "default", "destination": destination,
+                                                  "source": {"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0"}}},
+                            "templatePatch": "spec:\n  source:\n    helm:\n      parameters:\n        - name: db.password\n          value: R10t01a\n      valuesObject:\n        redis:\n          password: R10t01b\n"}}),
+            &["R10t01a", "R10t01b"],
+        ),
+        (
+            "ApplicationSet generator template overrides (a generator's own template)",
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+                   "metadata": {"name": "r10-gen-template", "namespace": "argocd"},
+                   "spec": {"generators": [{"list": {"elements": [{"env": "dev"}],
+                                                     "template": {"metadata": {}, "spec": {"project": "default", "destination": destination,
+                                                         "source": {"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0",
+                                                                    "helm": {"parameters": [{"name": "apiKey", "value": "R10g01a"}]}}}}}}],
+                            "template": {"metadata": {"name": "r10-{{env}}"},
+                                         "spec": {"project": "default", "destination": destination,
+                                                  "source": {"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0"}}}}}),
+            &["R10g01a"],
+        ),
+        (
+            "Application info entries and an operation's sync source",
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                   "metadata": {"name": "r10-operation", "namespace": "argocd"},
+                   "spec": {"project": "default", "destination": destination,
+                            "source": {"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0"},
+                            "info": [{"name": "grafana-api-key", "value": "R10i01a"}]},
+                   "operation": {"sync": {"source": {"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.1",
+                                                     "helm": {"parameters": [{"name": "secretKey", "value": "R10i01b"}]}}}}}),
+            &["R10i01a", "R10i01b"],
+        ),
+    ]
+}
+
+/// Argo CD's own kinds (app-of-apps, app-of-appsets) in fields no earlier test seeds, read back
+/// through `get_argocd_resource` on both components. Printed per shape.
+#[tokio::test]
+async fn review10_argo_kinds_unseeded_fields() {
+    let world = World::new().await;
+    let objects = argo_objects();
+    plant_live(
+        &world,
+        &objects
+            .iter()
+            .map(|(_, o, _)| o.clone())
+            .collect::<Vec<_>>(),
+    );
+    let env = plugin_env(&world.standin);
+    let mut found = Vec::new();
+    for (shape, object, secrets) in &objects {
+        let (server, plugin) = read_live(&world, &env, object).await;
+        eprintln!("{shape}\n  server: {server}\n  plugin: {plugin}");
+        for s in *secrets {
+            if server.contains(s) {
+                found.push(format!("server {shape}: {s}"));
+            }
+            if plugin.contains(s) {
+                found.push(format!("plugin {shape}: {s}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "leaked {}:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
