@@ -175,6 +175,40 @@ async fn review10_finding_create_question_states_a_dropped_destination() {
     );
 }
 
+/// FINDING (approvals block legitimate use): the question states every source of the app
+/// (`where_it_deploys`: repoURL, path or chart, targetRevision, a line each) and a question
+/// over 40 lines is refused ("split it into smaller calls"). An app of 12 sources (an umbrella
+/// of charts and values repositories; Argo CD sets no limit) makes 43 lines before a single
+/// argument: every sync, rollback, terminate, patch or delete of it is refused outright under
+/// `ARGOCD_REQUIRE_APPROVAL`, and no smaller call exists to split it into.
+#[ignore = "issue 19, open (tenth review): an app of 12 sources cannot be changed at all with approvals on (the question's where-it-deploys lines pass 40)"]
+#[tokio::test]
+async fn review10_finding_many_sources_block_every_approval() {
+    let world = approval_world().await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["spec"].as_object_mut().unwrap().remove("source");
+        app["spec"]["sources"] = (0..12)
+            .map(|i| {
+                json!({"repoURL": format!("https://github.com/review10/part-{i}.git"),
+                       "path": format!("deploy/part-{i}"), "targetRevision": "main"})
+            })
+            .collect();
+    }
+    let terminate = json!({"name": "terminate_argocd_operation", "arguments": {
+        "app_name": "guestbook", "confirm": true}});
+    let asked = modern_call(&world, &terminate).await;
+    println!(
+        "review10 a plain terminate of a 12-source app: {}",
+        asked.to_string().chars().take(600).collect::<String>()
+    );
+    assert_eq!(
+        asked["result"]["resultType"], "input_required",
+        "no person can be asked about any change of a 12-source app: {asked}"
+    );
+}
+
 /// Held: `run_argocd_resource_action`'s question states the resource and its live uid; the
 /// yes runs once; replayed on a resource recreated under its name, it is asked again.
 #[tokio::test]
@@ -309,4 +343,90 @@ async fn review10_argo_kinds_unseeded_fields() {
         found.len(),
         found.join("\n")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-only: revisions of a multi-source app
+// ---------------------------------------------------------------------------------------------
+
+/// A multi-source app: source 1 the app's repository at `main`, source 2 a values repository at
+/// the branch `release-candidate`.
+fn multi_source_app(world: &World) {
+    let mut bp = host_test::standin::fleet::Blueprint::new("ms");
+    bp.multi_source = true;
+    world.standin.add_app(bp);
+    let mut state = world.standin.state();
+    let app = &mut state.apps.get_mut("ms").expect("added").app;
+    app["spec"]["sources"][0]["targetRevision"] = json!("main");
+    app["spec"]["sources"][1]["targetRevision"] = json!("release-candidate");
+}
+
+fn revision_reads(world: &World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/revisions/"))
+        .collect()
+}
+
+/// FINDING (read-only, argument shape): `get_argocd_revision_metadata` on a multi-source app
+/// judges a revision given WITHOUT `source_index` against every source's revisions (the `_` arm
+/// of `known_revisions`), while Argo CD applies a query without `sourceIndex` to the FIRST
+/// source (`getAppSourceBySourceIndexAndVersionId`: "The default is the first source if the
+/// app has multiple sources") and its repo-server fetches that revision from the first source's
+/// repository. With `source_index: 0` the same call is refused (the second review's fix); left
+/// out, source 2's branch `release-candidate` is fetched from source 1's repository, a ref the
+/// app never targets there (one anyone with push access to it controls).
+#[ignore = "issue 19, open (tenth review): read-only judges a multi-source app's revision without source_index against every source; Argo CD applies it to the first"]
+#[tokio::test]
+async fn review10_finding_read_only_revision_without_source_index() {
+    let mut world = World::new().await;
+    world.set("read_only", "true");
+    multi_source_app(&world);
+    let with_index = world
+        .call(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "ms", "revision": "release-candidate", "source_index": 0}),
+        )
+        .await;
+    println!(
+        "review10 with source_index 0: {}",
+        with_index.to_string().chars().take(300).collect::<String>()
+    );
+    assert_eq!(with_index["isError"], true, "{with_index}");
+    assert!(revision_reads(&world).is_empty());
+    let without = world
+        .call(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "ms", "revision": "release-candidate"}),
+        )
+        .await;
+    let sent = revision_reads(&world);
+    println!(
+        "review10 without source_index: {} ; sent {sent:?}",
+        without.to_string().chars().take(300).collect::<String>()
+    );
+    assert!(
+        sent.is_empty(),
+        "read-only let source 2's revision be fetched from source 1 (no sourceIndex: Argo CD's first source): {sent:?}"
+    );
+}
+
+/// Held: the same revision through `get_argocd_app_manifests`' single `revision` (which Argo CD
+/// ignores for a multi-source app) and a revision no source has, refused or harmless.
+#[tokio::test]
+async fn review10_read_only_unknown_revision_refused() {
+    let mut world = World::new().await;
+    world.set("read_only", "true");
+    multi_source_app(&world);
+    let refused = world
+        .tool_error(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "ms", "revision": "feature-x"}),
+        )
+        .await;
+    assert!(refused.contains("read-only"), "{refused}");
+    assert!(revision_reads(&world).is_empty());
 }
