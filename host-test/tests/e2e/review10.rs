@@ -271,6 +271,121 @@ async fn review10_finding_values_patch_never_fits_the_question() {
     );
 }
 
+/// Plants on guestbook two sources whose credentials only the Application masking hides
+/// (`mask_sources`: a plugin parameter's `string` and `array` under a credential's name, and
+/// Helm values text in shapes `values_text` reads and the text rules do not: an explicit key
+/// and a plain scalar continued on the next line).
+fn plant_masked_only_by_kind(world: &World) {
+    let mut state = world.standin.state();
+    let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+    app["spec"].as_object_mut().unwrap().remove("source");
+    app["spec"]["sources"] = json!([
+        {"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0",
+         "helm": {"values": "replicaCount: 2\n? apiToken\n: R10k01c\nsmtp:\n  password: first-line\n    R10k01d\n"}},
+        {"repoURL": "https://git.example.com/platform/guestbook.git", "path": "deploy", "targetRevision": "HEAD",
+         "plugin": {"name": "cmp", "parameters": [
+             {"name": "api-token", "string": "R10k01a"},
+             {"name": "tokens", "array": ["R10k01b"]}
+         ]}}
+    ]);
+}
+
+const MASKED_ONLY_BY_KIND: [&str; 4] = ["R10k01a", "R10k01b", "R10k01c", "R10k01d"];
+
+/// FINDING (a credential in the approval question): a patch's question shows the app before and
+/// after the merge, each masked by `mask_secrets` "as every answer shows an Application". But
+/// `mask_secrets` masks Helm values, parameters and plugin input only for an object whose
+/// `kind` is `Application` (and `apiVersion` is `argoproj.io/…` or absent): the closure sets
+/// `kind` only when it is missing, so a patch that sets `kind` (or `apiVersion`) makes the
+/// AFTER side an object of another kind, masked by key names alone. Every value the Application
+/// masking hid now differs between the sides and is listed, `path: "***" → "<credential>"`,
+/// with only its path before it for the text rules to read. The agent sends
+/// `{"kind": "Review10"}` (or `{"apiVersion": "v1"}`), reads the credentials in the
+/// `input_required` result, and answers no (or nothing): nothing is changed, nobody approved.
+#[ignore = "issue 19, open (tenth review): a patch that sets kind or apiVersion unmasks the app's Helm values, plugin parameters in the approval question"]
+#[tokio::test]
+async fn review10_finding_patch_question_unmasks_through_kind() {
+    let world = approval_world().await;
+    plant_masked_only_by_kind(&world);
+    let mut leaked = Vec::new();
+    for patch in [json!({"kind": "Review10"}), json!({"apiVersion": "v1"})] {
+        let call = json!({"name": "patch_argocd_app", "arguments": {
+            "app_name": "guestbook", "confirm": true, "patch": patch.clone()}});
+        let asked = modern_call(&world, &call).await;
+        let text = asked.to_string();
+        println!(
+            "review10 patch {patch}: {}",
+            asked["result"]["inputRequests"]["approval"]["params"]["message"]
+                .as_str()
+                .unwrap_or(&text)
+        );
+        for secret in MASKED_ONLY_BY_KIND {
+            if text.contains(secret) {
+                leaked.push(format!("{patch}: {secret}"));
+            }
+        }
+    }
+    assert!(
+        leaked.is_empty(),
+        "the approval question showed credentials the Application masking hides: {leaked:?}"
+    );
+}
+
+/// The same breach on the stand-in's seeded credentials (`Config::seed_credentials`,
+/// `vault-app` and `vault-multi`): the question for `{"kind": "Review10"}` is searched for
+/// [`MARK`](host_test::standin::credentials::MARK).
+#[ignore = "issue 19, open (tenth review): a patch that sets kind unmasks the seeded apps' credentials in the approval question"]
+#[tokio::test]
+async fn review10_finding_patch_question_unmasks_seeded_credentials() {
+    use host_test::standin::credentials::MARK;
+    let world = World::with(
+        host_test::standin::Config {
+            seed_credentials: true,
+            ..host_test::standin::Config::default()
+        },
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", PASSWORD),
+            ("require_approval", "true"),
+        ],
+    )
+    .await;
+    let mut leaked = Vec::new();
+    for app in ["vault-app", "vault-multi"] {
+        let call = json!({"name": "patch_argocd_app", "arguments": {
+            "app_name": app, "confirm": true, "patch": {"kind": "Review10"}}});
+        let asked = modern_call(&world, &call).await;
+        let message = asked["result"]["inputRequests"]["approval"]["params"]["message"]
+            .as_str()
+            .map_or_else(|| asked.to_string(), str::to_owned);
+        println!("review10 seeded {app}:\n{message}");
+        for line in message.lines().filter(|l| l.contains(MARK)) {
+            leaked.push(format!("{app}: {line}"));
+        }
+    }
+    assert!(
+        leaked.is_empty(),
+        "seeded credentials in the approval question:\n{}",
+        leaked.join("\n")
+    );
+}
+
+/// Held: the same app, a patch that changes a label: the question shows the label and no
+/// credential (the two sides masked alike).
+#[tokio::test]
+async fn review10_patch_question_masks_an_ordinary_change() {
+    let world = approval_world().await;
+    plant_masked_only_by_kind(&world);
+    let call = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true,
+        "patch": {"metadata": {"labels": {"team": "review10"}}}}});
+    let (_, question) = question_of(&world, &call).await;
+    assert!(question.contains("review10"), "{question}");
+    for secret in MASKED_ONLY_BY_KIND {
+        assert!(!question.contains(secret), "{secret}: {question}");
+    }
+}
+
 /// Held: `run_argocd_resource_action`'s question states the resource and its live uid; the
 /// yes runs once; replayed on a resource recreated under its name, it is asked again.
 #[tokio::test]
