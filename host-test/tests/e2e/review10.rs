@@ -1,8 +1,20 @@
 //! Tenth hostile review: the approval question after it learned the app's and the resource's
-//! object uid, what it states of `create_argocd_app`'s namespace and of a hydrated app's source,
-//! and structured fields of Argo CD's own kinds no earlier test seeds. A test named
+//! object uid, what it states of `create_argocd_app`'s namespace and destination, of a hydrated
+//! app's source and of a rollback's target; what its patch view masks; read-only's known
+//! revisions; and structured fields of Argo CD's own kinds no earlier test seeds. A test named
 //! `review10_finding_*` asserts the guarded behaviour and fails while the breach it reproduces
-//! is there; the others found the guard holding and pass.
+//! is there (ignored, issue 19); the others found the guard holding and pass.
+//!
+//! Found: a patch that sets `kind` or `apiVersion` turns off the Application masking of the
+//! question's after side (Helm values, plugin parameters shown `"***" → "<credential>"`); an
+//! Application inside another kind (Crossplane `Object`) is not masked as one; the question
+//! omits `create_argocd_app`'s `app_namespace`, judges an upsert's target in the default
+//! namespace, states a `dest_server` the call drops for `dest_name`, states no source for a
+//! source-hydrator app and the app's current source for a rollback (which deploys the history
+//! entry's); an app of 12 sources, or a values change in values text over about 1,700
+//! characters, can never be put to a person; read-only takes every source's revisions for a
+//! multi-source app's revision metadata without `source_index` (Argo CD applies it to the
+//! first), and a history revision of another repository for a single-source app.
 
 use serde_json::{Value, json};
 
@@ -240,7 +252,7 @@ async fn review10_finding_rollback_question_omits_what_it_deploys() {
 
 /// FINDING (approvals block legitimate use): a patch's question shows each changed leaf as
 /// `path: before → after` on one line, and Helm `values` is one string: an app whose values
-/// text is over about 2,000 characters (a few dozen lines of YAML, common) cannot have one
+/// text is over about 1,700 characters (some 60 lines of YAML, common) cannot have one
 /// value in it changed under `ARGOCD_REQUIRE_APPROVAL`; the refusal asks to "split it into
 /// smaller calls", which a single string does not allow.
 #[ignore = "issue 19, open (tenth review): a one-line change of Helm values text over ~2,000 characters can never be approved"]
