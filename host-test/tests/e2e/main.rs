@@ -33,6 +33,7 @@ mod profiles;
 mod progress;
 mod readonly;
 mod release;
+mod review10;
 mod review4;
 mod review5;
 mod review6;
