@@ -63,7 +63,12 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         said.line(format!("Argo CD instance: {}", shown(profile)));
     }
     let app_name = given.remove("app_name");
-    let app_namespace = given.remove("app_namespace");
+    // Said with the app it names; a call naming no app (a create) lists it with the rest.
+    let app_namespace = if app_name.is_some() {
+        given.remove("app_namespace")
+    } else {
+        given.get("app_namespace").cloned()
+    };
     if let Some(Value::String(app)) = &app_name {
         let namespace = app_namespace.as_ref().and_then(Value::as_str);
         let current = current_app(&client, app, namespace).await.map_err(|e| {
@@ -107,10 +112,13 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             // Shown as every answer shows an Application: credentials in Helm values,
             // parameters and plugin env masked. A change only masked values tell apart is
             // still announced, without its values.
+            // Masked as an Application whatever the patch says its kind or apiVersion is: a
+            // patch setting them must not turn the masking of its own question off.
             let masked = |app: &Value| {
                 let mut app = app.clone();
-                if app.get("kind").is_none() {
-                    app["kind"] = Value::from("Application");
+                if let Some(object) = app.as_object_mut() {
+                    object.insert("kind".into(), Value::from("Application"));
+                    object.insert("apiVersion".into(), Value::from("argoproj.io/v1alpha1"));
                 }
                 super::masking::mask_secrets(&mut app);
                 app
@@ -132,7 +140,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         && given.get("upsert") == Some(&Value::Bool(true))
         && let Some(Value::String(name)) = given.get("name")
     {
-        let namespace = given.get("app_namespace").and_then(Value::as_str);
+        let namespace = app_namespace.as_ref().and_then(Value::as_str);
         // An upsert over an existing app replaces its whole spec: the person sees what goes.
         // Not found (or not visible) means nothing is replaced; any other failure refuses.
         match current_app(&client, name, namespace).await {

@@ -96,6 +96,12 @@ impl Tool for CreateApp {
                 "give exactly one of path (git) or chart (Helm)",
             ));
         }
+        if args.dest_server.is_some() && args.dest_name.is_some() {
+            // Argo CD refuses a destination with both; neither is dropped silently here.
+            return Err(ArgoError::invalid_input(
+                "give dest_server or dest_name, not both",
+            ));
+        }
         check_project_allowed(client, &args.project)?;
         if args.upsert {
             ensure_upsert_allowed(client, &args.name, args.app_namespace.as_deref()).await?;
@@ -107,10 +113,10 @@ impl Tool for CreateApp {
             _ => {}
         }
         let mut destination = json!({"namespace": args.dest_namespace});
-        match (&args.dest_name, &args.dest_server) {
-            (Some(name), _) => destination["name"] = json!(name),
-            (None, server) => {
-                destination["server"] = json!(server.as_deref().unwrap_or(IN_CLUSTER))
+        match &args.dest_name {
+            Some(name) => destination["name"] = json!(name),
+            None => {
+                destination["server"] = json!(args.dest_server.as_deref().unwrap_or(IN_CLUSTER))
             }
         }
         let mut sync_policy = json!({});

@@ -61,7 +61,7 @@ pub fn mask_secrets(object: &mut Value) {
     match kind.as_str() {
         "Secret" => mask_secret_data(object),
         "Application" | "ApplicationSet" if argo => mask_sources(object),
-        _ => {}
+        _ => mask_embedded_objects(object),
     }
     if let Some(annotations) = object
         .pointer_mut("/metadata/annotations")
@@ -75,6 +75,35 @@ pub fn mask_secrets(object: &mut Value) {
         &[]
     };
     mask_credential_fields(object, names);
+}
+
+/// Objects held whole inside another kind's fields (a Crossplane `Object`'s `manifest`, a
+/// wrapper operator's template, a `kind: List`'s items) are masked as what they are: an
+/// Application inside another kind holds the same Helm values and plugin input. Only a map
+/// with both `apiVersion` and `kind` counts as an object (a resource tree's node names a kind
+/// without being one).
+fn mask_embedded_objects(value: &mut Value) {
+    match value {
+        Value::Object(map) => map.values_mut().for_each(mask_if_embedded),
+        Value::Array(items) => items.iter_mut().for_each(mask_if_embedded),
+        _ => {}
+    }
+}
+
+/// Masks `value` as the object it is when it is one whose kind holds credentials (its own
+/// kind's rules walk all of it), or looks further inside it.
+fn mask_if_embedded(value: &mut Value) {
+    let text = |field: &str| value.get(field).and_then(Value::as_str);
+    match (text("apiVersion"), text("kind")) {
+        (Some(api), Some("Application" | "ApplicationSet")) if api.starts_with("argoproj.io/") => {
+            mask_sources(value)
+        }
+        (Some(_), Some("Secret")) => {
+            mask_secret_data(value);
+            mask_embedded_objects(value);
+        }
+        _ => mask_embedded_objects(value),
+    }
 }
 
 fn mask_secret_data(object: &mut Value) {
@@ -1070,5 +1099,31 @@ mod tests {
         let before = object.clone();
         mask_secrets(&mut object);
         assert_eq!(object, before);
+    }
+
+    #[test]
+    fn objects_held_inside_another_kind_are_masked_as_what_they_are() {
+        let app = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "spec": {"source": {"plugin": {"name": "cmp", "parameters": [
+                {"name": "api-token", "string": "hunter2"}]},
+                "helm": {"values": "? password\n: hunter3\n"}}}});
+        let mut object = json!({"apiVersion": "kubernetes.crossplane.io/v1alpha2", "kind": "Object",
+            "spec": {"forProvider": {"manifest": app}},
+            "items": [{"apiVersion": "v1", "kind": "Secret", "data": {"x": "aHVudGVyNA=="}}]});
+        mask_secrets(&mut object);
+        let text = object.to_string();
+        for secret in ["hunter2", "hunter3", "aHVudGVyNA=="] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(
+            object["spec"]["forProvider"]["manifest"]["spec"]["source"]["plugin"]["name"],
+            "cmp"
+        );
+        // A node naming a kind without being an object stays as it is.
+        let mut node = json!({"nodes": [{"kind": "Application", "name": "child",
+            "spec": {"helm": {"values": "password: kept"}}}]});
+        let before = node.clone();
+        mask_secrets(&mut node);
+        assert_eq!(node, before);
     }
 }

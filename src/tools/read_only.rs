@@ -142,7 +142,7 @@ fn revisions_as_known(
             known_as_named.push(String::new());
             continue;
         }
-        match known_as(&known_revisions(app, *source), revision) {
+        match known_at_every_source_it_reaches(app, *source, revision) {
             Some(known) => known_as_named.push(known.to_owned()),
             None => unknown.push(revision),
         }
@@ -162,6 +162,24 @@ fn revisions_as_known(
             listed.join(", ")
         }
     )))
+}
+
+/// The known revision `revision` stands for at the source it is applied to. Named without a
+/// source on a multi-source app, Argo CD may apply it to any of them (revision metadata to the
+/// first, other requests to each), so it must be one that every source has.
+fn known_at_every_source_it_reaches<'a>(
+    app: &'a Value,
+    source: Option<usize>,
+    revision: &str,
+) -> Option<&'a str> {
+    let sources = app["spec"]["sources"].as_array().map_or(0, Vec::len);
+    if source.is_some() || sources == 0 {
+        return known_as(&known_revisions(app, source), revision);
+    }
+    let mut at_each =
+        (0..sources).map(|index| known_as(&known_revisions(app, Some(index)), revision));
+    let first = at_each.next()??;
+    at_each.all(|known| known == Some(first)).then_some(first)
 }
 
 /// The revisions an app already has, which Argo CD fetches and renders on its own: the target
@@ -192,15 +210,23 @@ fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
                 .filter_map(Value::as_str)
                 .collect()
         }
-        _ => std::iter::once(&spec["source"])
-            .chain(spec["sources"].as_array().into_iter().flatten())
-            .map(|source| &source["targetRevision"])
-            .chain(holders.flat_map(|holder| {
-                std::iter::once(&holder["revision"])
-                    .chain(holder["revisions"].as_array().into_iter().flatten())
-            }))
-            .filter_map(Value::as_str)
-            .collect(),
+        _ => {
+            // A single source: history entries only while it held the same repository (an
+            // entry keeps the source it deployed; its branch may not exist in today's one).
+            let repo = &spec["source"]["repoURL"];
+            std::iter::once(&spec["source"]["targetRevision"])
+                .chain(
+                    holders
+                        .filter(|holder| {
+                            holder
+                                .get("source")
+                                .is_none_or(|then| then["repoURL"] == *repo)
+                        })
+                        .map(|holder| &holder["revision"]),
+                )
+                .filter_map(Value::as_str)
+                .collect()
+        }
     };
     known.retain(|revision| !revision.is_empty());
     known.sort_unstable();
@@ -233,13 +259,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A single-source app: its target, what it is synced to, its last operation and history.
     fn app() -> Value {
         json!({
-            "spec": {"source": {"targetRevision": "main"}, "sources": [{"targetRevision": "1.4.2"}, {"repoURL": "x"}]},
+            "spec": {"source": {"repoURL": "https://git/app", "targetRevision": "main"}},
             "status": {
                 "sync": {"revision": "0123456789abcdef0123456789abcdef01234567"},
-                "operationState": {"syncResult": {"revisions": ["fedcba9876543210fedcba9876543210fedcba98"]}},
-                "history": [{"revision": "1111111111111111111111111111111111111111"}, {"revisions": ["2222222222222222222222222222222222222222", "1.4.1"]}]
+                "operationState": {"syncResult": {"revision": "fedcba9876543210fedcba9876543210fedcba98",
+                                                  "source": {"repoURL": "https://git/app"}}},
+                "history": [
+                    {"revision": "1111111111111111111111111111111111111111", "source": {"repoURL": "https://git/app"}},
+                    {"revision": "2222222222222222222222222222222222222222", "source": {"repoURL": "https://git/app"}},
+                    {"revision": "1.4.1"},
+                    {"revision": "legacy-branch", "source": {"repoURL": "https://git/old-app"}}
+                ]
             }
         })
     }
@@ -248,7 +281,6 @@ mod tests {
     fn revisions_the_app_has_are_allowed() {
         for named in [
             "main",
-            "1.4.2",
             "1.4.1",
             "0123456789abcdef0123456789abcdef01234567",
             "0123456",
@@ -291,6 +323,8 @@ mod tests {
             &["0123456789abcdef0123456789abcdef01234567x"],
             &["Main"],
             &["3333333"],
+            // In the history, but deployed from another repository than the app's today.
+            &["legacy-branch"],
         ] {
             let named: Vec<(&str, Option<usize>)> = named.iter().map(|n| (*n, None)).collect();
             let message = revisions_as_known(&app(), &named).unwrap_err().to_string();
@@ -298,7 +332,7 @@ mod tests {
                 message.contains("read-only") && message.contains(named[named.len() - 1].0),
                 "{message}"
             );
-            assert!(message.contains("1.4.2, "), "{message}");
+            assert!(message.contains("1.4.1, "), "{message}");
         }
         let bare = revisions_as_known(&json!({}), &[("HEAD", None)])
             .unwrap_err()
@@ -333,8 +367,14 @@ mod tests {
             "history of another repository at that place"
         );
         assert!(!judge("main", 7), "no such source");
-        // Without a source named, any of the app's revisions (as before).
-        assert!(revisions_as_known(&app, &[("release-candidate", None)]).is_ok());
+        // Without a source named, Argo CD may apply it to any source (revision metadata to the
+        // first): only a revision every source has goes.
+        assert!(revisions_as_known(&app, &[("release-candidate", None)]).is_err());
+        assert!(revisions_as_known(&app, &[("main", None)]).is_err());
+        let shared = json!({"spec": {"sources": [
+            {"repoURL": "https://git/a", "targetRevision": "v1"},
+            {"repoURL": "https://git/b", "targetRevision": "v1"}]}});
+        assert!(revisions_as_known(&shared, &[("v1", None)]).is_ok());
     }
 
     fn refused(generators: Value) -> Option<String> {
