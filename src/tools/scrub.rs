@@ -23,6 +23,7 @@ mod files;
 mod headers;
 mod headless;
 mod members;
+mod names;
 mod reading;
 mod spans;
 mod tokens;

@@ -5,9 +5,9 @@
 //! character other than a letter (real tokens do; the words of a sentence such as "bearer
 //! token" do not).
 
+use super::names;
 use super::reading::{unit, word_may_start};
 use super::spans::{skip_spaces, value};
-use crate::tools::masking::looks_like_credential;
 
 /// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
 /// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
@@ -47,7 +47,7 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .is_some_and(|b| *b == b' ' || *b == b'\t');
     let header = separator.ch == b':'
         && (name.eq_ignore_ascii_case("cookie")
-            || (name.contains('-') && looks_like_credential(name) && spaced));
+            || (name.contains('-') && names::credential(name) && spaced));
     if !(authorization || header) {
         return None;
     }
@@ -85,7 +85,7 @@ pub fn nginx_header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let credential = ["authorization", "proxy-authorization", "cookie"]
         .iter()
         .any(|a| name.eq_ignore_ascii_case(a))
-        || looks_like_credential(name);
+        || names::credential(name);
     if !credential {
         return None;
     }

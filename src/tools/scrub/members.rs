@@ -1,5 +1,5 @@
 //! Credentials as members of structured text that a message quotes (a config file, a log line
-//! that is JSON, a manifest), found by the member's name ([`looks_like_credential`]):
+//! that is JSON, a manifest), found by the member's name ([`names::credential`]):
 //!
 //! - quoted names: `"password": "…"` (JSON, also escaped inside JSON), `'password': '…'`
 //!   (Python), `"db password": …`; a string, a number or a bare word, also on the next line;
@@ -13,9 +13,10 @@
 //! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
 //! Secret's key, whose values name things rather than hold them.
 
+use super::names;
 use super::reading::{ends_value, unit, word_may_start};
 use super::spans::{closing_quote, name_byte, skip_blank, skip_spaces, value};
-use crate::tools::masking::{looks_like_credential, names_a_place};
+use crate::tools::masking::names_a_place;
 
 /// The longest quoted name read as one: longer quoted text is prose, not a member's name.
 const LONGEST_QUOTED_NAME: usize = 128;
@@ -47,7 +48,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let member = member_at(bytes, i)?;
     let name = member.name(bytes);
     let bare_key = is_bare(bytes, &member) && name.eq_ignore_ascii_case("key");
-    if looks_like_credential(name)
+    if names::credential(name)
         && !bare_key
         && !names_a_place(name)
         && !names_a_key_beside_its_reference(bytes, &member)
@@ -196,7 +197,7 @@ fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)
     let (start, end) = next.value?;
     let named = std::str::from_utf8(&bytes[start..end]).ok()?;
     let pair = names.eq_ignore_ascii_case("name") || names.eq_ignore_ascii_case("key");
-    (pair && looks_like_credential(named) && !names_a_place(named)).then_some(member.value?)
+    (pair && names::credential(named) && !names_a_place(named)).then_some(member.value?)
 }
 
 /// The member (quoted or bare name) starting at `i`.
@@ -220,7 +221,7 @@ fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     }
     let (start, end) = member.value?;
     let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-    if !looks_like_credential(named) {
+    if !names::credential(named) {
         return None;
     }
     let mut at = member.end;
@@ -590,7 +591,7 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
     // The element's name may carry a namespace (`wsse:Password`) and attributes after it.
     let local = name.rsplit(':').next().unwrap_or(name);
-    if name_len == 0 || !looks_like_credential(local) {
+    if name_len == 0 || !names::credential(local) {
         return None;
     }
     let mut close_at = name_start + name_len;
