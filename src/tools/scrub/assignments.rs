@@ -467,8 +467,15 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if word_at(b"identified by") {
         return value(bytes, skip_spaces(bytes, i + 13), false, 0);
     }
-    // Redis's `requirepass …` and `masterauth …` (redis.conf, and as command arguments).
-    for directive in [&b"requirepass"[..], b"masterauth"] {
+    if word_at(b"identified with") {
+        return identified_with_plugin(bytes, i + 15);
+    }
+    if word_at(b"set password") {
+        return set_password(bytes, i + 12);
+    }
+    // Redis's `requirepass …` and `masterauth …` (redis.conf, and as command arguments), and
+    // HAProxy's `user NAME insecure-password …`.
+    for directive in [&b"requirepass"[..], b"masterauth", b"insecure-password"] {
         if word_at(directive) {
             return value(bytes, skip_spaces(bytes, i + directive.len()), false, 0);
         }
@@ -507,6 +514,47 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     } else {
         None
     }
+}
+
+/// MySQL's `IDENTIFIED WITH plugin BY '…'`, from after `WITH`: the value after `BY`.
+fn identified_with_plugin(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let plugin = skip_spaces(bytes, from);
+    let plugin_end = plugin
+        + bytes[plugin..]
+            .iter()
+            .take_while(|b| name_byte(**b))
+            .count();
+    let by = skip_spaces(bytes, plugin_end);
+    let says_by = bytes
+        .get(by..by + 3)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"by "));
+    if plugin_end == plugin || !says_by {
+        return None;
+    }
+    value(bytes, skip_spaces(bytes, by + 3), false, 0)
+}
+
+/// How far on its line `SET PASSWORD FOR user` looks for its `=`.
+const SET_PASSWORD_REACH: usize = 200;
+
+/// MySQL's `SET PASSWORD [FOR 'user'@'host'] = '…'` (or `= PASSWORD('…')`), from after
+/// `PASSWORD`: the value after the `=`.
+fn set_password(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let reach = &bytes[from..(from + SET_PASSWORD_REACH).min(bytes.len())];
+    let line = &reach[..reach
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(reach.len())];
+    let equals = from + line.iter().position(|b| *b == b'=')?;
+    let mut start = skip_spaces(bytes, equals + 1);
+    let function = b"password(";
+    if bytes
+        .get(start..start + function.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(function))
+    {
+        start += function.len();
+    }
+    value(bytes, start, false, 0)
 }
 
 /// PowerShell's command that turns a plain text (the credential) into a secure string.
@@ -700,6 +748,22 @@ mod tests {
                 "convertto-securestring -String P-9 -AsPlainText",
                 "convertto-securestring -String *** -AsPlainText",
             ),
+            (
+                "SET PASSWORD FOR 'app'@'%' = 'P-10';",
+                "SET PASSWORD FOR 'app'@'%' = '***';",
+            ),
+            (
+                "set password for app = PASSWORD('P-11');",
+                "set password for app = PASSWORD('***');",
+            ),
+            (
+                "ALTER USER 'a'@'%' IDENTIFIED WITH caching_sha2_password BY 'P-12';",
+                "ALTER USER 'a'@'%' IDENTIFIED WITH caching_sha2_password BY '***';",
+            ),
+            (
+                "  user admin insecure-password P-13",
+                "  user admin insecure-password ***",
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
@@ -708,6 +772,9 @@ mod tests {
             "the password is wrong",
             "ssh -u x",
             "ConvertTo-SecureString $encrypted -Key $k",
+            "set password policy\nnext = 1",
+            "IDENTIFIED WITH auth_socket;",
+            "user admin password $5$hash",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }
