@@ -11,7 +11,9 @@
 
 use super::names;
 use super::reading::{escaped_before, unit, word_may_start};
-use super::spans::{name_byte, skip_spaces, value};
+use super::spans::{
+    is_break, line_end_from, name_byte, past_break, previous_line_end, skip_spaces, value,
+};
 use crate::tools::masking::names_a_place;
 
 /// `name=value` with `=` (as written or percent-encoded) at `i`: the value's span. The name is
@@ -269,29 +271,26 @@ fn heredoc(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
         return None;
     }
     let word = &bytes[word_start..word_start + word_len];
-    let body = word_start
-        + word_len
-        + bytes[word_start + word_len..]
-            .iter()
-            .position(|b| *b == b'\n')?
-        + 1;
+    // The lines as written or escaped (`\n` inside a JSON string).
+    let header_end = line_end_from(bytes, word_start + word_len);
+    if !is_break(bytes, header_end) {
+        return None;
+    }
+    let body = past_break(bytes, header_end);
     let mut line = body;
+    let mut end = bytes.len();
     while line < bytes.len() {
-        let line_end = bytes[line..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(bytes.len(), |p| line + p);
+        let line_end = line_end_from(bytes, line);
         if bytes[line..line_end].trim_ascii() == word {
+            end = previous_line_end(bytes, line).unwrap_or(line);
             break;
         }
-        line = line_end + 1;
+        if !is_break(bytes, line_end) {
+            end = line_end;
+            break;
+        }
+        line = past_break(bytes, line_end);
     }
-    // The line break before the word that ends it stays; with no such word, to the end.
-    let end = if line >= bytes.len() {
-        bytes.len()
-    } else {
-        line - 1
-    };
     (end > body).then_some((body, end))
 }
 

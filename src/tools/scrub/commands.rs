@@ -156,7 +156,11 @@ fn redis_acl_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let line = line_before(bytes, i);
-    let content = &line[line.iter().take_while(|b| **b == b' ').count()..];
+    // Past the indentation and the quote of a string that holds the rule.
+    let content = &line[line
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'"' | b'\'' | b'\\'))
+        .count()..];
     let defines_user = content
         .get(..5)
         .is_some_and(|w| w.eq_ignore_ascii_case(b"user "))

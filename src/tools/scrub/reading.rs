@@ -28,7 +28,7 @@ pub fn unit(bytes: &[u8], i: usize) -> Unit {
     match bytes[i] {
         b'\\' => json_escape(bytes, i).unwrap_or(plain),
         b'%' => percent_escape(bytes, i).unwrap_or(plain),
-        b'&' => quote_entity(bytes, i).unwrap_or(plain),
+        b'&' => entity(bytes, i).unwrap_or(plain),
         _ => plain,
     }
 }
@@ -108,16 +108,24 @@ fn inside_escape(bytes: &[u8], i: usize) -> bool {
 /// The most bytes one escape takes: a `\u` escape under a few levels of quoting, `%2525XX`.
 const ESCAPE_MOST: usize = 12;
 
-/// A quote written as an HTML entity: `&quot;`, `&#34;`, `&#x22;`, `&apos;`, `&#39;`, `&#x27;`.
-/// Only quotes: they are what ends a value and opens a member's name.
-fn quote_entity(bytes: &[u8], i: usize) -> Option<Unit> {
-    const ENTITIES: [(&[u8], u8); 6] = [
+/// What an HTML entity stands for, among those that delimit: quotes (`&quot;`, `&#34;`,
+/// `&#x22;`, `&apos;`, `&#39;`, `&#x27;`) end a value and open a member's name; `&lt;` and
+/// `&gt;` open and close an element (XML shown in a web page); `&#64;` ends a URL's userinfo.
+/// Not `&amp;`: `a &amp; b` is prose, and a query's `&` stays what it was.
+fn entity(bytes: &[u8], i: usize) -> Option<Unit> {
+    const ENTITIES: [(&[u8], u8); 12] = [
         (b"&quot;", b'"'),
         (b"&#34;", b'"'),
         (b"&#x22;", b'"'),
         (b"&apos;", b'\''),
         (b"&#39;", b'\''),
         (b"&#x27;", b'\''),
+        (b"&lt;", b'<'),
+        (b"&#60;", b'<'),
+        (b"&gt;", b'>'),
+        (b"&#62;", b'>'),
+        (b"&#64;", b'@'),
+        (b"&#x40;", b'@'),
     ];
     let rest = &bytes[i..];
     ENTITIES.iter().find_map(|(entity, ch)| {
@@ -276,6 +284,8 @@ mod tests {
         assert_eq!(read("&#34;"), [(b'"', 5)]);
         assert_eq!(read("&#X22;"), [(b'"', 6)]);
         assert_eq!(read("&apos;"), [(b'\'', 6)]);
+        assert_eq!(read("&lt;"), [(b'<', 4)]);
+        assert_eq!(read("&#64;"), [(b'@', 5)]);
     }
 
     #[test]
