@@ -126,8 +126,14 @@ fn name_before(bytes: &[u8], end: usize) -> Option<(usize, String)> {
         }
     }
     let mut from = after_percent_escape(bytes, from, end);
-    // The last escape or colour code that ends inside the name, standing for a separator.
-    let reach = (from + ESCAPED_PREFIX_MOST).min(end);
+    // The last escape or colour code that ends inside the name, standing for a separator: only
+    // where one can, after a backslash (`\f`) or a bracket (`ESC[36m`).
+    let glued = from > 0 && matches!(bytes[from - 1], b'\\' | b'[');
+    let reach = if glued {
+        (from + ESCAPED_PREFIX_MOST).min(end)
+    } else {
+        from
+    };
     if let Some(p) = (from + 1..reach)
         .rev()
         .find(|p| escaped_before(bytes, *p).is_some_and(|c| !name_byte(c)))

@@ -192,7 +192,7 @@ const ORACLE_TOOLS: [&str; 12] = [
 /// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`).
 fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let user_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#');
-    if !bytes[i].is_ascii_alphabetic() || !word_may_start(bytes, i, |b| user_byte(b) || b == b'/') {
+    if !bytes[i].is_ascii_alphabetic() {
         return None;
     }
     let user_len = bytes[i..]
@@ -201,7 +201,7 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take_while(|b| user_byte(**b))
         .count();
     let slash = i + user_len;
-    if bytes.get(slash) != Some(&b'/') {
+    if bytes.get(slash) != Some(&b'/') || !word_may_start(bytes, i, |b| user_byte(b) || b == b'/') {
         return None;
     }
     let start = slash + 1;

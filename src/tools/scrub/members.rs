@@ -59,8 +59,11 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     {
         return member.value.or_else(|| list_value(bytes, &member));
     }
-    if under_secrets_only_member(bytes, &member) || under_credential_member(bytes, &member) {
-        return member.value;
+    if member.value.is_some() {
+        let parent = parent_name(bytes, &member);
+        if under_secrets_only_member(parent) || under_credential_member(bytes, &member, parent) {
+            return member.value;
+        }
     }
     pair_value(bytes, &member).or_else(|| value_before_its_name(bytes, &member))
 }
@@ -86,7 +89,7 @@ fn list_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
         while end < bytes.len() && end - start < LONGEST_LIST {
             let u = unit(bytes, end);
             match u.ch {
-                c if c == close => return (end > start).then_some((start, end)),
+                c if c == close => return inside_outer_quotes(bytes, start, end),
                 b'[' | b'{' | b'\n' | b'\r' => return None,
                 _ => end += u.len,
             }
@@ -94,6 +97,26 @@ fn list_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
         return None;
     }
     block_list(bytes, member)
+}
+
+/// The span `start..end` without the quote opening its first item and the one closing its
+/// last (`["a", "b"]` becomes `["***"]`: still JSON).
+fn inside_outer_quotes(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let first = skip_blank(bytes, start);
+    let trimmed_end = start + bytes[start..end].trim_ascii_end().len();
+    let (mut start, mut end) = (first, trimmed_end);
+    if start < end {
+        let open = unit(bytes, start);
+        let closes = (start + open.len..end).rev().find(|at| {
+            let u = unit(bytes, *at);
+            u.len == open.len && u.ch == open.ch && *at + u.len == end
+        });
+        if matches!(open.ch, b'"' | b'\'') && closes.is_some() {
+            start += open.len;
+            end = closes.unwrap_or(end);
+        }
+    }
+    (end > start).then_some((start, end))
 }
 
 /// The most bytes of a flow list read as one credential's list.
@@ -148,7 +171,7 @@ const DESCRIBING: [&str; 10] = [
 /// (`credentials:` then `primary: …`; `{"password": {"value": …}}`; a GitHub Actions input
 /// `token:` with its `default:`), and describes nothing ([`DESCRIBING`]): what such a map
 /// holds is the credential under another name.
-fn under_credential_member(bytes: &[u8], member: &Member) -> bool {
+fn under_credential_member(bytes: &[u8], member: &Member, parent: Option<&str>) -> bool {
     let Some((start, end)) = member.value else {
         return false;
     };
@@ -159,7 +182,6 @@ fn under_credential_member(bytes: &[u8], member: &Member) -> bool {
     if literal || names_a_place(own) || DESCRIBING.iter().any(|d| own.eq_ignore_ascii_case(d)) {
         return false;
     }
-    let parent = brace_parent(bytes, member.name.0).or_else(|| block_parent(bytes, member.name.0));
     parent.is_some_and(|name| {
         names::credential(name)
             && !names_a_place(name)
@@ -192,11 +214,16 @@ const SECRETS_ONLY: [&str; 1] = ["secureJsonData"];
 /// every member, so not far).
 const FARTHEST_PARENT: usize = 512;
 
-/// Whether `member` sits directly in a member named in [`SECRETS_ONLY`]: inside its `{…}`
-/// (JSON, a YAML flow map) or in the block indented below its `name:` line (YAML).
-fn under_secrets_only_member(bytes: &[u8], member: &Member) -> bool {
-    let parent = brace_parent(bytes, member.name.0).or_else(|| block_parent(bytes, member.name.0));
+/// Whether the member holding another (`parent`, see [`parent_name`]) is named in
+/// [`SECRETS_ONLY`].
+fn under_secrets_only_member(parent: Option<&str>) -> bool {
     parent.is_some_and(|name| SECRETS_ONLY.iter().any(|s| name.eq_ignore_ascii_case(s)))
+}
+
+/// The name of the member that holds `member`: inside its `{…}` (JSON, a YAML flow map) or in
+/// the block indented below its `name:` line (YAML).
+fn parent_name<'a>(bytes: &'a [u8], member: &Member) -> Option<&'a str> {
+    brace_parent(bytes, member.name.0).or_else(|| block_parent(bytes, member.name.0))
 }
 
 /// The name before the `{` that opens the map holding the byte at `at`: `"parent": {` or
@@ -1004,7 +1031,8 @@ mod tests {
                 "tokens:\n  - ***\n  ***\nx: 1",
             ),
             ("apiKeys: [K-1, K-2]", "apiKeys: [***]"),
-            (r#"{"tokens": ["T-3"]}"#, r#"{"tokens": [***]}"#),
+            (r#"{"tokens": ["T-3"]}"#, r#"{"tokens": ["***"]}"#),
+            (r#"{"tokens": ["T-4", "T-5"]}"#, r#"{"tokens": ["***"]}"#),
             (
                 r#"{"password": {"value": "P-1"}}"#,
                 r#"{"password": {"value": "***"}}"#,
@@ -1019,7 +1047,7 @@ mod tests {
             ),
             (
                 r#"http.Header{"X-Vault-Token":[]string{"T-5"}}"#,
-                r#"http.Header{"X-Vault-Token":[]string{***}}"#,
+                r#"http.Header{"X-Vault-Token":[]string{"***"}}"#,
             ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
