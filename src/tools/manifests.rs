@@ -511,6 +511,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_value_named_only_by_its_sibling_is_hidden_from_the_diff() {
+        let param = |default: &str| {
+            serde_json::json!({"spec": {"params": [
+                {"name": "api-token", "type": "string", "default": default},
+                {"name": "replicas", "type": "string", "default": default}
+            ]}})
+        };
+        let (mut desired, mut live) = (param("T-1"), param("T-2"));
+        for object in [&mut desired, &mut live] {
+            scrub_as_text(object);
+        }
+        let mut found = Vec::new();
+        changes(&desired, &live, "", &mut found);
+        assert_eq!(found, ["spec.params[1].default: T-1 → T-2"]);
+    }
+
+    #[test]
     fn values_are_scrubbed_before_they_are_cut() {
         let value = Value::String(format!(
             "https://deploybot:{}@git.example.com/a.git",

@@ -189,7 +189,7 @@ fn indexed_name(bytes: &[u8], end: usize) -> Option<(usize, String)> {
     let (open, inner_start) = (floor..inner_end).rev().find_map(|p| {
         if bytes[p] == b'[' {
             Some((p, p + 1))
-        } else if bytes[p..].len() >= 3 && bytes[p..p + 3].eq_ignore_ascii_case(b"%5B") {
+        } else if p + 3 <= inner_end && bytes[p..p + 3].eq_ignore_ascii_case(b"%5B") {
             Some((p, p + 3))
         } else {
             None

@@ -308,10 +308,35 @@ fn block_parent(bytes: &[u8], name_at: usize) -> Option<&str> {
 
 /// `{"value": "…", "name": "DB_PASSWORD"}` and its YAML form: the pair written value first.
 fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
-    if !member.name(bytes).eq_ignore_ascii_case("value") {
+    let name = member.name(bytes);
+    if !PAIR_VALUES.iter().any(|v| name.eq_ignore_ascii_case(v)) {
         return None;
     }
-    let mut at = member.end;
+    let mut previous_end = member.end;
+    for _ in 0..SIBLINGS_MOST {
+        let next = sibling_after(bytes, previous_end)?;
+        let names = next.name(bytes);
+        if ["name", "key", "type"]
+            .iter()
+            .any(|n| names.eq_ignore_ascii_case(n))
+        {
+            let (start, end) = next.value?;
+            let named = std::str::from_utf8(&bytes[start..end]).ok()?;
+            return (names::credential(named) && !names_a_place(named)).then_some(member.value?);
+        }
+        if next.end <= previous_end {
+            return None;
+        }
+        previous_end = next.end;
+    }
+    None
+}
+
+/// The member of the same map after one that ends at `previous_end`: past the closing quote,
+/// the comma, the line break and the indentation; none where the map ends or the next item of
+/// a YAML list starts.
+fn sibling_after(bytes: &[u8], previous_end: usize) -> Option<Member> {
+    let mut at = previous_end;
     while at < bytes.len() {
         let u = unit(bytes, at);
         if !(u.ch.is_ascii_whitespace() || matches!(u.ch, b',' | b'"' | b'\'')) {
@@ -319,12 +344,11 @@ fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)
         }
         at += u.len;
     }
-    let next = member_at(bytes, quote_before(bytes, member.end, at).unwrap_or(at))?;
-    let names = next.name(bytes);
-    let (start, end) = next.value?;
-    let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-    let pair = names.eq_ignore_ascii_case("name") || names.eq_ignore_ascii_case("key");
-    (pair && names::credential(named) && !names_a_place(named)).then_some(member.value?)
+    if at >= bytes.len() || bytes[at..].starts_with(b"- ") {
+        return None;
+    }
+    // Back onto the quote that opens the next name, if it is quoted.
+    member_at(bytes, quote_before(bytes, previous_end, at).unwrap_or(at))
 }
 
 /// The member (quoted or bare name) starting at `i`.
@@ -364,22 +388,7 @@ fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     }
     let mut previous_end = member.end;
     for _ in 0..SIBLINGS_MOST {
-        let mut at = previous_end;
-        // Past the closing quote, the comma, the line break and the indentation.
-        while at < bytes.len() {
-            let u = unit(bytes, at);
-            if !(u.ch.is_ascii_whitespace() || matches!(u.ch, b',' | b'"' | b'\'')) {
-                break;
-            }
-            at += u.len;
-        }
-        // The map ends, or the next item of a YAML list starts.
-        if at >= bytes.len() || bytes[at..].starts_with(b"- ") {
-            return None;
-        }
-        // Back onto the quote that opens the next name, if it is quoted.
-        let next = quote_before(bytes, previous_end, at).unwrap_or(at);
-        let next = member_at(bytes, next)?;
+        let next = sibling_after(bytes, previous_end)?;
         let next_name = next.name(bytes);
         if PAIR_VALUES
             .iter()
@@ -390,7 +399,7 @@ fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
         if ["name", "key"]
             .iter()
             .any(|n| next_name.eq_ignore_ascii_case(n))
-            || next.end <= at
+            || next.end <= previous_end
         {
             return None;
         }
@@ -1010,6 +1019,11 @@ mod tests {
             (
                 r#"[{"type": "password", "value": "P-5", "temporary": false}]"#,
                 r#"[{"type": "password", "value": "***", "temporary": false}]"#,
+            ),
+            // Keys in alphabetical order, as a serializer writes them.
+            (
+                r#"{"default":"P-6","name":"api-token","type":"string"}"#,
+                r#"{"default":"***","name":"api-token","type":"string"}"#,
             ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
