@@ -223,9 +223,9 @@ pub fn previous_line_end(bytes: &[u8], line_start: usize) -> Option<usize> {
         }
         stepped = true;
         // `\r\n` is one break; two `\n` are a blank line between.
-        if !(at >= 1 && bytes[at - 1] == b'\r')
-            && !(at >= 2 && bytes[at - 1] == b'r' && bytes[at - 2] == b'\\')
-        {
+        let carriage_return_before = (at >= 1 && bytes[at - 1] == b'\r')
+            || (at >= 2 && bytes[at - 1] == b'r' && bytes[at - 2] == b'\\');
+        if !carriage_return_before {
             break;
         }
     }
