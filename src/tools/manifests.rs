@@ -42,6 +42,19 @@ fn strip_server_fields(object: &mut Value) {
     }
 }
 
+/// A diff line shows a value with its path, not its siblings: a value that only a sibling names
+/// (`{"name": "api-token", "type": "string", "default": …}`, a Tekton parameter) is judged by
+/// the text rules reading the object's JSON whole, as they would read it in a log line. When
+/// what they leave is no longer JSON, the object stays as masked, each value still scrubbed.
+fn scrub_as_text(object: &mut Value) {
+    let text = object.to_string();
+    if let std::borrow::Cow::Owned(clean) = super::scrub::without_credentials(&text)
+        && let Ok(scrubbed) = serde_json::from_str::<Value>(&clean)
+    {
+        *object = scrubbed;
+    }
+}
+
 fn short(value: &Value) -> String {
     // Scrubbed before it is cut: a cut between `://` and `@` would leave a password the
     // answer's scrubber can no longer recognise.
@@ -196,6 +209,7 @@ impl Tool for GetAppDiff {
                     for object in [&mut desired, &mut live] {
                         strip_server_fields(object);
                         mask_secrets(object);
+                        scrub_as_text(object);
                     }
                     let mut found = Vec::new();
                     changes(&desired, &live, "", &mut found);
@@ -511,6 +525,23 @@ impl Tool for GetSyncWindows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_named_only_by_its_sibling_is_hidden_from_the_diff() {
+        let param = |default: &str| {
+            serde_json::json!({"spec": {"params": [
+                {"name": "api-token", "type": "string", "default": default},
+                {"name": "replicas", "type": "string", "default": default}
+            ]}})
+        };
+        let (mut desired, mut live) = (param("T-1"), param("T-2"));
+        for object in [&mut desired, &mut live] {
+            scrub_as_text(object);
+        }
+        let mut found = Vec::new();
+        changes(&desired, &live, "", &mut found);
+        assert_eq!(found, ["spec.params[1].default: T-1 → T-2"]);
+    }
 
     #[test]
     fn values_are_scrubbed_before_they_are_cut() {

@@ -19,10 +19,12 @@
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
 mod assignments;
+mod commands;
 mod files;
 mod headers;
 mod headless;
 mod members;
+mod names;
 mod reading;
 mod spans;
 mod tokens;
@@ -116,6 +118,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
             assignments::flag,
             assignments::user_flag,
             assignments::keyword_argument,
+            commands::credential,
             files::pgpass_password,
             headers::scheme_credential,
         ],

@@ -1753,25 +1753,21 @@ fn report(found: Vec<String>) {
     );
 }
 
-#[ignore = "issue 19, open (eighth review): credential-named values no rule reads yet (Dockerfile ENV, aws configure set, npm/yarn config set, setx)"]
 #[tokio::test]
 async fn review8_ci_and_shell_shapes() {
     report(through_conditions_and_logs(&ci_shapes()).await);
 }
 
-#[ignore = "issue 19, open (eighth review): name/value pairs in other shapes and code assignments (helm --set pairs, PHP define, os.environ[...], Ruby/Perl hashes, SQL SET PASSWORD, Redis AUTH/ACL, Oracle, ODBC)"]
 #[tokio::test]
 async fn review8_program_and_config_shapes() {
     report(through_conditions_and_logs(&program_shapes()).await);
 }
 
-#[ignore = "issue 19, open (eighth review): credential names run together with key/auth, headers in Go maps, key formats (PuTTY, OpenVPN)"]
 #[tokio::test]
 async fn review8_url_key_and_token_shapes() {
     report(through_conditions_and_logs(&url_key_token_shapes()).await);
 }
 
-#[ignore = "issue 19, open (eighth review): escaped YAML blocks and next-line values, names spelled with escapes inside, &#64; in userinfo"]
 #[tokio::test]
 async fn review8_encoded_shapes() {
     report(through_conditions_and_logs(&encoded_shapes()).await);
@@ -1779,7 +1775,6 @@ async fn review8_encoded_shapes() {
 
 /// What the operator needs stays readable (over-masking is a defect too): the same places,
 /// twenty at a time.
-#[ignore = "issue 19, open (eighth review): over-masking: names holding a credential word before a tag or port"]
 #[tokio::test]
 async fn review8_overmasking_in_text() {
     let world = World::new().await;
@@ -1817,7 +1812,6 @@ async fn review8_overmasking_in_text() {
 
 /// A sync's failed resources read `Kind/namespace/name: message`: a Secret named like most
 /// Secrets are (`db-credentials`, `api-token`) loses the message that says why it failed.
-#[ignore = "issue 19, open (eighth review): over-masking: a failed resource named like a credential loses its message"]
 #[tokio::test]
 async fn review8_overmasking_failed_resource_messages() {
     let world = World::new().await;
@@ -2159,7 +2153,6 @@ async fn review8_live_objects_text_shapes() {
 
 /// get_argocd_app_diff shows `path: desired → live` per changed field: a value whose only
 /// name is a sibling field (`{name: api-token, default: …}`) or text context.
-#[ignore = "issue 19, open (eighth review): PHP define() in a ConfigMap file quoted by a diff (a text rule; the Tekton default is masked)"]
 #[tokio::test]
 async fn review8_diff_values() {
     let world = World::new().await;
@@ -2201,7 +2194,6 @@ async fn review8_diff_values() {
 
 /// Other tools that quote Argo CD's text pass it through the same scrubber: events and commit
 /// messages, served by the stand-in as Argo CD answers them.
-#[ignore = "issue 19, open (eighth review): escapes glued to credentials and credential-named values in events and commit messages"]
 #[tokio::test]
 async fn review8_events_and_commit_messages() {
     let world = World::new().await;

@@ -201,7 +201,6 @@ fn keep_shapes() -> Vec<Shape> {
 }
 
 /// FINDING candidates: credentials glued to escapes the eighth review's fix does not read.
-#[ignore = "issue 19, open (ninth review): a credential right after an ANSI colour code, \\f, \\b, \\x0a or an escape of a non-ASCII character"]
 #[tokio::test]
 async fn review9_finding_credentials_glued_to_other_escapes() {
     let world = World::new().await;

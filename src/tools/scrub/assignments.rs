@@ -1,6 +1,6 @@
 //! Credentials given to a name with `=`, or as a command-line flag's argument:
 //!
-//! - `name=value` where the name looks like a credential ([`looks_like_credential`]): query
+//! - `name=value` where the name looks like a credential ([`names::credential`]): query
 //!   parameters (`?access_token=…`, `&api_key=…`, also percent-encoded inside another URL:
 //!   `%3Faccess_token%3D…`), flags (`--db-password=…`), connection strings (`host=db
 //!   password=…`, `Password=…;`), logfmt (`token=…`) and assignments written with spaces
@@ -9,9 +9,12 @@
 //!   (`--password …`, `-token …`), unless the flag names where the credential is rather than the
 //!   credential (`--password-file …`, `--token-stdin`).
 
+use super::names;
 use super::reading::{escaped_before, unit, word_may_start};
-use super::spans::{name_byte, skip_spaces, value};
-use crate::tools::masking::looks_like_credential;
+use super::spans::{
+    is_break, line_end_from, name_byte, past_break, previous_line_end, skip_spaces, value,
+};
+use crate::tools::masking::names_a_place;
 
 /// `name=value` with `=` (as written or percent-encoded) at `i`: the value's span. The name is
 /// everything name-like before the `=` (leading `-` or `.` dropped, so `--password=` names
@@ -29,8 +32,9 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if i > 0 && bytes[i - 1] == b'=' {
         return None;
     }
-    // Go's short declaration `password := "…"` assigns as `=` does.
-    let operator = if i > 0 && bytes[i - 1] == b':' {
+    // Go's short declaration `password := "…"` assigns as `=` does, and so do Make's `?=` and
+    // the shell's `+=`.
+    let operator = if i > 0 && matches!(bytes[i - 1], b':' | b'?' | b'+') {
         i - 1
     } else {
         i
@@ -40,12 +44,7 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .rposition(|b| *b != b' ' && *b != b'\t')
         .map_or(0, |p| p + 1);
     let spaced = name_end < operator;
-    let from = bytes[..name_end]
-        .iter()
-        .rposition(|b| !name_byte(*b))
-        .map_or(0, |p| p + 1);
-    let from = after_percent_escape(bytes, from, name_end);
-    let name = std::str::from_utf8(&bytes[from..name_end]).ok()?;
+    let (from, name) = name_before(bytes, name_end)?;
     let name = name.trim_start_matches(['-', '.', '_']);
     // `&` ends the value only in a query string: after `?` or `&` (as written or encoded).
     let before_name = (from > 0).then(|| unit_before(bytes, from)).flatten();
@@ -53,9 +52,10 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     // A path parameter: `;jsessionid=…` in a URL, ended by the query or another parameter.
     let path_parameter = before_name == Some(b';');
     let named = |names: &[&str]| names.iter().any(|s| name.eq_ignore_ascii_case(s));
-    let names_secret = looks_like_credential(name)
+    let names_secret = names::credential(name)
         || named(&QUERY_SECRETS)
-        || (query && named(&QUERY_ONLY_SECRETS));
+        || (query && named(&QUERY_ONLY_SECRETS))
+        || (name.eq_ignore_ascii_case("value") && pair_named_before(bytes, from));
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !names_secret {
         return None;
     }
@@ -77,6 +77,9 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     } else {
         0
     };
+    if let Some(found) = heredoc(bytes, start).or_else(|| braced(bytes, start)) {
+        return Some(found);
+    }
     let (start, end) = value(bytes, start, query || level > 0, level)?;
     // `$pw = ConvertTo-SecureString "…"`: the keyword's argument is the credential
     // ([`keyword_argument`]), not the command's name.
@@ -98,6 +101,229 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         end
     };
     (end > start).then_some((start, end))
+}
+
+/// How far back a name is read: names are short, and the scan must stay linear.
+const LONGEST_NAME: usize = 256;
+
+/// The name ending at `end` and where it starts: name-like bytes, percent escapes of letters
+/// read as the letters (`pass%77ord`), and after an escape or a colour code glued before it
+/// (`\fpassword`, `ESC[36mpassword`); or the key of an index (`x["DB_PASSWORD"]`,
+/// `user[password]`, `user%5Bpassword%5D`), starting where the indexed expression does.
+fn name_before(bytes: &[u8], end: usize) -> Option<(usize, String)> {
+    if let Some(found) = indexed_name(bytes, end) {
+        return Some(found);
+    }
+    let floor = end.saturating_sub(LONGEST_NAME);
+    let mut from = end;
+    while from > floor {
+        if from >= 3 && encoded_name_byte(&bytes[from - 3..from]).is_some() {
+            from -= 3;
+        } else if name_byte(bytes[from - 1]) {
+            from -= 1;
+        } else {
+            break;
+        }
+    }
+    let mut from = after_percent_escape(bytes, from, end);
+    // The last escape or colour code that ends inside the name, standing for a separator: only
+    // where one can, after a backslash (`\f`) or a bracket (`ESC[36m`).
+    let glued = from > 0 && matches!(bytes[from - 1], b'\\' | b'[');
+    let reach = if glued {
+        (from + ESCAPED_PREFIX_MOST).min(end)
+    } else {
+        from
+    };
+    if let Some(p) = (from + 1..reach)
+        .rev()
+        .find(|p| escaped_before(bytes, *p).is_some_and(|c| !name_byte(c)))
+    {
+        from = p;
+    }
+    Some((from, decoded_name(&bytes[from..end])?))
+}
+
+/// The most bytes an escape or a colour code glued before a name takes.
+const ESCAPED_PREFIX_MOST: usize = 36;
+
+/// The name byte a percent escape (`%77`) stands for, if it stands for one.
+fn encoded_name_byte(written: &[u8]) -> Option<u8> {
+    let [b'%', high, low] = *written else {
+        return None;
+    };
+    let code = u8::from_str_radix(std::str::from_utf8(&[high, low]).ok()?, 16).ok()?;
+    (code.is_ascii_alphanumeric() || code == b'_').then_some(code)
+}
+
+/// `written` with its percent escapes of name bytes read as those bytes.
+fn decoded_name(written: &[u8]) -> Option<String> {
+    let mut out = Vec::with_capacity(written.len());
+    let mut at = 0;
+    while at < written.len() {
+        match written.get(at..at + 3).and_then(encoded_name_byte) {
+            Some(b) => {
+                out.push(b);
+                at += 3;
+            }
+            None => {
+                out.push(written[at]);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `x["DB_PASSWORD"]`, `headers['X-Api-Key']`, `user[password]` or `user%5Bpassword%5D` ending
+/// at `end`: the key inside the brackets, and where the indexed expression starts.
+fn indexed_name(bytes: &[u8], end: usize) -> Option<(usize, String)> {
+    let close_len = if bytes[..end].ends_with(b"]") {
+        1
+    } else if end >= 3 && bytes[end - 3..end].eq_ignore_ascii_case(b"%5D") {
+        3
+    } else {
+        return None;
+    };
+    let inner_end = end - close_len;
+    let floor = inner_end.saturating_sub(LONGEST_NAME);
+    let (open, inner_start) = (floor..inner_end).rev().find_map(|p| {
+        if bytes[p] == b'[' {
+            Some((p, p + 1))
+        } else if p + 3 <= inner_end && bytes[p..p + 3].eq_ignore_ascii_case(b"%5B") {
+            Some((p, p + 3))
+        } else {
+            None
+        }
+    })?;
+    let key = std::str::from_utf8(&bytes[inner_start..inner_end]).ok()?;
+    let key = key.trim_matches(['"', '\'', '\\']);
+    if key.is_empty() || !key.bytes().all(name_byte) {
+        return None;
+    }
+    let from = bytes[..open]
+        .iter()
+        .rposition(|b| !name_byte(*b))
+        .map_or(0, |p| p + 1)
+        .max(open.saturating_sub(LONGEST_NAME));
+    Some((from, key.to_owned()))
+}
+
+/// Helm's `--set env[0].name=DB_PASSWORD --set env[0].value=…` (also `,`-separated): whether the
+/// `value` whose path starts at `from` (`env[0].value`) has a `name` of the same path before it
+/// that looks like a credential.
+fn pair_named_before(bytes: &[u8], from: usize) -> bool {
+    let dot = bytes[from..]
+        .iter()
+        .position(|b| *b == b'=')
+        .map_or(from, |p| from + p);
+    let path_start = path_start(bytes, from);
+    let Some(prefix_end) = bytes[path_start..dot]
+        .iter()
+        .rposition(|b| *b == b'.')
+        .map(|p| path_start + p)
+    else {
+        return false;
+    };
+    let prefix = &bytes[path_start..prefix_end];
+    if prefix.is_empty() {
+        return false;
+    }
+    let mut wanted = prefix.to_vec();
+    wanted.extend_from_slice(b".name=");
+    let floor = path_start.saturating_sub(PAIR_REACH);
+    let window = &bytes[floor..path_start];
+    let Some(at) = window
+        .windows(wanted.len())
+        .rposition(|w| w.eq_ignore_ascii_case(&wanted))
+    else {
+        return false;
+    };
+    let start = floor + at + wanted.len();
+    let len = bytes[start..].iter().take_while(|b| name_byte(**b)).count();
+    std::str::from_utf8(&bytes[start..start + len])
+        .is_ok_and(|named| names::credential(named) && !names_a_place(named))
+}
+
+/// How far back the `name` of a Helm `--set` pair is looked for.
+const PAIR_REACH: usize = 256;
+
+/// Where the path that ends with the name starting at `from` begins: back over name bytes and
+/// index brackets (`extraEnv[0].value`).
+fn path_start(bytes: &[u8], from: usize) -> usize {
+    let floor = from.saturating_sub(LONGEST_NAME);
+    let mut at = from;
+    while at > floor && (name_byte(bytes[at - 1]) || matches!(bytes[at - 1], b'[' | b']')) {
+        at -= 1;
+    }
+    at
+}
+
+/// A here-document as an assignment's value (`password = <<EOT` … `EOT`, HCL and the shell):
+/// its lines up to the one that ends it.
+fn heredoc(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    if !bytes[start..].starts_with(b"<<") {
+        return None;
+    }
+    let mut at = start + 2;
+    if matches!(bytes.get(at), Some(b'-' | b'~')) {
+        at += 1;
+    }
+    let word_start = at + usize::from(matches!(bytes.get(at), Some(b'\'' | b'"')));
+    let word_len = bytes[word_start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    if word_len == 0 {
+        return None;
+    }
+    let word = &bytes[word_start..word_start + word_len];
+    // The lines as written or escaped (`\n` inside a JSON string).
+    let header_end = line_end_from(bytes, word_start + word_len);
+    if !is_break(bytes, header_end) {
+        return None;
+    }
+    let body = past_break(bytes, header_end);
+    let mut line = body;
+    let mut end = bytes.len();
+    while line < bytes.len() {
+        let line_end = line_end_from(bytes, line);
+        if bytes[line..line_end].trim_ascii() == word {
+            end = previous_line_end(bytes, line).unwrap_or(line);
+            break;
+        }
+        if !is_break(bytes, line_end) {
+            end = line_end;
+            break;
+        }
+        line = past_break(bytes, line_end);
+    }
+    (end > body).then_some((body, end))
+}
+
+/// ODBC's braced value (`PWD={a;b}`, `}}` for a `}` inside): what is inside the braces.
+fn braced(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    if bytes.get(start) != Some(&b'{') {
+        return None;
+    }
+    let mut at = start + 1;
+    while at < bytes.len() {
+        if bytes[at] == b'}' {
+            if bytes.get(at + 1) == Some(&b'}') {
+                at += 2;
+                continue;
+            }
+            // `{noop}secret` is a prefix, not braces around the value.
+            let closes = bytes
+                .get(at + 1)
+                .is_none_or(|b| matches!(b, b';' | b' ' | b'\n' | b'\r' | b'"' | b'\''));
+            return (closes && at > start + 1).then_some((start + 1, at));
+        }
+        if bytes[at] == b'\n' {
+            return None;
+        }
+        at += 1;
+    }
+    None
 }
 
 /// The character a percent escape or a byte just before `at` stands for.
@@ -171,7 +397,7 @@ pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
     let last_word = name.rsplit(['-', '_', '.']).next().unwrap_or(name);
-    if !looks_like_credential(name)
+    if !names::credential(name)
         || WHERE_FLAGS
             .iter()
             .any(|w| last_word.eq_ignore_ascii_case(w))
@@ -246,8 +472,15 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if word_at(b"identified by") {
         return value(bytes, skip_spaces(bytes, i + 13), false, 0);
     }
-    // Redis's `requirepass …` and `masterauth …` (redis.conf, and as command arguments).
-    for directive in [&b"requirepass"[..], b"masterauth"] {
+    if word_at(b"identified with") {
+        return identified_with_plugin(bytes, i + 15);
+    }
+    if word_at(b"set password") {
+        return set_password(bytes, i + 12);
+    }
+    // Redis's `requirepass …` and `masterauth …` (redis.conf, and as command arguments), and
+    // HAProxy's `user NAME insecure-password …`.
+    for directive in [&b"requirepass"[..], b"masterauth", b"insecure-password"] {
         if word_at(directive) {
             return value(bytes, skip_spaces(bytes, i + directive.len()), false, 0);
         }
@@ -286,6 +519,47 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     } else {
         None
     }
+}
+
+/// MySQL's `IDENTIFIED WITH plugin BY '…'`, from after `WITH`: the value after `BY`.
+fn identified_with_plugin(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let plugin = skip_spaces(bytes, from);
+    let plugin_end = plugin
+        + bytes[plugin..]
+            .iter()
+            .take_while(|b| name_byte(**b))
+            .count();
+    let by = skip_spaces(bytes, plugin_end);
+    let says_by = bytes
+        .get(by..by + 3)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"by "));
+    if plugin_end == plugin || !says_by {
+        return None;
+    }
+    value(bytes, skip_spaces(bytes, by + 3), false, 0)
+}
+
+/// How far on its line `SET PASSWORD FOR user` looks for its `=`.
+const SET_PASSWORD_REACH: usize = 200;
+
+/// MySQL's `SET PASSWORD [FOR 'user'@'host'] = '…'` (or `= PASSWORD('…')`), from after
+/// `PASSWORD`: the value after the `=`.
+fn set_password(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let reach = &bytes[from..(from + SET_PASSWORD_REACH).min(bytes.len())];
+    let line = &reach[..reach
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(reach.len())];
+    let equals = from + line.iter().position(|b| *b == b'=')?;
+    let mut start = skip_spaces(bytes, equals + 1);
+    let function = b"password(";
+    if bytes
+        .get(start..start + function.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(function))
+    {
+        start += function.len();
+    }
+    value(bytes, start, false, 0)
 }
 
 /// PowerShell's command that turns a plain text (the credential) into a secure string.
@@ -374,6 +648,37 @@ mod tests {
                 "redirect /cb?state=s&code=C-24",
                 "redirect /cb?state=s&code=***",
             ),
+            ("DB_PASSWORD ?= P-25", "DB_PASSWORD ?= ***"),
+            ("TOKEN+=T-26", "TOKEN+=***"),
+            (
+                "os.environ[\"DB_PASSWORD\"] = \"P-27\"",
+                "os.environ[\"DB_PASSWORD\"] = \"***\"",
+            ),
+            (
+                "headers['X-Api-Key'] = 'K-28';",
+                "headers['X-Api-Key'] = '***';",
+            ),
+            ("a=1&user[password]=P-29 302", "a=1&user[password]=*** 302"),
+            ("?user%5Bpassword%5D=P-30 x", "?user%5Bpassword%5D=*** x"),
+            ("?pass%77ord=P-31", "?pass%77ord=***"),
+            (
+                "cfg \u{1b}[36mpassword=P-32\u{1b}[0m",
+                "cfg \u{1b}[36mpassword=***",
+            ),
+            ("x\\fpassword=P-33", "x\\fpassword=***"),
+            ("UID=app;PWD={P-34;x};", "UID=app;PWD={***};"),
+            (
+                "password = <<EOT\nP-35\nP-36\nEOT\nx = 1",
+                "password = <<EOT\n***\n***\nEOT\nx = 1",
+            ),
+            (
+                "--set e[0].name=DB_PASSWORD --set e[0].value=P-37",
+                "--set e[0].name=DB_PASSWORD --set e[0].value=***",
+            ),
+            (
+                "--set env[0].name=API_TOKEN,env[0].value=P-38",
+                "--set env[0].name=API_TOKEN,env[0].value=***",
+            ),
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");
@@ -448,6 +753,22 @@ mod tests {
                 "convertto-securestring -String P-9 -AsPlainText",
                 "convertto-securestring -String *** -AsPlainText",
             ),
+            (
+                "SET PASSWORD FOR 'app'@'%' = 'P-10';",
+                "SET PASSWORD FOR 'app'@'%' = '***';",
+            ),
+            (
+                "set password for app = PASSWORD('P-11');",
+                "set password for app = PASSWORD('***');",
+            ),
+            (
+                "ALTER USER 'a'@'%' IDENTIFIED WITH caching_sha2_password BY 'P-12';",
+                "ALTER USER 'a'@'%' IDENTIFIED WITH caching_sha2_password BY '***';",
+            ),
+            (
+                "  user admin insecure-password P-13",
+                "  user admin insecure-password ***",
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
@@ -456,6 +777,9 @@ mod tests {
             "the password is wrong",
             "ssh -u x",
             "ConvertTo-SecureString $encrypted -Key $k",
+            "set password policy\nnext = 1",
+            "IDENTIFIED WITH auth_socket;",
+            "user admin password $5$hash",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }
@@ -480,6 +804,12 @@ mod tests {
             "exit code=1",
             "ok := true",
             "x := y",
+            "items[0] = 3",
+            "x[\"name\"] = \"web\"",
+            "--set e[0].name=LOG_LEVEL --set e[0].value=debug",
+            "--set a[0].name=DB_PASSWORD --set b[0].value=debug",
+            "pass%20word=x",
+            "CFLAGS += -O2",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }

@@ -5,9 +5,9 @@
 //! character other than a letter (real tokens do; the words of a sentence such as "bearer
 //! token" do not).
 
+use super::names;
 use super::reading::{unit, word_may_start};
 use super::spans::{skip_spaces, value};
-use crate::tools::masking::looks_like_credential;
 
 /// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
 /// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
@@ -15,7 +15,10 @@ use crate::tools::masking::looks_like_credential;
 /// `Set-Cookie`). The whole value, scheme included, up to the end of the line, a quote or an
 /// `&`.
 pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    // `Secret/default/api-token: …` is a resource's path before its message.
+    let in_path = i > 0 && bytes[i - 1] == b'/';
     if !bytes[i].is_ascii_alphabetic()
+        || in_path
         || !word_may_start(bytes, i, |b| b.is_ascii_alphanumeric() || b == b'-')
     {
         return None;
@@ -45,11 +48,20 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let spaced = bytes
         .get(at + separator.len)
         .is_some_and(|b| *b == b' ' || *b == b'\t');
+    let cookie = ["cookie", "set-cookie"]
+        .iter()
+        .any(|c| name.eq_ignore_ascii_case(c));
+    // Go's `http.Header` printed with `%v`: `map[X-Api-Key:[…] Accept:[*/*]]`.
+    let go_map = bytes.get(at + separator.len) == Some(&b'[');
     let header = separator.ch == b':'
-        && (name.eq_ignore_ascii_case("cookie")
-            || (name.contains('-') && looks_like_credential(name) && spaced));
+        && (cookie || (name.contains('-') && names::credential(name) && (spaced || go_map)));
     if !(authorization || header) {
         return None;
+    }
+    if go_map && separator.ch == b':' {
+        let start = at + separator.len + 1;
+        let end = start + bytes[start..].iter().take(4096).position(|b| *b == b']')?;
+        return (end > start).then_some((start, end));
     }
     at = skip_spaces(bytes, at + separator.len);
     if at < bytes.len() && matches!(unit(bytes, at).ch, b'"' | b'\'') {
@@ -64,7 +76,14 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
         at += u.len;
     }
-    (at > start).then_some((start, at))
+    (at > start && !reads_as_a_list(&bytes[start..at])).then_some((start, at))
+}
+
+/// Whether a line's value reads as a list of words (`p, proj:default:ci-token, applications,
+/// sync, default/*, allow`, a project role's policy): three `, ` or more. A credential is one
+/// token, or a scheme and a token.
+pub fn reads_as_a_list(value: &[u8]) -> bool {
+    value.windows(2).filter(|w| w == b", ").count() >= 3
 }
 
 /// nginx's `proxy_set_header NAME VALUE;` (and `add_header`): the value, when the header is a
@@ -85,7 +104,7 @@ pub fn nginx_header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let credential = ["authorization", "proxy-authorization", "cookie"]
         .iter()
         .any(|a| name.eq_ignore_ascii_case(a))
-        || looks_like_credential(name);
+        || names::credential(name);
     if !credential {
         return None;
     }
@@ -216,6 +235,15 @@ mod tests {
                 "proxy_set_header X-Api-Key ***;",
             ),
             ("sent Basic dXNlcjpwYXNz", "sent Basic ***"),
+            ("set-cookie:sid=S-1; Path=/", "set-cookie:***"),
+            (
+                "map[Authorization:[Basic dXNlcjpwYXNz] User-Agent:[Go]]",
+                "map[Authorization:[***] User-Agent:[Go]]",
+            ),
+            (
+                "map[Accept:[*/*] X-Api-Key:[K-2]]",
+                "map[Accept:[*/*] X-Api-Key:[***]]",
+            ),
         ];
         for (dirty, clean) in cases {
             assert_eq!(masked(dirty), clean, "{dirty}");
@@ -228,6 +256,9 @@ mod tests {
             "the request lacks a bearer token",
             "Basic authentication failed",
             "authorization failed: permission denied",
+            "Secret/default/api-token: the server could not find the requested resource",
+            "ci-token: p, proj:default:ci-token, applications, sync, default/*, allow",
+            "map[Content-Type:[application/json] X-Request-Id:[42]]",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }

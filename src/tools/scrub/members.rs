@@ -1,5 +1,5 @@
 //! Credentials as members of structured text that a message quotes (a config file, a log line
-//! that is JSON, a manifest), found by the member's name ([`looks_like_credential`]):
+//! that is JSON, a manifest), found by the member's name ([`names::credential`]):
 //!
 //! - quoted names: `"password": "…"` (JSON, also escaped inside JSON), `'password': '…'`
 //!   (Python), `"db password": …`; a string, a number or a bare word, also on the next line;
@@ -13,9 +13,14 @@
 //! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
 //! Secret's key, whose values name things rather than hold them.
 
+use super::headers::reads_as_a_list;
+use super::names;
 use super::reading::{ends_value, unit, word_may_start};
-use super::spans::{closing_quote, name_byte, skip_blank, skip_spaces, value};
-use crate::tools::masking::{looks_like_credential, names_a_place};
+use super::spans::{
+    closing_quote, is_break, line_end_from, line_start_of, name_byte, past_break,
+    previous_line_end, skip_blank, skip_spaces, value,
+};
+use crate::tools::masking::names_a_place;
 
 /// The longest quoted name read as one: longer quoted text is prose, not a member's name.
 const LONGEST_QUOTED_NAME: usize = 128;
@@ -47,17 +52,141 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let member = member_at(bytes, i)?;
     let name = member.name(bytes);
     let bare_key = is_bare(bytes, &member) && name.eq_ignore_ascii_case("key");
-    if looks_like_credential(name)
+    if names::credential(name)
         && !bare_key
         && !names_a_place(name)
         && !names_a_key_beside_its_reference(bytes, &member)
     {
-        return member.value;
+        return member.value.or_else(|| list_value(bytes, &member));
     }
-    if under_secrets_only_member(bytes, &member) {
-        return member.value;
+    if member.value.is_some() {
+        let parent = parent_name(bytes, &member);
+        if under_secrets_only_member(parent) || under_credential_member(bytes, &member, parent) {
+            return member.value;
+        }
     }
     pair_value(bytes, &member).or_else(|| value_before_its_name(bytes, &member))
+}
+
+/// The items of a list that a credential-named member holds (`tokens: [a, b]`, `{"apiKeys":
+/// ["a"]}`, `tokens:` then `- a` lines): from the first item to the last, when every item is
+/// a plain value (a list of maps has members judged on their own).
+fn list_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
+    let at = skip_blank(bytes, member.end);
+    let open = (at < bytes.len()).then(|| unit(bytes, at))?;
+    // Go's `[]string{"…"}`: the items inside the braces.
+    let go_slice = bytes[at..].starts_with(b"[]");
+    let (open, at) = if go_slice {
+        let brace = at + bytes[at..].iter().take(32).position(|b| *b == b'{')?;
+        (unit(bytes, brace), brace)
+    } else {
+        (open, at)
+    };
+    if open.ch == b'[' || (go_slice && open.ch == b'{') {
+        let close = if go_slice { b'}' } else { b']' };
+        let start = at + open.len;
+        let mut end = start;
+        while end < bytes.len() && end - start < LONGEST_LIST {
+            let u = unit(bytes, end);
+            match u.ch {
+                c if c == close => return inside_outer_quotes(bytes, start, end),
+                b'[' | b'{' | b'\n' | b'\r' => return None,
+                _ => end += u.len,
+            }
+        }
+        return None;
+    }
+    block_list(bytes, member)
+}
+
+/// The span `start..end` without the quote opening its first item and the one closing its
+/// last (`["a", "b"]` becomes `["***"]`: still JSON).
+fn inside_outer_quotes(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let first = skip_blank(bytes, start);
+    let trimmed_end = start + bytes[start..end].trim_ascii_end().len();
+    let (mut start, mut end) = (first, trimmed_end);
+    if start < end {
+        let open = unit(bytes, start);
+        let closes = (start + open.len..end).rev().find(|at| {
+            let u = unit(bytes, *at);
+            u.len == open.len && u.ch == open.ch && *at + u.len == end
+        });
+        if matches!(open.ch, b'"' | b'\'') && closes.is_some() {
+            start += open.len;
+            end = closes.unwrap_or(end);
+        }
+    }
+    (end > start).then_some((start, end))
+}
+
+/// The most bytes of a flow list read as one credential's list.
+const LONGEST_LIST: usize = 2048;
+
+/// `tokens:` ending its line, then `- a` items on the lines below: from the first item's value
+/// to the end of the last item, when no item holds a member (`- name: x`).
+fn block_list(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
+    if !is_bare(bytes, member) || !is_break(bytes, member.end) {
+        return None;
+    }
+    let name_indent = member.name.0 - line_start_of(bytes, member.name.0);
+    let mut line = past_break(bytes, member.end);
+    let (mut start, mut end) = (None, None);
+    while line < bytes.len() {
+        let indent = bytes[line..].iter().take_while(|b| **b == b' ').count();
+        let content = line + indent;
+        if indent < name_indent || !bytes[content..].starts_with(b"- ") {
+            break;
+        }
+        let line_end = line_end_from(bytes, content);
+        let item = &bytes[content + 2..line_end];
+        if item.windows(2).any(|w| w == b": ") || item.ends_with(b":") {
+            return None;
+        }
+        start.get_or_insert(content + 2);
+        end = Some(line_end);
+        if !is_break(bytes, line_end) {
+            break;
+        }
+        line = past_break(bytes, line_end);
+    }
+    Some((start?, end?)).filter(|(start, end)| end > start)
+}
+
+/// Names of members that describe a credential rather than hold it, beside the one that does
+/// under a credential-named map (`token: {description: …, default: …}`).
+const DESCRIBING: [&str; 10] = [
+    "description",
+    "required",
+    "type",
+    "name",
+    "kind",
+    "enabled",
+    "create",
+    "optional",
+    "deprecationMessage",
+    "items",
+];
+
+/// Whether `member` holds a plain value directly in a map named like a credential
+/// (`credentials:` then `primary: …`; `{"password": {"value": …}}`; a GitHub Actions input
+/// `token:` with its `default:`), and describes nothing ([`DESCRIBING`]): what such a map
+/// holds is the credential under another name.
+fn under_credential_member(bytes: &[u8], member: &Member, parent: Option<&str>) -> bool {
+    let Some((start, end)) = member.value else {
+        return false;
+    };
+    let own = member.name(bytes);
+    let value = &bytes[start..end];
+    let literal = [&b"null"[..], b"true", b"false", b"~"].contains(&value)
+        || value.iter().all(u8::is_ascii_digit);
+    if literal || names_a_place(own) || DESCRIBING.iter().any(|d| own.eq_ignore_ascii_case(d)) {
+        return false;
+    }
+    parent.is_some_and(|name| {
+        names::credential(name)
+            && !names_a_place(name)
+            && !SECRETS_ONLY.iter().any(|s| name.eq_ignore_ascii_case(s))
+    })
 }
 
 /// How far around a member its sibling is looked for.
@@ -85,11 +214,16 @@ const SECRETS_ONLY: [&str; 1] = ["secureJsonData"];
 /// every member, so not far).
 const FARTHEST_PARENT: usize = 512;
 
-/// Whether `member` sits directly in a member named in [`SECRETS_ONLY`]: inside its `{…}`
-/// (JSON, a YAML flow map) or in the block indented below its `name:` line (YAML).
-fn under_secrets_only_member(bytes: &[u8], member: &Member) -> bool {
-    let parent = brace_parent(bytes, member.name.0).or_else(|| block_parent(bytes, member.name.0));
+/// Whether the member holding another (`parent`, see [`parent_name`]) is named in
+/// [`SECRETS_ONLY`].
+fn under_secrets_only_member(parent: Option<&str>) -> bool {
     parent.is_some_and(|name| SECRETS_ONLY.iter().any(|s| name.eq_ignore_ascii_case(s)))
+}
+
+/// The name of the member that holds `member`: inside its `{…}` (JSON, a YAML flow map) or in
+/// the block indented below its `name:` line (YAML).
+fn parent_name<'a>(bytes: &'a [u8], member: &Member) -> Option<&'a str> {
+    brace_parent(bytes, member.name.0).or_else(|| block_parent(bytes, member.name.0))
 }
 
 /// The name before the `{` that opens the map holding the byte at `at`: `"parent": {` or
@@ -143,24 +277,18 @@ fn block_parent(bytes: &[u8], name_at: usize) -> Option<&str> {
     if !begins_line(bytes, name_at) {
         return None;
     }
-    let line_start = bytes[..name_at]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
+    let line_start = line_start_of(bytes, name_at);
     let indent = |line: &[u8]| line.iter().take_while(|b| matches!(b, b' ' | b'-')).count();
     let own = indent(&bytes[line_start..name_at]);
     if own == 0 {
         return None;
     }
     let floor = name_at.saturating_sub(FARTHEST_PARENT);
-    let mut end = line_start;
-    while end > floor {
-        let start = bytes[floor..end - 1]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(floor, |p| floor + p + 1);
-        let line = &bytes[start..end - 1];
-        end = start;
+    let mut start = line_start;
+    while start > floor {
+        let end = previous_line_end(bytes, start)?;
+        start = line_start_of(bytes, end).max(floor);
+        let line = &bytes[start..end];
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -180,10 +308,35 @@ fn block_parent(bytes: &[u8], name_at: usize) -> Option<&str> {
 
 /// `{"value": "…", "name": "DB_PASSWORD"}` and its YAML form: the pair written value first.
 fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
-    if !member.name(bytes).eq_ignore_ascii_case("value") {
+    let name = member.name(bytes);
+    if !PAIR_VALUES.iter().any(|v| name.eq_ignore_ascii_case(v)) {
         return None;
     }
-    let mut at = member.end;
+    let mut previous_end = member.end;
+    for _ in 0..SIBLINGS_MOST {
+        let next = sibling_after(bytes, previous_end)?;
+        let names = next.name(bytes);
+        if ["name", "key", "type"]
+            .iter()
+            .any(|n| names.eq_ignore_ascii_case(n))
+        {
+            let (start, end) = next.value?;
+            let named = std::str::from_utf8(&bytes[start..end]).ok()?;
+            return (names::credential(named) && !names_a_place(named)).then_some(member.value?);
+        }
+        if next.end <= previous_end {
+            return None;
+        }
+        previous_end = next.end;
+    }
+    None
+}
+
+/// The member of the same map after one that ends at `previous_end`: past the closing quote,
+/// the comma, the line break and the indentation; none where the map ends or the next item of
+/// a YAML list starts.
+fn sibling_after(bytes: &[u8], previous_end: usize) -> Option<Member> {
+    let mut at = previous_end;
     while at < bytes.len() {
         let u = unit(bytes, at);
         if !(u.ch.is_ascii_whitespace() || matches!(u.ch, b',' | b'"' | b'\'')) {
@@ -191,12 +344,11 @@ fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)
         }
         at += u.len;
     }
-    let next = member_at(bytes, quote_before(bytes, member.end, at).unwrap_or(at))?;
-    let names = next.name(bytes);
-    let (start, end) = next.value?;
-    let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-    let pair = names.eq_ignore_ascii_case("name") || names.eq_ignore_ascii_case("key");
-    (pair && looks_like_credential(named) && !names_a_place(named)).then_some(member.value?)
+    if at >= bytes.len() || bytes[at..].starts_with(b"- ") {
+        return None;
+    }
+    // Back onto the quote that opens the next name, if it is quoted.
+    member_at(bytes, quote_before(bytes, previous_end, at).unwrap_or(at))
 }
 
 /// The member (quoted or bare name) starting at `i`.
@@ -211,33 +363,49 @@ fn is_bare(bytes: &[u8], member: &Member) -> bool {
     name_byte(bytes[member.name.0])
 }
 
-/// `{"name": "DB_PASSWORD", "value": "…"}`: when `member` is a `name` or `key` whose value looks
-/// like a credential's name, the span of the `value` member right after it.
+/// Members that name what the pair holds (`{"type": "password", "value": …}` in Keycloak).
+const PAIR_NAMES: [&str; 3] = ["name", "key", "type"];
+
+/// Members that hold the pair's value: `value`, a parameter's `default` (Tekton, Argo
+/// Workflows), an Argo CD plugin parameter's `string`.
+const PAIR_VALUES: [&str; 3] = ["value", "default", "string"];
+
+/// How many members after a pair's name are looked at for its value.
+const SIBLINGS_MOST: usize = 4;
+
+/// `{"name": "DB_PASSWORD", "value": "…"}`: when `member` is a [`PAIR_NAMES`] member whose
+/// value looks like a credential's name, the value of the first [`PAIR_VALUES`] member among
+/// the next few of the same map (`{"name": …, "type": "string", "default": …}`).
 fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     let name = member.name(bytes);
-    if !name.eq_ignore_ascii_case("name") && !name.eq_ignore_ascii_case("key") {
+    if !PAIR_NAMES.iter().any(|p| name.eq_ignore_ascii_case(p)) {
         return None;
     }
     let (start, end) = member.value?;
     let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-    if !looks_like_credential(named) {
+    if !names::credential(named) || names_a_place(named) {
         return None;
     }
-    let mut at = member.end;
-    // Past the closing quote, the comma, the line break and a YAML list's indentation.
-    while at < bytes.len() {
-        let u = unit(bytes, at);
-        if !(u.ch.is_ascii_whitespace() || matches!(u.ch, b',' | b'"' | b'\'')) {
-            break;
+    let mut previous_end = member.end;
+    for _ in 0..SIBLINGS_MOST {
+        let next = sibling_after(bytes, previous_end)?;
+        let next_name = next.name(bytes);
+        if PAIR_VALUES
+            .iter()
+            .any(|v| next_name.eq_ignore_ascii_case(v))
+        {
+            return next.value;
         }
-        at += u.len;
+        if ["name", "key"]
+            .iter()
+            .any(|n| next_name.eq_ignore_ascii_case(n))
+            || next.end <= previous_end
+        {
+            return None;
+        }
+        previous_end = next.end;
     }
-    // Back onto the quote that opens the next name, if it is quoted.
-    let next = quote_before(bytes, member.end, at).unwrap_or(at);
-    let next = member_at(bytes, next)?;
-    next.name(bytes)
-        .eq_ignore_ascii_case("value")
-        .then_some(next.value)?
+    None
 }
 
 /// The last quote between `from` and `to`, as a unit's start: the opening quote of a quoted
@@ -289,8 +457,23 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     at = skip_spaces(bytes, at + open.len);
     // `:` (JSON, Python, YAML), `=>` (Ruby's `inspect`, Perl's `Data::Dumper`) or ` = ` (TOML).
     let rest = &bytes[at.min(bytes.len())..];
+    // A call's first two arguments: `define('DB_PASSWORD', '…')`, `add("x-api-key", "…")`;
+    // the name written as code (`add("password", "is required")` is a validation message).
+    let as_code = bytes[name.0..name.1]
+        .iter()
+        .any(|b| !b.is_ascii_lowercase());
+    let first_argument = as_code && bytes[..i].trim_ascii_end().ends_with(b"(");
     let separator_len = if rest.starts_with(b"=>") {
         2
+    } else if first_argument && rest.starts_with(b",") {
+        let value_at = skip_spaces(bytes, at + 1);
+        if !bytes
+            .get(value_at)
+            .is_some_and(|b| matches!(b, b'"' | b'\''))
+        {
+            return None;
+        }
+        1
     } else if rest.starts_with(b"= ") || rest.starts_with(b"=\"") {
         1
     } else {
@@ -301,7 +484,7 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
         colon.len
     };
     at = skip_blank(bytes, at + separator_len);
-    let (value, end) = member_value(bytes, at);
+    let (value, end) = member_value(bytes, at, open.len);
     Some(Member {
         name,
         decoded,
@@ -313,7 +496,7 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
 /// A member's value at `at` after a quoted name: a quoted string (inside its quotes), a number,
 /// or a bare word; nothing for `null`, `true`, `false`, an object or a list (their members are
 /// judged on their own).
-fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
+fn member_value(bytes: &[u8], at: usize, quote_len: usize) -> (Option<(usize, usize)>, usize) {
     if at >= bytes.len() {
         return (None, at);
     }
@@ -342,10 +525,12 @@ fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
     let number = word
         .first()
         .is_some_and(|b| b.is_ascii_digit() || *b == b'-');
-    let then_quote = bytes[end..]
-        .iter()
-        .find(|b| **b != b' ')
-        .is_some_and(|b| matches!(b, b'"' | b'\''));
+    // A quote written as the name's quotes were: the end of a string holding the member is
+    // written one level up.
+    let next = end + bytes[end..].iter().take_while(|b| **b == b' ').count();
+    let then_quote = (next < bytes.len())
+        .then(|| unit(bytes, next))
+        .is_some_and(|u| matches!(u.ch, b'"' | b'\'') && u.len == quote_len);
     let value = end > at && !literal && (number || !then_quote);
     (value.then_some((at, end)), end)
 }
@@ -355,12 +540,19 @@ fn member_value(bytes: &[u8], at: usize) -> (Option<(usize, usize)>, usize) {
 /// one word; a quoted value is read inside its quotes; `name: |` takes the block below it.
 fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let starts_name = bytes[i].is_ascii_alphabetic() || bytes[i] == b'_';
-    if !starts_name || !word_may_start(bytes, i, name_byte) {
+    // `Secret/default/api-token: …` is a resource's path before its message.
+    let in_path = i > 0 && bytes[i - 1] == b'/';
+    if !starts_name || in_path || !word_may_start(bytes, i, name_byte) {
         return None;
     }
     let name_len = bytes[i..].iter().take_while(|b| name_byte(**b)).count();
     let name = (i, i + name_len);
-    let mut at = skip_spaces(bytes, i + name_len);
+    let mut at = skip_odd_spaces(bytes, i + name_len);
+    // Ruby's `:password=>"…"`, Perl's `password => '…'`, R's `password <- "…"`.
+    let rest = &bytes[at.min(bytes.len())..];
+    if rest.starts_with(b"=>") || rest.starts_with(b"<- ") {
+        return Some(bare_word(bytes, name, skip_spaces(bytes, at + 2)));
+    }
     // A fullwidth colon (`：`) reads as one.
     if bytes[at.min(bytes.len())..].starts_with("：".as_bytes()) {
         return Some(bare_word(
@@ -402,18 +594,21 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     if !(spaced || unspaced_field || attribute) {
         return None;
     }
-    at = skip_spaces(bytes, at);
+    at = past_anchor_and_tag(bytes, skip_gap(bytes, at));
     let (value, end) = if at >= bytes.len() {
         (None, at)
-    } else if matches!(bytes[at], b'\n' | b'\r') {
+    } else if is_break(bytes, at) {
         reaching(next_line_value(bytes, i, at), at)
     } else {
         let first = unit(bytes, at);
         if matches!(first.ch, b'"' | b'\'') {
-            member_value(bytes, at)
-        } else if colon.ch == b'=' || matches!(first.ch, b'{' | b'[') {
-            // `{…}` and `[…]`: a flow map or list, whose members are judged on their own.
+            member_value(bytes, at, first.len)
+        } else if colon.ch == b'=' {
             return None;
+        } else if matches!(first.ch, b'{' | b'[') {
+            // `{…}` and `[…]`: a flow map or list, whose members are judged on their own (a
+            // list of plain values under a credential's name is read by [`list_value`]).
+            (None, at)
         } else if matches!(first.ch, b'|' | b'>') {
             reaching(block_scalar(bytes, i, at + first.len), at)
         } else if begins_line(bytes, i) {
@@ -428,6 +623,36 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         value,
         end,
     })
+}
+
+/// Past spaces and tabs, as written or escaped (`password:\tP` inside a JSON string).
+fn skip_gap(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if !matches!(u.ch, b' ' | b'\t') {
+            break;
+        }
+        at += u.len;
+    }
+    at
+}
+
+/// Past a YAML anchor (`&pw `) and a tag (`!!str `) before a value: they are not the value.
+fn past_anchor_and_tag(bytes: &[u8], mut at: usize) -> usize {
+    for marker in [b'&', b'!'] {
+        if bytes.get(at) != Some(&marker) {
+            continue;
+        }
+        let word = bytes[at..]
+            .iter()
+            .take_while(|b| !b.is_ascii_whitespace())
+            .count();
+        let after = at + word;
+        if bytes.get(after) == Some(&b' ') {
+            at = skip_gap(bytes, after);
+        }
+    }
+    at
 }
 
 /// Whether `i` stands inside an open `{` or `[` on its line (Go's `%v` of a struct or a map).
@@ -479,23 +704,14 @@ fn bare_word(bytes: &[u8], name: (usize, usize), at: usize) -> Member {
 /// name (YAML continues the scalar there): that line. Not when the next line is a key or a list
 /// item (the name then holds a map or a list, whose members are judged on their own).
 fn next_line_value(bytes: &[u8], name_at: usize, line_break: usize) -> Option<(usize, usize)> {
-    let line_start = bytes[..name_at]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let name_indent = name_at - line_start;
-    let next = line_break
-        + 1
-        + usize::from(bytes[line_break] == b'\r' && bytes.get(line_break + 1) == Some(&b'\n'));
+    let name_indent = name_at - line_start_of(bytes, name_at);
+    let next = past_break(bytes, line_break);
     let indent = bytes[next.min(bytes.len())..]
         .iter()
         .take_while(|b| **b == b' ')
         .count();
     let start = next + indent;
-    let end = bytes[start.min(bytes.len())..]
-        .iter()
-        .position(|b| matches!(b, b'\n' | b'\r'))
-        .map_or(bytes.len(), |p| start + p);
+    let end = line_end_from(bytes, start);
     let line = bytes.get(start..end)?;
     let is_key = line.windows(2).any(|w| w == b": ") || line.ends_with(b":");
     let deeper = indent > name_indent;
@@ -529,17 +745,17 @@ fn rest_of_line(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
             end = at;
         }
     }
-    (end > start).then_some((start, end))
+    (end > start && !reads_as_a_list(&bytes[start..end])).then_some((start, end))
 }
 
 /// The lines of a YAML block scalar (`password: |`, `key: >-`) whose indicator ends before
 /// `after_indicator`, for the name at `name_at`: every following line indented more than the
 /// name, or blank. Raw line breaks only.
 fn block_scalar(bytes: &[u8], name_at: usize, after_indicator: usize) -> Option<(usize, usize)> {
-    let header_end = bytes[after_indicator..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map(|p| after_indicator + p)?;
+    let header_end = line_end_from(bytes, after_indicator);
+    if !is_break(bytes, header_end) {
+        return None;
+    }
     let indicator_rest = &bytes[after_indicator..header_end];
     let only_modifiers = indicator_rest
         .iter()
@@ -547,20 +763,13 @@ fn block_scalar(bytes: &[u8], name_at: usize, after_indicator: usize) -> Option<
     if !only_modifiers {
         return None;
     }
-    let line_start = bytes[..name_at]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let name_indent = name_at - line_start;
-    let mut at = header_end + 1;
+    let name_indent = name_at - line_start_of(bytes, name_at);
+    let mut at = past_break(bytes, header_end);
     // The mask keeps the first line's indentation, so the block still reads as YAML.
     let first = at + bytes[at..].iter().take_while(|b| **b == b' ').count();
     let mut end = first;
     while at < bytes.len() {
-        let line_end = bytes[at..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(bytes.len(), |p| at + p);
+        let line_end = line_end_from(bytes, at);
         let line = &bytes[at..line_end];
         let indent = line.iter().take_while(|b| **b == b' ').count();
         let blank = line.iter().all(u8::is_ascii_whitespace);
@@ -570,7 +779,10 @@ fn block_scalar(bytes: &[u8], name_at: usize, after_indicator: usize) -> Option<
         if !blank {
             end = line_end;
         }
-        at = line_end + 1;
+        if !is_break(bytes, line_end) {
+            break;
+        }
+        at = past_break(bytes, line_end);
     }
     (end > first).then_some((first, end))
 }
@@ -590,7 +802,7 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
     // The element's name may carry a namespace (`wsse:Password`) and attributes after it.
     let local = name.rsplit(':').next().unwrap_or(name);
-    if name_len == 0 || !looks_like_credential(local) {
+    if name_len == 0 || !names::credential(local) {
         return None;
     }
     let mut close_at = name_start + name_len;
@@ -783,6 +995,128 @@ mod tests {
             masked("{&#34;token&#34;: &#34;T-2&#34;}"),
             "{&#34;token&#34;: &#34;***&#34;}"
         );
+    }
+
+    #[test]
+    fn pairs_with_fields_between_and_other_value_names_lose_their_values() {
+        for (dirty, clean) in [
+            (
+                r#"{"name": "DB_PASSWORD", "type": "string", "value": "P-1"}"#,
+                r#"{"name": "DB_PASSWORD", "type": "string", "value": "***"}"#,
+            ),
+            (
+                "- name: DB_PASSWORD\n  kind: literal\n  value: P-2",
+                "- name: DB_PASSWORD\n  kind: literal\n  value: ***",
+            ),
+            (
+                "params:\n- name: api-token\n  type: string\n  default: P-3",
+                "params:\n- name: api-token\n  type: string\n  default: ***",
+            ),
+            (
+                r#"{"name": "db-password", "string": "P-4"}"#,
+                r#"{"name": "db-password", "string": "***"}"#,
+            ),
+            (
+                r#"[{"type": "password", "value": "P-5", "temporary": false}]"#,
+                r#"[{"type": "password", "value": "***", "temporary": false}]"#,
+            ),
+            // Keys in alphabetical order, as a serializer writes them.
+            (
+                r#"{"default":"P-6","name":"api-token","type":"string"}"#,
+                r#"{"default":"***","name":"api-token","type":"string"}"#,
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "- name: LOG_LEVEL\n  type: string\n  default: debug",
+            "- name: DB_PASSWORD\n  valueFrom: {}\n- name: MODE\n  value: prod",
+            r#"{"type": "ClusterIP", "value": "x"}"#,
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn lists_and_maps_under_a_credential_name_lose_their_values() {
+        for (dirty, clean) in [
+            (
+                "tokens:\n  - T-1\n  - T-2\nx: 1",
+                "tokens:\n  - ***\n  ***\nx: 1",
+            ),
+            ("apiKeys: [K-1, K-2]", "apiKeys: [***]"),
+            (r#"{"tokens": ["T-3"]}"#, r#"{"tokens": ["***"]}"#),
+            (r#"{"tokens": ["T-4", "T-5"]}"#, r#"{"tokens": ["***"]}"#),
+            (
+                r#"{"password": {"value": "P-1"}}"#,
+                r#"{"password": {"value": "***"}}"#,
+            ),
+            (
+                "credentials:\n  primary: P-2\n",
+                "credentials:\n  primary: ***\n",
+            ),
+            (
+                "inputs:\n  token:\n    description: the token\n    default: T-4",
+                "inputs:\n  token:\n    description: the token\n    default: ***",
+            ),
+            (
+                r#"http.Header{"X-Vault-Token":[]string{"T-5"}}"#,
+                r#"http.Header{"X-Vault-Token":[]string{"***"}}"#,
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "auth:\n  enabled: true\n  type: oidc",
+            "valueFrom:\n  secretKeyRef:\n    name: db\n    key: password",
+            "secret:\n  create: true\n  replicas: 2",
+            "ports: [8080, 9090]",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn escaped_blocks_and_odd_separators_are_read() {
+        for (dirty, clean) in [
+            (
+                r#"{"yaml":"db:\n  password: |\n    P-1\n  user: app\n"}"#,
+                r#"{"yaml":"db:\n  password: |\n    ***\n  user: app\n"}"#,
+            ),
+            (
+                r#"{"yaml":"db:\n  password:\n    P-2\n  user: app"}"#,
+                r#"{"yaml":"db:\n  password:\n    ***\n  user: app"}"#,
+            ),
+            (r#""password:\tP-3""#, r#""password:\t***""#),
+            ("x password: &pw P-4", "x password: &pw ***"),
+            ("x password: !!str P-5", "x password: !!str ***"),
+            ("password\u{a0}: P-6", "password\u{a0}: ***"),
+            (
+                "{:user=>\"app\", :password=>\"P-7\"}",
+                "{:user=>\"app\", :password=>\"***\"}",
+            ),
+            (
+                "(user => 'app', password => 'P-8')",
+                "(user => 'app', password => '***')",
+            ),
+            ("password <- \"P-9\"", "password <- \"***\""),
+            (
+                "define( 'DB_PASSWORD', 'P-10' );",
+                "define( 'DB_PASSWORD', '***' );",
+            ),
+            (r#"\"db password\": P-11""#, r#"\"db password\": ***""#),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "define('WP_DEBUG', false);",
+            "log(\"password\", \"is required\")x",
+            "ci-token: p, proj:default:ci-token, applications, sync, default/*, allow",
+            "Secret/default/db-credentials: Secret is invalid",
+            "{Image:ghcr.io/org/token-service:2.0.7 Name:api}",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn unit(bytes: &[u8], i: usize) -> Unit {
     match bytes[i] {
         b'\\' => json_escape(bytes, i).unwrap_or(plain),
         b'%' => percent_escape(bytes, i).unwrap_or(plain),
-        b'&' => quote_entity(bytes, i).unwrap_or(plain),
+        b'&' => entity(bytes, i).unwrap_or(plain),
         _ => plain,
     }
 }
@@ -37,11 +37,51 @@ pub fn unit(bytes: &[u8], i: usize) -> Unit {
 /// quoting), if one does. A credential right after one (`\nBearer …` in a JSON log line,
 /// `%0Aghp_…` in a URL) starts a word although the byte before it is a letter or a digit: the
 /// rules that look for a word's start judge the character the escape stands for.
+/// An escape of a character that is not ASCII (`\u00a0`, a no-break space) reads as
+/// [`OTHER`], which continues no word; an ANSI colour code (`ESC[1m`, `\u001b[33m`) reads as a
+/// space: terminals print nothing for it.
 pub fn escaped_before(bytes: &[u8], i: usize) -> Option<u8> {
+    if ansi_code_before(bytes, i) {
+        return Some(b' ');
+    }
     (2..=ESCAPE_MOST.min(i)).find_map(|len| {
         let u = unit(bytes, i - len);
-        (u.escaped && u.len == len && u.ch != OTHER).then_some(u.ch)
+        // A percent escape of a byte of UTF-8 is part of a character, maybe a letter.
+        let part_of_character = u.ch == OTHER && bytes[i - len] == b'%';
+        (u.escaped && u.len == len && !part_of_character).then_some(u.ch)
     })
+}
+
+/// The longest ANSI control sequence read: `ESC[`, a few numbers, a final letter.
+const ANSI_MOST: usize = 24;
+
+/// Whether an ANSI control sequence (`ESC[1m`, `ESC[38;5;208m`) ends just before `i`, its ESC
+/// written as itself or as an escape (`\u001b`, `\x1b`, `\033`, `\e`, at any depth of
+/// quoting).
+pub fn ansi_code_before(bytes: &[u8], i: usize) -> bool {
+    if i < 3 || !bytes[i - 1].is_ascii_alphabetic() {
+        return false;
+    }
+    let floor = i.saturating_sub(ANSI_MOST);
+    let mut at = i - 1;
+    while at > floor && (bytes[at - 1].is_ascii_digit() || bytes[at - 1] == b';') {
+        at -= 1;
+    }
+    if at == floor || bytes[at - 1] != b'[' {
+        return false;
+    }
+    let esc_end = at - 1;
+    if esc_end >= 1 && bytes[esc_end - 1] == 0x1b {
+        return true;
+    }
+    let written = &bytes[esc_end.saturating_sub(6)..esc_end];
+    [&b"u001b"[..], b"u001B", b"x1b", b"x1B", b"033", b"e"]
+        .iter()
+        .any(|code| {
+            written.len() > code.len()
+                && written.ends_with(code)
+                && written[written.len() - code.len() - 1] == b'\\'
+        })
 }
 
 /// Whether a word may start at `i`: at the text's start, or after a byte (or an escape standing
@@ -68,16 +108,24 @@ fn inside_escape(bytes: &[u8], i: usize) -> bool {
 /// The most bytes one escape takes: a `\u` escape under a few levels of quoting, `%2525XX`.
 const ESCAPE_MOST: usize = 12;
 
-/// A quote written as an HTML entity: `&quot;`, `&#34;`, `&#x22;`, `&apos;`, `&#39;`, `&#x27;`.
-/// Only quotes: they are what ends a value and opens a member's name.
-fn quote_entity(bytes: &[u8], i: usize) -> Option<Unit> {
-    const ENTITIES: [(&[u8], u8); 6] = [
+/// What an HTML entity stands for, among those that delimit: quotes (`&quot;`, `&#34;`,
+/// `&#x22;`, `&apos;`, `&#39;`, `&#x27;`) end a value and open a member's name; `&lt;` and
+/// `&gt;` open and close an element (XML shown in a web page); `&#64;` ends a URL's userinfo.
+/// Not `&amp;`: `a &amp; b` is prose, and a query's `&` stays what it was.
+fn entity(bytes: &[u8], i: usize) -> Option<Unit> {
+    const ENTITIES: [(&[u8], u8); 12] = [
         (b"&quot;", b'"'),
         (b"&#34;", b'"'),
         (b"&#x22;", b'"'),
         (b"&apos;", b'\''),
         (b"&#39;", b'\''),
         (b"&#x27;", b'\''),
+        (b"&lt;", b'<'),
+        (b"&#60;", b'<'),
+        (b"&gt;", b'>'),
+        (b"&#62;", b'>'),
+        (b"&#64;", b'@'),
+        (b"&#x40;", b'@'),
     ];
     let rest = &bytes[i..];
     ENTITIES.iter().find_map(|(entity, ch)| {
@@ -107,6 +155,14 @@ fn json_escape(bytes: &[u8], i: usize) -> Option<Unit> {
         b'n' => escaped(b'\n', run + 1),
         b'r' => escaped(b'\r', run + 1),
         b't' => escaped(b'\t', run + 1),
+        b'f' => escaped(0x0c, run + 1),
+        b'b' => escaped(0x08, run + 1),
+        // Python's and C's `\x0a`.
+        b'x' => {
+            let hex = bytes.get(at + 1..at + 3)?;
+            let code = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            escaped(if code.is_ascii() { code } else { OTHER }, run + 3)
+        }
         b'u' => {
             let hex = bytes.get(at + 1..at + 5)?;
             let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
@@ -183,6 +239,17 @@ mod tests {
         assert!(!word("x%41Bearer", 4));
         assert!(!word("xBearer", 1));
         assert!(!word("anBearer", 2));
+        // `\f`, `\b`, `\x0a`, an escaped no-break space and ANSI colour codes separate too.
+        assert!(word(r"x\fBearer", 3));
+        assert!(word(r"x\bghp_", 3));
+        assert!(word(r"x\x0aBearer", 5));
+        assert!(word(r"x\u00a0Bearer", 7));
+        assert!(word("x\u{1b}[1mghp_", 5));
+        assert!(word(r"x\u001b[33mBearer", 11));
+        assert!(word("x\u{1b}[38;5;208mghp_", 12));
+        // Look-alikes: a bracketed word before a letter, a `%C3` of a UTF-8 letter.
+        assert!(!word("x[1mghp_", 4));
+        assert!(!word("caf%C3%A9Bearer", 9));
         // The letter of an escape starts no word.
         assert!(!word(r"x\nAuthorization", 2));
         assert!(!word(r"x\u0020ghp_", 3));
@@ -217,6 +284,8 @@ mod tests {
         assert_eq!(read("&#34;"), [(b'"', 5)]);
         assert_eq!(read("&#X22;"), [(b'"', 6)]);
         assert_eq!(read("&apos;"), [(b'\'', 6)]);
+        assert_eq!(read("&lt;"), [(b'<', 4)]);
+        assert_eq!(read("&#64;"), [(b'@', 5)]);
     }
 
     #[test]

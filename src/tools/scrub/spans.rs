@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::reading::{Level, delimits, ends_value, unit};
+use super::reading::{Level, Unit, delimits, ends_value, unit};
 use crate::tools::masking::MASK;
 
 /// A rule: the span of a credential's value found at byte `i`, if one starts there.
@@ -76,6 +76,9 @@ pub fn value(bytes: &[u8], start: usize, ampersand: bool, level: Level) -> Optio
         return None;
     }
     let first = unit(bytes, start);
+    if let Some(found) = triple_quoted(bytes, start, first) {
+        return Some(found);
+    }
     if matches!(first.ch, b'"' | b'\'') {
         let inner = start + first.len;
         let end = closing_quote(bytes, inner, first.ch, first.len);
@@ -92,6 +95,30 @@ pub fn value(bytes: &[u8], start: usize, ampersand: bool, level: Level) -> Optio
         end += u.len;
     }
     (end > start).then_some((start, end))
+}
+
+/// A value in three quotes (`"""…"""`, TOML's and Python's multi-line strings), its quotes as
+/// written or escaped: what is inside them, to the text's end when they do not close.
+fn triple_quoted(bytes: &[u8], start: usize, first: Unit) -> Option<(usize, usize)> {
+    if !matches!(first.ch, b'"' | b'\'') {
+        return None;
+    }
+    let is_quote = |at: usize| {
+        at < bytes.len() && {
+            let u = unit(bytes, at);
+            u.ch == first.ch && u.len == first.len
+        }
+    };
+    let three = |at: usize| (0..3).all(|n| is_quote(at + n * first.len));
+    if !three(start) {
+        return None;
+    }
+    let inner = start + 3 * first.len;
+    let mut end = inner;
+    while end < bytes.len() && !three(end) {
+        end += unit(bytes, end).len;
+    }
+    (end > inner).then_some((inner, end))
 }
 
 /// Where the quote closing one opened as `quote` (written in `len` bytes: `"`, or `\"` inside
@@ -132,4 +159,75 @@ pub fn skip_blank(bytes: &[u8], mut at: usize) -> usize {
         at += u.len;
     }
     at
+}
+
+/// Whether the unit at `at` is a line break, as written or escaped (`\n` in a JSON string).
+pub fn is_break(bytes: &[u8], at: usize) -> bool {
+    at < bytes.len() && matches!(unit(bytes, at).ch, b'\n' | b'\r')
+}
+
+/// Past the line break at `at` (`\r\n` as one), as written or escaped.
+pub fn past_break(bytes: &[u8], at: usize) -> usize {
+    let u = unit(bytes, at);
+    let next = at + u.len;
+    if u.ch == b'\r' && is_break(bytes, next) && unit(bytes, next).ch == b'\n' {
+        return next + unit(bytes, next).len;
+    }
+    next
+}
+
+/// Where the line holding `at` ends: its line break, as written or escaped, or a quote escaped
+/// as the line breaks around it are (the end of the JSON string holding the lines).
+pub fn line_end_from(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() {
+        let u = unit(bytes, at);
+        if matches!(u.ch, b'\n' | b'\r') || (u.escaped && u.ch == b'"') {
+            break;
+        }
+        at += u.len;
+    }
+    at
+}
+
+/// How far back the start of a line is looked for.
+const LONGEST_LINE: usize = 4096;
+
+/// Where the line holding `at` starts: after the line break before it, as written or escaped,
+/// or after the quote that opens the string holding the lines.
+pub fn line_start_of(bytes: &[u8], at: usize) -> usize {
+    let floor = at.saturating_sub(LONGEST_LINE);
+    (floor..at)
+        .rev()
+        .find(|p| {
+            matches!(bytes[*p], b'\n' | b'\r' | b'"')
+                || (matches!(bytes[*p], b'n' | b'r') && *p > 0 && bytes[*p - 1] == b'\\')
+        })
+        .map_or(floor, |p| p + 1)
+}
+
+/// Where the line before the one starting at `line_start` ends: before its line break, as
+/// written or escaped (`\r\n` as one); none at the start of the text.
+pub fn previous_line_end(bytes: &[u8], line_start: usize) -> Option<usize> {
+    let mut at = line_start;
+    let mut stepped = false;
+    loop {
+        if at >= 1 && matches!(bytes[at - 1], b'\n' | b'\r') {
+            at -= 1;
+        } else if at >= 2 && matches!(bytes[at - 1], b'n' | b'r') && bytes[at - 2] == b'\\' {
+            at -= 2;
+            while at >= 1 && bytes[at - 1] == b'\\' {
+                at -= 1;
+            }
+        } else {
+            break;
+        }
+        stepped = true;
+        // `\r\n` is one break; two `\n` are a blank line between.
+        let carriage_return_before = (at >= 1 && bytes[at - 1] == b'\r')
+            || (at >= 2 && bytes[at - 1] == b'r' && bytes[at - 2] == b'\\');
+        if !carriage_return_before {
+            break;
+        }
+    }
+    stepped.then_some(at)
 }

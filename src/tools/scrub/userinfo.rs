@@ -15,8 +15,8 @@ use super::reading::{Level, delimits, ends_value, escaped_before, unit};
 /// Removes the userinfo of every URL in `text`.
 pub fn strip(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    // Fast path: no `@` as such or escaped means no userinfo.
-    if !bytes.contains(&b'@') && !text.contains("40") {
+    // Fast path: no `@` as such or escaped (`%40`, `\u0040`, `&#64;`) means no userinfo.
+    if !bytes.contains(&b'@') && !text.contains("40") && !text.contains("64") {
         return Cow::Borrowed(text);
     }
     let mut out = String::new();
@@ -112,7 +112,7 @@ fn scp_like_userinfo_end(bytes: &[u8], i: usize) -> Option<usize> {
     }
     let user_len = bytes[i..]
         .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~'))
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~' | b'+'))
         .count();
     let colon = i + user_len;
     if bytes.get(colon) != Some(&b':') || bytes[i..colon].eq_ignore_ascii_case(b"mailto") {
@@ -223,6 +223,14 @@ mod tests {
             (
                 "https://deploybot:ghp_T0KEN@git.example.com/org/repo.git",
                 "https://git.example.com/org/repo.git",
+            ),
+            (
+                "clone https://deploy:P-1&#64;git.example.com/a.git",
+                "clone https://git.example.com/a.git",
+            ),
+            (
+                "dial deploy+ci:P-2@db.example.com:5432",
+                "dial db.example.com:5432",
             ),
             // A token as the user name alone, as GitHub accepts it.
             (

@@ -1,0 +1,303 @@
+//! Credentials given to a command as its positional arguments, named by the argument before
+//! them or by the command itself:
+//!
+//! - a setting named like a credential: `ENV DB_PASSWORD …` (a Dockerfile's older form),
+//!   `aws configure set aws_secret_access_key …`, `npm config set //host/:_authToken …`,
+//!   `setx API_TOKEN …`, HAProxy's `http-request set-header X-Api-Key …`;
+//! - Redis's `AUTH [user] password` (as typed, and as `MONITOR` quotes it) and an ACL rule's
+//!   `>password` (`user default on >…`, `ACL SETUSER app on >…`);
+//! - Oracle's logon `user/password@database` after its tools (`sqlplus`, `expdp`, `rman
+//!   target`, `connect`).
+
+use super::names;
+use super::reading::{unit, word_may_start};
+use super::spans::{skip_spaces, value};
+use crate::tools::masking::names_a_place;
+
+/// A credential a command's positional arguments hold, at `i`: its span.
+pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    named_setting(bytes, i)
+        .or_else(|| redis_auth(bytes, i))
+        .or_else(|| redis_acl_password(bytes, i))
+        .or_else(|| oracle_logon(bytes, i))
+}
+
+/// Commands whose first argument names a setting and whose second is its value. `ENV` only in
+/// capitals, as Dockerfiles write it (`env` is also a word of prose).
+const SETTING_COMMANDS: [(&str, bool); 5] = [
+    ("set-header ", false),
+    ("add-header ", false),
+    ("setx ", false),
+    ("set ", false),
+    ("ENV ", true),
+];
+
+/// The longest setting name read.
+const LONGEST_SETTING: usize = 128;
+
+fn command_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')
+}
+
+/// `set NAME value` and its kin ([`SETTING_COMMANDS`]) at `i`: the value, when NAME looks like
+/// a credential and is written as code (`_`, `-`, `.`, `:`, a digit or a capital in it): `set
+/// password for …` is prose.
+fn named_setting(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !word_may_start(bytes, i, command_byte) {
+        return None;
+    }
+    let rest = &bytes[i..];
+    let (command, _) = SETTING_COMMANDS.iter().find(|(command, exact)| {
+        rest.get(..command.len()).is_some_and(|w| {
+            if *exact {
+                w == command.as_bytes()
+            } else {
+                w.eq_ignore_ascii_case(command.as_bytes())
+            }
+        })
+    })?;
+    let name_start = skip_spaces(bytes, i + command.len());
+    let name_len = bytes[name_start..]
+        .iter()
+        .take(LONGEST_SETTING + 1)
+        .take_while(|b| command_byte(**b) || matches!(b, b'.' | b'/' | b':' | b'@'))
+        .count();
+    let name_end = name_start + name_len;
+    if name_len == 0 || name_len > LONGEST_SETTING || bytes.get(name_end) != Some(&b' ') {
+        return None;
+    }
+    let name = std::str::from_utf8(&bytes[name_start..name_end]).ok()?;
+    // `//registry.npmjs.org/:_authToken`: the setting is the last part of the path.
+    let last = name.rsplit(['/', ':']).next().unwrap_or(name);
+    let as_code = name.bytes().any(|b| !b.is_ascii_lowercase());
+    if !as_code || !names::credential(last) || names_a_place(last) {
+        return None;
+    }
+    let start = skip_spaces(bytes, name_end);
+    if bytes.get(start).is_none_or(|b| *b == b'-') {
+        return None;
+    }
+    value(bytes, start, false, 0)
+}
+
+/// Redis's `AUTH password` or `AUTH user password` at `i` (also quoted, `"AUTH" "user" "…"`, as
+/// `MONITOR` prints commands): both arguments when there are two (either may be the password),
+/// the one otherwise. A second word that ends a clause (`failed:`) is not an argument.
+fn redis_auth(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let quote = unit(bytes, i);
+    let quoted = quote.ch == b'"';
+    let word_start = if quoted { i + quote.len } else { i };
+    if !bytes[word_start..].starts_with(b"AUTH")
+        || (!quoted && !word_may_start(bytes, i, |b| b.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let mut after = word_start + 4;
+    if quoted {
+        let closing = (after < bytes.len()).then(|| unit(bytes, after))?;
+        if closing.ch != b'"' || closing.len != quote.len {
+            return None;
+        }
+        after += closing.len;
+    }
+    if bytes.get(after) != Some(&b' ') {
+        return None;
+    }
+    let first = argument(bytes, skip_spaces(bytes, after))?;
+    let second_start = skip_spaces(bytes, first.1);
+    let second = (second_start > first.1)
+        .then(|| argument(bytes, second_start))
+        .flatten()
+        .filter(|(start, end)| {
+            let word = &bytes[*start..*end];
+            !word.ends_with(b":") && !word.ends_with(b",") && !word.ends_with(b".")
+        });
+    let (start, _) = value(bytes, first.0, false, 0)?;
+    let end = match second {
+        Some(second) => value(bytes, second.0, false, 0)?.1,
+        None => value(bytes, first.0, false, 0)?.1,
+    };
+    Some((start, end))
+}
+
+/// One argument at `at`, quoted or a bare word: from its first byte to past its end.
+fn argument(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let first = (at < bytes.len()).then(|| unit(bytes, at))?;
+    if first.ch.is_ascii_whitespace() || matches!(first.ch, b'-' | b'(' | b'[' | b'{') {
+        return None;
+    }
+    let (_, end) = value(bytes, at, false, 0)?;
+    let closing = (end < bytes.len()).then(|| unit(bytes, end));
+    let past = match closing {
+        Some(u) if first.ch == b'"' || first.ch == b'\'' => end + u.len,
+        _ => end,
+    };
+    Some((at, past))
+}
+
+/// How far back on its line a Redis ACL rule's or an Oracle logon's context is looked for.
+const LINE_REACH: usize = 200;
+
+/// The line holding `i` up to `i`, at most [`LINE_REACH`] bytes of it, its break as written or
+/// escaped (`\n` inside a JSON string).
+fn line_before(bytes: &[u8], i: usize) -> &[u8] {
+    let floor = i.saturating_sub(LINE_REACH);
+    let window = &bytes[floor..i];
+    let raw = window.iter().rposition(|b| *b == b'\n').map(|p| p + 1);
+    let escaped = window.windows(2).rposition(|w| w == b"\\n").map(|p| p + 2);
+    let start = raw.max(escaped).unwrap_or(0);
+    &window[start..]
+}
+
+/// A Redis ACL rule's `>password` (or `<password`, which removes one) at `i`: the password,
+/// on a line that defines a user (`user NAME …` in users.acl, `ACL SETUSER NAME …`).
+fn redis_acl_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !matches!(bytes[i], b'>' | b'<') || i == 0 || bytes[i - 1] != b' ' {
+        return None;
+    }
+    let line = line_before(bytes, i);
+    // Past the indentation and the quote of a string that holds the rule.
+    let content = &line[line
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'"' | b'\'' | b'\\'))
+        .count()..];
+    let defines_user = content
+        .get(..5)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"user "))
+        || line.windows(8).any(|w| w.eq_ignore_ascii_case(b"setuser "));
+    let start = i + 1;
+    if !defines_user || bytes.get(start).is_none_or(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    value(bytes, start, false, 0)
+}
+
+/// Words that introduce an Oracle logon on their line.
+const ORACLE_TOOLS: [&str; 12] = [
+    "sqlplus",
+    "expdp",
+    "impdp",
+    "exp",
+    "imp",
+    "sqlldr",
+    "rman",
+    "dgmgrl",
+    "connect",
+    "conn",
+    "connecting",
+    "userid",
+];
+
+/// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line: the
+/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`).
+fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let user_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#');
+    if !bytes[i].is_ascii_alphabetic() {
+        return None;
+    }
+    let user_len = bytes[i..]
+        .iter()
+        .take(31)
+        .take_while(|b| user_byte(**b))
+        .count();
+    let slash = i + user_len;
+    if bytes.get(slash) != Some(&b'/') || !word_may_start(bytes, i, |b| user_byte(b) || b == b'/') {
+        return None;
+    }
+    let start = slash + 1;
+    let len = bytes[start..]
+        .iter()
+        .take(129)
+        .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'@' | b'/' | b'"' | b'\''))
+        .count();
+    let at_sign = start + len;
+    let logon = len > 0
+        && bytes.get(at_sign) == Some(&b'@')
+        && bytes
+            .get(at_sign + 1)
+            .is_some_and(|b| !b.is_ascii_whitespace());
+    if !logon {
+        return None;
+    }
+    let introduced = line_before(bytes, i)
+        .split(|b| !b.is_ascii_alphanumeric())
+        .any(|word| {
+            ORACLE_TOOLS
+                .iter()
+                .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
+        });
+    introduced.then_some((start, at_sign))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(text: &str) -> String {
+        super::super::spans::mask_all(text, &[credential]).into_owned()
+    }
+
+    #[test]
+    fn positional_credentials_lose_their_values() {
+        for (dirty, clean) in [
+            ("ENV DB_PASSWORD P-1", "ENV DB_PASSWORD ***"),
+            (
+                "aws configure set aws_secret_access_key P-2 --profile ci",
+                "aws configure set aws_secret_access_key *** --profile ci",
+            ),
+            (
+                "npm config set //registry.npmjs.org/:_authToken P-3",
+                "npm config set //registry.npmjs.org/:_authToken ***",
+            ),
+            (
+                "yarn config set npmAuthToken P-4",
+                "yarn config set npmAuthToken ***",
+            ),
+            ("setx API_TOKEN P-5", "setx API_TOKEN ***"),
+            (
+                "http-request set-header X-Api-Key P-6",
+                "http-request set-header X-Api-Key ***",
+            ),
+            ("redis> AUTH P-7", "redis> AUTH ***"),
+            ("\"AUTH\" \"default\" \"P-8\"", "\"AUTH\" \"***\""),
+            ("AUTH app P-9", "AUTH ***"),
+            (
+                "redis-cli: AUTH P-10 failed: WRONGPASS",
+                "redis-cli: AUTH *** failed: WRONGPASS",
+            ),
+            (
+                "user default on >P-11 ~* +@all",
+                "user default on >*** ~* +@all",
+            ),
+            (
+                "ACL SETUSER app on >P-12 ~c:* +get",
+                "ACL SETUSER app on >*** ~c:* +get",
+            ),
+            (
+                "sqlplus -s scott/P-13@//db:1521/X",
+                "sqlplus -s scott/***@//db:1521/X",
+            ),
+            ("rman target sys/P-14@orcl", "rman target sys/***@orcl"),
+            (
+                "ORA-01017 connecting as app/P-15@PROD",
+                "ORA-01017 connecting as app/***@PROD",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "set password for the user",
+            "set token expiry to 1h",
+            "ENV LOG_LEVEL debug",
+            "env DB_PASSWORD x",
+            "--set DB_PASSWORD x",
+            "uses: actions/checkout@v4",
+            "image docker.io/library/nginx@sha256:abc",
+            "if a > b then",
+            "user default on nopass ~*",
+            "OAUTH ok",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+}

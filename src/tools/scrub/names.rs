@@ -1,0 +1,169 @@
+//! Whether a name that text gives a value names a credential: [`looks_like_credential`], and
+//! what text adds to it. Environment files and configs run words together (`MASTERKEY`,
+//! `TS_AUTHKEY`, `basicauth`), and a name whose last word is a component (`token-service`,
+//! `auth-proxy`) names a program, not a credential: its value is a port or a tag.
+
+use crate::tools::masking::looks_like_credential;
+
+/// Whether `name` names a credential in text.
+pub fn credential(name: &str) -> bool {
+    (looks_like_credential(name) || run_together(name))
+        && !names_a_component(name)
+        && !names_a_public_digest(name)
+}
+
+/// `--discovery-token-ca-cert-hash`: the digest of a certificate, which is public (it lets a
+/// client check the server), though the name holds `token`.
+fn names_a_public_digest(name: &str) -> bool {
+    let last = name.rsplit(['-', '_', '.']).next().unwrap_or(name);
+    let digest = ["hash", "digest", "fingerprint"]
+        .iter()
+        .any(|d| last.eq_ignore_ascii_case(d));
+    digest && words(name).any(|w| w.eq_ignore_ascii_case("cert") || w.eq_ignore_ascii_case("ca"))
+}
+
+/// What a credential's key is called, run together with `key` or `auth` (`masterkey`,
+/// `SIGNINGKEY`, `privkey`): a word before `key` that says what the key does.
+const KEY_KINDS: [&str; 24] = [
+    "master",
+    "access",
+    "secret",
+    "signing",
+    "sign",
+    "hmac",
+    "api",
+    "priv",
+    "private",
+    "ssh",
+    "license",
+    "licence",
+    "encryption",
+    "encrypt",
+    "crypt",
+    "auth",
+    "session",
+    "client",
+    "shared",
+    "preshared",
+    "root",
+    "admin",
+    "deploy",
+    "cipher",
+];
+
+/// Words run together with `auth` that make it a credential (`basicauth`, `APIAUTH`); not
+/// `oauth`, which names a protocol.
+const AUTH_KINDS: [&str; 5] = ["basic", "api", "master", "proxy", "digest"];
+
+/// A word of `name` that is a credential run together: a [`KEY_KINDS`] word then `key`, or an
+/// [`AUTH_KINDS`] word then `auth`.
+fn run_together(name: &str) -> bool {
+    words(name).any(|word| {
+        let word = word.to_ascii_lowercase();
+        let ends = |ending: &str, kinds: &[&str]| {
+            word.strip_suffix(ending)
+                .is_some_and(|kind| kinds.contains(&kind))
+        };
+        ends("key", &KEY_KINDS) || ends("auth", &AUTH_KINDS)
+    })
+}
+
+/// What a name ends with when it names a program or a part of one (`token-service`,
+/// `auth-proxy`, `secret-reader`): a port, an image tag or a status follows it, not a secret.
+const COMPONENTS: [&str; 22] = [
+    "service",
+    "svc",
+    "proxy",
+    "server",
+    "manager",
+    "operator",
+    "controller",
+    "broker",
+    "webhook",
+    "gateway",
+    "reader",
+    "writer",
+    "exporter",
+    "injector",
+    "rotator",
+    "sidecar",
+    "agent",
+    "provider",
+    "issuer",
+    "plugin",
+    "generator",
+    "syncer",
+];
+
+/// Whether the last word of `name` (split at `-`, `_`, `.`) is a [`COMPONENTS`] word.
+pub fn names_a_component(name: &str) -> bool {
+    name.rsplit(['-', '_', '.'])
+        .next()
+        .is_some_and(|last| COMPONENTS.iter().any(|c| last.eq_ignore_ascii_case(c)))
+}
+
+/// The words of a name, split at non-alphanumerics and where a lower-case letter or a digit is
+/// followed by an upper-case one.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut cuts = Vec::new();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            cuts.push((start, i));
+            start = i + 1;
+        } else if i > start && b.is_ascii_uppercase() && !bytes[i - 1].is_ascii_uppercase() {
+            cuts.push((start, i));
+            start = i;
+        }
+    }
+    cuts.push((start, bytes.len()));
+    cuts.into_iter()
+        .filter(|(a, b)| b > a)
+        .map(move |(a, b)| &name[a..b])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_run_together_with_key_or_auth_name_credentials() {
+        for name in [
+            "PARSE_SERVER_MASTERKEY",
+            "masterkey",
+            "TS_AUTHKEY",
+            "authkey",
+            "SIGNINGKEY",
+            "privkey",
+            "sshkey",
+            "LICENSEKEY",
+            "HMACKEY",
+            "APIAUTH",
+            "basicauth",
+            "encryptionkey",
+            "accesskey",
+            "MINIO_SECRETKEY",
+            "db_password",
+            "password-hash",
+        ] {
+            assert!(credential(name), "{name}");
+        }
+        for name in [
+            "monkey",
+            "hotkey",
+            "sortkey",
+            "keyspace",
+            "oauth",
+            "turkey",
+            "token-service",
+            "auth-proxy",
+            "secret-reader",
+            "vault-agent",
+            "image",
+            "discovery-token-ca-cert-hash",
+        ] {
+            assert!(!credential(name), "{name}");
+        }
+    }
+}
