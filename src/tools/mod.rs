@@ -26,6 +26,7 @@ mod guards;
 mod history;
 mod lifecycle;
 mod links;
+mod located;
 mod logs;
 mod manifests;
 mod masking;
