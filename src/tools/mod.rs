@@ -26,7 +26,6 @@ mod guards;
 mod history;
 mod lifecycle;
 mod links;
-mod located;
 mod logs;
 mod manifests;
 mod masking;

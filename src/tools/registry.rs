@@ -73,21 +73,6 @@ macro_rules! toolset {
             vec![$((<$tool as Tool>::NAME, generated_schemas_of::<$tool>())),*]
         }
 
-        /// How the tool called `name` parses `arguments` with the dispatcher's deserializer
-        /// and with `serde_path_to_error` (see `located`'s tests).
-        #[cfg(test)]
-        pub(crate) fn parse_both(
-            name: &str,
-            arguments: &Value,
-        ) -> Option<(Result<(), String>, Result<(), String>)> {
-            $(
-                if name == <$tool as Tool>::NAME {
-                    return Some(super::located::tests::both::<<$tool as Tool>::Args>(arguments));
-                }
-            )*
-            None
-        }
-
         /// Every tool's argument names as its argument type's schema has them, uncompacted.
         #[cfg(test)]
         pub(crate) fn argument_names() -> Vec<(&'static str, Vec<String>)> {
@@ -255,13 +240,14 @@ async fn invoke<T: Tool, H: Host>(
     // Every change needs the caller's `confirm: true`: checked here, once for all of them, after
     // the arguments parsed (a typo is reported first).
     let confirmed = arguments.get("confirm") == Some(&Value::Bool(true));
-    let args: T::Args = match super::located::from_value(arguments) {
+    let args: T::Args = match serde_path_to_error::deserialize(arguments) {
         Ok(args) => args,
-        Err((at, e)) => {
+        Err(e) => {
+            let at = e.path().to_string();
             let e = if at == "." {
-                e.to_string()
+                e.into_inner().to_string()
             } else {
-                format!("{at}: {e}")
+                format!("{at}: {}", e.into_inner())
             };
             return CallOutcome::ToolError(format!(
                 "Invalid arguments for {}: {e}. The tool's inputSchema in tools/list lists every argument and its type.",
