@@ -51,7 +51,7 @@ impl PublicKey {
         if n.first().is_none_or(|low| low & 1 == 0) || !less_than(&limbs_of_u64(e), &n) {
             return None;
         }
-        if e & 1 == 0 || e < 2 || e > MAX_EXPONENT {
+        if e & 1 == 0 || !(2..=MAX_EXPONENT).contains(&e) {
             return None;
         }
         Some(PublicKey {
