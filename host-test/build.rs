@@ -48,6 +48,7 @@ fn main() {
         );
     }
     let out = target_dir.join("wasm32-wasip2").join("guest");
+    println!("cargo:rerun-if-env-changed=ARGOCD_MCP_WASM_OPT");
     let dist = root.join("target").join("dist");
     std::fs::create_dir_all(&dist).expect("target/dist can be made");
     let server = dist.join("argocd_mcp_server.wasm");
@@ -116,14 +117,145 @@ fn named_and_versioned(bytes: &[u8], name: &str) -> Vec<u8> {
     packaged
 }
 
-/// The server as published in the Spin app: the component cargo built, named and versioned.
+/// binaryen's `wasm-opt`, pinned: the version the shipped sizes were measured with (`.ci/run`
+/// installs it: `npm install -g binaryen@132.0.0`). `ARGOCD_MCP_WASM_OPT` names another binary,
+/// or `off` to ship what rustc built.
+const WASM_OPT_VERSION: &str = "version 132";
+
+/// The component with its main core module (the largest: the program, beside the small shims
+/// wit-component adds) run through `wasm-opt -Oz`, which takes about 15% more off than
+/// rustc's `opt-level = "s"` and LTO. Without wasm-opt (or with another version) the component
+/// is packaged as built, with a warning: it works the same, only larger.
+fn size_optimized(component: Vec<u8>, name: &str) -> Vec<u8> {
+    let wasm_opt = std::env::var("ARGOCD_MCP_WASM_OPT").unwrap_or_else(|_| "wasm-opt".into());
+    if wasm_opt == "off" {
+        return component;
+    }
+    let version = Command::new(&wasm_opt).arg("--version").output();
+    let version = match version {
+        Ok(output) if output.status.success() => {
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        }
+        _ => {
+            println!(
+                "cargo:warning=wasm-opt (binaryen) not found: {name} is packaged without its size pass (npm install -g binaryen@132.0.0)"
+            );
+            return component;
+        }
+    };
+    if !version.contains(WASM_OPT_VERSION) {
+        println!(
+            "cargo:warning=wasm-opt is {}, not binaryen {WASM_OPT_VERSION}: {name} is packaged without its size pass",
+            version.trim()
+        );
+        return component;
+    }
+    let Some((header, start, end)) = largest_core_module(&component) else {
+        panic!("{name} has no core module");
+    };
+    let work = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
+    let input = work.join(format!("{name}.core.wasm"));
+    let output = work.join(format!("{name}.core.opt.wasm"));
+    std::fs::write(&input, &component[start..end]).expect("the core module is written");
+    let status = Command::new(&wasm_opt)
+        .arg("-Oz")
+        // The features rustc's wasm32-wasip2 target enables, and only those: wasm-opt must not
+        // bring in instructions a host may not take.
+        .args([
+            "--enable-bulk-memory",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-nontrapping-float-to-int",
+            "--enable-multivalue",
+            "--enable-reference-types",
+        ])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .status()
+        .expect("wasm-opt runs");
+    assert!(status.success(), "wasm-opt failed on {name}");
+    let optimized = std::fs::read(&output).expect("wasm-opt wrote the module");
+    // The section header again: id 1 (core module), the new size, the module.
+    let mut spliced = component[..header].to_vec();
+    spliced.push(1);
+    let mut size = optimized.len();
+    loop {
+        let byte = (size & 0x7f) as u8;
+        size >>= 7;
+        if size == 0 {
+            spliced.push(byte);
+            break;
+        }
+        spliced.push(byte | 0x80);
+    }
+    spliced.extend_from_slice(&optimized);
+    spliced.extend_from_slice(&component[end..]);
+    spliced
+}
+
+/// The component without the `component-name` section wit-component writes (names of its inner
+/// instances, functions and types, for debugging: about 12 KB). Packaging writes the root name
+/// afresh, alone, in its own `component-name` section.
+fn without_inner_names(component: Vec<u8>) -> Vec<u8> {
+    let mut kept = component[..8].to_vec();
+    for (id, header, body, end) in sections(&component) {
+        let (name_len, name_at) = leb128(&component, body);
+        let inner_names = id == 0 && &component[name_at..name_at + name_len] == b"component-name";
+        if !inner_names {
+            kept.extend_from_slice(&component[header..end]);
+        }
+    }
+    kept
+}
+
+/// An unsigned LEB128 at `at`: its value and where it ends.
+fn leb128(bytes: &[u8], mut at: usize) -> (usize, usize) {
+    let (mut value, mut shift) = (0usize, 0);
+    loop {
+        let byte = bytes[at];
+        at += 1;
+        value |= usize::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return (value, at);
+        }
+    }
+}
+
+/// The top-level sections of a component: id, start of the header, start and end of the body.
+fn sections(component: &[u8]) -> Vec<(u8, usize, usize, usize)> {
+    let mut sections = Vec::new();
+    let mut at = 8; // magic and version
+    while at < component.len() {
+        let (size, body) = leb128(component, at + 1);
+        sections.push((component[at], at, body, body + size));
+        at = body + size;
+    }
+    sections
+}
+
+/// The largest core module section: where its header starts, where its body starts and ends.
+fn largest_core_module(component: &[u8]) -> Option<(usize, usize, usize)> {
+    sections(component)
+        .into_iter()
+        .filter(|(id, ..)| *id == 1)
+        .max_by_key(|(_, _, start, end)| end - start)
+        .map(|(_, header, start, end)| (header, start, end))
+}
+
+/// The server as published in the Spin app: the component cargo built, size-optimized, named
+/// and versioned.
 fn package_server(built: &std::path::Path, packaged: &std::path::Path) {
-    let bytes = std::fs::read(built).expect("the server was built");
+    let bytes = size_optimized(
+        without_inner_names(std::fs::read(built).expect("the server was built")),
+        "argocd_mcp_server",
+    );
     std::fs::write(packaged, named_and_versioned(&bytes, "argocd-mcp-server"))
         .expect("the packaged server is written");
 }
 
-/// The plugin as WASM MCP hosts want it: rustc leaves out the WIT docs (hosts show them as tool
+/// The plugin as WASM MCP hosts want it, size-optimized like the server: rustc leaves out the WIT docs (hosts show them as tool
 /// descriptions, from a `package-docs` custom section), the root component name (which
 /// Wassette needs for components it finds in its local directory) and the version. They are
 /// added here, to a copy, so running this again never stacks sections.
@@ -135,7 +267,10 @@ fn package_plugin(built: &std::path::Path, wit: &std::path::Path, packaged: &std
             .encode()
             .expect("the WIT docs encode"),
     );
-    let bytes = std::fs::read(built).expect("the plugin was built");
+    let bytes = size_optimized(
+        without_inner_names(std::fs::read(built).expect("the plugin was built")),
+        "argocd_mcp_plugin",
+    );
     let mut packaged_bytes = named_and_versioned(&bytes, "argocd-mcp");
     use wasm_encoder::ComponentSection as _;
     wasm_encoder::CustomSection {

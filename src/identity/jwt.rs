@@ -294,22 +294,16 @@ impl Unverified {
         let b64 = |v: &Option<String>| v.as_deref().and_then(|s| URL_SAFE_NO_PAD.decode(s).ok());
         match self.alg.as_str() {
             "RS256" => {
-                use rsa::signature::Verifier;
                 let (Some(n), Some(e)) = (b64(&key.n), b64(&key.e)) else {
                     return false;
                 };
-                let Ok(public) = rsa::RsaPublicKey::new(
-                    rsa::BigUint::from_bytes_be(&n),
-                    rsa::BigUint::from_bytes_be(&e),
-                ) else {
+                let Some(public) = super::rs256::PublicKey::new(&n, &e) else {
                     return false;
                 };
-                if rsa::traits::PublicKeyParts::size(&public) * 8 < MIN_RSA_BITS {
+                if public.size_bits() < MIN_RSA_BITS {
                     return false;
                 }
-                let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public);
-                rsa::pkcs1v15::Signature::try_from(self.signature.as_slice())
-                    .is_ok_and(|sig| verifier.verify(self.signing_input.as_bytes(), &sig).is_ok())
+                public.verify(self.signing_input.as_bytes(), &self.signature)
             }
             "ES256" => {
                 use p256::ecdsa::signature::Verifier;

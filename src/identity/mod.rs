@@ -10,6 +10,7 @@
 pub mod delegation;
 pub mod jwt;
 pub mod provider;
+mod rs256;
 
 use crate::host::Host;
 use crate::settings::{Secret, Settings, UserMode, UserToken};

@@ -170,7 +170,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             said.leaves(key, &given[key]);
         }
     }
-    let schema = super::schema_of::<T::Args>();
+    let (schema, _) = super::schema::published_schemas(T::NAME);
     let mut defaults: Vec<&str> = schema["properties"]
         .as_object()
         .map(|p| p.keys().map(String::as_str).collect())

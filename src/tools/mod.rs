@@ -67,6 +67,8 @@ pub use registry::{
 };
 // Every call goes through the scrubber, which runs the registry's dispatch and cleans the answer.
 pub use resources::{GetAppEvents, GetResourceTree};
-pub use schema::{PROFILE_ARGUMENT, PROFILE_HEADER, param_headers, schema_of, with_profiles};
+pub use schema::{
+    PROFILE_ARGUMENT, PROFILE_HEADER, generated_schemas, param_headers, schema_of, with_profiles,
+};
 pub use scrub::{call, scrub_value, without_credentials};
 pub use signature::ToolSignature;

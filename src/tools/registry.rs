@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::guards::{approval_question_of, needs_approval_of};
-use super::schema::{definition, exact_output_schema_of};
+use super::schema::{
+    bare_definition, exact_output_schema_of, generated_schemas_of, published_definitions,
+};
 // The tool types the registry lists, and what the tools module shares.
 use super::*;
 use crate::argocd::{ArgoClient, ArgoError};
@@ -59,10 +61,31 @@ macro_rules! toolset {
             let mut all = Vec::new();
             $(
                 if !read_only || <$tool as Tool>::ANNOTATIONS.read_only_hint {
-                    all.push(definition::<$tool>());
+                    all.push(bare_definition::<$tool>());
                 }
             )*
-            all
+            published_definitions(all)
+        }
+
+        /// Every tool's published schemas as its types generate them, in registry order (what
+        /// `published_schemas.json` must hold).
+        pub(crate) fn generated_schemas() -> Vec<(&'static str, Value)> {
+            vec![$((<$tool as Tool>::NAME, generated_schemas_of::<$tool>())),*]
+        }
+
+        /// Every tool's argument names as its argument type's schema has them, uncompacted.
+        #[cfg(test)]
+        pub(crate) fn argument_names() -> Vec<(&'static str, Vec<String>)> {
+            let names = |schema: Value| -> Vec<String> {
+                schema["properties"]
+                    .as_object()
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            vec![$((
+                <$tool as Tool>::NAME,
+                names(super::schema_of::<<$tool as Tool>::Args>()),
+            )),*]
         }
 
         /// Every tool's signature, for the plugin's generated WIT and glue ([`ToolSignature`]).

@@ -55,19 +55,74 @@ pub(super) fn exact_output_schema_of<T: Tool>() -> Value {
     output_schema
 }
 
-pub(super) fn definition<T: Tool>() -> ToolDefinition {
-    let mut input_schema = schema_of::<T::Args>();
-    compact(&mut input_schema, true);
-    let mut output_schema = exact_output_schema_of::<T>();
-    outline(&mut output_schema, 0);
+/// The schemas `tools/list` publishes for every tool, as `published_schemas.json` holds them:
+/// `{name: {"input": …, "output": …}}`, one tool a line. They are fixed by the argument and
+/// answer types, so they are generated from them ([`generated_schemas`]) and committed rather
+/// than derived at run time: a component then carries this text, not the schema machinery
+/// (about 300 KB of code in the server). A unit test checks the file is what the types generate
+/// and rewrites it when it is not.
+pub(super) const PUBLISHED_SCHEMAS: &str = include_str!("published_schemas.json");
+
+/// The published input and output schemas of the tool called `name`.
+pub(super) fn published_schemas(name: &str) -> (Value, Value) {
+    let mut all: serde_json::Map<String, Value> =
+        serde_json::from_str(PUBLISHED_SCHEMAS).expect("published_schemas.json is JSON");
+    let Some(Value::Object(mut schemas)) = all.remove(name) else {
+        panic!(
+            "published_schemas.json has no {name}: regenerate it (cargo test -p argocd-mcp --lib published_schemas)"
+        );
+    };
+    let input = schemas.remove("input").unwrap_or_default();
+    let output = schemas.remove("output").unwrap_or_default();
+    (input, output)
+}
+
+/// The definitions of the tools `tools` names, in that order, their schemas from the committed
+/// text (see [`PUBLISHED_SCHEMAS`]).
+pub(super) fn published_definitions(tools: Vec<ToolDefinition>) -> Vec<ToolDefinition> {
+    let mut all: serde_json::Map<String, Value> =
+        serde_json::from_str(PUBLISHED_SCHEMAS).expect("published_schemas.json is JSON");
+    tools
+        .into_iter()
+        .map(|mut definition| {
+            if let Some(Value::Object(mut schemas)) = all.remove(definition.name) {
+                definition.input_schema = schemas.remove("input").unwrap_or_default();
+                definition.output_schema = schemas.remove("output").unwrap_or_default();
+            }
+            definition
+        })
+        .collect()
+}
+
+/// A tool's definition with its schemas left empty (filled from the committed text).
+pub(super) fn bare_definition<T: Tool>() -> ToolDefinition {
     ToolDefinition {
         name: T::NAME,
         title: T::TITLE,
         description: T::DESCRIPTION,
-        input_schema,
-        output_schema,
+        input_schema: Value::Null,
+        output_schema: Value::Null,
         annotations: T::ANNOTATIONS,
     }
+}
+
+/// A tool's published schemas as its types generate them: the input schema compacted, the
+/// output schema compacted and outlined.
+pub(super) fn generated_schemas_of<T: Tool>() -> Value {
+    let mut input_schema = schema_of::<T::Args>();
+    compact(&mut input_schema, true);
+    let mut output_schema = exact_output_schema_of::<T>();
+    outline(&mut output_schema, 0);
+    serde_json::json!({ "input": input_schema, "output": output_schema })
+}
+
+/// `published_schemas.json` as the argument and answer types generate it, one tool a line.
+pub fn generated_schemas() -> String {
+    let lines: Vec<String> = super::registry::generated_schemas()
+        .into_iter()
+        .map(|(name, schemas)| format!("{}: {schemas}", Value::from(name)))
+        .collect();
+    format!("{{\n{}\n}}\n", lines.join(",\n"))
 }
 
 /// Trims what `tools/list` repeats for every tool without telling a client anything it uses:
@@ -149,6 +204,58 @@ mod tests {
     use crate::tools::{GetAppStatus, SyncApp, definitions, exact_output_schema};
     use serde_json::json;
 
+    fn definition_of(name: &str) -> ToolDefinition {
+        definitions(false)
+            .into_iter()
+            .find(|d| d.name == name)
+            .unwrap()
+    }
+
+    /// The committed schemas are what the types generate now; when they are not, the file is
+    /// rewritten (review and commit it) and the test fails, like `wit/plugin.wit` in CI.
+    #[test]
+    fn published_schemas_are_what_the_types_generate() {
+        let generated = generated_schemas();
+        if generated != PUBLISHED_SCHEMAS {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/tools/published_schemas.json"
+            );
+            let rewritten = std::fs::write(path, &generated).is_ok();
+            panic!(
+                "src/tools/published_schemas.json differs from what the argument and answer types generate; {}",
+                if rewritten {
+                    "it was rewritten: review it, rebuild and commit it"
+                } else {
+                    "it could not be rewritten here"
+                }
+            );
+        }
+        let parsed: serde_json::Map<String, Value> =
+            serde_json::from_str(PUBLISHED_SCHEMAS).unwrap();
+        let names: Vec<&str> = definitions(false).iter().map(|d| d.name).collect();
+        assert_eq!(parsed.len(), names.len());
+        for name in names {
+            let (input, output) = published_schemas(name);
+            assert_eq!(input["type"], "object", "{name}");
+            assert_eq!(output["type"], "object", "{name}");
+        }
+        // The approval question names the arguments left at their defaults from the published
+        // schema: it lists every argument the type has.
+        for (name, arguments) in crate::tools::registry::argument_names() {
+            let (input, _) = published_schemas(name);
+            let published: Vec<String> = input["properties"]
+                .as_object()
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            assert_eq!(published, arguments, "{name}");
+        }
+        // Read back, the text is the generated values exactly (numbers and all).
+        for (name, schemas) in crate::tools::registry::generated_schemas() {
+            assert_eq!(parsed[name], schemas, "{name}");
+        }
+    }
+
     #[test]
     fn schemas_come_from_the_argument_types() {
         for def in definitions(false) {
@@ -157,7 +264,7 @@ mod tests {
             assert!(def.input_schema.get("$schema").is_none());
             assert!(!def.description.is_empty());
         }
-        let sync = definition::<SyncApp>();
+        let sync = definition_of(SyncApp::NAME);
         let required = sync.input_schema["required"].as_array().unwrap();
         assert!(required.contains(&Value::from("app_name")));
         assert!(required.contains(&Value::from("confirm")));
@@ -181,7 +288,7 @@ mod tests {
             let full: Vec<_> = exact["properties"].as_object().unwrap().keys().collect();
             assert_eq!(published, full, "{}", def.name);
         }
-        let status = definition::<GetAppStatus>().output_schema;
+        let status = definition_of(GetAppStatus::NAME).output_schema;
         assert_eq!(status["properties"]["name"]["type"], "string");
         assert_eq!(status["properties"]["health"], json!({"type": "object"}));
         assert_eq!(status["properties"]["resources"], json!({"type": "object"}));
