@@ -25,8 +25,25 @@ pub struct AppSpec {
     pub project: Option<String>,
     pub source: Option<Source>,
     pub sources: Vec<Source>,
+    pub source_hydrator: Option<SourceHydrator>,
     pub destination: Option<Destination>,
     pub sync_policy: Option<SyncPolicy>,
+}
+
+/// A source-hydrator app (`spec.sourceHydrator`): Argo CD renders the dry source and commits the
+/// result to the sync source's branch, which is what it deploys.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SourceHydrator {
+    pub dry_source: Source,
+    pub sync_source: SyncSource,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SyncSource {
+    pub target_branch: String,
+    pub path: String,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -72,12 +89,22 @@ impl AppSpec {
             .is_some_and(|a| a.enabled != Some(false))
     }
 
-    /// Multi-source apps list `sources`; the others have `source`.
+    /// Multi-source apps list `sources`; the others have `source`; a source-hydrator app deploys
+    /// its sync source: the dry source's repository at the hydrated branch and path, as Argo CD's
+    /// own `GetSource` reads it.
     pub fn all_sources(&self) -> Vec<Source> {
-        if self.sources.is_empty() {
-            self.source.iter().cloned().collect()
-        } else {
-            self.sources.clone()
+        if !self.sources.is_empty() {
+            return self.sources.clone();
+        }
+        match (&self.source, &self.source_hydrator) {
+            (Some(source), _) => vec![source.clone()],
+            (None, Some(hydrator)) => vec![Source {
+                repo_url: hydrator.dry_source.repo_url.clone(),
+                path: Some(hydrator.sync_source.path.clone()),
+                target_revision: Some(hydrator.sync_source.target_branch.clone()),
+                ..Source::default()
+            }],
+            (None, None) => Vec::new(),
         }
     }
 }

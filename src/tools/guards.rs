@@ -89,6 +89,11 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         ));
         where_it_deploys(&mut said, &current);
         said.line(where_it_stands(&current));
+        if T::NAME == super::RollbackApp::NAME
+            && let Some(history_id) = given.get("history_id")
+        {
+            said.line(what_the_rollback_deploys(&current, history_id));
+        }
         if let Some(resource) = resource_named_in(&given) {
             let asked_namespace = app_namespace.as_ref().and_then(Value::as_str);
             let line = how_the_resource_stands(&client, app, asked_namespace, &resource)
@@ -191,18 +196,18 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
 
 /// Where an app deploys from and to, as Argo CD has it now: a yes is sealed to this, so a
 /// source repointed between the question and the answer is asked again. Only the fields that
-/// say where (not Helm values, which can be long).
+/// say where (not Helm values, which can be long), one line a source so that an app of many
+/// sources still fits a question.
 fn where_it_deploys(said: &mut Statement, app: &Value) {
-    let fields = ["repoURL", "path", "chart", "targetRevision"];
-    let mut source = |at: &str, source: &Value| {
-        for field in fields {
-            if let Some(value) = source.get(field) {
-                said.line(format!("  {at}.{field}: {}", shown(value)));
-            }
+    let mut source = |at: &str, source: &Value, fields: &[&str]| {
+        let parts = named_fields(source, fields);
+        if !parts.is_empty() {
+            said.line(format!("  {at}: {}", parts.join(", ")));
         }
     };
+    let fields = ["repoURL", "path", "chart", "targetRevision"];
     if let Some(one) = app.pointer("/spec/source") {
-        source("spec.source", one);
+        source("spec.source", one, &fields);
     }
     for (i, one) in app
         .pointer("/spec/sources")
@@ -211,13 +216,83 @@ fn where_it_deploys(said: &mut Statement, app: &Value) {
         .flatten()
         .enumerate()
     {
-        source(&format!("spec.sources[{i}]"), one);
+        source(&format!("spec.sources[{i}]"), one, &fields);
     }
-    for field in ["server", "name", "namespace"] {
-        if let Some(value) = app.pointer(&format!("/spec/destination/{field}")) {
-            said.line(format!("  spec.destination.{field}: {}", shown(value)));
-        }
+    // A source-hydrator app renders its dry source and deploys the branch it writes.
+    if let Some(hydrator) = app.pointer("/spec/sourceHydrator") {
+        source(
+            "spec.sourceHydrator.drySource",
+            &hydrator["drySource"],
+            &fields,
+        );
+        source(
+            "spec.sourceHydrator.syncSource",
+            &hydrator["syncSource"],
+            &["targetBranch", "path"],
+        );
+        source(
+            "spec.sourceHydrator.hydrateTo",
+            &hydrator["hydrateTo"],
+            &["targetBranch"],
+        );
     }
+    let destination = named_fields(
+        &app["spec"]["destination"],
+        &["server", "name", "namespace"],
+    );
+    if !destination.is_empty() {
+        said.line(format!("  spec.destination: {}", destination.join(", ")));
+    }
+}
+
+/// `field value` for each of `fields` that `object` has, in that order.
+fn named_fields(object: &Value, fields: &[&str]) -> Vec<String> {
+    fields
+        .iter()
+        .filter_map(|field| {
+            object
+                .get(*field)
+                .map(|value| format!("{field} {}", shown(value)))
+        })
+        .collect()
+}
+
+/// What a rollback deploys: the history entry's own source and revision, which Argo CD deploys
+/// whatever the app's source is now.
+fn what_the_rollback_deploys(app: &Value, history_id: &Value) -> String {
+    let entry = app
+        .pointer("/status/history")
+        .and_then(Value::as_array)
+        .and_then(|history| {
+            history
+                .iter()
+                .find(|entry| entry.get("id") == Some(history_id))
+        });
+    let Some(entry) = entry else {
+        return format!(
+            "It deploys history entry {}, which the app's history does not hold now (Argo CD refuses it).",
+            shown(history_id)
+        );
+    };
+    let mut parts = vec![format!("It deploys history entry {}:", shown(history_id))];
+    parts.extend(named_fields(
+        entry,
+        &["revision", "revisions", "deployedAt"],
+    ));
+    let repos = |source: &Value| named_fields(source, &["repoURL", "path", "chart"]).join(" ");
+    if let Some(source) = entry.get("source") {
+        parts.push(format!("from {}", repos(source)));
+    }
+    for (i, source) in entry
+        .get("sources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        parts.push(format!("sources[{i}] {}", repos(source)));
+    }
+    parts.join(" ")
 }
 
 /// The one resource a call acts on, when its arguments name one (`kind` and `resource_name`).

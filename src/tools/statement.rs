@@ -36,10 +36,41 @@ impl Statement {
         let mut found = Vec::new();
         changes("", before, after, &mut found);
         for (at, was, will_be) in found {
+            if let (Some(Value::String(was)), Some(Value::String(will_be))) = (&was, &will_be)
+                && was.contains('\n')
+                && will_be.contains('\n')
+            {
+                self.text_change(&at, was, will_be);
+                continue;
+            }
             let side = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_owned(), shown);
             self.lines
                 .push(format!("  {at}: {} → {}", side(&was), side(&will_be)));
         }
+    }
+
+    /// A change inside text of several lines (Helm values): the lines that change, whole, and
+    /// where they stand; the lines around them are the same on both sides. One value changed
+    /// in long values text is then one short line, not the whole text twice.
+    fn text_change(&mut self, at: &str, before: &str, after: &str) {
+        let (old, new): (Vec<&str>, Vec<&str>) =
+            (before.split('\n').collect(), after.split('\n').collect());
+        let same_start = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+        let same_end = old[same_start..]
+            .iter()
+            .rev()
+            .zip(new[same_start..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let removed = old[same_start..old.len() - same_end].join("\n");
+        let added = new[same_start..new.len() - same_end].join("\n");
+        self.lines.push(format!(
+            "  {at}: text of {} lines, from line {} on: {} → {}",
+            old.len(),
+            same_start + 1,
+            shown(&Value::String(removed)),
+            shown(&Value::String(added))
+        ));
     }
 
     /// The paths whose values differ between `before` and `after`.
@@ -291,5 +322,34 @@ mod tests {
         let mut wide = Statement::default();
         wide.leaves("note", &json!("y".repeat(MAX_CHARS)));
         assert!(wide.finish().is_err());
+    }
+
+    #[test]
+    fn a_change_inside_long_text_shows_the_lines_that_change() {
+        let values = |replicas: u32| {
+            let mut text: Vec<String> = (0..200).map(|i| format!("key{i}: value{i}")).collect();
+            text.insert(100, format!("replicaCount: {replicas}"));
+            text.join("\n")
+        };
+        let mut said = Statement::default();
+        said.changes(
+            &json!({"helm": {"values": values(1)}}),
+            &json!({"helm": {"values": values(3)}}),
+        );
+        let text = said.finish().unwrap();
+        assert_eq!(
+            text,
+            "  helm.values: text of 201 lines, from line 101 on: \"replicaCount: 1\" → \"replicaCount: 3\""
+        );
+        // Lines added at the end, and text that becomes one line, are shown as they are.
+        let mut said = Statement::default();
+        said.changes(&json!({"v": "a\nb"}), &json!({"v": "a\nb\nc: 1"}));
+        said.changes(&json!({"w": "a\nb"}), &json!({"w": "ab"}));
+        let text = said.finish().unwrap();
+        assert!(
+            text.contains("  v: text of 2 lines, from line 3 on: \"\" → \"c: 1\""),
+            "{text}"
+        );
+        assert!(text.contains("  w: \"a\\nb\" → \"ab\""), "{text}");
     }
 }
