@@ -20,7 +20,9 @@
 //!   (`secretKey`, `remoteKey`) are kept;
 //! - any kind: a string that is a document of its own (JSON text, YAML on several lines), read
 //!   as what it is ([`mask_embedded_document`]);
-//! - `List` kinds: each item as the object it is.
+//! - `List` kinds: each item as the object it is; and any object held whole inside another
+//!   kind's fields (an Application in a Crossplane `Object`'s `manifest`, a Secret in a
+//!   wrapper's template) as the object it is ([`mask_embedded_objects`]).
 //! - any kind: the `last-applied-configuration` annotation (the whole object again).
 //!
 //! What a name cannot tell is not hidden here: a credential under an innocent key (`dsn`, `url`

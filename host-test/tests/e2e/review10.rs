@@ -2,8 +2,8 @@
 //! object uid, what it states of `create_argocd_app`'s namespace and destination, of a hydrated
 //! app's source and of a rollback's target; what its patch view masks; read-only's known
 //! revisions; and structured fields of Argo CD's own kinds no earlier test seeds. A test named
-//! `review10_finding_*` asserts the guarded behaviour and fails while the breach it reproduces
-//! is there (ignored, issue 19); the others found the guard holding and pass.
+//! `review10_finding_*` asserts the guarded behaviour and failed while the breach it reproduced
+//! was there; every one is fixed now and runs. The others found the guard holding.
 //!
 //! Found: a patch that sets `kind` or `apiVersion` turns off the Application masking of the
 //! question's after side (Helm values, plugin parameters shown `"***" → "<credential>"`); an
@@ -15,6 +15,15 @@
 //! characters, can never be put to a person; read-only takes every source's revisions for a
 //! multi-source app's revision metadata without `source_index` (Argo CD applies it to the
 //! first), and a history revision of another repository for a single-source app.
+//!
+//! Fixed: the question masks the patched app as an Application whatever kind it claims;
+//! Applications and Secrets held inside other kinds are masked as what they are; a create lists
+//! its `app_namespace` and an upsert reads the app there; a create refuses `dest_server` with
+//! `dest_name`; the question states a hydrator's dry, sync and hydrate-to sources, one line a
+//! source, and a rollback's history entry (revision and source); a change inside text of several
+//! lines shows the lines that change; read-only takes a revision named without a source on a
+//! multi-source app only when every source has it, and a single source's history only while it
+//! held the same repository; the status of a hydrator app names its sync source.
 
 use serde_json::{Value, json};
 
@@ -77,7 +86,6 @@ fn yes_to(call: &Value, asked: &Value) -> Value {
 /// defaults" too. The person approves creating `review10-app` without being told it goes into
 /// the Application namespace `team-a` (where another team's RBAC, AppProject source namespaces
 /// and notifications apply), although the README says "every argument given" is shown.
-#[ignore = "issue 19, open (tenth review): create_argocd_app's approval question omits app_namespace"]
 #[tokio::test]
 async fn review10_finding_create_question_omits_app_namespace() {
     let world = approval_world().await;
@@ -101,7 +109,6 @@ async fn review10_finding_create_question_omits_app_namespace() {
 /// apps-in-any-namespace, `team-a/guestbook` replaced whole while the person was shown a
 /// different app (or, when the default namespace has none of that name, told nothing is
 /// replaced at all).
-#[ignore = "issue 19, open (tenth review): an upsert's question judges the app of that name in the default namespace, not app_namespace"]
 #[tokio::test]
 async fn review10_finding_upsert_question_reads_the_wrong_namespace() {
     let world = approval_world().await;
@@ -128,7 +135,6 @@ async fn review10_finding_upsert_question_reads_the_wrong_namespace() {
 /// no `spec.source`: `where_it_deploys` reads only `source` and `sources`, so the question for a
 /// sync of it states no source at all (only the destination). The README: "What the person
 /// reads is what runs: the app, its project and where it deploys from and to".
-#[ignore = "issue 19, open (tenth review): the approval question states no source for a source-hydrator app"]
 #[tokio::test]
 async fn review10_finding_hydrator_source_not_in_the_question() {
     let world = approval_world().await;
@@ -156,7 +162,6 @@ async fn review10_finding_hydrator_source_not_in_the_question() {
 /// directly, refuses a destination with both. The question lists both under "With:" as given,
 /// so the person approves "dest_server: https://staging…" and the app is created to deploy to
 /// the cluster named `production`, the server they read dropped without a word.
-#[ignore = "issue 19, open (tenth review): create_argocd_app's question states a dest_server the call drops when dest_name is given"]
 #[tokio::test]
 async fn review10_finding_create_question_states_a_dropped_destination() {
     let world = approval_world().await;
@@ -193,7 +198,6 @@ async fn review10_finding_create_question_states_a_dropped_destination() {
 /// of charts and values repositories; Argo CD sets no limit) makes 43 lines before a single
 /// argument: every sync, rollback, terminate, patch or delete of it is refused outright under
 /// `ARGOCD_REQUIRE_APPROVAL`, and no smaller call exists to split it into.
-#[ignore = "issue 19, open (tenth review): an app of 12 sources cannot be changed at all with approvals on (the question's where-it-deploys lines pass 40)"]
 #[tokio::test]
 async fn review10_finding_many_sources_block_every_approval() {
     let world = approval_world().await;
@@ -227,7 +231,6 @@ async fn review10_finding_many_sources_block_every_approval() {
 /// app deploys from now (`spec.source`) and `history_id: N`, never the entry's repository,
 /// path, chart or revision: the person approves "a rollback of guestbook, which deploys from
 /// platform/guestbook.git" and the cluster gets `legacy-branch` of another repository.
-#[ignore = "issue 19, open (tenth review): a rollback's question states the app's current source, not the history entry's source and revision it deploys"]
 #[tokio::test]
 async fn review10_finding_rollback_question_omits_what_it_deploys() {
     let world = approval_world().await;
@@ -255,7 +258,6 @@ async fn review10_finding_rollback_question_omits_what_it_deploys() {
 /// text is over about 1,700 characters (some 60 lines of YAML, common) cannot have one
 /// value in it changed under `ARGOCD_REQUIRE_APPROVAL`; the refusal asks to "split it into
 /// smaller calls", which a single string does not allow.
-#[ignore = "issue 19, open (tenth review): a one-line change of Helm values text over ~2,000 characters can never be approved"]
 #[tokio::test]
 async fn review10_finding_values_patch_never_fits_the_question() {
     let world = approval_world().await;
@@ -314,7 +316,6 @@ const MASKED_ONLY_BY_KIND: [&str; 4] = ["R10k01a", "R10k01b", "R10k01c", "R10k01
 /// with only its path before it for the text rules to read. The agent sends
 /// `{"kind": "Review10"}` (or `{"apiVersion": "v1"}`), reads the credentials in the
 /// `input_required` result, and answers no (or nothing): nothing is changed, nobody approved.
-#[ignore = "issue 19, open (tenth review): a patch that sets kind or apiVersion unmasks the app's Helm values, plugin parameters in the approval question"]
 #[tokio::test]
 async fn review10_finding_patch_question_unmasks_through_kind() {
     let world = approval_world().await;
@@ -346,7 +347,6 @@ async fn review10_finding_patch_question_unmasks_through_kind() {
 /// The same breach on the stand-in's seeded credentials (`Config::seed_credentials`,
 /// `vault-app` and `vault-multi`): the question for `{"kind": "Review10"}` is searched for
 /// [`MARK`](host_test::standin::credentials::MARK).
-#[ignore = "issue 19, open (tenth review): a patch that sets kind unmasks the seeded apps' credentials in the approval question"]
 #[tokio::test]
 async fn review10_finding_patch_question_unmasks_seeded_credentials() {
     use host_test::standin::credentials::MARK;
@@ -568,7 +568,6 @@ fn revision_reads(world: &World) -> Vec<String> {
 /// repository. With `source_index: 0` the same call is refused (the second review's fix); left
 /// out, source 2's branch `release-candidate` is fetched from source 1's repository, a ref the
 /// app never targets there (one anyone with push access to it controls).
-#[ignore = "issue 19, open (tenth review): read-only judges a multi-source app's revision without source_index against every source; Argo CD applies it to the first"]
 #[tokio::test]
 async fn review10_finding_read_only_revision_without_source_index() {
     let mut world = World::new().await;
@@ -644,7 +643,6 @@ async fn review10_read_only_unknown_revision_refused() {
 /// `get_argocd_app_manifests` ask for it, and Argo CD fetches and renders `legacy-branch` of
 /// the CURRENT repository, a ref this app never targeted there (one anyone with push access
 /// to that repository controls).
-#[ignore = "issue 19, open (tenth review): read-only takes a history revision of another repository as known for a single-source app"]
 #[tokio::test]
 async fn review10_finding_read_only_history_of_another_repository() {
     let mut world = World::new().await;
@@ -722,7 +720,6 @@ async fn review10_finding_read_only_history_of_another_repository() {
 /// its Application's plugin parameter `string` under `api-token`, and Helm values an explicit
 /// key (`? apiToken` / `: …`) and a continued scalar hold, all of which the same Application
 /// read directly shows as `***`, are shown whole by `get_argocd_resource` on both components.
-#[ignore = "issue 19, open (tenth review): an Application inside another kind (Crossplane Object) is not masked as an Application"]
 #[tokio::test]
 async fn review10_finding_application_inside_another_kind() {
     let application = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -776,7 +773,6 @@ async fn review10_finding_application_inside_another_kind() {
 /// variant, `spec.sourceHydrator`, api-notes) has neither, so its status says `sources: []`: the
 /// operator cannot read where it deploys from (dry source, hydrated branch) through any tool
 /// but `get_argocd_resource` on an app-of-apps parent.
-#[ignore = "issue 19, open (tenth review): get_argocd_app_status shows no source for a source-hydrator app"]
 #[tokio::test]
 async fn review10_finding_hydrator_app_status_shows_no_source() {
     let world = World::new().await;

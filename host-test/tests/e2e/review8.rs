@@ -2139,7 +2139,6 @@ async fn review8_live_objects() {
     );
 }
 
-#[ignore = "issue 19, open (eighth review): text in files objects hold (PHP define, os.environ[...], Redis ACL/AUTH): text rules"]
 #[tokio::test]
 async fn review8_live_objects_text_shapes() {
     let found = leaks_in_live(&live_objects_with_text_shapes()).await;
