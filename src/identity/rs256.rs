@@ -28,6 +28,8 @@ pub(crate) struct PublicKey {
     e: u64,
     /// The modulus's length in bytes (`k` of RFC 8017), from its bit length.
     size: usize,
+    /// The modulus's length in bits.
+    bits: usize,
 }
 
 impl PublicKey {
@@ -58,12 +60,14 @@ impl PublicKey {
             n,
             e,
             size: bits.div_ceil(8),
+            bits,
         })
     }
 
-    /// The modulus's length in bits, rounded up to whole bytes (`rsa`'s `size() * 8`).
+    /// The modulus's exact length in bits (a 2041-bit modulus is 2041, not the 2048 its bytes
+    /// hold: the floor on key sizes is on bits).
     pub(crate) fn size_bits(&self) -> usize {
-        self.size * 8
+        self.bits
     }
 
     /// Whether `signature` is this key's RS256 signature of `message`.
