@@ -437,3 +437,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "rs256_review.rs"]
+mod review;
