@@ -10,9 +10,12 @@ use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 use std::sync::{Mutex, OnceLock};
 
+/// Keys made so far, by (bits, e).
+type KeyCache = Mutex<Vec<((usize, u64), rsa::RsaPrivateKey)>>;
+
 /// Keys are slow to make in debug builds: each (bits, e) is made once per test run.
 fn key(bits: usize, e: u64) -> rsa::RsaPrivateKey {
-    static KEYS: OnceLock<Mutex<Vec<((usize, u64), rsa::RsaPrivateKey)>>> = OnceLock::new();
+    static KEYS: OnceLock<KeyCache> = OnceLock::new();
     let keys = KEYS.get_or_init(|| Mutex::new(Vec::new()));
     if let Some((_, k)) = keys.lock().unwrap().iter().find(|(id, _)| *id == (bits, e)) {
         return k.clone();
@@ -91,6 +94,7 @@ fn rs256_review_power_matches_bigint_at_limb_boundaries() {
         0x1_5555_5555,
     ];
     let mut checked = 0;
+    let mut shape = 0usize;
     for &len in lens {
         for top in [1u32, 0x8000_0000, 0xffff_ffff, OsRng.next_u32() | 1] {
             for low in [1u32, 0xffff_ffff, OsRng.next_u32() | 1] {
@@ -115,12 +119,15 @@ fn rs256_review_power_matches_bigint_at_limb_boundaries() {
                         BigUint::from_bytes_be(&random_bytes(4 * len)) % &n_big,
                         (BigUint::from(1u32) << (32 * len - 1)) % &n_big,
                     ];
-                    // One or two exponents per shape keeps debug fast; all in release.
-                    let picked: Vec<u64> = if debug() && len > 3 {
-                        vec![exponents[checked % exponents.len()], 65537]
+                    // Every exponent on short moduli; two per shape (rotating, so all are
+                    // met at every length) on long ones, to keep the test fast.
+                    let picked: Vec<u64> = if len > 4 {
+                        let at = shape % exponents.len();
+                        vec![exponents[at], exponents[(at + 3) % exponents.len()]]
                     } else {
                         exponents.to_vec()
                     };
+                    shape += 1;
                     for e in picked {
                         let Some(key) = PublicKey::new(&n_bytes, &e.to_be_bytes()) else {
                             assert!(n_big <= BigUint::from(e), "{len} limbs, e {e} refused");
@@ -175,6 +182,126 @@ fn rs256_review_montgomery_multiply_at_its_bounds() {
                 (&top * &top) % &n_big,
                 "{len} {n0:x}"
             );
+        }
+    }
+}
+
+/// Miller–Rabin with 24 random bases (after trial division): good enough to pick test moduli.
+fn probably_prime(p: &BigUint) -> bool {
+    let one = BigUint::from(1u32);
+    let two = BigUint::from(2u32);
+    for small in (3u32..2000).step_by(2) {
+        let small = BigUint::from(small);
+        if p == &small {
+            return true;
+        }
+        if (p % &small) == BigUint::from(0u32) {
+            return false;
+        }
+    }
+    let p_1 = p - &one;
+    let mut d = p_1.clone();
+    let mut r = 0;
+    while (&d % &two) == BigUint::from(0u32) {
+        d >>= 1;
+        r += 1;
+    }
+    'witness: for _ in 0..24 {
+        let a = BigUint::from_bytes_be(&random_bytes(p.to_bytes_be().len())) % (p - 3u32) + &two;
+        let mut x = a.modpow(&d, p);
+        if x == one || x == p_1 {
+            continue;
+        }
+        for _ in 1..r {
+            x = (&x * &x) % p;
+            if x == p_1 {
+                continue 'witness;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// A prime of `len` limbs with the given top and low limbs (the middle random), found by
+/// stepping the limb above the low one.
+fn prime_with_limbs(len: usize, top: u32, low: u32) -> BigUint {
+    let mut n = vec![0u32; len];
+    for limb in n.iter_mut() {
+        *limb = OsRng.next_u32();
+    }
+    n[len - 1] = top;
+    n[0] = low | 1;
+    let mut candidate = BigUint::from_bytes_be(&to_bytes(&n, 4 * len));
+    let step = BigUint::from(1u32) << 32;
+    loop {
+        if probably_prime(&candidate) {
+            return candidate;
+        }
+        candidate += &step;
+    }
+}
+
+/// RSA over a prime modulus is RSA all the same (s = m^d with d = e⁻¹ mod p − 1), which lets the
+/// test pick moduli whose top limb is 0xFFFF_FFFF or 1 and whose low limb is 1 or 0xFFFF_FFFF,
+/// and check verification end to end on them: the exact encoding verifies, and one flipped bit
+/// anywhere in the signature or one changed byte in the encoding is refused.
+#[test]
+fn rs256_review_extreme_limb_moduli_verify_end_to_end() {
+    let mut shapes = vec![
+        (17usize, 0xffff_ffffu32, 1u32),
+        (17, 0xffff_ffff, 0xffff_ffff),
+        (17, 1, 1),
+        (17, 1, 0xffff_ffff),
+        (16, 0x0000_ffff, 0xffff_fffd),
+    ];
+    if !debug() {
+        shapes.extend([(64, 0xffff_ffff, 1), (65, 1, 0xffff_ffff)]);
+    }
+    for (len, top, low) in shapes {
+        let p = prime_with_limbs(len, top, low);
+        let p_bytes = be(&p, 4 * len);
+        for e in [65537u64, 3] {
+            let p_1 = &p - 1u32;
+            let r = (&p_1 % BigUint::from(e)).to_bytes_be();
+            let r = r.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+            if r == 0 {
+                continue; // e divides p − 1: no inverse
+            }
+            // k·(p − 1) + 1 ≡ 0 (mod e)
+            let Some(k) = (0..e).find(|k| (k * r + 1) % e == 0) else {
+                continue;
+            };
+            let d = (&p_1 * BigUint::from(k) + 1u32) / BigUint::from(e);
+            let public = PublicKey::new(&p_bytes, &e.to_be_bytes()).unwrap();
+            let size = public.size;
+            assert_eq!(size, p.bits().div_ceil(8));
+            for message in [&b"a"[..], b"header.claims"] {
+                let encoded = public.expected_encoding(&Sha256::digest(message)).unwrap();
+                let sign =
+                    |encoded: &[u8]| be(&BigUint::from_bytes_be(encoded).modpow(&d, &p), size);
+                let signature = sign(&encoded);
+                assert!(
+                    public.verify(message, &signature),
+                    "{len} limbs top {top:x} low {low:x} e {e}"
+                );
+                for bit in [
+                    0,
+                    7,
+                    8 * size / 2,
+                    8 * size - 1,
+                    OsRng.next_u32() as usize % (8 * size),
+                ] {
+                    let mut bad = signature.clone();
+                    bad[bit / 8] ^= 1 << (bit % 8);
+                    assert!(!public.verify(message, &bad), "bit {bit}");
+                }
+                for at in [1, size / 2, size - 1] {
+                    let mut bad = encoded.clone();
+                    bad[at] ^= 0x80;
+                    assert!(!public.verify(message, &sign(&bad)), "byte {at}");
+                }
+            }
         }
     }
 }
