@@ -441,3 +441,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "rs256_review.rs"]
+mod review;
