@@ -1,7 +1,7 @@
 //! Hostile review of `rs256.rs` (branch `rsa-review`): probes that try to make the verifier accept
 //! what it must refuse, or refuse what it must accept. A child of `rs256` so it can reach the
-//! private arithmetic. `rs256_review_finding_*` tests reproduce a defect (ignored, they fail);
-//! `rs256_review_*` tests are probes that held.
+//! private arithmetic. The one `rs256_review_finding_*` test reproduced a defect (a 2041-bit
+//! key passed the 2048-bit floor), fixed; `rs256_review_*` tests are probes that held.
 
 use super::*;
 use rsa::BigUint;
@@ -596,7 +596,7 @@ fn rs256_review_agrees_with_the_rsa_crate_on_random_messages() {
     for &(bits, e) in shapes {
         let key = key(bits, e);
         let public = ours(&key);
-        assert_eq!(public.size_bits(), key.size() * 8);
+        assert_eq!(public.size_bits(), key.n().bits());
         for round in 0..rounds {
             let message = random_bytes((OsRng.next_u32() % 200) as usize);
             let signature = sign(&key, &message);
@@ -985,9 +985,8 @@ mod jwt_path {
     /// RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used" and jwt.rs's own
     /// `MIN_RSA_BITS` says shorter keys are refused. The floor compares the modulus length
     /// rounded up to whole bytes (`size_bits`, as `rsa`'s `size() * 8` did), so a 2041-bit
-    /// modulus counts as 2048 and its tokens verify.
+    /// modulus counted as 2048 and its tokens verified. Fixed: the floor is on exact bits.
     #[test]
-    #[ignore = "finding: RSA keys of 2041..=2047 bits pass the 2048-bit floor (size rounded up to bytes)"]
     fn rs256_review_finding_a_2041_bit_key_passes_the_2048_bit_floor() {
         let short = key(2041, 65537);
         assert_eq!(short.n().bits(), 2041);
