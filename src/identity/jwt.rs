@@ -118,6 +118,10 @@ struct Header {
     alg: String,
     #[serde(default)]
     kid: Option<String>,
+    /// Extensions the token says a verifier must understand (RFC 7515 §4.1.11): this server
+    /// understands none, so a token that has any is refused.
+    #[serde(default)]
+    crit: Option<serde_json::Value>,
 }
 
 /// The claims this server reads. Audience may be one string or a list.
@@ -223,6 +227,11 @@ impl Unverified {
         )?;
         if header.alg != "RS256" && header.alg != "ES256" {
             return Err(Rejection::Algorithm(header.alg));
+        }
+        if header.crit.is_some() {
+            return Err(Rejection::Malformed(
+                "header names critical extensions (crit) this server does not understand",
+            ));
         }
         let signing_input_len = token.len() - token.rsplit('.').next().map_or(0, str::len) - 1;
         let signing_input = &token[..signing_input_len];
@@ -473,6 +482,26 @@ mod tests {
             parsed.verify_signature(&KeySet { keys: vec![other] }),
             Err(Rejection::BadSignature)
         );
+    }
+
+    #[test]
+    fn a_token_with_critical_extensions_is_refused() {
+        let claims = URL_SAFE_NO_PAD.encode(br#"{"iss":"joe","sub":"s","aud":"a","exp":1}"#);
+        for header in [
+            r#"{"alg":"RS256","crit":["b64"],"b64":false}"#,
+            r#"{"alg":"ES256","crit":[]}"#,
+        ] {
+            let token = format!("{}.{claims}.AAAA", URL_SAFE_NO_PAD.encode(header));
+            assert!(
+                matches!(Unverified::parse(&token), Err(Rejection::Malformed(m)) if m.contains("crit")),
+                "{header}"
+            );
+        }
+        let plain = format!(
+            "{}.{claims}.AAAA",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#)
+        );
+        assert!(Unverified::parse(&plain).is_ok());
     }
 
     #[test]

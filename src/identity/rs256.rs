@@ -433,6 +433,7 @@ mod tests {
                     n: limbs(&n),
                     e,
                     size: len,
+                    bits: len * 8,
                 };
                 let ours = to_bytes(&key.power(&limbs(&base.to_bytes_be())), len);
                 let theirs = base.modpow(&BigUint::from(e), &n_big);

@@ -880,7 +880,7 @@ mod jwt_path {
     #[test]
     fn rs256_review_kid_selects_no_wrong_key() {
         let a = key(2048, 65537);
-        let b = key(2041, 65537);
+        let b = key(2049, 65537);
         let ja = rsa_jwk(&a, Some("a"));
         let jb = rsa_jwk(&b, Some("b"));
         let set = keys(vec![ja.clone(), jb.clone()]);
