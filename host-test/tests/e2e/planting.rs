@@ -132,3 +132,36 @@ pub(crate) async fn read_live(world: &World, env: &HostEnv, object: &Value) -> (
     };
     (answer, plugin)
 }
+
+/// A shape planted as a live object: what it is, the object, the secrets it holds.
+pub type LiveShape = (&'static str, Value, &'static [&'static str]);
+
+/// Each of `objects` read through get_argocd_resource of both components: what leaked.
+pub async fn leaks_in_live(objects: &[LiveShape]) -> Vec<String> {
+    let world = World::new().await;
+    plant_live(
+        &world,
+        &objects
+            .iter()
+            .map(|(_, o, _)| o.clone())
+            .collect::<Vec<_>>(),
+    );
+    let env = plugin_env(&world.standin);
+    let mut found = Vec::new();
+    for (shape, object, secrets) in objects {
+        let (server, plugin) = read_live(&world, &env, object).await;
+        eprintln!("{shape}\n  server: {server}\n  plugin: {plugin}");
+        for s in *secrets {
+            if server.contains(s) {
+                found.push(format!("server get_argocd_resource {shape}: {s}"));
+            }
+            if plugin.contains(s) {
+                found.push(format!("plugin get_argocd_resource {shape}: {s}"));
+            }
+        }
+    }
+    for f in &found {
+        eprintln!("  LEAK {f}");
+    }
+    found
+}

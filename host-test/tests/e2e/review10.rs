@@ -503,29 +503,7 @@ fn argo_objects() -> Vec<Planted> {
 /// through `get_argocd_resource` on both components. Printed per shape.
 #[tokio::test]
 async fn review10_argo_kinds_unseeded_fields() {
-    let world = World::new().await;
-    let objects = argo_objects();
-    plant_live(
-        &world,
-        &objects
-            .iter()
-            .map(|(_, o, _)| o.clone())
-            .collect::<Vec<_>>(),
-    );
-    let env = plugin_env(&world.standin);
-    let mut found = Vec::new();
-    for (shape, object, secrets) in &objects {
-        let (server, plugin) = read_live(&world, &env, object).await;
-        eprintln!("{shape}\n  server: {server}\n  plugin: {plugin}");
-        for s in *secrets {
-            if server.contains(s) {
-                found.push(format!("server {shape}: {s}"));
-            }
-            if plugin.contains(s) {
-                found.push(format!("plugin {shape}: {s}"));
-            }
-        }
-    }
+    let found = crate::planting::leaks_in_live(&argo_objects()).await;
     assert!(
         found.is_empty(),
         "leaked {}:\n{}",

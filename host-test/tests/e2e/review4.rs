@@ -314,29 +314,7 @@ fn live_objects() -> Vec<(&'static str, Value, &'static [&'static str])> {
 /// kind, Helm values' flag lists) or that the text rules misread.
 #[tokio::test]
 async fn review4_live_objects() {
-    let world = World::new().await;
-    let objects = live_objects();
-    plant_live(
-        &world,
-        &objects
-            .iter()
-            .map(|(_, o, _)| o.clone())
-            .collect::<Vec<_>>(),
-    );
-    let env = plugin_env(&world.standin);
-    let mut found = Vec::new();
-    for (shape, object, secrets) in &objects {
-        let (server, plugin) = read_live(&world, &env, object).await;
-        eprintln!("{shape}\n  server: {server}\n  plugin: {plugin}");
-        for s in *secrets {
-            if server.contains(s) {
-                found.push(format!("server {shape}: {s}"));
-            }
-            if plugin.contains(s) {
-                found.push(format!("plugin {shape}: {s}"));
-            }
-        }
-    }
+    let found = crate::planting::leaks_in_live(&live_objects()).await;
     assert!(
         found.is_empty(),
         "leaked {}:\n{}",

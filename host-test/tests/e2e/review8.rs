@@ -1975,7 +1975,7 @@ async fn review8_health_error_quotes_argocd_unscrubbed() {
     );
 }
 
-type LiveShape = (&'static str, Value, &'static [&'static str]);
+use crate::planting::{LiveShape, leaks_in_live};
 
 /// Objects whose credentials only their structure names: a pair's name in a sibling field, a
 /// list under a credential's name, a document inside a string.
@@ -2096,36 +2096,6 @@ fn live_objects_with_text_shapes() -> Vec<LiveShape> {
             &["R8val03x"],
         ),
     ]
-}
-
-/// Each of `objects` read through get_argocd_resource of both components: what leaked.
-async fn leaks_in_live(objects: &[LiveShape]) -> Vec<String> {
-    let world = World::new().await;
-    plant_live(
-        &world,
-        &objects
-            .iter()
-            .map(|(_, o, _)| o.clone())
-            .collect::<Vec<_>>(),
-    );
-    let env = plugin_env(&world.standin);
-    let mut found = Vec::new();
-    for (shape, object, secrets) in objects {
-        let (server, plugin) = read_live(&world, &env, object).await;
-        eprintln!("{shape}\n  server: {server}\n  plugin: {plugin}");
-        for s in *secrets {
-            if server.contains(s) {
-                found.push(format!("server get_argocd_resource {shape}: {s}"));
-            }
-            if plugin.contains(s) {
-                found.push(format!("plugin get_argocd_resource {shape}: {s}"));
-            }
-        }
-    }
-    for f in &found {
-        eprintln!("  LEAK {f}");
-    }
-    found
 }
 
 #[tokio::test]
