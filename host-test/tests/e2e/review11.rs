@@ -136,7 +136,8 @@ fn other_shapes() -> Vec<LiveShape> {
     ]
 }
 
-/// Kustomize JSON6902 patches (`spec.source.kustomize.patches[].patch`): the `path` names the
+/// JSON6902 patches (an Application's `spec.source.kustomize.patches[].patch`, a Flux
+/// Kustomization's `patches` text or `patchesJson6902` operations): the `path` names the
 /// credential (`/stringData/password`, `/data/apiToken`), the `value` holds it. Neither the
 /// Application masking (`mask_sources` reads Helm, plugin and Jsonnet only) nor the text rules
 /// (a `value:` member is judged by its own name) pair them.
@@ -172,6 +173,25 @@ fn json6902_shapes() -> Vec<LiveShape> {
                  "patch": "- op: replace\n  path: /data/DB_PASSWORD\n  value: R11k06a\n- {op: add, path: /data/API_TOKEN, value: R11k06b}\n"}]}}),
             ),
             &["R11k06a", "R11k06b"],
+        ),
+        (
+            "Flux Kustomization: JSON6902 patch as text",
+            json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                   "metadata": {"name": "r11-flux-text", "namespace": "guestbook"},
+                   "spec": {"interval": "10m", "path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "apps"},
+                            "patches": [{"target": {"kind": "Secret", "name": "db"},
+                                         "patch": "- op: replace\n  path: /stringData/password\n  value: R11f01a\n"}]}}),
+            &["R11f01a"],
+        ),
+        (
+            "Flux Kustomization (v1beta1): JSON6902 operations as objects",
+            json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1beta1", "kind": "Kustomization",
+                   "metadata": {"name": "r11-flux-ops", "namespace": "guestbook"},
+                   "spec": {"interval": "10m", "path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "apps"},
+                            "patchesJson6902": [{"target": {"kind": "Secret", "name": "db"},
+                                                 "patch": [{"op": "add", "path": "/stringData/password", "value": "R11f02a"},
+                                                           {"op": "replace", "path": "/data/api-token", "value": "R11f02b"}]}]}}),
+            &["R11f02a", "R11f02b"],
         ),
     ]
 }
@@ -284,7 +304,7 @@ async fn review11_app_spec_through_app_tools() {
     shapes.extend(split_pair_shapes());
     shapes.extend(jq_shapes());
     let mut found = Vec::new();
-    for (shape, object, secrets) in &shapes {
+    for (shape, object, secrets) in shapes.iter().filter(|(_, o, _)| o["kind"] == "Application") {
         let world = World::new().await;
         {
             let mut state = world.standin.state();
@@ -365,7 +385,7 @@ async fn asked_text(world: &World, call: &Value) -> String {
 async fn patch_question_leaks(shapes: &[LiveShape]) -> Vec<String> {
     let world = approval_world().await;
     let mut found = Vec::new();
-    for (shape, object, secrets) in shapes {
+    for (shape, object, secrets) in shapes.iter().filter(|(_, o, _)| o["kind"] == "Application") {
         let mut patch = json!({"spec": {"source": object["spec"]["source"].clone()}});
         for key in ["syncPolicy", "ignoreDifferences", "info"] {
             if let Some(v) = object["spec"].get(key) {
