@@ -196,23 +196,45 @@ fn json6902_shapes() -> Vec<LiveShape> {
     ]
 }
 
-/// Helm's `--set env[0].name=DB_PASSWORD --set env[0].value=…` given as two Application
-/// parameters: `mask_named` judges each parameter by its own `name` (`env[0].value`), and the
-/// pairing `mask_paired_assignments` does for argument lists is not applied to parameters.
+/// Helm's `--set env[0].name=DB_PASSWORD --set env[0].value=…` given field by field as two
+/// entries: two Helm parameters or two plugin parameters of an Application (`mask_named` judges
+/// each by its own `name`, `env[0].value`), or two keys of a map (a ConfigMap holding a chart's
+/// flattened values). The pairing `mask_paired_assignments` does for argument lists is applied
+/// to none of them.
 fn split_pair_shapes() -> Vec<LiveShape> {
-    vec![(
-        "helm parameters: a name/value pair split across two parameters",
-        app(
-            "r11-h1",
-            json!({"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0",
+    vec![
+        (
+            "helm parameters: a name/value pair split across two parameters",
+            app(
+                "r11-h1",
+                json!({"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0",
                 "helm": {"parameters": [
                     {"name": "env[0].name", "value": "DB_PASSWORD"},
                     {"name": "env[0].value", "value": "R11h01a"},
                     {"name": "extraEnv[1].name", "value": "API_TOKEN"},
                     {"name": "extraEnv[1].value", "value": "R11h01b", "forceString": true}]}}),
+            ),
+            &["R11h01a", "R11h01b"],
         ),
-        &["R11h01a", "R11h01b"],
-    )]
+        (
+            "plugin parameters: a name/value pair split across two parameters",
+            app(
+                "r11-h5",
+                json!({"repoURL": "https://git.example.com/p.git", "path": "p",
+                "plugin": {"name": "helm-cmp", "parameters": [
+                    {"name": "env[0].name", "string": "DB_PASSWORD"},
+                    {"name": "env[0].value", "string": "R11h05a"}]}}),
+            ),
+            &["R11h05a"],
+        ),
+        (
+            "ConfigMap: --set paths as keys (a chart's flattened values)",
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                   "metadata": {"name": "r11-flat", "namespace": "guestbook"},
+                   "data": {"env[0].name": "DB_PASSWORD", "env[0].value": "R11h06a"}}),
+            &["R11h06a"],
+        ),
+    ]
 }
 
 /// An `ignoreDifferences` jq expression that selects a Secret entry by its value.
