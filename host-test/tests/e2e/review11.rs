@@ -1,8 +1,18 @@
 //! Eleventh hostile review: credentials in fields of Argo CD's own kinds no earlier test seeds
-//! (Kustomize patches and annotations, Helm parameters that pair a name with a value across two
-//! entries, value files, managed namespace metadata), read back through every tool that shows
-//! an Application, and through the approval question. A test named `review11_finding_*`
-//! asserts nothing leaks and fails while the breach it reproduces is there; the others held.
+//! (Kustomize patches and annotations, Helm and plugin parameters that pair a name with a value
+//! across two entries, value files, managed namespace metadata, jq expressions, Jsonnet), read
+//! back through every tool that shows an Application and through the approval question; a
+//! cluster and repositories with credentials where Argo CD quotes them; a private key logged
+//! line by line. A test named `review11_finding_*` asserts nothing leaks and fails while the
+//! breach it reproduces is there (ignored, issue 19); the others held.
+//!
+//! Found: a JSON6902 operation's `value` under a `path` naming a credential
+//! (`/stringData/password`), as YAML or JSON text (an Application's Kustomize patch, a Flux
+//! Kustomization) or as objects (Flux `patchesJson6902`); Helm's `env[0].name=DB_PASSWORD` /
+//! `env[0].value=…` given as two Helm or plugin parameters, or as two keys of a map; a jq
+//! expression in `ignoreDifferences` comparing `.data.password` with its value. Each is shown by
+//! `get_argocd_resource` (both components) and the Application ones by `patch_argocd_app`'s
+//! approval question.
 
 use serde_json::{Value, json};
 
@@ -261,7 +271,7 @@ async fn review11_finding_kustomize_json6902_patch_value() {
 /// FINDING: a Helm `env[0].name=DB_PASSWORD` / `env[0].value=…` pair given as two parameters
 /// of a child Application, read through `get_argocd_resource` (both components).
 #[tokio::test]
-#[ignore = "issue 19, open (eleventh review): Helm parameters pairing a name and a value across two entries are shown"]
+#[ignore = "issue 19, open (eleventh review): Helm or plugin parameters (or map keys) pairing a name and a value across two entries are shown"]
 async fn review11_finding_helm_parameters_split_pair() {
     check(split_pair_shapes()).await;
 }
