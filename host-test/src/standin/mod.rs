@@ -193,6 +193,9 @@ pub struct State {
     pub review_live: BTreeMap<String, Value>,
     /// Review probes: log lines every pod logs last.
     pub review_log_lines: Vec<String>,
+    /// Review probes: clusters and repositories Argo CD lists beside its own.
+    pub review_clusters: Vec<Value>,
+    pub review_repos: Vec<Value>,
 }
 
 /// What a test configures before starting the stand-in.
@@ -304,6 +307,8 @@ impl StandIn {
             seeded_credentials: config.seed_credentials,
             review_live: BTreeMap::new(),
             review_log_lines: Vec::new(),
+            review_clusters: Vec::new(),
+            review_repos: Vec::new(),
             app_links: vec![
                 (
                     "Dashboard".into(),

@@ -34,6 +34,7 @@ mod progress;
 mod readonly;
 mod release;
 mod review10;
+mod review11;
 mod review4;
 mod review5;
 mod review6;

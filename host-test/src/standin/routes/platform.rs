@@ -58,11 +58,12 @@ pub(super) fn repositories(s: &State) -> Reply {
         .collect();
     repos.sort();
     repos.dedup();
-    let items: Vec<Value> = repos
+    let mut items: Vec<Value> = repos
         .iter()
         .take(50)
         .map(|repo| json!({"repo": repo, "type": "git", "connectionState": {"status": "Successful", "message": "", "attemptedAt": rfc3339(1_782_000_000)}}))
         .collect();
+    items.extend(s.review_repos.iter().cloned());
     json_reply(200, &json!({"metadata": {}, "items": items}))
 }
 
@@ -82,7 +83,7 @@ pub(super) fn cluster_items(s: &State) -> Vec<Value> {
             "info": {"connectionState": {"status": status, "message": message, "attemptedAt": rfc3339(1_782_000_000)}, "serverVersion": "1.31", "cacheInfo": {"resourcesCount": 4210, "apisCount": 92, "lastCacheSyncTime": rfc3339(1_782_000_000)}, "applicationsCount": count}
         })
     };
-    vec![
+    let mut items = vec![
         cluster(
             "in-cluster",
             "https://kubernetes.default.svc",
@@ -99,7 +100,9 @@ pub(super) fn cluster_items(s: &State) -> Vec<Value> {
             "Unable to connect to cluster: the server has asked for the client to provide credentials",
             0,
         ),
-    ]
+    ];
+    items.extend(s.review_clusters.iter().cloned());
+    items
 }
 
 pub(super) fn clusters(s: &State) -> Reply {
