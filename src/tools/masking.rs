@@ -633,7 +633,7 @@ fn is_run_together_key(word: &str) -> bool {
 
 /// The words of a name: split at non-alphanumerics and where a lower-case letter or digit is
 /// followed by an upper-case one.
-fn words(name: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn words(name: &str) -> impl Iterator<Item = &str> {
     let mut cuts = Vec::new();
     let bytes = name.as_bytes();
     let mut start = 0;

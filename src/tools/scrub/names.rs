@@ -3,7 +3,7 @@
 //! `TS_AUTHKEY`, `basicauth`), and a name whose last word is a component (`token-service`,
 //! `auth-proxy`) names a program, not a credential: its value is a port or a tag.
 
-use crate::tools::masking::looks_like_credential;
+use crate::tools::masking::{looks_like_credential, words};
 
 /// Whether `name` names a credential in text.
 pub fn credential(name: &str) -> bool {
@@ -100,27 +100,6 @@ pub fn names_a_component(name: &str) -> bool {
     name.rsplit(['-', '_', '.'])
         .next()
         .is_some_and(|last| COMPONENTS.iter().any(|c| last.eq_ignore_ascii_case(c)))
-}
-
-/// The words of a name, split at non-alphanumerics and where a lower-case letter or a digit is
-/// followed by an upper-case one.
-fn words(name: &str) -> impl Iterator<Item = &str> {
-    let bytes = name.as_bytes();
-    let mut cuts = Vec::new();
-    let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        if !b.is_ascii_alphanumeric() {
-            cuts.push((start, i));
-            start = i + 1;
-        } else if i > start && b.is_ascii_uppercase() && !bytes[i - 1].is_ascii_uppercase() {
-            cuts.push((start, i));
-            start = i;
-        }
-    }
-    cuts.push((start, bytes.len()));
-    cuts.into_iter()
-        .filter(|(a, b)| b > a)
-        .map(move |(a, b)| &name[a..b])
 }
 
 #[cfg(test)]
