@@ -8,7 +8,8 @@
 //!   with its indented lines;
 //! - XML elements: `<password>…</password>`;
 //! - name/value pairs: `{"name": "DB_PASSWORD", "value": "…"}` and its YAML form (a container's
-//!   `env`, Helm `parameters`): the `value` after a `name` or `key` that looks like a credential.
+//!   `env`, Helm `parameters`): the `value` after a `name` or `key` that looks like a credential,
+//!   or after a JSON patch operation's `path` that ends at one (`path: /stringData/password`).
 //!
 //! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
 //! Secret's key, whose values name things rather than hold them.
@@ -20,7 +21,7 @@ use super::spans::{
     closing_quote, is_break, line_end_from, line_start_of, name_byte, past_break,
     previous_line_end, skip_blank, skip_spaces, value,
 };
-use crate::tools::masking::names_a_place;
+use crate::tools::masking::{last_named_segment, names_a_place};
 
 /// The longest quoted name read as one: longer quoted text is prose, not a member's name.
 const LONGEST_QUOTED_NAME: usize = 128;
@@ -316,13 +317,10 @@ fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)
     for _ in 0..SIBLINGS_MOST {
         let next = sibling_after(bytes, previous_end)?;
         let names = next.name(bytes);
-        if ["name", "key", "type"]
-            .iter()
-            .any(|n| names.eq_ignore_ascii_case(n))
-        {
+        if names_the_pair(names) {
             let (start, end) = next.value?;
             let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-            return (names::credential(named) && !names_a_place(named)).then_some(member.value?);
+            return names_a_credential_pair(names, named).then_some(member.value?);
         }
         if next.end <= previous_end {
             return None;
@@ -366,6 +364,23 @@ fn is_bare(bytes: &[u8], member: &Member) -> bool {
 /// Members that name what the pair holds (`{"type": "password", "value": …}` in Keycloak).
 const PAIR_NAMES: [&str; 3] = ["name", "key", "type"];
 
+/// Whether a member names a pair: one of [`PAIR_NAMES`], or a JSON patch operation's `path`
+/// (`{"op": "add", "path": "/stringData/password", "value": …}`).
+fn names_the_pair(member: &str) -> bool {
+    member.eq_ignore_ascii_case("path") || PAIR_NAMES.iter().any(|p| member.eq_ignore_ascii_case(p))
+}
+
+/// Whether the member naming a pair (`name`, or `path`) says with `named` that the pair holds a
+/// credential: a credential's name, or a JSON pointer ending at one ([`last_named_segment`]).
+fn names_a_credential_pair(member: &str, named: &str) -> bool {
+    let judged = |name: &str| names::credential(name) && !names_a_place(name);
+    if member.eq_ignore_ascii_case("path") {
+        last_named_segment(named).is_some_and(|segment| judged(&segment))
+    } else {
+        judged(named)
+    }
+}
+
 /// Members that hold the pair's value: `value`, a parameter's `default` (Tekton, Argo
 /// Workflows), an Argo CD plugin parameter's `string`.
 const PAIR_VALUES: [&str; 3] = ["value", "default", "string"];
@@ -378,12 +393,12 @@ const SIBLINGS_MOST: usize = 4;
 /// the next few of the same map (`{"name": …, "type": "string", "default": …}`).
 fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     let name = member.name(bytes);
-    if !PAIR_NAMES.iter().any(|p| name.eq_ignore_ascii_case(p)) {
+    if !names_the_pair(name) {
         return None;
     }
     let (start, end) = member.value?;
     let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-    if !names::credential(named) || names_a_place(named) {
+    if !names_a_credential_pair(name, named) {
         return None;
     }
     let mut previous_end = member.end;
