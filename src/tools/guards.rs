@@ -4,7 +4,10 @@
 
 use serde_json::Value;
 
-use super::project_guard::{current_app, merge_patch, project_of};
+use super::project_guard::{
+    check_app_allowed, check_patch_allowed, check_project_allowed, current_app, merge_patch,
+    project_of,
+};
 use super::statement::{Statement, shown};
 use super::{PROFILE_ARGUMENT, ResourceSelector, Tool};
 use crate::argocd::{ArgoClient, ArgoError};
@@ -77,6 +80,9 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
                 T::NAME
             )
         })?;
+        // A write the allow-list refuses is refused now: a person is not asked to approve
+        // what would not run.
+        check_app_allowed(&client, app, &current).map_err(|e| e.to_string())?;
         let namespace = current
             .pointer("/metadata/namespace")
             .cloned()
@@ -108,6 +114,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             said.line(line);
         }
         if let Some(patch) = given.remove("patch") {
+            check_patch_allowed(&client, app, &current, &patch).map_err(|e| e.to_string())?;
             let mut after = current.clone();
             merge_patch(&mut after, &patch);
             said.line("Changes to the application (before → after):");
@@ -142,6 +149,11 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         }
     }
     if T::NAME == super::CreateApp::NAME
+        && let Some(Value::String(project)) = given.get("project")
+    {
+        check_project_allowed(&client, project).map_err(|e| e.to_string())?;
+    }
+    if T::NAME == super::CreateApp::NAME
         && given.get("upsert") == Some(&Value::Bool(true))
         && let Some(Value::String(name)) = given.get("name")
     {
@@ -150,6 +162,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         // Not found (or not visible) means nothing is replaced; any other failure refuses.
         match current_app(&client, name, namespace).await {
             Ok(existing) => {
+                check_app_allowed(&client, name, &existing).map_err(|e| e.to_string())?;
                 said.line(format!(
                     "It REPLACES the existing application {} (project {}), which now:",
                     shown(&Value::String(name.clone())),
