@@ -266,20 +266,47 @@ fn mask_every_leaf(value: &mut Value) {
     }
 }
 
-/// What a credential's key holds: a string or number, a list of them (`apiKeys: [...]`), or in
-/// an object around one its `value` (`adminPassword: {value: ...}`); an object's other entries
-/// are judged by their own keys (`secret: {secretName: db}` names a Secret).
+/// What a credential's key holds: a string or number, a list of them (`apiKeys: [...]`), or a
+/// map of them (`apiKeys: {stripe: …}`, an Istio header match `x-api-key: {exact: …}`,
+/// `adminPassword: {value: …}`, `auth: {basic: …}`). In a map, what a key names as a place or
+/// an identifier is kept (`secret: {secretName: db}`, `existingSecret`, `secretKeyRef`, a
+/// project token's `id`), and a number below the map is a setting (`passwordPolicy:
+/// {minLength: 12}`, a token's `expirationSeconds`), unless it is a `value`.
 fn mask_leaves(value: &mut Value) {
     match value {
         Value::String(_) | Value::Number(_) => *value = Value::from(MASK),
         Value::Array(items) => items.iter_mut().for_each(mask_leaves),
-        Value::Object(map) => {
-            if let Some(inner) = map.get_mut("value") {
-                mask_leaves(inner);
-            }
-        }
+        Value::Object(map) => mask_map_of_credentials(map),
         _ => {}
     }
+}
+
+/// A map under a credential's key ([`mask_leaves`]): its strings at any depth, and the
+/// numbers of its `value`s.
+fn mask_map_of_credentials(map: &mut serde_json::Map<String, Value>) {
+    for (key, inner) in map.iter_mut() {
+        if key == "value" {
+            mask_leaves(inner);
+        } else if !(names_a_place(key) || names_an_identifier(key)) {
+            match inner {
+                Value::String(_) => *inner = Value::from(MASK),
+                Value::Array(items) => items
+                    .iter_mut()
+                    .filter(|item| !item.is_number())
+                    .for_each(mask_leaves),
+                Value::Object(nested) => mask_map_of_credentials(nested),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether a key's last word says it holds an identifier (`id`, `clientId`, `keyIds`), which
+/// names a credential rather than being one.
+fn names_an_identifier(key: &str) -> bool {
+    words(key)
+        .last()
+        .is_some_and(|last| last.eq_ignore_ascii_case("id") || last.eq_ignore_ascii_case("ids"))
 }
 
 /// A key whose value is a credential: it looks like one and does not say where one is kept
@@ -519,23 +546,28 @@ pub fn looks_like_credential(name: &str) -> bool {
 }
 
 /// A lower-case word that is a credential's kind run together with `key` or `auth`:
-/// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `basicauth`.
-/// Only these kinds: most words ending in `key` are not credentials (`monkey`, `hotkey`,
-/// `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
+/// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `deploykey`,
+/// `presharedkey`, `basicauth`, `apiauth`. Only these kinds: most words ending in `key` are not
+/// credentials (`monkey`, `hotkey`, `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
+/// Objects and text share the list, so a name means the same wherever it stands.
 fn is_run_together_key(word: &str) -> bool {
-    const KEY_KINDS: [&str; 24] = [
+    const KEY_KINDS: [&str; 31] = [
         "master",
         "app",
+        "api",
         "auth",
         "ssh",
         "gpg",
         "pgp",
         "access",
+        "secret",
         "signing",
         "sign",
         "encryption",
         "encrypt",
         "enc",
+        "crypt",
+        "cipher",
         "session",
         "license",
         "licence",
@@ -543,13 +575,16 @@ fn is_run_together_key(word: &str) -> bool {
         "admin",
         "root",
         "shared",
+        "preshared",
+        "deploy",
         "hmac",
         "jwt",
         "ssl",
         "tls",
         "priv",
+        "private",
     ];
-    const AUTH_KINDS: [&str; 4] = ["basic", "proxy", "http", "master"];
+    const AUTH_KINDS: [&str; 6] = ["basic", "proxy", "http", "master", "api", "digest"];
     let kind_of = |suffix: &str, kinds: &[&str]| {
         word.strip_suffix(suffix)
             .is_some_and(|kind| kinds.contains(&kind))
@@ -924,6 +959,42 @@ mod tests {
         let mut odd = json!({"kind": "Pod", "args": ["=", ",", "a.name=token,", "\\", "a.value", "é.name=secret", "é.value=x"]});
         mask_secrets(&mut odd);
         assert_eq!(odd["args"][6], "é.value=***");
+    }
+
+    /// The twelfth review: names the text rules knew and objects did not, and maps under a
+    /// credential's key.
+    #[test]
+    fn run_together_names_and_maps_under_a_credential_lose_their_values() {
+        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {
+            "GIT_DEPLOYKEY": "M-1", "APIAUTH": "M-2", "WG_PRESHAREDKEY": "M-3", "CIPHERKEY": "M-4",
+            "DIGESTAUTH": "M-5", "monkey": "kept"}});
+        mask_secrets(&mut config);
+        let text = config.to_string();
+        for secret in ["M-1", "M-2", "M-3", "M-4", "M-5"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(config["data"]["monkey"], "kept");
+        let mut route = json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "spec": {"http": [
+            {"match": [{"headers": {"x-api-key": {"exact": "M-6"}}}]}]}});
+        mask_secrets(&mut route);
+        assert!(!route.to_string().contains("M-6"), "{route}");
+        let mut custom = json!({"apiVersion": "example.com/v1", "kind": "Integration", "spec": {
+            "apiKeys": {"stripe": "M-7", "nested": {"sendgrid": "M-8"}},
+            "credentials": {"admin": "M-9", "existingSecret": "creds", "clientId": "app-1"},
+            "auth": {"basic": "M-10", "secretRef": {"name": "basic-auth"}},
+            "passwordPolicy": {"minLength": 12},
+            "secret": {"secretName": "db"}}});
+        mask_secrets(&mut custom);
+        let text = custom.to_string();
+        for secret in ["M-7", "M-8", "M-9", "M-10"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let spec = &custom["spec"];
+        assert_eq!(spec["credentials"]["existingSecret"], "creds");
+        assert_eq!(spec["credentials"]["clientId"], "app-1");
+        assert_eq!(spec["auth"]["secretRef"]["name"], "basic-auth");
+        assert_eq!(spec["passwordPolicy"]["minLength"], 12);
+        assert_eq!(spec["secret"]["secretName"], "db");
     }
 
     #[test]
