@@ -202,9 +202,9 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         said.line(format!("Left at their defaults: {}.", defaults.join(", ")));
     }
     said.line("Approve?");
-    // Like every answer, the question carries no credential an agent put into a URL.
-    said.finish()
-        .map(|text| Some(super::scrub::without_credentials(&text).into_owned()))
+    // Like every answer, the question carries no credential an agent put into a URL: each
+    // line is scrubbed on its own ([`Statement::finish`]).
+    said.finish().map(Some)
 }
 
 /// Where an app deploys from and to, as Argo CD has it now: a yes is sealed to this, so a
