@@ -570,3 +570,163 @@ async fn review12_finding_xml_element_named_by_attribute_in_objects() {
 async fn review12_jsonnet_local_held() {
     assert_none(leaks_in_conditions(&["local password = 'R12j03pw'; { pw: password }"]).await);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Read-only mode
+// ---------------------------------------------------------------------------------------------
+
+async fn read_only_world() -> World {
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("read_only", "true"),
+        ],
+    )
+    .await
+}
+
+/// The paths of what reached the repo-server through Argo CD (manifests, revision metadata).
+fn revisions_fetched(world: &World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/manifests") || p.contains("/revisions/"))
+        .collect()
+}
+
+/// FINDING R1: the revision an app was last compared at (`status.sync.revision`) is accepted
+/// whatever repository it was compared from. History entries are judged by the repository they
+/// deployed (`legacy-branch` of another repository is refused), but `status.sync` keeps its
+/// repository under `comparedTo.source`, which `known_revisions` does not read: after the
+/// app's `repoURL` changes, until Argo CD compares it again (or for as long as the new one
+/// fails to compare), the old repository's branch is sent to be fetched from the new one.
+#[tokio::test]
+#[ignore = "issue 19, open (twelfth review): read-only accepts status.sync.revision of another repository (comparedTo not read)"]
+async fn review12_finding_read_only_sync_revision_of_another_repository() {
+    let world = read_only_world().await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        let now = app["spec"]["source"]["repoURL"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app["spec"]["source"]["repoURL"] =
+            json!("https://git.example.com/platform/replacement.git");
+        app["status"]["sync"]["revision"] = json!("old-repo-branch");
+        app["status"]["sync"]["comparedTo"]["source"]["repoURL"] = json!(now);
+        app["status"]["sync"]["status"] = json!("Unknown");
+    }
+    let answer = world
+        .call(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": "old-repo-branch"}),
+        )
+        .await
+        .to_string();
+    println!("review12 read-only manifests: {answer}");
+    let fetched = revisions_fetched(&world);
+    assert!(
+        fetched.is_empty() && answer.contains("read-only"),
+        "read-only sent {fetched:?}: {answer}"
+    );
+}
+
+/// Held: the same revision while the app's repository is the one it was compared from is read
+/// (it is the app's own); a history entry of another repository is refused.
+#[tokio::test]
+async fn review12_read_only_history_of_another_repository_held() {
+    let world = read_only_world().await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["status"]["history"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": 99, "revision": "other-repo-branch",
+                         "source": {"repoURL": "https://git.example.com/elsewhere.git", "path": "x"}}));
+    }
+    let error = world
+        .tool_error(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": "other-repo-branch"}),
+        )
+        .await;
+    assert!(error.contains("read-only"), "{error}");
+    assert!(revisions_fetched(&world).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pod logs: values over several lines
+// ---------------------------------------------------------------------------------------------
+
+/// What `get_argocd_app_logs` of guestbook showed of `lines` (one log entry each) through both
+/// components: the secrets among `secrets` that showed.
+async fn leaks_in_logs(what: &str, lines: &[&str], secrets: &[&str]) -> Vec<String> {
+    let world = World::new().await;
+    world.standin.state().review_log_lines = lines.iter().map(|l| (*l).to_owned()).collect();
+    let server = crate::planting::server_logs(&world).await;
+    let plugin = crate::planting::plugin_logs(&plugin_env(&world.standin)).await;
+    println!("review12 logs {what}:\n server: {server}\n plugin: {plugin}");
+    let mut found = Vec::new();
+    for s in secrets {
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            if answer.contains(s) {
+                found.push(format!("{component} get_argocd_app_logs {what}: {s}"));
+            }
+        }
+    }
+    found
+}
+
+/// Held: values that continue on the next log line.
+#[tokio::test]
+async fn review12_values_over_log_lines_held() {
+    let mut found = Vec::new();
+    for (what, lines, secrets) in [
+        (
+            "YAML double-quoted scalar continued",
+            &[
+                "config:",
+                "  password: \"R12n01a",
+                "    R12n01b\"",
+                "  port: 5432",
+            ][..],
+            &["R12n01a", "R12n01b"][..],
+        ),
+        (
+            "JSON pretty-printed, value on the next line",
+            &[
+                "{",
+                "  \"password\":",
+                "    \"R12n02a\",",
+                "  \"user\": \"app\"",
+                "}",
+            ],
+            &["R12n02a"],
+        ),
+        (
+            "YAML block scalar",
+            &[
+                "db:",
+                "  password: |",
+                "    R12n03a",
+                "    R12n03b",
+                "  user: app",
+            ],
+            &["R12n03a", "R12n03b"],
+        ),
+        (
+            "YAML single-quoted scalar continued",
+            &["token: 'R12n04a", "  R12n04b'", "next: 1"],
+            &["R12n04a", "R12n04b"],
+        ),
+    ] {
+        found.extend(leaks_in_logs(what, lines, secrets).await);
+    }
+    assert_none(found);
+}
