@@ -730,3 +730,141 @@ async fn review12_values_over_log_lines_held() {
     }
     assert_none(found);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The approval question
+// ---------------------------------------------------------------------------------------------
+
+async fn approval_world() -> World {
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("require_approval", "true"),
+        ],
+    )
+    .await
+}
+
+/// What the agent is answered for `call` (the approval question, or anything else), as text.
+async fn asked_text(world: &World, call: &Value) -> String {
+    let mut body = crate::modern::modern_body(9, "tools/call", call.clone());
+    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+        json!({"elicitation": {"form": {}}});
+    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
+    let text = asked["result"]["inputRequests"]["approval"]["params"]["message"]
+        .as_str()
+        .map_or_else(|| asked.to_string(), str::to_owned);
+    println!("review12 asked:\n{text}");
+    asked.to_string()
+}
+
+/// The question of a patch of guestbook, whose source is first given `current`: what of
+/// `secrets` it showed.
+async fn patch_question_shows(
+    world: &World,
+    current: Option<Value>,
+    patch: Value,
+    secrets: &[&str],
+) -> Vec<String> {
+    if let Some(source) = current {
+        world.standin.state().apps.get_mut("guestbook").unwrap().app["spec"]["source"] = source;
+    }
+    let call = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true, "patch": patch}});
+    let text = asked_text(world, &call).await;
+    secrets
+        .iter()
+        .filter(|s| text.contains(*s))
+        .map(|s| format!("patch question: {s}"))
+        .collect()
+}
+
+const KEY_LINES_OLD: [&str; 2] = [
+    "MIIEowIBAAKCAQEAR12p01aQ3VzdG9tS2V5RGF0YUZvclRoZVJldmlld1R3ZWxmdGgx",
+    "R12p01bWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh",
+];
+const KEY_LINES_NEW: [&str; 2] = [
+    "MIIEpAIBAAKCAQEAR12p02aQ3VzdG9tS2V5RGF0YUZvclRoZVJldmlld1R3ZWxmdGgy",
+    "R12p02bWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh",
+];
+
+/// Helm values text holding a certificate and its private key under an innocent key
+/// (`server.pem`, as HAProxy and others take them).
+fn values_with_key(lines: [&str; 2]) -> String {
+    format!(
+        "replicas: 2\nserver.pem: |\n  -----BEGIN CERTIFICATE-----\n  MIIBkTCB+wIJAKHHIG\n  -----END CERTIFICATE-----\n  -----BEGIN RSA PRIVATE KEY-----\n  {}\n  {}\n  -----END RSA PRIVATE KEY-----\nimage:\n  tag: v1\n",
+        lines[0], lines[1]
+    )
+}
+
+fn helm_source(values: String) -> Value {
+    json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
+           "helm": {"values": values}})
+}
+
+/// FINDING Q1: a change inside text of several lines is shown as the lines that change
+/// (`Statement::text_change`), cut from the lines around them, and only then scrubbed: a
+/// private key's body lines rotated in Helm values (under an innocent key the masking cannot
+/// judge) reach the question without their `BEGIN`/`END` lines, as base64 nothing names. The
+/// whole values text, scrubbed, hides them; both the old and the new key's lines show.
+#[tokio::test]
+#[ignore = "issue 19, open (twelfth review): the patch question shows a rotated private key's body lines cut from their PEM markers"]
+async fn review12_finding_patch_question_private_key_lines_cut_from_markers() {
+    let world = approval_world().await;
+    let found = patch_question_shows(
+        &world,
+        Some(helm_source(values_with_key(KEY_LINES_OLD))),
+        json!({"spec": {"source": {"helm": {"values": values_with_key(KEY_LINES_NEW)}}}}),
+        &["R12p01a", "R12p01b", "R12p02a", "R12p02b"],
+    )
+    .await;
+    assert_none(found);
+}
+
+/// FINDING L1 and T1 through the question: a Helm parameter and a `valuesObject` key named
+/// `GIT_DEPLOYKEY`, and an annotation `Authorization = Bearer …`.
+#[tokio::test]
+#[ignore = "issue 19, open (twelfth review): the patch question shows GIT_DEPLOYKEY values and `Authorization = Bearer` tokens"]
+async fn review12_finding_patch_question_names_only_text_knows() {
+    let world = approval_world().await;
+    let mut found = Vec::new();
+    for (patch, secret) in [
+        (
+            json!({"spec": {"source": {"helm": {"valuesObject": {"git": {"GIT_DEPLOYKEY": "R12q01a"}}}}}}),
+            "R12q01a",
+        ),
+        (
+            json!({"metadata": {"annotations": {"example.com/notes": "call it with Authorization = Bearer R12q02a"}}}),
+            "R12q02a",
+        ),
+    ] {
+        found.extend(patch_question_shows(&world, None, patch, &[secret]).await);
+    }
+    assert_none(found);
+}
+
+/// Held: the question of patches carrying credentials the masking and the scrubber both know.
+#[tokio::test]
+async fn review12_patch_question_held() {
+    let world = approval_world().await;
+    let mut found = Vec::new();
+    for (patch, secret) in [
+        (
+            json!({"spec": {"source": {"helm": {"parameters": [{"name": "GIT_DEPLOYKEY", "value": "R12q03a"}]}}}}),
+            "R12q03a",
+        ),
+        (
+            json!({"spec": {"info": [{"name": "x-api-key", "value": "R12q04a"}]}}),
+            "R12q04a",
+        ),
+        (
+            json!({"metadata": {"annotations": {"example.com/notes": "line one\nAuthorization: Bearer R12q05a\nline three"}}}),
+            "R12q05a",
+        ),
+    ] {
+        found.extend(patch_question_shows(&world, None, patch, &[secret]).await);
+    }
+    assert_none(found);
+}
