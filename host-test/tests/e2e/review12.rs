@@ -943,3 +943,73 @@ async fn review12_question_end_marker_held() {
     let text = asked_text(&world, &patch_end).await;
     assert!(text.contains("evil.example.com/takeover.git"), "{text}");
 }
+
+/// FINDING P: a `{name, value}` entry written by two JSON patch operations, one setting
+/// `…/env/0/name` to a credential's name, the next `…/env/0/value`: each operation is judged by
+/// its own `path` (`…/name`, `…/value`: no credential), and the pair is never put together —
+/// the JSON6902 counterpart of review 11's pair given field by field. In an Application's
+/// Kustomize patch (YAML text) and a Flux Kustomization's operations (objects), shown by
+/// `get_argocd_resource` (both components) and by the patch question.
+fn split_across_operations() -> Vec<LiveShape> {
+    let repo = "https://git.example.com/platform/guestbook.git";
+    vec![
+        (
+            "kustomize patch: env name and value set by two JSON6902 operations",
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                   "metadata": {"name": "r12-s1", "namespace": "argocd"},
+                   "spec": {"project": "default", "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+                            "source": {"repoURL": repo, "path": "k", "kustomize": {"patches": [
+                                {"target": {"kind": "Deployment", "name": "api"},
+                                 "patch": "- op: replace\n  path: /spec/template/spec/containers/0/env/0/name\n  value: DB_PASSWORD\n- op: replace\n  path: /spec/template/spec/containers/0/env/0/value\n  value: R12s01a\n"}]}}}}),
+            &["R12s01a"],
+        ),
+        (
+            "Flux Kustomization: the same two operations as objects",
+            json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1beta1", "kind": "Kustomization",
+                   "metadata": {"name": "r12-s2", "namespace": "guestbook"},
+                   "spec": {"interval": "10m", "path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "apps"},
+                            "patchesJson6902": [{"target": {"kind": "Deployment", "name": "api"}, "patch": [
+                                {"op": "replace", "path": "/spec/template/spec/containers/0/env/0/name", "value": "API_TOKEN"},
+                                {"op": "replace", "path": "/spec/template/spec/containers/0/env/0/value", "value": "R12s02a"}]}]}}),
+            &["R12s02a"],
+        ),
+    ]
+}
+
+#[tokio::test]
+#[ignore = "issue 19, open (twelfth review): an env entry's name and value set by two JSON6902 operations show"]
+async fn review12_finding_pair_split_across_patch_operations() {
+    let shapes = split_across_operations();
+    let mut found = leaks_in_live(&shapes).await;
+    let world = approval_world().await;
+    let source = shapes[0].1["spec"]["source"].clone();
+    found.extend(
+        patch_question_shows(
+            &world,
+            None,
+            json!({"spec": {"source": source}}),
+            &["R12s01a"],
+        )
+        .await,
+    );
+    assert_none(found);
+}
+
+/// Held: Helm `--set` pairs in a container's args, the value first, and with `--set-string`.
+fn split_pair_held() -> Vec<LiveShape> {
+    vec![(
+        "args: --set pair with the value first, and --set-string",
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+                   "metadata": {"name": "r12-s3", "namespace": "guestbook"},
+                   "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "helm", "image": "alpine/helm",
+                       "args": ["upgrade", "api", "./chart",
+                                "--set", "env[0].value=R12s03a", "--set", "env[0].name=DB_PASSWORD",
+                                "--set-string", "extraEnv[1].name=API_TOKEN,extraEnv[1].value=R12s03b"]}]}}}}),
+        &["R12s03a", "R12s03b"],
+    )]
+}
+
+#[tokio::test]
+async fn review12_split_pair_held() {
+    assert_none(leaks_in_live(&split_pair_held()).await);
+}
