@@ -1,10 +1,29 @@
 //! Twelfth hostile review: what the earlier reviews' shapes left out. Text shapes (URL
 //! userinfo, query tokens, headers, commands, members in other languages, escapes, provider
-//! tokens) put in condition messages and read back through `get_argocd_app_status`; live objects
-//! whose keys the text scrubber calls credentials but the object masking does not, and maps
-//! under a credential's key; a multi-line quoted value in pod logs; the approval question of a
-//! patch. A test named `review12_finding_*` asserts nothing leaks where the review found a
+//! tokens) put in condition messages and read back through `get_argocd_app_status` of both
+//! components; live objects read through `get_argocd_resource` of both components; pod logs;
+//! the approval question of `patch_argocd_app` and `create_argocd_app`; read-only revisions.
+//! A test named `review12_finding_*` asserts the secure behaviour where the review found a
 //! breach (issue 19, open); the others held and keep guarding.
+//!
+//! Found:
+//! - T1 `Authorization = Bearer …` (spaces around `=`, no quotes): the scheme is masked, the
+//!   token shown;
+//! - T2 an `Authorization` header with quoted parameters (`Token token="…"`, OAuth 1.0a,
+//!   Digest): masked only up to the first quote;
+//! - T3 an XML element named by an attribute (`<entry key="password">…</entry>`, Android's
+//!   `<string name="api_key">`): the attribute is masked, the value shown;
+//! - J Jsonnet hidden fields (`password:: '…'`, `:::`), in text and in an Application's
+//!   Jsonnet code;
+//! - L1 keys only the text rules call credentials (`GIT_DEPLOYKEY`, `APIAUTH`,
+//!   `WG_PRESHAREDKEY`, `CIPHERKEY`, `DIGESTAUTH`) in objects, env entries and `valuesObject`;
+//! - L2 a map under a credential key (`x-api-key: {exact: …}`, `apiKeys: {stripe: …}`);
+//! - P an env entry's name and value set by two JSON6902 operations;
+//! - Q1 the patch question shows a rotated private key's body lines without their PEM markers
+//!   (a change inside multi-line text is shown as the changed lines only);
+//! - Q2 a `-----BEGIN … PRIVATE KEY-----` line in any argument turns the rest of the approval
+//!   question into `***` (the new repository, "Approve?"), and a yes then runs the hidden change;
+//! - R1 read-only: `status.sync.revision` is accepted whatever repository it was compared from.
 
 use serde_json::{Value, json};
 
@@ -222,6 +241,37 @@ const SHAPES: &[&str] = &[
     "token = Bearer R12g35",
     "api_key = Bearer R12g36",
     "password = Basic R12g37",
+    // round 3
+    "Authorization:Bearer R12k01",
+    "Authorization : Bearer R12k02",
+    "X-Api-Key:R12k03",
+    "Cookie: a=1; session=R12k04",
+    "proxy_set_header Authorization \"Bearer R12k05\";",
+    "curl -H \"X-Api-Key: R12k06\" https://x",
+    "{Username:deploy Password:R12k07}",
+    "map[password:R12k08]",
+    "[password] => R12k09",
+    "spring.datasource.password:R12k10",
+    "{\\\"password\\\":\\\"R12k11\\\"}",
+    "password%3DR12k12",
+    "%22password%22%3A%22R12k13%22",
+    "password:\u{a0}R12k14",
+    "password\u{ff1a}R12k15",
+    "requirepass R12k16",
+    "Authorization: Bearer R12k17\r\nHost: x",
+    "export API_TOKEN=R12k18",
+    "API_TOKEN=R12k19 ./run.sh",
+    "env: [{name: API_TOKEN, value: R12k20}]",
+    "--docker-password R12k21",
+    "X-Auth-Token = R12k22",
+    "TF_VAR_db_password=R12k23",
+    "postgres://app:R12k24@db:5432/app?sslmode=disable",
+    "Password=R12k25;Server=db",
+    "{\"Authorization\":[\"Basic R12k26==\"]}",
+    "PGPASSWORD='R12k27' psql",
+    "ENV API_KEY R12k28",
+    "ARG GITHUB_TOKEN=R12k29",
+    "aws configure set aws_secret_access_key R12k30",
 ];
 
 /// Shapes of the list above that leak but that the README admits it cannot hide, or that no
