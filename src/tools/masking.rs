@@ -38,7 +38,9 @@ mod values_text;
 
 use serde_json::Value;
 
-use field_by_field::{mask_paired_assignments, mask_paired_keys, mask_paired_parameters};
+use field_by_field::{
+    mask_paired_assignments, mask_paired_keys, mask_paired_operations, mask_paired_parameters,
+};
 pub use json_patch::last_named_segment;
 pub use values_text::mask_yaml;
 
@@ -159,17 +161,18 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                 {
                     mask_leaves(inner);
                 }
-                if let Value::Array(items) = inner {
-                    mask_flag_arguments(items);
-                    mask_paired_assignments(items);
-                    mask_paired_parameters(items);
-                }
                 mask_credential_fields(inner, names);
             }
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| mask_credential_fields(item, names)),
+        Value::Array(items) => {
+            mask_flag_arguments(items);
+            mask_paired_assignments(items);
+            mask_paired_parameters(items);
+            mask_paired_operations(items);
+            items
+                .iter_mut()
+                .for_each(|item| mask_credential_fields(item, names));
+        }
         Value::String(text) => mask_embedded_document(text),
         _ => {}
     }
@@ -202,6 +205,11 @@ fn mask_embedded_document(text: &mut String) {
             *text = written.unwrap_or_else(|_| MASK.to_owned());
         }
         return;
+    }
+    if text.contains('\n')
+        && let Some(masked) = json_patch::mask_yaml_operations(text)
+    {
+        *text = masked;
     }
     if text.contains('\n')
         && let Some(masked) = values_text::masked_if_yaml(text)

@@ -4,7 +4,7 @@
 //! components; live objects read through `get_argocd_resource` of both components; pod logs;
 //! the approval question of `patch_argocd_app` and `create_argocd_app`; read-only revisions.
 //! A test named `review12_finding_*` asserts the secure behaviour where the review found a
-//! breach (issue 19, open); the others held and keep guarding.
+//! breach (issue 19; each fixed since); the others held and keep guarding.
 //!
 //! Found:
 //! - T1 `Authorization = Bearer …` (spaces around `=`, no quotes): the scheme is masked, the
@@ -411,19 +411,16 @@ async fn review12_text_shapes_in_conditions() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): `Authorization = Bearer …` masks the scheme, shows the token"]
 async fn review12_finding_scheme_after_spaced_equals() {
     assert_none(leaks_in_conditions(SCHEME_AFTER_SPACED_EQUALS).await);
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): an Authorization header's quoted parameters (Token token=\"…\") show"]
 async fn review12_finding_authorization_quoted_parameters() {
     assert_none(leaks_in_conditions(QUOTED_HEADER_PARAMETERS).await);
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): <entry key=\"password\">…</entry> masks the key, shows the value"]
 async fn review12_finding_xml_element_named_by_attribute() {
     assert_none(leaks_in_conditions(XML_NAMED_BY_ATTRIBUTE).await);
 }
@@ -551,13 +548,11 @@ async fn check_live(shapes: Vec<LiveShape>) {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): keys only the text rules call credentials (GIT_DEPLOYKEY, APIAUTH) show in objects"]
 async fn review12_finding_names_only_text_knows() {
     check_live(names_only_text_knows()).await;
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): a map under a credential key (x-api-key: {exact: …}) shows its entries"]
 async fn review12_finding_maps_under_credential_keys() {
     check_live(maps_under_credential_keys()).await;
 }
@@ -590,7 +585,6 @@ const JSONNET_TEXT: &[&str] = &[
 ];
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): Jsonnet hidden fields (password:: '…') show"]
 async fn review12_finding_jsonnet_hidden_field() {
     let mut found = leaks_in_live(&jsonnet_hidden_fields()).await;
     found.extend(leaks_in_conditions(JSONNET_TEXT).await);
@@ -610,7 +604,6 @@ fn xml_named_by_attribute_in_objects() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): <entry key=\"password\">…</entry> in a ConfigMap file shows"]
 async fn review12_finding_xml_element_named_by_attribute_in_objects() {
     check_live(xml_named_by_attribute_in_objects()).await;
 }
@@ -655,7 +648,6 @@ fn revisions_fetched(world: &World) -> Vec<String> {
 /// app's `repoURL` changes, until Argo CD compares it again (or for as long as the new one
 /// fails to compare), the old repository's branch is sent to be fetched from the new one.
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): read-only accepts status.sync.revision of another repository (comparedTo not read)"]
 async fn review12_finding_read_only_sync_revision_of_another_repository() {
     let world = read_only_world().await;
     {
@@ -860,7 +852,6 @@ fn helm_source(values: String) -> Value {
 /// judge) reach the question without their `BEGIN`/`END` lines, as base64 nothing names. The
 /// whole values text, scrubbed, hides them; both the old and the new key's lines show.
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): the patch question shows a rotated private key's body lines cut from their PEM markers"]
 async fn review12_finding_patch_question_private_key_lines_cut_from_markers() {
     let world = approval_world().await;
     let found = patch_question_shows(
@@ -876,7 +867,6 @@ async fn review12_finding_patch_question_private_key_lines_cut_from_markers() {
 /// FINDING L1 and T1 through the question: a Helm parameter and a `valuesObject` key named
 /// `GIT_DEPLOYKEY`, and an annotation `Authorization = Bearer …`.
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): the patch question shows GIT_DEPLOYKEY values and `Authorization = Bearer` tokens"]
 async fn review12_finding_patch_question_names_only_text_knows() {
     let world = approval_world().await;
     let mut found = Vec::new();
@@ -927,7 +917,6 @@ async fn review12_patch_question_held() {
 /// the patch points the app at, the create's repository and revision, and "Approve?". The
 /// person is asked to approve a change they are not shown.
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): a PEM BEGIN line in an argument hides the rest of the approval question"]
 async fn review12_finding_question_cut_short_by_a_pem_marker() {
     let world = approval_world().await;
     let patch = json!({"name": "patch_argocd_app", "arguments": {
@@ -1027,7 +1016,6 @@ fn split_across_operations() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (twelfth review): an env entry's name and value set by two JSON6902 operations show"]
 async fn review12_finding_pair_split_across_patch_operations() {
     let shapes = split_across_operations();
     let mut found = leaks_in_live(&shapes).await;

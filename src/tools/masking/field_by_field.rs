@@ -6,7 +6,9 @@
 //! - the same two assignments as two Helm or plugin parameters of an Application
 //!   (`{name: env[0].name, value: DB_PASSWORD}`, `{name: env[0].value, value: …}`);
 //! - as two keys of a map (a chart's values flattened into a ConfigMap:
-//!   `env[0].name: DB_PASSWORD`, `env[0].value: …`).
+//!   `env[0].name: DB_PASSWORD`, `env[0].value: …`);
+//! - as two JSON patch operations (`path: …/env/0/name`, `path: …/env/0/value`), as objects
+//!   or as YAML text ([`super::json_patch`]).
 //!
 //! The fields that hold the entry's value ([`PAIR_VALUES`]) are masked when the field that
 //! names it ([`PAIR_NAMES`]) is set to a credential's name, as they are in an object.
@@ -72,6 +74,29 @@ fn named_value(item: &Value) -> Option<(&str, &str)> {
     Some((name, value))
 }
 
+/// `[{op: replace, path: …/env/0/name, value: DB_PASSWORD}, {op: replace, path:
+/// …/env/0/value, value: …}]`: JSON patch operations, each setting one field of the entry.
+pub(super) fn mask_paired_operations(items: &mut [Value]) {
+    let secret = secret_entries_at('/', items.iter().filter_map(path_and_value));
+    if secret.is_empty() {
+        return;
+    }
+    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+        let sets_secret = item
+            .get("path")
+            .and_then(Value::as_str)
+            .is_some_and(|path| sets_value_at('/', path, &secret));
+        if sets_secret && let Some(value) = item.get_mut("value") {
+            mask_leaves(value);
+        }
+    }
+}
+
+/// An operation's path and value, when both are text.
+fn path_and_value(item: &Value) -> Option<(&str, &str)> {
+    Some((item.get("path")?.as_str()?, item.get("value")?.as_str()?))
+}
+
 /// `{"env[0].name": "DB_PASSWORD", "env[0].value": "…"}`: the keys of a map.
 pub(super) fn mask_paired_keys(map: &mut Map<String, Value>) {
     let secret = secret_entries(
@@ -91,9 +116,17 @@ pub(super) fn mask_paired_keys(map: &mut Map<String, Value>) {
 /// The entries (`env[0]`) whose name field one of `assignments` sets to a credential's name
 /// (`env[0].name` = `DB_PASSWORD`), and not to where one is kept (`DB_PASSWORD_FILE`).
 fn secret_entries<'a>(assignments: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    secret_entries_at('.', assignments)
+}
+
+/// [`secret_entries`] of paths whose fields follow `separator` (`/` in a JSON pointer).
+pub(super) fn secret_entries_at<'a>(
+    separator: char,
+    assignments: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
     assignments
         .filter_map(|(path, value)| {
-            let (entry, field) = path.rsplit_once('.')?;
+            let (entry, field) = path.rsplit_once(separator)?;
             (PAIR_NAMES.contains(&field) && looks_like_credential(value) && !names_a_place(value))
                 .then(|| entry.to_owned())
         })
@@ -102,7 +135,12 @@ fn secret_entries<'a>(assignments: impl Iterator<Item = (&'a str, &'a str)>) -> 
 
 /// Whether `path` (`env[0].value`) sets a value field of one of the `secret` entries.
 fn sets_value_of(path: &str, secret: &[String]) -> bool {
-    path.rsplit_once('.').is_some_and(|(entry, field)| {
+    sets_value_at('.', path, secret)
+}
+
+/// [`sets_value_of`] for paths whose fields follow `separator`.
+pub(super) fn sets_value_at(separator: char, path: &str, secret: &[String]) -> bool {
+    path.rsplit_once(separator).is_some_and(|(entry, field)| {
         PAIR_VALUES.contains(&field) && secret.iter().any(|e| e == entry)
     })
 }

@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::field_by_field::{secret_entries_at, sets_value_at};
 use super::{MASK, mask_every_leaf, names_a_credential};
 
 /// Whether a JSON pointer (`/stringData/password`, `/data/API_TOKEN`, `/spec/tokens/0`) ends at
@@ -84,6 +85,81 @@ fn reaches_data(path: &str) -> bool {
         .strip_prefix('/')
         .map(|rest| rest.split('/').next().unwrap_or(""));
     matches!(first, None | Some("" | "data" | "stringData"))
+}
+
+/// JSON patch operations written as YAML text, each an item of simple scalars (`- op:
+/// replace` then `  path: …` and `  value: …` lines, or `- {op: add, path: …, value: …}`): the
+/// `value` of an operation that sets a field of an entry another operation names as a
+/// credential (`…/env/0/name` set to `DB_PASSWORD`, then `…/env/0/value`) becomes [`MASK`].
+/// None when nothing is hidden or the text is no such list.
+pub(super) fn mask_yaml_operations(text: &str) -> Option<String> {
+    if !text.contains("op:") || !text.contains("path:") {
+        return None;
+    }
+    let operations = yaml_operations(text);
+    let set = operations
+        .iter()
+        .filter_map(|o| Some((o.path.as_deref()?, o.value.as_ref()?.1.as_str())));
+    let secret = secret_entries_at('/', set);
+    if secret.is_empty() {
+        return None;
+    }
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    for operation in &operations {
+        let (Some(path), Some((line, value))) = (&operation.path, &operation.value) else {
+            continue;
+        };
+        if sets_value_at('/', path, &secret)
+            && let Some(at) = lines[*line].rfind(value.as_str())
+        {
+            lines[*line].replace_range(at..at + value.len(), MASK);
+        }
+    }
+    Some(lines.join("\n"))
+}
+
+/// One operation read from YAML text: its path, and its value with the line it stands on.
+#[derive(Default)]
+struct YamlOperation {
+    path: Option<String>,
+    value: Option<(usize, String)>,
+}
+
+/// The operations of a YAML list whose items are maps of plain scalars, block or flow.
+fn yaml_operations(text: &str) -> Vec<YamlOperation> {
+    let mut operations: Vec<YamlOperation> = Vec::new();
+    for (n, line) in text.split('\n').enumerate() {
+        let content = line.trim_start();
+        let (starts_item, entry) = match content.strip_prefix("- ") {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, content),
+        };
+        if starts_item {
+            operations.push(YamlOperation::default());
+        }
+        let Some(operation) = operations.last_mut() else {
+            continue;
+        };
+        let flow = entry
+            .strip_prefix('{')
+            .and_then(|e| e.trim_end().strip_suffix('}'));
+        let members: Vec<&str> = match flow {
+            Some(inside) => inside.split(',').collect(),
+            None => vec![entry],
+        };
+        for member in members {
+            let Some((key, value)) = member.split_once(':') else {
+                continue;
+            };
+            let value = value.trim().trim_matches(['"', '\'']);
+            match key.trim().trim_matches(['"', '\'']) {
+                "path" => operation.path = Some(value.to_owned()),
+                "value" if !value.is_empty() => operation.value = Some((n, value.to_owned())),
+                _ => {}
+            }
+        }
+    }
+    operations
 }
 
 #[cfg(test)]
@@ -162,5 +238,34 @@ mod tests {
             patches[3]["patch"],
             "- op: add\n  path: /metadata/labels/a\n  value: b\n"
         );
+    }
+
+    #[test]
+    fn a_pair_set_by_two_operations_loses_its_value() {
+        let yaml = "- op: replace\n  path: /spec/env/0/name\n  value: DB_PASSWORD\n- op: replace\n  path: /spec/env/0/value\n  value: O-1\n- {op: add, path: /spec/env/1/name, value: API_TOKEN}\n- {op: add, path: /spec/env/1/value, value: \"O-2\"}\n- op: add\n  path: /spec/env/2/value\n  value: kept\n";
+        let masked = mask_yaml_operations(yaml).unwrap();
+        assert!(
+            !masked.contains("O-1") && !masked.contains("O-2"),
+            "{masked}"
+        );
+        assert!(
+            masked.contains("value: kept") && masked.contains("value: DB_PASSWORD"),
+            "{masked}"
+        );
+        assert_eq!(
+            mask_yaml_operations("- op: add\n  path: /a\n  value: b\n"),
+            None
+        );
+        let mut flux = json!({"kind": "Kustomization", "spec": {"patchesJson6902": [{"patch": [
+            {"op": "replace", "path": "/spec/env/0/name", "value": "API_TOKEN"},
+            {"op": "replace", "path": "/spec/env/0/value", "value": "O-3"}]}]}});
+        mask_secrets(&mut flux);
+        assert!(!flux.to_string().contains("O-3"), "{flux}");
+        let mut app = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "spec": {"source": {"kustomize": {"patches": [
+            {"patch": "[{\"op\":\"add\",\"path\":\"/e/0/name\",\"value\":\"DB_PASSWORD\"},{\"op\":\"add\",\"path\":\"/e/0/value\",\"value\":\"O-4\"}]"},
+            {"patch": yaml}]}}}});
+        mask_secrets(&mut app);
+        let text = app.to_string();
+        assert!(!text.contains("O-4") && !text.contains("O-1"), "{text}");
     }
 }
