@@ -165,3 +165,40 @@ pub async fn leaks_in_live(objects: &[LiveShape]) -> Vec<String> {
     }
     found
 }
+
+/// A world whose writes need a person's approval (logged in with a password).
+pub(crate) async fn approval_world() -> World {
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("require_approval", "true"),
+        ],
+    )
+    .await
+}
+
+/// What the agent is answered for the `tools/call` params `call` by a client that can show
+/// forms, as text: the approval question's message is printed, and the whole answer returned.
+pub(crate) async fn asked_text(world: &World, call: &Value) -> String {
+    let mut body = crate::modern::modern_body(9, "tools/call", call.clone());
+    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+        json!({"elicitation": {"form": {}}});
+    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
+    let text = asked["result"]["inputRequests"]["approval"]["params"]["message"]
+        .as_str()
+        .map_or_else(|| asked.to_string(), str::to_owned);
+    println!("asked:\n{text}");
+    asked.to_string()
+}
+
+/// Fails listing what leaked, if anything did.
+pub(crate) fn assert_none(found: Vec<String>) {
+    assert!(
+        found.is_empty(),
+        "leaked {}:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}

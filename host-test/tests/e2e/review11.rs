@@ -17,7 +17,7 @@
 use serde_json::{Value, json};
 
 use crate::World;
-use crate::planting::LiveShape;
+use crate::planting::{LiveShape, approval_world, asked_text};
 
 fn destination() -> Value {
     json!({"server": "https://kubernetes.default.svc", "namespace": "child"})
@@ -378,36 +378,6 @@ async fn review11_app_spec_through_app_tools() {
 // ---------------------------------------------------------------------------------------------
 // The approval question
 // ---------------------------------------------------------------------------------------------
-
-fn asking(params: &Value) -> Value {
-    let mut body = crate::modern::modern_body(9, "tools/call", params.clone());
-    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
-        json!({"elicitation": {"form": {}}});
-    body
-}
-
-async fn approval_world() -> World {
-    World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("require_approval", "true"),
-        ],
-    )
-    .await
-}
-
-/// What the agent is answered for `call` (the question, or anything else), as text.
-async fn asked_text(world: &World, call: &Value) -> String {
-    let body = asking(call);
-    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
-    let text = asked["result"]["inputRequests"]["approval"]["params"]["message"]
-        .as_str()
-        .map_or_else(|| asked.to_string(), str::to_owned);
-    println!("review11 asked:\n{text}");
-    asked.to_string()
-}
 
 /// What the approval question of a patch setting each shape on guestbook showed.
 async fn patch_question_leaks(shapes: &[LiveShape]) -> Vec<String> {

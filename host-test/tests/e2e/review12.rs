@@ -28,7 +28,10 @@
 use serde_json::{Value, json};
 
 use crate::World;
-use crate::planting::{LiveShape, leaks_in_live, plant_conditions, plugin_env, plugin_status};
+use crate::planting::{
+    LiveShape, approval_world, asked_text, assert_none, leaks_in_live, plant_conditions,
+    plugin_env, plugin_status,
+};
 
 const SHAPES: &[&str] = &[
     // URL userinfo
@@ -367,15 +370,6 @@ async fn leaks_in_conditions(texts: &[&str]) -> Vec<String> {
         }
     }
     found
-}
-
-fn assert_none(found: Vec<String>) {
-    assert!(
-        found.is_empty(),
-        "leaked {}:\n{}",
-        found.len(),
-        found.join("\n")
-    );
 }
 
 /// Held: every text shape above but those admitted, in condition messages of both components.
@@ -776,31 +770,6 @@ async fn review12_values_over_log_lines_held() {
 // ---------------------------------------------------------------------------------------------
 // The approval question
 // ---------------------------------------------------------------------------------------------
-
-async fn approval_world() -> World {
-    World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("require_approval", "true"),
-        ],
-    )
-    .await
-}
-
-/// What the agent is answered for `call` (the approval question, or anything else), as text.
-async fn asked_text(world: &World, call: &Value) -> String {
-    let mut body = crate::modern::modern_body(9, "tools/call", call.clone());
-    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
-        json!({"elicitation": {"form": {}}});
-    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
-    let text = asked["result"]["inputRequests"]["approval"]["params"]["message"]
-        .as_str()
-        .map_or_else(|| asked.to_string(), str::to_owned);
-    println!("review12 asked:\n{text}");
-    asked.to_string()
-}
 
 /// The question of a patch of guestbook, whose source is first given `current`: what of
 /// `secrets` it showed.
