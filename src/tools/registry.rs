@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::guards::{approval_question_of, needs_approval_of};
+use super::guards::{Asked, approval_question_of, needs_approval_of};
 use super::schema::{
     bare_definition, exact_output_schema_of, generated_schemas_of, published_definitions,
 };
@@ -108,12 +108,18 @@ macro_rules! toolset {
         /// `arguments`: only tools that change something, and only with arguments they accept
         /// (a call with bad arguments is refused without asking anyone).
         pub fn needs_approval(name: &str, arguments: &Value) -> bool {
+            asked_about(name, arguments).is_some()
+        }
+
+        /// The tool called `name`, when it waits for a person's yes before it runs with
+        /// `arguments` (see [`needs_approval`]).
+        fn asked_about(name: &str, arguments: &Value) -> Option<Asked> {
             $(
                 if name == <$tool as Tool>::NAME {
-                    return needs_approval_of::<$tool>(arguments);
+                    return needs_approval_of::<$tool>(arguments).then(Asked::of::<$tool>);
                 }
             )*
-            false
+            None
         }
 
         /// What to ask a person before the tool called `name` runs with `arguments` (`None`:
@@ -124,12 +130,10 @@ macro_rules! toolset {
             name: &str,
             arguments: &Value,
         ) -> Result<Option<String>, String> {
-            $(
-                if name == <$tool as Tool>::NAME {
-                    return approval_question_of::<$tool, H>(host, context, arguments).await;
-                }
-            )*
-            Ok(None)
+            match asked_about(name, arguments) {
+                Some(tool) => approval_question_of(host, context, arguments, tool).await,
+                None => Ok(None),
+            }
         }
 
         /// Runs the tool called `name`.
