@@ -44,6 +44,8 @@ struct LoginOnce {
 
 impl HttpClient for LoginOnce {
     type Body = <WasiHttp as HttpClient>::Body;
+    /// User mode is the server component's (see `run`): leaving it out takes its code out too.
+    const SERVES_USER_MODE: bool = false;
 
     /// Streams are reads (logs): never a login.
     async fn open(&self, request: HttpRequest) -> Result<HttpStream<Self::Body>, HttpError> {
