@@ -2,6 +2,8 @@
 //! reaches one — arguments parsed by the tool's own type, the read-only guard, the profile, and
 //! errors turned into messages that name the tools to turn to.
 
+use std::pin::Pin;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -144,14 +146,18 @@ macro_rules! toolset {
             arguments: Value,
             progress: &dyn Progress,
         ) -> CallOutcome {
-            $(
+            // Each tool's call is its own future, awaited in one place: the tools' code stays
+            // in one function each, not in one state machine that moves all of them (issue 16).
+            let call: Pin<Box<dyn Future<Output = CallOutcome> + '_>> = $(
                 if name == <$tool as Tool>::NAME {
-                    return invoke::<$tool, H>(host, context, arguments, progress).await;
-                }
-            )*
-            CallOutcome::UnknownTool(format!(
-                "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
-            ))
+                    Box::pin(invoke::<$tool, H>(host, context, arguments, progress))
+                } else
+            )* {
+                return CallOutcome::UnknownTool(format!(
+                    "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
+                ));
+            };
+            call.await
         }
     };
 }
