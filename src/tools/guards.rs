@@ -4,7 +4,10 @@
 
 use serde_json::Value;
 
-use super::project_guard::{current_app, merge_patch, project_of};
+use super::project_guard::{
+    check_app_allowed, check_patch_allowed, check_project_allowed, current_app, merge_patch,
+    project_of,
+};
 use super::statement::{Statement, shown};
 use super::{PROFILE_ARGUMENT, ResourceSelector, Tool};
 use crate::argocd::{ArgoClient, ArgoError};
@@ -93,6 +96,9 @@ pub(super) async fn approval_question_of<H: Host>(
                 tool.name
             )
         })?;
+        // A write the allow-list refuses is refused now: a person is not asked to approve
+        // what would not run.
+        check_app_allowed(&client, app, &current).map_err(|e| e.to_string())?;
         let namespace = current
             .pointer("/metadata/namespace")
             .cloned()
@@ -124,6 +130,7 @@ pub(super) async fn approval_question_of<H: Host>(
             said.line(line);
         }
         if let Some(patch) = given.remove("patch") {
+            check_patch_allowed(&client, app, &current, &patch).map_err(|e| e.to_string())?;
             let mut after = current.clone();
             merge_patch(&mut after, &patch);
             said.line("Changes to the application (before → after):");
@@ -158,6 +165,11 @@ pub(super) async fn approval_question_of<H: Host>(
         }
     }
     if tool.name == super::CreateApp::NAME
+        && let Some(Value::String(project)) = given.get("project")
+    {
+        check_project_allowed(&client, project).map_err(|e| e.to_string())?;
+    }
+    if tool.name == super::CreateApp::NAME
         && given.get("upsert") == Some(&Value::Bool(true))
         && let Some(Value::String(name)) = given.get("name")
     {
@@ -166,6 +178,7 @@ pub(super) async fn approval_question_of<H: Host>(
         // Not found (or not visible) means nothing is replaced; any other failure refuses.
         match current_app(&client, name, namespace).await {
             Ok(existing) => {
+                check_app_allowed(&client, name, &existing).map_err(|e| e.to_string())?;
                 said.line(format!(
                     "It REPLACES the existing application {} (project {}), which now:",
                     shown(&Value::String(name.clone())),
@@ -205,9 +218,9 @@ pub(super) async fn approval_question_of<H: Host>(
         said.line(format!("Left at their defaults: {}.", defaults.join(", ")));
     }
     said.line("Approve?");
-    // Like every answer, the question carries no credential an agent put into a URL.
-    said.finish()
-        .map(|text| Some(super::scrub::without_credentials(&text).into_owned()))
+    // Like every answer, the question carries no credential an agent put into a URL: each
+    // line is scrubbed on its own ([`Statement::finish`]).
+    said.finish().map(Some)
 }
 
 /// Where an app deploys from and to, as Argo CD has it now: a yes is sealed to this, so a

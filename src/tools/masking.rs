@@ -15,9 +15,11 @@
 //!   resource's fields), every value under Grafana's `secureJsonData`, the value of an entry
 //!   whose `name`, `key` or `type` looks like a credential's name, whatever fields sit between
 //!   ([`PAIR_VALUES`]: container `env`, probe `httpHeaders`, Tekton params' `default`), also
-//!   given field by field in Helm `--set` arguments, and the argument after a credential flag in
-//!   `args`/`command`; in the External Secrets Operator's kinds, the names of keys
-//!   (`secretKey`, `remoteKey`) are kept;
+//!   given field by field ([`field_by_field`]: Helm `--set` arguments, two parameters, two keys
+//!   of a map), the `value` of a JSON patch operation whose `path` ends at a credential's name
+//!   and what a patch of a Secret writes into its data ([`json_patch`]), and the argument after
+//!   a credential flag in `args`/`command`; in the External Secrets Operator's kinds, the names
+//!   of keys (`secretKey`, `remoteKey`) are kept;
 //! - any kind: a string that is a document of its own (JSON text, YAML on several lines), read
 //!   as what it is ([`mask_embedded_document`]);
 //! - `List` kinds: each item as the object it is; and any object held whole inside another
@@ -30,10 +32,16 @@
 //! scrubbed as a whole, [`super::scrub`]: `password=…` or a URL's userinfo under an innocent key
 //! is caught there.)
 
+mod field_by_field;
+mod json_patch;
 mod values_text;
 
 use serde_json::Value;
 
+use field_by_field::{
+    mask_paired_assignments, mask_paired_keys, mask_paired_operations, mask_paired_parameters,
+};
+pub use json_patch::last_named_segment;
 pub use values_text::mask_yaml;
 
 /// What replaces every hidden value, whatever Argo CD already masked.
@@ -141,6 +149,8 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                     }
                 }
             }
+            mask_paired_keys(map);
+            json_patch::mask_secret_patch(map);
             let secret_pair = names_its_credential(map);
             for (key, inner) in map.iter_mut() {
                 let a_name = names.contains(&key.as_str());
@@ -151,16 +161,18 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                 {
                     mask_leaves(inner);
                 }
-                if let Value::Array(items) = inner {
-                    mask_flag_arguments(items);
-                    mask_paired_assignments(items);
-                }
                 mask_credential_fields(inner, names);
             }
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| mask_credential_fields(item, names)),
+        Value::Array(items) => {
+            mask_flag_arguments(items);
+            mask_paired_assignments(items);
+            mask_paired_parameters(items);
+            mask_paired_operations(items);
+            items
+                .iter_mut()
+                .for_each(|item| mask_credential_fields(item, names));
+        }
         Value::String(text) => mask_embedded_document(text),
         _ => {}
     }
@@ -195,6 +207,11 @@ fn mask_embedded_document(text: &mut String) {
         return;
     }
     if text.contains('\n')
+        && let Some(masked) = json_patch::mask_yaml_operations(text)
+    {
+        *text = masked;
+    }
+    if text.contains('\n')
         && let Some(masked) = values_text::masked_if_yaml(text)
     {
         *text = masked;
@@ -220,15 +237,14 @@ const PAIR_VALUES: [&str; 6] = [
 
 /// Whether an object is a named entry whose name looks like a credential's
 /// (`{name: api-token, type: string, default: …}`), and not like where one is kept
-/// (`{name: DB_PASSWORD_FILE, value: /run/secrets/db}`). Its other fields (a project role's
-/// `policies`, a `description`) are judged by their own keys.
+/// (`{name: DB_PASSWORD_FILE, value: /run/secrets/db}`), or a JSON patch operation whose `path`
+/// ends at one (`{op: add, path: /stringData/password, value: …}`). Its other fields (a
+/// project role's `policies`, a `description`) are judged by their own keys.
 fn names_its_credential(entry: &serde_json::Map<String, Value>) -> bool {
+    let named = |field: &str| entry.get(field).and_then(Value::as_str);
     PAIR_NAMES.iter().any(|field| {
-        entry
-            .get(*field)
-            .and_then(Value::as_str)
-            .is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
-    })
+        named(field).is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
+    }) || named("path").is_some_and(json_patch::pointer_names_credential)
 }
 
 /// Keys whose every value is a credential by the design of what reads them: Grafana's
@@ -258,20 +274,47 @@ fn mask_every_leaf(value: &mut Value) {
     }
 }
 
-/// What a credential's key holds: a string or number, a list of them (`apiKeys: [...]`), or in
-/// an object around one its `value` (`adminPassword: {value: ...}`); an object's other entries
-/// are judged by their own keys (`secret: {secretName: db}` names a Secret).
+/// What a credential's key holds: a string or number, a list of them (`apiKeys: [...]`), or a
+/// map of them (`apiKeys: {stripe: …}`, an Istio header match `x-api-key: {exact: …}`,
+/// `adminPassword: {value: …}`, `auth: {basic: …}`). In a map, what a key names as a place or
+/// an identifier is kept (`secret: {secretName: db}`, `existingSecret`, `secretKeyRef`, a
+/// project token's `id`), and a number below the map is a setting (`passwordPolicy:
+/// {minLength: 12}`, a token's `expirationSeconds`), unless it is a `value`.
 fn mask_leaves(value: &mut Value) {
     match value {
         Value::String(_) | Value::Number(_) => *value = Value::from(MASK),
         Value::Array(items) => items.iter_mut().for_each(mask_leaves),
-        Value::Object(map) => {
-            if let Some(inner) = map.get_mut("value") {
-                mask_leaves(inner);
-            }
-        }
+        Value::Object(map) => mask_map_of_credentials(map),
         _ => {}
     }
+}
+
+/// A map under a credential's key ([`mask_leaves`]): its strings at any depth, and the
+/// numbers of its `value`s.
+fn mask_map_of_credentials(map: &mut serde_json::Map<String, Value>) {
+    for (key, inner) in map.iter_mut() {
+        if key == "value" {
+            mask_leaves(inner);
+        } else if !(names_a_place(key) || names_an_identifier(key)) {
+            match inner {
+                Value::String(_) => *inner = Value::from(MASK),
+                Value::Array(items) => items
+                    .iter_mut()
+                    .filter(|item| !item.is_number())
+                    .for_each(mask_leaves),
+                Value::Object(nested) => mask_map_of_credentials(nested),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether a key's last word says it holds an identifier (`id`, `clientId`, `keyIds`), which
+/// names a credential rather than being one.
+fn names_an_identifier(key: &str) -> bool {
+    words(key)
+        .last()
+        .is_some_and(|last| last.eq_ignore_ascii_case("id") || last.eq_ignore_ascii_case("ids"))
 }
 
 /// A key whose value is a credential: it looks like one and does not say where one is kept
@@ -340,96 +383,6 @@ fn mask_flag_arguments(items: &mut [Value]) {
     }
 }
 
-/// `["--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=…"]` (Helm's `--set` and
-/// `--set-string` in a container's args, several in one `a.name=X,a.value=Y`): a named entry
-/// given field by field. The fields that hold its value ([`PAIR_VALUES`]) are masked when the
-/// field that names it ([`PAIR_NAMES`]) looks like a credential's name, as in an object.
-fn mask_paired_assignments(items: &mut [Value]) {
-    let secret_entries: Vec<String> = items
-        .iter()
-        .filter_map(Value::as_str)
-        .flat_map(|text| {
-            assignments(text)
-                .into_iter()
-                .filter_map(|a| named_credential_entry(&text[a.path], &text[a.value.clone()]))
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    if secret_entries.is_empty() {
-        return;
-    }
-    for item in items.iter_mut() {
-        let Value::String(text) = item else {
-            continue;
-        };
-        let values: Vec<std::ops::Range<usize>> = assignments(text)
-            .into_iter()
-            .filter(|a| {
-                text[a.path.clone()]
-                    .rsplit_once('.')
-                    .is_some_and(|(entry, field)| {
-                        PAIR_VALUES.contains(&field) && secret_entries.iter().any(|e| e == entry)
-                    })
-            })
-            .map(|a| a.value)
-            .collect();
-        for value in values.into_iter().rev() {
-            text.replace_range(value, MASK);
-        }
-    }
-}
-
-/// The entry (`env[0]`) whose name field an assignment sets to a credential's name
-/// (`env[0].name=DB_PASSWORD`).
-fn named_credential_entry<'a>(path: &'a str, value: &str) -> Option<&'a str> {
-    let (entry, field) = path.rsplit_once('.')?;
-    (PAIR_NAMES.contains(&field) && looks_like_credential(value) && !names_a_place(value))
-        .then_some(entry)
-}
-
-/// One `path=value` of an argument.
-struct Assignment {
-    path: std::ops::Range<usize>,
-    value: std::ops::Range<usize>,
-}
-
-/// The `path=value` assignments of one argument: the whole argument, or what follows a flag's
-/// `=` (`--set=a=1`), split at commas that no backslash escapes (Helm's `--set` syntax).
-fn assignments(text: &str) -> Vec<Assignment> {
-    let start = if text.starts_with('-') {
-        match text.find('=') {
-            Some(equals) => equals + 1,
-            None => return Vec::new(),
-        }
-    } else {
-        0
-    };
-    let mut ends = Vec::new();
-    let mut escaped = false;
-    for (i, b) in text.bytes().enumerate().skip(start) {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b',' => ends.push(i),
-            _ => {}
-        }
-    }
-    ends.push(text.len());
-    let mut piece = start;
-    let mut found = Vec::new();
-    for end in ends {
-        if let Some(equals) = text[piece..end].find('=') {
-            found.push(Assignment {
-                path: piece..piece + equals,
-                value: piece + equals + 1..end,
-            });
-        }
-        piece = end + 1;
-    }
-    found
-}
-
 /// Every source of an Application or ApplicationSet, wherever it sits: any object with a
 /// `helm`, `plugin` or `directory` part.
 fn mask_sources(value: &mut Value) {
@@ -446,9 +399,17 @@ fn mask_sources(value: &mut Value) {
                 if let Some(object @ Value::Object(_)) = helm.get_mut("values") {
                     mask_by_key(object);
                 }
+                // Pairs given field by field first: a `x.key` parameter naming the entry is
+                // masked by its own name below.
+                if let Some(Value::Array(parameters)) = helm.get_mut("parameters") {
+                    mask_paired_parameters(parameters);
+                }
                 mask_named(helm.get_mut("parameters"), &["value"]);
             }
             if let Some(plugin) = map.get_mut("plugin").and_then(Value::as_object_mut) {
+                if let Some(Value::Array(parameters)) = plugin.get_mut("parameters") {
+                    mask_paired_parameters(parameters);
+                }
                 mask_named(plugin.get_mut("env"), &["value"]);
                 mask_named(plugin.get_mut("parameters"), &["string", "array", "map"]);
                 // A `map` parameter is named as a whole (`values`); its own keys can be
@@ -593,23 +554,28 @@ pub fn looks_like_credential(name: &str) -> bool {
 }
 
 /// A lower-case word that is a credential's kind run together with `key` or `auth`:
-/// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `basicauth`.
-/// Only these kinds: most words ending in `key` are not credentials (`monkey`, `hotkey`,
-/// `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
+/// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `deploykey`,
+/// `presharedkey`, `basicauth`, `apiauth`. Only these kinds: most words ending in `key` are not
+/// credentials (`monkey`, `hotkey`, `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
+/// Objects and text share the list, so a name means the same wherever it stands.
 fn is_run_together_key(word: &str) -> bool {
-    const KEY_KINDS: [&str; 24] = [
+    const KEY_KINDS: [&str; 31] = [
         "master",
         "app",
+        "api",
         "auth",
         "ssh",
         "gpg",
         "pgp",
         "access",
+        "secret",
         "signing",
         "sign",
         "encryption",
         "encrypt",
         "enc",
+        "crypt",
+        "cipher",
         "session",
         "license",
         "licence",
@@ -617,13 +583,16 @@ fn is_run_together_key(word: &str) -> bool {
         "admin",
         "root",
         "shared",
+        "preshared",
+        "deploy",
         "hmac",
         "jwt",
         "ssl",
         "tls",
         "priv",
+        "private",
     ];
-    const AUTH_KINDS: [&str; 4] = ["basic", "proxy", "http", "master"];
+    const AUTH_KINDS: [&str; 6] = ["basic", "proxy", "http", "master", "api", "digest"];
     let kind_of = |suffix: &str, kinds: &[&str]| {
         word.strip_suffix(suffix)
             .is_some_and(|kind| kinds.contains(&kind))
@@ -998,6 +967,42 @@ mod tests {
         let mut odd = json!({"kind": "Pod", "args": ["=", ",", "a.name=token,", "\\", "a.value", "é.name=secret", "é.value=x"]});
         mask_secrets(&mut odd);
         assert_eq!(odd["args"][6], "é.value=***");
+    }
+
+    /// The twelfth review: names the text rules knew and objects did not, and maps under a
+    /// credential's key.
+    #[test]
+    fn run_together_names_and_maps_under_a_credential_lose_their_values() {
+        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {
+            "GIT_DEPLOYKEY": "M-1", "APIAUTH": "M-2", "WG_PRESHAREDKEY": "M-3", "CIPHERKEY": "M-4",
+            "DIGESTAUTH": "M-5", "monkey": "kept"}});
+        mask_secrets(&mut config);
+        let text = config.to_string();
+        for secret in ["M-1", "M-2", "M-3", "M-4", "M-5"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(config["data"]["monkey"], "kept");
+        let mut route = json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "spec": {"http": [
+            {"match": [{"headers": {"x-api-key": {"exact": "M-6"}}}]}]}});
+        mask_secrets(&mut route);
+        assert!(!route.to_string().contains("M-6"), "{route}");
+        let mut custom = json!({"apiVersion": "example.com/v1", "kind": "Integration", "spec": {
+            "apiKeys": {"stripe": "M-7", "nested": {"sendgrid": "M-8"}},
+            "credentials": {"admin": "M-9", "existingSecret": "creds", "clientId": "app-1"},
+            "auth": {"basic": "M-10", "secretRef": {"name": "basic-auth"}},
+            "passwordPolicy": {"minLength": 12},
+            "secret": {"secretName": "db"}}});
+        mask_secrets(&mut custom);
+        let text = custom.to_string();
+        for secret in ["M-7", "M-8", "M-9", "M-10"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let spec = &custom["spec"];
+        assert_eq!(spec["credentials"]["existingSecret"], "creds");
+        assert_eq!(spec["credentials"]["clientId"], "app-1");
+        assert_eq!(spec["auth"]["secretRef"]["name"], "basic-auth");
+        assert_eq!(spec["passwordPolicy"]["minLength"], 12);
+        assert_eq!(spec["secret"]["secretName"], "db");
     }
 
     #[test]

@@ -97,6 +97,22 @@ pub async fn ensure_project_allowed<H: Host>(
     Ok(Some(project))
 }
 
+/// Refuses, with ARGOCD_ALLOWED_PROJECTS set, a write to `current` (the app as read) whose
+/// project is outside the list: what the write itself would refuse, said before a person is
+/// asked to approve it.
+pub fn check_app_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    current: &Value,
+) -> Result<(), ArgoError> {
+    match &client.settings().allowed_projects {
+        Some(allowed) if !allowed.contains(&project_of(current)) => {
+            Err(refuse_app(app_name, &project_of(current), allowed))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// RFC 7386 JSON merge patch: objects merge key by key, `null` removes, anything else replaces.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(changes) = patch else {
@@ -137,15 +153,29 @@ pub async fn ensure_patch_allowed<H: Host>(
     app_namespace: Option<&str>,
     patch: &Value,
 ) -> Result<Option<String>, ArgoError> {
+    if client.settings().allowed_projects.is_none() {
+        return Ok(None);
+    }
+    let current = current_app(client, app_name, app_namespace).await?;
+    check_patch_allowed(client, app_name, &current, patch)
+}
+
+/// [`ensure_patch_allowed`] of the app as read (`current`): also said before a person is asked
+/// to approve the patch.
+pub fn check_patch_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    current: &Value,
+    patch: &Value,
+) -> Result<Option<String>, ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(None);
     };
-    let current = current_app(client, app_name, app_namespace).await?;
-    let before = project_of(&current);
+    let before = project_of(current);
     if !allowed.contains(&before) {
         return Err(refuse_app(app_name, &before, allowed));
     }
-    match project_after_patch(&current, patch) {
+    match project_after_patch(current, patch) {
         Some(after) if allowed.contains(&after) => Ok(Some(before)),
         Some(after) => Err(ArgoError::invalid_input(format!(
             "this patch moves application '{app_name}' to project '{after}', which is not in ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}). Nothing was sent to Argo CD.",

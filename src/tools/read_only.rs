@@ -197,7 +197,7 @@ fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
         (Some(index), Some(sources)) => {
             let repo = &sources.get(index).unwrap_or(&Value::Null)["repoURL"];
             let same_repo = |holder: &Value| {
-                holder["sources"]
+                deployed_from(holder, "sources")
                     .get(index)
                     .is_none_or(|then| then["repoURL"] == *repo)
             };
@@ -218,9 +218,8 @@ fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
                 .chain(
                     holders
                         .filter(|holder| {
-                            holder
-                                .get("source")
-                                .is_none_or(|then| then["repoURL"] == *repo)
+                            let then = deployed_from(holder, "source");
+                            then.is_null() || then["repoURL"] == *repo
                         })
                         .map(|holder| &holder["revision"]),
                 )
@@ -232,6 +231,16 @@ fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
     known.sort_unstable();
     known.dedup();
     known
+}
+
+/// The `source` or `sources` a revision holder was deployed or compared from: its own (a
+/// history entry, the last sync's result) or, for the sync status, `comparedTo`'s. Null when
+/// it names none.
+fn deployed_from<'v>(holder: &'v Value, field: &str) -> &'v Value {
+    match holder.get(field) {
+        Some(own) if !own.is_null() => own,
+        _ => &holder["comparedTo"][field],
+    }
 }
 
 /// The known revision `named` stands for: one written the same, or the one commit an
@@ -342,6 +351,26 @@ mod tests {
 
     /// A revision applied to one source of a multi-source app is judged by that source's alone:
     /// another source's branch, or a revision the place held for another repository, is refused.
+    #[test]
+    fn what_the_sync_status_was_compared_from_is_judged_too() {
+        // The app's repository changed; Argo CD has not compared it again yet.
+        let single = json!({
+            "spec": {"source": {"repoURL": "https://git/new", "targetRevision": "main"}},
+            "status": {"sync": {"revision": "old-branch", "comparedTo": {"source": {"repoURL": "https://git/old"}}}}
+        });
+        assert!(revisions_as_known(&single, &[("old-branch", None)]).is_err());
+        let same = json!({
+            "spec": {"source": {"repoURL": "https://git/new", "targetRevision": "main"}},
+            "status": {"sync": {"revision": "synced", "comparedTo": {"source": {"repoURL": "https://git/new"}}}}
+        });
+        assert!(revisions_as_known(&same, &[("synced", None)]).is_ok());
+        let multi = json!({
+            "spec": {"sources": [{"repoURL": "https://git/new", "targetRevision": "main"}]},
+            "status": {"sync": {"revisions": ["old-branch"], "comparedTo": {"sources": [{"repoURL": "https://git/old"}]}}}
+        });
+        assert!(revisions_as_known(&multi, &[("old-branch", Some(0))]).is_err());
+    }
+
     #[test]
     fn a_revision_is_judged_by_the_source_it_is_applied_to() {
         let app = json!({

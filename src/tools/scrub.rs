@@ -13,13 +13,15 @@
 //!   token ([`headers`]), a member of JSON, YAML, XML or a name/value pair ([`members`]), a
 //!   `name=value`, a flag's argument or a keyword's (`PASSWORD '…'`) ([`assignments`]), a
 //!   credential that says what it is (a private key's PEM block, a JWT, `ghp_…`) ([`tokens`]),
-//!   a file's line format that holds one (`.pgpass`) ([`files`]), and what is left of a key or
-//!   a block whose heading line a cut window left out ([`headless`]).
+//!   a file's line format that holds one (`.pgpass`) ([`files`]), a literal compared with a
+//!   credential in an expression (`.data.password == "…"`) ([`comparisons`]), and what is left
+//!   of a key or a block whose heading line a cut window left out ([`headless`]).
 //!
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
 mod assignments;
 mod commands;
+mod comparisons;
 mod files;
 mod headers;
 mod headless;
@@ -119,6 +121,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
             assignments::user_flag,
             assignments::keyword_argument,
             commands::credential,
+            comparisons::credential,
             files::pgpass_password,
             headers::scheme_credential,
         ],

@@ -52,7 +52,22 @@ impl Statement {
     /// A change inside text of several lines (Helm values): the lines that change, whole, and
     /// where they stand; the lines around them are the same on both sides. One value changed
     /// in long values text is then one short line, not the whole text twice.
+    ///
+    /// Each text is scrubbed whole before the lines are compared: cut from the lines around
+    /// them, a private key's body lines would lose the `BEGIN` and `END` lines that say what
+    /// they are.
     fn text_change(&mut self, at: &str, before: &str, after: &str) {
+        let (before, after) = (
+            super::scrub::without_credentials(before),
+            super::scrub::without_credentials(after),
+        );
+        if before == after {
+            self.lines.push(format!(
+                "  {at}: text of {} lines, changed only where credentials are hidden (not shown)",
+                before.split('\n').count()
+            ));
+            return;
+        }
         let (old, new): (Vec<&str>, Vec<&str>) =
             (before.split('\n').collect(), after.split('\n').collect());
         let same_start = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
@@ -80,9 +95,17 @@ impl Statement {
         found.into_iter().map(|(at, _, _)| at).collect()
     }
 
-    /// The statement as one text, or why it cannot be put to a person.
+    /// The statement as one text, each line scrubbed on its own (a line is one argument or one
+    /// field, its line breaks escaped), or why it cannot be put to a person. Scrubbed as one
+    /// text, a private key's `BEGIN` line an agent put in one argument would hide every line
+    /// after it: the rest of what the person approves.
     pub fn finish(self) -> Result<String, String> {
-        let text = self.lines.join("\n");
+        let text = self
+            .lines
+            .iter()
+            .map(|line| super::scrub::without_credentials(line))
+            .collect::<Vec<_>>()
+            .join("\n");
         let chars = text.chars().count();
         if self.lines.len() > MAX_LINES || chars > MAX_CHARS {
             return Err(format!(
@@ -351,5 +374,36 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("  w: \"a\\nb\" → \"ab\""), "{text}");
+    }
+
+    /// The twelfth review: a key's body lines rotated inside text are judged with the text
+    /// around them, and a key's `BEGIN` line in one argument hides nothing of the next lines.
+    #[test]
+    fn a_private_key_is_judged_whole_and_its_marker_hides_no_other_line() {
+        let values = |body: &str| {
+            format!(
+                "replicas: 2\nserver.pem: |\n  -----BEGIN RSA PRIVATE KEY-----\n  {body}\n  -----END RSA PRIVATE KEY-----\nimage: v1"
+            )
+        };
+        let mut said = Statement::default();
+        said.changes(
+            &json!({"values": values("MIIEowOLDKEYBODYaaaa")}),
+            &json!({"values": values("MIIEowNEWKEYBODYbbbb")}),
+        );
+        let text = said.finish().unwrap();
+        assert!(
+            !text.contains("OLDKEYBODY") && !text.contains("NEWKEYBODY"),
+            "{text}"
+        );
+        assert!(text.contains("credentials are hidden"), "{text}");
+        let mut said = Statement::default();
+        said.leaves("annotation", &json!("-----BEGIN RSA PRIVATE KEY-----"));
+        said.leaves("repo_url", &json!("https://evil.example.com/takeover.git"));
+        said.line("Approve?");
+        let text = said.finish().unwrap();
+        assert!(
+            text.contains("evil.example.com/takeover.git") && text.ends_with("Approve?"),
+            "{text}"
+        );
     }
 }

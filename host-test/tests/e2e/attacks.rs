@@ -132,6 +132,86 @@ async fn an_approval_cannot_be_self_granted_moved_or_replayed() {
     assert_eq!(count(&world, "POST", "/sync"), 1);
 }
 
+/// With approvals on, a write the allow-list refuses is refused before a person is asked: no
+/// question for an app of another project, a patch moving an app out of the list, a create in
+/// another project or an upsert over another project's app; a write within the list is asked.
+#[tokio::test]
+async fn the_allow_list_refuses_before_a_person_is_asked() {
+    let mut world = World::new().await;
+    world.set("require_approval", "true");
+    world.set("allowed_projects", "payments");
+    let call =
+        |name: &str, arguments: Value| modern_call(json!({"name": name, "arguments": arguments}));
+    let refused_unasked = [
+        call(
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        ),
+        call(
+            "patch_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true,
+            "patch": {"spec": {"destination": {"namespace": "x"}}}}),
+        ),
+        call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "confirm": true,
+            "patch": {"spec": {"project": "default"}}}),
+        ),
+        call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "confirm": true,
+            "patch": {"spec": {"project": null}}}),
+        ),
+        call(
+            "create_argocd_app",
+            json!({"name": "new-svc", "project": "default",
+            "repo_url": "https://git.example/x.git", "path": "x", "dest_namespace": "x", "confirm": true}),
+        ),
+        call(
+            "create_argocd_app",
+            json!({"name": "guestbook", "project": "payments",
+            "repo_url": "https://git.example/x.git", "path": "x", "dest_namespace": "x",
+            "upsert": true, "confirm": true}),
+        ),
+    ];
+    for body in refused_unasked {
+        let (_, answer) = world.post(&body, &mirrored(&body)).await;
+        assert!(
+            answer["result"]["inputRequests"].is_null(),
+            "a person was asked: {answer}"
+        );
+        assert_eq!(answer["result"]["isError"], true, "{answer}");
+        let text = answer.to_string();
+        let judged =
+            text.contains("ARGOCD_ALLOWED_PROJECTS") || text.contains("without spec.project");
+        assert!(
+            judged && text.to_lowercase().contains("nothing was sent"),
+            "{text}"
+        );
+    }
+    // Within the list, the person is asked.
+    let body = call(
+        "patch_argocd_app",
+        json!({"app_name": "payments", "confirm": true,
+               "patch": {"spec": {"destination": {"namespace": "payments-v2"}}}}),
+    );
+    let (_, asked) = world.post(&body, &mirrored(&body)).await;
+    assert!(
+        asked["result"]["inputRequests"]["approval"].is_object(),
+        "{asked}"
+    );
+    for write in ["PATCH", "POST", "PUT", "DELETE"] {
+        let writes: Vec<String> = world
+            .standin
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == write && !r.path.contains("/session"))
+            .map(|r| r.path)
+            .collect();
+        assert!(writes.is_empty(), "{write} reached Argo CD: {writes:?}");
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

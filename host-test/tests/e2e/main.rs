@@ -35,6 +35,7 @@ mod readonly;
 mod release;
 mod review10;
 mod review11;
+mod review12;
 mod review4;
 mod review5;
 mod review6;

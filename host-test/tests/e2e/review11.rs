@@ -3,8 +3,8 @@
 //! across two entries, value files, managed namespace metadata, jq expressions, Jsonnet), read
 //! back through every tool that shows an Application and through the approval question; a
 //! cluster and repositories with credentials where Argo CD quotes them; a private key logged
-//! line by line. A test named `review11_finding_*` asserts nothing leaks and fails while the
-//! breach it reproduces is there (ignored, issue 19); the others held.
+//! line by line. A test named `review11_finding_*` asserts nothing leaks where the review
+//! found a breach (issue 19; all fixed since); the others held.
 //!
 //! Found: a JSON6902 operation's `value` under a `path` naming a credential
 //! (`/stringData/password`), as YAML or JSON text (an Application's Kustomize patch, a Flux
@@ -263,7 +263,6 @@ fn jq_shapes() -> Vec<LiveShape> {
 /// FINDING: a credential set by a Kustomize JSON6902 patch of an app-of-apps child
 /// Application, read through `get_argocd_resource` (both components).
 #[tokio::test]
-#[ignore = "issue 19, open (eleventh review): a JSON6902 patch's value under a path naming a credential is shown"]
 async fn review11_finding_kustomize_json6902_patch_value() {
     check(json6902_shapes()).await;
 }
@@ -271,7 +270,6 @@ async fn review11_finding_kustomize_json6902_patch_value() {
 /// FINDING: a Helm `env[0].name=DB_PASSWORD` / `env[0].value=…` pair given as two parameters
 /// of a child Application, read through `get_argocd_resource` (both components).
 #[tokio::test]
-#[ignore = "issue 19, open (eleventh review): Helm or plugin parameters (or map keys) pairing a name and a value across two entries are shown"]
 async fn review11_finding_helm_parameters_split_pair() {
     check(split_pair_shapes()).await;
 }
@@ -279,7 +277,6 @@ async fn review11_finding_helm_parameters_split_pair() {
 /// FINDING (low: an unusual expression): a jq expression comparing a Secret entry named
 /// `password` with its value, read through `get_argocd_resource` (both components).
 #[tokio::test]
-#[ignore = "issue 19, open (eleventh review): a jq expression quoting a password entry's value is shown"]
 async fn review11_finding_jq_expression_quotes_value() {
     check(jq_shapes()).await;
 }
@@ -287,7 +284,6 @@ async fn review11_finding_jq_expression_quotes_value() {
 /// FINDING: the approval question of `patch_argocd_app` setting each of the three shapes above
 /// on guestbook lists the credential on its after side.
 #[tokio::test]
-#[ignore = "issue 19, open (eleventh review): the patch question shows JSON6902 values, split Helm pairs and jq values"]
 async fn review11_finding_patch_question_shows_unpaired_credentials() {
     let mut shapes = json6902_shapes();
     shapes.extend(split_pair_shapes());

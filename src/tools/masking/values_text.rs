@@ -12,6 +12,10 @@
 //!   name (a block or flow key cannot be judged, so its value is hidden);
 //! - a flow collection (`{…}` or `[…]`, on one line or several) holding a credential key.
 //!
+//! A Secret written out in the text (a chart's `extraObjects`, a strategic-merge patch, a
+//! manifest in a ConfigMap) holds credentials under keys of any name: the `data` and
+//! `stringData` of any map beside `kind: Secret` are hidden whole ([`secret_columns`]).
+//!
 //! Lines inside an ordinary block scalar (`config.yaml: |`) are text, but a credential key in them
 //! (YAML quoted as text) is still masked. When a line fits nowhere (not a key, not an item, and
 //! not deeper than the value it would continue), or a quote or flow is never closed, the text is
@@ -28,7 +32,10 @@ pub fn mask_yaml(text: &str) -> String {
 /// understands (a line that fits nowhere, a quote or flow never closed).
 pub fn masked_if_yaml(text: &str) -> Option<String> {
     let text = lone_carriage_returns_as_line_feeds(text);
-    let mut masker = Masker::default();
+    let mut masker = Masker {
+        secret_columns: secret_columns(&text),
+        ..Masker::default()
+    };
     for line in text.split('\n') {
         masker.line(line)?;
     }
@@ -68,6 +75,8 @@ struct Masker {
     open_flow: Option<OpenFlow>,
     /// After `? key`: the indentation of the `?` and whether the key looks like a credential.
     explicit_key: Option<(usize, bool)>,
+    /// Where the keys of a Secret's maps start ([`secret_columns`]).
+    secret_columns: Vec<usize>,
 }
 
 /// A flow collection spread over lines, until its brackets close.
@@ -134,7 +143,9 @@ impl Masker {
     fn block_text(&mut self, line: &str, indent: usize, content: &str) {
         let (item, entry) = item_entry(content);
         match split_key(entry) {
-            Some((key, value)) if names_a_credential(key) => {
+            Some((key, value))
+                if names_a_credential(key) || self.holds_secret_data(key, indent + item) =>
+            {
                 let head = &line[..indent + item + key_span(entry)];
                 self.hiding_under = Some(indent + item);
                 self.out.push(with_mask(head, value));
@@ -155,6 +166,7 @@ impl Masker {
             }
             *self = Masker {
                 out: std::mem::take(&mut self.out),
+                secret_columns: std::mem::take(&mut self.secret_columns),
                 ..Masker::default()
             };
             self.out.push(line.to_owned());
@@ -199,7 +211,8 @@ impl Masker {
         };
         self.floor = Some(at);
         let head = &line[..at + key_span(entry)];
-        self.value(line, head, at, value, names_a_credential(key));
+        let secret = names_a_credential(key) || self.holds_secret_data(key, at);
+        self.value(line, head, at, value, secret);
         Some(())
     }
 
@@ -284,6 +297,11 @@ impl Masker {
         }
     }
 
+    /// Whether `key` at column `at` is a Secret's `data` or `stringData`.
+    fn holds_secret_data(&self, key: &str, at: usize) -> bool {
+        matches!(key, "data" | "stringData") && self.secret_columns.contains(&at)
+    }
+
     fn push_hidden_if(&mut self, secret: bool, line: &str, indent: usize) {
         if secret && !line.trim().is_empty() {
             self.out.push(format!("{}{MASK}", &line[..indent]));
@@ -291,6 +309,26 @@ impl Masker {
             self.out.push(line.to_owned());
         }
     }
+}
+
+/// The columns at which a `kind: Secret` key stands, in any document of the text: the keys of
+/// that map (its `data`, `stringData`) start there too. A ConfigMap's `data` at the same column
+/// elsewhere in the text is hidden with them: a harmless value hidden costs less than a
+/// credential shown.
+fn secret_columns(text: &str) -> Vec<usize> {
+    let mut columns = Vec::new();
+    for line in text.split('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let (item, entry) = item_entry(&line[indent..]);
+        let Some(("kind", value)) = split_key(entry) else {
+            continue;
+        };
+        let value = value.split(" #").next().unwrap_or("").trim();
+        if value.trim_matches(['"', '\'']) == "Secret" && !columns.contains(&(indent + item)) {
+            columns.push(indent + item);
+        }
+    }
+    columns
 }
 
 /// Whether an explicit key (`? key`) is a plain name that can be judged: not empty (the key is
@@ -464,6 +502,38 @@ mod tests {
         for line in kept {
             assert!(masked.contains(line), "{line:?} missing in\n{masked}");
         }
+    }
+
+    #[test]
+    fn a_secret_written_out_loses_its_data_whatever_the_keys_are_named() {
+        // A strategic-merge patch, and a chart's `extraObjects` list.
+        assert_hidden(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  conn: D-1\n  user: D-2\ndata:\n  x: D-3\ntype: Opaque\n",
+            &["D-1", "D-2", "D-3"],
+            &[
+                "kind: Secret",
+                "  name: db",
+                "type: Opaque",
+                "stringData:\n  ***",
+            ],
+        );
+        assert_hidden(
+            "extraObjects:\n  - apiVersion: v1\n    kind: \"Secret\"  # for the app\n    data:\n      db: D-4\n  - kind: ConfigMap\n    metadata:\n      name: c\nreplicas: 2\n",
+            &["D-4"],
+            &["kind: ConfigMap", "name: c", "replicas: 2"],
+        );
+        // Without a Secret, a ConfigMap's data stays.
+        assert_hidden(
+            "kind: ConfigMap\ndata:\n  mode: prod\n",
+            &[],
+            &["mode: prod"],
+        );
+        // In a block scalar (a manifest kept as text).
+        assert_hidden(
+            "manifest: |\n  kind: Secret\n  data:\n    db: D-5\nafter: kept\n",
+            &["D-5"],
+            &["after: kept"],
+        );
     }
 
     #[test]

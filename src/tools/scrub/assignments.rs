@@ -4,11 +4,13 @@
 //!   parameters (`?access_token=…`, `&api_key=…`, also percent-encoded inside another URL:
 //!   `%3Faccess_token%3D…`), flags (`--db-password=…`), connection strings (`host=db
 //!   password=…`, `Password=…;`), logfmt (`token=…`) and assignments written with spaces
-//!   (`password = …`);
+//!   (`password = …`); a value that is an authentication scheme reaches over the credential
+//!   after it (`token = Bearer …`, `Authorization = Digest response="…"`);
 //! - `--name value` and `-name value`: a flag named like a credential and its argument
 //!   (`--password …`, `-token …`), unless the flag names where the credential is rather than the
 //!   credential (`--password-file …`, `--token-stdin`).
 
+use super::headers;
 use super::names;
 use super::reading::{escaped_before, unit, word_may_start};
 use super::spans::{
@@ -88,6 +90,10 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     // Connection strings separate `name=value` pairs with `;` (a value holding one is quoted).
     let quoted = matches!(bytes[start - 1], b'"' | b'\'');
+    // `Authorization = Bearer …`: the word read is the scheme; the credential follows it.
+    if !quoted && let Some(credential_end) = headers::after_scheme(bytes, start, end) {
+        return Some((start, credential_end));
+    }
     let end = match bytes[start..end].iter().position(|b| *b == b';') {
         Some(at) if !quoted => start + at,
         _ => end,

@@ -1,13 +1,13 @@
 //! Credentials carried as HTTP credentials in text: an `Authorization` header or parameter,
 //! whatever its scheme (`Authorization: Basic …`, `authorization=token …`), a `Cookie`, a header
 //! whose name looks like a credential (`X-Api-Key: …`, `Private-Token: …`) — the whole value up
-//! to the end of the line — and a `Bearer` or `Basic` credential anywhere, when it holds a
+//! to the end of the line, quoted parameters included (`Token token="…"`) — and a `Bearer` or `Basic` credential anywhere, when it holds a
 //! character other than a letter (real tokens do; the words of a sentence such as "bearer
 //! token" do not).
 
 use super::names;
 use super::reading::{unit, word_may_start};
-use super::spans::{skip_spaces, value};
+use super::spans::{closing_quote, skip_spaces, value};
 
 /// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
 /// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
@@ -68,15 +68,62 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return value(bytes, at, false, 0);
     }
     let start = at;
-    let parameter = separator.ch == b'=';
+    let end = value_end(bytes, start, separator.ch == b'=');
+    (end > start && !reads_as_a_list(&bytes[start..end])).then_some((start, end))
+}
+
+/// Where a header's value starting at `at` ends: at the end of the line, a quote (the end of
+/// a string quoting the header) or, for a query parameter, an `&`. A quoted parameter of the
+/// value (`Token token="…", user="…"`, Digest's `response="…"`, OAuth's `oauth_signature="…"`)
+/// is read through: its quotes open after an `=`.
+fn value_end(bytes: &[u8], mut at: usize, parameter: bool) -> usize {
     while at < bytes.len() {
         let u = unit(bytes, at);
-        if matches!(u.ch, b'\n' | b'\r' | b'"' | b'\'') || (parameter && u.ch == b'&') {
+        let quote = matches!(u.ch, b'"' | b'\'');
+        if quote && at > 0 && bytes[at - 1] == b'=' {
+            let closing = closing_quote(bytes, at + u.len, u.ch, u.len);
+            at = (closing + u.len).min(bytes.len());
+            continue;
+        }
+        if matches!(u.ch, b'\n' | b'\r') || quote || (parameter && u.ch == b'&') {
             break;
         }
         at += u.len;
     }
-    (at > start && !reads_as_a_list(&bytes[start..at])).then_some((start, at))
+    at
+}
+
+/// HTTP authentication schemes (RFC 7235 and the registry, and the ones APIs made up), in lower
+/// case: a credential follows them.
+const SCHEMES: [&str; 12] = [
+    "bearer",
+    "basic",
+    "token",
+    "digest",
+    "negotiate",
+    "ntlm",
+    "oauth",
+    "apikey",
+    "ssws",
+    "hoba",
+    "mutual",
+    "aws4-hmac-sha256",
+];
+
+/// For a value `start..end` that is an authentication scheme alone (`token = Bearer abc`: the
+/// value read as one word), where the credential after it ends: the header's value
+/// ([`value_end`]). None when the value is no scheme or nothing follows it.
+pub fn after_scheme(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    let word = bytes.get(start..end)?;
+    let scheme = SCHEMES
+        .iter()
+        .any(|s| word.eq_ignore_ascii_case(s.as_bytes()));
+    let credential = skip_spaces(bytes, end);
+    let follows = credential > end
+        && bytes
+            .get(credential)
+            .is_some_and(|b| !b.is_ascii_whitespace());
+    (scheme && follows).then(|| value_end(bytes, credential, false))
 }
 
 /// Whether a line's value reads as a list of words (`p, proj:default:ci-token, applications,
@@ -192,6 +239,36 @@ mod tests {
 
     fn masked(text: &str) -> String {
         super::super::spans::mask_all(text, &[nginx_header, header, scheme_credential]).into_owned()
+    }
+
+    /// The twelfth review: a scheme after a spaced `=`, and quoted parameters of a header.
+    #[test]
+    fn a_scheme_and_quoted_parameters_take_the_credential_with_them() {
+        for (dirty, clean) in [
+            ("Authorization = Bearer T-1", "Authorization = ***"),
+            (
+                "proxy_authorization = Basic dTpw",
+                "proxy_authorization = ***",
+            ),
+            ("token = Token T-2 # comment", "token = ***"),
+            (
+                "Authorization: Token token=\"T-3\", user=\"deploy\"",
+                "Authorization: ***",
+            ),
+            (
+                "authorization: Digest username=\"u\", response=\"T-4\"",
+                "authorization: ***",
+            ),
+            (
+                "{\"h\": \"Authorization: Bearer T-5\", \"user\": \"bob\"}",
+                "{\"h\": \"Authorization: ***\", \"user\": \"bob\"}",
+            ),
+        ] {
+            assert_eq!(super::super::without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in ["mode = token based", "scheme = bearer"] {
+            assert_eq!(super::super::without_credentials(kept), kept, "{kept}");
+        }
     }
 
     #[test]

@@ -6,9 +6,12 @@
 //! - bare names: `password: …` and `DB_PASSWORD: …` (YAML, and `name: value` in prose): to the
 //!   end of the line when the name begins it, else one word; a YAML block scalar (`key: |`)
 //!   with its indented lines;
-//! - XML elements: `<password>…</password>`;
+//! - XML elements: `<password>…</password>`, and an element an attribute names
+//!   (`<entry key="password">…</entry>`, `<string name="api_key">…</string>`);
+//! - Jsonnet's hidden fields: `password:: '…'`;
 //! - name/value pairs: `{"name": "DB_PASSWORD", "value": "…"}` and its YAML form (a container's
-//!   `env`, Helm `parameters`): the `value` after a `name` or `key` that looks like a credential.
+//!   `env`, Helm `parameters`): the `value` after a `name` or `key` that looks like a credential,
+//!   or after a JSON patch operation's `path` that ends at one (`path: /stringData/password`).
 //!
 //! A bare `key: …` is kept: YAML uses it for selectors, tolerations and references to a
 //! Secret's key, whose values name things rather than hold them.
@@ -20,7 +23,7 @@ use super::spans::{
     closing_quote, is_break, line_end_from, line_start_of, name_byte, past_break,
     previous_line_end, skip_blank, skip_spaces, value,
 };
-use crate::tools::masking::names_a_place;
+use crate::tools::masking::{last_named_segment, names_a_place};
 
 /// The longest quoted name read as one: longer quoted text is prose, not a member's name.
 const LONGEST_QUOTED_NAME: usize = 128;
@@ -316,13 +319,10 @@ fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)
     for _ in 0..SIBLINGS_MOST {
         let next = sibling_after(bytes, previous_end)?;
         let names = next.name(bytes);
-        if ["name", "key", "type"]
-            .iter()
-            .any(|n| names.eq_ignore_ascii_case(n))
-        {
+        if names_the_pair(names) {
             let (start, end) = next.value?;
             let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-            return (names::credential(named) && !names_a_place(named)).then_some(member.value?);
+            return names_a_credential_pair(names, named).then_some(member.value?);
         }
         if next.end <= previous_end {
             return None;
@@ -366,6 +366,23 @@ fn is_bare(bytes: &[u8], member: &Member) -> bool {
 /// Members that name what the pair holds (`{"type": "password", "value": …}` in Keycloak).
 const PAIR_NAMES: [&str; 3] = ["name", "key", "type"];
 
+/// Whether a member names a pair: one of [`PAIR_NAMES`], or a JSON patch operation's `path`
+/// (`{"op": "add", "path": "/stringData/password", "value": …}`).
+fn names_the_pair(member: &str) -> bool {
+    member.eq_ignore_ascii_case("path") || PAIR_NAMES.iter().any(|p| member.eq_ignore_ascii_case(p))
+}
+
+/// Whether the member naming a pair (`name`, or `path`) says with `named` that the pair holds a
+/// credential: a credential's name, or a JSON pointer ending at one ([`last_named_segment`]).
+fn names_a_credential_pair(member: &str, named: &str) -> bool {
+    let judged = |name: &str| names::credential(name) && !names_a_place(name);
+    if member.eq_ignore_ascii_case("path") {
+        last_named_segment(named).is_some_and(|segment| judged(&segment))
+    } else {
+        judged(named)
+    }
+}
+
 /// Members that hold the pair's value: `value`, a parameter's `default` (Tekton, Argo
 /// Workflows), an Argo CD plugin parameter's `string`.
 const PAIR_VALUES: [&str; 3] = ["value", "default", "string"];
@@ -378,12 +395,12 @@ const SIBLINGS_MOST: usize = 4;
 /// the next few of the same map (`{"name": …, "type": "string", "default": …}`).
 fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     let name = member.name(bytes);
-    if !PAIR_NAMES.iter().any(|p| name.eq_ignore_ascii_case(p)) {
+    if !names_the_pair(name) {
         return None;
     }
     let (start, end) = member.value?;
     let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-    if !names::credential(named) || names_a_place(named) {
+    if !names_a_credential_pair(name, named) {
         return None;
     }
     let mut previous_end = member.end;
@@ -576,6 +593,20 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     // Go's `password := "…"` is an assignment ([`super::assignments`]), not a member.
     if colon.ch == b':' && bytes.get(at) == Some(&b'=') {
         return None;
+    }
+    // Jsonnet's hidden and forced fields: `password:: '…'`, `password::: '…'`.
+    if colon.ch == b':' {
+        let more = bytes[at..]
+            .iter()
+            .take(2)
+            .take_while(|b| **b == b':')
+            .count();
+        if bytes
+            .get(at + more)
+            .is_some_and(|b| *b == b' ' || *b == b'\t')
+        {
+            at += more;
+        }
     }
     // A no-break space after the colon reads as a space.
     if colon.ch == b':' && bytes[at.min(bytes.len())..].starts_with("\u{a0}".as_bytes()) {
@@ -800,9 +831,7 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take_while(|b| name_byte(**b) || **b == b':')
         .count();
     let name = std::str::from_utf8(&bytes[name_start..name_start + name_len]).ok()?;
-    // The element's name may carry a namespace (`wsse:Password`) and attributes after it.
-    let local = name.rsplit(':').next().unwrap_or(name);
-    if name_len == 0 || !names::credential(local) {
+    if name_len == 0 {
         return None;
     }
     let mut close_at = name_start + name_len;
@@ -817,7 +846,23 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if close.ch != b'>' || bytes[close_at - 1] == b'/' {
         return None;
     }
-    let start = close_at + close.len;
+    // The element's name may carry a namespace (`wsse:Password`); or an attribute names what
+    // it holds (Java's `<entry key="password">`, Android's `<string name="api_key">`).
+    let local = name.rsplit(':').next().unwrap_or(name);
+    let attributes = &bytes[name_start + name_len..close_at];
+    if !(names::credential(local) || named_by_attribute(attributes)) {
+        return None;
+    }
+    let mut start = close_at + close.len;
+    // `<setting name="ApiKey"><value>…</value></setting>`: the value in the one element inside.
+    if !names::credential(local)
+        && bytes[start..].starts_with(b"<")
+        && !bytes[start..].starts_with(b"</")
+        && !bytes[start..].starts_with(b"<![")
+    {
+        let inner_close = start + bytes[start..].iter().take(64).position(|b| *b == b'>')?;
+        start = inner_close + 1;
+    }
     // `<![CDATA[…]]>` holds the value whole, `<` included.
     if bytes[start..].starts_with(b"<![CDATA[") {
         let inner = start + 9;
@@ -836,6 +881,25 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         end += u.len;
     }
     (end > start).then_some((start, end))
+}
+
+/// Whether the attributes of an element's start tag name a credential by `name` or `key`
+/// (`key="db.password"`), and not where one is kept.
+fn named_by_attribute(attributes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(attributes);
+    ["name=", "key="].iter().any(|attribute| {
+        text.match_indices(attribute).any(|(at, _)| {
+            let after_space = at > 0 && text.as_bytes()[at - 1].is_ascii_whitespace();
+            // The quotes may be escaped (`key=\"password\"` inside a JSON string).
+            let rest = text[at + attribute.len()..].trim_start_matches('\\');
+            let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+                return false;
+            };
+            let named = rest[1..].split(quote).next().unwrap_or("");
+            let named = named.trim_end_matches('\\');
+            after_space && names::credential(named) && !names_a_place(named)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -1208,6 +1272,42 @@ mod tests {
             "time 10:30",
         ] {
             assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn xml_elements_an_attribute_names_and_jsonnet_hidden_fields_are_masked() {
+        for (dirty, clean) in [
+            (
+                r#"<entry key="db.password">X-1</entry>"#,
+                r#"<entry key="db.password">***</entry>"#,
+            ),
+            (
+                r#"<string name="api_key"><![CDATA[X-2]]></string>"#,
+                r#"<string name="api_key"><![CDATA[***]]></string>"#,
+            ),
+            (
+                r#"<setting name="ApiKey" serializeAs="String"><value>X-3</value></setting>"#,
+                r#"<setting name="ApiKey" serializeAs="String"><value>***</value></setting>"#,
+            ),
+            (
+                r#"{"m": "<entry key=\"token\">X-4</entry>"}"#,
+                r#"{"m": "<entry key=\"token\">***</entry>"}"#,
+            ),
+            (
+                "{ password:: 'X-5', user: 'app' }",
+                "{ password:: '***', user: 'app' }",
+            ),
+            ("{ apiToken::: \"X-6\" }", "{ apiToken::: \"***\" }"),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            r#"<string name="app_name">Shop</string>"#,
+            r#"<entry key="password_file">/run/pw</entry>"#,
+            "std::string password::hash(x)",
+        ] {
+            assert_eq!(masked(kept), kept, "{kept}");
         }
     }
 

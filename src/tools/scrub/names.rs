@@ -1,15 +1,14 @@
-//! Whether a name that text gives a value names a credential: [`looks_like_credential`], and
-//! what text adds to it. Environment files and configs run words together (`MASTERKEY`,
-//! `TS_AUTHKEY`, `basicauth`), and a name whose last word is a component (`token-service`,
-//! `auth-proxy`) names a program, not a credential: its value is a port or a tag.
+//! Whether a name that text gives a value names a credential: [`looks_like_credential`] (the
+//! rule objects are masked by, words run together such as `MASTERKEY` and `basicauth`
+//! included), less what text tells apart: a name whose last word is a component
+//! (`token-service`, `auth-proxy`) names a program, not a credential: its value is a port or a
+//! tag.
 
 use crate::tools::masking::{looks_like_credential, words};
 
 /// Whether `name` names a credential in text.
 pub fn credential(name: &str) -> bool {
-    (looks_like_credential(name) || run_together(name))
-        && !names_a_component(name)
-        && !names_a_public_digest(name)
+    looks_like_credential(name) && !names_a_component(name) && !names_a_public_digest(name)
 }
 
 /// `--discovery-token-ca-cert-hash`: the digest of a certificate, which is public (it lets a
@@ -20,52 +19,6 @@ fn names_a_public_digest(name: &str) -> bool {
         .iter()
         .any(|d| last.eq_ignore_ascii_case(d));
     digest && words(name).any(|w| w.eq_ignore_ascii_case("cert") || w.eq_ignore_ascii_case("ca"))
-}
-
-/// What a credential's key is called, run together with `key` or `auth` (`masterkey`,
-/// `SIGNINGKEY`, `privkey`): a word before `key` that says what the key does.
-const KEY_KINDS: [&str; 24] = [
-    "master",
-    "access",
-    "secret",
-    "signing",
-    "sign",
-    "hmac",
-    "api",
-    "priv",
-    "private",
-    "ssh",
-    "license",
-    "licence",
-    "encryption",
-    "encrypt",
-    "crypt",
-    "auth",
-    "session",
-    "client",
-    "shared",
-    "preshared",
-    "root",
-    "admin",
-    "deploy",
-    "cipher",
-];
-
-/// Words run together with `auth` that make it a credential (`basicauth`, `APIAUTH`); not
-/// `oauth`, which names a protocol.
-const AUTH_KINDS: [&str; 5] = ["basic", "api", "master", "proxy", "digest"];
-
-/// A word of `name` that is a credential run together: a [`KEY_KINDS`] word then `key`, or an
-/// [`AUTH_KINDS`] word then `auth`.
-fn run_together(name: &str) -> bool {
-    words(name).any(|word| {
-        let word = word.to_ascii_lowercase();
-        let ends = |ending: &str, kinds: &[&str]| {
-            word.strip_suffix(ending)
-                .is_some_and(|kind| kinds.contains(&kind))
-        };
-        ends("key", &KEY_KINDS) || ends("auth", &AUTH_KINDS)
-    })
 }
 
 /// What a name ends with when it names a program or a part of one (`token-service`,
