@@ -98,6 +98,11 @@ pub trait BodyStream {
 pub trait HttpClient {
     /// What [`HttpClient::open`] reads a body with.
     type Body: BodyStream;
+    /// Whether requests over this client may act as signed-in callers (user mode: each caller's
+    /// token exchanged at the identity provider for one Argo CD accepts). `false` for a host
+    /// that never serves user mode (the plugin acts with the account it is given): its requests
+    /// never act as a caller, and user mode's code is left out of it.
+    const SERVES_USER_MODE: bool = true;
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
     /// Sends `request` and returns as soon as the answer's head arrived (within the request's
     /// `timeout`); the body is read with [`BodyStream::next_piece`], each wait bounded apart.
@@ -176,6 +181,7 @@ pub struct HostPorts<N, S, C> {
 
 impl<N: HttpClient, S, C> HttpClient for HostPorts<N, S, C> {
     type Body = N::Body;
+    const SERVES_USER_MODE: bool = N::SERVES_USER_MODE;
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         self.http.send(request).await
     }

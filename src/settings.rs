@@ -367,6 +367,20 @@ impl Settings {
     /// Reads every setting through `lookup`, which the host adapter answers from its own source.
     /// Empty values count as unset (Spin gives "" for an optional variable nobody set).
     pub fn load(lookup: impl Fn(&SettingName) -> Option<String>) -> Settings {
+        Self::load_modes(lookup, true)
+    }
+
+    /// [`Settings::load`] for a host that never serves user mode (the plugin): its settings
+    /// ([`USER_MODE_SETTINGS`]) are not read, as if unset, and the code that reads them is
+    /// left out of such a host.
+    pub fn load_without_user_mode(lookup: impl Fn(&SettingName) -> Option<String>) -> Settings {
+        Self::load_modes(lookup, false)
+    }
+
+    fn load_modes(
+        lookup: impl Fn(&SettingName) -> Option<String>,
+        serves_user_mode: bool,
+    ) -> Settings {
         let get = |name: &SettingName| lookup(name).filter(|v| !v.trim().is_empty());
         let credentials = match (
             get(&ARGOCD_TOKEN),
@@ -470,6 +484,9 @@ impl Settings {
                 Ok(listed) => settings.set_profiles(listed),
                 Err(problem) => settings.profiles_problem = Some(problem),
             }
+        }
+        if !serves_user_mode {
+            return settings;
         }
         match get(&AUTH_MODE)
             .map(|m| m.trim().to_ascii_lowercase())
@@ -776,6 +793,27 @@ fn is_truthy(value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::testing::{PROFILES_STAGING_AND_EDGE, settings_from as load, three_profiles};
+
+    #[test]
+    fn a_host_without_user_mode_reads_none_of_its_settings() {
+        let pairs = [
+            ("ARGOCD_URL", "https://cd.example.com"),
+            ("ARGOCD_TOKEN", "tok"),
+            ("ARGOCD_AUTH_MODE", "user"),
+        ];
+        let read = |name: &SettingName| {
+            pairs
+                .iter()
+                .find(|(env, _)| *env == name.env)
+                .map(|(_, value)| value.to_string())
+        };
+        let served = Settings::load(read);
+        assert!(served.user_mode.is_some() || served.user_mode_problem.is_some());
+        let plugin = Settings::load_without_user_mode(read);
+        assert!(plugin.user_mode.is_none() && plugin.user_mode_problem.is_none());
+        assert!(plugin.problem().is_none());
+        assert_eq!(plugin.credentials, Credentials::Token(Secret::new("tok")));
+    }
 
     #[test]
     fn token_wins_over_login_and_empty_values_are_unset() {

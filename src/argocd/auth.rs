@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::pin::Pin;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -122,15 +123,21 @@ impl<'a, H: Host> Auth<'a, H> {
         let Some(mode) = &self.settings().user_mode else {
             return Err(self.not_configured());
         };
-        let (token, issued) = crate::identity::delegation::argocd_token(
-            self.host,
-            self.settings(),
-            mode,
-            user,
-            fresh,
-        )
-        .await
-        .map_err(identity_failure)?;
+        if !H::SERVES_USER_MODE {
+            return Err(self.not_configured());
+        }
+        // Boxed, so that a host that never serves user mode carries none of its code: the check
+        // above is settled when it is compiled, and the future, made only past it, goes with it
+        // (an `.await` of the future itself would keep its code in this one's).
+        let delegated: Pin<Box<dyn Future<Output = _> + '_>> =
+            Box::pin(crate::identity::delegation::argocd_token(
+                self.host,
+                self.settings(),
+                mode,
+                user,
+                fresh,
+            ));
+        let (token, issued) = delegated.await.map_err(identity_failure)?;
         Ok((
             token,
             if issued {
@@ -177,7 +184,10 @@ impl<'a, H: Host> Auth<'a, H> {
     /// Drops the cached session, e.g. after Argo CD answered 401 to it.
     pub fn forget(&self) {
         match self.context.acting_as() {
-            ActingAs::Caller(user) => crate::identity::delegation::forget(self.host, user),
+            ActingAs::Caller(user) if H::SERVES_USER_MODE => {
+                crate::identity::delegation::forget(self.host, user)
+            }
+            ActingAs::Caller(_) => {}
             ActingAs::Account(Credentials::Login { username, .. }) => {
                 let _ = self
                     .host

@@ -211,6 +211,20 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         body: Option<&serde_json::Value>,
         subject: &str,
     ) -> Result<T, ArgoError> {
+        // Only the parse depends on `T`: the rest is one function for every answer type.
+        let response = self.readable_answer(method, path, body, subject).await?;
+        serde_json::from_slice(&response.body).map_err(|e| unreadable(subject, &e))
+    }
+
+    /// The answer to a request, once it is known to be a 2xx JSON body of a size and a number
+    /// of values this server parses (see [`ArgoClient::call`]).
+    async fn readable_answer(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        subject: &str,
+    ) -> Result<HttpResponse, ArgoError> {
         let response = self.exchange(method, path, body).await?;
         if response.truncated && (200..300).contains(&response.status) {
             return Err(ArgoError::new(
@@ -246,13 +260,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
                 "narrow the request (a filter, a project, fewer items); the bound follows ARGOCD_MAX_RESPONSE_BYTES (Spin: max_response_bytes)",
             ));
         }
-        serde_json::from_slice(&response.body).map_err(|e| {
-            ArgoError::new(
-                ErrorKind::InvalidResponse,
-                format!("Argo CD's answer about {subject} could not be read: {e}"),
-                "check that ARGOCD_URL points at the Argo CD API server",
-            )
-        })
+        Ok(response)
     }
 
     pub async fn get<T: DeserializeOwned>(
@@ -271,6 +279,16 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     ) -> Result<T, ArgoError> {
         self.call(Method::Post, path, Some(body), subject).await
     }
+}
+
+/// An answer that is not the JSON expected of it.
+#[inline(never)]
+fn unreadable(subject: &str, e: &serde_json::Error) -> ArgoError {
+    ArgoError::new(
+        ErrorKind::InvalidResponse,
+        format!("Argo CD's answer about {subject} could not be read: {e}"),
+        "check that ARGOCD_URL points at the Argo CD API server",
+    )
 }
 
 #[cfg(test)]

@@ -281,17 +281,20 @@ async fn handle_request<P: ToolProvider>(
             if let Some(answer) = seek_approval(tools, era, &call).await? {
                 return Ok(answer);
             }
-            match (sink, call.progress_token.clone()) {
+            // One await of the call, whichever progress it reports to.
+            let notifier;
+            let progress: &dyn Progress = match (sink, call.progress_token.clone()) {
                 (Some(sink), Some(token)) => {
-                    let notifier = ProgressNotifier {
+                    notifier = ProgressNotifier {
                         token,
                         sink,
                         last: Cell::new(0.0),
                     };
-                    call_tool(tools, call, &notifier).await
+                    &notifier
                 }
-                _ => call_tool(tools, call, &NoProgress).await,
-            }
+                _ => &NoProgress,
+            };
+            call_tool(tools, call, progress).await
         }
     }
 }

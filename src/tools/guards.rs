@@ -33,25 +33,42 @@ pub(super) fn needs_approval_of<T: Tool>(arguments: &Value) -> bool {
     arguments.get("dry_run") != Some(&Value::Bool(true))
 }
 
-/// What a person is asked before `T` runs with `arguments` (see [`statement`]): the target app
-/// and its project as Argo CD has them now, for a patch every field it changes (before →
-/// after, the merge applied here exactly as Argo CD will), and every argument given, whole.
-/// `Err` refuses the call: the statement is too long to read, or the app cannot be read to
-/// state it. The server seals this text with the call, so a yes approves exactly it.
-pub(super) async fn approval_question_of<T: Tool, H: Host>(
+/// The tool a person is asked about: what [`approval_question_of`] says of it.
+#[derive(Clone, Copy)]
+pub(super) struct Asked {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub destructive: bool,
+}
+
+impl Asked {
+    pub fn of<T: Tool>() -> Self {
+        Asked {
+            name: T::NAME,
+            title: T::TITLE,
+            destructive: T::ANNOTATIONS.destructive_hint,
+        }
+    }
+}
+
+/// What a person is asked before `tool` runs with `arguments`, which need approval
+/// ([`needs_approval_of`]; see [`statement`]): the target app and its project as Argo CD has
+/// them now, for a patch every field it changes (before → after, the merge applied here exactly
+/// as Argo CD will), and every argument given, whole. `Err` refuses the call: the statement is
+/// too long to read, or the app cannot be read to state it. The server seals this text with the
+/// call, so a yes approves exactly it. Not generic over the tool: one copy serves every tool.
+pub(super) async fn approval_question_of<H: Host>(
     host: &H,
     context: RequestContext<'_>,
     arguments: &Value,
+    tool: Asked,
 ) -> Result<Option<String>, String> {
-    if !needs_approval_of::<T>(arguments) {
-        return Ok(None);
-    }
     let mut given = arguments.as_object().cloned().unwrap_or_default();
     given.remove("confirm");
     let profile = given.remove(PROFILE_ARGUMENT);
     let context = context.with_profile(profile.as_ref().and_then(Value::as_str))?;
     let client = ArgoClient::new(host, context).map_err(|e| e.to_string())?;
-    let effect = if T::ANNOTATIONS.destructive_hint {
+    let effect = if tool.destructive {
         "It changes or removes what runs in the cluster."
     } else {
         "It changes Argo CD."
@@ -59,8 +76,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
     let mut said = Statement::default();
     said.line(format!(
         "An agent asks to run \"{}\" ({}). {effect}",
-        T::TITLE,
-        T::NAME
+        tool.title, tool.name
     ));
     if let Some(profile) = &profile {
         said.line(format!("Argo CD instance: {}", shown(profile)));
@@ -77,7 +93,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         let current = current_app(&client, app, namespace).await.map_err(|e| {
             format!(
                 "{} needs a person's approval, but application '{app}' could not be read to tell them what would change ({e}). Nothing was changed.",
-                T::NAME
+                tool.name
             )
         })?;
         // A write the allow-list refuses is refused now: a person is not asked to approve
@@ -95,7 +111,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
         ));
         where_it_deploys(&mut said, &current);
         said.line(where_it_stands(&current));
-        if T::NAME == super::RollbackApp::NAME
+        if tool.name == super::RollbackApp::NAME
             && let Some(history_id) = given.get("history_id")
         {
             said.line(what_the_rollback_deploys(&current, history_id));
@@ -107,7 +123,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
                 .map_err(|e| {
                     format!(
                         "{} needs a person's approval, but {} could not be read to tell them what it acts on ({e}). Nothing was changed.",
-                        T::NAME,
+                        tool.name,
                         resource.subject(app)
                     )
                 })?;
@@ -148,12 +164,12 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             }
         }
     }
-    if T::NAME == super::CreateApp::NAME
+    if tool.name == super::CreateApp::NAME
         && let Some(Value::String(project)) = given.get("project")
     {
         check_project_allowed(&client, project).map_err(|e| e.to_string())?;
     }
-    if T::NAME == super::CreateApp::NAME
+    if tool.name == super::CreateApp::NAME
         && given.get("upsert") == Some(&Value::Bool(true))
         && let Some(Value::String(name)) = given.get("name")
     {
@@ -175,7 +191,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             Err(e) => {
                 return Err(format!(
                     "{} needs a person's approval, but whether application '{name}' exists (and would be replaced) could not be read ({e}). Nothing was changed.",
-                    T::NAME
+                    tool.name
                 ));
             }
         }
@@ -188,7 +204,7 @@ pub(super) async fn approval_question_of<T: Tool, H: Host>(
             said.leaves(key, &given[key]);
         }
     }
-    let (schema, _) = super::schema::published_schemas(T::NAME);
+    let (schema, _) = super::schema::published_schemas(tool.name);
     let mut defaults: Vec<&str> = schema["properties"]
         .as_object()
         .map(|p| p.keys().map(String::as_str).collect())

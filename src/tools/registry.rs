@@ -2,12 +2,14 @@
 //! reaches one — arguments parsed by the tool's own type, the read-only guard, the profile, and
 //! errors turned into messages that name the tools to turn to.
 
+use std::pin::Pin;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::guards::{approval_question_of, needs_approval_of};
+use super::guards::{Asked, approval_question_of, needs_approval_of};
 use super::schema::{
     bare_definition, exact_output_schema_of, generated_schemas_of, published_definitions,
 };
@@ -108,12 +110,18 @@ macro_rules! toolset {
         /// `arguments`: only tools that change something, and only with arguments they accept
         /// (a call with bad arguments is refused without asking anyone).
         pub fn needs_approval(name: &str, arguments: &Value) -> bool {
+            asked_about(name, arguments).is_some()
+        }
+
+        /// The tool called `name`, when it waits for a person's yes before it runs with
+        /// `arguments` (see [`needs_approval`]).
+        fn asked_about(name: &str, arguments: &Value) -> Option<Asked> {
             $(
                 if name == <$tool as Tool>::NAME {
-                    return needs_approval_of::<$tool>(arguments);
+                    return needs_approval_of::<$tool>(arguments).then(Asked::of::<$tool>);
                 }
             )*
-            false
+            None
         }
 
         /// What to ask a person before the tool called `name` runs with `arguments` (`None`:
@@ -124,12 +132,10 @@ macro_rules! toolset {
             name: &str,
             arguments: &Value,
         ) -> Result<Option<String>, String> {
-            $(
-                if name == <$tool as Tool>::NAME {
-                    return approval_question_of::<$tool, H>(host, context, arguments).await;
-                }
-            )*
-            Ok(None)
+            match asked_about(name, arguments) {
+                Some(tool) => approval_question_of(host, context, arguments, tool).await,
+                None => Ok(None),
+            }
         }
 
         /// Runs the tool called `name`.
@@ -140,14 +146,18 @@ macro_rules! toolset {
             arguments: Value,
             progress: &dyn Progress,
         ) -> CallOutcome {
-            $(
+            // Each tool's call is its own future, awaited in one place: the tools' code stays
+            // in one function each, not in one state machine that moves all of them (issue 16).
+            let call: Pin<Box<dyn Future<Output = CallOutcome> + '_>> = $(
                 if name == <$tool as Tool>::NAME {
-                    return invoke::<$tool, H>(host, context, arguments, progress).await;
-                }
-            )*
-            CallOutcome::UnknownTool(format!(
-                "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
-            ))
+                    Box::pin(invoke::<$tool, H>(host, context, arguments, progress))
+                } else
+            )* {
+                return CallOutcome::UnknownTool(format!(
+                    "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
+                ));
+            };
+            call.await
         }
     };
 }
@@ -213,11 +223,40 @@ async fn invoke<T: Tool, H: Host>(
     arguments: Value,
     progress: &dyn Progress,
 ) -> CallOutcome {
-    if context.settings().read_only && !T::ANNOTATIONS.read_only_hint {
-        return CallOutcome::UnknownTool(format!(
-            "Tool {} is not offered: this server is read-only (ARGOCD_READ_ONLY / read_only is set)",
-            T::NAME
-        ));
+    // What every tool does alike is written once, in functions that are not generic over the tool
+    // (each tool's copy of it would be machine code in every component: issue 16).
+    let read_only_hint = T::ANNOTATIONS.read_only_hint;
+    let (context, arguments, confirmed) = match admit(context, arguments, T::NAME, read_only_hint) {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
+    };
+    let args: T::Args = match serde_path_to_error::deserialize(arguments) {
+        Ok(args) => args,
+        Err(e) => return invalid_arguments(T::NAME, e),
+    };
+    let client = match connect(host, context, T::NAME, read_only_hint, confirmed) {
+        Ok(client) => client,
+        Err(refused) => return refused,
+    };
+    match T::run(&client, args, progress).await {
+        Ok(output) => answered(T::NAME, serde_json::to_value(output)),
+        Err(e) => CallOutcome::ToolError(with_tool_hint(e).to_string()),
+    }
+}
+
+/// Before a tool's arguments are parsed: the read-only guard, the `profile` argument taken out
+/// and the request aimed at it, and whether the caller confirmed (`confirm: true`).
+#[inline(never)]
+fn admit<'s>(
+    context: RequestContext<'s>,
+    arguments: Value,
+    name: &str,
+    read_only_hint: bool,
+) -> Result<(RequestContext<'s>, Value, bool), CallOutcome> {
+    if context.settings().read_only && !read_only_hint {
+        return Err(CallOutcome::UnknownTool(format!(
+            "Tool {name} is not offered: this server is read-only (ARGOCD_READ_ONLY / read_only is set)"
+        )));
     }
     let mut arguments = arguments;
     let profile = match arguments
@@ -227,56 +266,61 @@ async fn invoke<T: Tool, H: Host>(
         None | Some(Value::Null) => None,
         Some(Value::String(name)) => Some(name),
         Some(_) => {
-            return CallOutcome::ToolError(format!(
-                "Invalid arguments for {}: profile must be a string",
-                T::NAME
-            ));
+            return Err(CallOutcome::ToolError(format!(
+                "Invalid arguments for {name}: profile must be a string"
+            )));
         }
     };
-    let context = match context.with_profile(profile.as_deref()) {
-        Ok(context) => context,
-        Err(problem) => return CallOutcome::ToolError(problem),
-    };
-    // Every change needs the caller's `confirm: true`: checked here, once for all of them, after
-    // the arguments parsed (a typo is reported first).
+    let context = context
+        .with_profile(profile.as_deref())
+        .map_err(CallOutcome::ToolError)?;
+    // Every change needs the caller's `confirm: true`: checked in `connect`, once for all of
+    // them, after the arguments parsed (a typo is reported first).
     let confirmed = arguments.get("confirm") == Some(&Value::Bool(true));
-    let args: T::Args = match serde_path_to_error::deserialize(arguments) {
-        Ok(args) => args,
-        Err(e) => {
-            let at = e.path().to_string();
-            let e = if at == "." {
-                e.into_inner().to_string()
-            } else {
-                format!("{at}: {}", e.into_inner())
-            };
-            return CallOutcome::ToolError(format!(
-                "Invalid arguments for {}: {e}. The tool's inputSchema in tools/list lists every argument and its type.",
-                T::NAME
-            ));
-        }
+    Ok((context, arguments, confirmed))
+}
+
+/// Arguments the tool's type refused, and where.
+#[inline(never)]
+fn invalid_arguments(name: &str, e: serde_path_to_error::Error<serde_json::Error>) -> CallOutcome {
+    let at = e.path().to_string();
+    let e = if at == "." {
+        e.into_inner().to_string()
+    } else {
+        format!("{at}: {}", e.into_inner())
     };
-    if !T::ANNOTATIONS.read_only_hint
-        && let Err(refused) = super::guards::require_confirmation(T::NAME, confirmed)
-    {
-        return CallOutcome::ToolError(refused.to_string());
+    CallOutcome::ToolError(format!(
+        "Invalid arguments for {name}: {e}. The tool's inputSchema in tools/list lists every argument and its type."
+    ))
+}
+
+/// After the arguments parsed: the confirmation a change needs, then the client.
+#[inline(never)]
+fn connect<'a, H: Host>(
+    host: &'a H,
+    context: RequestContext<'a>,
+    name: &str,
+    read_only_hint: bool,
+    confirmed: bool,
+) -> Result<ArgoClient<'a, H>, CallOutcome> {
+    if !read_only_hint && let Err(refused) = super::guards::require_confirmation(name, confirmed) {
+        return Err(CallOutcome::ToolError(refused.to_string()));
     }
-    let client = match ArgoClient::new(host, context) {
-        Ok(client) => client,
-        Err(e) => return CallOutcome::ToolError(e.to_string()),
-    };
-    match T::run(&client, args, progress).await {
-        Ok(output) => match serde_json::to_value(output) {
-            // Measured on the tree (one serializer for every tool, not one per answer type).
-            Ok(value) => match answer_bytes(&value) {
-                bytes if bytes > MAX_ANSWER_BYTES => CallOutcome::ToolError(format!(
-                    "{}'s answer would be {bytes} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
-                    T::NAME,
-                )),
-                _ => CallOutcome::Success(value),
-            },
-            Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
+    ArgoClient::new(host, context).map_err(|e| CallOutcome::ToolError(e.to_string()))
+}
+
+/// A tool's answer as JSON, unless it is too big to send.
+#[inline(never)]
+fn answered(name: &str, output: Result<Value, serde_json::Error>) -> CallOutcome {
+    match output {
+        // Measured on the tree (one serializer for every tool, not one per answer type).
+        Ok(value) => match answer_bytes(&value) {
+            bytes if bytes > MAX_ANSWER_BYTES => CallOutcome::ToolError(format!(
+                "{name}'s answer would be {bytes} bytes, more than the {MAX_ANSWER_BYTES} an answer may hold (Argo CD sent something far larger than this tool expects: a field of megabytes); it was not sent. Narrow the request, or read the object in Argo CD itself.",
+            )),
+            _ => CallOutcome::Success(value),
         },
-        Err(e) => CallOutcome::ToolError(with_tool_hint(e).to_string()),
+        Err(e) => CallOutcome::ToolError(format!("internal error serialising the answer: {e}")),
     }
 }
 

@@ -44,6 +44,8 @@ struct LoginOnce {
 
 impl HttpClient for LoginOnce {
     type Body = <WasiHttp as HttpClient>::Body;
+    /// User mode is the server component's (see `run`): leaving it out takes its code out too.
+    const SERVES_USER_MODE: bool = false;
 
     /// Streams are reads (logs): never a login.
     async fn open(&self, request: HttpRequest) -> Result<HttpStream<Self::Body>, HttpError> {
@@ -90,7 +92,7 @@ fn run(
     arguments: serde_json::Map<String, Value>,
 ) -> Result<String, String> {
     // User mode is the server component's: a plugin acts with the account it is given.
-    let settings = Settings::load(|name| {
+    let settings = Settings::load_without_user_mode(|name| {
         // The store key seals what a server's instances share; a plugin call shares nothing.
         let server_only = argocd_mcp::settings::USER_MODE_SETTINGS
             .iter()
