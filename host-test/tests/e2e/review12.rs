@@ -142,7 +142,7 @@ const SHAPES: &[&str] = &[
     "$env:DB_PASSWORD = 'R12e33'",
     "DB_PASSWORD := R12e34",
     "password\":\"R12e35",
-    "pass​word: R12e36",
+    "pass\u{200B}word: R12e36",
     "pаssword: R12e37",
     "PASSWORD=\"R12e38 with spaces\"",
     "password: 'R12e39 it''s'",
