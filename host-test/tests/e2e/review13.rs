@@ -1,9 +1,32 @@
 //! The thirteenth hostile review (issue 19): probes of the twelfth review's fixes — JSON6902
 //! operations, pairs given field by field, comparisons in text, maps under credential keys,
-//! the approval question — and of the project allow-list and user-mode tokens.
+//! header/XML/Jsonnet rules, the approval question — and of the project allow-list and
+//! user-mode tokens. Every finding is reproduced through real tool calls on the built
+//! components (`get_argocd_resource`, `get_argocd_app_status`, `get_argocd_app_logs` on the
+//! server component and the plugin; the approval question and `patch_argocd_app` on the server
+//! component).
 //!
-//! Each `review13_finding_*` test asserts the secure behaviour and fails today (ignored with
-//! the issue); the other tests are shapes that held.
+//! Findings (each `review13_finding_*` asserts the secure behaviour, fails today and is
+//! ignored with issue 19):
+//!
+//! - G1 allow-list bent: `{"ſpec": {"project": "payments"}}` (long s, U+017F) passes
+//!   `check_patch_allowed` (RFC 7386 leaves `spec.project` alone) and Argo CD's Go decoding
+//!   folds `ſpec` onto `spec`: the app moves out of `allowed_projects`, with or without a
+//!   person asked. G2: `{"spec": {"ſource": {"repoURL": …}}}` — the question never says
+//!   `spec.source.repoURL` changes.
+//! - Q1 question cut short inside a text: a `# -----BEGIN RSA PRIVATE KEY-----` comment in Helm
+//!   values makes a change of image read "changed only where credentials are hidden".
+//! - P1–P4 JSON6902: a pair named by an op adding the whole entry; a pair across two patches;
+//!   YAML operations as a block scalar, bare dash, a comma in a flow value, a one-line flow
+//!   list; a Secret-target patch with a YAML-escaped `/d\x61ta` path or `stringD\x61ta` key.
+//! - F1 Helm pair index spelled `env[00]` / `env[+0]`. M1 numbers in a map under a
+//!   credential key. S1 a Secret in YAML text as a flow map or with `kind: !!str Secret`.
+//! - C1 `==` comparisons: literal first, through a variable or filter, an index, across a line.
+//! - H1 `Authorization: Bearer "…"`, `Authorization => Bearer …`. X1 XML `<key>password</key>
+//!   <value>…`, `Name="password"`, `key = "password"`. J1 Jsonnet `password+::`,
+//!   `'password'::`, `["password"]::`.
+//!
+//! The other tests are shapes that held.
 
 use serde_json::{Value, json};
 
@@ -367,6 +390,7 @@ async fn leaks_in_conditions(texts: &[&str]) -> Vec<String> {
 #[ignore = "issue 19, open (thirteenth review): == comparisons with the literal first, through a variable or filter, or after an index show the literal"]
 async fn review13_finding_comparisons_in_other_spellings() {
     let mut found = leaks_in_conditions(COMPARISONS).await;
+    found.extend(leaks_in_logs(COMPARISONS).await);
     // And in an Application's ignoreDifferences, through get_argocd_resource.
     let app = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
         "metadata": {"name": "r13-d1", "namespace": "argocd"},
@@ -620,4 +644,362 @@ async fn review13_allow_list_ascii_case_held() {
         )
         .await;
     assert!(error.contains("without spec.project"), "{error}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Second batch
+// ---------------------------------------------------------------------------------------------
+
+/// Held: the Helm pair in one shell command string (`sh -c "helm upgrade … --set
+/// env[0].name=DB_PASSWORD --set env[0].value=…"`).
+fn helm_pair_in_a_script() -> Vec<LiveShape> {
+    vec![(
+        "F2 Job: sh -c with a --set pair",
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": "r13-f2", "namespace": "guestbook"},
+               "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "helm", "image": "alpine/helm",
+                   "command": ["sh", "-c", "helm upgrade api ./chart --set env[0].name=DB_PASSWORD --set env[0].value=R13f02"]}]}}}}),
+        &["R13f02"],
+    )]
+}
+
+#[tokio::test]
+async fn review13_helm_pair_in_a_script_held() {
+    assert_none(leaks_in_live(&helm_pair_in_a_script()).await);
+}
+
+async fn approval_world() -> World {
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("require_approval", "true"),
+        ],
+    )
+    .await
+}
+
+/// The approval question of a patch of guestbook (or the answer, when none is asked): what of
+/// `secrets` it shows.
+async fn patch_question_shows(world: &World, patch: Value, secrets: &[&str]) -> Vec<String> {
+    let call = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true, "patch": patch}});
+    let mut body = crate::modern::modern_body(9, "tools/call", call);
+    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+        json!({"elicitation": {"form": {}}});
+    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
+    let text = asked["result"]["inputRequests"]["approval"]["params"]["message"]
+        .as_str()
+        .map_or_else(|| asked.to_string(), str::to_owned);
+    println!("review13 asked:\n{text}");
+    secrets
+        .iter()
+        .filter(|s| text.contains(*s))
+        .map(|s| format!("patch question: {s}"))
+        .collect()
+}
+
+/// FINDINGS P1 and P3 through the approval question of `patch_argocd_app` (the question masks
+/// the Application with the same rules). M1's number held there: an Application's
+/// `valuesObject` is masked by its own rules.
+#[tokio::test]
+#[ignore = "issue 19, open (thirteenth review): the patch question shows a whole-entry JSON patch pair and a block-scalar pair value"]
+async fn review13_finding_patch_question_shows_the_same_shapes() {
+    let world = approval_world().await;
+    let mut found = Vec::new();
+    for (patch, secret) in [
+        (
+            json!({"spec": {"source": {"kustomize": {"patches": [{"target": {"kind": "Deployment"},
+                "patch": format!("- op: add\n  path: {ENV0}\n  value:\n    name: DB_PASSWORD\n- op: add\n  path: {ENV0}/value\n  value: R13q01\n")}]}}}}),
+            "R13q01",
+        ),
+        (
+            json!({"spec": {"source": {"kustomize": {"patches": [{"target": {"kind": "Deployment"},
+                "patch": format!("- op: add\n  path: {ENV0}/name\n  value: DB_PASSWORD\n- op: add\n  path: {ENV0}/value\n  value: |-\n    R13q02\n")}]}}}}),
+            "R13q02",
+        ),
+        (
+            json!({"spec": {"source": {"helm": {"valuesObject": {"passwords": {"admin": 918273645077_u64}}}}}}),
+            "918273645077",
+        ),
+    ] {
+        found.extend(patch_question_shows(&world, patch, &[secret]).await);
+    }
+    assert_none(found);
+}
+
+/// Held: app names with odd characters do not reach an app outside the allow-list.
+#[tokio::test]
+async fn review13_allow_list_odd_names_held() {
+    let mut world = World::new().await;
+    world.set("allowed_projects", "default");
+    let before = world.standin.app("payments").unwrap();
+    for name in [
+        "payments",
+        "guestbook/../payments",
+        "payments?appNamespace=argocd",
+        "payments#x",
+        "payments%2F",
+        "Payments",
+        "payments ",
+        "../applications/payments",
+    ] {
+        let answer = world
+            .call(
+                "patch_argocd_app",
+                json!({"app_name": name, "confirm": true,
+                       "patch": {"metadata": {"labels": {"r13": "x"}}}}),
+            )
+            .await;
+        println!("review13 odd name {name:?}: {answer}");
+        for tool in ["sync_argocd_app", "delete_argocd_app"] {
+            let mut args = json!({"app_name": name, "confirm": true});
+            if tool == "delete_argocd_app" {
+                args["cascade"] = json!(false);
+            }
+            let answer = world.call(tool, args).await;
+            println!("review13 odd name {tool} {name:?}: {answer}");
+        }
+    }
+    let after = world.standin.app("payments");
+    assert_eq!(after.as_ref(), Some(&before), "payments changed");
+}
+
+/// Held: token edge cases in user mode (the signature, algorithm and basic claims are
+/// `identity.rs`'s): a future `nbf`, no or an empty `sub`, no `exp`, an empty audience list,
+/// the issuer with a trailing slash, a padded signature, a fourth part, a second space.
+#[tokio::test]
+async fn review13_user_mode_token_edges_held() {
+    use crate::identity::{RESOURCE, call_as, token, user_mode};
+    let world = user_mode(&[]).await;
+    let issuer = world.standin.issuer();
+    let signed = |change: &dyn Fn(&mut Value)| {
+        let mut state = world.standin.state();
+        let mut claims =
+            state
+                .idp
+                .claims_for("alice", &[RESOURCE], 3600, "openid profile email groups");
+        change(&mut claims);
+        state.idp.sign(&claims)
+    };
+    let good = token(&world, "alice");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let cases: Vec<(&str, String)> = vec![
+        ("nbf in an hour", signed(&|c| c["nbf"] = json!(now + 3600))),
+        (
+            "no sub",
+            signed(&|c| {
+                c.as_object_mut().unwrap().remove("sub");
+            }),
+        ),
+        ("empty sub", signed(&|c| c["sub"] = json!(""))),
+        (
+            "no exp",
+            signed(&|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            }),
+        ),
+        ("empty aud", signed(&|c| c["aud"] = json!([]))),
+        (
+            "issuer with a trailing slash",
+            signed(&|c| c["iss"] = json!(format!("{issuer}/"))),
+        ),
+        (
+            "exp as text",
+            signed(&|c| c["exp"] = json!((now + 3600).to_string())),
+        ),
+        ("padded signature", format!("{good}==")),
+        ("fourth part", format!("{good}.x")),
+        ("dot at the end", format!("{good}.")),
+    ];
+    let mut accepted = Vec::new();
+    for (case, token) in cases {
+        let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+        println!("review13 token {case}: {status} {body}");
+        if status != 401 {
+            accepted.push(format!("{case}: {status}"));
+        }
+    }
+    let (status, _) = call_as(&world, &good, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 200, "the good token");
+    assert!(accepted.is_empty(), "accepted: {accepted:?}");
+}
+
+/// FINDING H1: an `Authorization` header whose token follows the scheme in quotes
+/// (`Authorization: Bearer "…"`) or after `=>` (`Authorization => Bearer …`): the scheme word
+/// is taken for the credential and hidden, the token after it shown.
+const HEADERS_SHOWN: &[&str] = &[
+    "Authorization: Bearer \"R13h19\"",
+    "Authorization => Bearer R13h22",
+];
+
+/// FINDING X1: XML elements named by a sibling element (`<entry><key>password</key><value>…`,
+/// Java's `Properties` XML and Spring maps), by an attribute spelled with a capital
+/// (`<Parameter Name="password">`) or with spaces around its `=` (`<entry key = "password">`).
+/// Shown in pods' log lines (condition messages happen to be caught by another rule).
+const XML_SHOWN: &[&str] = &[
+    "<entry><key>password</key><value>R13x05</value></entry>",
+    "<Parameter Name=\"password\">R13x12</Parameter>",
+    "<entry key = \"password\">R13x13</entry>",
+];
+
+/// FINDING J1: Jsonnet hidden fields in other spellings the language has: `password+:: '…'`
+/// (a hidden field added to), a quoted field name (`'password':: '…'`) and a computed one
+/// (`["password"]:: '…'`). Shown in pods' log lines.
+const JSONNET_SHOWN: &[&str] = &[
+    "password+:: 'R13j03',",
+    "'password':: 'R13j04',",
+    "[\"password\"]:: 'R13j08',",
+];
+
+/// Held (conditions and logs): other header, XML and Jsonnet shapes.
+const TEXT_HELD: &[&str] = &[
+    "Authorization:Bearer R13h02",
+    "authorization = \"Bearer R13h03\"",
+    "Authorization: Digest username=\"u\", realm=\"r\", response=\"R13h04\"",
+    "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=R13h05",
+    "Proxy-Authorization: Basic R13h06xyz",
+    "X-Auth-Token: R13h07",
+    "headers: {Authorization: \"Token R13h08\"}",
+    "curl -H 'Authorization: token R13h09' https://api",
+    "{\"Authorization\": [\"Bearer R13h10\"]}",
+    "request headers map[Authorization:[Bearer R13h11] Accept:[*/*]]",
+    "Authorization=Bearer%20R13h12",
+    "Cookie: session=R13h14; other=1",
+    "Set-Cookie: sid=R13h15; Path=/",
+    "req.header(\"Authorization\", \"Bearer R13h16\")",
+    ".header(\"X-Api-Key\", \"R13h17\")",
+    "headers = {'Authorization' => 'Bearer R13h21'}",
+    "Authorization: token=R13h24",
+    "<entry key=\"password\">R13x01</entry>",
+    "<param name=\"secret\" value=\"R13x03\"/>",
+    "<property name=\"password\"><value>R13x04</value></property>",
+    "<entry key='password'>R13x08</entry>",
+    "<setting name=\"ApiKey\" serializeAs=\"String\"><value>R13x09</value></setting>",
+    "<password encrypted=\"false\">R13x10</password>",
+    "<env name=\"DB_PASSWORD\" value=\"R13x11\"/>",
+    "<entry key=\"password\"><![CDATA[R13x14]]></entry>",
+    "<item name=\"token\" type=\"string\">R13x15</item>",
+    "<entry key=\"password\" value=\"R13x16\"/>",
+    "password:: 'R13j01',",
+    "password::: 'R13j02',",
+    "db+: { password:: \"R13j09\" },",
+];
+
+#[tokio::test]
+#[ignore = "issue 19, open (thirteenth review): Authorization: Bearer \"…\" and Authorization => Bearer … hide the scheme and show the token"]
+async fn review13_finding_authorization_token_after_the_scheme() {
+    let mut found = leaks_in_conditions(HEADERS_SHOWN).await;
+    found.extend(leaks_in_logs(HEADERS_SHOWN).await);
+    assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19, open (thirteenth review): XML <entry><key>password</key><value>…, Name=\"password\", key = \"password\" show the value in log lines"]
+async fn review13_finding_xml_named_by_a_sibling_or_odd_attribute() {
+    assert_none(leaks_in_logs(XML_SHOWN).await);
+}
+
+#[tokio::test]
+#[ignore = "issue 19, open (thirteenth review): Jsonnet password+:: '…', 'password':: '…', [\"password\"]:: '…' show the value in log lines"]
+async fn review13_finding_jsonnet_hidden_field_spellings() {
+    assert_none(leaks_in_logs(JSONNET_SHOWN).await);
+}
+
+#[tokio::test]
+async fn review13_text_shapes_held() {
+    let mut found = leaks_in_conditions(TEXT_HELD).await;
+    found.extend(leaks_in_logs(TEXT_HELD).await);
+    assert_none(found);
+}
+
+fn helm_source(values: &str) -> Value {
+    json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
+           "helm": {"values": values}})
+}
+
+/// The approval question of a patch of guestbook's Helm values from `before` to `after`.
+async fn values_question(before: &str, after: &str) -> String {
+    let world = approval_world().await;
+    world.standin.state().apps.get_mut("guestbook").unwrap().app["spec"]["source"] =
+        helm_source(before);
+    let call = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true,
+        "patch": {"spec": {"source": {"helm": {"values": after}}}}}});
+    let mut body = crate::modern::modern_body(9, "tools/call", call);
+    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
+        json!({"elicitation": {"form": {}}});
+    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
+    asked["result"]["inputRequests"]["approval"]["params"]["message"]
+        .as_str()
+        .map_or_else(|| asked.to_string(), str::to_owned)
+}
+
+/// FINDING Q1 (question cut short inside a text): a change inside Helm values is computed
+/// after scrubbing each whole text (`Statement::text_change`), and the scrubber hides every
+/// line after a private key's `BEGIN` marker when no `END` follows. A marker that is no key —
+/// a comment line `# -----BEGIN RSA PRIVATE KEY-----`, or a quoted note — above the image
+/// makes both sides scrub to the same text: the question says the values changed "only where
+/// credentials are hidden (not shown)" while the patch points the app at another image.
+#[tokio::test]
+#[ignore = "issue 19, open (thirteenth review): a BEGIN-marker comment in Helm values makes the question say a change of image is a hidden credential change"]
+async fn review13_finding_question_text_change_hidden_by_a_marker() {
+    let cases = [
+        (
+            "comment marker above the image",
+            "# -----BEGIN RSA PRIVATE KEY-----\nimage:\n  repository: nginx\n  tag: \"1.25\"\n",
+            "# -----BEGIN RSA PRIVATE KEY-----\nimage:\n  repository: evil.example.com/miner\n  tag: \"1.25\"\n",
+        ),
+        (
+            "marker inside a note value",
+            "note: \"-----BEGIN PRIVATE KEY-----\"\nreplicas: 2\nimage:\n  repository: nginx\n",
+            "note: \"-----BEGIN PRIVATE KEY-----\"\nreplicas: 2\nimage:\n  repository: evil.example.com/miner\n",
+        ),
+    ];
+    let mut missing = Vec::new();
+    for (what, before, after) in cases {
+        let text = values_question(before, after).await;
+        println!("review13 Q1 {what}:\n{text}\n");
+        if !text.contains("evil.example.com/miner") {
+            missing.push(format!(
+                "{what}: the question does not show the new image:\n{text}"
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Held: a credential block above the change does not hide a change below it.
+#[tokio::test]
+async fn review13_question_text_change_below_a_password_block_held() {
+    let text = values_question(
+        "password: |\n  x\nimage:\n  repository: nginx\n",
+        "password: |\n  x\nimage:\n  repository: evil.example.com/miner\n",
+    )
+    .await;
+    assert!(text.contains("evil.example.com/miner"), "{text}");
+}
+
+/// What `get_argocd_app_logs` of guestbook showed of `lines` (one log entry each) through both
+/// components: the secrets that showed.
+async fn leaks_in_logs(lines: &[&str]) -> Vec<String> {
+    let world = World::new().await;
+    world.standin.state().review_log_lines = lines.iter().map(|l| (*l).to_owned()).collect();
+    let server = crate::planting::server_logs(&world).await;
+    let plugin = crate::planting::plugin_logs(&plugin_env(&world.standin)).await;
+    println!("review13 logs:\n server: {server}\n plugin: {plugin}");
+    let mut found = Vec::new();
+    for line in lines {
+        let s = secret_of(line);
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            if answer.contains(s) {
+                found.push(format!("{component} get_argocd_app_logs {line:?}: {s}"));
+            }
+        }
+    }
+    found
 }
