@@ -1003,3 +1003,69 @@ async fn leaks_in_logs(lines: &[&str]) -> Vec<String> {
     }
     found
 }
+
+/// Held: Vault AppRole's `secret_id` is a credential (the password half of a role), though its name
+/// ends in `id`: at the top of a ConfigMap, in a container's env and in a map under a
+/// credential key (where keys ending in `Id` are kept as identifiers).
+fn vault_secret_ids() -> Vec<LiveShape> {
+    vec![
+        (
+            "V1 ConfigMap entries named like Vault's secret_id",
+            config_map(
+                "r13-v1",
+                json!({"VAULT_SECRET_ID": "R13v01a", "secret_id": "R13v01b", "secretId": "R13v01c"}),
+            ),
+            &["R13v01a", "R13v01b", "R13v01c"],
+        ),
+        (
+            "V2 env VAULT_SECRET_ID",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "metadata": {"name": "r13-v2", "namespace": "guestbook"},
+                   "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "app:1",
+                       "env": [{"name": "VAULT_SECRET_ID", "value": "R13v02a"}]}]}}}}),
+            &["R13v02a"],
+        ),
+        (
+            "V3 a map under auth: appRole roleId and secretId",
+            json!({"apiVersion": "example.com/v1", "kind": "VaultConnection",
+                   "metadata": {"name": "r13-v3", "namespace": "guestbook"},
+                   "spec": {"auth": {"appRole": {"roleId": "role-1", "secretId": "R13v03a"}}}}),
+            &["R13v03a"],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn review13_vault_secret_ids_held() {
+    assert_none(leaks_in_live(&vault_secret_ids()).await);
+}
+
+/// Held: Kustomize's `secretGenerator` writes a Secret from its `literals` (`KEY=value`), whatever the
+/// keys are named: a kustomization.yaml held in a ConfigMap (as a repo-server plugin or a
+/// bootstrap Job takes it), and a Flux-style patch adding a Secret as a strategic merge object.
+fn secret_generators() -> Vec<LiveShape> {
+    vec![
+        (
+            "K1 kustomization.yaml text with secretGenerator literals",
+            config_map(
+                "r13-k1",
+                json!({"kustomization.yaml": "resources:\n- deploy.yaml\nsecretGenerator:\n- name: db\n  literals:\n  - conn=R13k01a\n  - DB_URL=postgres://app@db/R13k01b\n"}),
+            ),
+            &["R13k01a"],
+        ),
+        (
+            "K2 Flux patches: a Secret as a strategic merge object",
+            flux(
+                "r13-k2",
+                json!([{"target": {"kind": "Secret", "name": "db"}, "patch":
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  conn: R13k02a\n"}]),
+            ),
+            &["R13k02a"],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn review13_secret_generators_held() {
+    assert_none(leaks_in_live(&secret_generators()).await);
+}
