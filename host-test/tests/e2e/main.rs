@@ -36,6 +36,7 @@ mod release;
 mod review10;
 mod review11;
 mod review12;
+mod review13;
 mod review4;
 mod review5;
 mod review6;
