@@ -130,6 +130,9 @@ pub(super) async fn approval_question_of<H: Host>(
             said.line(line);
         }
         if let Some(patch) = given.remove("patch") {
+            // The question shows the change by each field's usual spelling.
+            super::patch_spelling::check_patch_spelling(Some(&current), &patch)
+                .map_err(|e| e.to_string())?;
             check_patch_allowed(&client, app, &current, &patch).map_err(|e| e.to_string())?;
             let mut after = current.clone();
             merge_patch(&mut after, &patch);

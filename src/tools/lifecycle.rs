@@ -183,6 +183,7 @@ impl Tool for PatchApp {
                 "patch must be a non-empty JSON object (a merge patch of the Application)",
             ));
         }
+        super::patch_spelling::check_patch_spelling(None, &args.patch)?;
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let project = ensure_patch_allowed(
             client,

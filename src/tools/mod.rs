@@ -32,6 +32,7 @@ mod masking;
 mod operation_watch;
 mod operations;
 mod paging;
+mod patch_spelling;
 mod platform;
 mod project_guard;
 mod read_only;

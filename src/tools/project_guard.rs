@@ -171,6 +171,8 @@ pub fn check_patch_allowed<H: Host>(
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(None);
     };
+    // The project is judged by its usual spelling: a patch spelling it otherwise is refused.
+    super::patch_spelling::check_patch_spelling(Some(current), patch)?;
     let before = project_of(current);
     if !allowed.contains(&before) {
         return Err(refuse_app(app_name, &before, allowed));

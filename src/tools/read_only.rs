@@ -55,14 +55,7 @@ const JUDGED_FIELDS: [&str; 2] = ["spec", "generators"];
 fn misspelled_field(value: &Value) -> Option<String> {
     match value {
         Value::Object(map) => map.iter().find_map(|(key, inner)| {
-            let folded: String = key
-                .chars()
-                .map(|c| match c {
-                    '\u{212a}' => 'k',
-                    '\u{17f}' => 's',
-                    c => c.to_ascii_lowercase(),
-                })
-                .collect();
+            let folded = super::patch_spelling::go_fold(key);
             if JUDGED_FIELDS.contains(&folded.as_str()) && folded != *key {
                 Some(key.clone())
             } else {

@@ -15,6 +15,8 @@ pub const MAX_CHARS: usize = 4_000;
 #[derive(Debug, Default)]
 pub struct Statement {
     lines: Vec<String>,
+    /// Why the statement cannot be put to a person, when something it must say cannot be shown.
+    refusal: Option<String>,
 }
 
 impl Statement {
@@ -56,11 +58,22 @@ impl Statement {
     /// Each text is scrubbed whole before the lines are compared: cut from the lines around
     /// them, a private key's body lines would lose the `BEGIN` and `END` lines that say what
     /// they are.
-    fn text_change(&mut self, at: &str, before: &str, after: &str) {
+    ///
+    /// A changed line hidden only by what surrounds it (a private key's `BEGIN` line above
+    /// it, which an agent can write anywhere) that does not read as a key's body (base64)
+    /// cannot be told from a line that matters (an image, a repository): such a change is not
+    /// put to a person at all.
+    fn text_change(&mut self, at: &str, raw_before: &str, raw_after: &str) {
         let (before, after) = (
-            super::scrub::without_credentials(before),
-            super::scrub::without_credentials(after),
+            super::scrub::without_credentials(raw_before),
+            super::scrub::without_credentials(raw_after),
         );
+        if let Some(line) = changed_line_hidden_by_context(raw_before, raw_after, &before, &after) {
+            self.refusal = Some(format!(
+                "{at} changes at line {line}, which the credential scrubbing hides only because of the lines around it (a private key's BEGIN line above it, say), though it is no key: a change a person cannot be shown is not put to them. Make the change without that context, or without this server. Nothing was changed."
+            ));
+            return;
+        }
         if before == after {
             self.lines.push(format!(
                 "  {at}: text of {} lines, changed only where credentials are hidden (not shown)",
@@ -100,6 +113,9 @@ impl Statement {
     /// text, a private key's `BEGIN` line an agent put in one argument would hide every line
     /// after it: the rest of what the person approves.
     pub fn finish(self) -> Result<String, String> {
+        if let Some(refusal) = self.refusal {
+            return Err(refusal);
+        }
         let text = self
             .lines
             .iter()
@@ -115,6 +131,52 @@ impl Statement {
         }
         Ok(text)
     }
+}
+
+/// The first line (1-based, on the side it is on) that differs between the raw texts and that
+/// the scrubbing of its whole text hides though the line alone shows something that is no
+/// key's body: a line hidden by its context. Texts whose scrubbing changed their line count
+/// are judged as a whole: any difference counts.
+fn changed_line_hidden_by_context(
+    raw_before: &str,
+    raw_after: &str,
+    before: &str,
+    after: &str,
+) -> Option<usize> {
+    let (old, new): (Vec<&str>, Vec<&str>) = (
+        raw_before.split('\n').collect(),
+        raw_after.split('\n').collect(),
+    );
+    let same_start = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let same_end = old[same_start..]
+        .iter()
+        .rev()
+        .zip(new[same_start..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let hidden = |raw: &[&str], scrubbed: &str| {
+        let seen: Vec<&str> = scrubbed.split('\n').collect();
+        if seen.len() != raw.len() {
+            return Some(same_start + 1);
+        }
+        (same_start..raw.len() - same_end)
+            .find(|&i| {
+                seen[i].contains(super::masking::MASK)
+                    && !reads_as_key_body(raw[i])
+                    && super::scrub::without_credentials(raw[i]) != seen[i]
+            })
+            .map(|i| i + 1)
+    };
+    hidden(&old, before).or_else(|| hidden(&new, after))
+}
+
+/// Whether a line reads as part of a private key's body: base64 alone (and its padding).
+fn reads_as_key_body(line: &str) -> bool {
+    let body = line.trim();
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
 }
 
 /// A value as a person reads it: JSON, with every character outside printable ASCII escaped
@@ -396,6 +458,20 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("credentials are hidden"), "{text}");
+        // A marker written above a line that matters does not hide its change: not asked.
+        let values = |image: &str| {
+            format!("# -----BEGIN RSA PRIVATE KEY-----\nimage:\n  repository: {image}\nreplicas: 2")
+        };
+        let mut said = Statement::default();
+        said.changes(
+            &json!({"values": values("nginx")}),
+            &json!({"values": values("evil.example.com/miner")}),
+        );
+        let refused = said.finish().unwrap_err();
+        assert!(
+            refused.contains("line 3") && !refused.contains("evil"),
+            "{refused}"
+        );
         let mut said = Statement::default();
         said.leaves("annotation", &json!("-----BEGIN RSA PRIVATE KEY-----"));
         said.leaves("repo_url", &json!("https://evil.example.com/takeover.git"));
