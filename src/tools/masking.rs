@@ -278,8 +278,8 @@ fn mask_every_leaf(value: &mut Value) {
 /// map of them (`apiKeys: {stripe: …}`, an Istio header match `x-api-key: {exact: …}`,
 /// `adminPassword: {value: …}`, `auth: {basic: …}`). In a map, what a key names as a place or
 /// an identifier is kept (`secret: {secretName: db}`, `existingSecret`, `secretKeyRef`, a
-/// project token's `id`), and a number below the map is a setting (`passwordPolicy:
-/// {minLength: 12}`, a token's `expirationSeconds`), unless it is a `value`.
+/// project token's `id`), and so is a number under a key that names a setting
+/// (`passwordPolicy: {minLength: 12}`, a token's `expirationSeconds`).
 fn mask_leaves(value: &mut Value) {
     match value {
         Value::String(_) | Value::Number(_) => *value = Value::from(MASK),
@@ -289,24 +289,65 @@ fn mask_leaves(value: &mut Value) {
     }
 }
 
-/// A map under a credential's key ([`mask_leaves`]): its strings at any depth, and the
-/// numbers of its `value`s.
+/// A map under a credential's key ([`mask_leaves`]): its strings and numbers at any depth,
+/// but settings' numbers.
 fn mask_map_of_credentials(map: &mut serde_json::Map<String, Value>) {
     for (key, inner) in map.iter_mut() {
         if key == "value" {
             mask_leaves(inner);
         } else if !(names_a_place(key) || names_an_identifier(key)) {
+            let setting = names_a_setting(key);
             match inner {
                 Value::String(_) => *inner = Value::from(MASK),
+                Value::Number(_) if !setting => *inner = Value::from(MASK),
                 Value::Array(items) => items
                     .iter_mut()
-                    .filter(|item| !item.is_number())
+                    .filter(|item| !(setting && item.is_number()))
                     .for_each(mask_leaves),
                 Value::Object(nested) => mask_map_of_credentials(nested),
                 _ => {}
             }
         }
     }
+}
+
+/// Whether one of a key's words says it holds a setting or a time, whose number is no
+/// credential (`minLength`, `expirationSeconds`, `ttl`, `maxAge`, a token's `iat`).
+fn names_a_setting(key: &str) -> bool {
+    const SETTINGS: [&str; 31] = [
+        "min",
+        "max",
+        "length",
+        "size",
+        "count",
+        "ttl",
+        "seconds",
+        "minutes",
+        "hours",
+        "days",
+        "age",
+        "expiry",
+        "expires",
+        "expiration",
+        "timeout",
+        "interval",
+        "retries",
+        "attempts",
+        "version",
+        "port",
+        "bits",
+        "rounds",
+        "iterations",
+        "limit",
+        "iat",
+        "exp",
+        "nbf",
+        "at",
+        "time",
+        "timestamp",
+        "date",
+    ];
+    words(key).any(|word| SETTINGS.iter().any(|s| word.eq_ignore_ascii_case(s)))
 }
 
 /// Whether a key's last word says it holds an identifier (`id`, `clientId`, `keyIds`), which
@@ -1002,6 +1043,16 @@ mod tests {
         assert_eq!(spec["credentials"]["clientId"], "app-1");
         assert_eq!(spec["auth"]["secretRef"]["name"], "basic-auth");
         assert_eq!(spec["passwordPolicy"]["minLength"], 12);
+        // Numbers are credentials too, but a setting's or a time's.
+        let mut pins = json!({"kind": "X", "spec": {"passwords": {"admin": 918273645013_u64},
+            "apiKeys": {"cards": [736251904]}, "token": {"expirationSeconds": 3600}}});
+        mask_secrets(&mut pins);
+        let text = pins.to_string();
+        assert!(
+            !text.contains("918273645013") && !text.contains("736251904"),
+            "{text}"
+        );
+        assert_eq!(pins["spec"]["token"]["expirationSeconds"], 3600);
         assert_eq!(spec["secret"]["secretName"], "db");
     }
 

@@ -128,7 +128,7 @@ pub(super) fn secret_entries_at<'a>(
         .filter_map(|(path, value)| {
             let (entry, field) = path.rsplit_once(separator)?;
             (PAIR_NAMES.contains(&field) && looks_like_credential(value) && !names_a_place(value))
-                .then(|| entry.to_owned())
+                .then(|| with_plain_indices(entry))
         })
         .collect()
 }
@@ -141,8 +141,28 @@ fn sets_value_of(path: &str, secret: &[String]) -> bool {
 /// [`sets_value_of`] for paths whose fields follow `separator`.
 pub(super) fn sets_value_at(separator: char, path: &str, secret: &[String]) -> bool {
     path.rsplit_once(separator).is_some_and(|(entry, field)| {
-        PAIR_VALUES.contains(&field) && secret.iter().any(|e| e == entry)
+        PAIR_VALUES.contains(&field) && secret.contains(&with_plain_indices(entry))
     })
+}
+
+/// A path with each list index written as Helm reads it (`strconv.Atoi`): `env[00]` and
+/// `env[+0]` are `env[0]`.
+fn with_plain_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let close = rest.find(']').unwrap_or(rest.len());
+        let index = &rest[..close];
+        match index.strip_prefix('+').unwrap_or(index).parse::<u64>() {
+            Ok(n) if !index.is_empty() => out.push_str(&n.to_string()),
+            _ => out.push_str(index),
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One `path=value` of an argument.
@@ -204,13 +224,15 @@ mod tests {
                 {"name": "env[2].name", "value": "REGION"},
                 {"name": "env[2].value", "value": "eu-west-1"},
                 {"name": "env[3].name", "value": "TOKEN_FILE"},
-                {"name": "env[3].value", "value": "/run/t"}]},
+                {"name": "env[3].value", "value": "/run/t"},
+                {"name": "env[04].name", "value": "API_KEY"},
+                {"name": "env[+4].value", "value": "S-4"}]},
             "plugin": {"parameters": [
                 {"name": "env[0].name", "string": "DB_PASSWORD"},
                 {"name": "env[0].value", "string": "S-3"}]}}}});
         mask_secrets(&mut app);
         let text = app.to_string();
-        for secret in ["S-1", "S-2", "S-3"] {
+        for secret in ["S-1", "S-2", "S-3", "S-4"] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         let helm = &app["spec"]["source"]["helm"]["parameters"];

@@ -80,7 +80,8 @@ fn value_end(bytes: &[u8], mut at: usize, parameter: bool) -> usize {
     while at < bytes.len() {
         let u = unit(bytes, at);
         let quote = matches!(u.ch, b'"' | b'\'');
-        if quote && at > 0 && bytes[at - 1] == b'=' {
+        // A quoted parameter (`token="…"`) or credential (`Bearer "…"`) is read through.
+        if quote && at > 0 && matches!(bytes[at - 1], b'=' | b' ') {
             let closing = closing_quote(bytes, at + u.len, u.ch, u.len);
             at = (closing + u.len).min(bytes.len());
             continue;
@@ -251,6 +252,8 @@ mod tests {
                 "proxy_authorization = ***",
             ),
             ("token = Token T-2 # comment", "token = ***"),
+            ("Authorization: Bearer \"T-6\"", "Authorization: ***"),
+            ("Authorization => Bearer T-7", "Authorization => ***"),
             (
                 "Authorization: Token token=\"T-3\", user=\"deploy\"",
                 "Authorization: ***",

@@ -723,6 +723,15 @@ fn skip_odd_spaces(bytes: &[u8], mut at: usize) -> usize {
 /// A member of the bare name `name` whose value is the one word at `at`.
 fn bare_word(bytes: &[u8], name: (usize, usize), at: usize) -> Member {
     let (value, end) = reaching(value(bytes, at, false, 0), at);
+    // `Authorization => Bearer …`: the word is a scheme, the credential follows it.
+    let value = value.map(|(start, word_end)| {
+        let quoted = start > 0 && matches!(bytes[start - 1], b'"' | b'\'');
+        match super::headers::after_scheme(bytes, start, word_end) {
+            Some(credential_end) if !quoted => (start, credential_end),
+            _ => (start, word_end),
+        }
+    });
+    let end = value.map_or(end, |(_, value_end)| value_end.max(end));
     Member {
         name,
         decoded: None,
@@ -887,11 +896,16 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// (`key="db.password"`), and not where one is kept.
 fn named_by_attribute(attributes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(attributes);
-    ["name=", "key="].iter().any(|attribute| {
-        text.match_indices(attribute).any(|(at, _)| {
-            let after_space = at > 0 && text.as_bytes()[at - 1].is_ascii_whitespace();
-            // The quotes may be escaped (`key=\"password\"` inside a JSON string).
-            let rest = text[at + attribute.len()..].trim_start_matches('\\');
+    let lower = text.to_ascii_lowercase();
+    ["name", "key"].iter().any(|attribute| {
+        lower.match_indices(attribute).any(|(at, _)| {
+            let after_space = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
+            // `key="…"`, `Name="…"`, `key = "…"`; the quotes may be escaped (`key=\"…\"`
+            // inside a JSON string).
+            let Some(rest) = text[at + attribute.len()..].trim_start().strip_prefix('=') else {
+                return false;
+            };
+            let rest = rest.trim_start().trim_start_matches('\\');
             let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
                 return false;
             };
@@ -1299,6 +1313,14 @@ mod tests {
                 "{ password:: '***', user: 'app' }",
             ),
             ("{ apiToken::: \"X-6\" }", "{ apiToken::: \"***\" }"),
+            (
+                r#"<Parameter Name="password">X-7</Parameter>"#,
+                r#"<Parameter Name="password">***</Parameter>"#,
+            ),
+            (
+                r#"<entry key = "api_token">X-8</entry>"#,
+                r#"<entry key = "api_token">***</entry>"#,
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
