@@ -620,8 +620,8 @@ async fn review13_finding_question_misstates_a_folded_source_key() {
     );
 }
 
-/// Held: the ASCII case variants sort before the real key, so the real key wins in Go (and a
-/// patch dropping the real key is refused as leaving no project).
+/// Held: a patch spelling the project in another ASCII case beside dropping the real key is
+/// refused (Go would read `PROJECT` as the project).
 #[tokio::test]
 async fn review13_allow_list_ascii_case_held() {
     let mut world = World::new().await;
@@ -633,7 +633,16 @@ async fn review13_allow_list_ascii_case_held() {
                    "patch": {"spec": {"project": null, "PROJECT": "payments"}}}),
         )
         .await;
-    assert!(error.contains("without spec.project"), "{error}");
+    // Refused, now by the spelling check before the project is judged.
+    assert!(
+        error.contains("without spec.project")
+            || error.contains("could be read by Argo CD as another field"),
+        "{error}"
+    );
+    assert!(
+        world.standin.app("guestbook").unwrap()["spec"]["project"] == "default",
+        "the patch reached Argo CD"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
