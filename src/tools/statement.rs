@@ -83,13 +83,7 @@ impl Statement {
         }
         let (old, new): (Vec<&str>, Vec<&str>) =
             (before.split('\n').collect(), after.split('\n').collect());
-        let same_start = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-        let same_end = old[same_start..]
-            .iter()
-            .rev()
-            .zip(new[same_start..].iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
+        let (same_start, same_end) = same_ends(&old, &new);
         let removed = old[same_start..old.len() - same_end].join("\n");
         let added = new[same_start..new.len() - same_end].join("\n");
         self.lines.push(format!(
@@ -147,13 +141,7 @@ fn changed_line_hidden_by_context(
         raw_before.split('\n').collect(),
         raw_after.split('\n').collect(),
     );
-    let same_start = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let same_end = old[same_start..]
-        .iter()
-        .rev()
-        .zip(new[same_start..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let (same_start, same_end) = same_ends(&old, &new);
     let hidden = |raw: &[&str], scrubbed: &str| {
         let seen: Vec<&str> = scrubbed.split('\n').collect();
         if seen.len() != raw.len() {
@@ -168,6 +156,18 @@ fn changed_line_hidden_by_context(
             .map(|i| i + 1)
     };
     hidden(&old, before).or_else(|| hidden(&new, after))
+}
+
+/// How many lines the two texts share at their start, and then at their end.
+fn same_ends(old: &[&str], new: &[&str]) -> (usize, usize) {
+    let same_start = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let same_end = old[same_start..]
+        .iter()
+        .rev()
+        .zip(new[same_start..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    (same_start, same_end)
 }
 
 /// Whether a line reads as part of a private key's body: base64 alone (and its padding).

@@ -202,3 +202,31 @@ pub(crate) fn assert_none(found: Vec<String>) {
         found.join("\n")
     );
 }
+
+/// Each text as a condition message of guestbook, read back through `get_argocd_app_status` of
+/// both components: the secrets (`secret_of` each text) that showed.
+pub(crate) async fn leaks_in_conditions(
+    texts: &[&str],
+    secret_of: fn(&str) -> &str,
+) -> Vec<String> {
+    let world = World::new().await;
+    let shapes: Vec<(&str, &str, &str)> = texts.iter().map(|t| (*t, *t, secret_of(t))).collect();
+    plant_conditions(&world.standin, "guestbook", &shapes);
+    let server = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    let plugin = plugin_status(&plugin_env(&world.standin)).await;
+    println!("conditions:\n server: {server}\n plugin: {plugin}");
+    let mut found = Vec::new();
+    for (text, _, secret) in &shapes {
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            if answer.contains(secret) {
+                found.push(format!(
+                    "{component} get_argocd_app_status {text:?}: {secret}"
+                ));
+            }
+        }
+    }
+    found
+}

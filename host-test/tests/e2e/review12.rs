@@ -29,8 +29,8 @@ use serde_json::{Value, json};
 
 use crate::World;
 use crate::planting::{
-    LiveShape, approval_world, asked_text, assert_none, leaks_in_live, plant_conditions,
-    plugin_env, plugin_status,
+    LiveShape, approval_world, asked_text, assert_none, leaks_in_conditions, leaks_in_live,
+    plugin_env,
 };
 
 const SHAPES: &[&str] = &[
@@ -347,31 +347,6 @@ fn review12_scratch_text() {
     }
 }
 
-/// Each text as a condition message of guestbook, read back through `get_argocd_app_status`
-/// of both components: the secrets that showed.
-async fn leaks_in_conditions(texts: &[&str]) -> Vec<String> {
-    let world = World::new().await;
-    let shapes: Vec<(&str, &str, &str)> = texts.iter().map(|t| (*t, *t, secret_of(t))).collect();
-    plant_conditions(&world.standin, "guestbook", &shapes);
-    let server = world
-        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
-        .await
-        .to_string();
-    let plugin = plugin_status(&plugin_env(&world.standin)).await;
-    println!("review12 conditions:\n server: {server}\n plugin: {plugin}");
-    let mut found = Vec::new();
-    for (text, _, secret) in &shapes {
-        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
-            if answer.contains(secret) {
-                found.push(format!(
-                    "{component} get_argocd_app_status {text:?}: {secret}"
-                ));
-            }
-        }
-    }
-    found
-}
-
 /// Held: every text shape above but those admitted, in condition messages of both components.
 #[tokio::test]
 async fn review12_text_shapes_in_conditions() {
@@ -399,24 +374,24 @@ async fn review12_text_shapes_in_conditions() {
     // A status answer shows the first 20 conditions; plant them 20 at a time.
     let mut found = Vec::new();
     for batch in held.chunks(20) {
-        found.extend(leaks_in_conditions(batch).await);
+        found.extend(leaks_in_conditions(batch, secret_of).await);
     }
     assert_none(found);
 }
 
 #[tokio::test]
 async fn review12_finding_scheme_after_spaced_equals() {
-    assert_none(leaks_in_conditions(SCHEME_AFTER_SPACED_EQUALS).await);
+    assert_none(leaks_in_conditions(SCHEME_AFTER_SPACED_EQUALS, secret_of).await);
 }
 
 #[tokio::test]
 async fn review12_finding_authorization_quoted_parameters() {
-    assert_none(leaks_in_conditions(QUOTED_HEADER_PARAMETERS).await);
+    assert_none(leaks_in_conditions(QUOTED_HEADER_PARAMETERS, secret_of).await);
 }
 
 #[tokio::test]
 async fn review12_finding_xml_element_named_by_attribute() {
-    assert_none(leaks_in_conditions(XML_NAMED_BY_ATTRIBUTE).await);
+    assert_none(leaks_in_conditions(XML_NAMED_BY_ATTRIBUTE, secret_of).await);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +556,7 @@ const JSONNET_TEXT: &[&str] = &[
 #[tokio::test]
 async fn review12_finding_jsonnet_hidden_field() {
     let mut found = leaks_in_live(&jsonnet_hidden_fields()).await;
-    found.extend(leaks_in_conditions(JSONNET_TEXT).await);
+    found.extend(leaks_in_conditions(JSONNET_TEXT, secret_of).await);
     assert_none(found);
 }
 
@@ -605,7 +580,13 @@ async fn review12_finding_xml_element_named_by_attribute_in_objects() {
 /// Held: `local password = '…';` in Jsonnet code.
 #[tokio::test]
 async fn review12_jsonnet_local_held() {
-    assert_none(leaks_in_conditions(&["local password = 'R12j03pw'; { pw: password }"]).await);
+    assert_none(
+        leaks_in_conditions(
+            &["local password = 'R12j03pw'; { pw: password }"],
+            secret_of,
+        )
+        .await,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

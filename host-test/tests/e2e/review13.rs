@@ -31,16 +31,9 @@
 use serde_json::{Value, json};
 
 use crate::World;
-use crate::planting::{LiveShape, leaks_in_live, plant_conditions, plugin_env, plugin_status};
-
-fn assert_none(found: Vec<String>) {
-    assert!(
-        found.is_empty(),
-        "leaked {}:\n{}",
-        found.len(),
-        found.join("\n")
-    );
-}
+use crate::planting::{
+    LiveShape, approval_world, assert_none, leaks_in_conditions, leaks_in_live, plugin_env,
+};
 
 fn flux(name: &str, patches: Value) -> Value {
     json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
@@ -354,35 +347,10 @@ fn secret_of(text: &str) -> &str {
     &rest[..end]
 }
 
-/// Each text as a condition message of guestbook, read back through `get_argocd_app_status` of
-/// both components: the secrets that showed.
-async fn leaks_in_conditions(texts: &[&str]) -> Vec<String> {
-    let world = World::new().await;
-    let shapes: Vec<(&str, &str, &str)> = texts.iter().map(|t| (*t, *t, secret_of(t))).collect();
-    plant_conditions(&world.standin, "guestbook", &shapes);
-    let server = world
-        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
-        .await
-        .to_string();
-    let plugin = plugin_status(&plugin_env(&world.standin)).await;
-    println!("review13 conditions:\n server: {server}\n plugin: {plugin}");
-    let mut found = Vec::new();
-    for (text, _, secret) in &shapes {
-        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
-            if answer.contains(secret) {
-                found.push(format!(
-                    "{component} get_argocd_app_status {text:?}: {secret}"
-                ));
-            }
-        }
-    }
-    found
-}
-
 #[tokio::test]
 #[ignore = "issue 19, open (thirteenth review): == comparisons with the literal first, through a variable or filter, or after an index show the literal"]
 async fn review13_finding_comparisons_in_other_spellings() {
-    let mut found = leaks_in_conditions(COMPARISONS).await;
+    let mut found = leaks_in_conditions(COMPARISONS, secret_of).await;
     found.extend(leaks_in_logs(COMPARISONS).await);
     // And in an Application's ignoreDifferences, through get_argocd_resource.
     let app = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -401,8 +369,8 @@ async fn review13_finding_comparisons_in_other_spellings() {
 
 #[tokio::test]
 async fn review13_comparisons_held() {
-    assert_none(leaks_in_conditions(COMPARISONS_HELD).await);
-    let other = leaks_in_conditions(OTHER_COMPARISONS).await;
+    assert_none(leaks_in_conditions(COMPARISONS_HELD, secret_of).await);
+    let other = leaks_in_conditions(OTHER_COMPARISONS, secret_of).await;
     println!(
         "review13 other comparison words shown (not claimed):\n{}",
         other.join("\n")
@@ -667,18 +635,6 @@ async fn review13_helm_pair_in_a_script_held() {
     assert_none(leaks_in_live(&helm_pair_in_a_script()).await);
 }
 
-async fn approval_world() -> World {
-    World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("require_approval", "true"),
-        ],
-    )
-    .await
-}
-
 /// The approval question of a patch of guestbook (or the answer, when none is asked): what of
 /// `secrets` it shows.
 async fn patch_question_shows(world: &World, patch: Value, secrets: &[&str]) -> Vec<String> {
@@ -893,7 +849,7 @@ const TEXT_HELD: &[&str] = &[
 
 #[tokio::test]
 async fn review13_finding_authorization_token_after_the_scheme() {
-    let mut found = leaks_in_conditions(HEADERS_SHOWN).await;
+    let mut found = leaks_in_conditions(HEADERS_SHOWN, secret_of).await;
     found.extend(leaks_in_logs(HEADERS_SHOWN).await);
     assert_none(found);
 }
@@ -917,7 +873,7 @@ async fn review13_xml_attribute_spellings_fixed() {
 
 #[tokio::test]
 async fn review13_text_shapes_held() {
-    let mut found = leaks_in_conditions(TEXT_HELD).await;
+    let mut found = leaks_in_conditions(TEXT_HELD, secret_of).await;
     found.extend(leaks_in_logs(TEXT_HELD).await);
     assert_none(found);
 }
