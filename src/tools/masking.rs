@@ -240,7 +240,7 @@ const PAIR_VALUES: [&str; 6] = [
 /// (`{name: DB_PASSWORD_FILE, value: /run/secrets/db}`), or a JSON patch operation whose `path`
 /// ends at one (`{op: add, path: /stringData/password, value: …}`). Its other fields (a
 /// project role's `policies`, a `description`) are judged by their own keys.
-fn names_its_credential(entry: &serde_json::Map<String, Value>) -> bool {
+pub(super) fn names_its_credential(entry: &serde_json::Map<String, Value>) -> bool {
     let named = |field: &str| entry.get(field).and_then(Value::as_str);
     PAIR_NAMES.iter().any(|field| {
         named(field).is_some_and(|name| looks_like_credential(name) && !names_a_place(name))

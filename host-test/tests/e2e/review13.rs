@@ -94,7 +94,6 @@ fn entry_added_whole() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): a JSON patch pair whose name comes with the whole entry (op on …/env/0) shows the value set by the next op"]
 async fn review13_finding_patch_pair_named_by_a_whole_entry() {
     assert_none(leaks_in_live(&entry_added_whole()).await);
 }
@@ -659,7 +658,7 @@ async fn patch_question_shows(world: &World, patch: Value, secrets: &[&str]) -> 
 /// the Application with the same rules). M1's number held there: an Application's
 /// `valuesObject` is masked by its own rules.
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): the patch question shows a whole-entry JSON patch pair and a block-scalar pair value"]
+#[ignore = "issue 19, open (thirteenth review): the patch question shows a pair value written as a block scalar in YAML operations (the whole-entry pair is fixed)"]
 async fn review13_finding_patch_question_shows_the_same_shapes() {
     let world = approval_world().await;
     let mut found = Vec::new();

@@ -77,7 +77,14 @@ fn named_value(item: &Value) -> Option<(&str, &str)> {
 /// `[{op: replace, path: …/env/0/name, value: DB_PASSWORD}, {op: replace, path:
 /// …/env/0/value, value: …}]`: JSON patch operations, each setting one field of the entry.
 pub(super) fn mask_paired_operations(items: &mut [Value]) {
-    let secret = secret_entries_at('/', items.iter().filter_map(path_and_value));
+    let mut secret = secret_entries_at('/', items.iter().filter_map(path_and_value));
+    // The entry added whole with its name (`add …/env/0` as `{name: DB_PASSWORD}`), its value
+    // set by another operation.
+    secret.extend(items.iter().filter_map(|item| {
+        let named = item.get("value")?.as_object()?;
+        let path = item.get("path")?.as_str()?;
+        super::names_its_credential(named).then(|| with_plain_indices(path))
+    }));
     if secret.is_empty() {
         return;
     }

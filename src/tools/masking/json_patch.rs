@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::field_by_field::{secret_entries_at, sets_value_at};
-use super::{MASK, mask_every_leaf, names_a_credential};
+use super::{MASK, looks_like_credential, mask_every_leaf, names_a_credential, names_a_place};
 
 /// Whether a JSON pointer (`/stringData/password`, `/data/API_TOKEN`, `/spec/tokens/0`) ends at
 /// a credential: its last named segment ([`last_named_segment`]) looks like a credential's
@@ -100,7 +100,12 @@ pub(super) fn mask_yaml_operations(text: &str) -> Option<String> {
     let set = operations
         .iter()
         .filter_map(|o| Some((o.path.as_deref()?, o.value.as_ref()?.1.as_str())));
-    let secret = secret_entries_at('/', set);
+    let mut secret = secret_entries_at('/', set);
+    // An entry added whole with a name (`value:` then `  name: DB_PASSWORD`).
+    secret.extend(operations.iter().filter_map(|o| {
+        let name = o.entry_name.as_deref()?;
+        (looks_like_credential(name) && !names_a_place(name)).then(|| o.path.clone())?
+    }));
     if secret.is_empty() {
         return None;
     }
@@ -123,6 +128,8 @@ pub(super) fn mask_yaml_operations(text: &str) -> Option<String> {
 struct YamlOperation {
     path: Option<String>,
     value: Option<(usize, String)>,
+    /// The `name` (or `key`) of an entry the operation adds whole.
+    entry_name: Option<String>,
 }
 
 /// The operations of a YAML list whose items are maps of plain scalars, block or flow.
@@ -155,6 +162,7 @@ fn yaml_operations(text: &str) -> Vec<YamlOperation> {
             match key.trim().trim_matches(['"', '\'']) {
                 "path" => operation.path = Some(value.to_owned()),
                 "value" if !value.is_empty() => operation.value = Some((n, value.to_owned())),
+                "name" | "key" => operation.entry_name = Some(value.to_owned()),
                 _ => {}
             }
         }
@@ -256,6 +264,14 @@ mod tests {
             mask_yaml_operations("- op: add\n  path: /a\n  value: b\n"),
             None
         );
+        // The entry added whole, with its name; its value set next.
+        let whole = "- op: add\n  path: /spec/env/0\n  value:\n    name: DB_PASSWORD\n- op: add\n  path: /spec/env/0/value\n  value: O-5\n";
+        assert!(!mask_yaml_operations(whole).unwrap().contains("O-5"));
+        let mut ops = json!({"kind": "K", "patch": [
+            {"op": "add", "path": "/spec/env/0", "value": {"name": "API_TOKEN"}},
+            {"op": "add", "path": "/spec/env/0/value", "value": "O-6"}]});
+        mask_secrets(&mut ops);
+        assert!(!ops.to_string().contains("O-6"), "{ops}");
         let mut flux = json!({"kind": "Kustomization", "spec": {"patchesJson6902": [{"patch": [
             {"op": "replace", "path": "/spec/env/0/name", "value": "API_TOKEN"},
             {"op": "replace", "path": "/spec/env/0/value", "value": "O-3"}]}]}});
