@@ -860,7 +860,6 @@ async fn review13_finding_xml_named_by_a_sibling_or_odd_attribute() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): Jsonnet password+:: '…', 'password':: '…', [\"password\"]:: '…' show the value in log lines"]
 async fn review13_finding_jsonnet_hidden_field_spellings() {
     assert_none(leaks_in_logs(JSONNET_SHOWN).await);
 }

@@ -472,6 +472,10 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name = (name_start, at);
     let decoded = escaped.then_some(decoded);
     at = skip_spaces(bytes, at + open.len);
+    // Jsonnet's computed field name: `["password"]:: …`.
+    if i > 0 && bytes[i - 1] == b'[' && bytes.get(at) == Some(&b']') {
+        at = skip_spaces(bytes, at + 1);
+    }
     // `:` (JSON, Python, YAML), `=>` (Ruby's `inspect`, Perl's `Data::Dumper`) or ` = ` (TOML).
     let rest = &bytes[at.min(bytes.len())..];
     // A call's first two arguments: `define('DB_PASSWORD', '…')`, `add("x-api-key", "…")`;
@@ -482,6 +486,8 @@ fn quoted_member(bytes: &[u8], i: usize) -> Option<Member> {
     let first_argument = as_code && bytes[..i].trim_ascii_end().ends_with(b"(");
     let separator_len = if rest.starts_with(b"=>") {
         2
+    } else if let Some(len) = jsonnet_separator(rest) {
+        len
     } else if first_argument && rest.starts_with(b",") {
         let value_at = skip_spaces(bytes, at + 1);
         if !bytes
@@ -565,6 +571,10 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name_len = bytes[i..].iter().take_while(|b| name_byte(**b)).count();
     let name = (i, i + name_len);
     let mut at = skip_odd_spaces(bytes, i + name_len);
+    // Jsonnet's `password+: …` and `password+:: …` add to a field as `:` sets it.
+    if bytes.get(at) == Some(&b'+') && bytes.get(at + 1) == Some(&b':') {
+        at += 1;
+    }
     // Ruby's `:password=>"…"`, Perl's `password => '…'`, R's `password <- "…"`.
     let rest = &bytes[at.min(bytes.len())..];
     if rest.starts_with(b"=>") || rest.starts_with(b"<- ") {
@@ -654,6 +664,18 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         value,
         end,
     })
+}
+
+/// The length of a Jsonnet field's separator at the start of `rest` (`::`, `:::`, `+:`, `+::`,
+/// `+:::`), when it is one a plain `:` is not.
+fn jsonnet_separator(rest: &[u8]) -> Option<usize> {
+    let plus = usize::from(rest.first() == Some(&b'+'));
+    let colons = rest[plus..]
+        .iter()
+        .take(3)
+        .take_while(|b| **b == b':')
+        .count();
+    (colons > 0 && (plus == 1 || colons > 1)).then_some(plus + colons)
 }
 
 /// Past spaces and tabs, as written or escaped (`password:\tP` inside a JSON string).
@@ -1313,6 +1335,9 @@ mod tests {
                 "{ password:: '***', user: 'app' }",
             ),
             ("{ apiToken::: \"X-6\" }", "{ apiToken::: \"***\" }"),
+            ("password+:: 'X-9',", "password+:: '***',"),
+            ("'password':: 'X-10',", "'password':: '***',"),
+            ("[\"password\"]:: 'X-11',", "[\"password\"]:: '***',"),
             (
                 r#"<Parameter Name="password">X-7</Parameter>"#,
                 r#"<Parameter Name="password">***</Parameter>"#,
