@@ -180,17 +180,26 @@ pub(crate) async fn approval_world() -> World {
 }
 
 /// What the agent is answered for the `tools/call` params `call` by a client that can show
-/// forms, as text: the approval question's message is printed, and the whole answer returned.
-pub(crate) async fn asked_text(world: &World, call: &Value) -> String {
+/// forms.
+pub(crate) async fn asked(world: &World, call: &Value) -> Value {
     let mut body = crate::modern::modern_body(9, "tools/call", call.clone());
     body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
         json!({"elicitation": {"form": {}}});
-    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
-    let text = asked["result"]["inputRequests"]["approval"]["params"]["message"]
+    world.post(&body, &crate::modern::mirrored(&body)).await.1
+}
+
+/// The approval question's message in `answer`, or the whole answer when it asks none.
+pub(crate) fn question_in(answer: &Value) -> String {
+    answer["result"]["inputRequests"]["approval"]["params"]["message"]
         .as_str()
-        .map_or_else(|| asked.to_string(), str::to_owned);
-    println!("asked:\n{text}");
-    asked.to_string()
+        .map_or_else(|| answer.to_string(), str::to_owned)
+}
+
+/// [`asked`] as text, the whole answer: the approval question's message is printed.
+pub(crate) async fn asked_text(world: &World, call: &Value) -> String {
+    let answer = asked(world, call).await;
+    println!("asked:\n{}", question_in(&answer));
+    answer.to_string()
 }
 
 /// Fails listing what leaked, if anything did.

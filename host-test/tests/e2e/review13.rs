@@ -889,13 +889,7 @@ async fn values_question(before: &str, after: &str) -> String {
     let call = json!({"name": "patch_argocd_app", "arguments": {
         "app_name": "guestbook", "confirm": true,
         "patch": {"spec": {"source": {"helm": {"values": after}}}}}});
-    let mut body = crate::modern::modern_body(9, "tools/call", call);
-    body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"] =
-        json!({"elicitation": {"form": {}}});
-    let asked = world.post(&body, &crate::modern::mirrored(&body)).await.1;
-    asked["result"]["inputRequests"]["approval"]["params"]["message"]
-        .as_str()
-        .map_or_else(|| asked.to_string(), str::to_owned)
+    crate::planting::question_in(&crate::planting::asked(&world, &call).await)
 }
 
 /// FINDING Q1 (question cut short inside a text): a change inside Helm values is computed
