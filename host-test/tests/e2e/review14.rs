@@ -252,3 +252,38 @@ async fn review14_finding_text_change_between_commented_markers() {
     .await;
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// Held: an app with no `spec.project` (Argo CD's default): `Project` alone (no twin in the
+/// app) leaves `/spec/project` empty and is refused; beside `project` it is a twin.
+#[tokio::test]
+async fn review14_allow_list_project_absent_held() {
+    let mut world = World::new().await;
+    world.set("allowed_projects", "default");
+    world.standin.state().apps.get_mut("guestbook").unwrap().app["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("project");
+    for patch in [
+        json!({"spec": {"Project": "payments"}}),
+        json!({"spec": {"Project": "payments", "project": "default"}}),
+    ] {
+        let answer = world
+            .call(
+                "patch_argocd_app",
+                json!({"app_name": "guestbook", "confirm": true, "patch": patch}),
+            )
+            .await
+            .to_string();
+        println!("review14 absent project {patch}: {answer}");
+        let stored = world.standin.app("guestbook").unwrap();
+        assert!(
+            stored["spec"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .all(|k| !k.eq_ignore_ascii_case("project") || k == "project")
+                && stored["spec"].get("project").is_none(),
+            "{patch}: {answer}"
+        );
+    }
+}
