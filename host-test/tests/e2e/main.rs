@@ -37,6 +37,7 @@ mod review10;
 mod review11;
 mod review12;
 mod review13;
+mod review14;
 mod review4;
 mod review5;
 mod review6;
