@@ -38,7 +38,6 @@ fn refused(text: &str) -> bool {
 /// from `spec.source` (git.example.com), while Go decodes `Sources` as `spec.sources`, which
 /// Argo CD deploys instead of `spec.source`: the app deploys from evil.example.com.
 #[tokio::test]
-#[ignore = "issue 19, open (fourteenth review): a folded key with no twin (spec.Sources) passes the spelling check; the question shows an unknown field while Argo CD deploys spec.sources"]
 async fn review14_finding_folded_key_without_a_twin_sources() {
     let world = approval_world().await;
     let text = patch_question(
@@ -58,7 +57,6 @@ async fn review14_finding_folded_key_without_a_twin_sources() {
 /// FINDING S2: the same one level down: `spec.source.Helm` in an app whose source has no
 /// `helm` passes, shown as `spec.source.Helm.values`; Go reads it as `spec.source.helm`.
 #[tokio::test]
-#[ignore = "issue 19, open (fourteenth review): spec.source.Helm (no helm twin) passes the spelling check; Argo CD reads it as spec.source.helm"]
 async fn review14_finding_folded_key_without_a_twin_helm() {
     let world = approval_world().await;
     let text = patch_question(
