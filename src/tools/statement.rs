@@ -60,9 +60,9 @@ impl Statement {
     /// they are.
     ///
     /// A changed line hidden only by what surrounds it (a private key's `BEGIN` line above
-    /// it, which an agent can write anywhere) that does not read as a key's body (base64)
-    /// cannot be told from a line that matters (an image, a repository): such a change is not
-    /// put to a person at all.
+    /// it, which an agent can write anywhere, even as a comment) cannot be told from a line
+    /// that matters (an image, a repository, a script's command): such a change is not put to
+    /// a person at all, unless the line is the body of a whole key ([`in_a_key_block`]).
     fn text_change(&mut self, at: &str, raw_before: &str, raw_after: &str) {
         let (before, after) = (
             super::scrub::without_credentials(raw_before),
@@ -150,7 +150,7 @@ fn changed_line_hidden_by_context(
         (same_start..raw.len() - same_end)
             .find(|&i| {
                 seen[i].contains(super::masking::MASK)
-                    && !reads_as_key_body(raw[i])
+                    && !in_a_key_block(raw, i)
                     && super::scrub::without_credentials(raw[i]) != seen[i]
             })
             .map(|i| i + 1)
@@ -170,13 +170,46 @@ fn same_ends(old: &[&str], new: &[&str]) -> (usize, usize) {
     (same_start, same_end)
 }
 
-/// Whether a line reads as part of a private key's body: base64 alone (and its padding).
-fn reads_as_key_body(line: &str) -> bool {
-    let body = line.trim();
-    !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+/// Whether line `at` is in the body of a whole PEM block: below a `-----BEGIN LABEL-----` line
+/// and above its `-----END LABEL-----` (nothing else on either line, no comment mark), with
+/// only base64 between them, in lines of one length but the last, 64 characters at least in
+/// all (the smallest private key, Ed25519's, has 64) and a multiple of four. A line an agent
+/// hides under a lone or commented marker (`reboot` under `# -----BEGIN PRIVATE KEY-----`)
+/// is not.
+fn in_a_key_block(lines: &[&str], at: usize) -> bool {
+    let label = |line: &str, marker: &str| {
+        line.trim()
+            .strip_prefix(marker)?
+            .strip_suffix("-----")
+            .map(str::to_owned)
+    };
+    let is_body = |line: &&str| {
+        let body = line.trim();
+        !body.is_empty()
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    };
+    let Some(begin) = (0..at).rev().find(|&i| !is_body(&lines[i])) else {
+        return false;
+    };
+    let Some(end) = (at..lines.len()).find(|&i| !is_body(&lines[i])) else {
+        return false;
+    };
+    let (Some(opened), Some(closed)) = (
+        label(lines[begin], "-----BEGIN "),
+        label(lines[end], "-----END "),
+    ) else {
+        return false;
+    };
+    let body: Vec<usize> = lines[begin + 1..end].iter().map(|l| l.trim().len()).collect();
+    let total: usize = body.iter().sum();
+    let (last, full) = body.split_last().unwrap_or((&0, &[]));
+    opened == closed
+        && total >= 64
+        && total % 4 == 0
+        && full.iter().all(|&n| n == body[0])
+        && *last <= body[0]
 }
 
 /// A value as a person reads it: JSON, with every character outside printable ASCII escaped
@@ -448,9 +481,10 @@ mod tests {
             )
         };
         let mut said = Statement::default();
+        let line = "MIIEowIBAAKCAQEAwY2V5RGF0YUZvclRoZVJldmlld1R3ZWxmdGgxYWFhYWFhYWF";
         said.changes(
-            &json!({"values": values("MIIEowOLDKEYBODYaaaa")}),
-            &json!({"values": values("MIIEowNEWKEYBODYbbbb")}),
+            &json!({"values": values(&format!("{line}\n  OLDKEYBODYaaaa=="))}),
+            &json!({"values": values(&format!("{line}\n  NEWKEYBODYbbbb=="))}),
         );
         let text = said.finish().unwrap();
         assert!(
@@ -472,6 +506,30 @@ mod tests {
             refused.contains("line 3") && !refused.contains("evil"),
             "{refused}"
         );
+        // The fourteenth review: a command that reads as base64 under a lone or commented
+        // marker, or between markers around no whole key, is no key's body.
+        for (before, after) in [
+            ("# -----BEGIN PRIVATE KEY-----\n  true\n", "# -----BEGIN PRIVATE KEY-----\n  reboot\n"),
+            (
+                "  # -----BEGIN PRIVATE KEY-----\n  true\n  # -----END PRIVATE KEY-----",
+                "  # -----BEGIN PRIVATE KEY-----\n  reboot\n  # -----END PRIVATE KEY-----",
+            ),
+            (
+                "-----BEGIN PRIVATE KEY-----\ntrue\n-----END PRIVATE KEY-----",
+                "-----BEGIN PRIVATE KEY-----\nreboot\n-----END PRIVATE KEY-----",
+            ),
+            (
+                &format!("-----BEGIN PRIVATE KEY-----\n{line}\ntrue\n-----END RSA PRIVATE KEY-----"),
+                &format!("-----BEGIN PRIVATE KEY-----\n{line}\nreboot\n-----END RSA PRIVATE KEY-----"),
+            ),
+        ] {
+            let mut said = Statement::default();
+            said.changes(&json!({"script": before}), &json!({"script": after}));
+            match said.finish() {
+                Ok(text) => assert!(text.contains("reboot"), "{text}"),
+                Err(refused) => assert!(refused.contains("hides only"), "{refused}"),
+            }
+        }
         let mut said = Statement::default();
         said.leaves("annotation", &json!("-----BEGIN RSA PRIVATE KEY-----"));
         said.leaves("repo_url", &json!("https://evil.example.com/takeover.git"));

@@ -118,7 +118,6 @@ async fn review14_allow_list_folded_project_refused() {
 /// put to the person as "text of 4 lines, changed only where credentials are hidden (not
 /// shown)".
 #[tokio::test]
-#[ignore = "issue 19, open (fourteenth review): a changed script line that reads as key body is hidden under a commented BEGIN marker"]
 async fn review14_finding_text_change_key_body_lookalike() {
     let world = approval_world().await;
     let text = patch_question(
@@ -240,7 +239,6 @@ async fn review14_finding_flow_map_password_hides_the_image_change() {
 
 /// FINDING T1b: the same with a commented END below the command.
 #[tokio::test]
-#[ignore = "issue 19, open (fourteenth review): a changed script line that reads as key body is hidden between commented BEGIN/END markers"]
 async fn review14_finding_text_change_between_commented_markers() {
     let missing = text_cases_missing(&[(
         "commented BEGIN and END around a script command",
