@@ -33,6 +33,7 @@
 //! is caught there.)
 
 mod field_by_field;
+mod flow;
 mod json_patch;
 mod values_text;
 
@@ -185,6 +186,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
 ///
 /// - JSON text holding an object or list is masked as an object ([`mask_secrets`]) and, when
 ///   that hid something, written back (its keys sorted, pretty when it was on several lines);
+/// - a YAML flow collection on one line is masked as the object it is ([`flow`]);
 /// - text on several lines that reads as YAML is masked by [`values_text`]'s reading.
 ///
 /// Anything else is left to the text scrubber ([`super::scrub`]).
@@ -204,6 +206,15 @@ fn mask_embedded_document(text: &mut String) {
             };
             *text = written.unwrap_or_else(|_| MASK.to_owned());
         }
+        return;
+    }
+    // A YAML flow collection on one line (`[{op: add, path: …}, …]`); over several lines,
+    // `values_text` reads it.
+    if trimmed.starts_with(['{', '['])
+        && !text.contains('\n')
+        && let Some(masked) = flow::mask_flow(text, mask_secrets)
+    {
+        *text = masked;
         return;
     }
     if text.contains('\n')

@@ -185,7 +185,10 @@ mod tests {
         };
         let swagger: Value = serde_json::from_str(&text).unwrap();
         let generated = application_fields_from(&swagger["definitions"]);
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tools/application_fields.txt");
+        let file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/tools/application_fields.txt"
+        );
         if generated != APPLICATION_FIELDS {
             std::fs::write(file, &generated).unwrap();
             panic!("application_fields.txt differed from the swagger: rewritten, commit it");
@@ -194,7 +197,12 @@ mod tests {
 
     /// Types Go marshals as one value (a time, raw JSON, an int-or-string): their fields are
     /// no JSON keys.
-    const SCALARS: [&str; 4] = ["v1Time", "runtimeRawExtension", "v1FieldsV1", "intstrIntOrString"];
+    const SCALARS: [&str; 4] = [
+        "v1Time",
+        "runtimeRawExtension",
+        "v1FieldsV1",
+        "intstrIntOrString",
+    ];
     /// `(type, field)`: a struct embedded with `json:",inline"`, its fields read as the
     /// embedding struct's own.
     const INLINE: [(&str, &str); 3] = [
@@ -225,14 +233,23 @@ mod tests {
             for (field, property) in properties.into_iter().flatten() {
                 match INLINE.iter().find(|(t, f)| *t == name && f == field) {
                     Some(_) => {
-                        let embedded = property["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+                        let embedded = property["$ref"]
+                            .as_str()
+                            .unwrap()
+                            .rsplit('/')
+                            .next()
+                            .unwrap();
                         fields(definitions, embedded, out);
                     }
                     None => out.push((field.clone(), property.clone())),
                 }
             }
         }
-        let (mut lines, mut queue, mut seen) = (Vec::new(), vec!["v1alpha1Application".to_owned()], Vec::new());
+        let (mut lines, mut queue, mut seen) = (
+            Vec::new(),
+            vec!["v1alpha1Application".to_owned()],
+            Vec::new(),
+        );
         while let Some(name) = queue.pop() {
             if seen.contains(&name) {
                 continue;

@@ -202,7 +202,10 @@ fn in_a_key_block(lines: &[&str], at: usize) -> bool {
     ) else {
         return false;
     };
-    let body: Vec<usize> = lines[begin + 1..end].iter().map(|l| l.trim().len()).collect();
+    let body: Vec<usize> = lines[begin + 1..end]
+        .iter()
+        .map(|l| l.trim().len())
+        .collect();
     let total: usize = body.iter().sum();
     let (last, full) = body.split_last().unwrap_or((&0, &[]));
     opened == closed
@@ -509,7 +512,10 @@ mod tests {
         // The fourteenth review: a command that reads as base64 under a lone or commented
         // marker, or between markers around no whole key, is no key's body.
         for (before, after) in [
-            ("# -----BEGIN PRIVATE KEY-----\n  true\n", "# -----BEGIN PRIVATE KEY-----\n  reboot\n"),
+            (
+                "# -----BEGIN PRIVATE KEY-----\n  true\n",
+                "# -----BEGIN PRIVATE KEY-----\n  reboot\n",
+            ),
             (
                 "  # -----BEGIN PRIVATE KEY-----\n  true\n  # -----END PRIVATE KEY-----",
                 "  # -----BEGIN PRIVATE KEY-----\n  reboot\n  # -----END PRIVATE KEY-----",
@@ -519,8 +525,12 @@ mod tests {
                 "-----BEGIN PRIVATE KEY-----\nreboot\n-----END PRIVATE KEY-----",
             ),
             (
-                &format!("-----BEGIN PRIVATE KEY-----\n{line}\ntrue\n-----END RSA PRIVATE KEY-----"),
-                &format!("-----BEGIN PRIVATE KEY-----\n{line}\nreboot\n-----END RSA PRIVATE KEY-----"),
+                &format!(
+                    "-----BEGIN PRIVATE KEY-----\n{line}\ntrue\n-----END RSA PRIVATE KEY-----"
+                ),
+                &format!(
+                    "-----BEGIN PRIVATE KEY-----\n{line}\nreboot\n-----END RSA PRIVATE KEY-----"
+                ),
             ),
         ] {
             let mut said = Statement::default();

@@ -21,7 +21,7 @@
 //! not deeper than the value it would continue), or a quote or flow is never closed, the text is
 //! not YAML this reading understands and it is hidden whole.
 
-use super::{MASK, names_a_credential};
+use super::{MASK, flow, names_a_credential};
 
 /// `text` with every credential value masked, or [`MASK`] alone when it cannot be read safely.
 pub fn mask_yaml(text: &str) -> String {
@@ -83,6 +83,8 @@ struct Masker {
 struct OpenFlow {
     /// What stands before the collection on its first line (`key:`), and where that line is.
     head: String,
+    /// The first line up to where the collection opens (the head, a tag, blanks).
+    before: String,
     first: usize,
     secret: bool,
     text: String,
@@ -206,7 +208,8 @@ impl Masker {
             self.value(line, &line[..at + 1], key_at, value, secret);
             return Some(());
         }
-        let Some((key, value)) = split_key(entry) else {
+        // A flow collection is a value (an item's, or the document's), not a key.
+        let Some((key, value)) = split_key(entry).filter(|_| !entry.starts_with(['{', '['])) else {
             return self.scalar_line(line, indent, item, entry);
         };
         self.floor = Some(at);
@@ -256,9 +259,13 @@ impl Masker {
         if bare.starts_with(['{', '[']) {
             let mut scan = FlowScan::default();
             scan.feed(bare);
+            let starts_at = line[head.len()..]
+                .find(bare)
+                .map_or(line.len(), |at| head.len() + at);
             if scan.depth > 0 {
                 self.open_flow = Some(OpenFlow {
                     head: head.to_owned(),
+                    before: line[..starts_at.min(line.len())].to_owned(),
                     first: self.out.len(),
                     secret,
                     text: bare.to_owned(),
@@ -267,10 +274,15 @@ impl Masker {
                 self.out.push(line.to_owned());
                 return;
             }
-            if secret || flow_holds_credential(bare) {
-                self.out.push(with_mask(head, value));
-            } else {
-                self.out.push(line.to_owned());
+            let read = (!secret && starts_at < line.len())
+                .then(|| flow::mask_flow(&line[starts_at..], super::mask_secrets))
+                .flatten();
+            match read {
+                Some(masked) => self.out.push(format!("{}{masked}", &line[..starts_at])),
+                None if secret || flow_holds_credential(bare) => {
+                    self.out.push(with_mask(head, value));
+                }
+                None => self.out.push(line.to_owned()),
             }
             return;
         }
@@ -285,8 +297,24 @@ impl Masker {
         self.out.push(line.to_owned());
     }
 
-    /// A flow collection closed: hidden, every line of it, when it holds a credential.
+    /// A flow collection closed: what the rules for objects hide in it ([`flow`]), or, when it
+    /// is no collection that reading understands, every line of it if it holds a credential.
     fn close_flow(&mut self, flow: OpenFlow) {
+        if !flow.secret {
+            let lines = &self.out[flow.first..];
+            let text = format!(
+                "{}\n{}",
+                &lines[0][flow.before.len()..],
+                lines[1..].join("\n")
+            );
+            if let Some(masked) = flow::mask_flow(&text, super::mask_secrets) {
+                for (line, masked) in self.out[flow.first..].iter_mut().zip(masked.split('\n')) {
+                    *line = masked.to_owned();
+                }
+                self.out[flow.first].insert_str(0, &flow.before);
+                return;
+            }
+        }
         if !(flow.secret || flow_holds_credential(&flow.text)) {
             return;
         }
@@ -676,6 +704,18 @@ mod tests {
                 "  plain text line",
                 "after: 1",
             ],
+        );
+    }
+
+    /// The fourteenth review: a flow map holding a password beside an image hid the image.
+    #[test]
+    fn a_flow_collection_loses_only_what_the_object_rules_hide() {
+        let masked = mask_yaml(
+            "image: {password: hunter2, repository: evil.example.com/miner}\nenv:\n  - {name: DB_PASSWORD, value: \"a,b\"}\nlist: [\n  {apiKey: k1},\n  {tag: v2}]\nodd: {a: !!str b, token: t1}\n",
+        );
+        assert_eq!(
+            masked,
+            "image: {password: ***, repository: evil.example.com/miner}\nenv:\n  - {name: DB_PASSWORD, value: ***}\nlist: [\n  {apiKey: ***},\n  {tag: v2}]\nodd: ***\n"
         );
     }
 
