@@ -36,6 +36,7 @@ mod field_by_field;
 mod flow;
 mod json_patch;
 mod values_text;
+mod yaml_operations;
 
 use serde_json::Value;
 
@@ -170,6 +171,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
             mask_paired_assignments(items);
             mask_paired_parameters(items);
             mask_paired_operations(items);
+            json_patch::mask_pairs_across_patches(items);
             items
                 .iter_mut()
                 .for_each(|item| mask_credential_fields(item, names));
@@ -218,7 +220,7 @@ fn mask_embedded_document(text: &mut String) {
         return;
     }
     if text.contains('\n')
-        && let Some(masked) = json_patch::mask_yaml_operations(text)
+        && let Some(masked) = json_patch::mask_yaml_operations(text, &[])
     {
         *text = masked;
     }

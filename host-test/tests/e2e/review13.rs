@@ -131,7 +131,6 @@ fn pair_across_patches() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): a JSON patch pair split across two patches of one target shows its value"]
 async fn review13_finding_patch_pair_across_two_patches() {
     assert_none(leaks_in_live(&pair_across_patches()).await);
 }
@@ -194,7 +193,6 @@ fn yaml_operations_misread() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): YAML patch operations in other valid spellings (block scalar, bare dash, comma, one-line flow) show a pair's value"]
 async fn review13_finding_yaml_operations_misread() {
     assert_none(leaks_in_live(&yaml_operations_misread()).await);
 }
@@ -227,7 +225,6 @@ fn secret_patch_escaped() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): a Secret-target patch whose data path or key is YAML-escaped (\"/d\\x61ta\") is shown whole"]
 async fn review13_finding_secret_patch_with_escaped_data() {
     assert_none(leaks_in_live(&secret_patch_escaped()).await);
 }
@@ -411,7 +408,6 @@ fn secret_texts_shown() -> Vec<LiveShape> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): a Secret written as a YAML flow map in text, or with kind: !!str Secret, shows its data"]
 async fn review13_finding_secret_text_as_flow_map_or_tagged_kind() {
     assert_none(leaks_in_live(&secret_texts_shown()).await);
 }
@@ -658,7 +654,6 @@ async fn patch_question_shows(world: &World, patch: Value, secrets: &[&str]) -> 
 /// the Application with the same rules). M1's number held there: an Application's
 /// `valuesObject` is masked by its own rules.
 #[tokio::test]
-#[ignore = "issue 19, open (thirteenth review): the patch question shows a pair value written as a block scalar in YAML operations (the whole-entry pair is fixed)"]
 async fn review13_finding_patch_question_shows_the_same_shapes() {
     let world = approval_world().await;
     let mut found = Vec::new();

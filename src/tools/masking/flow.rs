@@ -312,6 +312,45 @@ impl Reader<'_> {
     }
 }
 
+/// A scalar at the start of `text`: quoted (read by this module's rules) or plain (to the end of
+/// the line or a comment), and how many bytes it takes.
+pub(super) fn scalar(text: &str) -> Option<(String, usize)> {
+    if text.starts_with(['"', '\'']) {
+        // The quoted scalar alone, as the one item of a flow sequence.
+        let end = quoted_end(text)?;
+        let node = parse(&format!("[{}]", &text[..end]))?;
+        let NodeKind::Seq(items) = node.kind else {
+            return None;
+        };
+        let value = items.first()?.to_value();
+        return Some((value.as_str()?.to_owned(), end));
+    }
+    let end = text.find(" #").unwrap_or(text.len());
+    let plain = text[..end].trim_end();
+    Some((plain.to_owned(), plain.len()))
+}
+
+/// Where a quoted scalar that opens `text` closes (after its quote).
+fn quoted_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = bytes[0];
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b if b == quote => {
+                if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                    continue;
+                }
+                return Some(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::field_by_field::{secret_entries_at, sets_value_at};
+use super::yaml_operations;
 use super::{MASK, looks_like_credential, mask_every_leaf, names_a_credential, names_a_place};
 
 /// Whether a JSON pointer (`/stringData/password`, `/data/API_TOKEN`, `/spec/tokens/0`) ends at
@@ -55,14 +56,48 @@ pub(super) fn mask_secret_patch(entry: &mut Map<String, Value>) {
             if let Ok(Value::Array(mut operations)) = serde_json::from_str::<Value>(text) {
                 mask_data_operations(&mut operations);
                 *text = serde_json::to_string(&operations).unwrap_or_else(|_| MASK.to_owned());
-            } else if text
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|word| matches!(word, "data" | "stringData"))
-            {
-                *text = MASK.to_owned();
+            } else {
+                *text = secret_patch_text(text);
             }
         }
         _ => {}
+    }
+}
+
+/// A Secret's patch as YAML text: JSON patch operations with what they write into the data
+/// hidden, as they stand in the text; any other text (a strategic-merge patch, operations this
+/// reading cannot place) is shown only when it is plain words that mention no data (quotes
+/// and escapes can spell `data` otherwise: `"d\x61ta"`).
+fn secret_patch_text(text: &str) -> String {
+    let operations = yaml_operations::read(text);
+    if !operations.list.is_empty() && !operations.unreadable {
+        let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+        for operation in &operations.list {
+            if !operation.path.as_deref().is_none_or(reaches_data) {
+                continue;
+            }
+            let mut spans = operation.written_at.clone();
+            spans.sort_by_key(|(n, span)| (*n, std::cmp::Reverse(span.start)));
+            for (n, span) in spans {
+                if let Some(line) = lines.get_mut(n)
+                    && line.get(span.clone()).is_some()
+                {
+                    line.replace_range(span, MASK);
+                }
+            }
+        }
+        return lines.join("\n");
+    }
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" \n\r\t-_.:/#,=".contains(&b));
+    let mentions_data = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| matches!(word, "data" | "stringData"));
+    if plain && !mentions_data {
+        text.to_owned()
+    } else {
+        MASK.to_owned()
     }
 }
 
@@ -87,94 +122,150 @@ fn reaches_data(path: &str) -> bool {
     matches!(first, None | Some("" | "data" | "stringData"))
 }
 
-/// JSON patch operations written as YAML text, each an item of simple scalars (`- op:
-/// replace` then `  path: …` and `  value: …` lines, or `- {op: add, path: …, value: …}`): the
-/// `value` of an operation that sets a field of an entry another operation names as a
-/// credential (`…/env/0/name` set to `DB_PASSWORD`, then `…/env/0/value`) becomes [`MASK`].
-/// None when nothing is hidden or the text is no such list.
-pub(super) fn mask_yaml_operations(text: &str) -> Option<String> {
-    if !text.contains("op:") || !text.contains("path:") {
+/// JSON patch operations written as YAML text ([`yaml_operations`]): the value of an
+/// operation that sets a field of an entry another operation names as a credential
+/// (`…/env/0/name` set to `DB_PASSWORD`, then `…/env/0/value`), or of one of `also_secret`
+/// (entries named so by another patch of the same list), or whose path ends at a credential's
+/// name, becomes [`MASK`]. Text this reading cannot place whole, that mentions a name like a
+/// credential's, is [`MASK`] whole. None when nothing is hidden or the text is no such list.
+pub(super) fn mask_yaml_operations(text: &str, also_secret: &[String]) -> Option<String> {
+    if !text.contains("op") || !text.contains("path") {
         return None;
     }
-    let operations = yaml_operations(text);
-    let set = operations
-        .iter()
-        .filter_map(|o| Some((o.path.as_deref()?, o.value.as_ref()?.1.as_str())));
-    let mut secret = secret_entries_at('/', set);
-    // An entry added whole with a name (`value:` then `  name: DB_PASSWORD`).
-    secret.extend(operations.iter().filter_map(|o| {
-        let name = o.entry_name.as_deref()?;
-        (looks_like_credential(name) && !names_a_place(name)).then(|| o.path.clone())?
-    }));
-    if secret.is_empty() {
+    let operations = yaml_operations::read(text);
+    if operations.list.is_empty() {
         return None;
     }
+    if operations.unreadable && mentions_a_credential(text) {
+        return Some(MASK.to_owned());
+    }
+    let mut secret = secret_entries(&operations.list);
+    secret.extend_from_slice(also_secret);
     let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
-    for operation in &operations {
-        let (Some(path), Some((line, value))) = (&operation.path, &operation.value) else {
+    let mut hidden = false;
+    for operation in &operations.list {
+        let Some(path) = &operation.path else {
             continue;
         };
-        if sets_value_at('/', path, &secret)
-            && let Some(at) = lines[*line].rfind(value.as_str())
-        {
-            lines[*line].replace_range(at..at + value.len(), MASK);
-        }
-    }
-    Some(lines.join("\n"))
-}
-
-/// One operation read from YAML text: its path, and its value with the line it stands on.
-#[derive(Default)]
-struct YamlOperation {
-    path: Option<String>,
-    value: Option<(usize, String)>,
-    /// The `name` (or `key`) of an entry the operation adds whole.
-    entry_name: Option<String>,
-}
-
-/// The operations of a YAML list whose items are maps of plain scalars, block or flow.
-fn yaml_operations(text: &str) -> Vec<YamlOperation> {
-    let mut operations: Vec<YamlOperation> = Vec::new();
-    for (n, line) in text.split('\n').enumerate() {
-        let content = line.trim_start();
-        let (starts_item, entry) = match content.strip_prefix("- ") {
-            Some(rest) => (true, rest.trim_start()),
-            None => (false, content),
-        };
-        if starts_item {
-            operations.push(YamlOperation::default());
-        }
-        let Some(operation) = operations.last_mut() else {
+        if !(sets_value_at('/', path, &secret) || pointer_names_credential(path)) {
             continue;
-        };
-        let flow = entry
-            .strip_prefix('{')
-            .and_then(|e| e.trim_end().strip_suffix('}'));
-        let members: Vec<&str> = match flow {
-            Some(inside) => inside.split(',').collect(),
-            None => vec![entry],
-        };
-        for member in members {
-            let Some((key, value)) = member.split_once(':') else {
-                continue;
-            };
-            let value = value.trim().trim_matches(['"', '\'']);
-            match key.trim().trim_matches(['"', '\'']) {
-                "path" => operation.path = Some(value.to_owned()),
-                "value" if !value.is_empty() => operation.value = Some((n, value.to_owned())),
-                "name" | "key" => operation.entry_name = Some(value.to_owned()),
-                _ => {}
+        }
+        // Right to left on each line, so that earlier spans keep their place.
+        let mut spans = operation.written_at.clone();
+        spans.sort_by_key(|(n, span)| (*n, std::cmp::Reverse(span.start)));
+        for (n, span) in spans {
+            if let Some(line) = lines.get_mut(n)
+                && line.get(span.clone()).is_some()
+            {
+                line.replace_range(span, MASK);
+                hidden = true;
             }
         }
     }
-    operations
+    hidden.then(|| lines.join("\n"))
+}
+
+/// The entries (`/spec/…/env/0`) that operations name as a credential's: by a `name` field set
+/// to a credential's name, or added whole with such a name.
+fn secret_entries(operations: &[yaml_operations::Operation]) -> Vec<String> {
+    let set = operations
+        .iter()
+        .filter_map(|o| Some((o.path.as_deref()?, o.value.as_ref()?.as_str()?)));
+    let mut secret = secret_entries_at('/', set);
+    secret.extend(operations.iter().filter_map(|o| {
+        let named = o.value.as_ref()?.as_object()?;
+        super::names_its_credential(named).then(|| o.path.clone())?
+    }));
+    secret
+}
+
+/// Whether a word of `text` looks like a credential's name (`DB_PASSWORD`, `apiKey`).
+fn mentions_a_credential(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .any(|word| looks_like_credential(word) && !names_a_place(word))
+}
+
+/// The patches of one list (Kustomize's `patches`, Flux's `patches` and `patchesJson6902`),
+/// which apply in turn to the same objects: an entry one patch names as a credential's
+/// (`…/env/0/name` set to `API_TOKEN`) has its value hidden in every other patch of the list
+/// (`…/env/0/value` set by the next).
+pub(super) fn mask_pairs_across_patches(patches: &mut [Value]) {
+    if patches.len() < 2 {
+        return;
+    }
+    let mut set: Vec<(String, String)> = Vec::new();
+    let mut secret = Vec::new();
+    for patch in patches.iter().filter_map(|p| p.get("patch")) {
+        match (operations_of(patch), patch) {
+            (Some(Value::Array(operations)), _) => {
+                set.extend(operations.iter().filter_map(|o| {
+                    Some((
+                        o.get("path")?.as_str()?.to_owned(),
+                        o.get("value")?.as_str()?.to_owned(),
+                    ))
+                }));
+                secret.extend(operations.iter().filter_map(|o| {
+                    let named = o.get("value")?.as_object()?;
+                    super::names_its_credential(named)
+                        .then(|| o.get("path")?.as_str().map(str::to_owned))?
+                }));
+            }
+            (_, Value::String(text)) => {
+                secret.extend(secret_entries(&yaml_operations::read(text).list));
+            }
+            _ => {}
+        }
+    }
+    secret.extend(secret_entries_at(
+        '/',
+        set.iter().map(|(p, v)| (p.as_str(), v.as_str())),
+    ));
+    if secret.is_empty() {
+        return;
+    }
+    for patch in patches.iter_mut().filter_map(|p| p.get_mut("patch")) {
+        match patch {
+            Value::Array(operations) => mask_operations_at(operations, &secret),
+            Value::String(text) => {
+                if let Ok(Value::Array(mut operations)) = serde_json::from_str::<Value>(text) {
+                    mask_operations_at(&mut operations, &secret);
+                    *text = serde_json::to_string(&operations).unwrap_or_else(|_| MASK.to_owned());
+                } else if let Some(masked) = mask_yaml_operations(text, &secret) {
+                    *text = masked;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A patch's operations as JSON: a list of them, or JSON text of one.
+fn operations_of(patch: &Value) -> Option<Value> {
+    match patch {
+        Value::Array(_) => Some(patch.clone()),
+        Value::String(text) => serde_json::from_str::<Value>(text).ok(),
+        _ => None,
+    }
+}
+
+/// Hides the value of each operation that sets the value of one of the `secret` entries.
+fn mask_operations_at(operations: &mut [Value], secret: &[String]) {
+    for operation in operations.iter_mut().filter_map(Value::as_object_mut) {
+        let sets_secret = operation
+            .get("path")
+            .and_then(Value::as_str)
+            .is_some_and(|path| sets_value_at('/', path, secret));
+        if sets_secret && let Some(value) = operation.get_mut("value") {
+            mask_every_leaf(value);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::super::{MASK, mask_secrets};
+    use super::super::mask_secrets;
     use super::*;
 
     #[test]
@@ -241,17 +332,43 @@ mod tests {
         }
         let patches = &flux["spec"]["patches"];
         assert_eq!(patches[0]["patch"][2]["value"], "web");
-        assert_eq!(patches[2]["patch"], MASK);
+        assert_eq!(
+            patches[2]["patch"],
+            "- op: add\n  path: /data/x\n  value: ***\n"
+        );
         assert_eq!(
             patches[3]["patch"],
             "- op: add\n  path: /metadata/labels/a\n  value: b\n"
         );
     }
 
+    /// The thirteenth review: escapes spell the data otherwise; a pair spans two patches.
+    #[test]
+    fn escapes_and_patches_in_turn_hide_nothing_from_the_masking() {
+        let mut app = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "spec": {"source": {"kustomize": {"patches": [
+            {"target": {"kind": "Secret"}, "patch": "- op: add\n  path: \"/d\\x61ta/conn\"\n  value: E-1\n"},
+            {"target": {"kind": "Secret"}, "patch": "kind: Secret\n\"stringD\\x61ta\":\n  conn: E-2\n"},
+            {"target": {"kind": "Deployment"}, "patch": "- op: add\n  path: /e/0/name\n  value: DB_PASSWORD\n"},
+            {"target": {"kind": "Deployment"}, "patch": "- op: add\n  path: /e/0/value\n  value: |-\n    E-3\n"},
+            {"target": {"kind": "Deployment"}, "patch": "[{\"op\": \"add\", \"path\": \"/e/0/value\", \"value\": \"E-4\"}]"},
+            {"target": {"kind": "Deployment"}, "patch": "- op: add\n  path: /e/1/name\n  value: &n API_TOKEN\n- op: add\n  path: /e/1/value\n  value: E-5\n"}]}}}});
+        mask_secrets(&mut app);
+        let text = app.to_string();
+        for secret in ["E-1", "E-2", "E-3", "E-4", "E-5"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("DB_PASSWORD"), "{text}");
+        let mut flux = json!({"kind": "Kustomization", "spec": {"patches": [
+            {"target": {"kind": "Deployment"}, "patch": [{"op": "add", "path": "/e/0/name", "value": "API_TOKEN"}]},
+            {"target": {"kind": "Deployment"}, "patch": [{"op": "add", "path": "/e/0/value", "value": "E-6"}]}]}});
+        mask_secrets(&mut flux);
+        assert!(!flux.to_string().contains("E-6"), "{flux}");
+    }
+
     #[test]
     fn a_pair_set_by_two_operations_loses_its_value() {
         let yaml = "- op: replace\n  path: /spec/env/0/name\n  value: DB_PASSWORD\n- op: replace\n  path: /spec/env/0/value\n  value: O-1\n- {op: add, path: /spec/env/1/name, value: API_TOKEN}\n- {op: add, path: /spec/env/1/value, value: \"O-2\"}\n- op: add\n  path: /spec/env/2/value\n  value: kept\n";
-        let masked = mask_yaml_operations(yaml).unwrap();
+        let masked = mask_yaml_operations(yaml, &[]).unwrap();
         assert!(
             !masked.contains("O-1") && !masked.contains("O-2"),
             "{masked}"
@@ -261,12 +378,12 @@ mod tests {
             "{masked}"
         );
         assert_eq!(
-            mask_yaml_operations("- op: add\n  path: /a\n  value: b\n"),
+            mask_yaml_operations("- op: add\n  path: /a\n  value: b\n", &[]),
             None
         );
         // The entry added whole, with its name; its value set next.
         let whole = "- op: add\n  path: /spec/env/0\n  value:\n    name: DB_PASSWORD\n- op: add\n  path: /spec/env/0/value\n  value: O-5\n";
-        assert!(!mask_yaml_operations(whole).unwrap().contains("O-5"));
+        assert!(!mask_yaml_operations(whole, &[]).unwrap().contains("O-5"));
         let mut ops = json!({"kind": "K", "patch": [
             {"op": "add", "path": "/spec/env/0", "value": {"name": "API_TOKEN"}},
             {"op": "add", "path": "/spec/env/0/value", "value": "O-6"}]});

@@ -327,7 +327,9 @@ impl Masker {
 
     /// Whether `key` at column `at` is a Secret's `data` or `stringData`.
     fn holds_secret_data(&self, key: &str, at: usize) -> bool {
-        matches!(key, "data" | "stringData") && self.secret_columns.contains(&at)
+        // A quoted key with escapes may spell either (`"stringD\x61ta"`).
+        (matches!(key, "data" | "stringData") || key.contains('\\'))
+            && self.secret_columns.contains(&at)
     }
 
     fn push_hidden_if(&mut self, secret: bool, line: &str, indent: usize) {
@@ -348,11 +350,15 @@ fn secret_columns(text: &str) -> Vec<usize> {
     for line in text.split('\n') {
         let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
         let (item, entry) = item_entry(&line[indent..]);
-        let Some(("kind", value)) = split_key(entry) else {
+        // Key and value as YAML reads them: quotes and escapes resolved (`"k\x69nd"`), a tag
+        // or anchor left out (`kind: !!str Secret`).
+        let span = key_span(entry);
+        let read = |text: &str| flow::scalar(without_properties(text.trim())).map(|(t, _)| t);
+        if span == 0 || !read(&entry[..span - 1]).is_some_and(|k| k.eq_ignore_ascii_case("kind")) {
             continue;
-        };
-        let value = value.split(" #").next().unwrap_or("").trim();
-        if value.trim_matches(['"', '\'']) == "Secret" && !columns.contains(&(indent + item)) {
+        }
+        if read(&entry[span..]).as_deref() == Some("Secret") && !columns.contains(&(indent + item))
+        {
             columns.push(indent + item);
         }
     }
@@ -561,6 +567,26 @@ mod tests {
             "manifest: |\n  kind: Secret\n  data:\n    db: D-5\nafter: kept\n",
             &["D-5"],
             &["after: kept"],
+        );
+    }
+
+    /// The thirteenth review: a Secret as a flow map, or its kind tagged or escaped.
+    #[test]
+    fn a_secret_in_any_spelling_loses_its_data() {
+        assert_hidden(
+            "items:\n- {apiVersion: v1, kind: Secret, metadata: {name: db}, stringData: {conn: S-1}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n",
+            &["S-1"],
+            &["name: db", "kind: ConfigMap"],
+        );
+        assert_hidden(
+            "apiVersion: v1\nkind: !!str Secret\nmetadata:\n  name: db\nstringData:\n  conn: S-2\n",
+            &["S-2"],
+            &["name: db"],
+        );
+        assert_hidden(
+            "apiVersion: v1\n\"k\\x69nd\": \"Secr\\x65t\"\nstringData:\n  conn: S-3\n",
+            &["S-3"],
+            &[],
         );
     }
 
