@@ -226,7 +226,6 @@ async fn review14_text_changes_beside_credentials_held() {
 /// question shows no values line at all, only "and 1 credential-like value(s) change, not
 /// shown": the image repository change is hidden with the password.
 #[tokio::test]
-#[ignore = "issue 19, open (fourteenth review): a change on a flow-map line that holds a password is hidden as a credential change"]
 async fn review14_finding_flow_map_password_hides_the_image_change() {
     let missing = text_cases_missing(&[(
         "image after a password: on the same line in a flow map",

@@ -127,6 +127,8 @@ impl Reading {
                 }
                 self.below = Some((at, Below::Text));
             }
+            // `***` is what an earlier masking left, no alias.
+            Some(b'*') if raw == super::MASK => {}
             Some(b'&' | b'*' | b'!' | b'?' | b'@' | b'`' | b'%') => self.found.unreadable = true,
             Some(b'{' | b'[') => match flow::parse(raw) {
                 Some(node) if key == "value" => {
@@ -283,6 +285,7 @@ mod tests {
             ]
         );
         assert!(!super::read(text).unreadable);
+        assert!(!super::read("- op: add\n  path: /a/value\n  value: ***\n").unreadable);
         for odd in [
             "- op: add\n  path: /a\n  value: &x secret\n",
             "- op: add\n  <<: *base\n",
