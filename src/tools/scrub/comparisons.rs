@@ -2,8 +2,10 @@
 //! `ignoreDifferences` (`.data.password | select(. == "…")`, `$.data[?(@.token == '…')]`), a
 //! CEL or Rego rule (`self.data.apiKey == "…"`), a condition in code (`if password != "…"`).
 //!
-//! The quoted literal on either side of `==`, `!=`, `===`, `!==` is masked when what it is
-//! compared with names a credential ([`names::credential`]): the last name of that operand's
+//! The quoted literal on either side of `==`, `!=`, `===`, `!==`, `<>`, after ` eq `, ` ne `,
+//! ` contains `, or the first argument of a call that compares (`| test("…")`,
+//! `.startsWith("…")`, `.equals("…")`) is masked when what it is compared with names a
+//! credential ([`names::credential`]): the last name of that operand's
 //! path (an index after it skipped: `passwords[0]`), or, when the operand names nothing of its
 //! own — the current item (`.`, `@`), a variable (`$p`), a filter on what a pipe feeds it
 //! (`| ascii_downcase`), a bracket's result (`(…)`, `f(x)`) — any credential path its
@@ -24,10 +26,32 @@ const EXPRESSION_BEFORE_MOST: usize = 256;
 /// The longest literal read backwards from its closing quote (`"…" == .data.password`).
 const LITERAL_MOST: usize = 256;
 
-/// The literal of a comparison (`==`, `!=`, `===`, `!==`) starting at `i`, when what it is
+/// A literal, what it is compared with, and whether the literal's quotes are escaped.
+type Compared = ((usize, usize), (usize, usize), bool);
+
+/// Calls that compare what they are called on with their first argument: jq's
+/// `| test("…")`, Java's `.equals("…")`, JavaScript's `.startsWith("…")`.
+const CALLS: [&str; 7] = [
+    "test",
+    "match",
+    "startswith",
+    "endswith",
+    "contains",
+    "equals",
+    "equalsignorecase",
+];
+
+/// The literal of a comparison starting at `i` ([`symbolic`], [`worded`]), when what it is
 /// compared with names a credential.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !matches!(bytes.get(i..i + 2), Some(b"==" | b"!=")) {
+    let (literal, operand, escaped) = symbolic(bytes, i).or_else(|| worded(bytes, i))?;
+    let expression_end = literal.0.min(operand.0);
+    compared_with_credential(bytes, operand, expression_end, escaped).then_some(literal)
+}
+
+/// `==`, `!=`, `===`, `!==` or SQL's `<>` at `i`, a quoted literal on either side.
+fn symbolic(bytes: &[u8], i: usize) -> Option<Compared> {
+    if !matches!(bytes.get(i..i + 2), Some(b"==" | b"!=" | b"<>")) {
         return None;
     }
     if i > 0 && matches!(bytes[i - 1], b'=' | b'!' | b'<' | b'>' | b':') {
@@ -38,34 +62,93 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         after += 1;
     }
     let right = skip_spaces(bytes, after);
-    let left_end = (0..i)
+    let left_end = back_over_spaces(bytes, i);
+    if let Some(literal) = literal_at(bytes, right) {
+        return Some((
+            literal.0,
+            (operand_start(bytes, left_end), left_end),
+            literal.1,
+        ));
+    }
+    // The literal first: `"…" == .data.password`, `("…" === apiKey)`.
+    let (literal, escaped) = literal_before(bytes, left_end)?;
+    let end = (right..bytes.len())
+        .find(|p| !operand_byte(bytes[*p]))
+        .unwrap_or(bytes.len());
+    Some((literal, (right, end), escaped))
+}
+
+/// A word at `i` that compares: an operator (`password eq '…'`, ` ne `, JSONPath's
+/// ` contains `) with the literal after it, or one of [`CALLS`] with the literal its first
+/// argument, compared with what it is called on (`password.equals(`) or fed (`| test(`).
+fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
+    if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+        return None;
+    }
+    let end = i + bytes[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let word = &bytes[i..end];
+    let is = |words: &[&str]| {
+        words
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let (operand, at) = if bytes.get(end) == Some(&b'(') && is(&CALLS) {
+        let operand = match i.checked_sub(1) {
+            Some(dot) if bytes[dot] == b'.' => (operand_start(bytes, dot), dot),
+            _ => (i, end),
+        };
+        (operand, skip_spaces(bytes, end + 1))
+    } else if is(&["eq", "ne", "contains"])
+        && i > 0
+        && bytes[i - 1] == b' '
+        && bytes.get(end) == Some(&b' ')
+    {
+        let left_end = back_over_spaces(bytes, i);
+        (
+            (operand_start(bytes, left_end), left_end),
+            skip_spaces(bytes, end),
+        )
+    } else {
+        return None;
+    };
+    let (literal, escaped) = literal_at(bytes, at)?;
+    Some((literal, operand, escaped))
+}
+
+/// The quoted literal whose opening quote is at `at`: its inside, and whether its quotes are
+/// escaped.
+fn literal_at(bytes: &[u8], at: usize) -> Option<((usize, usize), bool)> {
+    let quote = bytes.get(at).map(|_| unit(bytes, at))?;
+    if !matches!(quote.ch, b'"' | b'\'') {
+        return None;
+    }
+    Some((value(bytes, at, false, 0)?, quote.escaped))
+}
+
+/// Where the spaces and tabs before `at` start.
+fn back_over_spaces(bytes: &[u8], at: usize) -> usize {
+    (0..at)
         .rev()
         .find(|p| !matches!(bytes[*p], b' ' | b'\t'))
+        .map_or(0, |p| p + 1)
+}
+
+/// Where the path operand ending at `end` starts.
+fn operand_start(bytes: &[u8], end: usize) -> usize {
+    let mut start = (0..end)
+        .rev()
+        .find(|p| !operand_byte(bytes[*p]))
         .map_or(0, |p| p + 1);
-    let (literal, operand, escaped) =
-        if right < bytes.len() && matches!(unit(bytes, right).ch, b'"' | b'\'') {
-            let mut start = (0..left_end)
-                .rev()
-                .find(|p| !operand_byte(bytes[*p]))
-                .map_or(0, |p| p + 1);
-            // A line break escaped inside a JSON string (`select(\n. == …`) is no name.
-            while bytes.get(start) == Some(&b'\\')
-                && matches!(bytes.get(start + 1), Some(b'n' | b'r' | b't'))
-            {
-                start = (start + 2).min(left_end);
-            }
-            let escaped = unit(bytes, right).escaped;
-            (value(bytes, right, false, 0)?, (start, left_end), escaped)
-        } else {
-            // The literal first: `"…" == .data.password`, `("…" === apiKey)`.
-            let (literal, escaped) = literal_before(bytes, left_end)?;
-            let end = (right..bytes.len())
-                .find(|p| !operand_byte(bytes[*p]))
-                .unwrap_or(bytes.len());
-            (literal, (right, end), escaped)
-        };
-    let expression_end = literal.0.min(operand.0);
-    compared_with_credential(bytes, operand, expression_end, escaped).then_some(literal)
+    // A line break escaped inside a JSON string (`select(\n. == …`) is no name.
+    while bytes.get(start) == Some(&b'\\')
+        && matches!(bytes.get(start + 1), Some(b'n' | b'r' | b't'))
+    {
+        start = (start + 2).min(end);
+    }
+    start
 }
 
 /// The bytes a path operand is made of: names, `.`, `$`, `@`, brackets and the quotes and
@@ -354,6 +437,43 @@ mod tests {
         }
     }
 
+    /// Comparisons in words: operators and calls that compare.
+    #[test]
+    fn a_literal_compared_in_words_is_masked() {
+        for (dirty, clean) in [
+            (
+                r#".data.password | test("^P-1$")"#,
+                r#".data.password | test("***")"#,
+            ),
+            (
+                r#".data.password | startswith("P-2")"#,
+                r#".data.password | startswith("***")"#,
+            ),
+            (r#"password.equals("P-3")"#, r#"password.equals("***")"#),
+            (
+                r#"if (apiKey.startsWith('K-4')) {"#,
+                r#"if (apiKey.startsWith('***')) {"#,
+            ),
+            ("@.password contains 'P-5'", "@.password contains '***'"),
+            ("data.password <> 'P-6'", "data.password <> '***'"),
+            ("password eq 'P-7'", "password eq '***'"),
+            (r#"$token ne "T-8""#, r#"$token ne "***""#),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            r#".metadata.name | test("^web")"#,
+            r#"image.startsWith("nginx")"#,
+            "image eq 'nginx'",
+            "status <> 'done'",
+            r#"attest("x") && .data.password"#,
+            r#"select(test("x"))"#,
+            "a<>b",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+    }
+
     /// Multi-byte characters around, inside and before the rule's pieces: read by bytes, cut
     /// only at ASCII ones.
     #[test]
@@ -383,6 +503,10 @@ mod tests {
             "é | é == \"é\"",
             "\\n\"\\\"é\\\" != .",
             "ü\r\n. == 'x'",
+            "é.equals(\"",
+            "é eq 'é",
+            "| test(é",
+            "équals(\"x\")",
         ] {
             let _ = without_credentials(text);
         }
