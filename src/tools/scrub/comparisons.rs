@@ -1,23 +1,57 @@
 //! A credential compared with a literal in an expression: a jq or JSONPath filter in Argo CD's
 //! `ignoreDifferences` (`.data.password | select(. == "…")`, `$.data[?(@.token == '…')]`), a
 //! CEL or Rego rule (`self.data.apiKey == "…"`), a condition in code (`if password != "…"`).
-//! The quoted literal is masked when what it is compared with is named like a credential
-//! ([`names::credential`]): the last name of the path before the operator, or, when that
-//! operand is the current item alone (`.`, `@`), the last name of the nearest path before it
-//! on its line (what `|` or `select(` feeds it).
+//!
+//! The quoted literal on either side of `==`, `!=`, `===`, `!==`, `<>`, after ` eq `, ` ne `,
+//! ` contains `, or the first argument of a call that compares (`| test("…")`,
+//! `.startsWith("…")`, `.equals("…")`) is masked when what it is compared with names a
+//! credential ([`names::credential`]): the last name of that operand's
+//! path (an index after it skipped: `passwords[0]`), or, when the operand names nothing of its
+//! own — the current item (`.`, `@`), a variable (`$p`), a filter on what a pipe feeds it
+//! (`| ascii_downcase`), a bracket's result (`(…)`, `f(x)`) — any credential path its
+//! expression mentions before it: on its line, or on the lines before it that the expression
+//! continues from (a line ending in `(` or `|`, a line starting with `|`). A value that a
+//! variable or a pipe carries keeps its source out of sight of the operand, so inside an
+//! expression that names a credential the literal is masked rather than the binding traced:
+//! a literal hidden there costs little, a password shown a lot.
 
 use super::names;
 use super::reading::unit;
-use super::spans::{line_start_of, skip_spaces, value};
+use super::spans::{skip_spaces, value};
 use crate::tools::masking::names_a_place;
 
-/// How far back on its line the path an operand stands for is looked for.
-const PATH_BEFORE_MOST: usize = 256;
+/// How far back the expression an operand belongs to is read.
+const EXPRESSION_BEFORE_MOST: usize = 256;
 
-/// The literal of a comparison (`==`, `!=`, `===`, `!==`) starting at `i`, when what it is
+/// The longest literal read backwards from its closing quote (`"…" == .data.password`).
+const LITERAL_MOST: usize = 256;
+
+/// A literal, what it is compared with, and whether the literal's quotes are escaped.
+type Compared = ((usize, usize), (usize, usize), bool);
+
+/// Calls that compare what they are called on with their first argument: jq's
+/// `| test("…")`, Java's `.equals("…")`, JavaScript's `.startsWith("…")`.
+const CALLS: [&str; 7] = [
+    "test",
+    "match",
+    "startswith",
+    "endswith",
+    "contains",
+    "equals",
+    "equalsignorecase",
+];
+
+/// The literal of a comparison starting at `i` ([`symbolic`], [`worded`]), when what it is
 /// compared with names a credential.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !matches!(bytes.get(i..i + 2), Some(b"==" | b"!=")) {
+    let (literal, operand, escaped) = symbolic(bytes, i).or_else(|| worded(bytes, i))?;
+    let expression_end = literal.0.min(operand.0);
+    compared_with_credential(bytes, operand, expression_end, escaped).then_some(literal)
+}
+
+/// `==`, `!=`, `===`, `!==` or SQL's `<>` at `i`, a quoted literal on either side.
+fn symbolic(bytes: &[u8], i: usize) -> Option<Compared> {
+    if !matches!(bytes.get(i..i + 2), Some(b"==" | b"!=" | b"<>")) {
         return None;
     }
     if i > 0 && matches!(bytes[i - 1], b'=' | b'!' | b'<' | b'>' | b':') {
@@ -27,28 +61,94 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes.get(after) == Some(&b'=') {
         after += 1;
     }
-    let start = skip_spaces(bytes, after);
-    if start >= bytes.len() || !matches!(unit(bytes, start).ch, b'"' | b'\'') {
+    let right = skip_spaces(bytes, after);
+    let left_end = back_over_spaces(bytes, i);
+    if let Some(literal) = literal_at(bytes, right) {
+        return Some((
+            literal.0,
+            (operand_start(bytes, left_end), left_end),
+            literal.1,
+        ));
+    }
+    // The literal first: `"…" == .data.password`, `("…" === apiKey)`.
+    let (literal, escaped) = literal_before(bytes, left_end)?;
+    let end = (right..bytes.len())
+        .find(|p| !operand_byte(bytes[*p]))
+        .unwrap_or(bytes.len());
+    Some((literal, (right, end), escaped))
+}
+
+/// A word at `i` that compares: an operator (`password eq '…'`, ` ne `, JSONPath's
+/// ` contains `) with the literal after it, or one of [`CALLS`] with the literal its first
+/// argument, compared with what it is called on (`password.equals(`) or fed (`| test(`).
+fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
+    if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
         return None;
     }
-    let literal = value(bytes, start, false, 0)?;
-    let operand_end = (0..i)
+    let end = i + bytes[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let word = &bytes[i..end];
+    let is = |words: &[&str]| {
+        words
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let (operand, at) = if bytes.get(end) == Some(&b'(') && is(&CALLS) {
+        let operand = match i.checked_sub(1) {
+            Some(dot) if bytes[dot] == b'.' => (operand_start(bytes, dot), dot),
+            _ => (i, end),
+        };
+        (operand, skip_spaces(bytes, end + 1))
+    } else if is(&["eq", "ne", "contains"])
+        && i > 0
+        && bytes[i - 1] == b' '
+        && bytes.get(end) == Some(&b' ')
+    {
+        let left_end = back_over_spaces(bytes, i);
+        (
+            (operand_start(bytes, left_end), left_end),
+            skip_spaces(bytes, end),
+        )
+    } else {
+        return None;
+    };
+    let (literal, escaped) = literal_at(bytes, at)?;
+    Some((literal, operand, escaped))
+}
+
+/// The quoted literal whose opening quote is at `at`: its inside, and whether its quotes are
+/// escaped.
+fn literal_at(bytes: &[u8], at: usize) -> Option<((usize, usize), bool)> {
+    let quote = bytes.get(at).map(|_| unit(bytes, at))?;
+    if !matches!(quote.ch, b'"' | b'\'') {
+        return None;
+    }
+    Some((value(bytes, at, false, 0)?, quote.escaped))
+}
+
+/// Where the spaces and tabs before `at` start.
+fn back_over_spaces(bytes: &[u8], at: usize) -> usize {
+    (0..at)
         .rev()
         .find(|p| !matches!(bytes[*p], b' ' | b'\t'))
-        .map_or(0, |p| p + 1);
-    let operand_start = (0..operand_end)
+        .map_or(0, |p| p + 1)
+}
+
+/// Where the path operand ending at `end` starts.
+fn operand_start(bytes: &[u8], end: usize) -> usize {
+    let mut start = (0..end)
         .rev()
         .find(|p| !operand_byte(bytes[*p]))
         .map_or(0, |p| p + 1);
-    let name = match last_name(&bytes[operand_start..operand_end]) {
-        Some(name) => name,
-        None => {
-            let floor = line_start_of(bytes, operand_start)
-                .max(operand_start.saturating_sub(PATH_BEFORE_MOST));
-            last_path_name(&bytes[floor..operand_start])?
-        }
-    };
-    (names::credential(name) && !names_a_place(name)).then_some(literal)
+    // A line break escaped inside a JSON string (`select(\n. == …`) is no name.
+    while bytes.get(start) == Some(&b'\\')
+        && matches!(bytes.get(start + 1), Some(b'n' | b'r' | b't'))
+    {
+        start = (start + 2).min(end);
+    }
+    start
 }
 
 /// The bytes a path operand is made of: names, `.`, `$`, `@`, brackets and the quotes and
@@ -61,39 +161,155 @@ fn operand_byte(b: u8) -> bool {
         )
 }
 
-/// The last name of a path operand (`password` of `.data["password"]`), none for the current
-/// item alone (`.`, `@`).
+/// A name that names a credential, not where one is kept (`tokenFile`).
+fn credential_name(name: &str) -> bool {
+    names::credential(name) && !names_a_place(name)
+}
+
+/// The quoted literal that ends at `end` (its closing quote just before), as written or with
+/// its quotes escaped (`\"…\"` inside a JSON string), on one line: its inside, and whether its
+/// quotes were escaped.
+fn literal_before(bytes: &[u8], end: usize) -> Option<((usize, usize), bool)> {
+    let quote = *bytes.get(end.checked_sub(1)?)?;
+    if !matches!(quote, b'"' | b'\'') {
+        return None;
+    }
+    let mut close = end - 1;
+    while close > 0 && bytes[close - 1] == b'\\' {
+        close -= 1;
+    }
+    let escaped = close < end - 1;
+    let floor = close.saturating_sub(LITERAL_MOST);
+    let open = (floor..close)
+        .rev()
+        .take_while(|p| !matches!(bytes[*p], b'\n' | b'\r'))
+        .find(|p| bytes[*p] == quote && (*p > 0 && bytes[*p - 1] == b'\\') == escaped)?;
+    (open + 1 < close).then_some(((open + 1, close), escaped))
+}
+
+/// Whether the operand at `operand` names a credential by its last name, or names nothing of
+/// its own ([`stands_for_input`]) in an expression that mentions a credential before
+/// `expression_end`. `in_string`: the comparison is inside a quoted string (its literal's
+/// quotes escaped), which an unescaped quote before it opens.
+fn compared_with_credential(
+    bytes: &[u8],
+    operand: (usize, usize),
+    expression_end: usize,
+    in_string: bool,
+) -> bool {
+    match last_name(&bytes[operand.0..operand.1]) {
+        Some(name) if credential_name(name) => return true,
+        Some(_) if !stands_for_input(bytes, operand) => return false,
+        _ => {}
+    }
+    let start = expression_start(bytes, expression_end, in_string);
+    mentions_credential(&bytes[start..expression_end])
+}
+
+/// The last name of a path operand (`password` of `.data["password"]` and of `passwords[0]`:
+/// an index is no name), none for the current item alone (`.`, `@`).
 fn last_name(operand: &[u8]) -> Option<&str> {
     operand
         .split(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')))
-        .rfind(|piece| !piece.is_empty())
+        .rfind(|piece| !piece.is_empty() && !piece.iter().all(u8::is_ascii_digit))
         .and_then(|piece| std::str::from_utf8(piece).ok())
 }
 
-/// The last name in `text` that a path reaches (after a `.` or inside `[…]`): `password` of
-/// `.data.password | select(`, not the function `select`.
-fn last_path_name(text: &[u8]) -> Option<&str> {
-    let mut found = None;
+/// Whether a named operand stands for a value that came from elsewhere in its expression: a
+/// variable alone (`$p`: jq's `… as $p`), or a bare filter a single `|` feeds
+/// (`.data.password | ascii_downcase == "…"`: jq's `==` binds tighter than `|`).
+fn stands_for_input(bytes: &[u8], (start, end): (usize, usize)) -> bool {
+    let operand = &bytes[start..end];
+    let path = |b: &u8| matches!(b, b'.' | b'[' | b'@' | b'$');
+    if let Some(rest) = operand.strip_prefix(b"$") {
+        return !rest.iter().any(path);
+    }
+    let before = (0..start)
+        .rev()
+        .find(|p| !matches!(bytes[*p], b' ' | b'\t'));
+    let piped = before.is_some_and(|p| bytes[p] == b'|' && (p == 0 || bytes[p - 1] != b'|'));
+    piped && !operand.iter().any(path)
+}
+
+/// Where the expression holding `at` starts: its line's start, or an earlier line's when the
+/// expression continues across the break ([`continues`]); inside a quoted string, after the
+/// quote that opens it. At most [`EXPRESSION_BEFORE_MOST`] bytes back.
+fn expression_start(bytes: &[u8], at: usize, in_string: bool) -> usize {
+    let floor = at.saturating_sub(EXPRESSION_BEFORE_MOST);
+    let mut p = at;
+    while p > floor {
+        let b = bytes[p - 1];
+        let escaped = p >= 2 && bytes[p - 2] == b'\\';
+        let line_break = if matches!(b, b'\n' | b'\r') {
+            Some(p - 1)
+        } else if escaped && matches!(b, b'n' | b'r') {
+            Some(p - 2)
+        } else {
+            None
+        };
+        if let Some(line_break) = line_break {
+            if !continues(bytes, floor, line_break, p) {
+                return p;
+            }
+            p = line_break;
+            continue;
+        }
+        if in_string && b == b'"' && !escaped {
+            return p;
+        }
+        p -= 1;
+    }
+    floor
+}
+
+/// Whether an expression runs on across the line break at `line_break..next`: the line before
+/// ends in an open bracket, a pipe, a comma or `&&`, or the next line starts with a pipe, `&&`
+/// or a closing bracket (jq and code broken over lines).
+fn continues(bytes: &[u8], floor: usize, line_break: usize, next: usize) -> bool {
+    let mut end = line_break;
+    while end > floor {
+        if matches!(bytes[end - 1], b' ' | b'\t' | b'\r') {
+            end -= 1;
+        } else if end >= floor + 2
+            && bytes[end - 2] == b'\\'
+            && matches!(bytes[end - 1], b'r' | b't')
+        {
+            end -= 2;
+        } else {
+            break;
+        }
+    }
+    let ends_open =
+        end > floor && matches!(bytes[end - 1], b'(' | b'[' | b'{' | b'|' | b',' | b'&');
+    let first = bytes.get(skip_spaces(bytes, next));
+    ends_open || matches!(first, Some(b'|' | b'&' | b')'))
+}
+
+/// Whether `text` mentions a credential as a path does: a name after `.`, `[` (`["password"]`)
+/// or `$`, or a name a `.` or `[` follows (`password.trim()`, `passwords[0]`).
+fn mentions_credential(text: &[u8]) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
     let mut at = 0;
     while at < text.len() {
-        let starts = text[at].is_ascii_alphanumeric() || text[at] == b'_';
-        if !starts {
+        if !(text[at].is_ascii_alphanumeric() || text[at] == b'_') {
             at += 1;
             continue;
         }
         let end = (at..text.len())
-            .find(|p| !(text[*p].is_ascii_alphanumeric() || matches!(text[*p], b'_' | b'-')))
+            .find(|p| !word(text[*p]))
             .unwrap_or(text.len());
         let before = text[..at]
             .iter()
             .rev()
             .find(|b| !matches!(b, b'"' | b'\'' | b'\\'));
-        if matches!(before, Some(b'.' | b'[')) {
-            found = std::str::from_utf8(&text[at..end]).ok();
+        let in_path = matches!(before, Some(b'.' | b'[' | b'$'))
+            || matches!(text.get(end), Some(b'.' | b'['));
+        if in_path && std::str::from_utf8(&text[at..end]).is_ok_and(credential_name) {
+            return true;
         }
         at = end;
     }
-    found
+    false
 }
 
 #[cfg(test)]
@@ -134,6 +350,165 @@ mod tests {
             ". == \"x\"",
         ] {
             assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+    }
+
+    /// The literal first, an index after the name, the value carried by a variable, a filter or
+    /// a bracket, and `select(` closing on the next line.
+    #[test]
+    fn a_literal_compared_in_other_spellings_is_masked() {
+        for (dirty, clean) in [
+            (
+                r#"select("P-1" == .data.password)"#,
+                r#"select("***" == .data.password)"#,
+            ),
+            (r#"if ("K-2" === apiKey) {"#, r#"if ("***" === apiKey) {"#),
+            (r#"'T-3' !== @.token"#, r#"'***' !== @.token"#),
+            (
+                r#".data.password | select("P-4" == .)"#,
+                r#".data.password | select("***" == .)"#,
+            ),
+            (
+                r#"{"jq": "select(\"P-5\" == .data.password)"}"#,
+                r#"{"jq": "select(\"***\" == .data.password)"}"#,
+            ),
+            (
+                r#".data.password as $p | $p == "P-6""#,
+                r#".data.password as $p | $p == "***""#,
+            ),
+            (
+                r#".data.password as $p | select($p == "P-7")"#,
+                r#".data.password as $p | select($p == "***")"#,
+            ),
+            (
+                r#".data.password | ascii_downcase == "P-8""#,
+                r#".data.password | ascii_downcase == "***""#,
+            ),
+            (
+                r#".data.password | tostring != "P-9""#,
+                r#".data.password | tostring != "***""#,
+            ),
+            (
+                ".data.password | select(\n. == \"P-10\")",
+                ".data.password | select(\n. == \"***\")",
+            ),
+            (
+                ".data.password\n  | select(. == \"P-11\")",
+                ".data.password\n  | select(. == \"***\")",
+            ),
+            (
+                r#"{"jq": ".data.password | select(\n. == \"P-12\")"}"#,
+                r#"{"jq": ".data.password | select(\n. == \"***\")"}"#,
+            ),
+            (r#"passwords[0] == "P-13""#, r#"passwords[0] == "***""#),
+            (
+                r#"(.data.password) == "P-14""#,
+                r#"(.data.password) == "***""#,
+            ),
+            (
+                r#"password.trim() == "P-15""#,
+                r#"password.trim() == "***""#,
+            ),
+            (
+                r#".data["password"] | select(. == "P-16")"#,
+                r#".data["password"] | select(. == "***")"#,
+            ),
+            (
+                r#"{"jq": ".data[\"password\"] | select(\"P-17\" == .)"}"#,
+                r#"{"jq": ".data[\"password\"] | select(\"***\" == .)"}"#,
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            r#"if ("nginx" == image) {"#,
+            r#"select("web" == .metadata.name)"#,
+            r#".metadata.name as $n | $n == "web""#,
+            r#".metadata.name | ascii_downcase == "web""#,
+            r#"images[0] == "nginx""#,
+            ".data.password\n.metadata.labels.app | select(. == \"web\")",
+            ".data.password\n- select(\n. == \"web\")",
+            r#"{"a": ".data.password", "b": ". == \"web\""}"#,
+            r#"if (token || mode == "dev")"#,
+            r#""" == password"#,
+            r#"it's "x" == y"#,
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+    }
+
+    /// Comparisons in words: operators and calls that compare.
+    #[test]
+    fn a_literal_compared_in_words_is_masked() {
+        for (dirty, clean) in [
+            (
+                r#".data.password | test("^P-1$")"#,
+                r#".data.password | test("***")"#,
+            ),
+            (
+                r#".data.password | startswith("P-2")"#,
+                r#".data.password | startswith("***")"#,
+            ),
+            (r#"password.equals("P-3")"#, r#"password.equals("***")"#),
+            (
+                r#"if (apiKey.startsWith('K-4')) {"#,
+                r#"if (apiKey.startsWith('***')) {"#,
+            ),
+            ("@.password contains 'P-5'", "@.password contains '***'"),
+            ("data.password <> 'P-6'", "data.password <> '***'"),
+            ("password eq 'P-7'", "password eq '***'"),
+            (r#"$token ne "T-8""#, r#"$token ne "***""#),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            r#".metadata.name | test("^web")"#,
+            r#"image.startsWith("nginx")"#,
+            "image eq 'nginx'",
+            "status <> 'done'",
+            r#"attest("x") && .data.password"#,
+            r#"select(test("x"))"#,
+            "a<>b",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+    }
+
+    /// Multi-byte characters around, inside and before the rule's pieces: read by bytes, cut
+    /// only at ASCII ones.
+    #[test]
+    fn text_with_multi_byte_characters_is_read_without_panicking() {
+        for (dirty, clean) in [
+            (
+                "é .data.pässword | select(\"ü\" == .data.password)",
+                "é .data.pässword | select(\"***\" == .data.password)",
+            ),
+            (
+                "日本 .data.password as $p | $p == \"秘密\"",
+                "日本 .data.password as $p | $p == \"***\"",
+            ),
+            (
+                "„.data.password\u{200B}|\u{200B}select(\n. == \"ß\")",
+                "„.data.password\u{200B}|\u{200B}select(\n. == \"***\")",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "é\"==",
+            "\"é\"==",
+            "é\\\"==é",
+            "==\"é",
+            "\n\"é\" == $é",
+            "é | é == \"é\"",
+            "\\n\"\\\"é\\\" != .",
+            "ü\r\n. == 'x'",
+            "é.equals(\"",
+            "é eq 'é",
+            "| test(é",
+            "équals(\"x\")",
+        ] {
+            let _ = without_credentials(text);
         }
     }
 }

@@ -880,11 +880,18 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     // The element's name may carry a namespace (`wsse:Password`); or an attribute names what
     // it holds (Java's `<entry key="password">`, Android's `<string name="api_key">`).
     let local = name.rsplit(':').next().unwrap_or(name);
+    let mut start = close_at + close.len;
+    if ["key", "name"]
+        .iter()
+        .any(|n| local.eq_ignore_ascii_case(n))
+        && let Some(found) = named_by_sibling(bytes, start)
+    {
+        return Some(found);
+    }
     let attributes = &bytes[name_start + name_len..close_at];
     if !(names::credential(local) || named_by_attribute(attributes)) {
         return None;
     }
-    let mut start = close_at + close.len;
     // `<setting name="ApiKey"><value>…</value></setting>`: the value in the one element inside.
     if !names::credential(local)
         && bytes[start..].starts_with(b"<")
@@ -894,7 +901,12 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         let inner_close = start + bytes[start..].iter().take(64).position(|b| *b == b'>')?;
         start = inner_close + 1;
     }
-    // `<![CDATA[…]]>` holds the value whole, `<` included.
+    content(bytes, start)
+}
+
+/// The text of an element from `start`, after its start tag: up to the next tag, or what a
+/// `<![CDATA[…]]>` holds whole, `<` included.
+fn content(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     if bytes[start..].starts_with(b"<![CDATA[") {
         let inner = start + 9;
         let end = bytes[inner..]
@@ -912,6 +924,56 @@ fn element(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         end += u.len;
     }
     (end > start).then_some((start, end))
+}
+
+/// `<key>password</key><value>…</value>` with `start` after `<key>` (Java's Properties XML,
+/// Spring's `<map>`, a plist's `<key>…</key><string>…</string>`, `<name>…</name><value>…`
+/// of Hadoop's configuration): the next sibling element's text, when the key's names a
+/// credential. As written or escaped (`\u003c`), line breaks between.
+fn named_by_sibling(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let (name_start, name_end) = content(bytes, start)?;
+    let named = std::str::from_utf8(&bytes[name_start..name_end])
+        .ok()?
+        .trim();
+    if !names::credential(named) || names_a_place(named) {
+        return None;
+    }
+    // Past `</key>`, then the sibling's start tag (not an end tag, a comment or `<x/>`).
+    let after_lt = |at: usize| {
+        let lt = bytes
+            .get(at)
+            .map(|_| unit(bytes, at))
+            .filter(|u| u.ch == b'<')?;
+        bytes.get(at + lt.len).map(|_| unit(bytes, at + lt.len).ch)
+    };
+    if after_lt(name_end) != Some(b'/') {
+        return None;
+    }
+    let end_tag = tag_close(bytes, name_end)?;
+    let open = skip_blank(bytes, end_tag + unit(bytes, end_tag).len);
+    if after_lt(open).is_none_or(|c| matches!(c, b'/' | b'!' | b'?')) {
+        return None;
+    }
+    let open_close = tag_close(bytes, open)?;
+    if bytes[open_close - 1] == b'/' {
+        return None;
+    }
+    content(bytes, open_close + unit(bytes, open_close).len)
+}
+
+/// Where the `>` that closes the tag opened at `at` is (as written or escaped): within 300
+/// bytes, and before another `<`.
+fn tag_close(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut p = at + unit(bytes, at).len;
+    while p < bytes.len() && p - at < 300 {
+        let u = unit(bytes, p);
+        match u.ch {
+            b'>' => return Some(p),
+            b'<' => return None,
+            _ => p += u.len,
+        }
+    }
+    None
 }
 
 /// Whether the attributes of an element's start tag name a credential by `name` or `key`
@@ -1355,6 +1417,62 @@ mod tests {
             "std::string password::hash(x)",
         ] {
             assert_eq!(masked(kept), kept, "{kept}");
+        }
+    }
+
+    /// Java's Properties XML and Spring's maps, plists and Hadoop's configuration name a value
+    /// by the element before it.
+    #[test]
+    fn xml_values_a_sibling_element_names_are_masked() {
+        for (dirty, clean) in [
+            (
+                "<entry><key>password</key><value>X-1</value></entry>",
+                "<entry><key>password</key><value>***</value></entry>",
+            ),
+            (
+                "<dict>\n  <key>ApiToken</key>\n  <string>X-2</string>\n</dict>",
+                "<dict>\n  <key>ApiToken</key>\n  <string>***</string>\n</dict>",
+            ),
+            (
+                "<property><name>fs.s3a.secret.key</name><value>X-3</value></property>",
+                "<property><name>fs.s3a.secret.key</name><value>***</value></property>",
+            ),
+            (
+                "<entry><key>db.password</key><value><![CDATA[X-4]]></value></entry>",
+                "<entry><key>db.password</key><value><![CDATA[***]]></value></entry>",
+            ),
+            (
+                r#"{"m": "\u003ckey\u003etoken\u003c/key\u003e\u003cvalue\u003eX-5\u003c/value\u003e"}"#,
+                r#"{"m": "\u003ckey\u003etoken\u003c/key\u003e\u003cvalue\u003e***\u003c/value\u003e"}"#,
+            ),
+            (
+                "é<entry><key>password</key><value>日本</value></entry>ü",
+                "é<entry><key>password</key><value>***</value></entry>ü",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "<property><name>app.name</name><value>shop</value></property>",
+            "<property><name>password_file</name><value>/run/pw</value></property>",
+            "<property><name>password</name><value/></property>",
+            "<property><name>password</name></property><value>v</value>",
+        ] {
+            assert_eq!(masked(kept), kept, "{kept}");
+        }
+        for text in [
+            "<key>password",
+            "<key>password<",
+            "<key>password</key",
+            "<key>password</key>",
+            "<key>password</key><",
+            "<key>password</key><value",
+            "<key>password</key><value>",
+            "<name>tokén</name>é<é>é",
+            "<key>password</key>\u{200B}<value>日本</value>",
+            "<key>password</key>\\u003c",
+        ] {
+            let _ = masked(text);
         }
     }
 
