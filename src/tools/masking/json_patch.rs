@@ -71,22 +71,9 @@ pub(super) fn mask_secret_patch(entry: &mut Map<String, Value>) {
 fn secret_patch_text(text: &str) -> String {
     let operations = yaml_operations::read(text);
     if !operations.list.is_empty() && !operations.unreadable {
-        let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
-        for operation in &operations.list {
-            if !operation.path.as_deref().is_none_or(reaches_data) {
-                continue;
-            }
-            let mut spans = operation.written_at.clone();
-            spans.sort_by_key(|(n, span)| (*n, std::cmp::Reverse(span.start)));
-            for (n, span) in spans {
-                if let Some(line) = lines.get_mut(n)
-                    && line.get(span.clone()).is_some()
-                {
-                    line.replace_range(span, MASK);
-                }
-            }
-        }
-        return lines.join("\n");
+        let into_data = |o: &yaml_operations::Operation| o.path.as_deref().is_none_or(reaches_data);
+        return yaml_operations::hide_values(text, &operations.list, into_data)
+            .unwrap_or_else(|| text.to_owned());
     }
     let plain = text
         .bytes()
@@ -141,28 +128,12 @@ pub(super) fn mask_yaml_operations(text: &str, also_secret: &[String]) -> Option
     }
     let mut secret = secret_entries(&operations.list);
     secret.extend_from_slice(also_secret);
-    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
-    let mut hidden = false;
-    for operation in &operations.list {
-        let Some(path) = &operation.path else {
-            continue;
-        };
-        if !(sets_value_at('/', path, &secret) || pointer_names_credential(path)) {
-            continue;
-        }
-        // Right to left on each line, so that earlier spans keep their place.
-        let mut spans = operation.written_at.clone();
-        spans.sort_by_key(|(n, span)| (*n, std::cmp::Reverse(span.start)));
-        for (n, span) in spans {
-            if let Some(line) = lines.get_mut(n)
-                && line.get(span.clone()).is_some()
-            {
-                line.replace_range(span, MASK);
-                hidden = true;
-            }
-        }
-    }
-    hidden.then(|| lines.join("\n"))
+    let named_secret = |o: &yaml_operations::Operation| {
+        o.path
+            .as_deref()
+            .is_some_and(|path| sets_value_at('/', path, &secret) || pointer_names_credential(path))
+    };
+    yaml_operations::hide_values(text, &operations.list, named_secret)
 }
 
 /// The entries (`/spec/…/env/0`) that operations name as a credential's: by a `name` field set

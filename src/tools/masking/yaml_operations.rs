@@ -40,6 +40,31 @@ pub(super) fn read(text: &str) -> Operations {
     reading.found
 }
 
+/// `text` with the value of each of its `operations` that `hide` picks written as
+/// [`super::MASK`]; none when none was.
+pub(super) fn hide_values(
+    text: &str,
+    operations: &[Operation],
+    hide: impl Fn(&Operation) -> bool,
+) -> Option<String> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    let mut hidden = false;
+    for operation in operations.iter().filter(|o| hide(o)) {
+        // Right to left on each line, so that earlier spans keep their place.
+        let mut spans = operation.written_at.clone();
+        spans.sort_by_key(|(n, span)| (*n, std::cmp::Reverse(span.start)));
+        for (n, span) in spans {
+            if let Some(line) = lines.get_mut(n)
+                && line.get(span.clone()).is_some()
+            {
+                line.replace_range(span, super::MASK);
+                hidden = true;
+            }
+        }
+    }
+    hidden.then(|| lines.join("\n"))
+}
+
 /// What a block below a key holds: the lines deeper than the key's column.
 enum Below {
     /// A block scalar's lines.
