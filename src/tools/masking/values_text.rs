@@ -152,7 +152,7 @@ impl Masker {
                 self.hiding_under = Some(indent + item);
                 self.out.push(with_mask(head, value));
             }
-            _ => self.out.push(line.to_owned()),
+            _ => self.out.push(text_with_flow_masked(line, indent + item)),
         }
     }
 
@@ -482,6 +482,20 @@ impl FlowScan {
     }
 }
 
+/// A line of text (a block scalar's) from the first flow collection after `from` on: what the
+/// rules for objects hide in it, or, when it is none [`flow`] reads, all of it if it holds a
+/// credential key (`db: {password: …}` in a config file).
+fn text_with_flow_masked(line: &str, from: usize) -> String {
+    let Some(at) = line[from..].find(['{', '[']).map(|at| from + at) else {
+        return line.to_owned();
+    };
+    match flow::mask_flow(&line[at..], super::mask_secrets) {
+        Some(masked) => format!("{}{masked}", &line[..at]),
+        None if flow_holds_credential(&line[at..]) => format!("{}{MASK}", &line[..at]),
+        None => line.to_owned(),
+    }
+}
+
 /// Whether a flow collection's text has a key that looks like a credential.
 fn flow_holds_credential(flow: &str) -> bool {
     flow.split([',', '{', '}', '[', ']'])
@@ -567,6 +581,15 @@ mod tests {
             "manifest: |\n  kind: Secret\n  data:\n    db: D-5\nafter: kept\n",
             &["D-5"],
             &["after: kept"],
+        );
+    }
+
+    #[test]
+    fn a_flow_collection_in_a_config_file_loses_its_credentials() {
+        assert_hidden(
+            "config.yaml: |\n  db: {password: B-1, host: db.local}\n  cache: [{token: B-2}]\n  odd: {a: &x 1, secret: B-3} # c\n",
+            &["B-1", "B-2", "B-3"],
+            &["host: db.local", "config.yaml: |"],
         );
     }
 
