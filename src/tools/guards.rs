@@ -141,8 +141,9 @@ pub(super) async fn approval_question_of<H: Host>(
                 said.line("  none: the patch changes nothing");
             }
             // Shown as every answer shows an Application: credentials in Helm values,
-            // parameters and plugin env masked. A change only masked values tell apart is
-            // still announced, without its values.
+            // parameters and plugin env masked, text scrubbed. A change the masking or the
+            // scrubbing would hide any part of (a credential, or what reads like one) is not put
+            // to a person at all: they would approve what they cannot see.
             // Masked as an Application whatever the patch says its kind or apiVersion is: a
             // patch setting them must not turn the masking of its own question off.
             let masked = |app: &Value| {
@@ -155,16 +156,14 @@ pub(super) async fn approval_question_of<H: Host>(
                 app
             };
             let (shown_before, shown_after) = (masked(&current), masked(&after));
-            said.changes(&shown_before, &shown_after);
-            let hidden = Statement::change_paths(&current, &after).len()
-                - Statement::change_paths(&shown_before, &shown_after)
-                    .len()
-                    .min(Statement::change_paths(&current, &after).len());
-            if hidden > 0 {
-                said.line(format!(
-                    "  and {hidden} credential-like value(s) change, not shown"
+            if let Some(at) =
+                super::statement::hidden_change(&current, &after, &shown_before, &shown_after)
+            {
+                return Err(format!(
+                    "this patch changes {at}, which holds a credential or text that reads like one, and the question would not show that change whole: a change a person cannot be shown is not put to them. Change credentials outside this server (in a Secret, or with approvals off). Nothing was changed."
                 ));
             }
+            said.changes(&shown_before, &shown_after);
         }
     }
     if tool.name == super::CreateApp::NAME

@@ -15,8 +15,6 @@ pub const MAX_CHARS: usize = 4_000;
 #[derive(Debug, Default)]
 pub struct Statement {
     lines: Vec<String>,
-    /// Why the statement cannot be put to a person, when something it must say cannot be shown.
-    refusal: Option<String>,
 }
 
 impl Statement {
@@ -53,34 +51,9 @@ impl Statement {
 
     /// A change inside text of several lines (Helm values): the lines that change, whole, and
     /// where they stand; the lines around them are the same on both sides. One value changed
-    /// in long values text is then one short line, not the whole text twice.
-    ///
-    /// Each text is scrubbed whole before the lines are compared: cut from the lines around
-    /// them, a private key's body lines would lose the `BEGIN` and `END` lines that say what
-    /// they are.
-    ///
-    /// A changed line hidden only by what surrounds it (a private key's `BEGIN` line above
-    /// it, which an agent can write anywhere, even as a comment) cannot be told from a line
-    /// that matters (an image, a repository, a script's command): such a change is not put to
-    /// a person at all, unless the line is the body of a whole key ([`in_a_key_block`]).
-    fn text_change(&mut self, at: &str, raw_before: &str, raw_after: &str) {
-        let (before, after) = (
-            super::scrub::without_credentials(raw_before),
-            super::scrub::without_credentials(raw_after),
-        );
-        if let Some(line) = changed_line_hidden_by_context(raw_before, raw_after, &before, &after) {
-            self.refusal = Some(format!(
-                "{at} changes at line {line}, which the credential scrubbing hides only because of the lines around it (a private key's BEGIN line above it, say), though it is no key: a change a person cannot be shown is not put to them. Make the change without that context, or without this server. Nothing was changed."
-            ));
-            return;
-        }
-        if before == after {
-            self.lines.push(format!(
-                "  {at}: text of {} lines, changed only where credentials are hidden (not shown)",
-                before.split('\n').count()
-            ));
-            return;
-        }
+    /// in long values text is then one short line, not the whole text twice. (What is put to
+    /// a person shows every changed line whole: [`hidden_change`] refused the rest.)
+    fn text_change(&mut self, at: &str, before: &str, after: &str) {
         let (old, new): (Vec<&str>, Vec<&str>) =
             (before.split('\n').collect(), after.split('\n').collect());
         let (same_start, same_end) = same_ends(&old, &new);
@@ -95,21 +68,11 @@ impl Statement {
         ));
     }
 
-    /// The paths whose values differ between `before` and `after`.
-    pub fn change_paths(before: &Value, after: &Value) -> Vec<String> {
-        let mut found = Vec::new();
-        changes("", before, after, &mut found);
-        found.into_iter().map(|(at, _, _)| at).collect()
-    }
-
     /// The statement as one text, each line scrubbed on its own (a line is one argument or one
     /// field, its line breaks escaped), or why it cannot be put to a person. Scrubbed as one
     /// text, a private key's `BEGIN` line an agent put in one argument would hide every line
     /// after it: the rest of what the person approves.
     pub fn finish(self) -> Result<String, String> {
-        if let Some(refusal) = self.refusal {
-            return Err(refusal);
-        }
         let text = self
             .lines
             .iter()
@@ -127,35 +90,69 @@ impl Statement {
     }
 }
 
-/// The first line (1-based, on the side it is on) that differs between the raw texts and that
-/// the scrubbing of its whole text hides though the line alone shows something that is no
-/// key's body: a line hidden by its context. Texts whose scrubbing changed their line count
-/// are judged as a whole: any difference counts.
-fn changed_line_hidden_by_context(
-    raw_before: &str,
-    raw_after: &str,
+/// The first field that `raw_before` → `raw_after` changes and that a question built from the
+/// masked sides (`shown_before` → `shown_after`) would not show whole: a change the masking
+/// hides (a credential's value, a Secret's data, text it cannot read), or one whose value,
+/// or changed lines of text, the scrubbing would hide any part of. Text is scrubbed whole, so
+/// a line hidden by the lines around it (a private key's `BEGIN` line above it, which an agent
+/// can write anywhere) counts as hidden too.
+pub fn hidden_change(
+    raw_before: &Value,
+    raw_after: &Value,
+    shown_before: &Value,
+    shown_after: &Value,
+) -> Option<String> {
+    let (mut raw, mut masked) = (Vec::new(), Vec::new());
+    changes("", raw_before, raw_after, &mut raw);
+    changes("", shown_before, shown_after, &mut masked);
+    raw.into_iter().find_map(|(at, was, will_be)| {
+        let whole = masked.iter().any(|(path, shown_was, shown_will_be)| {
+            *path == at
+                && match (&was, &will_be) {
+                    (Some(Value::String(a)), Some(Value::String(b)))
+                        if a.contains('\n') && b.contains('\n') =>
+                    {
+                        text_shown_whole(a, b, shown_was, shown_will_be)
+                    }
+                    _ => {
+                        side_shown_whole(&was, shown_was)
+                            && side_shown_whole(&will_be, shown_will_be)
+                    }
+                }
+        });
+        (!whole).then_some(at)
+    })
+}
+
+/// Whether a value is shown as it is: the masking left it alone, and scrubbing takes nothing.
+fn side_shown_whole(raw: &Option<Value>, shown: &Option<Value>) -> bool {
+    raw == shown
+        && raw.as_ref().is_none_or(|value| {
+            let text = value.to_string();
+            super::scrub::without_credentials(&text) == text
+        })
+}
+
+/// Whether the lines that change between two texts are shown as they are: the masked and
+/// scrubbed texts keep every line, and every changed line unchanged.
+fn text_shown_whole(
     before: &str,
     after: &str,
-) -> Option<usize> {
-    let (old, new): (Vec<&str>, Vec<&str>) = (
-        raw_before.split('\n').collect(),
-        raw_after.split('\n').collect(),
-    );
+    shown_before: &Option<Value>,
+    shown_after: &Option<Value>,
+) -> bool {
+    let (old, new): (Vec<&str>, Vec<&str>) =
+        (before.split('\n').collect(), after.split('\n').collect());
     let (same_start, same_end) = same_ends(&old, &new);
-    let hidden = |raw: &[&str], scrubbed: &str| {
+    let side = |raw: &[&str], shown: &Option<Value>| {
+        let Some(Value::String(shown)) = shown else {
+            return false;
+        };
+        let scrubbed = super::scrub::without_credentials(shown);
         let seen: Vec<&str> = scrubbed.split('\n').collect();
-        if seen.len() != raw.len() {
-            return Some(same_start + 1);
-        }
-        (same_start..raw.len() - same_end)
-            .find(|&i| {
-                seen[i].contains(super::masking::MASK)
-                    && !in_a_key_block(raw, i)
-                    && super::scrub::without_credentials(raw[i]) != seen[i]
-            })
-            .map(|i| i + 1)
+        seen.len() == raw.len() && (same_start..raw.len() - same_end).all(|i| seen[i] == raw[i])
     };
-    hidden(&old, before).or_else(|| hidden(&new, after))
+    side(&old, shown_before) && side(&new, shown_after)
 }
 
 /// How many lines the two texts share at their start, and then at their end.
@@ -168,51 +165,6 @@ fn same_ends(old: &[&str], new: &[&str]) -> (usize, usize) {
         .take_while(|(a, b)| a == b)
         .count();
     (same_start, same_end)
-}
-
-/// Whether line `at` is in the body of a whole PEM block: below a `-----BEGIN LABEL-----` line
-/// and above its `-----END LABEL-----` (nothing else on either line, no comment mark), with
-/// only base64 between them, in lines of one length but the last, 64 characters at least in
-/// all (the smallest private key, Ed25519's, has 64) and a multiple of four. A line an agent
-/// hides under a lone or commented marker (`reboot` under `# -----BEGIN PRIVATE KEY-----`)
-/// is not.
-fn in_a_key_block(lines: &[&str], at: usize) -> bool {
-    let label = |line: &str, marker: &str| {
-        line.trim()
-            .strip_prefix(marker)?
-            .strip_suffix("-----")
-            .map(str::to_owned)
-    };
-    let is_body = |line: &&str| {
-        let body = line.trim();
-        !body.is_empty()
-            && body
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-    };
-    let Some(begin) = (0..at).rev().find(|&i| !is_body(&lines[i])) else {
-        return false;
-    };
-    let Some(end) = (at..lines.len()).find(|&i| !is_body(&lines[i])) else {
-        return false;
-    };
-    let (Some(opened), Some(closed)) = (
-        label(lines[begin], "-----BEGIN "),
-        label(lines[end], "-----END "),
-    ) else {
-        return false;
-    };
-    let body: Vec<usize> = lines[begin + 1..end]
-        .iter()
-        .map(|l| l.trim().len())
-        .collect();
-    let total: usize = body.iter().sum();
-    let (last, full) = body.split_last().unwrap_or((&0, &[]));
-    opened == closed
-        && total >= 64
-        && total % 4 == 0
-        && full.iter().all(|&n| n == body[0])
-        && *last <= body[0]
 }
 
 /// A value as a person reads it: JSON, with every character outside printable ASCII escaped
@@ -474,72 +426,82 @@ mod tests {
         assert!(text.contains("  w: \"a\\nb\" → \"ab\""), "{text}");
     }
 
-    /// The twelfth review: a key's body lines rotated inside text are judged with the text
-    /// around them, and a key's `BEGIN` line in one argument hides nothing of the next lines.
+    /// The patch `{values: before}` → `{values: after}` of an Application's Helm values, judged
+    /// as the approval question judges it: the first field it would not show whole.
+    fn hidden_in_values(before: &str, after: &str) -> Option<String> {
+        let app = |values: &str| {
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                   "spec": {"source": {"helm": {"values": values}}}})
+        };
+        let masked = |values: &str| {
+            let mut app = app(values);
+            crate::tools::masking::mask_secrets(&mut app);
+            app
+        };
+        hidden_change(&app(before), &app(after), &masked(before), &masked(after))
+    }
+
+    /// The twelfth, fourteenth and fifteenth reviews: a change that the masking or the
+    /// scrubbing would hide any part of is no change a person can be shown, whether a key is
+    /// rotated, a marker written above an image, or a command dressed as a key's body; and a
+    /// key's `BEGIN` line in one argument hides nothing of the next lines.
     #[test]
-    fn a_private_key_is_judged_whole_and_its_marker_hides_no_other_line() {
-        let values = |body: &str| {
+    fn a_change_not_shown_whole_is_found_and_a_marker_hides_no_other_line() {
+        let line = "MIIEowIBAAKCAQEAwY2V5RGF0YUZvclRoZVJldmlld1R3ZWxmdGgxYWFhYWFhYWF";
+        let key = |last: &str| {
             format!(
-                "replicas: 2\nserver.pem: |\n  -----BEGIN RSA PRIVATE KEY-----\n  {body}\n  -----END RSA PRIVATE KEY-----\nimage: v1"
+                "replicas: 2\nserver.pem: |\n  -----BEGIN RSA PRIVATE KEY-----\n  {line}\n  {last}\n  -----END RSA PRIVATE KEY-----\nimage: v1"
             )
         };
-        let mut said = Statement::default();
-        let line = "MIIEowIBAAKCAQEAwY2V5RGF0YUZvclRoZVJldmlld1R3ZWxmdGgxYWFhYWFhYWF";
-        said.changes(
-            &json!({"values": values(&format!("{line}\n  OLDKEYBODYaaaa=="))}),
-            &json!({"values": values(&format!("{line}\n  NEWKEYBODYbbbb=="))}),
-        );
-        let text = said.finish().unwrap();
-        assert!(
-            !text.contains("OLDKEYBODY") && !text.contains("NEWKEYBODY"),
-            "{text}"
-        );
-        assert!(text.contains("credentials are hidden"), "{text}");
-        // A marker written above a line that matters does not hide its change: not asked.
-        let values = |image: &str| {
+        let marked = |image: &str| {
             format!("# -----BEGIN RSA PRIVATE KEY-----\nimage:\n  repository: {image}\nreplicas: 2")
         };
+        let script = |command: &str| {
+            format!(
+                "initScript: |\n  # -----BEGIN PRIVATE KEY-----\n  {command}\n  # -----END PRIVATE KEY-----\n"
+            )
+        };
+        for (before, after) in [
+            (key("OLDKEYBODYaaaa=="), key("NEWKEYBODYbbbb==")),
+            (marked("nginx"), marked("evil.example.com/miner")),
+            (script("true"), script("reboot")),
+            (
+                "password: a\nimage: x\n".into(),
+                "password: b\nimage: x\n".into(),
+            ),
+            (
+                "image: {password: a, repository: nginx}\n".into(),
+                "image: {password: a, repository: evil}\n".into(),
+            ),
+            (
+                "kind: Secret\ndata:\n  image: nginx\n".into(),
+                "kind: Secret\ndata:\n  image: evil\n".into(),
+            ),
+            ("image: nginx\n".into(), "--- {image: evil}\n".into()),
+            (
+                "note: x\n".into(),
+                "note: Authorization: Bearer abcdefghijklmnop\n".into(),
+            ),
+        ] {
+            assert_eq!(
+                hidden_in_values(&before, &after).as_deref(),
+                Some("spec.source.helm.values"),
+                "{before:?} → {after:?}"
+            );
+        }
+        // A credential elsewhere in the text hides nothing of the lines that change.
+        let values = |image: &str| format!("password: hunter2\nimage:\n  repository: {image}\n");
+        assert_eq!(hidden_in_values(&values("nginx"), &values("evil")), None);
         let mut said = Statement::default();
         said.changes(
             &json!({"values": values("nginx")}),
-            &json!({"values": values("evil.example.com/miner")}),
+            &json!({"values": values("evil")}),
         );
-        let refused = said.finish().unwrap_err();
+        let text = said.finish().unwrap();
         assert!(
-            refused.contains("line 3") && !refused.contains("evil"),
-            "{refused}"
+            text.contains("\"  repository: evil\"") && !text.contains("hunter2"),
+            "{text}"
         );
-        // The fourteenth review: a command that reads as base64 under a lone or commented
-        // marker, or between markers around no whole key, is no key's body.
-        for (before, after) in [
-            (
-                "# -----BEGIN PRIVATE KEY-----\n  true\n",
-                "# -----BEGIN PRIVATE KEY-----\n  reboot\n",
-            ),
-            (
-                "  # -----BEGIN PRIVATE KEY-----\n  true\n  # -----END PRIVATE KEY-----",
-                "  # -----BEGIN PRIVATE KEY-----\n  reboot\n  # -----END PRIVATE KEY-----",
-            ),
-            (
-                "-----BEGIN PRIVATE KEY-----\ntrue\n-----END PRIVATE KEY-----",
-                "-----BEGIN PRIVATE KEY-----\nreboot\n-----END PRIVATE KEY-----",
-            ),
-            (
-                &format!(
-                    "-----BEGIN PRIVATE KEY-----\n{line}\ntrue\n-----END RSA PRIVATE KEY-----"
-                ),
-                &format!(
-                    "-----BEGIN PRIVATE KEY-----\n{line}\nreboot\n-----END RSA PRIVATE KEY-----"
-                ),
-            ),
-        ] {
-            let mut said = Statement::default();
-            said.changes(&json!({"script": before}), &json!({"script": after}));
-            match said.finish() {
-                Ok(text) => assert!(text.contains("reboot"), "{text}"),
-                Err(refused) => assert!(refused.contains("hides only"), "{refused}"),
-            }
-        }
         let mut said = Statement::default();
         said.leaves("annotation", &json!("-----BEGIN RSA PRIVATE KEY-----"));
         said.leaves("repo_url", &json!("https://evil.example.com/takeover.git"));
