@@ -51,8 +51,12 @@ impl Node {
     fn hidden_spans(&self, masked: Option<&Value>, out: &mut Vec<Range<usize>>) {
         let Some(masked) = masked else { return };
         match (&self.kind, masked) {
-            (NodeKind::Scalar(text), Value::String(now)) => {
-                if now == MASK && text.as_deref() != Some(MASK) {
+            // Masked whole, or in part (JSON or YAML text inside the scalar, masked as the
+            // document it is): the scalar is hidden whole.
+            (NodeKind::Scalar(text), now) => {
+                if text.as_ref().map(|t| Value::String(t.clone())) != Some(now.clone())
+                    && !(text.is_none() && now.is_null())
+                {
                     out.push(self.span.clone());
                 }
             }
@@ -101,7 +105,15 @@ pub(super) fn mask_flow(text: &str, mask: impl Fn(&mut Value)) -> Option<String>
     spans.sort_by_key(|span| std::cmp::Reverse(span.start));
     let mut out = text.to_owned();
     for span in spans {
-        out.replace_range(span, MASK);
+        // A node over several lines is hidden line by line: the lines stay where they were.
+        let hidden: Vec<String> = text[span.clone()]
+            .split('\n')
+            .map(|piece| {
+                let indent = piece.len() - piece.trim_start().len();
+                format!("{}{MASK}", &piece[..indent])
+            })
+            .collect();
+        out.replace_range(span, &hidden.join("\n"));
     }
     Some(out)
 }
@@ -426,6 +438,18 @@ mod tests {
             mask_flow(ops, mask_secrets).unwrap(),
             "[{op: add, path: /e/0/name, value: DB_PASSWORD}, {op: add, path: /e/0/value, value: ***}]"
         );
+        // The fifteenth review: a node over two lines keeps both lines hidden; a scalar the
+        // rules rewrite in part (a Secret as JSON text) is hidden whole.
+        assert_eq!(
+            mask_flow(
+                "{kind: Secret, stringData: {conn: [a,\n    b]}}",
+                mask_secrets
+            )
+            .unwrap(),
+            "{kind: Secret, stringData: {conn: ***\n    ***}}"
+        );
+        let json = r#"{manifest: "{\"kind\": \"Secret\", \"apiVersion\": \"v1\", \"stringData\": {\"c\": \"S\"}}"}"#;
+        assert_eq!(mask_flow(json, mask_secrets).unwrap(), "{manifest: ***}");
         // Masked once, masked again the same (an answer is masked by more than one rule).
         let once = mask_flow("{password: a, image: b}", mask_secrets).unwrap();
         assert_eq!(mask_flow(&once, mask_secrets).unwrap(), once);

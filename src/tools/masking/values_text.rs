@@ -32,8 +32,9 @@ pub fn mask_yaml(text: &str) -> String {
 /// understands (a line that fits nowhere, a quote or flow never closed).
 pub fn masked_if_yaml(text: &str) -> Option<String> {
     let text = lone_carriage_returns_as_line_feeds(text);
+    let (columns, kind_lines) = secret_columns(&text);
     let mut masker = Masker {
-        secret_columns: secret_columns(&text),
+        secret_columns: columns,
         ..Masker::default()
     };
     for line in text.split('\n') {
@@ -42,7 +43,59 @@ pub fn masked_if_yaml(text: &str) -> Option<String> {
     if masker.open_quote.is_some() || masker.open_flow.is_some() {
         return None;
     }
+    // A Secret this reading did not find (its kind on the next line, a block scalar or an
+    // alias, escapes): the word is there, and so is its data, unhidden.
+    let (secrets, data) = secret_words(&text);
+    if data && secrets > kind_lines + masker.secrets_in_flows {
+        return Some(MASK.to_owned());
+    }
     Some(masker.out.join("\n"))
+}
+
+/// How often `text` says `Secret` as a word, and whether it says `data` or `stringData`, with
+/// YAML's escapes resolved (`"Secr\x65t"`).
+fn secret_words(text: &str) -> (usize, bool) {
+    let resolved = without_escapes(text);
+    let words = || resolved.split(|c: char| !c.is_ascii_alphanumeric());
+    (
+        words().filter(|w| *w == "Secret").count(),
+        words().any(|w| matches!(w, "data" | "stringData")),
+    )
+}
+
+/// `text` with every `\xNN`, `\uNNNN` and `\UNNNNNNNN` escape written as its character.
+fn without_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let digits = match rest.as_bytes().get(1) {
+            Some(b'x') => 2,
+            Some(b'u') => 4,
+            Some(b'U') => 8,
+            _ => 0,
+        };
+        let decoded = rest
+            .get(2..2 + digits)
+            .filter(|hex| digits > 0 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| char::from_u32(u32::from_str_radix(hex, 16).ok()?));
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[2 + digits..];
+            }
+            None => {
+                out.push('\\');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// YAML (and so Helm) ends a line at a carriage return that no line feed follows; this reading
@@ -77,6 +130,8 @@ struct Masker {
     explicit_key: Option<(usize, bool)>,
     /// Where the keys of a Secret's maps start ([`secret_columns`]).
     secret_columns: Vec<usize>,
+    /// How often the flow collections read so far say `Secret` (they are judged as objects).
+    secrets_in_flows: usize,
 }
 
 /// A flow collection spread over lines, until its brackets close.
@@ -152,7 +207,13 @@ impl Masker {
                 self.hiding_under = Some(indent + item);
                 self.out.push(with_mask(head, value));
             }
-            _ => self.out.push(text_with_flow_masked(line, indent + item)),
+            _ => {
+                let masked = text_with_flow_masked(line, indent + item);
+                if masked != line {
+                    self.secrets_in_flows += secret_words(line).0;
+                }
+                self.out.push(masked);
+            }
         }
     }
 
@@ -192,7 +253,8 @@ impl Masker {
             .filter(|k| k.is_empty() || k.starts_with(' '))
         {
             let key = key.trim();
-            let secret = !is_plain_name(key) || names_a_credential(key);
+            let secret =
+                !is_plain_name(key) || names_a_credential(key) || self.holds_secret_data(key, at);
             self.explicit_key = Some((at, secret));
             self.floor = Some(at);
             self.out.push(line.to_owned());
@@ -274,6 +336,7 @@ impl Masker {
                 self.out.push(line.to_owned());
                 return;
             }
+            self.secrets_in_flows += secret_words(bare).0;
             let read = (!secret && starts_at < line.len())
                 .then(|| flow::mask_flow(&line[starts_at..], super::mask_secrets))
                 .flatten();
@@ -300,6 +363,7 @@ impl Masker {
     /// A flow collection closed: what the rules for objects hide in it ([`flow`]), or, when it
     /// is no collection that reading understands, every line of it if it holds a credential.
     fn close_flow(&mut self, flow: OpenFlow) {
+        self.secrets_in_flows += secret_words(&flow.text).0;
         if !flow.secret {
             let lines = &self.out[flow.first..];
             let text = format!(
@@ -327,8 +391,9 @@ impl Masker {
 
     /// Whether `key` at column `at` is a Secret's `data` or `stringData`.
     fn holds_secret_data(&self, key: &str, at: usize) -> bool {
-        // A quoted key with escapes may spell either (`"stringD\x61ta"`).
-        (matches!(key, "data" | "stringData") || key.contains('\\'))
+        // A quoted key with escapes may spell either (`"stringD\x61ta"`), and a merge key
+        // (`<<: {stringData: …}`) brings them in.
+        (matches!(key, "data" | "stringData" | "<<") || key.contains('\\'))
             && self.secret_columns.contains(&at)
     }
 
@@ -345,8 +410,8 @@ impl Masker {
 /// that map (its `data`, `stringData`) start there too. A ConfigMap's `data` at the same column
 /// elsewhere in the text is hidden with them: a harmless value hidden costs less than a
 /// credential shown.
-fn secret_columns(text: &str) -> Vec<usize> {
-    let mut columns = Vec::new();
+fn secret_columns(text: &str) -> (Vec<usize>, usize) {
+    let (mut columns, mut lines) = (Vec::new(), 0);
     for line in text.split('\n') {
         let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
         let (item, entry) = item_entry(&line[indent..]);
@@ -357,12 +422,14 @@ fn secret_columns(text: &str) -> Vec<usize> {
         if span == 0 || !read(&entry[..span - 1]).is_some_and(|k| k.eq_ignore_ascii_case("kind")) {
             continue;
         }
-        if read(&entry[span..]).as_deref() == Some("Secret") && !columns.contains(&(indent + item))
-        {
-            columns.push(indent + item);
+        if read(&entry[span..]).as_deref() == Some("Secret") {
+            lines += 1;
+            if !columns.contains(&(indent + item)) {
+                columns.push(indent + item);
+            }
         }
     }
-    columns
+    (columns, lines)
 }
 
 /// Whether an explicit key (`? key`) is a plain name that can be judged: not empty (the key is
@@ -496,11 +563,14 @@ fn text_with_flow_masked(line: &str, from: usize) -> String {
     }
 }
 
-/// Whether a flow collection's text has a key that looks like a credential.
+/// Whether a flow collection's text has a key that looks like a credential, or says `Secret`
+/// (a Secret holds its data under keys of any name).
 fn flow_holds_credential(flow: &str) -> bool {
-    flow.split([',', '{', '}', '[', ']'])
-        .filter_map(|piece| split_key(piece.trim()))
-        .any(|(key, _)| names_a_credential(key))
+    secret_words(flow).0 > 0
+        || flow
+            .split([',', '{', '}', '[', ']'])
+            .filter_map(|piece| split_key(piece.trim()))
+            .any(|(key, _)| names_a_credential(key))
 }
 
 /// `key: value` of one YAML line (key unquoted or quoted), or none.
@@ -611,6 +681,37 @@ mod tests {
             &["S-3"],
             &[],
         );
+    }
+
+    /// The fifteenth review: a Secret this reading cannot find in its lines, or written as a
+    /// flow map it cannot read, hides the text (or the flow) whole.
+    #[test]
+    fn a_secret_not_found_in_its_lines_hides_the_text() {
+        for text in [
+            "apiVersion: v1\nkind:\n  Secret\nmetadata:\n  name: db\nstringData:\n  conn: S-4\n",
+            "apiVersion: v1\nkind: >-\n  Secret\nstringData:\n  conn: S-5\n",
+            "metadata:\n  labels:\n    k: &k Secret\nkind: *k\nstringData:\n  conn: S-6\n",
+            "kind:\n  \"Secr\\x65t\"\ndata:\n  conn: S-7\n",
+        ] {
+            assert_eq!(mask_yaml(text), MASK, "{text}");
+        }
+        assert_hidden(
+            "apiVersion: v1\nkind: Secret\n? stringData\n:\n  conn: S-8\n",
+            &["S-8"],
+            &["kind: Secret"],
+        );
+        assert_hidden(
+            "apiVersion: v1\nkind: Secret\n<<: {stringData: {conn: S-9}}\n",
+            &["S-9"],
+            &["kind: Secret"],
+        );
+        assert_hidden(
+            "items:\n- {apiVersion: v1, kind: Secret, stringData: {conn: S-10}}  # db\n- {kind: ConfigMap, data: {a: b}}\n",
+            &["S-10"],
+            &["kind: ConfigMap"],
+        );
+        // A ConfigMap that names no Secret keeps its data.
+        assert_hidden("kind: ConfigMap\ndata:\n  a: kept\n", &[], &["a: kept"]);
     }
 
     #[test]
