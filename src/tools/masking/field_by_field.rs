@@ -152,9 +152,25 @@ pub(super) fn sets_value_at(separator: char, path: &str, secret: &[String]) -> b
     })
 }
 
-/// A path with each list index written as Helm reads it (`strconv.Atoi`): `env[00]` and
-/// `env[+0]` are `env[0]`.
-fn with_plain_indices(path: &str) -> String {
+/// A path with each list index written as Helm and JSON patch read it (`strconv.Atoi`):
+/// `env[00]` and `env[+0]` are `env[0]`, and so are `/env/00` and `/env/+0` `/env/0`.
+pub(super) fn with_plain_indices(path: &str) -> String {
+    let path = if path.starts_with('/') {
+        let segments: Vec<String> = path
+            .split('/')
+            .map(|segment| {
+                let digits = segment.strip_prefix('+').unwrap_or(segment);
+                match digits.parse::<u64>() {
+                    Ok(n) if !digits.is_empty() => n.to_string(),
+                    _ => segment.to_owned(),
+                }
+            })
+            .collect();
+        segments.join("/")
+    } else {
+        path.to_owned()
+    };
+    let path = path.as_str();
     let mut out = String::with_capacity(path.len());
     let mut rest = path;
     while let Some(open) = rest.find('[') {

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::field_by_field::{secret_entries_at, sets_value_at};
+use super::field_by_field::{secret_entries_at, sets_value_at, with_plain_indices};
 use super::yaml_operations;
 use super::{MASK, looks_like_credential, mask_every_leaf, names_a_credential, names_a_place};
 
@@ -42,11 +42,18 @@ pub fn last_named_segment(pointer: &str) -> Option<Cow<'_, str>> {
 /// operations (YAML) and mentions the data is hidden whole. A strategic-merge patch names its
 /// kind itself and is masked as the document it is.
 pub(super) fn mask_secret_patch(entry: &mut Map<String, Value>) {
-    let targets_secret = entry
-        .get("target")
-        .and_then(|t| t.get("kind"))
-        .and_then(Value::as_str)
-        == Some("Secret");
+    // A target's fields are anchored regular expressions, and a target without a kind selects
+    // every kind: `Secret|ConfigMap`, `Secre.` or no kind at all may reach a Secret.
+    let Some(target) = entry.get("target").and_then(Value::as_object) else {
+        return;
+    };
+    let targets_secret = match target.get("kind").and_then(Value::as_str) {
+        None | Some("") => true,
+        Some(kind) => {
+            kind == "Secret"
+                || kind.contains(['|', '.', '*', '+', '?', '[', '(', '{', '\\', '^', '$'])
+        }
+    };
     if !targets_secret {
         return;
     }
@@ -145,7 +152,7 @@ fn secret_entries(operations: &[yaml_operations::Operation]) -> Vec<String> {
     let mut secret = secret_entries_at('/', set);
     secret.extend(operations.iter().filter_map(|o| {
         let named = o.value.as_ref()?.as_object()?;
-        super::names_its_credential(named).then(|| o.path.clone())?
+        super::names_its_credential(named).then(|| o.path.as_deref().map(with_plain_indices))?
     }));
     secret
 }
@@ -178,7 +185,7 @@ pub(super) fn mask_pairs_across_patches(patches: &mut [Value]) {
                 secret.extend(operations.iter().filter_map(|o| {
                     let named = o.get("value")?.as_object()?;
                     super::names_its_credential(named)
-                        .then(|| o.get("path")?.as_str().map(str::to_owned))?
+                        .then(|| o.get("path")?.as_str().map(with_plain_indices))?
                 }));
             }
             (_, Value::String(text)) => {
@@ -311,6 +318,26 @@ mod tests {
             patches[3]["patch"],
             "- op: add\n  path: /metadata/labels/a\n  value: b\n"
         );
+    }
+
+    /// The fifteenth review: a pair's index spelled as `strconv.Atoi` reads it; a target kind
+    /// that is a regular expression, or no kind at all, may select a Secret.
+    #[test]
+    fn indices_and_targets_are_read_as_kustomize_reads_them() {
+        let mut flux = json!({"kind": "Kustomization", "spec": {"patches": [
+            {"target": {"kind": "Deployment"}, "patch": [
+                {"op": "add", "path": "/c/0/env/0/name", "value": "API_TOKEN"},
+                {"op": "add", "path": "/c/+0/env/00/value", "value": "I-1"}]},
+            {"target": {"kind": "Secret|ConfigMap"}, "patch": [{"op": "add", "path": "/data/c", "value": "I-2"}]},
+            {"target": {"kind": "Secre."}, "patch": "- op: add\n  path: /data/c\n  value: I-3\n"},
+            {"target": {"name": "db"}, "patch": [{"op": "add", "path": "/stringData/c", "value": "I-4"}]},
+            {"target": {"kind": "ConfigMap"}, "patch": [{"op": "add", "path": "/data/c", "value": "kept"}]}]}});
+        mask_secrets(&mut flux);
+        let text = flux.to_string();
+        for secret in ["I-1", "I-2", "I-3", "I-4"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("kept"), "{text}");
     }
 
     /// The thirteenth review: escapes spell the data otherwise; a pair spans two patches.

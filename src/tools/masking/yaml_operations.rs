@@ -67,6 +67,8 @@ pub(super) fn hide_values(
 
 /// What a block below a key holds: the lines deeper than the key's column.
 enum Below {
+    /// The path, written on the line below `path:`.
+    Path,
     /// A block scalar's lines.
     Text,
     /// A map's `key: value` lines (an entry added whole).
@@ -90,6 +92,16 @@ impl Reading {
         let content = line[indent..].trim_end();
         if let Some((column, below)) = &self.below {
             if indent > *column || content.is_empty() {
+                if matches!(below, Below::Path) {
+                    if let (Some(operation), Some((path, _))) = (
+                        self.found.list.last_mut(),
+                        scalar(line[indent..].trim_end()),
+                    ) && !content.is_empty()
+                    {
+                        operation.path = Some(path);
+                    }
+                    return;
+                }
                 let below_text = matches!(below, Below::Text);
                 self.below_line(n, line, indent, below_text);
                 return;
@@ -144,7 +156,14 @@ impl Reading {
                 if key == "value" {
                     operation.value = Some(Value::Object(Map::new()));
                 }
-                self.below = Some((at, Below::Map));
+                self.below = Some((
+                    at,
+                    if key == "path" {
+                        Below::Path
+                    } else {
+                        Below::Map
+                    },
+                ));
             }
             Some(b'|' | b'>') => {
                 if key == "value" {
@@ -198,13 +217,19 @@ impl Reading {
                 value.push_str(line[indent..].trim_end());
                 value.push('\n');
             }
-            Some(Value::Object(map)) => {
-                if let Some((key, value_at)) = key_of(line[indent..].trim_end())
-                    && let Some((value, _)) = scalar(line[indent + value_at..].trim())
-                {
-                    map.insert(key, Value::String(value));
+            Some(Value::Object(map)) => match key_of(line[indent..].trim_end()) {
+                Some((key, value_at)) => {
+                    if let Some((value, _)) = scalar(line[indent + value_at..].trim()) {
+                        map.insert(key, Value::String(value));
+                    }
                 }
-            }
+                // No key: the value is a scalar written on the line below `value:`.
+                None if map.is_empty() => {
+                    let text = scalar(line[indent..].trim_end()).map(|(t, _)| t);
+                    operation.value = Some(Value::String(text.unwrap_or_default()));
+                }
+                None => {}
+            },
             _ => {}
         }
     }
@@ -239,16 +264,20 @@ impl Reading {
 
 /// A block entry's key (quotes and escapes resolved) and where its value starts.
 fn key_of(content: &str) -> Option<(String, usize)> {
+    // Blanks may stand between a key and its colon (`value : x`), and a tab after it.
+    let after_colon =
+        |at: usize| matches!(content.as_bytes().get(at + 1), None | Some(b' ' | b'\t'));
     if content.starts_with(['"', '\'']) {
         let (key, len) = scalar(content)?;
-        let rest = content[len..].strip_prefix(':')?;
-        return (rest.is_empty() || rest.starts_with(' ')).then_some((key, len + 1));
+        let colon = len + (content[len..].len() - content[len..].trim_start().len());
+        return (content[colon..].starts_with(':') && after_colon(colon))
+            .then_some((key, colon + 1));
     }
     let colon = content
         .match_indices(':')
         .map(|(i, _)| i)
-        .find(|&i| matches!(content.as_bytes().get(i + 1), None | Some(b' ')))?;
-    let key = &content[..colon];
+        .find(|&i| after_colon(i))?;
+    let key = content[..colon].trim_end();
     (!key.is_empty() && !key.starts_with(['{', '[', '&', '*', '!', '?', '-', '<']))
         .then(|| (key.to_owned(), colon + 1))
 }
@@ -311,6 +340,15 @@ mod tests {
         );
         assert!(!super::read(text).unreadable);
         assert!(!super::read("- op: add\n  path: /a/value\n  value: ***\n").unreadable);
+        // The fifteenth review: blanks before a colon, a value on the line below its key.
+        assert_eq!(
+            read_back("- op: add\n  path :\n    /a/name\n  value :\n    DB_PASSWORD\n"),
+            vec![(
+                Some("/a/name".into()),
+                Some(json!("DB_PASSWORD")),
+                vec!["DB_PASSWORD".into()]
+            )]
+        );
         for odd in [
             "- op: add\n  path: /a\n  value: &x secret\n",
             "- op: add\n  <<: *base\n",
