@@ -224,10 +224,14 @@ fn mask_embedded_document(text: &mut String) {
     {
         *text = masked;
     }
-    if text.contains('\n')
-        && let Some(masked) = values_text::masked_if_yaml(text)
-    {
-        *text = masked;
+    if text.contains('\n') {
+        match values_text::masked_if_yaml(text) {
+            Some(masked) => *text = masked,
+            // Text this reading cannot place whole that names a Secret and its data may hold
+            // a Secret written out: hidden whole (the text scrubber knows no Secret's data).
+            None if values_text::mentions_secret_data(text) => *text = MASK.to_owned(),
+            None => {}
+        }
     }
 }
 
@@ -680,6 +684,17 @@ pub(crate) fn words(name: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The fifteenth review: text the YAML reading cannot place, holding a Secret written out.
+    #[test]
+    fn text_unplaced_that_names_a_secret_and_its_data_is_hidden() {
+        let mut map = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {
+            "objects.yaml": "--- {a: b}\napiVersion: v1\nkind: Secret\nstringData:\n  conn: M-1\n",
+            "notes": "line one\nline two: kept\n--- {a: b}\n"}});
+        mask_secrets(&mut map);
+        assert_eq!(map["data"]["objects.yaml"], MASK);
+        assert!(map.to_string().contains("kept"), "{map}");
+    }
 
     #[test]
     fn secrets_are_masked_whatever_the_server_sent() {

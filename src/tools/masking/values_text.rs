@@ -52,6 +52,12 @@ pub fn masked_if_yaml(text: &str) -> Option<String> {
     Some(masker.out.join("\n"))
 }
 
+/// Whether `text` says `Secret`, and `data` or `stringData` (escapes resolved).
+pub(super) fn mentions_secret_data(text: &str) -> bool {
+    let (secrets, data) = secret_words(text);
+    secrets > 0 && data
+}
+
 /// How often `text` says `Secret` as a word, and whether it says `data` or `stringData`, with
 /// YAML's escapes resolved (`"Secr\x65t"`).
 fn secret_words(text: &str) -> (usize, bool) {
