@@ -222,7 +222,7 @@ async fn read_stream<H: Host>(
                 )),
             ));
         }
-        let last = serde_json::from_slice::<Frame>(&frame)
+        let last = crate::argocd::objects::from_slice::<Frame>(&frame)
             .is_ok_and(|f| f.result.is_some_and(|entry| entry.last == Some(true)));
         body.extend_from_slice(&frame);
         body.push(b'\n');
