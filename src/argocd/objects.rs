@@ -18,6 +18,16 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     Ok(value)
 }
 
+/// `T` read through [`Objects`] by whatever deserializer reads it (e.g. each value of
+/// serde_json's stream of values, which takes no deserializer of ours).
+pub struct Object<T>(pub T);
+
+impl<'de, T: de::Deserialize<'de>> de::Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(Objects(deserializer)).map(Object)
+    }
+}
+
 /// A deserializer that reads structs as maps, and hands the same on to every value inside.
 pub struct Objects<D>(pub D);
 

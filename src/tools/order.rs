@@ -1,0 +1,36 @@
+//! One stable sort for every kind of row a tool orders (issue 16): the standard library's sort
+//! is machine code of a few KB for each element type it sorts, so rows are put in order through
+//! one sort of their positions instead.
+
+use std::cmp::Ordering;
+
+/// Sorts `items` by `compare`, stably, as `sort_by` would.
+pub fn sort_rows_by<T>(items: &mut Vec<T>, compare: impl Fn(&T, &T) -> Ordering) {
+    let order = stable_order(items.len(), &|a, b| compare(&items[a], &items[b]));
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
+/// The positions `0..len` stably sorted by `compare`: the one sort every row type shares.
+#[inline(never)]
+fn stable_order(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    order.sort_by(|a, b| compare(*a, *b));
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sorts_as_sort_by_does_and_keeps_equal_rows_in_order() {
+        let rows = vec![(3, 'a'), (1, 'b'), (3, 'c'), (0, 'd'), (1, 'e'), (2, 'f')];
+        let mut ours = rows.clone();
+        super::sort_rows_by(&mut ours, |a, b| a.0.cmp(&b.0));
+        let mut theirs = rows;
+        theirs.sort_by_key(|row| row.0);
+        assert_eq!(ours, theirs);
+        let mut empty: Vec<u8> = Vec::new();
+        super::sort_rows_by(&mut empty, u8::cmp);
+        assert!(empty.is_empty());
+    }
+}
