@@ -208,18 +208,16 @@ pub(super) async fn approval_question_of<H: Host>(
         }
     }
     let (schema, _) = super::schema::published_schemas(tool.name);
-    let mut defaults: Vec<&String> = schema["properties"]
+    let mut defaults: Vec<&str> = schema["properties"]
         .as_object()
-        .map(|p| p.keys().collect())
+        .map(|p| p.keys().map(String::as_str).collect())
         .unwrap_or_default();
     defaults.retain(|name| {
-        arguments.get(name.as_str()).is_none_or(Value::is_null)
-            && !matches!(name.as_str(), "confirm" | "app_namespace")
+        arguments.get(name).is_none_or(Value::is_null)
+            && !matches!(*name, "confirm" | "app_namespace")
     });
     if !defaults.is_empty() {
-        // The same sort as the keys above (one string sort compiled in, issue 16).
-        defaults.sort();
-        let defaults: Vec<&str> = defaults.into_iter().map(String::as_str).collect();
+        defaults.sort_unstable();
         said.line(format!("Left at their defaults: {}.", defaults.join(", ")));
     }
     said.line("Approve?");
