@@ -100,7 +100,7 @@ impl<H: Host> SingleFlight<'_, H> {
         let host = self.host;
         let now = host.now_unix_ms();
         let lease = match host.get(&self.lease_key) {
-            Ok(bytes) => bytes.and_then(|b| serde_json::from_slice::<Lease>(&b).ok()),
+            Ok(bytes) => bytes.and_then(|b| crate::argocd::objects::from_slice::<Lease>(&b).ok()),
             Err(why) => return Turn::NoStore(why),
         };
         if lease
@@ -124,7 +124,7 @@ impl<H: Host> SingleFlight<'_, H> {
         host.sleep(SETTLE).await;
         let kept = host.get(&self.lease_key).ok().flatten();
         let ours = kept
-            .and_then(|b| serde_json::from_slice::<Lease>(&b).ok())
+            .and_then(|b| crate::argocd::objects::from_slice::<Lease>(&b).ok())
             .is_some_and(|l| l.holder == holder);
         if ours {
             Turn::Mine(Held {

@@ -170,7 +170,7 @@ impl<'a, H: Host> Auth<'a, H> {
         let key = Self::cache_key(self.argocd_url(), username);
         // A store that fails is treated as empty: the call still works, it only logs in again.
         let bytes = crate::store_seal::get(self.host, self.settings().store_seal.as_ref(), &key)?;
-        let cached: CachedToken = serde_json::from_slice(&bytes).ok()?;
+        let cached: CachedToken = crate::argocd::objects::from_slice(&bytes).ok()?;
         let fresh = match cached.exp {
             None => true,
             Some(exp) => {
@@ -238,7 +238,7 @@ impl<'a, H: Host> Auth<'a, H> {
         // its message.
         let stored =
             crate::store_seal::get(self.host, self.settings().store_seal.as_ref(), &failure_key)
-                .and_then(|b| serde_json::from_slice::<LoginFailure>(&b).ok());
+                .and_then(|b| crate::argocd::objects::from_slice::<LoginFailure>(&b).ok());
         let remembered = LOCAL_FAILURES.with(|f| f.borrow().get(&failure_key).cloned());
         let now = self.host.now_unix_ms();
         let latest = [stored, remembered]
@@ -298,7 +298,7 @@ impl<'a, H: Host> Auth<'a, H> {
                 token: String,
             }
             let session: SessionResponse =
-                serde_json::from_slice(&response.body).map_err(|_| {
+                crate::argocd::objects::from_slice(&response.body).map_err(|_| {
                     ArgoError::new(
                         ErrorKind::InvalidResponse,
                         "Argo CD's login answer had no token",

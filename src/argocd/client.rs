@@ -213,7 +213,7 @@ impl<'a, H: Host> ArgoClient<'a, H> {
     ) -> Result<T, ArgoError> {
         // Only the parse depends on `T`: the rest is one function for every answer type.
         let response = self.readable_answer(method, path, body, subject).await?;
-        serde_json::from_slice(&response.body).map_err(|e| unreadable(subject, &e))
+        super::objects::from_slice(&response.body).map_err(|e| unreadable(subject, &e))
     }
 
     /// The answer to a request, once it is known to be a 2xx JSON body of a size and a number

@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod json_budget;
 pub mod model;
+pub mod objects;
 pub mod transport;
 pub mod watch_stream;
 

@@ -145,7 +145,10 @@ fn describe(
         "summary".into(),
         json!(format!("{app}: {}", said.join(", "))),
     );
-    Map::from_iter([(META_CHANGE.into(), Value::Object(change))])
+    // Inserted, not collected: `from_iter` brings in a sort of its own (issue 16).
+    let mut meta = Map::new();
+    meta.insert(META_CHANGE.into(), Value::Object(change));
+    meta
 }
 
 #[cfg(test)]

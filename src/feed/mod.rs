@@ -180,11 +180,18 @@ async fn follow<H: Host>(
         return;
     };
     let watched = watch::Watched {
-        apps: agreed
-            .resource_subscriptions
-            .iter()
-            .filter_map(|uri| AppRef::parse(uri))
-            .collect(),
+        // Inserted one by one: `collect` into a set sorts with a sort of its own (issue 16).
+        apps: {
+            let mut apps = std::collections::BTreeSet::new();
+            for app in agreed
+                .resource_subscriptions
+                .iter()
+                .filter_map(|uri| AppRef::parse(uri))
+            {
+                apps.insert(app);
+            }
+            apps
+        },
         fleet: agreed.resources_list_changed
             || agreed.resource_subscriptions.iter().any(|u| u == FLEET),
         projects: context.settings().allowed_projects.clone(),

@@ -86,7 +86,7 @@ pub fn forget<H: Host>(host: &H, user: &UserToken) {
 
 fn cached<H: Host>(host: &H, settings: &Settings, user: &UserToken) -> Option<String> {
     let bytes = crate::store_seal::get(host, settings.store_seal.as_ref(), &cache_key(user))?;
-    let entry: Exchanged = serde_json::from_slice(&bytes).ok()?;
+    let entry: Exchanged = crate::argocd::objects::from_slice(&bytes).ok()?;
     let fresh = entry.expires_at_ms > host.now_unix_ms().saturating_add(RENEW_BEFORE_MS);
     (fresh && entry.subject == user.subject).then_some(entry.token)
 }
@@ -143,7 +143,7 @@ async fn exchange<H: Host>(
     let started = host.now_unix_ms();
     let response = token_request(host, settings, mode, endpoint, user.token.expose()).await?;
     if response.status != 200 || response.truncated {
-        let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
+        let said = crate::argocd::objects::from_slice::<ErrorAnswer>(&response.body)
             .map(|e| {
                 let description = e.error_description.unwrap_or_default();
                 let description: String = description.chars().take(200).collect();
@@ -161,11 +161,12 @@ async fn exchange<H: Host>(
             "the identity provider refused to exchange your token for one for Argo CD ({said}){hint}"
         )));
     }
-    let answer: ExchangeAnswer = serde_json::from_slice(&response.body).map_err(|_| {
-        IdentityError::unavailable(
-            "the identity provider's token exchange answer has no access_token",
-        )
-    })?;
+    let answer: ExchangeAnswer =
+        crate::argocd::objects::from_slice(&response.body).map_err(|_| {
+            IdentityError::unavailable(
+                "the identity provider's token exchange answer has no access_token",
+            )
+        })?;
     let lifetime_ms = answer
         .expires_in
         .map_or(DEFAULT_LIFETIME_MS, |s| s.saturating_mul(1000));
@@ -262,7 +263,7 @@ pub async fn check_client<H: Host>(
         .get(&key)
         .ok()
         .flatten()
-        .and_then(|bytes| serde_json::from_slice::<Checked>(&bytes).ok())
+        .and_then(|bytes| crate::argocd::objects::from_slice::<Checked>(&bytes).ok())
         .filter(|c| now.saturating_sub(c.at_ms) < CLIENT_CHECK_FRESH_MS);
     if let Some(checked) = kept {
         return checked
@@ -289,7 +290,7 @@ async fn check_client_now<H: Host>(
 ) -> Result<(), IdentityError> {
     const NO_SUBJECT: &str = "argocd-mcp.health-check.not-a-token";
     let response = token_request(host, settings, mode, endpoint, NO_SUBJECT).await?;
-    let said = serde_json::from_slice::<ErrorAnswer>(&response.body)
+    let said = crate::argocd::objects::from_slice::<ErrorAnswer>(&response.body)
         .map(|e| e.error)
         .unwrap_or_default();
     match (response.status, said.as_str()) {

@@ -211,12 +211,12 @@ impl Unverified {
             return Err(Rejection::Malformed("not three dot-separated parts"));
         };
         let decode = |part: &str, what| URL_SAFE_NO_PAD.decode(part).map_err(|_| what);
-        let header: Header = serde_json::from_slice(&decode(
+        let header: Header = crate::argocd::objects::from_slice(&decode(
             header,
             Rejection::Malformed("header is not base64url"),
         )?)
         .map_err(|_| Rejection::Malformed("header is not a JSON object with alg"))?;
-        let claims: Claims = serde_json::from_slice(&decode(
+        let claims: Claims = crate::argocd::objects::from_slice(&decode(
             payload,
             Rejection::Malformed("payload is not base64url"),
         )?)

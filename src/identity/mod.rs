@@ -76,7 +76,7 @@ pub async fn authenticate<H: Host>(
     );
     let seal = settings.store_seal.as_ref();
     let verified_before = crate::store_seal::get(host, seal, &verdict_key)
-        .and_then(|bytes| serde_json::from_slice::<Verdict>(&bytes).ok())
+        .and_then(|bytes| crate::argocd::objects::from_slice::<Verdict>(&bytes).ok())
         .is_some_and(|verdict| parsed.still_verifiable_by(&known.keys, &verdict.key));
     if !verified_before {
         let key = parsed

@@ -197,13 +197,13 @@ fn recent_attempt<H: Host>(host: &H, settings: &Settings, issuer: &str) -> Optio
 /// failure message.
 fn last_attempt<H: Host>(host: &H, settings: &Settings, issuer: &str) -> Option<Attempt> {
     let bytes = crate::store_seal::get(host, settings.store_seal.as_ref(), &attempt_key(issuer))?;
-    serde_json::from_slice(&bytes).ok()
+    crate::argocd::objects::from_slice(&bytes).ok()
 }
 
 /// Sealed when the store is (see `store_seal`): a store writer cannot plant keys of its own.
 fn stored<H: Host>(host: &H, settings: &Settings, issuer: &str) -> Option<Known> {
     let bytes = crate::store_seal::get(host, settings.store_seal.as_ref(), &store_key(issuer))?;
-    serde_json::from_slice(&bytes).ok()
+    crate::argocd::objects::from_slice(&bytes).ok()
 }
 
 async fn fetch<H: Host>(
@@ -259,7 +259,7 @@ async fn get_json<H: Host, T: serde::de::DeserializeOwned>(
             }
         )));
     }
-    serde_json::from_slice(&response.body).map_err(|_| {
+    crate::argocd::objects::from_slice(&response.body).map_err(|_| {
         IdentityError::unavailable(format!(
             "the identity provider's {what} at {url} is not the JSON document OpenID Connect describes"
         ))

@@ -189,7 +189,7 @@ fn open(
     if mac(&secret, &payload).verify_slice(&tag).is_err() {
         return Ok(None);
     }
-    let Ok(sealed) = serde_json::from_slice::<Sealed>(&payload) else {
+    let Ok(sealed) = crate::argocd::objects::from_slice::<Sealed>(&payload) else {
         return Ok(None);
     };
     let matches = sealed.tool == tool

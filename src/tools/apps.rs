@@ -234,7 +234,9 @@ fn summarise(app: Application, include_resources: bool) -> AppStatus {
             })
             .collect();
         // Problems first: they are what the caller came for when the list is cut.
-        items.sort_by_key(|r| !(is_out_of_sync(&r.sync) || is_unhealthy(r.health.as_deref())));
+        let fine =
+            |r: &ResourceView| !(is_out_of_sync(&r.sync) || is_unhealthy(r.health.as_deref()));
+        super::order::sort_rows_by(&mut items, |a, b| fine(a).cmp(&fine(b)));
         items.truncate(MAX_RESOURCES_SHOWN);
         ResourcesView {
             total,
@@ -479,7 +481,8 @@ pub fn names_with_prefix(names: impl Iterator<Item = String>, prefix: &str) -> V
     let mut matching: Vec<String> = names
         .filter(|n| n.to_lowercase().starts_with(&prefix))
         .collect();
-    matching.sort();
+    // Unstable, as equal names are the same name: the one string sort the component has.
+    matching.sort_unstable();
     matching
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Tool, app_path, check_name};
 use crate::argocd::error::ErrorKind;
+use crate::argocd::objects::Object;
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::events::{EventError, Events};
 use crate::host::Host;
@@ -222,7 +223,7 @@ async fn read_stream<H: Host>(
                 )),
             ));
         }
-        let last = serde_json::from_slice::<Frame>(&frame)
+        let last = crate::argocd::objects::from_slice::<Frame>(&frame)
             .is_ok_and(|f| f.result.is_some_and(|entry| entry.last == Some(true)));
         body.extend_from_slice(&frame);
         body.push(b'\n');
@@ -247,8 +248,8 @@ fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
     let mut read: Vec<(String, usize, String)> = Vec::new();
     // Frames are newline-separated JSON, but an error chunk may come without a newline (or
     // spread over several lines): read values, not lines.
-    for frame in serde_json::Deserializer::from_slice(body).into_iter::<Frame>() {
-        let frame = frame.map_err(|e| {
+    for frame in serde_json::Deserializer::from_slice(body).into_iter::<Object<Frame>>() {
+        let Object(frame) = frame.map_err(|e| {
             ArgoError::new(
                 ErrorKind::InvalidResponse,
                 format!("unreadable log stream from Argo CD: {e}"),
@@ -295,9 +296,13 @@ fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
 /// Scrubs each pod's lines as the one text they are (a private key's body, a `password: |`
 /// block or a value on the next line spans lines), each line keeping its place.
 fn scrub_each_pods_lines(read: &mut [(String, usize, String)]) {
-    let pods: std::collections::BTreeSet<usize> = read.iter().map(|(_, pod, _)| *pod).collect();
-    for pod in pods {
+    // Pod indices count up from 0 in the order the pods first spoke.
+    let pods = read.iter().map(|(_, pod, _)| pod + 1).max().unwrap_or(0);
+    for pod in 0..pods {
         let at: Vec<usize> = (0..read.len()).filter(|i| read[*i].1 == pod).collect();
+        if at.is_empty() {
+            continue;
+        }
         let text = at
             .iter()
             .map(|i| read[*i].2.as_str())

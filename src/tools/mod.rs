@@ -31,6 +31,7 @@ mod manifests;
 mod masking;
 mod operation_watch;
 mod operations;
+mod order;
 mod paging;
 mod patch_spelling;
 mod platform;

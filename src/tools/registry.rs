@@ -230,7 +230,7 @@ async fn invoke<T: Tool, H: Host>(
         Ok(admitted) => admitted,
         Err(refused) => return refused,
     };
-    let args: T::Args = match serde_path_to_error::deserialize(arguments) {
+    let args: T::Args = match parse_arguments(arguments) {
         Ok(args) => args,
         Err(e) => return invalid_arguments(T::NAME, e),
     };
@@ -278,6 +278,15 @@ fn admit<'s>(
     // them, after the arguments parsed (a typo is reported first).
     let confirmed = arguments.get("confirm") == Some(&Value::Bool(true));
     Ok((context, arguments, confirmed))
+}
+
+/// A tool's arguments as its type reads them, with the path to what it refused. Objects are
+/// read as objects only ([`crate::argocd::objects`]), as the input schemas say: an argument type
+/// is never read from an array of its fields.
+pub(super) fn parse_arguments<A: DeserializeOwned>(
+    arguments: Value,
+) -> Result<A, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(crate::argocd::objects::Objects(arguments))
 }
 
 /// Arguments the tool's type refused, and where.
