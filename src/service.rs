@@ -61,6 +61,17 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         crate::guides::PROMPTS
     }
 
+    /// Scrubbed as every answer is: a credential given as an argument is not echoed.
+    fn prompt(
+        &self,
+        name: &str,
+        given: &serde_json::Map<String, Value>,
+    ) -> Result<Value, RpcError> {
+        let mut filled = crate::mcp::library::get_prompt(self.prompts(), name, given)?;
+        crate::tools::scrub_value(&mut filled);
+        Ok(filled)
+    }
+
     fn resource_templates(&self) -> &'static [crate::mcp::library::ResourceTemplate] {
         crate::feed::TEMPLATES
     }

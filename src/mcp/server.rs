@@ -272,9 +272,7 @@ async fn handle_request<P: ToolProvider>(
             Ok(library::list_resource_templates(tools.resource_templates()))
         }
         ClientRequest::ListPrompts => Ok(library::list_prompts(tools.prompts())),
-        ClientRequest::GetPrompt { name, arguments } => {
-            library::get_prompt(tools.prompts(), &name, &arguments)
-        }
+        ClientRequest::GetPrompt { name, arguments } => tools.prompt(&name, &arguments),
         ClientRequest::Complete(completion) => complete_argument(tools, completion).await,
         ClientRequest::Listen(filter) => listen(tools, id, &filter, sink).await,
         ClientRequest::CallTool(call) => {

@@ -139,6 +139,15 @@ pub trait ToolProvider {
     fn prompts(&self) -> &'static [super::library::Prompt] {
         &[]
     }
+    /// One of [`Self::prompts`] filled with `given` (a provider may clean what the caller's
+    /// arguments put in it, as it cleans its answers).
+    fn prompt(
+        &self,
+        name: &str,
+        given: &serde_json::Map<String, Value>,
+    ) -> Result<Value, super::jsonrpc::RpcError> {
+        super::library::get_prompt(self.prompts(), name, given)
+    }
     async fn call(&self, name: &str, arguments: Value, progress: &dyn Progress) -> CallOutcome;
     /// When a person must approve this call before it runs: the question to put to them (none
     /// by default). The server asks through the client and runs the call only on a yes.

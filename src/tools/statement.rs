@@ -15,6 +15,8 @@ pub const MAX_CHARS: usize = 4_000;
 #[derive(Debug, Default)]
 pub struct Statement {
     lines: Vec<String>,
+    /// An argument the scrubbing would hide any part of: the statement cannot show it whole.
+    hidden_argument: Option<String>,
 }
 
 impl Statement {
@@ -22,11 +24,15 @@ impl Statement {
         self.lines.push(text.into());
     }
 
-    /// `  path: value` for every leaf of `value` under `path`.
+    /// `  path: value` for every leaf of `value` under `path` (an argument: one that text
+    /// reads like a credential in cannot be shown whole, and the statement is refused).
     pub fn leaves(&mut self, path: &str, value: &Value) {
         let mut found = Vec::new();
         leaves(path, value, &mut found);
         for (at, leaf) in found {
+            if !side_shown_whole(&Some(leaf.clone()), &Some(leaf.clone())) {
+                self.hidden_argument.get_or_insert_with(|| at.clone());
+            }
             self.lines.push(format!("  {at}: {}", shown(&leaf)));
         }
     }
@@ -73,6 +79,11 @@ impl Statement {
     /// text, a private key's `BEGIN` line an agent put in one argument would hide every line
     /// after it: the rest of what the person approves.
     pub fn finish(self) -> Result<String, String> {
+        if let Some(at) = self.hidden_argument {
+            return Err(format!(
+                "the argument {at} holds text that reads like a credential (a token's shape, password=…, a URL's userinfo), which the question would hide: a person cannot approve what they are not shown. Give it without that text, or make the change without this server. Nothing was changed."
+            ));
+        }
         let text = self
             .lines
             .iter()
@@ -502,8 +513,9 @@ mod tests {
             text.contains("\"  repository: evil\"") && !text.contains("hunter2"),
             "{text}"
         );
+        // A key's marker in a line hides nothing of the next lines.
         let mut said = Statement::default();
-        said.leaves("annotation", &json!("-----BEGIN RSA PRIVATE KEY-----"));
+        said.line("note: -----BEGIN RSA PRIVATE KEY-----");
         said.leaves("repo_url", &json!("https://evil.example.com/takeover.git"));
         said.line("Approve?");
         let text = said.finish().unwrap();
@@ -511,5 +523,18 @@ mod tests {
             text.contains("evil.example.com/takeover.git") && text.ends_with("Approve?"),
             "{text}"
         );
+        // The fifteenth review: an argument the scrubbing would hide any part of (a revision
+        // named like a token) is not put to a person as `***`.
+        for revision in [
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+            "feature/password=x",
+        ] {
+            let mut said = Statement::default();
+            said.leaves("revision", &json!(revision));
+            assert!(
+                said.finish().unwrap_err().contains("revision"),
+                "{revision}"
+            );
+        }
     }
 }
