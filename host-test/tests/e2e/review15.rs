@@ -72,16 +72,8 @@ fn secret_json(marker: &str) -> String {
 // YAML flow collections (masking/flow.rs, values_text.rs, mask_embedded_document)
 // ---------------------------------------------------------------------------------------------
 
-fn flow_probes() -> Vec<LiveShape> {
+fn flow_secret_unread() -> Vec<LiveShape> {
     vec![
-        (
-            "fl01 helm values: env pair as a flow map, comment after it",
-            helm_app(
-                "r15-fl01",
-                "env:\n  - {name: DB_PASSWORD, value: R15f01}  # the database\n",
-            ),
-            &["R15f01"],
-        ),
         (
             "fl02 ConfigMap text: a Secret as a flow map, comment after it",
             config_map(
@@ -106,14 +98,22 @@ fn flow_probes() -> Vec<LiveShape> {
             ),
             &["R15f05"],
         ),
-        (
-            "fl06 values: a Secret's entry a flow list over two lines (span across a line break)",
-            helm_app(
-                "r15-fl06",
-                "obj: {kind: Secret, stringData: {conn: [R15f06a,\n    R15f06b]}}\nreplicas: 2\n",
-            ),
-            &["R15f06a", "R15f06b"],
+    ]
+}
+
+fn flow_span_across_lines() -> Vec<LiveShape> {
+    vec![(
+        "fl06 values: a Secret's entry a flow list over two lines (span across a line break)",
+        helm_app(
+            "r15-fl06",
+            "obj: {kind: Secret, stringData: {conn: [R15f06a,\n    R15f06b]}}\nreplicas: 2\n",
         ),
+        &["R15f06a", "R15f06b"],
+    )]
+}
+
+fn flow_partly_masked() -> Vec<LiveShape> {
+    vec![
         (
             "fl07 values: a flow map holding a Secret as JSON text (masked in part)",
             helm_app(
@@ -141,6 +141,32 @@ fn flow_probes() -> Vec<LiveShape> {
             ),
             &["R15f09"],
         ),
+    ]
+}
+
+fn flow_held() -> Vec<LiveShape> {
+    vec![
+        (
+            "fl01 helm values: env pair as a flow map, comment after it",
+            helm_app(
+                "r15-fl01",
+                "env:\n  - {name: DB_PASSWORD, value: R15f01}  # the database\n",
+            ),
+            &["R15f01"],
+        ),
+        (
+            "fl03 values: flow map with a password and a comment: hidden whole",
+            helm_app(
+                "r15-fl03",
+                "image: {repository: nginx, password: R15f03} # pinned\n",
+            ),
+            &["R15f03"],
+        ),
+        (
+            "fl10 values: flow map with an escaped credential key",
+            helm_app("r15-fl10", "db: {\"p\\x61ssword\": R15f10, host: db}\n"),
+            &["R15f10"],
+        ),
         (
             "fl11 values: a flow map, escaped credential key, comment after it",
             helm_app("r15-fl11", "db: {\"p\\x61ssword\": R15f11} # note\n"),
@@ -163,6 +189,14 @@ fn flow_probes() -> Vec<LiveShape> {
             &["R15f13"],
         ),
         (
+            "fl14 values: nested flows, quoted keys, masked-once text",
+            helm_app(
+                "r15-fl14",
+                "a: {'b': [{c: {\"api_key\": R15f14}}], d: ***, password: ***}\nx: [{name: API_TOKEN, \"value\": 'R15f14b'}]\n",
+            ),
+            &["R15f14", "R15f14b"],
+        ),
+        (
             "fl15 values: helm --set pair inside a flow list of args",
             helm_app(
                 "r15-fl15",
@@ -173,38 +207,40 @@ fn flow_probes() -> Vec<LiveShape> {
     ]
 }
 
-fn flow_held() -> Vec<LiveShape> {
-    vec![
-        (
-            "fl03 values: flow map with a password and a comment: hidden whole",
-            helm_app(
-                "r15-fl03",
-                "image: {repository: nginx, password: R15f03} # pinned\n",
-            ),
-            &["R15f03"],
-        ),
-        (
-            "fl10 values: flow map with an escaped credential key",
-            helm_app("r15-fl10", "db: {\"p\\x61ssword\": R15f10, host: db}\n"),
-            &["R15f10"],
-        ),
-        (
-            "fl14 values: nested flows, quoted keys, masked-once text",
-            helm_app(
-                "r15-fl14",
-                "a: {'b': [{c: {\"api_key\": R15f14}}], d: ***, password: ***}\nx: [{name: API_TOKEN, \"value\": 'R15f14b'}]\n",
-            ),
-            &["R15f14", "R15f14b"],
-        ),
-    ]
-}
-
+/// FINDING F1: a flow collection the flow reading does not understand (a comment after it or
+/// inside it, a tag on a value) is hidden whole only "when it holds a credential key"
+/// (`flow_holds_credential`): a Secret written as a flow map holds its data under keys of any
+/// name (`conn`), so it is shown whole, data included. The README says a Secret written out in
+/// text loses its data "however it is spelled". Both components, `get_argocd_resource`.
 #[tokio::test]
-async fn review15_flow_probes() {
-    let found = leaks_in_live(&flow_probes()).await;
-    println!("review15 flow probes leaked:\n{}", found.join("\n"));
+#[ignore = "issue 19, open (fifteenth review): a Secret as a flow map with a comment or a tag keeps its data"]
+async fn review15_finding_flow_secret_unread_by_the_flow_reading() {
+    assert_none(leaks_in_live(&flow_secret_unread()).await);
 }
 
+/// FINDING F2: `values_text::close_flow` writes a masked multi-line flow back line by line
+/// (`zip` of the old lines with the masked text's lines); when what is hidden is a collection
+/// spread over lines (a Secret's entry written as a flow list over two lines), the masked text
+/// has fewer lines and the old lines after it are kept as they were: `R15f06b` is shown.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a hidden flow collection over two lines leaves its second line"]
+async fn review15_finding_flow_span_across_lines() {
+    assert_none(leaks_in_live(&flow_span_across_lines()).await);
+}
+
+/// FINDING F3: `flow::hidden_spans` replaces only scalars the object rules turn into exactly
+/// `***`; a rule that rewrites a string in part (a Secret as JSON text inside a flow scalar,
+/// read by `mask_embedded_document`; an Application's Helm values inside a flow Application,
+/// masked by `mask_yaml`) changes the object but not the text, which is shown as it was.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a flow scalar masked in part is shown unmasked"]
+async fn review15_finding_flow_partly_masked_scalar() {
+    assert_none(leaks_in_live(&flow_partly_masked()).await);
+}
+
+/// Held: flow collections the fourteenth review's fix reads (escaped keys, nested, quoted,
+/// `***` read again), and ones it cannot read that hold a credential key or a named pair the
+/// text scrubber catches.
 #[tokio::test]
 async fn review15_flow_held() {
     assert_none(leaks_in_live(&flow_held()).await);
@@ -214,7 +250,7 @@ async fn review15_flow_held() {
 // Secrets written out as YAML text (values_text::secret_columns)
 // ---------------------------------------------------------------------------------------------
 
-fn secret_text_probes() -> Vec<LiveShape> {
+fn secret_text_spelled_otherwise() -> Vec<LiveShape> {
     vec![
         (
             "st01 kind on the next line",
@@ -259,10 +295,16 @@ fn secret_text_probes() -> Vec<LiveShape> {
     ]
 }
 
+/// FINDING S1: `secret_columns` finds a Secret by a `kind: Secret` line whose value is on the
+/// same line, and `holds_secret_data` judges `data`/`stringData` as block keys only. Valid YAML
+/// that Kubernetes reads as a Secret with its data: the kind on the next line (a plain scalar
+/// continued), as a folded block scalar (`kind: >-`), through an alias (`kind: *k`); the
+/// `stringData` key written as an explicit key (`? stringData`), or merged in (`<<:`). The data
+/// is shown.
 #[tokio::test]
-async fn review15_secret_text_probes() {
-    let found = leaks_in_live(&secret_text_probes()).await;
-    println!("review15 secret text probes leaked:\n{}", found.join("\n"));
+#[ignore = "issue 19, open (fifteenth review): a Secret in YAML text whose kind or stringData is spelled otherwise keeps its data"]
+async fn review15_finding_secret_text_spelled_otherwise() {
+    assert_none(leaks_in_live(&secret_text_spelled_otherwise()).await);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,7 +318,7 @@ fn ops_app(name: &str, kind: &str, patch: String) -> Value {
     )
 }
 
-fn operation_probes() -> Vec<LiveShape> {
+fn operation_keys_spelled_otherwise() -> Vec<LiveShape> {
     vec![
         (
             "op01 Secret target: `value :` with a space before the colon",
@@ -299,6 +341,22 @@ fn operation_probes() -> Vec<LiveShape> {
             &["R15o02"],
         ),
         (
+            "op05 pair: the name operation's `path :` with a space before the colon",
+            ops_app(
+                "r15-op05",
+                "Deployment",
+                format!(
+                    "- op: add\n  path : {ENV0}/name\n  value: DB_PASSWORD\n- op: add\n  path: {ENV0}/value\n  value: R15o05\n"
+                ),
+            ),
+            &["R15o05"],
+        ),
+    ]
+}
+
+fn pointer_index_spelled_otherwise() -> Vec<LiveShape> {
+    vec![
+        (
             "op03 pair: the value's index spelled 00 (Go's strconv.Atoi)",
             ops_app(
                 "r15-op03",
@@ -316,35 +374,6 @@ fn operation_probes() -> Vec<LiveShape> {
                     {"op": "add", "path": "/spec/template/spec/containers/+0/env/0/value", "value": "R15o04"}]}]),
             ),
             &["R15o04"],
-        ),
-        (
-            "op05 pair: the name operation's `path :` with a space before the colon",
-            ops_app(
-                "r15-op05",
-                "Deployment",
-                format!(
-                    "- op: add\n  path : {ENV0}/name\n  value: DB_PASSWORD\n- op: add\n  path: {ENV0}/value\n  value: R15o05\n"
-                ),
-            ),
-            &["R15o05"],
-        ),
-        (
-            "op06 target kind as a Kustomize regular expression (Secret|ConfigMap)",
-            ops_app(
-                "r15-op06",
-                "Secret|ConfigMap",
-                "- op: add\n  path: /data/conn\n  value: R15o06\n".into(),
-            ),
-            &["R15o06"],
-        ),
-        (
-            "op07 Flux target kind as a regular expression, operations as objects",
-            flux(
-                "r15-op07",
-                json!([{"target": {"kind": "Secre.", "name": "db"}, "patch": [
-                    {"op": "add", "path": "/data/conn", "value": "R15o07"}]}]),
-            ),
-            &["R15o07"],
         ),
         (
             "op08 JSON text ops: pair with the value's index spelled 00",
@@ -365,6 +394,29 @@ fn operation_probes() -> Vec<LiveShape> {
                     {"target": {"kind": "Deployment"}, "patch": "- op: add\n  path: /spec/template/spec/containers/0/env/00/value\n  value: R15o09\n"}]),
             ),
             &["R15o09"],
+        ),
+    ]
+}
+
+fn secret_target_as_a_regex() -> Vec<LiveShape> {
+    vec![
+        (
+            "op06 target kind as a Kustomize regular expression (Secret|ConfigMap)",
+            ops_app(
+                "r15-op06",
+                "Secret|ConfigMap",
+                "- op: add\n  path: /data/conn\n  value: R15o06\n".into(),
+            ),
+            &["R15o06"],
+        ),
+        (
+            "op07 Flux target kind as a regular expression, operations as objects",
+            flux(
+                "r15-op07",
+                json!([{"target": {"kind": "Secre.", "name": "db"}, "patch": [
+                    {"op": "add", "path": "/data/conn", "value": "R15o07"}]}]),
+            ),
+            &["R15o07"],
         ),
     ]
 }
@@ -424,12 +476,42 @@ fn operation_held() -> Vec<LiveShape> {
     ]
 }
 
+/// FINDING P1: `yaml_operations` reads a key only as `key:` right before its colon and a
+/// value only on the key's line or as a block/map below: `value : …` (a space before the
+/// colon, which YAML reads as `value`) is never taken for the value, so a Secret-target
+/// operation into `/data` is shown; `path : …` drops the name operation of a pair; a name
+/// written as a plain scalar on the line below `value:` is read as an empty map, so its pair's
+/// value is shown.
 #[tokio::test]
-async fn review15_operation_probes() {
-    let found = leaks_in_live(&operation_probes()).await;
-    println!("review15 operation probes leaked:\n{}", found.join("\n"));
+#[ignore = "issue 19, open (fifteenth review): YAML operations with `value :`, `path :` or the name on the next line"]
+async fn review15_finding_yaml_operation_keys_spelled_otherwise() {
+    assert_none(leaks_in_live(&operation_keys_spelled_otherwise()).await);
 }
 
+/// FINDING P2: JSON patch indices are read by Kustomize's and Flux's JSON patch library
+/// (evanphx/json-patch) with Go's `strconv.Atoi`: `/env/00/value` and `/containers/+0/…` are
+/// index 0. The thirteenth review's fix (`with_plain_indices`) reads Helm's `[00]` only; a pair
+/// whose value operation spells its index otherwise (YAML text, JSON text, objects, across
+/// two patches) is shown.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a JSON patch pair whose index is spelled 00 or +0"]
+async fn review15_finding_pointer_index_spelled_otherwise() {
+    assert_none(leaks_in_live(&pointer_index_spelled_otherwise()).await);
+}
+
+/// FINDING P3: a Kustomize (and Flux) patch `target`'s fields are anchored regular
+/// expressions: `kind: Secret|ConfigMap` or `kind: Secre.` selects the Secret. The masking
+/// takes a patch for a Secret's only when `target.kind` is exactly `Secret`, so what such a
+/// patch writes into `/data` is shown (YAML text and objects).
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a patch whose target kind is a regular expression matching Secret"]
+async fn review15_finding_secret_target_kind_as_a_regex() {
+    assert_none(leaks_in_live(&secret_target_as_a_regex()).await);
+}
+
+/// Held: other spellings of YAML operations (a flow item over two lines, a tab after a colon,
+/// quoted keys with escapes, a whole entry with its name, a folded block value) and a Secret's
+/// strategic-merge patch as a flow map.
 #[tokio::test]
 async fn review15_operation_held() {
     assert_none(leaks_in_live(&operation_held()).await);
@@ -448,15 +530,34 @@ fn secret_of(text: &str) -> &str {
     &rest[..end]
 }
 
-const TEXT_PROBES: &[&str] = &[
-    ".data.password|test(\"R15c01\")",
+/// FINDING C1: comparisons the README says are hidden ("a quoted literal compared (`==`, …,
+/// either side; `eq` … between spaces …) with a path or name that looks like a credential"):
+/// the literal in parentheses (`== ("…")`), Go template's prefix `eq "…" .Values.password`
+/// (literal first), the literal in a list compared (`[.data.password] == ["…"]`). Shown in
+/// condition messages and pods' log lines, both components.
+const COMPARISONS_SHOWN: &[&str] = &[
     ".data.password == (\"R15c02\")",
+    "{{ if eq \"R15c22\" .Values.password }}",
+    "[.data.password] == [\"R15c24\"]",
+];
+
+/// FINDING C2 (weaker: outside the README's named calls and quote kinds): CEL's
+/// `.matches("…")` (CEL has no `match(`), and a JavaScript template literal compared
+/// (`!== \`…\``); and X2, an XML comment between `<key>password</key>` and its `<value>`.
+const COMPARISONS_OTHER_SHOWN: &[&str] = &[
+    "self.data.password.matches(\"R15c19\")",
+    "password !== `R15c08`",
+    "<key>password</key><!-- c --><value>R15x06</value>",
+];
+
+/// Held: other spellings of comparisons and of XML named by a sibling element.
+const TEXT_HELD: &[&str] = &[
+    ".data.password|test(\"R15c01\")",
     "password.equalsIgnoreCase('R15c03')",
     "\"R15c04\" != password",
     "password eq \"R15c05\"",
     ".data.password|startswith(\"R15c06\")",
     "PASSWORD<>'R15c07'",
-    "password !== `R15c08`",
     ".data.password | test(\"R15c09\"; \"i\")",
     "select(.data.token == \"R15c10\" or .x)",
     ".data.password | contains(\"R15c11\")",
@@ -464,11 +565,8 @@ const TEXT_PROBES: &[&str] = &[
     ".data.password as $p | ($p == \"R15c15\")",
     "password ne 'R15c17'",
     "password contains 'R15c18'",
-    "self.data.password.matches(\"R15c19\")",
     ".data.password | endswith(\"R15c20\")",
-    "{{ if eq \"R15c22\" .Values.password }}",
     "{{ if ne .Values.password \"R15c23\" }}",
-    "[.data.password] == [\"R15c24\"]",
     ".data.password | . == \"R15c25\"",
     "password==='R15c26'",
     "<key>password</key>\n<value>R15x01</value>",
@@ -476,29 +574,47 @@ const TEXT_PROBES: &[&str] = &[
     "<name>db.password</name><value>R15x03</value>",
     "<entry><key>api_key</key><value><![CDATA[R15x04]]></value></entry>",
     "<entry><key>password</key><value type=\"string\">R15x05</value></entry>",
-    "<key>password</key><!-- c --><value>R15x06</value>",
     "<Key>Password</Key><Value>R15x07</Value>",
     "<key> password </key><value>R15x09</value>",
     "<key>password</key><value>R15x10 and more</value>",
     "<dict><key>APIToken</key><string>R15x11</string></dict>",
 ];
 
-#[tokio::test]
-async fn review15_text_probes() {
-    let found = leaks_in_conditions(TEXT_PROBES, secret_of).await;
-    println!("review15 text probes (conditions):\n{}", found.join("\n"));
+/// What `get_argocd_app_logs` of guestbook showed of `lines` (one log entry each) through both
+/// components, and `get_argocd_app_status` with them as condition messages: the secrets shown.
+async fn leaks_in_text(lines: &[&str]) -> Vec<String> {
+    let mut found = leaks_in_conditions(lines, secret_of).await;
     let world = World::new().await;
-    world.standin.state().review_log_lines = TEXT_PROBES.iter().map(|l| (*l).to_owned()).collect();
+    world.standin.state().review_log_lines = lines.iter().map(|l| (*l).to_owned()).collect();
     let server = crate::planting::server_logs(&world).await;
     let plugin = crate::planting::plugin_logs(&plugin_env(&world.standin)).await;
-    for line in TEXT_PROBES {
+    println!("review15 logs:\n server: {server}\n plugin: {plugin}");
+    for line in lines {
         let s = secret_of(line);
         for (component, answer) in [("server", &server), ("plugin", &plugin)] {
             if answer.contains(s) {
-                println!("review15 text probes (logs): {component} {line:?}: {s}");
+                found.push(format!("{component} get_argocd_app_logs {line:?}: {s}"));
             }
         }
     }
+    found
+}
+
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): comparisons with the literal in parentheses, first in Go's eq, or in a list"]
+async fn review15_finding_comparisons_other_spellings() {
+    assert_none(leaks_in_text(COMPARISONS_SHOWN).await);
+}
+
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): CEL matches(), a template literal, an XML comment before the value"]
+async fn review15_finding_comparisons_outside_the_named_calls() {
+    assert_none(leaks_in_text(COMPARISONS_OTHER_SHOWN).await);
+}
+
+#[tokio::test]
+async fn review15_text_held() {
+    assert_none(leaks_in_text(TEXT_HELD).await);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -540,20 +656,38 @@ async fn question_cases(cases: &[(&str, &str, &str, &str)]) -> Vec<String> {
     missing
 }
 
+fn pem_script(last: &str) -> String {
+    format!(
+        "initScript: |\n  -----BEGIN PRIVATE KEY-----\n  ////bin/true\n  ////bin/true\n  ////bin/true\n  ////bin/true\n  ////bin/true\n  {last}\n  -----END PRIVATE KEY-----\n"
+    )
+}
+
+/// FINDING Q1 (question hides what runs): Helm values the line reading cannot place (valid
+/// YAML: a document marker followed by the document as a flow map) are masked whole, and the
+/// person is shown `values: "image: …nginx…" → "***"`, no hint that anything but a credential
+/// changed: the app is pointed at another image.
 #[tokio::test]
-async fn review15_question_probes() {
-    let pem = |last: &str| {
-        format!(
-            "initScript: |\n  -----BEGIN PRIVATE KEY-----\n  ////bin/true\n  ////bin/true\n  ////bin/true\n  ////bin/true\n  ////bin/true\n  {last}\n  -----END PRIVATE KEY-----\n"
-        )
-    };
+#[ignore = "issue 19, open (fifteenth review): values the line reading cannot place are put to a person as ***"]
+async fn review15_finding_question_unreadable_values_shown_as_a_mask() {
+    let missing = question_cases(&[(
+        "a01 values text the line reading cannot place (a document marker with content)",
+        "image:\n  repository: nginx\n",
+        "--- {image: {repository: evil.example.com/miner}}\n",
+        "evil.example.com/miner",
+    )])
+    .await;
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// FINDING Q2 (the fourteenth review's T2 again): the flow reading that fixed T2 gives up on a
+/// comment or a tag in the flow map, which is then hidden whole because it holds `password`;
+/// the person reads only "1 credential-like value(s) change, not shown" while the image
+/// changes beside the password: a comment after the map, a tag on the password, a comment
+/// inside a map over two lines.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a flow map with a comment or tag hides an image change beside a password"]
+async fn review15_finding_question_flow_map_not_read_hides_the_image() {
     let missing = question_cases(&[
-        (
-            "a01 values text the line reading cannot place (a document marker with content)",
-            "image:\n  repository: nginx\n",
-            "--- {image: {repository: evil.example.com/miner}}\n",
-            "evil.example.com/miner",
-        ),
         (
             "a02 flow map with a password beside the image and a comment",
             "image: {password: hunter2, repository: nginx} # pinned\n",
@@ -572,19 +706,42 @@ async fn review15_question_probes() {
             "image: {password: hunter2,  # db\n  repository: evil.example.com/miner}\n",
             "evil.example.com/miner",
         ),
-        (
-            "a05 a script's command dressed as the body of a PEM block",
-            &pem("////bin/true"),
-            &pem("/sbin/reboot"),
-            "reboot",
-        ),
-        (
-            "a06 a Secret line above makes the next `data:` hidden",
-            "kind: Secret\ndata:\n  image: nginx\n",
-            "kind: Secret\ndata:\n  image: evil.example.com/miner\n",
-            "evil.example.com/miner",
-        ),
     ])
     .await;
-    println!("review15 question probes:\n{}", missing.join("\n"));
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// FINDING Q3: `in_a_key_block` takes any lines of base64's alphabet between a BEGIN and an END
+/// line, of one length, 64 characters in all, for a key's body. Absolute paths are of that
+/// alphabet (`/`), and a shell runs on past a `-----BEGIN` line it cannot run: a script
+/// `////bin/true` → `/sbin/reboot` in 12-character lines is put to the person as "text of 10
+/// lines, changed only where credentials are hidden (not shown)". (A PEM body's lines are 64
+/// characters, OpenSSH's 70; these are 12.)
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a script command in a PEM-looking block of short lines is hidden from the question"]
+async fn review15_finding_question_script_dressed_as_a_key_block() {
+    let missing = question_cases(&[(
+        "a05 a script's command dressed as the body of a PEM block",
+        &pem_script("////bin/true"),
+        &pem_script("/sbin/reboot"),
+        "reboot",
+    )])
+    .await;
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// FINDING Q4 (lower: rests on the documented over-masking of a `data:` beside `kind: Secret`):
+/// an agent adds `kind: Secret` to Helm values, and a change under the values' own `data:` key
+/// (an image) is put to the person as "1 credential-like value(s) change, not shown".
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a kind: Secret line in Helm values hides a change under data:"]
+async fn review15_finding_question_kind_secret_hides_data() {
+    let missing = question_cases(&[(
+        "a06 a Secret line above makes the next `data:` hidden",
+        "kind: Secret\ndata:\n  image: nginx\n",
+        "kind: Secret\ndata:\n  image: evil.example.com/miner\n",
+        "evil.example.com/miner",
+    )])
+    .await;
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
