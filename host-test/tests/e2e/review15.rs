@@ -901,3 +901,53 @@ fn masking_held_3() -> Vec<LiveShape> {
 async fn review15_masking_held_3() {
     assert_none(leaks_in_live(&masking_held_3()).await);
 }
+
+/// Held: keys Go would read as a field spelled otherwise, inside lists of objects, under
+/// `metadata`, at the top, and twins: refused before any question, nothing changed.
+#[tokio::test]
+async fn review15_patch_spelling_held() {
+    let world = approval_world().await;
+    let before = world.standin.app("guestbook").unwrap();
+    let mut asked = Vec::new();
+    for patch in [
+        json!({"spec": {"source": {"helm": {"parameters": [{"name": "image.repository", "Value": "evil"}]}}}}),
+        json!({"metadata": {"Finalizers": ["resources-finalizer.argocd.argoproj.io"]}}),
+        json!({"spec": {"syncPolicy": {"Automated": {"prune": true}}}}),
+        json!({"spec": {"destination": {"Server": "https://evil.example.com"}}}),
+        json!({"spec": {"sources": [{"repoURL": "https://evil.example.com/x.git", "Path": "."}]}}),
+        json!({"spec": {"source": {"kustomize": {"Images": ["nginx=evil.example.com/miner"]}}}}),
+        json!({"Metadata": {"labels": {"a": "b"}}}),
+        json!({"spec": {"source": {"repoURL": "https://evil.example.com/x.git", "repourl": null}}}),
+        json!({"spec": {"ignoreDifferences": [{"Kind": "Secret", "jsonPointers": ["/data"]}]}}),
+        json!({"spec": {"source": {"directory": {"jsonnet": {"extVars": [{"name": "a", "Value": "b"}]}}}}}),
+        json!({"spec": {"syncPolicy": {"syncOptions": ["Prune=true"], "SyncOptions": ["Replace=true"]}}}),
+    ] {
+        let call = json!({"name": "patch_argocd_app", "arguments": {
+            "app_name": "guestbook", "confirm": true, "patch": patch}});
+        let answer = crate::planting::asked(&world, &call).await;
+        let text = crate::planting::question_in(&answer);
+        println!("review15 spelling {patch}: {text}");
+        if text.contains("Approve?") {
+            asked.push(patch.to_string());
+        }
+    }
+    assert_eq!(world.standin.app("guestbook").unwrap(), before);
+    assert!(asked.is_empty(), "asked for: {asked:?}");
+}
+
+/// FINDING Q6: an explicit key that is not a plain name hides its value in the masking (a
+/// documented over-masking in answers), so an agent writing the image's key as `? "repository"`
+/// puts the change to the person as "1 credential-like value(s) change, not shown"; Helm reads
+/// `image.repository`.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a quoted explicit key hides an image change from the question"]
+async fn review15_finding_question_explicit_key_hides_the_image() {
+    let missing = question_cases(&[(
+        "q7 the image's key written as a quoted explicit key",
+        "image:\n  ? \"repository\"\n  : nginx\n",
+        "image:\n  ? \"repository\"\n  : evil.example.com/miner\n",
+        "evil.example.com/miner",
+    )])
+    .await;
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
