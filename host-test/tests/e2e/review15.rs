@@ -951,3 +951,49 @@ async fn review15_finding_question_explicit_key_hides_the_image() {
     .await;
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// FINDING Q7 (a hidden change not even announced): the question counts the changes the
+/// masking hides as "changes of the raw app − changes of the masked app". A patch that adds a
+/// Helm parameter `env[0].name = DB_PASSWORD` makes the masking hide the existing, unchanged
+/// `env[0].value` parameter: the masked app gains a change that does not happen
+/// (`parameters[0].value: "v1" → "***"`), which cancels the count of one that does and is
+/// hidden (`valuesObject.auth.image`, under a credential-like key). The person reads a phantom
+/// change and nothing about the real one.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a phantom masked change cancels the count of a hidden one"]
+async fn review15_finding_question_hidden_change_count_cancelled() {
+    let world = approval_world().await;
+    world.standin.state().apps.get_mut("guestbook").unwrap().app["spec"]["source"] = json!({
+        "repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
+        "helm": {"parameters": [{"name": "env[0].value", "value": "v1"}],
+                 "valuesObject": {"auth": {"image": "nginx"}}}});
+    let call = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true,
+        "patch": {"spec": {"source": {"helm": {
+            "parameters": [{"name": "env[0].value", "value": "v1"},
+                           {"name": "env[0].name", "value": "DB_PASSWORD"}],
+            "valuesObject": {"auth": {"image": "evil.example.com/miner"}}}}}}}});
+    let text = crate::planting::question_in(&crate::planting::asked(&world, &call).await);
+    println!("review15 Q7:\n{text}");
+    assert!(
+        refused(&text)
+            || text.contains("evil.example.com/miner")
+            || text.contains("credential-like"),
+        "the auth.image change is neither shown nor announced:\n{text}"
+    );
+}
+
+/// FINDING F3b: the same flow scalar masked in part, in the approval question: a patch that
+/// adds to Helm values a flow map holding a Secret as JSON text puts the Secret's data to the
+/// person (and to the agent that reads the question).
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a flow scalar masked in part shows a Secret's data in the question"]
+async fn review15_finding_question_flow_partly_masked_scalar() {
+    let after = format!(
+        "replicas: 2\nextra: {{manifest: \"{}\"}}\n",
+        yaml_quoted(&secret_json("R15q03"))
+    );
+    let text = values_question("replicas: 2\n", &after).await;
+    println!("review15 F3b:\n{text}");
+    assert!(!text.contains("R15q03"), "{text}");
+}
