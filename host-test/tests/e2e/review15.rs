@@ -997,3 +997,68 @@ async fn review15_finding_question_flow_partly_masked_scalar() {
     println!("review15 F3b:\n{text}");
     assert!(!text.contains("R15q03"), "{text}");
 }
+
+/// Held: `resources/read` of an app whose source holds credentials (userinfo, Helm values,
+/// a Secret in the values, a parameter) shows none of them.
+#[tokio::test]
+async fn review15_resources_read_held() {
+    let world = World::new().await;
+    world.standin.state().apps.get_mut("guestbook").unwrap().app["spec"]["source"] = json!({
+        "repoURL": "https://deploy:R15r01@git.example.com/x.git", "chart": "guestbook", "targetRevision": "1.0.0",
+        "helm": {"values": "db:\n  password: R15r02\nobjects:\n- apiVersion: v1\n  kind: Secret\n  stringData:\n    conn: R15r03\n",
+                 "parameters": [{"name": "apiToken", "value": "R15r04"}]}});
+    let (_, read) = world
+        .modern(
+            "resources/read",
+            json!({"uri": crate::listening::app_uri("guestbook")}),
+        )
+        .await;
+    println!("review15 resources/read: {read}");
+    assert!(read.to_string().contains("guestbook"), "{read}");
+    let found: Vec<String> = ["R15r01", "R15r02", "R15r03", "R15r04"]
+        .iter()
+        .filter(|s| read.to_string().contains(*s))
+        .map(|s| format!("resources/read: {s}"))
+        .collect();
+    assert_none(found);
+}
+
+/// FINDING R1 (low: the credential comes from the caller itself): `prompts/get` fills its
+/// messages with the arguments as given, unscrubbed, though the README says no credential
+/// appears in prompts and every tool's answer (error messages echoing arguments included) is
+/// scrubbed: a URL's userinfo, a `ghp_` token, `password=…` and an `Authorization` header
+/// given as prompt arguments come back in the prompt's text, which the client hands the model.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): prompts/get echoes credential-shaped arguments unscrubbed"]
+async fn review15_finding_prompts_echo_arguments_unscrubbed() {
+    let world = World::new().await;
+    let mut found = Vec::new();
+    for (prompt, arguments) in [
+        (
+            "safe_sync",
+            json!({"app_name": "https://deploy:R15r05@git.example.com/x", "revision": "ghp_R15r06aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}),
+        ),
+        (
+            "triage_app",
+            json!({"app_name": "guestbook password=R15r07"}),
+        ),
+        (
+            "rollback_to_last_good",
+            json!({"app_name": "Authorization: Bearer R15r08"}),
+        ),
+    ] {
+        let (_, got) = world
+            .modern(
+                "prompts/get",
+                json!({"name": prompt, "arguments": arguments}),
+            )
+            .await;
+        println!("review15 prompts/get {prompt}: {got}");
+        for s in ["R15r05", "R15r06", "R15r07", "R15r08"] {
+            if got.to_string().contains(s) {
+                found.push(format!("prompts/get {prompt}: {s}"));
+            }
+        }
+    }
+    assert_none(found);
+}
