@@ -1,12 +1,33 @@
 //! Fifteenth hostile review (issue 19): probes of the fourteenth review's fixes — YAML flow
 //! collections read as objects, YAML JSON-patch operations, Secrets written out as YAML text,
-//! the approval question's text changes and key blocks — and of comparisons and XML in text.
-//! Every probe goes through the built components: `get_argocd_resource` of planted live objects
-//! and `get_argocd_app_status` / `get_argocd_app_logs` on the server component and the plugin,
-//! and the approval question of `patch_argocd_app` on the server component.
+//! the approval question's text changes and key blocks — and of comparisons and XML in text,
+//! resources and prompts. Every probe goes through the built components: `get_argocd_resource`
+//! of planted live objects and `get_argocd_app_status` / `get_argocd_app_logs` on the server
+//! component and the plugin, the approval question of `patch_argocd_app`, `resources/read` and
+//! `prompts/get` on the server component.
 //!
-//! Each `review15_finding_*` asserts the secure behaviour, fails today and is ignored with
-//! issue 19; the other tests are shapes that held.
+//! Findings (each `review15_finding_*` asserts the secure behaviour, fails today and is ignored
+//! with issue 19):
+//!
+//! - F1 a Secret as a YAML flow map the flow reading gives up on (a comment, a tag) keeps its
+//!   data; F2 a hidden flow collection spread over two lines leaves its second line; F3 a flow
+//!   scalar masked in part (JSON or YAML text inside it) is shown as it was, in answers and
+//!   (F3b) in the approval question.
+//! - S1 a Secret in YAML text whose `kind` is on the next line, a block scalar or an alias, or
+//!   whose `stringData` is an explicit key or merged in, keeps its data. M1 one line the values
+//!   reading cannot place turns off the masking of a whole multi-line string in any object.
+//! - P1 YAML operations with `value :`, `path :` or the name on the line below `value:`; P2 a
+//!   pointer index spelled `00` / `+0`; P3 a patch target kind given as a regular expression.
+//! - C1 comparisons with the literal in parentheses, first in Go's `eq`, in a list; C2 CEL
+//!   `matches(`, a template literal, an XML comment before the sibling value.
+//! - Q1 values the line reading cannot place are put to a person as `***`; Q2 a flow map with a
+//!   comment or tag hides an image change beside a password (T2 again); Q3 a script command
+//!   dressed as a PEM body of short lines; Q4 `kind: Secret` in values hides a `data:` change;
+//!   Q5 script lines read as a credential's key hide a command change; Q6 a quoted explicit key
+//!   hides an image change; Q7 a phantom masked change cancels the count of a hidden one.
+//! - R1 (low) `prompts/get` echoes credential-shaped arguments unscrubbed.
+//!
+//! The other tests are shapes that held.
 
 use serde_json::{Value, json};
 
