@@ -24,7 +24,8 @@
 //!   comment or tag hides an image change beside a password (T2 again); Q3 a script command
 //!   dressed as a PEM body of short lines; Q4 `kind: Secret` in values hides a `data:` change;
 //!   Q5 script lines read as a credential's key hide a command change; Q6 a quoted explicit key
-//!   hides an image change; Q7 a phantom masked change cancels the count of a hidden one.
+//!   hides an image change; Q7 a phantom masked change cancels the count of a hidden one; Q8 a
+//!   sync revision shaped like a token is shown as `***`.
 //! - R1 (low) `prompts/get` echoes credential-shaped arguments unscrubbed.
 //!
 //! The other tests are shapes that held.
@@ -1082,4 +1083,30 @@ async fn review15_finding_prompts_echo_arguments_unscrubbed() {
         }
     }
     assert_none(found);
+}
+
+/// FINDING Q8 (question hides what runs): every argument is shown "whole", but each line of
+/// the question is scrubbed, so a sync `revision` that is a branch named like a token
+/// (`ghp_…`, a JWT's shape) or holding `password=` is put to the person as `"***"` or
+/// `"feature/password=***"`: they approve a sync to a revision they cannot read (any branch
+/// an agent can push). A question that cannot show an argument should not be asked.
+#[tokio::test]
+#[ignore = "issue 19, open (fifteenth review): a sync revision shaped like a token is put to a person as ***"]
+async fn review15_finding_question_revision_shaped_like_a_token() {
+    let world = approval_world().await;
+    let mut hidden = Vec::new();
+    for revision in [
+        "ghp_R15v01aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "feature/password=R15v02",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJSMTV2MDMifQ.R15v03sig",
+    ] {
+        let call = json!({"name": "sync_argocd_app", "arguments": {
+            "app_name": "guestbook", "confirm": true, "revision": revision}});
+        let text = crate::planting::question_in(&crate::planting::asked(&world, &call).await);
+        println!("review15 sync revision {revision}:\n{text}\n");
+        if !refused(&text) && !text.contains(revision) {
+            hidden.push(format!("{revision}:\n{text}"));
+        }
+    }
+    assert!(hidden.is_empty(), "{}", hidden.join("\n"));
 }
