@@ -38,6 +38,7 @@ mod review11;
 mod review12;
 mod review13;
 mod review14;
+mod review15;
 mod review4;
 mod review5;
 mod review6;
