@@ -235,7 +235,6 @@ fn flow_held() -> Vec<LiveShape> {
 /// name (`conn`), so it is shown whole, data included. The README says a Secret written out in
 /// text loses its data "however it is spelled". Both components, `get_argocd_resource`.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a Secret as a flow map with a comment or a tag keeps its data"]
 async fn review15_finding_flow_secret_unread_by_the_flow_reading() {
     assert_none(leaks_in_live(&flow_secret_unread()).await);
 }
@@ -245,7 +244,6 @@ async fn review15_finding_flow_secret_unread_by_the_flow_reading() {
 /// spread over lines (a Secret's entry written as a flow list over two lines), the masked text
 /// has fewer lines and the old lines after it are kept as they were: `R15f06b` is shown.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a hidden flow collection over two lines leaves its second line"]
 async fn review15_finding_flow_span_across_lines() {
     assert_none(leaks_in_live(&flow_span_across_lines()).await);
 }
@@ -255,7 +253,6 @@ async fn review15_finding_flow_span_across_lines() {
 /// read by `mask_embedded_document`; an Application's Helm values inside a flow Application,
 /// masked by `mask_yaml`) changes the object but not the text, which is shown as it was.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a flow scalar masked in part is shown unmasked"]
 async fn review15_finding_flow_partly_masked_scalar() {
     assert_none(leaks_in_live(&flow_partly_masked()).await);
 }
@@ -324,7 +321,6 @@ fn secret_text_spelled_otherwise() -> Vec<LiveShape> {
 /// `stringData` key written as an explicit key (`? stringData`), or merged in (`<<:`). The data
 /// is shown.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a Secret in YAML text whose kind or stringData is spelled otherwise keeps its data"]
 async fn review15_finding_secret_text_spelled_otherwise() {
     assert_none(leaks_in_live(&secret_text_spelled_otherwise()).await);
 }
@@ -505,7 +501,6 @@ fn operation_held() -> Vec<LiveShape> {
 /// written as a plain scalar on the line below `value:` is read as an empty map, so its pair's
 /// value is shown.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): YAML operations with `value :`, `path :` or the name on the next line"]
 async fn review15_finding_yaml_operation_keys_spelled_otherwise() {
     assert_none(leaks_in_live(&operation_keys_spelled_otherwise()).await);
 }
@@ -516,7 +511,6 @@ async fn review15_finding_yaml_operation_keys_spelled_otherwise() {
 /// whose value operation spells its index otherwise (YAML text, JSON text, objects, across
 /// two patches) is shown.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a JSON patch pair whose index is spelled 00 or +0"]
 async fn review15_finding_pointer_index_spelled_otherwise() {
     assert_none(leaks_in_live(&pointer_index_spelled_otherwise()).await);
 }
@@ -526,7 +520,6 @@ async fn review15_finding_pointer_index_spelled_otherwise() {
 /// takes a patch for a Secret's only when `target.kind` is exactly `Secret`, so what such a
 /// patch writes into `/data` is shown (YAML text and objects).
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a patch whose target kind is a regular expression matching Secret"]
 async fn review15_finding_secret_target_kind_as_a_regex() {
     assert_none(leaks_in_live(&secret_target_as_a_regex()).await);
 }
@@ -689,7 +682,6 @@ fn pem_script(last: &str) -> String {
 /// person is shown `values: "image: …nginx…" → "***"`, no hint that anything but a credential
 /// changed: the app is pointed at another image.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): values the line reading cannot place are put to a person as ***"]
 async fn review15_finding_question_unreadable_values_shown_as_a_mask() {
     let missing = question_cases(&[(
         "a01 values text the line reading cannot place (a document marker with content)",
@@ -707,7 +699,6 @@ async fn review15_finding_question_unreadable_values_shown_as_a_mask() {
 /// changes beside the password: a comment after the map, a tag on the password, a comment
 /// inside a map over two lines.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a flow map with a comment or tag hides an image change beside a password"]
 async fn review15_finding_question_flow_map_not_read_hides_the_image() {
     let missing = question_cases(&[
         (
@@ -740,7 +731,6 @@ async fn review15_finding_question_flow_map_not_read_hides_the_image() {
 /// lines, changed only where credentials are hidden (not shown)". (A PEM body's lines are 64
 /// characters, OpenSSH's 70; these are 12.)
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a script command in a PEM-looking block of short lines is hidden from the question"]
 async fn review15_finding_question_script_dressed_as_a_key_block() {
     let missing = question_cases(&[(
         "a05 a script's command dressed as the body of a PEM block",
@@ -756,7 +746,6 @@ async fn review15_finding_question_script_dressed_as_a_key_block() {
 /// an agent adds `kind: Secret` to Helm values, and a change under the values' own `data:` key
 /// (an image) is put to the person as "1 credential-like value(s) change, not shown".
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a kind: Secret line in Helm values hides a change under data:"]
 async fn review15_finding_question_kind_secret_hides_data() {
     let missing = question_cases(&[(
         "a06 a Secret line above makes the next `data:` hidden",
@@ -780,7 +769,6 @@ fn script(line: &str) -> String {
 /// "1 credential-like value(s) change, not shown" while the script fetches another URL or
 /// reboots.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a script line read as a credential's key hides a command change from the question"]
 async fn review15_finding_question_script_line_read_as_a_credential() {
     let missing = question_cases(&[
         (
@@ -870,7 +858,6 @@ fn text_unplaced_secret() -> Vec<LiveShape> {
 /// (`--- {…}`), a plain scalar as a document — anywhere in the text, and a Secret written
 /// out in it, in block style, keeps its data. (Helm values in that case are hidden whole.)
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): one unplaced YAML line turns off the masking of a Secret in a ConfigMap's text"]
 async fn review15_finding_text_the_reading_cannot_place_keeps_a_secret() {
     assert_none(leaks_in_live(&text_unplaced_secret()).await);
 }
@@ -962,7 +949,6 @@ async fn review15_patch_spelling_held() {
 /// puts the change to the person as "1 credential-like value(s) change, not shown"; Helm reads
 /// `image.repository`.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a quoted explicit key hides an image change from the question"]
 async fn review15_finding_question_explicit_key_hides_the_image() {
     let missing = question_cases(&[(
         "q7 the image's key written as a quoted explicit key",
@@ -982,7 +968,6 @@ async fn review15_finding_question_explicit_key_hides_the_image() {
 /// hidden (`valuesObject.auth.image`, under a credential-like key). The person reads a phantom
 /// change and nothing about the real one.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a phantom masked change cancels the count of a hidden one"]
 async fn review15_finding_question_hidden_change_count_cancelled() {
     let world = approval_world().await;
     world.standin.state().apps.get_mut("guestbook").unwrap().app["spec"]["source"] = json!({
@@ -1009,7 +994,6 @@ async fn review15_finding_question_hidden_change_count_cancelled() {
 /// adds to Helm values a flow map holding a Secret as JSON text puts the Secret's data to the
 /// person (and to the agent that reads the question).
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a flow scalar masked in part shows a Secret's data in the question"]
 async fn review15_finding_question_flow_partly_masked_scalar() {
     let after = format!(
         "replicas: 2\nextra: {{manifest: \"{}\"}}\n",
@@ -1051,7 +1035,6 @@ async fn review15_resources_read_held() {
 /// scrubbed: a URL's userinfo, a `ghp_` token, `password=…` and an `Authorization` header
 /// given as prompt arguments come back in the prompt's text, which the client hands the model.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): prompts/get echoes credential-shaped arguments unscrubbed"]
 async fn review15_finding_prompts_echo_arguments_unscrubbed() {
     let world = World::new().await;
     let mut found = Vec::new();
@@ -1091,7 +1074,6 @@ async fn review15_finding_prompts_echo_arguments_unscrubbed() {
 /// `"feature/password=***"`: they approve a sync to a revision they cannot read (any branch
 /// an agent can push). A question that cannot show an argument should not be asked.
 #[tokio::test]
-#[ignore = "issue 19, open (fifteenth review): a sync revision shaped like a token is put to a person as ***"]
 async fn review15_finding_question_revision_shaped_like_a_token() {
     let world = approval_world().await;
     let mut hidden = Vec::new();
