@@ -161,15 +161,15 @@ fn literals_at(bytes: &[u8], mut at: usize) -> Option<((usize, usize), bool, usi
         let close = bytes.get(inner.1).map_or(0, |_| unit(bytes, inner.1).len);
         inner.1 + close
     };
-    let (mut last, mut same) = (first, true);
-    while wrapped {
+    // The next item of a list: a comma, then a literal.
+    let item = |last| {
         let comma = skip_spaces(bytes, past(last));
-        let Some((next, other)) = (bytes.get(comma) == Some(&b','))
+        (bytes.get(comma) == Some(&b','))
             .then(|| literal_at(bytes, skip_spaces(bytes, comma + 1)))
             .flatten()
-        else {
-            break;
-        };
+    };
+    let (mut last, mut same) = (first, true);
+    while wrapped && let Some((next, other)) = item(last) {
         same &= other.ch == quote.ch;
         last = next;
     }
