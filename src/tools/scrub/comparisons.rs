@@ -6,8 +6,9 @@
 //! `["…", "…"]`), on either side of `==`, `!=`, `===`, `!==`, `<>`, after ` eq `, ` ne `,
 //! ` contains ` (a Go template's `eq`, `ne`, `contains`, `hasPrefix`, `hasSuffix` before both
 //! arguments: the literal either one), or the first argument of a call that compares
-//! (`| test("…")`, `.startsWith("…")`, `.equals("…")`, CEL's `.matches("…")`) is masked when
-//! what it is compared with names a credential ([`names::credential`]): the last name of
+//! (`| test("…")`, `.startsWith("…")`, `.equals("…")`, CEL's `.matches("…")`; either of two:
+//! `strings.EqualFold(token, "…")`; or what it is called on: `"…".equals(password)`) is
+//! masked when what it is compared with names a credential ([`names::credential`]): the last name of
 //! that operand's path (an index after it skipped: `passwords[0]`), or, when the operand
 //! names nothing of its own — the current item (`.`, `@`), a variable (`$p`), a filter on
 //! what a pipe feeds it (`| ascii_downcase`), a bracket's result (`(…)`, `f(x)`) — any
@@ -33,8 +34,8 @@ type Compared = ((usize, usize), (usize, usize), bool);
 
 /// Calls that compare what they are called on with their first argument: jq's
 /// `| test("…")`, Java's `.equals("…")`, JavaScript's `.startsWith("…")`, CEL's
-/// `.matches("…")`.
-const CALLS: [&str; 8] = [
+/// `.matches("…")`, Go's `strings.EqualFold(…, "…")`.
+const CALLS: [&str; 11] = [
     "test",
     "match",
     "matches",
@@ -43,6 +44,9 @@ const CALLS: [&str; 8] = [
     "contains",
     "equals",
     "equalsignorecase",
+    "equalfold",
+    "hasprefix",
+    "hassuffix",
 ];
 
 /// The literal of a comparison starting at `i` ([`symbolic`], [`worded`]), when what it is
@@ -100,7 +104,8 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
         && i > 0
         && matches!(bytes[i - 1], b' ' | b'(')
         && bytes.get(end) == Some(&b' ');
-    let (mut operand, mut at) = if bytes.get(end) == Some(&b'(') && is(&CALLS) {
+    let call = bytes.get(end) == Some(&b'(') && is(&CALLS);
+    let (mut operand, mut at) = if call {
         let operand = match i.checked_sub(1) {
             Some(dot) if bytes[dot] == b'.' => (operand_start(bytes, dot), dot),
             _ => (i, end),
@@ -115,16 +120,44 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
     } else {
         return None;
     };
-    // A Go template's function before both its arguments, a field or variable one of them:
-    // `eq .Values.password "…"`, `(eq "…" .Values.password)`, `hasPrefix "…" $token`; unless
-    // the operand before the word names a credential (`password eq "…"`).
-    let prefix = operator && !last_name(&bytes[operand.0..operand.1]).is_some_and(credential_name);
-    if prefix && let Some((field, next)) = go_field(bytes, at) {
-        (operand, at) = (field, next);
+    // `"…".equals(password)`: the literal called on, compared with the argument.
+    if call
+        && i > 1
+        && bytes[i - 1] == b'.'
+        && let Some((literal, escaped)) = literal_before(bytes, i - 1)
+    {
+        return Some((literal, (at, operand_end(bytes, at)), escaped));
+    }
+    // A function given both operands, the literal either one: a Go template's
+    // `eq .Values.password "…"`, `(eq "…" .Values.password)`, `hasPrefix "…" $token`, Go's
+    // `strings.EqualFold(password, "…")`, Java's `Objects.equals("…", password)`; unless the
+    // operand before the word names a credential (`password eq "…"`).
+    let prefix =
+        (operator || call) && !last_name(&bytes[operand.0..operand.1]).is_some_and(credential_name);
+    let first_argument = || {
+        if !call {
+            return go_field(bytes, at);
+        }
+        let end = operand_end(bytes, at);
+        let comma = skip_spaces(bytes, end);
+        (end > at && literal_at(bytes, at).is_none() && bytes.get(comma) == Some(&b','))
+            .then(|| ((at, end), skip_spaces(bytes, comma + 1)))
+    };
+    if prefix && let Some((argument, next)) = first_argument() {
+        (operand, at) = (argument, next);
     }
     let (literal, escaped, after) = literals_at(bytes, at)?;
-    if prefix && let Some((field, _)) = go_field(bytes, skip_spaces(bytes, after)) {
-        operand = field;
+    let next = skip_spaces(bytes, after);
+    let second_argument = if !call {
+        go_field(bytes, next).map(|(field, _)| field)
+    } else if bytes.get(next) == Some(&b',') {
+        let start = skip_spaces(bytes, next + 1);
+        Some((start, operand_end(bytes, start))).filter(|(s, e)| e > s)
+    } else {
+        None
+    };
+    if prefix && let Some(argument) = second_argument {
+        operand = argument;
     }
     Some((literal, operand, escaped))
 }
@@ -642,6 +675,11 @@ mod tests {
             r#"{{ if contains "R15c41" .Values.token }}"#,
             r#"{"m": "{{ if eq \"R15c42\" .Values.password }}"}"#,
             "if (password == `R15c43`) {",
+            r#"if ("R15c45".equals(password)) {"#,
+            r#"strings.EqualFold(token, "R15c46")"#,
+            r#"Objects.equals("R15c47", user.password)"#,
+            r#"strings.HasPrefix(apiKey, 'R15c48')"#,
+            r#"{"m": "\"R15c49\".equalsIgnoreCase(password)"}"#,
         ] {
             let clean = without_credentials(dirty);
             assert!(!clean.contains("R15"), "{dirty} -> {clean}");
@@ -679,6 +717,10 @@ mod tests {
             r#"{{ if eq .Values.name "web" }}"#,
             r#"{{ if and (eq "web" .Values.name) .x }}"#,
             r#"{{ if hasPrefix "web" .Values.name }}"#,
+            r#""web".equals(name)"#,
+            r#"strings.EqualFold(name, "web")"#,
+            r#"Objects.equals("web", user.name)"#,
+            r#"contains("a", "b")"#,
             "image !== `nginx`",
             r#"self.metadata.name.matches("^web")"#,
             r#"len("abc") == password"#,
@@ -749,6 +791,10 @@ mod tests {
             " eq .é",
             "é.matches(`é`)",
             "password == `é\né`",
+            "\"é\".equals(",
+            "é.equals(é, ",
+            "EqualFold(é,\"é",
+            "EqualFold(\"é\", ",
             "é == [`é`, ",
         ] {
             let _ = without_credentials(text);
