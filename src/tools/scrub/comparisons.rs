@@ -2,21 +2,24 @@
 //! `ignoreDifferences` (`.data.password | select(. == "…")`, `$.data[?(@.token == '…')]`), a
 //! CEL or Rego rule (`self.data.apiKey == "…"`), a condition in code (`if password != "…"`).
 //!
-//! The quoted literal on either side of `==`, `!=`, `===`, `!==`, `<>`, after ` eq `, ` ne `,
-//! ` contains `, or the first argument of a call that compares (`| test("…")`,
-//! `.startsWith("…")`, `.equals("…")`) is masked when what it is compared with names a
-//! credential ([`names::credential`]): the last name of that operand's
-//! path (an index after it skipped: `passwords[0]`), or, when the operand names nothing of its
-//! own — the current item (`.`, `@`), a variable (`$p`), a filter on what a pipe feeds it
-//! (`| ascii_downcase`), a bracket's result (`(…)`, `f(x)`) — any credential path its
-//! expression mentions before it: on its line, or on the lines before it that the expression
-//! continues from (a line ending in `(` or `|`, a line starting with `|`). A value that a
-//! variable or a pipe carries keeps its source out of sight of the operand, so inside an
-//! expression that names a credential the literal is masked rather than the binding traced:
-//! a literal hidden there costs little, a password shown a lot.
+//! The quoted literal (`"…"`, `'…'`, `` `…` ``), alone or in a bracket or list (`("…")`,
+//! `["…", "…"]`), on either side of `==`, `!=`, `===`, `!==`, `<>`, after ` eq `, ` ne `,
+//! ` contains ` (a Go template's `eq`, `ne`, `contains`, `hasPrefix`, `hasSuffix` before both
+//! arguments: the literal either one), or the first argument of a call that compares
+//! (`| test("…")`, `.startsWith("…")`, `.equals("…")`, CEL's `.matches("…")`; either of two:
+//! `strings.EqualFold(token, "…")`; or what it is called on: `"…".equals(password)`) is
+//! masked when what it is compared with names a credential ([`names::credential`]): the last name of
+//! that operand's path (an index after it skipped: `passwords[0]`), or, when the operand
+//! names nothing of its own — the current item (`.`, `@`), a variable (`$p`), a filter on
+//! what a pipe feeds it (`| ascii_downcase`), a bracket's result (`(…)`, `f(x)`) — any
+//! credential path its expression mentions before it: on its line, or on the lines before it
+//! that the expression continues from (a line ending in `(` or `|`, a line starting with `|`).
+//! A value that a variable or a pipe carries keeps its source out of sight of the operand, so
+//! inside an expression that names a credential the literal is masked rather than the binding
+//! traced: a literal hidden there costs little, a password shown a lot.
 
 use super::names;
-use super::reading::unit;
+use super::reading::{Unit, unit};
 use super::spans::{skip_spaces, value};
 use crate::tools::masking::names_a_place;
 
@@ -30,15 +33,20 @@ const LITERAL_MOST: usize = 256;
 type Compared = ((usize, usize), (usize, usize), bool);
 
 /// Calls that compare what they are called on with their first argument: jq's
-/// `| test("…")`, Java's `.equals("…")`, JavaScript's `.startsWith("…")`.
-const CALLS: [&str; 7] = [
+/// `| test("…")`, Java's `.equals("…")`, JavaScript's `.startsWith("…")`, CEL's
+/// `.matches("…")`, Go's `strings.EqualFold(…, "…")`.
+const CALLS: [&str; 11] = [
     "test",
     "match",
+    "matches",
     "startswith",
     "endswith",
     "contains",
     "equals",
     "equalsignorecase",
+    "equalfold",
+    "hasprefix",
+    "hassuffix",
 ];
 
 /// The literal of a comparison starting at `i` ([`symbolic`], [`worded`]), when what it is
@@ -61,25 +69,22 @@ fn symbolic(bytes: &[u8], i: usize) -> Option<Compared> {
     if bytes.get(after) == Some(&b'=') {
         after += 1;
     }
-    let right = skip_spaces(bytes, after);
+    let mut right = skip_spaces(bytes, after);
     let left_end = back_over_spaces(bytes, i);
-    if let Some(literal) = literal_at(bytes, right) {
-        return Some((
-            literal.0,
-            (operand_start(bytes, left_end), left_end),
-            literal.1,
-        ));
+    if let Some((literal, escaped, _)) = literals_at(bytes, right) {
+        let operand = (operand_start(bytes, left_end), left_end);
+        return Some((literal, operand, escaped));
     }
-    // The literal first: `"…" == .data.password`, `("…" === apiKey)`.
-    let (literal, escaped) = literal_before(bytes, left_end)?;
-    let end = (right..bytes.len())
-        .find(|p| !operand_byte(bytes[*p]))
-        .unwrap_or(bytes.len());
-    Some((literal, (right, end), escaped))
+    // The literal first: `"…" == .data.password`, `("…" === apiKey)`, `["…"] == [.x]`.
+    let (literal, escaped) = literals_before(bytes, left_end)?;
+    while bytes.get(right) == Some(&b'(') {
+        right = skip_spaces(bytes, right + 1);
+    }
+    Some((literal, (right, operand_end(bytes, right)), escaped))
 }
 
 /// A word at `i` that compares: an operator (`password eq '…'`, ` ne `, JSONPath's
-/// ` contains `) with the literal after it, or one of [`CALLS`] with the literal its first
+/// ` contains `, a Go template's `(eq "…" .Values.password)`) with the literal after it, or one of [`CALLS`] with the literal its first
 /// argument, compared with what it is called on (`password.equals(`) or fed (`| test(`).
 fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
     if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
@@ -95,17 +100,18 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
             .iter()
             .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
     };
-    let (operand, at) = if bytes.get(end) == Some(&b'(') && is(&CALLS) {
+    let operator = is(&["eq", "ne", "contains", "hasprefix", "hassuffix"])
+        && i > 0
+        && matches!(bytes[i - 1], b' ' | b'(')
+        && bytes.get(end) == Some(&b' ');
+    let call = bytes.get(end) == Some(&b'(') && is(&CALLS);
+    let (mut operand, mut at) = if call {
         let operand = match i.checked_sub(1) {
             Some(dot) if bytes[dot] == b'.' => (operand_start(bytes, dot), dot),
             _ => (i, end),
         };
         (operand, skip_spaces(bytes, end + 1))
-    } else if is(&["eq", "ne", "contains"])
-        && i > 0
-        && bytes[i - 1] == b' '
-        && bytes.get(end) == Some(&b' ')
-    {
+    } else if operator {
         let left_end = back_over_spaces(bytes, i);
         (
             (operand_start(bytes, left_end), left_end),
@@ -114,18 +120,124 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
     } else {
         return None;
     };
-    let (literal, escaped) = literal_at(bytes, at)?;
+    // `"…".equals(password)`: the literal called on, compared with the argument.
+    if call
+        && i > 1
+        && bytes[i - 1] == b'.'
+        && let Some((literal, escaped)) = literal_before(bytes, i - 1)
+    {
+        return Some((literal, (at, operand_end(bytes, at)), escaped));
+    }
+    // A function given both operands, the literal either one: a Go template's
+    // `eq .Values.password "…"`, `(eq "…" .Values.password)`, `hasPrefix "…" $token`, Go's
+    // `strings.EqualFold(password, "…")`, Java's `Objects.equals("…", password)`; unless the
+    // operand before the word names a credential (`password eq "…"`).
+    let prefix =
+        (operator || call) && !last_name(&bytes[operand.0..operand.1]).is_some_and(credential_name);
+    let first_argument = || {
+        if !call {
+            return go_field(bytes, at);
+        }
+        let end = operand_end(bytes, at);
+        let comma = skip_spaces(bytes, end);
+        (end > at && literal_at(bytes, at).is_none() && bytes.get(comma) == Some(&b','))
+            .then(|| ((at, end), skip_spaces(bytes, comma + 1)))
+    };
+    if prefix && let Some((argument, next)) = first_argument() {
+        (operand, at) = (argument, next);
+    }
+    let (literal, escaped, after) = literals_at(bytes, at)?;
+    let next = skip_spaces(bytes, after);
+    let second_argument = if !call {
+        go_field(bytes, next).map(|(field, _)| field)
+    } else if bytes.get(next) == Some(&b',') {
+        let start = skip_spaces(bytes, next + 1);
+        Some((start, operand_end(bytes, start))).filter(|(s, e)| e > s)
+    } else {
+        None
+    };
+    if prefix && let Some(argument) = second_argument {
+        operand = argument;
+    }
     Some((literal, operand, escaped))
 }
 
-/// The quoted literal whose opening quote is at `at`: its inside, and whether its quotes are
-/// escaped.
-fn literal_at(bytes: &[u8], at: usize) -> Option<((usize, usize), bool)> {
-    let quote = bytes.get(at).map(|_| unit(bytes, at))?;
-    if !matches!(quote.ch, b'"' | b'\'') {
+/// A Go template's field or variable at `at`, perhaps in brackets (`.Values.password`,
+/// `$token`, `( .Values.password )`): it, and where what follows it starts.
+fn go_field(bytes: &[u8], mut at: usize) -> Option<((usize, usize), usize)> {
+    while bytes.get(at) == Some(&b'(') {
+        at = skip_spaces(bytes, at + 1);
+    }
+    let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_');
+    if !(matches!(bytes.get(at), Some(b'.' | b'$')) && bytes.get(at + 1).is_some_and(name)) {
         return None;
     }
-    Some((value(bytes, at, false, 0)?, quote.escaped))
+    let end = operand_end(bytes, at);
+    let mut next = skip_spaces(bytes, end);
+    while bytes.get(next) == Some(&b')') {
+        next = skip_spaces(bytes, next + 1);
+    }
+    Some(((at, end), next))
+}
+
+/// The quoted literal (`"…"`, `'…'`, JavaScript's `` `…` ``) whose opening quote is at `at`,
+/// or the literals of a bracket or list opening there (`("…")`, `["…", "…"]`): what to mask
+/// (inside the quotes; from the first quote to the last when the literals' quotes differ),
+/// whether the quotes are escaped, and where the last literal ends.
+fn literals_at(bytes: &[u8], mut at: usize) -> Option<((usize, usize), bool, usize)> {
+    let mut wrapped = false;
+    while matches!(bytes.get(at), Some(b'(' | b'[')) {
+        (at, wrapped) = (skip_spaces(bytes, at + 1), true);
+    }
+    let (first, quote) = literal_at(bytes, at)?;
+    let past = |inner: (usize, usize)| {
+        let close = bytes.get(inner.1).map_or(0, |_| unit(bytes, inner.1).len);
+        inner.1 + close
+    };
+    // The next item of a list: a comma, then a literal.
+    let item = |last| {
+        let comma = skip_spaces(bytes, past(last));
+        (bytes.get(comma) == Some(&b','))
+            .then(|| literal_at(bytes, skip_spaces(bytes, comma + 1)))
+            .flatten()
+    };
+    let (mut last, mut same) = (first, true);
+    while wrapped && let Some((next, other)) = item(last) {
+        same &= other.ch == quote.ch;
+        last = next;
+    }
+    let span = if same {
+        (first.0, last.1)
+    } else {
+        (at, past(last))
+    };
+    Some((span, quote.escaped, past(last)))
+}
+
+/// The quoted literal whose opening quote is at `at`: its inside, and its opening quote.
+fn literal_at(bytes: &[u8], at: usize) -> Option<((usize, usize), Unit)> {
+    let quote = bytes.get(at).map(|_| unit(bytes, at))?;
+    let inside = match quote.ch {
+        b'"' | b'\'' => value(bytes, at, false, 0)?,
+        // A template literal on one line: an unclosed one is no literal.
+        b'`' => {
+            let end = at
+                + 1
+                + bytes[at + 1..]
+                    .iter()
+                    .position(|b| matches!(b, b'`' | b'\n'))?;
+            (bytes[end] == b'`' && end > at + 1).then_some((at + 1, end))?
+        }
+        _ => return None,
+    };
+    Some((inside, quote))
+}
+
+/// Where the path operand starting at `start` ends.
+fn operand_end(bytes: &[u8], start: usize) -> usize {
+    (start..bytes.len())
+        .find(|p| !operand_byte(bytes[*p]))
+        .unwrap_or(bytes.len())
 }
 
 /// Where the spaces and tabs before `at` start.
@@ -171,7 +283,7 @@ fn credential_name(name: &str) -> bool {
 /// quotes were escaped.
 fn literal_before(bytes: &[u8], end: usize) -> Option<((usize, usize), bool)> {
     let quote = *bytes.get(end.checked_sub(1)?)?;
-    if !matches!(quote, b'"' | b'\'') {
+    if !matches!(quote, b'"' | b'\'' | b'`') {
         return None;
     }
     let mut close = end - 1;
@@ -185,6 +297,51 @@ fn literal_before(bytes: &[u8], end: usize) -> Option<((usize, usize), bool)> {
         .take_while(|p| !matches!(bytes[*p], b'\n' | b'\r'))
         .find(|p| bytes[*p] == quote && (*p > 0 && bytes[*p - 1] == b'\\') == escaped)?;
     (open + 1 < close).then_some(((open + 1, close), escaped))
+}
+
+/// The literal or literals ending at `end` ([`literal_before`]), also in a bracket or a list
+/// that no name calls or indexes (`("…")`, `["…", '…']`, not `f("…")` nor `x["…"]`): what to
+/// mask (inside the quotes; from the first quote to the last when the literals' quotes
+/// differ), and whether the quotes are escaped.
+fn literals_before(bytes: &[u8], end: usize) -> Option<((usize, usize), bool)> {
+    let mut at = end;
+    while at > 0 && matches!(bytes[at - 1], b')' | b']') {
+        at = back_over_spaces(bytes, at - 1);
+    }
+    let (last, escaped) = literal_before(bytes, at)?;
+    if at == end {
+        return Some((last, escaped));
+    }
+    // Back past a literal's opening quote and the backslashes that escape it.
+    let open = |inner: (usize, usize)| {
+        let mut p = inner.0 - 1;
+        while p > 0 && bytes[p - 1] == b'\\' {
+            p -= 1;
+        }
+        p
+    };
+    let (mut first, mut same) = (last, true);
+    let mut before = back_over_spaces(bytes, open(first));
+    while before > 0 && bytes[before - 1] == b',' {
+        let (next, _) = literal_before(bytes, back_over_spaces(bytes, before - 1))?;
+        same &= bytes[next.0 - 1] == bytes[last.0 - 1];
+        first = next;
+        before = back_over_spaces(bytes, open(first));
+    }
+    let opener = before
+        .checked_sub(1)
+        .filter(|p| matches!(bytes[*p], b'(' | b'['))?;
+    let called =
+        opener > 0 && (bytes[opener - 1].is_ascii_alphanumeric() || bytes[opener - 1] == b'_');
+    if called {
+        return None;
+    }
+    let span = if same {
+        (first.0, last.1)
+    } else {
+        (open(first), at)
+    };
+    Some((span, escaped))
 }
 
 /// Whether the operand at `operand` names a credential by its last name, or names nothing of
@@ -474,6 +631,108 @@ mod tests {
         }
     }
 
+    /// The fifteenth review's shapes: the literal wrapped in brackets or a list, in backticks,
+    /// first in a Go template's `eq`, the argument of CEL's `matches(`; and those held before.
+    #[test]
+    fn a_literal_wrapped_backticked_or_first_in_a_template_is_masked() {
+        for dirty in [
+            r#".data.password == ("R15c02")"#,
+            r#"{{ if eq "R15c22" .Values.password }}"#,
+            r#"[.data.password] == ["R15c24"]"#,
+            r#"self.data.password.matches("R15c19")"#,
+            "password !== `R15c08`",
+            r#".data.password|test("R15c01")"#,
+            "password.equalsIgnoreCase('R15c03')",
+            r#""R15c04" != password"#,
+            r#"password eq "R15c05""#,
+            r#".data.password|startswith("R15c06")"#,
+            "PASSWORD<>'R15c07'",
+            r#".data.password | test("R15c09"; "i")"#,
+            r#"select(.data.token == "R15c10" or .x)"#,
+            r#".data.password | contains("R15c11")"#,
+            r#".data["api-key"] == "R15c12""#,
+            r#".data.password as $p | ($p == "R15c15")"#,
+            "password ne 'R15c17'",
+            "password ne 'R15c44' .x",
+            "password contains 'R15c18'",
+            r#".data.password | endswith("R15c20")"#,
+            r#"{{ if eq .Values.password "R15c21" }}"#,
+            r#"{{ if ne .Values.password "R15c23" }}"#,
+            r#".data.password | . == "R15c25""#,
+            "password==='R15c26'",
+            r#"("R15c27") == .data.password"#,
+            r#"[ "R15c28", "R15c29" ] == [.data.password, .data.token]"#,
+            r#".data.password == ["R15c30", 'R15c31']"#,
+            "`R15c32` === apiKey",
+            r#"{{ if eq $.Values.token "R15c33" }}"#,
+            r#"{{- if ne "R15c34" $token -}}"#,
+            r#"{"jq": ".data.password == (\"R15c35\")"}"#,
+            r#"has(self.data.password) && self.data.password.matches('^R15c36$')"#,
+            r#"{{ if eq "R15c37" (.Values.password) }}"#,
+            r#"{{ if and (eq "R15c38" .Values.password) .x }}"#,
+            r#"{{ if eq ( .Values.password ) "R15c39" }}"#,
+            r#"{{ if hasPrefix "R15c40" .Values.password }}"#,
+            r#"{{ if contains "R15c41" .Values.token }}"#,
+            r#"{"m": "{{ if eq \"R15c42\" .Values.password }}"}"#,
+            "if (password == `R15c43`) {",
+            r#"if ("R15c45".equals(password)) {"#,
+            r#"strings.EqualFold(token, "R15c46")"#,
+            r#"Objects.equals("R15c47", user.password)"#,
+            r#"strings.HasPrefix(apiKey, 'R15c48')"#,
+            r#"{"m": "\"R15c49\".equalsIgnoreCase(password)"}"#,
+        ] {
+            let clean = without_credentials(dirty);
+            assert!(!clean.contains("R15"), "{dirty} -> {clean}");
+            assert_eq!(without_credentials(&clean), clean, "{dirty}");
+        }
+        for (dirty, clean) in [
+            (
+                r#"[.data.password] == ["R-1", "R-2"]"#,
+                r#"[.data.password] == ["***"]"#,
+            ),
+            (
+                r#"{{ if eq "R-3" .Values.password }}"#,
+                r#"{{ if eq "***" .Values.password }}"#,
+            ),
+            ("password !== `R-4`", "password !== `***`"),
+            (
+                r#".data.password == ("R-5", 'R-6')"#,
+                r#".data.password == (***)"#,
+            ),
+            (
+                r#"('R-7', "R-8") == [.data.token]"#,
+                r#"(***) == [.data.token]"#,
+            ),
+            (
+                r#"{"jq": "[\"R-9\"] == [.data.password]"}"#,
+                r#"{"jq": "[\"***\"] == [.data.password]"}"#,
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            r#"image == ("nginx")"#,
+            r#"[.metadata.name] == ["web"]"#,
+            r#"{{ if eq "web" .Values.name }}"#,
+            r#"{{ if eq .Values.name "web" }}"#,
+            r#"{{ if and (eq "web" .Values.name) .x }}"#,
+            r#"{{ if hasPrefix "web" .Values.name }}"#,
+            r#""web".equals(name)"#,
+            r#"strings.EqualFold(name, "web")"#,
+            r#"Objects.equals("web", user.name)"#,
+            r#"contains("a", "b")"#,
+            "image !== `nginx`",
+            r#"self.metadata.name.matches("^web")"#,
+            r#"len("abc") == password"#,
+            r#"x["a"] == password"#,
+            "run `make` then eq `x`",
+            "a ` b == c",
+            "token !== `",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+    }
+
     /// Multi-byte characters around, inside and before the rule's pieces: read by bytes, cut
     /// only at ASCII ones.
     #[test]
@@ -491,6 +750,18 @@ mod tests {
                 "„.data.password\u{200B}|\u{200B}select(\n. == \"ß\")",
                 "„.data.password\u{200B}|\u{200B}select(\n. == \"***\")",
             ),
+            (
+                "é .data.password == (\"日本\") ü",
+                "é .data.password == (\"***\") ü",
+            ),
+            (
+                "{{ if eq `秘密` .Values.password }}é",
+                "{{ if eq `***` .Values.password }}é",
+            ),
+            (
+                "[\"ß\", 'é'] == [.data.password]",
+                "[***] == [.data.password]",
+            ),
         ] {
             assert_eq!(without_credentials(dirty), clean, "{dirty}");
         }
@@ -507,6 +778,24 @@ mod tests {
             "é eq 'é",
             "| test(é",
             "équals(\"x\")",
+            "é == (\"é",
+            "é == [ 'é', ",
+            "é == [\"é\",é",
+            "`é` == é",
+            "== `é",
+            "é`)] == é",
+            "(`é`) == .é",
+            " eq \"é\" .é",
+            " eq .é \"é",
+            " ne `é` $",
+            " eq .é",
+            "é.matches(`é`)",
+            "password == `é\né`",
+            "\"é\".equals(",
+            "é.equals(é, ",
+            "EqualFold(é,\"é",
+            "EqualFold(\"é\", ",
+            "é == [`é`, ",
         ] {
             let _ = without_credentials(text);
         }

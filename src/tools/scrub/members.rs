@@ -929,7 +929,7 @@ fn content(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
 /// `<key>password</key><value>…</value>` with `start` after `<key>` (Java's Properties XML,
 /// Spring's `<map>`, a plist's `<key>…</key><string>…</string>`, `<name>…</name><value>…`
 /// of Hadoop's configuration): the next sibling element's text, when the key's names a
-/// credential. As written or escaped (`\u003c`), line breaks between.
+/// credential. As written or escaped (`\u003c`), line breaks and comments between.
 fn named_by_sibling(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let (name_start, name_end) = content(bytes, start)?;
     let named = std::str::from_utf8(&bytes[name_start..name_end])
@@ -938,7 +938,8 @@ fn named_by_sibling(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     if !names::credential(named) || names_a_place(named) {
         return None;
     }
-    // Past `</key>`, then the sibling's start tag (not an end tag, a comment or `<x/>`).
+    // Past `</key>` and any comments after it, then the sibling's start tag (not an end tag,
+    // a comment or `<x/>`).
     let after_lt = |at: usize| {
         let lt = bytes
             .get(at)
@@ -950,7 +951,10 @@ fn named_by_sibling(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
         return None;
     }
     let end_tag = tag_close(bytes, name_end)?;
-    let open = skip_blank(bytes, end_tag + unit(bytes, end_tag).len);
+    let mut open = skip_blank(bytes, end_tag + unit(bytes, end_tag).len);
+    while let Some(end) = comment_end(bytes, open) {
+        open = skip_blank(bytes, end);
+    }
     if after_lt(open).is_none_or(|c| matches!(c, b'/' | b'!' | b'?')) {
         return None;
     }
@@ -959,6 +963,28 @@ fn named_by_sibling(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
         return None;
     }
     content(bytes, open_close + unit(bytes, open_close).len)
+}
+
+/// Where the XML comment (`<!-- … -->`, its `<` and `>` as written or escaped) opened at `at`
+/// ends: within 300 bytes.
+fn comment_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let lt = bytes
+        .get(at)
+        .map(|_| unit(bytes, at))
+        .filter(|u| u.ch == b'<')?;
+    let body = at + lt.len + 3;
+    if !bytes[at + lt.len..].starts_with(b"!--") {
+        return None;
+    }
+    let mut p = body;
+    while p < bytes.len() && p - at < 300 {
+        let u = unit(bytes, p);
+        if u.ch == b'>' && p >= body + 2 && bytes[..p].ends_with(b"--") {
+            return Some(p + u.len);
+        }
+        p += u.len;
+    }
+    None
 }
 
 /// Where the `>` that closes the tag opened at `at` is (as written or escaped): within 300
@@ -1449,6 +1475,18 @@ mod tests {
                 "é<entry><key>password</key><value>日本</value></entry>ü",
                 "é<entry><key>password</key><value>***</value></entry>ü",
             ),
+            (
+                "<key>password</key><!-- c --><value>X-6</value>",
+                "<key>password</key><!-- c --><value>***</value>",
+            ),
+            (
+                "<key>token</key>\n  <!-- é <b> -->\n  <!---->\n  <string>X-7</string>",
+                "<key>token</key>\n  <!-- é <b> -->\n  <!---->\n  <string>***</string>",
+            ),
+            (
+                r#"{"m": "\u003ckey\u003etoken\u003c/key\u003e\u003c!-- c --\u003e\u003cvalue\u003eX-8\u003c/value\u003e"}"#,
+                r#"{"m": "\u003ckey\u003etoken\u003c/key\u003e\u003c!-- c --\u003e\u003cvalue\u003e***\u003c/value\u003e"}"#,
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
@@ -1471,8 +1509,41 @@ mod tests {
             "<name>tokén</name>é<é>é",
             "<key>password</key>\u{200B}<value>日本</value>",
             "<key>password</key>\\u003c",
+            "<key>password</key><!--",
+            "<key>password</key><!-->",
+            "<key>password</key><!-- é --",
+            "<key>password</key><!-- é -->",
+            "<key>password</key><!-- é --><",
+            "<key>password</key>\\u003c!-- é --\\u003e",
         ] {
             let _ = masked(text);
+        }
+    }
+
+    /// The fifteenth review's XML shapes: each loses its value.
+    #[test]
+    fn xml_values_named_by_a_sibling_in_any_spelling_are_masked() {
+        for dirty in [
+            "<key>password</key>\n<value>R15x01</value>",
+            "<key>password</key> <string>R15x02</string>",
+            "<name>db.password</name><value>R15x03</value>",
+            "<entry><key>api_key</key><value><![CDATA[R15x04]]></value></entry>",
+            "<entry><key>password</key><value type=\"string\">R15x05</value></entry>",
+            "<key>password</key><!-- c --><value>R15x06</value>",
+            "<Key>Password</Key><Value>R15x07</Value>",
+            "<key>password</key><!-- a --> <!-- b -->\n<value>R15x08</value>",
+            "<key> password </key><value>R15x09</value>",
+            "<key>password</key><value>R15x10 and more</value>",
+            "<dict><key>APIToken</key><string>R15x11</string></dict>",
+        ] {
+            let clean = masked(dirty);
+            assert!(!clean.contains("R15"), "{dirty} -> {clean}");
+        }
+        for kept in [
+            "<name>app</name><!-- c --><value>shop</value>",
+            "<name>password</name><!-- c --></property><value>v</value>",
+        ] {
+            assert_eq!(masked(kept), kept, "{kept}");
         }
     }
 
