@@ -892,6 +892,11 @@ async fn review12_finding_question_cut_short_by_a_pem_marker() {
         ),
     ] {
         let text = asked_text(&world, &call).await;
+        // Asked, it shows every line after the marker; or refused, since a marker is text the
+        // question would hide (the fifteenth review's rule).
+        if !text.contains("Approve?") && text.contains("Nothing was changed") {
+            continue;
+        }
         for s in shown {
             if !text.contains(s) {
                 missing.push(format!("{tool} question does not show {s:?}"));

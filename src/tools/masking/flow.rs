@@ -53,13 +53,13 @@ impl Node {
         match (&self.kind, masked) {
             // Masked whole, or in part (JSON or YAML text inside the scalar, masked as the
             // document it is): the scalar is hidden whole.
-            (NodeKind::Scalar(text), now) => {
+            (NodeKind::Scalar(text), now)
                 if text.as_ref().map(|t| Value::String(t.clone())) != Some(now.clone())
-                    && !(text.is_none() && now.is_null())
-                {
-                    out.push(self.span.clone());
-                }
+                    && !(text.is_none() && now.is_null()) =>
+            {
+                out.push(self.span.clone());
             }
+            (NodeKind::Scalar(_), _) => {}
             (NodeKind::Map(_) | NodeKind::Seq(_), Value::String(now)) if now == MASK => {
                 out.push(self.span.clone());
             }

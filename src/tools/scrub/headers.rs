@@ -69,7 +69,15 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let start = at;
     let end = value_end(bytes, start, separator.ch == b'=');
-    (end > start && !reads_as_a_list(&bytes[start..end])).then_some((start, end))
+    if end > start && reads_as_a_list(&bytes[start..end]) {
+        // Prose after the value: a scheme and its token (`Bearer …`) are still the credential.
+        let word_end = bytes[start..end]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(end, |n| start + n);
+        return after_scheme(bytes, start, word_end).map(|stop| (start, stop));
+    }
+    (end > start).then_some((start, end))
 }
 
 /// Where a header's value starting at `at` ends: at the end of the line, a quote (the end of
