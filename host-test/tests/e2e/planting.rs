@@ -239,3 +239,42 @@ pub(crate) async fn leaks_in_conditions(
     }
     found
 }
+
+// Objects the reviews plant (the thirteenth's and the fifteenth's shapes).
+
+/// The path of the first env entry of a Deployment's first container, as a JSON pointer.
+pub(crate) const ENV0: &str = "/spec/template/spec/containers/0/env/0";
+
+pub(crate) fn flux(name: &str, patches: Value) -> Value {
+    json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+           "metadata": {"name": name, "namespace": "guestbook"},
+           "spec": {"interval": "10m", "path": "./apps", "prune": true,
+                    "sourceRef": {"kind": "GitRepository", "name": "apps"},
+                    "patches": patches}})
+}
+
+pub(crate) fn app_with_source(name: &str, source: Value) -> Value {
+    json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+           "metadata": {"name": name, "namespace": "argocd"},
+           "spec": {"project": "default",
+                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
+                    "source": source}})
+}
+
+pub(crate) fn kustomize_app(name: &str, patches: Value) -> Value {
+    app_with_source(
+        name,
+        json!({"repoURL": "https://git.example.com/platform/guestbook.git", "path": "k",
+               "kustomize": {"patches": patches}}),
+    )
+}
+
+pub(crate) fn config_map(name: &str, data: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+           "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
+}
+
+pub(crate) fn helm_source(values: &str) -> Value {
+    json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
+           "helm": {"values": values}})
+}

@@ -32,34 +32,9 @@ use serde_json::{Value, json};
 
 use crate::World;
 use crate::planting::{
-    LiveShape, approval_world, assert_none, leaks_in_conditions, leaks_in_live, plugin_env,
+    ENV0, LiveShape, app_with_source, approval_world, assert_none, config_map, flux, helm_source,
+    kustomize_app, leaks_in_conditions, leaks_in_live, plugin_env,
 };
-
-fn flux(name: &str, patches: Value) -> Value {
-    json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-           "metadata": {"name": name, "namespace": "guestbook"},
-           "spec": {"interval": "10m", "path": "./apps", "prune": true,
-                    "sourceRef": {"kind": "GitRepository", "name": "apps"},
-                    "patches": patches}})
-}
-
-fn app_with_source(name: &str, source: Value) -> Value {
-    json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-           "metadata": {"name": name, "namespace": "argocd"},
-           "spec": {"project": "default",
-                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
-                    "source": source}})
-}
-
-fn kustomize_app(name: &str, patches: Value) -> Value {
-    app_with_source(
-        name,
-        json!({"repoURL": "https://git.example.com/platform/guestbook.git", "path": "k",
-               "kustomize": {"patches": patches}}),
-    )
-}
-
-const ENV0: &str = "/spec/template/spec/containers/0/env/0";
 
 // ---------------------------------------------------------------------------------------------
 // JSON6902 operations
@@ -375,11 +350,6 @@ async fn review13_comparisons_held() {
 // ---------------------------------------------------------------------------------------------
 // Secret manifests as YAML text (values_text::secret_columns)
 // ---------------------------------------------------------------------------------------------
-
-fn config_map(name: &str, data: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-           "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
 
 /// FINDING S1: a Secret written out as YAML text in an object's string is found by a
 /// `kind: Secret` line (`secret_columns`): a Secret written as a YAML flow map on one line of
@@ -867,11 +837,6 @@ async fn review13_text_shapes_held() {
     let mut found = leaks_in_conditions(TEXT_HELD, secret_of).await;
     found.extend(leaks_in_logs(TEXT_HELD).await);
     assert_none(found);
-}
-
-fn helm_source(values: &str) -> Value {
-    json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
-           "helm": {"values": values}})
 }
 
 /// The approval question of a patch of guestbook's Helm values from `before` to `after`.

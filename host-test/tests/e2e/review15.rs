@@ -34,23 +34,9 @@ use serde_json::{Value, json};
 
 use crate::World;
 use crate::planting::{
-    LiveShape, approval_world, assert_none, leaks_in_conditions, leaks_in_live, plugin_env,
+    ENV0, LiveShape, app_with_source, approval_world, assert_none, config_map, flux, helm_source,
+    kustomize_app, leaks_in_conditions, leaks_in_live, plugin_env,
 };
-
-const ENV0: &str = "/spec/template/spec/containers/0/env/0";
-
-fn config_map(name: &str, data: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-           "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
-
-fn app_with_source(name: &str, source: Value) -> Value {
-    json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-           "metadata": {"name": name, "namespace": "argocd"},
-           "spec": {"project": "default",
-                    "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"},
-                    "source": source}})
-}
 
 fn helm_app(name: &str, values: &str) -> Value {
     app_with_source(
@@ -58,22 +44,6 @@ fn helm_app(name: &str, values: &str) -> Value {
         json!({"repoURL": "https://charts.example.com", "chart": "api", "targetRevision": "1.0.0",
                "helm": {"values": values}}),
     )
-}
-
-fn kustomize_app(name: &str, patches: Value) -> Value {
-    app_with_source(
-        name,
-        json!({"repoURL": "https://git.example.com/platform/guestbook.git", "path": "k",
-               "kustomize": {"patches": patches}}),
-    )
-}
-
-fn flux(name: &str, patches: Value) -> Value {
-    json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-           "metadata": {"name": name, "namespace": "guestbook"},
-           "spec": {"interval": "10m", "path": "./apps", "prune": true,
-                    "sourceRef": {"kind": "GitRepository", "name": "apps"},
-                    "patches": patches}})
 }
 
 /// `text` as a YAML double-quoted scalar's content.
@@ -633,11 +603,6 @@ async fn review15_text_held() {
 // ---------------------------------------------------------------------------------------------
 // The approval question
 // ---------------------------------------------------------------------------------------------
-
-fn helm_source(values: &str) -> Value {
-    json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
-           "helm": {"values": values}})
-}
 
 /// The approval question of a patch of guestbook's Helm values from `before` to `after`.
 async fn values_question(before: &str, after: &str) -> String {
