@@ -285,6 +285,25 @@ pub fn check_site(
     policy: AccessPolicy<'_>,
     request: HttpExchange<'_>,
 ) -> Result<SiteChecked, HttpReply> {
+    // One of each header that says where a request goes or who sends it: with two, a proxy
+    // in front and this server could each take a different one (two callers' tokens).
+    if let Some(name) = ["authorization", "host", "origin"]
+        .into_iter()
+        .find(|name| {
+            request
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .count()
+                > 1
+        })
+    {
+        return Err(HttpReply::rpc_error(
+            400,
+            INVALID_REQUEST,
+            format!("Bad request: more than one {name} header; send one"),
+        ));
+    }
     let addressed = [request.authority, request.header("host")];
     if let Some(host) = addressed
         .into_iter()
@@ -884,6 +903,32 @@ mod tests {
 
     #[test]
     fn headers_are_checked() {
+        // The sixteenth review: two tokens (or hosts, or origins) in one request are refused.
+        for name in ["authorization", "host", "origin"] {
+            let headers: Vec<(String, String)> = [
+                ("content-type", "application/json"),
+                ("accept", "application/json, text/event-stream"),
+                (name, "a"),
+                (name, "b"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            let request = HttpExchange {
+                method: "POST",
+                authority: Some("127.0.0.1:3000"),
+                headers: &headers,
+                body: PING,
+            };
+            let reply = pollster::block_on(handle(
+                &INFO,
+                &NoTools,
+                AccessPolicy::default(),
+                request,
+                None,
+            ));
+            assert_eq!(reply.status, 400, "{name}");
+        }
         assert_eq!(
             send("POST", &[("content-type", "text/plain")], PING, None).status,
             415

@@ -159,6 +159,7 @@ pub(super) async fn approval_question_of<H: Host>(
             if let Some(at) =
                 super::statement::hidden_change(&current, &after, &shown_before, &shown_after)
             {
+                let at = super::scrub::without_credentials(&at);
                 return Err(format!(
                     "this patch changes {at}, which holds a credential or text that reads like one, and the question would not show that change whole: a change a person cannot be shown is not put to them. Change credentials outside this server (in a Secret, or with approvals off). Nothing was changed."
                 ));

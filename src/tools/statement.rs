@@ -30,8 +30,11 @@ impl Statement {
         let mut found = Vec::new();
         leaves(path, value, &mut found);
         for (at, leaf) in found {
-            if !side_shown_whole(&Some(leaf.clone()), &Some(leaf.clone())) {
-                self.hidden_argument.get_or_insert_with(|| at.clone());
+            if !side_shown_whole(&Some(leaf.clone()), &Some(leaf.clone()))
+                || super::scrub::without_credentials(&at) != at
+            {
+                let named = super::scrub::without_credentials(&at).into_owned();
+                self.hidden_argument.get_or_insert(named);
             }
             self.lines.push(format!("  {at}: {}", shown(&leaf)));
         }
@@ -117,6 +120,10 @@ pub fn hidden_change(
     changes("", raw_before, raw_after, &mut raw);
     changes("", shown_before, shown_after, &mut masked);
     raw.into_iter().find_map(|(at, was, will_be)| {
+        // The field's own path (a map key holding a URL's userinfo or a token) is shown too.
+        if super::scrub::without_credentials(&at) != at {
+            return Some(at);
+        }
         let whole = masked.iter().any(|(path, shown_was, shown_will_be)| {
             *path == at
                 && match (&was, &will_be) {
@@ -184,11 +191,15 @@ fn same_ends(old: &[&str], new: &[&str]) -> (usize, usize) {
 /// of another script that look like Latin ones (`gіthub.com` with a Cyrillic `і`); escaped, each
 /// stands out, and every line of the statement is one line wherever it is shown.
 pub fn shown(value: &Value) -> String {
-    let mut out = String::new();
     // Credentials in URLs go first: escaped, `p\u{e4}ss@` would no longer read as a URL's
     // userinfo to the scrubber.
-    let text = value.to_string();
-    for c in super::scrub::without_credentials(&text).chars() {
+    escaped(&super::scrub::without_credentials(&value.to_string()))
+}
+
+/// `text` with every character outside printable ASCII written as `\u{…}`.
+fn escaped(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
         if c == ' ' || c.is_ascii_graphic() {
             out.push(c);
         } else {
@@ -208,7 +219,12 @@ fn child(parent: &str, key: &str) -> String {
     match (parent.is_empty(), plain) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{parent}.{key}"),
-        (_, false) => format!("{parent}[{}]", shown(&Value::String(key.to_owned()))),
+        // Not scrubbed here: a key holding a credential must stay one for [`hidden_change`]
+        // to refuse it (each line of a statement is scrubbed when it is finished).
+        (_, false) => format!(
+            "{parent}[{}]",
+            escaped(&Value::String(key.to_owned()).to_string())
+        ),
     }
 }
 
@@ -500,6 +516,10 @@ mod tests {
                 "{before:?} → {after:?}"
             );
         }
+        // The sixteenth review: a key holding a URL's userinfo is part of what is shown.
+        let key =
+            json!({"spec": {"helm": {"valuesObject": {"https://u:K3y5ecret@x.example/a": "v"}}}});
+        assert!(hidden_change(&json!({}), &key, &json!({}), &key).is_some());
         // A credential elsewhere in the text hides nothing of the lines that change.
         let values = |image: &str| format!("password: hunter2\nimage:\n  repository: {image}\n");
         assert_eq!(hidden_in_values(&values("nginx"), &values("evil")), None);
