@@ -1,0 +1,440 @@
+//! Sixteenth hostile review (issue 19): probes of what the fifteenth review did not reach —
+//! history entries' sources, clusters' and repositories' connection messages and URLs, the
+//! approval question of `create_argocd_app` with `upsert` and of `sync_argocd_app` with
+//! `resources`, `completion/complete` in user mode — through the built components (the server
+//! component and, where the tool exists there, the plugin).
+//!
+//! Findings are listed in the report of this review; each `review16_finding_*` asserts the
+//! secure behaviour and is ignored with issue 19 while it fails. The other tests are shapes that
+//! held.
+
+use serde_json::{Value, json};
+
+use crate::World;
+use crate::harness;
+use crate::identity::{call_as, token, user_mode};
+use crate::planting::{approval_world, asked_text, plugin_env};
+
+/// Every marker of `markers` found in `text`, named by `what`.
+fn found_in(what: &str, text: &str, markers: &[&str]) -> Vec<String> {
+    markers
+        .iter()
+        .filter(|m| text.contains(*m))
+        .map(|m| format!("{what}: {m} in {text}"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// History entries' sources (list_argocd_app_history)
+// ---------------------------------------------------------------------------------------------
+
+const HISTORY_URLS: [(&str, &str); 7] = [
+    (
+        "https://gitlab.example.com/g/r.git?private_token=R16h01x",
+        "R16h01x",
+    ),
+    ("oci://robot:R16h02x@registry.example.com/charts", "R16h02x"),
+    ("ssh://git:R16h03x@git.example.com:2222/r.git", "R16h03x"),
+    (
+        "https://oauth2:glpat-R16h04xAAAAAAAAAAAAA@gitlab.example.com/g/r.git",
+        "R16h04x",
+    ),
+    (
+        "https://user%40corp:R16h05x@git.example.com/r.git",
+        "R16h05x",
+    ),
+    ("git::https://u:R16h06x@git.example.com/r.git", "R16h06x"),
+    (
+        "https://git.example.com/r.git#access_token=R16h07x",
+        "R16h07x",
+    ),
+];
+
+fn plant_history(world: &World) {
+    let mut state = world.standin.state();
+    let record = state.apps.get_mut("guestbook").unwrap();
+    let entries: Vec<Value> = HISTORY_URLS
+        .iter()
+        .enumerate()
+        .map(|(i, (url, _))| {
+            json!({"id": 100 + i, "revision": "0123456789abcdef0123456789abcdef01234567",
+                   "deployedAt": "2026-01-01T00:00:00Z", "deployStartedAt": "2026-01-01T00:00:00Z",
+                   "source": {"repoURL": url, "path": "k", "targetRevision": "main"},
+                   "initiatedBy": {"username": "alice"}})
+        })
+        .collect();
+    record.app["status"]["history"] = Value::Array(entries);
+}
+
+#[tokio::test]
+async fn review16_history_sources_hide_credentials() {
+    let world = World::new().await;
+    plant_history(&world);
+    let markers: Vec<&str> = HISTORY_URLS.iter().map(|(_, m)| *m).collect();
+    let server = world
+        .call("list_argocd_app_history", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    println!("review16 history server: {server}");
+    let mut leaks = found_in("server", &server, &markers);
+    let env = plugin_env(&world.standin);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let plugin = match p
+        .call_list_argocd_app_history(&mut s, "guestbook", None, None)
+        .await
+        .expect("plugin answers")
+    {
+        Ok(a) | Err(a) => a,
+    };
+    leaks.extend(found_in("plugin", &plugin, &markers));
+    assert!(server.contains("gitlab.example.com"), "{server}");
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clusters and repositories (list_argocd_clusters, get_argocd_cluster, list_argocd_repositories)
+// ---------------------------------------------------------------------------------------------
+
+fn plant_platform(world: &World) {
+    let mut state = world.standin.state();
+    let cluster = |name: &str, server: &str, message: &str| {
+        json!({"server": server, "name": name,
+               "config": {"bearerToken": "R16c00x-bearer", "password": "R16c00y-pw",
+                          "tlsClientConfig": {"keyData": "R16c00z-key"}},
+               "connectionState": {"status": "Failed", "message": message},
+               "info": {"connectionState": {"status": "Failed", "message": message},
+                        "serverVersion": "1.31", "applicationsCount": 0}})
+    };
+    state.review_clusters = vec![
+        cluster(
+            "r16-c1",
+            "https://admin:R16c01x@k8s1.example.com:6443",
+            "Get \"https://k8s1.example.com:6443/version?timeout=32s\": Authorization: Bearer R16c02xAAAAAAAAAAAAAA",
+        ),
+        cluster(
+            "r16-c2",
+            "https://k8s2.example.com:6443",
+            "exec: executable aws failed: AWS_SECRET_ACCESS_KEY=R16c03xAAAAAAAAAAAAAAAAAAAA",
+        ),
+        cluster(
+            "r16-c3",
+            "https://k8s3.example.com:6443",
+            "failed to refresh token: oauth2: \"invalid_grant\" client_secret=R16c04x refresh_token=R16c05x",
+        ),
+    ];
+    let repo = |url: &str, message: &str| {
+        json!({"repo": url, "type": "git", "username": "robot", "password": "R16r00x-pw",
+               "sshPrivateKey": "R16r00y-key",
+               "connectionState": {"status": "Failed", "message": message}})
+    };
+    state.review_repos = vec![
+        repo(
+            "https://git.example.com/a.git?access_token=R16r01x",
+            "authentication required",
+        ),
+        repo(
+            "https://git.example.com/b.git",
+            "unable to ls-remote HEAD on repository: failed to list refs: https://robot:R16r02x@git.example.com/b.git: authentication required",
+        ),
+        repo(
+            "oci://registry.example.com/charts",
+            "helm registry login --username robot --password R16r03x registry.example.com failed",
+        ),
+    ];
+}
+
+const PLATFORM_MARKERS: [&str; 11] = [
+    "R16c00x", "R16c00y", "R16c00z", "R16c01x", "R16c02x", "R16c03x", "R16c04x", "R16c05x",
+    "R16r00", "R16r01x", "R16r02x",
+];
+
+#[tokio::test]
+async fn review16_clusters_and_repositories_hide_credentials() {
+    let world = World::new().await;
+    plant_platform(&world);
+    let mut leaks = Vec::new();
+    let mut answers = String::new();
+    for (tool, args) in [
+        ("list_argocd_clusters", json!({})),
+        ("get_argocd_cluster", json!({"cluster": "r16-c1"})),
+        ("get_argocd_cluster", json!({"cluster": "r16-c2"})),
+        ("get_argocd_cluster", json!({"cluster": "r16-c3"})),
+        ("list_argocd_repositories", json!({})),
+    ] {
+        let answer = world.call(tool, args.clone()).await.to_string();
+        println!("review16 {tool} {args}: {answer}");
+        leaks.extend(found_in(tool, &answer, &PLATFORM_MARKERS));
+        answers.push_str(&answer);
+    }
+    let env = plugin_env(&world.standin);
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let clusters = match p
+        .call_list_argocd_clusters(&mut s, None, None, None)
+        .await
+        .expect("plugin answers")
+    {
+        Ok(a) | Err(a) => a,
+    };
+    leaks.extend(found_in("plugin clusters", &clusters, &PLATFORM_MARKERS));
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let repos = match p
+        .call_list_argocd_repositories(&mut s, None, None, None)
+        .await
+        .expect("plugin answers")
+    {
+        Ok(a) | Err(a) => a,
+    };
+    leaks.extend(found_in("plugin repositories", &repos, &PLATFORM_MARKERS));
+    assert!(answers.contains("r16-c1"), "planted clusters listed");
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+/// Documented as not hidden: a password given to a command's flag without a credential name
+/// before it is hidden only as `--password` (this one is named, so it must be hidden).
+#[tokio::test]
+async fn review16_repository_message_password_flag_hidden() {
+    let world = World::new().await;
+    plant_platform(&world);
+    let answer = world
+        .call("list_argocd_repositories", json!({}))
+        .await
+        .to_string();
+    assert!(!answer.contains("R16r03x"), "{answer}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The approval question: create with upsert, sync with resources
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn review16_upsert_question_says_it_replaces_the_app() {
+    let world = approval_world().await;
+    let call = json!({"name": "create_argocd_app", "arguments": {
+        "name": "guestbook", "upsert": true, "project": "default",
+        "repo_url": "https://github.com/argoproj/argocd-example-apps", "path": "guestbook",
+        "dest_server": "https://kubernetes.default.svc", "dest_namespace": "default"}});
+    let text = asked_text(&world, &call).await;
+    let lower = text.to_lowercase();
+    assert!(
+        !text.contains("Approve?")
+            || lower.contains("replac")
+            || lower.contains("overwrit")
+            || lower.contains("exist"),
+        "an upsert over an existing app must say it replaces it: {text}"
+    );
+}
+
+#[tokio::test]
+async fn review16_sync_resources_question_shows_every_resource() {
+    let world = approval_world().await;
+    let call = json!({"name": "sync_argocd_app", "arguments": {
+        "app_name": "guestbook",
+        "resources": [{"kind": "Deployment", "name": "guestbook"},
+                      {"group": "", "kind": "Secret", "name": "password-R16s01x", "namespace": "default"}]}});
+    let text = asked_text(&world, &call).await;
+    assert!(
+        !text.contains("Approve?") || text.contains("password-R16s01x"),
+        "asked without showing the resource: {text}"
+    );
+}
+
+#[tokio::test]
+async fn review16_sync_revision_with_userinfo_refused_or_shown() {
+    let world = approval_world().await;
+    let call = json!({"name": "sync_argocd_app", "arguments": {
+        "app_name": "guestbook", "revision": "https://u:R16s02x@evil.example.com/x"}});
+    let text = asked_text(&world, &call).await;
+    assert!(!text.contains("R16s02x"), "{text}");
+    assert!(
+        !text.contains("Approve?") || text.contains("evil.example.com"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn review16_rollback_question_names_the_target() {
+    let world = approval_world().await;
+    let (id, revision) = {
+        let state = world.standin.state();
+        let entry = state.apps["guestbook"].app["status"]["history"][0].clone();
+        (
+            entry["id"].as_i64().unwrap(),
+            entry["revision"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    let call = json!({"name": "rollback_argocd_app", "arguments": {"app_name": "guestbook", "history_id": id}});
+    let text = asked_text(&world, &call).await;
+    assert!(
+        !text.contains("Approve?") || text.contains(&revision[..revision.len().min(7)]),
+        "the rollback's revision {revision} not shown: {text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// User mode: completion and tools need the caller's token
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn review16_user_mode_completion_needs_a_token() {
+    let world = user_mode(&[]).await;
+    let body = json!({"jsonrpc": "2.0", "id": 5, "method": "completion/complete", "params": {
+        "ref": {"type": "ref/prompt", "name": "triage_app"},
+        "argument": {"name": "app_name", "value": ""}}});
+    let anonymous = world.mcp(&body).await;
+    assert_eq!(anonymous.status, 401);
+    let forged = world
+        .mcp_with(
+            &body,
+            &[(
+                "authorization",
+                "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.",
+            )],
+        )
+        .await;
+    assert_eq!(forged.status, 401);
+    let alice = token(&world, "alice");
+    let (status, answer) = call_as(&world, &alice, "list_argocd_apps", json!({})).await;
+    println!("review16 alice list: {status} {answer}");
+    assert_eq!(status, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The change feed (subscriptions/listen): what a notification says of a changed app
+// ---------------------------------------------------------------------------------------------
+
+mod feed_probe {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use serde_json::{Value, json};
+
+    use crate::modern::{mirrored, modern_body};
+    use crate::{World, harness};
+
+    type Body = wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+
+    pub struct Listening {
+        body: Body,
+        buffer: String,
+    }
+
+    pub async fn subscribe(world: &World, id: u64, uris: &[String]) -> Result<Listening, String> {
+        let body = modern_body(
+            id,
+            "subscriptions/listen",
+            json!({"notifications": {"resourceSubscriptions": uris}}),
+        );
+        let mut request = hyper::Request::post("http://localhost:8787/mcp")
+            .header("host", "localhost:8787")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream");
+        for (name, value) in mirrored(&body) {
+            request = request.header(name, value);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap();
+        let response = harness().serve(&world.env, request).await.unwrap();
+        let event_stream = response
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap() == "text/event-stream");
+        if !event_stream {
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            return Err(String::from_utf8_lossy(&body).into_owned());
+        }
+        let mut listening = Listening {
+            body: response.into_body(),
+            buffer: String::new(),
+        };
+        listening
+            .next(Duration::from_secs(15))
+            .await
+            .ok_or("no acknowledgment")?;
+        Ok(listening)
+    }
+
+    impl Listening {
+        pub async fn next(&mut self, within: Duration) -> Option<Value> {
+            let deadline = tokio::time::Instant::now() + within;
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let event: String = self.buffer.drain(..end + 2).collect();
+                    let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) else {
+                        continue;
+                    };
+                    return Some(serde_json::from_str(data).expect("SSE data is JSON"));
+                }
+                let frame = tokio::time::timeout_at(deadline, self.body.frame())
+                    .await
+                    .ok()??;
+                if let Ok(data) = frame.ok()?.into_data() {
+                    self.buffer.push_str(std::str::from_utf8(&data).unwrap());
+                }
+            }
+        }
+    }
+}
+
+const FEED_REVISIONS: [(&str, &str); 4] = [
+    ("https://robot:R16f01x@git.example.com/r.git", "R16f01x"),
+    ("ghp_R16f02xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "R16f02x"),
+    (
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJSMTZmMDN4In0.R16f03xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "R16f03x",
+    ),
+    ("v1.0.0?token=R16f04x", "R16f04x"),
+];
+
+#[tokio::test]
+async fn review16_feed_notifications_hide_credentials() {
+    let world = World::new().await;
+    let uri = "argocd://applications/argocd/guestbook".to_string();
+    let mut listening = feed_probe::subscribe(&world, 7, &[uri]).await.unwrap();
+    let mut heard = String::new();
+    for (i, (revision, _)) in FEED_REVISIONS.iter().enumerate() {
+        {
+            let mut state = world.standin.state();
+            let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+            app["status"]["sync"]["revision"] = json!(revision);
+            app["status"]["operationState"] = json!({"phase": if i % 2 == 0 {"Running"} else {"Failed"},
+                "message": format!("fetching {revision}")});
+        }
+        if let Some(message) = listening.next(std::time::Duration::from_secs(10)).await {
+            println!("review16 feed: {message}");
+            heard.push_str(&message.to_string());
+        }
+    }
+    assert!(!heard.is_empty(), "heard nothing");
+    let markers: Vec<&str> = FEED_REVISIONS.iter().map(|(_, m)| *m).collect();
+    let leaks = found_in("feed", &heard, &markers);
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+#[tokio::test]
+async fn review16_resources_read_hides_credentials() {
+    let world = World::new().await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["status"]["sync"]["revision"] = json!(FEED_REVISIONS[0].0);
+        app["status"]["operationState"] = json!({"phase": "Failed",
+            "message": format!("fetching {}", FEED_REVISIONS[0].0)});
+        app["spec"]["source"]["repoURL"] = json!("https://robot:R16f05x@git.example.com/r.git");
+    }
+    let (_, answer) = world
+        .modern(
+            "resources/read",
+            json!({"uri": "argocd://applications/argocd/guestbook"}),
+        )
+        .await;
+    let (_, fleet) = world
+        .modern("resources/read", json!({"uri": "argocd://applications"}))
+        .await;
+    let text = format!("{answer}{fleet}");
+    println!("review16 resources/read: {text}");
+    assert!(text.contains("guestbook"), "{text}");
+    let leaks = found_in("resources/read", &text, &["R16f01x", "R16f05x"]);
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
