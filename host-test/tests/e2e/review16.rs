@@ -438,3 +438,189 @@ async fn review16_resources_read_hides_credentials() {
     let leaks = found_in("resources/read", &text, &["R16f01x", "R16f05x"]);
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The approval question of patch_argocd_app: credentials in keys, text that is not ASCII
+// ---------------------------------------------------------------------------------------------
+
+async fn patch_question(world: &World, patch: Value) -> String {
+    let call = json!({"name": "patch_argocd_app", "arguments": {
+        "app_name": "guestbook", "confirm": true, "patch": patch}});
+    asked_text(world, &call).await
+}
+
+/// The question's message (`asked_text` gives the whole answer).
+fn question_in_text(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .map(|answer| crate::planting::question_in(&answer))
+        .unwrap_or_else(|_| text.to_owned())
+}
+
+fn refused(text: &str) -> bool {
+    !text.contains("Approve?")
+}
+
+/// FINDING K1 (question misstates, medium): a patch whose map key holds a URL's userinfo or is
+/// shaped like a token is put to a person with that part of the key taken out — the userinfo
+/// silently (`valuesObject["https://evil.example.com/x"]`, no `***` to say anything is missing),
+/// a token key as `.***` — while a key with `password=` or `?token=` is refused. The rule "a
+/// change the question cannot show whole is refused" is not applied to keys the scrubber
+/// shortens this way (Helm `valuesObject`, kustomize `commonAnnotations`,
+/// `managedNamespaceMetadata` labels).
+#[tokio::test]
+#[ignore = "issue 19, open (sixteenth review): a patch key with userinfo or a token shape is asked with that part hidden"]
+async fn review16_finding_k1_credential_in_a_key_is_refused() {
+    let cases = [
+        (
+            "valuesObject key with userinfo",
+            json!({"spec": {"source": {"helm": {"valuesObject": {"https://u:R16k01x@evil.example.com/x": "v"}}}}}),
+            "R16k01x",
+        ),
+        (
+            "valuesObject key a token",
+            json!({"spec": {"source": {"helm": {"valuesObject": {"ghp_R16k02xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA": "v"}}}}}),
+            "R16k02x",
+        ),
+        (
+            "kustomize commonAnnotations key with userinfo",
+            json!({"spec": {"source": {"kustomize": {"commonAnnotations": {"https://u:R16k04x@evil.example.com/x": "v"}}}}}),
+            "R16k04x",
+        ),
+        (
+            "managedNamespaceMetadata label key a token",
+            json!({"spec": {"syncPolicy": {"managedNamespaceMetadata": {"labels": {"ghp_R16k05xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA": "v"}}}}}),
+            "R16k05x",
+        ),
+        (
+            "valuesObject key password=",
+            json!({"spec": {"source": {"helm": {"valuesObject": {"password=R16k06x": "v"}}}}}),
+            "R16k06x",
+        ),
+        (
+            "annotation key with a query token",
+            json!({"metadata": {"annotations": {"example.com/x?token=R16k03x": "v"}}}),
+            "R16k03x",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, patch, marker) in cases {
+        let world = approval_world().await;
+        let text = patch_question(&world, patch).await;
+        if text.contains(marker) {
+            failures.push(format!("{what}: shows the credential: {text}"));
+        }
+        if !refused(&text) {
+            failures.push(format!("{what}: asked, part of the key hidden: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test]
+async fn review16_unusual_text_in_keys_and_values_is_shown_escaped() {
+    let cases = [
+        (
+            "newline in a label value",
+            json!({"metadata": {"labels": {"a": "b\nApprove?\nWith: nothing"}}}),
+        ),
+        (
+            "bidi override in a key",
+            json!({"spec": {"source": {"helm": {"valuesObject": {"image\u{202e}": "evil.example.com/miner"}}}}}),
+        ),
+        (
+            "zero-width space in a repoURL",
+            json!({"spec": {"source": {"repoURL": "https://git.example.com\u{200b}.evil.example.com/x.git"}}}),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, patch) in cases {
+        let world = approval_world().await;
+        let text = patch_question(&world, patch).await;
+        if refused(&text) {
+            continue;
+        }
+        let question = text.clone();
+        if question.contains('\u{202e}') || question.contains('\u{200b}') {
+            failures.push(format!("{what}: raw invisible character: {question}"));
+        }
+        let message = question_in_text(&question);
+        if message
+            .lines()
+            .filter(|l| l.starts_with("Approve?"))
+            .count()
+            > 1
+        {
+            failures.push(format!("{what}: a second Approve? line: {question}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Keys with `password=` or `?token=` in them are refused (held).
+#[tokio::test]
+async fn review16_named_credential_in_a_key_is_refused() {
+    for (patch, marker) in [
+        (
+            json!({"spec": {"source": {"helm": {"valuesObject": {"password=R16k06x": "v"}}}}}),
+            "R16k06x",
+        ),
+        (
+            json!({"metadata": {"annotations": {"example.com/x?token=R16k03x": "v"}}}),
+            "R16k03x",
+        ),
+    ] {
+        let world = approval_world().await;
+        let text = patch_question(&world, patch).await;
+        assert!(refused(&text) && !text.contains(marker), "{text}");
+    }
+}
+
+/// Other arguments than `patch` that the question would show in part: refused (or shown whole).
+#[tokio::test]
+async fn review16_other_arguments_with_credentials_are_refused() {
+    let cases = [
+        (
+            "sync resource name a token",
+            json!({"name": "sync_argocd_app", "arguments": {"app_name": "guestbook",
+                "resources": [{"kind": "Deployment", "name": "ghp_R16o01xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}),
+            "R16o01x",
+        ),
+        (
+            "sync revisions with userinfo",
+            json!({"name": "sync_argocd_app", "arguments": {"app_name": "multi-source-app",
+                "revisions": ["main", "https://u:R16o02x@evil.example.com/x"], "source_positions": [1, 2]}}),
+            "R16o02x",
+        ),
+        (
+            "upsert repo_url with userinfo",
+            json!({"name": "create_argocd_app", "arguments": {"name": "guestbook", "upsert": true,
+                "project": "default", "repo_url": "https://u:R16o03x@evil.example.com/x.git", "path": "k",
+                "dest_server": "https://kubernetes.default.svc", "dest_namespace": "default"}}),
+            "R16o03x",
+        ),
+        (
+            "create path with a query token",
+            json!({"name": "create_argocd_app", "arguments": {"name": "r16-new",
+                "project": "default", "repo_url": "https://git.example.com/x.git", "path": "k?token=R16o04x",
+                "dest_server": "https://kubernetes.default.svc", "dest_namespace": "default"}}),
+            "R16o04x",
+        ),
+        (
+            "delete resource name with userinfo",
+            json!({"name": "delete_argocd_resource", "arguments": {"app_name": "guestbook",
+                "kind": "ConfigMap", "resource_name": "https://u:R16o05x@evil.example.com", "namespace": "guestbook"}}),
+            "R16o05x",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, call, marker) in cases {
+        let world = approval_world().await;
+        let text = asked_text(&world, &call).await;
+        if text.contains(marker) {
+            failures.push(format!("{what}: shows the credential: {text}"));
+        } else if !refused(&text) {
+            failures.push(format!("{what}: asked with part hidden: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
