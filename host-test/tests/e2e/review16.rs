@@ -624,3 +624,78 @@ async fn review16_other_arguments_with_credentials_are_refused() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Errors that echo arguments, ApplicationSet previews, events
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn review16_errors_and_previews_hide_credentials() {
+    let world = World::new().await;
+    let env = plugin_env(&world.standin);
+    let mut answers = Vec::new();
+    let cluster = "https://admin:R16e01x@k8s9.example.com:6443";
+    answers.push((
+        "server get_argocd_cluster",
+        world
+            .call("get_argocd_cluster", json!({"cluster": cluster}))
+            .await
+            .to_string(),
+    ));
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    answers.push((
+        "plugin get_argocd_cluster",
+        match p
+            .call_get_argocd_cluster(&mut s, cluster, None)
+            .await
+            .unwrap()
+        {
+            Ok(a) | Err(a) => a,
+        },
+    ));
+    let set = json!({"metadata": {"name": "r16-set"}, "spec": {
+        "generators": [{"list": {"elements": [{"env": "dev", "password": "R16e02x"}]}}],
+        "template": {"metadata": {"name": "r16-{{env}}"}, "spec": {"project": "default",
+            "source": {"repoURL": "https://robot:R16e03x@git.example.com/r.git", "path": "{{env}}",
+                       "helm": {"values": "password: R16e04x\n"}},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{env}}"}}}}});
+    answers.push((
+        "server preview",
+        world
+            .call(
+                "preview_argocd_applicationset",
+                json!({"applicationset": set}),
+            )
+            .await
+            .to_string(),
+    ));
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    answers.push((
+        "plugin preview",
+        match p
+            .call_preview_argocd_applicationset(&mut s, &set.to_string(), None)
+            .await
+            .unwrap()
+        {
+            Ok(a) | Err(a) => a,
+        },
+    ));
+    // Events of guestbook, with a planted message quoting a URL and a flag.
+    answers.push((
+        "server events",
+        world
+            .call("get_argocd_app_events", json!({"app_name": "guestbook"}))
+            .await
+            .to_string(),
+    ));
+    let mut leaks = Vec::new();
+    for (what, answer) in &answers {
+        println!("review16 {what}: {}", &answer[..answer.len().min(1500)]);
+        leaks.extend(found_in(
+            what,
+            answer,
+            &["R16e01x", "R16e02x", "R16e03x", "R16e04x"],
+        ));
+    }
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
