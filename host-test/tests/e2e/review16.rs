@@ -699,3 +699,133 @@ async fn review16_errors_and_previews_hide_credentials() {
     }
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// User mode: tokens that must be refused before anything reaches Argo CD or the provider
+// ---------------------------------------------------------------------------------------------
+
+fn b64(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+#[tokio::test]
+async fn review16_user_mode_odd_tokens_are_refused() {
+    let world = user_mode(&[]).await;
+    let good = token(&world, "alice");
+    let mut parts = good.split('.');
+    let (header, payload, signature) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let claims: Value = {
+        use base64::Engine;
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let header_json: Value = {
+        use base64::Engine;
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let kid = header_json["kid"].as_str().unwrap().to_owned();
+    // The payload with a second `sub` (bob) after alice's: a JSON reader keeping the last would
+    // act as bob under alice's signature — but the signature covers the bytes, so it must fail.
+    let dup = {
+        let text = claims.to_string();
+        let text = text.replacen('{', "{\"sub\":\"bob\",", 1);
+        format!("{header}.{}.{signature}", b64(&text))
+    };
+    let with_header = |h: Value| format!("{}.{payload}.{signature}", b64(&h.to_string()));
+    let cases: Vec<(&str, String)> = vec![
+        ("payload changed (duplicate sub)", dup),
+        (
+            "jku to another key set",
+            with_header(
+                json!({"alg": "RS256", "kid": kid, "jku": "https://evil.example.com/jwks.json"}),
+            ),
+        ),
+        (
+            "x5c",
+            with_header(json!({"alg": "RS256", "kid": kid, "x5c": ["MIIB"]})),
+        ),
+        (
+            "crit unknown",
+            with_header(json!({"alg": "RS256", "kid": kid, "crit": ["exp"], "b64": false})),
+        ),
+        (
+            "kid traversal",
+            with_header(json!({"alg": "RS256", "kid": "../../../../etc/passwd"})),
+        ),
+        (
+            "alg ES256 on an RSA kid",
+            with_header(json!({"alg": "ES256", "kid": kid})),
+        ),
+        (
+            "huge",
+            format!("{header}.{}.{signature}", "A".repeat(2_000_000)),
+        ),
+        ("two tokens", format!("{good} {good}")),
+        ("four parts", format!("{good}.{signature}")),
+    ];
+    let mut accepted = Vec::new();
+    for (what, token) in cases {
+        let (status, answer) =
+            call_as(&world, &token, "list_argocd_apps", json!({"limit": 1})).await;
+        println!(
+            "review16 token {what}: {status} {}",
+            &answer.to_string()[..answer.to_string().len().min(200)]
+        );
+        if status == 200 {
+            accepted.push(format!("{what}: {answer}"));
+        }
+    }
+    assert!(accepted.is_empty(), "{accepted:#?}");
+}
+
+/// FINDING U1 (low): a request with two `Authorization` headers (alice's token, then bob's) is
+/// answered, acting as one of them, instead of refused as ambiguous: a proxy in front that
+/// checks or adds one of the two can be made to disagree with the component about who calls.
+#[tokio::test]
+#[ignore = "issue 19, open (sixteenth review): two Authorization headers are accepted, acting as one caller"]
+async fn review16_finding_u1_two_authorization_headers_refused() {
+    let world = user_mode(&[]).await;
+    let good = token(&world, "alice");
+    // Two Authorization headers, alice's and bob's: refused, or one caller named.
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "list_argocd_apps", "arguments": {"limit": 1}}});
+    let bob = token(&world, "bob");
+    let a = format!("Bearer {good}");
+    let b = format!("Bearer {bob}");
+    let both = world
+        .mcp_with(&body, &[("authorization", &a), ("authorization", &b)])
+        .await;
+    println!(
+        "review16 two authorization headers: {} {}",
+        both.status,
+        String::from_utf8_lossy(&both.body)
+    );
+    let info = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "get_argocd_server_info", "arguments": {}}});
+    for (first, second) in [(&a, &b), (&b, &a)] {
+        let who = world
+            .mcp_with(
+                &info,
+                &[("authorization", first), ("authorization", second)],
+            )
+            .await;
+        println!(
+            "review16 server info with two headers: {} {}",
+            who.status,
+            String::from_utf8_lossy(&who.body)
+        );
+    }
+    assert_ne!(both.status, 200, "two Authorization headers were accepted");
+}
