@@ -829,3 +829,30 @@ async fn review16_finding_u1_two_authorization_headers_refused() {
     }
     assert_ne!(both.status, 200, "two Authorization headers were accepted");
 }
+
+/// Credential-shaped values (not keys) in a patch are refused (held).
+#[tokio::test]
+async fn review16_credential_in_a_patch_value_is_refused() {
+    let mut failures = Vec::new();
+    for (patch, marker) in [
+        (
+            json!({"spec": {"source": {"helm": {"valuesObject": {"repo": "https://u:R16k07x@evil.example.com/x"}}}}}),
+            "R16k07x",
+        ),
+        (
+            json!({"spec": {"source": {"kustomize": {"commonAnnotations": {"a": "ghp_R16k08xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}}}}),
+            "R16k08x",
+        ),
+        (
+            json!({"spec": {"source": {"repoURL": "https://git.example.com/platform/guestbook.git?private_token=R16k09x"}}}),
+            "R16k09x",
+        ),
+    ] {
+        let world = approval_world().await;
+        let text = patch_question(&world, patch.clone()).await;
+        if text.contains(marker) || !refused(&text) {
+            failures.push(format!("{patch}: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
