@@ -4,9 +4,21 @@
 //! `resources`, `completion/complete` in user mode — through the built components (the server
 //! component and, where the tool exists there, the plugin).
 //!
-//! Findings are listed in the report of this review; each `review16_finding_*` asserts the
-//! secure behaviour and is ignored with issue 19 while it fails. The other tests are shapes that
-//! held.
+//! Findings (each `review16_finding_*` asserts the secure behaviour, fails today and is ignored
+//! with issue 19):
+//!
+//! - K1 (medium, approval question misstates) a merge-patch key holding a URL's userinfo or
+//!   shaped like a token (Helm `valuesObject`, kustomize `commonAnnotations`,
+//!   `managedNamespaceMetadata` labels) is asked with that part of the key taken out — userinfo
+//!   silently, a token as `.***` — where a key with `password=` / `?token=` and every such value
+//!   are refused.
+//! - U1 (low, user mode) two `Authorization` headers are accepted; the first one's caller acts.
+//!
+//! The other tests are shapes that held: history sources, clusters' and repositories' URLs and
+//! connection messages, errors echoing a cluster URL, ApplicationSet previews, events, the change
+//! feed's notifications and `resources/read`, the approval question of upsert / sync resources /
+//! sync revisions / rollback / create / delete_resource, escaped invisible characters, forged
+//! user-mode tokens (jku, x5c, crit, kid traversal, alg swap, 2 MB, two tokens, four parts).
 
 use serde_json::{Value, json};
 
