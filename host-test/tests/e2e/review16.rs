@@ -868,3 +868,35 @@ async fn review16_credential_in_a_patch_value_is_refused() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// With ARGOCD_ALLOWED_PROJECTS=payments, a subscription to an app of another project (by its
+/// URI, or the fleet) hears nothing of it (held).
+#[tokio::test]
+async fn review16_feed_outside_allowed_projects_is_silent() {
+    let mut world = World::new().await;
+    world.set("allowed_projects", "payments");
+    for uris in [
+        vec!["argocd://applications/argocd/guestbook".to_string()],
+        vec!["argocd://applications".to_string()],
+    ] {
+        let Ok(mut listening) = feed_probe::subscribe(&world, 8, &uris).await else {
+            continue;
+        };
+        {
+            let mut state = world.standin.state();
+            let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+            app["status"]["health"]["status"] = json!("Degraded");
+            app["status"]["sync"]["revision"] = json!("R16p01x0000000000000000000000000000000000");
+        }
+        let heard = listening.next(std::time::Duration::from_secs(3)).await;
+        println!("review16 feed outside projects {uris:?}: {heard:?}");
+        let heard = heard.map(|m| m.to_string()).unwrap_or_default();
+        assert!(
+            !heard.contains("guestbook") && !heard.contains("R16p01x"),
+            "{heard}"
+        );
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["status"]["health"]["status"] = json!("Healthy");
+    }
+}
