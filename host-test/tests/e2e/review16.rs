@@ -480,7 +480,6 @@ fn refused(text: &str) -> bool {
 /// shortens this way (Helm `valuesObject`, kustomize `commonAnnotations`,
 /// `managedNamespaceMetadata` labels).
 #[tokio::test]
-#[ignore = "issue 19, open (sixteenth review): a patch key with userinfo or a token shape is asked with that part hidden"]
 async fn review16_finding_k1_credential_in_a_key_is_refused() {
     let cases = [
         (
@@ -808,7 +807,6 @@ async fn review16_user_mode_odd_tokens_are_refused() {
 /// answered, acting as one of them, instead of refused as ambiguous: a proxy in front that
 /// checks or adds one of the two can be made to disagree with the component about who calls.
 #[tokio::test]
-#[ignore = "issue 19, open (sixteenth review): two Authorization headers are accepted, acting as one caller"]
 async fn review16_finding_u1_two_authorization_headers_refused() {
     let world = user_mode(&[]).await;
     let good = token(&world, "alice");
