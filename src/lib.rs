@@ -20,6 +20,7 @@ pub mod guides;
 pub mod host;
 pub mod identity;
 pub mod mcp;
+mod order;
 pub mod service;
 pub mod settings;
 mod single_flight;

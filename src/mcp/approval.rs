@@ -93,7 +93,7 @@ pub fn canonical_json(value: &Value) -> String {
         match value {
             Value::Object(map) => {
                 let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
+                crate::order::sort_rows_by(&mut keys, |a, b| a.cmp(b));
                 out.push('{');
                 for (i, key) in keys.into_iter().enumerate() {
                     if i > 0 {

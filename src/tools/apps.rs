@@ -236,7 +236,7 @@ fn summarise(app: Application, include_resources: bool) -> AppStatus {
         // Problems first: they are what the caller came for when the list is cut.
         let fine =
             |r: &ResourceView| !(is_out_of_sync(&r.sync) || is_unhealthy(r.health.as_deref()));
-        super::order::sort_rows_by(&mut items, |a, b| fine(a).cmp(&fine(b)));
+        crate::order::sort_rows_by(&mut items, |a, b| fine(a).cmp(&fine(b)));
         items.truncate(MAX_RESOURCES_SHOWN);
         ResourcesView {
             total,
@@ -481,8 +481,7 @@ pub fn names_with_prefix(names: impl Iterator<Item = String>, prefix: &str) -> V
     let mut matching: Vec<String> = names
         .filter(|n| n.to_lowercase().starts_with(&prefix))
         .collect();
-    // Unstable, as equal names are the same name: the one string sort the component has.
-    matching.sort_unstable();
+    crate::order::sort_rows_by(&mut matching, |a, b| a.cmp(b));
     matching
 }
 

@@ -202,7 +202,7 @@ pub(super) async fn approval_question_of<H: Host>(
     if !given.is_empty() {
         said.line("With:");
         let mut keys: Vec<&String> = given.keys().collect();
-        keys.sort();
+        crate::order::sort_rows_by(&mut keys, |a, b| a.cmp(b));
         for key in keys {
             said.leaves(key, &given[key]);
         }
@@ -217,7 +217,7 @@ pub(super) async fn approval_question_of<H: Host>(
             && !matches!(*name, "confirm" | "app_namespace")
     });
     if !defaults.is_empty() {
-        defaults.sort_unstable();
+        crate::order::sort_rows_by(&mut defaults, |a, b| a.cmp(b));
         said.line(format!("Left at their defaults: {}.", defaults.join(", ")));
     }
     said.line("Approve?");

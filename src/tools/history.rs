@@ -90,7 +90,7 @@ impl Tool for ListAppHistory {
                 }
             })
             .collect();
-        super::order::sort_rows_by(&mut entries, |a, b| b.id.cmp(&a.id));
+        crate::order::sort_rows_by(&mut entries, |a, b| b.id.cmp(&a.id));
         Ok(History {
             app: app.metadata.name,
             current_revision: app.status.sync.revision,

@@ -201,12 +201,12 @@ fn mask_embedded_document(text: &mut String) {
         let before = document.clone();
         mask_secrets(&mut document);
         if document != before {
-            let written = if text.contains('\n') {
-                serde_json::to_string_pretty(&document)
+            // Through `Display`, whose pretty form the component has anyway.
+            *text = if text.contains('\n') {
+                format!("{document:#}")
             } else {
-                serde_json::to_string(&document)
+                document.to_string()
             };
-            *text = written.unwrap_or_else(|_| MASK.to_owned());
         }
         return;
     }

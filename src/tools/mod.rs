@@ -31,7 +31,6 @@ mod manifests;
 mod masking;
 mod operation_watch;
 mod operations;
-mod order;
 mod paging;
 mod patch_spelling;
 mod platform;

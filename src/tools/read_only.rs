@@ -39,7 +39,7 @@ pub fn check_preview_generators(applicationset: &Value) -> Result<(), ArgoError>
     if calling_out.is_empty() {
         return Ok(());
     }
-    calling_out.sort_unstable();
+    crate::order::sort_rows_by(&mut calling_out, |a, b| a.cmp(b));
     calling_out.dedup();
     Err(ArgoError::invalid_input(format!(
         "this server is read-only (ARGOCD_READ_ONLY): preview_argocd_applicationset runs only list, clusters, matrix and merge generators here, and this spec has {}. Argo CD runs those by reaching outside its own state (cloning repositories, calling SCM or plugin APIs with the credentials it stores), which read-only rules out. Preview it where changes are allowed, or with a list generator holding the values to try",
@@ -221,7 +221,7 @@ fn known_revisions(app: &Value, source: Option<usize>) -> Vec<&str> {
         }
     };
     known.retain(|revision| !revision.is_empty());
-    known.sort_unstable();
+    crate::order::sort_rows_by(&mut known, |a, b| a.cmp(b));
     known.dedup();
     known
 }

@@ -387,7 +387,7 @@ impl Tool for GetAppEvents {
                 object: format!("{}/{}", e.involved_object.kind, e.involved_object.name),
             })
             .collect();
-        super::order::sort_rows_by(&mut rows, |a, b| {
+        crate::order::sort_rows_by(&mut rows, |a, b| {
             let (a, b) = (a.last_seen.as_deref(), b.last_seen.as_deref());
             b.map(instant).cmp(&a.map(instant))
         });

@@ -233,7 +233,7 @@ fn leaves(path: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::order::sort_rows_by(&mut keys, |a, b| a.cmp(b));
             for key in keys {
                 leaves(&child(path, key), &map[key], out);
             }
@@ -276,7 +276,7 @@ fn changes(path: &str, before: &Value, after: &Value, out: &mut Vec<Change>) {
     match (before, after) {
         (Value::Object(was), Value::Object(will_be)) if !was.is_empty() && !will_be.is_empty() => {
             let mut keys: Vec<&String> = was.keys().chain(will_be.keys()).collect();
-            keys.sort();
+            crate::order::sort_rows_by(&mut keys, |a, b| a.cmp(b));
             keys.dedup();
             for key in keys {
                 let at = child(path, key);

@@ -37,12 +37,15 @@ impl Node {
     pub fn to_value(&self) -> Value {
         match &self.kind {
             NodeKind::Scalar(text) => text.clone().map_or(Value::Null, Value::String),
-            NodeKind::Map(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(key, node)| (key.clone(), node.to_value()))
-                    .collect::<Map<String, Value>>(),
-            ),
+            NodeKind::Map(entries) => {
+                // Inserted, not collected: `from_iter` brings in a sort of its own (issue 16).
+                // A key written twice keeps its last value either way.
+                let mut map = Map::new();
+                for (key, node) in entries {
+                    map.insert(key.clone(), node.to_value());
+                }
+                Value::Object(map)
+            }
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
         }
     }
@@ -102,7 +105,7 @@ pub(super) fn mask_flow(text: &str, mask: impl Fn(&mut Value)) -> Option<String>
     mask(&mut value);
     let mut spans = Vec::new();
     node.hidden_spans(Some(&value), &mut spans);
-    spans.sort_by_key(|span| std::cmp::Reverse(span.start));
+    crate::order::sort_rows_by(&mut spans, |a, b| b.start.cmp(&a.start));
     let mut out = text.to_owned();
     for span in spans {
         // A node over several lines is hidden line by line: the lines stay where they were.

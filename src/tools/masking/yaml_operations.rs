@@ -52,7 +52,9 @@ pub(super) fn hide_values(
     for operation in operations.iter().filter(|o| hide(o)) {
         // Right to left on each line, so that earlier spans keep their place.
         let mut spans = operation.written_at.clone();
-        spans.sort_by_key(|(n, span)| (*n, std::cmp::Reverse(span.start)));
+        crate::order::sort_rows_by(&mut spans, |(n, a), (m, b)| {
+            n.cmp(m).then(b.start.cmp(&a.start))
+        });
         for (n, span) in spans {
             if let Some(line) = lines.get_mut(n)
                 && line.get(span.clone()).is_some()

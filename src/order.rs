@@ -1,4 +1,4 @@
-//! One stable sort for every kind of row a tool orders (issue 16): the standard library's sort
+//! One stable sort for everything the crate puts in order (issue 16): the standard library's sort
 //! is machine code of a few KB for each element type it sorts, so rows are put in order through
 //! one sort of their positions instead.
 
