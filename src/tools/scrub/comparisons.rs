@@ -52,9 +52,129 @@ const CALLS: [&str; 11] = [
 /// The literal of a comparison starting at `i` ([`symbolic`], [`worded`]), when what it is
 /// compared with names a credential.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if matches!(unit(bytes, i).ch, b'"' | b'\'' | b'`')
+        && let Some(literal) = argument_of_comparing_call(bytes, i)
+    {
+        return Some(literal);
+    }
     let (literal, operand, escaped) = symbolic(bytes, i).or_else(|| worded(bytes, i))?;
     let expression_end = literal.0.min(operand.0);
     compared_with_credential(bytes, operand, expression_end, escaped).then_some(literal)
+}
+
+/// The words in a call's name that say it compares its arguments: `assertEquals`, `isEqualTo`,
+/// Go's `subtle.ConstantTimeCompare` and `hmac.Equal`, Node's `timingSafeEqual`, Python's
+/// `hmac.compare_digest`, Rust's `assert_eq!`.
+const COMPARING: [&str; 4] = ["equal", "compare", "assert", "same"];
+
+/// The literal opening at `i` when it is an argument, at any depth (`[]byte("…")`,
+/// `Buffer.from("…")`), of a call whose name says it compares ([`COMPARING`]) and whose other
+/// arguments, or what it is called on (`assertThat(token).isEqualTo("…")`), name a credential.
+/// The call's opening bracket is looked for on the literal's line, at most
+/// [`EXPRESSION_BEFORE_MOST`] bytes back; its arguments are read forwards from there, so a
+/// literal is known by its opening quote.
+fn argument_of_comparing_call(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let floor = i.saturating_sub(EXPRESSION_BEFORE_MOST);
+    let mut p = i;
+    while p > floor && !matches!(bytes[p - 1], b'\n' | b'\r') {
+        p -= 1;
+        if bytes[p] != b'(' {
+            continue;
+        }
+        let name_end = if p > 0 && bytes[p - 1] == b'!' {
+            p - 1
+        } else {
+            p
+        };
+        let name_start = (0..name_end)
+            .rev()
+            .find(|q| !(bytes[*q].is_ascii_alphanumeric() || bytes[*q] == b'_'))
+            .map_or(0, |q| q + 1);
+        let name = String::from_utf8_lossy(&bytes[name_start..name_end]).to_ascii_lowercase();
+        if !COMPARING.iter().any(|word| name.contains(word)) {
+            continue;
+        }
+        let Some((literal, mut named)) = arguments(bytes, p, i) else {
+            continue;
+        };
+        named |= receiver_names_credential(bytes, name_start);
+        return named.then_some(literal);
+    }
+    None
+}
+
+/// The arguments of the call whose bracket opens at `open`, read to its closing bracket on the
+/// same line: the literal among them that opens at `i`, and whether a name among them (outside
+/// the literals) names a credential. None when no literal opens at `i`.
+fn arguments(bytes: &[u8], open: usize, i: usize) -> Option<((usize, usize), bool)> {
+    let (mut p, mut depth) = (open + 1, 1usize);
+    let (mut found, mut named) = (None, false);
+    while p < bytes.len() && p < open + 2 * EXPRESSION_BEFORE_MOST {
+        let u = unit(bytes, p);
+        if matches!(u.ch, b'"' | b'\'' | b'`')
+            && let Some((inside, _)) = literal_at(bytes, p)
+        {
+            if p == i {
+                found = Some(inside);
+            }
+            p = inside.1 + bytes.get(inside.1).map_or(0, |_| unit(bytes, inside.1).len);
+            continue;
+        }
+        match u.ch {
+            b'\n' | b'\r' => break,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        if u.ch.is_ascii_alphabetic() && (p == 0 || !word_byte(bytes[p - 1])) {
+            let end = (p..bytes.len())
+                .find(|q| !word_byte(bytes[*q]))
+                .unwrap_or(bytes.len());
+            named |= std::str::from_utf8(&bytes[p..end]).is_ok_and(credential_name);
+            p = end;
+            continue;
+        }
+        p += u.len;
+    }
+    found.map(|literal| (literal, named))
+}
+
+/// Whether what a call whose name starts at `name_start` is called on names a credential:
+/// the chain before its `.` back to a space or an operator outside brackets
+/// (`assertThat(token).isEqualTo`, `password.trim().equals`).
+fn receiver_names_credential(bytes: &[u8], name_start: usize) -> bool {
+    if name_start == 0 || bytes[name_start - 1] != b'.' {
+        return false;
+    }
+    let floor = name_start.saturating_sub(EXPRESSION_BEFORE_MOST);
+    let (mut p, mut depth) = (name_start - 1, 0usize);
+    while p > floor {
+        let b = bytes[p - 1];
+        match b {
+            b')' | b']' => depth += 1,
+            b'(' | b'[' if depth == 0 => break,
+            b'(' | b'[' => depth -= 1,
+            b'\n' | b'\r' => break,
+            b' ' | b'\t' | b';' | b'{' | b'}' | b'=' | b',' | b'!' | b'&' | b'|' if depth == 0 => {
+                break;
+            }
+            _ => {}
+        }
+        p -= 1;
+    }
+    bytes[p..name_start]
+        .split(|b| !word_byte(*b))
+        .any(|word| std::str::from_utf8(word).is_ok_and(credential_name))
+}
+
+/// A byte of a name in code: letters, digits, `_` and `-` (`api-key`).
+fn word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')
 }
 
 /// `==`, `!=`, `===`, `!==` or SQL's `<>` at `i`, a quoted literal on either side.
@@ -100,10 +220,12 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
             .iter()
             .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
     };
-    let operator = is(&["eq", "ne", "contains", "hasprefix", "hassuffix"])
+    // Membership (SQL's and Python's `password IN ('…', '…')`) compares as `==` does.
+    let membership = is(&["in"]);
+    let operator = is(&["eq", "ne", "contains", "hasprefix", "hassuffix", "in"])
         && i > 0
         && matches!(bytes[i - 1], b' ' | b'(')
-        && bytes.get(end) == Some(&b' ');
+        && (bytes.get(end) == Some(&b' ') || (membership && bytes.get(end) == Some(&b'(')));
     let call = bytes.get(end) == Some(&b'(') && is(&CALLS);
     let (mut operand, mut at) = if call {
         let operand = match i.checked_sub(1) {
@@ -112,7 +234,15 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
         };
         (operand, skip_spaces(bytes, end + 1))
     } else if operator {
-        let left_end = back_over_spaces(bytes, i);
+        let mut left_end = back_over_spaces(bytes, i);
+        // `password NOT IN (…)`: the operand is before the `NOT`.
+        if membership
+            && left_end >= 3
+            && bytes[left_end - 3..left_end].eq_ignore_ascii_case(b"not")
+            && (left_end == 3 || matches!(bytes[left_end - 4], b' ' | b'\t'))
+        {
+            left_end = back_over_spaces(bytes, left_end - 3);
+        }
         (
             (operand_start(bytes, left_end), left_end),
             skip_spaces(bytes, end),
@@ -165,8 +295,10 @@ fn worded(bytes: &[u8], i: usize) -> Option<Compared> {
 /// A Go template's field or variable at `at`, perhaps in brackets (`.Values.password`,
 /// `$token`, `( .Values.password )`): it, and where what follows it starts.
 fn go_field(bytes: &[u8], mut at: usize) -> Option<((usize, usize), usize)> {
+    let mut opened = 0;
     while bytes.get(at) == Some(&b'(') {
         at = skip_spaces(bytes, at + 1);
+        opened += 1;
     }
     let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_');
     if !(matches!(bytes.get(at), Some(b'.' | b'$')) && bytes.get(at + 1).is_some_and(name)) {
@@ -174,6 +306,21 @@ fn go_field(bytes: &[u8], mut at: usize) -> Option<((usize, usize), usize)> {
     }
     let end = operand_end(bytes, at);
     let mut next = skip_spaces(bytes, end);
+    // A pipeline inside the brackets (`(.Values.password | trim)`): what it makes of the field
+    // is compared, so the field stays the operand; read on to the bracket's end.
+    if opened > 0 && bytes.get(next) == Some(&b'|') {
+        let mut depth = opened;
+        while let Some(&b) = bytes.get(next).filter(|b| !matches!(b, b'\n' | b'\r')) {
+            depth += usize::from(b == b'(');
+            if b == b')' {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            next += 1;
+        }
+    }
     while bytes.get(next) == Some(&b')') {
         next = skip_spaces(bytes, next + 1);
     }
@@ -219,14 +366,12 @@ fn literal_at(bytes: &[u8], at: usize) -> Option<((usize, usize), Unit)> {
     let quote = bytes.get(at).map(|_| unit(bytes, at))?;
     let inside = match quote.ch {
         b'"' | b'\'' => value(bytes, at, false, 0)?,
-        // A template literal on one line: an unclosed one is no literal.
+        // A template literal (JavaScript's, Go's raw string), on several lines too, closed
+        // within [`LITERAL_MOST`] bytes: an unclosed one is no literal.
         b'`' => {
-            let end = at
-                + 1
-                + bytes[at + 1..]
-                    .iter()
-                    .position(|b| matches!(b, b'`' | b'\n'))?;
-            (bytes[end] == b'`' && end > at + 1).then_some((at + 1, end))?
+            let window = &bytes[at + 1..bytes.len().min(at + 1 + LITERAL_MOST)];
+            let end = at + 1 + window.iter().position(|b| *b == b'`')?;
+            (end > at + 1).then_some((at + 1, end))?
         }
         _ => return None,
     };
@@ -292,9 +437,10 @@ fn literal_before(bytes: &[u8], end: usize) -> Option<((usize, usize), bool)> {
     }
     let escaped = close < end - 1;
     let floor = close.saturating_sub(LITERAL_MOST);
+    // A template literal may span lines; other literals end at a line break.
     let open = (floor..close)
         .rev()
-        .take_while(|p| !matches!(bytes[*p], b'\n' | b'\r'))
+        .take_while(|p| quote == b'`' || !matches!(bytes[*p], b'\n' | b'\r'))
         .find(|p| bytes[*p] == quote && (*p > 0 && bytes[*p - 1] == b'\\') == escaped)?;
     (open + 1 < close).then_some(((open + 1, close), escaped))
 }
@@ -798,6 +944,70 @@ mod tests {
             "é == [`é`, ",
         ] {
             let _ = without_credentials(text);
+        }
+    }
+
+    /// The shapes the sixteenth review's scrubbing helper listed as still shown: a call that
+    /// compares, membership, a pipeline in a template's brackets, a template literal on
+    /// several lines.
+    #[test]
+    fn literals_a_comparing_call_or_a_membership_test_holds_are_masked() {
+        for (dirty, clean) in [
+            (
+                "WHERE password IN ('Q1aaaa', 'Q1bbbb')",
+                "WHERE password IN ('***')",
+            ),
+            (
+                "WHERE password NOT IN ('Q1c')",
+                "WHERE password NOT IN ('***')",
+            ),
+            (r#"if token in ("Q2a", "Q2b"):"#, r#"if token in ("***"):"#),
+            (
+                r#"assertEquals("Q3a", token)"#,
+                r#"assertEquals("***", token)"#,
+            ),
+            (
+                r#"assertEquals(token, "Q3b")"#,
+                r#"assertEquals(token, "***")"#,
+            ),
+            (
+                r#"subtle.ConstantTimeCompare([]byte("Q4a"), []byte(token))"#,
+                r#"subtle.ConstantTimeCompare([]byte("***"), []byte(token))"#,
+            ),
+            (
+                r#"hmac.Equal([]byte(apiKey), []byte("Q5a"))"#,
+                r#"hmac.Equal([]byte(apiKey), []byte("***"))"#,
+            ),
+            (
+                r#"{{ if eq (.Values.password | trim) "Q6b" }}"#,
+                r#"{{ if eq (.Values.password | trim) "***" }}"#,
+            ),
+            ("if password == `Q7a\nQ7b` {", "if password == `***\n***` {"),
+            (
+                r#"secrets.compare_digest(token, "Q8a")"#,
+                r#"secrets.compare_digest(token, "***")"#,
+            ),
+            (
+                r#"crypto.timingSafeEqual(Buffer.from(token), Buffer.from("Q9a"))"#,
+                r#"crypto.timingSafeEqual(Buffer.from(token), Buffer.from("***"))"#,
+            ),
+            (
+                r#"assertThat(token).isEqualTo("Q10a")"#,
+                r#"assertThat(token).isEqualTo("***")"#,
+            ),
+            (
+                r#"{"t": "assertEquals(\"Q12a\", token)"}"#,
+                r#"{"t": "assertEquals(\"***\", token)"}"#,
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            r#"assertEquals("ok", status) and the token is fine"#,
+            "found it in ('a', 'b') today",
+            r#"assertEquals("web", labels.app)"#,
+        ] {
+            assert_eq!(without_credentials(kept), kept);
         }
     }
 }
