@@ -14,7 +14,8 @@
 //!   `name=value`, a flag's argument or a keyword's (`PASSWORD '…'`) ([`assignments`]), a
 //!   credential that says what it is (a private key's PEM block, a JWT, `ghp_…`) ([`tokens`]),
 //!   a file's line format that holds one (`.pgpass`) ([`files`]), a literal compared with a
-//!   credential in an expression (`.data.password == "…"`) ([`comparisons`]), and what is left
+//!   credential in an expression (`.data.password == "…"`) ([`comparisons`]), a Secret's data
+//!   written out in a message ([`secret_data`]), and what is left
 //!   of a key or a block whose heading line a cut window left out ([`headless`]).
 //!
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
@@ -28,6 +29,7 @@ mod headless;
 mod members;
 mod names;
 mod reading;
+mod secret_data;
 mod spans;
 mod tokens;
 mod userinfo;
@@ -112,6 +114,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
         text,
         &[
             tokens::credential,
+            secret_data::credential,
             headless::credential,
             headers::nginx_header,
             headers::header,

@@ -52,9 +52,7 @@ impl Statement {
                 self.text_change(&at, was, will_be);
                 continue;
             }
-            let side = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_owned(), shown);
-            self.lines
-                .push(format!("  {at}: {} → {}", side(&was), side(&will_be)));
+            self.lines.push(change_line(&at, &was, &will_be));
         }
     }
 
@@ -119,6 +117,15 @@ pub fn hidden_change(
     let (mut raw, mut masked) = (Vec::new(), Vec::new());
     changes("", raw_before, raw_after, &mut raw);
     changes("", shown_before, shown_after, &mut masked);
+    // A field the masked sides change and the raw sides do not: the patch changed only what
+    // tells the masking a value is a credential (a Secret's `kind`, the `name` beside a
+    // `value`), so the question would show a credential Argo CD holds (`***` → its value).
+    if let Some((path, ..)) = masked
+        .iter()
+        .find(|(path, ..)| !raw.iter().any(|(at, ..)| at == path))
+    {
+        return Some(path.clone());
+    }
     raw.into_iter().find_map(|(at, was, will_be)| {
         // The field's own path (a map key holding a URL's userinfo or a token) is shown too.
         if super::scrub::without_credentials(&at) != at {
@@ -133,13 +140,23 @@ pub fn hidden_change(
                         text_shown_whole(a, b, shown_was, shown_will_be)
                     }
                     _ => {
+                        // And the line as the person reads it: a field named like a credential
+                        // (`commonAnnotations.token: "a" → "b"`) would be scrubbed there.
+                        let line = change_line(&at, &was, &will_be);
                         side_shown_whole(&was, shown_was)
                             && side_shown_whole(&will_be, shown_will_be)
+                            && super::scrub::without_credentials(&line) == line
                     }
                 }
         });
         (!whole).then_some(at)
     })
+}
+
+/// The line of the question that shows a change of one field.
+fn change_line(at: &str, was: &Option<Value>, will_be: &Option<Value>) -> String {
+    let side = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_owned(), shown);
+    format!("  {at}: {} → {}", side(was), side(will_be))
 }
 
 /// Whether a value is shown as it is: the masking left it alone, and scrubbing takes nothing.
@@ -466,6 +483,55 @@ mod tests {
             app
         };
         hidden_change(&app(before), &app(after), &masked(before), &masked(after))
+    }
+
+    /// The seventeenth review (M1): a patch that changes only what tells the masking a value is
+    /// a credential (the `name` beside a `value`, a Secret's `kind`, a credential's `type`)
+    /// would show the credential Argo CD holds, `***` → its value: refused at that value.
+    #[test]
+    fn a_change_that_unmasks_a_held_credential_is_found() {
+        let app = |values: Value| {
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                   "spec": {"source": {"helm": {"valuesObject": values}}}})
+        };
+        let judged = |before: Value, after: Value| {
+            let masked = |values: &Value| {
+                let mut app = app(values.clone());
+                crate::tools::masking::mask_secrets(&mut app);
+                app
+            };
+            hidden_change(
+                &app(before.clone()),
+                &app(after.clone()),
+                &masked(&before),
+                &masked(&after),
+            )
+        };
+        for (before, after) in [
+            (
+                json!({"db": {"name": "DB_PASSWORD", "value": "R17m02x"}}),
+                json!({"db": {"name": "GREETING", "value": "R17m02x"}}),
+            ),
+            (
+                json!({"db": {"name": "DB_PASSWORD", "value": "R17m05x"}}),
+                json!({"db": {"value": "R17m05x"}}),
+            ),
+            (
+                json!({"extra": {"apiVersion": "v1", "kind": "Secret", "data": {"c": "R17m01y"}}}),
+                json!({"extra": {"apiVersion": "v1", "kind": "ConfigMap", "data": {"c": "R17m01y"}}}),
+            ),
+        ] {
+            let hidden = judged(before.clone(), after.clone());
+            assert!(hidden.is_some(), "{before} → {after}");
+        }
+        // A plain change beside a held credential is still asked.
+        assert_eq!(
+            judged(
+                json!({"db": {"name": "DB_PASSWORD", "value": "x"}, "image": "nginx"}),
+                json!({"db": {"name": "DB_PASSWORD", "value": "x"}, "image": "evil"}),
+            ),
+            None
+        );
     }
 
     /// The twelfth, fourteenth and fifteenth reviews: a change that the masking or the

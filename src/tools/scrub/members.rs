@@ -530,6 +530,9 @@ fn member_value(bytes: &[u8], at: usize, quote_len: usize) -> (Option<(usize, us
         let end = (close + first.len).min(bytes.len());
         return ((close > inner).then_some((inner, close)), end);
     }
+    if let Some(action) = template_action(bytes, at) {
+        return reaching(Some(action), at);
+    }
     if matches!(first.ch, b'{' | b'[') {
         return (None, at);
     }
@@ -646,6 +649,8 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
             member_value(bytes, at, first.len)
         } else if colon.ch == b'=' {
             return None;
+        } else if let Some(action) = template_action(bytes, at) {
+            reaching(Some(action), at)
         } else if matches!(first.ch, b'{' | b'[') {
             // `{…}` and `[…]`: a flow map or list, whose members are judged on their own (a
             // list of plain values under a credential's name is read by [`list_value`]).
@@ -658,6 +663,16 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
             reaching(value(bytes, at, false, 0), at)
         }
     };
+    // `passCredentials: true`, `auth.enabled: false`: a switch, no credential; nor is the
+    // approval question's line for a switch changed (`false → true`, `(absent) → true`).
+    let switch = |text: &[u8]| {
+        text.split(|b| *b == b' ')
+            .filter(|w| !w.is_empty())
+            .all(|word| {
+                matches!(word, b"true" | b"false" | b"null" | b"(absent)") || word == "→".as_bytes()
+            })
+    };
+    let value = value.filter(|(start, end)| !switch(&bytes[*start..*end]));
     Some(Member {
         name,
         decoded: None,
@@ -794,6 +809,30 @@ fn begins_line(bytes: &[u8], i: usize) -> bool {
 
 /// From `start` to the end of its line (or a quote, which ends a value quoted as a whole),
 /// trailing spaces left out.
+/// A Helm or Go template action at `at` (`{{ "…" | b64enc }}`, `{{ default "…" .Values.x }}`):
+/// what a credential's name is given is what it renders, literals included, so the whole
+/// action is its value, to its closing `}}` or the end of the line. Not a flow map.
+fn template_action(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let open = unit(bytes, at);
+    let second = at + open.len;
+    if open.ch != b'{' || second >= bytes.len() || unit(bytes, second).ch != b'{' {
+        return None;
+    }
+    let mut end = second + unit(bytes, second).len;
+    while end < bytes.len() {
+        let u = unit(bytes, end);
+        if matches!(u.ch, b'\n' | b'\r') {
+            break;
+        }
+        end += u.len;
+        if u.ch == b'}' && end < bytes.len() && unit(bytes, end).ch == b'}' {
+            end += unit(bytes, end).len;
+            break;
+        }
+    }
+    Some((at, end))
+}
+
 fn rest_of_line(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start;
     let mut end = start;
@@ -1589,6 +1628,36 @@ mod tests {
             "tokén: x",
         ] {
             let _ = masked(text);
+        }
+    }
+
+    /// The seventeenth review (T1, P1): a template action given to a credential's name is its
+    /// value, literals and all; a switch after such a name (`passCredentials: true`) is shown.
+    #[test]
+    fn a_template_action_is_a_value_and_a_switch_is_no_credential() {
+        for (dirty, secret) in [
+            ("password: {{ \"R17t01x\" | b64enc | quote }}", "R17t01x"),
+            (
+                "apiKey: {{ default \"R17t02x\" .Values.apiKey }}",
+                "R17t02x",
+            ),
+            (
+                "DB_PASSWORD: {{ .Values.db.password | default \"R17t03x\" }}",
+                "R17t03x",
+            ),
+            ("render: token: {{ \"R17t04x\" }}", "R17t04x"),
+            ("{\"password\": {{ \"R17t05x\" }}}", "R17t05x"),
+            ("password: {{ \"R17t06x\"", "R17t06x"),
+        ] {
+            let clean = super::super::without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
+        for kept in [
+            "spec.source.helm.passCredentials: false → true",
+            "auth.enabled: false",
+            "password: null",
+        ] {
+            assert_eq!(super::super::without_credentials(kept), kept);
         }
     }
 }

@@ -1,0 +1,199 @@
+//! A Kubernetes Secret written out in a message: a manifest Argo CD, `kubectl` or an admission
+//! webhook quotes in an error (`Secret.v1 "db" {"kind":"Secret",…,"data":{"conn":"…"}} is
+//! invalid`, `failed to apply manifest:` then the YAML), or a YAML flow that did not convert
+//! (`{kind: Secret, data: {conn: …}}`). A Secret's data is credentials whatever its keys are
+//! called (`conn`, `DATABASE_URL`), so in a text that names a Secret the whole value of every
+//! `data` and `stringData` member is hidden: a `{…}` map (JSON, escaped JSON or a YAML flow)
+//! and a YAML block (the lines deeper than the key).
+
+use super::reading::unit;
+
+/// How far from a `data` key the word `Secret` is looked for: a Secret's manifest is short,
+/// and a long log full of `data:` keys is not read again for each.
+const NEAR: usize = 4096;
+
+/// The longest map read as one Secret's data.
+const DATA_MOST: usize = 64 * 1024;
+
+/// The value of a `data` or `stringData` member whose name starts at `i`, when the text names a
+/// Secret as a word (`kind: Secret`, `Secret.v1`, `Secret/db`) within [`NEAR`] bytes of it.
+pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let (name_end, quoted) = data_name(bytes, i)?;
+    let colon = skip_spaces(bytes, name_end);
+    let near = &bytes[i.saturating_sub(NEAR)..bytes.len().min(i + NEAR)];
+    if bytes.get(colon) != Some(&b':') || !names_a_secret(near) {
+        return None;
+    }
+    let at = skip_spaces(bytes, colon + 1);
+    if at < bytes.len() && unit(bytes, at).ch == b'{' {
+        return map_at(bytes, at);
+    }
+    if quoted {
+        return None;
+    }
+    block_below(bytes, i, at)
+}
+
+/// Where the name `data` or `stringData` that starts at `i` ends (after its closing quote,
+/// plain or escaped), and whether it was quoted.
+fn data_name(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
+    let first = unit(bytes, i);
+    let (start, quoted) = if first.ch == b'"' {
+        (i + first.len, true)
+    } else {
+        let after_word = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if after_word {
+            return None;
+        }
+        (i, false)
+    };
+    let name = ["stringData", "data"]
+        .into_iter()
+        .find(|name| bytes[start..].starts_with(name.as_bytes()))?;
+    let end = start + name.len();
+    if !quoted {
+        let word_goes_on = bytes
+            .get(end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        return (!word_goes_on).then_some((end, false));
+    }
+    if end >= bytes.len() {
+        return None;
+    }
+    let close = unit(bytes, end);
+    (close.ch == b'"' && close.escaped == first.escaped).then_some((end + close.len, true))
+}
+
+/// Whether `bytes` says `Secret` as a word (not `SecretName`, `secretRef`).
+fn names_a_secret(bytes: &[u8]) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    bytes.windows(6).enumerate().any(|(at, window)| {
+        window == b"Secret"
+            && (at == 0 || !word(bytes[at - 1]))
+            && bytes.get(at + 6).is_none_or(|b| !word(*b))
+    })
+}
+
+/// The inside of the `{…}` opening at `at`, to its closing brace (braces inside quoted strings
+/// do not count), or to the text's end (at most [`DATA_MOST`] bytes) when it never closes.
+fn map_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let open = unit(bytes, at);
+    let start = at + open.len;
+    let limit = bytes.len().min(start + DATA_MOST);
+    let (mut p, mut depth, mut quote) = (start, 1usize, None);
+    while p < limit {
+        let u = unit(bytes, p);
+        match (quote, u.ch) {
+            (Some(escaped), b'"') if u.escaped == escaped => quote = None,
+            (Some(_), _) => {}
+            (None, b'"') => quote = Some(u.escaped),
+            (None, b'{') => depth += 1,
+            (None, b'}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return (p > start).then_some((start, p));
+                }
+            }
+            _ => {}
+        }
+        p += u.len;
+    }
+    (limit > start).then_some((start, limit))
+}
+
+/// A YAML block under the key starting at `key` whose line ends at `rest` (nothing but spaces
+/// or a comment after the colon): the lines after it that are deeper than the key, blank lines
+/// among them included.
+fn block_below(bytes: &[u8], key: usize, rest: usize) -> Option<(usize, usize)> {
+    let line_end = rest + bytes[rest..].iter().position(|b| *b == b'\n')?;
+    let after_colon = &bytes[rest..line_end];
+    if !(after_colon
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        || after_colon[0] == b'#')
+    {
+        return None;
+    }
+    let line_start = bytes[..key]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    // The key's column: an item's key (`- data:`) counts from the item's dash.
+    let column = key - line_start;
+    let (start, mut end) = (line_end + 1, line_end + 1);
+    let mut p = start;
+    while p < bytes.len() {
+        let next = bytes[p..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |n| p + n);
+        let line = &bytes[p..next];
+        let indent = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        let blank = line[indent..].iter().all(|b| *b == b'\r');
+        if !blank && indent <= column {
+            break;
+        }
+        if !blank {
+            end = next;
+        }
+        p = next + 1;
+    }
+    (end > start).then_some((start, end))
+}
+
+fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(|b| matches!(b, b' ' | b'\t')) {
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::without_credentials;
+
+    /// The seventeenth review (S1): a Secret quoted in a message keeps no data, whatever its
+    /// keys are called.
+    #[test]
+    fn a_secret_written_out_in_a_message_keeps_no_data() {
+        for (dirty, secret) in [
+            (
+                r#"error validating data: Secret.v1 "db" {"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},"data":{"conn":"UjE3czAxeA=="}} is invalid"#,
+                "UjE3czAxeA",
+            ),
+            (
+                "failed to apply manifest:\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  conn: postgres-R17s02x\n  other: R17s02y\nnext: kept\n",
+                "R17s02",
+            ),
+            (
+                r#"admission webhook "v" denied the request: Secret/guestbook/db: {"kind":"Secret","stringData":{"DATABASE_URL":"R17s03x-conn"}}"#,
+                "R17s03x",
+            ),
+            (
+                "error converting YAML to JSON: {kind: Secret, data: {conn: UjE3czA0eA==}}",
+                "UjE3czA0eA",
+            ),
+            (
+                r#"{"msg": "Secret \"db\": {\"data\":{\"conn\":\"R17s05x\"}}"}"#,
+                "R17s05x",
+            ),
+            (
+                "items:\n- kind: Secret\n  data:\n    conn: R17s06x\n",
+                "R17s06x",
+            ),
+        ] {
+            let clean = without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty}\n→ {clean}");
+        }
+        let kept = "failed to apply manifest:\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  conn: x\nnext: kept\n";
+        assert!(without_credentials(kept).contains("next: kept"));
+        // Data of a ConfigMap, in a text that names no Secret, is shown.
+        let config = r#"ConfigMap "app" {"kind":"ConfigMap","data":{"mode":"fast"}} is invalid"#;
+        assert_eq!(without_credentials(config), config);
+        let secret_name = "ConfigMap: {kind: ConfigMap, SecretName: x, data: {mode: fast}}";
+        assert_eq!(without_credentials(secret_name), secret_name);
+    }
+}
