@@ -7,7 +7,9 @@
 //! - Redis's `AUTH [user] password` (as typed, and as `MONITOR` quotes it) and an ACL rule's
 //!   `>password` (`user default on >…`, `ACL SETUSER app on >…`);
 //! - Oracle's logon `user/password@database` after its tools (`sqlplus`, `expdp`, `rman
-//!   target`, `connect`).
+//!   target`, `connect`);
+//! - a login's `-p` (`docker login -p …`, `sshpass -p …`, MySQL's `-p…`), and what `echo`
+//!   pipes into a `--password-stdin`.
 
 use super::names;
 use super::reading::{unit, word_may_start};
@@ -20,6 +22,97 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| redis_auth(bytes, i))
         .or_else(|| redis_acl_password(bytes, i))
         .or_else(|| oracle_logon(bytes, i))
+        .or_else(|| login_password(bytes, i))
+        .or_else(|| piped_password(bytes, i))
+}
+
+/// Registry and service logins whose `-p` takes the password as the next argument.
+const LOGINS_SPACED: [&str; 9] = [
+    "docker login",
+    "podman login",
+    "buildah login",
+    "nerdctl login",
+    "helm registry login",
+    "oras login",
+    "skopeo login",
+    "cf login",
+    "sshpass",
+];
+
+/// MySQL's tools, whose `-p` takes the password attached (`-pSECRET`; `-p` alone asks for it).
+const LOGINS_ATTACHED: [&str; 5] = ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb"];
+
+/// How far back on its line a `-p` looks for the command it belongs to.
+const COMMAND_BEFORE_MOST: usize = 256;
+
+/// The command `-p` at `i` is an option of, on its line before it: the login's spaced or
+/// attached form.
+fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
+    let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
+    let start = (floor..i)
+        .rev()
+        .find(|p| matches!(bytes[*p], b'\n' | b'\r' | b'|' | b';' | b'&'))
+        .map_or(floor, |p| p + 1);
+    let line = String::from_utf8_lossy(&bytes[start..i]);
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let has = |command: &str| {
+        let parts: Vec<&str> = command.split(' ').collect();
+        words.windows(parts.len()).any(|w| {
+            w.iter()
+                .zip(&parts)
+                .all(|(word, part)| word.rsplit('/').next() == Some(*part))
+        })
+    };
+    if LOGINS_SPACED.iter().any(|c| has(c)) {
+        Some(true)
+    } else if LOGINS_ATTACHED.iter().any(|c| has(c)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `docker login -u robot -p SECRET …`, `sshpass -p SECRET ssh …`, `mysql -uroot -pSECRET`:
+/// the password.
+fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes.get(i..i + 2) != Some(b"-p") || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t')) {
+        return None;
+    }
+    let spaced = login_before(bytes, i)?;
+    let start = if spaced {
+        if !matches!(bytes.get(i + 2), Some(b' ' | b'\t')) {
+            return None;
+        }
+        skip_spaces(bytes, i + 2)
+    } else {
+        i + 2
+    };
+    value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-')
+}
+
+/// `echo SECRET | docker login --password-stdin …`: what `echo` or `printf` feeds the login.
+fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let command = ["echo ", "printf "]
+        .into_iter()
+        .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
+    if !word_may_start(bytes, i, command_byte) {
+        return None;
+    }
+    let line_end = bytes[i..]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r'))
+        .map_or(bytes.len(), |n| i + n);
+    let pipe = i + bytes[i..line_end].iter().position(|b| *b == b'|')?;
+    let fed = String::from_utf8_lossy(&bytes[pipe..line_end]);
+    if !fed.contains("--password-stdin") && !fed.contains("--pass-stdin") {
+        return None;
+    }
+    let start = skip_spaces(bytes, i + command.len());
+    let end = (start..pipe)
+        .rev()
+        .find(|p| !matches!(bytes[*p], b' ' | b'\t'))
+        .map(|p| p + 1)?;
+    (end > start).then_some((start, end))
 }
 
 /// Commands whose first argument names a setting and whose second is its value. `ENV` only in
@@ -298,6 +391,43 @@ mod tests {
             "OAUTH ok",
         ] {
             assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    /// The seventeenth review (T2): a login's password on its command line or piped into it.
+    #[test]
+    fn a_logins_password_is_masked() {
+        for (dirty, secret) in [
+            (
+                "+ docker login -u robot -p R17u01x registry.example.com",
+                "R17u01x",
+            ),
+            ("+ mysql -uroot -pR17u02x app", "R17u02x"),
+            ("+ /usr/bin/mysqldump -pR17u02y app", "R17u02y"),
+            (
+                "+ echo R17u03x | docker login --password-stdin -u robot r.example.com",
+                "R17u03x",
+            ),
+            ("sshpass -p 'R17u04x' ssh host", "R17u04x"),
+            ("main.rs:3: let token: &str = \"R17u08x\";", "R17u08x"),
+            ("let token: string = 'R17u08y'", "R17u08y"),
+            ("config.go:7: const password = `first\nR17u09x`", "R17u09x"),
+            ("password: hunter2 = x", "hunter2"),
+            ("note: password: Hunter2 = x", "Hunter2"),
+        ] {
+            let clean = super::super::without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
+        for kept in [
+            "mysql -p app",
+            "docker run -p 8080:80 nginx",
+            "echo done | tee log",
+        ] {
+            let clean = super::super::without_credentials(kept);
+            assert!(
+                clean.contains(kept.split(' ').nth(2).unwrap_or("")),
+                "{kept} → {clean}"
+            );
         }
     }
 }

@@ -639,6 +639,9 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         return None;
     }
     at = past_anchor_and_tag(bytes, skip_gap(bytes, at));
+    if let Some(assigned) = typed_declaration(bytes, at) {
+        at = assigned;
+    }
     let (value, end) = if at >= bytes.len() {
         (None, at)
     } else if is_break(bytes, at) {
@@ -809,6 +812,47 @@ fn begins_line(bytes: &[u8], i: usize) -> bool {
 
 /// From `start` to the end of its line (or a quote, which ends a value quoted as a whole),
 /// trailing spaces left out.
+/// A typed declaration's type at `at` (Rust's `let token: &str = "…"`, TypeScript's
+/// `token: string = "…"`, Kotlin's `val password: String = "…"`): where the value assigned
+/// after its ` = ` starts. Only a string type counts (`password: hunter2 = x` keeps its
+/// value), as written in those languages: the credential is what follows it.
+fn typed_declaration(bytes: &[u8], at: usize) -> Option<usize> {
+    const STRING_TYPES: [&str; 8] = [
+        "str",
+        "string",
+        "String",
+        "[]byte",
+        "SecretString",
+        "CharSequence",
+        "char*",
+        "any",
+    ];
+    let line_end = bytes[at..]
+        .iter()
+        .take(64)
+        .position(|b| matches!(b, b'\n' | b'\r' | b'='))
+        .map(|n| at + n)?;
+    if bytes[line_end] != b'='
+        || matches!(bytes.get(line_end + 1), Some(b'=' | b'>'))
+        || !matches!(bytes.get(line_end.wrapping_sub(1)), Some(b' ' | b'\t'))
+    {
+        return None;
+    }
+    let written = std::str::from_utf8(&bytes[at..line_end]).ok()?.trim();
+    let bare = written
+        .trim_start_matches('&')
+        .trim_start_matches("'static ")
+        .trim_start_matches("const ")
+        .trim_start_matches('*')
+        .trim_end_matches('?');
+    let bare = bare
+        .strip_prefix("Option<")
+        .and_then(|inner| inner.strip_suffix('>'))
+        .unwrap_or(bare);
+    // `&str` is read as a YAML anchor before this: then nothing is left of the type.
+    (written.is_empty() || STRING_TYPES.contains(&bare)).then(|| skip_spaces(bytes, line_end + 1))
+}
+
 /// A Helm or Go template action at `at` (`{{ "…" | b64enc }}`, `{{ default "…" .Values.x }}`):
 /// what a credential's name is given is what it renders, literals included, so the whole
 /// action is its value, to its closing `}}` or the end of the line. Not a flow map.

@@ -79,7 +79,8 @@ pub fn value(bytes: &[u8], start: usize, ampersand: bool, level: Level) -> Optio
     if let Some(found) = triple_quoted(bytes, start, first) {
         return Some(found);
     }
-    if matches!(first.ch, b'"' | b'\'') {
+    // A backquoted value (Go's raw string, a JavaScript template literal) may span lines.
+    if matches!(first.ch, b'"' | b'\'' | b'`') {
         let inner = start + first.len;
         let end = closing_quote(bytes, inner, first.ch, first.len);
         return (end > inner).then_some((inner, end));
