@@ -233,6 +233,23 @@ impl Idp {
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 
+    /// Signs `header` and `claims` exactly as written (JSON text, so duplicate members and odd
+    /// spellings survive) with the current RS256 key: a token the provider really signed,
+    /// whatever its JOSE header and payload say. `{kid}` in `header` stands for the current
+    /// key's id.
+    pub fn sign_raw(&mut self, header: &str, claims: &str) -> String {
+        let key = self.signing_key();
+        let header = header.replace("{kid}", &key.kid);
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone());
+        let signature = signer.sign(input.as_bytes()).to_vec();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
     /// Signs `claims` with an ES256 key (published from its first use).
     pub fn sign_es256(&mut self, claims: &Value) -> String {
         let (kid, key) = self.ec_key.get_or_insert_with(|| {

@@ -1,0 +1,346 @@
+//! Eighteenth hostile review (issue 19): user mode with tokens the provider really signed
+//! (arbitrary JOSE headers and payloads, signed with its published key), the allow-list against
+//! an app-of-apps, read-only against revision spellings and nested generators, through the
+//! built components.
+//!
+//! Findings (each `review18_finding_*` asserts the secure behaviour, fails today and is ignored
+//! with issue 19): see the list filled in below.
+//!
+//! The other tests are shapes that held.
+
+use serde_json::{Value, json};
+
+use crate::World;
+use crate::harness;
+use crate::identity::{RESOURCE, call_as, user_mode};
+use crate::planting::plugin_env;
+
+const SCOPES: &str = "openid profile email groups";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The claims the provider issues `user` for this server, as JSON text.
+fn claims_text(world: &World, user: &str, change: impl FnOnce(&mut Value)) -> String {
+    let mut claims = world
+        .standin
+        .state()
+        .idp
+        .claims_for(user, &[RESOURCE], 3600, SCOPES);
+    change(&mut claims);
+    claims.to_string()
+}
+
+/// A token the provider signs with its current key, header and payload exactly as written.
+fn signed(world: &World, header: &str, claims: &str) -> String {
+    world.standin.state().idp.sign_raw(header, claims)
+}
+
+const HEADER: &str = r#"{"alg":"RS256","kid":"{kid}","typ":"JWT"}"#;
+
+/// Requests that reached Argo CD's API or the provider's token endpoint.
+fn reached_argocd_or_exchange(world: &World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v1") || r.path.starts_with("/api/dex/token"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+fn message_of(body: &Value) -> String {
+    body["error"]["message"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| body.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// User mode: tokens the provider signed, with odd headers and claims
+// ---------------------------------------------------------------------------------------------
+
+/// Signed tokens whose claims are not what this server may accept: each is refused with 401
+/// before Argo CD or the token endpoint hears of it. Duplicate members (which one would the
+/// verifier read, which one the provider's exchange?) are refused outright.
+#[tokio::test]
+async fn review18_signed_tokens_with_bad_claims_are_refused_before_anything_is_sent() {
+    let world = user_mode(&[]).await;
+    let issuer = world.standin.issuer();
+    let now = host_test::standin::auth::unix_now() as i64;
+    let base = claims_text(&world, "alice", |_| {});
+    // `{"iss":…` → `{"sub":"bob","iss":…`: a second `sub` before alice's.
+    let dup = |member: &str| format!("{{{member},{}", &base[1..]);
+    let cases: Vec<(&str, String, String)> = vec![
+        ("duplicate sub", HEADER.into(), dup(r#""sub":"bob""#)),
+        (
+            "duplicate sub, escaped name",
+            HEADER.into(),
+            dup(r#""s\u0075b":"bob""#),
+        ),
+        ("duplicate aud", HEADER.into(), dup(r#""aud":"argo-cd""#)),
+        (
+            "duplicate iss",
+            HEADER.into(),
+            dup(r#""iss":"https://evil""#),
+        ),
+        ("duplicate exp", HEADER.into(), dup(r#""exp":1"#)),
+        (
+            "duplicate alg in the header",
+            r#"{"alg":"none","alg":"RS256","kid":"{kid}"}"#.into(),
+            base.clone(),
+        ),
+        (
+            "issuer with a trailing slash",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["iss"] = json!(format!("{issuer}/"))),
+        ),
+        (
+            "issuer in another case",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["iss"] = json!(issuer.to_uppercase())),
+        ),
+        (
+            "audience with a trailing slash",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| {
+                c["aud"] = json!([format!("{RESOURCE}/")])
+            }),
+        ),
+        (
+            "exp as a string",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| {
+                c["exp"] = json!((now + 3600).to_string())
+            }),
+        ),
+        (
+            "no exp",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| {
+                c.as_object_mut().unwrap().remove("exp");
+            }),
+        ),
+        (
+            "exp null",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["exp"] = Value::Null),
+        ),
+        (
+            "exp 61 s ago",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["exp"] = json!(now - 61)),
+        ),
+        (
+            "exp far in the past, negative",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["exp"] = json!(-1e300)),
+        ),
+        (
+            "nbf an hour ahead (float)",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["nbf"] = json!(now as f64 + 3600.5)),
+        ),
+        (
+            "empty sub",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["sub"] = json!("")),
+        ),
+        (
+            "no sub",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| {
+                c.as_object_mut().unwrap().remove("sub");
+            }),
+        ),
+        (
+            "sub as a number",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["sub"] = json!(7)),
+        ),
+        (
+            "aud as an object",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| c["aud"] = json!({"0": RESOURCE})),
+        ),
+        (
+            "kid of no published key",
+            r#"{"alg":"RS256","kid":"../{kid}"}"#.into(),
+            base.clone(),
+        ),
+        (
+            "payload not an object",
+            HEADER.into(),
+            json!([base]).to_string(),
+        ),
+        (
+            "header with crit",
+            r#"{"alg":"RS256","kid":"{kid}","crit":["exp"],"exp":1}"#.into(),
+            base.clone(),
+        ),
+    ];
+    let mut accepted = Vec::new();
+    for (case, header, claims) in &cases {
+        let token = signed(&world, header, claims);
+        let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+        println!("review18 {case}: {status} {}", message_of(&body));
+        if status != 401 {
+            accepted.push(format!("{case}: {status} {body}"));
+        }
+    }
+    assert!(accepted.is_empty(), "{accepted:#?}");
+    assert_eq!(reached_argocd_or_exchange(&world), Vec::<String>::new());
+}
+
+/// Header and audience shapes a real provider issues are accepted: `typ` `at+jwt` (RFC 9068)
+/// or none, an audience list naming this server among others. Each caller acts as themself.
+#[tokio::test]
+async fn review18_signed_tokens_of_ordinary_shapes_are_accepted_as_their_subject() {
+    let world = user_mode(&[]).await;
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "typ at+jwt",
+            r#"{"alg":"RS256","kid":"{kid}","typ":"at+jwt"}"#.into(),
+            claims_text(&world, "alice", |_| {}),
+        ),
+        (
+            "no typ",
+            r#"{"alg":"RS256","kid":"{kid}"}"#.into(),
+            claims_text(&world, "bob", |_| {}),
+        ),
+        (
+            "aud list with others",
+            HEADER.into(),
+            claims_text(&world, "alice", |c| {
+                c["aud"] = json!(["some-other-api", RESOURCE, "argo-cd"])
+            }),
+        ),
+        (
+            "aud a single string",
+            HEADER.into(),
+            claims_text(&world, "bob", |c| c["aud"] = json!(RESOURCE)),
+        ),
+    ];
+    for (case, header, claims) in &cases {
+        let token = signed(&world, header, claims);
+        let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+        assert_eq!(status, 200, "{case}: {body}");
+        let sub: Value = serde_json::from_str(claims).unwrap();
+        assert_eq!(
+            body["result"]["structuredContent"]["username"], sub["sub"],
+            "{case}: {body}"
+        );
+    }
+}
+
+/// A token that lists scopes as an empty string lacks the configured ones: 403.
+#[tokio::test]
+async fn review18_an_empty_scope_string_is_insufficient() {
+    let world = user_mode(&[]).await;
+    let claims = claims_text(&world, "alice", |c| c["scope"] = json!(""));
+    let token = signed(&world, HEADER, &claims);
+    let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(reached_argocd_or_exchange(&world), Vec::<String>::new());
+}
+
+/// U1: a token that lists its scopes as an empty `scp` list (Entra's and Okta's claim) holds none
+/// of the configured scopes, yet it is let in as if it listed no scopes at all: "tokens that list
+/// scopes must hold" them (OIDC_SCOPES), and `scope: ""` is refused with 403.
+#[tokio::test]
+#[ignore = "issue 19: a token with an empty scp list skips the scope check (scope \"\" is refused)"]
+async fn review18_finding_u1_an_empty_scp_list_skips_the_scope_check() {
+    let world = user_mode(&[]).await;
+    let claims = claims_text(&world, "alice", |c| {
+        c.as_object_mut().unwrap().remove("scope");
+        c["scp"] = json!([]);
+    });
+    let token = signed(&world, HEADER, &claims);
+    let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+    println!("review18 scp []: {status} {body}");
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(reached_argocd_or_exchange(&world), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------------------------
+// ARGOCD_ALLOWED_PROJECTS and an app of apps
+// ---------------------------------------------------------------------------------------------
+
+/// `payments` (project payments, allowed) manages the Application `guestbook` (project
+/// default, not allowed), as an app of apps does.
+fn plant_child_application(world: &World) {
+    let mut state = world.standin.state();
+    let parent = state.apps.get_mut("payments").unwrap();
+    parent.app["status"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Application",
+                     "namespace": "argocd", "name": "guestbook", "status": "Synced"}),
+        );
+}
+
+fn child_deletes(world: &World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.path.contains("kind=Application"))
+        .map(|r| r.path.clone())
+        .collect()
+}
+
+/// P1: with ARGOCD_ALLOWED_PROJECTS=payments, `delete_argocd_resource` on the allowed app
+/// `payments` deletes the Application `guestbook` of project `default` (the parent manages
+/// its Application object): Argo CD deletes it through the parent's resource API, judged by the
+/// parent's project alone, and the child's finalizer deletes everything it deployed. A write to
+/// an app outside the listed projects, through both components.
+#[tokio::test]
+#[ignore = "issue 19: delete_argocd_resource on an allowed parent deletes a child Application of another project"]
+async fn review18_finding_p1_a_child_application_of_another_project_is_deleted_through_its_parent()
+{
+    let mut world = World::new().await;
+    world.set("allowed_projects", "payments");
+    plant_child_application(&world);
+    let result = world
+        .call(
+            "delete_argocd_resource",
+            json!({"app_name": "payments", "kind": "Application", "group": "argoproj.io",
+                   "version": "v1alpha1", "resource_name": "guestbook", "namespace": "argocd",
+                   "confirm": true}),
+        )
+        .await;
+    println!("review18 P1 server: {result}");
+    let server_sent = child_deletes(&world);
+
+    let mut env = plugin_env(&world.standin);
+    env.env
+        .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
+    plant_child_application(&world);
+    let before = child_deletes(&world).len();
+    let (p, mut s) = harness().plugin(&env).await.unwrap();
+    let plugin = p
+        .call_delete_argocd_resource(
+            &mut s,
+            "payments",
+            "Application",
+            "guestbook",
+            Some("argocd"),
+            Some("argoproj.io"),
+            Some("v1alpha1"),
+            None,
+            None,
+            None,
+            true,
+            None,
+        )
+        .await
+        .expect("plugin answers");
+    println!("review18 P1 plugin: {plugin:?}");
+    let plugin_sent = child_deletes(&world).len() - before;
+    assert!(
+        server_sent.is_empty() && plugin_sent == 0,
+        "the Application guestbook (project default) was deleted through payments: server {server_sent:?} ({result}), plugin {plugin_sent} ({plugin:?})"
+    );
+}
