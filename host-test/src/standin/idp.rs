@@ -94,6 +94,10 @@ pub struct Idp {
     /// Off: a provider that compares HTTP Basic client credentials as sent, without
     /// form-decoding them (several do), so only exact RFC 6749 §2.3.1 encoding gets in.
     pub decodes_client_credentials: bool,
+    /// When set, every token exchange is refused with this `error_description`, `{id}`,
+    /// `{secret}`, `{authorization}` and `{subject_token}` replaced by what the request carried:
+    /// a provider (or a proxy before it) that quotes the request in its errors.
+    pub exchange_error_echo: Option<String>,
 }
 
 fn random_id(bytes: usize) -> String {
@@ -138,6 +142,7 @@ impl Idp {
             jwks_fetches: 0,
             token_requests: 0,
             decodes_client_credentials: true,
+            exchange_error_echo: None,
         }
     }
 
@@ -605,6 +610,14 @@ impl Idp {
         else {
             return oauth_error(401, "invalid_client", "client authentication required");
         };
+        if let Some(template) = &self.exchange_error_echo {
+            let said = template
+                .replace("{id}", &client_id)
+                .replace("{secret}", &secret)
+                .replace("{authorization}", authorization.unwrap_or(""))
+                .replace("{subject_token}", subject_token);
+            return oauth_error(400, "invalid_grant", &said);
+        }
         let Some(client) = self
             .client(&client_id)
             .filter(|c| c.secret.as_deref() == Some(secret.as_str()))
