@@ -405,3 +405,58 @@ async fn review18_finding_s1_the_client_secret_quoted_by_the_provider_reaches_ca
     }
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// A merge patch that renames: Argo CD writes the app it names
+// ---------------------------------------------------------------------------------------------
+
+/// A2: Argo CD's Patch applies the merge to app A, then `validateAndUpdateApp` writes the
+/// result to the app the *patched* object names (`newApp.Name`, `newApp.Namespace`): a patch
+/// of `payments` with `{"metadata": {"name": "guestbook"}}` replaces guestbook's spec, labels,
+/// annotations and finalizers with payments' (argo-cd server/application/application.go). The
+/// approval question describes payments (its project, source and destination as Argo CD has
+/// them) and is sealed to payments' uid and generation; the app written is guestbook, whose
+/// source and destination the person is never shown. "What the person reads is what runs."
+/// Secure: a patch that changes `metadata.name` or `metadata.namespace` is refused before a
+/// person is asked and before anything is sent.
+#[tokio::test]
+#[ignore = "issue 19: a merge patch renaming the app is asked about app A and writes app B"]
+async fn review18_finding_a2_a_patch_renaming_the_app_writes_another_app() {
+    let world = crate::planting::approval_world().await;
+    let mut refused = Vec::new();
+    for patch in [
+        json!({"metadata": {"name": "guestbook"}}),
+        json!({"metadata": {"namespace": "team-b"}}),
+        json!({"metadata": {"name": "guestbook"}, "spec": {"syncPolicy": {"automated": null}}}),
+    ] {
+        let call = json!({"name": "patch_argocd_app",
+                          "arguments": {"app_name": "payments", "patch": patch, "confirm": true}});
+        let answer = crate::planting::asked(&world, &call).await;
+        let question = crate::planting::question_in(&answer);
+        println!("review18 A2 {patch}:\n{question}");
+        let asked = answer["result"]["inputRequests"]["approval"].is_object();
+        if asked {
+            refused.push(format!("{patch} was put to a person:\n{question}"));
+        }
+    }
+    // Without approvals, the same patch goes to Argo CD as it is.
+    let plain = World::new().await;
+    let result = plain
+        .call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "patch": {"metadata": {"name": "guestbook"}}, "confirm": true}),
+        )
+        .await;
+    let sent: Vec<String> = plain
+        .standin
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| r.body)
+        .collect();
+    println!("review18 A2 plain: {result}\nsent {sent:?}");
+    if sent.iter().any(|b| b.contains("guestbook")) {
+        refused.push(format!("sent to Argo CD: {sent:?}"));
+    }
+    assert!(refused.is_empty(), "{refused:#?}");
+}
