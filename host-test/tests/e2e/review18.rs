@@ -460,3 +460,173 @@ async fn review18_finding_a2_a_patch_renaming_the_app_writes_another_app() {
     }
     assert!(refused.is_empty(), "{refused:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Read-only: revision spellings, nested generators, duplicate members
+// ---------------------------------------------------------------------------------------------
+
+async fn read_only_world() -> World {
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("read_only", "true"),
+        ],
+    )
+    .await
+}
+
+/// Requests that would make the repo-server fetch or render, or a generator run.
+fn fetched(world: &World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.path.contains("/manifests")
+                || r.path.contains("/revisions/")
+                || r.path.contains("/applicationsets/generate")
+                || r.path.contains("refresh=hard")
+        })
+        .map(|r| format!("{} {} {}", r.method, r.path, r.body))
+        .collect()
+}
+
+/// guestbook targets `HEAD`: every other spelling of it (case, git's revision syntax, a ref
+/// path, fullwidth letters, a zero-width space), and a commit abbreviated below 7 digits, is
+/// refused for manifests and revision metadata, and nothing is fetched; `HEAD` itself and its
+/// synced commit abbreviated are read. Per-source revisions of the multi-source app likewise.
+#[tokio::test]
+async fn review18_read_only_reads_no_other_spelling_of_the_apps_revision() {
+    let world = read_only_world().await;
+    let synced = world.standin.app("guestbook").unwrap()["status"]["sync"]["revision"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let spellings = [
+        "head".to_owned(),
+        "Head".into(),
+        "HEAD~1".into(),
+        "HEAD^".into(),
+        "HEAD@{1}".into(),
+        "refs/heads/HEAD".into(),
+        "origin/HEAD".into(),
+        "\u{ff28}\u{ff25}\u{ff21}\u{ff24}".into(),
+        "HEAD\u{200b}".into(),
+        "\u{feff}HEAD".into(),
+        synced[..6].to_owned(),
+        format!("{synced}0"),
+        format!("{}~1", &synced[..7]),
+    ];
+    let mut accepted = Vec::new();
+    for revision in &spellings {
+        for tool in ["get_argocd_app_manifests", "get_argocd_revision_metadata"] {
+            let result = world
+                .call(tool, json!({"app_name": "guestbook", "revision": revision}))
+                .await;
+            if result["isError"] != true {
+                accepted.push(format!("{tool} {revision:?}: {result}"));
+            }
+        }
+    }
+    for (revisions, positions) in [
+        (json!(["head"]), json!([1])),
+        (json!(["HEAD", "HEAD~1"]), json!([1, 2])),
+        (json!(["HEAD"]), json!([3])),
+    ] {
+        let result = world
+            .call(
+                "get_argocd_app_manifests",
+                json!({"app_name": "multi-source-app", "revisions": revisions, "source_positions": positions}),
+            )
+            .await;
+        if result["isError"] != true {
+            accepted.push(format!("multi {revisions} {positions}: {result}"));
+        }
+    }
+    assert!(accepted.is_empty(), "{accepted:#?}");
+    assert_eq!(fetched(&world), Vec::<String>::new());
+    world
+        .ok(
+            "get_argocd_app_manifests",
+            json!({"app_name": "guestbook", "revision": " HEAD "}),
+        )
+        .await;
+    world
+        .ok(
+            "get_argocd_revision_metadata",
+            json!({"app_name": "guestbook", "revision": synced[..7].to_uppercase()}),
+        )
+        .await;
+    assert!(
+        fetched(&world)
+            .iter()
+            .all(|r| r.contains("HEAD") || r.contains(&synced)),
+        "{:?}",
+        fetched(&world)
+    );
+}
+
+/// Generators that call out, nested in merge and matrix, spelled in another case or with Go's
+/// folding letters, or hidden by a duplicate member (serde keeps the last `spec`, Go's decoder
+/// merges both into one struct): each preview is refused or sent without them.
+#[tokio::test]
+async fn review18_read_only_previews_run_no_generator_that_calls_out() {
+    let world = read_only_world().await;
+    let template = json!({"metadata": {"name": "x-{{env}}"}, "spec": {"project": "default",
+        "source": {"repoURL": "https://git.example.com/x.git", "path": "."},
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "x"}}});
+    let list = json!({"list": {"elements": [{"env": "a"}]}});
+    let pull = json!({"pullRequest": {"github": {"owner": "o", "repo": "r", "api": "https://attacker.example.com"}}});
+    let specs = [
+        json!({"generators": [{"merge": {"mergeKeys": ["env"], "generators": [list, {"matrix": {"generators": [list, pull]}}]}}]}),
+        json!({"generators": [{"Merge": {"generators": [list, pull]}}]}),
+        json!({"generators": [{"matrix": {"generators": [list, {"\u{17f}cmProvider": {"github": {"organization": "o", "api": "https://attacker.example.com"}}}]}}]}),
+        json!({"generators": [{"list": {"elements": []}, "git": {"repoURL": "https://attacker.example.com/r.git", "revision": "HEAD"}}]}),
+        json!({"generators": [{"matrix": {"generators": [list, {"plugin": {"configMapRef": {"name": "p"}}}]}}]}),
+        json!({"generators": [{"clusterDecisionResource": {"configMapRef": "c"}}]}),
+    ];
+    let mut run = Vec::new();
+    for spec in specs {
+        let mut spec = spec;
+        spec["template"] = template.clone();
+        let appset = json!({"metadata": {"name": "p"}, "spec": spec});
+        let result = world
+            .call(
+                "preview_argocd_applicationset",
+                json!({"applicationset": appset}),
+            )
+            .await;
+        if result["isError"] != true {
+            run.push(format!("{appset}: {result}"));
+        }
+    }
+    // The same member twice, as raw JSON text: the first `spec` carries the git generator.
+    let raw = format!(
+        r#"{{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{{"name":"preview_argocd_applicationset","arguments":{{"applicationset":{{"metadata":{{"name":"p"}},"spec":{{"generators":[{{"git":{{"repoURL":"https://attacker.example.com/r.git","revision":"HEAD"}}}}]}},"spec":{{"template":{template}}}}}}}}}}}"#
+    );
+    let response = world
+        .http(
+            "POST",
+            "/mcp",
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/json, text/event-stream"),
+                ("mcp-protocol-version", "2025-11-25"),
+            ],
+            &raw,
+        )
+        .await;
+    println!(
+        "review18 duplicate spec: {} {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
+    assert!(run.is_empty(), "{run:#?}");
+    let out: Vec<String> = fetched(&world)
+        .into_iter()
+        .filter(|r| r.contains("attacker.example.com"))
+        .collect();
+    assert!(out.is_empty(), "{out:?}");
+}
