@@ -630,3 +630,122 @@ async fn review18_read_only_previews_run_no_generator_that_calls_out() {
         .collect();
     assert!(out.is_empty(), "{out:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The shared bearer and the Host list
+// ---------------------------------------------------------------------------------------------
+
+/// `MCP_AUTH_TOKEN`: only the exact token, as `Bearer <token>` (scheme in any case), lets in;
+/// a prefix, an extension, another scheme, the token in the URL or in another header do not.
+/// Hosts that are not this machine's are refused, however they are spelled.
+#[tokio::test]
+async fn review18_bearer_and_host_spellings() {
+    const TOKEN: &str = "R18-mcp-token-0123456789";
+    let mut world = World::new().await;
+    world.set("mcp_auth_token", TOKEN);
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).to_string();
+    let send = |path: String, extra: Vec<(&'static str, String)>| {
+        let world = &world;
+        let list = list.clone();
+        async move {
+            let mut headers: Vec<(&str, &str)> = vec![
+                ("content-type", "application/json"),
+                ("accept", "application/json, text/event-stream"),
+                ("mcp-protocol-version", "2025-11-25"),
+            ];
+            headers.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+            world.http("POST", &path, &headers, &list).await.status
+        }
+    };
+    let auth = |v: String| vec![("authorization", v)];
+    let mut wrong = Vec::new();
+    for (case, path, extra) in [
+        (
+            "prefix",
+            "/mcp".to_owned(),
+            auth(format!("Bearer {}", &TOKEN[..TOKEN.len() - 1])),
+        ),
+        ("extended", "/mcp".into(), auth(format!("Bearer {TOKEN}x"))),
+        (
+            "inner space",
+            "/mcp".into(),
+            auth(format!("Bearer {} {}", &TOKEN[..4], &TOKEN[4..])),
+        ),
+        ("basic", "/mcp".into(), auth(format!("Basic {TOKEN}"))),
+        ("no scheme", "/mcp".into(), auth(TOKEN.into())),
+        (
+            "token scheme",
+            "/mcp".into(),
+            auth(format!("Token {TOKEN}")),
+        ),
+        ("in the URL", format!("/mcp?access_token={TOKEN}"), vec![]),
+        ("in the URL as token", format!("/mcp?token={TOKEN}"), vec![]),
+        (
+            "another header",
+            "/mcp".into(),
+            vec![("x-mcp-auth-token", TOKEN.into())],
+        ),
+        (
+            "upper case token",
+            "/mcp".into(),
+            auth(format!("Bearer {}", TOKEN.to_uppercase())),
+        ),
+    ] {
+        let status = send(path, extra).await;
+        if status != 401 {
+            wrong.push(format!("{case}: {status}"));
+        }
+    }
+    for spelling in [
+        format!("Bearer {TOKEN}"),
+        format!("bearer {TOKEN}"),
+        format!("BEARER  {TOKEN} "),
+    ] {
+        let status = send("/mcp".into(), auth(spelling.clone())).await;
+        if status != 200 {
+            wrong.push(format!("{spelling:?} refused: {status}"));
+        }
+    }
+    let bearer = format!("Bearer {TOKEN}");
+    let mut judged = Vec::new();
+    for host in [
+        "localhost:8787",
+        "evil.example",
+        "localhost.evil.example",
+        "localhost@evil.example",
+        "evil.example#@localhost",
+        "127.0.0.1.evil.example",
+        "127.0.0.1:80@evil.example",
+        "[::1].evil.example",
+        "0x7f000001",
+        "2130706433",
+        "127.1",
+        "localhost:8787/evil",
+        "",
+    ] {
+        // The authority a browser (or a local process) addresses, in the URL and in Host.
+        let Ok(request) = http::Request::post(format!("http://{host}/mcp"))
+            .header("host", host)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", &bearer)
+            .body(bytes::Bytes::from(list.clone()))
+        else {
+            continue;
+        };
+        let Ok(response) = harness().request(&world.env, request).await else {
+            continue;
+        };
+        judged.push(format!("{host:?} {}", response.status));
+        if host == "localhost:8787" {
+            assert_eq!(response.status, 200, "the control is answered");
+            continue;
+        }
+        if response.status == 200 {
+            wrong.push(format!("host {host:?} answered"));
+        }
+    }
+    println!("review18 hosts judged: {judged:?}");
+    assert!(judged.len() >= 8, "{judged:?}");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
