@@ -1,12 +1,44 @@
 //! Eighteenth hostile review (issue 19): user mode with tokens the provider really signed
-//! (arbitrary JOSE headers and payloads, signed with its published key), the allow-list against
-//! an app-of-apps, read-only against revision spellings and nested generators, through the
-//! built components.
+//! (arbitrary JOSE headers and payloads, signed with its published key: `Idp::sign_raw`), the
+//! allow-list against an app of apps, approvals against Argo CD's own Patch semantics, a
+//! provider that quotes the request in its errors, read-only against revision spellings and
+//! nested generators, the shared bearer and the Host list — through the built components.
 //!
 //! Findings (each `review18_finding_*` asserts the secure behaviour, fails today and is ignored
-//! with issue 19): see the list filled in below.
+//! with issue 19):
 //!
-//! The other tests are shapes that held.
+//! - A2 (medium, approvals: "what the person reads is what runs") a merge patch of app A that
+//!   sets `metadata.name` (or `metadata.namespace`) is put to the person as a change of A (A's
+//!   project, source, destination, uid) with one line `metadata.name: "A" → "B"`; Argo CD's
+//!   Patch then writes the app the patched object names (`validateAndUpdateApp(newApp)` →
+//!   `updateApp` replaces B's spec, labels, annotations and finalizers with A's merged ones).
+//!   Without approvals it is sent as is. Root: `src/tools/lifecycle.rs` `PatchApp::run` and the
+//!   approval statement accept a patch of `metadata.name` / `metadata.namespace`.
+//! - P1 (medium, ARGOCD_ALLOWED_PROJECTS) `delete_argocd_resource` on an allowed parent app with
+//!   `kind: Application, group: argoproj.io` deletes a child Application of a project outside
+//!   the list (app of apps; the child's finalizer then deletes all it deployed; the same for an
+//!   ApplicationSet the parent manages). The guard judges the parent's project only. Server and
+//!   plugin. Root: `src/tools/lifecycle.rs` `DeleteResource::run` (`ensure_project_allowed` of
+//!   `args.app_name` alone).
+//! - S1 (low, secrets in answers) the OIDC client secret reaches callers when the provider's
+//!   exchange refusal quotes it (`client argocd-mcp:<secret> …`, `(secret <secret>)`): the
+//!   refusal's `error_description` is quoted into the tool error; the scrubber masks by shape and
+//!   name and never takes out the values of the secrets this server holds. Root:
+//!   `src/identity/delegation.rs` `exchange` (the `said` text).
+//! - U1 (low, user mode scopes) a token whose scopes are an empty `scp` list (and no `scope`) is
+//!   let in as if it listed no scopes; `scope: ""` is refused with 403. Root:
+//!   `src/identity/jwt.rs` `Claims::scopes` (`scp.is_empty()` taken for "no scope claim").
+//!
+//! Shapes that held (the other tests): signed tokens with duplicate `sub`/`aud`/`iss`/`exp`
+//! (also an escaped name) or a duplicate header `alg`, issuer or audience spelled otherwise,
+//! `exp` as a string, null, missing, past or `-1e300`, a float `nbf` ahead, empty, missing or
+//! numeric `sub`, an object `aud`, a `kid` of no key, `crit`; `typ` `at+jwt` or absent and
+//! audience lists act as their subject; `scope: ""` is 403. Read-only: every other spelling of
+//! the app's `HEAD` (case, `~1`, `^`, `@{1}`, ref paths, fullwidth, zero-width, BOM, short or
+//! long hex) for manifests, revision metadata and per-source revisions; call-out generators
+//! nested in merge/matrix, in another case, with a long s, beside a list generator, or hidden by
+//! a duplicate `spec` member. The bearer: prefix, extension, inner space, other schemes, URL,
+//! other header, case; hosts that only look local.
 
 use serde_json::{Value, json};
 
