@@ -407,8 +407,8 @@ async fn everything_answered(world: &World, token: &str) -> String {
 
 /// S1: a provider whose exchange refusal quotes the client's credentials (`id:secret`, as some
 /// providers and proxies log and answer them) has this server's OIDC client secret shown to
-/// every caller: in the 401's `error_description`, the JSON-RPC error and the signed-in
-/// caller's health report. "Secrets (… the OIDC client secret) never appear in answers, logs or
+/// every caller: in every tool call's error (`isError` answers) and in the signed-in caller's
+/// `/health/argocd` report. "Secrets (… the OIDC client secret) never appear in answers, logs or
 /// errors": the scrubber masks credentials by their shape and name, and this server never
 /// takes out the values of its own secrets, which it knows.
 #[tokio::test]
@@ -425,7 +425,11 @@ async fn review18_finding_s1_the_client_secret_quoted_by_the_provider_reaches_ca
         "client {id} (secret {secret}) may not exchange tokens",
     ] {
         world.standin.state().idp.exchange_error_echo = Some(template.into());
-        let said = everything_answered(&world, &alice).await;
+        let said = format!(
+            "{}\nlogs: {}",
+            everything_answered(&world, &alice).await,
+            world.stderr()
+        );
         println!("review18 S1 {template}: {said}");
         let basic =
             base64::engine::general_purpose::STANDARD.encode(format!("argocd-mcp:{CLIENT_SECRET}"));
@@ -780,4 +784,41 @@ async fn review18_bearer_and_host_spellings() {
     println!("review18 hosts judged: {judged:?}");
     assert!(judged.len() >= 8, "{judged:?}");
     assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// A JSON-RPC batch (an array, which MCP no longer has): refused as a whole, or answered
+/// without running more calls than one request may.
+#[tokio::test]
+async fn review18_a_batch_runs_no_tool_calls() {
+    let world = World::new().await;
+    let call = |id: u64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook"}}})
+    };
+    let batch = Value::Array((1..=50).map(call).collect());
+    let response = world
+        .http(
+            "POST",
+            "/mcp",
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/json, text/event-stream"),
+                ("mcp-protocol-version", "2025-11-25"),
+            ],
+            &batch.to_string(),
+        )
+        .await;
+    let body = String::from_utf8_lossy(&response.body);
+    println!(
+        "review18 batch: {} {}",
+        response.status,
+        &body[..body.len().min(400)]
+    );
+    let reads = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v1/applications/guestbook"))
+        .count();
+    assert_eq!(reads, 0, "{} {body}", response.status);
 }
