@@ -38,7 +38,8 @@
 //! long hex) for manifests, revision metadata and per-source revisions; call-out generators
 //! nested in merge/matrix, in another case, with a long s, beside a list generator, or hidden by
 //! a duplicate `spec` member. The bearer: prefix, extension, inner space, other schemes, URL,
-//! other header, case; hosts that only look local.
+//! other header, case; hosts that only look local. A JSON-RPC batch runs nothing. The caller's
+//! token reaches only the token endpoint (never Argo CD, discovery, keys, a URL or a header).
 
 use serde_json::{Value, json};
 
@@ -821,4 +822,38 @@ async fn review18_a_batch_runs_no_tool_calls() {
         .filter(|r| r.path.starts_with("/api/v1/applications/guestbook"))
         .count();
     assert_eq!(reads, 0, "{} {body}", response.status);
+}
+
+/// The caller's token goes only to the token endpoint (as `subject_token`): never to Argo CD,
+/// never to discovery or the keys, never in a URL, never as a header, also when Argo CD refuses
+/// the exchanged token once (the retry exchanges again) and on the signed-in health check.
+#[tokio::test]
+async fn review18_the_callers_token_goes_only_to_the_token_endpoint() {
+    let world = user_mode(&[]).await;
+    let alice = crate::identity::token(&world, "alice");
+    let (status, body) = call_as(&world, &alice, "list_argocd_apps", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    world.standin.rotate_signing_key();
+    let (status, body) = call_as(&world, &alice, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let bearer = format!("Bearer {alice}");
+    world
+        .http("GET", "/health/argocd", &[("authorization", &bearer)], "")
+        .await;
+    let signature = alice.rsplit('.').next().unwrap().to_owned();
+    let mut carried = Vec::new();
+    for r in world.standin.requests() {
+        let headers: String = r
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
+            .collect();
+        let everywhere = format!("{} {}\n{headers}{}", r.method, r.path, r.body);
+        let to_token_endpoint = r.path.starts_with("/api/dex/token");
+        if everywhere.contains(&signature) && !(to_token_endpoint && !headers.contains(&signature))
+        {
+            carried.push(format!("{} {}", r.method, r.path));
+        }
+    }
+    assert!(carried.is_empty(), "{carried:?}");
 }
