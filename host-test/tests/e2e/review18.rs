@@ -850,8 +850,9 @@ async fn review18_the_callers_token_goes_only_to_the_token_endpoint() {
             .collect();
         let everywhere = format!("{} {}\n{headers}{}", r.method, r.path, r.body);
         let to_token_endpoint = r.path.starts_with("/api/dex/token");
-        if everywhere.contains(&signature) && !(to_token_endpoint && !headers.contains(&signature))
-        {
+        // At the token endpoint only in the form body, never in a header.
+        let allowed = to_token_endpoint && !headers.contains(&signature);
+        if everywhere.contains(&signature) && !allowed {
             carried.push(format!("{} {}", r.method, r.path));
         }
     }
