@@ -98,6 +98,9 @@ pub struct Idp {
     /// `{secret}`, `{authorization}` and `{subject_token}` replaced by what the request carried:
     /// a provider (or a proxy before it) that quotes the request in its errors.
     pub exchange_error_echo: Option<String>,
+    /// Overrides of the published RSA keys' members (`use`, `alg`, `key_ops`, …): what a
+    /// provider publishes its signing keys as.
+    pub rsa_key_members: serde_json::Map<String, Value>,
 }
 
 fn random_id(bytes: usize) -> String {
@@ -143,6 +146,7 @@ impl Idp {
             token_requests: 0,
             decodes_client_credentials: true,
             exchange_error_echo: None,
+            rsa_key_members: serde_json::Map::new(),
         }
     }
 
@@ -206,11 +210,19 @@ impl Idp {
             .iter()
             .map(|k| {
                 let public = k.key.to_public_key();
-                json!({
+                let mut key = json!({
                     "kty": "RSA", "use": "sig", "alg": "RS256", "kid": k.kid,
                     "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
                     "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
-                })
+                });
+                for (member, value) in &self.rsa_key_members {
+                    if value.is_null() {
+                        key.as_object_mut().expect("an object").remove(member);
+                    } else {
+                        key[member] = value.clone();
+                    }
+                }
+                key
             })
             .collect();
         if let Some((kid, key)) = &self.ec_key {

@@ -40,6 +40,9 @@
 //! a duplicate `spec` member. The bearer: prefix, extension, inner space, other schemes, URL,
 //! other header, case; hosts that only look local. A JSON-RPC batch runs nothing. The caller's
 //! token reaches only the token endpoint (never Argo CD, discovery, keys, a URL or a header).
+//! A published key marked `use: enc`, `alg: RS384`/`PS256` or `kty: oct` verifies no RS256
+//! token (`key_ops` is not read: a key published with `key_ops: ["encrypt"]` would still verify;
+//! the README promises nothing of it).
 
 use serde_json::{Value, json};
 
@@ -857,4 +860,43 @@ async fn review18_the_callers_token_goes_only_to_the_token_endpoint() {
         }
     }
     assert!(carried.is_empty(), "{carried:?}");
+}
+
+/// A key the provider publishes for another use (`use: enc`) or another algorithm
+/// (`alg: RS384`, `PS256`) verifies no RS256 token, though its `kid` matches and the signature
+/// is the provider's; published as `sig`/`RS256` again, the same token is accepted.
+#[tokio::test]
+async fn review18_a_key_published_for_another_use_verifies_nothing() {
+    let world = user_mode(&[]).await;
+    let claims = claims_text(&world, "alice", |_| {});
+    let mut accepted = Vec::new();
+    for (member, value) in [
+        ("use", json!("enc")),
+        ("alg", json!("RS384")),
+        ("alg", json!("PS256")),
+        ("kty", json!("oct")),
+    ] {
+        // A fresh server (no keys or verdicts kept) for each shape.
+        let world = user_mode(&[]).await;
+        world
+            .standin
+            .state()
+            .idp
+            .rsa_key_members
+            .insert(member.into(), value.clone());
+        let token = signed(&world, HEADER, &claims_text(&world, "alice", |_| {}));
+        let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+        println!(
+            "review18 key {member}={value}: {status} {}",
+            message_of(&body)
+        );
+        if status != 401 {
+            accepted.push(format!("{member}={value}: {status}"));
+        }
+        assert_eq!(reached_argocd_or_exchange(&world), Vec::<String>::new());
+    }
+    assert!(accepted.is_empty(), "{accepted:?}");
+    let token = signed(&world, HEADER, &claims);
+    let (status, body) = call_as(&world, &token, "get_argocd_server_info", json!({})).await;
+    assert_eq!(status, 200, "{body}");
 }
