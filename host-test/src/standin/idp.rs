@@ -94,6 +94,13 @@ pub struct Idp {
     /// Off: a provider that compares HTTP Basic client credentials as sent, without
     /// form-decoding them (several do), so only exact RFC 6749 §2.3.1 encoding gets in.
     pub decodes_client_credentials: bool,
+    /// When set, every token exchange is refused with this `error_description`, `{id}`,
+    /// `{secret}`, `{authorization}` and `{subject_token}` replaced by what the request carried:
+    /// a provider (or a proxy before it) that quotes the request in its errors.
+    pub exchange_error_echo: Option<String>,
+    /// Overrides of the published RSA keys' members (`use`, `alg`, `key_ops`, …): what a
+    /// provider publishes its signing keys as.
+    pub rsa_key_members: serde_json::Map<String, Value>,
 }
 
 fn random_id(bytes: usize) -> String {
@@ -138,6 +145,8 @@ impl Idp {
             jwks_fetches: 0,
             token_requests: 0,
             decodes_client_credentials: true,
+            exchange_error_echo: None,
+            rsa_key_members: serde_json::Map::new(),
         }
     }
 
@@ -201,11 +210,19 @@ impl Idp {
             .iter()
             .map(|k| {
                 let public = k.key.to_public_key();
-                json!({
+                let mut key = json!({
                     "kty": "RSA", "use": "sig", "alg": "RS256", "kid": k.kid,
                     "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
                     "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
-                })
+                });
+                for (member, value) in &self.rsa_key_members {
+                    if value.is_null() {
+                        key.as_object_mut().expect("an object").remove(member);
+                    } else {
+                        key[member] = value.clone();
+                    }
+                }
+                key
             })
             .collect();
         if let Some((kid, key)) = &self.ec_key {
@@ -227,6 +244,23 @@ impl Idp {
             "{}.{}",
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone());
+        let signature = signer.sign(input.as_bytes()).to_vec();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// Signs `header` and `claims` exactly as written (JSON text, so duplicate members and odd
+    /// spellings survive) with the current RS256 key: a token the provider really signed,
+    /// whatever its JOSE header and payload say. `{kid}` in `header` stands for the current
+    /// key's id.
+    pub fn sign_raw(&mut self, header: &str, claims: &str) -> String {
+        let key = self.signing_key();
+        let header = header.replace("{kid}", &key.kid);
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
         );
         let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key.key.clone());
         let signature = signer.sign(input.as_bytes()).to_vec();
@@ -588,6 +622,14 @@ impl Idp {
         else {
             return oauth_error(401, "invalid_client", "client authentication required");
         };
+        if let Some(template) = &self.exchange_error_echo {
+            let said = template
+                .replace("{id}", &client_id)
+                .replace("{secret}", &secret)
+                .replace("{authorization}", authorization.unwrap_or(""))
+                .replace("{subject_token}", subject_token);
+            return oauth_error(400, "invalid_grant", &said);
+        }
         let Some(client) = self
             .client(&client_id)
             .filter(|c| c.secret.as_deref() == Some(secret.as_str()))
