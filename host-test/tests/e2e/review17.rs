@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::World;
-use crate::planting::{approval_world, asked_text};
+use crate::identity::{token, user_mode};
+use crate::planting::{approval_world, asked_text, plugin_env};
 
 /// Every marker of `markers` found in `text`, named by `what`.
 fn found_in(what: &str, text: &str, markers: &[&str]) -> Vec<String> {
@@ -139,4 +140,213 @@ fn question_in_text(text: &str) -> String {
     serde_json::from_str::<Value>(text)
         .map(|answer| crate::planting::question_in(&answer))
         .unwrap_or_else(|_| text.to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// check_site after U1: one header holding two values, absolute-form URIs, odd spellings
+// ---------------------------------------------------------------------------------------------
+
+/// Variations on U1 that must not let a request through as someone or somewhere else (held).
+#[tokio::test]
+async fn review17_site_checks_hold_for_header_variations() {
+    let world = user_mode(&[]).await;
+    let (alice, bob) = (token(&world, "alice"), token(&world, "bob"));
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "get_argocd_server_info", "arguments": {}}});
+    let joined = format!("Bearer {alice}, Bearer {bob}");
+    let alice_bearer = format!("Bearer {alice}");
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "two bearers in one header",
+            vec![("authorization", &joined)],
+        ),
+        (
+            "an empty Authorization beside alice's",
+            vec![("authorization", ""), ("Authorization", &alice_bearer)],
+        ),
+        (
+            "two Origins, one allowed",
+            vec![
+                ("authorization", &alice_bearer),
+                ("origin", "http://localhost:8787"),
+                ("origin", "http://evil.example.com"),
+            ],
+        ),
+        (
+            "Origin with userinfo naming localhost",
+            vec![
+                ("authorization", &alice_bearer),
+                ("origin", "http://evil.example.com@localhost:8787"),
+            ],
+        ),
+    ];
+    let mut accepted = Vec::new();
+    for (what, headers) in cases {
+        let answer = world.mcp_with(&body, &headers).await;
+        let text = String::from_utf8_lossy(&answer.body).into_owned();
+        println!("review17 site {what}: {} {text}", answer.status);
+        if answer.status == 200 {
+            accepted.push(format!("{what}: {text}"));
+        }
+    }
+    // An absolute-form URI whose authority is another site than the Host header.
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("http://evil.example.com/mcp")
+        .header("host", "localhost:8787")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("authorization", &alice_bearer)
+        .body(bytes::Bytes::from(body.to_string()))
+        .unwrap();
+    let answer = crate::harness()
+        .request(&world.env, request)
+        .await
+        .expect("answers");
+    println!(
+        "review17 site absolute-form: {} {}",
+        answer.status,
+        String::from_utf8_lossy(&answer.body)
+    );
+    if answer.status == 200 {
+        accepted.push("absolute-form URI to evil.example.com".into());
+    }
+    assert!(accepted.is_empty(), "{accepted:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argo CD's own error bodies under faults (gRPC-gateway JSON with details, HTML, plain text)
+// ---------------------------------------------------------------------------------------------
+
+const FAULT_BODIES: [(u16, &str, &str); 8] = [
+    (
+        500,
+        r#"{"error":"rpc error","code":13,"message":"failed to get app details: rpc error: code = Unknown desc = helm pull --username robot --password R17e01x oci://registry.example.com/c","details":[]}"#,
+        "R17e01x",
+    ),
+    (
+        500,
+        r#"{"error":"x","code":2,"message":"x","details":[{"@type":"type.googleapis.com/google.rpc.DebugInfo","detail":"git fetch https://oauth2:R17e02x@gitlab.example.com/g/r.git failed"}]}"#,
+        "R17e02x",
+    ),
+    (
+        502,
+        "<html><head><title>502 https://admin:R17e03x@argocd-repo-server:8081</title></head><body>bad gateway</body></html>",
+        "R17e03x",
+    ),
+    (
+        500,
+        r#"{"code":13,"message":"error with \"Authorization: Bearer R17e04xAAAAAAAAAAAA\" header"}"#,
+        "R17e04x",
+    ),
+    (
+        500,
+        r#"{"code":2,"message":"kustomize build failed: Error: accumulating resources: git::https://u:R17e05x@git.example.com/base?ref=main"}"#,
+        "R17e05x",
+    ),
+    (
+        500,
+        r#"{"code":2,"message":"plugin env: map[ARGOCD_ENV_DB_PASSWORD:R17e06x ARGOCD_APP_NAME:guestbook]"}"#,
+        "R17e06x",
+    ),
+    (
+        503,
+        "upstream connect error: token=R17e07x; reset reason: connection failure",
+        "R17e07x",
+    ),
+    (
+        500,
+        r#"{"code":2,"message":"ComparisonError: failed to unmarshal \"{\\\"apiVersion\\\":\\\"v1\\\",\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":{\\\"password\\\":\\\"UjE3ZTA4eA==\\\"},\\\"stringData\\\":{\\\"token\\\":\\\"R17e08x\\\"}}\""}"#,
+        "R17e08x",
+    ),
+];
+
+#[tokio::test]
+async fn review17_argocd_error_bodies_hide_credentials() {
+    use host_test::standin::{Fault, FaultRule};
+    let mut leaks = Vec::new();
+    for (status, body, marker) in FAULT_BODIES {
+        let world = World::new().await;
+        world.standin.inject(FaultRule::new(
+            Some("GET"),
+            "/api/v1/applications/guestbook",
+            Fault::Answer(status, body.to_owned()),
+        ));
+        let server = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await
+            .to_string();
+        println!("review17 fault {status} server: {server}");
+        leaks.extend(found_in("server", &server, &[marker, "UjE3ZTA4eA"]));
+        let env = plugin_env(&world.standin);
+        let (p, mut s) = crate::harness().plugin(&env).await.unwrap();
+        let plugin = match p
+            .call_get_argocd_app_status(&mut s, "guestbook", None, None, None)
+            .await
+            .expect("plugin answers")
+        {
+            Ok(a) | Err(a) => a,
+        };
+        println!("review17 fault {status} plugin: {plugin}");
+        leaks.extend(found_in("plugin", &plugin, &[marker, "UjE3ZTA4eA"]));
+    }
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A Secret written out in a message (Argo CD and admission webhooks quote manifests)
+// ---------------------------------------------------------------------------------------------
+
+const SECRET_IN_TEXT: [(&str, &str); 4] = [
+    (
+        "error validating data: Secret.v1 \"db\" {\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\"},\"data\":{\"conn\":\"UjE3czAxeA==\"}} is invalid",
+        "UjE3czAxeA",
+    ),
+    (
+        "failed to apply manifest:\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  conn: postgres-R17s02x\n",
+        "R17s02x",
+    ),
+    (
+        "admission webhook \"validate.kyverno.svc\" denied the request: Secret/guestbook/db: {\"kind\":\"Secret\",\"stringData\":{\"DATABASE_URL\":\"R17s03x-conn\"}}",
+        "R17s03x",
+    ),
+    (
+        "error converting YAML to JSON: {kind: Secret, data: {conn: UjE3czA0eA==}}",
+        "UjE3czA0eA",
+    ),
+];
+
+fn secret_in_text_of(text: &str) -> &str {
+    SECRET_IN_TEXT
+        .iter()
+        .find(|(t, _)| *t == text)
+        .map_or("", |(_, m)| *m)
+}
+
+/// FINDING S1 (credential leak, medium): a Kubernetes Secret written out in a message — a
+/// condition, an operation's message, Argo CD's own error (a manifest Argo CD or an admission
+/// webhook quotes, as JSON or YAML) — keeps its `data` / `stringData` values whenever their keys
+/// do not name a credential (`conn`, `DATABASE_URL`). The masking hides a Secret's data whatever
+/// its keys only in objects and Helm values text; the scrubbing of text reads keys only.
+#[tokio::test]
+#[ignore = "issue 19: a Secret's data quoted in a message (condition, error) is shown when its keys name no credential"]
+async fn review17_finding_s1_secret_written_out_in_a_message() {
+    use host_test::standin::{Fault, FaultRule};
+    let texts: Vec<&str> = SECRET_IN_TEXT.iter().map(|(t, _)| *t).collect();
+    let mut found = crate::planting::leaks_in_conditions(&texts, secret_in_text_of).await;
+    // The same text as Argo CD's error for the app.
+    let world = World::new().await;
+    let body = json!({"code": 2, "message": SECRET_IN_TEXT[0].0}).to_string();
+    world.standin.inject(FaultRule::new(
+        Some("GET"),
+        "/api/v1/applications/guestbook",
+        Fault::Answer(500, body),
+    ));
+    let server = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    found.extend(found_in("server error", &server, &[SECRET_IN_TEXT[0].1]));
+    assert!(found.is_empty(), "{found:#?}");
 }
