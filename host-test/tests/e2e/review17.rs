@@ -350,3 +350,118 @@ async fn review17_finding_s1_secret_written_out_in_a_message() {
     found.extend(found_in("server error", &server, &[SECRET_IN_TEXT[0].1]));
     assert!(found.is_empty(), "{found:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helm template text: `password: {{ "…" | b64enc }}` and other pipelines
+// ---------------------------------------------------------------------------------------------
+
+const TEMPLATE_LINES: [(&str, &str); 4] = [
+    (
+        "helm template: secret.yaml:6:\n  password: {{ \"R17t01x\" | b64enc | quote }}",
+        "R17t01x",
+    ),
+    (
+        "rendering secret.yaml:\napiKey: {{ default \"R17t02x\" .Values.apiKey }}",
+        "R17t02x",
+    ),
+    (
+        "rendering values:\nDB_PASSWORD: {{ .Values.db.password | default \"R17t03x\" }}",
+        "R17t03x",
+    ),
+    ("render: token: {{ \"R17t04x\" }}", "R17t04x"),
+];
+
+fn template_secret_of(text: &str) -> &str {
+    TEMPLATE_LINES
+        .iter()
+        .find(|(t, _)| *t == text)
+        .map_or("", |(_, m)| *m)
+}
+
+/// FINDING T1 (credential leak, medium): a credential-named member whose value is a Helm / Go
+/// template action (`password: {{ "…" | b64enc }}`, `apiKey: {{ default "…" .Values.apiKey }}`)
+/// keeps the literal: the rule "`password: …` to the end of the line when the name begins the
+/// line" stops at the `{`, taking `{{ … }}` for a YAML flow map whose own members are judged —
+/// but it has none. Charts carry such defaults; Argo CD quotes template lines in its errors,
+/// and objects (a ConfigMap holding a chart's template, Helm values text) carry them too.
+#[tokio::test]
+#[ignore = "issue 19: password: {{ \"literal\" | b64enc }} keeps the literal (taken for a flow map)"]
+async fn review17_finding_t1_template_action_after_credential_name() {
+    let texts: Vec<&str> = TEMPLATE_LINES.iter().map(|(t, _)| *t).collect();
+    let mut found = crate::planting::leaks_in_conditions(&texts, template_secret_of).await;
+    let shapes: Vec<crate::planting::LiveShape> = vec![
+        (
+            "ConfigMap holding a chart template",
+            crate::planting::config_map(
+                "r17-chart-templates",
+                json!({"secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ \"R17t05x\" | b64enc }}\n",
+                       "notes.txt": "token: {{ \"R17t06x\" }}\n"}),
+            ),
+            &["R17t05x", "R17t06x"],
+        ),
+        (
+            "Application with Helm values text holding a template default",
+            crate::planting::app_with_source(
+                "r17-app-tpl",
+                crate::planting::helm_source("replicas: 1\npassword: {{ \"R17t07x\" | b64enc }}\n"),
+            ),
+            &["R17t07x"],
+        ),
+    ];
+    found.extend(crate::planting::leaks_in_live(&shapes).await);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes the README does not claim, which a reader would expect hidden
+// ---------------------------------------------------------------------------------------------
+
+const UNCLAIMED: [(&str, &str); 9] = [
+    (
+        "+ docker login -u robot -p R17u01x registry.example.com",
+        "R17u01x",
+    ),
+    ("+ mysql -uroot -pR17u02x app", "R17u02x"),
+    (
+        "+ echo R17u03x | docker login --password-stdin -u robot registry.example.com",
+        "R17u03x",
+    ),
+    (
+        "query failed: SELECT id FROM users WHERE password IN ('R17u04x')",
+        "R17u04x",
+    ),
+    (
+        "test failed at auth_test.go:12: assertEquals(\"R17u05x\", token)",
+        "R17u05x",
+    ),
+    (
+        "main.go:40: subtle.ConstantTimeCompare([]byte(token), []byte(\"R17u06x\"))",
+        "R17u06x",
+    ),
+    (
+        "main.go:41: hmac.Equal([]byte(apiKey), []byte(\"R17u07x\"))",
+        "R17u07x",
+    ),
+    ("main.rs:3: let token: &str = \"R17u08x\";", "R17u08x"),
+    ("config.go:7: const password = `first\nR17u09x`", "R17u09x"),
+];
+
+fn unclaimed_secret_of(text: &str) -> &str {
+    UNCLAIMED
+        .iter()
+        .find(|(t, _)| *t == text)
+        .map_or("", |(_, m)| *m)
+}
+
+/// FINDING T2 (credential leak, low — shapes the README does not claim): a password given to
+/// `docker login -p` / `mysql -p…` / piped to `--password-stdin`, a literal in SQL's
+/// `password IN ('…')`, in `assertEquals("…", token)`, `subtle.ConstantTimeCompare` /
+/// `hmac.Equal` against a credential, Rust's `let token: &str = "…"` (the rule hides `&str`
+/// and keeps the value) and a multi-line backtick literal after a credential's name.
+#[tokio::test]
+#[ignore = "issue 19: docker login -p, mysql -p, --password-stdin, IN (…), assertEquals, ConstantTimeCompare, typed let keep the credential"]
+async fn review17_finding_t2_unclaimed_shapes_keep_credentials() {
+    let texts: Vec<&str> = UNCLAIMED.iter().map(|(t, _)| *t).collect();
+    let found = crate::planting::leaks_in_conditions(&texts, unclaimed_secret_of).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
