@@ -465,3 +465,100 @@ async fn review17_finding_t2_unclaimed_shapes_keep_credentials() {
     let found = crate::planting::leaks_in_conditions(&texts, unclaimed_secret_of).await;
     assert!(found.is_empty(), "{found:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Projects and Argo CD's own ApplicationSets, as Argo CD serves them
+// ---------------------------------------------------------------------------------------------
+
+const PROJECT_AND_SET_MARKERS: [&str; 12] = [
+    "R17j01x", "R17j02x", "R17j03x", "R17j04x", "R17j05x", "R17j07x", "R17j10x", "R17j11x",
+    "R17j12x", "R17j13x", "R17j14x", "R17j15x",
+];
+
+#[tokio::test]
+async fn review17_projects_and_applicationsets_hide_credentials() {
+    use host_test::standin::{Fault, FaultRule};
+    let world = World::new().await;
+    let project = json!({"metadata": {"name": "r17-proj"}, "spec": {
+        "description": "CI uses glpat-R17j01xAAAAAAAAAAAAAAAA; old one password=R17j02x",
+        "sourceRepos": ["https://robot:R17j03x@git.example.com/*", "git::ssh://git:R17j04x@git.example.com/r"],
+        "destinations": [{"server": "https://admin:R17j05x@k8s.example.com:6443", "namespace": "*"}],
+        "roles": [{"name": "ci-token", "description": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjaSJ9.R17j07xsignature",
+                   "policies": ["p, proj:r17-proj:ci-token, applications, sync, r17-proj/*, allow"],
+                   "jwtTokens": [{"iat": 1700000000, "id": "5d4f0d7a-r17"}]}],
+        "signatureKeys": [{"keyID": "4AEE18F83AFDEB23"}],
+        "syncWindows": [{"kind": "allow", "schedule": "* * * * *", "duration": "1h", "applications": ["*"]}]},
+        "status": {"jwtTokensByRole": {"ci-token": {"items": [{"iat": 1700000000, "id": "5d4f0d7a-r17"}]}}}});
+    let set = json!({"metadata": {"name": "r17-set", "namespace": "argocd"}, "spec": {
+        "generators": [
+            {"git": {"repoURL": "https://u:R17j10x@git.example.com/r.git", "revision": "HEAD",
+                     "directories": [{"path": "apps/*"}]}},
+            {"scmProvider": {"gitlab": {"api": "https://u:R17j11x@gitlab.example.com", "group": "g",
+                     "tokenRef": {"secretName": "gitlab-token", "key": "token"}}}},
+            {"plugin": {"configMapRef": {"name": "p"}, "input": {"parameters": {"password": "R17j12x"}}}},
+            {"matrix": {"generators": [{"list": {"elements": [{"token": "R17j12x"}]}}]}}],
+        "template": {"metadata": {"name": "{{path.basename}}"}, "spec": {"project": "default",
+            "source": {"repoURL": "https://deploy:R17j13x@git.example.com/r.git", "path": "{{path}}",
+                       "helm": {"values": "password: R17j14x\n"}},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "{{path.basename}}"}}}},
+        "status": {"conditions": [{"type": "ErrorOccurred", "status": "True",
+            "message": "failed to clone https://oauth2:R17j15x@gitlab.example.com/g.git"}],
+            "resources": [{"name": "a", "status": "Synced", "health": {"status": "Healthy"}}]}});
+    for (path, body) in [
+        ("/api/v1/projects/r17-proj", project.clone()),
+        ("/api/v1/projects", json!({"items": [project.clone()]})),
+        ("/api/v1/applicationsets/r17-set", set.clone()),
+        ("/api/v1/applicationsets", json!({"items": [set.clone()]})),
+    ] {
+        let mut rule = FaultRule::new(Some("GET"), path, Fault::Answer(200, body.to_string()));
+        rule.times = None;
+        world.standin.inject(rule);
+    }
+    let mut answers = vec![
+        (
+            "server get project",
+            world
+                .call("get_argocd_project", json!({"name": "r17-proj"}))
+                .await
+                .to_string(),
+        ),
+        (
+            "server get set",
+            world
+                .call("get_argocd_applicationset", json!({"name": "r17-set"}))
+                .await
+                .to_string(),
+        ),
+    ];
+    let env = plugin_env(&world.standin);
+    let (p, mut s) = crate::harness().plugin(&env).await.unwrap();
+    let either = |r: Result<String, String>| match r {
+        Ok(a) | Err(a) => a,
+    };
+    answers.push((
+        "plugin get project",
+        either(
+            p.call_get_argocd_project(&mut s, "r17-proj", None)
+                .await
+                .unwrap(),
+        ),
+    ));
+    let (p, mut s) = crate::harness().plugin(&env).await.unwrap();
+    answers.push((
+        "plugin get set",
+        either(
+            p.call_get_argocd_applicationset(&mut s, "r17-set", None, None)
+                .await
+                .unwrap(),
+        ),
+    ));
+    let mut leaks = Vec::new();
+    for (what, answer) in &answers {
+        println!("review17 {what}: {answer}");
+        leaks.extend(found_in(what, answer, &PROJECT_AND_SET_MARKERS));
+    }
+    // What was planted reached the answers (the seeding is not silently lost).
+    assert!(answers[0].1.contains("git.example.com"), "{}", answers[0].1);
+    assert!(answers[1].1.contains("failed to clone"), "{}", answers[1].1);
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
