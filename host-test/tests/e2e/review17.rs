@@ -83,6 +83,19 @@ async fn review17_finding_m1_patch_unmasking_context_leaks_existing_credential()
         let text = patch_question(&world, patch).await;
         failures.extend(found_in(what, &text, &[marker]));
     }
+    // Not Helm only: annotations holding a name/value pair, the name patched.
+    let world = approval_world().await;
+    {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["metadata"]["annotations"] = json!({"name": "API_TOKEN", "value": "R17m06x-tok"});
+    }
+    let text = patch_question(
+        &world,
+        json!({"metadata": {"annotations": {"name": "owner"}}}),
+    )
+    .await;
+    failures.extend(found_in("annotations name/value", &text, &["R17m06x"]));
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
@@ -562,3 +575,4 @@ async fn review17_projects_and_applicationsets_hide_credentials() {
     assert!(answers[1].1.contains("failed to clone"), "{}", answers[1].1);
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
