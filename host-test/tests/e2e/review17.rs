@@ -429,7 +429,24 @@ async fn review17_finding_t1_template_action_after_credential_name() {
 // Shapes the README does not claim, which a reader would expect hidden
 // ---------------------------------------------------------------------------------------------
 
-const UNCLAIMED: [(&str, &str); 9] = [
+const UNCLAIMED: [(&str, &str); 14] = [
+    (
+        "+ kubectl create secret generic db --from-literal=conn=R17u10x",
+        "R17u10x",
+    ),
+    (
+        "client.py:9: r = requests.get(url, auth=('admin', 'R17u11x'))",
+        "R17u11x",
+    ),
+    (
+        "client.go:5: req.SetBasicAuth(\"admin\", \"R17u12x\")",
+        "R17u12x",
+    ),
+    (
+        "Settings.java:3: props.put(\"password\", \"R17u13x\");",
+        "R17u13x",
+    ),
+    ("+ sshpass -p R17u14x ssh deploy@host", "R17u14x"),
     (
         "+ docker login -u robot -p R17u01x registry.example.com",
         "R17u01x",
@@ -470,7 +487,10 @@ fn unclaimed_secret_of(text: &str) -> &str {
 /// `docker login -p` / `mysql -p…` / piped to `--password-stdin`, a literal in SQL's
 /// `password IN ('…')`, in `assertEquals("…", token)`, `subtle.ConstantTimeCompare` /
 /// `hmac.Equal` against a credential, Rust's `let token: &str = "…"` (the rule hides `&str`
-/// and keeps the value) and a multi-line backtick literal after a credential's name.
+/// and keeps the value), a multi-line backtick literal after a credential's name, a Secret's
+/// data given to `kubectl create secret --from-literal=conn=…`, Python's `auth=('u', '…')` (the
+/// rule hides the `(` and keeps the password), Go's `SetBasicAuth("u", "…")`, Java's
+/// `put("password", "…")` and `sshpass -p …`.
 #[tokio::test]
 #[ignore = "issue 19: docker login -p, mysql -p, --password-stdin, IN (…), assertEquals, ConstantTimeCompare, typed let keep the credential"]
 async fn review17_finding_t2_unclaimed_shapes_keep_credentials() {
@@ -575,4 +595,3 @@ async fn review17_projects_and_applicationsets_hide_credentials() {
     assert!(answers[1].1.contains("failed to clone"), "{}", answers[1].1);
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
-
