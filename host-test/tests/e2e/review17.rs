@@ -595,3 +595,40 @@ async fn review17_projects_and_applicationsets_hide_credentials() {
     assert!(answers[1].1.contains("failed to clone"), "{}", answers[1].1);
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helm values text whose lines YAML breaks at other characters than `\n`
+// ---------------------------------------------------------------------------------------------
+
+/// FINDING L1 (credential leak, low): Helm values text (in an Application passed on: an
+/// app-of-apps child read with `get_argocd_resource`) whose lines are broken by NEL
+/// (U+0085), LINE SEPARATOR (U+2028) or PARAGRAPH SEPARATOR (U+2029) — line breaks to the YAML
+/// 1.1 reader Helm uses (go-yaml) — is read by the masking as one line under its first key, so
+/// a credential key's block value (`password: |` then the lines below) is shown. The scrubber
+/// after it hides only the first word after a `name:` in the middle of a line.
+#[tokio::test]
+#[ignore = "issue 19: Helm values text broken at U+0085 / U+2028 / U+2029 shows a credential's block"]
+async fn review17_finding_l1_values_text_with_other_line_breaks() {
+    const BREAKS: [(&str, &str, &[&str]); 4] = [
+        ("r17-cr", "\r", &["R17l01x"]),
+        ("r17-nel", "\u{0085}", &["R17l02x"]),
+        ("r17-ls", "\u{2028}", &["R17l03x"]),
+        ("r17-ps", "\u{2029}", &["R17l04x"]),
+    ];
+    let shapes: Vec<crate::planting::LiveShape> = BREAKS
+        .iter()
+        .map(|(name, sep, markers)| {
+            let marker = markers[0];
+            let values = format!(
+                "replicas: 1{sep}db:{sep}  password: |{sep}    first {marker} line{sep}    {marker}-2{sep}"
+            );
+            (
+                "Application with values text broken at another character",
+                crate::planting::app_with_source(name, crate::planting::helm_source(&values)),
+                *markers,
+            )
+        })
+        .collect();
+    let found = crate::planting::leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
