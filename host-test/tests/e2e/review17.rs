@@ -1,4 +1,53 @@
-//! Seventeenth hostile review (issue 19) — scratch.
+//! Seventeenth hostile review (issue 19): the approval question of `patch_argocd_app` after the
+//! sixteenth review's fixes (hidden changes refused, keys judged like values), `check_site` after
+//! U1, projects and Argo CD's own ApplicationSets, Argo CD's error bodies under faults, and text
+//! shapes a reader would expect hidden — through the built components (the server component
+//! and, where the tool exists there, the plugin).
+//!
+//! Findings (each `review17_finding_*` asserts the secure behaviour, fails today and is ignored
+//! with issue 19):
+//!
+//! - M1 (high, credential leak in the approval question) a patch that changes only what tells
+//!   the masking a value is a credential — an embedded Secret's `kind` in Helm `valuesObject`,
+//!   the `name` of a name/value pair (in `valuesObject` or in `metadata.annotations`), the
+//!   `env[0].name` key of a `--set` pair — is asked with the credential Argo CD already holds
+//!   shown whole (`…value: "***" → "<the password>"`). `hidden_change` judges only the fields
+//!   the patch changes raw; `Statement::changes` lists every field the MASKED sides differ in.
+//!   The question goes back to the agent in the answer (`inputRequests`), so no approval is
+//!   needed to read it.
+//! - P1 (medium, question misstates) `{"spec":{"source":{"helm":{"passCredentials":true}}}}` is
+//!   asked as `spec.source.helm.passCredentials: ***`: the line `path: before → after` is
+//!   scrubbed whole in `Statement::finish`, where a credential-like name at the start of the line
+//!   takes everything after it, while `hidden_change` scrubs the path and each value apart.
+//! - S1 (medium, credential leak) a Kubernetes Secret written out in a message (a condition,
+//!   Argo CD's error: JSON, YAML or a flow map, as Argo CD or an admission webhook quotes a
+//!   manifest) keeps its `data` / `stringData` values when their keys name no credential.
+//! - T1 (medium, credential leak) `password: {{ "…" | b64enc }}`, `apiKey: {{ default "…" … }}`,
+//!   `token: {{ "…" }}` in text keep the literal: `{{` is taken for a YAML flow map whose own
+//!   members are judged (it has none). Objects (a ConfigMap holding a chart template, Helm values
+//!   text of an Application) held.
+//! - T2 (low, shapes the README does not claim) `docker login -p …`, `mysql -p…`,
+//!   `echo … | docker login --password-stdin`, `sshpass -p …`, `kubectl create secret
+//!   --from-literal=conn=…`, `password IN ('…')`, `assertEquals("…", token)`,
+//!   `subtle.ConstantTimeCompare` / `hmac.Equal`, Rust's `let token: &str = "…"` (hides `&str`),
+//!   Python's `auth=('u', '…')` (hides the `(`), `SetBasicAuth("u", "…")`, `put("password",
+//!   "…")`, a multi-line backtick literal after `password =`.
+//! - L1 (low, credential leak) Helm values text whose lines are broken by NEL, U+2028 or U+2029
+//!   (line breaks to go-yaml) is one line to the masking: `password: |` and its block show.
+//!
+//! Held (the other tests, or tried and dropped): Argo CD's error bodies (gRPC-gateway JSON with
+//! `details`, an HTML page with userinfo in its title, plain text, `Authorization:` quoted, a
+//! `git::` URL, Go's `map[…]`, a JSON-escaped Secret with credential-named keys) through both
+//! components; one header holding two bearers, an empty second `Authorization`, two `Origin`s,
+//! an `Origin` with userinfo naming localhost, an absolute-form URI naming another host (two
+//! `Host` headers cannot be tried here: wasmtime's wasi-http drops `Host` and the component
+//! sees the URI's authority only); projects (description, `sourceRepos`, destinations, roles,
+//! JWT token ids, sync windows) and ApplicationSets (git / scmProvider / plugin / matrix
+//! generators, template source and values, conditions) through `get_argocd_project` and
+//! `get_argocd_applicationset` of both components; patches changing the app's source shape
+//! (adding `sources`, a hydrator, a plugin, a chart) keep `valuesObject` masked; booleans under
+//! credential keys inside `valuesObject` (`auth.enabled`, `password.required`, `token.enabled`)
+//! are refused, not asked hidden; values text broken at `\r` is masked.
 
 use serde_json::{Value, json};
 
@@ -631,4 +680,39 @@ async fn review17_finding_l1_values_text_with_other_line_breaks() {
         .collect();
     let found = crate::planting::leaks_in_live(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// A patch changing where the app's sources sit (adding `sources`, a hydrator, a chart, a
+/// plugin, values text) does not unmask what `valuesObject` holds (held).
+#[tokio::test]
+async fn review17_source_shape_patches_keep_values_object_masked() {
+    let mut failures = Vec::new();
+    for (what, patch) in [
+        (
+            "sources added",
+            json!({"spec": {"sources": [{"repoURL": "https://git.example.com/x.git", "path": "p"}]}}),
+        ),
+        (
+            "hydrator added",
+            json!({"spec": {"sourceHydrator": {"drySource": {"repoURL": "https://git.example.com/x.git", "path": "p", "targetRevision": "HEAD"}, "syncSource": {"targetBranch": "env", "path": "p"}}}}),
+        ),
+        (
+            "plugin added",
+            json!({"spec": {"source": {"plugin": {"name": "x"}}}}),
+        ),
+        ("chart added", json!({"spec": {"source": {"chart": "c"}}})),
+    ] {
+        let world = approval_world().await;
+        plant_values_object(
+            &world,
+            json!({"password": "R17c01x", "db": {"name": "DB_PASSWORD", "value": "R17c02x"},
+                   "extra": {"kind": "Secret", "data": {"conn": "R17c03x"}}}),
+        );
+        let text = patch_question(&world, patch).await;
+        failures.extend(found_in(what, &text, &["R17c01x", "R17c02x", "R17c03x"]));
+        if refused(&text) && !text.contains("Nothing was changed") {
+            failures.push(format!("{what}: neither asked nor refused: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
