@@ -13,8 +13,9 @@
 //!   `env[0].name` key of a `--set` pair — is asked with the credential Argo CD already holds
 //!   shown whole (`…value: "***" → "<the password>"`). `hidden_change` judges only the fields
 //!   the patch changes raw; `Statement::changes` lists every field the MASKED sides differ in.
-//!   The question goes back to the agent in the answer (`inputRequests`), so no approval is
-//!   needed to read it.
+//!   The question is in the `input_required` answer the MCP client receives before anyone
+//!   approves (a client that can show forms): the person, and whatever the client does with the
+//!   message, read the credential; no yes is needed.
 //! - P1 (medium, question misstates) `{"spec":{"source":{"helm":{"passCredentials":true}}}}` is
 //!   asked as `spec.source.helm.passCredentials: ***`: the line `path: before → after` is
 //!   scrubbed whole in `Statement::finish`, where a credential-like name at the start of the line
