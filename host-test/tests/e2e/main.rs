@@ -40,6 +40,7 @@ mod review13;
 mod review14;
 mod review15;
 mod review16;
+mod review17;
 mod review18;
 mod review4;
 mod review5;
