@@ -447,7 +447,7 @@ async fn serve_other<H: Host>(
                 _ => health(host, chosen).await,
             };
             if detailed {
-                scrubbed(report)
+                scrubbed(settings, report)
             } else {
                 bare_status(report)
             }
@@ -481,11 +481,13 @@ pub async fn call_tool<H: Host>(
 }
 
 /// A health report as every answer is given: what Argo CD or the provider said in an error can
-/// quote a credential (a repository URL with its password, a connection string).
-fn scrubbed(report: HttpReply) -> HttpReply {
+/// quote a credential (a repository URL with its password, a connection string, the client
+/// secret it was sent).
+fn scrubbed(settings: &Settings, report: HttpReply) -> HttpReply {
     match serde_json::from_slice::<Value>(&report.body) {
         Ok(mut body) => {
             tools::scrub_value(&mut body);
+            tools::OwnSecrets::of(settings).hide_in(&mut body);
             HttpReply::json(report.status, &body)
         }
         Err(_) => report,

@@ -360,10 +360,40 @@ pub struct Profile {
     pub extra_headers: Vec<(String, Secret)>,
 }
 
+impl Credentials {
+    /// The secret these credentials hold, if any.
+    fn secret(&self) -> Option<&Secret> {
+        match self {
+            Credentials::Token(token) => Some(token),
+            Credentials::Login { password, .. } => Some(password),
+            Credentials::None => None,
+        }
+    }
+}
+
 /// The name of the profile made of the single-instance settings when profiles are configured too.
 pub const DEFAULT_PROFILE: &str = "default";
 
 impl Settings {
+    /// Every secret value these settings hold: Argo CD tokens and passwords (every profile's),
+    /// extra header values, the MCP token and the identity provider's client secret. What an
+    /// upstream quotes back (a provider echoing the client credentials it was sent) is taken out
+    /// of answers by these ([`crate::tools::OwnSecrets`]).
+    pub fn secret_values(&self) -> Vec<&str> {
+        let mut secrets: Vec<&Secret> = Vec::new();
+        secrets.extend(self.credentials.secret());
+        secrets.extend(self.mcp_auth_token.as_ref());
+        secrets.extend(self.extra_headers.iter().map(|(_, value)| value));
+        for profile in &self.profiles {
+            secrets.extend(profile.credentials.secret());
+            secrets.extend(profile.extra_headers.iter().map(|(_, value)| value));
+        }
+        if let Some(mode) = &self.user_mode {
+            secrets.extend(mode.client_secret.as_ref());
+        }
+        secrets.into_iter().map(Secret::expose).collect()
+    }
+
     /// Reads every setting through `lookup`, which the host adapter answers from its own source.
     /// Empty values count as unset (Spin gives "" for an optional variable nobody set).
     pub fn load(lookup: impl Fn(&SettingName) -> Option<String>) -> Settings {

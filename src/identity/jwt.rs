@@ -140,9 +140,10 @@ pub struct Claims {
     /// Space-separated (RFC 8693 / RFC 9068 `scope`).
     #[serde(default)]
     pub scope: Option<String>,
-    /// Entra and Okta put scopes here, as a list or a space-separated string.
-    #[serde(default, deserialize_with = "one_or_many")]
-    pub scp: Vec<String>,
+    /// Entra and Okta put scopes here, as a list or a space-separated string. Present but
+    /// empty is a claim of no scopes, not an absent claim.
+    #[serde(default, deserialize_with = "present_one_or_many")]
+    pub scp: Option<Vec<String>>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
@@ -152,11 +153,11 @@ pub struct Claims {
 impl Claims {
     /// Every scope the token carries; `None` when it carries no scope claim at all.
     pub fn scopes(&self) -> Option<Vec<String>> {
-        if self.scope.is_none() && self.scp.is_empty() {
+        if self.scope.is_none() && self.scp.is_none() {
             return None;
         }
         let from_scope = self.scope.iter().flat_map(|s| s.split_whitespace());
-        let from_scp = self.scp.iter().flat_map(|s| s.split_whitespace());
+        let from_scp = self.scp.iter().flatten().flat_map(|s| s.split_whitespace());
         Some(from_scope.chain(from_scp).map(str::to_owned).collect())
     }
 
@@ -174,6 +175,13 @@ impl Claims {
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(present_one_or_many(d)?.unwrap_or_default())
+}
+
+/// One string or a list of them, and whether the claim was there at all (`null` is not).
+fn present_one_or_many<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<String>>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
@@ -181,9 +189,9 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
         Many(Vec<String>),
     }
     Ok(match Option::<OneOrMany>::deserialize(d)? {
-        None => Vec::new(),
-        Some(OneOrMany::One(s)) => vec![s],
-        Some(OneOrMany::Many(v)) => v,
+        None => None,
+        Some(OneOrMany::One(s)) => Some(vec![s]),
+        Some(OneOrMany::Many(v)) => Some(v),
     })
 }
 
@@ -715,5 +723,8 @@ mod tests {
             claims(r#"{"scp":["a","b"]}"#).scopes(),
             Some(vec!["a".into(), "b".into()])
         );
+        // The eighteenth review (U1): an empty list claims no scopes; it is not an absent claim.
+        assert_eq!(claims(r#"{"scp":[]}"#).scopes(), Some(vec![]));
+        assert_eq!(claims(r#"{"scp":""}"#).scopes(), Some(vec![]));
     }
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, app_path, ensure_project_allowed, mutating};
+use super::{Tool, app_path, ensure_project_allowed, ensure_resource_allowed, mutating};
 use crate::argocd::{ArgoClient, ArgoError};
 use crate::host::Host;
 use crate::mcp::tool::{Annotations, Progress};
@@ -132,6 +132,7 @@ impl Tool for RunResourceAction {
         let project =
             ensure_project_allowed(client, &target.app_name, target.app_namespace.as_deref())
                 .await?;
+        ensure_resource_allowed(client, &target.resource()).await?;
         let mut body = json!({
             "resourceName": target.resource_name,
             "kind": target.kind,

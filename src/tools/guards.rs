@@ -117,6 +117,9 @@ pub(super) async fn approval_question_of<H: Host>(
             said.line(what_the_rollback_deploys(&current, history_id));
         }
         if let Some(resource) = resource_named_in(&given) {
+            super::ensure_resource_allowed(&client, &resource)
+                .await
+                .map_err(|e| e.to_string())?;
             let asked_namespace = app_namespace.as_ref().and_then(Value::as_str);
             let line = how_the_resource_stands(&client, app, asked_namespace, &resource)
                 .await
@@ -132,6 +135,9 @@ pub(super) async fn approval_question_of<H: Host>(
         if let Some(patch) = given.remove("patch") {
             // The question shows the change by each field's usual spelling.
             super::patch_spelling::check_patch_spelling(Some(&current), &patch)
+                .map_err(|e| e.to_string())?;
+            let own = |field: &str| current["metadata"][field].as_str();
+            super::lifecycle::check_patch_keeps_the_app(&patch, app, own("namespace"))
                 .map_err(|e| e.to_string())?;
             check_patch_allowed(&client, app, &current, &patch).map_err(|e| e.to_string())?;
             let mut after = current.clone();

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{
     Tool, app_path, check_name, check_project_allowed, ensure_patch_allowed,
-    ensure_project_allowed, ensure_upsert_allowed, mutating,
+    ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed, mutating,
 };
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -184,6 +184,7 @@ impl Tool for PatchApp {
             ));
         }
         super::patch_spelling::check_patch_spelling(None, &args.patch)?;
+        check_patch_keeps_the_app(&args.patch, &args.app_name, args.app_namespace.as_deref())?;
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let project = ensure_patch_allowed(
             client,
@@ -218,6 +219,34 @@ impl Tool for PatchApp {
                     .into(),
         })
     }
+}
+
+/// Refuses a merge patch that names another app: Argo CD's Patch applies the patch, then
+/// writes the app the patched object names (`metadata.name`, `metadata.namespace`), replacing
+/// that app's spec, labels and finalizers with this one's: a change asked and judged as one to
+/// this app would land on another. A name or namespace equal to the app's own is no change.
+pub(super) fn check_patch_keeps_the_app(
+    patch: &Value,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<(), ArgoError> {
+    let Some(metadata) = patch.get("metadata") else {
+        return Ok(());
+    };
+    let renames = |field: &str, now: Option<&str>| {
+        metadata
+            .get(field)
+            .is_some_and(|given| now.is_none() || given.as_str() != now)
+    };
+    if !metadata.is_object()
+        || renames("name", Some(app_name))
+        || renames("namespace", app_namespace)
+    {
+        return Err(ArgoError::invalid_input(format!(
+            "this patch sets the name or namespace of application '{app_name}': Argo CD would write its result over the app those name, not this one. Rename an app by creating the new one and deleting the old. Nothing was sent to Argo CD."
+        )));
+    }
+    Ok(())
 }
 
 arguments! {
@@ -327,6 +356,7 @@ impl Tool for DeleteResource {
         let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        ensure_resource_allowed(client, &resource).await?;
         let flags = Query::new()
             .add_opt("project", project.as_deref())
             .add("force", if args.force { "true" } else { "false" })

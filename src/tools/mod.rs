@@ -60,7 +60,7 @@ pub use platform::{
 };
 pub use project_guard::{
     check_project_allowed, current_app, ensure_patch_allowed, ensure_project_allowed,
-    ensure_upsert_allowed, merge_patch, project_after_patch,
+    ensure_resource_allowed, ensure_upsert_allowed, merge_patch, project_after_patch,
 };
 pub use registry::{
     Tool, approval_question, complete, definitions, exact_output_schema, mutating, needs_approval,
@@ -71,5 +71,5 @@ pub use resources::{GetAppEvents, GetResourceTree};
 pub use schema::{
     PROFILE_ARGUMENT, PROFILE_HEADER, generated_schemas, param_headers, schema_of, with_profiles,
 };
-pub use scrub::{call, scrub_value, without_credentials};
+pub use scrub::{OwnSecrets, call, scrub_value, without_credentials};
 pub use signature::ToolSignature;

@@ -97,6 +97,53 @@ pub async fn ensure_project_allowed<H: Host>(
     Ok(Some(project))
 }
 
+/// With ARGOCD_ALLOWED_PROJECTS set, a write to one resource of an allowed app that is itself
+/// an Argo CD object (an app of apps manages Applications, ApplicationSets, AppProjects): Argo
+/// CD judges only the parent, while deleting a child Application deletes all it deployed. A
+/// child Application is allowed when its own project is (read from Argo CD, as the caller); an
+/// ApplicationSet or AppProject makes or governs apps of any project, so it is refused.
+pub async fn ensure_resource_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    resource: &super::ResourceSelector<'_>,
+) -> Result<(), ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(());
+    };
+    if !resource
+        .group
+        .is_some_and(|group| group.eq_ignore_ascii_case("argoproj.io"))
+    {
+        return Ok(());
+    }
+    if resource.kind.eq_ignore_ascii_case("Application") {
+        let child = current_app(client, resource.name, resource.namespace)
+            .await
+            .map_err(|e| {
+                ArgoError::invalid_input(format!(
+                    "the Application '{}' this call acts on could not be read to check its project against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD.",
+                    resource.name
+                ))
+            })?;
+        let project = project_of(&child);
+        if !allowed.contains(&project) {
+            return Err(refuse_app(resource.name, &project, allowed));
+        }
+        return Ok(());
+    }
+    if ["ApplicationSet", "AppProject"]
+        .iter()
+        .any(|kind| resource.kind.eq_ignore_ascii_case(kind))
+    {
+        return Err(ArgoError::invalid_input(format!(
+            "{} '{}' makes or governs applications of any project, and ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}) is set: this server does not act on it. Nothing was sent to Argo CD.",
+            resource.kind,
+            resource.name,
+            allowed_list(allowed)
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses, with ARGOCD_ALLOWED_PROJECTS set, a write to `current` (the app as read) whose
 /// project is outside the list: what the write itself would refuse, said before a person is
 /// asked to approve it.

@@ -41,8 +41,10 @@ use serde_json::Value;
 use crate::context::RequestContext;
 use crate::host::Host;
 use crate::mcp::tool::{CallOutcome, Progress};
+use crate::settings::Settings;
 
-/// Runs the tool called `name` (see [`super::registry`]) and scrubs what it answers and reports.
+/// Runs the tool called `name` (see [`super::registry`]) and scrubs what it answers and reports:
+/// credentials by their shape and name, and the secrets the settings hold by their value.
 pub async fn call<H: Host>(
     host: &H,
     context: RequestContext<'_>,
@@ -50,29 +52,89 @@ pub async fn call<H: Host>(
     arguments: Value,
     progress: &dyn Progress,
 ) -> CallOutcome {
-    let progress = ScrubbedProgress(progress);
+    let secrets = OwnSecrets::of(context.settings());
+    let progress = ScrubbedProgress(progress, &secrets);
     let outcome = super::registry::call(host, context, name, arguments, &progress).await;
+    let clean = |text: &str| secrets.hidden_in(&without_credentials(text)).into_owned();
     match outcome {
         CallOutcome::Success(mut value) => {
             scrub_value(&mut value);
+            secrets.hide_in(&mut value);
             CallOutcome::Success(value)
         }
-        CallOutcome::ToolError(message) => {
-            CallOutcome::ToolError(without_credentials(&message).into_owned())
+        CallOutcome::ToolError(message) => CallOutcome::ToolError(clean(&message)),
+        CallOutcome::UnknownTool(message) => CallOutcome::UnknownTool(clean(&message)),
+    }
+}
+
+/// The shortest secret taken out by its value: a shorter one would take ordinary words with it.
+const OWN_SECRET_SHORTEST: usize = 6;
+
+/// The secret values the settings hold ([`Settings::secret_values`]), each as written and
+/// form-encoded (as it was sent to a token endpoint): an upstream that quotes what it was sent
+/// (a provider echoing the client secret in its refusal) does not pass it on.
+pub struct OwnSecrets(Vec<String>);
+
+impl OwnSecrets {
+    pub fn of(settings: &Settings) -> OwnSecrets {
+        let mut spellings = Vec::new();
+        for secret in settings.secret_values() {
+            if secret.len() >= OWN_SECRET_SHORTEST {
+                spellings.push(crate::identity::delegation::form_encode(secret));
+                spellings.push(secret.to_owned());
+            }
         }
-        CallOutcome::UnknownTool(message) => {
-            CallOutcome::UnknownTool(without_credentials(&message).into_owned())
+        OwnSecrets(spellings)
+    }
+
+    /// `text` without any of the secrets.
+    pub fn hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for secret in &self.0 {
+            if out.contains(secret.as_str()) {
+                out = Cow::Owned(out.replace(secret.as_str(), crate::tools::masking::MASK));
+            }
+        }
+        out
+    }
+
+    /// Every string of a JSON value, object keys included, without the secrets.
+    pub fn hide_in(&self, value: &mut Value) {
+        if self.0.is_empty() {
+            return;
+        }
+        match value {
+            Value::String(text) => {
+                if let Cow::Owned(clean) = self.hidden_in(text) {
+                    *text = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.hide_in(v)),
+            Value::Object(map) => {
+                if map
+                    .keys()
+                    .any(|key| matches!(self.hidden_in(key), Cow::Owned(_)))
+                {
+                    for (key, mut inner) in std::mem::take(map) {
+                        self.hide_in(&mut inner);
+                        map.insert(self.hidden_in(&key).into_owned(), inner);
+                    }
+                } else {
+                    map.values_mut().for_each(|v| self.hide_in(v));
+                }
+            }
+            _ => {}
         }
     }
 }
 
 /// Progress messages quote Argo CD (an operation's message) too.
-struct ScrubbedProgress<'a>(&'a dyn Progress);
+struct ScrubbedProgress<'a>(&'a dyn Progress, &'a OwnSecrets);
 
 impl Progress for ScrubbedProgress<'_> {
     fn report(&self, progress: f64, total: Option<f64>, message: &str) {
-        self.0
-            .report(progress, total, &without_credentials(message));
+        let message = without_credentials(message);
+        self.0.report(progress, total, &self.1.hidden_in(&message));
     }
 
     fn cancelled(&self) -> bool {
@@ -162,6 +224,31 @@ pub fn scrub_value(value: &mut Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The eighteenth review (S1): what an upstream quotes of the secrets the settings hold
+    /// (the client secret a provider echoes, as sent or form-encoded) is taken out of answers.
+    #[test]
+    fn the_settings_own_secrets_are_taken_out_by_value() {
+        let mut settings = crate::testing::login_settings();
+        settings.mcp_auth_token = Some(crate::settings::Secret::new("Mcp-T0ken+x/y"));
+        settings.extra_headers = vec![("X-Key".into(), crate::settings::Secret::new("hdr"))];
+        let secrets = OwnSecrets::of(&settings);
+        let mut answer = json!({
+            "error": "client argocd-mcp:pw-never-shown may not exchange tokens",
+            "echo": "client_secret=Mcp-T0ken%2Bx%2Fy&grant_type=x",
+            "pw-never-shown": ["Mcp-T0ken+x/y"],
+            "short": "hdr stays: too short to take out by value"
+        });
+        secrets.hide_in(&mut answer);
+        let text = answer.to_string();
+        assert!(!text.contains("pw-never-shown"), "{text}");
+        assert!(!text.contains("Mcp-T0ken"), "{text}");
+        assert!(text.contains("hdr stays"), "{text}");
+        assert_eq!(
+            secrets.hidden_in("refused (secret pw-never-shown)"),
+            "refused (secret ***)"
+        );
+    }
 
     /// Texts made of the pieces the rules react to, in every order: none makes them panic, and
     /// a second pass finds nothing more to hide in what the first one left.

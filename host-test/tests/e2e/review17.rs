@@ -89,7 +89,6 @@ fn plant_values_object(world: &World, values: Value) {
 /// refuses hidden changes only looks at fields the patch changes raw; the statement lists the
 /// fields the MASKED sides change, and the masked value "changes" from `***` to itself.
 #[tokio::test]
-#[ignore = "issue 19: a patch flipping the masking's context shows an existing credential in the approval question"]
 async fn review17_finding_m1_patch_unmasking_context_leaks_existing_credential() {
     let cases = [
         (
@@ -155,7 +154,6 @@ async fn review17_finding_m1_patch_unmasking_context_leaks_existing_credential()
 /// statement's line, while the value `true` alone does not, so the check for hidden changes
 /// lets it through and the line the person reads loses what it changes to.
 #[tokio::test]
-#[ignore = "issue 19: passCredentials false → true is asked as ***"]
 async fn review17_finding_p1_pass_credentials_change_asked_hidden() {
     let mut failures = Vec::new();
     for (patch, field) in [
@@ -393,7 +391,6 @@ fn secret_in_text_of(text: &str) -> &str {
 /// do not name a credential (`conn`, `DATABASE_URL`). The masking hides a Secret's data whatever
 /// its keys only in objects and Helm values text; the scrubbing of text reads keys only.
 #[tokio::test]
-#[ignore = "issue 19: a Secret's data quoted in a message (condition, error) is shown when its keys name no credential"]
 async fn review17_finding_s1_secret_written_out_in_a_message() {
     use host_test::standin::{Fault, FaultRule};
     let texts: Vec<&str> = SECRET_IN_TEXT.iter().map(|(t, _)| *t).collect();
@@ -448,7 +445,6 @@ fn template_secret_of(text: &str) -> &str {
 /// but it has none. Charts carry such defaults; Argo CD quotes template lines in its errors,
 /// and objects (a ConfigMap holding a chart's template, Helm values text) carry them too.
 #[tokio::test]
-#[ignore = "issue 19: password: {{ \"literal\" | b64enc }} keeps the literal (taken for a flow map)"]
 async fn review17_finding_t1_template_action_after_credential_name() {
     let texts: Vec<&str> = TEMPLATE_LINES.iter().map(|(t, _)| *t).collect();
     let mut found = crate::planting::leaks_in_conditions(&texts, template_secret_of).await;

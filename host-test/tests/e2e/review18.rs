@@ -285,7 +285,6 @@ async fn review18_an_empty_scope_string_is_insufficient() {
 /// of the configured scopes, yet it is let in as if it listed no scopes at all: "tokens that list
 /// scopes must hold" them (OIDC_SCOPES), and `scope: ""` is refused with 403.
 #[tokio::test]
-#[ignore = "issue 19: a token with an empty scp list skips the scope check (scope \"\" is refused)"]
 async fn review18_finding_u1_an_empty_scp_list_skips_the_scope_check() {
     let world = user_mode(&[]).await;
     let claims = claims_text(&world, "alice", |c| {
@@ -333,7 +332,6 @@ fn child_deletes(world: &World) -> Vec<String> {
 /// parent's project alone, and the child's finalizer deletes everything it deployed. A write to
 /// an app outside the listed projects, through both components.
 #[tokio::test]
-#[ignore = "issue 19: delete_argocd_resource on an allowed parent deletes a child Application of another project"]
 async fn review18_finding_p1_a_child_application_of_another_project_is_deleted_through_its_parent()
 {
     let mut world = World::new().await;
@@ -416,7 +414,6 @@ async fn everything_answered(world: &World, token: &str) -> String {
 /// errors": the scrubber masks credentials by their shape and name, and this server never
 /// takes out the values of its own secrets, which it knows.
 #[tokio::test]
-#[ignore = "issue 19: the OIDC client secret quoted by the provider's exchange error reaches callers"]
 async fn review18_finding_s1_the_client_secret_quoted_by_the_provider_reaches_callers() {
     use crate::identity::CLIENT_SECRET;
     use base64::Engine;
@@ -460,7 +457,6 @@ async fn review18_finding_s1_the_client_secret_quoted_by_the_provider_reaches_ca
 /// Secure: a patch that changes `metadata.name` or `metadata.namespace` is refused before a
 /// person is asked and before anything is sent.
 #[tokio::test]
-#[ignore = "issue 19: a merge patch renaming the app is asked about app A and writes app B"]
 async fn review18_finding_a2_a_patch_renaming_the_app_writes_another_app() {
     let world = crate::planting::approval_world().await;
     let mut refused = Vec::new();
