@@ -141,15 +141,15 @@ impl wstd::__internal::wasip2::exports::http::incoming_handler::Guest for Handle
     ) {
         let responder = wstd::http::server::Responder::new(response_out);
         wstd::runtime::block_on(async move {
-            match wstd::http::request::try_from_incoming(request) {
-                Ok(request) => match handle(request).await {
-                    Ok(response) => {
-                        let _client_left = responder.respond(response).await;
-                    }
-                    Err(err) => responder.fail(err),
-                },
-                Err(err) => responder.fail(err),
-            }
+            // A request that cannot be read, or an answer that cannot be built, is answered
+            // with a plain status here rather than by `Responder::fail`, which writes the error
+            // out with its `Debug` form (and so brings in anyhow's and std's backtrace
+            // printing, about 10 KB of the component, issue 16).
+            let response = match wstd::http::request::try_from_incoming(request) {
+                Ok(request) => handle(request).await.unwrap_or_else(|_| plain(500)),
+                Err(_) => plain(400),
+            };
+            let _client_left = responder.respond(response).await;
         })
     }
 }
@@ -197,6 +197,14 @@ async fn handle(request: Request<Body>) -> Result<Response<Body>, Error> {
         service::Answer::Whole(reply) => respond(reply),
         service::Answer::Stream(call) => stream(call),
     }
+}
+
+/// An answer with a status and no body.
+fn plain(status: u16) -> Response<Body> {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = wstd::http::StatusCode::from_u16(status)
+        .unwrap_or(wstd::http::StatusCode::INTERNAL_SERVER_ERROR);
+    response
 }
 
 fn respond(reply: http::HttpReply) -> Result<Response<Body>, Error> {
