@@ -265,7 +265,34 @@ impl StreamedCall {
     pub async fn run<H: Host>(self, host: &H, sink: &dyn MessageSink) {
         let context = RequestContext::new(&self.settings, self.caller.as_ref());
         let tools = ArgoTools::new(host, context);
-        crate::mcp::http::answer_streamed(&SERVER_INFO, &tools, self.admitted, sink).await;
+        let sink = WithoutOwnSecrets {
+            inner: sink,
+            secrets: tools::OwnSecrets::of(&self.settings),
+        };
+        crate::mcp::http::answer_streamed(&SERVER_INFO, &tools, self.admitted, &sink).await;
+    }
+}
+
+/// A stream's way out: every message sent down it without the settings' own secrets (see
+/// [`serve`]).
+struct WithoutOwnSecrets<'a> {
+    inner: &'a dyn MessageSink,
+    secrets: tools::OwnSecrets,
+}
+
+impl MessageSink for WithoutOwnSecrets<'_> {
+    fn send(&self, message: &Value) {
+        let mut message = message.clone();
+        self.secrets.hide_in(&mut message);
+        self.inner.send(&message);
+    }
+
+    fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn keep_alive(&self) {
+        self.inner.keep_alive();
     }
 }
 
@@ -324,6 +351,33 @@ impl<'a, H: Host> ArgoTools<'a, H> {
 /// `settings` are the deployment's: every request is served under them as they are, and a
 /// streamed answer shares them.
 pub async fn serve<H: Host>(
+    host: &H,
+    settings: Arc<Settings>,
+    request: HttpExchange<'_>,
+    path: &str,
+) -> Answer {
+    // The one way out: what an upstream quoted of the settings' own secrets (a provider's
+    // refusal echoing the client secret) leaves no answer, whichever path made it.
+    let secrets = tools::OwnSecrets::of(&settings);
+    match serve_checked(host, settings, request, path).await {
+        Answer::Whole(mut reply) => {
+            if let Some(clean) =
+                std::str::from_utf8(&reply.body).ok().and_then(|body| {
+                    match secrets.hidden_in(body) {
+                        std::borrow::Cow::Owned(clean) => Some(clean),
+                        std::borrow::Cow::Borrowed(_) => None,
+                    }
+                })
+            {
+                reply.body = clean.into_bytes();
+            }
+            Answer::Whole(reply)
+        }
+        stream => stream,
+    }
+}
+
+async fn serve_checked<H: Host>(
     host: &H,
     settings: Arc<Settings>,
     request: HttpExchange<'_>,
@@ -447,7 +501,7 @@ async fn serve_other<H: Host>(
                 _ => health(host, chosen).await,
             };
             if detailed {
-                scrubbed(settings, report)
+                scrubbed(report)
             } else {
                 bare_status(report)
             }
@@ -474,20 +528,22 @@ pub async fn call_tool<H: Host>(
         ));
     }
     let context = RequestContext::for_account(settings);
+    let secrets = tools::OwnSecrets::of(settings);
     match tools::call(host, context, name, arguments, &NoProgress).await {
-        CallOutcome::Success(value) => Ok(value.to_string()),
-        CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => Err(message),
+        CallOutcome::Success(value) => Ok(secrets.hidden_in(&value.to_string()).into_owned()),
+        CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => {
+            Err(secrets.hidden_in(&message).into_owned())
+        }
     }
 }
 
 /// A health report as every answer is given: what Argo CD or the provider said in an error can
-/// quote a credential (a repository URL with its password, a connection string, the client
-/// secret it was sent).
-fn scrubbed(settings: &Settings, report: HttpReply) -> HttpReply {
+/// quote a credential (a repository URL with its password, a connection string). The settings'
+/// own secrets are taken out on the way out ([`serve`]).
+fn scrubbed(report: HttpReply) -> HttpReply {
     match serde_json::from_slice::<Value>(&report.body) {
         Ok(mut body) => {
             tools::scrub_value(&mut body);
-            tools::OwnSecrets::of(settings).hide_in(&mut body);
             HttpReply::json(report.status, &body)
         }
         Err(_) => report,

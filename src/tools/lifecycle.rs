@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    Tool, app_path, check_name, check_project_allowed, ensure_patch_allowed,
-    ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed, mutating,
+    Tool, app_path, check_name, check_project_allowed, ensure_cascade_allowed,
+    ensure_patch_allowed, ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed,
+    mutating,
 };
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -296,6 +297,9 @@ impl Tool for DeleteApp {
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        if args.cascade {
+            ensure_cascade_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        }
         let query = query
             .add_opt("project", project.as_deref())
             .add("cascade", if args.cascade { "true" } else { "false" })

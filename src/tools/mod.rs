@@ -59,8 +59,9 @@ pub use platform::{
     CanIQuery, GetCluster, GetProject, GetServerInfo, ListClusters, ListProjects, ListRepositories,
 };
 pub use project_guard::{
-    check_project_allowed, current_app, ensure_patch_allowed, ensure_project_allowed,
-    ensure_resource_allowed, ensure_upsert_allowed, merge_patch, project_after_patch,
+    check_project_allowed, current_app, ensure_cascade_allowed, ensure_patch_allowed,
+    ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed, merge_patch,
+    project_after_patch,
 };
 pub use registry::{
     Tool, approval_question, complete, definitions, exact_output_schema, mutating, needs_approval,

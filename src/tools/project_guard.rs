@@ -144,6 +144,33 @@ pub async fn ensure_resource_allowed<H: Host>(
     Ok(())
 }
 
+/// With ARGOCD_ALLOWED_PROJECTS set, a cascade delete of an app of apps: Argo CD deletes every
+/// resource the app manages, the Argo CD objects among them, so each is judged as a delete of
+/// that resource alone would be ([`ensure_resource_allowed`]).
+pub async fn ensure_cascade_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<(), ArgoError> {
+    if client.settings().allowed_projects.is_none() {
+        return Ok(());
+    }
+    let current = current_app(client, app_name, app_namespace).await?;
+    let managed = current["status"]["resources"].as_array();
+    for resource in managed.into_iter().flatten() {
+        let text = |field: &str| resource.get(field).and_then(Value::as_str);
+        let selector = super::ResourceSelector {
+            kind: text("kind").unwrap_or(""),
+            name: text("name").unwrap_or(""),
+            namespace: text("namespace"),
+            group: text("group"),
+            version: text("version"),
+        };
+        ensure_resource_allowed(client, &selector).await?;
+    }
+    Ok(())
+}
+
 /// Refuses, with ARGOCD_ALLOWED_PROJECTS set, a write to `current` (the app as read) whose
 /// project is outside the list: what the write itself would refuse, said before a person is
 /// asked to approve it.

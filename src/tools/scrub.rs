@@ -43,8 +43,9 @@ use crate::host::Host;
 use crate::mcp::tool::{CallOutcome, Progress};
 use crate::settings::Settings;
 
-/// Runs the tool called `name` (see [`super::registry`]) and scrubs what it answers and reports:
-/// credentials by their shape and name, and the secrets the settings hold by their value.
+/// Runs the tool called `name` (see [`super::registry`]) and scrubs what it answers and reports
+/// of credentials by their shape and name (the secrets the settings hold are taken out by their
+/// value where answers leave: [`OwnSecrets`]).
 pub async fn call<H: Host>(
     host: &H,
     context: RequestContext<'_>,
@@ -52,18 +53,19 @@ pub async fn call<H: Host>(
     arguments: Value,
     progress: &dyn Progress,
 ) -> CallOutcome {
-    let secrets = OwnSecrets::of(context.settings());
-    let progress = ScrubbedProgress(progress, &secrets);
+    let progress = ScrubbedProgress(progress);
     let outcome = super::registry::call(host, context, name, arguments, &progress).await;
-    let clean = |text: &str| secrets.hidden_in(&without_credentials(text)).into_owned();
     match outcome {
         CallOutcome::Success(mut value) => {
             scrub_value(&mut value);
-            secrets.hide_in(&mut value);
             CallOutcome::Success(value)
         }
-        CallOutcome::ToolError(message) => CallOutcome::ToolError(clean(&message)),
-        CallOutcome::UnknownTool(message) => CallOutcome::UnknownTool(clean(&message)),
+        CallOutcome::ToolError(message) => {
+            CallOutcome::ToolError(without_credentials(&message).into_owned())
+        }
+        CallOutcome::UnknownTool(message) => {
+            CallOutcome::UnknownTool(without_credentials(&message).into_owned())
+        }
     }
 }
 
@@ -77,13 +79,41 @@ pub struct OwnSecrets(Vec<String>);
 
 impl OwnSecrets {
     pub fn of(settings: &Settings) -> OwnSecrets {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let form = crate::identity::delegation::form_encode;
         let mut spellings = Vec::new();
         for secret in settings.secret_values() {
-            if secret.len() >= OWN_SECRET_SHORTEST {
-                spellings.push(crate::identity::delegation::form_encode(secret));
-                spellings.push(secret.to_owned());
+            if secret.len() < OWN_SECRET_SHORTEST {
+                continue;
+            }
+            let quoted = Value::String(secret.to_owned()).to_string();
+            spellings.extend([
+                form(secret),
+                quoted[1..quoted.len() - 1].to_owned(),
+                STANDARD.encode(secret),
+                URL_SAFE_NO_PAD.encode(secret),
+                secret.to_owned(),
+            ]);
+        }
+        // The client credentials as a Basic header carries them (RFC 6749 §2.3.1: each
+        // form-encoded, then `id:secret` in base64), and unencoded as some providers send them.
+        if let Some(mode) = &settings.user_mode
+            && let Some(secret) = &mode.client_secret
+        {
+            let (id, secret) = (mode.client_id.as_str(), secret.expose());
+            for pair in [
+                format!("{}:{}", form(id), form(secret)),
+                format!("{id}:{secret}"),
+            ] {
+                spellings.push(STANDARD.encode(&pair));
+                spellings.push(URL_SAFE_NO_PAD.encode(&pair));
             }
         }
+        // Longest first: a spelling inside another (a base64 text without its padding) must
+        // not break the longer one before it is found.
+        crate::order::sort_rows_by(&mut spellings, |a, b| b.len().cmp(&a.len()));
+        spellings.dedup();
         OwnSecrets(spellings)
     }
 
@@ -129,12 +159,12 @@ impl OwnSecrets {
 }
 
 /// Progress messages quote Argo CD (an operation's message) too.
-struct ScrubbedProgress<'a>(&'a dyn Progress, &'a OwnSecrets);
+struct ScrubbedProgress<'a>(&'a dyn Progress);
 
 impl Progress for ScrubbedProgress<'_> {
     fn report(&self, progress: f64, total: Option<f64>, message: &str) {
-        let message = without_credentials(message);
-        self.0.report(progress, total, &self.1.hidden_in(&message));
+        self.0
+            .report(progress, total, &without_credentials(message));
     }
 
     fn cancelled(&self) -> bool {
@@ -248,6 +278,38 @@ mod tests {
             secrets.hidden_in("refused (secret pw-never-shown)"),
             "refused (secret ***)"
         );
+        // The nineteenth review (B1): the client credentials in base64, as a Basic header
+        // carries them, and a secret JSON-escaped or in base64 alone.
+        use base64::Engine;
+        let secret = "Cl1ent \"s3cret\"";
+        settings.user_mode = Some(crate::settings::UserMode {
+            issuer: "https://idp.test".into(),
+            resource: "https://mcp.test/mcp".into(),
+            audience: "argocd-mcp".into(),
+            client_id: "argocd-mcp".into(),
+            client_secret: Some(crate::settings::Secret::new(secret)),
+            argocd_client_id: "argo-cd".into(),
+            scopes: Vec::new(),
+            delegation: crate::settings::Delegation::Exchange,
+        });
+        let secrets = OwnSecrets::of(&settings);
+        let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        for echoed in [
+            format!(
+                "client credentials {} refused",
+                b64(&format!("argocd-mcp:{secret}"))
+            ),
+            format!(
+                "client credentials {} refused",
+                b64("argocd-mcp:Cl1ent+%22s3cret%22")
+            ),
+            format!("{{\"secret\": {}}}", Value::String(secret.into())),
+            format!("secret {} refused", b64(secret)),
+        ] {
+            let clean = secrets.hidden_in(&echoed);
+            assert!(clean.contains("***"), "{echoed} → {clean}");
+            assert!(!clean.contains("s3cret"), "{echoed} → {clean}");
+        }
     }
 
     /// Texts made of the pieces the rules react to, in every order: none makes them panic, and
