@@ -743,7 +743,10 @@ mod tests {
                 "replicas: 1{sep}db:{sep}  password: |{sep}    first P-1 line{sep}    P-2{sep}user: u"
             );
             let masked = mask_yaml(&values);
-            assert!(!masked.contains("P-1") && !masked.contains("P-2"), "{masked}");
+            assert!(
+                !masked.contains("P-1") && !masked.contains("P-2"),
+                "{masked}"
+            );
             assert_eq!(
                 masked,
                 "replicas: 1\ndb:\n  password: ***\n    ***\n    ***\nuser: u"
