@@ -130,6 +130,64 @@ fn arguments(bytes: &[u8], open: usize) -> Option<Vec<Argument>> {
 mod tests {
     use super::super::without_credentials;
 
+    /// Every shape of the seventeenth review's T2 (`host-test/tests/e2e/review17.rs`) loses its
+    /// credential.
+    #[test]
+    fn the_seventeenth_reviews_unclaimed_shapes_lose_their_credentials() {
+        for (text, secret) in [
+            (
+                "+ kubectl create secret generic db --from-literal=conn=R17u10x",
+                "R17u10x",
+            ),
+            (
+                "client.py:9: r = requests.get(url, auth=('admin', 'R17u11x'))",
+                "R17u11x",
+            ),
+            (
+                "client.go:5: req.SetBasicAuth(\"admin\", \"R17u12x\")",
+                "R17u12x",
+            ),
+            (
+                "Settings.java:3: props.put(\"password\", \"R17u13x\");",
+                "R17u13x",
+            ),
+            ("+ sshpass -p R17u14x ssh deploy@host", "R17u14x"),
+            (
+                "+ docker login -u robot -p R17u01x registry.example.com",
+                "R17u01x",
+            ),
+            ("+ mysql -uroot -pR17u02x app", "R17u02x"),
+            (
+                "+ echo R17u03x | docker login --password-stdin -u robot r.example.com",
+                "R17u03x",
+            ),
+            (
+                "query failed: SELECT id FROM users WHERE password IN ('R17u04x')",
+                "R17u04x",
+            ),
+            (
+                "auth_test.go:12: assertEquals(\"R17u05x\", token)",
+                "R17u05x",
+            ),
+            (
+                "subtle.ConstantTimeCompare([]byte(token), []byte(\"R17u06x\"))",
+                "R17u06x",
+            ),
+            (
+                "main.go:41: hmac.Equal([]byte(apiKey), []byte(\"R17u07x\"))",
+                "R17u07x",
+            ),
+            ("main.rs:3: let token: &str = \"R17u08x\";", "R17u08x"),
+            ("config.go:7: const password = `first\nR17u09x`", "R17u09x"),
+        ] {
+            let clean = without_credentials(text);
+            assert!(!clean.contains(secret), "{text} → {clean}");
+            let json = serde_json::to_string(text).unwrap_or_default();
+            let clean = without_credentials(&json);
+            assert!(!clean.contains(secret), "{json} → {clean}");
+        }
+    }
+
     /// The seventeenth review (T2): a setter's value, a basic authentication's password, a
     /// tuple given to `auth=`.
     #[test]
