@@ -124,18 +124,20 @@ fn other_breaks_as_line_feeds(text: &str) -> (Cow<'_, str>, Vec<(usize, usize)>)
     (read, changed)
 }
 
-/// `(start, end)` kept out of the line breaks `changed` read as others: a span does not start
-/// or end inside one.
-fn outside(changed: &[(usize, usize)], (mut start, mut end): (usize, usize)) -> (usize, usize) {
-    for (from, to) in changed {
-        if *from < start && start < *to {
-            start = *to;
-        }
-        if *from < end && end < *to {
-            end = *from;
-        }
-    }
-    (start, end)
+/// `(start, end)` kept out of the line breaks `changed` (in order) read as others: a span does
+/// not start or end inside one.
+fn outside(changed: &[(usize, usize)], (start, end): (usize, usize)) -> (usize, usize) {
+    let inside = |at: usize| {
+        let before = changed.partition_point(|(from, _)| *from < at);
+        before
+            .checked_sub(1)
+            .map(|n| changed[n])
+            .filter(|(_, to)| at < *to)
+    };
+    (
+        inside(start).map_or(start, |(_, to)| to),
+        inside(end).map_or(end, |(from, _)| from),
+    )
 }
 
 /// The bytes a bare name is made of: `db.password`, `API-KEY`, `access_token`.
