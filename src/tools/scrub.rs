@@ -21,6 +21,7 @@
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
 mod assignments;
+mod calls;
 mod commands;
 mod comparisons;
 mod files;
@@ -216,6 +217,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
             assignments::user_flag,
             assignments::keyword_argument,
             commands::credential,
+            calls::credential,
             comparisons::credential,
             files::pgpass_password,
             headers::scheme_credential,

@@ -538,7 +538,6 @@ fn unclaimed_secret_of(text: &str) -> &str {
 /// rule hides the `(` and keeps the password), Go's `SetBasicAuth("u", "…")`, Java's
 /// `put("password", "…")` and `sshpass -p …`.
 #[tokio::test]
-#[ignore = "issue 19: docker login -p, mysql -p, --password-stdin, IN (…), assertEquals, ConstantTimeCompare, typed let keep the credential"]
 async fn review17_finding_t2_unclaimed_shapes_keep_credentials() {
     let texts: Vec<&str> = UNCLAIMED.iter().map(|(t, _)| *t).collect();
     let found = crate::planting::leaks_in_conditions(&texts, unclaimed_secret_of).await;
@@ -653,7 +652,6 @@ async fn review17_projects_and_applicationsets_hide_credentials() {
 /// a credential key's block value (`password: |` then the lines below) is shown. The scrubber
 /// after it hides only the first word after a `name:` in the middle of a line.
 #[tokio::test]
-#[ignore = "issue 19: Helm values text broken at U+0085 / U+2028 / U+2029 shows a credential's block"]
 async fn review17_finding_l1_values_text_with_other_line_breaks() {
     const BREAKS: [(&str, &str, &[&str]); 4] = [
         ("r17-cr", "\r", &["R17l01x"]),

@@ -31,7 +31,7 @@ pub fn mask_yaml(text: &str) -> String {
 /// `text` with every credential value masked, or none when it is not YAML this reading
 /// understands (a line that fits nowhere, a quote or flow never closed).
 pub fn masked_if_yaml(text: &str) -> Option<String> {
-    let text = lone_carriage_returns_as_line_feeds(text);
+    let text = other_line_breaks_as_line_feeds(text);
     let (columns, kind_lines) = secret_columns(&text);
     let mut masker = Masker {
         secret_columns: columns,
@@ -104,17 +104,22 @@ fn without_escapes(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// YAML (and so Helm) ends a line at a carriage return that no line feed follows; this reading
-/// splits at line feeds, so such a return becomes one. The text means the same to Helm.
-fn lone_carriage_returns_as_line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
+/// YAML as Helm reads it (go-yaml) ends a line at a carriage return that no line feed follows,
+/// and at U+0085 (NEL), U+2028 and U+2029; this reading splits at line feeds, so each of these
+/// becomes one. The text means the same to Helm.
+fn other_line_breaks_as_line_feeds(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-    if !(0..bytes.len()).any(lone) {
+    let breaks = |(i, ch): (usize, char)| match ch {
+        '\r' => bytes.get(i + 1) != Some(&b'\n'),
+        '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+        _ => false,
+    };
+    if !text.char_indices().any(breaks) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for (i, ch) in text.char_indices() {
-        out.push(if lone(i) { '\n' } else { ch });
+        out.push(if breaks((i, ch)) { '\n' } else { ch });
     }
     std::borrow::Cow::Owned(out)
 }
@@ -728,6 +733,28 @@ mod tests {
             masked.contains("image: app") && masked.contains("user: u"),
             "{masked}"
         );
+    }
+
+    /// The seventeenth review (L1): NEL, U+2028 and U+2029 end a line for go-yaml too.
+    #[test]
+    fn other_line_breaks_end_a_line_as_they_do_for_helm() {
+        for sep in ["\u{85}", "\u{2028}", "\u{2029}"] {
+            let values = format!(
+                "replicas: 1{sep}db:{sep}  password: |{sep}    first P-1 line{sep}    P-2{sep}user: u"
+            );
+            let masked = mask_yaml(&values);
+            assert!(
+                !masked.contains("P-1") && !masked.contains("P-2"),
+                "{masked}"
+            );
+            assert_eq!(
+                masked,
+                "replicas: 1\ndb:\n  password: ***\n    ***\n    ***\nuser: u"
+            );
+        }
+        // What is no credential keeps its words, on the lines they were broken into.
+        let kept = "title: a\u{2028}  b\nnote: c\u{85}d: e";
+        assert_eq!(mask_yaml(kept), "title: a\n  b\nnote: c\nd: e");
     }
 
     #[test]

@@ -9,7 +9,10 @@
 //! - `--name value` and `-name value`: a flag named like a credential and its argument
 //!   (`--password …`, `-token …`), unless the flag names where the credential is rather than the
 //!   credential (`--password-file …`, `--token-stdin`).
+//!
+//! A value that is a tuple or a call (`auth=('u', '…')`) is read by [`calls::after_name`].
 
+use super::calls;
 use super::headers;
 use super::names;
 use super::reading::{escaped_before, unit, word_may_start};
@@ -79,7 +82,10 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     } else {
         0
     };
-    if let Some(found) = heredoc(bytes, start).or_else(|| braced(bytes, start)) {
+    let found = heredoc(bytes, start)
+        .or_else(|| braced(bytes, start))
+        .or_else(|| calls::after_name(bytes, start));
+    if let Some(found) = found {
         return Some(found);
     }
     let (start, end) = value(bytes, start, query || level > 0, level)?;

@@ -9,11 +9,13 @@
 //! - Oracle's logon `user/password@database` after its tools (`sqlplus`, `expdp`, `rman
 //!   target`, `connect`);
 //! - a login's `-p` (`docker login -p …`, `sshpass -p …`, MySQL's `-p…`), and what `echo`
-//!   pipes into a `--password-stdin`.
+//!   pipes into a `--password-stdin`;
+//! - a Secret's data given to `kubectl create secret` as `--from-literal=KEY=VALUE`, whatever
+//!   the key is named.
 
 use super::names;
 use super::reading::{unit, word_may_start};
-use super::spans::{skip_spaces, value};
+use super::spans::{name_byte, skip_spaces, value};
 use crate::tools::masking::names_a_place;
 
 /// A credential a command's positional arguments hold, at `i`: its span.
@@ -24,6 +26,43 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| oracle_logon(bytes, i))
         .or_else(|| login_password(bytes, i))
         .or_else(|| piped_password(bytes, i))
+        .or_else(|| secret_literal(bytes, i))
+}
+
+/// `kubectl create secret … --from-literal=KEY=VALUE` (or `--from-literal KEY=VALUE`, the pair
+/// quoted or not) at `i`: the value, a Secret's data whatever its key is named.
+fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    const FLAG: &[u8] = b"--from-literal";
+    if !bytes[i..].starts_with(FLAG)
+        || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t' | b'"' | b'\'' | b'[' | b','))
+    {
+        return None;
+    }
+    let at = i + FLAG.len();
+    let pair = match bytes.get(at) {
+        Some(b'=') => at + 1,
+        Some(b' ' | b'\t') => skip_spaces(bytes, at),
+        _ => return None,
+    };
+    // The pair quoted whole (`'conn=…'`): the value ends with it.
+    let quote = (pair < bytes.len()).then(|| unit(bytes, pair))?;
+    let (key_start, pair_end) = if matches!(quote.ch, b'"' | b'\'') {
+        value(bytes, pair, false, 0)?
+    } else {
+        (pair, bytes.len())
+    };
+    let key_len = bytes[key_start..pair_end]
+        .iter()
+        .take_while(|b| name_byte(**b))
+        .count();
+    let start = key_start + key_len;
+    if key_len == 0 || bytes.get(start) != Some(&b'=') || start + 1 >= pair_end {
+        return None;
+    }
+    if pair_end < bytes.len() {
+        return Some((start + 1, pair_end));
+    }
+    value(bytes, start + 1, false, 0)
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
@@ -391,6 +430,47 @@ mod tests {
             "OAUTH ok",
         ] {
             assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    /// The seventeenth review (T2): `--from-literal` gives a Secret its data.
+    #[test]
+    fn a_secrets_literal_is_masked_whatever_its_key() {
+        for (dirty, clean) in [
+            (
+                "+ kubectl create secret generic db --from-literal=conn=P-1",
+                "+ kubectl create secret generic db --from-literal=conn=***",
+            ),
+            (
+                "kubectl create secret generic db --from-literal conn=P-2 --from-literal=host=db",
+                "kubectl create secret generic db --from-literal conn=*** --from-literal=host=***",
+            ),
+            (
+                "--from-literal='dsn=postgres://app:P 3@db/app' -n x",
+                "--from-literal='dsn=***' -n x",
+            ),
+            (
+                "[\"--from-literal=conn=P-4\"]",
+                "[\"--from-literal=conn=***\"]",
+            ),
+            (
+                "--from-literal=conn=\"P 5\" x",
+                "--from-literal=conn=\"***\" x",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "--from-literal",
+            "--from-literal=",
+            "--from-literal=conn",
+            "--from-literal=conn=",
+            "--from-literal='conn='",
+            "--from-literal='",
+            "x--from-literal=a=b",
+            "--from-file=conn=./conn.txt",
+        ] {
+            assert_eq!(masked(kept), kept, "{kept}");
         }
     }
 

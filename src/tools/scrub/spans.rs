@@ -11,23 +11,27 @@ use crate::tools::masking::MASK;
 pub type Rule = fn(&[u8], usize) -> Option<(usize, usize)>;
 
 /// Replaces with [`MASK`] every value one of `rules` finds in `text`, the first that finds one
-/// at a place winning.
+/// at a place winning. The rules read the text with its other line breaks as `\r\n`
+/// ([`other_breaks_as_line_feeds`]).
 pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
-    let bytes = text.as_bytes();
+    let (read, changed) = other_breaks_as_line_feeds(text);
+    let bytes = read.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match rules.iter().find_map(|rule| rule(bytes, i)) {
-            Some((start, end)) => {
-                let already_masked = text[start..end]
-                    .split('\n')
-                    .all(|line| line.is_empty() || line == MASK);
+            Some(found) => {
+                let (start, end) = outside(&changed, found);
+                let already_masked = start >= end
+                    || text[start..end]
+                        .split(is_line_break)
+                        .all(|line| line.is_empty() || line == MASK);
                 // Spans stay in order and apart, so the text is rebuilt from them in one pass.
                 let after_last = spans.last().is_none_or(|(_, last)| start >= *last);
                 if !already_masked && after_last {
                     spans.push((start, end));
                 }
-                i = end.max(i + 1);
+                i = found.1.max(i + 1);
             }
             None => i += 1,
         }
@@ -42,24 +46,98 @@ pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
         // A span over several lines (a key's PEM body, a block scalar) keeps its line breaks,
         // so a text read line by line keeps its lines.
         let span = &text[start..end];
-        if span.trim().is_empty() || !span.contains('\n') {
+        if span.trim().is_empty() || !span.contains(is_line_break) {
             out.push_str(MASK);
         } else {
-            for (n, line) in span.split('\n').enumerate() {
-                if n > 0 {
-                    out.push('\n');
-                }
+            let mut rest = span;
+            loop {
+                let line_end = rest.find(is_line_break).unwrap_or(rest.len());
+                let line = &rest[..line_end];
                 let content = line.trim_start();
                 if !content.is_empty() {
                     out.push_str(&line[..line.len() - content.len()]);
                     out.push_str(MASK);
                 }
+                let Some(brk) = rest[line_end..].chars().next() else {
+                    break;
+                };
+                out.push(brk);
+                rest = &rest[line_end + brk.len_utf8()..];
             }
         }
         copied = end;
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// The characters that end a line: `\n`, `\r`, and those YAML readers (go-yaml) and editors
+/// also break at, U+0085 (NEL), U+2028 and U+2029.
+fn is_line_break(ch: char) -> bool {
+    matches!(ch, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `text` as the rules read it, and where it was changed: the rules know `\n` and `\r` as line
+/// breaks, so NEL, U+2028 and U+2029, as written or JSON-escaped (`\u2028`, which Go's encoder
+/// writes), are read as a break of the same length (`\r\n`, ` \r\n`, four spaces and `\n`
+/// escaped at the escape's depth): what the rules find stays where it was in `text`.
+fn other_breaks_as_line_feeds(text: &str) -> (Cow<'_, str>, Vec<(usize, usize)>) {
+    let escaped = |rest: &[u8]| {
+        rest.first() == Some(&b'u')
+            && rest.get(1..5).is_some_and(|hex| {
+                [&b"2028"[..], b"2029", b"0085"]
+                    .iter()
+                    .any(|h| hex.eq_ignore_ascii_case(h))
+            })
+    };
+    let bytes = text.as_bytes();
+    let plain = !text.contains(['\u{85}', '\u{2028}', '\u{2029}']);
+    if plain && !bytes.windows(5).any(escaped) {
+        return (Cow::Borrowed(text), Vec::new());
+    }
+    let (mut out, mut changed) = (Vec::with_capacity(bytes.len()), Vec::new());
+    let mut at = 0;
+    while at < bytes.len() {
+        let ch = text[at..].chars().next().unwrap_or(' ');
+        let run = bytes[at..].iter().take_while(|b| **b == b'\\').count();
+        let len = if matches!(ch, '\u{85}' | '\u{2028}' | '\u{2029}') {
+            out.extend(std::iter::repeat_n(b' ', ch.len_utf8() - 2));
+            out.extend_from_slice(b"\r\n");
+            ch.len_utf8()
+        } else if run > 0 && escaped(&bytes[at + run..]) {
+            out.extend_from_slice(b"    ");
+            out.extend(std::iter::repeat_n(b'\\', run));
+            out.push(b'n');
+            run + 5
+        } else {
+            // A run of backslashes is copied whole: `\\u2028` is a backslash, then text.
+            let len = ch.len_utf8().max(run);
+            out.extend_from_slice(&bytes[at..at + len]);
+            at += len;
+            continue;
+        };
+        changed.push((at, at + len));
+        at += len;
+    }
+    // Only whole characters were replaced, by ASCII, so the bytes are still UTF-8.
+    let read = String::from_utf8(out).map_or(Cow::Borrowed(text), Cow::Owned);
+    (read, changed)
+}
+
+/// `(start, end)` kept out of the line breaks `changed` (in order) read as others: a span does
+/// not start or end inside one.
+fn outside(changed: &[(usize, usize)], (start, end): (usize, usize)) -> (usize, usize) {
+    let inside = |at: usize| {
+        let before = changed.partition_point(|(from, _)| *from < at);
+        before
+            .checked_sub(1)
+            .map(|n| changed[n])
+            .filter(|(_, to)| at < *to)
+    };
+    (
+        inside(start).map_or(start, |(_, to)| to),
+        inside(end).map_or(end, |(from, _)| from),
+    )
 }
 
 /// The bytes a bare name is made of: `db.password`, `API-KEY`, `access_token`.
@@ -231,4 +309,75 @@ pub fn previous_line_end(bytes: &[u8], line_start: usize) -> Option<usize> {
         }
     }
     stepped.then_some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::without_credentials;
+
+    /// The seventeenth review (L1): NEL, U+2028 and U+2029 end a line for go-yaml, and so for
+    /// the rules that read lines (a block scalar, a value on the line below its key, a key's
+    /// PEM body), as written or escaped: each is read as the line feed it stands in for is, and
+    /// the text keeps it as it was.
+    #[test]
+    fn other_line_breaks_end_lines_for_the_rules() {
+        for (sep, feed) in [
+            ("\u{85}", "\n"),
+            ("\u{2028}", "\n"),
+            ("\u{2029}", "\n"),
+            ("\\u2028", "\\n"),
+            ("\\\\u2029", "\\\\n"),
+            ("\\u0085", "\\n"),
+        ] {
+            for dirty in [
+                "db:{}  password: |{}    first P-1 line{}    P-2{}user: u",
+                "password:{}  P-1{}user: u",
+                "token: >-{}  P-1{}user: u",
+                "key: |{}  -----BEGIN PRIVATE KEY-----{}  P-1{}",
+                "password=P-1{}user=u",
+            ] {
+                let clean = without_credentials(&dirty.replace("{}", sep)).into_owned();
+                let as_feed = without_credentials(&dirty.replace("{}", feed)).replace(feed, sep);
+                assert_eq!(clean, as_feed, "{dirty:?} {sep:?}");
+                let kept = dirty.contains("user") == clean.contains("user");
+                assert!(!clean.contains("P-") && kept, "{clean:?}");
+            }
+        }
+        for kept in [
+            "a\u{2028}b\u{2029}c\u{85}d",
+            "title: a\u{2028}  b",
+            "note: line\\u2028next",
+            "\\\\u2028",
+            "\\u202",
+            "\u{2028}",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept:?}");
+        }
+    }
+
+    #[test]
+    fn any_mix_of_line_breaks_is_read_without_panicking() {
+        const PIECES: [&str; 16] = [
+            "\u{85}",
+            "\u{2028}",
+            "\u{2029}",
+            "\\u2028",
+            "\\",
+            "u2029",
+            "\r",
+            "\n",
+            "password: ",
+            "|",
+            "  ",
+            "P-1",
+            "=",
+            "-----BEGIN PRIVATE KEY-----",
+            "é",
+            "\"",
+        ];
+        for text in crate::testing::mixes(&PIECES, 10, 20_000) {
+            let once = without_credentials(&text).into_owned();
+            assert_eq!(without_credentials(&once), once, "{text:?}");
+        }
+    }
 }
