@@ -1,4 +1,44 @@
-//! Nineteenth hostile review (issue 19).
+//! Nineteenth hostile review (issue 19): the fixes of reviews 17 and 18 (the approval
+//! question's masking-context and line checks, a patch renaming the app, the allow-list for an
+//! app of apps' resources, the settings' own secrets taken out by value, empty `scp`, the new
+//! scrubbing rules) attacked through the built components.
+//!
+//! Findings (each `review19_finding_*` asserts the secure behaviour, fails today and is ignored
+//! with issue 19):
+//!
+//! - F1 (low, secrets in answers; the S1 fix missed a path) in user mode, a provider whose
+//!   exchange refusal quotes the client secret has it shown in the JSON-RPC error of
+//!   `subscriptions/listen` naming an app: `src/feed/mod.rs` `watched_app` scrubs the refusal
+//!   with `without_credentials` only, never `OwnSecrets`.
+//! - B1 (low, secrets in answers) the same provider quoting the client credentials as the Basic
+//!   header carries them, `base64(client_id:secret)`, without the word `Basic`: shown in every
+//!   tool error. `OwnSecrets` knows the secret as written and form-encoded only.
+//! - C1 (medium, ARGOCD_ALLOWED_PROJECTS; the P1 fix covers one of two ways) `delete_argocd_app`
+//!   of an allowed app of apps with `cascade: true` deletes its child Application of a project
+//!   outside the list (Argo CD's cascade deletes every managed resource; the child's finalizer
+//!   then deletes what it deployed); `delete_argocd_resource` of that child is refused. Root:
+//!   `src/tools/lifecycle.rs` `DeleteApp::run` judges the parent's project alone.
+//! - D1 (low, Secret data in messages) a Secret written out as `kubectl -o yaml` and Go's JSON
+//!   order it (`apiVersion`, `data`, `kind`) with a few KB of data (a CA or TLS bundle) puts the
+//!   word `Secret` more than 4096 bytes after the `data` key: every value of the data is shown.
+//!   Root: `src/tools/scrub/secret_data.rs` `credential` (`NEAR` window around the key).
+//! - D2 (low, Secret data in messages) a Secret's YAML inside JSON text (line breaks escaped as
+//!   `\n`): `block_below` reads real line breaks only.
+//! - T3 (low, scrubbing) `docker login -pX` (attached, as Docker's flag parser takes it), a
+//!   typed `password: String = String::from("…")`, `assertEquals(` with its arguments on the
+//!   next line, a template action after `password:` continuing on the next line.
+//! - X1 (medium, denial of service) `commands.rs` `piped_password` reads from every `echo ` /
+//!   `printf ` to the end of its line: quadratic on one long line holding the word many times;
+//!   256 KB of `echo x ` in a condition message makes one `get_argocd_app_status` take 13 s
+//!   through the server component (the same length of `ecko x `: 0.8 s; native probe: 64 KB
+//!   0.9 s, 128 KB 4.9 s; 1 MB minutes). `comparisons.rs`
+//!   `argument_of_comparing_call` is costly too (128 KB of `assertEquals("a" ` 4.8 s).
+//!
+//! What held (the other tests and probes): a refusal of `resources/read` and tool calls hides
+//! the echoed client secret; `scp` of `[""]`, blanks, or another JSON type holds no scope (403
+//! or 401, nothing sent); `delete_argocd_resource` of a child Application of another project is
+//! refused before anything is sent; 300 000 random texts made of the new rules' pieces made the
+//! scrubber panic nowhere.
 
 use serde_json::json;
 
@@ -246,4 +286,81 @@ async fn review19_finding_x1_a_long_line_of_echo_words_takes_the_scrubber_minute
         echo_time < std::time::Duration::from_secs(5),
         "256 KB of `echo x ` took {echo_time:?} to answer (other words: {plain_time:?})"
     );
+}
+
+/// Held: the same provider echo through a tool call and `resources/read` of an app (both pass
+/// through `scrub::call`, which takes the settings' secrets out by value) shows no client secret.
+#[tokio::test]
+async fn review19_the_client_secret_echoed_is_hidden_in_tool_and_resource_answers() {
+    let world = user_mode(&[]).await;
+    let alice = token(&world, "alice");
+    world.standin.state().idp.exchange_error_echo =
+        Some("client {id} (secret {secret}) may not exchange tokens R19h01q".into());
+    let bearer = format!("Bearer {alice}");
+    let read = world
+        .mcp_with(
+            &json!({"jsonrpc": "2.0", "id": 5, "method": "resources/read",
+                    "params": {"uri": app_uri("guestbook")}}),
+            &[("authorization", &bearer)],
+        )
+        .await;
+    let (status, body) = call_as(
+        &world,
+        &alice,
+        "get_argocd_app_status",
+        json!({"app_name": "guestbook"}),
+    )
+    .await;
+    let said = format!(
+        "{} {}\n{status} {body}",
+        read.status,
+        String::from_utf8_lossy(&read.body)
+    );
+    println!("review19 held read: {said}");
+    assert!(said.contains("R19h01q"), "{said}");
+    assert!(!said.contains(CLIENT_SECRET), "{said}");
+}
+
+/// The planted credential in a text: the word that starts `R19`.
+fn r19_marker_of(text: &str) -> &str {
+    let start = text.find("R19").expect("a planted value");
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// D2: a Secret's YAML quoted inside JSON text (a log line or an event written as JSON, a
+/// webhook's answer), its line breaks escaped as `\n`: the `data` block is read only across
+/// real line breaks, so its values are shown. (The scrubber reads escapes elsewhere: `\"` for
+/// a quote, `\/` for a slash.)
+#[tokio::test]
+#[ignore = "issue 19: a Secret's data in YAML with escaped line breaks is shown"]
+async fn review19_finding_d2_a_secrets_yaml_with_escaped_line_breaks_is_shown() {
+    let texts = [
+        r#"admission webhook denied the request: {"object": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  conn: R19d21qcG9zdGdyZXM6Ly9hcHA\n"}"#,
+        r#"{"level":"error","msg":"failed to apply manifest:\nkind: Secret\nstringData:\n  conn: R19d22qpostgres\n  other: x\n"}"#,
+    ];
+    let found = crate::planting::leaks_in_conditions(&texts, r19_marker_of).await;
+    crate::planting::assert_none(found);
+}
+
+/// T3: credentials of the seventeenth review's kinds (a login's `-p`, a typed declaration's
+/// value, a comparing call's literal, a template action) in shapes the new rules miss: `-p`
+/// with its value attached (`docker login -pX`, as Docker's flag parser takes it), a Rust
+/// `String::from("…")` assigned to a typed `password`, an `assertEquals(` whose arguments
+/// start on the next line, and a template action after `password:` that goes on to the next
+/// line (the first line is masked, the literal below it is not).
+#[tokio::test]
+#[ignore = "issue 19: login, declaration, comparison and template shapes still show the credential"]
+async fn review19_finding_t3_credentials_of_the_new_rules_kinds_in_other_shapes() {
+    let texts = [
+        "+ docker login -u robot -pR19t31qpw registry.example.com",
+        "src/db.rs:12: let password: String = String::from(\"R19t32qpw\");",
+        "LoginTest.java:40: assertEquals(\n    \"R19t33qpw\", client.token());",
+        "templates/secret.yaml:3: password: {{\n  \"R19t34qpw\" | b64enc }}",
+    ];
+    let found = crate::planting::leaks_in_conditions(&texts, r19_marker_of).await;
+    crate::planting::assert_none(found);
 }
