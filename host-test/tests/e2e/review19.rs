@@ -29,7 +29,7 @@
 //!   next line, a template action after `password:` continuing on the next line.
 //! - X1 (medium, denial of service) `commands.rs` `piped_password` reads from every `echo ` /
 //!   `printf ` to the end of its line: quadratic on one long line holding the word many times;
-//!   256 KB of `echo x ` in a condition message makes one `get_argocd_app_status` take 13 s
+//!   256 KB of `echo x ` in a condition message makes one `get_argocd_app_status` take 10-13 s
 //!   through the server component (the same length of `ecko x `: 0.8 s; native probe: 64 KB
 //!   0.9 s, 128 KB 4.9 s; 1 MB minutes). `comparisons.rs`
 //!   `argument_of_comparing_call` is costly too (128 KB of `assertEquals("a" ` 4.8 s).
@@ -216,9 +216,7 @@ async fn review19_scope_claims_of_odd_shapes_hold_no_scope() {
 fn base64_marker_of(text: &str) -> &str {
     let start = text.find("UjE5").expect("a planted value");
     let rest = &text[start..];
-    let end = rest
-        .find(|c: char| c == '"' || c == '\n' || c == '\\')
-        .unwrap_or(rest.len());
+    let end = rest.find(['"', '\n', '\\']).unwrap_or(rest.len());
     &rest[..end]
 }
 
