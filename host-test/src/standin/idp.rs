@@ -95,7 +95,8 @@ pub struct Idp {
     /// form-decoding them (several do), so only exact RFC 6749 §2.3.1 encoding gets in.
     pub decodes_client_credentials: bool,
     /// When set, every token exchange is refused with this `error_description`, `{id}`,
-    /// `{secret}`, `{authorization}` and `{subject_token}` replaced by what the request carried:
+    /// `{secret}`, `{authorization}`, `{basic}` (its base64 part) and `{subject_token}` replaced
+    /// by what the request carried:
     /// a provider (or a proxy before it) that quotes the request in its errors.
     pub exchange_error_echo: Option<String>,
     /// Overrides of the published RSA keys' members (`use`, `alg`, `key_ops`, …): what a
@@ -627,6 +628,12 @@ impl Idp {
                 .replace("{id}", &client_id)
                 .replace("{secret}", &secret)
                 .replace("{authorization}", authorization.unwrap_or(""))
+                .replace(
+                    "{basic}",
+                    authorization
+                        .and_then(|a| a.strip_prefix("Basic "))
+                        .unwrap_or(""),
+                )
                 .replace("{subject_token}", subject_token);
             return oauth_error(400, "invalid_grant", &said);
         }

@@ -42,6 +42,7 @@ mod review15;
 mod review16;
 mod review17;
 mod review18;
+mod review19;
 mod review4;
 mod review5;
 mod review6;
