@@ -203,20 +203,28 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
 /// [`assignments`]). Where two rules could read the same place, the one that reads more of the
 /// value goes first: a header takes its whole line, scheme included.
 fn mask_named(text: &str) -> Cow<'_, str> {
+    // A Secret's data is read only in a text that names a Secret: judged once for the whole
+    // text, not again at every `data` key of a long one.
+    let secret_data: spans::Rule = if secret_data::names_a_secret(text.as_bytes()) {
+        secret_data::credential
+    } else {
+        |_, _| None
+    };
     spans::mask_all(
         text,
         &[
             tokens::credential,
-            secret_data::credential,
+            secret_data,
             headless::credential,
             headers::nginx_header,
             headers::header,
             members::credential,
+            // A login's own `-p…` before the flag rule, which would read it as a flag's name.
+            commands::credential,
             assignments::assignment,
             assignments::flag,
             assignments::user_flag,
             assignments::keyword_argument,
-            commands::credential,
             calls::credential,
             comparisons::credential,
             files::pgpass_password,

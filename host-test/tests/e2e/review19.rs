@@ -49,7 +49,6 @@ use crate::listening::{Opened, app_uri, open};
 /// naming an app reads it as the caller (an exchange), and the refusal is put in the JSON-RPC
 /// error scrubbed by shape only, not by the settings' own secrets.
 #[tokio::test]
-#[ignore = "issue 19: the feed's subscription refusal quotes the provider's echo of the client secret"]
 async fn review19_finding_f1_a_subscription_refusal_quotes_the_client_secret() {
     let world = user_mode(&[]).await;
     let alice = token(&world, "alice");
@@ -79,7 +78,6 @@ async fn review19_finding_f1_a_subscription_refusal_quotes_the_client_secret() {
 /// taken out by value only as written and form-encoded, and the scrubber sees no shape in the
 /// base64 word, so the OIDC client secret reaches every caller in the tool error.
 #[tokio::test]
-#[ignore = "issue 19: the client credentials quoted base64-encoded reach callers"]
 async fn review19_finding_b1_base64_client_credentials_quoted_by_the_provider() {
     let world = user_mode(&[]).await;
     let alice = token(&world, "alice");
@@ -129,7 +127,6 @@ fn deletes_of(world: &crate::World, app: &str) -> Vec<String> {
 /// cascade deletes every resource the parent manages, the child Application among them, whose
 /// finalizer then deletes all it deployed), judged by the parent's project alone.
 #[tokio::test]
-#[ignore = "issue 19: a cascade delete of an allowed app of apps deletes a child Application of a project outside the list"]
 async fn review19_finding_c1_a_cascade_delete_of_the_parent_deletes_a_child_of_another_project() {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
@@ -226,7 +223,6 @@ fn base64_marker_of(text: &str) -> &str {
 /// and every value of the data is shown (`conn`: a connection string, base64). "A Secret's data
 /// is credentials whatever its keys are called".
 #[tokio::test]
-#[ignore = "issue 19: a Secret's data is shown when its kind comes more than 4096 bytes after the data key"]
 async fn review19_finding_d1_a_secrets_data_longer_than_4096_bytes_is_shown() {
     let bundle = "TUlJQ2FrQ0NBZE9nQXdJQkFnSUpBTm".repeat(180);
     let yaml = format!(
@@ -270,7 +266,6 @@ async fn status_time(message: &str) -> (std::time::Duration, usize) {
 /// length of other words takes well under a second: whoever can write an app's source can make
 /// every read of it hang the server.
 #[tokio::test]
-#[ignore = "issue 19: the piped-password rule is quadratic on a long line of echo words"]
 async fn review19_finding_x1_a_long_line_of_echo_words_takes_the_scrubber_minutes() {
     let size = 256 * 1024;
     let plain = "ecko x ".repeat(size / 7);
@@ -334,7 +329,6 @@ fn r19_marker_of(text: &str) -> &str {
 /// real line breaks, so its values are shown. (The scrubber reads escapes elsewhere: `\"` for
 /// a quote, `\/` for a slash.)
 #[tokio::test]
-#[ignore = "issue 19: a Secret's data in YAML with escaped line breaks is shown"]
 async fn review19_finding_d2_a_secrets_yaml_with_escaped_line_breaks_is_shown() {
     let texts = [
         r#"admission webhook denied the request: {"object": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  conn: R19d21qcG9zdGdyZXM6Ly9hcHA\n"}"#,
@@ -351,7 +345,6 @@ async fn review19_finding_d2_a_secrets_yaml_with_escaped_line_breaks_is_shown() 
 /// start on the next line, and a template action after `password:` that goes on to the next
 /// line (the first line is masked, the literal below it is not).
 #[tokio::test]
-#[ignore = "issue 19: login, declaration, comparison and template shapes still show the credential"]
 async fn review19_finding_t3_credentials_of_the_new_rules_kinds_in_other_shapes() {
     let texts = [
         "+ docker login -u robot -pR19t31qpw registry.example.com",

@@ -118,10 +118,8 @@ fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let spaced = login_before(bytes, i)?;
-    let start = if spaced {
-        if !matches!(bytes.get(i + 2), Some(b' ' | b'\t')) {
-            return None;
-        }
+    // A login's `-p` takes its value attached too (`-pSECRET`), as Docker's flag parser does.
+    let start = if spaced && matches!(bytes.get(i + 2), Some(b' ' | b'\t')) {
         skip_spaces(bytes, i + 2)
     } else {
         i + 2
@@ -137,12 +135,19 @@ fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !word_may_start(bytes, i, command_byte) {
         return None;
     }
-    let line_end = bytes[i..]
+    // Read within bounds: what `echo` says is short, and so is the command it feeds. (Read to
+    // the line's end from every `echo`, a long line of them took quadratic time.)
+    let bounded = |from: usize, most: usize| {
+        let window = &bytes[from..bytes.len().min(from + most)];
+        from + window
+            .iter()
+            .position(|b| matches!(b, b'\n' | b'\r'))
+            .unwrap_or(window.len())
+    };
+    let pipe = i + bytes[i..bounded(i, COMMAND_BEFORE_MOST)]
         .iter()
-        .position(|b| matches!(b, b'\n' | b'\r'))
-        .map_or(bytes.len(), |n| i + n);
-    let pipe = i + bytes[i..line_end].iter().position(|b| *b == b'|')?;
-    let fed = String::from_utf8_lossy(&bytes[pipe..line_end]);
+        .position(|b| *b == b'|')?;
+    let fed = String::from_utf8_lossy(&bytes[pipe..bounded(pipe, 2 * COMMAND_BEFORE_MOST)]);
     if !fed.contains("--password-stdin") && !fed.contains("--pass-stdin") {
         return None;
     }
@@ -509,5 +514,31 @@ mod tests {
                 "{kept} → {clean}"
             );
         }
+    }
+}
+/// The nineteenth review (T3): shapes of the newer rules that still showed the credential.
+#[cfg(test)]
+mod nineteenth_review {
+    #[test]
+    fn attached_logins_constructed_values_and_switches_with_more_are_hidden() {
+        for (dirty, secret) in [
+            (
+                "+ docker login -u robot -pR19t31qpw r.example.com",
+                "R19t31q",
+            ),
+            (
+                "let password: String = String::from(\"R19t32qpw\");",
+                "R19t32q",
+            ),
+            ("password: true \"R19t33q\"", "R19t33q"),
+            ("{'kind': 'Secret', 'data': {'conn': 'R19t34q'}}", "R19t34q"),
+        ] {
+            let clean = super::super::without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
+        assert_eq!(
+            super::super::without_credentials("passCredentials: true"),
+            "passCredentials: true"
+        );
     }
 }

@@ -70,16 +70,29 @@ const COMPARING: [&str; 4] = ["equal", "compare", "assert", "same"];
 /// The literal opening at `i` when it is an argument, at any depth (`[]byte("…")`,
 /// `Buffer.from("…")`), of a call whose name says it compares ([`COMPARING`]) and whose other
 /// arguments, or what it is called on (`assertThat(token).isEqualTo("…")`), name a credential.
-/// The call's opening bracket is looked for on the literal's line, at most
-/// [`EXPRESSION_BEFORE_MOST`] bytes back; its arguments are read forwards from there, so a
+/// The call's opening bracket is looked for at most [`EXPRESSION_BEFORE_MOST`] bytes back; its arguments are read forwards from there, so a
 /// literal is known by its opening quote.
 fn argument_of_comparing_call(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    /// How many enclosing comparing calls are read: each costs a read of its arguments.
+    const CALLS_MOST: usize = 2;
     let floor = i.saturating_sub(EXPRESSION_BEFORE_MOST);
-    let mut p = i;
-    while p > floor && !matches!(bytes[p - 1], b'\n' | b'\r') {
+    let (mut p, mut depth, mut calls) = (i, 0usize, 0);
+    // Lines included: a call's arguments may start on the next line (`assertEquals(` then
+    // `"…", token)`); only brackets left open count.
+    while p > floor && calls < CALLS_MOST {
         p -= 1;
-        if bytes[p] != b'(' {
-            continue;
+        // Only the brackets that enclose the literal: a call closed before it is passed over.
+        match bytes[p] {
+            b')' => {
+                depth += 1;
+                continue;
+            }
+            b'(' if depth > 0 => {
+                depth -= 1;
+                continue;
+            }
+            b'(' => {}
+            _ => continue,
         }
         let name_end = if p > 0 && bytes[p - 1] == b'!' {
             p - 1
@@ -94,6 +107,7 @@ fn argument_of_comparing_call(bytes: &[u8], i: usize) -> Option<(usize, usize)> 
         if !COMPARING.iter().any(|word| name.contains(word)) {
             continue;
         }
+        calls += 1;
         let Some((literal, mut named)) = arguments(bytes, p, i) else {
             continue;
         };
@@ -103,8 +117,8 @@ fn argument_of_comparing_call(bytes: &[u8], i: usize) -> Option<(usize, usize)> 
     None
 }
 
-/// The arguments of the call whose bracket opens at `open`, read to its closing bracket on the
-/// same line: the literal among them that opens at `i`, and whether a name among them (outside
+/// The arguments of the call whose bracket opens at `open`, read to its closing bracket (at
+/// most `2 × EXPRESSION_BEFORE_MOST` bytes on): the literal among them that opens at `i`, and whether a name among them (outside
 /// the literals) names a credential. None when no literal opens at `i`.
 fn arguments(bytes: &[u8], open: usize, i: usize) -> Option<((usize, usize), bool)> {
     let (mut p, mut depth) = (open + 1, 1usize);
@@ -121,7 +135,6 @@ fn arguments(bytes: &[u8], open: usize, i: usize) -> Option<((usize, usize), boo
             continue;
         }
         match u.ch {
-            b'\n' | b'\r' => break,
             b'(' => depth += 1,
             b')' => {
                 depth -= 1;
@@ -1008,6 +1021,26 @@ mod tests {
             r#"assertEquals("web", labels.app)"#,
         ] {
             assert_eq!(without_credentials(kept), kept);
+        }
+    }
+}
+/// The nineteenth review (T3): a comparing call and a template action over two lines.
+#[cfg(test)]
+mod nineteenth_review {
+    #[test]
+    fn a_call_or_a_template_going_on_to_the_next_line_is_read_whole() {
+        for (dirty, secret) in [
+            (
+                "LoginTest.java:40: assertEquals(\n    \"R19t33qpw\", client.token());",
+                "R19t33q",
+            ),
+            (
+                "templates/secret.yaml:3: password: {{\n  \"R19t34qpw\" | b64enc }}",
+                "R19t34q",
+            ),
+        ] {
+            let clean = super::super::without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
         }
     }
 }

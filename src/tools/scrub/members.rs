@@ -675,7 +675,23 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
                 matches!(word, b"true" | b"false" | b"null" | b"(absent)") || word == "→".as_bytes()
             })
     };
-    let value = value.filter(|(start, end)| !switch(&bytes[*start..*end]));
+    // Only a switch the line ends at (or a list or map goes on after): `password: true "x"`
+    // is no switch.
+    let ends_there = |end: usize| {
+        let next = skip_spaces(bytes, end);
+        next >= bytes.len() || matches!(bytes[next], b'\n' | b'\r' | b',' | b'}' | b']')
+    };
+    let value = match value {
+        Some((start, end)) if switch(&bytes[start..end]) && ends_there(end) => None,
+        // A switch word and more after it: all of the line is hidden.
+        Some((start, end)) if switch(&bytes[start..end]) => {
+            let line_end = (end..bytes.len())
+                .find(|p| matches!(bytes[*p], b'\n' | b'\r'))
+                .unwrap_or(bytes.len());
+            Some((start, line_end))
+        }
+        other => other,
+    };
     Some(Member {
         name,
         decoded: None,
@@ -850,8 +866,21 @@ fn typed_declaration(bytes: &[u8], at: usize) -> Option<usize> {
         .and_then(|inner| inner.strip_suffix('>'))
         .unwrap_or(bare);
     // `&str` is read as a YAML anchor before this: then nothing is left of the type.
-    (written.is_empty() || STRING_TYPES.contains(&bare)).then(|| skip_spaces(bytes, line_end + 1))
+    if !(written.is_empty() || STRING_TYPES.contains(&bare)) {
+        return None;
+    }
+    // The value built from a literal (`String::from("…")`, `"…".to_string()` reads as is): the
+    // literal is what is assigned.
+    let assigned = skip_spaces(bytes, line_end + 1);
+    let constructor = bytes[assigned..bytes.len().min(assigned + LONGEST_CONSTRUCTOR)]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'<' | b'>')))
+        .filter(|n| *n > 0 && bytes[assigned + n] == b'(');
+    Some(constructor.map_or(assigned, |n| assigned + n + 1))
 }
+
+/// The longest constructor read before a literal (`String::from(`).
+const LONGEST_CONSTRUCTOR: usize = 32;
 
 /// A Helm or Go template action at `at` (`{{ "…" | b64enc }}`, `{{ default "…" .Values.x }}`):
 /// what a credential's name is given is what it renders, literals included, so the whole
@@ -862,12 +891,19 @@ fn template_action(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     if open.ch != b'{' || second >= bytes.len() || unit(bytes, second).ch != b'{' {
         return None;
     }
+    // To its `}}`, on the lines below too (at most `TEMPLATE_MOST` bytes); unclosed by then, to
+    // the end of its first line.
+    const TEMPLATE_MOST: usize = 512;
+    let bound = bytes.len().min(at + TEMPLATE_MOST);
+    let first_line_end = (at..bound)
+        .find(|p| matches!(bytes[*p], b'\n' | b'\r'))
+        .unwrap_or(bound);
     let mut end = second + unit(bytes, second).len;
-    while end < bytes.len() {
-        let u = unit(bytes, end);
-        if matches!(u.ch, b'\n' | b'\r') {
-            break;
+    loop {
+        if end >= bytes.len() || end >= at + TEMPLATE_MOST {
+            return Some((at, first_line_end));
         }
+        let u = unit(bytes, end);
         end += u.len;
         if u.ch == b'}' && end < bytes.len() && unit(bytes, end).ch == b'}' {
             end += unit(bytes, end).len;

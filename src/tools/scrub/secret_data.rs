@@ -8,20 +8,16 @@
 
 use super::reading::unit;
 
-/// How far from a `data` key the word `Secret` is looked for: a Secret's manifest is short,
-/// and a long log full of `data:` keys is not read again for each.
-const NEAR: usize = 4096;
-
 /// The longest map read as one Secret's data.
 const DATA_MOST: usize = 64 * 1024;
 
-/// The value of a `data` or `stringData` member whose name starts at `i`, when the text names a
-/// Secret as a word (`kind: Secret`, `Secret.v1`, `Secret/db`) within [`NEAR`] bytes of it.
+/// The value of a `data` or `stringData` member whose name starts at `i`, in a text that names a
+/// Secret as a word (`kind: Secret`, `Secret.v1`, `Secret/db`): the caller asks
+/// [`names_a_secret`] once for the whole text.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let (name_end, quoted) = data_name(bytes, i)?;
     let colon = skip_spaces(bytes, name_end);
-    let near = &bytes[i.saturating_sub(NEAR)..bytes.len().min(i + NEAR)];
-    if bytes.get(colon) != Some(&b':') || !names_a_secret(near) {
+    if bytes.get(colon) != Some(&b':') {
         return None;
     }
     let at = skip_spaces(bytes, colon + 1);
@@ -38,10 +34,13 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// plain or escaped), and whether it was quoted.
 fn data_name(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
     let first = unit(bytes, i);
-    let (start, quoted) = if first.ch == b'"' {
+    let (start, quoted) = if matches!(first.ch, b'"' | b'\'') {
         (i + first.len, true)
     } else {
-        let after_word = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let after_escaped_break = i >= 2 && break_len(bytes, i - 2) == 2;
+        let after_word = i > 0
+            && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
+            && !after_escaped_break;
         if after_word {
             return None;
         }
@@ -61,11 +60,11 @@ fn data_name(bytes: &[u8], i: usize) -> Option<(usize, bool)> {
         return None;
     }
     let close = unit(bytes, end);
-    (close.ch == b'"' && close.escaped == first.escaped).then_some((end + close.len, true))
+    (close.ch == first.ch && close.escaped == first.escaped).then_some((end + close.len, true))
 }
 
 /// Whether `bytes` says `Secret` as a word (not `SecretName`, `secretRef`).
-fn names_a_secret(bytes: &[u8]) -> bool {
+pub fn names_a_secret(bytes: &[u8]) -> bool {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     bytes.windows(6).enumerate().any(|(at, window)| {
         window == b"Secret"
@@ -103,45 +102,66 @@ fn map_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
 
 /// A YAML block under the key starting at `key` whose line ends at `rest` (nothing but spaces
 /// or a comment after the colon): the lines after it that are deeper than the key, blank lines
-/// among them included.
+/// among them included. Lines end at a line feed as written or escaped (`\n`: YAML quoted in
+/// JSON, a webhook's answer or a log line).
 fn block_below(bytes: &[u8], key: usize, rest: usize) -> Option<(usize, usize)> {
-    let line_end = rest + bytes[rest..].iter().position(|b| *b == b'\n')?;
+    let line_end = next_break(bytes, rest)?;
     let after_colon = &bytes[rest..line_end];
-    if !(after_colon
+    let open = after_colon
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
-        || after_colon[0] == b'#')
-    {
+        || after_colon[0] == b'#'
+        || after_colon == b"\\r";
+    if !open {
         return None;
     }
-    let line_start = bytes[..key]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
+    let line_start = (0..key)
+        .rev()
+        .find(|p| break_len(bytes, *p) > 0)
+        .map_or(0, |p| p + break_len(bytes, p));
     // The key's column: an item's key (`- data:`) counts from the item's dash.
-    let column = key - line_start;
-    let (start, mut end) = (line_end + 1, line_end + 1);
-    let mut p = start;
+    let column = key.saturating_sub(line_start);
+    let start = line_end + break_len(bytes, line_end);
+    let (mut p, mut end) = (start, start);
     while p < bytes.len() {
-        let next = bytes[p..]
-            .iter()
-            .position(|b| *b == b'\n')
-            .map_or(bytes.len(), |n| p + n);
+        let next = next_break(bytes, p).unwrap_or(bytes.len());
         let line = &bytes[p..next];
         let indent = line
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t'))
             .count();
-        let blank = line[indent..].iter().all(|b| *b == b'\r');
+        let content = &line[indent..];
+        let blank = content.iter().all(|b| *b == b'\r') || content == b"\\r";
         if !blank && indent <= column {
             break;
         }
         if !blank {
             end = next;
         }
-        p = next + 1;
+        if next >= bytes.len() {
+            break;
+        }
+        p = next + break_len(bytes, next);
     }
     (end > start).then_some((start, end))
+}
+
+/// Where the next line break at or after `from` is: a line feed as written or escaped.
+fn next_break(bytes: &[u8], from: usize) -> Option<usize> {
+    (from..bytes.len()).find(|p| break_len(bytes, *p) > 0)
+}
+
+/// The length of a line break at `p`: a line feed (1), or `\n` inside a JSON string (2; not
+/// the `n` of an escaped backslash's `\\n`).
+fn break_len(bytes: &[u8], p: usize) -> usize {
+    match bytes[p] {
+        b'\n' => 1,
+        b'\\' if bytes.get(p + 1) == Some(&b'n') => {
+            let backslashes = bytes[..p].iter().rev().take_while(|b| **b == b'\\').count();
+            if backslashes % 2 == 0 { 2 } else { 0 }
+        }
+        _ => 0,
+    }
 }
 
 fn skip_spaces(bytes: &[u8], mut at: usize) -> usize {
@@ -183,6 +203,10 @@ mod tests {
             (
                 "items:\n- kind: Secret\n  data:\n    conn: R17s06x\n",
                 "R17s06x",
+            ),
+            (
+                r#"{"object": "apiVersion: v1\nkind: Secret\ndata:\n  conn: R19d21q\nmetadata:\n  name: x\n"}"#,
+                "R19d21q",
             ),
         ] {
             let clean = without_credentials(dirty);
