@@ -220,11 +220,12 @@ fn mask_named(text: &str) -> Cow<'_, str> {
             headers::header,
             members::credential,
             // A login's own `-p…` before the flag rule, which would read it as a flag's name.
-            commands::credential,
+            commands::login_password,
             assignments::assignment,
             assignments::flag,
             assignments::user_flag,
             assignments::keyword_argument,
+            commands::credential,
             calls::credential,
             comparisons::credential,
             files::pgpass_password,

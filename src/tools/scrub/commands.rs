@@ -24,7 +24,6 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| redis_auth(bytes, i))
         .or_else(|| redis_acl_password(bytes, i))
         .or_else(|| oracle_logon(bytes, i))
-        .or_else(|| login_password(bytes, i))
         .or_else(|| piped_password(bytes, i))
         .or_else(|| secret_literal(bytes, i))
 }
@@ -113,7 +112,7 @@ fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
 
 /// `docker login -u robot -p SECRET …`, `sshpass -p SECRET ssh …`, `mysql -uroot -pSECRET`:
 /// the password.
-fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes.get(i..i + 2) != Some(b"-p") || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t')) {
         return None;
     }
@@ -540,5 +539,24 @@ mod nineteenth_review {
             super::super::without_credentials("passCredentials: true"),
             "passCredentials: true"
         );
+    }
+}
+/// A login's `-p` is read before the flag rule, and only it: `SET PASSWORD = '…'` stays the
+/// assignment rule's (the full run caught the whole command rule placed there).
+#[cfg(test)]
+mod rule_order {
+    #[test]
+    fn a_login_is_read_first_and_an_sql_assignment_still_after() {
+        for (dirty, secret) in [
+            ("SET PASSWORD FOR 'u'@'%' = 'R12d10'", "R12d10"),
+            ("SET PASSWORD = 'R8f14xAbCdEf';", "R8f14"),
+            (
+                "+ docker login -u robot -pR19t31qpw r.example.com",
+                "R19t31q",
+            ),
+        ] {
+            let clean = super::super::without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
     }
 }
