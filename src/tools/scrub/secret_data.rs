@@ -105,26 +105,32 @@ fn map_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
 /// among them included. Lines end at a line feed as written or escaped (`\n`: YAML quoted in
 /// JSON, a webhook's answer or a log line).
 fn block_below(bytes: &[u8], key: usize, rest: usize) -> Option<(usize, usize)> {
-    let line_end = next_break(bytes, rest)?;
-    let after_colon = &bytes[rest..line_end];
-    let open = after_colon
-        .iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
-        || after_colon[0] == b'#'
-        || after_colon == b"\\r";
-    if !open {
-        return None;
-    }
-    let line_start = (0..key)
+    // Only the line's end, a carriage return or a comment after the colon (judged at once: a
+    // long line of `data: x` must not be read to its end for each key).
+    let line_end = match bytes.get(rest) {
+        _ if rest < bytes.len() && break_len(bytes, rest) > 0 => rest,
+        Some(b'\r') if rest + 1 < bytes.len() && break_len(bytes, rest + 1) > 0 => rest + 1,
+        Some(b'\\') if bytes[rest..].starts_with(b"\\r") => {
+            next_break(bytes, rest, BLOCK_KEY_MOST)?
+        }
+        Some(b'#') => next_break(bytes, rest, BLOCK_KEY_MOST)?,
+        _ => return None,
+    };
+    // The key starts its line (after indentation or an item's dash) within reach.
+    let line_start = match (key.saturating_sub(BLOCK_KEY_MOST)..key)
         .rev()
         .find(|p| break_len(bytes, *p) > 0)
-        .map_or(0, |p| p + break_len(bytes, p));
+    {
+        Some(p) => p + break_len(bytes, p),
+        None if key < BLOCK_KEY_MOST => 0,
+        None => return None,
+    };
     // The key's column: an item's key (`- data:`) counts from the item's dash.
     let column = key.saturating_sub(line_start);
     let start = line_end + break_len(bytes, line_end);
     let (mut p, mut end) = (start, start);
     while p < bytes.len() {
-        let next = next_break(bytes, p).unwrap_or(bytes.len());
+        let next = next_break(bytes, p, bytes.len()).unwrap_or(bytes.len());
         let line = &bytes[p..next];
         let indent = line
             .iter()
@@ -146,9 +152,14 @@ fn block_below(bytes: &[u8], key: usize, rest: usize) -> Option<(usize, usize)> 
     (end > start).then_some((start, end))
 }
 
-/// Where the next line break at or after `from` is: a line feed as written or escaped.
-fn next_break(bytes: &[u8], from: usize) -> Option<usize> {
-    (from..bytes.len()).find(|p| break_len(bytes, *p) > 0)
+/// How far a block's key line is read: from its line's start to the key, and from its colon
+/// to a comment's end.
+const BLOCK_KEY_MOST: usize = 256;
+
+/// Where the next line break at or after `from` is, at most `most` bytes on: a line feed as
+/// written or escaped.
+fn next_break(bytes: &[u8], from: usize, most: usize) -> Option<usize> {
+    (from..bytes.len().min(from.saturating_add(most))).find(|p| break_len(bytes, *p) > 0)
 }
 
 /// The length of a line break at `p`: a line feed (1), or `\n` inside a JSON string (2; not
@@ -157,7 +168,14 @@ fn break_len(bytes: &[u8], p: usize) -> usize {
     match bytes[p] {
         b'\n' => 1,
         b'\\' if bytes.get(p + 1) == Some(&b'n') => {
-            let backslashes = bytes[..p].iter().rev().take_while(|b| **b == b'\\').count();
+            // Counted at most 64 back: a longer run of backslashes is no JSON a person wrote,
+            // and counting it whole at every position took quadratic time.
+            let backslashes = bytes[..p]
+                .iter()
+                .rev()
+                .take(64)
+                .take_while(|b| **b == b'\\')
+                .count();
             if backslashes % 2 == 0 { 2 } else { 0 }
         }
         _ => 0,
