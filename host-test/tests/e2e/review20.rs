@@ -1,7 +1,38 @@
 //! Twentieth hostile review (issue 19): the fixes of review 19 attacked through the built
 //! components (short time box).
 //!
-//! Findings: see the module's `review20_finding_*` tests (filled in below as confirmed).
+//! Findings (each `review20_finding_*` asserts the secure behaviour, fails today and is ignored
+//! with issue 19):
+//!
+//! - E1 (low, secrets in answers) a provider quoting the client secret in hex (either case), or
+//!   in standard base64 of a longer text that holds it at an offset not a multiple of 3 (the
+//!   form body `…&client_secret=…`, `s=<secret>`), has it shown in every tool error:
+//!   `OwnSecrets::of` lists the secret raw, form-encoded, JSON-escaped, and base64 of the
+//!   secret alone and of the `id:secret` pair only.
+//! - X2 (medium, denial of service) `secret_data.rs` `block_below` looks for the end of the
+//!   key's line (`next_break`, unbounded) at every `data:` of a text naming a Secret: one long
+//!   line of `data: x ` with `Secret` once is quadratic (256 KB: ~10.5 s through the server
+//!   component against 0.4 s for `datx: x `; an escaped-backslash `\\n data:` variant 8 s).
+//! - X3 (high, denial of service) a run of backslashes ending in no escape: 32 KB of `\` then
+//!   `z` in a condition message makes one `get_argocd_app_status` take ~36 s (letters: 0.1 s);
+//!   256 KB ran over nine minutes without answering. Likely root: `reading.rs` `json_escape`
+//!   counts the whole run of backslashes from the position asked, and rules reading unit by
+//!   unit ask at every backslash of the run (also `secret_data.rs` `break_len` counts a run
+//!   backwards, unbounded).
+//! - C2 (medium, ARGOCD_ALLOWED_PROJECTS) an app of apps of apps: `payments` (allowed) manages
+//!   the Application `broken-app` (project payments, allowed), which manages `guestbook`
+//!   (project default). `delete_argocd_app payments cascade: true` is sent: the child is judged
+//!   by its own project only, not by what it manages in turn, and its finalizer deletes the
+//!   grandchild of the refused project. Root: `ensure_cascade_allowed` /
+//!   `ensure_resource_allowed` do not recurse (the same for `delete_argocd_resource` of the
+//!   child).
+//!
+//! What held (probes, 256 KB condition messages through the server component): `data:{`
+//! repeated (16 ms: a found map is skipped), `data:{} `, quoted `"data": "x"`, `password: {{ x`,
+//! `password(x, `, `assertEquals(x, `, `set password x `, lines ended by `\r` or U+2028 all
+//! answered in under 0.5 s. The client secret as a JSON `\u002d` escape is decoded when the
+//! provider's error is read, so never shown in that spelling. `delete_argocd_resource` of a
+//! grandchild through a parent that does not manage it is refused by its project.
 
 use serde_json::json;
 
@@ -94,39 +125,24 @@ async fn review20_finding_x2_a_long_line_of_data_keys_in_a_secret_takes_seconds(
     );
 }
 
-/// Probe: timings of candidate shapes (prints only).
+/// X3: a long run of backslashes. The scrubber reads JSON escapes after a run of backslashes
+/// (`reading.rs` `json_escape` counts the whole run from where it is asked); a rule that reads
+/// the text one unit at a time asks again at each backslash of a run that ends in no escape, so
+/// a run of n backslashes costs n². 32 KB of `\\` then `z` in a condition message; the 256 KB
+/// probe ran for over nine minutes without answering.
 #[tokio::test]
-#[ignore = "issue 19: probe"]
-async fn review20_probe_timings() {
-    let size = 256 * 1024;
-    let fill = |unit: &str| unit.repeat(size / unit.len());
-    let candidates = [
-        ("plain", fill("datx: x ")),
-        ("Secret data: x", format!("Secret {}", fill("data: x "))),
-        ("Secret data:{", format!("Secret {}", fill("data:{"))),
-        ("Secret data:{}", format!("Secret {}", fill("data:{} "))),
-        (
-            "Secret \"data\": x",
-            format!("Secret {}", fill("\"data\": \"x\", ")),
-        ),
-        (
-            "Secret \\n data:",
-            format!("Secret {}", fill("\\\\n data: x ")),
-        ),
-        ("template", fill("password: {{ x ")),
-        ("call", fill("password(x, ")),
-        ("compare", fill("assertEquals(x, ")),
-        ("cr", fill("a\r")),
-        ("u2028", fill("a\u{2028}")),
-        ("set", fill("set password x ")),
-    ];
-    let mut report = Vec::new();
-    for (name, text) in &candidates {
-        let took = status_time(text).await;
-        println!("review20 probe {name}: {took:?}");
-        report.push(format!("{name}: {took:?}"));
-    }
-    panic!("{}", report.join("\n"));
+#[ignore = "issue 19: a long run of backslashes takes the scrubber quadratic time"]
+async fn review20_finding_x3_a_long_run_of_backslashes_takes_quadratic_time() {
+    let size = 32 * 1024;
+    let plain = format!("{}z", "a".repeat(size));
+    let run = format!("{}z", "\\".repeat(size));
+    let plain_time = status_time(&plain).await;
+    let run_time = status_time(&run).await;
+    println!("review20 X3: letters {plain_time:?}, backslashes {run_time:?}");
+    assert!(
+        run_time < plain_time * 5 + std::time::Duration::from_secs(1),
+        "32 KB of backslashes took {run_time:?} to answer (letters: {plain_time:?})"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
