@@ -108,8 +108,8 @@ async fn status_time(message: &str) -> std::time::Duration {
 /// key's line (`next_break`, unbounded) before it knows whether anything follows the colon: one
 /// long line of `data: x ` with the word `Secret` once is quadratic. 256 KB of it in a condition
 /// message makes one `get_argocd_app_status` take about 10 s through the server component
-/// (`datx: x `, same length: 0.4 s; 1 MB: minutes). An escaped-backslash variant (`\\\\n data:`)
-/// takes 8 s.
+/// (`datx: x `, same length: 0.4 s; quadratic, so 1 MB would take minutes). An
+/// escaped-backslash variant (`\\n data:`) takes 8 s.
 #[tokio::test]
 #[ignore = "issue 19: a long line of `data: x` after the word Secret takes the scrubber seconds"]
 async fn review20_finding_x2_a_long_line_of_data_keys_in_a_secret_takes_seconds() {
