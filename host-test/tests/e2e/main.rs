@@ -43,6 +43,7 @@ mod review16;
 mod review17;
 mod review18;
 mod review19;
+mod review20;
 mod review4;
 mod review5;
 mod review6;
