@@ -266,6 +266,7 @@ async fn status_time(message: &str) -> (std::time::Duration, usize) {
 /// length of other words takes well under a second: whoever can write an app's source can make
 /// every read of it hang the server.
 #[tokio::test]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review19_finding_x1_a_long_line_of_echo_words_takes_the_scrubber_minutes() {
     let size = 256 * 1024;
     let plain = "ecko x ".repeat(size / 7);

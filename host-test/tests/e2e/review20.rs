@@ -111,7 +111,7 @@ async fn status_time(message: &str) -> std::time::Duration {
 /// (`datx: x `, same length: 0.4 s; quadratic, so 1 MB would take minutes). An
 /// escaped-backslash variant (`\\n data:`) takes 8 s.
 #[tokio::test]
-#[ignore = "issue 19: a long line of `data: x` after the word Secret takes the scrubber seconds"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review20_finding_x2_a_long_line_of_data_keys_in_a_secret_takes_seconds() {
     let size = 256 * 1024;
     let plain = format!("Secret {}", "datx: x ".repeat(size / 8));
