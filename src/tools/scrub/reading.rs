@@ -138,10 +138,22 @@ fn entity(bytes: &[u8], i: usize) -> Option<Unit> {
     })
 }
 
+/// The most backslashes read before one escape: four levels of quoting (one level takes 1,
+/// two take 3, as in `\\\"`; four take 15). A longer run reads as backslashes until its last
+/// [`RUN_MOST`]: counted whole at every position, a long run took quadratic time to read.
+pub const RUN_MOST: usize = 15;
+
 /// A JSON escape after a run of backslashes (one per level of quoting): `\/`, `\\\"`,
 /// `\u0040`, `\n`.
 fn json_escape(bytes: &[u8], i: usize) -> Option<Unit> {
-    let run = bytes[i..].iter().take_while(|b| **b == b'\\').count();
+    let run = bytes[i..]
+        .iter()
+        .take(RUN_MOST + 1)
+        .take_while(|b| **b == b'\\')
+        .count();
+    if run > RUN_MOST {
+        return None;
+    }
     let at = i + run;
     let escaped = |ch, len| {
         Some(Unit {
@@ -221,6 +233,33 @@ pub fn ends_value(bytes: &[u8], at: usize, u: Unit, level: Level) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The twentieth review (X3): a run of backslashes longer than any quoting reads as
+    /// backslashes until its last [`RUN_MOST`], which with what follows are one escape; what
+    /// the run ends in is still read for what it stands for.
+    #[test]
+    fn a_long_run_of_backslashes_is_read_from_its_last_levels() {
+        let text = format!("{}\"", "\\".repeat(RUN_MOST + 5));
+        let bytes = text.as_bytes();
+        for i in 0..5 {
+            assert_eq!(
+                unit(bytes, i),
+                Unit {
+                    ch: b'\\',
+                    len: 1,
+                    escaped: false
+                }
+            );
+        }
+        let quote = Unit {
+            ch: b'"',
+            len: RUN_MOST + 1,
+            escaped: true,
+        };
+        assert_eq!(unit(bytes, 5), quote);
+        assert_eq!(unit(bytes, 6).len, RUN_MOST);
+        assert_eq!(json_escape(b"\\\\z", 0), None);
+    }
 
     #[test]
     fn an_escape_before_a_word_is_read_for_what_it_stands_for() {
