@@ -99,9 +99,11 @@ pub async fn ensure_project_allowed<H: Host>(
 
 /// With ARGOCD_ALLOWED_PROJECTS set, a write to one resource of an allowed app that is itself
 /// an Argo CD object (an app of apps manages Applications, ApplicationSets, AppProjects): Argo
-/// CD judges only the parent, while deleting a child Application deletes all it deployed. A
-/// child Application is allowed when its own project is (read from Argo CD, as the caller); an
-/// ApplicationSet or AppProject makes or governs apps of any project, so it is refused.
+/// CD judges only the parent, while deleting a child Application deletes all it deployed, its
+/// own child Applications and all they deployed in turn. A child Application is allowed when
+/// its own project is and every Application it reaches that way is (read from Argo CD, as the
+/// caller); an ApplicationSet or AppProject makes or governs apps of any project, so it is
+/// refused.
 pub async fn ensure_resource_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     resource: &super::ResourceSelector<'_>,
@@ -109,26 +111,52 @@ pub async fn ensure_resource_allowed<H: Host>(
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
     };
+    match argo_object(resource, allowed)? {
+        Some(app) => ensure_apps_allowed(client, allowed, app).await,
+        None => Ok(()),
+    }
+}
+
+/// With ARGOCD_ALLOWED_PROJECTS set, a cascade delete of an app of apps: Argo CD deletes every
+/// resource the app manages, the Argo CD objects among them and, through each child
+/// Application, what that manages in turn, so each is judged as a delete of that resource
+/// alone would be ([`ensure_resource_allowed`]).
+pub async fn ensure_cascade_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<(), ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(());
+    };
+    let app = (app_name.to_owned(), app_namespace.map(str::to_owned));
+    ensure_apps_allowed(client, allowed, app).await
+}
+
+/// An Application named by its name and, when known, its namespace.
+type AppName = (String, Option<String>);
+
+/// The most Applications read to judge one act on an app of apps: a tree larger than this is
+/// refused rather than judged in part.
+const APPS_READ_MOST: usize = 64;
+
+/// An Argo CD object a write reaches: an Application to judge by reading it, a refusal for an
+/// ApplicationSet or AppProject, nothing for any other resource.
+fn argo_object(
+    resource: &super::ResourceSelector<'_>,
+    allowed: &[String],
+) -> Result<Option<AppName>, ArgoError> {
     if !resource
         .group
         .is_some_and(|group| group.eq_ignore_ascii_case("argoproj.io"))
     {
-        return Ok(());
+        return Ok(None);
     }
     if resource.kind.eq_ignore_ascii_case("Application") {
-        let child = current_app(client, resource.name, resource.namespace)
-            .await
-            .map_err(|e| {
-                ArgoError::invalid_input(format!(
-                    "the Application '{}' this call acts on could not be read to check its project against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD.",
-                    resource.name
-                ))
-            })?;
-        let project = project_of(&child);
-        if !allowed.contains(&project) {
-            return Err(refuse_app(resource.name, &project, allowed));
-        }
-        return Ok(());
+        return Ok(Some((
+            resource.name.to_owned(),
+            resource.namespace.map(str::to_owned),
+        )));
     }
     if ["ApplicationSet", "AppProject"]
         .iter()
@@ -141,32 +169,63 @@ pub async fn ensure_resource_allowed<H: Host>(
             allowed_list(allowed)
         )));
     }
-    Ok(())
+    Ok(None)
 }
 
-/// With ARGOCD_ALLOWED_PROJECTS set, a cascade delete of an app of apps: Argo CD deletes every
-/// resource the app manages, the Argo CD objects among them, so each is judged as a delete of
-/// that resource alone would be ([`ensure_resource_allowed`]).
-pub async fn ensure_cascade_allowed<H: Host>(
+/// `first` and every Application it reaches through the resources each manages: each in an
+/// allowed project, and no ApplicationSet or AppProject among what they manage. An app reached
+/// twice (a cycle, two parents) is read once.
+async fn ensure_apps_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
-    app_name: &str,
-    app_namespace: Option<&str>,
+    allowed: &[String],
+    first: AppName,
 ) -> Result<(), ArgoError> {
-    if client.settings().allowed_projects.is_none() {
-        return Ok(());
-    }
-    let current = current_app(client, app_name, app_namespace).await?;
-    let managed = current["status"]["resources"].as_array();
-    for resource in managed.into_iter().flatten() {
-        let text = |field: &str| resource.get(field).and_then(Value::as_str);
-        let selector = super::ResourceSelector {
-            kind: text("kind").unwrap_or(""),
-            name: text("name").unwrap_or(""),
-            namespace: text("namespace"),
-            group: text("group"),
-            version: text("version"),
-        };
-        ensure_resource_allowed(client, &selector).await?;
+    let mut seen = vec![first.clone()];
+    let mut pending = vec![first];
+    let mut read = 0;
+    while let Some((name, namespace)) = pending.pop() {
+        read += 1;
+        if read > APPS_READ_MOST {
+            return Err(ArgoError::invalid_input(format!(
+                "this call reaches more than {APPS_READ_MOST} Applications through the apps each manages, too many to check against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}): act on them one by one. Nothing was sent to Argo CD.",
+                allowed_list(allowed)
+            )));
+        }
+        let app = current_app(client, &name, namespace.as_deref())
+            .await
+            .map_err(|e| {
+                ArgoError::invalid_input(format!(
+                    "the Application '{name}' this call reaches could not be read to check its project against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD."
+                ))
+            })?;
+        let project = project_of(&app);
+        if !allowed.contains(&project) && read == 1 {
+            return Err(refuse_app(&name, &project, allowed));
+        }
+        if !allowed.contains(&project) {
+            // Reached through the apps the call acts on: say how, or the refusal names an app
+            // the caller never mentioned.
+            return Err(ArgoError::invalid_input(format!(
+                "this call reaches application '{name}' through the Applications it acts on (deleting an Application deletes the Applications it manages, and all they deployed), and '{name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+                allowed_list(allowed)
+            )));
+        }
+        for resource in app["status"]["resources"].as_array().into_iter().flatten() {
+            let text = |field: &str| resource.get(field).and_then(Value::as_str);
+            let selector = super::ResourceSelector {
+                kind: text("kind").unwrap_or(""),
+                name: text("name").unwrap_or(""),
+                namespace: text("namespace"),
+                group: text("group"),
+                version: text("version"),
+            };
+            if let Some(child) = argo_object(&selector, allowed)?
+                && !seen.contains(&child)
+            {
+                seen.push(child.clone());
+                pending.push(child);
+            }
+        }
     }
     Ok(())
 }

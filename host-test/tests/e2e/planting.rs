@@ -89,6 +89,18 @@ pub(crate) async fn server_logs(world: &World) -> String {
     world.call("get_argocd_app_logs", args).await.to_string()
 }
 
+/// The Application `child` (in namespace argocd) among the resources `parent` manages, as an
+/// app of apps holds it.
+pub(crate) fn manages(standin: &StandIn, parent: &str, child: &str) {
+    let mut state = standin.state();
+    let record = state.apps.get_mut(parent).unwrap();
+    record.app["status"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"group": "argoproj.io", "version": "v1alpha1",
+            "kind": "Application", "namespace": "argocd", "name": child, "status": "Synced"}));
+}
+
 /// `objects` as live resources of guestbook, served by `get_argocd_resource`.
 pub(crate) fn plant_live(world: &World, objects: &[Value]) {
     let mut state = world.standin.state();

@@ -302,20 +302,6 @@ async fn review18_finding_u1_an_empty_scp_list_skips_the_scope_check() {
 // ARGOCD_ALLOWED_PROJECTS and an app of apps
 // ---------------------------------------------------------------------------------------------
 
-/// `payments` (project payments, allowed) manages the Application `guestbook` (project
-/// default, not allowed), as an app of apps does.
-fn plant_child_application(world: &World) {
-    let mut state = world.standin.state();
-    let parent = state.apps.get_mut("payments").unwrap();
-    parent.app["status"]["resources"]
-        .as_array_mut()
-        .unwrap()
-        .push(
-            json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Application",
-                     "namespace": "argocd", "name": "guestbook", "status": "Synced"}),
-        );
-}
-
 fn child_deletes(world: &World) -> Vec<String> {
     world
         .standin
@@ -336,7 +322,7 @@ async fn review18_finding_p1_a_child_application_of_another_project_is_deleted_t
 {
     let mut world = World::new().await;
     world.set("allowed_projects", "payments");
-    plant_child_application(&world);
+    crate::planting::manages(&world.standin, "payments", "guestbook");
     let result = world
         .call(
             "delete_argocd_resource",
@@ -351,7 +337,7 @@ async fn review18_finding_p1_a_child_application_of_another_project_is_deleted_t
     let mut env = plugin_env(&world.standin);
     env.env
         .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
-    plant_child_application(&world);
+    crate::planting::manages(&world.standin, "payments", "guestbook");
     let before = child_deletes(&world).len();
     let (p, mut s) = harness().plugin(&env).await.unwrap();
     let plugin = p

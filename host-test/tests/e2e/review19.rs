@@ -97,20 +97,6 @@ async fn review19_finding_b1_base64_client_credentials_quoted_by_the_provider() 
 // ARGOCD_ALLOWED_PROJECTS and an app of apps: the parent deleted with cascade
 // ---------------------------------------------------------------------------------------------
 
-/// `payments` (project payments, allowed) manages the Application `guestbook` (project
-/// default, not allowed), as an app of apps does.
-fn plant_child_application(world: &crate::World) {
-    let mut state = world.standin.state();
-    let parent = state.apps.get_mut("payments").unwrap();
-    parent.app["status"]["resources"]
-        .as_array_mut()
-        .unwrap()
-        .push(
-            json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Application",
-                     "namespace": "argocd", "name": "guestbook", "status": "Synced"}),
-        );
-}
-
 fn deletes_of(world: &crate::World, app: &str) -> Vec<String> {
     world
         .standin
@@ -130,7 +116,7 @@ fn deletes_of(world: &crate::World, app: &str) -> Vec<String> {
 async fn review19_finding_c1_a_cascade_delete_of_the_parent_deletes_a_child_of_another_project() {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
-    plant_child_application(&world);
+    crate::planting::manages(&world.standin, "payments", "guestbook");
     // The guard of review18 P1 holds for the resource itself.
     let resource = world
         .call(

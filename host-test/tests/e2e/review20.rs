@@ -149,19 +149,6 @@ async fn review20_finding_x3_a_long_run_of_backslashes_takes_quadratic_time() {
 // ARGOCD_ALLOWED_PROJECTS: a cascade delete of an app of apps of apps
 // ---------------------------------------------------------------------------------------------
 
-/// `resource` (an Application) as a resource `parent` manages.
-fn manages(world: &crate::World, parent: &str, child: &str) {
-    let mut state = world.standin.state();
-    let record = state.apps.get_mut(parent).unwrap();
-    record.app["status"]["resources"]
-        .as_array_mut()
-        .unwrap()
-        .push(
-            json!({"group": "argoproj.io", "version": "v1alpha1", "kind": "Application",
-                     "namespace": "argocd", "name": child, "status": "Synced"}),
-        );
-}
-
 /// C2: with ARGOCD_ALLOWED_PROJECTS=payments, `payments` (allowed) manages the Application
 /// `broken-app` (project payments, allowed), which manages the Application `guestbook` (project
 /// default). `delete_argocd_app payments cascade: true` judges `broken-app` by its project only:
@@ -170,7 +157,6 @@ fn manages(world: &crate::World, parent: &str, child: &str) {
 /// project, not by what it manages in turn (the same one level down for
 /// `delete_argocd_resource` of `broken-app`).
 #[tokio::test]
-#[ignore = "issue 19: a cascade delete reaches a grandchild Application of another project"]
 async fn review20_finding_c2_a_cascade_delete_reaches_a_grandchild_of_another_project() {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
@@ -181,8 +167,8 @@ async fn review20_finding_c2_a_cascade_delete_reaches_a_grandchild_of_another_pr
         .get_mut("broken-app")
         .unwrap()
         .app["spec"]["project"] = json!("payments");
-    manages(&world, "payments", "broken-app");
-    manages(&world, "broken-app", "guestbook");
+    crate::planting::manages(&world.standin, "payments", "broken-app");
+    crate::planting::manages(&world.standin, "broken-app", "guestbook");
     let direct = world
         .call(
             "delete_argocd_resource",
@@ -210,4 +196,75 @@ async fn review20_finding_c2_a_cascade_delete_reaches_a_grandchild_of_another_pr
         sent.is_empty(),
         "payments → broken-app (payments) → guestbook (default) deleted with cascade: {sent:?} ({result})"
     );
+    assert!(
+        result
+            .to_string()
+            .contains("reaches application 'guestbook' through the Applications"),
+        "{result}"
+    );
+
+    // The same tree through the plugin.
+    let (standin, env) = crate::plugin::setup_with(
+        Default::default(),
+        &[("ARGOCD_ALLOWED_PROJECTS", "payments")],
+    )
+    .await;
+    standin.state().apps.get_mut("broken-app").unwrap().app["spec"]["project"] = json!("payments");
+    crate::planting::manages(&standin, "payments", "broken-app");
+    crate::planting::manages(&standin, "broken-app", "guestbook");
+    let (plugin, mut store) = crate::harness().plugin(&env).await.unwrap();
+    let refused = plugin
+        .call_delete_argocd_app(&mut store, "payments", true, None, None, true, None)
+        .await
+        .unwrap()
+        .expect_err("refused");
+    assert!(
+        refused.contains("'guestbook' belongs to project 'default'")
+            && refused.contains("reaches application 'guestbook'"),
+        "{refused}"
+    );
+    assert!(
+        !standin.requests().iter().any(|r| r.method == "DELETE"),
+        "{refused}"
+    );
+}
+
+/// The judgement of an app of apps ends and lets through what it should: `payments` manages
+/// `broken-app` (moved to payments), which manages `payments` back (a cycle). Every Application
+/// reached is allowed, so the cascade delete is sent, once, and each app was read once.
+#[tokio::test]
+async fn an_app_of_apps_all_allowed_is_deleted_and_a_cycle_ends() {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    world
+        .standin
+        .state()
+        .apps
+        .get_mut("broken-app")
+        .unwrap()
+        .app["spec"]["project"] = json!("payments");
+    crate::planting::manages(&world.standin, "payments", "broken-app");
+    crate::planting::manages(&world.standin, "broken-app", "payments");
+    let result = world
+        .call(
+            "delete_argocd_app",
+            json!({"app_name": "payments", "cascade": true, "confirm": true}),
+        )
+        .await;
+    let requests = world.standin.requests();
+    let deletes: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(deletes.len(), 1, "{deletes:?} {result}");
+    assert!(
+        deletes[0].starts_with("/api/v1/applications/payments?"),
+        "{deletes:?}"
+    );
+    let reads_of_child = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/applications/broken-app"))
+        .count();
+    assert_eq!(reads_of_child, 1, "{result}");
 }
