@@ -29,11 +29,14 @@ mod headers;
 mod headless;
 mod members;
 mod names;
+mod own_secrets;
 mod reading;
 mod secret_data;
 mod spans;
 mod tokens;
 mod userinfo;
+
+pub use own_secrets::OwnSecrets;
 
 use std::borrow::Cow;
 
@@ -42,7 +45,6 @@ use serde_json::Value;
 use crate::context::RequestContext;
 use crate::host::Host;
 use crate::mcp::tool::{CallOutcome, Progress};
-use crate::settings::Settings;
 
 /// Runs the tool called `name` (see [`super::registry`]) and scrubs what it answers and reports
 /// of credentials by their shape and name (the secrets the settings hold are taken out by their
@@ -66,95 +68,6 @@ pub async fn call<H: Host>(
         }
         CallOutcome::UnknownTool(message) => {
             CallOutcome::UnknownTool(without_credentials(&message).into_owned())
-        }
-    }
-}
-
-/// The shortest secret taken out by its value: a shorter one would take ordinary words with it.
-const OWN_SECRET_SHORTEST: usize = 6;
-
-/// The secret values the settings hold ([`Settings::secret_values`]), each as written and
-/// form-encoded (as it was sent to a token endpoint): an upstream that quotes what it was sent
-/// (a provider echoing the client secret in its refusal) does not pass it on.
-pub struct OwnSecrets(Vec<String>);
-
-impl OwnSecrets {
-    pub fn of(settings: &Settings) -> OwnSecrets {
-        use base64::Engine;
-        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-        let form = crate::identity::delegation::form_encode;
-        let mut spellings = Vec::new();
-        for secret in settings.secret_values() {
-            if secret.len() < OWN_SECRET_SHORTEST {
-                continue;
-            }
-            let quoted = Value::String(secret.to_owned()).to_string();
-            spellings.extend([
-                form(secret),
-                quoted[1..quoted.len() - 1].to_owned(),
-                STANDARD.encode(secret),
-                URL_SAFE_NO_PAD.encode(secret),
-                secret.to_owned(),
-            ]);
-        }
-        // The client credentials as a Basic header carries them (RFC 6749 §2.3.1: each
-        // form-encoded, then `id:secret` in base64), and unencoded as some providers send them.
-        if let Some(mode) = &settings.user_mode
-            && let Some(secret) = &mode.client_secret
-        {
-            let (id, secret) = (mode.client_id.as_str(), secret.expose());
-            for pair in [
-                format!("{}:{}", form(id), form(secret)),
-                format!("{id}:{secret}"),
-            ] {
-                spellings.push(STANDARD.encode(&pair));
-                spellings.push(URL_SAFE_NO_PAD.encode(&pair));
-            }
-        }
-        // Longest first: a spelling inside another (a base64 text without its padding) must
-        // not break the longer one before it is found.
-        crate::order::sort_rows_by(&mut spellings, |a, b| b.len().cmp(&a.len()));
-        spellings.dedup();
-        OwnSecrets(spellings)
-    }
-
-    /// `text` without any of the secrets.
-    pub fn hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        for secret in &self.0 {
-            if out.contains(secret.as_str()) {
-                out = Cow::Owned(out.replace(secret.as_str(), crate::tools::masking::MASK));
-            }
-        }
-        out
-    }
-
-    /// Every string of a JSON value, object keys included, without the secrets.
-    pub fn hide_in(&self, value: &mut Value) {
-        if self.0.is_empty() {
-            return;
-        }
-        match value {
-            Value::String(text) => {
-                if let Cow::Owned(clean) = self.hidden_in(text) {
-                    *text = clean;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.hide_in(v)),
-            Value::Object(map) => {
-                if map
-                    .keys()
-                    .any(|key| matches!(self.hidden_in(key), Cow::Owned(_)))
-                {
-                    for (key, mut inner) in std::mem::take(map) {
-                        self.hide_in(&mut inner);
-                        map.insert(self.hidden_in(&key).into_owned(), inner);
-                    }
-                } else {
-                    map.values_mut().for_each(|v| self.hide_in(v));
-                }
-            }
-            _ => {}
         }
     }
 }
@@ -265,63 +178,6 @@ pub fn scrub_value(value: &mut Value) {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    /// The eighteenth review (S1): what an upstream quotes of the secrets the settings hold
-    /// (the client secret a provider echoes, as sent or form-encoded) is taken out of answers.
-    #[test]
-    fn the_settings_own_secrets_are_taken_out_by_value() {
-        let mut settings = crate::testing::login_settings();
-        settings.mcp_auth_token = Some(crate::settings::Secret::new("Mcp-T0ken+x/y"));
-        settings.extra_headers = vec![("X-Key".into(), crate::settings::Secret::new("hdr"))];
-        let secrets = OwnSecrets::of(&settings);
-        let mut answer = json!({
-            "error": "client argocd-mcp:pw-never-shown may not exchange tokens",
-            "echo": "client_secret=Mcp-T0ken%2Bx%2Fy&grant_type=x",
-            "pw-never-shown": ["Mcp-T0ken+x/y"],
-            "short": "hdr stays: too short to take out by value"
-        });
-        secrets.hide_in(&mut answer);
-        let text = answer.to_string();
-        assert!(!text.contains("pw-never-shown"), "{text}");
-        assert!(!text.contains("Mcp-T0ken"), "{text}");
-        assert!(text.contains("hdr stays"), "{text}");
-        assert_eq!(
-            secrets.hidden_in("refused (secret pw-never-shown)"),
-            "refused (secret ***)"
-        );
-        // The nineteenth review (B1): the client credentials in base64, as a Basic header
-        // carries them, and a secret JSON-escaped or in base64 alone.
-        use base64::Engine;
-        let secret = "Cl1ent \"s3cret\"";
-        settings.user_mode = Some(crate::settings::UserMode {
-            issuer: "https://idp.test".into(),
-            resource: "https://mcp.test/mcp".into(),
-            audience: "argocd-mcp".into(),
-            client_id: "argocd-mcp".into(),
-            client_secret: Some(crate::settings::Secret::new(secret)),
-            argocd_client_id: "argo-cd".into(),
-            scopes: Vec::new(),
-            delegation: crate::settings::Delegation::Exchange,
-        });
-        let secrets = OwnSecrets::of(&settings);
-        let b64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
-        for echoed in [
-            format!(
-                "client credentials {} refused",
-                b64(&format!("argocd-mcp:{secret}"))
-            ),
-            format!(
-                "client credentials {} refused",
-                b64("argocd-mcp:Cl1ent+%22s3cret%22")
-            ),
-            format!("{{\"secret\": {}}}", Value::String(secret.into())),
-            format!("secret {} refused", b64(secret)),
-        ] {
-            let clean = secrets.hidden_in(&echoed);
-            assert!(clean.contains("***"), "{echoed} → {clean}");
-            assert!(!clean.contains("s3cret"), "{echoed} → {clean}");
-        }
-    }
 
     /// Texts made of the pieces the rules react to, in every order: none makes them panic, and
     /// a second pass finds nothing more to hide in what the first one left.
