@@ -475,11 +475,12 @@ pub async fn app_names<H: Host>(
     ))
 }
 
-/// Sorted names that start with `prefix`, ignoring case.
+/// Sorted names that start with `prefix`, ignoring ASCII case (Kubernetes names are ASCII:
+/// Unicode's case tables would cost the components kilobytes for nothing).
 pub fn names_with_prefix(names: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
-    let prefix = prefix.to_lowercase();
+    let prefix = prefix.to_ascii_lowercase();
     let mut matching: Vec<String> = names
-        .filter(|n| n.to_lowercase().starts_with(&prefix))
+        .filter(|n| n.to_ascii_lowercase().starts_with(&prefix))
         .collect();
     crate::order::sort_rows_by(&mut matching, |a, b| a.cmp(b));
     matching

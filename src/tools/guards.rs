@@ -25,7 +25,7 @@ pub(super) fn needs_approval_of<T: Tool>(arguments: &Value) -> bool {
     parsed.remove(PROFILE_ARGUMENT);
     parsed.insert("confirm".into(), Value::Bool(true));
     // The same deserializer as `invoke`, so the argument parsers are not compiled twice.
-    if super::registry::parse_arguments::<T::Args>(Value::Object(parsed)).is_err() {
+    if super::registry::parse_arguments::<T::Args>(&Value::Object(parsed)).is_err() {
         return false;
     }
     // The arguments parsed, so this tool has a dry run if one is claimed: every argument type

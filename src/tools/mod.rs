@@ -17,6 +17,7 @@
 //! its argument type both parses the call and produces the `inputSchema` (and the plugin's
 //! export), so they cannot drift.
 
+mod argument_fit;
 #[macro_use]
 mod arguments;
 mod actions;

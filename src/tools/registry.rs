@@ -230,9 +230,9 @@ async fn invoke<T: Tool, H: Host>(
         Ok(admitted) => admitted,
         Err(refused) => return refused,
     };
-    let args: T::Args = match parse_arguments(arguments) {
+    let args: T::Args = match parse_arguments(&arguments) {
         Ok(args) => args,
-        Err(e) => return invalid_arguments(T::NAME, e),
+        Err(e) => return invalid_arguments(T::NAME, &arguments, e),
     };
     let client = match connect(host, context, T::NAME, read_only_hint, confirmed) {
         Ok(client) => client,
@@ -280,24 +280,20 @@ fn admit<'s>(
     Ok((context, arguments, confirmed))
 }
 
-/// A tool's arguments as its type reads them, with the path to what it refused. Objects are
-/// read as objects only ([`crate::argocd::objects`]), as the input schemas say: an argument type
-/// is never read from an array of its fields.
-pub(super) fn parse_arguments<A: DeserializeOwned>(
-    arguments: Value,
-) -> Result<A, serde_path_to_error::Error<serde_json::Error>> {
-    serde_path_to_error::deserialize(crate::argocd::objects::Objects(arguments))
+/// A tool's arguments as its type reads them. Objects are read as objects only
+/// ([`crate::argocd::objects`]), as the input schemas say: an argument type is never read from
+/// an array of its fields.
+pub(super) fn parse_arguments<A: DeserializeOwned>(arguments: &Value) -> serde_json::Result<A> {
+    A::deserialize(crate::argocd::objects::Objects(arguments))
 }
 
-/// Arguments the tool's type refused, and where.
+/// Arguments the tool's type refused, and where: the first place they do not fit the tool's
+/// published input schema ([`super::argument_fit`]), or serde's own words when they all fit (a
+/// number out of its type's range).
 #[inline(never)]
-fn invalid_arguments(name: &str, e: serde_path_to_error::Error<serde_json::Error>) -> CallOutcome {
-    let at = e.path().to_string();
-    let e = if at == "." {
-        e.into_inner().to_string()
-    } else {
-        format!("{at}: {}", e.into_inner())
-    };
+fn invalid_arguments(name: &str, arguments: &Value, e: serde_json::Error) -> CallOutcome {
+    let (input_schema, _) = super::schema::published_schemas(name);
+    let e = super::argument_fit::misfit(&input_schema, arguments).unwrap_or_else(|| e.to_string());
     CallOutcome::ToolError(format!(
         "Invalid arguments for {name}: {e}. The tool's inputSchema in tools/list lists every argument and its type."
     ))
