@@ -5,6 +5,7 @@
 //!   `System.setProperty("db.password", "…")`): its second argument;
 //! - the password of a call of two arguments whose name ends in `Auth` (Go's
 //!   `req.SetBasicAuth("u", "…")`, Python's `HTTPBasicAuth('u', '…')`): its second argument;
+//!   of Go's `smtp.PlainAuth("", "u", "…", host)`: its third;
 //! - what a credential's name is given as a tuple (Python's `auth=('u', '…')`): its last
 //!   element ([`after_name`]).
 //!
@@ -31,6 +32,14 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let callee = &bytes[i - callee_len(bytes, i)..i];
     let arguments = arguments(bytes, i)?;
+    // Go's `smtp.PlainAuth(identity, user, "…", host)`: the password is the third of four.
+    if arguments.len() == 4
+        && callee.len() >= 9
+        && callee[callee.len() - 9..].eq_ignore_ascii_case(b"plainauth")
+    {
+        let (third, quoted) = arguments[2];
+        return quoted.then_some(third);
+    }
     let (second, true) = *arguments.get(1)? else {
         return None;
     };
@@ -223,6 +232,10 @@ mod tests {
                 "{\"msg\": \"req.SetBasicAuth(\\\"admin\\\", \\\"***\\\")\"}",
             ),
             ("password=(P-9)", "password=(***)"),
+            (
+                "auth := smtp.PlainAuth(\"\", \"u@x.io\", \"P-10\", \"smtp.x.io\")",
+                "auth := smtp.PlainAuth(\"\", \"u@x.io\", \"***\", \"smtp.x.io\")",
+            ),
         ] {
             assert_eq!(without_credentials(dirty), clean, "{dirty}");
         }

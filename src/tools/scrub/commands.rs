@@ -8,8 +8,8 @@
 //!   `>password` (`user default on >…`, `ACL SETUSER app on >…`);
 //! - Oracle's logon `user/password@database` after its tools (`sqlplus`, `expdp`, `rman
 //!   target`, `connect`);
-//! - a login's `-p` (`docker login -p …`, `sshpass -p …`, MySQL's `-p…`), and what `echo`
-//!   pipes into a `--password-stdin`;
+//! - a login's `-p` (`docker login -p …`, `sshpass -p …`, MySQL's `-p…`), and what `echo`,
+//!   `printf` or a here-string gives a `--password-stdin`;
 //! - a Secret's data given to `kubectl create secret` as `--from-literal=KEY=VALUE`, whatever
 //!   the key is named.
 
@@ -25,6 +25,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| redis_acl_password(bytes, i))
         .or_else(|| oracle_logon(bytes, i))
         .or_else(|| piped_password(bytes, i))
+        .or_else(|| here_string_password(bytes, i))
         .or_else(|| secret_literal(bytes, i))
 }
 
@@ -126,36 +127,62 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-')
 }
 
-/// `echo SECRET | docker login --password-stdin …`: what `echo` or `printf` feeds the login.
+/// Whether a login that reads its password from standard input is named in `text`.
+fn reads_password_from_stdin(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    text.contains("--password-stdin") || text.contains("--pass-stdin")
+}
+
+/// `echo SECRET | docker login --password-stdin …` (also `printf`, a here-string `cat <<<
+/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login.
 fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    let command = ["echo ", "printf "]
+    let command = ["echo ", "printf ", "cat <<<"]
         .into_iter()
         .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
     if !word_may_start(bytes, i, command_byte) {
         return None;
     }
     // Read within bounds: what `echo` says is short, and so is the command it feeds. (Read to
-    // the line's end from every `echo`, a long line of them took quadratic time.)
+    // the line's end from every `echo`, a long line of them took quadratic time.) A line
+    // continued with `\` goes on to the next one.
     let bounded = |from: usize, most: usize| {
         let window = &bytes[from..bytes.len().min(from + most)];
         from + window
             .iter()
-            .position(|b| matches!(b, b'\n' | b'\r'))
-            .unwrap_or(window.len())
+            .enumerate()
+            .filter(|(_, b)| matches!(b, b'\n' | b'\r'))
+            .find(|(at, _)| !window[..*at].trim_ascii_end().ends_with(b"\\"))
+            .map_or(window.len(), |(at, _)| at)
     };
     let pipe = i + bytes[i..bounded(i, COMMAND_BEFORE_MOST)]
         .iter()
         .position(|b| *b == b'|')?;
-    let fed = String::from_utf8_lossy(&bytes[pipe..bounded(pipe, 2 * COMMAND_BEFORE_MOST)]);
-    if !fed.contains("--password-stdin") && !fed.contains("--pass-stdin") {
+    if !reads_password_from_stdin(&bytes[pipe..bounded(pipe, 2 * COMMAND_BEFORE_MOST)]) {
         return None;
     }
     let start = skip_spaces(bytes, i + command.len());
     let end = (start..pipe)
         .rev()
-        .find(|p| !matches!(bytes[*p], b' ' | b'\t'))
+        .find(|p| !matches!(bytes[*p], b' ' | b'\t' | b'\\' | b'\n' | b'\r'))
         .map(|p| p + 1)?;
     (end > start).then_some((start, end))
+}
+
+/// `docker login --password-stdin <<< SECRET`: the here-string after a login that reads its
+/// password from standard input, on the line before it.
+fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !bytes[i..].starts_with(b"<<<") {
+        return None;
+    }
+    let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
+    let line_start = (floor..i)
+        .rev()
+        .find(|p| matches!(bytes[*p], b'\n' | b'\r' | b';' | b'&'))
+        .map_or(floor, |p| p + 1);
+    if !reads_password_from_stdin(&bytes[line_start..i]) {
+        return None;
+    }
+    value(bytes, skip_spaces(bytes, i + 3), false, 0).filter(|(s, e)| e > s)
 }
 
 /// Commands whose first argument names a setting and whose second is its value. `ENV` only in
@@ -495,13 +522,30 @@ mod tests {
             ("sshpass -p 'R17u04x' ssh host", "R17u04x"),
             ("main.rs:3: let token: &str = \"R17u08x\";", "R17u08x"),
             ("let token: string = 'R17u08y'", "R17u08y"),
+            ("val password: String =\n    \"R21k01x\"", "R21k01x"),
+            ("val password: String =\r\n  String(\"R21k02x\")", "R21k02x"),
             ("config.go:7: const password = `first\nR17u09x`", "R17u09x"),
             ("password: hunter2 = x", "hunter2"),
             ("note: password: Hunter2 = x", "Hunter2"),
+            // Shapes the nineteenth review found and did not file.
+            (
+                "echo R21p01x \\\n  | docker login --password-stdin -u robot r.io",
+                "R21p01x",
+            ),
+            (
+                "echo \"R21p02x\" \\\r\n| docker login --password-stdin",
+                "R21p02x",
+            ),
+            ("cat <<< R21p03x | docker login --password-stdin", "R21p03x"),
+            ("cat <<<'R21p04x' | helm registry login --password-stdin", "R21p04x"),
+            ("docker login -u robot --password-stdin <<< \"R21p05x\"", "R21p05x"),
         ] {
             let clean = super::super::without_credentials(dirty);
             assert!(!clean.contains(secret), "{dirty} → {clean}");
         }
+        // A line not continued ends the command: what `echo` says there feeds nothing.
+        let ended = "echo done\n| docker login --password-stdin";
+        assert_eq!(super::super::without_credentials(ended), ended);
         for kept in [
             "mysql -p app",
             "docker run -p 8080:80 nginx",

@@ -64,8 +64,8 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 
 /// The words in a call's name that say it compares its arguments: `assertEquals`, `isEqualTo`,
 /// Go's `subtle.ConstantTimeCompare` and `hmac.Equal`, Node's `timingSafeEqual`, Python's
-/// `hmac.compare_digest`, Rust's `assert_eq!`.
-const COMPARING: [&str; 4] = ["equal", "compare", "assert", "same"];
+/// `hmac.compare_digest`, Rust's `assert_eq!`, Jest's `expect(token).toBe`, Chai's `.to.eql`.
+const COMPARING: [&str; 6] = ["equal", "compare", "assert", "same", "tobe", "eql"];
 
 /// The literal opening at `i` when it is an argument, at any depth (`[]byte("…")`,
 /// `Buffer.from("…")`), of a call whose name says it compares ([`COMPARING`]) and whose other
@@ -1007,6 +1007,14 @@ mod tests {
             (
                 r#"assertThat(token).isEqualTo("Q10a")"#,
                 r#"assertThat(token).isEqualTo("***")"#,
+            ),
+            (
+                r#"expect(token).toBe("Q11a")"#,
+                r#"expect(token).toBe("***")"#,
+            ),
+            (
+                "expect(password).to.eql('Q13a')",
+                "expect(password).to.eql('***')",
             ),
             (
                 r#"{"t": "assertEquals(\"Q12a\", token)"}"#,

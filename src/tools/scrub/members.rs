@@ -871,7 +871,13 @@ fn typed_declaration(bytes: &[u8], at: usize) -> Option<usize> {
     }
     // The value built from a literal (`String::from("…")`, `"…".to_string()` reads as is): the
     // literal is what is assigned.
-    let assigned = skip_spaces(bytes, line_end + 1);
+    let mut assigned = skip_spaces(bytes, line_end + 1);
+    // A long value is often written on the next line (Kotlin's `val password: String =`, then
+    // the literal indented below it).
+    if let Some(b'\n' | b'\r') = bytes.get(assigned) {
+        let crlf = bytes[assigned] == b'\r' && bytes.get(assigned + 1) == Some(&b'\n');
+        assigned = skip_spaces(bytes, assigned + 1 + usize::from(crlf));
+    }
     let constructor = bytes[assigned..bytes.len().min(assigned + LONGEST_CONSTRUCTOR)]
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'<' | b'>')))
