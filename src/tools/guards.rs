@@ -99,9 +99,13 @@ pub(super) async fn approval_question_of<H: Host>(
         // A write the allow-list refuses is refused now: a person is not asked to approve
         // what would not run.
         check_app_allowed(&client, app, &current).map_err(|e| e.to_string())?;
-        if tool.name == super::DeleteApp::NAME && given.get("cascade") == Some(&Value::Bool(true)) {
+        let given_true = |name: &str| given.get(name) == Some(&Value::Bool(true));
+        let prunes = [super::SyncApp::NAME, super::RollbackApp::NAME].contains(&tool.name)
+            && given_true("prune")
+            && !given_true("dry_run");
+        if (tool.name == super::DeleteApp::NAME && given_true("cascade")) || prunes {
             let namespace = app_namespace.as_ref().and_then(Value::as_str);
-            super::ensure_cascade_allowed(&client, app, namespace)
+            super::ensure_managed_deletes_allowed(&client, app, namespace)
                 .await
                 .map_err(|e| e.to_string())?;
         }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    Tool, app_path, check_name, check_project_allowed, ensure_cascade_allowed,
+    Tool, app_path, check_name, check_project_allowed, ensure_managed_deletes_allowed,
     ensure_patch_allowed, ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed,
     mutating,
 };
@@ -298,7 +298,8 @@ impl Tool for DeleteApp {
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         if args.cascade {
-            ensure_cascade_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+            ensure_managed_deletes_allowed(client, &args.app_name, args.app_namespace.as_deref())
+                .await?;
         }
         let query = query
             .add_opt("project", project.as_deref())

@@ -60,7 +60,7 @@ pub use platform::{
     CanIQuery, GetCluster, GetProject, GetServerInfo, ListClusters, ListProjects, ListRepositories,
 };
 pub use project_guard::{
-    check_project_allowed, current_app, ensure_cascade_allowed, ensure_patch_allowed,
+    check_project_allowed, current_app, ensure_managed_deletes_allowed, ensure_patch_allowed,
     ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed, merge_patch,
     project_after_patch,
 };

@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 use super::operation_watch::{Judged, OperationWatch, Wake};
-use super::{Tool, app_path, check_name, ensure_project_allowed, get_app, mutating};
+use super::{
+    Tool, app_path, check_name, ensure_managed_deletes_allowed, ensure_project_allowed, get_app,
+    mutating,
+};
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError};
@@ -93,6 +96,10 @@ impl Tool for SyncApp {
             .transpose()?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        if args.prune && !args.dry_run {
+            ensure_managed_deletes_allowed(client, &args.app_name, args.app_namespace.as_deref())
+                .await?;
+        }
         let mut body = json!({"prune": args.prune, "dryRun": args.dry_run});
         if let Some(project) = project {
             body["project"] = json!(project);
@@ -209,6 +216,10 @@ impl Tool for RollbackApp {
             .transpose()?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        if args.prune && !args.dry_run {
+            ensure_managed_deletes_allowed(client, &args.app_name, args.app_namespace.as_deref())
+                .await?;
+        }
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
         let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
         if let Some(project) = project {

@@ -117,11 +117,13 @@ pub async fn ensure_resource_allowed<H: Host>(
     }
 }
 
-/// With ARGOCD_ALLOWED_PROJECTS set, a cascade delete of an app of apps: Argo CD deletes every
-/// resource the app manages, the Argo CD objects among them and, through each child
-/// Application, what that manages in turn, so each is judged as a delete of that resource
-/// alone would be ([`ensure_resource_allowed`]).
-pub async fn ensure_cascade_allowed<H: Host>(
+/// With ARGOCD_ALLOWED_PROJECTS set, a write that deletes what an app of apps manages: a
+/// cascade delete (Argo CD deletes every resource the app manages) or a sync or rollback with
+/// prune (it deletes those the revision no longer has; which ones is known only once Argo CD
+/// renders it, so every one the app manages counts). The Argo CD objects among them and,
+/// through each child Application, what that manages in turn, are each judged as a delete of
+/// that resource alone would be ([`ensure_resource_allowed`]).
+pub async fn ensure_managed_deletes_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
@@ -206,7 +208,7 @@ async fn ensure_apps_allowed<H: Host>(
             // Reached through the apps the call acts on: say how, or the refusal names an app
             // the caller never mentioned.
             return Err(ArgoError::invalid_input(format!(
-                "this call reaches application '{name}' through the Applications it acts on (deleting an Application deletes the Applications it manages, and all they deployed), and '{name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+                "this call can delete application '{name}', which an app it acts on manages (a cascade delete or a prune deletes the Applications an app manages, and deleting an Application deletes all it deployed), and '{name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
                 allowed_list(allowed)
             )));
         }

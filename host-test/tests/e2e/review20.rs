@@ -199,7 +199,7 @@ async fn review20_finding_c2_a_cascade_delete_reaches_a_grandchild_of_another_pr
     assert!(
         result
             .to_string()
-            .contains("reaches application 'guestbook' through the Applications"),
+            .contains("can delete application 'guestbook', which an app it acts on manages"),
         "{result}"
     );
 
@@ -220,7 +220,7 @@ async fn review20_finding_c2_a_cascade_delete_reaches_a_grandchild_of_another_pr
         .expect_err("refused");
     assert!(
         refused.contains("'guestbook' belongs to project 'default'")
-            && refused.contains("reaches application 'guestbook'"),
+            && refused.contains("can delete application 'guestbook'"),
         "{refused}"
     );
     assert!(

@@ -537,8 +537,14 @@ mod tests {
                 "R21p02x",
             ),
             ("cat <<< R21p03x | docker login --password-stdin", "R21p03x"),
-            ("cat <<<'R21p04x' | helm registry login --password-stdin", "R21p04x"),
-            ("docker login -u robot --password-stdin <<< \"R21p05x\"", "R21p05x"),
+            (
+                "cat <<<'R21p04x' | helm registry login --password-stdin",
+                "R21p04x",
+            ),
+            (
+                "docker login -u robot --password-stdin <<< \"R21p05x\"",
+                "R21p05x",
+            ),
         ] {
             let clean = super::super::without_credentials(dirty);
             assert!(!clean.contains(secret), "{dirty} → {clean}");
