@@ -17,8 +17,19 @@ pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
     let (read, changed) = other_breaks_as_line_feeds(text);
     let bytes = read.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
+    let budget = super::reading::Budget::for_text(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        if budget.spent() {
+            // The rest of a text too costly to read is hidden ([`super::reading::Budget`]).
+            let mut start = outside(&changed, (i, bytes.len())).0;
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let from = spans.last().map_or(start, |(_, last)| start.max(*last));
+            spans.push((from, text.len()));
+            break;
+        }
         match rules.iter().find_map(|rule| rule(bytes, i)) {
             Some(found) => {
                 let (start, end) = outside(&changed, found);

@@ -22,7 +22,19 @@ pub fn strip(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0;
     let mut i = 0;
+    let budget = super::reading::Budget::for_text(bytes.len());
     while i < bytes.len() {
+        if budget.spent() {
+            // The rest of a text too costly to read is hidden ([`super::reading::Budget`]).
+            let mut start = i.max(copied);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            out.push_str(&text[copied..start.max(copied)]);
+            out.push_str(crate::tools::masking::MASK);
+            copied = bytes.len();
+            break;
+        }
         let authority =
             after_scheme_separator(bytes, i).or_else(|| after_protocol_relative(bytes, i));
         if let Some((start, level)) = authority {
