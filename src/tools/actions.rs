@@ -132,7 +132,13 @@ impl Tool for RunResourceAction {
         let project =
             ensure_project_allowed(client, &target.app_name, target.app_namespace.as_deref())
                 .await?;
-        ensure_resource_allowed(client, &target.resource()).await?;
+        ensure_resource_allowed(
+            client,
+            &target.app_name,
+            target.app_namespace.as_deref(),
+            &target.resource(),
+        )
+        .await?;
         let mut body = json!({
             "resourceName": target.resource_name,
             "kind": target.kind,

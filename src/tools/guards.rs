@@ -127,7 +127,8 @@ pub(super) async fn approval_question_of<H: Host>(
             said.line(what_the_rollback_deploys(&current, history_id));
         }
         if let Some(resource) = resource_named_in(&given) {
-            super::ensure_resource_allowed(&client, &resource)
+            let namespace = app_namespace.as_ref().and_then(Value::as_str);
+            super::ensure_resource_allowed(&client, app, namespace, &resource)
                 .await
                 .map_err(|e| e.to_string())?;
             let asked_namespace = app_namespace.as_ref().and_then(Value::as_str);

@@ -361,7 +361,13 @@ impl Tool for DeleteResource {
         let path = resource.path(&args.app_name, args.app_namespace.as_deref(), "/resource")?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        ensure_resource_allowed(client, &resource).await?;
+        ensure_resource_allowed(
+            client,
+            &args.app_name,
+            args.app_namespace.as_deref(),
+            &resource,
+        )
+        .await?;
         let flags = Query::new()
             .add_opt("project", project.as_deref())
             .add("force", if args.force { "true" } else { "false" })

@@ -106,15 +106,42 @@ pub async fn ensure_project_allowed<H: Host>(
 /// refused.
 pub async fn ensure_resource_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
     resource: &super::ResourceSelector<'_>,
 ) -> Result<(), ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
     };
+    if is_namespace(resource) {
+        // The namespace the app's own Application object lives in holds Argo CD's
+        // Applications: deleting it deletes them all, whatever their project.
+        let parent = current_app(client, app_name, app_namespace).await?;
+        let held = parent
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str);
+        return match held {
+            Some(held) if held == resource.name => {
+                Err(refuse_applications_namespace(held, allowed))
+            }
+            _ => Ok(()),
+        };
+    }
     match argo_object(resource, allowed)? {
         Some(app) => ensure_apps_allowed(client, allowed, app).await,
         None => Ok(()),
     }
+}
+
+fn is_namespace(resource: &super::ResourceSelector<'_>) -> bool {
+    resource.kind.eq_ignore_ascii_case("Namespace") && resource.group.is_none_or(str::is_empty)
+}
+
+fn refuse_applications_namespace(namespace: &str, allowed: &[String]) -> ArgoError {
+    ArgoError::invalid_input(format!(
+        "the Namespace '{namespace}' holds Argo CD's Applications, and deleting it deletes them all, of every project; ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}) is set: this server does not act on it. Nothing was sent to Argo CD.",
+        allowed_list(allowed)
+    ))
 }
 
 /// With ARGOCD_ALLOWED_PROJECTS set, a write that deletes what an app of apps manages: a
@@ -148,6 +175,19 @@ fn argo_object(
     resource: &super::ResourceSelector<'_>,
     allowed: &[String],
 ) -> Result<Option<AppName>, ArgoError> {
+    let defines_argo_kind = resource
+        .kind
+        .eq_ignore_ascii_case("CustomResourceDefinition")
+        && resource.name.to_ascii_lowercase().ends_with(".argoproj.io");
+    if defines_argo_kind {
+        // The definition of an Argo CD kind (`applications.argoproj.io`): deleting it deletes
+        // every object of that kind, of every project.
+        return Err(ArgoError::invalid_input(format!(
+            "the CustomResourceDefinition '{}' defines an Argo CD kind, and deleting it deletes every object of that kind, of every project; ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}) is set: this server does not act on it. Nothing was sent to Argo CD.",
+            resource.name,
+            allowed_list(allowed)
+        )));
+    }
     if !resource
         .group
         .is_some_and(|group| group.eq_ignore_ascii_case("argoproj.io"))
@@ -185,6 +225,9 @@ async fn ensure_apps_allowed<H: Host>(
     let mut seen = vec![first.clone()];
     let mut pending = vec![first];
     let mut read = 0;
+    // Namespaces the apps manage, and those their Application objects live in: judged once all
+    // are read (a child may live where its parent's Namespace is).
+    let (mut managed_namespaces, mut app_namespaces) = (Vec::new(), Vec::new());
     while let Some((name, namespace)) = pending.pop() {
         read += 1;
         if read > APPS_READ_MOST {
@@ -200,6 +243,9 @@ async fn ensure_apps_allowed<H: Host>(
                     "the Application '{name}' this call reaches could not be read to check its project against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD."
                 ))
             })?;
+        if let Some(held) = app.pointer("/metadata/namespace").and_then(Value::as_str) {
+            app_namespaces.push(held.to_owned());
+        }
         let project = project_of(&app);
         if !allowed.contains(&project) && read == 1 {
             return Err(refuse_app(&name, &project, allowed));
@@ -221,6 +267,9 @@ async fn ensure_apps_allowed<H: Host>(
                 group: text("group"),
                 version: text("version"),
             };
+            if is_namespace(&selector) {
+                managed_namespaces.push(selector.name.to_owned());
+            }
             if let Some(child) = argo_object(&selector, allowed)?
                 && !seen.contains(&child)
             {
@@ -229,7 +278,13 @@ async fn ensure_apps_allowed<H: Host>(
             }
         }
     }
-    Ok(())
+    match managed_namespaces
+        .iter()
+        .find(|namespace| app_namespaces.contains(namespace))
+    {
+        Some(held) => Err(refuse_applications_namespace(held, allowed)),
+        None => Ok(()),
+    }
 }
 
 /// Refuses, with ARGOCD_ALLOWED_PROJECTS set, a write to `current` (the app as read) whose
