@@ -12,6 +12,7 @@
 mod approval_ledger;
 pub mod argocd;
 pub mod context;
+mod cut;
 pub mod events;
 pub mod feed;
 #[cfg(any(test, feature = "fuzzing"))]

@@ -282,19 +282,12 @@ fn reason_phrase(status: u16) -> String {
     format!("{status} {phrase}")
 }
 
-/// `text` cut to at most `max` bytes at a space, the word the limit falls in left out whole:
-/// answers are scrubbed of credentials after this, and a URL cut before its `@` (or a
-/// `password=` cut inside its value) would no longer read as one, so its part would show.
+/// `text` cut to at most `max` bytes at a word's edge ([`crate::cut`]), marked when cut.
 fn truncate(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let end = text[..end].rfind(char::is_whitespace).unwrap_or(0);
-    format!("{}…", text[..end].trim_end())
+    format!("{}…", crate::cut::at_word(text, max))
 }
 
 #[cfg(test)]

@@ -146,8 +146,15 @@ async fn exchange<H: Host>(
         let said = crate::argocd::objects::from_slice::<ErrorAnswer>(&response.body)
             .map(|e| {
                 let description = e.error_description.unwrap_or_default();
-                let description: String = description.chars().take(200).collect();
-                format!("{}: {description}", e.error)
+                // Cut at a word's edge: a cut inside the client secret the provider quotes
+                // would leave a part no one could recognise to take out.
+                let cut = crate::cut::at_word(&description, 200);
+                let more = if cut.len() < description.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                format!("{}: {cut}{more}", e.error)
             })
             .unwrap_or_else(|_| format!("HTTP {}", response.status));
         let hint = match response.status {

@@ -366,11 +366,8 @@ fn shortened(line: &str, room: usize) -> String {
     // Scrubbed before it is cut: a cut between `://` and `@` would leave a password the
     // answer's scrubber can no longer recognise.
     let line = &*super::scrub::without_credentials(line);
-    let mut end = room.saturating_sub(mark.len()).min(line.len());
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}{mark}", &line[..end])
+    let kept = crate::cut::at_word(line, room.saturating_sub(mark.len()));
+    format!("{kept}{mark}")
 }
 
 #[cfg(test)]

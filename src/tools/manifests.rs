@@ -62,11 +62,10 @@ fn short(value: &Value) -> String {
         Value::String(s) => super::scrub::without_credentials(s).into_owned(),
         other => super::scrub::without_credentials(&other.to_string()).into_owned(),
     };
-    if text.chars().count() <= MAX_VALUE_CHARS {
+    if text.len() <= MAX_VALUE_CHARS {
         return text;
     }
-    let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
-    format!("{cut}…")
+    format!("{}…", crate::cut::at_word(&text, MAX_VALUE_CHARS))
 }
 
 /// Every field git sets whose live value differs: `path: desired → live`. Fields only the cluster
@@ -309,7 +308,7 @@ fn fit(object: &mut Value, budget: usize) -> bool {
             Value::String(s) if s.chars().count() > max => {
                 // Scrubbed before it is cut (see `short`).
                 let clean = super::scrub::without_credentials(s).into_owned();
-                *s = format!("{}…", clean.chars().take(max).collect::<String>());
+                *s = format!("{}…", crate::cut::at_word(&clean, max));
             }
             Value::Array(items) => items.iter_mut().for_each(|v| shorten(v, max)),
             Value::Object(map) => map.values_mut().for_each(|v| shorten(v, max)),
