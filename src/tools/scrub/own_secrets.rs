@@ -15,7 +15,15 @@ const OWN_SECRET_SHORTEST: usize = 6;
 /// The secret values the settings hold ([`Settings::secret_values`]), in every spelling an
 /// upstream quotes them in: as written, form-encoded (as sent to a token endpoint),
 /// JSON-escaped, in hex, and in base64 of any text that holds them.
-pub struct OwnSecrets(Vec<Spelling>);
+pub struct OwnSecrets {
+    spellings: Vec<Spelling>,
+    /// Each secret as it is, when it is ASCII: also looked for in what a text's escapes stand
+    /// for ([`read_through_escapes`]).
+    plain: Vec<Vec<u8>>,
+    /// What base64 of any text holding a secret holds ([`base64_cores`]): also looked for in
+    /// base64 wrapped over lines, as MIME writes it.
+    cores: Vec<Vec<u8>>,
+}
 
 /// One way a secret is written, and what is hidden with it.
 struct Spelling {
@@ -41,20 +49,28 @@ fn hex_word(b: u8) -> bool {
 impl OwnSecrets {
     pub fn of(settings: &Settings) -> OwnSecrets {
         let form = crate::identity::delegation::form_encode;
-        let mut spellings = Vec::new();
+        let (mut spellings, mut plain, mut cores) = (Vec::new(), Vec::new(), Vec::new());
         for secret in settings.secret_values() {
             if secret.len() < OWN_SECRET_SHORTEST {
                 continue;
             }
-            let quoted = Value::String(secret.to_owned()).to_string();
+            if secret.is_ascii() {
+                plain.push(secret.as_bytes().to_vec());
+            }
             let exact = |text: String| Spelling {
                 text,
                 word: no_word,
             };
-            spellings.extend([
-                exact(secret.to_owned()),
-                exact(quoted[1..quoted.len() - 1].to_owned()),
-            ]);
+            spellings.push(exact(secret.to_owned()));
+            // JSON-escaped as serde, Go (`\u0026` for `&`, `<`, `>`) and PHP (`\/`) write it,
+            // and again for JSON text inside a JSON string, twice over.
+            for (go, slash) in [(false, false), (true, false), (false, true), (true, true)] {
+                let mut escaped = json_escaped(secret, go, slash);
+                for _ in 0..3 {
+                    spellings.push(exact(escaped.clone()));
+                    escaped = json_escaped(&escaped, false, false);
+                }
+            }
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
             for sent in [secret.to_owned(), form(secret)] {
@@ -69,6 +85,7 @@ impl OwnSecrets {
                     word: hex_word,
                 });
                 for text in base64_cores(sent.as_bytes()) {
+                    cores.push(text.as_bytes().to_vec());
                     spellings.push(Spelling {
                         text,
                         word: base64_word,
@@ -80,13 +97,87 @@ impl OwnSecrets {
         // found.
         crate::order::sort_rows_by(&mut spellings, |a, b| b.text.len().cmp(&a.text.len()));
         spellings.dedup_by(|a, b| a.text == b.text);
-        OwnSecrets(spellings)
+        cores.sort();
+        cores.dedup();
+        OwnSecrets {
+            spellings,
+            plain,
+            cores,
+        }
     }
 
-    /// `text` without any of the secrets.
+    /// `text` without any of the secrets: their spellings, then what its escapes stand for.
     pub fn hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        match self.spellings_hidden_in(text) {
+            Cow::Borrowed(text) => self.escaped_hidden_in(text),
+            Cow::Owned(out) => match self.escaped_hidden_in(&out) {
+                Cow::Borrowed(_) => Cow::Owned(out),
+                Cow::Owned(clean) => Cow::Owned(clean),
+            },
+        }
+    }
+
+    /// `text` without the secrets written in escapes, at any depth of quoting or mixed
+    /// (`\u0026` for `&`, `\/`, `%2F`, a quote escaped twice in JSON text inside a JSON
+    /// string): each found in what the escapes stand for, and its escapes hidden.
+    fn escaped_hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let escapes = text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&'));
+        let wrapped = !self.cores.is_empty() && text.bytes().any(|b| matches!(b, b'\n' | b'\r'));
+        if (self.plain.is_empty() && self.cores.is_empty()) || !(escapes || wrapped) {
+            return Cow::Borrowed(text);
+        }
+        let (read, from) = read_through_escapes(text.as_bytes());
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut look_for = |needle: &[u8], word: fn(u8) -> bool| {
+            let mut at = 0;
+            while let Some(found) = find(&read[at..], needle) {
+                let (mut start, mut end) = (at + found, at + found + needle.len());
+                while start > 0 && word(read[start - 1]) {
+                    start -= 1;
+                }
+                while end < read.len() && word(read[end]) {
+                    end += 1;
+                }
+                spans.push((from[start].0, from[end - 1].1));
+                at = end;
+            }
+        };
+        for secret in &self.plain {
+            look_for(secret, no_word);
+        }
+        for core in &self.cores {
+            look_for(core, base64_word);
+        }
+        if spans.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        crate::order::sort_rows_by(&mut spans, |a, b| a.cmp(b));
+        let (mut out, mut kept) = (String::with_capacity(text.len()), 0);
+        for (start, end) in spans {
+            if end <= kept {
+                continue;
+            }
+            // Units are ASCII escapes or whole bytes of a character: widen to whole characters.
+            let mut start = start.max(kept);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = end;
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            out.push_str(&text[kept..start]);
+            out.push_str(crate::tools::masking::MASK);
+            kept = end;
+        }
+        out.push_str(&text[kept..]);
+        Cow::Owned(out)
+    }
+
+    /// `text` without any spelling of the secrets.
+    fn spellings_hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = Cow::Borrowed(text);
-        for spelling in &self.0 {
+        for spelling in &self.spellings {
             if !out.contains(spelling.text.as_str()) {
                 continue;
             }
@@ -117,7 +208,7 @@ impl OwnSecrets {
 
     /// Every string of a JSON value, object keys included, without the secrets.
     pub fn hide_in(&self, value: &mut Value) {
-        if self.0.is_empty() {
+        if self.spellings.is_empty() {
             return;
         }
         match value {
@@ -143,6 +234,91 @@ impl OwnSecrets {
             _ => {}
         }
     }
+}
+
+/// What `text` stands for with its escapes read ([`super::reading::unit`]: JSON at any depth of
+/// quoting, percent-encoding, HTML's quotes), and where in `text` each byte of that reading was
+/// written. A backslash written at a depth of quoting (2, 4, 8 … of them with no escape after)
+/// reads as one. Line breaks between base64 characters are left out of the reading, so base64
+/// wrapped over lines (MIME's 76 characters a line) reads as one word.
+fn read_through_escapes(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
+    let (read, from) = units_of(text);
+    let is_break = |b: u8| matches!(b, b'\n' | b'\r');
+    let mut kept = (
+        Vec::with_capacity(read.len()),
+        Vec::with_capacity(read.len()),
+    );
+    let mut at = 0;
+    while at < read.len() {
+        if is_break(read[at]) && at > 0 && base64_word(read[at - 1]) {
+            let run = read[at..].iter().take_while(|b| is_break(**b)).count();
+            if read.get(at + run).is_some_and(|b| base64_word(*b)) {
+                at += run;
+                continue;
+            }
+        }
+        kept.0.push(read[at]);
+        kept.1.push(from[at]);
+        at += 1;
+    }
+    kept
+}
+
+/// What `text` stands for, one byte a unit, and where each unit was written.
+fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
+    let (mut read, mut from) = (
+        Vec::with_capacity(text.len()),
+        Vec::with_capacity(text.len()),
+    );
+    let mut at = 0;
+    while at < text.len() {
+        let run = text[at..]
+            .iter()
+            .take(super::reading::RUN_MOST + 1)
+            .take_while(|b| **b == b'\\')
+            .count();
+        let unit = super::reading::unit(text, at);
+        let len = if run >= 2 && run.is_power_of_two() && !unit.escaped {
+            read.push(b'\\');
+            run
+        } else {
+            read.push(unit.ch);
+            unit.len
+        };
+        from.push((at, at + len));
+        at += len;
+    }
+    (read, from)
+}
+
+/// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped;
+/// with `go`, also `&`, `<` and `>` as Go's encoder writes them; with `slash`, `/` as `\/`.
+fn json_escaped(text: &str, go: bool, slash: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '/' if slash => out.push_str("\\/"),
+            '&' | '<' | '>' if go => out.push_str(&format!("\\u{:04x}", u32::from(ch))),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// What base64 of any text holding `secret` holds, whatever stands around it: base64 writes six
@@ -265,7 +441,42 @@ mod tests {
             let word = clean.split(' ').nth(1).unwrap();
             assert_eq!(word, "***", "{echoed} → {clean}");
         }
+        // MIME's base64, wrapped at 76 characters, with line breaks as written or escaped.
+        let body =
+            format!("client_id=x&client_secret={secret}&scope=openid&grant_type=token-exchange");
+        let b64 = STANDARD.encode(&body);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(20)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        for joined in [lines.join("\r\n"), lines.join("\n"), lines.join("\\r\\n")] {
+            let echoed = format!("refused [{joined}] here");
+            let clean = secrets.hidden_in(&echoed);
+            assert_eq!(clean, "refused [***] here", "{echoed}");
+        }
         // Words that do not hold the secret stay.
+        let escaped_settings = {
+            let mut settings = crate::testing::login_settings();
+            settings.mcp_auth_token = Some(crate::settings::Secret::new("R21/pw&Zx9-k<q>\\\"e"));
+            settings
+        };
+        let escaped = OwnSecrets::of(&escaped_settings);
+        for echoed in [
+            // Go's JSON (`\u0026`, `\u003c`), PHP's `\/`.
+            r#"upstream said {"seed":"R21\/pw\u0026Zx9-k\u003cq\u003e\\\"e","ok":false}"#,
+            // JSON text inside a JSON string: every escape doubled.
+            r#"{"text": "{\"seed\":\"R21/pw&Zx9-k<q>\\\\\\\"e\"}"}"#,
+            // Every byte percent-encoded.
+            "token=%52%32%31%2F%70%77%26%5A%78%39%2D%6B%3C%71%3E%5C%22%65 ok",
+        ] {
+            let clean = escaped.hidden_in(echoed);
+            assert!(
+                !clean.contains("Zx9") && !clean.contains("%5A"),
+                "{echoed} → {clean}"
+            );
+            assert!(clean.contains("***"), "{echoed} → {clean}");
+        }
         let other = STANDARD.encode("client_secret=another-value&grant_type=x");
         assert_eq!(secrets.hidden_in(&other), other);
     }
