@@ -18,9 +18,23 @@ pub fn check_name(argument: &str, value: &str) -> Result<(), ArgoError> {
         Ok(())
     } else {
         Err(ArgoError::invalid_input(format!(
-            "{argument} {value:?} is not a valid Kubernetes name: use 1-253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (names as list_argocd_apps shows them)"
+            "{argument} {} is not a valid Kubernetes name: use 1-253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (names as list_argocd_apps shows them)",
+            quoted(value)
         )))
     }
+}
+
+/// The longest argument a refusal quotes whole.
+const QUOTED_MOST: usize = 128;
+
+/// An argument as a refusal quotes it: whole when short, else its start and its length (a
+/// refusal that quoted a megabyte back would cost its reader, and the scrubbing, that much).
+fn quoted(value: &str) -> String {
+    if value.len() <= QUOTED_MOST {
+        return format!("{value:?}");
+    }
+    let start = crate::cut::at_word(value, QUOTED_MOST);
+    format!("{start:?}… ({} bytes)", value.len())
 }
 
 /// A git revision that becomes a path segment (`…/revisions/{revision}/metadata`): a commit SHA,
@@ -40,7 +54,8 @@ pub fn check_revision(argument: &str, value: &str) -> Result<(), ArgoError> {
         Ok(())
     } else {
         Err(ArgoError::invalid_input(format!(
-            "{argument} must be a commit SHA, a tag or a branch name (1-255 letters, digits, - _ . +, no '..', not starting or ending with '.'); {value:?} is not"
+            "{argument} must be a commit SHA, a tag or a branch name (1-255 letters, digits, - _ . +, no '..', not starting or ending with '.'); {} is not",
+            quoted(value)
         )))
     }
 }
@@ -72,7 +87,8 @@ pub fn check_rbac_object(argument: &str, value: &str) -> Result<(), ArgoError> {
         Ok(())
     } else {
         Err(ArgoError::invalid_input(format!(
-            "{argument} {value:?} is not an RBAC object: like project/app, project/namespace/app, *, system:serviceaccount:ns:name or a cluster URL; letters, digits and - _ . ~ : @ + * separated by '/', no '.' or '..' part"
+            "{argument} {} is not an RBAC object: like project/app, project/namespace/app, *, system:serviceaccount:ns:name or a cluster URL; letters, digits and - _ . ~ : @ + * separated by '/', no '.' or '..' part",
+            quoted(value)
         )))
     }
 }
@@ -162,6 +178,24 @@ impl ResourceSelector<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The twenty-first review (X3): a refusal quotes a long argument by its start and length,
+    /// not whole (a megabyte quoted back cost the reader and the scrubbing that much).
+    #[test]
+    fn a_refusal_quotes_a_long_argument_by_its_start() {
+        let long = format!("not valid {}", "A:".repeat(500_000));
+        for refused in [
+            check_name("app_name", &long),
+            check_revision("revision", &long),
+            check_rbac_object("object", &long),
+        ] {
+            let said = refused.expect_err("refused").to_string();
+            assert!(said.len() < 600, "{}", said.len());
+            assert!(said.contains("\"not valid\"… (1000010 bytes)"), "{said}");
+        }
+        let short = check_name("app_name", "Web").expect_err("refused").to_string();
+        assert!(short.contains("\"Web\" is not"), "{short}");
+    }
 
     #[test]
     fn names_with_slashes_or_dots_are_refused() {
