@@ -616,3 +616,53 @@ async fn review21_finding_x2_scheme_less_userinfo_without_host_takes_quadratic_t
         took[0]
     );
 }
+
+/// P2: an allowed app that manages Argo CD's own installation (Argo CD managing itself is the
+/// usual setup) holds the CustomResourceDefinition `applications.argoproj.io`. Deleting that
+/// resource, or the cascade delete of the app, deletes every Application of every project
+/// (and, through their finalizers, all they deployed). The allow-list judges Applications,
+/// ApplicationSets and AppProjects by kind only (`project_guard.rs` `argo_object`), so the
+/// definition they all depend on (and a Namespace that holds them) passes.
+#[tokio::test]
+#[ignore = "issue 19: deleting the Application CRD through an allowed app deletes the apps of every project"]
+async fn review21_finding_p2_deleting_the_application_crd_through_an_allowed_app_is_sent() {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    {
+        let mut state = world.standin.state();
+        let record = state.apps.get_mut("payments").unwrap();
+        record.app["status"]["resources"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"group": "apiextensions.k8s.io", "version": "v1",
+                "kind": "CustomResourceDefinition", "name": "applications.argoproj.io",
+                "status": "Synced"}));
+    }
+    let direct = world
+        .call(
+            "delete_argocd_resource",
+            json!({"app_name": "payments", "kind": "CustomResourceDefinition",
+                   "group": "apiextensions.k8s.io", "version": "v1",
+                   "resource_name": "applications.argoproj.io", "confirm": true}),
+        )
+        .await;
+    println!("review21 P2 delete the CRD: {direct}");
+    let after_direct = sent_writes(&world);
+    let cascade = world
+        .call(
+            "delete_argocd_app",
+            json!({"app_name": "payments", "cascade": true, "confirm": true}),
+        )
+        .await;
+    println!("review21 P2 cascade: {cascade}");
+    let sent = sent_writes(&world);
+    println!("review21 P2 sent: {sent:?}");
+    assert!(
+        after_direct.is_empty(),
+        "the Application CRD deleted through payments: {after_direct:?} ({direct})"
+    );
+    assert!(
+        sent.is_empty(),
+        "payments, which manages the Application CRD, deleted with cascade: {sent:?} ({cascade})"
+    );
+}
