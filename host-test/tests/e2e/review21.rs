@@ -755,3 +755,137 @@ async fn review21_finding_l2_a_properties_password_after_a_space_is_shown() {
     .await;
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// Text shapes through the credential rules natively: prints the ones whose secret stays.
+#[test]
+#[ignore = "a probe: run it by hand with --ignored"]
+fn review21_probe_native_text_shapes() {
+    let shapes = [
+        "sshpass -p R21b02x ssh host",
+        "PGPASSWORD=R21b03x psql -h db",
+        "redis-cli -a R21b04x ping",
+        "htpasswd -b -c file admin R21b05x",
+        "openssl pkcs12 -export -passin pass:R21b06x -out x",
+        "openssl pkcs12 -export -passout pass:R21b07x -out x",
+        "echo R21b09x | docker login --password-stdin -u bot",
+        "X-Auth-Token: R21b12x",
+        "api-key: R21b13x",
+        "apikey=R21b14x",
+        "GET /v1/data?apikey=R21b15x&x=1",
+        "https://acct.blob.core.windows.net/c/b?sv=2020-08-04&sig=R21b16xAbC%3D&se=2030",
+        "https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA/x&X-Amz-Signature=R21b17xabcdef",
+        "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=R21b18x==;EndpointSuffix=core.windows.net",
+        "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=R21b19x=",
+        "VAULT_TOKEN=hvs.R21b20xCAESIJ",
+        "token hvs.CAESIR21b20y",
+        "AWS_SESSION_TOKEN=R21b23x",
+        "kubectl --token R21b25x get pods",
+        "helm repo add x https://x --username u --password R21b26x",
+        "helm install x --set auth.rootPassword=R21b27x",
+        "helm install x --set-string db.pass=R21b28x",
+        "pass: R21b29x",
+        "passwd=R21b30x",
+        "Driver={ODBC};Server=db;Uid=sa;Pwd=R21b32x;",
+        "credentials: R21b33x",
+        "\"secretKey\": \"R21b35x\"",
+        "MINIO_ROOT_PASSWORD=R21b36x",
+        "ConnectionStrings__Default=Server=x;Database=y;User Id=sa;Password=R21b37x",
+        "jdbc:mysql://db/app?user=u&password=R21b38x",
+        "user=u pass=R21b41x",
+        "failed: {Username:admin Password:R21b42x}",
+        ":password => \"R21b44x\"",
+        "'password' => 'R21b45x'",
+        "spec.containers[0].env: [{name: DB_PASSWORD, value: R21b46x}]",
+        "invalid: {\"name\":\"DB_PASSWORD\",\"value\":\"R21b47x\"}",
+        "parameters: [{\"name\":\"auth.password\",\"value\":\"R21b48x\"}]",
+        "env DB_PASSWORD=R21b49x not allowed",
+        "Error: secret \"db\" data.password: R21b50x",
+        "- --db-password\n- R21b51x",
+        "args: [\"--password\", \"R21b52x\"]",
+        "command: mysqladmin -u root password R21b53x",
+        "ALTER USER app WITH PASSWORD 'R21b54x';",
+        "CREATE USER app IDENTIFIED BY 'R21b55x';",
+        "GRANT ALL ON *.* TO 'u'@'%' IDENTIFIED BY 'R21b56x';",
+        "set PASSWORD for root = PASSWORD('R21b57x')",
+        "az login --service-principal -u x -p R21b58x --tenant t",
+        "gcloud auth activate --key-file=- <<< R21b59x",
+        "curl -u bot:R21b60x https://x",
+        "curl --user bot:R21b61x https://x",
+        "curl -H \"PRIVATE-TOKEN: R21b62x\" https://x",
+        "wget --http-password=R21b63x https://x",
+        "git -c http.extraHeader=\"Authorization: Basic R21b64xQ==\" clone",
+        "rclone config create r s3 secret_access_key R21b65x",
+        "aws configure set aws_secret_access_key R21b66x",
+        "vault login R21b67x",
+        "argocd login argocd.example.com --username admin --password R21b68x",
+        "argocd repo add https://x --username u --password R21b69x",
+        "argocd account update-password --current-password a --new-password R21b70x",
+        "psql postgresql://app@db/app?password=R21b71x",
+        "password\":\"R21b72x",
+        "PASSWORD R21b73x",
+        "the password is R21b74x",
+        "db_password\tR21b75x",
+        "token\u{3000}R21b76x",
+        "password\u{ff1a}R21b77x",
+        "password\u{2236} R21b78x",
+        "p\u{0430}ssword: R21b79x",
+        "password&#58; R21b80x",
+        "password%3A R21b81x",
+        "password%3DR21b82x",
+        "password\\u003dR21b83x",
+        "password\\x3dR21b84x",
+        "password\\075R21b85x",
+    ];
+    let mut left = Vec::new();
+    for shape in shapes {
+        let clean = argocd_mcp::tools::without_credentials(shape);
+        let secret = shape
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| w.starts_with("R21b"))
+            .unwrap_or("R21b");
+        if clean.contains(secret) {
+            left.push(format!("{shape:?} -> {clean:?}"));
+        }
+    }
+    println!("review21 native text shapes kept:\n{}", left.join("\n"));
+}
+
+/// L3: well-known command lines that take a password positionally or after a short flag the
+/// command rules do not know: `redis-cli -a …` (the Redis probes of common charts),
+/// `az login -p …`, `mysqladmin … password …`, `htpasswd -b file user …`, `vault login …`.
+/// (`commands.rs` knows Redis's `AUTH`, `docker login -p`, `sshpass -p`, MySQL's `-p…`.)
+/// Condition messages through both components.
+#[tokio::test]
+#[ignore = "issue 19: redis-cli -a, az login -p, mysqladmin password, htpasswd -b, vault login show their secret"]
+async fn review21_finding_l3_passwords_of_well_known_commands_are_shown() {
+    let shapes = [
+        ("redis-cli -a", "Readiness probe failed: exec redis-cli -h localhost -a R21l03a ping: NOAUTH"),
+        ("az login -p", "job failed: az login --service-principal -u app -p R21l03b --tenant t"),
+        ("mysqladmin password", "init: mysqladmin -u root password R21l03c exited 1"),
+        ("htpasswd -b", "init: htpasswd -b -c /auth/htpasswd admin R21l03d: permission denied"),
+        ("vault login", "hook failed: vault login R21l03e: permission denied"),
+    ];
+    let world = crate::World::new().await;
+    let planted: Vec<(&str, &str, &str)> = shapes.iter().map(|(n, t)| (*n, *t, "")).collect();
+    crate::planting::plant_conditions(&world.standin, "guestbook", &planted);
+    let server = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    let env = crate::planting::plugin_env(&world.standin);
+    let plugin = crate::planting::plugin_status(&env).await;
+    println!("review21 L3 server: {server}\nplugin: {plugin}");
+    let mut shown = Vec::new();
+    for (name, text) in shapes {
+        let secret = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| w.starts_with("R21l03"))
+            .unwrap();
+        for (component, said) in [("server", &server), ("plugin", &plugin)] {
+            if said.contains(secret) {
+                shown.push(format!("{component} {name}: {secret}"));
+            }
+        }
+    }
+    assert!(shown.is_empty(), "{shown:#?}");
+}
