@@ -1,4 +1,89 @@
-//! Twenty-first hostile review (issue 19). HEADER-PLACEHOLDER
+//! Twenty-first hostile review (issue 19): the three fixes of review 20 (the allow-list walking
+//! an app of apps, the settings' own secrets in hex and base64, the backslash run read at most
+//! 15 deep) and the answer surface, attacked through the built components.
+//!
+//! Findings (each `review21_finding_*` asserts the secure behaviour, fails today, and is
+//! ignored so the suite stays green; the two timing findings X1 and X2 are timing assertions
+//! and so only run by hand):
+//!
+//! - P1 (medium, ARGOCD_ALLOWED_PROJECTS) `sync_argocd_app payments prune: true`, where
+//!   `payments` (allowed) manages the Application `broken-app` (project `default`, refused)
+//!   marked `requiresPruning`, is sent: Argo CD's prune deletes that child Application and,
+//!   through its finalizer, all it deployed: the very delete `delete_argocd_resource` (and the
+//!   cascade delete of the parent) refuses. P1b: the same through `rollback_argocd_app
+//!   prune: true`. Root: `operations.rs` judges a sync or rollback by the app's own project
+//!   only (`ensure_project_allowed`); nothing looks at the Argo CD objects a prune would
+//!   delete (`status.resources[].requiresPruning`). (A patch turning on
+//!   `syncPolicy.automated.prune` on the parent leads to the same delete later.)
+//! - P2 (high where Argo CD manages itself, ARGOCD_ALLOWED_PROJECTS) an allowed app that
+//!   manages the CustomResourceDefinition `applications.argoproj.io`: `delete_argocd_resource`
+//!   of it, and `delete_argocd_app cascade: true` of the app, are sent; deleting the CRD
+//!   deletes every Application of every project (and, through their finalizers, what they
+//!   deployed). Root: `project_guard.rs` `argo_object` judges Argo CD objects by kind only
+//!   (Application, ApplicationSet, AppProject); their definitions (and a Namespace holding
+//!   Applications, with apps in any namespace) pass as ordinary resources.
+//! - E2 (low, own secrets) the client secret quoted by a provider in base64 wrapped at 76
+//!   characters as MIME writes it (CRLF or LF: the line break cuts the secret's base64 core),
+//!   or with every byte percent-encoded (`%43%6C%31…`, upper or lower case), is shown in the
+//!   tool error. Root: `own_secrets.rs` lists exact spellings only.
+//! - E3 (medium, own secrets) a settings' secret holding a quote or a backslash (the Argo CD
+//!   password `R21q"Zx9\kpw`) quoted by Argo CD in a condition message is masked in
+//!   `structuredContent` but shown in the `content` text of the server component's answer:
+//!   that text is JSON inside a JSON string, so the secret is escaped twice there
+//!   (`R21q\\\"Zx9…` in the body) and `serve` takes the secrets out of the body's text with
+//!   spellings escaped once at most. (The plugin, and streamed answers, which hide value by
+//!   value, hold.)
+//! - E4 (low, own secrets) the same password quoted inside JSON text another program wrote,
+//!   with JSON escapes (`R21\/pw\u0026Zx9-k\u003cq\u003e`: Go escapes `&<>`, PHP `/`), is
+//!   shown by both components: the credential rules read through escapes, `OwnSecrets` does
+//!   not.
+//! - E5 (medium, own secrets) a provider refusal quoting the client secret across its 200th
+//!   character shows all of the secret but its tail (`Cl1ent-s3cret-of-the-se` of 27
+//!   characters). Root: `identity/delegation.rs` cuts `error_description` with
+//!   `chars().take(200)` before the answer leaves, and the secrets are taken out only as whole
+//!   spellings where it leaves.
+//! - E6 (low, own secrets) the same for a log line longer than `max_bytes`: `logs.rs`
+//!   `shortened` cuts it after the credential rules and before the settings' secrets are taken
+//!   out: the Argo CD password across the cut shows its head (`Adm1n-s3cret-` of
+//!   `Adm1n-s3cret-pw`), through both components. (`manifests.rs` `short`/`shorten` cut the
+//!   same way.)
+//! - X1 (high, denial of service) a capitalised name and a colon with no space after it reads
+//!   as a Go `%+v` field (`members.rs` `unspaced_field`); its value is read with `value(…)` to
+//!   the end of the word, and `switch` splits it: in text without spaces each `A:` reads the
+//!   whole rest and nothing is consumed. 64 KB of `A:` in a condition message: one
+//!   `get_argocd_app_status` takes ~32 s through the server component (`a:`: 0.3 s); 256 KB of
+//!   `Basic:` ~80 s, `ConnectionString:` ~55 s.
+//! - X2 (high, denial of service) `userinfo.rs` `scp_like_userinfo_end` reads, at every word
+//!   start (after `=`, `,`, a space, a quote, a bracket) that reads `user:`, to the end of the
+//!   word for a last `@` followed by a host; with none (`u:p@=`, `u:@=`, `u:p@,`) nothing is
+//!   consumed and the next word start reads the same rest again. 64 KB of `u:p@=`: ~15 s
+//!   (`u-p@=`: 0.3 s); 256 KB of `user:pw@=` ~130 s.
+//! - L1 (low, credentials in objects) a YAML anchor's value aliased under a credential's name
+//!   (`common: &dbpass R21l01x` … `password: *dbpass`, as Helm values share a value) is shown
+//!   by both components' `get_argocd_resource`.
+//! - L2 (low) a `.properties` line whose key and value are separated by whitespace
+//!   (`spring.datasource.password R21l02x`, as valid as `=` or `:`) is shown; natively also
+//!   `PASSWORD R21…` and `db_password<TAB>R21…` (tabular output).
+//! - L3 (medium, credentials in text) passwords of well-known command lines:
+//!   `redis-cli -a …` (the probes of common Redis charts), `az login -p …`,
+//!   `mysqladmin … password …`, `htpasswd -b file user …`, `vault login …`, in condition
+//!   messages, shown by both components.
+//!
+//! What held: the allow-list walk with a child listed in another namespace spelling (empty,
+//! `ArgoCD`, trailing space) or without a namespace (refused, fail closed; test below); the
+//! direct `delete_argocd_resource` of a child Application of another project. The backslash
+//! fix: 256 KB of `\`, `\\z`, `\\\"`, `%25`, `&#x`, `\u001b[1`, and ~90 other single
+//! patterns, with and without `kind: Secret`, all under 1 s; ~1,100 keyword/filler pairs
+//! (`review21_probe_keyword_pairs_timing`) under ~2 s apart from X1 and X2. Own secrets: hex,
+//! base64 at every offset, form-encoded (E1's fix) hold; the streamed path hides value by
+//! value. Live objects (`review21_probe_live_shapes`): YAML explicit keys (`? password`),
+//! `\x77` and `\u0077` in keys, a comment after the colon, ` : `, JSON with line breaks
+//! around the colon, `.properties` with `:`, `mysql -p…`, CDATA, tags (`!!binary`,
+//! `!vault`), TOML `'''`, `.env`, HCL heredoc, INI, `-D…Password=`, libpq conninfo,
+//! `.pgpass`, `.netrc`, docker `auth`, htpasswd hashes, kubeconfig, OpenSSH keys,
+//! `redis://:pw@`, SMB and JAAS options all hidden. Text (`review21_probe_native_text_shapes`):
+//! ~75 command, URL, connection-string and SQL shapes hidden apart from L2 and L3 (and
+//! `password&#58;`, an octal `\075`, U+2236, Cyrillic homoglyphs, not counted).
 
 use serde_json::{Value, json};
 
