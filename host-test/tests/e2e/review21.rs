@@ -3,7 +3,7 @@
 //! 15 deep) and the answer surface, attacked through the built components.
 //!
 //! Findings (each `review21_finding_*` asserts the secure behaviour, fails today, and is
-//! ignored so the suite stays green; the two timing findings X1 and X2 are timing assertions
+//! ignored so the suite stays green; the timing findings X1, X2 and X3 are timing assertions
 //! and so only run by hand):
 //!
 //! - P1 (medium, ARGOCD_ALLOWED_PROJECTS) `sync_argocd_app payments prune: true`, where
@@ -58,16 +58,23 @@
 //!   word for a last `@` followed by a host; with none (`u:p@=`, `u:@=`, `u:p@,`) nothing is
 //!   consumed and the next word start reads the same rest again. 64 KB of `u:p@=`: ~15 s
 //!   (`u-p@=`: 0.3 s); 256 KB of `user:pw@=` ~130 s.
+//! - X3 (high, denial of service by any caller) X1 and X2 need nothing planted in Argo CD: a
+//!   tool refusing an argument quotes it whole (`app_name "…" is not a valid Kubernetes
+//!   name`, also `app_namespace`, `revision`), and the refusal is scrubbed like any answer.
+//!   A 64 KB `app_name` of `A:` takes ~13.7 s to refuse (`a:`: 0.2 s); 32 KB 3.7 s; a request
+//!   may be 1 MiB, so one call can cost most of an hour of CPU, from any holder of the bearer,
+//!   read-only mode included. Root: X1/X2, and arguments quoted uncut in messages.
 //! - L1 (low, credentials in objects) a YAML anchor's value aliased under a credential's name
 //!   (`common: &dbpass R21l01x` … `password: *dbpass`, as Helm values share a value) is shown
 //!   by both components' `get_argocd_resource`.
 //! - L2 (low) a `.properties` line whose key and value are separated by whitespace
 //!   (`spring.datasource.password R21l02x`, as valid as `=` or `:`) is shown; natively also
 //!   `PASSWORD R21…` and `db_password<TAB>R21…` (tabular output).
-//! - L3 (medium, credentials in text) passwords of well-known command lines:
-//!   `redis-cli -a …` (the probes of common Redis charts), `az login -p …`,
+//! - L3 (low, credentials in text) passwords of well-known command lines: `az login -p …` (a
+//!   login's `-p`, which the README says is hidden, but `az` is not among its listed logins),
 //!   `mysqladmin … password …`, `htpasswd -b file user …`, `vault login …`, in condition
-//!   messages, shown by both components.
+//!   messages, shown by both components. (`redis-cli -a …` is shown too; the README lists it
+//!   as what cannot be hidden, so it is not asserted.)
 //!
 //! What held: the allow-list walk with a child listed in another namespace spelling (empty,
 //! `ArgoCD`, trailing space) or without a namespace (refused, fail closed; test below); the
@@ -935,16 +942,17 @@ fn review21_probe_native_text_shapes() {
     println!("review21 native text shapes kept:\n{}", left.join("\n"));
 }
 
-/// L3: well-known command lines that take a password positionally or after a short flag the
-/// command rules do not know: `redis-cli -a …` (the Redis probes of common charts),
-/// `az login -p …`, `mysqladmin … password …`, `htpasswd -b file user …`, `vault login …`.
-/// (`commands.rs` knows Redis's `AUTH`, `docker login -p`, `sshpass -p`, MySQL's `-p…`.)
+/// L3: well-known command lines that take a password positionally or after a login's `-p`
+/// the command rules do not know: `az login -p …` (a login's `-p`, which the README says is
+/// hidden, but `az` is not among the logins listed), `mysqladmin … password …`,
+/// `htpasswd -b file user …`, `vault login …`. (`commands.rs` knows Redis's `AUTH`,
+/// `docker login -p` and its kin, `sshpass -p`, MySQL's `-p…`; `redis-cli -a …` is shown too,
+/// but the README lists it among what cannot be hidden.)
 /// Condition messages through both components.
 #[tokio::test]
-#[ignore = "issue 19: redis-cli -a, az login -p, mysqladmin password, htpasswd -b, vault login show their secret"]
+#[ignore = "issue 19: az login -p, mysqladmin password, htpasswd -b, vault login show their secret"]
 async fn review21_finding_l3_passwords_of_well_known_commands_are_shown() {
     let shapes = [
-        ("redis-cli -a", "Readiness probe failed: exec redis-cli -h localhost -a R21l03a ping: NOAUTH"),
         ("az login -p", "job failed: az login --service-principal -u app -p R21l03b --tenant t"),
         ("mysqladmin password", "init: mysqladmin -u root password R21l03c exited 1"),
         ("htpasswd -b", "init: htpasswd -b -c /auth/htpasswd admin R21l03d: permission denied"),
@@ -973,4 +981,62 @@ async fn review21_finding_l3_passwords_of_well_known_commands_are_shown() {
         }
     }
     assert!(shown.is_empty(), "{shown:#?}");
+}
+
+/// X1 and X2 reached by a caller alone: a long argument the tool quotes in its refusal (or
+/// sends to Argo CD, which quotes it back) is scrubbed like any answer.
+#[tokio::test]
+#[ignore = "a timing probe: run it by hand with --ignored"]
+async fn review21_probe_caller_arguments_timing() {
+    let world = crate::World::new().await;
+    for (tool, field, pattern) in [
+        ("get_argocd_app_status", "app_name", "a:"),
+        ("get_argocd_app_status", "app_name", "A:"),
+        ("get_argocd_app_status", "app_namespace", "A:"),
+        ("get_argocd_revision_metadata", "revision", "A:"),
+        ("get_argocd_app_status", "app_name", "u:p@="),
+    ] {
+        let value = pattern.repeat(32 * 1024 / pattern.len());
+        let mut args = json!({"app_name": "guestbook"});
+        args[field] = json!(value);
+        let started = std::time::Instant::now();
+        let result = world.call(tool, args).await;
+        let text = result.to_string();
+        println!(
+            "review21 caller {tool} {field} {pattern:?} x32 KB: {:?} ({} bytes answered: {})",
+            started.elapsed(),
+            text.len(),
+            &text[..text.len().min(200)]
+        );
+    }
+}
+
+/// X3: X1 and X2 need nothing planted: a tool refusing an argument quotes it whole
+/// (`app_name "…" is not a valid Kubernetes name`), and the refusal is scrubbed like any answer.
+/// 32 KB of `A:` as `app_name` takes ~3.7 s through the server component (`a:`: 0.06 s);
+/// 64 KB ~15 s; a request may be 1 MiB, so one call costs the better part of an hour of
+/// CPU. Any caller can send it, in read-only mode too.
+#[tokio::test]
+#[ignore = "issue 19: an app_name of A:A:A:… takes quadratic time to refuse"]
+async fn review21_finding_x3_a_long_argument_quoted_in_a_refusal_takes_quadratic_time() {
+    let world = crate::World::new().await;
+    let mut took = Vec::new();
+    for pattern in ["a:", "A:"] {
+        let started = std::time::Instant::now();
+        let refused = world
+            .tool_error(
+                "get_argocd_app_status",
+                json!({"app_name": pattern.repeat(32 * 1024)}),
+            )
+            .await;
+        let elapsed = started.elapsed();
+        println!("review21 X3 {pattern:?} x64 KB: {elapsed:?} ({} bytes)", refused.len());
+        took.push(elapsed);
+    }
+    assert!(
+        took[1] < std::time::Duration::from_secs(3),
+        "a 64 KB app_name of `A:` took {:?} to refuse against {:?} for `a:`",
+        took[1],
+        took[0]
+    );
 }
