@@ -52,7 +52,9 @@
 //!   the end of the word, and `switch` splits it: in text without spaces each `A:` reads the
 //!   whole rest and nothing is consumed. 64 KB of `A:` in a condition message: one
 //!   `get_argocd_app_status` takes ~32 s through the server component (`a:`: 0.3 s); 256 KB of
-//!   `Basic:` ~80 s, `ConnectionString:` ~55 s.
+//!   `Basic:` ~80 s, `ConnectionString:` ~55 s. Every slow pattern of two or three characters
+//!   (`review21_probe_native_short_patterns`, 18,000 patterns at 32 KB) holds `A:`; the worst,
+//!   `&A:`, takes 2.3 s natively at 32 KB (quadratic: ~2.5 min at 256 KB).
 //! - X2 (high, denial of service) `userinfo.rs` `scp_like_userinfo_end` reads, at every word
 //!   start (after `=`, `,`, a space, a quote, a bracket) that reads `user:`, to the end of the
 //!   word for a last `@` followed by a host; with none (`u:p@=`, `u:@=`, `u:p@,`) nothing is
@@ -77,8 +79,9 @@
 //!   as what cannot be hidden, so it is not asserted.)
 //!
 //! What held: the allow-list walk with a child listed in another namespace spelling (empty,
-//! `ArgoCD`, trailing space) or without a namespace (refused, fail closed; test below); the
-//! direct `delete_argocd_resource` of a child Application of another project. The backslash
+//! `ArgoCD`, trailing space) or without a namespace (refused, fail closed), a grandchild Argo
+//! CD cannot show (refused, naming it) (both tests below); the direct
+//! `delete_argocd_resource` of a child Application of another project. The backslash
 //! fix: 256 KB of `\`, `\\z`, `\\\"`, `%25`, `&#x`, `\u001b[1`, and ~90 other single
 //! patterns, with and without `kind: Secret`, all under 1 s; ~1,100 keyword/filler pairs
 //! (`review21_probe_keyword_pairs_timing`) under ~2 s apart from X1 and X2. Own secrets: hex,
@@ -177,7 +180,10 @@ async fn review21_held_child_listed_in_another_namespace_spelling_is_refused() {
             if !namespace.is_null() {
                 child["namespace"] = namespace.clone();
             }
-            record.app["status"]["resources"].as_array_mut().unwrap().push(child);
+            record.app["status"]["resources"]
+                .as_array_mut()
+                .unwrap()
+                .push(child);
         }
         crate::planting::manages(&world.standin, "broken-app", "guestbook");
         let result = world
@@ -251,7 +257,11 @@ fn decode_echo(text: &str) -> Vec<String> {
     for part in text.split("R21e02q [").skip(1) {
         let inner = part.split(']').next().unwrap_or("");
         // The JSON text escapes: read it as the string it was.
-        let unescaped = inner.replace("\\\\r", "").replace("\\\\n", "").replace("\\r", "").replace("\\n", "");
+        let unescaped = inner
+            .replace("\\\\r", "")
+            .replace("\\\\n", "")
+            .replace("\\r", "")
+            .replace("\\n", "");
         out.push(unescaped.clone());
         let bytes = unescaped.as_bytes();
         let mut decoded = Vec::new();
@@ -297,9 +307,12 @@ async fn world_with_password(password: &str) -> crate::World {
         stderr: Some(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20)),
         ..Default::default()
     };
-    env.variables.insert("argocd_url".into(), crate::ARGOCD_URL.into());
-    env.variables.insert("argocd_username".into(), "admin".into());
-    env.variables.insert("argocd_password".into(), password.into());
+    env.variables
+        .insert("argocd_url".into(), crate::ARGOCD_URL.into());
+    env.variables
+        .insert("argocd_username".into(), "admin".into());
+    env.variables
+        .insert("argocd_password".into(), password.into());
     crate::World { standin, env }
 }
 
@@ -321,7 +334,10 @@ async fn review21_finding_e3_a_password_with_a_quote_is_shown_in_the_content_tex
         .await;
     assert_eq!(result["isError"], false, "{result}");
     let structured = result["structuredContent"].to_string();
-    let text = result["content"][0]["text"].as_str().unwrap_or("").to_owned();
+    let text = result["content"][0]["text"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
     println!("review21 E3 structured: {structured}");
     println!("review21 E3 text: {text}");
     assert!(
@@ -349,15 +365,101 @@ async fn review21_probe_repeated_patterns_timing() {
         .unwrap_or(256 * 1024);
     let only = std::env::var("R21_ONLY").ok();
     let patterns: Vec<String> = [
-        "\\", "\\\\z", "%", "%25", "%5C", "&", "&#", "&#x", "&quot;", ":", "=", "@", "/", "\"",
-        "'", "-", ".", "$", "${", "{", "[", "<", " ", "\t", "\n", "\\n", "#", "*", "|", "`",
-        "\u{1b}[", "\\u001b[1", ";", "://", "Bearer ", "password=", "password: ", "-----BEGIN ",
-        "eyJ", "ghp_", "AKIA", "data:", "stringData:", "token:", "\\\"", "\\u005c", "a:b@",
-        "x://a:b", "--password ", "-p", "Authorization: ", "Basic ", "key=", "secret ", "pass",
-        "password", "\"password\":", "'password':", "password=\"", "PASSWORD=", "apiKey",
-        "\\\\\\\"", "\\u0022", "%22", "%2522", "&#34;", "-----", "a=b&", "a=", "=a", "_", "aA1",
-        "0", "==", "\\x1b[", "\\033[", "\\e[", "\r", "\u{2028}", "\u{e9}", "é:", "@@", "::",
-        "//", "@a:", "a@", ":@", "{{", "}}", "${{", "\\\\", "\\/", "%2F", "%40", "%3A",
+        "\\",
+        "\\\\z",
+        "%",
+        "%25",
+        "%5C",
+        "&",
+        "&#",
+        "&#x",
+        "&quot;",
+        ":",
+        "=",
+        "@",
+        "/",
+        "\"",
+        "'",
+        "-",
+        ".",
+        "$",
+        "${",
+        "{",
+        "[",
+        "<",
+        " ",
+        "\t",
+        "\n",
+        "\\n",
+        "#",
+        "*",
+        "|",
+        "`",
+        "\u{1b}[",
+        "\\u001b[1",
+        ";",
+        "://",
+        "Bearer ",
+        "password=",
+        "password: ",
+        "-----BEGIN ",
+        "eyJ",
+        "ghp_",
+        "AKIA",
+        "data:",
+        "stringData:",
+        "token:",
+        "\\\"",
+        "\\u005c",
+        "a:b@",
+        "x://a:b",
+        "--password ",
+        "-p",
+        "Authorization: ",
+        "Basic ",
+        "key=",
+        "secret ",
+        "pass",
+        "password",
+        "\"password\":",
+        "'password':",
+        "password=\"",
+        "PASSWORD=",
+        "apiKey",
+        "\\\\\\\"",
+        "\\u0022",
+        "%22",
+        "%2522",
+        "&#34;",
+        "-----",
+        "a=b&",
+        "a=",
+        "=a",
+        "_",
+        "aA1",
+        "0",
+        "==",
+        "\\x1b[",
+        "\\033[",
+        "\\e[",
+        "\r",
+        "\u{2028}",
+        "\u{e9}",
+        "é:",
+        "@@",
+        "::",
+        "//",
+        "@a:",
+        "a@",
+        ":@",
+        "{{",
+        "}}",
+        "${{",
+        "\\\\",
+        "\\/",
+        "%2F",
+        "%40",
+        "%3A",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -399,20 +501,95 @@ async fn review21_probe_keyword_pairs_timing() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(256 * 1024);
     let keywords = [
-        "password", "token", "secret", "Secret", "kind: Secret", "apiVersion: v1", "data",
-        "stringData", "Authorization", "Bearer", "Basic", "-----BEGIN", "-----BEGIN RSA PRIVATE KEY-----",
-        "https://", "git@", "ssh://", "mongodb://", "postgres://", "user:pw@", "--password",
-        "-p", "PGPASSWORD", "export", "set", "aws_secret_access_key", "client_secret",
-        "private_key", "<password>", "<Password>", "\"password\"", "'password'", "password:",
-        "password=", "password =", "${", "{{", "\"\"\"", "'''", "```", "`", "\\\"", "&quot;",
-        "Set-Cookie", "Cookie", "X-Api-Key", "api_key", "hooks.slack.com/services/",
-        "http://a", "@", "%40", "\\u0040", "hash", "assertEquals(", "check(", "==", "!=",
-        "password(", "login(", "kubectl create secret", "--from-literal=", "helm", "--set",
-        "values:", "env:", "- name:", "value:", "valueFrom:", "ConnectionString", "Data Source=",
-        "Server=", "jdbc:", "redis://", "amqp://", "s3://", "AKIA", "ghp_", "glpat-", "xoxb-",
-        "sk-", "eyJhbGciOi", "npm_", "AIza", "[", "(", "{",
+        "password",
+        "token",
+        "secret",
+        "Secret",
+        "kind: Secret",
+        "apiVersion: v1",
+        "data",
+        "stringData",
+        "Authorization",
+        "Bearer",
+        "Basic",
+        "-----BEGIN",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "https://",
+        "git@",
+        "ssh://",
+        "mongodb://",
+        "postgres://",
+        "user:pw@",
+        "--password",
+        "-p",
+        "PGPASSWORD",
+        "export",
+        "set",
+        "aws_secret_access_key",
+        "client_secret",
+        "private_key",
+        "<password>",
+        "<Password>",
+        "\"password\"",
+        "'password'",
+        "password:",
+        "password=",
+        "password =",
+        "${",
+        "{{",
+        "\"\"\"",
+        "'''",
+        "```",
+        "`",
+        "\\\"",
+        "&quot;",
+        "Set-Cookie",
+        "Cookie",
+        "X-Api-Key",
+        "api_key",
+        "hooks.slack.com/services/",
+        "http://a",
+        "@",
+        "%40",
+        "\\u0040",
+        "hash",
+        "assertEquals(",
+        "check(",
+        "==",
+        "!=",
+        "password(",
+        "login(",
+        "kubectl create secret",
+        "--from-literal=",
+        "helm",
+        "--set",
+        "values:",
+        "env:",
+        "- name:",
+        "value:",
+        "valueFrom:",
+        "ConnectionString",
+        "Data Source=",
+        "Server=",
+        "jdbc:",
+        "redis://",
+        "amqp://",
+        "s3://",
+        "AKIA",
+        "ghp_",
+        "glpat-",
+        "xoxb-",
+        "sk-",
+        "eyJhbGciOi",
+        "npm_",
+        "AIza",
+        "[",
+        "(",
+        "{",
     ];
-    let fillers = [" ", "a", "x ", "\n", "\\n", ":", "=", "\"", "'", ": ", "=\"", "\\\"", "/"];
+    let fillers = [
+        " ", "a", "x ", "\n", "\\n", ":", "=", "\"", "'", ": ", "=\"", "\\\"", "/",
+    ];
     let world = crate::World::new().await;
     let mut times = Vec::new();
     for keyword in keywords {
@@ -667,7 +844,11 @@ async fn review21_finding_x1_capitalised_fields_without_spaces_take_quadratic_ti
             .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
             .await;
         let elapsed = started.elapsed();
-        println!("review21 X1 {pattern:?} x{}: {elapsed:?} ({})", size / 2, result["isError"]);
+        println!(
+            "review21 X1 {pattern:?} x{}: {elapsed:?} ({})",
+            size / 2,
+            result["isError"]
+        );
         took.push(elapsed);
     }
     assert!(
@@ -698,7 +879,10 @@ async fn review21_finding_x2_scheme_less_userinfo_without_host_takes_quadratic_t
             .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
             .await;
         let elapsed = started.elapsed();
-        println!("review21 X2 {pattern:?}: {elapsed:?} ({})", result["isError"]);
+        println!(
+            "review21 X2 {pattern:?}: {elapsed:?} ({})",
+            result["isError"]
+        );
         took.push(elapsed);
     }
     assert!(
@@ -774,36 +958,240 @@ fn config_map(name: &str, key: &str, text: &str) -> Value {
 #[ignore = "a probe: run it by hand with --ignored"]
 async fn review21_probe_live_shapes() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
-        ("yaml anchor", config_map("r21-a01", "values.yaml", "common: &pw R21a01x\ndb:\n  password: *pw\n"), &["R21a01x"]),
-        ("yaml explicit key", config_map("r21-a10", "values.yaml", "db:\n  ? password\n  : R21a10x\n"), &["R21a10x"]),
-        ("yaml dq \\x escape key", config_map("r21-a11", "values.yaml", "db:\n  \"pass\\x77ord\": R21a11x\n"), &["R21a11x"]),
-        ("yaml comment then value", config_map("r21-a13", "values.yaml", "db:\n  password: # from vault\n    R21a13x\n"), &["R21a13x"]),
-        ("yaml space before colon", config_map("r21-a24", "values.yaml", "db:\n  password : R21a24x\n"), &["R21a24x"]),
-        ("json newline colon", config_map("r21-a25", "config.json", "{\"password\"\n:\n\"R21a25x\"}"), &["R21a25x"]),
-        ("properties space sep", config_map("r21-a08", "application.properties", "spring.datasource.url=jdbc:x\nspring.datasource.password R21a08y\n"), &["R21a08y"]),
-        ("properties colon sep", config_map("r21-a09", "application.properties", "spring.datasource.password:R21a09y\n"), &["R21a09y"]),
-        ("mysql -p attached", config_map("r21-a06", "run.sh", "mysql -uroot -pR21a06x mydb\n"), &["R21a06x"]),
-        ("xml cdata", config_map("r21-a17", "conf.xml", "<db><password><![CDATA[R21a17y]]></password></db>"), &["R21a17y"]),
-        ("yaml dq unicode key", config_map("r21-a03", "values.yaml", "db:\n  \"pass\\u0077ord\": R21a03x\n"), &["R21a03x"]),
-        ("yaml merge", config_map("r21-a14", "values.yaml", "creds: &c\n  user: u\n  secret_value: R21a14x\n"), &["R21a14x"]),
-        ("yaml flow seq", config_map("r21-a15", "values.yaml", "password: [R21a15x]\n"), &["R21a15x"]),
-        ("yaml tagged", config_map("r21-a16", "values.yaml", "db:\n  password: !!binary UjIxYTE2eA==\n  token: !vault R21a16x\n"), &["R21a16x", "UjIxYTE2eA"]),
-        ("toml multiline", config_map("r21-a18", "c.toml", "[db]\npassword = '''\nR21a18x'''\n"), &["R21a18x"]),
-        ("env file", config_map("r21-a20", ".env", "DB_PASS=R21a20x\nAPI_SECRET=R21a20y\n"), &["R21a20x", "R21a20y"]),
-        ("hcl heredoc", config_map("r21-a21", "main.tf", "password = <<EOT\nR21a21x\nEOT\n"), &["R21a21x"]),
-        ("yaml long key", config_map("r21-a22", "values.yaml", "db:\n  \"password\"   :   \"R21a22x\"\n"), &["R21a22x"]),
-        ("ini semicolon", config_map("r21-a23", "php.ini", "[mysql]\nmysql.default_password = R21a23x ; default\n"), &["R21a23x"]),
-        ("java keystore pass", config_map("r21-a26", "jvm.options", "-Djavax.net.ssl.keyStorePassword=R21a26x\n-Ddb.pw=R21a26y\n"), &["R21a26x", "R21a26y"]),
-        ("psql conninfo", config_map("r21-a27", "conn", "host=db port=5432 dbname=app user=app password=R21a27x sslmode=require\n"), &["R21a27x"]),
-        ("pgpass", config_map("r21-a28", ".pgpass", "db.example.com:5432:app:app:R21a28x\n"), &["R21a28x"]),
-        ("netrc", config_map("r21-a29", ".netrc", "machine github.com login bot password R21a29x\n"), &["R21a29x"]),
-        ("docker auth b64", config_map("r21-a30", "config.json", "{\"auths\":{\"r.example.com\":{\"auth\":\"Ym90OlIyMWEzMHg=\"}}}"), &["Ym90OlIyMWEzMHg"]),
-        ("htpasswd", config_map("r21-a31", "htpasswd", "admin:$apr1$R21a31x$abcdefghijklmnopqrstuv\n"), &["R21a31x"]),
-        ("kubeconfig", config_map("r21-a32", "kubeconfig", "users:\n- name: x\n  user:\n    client-key-data: UjIxYTMyeA==\n    token: R21a32y\n"), &["UjIxYTMyeA", "R21a32y"]),
-        ("ssh private key openssh", config_map("r21-a33", "id", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAR21a33x\n-----END OPENSSH PRIVATE KEY-----\n"), &["R21a33x"]),
-        ("redis url no user", config_map("r21-a34", "redis", "redis://:R21a34x@redis:6379/0\n"), &["R21a34x"]),
-        ("smb", config_map("r21-a35", "mount", "//server/share -o username=u,password=R21a35x\n"), &["R21a35x"]),
-        ("sasl jaas", config_map("r21-a36", "jaas", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"R21a36x\";\n"), &["R21a36x"]),
+        (
+            "yaml anchor",
+            config_map(
+                "r21-a01",
+                "values.yaml",
+                "common: &pw R21a01x\ndb:\n  password: *pw\n",
+            ),
+            &["R21a01x"],
+        ),
+        (
+            "yaml explicit key",
+            config_map("r21-a10", "values.yaml", "db:\n  ? password\n  : R21a10x\n"),
+            &["R21a10x"],
+        ),
+        (
+            "yaml dq \\x escape key",
+            config_map(
+                "r21-a11",
+                "values.yaml",
+                "db:\n  \"pass\\x77ord\": R21a11x\n",
+            ),
+            &["R21a11x"],
+        ),
+        (
+            "yaml comment then value",
+            config_map(
+                "r21-a13",
+                "values.yaml",
+                "db:\n  password: # from vault\n    R21a13x\n",
+            ),
+            &["R21a13x"],
+        ),
+        (
+            "yaml space before colon",
+            config_map("r21-a24", "values.yaml", "db:\n  password : R21a24x\n"),
+            &["R21a24x"],
+        ),
+        (
+            "json newline colon",
+            config_map("r21-a25", "config.json", "{\"password\"\n:\n\"R21a25x\"}"),
+            &["R21a25x"],
+        ),
+        (
+            "properties space sep",
+            config_map(
+                "r21-a08",
+                "application.properties",
+                "spring.datasource.url=jdbc:x\nspring.datasource.password R21a08y\n",
+            ),
+            &["R21a08y"],
+        ),
+        (
+            "properties colon sep",
+            config_map(
+                "r21-a09",
+                "application.properties",
+                "spring.datasource.password:R21a09y\n",
+            ),
+            &["R21a09y"],
+        ),
+        (
+            "mysql -p attached",
+            config_map("r21-a06", "run.sh", "mysql -uroot -pR21a06x mydb\n"),
+            &["R21a06x"],
+        ),
+        (
+            "xml cdata",
+            config_map(
+                "r21-a17",
+                "conf.xml",
+                "<db><password><![CDATA[R21a17y]]></password></db>",
+            ),
+            &["R21a17y"],
+        ),
+        (
+            "yaml dq unicode key",
+            config_map(
+                "r21-a03",
+                "values.yaml",
+                "db:\n  \"pass\\u0077ord\": R21a03x\n",
+            ),
+            &["R21a03x"],
+        ),
+        (
+            "yaml merge",
+            config_map(
+                "r21-a14",
+                "values.yaml",
+                "creds: &c\n  user: u\n  secret_value: R21a14x\n",
+            ),
+            &["R21a14x"],
+        ),
+        (
+            "yaml flow seq",
+            config_map("r21-a15", "values.yaml", "password: [R21a15x]\n"),
+            &["R21a15x"],
+        ),
+        (
+            "yaml tagged",
+            config_map(
+                "r21-a16",
+                "values.yaml",
+                "db:\n  password: !!binary UjIxYTE2eA==\n  token: !vault R21a16x\n",
+            ),
+            &["R21a16x", "UjIxYTE2eA"],
+        ),
+        (
+            "toml multiline",
+            config_map("r21-a18", "c.toml", "[db]\npassword = '''\nR21a18x'''\n"),
+            &["R21a18x"],
+        ),
+        (
+            "env file",
+            config_map("r21-a20", ".env", "DB_PASS=R21a20x\nAPI_SECRET=R21a20y\n"),
+            &["R21a20x", "R21a20y"],
+        ),
+        (
+            "hcl heredoc",
+            config_map("r21-a21", "main.tf", "password = <<EOT\nR21a21x\nEOT\n"),
+            &["R21a21x"],
+        ),
+        (
+            "yaml long key",
+            config_map(
+                "r21-a22",
+                "values.yaml",
+                "db:\n  \"password\"   :   \"R21a22x\"\n",
+            ),
+            &["R21a22x"],
+        ),
+        (
+            "ini semicolon",
+            config_map(
+                "r21-a23",
+                "php.ini",
+                "[mysql]\nmysql.default_password = R21a23x ; default\n",
+            ),
+            &["R21a23x"],
+        ),
+        (
+            "java keystore pass",
+            config_map(
+                "r21-a26",
+                "jvm.options",
+                "-Djavax.net.ssl.keyStorePassword=R21a26x\n-Ddb.pw=R21a26y\n",
+            ),
+            &["R21a26x", "R21a26y"],
+        ),
+        (
+            "psql conninfo",
+            config_map(
+                "r21-a27",
+                "conn",
+                "host=db port=5432 dbname=app user=app password=R21a27x sslmode=require\n",
+            ),
+            &["R21a27x"],
+        ),
+        (
+            "pgpass",
+            config_map(
+                "r21-a28",
+                ".pgpass",
+                "db.example.com:5432:app:app:R21a28x\n",
+            ),
+            &["R21a28x"],
+        ),
+        (
+            "netrc",
+            config_map(
+                "r21-a29",
+                ".netrc",
+                "machine github.com login bot password R21a29x\n",
+            ),
+            &["R21a29x"],
+        ),
+        (
+            "docker auth b64",
+            config_map(
+                "r21-a30",
+                "config.json",
+                "{\"auths\":{\"r.example.com\":{\"auth\":\"Ym90OlIyMWEzMHg=\"}}}",
+            ),
+            &["Ym90OlIyMWEzMHg"],
+        ),
+        (
+            "htpasswd",
+            config_map(
+                "r21-a31",
+                "htpasswd",
+                "admin:$apr1$R21a31x$abcdefghijklmnopqrstuv\n",
+            ),
+            &["R21a31x"],
+        ),
+        (
+            "kubeconfig",
+            config_map(
+                "r21-a32",
+                "kubeconfig",
+                "users:\n- name: x\n  user:\n    client-key-data: UjIxYTMyeA==\n    token: R21a32y\n",
+            ),
+            &["UjIxYTMyeA", "R21a32y"],
+        ),
+        (
+            "ssh private key openssh",
+            config_map(
+                "r21-a33",
+                "id",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAR21a33x\n-----END OPENSSH PRIVATE KEY-----\n",
+            ),
+            &["R21a33x"],
+        ),
+        (
+            "redis url no user",
+            config_map("r21-a34", "redis", "redis://:R21a34x@redis:6379/0\n"),
+            &["R21a34x"],
+        ),
+        (
+            "smb",
+            config_map(
+                "r21-a35",
+                "mount",
+                "//server/share -o username=u,password=R21a35x\n",
+            ),
+            &["R21a35x"],
+        ),
+        (
+            "sasl jaas",
+            config_map(
+                "r21-a36",
+                "jaas",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"R21a36x\";\n",
+            ),
+            &["R21a36x"],
+        ),
     ];
     let found = crate::planting::leaks_in_live(&shapes).await;
     println!("review21 live leaks: {found:#?}");
@@ -953,10 +1341,22 @@ fn review21_probe_native_text_shapes() {
 #[ignore = "issue 19: az login -p, mysqladmin password, htpasswd -b, vault login show their secret"]
 async fn review21_finding_l3_passwords_of_well_known_commands_are_shown() {
     let shapes = [
-        ("az login -p", "job failed: az login --service-principal -u app -p R21l03b --tenant t"),
-        ("mysqladmin password", "init: mysqladmin -u root password R21l03c exited 1"),
-        ("htpasswd -b", "init: htpasswd -b -c /auth/htpasswd admin R21l03d: permission denied"),
-        ("vault login", "hook failed: vault login R21l03e: permission denied"),
+        (
+            "az login -p",
+            "job failed: az login --service-principal -u app -p R21l03b --tenant t",
+        ),
+        (
+            "mysqladmin password",
+            "init: mysqladmin -u root password R21l03c exited 1",
+        ),
+        (
+            "htpasswd -b",
+            "init: htpasswd -b -c /auth/htpasswd admin R21l03d: permission denied",
+        ),
+        (
+            "vault login",
+            "hook failed: vault login R21l03e: permission denied",
+        ),
     ];
     let world = crate::World::new().await;
     let planted: Vec<(&str, &str, &str)> = shapes.iter().map(|(n, t)| (*n, *t, "")).collect();
@@ -1030,7 +1430,10 @@ async fn review21_finding_x3_a_long_argument_quoted_in_a_refusal_takes_quadratic
             )
             .await;
         let elapsed = started.elapsed();
-        println!("review21 X3 {pattern:?} x64 KB: {elapsed:?} ({} bytes)", refused.len());
+        println!(
+            "review21 X3 {pattern:?} x64 KB: {elapsed:?} ({} bytes)",
+            refused.len()
+        );
         took.push(elapsed);
     }
     assert!(
@@ -1039,4 +1442,65 @@ async fn review21_finding_x3_a_long_argument_quoted_in_a_refusal_takes_quadratic
         took[1],
         took[0]
     );
+}
+
+/// Every pattern of two and three characters from a set of delimiters and letters, repeated
+/// to 32 KB, through the credential rules natively: the slow ones are printed.
+#[test]
+#[ignore = "a timing probe: run it by hand with --ignored"]
+fn review21_probe_native_short_patterns() {
+    let alphabet: Vec<char> = "Aa1:=@,/\"'{[<-. \\%&#*|;\n(".chars().collect();
+    let mut patterns = Vec::new();
+    for a in &alphabet {
+        for b in &alphabet {
+            patterns.push(format!("{a}{b}"));
+            for c in &alphabet {
+                patterns.push(format!("{a}{b}{c}"));
+            }
+        }
+    }
+    let mut slow = Vec::new();
+    for pattern in patterns {
+        let text = pattern.repeat(32 * 1024 / pattern.len());
+        let started = std::time::Instant::now();
+        let _ = argocd_mcp::tools::without_credentials(&text);
+        let took = started.elapsed();
+        if took > std::time::Duration::from_millis(250) {
+            slow.push((took, pattern));
+        }
+    }
+    slow.sort();
+    slow.reverse();
+    for (took, pattern) in &slow {
+        println!("review21 short {pattern:?}: {took:?}");
+    }
+    println!("review21 short: {} slow", slow.len());
+}
+
+/// Held: a grandchild Argo CD cannot show (it does not exist, or the caller may not read it)
+/// refuses the cascade delete rather than passing it unjudged; so does a child's child in
+/// another namespace that answers for another app.
+#[tokio::test]
+async fn review21_held_an_unreadable_grandchild_refuses_the_cascade() {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    world
+        .standin
+        .state()
+        .apps
+        .get_mut("broken-app")
+        .unwrap()
+        .app["spec"]["project"] = json!("payments");
+    crate::planting::manages(&world.standin, "payments", "broken-app");
+    crate::planting::manages(&world.standin, "broken-app", "r21-no-such-app");
+    let result = world
+        .call(
+            "delete_argocd_app",
+            json!({"app_name": "payments", "cascade": true, "confirm": true}),
+        )
+        .await;
+    println!("review21 held grandchild: {result}");
+    assert_eq!(result["isError"], true, "{result}");
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+    assert!(result.to_string().contains("r21-no-such-app"), "{result}");
 }
