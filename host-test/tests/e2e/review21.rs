@@ -85,8 +85,8 @@
 //! fix: 256 KB of `\`, `\\z`, `\\\"`, `%25`, `&#x`, `\u001b[1`, and ~90 other single
 //! patterns, with and without `kind: Secret`, all under 1 s; ~1,100 keyword/filler pairs
 //! (`review21_probe_keyword_pairs_timing`) under ~2 s apart from X1 and X2. Own secrets: hex,
-//! base64 at every offset, form-encoded (E1's fix) hold; the streamed path hides value by
-//! value. Live objects (`review21_probe_live_shapes`): YAML explicit keys (`? password`),
+//! base64 at every offset, form-encoded (E1's fix, review 20's test) hold; the streamed path
+//! hides value by value, so E3 should not reach it (read, not tested). Live objects (`review21_probe_live_shapes`): YAML explicit keys (`? password`),
 //! `\x77` and `\u0077` in keys, a comment after the colon, ` : `, JSON with line breaks
 //! around the colon, `.properties` with `:`, `mysql -p…`, CDATA, tags (`!!binary`,
 //! `!vault`), TOML `'''`, `.env`, HCL heredoc, INI, `-D…Password=`, libpq conninfo,
