@@ -135,7 +135,6 @@ fn sent_writes(world: &crate::World) -> Vec<String> {
 /// Git no longer holds, whatever its project: the delete the allow-list refuses through
 /// `delete_argocd_resource` (and through the cascade delete of the parent) is sent as a sync.
 #[tokio::test]
-#[ignore = "issue 19: sync prune of an allowed app of apps deletes a child Application of a refused project"]
 async fn review21_finding_p1_sync_prune_deletes_a_child_application_of_another_project() {
     let world = pruning_world().await;
     // The same delete asked directly is refused (holds).
@@ -207,7 +206,6 @@ async fn review21_held_child_listed_in_another_namespace_spelling_is_refused() {
 /// characters cut by the line break), every byte percent-encoded, hex in mixed case, HTML
 /// entities for the punctuation.
 #[tokio::test]
-#[ignore = "issue 19: the client secret quoted MIME-wrapped in base64 or fully percent-encoded is shown"]
 async fn review21_finding_e2_the_client_secret_in_more_encodings_is_shown() {
     use base64::Engine;
     let body = format!(
@@ -320,7 +318,6 @@ async fn world_with_password(password: &str) -> crate::World {
 /// holding a quote or a backslash is written escaped once in `structuredContent` but twice in
 /// the `content` text (JSON text inside a JSON string), a spelling `OwnSecrets` does not list.
 #[tokio::test]
-#[ignore = "issue 19: a password with a quote or backslash quoted by Argo CD is shown doubly escaped in content text"]
 async fn review21_finding_e3_a_password_with_a_quote_is_shown_in_the_content_text() {
     let password = "R21q\"Zx9\\kpw";
     let world = world_with_password(password).await;
@@ -620,7 +617,6 @@ async fn review21_probe_keyword_pairs_timing() {
 /// write `/` as `\/`): the credential rules read through these escapes, `OwnSecrets` does not.
 /// Through both components.
 #[tokio::test]
-#[ignore = "issue 19: a password quoted with JSON escapes (\\u0026, \\/) inside a message is shown"]
 async fn review21_finding_e4_a_password_quoted_with_json_escapes_is_shown() {
     let password = "R21/pw&Zx9-k<q>";
     let escaped = "R21\\/pw\\u0026Zx9-k\\u003cq\\u003e";
@@ -651,7 +647,6 @@ async fn review21_finding_e4_a_password_quoted_with_json_escapes_is_shown() {
 
 /// P1b: the same prune through a rollback with `prune: true` (the old revision lacks the child).
 #[tokio::test]
-#[ignore = "issue 19: rollback prune of an allowed app of apps deletes a child Application of a refused project"]
 async fn review21_finding_p1b_rollback_prune_deletes_a_child_application_of_another_project() {
     let world = pruning_world().await;
     {
@@ -691,7 +686,6 @@ async fn review21_finding_p1b_rollback_prune_deletes_a_child_application_of_anot
 /// own secrets are taken out only where it leaves, by their whole spelling: a refusal quoting
 /// the request with the client secret across the 200th character shows all of it but its tail.
 #[tokio::test]
-#[ignore = "issue 19: the client secret cut at the 200th character of a provider's refusal shows its head"]
 async fn review21_finding_e5_a_cut_provider_refusal_shows_the_head_of_the_client_secret() {
     let world = user_mode(&[]).await;
     let alice = token(&world, "alice");
@@ -724,7 +718,6 @@ async fn review21_finding_e5_a_cut_provider_refusal_shows_the_head_of_the_client
 /// rules and before the settings' own secrets are taken out by value: the Argo CD password
 /// quoted by a pod across the cut shows all of it but its tail. Through both components.
 #[tokio::test]
-#[ignore = "issue 19: a log line cut inside the Argo CD password shows its head"]
 async fn review21_finding_e6_a_cut_log_line_shows_the_head_of_the_password() {
     let head = &crate::PASSWORD[..crate::PASSWORD.len() - 3];
     let mut shown = Vec::new();
@@ -831,7 +824,7 @@ fn review21_probe_native_scrub_timing() {
 /// 64 KB of `A:` takes ~6 s natively (`a:` 40 ms); 256 KB of `Basic:` in a condition message
 /// made one `get_argocd_app_status` take ~80 s through the server component.
 #[tokio::test]
-#[ignore = "issue 19: a condition message of A:A:A:… (no spaces) takes tens of seconds to scrub"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review21_finding_x1_capitalised_fields_without_spaces_take_quadratic_time() {
     let size = 64 * 1024;
     let world = crate::World::new().await;
@@ -866,7 +859,7 @@ async fn review21_finding_x1_capitalised_fields_without_spaces_take_quadratic_ti
 /// natively, 128 KB 9 s; 256 KB of `user:pw@=` in a condition message made one
 /// `get_argocd_app_status` take ~130 s through the server component.
 #[tokio::test]
-#[ignore = "issue 19: a condition message of u:p@=u:p@=… takes tens of seconds to scrub"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review21_finding_x2_scheme_less_userinfo_without_host_takes_quadratic_time() {
     let size = 64 * 1024;
     let world = crate::World::new().await;
@@ -900,7 +893,6 @@ async fn review21_finding_x2_scheme_less_userinfo_without_host_takes_quadratic_t
 /// ApplicationSets and AppProjects by kind only (`project_guard.rs` `argo_object`), so the
 /// definition they all depend on (and a Namespace that holds them) passes.
 #[tokio::test]
-#[ignore = "issue 19: deleting the Application CRD through an allowed app deletes the apps of every project"]
 async fn review21_finding_p2_deleting_the_application_crd_through_an_allowed_app_is_sent() {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
@@ -1417,7 +1409,7 @@ async fn review21_probe_caller_arguments_timing() {
 /// 64 KB ~15 s; a request may be 1 MiB, so one call costs the better part of an hour of
 /// CPU. Any caller can send it, in read-only mode too.
 #[tokio::test]
-#[ignore = "issue 19: an app_name of A:A:A:… takes quadratic time to refuse"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review21_finding_x3_a_long_argument_quoted_in_a_refusal_takes_quadratic_time() {
     let world = crate::World::new().await;
     let mut took = Vec::new();
