@@ -193,7 +193,9 @@ mod tests {
             assert!(said.len() < 600, "{}", said.len());
             assert!(said.contains("\"not valid\"… (1000010 bytes)"), "{said}");
         }
-        let short = check_name("app_name", "Web").expect_err("refused").to_string();
+        let short = check_name("app_name", "Web")
+            .expect_err("refused")
+            .to_string();
         assert!(short.contains("\"Web\" is not"), "{short}");
     }
 

@@ -142,6 +142,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
             calls::credential,
             comparisons::credential,
             files::pgpass_password,
+            files::properties_password,
             headers::scheme_credential,
         ],
     )

@@ -26,6 +26,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| oracle_logon(bytes, i))
         .or_else(|| piped_password(bytes, i))
         .or_else(|| here_string_password(bytes, i))
+        .or_else(|| positional_password(bytes, i))
         .or_else(|| secret_literal(bytes, i))
 }
 
@@ -66,7 +67,8 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 9] = [
+const LOGINS_SPACED: [&str; 10] = [
+    "az login",
     "docker login",
     "podman login",
     "buildah login",
@@ -183,6 +185,67 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     value(bytes, skip_spaces(bytes, i + 3), false, 0).filter(|(s, e)| e > s)
+}
+
+/// Commands that take a password as a plain argument, at `i`: `mysqladmin … password SECRET`,
+/// `htpasswd -b[…] FILE USER SECRET` (`-nb USER SECRET` without a file), `vault login TOKEN`.
+/// The word, without the punctuation a message puts after it.
+fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    const COMMANDS: [&str; 3] = ["mysqladmin ", "htpasswd ", "vault login "];
+    let command = COMMANDS
+        .iter()
+        .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
+    if !word_may_start(bytes, i, command_byte) {
+        return None;
+    }
+    let window_end = bytes.len().min(i + COMMAND_BEFORE_MOST);
+    let line_end = i + bytes[i..window_end]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r' | b'|' | b';' | b'&'))
+        .unwrap_or(window_end - i);
+    // The words after the command, each as where it starts and ends.
+    let mut words = Vec::new();
+    let mut at = i + command.len();
+    while at < line_end {
+        at = skip_spaces(bytes, at);
+        let len = bytes[at..line_end.max(at)]
+            .iter()
+            .take_while(|b| !matches!(b, b' ' | b'\t'))
+            .count();
+        if len > 0 {
+            words.push((at, at + len));
+        }
+        at += len.max(1);
+    }
+    let text = |(start, end): (usize, usize)| &bytes[start..end];
+    let is_flag = |word: &(usize, usize)| text(*word).starts_with(b"-");
+    let plain: Vec<(usize, usize)> = words.iter().copied().filter(|w| !is_flag(w)).collect();
+    let found = match *command {
+        "mysqladmin " => words
+            .iter()
+            .position(|w| text(*w) == b"password")
+            .and_then(|n| words.get(n + 1))
+            .copied(),
+        "htpasswd " => {
+            let short_flags = || {
+                words
+                    .iter()
+                    .filter(|w| is_flag(w) && !text(**w).starts_with(b"--"))
+                    .map(|w| text(*w))
+            };
+            let batch = short_flags().any(|f| f.contains(&b'b'));
+            let no_file = short_flags().any(|f| f.contains(&b'n'));
+            batch
+                .then(|| plain.get(if no_file { 1 } else { 2 }).copied())
+                .flatten()
+        }
+        _ => plain.first().copied().filter(|w| !text(*w).contains(&b'=')),
+    }?;
+    let (start, mut end) = found;
+    while end > start && matches!(bytes[end - 1], b':' | b',' | b'.' | b';' | b')') {
+        end -= 1;
+    }
+    (end > start && bytes[start] != b'-').then_some((start, end))
 }
 
 /// Commands whose first argument names a setting and whose second is its value. `ENV` only in
@@ -545,6 +608,24 @@ mod tests {
                 "docker login -u robot --password-stdin <<< \"R21p05x\"",
                 "R21p05x",
             ),
+            // The twenty-first review (L3).
+            (
+                "az login --service-principal -u app -p R21l03b --tenant t",
+                "R21l03b",
+            ),
+            (
+                "init: mysqladmin -u root password R21l03c exited 1",
+                "R21l03c",
+            ),
+            (
+                "init: htpasswd -b -c /auth/htpasswd admin R21l03d: denied",
+                "R21l03d",
+            ),
+            ("htpasswd -nbB admin R21l03f", "R21l03f"),
+            (
+                "hook failed: vault login R21l03e: permission denied",
+                "R21l03e",
+            ),
         ] {
             let clean = super::super::without_credentials(dirty);
             assert!(!clean.contains(secret), "{dirty} → {clean}");
@@ -556,6 +637,8 @@ mod tests {
             "mysql -p app",
             "docker run -p 8080:80 nginx",
             "echo done | tee log",
+            "vault login -method=oidc",
+            "htpasswd -c /auth/htpasswd admin",
         ] {
             let clean = super::super::without_credentials(kept);
             assert!(

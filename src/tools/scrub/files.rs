@@ -1,9 +1,12 @@
 //! Credentials in the line format of a well-known file, where no name marks them: a
 //! `.pgpass` line, `hostname:port:database:username:password` (libpq's password file, also
-//! with `*` for any field), quoted in a ConfigMap, a values file or a log.
+//! with `*` for any field), quoted in a ConfigMap, a values file or a log; and a `.properties`
+//! line whose key and value a space separates (`spring.datasource.password secret`).
 
+use super::names;
 use super::reading::unit;
 use super::spans::{name_byte, value};
+use crate::tools::masking::names_a_place;
 
 /// A `.pgpass` line starting at `i`: the password field's span (to the end of the word: a
 /// password may hold `\:`).
@@ -41,6 +44,49 @@ pub fn pgpass_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     value(bytes, at, false, 0)
 }
 
+/// A `.properties` line at `i` whose key and value a space or a tab separates (as valid there
+/// as `=` or `:`), the key a credential's name written as code (a `.`, `_` or `-` in it, or in
+/// capitals: `spring.datasource.password`, `DB_PASSWORD`): its value, one word to the line's
+/// end. Prose (`password reset required`) has more words and no such key.
+pub fn properties_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let line_start = bytes[..i]
+        .iter()
+        .rposition(|b| matches!(b, b'\n' | b'\r'))
+        .map_or(0, |p| p + 1);
+    if !bytes[line_start..i]
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t'))
+    {
+        return None;
+    }
+    let key_len = bytes[i..]
+        .iter()
+        .take(128)
+        .take_while(|b| name_byte(**b))
+        .count();
+    let key = std::str::from_utf8(&bytes[i..i + key_len]).ok()?;
+    let as_code = key.contains(['.', '_', '-'])
+        || (key.len() >= 4 && key.bytes().all(|b| b.is_ascii_uppercase()));
+    if !as_code || !names::credential(key) || names_a_place(key) {
+        return None;
+    }
+    let gap = bytes[i + key_len..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let start = i + key_len + gap;
+    let end = start
+        + bytes[start..]
+            .iter()
+            .take(4096)
+            .take_while(|b| !matches!(b, b'\n' | b'\r'))
+            .count();
+    let value = bytes[start..end].trim_ascii_end();
+    let one_word = !value.is_empty() && !value.iter().any(|b| matches!(b, b' ' | b'\t'));
+    (gap > 0 && one_word && !matches!(value[0], b'=' | b':'))
+        .then_some((start, start + value.len()))
+}
+
 /// At the start of the text or a line (raw or escaped `\n`), or after a space or a quote.
 fn starts_line_or_word(bytes: &[u8], i: usize) -> bool {
     let Some(p) = i.checked_sub(1) else {
@@ -58,6 +104,35 @@ mod tests {
 
     fn masked(text: &str) -> String {
         super::super::spans::mask_all(text, &[pgpass_password]).into_owned()
+    }
+
+    /// The twenty-first review (L2).
+    #[test]
+    fn a_properties_password_after_a_space_is_masked() {
+        let masked =
+            |text: &str| super::super::spans::mask_all(text, &[properties_password]).into_owned();
+        for (dirty, clean) in [
+            (
+                "spring.datasource.password R21l02x",
+                "spring.datasource.password ***",
+            ),
+            (
+                "url jdbc:x\nDB_PASSWORD\tR21l02y\n",
+                "url jdbc:x\nDB_PASSWORD\t***\n",
+            ),
+            ("  PASSWORD R21l02z", "  PASSWORD ***"),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "password reset required",
+            "Password expired for user",
+            "db.password.file /etc/pw and more",
+            "note: db_password R21",
+            "spring.datasource.password=x",
+        ] {
+            assert_eq!(masked(kept), kept);
+        }
     }
 
     #[test]
