@@ -20,6 +20,7 @@
 //!
 //! scp-like git addresses without a password (`git@github.com:org/repo.git`) are kept.
 
+mod anchors;
 mod assignments;
 mod calls;
 mod commands;
@@ -36,6 +37,7 @@ mod spans;
 mod tokens;
 mod userinfo;
 
+pub(in crate::tools) use anchors::hide_aliased;
 pub use own_secrets::OwnSecrets;
 
 use std::borrow::Cow;
@@ -95,7 +97,7 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     for _ in 0..MOST_PASSES {
         let mut changed = false;
-        for rule in [userinfo::strip, mask_named] {
+        for rule in [userinfo::strip, mask_named, anchors::hide_aliased] {
             let clean = match rule(&out) {
                 Cow::Owned(clean) => Some(clean),
                 Cow::Borrowed(_) => None,

@@ -1195,7 +1195,6 @@ async fn review21_probe_live_shapes() {
 /// (`*pw`), the scrubbing the anchor's key. Through both components (`get_argocd_resource` of
 /// a ConfigMap holding values text).
 #[tokio::test]
-#[ignore = "issue 19: a YAML anchor's value aliased under a credential's name is shown"]
 async fn review21_finding_l1_a_yaml_anchor_aliased_as_a_password_is_shown() {
     let found = crate::planting::leaks_in_live(&[(
         "yaml anchor",
@@ -1213,7 +1212,6 @@ async fn review21_finding_l1_a_yaml_anchor_aliased_as_a_password_is_shown() {
 /// L2: a Java `.properties` line whose key and value are separated by whitespace (as valid as
 /// `=` or `:`): `spring.datasource.password R21l02x` is shown; with `=` or `:` it is hidden.
 #[tokio::test]
-#[ignore = "issue 19: a .properties password separated by a space is shown"]
 async fn review21_finding_l2_a_properties_password_after_a_space_is_shown() {
     let found = crate::planting::leaks_in_live(&[(
         "properties space separator",
@@ -1330,7 +1328,6 @@ fn review21_probe_native_text_shapes() {
 /// but the README lists it among what cannot be hidden.)
 /// Condition messages through both components.
 #[tokio::test]
-#[ignore = "issue 19: az login -p, mysqladmin password, htpasswd -b, vault login show their secret"]
 async fn review21_finding_l3_passwords_of_well_known_commands_are_shown() {
     let shapes = [
         (

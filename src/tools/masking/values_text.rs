@@ -32,6 +32,9 @@ pub fn mask_yaml(text: &str) -> String {
 /// understands (a line that fits nowhere, a quote or flow never closed).
 pub fn masked_if_yaml(text: &str) -> Option<String> {
     let text = other_line_breaks_as_line_feeds(text);
+    // A value anchored here and aliased under a credential's name below (`&dbpass …`, then
+    // `password: *dbpass`): hidden where it is written, before the alias's line is masked.
+    let text = crate::tools::scrub::hide_aliased(&text);
     let (columns, kind_lines) = secret_columns(&text);
     let mut masker = Masker {
         secret_columns: columns,
