@@ -265,12 +265,14 @@ fn decode_echo(text: &str) -> Vec<String> {
         let mut decoded = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-                if let Ok(b) = u8::from_str_radix(&unescaped[i + 1..i + 3], 16) {
-                    decoded.push(b);
-                    i += 3;
-                    continue;
-                }
+            if bytes[i] == b'%'
+                && i + 2 < bytes.len()
+                && i + 2 < bytes.len()
+                && let Ok(b) = u8::from_str_radix(&unescaped[i + 1..i + 3], 16)
+            {
+                decoded.push(b);
+                i += 3;
+                continue;
             }
             decoded.push(bytes[i]);
             i += 1;
@@ -297,8 +299,10 @@ fn decode_echo(text: &str) -> Vec<String> {
 
 /// A world whose admin password holds a quote and a backslash (what a password may hold).
 async fn world_with_password(password: &str) -> crate::World {
-    let mut config = host_test::standin::Config::default();
-    config.users = vec![("admin".into(), password.into())];
+    let config = host_test::standin::Config {
+        users: vec![("admin".into(), password.into())],
+        ..Default::default()
+    };
     let standin = host_test::standin::StandIn::start(config).await.unwrap();
     let mut env = host_test::embed::HostEnv {
         redirect: Some(standin.addr),
@@ -629,8 +633,10 @@ async fn review21_finding_e4_a_password_quoted_with_json_escapes_is_shown() {
     let server = result["structuredContent"].to_string();
     println!("review21 E4 server: {server}");
     // The plugin with the same password.
-    let mut config = host_test::standin::Config::default();
-    config.users = vec![("admin".into(), password.into())];
+    let config = host_test::standin::Config {
+        users: vec![("admin".into(), password.into())],
+        ..Default::default()
+    };
     let standin = host_test::standin::StandIn::start(config).await.unwrap();
     crate::planting::plant_conditions(&standin, "guestbook", &[("m", &message, "")]);
     let env = password_plugin_env(&standin, password);
