@@ -85,7 +85,11 @@ impl OwnSecrets {
                     word: hex_word,
                 });
                 for text in base64_cores(sent.as_bytes()) {
-                    cores.push(text.as_bytes().to_vec());
+                    // Each once (not sorted: the standard sort for this type alone would cost
+                    // the components kilobytes, issue 16).
+                    if !cores.iter().any(|core: &Vec<u8>| core == text.as_bytes()) {
+                        cores.push(text.as_bytes().to_vec());
+                    }
                     spellings.push(Spelling {
                         text,
                         word: base64_word,
@@ -97,8 +101,6 @@ impl OwnSecrets {
         // found.
         crate::order::sort_rows_by(&mut spellings, |a, b| b.text.len().cmp(&a.text.len()));
         spellings.dedup_by(|a, b| a.text == b.text);
-        cores.sort();
-        cores.dedup();
         OwnSecrets {
             spellings,
             plain,
