@@ -97,7 +97,9 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
     for _ in 0..MOST_PASSES {
         let mut changed = false;
-        for rule in [userinfo::strip, mask_named, anchors::hide_aliased] {
+        // Anchors first: the credential rules hide an alias's line (`password: *dbpass`), and
+        // with it what tells which anchored value to hide.
+        for rule in [anchors::hide_aliased, userinfo::strip, mask_named] {
             let clean = match rule(&out) {
                 Cow::Owned(clean) => Some(clean),
                 Cow::Borrowed(_) => None,

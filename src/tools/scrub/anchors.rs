@@ -11,6 +11,9 @@ use crate::tools::masking::{MASK, names_a_place};
 /// The most anchors judged in one text.
 const ANCHORS_MOST: usize = 16;
 
+/// The longest anchor name read.
+const ANCHOR_NAME_MOST: usize = 128;
+
 /// `text` with every scalar anchored by a name that a credential's member aliases hidden.
 pub fn hide_aliased(text: &str) -> Cow<'_, str> {
     if !text.contains('*') || !text.contains('&') {
@@ -100,9 +103,16 @@ fn anchored_value(line: &str, aliased: &[&str]) -> Option<(usize, usize)> {
     while let Some(found) = line[from..].find('&') {
         let at = from + found + 1;
         from = at;
-        let name_len = line[at..]
-            .find(|c: char| c.is_whitespace())
-            .unwrap_or(line.len() - at);
+        // An anchor's name is short: read at most [`ANCHOR_NAME_MOST`] bytes of it (reading to
+        // the next space from every `&` of a long line took quadratic time).
+        let name_len = line.as_bytes()[at..]
+            .iter()
+            .take(ANCHOR_NAME_MOST + 1)
+            .take_while(|b| !b.is_ascii_whitespace())
+            .count();
+        if name_len > ANCHOR_NAME_MOST {
+            continue;
+        }
         if !aliased.contains(&&line[at..at + name_len]) {
             continue;
         }
@@ -146,6 +156,13 @@ mod tests {
         ] {
             assert_eq!(hide_aliased(dirty), clean, "{dirty}");
         }
+        // Through every rule, as answers are scrubbed (the alias's own line is hidden too).
+        let text = "common: &dbpass R21l01v\ndb:\n  password: *dbpass\n";
+        let clean = super::super::without_credentials(text);
+        assert!(!clean.contains("R21l01v"), "{clean}");
+        // A long line of `&` reads each anchor name within its bound.
+        let long = format!("password: *a\n{}", "&".repeat(200_000));
+        assert_eq!(hide_aliased(&long), long);
         for kept in [
             "common: &host db.example.com\npostgresql:\n  host: *host\n",
             "defaults: &d\n  retries: 3\nprod:\n  <<: *d\n",

@@ -49,14 +49,14 @@ pub fn pgpass_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// capitals: `spring.datasource.password`, `DB_PASSWORD`): its value, one word to the line's
 /// end. Prose (`password reset required`) has more words and no such key.
 pub fn properties_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    let line_start = bytes[..i]
+    // At the line's start, after its indentation (read back over spaces only: reading back to
+    // the line's start from every word of a long line took quadratic time).
+    let indent = bytes[..i]
         .iter()
-        .rposition(|b| matches!(b, b'\n' | b'\r'))
-        .map_or(0, |p| p + 1);
-    if !bytes[line_start..i]
-        .iter()
-        .all(|b| matches!(b, b' ' | b'\t'))
-    {
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    if !(indent == i || matches!(bytes[i - indent - 1], b'\n' | b'\r')) {
         return None;
     }
     let key_len = bytes[i..]
