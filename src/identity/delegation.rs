@@ -146,8 +146,10 @@ async fn exchange<H: Host>(
         let said = crate::argocd::objects::from_slice::<ErrorAnswer>(&response.body)
             .map(|e| {
                 let description = e.error_description.unwrap_or_default();
-                // Cut at a word's edge: a cut inside the client secret the provider quotes
-                // would leave a part no one could recognise to take out.
+                // The settings' secrets taken out before the cut, and the cut at a word's edge:
+                // a cut inside the client secret the provider quotes (even one wrapped over
+                // lines in base64) would leave a part no one could recognise to take out.
+                let description = crate::tools::OwnSecrets::of(settings).hidden_in(&description);
                 let cut = crate::cut::at_word(&description, 200);
                 let more = if cut.len() < description.len() {
                     "…"

@@ -49,10 +49,16 @@ fn walk(schema: &Value, value: &Value, path: &mut String) -> Option<String> {
                     .flat_map(|p| p.keys())
                     .map(|key| format!("`{key}`"))
                     .collect();
+                // Quoted by its start when long: a megabyte of key is no name to read back.
+                let unknown = if unknown.len() <= 128 {
+                    format!("`{unknown}`")
+                } else {
+                    super::arguments::quoted(unknown)
+                };
                 return Some(at(
                     path,
                     format!(
-                        "unknown field `{unknown}`, expected one of {}",
+                        "unknown field {unknown}, expected one of {}",
                         known.join(", ")
                     ),
                 ));

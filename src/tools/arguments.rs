@@ -29,7 +29,7 @@ const QUOTED_MOST: usize = 128;
 
 /// An argument as a refusal quotes it: whole when short, else its start and its length (a
 /// refusal that quoted a megabyte back would cost its reader, and the scrubbing, that much).
-fn quoted(value: &str) -> String {
+pub(super) fn quoted(value: &str) -> String {
     if value.len() <= QUOTED_MOST {
         return format!("{value:?}");
     }

@@ -347,7 +347,16 @@ pub async fn ensure_patch_allowed<H: Host>(
         return Ok(None);
     }
     let current = current_app(client, app_name, app_namespace).await?;
-    check_patch_allowed(client, app_name, &current, patch)
+    let project = check_patch_allowed(client, app_name, &current, patch)?;
+    // A patch of the spec that leaves automated prune on: Argo CD's next auto-sync prunes what
+    // the app manages, as a sync with prune would ([`ensure_managed_deletes_allowed`]).
+    let mut after = current.clone();
+    merge_patch(&mut after, patch);
+    let prunes = after.pointer("/spec/syncPolicy/automated/prune") == Some(&Value::Bool(true));
+    if prunes && (patch.get("spec").is_some() || patch.is_array()) {
+        ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+    }
+    Ok(project)
 }
 
 /// [`ensure_patch_allowed`] of the app as read (`current`): also said before a person is asked

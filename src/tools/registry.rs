@@ -154,7 +154,8 @@ macro_rules! toolset {
                 } else
             )* {
                 return CallOutcome::UnknownTool(format!(
-                    "Unknown tool: {name:?}. Call tools/list for the tools this server offers."
+                    "Unknown tool: {}. Call tools/list for the tools this server offers.",
+                    super::arguments::quoted(name)
                 ));
             };
             call.await

@@ -71,6 +71,23 @@ impl OwnSecrets {
                     escaped = json_escaped(&escaped, false, false);
                 }
             }
+            // In an HTML page (an error page quoting what it was sent): `&` and the characters
+            // HTML escapes, as named, decimal and hex entities.
+            if secret.contains(['&', '<', '>', '"', '\'']) {
+                for (amp, lt, gt, quot, apos) in [
+                    ("&amp;", "&lt;", "&gt;", "&quot;", "&#39;"),
+                    ("&#38;", "&#60;", "&#62;", "&#34;", "&#39;"),
+                    ("&#x26;", "&#x3c;", "&#x3e;", "&#x22;", "&#x27;"),
+                ] {
+                    let html = secret
+                        .replace('&', amp)
+                        .replace('<', lt)
+                        .replace('>', gt)
+                        .replace('"', quot)
+                        .replace('\'', apos);
+                    spellings.push(exact(html));
+                }
+            }
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
             for sent in [secret.to_owned(), form(secret)] {
@@ -469,6 +486,9 @@ mod tests {
             r#"upstream said {"seed":"R21\/pw\u0026Zx9-k\u003cq\u003e\\\"e","ok":false}"#,
             // JSON text inside a JSON string: every escape doubled.
             r#"{"text": "{\"seed\":\"R21/pw&Zx9-k<q>\\\\\\\"e\"}"}"#,
+            // In an HTML page.
+            "<p>token R21/pw&amp;Zx9-k&lt;q&gt;\\&quot;e refused</p>",
+            "<p>token R21/pw&#38;Zx9-k&#60;q&#62;\\&#34;e refused</p>",
             // Every byte percent-encoded.
             "token=%52%32%31%2F%70%77%26%5A%78%39%2D%6B%3C%71%3E%5C%22%65 ok",
         ] {
