@@ -1,0 +1,463 @@
+//! Twenty-second hostile review (issue 19): this session's changes (the allow-list judging what
+//! a cascade delete or a prune deletes, the settings' own secrets read through escapes and
+//! wrapped base64, the reading budget, cuts at a word's edge, argument errors from the published
+//! schema) and the answer surface, attacked through the built components.
+//!
+//! Findings: see the summary written below once the probes ran.
+
+use serde_json::{Value, json};
+
+use crate::identity::{CLIENT_ID, CLIENT_SECRET, call_as, token, user_mode};
+
+fn sent_writes(world: &crate::World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET" && r.path != "/api/v1/session")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// allowed_projects=payments, and `payments` (allowed) manages the Application `broken-app`
+/// (project default, refused), which Git no longer holds (to be pruned).
+async fn pruning_world() -> crate::World {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    crate::planting::manages(&world.standin, "payments", "broken-app");
+    let mut state = world.standin.state();
+    let record = state.apps.get_mut("payments").unwrap();
+    for resource in record.app["status"]["resources"].as_array_mut().unwrap() {
+        if resource["name"] == "broken-app" {
+            resource["requiresPruning"] = json!(true);
+            resource["status"] = json!("OutOfSync");
+        }
+    }
+    drop(state);
+    world
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allow-list
+// ---------------------------------------------------------------------------------------------
+
+/// A1: a sync with prune of `payments` is refused (it would delete `broken-app` of project
+/// default), but the patch that turns on auto-sync with prune on `payments` is sent: Argo CD's
+/// own auto-sync then prunes `broken-app` (and, through its finalizer, all it deployed).
+#[tokio::test]
+#[ignore = "issue 19: patch_argocd_app turning on automated prune deletes a child Application of another project"]
+async fn review22_finding_a1_patch_turning_on_auto_prune_deletes_a_child_of_another_project() {
+    let world = pruning_world().await;
+    // The sync with prune is refused (holds).
+    let sync = world
+        .call(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "prune": true, "confirm": true}),
+        )
+        .await;
+    println!("review22 A1 sync prune: {sync}");
+    assert_eq!(sync["isError"], true, "{sync}");
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+    // The same delete, asked of Argo CD's auto-sync.
+    let patch = world
+        .call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "confirm": true,
+                   "patch": {"spec": {"syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}}}),
+        )
+        .await;
+    println!("review22 A1 patch: {patch}");
+    let writes = sent_writes(&world);
+    assert!(
+        writes.is_empty() && patch["isError"] == true,
+        "auto-sync with prune turned on for an app whose prune deletes broken-app (project default): {writes:?} {patch}"
+    );
+}
+
+/// A2: with apps in any namespace, Applications of other projects live in their own
+/// namespaces. An allowed app managing such a Namespace (a platform app creating namespaces):
+/// deleting that Namespace deletes the Applications in it, whatever their project; only the
+/// namespace of the acting app's own Application object is refused.
+#[tokio::test]
+#[ignore = "issue 19: deleting a Namespace that holds Applications of other projects (apps in any namespace) is sent"]
+async fn review22_finding_a2_a_namespace_holding_another_projects_applications_is_deleted() {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    {
+        let mut state = world.standin.state();
+        // broken-app (project default) lives in namespace team-b.
+        let broken = state.apps.get_mut("broken-app").unwrap();
+        broken.app["metadata"]["namespace"] = json!("team-b");
+        let project = broken.app["spec"]["project"].clone();
+        println!("review22 A2 broken-app project {project}");
+        let payments = state.apps.get_mut("payments").unwrap();
+        payments.app["status"]["resources"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"group": "", "version": "v1", "kind": "Namespace", "name": "team-b", "status": "Synced"}));
+    }
+    // Argo CD's list shows the Application object in team-b (its metadata.namespace).
+    let listed = world.standin.state().apps["broken-app"].app["metadata"]["namespace"].clone();
+    assert_eq!(listed, json!("team-b"));
+    let delete = world
+        .call(
+            "delete_argocd_resource",
+            json!({"app_name": "payments", "kind": "Namespace", "resource_name": "team-b",
+                   "version": "v1", "confirm": true}),
+        )
+        .await;
+    println!("review22 A2 delete Namespace: {delete}");
+    let after_resource = sent_writes(&world);
+    let cascade = world
+        .call(
+            "delete_argocd_app",
+            json!({"app_name": "payments", "cascade": true, "confirm": true}),
+        )
+        .await;
+    println!("review22 A2 cascade: {cascade}");
+    let writes = sent_writes(&world);
+    assert!(
+        after_resource.is_empty() && writes.is_empty(),
+        "the Namespace team-b, holding broken-app (project default), deleted: {writes:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The settings' own secrets
+// ---------------------------------------------------------------------------------------------
+
+/// A world whose Argo CD password is `password`.
+async fn world_with_password(password: &str) -> crate::World {
+    let mut config = host_test::standin::Config::default();
+    config.users = vec![("admin".into(), password.into())];
+    let standin = host_test::standin::StandIn::start(config).await.unwrap();
+    let mut env = host_test::embed::HostEnv {
+        redirect: Some(standin.addr),
+        stderr: Some(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20)),
+        ..Default::default()
+    };
+    env.variables
+        .insert("argocd_url".into(), crate::ARGOCD_URL.into());
+    env.variables
+        .insert("argocd_username".into(), "admin".into());
+    env.variables
+        .insert("argocd_password".into(), password.into());
+    crate::World { standin, env }
+}
+
+fn password_plugin_env(
+    standin: &host_test::standin::StandIn,
+    password: &str,
+) -> host_test::embed::HostEnv {
+    host_test::embed::HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), crate::ARGOCD_URL.into()),
+            ("ARGOCD_USERNAME".into(), "admin".into()),
+            ("ARGOCD_PASSWORD".into(), password.into()),
+        ],
+        redirect: Some(standin.addr),
+        ..Default::default()
+    }
+}
+
+/// S1: the provider's refusal quotes the request it refused in MIME base64 (76 characters a
+/// line); `delegation.rs` cuts `error_description` at a word's edge before 200 bytes, and a
+/// line break is a word's edge: the cut falls inside the secret's base64, and the lines kept
+/// hold the start of it, which no spelling of the whole secret matches.
+#[tokio::test]
+#[ignore = "issue 19: a cut at a line break of wrapped base64 shows the head of the client secret"]
+async fn review22_finding_s1_a_cut_in_wrapped_base64_shows_the_head_of_the_client_secret() {
+    use base64::Engine;
+    let body = format!(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}&scope=openid"
+    );
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&body);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let world = user_mode(&[]).await;
+    let alice = token(&world, "alice");
+    let head = &CLIENT_SECRET[..9];
+    let mut shown = Vec::new();
+    for (name, joined) in [("LF", lines.join("\n")), ("CRLF", lines.join("\r\n"))] {
+        world.standin.state().idp.exchange_error_echo =
+            Some(format!("refused R22s01q [{joined}]"));
+        let (status, answer) =
+            call_as(&world, &alice, "get_argocd_server_info", json!({})).await;
+        let said = format!("{status} {answer}");
+        println!("review22 S1 {name}: {said}");
+        assert!(said.contains("R22s01q"), "{said}");
+        // What a reader recovers: the bracketed base64, line breaks dropped, decoded.
+        let text = answer.to_string();
+        for part in text.split("R22s01q [").skip(1) {
+            let kept: String = part
+                .replace("\\\\r", "")
+                .replace("\\\\n", "")
+                .replace("\\r", "")
+                .replace("\\n", "")
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/')
+                .collect();
+            let usable = &kept[..kept.len() / 4 * 4];
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(usable)
+                .map(|d| String::from_utf8_lossy(&d).into_owned())
+                .unwrap_or_default();
+            println!("review22 S1 {name} decoded: {decoded}");
+            if decoded.contains(head) {
+                shown.push(format!("{name}: {decoded}"));
+            }
+        }
+    }
+    assert!(
+        shown.is_empty(),
+        "the head of the client secret {CLIENT_SECRET} recoverable: {shown:?}"
+    );
+}
+
+/// S2: a secret holding `&` (or `<`, `>`, a quote) quoted in an HTML page (a proxy's or an
+/// identity provider's error page, Argo CD behind one): `&amp;` is not among the escapes read
+/// through (`reading.rs` `entity` reads the quotes, `<`, `>` and `@` only), and no spelling
+/// lists it, so the password is shown, through both components.
+#[tokio::test]
+#[ignore = "issue 19: a password holding & quoted HTML-escaped (&amp;) is shown"]
+async fn review22_finding_s2_a_password_html_escaped_is_shown() {
+    let password = "R22/pw&Zx9-kq";
+    let world = world_with_password(password).await;
+    let env = password_plugin_env(&world.standin, password);
+    let mut shown = Vec::new();
+    for (name, spelling) in [
+        ("&amp;", "R22/pw&amp;Zx9-kq"),
+        ("&#38;", "R22/pw&#38;Zx9-kq"),
+        ("&#x26;", "R22/pw&#x26;Zx9-kq"),
+    ] {
+        let message = format!("upstream page: <p>seed {spelling} rejected</p> R22s02q");
+        crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", message, "")]);
+        let server = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await
+            .to_string();
+        let plugin = crate::planting::plugin_status(&env).await;
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            assert!(answer.contains("R22s02q"), "{component} {name}: {answer}");
+            if answer.contains("Zx9-kq") {
+                shown.push(format!("{component} {name}"));
+                println!("review22 S2 {component} {name}: {answer}");
+            }
+        }
+    }
+    assert!(shown.is_empty(), "the password {password} shown: {shown:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument errors (held)
+// ---------------------------------------------------------------------------------------------
+
+/// Argument errors from the published schema: every misfit refused, never echoing a value.
+#[tokio::test]
+async fn review22_argument_errors_refuse_and_never_echo_values() {
+    let world = crate::World::new().await;
+    let secret = "R22argV4lue";
+    for (tool, arguments) in [
+        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": secret})),
+        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": [secret]})),
+        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": {"a": secret}})),
+        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": -1})),
+        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": 1.5})),
+        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": 99999999999u64})),
+        ("get_argocd_app_status", json!({"app_name": [secret]})),
+        ("get_argocd_app_status", json!({"app_name": {"x": secret}})),
+        ("get_argocd_app_status", json!({"app_name": true})),
+        ("get_argocd_app_status", json!({"app_namespace": secret})),
+        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": secret})),
+        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "prune": secret})),
+        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "resources": [{"kind": secret, "name": 7}]})),
+        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "resources": [{"kind": "Pod", "name": "x", "extra": secret}]})),
+        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "resources": secret})),
+        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "revisions": [secret], "source_positions": [secret]})),
+        ("rollback_argocd_app", json!({"app_name": "guestbook", "confirm": true, "history_id": secret})),
+        ("rollback_argocd_app", json!({"app_name": "guestbook", "confirm": true, "history_id": 1e30})),
+        ("patch_argocd_app", json!({"app_name": "guestbook", "confirm": true})),
+        ("patch_argocd_app", json!({"app_name": "guestbook", "confirm": true, "patch": secret})),
+        ("delete_argocd_app", json!({"app_name": "guestbook", "confirm": true, "cascade": secret})),
+        ("delete_argocd_app", json!({"app_name": "guestbook", "confirm": true, "propagation_policy": [secret]})),
+        ("create_argocd_app", json!({"name": "x", "confirm": true, "helm_parameters": secret})),
+    ] {
+        let result = world.call(tool, arguments.clone()).await;
+        let text = result.to_string();
+        println!("review22 args {tool} {arguments}: {text}");
+        assert_eq!(result["isError"], true, "{tool} {arguments}: accepted: {text}");
+        assert!(!text.contains(secret), "{tool} {arguments}: echoed: {text}");
+    }
+    let writes = sent_writes(&world);
+    assert!(writes.is_empty(), "{writes:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML anchors (`scrub/anchors.rs`)
+// ---------------------------------------------------------------------------------------------
+
+fn config_map(name: &str, key: &str, text: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+           "metadata": {"name": name, "namespace": "guestbook"},
+           "data": {key: text}})
+}
+
+/// Sixteen aliases under credentials' names, then the seventeenth: `ANCHORS_MOST`.
+fn seventeen_aliases() -> String {
+    let mut text = String::new();
+    for n in 0..16 {
+        text.push_str(&format!("d{n}: &d{n} ***\n"));
+    }
+    text.push_str("real: &realpw R22l04d\n");
+    for n in 0..16 {
+        text.push_str(&format!("s{n}:\n  password: *d{n}\n"));
+    }
+    text.push_str("db:\n  password: *realpw\n");
+    text
+}
+
+/// L1: a value anchored under an innocent name and aliased under a credential's name in the
+/// shapes the twenty-first review's fix does not read: a block scalar (`&pw |` with the value on
+/// the lines after), a plain scalar on the next line, the alias in a flow mapping
+/// (`auth: {password: *pw}`), and the seventeenth anchor (the rule judges 16).
+#[tokio::test]
+#[ignore = "issue 19: YAML anchors aliased as credentials: block scalars, next-line values, flow aliases, the 17th anchor"]
+async fn review22_finding_l1_yaml_anchor_shapes_still_shown() {
+    let seventeen: &'static str = Box::leak(seventeen_aliases().into_boxed_str());
+    let found = crate::planting::leaks_in_live(&[
+        (
+            "anchor on a block scalar",
+            config_map(
+                "r22-l1a",
+                "values.yaml",
+                "shared: &dbpass |\n  R22l01a\npostgresql:\n  auth:\n    password: *dbpass\n",
+            ),
+            &["R22l01a"],
+        ),
+        (
+            "anchor with the value on the next line",
+            config_map(
+                "r22-l1b",
+                "values.yaml",
+                "shared: &dbpass\n  R22l02b\npostgresql:\n  auth:\n    password: *dbpass\n",
+            ),
+            &["R22l02b"],
+        ),
+        (
+            "alias in a flow mapping",
+            config_map(
+                "r22-l1c",
+                "values.yaml",
+                "shared: &dbpass R22l03c\npostgresql:\n  auth: {password: *dbpass}\n",
+            ),
+            &["R22l03c"],
+        ),
+        (
+            "the seventeenth anchor",
+            config_map("r22-l1d", "values.yaml", seventeen),
+            &["R22l04d"],
+        ),
+    ])
+    .await;
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// L2: credentials in command lines and code the rules added this session do not read, planted
+/// as condition messages and read through both components: a Java or Go declaration whose
+/// literal is on the next line (`members.rs` reads the next line after `name: Type =` only),
+/// `vault login` with a flag and its value before the token, a here-document fed to
+/// `--password-stdin`.
+#[tokio::test]
+#[ignore = "issue 19: Java/Go declarations with the literal on the next line, vault login -flag value TOKEN, heredocs into --password-stdin"]
+async fn review22_finding_l2_command_and_code_shapes_still_shown() {
+    let shapes = [
+        ("java next line", "private static final String PASSWORD =\n    \"R22l2ja\";", "R22l2ja"),
+        ("java local next line", "String dbPassword =\n\t\"R22l2jb\";", "R22l2jb"),
+        ("go var next line", "var dbPassword string =\n  \"R22l2go\"", "R22l2go"),
+        ("vault login -address", "vault login -address https://vault:8200 R22l2va", "R22l2va"),
+        ("heredoc stdin", "docker login --password-stdin -u bot <<EOF\nR22l2hd\nEOF", "R22l2hd"),
+        ("cat heredoc pipe", "cat <<EOF | helm registry login --password-stdin r.io\nR22l2hc\nEOF", "R22l2hc"),
+    ];
+    let mut found = Vec::new();
+    for (name, text, secret) in shapes {
+        let world = crate::World::new().await;
+        crate::planting::plant_conditions(&world.standin, "guestbook", &[(name, text, secret)]);
+        let server = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await
+            .to_string();
+        let plugin = crate::planting::plugin_status(&crate::planting::plugin_env(&world.standin)).await;
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            assert!(answer.contains("ComparisonError"), "{component} {name}: {answer}");
+            if answer.contains(secret) {
+                found.push(format!("{component} {name}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// Text shapes through the credential rules natively: prints the ones whose secret stays.
+#[test]
+#[ignore = "a probe: run it by hand with --ignored"]
+fn review22_probe_native_text_shapes() {
+    let seventeen = seventeen_aliases();
+    let shapes: Vec<(String, &str)> = vec![
+        ("shared: &dbpass |\n  R22n01x\nauth:\n  password: *dbpass\n".into(), "R22n01x"),
+        ("shared: &dbpass >-\n  R22n02x\nauth:\n  password: *dbpass\n".into(), "R22n02x"),
+        ("shared: &dbpass\n  R22n03x\nauth:\n  password: *dbpass\n".into(), "R22n03x"),
+        ("shared: &dbpass R22n04x\nauth: {password: *dbpass}\n".into(), "R22n04x"),
+        ("shared: &dbpass R22n05x\nauth:\n  - {user: u, password: *dbpass}\n".into(), "R22n05x"),
+        (seventeen.clone(), "R22l04d"),
+        ("shared: &dbpass 'R22n06x'\nauth:\n  \"password\": *dbpass\n".into(), "R22n06x"),
+        ("shared: &dbpass R22n07x\nauth:\n  password : *dbpass\n".into(), "R22n07x"),
+        ("shared: &dbpass R22n08x\nauth:\n  password:   *dbpass   # shared\n".into(), "R22n08x"),
+        ("[shared, &dbpass R22n09x]\nauth:\n  password: *dbpass\n".into(), "R22n09x"),
+        ("shared: &dbpass\n  - R22n10x\nauth:\n  passwords: *dbpass\n".into(), "R22n10x"),
+        ("common: &creds\n  user: admin\n  secret_value: R22n11x\nauth: *creds\n".into(), "R22n11x"),
+        ("vault  login R22n12x".into(), "R22n12x"),
+        ("vault login -address https://vault:8200 R22n13x".into(), "R22n13x"),
+        ("mysqladmin -u root PASSWORD R22n14x".into(), "R22n14x"),
+        ("docker login --password-stdin <<EOF\nR22n15x\nEOF".into(), "R22n15x"),
+        ("cat <<EOF | docker login --password-stdin -u bot\nR22n16x\nEOF".into(), "R22n16x"),
+        ("echo R22n17x | podman login --password-stdin -u bot".into(), "R22n17x"),
+        ("echo R22n18x|docker login --password-stdin".into(), "R22n18x"),
+        ("az login -u x --password R22n19x".into(), "R22n19x"),
+        ("az login --service-principal -u id -p R22n20x --tenant t".into(), "R22n20x"),
+        ("smtp.PlainAuth(\"\", \"u@x.io\", `R22n21x`, \"smtp\")".into(), "R22n21x"),
+        ("smtp.PlainAuth(\"\", \"u@x.io\", 'R22n22x', \"smtp\")".into(), "R22n22x"),
+        ("smtp.PlainAuth( \"\" , \"u\" , \"R22n23x\" , host )".into(), "R22n23x"),
+        ("expect(password).toBe('R22n24x')".into(), "R22n24x"),
+        ("expect(user.password).to.eql('R22n25x')".into(), "R22n25x"),
+        ("expect(config.password).toEqual(\"R22n26x\")".into(), "R22n26x"),
+        ("expect(config.password).toStrictEqual(\"R22n27x\")".into(), "R22n27x"),
+        ("assert.Equal(t, \"R22n28x\", cfg.Password)".into(), "R22n28x"),
+        ("assertEquals(\"R22n29x\", config.getPassword())".into(), "R22n29x"),
+        ("private static final String PASSWORD =\n    \"R22n30x\";".into(), "R22n30x"),
+        ("String password =\n\t\"R22n31x\";".into(), "R22n31x"),
+        ("const password: string =\n  'R22n32x';".into(), "R22n32x"),
+        ("var dbPassword string =\n  \"R22n33x\"".into(), "R22n33x"),
+        ("spring.datasource.password\tR22n34x".into(), "R22n34x"),
+        ("spring.datasource.password = R22n35x".into(), "R22n35x"),
+        ("db.password    R22n36x\n".into(), "R22n36x"),
+        ("htpasswd -cb /etc/nginx/.htpasswd admin R22n37x".into(), "R22n37x"),
+        ("htpasswd -nbB admin R22n38x".into(), "R22n38x"),
+        ("mysqladmin -uroot password 'R22n39x'".into(), "R22n39x"),
+        ("vault login -method=token R22n40x".into(), "R22n40x"),
+        ("VAULT_ADDR=x vault login R22n41x".into(), "R22n41x"),
+    ];
+    let mut stayed = Vec::new();
+    for (shape, secret) in &shapes {
+        let clean = argocd_mcp::tools::without_credentials(shape);
+        if clean.contains(secret) {
+            stayed.push(format!("{shape:?} → {clean:?}"));
+        }
+    }
+    for s in &stayed {
+        println!("review22 native STAYS {s}");
+    }
+    println!("review22 native: {} of {} stay", stayed.len(), shapes.len());
+}
