@@ -365,6 +365,47 @@ async fn review22_finding_l1_yaml_anchor_shapes_still_shown() {
     assert!(found.is_empty(), "{found:?}");
 }
 
+/// L3: the twenty-first review's L1 shape itself (`common: &dbpass …` then `password:
+/// *dbpass`) outside Helm values text: `without_credentials` runs `mask_named` before
+/// `anchors::hide_aliased` in each pass, so `password: *dbpass` is already `password: ***`
+/// when the anchors are read, and the anchored value stays. In a condition message, a log line,
+/// and a ConfigMap key not read as values text, through both components.
+#[tokio::test]
+#[ignore = "issue 19: the aliased-anchor rule never fires in any text (the member rule masks the alias first)"]
+async fn review22_finding_l3_the_aliased_anchor_is_shown_in_any_text() {
+    let yaml = "common: &dbpass R22l03t\npostgresql:\n  auth:\n    password: *dbpass\n";
+    // Natively first: the rule as it runs on any text.
+    let clean = argocd_mcp::tools::without_credentials(yaml);
+    println!("review22 L3 native: {clean:?}");
+    let mut found = Vec::new();
+    if clean.contains("R22l03t") {
+        found.push("native without_credentials".to_string());
+    }
+    let world = crate::World::new().await;
+    crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", yaml, "R22l03t")]);
+    world.standin.state().review_log_lines = yaml.lines().map(str::to_owned).collect();
+    let env = crate::planting::plugin_env(&world.standin);
+    let server = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    let plugin = crate::planting::plugin_status(&env).await;
+    for (component, answer) in [("server status", &server), ("plugin status", &plugin)] {
+        assert!(answer.contains("ComparisonError"), "{component}: {answer}");
+        if answer.contains("R22l03t") {
+            found.push(component.to_string());
+        }
+    }
+    let leaks = crate::planting::leaks_in_live(&[(
+        "ConfigMap key settings.yaml",
+        config_map("r22-l3", "settings.yaml", yaml),
+        &["R22l03t"],
+    )])
+    .await;
+    found.extend(leaks);
+    assert!(found.is_empty(), "{found:?}");
+}
+
 /// L2: credentials in command lines and code the rules added this session do not read, planted
 /// as condition messages and read through both components: a Java or Go declaration whose
 /// literal is on the next line (`members.rs` reads the next line after `name: Type =` only),
