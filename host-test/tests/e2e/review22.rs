@@ -502,3 +502,126 @@ fn review22_probe_native_text_shapes() {
     }
     println!("review22 native: {} of {} stay", stayed.len(), shapes.len());
 }
+
+/// Timing natively: `R22_SIZE` bytes of each pattern after `R22_HEAD`, through
+/// `without_credentials`.
+#[test]
+#[ignore = "a timing probe: run it by hand with --ignored"]
+fn review22_probe_native_timing() {
+    let size: usize = std::env::var("R22_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32 * 1024);
+    let patterns: Vec<(&str, String)> = vec![
+        ("password: *a\\n", "&".into()),
+        ("password: *a\\n", "&a".into()),
+        ("password: *a\\n", "&b".into()),
+        ("", "&".into()),
+        ("password: *a\\n", "\\\\n".into()),
+        ("password: *a\\n", "a:".into()),
+        ("", "a".into()),
+        ("", "password: *a\\n".into()),
+        ("", "expect(".into()),
+        ("", ".toBe(".into()),
+        ("", "String password =\\n".into()),
+        ("", "=\\n".into()),
+        ("", "mysqladmin ".into()),
+        ("", "htpasswd -b ".into()),
+        ("", "vault login ".into()),
+        ("", "echo |".into()),
+        ("", "<<<".into()),
+        ("", "PlainAuth(".into()),
+        ("", "a: &b\\n".into()),
+    ];
+    for (head, pattern) in &patterns {
+        let text = format!("{head}{}", pattern.repeat(size / pattern.len().max(1)));
+        let started = std::time::Instant::now();
+        let clean = argocd_mcp::tools::without_credentials(&text);
+        println!(
+            "review22 timing {head:?}+{pattern:?} x{size}: {:?} (kept {} of {})",
+            started.elapsed(),
+            clean.len(),
+            text.len()
+        );
+    }
+}
+
+/// X1/X2 through the server component: a condition message of `R22_SIZE` bytes of each pattern,
+/// one `get_argocd_app_status`, timed.
+#[tokio::test]
+#[ignore = "a timing probe: run it by hand with --ignored"]
+async fn review22_probe_x_component_timing() {
+    let size: usize = std::env::var("R22_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64 * 1024);
+    for (head, pattern) in [
+        ("", "a"),
+        ("", "{\"k\":\"v\","),
+        ("password: *a\n", "&"),
+        ("", "a\n"),
+    ] {
+        let world = crate::World::new().await;
+        let text = format!("{head}{}", pattern.repeat(size / pattern.len()));
+        crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", text, "")]);
+        let started = std::time::Instant::now();
+        let answer = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await;
+        println!(
+            "review22 X server {head:?}+{pattern:?} x{size}: {:?} ({} bytes)",
+            started.elapsed(),
+            answer.to_string().len()
+        );
+    }
+}
+
+/// One `get_argocd_app_status` through the server component with `text` as a condition
+/// message: how long it took.
+async fn status_time(text: String) -> std::time::Duration {
+    let world = crate::World::new().await;
+    crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", text, "")]);
+    let started = std::time::Instant::now();
+    let answer = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await;
+    let took = started.elapsed();
+    assert!(answer.to_string().contains("ComparisonError"), "{answer}");
+    took
+}
+
+/// X1 (a timing finding, run by hand): `files.rs` `properties_password`, run by `mask_all` at
+/// each position, looks back to the start of the line (`rposition` of a line break) and checks
+/// every byte from there: on one long line each position costs its distance from the line's
+/// start, and none of it is `unit()` reading, so the [`Budget`] never sees it. 128 KB of `a` in
+/// one line (a minified JSON, a `last-applied-configuration`) vs the same in short lines.
+#[tokio::test]
+#[ignore = "issue 19: a timing finding (X1): one long line takes quadratic time in properties_password"]
+async fn review22_finding_x1_one_long_line_takes_quadratic_time() {
+    let size = 128 * 1024;
+    let lines = status_time("a\n".repeat(size / 2)).await;
+    let one_line = status_time("a".repeat(size)).await;
+    println!("review22 X1: {size} bytes in lines {lines:?}, in one line {one_line:?}");
+    assert!(
+        one_line < std::time::Duration::from_secs(3),
+        "one line of {size} bytes took {one_line:?} (in lines {lines:?})"
+    );
+}
+
+/// X2 (a timing finding, run by hand): `anchors.rs` `anchored_value` reads, at every `&` of a
+/// line, to the next whitespace for the anchor's name; a line of `&` (or of a query string's
+/// `&k=v`) with one `password: *x` anywhere in the text costs the line's length at each `&`,
+/// again at each of `without_credentials`' passes, outside the [`Budget`]. 32 KB: ~10 s through
+/// the server component; 64 KB ~40 s.
+#[tokio::test]
+#[ignore = "issue 19: a timing finding (X2): a line of & with a credential alias takes quadratic time in anchors.rs"]
+async fn review22_finding_x2_ampersands_with_an_alias_take_quadratic_time() {
+    let size = 32 * 1024;
+    let plain = status_time(format!("password: *a\n{}", "a".repeat(size))).await;
+    let ampersands = status_time(format!("password: *a\n{}", "&".repeat(size))).await;
+    println!("review22 X2: {size} bytes of a {plain:?}, of & {ampersands:?}");
+    assert!(
+        ampersands < std::time::Duration::from_secs(3),
+        "{size} bytes of & after an alias took {ampersands:?} (of a: {plain:?})"
+    );
+}
