@@ -625,3 +625,95 @@ async fn review22_finding_x2_ampersands_with_an_alias_take_quadratic_time() {
         "{size} bytes of & after an alias took {ampersands:?} (of a: {plain:?})"
     );
 }
+
+/// Timing natively with a raw line break every `R22_LINE` bytes (so X1 does not dominate):
+/// prints each pattern's time against plain `a`.
+#[test]
+#[ignore = "a timing probe: run it by hand with --ignored"]
+fn review22_probe_native_timing_in_lines() {
+    let size: usize = std::env::var("R22_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64 * 1024);
+    let line: usize = std::env::var("R22_LINE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let patterns = [
+        "a", "&", "&a", "*", "expect(", "toBe(", ".eql(", "String password =", "password =",
+        "password: string =", "val password: String =", "mysqladmin ", "htpasswd -b ",
+        "vault login ", "az login -p ", "echo ", "echo |", "cat <<<", "<<<", "PlainAuth(",
+        "PlainAuth(\"", "(\"", "\",", "password ", "PASSWORD ", "db.password ", "\\\"", "\\u0026",
+        "%25", "&quot;", "=", ":", "\"a\":", "a.b ", "A_B ", "{{", "(", "[", "'", "`", "@", "u:p@",
+        "://", "-p", "--password ", "Password:", "toBe(\"", "assert.Equal(", "equals(\"",
+        "password\n  ", "?", "&a=", "a b", "# ", "$", "\\\\", ";", "|", "-", "_", ".", "/",
+    ];
+    let mut results = Vec::new();
+    for pattern in patterns {
+        let unit_line: String = pattern.repeat((line / pattern.len()).max(1));
+        let text = format!("{unit_line}\n").repeat(size / (unit_line.len() + 1));
+        let started = std::time::Instant::now();
+        let _ = argocd_mcp::tools::without_credentials(&text);
+        results.push((started.elapsed(), pattern));
+    }
+    results.sort();
+    for (took, pattern) in results.iter().rev().take(15) {
+        println!("review22 lines {pattern:?} x{size} lines of {line}: {took:?}");
+    }
+}
+
+/// Cut texts natively: credentials whose end a cut removed.
+#[test]
+#[ignore = "a probe: run it by hand with --ignored"]
+fn review22_probe_native_cut_shapes() {
+    for (text, secret) in [
+        ("key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAR22c01x\nMIIEowIBAAKCAQEAR22c01y", "R22c01"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktR22c02x\\nAAAA", "R22c02"),
+        ("-----BEGIN PRIVATE KEY----- MIIEvR22c03xQIBADANBgkqhkiG9w0BAQEFAASC", "R22c03"),
+        ("-----BEGIN ENCRYPTED PRIVATE KEY-----\r\nMIIFHDBOBgkqR22c04x", "R22c04"),
+        ("Authorization: Bearer\neyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJSMjJjMDV4In0.R22c05x", "R22c05"),
+        ("password:\n  R22c06x", "R22c06"),
+        ("{\"password\":\n \"R22c07x\"}", "R22c07"),
+        ("token = \"\"\"\nR22c08x", "R22c08"),
+        ("password: |\n  R22c09x\n  R22c09y", "R22c09"),
+        ("PGPASSWORD='R22c10x", "R22c10"),
+        ("https://user:R22c11x", "R22c11"),
+    ] {
+        let clean = argocd_mcp::tools::without_credentials(text);
+        let stays = clean.contains(secret);
+        println!("review22 cut {} {text:?} → {clean:?}", if stays { "STAYS" } else { "hidden" });
+    }
+}
+
+/// X3 (a timing finding, run by hand): X1 needs nothing planted: any caller's request quoting
+/// a long word back (an unknown tool's name, an unknown method, a prompt's argument) is scrubbed
+/// like any answer. Each request below carries 128 KB of `a`; times printed, and each must take
+/// under 3 s.
+#[tokio::test]
+#[ignore = "issue 19: a timing finding (X3): any caller's long unknown tool name or method costs X1's quadratic time"]
+async fn review22_finding_x3_any_caller_triggers_the_long_line_cost() {
+    let world = crate::World::new().await;
+    let long = "a".repeat(128 * 1024);
+    let mut slow = Vec::new();
+    for (name, message) in [
+        ("unknown tool", json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": long, "arguments": {}}})),
+        ("unknown method", json!({"jsonrpc": "2.0", "id": 1, "method": long, "params": {}})),
+        ("prompt argument", json!({"jsonrpc": "2.0", "id": 1, "method": "prompts/get", "params": {"name": "diagnose-app", "arguments": {"app_name": long}}})),
+        ("tool argument key", json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook", long.as_str(): 1}}})),
+    ] {
+        let started = std::time::Instant::now();
+        let response = world.mcp(&message).await;
+        let took = started.elapsed();
+        let body = String::from_utf8_lossy(&response.body);
+        println!(
+            "review22 X3 {name}: {took:?}, {} {} bytes: {}",
+            response.status,
+            body.len(),
+            &body[..body.len().min(300)]
+        );
+        if took > std::time::Duration::from_secs(3) {
+            slow.push(format!("{name}: {took:?}"));
+        }
+    }
+    assert!(slow.is_empty(), "{slow:?}");
+}
