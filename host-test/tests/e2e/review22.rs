@@ -3,7 +3,82 @@
 //! wrapped base64, the reading budget, cuts at a word's edge, argument errors from the published
 //! schema) and the answer surface, attacked through the built components.
 //!
-//! Findings: see the summary written below once the probes ran.
+//! Findings (each `review22_finding_*` asserts the secure behaviour, fails today, and is
+//! ignored so the suite stays green; X1-X3 assert times and so only run by hand, like
+//! review 21's):
+//!
+//! - A1 (medium, ARGOCD_ALLOWED_PROJECTS) `patch_argocd_app payments` with
+//!   `{"spec":{"syncPolicy":{"automated":{"prune":true}}}}` is sent, while `sync_argocd_app
+//!   payments prune: true` is refused because its prune deletes the child Application
+//!   `broken-app` of project `default`: Argo CD's auto-sync then does that very prune. Root:
+//!   `lifecycle.rs` PatchApp / `project_guard.rs` `check_patch_allowed` judge only the project
+//!   before and after; `ensure_managed_deletes_allowed` is not applied to a patch turning on
+//!   (or keeping on while changing the source of) automated prune, nor in the approval
+//!   question (`guards.rs`), nor (read, not tested) to a `create_argocd_app upsert` replacing
+//!   an app of apps with an automated-prune spec.
+//! - A2 (medium, ARGOCD_ALLOWED_PROJECTS, apps in any namespace) an allowed app managing the
+//!   Namespace `team-b`, which holds the Application `broken-app` (project `default`):
+//!   `delete_argocd_resource` of that Namespace and `delete_argocd_app payments cascade: true`
+//!   are both sent; deleting the Namespace deletes the Applications in it (and, through their
+//!   finalizers, what they deployed). Root: `ensure_resource_allowed` refuses only the
+//!   namespace of the acting app's own Application object, and `ensure_apps_allowed` only
+//!   namespaces of Applications it read through `status.resources`; no one asks Argo CD which
+//!   Applications a Namespace holds.
+//! - S1 (medium, own secrets) a provider refusal quoting the token request in MIME base64
+//!   (76 characters a line): `delegation.rs` cuts `error_description` at a word's edge before
+//!   200 bytes, and a line break is a word's edge, so the cut falls inside the secret's base64
+//!   and the lines kept hold its start, which no whole spelling or core matches:
+//!   `Cl1ent-s3c` of `Cl1ent-s3cret-of-the-server` decodes from the answer (LF and CRLF).
+//!   Root: `cut.rs` `at_word` treats any whitespace as a word's edge; `OwnSecrets` finds only
+//!   whole cores (the same for `error.rs`, `logs.rs`, `manifests.rs` cuts).
+//! - S2 (low, own secrets) a password holding `&` quoted in an HTML page as `&amp;`, `&#38;`
+//!   or `&#x26;` (`R22/pw&amp;Zx9-kq`) is shown by both components. Root: `reading.rs`
+//!   `entity` reads quotes, `<`, `>` and `@` only, and no spelling lists HTML escapes.
+//! - L1 (low, credentials in objects) a YAML anchor aliased under a credential's name, in
+//!   shapes `anchors.rs` does not read: on a block scalar (`&dbpass |` and the value below), a
+//!   plain value on the next line, the alias in a flow mapping (`auth: {password: *dbpass}`),
+//!   and the seventeenth anchor (`ANCHORS_MOST` = 16): shown by both components'
+//!   `get_argocd_resource`.
+//! - L3 (low-medium, credentials in text) review 21's L1 shape itself (`common: &dbpass …` /
+//!   `password: *dbpass`) in any text other than Helm values (a condition message): shown by
+//!   both components. Root: `scrub.rs` `without_credentials` runs `mask_named` before
+//!   `anchors::hide_aliased` in each pass, so the alias is already `password: ***` when the
+//!   anchors are read; the anchors unit test calls `hide_aliased` alone.
+//! - L2 (low, credentials in text) shapes the new rules miss: a Java or Go declaration whose
+//!   literal is on the next line (`String dbPassword =` / `"…";`, `var dbPassword string =`;
+//!   `members.rs` reads the next line only after `name: Type =`), `vault login -address URL
+//!   TOKEN` (the flag's value taken as the token), a here-document into `--password-stdin`
+//!   (`docker login --password-stdin <<EOF`, `cat <<EOF | helm registry login
+//!   --password-stdin`). Natively also `vault  login` (two spaces), `mysqladmin … PASSWORD …`.
+//! - X1 (high, denial of service) `files.rs` `properties_password`, run by `spans::mask_all`
+//!   at every position, looks back to the line's start (`rposition` of a line break) and
+//!   checks every byte since: one long line costs quadratic time, none of it `unit()` reading,
+//!   so the reading `Budget` never sees it. 128 KB of `a` in one line: ~7.9 s through the
+//!   server component (in lines: 0.24 s); natively 128 KB 4.7 s, perf: 77 % in
+//!   `properties_password`. Any long line does it: minified JSON, a
+//!   `last-applied-configuration`, a JSON log line.
+//! - X2 (high, denial of service) `anchors.rs` `anchored_value` reads, at each `&` of a line,
+//!   to the next whitespace for the anchor's name; with one `password: *a` anywhere in the
+//!   text, 32 KB of `&` takes ~9.7 s through the server component, 64 KB ~40 s (also outside
+//!   the `Budget`, and again at each of `without_credentials`' passes).
+//! - X3 (high, denial of service by any caller) X1 needs nothing planted: `tools/call` of an
+//!   unknown tool quotes its name whole (`Unknown tool: "aaa…"`), and an unknown argument key
+//!   is quoted whole by `argument_fit.rs` (`unknown field `aaa…``, new this session); both are
+//!   scrubbed: 128 KB ~7.7 s each, from any holder of the bearer (read-only included); a
+//!   request may be 1 MiB (~64× that). (`Method not found: …` echoes the method whole too, but
+//!   unscrubbed: 1 ms.)
+//!
+//! What held: the sync/rollback/cascade prune walk (A1's sync is refused); argument errors
+//! (`review22_argument_errors_refuse_and_never_echo_values`: wrong types, nested misfits,
+//! out-of-range numbers, `confirm` not true: all refused, no value echoed, nothing sent;
+//! non-object arguments refused by the protocol layer); credentials cut by `at_word` (PEM
+//! without its END, a bearer split over lines, `password:` with the value on the next line,
+//! URL userinfo: `review22_probe_native_cut_shapes`); with a line break every 2,000 bytes, ~65
+//! patterns (`review22_probe_native_timing_in_lines`) all read in under 0.2 s at 64 KB (X1
+//! dominates any long line); a ConfigMap key other than `values.yaml` holding the anchor
+//! shape is hidden in `get_argocd_resource`. Not reached in the time box: prompts/resources,
+//! the feed and subscription paths for own secrets, base32/quoted-printable/UTF-16 spellings,
+//! the budget hiding legitimate text.
 
 use serde_json::{Value, json};
 
