@@ -34,6 +34,12 @@
 //! - S2 (low, own secrets) a password holding `&` quoted in an HTML page as `&amp;`, `&#38;`
 //!   or `&#x26;` (`R22/pw&amp;Zx9-kq`) is shown by both components. Root: `reading.rs`
 //!   `entity` reads quotes, `<`, `>` and `@` only, and no spelling lists HTML escapes.
+//! - S3 (low, own secrets) the Argo CD password inside base64 wrapped with an indent after
+//!   each line break (a YAML block scalar: `blob: |` then indented lines), or with spaces or
+//!   tabs for line breaks (a log flattened to one line), decodes whole from both components'
+//!   `get_argocd_app_status` (wrapped at 16 here so a break falls in the core; at 76 it does
+//!   for some offsets). Root: `own_secrets.rs` `read_through_escapes` drops only line breaks
+//!   directly between base64 characters.
 //! - L1 (low, credentials in objects) a YAML anchor aliased under a credential's name, in
 //!   shapes `anchors.rs` does not read: on a block scalar (`&dbpass |` and the value below), a
 //!   plain value on the next line, the alias in a flow mapping (`auth: {password: *dbpass}`),
@@ -800,4 +806,58 @@ async fn review22_finding_x3_any_caller_triggers_the_long_line_cost() {
         }
     }
     assert!(slow.is_empty(), "{slow:?}");
+}
+
+/// S3: the Argo CD password inside base64 wrapped with an indentation after each line break
+/// (a YAML block scalar, a folded header) or with spaces for line breaks (a log flattened to
+/// one line): `read_through_escapes` drops a line break between base64 characters only, so an
+/// indent or a space splits the secret's core. Through both components.
+#[tokio::test]
+#[ignore = "issue 19: the password in base64 wrapped with indentation or spaces is shown"]
+async fn review22_finding_s3_the_password_in_indented_wrapped_base64_is_shown() {
+    use base64::Engine;
+    let world = crate::World::new().await;
+    let env = password_plugin_env(&world.standin, crate::PASSWORD);
+    let body = format!("{{\"username\":\"admin\",\"password\":\"{}\",\"x\":1}}", crate::PASSWORD);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&body);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(16)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let mut shown = Vec::new();
+    for (name, joined) in [
+        ("indented block scalar", format!("blob: |\n    {}", lines.join("\n    "))),
+        ("spaces", format!("blob {}", lines.join(" "))),
+        ("tabs", format!("blob {}", lines.join("\t"))),
+    ] {
+        let message = format!("R22s03q {joined} end");
+        crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", message, "")]);
+        let server = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await;
+        let server = server["structuredContent"]["conditions"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        let plugin: Value = serde_json::from_str(&crate::planting::plugin_status(&env).await)
+            .unwrap_or(Value::Null);
+        let plugin = plugin["conditions"][0]["message"].as_str().unwrap_or("").to_owned();
+        for (component, message) in [("server", server), ("plugin", plugin)] {
+            assert!(message.contains("R22s03q"), "{component} {name}: {message}");
+            let joined: String = message
+                .split_whitespace()
+                .filter(|w| *w != "R22s03q" && *w != "end" && *w != "blob" && *w != "blob:" && *w != "|")
+                .collect();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(&joined[..joined.len() / 4 * 4])
+                .map(|d| String::from_utf8_lossy(&d).into_owned())
+                .unwrap_or_default();
+            println!("review22 S3 {component} {name}: {message:?} → {decoded:?}");
+            if decoded.contains(crate::PASSWORD) {
+                shown.push(format!("{component} {name}"));
+            }
+        }
+    }
+    assert!(shown.is_empty(), "the password recoverable: {shown:?}");
 }
