@@ -780,7 +780,7 @@ fn review22_probe_native_cut_shapes() {
 /// like any answer. Each request below carries 128 KB of `a`; times printed, and each must take
 /// under 3 s.
 #[tokio::test]
-#[ignore = "issue 19: a timing finding (X3): any caller's long unknown tool name or method costs X1's quadratic time"]
+#[ignore = "issue 19: a timing finding (X3): any caller's long unknown tool name or argument key costs X1's quadratic time"]
 async fn review22_finding_x3_any_caller_triggers_the_long_line_cost() {
     let world = crate::World::new().await;
     let long = "a".repeat(128 * 1024);
