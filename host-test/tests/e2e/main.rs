@@ -45,6 +45,7 @@ mod review18;
 mod review19;
 mod review20;
 mod review21;
+mod review22;
 mod review4;
 mod review5;
 mod review6;
