@@ -126,7 +126,6 @@ async fn pruning_world() -> crate::World {
 /// default), but the patch that turns on auto-sync with prune on `payments` is sent: Argo CD's
 /// own auto-sync then prunes `broken-app` (and, through its finalizer, all it deployed).
 #[tokio::test]
-#[ignore = "issue 19: patch_argocd_app turning on automated prune deletes a child Application of another project"]
 async fn review22_finding_a1_patch_turning_on_auto_prune_deletes_a_child_of_another_project() {
     let world = pruning_world().await;
     // The sync with prune is refused (holds).
@@ -246,7 +245,6 @@ fn password_plugin_env(
 /// line break is a word's edge: the cut falls inside the secret's base64, and the lines kept
 /// hold the start of it, which no spelling of the whole secret matches.
 #[tokio::test]
-#[ignore = "issue 19: a cut at a line break of wrapped base64 shows the head of the client secret"]
 async fn review22_finding_s1_a_cut_in_wrapped_base64_shows_the_head_of_the_client_secret() {
     use base64::Engine;
     let body = format!(
@@ -263,10 +261,8 @@ async fn review22_finding_s1_a_cut_in_wrapped_base64_shows_the_head_of_the_clien
     let head = &CLIENT_SECRET[..9];
     let mut shown = Vec::new();
     for (name, joined) in [("LF", lines.join("\n")), ("CRLF", lines.join("\r\n"))] {
-        world.standin.state().idp.exchange_error_echo =
-            Some(format!("refused R22s01q [{joined}]"));
-        let (status, answer) =
-            call_as(&world, &alice, "get_argocd_server_info", json!({})).await;
+        world.standin.state().idp.exchange_error_echo = Some(format!("refused R22s01q [{joined}]"));
+        let (status, answer) = call_as(&world, &alice, "get_argocd_server_info", json!({})).await;
         let said = format!("{status} {answer}");
         println!("review22 S1 {name}: {said}");
         assert!(said.contains("R22s01q"), "{said}");
@@ -303,7 +299,6 @@ async fn review22_finding_s1_a_cut_in_wrapped_base64_shows_the_head_of_the_clien
 /// through (`reading.rs` `entity` reads the quotes, `<`, `>` and `@` only), and no spelling
 /// lists it, so the password is shown, through both components.
 #[tokio::test]
-#[ignore = "issue 19: a password holding & quoted HTML-escaped (&amp;) is shown"]
 async fn review22_finding_s2_a_password_html_escaped_is_shown() {
     let password = "R22/pw&Zx9-kq";
     let world = world_with_password(password).await;
@@ -342,34 +337,94 @@ async fn review22_argument_errors_refuse_and_never_echo_values() {
     let world = crate::World::new().await;
     let secret = "R22argV4lue";
     for (tool, arguments) in [
-        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": secret})),
-        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": [secret]})),
-        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": {"a": secret}})),
-        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": -1})),
-        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": 1.5})),
-        ("get_argocd_app_logs", json!({"app_name": "guestbook", "tail_lines": 99999999999u64})),
+        (
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "tail_lines": secret}),
+        ),
+        (
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "tail_lines": [secret]}),
+        ),
+        (
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "tail_lines": {"a": secret}}),
+        ),
+        (
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "tail_lines": -1}),
+        ),
+        (
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "tail_lines": 1.5}),
+        ),
+        (
+            "get_argocd_app_logs",
+            json!({"app_name": "guestbook", "tail_lines": 99999999999u64}),
+        ),
         ("get_argocd_app_status", json!({"app_name": [secret]})),
         ("get_argocd_app_status", json!({"app_name": {"x": secret}})),
         ("get_argocd_app_status", json!({"app_name": true})),
         ("get_argocd_app_status", json!({"app_namespace": secret})),
-        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": secret})),
-        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "prune": secret})),
-        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "resources": [{"kind": secret, "name": 7}]})),
-        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "resources": [{"kind": "Pod", "name": "x", "extra": secret}]})),
-        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "resources": secret})),
-        ("sync_argocd_app", json!({"app_name": "guestbook", "confirm": true, "revisions": [secret], "source_positions": [secret]})),
-        ("rollback_argocd_app", json!({"app_name": "guestbook", "confirm": true, "history_id": secret})),
-        ("rollback_argocd_app", json!({"app_name": "guestbook", "confirm": true, "history_id": 1e30})),
-        ("patch_argocd_app", json!({"app_name": "guestbook", "confirm": true})),
-        ("patch_argocd_app", json!({"app_name": "guestbook", "confirm": true, "patch": secret})),
-        ("delete_argocd_app", json!({"app_name": "guestbook", "confirm": true, "cascade": secret})),
-        ("delete_argocd_app", json!({"app_name": "guestbook", "confirm": true, "propagation_policy": [secret]})),
-        ("create_argocd_app", json!({"name": "x", "confirm": true, "helm_parameters": secret})),
+        (
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": secret}),
+        ),
+        (
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "prune": secret}),
+        ),
+        (
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "resources": [{"kind": secret, "name": 7}]}),
+        ),
+        (
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "resources": [{"kind": "Pod", "name": "x", "extra": secret}]}),
+        ),
+        (
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "resources": secret}),
+        ),
+        (
+            "sync_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "revisions": [secret], "source_positions": [secret]}),
+        ),
+        (
+            "rollback_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "history_id": secret}),
+        ),
+        (
+            "rollback_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "history_id": 1e30}),
+        ),
+        (
+            "patch_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true}),
+        ),
+        (
+            "patch_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "patch": secret}),
+        ),
+        (
+            "delete_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "cascade": secret}),
+        ),
+        (
+            "delete_argocd_app",
+            json!({"app_name": "guestbook", "confirm": true, "propagation_policy": [secret]}),
+        ),
+        (
+            "create_argocd_app",
+            json!({"name": "x", "confirm": true, "helm_parameters": secret}),
+        ),
     ] {
         let result = world.call(tool, arguments.clone()).await;
         let text = result.to_string();
         println!("review22 args {tool} {arguments}: {text}");
-        assert_eq!(result["isError"], true, "{tool} {arguments}: accepted: {text}");
+        assert_eq!(
+            result["isError"], true,
+            "{tool} {arguments}: accepted: {text}"
+        );
         assert!(!text.contains(secret), "{tool} {arguments}: echoed: {text}");
     }
     let writes = sent_writes(&world);
@@ -452,7 +507,6 @@ async fn review22_finding_l1_yaml_anchor_shapes_still_shown() {
 /// when the anchors are read, and the anchored value stays. In a condition message, a log line,
 /// and a ConfigMap key not read as values text, through both components.
 #[tokio::test]
-#[ignore = "issue 19: the aliased-anchor rule never fires in any text (the member rule masks the alias first)"]
 async fn review22_finding_l3_the_aliased_anchor_is_shown_in_any_text() {
     let yaml = "common: &dbpass R22l03t\npostgresql:\n  auth:\n    password: *dbpass\n";
     // Natively first: the rule as it runs on any text.
@@ -496,12 +550,36 @@ async fn review22_finding_l3_the_aliased_anchor_is_shown_in_any_text() {
 #[ignore = "issue 19: Java/Go declarations with the literal on the next line, vault login -flag value TOKEN, heredocs into --password-stdin"]
 async fn review22_finding_l2_command_and_code_shapes_still_shown() {
     let shapes = [
-        ("java next line", "private static final String PASSWORD =\n    \"R22l2ja\";", "R22l2ja"),
-        ("java local next line", "String dbPassword =\n\t\"R22l2jb\";", "R22l2jb"),
-        ("go var next line", "var dbPassword string =\n  \"R22l2go\"", "R22l2go"),
-        ("vault login -address", "vault login -address https://vault:8200 R22l2va", "R22l2va"),
-        ("heredoc stdin", "docker login --password-stdin -u bot <<EOF\nR22l2hd\nEOF", "R22l2hd"),
-        ("cat heredoc pipe", "cat <<EOF | helm registry login --password-stdin r.io\nR22l2hc\nEOF", "R22l2hc"),
+        (
+            "java next line",
+            "private static final String PASSWORD =\n    \"R22l2ja\";",
+            "R22l2ja",
+        ),
+        (
+            "java local next line",
+            "String dbPassword =\n\t\"R22l2jb\";",
+            "R22l2jb",
+        ),
+        (
+            "go var next line",
+            "var dbPassword string =\n  \"R22l2go\"",
+            "R22l2go",
+        ),
+        (
+            "vault login -address",
+            "vault login -address https://vault:8200 R22l2va",
+            "R22l2va",
+        ),
+        (
+            "heredoc stdin",
+            "docker login --password-stdin -u bot <<EOF\nR22l2hd\nEOF",
+            "R22l2hd",
+        ),
+        (
+            "cat heredoc pipe",
+            "cat <<EOF | helm registry login --password-stdin r.io\nR22l2hc\nEOF",
+            "R22l2hc",
+        ),
     ];
     let mut found = Vec::new();
     for (name, text, secret) in shapes {
@@ -511,9 +589,13 @@ async fn review22_finding_l2_command_and_code_shapes_still_shown() {
             .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
             .await
             .to_string();
-        let plugin = crate::planting::plugin_status(&crate::planting::plugin_env(&world.standin)).await;
+        let plugin =
+            crate::planting::plugin_status(&crate::planting::plugin_env(&world.standin)).await;
         for (component, answer) in [("server", &server), ("plugin", &plugin)] {
-            assert!(answer.contains("ComparisonError"), "{component} {name}: {answer}");
+            assert!(
+                answer.contains("ComparisonError"),
+                "{component} {name}: {answer}"
+            );
             if answer.contains(secret) {
                 found.push(format!("{component} {name}"));
             }
@@ -528,44 +610,122 @@ async fn review22_finding_l2_command_and_code_shapes_still_shown() {
 fn review22_probe_native_text_shapes() {
     let seventeen = seventeen_aliases();
     let shapes: Vec<(String, &str)> = vec![
-        ("shared: &dbpass |\n  R22n01x\nauth:\n  password: *dbpass\n".into(), "R22n01x"),
-        ("shared: &dbpass >-\n  R22n02x\nauth:\n  password: *dbpass\n".into(), "R22n02x"),
-        ("shared: &dbpass\n  R22n03x\nauth:\n  password: *dbpass\n".into(), "R22n03x"),
-        ("shared: &dbpass R22n04x\nauth: {password: *dbpass}\n".into(), "R22n04x"),
-        ("shared: &dbpass R22n05x\nauth:\n  - {user: u, password: *dbpass}\n".into(), "R22n05x"),
+        (
+            "shared: &dbpass |\n  R22n01x\nauth:\n  password: *dbpass\n".into(),
+            "R22n01x",
+        ),
+        (
+            "shared: &dbpass >-\n  R22n02x\nauth:\n  password: *dbpass\n".into(),
+            "R22n02x",
+        ),
+        (
+            "shared: &dbpass\n  R22n03x\nauth:\n  password: *dbpass\n".into(),
+            "R22n03x",
+        ),
+        (
+            "shared: &dbpass R22n04x\nauth: {password: *dbpass}\n".into(),
+            "R22n04x",
+        ),
+        (
+            "shared: &dbpass R22n05x\nauth:\n  - {user: u, password: *dbpass}\n".into(),
+            "R22n05x",
+        ),
         (seventeen.clone(), "R22l04d"),
-        ("shared: &dbpass 'R22n06x'\nauth:\n  \"password\": *dbpass\n".into(), "R22n06x"),
-        ("shared: &dbpass R22n07x\nauth:\n  password : *dbpass\n".into(), "R22n07x"),
-        ("shared: &dbpass R22n08x\nauth:\n  password:   *dbpass   # shared\n".into(), "R22n08x"),
-        ("[shared, &dbpass R22n09x]\nauth:\n  password: *dbpass\n".into(), "R22n09x"),
-        ("shared: &dbpass\n  - R22n10x\nauth:\n  passwords: *dbpass\n".into(), "R22n10x"),
-        ("common: &creds\n  user: admin\n  secret_value: R22n11x\nauth: *creds\n".into(), "R22n11x"),
+        (
+            "shared: &dbpass 'R22n06x'\nauth:\n  \"password\": *dbpass\n".into(),
+            "R22n06x",
+        ),
+        (
+            "shared: &dbpass R22n07x\nauth:\n  password : *dbpass\n".into(),
+            "R22n07x",
+        ),
+        (
+            "shared: &dbpass R22n08x\nauth:\n  password:   *dbpass   # shared\n".into(),
+            "R22n08x",
+        ),
+        (
+            "[shared, &dbpass R22n09x]\nauth:\n  password: *dbpass\n".into(),
+            "R22n09x",
+        ),
+        (
+            "shared: &dbpass\n  - R22n10x\nauth:\n  passwords: *dbpass\n".into(),
+            "R22n10x",
+        ),
+        (
+            "common: &creds\n  user: admin\n  secret_value: R22n11x\nauth: *creds\n".into(),
+            "R22n11x",
+        ),
         ("vault  login R22n12x".into(), "R22n12x"),
-        ("vault login -address https://vault:8200 R22n13x".into(), "R22n13x"),
+        (
+            "vault login -address https://vault:8200 R22n13x".into(),
+            "R22n13x",
+        ),
         ("mysqladmin -u root PASSWORD R22n14x".into(), "R22n14x"),
-        ("docker login --password-stdin <<EOF\nR22n15x\nEOF".into(), "R22n15x"),
-        ("cat <<EOF | docker login --password-stdin -u bot\nR22n16x\nEOF".into(), "R22n16x"),
-        ("echo R22n17x | podman login --password-stdin -u bot".into(), "R22n17x"),
-        ("echo R22n18x|docker login --password-stdin".into(), "R22n18x"),
+        (
+            "docker login --password-stdin <<EOF\nR22n15x\nEOF".into(),
+            "R22n15x",
+        ),
+        (
+            "cat <<EOF | docker login --password-stdin -u bot\nR22n16x\nEOF".into(),
+            "R22n16x",
+        ),
+        (
+            "echo R22n17x | podman login --password-stdin -u bot".into(),
+            "R22n17x",
+        ),
+        (
+            "echo R22n18x|docker login --password-stdin".into(),
+            "R22n18x",
+        ),
         ("az login -u x --password R22n19x".into(), "R22n19x"),
-        ("az login --service-principal -u id -p R22n20x --tenant t".into(), "R22n20x"),
-        ("smtp.PlainAuth(\"\", \"u@x.io\", `R22n21x`, \"smtp\")".into(), "R22n21x"),
-        ("smtp.PlainAuth(\"\", \"u@x.io\", 'R22n22x', \"smtp\")".into(), "R22n22x"),
-        ("smtp.PlainAuth( \"\" , \"u\" , \"R22n23x\" , host )".into(), "R22n23x"),
+        (
+            "az login --service-principal -u id -p R22n20x --tenant t".into(),
+            "R22n20x",
+        ),
+        (
+            "smtp.PlainAuth(\"\", \"u@x.io\", `R22n21x`, \"smtp\")".into(),
+            "R22n21x",
+        ),
+        (
+            "smtp.PlainAuth(\"\", \"u@x.io\", 'R22n22x', \"smtp\")".into(),
+            "R22n22x",
+        ),
+        (
+            "smtp.PlainAuth( \"\" , \"u\" , \"R22n23x\" , host )".into(),
+            "R22n23x",
+        ),
         ("expect(password).toBe('R22n24x')".into(), "R22n24x"),
         ("expect(user.password).to.eql('R22n25x')".into(), "R22n25x"),
-        ("expect(config.password).toEqual(\"R22n26x\")".into(), "R22n26x"),
-        ("expect(config.password).toStrictEqual(\"R22n27x\")".into(), "R22n27x"),
-        ("assert.Equal(t, \"R22n28x\", cfg.Password)".into(), "R22n28x"),
-        ("assertEquals(\"R22n29x\", config.getPassword())".into(), "R22n29x"),
-        ("private static final String PASSWORD =\n    \"R22n30x\";".into(), "R22n30x"),
+        (
+            "expect(config.password).toEqual(\"R22n26x\")".into(),
+            "R22n26x",
+        ),
+        (
+            "expect(config.password).toStrictEqual(\"R22n27x\")".into(),
+            "R22n27x",
+        ),
+        (
+            "assert.Equal(t, \"R22n28x\", cfg.Password)".into(),
+            "R22n28x",
+        ),
+        (
+            "assertEquals(\"R22n29x\", config.getPassword())".into(),
+            "R22n29x",
+        ),
+        (
+            "private static final String PASSWORD =\n    \"R22n30x\";".into(),
+            "R22n30x",
+        ),
         ("String password =\n\t\"R22n31x\";".into(), "R22n31x"),
         ("const password: string =\n  'R22n32x';".into(), "R22n32x"),
         ("var dbPassword string =\n  \"R22n33x\"".into(), "R22n33x"),
         ("spring.datasource.password\tR22n34x".into(), "R22n34x"),
         ("spring.datasource.password = R22n35x".into(), "R22n35x"),
         ("db.password    R22n36x\n".into(), "R22n36x"),
-        ("htpasswd -cb /etc/nginx/.htpasswd admin R22n37x".into(), "R22n37x"),
+        (
+            "htpasswd -cb /etc/nginx/.htpasswd admin R22n37x".into(),
+            "R22n37x",
+        ),
         ("htpasswd -nbB admin R22n38x".into(), "R22n38x"),
         ("mysqladmin -uroot password 'R22n39x'".into(), "R22n39x"),
         ("vault login -method=token R22n40x".into(), "R22n40x"),
@@ -677,7 +837,7 @@ async fn status_time(text: String) -> std::time::Duration {
 /// start, and none of it is `unit()` reading, so the [`Budget`] never sees it. 128 KB of `a` in
 /// one line (a minified JSON, a `last-applied-configuration`) vs the same in short lines.
 #[tokio::test]
-#[ignore = "issue 19: a timing finding (X1): one long line takes quadratic time in properties_password"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review22_finding_x1_one_long_line_takes_quadratic_time() {
     let size = 128 * 1024;
     let lines = status_time("a\n".repeat(size / 2)).await;
@@ -704,7 +864,7 @@ async fn review22_finding_x1_one_long_line_takes_quadratic_time() {
 /// again at each of `without_credentials`' passes, outside the [`Budget`]. 32 KB: ~10 s through
 /// the server component; 64 KB ~40 s.
 #[tokio::test]
-#[ignore = "issue 19: a timing finding (X2): a line of & with a credential alias takes quadratic time in anchors.rs"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review22_finding_x2_ampersands_with_an_alias_take_quadratic_time() {
     let size = 32 * 1024;
     let plain = status_time(format!("password: *a\n{}", "a".repeat(size))).await;
@@ -730,13 +890,68 @@ fn review22_probe_native_timing_in_lines() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
     let patterns = [
-        "a", "&", "&a", "*", "expect(", "toBe(", ".eql(", "String password =", "password =",
-        "password: string =", "val password: String =", "mysqladmin ", "htpasswd -b ",
-        "vault login ", "az login -p ", "echo ", "echo |", "cat <<<", "<<<", "PlainAuth(",
-        "PlainAuth(\"", "(\"", "\",", "password ", "PASSWORD ", "db.password ", "\\\"", "\\u0026",
-        "%25", "&quot;", "=", ":", "\"a\":", "a.b ", "A_B ", "{{", "(", "[", "'", "`", "@", "u:p@",
-        "://", "-p", "--password ", "Password:", "toBe(\"", "assert.Equal(", "equals(\"",
-        "password\n  ", "?", "&a=", "a b", "# ", "$", "\\\\", ";", "|", "-", "_", ".", "/",
+        "a",
+        "&",
+        "&a",
+        "*",
+        "expect(",
+        "toBe(",
+        ".eql(",
+        "String password =",
+        "password =",
+        "password: string =",
+        "val password: String =",
+        "mysqladmin ",
+        "htpasswd -b ",
+        "vault login ",
+        "az login -p ",
+        "echo ",
+        "echo |",
+        "cat <<<",
+        "<<<",
+        "PlainAuth(",
+        "PlainAuth(\"",
+        "(\"",
+        "\",",
+        "password ",
+        "PASSWORD ",
+        "db.password ",
+        "\\\"",
+        "\\u0026",
+        "%25",
+        "&quot;",
+        "=",
+        ":",
+        "\"a\":",
+        "a.b ",
+        "A_B ",
+        "{{",
+        "(",
+        "[",
+        "'",
+        "`",
+        "@",
+        "u:p@",
+        "://",
+        "-p",
+        "--password ",
+        "Password:",
+        "toBe(\"",
+        "assert.Equal(",
+        "equals(\"",
+        "password\n  ",
+        "?",
+        "&a=",
+        "a b",
+        "# ",
+        "$",
+        "\\\\",
+        ";",
+        "|",
+        "-",
+        "_",
+        ".",
+        "/",
     ];
     let mut results = Vec::new();
     for pattern in patterns {
@@ -757,11 +972,26 @@ fn review22_probe_native_timing_in_lines() {
 #[ignore = "a probe: run it by hand with --ignored"]
 fn review22_probe_native_cut_shapes() {
     for (text, secret) in [
-        ("key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAR22c01x\nMIIEowIBAAKCAQEAR22c01y", "R22c01"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktR22c02x\\nAAAA", "R22c02"),
-        ("-----BEGIN PRIVATE KEY----- MIIEvR22c03xQIBADANBgkqhkiG9w0BAQEFAASC", "R22c03"),
-        ("-----BEGIN ENCRYPTED PRIVATE KEY-----\r\nMIIFHDBOBgkqR22c04x", "R22c04"),
-        ("Authorization: Bearer\neyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJSMjJjMDV4In0.R22c05x", "R22c05"),
+        (
+            "key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAR22c01x\nMIIEowIBAAKCAQEAR22c01y",
+            "R22c01",
+        ),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktR22c02x\\nAAAA",
+            "R22c02",
+        ),
+        (
+            "-----BEGIN PRIVATE KEY----- MIIEvR22c03xQIBADANBgkqhkiG9w0BAQEFAASC",
+            "R22c03",
+        ),
+        (
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\r\nMIIFHDBOBgkqR22c04x",
+            "R22c04",
+        ),
+        (
+            "Authorization: Bearer\neyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJSMjJjMDV4In0.R22c05x",
+            "R22c05",
+        ),
         ("password:\n  R22c06x", "R22c06"),
         ("{\"password\":\n \"R22c07x\"}", "R22c07"),
         ("token = \"\"\"\nR22c08x", "R22c08"),
@@ -771,7 +1001,10 @@ fn review22_probe_native_cut_shapes() {
     ] {
         let clean = argocd_mcp::tools::without_credentials(text);
         let stays = clean.contains(secret);
-        println!("review22 cut {} {text:?} → {clean:?}", if stays { "STAYS" } else { "hidden" });
+        println!(
+            "review22 cut {} {text:?} → {clean:?}",
+            if stays { "STAYS" } else { "hidden" }
+        );
     }
 }
 
@@ -780,16 +1013,28 @@ fn review22_probe_native_cut_shapes() {
 /// like any answer. Each request below carries 128 KB of `a`; times printed, and each must take
 /// under 3 s.
 #[tokio::test]
-#[ignore = "issue 19: a timing finding (X3): any caller's long unknown tool name or argument key costs X1's quadratic time"]
+#[ignore = "a timing probe (fixed; the suite holds no timing assertions): run it by hand with --ignored"]
 async fn review22_finding_x3_any_caller_triggers_the_long_line_cost() {
     let world = crate::World::new().await;
     let long = "a".repeat(128 * 1024);
     let mut slow = Vec::new();
     for (name, message) in [
-        ("unknown tool", json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": long, "arguments": {}}})),
-        ("unknown method", json!({"jsonrpc": "2.0", "id": 1, "method": long, "params": {}})),
-        ("prompt argument", json!({"jsonrpc": "2.0", "id": 1, "method": "prompts/get", "params": {"name": "diagnose-app", "arguments": {"app_name": long}}})),
-        ("tool argument key", json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook", long.as_str(): 1}}})),
+        (
+            "unknown tool",
+            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": long, "arguments": {}}}),
+        ),
+        (
+            "unknown method",
+            json!({"jsonrpc": "2.0", "id": 1, "method": long, "params": {}}),
+        ),
+        (
+            "prompt argument",
+            json!({"jsonrpc": "2.0", "id": 1, "method": "prompts/get", "params": {"name": "diagnose-app", "arguments": {"app_name": long}}}),
+        ),
+        (
+            "tool argument key",
+            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook", long.as_str(): 1}}}),
+        ),
     ] {
         let started = std::time::Instant::now();
         let response = world.mcp(&message).await;
@@ -818,7 +1063,10 @@ async fn review22_finding_s3_the_password_in_indented_wrapped_base64_is_shown() 
     use base64::Engine;
     let world = crate::World::new().await;
     let env = password_plugin_env(&world.standin, crate::PASSWORD);
-    let body = format!("{{\"username\":\"admin\",\"password\":\"{}\",\"x\":1}}", crate::PASSWORD);
+    let body = format!(
+        "{{\"username\":\"admin\",\"password\":\"{}\",\"x\":1}}",
+        crate::PASSWORD
+    );
     let b64 = base64::engine::general_purpose::STANDARD.encode(&body);
     let lines: Vec<&str> = b64
         .as_bytes()
@@ -827,7 +1075,10 @@ async fn review22_finding_s3_the_password_in_indented_wrapped_base64_is_shown() 
         .collect();
     let mut shown = Vec::new();
     for (name, joined) in [
-        ("indented block scalar", format!("blob: |\n    {}", lines.join("\n    "))),
+        (
+            "indented block scalar",
+            format!("blob: |\n    {}", lines.join("\n    ")),
+        ),
         ("spaces", format!("blob {}", lines.join(" "))),
         ("tabs", format!("blob {}", lines.join("\t"))),
     ] {
@@ -842,12 +1093,17 @@ async fn review22_finding_s3_the_password_in_indented_wrapped_base64_is_shown() 
             .to_owned();
         let plugin: Value = serde_json::from_str(&crate::planting::plugin_status(&env).await)
             .unwrap_or(Value::Null);
-        let plugin = plugin["conditions"][0]["message"].as_str().unwrap_or("").to_owned();
+        let plugin = plugin["conditions"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
         for (component, message) in [("server", server), ("plugin", plugin)] {
             assert!(message.contains("R22s03q"), "{component} {name}: {message}");
             let joined: String = message
                 .split_whitespace()
-                .filter(|w| *w != "R22s03q" && *w != "end" && *w != "blob" && *w != "blob:" && *w != "|")
+                .filter(|w| {
+                    *w != "R22s03q" && *w != "end" && *w != "blob" && *w != "blob:" && *w != "|"
+                })
                 .collect();
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(&joined[..joined.len() / 4 * 4])
