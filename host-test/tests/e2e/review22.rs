@@ -208,8 +208,10 @@ async fn review22_finding_a2_a_namespace_holding_another_projects_applications_i
 
 /// A world whose Argo CD password is `password`.
 async fn world_with_password(password: &str) -> crate::World {
-    let mut config = host_test::standin::Config::default();
-    config.users = vec![("admin".into(), password.into())];
+    let config = host_test::standin::Config {
+        users: vec![("admin".into(), password.into())],
+        ..Default::default()
+    };
     let standin = host_test::standin::StandIn::start(config).await.unwrap();
     let mut env = host_test::embed::HostEnv {
         redirect: Some(standin.addr),
