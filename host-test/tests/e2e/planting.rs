@@ -290,3 +290,41 @@ pub(crate) fn helm_source(values: &str) -> Value {
     json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
            "helm": {"values": values}})
 }
+
+/// A world whose admin password is `password` (one holding quotes, backslashes, `&`: what a
+/// password may hold).
+pub(crate) async fn world_with_password(password: &str) -> crate::World {
+    let config = host_test::standin::Config {
+        users: vec![("admin".into(), password.into())],
+        ..Default::default()
+    };
+    let standin = host_test::standin::StandIn::start(config).await.unwrap();
+    let mut env = host_test::embed::HostEnv {
+        redirect: Some(standin.addr),
+        stderr: Some(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20)),
+        ..Default::default()
+    };
+    env.variables
+        .insert("argocd_url".into(), crate::ARGOCD_URL.into());
+    env.variables
+        .insert("argocd_username".into(), "admin".into());
+    env.variables
+        .insert("argocd_password".into(), password.into());
+    crate::World { standin, env }
+}
+
+/// The plugin logging in with the admin account and `password`.
+pub(crate) fn password_plugin_env(
+    standin: &host_test::standin::StandIn,
+    password: &str,
+) -> host_test::embed::HostEnv {
+    host_test::embed::HostEnv {
+        env: vec![
+            ("ARGOCD_URL".into(), crate::ARGOCD_URL.into()),
+            ("ARGOCD_USERNAME".into(), "admin".into()),
+            ("ARGOCD_PASSWORD".into(), password.into()),
+        ],
+        redirect: Some(standin.addr),
+        ..Default::default()
+    }
+}

@@ -95,6 +95,7 @@
 //! ~75 command, URL, connection-string and SQL shapes hidden apart from L2 and L3 (and
 //! `password&#58;`, an octal `\075`, U+2236, Cyrillic homoglyphs, not counted).
 
+use crate::planting::{password_plugin_env, world_with_password};
 use serde_json::{Value, json};
 
 use crate::identity::{CLIENT_ID, CLIENT_SECRET, call_as, token, user_mode};
@@ -295,27 +296,6 @@ fn decode_echo(text: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// A world whose admin password holds a quote and a backslash (what a password may hold).
-async fn world_with_password(password: &str) -> crate::World {
-    let config = host_test::standin::Config {
-        users: vec![("admin".into(), password.into())],
-        ..Default::default()
-    };
-    let standin = host_test::standin::StandIn::start(config).await.unwrap();
-    let mut env = host_test::embed::HostEnv {
-        redirect: Some(standin.addr),
-        stderr: Some(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20)),
-        ..Default::default()
-    };
-    env.variables
-        .insert("argocd_url".into(), crate::ARGOCD_URL.into());
-    env.variables
-        .insert("argocd_username".into(), "admin".into());
-    env.variables
-        .insert("argocd_password".into(), password.into());
-    crate::World { standin, env }
 }
 
 /// E3: the settings' own secrets are taken out of a whole answer as its JSON text: a secret
@@ -778,22 +758,6 @@ async fn review21_finding_e6_a_cut_log_line_shows_the_head_of_the_password() {
         shown.is_empty(),
         "the head {head:?} of the Argo CD password shown: {shown:?}"
     );
-}
-
-/// The plugin logging in with the admin account and `password`.
-fn password_plugin_env(
-    standin: &host_test::standin::StandIn,
-    password: &str,
-) -> host_test::embed::HostEnv {
-    host_test::embed::HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), crate::ARGOCD_URL.into()),
-            ("ARGOCD_USERNAME".into(), "admin".into()),
-            ("ARGOCD_PASSWORD".into(), password.into()),
-        ],
-        redirect: Some(standin.addr),
-        ..Default::default()
-    }
 }
 
 /// The credential rules natively (no component): `R21_ONLY` repeated to `R21_SIZE`, timed.

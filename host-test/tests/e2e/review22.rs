@@ -86,6 +86,7 @@
 //! the feed and subscription paths for own secrets, base32/quoted-printable/UTF-16 spellings,
 //! the budget hiding legitimate text.
 
+use crate::planting::{password_plugin_env, world_with_password};
 use serde_json::{Value, json};
 
 use crate::identity::{CLIENT_ID, CLIENT_SECRET, call_as, token, user_mode};
@@ -205,42 +206,6 @@ async fn review22_finding_a2_a_namespace_holding_another_projects_applications_i
 // ---------------------------------------------------------------------------------------------
 // The settings' own secrets
 // ---------------------------------------------------------------------------------------------
-
-/// A world whose Argo CD password is `password`.
-async fn world_with_password(password: &str) -> crate::World {
-    let config = host_test::standin::Config {
-        users: vec![("admin".into(), password.into())],
-        ..Default::default()
-    };
-    let standin = host_test::standin::StandIn::start(config).await.unwrap();
-    let mut env = host_test::embed::HostEnv {
-        redirect: Some(standin.addr),
-        stderr: Some(wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20)),
-        ..Default::default()
-    };
-    env.variables
-        .insert("argocd_url".into(), crate::ARGOCD_URL.into());
-    env.variables
-        .insert("argocd_username".into(), "admin".into());
-    env.variables
-        .insert("argocd_password".into(), password.into());
-    crate::World { standin, env }
-}
-
-fn password_plugin_env(
-    standin: &host_test::standin::StandIn,
-    password: &str,
-) -> host_test::embed::HostEnv {
-    host_test::embed::HostEnv {
-        env: vec![
-            ("ARGOCD_URL".into(), crate::ARGOCD_URL.into()),
-            ("ARGOCD_USERNAME".into(), "admin".into()),
-            ("ARGOCD_PASSWORD".into(), password.into()),
-        ],
-        redirect: Some(standin.addr),
-        ..Default::default()
-    }
-}
 
 /// S1: the provider's refusal quotes the request it refused in MIME base64 (76 characters a
 /// line); `delegation.rs` cuts `error_description` at a word's edge before 200 bytes, and a
