@@ -328,3 +328,32 @@ pub(crate) fn password_plugin_env(
         ..Default::default()
     }
 }
+
+/// A world with allowed_projects=payments where `payments` (allowed) manages the Application
+/// `broken-app` (project default, refused), marked as to be pruned (gone from the parent's Git).
+pub(crate) async fn pruning_world() -> crate::World {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    crate::planting::manages(&world.standin, "payments", "broken-app");
+    let mut state = world.standin.state();
+    let record = state.apps.get_mut("payments").unwrap();
+    for resource in record.app["status"]["resources"].as_array_mut().unwrap() {
+        if resource["name"] == "broken-app" {
+            resource["requiresPruning"] = json!(true);
+            resource["status"] = json!("OutOfSync");
+        }
+    }
+    drop(state);
+    world
+}
+
+/// Every write sent to Argo CD (logins aside), as `METHOD path`.
+pub(crate) fn sent_writes(world: &crate::World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET" && r.path != "/api/v1/session")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}

@@ -95,7 +95,7 @@
 //! ~75 command, URL, connection-string and SQL shapes hidden apart from L2 and L3 (and
 //! `password&#58;`, an octal `\075`, U+2236, Cyrillic homoglyphs, not counted).
 
-use crate::planting::{password_plugin_env, world_with_password};
+use crate::planting::{password_plugin_env, pruning_world, sent_writes, world_with_password};
 use serde_json::{Value, json};
 
 use crate::identity::{CLIENT_ID, CLIENT_SECRET, call_as, token, user_mode};
@@ -103,34 +103,6 @@ use crate::identity::{CLIENT_ID, CLIENT_SECRET, call_as, token, user_mode};
 // ---------------------------------------------------------------------------------------------
 // ARGOCD_ALLOWED_PROJECTS: deletes of child Applications other than delete and cascade
 // ---------------------------------------------------------------------------------------------
-
-/// A world with allowed_projects=payments where `payments` (allowed) manages the Application
-/// `broken-app` (project default, refused), marked as to be pruned (gone from the parent's Git).
-async fn pruning_world() -> crate::World {
-    let mut world = crate::World::new().await;
-    world.set("allowed_projects", "payments");
-    crate::planting::manages(&world.standin, "payments", "broken-app");
-    let mut state = world.standin.state();
-    let record = state.apps.get_mut("payments").unwrap();
-    for resource in record.app["status"]["resources"].as_array_mut().unwrap() {
-        if resource["name"] == "broken-app" {
-            resource["requiresPruning"] = json!(true);
-            resource["status"] = json!("OutOfSync");
-        }
-    }
-    drop(state);
-    world
-}
-
-fn sent_writes(world: &crate::World) -> Vec<String> {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.method != "GET" && r.path != "/api/v1/session")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
 
 /// P1: a sync with `prune: true` of an allowed app of apps deletes the child Application that
 /// Git no longer holds, whatever its project: the delete the allow-list refuses through

@@ -86,38 +86,10 @@
 //! the feed and subscription paths for own secrets, base32/quoted-printable/UTF-16 spellings,
 //! the budget hiding legitimate text.
 
-use crate::planting::{password_plugin_env, world_with_password};
+use crate::planting::{password_plugin_env, pruning_world, sent_writes, world_with_password};
 use serde_json::{Value, json};
 
 use crate::identity::{CLIENT_ID, CLIENT_SECRET, call_as, token, user_mode};
-
-fn sent_writes(world: &crate::World) -> Vec<String> {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.method != "GET" && r.path != "/api/v1/session")
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
-/// allowed_projects=payments, and `payments` (allowed) manages the Application `broken-app`
-/// (project default, refused), which Git no longer holds (to be pruned).
-async fn pruning_world() -> crate::World {
-    let mut world = crate::World::new().await;
-    world.set("allowed_projects", "payments");
-    crate::planting::manages(&world.standin, "payments", "broken-app");
-    let mut state = world.standin.state();
-    let record = state.apps.get_mut("payments").unwrap();
-    for resource in record.app["status"]["resources"].as_array_mut().unwrap() {
-        if resource["name"] == "broken-app" {
-            resource["requiresPruning"] = json!(true);
-            resource["status"] = json!("OutOfSync");
-        }
-    }
-    drop(state);
-    world
-}
 
 // ---------------------------------------------------------------------------------------------
 // Allow-list
