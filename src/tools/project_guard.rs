@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::app_path;
-use crate::argocd::{ArgoClient, ArgoError};
+use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::Host;
 
 /// Argo CD's project for an Application without one.
@@ -120,12 +120,11 @@ pub async fn ensure_resource_allowed<H: Host>(
         let held = parent
             .pointer("/metadata/namespace")
             .and_then(Value::as_str);
-        return match held {
-            Some(held) if held == resource.name => {
-                Err(refuse_applications_namespace(held, allowed))
-            }
-            _ => Ok(()),
-        };
+        if held == Some(resource.name) {
+            return Err(refuse_applications_namespace(resource.name, allowed));
+        }
+        // With apps in any namespace, any Namespace may hold Applications, of any project.
+        return ensure_namespace_holds_no_apps(client, allowed, resource.name).await;
     }
     match argo_object(resource, allowed)? {
         Some(app) => ensure_apps_allowed(client, allowed, app).await,
@@ -135,6 +134,41 @@ pub async fn ensure_resource_allowed<H: Host>(
 
 fn is_namespace(resource: &super::ResourceSelector<'_>) -> bool {
     resource.kind.eq_ignore_ascii_case("Namespace") && resource.group.is_none_or(str::is_empty)
+}
+
+/// Refuses deleting a Namespace that holds an Application Argo CD shows the caller (apps in any
+/// namespace: `--application-namespaces`): deleting the Namespace deletes the Applications in
+/// it, whatever their project. Asks Argo CD for names and namespaces only; a list that cannot be
+/// read refuses, since what it would hold is unknown. Applications the caller cannot see (RBAC
+/// filters the list) cannot be judged: the README says so.
+async fn ensure_namespace_holds_no_apps<H: Host>(
+    client: &ArgoClient<'_, H>,
+    allowed: &[String],
+    namespace: &str,
+) -> Result<(), ArgoError> {
+    let query = Query::new()
+        .add("appNamespace", namespace)
+        .add("fields", "items.metadata.name,items.metadata.namespace");
+    let list: Value = client
+        .get(
+            &format!("/api/v1/applications{}", query.as_str()),
+            "the applications in a namespace",
+        )
+        .await
+        .map_err(|e| {
+            ArgoError::invalid_input(format!(
+                "the Applications in the Namespace '{namespace}' could not be listed to check them against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD."
+            ))
+        })?;
+    // Filtered here too: an Argo CD that ignored `appNamespace` lists every namespace.
+    let holds_one =
+        list["items"].as_array().into_iter().flatten().any(|app| {
+            app.pointer("/metadata/namespace").and_then(Value::as_str) == Some(namespace)
+        });
+    if holds_one {
+        return Err(refuse_applications_namespace(namespace, allowed));
+    }
+    Ok(())
 }
 
 fn refuse_applications_namespace(namespace: &str, allowed: &[String]) -> ArgoError {
@@ -165,8 +199,8 @@ pub async fn ensure_managed_deletes_allowed<H: Host>(
 /// An Application named by its name and, when known, its namespace.
 type AppName = (String, Option<String>);
 
-/// The most Applications read to judge one act on an app of apps: a tree larger than this is
-/// refused rather than judged in part.
+/// The most Applications read (and Namespaces listed) to judge one act on an app of apps: a tree
+/// larger than this is refused rather than judged in part.
 const APPS_READ_MOST: usize = 64;
 
 /// An Argo CD object a write reaches: an Application to judge by reading it, a refusal for an
@@ -231,10 +265,7 @@ async fn ensure_apps_allowed<H: Host>(
     while let Some((name, namespace)) = pending.pop() {
         read += 1;
         if read > APPS_READ_MOST {
-            return Err(ArgoError::invalid_input(format!(
-                "this call reaches more than {APPS_READ_MOST} Applications through the apps each manages, too many to check against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}): act on them one by one. Nothing was sent to Argo CD.",
-                allowed_list(allowed)
-            )));
+            return Err(too_many_reads(allowed));
         }
         let app = current_app(client, &name, namespace.as_deref())
             .await
@@ -278,13 +309,33 @@ async fn ensure_apps_allowed<H: Host>(
             }
         }
     }
-    match managed_namespaces
+    if let Some(held) = managed_namespaces
         .iter()
         .find(|namespace| app_namespaces.contains(namespace))
     {
-        Some(held) => Err(refuse_applications_namespace(held, allowed)),
-        None => Ok(()),
+        return Err(refuse_applications_namespace(held, allowed));
     }
+    // The other Namespaces may hold Applications too (apps in any namespace): one list each,
+    // counted with the reads.
+    let mut listed: Vec<&String> = Vec::new();
+    for namespace in &managed_namespaces {
+        if listed.contains(&namespace) {
+            continue;
+        }
+        listed.push(namespace);
+        if read + listed.len() > APPS_READ_MOST {
+            return Err(too_many_reads(allowed));
+        }
+        ensure_namespace_holds_no_apps(client, allowed, namespace).await?;
+    }
+    Ok(())
+}
+
+fn too_many_reads(allowed: &[String]) -> ArgoError {
+    ArgoError::invalid_input(format!(
+        "this call reaches more than {APPS_READ_MOST} Applications and Namespaces through the apps each manages, too many to check against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}): act on them one by one. Nothing was sent to Argo CD.",
+        allowed_list(allowed)
+    ))
 }
 
 /// Refuses, with ARGOCD_ALLOWED_PROJECTS set, a write to `current` (the app as read) whose

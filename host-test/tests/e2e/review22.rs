@@ -132,7 +132,6 @@ async fn review22_finding_a1_patch_turning_on_auto_prune_deletes_a_child_of_anot
 /// deleting that Namespace deletes the Applications in it, whatever their project; only the
 /// namespace of the acting app's own Application object is refused.
 #[tokio::test]
-#[ignore = "issue 19: deleting a Namespace that holds Applications of other projects (apps in any namespace) is sent"]
 async fn review22_finding_a2_a_namespace_holding_another_projects_applications_is_deleted() {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
@@ -172,6 +171,57 @@ async fn review22_finding_a2_a_namespace_holding_another_projects_applications_i
     assert!(
         after_resource.is_empty() && writes.is_empty(),
         "the Namespace team-b, holding broken-app (project default), deleted: {writes:?}"
+    );
+}
+
+/// A2 held the other way: a Namespace that holds no Application is deleted through an allowed
+/// app as before (the guard asks Argo CD which Applications live there), and when that list
+/// cannot be read the delete is refused, not sent.
+#[tokio::test]
+async fn review22_held_a_namespace_without_applications_is_deleted_and_an_unreadable_list_refuses()
+{
+    use host_test::standin::{Fault, FaultRule};
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    world
+        .standin
+        .state()
+        .apps
+        .get_mut("payments")
+        .unwrap()
+        .app["status"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"group": "", "version": "v1", "kind": "Namespace", "name": "scratch", "status": "Synced"}));
+    let delete = json!({"app_name": "payments", "kind": "Namespace", "resource_name": "scratch",
+                        "version": "v1", "confirm": true});
+    // Reads fail from the third on (the app's project, the parent's namespace, then the list,
+    // retried): refused, saying why.
+    world
+        .standin
+        .inject(FaultRule::new(Some("GET"), "/api/v1/applications", Fault::Reset).after(2));
+    let refused = world.call("delete_argocd_resource", delete.clone()).await;
+    println!("review22 A2 held, list unreadable: {refused}");
+    assert_eq!(refused["isError"], true, "{refused}");
+    assert!(
+        refused.to_string().contains("could not be listed"),
+        "{refused}"
+    );
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+    let listed = world.standin.requests().iter().any(|r| {
+        r.method == "GET"
+            && r.path
+                .starts_with("/api/v1/applications?appNamespace=scratch")
+    });
+    assert!(listed, "the Applications in scratch were not asked for");
+    world.standin.state().faults.clear();
+    let deleted = world.call("delete_argocd_resource", delete).await;
+    println!("review22 A2 held, no Application in scratch: {deleted}");
+    assert_ne!(deleted["isError"], true, "{deleted}");
+    let writes = sent_writes(&world);
+    assert!(
+        writes.iter().any(|w| w.starts_with("DELETE ")),
+        "the Namespace scratch, holding no Application, was not deleted: {writes:?}"
     );
 }
 
