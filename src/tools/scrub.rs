@@ -154,25 +154,61 @@ fn mask_named(text: &str) -> Cow<'_, str> {
 
 /// Scrubs every string of a JSON value, object keys included.
 pub fn scrub_value(value: &mut Value) {
+    scrub_with(value, &mut Judged::default());
+}
+
+/// Short texts already judged in one value, and what each becomes: an answer repeats the same
+/// keys in every row and the same states, namespaces and projects, and [`without_credentials`]
+/// depends on the text alone, so each is read by the rules once. Bounded in count and length.
+#[derive(Default)]
+struct Judged(std::collections::BTreeMap<String, Option<String>>);
+
+impl Judged {
+    const TEXT_MOST: usize = 64;
+    const TEXTS_MOST: usize = 512;
+
+    /// `text` without credentials: `None` when nothing in it is hidden.
+    fn clean(&mut self, text: &str) -> Option<String> {
+        if text.len() > Self::TEXT_MOST {
+            return owned(without_credentials(text));
+        }
+        if let Some(clean) = self.0.get(text) {
+            return clean.clone();
+        }
+        let clean = owned(without_credentials(text));
+        if self.0.len() < Self::TEXTS_MOST {
+            self.0.insert(text.to_owned(), clean.clone());
+        }
+        clean
+    }
+}
+
+fn owned(text: Cow<'_, str>) -> Option<String> {
+    match text {
+        Cow::Owned(clean) => Some(clean),
+        Cow::Borrowed(_) => None,
+    }
+}
+
+fn scrub_with(value: &mut Value, judged: &mut Judged) {
     match value {
         Value::String(text) => {
-            if let Cow::Owned(clean) = without_credentials(text) {
+            if let Some(clean) = judged.clean(text) {
                 *text = clean;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(scrub_value),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub_with(item, judged)),
         Value::Object(map) => {
-            let dirty_keys = map
-                .keys()
-                .any(|key| matches!(without_credentials(key), Cow::Owned(_)));
+            let dirty_keys = map.keys().any(|key| judged.clean(key).is_some());
             if dirty_keys {
                 let entries = std::mem::take(map);
                 for (key, mut inner) in entries {
-                    scrub_value(&mut inner);
-                    map.insert(without_credentials(&key).into_owned(), inner);
+                    scrub_with(&mut inner, judged);
+                    let key = judged.clean(&key).unwrap_or(key);
+                    map.insert(key, inner);
                 }
             } else {
-                map.values_mut().for_each(scrub_value);
+                map.values_mut().for_each(|inner| scrub_with(inner, judged));
             }
         }
         _ => {}
@@ -184,8 +220,30 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Texts made of the pieces the rules react to, in every order: none makes them panic, and
-    /// a second pass finds nothing more to hide in what the first one left.
+    /// Texts judged once per answer ([`Judged`]) are hidden in every row that repeats them, as
+    /// keys and as values, past the bounds of what is remembered (long texts, the 513th).
+    #[test]
+    fn a_credential_repeated_in_every_row_is_hidden_in_each() {
+        let long = format!("{} password=R3pe4ted", "x".repeat(80));
+        let mut rows: Vec<Value> = (0..600)
+            .map(|n| {
+                json!({
+                    "password=R3pe4ted": format!("state{n}"),
+                    "note": "token: R3pe4ted",
+                    "long": long,
+                    "url": "https://bot:R3pe4ted@git.example.com/a.git",
+                })
+            })
+            .collect();
+        rows.push(json!({"last": "Authorization: Bearer R3pe4ted"}));
+        let mut value = Value::Array(rows);
+        scrub_value(&mut value);
+        let text = value.to_string();
+        assert!(!text.contains("R3pe4ted"), "{}", &text[..400]);
+        assert_eq!(text.matches("state599").count(), 1);
+        assert_eq!(text.matches("git.example.com/a.git").count(), 600);
+    }
+
     /// The fifteenth review: a scheme and its token before prose with many commas.
     #[test]
     fn a_scheme_and_its_token_before_a_list_of_words_are_hidden() {
@@ -195,6 +253,8 @@ mod tests {
         assert_eq!(without_credentials(list), list);
     }
 
+    /// Texts made of the pieces the rules react to, in every order: none makes them panic, and
+    /// a second pass finds nothing more to hide in what the first one left.
     #[test]
     fn any_mix_of_escapes_urls_and_names_is_read_without_panicking() {
         const PIECES: [&str; 34] = [

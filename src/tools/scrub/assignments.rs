@@ -15,7 +15,7 @@
 use super::calls;
 use super::headers;
 use super::names;
-use super::reading::{escaped_before, unit, word_may_start};
+use super::reading::{escaped_before, unit, word_may_start, written_at};
 use super::spans::{
     is_break, line_end_from, name_byte, past_break, previous_line_end, skip_spaces, value,
 };
@@ -514,7 +514,7 @@ pub fn keyword_argument(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         };
     }
     // OpenSSL's `-passin pass:…` / `-passout pass:…`.
-    if bytes[i..].starts_with(b"pass:") && i >= 1 && bytes[i - 1] == b' ' {
+    if written_at(bytes, i, b"pass:") && i >= 1 && bytes[i - 1] == b' ' {
         return value(bytes, i + 5, false, 0);
     }
     if !word_at(b"password") {

@@ -6,7 +6,7 @@
 //! token" do not).
 
 use super::names;
-use super::reading::{unit, word_may_start};
+use super::reading::{unit, word_may_start, written_at};
 use super::spans::{closing_quote, skip_spaces, value};
 
 /// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
@@ -147,7 +147,7 @@ pub fn reads_as_a_list(value: &[u8]) -> bool {
 pub fn nginx_header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let directive = ["proxy_set_header ", "add_header ", "grpc_set_header "]
         .iter()
-        .find(|d| bytes[i..].starts_with(d.as_bytes()))?;
+        .find(|d| written_at(bytes, i, d.as_bytes()))?;
     if !word_may_start(bytes, i, |b| b.is_ascii_alphanumeric() || b == b'_') {
         return None;
     }

@@ -11,6 +11,7 @@
 //!   indentation), so a member line was removed above them, and what it held is hidden,
 //!   whatever its name was.
 
+use super::reading::written_at;
 use super::spans::name_byte;
 
 /// A credential at `i` whose heading line is missing: the span to mask.
@@ -27,7 +28,7 @@ const SHORTEST_BODY_LINE: usize = 40;
 /// end of the last. Lines end as written or escaped (`\n` inside a JSON string).
 fn key_body_above_its_end(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     const END: &[u8] = b"-----END ";
-    if !bytes[i..].starts_with(END) {
+    if !written_at(bytes, i, END) {
         return None;
     }
     let label_start = i + END.len();

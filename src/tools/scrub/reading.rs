@@ -57,6 +57,52 @@ impl Budget {
     }
 }
 
+thread_local! {
+    /// The text being read, when it holds no byte an escape or an ANSI code starts with: the
+    /// address range of its bytes ([`read_plain`]).
+    static PLAIN: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Whether an escape or an ANSI code could start in `text`: only at one of these bytes.
+fn may_hold_escapes(text: &[u8]) -> bool {
+    text.iter().any(|b| matches!(b, b'\\' | b'%' | b'&' | 0x1b))
+}
+
+/// Runs `read` (the rules over `text`) knowing whether `text` holds any escape: every rule
+/// asks, at every byte, whether an escape ends before it or covers it ([`escaped_before`],
+/// [`word_may_start`]), and most texts (names, states, URLs, messages) hold none, so for them
+/// one look at the whole text answers all those questions (most of the scrubbing's time was
+/// spent asking them). Only slices lying inside `text` count as plain, and only while `read`
+/// runs (the text is borrowed throughout, so no other text can take its place).
+pub fn read_plain<R>(text: &[u8], read: impl FnOnce() -> R) -> R {
+    let marked = if may_hold_escapes(text) {
+        (0, 0)
+    } else {
+        let start = text.as_ptr() as usize;
+        (start, start + text.len())
+    };
+    let before = PLAIN.with(|plain| plain.replace(marked));
+    let result = read();
+    PLAIN.with(|plain| plain.set(before));
+    result
+}
+
+/// Whether `bytes` lies inside the text [`read_plain`] found free of escapes.
+fn known_plain(bytes: &[u8]) -> bool {
+    let (start, end) = PLAIN.with(std::cell::Cell::get);
+    let at = bytes.as_ptr() as usize;
+    start < end && at >= start && at + bytes.len() <= end
+}
+
+/// Whether `prefix` is written at byte `i`, looking at the first byte before anything else: the
+/// rules ask this at every byte of every text, where it is almost never so.
+pub fn written_at(bytes: &[u8], i: usize, prefix: &[u8]) -> bool {
+    bytes.get(i) == prefix.first() && bytes.len() - i >= prefix.len() && {
+        let (_, rest) = bytes.split_at(i);
+        rest.starts_with(prefix)
+    }
+}
+
 /// The unit starting at byte `i` (`i < bytes.len()`).
 pub fn unit(bytes: &[u8], i: usize) -> Unit {
     UNITS_READ.with(|read| read.set(read.get().wrapping_add(1)));
@@ -81,6 +127,9 @@ pub fn unit(bytes: &[u8], i: usize) -> Unit {
 /// [`OTHER`], which continues no word; an ANSI colour code (`ESC[1m`, `\u001b[33m`) reads as a
 /// space: terminals print nothing for it.
 pub fn escaped_before(bytes: &[u8], i: usize) -> Option<u8> {
+    if known_plain(bytes) {
+        return None;
+    }
     if ansi_code_before(bytes, i) {
         return Some(b' ');
     }
@@ -128,9 +177,12 @@ pub fn ansi_code_before(bytes: &[u8], i: usize) -> bool {
 /// for a character) that `continues` does not take as part of the word before.
 /// Never inside an escape: the `n` of `\nAuthorization` is the escape's, not a word's first letter.
 pub fn word_may_start(bytes: &[u8], i: usize, continues: impl Fn(u8) -> bool) -> bool {
+    let after_a_separator = i.checked_sub(1).is_none_or(|p| !continues(bytes[p]));
+    if known_plain(bytes) {
+        return after_a_separator;
+    }
     !inside_escape(bytes, i)
-        && (i.checked_sub(1).is_none_or(|p| !continues(bytes[p]))
-            || escaped_before(bytes, i).is_some_and(|c| !continues(c)))
+        && (after_a_separator || escaped_before(bytes, i).is_some_and(|c| !continues(c)))
 }
 
 /// Whether byte `i` belongs to a JSON escape that starts before it (the `n` of `\n`, the hex

@@ -16,13 +16,29 @@ pub type Rule = fn(&[u8], usize) -> Option<(usize, usize)>;
 pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
     let (read, changed) = other_breaks_as_line_feeds(text);
     let bytes = read.as_bytes();
+    let spans = super::reading::read_plain(bytes, || spans_found(bytes, &changed, text, rules));
+
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    masked(text, spans)
+}
+
+/// Where `rules` find values to hide in `bytes` (`text` as the rules read it, with the line
+/// breaks `changed` read as others), in order and apart.
+fn spans_found(
+    bytes: &[u8],
+    changed: &[(usize, usize)],
+    text: &str,
+    rules: &[Rule],
+) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let budget = super::reading::Budget::for_text(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if budget.spent() {
             // The rest of a text too costly to read is hidden ([`super::reading::Budget`]).
-            let mut start = outside(&changed, (i, bytes.len())).0;
+            let mut start = outside(changed, (i, bytes.len())).0;
             while !text.is_char_boundary(start) {
                 start -= 1;
             }
@@ -32,7 +48,7 @@ pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
         }
         match rules.iter().find_map(|rule| rule(bytes, i)) {
             Some(found) => {
-                let (start, end) = outside(&changed, found);
+                let (start, end) = outside(changed, found);
                 let already_masked = start >= end
                     || text[start..end]
                         .split(is_line_break)
@@ -47,9 +63,11 @@ pub fn mask_all<'a>(text: &'a str, rules: &[Rule]) -> Cow<'a, str> {
             None => i += 1,
         }
     }
-    if spans.is_empty() {
-        return Cow::Borrowed(text);
-    }
+    spans
+}
+
+/// `text` with each of `spans` (in order, apart) replaced by [`MASK`].
+fn masked(text: &str, spans: Vec<(usize, usize)>) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for (start, end) in spans {

@@ -3,7 +3,7 @@
 //! `xoxb-…`, `sk_live_…`, `npm_…`, Vault's `hvs.…`, Docker's `dckr_pat_…`, `sk-proj-…`, `AIza…`), and the secret part of a URL that is itself the credential
 //! (a Slack webhook's path, a Telegram bot's token).
 
-use super::reading::{unit, word_may_start};
+use super::reading::{unit, word_may_start, written_at};
 
 /// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
 const PREFIXES: [&str; 25] = [
@@ -62,14 +62,14 @@ fn prefixed(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let prefix = PREFIXES
         .iter()
-        .find(|p| bytes[i..].starts_with(p.as_bytes()))?;
+        .find(|p| written_at(bytes, i, p.as_bytes()))?;
     let end = token_end(bytes, i + prefix.len());
     (end - (i + prefix.len()) >= 8).then_some((i, end))
 }
 
 /// `eyJ….eyJ….…`: a JWT's header and claims are base64url JSON objects, so both start `eyJ`.
 fn jwt(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !starts_token(bytes, i) || !bytes[i..].starts_with(b"eyJ") {
+    if !starts_token(bytes, i) || !written_at(bytes, i, b"eyJ") {
         return None;
     }
     let header_end = token_end(bytes, i);
@@ -87,7 +87,7 @@ fn jwt(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// matching `-----END`, or to the end of the text; the two marker lines stay.
 fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     const BEGIN: &[u8] = b"-----BEGIN ";
-    if !bytes[i..].starts_with(BEGIN) {
+    if !written_at(bytes, i, BEGIN) {
         return None;
     }
     let label_start = i + BEGIN.len();
@@ -116,7 +116,7 @@ fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// A PuTTY key file's `Private-Lines: N`: the N lines after it are the private key.
 fn putty_private_lines(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     const HEADING: &[u8] = b"Private-Lines:";
-    if !bytes[i..].starts_with(HEADING) || !word_may_start(bytes, i, token_byte) {
+    if !written_at(bytes, i, HEADING) || !word_may_start(bytes, i, token_byte) {
         return None;
     }
     let mut at = i + HEADING.len();
@@ -175,7 +175,7 @@ fn secret_url_path(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         (b"discordapp.com/api/webhooks/", false),
         (b"/IncomingWebhook/", false),
     ] {
-        if bytes[i..].starts_with(host_path) {
+        if written_at(bytes, i, host_path) {
             let start = i + host_path.len();
             let mut end = start;
             while end < bytes.len() {
