@@ -397,6 +397,15 @@ const FORGED_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJpc3MiOiJodHRw
 /// A fuzz target: takes any bytes, panics only on a bug.
 pub type Target = fn(&[u8]);
 
+/// A text through the answer scrubbing's shortcuts (texts free of escapes known so once, rules
+/// that cannot start inside a word not asked there) and through every rule at every byte: both
+/// hide exactly the same. Texts up to 2 KB, so no reading budget is spent.
+pub fn scrub_shortcuts(data: &[u8]) {
+    let text = String::from_utf8_lossy(&data[..data.len().min(2048)]);
+    let (quick, exhaustive) = crate::tools::masked_both_ways(&text);
+    assert_eq!(quick, exhaustive, "{text:?}");
+}
+
 /// Every fuzz target by its name in `fuzz/fuzz_targets/`.
 pub const TARGETS: &[(&str, Target)] = &[
     ("mcp_request", mcp_request),
@@ -408,6 +417,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("bearer_token", bearer_token),
     ("approval_statement", approval_statement),
     ("store_entries", store_entries),
+    ("scrub_shortcuts", scrub_shortcuts),
 ];
 
 #[cfg(test)]

@@ -73,5 +73,7 @@ pub use resources::{GetAppEvents, GetResourceTree};
 pub use schema::{
     PROFILE_ARGUMENT, PROFILE_HEADER, generated_schemas, param_headers, schema_of, with_profiles,
 };
+#[cfg(any(test, feature = "fuzzing"))]
+pub use scrub::masked_both_ways;
 pub use scrub::{OwnSecrets, call, scrub_value, without_credentials};
 pub use signature::ToolSignature;

@@ -120,6 +120,14 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
 /// [`assignments`]). Where two rules could read the same place, the one that reads more of the
 /// value goes first: a header takes its whole line, scheme included.
 fn mask_named(text: &str) -> Cow<'_, str> {
+    let rules = named_rules(text);
+    // Only a token that says what it is can start inside a word (a webhook's host: `…hooks.
+    // slack.com/…`); see [`spans::mask_all_quickly`].
+    spans::mask_all_quickly(text, &rules, &[tokens::credential])
+}
+
+/// The rules [`mask_named`] asks at each place of `text`, in order.
+fn named_rules(text: &str) -> [spans::Rule; 17] {
     // A Secret's data is read only in a text that names a Secret: judged once for the whole
     // text, not again at every `data` key of a long one.
     let secret_data: spans::Rule = if secret_data::names_a_secret(text.as_bytes()) {
@@ -127,29 +135,34 @@ fn mask_named(text: &str) -> Cow<'_, str> {
     } else {
         |_, _| None
     };
-    spans::mask_all(
-        text,
-        &[
-            tokens::credential,
-            secret_data,
-            headless::credential,
-            headers::nginx_header,
-            headers::header,
-            members::credential,
-            // A login's own `-p…` before the flag rule, which would read it as a flag's name.
-            commands::login_password,
-            assignments::assignment,
-            assignments::flag,
-            assignments::user_flag,
-            assignments::keyword_argument,
-            commands::credential,
-            calls::credential,
-            comparisons::credential,
-            files::pgpass_password,
-            files::properties_password,
-            headers::scheme_credential,
-        ],
-    )
+    [
+        tokens::credential,
+        secret_data,
+        headless::credential,
+        headers::nginx_header,
+        headers::header,
+        members::credential,
+        // A login's own `-p…` before the flag rule, which would read it as a flag's name.
+        commands::login_password,
+        assignments::assignment,
+        assignments::flag,
+        assignments::user_flag,
+        assignments::keyword_argument,
+        commands::credential,
+        calls::credential,
+        comparisons::credential,
+        files::pgpass_password,
+        files::properties_password,
+        headers::scheme_credential,
+    ]
+}
+
+/// What [`mask_named`] hides in `text` and what every rule asked at every byte hides, for the
+/// fuzz target and the tests that check the shortcuts change nothing.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn masked_both_ways(text: &str) -> (String, String) {
+    let exhaustive = spans::mask_all(text, &named_rules(text));
+    (mask_named(text).into_owned(), exhaustive.into_owned())
 }
 
 /// Scrubs every string of a JSON value, object keys included.
@@ -161,23 +174,23 @@ pub fn scrub_value(value: &mut Value) {
 /// keys in every row and the same states, namespaces and projects, and [`without_credentials`]
 /// depends on the text alone, so each is read by the rules once. Bounded in count and length.
 #[derive(Default)]
-struct Judged(std::collections::BTreeMap<String, Option<String>>);
+struct Judged(Vec<(String, Option<String>)>);
 
 impl Judged {
     const TEXT_MOST: usize = 64;
-    const TEXTS_MOST: usize = 512;
+    const TEXTS_MOST: usize = 128;
 
     /// `text` without credentials: `None` when nothing in it is hidden.
     fn clean(&mut self, text: &str) -> Option<String> {
         if text.len() > Self::TEXT_MOST {
             return owned(without_credentials(text));
         }
-        if let Some(clean) = self.0.get(text) {
+        if let Some((_, clean)) = self.0.iter().find(|(seen, _)| seen == text) {
             return clean.clone();
         }
         let clean = owned(without_credentials(text));
         if self.0.len() < Self::TEXTS_MOST {
-            self.0.insert(text.to_owned(), clean.clone());
+            self.0.push((text.to_owned(), clean.clone()));
         }
         clean
     }
@@ -221,7 +234,7 @@ mod tests {
     use serde_json::json;
 
     /// Texts judged once per answer ([`Judged`]) are hidden in every row that repeats them, as
-    /// keys and as values, past the bounds of what is remembered (long texts, the 513th).
+    /// keys and as values, past the bounds of what is remembered (long texts, the 129th).
     #[test]
     fn a_credential_repeated_in_every_row_is_hidden_in_each() {
         let long = format!("{} password=R3pe4ted", "x".repeat(80));
@@ -251,6 +264,58 @@ mod tests {
         assert!(!without_credentials(text).contains("T0k3n"));
         let list = "Authorization: p, proj:default:ci, applications, sync, allow";
         assert_eq!(without_credentials(list), list);
+    }
+
+    /// Texts free of escapes made of words the rules start at, glued to letters and digits:
+    /// the rules skipped inside words find nothing there that asking them would find.
+    #[test]
+    fn words_glued_together_are_read_as_every_rule_would() {
+        const PIECES: [&str; 40] = [
+            "x",
+            "7",
+            "ab",
+            " ",
+            "\n",
+            ":",
+            "=",
+            "-",
+            "(",
+            "\"",
+            "'",
+            "/",
+            ".",
+            "password",
+            "Token",
+            "apikey",
+            "data",
+            "stringData",
+            "ghp_",
+            "eyJhbGciOi",
+            "hooks.slack.com/services/",
+            "api.telegram.org/bot",
+            "Bearer",
+            "Basic",
+            "AUTH",
+            "IDENTIFIED BY",
+            "mysql",
+            "-p",
+            "--password",
+            "echo",
+            "|",
+            "docker login",
+            "<Password>",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "-----END",
+            "==",
+            " eq ",
+            "user/pw@db",
+            "Private-Lines: 1",
+            "secret",
+        ];
+        for text in crate::testing::mixes(&PIECES, 10, 20_000) {
+            let (quick, exhaustive) = masked_both_ways(&text);
+            assert_eq!(quick, exhaustive, "{text:?}");
+        }
     }
 
     /// Texts made of the pieces the rules react to, in every order: none makes them panic, and
@@ -296,6 +361,8 @@ mod tests {
         for text in crate::testing::mixes(&PIECES, 12, 20_000) {
             let once = without_credentials(&text).into_owned();
             assert_eq!(without_credentials(&once), once, "{text:?}");
+            let (quick, exhaustive) = masked_both_ways(&text);
+            assert_eq!(quick, exhaustive, "{text:?}");
         }
     }
 

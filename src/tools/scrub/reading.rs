@@ -88,7 +88,7 @@ pub fn read_plain<R>(text: &[u8], read: impl FnOnce() -> R) -> R {
 }
 
 /// Whether `bytes` lies inside the text [`read_plain`] found free of escapes.
-fn known_plain(bytes: &[u8]) -> bool {
+pub fn known_plain(bytes: &[u8]) -> bool {
     let (start, end) = PLAIN.with(std::cell::Cell::get);
     let at = bytes.as_ptr() as usize;
     start < end && at >= start && at + bytes.len() <= end
