@@ -121,9 +121,9 @@ pub fn without_credentials(text: &str) -> Cow<'_, str> {
 /// value goes first: a header takes its whole line, scheme included.
 fn mask_named(text: &str) -> Cow<'_, str> {
     let rules = named_rules(text);
-    // Only a token that says what it is can start inside a word (a webhook's host: `…hooks.
-    // slack.com/…`); see [`spans::mask_all_quickly`].
-    spans::mask_all_quickly(text, &rules, &[tokens::credential])
+    // Only a webhook's URL can start inside a word (`…hooks.slack.com/…`): see
+    // [`spans::mask_all_quickly`].
+    spans::mask_all_quickly(text, &rules, &[tokens::secret_url_path])
 }
 
 /// The rules [`mask_named`] asks at each place of `text`, in order.

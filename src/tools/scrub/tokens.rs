@@ -166,8 +166,12 @@ fn past_line_break(bytes: &[u8], mut at: usize) -> Option<usize> {
 }
 
 /// A URL whose path is the credential: `hooks.slack.com/services/T…/B…/secret` and
-/// `api.telegram.org/bot<id>:<token>/…`.
-fn secret_url_path(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+/// `api.telegram.org/bot<id>:<token>/…`. The one credential here that can start inside a word
+/// (the host is not judged as a word), so the only one asked there ([`super::spans::mask_all_quickly`]).
+pub fn secret_url_path(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !matches!(bytes[i], b'h' | b'a' | b'd' | b'/') {
+        return None;
+    }
     for (host_path, stops_at_slash) in [
         (&b"hooks.slack.com/services/"[..], false),
         (b"api.telegram.org/bot", true),
