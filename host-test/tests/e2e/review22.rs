@@ -1047,7 +1047,6 @@ async fn review22_finding_x3_any_caller_triggers_the_long_line_cost() {
 /// one line): `read_through_escapes` drops a line break between base64 characters only, so an
 /// indent or a space splits the secret's core. Through both components.
 #[tokio::test]
-#[ignore = "issue 19: the password in base64 wrapped with indentation or spaces is shown"]
 async fn review22_finding_s3_the_password_in_indented_wrapped_base64_is_shown() {
     use base64::Engine;
     let world = crate::World::new().await;
