@@ -449,7 +449,6 @@ fn seventeen_aliases() -> String {
 /// the lines after), a plain scalar on the next line, the alias in a flow mapping
 /// (`auth: {password: *pw}`), and the seventeenth anchor (the rule judges 16).
 #[tokio::test]
-#[ignore = "issue 19: YAML anchors aliased as credentials: block scalars, next-line values, flow aliases, the 17th anchor"]
 async fn review22_finding_l1_yaml_anchor_shapes_still_shown() {
     let seventeen: &'static str = Box::leak(seventeen_aliases().into_boxed_str());
     let found = crate::planting::leaks_in_live(&[
