@@ -535,7 +535,6 @@ async fn review22_finding_l3_the_aliased_anchor_is_shown_in_any_text() {
 /// `vault login` with a flag and its value before the token, a here-document fed to
 /// `--password-stdin`.
 #[tokio::test]
-#[ignore = "issue 19: Java/Go declarations with the literal on the next line, vault login -flag value TOKEN, heredocs into --password-stdin"]
 async fn review22_finding_l2_command_and_code_shapes_still_shown() {
     let shapes = [
         (
