@@ -321,7 +321,9 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
                     let was_value = std::mem::replace(&mut flag_value, false);
                     if word.starts_with(b"-") {
                         let name = &word[word.iter().take_while(|b| **b == b'-').count()..];
-                        flag_value = !word.contains(&b'=')
+                        // `--` ends the flags: the token follows it.
+                        flag_value = !name.is_empty()
+                            && !word.contains(&b'=')
                             && !VAULT_SWITCHES.iter().any(|s| name == s.as_bytes());
                         return false;
                     }
@@ -811,6 +813,10 @@ mod flags_and_here_documents {
             (
                 "vault login -no-print -method=token R22l2vb: denied",
                 "vault login -no-print -method=token ***: denied",
+            ),
+            (
+                "vault login -ns team -- R22l2vd",
+                "vault login -ns team -- ***",
             ),
             (
                 "docker login --password-stdin -u bot <<EOF\nR22l2hd\nEOF\ndone",

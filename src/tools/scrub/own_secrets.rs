@@ -141,22 +141,25 @@ impl OwnSecrets {
     /// string): each found in what the escapes stand for, and its escapes hidden.
     fn escaped_hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let escapes = text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&'));
-        let wrapped = !self.cores.is_empty()
-            && text
-                .bytes()
-                .any(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t'));
-        if (self.plain.is_empty() && self.cores.is_empty()) || !(escapes || wrapped) {
+        let has = |set: &[u8]| !self.cores.is_empty() && text.bytes().any(|b| set.contains(&b));
+        let broken = has(b"\n\r");
+        // Plain secrets are read through escapes (and bare line breaks, as before base64 was
+        // read across spaces); base64 also across indentation and spaces.
+        let plain = !self.plain.is_empty() && (escapes || broken);
+        let cores = !self.cores.is_empty() && (escapes || broken || has(b" \t"));
+        if !(plain || cores) {
             return Cow::Borrowed(text);
         }
         let units = units_of(text.as_bytes());
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        let (read, from) = read_through_breaks(&units, false);
-        for secret in &self.plain {
-            look_for(&read, &from, secret, no_word, &mut spans);
+        if plain {
+            // A reading of its own, keeping spaces: a secret holding one (escaped) is found.
+            let (read, from) = read_through_breaks(&units, false);
+            for secret in &self.plain {
+                look_for(&read, &from, secret, no_word, &mut spans);
+            }
         }
-        if !self.cores.is_empty() {
-            // Base64 wrapped with indentation or spaces is read in a second reading: the first
-            // keeps spaces, so a secret written with one (escaped) is found as written.
+        if cores {
             let (read, from) = read_through_breaks(&units, true);
             for core in &self.cores {
                 look_for(&read, &from, core, base64_word, &mut spans);
