@@ -91,9 +91,9 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
     let ends_name =
         |b: &u8| b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}');
     for (at, _) in text.match_indices('*') {
-        // An alias follows `: ` (a `*` elsewhere is no alias: a run of them is passed over
-        // without reading). Names are short: each read within a bound, in linear time.
-        if at == 0 || !matches!(bytes[at - 1], b' ' | b'\t') {
+        // An alias follows `: ` or `:` (a `*` elsewhere is no alias: a run of them is passed
+        // over without reading). Names are short: each read within a bound, in linear time.
+        if at == 0 || !matches!(bytes[at - 1], b' ' | b'\t' | b':') {
             continue;
         }
         let mut key_end = at;
@@ -277,6 +277,10 @@ mod tests {
             (
                 "shared: &dbpass R22l03c\nauth: {user: x, \"password\": *dbpass}\n",
                 "shared: &dbpass ***\nauth: {user: x, \"password\": *dbpass}\n",
+            ),
+            (
+                "shared: &p R22l03e\npassword:*p\n",
+                "shared: &p ***\npassword:*p\n",
             ),
             (
                 "shared: &p R22l03d\\n  auth: [{token: *p}]",

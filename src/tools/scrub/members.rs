@@ -653,16 +653,17 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let (value, end) = if at >= bytes.len() {
         (None, at)
     } else if is_break(bytes, at) {
-        // Code assigning a literal on the next line (Java's `String PASSWORD =`, then `"…";`
-        // indented by any amount): the literal. Else a YAML scalar continued there.
+        // A YAML scalar continued on the next line; else code assigning a literal there
+        // (Java's `String PASSWORD =`, then `"…";` indented by any amount): the literal.
         let literal = skip_gap(bytes, past_break(bytes, at));
-        if colon.ch == b'='
-            && literal < bytes.len()
-            && matches!(unit(bytes, literal).ch, b'"' | b'\'')
-        {
-            member_value(bytes, literal, 0)
-        } else {
-            reaching(next_line_value(bytes, i, at), at)
+        match next_line_value(bytes, i, at) {
+            None if colon.ch == b'='
+                && literal < bytes.len()
+                && matches!(unit(bytes, literal).ch, b'"' | b'\'') =>
+            {
+                member_value(bytes, literal, 0)
+            }
+            continued => reaching(continued, at),
         }
     } else {
         let first = unit(bytes, at);
@@ -1782,6 +1783,8 @@ mod tests {
                 "var dbPassword string =\n  \"R22l2go\"",
                 "var dbPassword string =\n  \"***\"",
             ),
+            // Deeper than its name: the whole line, as a YAML scalar continued.
+            ("password =\n  \"R22l2jd\" + \"tail\";", "password =\n  ***"),
             (
                 "const apiToken string = \"R22l2gc\"",
                 "const apiToken string = \"***\"",
