@@ -449,7 +449,6 @@ fn seventeen_aliases() -> String {
 /// the lines after), a plain scalar on the next line, the alias in a flow mapping
 /// (`auth: {password: *pw}`), and the seventeenth anchor (the rule judges 16).
 #[tokio::test]
-#[ignore = "issue 19: YAML anchors aliased as credentials: block scalars, next-line values, flow aliases, the 17th anchor"]
 async fn review22_finding_l1_yaml_anchor_shapes_still_shown() {
     let seventeen: &'static str = Box::leak(seventeen_aliases().into_boxed_str());
     let found = crate::planting::leaks_in_live(&[
@@ -536,7 +535,6 @@ async fn review22_finding_l3_the_aliased_anchor_is_shown_in_any_text() {
 /// `vault login` with a flag and its value before the token, a here-document fed to
 /// `--password-stdin`.
 #[tokio::test]
-#[ignore = "issue 19: Java/Go declarations with the literal on the next line, vault login -flag value TOKEN, heredocs into --password-stdin"]
 async fn review22_finding_l2_command_and_code_shapes_still_shown() {
     let shapes = [
         (
@@ -1047,7 +1045,6 @@ async fn review22_finding_x3_any_caller_triggers_the_long_line_cost() {
 /// one line): `read_through_escapes` drops a line break between base64 characters only, so an
 /// indent or a space splits the secret's core. Through both components.
 #[tokio::test]
-#[ignore = "issue 19: the password in base64 wrapped with indentation or spaces is shown"]
 async fn review22_finding_s3_the_password_in_indented_wrapped_base64_is_shown() {
     use base64::Engine;
     let world = crate::World::new().await;

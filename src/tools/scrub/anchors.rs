@@ -8,25 +8,63 @@ use std::borrow::Cow;
 use super::names;
 use crate::tools::masking::{MASK, names_a_place};
 
-/// The most anchors judged in one text.
+/// The most anchors named apart in one text: past them every anchored value is hidden (an
+/// attacker padding decoy aliases first does not get the next one through).
 const ANCHORS_MOST: usize = 16;
 
 /// The longest anchor name read.
 const ANCHOR_NAME_MOST: usize = 128;
 
-/// `text` with every scalar anchored by a name that a credential's member aliases hidden.
+/// The anchors a credential's member aliases ([`aliased_as_credentials`]).
+struct Aliased<'t> {
+    names: Vec<&'t str>,
+    /// More than [`ANCHORS_MOST`] are aliased: every anchor counts as one of them.
+    every: bool,
+}
+
+impl Aliased<'_> {
+    fn holds(&self, name: &str) -> bool {
+        !name.is_empty() && (self.every || self.names.contains(&name))
+    }
+}
+
+/// `text` with every scalar anchored by a name that a credential's member aliases hidden: on
+/// the anchor's line, or the lines of a block scalar (`&dbpass |`) or a value on the lines
+/// after (`&dbpass` ending its line) that are indented under it.
 pub fn hide_aliased(text: &str) -> Cow<'_, str> {
     if !text.contains('*') || !text.contains('&') {
         return Cow::Borrowed(text);
     }
     let aliased = aliased_as_credentials(text);
-    if aliased.is_empty() {
+    if aliased.names.is_empty() {
         return Cow::Borrowed(text);
     }
-    let mut spans = Vec::new();
-    for (line_start, line_end) in lines(text) {
-        if let Some(value) = anchored_value(&text[line_start..line_end], &aliased) {
-            spans.push((line_start + value.0, line_start + value.1));
+    let (lines, mut spans, mut at) = (lines(text), Vec::new(), 0);
+    while at < lines.len() {
+        let (line_start, line_end) = lines[at];
+        let line = &text[line_start..line_end];
+        at += 1;
+        let Some((start, end)) = anchored_value(line, &aliased) else {
+            continue;
+        };
+        if start < end {
+            spans.push((line_start + start, line_start + end));
+            continue;
+        }
+        // The lines indented under the anchor's member (more than its key, after the dashes
+        // of sequence items), blank ones among them, each to its end.
+        let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+        while let Some(&(start, end)) = lines.get(at) {
+            let inner = &text[start..end];
+            let spaces = inner.len() - inner.trim_start_matches(' ').len();
+            let content = inner[spaces..].trim_end();
+            if !content.is_empty() && spaces <= indent {
+                break;
+            }
+            if !content.is_empty() && content != MASK {
+                spans.push((start + spaces, start + spaces + content.len()));
+            }
+            at += 1;
         }
     }
     if spans.is_empty() {
@@ -42,27 +80,66 @@ pub fn hide_aliased(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The anchors a member named like a credential aliases (`password: *dbpass`).
-fn aliased_as_credentials(text: &str) -> Vec<&str> {
-    let mut aliased = Vec::new();
-    for (start, end) in lines(text) {
-        let line = text[start..end].trim_start().trim_start_matches("- ");
-        let Some((name, value)) = line.split_once(':') else {
+/// The anchors a member named like a credential aliases (`password: *dbpass`, in a block or a
+/// flow mapping `{password: *dbpass}`, the name quoted or not).
+fn aliased_as_credentials(text: &str) -> Aliased<'_> {
+    let bytes = text.as_bytes();
+    let mut aliased = Aliased {
+        names: Vec::new(),
+        every: false,
+    };
+    let ends_name =
+        |b: &u8| b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}');
+    for (at, _) in text.match_indices('*') {
+        // An alias follows `: ` or `:` (a `*` elsewhere is no alias: a run of them is passed
+        // over without reading). Names are short: each read within a bound, in linear time.
+        if at == 0 || !matches!(bytes[at - 1], b' ' | b'\t' | b':') {
             continue;
-        };
-        let name = name.trim().trim_matches(['"', '\'', '\\']);
-        let Some(anchor) = value.trim().strip_prefix('*') else {
-            continue;
-        };
-        let anchor = anchor.split_whitespace().next().unwrap_or("");
-        if !anchor.is_empty()
-            && names::credential(name)
-            && !names_a_place(name)
-            && !aliased.contains(&anchor)
-            && aliased.len() < ANCHORS_MOST
-        {
-            aliased.push(anchor);
         }
+        let mut key_end = at;
+        while key_end > 0 && at - key_end < 16 && matches!(bytes[key_end - 1], b' ' | b'\t') {
+            key_end -= 1;
+        }
+        if key_end == 0 || bytes[key_end - 1] != b':' {
+            continue;
+        }
+        key_end -= 1;
+        while key_end > 0
+            && at - key_end < 32
+            && matches!(bytes[key_end - 1], b'"' | b'\'' | b'\\' | b' ' | b'\t')
+        {
+            key_end -= 1;
+        }
+        let anchor_len = bytes[at + 1..]
+            .iter()
+            .take(ANCHOR_NAME_MOST + 1)
+            .take_while(|b| !ends_name(b))
+            .count();
+        let key_len = bytes[..key_end]
+            .iter()
+            .rev()
+            .take(ANCHOR_NAME_MOST + 1)
+            .take_while(|b| !ends_name(b) && !matches!(b, b'"' | b'\'' | b'\\'))
+            .count();
+        if anchor_len == 0 || anchor_len > ANCHOR_NAME_MOST {
+            continue;
+        }
+        let (name, anchor) = (
+            &text[key_end - key_len..key_end],
+            &text[at + 1..at + 1 + anchor_len],
+        );
+        if key_len > ANCHOR_NAME_MOST
+            || !names::credential(name)
+            || names_a_place(name)
+            || aliased.names.contains(&anchor)
+        {
+            continue;
+        }
+        if aliased.names.len() == ANCHORS_MOST {
+            aliased.every = true;
+            break;
+        }
+        aliased.names.push(anchor);
     }
     aliased
 }
@@ -97,8 +174,9 @@ fn lines(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// In one line, the scalar after an anchor among `aliased` (`&dbpass R21…`, `&dbpass "R21…"`):
-/// its span, inside its quotes when quoted, to the line's end or a comment otherwise.
-fn anchored_value(line: &str, aliased: &[&str]) -> Option<(usize, usize)> {
+/// its span, inside its quotes when quoted, to the line's end or a comment otherwise; an empty
+/// span where the value is on the lines after (a block scalar's `|` or `>-`, or nothing).
+fn anchored_value(line: &str, aliased: &Aliased) -> Option<(usize, usize)> {
     let mut from = 0;
     while let Some(found) = line[from..].find('&') {
         let at = from + found + 1;
@@ -110,10 +188,7 @@ fn anchored_value(line: &str, aliased: &[&str]) -> Option<(usize, usize)> {
             .take(ANCHOR_NAME_MOST + 1)
             .take_while(|b| !b.is_ascii_whitespace())
             .count();
-        if name_len > ANCHOR_NAME_MOST {
-            continue;
-        }
-        if !aliased.contains(&&line[at..at + name_len]) {
+        if name_len > ANCHOR_NAME_MOST || !aliased.holds(&line[at..at + name_len]) {
             continue;
         }
         let rest = &line[at + name_len..];
@@ -127,8 +202,15 @@ fn anchored_value(line: &str, aliased: &[&str]) -> Option<(usize, usize)> {
         }
         let end = value.find(" #").unwrap_or(value.len());
         let value = value[..end].trim_end().trim_end_matches('\\');
-        let hidden = value.is_empty() || value == MASK;
-        return (!hidden).then_some((start, start + value.len()));
+        // `|`, `>`, `|-`, `>+2`: a block scalar's header.
+        let block = value.starts_with(['|', '>'])
+            && value[1..]
+                .bytes()
+                .all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9'));
+        if value.is_empty() || block {
+            return Some((start, start));
+        }
+        return (value != MASK).then_some((start, start + value.len()));
     }
     None
 }
@@ -164,11 +246,63 @@ mod tests {
         let long = format!("password: *a\n{}", "&".repeat(200_000));
         assert_eq!(hide_aliased(&long), long);
         for kept in [
+            "common: &host |\n  db.example.com\npostgresql:\n  host: *host\n",
+            "common: &host\n  db.example.com\npostgresql: {host: *host}\n",
+            "a: &x y\nb: {username: *x, note: 'a * b'}\n",
             "common: &host db.example.com\npostgresql:\n  host: *host\n",
             "defaults: &d\n  retries: 3\nprod:\n  <<: *d\n",
             "a & b * c",
         ] {
             assert_eq!(hide_aliased(kept), kept);
+        }
+    }
+
+    /// The twenty-second review (L1): an anchored block scalar, a value on the lines after the
+    /// anchor, an alias in a flow mapping, and past the anchors judged by name.
+    #[test]
+    fn anchored_blocks_next_lines_flow_aliases_and_many_anchors_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "shared: &dbpass |\n  R22l01a\n\n  more\npostgresql:\n  auth:\n    password: *dbpass\n",
+                "shared: &dbpass |\n  ***\n\n  ***\npostgresql:\n  auth:\n    password: *dbpass\n",
+            ),
+            (
+                "x:\n  - shared: &p >-\n      R22l01b\n    other: 1\ny: {password: *p}",
+                "x:\n  - shared: &p >-\n      ***\n    other: 1\ny: {password: *p}",
+            ),
+            (
+                "shared: &dbpass\n  R22l02b\npostgresql:\n  auth:\n    password: *dbpass\n",
+                "shared: &dbpass\n  ***\npostgresql:\n  auth:\n    password: *dbpass\n",
+            ),
+            (
+                "shared: &dbpass R22l03c\nauth: {user: x, \"password\": *dbpass}\n",
+                "shared: &dbpass ***\nauth: {user: x, \"password\": *dbpass}\n",
+            ),
+            (
+                "shared: &p R22l03e\npassword:*p\n",
+                "shared: &p ***\npassword:*p\n",
+            ),
+            (
+                "shared: &p R22l03d\\n  auth: [{token: *p}]",
+                "shared: &p ***\\n  auth: [{token: *p}]",
+            ),
+        ] {
+            assert_eq!(hide_aliased(dirty), clean, "{dirty}");
+        }
+        // Sixteen decoys aliased first: past them every anchored value is hidden.
+        let mut many = String::new();
+        for n in 0..16 {
+            many.push_str(&format!("d{n}: &d{n} ***\ns{n}: {{password: *d{n}}}\n"));
+        }
+        let dirty = format!("{many}real: &realpw R22l04d\ndb:\n  password: *realpw\n");
+        assert!(!hide_aliased(&dirty).contains("R22l04d"));
+        // Long runs of what the rule looks for are read in linear time.
+        for long in [
+            "password: *a\n".to_string() + &"&a\n".repeat(60_000),
+            "password: *a\n".to_string() + &": *".repeat(60_000),
+            "password: *a &a ".to_string() + &"*".repeat(200_000),
+        ] {
+            let _ = hide_aliased(&long);
         }
     }
 }

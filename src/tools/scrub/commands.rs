@@ -15,7 +15,7 @@
 
 use super::names;
 use super::reading::{unit, word_may_start};
-use super::spans::{name_byte, skip_spaces, value};
+use super::spans::{is_break, name_byte, past_break, skip_spaces, value};
 use crate::tools::masking::names_a_place;
 
 /// A credential a command's positional arguments hold, at `i`: its span.
@@ -26,6 +26,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| oracle_logon(bytes, i))
         .or_else(|| piped_password(bytes, i))
         .or_else(|| here_string_password(bytes, i))
+        .or_else(|| here_document_password(bytes, i))
         .or_else(|| positional_password(bytes, i))
         .or_else(|| secret_literal(bytes, i))
 }
@@ -187,6 +188,75 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     value(bytes, skip_spaces(bytes, i + 3), false, 0).filter(|(s, e)| e > s)
 }
 
+/// The most bytes of a here-document read as what a login reads from standard input.
+const HERE_DOCUMENT_MOST: usize = 1024;
+
+/// `docker login --password-stdin <<EOF`, the password on the lines below, then `EOF` (also
+/// `cat <<EOF | helm registry login --password-stdin …`): the lines up to the terminator, or
+/// up to [`HERE_DOCUMENT_MOST`] bytes when it is not found by then.
+fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !bytes[i..].starts_with(b"<<")
+        || bytes.get(i + 2) == Some(&b'<')
+        || i > 0 && bytes[i - 1] == b'<'
+    {
+        return None;
+    }
+    // The terminator: `<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"` (a quote escaped in JSON too).
+    let mut at = skip_spaces(bytes, i + 2 + usize::from(bytes.get(i + 2) == Some(&b'-')));
+    at += bytes[at..]
+        .iter()
+        .take(8)
+        .take_while(|b| matches!(b, b'\\' | b'"' | b'\''))
+        .count();
+    let terminator_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let word_len = bytes[at..]
+        .iter()
+        .take(64)
+        .take_while(|b| terminator_byte(b))
+        .count();
+    let terminator = &bytes[at..at + word_len];
+    // The command's line, read within bounds around `<<` (a long line of them is read in
+    // linear time), names a login reading standard input; the document starts below it.
+    let window_end = bytes.len().min(i + COMMAND_BEFORE_MOST);
+    let line_break = (at..window_end).find(|p| is_break(bytes, *p))?;
+    if word_len == 0
+        || !(reads_password_from_stdin(line_before(bytes, i))
+            || reads_password_from_stdin(&bytes[i..line_break]))
+    {
+        return None;
+    }
+    let body = past_break(bytes, line_break);
+    let bound = bytes.len().min(body + HERE_DOCUMENT_MOST);
+    let (mut line, mut end, mut p) = (body, None, body);
+    while p <= bound {
+        if p < bytes.len() && !is_break(bytes, p) {
+            p += 1;
+            continue;
+        }
+        // Past the indentation (`<<-` strips tabs), as written or escaped.
+        let mut first = line;
+        while first < p && matches!(unit(bytes, first).ch, b' ' | b'\t') {
+            first += unit(bytes, first).len;
+        }
+        if bytes[first..].starts_with(terminator)
+            && !bytes.get(first + word_len).is_some_and(terminator_byte)
+        {
+            return end.map(|end| (body, end));
+        }
+        if p == bytes.len() {
+            end = Some(p);
+            break;
+        }
+        (end, p, line) = (Some(p), past_break(bytes, p), past_break(bytes, p));
+    }
+    // No terminator within the bound: to the last line's end, or the bound (on a character).
+    let mut end = end.unwrap_or(bound.min(bytes.len()));
+    while end > body && end < bytes.len() && bytes[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    (end > body).then_some((body, end))
+}
+
 /// Commands that take a password as a plain argument, at `i`: `mysqladmin … password SECRET`,
 /// `htpasswd -b[…] FILE USER SECRET` (`-nb USER SECRET` without a file), `vault login TOKEN`.
 /// The word, without the punctuation a message puts after it.
@@ -239,7 +309,28 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
                 .then(|| plain.get(if no_file { 1 } else { 2 }).copied())
                 .flatten()
         }
-        _ => plain.first().copied().filter(|w| !text(*w).contains(&b'=')),
+        // `vault login [flags] TOKEN`: a flag without `=` takes the next word as its value
+        // (Go's flags: `-address https://…`), unless it is a switch (`-no-print`).
+        _ => {
+            let mut flag_value = false;
+            words
+                .iter()
+                .copied()
+                .find(|w| {
+                    let word = text(*w);
+                    let was_value = std::mem::replace(&mut flag_value, false);
+                    if word.starts_with(b"-") {
+                        let name = &word[word.iter().take_while(|b| **b == b'-').count()..];
+                        // `--` ends the flags: the token follows it.
+                        flag_value = !name.is_empty()
+                            && !word.contains(&b'=')
+                            && !VAULT_SWITCHES.iter().any(|s| name == s.as_bytes());
+                        return false;
+                    }
+                    !was_value
+                })
+                .filter(|w| !text(*w).contains(&b'='))
+        }
     }?;
     let (start, mut end) = found;
     while end > start && matches!(bytes[end - 1], b':' | b',' | b'.' | b';' | b')') {
@@ -345,6 +436,18 @@ fn redis_auth(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     };
     Some((start, end))
 }
+
+/// `vault login`'s flags that take no value: the word after one is the token.
+const VAULT_SWITCHES: [&str; 8] = [
+    "no-print",
+    "no-store",
+    "token-only",
+    "non-interactive",
+    "tls-skip-verify",
+    "output-curl-string",
+    "output-policy",
+    "disable-redirects",
+];
 
 /// One argument at `at`, quoted or a bare word: from its first byte to past its end.
 fn argument(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
@@ -690,6 +793,67 @@ mod rule_order {
         ] {
             let clean = super::super::without_credentials(dirty);
             assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
+    }
+}
+
+/// The twenty-second review (L2): `vault login` with flags before its token, and a
+/// here-document fed to a login reading standard input.
+#[cfg(test)]
+mod flags_and_here_documents {
+    use super::super::without_credentials;
+
+    #[test]
+    fn a_token_after_flags_and_a_here_documents_lines_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "vault login -address https://vault:8200 R22l2va",
+                "vault login -address https://vault:8200 ***",
+            ),
+            (
+                "vault login -no-print -method=token R22l2vb: denied",
+                "vault login -no-print -method=token ***: denied",
+            ),
+            (
+                "vault login -ns team -- R22l2vd",
+                "vault login -ns team -- ***",
+            ),
+            (
+                "docker login --password-stdin -u bot <<EOF\nR22l2hd\nEOF\ndone",
+                "docker login --password-stdin -u bot <<EOF\n***\nEOF\ndone",
+            ),
+            (
+                "cat <<'EOF' | helm registry login --password-stdin r.io\nR22l2hc\nEOF",
+                "cat <<'EOF' | helm registry login --password-stdin r.io\n***\nEOF",
+            ),
+            (
+                "{\"log\": \"cat <<-END | docker login --password-stdin\\n\\tR22l2hj\\n\\tEND\\nok\"}",
+                "{\"log\": \"cat <<-END | docker login --password-stdin\\n***\\n\\tEND\\nok\"}",
+            ),
+            // Unterminated: to the end of the text.
+            (
+                "docker login --password-stdin <<EOF\nR22l2hu",
+                "docker login --password-stdin <<EOF\n***",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "vault login -method=oidc role=dev",
+            "vault status -address https://vault:8200 ok",
+            "cat <<EOF | kubectl apply -f -\nkind: ConfigMap\nEOF",
+            "docker login --password-stdin <<< ",
+            "x << y\nnot a document",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        // Long runs of `<<` and of logins are read in linear time.
+        for long in [
+            "docker login --password-stdin ".to_string() + &"<<EOF ".repeat(30_000),
+            "<<".repeat(100_000),
+            "vault login ".to_string() + &"-a ".repeat(50_000),
+        ] {
+            let _ = without_credentials(&long);
         }
     }
 }

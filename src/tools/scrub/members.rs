@@ -574,6 +574,14 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let name_len = bytes[i..].iter().take_while(|b| name_byte(**b)).count();
     let name = (i, i + name_len);
     let mut at = skip_odd_spaces(bytes, i + name_len);
+    // Go's `var password string = "…"`: a string type between the name and its `=`.
+    let declared = bytes[..i].ends_with(b"var ") || bytes[..i].ends_with(b"const ");
+    if let Some(typed) = ["string ", "[]byte "]
+        .iter()
+        .find(|t| declared && bytes[at.min(bytes.len())..].starts_with(t.as_bytes()))
+    {
+        at = skip_spaces(bytes, at + typed.len());
+    }
     // Jsonnet's `password+: …` and `password+:: …` add to a field as `:` sets it.
     if bytes.get(at) == Some(&b'+') && bytes.get(at + 1) == Some(&b':') {
         at += 1;
@@ -645,7 +653,18 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
     let (value, end) = if at >= bytes.len() {
         (None, at)
     } else if is_break(bytes, at) {
-        reaching(next_line_value(bytes, i, at), at)
+        // A YAML scalar continued on the next line; else code assigning a literal there
+        // (Java's `String PASSWORD =`, then `"…";` indented by any amount): the literal.
+        let literal = skip_gap(bytes, past_break(bytes, at));
+        match next_line_value(bytes, i, at) {
+            None if colon.ch == b'='
+                && literal < bytes.len()
+                && matches!(unit(bytes, literal).ch, b'"' | b'\'') =>
+            {
+                member_value(bytes, literal, 0)
+            }
+            continued => reaching(continued, at),
+        }
     } else {
         let first = unit(bytes, at);
         if matches!(first.ch, b'"' | b'\'') {
@@ -1744,6 +1763,47 @@ mod tests {
             "password: null",
         ] {
             assert_eq!(super::super::without_credentials(kept), kept);
+        }
+    }
+
+    /// The twenty-second review (L2): a Java or Go declaration with its literal on the next
+    /// line, and Go's `var name string = …`.
+    #[test]
+    fn a_declarations_literal_on_the_next_line_is_masked() {
+        for (dirty, clean) in [
+            (
+                "private static final String PASSWORD =\n    \"R22l2ja\";",
+                "private static final String PASSWORD =\n    \"***\";",
+            ),
+            (
+                "String dbPassword =\n\t\"R22l2jb\";",
+                "String dbPassword =\n\t\"***\";",
+            ),
+            (
+                "var dbPassword string =\n  \"R22l2go\"",
+                "var dbPassword string =\n  \"***\"",
+            ),
+            // Deeper than its name: the whole line, as a YAML scalar continued.
+            ("password =\n  \"R22l2jd\" + \"tail\";", "password =\n  ***"),
+            (
+                "const apiToken string = \"R22l2gc\"",
+                "const apiToken string = \"***\"",
+            ),
+            (
+                "{\"src\": \"String dbPassword =\\n\\t\\\"R22l2je\\\";\"}",
+                "{\"src\": \"String dbPassword =\\n\\t\\\"***\\\";\"}",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "String name =\n \"guestbook\";",
+            "var name string =\n  \"guestbook\"",
+            "password =\n\ngetPassword();",
+            "if (password ==\n \"x\")",
+            "var password string\n\"not assigned\"",
+        ] {
+            assert_eq!(masked(kept), kept);
         }
     }
 }

@@ -18,7 +18,7 @@ const OWN_SECRET_SHORTEST: usize = 6;
 pub struct OwnSecrets {
     spellings: Vec<Spelling>,
     /// Each secret as it is, when it is ASCII: also looked for in what a text's escapes stand
-    /// for ([`read_through_escapes`]).
+    /// for ([`read_through_breaks`]).
     plain: Vec<Vec<u8>>,
     /// What base64 of any text holding a secret holds ([`base64_cores`]): also looked for in
     /// base64 wrapped over lines, as MIME writes it.
@@ -141,31 +141,29 @@ impl OwnSecrets {
     /// string): each found in what the escapes stand for, and its escapes hidden.
     fn escaped_hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let escapes = text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&'));
-        let wrapped = !self.cores.is_empty() && text.bytes().any(|b| matches!(b, b'\n' | b'\r'));
-        if (self.plain.is_empty() && self.cores.is_empty()) || !(escapes || wrapped) {
+        let has = |set: &[u8]| !self.cores.is_empty() && text.bytes().any(|b| set.contains(&b));
+        let broken = has(b"\n\r");
+        // Plain secrets are read through escapes (and bare line breaks, as before base64 was
+        // read across spaces); base64 also across indentation and spaces.
+        let plain = !self.plain.is_empty() && (escapes || broken);
+        let cores = !self.cores.is_empty() && (escapes || broken || has(b" \t"));
+        if !(plain || cores) {
             return Cow::Borrowed(text);
         }
-        let (read, from) = read_through_escapes(text.as_bytes());
+        let units = units_of(text.as_bytes());
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        let mut look_for = |needle: &[u8], word: fn(u8) -> bool| {
-            let mut at = 0;
-            while let Some(found) = find(&read[at..], needle) {
-                let (mut start, mut end) = (at + found, at + found + needle.len());
-                while start > 0 && word(read[start - 1]) {
-                    start -= 1;
-                }
-                while end < read.len() && word(read[end]) {
-                    end += 1;
-                }
-                spans.push((from[start].0, from[end - 1].1));
-                at = end;
+        if plain {
+            // A reading of its own, keeping spaces: a secret holding one (escaped) is found.
+            let (read, from) = read_through_breaks(&units, false);
+            for secret in &self.plain {
+                look_for(&read, &from, secret, no_word, &mut spans);
             }
-        };
-        for secret in &self.plain {
-            look_for(secret, no_word);
         }
-        for core in &self.cores {
-            look_for(core, base64_word);
+        if cores {
+            let (read, from) = read_through_breaks(&units, true);
+            for core in &self.cores {
+                look_for(&read, &from, core, base64_word, &mut spans);
+            }
         }
         if spans.is_empty() {
             return Cow::Borrowed(text);
@@ -255,24 +253,95 @@ impl OwnSecrets {
     }
 }
 
-/// What `text` stands for with its escapes read ([`super::reading::unit`]: JSON at any depth of
-/// quoting, percent-encoding, HTML's quotes), and where in `text` each byte of that reading was
-/// written. A backslash written at a depth of quoting (2, 4, 8 … of them with no escape after)
-/// reads as one. Line breaks between base64 characters are left out of the reading, so base64
-/// wrapped over lines (MIME's 76 characters a line) reads as one word.
-fn read_through_escapes(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
-    let (read, from) = units_of(text);
+/// Every place `needle` occurs in `read` (a reading of `text`, [`read_through_breaks`]), as
+/// where in `text` it and the word around it were written. Across a space skipped in the reading
+/// the word goes on only into a piece as long as the one beside it (the lines of wrapped base64
+/// have one length, the last one shorter and padded): the words of the text around are kept.
+fn look_for(
+    read: &[u8],
+    from: &[(usize, usize)],
+    needle: &[u8],
+    word: fn(u8) -> bool,
+    spans: &mut Vec<(usize, usize)>,
+) {
+    // A space skipped before unit `i` (not a bare line break, which wraps one word as written).
+    let spaced = |i: usize| from[i - 1].1 < from[i].0;
+    // The units of the piece from `i` on (`forward`) or before `i`, to a non-word or a space.
+    let piece = |i: usize, forward: bool| {
+        let mut n = 0;
+        while forward && i + n < read.len() && word(read[i + n]) && (n == 0 || !spaced(i + n)) {
+            n += 1;
+        }
+        while !forward && n < i && word(read[i - n - 1]) && (n == 0 || !spaced(i - n)) {
+            n += 1;
+        }
+        n
+    };
+    let (mut at, mut floor) = (0, 0);
+    while let Some(found) = find(&read[at..], needle) {
+        let (mut start, mut end) = (at + found, at + found + needle.len());
+        while start > floor
+            && word(read[start - 1])
+            && (!spaced(start) || piece(start, false) == piece(start, true))
+        {
+            start -= 1;
+        }
+        while end < read.len()
+            && word(read[end])
+            && (!spaced(end) || {
+                let (before, after) = (piece(end, false), piece(end, true));
+                after == before || after < before && read[end + after - 1] == b'='
+            })
+        {
+            end += 1;
+        }
+        spans.push((from[start].0, from[end - 1].1));
+        (at, floor) = (end, end);
+    }
+}
+
+/// What `text` stands for with its escapes read ([`units_of`]), and where in `text` each byte
+/// of that reading was written. Line breaks between base64 characters are left out of the
+/// reading, so base64 wrapped over lines (MIME's 76 characters a line) reads as one word; with
+/// `spaced`, also line breaks with the indentation after them (a YAML block scalar) and one
+/// space or tab (a log flattened to one line) between base64 characters. Spaces skipped leave a
+/// gap in where the units were written ([`look_for`] reads words across it by their lengths);
+/// a bare line break leaves none.
+fn read_through_breaks(
+    (read, from): &(Vec<u8>, Vec<(usize, usize)>),
+    spaced: bool,
+) -> (Vec<u8>, Vec<(usize, usize)>) {
     let is_break = |b: u8| matches!(b, b'\n' | b'\r');
+    let is_space = |b: u8| matches!(b, b' ' | b'\t');
     let mut kept = (
         Vec::with_capacity(read.len()),
         Vec::with_capacity(read.len()),
     );
     let mut at = 0;
     while at < read.len() {
-        if is_break(read[at]) && at > 0 && base64_word(read[at - 1]) {
-            let run = read[at..].iter().take_while(|b| is_break(**b)).count();
-            if read.get(at + run).is_some_and(|b| base64_word(*b)) {
+        if at > 0 && base64_word(read[at - 1]) {
+            let breaks = read[at..].iter().take_while(|b| is_break(**b)).count();
+            let spaces = match (spaced, breaks) {
+                (false, _) => 0,
+                (true, 0) => usize::from(read.get(at).is_some_and(|b| is_space(*b))),
+                (true, _) => read[at + breaks..]
+                    .iter()
+                    .take_while(|b| is_space(**b))
+                    .count(),
+            };
+            let run = breaks + spaces;
+            if run > 0 && read.get(at + run).is_some_and(|b| base64_word(*b)) {
+                // After a bare break the next unit is written from the break on, so the word
+                // reads as unbroken; after spaces it is written after a gap.
+                let written_from = if spaces > 0 {
+                    from[at + run].0
+                } else {
+                    from[at].0
+                };
                 at += run;
+                kept.0.push(read[at]);
+                kept.1.push((written_from, from[at].1));
+                at += 1;
                 continue;
             }
         }
@@ -283,7 +352,9 @@ fn read_through_escapes(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
     kept
 }
 
-/// What `text` stands for, one byte a unit, and where each unit was written.
+/// What `text` stands for, one byte a unit ([`super::reading::unit`]: JSON at any depth of
+/// quoting, percent-encoding, HTML's quotes), and where each unit was written. A backslash
+/// written at a depth of quoting (2, 4, 8 … of them with no escape after) reads as one.
 fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
     let (mut read, mut from) = (
         Vec::with_capacity(text.len()),
@@ -501,5 +572,56 @@ mod tests {
         }
         let other = STANDARD.encode("client_secret=another-value&grant_type=x");
         assert_eq!(secrets.hidden_in(&other), other);
+    }
+
+    /// The twenty-second review (S3): base64 wrapped with indentation after each line break (a
+    /// YAML block scalar) or with a space or tab between its lines (a log flattened to one
+    /// line); the words around stay.
+    #[test]
+    fn a_secret_in_base64_wrapped_with_indentation_or_spaces_is_taken_out() {
+        use base64::Engine;
+        let mut settings = crate::testing::login_settings();
+        settings.mcp_auth_token = Some(crate::settings::Secret::new("R22s3-secret"));
+        let secrets = OwnSecrets::of(&settings);
+        let b64 = base64::engine::general_purpose::STANDARD
+            .encode("{\"username\":\"admin\",\"password\":\"R22s3-secret\",\"x\":1}");
+        for width in [8, 16, 40] {
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(width)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            for joined in [
+                format!("blob: |\n    {}", lines.join("\n    ")),
+                format!("blob {}", lines.join(" ")),
+                format!("blob {}", lines.join("\t")),
+                format!("blob {}", lines.join("\\n  ")),
+            ] {
+                let echoed = format!("R22s03q {joined} end");
+                let clean = secrets.hidden_in(&echoed);
+                assert!(clean.starts_with("R22s03q blob"), "{echoed} → {clean}");
+                let left: String = clean.split_whitespace().skip(2).collect();
+                let left = left.replace("\\n", "");
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(&left[..left.len() / 4 * 4])
+                    .unwrap_or_default();
+                assert!(
+                    !String::from_utf8_lossy(&decoded).contains("s3-s"),
+                    "{clean}"
+                );
+                assert!(clean.contains("***"), "{echoed} → {clean}");
+            }
+        }
+        // Ordinary words stay, and words beside base64 that does not hold the secret.
+        for kept in [
+            "the quick brown fox jumps over the lazy dog",
+            "sync failed: a b c d e f g h",
+            "blob: |\n    QUJDREVGR0hJSktM\n    TU5PUFFSU1RVVldY",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
+        // Many spaces and line breaks between base64 characters are read in one pass.
+        let long = "a \n\t ".repeat(40_000);
+        assert_eq!(secrets.hidden_in(&long), long);
     }
 }
