@@ -362,11 +362,15 @@ fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
     );
     let mut at = 0;
     while at < text.len() {
-        let run = text[at..]
-            .iter()
-            .take(super::reading::RUN_MOST + 1)
-            .take_while(|b| **b == b'\\')
-            .count();
+        let run = if text[at] == b'\\' {
+            text[at..]
+                .iter()
+                .take(super::reading::RUN_MOST + 1)
+                .take_while(|b| **b == b'\\')
+                .count()
+        } else {
+            0
+        };
         let unit = super::reading::unit(text, at);
         let len = if run >= 2 && run.is_power_of_two() && !unit.escaped {
             read.push(b'\\');
@@ -403,12 +407,11 @@ fn json_escaped(text: &str, go: bool, slash: bool) -> String {
 
 /// Where `needle` first occurs in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
-    }
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    let (&first, rest) = needle.split_first()?;
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    // The first byte alone rules out almost every place: compared before the rest.
+    (0..=last_start)
+        .find(|&at| haystack[at] == first && haystack[at + 1..at + needle.len()] == *rest)
 }
 
 /// What base64 of any text holding `secret` holds, whatever stands around it: base64 writes six
