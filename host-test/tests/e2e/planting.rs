@@ -92,13 +92,31 @@ pub(crate) async fn server_logs(world: &World) -> String {
 /// The Application `child` (in namespace argocd) among the resources `parent` manages, as an
 /// app of apps holds it.
 pub(crate) fn manages(standin: &StandIn, parent: &str, child: &str) {
+    manages_resource(
+        standin,
+        parent,
+        json!({"group": "argoproj.io", "version": "v1alpha1",
+            "kind": "Application", "namespace": "argocd", "name": child, "status": "Synced"}),
+    );
+}
+
+/// `resource` (as `status.resources` lists it) among the resources `app` manages.
+pub(crate) fn manages_resource(standin: &StandIn, app: &str, resource: Value) {
     let mut state = standin.state();
-    let record = state.apps.get_mut(parent).unwrap();
+    let record = state.apps.get_mut(app).unwrap();
     record.app["status"]["resources"]
         .as_array_mut()
         .unwrap()
-        .push(json!({"group": "argoproj.io", "version": "v1alpha1",
-            "kind": "Application", "namespace": "argocd", "name": child, "status": "Synced"}));
+        .push(resource);
+}
+
+/// The Namespace `name` among the resources `app` manages (a platform app creating namespaces).
+pub(crate) fn manages_namespace(standin: &StandIn, app: &str, name: &str) {
+    manages_resource(
+        standin,
+        app,
+        json!({"group": "", "version": "v1", "kind": "Namespace", "name": name, "status": "Synced"}),
+    );
 }
 
 /// `objects` as live resources of guestbook, served by `get_argocd_resource`.

@@ -142,12 +142,8 @@ async fn review22_finding_a2_a_namespace_holding_another_projects_applications_i
         broken.app["metadata"]["namespace"] = json!("team-b");
         let project = broken.app["spec"]["project"].clone();
         println!("review22 A2 broken-app project {project}");
-        let payments = state.apps.get_mut("payments").unwrap();
-        payments.app["status"]["resources"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"group": "", "version": "v1", "kind": "Namespace", "name": "team-b", "status": "Synced"}));
     }
+    crate::planting::manages_namespace(&world.standin, "payments", "team-b");
     // Argo CD's list shows the Application object in team-b (its metadata.namespace).
     let listed = world.standin.state().apps["broken-app"].app["metadata"]["namespace"].clone();
     assert_eq!(listed, json!("team-b"));
@@ -183,16 +179,7 @@ async fn review22_held_a_namespace_without_applications_is_deleted_and_an_unread
     use host_test::standin::{Fault, FaultRule};
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
-    world
-        .standin
-        .state()
-        .apps
-        .get_mut("payments")
-        .unwrap()
-        .app["status"]["resources"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"group": "", "version": "v1", "kind": "Namespace", "name": "scratch", "status": "Synced"}));
+    crate::planting::manages_namespace(&world.standin, "payments", "scratch");
     let delete = json!({"app_name": "payments", "kind": "Namespace", "resource_name": "scratch",
                         "version": "v1", "confirm": true});
     // Reads fail from the third on (the app's project, the parent's namespace, then the list,
