@@ -1,0 +1,586 @@
+//! Twenty-third hostile review (issue 19): this session's scrubbing shortcuts (texts known
+//! plain, rules skipped inside words, short texts judged once), the review22 fixes, and the
+//! answer surface, attacked through the built components.
+
+use serde_json::json;
+
+/// Shapes probed natively: each text and the secret it must not show.
+const SHAPES: &[(&str, &str)] = &[
+    (
+        "common: &dbpass R23a01x\npasswords:\n  - *dbpass\n",
+        "R23a01x",
+    ),
+    ("common: &k R23a02x\napiKeys: [*k]\n", "R23a02x"),
+    (
+        "common: &k R23a03x\nauth: {user: u, password: *k}\n",
+        "R23a03x",
+    ),
+    ("common: &k\n  R23a04x\nauth:\n  password: *k\n", "R23a04x"),
+    ("vault login -method=token R23v01x", "R23v01x"),
+    ("vault login -no-print R23v02x", "R23v02x"),
+    ("vault login -address https://v:8200 -- R23v03x", "R23v03x"),
+    ("vault login token=R23v04x", "R23v04x"),
+    (
+        "docker login -u x --password-stdin <<'EOF'\nR23h01x\nEOF",
+        "R23h01x",
+    ),
+    (
+        "cat <<EOF | docker login --password-stdin\nR23h02x\nEOF",
+        "R23h02x",
+    ),
+    ("docker login --password-stdin <<< R23h03x", "R23h03x"),
+    ("String dbPassword =\n    \"R23j01x\";", "R23j01x"),
+    (
+        "private static final String API_TOKEN =\n  \"R23j02x\";",
+        "R23j02x",
+    ),
+    ("val dbPassword =\n \"R23j04x\"", "R23j04x"),
+    ("string dbPassword =\n @\"R23j05x\";", "R23j05x"),
+    ("DB_PASSWORD = (\n    \"R23p01x\"\n)", "R23p01x"),
+    ("redis-cli -h redis -a R23c01x ping", "R23c01x"),
+    (
+        "mongo -u admin -p R23c02x --authenticationDatabase admin",
+        "R23c02x",
+    ),
+    ("mongosh --username admin --password R23c03x", "R23c03x"),
+    ("sqlcmd -S db -U sa -P R23c04x -Q 'select 1'", "R23c04x"),
+    ("rabbitmqctl add_user admin R23c05x", "R23c05x"),
+    (
+        "keytool -list -keystore k.jks -storepass R23c06x",
+        "R23c06x",
+    ),
+    ("openssl pkcs12 -export -passout pass:R23c07x", "R23c07x"),
+    ("smbclient //srv/share -U user%R23c08x", "R23c08x"),
+    (
+        "ldapsearch -x -D cn=admin,dc=ex -w R23c09x -b dc=ex",
+        "R23c09x",
+    ),
+    ("curl --oauth2-bearer R23c10x https://api", "R23c10x"),
+    (
+        "mc alias set minio http://minio:9000 admin R23c11x",
+        "R23c11x",
+    ),
+    ("aws configure set aws_secret_access_key R23c12x", "R23c12x"),
+    (
+        "npm config set //registry.npmjs.org/:_authToken R23c13x",
+        "R23c13x",
+    ),
+    ("export MYSQL_PWD=R23c14x", "R23c14x"),
+    ("SA_PASSWORD=R23c15x", "R23c15x"),
+    ("AWS_SECRET_ACCESS_KEY=R23c16x", "R23c16x"),
+    ("psql \"host=db user=u password=R23c17x\"", "R23c17x"),
+    ("ldapwhoami -x -w R23c18x", "R23c18x"),
+    ("mysql -h db -u root --password R23c19x", "R23c19x"),
+    ("influx -username admin -password R23c20x", "R23c20x"),
+    ("pg_dump \"postgresql://u:R23c21x@db/x\"", "R23c21x"),
+    ("htpasswd -bc /etc/auth admin R23c22x", "R23c22x"),
+    ("echo -n R23c23x | base64", "R23c23x"),
+    (
+        "argocd login argocd.example.com --username admin --password R23c24x",
+        "R23c24x",
+    ),
+    (
+        "argocd account update-password --current-password R23c25x --new-password R23c26x",
+        "R23c26x",
+    ),
+    (
+        "argocd repo add https://git.example.com/r.git --username u --password R23c27x",
+        "R23c27x",
+    ),
+    ("argocd cluster add ctx --bearer-token R23c28x", "R23c28x"),
+    (
+        "kubectl config set-credentials u --token=R23c29x",
+        "R23c29x",
+    ),
+    (
+        "kubectl config set-credentials u --password R23c30x",
+        "R23c30x",
+    ),
+    (
+        "helm repo add r https://c --username u --password R23c31x",
+        "R23c31x",
+    ),
+    ("gh auth login --with-token <<< R23c32x", "R23c32x"),
+    ("echo R23c33x | gh auth login --with-token", "R23c33x"),
+    ("echo R23c34x | argocd login a --password-stdin", "R23c34x"),
+    ("sshpass -pR23c35x ssh host", "R23c35x"),
+    (
+        "vault write auth/userpass/users/u password=R23c36x",
+        "R23c36x",
+    ),
+    (
+        "vault login -method=userpass username=u password=R23c37x",
+        "R23c37x",
+    ),
+    ("docker login -u x -p=R23c38x reg", "R23c38x"),
+    ("nats pub --user u --password R23c39x x", "R23c39x"),
+    ("PGPASSWORD='R23c40x' psql -h db", "R23c40x"),
+    (
+        "conn = psycopg2.connect(host='db', password='R23c41x')",
+        "R23c41x",
+    ),
+    (
+        "DriverManager.getConnection(url, \"admin\", \"R23c42x\")",
+        "R23c42x",
+    ),
+    (
+        "mysql.createConnection({host: 'db', user: 'u', password: 'R23c43x'})",
+        "R23c43x",
+    ),
+    (
+        "redis.NewClient(&redis.Options{Addr: \"r:6379\", Password: \"R23c44x\"})",
+        "R23c44x",
+    ),
+    (
+        "sql.Open(\"mysql\", \"root:R23c45x@tcp(db:3306)/x\")",
+        "R23c45x",
+    ),
+    (
+        "Server=db;Database=x;User Id=sa;Password=R23c46x;",
+        "R23c46x",
+    ),
+    ("jdbc:sqlserver://db;user=sa;password=R23c47x", "R23c47x"),
+    ("amqp://guest:R23c48x@rabbit:5672/", "R23c48x"),
+    ("user:R23c49x@db", "R23c49x"),
+    ("Authorization: token R23c50x", "R23c50x"),
+    ("Authorization: Bearer\n  R23c51xyz", "R23c51x"),
+    ("Cookie: session=R23c52x; theme=dark", "R23c52x"),
+    ("X-Auth-Token R23c53x", "R23c53x"),
+    ("password\tR23c54x", "R23c54x"),
+    ("password is R23c55x", "R23c55x"),
+    ("the password was 'R23c56x'", "R23c56x"),
+    ("<add key=\"Password\" value=\"R23c57x\"/>", "R23c57x"),
+    ("<property name=\"password\" value=\"R23c58x\"/>", "R23c58x"),
+    ("<password><![CDATA[R23c59x]]></password>", "R23c59x"),
+    ("[database]\npassword = R23c60x", "R23c60x"),
+    ("password = \"\"\"R23c61x\"\"\"", "R23c61x"),
+    ("env:\n- name: DB_PASSWORD\n  value: R23c62x", "R23c62x"),
+    ("- {name: DB_PASSWORD, value: R23c63x}", "R23c63x"),
+    ("--set auth.password=R23c64x", "R23c64x"),
+    ("--set-string postgresql.auth.password=R23c65x", "R23c65x"),
+    (
+        "helm install x --set 'auth.rootPassword=R23c66x'",
+        "R23c66x",
+    ),
+    ("-e POSTGRES_PASSWORD=R23c67x", "R23c67x"),
+    ("docker run --env MYSQL_ROOT_PASSWORD R23c68x", "R23c68x"),
+    ("PASSWORD: R23c69x", "R23c69x"),
+    ("\"password\" : \"R23c70x\"", "R23c70x"),
+    ("password=R23c71x", "R23c71x"),
+];
+
+/// Native probe: which of [`SHAPES`] `without_credentials` leaves showing.
+#[test]
+#[ignore = "a probe: run it by hand with --ignored"]
+fn review23_probe_native_shapes() {
+    let mut shown = Vec::new();
+    for (text, secret) in SHAPES {
+        let clean = argocd_mcp::tools::without_credentials(text);
+        if clean.contains(secret) {
+            println!("SHOWN {text:?} -> {clean:?}");
+            shown.push(*secret);
+        }
+    }
+    println!("shown: {shown:?}");
+    let _ = json!({});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allow-list
+// ---------------------------------------------------------------------------------------------
+
+/// A1: Argo CD's `Replace=true,Force=true` sync options make a sync run `kubectl replace
+/// --force`: every resource the app manages is deleted and created again. A child Application
+/// deleted that way is deleted through its `resources-finalizer` (all it deployed goes with
+/// it), and a Namespace holding Applications takes them with it. A sync without prune is not
+/// judged for what it deletes (`operations.rs` calls `ensure_managed_deletes_allowed` only with
+/// `prune`), and Argo CD applies the app's own `spec.syncPolicy.syncOptions` to a manual sync
+/// that gives none (this tool never gives any). So two allowed calls (a patch of `payments`'
+/// sync options, judged by its project only; a sync without prune) delete `broken-app` of
+/// project `default`, which the prune guard refuses to.
+#[tokio::test]
+#[ignore = "issue 19: a sync without prune is not judged, yet Replace+Force sync options delete what the app manages"]
+async fn review23_finding_a1_replace_force_sync_options_delete_a_child_of_another_project() {
+    use crate::planting::{pruning_world, sent_writes};
+    let world = pruning_world().await;
+    // payments without auto-sync: the patch below turns nothing on that prunes.
+    {
+        let mut state = world.standin.state();
+        let payments = state.apps.get_mut("payments").unwrap();
+        payments.app["spec"]["syncPolicy"] = json!({});
+    }
+    // The guard itself holds against the prune.
+    let prune = world
+        .call(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "prune": true, "confirm": true}),
+        )
+        .await;
+    println!("review23 A1 sync prune: {prune}");
+    assert_eq!(prune["isError"], true, "{prune}");
+    assert!(sent_writes(&world).is_empty());
+    // The same delete through the app's sync options.
+    let patch = world
+        .call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "confirm": true,
+                   "patch": {"spec": {"syncPolicy": {"syncOptions": ["Replace=true", "Force=true"]}}}}),
+        )
+        .await;
+    println!("review23 A1 patch: {patch}");
+    // What Argo CD now holds for payments (the stand-in applies merge patches; set it anyway,
+    // as an app whose owner set these options in Git would have them).
+    {
+        let mut state = world.standin.state();
+        let payments = state.apps.get_mut("payments").unwrap();
+        payments.app["spec"]["syncPolicy"]["syncOptions"] = json!(["Replace=true", "Force=true"]);
+    }
+    let sync = world
+        .call(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    println!("review23 A1 sync without prune: {sync}");
+    let writes = sent_writes(&world);
+    println!("review23 A1 writes: {writes:?}");
+    let synced = writes.iter().any(|w| w.ends_with("/payments/sync"));
+    assert!(
+        !synced,
+        "a sync of payments with Replace=true,Force=true (deletes and recreates broken-app, project default) was sent: {writes:?} {sync}"
+    );
+}
+
+/// A2: `create_argocd_app` with `upsert` replaces an existing app of apps: its new source (any
+/// repository) no longer holds what the old one managed, so with `auto_sync` and `prune` Argo
+/// CD's auto-sync prunes every resource the app managed, the child Application `broken-app`
+/// (project `default`) among them. `ensure_upsert_allowed` judges only the existing app's
+/// project; the patch that turns on automated prune is judged as a prune since review 22, the
+/// upsert is not (review 22 read this, untested).
+#[tokio::test]
+#[ignore = "issue 19: an upsert with auto-sync and prune replaces an app of apps unjudged"]
+async fn review23_finding_a2_upsert_with_auto_prune_replaces_an_app_of_apps() {
+    use crate::planting::{pruning_world, sent_writes};
+    let world = pruning_world().await;
+    let patch = world
+        .call(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "confirm": true,
+                   "patch": {"spec": {"syncPolicy": {"automated": {"prune": true}}}}}),
+        )
+        .await;
+    println!("review23 A2 patch (held since review 22): {patch}");
+    assert_eq!(patch["isError"], true, "{patch}");
+    let create = world
+        .call(
+            "create_argocd_app",
+            json!({"name": "payments", "project": "payments", "upsert": true,
+                   "repo_url": "https://git.example.com/empty.git", "path": "nothing",
+                   "dest_namespace": "payments", "auto_sync": true, "prune": true,
+                   "confirm": true}),
+        )
+        .await;
+    println!("review23 A2 upsert: {create}");
+    let writes = sent_writes(&world);
+    assert!(
+        writes.is_empty(),
+        "payments replaced with auto-sync and prune (prunes broken-app, project default): {writes:?} {create}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials in objects and text
+// ---------------------------------------------------------------------------------------------
+
+fn deployment(name: &str, containers: serde_json::Value) -> serde_json::Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": name, "namespace": "guestbook"},
+           "spec": {"template": {"spec": {"containers": containers}}}})
+}
+
+/// L1: a container's `command`/`args` (and a probe's `exec.command`) given as a list, one
+/// argument an item: the password after a one-letter flag (`redis-cli -a`, `mongosh -p`,
+/// `sqlcmd -P`, `ldapsearch -w`, `sshpass -p`, `docker login -p`), attached to it (`mysql
+/// -p…`), or positional (`mc alias set NAME URL ACCESS SECRET`). `masking.rs`
+/// `mask_flag_arguments` masks only the item after a flag whose name (two letters or more)
+/// looks like a credential, and the text rules that know `mysql -p…`, `docker login -p` and
+/// `sshpass -p` read one string at a time, so the command in one item and its `-p…` in
+/// another are never read together. Through both components' `get_argocd_resource`.
+#[tokio::test]
+#[ignore = "issue 19: one-letter password flags and attached -p in a command list are shown"]
+async fn review23_finding_l1_password_arguments_in_a_command_list_are_shown() {
+    let probe = |command: serde_json::Value| {
+        json!({"name": "app", "image": "example/app:1",
+               "livenessProbe": {"exec": {"command": command}}})
+    };
+    let shapes: Vec<crate::planting::LiveShape> = vec![
+        (
+            "redis-cli -a in a probe",
+            deployment(
+                "r23-l1-redis",
+                json!([probe(json!(["redis-cli", "-a", "R23l1redis", "ping"]))]),
+            ),
+            &["R23l1redis"],
+        ),
+        (
+            "mysqladmin -p attached in a probe",
+            deployment(
+                "r23-l1-mysql",
+                json!([probe(json!([
+                    "mysqladmin",
+                    "-uroot",
+                    "-pR23l1mysql",
+                    "ping"
+                ]))]),
+            ),
+            &["R23l1mysql"],
+        ),
+        (
+            "mongosh -p in args",
+            deployment(
+                "r23-l1-mongo",
+                json!([{"name": "init", "image": "mongo:7", "command": ["mongosh"],
+                        "args": ["--host", "db", "-u", "admin", "-p", "R23l1mongo", "--eval", "1"]}]),
+            ),
+            &["R23l1mongo"],
+        ),
+        (
+            "sqlcmd -P in args",
+            deployment(
+                "r23-l1-sqlcmd",
+                json!([{"name": "init", "image": "mssql-tools", "command": ["/opt/mssql-tools/bin/sqlcmd"],
+                        "args": ["-S", "db", "-U", "sa", "-P", "R23l1sqlcmd", "-Q", "select 1"]}]),
+            ),
+            &["R23l1sqlcmd"],
+        ),
+        (
+            "sshpass -p in command",
+            deployment(
+                "r23-l1-sshpass",
+                json!([{"name": "sync", "image": "alpine", "command": ["sshpass", "-p", "R23l1sshpass", "rsync", "-a", "src", "dst"]}]),
+            ),
+            &["R23l1sshpass"],
+        ),
+        (
+            "ldapsearch -w in command",
+            deployment(
+                "r23-l1-ldap",
+                json!([{"name": "check", "image": "openldap", "command": ["ldapsearch", "-x", "-D", "cn=admin,dc=example,dc=org", "-w", "R23l1ldap", "-b", "dc=example,dc=org"]}]),
+            ),
+            &["R23l1ldap"],
+        ),
+    ];
+    let found = crate::planting::leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// L2: a YAML anchor aliased under a credential's name as an item of a list (`passwords:` then
+/// `- *dbpass`, or `apiKeys: [*k]`): `anchors.rs` `aliased_as_credentials` takes an alias only
+/// after `: ` (or `:`), so the anchored value stays, where the alias itself is hidden. In a
+/// Helm source's values (both components' status) and a condition message.
+#[tokio::test]
+#[ignore = "issue 19: a YAML anchor aliased as an item of a credential's list is shown"]
+async fn review23_finding_l2_an_anchor_aliased_in_a_credentials_list_is_shown() {
+    let block = "shared: &sentinelpw R23l2block\nsentinel:\n  passwords:\n    - *sentinelpw\n";
+    let flow = "common: &apikey R23l2flow\nclient:\n  apiKeys: [*apikey]\n";
+    let mut found = Vec::new();
+    for (name, yaml, secret) in [("block", block, "R23l2block"), ("flow", flow, "R23l2flow")] {
+        let clean = argocd_mcp::tools::without_credentials(yaml);
+        println!("review23 L2 native {name}: {clean:?}");
+        let world = crate::World::new().await;
+        crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", yaml, secret)]);
+        {
+            let mut state = world.standin.state();
+            let app = state.apps.get_mut("guestbook").unwrap();
+            app.app["spec"]["source"] = json!({"repoURL": "https://charts.example.com",
+                "chart": "guestbook", "targetRevision": "1.0.0", "helm": {"values": yaml}});
+        }
+        let env = crate::planting::plugin_env(&world.standin);
+        let server = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await
+            .to_string();
+        let plugin = crate::planting::plugin_status(&env).await;
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            println!("review23 L2 {component} {name}: {answer}");
+            assert!(answer.contains("ComparisonError"), "{component}: {answer}");
+            if answer.contains(secret) {
+                found.push(format!("{component} {name}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// L3: text shapes the rules miss, as condition messages through both components: Python as
+/// `black` wraps a long assignment (`DB_PASSWORD = (` then the literal on the next line; the
+/// rule hides the `(`), a C# verbatim literal on the next line, a header folded onto the next
+/// line, and the one-letter password flags of L1 written in one line (`redis-cli -a`, `mongo
+/// -p`, `sqlcmd -P`, `ldapsearch -w`, `smbclient -U user%pw`).
+#[tokio::test]
+#[ignore = "issue 19: black-wrapped Python literals, folded headers and one-letter password flags are shown"]
+async fn review23_finding_l3_text_shapes_still_shown() {
+    let shapes = [
+        (
+            "python black",
+            "settings.py:\nDB_PASSWORD = (\n    \"R23l3py\"\n)\n",
+            "R23l3py",
+        ),
+        (
+            "csharp",
+            "string dbPassword =\n    @\"R23l3cs\";",
+            "R23l3cs",
+        ),
+        (
+            "folded header",
+            "Authorization: Bearer\n  R23l3fold",
+            "R23l3fold",
+        ),
+        (
+            "redis-cli",
+            "exec: redis-cli -h redis -a R23l3redis ping",
+            "R23l3redis",
+        ),
+        (
+            "mongo",
+            "mongo -u admin -p R23l3mongo --authenticationDatabase admin",
+            "R23l3mongo",
+        ),
+        (
+            "sqlcmd",
+            "sqlcmd -S db -U sa -P R23l3sqlcmd -Q 'select 1'",
+            "R23l3sqlcmd",
+        ),
+        (
+            "ldapsearch",
+            "ldapsearch -x -D cn=admin -w R23l3ldap -b dc=ex",
+            "R23l3ldap",
+        ),
+        (
+            "smbclient",
+            "smbclient //srv/share -U backup%R23l3smb",
+            "R23l3smb",
+        ),
+    ];
+    let world = crate::World::new().await;
+    let env = crate::planting::plugin_env(&world.standin);
+    crate::planting::plant_conditions(&world.standin, "guestbook", &shapes);
+    let server = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    let plugin = crate::planting::plugin_status(&env).await;
+    println!("review23 L3 server: {server}\nreview23 L3 plugin: {plugin}");
+    let mut found = Vec::new();
+    for (name, _, secret) in shapes {
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            if answer.contains(secret) {
+                found.push(format!("{component} {name}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The settings' own secrets
+// ---------------------------------------------------------------------------------------------
+
+/// What each of `spellings` (a name, the text planted, the part of the secret that must not
+/// show) leaves in both components' status of guestbook, logged in with `password`.
+async fn own_secret_shown(password: &str, spellings: &[(&str, String, &str)]) -> Vec<String> {
+    let world = crate::planting::world_with_password(password).await;
+    let env = crate::planting::password_plugin_env(&world.standin, password);
+    let mut shown = Vec::new();
+    for (name, spelling, part) in spellings {
+        let message = format!("upstream said: {spelling} R23own");
+        crate::planting::plant_conditions(&world.standin, "guestbook", &[("m", message, "")]);
+        let server = world
+            .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+            .await
+            .to_string();
+        let plugin = crate::planting::plugin_status(&env).await;
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            assert!(answer.contains("R23own"), "{component} {name}: {answer}");
+            if answer.contains(part) {
+                println!("review23 {component} {name}: {answer}");
+                shown.push(format!("{component} {name}"));
+            }
+        }
+    }
+    shown
+}
+
+/// S1: a password that is not ASCII, quoted by an upstream that writes JSON with every other
+/// character escaped (Python's `json.dumps`, `ensure_ascii` by default: `\u00e4`) or as an
+/// HTML entity (`&auml;`, `&#228;`): `own_secrets.rs` looks for the secret through escapes
+/// only when it is ASCII (`plain`), and `reading.rs` reads an escape of a character that is
+/// not ASCII as [`OTHER`], so no spelling matches. And a password holding `+` or `=` in a page
+/// Go's `html/template` wrote (`&#43;`, `&#61;`: it escapes both in text and attributes):
+/// only `&`, `<`, `>` and quotes are spelled as entities. Through both components.
+#[tokio::test]
+#[ignore = "issue 19: the password JSON-escaped past ASCII or HTML-escaped as Go's html/template does is shown"]
+async fn review23_finding_s1_the_password_escaped_as_python_or_go_templates_do_is_shown() {
+    let umlaut = "R23-p\u{e4}sswort-Zq9";
+    let mut shown = own_secret_shown(
+        umlaut,
+        &[
+            (
+                "python json.dumps",
+                "{\"password\": \"R23-p\\u00e4sswort-Zq9\"}".replace("\"password\"", "\"pw\""),
+                "sswort-Zq9",
+            ),
+            (
+                "html named entity",
+                "<td>R23-p&auml;sswort-Zq9</td>".into(),
+                "sswort-Zq9",
+            ),
+            (
+                "html decimal entity",
+                "<td>R23-p&#228;sswort-Zq9</td>".into(),
+                "sswort-Zq9",
+            ),
+        ],
+    )
+    .await;
+    let plus = "R23+pw=Kx7Lm";
+    shown.extend(
+        own_secret_shown(
+            plus,
+            &[(
+                "go html/template",
+                "<input value=\"R23&#43;pw&#61;Kx7Lm\">".into(),
+                "pw&#61;Kx7Lm",
+            )],
+        )
+        .await,
+    );
+    assert!(shown.is_empty(), "the password recoverable: {shown:?}");
+}
+
+/// S2: the Argo CD password in a hex dump (Go's `hex.Dump`, `xxd`, Wireshark's "hex stream"
+/// with separators): `own_secrets.rs` spells the secret's hex without separators only, so
+/// bytes written with a space or a colon between them read back to the password.
+#[tokio::test]
+#[ignore = "issue 19: the password in hex with separators between bytes is shown"]
+async fn review23_finding_s2_the_password_in_a_hex_dump_is_shown() {
+    let password = crate::PASSWORD;
+    let hex = |sep: &str| {
+        password
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let spaced = hex(" ");
+    let colons = hex(":");
+    let shown = own_secret_shown(
+        password,
+        &[
+            ("hex with spaces", format!("body: {spaced}"), &spaced),
+            ("hex with colons", format!("body: {colons}"), &colons),
+        ],
+    )
+    .await;
+    assert!(shown.is_empty(), "the password ({spaced}) shown: {shown:?}");
+}
