@@ -300,11 +300,11 @@ fn deployment(name: &str, containers: serde_json::Value) -> serde_json::Value {
 
 /// L1: a container's `command`/`args` (and a probe's `exec.command`) given as a list, one
 /// argument an item: the password after a one-letter flag (`redis-cli -a`, `mongosh -p`,
-/// `sqlcmd -P`, `ldapsearch -w`, `sshpass -p`, `docker login -p`), attached to it (`mysql
-/// -p…`), or positional (`mc alias set NAME URL ACCESS SECRET`). `masking.rs`
+/// `sqlcmd -P`, `ldapsearch -w`, `sshpass -p`, `docker login -p`, `curl -u user:password`) or
+/// attached to it (`mysqladmin -p…`). `masking.rs`
 /// `mask_flag_arguments` masks only the item after a flag whose name (two letters or more)
-/// looks like a credential, and the text rules that know `mysql -p…`, `docker login -p` and
-/// `sshpass -p` read one string at a time, so the command in one item and its `-p…` in
+/// looks like a credential, and the text rules that know `mysql -p…`, `docker login -p`,
+/// `sshpass -p` and `curl -u` read one string at a time, so the command in one item and its `-p…` in
 /// another are never read together. Through both components' `get_argocd_resource`.
 #[tokio::test]
 #[ignore = "issue 19: one-letter password flags and attached -p in a command list are shown"]
@@ -368,6 +368,29 @@ async fn review23_finding_l1_password_arguments_in_a_command_list_are_shown() {
                 json!([{"name": "check", "image": "openldap", "command": ["ldapsearch", "-x", "-D", "cn=admin,dc=example,dc=org", "-w", "R23l1ldap", "-b", "dc=example,dc=org"]}]),
             ),
             &["R23l1ldap"],
+        ),
+        (
+            "curl -u in a probe",
+            deployment(
+                "r23-l1-curl",
+                json!([probe(json!([
+                    "curl",
+                    "-fsS",
+                    "-u",
+                    "admin:R23l1curl",
+                    "http://localhost:8080/health"
+                ]))]),
+            ),
+            &["R23l1curl"],
+        ),
+        (
+            "docker login -p in args",
+            deployment(
+                "r23-l1-docker",
+                json!([{"name": "push", "image": "docker:27", "command": ["docker"],
+                        "args": ["login", "-u", "robot", "-p", "R23l1docker", "registry.example.com"]}]),
+            ),
+            &["R23l1docker"],
         ),
     ];
     let found = crate::planting::leaks_in_live(&shapes).await;
@@ -583,4 +606,62 @@ async fn review23_finding_s2_the_password_in_a_hex_dump_is_shown() {
     )
     .await;
     assert!(shown.is_empty(), "the password ({spaced}) shown: {shown:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scrubbing shortcuts (held)
+// ---------------------------------------------------------------------------------------------
+
+/// Short texts judged once per answer (`scrub.rs` `Judged`, up to 128 of 64 bytes or less):
+/// the same credential-bearing short text in 200 rows, as a value and with variants past the
+/// memo's bound, keys of the same answer alike, is hidden in every row, by both components.
+/// Also texts free of escapes whose credential starts right after a word (the rules skipped
+/// between two letters or digits): `xpassword=…`, a token glued to a digit, a URL's userinfo
+/// after a word.
+#[tokio::test]
+async fn review23_held_repeated_short_texts_and_glued_words_are_hidden_everywhere() {
+    let world = crate::World::new().await;
+    let env = crate::planting::plugin_env(&world.standin);
+    let mut shapes: Vec<(String, String, String)> = Vec::new();
+    for n in 0..200 {
+        shapes.push(("same".into(), "token: R23judged".into(), "R23judged".into()));
+        shapes.push((
+            "variant".into(),
+            format!("password=R23memo{n:03}x"),
+            format!("R23memo{n:03}x"),
+        ));
+    }
+    for (text, secret) in [
+        ("id7 password=R23glue1", "R23glue1"),
+        ("x:https://u:R23glue2@git.example.com/r.git", "R23glue2"),
+        ("abc--password R23glue3", "R23glue3"),
+        ("rev9Authorization: Bearer R23glue4", "R23glue4"),
+        (
+            "at1 -----BEGIN PRIVATE KEY-----\nR23glue5\n-----END PRIVATE KEY-----",
+            "R23glue5",
+        ),
+    ] {
+        shapes.push(("glued".into(), text.into(), secret.into()));
+    }
+    let planted: Vec<(&str, &str, &str)> = shapes
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    crate::planting::plant_conditions(&world.standin, "guestbook", &planted);
+    let server = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    let plugin = crate::planting::plugin_status(&env).await;
+    let mut shown = Vec::new();
+    for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+        assert!(answer.contains("ComparisonError"), "{component}: {answer}");
+        for (_, text, secret) in &shapes {
+            if answer.contains(secret.as_str()) {
+                shown.push(format!("{component}: {text}"));
+            }
+        }
+    }
+    shown.dedup();
+    assert!(shown.is_empty(), "{shown:?}");
 }
