@@ -1,6 +1,59 @@
 //! Twenty-third hostile review (issue 19): this session's scrubbing shortcuts (texts known
 //! plain, rules skipped inside words, short texts judged once), the review22 fixes, and the
 //! answer surface, attacked through the built components.
+//!
+//! Findings (each `review23_finding_*` asserts the secure behaviour, fails today, and is
+//! ignored so the suite stays green):
+//!
+//! - A1 (medium, ARGOCD_ALLOWED_PROJECTS) `patch_argocd_app payments` setting
+//!   `spec.syncPolicy.syncOptions: ["Replace=true", "Force=true"]`, then `sync_argocd_app
+//!   payments` without prune: both sent. Argo CD applies an app's own sync options to a manual
+//!   sync that gives none, and Replace+Force runs `kubectl replace --force`: every resource the
+//!   app manages is deleted and created again, the child Application `broken-app` (project
+//!   default) through its resources finalizer with all it deployed, a Namespace with the
+//!   Applications it holds. Root: `operations.rs` judges what a sync deletes only with `prune`;
+//!   `ensure_patch_allowed` judges automated prune only.
+//! - A2 (medium, ARGOCD_ALLOWED_PROJECTS) `create_argocd_app payments upsert: true auto_sync:
+//!   true prune: true` (another source) is sent while the equivalent patch is refused: Argo
+//!   CD's auto-sync then prunes all payments managed, `broken-app` included. Root:
+//!   `ensure_upsert_allowed` judges the existing app's project only.
+//! - L1 (medium, credentials in objects) a container's `command`/`args` or a probe's
+//!   `exec.command` as a list: `redis-cli -a PW`, `mongosh -p PW`, `sqlcmd -P PW`, `ldapsearch
+//!   -w PW`, `sshpass -p PW`, `docker login -p PW`, `curl -u user:PW`, `mysqladmin -pPW`: shown
+//!   by both components' `get_argocd_resource`. Root: `masking.rs` `mask_flag_arguments` needs
+//!   a flag name of two letters or more that looks like a credential, and the text rules that
+//!   know these commands read one list item at a time.
+//! - L2 (low, credentials in text) a YAML anchor aliased as an item of a credential's list
+//!   (`passwords:` / `- *pw`, `apiKeys: [*k]`): `anchors.rs` reads an alias only after a colon.
+//!   Both components, condition message and Helm values.
+//! - L3 (low, credentials in text) Python as `black` wraps it (`DB_PASSWORD = (` / literal on
+//!   the next line: only the `(` is hidden), a C# verbatim literal on the next line, a header
+//!   folded onto the next line, and the one-letter flags of L1 in one line (`redis-cli -a`,
+//!   `mongo -p`, `sqlcmd -P`, `ldapsearch -w`, `smbclient -U user%PW`). Both components.
+//! - L4 (low, credentials in text) tokens with well-known prefixes `tokens.rs` does not list
+//!   (`sk_test_`, `whsec_`, `GOCSPX-`, `glsa_`, `xapp-`, `SG.`, `pypi-`, `hf_`, `dop_v1_`,
+//!   `shpat_`). Both components.
+//! - S1 (low, own secrets) a non-ASCII password JSON-escaped as Python writes it (`\u00e4`) or
+//!   as an HTML entity (`&auml;`, `&#228;`), and a password holding `+`/`=` in a page of Go's
+//!   `html/template` (`&#43;`, `&#61;`): shown by both components. Root: `own_secrets.rs` reads
+//!   through escapes only ASCII secrets, and spells as entities only `&`, `<`, `>` and quotes.
+//! - S2 (low, own secrets) the Argo CD password in hex with a space or colon between bytes
+//!   (`hex.Dump`, `xxd`, Wireshark): shown by both components; only unseparated hex is spelled.
+//!
+//! What held: the shortcuts. `known_plain`/`read_plain` (a marked range restored after each
+//! read; every rule reads only slices of the text marked; no rule scrubs another buffer inside
+//! a read), the rules skipped between two letters or digits (each of the 17 rules' entry checks
+//! read: each asks `word_may_start` or wants a byte no word holds), and `Judged`: a
+//! differential run of 400,000 random texts of 24 pieces (rule triggers, NEL/U+2028,
+//! non-ASCII, line breaks) through `masked_both_ways` (a scratch crate with the `fuzzing`
+//! feature) found no difference, and `review23_held_…` shows repeated short texts past the
+//! memo's bounds and credentials glued to words hidden through both components. Timing: 28
+//! patterns of 128 KB each scrub natively in under 0.4 s (`review23_probe_native_timing`).
+//! Held natively (`review23_probe_native_shapes`): review 22's vault login, here-document,
+//! Java/Kotlin next-line and flow-alias fixes; Docker config `auth`, kubeconfig
+//! `client-key-data`, ODBC `PWD=`, `redis://:pw@`, Oracle JDBC, Kafka JAAS, Azure SAS `sig=`,
+//! AWS and GCS presigned signatures, Discord webhooks, `AUTH PLAIN`, MongoDB URIs. Not reached:
+//! approvals and user mode, the subscription feed's own-secret path, base32/UTF-16 spellings.
 
 use serde_json::json;
 
@@ -167,17 +220,41 @@ const SHAPES: &[(&str, &str)] = &[
     ("PASSWORD: R23c69x", "R23c69x"),
     ("\"password\" : \"R23c70x\"", "R23c70x"),
     ("password=R23c71x", "R23c71x"),
-    ("{\"auths\":{\"reg.example.com\":{\"auth\":\"R23d01xAbc=\"}}}", "R23d01x"),
+    (
+        "{\"auths\":{\"reg.example.com\":{\"auth\":\"R23d01xAbc=\"}}}",
+        "R23d01x",
+    ),
     ("client-key-data: R23d02xLS0tLS1CRUdJTg==", "R23d02x"),
-    ("Driver={ODBC Driver 18};Server=db;UID=sa;PWD=R23d03x;", "R23d03x"),
+    (
+        "Driver={ODBC Driver 18};Server=db;UID=sa;PWD=R23d03x;",
+        "R23d03x",
+    ),
     ("redis://:R23d04x@redis:6379/0", "R23d04x"),
     ("jdbc:oracle:thin:scott/R23d05x@db:1521/x", "R23d05x"),
-    ("sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"R23d06x\";", "R23d06x"),
-    ("GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&se=2026&sp=r&sig=R23d07xAbCd%3D", "R23d07x"),
-    ("GET https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Security-Token=R23d08x&X-Amz-Signature=R23d09x", "R23d08x"),
-    ("GET https://storage.googleapis.com/b/o?X-Goog-Signature=R23d10xabcdef", "R23d10x"),
-    ("POST https://discord.com/api/webhooks/123456789/R23d11xAbCdEfGh", "R23d11x"),
-    ("POST https://example.webhook.office.com/webhookb2/R23d12x@tenant/IncomingWebhook/abc/def", "R23d12x"),
+    (
+        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"R23d06x\";",
+        "R23d06x",
+    ),
+    (
+        "GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&se=2026&sp=r&sig=R23d07xAbCd%3D",
+        "R23d07x",
+    ),
+    (
+        "GET https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Security-Token=R23d08x&X-Amz-Signature=R23d09x",
+        "R23d08x",
+    ),
+    (
+        "GET https://storage.googleapis.com/b/o?X-Goog-Signature=R23d10xabcdef",
+        "R23d10x",
+    ),
+    (
+        "POST https://discord.com/api/webhooks/123456789/R23d11xAbCdEfGh",
+        "R23d11x",
+    ),
+    (
+        "POST https://example.webhook.office.com/webhookb2/R23d12x@tenant/IncomingWebhook/abc/def",
+        "R23d12x",
+    ),
     ("using whsec_R23d13xAbCdEfGhIj", "R23d13x"),
     ("key sk_test_R23d14xAbCdEfGhIj", "R23d14x"),
     ("client GOCSPX-R23d15xAbCdEfGhIj", "R23d15x"),
@@ -575,7 +652,7 @@ async fn review23_finding_s1_the_password_escaped_as_python_or_go_templates_do_i
         &[
             (
                 "python json.dumps",
-                "{\"password\": \"R23-p\\u00e4sswort-Zq9\"}".replace("\"password\"", "\"pw\""),
+                "{\"detail\": \"refused R23-p\\u00e4sswort-Zq9\"}".into(),
                 "sswort-Zq9",
             ),
             (
@@ -701,16 +778,56 @@ async fn review23_held_repeated_short_texts_and_glued_words_are_hidden_everywher
 #[ignore = "issue 19: tokens with well-known prefixes missing from PREFIXES are shown"]
 async fn review23_finding_l4_self_identifying_tokens_with_unlisted_prefixes_are_shown() {
     let shapes = [
-        ("stripe test", "charge failed with sk_test_R23l4stripeAbCdEfGh", "R23l4stripe"),
-        ("stripe webhook", "verify with whsec_R23l4whsecAbCdEfGh", "R23l4whsec"),
-        ("google oauth", "dex connector secret GOCSPX-R23l4googleAbCdEf", "R23l4google"),
-        ("grafana", "provisioning with glsa_R23l4grafanaAbCdEfGhIjKl_0123abcd", "R23l4grafana"),
-        ("slack app", "socket mode xapp-1-A0123-R23l4slackAbCdEf", "R23l4slack"),
-        ("sendgrid", "mail via SG.R23l4sendgridAbCd.EfGhIjKlMnOpQrSt", "R23l4sendgrid"),
-        ("pypi", "upload pypi-AgEIcHlwaS5vcmcR23l4pypiAbCd", "R23l4pypi"),
-        ("huggingface", "model pull hf_R23l4hfAbCdEfGhIjKlMn", "R23l4hf"),
-        ("digitalocean", "doctl dop_v1_R23l4doabcdef0123456789", "R23l4do"),
-        ("shopify", "admin api shpat_R23l4shopabcdef0123", "R23l4shop"),
+        (
+            "stripe test",
+            "charge failed with sk_test_R23l4stripeAbCdEfGh",
+            "R23l4stripe",
+        ),
+        (
+            "stripe webhook",
+            "verify with whsec_R23l4whsecAbCdEfGh",
+            "R23l4whsec",
+        ),
+        (
+            "google oauth",
+            "dex connector secret GOCSPX-R23l4googleAbCdEf",
+            "R23l4google",
+        ),
+        (
+            "grafana",
+            "provisioning with glsa_R23l4grafanaAbCdEfGhIjKl_0123abcd",
+            "R23l4grafana",
+        ),
+        (
+            "slack app",
+            "socket mode xapp-1-A0123-R23l4slackAbCdEf",
+            "R23l4slack",
+        ),
+        (
+            "sendgrid",
+            "mail via SG.R23l4sendgridAbCd.EfGhIjKlMnOpQrSt",
+            "R23l4sendgrid",
+        ),
+        (
+            "pypi",
+            "upload pypi-AgEIcHlwaS5vcmcR23l4pypiAbCd",
+            "R23l4pypi",
+        ),
+        (
+            "huggingface",
+            "model pull hf_R23l4hfAbCdEfGhIjKlMn",
+            "R23l4hf",
+        ),
+        (
+            "digitalocean",
+            "doctl dop_v1_R23l4doabcdef0123456789",
+            "R23l4do",
+        ),
+        (
+            "shopify",
+            "admin api shpat_R23l4shopabcdef0123",
+            "R23l4shop",
+        ),
     ];
     let world = crate::World::new().await;
     let env = crate::planting::plugin_env(&world.standin);
