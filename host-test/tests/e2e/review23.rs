@@ -278,6 +278,30 @@ const SHAPES: &[(&str, &str)] = &[
     ("AUTH PLAIN R23d24xAGFkbWlu", "R23d24x"),
     ("mongodb://u:R23d25x@m1,m2,m3/db?replicaSet=rs0", "R23d25x"),
     ("mongodb+srv://u:R23d26x@cluster0.example.net/", "R23d26x"),
+    (
+        "clone https://bot:R23e01x/y@git.example.com/r.git failed",
+        "R23e01x",
+    ),
+    (
+        "clone https://bot:p@ss-R23e02x@git.example.com/r.git failed",
+        "R23e02x",
+    ),
+    (
+        "clone https://bot:R23e03x#y@git.example.com/r.git failed",
+        "R23e03x",
+    ),
+    (
+        "clone https://bot:R23e04x?y@git.example.com/r.git failed",
+        "R23e04x",
+    ),
+    (
+        "clone https://bot:R23e05x y@git.example.com/r.git failed",
+        "R23e05x",
+    ),
+    ("password: 'R23e06x''s tail Zq'", "s tail Zq"),
+    ("password: \"R23e07x\\\" tail Zq\"", "tail Zq"),
+    ("password=R23e08x tail", "R23e08x"),
+    ("PASSWORD='R23 e09x tail'", "e09x"),
 ];
 
 /// Native probe: which of [`SHAPES`] `without_credentials` leaves showing.
