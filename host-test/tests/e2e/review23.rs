@@ -61,7 +61,9 @@
 //! Held natively (`review23_probe_native_shapes`): review 22's vault login, here-document,
 //! Java/Kotlin next-line and flow-alias fixes; Docker config `auth`, kubeconfig
 //! `client-key-data`, ODBC `PWD=`, `redis://:pw@`, Oracle JDBC, Kafka JAAS, Azure SAS `sig=`,
-//! AWS and GCS presigned signatures, Discord webhooks, `AUTH PLAIN`, MongoDB URIs. Not reached:
+//! AWS and GCS presigned signatures, Discord webhooks, `AUTH PLAIN`, MongoDB URIs, URL
+//! userinfo holding `/`, `@`, `#`, `?`. Through the components: thirty container `env` names
+//! common images use (`review23_held_env_names_of_common_images`). Not reached:
 //! approvals and user mode, the subscription feed's own-secret path, base32/UTF-16 spellings.
 
 use serde_json::json;
@@ -995,4 +997,72 @@ async fn review23_finding_s4_a_rule_hiding_the_head_of_the_password_shows_its_ta
         shown.is_empty(),
         "the rest of the password shown: {shown:?}"
     );
+}
+
+/// Environment variables of a container named as the images people run name their
+/// credentials: each value must be hidden by both components' `get_argocd_resource`.
+#[tokio::test]
+async fn review23_held_env_names_of_common_images() {
+    let names = [
+        "MYSQL_PWD",
+        "REDIS_AUTH",
+        "DB_PASS",
+        "SMTP_PASS",
+        "LDAP_BIND_PW",
+        "RABBITMQ_DEFAULT_PASS",
+        "MINIO_ROOT_PASSWORD",
+        "MINIO_SECRET_KEY",
+        "GF_SECURITY_ADMIN_PASSWORD",
+        "JWT_SIGNING_KEY",
+        "SESSION_SECRET",
+        "ENCRYPTION_KEY",
+        "MONGO_INITDB_ROOT_PASSWORD",
+        "KEYCLOAK_ADMIN_PASSWORD",
+        "PASSPHRASE",
+        "TOTP_SECRET",
+        "NUGET_API_KEY",
+        "MASTER_KEY",
+        "COOKIE_SECRET",
+        "SECRET_KEY_BASE",
+        "APP_KEY",
+        "DJANGO_SECRET_KEY",
+        "NEXTAUTH_SECRET",
+        "RAILS_MASTER_KEY",
+        "APP_SECRET",
+        "KC_DB_PASSWORD",
+        "AUTH_TOKEN",
+        "HMAC_KEY",
+        "LICENSE_KEY",
+        "DEPLOY_KEY",
+    ];
+    let env: Vec<serde_json::Value> = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| json!({"name": name, "value": format!("R23env{n:02}v")}))
+        .collect();
+    let secrets: Vec<String> = (0..names.len()).map(|n| format!("R23env{n:02}v")).collect();
+    let secrets: &'static [&'static str] = Box::leak(
+        secrets
+            .into_iter()
+            .map(|s| &*Box::leak(s.into_boxed_str()))
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    let shapes: Vec<crate::planting::LiveShape> = vec![(
+        "env names",
+        deployment(
+            "r23-env",
+            json!([{"name": "app", "image": "example/app:1", "env": env}]),
+        ),
+        secrets,
+    )];
+    let found = crate::planting::leaks_in_live(&shapes).await;
+    let named: Vec<String> = found
+        .iter()
+        .filter_map(|f| {
+            let n: usize = f.rsplit("R23env").next()?.get(..2)?.parse().ok()?;
+            Some(format!("{f} ({})", names[n]))
+        })
+        .collect();
+    assert!(found.is_empty(), "{named:?}");
 }
