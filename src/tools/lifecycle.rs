@@ -105,7 +105,14 @@ impl Tool for CreateApp {
         }
         check_project_allowed(client, &args.project)?;
         if args.upsert {
-            ensure_upsert_allowed(client, &args.name, args.app_namespace.as_deref()).await?;
+            let auto_prunes = args.auto_sync && args.prune;
+            ensure_upsert_allowed(
+                client,
+                &args.name,
+                args.app_namespace.as_deref(),
+                auto_prunes,
+            )
+            .await?;
         }
         let mut source = json!({"repoURL": args.repo_url, "targetRevision": args.target_revision.as_deref().unwrap_or("HEAD")});
         match (&args.path, &args.chart) {

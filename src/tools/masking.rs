@@ -152,6 +152,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                 }
             }
             mask_paired_keys(map);
+            mask_container_command(map);
             json_patch::mask_secret_patch(map);
             let secret_pair = names_its_credential(map);
             for (key, inner) in map.iter_mut() {
@@ -168,6 +169,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
         }
         Value::Array(items) => {
             mask_flag_arguments(items);
+            mask_command_line(items);
             mask_paired_assignments(items);
             mask_paired_parameters(items);
             mask_paired_operations(items);
@@ -441,6 +443,68 @@ fn mask_flag_arguments(items: &mut [Value]) {
     }
 }
 
+/// A command given as a list, one argument an item (a container's `command` and `args`, a
+/// probe's `exec.command`): read as the command line it stands for, so the text rules that know
+/// a command's password flags (`redis-cli -a`, `mysqladmin -p…`, `sshpass -p`, `curl -u`) read
+/// the command and its arguments together. Every item holding part of what they hide is masked
+/// (between the first and the last change, so two hidden places mask what lies between too).
+fn mask_command_line(items: &mut [Value]) {
+    const ITEMS_MOST: usize = 256;
+    const LINE_MOST: usize = 16 * 1024;
+    if items.len() < 2 || items.len() > ITEMS_MOST || !items.iter().all(Value::is_string) {
+        return;
+    }
+    let words: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+    let line = words.join(" ");
+    if line.len() > LINE_MOST {
+        return;
+    }
+    let std::borrow::Cow::Owned(clean) = crate::tools::without_credentials(&line) else {
+        return;
+    };
+    let (before, after) = (line.as_bytes(), clean.as_bytes());
+    let same_start = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+    let most_end = before.len().min(after.len()) - same_start;
+    let same_end = before
+        .iter()
+        .rev()
+        .zip(after.iter().rev())
+        .take(most_end)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (start, end) = (same_start, (before.len() - same_end).max(same_start + 1));
+    let mut at = 0;
+    let hidden: Vec<bool> = words
+        .iter()
+        .map(|word| {
+            let (word_start, word_end) = (at, at + word.len());
+            at = word_end + 1;
+            word_start < end && word_end + 1 > start
+        })
+        .collect();
+    for (item, hidden) in items.iter_mut().zip(hidden) {
+        if hidden {
+            *item = Value::from(MASK);
+        }
+    }
+}
+
+/// A container's `command` and `args`, which Kubernetes runs as one command line (`["mongosh"]`
+/// then `["-u", "admin", "-p", "…"]`): read together ([`mask_command_line`]).
+fn mask_container_command(map: &mut serde_json::Map<String, Value>) {
+    let (Some(Value::Array(command)), Some(Value::Array(args))) =
+        (map.get("command"), map.get("args"))
+    else {
+        return;
+    };
+    let mut line: Vec<Value> = command.iter().chain(args).cloned().collect();
+    let split = command.len();
+    mask_command_line(&mut line);
+    let args = line.split_off(split);
+    map.insert("command".into(), Value::Array(line));
+    map.insert("args".into(), Value::Array(args));
+}
+
 /// Every source of an Application or ApplicationSet, wherever it sits: any object with a
 /// `helm`, `plugin` or `directory` part.
 fn mask_sources(value: &mut Value) {
@@ -684,6 +748,49 @@ pub(crate) fn words(name: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The twenty-third review: a command given as a list has its password arguments masked as
+    /// its command line would, and only those; a list that is no command keeps its items.
+    #[test]
+    fn a_command_list_is_read_as_its_command_line() {
+        for (command, secret) in [
+            (json!(["redis-cli", "-a", "R3dis", "ping"]), "R3dis"),
+            (json!(["mysqladmin", "-uroot", "-pMy5ql", "ping"]), "My5ql"),
+            (json!(["sshpass", "-p", "Ssh9", "rsync", "a", "b"]), "Ssh9"),
+            (
+                json!(["ldapsearch", "-x", "-w", "Ld4p", "-b", "dc=x"]),
+                "Ld4p",
+            ),
+            (
+                json!(["curl", "-u", "admin:Cu7l", "http://x/health"]),
+                "Cu7l",
+            ),
+            (
+                json!(["sqlcmd", "-S", "db", "-P", "Sq1cmd", "-Q", "select 1"]),
+                "Sq1cmd",
+            ),
+        ] {
+            let mut items = command.clone();
+            mask_command_line(items.as_array_mut().unwrap());
+            let text = items.to_string();
+            assert!(!text.contains(secret), "{command} -> {text}");
+            assert_eq!(items[0], command[0], "{text}");
+            assert_eq!(
+                items.as_array().unwrap().last(),
+                command.as_array().unwrap().last()
+            );
+        }
+        let mut container = json!({"name": "init", "command": ["mongosh"],
+            "args": ["--host", "db", "-u", "admin", "-p", "M0ngo", "--eval", "1"]});
+        mask_container_command(container.as_object_mut().unwrap());
+        assert!(!container.to_string().contains("M0ngo"), "{container}");
+        assert_eq!(container["command"], json!(["mongosh"]));
+        assert_eq!(container["args"][0], "--host");
+        let mut kept = json!(["kubernetes.io/pvc-protection", "argocd", "a b", "-v", "2"]);
+        let before = kept.clone();
+        mask_command_line(kept.as_array_mut().unwrap());
+        assert_eq!(kept, before);
+    }
 
     /// The fifteenth review: text the YAML reading cannot place, holding a Secret written out.
     #[test]

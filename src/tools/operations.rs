@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::operation_watch::{Judged, OperationWatch, Wake};
 use super::{
-    Tool, app_path, check_name, ensure_managed_deletes_allowed, ensure_project_allowed, get_app,
+    Tool, app_path, check_name, ensure_project_allowed, ensure_sync_deletes_allowed, get_app,
     mutating,
 };
 use crate::argocd::error::ErrorKind;
@@ -96,9 +96,9 @@ impl Tool for SyncApp {
             .transpose()?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        if args.prune && !args.dry_run {
-            ensure_managed_deletes_allowed(client, &args.app_name, args.app_namespace.as_deref())
-                .await?;
+        if !args.dry_run {
+            let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
+            ensure_sync_deletes_allowed(client, name, namespace, args.prune).await?;
         }
         let mut body = json!({"prune": args.prune, "dryRun": args.dry_run});
         if let Some(project) = project {
@@ -216,9 +216,9 @@ impl Tool for RollbackApp {
             .transpose()?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        if args.prune && !args.dry_run {
-            ensure_managed_deletes_allowed(client, &args.app_name, args.app_namespace.as_deref())
-                .await?;
+        if !args.dry_run {
+            let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
+            ensure_sync_deletes_allowed(client, name, namespace, args.prune).await?;
         }
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
         let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});

@@ -196,6 +196,42 @@ pub async fn ensure_managed_deletes_allowed<H: Host>(
     ensure_apps_allowed(client, allowed, app).await
 }
 
+/// Whether the app's own sync options make a sync delete what it manages and create it again:
+/// `Replace=true` (`kubectl replace`, a delete with `Force=true`) and `Force=true` (`apply
+/// --force` deletes and recreates on a conflict). Argo CD applies them to every sync of the app,
+/// a manual one that names none included; a child Application deleted so is deleted with all
+/// it deployed (its finalizer), and a Namespace with all in it.
+pub fn replaces_what_it_manages(app: &Value) -> bool {
+    let options = app.pointer("/spec/syncPolicy/syncOptions");
+    options
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .any(|option| {
+            let option = option.trim();
+            option.eq_ignore_ascii_case("Replace=true") || option.eq_ignore_ascii_case("Force=true")
+        })
+}
+
+/// With ARGOCD_ALLOWED_PROJECTS set, a sync or rollback (not a dry run) judged for what it can
+/// delete ([`ensure_managed_deletes_allowed`]): with `prune`, or when the app's own sync options
+/// replace what it manages ([`replaces_what_it_manages`]).
+pub async fn ensure_sync_deletes_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+    prune: bool,
+) -> Result<(), ArgoError> {
+    if client.settings().allowed_projects.is_none() {
+        return Ok(());
+    }
+    if !prune && !replaces_what_it_manages(&current_app(client, app_name, app_namespace).await?) {
+        return Ok(());
+    }
+    ensure_managed_deletes_allowed(client, app_name, app_namespace).await
+}
+
 /// An Application named by its name and, when known, its namespace.
 type AppName = (String, Option<String>);
 
@@ -404,7 +440,12 @@ pub async fn ensure_patch_allowed<H: Host>(
     let mut after = current.clone();
     merge_patch(&mut after, patch);
     let prunes = after.pointer("/spec/syncPolicy/automated/prune") == Some(&Value::Bool(true));
-    if prunes && (patch.get("spec").is_some() || patch.is_array()) {
+    // Argo CD's auto-sync with sync options that replace what the app manages deletes it too.
+    let automated = after
+        .pointer("/spec/syncPolicy/automated")
+        .is_some_and(|automated| !automated.is_null());
+    let deletes = prunes || (automated && replaces_what_it_manages(&after));
+    if deletes && (patch.get("spec").is_some() || patch.is_array()) {
         ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
     }
     Ok(project)
@@ -446,6 +487,7 @@ pub async fn ensure_upsert_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
+    auto_prunes: bool,
 ) -> Result<(), ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
@@ -453,11 +495,15 @@ pub async fn ensure_upsert_allowed<H: Host>(
     match current_app(client, app_name, app_namespace).await {
         Ok(existing) => {
             let project = project_of(&existing);
-            if allowed.contains(&project) {
-                Ok(())
-            } else {
-                Err(refuse_app(app_name, &project, allowed))
+            if !allowed.contains(&project) {
+                return Err(refuse_app(app_name, &project, allowed));
             }
+            // The app replaced by one whose auto-sync prunes: what the old one managed and the
+            // new source lacks is deleted, as a sync with prune would delete it.
+            if auto_prunes {
+                ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+            }
+            Ok(())
         }
         Err(e) if matches!(e.status, Some(403 | 404)) => Ok(()),
         Err(e) => Err(e),

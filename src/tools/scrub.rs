@@ -60,16 +60,21 @@ pub async fn call<H: Host>(
 ) -> CallOutcome {
     let progress = ScrubbedProgress(progress);
     let outcome = super::registry::call(host, context, name, arguments, &progress).await;
+    // The settings' own secrets first: a rule that hides a credential's value only to a space
+    // or a quote would leave the rest of a password holding one, which no longer reads as the
+    // whole secret (`password=correct horse battery` → `password=*** horse battery`).
+    let own = OwnSecrets::of(context.settings());
     match outcome {
         CallOutcome::Success(mut value) => {
+            own.hide_in(&mut value);
             scrub_value(&mut value);
             CallOutcome::Success(value)
         }
         CallOutcome::ToolError(message) => {
-            CallOutcome::ToolError(without_credentials(&message).into_owned())
+            CallOutcome::ToolError(without_credentials(&own.hidden_in(&message)).into_owned())
         }
         CallOutcome::UnknownTool(message) => {
-            CallOutcome::UnknownTool(without_credentials(&message).into_owned())
+            CallOutcome::UnknownTool(without_credentials(&own.hidden_in(&message)).into_owned())
         }
     }
 }

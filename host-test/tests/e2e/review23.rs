@@ -336,7 +336,6 @@ fn review23_probe_native_shapes() {
 /// sync options, judged by its project only; a sync without prune) delete `broken-app` of
 /// project `default`, which the prune guard refuses to.
 #[tokio::test]
-#[ignore = "issue 19: a sync without prune is not judged, yet Replace+Force sync options delete what the app manages"]
 async fn review23_finding_a1_replace_force_sync_options_delete_a_child_of_another_project() {
     use crate::planting::{pruning_world, sent_writes};
     let world = pruning_world().await;
@@ -395,7 +394,6 @@ async fn review23_finding_a1_replace_force_sync_options_delete_a_child_of_anothe
 /// project; the patch that turns on automated prune is judged as a prune since review 22, the
 /// upsert is not (review 22 read this, untested).
 #[tokio::test]
-#[ignore = "issue 19: an upsert with auto-sync and prune replaces an app of apps unjudged"]
 async fn review23_finding_a2_upsert_with_auto_prune_replaces_an_app_of_apps() {
     use crate::planting::{pruning_world, sent_writes};
     let world = pruning_world().await;
@@ -444,7 +442,6 @@ fn deployment(name: &str, containers: serde_json::Value) -> serde_json::Value {
 /// `sshpass -p` and `curl -u` read one string at a time, so the command in one item and its `-p…` in
 /// another are never read together. Through both components' `get_argocd_resource`.
 #[tokio::test]
-#[ignore = "issue 19: one-letter password flags and attached -p in a command list are shown"]
 async fn review23_finding_l1_password_arguments_in_a_command_list_are_shown() {
     let probe = |command: serde_json::Value| {
         json!({"name": "app", "image": "example/app:1",
@@ -810,7 +807,6 @@ async fn review23_held_repeated_short_texts_and_glued_words_are_hidden_everywher
 /// (`pypi-`), Hugging Face's (`hf_`), DigitalOcean's (`dop_v1_`), Shopify's (`shpat_`). In a
 /// condition message, through both components.
 #[tokio::test]
-#[ignore = "issue 19: tokens with well-known prefixes missing from PREFIXES are shown"]
 async fn review23_finding_l4_self_identifying_tokens_with_unlisted_prefixes_are_shown() {
     let shapes = [
         (
@@ -969,7 +965,6 @@ async fn review23_finding_s3_a_passphrase_wrapped_at_a_space_is_shown() {
 /// is left no longer holds the whole secret, so `OwnSecrets` finds nothing, and the rest of
 /// the password is shown. Through both components.
 #[tokio::test]
-#[ignore = "issue 19: a name rule hiding part of an own secret keeps OwnSecrets from finding the rest"]
 async fn review23_finding_s4_a_rule_hiding_the_head_of_the_password_shows_its_tail() {
     let passphrase = "Correct horse battery Zq9staple";
     let mut shown = own_secret_shown(

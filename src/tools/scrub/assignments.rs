@@ -459,13 +459,14 @@ pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let rest = &bytes[i..];
-    let flag_len = [&b"--user "[..], b"-u "]
-        .iter()
-        .find(|f| rest.starts_with(f))?
-        .len();
+    // curl's `user:password`, and smbclient's `-U user%password`.
+    let (flag_len, separator) = [(&b"--user "[..], b':'), (b"-u ", b':'), (b"-U ", b'%')]
+        .into_iter()
+        .find(|(flag, _)| rest.starts_with(flag))
+        .map(|(flag, separator)| (flag.len(), separator))?;
     let (start, end) = value(bytes, skip_spaces(bytes, i + flag_len), false, 0)?;
-    let colon = bytes[start..end].iter().position(|b| *b == b':')?;
-    (start + colon + 1 < end).then_some((start + colon + 1, end))
+    let split = bytes[start..end].iter().position(|b| *b == separator)?;
+    (start + split + 1 < end).then_some((start + split + 1, end))
 }
 
 /// A credential that a keyword introduces: SQL's `PASSWORD '…'` (`ALTER ROLE … WITH PASSWORD`)

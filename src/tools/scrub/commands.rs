@@ -68,7 +68,9 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 10] = [
+const LOGINS_SPACED: [&str; 12] = [
+    "mongosh",
+    "mongo",
     "az login",
     "docker login",
     "podman login",
@@ -84,12 +86,43 @@ const LOGINS_SPACED: [&str; 10] = [
 /// MySQL's tools, whose `-p` takes the password attached (`-pSECRET`; `-p` alone asks for it).
 const LOGINS_ATTACHED: [&str; 5] = ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb"];
 
+/// Other one-letter flags that take the password as the next argument, and the commands they
+/// do so for (`redis-cli -a`, `sqlcmd -P`, the LDAP tools' `-w`).
+const PASSWORD_FLAGS: [(u8, &[&str]); 3] = [
+    (b'a', &["redis-cli"]),
+    (b'P', &["sqlcmd"]),
+    (
+        b'w',
+        &[
+            "ldapsearch",
+            "ldapmodify",
+            "ldapadd",
+            "ldapdelete",
+            "ldapwhoami",
+            "ldappasswd",
+            "ldapcompare",
+        ],
+    ),
+];
+
 /// How far back on its line a `-p` looks for the command it belongs to.
 const COMMAND_BEFORE_MOST: usize = 256;
 
 /// The command `-p` at `i` is an option of, on its line before it: the login's spaced or
 /// attached form.
 fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
+    if command_before(bytes, i, &LOGINS_SPACED) {
+        Some(true)
+    } else if command_before(bytes, i, &LOGINS_ATTACHED) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether one of `commands` (words, a path's last part for the first) is named on the line
+/// before `i`.
+fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
     let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
     let start = (floor..i)
         .rev()
@@ -97,27 +130,32 @@ fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
         .map_or(floor, |p| p + 1);
     let line = String::from_utf8_lossy(&bytes[start..i]);
     let words: Vec<&str> = line.split_whitespace().collect();
-    let has = |command: &str| {
+    commands.iter().any(|command| {
         let parts: Vec<&str> = command.split(' ').collect();
         words.windows(parts.len()).any(|w| {
             w.iter()
                 .zip(&parts)
                 .all(|(word, part)| word.rsplit('/').next() == Some(*part))
         })
-    };
-    if LOGINS_SPACED.iter().any(|c| has(c)) {
-        Some(true)
-    } else if LOGINS_ATTACHED.iter().any(|c| has(c)) {
-        Some(false)
-    } else {
-        None
-    }
+    })
 }
 
 /// `docker login -u robot -p SECRET …`, `sshpass -p SECRET ssh …`, `mysql -uroot -pSECRET`:
 /// the password.
 pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if bytes.get(i..i + 2) != Some(b"-p") || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t')) {
+    if bytes[i] != b'-' || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t')) {
+        return None;
+    }
+    let letter = *bytes.get(i + 1)?;
+    if let Some((_, commands)) = PASSWORD_FLAGS.iter().find(|(flag, _)| *flag == letter) {
+        // Spaced only: `-a`, `-P`, `-w` take their value as the next argument.
+        if !matches!(bytes.get(i + 2), Some(b' ' | b'\t')) || !command_before(bytes, i, commands) {
+            return None;
+        }
+        let start = skip_spaces(bytes, i + 2);
+        return value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-');
+    }
+    if letter != b'p' {
         return None;
     }
     let spaced = login_before(bytes, i)?;

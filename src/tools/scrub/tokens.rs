@@ -6,7 +6,7 @@
 use super::reading::{unit, word_may_start, written_at};
 
 /// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
-const PREFIXES: [&str; 25] = [
+const PREFIXES: [&str; 36] = [
     "ghp_",
     "gho_",
     "ghu_",
@@ -32,6 +32,17 @@ const PREFIXES: [&str; 25] = [
     "AIza",
     "AGE-SECRET-KEY-",
     "tskey-",
+    "sk_test_",
+    "rk_test_",
+    "whsec_",
+    "GOCSPX-",
+    "glsa_",
+    "xapp-",
+    "SG.",
+    "pypi-",
+    "hf_",
+    "dop_v1_",
+    "shpat_",
 ];
 
 /// A self-identifying credential at `i`: the span to mask.
@@ -63,8 +74,15 @@ fn prefixed(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let prefix = PREFIXES
         .iter()
         .find(|p| written_at(bytes, i, p.as_bytes()))?;
-    let end = token_end(bytes, i + prefix.len());
-    (end - (i + prefix.len()) >= 8).then_some((i, end))
+    let mut end = token_end(bytes, i + prefix.len());
+    if end - (i + prefix.len()) < 8 {
+        return None;
+    }
+    // Tokens in dotted parts (SendGrid's `SG.<id>.<secret>`): every part is the token.
+    while bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(|b| token_byte(*b)) {
+        end = token_end(bytes, end + 1);
+    }
+    Some((i, end))
 }
 
 /// `eyJ….eyJ….…`: a JWT's header and claims are base64url JSON objects, so both start `eyJ`.
