@@ -169,11 +169,12 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
         }
         Value::Array(items) => {
             mask_flag_arguments(items);
-            mask_command_line(items);
             mask_paired_assignments(items);
             mask_paired_parameters(items);
             mask_paired_operations(items);
             json_patch::mask_pairs_across_patches(items);
+            // Last: what the finer passes hid stays as they hid it.
+            mask_command_line(items);
             items
                 .iter_mut()
                 .for_each(|item| mask_credential_fields(item, names));
@@ -447,7 +448,8 @@ fn mask_flag_arguments(items: &mut [Value]) {
 /// probe's `exec.command`): read as the command line it stands for, so the text rules that know
 /// a command's password flags (`redis-cli -a`, `mysqladmin -p…`, `sshpass -p`, `curl -u`) read
 /// the command and its arguments together. Every item holding part of what they hide is masked
-/// (between the first and the last change, so two hidden places mask what lies between too).
+/// (between the first and the last change, so two hidden places mask what lies between too),
+/// unless the rules hide part of it on their own.
 fn mask_command_line(items: &mut [Value]) {
     const ITEMS_MOST: usize = 256;
     const LINE_MOST: usize = 16 * 1024;
@@ -479,7 +481,13 @@ fn mask_command_line(items: &mut [Value]) {
         .map(|word| {
             let (word_start, word_end) = (at, at + word.len());
             at = word_end + 1;
-            word_start < end && word_end + 1 > start
+            // An item the rules change on its own is left to them (the answer's scrubbing
+            // hides just its value); only what it takes the whole line to see is masked here.
+            let alone_clean = matches!(
+                crate::tools::without_credentials(word),
+                std::borrow::Cow::Borrowed(_)
+            );
+            word_start < end && word_end + 1 > start && alone_clean
         })
         .collect();
     for (item, hidden) in items.iter_mut().zip(hidden) {
