@@ -248,9 +248,14 @@ pub(crate) async fn leaks_in_conditions(
     texts: &[&str],
     secret_of: fn(&str) -> &str,
 ) -> Vec<String> {
-    let world = World::new().await;
     let shapes: Vec<(&str, &str, &str)> = texts.iter().map(|t| (*t, *t, secret_of(t))).collect();
-    plant_conditions(&world.standin, "guestbook", &shapes);
+    leaks_in_named_conditions(&shapes).await
+}
+
+/// As [`leaks_in_conditions`], each shape (name, text, secret) named in what leaked.
+pub(crate) async fn leaks_in_named_conditions(shapes: &[(&str, &str, &str)]) -> Vec<String> {
+    let world = World::new().await;
+    plant_conditions(&world.standin, "guestbook", shapes);
     let server = world
         .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
         .await
@@ -258,11 +263,11 @@ pub(crate) async fn leaks_in_conditions(
     let plugin = plugin_status(&plugin_env(&world.standin)).await;
     println!("conditions:\n server: {server}\n plugin: {plugin}");
     let mut found = Vec::new();
-    for (text, _, secret) in &shapes {
+    for (name, _, secret) in shapes {
         for (component, answer) in [("server", &server), ("plugin", &plugin)] {
             if answer.contains(secret) {
                 found.push(format!(
-                    "{component} get_argocd_app_status {text:?}: {secret}"
+                    "{component} get_argocd_app_status {name:?}: {secret}"
                 ));
             }
         }

@@ -575,7 +575,7 @@ async fn review23_finding_l2_an_anchor_aliased_in_a_credentials_list_is_shown() 
 /// line, and the one-letter password flags of L1 written in one line (`redis-cli -a`, `mongo
 /// -p`, `sqlcmd -P`, `ldapsearch -w`, `smbclient -U user%pw`).
 #[tokio::test]
-#[ignore = "issue 19: black-wrapped Python literals, folded headers and one-letter password flags are shown"]
+#[ignore = "issue 19: black-wrapped Python literals, C# verbatim literals on the next line and folded headers are shown (the one-letter flags are fixed)"]
 async fn review23_finding_l3_text_shapes_still_shown() {
     let shapes = [
         (
@@ -619,23 +619,7 @@ async fn review23_finding_l3_text_shapes_still_shown() {
             "R23l3smb",
         ),
     ];
-    let world = crate::World::new().await;
-    let env = crate::planting::plugin_env(&world.standin);
-    crate::planting::plant_conditions(&world.standin, "guestbook", &shapes);
-    let server = world
-        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
-        .await
-        .to_string();
-    let plugin = crate::planting::plugin_status(&env).await;
-    println!("review23 L3 server: {server}\nreview23 L3 plugin: {plugin}");
-    let mut found = Vec::new();
-    for (name, _, secret) in shapes {
-        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
-            if answer.contains(secret) {
-                found.push(format!("{component} {name}"));
-            }
-        }
-    }
+    let found = crate::planting::leaks_in_named_conditions(&shapes).await;
     assert!(found.is_empty(), "{found:?}");
 }
 
@@ -860,23 +844,7 @@ async fn review23_finding_l4_self_identifying_tokens_with_unlisted_prefixes_are_
             "R23l4shop",
         ),
     ];
-    let world = crate::World::new().await;
-    let env = crate::planting::plugin_env(&world.standin);
-    crate::planting::plant_conditions(&world.standin, "guestbook", &shapes);
-    let server = world
-        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
-        .await
-        .to_string();
-    let plugin = crate::planting::plugin_status(&env).await;
-    println!("review23 L4 server: {server}\nreview23 L4 plugin: {plugin}");
-    let mut found = Vec::new();
-    for (name, _, secret) in shapes {
-        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
-            if answer.contains(secret) {
-                found.push(format!("{component} {name}"));
-            }
-        }
-    }
+    let found = crate::planting::leaks_in_named_conditions(&shapes).await;
     assert!(found.is_empty(), "{found:?}");
 }
 
