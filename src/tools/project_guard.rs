@@ -516,6 +516,31 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn sync_options_that_delete_and_create_again_are_told_apart() {
+        let with = |options: Value| json!({"spec": {"syncPolicy": {"syncOptions": options}}});
+        for deleting in [
+            json!(["Replace=true"]),
+            json!(["CreateNamespace=true", " force=TRUE "]),
+        ] {
+            assert!(
+                replaces_what_it_manages(&with(deleting.clone())),
+                "{deleting}"
+            );
+        }
+        for keeping in [
+            json!(["Replace=false", "ServerSideApply=true"]),
+            json!([]),
+            json!("Replace=true"),
+        ] {
+            assert!(
+                !replaces_what_it_manages(&with(keeping.clone())),
+                "{keeping}"
+            );
+        }
+        assert!(!replaces_what_it_manages(&json!({"spec": {}})));
+    }
+
+    #[test]
     fn merge_patch_follows_rfc_7386() {
         // The RFC's own example.
         let mut doc = json!({"title": "Goodbye!", "author": {"givenName": "John", "familyName": "Doe"}, "tags": ["example", "sample"], "content": "This will be unchanged"});
