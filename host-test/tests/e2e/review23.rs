@@ -536,7 +536,6 @@ async fn review23_finding_l1_password_arguments_in_a_command_list_are_shown() {
 /// after `: ` (or `:`), so the anchored value stays, where the alias itself is hidden. In a
 /// Helm source's values (both components' status) and a condition message.
 #[tokio::test]
-#[ignore = "issue 19: a YAML anchor aliased as an item of a credential's list is shown"]
 async fn review23_finding_l2_an_anchor_aliased_in_a_credentials_list_is_shown() {
     let block = "shared: &sentinelpw R23l2block\nsentinel:\n  passwords:\n    - *sentinelpw\n";
     let flow = "common: &apikey R23l2flow\nclient:\n  apiKeys: [*apikey]\n";

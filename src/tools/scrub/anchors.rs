@@ -80,6 +80,72 @@ pub fn hide_aliased(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The `:` right before an alias at `at` (spaces between).
+fn colon_before(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut key_end = at;
+    while key_end > 0 && at - key_end < 16 && matches!(bytes[key_end - 1], b' ' | b'\t') {
+        key_end -= 1;
+    }
+    (key_end > 0 && bytes[key_end - 1] == b':').then(|| key_end - 1)
+}
+
+/// The `:` of the member whose list holds the alias at `at` as an item: a flow sequence's
+/// (`apiKeys: [*k, *j]`, read back to its `[` within a bound) or a block sequence's (`- *pw`
+/// under `passwords:`, the nearest line above it less indented, or as indented and not an item).
+fn list_owner(bytes: &[u8], at: usize) -> Option<usize> {
+    const BACK_MOST: usize = 512;
+    let floor = at.saturating_sub(BACK_MOST);
+    let mut p = at;
+    while p > floor && matches!(bytes[p - 1], b' ' | b'\t') {
+        p -= 1;
+    }
+    match bytes.get(p.checked_sub(1)?)? {
+        b'[' | b',' => {
+            let open = (floor..p)
+                .rev()
+                .find(|q| matches!(bytes[*q], b'[' | b'\n' | b']'))?;
+            (bytes[open] == b'[').then_some(())?;
+            colon_before(bytes, open)
+        }
+        b'-' => {
+            let line_start = (floor..p - 1)
+                .rev()
+                .find(|q| bytes[*q] == b'\n')
+                .map_or(floor, |q| q + 1);
+            if !bytes[line_start..p - 1]
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t'))
+            {
+                return None;
+            }
+            let item_indent = p - 1 - line_start;
+            let above = &bytes[floor..line_start];
+            let mut end = above.len();
+            while end > 0 {
+                let start = above[..end - 1]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |q| q + 1);
+                let line = &above[start..end.saturating_sub(1).max(start)];
+                let indent = line
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t'))
+                    .count();
+                let content = line[indent..].trim_ascii_end();
+                let owner =
+                    indent < item_indent || (indent == item_indent && !content.starts_with(b"-"));
+                if !content.is_empty() && owner {
+                    return (content.last() == Some(&b':'))
+                        .then(|| floor + start + indent + content.len() - 1);
+                }
+                end = start;
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
 /// The anchors a member named like a credential aliases (`password: *dbpass`, in a block or a
 /// flow mapping `{password: *dbpass}`, the name quoted or not).
 fn aliased_as_credentials(text: &str) -> Aliased<'_> {
@@ -90,20 +156,29 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
     };
     let ends_name =
         |b: &u8| b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}');
+    const OWNERS_READ_MOST: usize = 256;
+    let mut owners_read = 0;
     for (at, _) in text.match_indices('*') {
-        // An alias follows `: ` or `:` (a `*` elsewhere is no alias: a run of them is passed
-        // over without reading). Names are short: each read within a bound, in linear time.
-        if at == 0 || !matches!(bytes[at - 1], b' ' | b'\t' | b':') {
+        // An alias follows `: ` or `:`, or is an item of a list a member holds (`- *pw`,
+        // `[*pw]`); a `*` elsewhere is no alias (a run of them is passed over without
+        // reading). Names are short: each read within a bound, in linear time.
+        if at == 0 || !matches!(bytes[at - 1], b' ' | b'\t' | b':' | b'[' | b',') {
             continue;
         }
-        let mut key_end = at;
-        while key_end > 0 && at - key_end < 16 && matches!(bytes[key_end - 1], b' ' | b'\t') {
-            key_end -= 1;
+        let colon = colon_before(bytes, at).or_else(|| {
+            // A list's owner is read back over lines: past a bound on how many are looked
+            // for, every anchored value is hidden (as past the anchors judged).
+            owners_read += 1;
+            list_owner(bytes, at)
+        });
+        if owners_read > OWNERS_READ_MOST {
+            aliased.every = true;
+            break;
         }
-        if key_end == 0 || bytes[key_end - 1] != b':' {
+        let Some(colon) = colon else {
             continue;
-        }
-        key_end -= 1;
+        };
+        let mut key_end = colon;
         while key_end > 0
             && at - key_end < 32
             && matches!(bytes[key_end - 1], b'"' | b'\'' | b'\\' | b' ' | b'\t')
@@ -218,6 +293,26 @@ fn anchored_value(line: &str, aliased: &Aliased) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::hide_aliased;
+
+    /// The twenty-third review: an alias as an item of a list a credential's member holds, in a
+    /// block or a flow sequence; the same under an innocent name, and a ` - *` or `, *` in
+    /// prose, keep the anchored value.
+    #[test]
+    fn an_alias_listed_under_a_credential_hides_its_anchor() {
+        for text in [
+            "shared: &pw Hid1\nsentinel:\n  passwords:\n    - *pw\n",
+            "a: &pw Hid1\npasswords:\n- *pw\n",
+            "common: &k Hid1\nclient:\n  apiKeys: [x, *k]\n",
+        ] {
+            assert!(!hide_aliased(text).contains("Hid1"), "{text:?}");
+        }
+        for text in [
+            "common: &n Kept\nnames:\n  - *n\nlist: [*n, b]\n",
+            "a &b Kept - *b and c, *b e",
+        ] {
+            assert!(hide_aliased(text).contains("Kept"), "{text:?}");
+        }
+    }
 
     /// The twenty-first review (L1).
     #[test]
