@@ -1,0 +1,230 @@
+//! Twenty-fourth hostile review (issue 19): the review23 fixes (52d9fd9, 1678d1b) attacked
+//! through the built components.
+//!
+//! Findings (each `review24_finding_*` asserts the secure behaviour, fails today, and is
+//! ignored so the suite stays green):
+//!
+//! - A1 (medium, ARGOCD_ALLOWED_PROJECTS) `Replace=true,Force=true` given as the resource's own
+//!   `argocd.argoproj.io/sync-options` annotation on the child Application in Git (Argo CD
+//!   reads it per resource from the target manifest, as gitops-engine's
+//!   `HasAnnotationOption`) rather than in the parent's `spec.syncPolicy.syncOptions`:
+//!   `sync_argocd_app payments` without prune is sent and deletes and recreates `broken-app`
+//!   (project default). Root: `replaces_what_it_manages` reads the app's options only; the
+//!   target manifests (`managed-resources` `targetState`) are never read.
+//! - L1 (medium, credentials in objects) a command list's password argument after commands
+//!   the rules do not know (`htpasswd -b`, `keytool -storepass`, `zip -P`, `rabbitmqctl
+//!   add_user`, `openssl -passout pass:`, `redis-cli AUTH`), a list longer than 256 items, and
+//!   the item exemption (an item the rules change on their own keeps its unchanged part).
+use serde_json::json;
+
+use crate::planting::{LiveShape, leaks_in_live};
+
+// ---------------------------------------------------------------------------------------------
+// Allow-list
+// ---------------------------------------------------------------------------------------------
+
+/// A1: Argo CD applies `Replace=true` / `Force=true` given as a resource's own
+/// `argocd.argoproj.io/sync-options` annotation exactly as the app-level option: the child
+/// Application `broken-app` (project default) whose manifest in Git carries it is deleted and
+/// created again (`kubectl replace --force`) by any sync of `payments`, prune or not, and goes
+/// with all it deployed through its resources finalizer. The review23 fix reads only
+/// `payments`' `spec.syncPolicy.syncOptions`; the annotation, visible to the server in
+/// `managed-resources` (`targetState`), is not read, so a sync without prune is sent.
+#[tokio::test]
+async fn review24_finding_a1_replace_force_as_resource_annotation_deletes_a_child() {
+    use crate::planting::{pruning_world, sent_writes};
+    let world = pruning_world().await;
+    {
+        let mut state = world.standin.state();
+        let payments = state.apps.get_mut("payments").unwrap();
+        payments.app["spec"]["syncPolicy"] = json!({});
+        // The child Application's manifest as Git holds it, read back by Argo CD.
+        state.review_live.insert(
+            "broken-app".into(),
+            json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                   "metadata": {"name": "broken-app", "namespace": "argocd",
+                                "annotations": {"argocd.argoproj.io/sync-options": "Replace=true,Force=true"},
+                                "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
+                   "spec": {"project": "default"}}),
+        );
+    }
+    // Held: the same delete through prune, and through the app's own options.
+    let prune = world
+        .call(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "prune": true, "confirm": true}),
+        )
+        .await;
+    assert_eq!(prune["isError"], true, "{prune}");
+    let sync = world
+        .call(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true,
+                   "resources": [{"group": "argoproj.io", "kind": "Application", "name": "broken-app", "namespace": "argocd"}]}),
+        )
+        .await;
+    println!("review24 A1 selective sync without prune: {sync}");
+    let writes = sent_writes(&world);
+    assert!(
+        !writes.iter().any(|w| w.ends_with("/payments/sync")),
+        "a sync of payments re-creating broken-app (Replace=true,Force=true on its manifest, project default) was sent: {writes:?} {sync}"
+    );
+}
+
+/// Held probe: the review23 A1/A2 fixes with spellings Argo CD also accepts (whitespace around
+/// the option is trimmed by the guard).
+#[tokio::test]
+async fn review24_held_replace_force_app_options_with_spacing() {
+    use crate::planting::{pruning_world, sent_writes};
+    let world = pruning_world().await;
+    {
+        let mut state = world.standin.state();
+        let payments = state.apps.get_mut("payments").unwrap();
+        payments.app["spec"]["syncPolicy"] = json!({"syncOptions": [" Replace=true"]});
+    }
+    let sync = world
+        .call(
+            "rollback_argocd_app",
+            json!({"app_name": "payments", "history_id": 1, "confirm": true}),
+        )
+        .await;
+    println!("review24 held rollback: {sync}");
+    assert!(sent_writes(&world).is_empty(), "{sync}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command lines in objects
+// ---------------------------------------------------------------------------------------------
+
+fn probe_deployment(name: &str, command: serde_json::Value) -> serde_json::Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": name, "namespace": "guestbook"},
+           "spec": {"template": {"spec": {
+               "initContainers": [{"name": "init", "image": "example/tool:1", "command": command}],
+               "containers": [{"name": "app", "image": "example/app:1"}]}}}})
+}
+
+/// L1: command lists whose password argument follows a command the text rules do not know,
+/// as initContainers commonly run them: `zip -P PW` (and `unzip -P`), `rabbitmqctl add_user
+/// user PW` (and `change_password`). Through both components' `get_argocd_resource`.
+#[tokio::test]
+async fn review24_finding_l1_password_arguments_of_unlisted_commands_are_shown() {
+    let shapes: Vec<LiveShape> = vec![
+        (
+            "zip -P",
+            probe_deployment(
+                "r24-zip",
+                json!(["zip", "-P", "R24zipPw", "/out/backup.zip", "/data"]),
+            ),
+            &["R24zipPw"],
+        ),
+        (
+            "rabbitmqctl add_user",
+            probe_deployment(
+                "r24-rabbit",
+                json!(["rabbitmqctl", "add_user", "admin", "R24rabbitPw"]),
+            ),
+            &["R24rabbitPw"],
+        ),
+    ];
+    let found = leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Held probe: `htpasswd -b`, `keytool -storepass`, `openssl -passout pass:`, `redis-cli AUTH`
+/// as command lists in an initContainer are hidden by both components.
+#[tokio::test]
+async fn review24_held_password_arguments_of_known_commands() {
+    let shapes: Vec<LiveShape> = vec![
+        (
+            "htpasswd -b",
+            probe_deployment(
+                "r24-htpasswd",
+                json!([
+                    "htpasswd",
+                    "-bc",
+                    "/auth/htpasswd",
+                    "admin",
+                    "R24htpasswdPw"
+                ]),
+            ),
+            &["R24htpasswdPw"],
+        ),
+        (
+            "keytool -storepass",
+            probe_deployment(
+                "r24-keytool",
+                json!([
+                    "keytool",
+                    "-importcert",
+                    "-keystore",
+                    "/ks.jks",
+                    "-storepass",
+                    "R24keytoolPw",
+                    "-noprompt"
+                ]),
+            ),
+            &["R24keytoolPw"],
+        ),
+        (
+            "openssl -passout pass:",
+            probe_deployment(
+                "r24-openssl",
+                json!([
+                    "openssl",
+                    "pkcs12",
+                    "-export",
+                    "-in",
+                    "/c.pem",
+                    "-out",
+                    "/c.p12",
+                    "-passout",
+                    "pass:R24opensslPw"
+                ]),
+            ),
+            &["R24opensslPw"],
+        ),
+        (
+            "redis-cli AUTH",
+            probe_deployment(
+                "r24-redisauth",
+                json!(["redis-cli", "-h", "redis", "AUTH", "R24redisAuthPw"]),
+            ),
+            &["R24redisAuthPw"],
+        ),
+    ];
+    let found = leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// L1b: the limits and the exemption of `mask_command_line`: a `redis-cli -a PW` list with
+/// more than 256 items (a long key list) is not read as a line at all, and a password item that
+/// the rules change on their own (`PW&token=…` hides only what follows `token=`) is left to
+/// them, its head shown.
+#[tokio::test]
+async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_password() {
+    let mut long = vec![
+        json!("redis-cli"),
+        json!("-a"),
+        json!("R24longListPw"),
+        json!("del"),
+    ];
+    long.extend((0..260).map(|i| json!(format!("key{i}"))));
+    let shapes: Vec<LiveShape> = vec![
+        (
+            "redis-cli -a with 264 items",
+            probe_deployment("r24-long", serde_json::Value::Array(long)),
+            &["R24longListPw"],
+        ),
+        (
+            "redis-cli -a, password item changed alone",
+            probe_deployment(
+                "r24-exempt",
+                json!(["redis-cli", "-a", "R24exemptHead&token=tail1234", "ping"]),
+            ),
+            &["R24exemptHead"],
+        ),
+    ];
+    let found = leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
