@@ -228,3 +228,33 @@ async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_passwor
     let found = leaks_in_live(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// L1a: siblings of the one-letter password flags review23 added (`redis-cli -a`, `mongosh -p`,
+/// `sqlcmd -P`) in the same tools' families: `redis-benchmark -a`, `mongodump -p` (and the
+/// other MongoDB database tools), `cqlsh -p`, `rabbitmqadmin -p`, `lftp -u user,PW`. As a
+/// command list in an initContainer, through both components' `get_argocd_resource`.
+/// Root: `commands.rs` `PASSWORD_FLAGS` lists commands by name, one by one.
+#[tokio::test]
+async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
+    let shapes: Vec<LiveShape> = vec![];
+    let found = leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// L1c: more commands taking a password as a plain argument: `unzip -P`, `7z -pPW`, `openssl
+/// enc -k PW`, `rabbitmqctl change_password user PW`, `mc alias set NAME URL KEY SECRET`.
+#[tokio::test]
+async fn review24_finding_l1c_more_unlisted_password_arguments_are_shown() {
+    let shapes: Vec<LiveShape> = vec![];
+    let found = leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Held probe: command lists the rules know (the review23 additions among them) as an
+/// initContainer's `command`: hidden by both components.
+#[tokio::test]
+async fn review24_held_more_known_commands() {
+    let shapes: Vec<LiveShape> = vec![];
+    let found = leaks_in_live(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
