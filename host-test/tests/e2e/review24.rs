@@ -258,3 +258,81 @@ async fn review24_held_more_known_commands() {
     let found = leaks_in_live(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Token prefixes
+// ---------------------------------------------------------------------------------------------
+
+/// L4: siblings of the prefixes review23 added, issued by the same vendors: DigitalOcean's
+/// OAuth and refresh tokens (`doo_v1_`, `dor_v1_`; `dop_v1_` is listed), Shopify's other
+/// tokens (`shpss_`, `shpca_`, `shppa_`; `shpat_` is listed), GitLab's other tokens (`glptt-`,
+/// `glcbt-`, `glft-`, `glimt-`, `gloas-`; `glpat-`, `gldt-`, `glrt-` are listed), Grafana
+/// Cloud (`glc_`; `glsa_` is listed), Slack's refresh tokens (`xoxe-`; `xoxb-`… are listed).
+/// In a condition message, through both components.
+#[tokio::test]
+async fn review24_finding_l4_sibling_token_prefixes_are_shown() {
+    let shapes = [
+        (
+            "do oauth",
+            "token doo_v1_R24doo0123456789abcdef0123456789abcdef",
+            "R24doo",
+        ),
+        (
+            "do refresh",
+            "token dor_v1_R24dor0123456789abcdef0123456789abcdef",
+            "R24dor",
+        ),
+        (
+            "shopify shared",
+            "secret shpss_R24shpss0123456789abcdef0123",
+            "R24shpss",
+        ),
+        (
+            "shopify custom",
+            "token shpca_R24shpca0123456789abcdef0123",
+            "R24shpca",
+        ),
+        (
+            "shopify private",
+            "token shppa_R24shppa0123456789abcdef0123",
+            "R24shppa",
+        ),
+        (
+            "gitlab trigger",
+            "trigger with glptt-R24glptt0123456789abcd",
+            "R24glptt",
+        ),
+        (
+            "gitlab job",
+            "job token glcbt-64_R24glcbt0123456789abcd",
+            "R24glcbt",
+        ),
+        (
+            "gitlab feed",
+            "feed glft-R24glft0123456789abcdef",
+            "R24glft",
+        ),
+        (
+            "gitlab incident",
+            "alert glimt-R24glimt0123456789abcdef",
+            "R24glimt",
+        ),
+        (
+            "gitlab oauth",
+            "app secret gloas-R24gloas0123456789abcdef0123456789",
+            "R24gloas",
+        ),
+        (
+            "grafana cloud",
+            "stack glc_R24glc0123456789abcdefABCDEFGHIJ",
+            "R24glc",
+        ),
+        (
+            "slack refresh",
+            "refresh xoxe-1-R24xoxe0123456789abcdef",
+            "R24xoxe",
+        ),
+    ];
+    let found = crate::planting::leaks_in_named_conditions(&shapes).await;
+    assert!(found.is_empty(), "{found:#?}");
+}
