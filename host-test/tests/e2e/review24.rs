@@ -336,3 +336,47 @@ async fn review24_finding_l4_sibling_token_prefixes_are_shown() {
     let found = crate::planting::leaks_in_named_conditions(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The settings' own secrets
+// ---------------------------------------------------------------------------------------------
+
+/// S5: the review23 S4 fix (own secrets before the rules) is in `scrub::call` only. The
+/// `/health/argocd` report is scrubbed by the rules first (`service.rs` `scrubbed`:
+/// `scrub_value`), and the settings' own secrets are taken out after (`serve`): Argo CD's error
+/// quoting `password=Correct horse battery Zq9staple` becomes `password=*** horse battery
+/// Zq9staple`, which no longer holds the whole password, so its tail is shown. The same error
+/// through a tool is held (asserted first). Server component.
+#[tokio::test]
+async fn review24_finding_s5_health_report_shows_the_passphrase_tail() {
+    use host_test::standin::{Fault, FaultRule};
+    let passphrase = "Correct horse battery Zq9staple";
+    let world = crate::planting::world_with_password(passphrase).await;
+    let message = format!("upstream login form: user=admin password={passphrase} R24own");
+    let body = json!({"code": 2, "error": message, "message": message}).to_string();
+    world.standin.inject(FaultRule::new(
+        Some("GET"),
+        "/api/v1/applications/guestbook",
+        Fault::Answer(500, body.clone()),
+    ));
+    let tool = world
+        .call("get_argocd_app_status", json!({"app_name": "guestbook"}))
+        .await
+        .to_string();
+    println!("review24 S5 tool: {tool}");
+    assert!(tool.contains("R24own"), "{tool}");
+    assert!(!tool.contains("Zq9staple"), "held in tools: {tool}");
+    world.standin.inject(FaultRule::new(
+        Some("GET"),
+        "/api/v1/session/userinfo",
+        Fault::Answer(500, body),
+    ));
+    let health = world.http("GET", "/health/argocd", &[], "").await;
+    let text = String::from_utf8_lossy(&health.body).into_owned();
+    println!("review24 S5 health: {text}");
+    assert!(text.contains("R24own"), "the error is not quoted: {text}");
+    assert!(
+        !text.contains("Zq9staple"),
+        "/health/argocd shows the tail of the Argo CD password: {text}"
+    );
+}
