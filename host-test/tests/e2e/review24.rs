@@ -11,10 +11,29 @@
 //!   `sync_argocd_app payments` without prune is sent and deletes and recreates `broken-app`
 //!   (project default). Root: `replaces_what_it_manages` reads the app's options only; the
 //!   target manifests (`managed-resources` `targetState`) are never read.
-//! - L1 (medium, credentials in objects) a command list's password argument after commands
-//!   the rules do not know (`htpasswd -b`, `keytool -storepass`, `zip -P`, `rabbitmqctl
-//!   add_user`, `openssl -passout pass:`, `redis-cli AUTH`), a list longer than 256 items, and
-//!   the item exemption (an item the rules change on their own keeps its unchanged part).
+//!   Also so: `argocd.argoproj.io/hook: Sync` with `hook-delete-policy: BeforeHookCreation`
+//!   on the child's manifest (deleted before every sync), not tested separately.
+//! - L1 (medium, credentials in objects) command lists whose password follows a command the
+//!   rules do not know: `zip -P`, `rabbitmqctl add_user` (L1); siblings of the review23 flags
+//!   in the same families: `redis-benchmark -a`, `mongodump -p`, `cqlsh -p`, `rabbitmqadmin
+//!   -p`, `lftp -u user,PW` (L1a); `unzip -P`, `7z -pPW`, `openssl enc -k`, `rabbitmqctl
+//!   change_password`, `mc alias set` (L1c). Both components' `get_argocd_resource`.
+//! - L1b (low) `mask_command_line`'s limits and exemption: a `redis-cli -a PW` list of more
+//!   than 256 items is not read as a line; a password item the rules change on their own
+//!   (`PW&token=…`) keeps its head. Both components.
+//! - L4 (low) token prefixes of the same vendors as review23's additions (`doo_v1_`,
+//!   `dor_v1_`, `shpss_`, `shpca_`, `shppa_`, `glptt-`, `glcbt-`, `glft-`, `glimt-`, `gloas-`,
+//!   `glc_`, `xoxe-`). Both components.
+//! - S5 (medium, own secrets) `/health/argocd` scrubs by the rules first (`service.rs`
+//!   `scrubbed`) and takes the settings' own secrets out after (`serve`): the review23 S4 order
+//!   is fixed only in `scrub::call`, so Argo CD's error quoting `password=<passphrase with
+//!   spaces>` shows the passphrase's tail. Server component.
+//!
+//! Held: the app's own Replace/Force options with spacing through rollback; `htpasswd -b`,
+//! `keytool -storepass`, `openssl -passout pass:`, `redis-cli AUTH`, `mysql`/`mariadb -p…`,
+//! `sqlplus u/p@db`, `curl --user`, `smbclient -U u%p`, `sqlcmd -P`, `ldapsearch -w`,
+//! `redis-cli --pass`, `psql` key/value, `wget --http-password`, `sshpass -p` as command lists
+//! in initContainers; own secrets in a tool's error (S4 fix held there).
 use serde_json::json;
 
 use crate::planting::{LiveShape, leaks_in_live};
@@ -31,6 +50,7 @@ use crate::planting::{LiveShape, leaks_in_live};
 /// `payments`' `spec.syncPolicy.syncOptions`; the annotation, visible to the server in
 /// `managed-resources` (`targetState`), is not read, so a sync without prune is sent.
 #[tokio::test]
+#[ignore = "issue 19: Replace/Force as the child manifest's sync-options annotation is not judged; a sync without prune deletes a child of another project"]
 async fn review24_finding_a1_replace_force_as_resource_annotation_deletes_a_child() {
     use crate::planting::{pruning_world, sent_writes};
     let world = pruning_world().await;
@@ -108,6 +128,7 @@ fn probe_deployment(name: &str, command: serde_json::Value) -> serde_json::Value
 /// as initContainers commonly run them: `zip -P PW` (and `unzip -P`), `rabbitmqctl add_user
 /// user PW` (and `change_password`). Through both components' `get_argocd_resource`.
 #[tokio::test]
+#[ignore = "issue 19: zip -P and rabbitmqctl add_user passwords in a command list are shown"]
 async fn review24_finding_l1_password_arguments_of_unlisted_commands_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -202,6 +223,7 @@ async fn review24_held_password_arguments_of_known_commands() {
 /// the rules change on their own (`PW&token=…` hides only what follows `token=`) is left to
 /// them, its head shown.
 #[tokio::test]
+#[ignore = "issue 19: a command list over 256 items, or a password item the rules change alone, shows the password"]
 async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_password() {
     let mut long = vec![
         json!("redis-cli"),
@@ -235,8 +257,66 @@ async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_passwor
 /// command list in an initContainer, through both components' `get_argocd_resource`.
 /// Root: `commands.rs` `PASSWORD_FLAGS` lists commands by name, one by one.
 #[tokio::test]
+#[ignore = "issue 19: redis-benchmark -a, mongodump -p, cqlsh -p, rabbitmqadmin -p, lftp -u u,p passwords are shown"]
 async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
-    let shapes: Vec<LiveShape> = vec![];
+    let shapes: Vec<LiveShape> = vec![
+        (
+            "cqlsh -p",
+            probe_deployment(
+                "p-cqlsh",
+                json!(["cqlsh", "cassandra", "-u", "cassandra", "-p", "R24cqlshPw"]),
+            ),
+            &["R24cqlshPw"],
+        ),
+        (
+            "mongodump -p",
+            probe_deployment(
+                "p-mongodump",
+                json!([
+                    "mongodump",
+                    "-u",
+                    "root",
+                    "-p",
+                    "R24mongodumpPw",
+                    "--out",
+                    "/b"
+                ]),
+            ),
+            &["R24mongodumpPw"],
+        ),
+        (
+            "redis-benchmark -a",
+            probe_deployment(
+                "p-redisb",
+                json!(["redis-benchmark", "-h", "r", "-a", "R24redisbPw"]),
+            ),
+            &["R24redisbPw"],
+        ),
+        (
+            "rabbitmqadmin -p",
+            probe_deployment(
+                "p-rmqadmin",
+                json!([
+                    "rabbitmqadmin",
+                    "-u",
+                    "admin",
+                    "-p",
+                    "R24rmqadminPw",
+                    "list",
+                    "queues"
+                ]),
+            ),
+            &["R24rmqadminPw"],
+        ),
+        (
+            "lftp -u user,pw",
+            probe_deployment(
+                "p-lftp",
+                json!(["lftp", "-u", "backup,R24lftpPw", "ftp.example.com"]),
+            ),
+            &["R24lftpPw"],
+        ),
+    ];
     let found = leaks_in_live(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
 }
@@ -244,8 +324,61 @@ async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
 /// L1c: more commands taking a password as a plain argument: `unzip -P`, `7z -pPW`, `openssl
 /// enc -k PW`, `rabbitmqctl change_password user PW`, `mc alias set NAME URL KEY SECRET`.
 #[tokio::test]
+#[ignore = "issue 19: unzip -P, 7z -p, openssl -k, rabbitmqctl change_password, mc alias set secrets are shown"]
 async fn review24_finding_l1c_more_unlisted_password_arguments_are_shown() {
-    let shapes: Vec<LiveShape> = vec![];
+    let shapes: Vec<LiveShape> = vec![
+        (
+            "unzip -P",
+            probe_deployment("p-unzip", json!(["unzip", "-P", "R24unzipPw", "/a.zip"])),
+            &["R24unzipPw"],
+        ),
+        (
+            "7z -p",
+            probe_deployment("p-7z", json!(["7z", "x", "-pR24sevenzipPw", "/a.7z"])),
+            &["R24sevenzipPw"],
+        ),
+        (
+            "openssl enc -k",
+            probe_deployment(
+                "p-openssl-k",
+                json!([
+                    "openssl",
+                    "enc",
+                    "-d",
+                    "-aes256",
+                    "-k",
+                    "R24opensslK",
+                    "-in",
+                    "/a"
+                ]),
+            ),
+            &["R24opensslK"],
+        ),
+        (
+            "rabbitmqctl change_password",
+            probe_deployment(
+                "p-rmqctl",
+                json!(["rabbitmqctl", "change_password", "guest", "R24rmqChangePw"]),
+            ),
+            &["R24rmqChangePw"],
+        ),
+        (
+            "mc alias set",
+            probe_deployment(
+                "p-mc",
+                json!([
+                    "mc",
+                    "alias",
+                    "set",
+                    "minio",
+                    "http://minio:9000",
+                    "admin",
+                    "R24mcSecretKey"
+                ]),
+            ),
+            &["R24mcSecretKey"],
+        ),
+    ];
     let found = leaks_in_live(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
 }
@@ -254,7 +387,133 @@ async fn review24_finding_l1c_more_unlisted_password_arguments_are_shown() {
 /// initContainer's `command`: hidden by both components.
 #[tokio::test]
 async fn review24_held_more_known_commands() {
-    let shapes: Vec<LiveShape> = vec![];
+    let shapes: Vec<LiveShape> = vec![
+        (
+            "mariadb -p attached",
+            probe_deployment(
+                "p-mariadb",
+                json!(["mariadb", "-uroot", "-pR24mariadbPw", "-e", "select 1"]),
+            ),
+            &["R24mariadbPw"],
+        ),
+        (
+            "mysql -p attached",
+            probe_deployment(
+                "p-mysql",
+                json!(["mysql", "-h", "db", "-uroot", "-pR24mysqlPw"]),
+            ),
+            &["R24mysqlPw"],
+        ),
+        (
+            "sqlplus user/pw@db",
+            probe_deployment(
+                "p-sqlplus",
+                json!(["sqlplus", "-s", "system/R24sqlplusPw@//db:1521/XE"]),
+            ),
+            &["R24sqlplusPw"],
+        ),
+        (
+            "curl --user",
+            probe_deployment(
+                "p-curl",
+                json!(["curl", "--user", "admin:R24curlUserPw", "http://x"]),
+            ),
+            &["R24curlUserPw"],
+        ),
+        (
+            "smbclient -U",
+            probe_deployment(
+                "p-smb",
+                json!(["smbclient", "//fs/share", "-U", "svc%R24smbPw"]),
+            ),
+            &["R24smbPw"],
+        ),
+        (
+            "sqlcmd -P",
+            probe_deployment(
+                "p-sqlcmd",
+                json!([
+                    "/opt/mssql-tools/bin/sqlcmd",
+                    "-S",
+                    "db",
+                    "-U",
+                    "sa",
+                    "-P",
+                    "R24sqlcmdPw"
+                ]),
+            ),
+            &["R24sqlcmdPw"],
+        ),
+        (
+            "ldapsearch -w",
+            probe_deployment(
+                "p-ldap",
+                json!(["ldapsearch", "-x", "-D", "cn=admin", "-w", "R24ldapPw"]),
+            ),
+            &["R24ldapPw"],
+        ),
+        (
+            "redis-cli -a path",
+            probe_deployment(
+                "p-redispath",
+                json!(["/usr/local/bin/redis-cli", "-a", "R24redisPathPw", "ping"]),
+            ),
+            &["R24redisPathPw"],
+        ),
+        (
+            "redis-cli --pass",
+            probe_deployment(
+                "p-redispass",
+                json!(["redis-cli", "--pass", "R24redisPassPw", "ping"]),
+            ),
+            &["R24redisPassPw"],
+        ),
+        (
+            "redis-cli -a after -n",
+            probe_deployment(
+                "p-redisn",
+                json!([
+                    "redis-cli",
+                    "-n",
+                    "0",
+                    "--no-auth-warning",
+                    "-a",
+                    "R24redisNPw"
+                ]),
+            ),
+            &["R24redisNPw"],
+        ),
+        (
+            "psql connstring kv",
+            probe_deployment(
+                "p-psql",
+                json!(["psql", "host=db user=app password=R24psqlPw dbname=x"]),
+            ),
+            &["R24psqlPw"],
+        ),
+        (
+            "wget --http-password",
+            probe_deployment(
+                "p-wget",
+                json!([
+                    "wget",
+                    "--http-user=u",
+                    "--http-password",
+                    "R24wgetPw",
+                    "http://x"
+                ]),
+            ),
+            &["R24wgetPw"],
+        ),
+        (
+            "sshpass -p",
+            probe_deployment(
+                "p-sshpass",
+                json!(["sshpass", "-p", "R24sshpassPw", "ssh", "h"]),
+            ),
+            &["R24sshpassPw"],
+        ),
+    ];
     let found = leaks_in_live(&shapes).await;
     assert!(found.is_empty(), "{found:#?}");
 }
@@ -270,6 +529,7 @@ async fn review24_held_more_known_commands() {
 /// Cloud (`glc_`; `glsa_` is listed), Slack's refresh tokens (`xoxe-`; `xoxb-`… are listed).
 /// In a condition message, through both components.
 #[tokio::test]
+#[ignore = "issue 19: sibling token prefixes (doo_v1_, shpss_, glptt-, glc_, xoxe-…) are shown"]
 async fn review24_finding_l4_sibling_token_prefixes_are_shown() {
     let shapes = [
         (
@@ -348,6 +608,7 @@ async fn review24_finding_l4_sibling_token_prefixes_are_shown() {
 /// Zq9staple`, which no longer holds the whole password, so its tail is shown. The same error
 /// through a tool is held (asserted first). Server component.
 #[tokio::test]
+#[ignore = "issue 19: /health/argocd runs the rules before own secrets: a passphrase tail is shown"]
 async fn review24_finding_s5_health_report_shows_the_passphrase_tail() {
     use host_test::standin::{Fault, FaultRule};
     let passphrase = "Correct horse battery Zq9staple";
