@@ -47,6 +47,7 @@ mod review20;
 mod review21;
 mod review22;
 mod review23;
+mod review24;
 mod review4;
 mod review5;
 mod review6;
