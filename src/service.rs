@@ -68,6 +68,7 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         given: &serde_json::Map<String, Value>,
     ) -> Result<Value, RpcError> {
         let mut filled = crate::mcp::library::get_prompt(self.prompts(), name, given)?;
+        tools::OwnSecrets::of(self.settings()).hide_in(&mut filled);
         crate::tools::scrub_value(&mut filled);
         Ok(filled)
     }
@@ -501,7 +502,7 @@ async fn serve_other<H: Host>(
                 _ => health(host, chosen).await,
             };
             if detailed {
-                scrubbed(report)
+                scrubbed(report, settings)
             } else {
                 bare_status(report)
             }
@@ -539,10 +540,12 @@ pub async fn call_tool<H: Host>(
 
 /// A health report as every answer is given: what Argo CD or the provider said in an error can
 /// quote a credential (a repository URL with its password, a connection string). The settings'
-/// own secrets are taken out on the way out ([`serve`]).
-fn scrubbed(report: HttpReply) -> HttpReply {
+/// own secrets first, as in a tool's answer (a rule hiding a passphrase only to its first space
+/// would leave the rest), and again on the way out ([`serve`]).
+fn scrubbed(report: HttpReply, settings: &Settings) -> HttpReply {
     match serde_json::from_slice::<Value>(&report.body) {
         Ok(mut body) => {
+            tools::OwnSecrets::of(settings).hide_in(&mut body);
             tools::scrub_value(&mut body);
             HttpReply::json(report.status, &body)
         }

@@ -128,7 +128,7 @@ fn probe_deployment(name: &str, command: serde_json::Value) -> serde_json::Value
 /// as initContainers commonly run them: `zip -P PW` (and `unzip -P`), `rabbitmqctl add_user
 /// user PW` (and `change_password`). Through both components' `get_argocd_resource`.
 #[tokio::test]
-#[ignore = "issue 19: zip -P and rabbitmqctl add_user passwords in a command list are shown"]
+#[ignore = "issue 19: rabbitmqctl add_user's password in a command list is shown (zip -P fixed)"]
 async fn review24_finding_l1_password_arguments_of_unlisted_commands_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -257,7 +257,7 @@ async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_passwor
 /// command list in an initContainer, through both components' `get_argocd_resource`.
 /// Root: `commands.rs` `PASSWORD_FLAGS` lists commands by name, one by one.
 #[tokio::test]
-#[ignore = "issue 19: redis-benchmark -a, mongodump -p, cqlsh -p, rabbitmqadmin -p, lftp -u u,p passwords are shown"]
+#[ignore = "issue 19: lftp -u user,password is shown (redis-benchmark -a, mongodump -p, cqlsh -p, rabbitmqadmin -p fixed)"]
 async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -324,7 +324,7 @@ async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
 /// L1c: more commands taking a password as a plain argument: `unzip -P`, `7z -pPW`, `openssl
 /// enc -k PW`, `rabbitmqctl change_password user PW`, `mc alias set NAME URL KEY SECRET`.
 #[tokio::test]
-#[ignore = "issue 19: unzip -P, 7z -p, openssl -k, rabbitmqctl change_password, mc alias set secrets are shown"]
+#[ignore = "issue 19: rabbitmqctl change_password's password is shown (unzip -P, 7z -p, openssl -k fixed)"]
 async fn review24_finding_l1c_more_unlisted_password_arguments_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -529,7 +529,6 @@ async fn review24_held_more_known_commands() {
 /// Cloud (`glc_`; `glsa_` is listed), Slack's refresh tokens (`xoxe-`; `xoxb-`… are listed).
 /// In a condition message, through both components.
 #[tokio::test]
-#[ignore = "issue 19: sibling token prefixes (doo_v1_, shpss_, glptt-, glc_, xoxe-…) are shown"]
 async fn review24_finding_l4_sibling_token_prefixes_are_shown() {
     let shapes = [
         (
@@ -608,7 +607,6 @@ async fn review24_finding_l4_sibling_token_prefixes_are_shown() {
 /// Zq9staple`, which no longer holds the whole password, so its tail is shown. The same error
 /// through a tool is held (asserted first). Server component.
 #[tokio::test]
-#[ignore = "issue 19: /health/argocd runs the rules before own secrets: a passphrase tail is shown"]
 async fn review24_finding_s5_health_report_shows_the_passphrase_tail() {
     use host_test::standin::{Fault, FaultRule};
     let passphrase = "Correct horse battery Zq9staple";

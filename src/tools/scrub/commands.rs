@@ -68,9 +68,17 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 12] = [
+const LOGINS_SPACED: [&str; 20] = [
     "mongosh",
     "mongo",
+    "mongodump",
+    "mongorestore",
+    "mongoexport",
+    "mongoimport",
+    "mongostat",
+    "mongotop",
+    "cqlsh",
+    "rabbitmqadmin",
     "az login",
     "docker login",
     "podman login",
@@ -84,13 +92,23 @@ const LOGINS_SPACED: [&str; 12] = [
 ];
 
 /// MySQL's tools, whose `-p` takes the password attached (`-pSECRET`; `-p` alone asks for it).
-const LOGINS_ATTACHED: [&str; 5] = ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb"];
+const LOGINS_ATTACHED: [&str; 8] = [
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mysqlimport",
+    "mariadb",
+    "7z",
+    "7za",
+    "7zz",
+];
 
 /// Other one-letter flags that take the password as the next argument, and the commands they
-/// do so for (`redis-cli -a`, `sqlcmd -P`, the LDAP tools' `-w`).
-const PASSWORD_FLAGS: [(u8, &[&str]); 3] = [
-    (b'a', &["redis-cli"]),
-    (b'P', &["sqlcmd"]),
+/// do so for (`redis-cli -a`, `sqlcmd -P`, `zip -P`, `openssl enc -k`, the LDAP tools' `-w`).
+const PASSWORD_FLAGS: [(u8, &[&str]); 4] = [
+    (b'a', &["redis-cli", "redis-benchmark"]),
+    (b'P', &["sqlcmd", "zip", "unzip"]),
+    (b'k', &["openssl"]),
     (
         b'w',
         &[

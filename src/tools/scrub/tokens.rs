@@ -6,7 +6,7 @@
 use super::reading::{unit, word_may_start, written_at};
 
 /// Prefixes providers give their tokens; what follows, to the end of the token, is the secret.
-const PREFIXES: [&str; 36] = [
+const PREFIXES: [&str; 48] = [
     "ghp_",
     "gho_",
     "ghu_",
@@ -42,7 +42,19 @@ const PREFIXES: [&str; 36] = [
     "pypi-",
     "hf_",
     "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
     "shpat_",
+    "shpss_",
+    "shpca_",
+    "shppa_",
+    "glptt-",
+    "glcbt-",
+    "glft-",
+    "glimt-",
+    "gloas-",
+    "glc_",
+    "xoxe-",
 ];
 
 /// A self-identifying credential at `i`: the span to mask.
