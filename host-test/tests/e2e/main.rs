@@ -48,6 +48,7 @@ mod review21;
 mod review22;
 mod review23;
 mod review24;
+mod review25;
 mod review4;
 mod review5;
 mod review6;
