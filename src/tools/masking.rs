@@ -483,11 +483,12 @@ fn mask_command_line(items: &mut [Value]) {
             at = word_end + 1;
             // An item the rules change on its own is left to them (the answer's scrubbing
             // hides just its value); only what it takes the whole line to see is masked here.
-            let alone_clean = matches!(
-                crate::tools::without_credentials(word),
-                std::borrow::Cow::Borrowed(_)
-            );
-            word_start < end && word_end + 1 > start && alone_clean
+            let in_change = word_start < end && word_end + 1 > start;
+            in_change
+                && matches!(
+                    crate::tools::without_credentials(word),
+                    std::borrow::Cow::Borrowed(_)
+                )
         })
         .collect();
     for (item, hidden) in items.iter_mut().zip(hidden) {
