@@ -110,10 +110,13 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
             return Ok(None);
         }
         // A refusal quotes why the app could not be read, which is Argo CD's message: scrubbed
-        // as every answer is.
+        // as every answer is, the settings' own secrets first.
         tools::approval_question(self.host, self.context, name, arguments)
             .await
-            .map_err(|refusal| tools::without_credentials(&refusal).into_owned())
+            .map_err(|refusal| {
+                let refusal = tools::OwnSecrets::of(self.settings()).hidden_in(&refusal);
+                tools::without_credentials(&refusal).into_owned()
+            })
     }
 
     async fn complete(&self, argument: &str, prefix: &str) -> Vec<String> {

@@ -81,6 +81,10 @@ pub async fn follow<H: Host>(
     listener: &dyn Listener,
 ) {
     let host = client.host();
+    let listener = &Scrubbing {
+        inner: listener,
+        own: crate::tools::OwnSecrets::of(client.settings()),
+    };
     let over = || listener.is_closed() || host.now_unix_ms() >= until_ms;
     let mut told = Tracker::default();
     let mut first = true;
@@ -214,26 +218,40 @@ fn app_ref(app: &Value) -> Option<AppRef> {
     })
 }
 
-/// A change goes to the app's URI and the fleet's; an app appearing or going also changes the
-/// list. The listener sends only what the subscription agreed to.
 /// What a notification says is quoted from Argo CD (a revision is whatever the app was synced
-/// to): it is scrubbed as every answer is.
-fn scrubbed(mut change: super::changes::Change) -> super::changes::Change {
-    let mut meta = serde_json::Value::Object(std::mem::take(&mut change.meta));
-    crate::tools::scrub_value(&mut meta);
-    if let serde_json::Value::Object(map) = meta {
-        change.meta = map;
-    }
-    change
+/// to): it is scrubbed as every answer is, the settings' own secrets first (a rule that hides a
+/// passphrase only to its first space would leave the rest, no longer the whole secret).
+struct Scrubbing<'a> {
+    inner: &'a dyn Listener,
+    own: crate::tools::OwnSecrets,
 }
 
+impl Listener for Scrubbing<'_> {
+    fn resource_updated(&self, uri: &str, meta: serde_json::Map<String, Value>) {
+        let mut meta = Value::Object(meta);
+        self.own.hide_in(&mut meta);
+        crate::tools::scrub_value(&mut meta);
+        if let Value::Object(map) = meta {
+            self.inner.resource_updated(uri, map);
+        }
+    }
+
+    fn resources_list_changed(&self) {
+        self.inner.resources_list_changed();
+    }
+
+    fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn keep_alive(&self) {
+        self.inner.keep_alive();
+    }
+}
+
+/// A change goes to the app's URI and the fleet's; an app appearing or going also changes the
+/// list. The listener sends only what the subscription agreed to.
 fn tell(seen: Seen, listener: &dyn Listener) {
-    let seen = match seen {
-        Seen::Changed(change) => Seen::Changed(scrubbed(change)),
-        Seen::New(change) => Seen::New(scrubbed(change)),
-        Seen::Deleted(change) => Seen::Deleted(scrubbed(change)),
-        Seen::Same => Seen::Same,
-    };
     match seen {
         Seen::Same => {}
         Seen::Changed(change) => {
@@ -254,6 +272,45 @@ mod tests {
     use crate::context::RequestContext;
     use crate::host::Clock;
     use crate::testing::{FakeHost, StayingListener, token_settings};
+
+    /// Review25's reading: a change quoting the settings' passphrase (a revision, an operation's
+    /// message) loses it whole before the credential rules run, which would hide it only to its
+    /// first space.
+    #[test]
+    fn a_change_loses_the_settings_passphrase_whole() {
+        struct Heard(std::cell::RefCell<Vec<String>>);
+        impl Listener for Heard {
+            fn resource_updated(&self, uri: &str, meta: serde_json::Map<String, Value>) {
+                self.0
+                    .borrow_mut()
+                    .push(format!("{uri} {}", Value::Object(meta)));
+            }
+            fn resources_list_changed(&self) {}
+            fn is_closed(&self) -> bool {
+                false
+            }
+            fn keep_alive(&self) {}
+        }
+        let settings = crate::testing::settings_from(&[
+            ("ARGOCD_URL", "https://argocd.example.com"),
+            ("ARGOCD_USERNAME", "admin"),
+            ("ARGOCD_PASSWORD", "Correct horse battery Zq9staple"),
+        ]);
+        let heard = Heard(Default::default());
+        let scrubbing = Scrubbing {
+            inner: &heard,
+            own: crate::tools::OwnSecrets::of(&settings),
+        };
+        let meta = serde_json::json!({"change": {"operation": "Failed: password=Correct horse battery Zq9staple Rk25"}});
+        let Value::Object(meta) = meta else {
+            unreachable!()
+        };
+        scrubbing.resource_updated(FLEET, meta);
+        let heard = heard.0.borrow().join("\n");
+        assert!(heard.contains("Rk25"), "{heard}");
+        assert!(!heard.contains("horse"), "{heard}");
+        assert!(!heard.contains("Zq9staple"), "{heard}");
+    }
 
     /// Argo CD accepts every watch and ends it at once: each reconnection waits longer, up to
     /// the most, instead of starting again from a second each time.

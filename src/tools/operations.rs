@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::operation_watch::{Judged, OperationWatch, Wake};
 use super::{
-    Tool, app_path, check_name, ensure_project_allowed, ensure_sync_deletes_allowed, get_app,
-    mutating,
+    Deployed, Tool, app_path, check_name, ensure_project_allowed, ensure_sync_deletes_allowed,
+    get_app, mutating,
 };
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
@@ -96,10 +96,6 @@ impl Tool for SyncApp {
             .transpose()?;
         let project =
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        if !args.dry_run {
-            let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
-            ensure_sync_deletes_allowed(client, name, namespace, args.prune).await?;
-        }
         let mut body = json!({"prune": args.prune, "dryRun": args.dry_run});
         if let Some(project) = project {
             body["project"] = json!(project);
@@ -145,6 +141,11 @@ impl Tool for SyncApp {
                 }
             }
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
+        }
+        if !args.dry_run {
+            let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
+            let deployed = Deployed::Sync(&body);
+            ensure_sync_deletes_allowed(client, name, namespace, args.prune, &deployed).await?;
         }
         let (app, outcome) = start_operation(
             client,
@@ -218,7 +219,8 @@ impl Tool for RollbackApp {
             ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
         if !args.dry_run {
             let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
-            ensure_sync_deletes_allowed(client, name, namespace, args.prune).await?;
+            let deployed = Deployed::History(args.history_id);
+            ensure_sync_deletes_allowed(client, name, namespace, args.prune, &deployed).await?;
         }
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
         let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});

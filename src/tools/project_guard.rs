@@ -214,22 +214,175 @@ pub fn replaces_what_it_manages(app: &Value) -> bool {
         })
 }
 
+/// What a sync or rollback deploys, for the manifests it applies to be read.
+pub enum Deployed<'a> {
+    /// A sync, by the body sent: its `revision`, or `revisions` with `sourcePositions`; neither
+    /// deploys the app's target revisions.
+    Sync(&'a Value),
+    /// A rollback to the history entry of this id.
+    History(i64),
+}
+
 /// With ARGOCD_ALLOWED_PROJECTS set, a sync or rollback (not a dry run) judged for what it can
-/// delete ([`ensure_managed_deletes_allowed`]): with `prune`, or when the app's own sync options
-/// replace what it manages ([`replaces_what_it_manages`]).
+/// delete: everything the app manages ([`ensure_managed_deletes_allowed`]) with `prune`, or
+/// when the app's own sync options replace what it manages ([`replaces_what_it_manages`]);
+/// otherwise each object of the manifests it applies that Argo CD deletes before or after
+/// applying it ([`ensure_applied_deletes_allowed`]).
 pub async fn ensure_sync_deletes_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
     prune: bool,
+    deployed: &Deployed<'_>,
 ) -> Result<(), ArgoError> {
-    if client.settings().allowed_projects.is_none() {
+    let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
+    };
+    if prune {
+        return ensure_managed_deletes_allowed(client, app_name, app_namespace).await;
     }
-    if !prune && !replaces_what_it_manages(&current_app(client, app_name, app_namespace).await?) {
-        return Ok(());
+    let app = current_app(client, app_name, app_namespace).await?;
+    if replaces_what_it_manages(&app) {
+        return ensure_managed_deletes_allowed(client, app_name, app_namespace).await;
     }
-    ensure_managed_deletes_allowed(client, app_name, app_namespace).await
+    ensure_applied_deletes_allowed(client, allowed, (app_name, app_namespace), &app, deployed).await
+}
+
+/// `query` asking the manifests for what `deployed` deploys of `app`: a rollback's revisions are
+/// its history entry's (an id not in the history reads the app's targets; Argo CD then refuses
+/// the rollback itself).
+fn manifests_query(mut query: Query, app: &Value, deployed: &Deployed<'_>) -> Query {
+    let texts = |value: &Value| -> Vec<String> {
+        let items = value.as_array().into_iter().flatten();
+        items.filter_map(Value::as_str).map(str::to_owned).collect()
+    };
+    let (revision, revisions, positions) = match deployed {
+        Deployed::Sync(body) => {
+            let positions = body["sourcePositions"].as_array().into_iter().flatten();
+            let positions = positions.filter_map(Value::as_i64).collect();
+            (
+                body["revision"].as_str(),
+                texts(&body["revisions"]),
+                positions,
+            )
+        }
+        Deployed::History(id) => {
+            let history = app.pointer("/status/history").and_then(Value::as_array);
+            let entry = history
+                .into_iter()
+                .flatten()
+                .find(|entry| entry["id"].as_i64() == Some(*id));
+            let revisions = entry
+                .map(|entry| texts(&entry["revisions"]))
+                .unwrap_or_default();
+            // A multi-source entry lists one revision per source, in the sources' order.
+            let positions = (1..).take(revisions.len()).collect();
+            let revision = entry.and_then(|entry| entry["revision"].as_str());
+            (revision, revisions, positions)
+        }
+    };
+    if revisions.is_empty() {
+        query = query.add_opt("revision", revision);
+    }
+    for (revision, position) in revisions.iter().zip::<Vec<i64>>(positions) {
+        query = query
+            .add("revisions", revision)
+            .add("sourcePositions", &position.to_string());
+    }
+    query
+}
+
+/// Whether Argo CD deletes the object a manifest describes when a sync applies it: its own
+/// `argocd.argoproj.io/sync-options` annotation says `Replace=true` or `Force=true` (read per
+/// resource, as the app's options are), or it is a hook, which Argo CD deletes before creating
+/// it again (`BeforeHookCreation`, the policy when none is given) or after it ran. A Skip hook
+/// is never applied.
+fn deleted_when_applied(object: &Value) -> bool {
+    let annotation = |name: &str| {
+        object
+            .pointer("/metadata/annotations")
+            .and_then(|annotations| annotations.get(name))
+            .and_then(Value::as_str)
+    };
+    let replaces = annotation("argocd.argoproj.io/sync-options")
+        .into_iter()
+        .flat_map(|options| options.split(','))
+        .map(str::trim)
+        .any(|option| {
+            option.eq_ignore_ascii_case("Replace=true") || option.eq_ignore_ascii_case("Force=true")
+        });
+    let argo_hook = annotation("argocd.argoproj.io/hook").is_some_and(|hook| {
+        hook.split(',')
+            .any(|kind| !kind.trim().eq_ignore_ascii_case("Skip"))
+    });
+    replaces || argo_hook || annotation("helm.sh/hook").is_some()
+}
+
+/// The most objects of an app's manifests judged one by one as deleted by a sync: more is
+/// refused rather than judged in part.
+const APPLIED_DELETES_MOST: usize = 16;
+
+/// Each object of the manifests a sync of `app_name` applies that Argo CD deletes when applying
+/// it ([`deleted_when_applied`]), judged as a delete of that resource alone would be
+/// ([`ensure_resource_allowed`]): a child Application of another project in Git with
+/// `Replace=true` on it, or written as a hook, is deleted (with all it deployed) by a sync
+/// without prune. Manifests that cannot be read refuse: what they hold is unknown.
+async fn ensure_applied_deletes_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    allowed: &[String],
+    (app_name, app_namespace): (&str, Option<&str>),
+    app: &Value,
+    deployed: &Deployed<'_>,
+) -> Result<(), ArgoError> {
+    let (path, query) = app_path(app_name, app_namespace, "/manifests")?;
+    let query = manifests_query(query, app, deployed);
+    let unreadable = |why: String| {
+        ArgoError::invalid_input(format!(
+            "the manifests a sync of '{app_name}' applies could not be read to check what it deletes against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({why}). Nothing was sent to Argo CD."
+        ))
+    };
+    let rendered: Value = client
+        .get(&format!("{path}{}", query.as_str()), "the app's manifests")
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    let default_namespace = rendered["namespace"].as_str();
+    let mut judged = 0;
+    for manifest in rendered["manifests"].as_array().into_iter().flatten() {
+        let object: Value = match manifest {
+            Value::String(text) => serde_json::from_str(text)
+                .map_err(|_| unreadable("a manifest is not JSON".into()))?,
+            other => other.clone(),
+        };
+        if !deleted_when_applied(&object) {
+            continue;
+        }
+        let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
+        let api_version = text("/apiVersion").unwrap_or("v1");
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let selector = super::ResourceSelector {
+            kind: text("/kind").unwrap_or(""),
+            name: text("/metadata/name").unwrap_or(""),
+            namespace: text("/metadata/namespace").or(default_namespace),
+            group: Some(group),
+            version: Some(version),
+        };
+        if !is_namespace(&selector) && argo_object(&selector, allowed)?.is_none() {
+            continue;
+        }
+        judged += 1;
+        if judged > APPLIED_DELETES_MOST {
+            return Err(too_many_reads(allowed));
+        }
+        ensure_resource_allowed(client, app_name, app_namespace, &selector)
+            .await
+            .map_err(|e| {
+                ArgoError::invalid_input(format!(
+                    "a sync of '{app_name}' deletes {} '{}' and creates it again (its manifest's argocd.argoproj.io/sync-options annotation says Replace=true or Force=true, or it is a hook, which Argo CD deletes before creating it again or after it ran): {}",
+                    selector.kind, selector.name, e.message
+                ))
+            })?;
+    }
+    Ok(())
 }
 
 /// An Application named by its name and, when known, its namespace.
@@ -445,8 +598,21 @@ pub async fn ensure_patch_allowed<H: Host>(
         .pointer("/spec/syncPolicy/automated")
         .is_some_and(|automated| !automated.is_null());
     let deletes = prunes || (automated && replaces_what_it_manages(&after));
-    if deletes && (patch.get("spec").is_some() || patch.is_array()) {
+    let changes_spec = patch.get("spec").is_some() || patch.is_array();
+    if deletes && changes_spec {
         ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+    } else if automated && changes_spec {
+        // The auto-sync applies the manifests as a sync would: those Argo CD deletes when it
+        // applies them are judged ([`ensure_applied_deletes_allowed`]), as rendered before the
+        // patch (a patch of the source is rendered only once Argo CD holds it).
+        let allowed = client
+            .settings()
+            .allowed_projects
+            .as_deref()
+            .unwrap_or_default();
+        let targets = Deployed::Sync(&Value::Null);
+        let app = (app_name, app_namespace);
+        ensure_applied_deletes_allowed(client, allowed, app, &current, &targets).await?;
     }
     Ok(project)
 }
@@ -538,6 +704,74 @@ mod tests {
             );
         }
         assert!(!replaces_what_it_manages(&json!({"spec": {}})));
+    }
+
+    /// Review24 A1: Replace/Force in a resource's own annotation, and hooks, delete what a sync
+    /// applies; other annotations and Skip hooks do not.
+    #[test]
+    fn manifests_that_a_sync_deletes_are_told_apart() {
+        let annotated = |annotations: Value| json!({"kind": "Application", "metadata": {"name": "c", "annotations": annotations}});
+        for deleting in [
+            json!({"argocd.argoproj.io/sync-options": "Replace=true"}),
+            json!({"argocd.argoproj.io/sync-options": "ServerSideApply=true, force=TRUE"}),
+            json!({"argocd.argoproj.io/hook": "Sync"}),
+            json!({"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "HookSucceeded"}),
+            json!({"argocd.argoproj.io/hook": "Skip,PostSync"}),
+            json!({"helm.sh/hook": "pre-install"}),
+        ] {
+            assert!(
+                deleted_when_applied(&annotated(deleting.clone())),
+                "{deleting}"
+            );
+        }
+        for keeping in [
+            json!({"argocd.argoproj.io/sync-options": "Replace=false,Prune=false"}),
+            json!({"argocd.argoproj.io/hook": "Skip"}),
+            json!({"argocd.argoproj.io/sync-wave": "1"}),
+            json!({}),
+        ] {
+            assert!(
+                !deleted_when_applied(&annotated(keeping.clone())),
+                "{keeping}"
+            );
+        }
+        assert!(!deleted_when_applied(&json!({"kind": "Application"})));
+    }
+
+    /// The manifests are read for what the call deploys: the sync's revision or revisions, the
+    /// rollback's history entry, the app's targets otherwise.
+    #[test]
+    fn the_manifests_read_are_those_the_call_deploys() {
+        let app = json!({"status": {"history": [
+            {"id": 3, "revision": "abc123"},
+            {"id": 4, "revisions": ["r1", "r/2"]}
+        ]}});
+        let base = || Query::new().add("appNamespace", "team");
+        let asked =
+            |deployed: Deployed<'_>| manifests_query(base(), &app, &deployed).as_str().to_owned();
+        assert_eq!(
+            asked(Deployed::History(3)),
+            "?appNamespace=team&revision=abc123"
+        );
+        assert_eq!(
+            asked(Deployed::History(4)),
+            "?appNamespace=team&revisions=r1&sourcePositions=1&revisions=r%2F2&sourcePositions=2"
+        );
+        assert_eq!(asked(Deployed::History(9)), "?appNamespace=team");
+        let body = json!({"revision": "v2"});
+        assert_eq!(
+            asked(Deployed::Sync(&body)),
+            "?appNamespace=team&revision=v2"
+        );
+        let body = json!({"revisions": ["a", "b"], "sourcePositions": [2, 1]});
+        assert_eq!(
+            asked(Deployed::Sync(&body)),
+            "?appNamespace=team&revisions=a&sourcePositions=2&revisions=b&sourcePositions=1"
+        );
+        assert_eq!(
+            asked(Deployed::Sync(&json!({"prune": false}))),
+            "?appNamespace=team"
+        );
     }
 
     #[test]

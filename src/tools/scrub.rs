@@ -58,12 +58,16 @@ pub async fn call<H: Host>(
     arguments: Value,
     progress: &dyn Progress,
 ) -> CallOutcome {
-    let progress = ScrubbedProgress(progress);
-    let outcome = super::registry::call(host, context, name, arguments, &progress).await;
-    // The settings' own secrets first: a rule that hides a credential's value only to a space
-    // or a quote would leave the rest of a password holding one, which no longer reads as the
-    // whole secret (`password=correct horse battery` → `password=*** horse battery`).
+    // The settings' own secrets first, in the answer and in every progress message: a rule that
+    // hides a credential's value only to a space or a quote would leave the rest of a password
+    // holding one, which no longer reads as the whole secret (`password=correct horse battery`
+    // → `password=*** horse battery`).
     let own = OwnSecrets::of(context.settings());
+    let progress = ScrubbedProgress {
+        inner: progress,
+        own: &own,
+    };
+    let outcome = super::registry::call(host, context, name, arguments, &progress).await;
     match outcome {
         CallOutcome::Success(mut value) => {
             own.hide_in(&mut value);
@@ -79,17 +83,22 @@ pub async fn call<H: Host>(
     }
 }
 
-/// Progress messages quote Argo CD (an operation's message) too.
-struct ScrubbedProgress<'a>(&'a dyn Progress);
+/// Progress messages quote Argo CD (an operation's message) too: scrubbed as the answer is,
+/// the settings' own secrets first.
+struct ScrubbedProgress<'a> {
+    inner: &'a dyn Progress,
+    own: &'a OwnSecrets,
+}
 
 impl Progress for ScrubbedProgress<'_> {
     fn report(&self, progress: f64, total: Option<f64>, message: &str) {
-        self.0
-            .report(progress, total, &without_credentials(message));
+        let message = self.own.hidden_in(message);
+        self.inner
+            .report(progress, total, &without_credentials(&message));
     }
 
     fn cancelled(&self) -> bool {
-        self.0.cancelled()
+        self.inner.cancelled()
     }
 }
 
@@ -237,6 +246,41 @@ fn scrub_with(value: &mut Value, judged: &mut Judged) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Review25's reading: a progress message quoting the settings' passphrase is cleaned of it
+    /// before the credential rules run, which would hide it only to its first space.
+    #[test]
+    fn a_progress_message_loses_the_settings_passphrase_whole() {
+        struct Said(std::cell::RefCell<Vec<String>>);
+        impl Progress for Said {
+            fn report(&self, _: f64, _: Option<f64>, message: &str) {
+                self.0.borrow_mut().push(message.to_owned());
+            }
+            fn cancelled(&self) -> bool {
+                false
+            }
+        }
+        let settings = crate::testing::settings_from(&[
+            ("ARGOCD_URL", "https://argocd.example.com"),
+            ("ARGOCD_USERNAME", "admin"),
+            ("ARGOCD_PASSWORD", "Correct horse battery Zq9staple"),
+        ]);
+        let own = OwnSecrets::of(&settings);
+        let said = Said(Default::default());
+        let progress = ScrubbedProgress {
+            inner: &said,
+            own: &own,
+        };
+        progress.report(
+            1.0,
+            None,
+            "Running; login password=Correct horse battery Zq9staple Rk25",
+        );
+        let told = said.0.borrow().join("\n");
+        assert!(told.contains("Rk25"), "{told}");
+        assert!(!told.contains("horse"), "{told}");
+        assert!(!told.contains("Zq9staple"), "{told}");
+    }
 
     /// Texts judged once per answer ([`Judged`]) are hidden in every row that repeats them, as
     /// keys and as values, past the bounds of what is remembered (long texts, the 129th).

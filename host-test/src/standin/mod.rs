@@ -191,6 +191,9 @@ pub struct State {
     /// Review probes: live objects by resource name, served by `…/resource` instead of the
     /// generated ones.
     pub review_live: BTreeMap<String, Value>,
+    /// Review probes: objects only Git holds for an app (hooks), by app name, served after the
+    /// managed ones by `…/manifests`.
+    pub review_git: BTreeMap<String, Vec<Value>>,
     /// Review probes: log lines every pod logs last.
     pub review_log_lines: Vec<String>,
     /// Review probes: clusters and repositories Argo CD lists beside its own.
@@ -306,6 +309,7 @@ impl StandIn {
                 .collect(),
             seeded_credentials: config.seed_credentials,
             review_live: BTreeMap::new(),
+            review_git: BTreeMap::new(),
             review_log_lines: Vec::new(),
             review_clusters: Vec::new(),
             review_repos: Vec::new(),

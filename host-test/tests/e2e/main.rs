@@ -1,5 +1,6 @@
 //! End-to-end tests: the shipped components in the wasmtime harness against the Argo CD stand-in.
 
+mod applied_deletes;
 mod appsets;
 mod attacks;
 mod auth;

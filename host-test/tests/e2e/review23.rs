@@ -659,7 +659,6 @@ async fn own_secret_shown(password: &str, spellings: &[(&str, String, &str)]) ->
 /// Go's `html/template` wrote (`&#43;`, `&#61;`: it escapes both in text and attributes):
 /// only `&`, `<`, `>` and quotes are spelled as entities. Through both components.
 #[tokio::test]
-#[ignore = "issue 19: the password JSON-escaped past ASCII or HTML-escaped as Go's html/template does is shown"]
 async fn review23_finding_s1_the_password_escaped_as_python_or_go_templates_do_is_shown() {
     let umlaut = "R23-p\u{e4}sswort-Zq9";
     let mut shown = own_secret_shown(
@@ -702,7 +701,6 @@ async fn review23_finding_s1_the_password_escaped_as_python_or_go_templates_do_i
 /// with separators): `own_secrets.rs` spells the secret's hex without separators only, so
 /// bytes written with a space or a colon between them read back to the password.
 #[tokio::test]
-#[ignore = "issue 19: the password in hex with separators between bytes is shown"]
 async fn review23_finding_s2_the_password_in_a_hex_dump_is_shown() {
     let password = crate::PASSWORD;
     let hex = |sep: &str| {
@@ -897,7 +895,6 @@ fn review23_probe_native_timing() {
 /// characters (where it drops it), so `horse⏎battery` reads as `horsebattery`, and no spelling
 /// matches. Through both components.
 #[tokio::test]
-#[ignore = "issue 19: a passphrase wrapped at one of its spaces is shown"]
 async fn review23_finding_s3_a_passphrase_wrapped_at_a_space_is_shown() {
     let password = "Correct horse battery Zq9staple";
     let shown = own_secret_shown(

@@ -50,7 +50,6 @@ use crate::planting::{LiveShape, leaks_in_live};
 /// `payments`' `spec.syncPolicy.syncOptions`; the annotation, visible to the server in
 /// `managed-resources` (`targetState`), is not read, so a sync without prune is sent.
 #[tokio::test]
-#[ignore = "issue 19: Replace/Force as the child manifest's sync-options annotation is not judged; a sync without prune deletes a child of another project"]
 async fn review24_finding_a1_replace_force_as_resource_annotation_deletes_a_child() {
     use crate::planting::{pruning_world, sent_writes};
     let world = pruning_world().await;

@@ -17,9 +17,12 @@ const OWN_SECRET_SHORTEST: usize = 6;
 /// JSON-escaped, in hex, and in base64 of any text that holds them.
 pub struct OwnSecrets {
     spellings: Vec<Spelling>,
-    /// Each secret as it is, when it is ASCII: also looked for in what a text's escapes stand
-    /// for ([`read_through_breaks`]).
+    /// Each secret as a pattern of what a text's escapes stand for ([`pattern_of`]): looked for
+    /// there ([`read_through_breaks`]), and, for one holding a space, in the text as written
+    /// with its line breaks (a passphrase wrapped at one of its spaces).
     plain: Vec<Vec<u8>>,
+    /// Each secret's bytes as they are sent, to be found in hex with separators (a hex dump).
+    hexed: Vec<Vec<u8>>,
     /// What base64 of any text holding a secret holds ([`base64_cores`]): also looked for in
     /// base64 wrapped over lines, as MIME writes it.
     cores: Vec<Vec<u8>>,
@@ -50,12 +53,13 @@ impl OwnSecrets {
     pub fn of(settings: &Settings) -> OwnSecrets {
         let form = crate::identity::delegation::form_encode;
         let (mut spellings, mut plain, mut cores) = (Vec::new(), Vec::new(), Vec::new());
+        let mut hexed: Vec<Vec<u8>> = Vec::new();
         for secret in settings.secret_values() {
             if secret.len() < OWN_SECRET_SHORTEST {
                 continue;
             }
-            if secret.is_ascii() {
-                plain.push(secret.as_bytes().to_vec());
+            if let Some(pattern) = pattern_of(secret) {
+                plain.push(pattern);
             }
             let exact = |text: String| Spelling {
                 text,
@@ -91,6 +95,9 @@ impl OwnSecrets {
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
             for sent in [secret.to_owned(), form(secret)] {
+                if !hexed.iter().any(|bytes| bytes == sent.as_bytes()) {
+                    hexed.push(sent.as_bytes().to_vec());
+                }
                 spellings.push(exact(sent.clone()));
                 let hex: String = sent.bytes().map(|b| format!("{b:02x}")).collect();
                 spellings.push(Spelling {
@@ -121,19 +128,71 @@ impl OwnSecrets {
         OwnSecrets {
             spellings,
             plain,
+            hexed,
             cores,
         }
     }
 
     /// `text` without any of the secrets: their spellings, then what its escapes stand for.
     pub fn hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        match self.spellings_hidden_in(text) {
-            Cow::Borrowed(text) => self.escaped_hidden_in(text),
-            Cow::Owned(out) => match self.escaped_hidden_in(&out) {
-                Cow::Borrowed(_) => Cow::Owned(out),
-                Cow::Owned(clean) => Cow::Owned(clean),
-            },
+        let then = |text: Cow<'t, str>, pass: &dyn Fn(&str) -> Option<String>| match text {
+            Cow::Borrowed(text) => pass(text).map_or(Cow::Borrowed(text), Cow::Owned),
+            Cow::Owned(out) => Cow::Owned(pass(&out).unwrap_or(out)),
+        };
+        let text = self.spellings_hidden_in(text);
+        let owned = |cow: Cow<'_, str>| match cow {
+            Cow::Owned(clean) => Some(clean),
+            Cow::Borrowed(_) => None,
+        };
+        let text = then(text, &|text| owned(self.escaped_hidden_in(text)));
+        then(text, &|text| self.hex_hidden_in(text))
+    }
+
+    /// `text` without the secrets written in hex with a separator between bytes, as hex dumps
+    /// write them (`70 61 73`, `70:61:73`, `7061 7373`): each pair of hex digits one of the
+    /// secret's bytes, in either case, with at most one space, colon, dash or dot between pairs.
+    /// None when there is none.
+    fn hex_hidden_in(&self, text: &str) -> Option<String> {
+        let bytes = text.as_bytes();
+        let pair = |at: usize| -> Option<u8> {
+            let digit = |b: u8| (b as char).to_digit(16);
+            let high = digit(*bytes.get(at)?)?;
+            let low = digit(*bytes.get(at + 1)?)?;
+            u8::try_from(high * 16 + low).ok()
+        };
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for secret in &self.hexed {
+            let (Some(&first), true) = (secret.first(), bytes.len() >= 2 * secret.len()) else {
+                continue;
+            };
+            let mut at = 0;
+            while at + 1 < bytes.len() {
+                if pair(at) != Some(first) {
+                    at += 1;
+                    continue;
+                }
+                let (mut end, mut separated) = (at + 2, false);
+                let mut matched = true;
+                for &byte in &secret[1..] {
+                    let gap =
+                        usize::from(matches!(bytes.get(end), Some(b' ' | b':' | b'-' | b'.')));
+                    if pair(end + gap) != Some(byte) {
+                        matched = false;
+                        break;
+                    }
+                    separated |= gap == 1;
+                    end += gap + 2;
+                }
+                // Without any separator it is a spelling ([`Self::spellings_hidden_in`]).
+                if matched && separated {
+                    spans.push((at, end));
+                    at = end;
+                } else {
+                    at += 1;
+                }
+            }
         }
+        masked(text, spans)
     }
 
     /// `text` without the secrets written in escapes, at any depth of quoting or mixed
@@ -143,9 +202,12 @@ impl OwnSecrets {
         let escapes = text.bytes().any(|b| matches!(b, b'\\' | b'%' | b'&'));
         let has = |set: &[u8]| !self.cores.is_empty() && text.bytes().any(|b| set.contains(&b));
         let broken = has(b"\n\r");
+        // A passphrase is found across a tab, two spaces or a line break where it has a space.
+        let spaced = self.plain.iter().any(|pattern| pattern.contains(&SPACES));
+        let gapped = spaced && (broken || text.contains('\t') || text.contains("  "));
         // Plain secrets are read through escapes (and bare line breaks, as before base64 was
         // read across spaces); base64 also across indentation and spaces.
-        let plain = !self.plain.is_empty() && (escapes || broken);
+        let plain = !self.plain.is_empty() && (escapes || broken || gapped);
         let cores = !self.cores.is_empty() && (escapes || broken || has(b" \t"));
         if !(plain || cores) {
             return Cow::Borrowed(text);
@@ -158,6 +220,13 @@ impl OwnSecrets {
             for secret in &self.plain {
                 look_for(&read, &from, secret, no_word, &mut spans);
             }
+            // Wrapped at one of its spaces: the line break (written or escaped) read as the
+            // space it stands for, which the reading above takes for a word cut where wrapped.
+            if spaced {
+                for secret in self.plain.iter().filter(|p| p.contains(&SPACES)) {
+                    look_for(&units.0, &units.1, secret, no_word, &mut spans);
+                }
+            }
         }
         if cores {
             let (read, from) = read_through_breaks(&units, true);
@@ -165,30 +234,7 @@ impl OwnSecrets {
                 look_for(&read, &from, core, base64_word, &mut spans);
             }
         }
-        if spans.is_empty() {
-            return Cow::Borrowed(text);
-        }
-        crate::order::sort_rows_by(&mut spans, |a, b| a.cmp(b));
-        let (mut out, mut kept) = (String::with_capacity(text.len()), 0);
-        for (start, end) in spans {
-            if end <= kept {
-                continue;
-            }
-            // Units are ASCII escapes or whole bytes of a character: widen to whole characters.
-            let mut start = start.max(kept);
-            while !text.is_char_boundary(start) {
-                start -= 1;
-            }
-            let mut end = end;
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
-            out.push_str(&text[kept..start]);
-            out.push_str(crate::tools::masking::MASK);
-            kept = end;
-        }
-        out.push_str(&text[kept..]);
-        Cow::Owned(out)
+        masked(text, spans).map_or(Cow::Borrowed(text), Cow::Owned)
     }
 
     /// `text` without any spelling of the secrets.
@@ -278,8 +324,8 @@ fn look_for(
         n
     };
     let (mut at, mut floor) = (0, 0);
-    while let Some(found) = find(&read[at..], needle) {
-        let (mut start, mut end) = (at + found, at + found + needle.len());
+    while let Some((found, found_end)) = find_pattern(read, at, needle) {
+        let (mut start, mut end) = (found, found_end);
         while start > floor
             && word(read[start - 1])
             && (!spaced(start) || piece(start, false) == piece(start, true))
@@ -375,6 +421,12 @@ fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
         let len = if run >= 2 && run.is_power_of_two() && !unit.escaped {
             read.push(b'\\');
             run
+        } else if let Some((ch, len)) = (text[at] == b'&' && !unit.escaped)
+            .then(|| html_entity(&text[at..]))
+            .flatten()
+        {
+            read.push(ch);
+            len
         } else {
             read.push(unit.ch);
             unit.len
@@ -383,6 +435,41 @@ fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
         at += len;
     }
     (read, from)
+}
+
+/// What the HTML entity `text` starts with stands for, and its length: a numeric one (`&#43;`,
+/// `&#x2B;`, as Go's `html/template` writes `+` and `=`) as its character ([`OTHER`] past
+/// ASCII), a named one as its character for `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and as
+/// [`OTHER`] for the rest (`&auml;`: named entities beyond these are letters past ASCII).
+///
+/// [`OTHER`]: super::reading::OTHER
+fn html_entity(text: &[u8]) -> Option<(u8, usize)> {
+    const LONGEST: usize = 12;
+    let end = text.iter().take(LONGEST).position(|b| *b == b';')?;
+    let body = std::str::from_utf8(&text[1..end]).ok()?;
+    let other = super::reading::OTHER;
+    let ch = if let Some(number) = body.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse::<u32>().ok()?,
+        };
+        u8::try_from(code)
+            .ok()
+            .filter(u8::is_ascii)
+            .unwrap_or(other)
+    } else if !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        match body {
+            "amp" => b'&',
+            "lt" => b'<',
+            "gt" => b'>',
+            "quot" => b'"',
+            "apos" => b'\'',
+            _ => other,
+        }
+    } else {
+        return None;
+    };
+    Some((ch, end + 1))
 }
 
 /// `text` as the inside of a JSON string: quotes, backslashes and control characters escaped;
@@ -403,6 +490,103 @@ fn json_escaped(text: &str, go: bool, slash: bool) -> String {
         }
     }
     out
+}
+
+/// `text` with each of `spans` (byte ranges, in any order, overlapping or not) masked, widened
+/// to whole characters; None when there is none.
+fn masked(text: &str, mut spans: Vec<(usize, usize)>) -> Option<String> {
+    if spans.is_empty() {
+        return None;
+    }
+    crate::order::sort_rows_by(&mut spans, |a, b| a.cmp(b));
+    let (mut out, mut kept) = (String::with_capacity(text.len()), 0);
+    for (start, end) in spans {
+        if end <= kept {
+            continue;
+        }
+        // Units are ASCII escapes or whole bytes of a character: widen to whole characters.
+        let mut start = start.max(kept);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = end.min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        out.push_str(&text[kept..start]);
+        out.push_str(crate::tools::masking::MASK);
+        kept = end;
+    }
+    out.push_str(&text[kept..]);
+    Some(out)
+}
+
+/// In a pattern ([`pattern_of`]): one or more units that are no ASCII character.
+const OTHERS: u8 = super::reading::OTHER;
+/// In a pattern: one or more spaces, tabs or line breaks.
+const SPACES: u8 = 0x81;
+
+/// `secret` as it is looked for in what a text's escapes stand for: its ASCII characters as
+/// they are, each run of other characters as [`OTHERS`] (however an upstream escapes them:
+/// `\u00e4`, `&auml;`, `&#228;`, `%C3%A4`) and each run of spaces as [`SPACES`]. None for a
+/// secret with fewer than [`OWN_SECRET_SHORTEST`] ASCII characters apart from spaces: the
+/// pattern would match too much that is not it.
+fn pattern_of(secret: &str) -> Option<Vec<u8>> {
+    let mut pattern: Vec<u8> = Vec::with_capacity(secret.len());
+    let mut known = 0;
+    for b in secret.bytes() {
+        let unit = match b {
+            b' ' | b'\t' | b'\n' | b'\r' => SPACES,
+            b if b.is_ascii() => {
+                known += 1;
+                b
+            }
+            _ => OTHERS,
+        };
+        if !(matches!(unit, OTHERS | SPACES) && pattern.last() == Some(&unit)) {
+            pattern.push(unit);
+        }
+    }
+    (known >= OWN_SECRET_SHORTEST).then_some(pattern)
+}
+
+/// Where `pattern` ([`pattern_of`]) first matches `read` from `at` on: its start and end. A run
+/// marker takes the whole run it meets (what follows it in the pattern is no unit of the run),
+/// so each place is judged in one pass.
+fn find_pattern(read: &[u8], at: usize, pattern: &[u8]) -> Option<(usize, usize)> {
+    if !pattern.iter().any(|b| matches!(*b, OTHERS | SPACES)) {
+        return find(&read[at..], pattern).map(|found| (at + found, at + found + pattern.len()));
+    }
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let fits = |marker: u8, b: u8| match marker {
+        OTHERS => b == OTHERS,
+        SPACES => is_space(b),
+        _ => b == marker,
+    };
+    let first = *pattern.first()?;
+    for start in at..read.len() {
+        // A run starts the match only at its start.
+        if !fits(first, read[start])
+            || (matches!(first, OTHERS | SPACES) && start > at && fits(first, read[start - 1]))
+        {
+            continue;
+        }
+        let mut end = start;
+        let whole = pattern.iter().all(|&unit| {
+            if !read.get(end).is_some_and(|b| fits(unit, *b)) {
+                return false;
+            }
+            end += 1;
+            while matches!(unit, OTHERS | SPACES) && read.get(end).is_some_and(|b| fits(unit, *b)) {
+                end += 1;
+            }
+            true
+        });
+        if whole {
+            return Some((start, end));
+        }
+    }
+    None
 }
 
 /// Where `needle` first occurs in `haystack`.
@@ -575,6 +759,119 @@ mod tests {
         }
         let other = STANDARD.encode("client_secret=another-value&grant_type=x");
         assert_eq!(secrets.hidden_in(&other), other);
+    }
+
+    fn own(secret: &str) -> OwnSecrets {
+        let mut settings = crate::testing::login_settings();
+        settings.mcp_auth_token = Some(crate::settings::Secret::new(secret));
+        OwnSecrets::of(&settings)
+    }
+
+    /// The twenty-third review (S1): a secret past ASCII escaped as Python's `json.dumps` or an
+    /// HTML page writes it, and one holding `+` or `=` as Go's `html/template` writes them.
+    #[test]
+    fn a_secret_escaped_past_ascii_or_as_html_templates_write_it_is_taken_out() {
+        let umlaut = own("R23-p\u{e4}sswort-Zq9");
+        for echoed in [
+            "{\"detail\": \"refused R23-p\\u00e4sswort-Zq9\"}",
+            "{\"detail\": \"refused R23-p\\u00E4sswort-Zq9\"}",
+            "<td>R23-p&auml;sswort-Zq9</td>",
+            "<td>R23-p&#228;sswort-Zq9</td>",
+            "<td>R23-p&#xe4;sswort-Zq9</td>",
+            "q=R23-p%C3%A4sswort-Zq9",
+            "raw R23-p\u{e4}sswort-Zq9 end",
+        ] {
+            let clean = umlaut.hidden_in(echoed);
+            assert!(!clean.contains("sswort-Zq9"), "{echoed} → {clean}");
+            assert!(clean.contains("***"), "{echoed} → {clean}");
+        }
+        let plus = own("R23+pw=Kx7Lm");
+        for echoed in [
+            "<input value=\"R23&#43;pw&#61;Kx7Lm\">",
+            "<p>R23&#x2b;pw&#x3D;Kx7Lm</p>",
+            "<p>R23&#43;pw=Kx7Lm</p>",
+        ] {
+            assert_eq!(
+                plus.hidden_in(echoed).matches("Kx7Lm").count(),
+                0,
+                "{echoed}"
+            );
+        }
+        // Other words with entities stay, and a secret nearly all past ASCII is looked for only
+        // as written (its pattern would take other words).
+        for kept in [
+            "<td>R23-p&auml;ss</td> &lt;b&gt; &#43; &nbsp; &bogus",
+            "{\"detail\": \"refused R24-p\\u00e4sswort-Zq9\"}",
+        ] {
+            assert_eq!(umlaut.hidden_in(kept), kept);
+        }
+        let mostly_other = own("\u{e4}\u{f6}\u{fc}\u{df}ab\u{e4}\u{f6}\u{fc}");
+        let text = "\\u00e4\\u00f6 ab \\u00fc";
+        assert_eq!(mostly_other.hidden_in(text), text);
+    }
+
+    /// The twenty-third review (S2): a secret in hex with a separator between bytes, as hex
+    /// dumps write it; hex that is not the secret stays.
+    #[test]
+    fn a_secret_in_a_hex_dump_is_taken_out() {
+        let secret = "R23hex-pw!";
+        let secrets = own(secret);
+        let hex = |sep: &str, upper: bool| {
+            let pairs: Vec<String> = secret
+                .bytes()
+                .map(|b| {
+                    if upper {
+                        format!("{b:02X}")
+                    } else {
+                        format!("{b:02x}")
+                    }
+                })
+                .collect();
+            pairs.join(sep)
+        };
+        let xxd: String = secret
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| pair.iter().map(|b| format!("{b:02x}")).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for dumped in [hex(" ", false), hex(":", true), hex("-", false), xxd] {
+            let echoed = format!("00000010: {dumped}  ok");
+            let clean = secrets.hidden_in(&echoed);
+            assert_eq!(clean, "00000010: ***  ok", "{echoed}");
+        }
+        for kept in [
+            "52 32 33 68 65 78 2d 70 77",
+            "de:ad:be:ef:00:11:22:33:44:55:66",
+            "52 32 33 68 65 78 2d 70 77 20",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
+    }
+
+    /// The twenty-third review (S3): a passphrase wrapped at one of its spaces, indented on the
+    /// next line, or written with two spaces or a tab where it has one.
+    #[test]
+    fn a_passphrase_wrapped_at_a_space_is_taken_out() {
+        let secrets = own("Correct horse battery Zq9staple");
+        for echoed in [
+            "body: Correct horse\nbattery Zq9staple end",
+            "body: Correct horse battery\n    Zq9staple end",
+            "body: Correct horse battery\r\nZq9staple end",
+            "body: Correct  horse battery Zq9staple end",
+            "body: Correct\thorse battery Zq9staple end",
+            "body: Correct horse\\nbattery Zq9staple end",
+        ] {
+            let clean = secrets.hidden_in(echoed);
+            assert_eq!(clean, "body: *** end", "{echoed}");
+        }
+        for kept in [
+            "Correct horse\nbattery Zq9",
+            "Correcthorse battery Zq9staple",
+            "Correct horse\n\tbattery-Zq9staple",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
     }
 
     /// The twenty-second review (S3): base64 wrapped with indentation after each line break (a

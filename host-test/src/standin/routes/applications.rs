@@ -322,30 +322,42 @@ pub(super) fn app_route(
             }
             Err(reply) => reply,
         },
-        ("GET", ["manifests"]) => match find(s, name, params) {
-            Ok(record) => {
-                let bp = record.blueprint.clone();
-                let manifests: Vec<String> = record.app["status"]["resources"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| {
-                        let mut object = manifests::desired(&bp, r);
-                        manifests::mask_secret(&mut object);
-                        object.to_string()
-                    })
-                    .collect();
-                let revision = params.get("revision").map_or_else(
-                    || commit(&format!("{name}@HEAD")),
-                    |r| commit(&format!("{name}@{r}")),
-                );
-                json_reply(
-                    200,
-                    &json!({"manifests": manifests, "namespace": bp.destination_namespace, "server": "https://kubernetes.default.svc", "revision": revision, "sourceType": "Directory"}),
-                )
+        ("GET", ["manifests"]) => {
+            // A planted object stands for what Git holds under its name (the cluster has it as
+            // Git said); objects only in Git (hooks) come after the managed ones.
+            let planted = s.review_live.clone();
+            let only_in_git = s.review_git.get(name).cloned().unwrap_or_default();
+            match find(s, name, params) {
+                Ok(record) => {
+                    let bp = record.blueprint.clone();
+                    let manifests: Vec<String> = record.app["status"]["resources"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|r| {
+                            let planted = r["name"].as_str().and_then(|n| planted.get(n));
+                            planted
+                                .cloned()
+                                .unwrap_or_else(|| manifests::desired(&bp, r))
+                        })
+                        .chain(only_in_git)
+                        .map(|mut object| {
+                            manifests::mask_secret(&mut object);
+                            object.to_string()
+                        })
+                        .collect();
+                    let revision = params.get("revision").map_or_else(
+                        || commit(&format!("{name}@HEAD")),
+                        |r| commit(&format!("{name}@{r}")),
+                    );
+                    json_reply(
+                        200,
+                        &json!({"manifests": manifests, "namespace": bp.destination_namespace, "server": "https://kubernetes.default.svc", "revision": revision, "sourceType": "Directory"}),
+                    )
+                }
+                Err(reply) => reply,
             }
-            Err(reply) => reply,
-        },
+        }
         ("GET", ["syncwindows"]) => match find(s, name, params) {
             Ok(record) => json_reply(200, &manifests::sync_windows(&record.blueprint.project)),
             Err(reply) => reply,

@@ -1,0 +1,195 @@
+//! ARGOCD_ALLOWED_PROJECTS and what a sync deletes by the manifests it applies (review24 A1):
+//! an object whose own `argocd.argoproj.io/sync-options` annotation says `Replace=true` or
+//! `Force=true`, and every hook, is deleted and created again by a sync with or without prune.
+//! A child Application of another project so written in an allowed app's Git is refused; the
+//! manifests read are those the call deploys.
+
+use host_test::standin::{Fault, FaultRule};
+use serde_json::{Value, json};
+
+use crate::harness;
+use crate::planting::{plugin_env, pruning_world, sent_writes};
+
+/// `payments` (allowed) without auto-sync, so that a rollback is Argo CD's to accept.
+async fn manual_payments() -> crate::World {
+    let world = pruning_world().await;
+    world.standin.state().apps.get_mut("payments").unwrap().app["spec"]["syncPolicy"] = json!({});
+    world
+}
+
+/// An Application of project default, written in `payments`' Git as a hook.
+fn hook_application(name: &str) -> Value {
+    json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+           "metadata": {"name": name, "namespace": "argocd",
+                        "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
+           "spec": {"project": "default"}})
+}
+
+/// A hook only Git holds (not among what `payments` manages) deletes the app of that name
+/// before it is created again: refused through both components, nothing sent.
+#[tokio::test]
+async fn a_hook_in_git_that_replaces_an_app_of_another_project_refuses_the_sync() {
+    let world = manual_payments().await;
+    world
+        .standin
+        .state()
+        .review_git
+        .insert("payments".into(), vec![hook_application("guestbook")]);
+    let sync = world
+        .tool_error(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    assert!(
+        sync.contains("guestbook") && sync.contains("hook") && sync.contains("default"),
+        "{sync}"
+    );
+    let mut env = plugin_env(&world.standin);
+    env.env
+        .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let answer = plugin
+        .call_sync_argocd_app(
+            &mut store, "payments", None, None, None, None, None, None, None, None, None, true,
+            None,
+        )
+        .await
+        .expect("the plugin answers");
+    let refusal = answer.expect_err("the plugin refuses the sync");
+    assert!(refusal.contains("guestbook"), "{refusal}");
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+}
+
+/// The rollback's manifests are its history entry's revision, judged as a sync's: the child
+/// Application carrying `Force=true` in Git is refused.
+#[tokio::test]
+async fn a_rollback_applying_a_replaced_app_of_another_project_is_refused() {
+    let world = manual_payments().await;
+    world.standin.state().review_live.insert(
+        "broken-app".into(),
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": "broken-app", "namespace": "argocd",
+                            "annotations": {"argocd.argoproj.io/sync-options": "ServerSideApply=true, Force=true"}},
+               "spec": {"project": "default"}}),
+    );
+    let rollback = world
+        .tool_error(
+            "rollback_argocd_app",
+            json!({"app_name": "payments", "history_id": 1, "confirm": true}),
+        )
+        .await;
+    assert!(rollback.contains("broken-app"), "{rollback}");
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+    let asked = world.standin.requests();
+    let manifests = asked
+        .iter()
+        .find(|r| {
+            r.path
+                .starts_with("/api/v1/applications/payments/manifests")
+        })
+        .expect("the manifests were read");
+    assert!(
+        manifests.path.contains("?revision="),
+        "the history entry's revision is not asked: {}",
+        manifests.path
+    );
+}
+
+/// Held: hooks that are not Argo CD objects (a migration Job), and an app of apps whose
+/// children carry no such annotation, sync as before; a dry run reads no manifests.
+#[tokio::test]
+async fn ordinary_hooks_and_plain_children_still_sync() {
+    let with_a_job_hook = || async {
+        let world = manual_payments().await;
+        world.standin.state().review_git.insert(
+            "payments".into(),
+            vec![json!({"apiVersion": "batch/v1", "kind": "Job",
+                        "metadata": {"name": "migrate", "annotations": {"argocd.argoproj.io/hook": "PreSync"}}})],
+        );
+        world
+    };
+    let world = with_a_job_hook().await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "dry_run": true, "confirm": true}),
+        )
+        .await;
+    let read = |world: &crate::World| {
+        world
+            .standin
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("/manifests"))
+            .count()
+    };
+    assert_eq!(read(&world), 0, "a dry run deletes nothing");
+    // A dry run is an operation too: the sync goes to an app with none running.
+    let world = with_a_job_hook().await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    assert_eq!(read(&world), 1);
+    assert!(
+        sent_writes(&world)
+            .iter()
+            .any(|w| w.contains("/payments/sync")),
+        "{:?}",
+        sent_writes(&world)
+    );
+}
+
+/// Manifests Argo CD cannot render (the repository unreachable) leave what the sync deletes
+/// unknown: refused, saying why.
+#[tokio::test]
+async fn manifests_that_cannot_be_read_refuse_the_sync() {
+    let world = manual_payments().await;
+    world.standin.inject(FaultRule::new(
+        Some("GET"),
+        "/api/v1/applications/payments/manifests",
+        Fault::Answer(
+            500,
+            json!({"code": 2, "error": "rpc error: repository not accessible", "message": "rpc error: repository not accessible"}).to_string(),
+        ),
+    ));
+    let sync = world
+        .tool_error(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    assert!(
+        sync.contains("manifests") && sync.contains("ARGOCD_ALLOWED_PROJECTS"),
+        "{sync}"
+    );
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+}
+
+/// A patch turning auto-sync on starts what a sync would: the child Application of another
+/// project whose manifest in Git says `Replace=true` refuses it; the same patch of an app whose
+/// manifests delete nothing goes.
+#[tokio::test]
+async fn a_patch_turning_auto_sync_on_is_judged_by_the_manifests_too() {
+    let world = manual_payments().await;
+    let auto_sync = json!({"app_name": "payments", "confirm": true,
+                           "patch": {"spec": {"syncPolicy": {"automated": {"selfHeal": true}}}}});
+    world.standin.state().review_live.insert(
+        "broken-app".into(),
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": "broken-app", "namespace": "argocd",
+                            "annotations": {"argocd.argoproj.io/sync-options": "Replace=true"}},
+               "spec": {"project": "default"}}),
+    );
+    let refused = world
+        .tool_error("patch_argocd_app", auto_sync.clone())
+        .await;
+    assert!(refused.contains("broken-app"), "{refused}");
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+    world.standin.state().review_live.clear();
+    world.ok("patch_argocd_app", auto_sync).await;
+    assert_eq!(sent_writes(&world).len(), 1, "{:?}", sent_writes(&world));
+}
