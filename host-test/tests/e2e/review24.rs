@@ -128,7 +128,6 @@ fn probe_deployment(name: &str, command: serde_json::Value) -> serde_json::Value
 /// as initContainers commonly run them: `zip -P PW` (and `unzip -P`), `rabbitmqctl add_user
 /// user PW` (and `change_password`). Through both components' `get_argocd_resource`.
 #[tokio::test]
-#[ignore = "issue 19: rabbitmqctl add_user's password in a command list is shown (zip -P fixed)"]
 async fn review24_finding_l1_password_arguments_of_unlisted_commands_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -257,7 +256,6 @@ async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_passwor
 /// command list in an initContainer, through both components' `get_argocd_resource`.
 /// Root: `commands.rs` `PASSWORD_FLAGS` lists commands by name, one by one.
 #[tokio::test]
-#[ignore = "issue 19: lftp -u user,password is shown (redis-benchmark -a, mongodump -p, cqlsh -p, rabbitmqadmin -p fixed)"]
 async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -324,7 +322,6 @@ async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
 /// L1c: more commands taking a password as a plain argument: `unzip -P`, `7z -pPW`, `openssl
 /// enc -k PW`, `rabbitmqctl change_password user PW`, `mc alias set NAME URL KEY SECRET`.
 #[tokio::test]
-#[ignore = "issue 19: rabbitmqctl change_password's password is shown (unzip -P, 7z -p, openssl -k fixed)"]
 async fn review24_finding_l1c_more_unlisted_password_arguments_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (

@@ -329,7 +329,6 @@ async fn review25_finding_l1_anchor_list_shapes_are_shown() {
 
 /// L2: `zip -rP PW`, `unzip -oP PW`, `zip -PPW` in text and lists.
 #[tokio::test]
-#[ignore = "issue 19: zip/unzip -P clustered with other flags (zip -rP, unzip -oP) or attached is shown"]
 async fn review25_finding_l2_clustered_zip_password_is_shown() {
     let mut found = leaks_in_named_conditions(&[
         (
@@ -380,7 +379,6 @@ async fn review25_finding_l2_clustered_zip_password_is_shown() {
 
 /// L3: `7zr -pPW`, `p7zip -pPW`, `mongofiles -p PW`.
 #[tokio::test]
-#[ignore = "issue 19: 7zr, p7zip, mongofiles passwords are shown"]
 async fn review25_finding_l3_sibling_commands_are_shown() {
     crate::planting::assert_none(
         leaks_in_named_conditions(&[
