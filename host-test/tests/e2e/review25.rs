@@ -297,7 +297,6 @@ async fn review25_probe_command_lists() {
 
 /// L1: anchors aliased under a credential's list in shapes `list_owner` does not read.
 #[tokio::test]
-#[ignore = "issue 19: an anchor aliased in a nested list, after a comment, in a multi-line or nested flow list, or far below its owner is shown"]
 async fn review25_finding_l1_anchor_list_shapes_are_shown() {
     let strong = [
         "nested list",
