@@ -222,7 +222,6 @@ async fn review24_held_password_arguments_of_known_commands() {
 /// the rules change on their own (`PW&token=…` hides only what follows `token=`) is left to
 /// them, its head shown.
 #[tokio::test]
-#[ignore = "issue 19: a command list over 256 items, or a password item the rules change alone, shows the password"]
 async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_password() {
     let mut long = vec![
         json!("redis-cli"),
