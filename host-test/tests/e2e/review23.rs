@@ -574,7 +574,6 @@ async fn review23_finding_l2_an_anchor_aliased_in_a_credentials_list_is_shown() 
 /// line, and the one-letter password flags of L1 written in one line (`redis-cli -a`, `mongo
 /// -p`, `sqlcmd -P`, `ldapsearch -w`, `smbclient -U user%pw`).
 #[tokio::test]
-#[ignore = "issue 19: black-wrapped Python literals, C# verbatim literals on the next line and folded headers are shown (the one-letter flags are fixed)"]
 async fn review23_finding_l3_text_shapes_still_shown() {
     let shapes = [
         (
