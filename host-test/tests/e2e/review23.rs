@@ -58,6 +58,9 @@
 //! feature) found no difference, and `review23_held_…` shows repeated short texts past the
 //! memo's bounds and credentials glued to words hidden through both components. Timing: 28
 //! patterns of 128 KB each scrub natively in under 0.4 s (`review23_probe_native_timing`).
+//! Fixed since (their tests run): L3 (`members.rs` a literal in parentheses on the next
+//! line and prefixed literals, `headers.rs` a value folded onto the next line).
+//!
 //! Held natively (`review23_probe_native_shapes`): review 22's vault login, here-document,
 //! Java/Kotlin next-line and flow-alias fixes; Docker config `auth`, kubeconfig
 //! `client-key-data`, ODBC `PWD=`, `redis://:pw@`, Oracle JDBC, Kafka JAAS, Azure SAS `sig=`,

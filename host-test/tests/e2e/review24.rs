@@ -29,6 +29,9 @@
 //!   is fixed only in `scrub::call`, so Argo CD's error quoting `password=<passphrase with
 //!   spaces>` shows the passphrase's tail. Server component.
 //!
+//! Fixed since (their tests run): L1, L1a, L1c (`commands.rs` subcommand table, lftp `-u`),
+//! L1b (`masking.rs` windows and the exemption read per item).
+//!
 //! Held: the app's own Replace/Force options with spacing through rollback; `htpasswd -b`,
 //! `keytool -storepass`, `openssl -passout pass:`, `redis-cli AUTH`, `mysql`/`mariadb -p…`,
 //! `sqlplus u/p@db`, `curl --user`, `smbclient -U u%p`, `sqlcmd -P`, `ldapsearch -w`,
