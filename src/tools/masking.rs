@@ -447,24 +447,76 @@ fn mask_flag_arguments(items: &mut [Value]) {
 /// A command given as a list, one argument an item (a container's `command` and `args`, a
 /// probe's `exec.command`): read as the command line it stands for, so the text rules that know
 /// a command's password flags (`redis-cli -a`, `mysqladmin -p…`, `sshpass -p`, `curl -u`) read
-/// the command and its arguments together. Every item holding part of what they hide is masked
-/// (between the first and the last change, so two hidden places mask what lies between too),
-/// unless the rules hide part of it on their own.
+/// the command and its arguments together. A list of more than [`WINDOW_ITEMS`] items or
+/// [`WINDOW_MOST`] bytes is read in windows of [`SHORT_WINDOW_MOST`] bytes, each after the
+/// command's name and overlapping the one before by half: every item is read with its
+/// neighbours and within the rules' reach of the command's name, and the work stays linear in
+/// the list's length.
 fn mask_command_line(items: &mut [Value]) {
-    const ITEMS_MOST: usize = 256;
-    const LINE_MOST: usize = 16 * 1024;
-    if items.len() < 2 || items.len() > ITEMS_MOST || !items.iter().all(Value::is_string) {
+    if items.len() < 2 || !items.iter().all(Value::is_string) {
         return;
     }
     let words: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-    let line = words.join(" ");
-    if line.len() > LINE_MOST {
-        return;
-    }
-    let std::borrow::Cow::Owned(clean) = crate::tools::without_credentials(&line) else {
-        return;
+    // The command's name (`redis-cli`, `rabbitmqctl add_user`): the first items up to a flag,
+    // while short, which name the command every window's items belong to.
+    let mut head_len = 0;
+    let head = words
+        .iter()
+        .take(HEAD_ITEMS)
+        .take_while(|w| {
+            head_len += w.len() + 1;
+            !w.starts_with('-') && head_len <= HEAD_MOST
+        })
+        .count();
+    let head_len: usize = words[..head].iter().map(|w| w.len() + 1).sum();
+    let total: usize = words.iter().map(|w| w.len() + 1).sum();
+    let budget = if words.len() <= WINDOW_ITEMS && total <= WINDOW_MOST {
+        WINDOW_MOST
+    } else {
+        SHORT_WINDOW_MOST
     };
-    let (before, after) = (line.as_bytes(), clean.as_bytes());
+    let mut hidden = vec![false; words.len()];
+    let mut start = 0;
+    loop {
+        let mut len = if start == 0 { 0 } else { head_len };
+        let mut end = start;
+        while end < words.len()
+            && (end == start || (end - start < WINDOW_ITEMS && len + words[end].len() < budget))
+        {
+            len += words[end].len() + 1;
+            end += 1;
+        }
+        let window: Vec<usize> = (0..if start == 0 { 0 } else { head })
+            .chain(start..end)
+            .collect();
+        mark_hidden(&words, &window, &mut hidden);
+        if end == words.len() {
+            break;
+        }
+        start = (start + (end - start).div_ceil(2)).max(head);
+    }
+    for (item, hidden) in items.iter_mut().zip(hidden) {
+        if hidden {
+            *item = Value::from(MASK);
+        }
+    }
+}
+
+/// The most items of a command list read as one line.
+const WINDOW_ITEMS: usize = 256;
+/// The most bytes of a command list read as one line.
+const WINDOW_MOST: usize = 16 * 1024;
+/// The bytes of each window of a longer list, its command's name included: as far as the rules
+/// look back on a line for the command a flag belongs to (an item longer is read alone after
+/// the command's name; the answer's scrubbing reads it too).
+const SHORT_WINDOW_MOST: usize = 256;
+/// The most items, and bytes, of a command's name read before every window of a long list.
+const HEAD_ITEMS: usize = 4;
+const HEAD_MOST: usize = 64;
+
+/// Where `after` differs from `before`: from the first byte that differs to past the last, in
+/// `before` (at least one byte).
+fn changed_span(before: &[u8], after: &[u8]) -> (usize, usize) {
     let same_start = before.iter().zip(after).take_while(|(a, b)| a == b).count();
     let most_end = before.len().min(after.len()) - same_start;
     let same_end = before
@@ -474,27 +526,45 @@ fn mask_command_line(items: &mut [Value]) {
         .take(most_end)
         .take_while(|(a, b)| a == b)
         .count();
-    let (start, end) = (same_start, (before.len() - same_end).max(same_start + 1));
-    let mut at = 0;
-    let hidden: Vec<bool> = words
+    (same_start, (before.len() - same_end).max(same_start + 1))
+}
+
+/// Reads the items of `words` at `window` as one command line: marks in `hidden` every item
+/// holding part of what the rules hide in it (between the first and the last change, so two
+/// hidden places mask what lies between too), unless the rules hide all of that part when they
+/// read the item alone (the answer's scrubbing then hides just its value): an item whose head
+/// only the whole line shows to be a password (`-a` then `PW&token=…`) is masked whole.
+fn mark_hidden(words: &[&str], window: &[usize], hidden: &mut [bool]) {
+    let line = window
         .iter()
-        .map(|word| {
-            let (word_start, word_end) = (at, at + word.len());
-            at = word_end + 1;
-            // An item the rules change on its own is left to them (the answer's scrubbing
-            // hides just its value); only what it takes the whole line to see is masked here.
-            let in_change = word_start < end && word_end + 1 > start;
-            in_change
-                && matches!(
-                    crate::tools::without_credentials(word),
-                    std::borrow::Cow::Borrowed(_)
-                )
-        })
-        .collect();
-    for (item, hidden) in items.iter_mut().zip(hidden) {
-        if hidden {
-            *item = Value::from(MASK);
+        .map(|n| words[*n])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let std::borrow::Cow::Owned(clean) = crate::tools::without_credentials(&line) else {
+        return;
+    };
+    let (start, end) = changed_span(line.as_bytes(), clean.as_bytes());
+    let mut at = 0;
+    for n in window {
+        let word = words[*n];
+        let (word_start, word_end) = (at, at + word.len());
+        at = word_end + 1;
+        if word_start >= end || word_end < start {
+            continue;
         }
+        // The part of the item the line's change covers, and the part its own change does.
+        let (from, to) = (
+            start.saturating_sub(word_start),
+            end.min(word_end) - word_start,
+        );
+        let covered = match crate::tools::without_credentials(word) {
+            std::borrow::Cow::Owned(alone) => {
+                let (alone_from, alone_to) = changed_span(word.as_bytes(), alone.as_bytes());
+                alone_from <= from && alone_to >= to
+            }
+            std::borrow::Cow::Borrowed(_) => false,
+        };
+        hidden[*n] |= !covered;
     }
 }
 
@@ -799,6 +869,65 @@ mod tests {
         let before = kept.clone();
         mask_command_line(kept.as_array_mut().unwrap());
         assert_eq!(kept, before);
+    }
+
+    /// The twenty-fourth review (L1b): a list longer than one window is read in overlapping
+    /// windows after the command's name; an item whose head only the whole line shows to be a
+    /// password is masked whole though the rules change its tail alone.
+    #[test]
+    fn long_command_lists_and_items_changed_alone_lose_their_passwords() {
+        let mut long = vec![
+            json!("redis-cli"),
+            json!("-a"),
+            json!("L1bHead"),
+            json!("del"),
+        ];
+        long.extend((0..600).map(|i| json!(format!("key{i}"))));
+        long.extend([json!("-a"), json!("L1bLate"), json!("ping")]);
+        let mut items = long.clone();
+        mask_command_line(&mut items);
+        let text = Value::Array(items.clone()).to_string();
+        assert!(
+            !text.contains("L1bHead") && !text.contains("L1bLate"),
+            "{text}"
+        );
+        // Only the passwords: the keys, the flags and the command stay.
+        let masked: Vec<usize> = (0..items.len()).filter(|n| items[*n] != long[*n]).collect();
+        assert_eq!(masked, vec![2, long.len() - 2], "{text}");
+        // An item longer than a window does not keep the rest of the list from being read.
+        let big = "x".repeat(20_000);
+        let mut items = vec![json!("redis-cli"), json!(big), json!("-a"), json!("L1bBig")];
+        mask_command_line(&mut items);
+        assert_eq!(items[1], json!(big));
+        assert_eq!(items[3], MASK);
+        for (list, secret) in [
+            (
+                json!(["redis-cli", "-a", "L1bEx&token=tail1234", "ping"]),
+                "L1bEx",
+            ),
+            (
+                json!(["sshpass", "-p", "L1bSsh&password=x", "ssh"]),
+                "L1bSsh",
+            ),
+        ] {
+            let mut items = list.clone();
+            mask_command_line(items.as_array_mut().unwrap());
+            assert!(!items.to_string().contains(secret), "{items}");
+            assert_eq!(items[0], list[0]);
+        }
+        // An item the rules hide the same way alone keeps what they keep.
+        let mut header = json!(["curl", "-H", "Authorization: Bearer abcdef123456", "x"]);
+        mask_command_line(header.as_array_mut().unwrap());
+        assert_eq!(header[1], "-H");
+        assert!(
+            header[2].as_str().unwrap().starts_with("Authorization"),
+            "{header}"
+        );
+        // A long list that is no command keeps every item, in linear time.
+        let mut plain: Vec<Value> = (0..100_000).map(|i| json!(format!("k{i}"))).collect();
+        let before = plain.clone();
+        mask_command_line(&mut plain);
+        assert_eq!(plain, before);
     }
 
     /// The fifteenth review: text the YAML reading cannot place, holding a Secret written out.

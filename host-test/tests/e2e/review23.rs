@@ -58,6 +58,9 @@
 //! feature) found no difference, and `review23_held_…` shows repeated short texts past the
 //! memo's bounds and credentials glued to words hidden through both components. Timing: 28
 //! patterns of 128 KB each scrub natively in under 0.4 s (`review23_probe_native_timing`).
+//! Fixed since (their tests run): L3 (`members.rs` a literal in parentheses on the next
+//! line and prefixed literals, `headers.rs` a value folded onto the next line).
+//!
 //! Held natively (`review23_probe_native_shapes`): review 22's vault login, here-document,
 //! Java/Kotlin next-line and flow-alias fixes; Docker config `auth`, kubeconfig
 //! `client-key-data`, ODBC `PWD=`, `redis://:pw@`, Oracle JDBC, Kafka JAAS, Azure SAS `sig=`,
@@ -574,7 +577,6 @@ async fn review23_finding_l2_an_anchor_aliased_in_a_credentials_list_is_shown() 
 /// line, and the one-letter password flags of L1 written in one line (`redis-cli -a`, `mongo
 /// -p`, `sqlcmd -P`, `ldapsearch -w`, `smbclient -U user%pw`).
 #[tokio::test]
-#[ignore = "issue 19: black-wrapped Python literals, C# verbatim literals on the next line and folded headers are shown (the one-letter flags are fixed)"]
 async fn review23_finding_l3_text_shapes_still_shown() {
     let shapes = [
         (

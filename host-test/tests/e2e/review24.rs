@@ -29,6 +29,9 @@
 //!   is fixed only in `scrub::call`, so Argo CD's error quoting `password=<passphrase with
 //!   spaces>` shows the passphrase's tail. Server component.
 //!
+//! Fixed since (their tests run): L1, L1a, L1c (`commands.rs` subcommand table, lftp `-u`),
+//! L1b (`masking.rs` windows and the exemption read per item).
+//!
 //! Held: the app's own Replace/Force options with spacing through rollback; `htpasswd -b`,
 //! `keytool -storepass`, `openssl -passout pass:`, `redis-cli AUTH`, `mysql`/`mariadb -p…`,
 //! `sqlplus u/p@db`, `curl --user`, `smbclient -U u%p`, `sqlcmd -P`, `ldapsearch -w`,
@@ -127,7 +130,6 @@ fn probe_deployment(name: &str, command: serde_json::Value) -> serde_json::Value
 /// as initContainers commonly run them: `zip -P PW` (and `unzip -P`), `rabbitmqctl add_user
 /// user PW` (and `change_password`). Through both components' `get_argocd_resource`.
 #[tokio::test]
-#[ignore = "issue 19: rabbitmqctl add_user's password in a command list is shown (zip -P fixed)"]
 async fn review24_finding_l1_password_arguments_of_unlisted_commands_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -222,7 +224,6 @@ async fn review24_held_password_arguments_of_known_commands() {
 /// the rules change on their own (`PW&token=…` hides only what follows `token=`) is left to
 /// them, its head shown.
 #[tokio::test]
-#[ignore = "issue 19: a command list over 256 items, or a password item the rules change alone, shows the password"]
 async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_password() {
     let mut long = vec![
         json!("redis-cli"),
@@ -256,7 +257,6 @@ async fn review24_finding_l1b_command_list_limits_and_exemption_show_the_passwor
 /// command list in an initContainer, through both components' `get_argocd_resource`.
 /// Root: `commands.rs` `PASSWORD_FLAGS` lists commands by name, one by one.
 #[tokio::test]
-#[ignore = "issue 19: lftp -u user,password is shown (redis-benchmark -a, mongodump -p, cqlsh -p, rabbitmqadmin -p fixed)"]
 async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (
@@ -323,7 +323,6 @@ async fn review24_finding_l1a_sibling_one_letter_password_flags_are_shown() {
 /// L1c: more commands taking a password as a plain argument: `unzip -P`, `7z -pPW`, `openssl
 /// enc -k PW`, `rabbitmqctl change_password user PW`, `mc alias set NAME URL KEY SECRET`.
 #[tokio::test]
-#[ignore = "issue 19: rabbitmqctl change_password's password is shown (unzip -P, 7z -p, openssl -k fixed)"]
 async fn review24_finding_l1c_more_unlisted_password_arguments_are_shown() {
     let shapes: Vec<LiveShape> = vec![
         (

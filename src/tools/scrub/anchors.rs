@@ -89,61 +89,118 @@ fn colon_before(bytes: &[u8], at: usize) -> Option<usize> {
     (key_end > 0 && bytes[key_end - 1] == b':').then(|| key_end - 1)
 }
 
-/// The `:` of the member whose list holds the alias at `at` as an item: a flow sequence's
-/// (`apiKeys: [*k, *j]`, read back to its `[` within a bound) or a block sequence's (`- *pw`
-/// under `passwords:`, the nearest line above it less indented, or as indented and not an item).
-fn list_owner(bytes: &[u8], at: usize) -> Option<usize> {
-    const BACK_MOST: usize = 512;
-    let floor = at.saturating_sub(BACK_MOST);
-    let mut p = at;
-    while p > floor && matches!(bytes[p - 1], b' ' | b'\t') {
-        p -= 1;
-    }
-    match bytes.get(p.checked_sub(1)?)? {
-        b'[' | b',' => {
-            let open = (floor..p)
-                .rev()
-                .find(|q| matches!(bytes[*q], b'[' | b'\n' | b']'))?;
-            (bytes[open] == b'[').then_some(())?;
-            colon_before(bytes, open)
+/// Whose list an alias is an item of.
+enum Owner {
+    /// The member at this `:`.
+    Key(usize),
+    /// One above the bound read: the alias is taken for a credential's (fail safe).
+    Unknown,
+}
+
+/// The member whose list holds the alias at `at` as an item: a flow sequence's (`apiKeys: [*k,
+/// *j]`, over lines too, read back to its `[`), a block sequence's (`- *pw` under
+/// `passwords:`, the nearest line above it less indented, or as indented and not an item,
+/// comments passed over), and a list nested in either (`- - *pw`, `-` then `- *pw` below it,
+/// `[[*pw]]`, `- [*pw]`). Read back at most [`OWNER_BACK_MOST`] bytes: an owner not found by
+/// then is [`Owner::Unknown`].
+fn list_owner(bytes: &[u8], at: usize) -> Option<Owner> {
+    let floor = at.saturating_sub(OWNER_BACK_MOST);
+    // Where the bound cuts the text, what lies above is not known; at its start, nothing is.
+    let past_bound = || (floor > 0).then_some(Owner::Unknown);
+    let mut at = at;
+    loop {
+        let mut p = at;
+        while p > floor && bytes[p - 1].is_ascii_whitespace() {
+            p -= 1;
         }
-        b'-' => {
-            let line_start = (floor..p - 1)
-                .rev()
-                .find(|q| bytes[*q] == b'\n')
-                .map_or(floor, |q| q + 1);
-            if !bytes[line_start..p - 1]
-                .iter()
-                .all(|b| matches!(b, b' ' | b'\t'))
-            {
-                return None;
-            }
-            let item_indent = p - 1 - line_start;
-            let above = &bytes[floor..line_start];
-            let mut end = above.len();
-            while end > 0 {
-                let start = above[..end - 1]
-                    .iter()
-                    .rposition(|b| *b == b'\n')
-                    .map_or(0, |q| q + 1);
-                let line = &above[start..end.saturating_sub(1).max(start)];
-                let indent = line
-                    .iter()
-                    .take_while(|b| matches!(b, b' ' | b'\t'))
-                    .count();
-                let content = line[indent..].trim_ascii_end();
-                let owner =
-                    indent < item_indent || (indent == item_indent && !content.starts_with(b"-"));
-                if !content.is_empty() && owner {
-                    return (content.last() == Some(&b':'))
-                        .then(|| floor + start + indent + content.len() - 1);
+        if p == floor {
+            return past_bound();
+        }
+        match bytes[p - 1] {
+            b'[' | b',' => {
+                // The `[` opening the list that holds `at`, past lists and maps closed between.
+                let (mut q, mut depth) = (p, 0usize);
+                let open = loop {
+                    if q == floor {
+                        return past_bound();
+                    }
+                    q -= 1;
+                    match bytes[q] {
+                        b']' | b'}' => depth += 1,
+                        b'[' | b'{' if depth > 0 => depth -= 1,
+                        b'[' => break q,
+                        // An item of a flow mapping is a member's value, read by its colon.
+                        b'{' => return None,
+                        _ => {}
+                    }
+                };
+                if let Some(colon) = colon_before(bytes, open) {
+                    return Some(Owner::Key(colon));
                 }
-                end = start;
+                // The list is itself an item (`[[*pw]]`, `- [*pw]`): its owner's.
+                at = open;
             }
-            None
+            b'-' => return block_owner(bytes, p - 1, floor),
+            // `password:` with its alias on the line below.
+            b':' => return Some(Owner::Key(p - 1)),
+            _ => return None,
         }
-        _ => None,
     }
+}
+
+/// The most bytes [`list_owner`] reads back from an alias for its owner.
+const OWNER_BACK_MOST: usize = 2048;
+
+/// The owner of the block sequence whose item's dash is at `dash`, read back to `floor`
+/// ([`Owner::Unknown`] when that cuts the text before the owner is found).
+fn block_owner(bytes: &[u8], dash: usize, floor: usize) -> Option<Owner> {
+    let past_bound = || (floor > 0).then_some(Owner::Unknown);
+    let line_start = (floor..dash)
+        .rev()
+        .find(|q| bytes[*q] == b'\n')
+        .map_or(floor, |q| q + 1);
+    // Only blanks and the dashes of outer items (`- - *pw`) before the item on its line.
+    let prefix = &bytes[line_start..dash];
+    if !prefix.iter().all(|b| matches!(b, b' ' | b'\t' | b'-')) {
+        return None;
+    }
+    if line_start == floor {
+        return past_bound();
+    }
+    let blank = |b: &u8| matches!(b, b' ' | b'\t');
+    let mut item_indent = prefix.iter().take_while(|b| blank(b)).count();
+    let mut end = line_start;
+    while end > floor {
+        // The line above, from `start` to its break at `end - 1`.
+        let start = (floor..end - 1)
+            .rev()
+            .find(|q| bytes[*q] == b'\n')
+            .map_or(floor, |q| q + 1);
+        // A line the bound cuts is not read as the owner.
+        if start == floor && floor > 0 {
+            return Some(Owner::Unknown);
+        }
+        let line = &bytes[start..end - 1];
+        end = start;
+        let indent = line.iter().take_while(|b| blank(b)).count();
+        let mut content = line[indent..].trim_ascii_end();
+        if content.is_empty() || content[0] == b'#' {
+            continue;
+        }
+        if let Some(comment) = content.windows(2).position(|w| w == b" #") {
+            content = content[..comment].trim_ascii_end();
+        }
+        if indent < item_indent || (indent == item_indent && !content.starts_with(b"-")) {
+            // An item whose value is the list below it (`-` alone): that item's owner.
+            if content.iter().all(|b| blank(b) || *b == b'-') {
+                item_indent = indent;
+                continue;
+            }
+            return (content.last() == Some(&b':'))
+                .then_some(Owner::Key(start + indent + content.len() - 1));
+        }
+    }
+    past_bound()
 }
 
 /// The anchors a member named like a credential aliases (`password: *dbpass`, in a block or a
@@ -165,7 +222,7 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
         if at == 0 || !matches!(bytes[at - 1], b' ' | b'\t' | b':' | b'[' | b',') {
             continue;
         }
-        let colon = colon_before(bytes, at).or_else(|| {
+        let owner = colon_before(bytes, at).map(Owner::Key).or_else(|| {
             // A list's owner is read back over lines: past a bound on how many are looked
             // for, every anchored value is hidden (as past the anchors judged).
             owners_read += 1;
@@ -175,8 +232,28 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
             aliased.every = true;
             break;
         }
-        let Some(colon) = colon else {
+        let anchor_len = bytes[at + 1..]
+            .iter()
+            .take(ANCHOR_NAME_MOST + 1)
+            .take_while(|b| !ends_name(b))
+            .count();
+        if anchor_len == 0 || anchor_len > ANCHOR_NAME_MOST {
             continue;
+        }
+        let anchor = &text[at + 1..at + 1 + anchor_len];
+        let colon = match owner {
+            Some(Owner::Key(colon)) => colon,
+            Some(Owner::Unknown) => {
+                if !aliased.names.contains(&anchor) {
+                    if aliased.names.len() == ANCHORS_MOST {
+                        aliased.every = true;
+                        break;
+                    }
+                    aliased.names.push(anchor);
+                }
+                continue;
+            }
+            None => continue,
         };
         let mut key_end = colon;
         while key_end > 0
@@ -185,29 +262,17 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
         {
             key_end -= 1;
         }
-        let anchor_len = bytes[at + 1..]
-            .iter()
-            .take(ANCHOR_NAME_MOST + 1)
-            .take_while(|b| !ends_name(b))
-            .count();
         let key_len = bytes[..key_end]
             .iter()
             .rev()
             .take(ANCHOR_NAME_MOST + 1)
             .take_while(|b| !ends_name(b) && !matches!(b, b'"' | b'\'' | b'\\'))
             .count();
-        if anchor_len == 0 || anchor_len > ANCHOR_NAME_MOST {
+        if key_len > ANCHOR_NAME_MOST {
             continue;
         }
-        let (name, anchor) = (
-            &text[key_end - key_len..key_end],
-            &text[at + 1..at + 1 + anchor_len],
-        );
-        if key_len > ANCHOR_NAME_MOST
-            || !names::credential(name)
-            || names_a_place(name)
-            || aliased.names.contains(&anchor)
-        {
+        let name = &text[key_end - key_len..key_end];
+        if !names::credential(name) || names_a_place(name) || aliased.names.contains(&anchor) {
             continue;
         }
         if aliased.names.len() == ANCHORS_MOST {
@@ -396,6 +461,51 @@ mod tests {
             "password: *a\n".to_string() + &"&a\n".repeat(60_000),
             "password: *a\n".to_string() + &": *".repeat(60_000),
             "password: *a &a ".to_string() + &"*".repeat(200_000),
+        ] {
+            let _ = hide_aliased(&long);
+        }
+    }
+
+    /// The twenty-fifth review (L1): nested lists, comments, flow lists over lines or nested,
+    /// and an owner far above; past the bound read back, the anchored value is hidden.
+    #[test]
+    fn nested_commented_multiline_and_far_lists_hide_their_anchor() {
+        let pad: String = (0..40).map(|i| format!("  - item-{i:04}\n")).collect();
+        let far: String = (0..200).map(|i| format!("  - item-{i:04}\n")).collect();
+        for text in [
+            "common: &pw Hid2\npasswords:\n  - - *pw\n".to_string(),
+            "common: &pw Hid2\npasswords:\n  -\n    - *pw\n".to_string(),
+            "common: &pw Hid2\npasswords: # db\n  - *pw\n".to_string(),
+            "common: &pw Hid2\npasswords:\n  # the db\n\n  - *pw\n".to_string(),
+            "common: &pw Hid2\napiKeys: [\n  a,\n  *pw\n]\n".to_string(),
+            "common: &pw Hid2\napiKeys: [[*pw]]\n".to_string(),
+            "common: &pw Hid2\napiKeys: [{a: 1}, [x, *pw]]\n".to_string(),
+            "common: &pw Hid2\npasswords:\n  - [*pw]\n".to_string(),
+            "common: &pw Hid2\npassword:\n  *pw\n".to_string(),
+            "passwords:\n- *pw\ncommon: &pw Hid2\n".to_string(),
+            format!("common: &pw Hid2\npasswords:\n{pad}  - *pw\n"),
+            // Past the bound: not known, so hidden.
+            format!("common: &pw Hid2\nhosts:\n{far}  - *pw\n"),
+            format!("{}\ncommon: &pw Hid2\nnote: a, *pw\n", "x".repeat(5000)),
+        ] {
+            assert!(!hide_aliased(&text).contains("Hid2"), "{text:?}");
+        }
+        for text in [
+            "common: &n Kept\nnames:\n  - - *n\n  # passwords:\n  - *n\n".to_string(),
+            "common: &n Kept\nnames: # passwords\n  -\n    - *n\nlist: [[*n], {a: [*n]}]\n"
+                .to_string(),
+            "common: &n Kept\nhosts: [\n  *n\n]\n".to_string(),
+            "common: &n Kept\nnote: a - *n and [b, *n\n".to_string(),
+            format!("common: &n Kept\nhosts:\n{pad}  - *n\n"),
+        ] {
+            assert!(hide_aliased(&text).contains("Kept"), "{text:?}");
+        }
+        // Long runs of what the owner's reading passes over are read within their bounds.
+        for long in [
+            "password: *a &a\n".to_string() + &"[".repeat(100_000) + " *b",
+            "password: *a &a\n".to_string() + &"- ".repeat(100_000) + "*b",
+            "password: *a &a\n".to_string() + &"\n".repeat(100_000) + " - *b",
+            "password: *a &a é\n".to_string() + &"é, *".repeat(30_000),
         ] {
             let _ = hide_aliased(&long);
         }

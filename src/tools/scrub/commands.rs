@@ -68,7 +68,7 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 20] = [
+const LOGINS_SPACED: [&str; 21] = [
     "mongosh",
     "mongo",
     "mongodump",
@@ -77,6 +77,7 @@ const LOGINS_SPACED: [&str; 20] = [
     "mongoimport",
     "mongostat",
     "mongotop",
+    "mongofiles",
     "cqlsh",
     "rabbitmqadmin",
     "az login",
@@ -91,8 +92,9 @@ const LOGINS_SPACED: [&str; 20] = [
     "sshpass",
 ];
 
-/// MySQL's tools, whose `-p` takes the password attached (`-pSECRET`; `-p` alone asks for it).
-const LOGINS_ATTACHED: [&str; 8] = [
+/// MySQL's tools and 7-Zip's builds, whose `-p` takes the password attached (`-pSECRET`; `-p`
+/// alone asks for it).
+const LOGINS_ATTACHED: [&str; 10] = [
     "mysql",
     "mysqldump",
     "mysqladmin",
@@ -101,16 +103,24 @@ const LOGINS_ATTACHED: [&str; 8] = [
     "7z",
     "7za",
     "7zz",
+    "7zr",
+    "p7zip",
 ];
 
-/// Other one-letter flags that take the password as the next argument, and the commands they
-/// do so for (`redis-cli -a`, `sqlcmd -P`, `zip -P`, `openssl enc -k`, the LDAP tools' `-w`).
-const PASSWORD_FLAGS: [(u8, &[&str]); 4] = [
-    (b'a', &["redis-cli", "redis-benchmark"]),
-    (b'P', &["sqlcmd", "zip", "unzip"]),
-    (b'k', &["openssl"]),
+/// Other one-letter flags that take the password as their value, whether the command reads
+/// its flags as getopt does, and the commands they do so for (`redis-cli -a`, `sqlcmd -P`,
+/// `zip -P`, `openssl enc -k`, the LDAP tools' `-w`). Read as getopt does, the flag may close a
+/// cluster of others (`zip -rP PW`, `unzip -oP PW`) and take its value attached (`zip -PPW`);
+/// otherwise it stands alone and its value is the next argument.
+const PASSWORD_FLAGS: [(u8, bool, &[&str]); 6] = [
+    (b'a', false, &["redis-cli", "redis-benchmark"]),
+    (b'P', true, &["zip", "unzip"]),
+    // Not as getopt: `sqlcmd -SProdServer` attaches a server's name.
+    (b'P', false, &["sqlcmd"]),
+    (b'k', false, &["openssl"]),
     (
         b'w',
+        true,
         &[
             "ldapsearch",
             "ldapmodify",
@@ -121,7 +131,12 @@ const PASSWORD_FLAGS: [(u8, &[&str]); 4] = [
             "ldapcompare",
         ],
     ),
+    // lftp's `-u user,PW` (curl's `-u user:PW` is [`super::assignments::user_flag`]'s).
+    (b'u', false, &["lftp"]),
 ];
+
+/// The most one-letter flags read before a password flag in one cluster (`-qrP`).
+const CLUSTER_MOST: usize = 8;
 
 /// How far back on its line a `-p` looks for the command it belongs to.
 const COMMAND_BEFORE_MOST: usize = 256;
@@ -165,13 +180,33 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let letter = *bytes.get(i + 1)?;
-    if let Some((_, commands)) = PASSWORD_FLAGS.iter().find(|(flag, _)| *flag == letter) {
-        // Spaced only: `-a`, `-P`, `-w` take their value as the next argument.
-        if !matches!(bytes.get(i + 2), Some(b' ' | b'\t')) || !command_before(bytes, i, commands) {
-            return None;
+    for (flag, getopt, commands) in PASSWORD_FLAGS {
+        // Where the flag's value starts: the next argument, or attached in a getopt cluster.
+        let cluster = if getopt { CLUSTER_MOST + 1 } else { 1 };
+        let Some(at) = bytes[i + 1..]
+            .iter()
+            .take(cluster)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .position(|b| *b == flag)
+            .map(|n| i + 2 + n)
+        else {
+            continue;
+        };
+        let spaced = matches!(bytes.get(at), Some(b' ' | b'\t'));
+        let attached = getopt && bytes.get(at).is_some_and(|b| !b.is_ascii_whitespace());
+        if !(spaced || attached) || !command_before(bytes, i, commands) {
+            continue;
         }
-        let start = skip_spaces(bytes, i + 2);
-        return value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-');
+        let start = if spaced { skip_spaces(bytes, at) } else { at };
+        let found = value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-');
+        // lftp's value is `user,password`: the password after the comma.
+        return match flag {
+            b'u' => found.and_then(|(start, end)| {
+                let comma = bytes[start..end].iter().position(|b| *b == b',')?;
+                (start + comma + 1 < end).then_some((start + comma + 1, end))
+            }),
+            _ => found,
+        };
     }
     if letter != b'p' {
         return None;
@@ -313,11 +348,30 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     (end > body).then_some((body, end))
 }
 
+/// Subcommands that take a password as a plain argument: the command, the subcommand's words,
+/// and which of the plain arguments after them (from 0) is the password. Flags before the
+/// subcommand are passed over (`rabbitmqctl -n rabbit@db add_user …`).
+const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
+    ("rabbitmqctl ", &["add_user"], 1),
+    ("rabbitmqctl ", &["change_password"], 1),
+    ("rabbitmqctl ", &["authenticate_user"], 1),
+    ("rabbitmqctl ", &["hash_password"], 0),
+    // MinIO's client: `mc alias set NAME URL ACCESS_KEY SECRET_KEY` (older `config host add`).
+    ("mc ", &["alias", "set"], 3),
+    ("mc ", &["config", "host", "add"], 3),
+];
+
 /// Commands that take a password as a plain argument, at `i`: `mysqladmin … password SECRET`,
-/// `htpasswd -b[…] FILE USER SECRET` (`-nb USER SECRET` without a file), `vault login TOKEN`.
-/// The word, without the punctuation a message puts after it.
+/// `htpasswd -b[…] FILE USER SECRET` (`-nb USER SECRET` without a file), `vault login TOKEN`,
+/// and [`PASSWORD_ARGUMENTS`]. The word, without the punctuation a message puts after it.
 fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    const COMMANDS: [&str; 3] = ["mysqladmin ", "htpasswd ", "vault login "];
+    const COMMANDS: [&str; 5] = [
+        "mysqladmin ",
+        "htpasswd ",
+        "vault login ",
+        "rabbitmqctl ",
+        "mc ",
+    ];
     let command = COMMANDS
         .iter()
         .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
@@ -352,6 +406,17 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             .position(|w| text(*w) == b"password")
             .and_then(|n| words.get(n + 1))
             .copied(),
+        "rabbitmqctl " | "mc " => PASSWORD_ARGUMENTS
+            .iter()
+            .filter(|(name, _, _)| name == command)
+            .find_map(|(_, subcommand, n)| {
+                let at = plain.windows(subcommand.len()).position(|w| {
+                    w.iter()
+                        .zip(subcommand.iter())
+                        .all(|(word, part)| text(*word) == part.as_bytes())
+                })?;
+                plain.get(at + subcommand.len() + n).copied()
+            }),
         "htpasswd " => {
             let short_flags = || {
                 words
@@ -908,6 +973,77 @@ mod flags_and_here_documents {
             "docker login --password-stdin ".to_string() + &"<<EOF ".repeat(30_000),
             "<<".repeat(100_000),
             "vault login ".to_string() + &"-a ".repeat(50_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+}
+
+/// The twenty-fourth and twenty-fifth reviews: one-letter password flags clustered with others
+/// or with their value attached as getopt reads them, sibling commands, lftp's `user,password`,
+/// and subcommands taking the password as a plain argument.
+#[cfg(test)]
+mod clusters_siblings_and_subcommands {
+    use super::super::without_credentials;
+
+    #[test]
+    fn clustered_attached_and_positional_passwords_are_hidden() {
+        for (dirty, clean) in [
+            ("zip -rP R25a out.zip dir", "zip -rP *** out.zip dir"),
+            ("unzip -oP R25b a.zip", "unzip -oP *** a.zip"),
+            ("zip -PR25c out.zip dir", "zip -P*** out.zip dir"),
+            (
+                "/usr/bin/zip -9qrP R25d o.zip d",
+                "/usr/bin/zip -9qrP *** o.zip d",
+            ),
+            ("ldapsearch -xw R25e -b dc=x", "ldapsearch -xw *** -b dc=x"),
+            ("7zr x -pR25f a.7z", "7zr x -p*** a.7z"),
+            ("p7zip -d -pR25g a.7z", "p7zip -d -p*** a.7z"),
+            (
+                "mongofiles -u u -p R25h list",
+                "mongofiles -u u -p *** list",
+            ),
+            (
+                "lftp -u backup,R25i ftp.example.com",
+                "lftp -u backup,*** ftp.example.com",
+            ),
+            (
+                "rabbitmqctl add_user admin R25j",
+                "rabbitmqctl add_user admin ***",
+            ),
+            (
+                "rabbitmqctl -n rabbit@db change_password guest R25k: done",
+                "rabbitmqctl -n rabbit@db change_password guest ***: done",
+            ),
+            (
+                "mc alias set minio http://minio:9000 admin R25l",
+                "mc alias set minio http://minio:9000 admin ***",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        // Harmless look-alikes keep every word.
+        for kept in [
+            "zip -r archive.zip dir",
+            "unzip -o a.zip -d /tmp/out",
+            "zip --password-file x a.zip",
+            "tar -rP file",
+            "sqlcmd -SProdServer -Q 'select 1'",
+            "redis-cli -aR25x ping",
+            "ps -u root,daemon",
+            "lftp -u backup ftp.example.com",
+            "rabbitmqctl list_users",
+            "rabbitmqctl add_user",
+            "mc alias list",
+            "mc cp a b",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        // Runs of clusters and of commands are read in linear time, on any byte.
+        for long in [
+            "zip ".to_string() + &"-rrrrrrrrrP ".repeat(20_000),
+            "rabbitmqctl ".repeat(20_000),
+            "zip -Pé".repeat(20_000),
         ] {
             let _ = without_credentials(&long);
         }

@@ -7,7 +7,7 @@
 
 use super::names;
 use super::reading::{unit, word_may_start, written_at};
-use super::spans::{closing_quote, skip_spaces, value};
+use super::spans::{closing_quote, is_break, line_start_of, past_break, skip_spaces, value};
 
 /// A credential header at `i`, `Name: value` (or `"Name": value`): `Authorization` and
 /// `Proxy-Authorization` (also as `authorization=value`), `Cookie`, and any header-style name
@@ -69,6 +69,9 @@ pub fn header(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let start = at;
     let end = value_end(bytes, start, separator.ch == b'=');
+    if let Some(folded) = folded_end(bytes, i, start, end) {
+        return Some((start, folded));
+    }
     if end > start && reads_as_a_list(&bytes[start..end]) {
         // Prose after the value: a scheme and its token (`Bearer …`) are still the credential.
         let word_end = bytes[start..end]
@@ -100,6 +103,30 @@ fn value_end(bytes: &[u8], mut at: usize, parameter: bool) -> usize {
         at += u.len;
     }
     at
+}
+
+/// A header's value folded onto the next line (HTTP/1.1's obsolete line folding, and text
+/// wrapped there): when the value on the header's line (`start..end`) is empty or a scheme
+/// alone (`Authorization: Bearer`), and the next line is indented deeper than the header's
+/// name at `name_at`, where the value ends on that line. One line only: a line indented as the
+/// header is the next member of its map.
+fn folded_end(bytes: &[u8], name_at: usize, start: usize, end: usize) -> Option<usize> {
+    let first = bytes[start..end].trim_ascii();
+    let cut = first.is_empty()
+        || SCHEMES
+            .iter()
+            .any(|s| first.eq_ignore_ascii_case(s.as_bytes()));
+    if !cut || !is_break(bytes, end) {
+        return None;
+    }
+    let column = name_at - line_start_of(bytes, name_at);
+    let next = past_break(bytes, end);
+    let content = skip_spaces(bytes, next);
+    if content - next <= column || content >= bytes.len() || is_break(bytes, content) {
+        return None;
+    }
+    let folded = value_end(bytes, content, false);
+    (folded > content).then_some(folded)
 }
 
 /// HTTP authentication schemes (RFC 7235 and the registry, and the ones APIs made up), in lower
@@ -349,6 +376,47 @@ mod tests {
             "map[Content-Type:[application/json] X-Request-Id:[42]]",
         ] {
             assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    /// The twenty-third review (L3): a header folded onto the next line after its scheme, or
+    /// with its whole value there; a next line indented as the header is another member.
+    #[test]
+    fn a_header_folded_onto_the_next_line_loses_its_credential() {
+        for (dirty, clean) in [
+            // Each line of the value is masked on its own line.
+            (
+                "Authorization: Bearer\n  R23f1",
+                "Authorization: ***\n  ***",
+            ),
+            (
+                "Authorization: Basic\r\n\tR23f2 more\nnext",
+                "Authorization: ***\r\n\t***\nnext",
+            ),
+            (
+                "Authorization:\n  Bearer R23f3\nok",
+                "Authorization:\n  ***\nok",
+            ),
+            (
+                "  X-Api-Key: Bearer\n    R23f4",
+                "  X-Api-Key: ***\n    ***",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty:?}");
+        }
+        // The next member of a map stays (the scheme alone was hidden before folding was read).
+        let map = "headers:\n  Authorization: Bearer\n  Accept: json";
+        assert_eq!(
+            masked(map),
+            "headers:\n  Authorization: ***\n  Accept: json"
+        );
+        // A next line not indented deeper, or blank, is not the value's.
+        for (text, line) in [
+            ("Authorization: Bearer\nnext line", "\nnext line"),
+            ("Authorization:\n\nBearer", "\n\nBearer"),
+            ("Authorization: Bearer\n   \n", "\n   \n"),
+        ] {
+            assert!(masked(text).ends_with(line), "{text:?}");
         }
     }
 }

@@ -657,12 +657,10 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         // (Java's `String PASSWORD =`, then `"…";` indented by any amount): the literal.
         let literal = skip_gap(bytes, past_break(bytes, at));
         match next_line_value(bytes, i, at) {
-            None if colon.ch == b'='
-                && literal < bytes.len()
-                && matches!(unit(bytes, literal).ch, b'"' | b'\'') =>
-            {
-                member_value(bytes, literal, 0)
-            }
+            None if colon.ch == b'=' => match literal_quote(bytes, literal) {
+                Some(quote) => member_value(bytes, quote, 0),
+                None => reaching(None, at),
+            },
             continued => reaching(continued, at),
         }
     } else {
@@ -670,7 +668,24 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
         if matches!(first.ch, b'"' | b'\'') {
             member_value(bytes, at, first.len)
         } else if colon.ch == b'=' {
-            return None;
+            // A literal with a prefix (C#'s `@"…"`, Python's `r"…"`), or in parentheses
+            // (`(` then the literal on the next line, as the formatter `black` wraps it).
+            let quote = match first.ch {
+                b'(' => {
+                    let inner = skip_gap(bytes, at + 1);
+                    let inner = if is_break(bytes, inner) {
+                        skip_gap(bytes, past_break(bytes, inner))
+                    } else {
+                        inner
+                    };
+                    literal_quote(bytes, inner)
+                }
+                _ => literal_quote(bytes, at),
+            };
+            match quote {
+                Some(quote) => member_value(bytes, quote, 0),
+                None => return None,
+            }
         } else if let Some(action) = template_action(bytes, at) {
             reaching(Some(action), at)
         } else if matches!(first.ch, b'{' | b'[') {
@@ -729,6 +744,25 @@ fn jsonnet_separator(rest: &[u8]) -> Option<usize> {
         .take_while(|b| **b == b':')
         .count();
     (colons > 0 && (plus == 1 || colons > 1)).then_some(plus + colons)
+}
+
+/// The opening quote of a string literal at `at`, after the prefix of at most two letters some
+/// languages put before it (C#'s verbatim `@"…"` and interpolated `$"…"`, Python's `r'…'`,
+/// `b"…"`, `f"…"`).
+fn literal_quote(bytes: &[u8], at: usize) -> Option<usize> {
+    let prefix = bytes
+        .get(at..)?
+        .iter()
+        .take(2)
+        .take_while(|b| {
+            matches!(
+                b,
+                b'@' | b'$' | b'r' | b'R' | b'b' | b'B' | b'f' | b'F' | b'u' | b'U'
+            )
+        })
+        .count();
+    let quote = at + prefix;
+    (quote < bytes.len() && matches!(unit(bytes, quote).ch, b'"' | b'\'')).then_some(quote)
 }
 
 /// Past spaces and tabs, as written or escaped (`password:\tP` inside a JSON string).
@@ -1804,6 +1838,36 @@ mod tests {
             "var password string\n\"not assigned\"",
         ] {
             assert_eq!(masked(kept), kept);
+        }
+    }
+
+    /// The twenty-third review (L3): a literal in parentheses on the next line (as `black`
+    /// wraps Python), and a literal with a prefix (C#'s `@"…"`, Python's `r"…"`).
+    #[test]
+    fn wrapped_and_prefixed_literals_are_masked() {
+        for (dirty, clean) in [
+            (
+                "DB_PASSWORD = (\n    \"R23m1\"\n)\n",
+                "DB_PASSWORD = (\n    \"***\"\n)\n",
+            ),
+            ("DB_PASSWORD = (\"R23m2\")", "DB_PASSWORD = (\"***\")"),
+            (
+                "string dbPassword =\n    @\"R23m3\";",
+                "string dbPassword =\n    @\"***\";",
+            ),
+            ("var apiKey = $@\"R23m4\";", "var apiKey = $@\"***\";"),
+            ("token = r'R23m5'", "token = r'***'"),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty:?}");
+        }
+        for kept in [
+            "password = (x + y)",
+            "password = (\n    get_password()\n)",
+            "password = bar",
+            "token = r",
+            "password = (",
+        ] {
+            assert_eq!(masked(kept), kept, "{kept:?}");
         }
     }
 }
