@@ -17,6 +17,18 @@ async fn manual_payments() -> crate::World {
     world
 }
 
+/// `payments`' child `broken-app` (project default) with `options` as its own sync-options
+/// annotation, in Git and in the cluster.
+fn replaced_child(world: &crate::World, options: &str) {
+    world.standin.state().review_live.insert(
+        "broken-app".into(),
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": "broken-app", "namespace": "argocd",
+                            "annotations": {"argocd.argoproj.io/sync-options": options}},
+               "spec": {"project": "default"}}),
+    );
+}
+
 /// An Application of project default, written in `payments`' Git as a hook.
 fn hook_application(name: &str) -> Value {
     json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -66,13 +78,7 @@ async fn a_hook_in_git_that_replaces_an_app_of_another_project_refuses_the_sync(
 #[tokio::test]
 async fn a_rollback_applying_a_replaced_app_of_another_project_is_refused() {
     let world = manual_payments().await;
-    world.standin.state().review_live.insert(
-        "broken-app".into(),
-        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-               "metadata": {"name": "broken-app", "namespace": "argocd",
-                            "annotations": {"argocd.argoproj.io/sync-options": "ServerSideApply=true, Force=true"}},
-               "spec": {"project": "default"}}),
-    );
+    replaced_child(&world, "ServerSideApply=true, Force=true");
     let rollback = world
         .tool_error(
             "rollback_argocd_app",
@@ -177,13 +183,7 @@ async fn a_patch_turning_auto_sync_on_is_judged_by_the_manifests_too() {
     let world = manual_payments().await;
     let auto_sync = json!({"app_name": "payments", "confirm": true,
                            "patch": {"spec": {"syncPolicy": {"automated": {"selfHeal": true}}}}});
-    world.standin.state().review_live.insert(
-        "broken-app".into(),
-        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-               "metadata": {"name": "broken-app", "namespace": "argocd",
-                            "annotations": {"argocd.argoproj.io/sync-options": "Replace=true"}},
-               "spec": {"project": "default"}}),
-    );
+    replaced_child(&world, "Replace=true");
     let refused = world
         .tool_error("patch_argocd_app", auto_sync.clone())
         .await;
