@@ -18,7 +18,7 @@
 //! - A4 (medium, allow-list, server) `ensure_applied_deletes_allowed` judges only Argo CD
 //!   objects and Namespaces: a hook (or `Replace=true`/`Force=true`) Deployment in Git named as
 //!   another project's live Deployment is deleted (BeforeHookCreation takes the live object
-//!   of that key) by a sync of the allowed app.
+//!   of that key) by a sync of the allowed app. Both components.
 //! - A5 (medium, allow-list, server) a sync to a `revision` the caller names applies plain
 //!   (no hook, no Replace) Applications of other projects unjudged: `guestbook`'s spec is
 //!   overwritten with an empty source and automated prune, so its own controller deletes all it
@@ -185,14 +185,18 @@ async fn review26_finding_a3_rollback_to_an_entry_of_another_source_is_judged_by
 #[tokio::test]
 #[ignore = "issue 19: hooks that are no Argo CD objects are not judged: another project's Deployment deleted"]
 async fn review26_finding_a4_a_hook_named_as_another_projects_deployment_deletes_it() {
-    let world = manual_payments().await;
-    world.standin.state().review_git.insert(
-        "payments".into(),
-        vec![json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                    "metadata": {"name": "guestbook", "namespace": "guestbook",
-                                 "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
-                    "spec": {"replicas": 0}})],
-    );
+    let planted = || async {
+        let world = manual_payments().await;
+        world.standin.state().review_git.insert(
+            "payments".into(),
+            vec![json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                        "metadata": {"name": "guestbook", "namespace": "guestbook",
+                                     "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
+                        "spec": {"replicas": 0}})],
+        );
+        world
+    };
+    let world = planted().await;
     let answer = world
         .call(
             "sync_argocd_app",
@@ -200,11 +204,26 @@ async fn review26_finding_a4_a_hook_named_as_another_projects_deployment_deletes
         )
         .await;
     println!("sync: {answer}");
-    assert_eq!(
-        answer["isError"], true,
-        "guestbook's Deployment replaced: {answer}"
+    let server_sent = sent_writes(&world);
+    // The plugin on a stand-in of its own, restricted alike.
+    let world = planted().await;
+    let mut env = crate::planting::plugin_env(&world.standin);
+    env.env
+        .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
+    let (plugin, mut store) = crate::harness().plugin(&env).await.unwrap();
+    let by_plugin = plugin
+        .call_sync_argocd_app(
+            &mut store, "payments", None, None, None, None, None, None, None, None, None, true,
+            None,
+        )
+        .await
+        .expect("the plugin answers");
+    println!("plugin sync: {by_plugin:?}");
+    let plugin_sent = sent_writes(&world);
+    assert!(
+        server_sent.is_empty() && plugin_sent.is_empty(),
+        "guestbook's Deployment replaced: server {answer} sent {server_sent:?}; plugin {by_plugin:?} sent {plugin_sent:?}"
     );
-    no_writes(&world);
 }
 
 /// A5: a sync to a revision the caller names whose manifests apply (no hook, no Replace) an
