@@ -50,6 +50,7 @@ mod review22;
 mod review23;
 mod review24;
 mod review25;
+mod review26;
 mod review4;
 mod review5;
 mod review6;
