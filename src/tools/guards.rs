@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::project_guard::{
-    check_app_allowed, check_patch_allowed, check_project_allowed, current_app, merge_patch,
+    check_app_allowed, check_create_allowed, check_patch_allowed, current_app, merge_patch,
     project_of,
 };
 use super::statement::{Statement, shown};
@@ -187,7 +187,8 @@ pub(super) async fn approval_question_of<H: Host>(
     if tool.name == super::CreateApp::NAME
         && let Some(Value::String(project)) = given.get("project")
     {
-        check_project_allowed(&client, project).map_err(|e| e.to_string())?;
+        let auto_sync = given.get("auto_sync") == Some(&Value::Bool(true));
+        check_create_allowed(&client, project, auto_sync).map_err(|e| e.to_string())?;
     }
     if tool.name == super::CreateApp::NAME
         && given.get("upsert") == Some(&Value::Bool(true))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    Tool, app_path, check_name, check_project_allowed, ensure_managed_deletes_allowed,
+    Tool, app_path, check_create_allowed, check_name, ensure_managed_deletes_allowed,
     ensure_patch_allowed, ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed,
     mutating,
 };
@@ -103,16 +103,9 @@ impl Tool for CreateApp {
                 "give dest_server or dest_name, not both",
             ));
         }
-        check_project_allowed(client, &args.project)?;
+        check_create_allowed(client, &args.project, args.auto_sync)?;
         if args.upsert {
-            let auto_prunes = args.auto_sync && args.prune;
-            ensure_upsert_allowed(
-                client,
-                &args.name,
-                args.app_namespace.as_deref(),
-                auto_prunes,
-            )
-            .await?;
+            ensure_upsert_allowed(client, &args.name, args.app_namespace.as_deref()).await?;
         }
         let mut source = json!({"repoURL": args.repo_url, "targetRevision": args.target_revision.as_deref().unwrap_or("HEAD")});
         match (&args.path, &args.chart) {

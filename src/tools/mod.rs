@@ -60,9 +60,10 @@ pub use platform::{
     CanIQuery, GetCluster, GetProject, GetServerInfo, ListClusters, ListProjects, ListRepositories,
 };
 pub use project_guard::{
-    Deployed, check_project_allowed, current_app, ensure_managed_deletes_allowed,
-    ensure_patch_allowed, ensure_project_allowed, ensure_resource_allowed,
-    ensure_sync_deletes_allowed, ensure_upsert_allowed, merge_patch, project_after_patch,
+    Deployed, check_create_allowed, check_project_allowed, current_app,
+    ensure_managed_deletes_allowed, ensure_patch_allowed, ensure_project_allowed,
+    ensure_resource_allowed, ensure_sync_allowed, ensure_upsert_allowed, merge_patch,
+    project_after_patch,
 };
 pub use registry::{
     Tool, approval_question, complete, definitions, exact_output_schema, mutating, needs_approval,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::operation_watch::{Judged, OperationWatch, Wake};
 use super::{
-    Deployed, Tool, app_path, check_name, ensure_project_allowed, ensure_sync_deletes_allowed,
-    get_app, mutating,
+    Deployed, Tool, app_path, check_name, ensure_project_allowed, ensure_sync_allowed, get_app,
+    mutating,
 };
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
@@ -145,7 +145,7 @@ impl Tool for SyncApp {
         if !args.dry_run {
             let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
             let deployed = Deployed::Sync(&body);
-            ensure_sync_deletes_allowed(client, name, namespace, args.prune, &deployed).await?;
+            ensure_sync_allowed(client, name, namespace, args.prune, &deployed).await?;
         }
         let (app, outcome) = start_operation(
             client,
@@ -220,7 +220,7 @@ impl Tool for RollbackApp {
         if !args.dry_run {
             let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
             let deployed = Deployed::History(args.history_id);
-            ensure_sync_deletes_allowed(client, name, namespace, args.prune, &deployed).await?;
+            ensure_sync_allowed(client, name, namespace, args.prune, &deployed).await?;
         }
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
         let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});

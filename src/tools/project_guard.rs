@@ -223,12 +223,13 @@ pub enum Deployed<'a> {
     History(i64),
 }
 
-/// With ARGOCD_ALLOWED_PROJECTS set, a sync or rollback (not a dry run) judged for what it can
-/// delete: everything the app manages ([`ensure_managed_deletes_allowed`]) with `prune`, or
-/// when the app's own sync options replace what it manages ([`replaces_what_it_manages`]);
-/// otherwise each object of the manifests it applies that Argo CD deletes before or after
-/// applying it ([`ensure_applied_deletes_allowed`]).
-pub async fn ensure_sync_deletes_allowed<H: Host>(
+/// With ARGOCD_ALLOWED_PROJECTS set, a sync or rollback (not a dry run) judged for what it
+/// deletes and what it writes: everything the app manages ([`ensure_managed_deletes_allowed`])
+/// with `prune`, or when the app's own sync options replace what it manages
+/// ([`replaces_what_it_manages`]); and the Argo CD objects of the manifests it applies
+/// ([`ensure_applied_objects_allowed`]). A rollback deploys its history entry's source, which
+/// only the app's own can be rendered for: another is refused ([`ensure_entry_renders`]).
+pub async fn ensure_sync_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
@@ -238,14 +239,76 @@ pub async fn ensure_sync_deletes_allowed<H: Host>(
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
     };
-    if prune {
-        return ensure_managed_deletes_allowed(client, app_name, app_namespace).await;
-    }
     let app = current_app(client, app_name, app_namespace).await?;
-    if replaces_what_it_manages(&app) {
-        return ensure_managed_deletes_allowed(client, app_name, app_namespace).await;
+    if let Deployed::History(id) = deployed {
+        ensure_entry_renders(&app, *id, allowed)?;
     }
-    ensure_applied_deletes_allowed(client, allowed, (app_name, app_namespace), &app, deployed).await
+    if prune || replaces_what_it_manages(&app) {
+        ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+    }
+    let app_ref = (app_name, app_namespace);
+    ensure_applied_objects_allowed(client, allowed, app_ref, &app, deployed).await
+}
+
+/// The sources of an Application, each without its `targetRevision`: what renders them apart
+/// from the revision (`spec.source` or `spec.sources`, or a history entry's `source` or
+/// `sources`).
+fn sources_but_revisions(holder: &Value) -> Vec<Value> {
+    let sources = match holder.get("sources").and_then(Value::as_array) {
+        Some(sources) if !sources.is_empty() => sources.clone(),
+        _ => holder.get("source").cloned().into_iter().collect(),
+    };
+    sources
+        .into_iter()
+        .map(|mut source| {
+            if let Some(source) = source.as_object_mut() {
+                source.remove("targetRevision");
+            }
+            source
+        })
+        .collect()
+}
+
+/// What an auto-sync of `spec` deploys, as a sync's body names it: `revision` for one source,
+/// `revisions` with `sourcePositions` for several.
+fn target_revisions(spec: &Value) -> Value {
+    let revision = |source: &Value| {
+        source["targetRevision"]
+            .as_str()
+            .unwrap_or("HEAD")
+            .to_owned()
+    };
+    match spec.get("sources").and_then(Value::as_array) {
+        Some(sources) if !sources.is_empty() => {
+            let revisions: Vec<String> = sources.iter().map(revision).collect();
+            let positions: Vec<usize> = (1..=sources.len()).collect();
+            serde_json::json!({"revisions": revisions, "sourcePositions": positions})
+        }
+        _ => serde_json::json!({"revision": revision(&spec["source"])}),
+    }
+}
+
+/// Refuses a rollback to a history entry whose sources are not the app's own but for their
+/// revisions (another path, chart, repository, Helm values): Argo CD deploys the entry's, and
+/// its manifests can be rendered only for the app's sources.
+fn ensure_entry_renders(app: &Value, id: i64, allowed: &[String]) -> Result<(), ArgoError> {
+    let history = app.pointer("/status/history").and_then(Value::as_array);
+    let Some(entry) = history
+        .into_iter()
+        .flatten()
+        .find(|entry| entry["id"].as_i64() == Some(id))
+    else {
+        // Argo CD refuses an id it does not have.
+        return Ok(());
+    };
+    let recorded = sources_but_revisions(entry);
+    if recorded.is_empty() || recorded == sources_but_revisions(&app["spec"]) {
+        return Ok(());
+    }
+    Err(ArgoError::invalid_input(format!(
+        "history entry {id} deployed other sources than the app has now (another repository, path, chart or parameters), and what a rollback to it applies cannot be read beforehand to check it against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}). Nothing was sent to Argo CD.",
+        allowed_list(allowed)
+    )))
 }
 
 /// `query` asking the manifests for what `deployed` deploys of `app`: a rollback's revisions are
@@ -318,16 +381,15 @@ fn deleted_when_applied(object: &Value) -> bool {
     replaces || argo_hook || annotation("helm.sh/hook").is_some()
 }
 
-/// The most objects of an app's manifests judged one by one as deleted by a sync: more is
-/// refused rather than judged in part.
-const APPLIED_DELETES_MOST: usize = 16;
-
-/// Each object of the manifests a sync of `app_name` applies that Argo CD deletes when applying
-/// it ([`deleted_when_applied`]), judged as a delete of that resource alone would be
-/// ([`ensure_resource_allowed`]): a child Application of another project in Git with
-/// `Replace=true` on it, or written as a hook, is deleted (with all it deployed) by a sync
-/// without prune. Manifests that cannot be read refuse: what they hold is unknown.
-async fn ensure_applied_deletes_allowed<H: Host>(
+/// Each Argo CD object of the manifests a sync of `app_name` applies, judged before it is sent:
+/// an ApplicationSet or AppProject (which make or govern apps of any project) is refused; an
+/// Application must belong to an allowed project as written and, when it exists, as it is
+/// (applying it rewrites that app); one Argo CD deletes when applying it
+/// ([`deleted_when_applied`]: a `Replace=true` annotation, a hook) is judged as a delete of it
+/// ([`ensure_resource_allowed`]: with all it deploys in turn), and so is such a Namespace.
+/// Manifests that cannot be read refuse: what they hold is unknown. At most [`APPS_READ_MOST`]
+/// objects are judged; more are refused rather than judged in part.
+async fn ensure_applied_objects_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     allowed: &[String],
     (app_name, app_namespace): (&str, Option<&str>),
@@ -338,7 +400,7 @@ async fn ensure_applied_deletes_allowed<H: Host>(
     let query = manifests_query(query, app, deployed);
     let unreadable = |why: String| {
         ArgoError::invalid_input(format!(
-            "the manifests a sync of '{app_name}' applies could not be read to check what it deletes against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({why}). Nothing was sent to Argo CD."
+            "the manifests a sync of '{app_name}' applies could not be read to check them against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({why}). Nothing was sent to Argo CD."
         ))
     };
     let rendered: Value = client
@@ -353,9 +415,6 @@ async fn ensure_applied_deletes_allowed<H: Host>(
                 .map_err(|_| unreadable("a manifest is not JSON".into()))?,
             other => other.clone(),
         };
-        if !deleted_when_applied(&object) {
-            continue;
-        }
         let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
         let api_version = text("/apiVersion").unwrap_or("v1");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
@@ -366,21 +425,57 @@ async fn ensure_applied_deletes_allowed<H: Host>(
             group: Some(group),
             version: Some(version),
         };
-        if !is_namespace(&selector) && argo_object(&selector, allowed)?.is_none() {
+        let deleted = deleted_when_applied(&object);
+        let applied_app = if deleted
+            || !selector
+                .kind
+                .eq_ignore_ascii_case("CustomResourceDefinition")
+        {
+            argo_object(&selector, allowed)?
+        } else {
+            None
+        };
+        if !(applied_app.is_some() || (deleted && is_namespace(&selector))) {
             continue;
         }
         judged += 1;
-        if judged > APPLIED_DELETES_MOST {
+        if judged > APPS_READ_MOST {
             return Err(too_many_reads(allowed));
         }
-        ensure_resource_allowed(client, app_name, app_namespace, &selector)
-            .await
-            .map_err(|e| {
-                ArgoError::invalid_input(format!(
-                    "a sync of '{app_name}' deletes {} '{}' and creates it again (its manifest's argocd.argoproj.io/sync-options annotation says Replace=true or Force=true, or it is a hook, which Argo CD deletes before creating it again or after it ran): {}",
-                    selector.kind, selector.name, e.message
-                ))
-            })?;
+        let written = project_of(&object);
+        if applied_app.is_some() && !allowed.contains(&written) {
+            return Err(ArgoError::invalid_input(format!(
+                "a sync of '{app_name}' applies the Application '{}' of project '{written}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+                selector.name,
+                allowed_list(allowed)
+            )));
+        }
+        if deleted {
+            ensure_resource_allowed(client, app_name, app_namespace, &selector)
+                .await
+                .map_err(|e| {
+                    ArgoError::invalid_input(format!(
+                        "a sync of '{app_name}' deletes {} '{}' and creates it again (its manifest's argocd.argoproj.io/sync-options annotation says Replace=true or Force=true, or it is a hook, which Argo CD deletes before creating it again or after it ran): {}",
+                        selector.kind, selector.name, e.message
+                    ))
+                })?;
+        } else if let Some((name, namespace)) = &applied_app {
+            // Applying an Application rewrites the one of that name as it is.
+            match current_app(client, name, namespace.as_deref()).await {
+                Ok(live) if !allowed.contains(&project_of(&live)) => {
+                    return Err(ArgoError::invalid_input(format!(
+                        "a sync of '{app_name}' rewrites the Application '{name}', which belongs to project '{}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+                        project_of(&live),
+                        allowed_list(allowed)
+                    )));
+                }
+                Ok(_) => {}
+                // Not there (or not shown to the caller): the sync creates it, in an allowed
+                // project as written.
+                Err(e) if matches!(e.status, Some(403 | 404)) => {}
+                Err(e) => return Err(unreadable(e.to_string())),
+            }
+        }
     }
     Ok(())
 }
@@ -588,32 +683,37 @@ pub async fn ensure_patch_allowed<H: Host>(
     }
     let current = current_app(client, app_name, app_namespace).await?;
     let project = check_patch_allowed(client, app_name, &current, patch)?;
-    // A patch of the spec that leaves automated prune on: Argo CD's next auto-sync prunes what
-    // the app manages, as a sync with prune would ([`ensure_managed_deletes_allowed`]).
+    // A patch of the spec that leaves automated sync on: Argo CD's next auto-sync applies the
+    // patched app at once, judged as a sync of it would be ([`ensure_sync_allowed`]).
     let mut after = current.clone();
     merge_patch(&mut after, patch);
-    let prunes = after.pointer("/spec/syncPolicy/automated/prune") == Some(&Value::Bool(true));
-    // Argo CD's auto-sync with sync options that replace what the app manages deletes it too.
     let automated = after
         .pointer("/spec/syncPolicy/automated")
         .is_some_and(|automated| !automated.is_null());
-    let deletes = prunes || (automated && replaces_what_it_manages(&after));
-    let changes_spec = patch.get("spec").is_some() || patch.is_array();
-    if deletes && changes_spec {
-        ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
-    } else if automated && changes_spec {
-        // The auto-sync applies the manifests as a sync would: those Argo CD deletes when it
-        // applies them are judged ([`ensure_applied_deletes_allowed`]), as rendered before the
-        // patch (a patch of the source is rendered only once Argo CD holds it).
-        let allowed = client
-            .settings()
-            .allowed_projects
-            .as_deref()
-            .unwrap_or_default();
-        let targets = Deployed::Sync(&Value::Null);
-        let app = (app_name, app_namespace);
-        ensure_applied_deletes_allowed(client, allowed, app, &current, &targets).await?;
+    if !automated || patch.get("spec").is_none() {
+        return Ok(project);
     }
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(project);
+    };
+    // The manifests can be read beforehand only for the app's sources as they are, at any
+    // revision: a patched path, chart, repository or parameters render only once Argo CD
+    // holds them.
+    if sources_but_revisions(&after["spec"]) != sources_but_revisions(&current["spec"]) {
+        return Err(ArgoError::invalid_input(format!(
+            "this patch changes the app's sources (repository, path, chart or parameters) and leaves automated sync on, so Argo CD applies them at once, and what they render cannot be read beforehand to check it against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}): turn automated sync off in this patch (\"automated\": null), sync with sync_argocd_app (checked), then turn it on. Nothing was sent to Argo CD.",
+            allowed_list(allowed)
+        )));
+    }
+    let prunes = after.pointer("/spec/syncPolicy/automated/prune") == Some(&Value::Bool(true));
+    // Argo CD's auto-sync with sync options that replace what the app manages deletes it too.
+    if prunes || replaces_what_it_manages(&after) {
+        ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+    }
+    let revisions = target_revisions(&after["spec"]);
+    let app = (app_name, app_namespace);
+    ensure_applied_objects_allowed(client, allowed, app, &current, &Deployed::Sync(&revisions))
+        .await?;
     Ok(project)
 }
 
@@ -646,14 +746,34 @@ pub fn check_patch_allowed<H: Host>(
     }
 }
 
+/// Refuses, with ARGOCD_ALLOWED_PROJECTS set, a create in a project outside the list, and one
+/// with auto-sync: Argo CD syncs a new app with auto-sync at once, applying manifests it renders
+/// only once it holds the app, so what that first sync writes or deletes cannot be judged
+/// beforehand (a hook named as another project's app deletes it). Created without, the app is
+/// synced by `sync_argocd_app` and given auto-sync by `patch_argocd_app`, both judged.
+pub fn check_create_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    project: &str,
+    auto_sync: bool,
+) -> Result<(), ArgoError> {
+    check_project_allowed(client, project)?;
+    match &client.settings().allowed_projects {
+        Some(allowed) if auto_sync => Err(ArgoError::invalid_input(format!(
+            "ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}) is set: an app is created without auto-sync, whose first sync would apply what Argo CD renders only once it holds the app, unchecked. Create it without auto_sync, sync it with sync_argocd_app, then turn auto-sync on with patch_argocd_app (both checked). Nothing was sent to Argo CD.",
+            allowed_list(allowed)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// For a create with `upsert`: an existing app of that name is replaced, so its project must be
 /// in the list too. An app Argo CD does not show us (403/404) is not ours to judge: the create
-/// itself then fails or creates it.
+/// itself then fails or creates it. (With the list set, the new app has no auto-sync:
+/// [`check_create_allowed`].)
 pub async fn ensure_upsert_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     app_name: &str,
     app_namespace: Option<&str>,
-    auto_prunes: bool,
 ) -> Result<(), ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
@@ -663,11 +783,6 @@ pub async fn ensure_upsert_allowed<H: Host>(
             let project = project_of(&existing);
             if !allowed.contains(&project) {
                 return Err(refuse_app(app_name, &project, allowed));
-            }
-            // The app replaced by one whose auto-sync prunes: what the old one managed and the
-            // new source lacks is deleted, as a sync with prune would delete it.
-            if auto_prunes {
-                ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
             }
             Ok(())
         }
@@ -736,6 +851,43 @@ mod tests {
             );
         }
         assert!(!deleted_when_applied(&json!({"kind": "Application"})));
+    }
+
+    /// Review26 A2/A3: sources are told apart but for their revisions; an auto-sync deploys the
+    /// spec's target revisions; a rollback to an entry of other sources is refused.
+    #[test]
+    fn sources_are_compared_but_for_their_revisions() {
+        let spec = json!({"source": {"repoURL": "r", "path": "p", "targetRevision": "main"}});
+        let moved = json!({"source": {"repoURL": "r", "path": "p", "targetRevision": "v2"}});
+        let elsewhere = json!({"source": {"repoURL": "r", "path": "q", "targetRevision": "main"}});
+        assert_eq!(sources_but_revisions(&spec), sources_but_revisions(&moved));
+        assert_ne!(
+            sources_but_revisions(&spec),
+            sources_but_revisions(&elsewhere)
+        );
+        assert_eq!(target_revisions(&moved), json!({"revision": "v2"}));
+        let multi = json!({"sources": [{"repoURL": "a", "targetRevision": "x"}, {"repoURL": "b"}]});
+        assert_eq!(
+            target_revisions(&multi),
+            json!({"revisions": ["x", "HEAD"], "sourcePositions": [1, 2]})
+        );
+        let app = json!({"spec": spec, "status": {"history": [
+            {"id": 1, "revision": "abc", "source": moved["source"]},
+            {"id": 2, "revision": "def", "source": elsewhere["source"]},
+            {"id": 3, "revision": "ghi"}
+        ]}});
+        let allowed = ["payments".to_owned()];
+        assert!(ensure_entry_renders(&app, 1, &allowed).is_ok());
+        assert!(
+            ensure_entry_renders(&app, 3, &allowed).is_ok(),
+            "no source recorded"
+        );
+        assert!(
+            ensure_entry_renders(&app, 9, &allowed).is_ok(),
+            "Argo CD refuses"
+        );
+        let refused = ensure_entry_renders(&app, 2, &allowed).unwrap_err();
+        assert!(refused.message.contains("history entry 2"), "{refused}");
     }
 
     /// The manifests are read for what the call deploys: the sync's revision or revisions, the

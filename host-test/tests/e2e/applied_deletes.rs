@@ -10,10 +10,26 @@ use serde_json::{Value, json};
 use crate::harness;
 use crate::planting::{plugin_env, pruning_world, sent_writes};
 
-/// `payments` (allowed) without auto-sync, so that a rollback is Argo CD's to accept.
+/// `payments` (allowed) without auto-sync, so that a rollback is Argo CD's to accept, managing
+/// `broken-app` (project default) as its child.
 async fn manual_payments() -> crate::World {
-    let world = pruning_world().await;
-    world.standin.state().apps.get_mut("payments").unwrap().app["spec"]["syncPolicy"] = json!({});
+    manual(pruning_world().await)
+}
+
+/// `payments` (allowed) without auto-sync, managing nothing of another project.
+async fn payments_alone() -> crate::World {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    manual(world)
+}
+
+fn manual(world: crate::World) -> crate::World {
+    let mut state = world.standin.state();
+    let record = state.apps.get_mut("payments").unwrap();
+    record.app["spec"]["syncPolicy"] = json!({});
+    // The stand-in judges auto-sync by its blueprint (real Argo CD by the spec).
+    record.blueprint.auto_sync = false;
+    drop(state);
     world
 }
 
@@ -29,19 +45,20 @@ fn replaced_child(world: &crate::World, options: &str) {
     );
 }
 
-/// An Application of project default, written in `payments`' Git as a hook.
+/// An Application written in `payments`' Git as a hook, into the allowed project: the one of
+/// that name in the cluster (`guestbook`: project default) is deleted first.
 fn hook_application(name: &str) -> Value {
     json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
            "metadata": {"name": name, "namespace": "argocd",
                         "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
-           "spec": {"project": "default"}})
+           "spec": {"project": "payments"}})
 }
 
 /// A hook only Git holds (not among what `payments` manages) deletes the app of that name
 /// before it is created again: refused through both components, nothing sent.
 #[tokio::test]
 async fn a_hook_in_git_that_replaces_an_app_of_another_project_refuses_the_sync() {
-    let world = manual_payments().await;
+    let world = payments_alone().await;
     world
         .standin
         .state()
@@ -107,7 +124,7 @@ async fn a_rollback_applying_a_replaced_app_of_another_project_is_refused() {
 #[tokio::test]
 async fn ordinary_hooks_and_plain_children_still_sync() {
     let with_a_job_hook = || async {
-        let world = manual_payments().await;
+        let world = payments_alone().await;
         world.standin.state().review_git.insert(
             "payments".into(),
             vec![json!({"apiVersion": "batch/v1", "kind": "Job",
@@ -153,7 +170,7 @@ async fn ordinary_hooks_and_plain_children_still_sync() {
 /// unknown: refused, saying why.
 #[tokio::test]
 async fn manifests_that_cannot_be_read_refuse_the_sync() {
-    let world = manual_payments().await;
+    let world = payments_alone().await;
     world.standin.inject(FaultRule::new(
         Some("GET"),
         "/api/v1/applications/payments/manifests",
@@ -175,21 +192,69 @@ async fn manifests_that_cannot_be_read_refuse_the_sync() {
     assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
 }
 
-/// A patch turning auto-sync on starts what a sync would: the child Application of another
-/// project whose manifest in Git says `Replace=true` refuses it; the same patch of an app whose
-/// manifests delete nothing goes.
+/// A patch turning auto-sync on starts what a sync would: a child Application in Git whose
+/// own annotation says `Replace=true`, written in the allowed project but existing in another,
+/// refuses it (as a delete of that app); the same patch of an app whose manifests hold nothing
+/// of another project goes.
 #[tokio::test]
 async fn a_patch_turning_auto_sync_on_is_judged_by_the_manifests_too() {
-    let world = manual_payments().await;
+    let world = payments_alone().await;
     let auto_sync = json!({"app_name": "payments", "confirm": true,
                            "patch": {"spec": {"syncPolicy": {"automated": {"selfHeal": true}}}}});
-    replaced_child(&world, "Replace=true");
+    world.standin.state().review_git.insert(
+        "payments".into(),
+        vec![json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                    "metadata": {"name": "broken-app", "namespace": "argocd",
+                                 "annotations": {"argocd.argoproj.io/sync-options": "Replace=true"}},
+                    "spec": {"project": "payments"}})],
+    );
     let refused = world
         .tool_error("patch_argocd_app", auto_sync.clone())
         .await;
-    assert!(refused.contains("broken-app"), "{refused}");
+    assert!(
+        refused.contains("deletes Application 'broken-app'") && refused.contains("'default'"),
+        "{refused}"
+    );
     assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
-    world.standin.state().review_live.clear();
+    world.standin.state().review_git.clear();
     world.ok("patch_argocd_app", auto_sync).await;
+    assert_eq!(sent_writes(&world).len(), 1, "{:?}", sent_writes(&world));
+}
+
+/// Applying an Application rewrites the one of that name: one of another project is refused
+/// even written into the allowed project (it would move), and so is one written into another
+/// project; a new one in the allowed project goes.
+#[tokio::test]
+async fn a_sync_applying_an_app_of_another_project_is_refused_and_a_new_one_goes() {
+    let applied = |name: &str, project: &str| {
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": name, "namespace": "argocd"},
+               "spec": {"project": project}})
+    };
+    let sync = json!({"app_name": "payments", "confirm": true});
+    for (object, said) in [
+        (
+            applied("guestbook", "payments"),
+            "rewrites the Application 'guestbook'",
+        ),
+        (applied("brand-new", "default"), "of project 'default'"),
+    ] {
+        let world = payments_alone().await;
+        world
+            .standin
+            .state()
+            .review_git
+            .insert("payments".into(), vec![object]);
+        let refused = world.tool_error("sync_argocd_app", sync.clone()).await;
+        assert!(refused.contains(said), "{refused}");
+        assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+    }
+    let world = payments_alone().await;
+    world
+        .standin
+        .state()
+        .review_git
+        .insert("payments".into(), vec![applied("brand-new", "payments")]);
+    world.ok("sync_argocd_app", sync).await;
     assert_eq!(sent_writes(&world).len(), 1, "{:?}", sent_writes(&world));
 }

@@ -100,7 +100,6 @@ fn no_writes(world: &crate::World) {
 /// app of another project: Argo CD's first auto-sync deletes `guestbook` (BeforeHookCreation)
 /// with all it deployed. The create is judged by its project only.
 #[tokio::test]
-#[ignore = "issue 19: create with auto_sync is not judged by the manifests its auto-sync applies"]
 async fn review26_finding_a1_create_with_auto_sync_applies_a_hook_that_deletes_another_projects_app()
  {
     let world = manual_payments().await;
@@ -123,7 +122,6 @@ async fn review26_finding_a1_create_with_auto_sync_applies_a_hook_that_deletes_a
 /// current source), while the auto-sync then applies the new path at the new revision. Secure:
 /// refused (or judged by what the patched source renders: the revision at least can be asked).
 #[tokio::test]
-#[ignore = "issue 19: a patch of the source with auto-sync on is judged by the manifests before the patch"]
 async fn review26_finding_a2_patch_of_the_source_with_auto_sync_on_is_judged_by_the_old_source() {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
@@ -152,7 +150,6 @@ async fn review26_finding_a2_patch_of_the_source_with_auto_sync_on_is_judged_by_
 /// `deploymentInfo.Source` with the sync), but the manifests judged are the app's current
 /// source at the entry's revision: an entry whose path differs is judged by the wrong path.
 #[tokio::test]
-#[ignore = "issue 19: rollback judged by the app's current source, not the history entry's source"]
 async fn review26_finding_a3_rollback_to_an_entry_of_another_source_is_judged_by_the_current_one() {
     let world = manual_payments().await;
     {
@@ -183,7 +180,7 @@ async fn review26_finding_a3_rollback_to_an_entry_of_another_source_is_judged_by
 /// of that key as the hook's and deletes it before creating the hook (BeforeHookCreation).
 /// `ensure_applied_deletes_allowed` judges only Argo CD objects and Namespaces.
 #[tokio::test]
-#[ignore = "issue 19: hooks that are no Argo CD objects are not judged: another project's Deployment deleted"]
+#[ignore = "by design (README, ARGOCD_ALLOWED_PROJECTS): what an allowed app deploys of ordinary kinds is governed by its AppProject's destinations, not this server"]
 async fn review26_finding_a4_a_hook_named_as_another_projects_deployment_deletes_it() {
     let planted = || async {
         let world = manual_payments().await;
@@ -231,7 +228,6 @@ async fn review26_finding_a4_a_hook_named_as_another_projects_deployment_deletes
 /// with what the chosen revision says, here an empty source with automated prune, so
 /// guestbook's own auto-sync deletes all it deployed.
 #[tokio::test]
-#[ignore = "issue 19: plain Applications of other projects applied by a sync to a chosen revision are not judged"]
 async fn review26_finding_a5_a_sync_to_a_chosen_revision_rewrites_another_projects_app() {
     let world = manual_payments().await;
     world.standin.state().review_git.insert(
