@@ -138,6 +138,10 @@ const PASSWORD_FLAGS: [(u8, bool, &[&str]); 8] = [
     (b'a', true, &["ldappasswd"]),
 ];
 
+/// The LDAP tools' one-letter options that take a value (`-D binddn`, `-H uri`, `-s`'s new
+/// password and ldapsearch's scope alike).
+const LDAP_VALUED: &[u8] = b"aDdeEfHhopORsTtUwXYy";
+
 /// The most one-letter flags read before a password flag in one cluster (`-qrP`).
 const CLUSTER_MOST: usize = 8;
 
@@ -190,10 +194,13 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     for (flag, getopt, commands) in PASSWORD_FLAGS {
         // Where the flag's value starts: the next argument, or attached in a getopt cluster.
         let cluster = if getopt { CLUSTER_MOST + 1 } else { 1 };
+        // The LDAP tools' options that take a value end a cluster (`-Hldaps://…` is no `-s`).
+        let ldap = commands[0].starts_with("ldap");
         let Some(at) = bytes[i + 1..]
             .iter()
             .take(cluster)
             .take_while(|b| b.is_ascii_alphanumeric())
+            .take_while(|b| !(ldap && LDAP_VALUED.contains(b) && **b != flag))
             .position(|b| *b == flag)
             .map(|n| i + 2 + n)
         else {
@@ -389,12 +396,16 @@ fn continued_line_end(bytes: &[u8], from: usize, window_end: usize) -> usize {
 /// Whether the line break at `at` continues the line (a `\` before it, spaces or the `\r` of a
 /// CRLF between), looking back no further than `floor`.
 fn continued_before(bytes: &[u8], floor: usize, at: usize) -> bool {
-    let before = &bytes[floor..at];
-    let trimmed = before
-        .iter()
-        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r'))
-        .map_or(&before[..0], |p| &before[..=p]);
-    trimmed.ends_with(b"\\") && !trimmed.ends_with(b"\\\\")
+    // One `\r` only: a run of them is read once per break, in linear time.
+    let mut end = at;
+    if end > floor && bytes[at] == b'\n' && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    while end > floor && matches!(bytes[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    let before = &bytes[floor..end];
+    before.ends_with(b"\\") && !before.ends_with(b"\\\\")
 }
 
 /// Commands that take a password as a plain argument, at `i`: `mysqladmin … password SECRET`,
@@ -1189,6 +1200,8 @@ mod clusters_siblings_and_subcommands {
             "rabbitmqctl add_user \\\\\nadmin R26z",
             "rabbitmqctl add_user admin\nR26z",
             "ldapsearch -x -s sub -b dc=x",
+            "ldappasswd -Hldaps://ldap.example.com -x uid=bob",
+            "ldapsearch -Hldap://www.example.com -x",
         ] {
             assert_eq!(without_credentials(kept), kept, "{kept}");
         }
