@@ -525,33 +525,38 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// an option unknown here), and then the safe reading is taken: the later of the two words
 /// that may be the `n`th, when there is one.
 fn nth_plain_after(bytes: &[u8], words: &[(usize, usize)], n: usize) -> Option<(usize, usize)> {
-    let text = |(start, end): (usize, usize)| &bytes[start..end];
-    // Plain words read with every unknown flag a switch, and with every one taking a value.
-    let (mut switches, mut valued) = (Vec::new(), Vec::new());
+    // The `n`th plain word read with every unknown flag a switch, and with every one taking a
+    // value; how many plain words each reading has passed.
+    let (mut as_switches, mut as_valued, mut switches, mut valued) = (None, None, 0, 0);
     let (mut value_next, mut maybe_value_next, mut flags_ended) = (false, false, false);
-    for word in words {
-        let word_text = text(*word);
-        let was_value = std::mem::take(&mut value_next);
+    for &word in words {
+        let text = &bytes[word.0..word.1];
         let was_maybe = std::mem::take(&mut maybe_value_next);
-        if was_value {
+        if std::mem::take(&mut value_next) {
             continue;
         }
-        if !flags_ended && word_text.starts_with(b"-") {
-            if word_text == b"--" {
+        if !flags_ended && text.starts_with(b"-") {
+            if text == b"--" {
                 flags_ended = true;
-            } else if VALUE_FLAGS.iter().any(|f| word_text == f.as_bytes()) {
+            } else if VALUE_FLAGS.iter().any(|f| text == f.as_bytes()) {
                 value_next = true;
             } else {
-                maybe_value_next = !word_text.contains(&b'=');
+                maybe_value_next = !text.contains(&b'=');
             }
             continue;
         }
-        switches.push(*word);
+        if switches == n {
+            as_switches = Some(word);
+        }
+        switches += 1;
         if !was_maybe {
-            valued.push(*word);
+            if valued == n {
+                as_valued = Some(word);
+            }
+            valued += 1;
         }
     }
-    valued.get(n).or(switches.get(n)).copied()
+    as_valued.or(as_switches)
 }
 
 /// Commands whose first argument names a setting and whose second is its value. `ENV` only in
