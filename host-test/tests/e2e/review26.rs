@@ -2,7 +2,8 @@
 //! the built components.
 //!
 //! Findings (each `review26_finding_*` asserts the secure behaviour, fails today, and is
-//! ignored so the suite stays green):
+//! ignored so the suite stays green). S1, S2 and C1–C4 are fixed
+//! (`own_secrets.rs`, `commands.rs`, `members.rs`) and their tests run; A1–A5 stay ignored:
 //!
 //! - A1 (high, allow-list, server; `lifecycle.rs` create, `project_guard.rs`
 //!   `ensure_upsert_allowed`) `create_argocd_app` with `auto_sync` (no prune) in the allowed
