@@ -109,10 +109,10 @@ const LOGINS_ATTACHED: [&str; 10] = [
 
 /// Other one-letter flags that take the password as their value, whether the command reads
 /// its flags as getopt does, and the commands they do so for (`redis-cli -a`, `sqlcmd -P`,
-/// `zip -P`, `openssl enc -k`, the LDAP tools' `-w`). Read as getopt does, the flag may close a
+/// `zip -P`, `openssl enc -k`, the LDAP tools' `-w`, `ldappasswd -s`). Read as getopt does, the flag may close a
 /// cluster of others (`zip -rP PW`, `unzip -oP PW`) and take its value attached (`zip -PPW`);
 /// otherwise it stands alone and its value is the next argument.
-const PASSWORD_FLAGS: [(u8, bool, &[&str]); 6] = [
+const PASSWORD_FLAGS: [(u8, bool, &[&str]); 8] = [
     (b'a', false, &["redis-cli", "redis-benchmark"]),
     (b'P', true, &["zip", "unzip"]),
     // Not as getopt: `sqlcmd -SProdServer` attaches a server's name.
@@ -133,7 +133,14 @@ const PASSWORD_FLAGS: [(u8, bool, &[&str]); 6] = [
     ),
     // lftp's `-u user,PW` (curl's `-u user:PW` is [`super::assignments::user_flag`]'s).
     (b'u', false, &["lftp"]),
+    // The new and the old password ldappasswd sets (`-s`, `-a`; ldapsearch's `-s` is a scope).
+    (b's', true, &["ldappasswd"]),
+    (b'a', true, &["ldappasswd"]),
 ];
+
+/// The LDAP tools' one-letter options that take a value (`-D binddn`, `-H uri`, `-s`'s new
+/// password and ldapsearch's scope alike).
+const LDAP_VALUED: &[u8] = b"aDdeEfHhopORsTtUwXYy";
 
 /// The most one-letter flags read before a password flag in one cluster (`-qrP`).
 const CLUSTER_MOST: usize = 8;
@@ -154,15 +161,19 @@ fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
 }
 
 /// Whether one of `commands` (words, a path's last part for the first) is named on the line
-/// before `i`.
+/// before `i` (continued lines read as one).
 fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
     let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
     let start = (floor..i)
         .rev()
-        .find(|p| matches!(bytes[*p], b'\n' | b'\r' | b'|' | b';' | b'&'))
+        .find(|&p| match bytes[p] {
+            b'\n' | b'\r' => !continued_before(bytes, floor, p),
+            b'|' | b';' | b'&' => true,
+            _ => false,
+        })
         .map_or(floor, |p| p + 1);
     let line = String::from_utf8_lossy(&bytes[start..i]);
-    let words: Vec<&str> = line.split_whitespace().collect();
+    let words: Vec<&str> = line.split_whitespace().filter(|w| *w != "\\").collect();
     commands.iter().any(|command| {
         let parts: Vec<&str> = command.split(' ').collect();
         words.windows(parts.len()).any(|w| {
@@ -183,10 +194,13 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     for (flag, getopt, commands) in PASSWORD_FLAGS {
         // Where the flag's value starts: the next argument, or attached in a getopt cluster.
         let cluster = if getopt { CLUSTER_MOST + 1 } else { 1 };
+        // The LDAP tools' options that take a value end a cluster (`-Hldaps://…` is no `-s`).
+        let ldap = commands[0].starts_with("ldap");
         let Some(at) = bytes[i + 1..]
             .iter()
             .take(cluster)
             .take_while(|b| b.is_ascii_alphanumeric())
+            .take_while(|b| !(ldap && LDAP_VALUED.contains(b) && **b != flag))
             .position(|b| *b == flag)
             .map(|n| i + 2 + n)
         else {
@@ -350,7 +364,8 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 
 /// Subcommands that take a password as a plain argument: the command, the subcommand's words,
 /// and which of the plain arguments after them (from 0) is the password. Flags before the
-/// subcommand are passed over (`rabbitmqctl -n rabbit@db add_user …`).
+/// subcommand are passed over (`rabbitmqctl -n rabbit@db add_user …`), and among the arguments
+/// after it ([`nth_plain_after`]).
 const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
     ("rabbitmqctl ", &["add_user"], 1),
     ("rabbitmqctl ", &["change_password"], 1),
@@ -361,46 +376,89 @@ const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
     ("mc ", &["config", "host", "add"], 3),
 ];
 
+/// Flags of [`PASSWORD_ARGUMENTS`]' commands known to take the next word as their value
+/// (`mc alias set --api S3v4 …`, `rabbitmqctl -n rabbit@db …`).
+const VALUE_FLAGS: [&str; 6] = ["--api", "--path", "--config-dir", "-C", "-n", "--node"];
+
+/// The end of the command line from `from` on, within `window_end`: at a line break, a pipe,
+/// `;` or `&`, but not at a break continued by a `\` before it (spaces between), so that a
+/// command written over several lines reads as one.
+fn continued_line_end(bytes: &[u8], from: usize, window_end: usize) -> usize {
+    (from..window_end)
+        .find(|&at| match bytes[at] {
+            b'\n' | b'\r' => !continued_before(bytes, from, at),
+            b'|' | b';' | b'&' => true,
+            _ => false,
+        })
+        .unwrap_or(window_end)
+}
+
+/// Whether the line break at `at` continues the line (a `\` before it, spaces or the `\r` of a
+/// CRLF between), looking back no further than `floor`.
+fn continued_before(bytes: &[u8], floor: usize, at: usize) -> bool {
+    // One `\r` only: a run of them is read once per break, in linear time.
+    let mut end = at;
+    if end > floor && bytes[at] == b'\n' && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    while end > floor && matches!(bytes[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    let before = &bytes[floor..end];
+    before.ends_with(b"\\") && !before.ends_with(b"\\\\")
+}
+
 /// Commands that take a password as a plain argument, at `i`: `mysqladmin … password SECRET`,
 /// `htpasswd -b[…] FILE USER SECRET` (`-nb USER SECRET` without a file), `vault login TOKEN`,
-/// and [`PASSWORD_ARGUMENTS`]. The word, without the punctuation a message puts after it.
+/// and [`PASSWORD_ARGUMENTS`] (`mcli` is MinIO's client as Debian names it). The word, without
+/// the punctuation a message puts after it. A line continued with `\` goes on.
 fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    const COMMANDS: [&str; 5] = [
+    const COMMANDS: [&str; 6] = [
         "mysqladmin ",
         "htpasswd ",
         "vault login ",
         "rabbitmqctl ",
         "mc ",
+        "mcli ",
     ];
     let command = COMMANDS
         .iter()
         .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
+    let after_command = i + command.len();
+    let command = if *command == "mcli " { "mc " } else { command };
     if !word_may_start(bytes, i, command_byte) {
         return None;
     }
     let window_end = bytes.len().min(i + COMMAND_BEFORE_MOST);
-    let line_end = i + bytes[i..window_end]
-        .iter()
-        .position(|b| matches!(b, b'\n' | b'\r' | b'|' | b';' | b'&'))
-        .unwrap_or(window_end - i);
-    // The words after the command, each as where it starts and ends.
-    let mut words = Vec::new();
-    let mut at = i + command.len();
-    while at < line_end {
-        at = skip_spaces(bytes, at);
-        let len = bytes[at..line_end.max(at)]
-            .iter()
-            .take_while(|b| !matches!(b, b' ' | b'\t'))
-            .count();
-        if len > 0 {
-            words.push((at, at + len));
+    let line_end = continued_line_end(bytes, i, window_end);
+    // The words after the command, each as where it starts and ends: a continuation's `\` and
+    // line break are spaces between them.
+    let gap = |at: usize| match bytes[at] {
+        b' ' | b'\t' | b'\n' | b'\r' => true,
+        b'\\' => {
+            let spaces = skip_spaces(bytes, at + 1);
+            spaces >= line_end || matches!(bytes[spaces], b'\n' | b'\r')
         }
-        at += len.max(1);
+        _ => false,
+    };
+    let mut words = Vec::new();
+    let mut at = after_command;
+    while at < line_end {
+        while at < line_end && gap(at) {
+            at += 1;
+        }
+        let start = at;
+        while at < line_end && !gap(at) {
+            at += 1;
+        }
+        if at > start {
+            words.push((start, at));
+        }
     }
     let text = |(start, end): (usize, usize)| &bytes[start..end];
     let is_flag = |word: &(usize, usize)| text(*word).starts_with(b"-");
     let plain: Vec<(usize, usize)> = words.iter().copied().filter(|w| !is_flag(w)).collect();
-    let found = match *command {
+    let found = match command {
         "mysqladmin " => words
             .iter()
             .position(|w| text(*w) == b"password")
@@ -408,14 +466,16 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             .copied(),
         "rabbitmqctl " | "mc " => PASSWORD_ARGUMENTS
             .iter()
-            .filter(|(name, _, _)| name == command)
+            .filter(|(name, _, _)| *name == command)
             .find_map(|(_, subcommand, n)| {
                 let at = plain.windows(subcommand.len()).position(|w| {
                     w.iter()
                         .zip(subcommand.iter())
                         .all(|(word, part)| text(*word) == part.as_bytes())
                 })?;
-                plain.get(at + subcommand.len() + n).copied()
+                let last = plain[at + subcommand.len() - 1];
+                let after = words.iter().position(|w| *w == last)? + 1;
+                nth_plain_after(bytes, &words[after..], *n)
             }),
         "htpasswd " => {
             let short_flags = || {
@@ -458,6 +518,45 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         end -= 1;
     }
     (end > start && bytes[start] != b'-').then_some((start, end))
+}
+
+/// The `n`th plain argument (from 0) of `words`, past flags and their values: a flag of
+/// [`VALUE_FLAGS`] takes the next word; another flag without `=` may or may not (a switch, or
+/// an option unknown here), and then the safe reading is taken: the later of the two words
+/// that may be the `n`th, when there is one.
+fn nth_plain_after(bytes: &[u8], words: &[(usize, usize)], n: usize) -> Option<(usize, usize)> {
+    // The `n`th plain word read with every unknown flag a switch, and with every one taking a
+    // value; how many plain words each reading has passed.
+    let (mut as_switches, mut as_valued, mut switches, mut valued) = (None, None, 0, 0);
+    let (mut value_next, mut maybe_value_next, mut flags_ended) = (false, false, false);
+    for &word in words {
+        let text = &bytes[word.0..word.1];
+        let was_maybe = std::mem::take(&mut maybe_value_next);
+        if std::mem::take(&mut value_next) {
+            continue;
+        }
+        if !flags_ended && text.starts_with(b"-") {
+            if text == b"--" {
+                flags_ended = true;
+            } else if VALUE_FLAGS.iter().any(|f| text == f.as_bytes()) {
+                value_next = true;
+            } else {
+                maybe_value_next = !text.contains(&b'=');
+            }
+            continue;
+        }
+        if switches == n {
+            as_switches = Some(word);
+        }
+        switches += 1;
+        if !was_maybe {
+            if valued == n {
+                as_valued = Some(word);
+            }
+            valued += 1;
+        }
+    }
+    as_valued.or(as_switches)
 }
 
 /// Commands whose first argument names a setting and whose second is its value. `ENV` only in
@@ -1044,6 +1143,77 @@ mod clusters_siblings_and_subcommands {
             "zip ".to_string() + &"-rrrrrrrrrP ".repeat(20_000),
             "rabbitmqctl ".repeat(20_000),
             "zip -Pé".repeat(20_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    /// The twenty-sixth review (C1, C2, C4): positional passwords past flags among the
+    /// arguments, under `mcli`, over lines continued with `\\`; ldappasswd's new password.
+    #[test]
+    fn positional_passwords_past_flags_and_continued_lines_are_hidden() {
+        use super::super::without_credentials;
+        for (dirty, clean) in [
+            (
+                "mc alias set --api S3v4 minio http://m:9000 AKIA R26a",
+                "mc alias set --api S3v4 minio http://m:9000 AKIA ***",
+            ),
+            (
+                "mc alias set --insecure minio http://m:9000 AKIA R26b",
+                "mc alias set --insecure minio http://m:9000 AKIA ***",
+            ),
+            (
+                "mc alias set --api=S3v4 minio http://m:9000 AKIA R26c --json",
+                "mc alias set --api=S3v4 minio http://m:9000 AKIA *** --json",
+            ),
+            (
+                "mcli alias set minio http://m:9000 AKIA R26d",
+                "mcli alias set minio http://m:9000 AKIA ***",
+            ),
+            (
+                "mc alias set minio \\\n  http://m:9000 \\\n  AKIA \\\n  R26e\nls",
+                "mc alias set minio \\\n  http://m:9000 \\\n  AKIA \\\n  ***\nls",
+            ),
+            (
+                "rabbitmqctl add_user \\\r\n  admin \\\r\n  R26f\r\n",
+                "rabbitmqctl add_user \\\r\n  admin \\\r\n  ***\r\n",
+            ),
+            (
+                "rabbitmqctl add_user --pre-hashed-password admin R26g",
+                "rabbitmqctl add_user --pre-hashed-password admin ***",
+            ),
+            (
+                "ldappasswd -x -D cn=admin -w R26h -s R26i uid=bob",
+                "ldappasswd -x -D cn=admin -w *** -s *** uid=bob",
+            ),
+            (
+                "ldappasswd -xs R26j -a R26k uid=bob",
+                "ldappasswd -xs *** -a *** uid=bob",
+            ),
+            (
+                "ldappasswd -x \\\n  -w R26l uid=bob",
+                "ldappasswd -x \\\n  -w *** uid=bob",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "mc cp a b",
+            "mcli cp --attr k=v a b",
+            "mc alias set --api S3v4 minio http://m:9000",
+            "ls \\\n  -la /tmp",
+            "rabbitmqctl add_user \\\\\nadmin R26z",
+            "rabbitmqctl add_user admin\nR26z",
+            "ldapsearch -x -s sub -b dc=x",
+            "ldappasswd -Hldaps://ldap.example.com -x uid=bob",
+            "ldapsearch -Hldap://www.example.com -x",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        // Long runs of continuations and flags are read in linear time.
+        for long in [
+            "rabbitmqctl add_user \\\n".repeat(20_000),
+            "mc alias set ".to_string() + &"--x \\\n ".repeat(20_000),
         ] {
             let _ = without_credentials(&long);
         }

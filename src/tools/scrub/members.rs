@@ -213,6 +213,9 @@ fn names_a_key_beside_its_reference(bytes: &[u8], member: &Member) -> bool {
 /// `jsonData.httpHeaderName1`).
 const SECRETS_ONLY: [&str; 1] = ["secureJsonData"];
 
+/// The longest comment after a literal's opening parenthesis read past.
+const COMMENT_AFTER_PAREN_MOST: usize = 256;
+
 /// How far back the member holding another is looked for: a few lines (it is looked for at
 /// every member, so not far).
 const FARTHEST_PARENT: usize = 512;
@@ -672,7 +675,15 @@ fn bare_member(bytes: &[u8], i: usize) -> Option<Member> {
             // (`(` then the literal on the next line, as the formatter `black` wraps it).
             let quote = match first.ch {
                 b'(' => {
-                    let inner = skip_gap(bytes, at + 1);
+                    let mut inner = skip_gap(bytes, at + 1);
+                    // A comment after `(` (`DB_PASSWORD = (  # db`) runs to the line's end,
+                    // read within bounds.
+                    if bytes.get(inner) == Some(&b'#') {
+                        let bound = bytes.len().min(inner + COMMENT_AFTER_PAREN_MOST);
+                        inner = (inner..bound)
+                            .find(|p| is_break(bytes, *p))
+                            .unwrap_or(inner);
+                    }
                     let inner = if is_break(bytes, inner) {
                         skip_gap(bytes, past_break(bytes, inner))
                     } else {
@@ -1857,6 +1868,11 @@ mod tests {
             ),
             ("var apiKey = $@\"R23m4\";", "var apiKey = $@\"***\";"),
             ("token = r'R23m5'", "token = r'***'"),
+            // The twenty-sixth review (C3): a comment after the parenthesis.
+            (
+                "DB_PASSWORD = (  # db\n    \"R26m1\"\n)\n",
+                "DB_PASSWORD = (  # db\n    \"***\"\n)\n",
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty:?}");
         }
@@ -1866,6 +1882,8 @@ mod tests {
             "password = bar",
             "token = r",
             "password = (",
+            "password = (  # \"not\" this\n    get_password()\n)",
+            "password = (  # no break",
         ] {
             assert_eq!(masked(kept), kept, "{kept:?}");
         }

@@ -149,9 +149,9 @@ impl OwnSecrets {
     }
 
     /// `text` without the secrets written in hex with a separator between bytes, as hex dumps
-    /// write them (`70 61 73`, `70:61:73`, `7061 7373`): each pair of hex digits one of the
-    /// secret's bytes, in either case, with at most one space, colon, dash or dot between pairs.
-    /// None when there is none.
+    /// write them (`70 61 73`, `70:61:73`, `7061 7373`, `hexdump -C`'s two spaces after the
+    /// eighth byte), and across a dump's line break ([`hex_line_skipped`]): each pair of hex
+    /// digits one of the secret's bytes, in order, in either case. None when there is none.
     fn hex_hidden_in(&self, text: &str) -> Option<String> {
         let bytes = text.as_bytes();
         let pair = |at: usize| -> Option<u8> {
@@ -174,14 +174,26 @@ impl OwnSecrets {
                 let (mut end, mut separated) = (at + 2, false);
                 let mut matched = true;
                 for &byte in &secret[1..] {
-                    let gap =
-                        usize::from(matches!(bytes.get(end), Some(b' ' | b':' | b'-' | b'.')));
-                    if pair(end + gap) != Some(byte) {
+                    // On the line: one colon, dash or dot, or up to two spaces.
+                    let gap = match bytes.get(end) {
+                        Some(b':' | b'-' | b'.') => 1,
+                        _ => bytes[end.min(bytes.len())..]
+                            .iter()
+                            .take(2)
+                            .take_while(|b| **b == b' ')
+                            .count(),
+                    };
+                    let next = if pair(end + gap) == Some(byte) {
+                        Some(end + gap)
+                    } else {
+                        hex_line_skipped(bytes, end).filter(|at| pair(*at) == Some(byte))
+                    };
+                    let Some(next) = next else {
                         matched = false;
                         break;
-                    }
-                    separated |= gap == 1;
-                    end += gap + 2;
+                    };
+                    separated |= next > end;
+                    end = next + 2;
                 }
                 // Without any separator it is a spelling ([`Self::spellings_hidden_in`]).
                 if matched && separated {
@@ -346,6 +358,51 @@ fn look_for(
     }
 }
 
+/// The longest rest of a hex dump's line skipped after its last pair: its text column
+/// (16 characters in `xxd`, `hexdump -C` and Go's `hex.Dump`), with room for wider dumps.
+const HEX_LINE_REST: usize = 80;
+/// The longest offset a hex dump starts its line with (`xxd` and `hexdump` write 8 digits,
+/// `od` 7; 16 for 64-bit offsets), and the shortest, so that a group of the hex itself
+/// (`7061 7373`) is not read as one.
+const HEX_OFFSET: std::ops::RangeInclusive<usize> = 6..=16;
+
+/// Where a hex dump's next line goes on with its pairs, when the pair ending at `end` is the
+/// last of its line: past the rest of the line (nothing, or the text column after two spaces,
+/// at most [`HEX_LINE_REST`] bytes), the line break, and the next line's offset (`00000010: `,
+/// `00000010  `) with its spaces. Bounded: at most some hundred bytes are read.
+fn hex_line_skipped(bytes: &[u8], end: usize) -> Option<usize> {
+    let rest = bytes.get(end..)?;
+    let line_end = rest
+        .iter()
+        .take(HEX_LINE_REST + 1)
+        .position(|b| *b == b'\n')?;
+    let column = rest[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&rest[..line_end]);
+    if !(column.is_empty() || column.starts_with(b"  ")) {
+        return None;
+    }
+    let mut at = end + line_end + 1;
+    let digits = bytes[at..]
+        .iter()
+        .take(HEX_OFFSET.end() + 1)
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let mut offset = at + digits;
+    if bytes.get(offset) == Some(&b':') {
+        offset += 1;
+    }
+    if HEX_OFFSET.contains(&digits) && bytes.get(offset) == Some(&b' ') {
+        at = offset;
+    }
+    let spaces = bytes[at..]
+        .iter()
+        .take(2)
+        .take_while(|b| **b == b' ')
+        .count();
+    Some(at + spaces)
+}
+
 /// What `text` stands for with its escapes read ([`units_of`]), and where in `text` each byte
 /// of that reading was written. Line breaks between base64 characters are left out of the
 /// reading, so base64 wrapped over lines (MIME's 76 characters a line) reads as one word; with
@@ -437,14 +494,41 @@ fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
     (read, from)
 }
 
+/// HTML5's named character references for ASCII characters (`&plus;`, `&equals;`, `&sol;`, as
+/// PHP's `htmlentities(…, ENT_HTML5)` writes them): each name (letters, case as written) then
+/// its character, which is no letter. One string: a table of pairs would cost the components
+/// more.
+const ASCII_ENTITIES: &[u8] = b"Tab\tNewLine\nexcl!quot\"QUOT\"num#dollar$percnt%amp&AMP&apos'\
+lpar(rpar)ast*midast*plus+comma,period.sol/colon:semi;lt<LT<equals=gt>GT>quest?commat@\
+lsqb[lbrack[bsol\\rsqb]rbrack]Hat^lowbar_UnderBar_grave`DiacriticalGrave`lcub{lbrace{\
+verbar|vert|VerticalLine|rcub}rbrace}";
+
+/// The ASCII character the named entity `name` stands for ([`ASCII_ENTITIES`]).
+fn ascii_entity(name: &[u8]) -> Option<u8> {
+    let mut at = 0;
+    while at < ASCII_ENTITIES.len() {
+        let len = ASCII_ENTITIES[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let ch = *ASCII_ENTITIES.get(at + len)?;
+        if &ASCII_ENTITIES[at..at + len] == name {
+            return Some(ch);
+        }
+        at += len + 1;
+    }
+    None
+}
+
 /// What the HTML entity `text` starts with stands for, and its length: a numeric one (`&#43;`,
 /// `&#x2B;`, as Go's `html/template` writes `+` and `=`) as its character ([`OTHER`] past
-/// ASCII), a named one as its character for `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;` and as
-/// [`OTHER`] for the rest (`&auml;`: named entities beyond these are letters past ASCII).
+/// ASCII), a named one as its character for those of ASCII ([`ASCII_ENTITIES`]) and as
+/// [`OTHER`] for the rest (`&auml;`, `&nbsp;`: named entities beyond these are past ASCII).
 ///
 /// [`OTHER`]: super::reading::OTHER
 fn html_entity(text: &[u8]) -> Option<(u8, usize)> {
-    const LONGEST: usize = 12;
+    // `&DiacriticalGrave;`, the longest name of an ASCII character.
+    const LONGEST: usize = 18;
     let end = text.iter().take(LONGEST).position(|b| *b == b';')?;
     let body = std::str::from_utf8(&text[1..end]).ok()?;
     let other = super::reading::OTHER;
@@ -458,14 +542,7 @@ fn html_entity(text: &[u8]) -> Option<(u8, usize)> {
             .filter(u8::is_ascii)
             .unwrap_or(other)
     } else if !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        match body {
-            "amp" => b'&',
-            "lt" => b'<',
-            "gt" => b'>',
-            "quot" => b'"',
-            "apos" => b'\'',
-            _ => other,
-        }
+        ascii_entity(body.as_bytes()).unwrap_or(other)
     } else {
         return None;
     };
@@ -785,6 +862,22 @@ mod tests {
             assert!(!clean.contains("sswort-Zq9"), "{echoed} → {clean}");
             assert!(clean.contains("***"), "{echoed} → {clean}");
         }
+        // The twenty-sixth review (S2): HTML5's names for ASCII characters.
+        let html5 = own("R26+pw=Kx7/Lm_(x)");
+        for echoed in [
+            "<td>R26&plus;pw&equals;Kx7&sol;Lm&lowbar;&lpar;x&rpar;</td>",
+            "<td>R26&#X2B;pw&#X3D;Kx7&#X2F;Lm&UnderBar;&#40;x&#41;</td>",
+        ] {
+            let clean = html5.hidden_in(echoed);
+            assert_eq!(clean, "<td>***</td>", "{echoed}");
+        }
+        for kept in [
+            "<td>R26&plus;pw&equals;Kx7&sol;Lm&lowbar;&lpar;y&rpar;</td>",
+            "<td>R26&pluss;pw&equals;Kx7&sol;Lm_(x)</td>",
+            "&Tab;&NewLine;&excl;&VerticalLine;&rbrace;&nbsp;&tilde;&hyphen;&bogus;&;",
+        ] {
+            assert_eq!(html5.hidden_in(kept), kept);
+        }
         let plus = own("R23+pw=Kx7Lm");
         for echoed in [
             "<input value=\"R23&#43;pw&#61;Kx7Lm\">",
@@ -847,6 +940,49 @@ mod tests {
         ] {
             assert_eq!(secrets.hidden_in(kept), kept);
         }
+    }
+
+    /// The twenty-sixth review (S1): a secret across `hexdump -C`'s gap after the eighth byte,
+    /// and across a dump's line break (the text column, the break and the next offset between
+    /// its pairs); dumps of other bytes stay.
+    #[test]
+    fn a_secret_across_a_hex_dumps_gap_or_line_break_is_taken_out() {
+        let secrets = own("R26hex-pw!");
+        for echoed in [
+            // `hexdump -C` of `=R26hex-pw!`: the gap after the eighth byte.
+            "00000000  3d 52 32 36 68 65 78 2d  70 77 21  |=R26hex-pw!| ok",
+            // `xxd` of `body: pw: R26hex-pw!`: the line break after `R26hex`.
+            "00000000: 626f 6479 3a20 7077 3a20 5232 3668 6578  body: pw: R26hex\n\
+             00000010: 2d70 7721                                -pw! ok",
+            // `hexdump -C` over a line break, CRLF, an offset without colon.
+            "00000000  2e 2e 2e 2e 2e 2e 2e 2e  2e 2e 2e 2e 2e 52 32 36  |.............R26|\r\n\
+             00000010  68 65 78 2d 70 77 21  |hex-pw!| ok",
+            // Plain hex wrapped without offsets.
+            "52 32 36 68 65\n78 2d 70 77 21 ok",
+        ] {
+            let clean = secrets.hidden_in(echoed);
+            assert!(
+                clean.ends_with(" ok") && clean.contains("***"),
+                "{echoed} → {clean}"
+            );
+            for hex in ["68 65", "6578", "2d 70", "2d70", "77 21", "7721"] {
+                assert!(!clean.contains(hex), "{echoed} → {clean}");
+            }
+        }
+        for kept in [
+            // Other bytes, and the secret's bytes with another between.
+            "00000000  3d 52 32 36 68 65 78 2d  70 78 21  |=R26hex-px!|",
+            "00000000: 626f 6479 3a20 7077 3a20 5232 3668 6578  body: pw: R26hex\n\
+             00000010: 002d 7077 21                             .-pw!",
+            // The text column not after two spaces: no dump line.
+            "52 32 36 68 65 text\n78 2d 70 77 21",
+            "52 32 36   68 65 78 2d 70 77 21",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
+        // Long runs of pairs and dump lines are read in linear time.
+        let long = "00000000  52 32 36 68 65  |R26he|\n".repeat(4000);
+        assert_eq!(secrets.hidden_in(&long), long);
     }
 
     /// The twenty-third review (S3): a passphrase wrapped at one of its spaces, indented on the
