@@ -2,8 +2,11 @@
 //! the built components.
 //!
 //! Findings (each `review26_finding_*` asserts the secure behaviour, fails today, and is
-//! ignored so the suite stays green). S1, S2 and C1–C4 are fixed
-//! (`own_secrets.rs`, `commands.rs`, `members.rs`) and their tests run; A1–A5 stay ignored:
+//! ignored so the suite stays green). Fixed, their tests run: A1, A2, A3, A5 (`project_guard.rs`:
+//! a create with auto-sync, a patch of the sources leaving auto-sync on and a rollback to other
+//! sources refused; every Argo CD object a sync applies judged), S1, S2 and C1–C4
+//! (`own_secrets.rs`, `commands.rs`, `members.rs`). A4 stays ignored, by design: ordinary
+//! objects an allowed app deploys are its AppProject's to govern (README, the guard table):
 //!
 //! - A1 (high, allow-list, server; `lifecycle.rs` create, `project_guard.rs`
 //!   `ensure_upsert_allowed`) `create_argocd_app` with `auto_sync` (no prune) in the allowed
