@@ -26,9 +26,9 @@
 //!   payments` is synced, and Argo CD's controller, not the caller, rewrites `guestbook`. Argo
 //!   CD answers 403 for an app the caller may not read, existing or not: only 404 is absent.
 //!
-//! Held (tested): a sync whose Git holds a namespace-less Application named as another project's app
-//! in the app's own destination namespace is refused. Read, not tested: the tree walk for
-//! deletes refuses on any read error (403 included).
+//! Held (tested): a sync whose Git holds a namespace-less Application named as another
+//! project's app in the app's own destination namespace is refused. Read, not tested: the tree
+//! walk for deletes refuses on any read error (403 included).
 //!
 //! Stand-in: its `…/manifests` answers the blueprint's destination namespace (a patch does
 //! not change it) and ignores `revision`/`revisions`; the findings show the guard reading the
