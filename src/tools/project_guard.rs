@@ -250,23 +250,37 @@ pub async fn ensure_sync_allowed<H: Host>(
     ensure_applied_objects_allowed(client, allowed, app_ref, &app, deployed).await
 }
 
-/// The sources of an Application, each without its `targetRevision`: what renders them apart
-/// from the revision (`spec.source` or `spec.sources`, or a history entry's `source` or
-/// `sources`).
-fn sources_but_revisions(holder: &Value) -> Vec<Value> {
-    let sources = match holder.get("sources").and_then(Value::as_array) {
-        Some(sources) if !sources.is_empty() => sources.clone(),
-        _ => holder.get("source").cloned().into_iter().collect(),
+/// What renders an Application's manifests apart from its revisions: its sources, each without
+/// `targetRevision`, in the shape given (`source`, or `sources` for a multi-source app: Argo CD
+/// reads a revision for each differently); of a history entry alike.
+fn sources_but_revisions(holder: &Value) -> Value {
+    let strip = |source: &Value| {
+        let mut source = source.clone();
+        if let Some(fields) = source.as_object_mut() {
+            fields.remove("targetRevision");
+        }
+        source
     };
-    sources
-        .into_iter()
-        .map(|mut source| {
-            if let Some(source) = source.as_object_mut() {
-                source.remove("targetRevision");
-            }
-            source
-        })
-        .collect()
+    match holder.get("sources").and_then(Value::as_array) {
+        Some(sources) if !sources.is_empty() => {
+            let sources: Vec<Value> = sources.iter().map(strip).collect();
+            serde_json::json!({"sources": sources})
+        }
+        _ => serde_json::json!({"source": holder.get("source").map(strip)}),
+    }
+}
+
+/// An Application's spec apart from its target revisions and its sync policy: what else decides
+/// what Argo CD renders and where it applies it (sources, destination, which differences it
+/// ignores).
+fn spec_but_revisions_and_policy(spec: &Value) -> Value {
+    let mut rest = spec.clone();
+    if let Some(fields) = rest.as_object_mut() {
+        for renders in ["syncPolicy", "source", "sources"] {
+            fields.remove(renders);
+        }
+    }
+    serde_json::json!({"rest": rest, "sources": sources_but_revisions(spec)})
 }
 
 /// What an auto-sync of `spec` deploys, as a sync's body names it: `revision` for one source,
@@ -302,7 +316,9 @@ fn ensure_entry_renders(app: &Value, id: i64, allowed: &[String]) -> Result<(), 
         return Ok(());
     };
     let recorded = sources_but_revisions(entry);
-    if recorded.is_empty() || recorded == sources_but_revisions(&app["spec"]) {
+    if recorded == serde_json::json!({"source": null})
+        || recorded == sources_but_revisions(&app["spec"])
+    {
         return Ok(());
     }
     Err(ArgoError::invalid_input(format!(
@@ -407,7 +423,11 @@ async fn ensure_applied_objects_allowed<H: Host>(
         .get(&format!("{path}{}", query.as_str()), "the app's manifests")
         .await
         .map_err(|e| unreadable(e.to_string()))?;
-    let default_namespace = rendered["namespace"].as_str();
+    // Argo CD applies an object without a namespace in the app's destination namespace.
+    let default_namespace = app
+        .pointer("/spec/destination/namespace")
+        .and_then(Value::as_str)
+        .or(rendered["namespace"].as_str());
     let mut judged = 0;
     for manifest in rendered["manifests"].as_array().into_iter().flatten() {
         let object: Value = match manifest {
@@ -470,10 +490,15 @@ async fn ensure_applied_objects_allowed<H: Host>(
                     )));
                 }
                 Ok(_) => {}
-                // Not there (or not shown to the caller): the sync creates it, in an allowed
-                // project as written.
-                Err(e) if matches!(e.status, Some(403 | 404)) => {}
-                Err(e) => return Err(unreadable(e.to_string())),
+                // Argo CD answers alike for an app that does not exist and one the caller may
+                // not see (403; 404 with a project named, also for an app of another project):
+                // only an app read tells which project it is in.
+                Err(e) => {
+                    return Err(ArgoError::invalid_input(format!(
+                        "a sync of '{app_name}' applies the Application '{name}', which could not be read ({e}): Argo CD answers alike for an app that does not exist and one the caller may not see, so whether the sync rewrites an app of another project is unknown under ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}). Create it first with create_argocd_app (checked), then sync. Nothing was sent to Argo CD.",
+                        allowed_list(allowed)
+                    )));
+                }
             }
         }
     }
@@ -696,12 +721,14 @@ pub async fn ensure_patch_allowed<H: Host>(
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(project);
     };
-    // The manifests can be read beforehand only for the app's sources as they are, at any
-    // revision: a patched path, chart, repository or parameters render only once Argo CD
-    // holds them.
-    if sources_but_revisions(&after["spec"]) != sources_but_revisions(&current["spec"]) {
+    // The manifests can be read beforehand only for the app as it is, at any revision: patched
+    // sources, a patched destination (where objects without a namespace land, what Helm renders
+    // for) render only once Argo CD holds them.
+    if spec_but_revisions_and_policy(&after["spec"])
+        != spec_but_revisions_and_policy(&current["spec"])
+    {
         return Err(ArgoError::invalid_input(format!(
-            "this patch changes the app's sources (repository, path, chart or parameters) and leaves automated sync on, so Argo CD applies them at once, and what they render cannot be read beforehand to check it against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}): turn automated sync off in this patch (\"automated\": null), sync with sync_argocd_app (checked), then turn it on. Nothing was sent to Argo CD.",
+            "this patch changes the app's spec beyond its target revisions and sync policy (its sources, destination or other settings, which decide what Argo CD renders and where it applies it) and leaves automated sync on, so Argo CD applies the result at once, and what it renders cannot be read beforehand to check it against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({}): turn automated sync off in this patch (\"automated\": null), sync with sync_argocd_app (checked), then turn it on. Nothing was sent to Argo CD.",
             allowed_list(allowed)
         )));
     }
@@ -865,6 +892,22 @@ mod tests {
             sources_but_revisions(&spec),
             sources_but_revisions(&elsewhere)
         );
+        // Review27 B1/B2: one source as a list of one is another shape; a destination or any
+        // setting but the revisions and the sync policy is a change.
+        let listed = json!({"sources": [{"repoURL": "r", "path": "p", "targetRevision": "x"}]});
+        assert_ne!(sources_but_revisions(&spec), sources_but_revisions(&listed));
+        let mut policy = moved.clone();
+        policy["syncPolicy"] = json!({"automated": {"prune": true}});
+        assert_eq!(
+            spec_but_revisions_and_policy(&spec),
+            spec_but_revisions_and_policy(&policy)
+        );
+        let mut destined = spec.clone();
+        destined["destination"] = json!({"namespace": "argocd"});
+        assert_ne!(
+            spec_but_revisions_and_policy(&spec),
+            spec_but_revisions_and_policy(&destined)
+        );
         assert_eq!(target_revisions(&moved), json!({"revision": "v2"}));
         let multi = json!({"sources": [{"repoURL": "a", "targetRevision": "x"}, {"repoURL": "b"}]});
         assert_eq!(
@@ -874,7 +917,8 @@ mod tests {
         let app = json!({"spec": spec, "status": {"history": [
             {"id": 1, "revision": "abc", "source": moved["source"]},
             {"id": 2, "revision": "def", "source": elsewhere["source"]},
-            {"id": 3, "revision": "ghi"}
+            {"id": 3, "revision": "ghi"},
+            {"id": 4, "revisions": ["jkl"], "sources": [moved["source"]]}
         ]}});
         let allowed = ["payments".to_owned()];
         assert!(ensure_entry_renders(&app, 1, &allowed).is_ok());
@@ -888,6 +932,10 @@ mod tests {
         );
         let refused = ensure_entry_renders(&app, 2, &allowed).unwrap_err();
         assert!(refused.message.contains("history entry 2"), "{refused}");
+        assert!(
+            ensure_entry_renders(&app, 4, &allowed).is_err(),
+            "another shape"
+        );
     }
 
     /// The manifests are read for what the call deploys: the sync's revision or revisions, the

@@ -222,10 +222,12 @@ async fn a_patch_turning_auto_sync_on_is_judged_by_the_manifests_too() {
 }
 
 /// Applying an Application rewrites the one of that name: one of another project is refused
-/// even written into the allowed project (it would move), and so is one written into another
-/// project; a new one in the allowed project goes.
+/// even written into the allowed project (it would move), one written into another project is
+/// refused, and one that cannot be read (Argo CD answers alike for one that does not exist and
+/// one the caller may not see) is refused too; the app managing itself in the allowed project
+/// goes.
 #[tokio::test]
-async fn a_sync_applying_an_app_of_another_project_is_refused_and_a_new_one_goes() {
+async fn a_sync_applying_an_app_of_another_project_or_an_unknown_one_is_refused() {
     let applied = |name: &str, project: &str| {
         json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
                "metadata": {"name": name, "namespace": "argocd"},
@@ -238,6 +240,7 @@ async fn a_sync_applying_an_app_of_another_project_is_refused_and_a_new_one_goes
             "rewrites the Application 'guestbook'",
         ),
         (applied("brand-new", "default"), "of project 'default'"),
+        (applied("brand-new", "payments"), "could not be read"),
     ] {
         let world = payments_alone().await;
         world
@@ -254,7 +257,7 @@ async fn a_sync_applying_an_app_of_another_project_is_refused_and_a_new_one_goes
         .standin
         .state()
         .review_git
-        .insert("payments".into(), vec![applied("brand-new", "payments")]);
+        .insert("payments".into(), vec![applied("payments", "payments")]);
     world.ok("sync_argocd_app", sync).await;
     assert_eq!(sent_writes(&world).len(), 1, "{:?}", sent_writes(&world));
 }

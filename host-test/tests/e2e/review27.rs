@@ -1,8 +1,11 @@
 //! Twenty-seventh hostile review (issue 19): the project allow-list after db80b36, attacked
 //! through the built server component against the stand-in.
 //!
-//! Findings (each `review27_finding_*` asserts the secure behaviour, fails today, and is
-//! ignored so the suite stays green):
+//! Findings (each `review27_finding_*` asserts the secure behaviour; all three are fixed and
+//! their tests run: a patch leaving auto-sync on may change only the target revisions and the
+//! sync policy, the sources' shape kept, or is refused; a rollback entry of another shape is
+//! refused; an applied Application that cannot be read is refused; namespace-less objects are
+//! looked up in the app's destination namespace):
 //!
 //! - B1 (high, allow-list, server; `project_guard.rs` `ensure_patch_allowed`) a patch of
 //!   `spec.destination` (namespace) that leaves auto-sync on is judged by the manifests of the
@@ -79,7 +82,6 @@ fn manifests_read(world: &crate::World) -> Vec<String> {
 /// (not there), and lets the patch go; Argo CD's auto-sync then applies `guestbook` in
 /// `argocd`, rewriting project default's app into `payments` with the attacker's source.
 #[tokio::test]
-#[ignore = "issue 19: an auto-sync patch of spec.destination is judged at the old destination namespace"]
 async fn review27_finding_b1_patch_of_the_destination_judges_applied_apps_in_the_old_namespace() {
     let world = auto_payments(vec![namespaceless_guestbook()]).await;
     assert_eq!(
@@ -139,7 +141,6 @@ async fn review27_held_a_namespaceless_app_of_another_project_in_the_destination
 /// single-source until the patch lands: Argo CD's GetManifests then renders `spec.source` at
 /// its current `targetRevision`. Secure: refused, or the new revision asked as `revision`.
 #[tokio::test]
-#[ignore = "issue 19: an auto-sync patch switching source to sources is judged at the old revision"]
 async fn review27_finding_b2_patch_switching_source_to_sources_is_judged_at_the_old_revision() {
     let world = auto_payments(vec![]).await;
     let mut source = world.standin.state().apps["payments"].app["spec"]["source"].clone();
@@ -167,7 +168,6 @@ async fn review27_finding_b2_patch_switching_source_to_sources_is_judged_at_the_
 /// `guestbook`. Real Argo CD answers 403 for an app the caller may not read whether it exists
 /// or not, so the guard cannot tell them apart: it must refuse.
 #[tokio::test]
-#[ignore = "issue 19: an applied Application the caller cannot read (403) is taken as absent"]
 async fn review27_finding_b3_an_applied_app_hidden_from_the_caller_is_taken_as_absent() {
     use host_test::standin::rbac::Policy;
     let mut world = crate::identity::user_mode(&[]).await;
