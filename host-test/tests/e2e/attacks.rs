@@ -247,12 +247,14 @@ async fn the_project_allow_list_judges_the_app_before_and_after_a_write() {
     }
     assert_eq!(patches(&world), 0, "no patch reached Argo CD");
 
-    // A patch within the project goes through, and names the project so Argo CD checks it too.
+    // A patch within the project goes through, and names the project so Argo CD checks it too
+    // (auto-sync turned off with it: left on, a new destination would be applied unchecked).
     let changed = world
         .ok(
             "patch_argocd_app",
             json!({"app_name": "payments", "confirm": true,
-                   "patch": {"spec": {"destination": {"namespace": "payments-v2"}}}}),
+                   "patch": {"spec": {"destination": {"namespace": "payments-v2"},
+                                      "syncPolicy": {"automated": null}}}}),
         )
         .await;
     assert_eq!(changed["project"], "payments");
