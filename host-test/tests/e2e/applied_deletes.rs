@@ -8,29 +8,13 @@ use host_test::standin::{Fault, FaultRule};
 use serde_json::{Value, json};
 
 use crate::harness;
-use crate::planting::{plugin_env, pruning_world, sent_writes};
-
-/// `payments` (allowed) without auto-sync, so that a rollback is Argo CD's to accept, managing
-/// `broken-app` (project default) as its child.
-async fn manual_payments() -> crate::World {
-    manual(pruning_world().await)
-}
+use crate::planting::{manual_payments, plugin_env, sent_writes, without_auto_sync};
 
 /// `payments` (allowed) without auto-sync, managing nothing of another project.
 async fn payments_alone() -> crate::World {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
-    manual(world)
-}
-
-fn manual(world: crate::World) -> crate::World {
-    let mut state = world.standin.state();
-    let record = state.apps.get_mut("payments").unwrap();
-    record.app["spec"]["syncPolicy"] = json!({});
-    // The stand-in judges auto-sync by its blueprint (real Argo CD by the spec).
-    record.blueprint.auto_sync = false;
-    drop(state);
-    world
+    without_auto_sync(world)
 }
 
 /// `payments`' child `broken-app` (project default) with `options` as its own sync-options

@@ -370,6 +370,22 @@ pub(crate) async fn pruning_world() -> crate::World {
     world
 }
 
+/// `world` with `payments`' auto-sync off, so that a rollback is Argo CD's to accept.
+pub(crate) fn without_auto_sync(world: crate::World) -> crate::World {
+    let mut state = world.standin.state();
+    let record = state.apps.get_mut("payments").unwrap();
+    record.app["spec"]["syncPolicy"] = json!({});
+    // The stand-in judges auto-sync by its blueprint (real Argo CD by the spec).
+    record.blueprint.auto_sync = false;
+    drop(state);
+    world
+}
+
+/// [`pruning_world`] with `payments`' auto-sync off.
+pub(crate) async fn manual_payments() -> crate::World {
+    without_auto_sync(pruning_world().await)
+}
+
 /// Every write sent to Argo CD (logins aside), as `METHOD path`.
 pub(crate) fn sent_writes(world: &crate::World) -> Vec<String> {
     world

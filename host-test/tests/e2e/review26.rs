@@ -63,25 +63,13 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::planting::{
-    LiveShape, config_map, leaks_in_live, plant_conditions, plugin_status, pruning_world,
+    LiveShape, config_map, leaks_in_live, manual_payments, plant_conditions, plugin_status,
     sent_writes,
 };
 
 // ---------------------------------------------------------------------------------------------
 // The allow-list and what a sync applies
 // ---------------------------------------------------------------------------------------------
-
-/// `payments` (allowed) without auto-sync, so that a rollback is Argo CD's to accept.
-async fn manual_payments() -> crate::World {
-    let world = pruning_world().await;
-    let mut state = world.standin.state();
-    let record = state.apps.get_mut("payments").unwrap();
-    record.app["spec"]["syncPolicy"] = json!({});
-    // The stand-in judges auto-sync by its blueprint (real Argo CD by the spec).
-    record.blueprint.auto_sync = false;
-    drop(state);
-    world
-}
 
 /// An Application of project default, written in Git as a hook.
 fn hook_application(name: &str) -> Value {
