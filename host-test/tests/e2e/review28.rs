@@ -30,7 +30,9 @@
 //! Dockerfile `RUN … &&`, inside YAML args, a trailing `--api`, `--path auto` before, a blank
 //! continued line, `rabbitmqctl add_user --`, `--node`, `docker exec`/`kubectl exec --`
 //! prefixes, CRLF continuation of `change_password`, `ldappasswd -s{PW}`, `-a{PW}`, `-xs PW`.
-//! Not reached: cost on 128 KB texts, false positives, the allow-list (target 3).
+//! Cost held: 128 KB of `mc `, `mc alias set \`+newline, `rabbitmqctl -n x `, `ldappasswd -s \`,
+//! spaces/tabs/CR continuations and near-miss hex lines each read (world start and both
+//! components) in 0.16-0.67 s. Not reached: false positives, the allow-list (target 3).
 
 use serde_json::json;
 
@@ -357,4 +359,31 @@ async fn review28_held_command_neighbours() {
         ),
     ];
     crate::planting::assert_none(leaks_in_live(&shapes).await);
+}
+
+/// Cost: 128 KB hostile command texts (many command starts on one continued line) read through
+/// both components well under a second each.
+#[tokio::test]
+async fn review28_held_cost_of_hostile_command_texts() {
+    let big = |unit: &str| unit.repeat(128 * 1024 / unit.len());
+    let shapes = vec![
+        script("cost mc", big("mc ")),
+        script("cost mc continued", big("mc alias set \\\n")),
+        script("cost rabbit", big("rabbitmqctl -n x ")),
+        script("cost ldap", big("ldappasswd -s \\\n")),
+        script("cost spaces", big("mc alias set m u k  \t\\ \r\n")),
+        script(
+            "cost hex",
+            big("41 64 6d 31 6e 2d 73 33 63 72 65 74 2d 70  \n"),
+        ),
+    ];
+    for shape in shapes {
+        let started = std::time::Instant::now();
+        let name = shape.0;
+        let found = leaks_in_live(&[shape]).await;
+        let took = started.elapsed();
+        println!("review28 cost {name}: {took:?}");
+        assert!(found.is_empty());
+        assert!(took < std::time::Duration::from_secs(2), "{name}: {took:?}");
+    }
 }
