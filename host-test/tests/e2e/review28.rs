@@ -32,7 +32,12 @@
 //! prefixes, CRLF continuation of `change_password`, `ldappasswd -s{PW}`, `-a{PW}`, `-xs PW`.
 //! Cost held: 128 KB of `mc `, `mc alias set \`+newline, `rabbitmqctl -n x `, `ldappasswd -s \`,
 //! spaces/tabs/CR continuations and near-miss hex lines each read (world start and both
-//! components) in 0.16-0.67 s. Not reached: false positives, the allow-list (target 3).
+//! components) in 0.16-0.67 s. Allow-list (probe only, `review28_probe_auto_sync_patches`):
+//! with auto-sync on, a helm values change, a destination change with `automated.enabled:
+//! false` and `ignoreDifferences` are refused; metadata annotations, `CreateNamespace` with
+//! `managedNamespaceMetadata`, and a top-level `operation` (sync of another source) pass the
+//! guard (Argo CD's API `Patch` keeps spec, labels, annotations, finalizers only: unverified
+//! here). Not reached: false positives of the new spellings.
 
 use serde_json::json;
 
@@ -385,5 +390,33 @@ async fn review28_held_cost_of_hostile_command_texts() {
         println!("review28 cost {name}: {took:?}");
         assert!(found.is_empty());
         assert!(took < std::time::Duration::from_secs(2), "{name}: {took:?}");
+    }
+}
+
+/// Allow-list probe: patches of `payments` with auto-sync on (printed, not asserted).
+#[tokio::test]
+#[ignore = "a probe: run it by hand with --ignored"]
+async fn review28_probe_auto_sync_patches() {
+    let patches = [
+        json!({"metadata": {"annotations": {"argocd.argoproj.io/manifest-generate-paths": "/x"}}}),
+        json!({"spec": {"source": {"targetRevision": "evil", "helm": {"values": "x: 1"}}}}),
+        json!({"spec": {"syncPolicy": {"syncOptions": ["CreateNamespace=true"],
+               "managedNamespaceMetadata": {"labels": {"a": "b"}}}}}),
+        json!({"spec": {"destination": {"namespace": "kube-system"}, "syncPolicy": {"automated": {"enabled": false}}}}),
+        json!({"operation": {"sync": {"revision": "evil", "source": {"repoURL": "https://git.example.com/x.git", "path": "hooks"}}}}),
+        json!({"spec": {"ignoreDifferences": [{"kind": "Secret", "jsonPointers": ["/data"]}]}}),
+    ];
+    for patch in patches {
+        let mut world = crate::World::new().await;
+        world.set("allowed_projects", "payments");
+        world.standin.state().apps.get_mut("payments").unwrap().app["spec"]["syncPolicy"] =
+            json!({"automated": {"selfHeal": true}});
+        let answer = world
+            .call(
+                "patch_argocd_app",
+                json!({"app_name": "payments", "confirm": true, "patch": patch}),
+            )
+            .await;
+        println!("review28 patch {patch} -> {answer}");
     }
 }
