@@ -52,6 +52,7 @@ mod review24;
 mod review25;
 mod review26;
 mod review27;
+mod review28;
 mod review4;
 mod review5;
 mod review6;
