@@ -174,15 +174,24 @@ impl OwnSecrets {
                 let (mut end, mut separated) = (at + 2, false);
                 let mut matched = true;
                 for &byte in &secret[1..] {
-                    // On the line: one colon, dash or dot, or up to two spaces.
-                    let gap = match bytes.get(end) {
-                        Some(b':' | b'-' | b'.') => 1,
-                        _ => bytes[end.min(bytes.len())..]
-                            .iter()
-                            .take(2)
-                            .take_while(|b| **b == b' ')
-                            .count(),
-                    };
+                    // Between bytes: a few separators (`, `, spaces, a tab, `:`, `-`, `.`, `_`,
+                    // a line break of a C array), then `0x` where each byte has it (`xxd -i`).
+                    let mut gap = bytes[end.min(bytes.len())..]
+                        .iter()
+                        .take(4)
+                        .take_while(|b| {
+                            matches!(
+                                b,
+                                b' ' | b'\t' | b',' | b':' | b'-' | b'.' | b'_' | b'\n' | b'\r'
+                            )
+                        })
+                        .count();
+                    if matches!(
+                        bytes.get(end + gap..end + gap + 2),
+                        Some([b'0', b'x' | b'X'])
+                    ) {
+                        gap += 2;
+                    }
                     let next = if pair(end + gap) == Some(byte) {
                         Some(end + gap)
                     } else {
@@ -197,7 +206,9 @@ impl OwnSecrets {
                 }
                 // Without any separator it is a spelling ([`Self::spellings_hidden_in`]).
                 if matched && separated {
-                    spans.push((at, end));
+                    // The first byte's `0x` goes with it, as the others' do.
+                    let prefixed = at >= 2 && matches!(&bytes[at - 2..at], [b'0', b'x' | b'X']);
+                    spans.push((if prefixed { at - 2 } else { at }, end));
                     at = end;
                 } else {
                     at += 1;
@@ -928,7 +939,22 @@ mod tests {
             .map(|pair| pair.iter().map(|b| format!("{b:02x}")).collect::<String>())
             .collect::<Vec<_>>()
             .join(" ");
-        for dumped in [hex(" ", false), hex(":", true), hex("-", false), xxd] {
+        // Review28 H1/H3: C arrays (`xxd -i`), `0x` before each byte, commas, tabs, `_`.
+        let c_array = hex(", 0x", false).replacen("", "0x", 1);
+        let wrapped = c_array.replacen(", ", ",\n  ", 3);
+        for dumped in [
+            hex(" ", false),
+            hex(":", true),
+            hex("-", false),
+            xxd,
+            c_array,
+            wrapped,
+            hex(" 0x", false),
+            hex(",", false),
+            hex("\t", true),
+            hex("_", false),
+            hex("   ", false),
+        ] {
             let echoed = format!("00000010: {dumped}  ok");
             let clean = secrets.hidden_in(&echoed);
             assert_eq!(clean, "00000010: ***  ok", "{echoed}");
@@ -937,6 +963,8 @@ mod tests {
             "52 32 33 68 65 78 2d 70 77",
             "de:ad:be:ef:00:11:22:33:44:55:66",
             "52 32 33 68 65 78 2d 70 77 20",
+            "0x52, 0x32, 0x33, 0x68, 0x65, 0x78, 0x2d, 0x70, 0x77, 0x22",
+            "52     32 33 68 65 78 2d 70 77 21",
         ] {
             assert_eq!(secrets.hidden_in(kept), kept);
         }
@@ -976,7 +1004,6 @@ mod tests {
              00000010: 002d 7077 21                             .-pw!",
             // The text column not after two spaces: no dump line.
             "52 32 36 68 65 text\n78 2d 70 77 21",
-            "52 32 36   68 65 78 2d 70 77 21",
         ] {
             assert_eq!(secrets.hidden_in(kept), kept);
         }
