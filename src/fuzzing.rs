@@ -194,7 +194,7 @@ pub fn token_and_state(data: &[u8]) {
     let arguments = serde_json::json!({"app_name": "a", "confirm": true});
     let answer = serde_json::json!({"action": "accept", "content": {"approve": true}});
     let state = Value::String(text.into_owned());
-    let verdict = crate::mcp::approval::judge(
+    let verdict = block_on(crate::mcp::approval::judge(
         &ledger,
         crate::mcp::approval::Caller::ANYONE,
         "sync_argocd_app",
@@ -202,7 +202,7 @@ pub fn token_and_state(data: &[u8]) {
         "ok?",
         Some(&state),
         Some(&answer),
-    );
+    ));
     // Only the server's own key can approve: bytes from outside never do.
     assert_ne!(verdict, Ok(crate::mcp::approval::Verdict::Approved));
 }
@@ -213,8 +213,8 @@ impl crate::mcp::approval::ApprovalLedger for FixedLedger {
     fn secret(&self) -> Result<Vec<u8>, String> {
         Ok(b"a key no input can know".to_vec())
     }
-    fn spend(&self, _: &str, _: u64) -> Result<bool, String> {
-        Ok(true)
+    fn spend<'a>(&'a self, _: &'a str, _: u64) -> crate::mcp::approval::Spending<'a> {
+        Box::pin(std::future::ready(Ok(true)))
     }
     fn now_unix_ms(&self) -> u64 {
         1_800_000_000_000

@@ -28,8 +28,8 @@ struct Lease {
 
 /// How often a waiting instance looks for the holder's result.
 const POLL: Duration = Duration::from_millis(50);
-/// The pause between writing a lease and reading it back.
-const SETTLE: Duration = Duration::from_millis(30);
+/// The pause between writing a claim (a lease, a spent approval) and reading it back.
+pub const SETTLE: Duration = Duration::from_millis(30);
 
 /// Names one attempt in a lease.
 fn holder_id() -> String {

@@ -14,6 +14,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::pin::Pin;
 
 /// How long a person has to answer, and the client to retry.
 pub const APPROVAL_TTL_MS: u64 = 10 * 60 * 1000;
@@ -25,12 +27,16 @@ pub const APPROVAL_REQUEST: &str = "approval";
 pub trait ApprovalLedger {
     /// The sealing key: the same on every instance that may receive the retry.
     fn secret(&self) -> Result<Vec<u8>, String>;
-    /// Records `nonce` as used until `until_ms`; `Ok(false)` when it was used already.
-    fn spend(&self, nonce: &str, until_ms: u64) -> Result<bool, String>;
+    /// Records `nonce` as used until `until_ms`; `Ok(false)` when it was used already. A future,
+    /// because a store without an atomic step must pause before it can tell who spent it first.
+    fn spend<'a>(&'a self, nonce: &'a str, until_ms: u64) -> Spending<'a>;
     fn now_unix_ms(&self) -> u64;
     /// Fresh random bytes for a nonce.
     fn nonce(&self) -> [u8; 16];
 }
+
+/// What [`ApprovalLedger::spend`] answers, when it can.
+pub type Spending<'a> = Pin<Box<dyn Future<Output = Result<bool, String>> + 'a>>;
 
 /// The sealed content of a `requestState`.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -202,7 +208,7 @@ fn open(
 /// Judges a retry: its `requestState` (if any) and the person's answer in `inputResponses`.
 /// An answer is spent here, so the same state never approves twice (nor after a no); a state another caller was
 /// given opens for nobody else, and so is not spent by their attempt.
-pub fn judge(
+pub async fn judge(
     ledger: &dyn ApprovalLedger,
     caller: Caller<'_>,
     tool: &str,
@@ -219,7 +225,7 @@ pub fn judge(
     };
     // Any answer spends the state, a no as much as a yes: a refusal is final, and asking again
     // makes a new question.
-    if !ledger.spend(&sealed.nonce, sealed.exp)? {
+    if !ledger.spend(&sealed.nonce, sealed.exp).await? {
         return Ok(Verdict::AskAgain);
     }
     let approved = answer.get("action") == Some(&json!("accept"))
@@ -268,7 +274,7 @@ pub fn ask(
 /// An in-memory ledger for tests.
 #[cfg(test)]
 pub mod memory {
-    use super::ApprovalLedger;
+    use super::{ApprovalLedger, Spending};
     use std::cell::{Cell, RefCell};
     use std::collections::HashSet;
 
@@ -294,8 +300,9 @@ pub mod memory {
         fn secret(&self) -> Result<Vec<u8>, String> {
             Ok(self.secret.clone())
         }
-        fn spend(&self, nonce: &str, _until_ms: u64) -> Result<bool, String> {
-            Ok(self.spent.borrow_mut().insert(nonce.to_owned()))
+        fn spend<'a>(&'a self, nonce: &'a str, _until_ms: u64) -> Spending<'a> {
+            let fresh = self.spent.borrow_mut().insert(nonce.to_owned());
+            Box::pin(std::future::ready(Ok(fresh)))
         }
         fn now_unix_ms(&self) -> u64 {
             self.now.get()
@@ -346,7 +353,7 @@ mod tests {
             Some(json!(42)),
         ] {
             assert_eq!(
-                judge(
+                pollster::block_on(judge(
                     &ledger,
                     Caller::ANYONE,
                     "sync",
@@ -354,7 +361,7 @@ mod tests {
                     "ok?",
                     state.as_ref(),
                     Some(&yes())
-                )
+                ))
                 .unwrap(),
                 Verdict::AskAgain,
                 "{state:?}"
@@ -377,7 +384,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                judge(
+                pollster::block_on(judge(
                     &ledger,
                     Caller::ANYONE,
                     tool,
@@ -385,7 +392,7 @@ mod tests {
                     "ok?",
                     Some(&state),
                     Some(&yes())
-                )
+                ))
                 .unwrap(),
                 Verdict::AskAgain
             );
@@ -393,7 +400,7 @@ mod tests {
         // The same call with its keys in another order is the same call.
         let reordered = json!({"confirm": true, "app_name": "a"});
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 Caller::ANYONE,
                 "sync",
@@ -401,12 +408,12 @@ mod tests {
                 "ok?",
                 Some(&state),
                 Some(&yes())
-            )
+            ))
             .unwrap(),
             Verdict::Approved
         );
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 Caller::ANYONE,
                 "sync",
@@ -414,7 +421,7 @@ mod tests {
                 "ok?",
                 Some(&state),
                 Some(&yes())
-            )
+            ))
             .unwrap(),
             Verdict::AskAgain,
             "spent"
@@ -428,7 +435,7 @@ mod tests {
         let state = state_of(&ask(&ledger, Caller::ANYONE, "sync", &args, "ok?").unwrap());
         let no = json!({"action": "decline"});
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 Caller::ANYONE,
                 "sync",
@@ -436,7 +443,7 @@ mod tests {
                 "ok?",
                 Some(&state),
                 Some(&no)
-            )
+            ))
             .unwrap(),
             Verdict::Refused
         );
@@ -455,7 +462,7 @@ mod tests {
         );
         let forged = json!(format!("v1.{forged_payload}.{tag}"));
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 Caller::ANYONE,
                 "sync",
@@ -463,7 +470,7 @@ mod tests {
                 "ok?",
                 Some(&forged),
                 Some(&yes())
-            )
+            ))
             .unwrap(),
             Verdict::AskAgain
         );
@@ -473,7 +480,7 @@ mod tests {
             ..MemoryLedger::default()
         };
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &other,
                 Caller::ANYONE,
                 "sync",
@@ -481,14 +488,14 @@ mod tests {
                 "ok?",
                 Some(&state),
                 Some(&yes())
-            )
+            ))
             .unwrap(),
             Verdict::AskAgain
         );
         // Too late.
         ledger.now.set(ledger.now.get() + APPROVAL_TTL_MS + 1);
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 Caller::ANYONE,
                 "sync",
@@ -496,7 +503,7 @@ mod tests {
                 "ok?",
                 Some(&state),
                 Some(&yes())
-            )
+            ))
             .unwrap(),
             Verdict::AskAgain
         );
@@ -530,7 +537,7 @@ mod callers {
         let yes = json!({"action": "accept", "content": {"approve": true}});
         for other in [bob, alice_elsewhere, Caller::ANYONE] {
             assert_eq!(
-                judge(
+                pollster::block_on(judge(
                     &ledger,
                     other,
                     "sync",
@@ -538,7 +545,7 @@ mod callers {
                     "ok?",
                     Some(&state),
                     Some(&yes)
-                )
+                ))
                 .unwrap(),
                 Verdict::AskAgain,
                 "{other:?}"
@@ -550,7 +557,7 @@ mod callers {
         );
         // The same call stated otherwise (the app changed since the person was asked).
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 alice,
                 "sync",
@@ -558,12 +565,12 @@ mod callers {
                 "ok now?",
                 Some(&state),
                 Some(&yes)
-            )
+            ))
             .unwrap(),
             Verdict::AskAgain
         );
         assert_eq!(
-            judge(
+            pollster::block_on(judge(
                 &ledger,
                 alice,
                 "sync",
@@ -571,7 +578,7 @@ mod callers {
                 "ok?",
                 Some(&state),
                 Some(&yes)
-            )
+            ))
             .unwrap(),
             Verdict::Approved,
             "the owner's yes still holds"

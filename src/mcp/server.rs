@@ -590,7 +590,9 @@ async fn seek_approval<P: ToolProvider>(
         &question,
         call.request_state.as_ref(),
         answer,
-    ) {
+    )
+    .await
+    {
         Ok(Verdict::Approved) => return Ok(None),
         Ok(Verdict::Refused) => {
             return Ok(Some(tool_error(format!(

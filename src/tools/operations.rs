@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 use super::operation_watch::{Judged, OperationWatch, Wake};
+use super::project_guard::{allowed_app, project_of};
 use super::{
     Deployed, Tool, app_path, check_name, ensure_project_allowed, ensure_sync_allowed, get_app,
     mutating,
@@ -94,11 +95,11 @@ impl Tool for SyncApp {
             .wait
             .then(|| wait_limit(args.timeout_seconds))
             .transpose()?;
-        let project =
-            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
+        let (name, namespace) = (args.app_name.as_str(), args.app_namespace.as_deref());
+        let guarded = allowed_app(client, name, namespace).await?;
         let mut body = json!({"prune": args.prune, "dryRun": args.dry_run});
-        if let Some(project) = project {
-            body["project"] = json!(project);
+        if let Some(app) = &guarded {
+            body["project"] = json!(project_of(app));
         }
         if let Some(revision) = args.revision.as_deref().filter(|r| !r.trim().is_empty()) {
             body["revision"] = json!(revision.trim());
@@ -142,10 +143,9 @@ impl Tool for SyncApp {
             }
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
         }
-        if !args.dry_run {
-            let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
+        if let Some(app) = guarded.as_ref().filter(|_| !args.dry_run) {
             let deployed = Deployed::Sync(&body);
-            ensure_sync_allowed(client, name, namespace, args.prune, &deployed).await?;
+            ensure_sync_allowed(client, (name, namespace), app, args.prune, &deployed).await?;
         }
         let (app, outcome) = start_operation(
             client,
@@ -215,13 +215,13 @@ impl Tool for RollbackApp {
             .wait
             .then(|| wait_limit(args.timeout_seconds))
             .transpose()?;
-        let project =
-            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        if !args.dry_run {
-            let (name, namespace) = (&args.app_name, args.app_namespace.as_deref());
+        let (name, namespace) = (args.app_name.as_str(), args.app_namespace.as_deref());
+        let guarded = allowed_app(client, name, namespace).await?;
+        if let Some(app) = guarded.as_ref().filter(|_| !args.dry_run) {
             let deployed = Deployed::History(args.history_id);
-            ensure_sync_allowed(client, name, namespace, args.prune, &deployed).await?;
+            ensure_sync_allowed(client, (name, namespace), app, args.prune, &deployed).await?;
         }
+        let project = guarded.as_ref().map(project_of);
         // Argo CD decodes `id` as int64: it must be a JSON number, never a string.
         let mut body = json!({"id": args.history_id, "prune": args.prune, "dryRun": args.dry_run});
         if let Some(project) = project {

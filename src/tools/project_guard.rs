@@ -2,6 +2,8 @@
 //! app's project before it and, for a change of the app itself, after it; the project found is
 //! sent with the write, so Argo CD refuses it should the app have moved in between.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::app_path;
@@ -87,14 +89,27 @@ pub async fn ensure_project_allowed<H: Host>(
     app_name: &str,
     app_namespace: Option<&str>,
 ) -> Result<Option<String>, ArgoError> {
+    let app = allowed_app(client, app_name, app_namespace).await?;
+    Ok(app.as_ref().map(project_of))
+}
+
+/// With ARGOCD_ALLOWED_PROJECTS set, the app a write acts on, read once, refused when it belongs
+/// to another project: what the write's later checks judge, so all judge the same app. Without
+/// it, `None` and no read.
+pub async fn allowed_app<H: Host>(
+    client: &ArgoClient<'_, H>,
+    app_name: &str,
+    app_namespace: Option<&str>,
+) -> Result<Option<Value>, ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(None);
     };
-    let project = project_of(&current_app(client, app_name, app_namespace).await?);
+    let app = current_app(client, app_name, app_namespace).await?;
+    let project = project_of(&app);
     if !allowed.contains(&project) {
         return Err(refuse_app(app_name, &project, allowed));
     }
-    Ok(Some(project))
+    Ok(Some(app))
 }
 
 /// With ARGOCD_ALLOWED_PROJECTS set, a write to one resource of an allowed app that is itself
@@ -127,7 +142,7 @@ pub async fn ensure_resource_allowed<H: Host>(
         return ensure_namespace_holds_no_apps(client, allowed, resource.name).await;
     }
     match argo_object(resource, allowed)? {
-        Some(app) => ensure_apps_allowed(client, allowed, app).await,
+        Some(app) => ensure_apps_allowed(client, allowed, app, None).await,
         None => Ok(()),
     }
 }
@@ -193,7 +208,7 @@ pub async fn ensure_managed_deletes_allowed<H: Host>(
         return Ok(());
     };
     let app = (app_name.to_owned(), app_namespace.map(str::to_owned));
-    ensure_apps_allowed(client, allowed, app).await
+    ensure_apps_allowed(client, allowed, app, None).await
 }
 
 /// Whether the app's own sync options make a sync delete what it manages and create it again:
@@ -231,23 +246,23 @@ pub enum Deployed<'a> {
 /// only the app's own can be rendered for: another is refused ([`ensure_entry_renders`]).
 pub async fn ensure_sync_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
-    app_name: &str,
-    app_namespace: Option<&str>,
+    (app_name, app_namespace): (&str, Option<&str>),
+    app: &Value,
     prune: bool,
     deployed: &Deployed<'_>,
 ) -> Result<(), ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
         return Ok(());
     };
-    let app = current_app(client, app_name, app_namespace).await?;
     if let Deployed::History(id) = deployed {
-        ensure_entry_renders(&app, *id, allowed)?;
+        ensure_entry_renders(app, *id, allowed)?;
     }
-    if prune || replaces_what_it_manages(&app) {
-        ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+    if prune || replaces_what_it_manages(app) {
+        let first = (app_name.to_owned(), app_namespace.map(str::to_owned));
+        ensure_apps_allowed(client, allowed, first, Some(app)).await?;
     }
     let app_ref = (app_name, app_namespace);
-    ensure_applied_objects_allowed(client, allowed, app_ref, &app, deployed).await
+    ensure_applied_objects_allowed(client, allowed, app_ref, app, deployed).await
 }
 
 /// What renders an Application's manifests apart from its revisions: its sources, each without
@@ -559,11 +574,12 @@ fn argo_object(
 
 /// `first` and every Application it reaches through the resources each manages: each in an
 /// allowed project, and no ApplicationSet or AppProject among what they manage. An app reached
-/// twice (a cycle, two parents) is read once.
+/// twice (a cycle, two parents) is read once; `first` not at all when the caller has read it.
 async fn ensure_apps_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     allowed: &[String],
     first: AppName,
+    mut first_read: Option<&Value>,
 ) -> Result<(), ArgoError> {
     let mut seen = vec![first.clone()];
     let mut pending = vec![first];
@@ -576,13 +592,16 @@ async fn ensure_apps_allowed<H: Host>(
         if read > APPS_READ_MOST {
             return Err(too_many_reads(allowed));
         }
-        let app = current_app(client, &name, namespace.as_deref())
-            .await
-            .map_err(|e| {
-                ArgoError::invalid_input(format!(
-                    "the Application '{name}' this call reaches could not be read to check its project against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD."
-                ))
-            })?;
+        let app = match first_read.take() {
+            Some(app) => Cow::Borrowed(app),
+            None => Cow::Owned(current_app(client, &name, namespace.as_deref())
+                .await
+                .map_err(|e| {
+                    ArgoError::invalid_input(format!(
+                        "the Application '{name}' this call reaches could not be read to check its project against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({e}). Nothing was sent to Argo CD."
+                    ))
+                })?),
+        };
         if let Some(held) = app.pointer("/metadata/namespace").and_then(Value::as_str) {
             app_namespaces.push(held.to_owned());
         }
@@ -735,7 +754,8 @@ pub async fn ensure_patch_allowed<H: Host>(
     let prunes = after.pointer("/spec/syncPolicy/automated/prune") == Some(&Value::Bool(true));
     // Argo CD's auto-sync with sync options that replace what the app manages deletes it too.
     if prunes || replaces_what_it_manages(&after) {
-        ensure_managed_deletes_allowed(client, app_name, app_namespace).await?;
+        let first = (app_name.to_owned(), app_namespace.map(str::to_owned));
+        ensure_apps_allowed(client, allowed, first, Some(&current)).await?;
     }
     let revisions = target_revisions(&after["spec"]);
     let app = (app_name, app_namespace);
