@@ -11,8 +11,10 @@ use argocd_mcp::mcp::http::{self, HttpExchange, MAX_BODY_BYTES};
 use argocd_mcp::mcp::server::MessageSink;
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
+use argocd_mcp_wasi_host::body::{BodyReader, BodyWriter, stated_length};
 use argocd_mcp_wasi_host::{WasiClock, WasiHttp};
-use wstd::http::{Body, Error, Request, Response};
+use wasip2::exports::http::incoming_handler::{self, ResponseOutparam};
+use wasip2::http::types::{Fields, IncomingRequest, Method, OutgoingResponse};
 
 mod bindings {
     wit_bindgen::generate!({ path: "../../wit", world: "server", generate_all });
@@ -104,7 +106,7 @@ impl MessageSink for EventChannel {
         let _ = self.0.unbounded_send(http::sse_event(message));
     }
 
-    /// The body stream drops its receiver when writing to a client who hung up fails.
+    /// The answer's writer drops its receiver when writing to a client who hung up fails.
     fn is_closed(&self) -> bool {
         self.0.is_closed()
     }
@@ -114,79 +116,48 @@ impl MessageSink for EventChannel {
     }
 }
 
-/// Answers with an SSE stream at once; a task runs the call, whose progress and final message
-/// the channel carries down the body.
-fn stream(call: Box<service::StreamedCall>) -> Result<Response<Body>, Error> {
-    let (sender, receiver) = futures_channel::mpsc::unbounded::<Vec<u8>>();
-    wstd::runtime::spawn(async move { call.run(&open_host(), &EventChannel(sender)).await })
-        .detach();
-    let mut response = Response::builder().status(200);
-    for (name, value) in http::sse_headers() {
-        response = response.header(name, value);
-    }
-    Ok(response.body(Body::from_stream(receiver))?)
-}
-
-/// The `wasi:http` handler, as `#[wstd::http_server]` would write it but for one thing: a client
-/// that leaves in the middle of a streamed answer fails the body's write, which that macro
-/// unwraps into a trap, killing the instance at once. Here it only ends the body, and the
-/// runtime runs on until the stream's task has seen its client gone and wound down (a
-/// subscription gives its place under the limits back).
+/// The `wasi:http` handler. A client that leaves in the middle of a streamed answer fails the
+/// body's write, which only ends the body here: the runtime runs on until the stream's task has
+/// seen its client gone and wound down (a subscription gives its place under the limits back).
 struct Handler;
 
-impl wstd::__internal::wasip2::exports::http::incoming_handler::Guest for Handler {
-    fn handle(
-        request: wstd::__internal::wasip2::http::types::IncomingRequest,
-        response_out: wstd::__internal::wasip2::http::types::ResponseOutparam,
-    ) {
-        let responder = wstd::http::server::Responder::new(response_out);
-        wstd::runtime::block_on(async move {
-            // A request that cannot be read, or an answer that cannot be built, is answered
-            // with a plain status here rather than by `Responder::fail`, which writes the error
-            // out with its `Debug` form (and so brings in anyhow's and std's backtrace
-            // printing, about 10 KB of the component, issue 16).
-            let response = match wstd::http::request::try_from_incoming(request) {
-                Ok(request) => handle(request).await.unwrap_or_else(|_| plain(500)),
-                Err(_) => plain(400),
-            };
-            let _client_left = responder.respond(response).await;
-        })
+impl incoming_handler::Guest for Handler {
+    fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+        wstd::runtime::block_on(answer(request, response_out))
     }
 }
 
-wstd::__internal::wasip2::http::proxy::export!(Handler with_types_in wstd::__internal::wasip2);
+wasip2::http::proxy::export!(Handler with_types_in wasip2);
 
-async fn handle(request: Request<Body>) -> Result<Response<Body>, Error> {
-    let (parts, body) = request.into_parts();
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+async fn answer(request: IncomingRequest, out: ResponseOutparam) {
+    let headers: Vec<(String, Vec<u8>)> = request.headers().entries();
+    let Ok(body) = request.consume() else {
+        return respond(out, 400, &[], b"").await;
+    };
+    let Ok(mut body) = BodyReader::new(body) else {
+        return respond(out, 400, &[], b"").await;
+    };
     // Read no further than the limit, whether the length is declared or the body is chunked;
     // one byte more than the limit tells the transport to refuse it (413).
     let too_big = || vec![0u8; MAX_BODY_BYTES + 1];
-    let bytes = match body.content_length() {
+    let bytes = match stated_length(&headers) {
         Some(declared) if declared > MAX_BODY_BYTES as u64 => too_big(),
-        _ => match argocd_mcp_wasi_host::read_capped(body, MAX_BODY_BYTES).await? {
-            (_, true) => too_big(),
-            (bytes, false) => bytes,
+        stated => match body.read_capped(MAX_BODY_BYTES, stated).await {
+            Ok((_, true)) => too_big(),
+            Ok((bytes, false)) => bytes,
+            Err(_) => return respond(out, 400, &[], b"").await,
         },
     };
-    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
-    let settings = std::sync::Arc::new(load_settings());
-    let method = parts.method.to_string();
+    drop(body);
+    let headers: Vec<(String, String)> = headers
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        .collect();
+    let method = method_name(&request.method());
+    let authority = request.authority();
     // With the query: `/health/argocd?profile=…` names an instance.
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_owned();
+    let path = request.path_with_query().unwrap_or_else(|| "/".into());
+    let settings = std::sync::Arc::new(load_settings());
     let exchange = HttpExchange {
         method: &method,
         authority: authority.as_deref(),
@@ -194,23 +165,70 @@ async fn handle(request: Request<Body>) -> Result<Response<Body>, Error> {
         body: &bytes,
     };
     match service::serve(&open_host(), settings, exchange, &path).await {
-        service::Answer::Whole(reply) => respond(reply),
-        service::Answer::Stream(call) => stream(call),
+        service::Answer::Whole(reply) => {
+            respond(out, reply.status, &reply.headers, &reply.body).await
+        }
+        service::Answer::Stream(call) => stream(out, call).await,
     }
 }
 
-/// An answer with a status and no body.
-fn plain(status: u16) -> Response<Body> {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = wstd::http::StatusCode::from_u16(status)
-        .unwrap_or(wstd::http::StatusCode::INTERNAL_SERVER_ERROR);
-    response
+fn method_name(method: &Method) -> String {
+    match method {
+        Method::Get => "GET",
+        Method::Head => "HEAD",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+        Method::Connect => "CONNECT",
+        Method::Options => "OPTIONS",
+        Method::Trace => "TRACE",
+        Method::Patch => "PATCH",
+        Method::Other(other) => other,
+    }
+    .to_owned()
 }
 
-fn respond(reply: http::HttpReply) -> Result<Response<Body>, Error> {
-    let mut response = Response::builder().status(reply.status);
-    for (name, value) in &reply.headers {
-        response = response.header(name, value);
+/// Starts the answer: its status and headers sent, its body's writer returned. Headers the host
+/// refuses leave an answer with none and status 500.
+fn start(out: ResponseOutparam, status: u16, headers: &[(String, String)]) -> Option<BodyWriter> {
+    let listed: Vec<(String, Vec<u8>)> = headers
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone().into_bytes()))
+        .collect();
+    let (fields, status) = match Fields::from_list(&listed) {
+        Ok(fields) => (fields, status),
+        Err(_) => (Fields::new(), 500),
+    };
+    let response = OutgoingResponse::new(fields);
+    let _ = response.set_status_code(status);
+    let body = response.body().ok();
+    ResponseOutparam::set(out, Ok(response));
+    BodyWriter::new(body?).ok()
+}
+
+/// A whole answer.
+async fn respond(out: ResponseOutparam, status: u16, headers: &[(String, String)], body: &[u8]) {
+    if let Some(writer) = start(out, status, headers)
+        && writer.write(body, false).await.is_ok()
+    {
+        let _ = writer.finish();
     }
-    Ok(response.body(Body::from(reply.body))?)
+}
+
+/// Answers with an SSE stream at once; a task runs the call, whose progress and final message
+/// the channel carries down the body, each as it comes.
+async fn stream(out: ResponseOutparam, call: Box<service::StreamedCall>) {
+    let (sender, mut receiver) = futures_channel::mpsc::unbounded::<Vec<u8>>();
+    wstd::runtime::spawn(async move { call.run(&open_host(), &EventChannel(sender)).await })
+        .detach();
+    let Some(writer) = start(out, 200, &http::sse_headers()) else {
+        return;
+    };
+    while let Ok(event) = receiver.recv().await {
+        if writer.write(&event, true).await.is_err() {
+            // The client left: dropping the receiver tells the call.
+            return;
+        }
+    }
+    let _ = writer.finish();
 }
