@@ -149,6 +149,7 @@ pub(super) async fn approval_question_of<H: Host>(
                 .map_err(|e| e.to_string())?;
             let own = |field: &str| current["metadata"][field].as_str();
             super::lifecycle::check_patch_keeps_the_app(&patch, app, own("namespace"))
+                .and_then(|()| super::lifecycle::check_patch_is_kept(&patch))
                 .map_err(|e| e.to_string())?;
             check_patch_allowed(&client, app, &current, &patch).map_err(|e| e.to_string())?;
             let mut after = current.clone();

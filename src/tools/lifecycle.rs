@@ -186,6 +186,7 @@ impl Tool for PatchApp {
         }
         super::patch_spelling::check_patch_spelling(None, &args.patch)?;
         check_patch_keeps_the_app(&args.patch, &args.app_name, args.app_namespace.as_deref())?;
+        check_patch_is_kept(&args.patch)?;
         let (path, _) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
         let project = ensure_patch_allowed(
             client,
@@ -246,6 +247,35 @@ pub(super) fn check_patch_keeps_the_app(
         return Err(ArgoError::invalid_input(format!(
             "this patch sets the name or namespace of application '{app_name}': Argo CD would write its result over the app those name, not this one. Rename an app by creating the new one and deleting the old. Nothing was sent to Argo CD."
         )));
+    }
+    Ok(())
+}
+
+/// What Argo CD's Patch keeps of the patched Application: its spec, and of its metadata the
+/// labels, annotations and finalizers (`name` and `namespace` are the app's own, checked
+/// above). Anything else (`operation`, `status`, `metadata.ownerReferences`) it drops without a
+/// word, so a patch holding it is refused: the caller learns it did nothing, and no guard has
+/// to judge what Argo CD would never apply.
+const KEPT_METADATA: [&str; 5] = ["labels", "annotations", "finalizers", "name", "namespace"];
+
+pub(super) fn check_patch_is_kept(patch: &Value) -> Result<(), ArgoError> {
+    let dropped = |at: String| {
+        Err(ArgoError::invalid_input(format!(
+            "the patch sets {at}, which Argo CD's Patch does not keep (it keeps spec and metadata's labels, annotations and finalizers): sync with sync_argocd_app, or leave it out. Nothing was sent to Argo CD."
+        )))
+    };
+    for (key, value) in patch.as_object().into_iter().flatten() {
+        match key.as_str() {
+            "spec" => {}
+            "metadata" => {
+                for field in value.as_object().into_iter().flatten().map(|(k, _)| k) {
+                    if !KEPT_METADATA.contains(&field.as_str()) {
+                        return dropped(format!("metadata.{}", field.escape_default()));
+                    }
+                }
+            }
+            other => return dropped(format!("'{}'", other.escape_default())),
+        }
     }
     Ok(())
 }

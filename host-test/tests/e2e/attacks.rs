@@ -212,6 +212,65 @@ async fn the_allow_list_refuses_before_a_person_is_asked() {
     }
 }
 
+/// A patch setting what Argo CD's Patch drops without a word (`operation`, `status`, other
+/// metadata) is refused on both components before anything is sent or asked: it would do
+/// nothing, and under the allow-list it is not judged (an `operation` naming a source of its
+/// own, review28's probe). Labels, annotations and finalizers still go through.
+#[tokio::test]
+async fn a_patch_of_what_argo_cd_does_not_keep_is_refused_on_both_components() {
+    let mut world = World::new().await;
+    world.set("allowed_projects", "payments");
+    let allowed = [("ARGOCD_ALLOWED_PROJECTS", "payments")];
+    let (plugin_standin, plugin_env) =
+        crate::plugin::setup_with(host_test::standin::Config::default(), &allowed).await;
+    let dropped = [
+        json!({"operation": {"sync": {"revision": "evil", "source": {"repoURL": "https://git.example.com/x.git", "path": "hooks"}}}}),
+        json!({"status": {"sync": {"status": "Synced"}}}),
+        json!({"spec": {"syncPolicy": {"automated": null}}, "apiVersion": "argoproj.io/v2"}),
+        json!({"metadata": {"ownerReferences": [{"kind": "AppProject", "name": "x"}]}}),
+        json!({"metadata": {"labels": {"team": "a"}, "deletionTimestamp": "2026-01-01T00:00:00Z"}}),
+    ];
+    for patch in &dropped {
+        let refused = world
+            .tool_error(
+                "patch_argocd_app",
+                json!({"app_name": "payments", "confirm": true, "patch": patch}),
+            )
+            .await;
+        assert!(refused.contains("does not keep"), "{patch}: {refused}");
+        let (plugin, mut store) = harness().plugin(&plugin_env).await.unwrap();
+        let refused = plugin
+            .call_patch_argocd_app(&mut store, "payments", &patch.to_string(), None, true, None)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            refused.contains("does not keep"),
+            "plugin, {patch}: {refused}"
+        );
+    }
+    assert_eq!(
+        count(&world, "PATCH", "/payments"),
+        0,
+        "no patch reached Argo CD"
+    );
+    let patches = plugin_standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .count();
+    assert_eq!(patches, 0, "no patch reached Argo CD from the plugin");
+    let kept = json!({"metadata": {"labels": {"team": "a"}, "annotations": {"note": "b"},
+                                   "finalizers": ["resources-finalizer.argocd.argoproj.io"]}});
+    world
+        .ok(
+            "patch_argocd_app",
+            json!({"app_name": "payments", "confirm": true, "patch": kept}),
+        )
+        .await;
+    assert_eq!(count(&world, "PATCH", "/payments"), 1);
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
