@@ -182,7 +182,8 @@ fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
         words.windows(parts.len()).any(|w| {
             w.iter().zip(&parts).all(|(word, part)| {
                 let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
-                name == *part || without_windows_suffix(name.as_bytes()) == part.as_bytes()
+                name.strip_prefix(part)
+                    .is_some_and(|rest| rest.is_empty() || windows_suffix(rest.as_bytes()))
             })
         })
     })
@@ -443,15 +444,12 @@ fn past_continuation(bytes: &[u8], at: usize) -> usize {
 /// The Windows spellings of a command's file (`mc.exe`, `rabbitmqctl.bat`, `.cmd`).
 const WINDOWS_SUFFIXES: [&[u8]; 3] = [b".exe", b".bat", b".cmd"];
 
-/// `name` without a Windows suffix ([`WINDOWS_SUFFIXES`], in any case).
-fn without_windows_suffix(name: &[u8]) -> &[u8] {
+/// Whether `rest`, what follows a command's name in its file's name, is a Windows suffix
+/// ([`WINDOWS_SUFFIXES`], in any case).
+fn windows_suffix(rest: &[u8]) -> bool {
     WINDOWS_SUFFIXES
         .iter()
-        .find(|suffix| {
-            name.len() > suffix.len()
-                && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-        })
-        .map_or(name, |suffix| &name[..name.len() - suffix.len()])
+        .any(|suffix| rest.eq_ignore_ascii_case(suffix))
 }
 
 /// Where the command `name` (words separated by one space) ends when it is written at `i`: its
@@ -476,7 +474,8 @@ fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
             .take_while(|b| !matches!(b, b' ' | b'\t'))
             .count();
         let word = &bytes[at..at + len];
-        if !(word == part.as_bytes() || n == 0 && without_windows_suffix(word) == part.as_bytes()) {
+        let rest = word.strip_prefix(part.as_bytes())?;
+        if !(rest.is_empty() || n == 0 && windows_suffix(rest)) {
             return None;
         }
         at += len;
