@@ -467,6 +467,9 @@ fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
             }
             at = blanks;
         }
+        if !bytes[at..].starts_with(part.as_bytes()) {
+            return None;
+        }
         // The word as written, read no further than the longest it may be.
         let len = bytes[at..]
             .iter()
@@ -474,7 +477,7 @@ fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
             .take_while(|b| !matches!(b, b' ' | b'\t'))
             .count();
         let word = &bytes[at..at + len];
-        let rest = word.strip_prefix(part.as_bytes())?;
+        let rest = &word[part.len()..];
         if !(rest.is_empty() || n == 0 && windows_suffix(rest)) {
             return None;
         }
