@@ -2,9 +2,12 @@
 //! attacked through both built components (server `get_argocd_app_status` /
 //! `get_argocd_resource`, plugin alike). Time box 18 minutes: the allow-list was not reached.
 //!
-//! Findings (each `review28_finding_*` asserts the secure behaviour; H1 and H3 are fixed and
-//! their tests run (separators `[ \t,:.-_]` and line breaks, up to four, and `0x` before each
-//! byte); the others fail today and are ignored):
+//! Findings (each `review28_finding_*` asserts the secure behaviour; all are fixed and their
+//! tests run: H1 and H3 (separators `[ \t,:.-_]` and line breaks, up to four, and `0x` before
+//! each byte); H2 (`hex_line_skipped` reads indented, `0x`-prefixed and 4-digit offsets) and H4
+//! (`listed_hidden_in` reads decimal byte lists too); C1-C4 in `commands.rs` (quoted words
+//! hold their spaces, tabs separate words, `past_continuation` for a flag's value, `.exe`,
+//! `.bat`, `.cmd` and the `` ` `` and `^` continuations)):
 //!
 //! - H1 (medium, own secrets, both; `own_secrets.rs` `hex_hidden_in`) hex bytes each with a
 //!   `0x` prefix, as `xxd -i` (`0x41, 0x64, …`) or a log of a byte array writes them: the
@@ -195,7 +198,6 @@ async fn review28_finding_h1_hex_with_0x_prefixes_is_shown() {
 
 /// H2: `tcpdump -X` and Wireshark dumps, the password crossing a line break.
 #[tokio::test]
-#[ignore = "issue 19: own secrets in tcpdump -X / Wireshark dumps across lines shown"]
 async fn review28_finding_h2_tcpdump_and_wireshark_dumps_across_lines_are_shown() {
     let shown = hex_shown(&["tcpdump -X", "wireshark"]).await;
     assert!(shown.is_empty(), "shown: {shown:?}");
@@ -210,7 +212,6 @@ async fn review28_finding_h3_hex_with_other_separators_is_shown() {
 
 /// H4: the password's bytes in decimal (Go `[]byte` with `%v`, Java `Arrays.toString`).
 #[tokio::test]
-#[ignore = "issue 19: own secrets as decimal byte lists shown"]
 async fn review28_finding_h4_decimal_byte_lists_are_shown() {
     let shown = hex_shown(&["go []byte", "java Arrays"]).await;
     assert!(shown.is_empty(), "shown: {shown:?}");
@@ -234,7 +235,6 @@ fn script(name: &'static str, text: String) -> LiveShape {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: a quoted positional argument with a space shifts mc/rabbitmqctl counts"]
 async fn review28_finding_c1_quoted_argument_with_a_space_shifts_the_count() {
     let shapes = vec![
         script(
@@ -250,7 +250,6 @@ async fn review28_finding_c1_quoted_argument_with_a_space_shifts_the_count() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: mc/rabbitmqctl words separated by tabs not read"]
 async fn review28_finding_c2_tab_separated_words_are_not_read() {
     let shapes = vec![
         script(
@@ -266,7 +265,6 @@ async fn review28_finding_c2_tab_separated_words_are_not_read() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: ldappasswd -s followed by a \\ continuation shows the new password"]
 async fn review28_finding_c3_ldappasswd_value_on_a_continued_line() {
     let shapes = vec![script(
         "ldappasswd long",
@@ -276,7 +274,6 @@ async fn review28_finding_c3_ldappasswd_value_on_a_continued_line() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: Windows spellings (mc.exe, rabbitmqctl.bat, ` and ^ continuations) shown"]
 async fn review28_finding_c4_windows_spellings_are_shown() {
     let shapes = vec![
         script(

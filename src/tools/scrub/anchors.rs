@@ -22,11 +22,28 @@ struct Aliased<'t> {
     every: bool,
 }
 
-impl Aliased<'_> {
+impl<'t> Aliased<'t> {
     fn holds(&self, name: &str) -> bool {
         !name.is_empty() && (self.every || self.names.contains(&name))
     }
+
+    /// Counts `anchor` as aliased by a credential: false when [`ANCHORS_MOST`] are already
+    /// (then every anchor counts).
+    fn add(&mut self, anchor: &'t str) -> bool {
+        if !self.names.contains(&anchor) {
+            if self.names.len() == ANCHORS_MOST {
+                self.every = true;
+                return false;
+            }
+            self.names.push(anchor);
+        }
+        true
+    }
 }
+
+/// Names of a mapping's member that say only that it holds a value (`{value: *pw}`): what the
+/// value is, the name of the list holding the mapping tells.
+const VALUE_MEMBERS: [&str; 3] = ["value", "val", "data"];
 
 /// `text` with every scalar anchored by a name that a credential's member aliases hidden: on
 /// the anchor's line, or the lines of a block scalar (`&dbpass |`) or a value on the lines
@@ -118,22 +135,14 @@ fn list_owner(bytes: &[u8], at: usize) -> Option<Owner> {
         }
         match bytes[p - 1] {
             b'[' | b',' => {
-                // The `[` opening the list that holds `at`, past lists and maps closed between.
-                let (mut q, mut depth) = (p, 0usize);
-                let open = loop {
-                    if q == floor {
-                        return past_bound();
-                    }
-                    q -= 1;
-                    match bytes[q] {
-                        b']' | b'}' => depth += 1,
-                        b'[' | b'{' if depth > 0 => depth -= 1,
-                        b'[' => break q,
-                        // An item of a flow mapping is a member's value, read by its colon.
-                        b'{' => return None,
-                        _ => {}
-                    }
+                // The `[` opening the list that holds `at`.
+                let Some(open) = opening_before(bytes, p, floor) else {
+                    return past_bound();
                 };
+                // An item of a flow mapping is a member's value, read by its colon.
+                if bytes[open] == b'{' {
+                    return None;
+                }
                 if let Some(colon) = colon_before(bytes, open) {
                     return Some(Owner::Key(colon));
                 }
@@ -211,8 +220,6 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
         names: Vec::new(),
         every: false,
     };
-    let ends_name =
-        |b: &u8| b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}');
     const OWNERS_READ_MOST: usize = 256;
     let mut owners_read = 0;
     for (at, _) in text.match_indices('*') {
@@ -243,45 +250,100 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
         let anchor = &text[at + 1..at + 1 + anchor_len];
         let colon = match owner {
             Some(Owner::Key(colon)) => colon,
-            Some(Owner::Unknown) => {
-                if !aliased.names.contains(&anchor) {
-                    if aliased.names.len() == ANCHORS_MOST {
-                        aliased.every = true;
-                        break;
-                    }
-                    aliased.names.push(anchor);
-                }
-                continue;
-            }
+            Some(Owner::Unknown) if aliased.add(anchor) => continue,
+            Some(Owner::Unknown) => break,
             None => continue,
         };
-        let mut key_end = colon;
-        while key_end > 0
-            && at - key_end < 32
-            && matches!(bytes[key_end - 1], b'"' | b'\'' | b'\\' | b' ' | b'\t')
-        {
-            key_end -= 1;
+        let Some((key_start, mut name)) = member_name(text, colon) else {
+            continue;
+        };
+        // `passwords: [{value: *pw}]`, `- value: *pw` under `passwords:`: the member of a
+        // mapping that is a list's item, named only as a value, is judged by the list's name.
+        if VALUE_MEMBERS.iter().any(|v| name.eq_ignore_ascii_case(v)) {
+            owners_read += 1;
+            match mapping_item_owner(bytes, key_start) {
+                Some(Owner::Key(owner)) => match member_name(text, owner) {
+                    Some((_, owner)) => name = owner,
+                    None => continue,
+                },
+                Some(Owner::Unknown) if aliased.add(anchor) => continue,
+                Some(Owner::Unknown) => break,
+                None => continue,
+            }
         }
-        let key_len = bytes[..key_end]
-            .iter()
-            .rev()
-            .take(ANCHOR_NAME_MOST + 1)
-            .take_while(|b| !ends_name(b) && !matches!(b, b'"' | b'\'' | b'\\'))
-            .count();
-        if key_len > ANCHOR_NAME_MOST {
+        if !names::credential(name) || names_a_place(name) {
             continue;
         }
-        let name = &text[key_end - key_len..key_end];
-        if !names::credential(name) || names_a_place(name) || aliased.names.contains(&anchor) {
-            continue;
-        }
-        if aliased.names.len() == ANCHORS_MOST {
-            aliased.every = true;
+        if !aliased.add(anchor) {
             break;
         }
-        aliased.names.push(anchor);
     }
     aliased
+}
+
+/// Whether `b` ends an anchor's or a member's name.
+fn ends_name(b: &u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']' | b'{' | b'}')
+}
+
+/// The name of the member whose `:` is at `colon`, quoted or not, and where it starts.
+fn member_name(text: &str, colon: usize) -> Option<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut key_end = colon;
+    while key_end > 0
+        && colon - key_end < 32
+        && matches!(bytes[key_end - 1], b'"' | b'\'' | b'\\' | b' ' | b'\t')
+    {
+        key_end -= 1;
+    }
+    let key_len = bytes[..key_end]
+        .iter()
+        .rev()
+        .take(ANCHOR_NAME_MOST + 1)
+        .take_while(|b| !ends_name(b) && !matches!(b, b'"' | b'\'' | b'\\'))
+        .count();
+    let start = key_end - key_len;
+    (key_len <= ANCHOR_NAME_MOST).then(|| (start, &text[start..key_end]))
+}
+
+/// The owner of the list whose item is the mapping holding the member whose name starts at
+/// `key_start`: a flow mapping's (`- {value: *pw}`, `[{a: 1, value: *pw}]`, read back to its
+/// `{`) or a block mapping's first member (`- value: *pw`). None when the mapping is no list's
+/// item or the member is not its first in a block.
+fn mapping_item_owner(bytes: &[u8], key_start: usize) -> Option<Owner> {
+    let floor = key_start.saturating_sub(OWNER_BACK_MOST);
+    let mut p = key_start;
+    while p > floor && matches!(bytes[p - 1], b' ' | b'\t' | b'"' | b'\'' | b'\\') {
+        p -= 1;
+    }
+    if p == floor {
+        return (floor > 0).then_some(Owner::Unknown);
+    }
+    match bytes[p - 1] {
+        b'-' => block_owner(bytes, p - 1, floor),
+        b'{' | b',' => match opening_before(bytes, p, floor) {
+            Some(open) if bytes[open] == b'{' => list_owner(bytes, open),
+            Some(_) => None,
+            None => (floor > 0).then_some(Owner::Unknown),
+        },
+        _ => None,
+    }
+}
+
+/// The `[` or `{` opening the flow collection that holds `p`, past lists and maps closed
+/// between, read back to `floor`: None when it is not found by then.
+fn opening_before(bytes: &[u8], p: usize, floor: usize) -> Option<usize> {
+    let (mut q, mut depth) = (p, 0usize);
+    while q > floor {
+        q -= 1;
+        match bytes[q] {
+            b']' | b'}' => depth += 1,
+            b'[' | b'{' if depth > 0 => depth -= 1,
+            b'[' | b'{' => return Some(q),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The lines of `text`, as where each starts and ends: broken by line breaks as written or
@@ -377,6 +439,34 @@ mod tests {
         ] {
             assert!(hide_aliased(text).contains("Kept"), "{text:?}");
         }
+    }
+
+    /// The twenty-eighth review: an alias as the value of a mapping that is an item of a
+    /// credential's list, in a flow or a block mapping; the mapping's other members (a user's
+    /// name) and a value listed under an innocent name keep their anchored values.
+    #[test]
+    fn an_alias_in_a_mapping_listed_under_a_credential_hides_its_anchor() {
+        for text in [
+            "common: &pw Hid3\npasswords:\n  - {value: *pw}\n",
+            "common: &pw Hid3\ncredentials: [{name: admin, value: *pw}]\n",
+            "common: &pw Hid3\npasswords:\n  - value: *pw\n",
+            "common: &pw Hid3\npasswords:\n  - {\"value\": *pw}\n",
+            "common: &pw Hid3\n\"passwords\": [{\"data\": *pw}]\n",
+        ] {
+            assert!(!hide_aliased(text).contains("Hid3"), "{text:?}");
+        }
+        for text in [
+            "user: &u Kept\ncredentials:\n  - {username: *u, value: x}\n",
+            "common: &v Kept\nhosts:\n  - {value: *v}\n",
+            "common: &v Kept\nhosts: [{value: *v}]\n",
+            "common: &v Kept\npasswords:\n  - {a: {value: *v}}\n",
+            "common: &v Kept\nitems:\n  - {value: *v}\npasswords: []\n",
+        ] {
+            assert!(hide_aliased(text).contains("Kept"), "{text:?}");
+        }
+        // Long runs of mappings are read within their bounds.
+        let long = "password: *a &a\n".to_string() + &"- {value: *b, ".repeat(30_000);
+        let _ = hide_aliased(&long);
     }
 
     /// The twenty-first review (L1).

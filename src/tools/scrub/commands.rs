@@ -173,13 +173,18 @@ fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
         })
         .map_or(floor, |p| p + 1);
     let line = String::from_utf8_lossy(&bytes[start..i]);
-    let words: Vec<&str> = line.split_whitespace().filter(|w| *w != "\\").collect();
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .filter(|w| !matches!(w.as_bytes(), [c] if CONTINUATIONS.contains(c)))
+        .collect();
     commands.iter().any(|command| {
         let parts: Vec<&str> = command.split(' ').collect();
         words.windows(parts.len()).any(|w| {
-            w.iter()
-                .zip(&parts)
-                .all(|(word, part)| word.rsplit('/').next() == Some(*part))
+            w.iter().zip(&parts).all(|(word, part)| {
+                let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+                name.strip_prefix(part)
+                    .is_some_and(|rest| rest.is_empty() || windows_suffix(rest.as_bytes()))
+            })
         })
     })
 }
@@ -211,7 +216,12 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         if !(spaced || attached) || !command_before(bytes, i, commands) {
             continue;
         }
-        let start = if spaced { skip_spaces(bytes, at) } else { at };
+        // The value may be on the next line (`ldappasswd -s \` then the password).
+        let start = if spaced {
+            past_continuation(bytes, skip_spaces(bytes, at))
+        } else {
+            at
+        };
         let found = value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-');
         // lftp's value is `user,password`: the password after the comma.
         return match flag {
@@ -228,7 +238,7 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let spaced = login_before(bytes, i)?;
     // A login's `-p` takes its value attached too (`-pSECRET`), as Docker's flag parser does.
     let start = if spaced && matches!(bytes.get(i + 2), Some(b' ' | b'\t')) {
-        skip_spaces(bytes, i + 2)
+        past_continuation(bytes, skip_spaces(bytes, i + 2))
     } else {
         i + 2
     };
@@ -367,13 +377,13 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// subcommand are passed over (`rabbitmqctl -n rabbit@db add_user …`), and among the arguments
 /// after it ([`nth_plain_after`]).
 const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
-    ("rabbitmqctl ", &["add_user"], 1),
-    ("rabbitmqctl ", &["change_password"], 1),
-    ("rabbitmqctl ", &["authenticate_user"], 1),
-    ("rabbitmqctl ", &["hash_password"], 0),
+    ("rabbitmqctl", &["add_user"], 1),
+    ("rabbitmqctl", &["change_password"], 1),
+    ("rabbitmqctl", &["authenticate_user"], 1),
+    ("rabbitmqctl", &["hash_password"], 0),
     // MinIO's client: `mc alias set NAME URL ACCESS_KEY SECRET_KEY` (older `config host add`).
-    ("mc ", &["alias", "set"], 3),
-    ("mc ", &["config", "host", "add"], 3),
+    ("mc", &["alias", "set"], 3),
+    ("mc", &["config", "host", "add"], 3),
 ];
 
 /// Flags of [`PASSWORD_ARGUMENTS`]' commands known to take the next word as their value
@@ -393,8 +403,12 @@ fn continued_line_end(bytes: &[u8], from: usize, window_end: usize) -> usize {
         .unwrap_or(window_end)
 }
 
-/// Whether the line break at `at` continues the line (a `\` before it, spaces or the `\r` of a
-/// CRLF between), looking back no further than `floor`.
+/// What continues a command on the next line when it ends one: a shell's `\`, PowerShell's
+/// backtick, cmd's `^`. Written twice it is the character itself (`\\`, ``` `` ```, `^^`).
+const CONTINUATIONS: &[u8] = b"\\`^";
+
+/// Whether the line break at `at` continues the line (one of [`CONTINUATIONS`] before it,
+/// spaces or the `\r` of a CRLF between), looking back no further than `floor`.
 fn continued_before(bytes: &[u8], floor: usize, at: usize) -> bool {
     // One `\r` only: a run of them is read once per break, in linear time.
     let mut end = at;
@@ -404,38 +418,103 @@ fn continued_before(bytes: &[u8], floor: usize, at: usize) -> bool {
     while end > floor && matches!(bytes[end - 1], b' ' | b'\t') {
         end -= 1;
     }
-    let before = &bytes[floor..end];
-    before.ends_with(b"\\") && !before.ends_with(b"\\\\")
+    match &bytes[floor..end] {
+        [.., before, last] => CONTINUATIONS.contains(last) && before != last,
+        [last] => CONTINUATIONS.contains(last),
+        [] => false,
+    }
+}
+
+/// Past a continuation at `at` (one of [`CONTINUATIONS`], spaces, the line break and the next
+/// line's indentation): where a flag's value written on the next line starts. `at` itself
+/// when there is none.
+fn past_continuation(bytes: &[u8], at: usize) -> usize {
+    if !bytes.get(at).is_some_and(|b| CONTINUATIONS.contains(b)) {
+        return at;
+    }
+    let spaces = skip_spaces(bytes, at + 1);
+    if !matches!(bytes.get(spaces), Some(b'\n' | b'\r'))
+        || !continued_before(bytes, at.saturating_sub(1), spaces)
+    {
+        return at;
+    }
+    skip_spaces(bytes, past_break(bytes, spaces))
+}
+
+/// The Windows spellings of a command's file (`mc.exe`, `rabbitmqctl.bat`, `.cmd`).
+const WINDOWS_SUFFIXES: [&[u8]; 3] = [b".exe", b".bat", b".cmd"];
+
+/// Whether `rest`, what follows a command's name in its file's name, is a Windows suffix
+/// ([`WINDOWS_SUFFIXES`], in any case).
+fn windows_suffix(rest: &[u8]) -> bool {
+    WINDOWS_SUFFIXES
+        .iter()
+        .any(|suffix| rest.eq_ignore_ascii_case(suffix))
+}
+
+/// Where the command `name` (words separated by one space) ends when it is written at `i`: its
+/// words separated by spaces or tabs, the first maybe with a Windows suffix
+/// ([`WINDOWS_SUFFIXES`]), then a space or a tab.
+fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
+    /// How long a Windows suffix is ([`WINDOWS_SUFFIXES`]).
+    const SUFFIX_LEN: usize = 4;
+    let mut at = i;
+    for (n, part) in name.split(' ').enumerate() {
+        if n > 0 {
+            let blanks = skip_spaces(bytes, at);
+            if blanks == at {
+                return None;
+            }
+            at = blanks;
+        }
+        if !bytes[at..].starts_with(part.as_bytes()) {
+            return None;
+        }
+        // The word as written, read no further than the longest it may be.
+        let len = bytes[at..]
+            .iter()
+            .take(part.len() + SUFFIX_LEN)
+            .take_while(|b| !matches!(b, b' ' | b'\t'))
+            .count();
+        let word = &bytes[at..at + len];
+        let rest = &word[part.len()..];
+        if !(rest.is_empty() || n == 0 && windows_suffix(rest)) {
+            return None;
+        }
+        at += len;
+    }
+    matches!(bytes.get(at), Some(b' ' | b'\t')).then_some(at)
 }
 
 /// Commands that take a password as a plain argument, at `i`: `mysqladmin … password SECRET`,
 /// `htpasswd -b[…] FILE USER SECRET` (`-nb USER SECRET` without a file), `vault login TOKEN`,
-/// and [`PASSWORD_ARGUMENTS`] (`mcli` is MinIO's client as Debian names it). The word, without
-/// the punctuation a message puts after it. A line continued with `\` goes on.
+/// and [`PASSWORD_ARGUMENTS`] (`mcli` is MinIO's client as Debian names it), their words
+/// separated by spaces or tabs, a Windows suffix to the command's name ([`command_at`]). The
+/// word, without the punctuation a message puts after it, or inside its quotes when quoted. A
+/// line continued ([`CONTINUATIONS`]) goes on.
 fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     const COMMANDS: [&str; 6] = [
-        "mysqladmin ",
-        "htpasswd ",
-        "vault login ",
-        "rabbitmqctl ",
-        "mc ",
-        "mcli ",
+        "mysqladmin",
+        "htpasswd",
+        "vault login",
+        "rabbitmqctl",
+        "mc",
+        "mcli",
     ];
-    let command = COMMANDS
+    let (command, after_command) = COMMANDS
         .iter()
-        .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
-    let after_command = i + command.len();
-    let command = if *command == "mcli " { "mc " } else { command };
+        .find_map(|c| command_at(bytes, i, c).map(|end| (*c, end)))?;
+    let command = if command == "mcli" { "mc" } else { command };
     if !word_may_start(bytes, i, command_byte) {
         return None;
     }
     let window_end = bytes.len().min(i + COMMAND_BEFORE_MOST);
     let line_end = continued_line_end(bytes, i, window_end);
-    // The words after the command, each as where it starts and ends: a continuation's `\` and
+    // The words after the command, each as where it starts and ends: a continuation and its
     // line break are spaces between them.
     let gap = |at: usize| match bytes[at] {
         b' ' | b'\t' | b'\n' | b'\r' => true,
-        b'\\' => {
+        b'\\' | b'`' | b'^' => {
             let spaces = skip_spaces(bytes, at + 1);
             spaces >= line_end || matches!(bytes[spaces], b'\n' | b'\r')
         }
@@ -448,6 +527,8 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             at += 1;
         }
         let start = at;
+        // A word quoted whole holds its spaces (`"my minio"`, `'ad min'`), as a shell reads it.
+        at = quoted_word_end(bytes, at, line_end).unwrap_or(at);
         while at < line_end && !gap(at) {
             at += 1;
         }
@@ -459,12 +540,12 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let is_flag = |word: &(usize, usize)| text(*word).starts_with(b"-");
     let plain: Vec<(usize, usize)> = words.iter().copied().filter(|w| !is_flag(w)).collect();
     let found = match command {
-        "mysqladmin " => words
+        "mysqladmin" => words
             .iter()
             .position(|w| text(*w) == b"password")
             .and_then(|n| words.get(n + 1))
             .copied(),
-        "rabbitmqctl " | "mc " => PASSWORD_ARGUMENTS
+        "rabbitmqctl" | "mc" => PASSWORD_ARGUMENTS
             .iter()
             .filter(|(name, _, _)| *name == command)
             .find_map(|(_, subcommand, n)| {
@@ -477,7 +558,7 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
                 let after = words.iter().position(|w| *w == last)? + 1;
                 nth_plain_after(bytes, &words[after..], *n)
             }),
-        "htpasswd " => {
+        "htpasswd" => {
             let short_flags = || {
                 words
                     .iter()
@@ -513,11 +594,35 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
                 .filter(|w| !text(*w).contains(&b'='))
         }
     }?;
-    let (start, mut end) = found;
+    let (mut start, mut end) = found;
+    // Quoted whole: what is inside the quotes.
+    if quoted_word_end(bytes, start, end) == Some(end) {
+        let quote = unit(bytes, start).len;
+        (start, end) = (start + quote, end - quote);
+    }
     while end > start && matches!(bytes[end - 1], b':' | b',' | b'.' | b';' | b')') {
         end -= 1;
     }
     (end > start && bytes[start] != b'-').then_some((start, end))
+}
+
+/// Where the word starting at `at` with a quote (`"` or `'`, as written or escaped: `\"` in
+/// JSON text) ends: past its closing quote, written the same way, before `end`. None when it
+/// starts with none or its quote does not close.
+fn quoted_word_end(bytes: &[u8], at: usize, end: usize) -> Option<usize> {
+    let quote = (at < end).then(|| unit(bytes, at))?;
+    if !matches!(quote.ch, b'"' | b'\'') {
+        return None;
+    }
+    let mut p = at + quote.len;
+    while p < end {
+        let u = unit(bytes, p);
+        if u.ch == quote.ch && u.len == quote.len {
+            return Some(p + u.len);
+        }
+        p += u.len;
+    }
+    None
 }
 
 /// The `n`th plain argument (from 0) of `words`, past flags and their values: a flag of
@@ -1214,6 +1319,102 @@ mod clusters_siblings_and_subcommands {
         for long in [
             "rabbitmqctl add_user \\\n".repeat(20_000),
             "mc alias set ".to_string() + &"--x \\\n ".repeat(20_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+}
+
+/// The twenty-eighth review (C1-C4): quoted arguments holding a space, words separated by tabs,
+/// a flag's value on a continued line, Windows spellings of commands and continuations.
+#[cfg(test)]
+mod quotes_tabs_and_windows {
+    use super::super::without_credentials;
+
+    #[test]
+    fn quoted_tabbed_continued_and_windows_passwords_are_hidden() {
+        for (dirty, clean) in [
+            // C1: quoted arguments before the password, and the password quoted.
+            (
+                "mc alias set \"my minio\" http://h:9000 AK R28a",
+                "mc alias set \"my minio\" http://h:9000 AK ***",
+            ),
+            (
+                "rabbitmqctl add_user 'ad min' R28b",
+                "rabbitmqctl add_user 'ad min' ***",
+            ),
+            (
+                "rabbitmqctl add_user admin \"R28 c\"",
+                "rabbitmqctl add_user admin \"***\"",
+            ),
+            // C2: tabs between words.
+            (
+                "mc\talias\tset\tm\thttp://h:9000\tAK\tR28d",
+                "mc\talias\tset\tm\thttp://h:9000\tAK\t***",
+            ),
+            (
+                "rabbitmqctl\tadd_user\tadmin\tR28e",
+                "rabbitmqctl\tadd_user\tadmin\t***",
+            ),
+            // C3: a value flag, its value on the continued line.
+            (
+                "ldappasswd -x -S -s \\\n  R28f uid=u",
+                "ldappasswd -x -S -s \\\n  *** uid=u",
+            ),
+            (
+                "docker login -u bot -p \\\r\n  R28g r.io",
+                "docker login -u bot -p \\\r\n  *** r.io",
+            ),
+            // C4: Windows.
+            (
+                "mc.exe alias set m http://h:9000 AK R28h",
+                "mc.exe alias set m http://h:9000 AK ***",
+            ),
+            (
+                "rabbitmqctl.bat add_user admin R28i",
+                "rabbitmqctl.bat add_user admin ***",
+            ),
+            (
+                "rabbitmqctl.cmd change_password admin R28j",
+                "rabbitmqctl.cmd change_password admin ***",
+            ),
+            (
+                "D:\\minio\\mc.EXE alias set m http://h:9000 AK R28n",
+                "D:\\minio\\mc.EXE alias set m http://h:9000 AK ***",
+            ),
+            (
+                "mc alias set m `\n  http://h:9000 `\n  AK `\n  R28k\n",
+                "mc alias set m `\n  http://h:9000 `\n  AK `\n  ***\n",
+            ),
+            (
+                "mc alias set m ^\r\n  http://h:9000 ^\r\n  AK ^\r\n  R28l\r\n",
+                "mc alias set m ^\r\n  http://h:9000 ^\r\n  AK ^\r\n  ***\r\n",
+            ),
+            ("mysql.exe -uroot -pR28m app", "mysql.exe -uroot -p*** app"),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "mc alias set \"my minio\" http://h:9000 AK",
+            "rabbitmqctl add_user \"ad min\"",
+            "mc\talias\tlist",
+            "rabbitmqctl\tlist_users",
+            "ldapsearch -x -s \\\n  sub -b dc=x",
+            "ldappasswd -x -S -s\nuid=u",
+            "mc.exe alias list",
+            "mcx alias set m http://h:9000 AK R28z",
+            "mc.exe.bak alias set m http://h:9000 AK R28z",
+            "mc alias set m http://h:9000 ``\nAK R28z",
+            "mc alias set m http://h:9000 ^^\nAK R28z",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        // Long runs of quotes, tabs and Windows continuations are read in linear time.
+        for long in [
+            "mc alias set ".to_string() + &"\"a ".repeat(20_000),
+            "mc\t".repeat(20_000),
+            "rabbitmqctl add_user `\n".repeat(20_000),
+            "ldappasswd -s \\\n".repeat(20_000),
         ] {
             let _ = without_credentials(&long);
         }

@@ -21,8 +21,9 @@ pub struct OwnSecrets {
     /// there ([`read_through_breaks`]), and, for one holding a space, in the text as written
     /// with its line breaks (a passphrase wrapped at one of its spaces).
     plain: Vec<Vec<u8>>,
-    /// Each secret's bytes as they are sent, to be found in hex with separators (a hex dump).
-    hexed: Vec<Vec<u8>>,
+    /// Each secret's bytes as they are sent, to be found listed byte by byte with separators
+    /// (a hex dump, a decimal byte array: [`Self::listed_hidden_in`]).
+    sent: Vec<Vec<u8>>,
     /// What base64 of any text holding a secret holds ([`base64_cores`]): also looked for in
     /// base64 wrapped over lines, as MIME writes it.
     cores: Vec<Vec<u8>>,
@@ -53,7 +54,7 @@ impl OwnSecrets {
     pub fn of(settings: &Settings) -> OwnSecrets {
         let form = crate::identity::delegation::form_encode;
         let (mut spellings, mut plain, mut cores) = (Vec::new(), Vec::new(), Vec::new());
-        let mut hexed: Vec<Vec<u8>> = Vec::new();
+        let mut sent_bytes: Vec<Vec<u8>> = Vec::new();
         for secret in settings.secret_values() {
             if secret.len() < OWN_SECRET_SHORTEST {
                 continue;
@@ -95,8 +96,8 @@ impl OwnSecrets {
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
             for sent in [secret.to_owned(), form(secret)] {
-                if !hexed.iter().any(|bytes| bytes == sent.as_bytes()) {
-                    hexed.push(sent.as_bytes().to_vec());
+                if !sent_bytes.iter().any(|bytes| bytes == sent.as_bytes()) {
+                    sent_bytes.push(sent.as_bytes().to_vec());
                 }
                 spellings.push(exact(sent.clone()));
                 let hex: String = sent.bytes().map(|b| format!("{b:02x}")).collect();
@@ -128,7 +129,7 @@ impl OwnSecrets {
         OwnSecrets {
             spellings,
             plain,
-            hexed,
+            sent: sent_bytes,
             cores,
         }
     }
@@ -145,35 +146,43 @@ impl OwnSecrets {
             Cow::Borrowed(_) => None,
         };
         let text = then(text, &|text| owned(self.escaped_hidden_in(text)));
-        then(text, &|text| self.hex_hidden_in(text))
+        let text = then(text, &|text| self.listed_hidden_in(text, Radix::Hex));
+        then(text, &|text| self.listed_hidden_in(text, Radix::Decimal))
     }
 
-    /// `text` without the secrets written in hex with a separator between bytes, as hex dumps
-    /// write them (`70 61 73`, `70:61:73`, `7061 7373`, `hexdump -C`'s two spaces after the
-    /// eighth byte), and across a dump's line break ([`hex_line_skipped`]): each pair of hex
-    /// digits one of the secret's bytes, in order, in either case. None when there is none.
-    fn hex_hidden_in(&self, text: &str) -> Option<String> {
+    /// `text` without the secrets written byte by byte with a separator between bytes: in hex
+    /// as hex dumps write them (`70 61 73`, `70:61:73`, `7061 7373`, `hexdump -C`'s two spaces
+    /// after the eighth byte, `0x70, 0x61` of a C array), and across a dump's line break
+    /// ([`hex_line_skipped`]); in decimal as a list of numbers (`[112 97 115]` as Go prints a
+    /// `[]byte`, `[112, 97, 115]` as Java's `Arrays.toString`). Each byte of the secret in
+    /// order, hex in either case. None when there is none.
+    fn listed_hidden_in(&self, text: &str, radix: Radix) -> Option<String> {
         let bytes = text.as_bytes();
-        let pair = |at: usize| -> Option<u8> {
-            let digit = |b: u8| (b as char).to_digit(16);
-            let high = digit(*bytes.get(at)?)?;
-            let low = digit(*bytes.get(at + 1)?)?;
-            u8::try_from(high * 16 + low).ok()
-        };
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        for secret in &self.hexed {
-            let (Some(&first), true) = (secret.first(), bytes.len() >= 2 * secret.len()) else {
+        for secret in &self.sent {
+            let Some(&first) = secret.first() else {
                 continue;
             };
+            // Each byte takes at least one digit and a separator, or two digits.
+            if bytes.len() + 1 < 2 * secret.len() || !radix.may_hold(text, first) {
+                continue;
+            }
             let mut at = 0;
-            while at + 1 < bytes.len() {
-                if pair(at) != Some(first) {
+            while at < bytes.len() {
+                let Some((_, first_end)) = radix.byte_at(bytes, at).filter(|(b, _)| *b == first)
+                else {
                     at += 1;
                     continue;
-                }
-                let (mut end, mut separated) = (at + 2, false);
+                };
+                let (mut end, mut separated) = (first_end, false);
                 let mut matched = true;
                 for &byte in &secret[1..] {
+                    let read = |from: usize| {
+                        radix
+                            .byte_at(bytes, from)
+                            .filter(|(b, _)| *b == byte)
+                            .map(|(_, to)| (from, to))
+                    };
                     // Between bytes: a few separators (`, `, spaces, a tab, `:`, `-`, `.`, `_`,
                     // a line break of a C array), then `0x` where each byte has it (`xxd -i`).
                     let mut gap = bytes[end.min(bytes.len())..]
@@ -186,28 +195,31 @@ impl OwnSecrets {
                             )
                         })
                         .count();
-                    if matches!(
-                        bytes.get(end + gap..end + gap + 2),
-                        Some([b'0', b'x' | b'X'])
-                    ) {
+                    if radix == Radix::Hex
+                        && matches!(
+                            bytes.get(end + gap..end + gap + 2),
+                            Some([b'0', b'x' | b'X'])
+                        )
+                    {
                         gap += 2;
                     }
-                    let next = if pair(end + gap) == Some(byte) {
-                        Some(end + gap)
-                    } else {
-                        hex_line_skipped(bytes, end).filter(|at| pair(*at) == Some(byte))
-                    };
-                    let Some(next) = next else {
+                    let next = read(end + gap).or_else(|| match radix {
+                        Radix::Hex => hex_line_skipped(bytes, end).and_then(read),
+                        Radix::Decimal => None,
+                    });
+                    let Some((next, next_end)) = next else {
                         matched = false;
                         break;
                     };
                     separated |= next > end;
-                    end = next + 2;
+                    end = next_end;
                 }
                 // Without any separator it is a spelling ([`Self::spellings_hidden_in`]).
                 if matched && separated {
                     // The first byte's `0x` goes with it, as the others' do.
-                    let prefixed = at >= 2 && matches!(&bytes[at - 2..at], [b'0', b'x' | b'X']);
+                    let prefixed = radix == Radix::Hex
+                        && at >= 2
+                        && matches!(&bytes[at - 2..at], [b'0', b'x' | b'X']);
                     spans.push((if prefixed { at - 2 } else { at }, end));
                     at = end;
                 } else {
@@ -369,18 +381,72 @@ fn look_for(
     }
 }
 
+/// How a list of a secret's bytes writes each byte ([`OwnSecrets::listed_hidden_in`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Radix {
+    /// Two hex digits, in either case.
+    Hex,
+    /// A whole number of one to three decimal digits, as a list of numbers writes a byte.
+    Decimal,
+}
+
+impl Radix {
+    /// The byte written at `at` and where it ends: two hex digits, or a decimal number not
+    /// part of a longer one (`65` is no byte inside `1650`).
+    fn byte_at(self, bytes: &[u8], at: usize) -> Option<(u8, usize)> {
+        match self {
+            Radix::Hex => {
+                let digit = |b: u8| (b as char).to_digit(16);
+                let high = digit(*bytes.get(at)?)?;
+                let low = digit(*bytes.get(at + 1)?)?;
+                Some((u8::try_from(high * 16 + low).ok()?, at + 2))
+            }
+            Radix::Decimal => {
+                if at > 0 && bytes[at - 1].is_ascii_digit() {
+                    return None;
+                }
+                let digits = bytes.get(at..)?;
+                let len = digits
+                    .iter()
+                    .take(4)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let number = std::str::from_utf8(&digits[..len]).ok()?;
+                let byte = (1..=3).contains(&len).then(|| number.parse().ok())??;
+                Some((byte, at + len))
+            }
+        }
+    }
+
+    /// Whether `text` may hold a list starting with `first`. Digits are in most texts (times,
+    /// counts, versions): a decimal list is read further only in a text holding the first
+    /// byte's number.
+    fn may_hold(self, text: &str, first: u8) -> bool {
+        match self {
+            Radix::Hex => true,
+            Radix::Decimal => text.contains(first.to_string().as_str()),
+        }
+    }
+}
+
 /// The longest rest of a hex dump's line skipped after its last pair: its text column
 /// (16 characters in `xxd`, `hexdump -C` and Go's `hex.Dump`), with room for wider dumps.
 const HEX_LINE_REST: usize = 80;
 /// The longest offset a hex dump starts its line with (`xxd` and `hexdump` write 8 digits,
-/// `od` 7; 16 for 64-bit offsets), and the shortest, so that a group of the hex itself
-/// (`7061 7373`) is not read as one.
-const HEX_OFFSET: std::ops::RangeInclusive<usize> = 6..=16;
+/// `od` 7; 16 for 64-bit offsets), and the shortest (`tcpdump -X` and Wireshark write 4).
+const HEX_OFFSET: std::ops::RangeInclusive<usize> = 4..=16;
+/// Offsets shorter than this are told from a group of the hex itself (`7061 7373`, one space
+/// after it) by a mark: `0x` before (`tcpdump -X`'s `0x0010:`), a colon or two spaces after
+/// (Wireshark's `0010  `).
+const HEX_OFFSET_UNMARKED: usize = 6;
+/// The most blanks before a dump line's offset (`tcpdump -X` indents with a tab) and after it.
+const HEX_OFFSET_BLANKS: usize = 4;
 
 /// Where a hex dump's next line goes on with its pairs, when the pair ending at `end` is the
 /// last of its line: past the rest of the line (nothing, or the text column after two spaces,
 /// at most [`HEX_LINE_REST`] bytes), the line break, and the next line's offset (`00000010: `,
-/// `00000010  `) with its spaces. Bounded: at most some hundred bytes are read.
+/// `00000010  `, `\t0x0010:  `, `0010  `) with the blanks around it. Bounded: at most some
+/// hundred bytes are read.
 fn hex_line_skipped(bytes: &[u8], end: usize) -> Option<usize> {
     let rest = bytes.get(end..)?;
     let line_end = rest
@@ -393,25 +459,32 @@ fn hex_line_skipped(bytes: &[u8], end: usize) -> Option<usize> {
     if !(column.is_empty() || column.starts_with(b"  ")) {
         return None;
     }
-    let mut at = end + line_end + 1;
-    let digits = bytes[at..]
+    let line = end + line_end + 1;
+    let blanks = |from: usize, blank: fn(&u8) -> bool| {
+        bytes[from..]
+            .iter()
+            .take(HEX_OFFSET_BLANKS)
+            .take_while(|b| blank(b))
+            .count()
+    };
+    let mut offset = line + blanks(line, |b| matches!(b, b' ' | b'\t'));
+    let prefixed = matches!(bytes.get(offset..offset + 2), Some([b'0', b'x' | b'X']));
+    offset += 2 * usize::from(prefixed);
+    let digits = bytes[offset..]
         .iter()
         .take(HEX_OFFSET.end() + 1)
         .take_while(|b| b.is_ascii_hexdigit())
         .count();
-    let mut offset = at + digits;
-    if bytes.get(offset) == Some(&b':') {
-        offset += 1;
+    offset += digits;
+    let colon = bytes.get(offset) == Some(&b':');
+    offset += usize::from(colon);
+    let spaces = blanks(offset, |b| *b == b' ');
+    let marked = digits >= HEX_OFFSET_UNMARKED || prefixed || colon || spaces >= 2;
+    if HEX_OFFSET.contains(&digits) && spaces > 0 && marked {
+        return Some(offset + spaces);
     }
-    if HEX_OFFSET.contains(&digits) && bytes.get(offset) == Some(&b' ') {
-        at = offset;
-    }
-    let spaces = bytes[at..]
-        .iter()
-        .take(2)
-        .take_while(|b| **b == b' ')
-        .count();
-    Some(at + spaces)
+    // No offset: plain hex wrapped, maybe indented.
+    Some(line + blanks(line, |b| *b == b' ').min(2))
 }
 
 /// What `text` stands for with its escapes read ([`units_of`]), and where in `text` each byte
@@ -1009,6 +1082,73 @@ mod tests {
         }
         // Long runs of pairs and dump lines are read in linear time.
         let long = "00000000  52 32 36 68 65  |R26he|\n".repeat(4000);
+        assert_eq!(secrets.hidden_in(&long), long);
+    }
+
+    /// Review28 H2: `tcpdump -X` (a tab, `0x0010:`) and Wireshark (`0010  `) dumps, the secret
+    /// crossing a line break; a group of the hex starting a line (one space after it) is read
+    /// as hex, not as an offset; dumps of other bytes stay.
+    #[test]
+    fn a_secret_across_tcpdump_and_wireshark_dump_lines_is_taken_out() {
+        let secrets = own("R26hex-pw!");
+        for echoed in [
+            "\t0x0000:  504f 5354 202f 6c6f 6769 6e20 7077 3d52  POST./login.pw=R\n\
+             \t0x0010:  3236 6865 782d 7077 21                   26hex-pw! ok",
+            "0000  50 4f 53 54 20 2f 6c 6f 67 69 6e 20 70 77 3d 52   POST /login pw=R\r\n\
+             0010  32 36 68 65 78 2d 70 77 21                        26hex-pw! ok",
+            "5232 3668 6578\n2d70 7721 ok",
+        ] {
+            let clean = secrets.hidden_in(echoed);
+            assert!(
+                clean.ends_with(" ok") && clean.contains("***"),
+                "{echoed} → {clean}"
+            );
+            for hex in ["3236", "32 36", "2d70", "2d 70", "7721", "77 21"] {
+                assert!(!clean.contains(hex), "{echoed} → {clean}");
+            }
+        }
+        for kept in [
+            "\t0x0000:  504f 5354 202f 6c6f 6769 6e20 7077 3d52  POST./login.pw=R\n\
+             \t0x0010:  3236 6865 782d 7078 21                   26hex-px!",
+            "0000  50 4f 53 54 20 2f 6c 6f 67 69 6e 20 70 77 3d 52   POST /login pw=R\n\
+             0010  00 32 36 68 65 78 2d 70 77 21                     .26hex-pw!",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
+    }
+
+    /// Review28 H4: a secret's bytes as a list of decimal numbers (Go's `[]byte`, Java's
+    /// `Arrays.toString`, comma-separated); lists of other bytes, and numbers that are parts of
+    /// longer ones, stay.
+    #[test]
+    fn a_secret_as_a_decimal_byte_list_is_taken_out() {
+        let secrets = own("R26hex-pw!");
+        for (echoed, clean) in [
+            ("pw [82 50 54 104 101 120 45 112 119 33] ok", "pw [***] ok"),
+            (
+                "pw [82, 50, 54, 104, 101, 120, 45, 112, 119, 33] ok",
+                "pw [***] ok",
+            ),
+            ("pw=82,50,54,104,101,120,45,112,119,33 ok", "pw=*** ok"),
+            (
+                "pw = {82, 50, 54, 104,\n  101, 120, 45, 112, 119, 33};",
+                "pw = {***};",
+            ),
+        ] {
+            assert_eq!(secrets.hidden_in(echoed), clean, "{echoed}");
+        }
+        for kept in [
+            "[82 50 54 104 101 120 45 112 119 34]",
+            "[182 50 54 104 101 120 45 112 119 33]",
+            "[82 50 54 104 101 120 45 112 119 330]",
+            "[82 50 54 104 101 1120 45 112 119 33]",
+            "[82 50 54 104 101 120 45 112 119]",
+            "took 82 ms, 50 54 104 retries",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
+        // Long runs of the first bytes are read in linear time.
+        let long = "82 50 54 104 101 ".repeat(20_000);
         assert_eq!(secrets.hidden_in(&long), long);
     }
 
