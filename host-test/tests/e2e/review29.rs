@@ -396,3 +396,163 @@ async fn review29_held_own_secret_spellings() {
     let shown = own_shown(&spellings).await;
     assert!(shown.is_empty(), "shown: {shown:?}");
 }
+
+/// A POST to the server component as built: `uri` (its authority is wasi:http's), then the
+/// headers as raw bytes, in order (names may repeat).
+async fn raw_post(
+    world: &crate::World,
+    uri: &str,
+    headers: &[(&str, &[u8])],
+    body: Vec<u8>,
+) -> host_test::embed::CollectedResponse {
+    let mut request = http::Request::post(uri);
+    for (name, value) in headers {
+        request = request.header(*name, http::HeaderValue::from_bytes(value).unwrap());
+    }
+    crate::harness()
+        .request(&world.env, request.body(bytes::Bytes::from(body)).unwrap())
+        .await
+        .expect("component answers")
+}
+
+const LIST: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+
+#[tokio::test]
+async fn review29_held_request_lengths_that_lie() {
+    let world = crate::World::new().await;
+    let big = |n: usize| {
+        let mut body = LIST.as_bytes().to_vec();
+        body.resize(n, b' ');
+        body
+    };
+    let base: [(&str, &[u8]); 3] = [
+        ("host", b"localhost:8787"),
+        ("content-type", b"application/json"),
+        ("accept", b"application/json, text/event-stream"),
+    ];
+    let uri = "http://localhost:8787/mcp";
+    // A small declared length before a body over the limit: the body is what counts.
+    let mut headers = base.to_vec();
+    headers.push(("content-length", b"46"));
+    let answer = raw_post(&world, uri, &headers, big((1 << 20) + 4096)).await;
+    assert_eq!(answer.status, 413);
+    // Two lengths, the first small.
+    headers.push(("content-length", b"47"));
+    let answer = raw_post(&world, uri, &headers, big((1 << 20) + 4096)).await;
+    assert_eq!(answer.status, 413);
+    // A length that is no number, a sign, one that overflows u64: the body still counts.
+    for stated in [&b"abc"[..], b"+46", b"99999999999999999999999"] {
+        let mut headers = base.to_vec();
+        headers.push(("content-length", stated));
+        let answer = raw_post(&world, uri, &headers, big((1 << 20) + 1)).await;
+        assert_eq!(answer.status, 413, "{}", String::from_utf8_lossy(stated));
+    }
+    // Just under the limit still answers.
+    let answer = raw_post(&world, uri, &base, big(1 << 20)).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+}
+
+#[tokio::test]
+async fn review29_held_site_and_bearer_over_raw_headers() {
+    let mut world = crate::World::new().await;
+    world.set("mcp_auth_token", "R29-mcp-token-value");
+    let json: [(&str, &[u8]); 2] = [
+        ("content-type", b"application/json"),
+        ("accept", b"application/json, text/event-stream"),
+    ];
+    let with = |extra: &[(&'static str, &'static [u8])]| {
+        let mut headers = json.to_vec();
+        headers.extend_from_slice(extra);
+        headers
+    };
+    let body = || LIST.as_bytes().to_vec();
+    let ok: &[u8] = b"Bearer R29-mcp-token-value";
+    // The right bearer answers.
+    let answer = raw_post(
+        &world,
+        "http://localhost:8787/mcp",
+        &with(&[("host", b"localhost:8787"), ("authorization", ok)]),
+        body(),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    // A bearer with a byte that is no UTF-8 (lossy conversion must not make it match).
+    for bad in [
+        &b"Bearer R29-mcp-token-value\xff"[..],
+        b"Bearer \xffR29-mcp-token-value",
+        b"Bearer\tR29-mcp-token-value",
+        b"R29-mcp-token-value",
+    ] {
+        let answer = raw_post(
+            &world,
+            "http://localhost:8787/mcp",
+            &with(&[("host", b"localhost:8787"), ("authorization", bad)]),
+            body(),
+        )
+        .await;
+        assert_eq!(answer.status, 401, "{}", String::from_utf8_lossy(bad));
+    }
+    // The authority is judged: an absolute-form request target's (RFC 9112 3.2.2: a Host
+    // header beside it is ignored, and wasmtime hands the guest no Host header at all), else
+    // the Host header's.
+    for (uri, host) in [
+        ("http://evil.example:8787/mcp", &b"localhost:8787"[..]),
+        ("/mcp", b"evil.example:8787"),
+        ("/mcp", b"localhost:8787@evil.example"),
+        ("/mcp", b"127.0.0.1.evil.example"),
+        ("/mcp", b"localhost.evil.example"),
+    ] {
+        let answer = raw_post(
+            &world,
+            uri,
+            &with(&[("host", host), ("authorization", ok)]),
+            body(),
+        )
+        .await;
+        assert_eq!(
+            answer.status,
+            403,
+            "{uri} {}",
+            String::from_utf8_lossy(host)
+        );
+    }
+    // Two Authorization headers, or two Origins, are refused whatever their order.
+    let answer = raw_post(
+        &world,
+        "http://localhost:8787/mcp",
+        &with(&[
+            ("host", b"localhost:8787"),
+            ("authorization", ok),
+            ("authorization", b"Bearer other"),
+        ]),
+        body(),
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+    let answer = raw_post(
+        &world,
+        "http://localhost:8787/mcp",
+        &with(&[
+            ("host", b"localhost:8787"),
+            ("authorization", ok),
+            ("origin", b"http://localhost:8787"),
+            ("origin", b"http://evil.example"),
+        ]),
+        body(),
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+    // An Origin header with a non-UTF-8 byte after a loopback name.
+    let answer = raw_post(
+        &world,
+        "http://localhost:8787/mcp",
+        &with(&[
+            ("host", b"localhost:8787"),
+            ("authorization", ok),
+            ("origin", b"http://localhost\xff.evil.example"),
+        ]),
+        body(),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+}
