@@ -556,3 +556,70 @@ async fn review29_held_site_and_bearer_over_raw_headers() {
     .await;
     assert_eq!(answer.status, 403);
 }
+
+/// `payments` (allowed, auto-sync off) whose Git holds `hooks`.
+async fn payments_with_git(hooks: Vec<serde_json::Value>) -> crate::World {
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    let world = crate::planting::without_auto_sync(world);
+    world
+        .standin
+        .state()
+        .review_git
+        .insert("payments".into(), hooks);
+    world
+}
+
+/// An Argo CD object written in Git as a PreDelete or PostDelete hook: Argo CD's controller
+/// adds the app's pre-/post-delete finalizer whenever the rendered manifests hold one, and on
+/// deletion creates each such hook (`executeHooks`: `CreateResource`, then deletes it once
+/// healthy), cascade or not.
+fn delete_hook(kind: &str, name: &str, hook: (&str, &str), spec: serde_json::Value) -> serde_json::Value {
+    json!({"apiVersion": "argoproj.io/v1alpha1", "kind": kind,
+           "metadata": {"name": name, "namespace": "argocd",
+                        "annotations": {hook.0: hook.1}},
+           "spec": spec})
+}
+
+#[tokio::test]
+#[ignore = "issue 19: deleting an allowed app makes Argo CD create its Git's Pre/PostDelete hooks: Applications of other projects, ApplicationSets, AppProjects"]
+async fn review29_finding_a1_delete_hooks_create_argo_objects_of_other_projects() {
+    let other_project_app = json!({"project": "default",
+        "source": {"repoURL": "https://git.example.com/x.git", "path": "prod"},
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "kube-system"},
+        "syncPolicy": {"automated": {"prune": true}}});
+    let cases = [
+        delete_hook("Application", "r29-sneaky", ("argocd.argoproj.io/hook", "PostDelete"), other_project_app.clone()),
+        delete_hook("Application", "r29-sneaky", ("helm.sh/hook", "pre-delete"), other_project_app),
+        delete_hook("ApplicationSet", "r29-sneaky-set", ("argocd.argoproj.io/hook", "PreDelete"), json!({"generators": []})),
+        delete_hook("AppProject", "r29-sneaky-project", ("argocd.argoproj.io/hook", "PostDelete"), json!({"sourceRepos": ["*"]})),
+    ];
+    for cascade in [false, true] {
+        for hook in &cases {
+            let world = payments_with_git(vec![hook.clone()]).await;
+            let answer = world
+                .call(
+                    "delete_argocd_app",
+                    json!({"app_name": "payments", "cascade": cascade, "confirm": true}),
+                )
+                .await;
+            let sent = crate::planting::sent_writes(&world);
+            assert!(
+                answer["isError"] == true && sent.is_empty(),
+                "cascade {cascade}, {} {}: {answer}\nsent: {sent:?}",
+                hook["kind"],
+                hook["metadata"]["annotations"]
+            );
+            let mut env = crate::planting::plugin_env(&world.standin);
+            env.env
+                .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
+            let (plugin, mut store) = crate::harness().plugin(&env).await.unwrap();
+            let answer = plugin
+                .call_delete_argocd_app(&mut store, "payments", cascade, None, None, true, None)
+                .await
+                .expect("the plugin answers");
+            assert!(answer.is_err(), "plugin, cascade {cascade}: {answer:?}");
+            assert!(crate::planting::sent_writes(&world).is_empty());
+        }
+    }
+}
