@@ -623,3 +623,100 @@ async fn review29_finding_a1_delete_hooks_create_argo_objects_of_other_projects(
         }
     }
 }
+
+#[tokio::test]
+async fn review29_probe_anchors() {
+    let lines: Vec<(&'static str, &str, &'static [&'static str])> = vec![
+        ("a01", "common: &pw R29anc01\npassword: *pw\n", &["R29anc01"]),
+        ("a02", "common: {x: &pw R29anc02}\npassword: *pw\n", &["R29anc02"]),
+        ("a03", "list:\n  - &pw R29anc03\npassword: *pw\n", &["R29anc03"]),
+        ("a04", "common: !!str &pw R29anc04\npassword: *pw\n", &["R29anc04"]),
+        ("a05", "common: &pw !!str R29anc05\npassword: *pw\n", &["R29anc05"]),
+        ("a06", "common: &pw R29anc06\npasswords: [*pw]\n", &["R29anc06"]),
+        ("a07", "base: &b {user: u, key: R29anc07}\ndb:\n  password: *b\n", &["R29anc07"]),
+        ("a08", "common: &pw \"R29anc08\"\npassword: *pw\n", &["R29anc08"]),
+        ("a09", "common: &pw R29anc09\nenv:\n  - name: DB_PASSWORD\n    value: *pw\n", &["R29anc09"]),
+        ("a11", "common: &pw\n  R29anc11\npassword: *pw\n", &["R29anc11"]),
+        ("a13", "common: &p/w R29anc13\npassword: *p/w\n", &["R29anc13"]),
+        ("a15", "common: &pw R29anc15\npassword: *pw # db\n", &["R29anc15"]),
+        ("a16", "common: &pw R29anc16\n\"password\": *pw\n", &["R29anc16"]),
+        ("a17", "common: &pw R29anc17\ndb: {user: u, password: *pw}\n", &["R29anc17"]),
+        ("a18", "common: &pw R29anc18\npassword:\n  *pw\n", &["R29anc18"]),
+        ("a19", "common: &pw R29anc19\npassword: !!str *pw\n", &["R29anc19"]),
+        ("a20", "common: &pw R29anc20\n? password\n: *pw\n", &["R29anc20"]),
+        ("a21", "c: &pw 'R29anc21'\nauth: {password: *pw}\n", &["R29anc21"]),
+        ("a22", "common: &pw R29anc22\ncreds:\n  - *pw\n", &["R29anc22"]),
+        ("a23", "common: &pw R29anc23\napiKey: *pw\n", &["R29anc23"]),
+        ("a24", "common: &pw >-\n  R29anc24\npassword: *pw\n", &["R29anc24"]),
+    ];
+    let shapes: Vec<LiveShape> = lines
+        .iter()
+        .map(|(n, text, s)| (*n, config_map(n, json!({"values.yaml": text})), *s))
+        .collect();
+    let found = leaks_in_live(&shapes).await;
+    println!("REVIEW29 ANCHORS: {found:#?}");
+}
+
+/// Each text planted as a ConfigMap's `values.yaml` and read through both components'
+/// `get_argocd_resource`: which of its secrets showed.
+async fn shown_in_values(lines: &[(&'static str, &str, &'static [&'static str])]) -> Vec<String> {
+    let shapes: Vec<LiveShape> = lines
+        .iter()
+        .map(|(n, text, s)| (*n, config_map(n, json!({"values.yaml": text})), *s))
+        .collect();
+    leaks_in_live(&shapes).await
+}
+
+#[tokio::test]
+#[ignore = "issue 19: a YAML anchor aliased as the value of a name/value entry named like a credential shows"]
+async fn review29_finding_n1_anchor_aliased_in_name_value_entry() {
+    let found = shown_in_values(&[
+        (
+            "n1a",
+            "common: &pw R29n1PwA\nenv:\n  - name: DB_PASSWORD\n    value: *pw\n",
+            &["R29n1PwA"],
+        ),
+        (
+            "n1b",
+            "shared: &tok R29n1PwB\nextraEnv:\n  - name: API_TOKEN\n    value: *tok\n",
+            &["R29n1PwB"],
+        ),
+        (
+            "n1c",
+            "common: &pw R29n1PwC\nenv:\n  - {name: DB_PASSWORD, value: *pw}\n",
+            &["R29n1PwC"],
+        ),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: a YAML anchor aliased under an explicit key (? password / : *alias) shows"]
+async fn review29_finding_n2_anchor_aliased_under_explicit_key() {
+    let found = shown_in_values(&[(
+        "n2a",
+        "common: &pw R29n2PwA\n? password\n: *pw\n",
+        &["R29n2PwA"],
+    )])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+async fn review29_held_anchor_shapes() {
+    let found = shown_in_values(&[
+        ("h01", "common: {x: &pw R29hA01}\npassword: *pw\n", &["R29hA01"]),
+        ("h02", "list:\n  - &pw R29hA02\npassword: *pw\n", &["R29hA02"]),
+        ("h03", "common: !!str &pw R29hA03\npassword: *pw\n", &["R29hA03"]),
+        ("h04", "common: &pw R29hA04\npasswords: [*pw]\n", &["R29hA04"]),
+        ("h05", "base: &b {user: u, key: R29hA05}\ndb:\n  password: *b\n", &["R29hA05"]),
+        ("h06", "common: &pw\n  R29hA06\npassword: *pw\n", &["R29hA06"]),
+        ("h07", "common: &p/w R29hA07\npassword: *p/w\n", &["R29hA07"]),
+        ("h08", "common: &pw R29hA08\n\"password\": *pw\n", &["R29hA08"]),
+        ("h09", "common: &pw R29hA09\ndb: {user: u, password: *pw}\n", &["R29hA09"]),
+        ("h10", "common: &pw >-\n  R29hA10\npassword: *pw\n", &["R29hA10"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
