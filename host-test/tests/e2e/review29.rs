@@ -720,3 +720,65 @@ async fn review29_held_anchor_shapes() {
     .await;
     crate::planting::assert_none(found);
 }
+
+#[tokio::test]
+async fn review29_probe_known_variants() {
+    let lines: Vec<(&'static str, &str, &'static [&'static str])> = vec![
+        ("k01", "mysql -u root -p\"R29k01pw\" db", &["R29k01pw"]),
+        ("k02", "mysql -Bsp'R29k02pw' db", &["R29k02pw"]),
+        ("k03", "mysql -uroot -pR29k03pw db", &["R29k03pw"]),
+        ("k04", "sshpass -p 'R29k04pw' ssh host", &["R29k04pw"]),
+        ("k05", "redis-cli --pass R29k05pw ping", &["R29k05pw"]),
+        ("k06", "redis-cli --user u --pass R29k06pw", &["R29k06pw"]),
+        ("k07", "zip -eP R29k07pw a.zip f", &["R29k07pw"]),
+        ("k08", "htpasswd -b -c .htpasswd alice R29k08pw", &["R29k08pw"]),
+        ("k09", "htpasswd -cb .htpasswd alice R29k09pw", &["R29k09pw"]),
+        ("k10", "sqlcmd -S db -U sa -P\"R29k10pw\"", &["R29k10pw"]),
+        ("k11", "ldapsearch -xw R29k11pw -D cn=admin", &["R29k11pw"]),
+        ("k12", "curl -ualice:R29k12pw https://x.example", &["R29k12pw"]),
+        ("k13", "curl --user alice:R29k13pw https://x.example", &["R29k13pw"]),
+        ("k14", "wget --password R29k14pw https://x.example/f", &["R29k14pw"]),
+        ("k15", "mongosh --username u --password R29k15pw", &["R29k15pw"]),
+        ("k16", "cqlsh -u cassandra -p R29k16pw host", &["R29k16pw"]),
+        ("k17", "rabbitmqadmin -u guest -p R29k17pw list queues", &["R29k17pw"]),
+        ("k18", "helm repo add x https://c.example --username u --password R29k18pw", &["R29k18pw"]),
+        ("k19", "docker login --username bob --password=R29k19pw r.example", &["R29k19pw"]),
+        ("k20", "cf login -a api.example -u bob -p R29k20pw", &["R29k20pw"]),
+        ("k21", "mysql --user root --password=\"R29k21pw\" db", &["R29k21pw"]),
+        ("k22", "mysql -h db -u root --password R29k22pw", &["R29k22pw"]),
+        ("k23", "redis-cli -h r -p 6379 -a R29k23pw", &["R29k23pw"]),
+        ("k24", "sshpass -p\"R29k24pw\" scp f host:", &["R29k24pw"]),
+        ("k25", "7z x -p\"R29k25pw\" a.7z", &["R29k25pw"]),
+        ("k26", "podman login -u bob -p R29k26pw quay.io", &["R29k26pw"]),
+        ("k27", "mysqldump -u root -p'R29k27pw' --all-databases", &["R29k27pw"]),
+        ("k28", "MYSQL_PWD=R29k28pw mysql -u root", &["R29k28pw"]),
+        ("k29", "az login --service-principal -u id -p R29k29pw --tenant t", &["R29k29pw"]),
+        ("k30", "skopeo copy --src-creds bob:R29k30pw docker://a docker://b", &["R29k30pw"]),
+        ("k31", "skopeo login -u bob -p R29k31pw quay.io", &["R29k31pw"]),
+        ("k32", "crane auth login r.example -u bob -p R29k32pw", &["R29k32pw"]),
+        ("k33", "oras login -u bob -p R29k33pw r.example", &["R29k33pw"]),
+        ("k34", "buildah push --creds bob:R29k34pw img docker://r/x", &["R29k34pw"]),
+        ("k35", "kubectl create secret docker-registry r --docker-password=R29k35pw", &["R29k35pw"]),
+        ("k36", "argocd repo add https://g.example/x.git --username u --password R29k36pw", &["R29k36pw"]),
+        ("k37", "flux create secret git s --username u --password R29k37pw", &["R29k37pw"]),
+        ("k38", "git -c http.extraHeader='Authorization: Basic R29k38pwXyZ=' clone x", &["R29k38pwXyZ"]),
+    ];
+    let found = shown_in_commands(&lines).await;
+    println!("REVIEW29 KNOWN: {found:#?}");
+}
+
+#[tokio::test]
+#[ignore = "issue 19: known commands' passwords attached to a flag cluster or quoted flag show (mysql -Bsp'..', sqlcmd -P\"..\", curl -uuser:pw, crane -p)"]
+async fn review29_finding_c5_known_commands_attached_spellings() {
+    let found = shown_in_commands(&[
+        ("c5a", "mysql -Bsp'R29c5PwA' db", &["R29c5PwA"]),
+        ("c5b", "mysql -BspR29c5PwB db", &["R29c5PwB"]),
+        ("c5c", "sqlcmd -S db -U sa -P\"R29c5PwC\"", &["R29c5PwC"]),
+        ("c5d", "sqlcmd -S db -U sa -PR29c5PwD", &["R29c5PwD"]),
+        ("c5e", "curl -ualice:R29c5PwE https://x.example", &["R29c5PwE"]),
+        ("c5f", "curl -u'alice:R29c5PwF' https://x.example", &["R29c5PwF"]),
+        ("c5g", "crane auth login r.example -u bob -p R29c5PwG", &["R29c5PwG"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
