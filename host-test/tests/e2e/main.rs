@@ -53,6 +53,7 @@ mod review25;
 mod review26;
 mod review27;
 mod review28;
+mod review29;
 mod review4;
 mod review5;
 mod review6;
