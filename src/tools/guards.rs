@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::project_guard::{
-    check_app_allowed, check_create_allowed, check_patch_allowed, current_app, merge_patch,
-    project_of,
+    check_app_allowed, check_create_allowed, check_patch_allowed, current_app,
+    ensure_app_delete_allowed, merge_patch, project_of,
 };
 use super::statement::{Statement, shown};
 use super::{PROFILE_ARGUMENT, ResourceSelector, Tool};
@@ -103,8 +103,13 @@ pub(super) async fn approval_question_of<H: Host>(
         let prunes = [super::SyncApp::NAME, super::RollbackApp::NAME].contains(&tool.name)
             && given_true("prune")
             && !given_true("dry_run");
-        if (tool.name == super::DeleteApp::NAME && given_true("cascade")) || prunes {
-            let namespace = app_namespace.as_ref().and_then(Value::as_str);
+        let namespace = app_namespace.as_ref().and_then(Value::as_str);
+        if tool.name == super::DeleteApp::NAME {
+            let cascade = given_true("cascade");
+            ensure_app_delete_allowed(&client, (app, namespace), &current, cascade)
+                .await
+                .map_err(|e| e.to_string())?;
+        } else if prunes {
             super::ensure_managed_deletes_allowed(&client, app, namespace)
                 .await
                 .map_err(|e| e.to_string())?;

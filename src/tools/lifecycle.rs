@@ -4,10 +4,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::project_guard::{allowed_app, ensure_app_delete_allowed, project_of};
 use super::{
-    Tool, app_path, check_create_allowed, check_name, ensure_managed_deletes_allowed,
-    ensure_patch_allowed, ensure_project_allowed, ensure_resource_allowed, ensure_upsert_allowed,
-    mutating,
+    Tool, app_path, check_create_allowed, check_name, ensure_patch_allowed, ensure_project_allowed,
+    ensure_resource_allowed, ensure_upsert_allowed, mutating,
 };
 use crate::argocd::model::Application;
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -325,12 +325,12 @@ impl Tool for DeleteApp {
             ));
         }
         let (path, query) = app_path(&args.app_name, args.app_namespace.as_deref(), "")?;
-        let project =
-            ensure_project_allowed(client, &args.app_name, args.app_namespace.as_deref()).await?;
-        if args.cascade {
-            ensure_managed_deletes_allowed(client, &args.app_name, args.app_namespace.as_deref())
-                .await?;
+        let (name, namespace) = (args.app_name.as_str(), args.app_namespace.as_deref());
+        let guarded = allowed_app(client, name, namespace).await?;
+        if let Some(app) = &guarded {
+            ensure_app_delete_allowed(client, (name, namespace), app, args.cascade).await?;
         }
+        let project = guarded.as_ref().map(project_of);
         let query = query
             .add_opt("project", project.as_deref())
             .add("cascade", if args.cascade { "true" } else { "false" })

@@ -142,7 +142,7 @@ pub async fn ensure_resource_allowed<H: Host>(
         return ensure_namespace_holds_no_apps(client, allowed, resource.name).await;
     }
     match argo_object(resource, allowed)? {
-        Some(app) => ensure_apps_allowed(client, allowed, app, None).await,
+        Some(app) => ensure_apps_allowed(client, allowed, app, None, true).await,
         None => Ok(()),
     }
 }
@@ -193,10 +193,9 @@ fn refuse_applications_namespace(namespace: &str, allowed: &[String]) -> ArgoErr
     ))
 }
 
-/// With ARGOCD_ALLOWED_PROJECTS set, a write that deletes what an app of apps manages: a
-/// cascade delete (Argo CD deletes every resource the app manages) or a sync or rollback with
-/// prune (it deletes those the revision no longer has; which ones is known only once Argo CD
-/// renders it, so every one the app manages counts). The Argo CD objects among them and,
+/// With ARGOCD_ALLOWED_PROJECTS set, a sync or rollback with prune of an app of apps (it
+/// deletes what the revision no longer has; which ones is known only once Argo CD renders it,
+/// so every one the app manages counts; a delete of the app is [`ensure_app_delete_allowed`]). The Argo CD objects among them and,
 /// through each child Application, what that manages in turn, are each judged as a delete of
 /// that resource alone would be ([`ensure_resource_allowed`]).
 pub async fn ensure_managed_deletes_allowed<H: Host>(
@@ -208,7 +207,7 @@ pub async fn ensure_managed_deletes_allowed<H: Host>(
         return Ok(());
     };
     let app = (app_name.to_owned(), app_namespace.map(str::to_owned));
-    ensure_apps_allowed(client, allowed, app, None).await
+    ensure_apps_allowed(client, allowed, app, None, false).await
 }
 
 /// Whether the app's own sync options make a sync delete what it manages and create it again:
@@ -236,6 +235,9 @@ pub enum Deployed<'a> {
     Sync(&'a Value),
     /// A rollback to the history entry of this id.
     History(i64),
+    /// The app deleted: Argo CD creates the PreDelete and PostDelete hooks its target revisions
+    /// render, then deletes them.
+    Deletion,
 }
 
 /// With ARGOCD_ALLOWED_PROJECTS set, a sync or rollback (not a dry run) judged for what it
@@ -259,7 +261,7 @@ pub async fn ensure_sync_allowed<H: Host>(
     }
     if prune || replaces_what_it_manages(app) {
         let first = (app_name.to_owned(), app_namespace.map(str::to_owned));
-        ensure_apps_allowed(client, allowed, first, Some(app)).await?;
+        ensure_apps_allowed(client, allowed, first, Some(app), false).await?;
     }
     let app_ref = (app_name, app_namespace);
     ensure_applied_objects_allowed(client, allowed, app_ref, app, deployed).await
@@ -374,6 +376,8 @@ fn manifests_query(mut query: Query, app: &Value, deployed: &Deployed<'_>) -> Qu
             let revision = entry.and_then(|entry| entry["revision"].as_str());
             (revision, revisions, positions)
         }
+        // No revision named: Argo CD renders the app's target revisions.
+        Deployed::Deletion => (None, Vec::new(), Vec::new()),
     };
     if revisions.is_empty() {
         query = query.add_opt("revision", revision);
@@ -427,40 +431,13 @@ async fn ensure_applied_objects_allowed<H: Host>(
     app: &Value,
     deployed: &Deployed<'_>,
 ) -> Result<(), ArgoError> {
-    let (path, query) = app_path(app_name, app_namespace, "/manifests")?;
-    let query = manifests_query(query, app, deployed);
-    let unreadable = |why: String| {
-        ArgoError::invalid_input(format!(
-            "the manifests a sync of '{app_name}' applies could not be read to check them against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({why}). Nothing was sent to Argo CD."
-        ))
-    };
-    let rendered: Value = client
-        .get(&format!("{path}{}", query.as_str()), "the app's manifests")
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    // Argo CD applies an object without a namespace in the app's destination namespace.
-    let default_namespace = app
-        .pointer("/spec/destination/namespace")
-        .and_then(Value::as_str)
-        .or(rendered["namespace"].as_str());
+    let (objects, default_namespace) =
+        rendered_objects(client, (app_name, app_namespace), app, deployed).await?;
+    let default_namespace = default_namespace.as_deref();
     let mut judged = 0;
-    for manifest in rendered["manifests"].as_array().into_iter().flatten() {
-        let object: Value = match manifest {
-            Value::String(text) => serde_json::from_str(text)
-                .map_err(|_| unreadable("a manifest is not JSON".into()))?,
-            other => other.clone(),
-        };
-        let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
-        let api_version = text("/apiVersion").unwrap_or("v1");
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let selector = super::ResourceSelector {
-            kind: text("/kind").unwrap_or(""),
-            name: text("/metadata/name").unwrap_or(""),
-            namespace: text("/metadata/namespace").or(default_namespace),
-            group: Some(group),
-            version: Some(version),
-        };
-        let deleted = deleted_when_applied(&object);
+    for object in &objects {
+        let selector = selector_of(object, default_namespace);
+        let deleted = deleted_when_applied(object);
         let applied_app = if deleted
             || !selector
                 .kind
@@ -477,7 +454,7 @@ async fn ensure_applied_objects_allowed<H: Host>(
         if judged > APPS_READ_MOST {
             return Err(too_many_reads(allowed));
         }
-        let written = project_of(&object);
+        let written = project_of(object);
         if applied_app.is_some() && !allowed.contains(&written) {
             return Err(ArgoError::invalid_input(format!(
                 "a sync of '{app_name}' applies the Application '{}' of project '{written}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
@@ -516,6 +493,156 @@ async fn ensure_applied_objects_allowed<H: Host>(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The objects of the manifests `deployed` renders of the app, and the namespace Argo CD
+/// applies one without a namespace in. Manifests that cannot be read refuse: what they hold is
+/// unknown.
+async fn rendered_objects<H: Host>(
+    client: &ArgoClient<'_, H>,
+    (app_name, app_namespace): (&str, Option<&str>),
+    app: &Value,
+    deployed: &Deployed<'_>,
+) -> Result<(Vec<Value>, Option<String>), ArgoError> {
+    let (path, query) = app_path(app_name, app_namespace, "/manifests")?;
+    let query = manifests_query(query, app, deployed);
+    let act = match deployed {
+        Deployed::Deletion => "a delete of",
+        Deployed::Sync(_) | Deployed::History(_) => "a sync of",
+    };
+    let unreadable = |why: String| {
+        ArgoError::invalid_input(format!(
+            "the manifests {act} '{app_name}' applies could not be read to check them against ARGOCD_ALLOWED_PROJECTS / allowed_projects ({why}). Nothing was sent to Argo CD."
+        ))
+    };
+    let rendered: Value = client
+        .get(&format!("{path}{}", query.as_str()), "the app's manifests")
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut objects = Vec::new();
+    for manifest in rendered["manifests"].as_array().into_iter().flatten() {
+        objects.push(match manifest {
+            Value::String(text) => serde_json::from_str(text)
+                .map_err(|_| unreadable("a manifest is not JSON".into()))?,
+            other => other.clone(),
+        });
+    }
+    // Argo CD applies an object without a namespace in the app's destination namespace.
+    let default_namespace = app
+        .pointer("/spec/destination/namespace")
+        .and_then(Value::as_str)
+        .or(rendered["namespace"].as_str())
+        .map(str::to_owned);
+    Ok((objects, default_namespace))
+}
+
+/// The resource a rendered object is, as the guards name resources.
+fn selector_of<'a>(
+    object: &'a Value,
+    default_namespace: Option<&'a str>,
+) -> super::ResourceSelector<'a> {
+    let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
+    let api_version = text("/apiVersion").unwrap_or("v1");
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    super::ResourceSelector {
+        kind: text("/kind").unwrap_or(""),
+        name: text("/metadata/name").unwrap_or(""),
+        namespace: text("/metadata/namespace").or(default_namespace),
+        group: Some(group),
+        version: Some(version),
+    }
+}
+
+/// Whether Argo CD runs the object as a hook when the app is deleted (`PreDelete`,
+/// `PostDelete`, Helm's `pre-delete`, `post-delete`): it creates it from Git then, with the
+/// controller's own rights, and deletes it once it has run.
+fn runs_on_delete(object: &Value) -> bool {
+    let annotation = |name: &str| {
+        object
+            .pointer("/metadata/annotations")
+            .and_then(|annotations| annotations.get(name))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let names = |value: &str, kinds: [&str; 2]| {
+        value
+            .split(',')
+            .any(|kind| kinds.iter().any(|k| kind.trim().eq_ignore_ascii_case(k)))
+    };
+    names(
+        annotation("argocd.argoproj.io/hook"),
+        ["PreDelete", "PostDelete"],
+    ) || names(annotation("helm.sh/hook"), ["pre-delete", "post-delete"])
+}
+
+/// What deleting an app makes Argo CD create and then delete: its delete hooks
+/// ([`runs_on_delete`]) at its target revisions. An ApplicationSet or AppProject among them is
+/// refused, and so is an Application written in a project outside the list; the Applications
+/// (to be read and judged as deletes, with all they manage) and Namespaces (deleted once the
+/// hook ran) among them are returned.
+async fn delete_hooks<H: Host>(
+    client: &ArgoClient<'_, H>,
+    allowed: &[String],
+    app_ref: (&str, Option<&str>),
+    app: &Value,
+) -> Result<(Vec<AppName>, Vec<String>), ArgoError> {
+    let (objects, default_namespace) =
+        rendered_objects(client, app_ref, app, &Deployed::Deletion).await?;
+    let (mut apps, mut namespaces) = (Vec::new(), Vec::new());
+    for object in objects.iter().filter(|object| runs_on_delete(object)) {
+        let selector = selector_of(object, default_namespace.as_deref());
+        let refused = |e: ArgoError| {
+            ArgoError::invalid_input(format!(
+                "deleting '{}' runs its delete hooks (PreDelete/PostDelete), which Argo CD creates from Git with its own rights and then deletes, and one is {} '{}': {}",
+                app_ref.0, selector.kind, selector.name, e.message
+            ))
+        };
+        if is_namespace(&selector) {
+            namespaces.push(selector.name.to_owned());
+        } else if let Some(hook_app) = argo_object(&selector, allowed).map_err(refused)? {
+            let written = project_of(object);
+            if !allowed.contains(&written) {
+                return Err(refused(ArgoError::invalid_input(format!(
+                    "it is written in project '{written}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+                    allowed_list(allowed)
+                ))));
+            }
+            apps.push(hook_app);
+        }
+    }
+    Ok((apps, namespaces))
+}
+
+/// With ARGOCD_ALLOWED_PROJECTS set, a delete of the app (read as `app`): with `cascade`,
+/// everything it manages too ([`ensure_apps_allowed`]); either way its delete hooks
+/// ([`delete_hooks`]), the Applications among them judged as deletes with all they manage, the
+/// Namespaces as deletes of them.
+pub async fn ensure_app_delete_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    (app_name, app_namespace): (&str, Option<&str>),
+    app: &Value,
+    cascade: bool,
+) -> Result<(), ArgoError> {
+    let Some(allowed) = &client.settings().allowed_projects else {
+        return Ok(());
+    };
+    let root = (app_name.to_owned(), app_namespace.map(str::to_owned));
+    if cascade {
+        return ensure_apps_allowed(client, allowed, root, Some(app), true).await;
+    }
+    let app_ref = (app_name, app_namespace);
+    let (apps, namespaces) = delete_hooks(client, allowed, app_ref, app).await?;
+    for hook_app in apps {
+        ensure_apps_allowed(client, allowed, hook_app, None, true).await?;
+    }
+    let held = app.pointer("/metadata/namespace").and_then(Value::as_str);
+    for namespace in namespaces {
+        if held == Some(namespace.as_str()) {
+            return Err(refuse_applications_namespace(&namespace, allowed));
+        }
+        ensure_namespace_holds_no_apps(client, allowed, &namespace).await?;
     }
     Ok(())
 }
@@ -575,11 +702,14 @@ fn argo_object(
 /// `first` and every Application it reaches through the resources each manages: each in an
 /// allowed project, and no ApplicationSet or AppProject among what they manage. An app reached
 /// twice (a cycle, two parents) is read once; `first` not at all when the caller has read it.
+/// Every app deleted (all it reaches, and `first` when `first_deleted`) runs its delete hooks
+/// ([`delete_hooks`]): the Applications and Namespaces among them are judged as deletes too.
 async fn ensure_apps_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     allowed: &[String],
     first: AppName,
     mut first_read: Option<&Value>,
+    first_deleted: bool,
 ) -> Result<(), ArgoError> {
     let mut seen = vec![first.clone()];
     let mut pending = vec![first];
@@ -587,11 +717,13 @@ async fn ensure_apps_allowed<H: Host>(
     // Namespaces the apps manage, and those their Application objects live in: judged once all
     // are read (a child may live where its parent's Namespace is).
     let (mut managed_namespaces, mut app_namespaces) = (Vec::new(), Vec::new());
+    let mut root_pending = true;
     while let Some((name, namespace)) = pending.pop() {
         read += 1;
         if read > APPS_READ_MOST {
             return Err(too_many_reads(allowed));
         }
+        let at_root = std::mem::replace(&mut root_pending, false);
         let app = match first_read.take() {
             Some(app) => Cow::Borrowed(app),
             None => Cow::Owned(current_app(client, &name, namespace.as_deref())
@@ -606,7 +738,7 @@ async fn ensure_apps_allowed<H: Host>(
             app_namespaces.push(held.to_owned());
         }
         let project = project_of(&app);
-        if !allowed.contains(&project) && read == 1 {
+        if !allowed.contains(&project) && at_root {
             return Err(refuse_app(&name, &project, allowed));
         }
         if !allowed.contains(&project) {
@@ -616,6 +748,22 @@ async fn ensure_apps_allowed<H: Host>(
                 "this call can delete application '{name}', which an app it acts on manages (a cascade delete or a prune deletes the Applications an app manages, and deleting an Application deletes all it deployed), and '{name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
                 allowed_list(allowed)
             )));
+        }
+        if !at_root || first_deleted {
+            // One more read, counted with the apps.
+            read += 1;
+            if read > APPS_READ_MOST {
+                return Err(too_many_reads(allowed));
+            }
+            let app_ref = (name.as_str(), namespace.as_deref());
+            let (hook_apps, hook_namespaces) = delete_hooks(client, allowed, app_ref, &app).await?;
+            managed_namespaces.extend(hook_namespaces);
+            for hook_app in hook_apps {
+                if !seen.contains(&hook_app) {
+                    seen.push(hook_app.clone());
+                    pending.push(hook_app);
+                }
+            }
         }
         for resource in app["status"]["resources"].as_array().into_iter().flatten() {
             let text = |field: &str| resource.get(field).and_then(Value::as_str);
@@ -755,7 +903,7 @@ pub async fn ensure_patch_allowed<H: Host>(
     // Argo CD's auto-sync with sync options that replace what the app manages deletes it too.
     if prunes || replaces_what_it_manages(&after) {
         let first = (app_name.to_owned(), app_namespace.map(str::to_owned));
-        ensure_apps_allowed(client, allowed, first, Some(&current)).await?;
+        ensure_apps_allowed(client, allowed, first, Some(&current), false).await?;
     }
     let revisions = target_revisions(&after["spec"]);
     let app = (app_name, app_namespace);

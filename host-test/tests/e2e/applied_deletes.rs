@@ -245,3 +245,73 @@ async fn a_sync_applying_an_app_of_another_project_or_an_unknown_one_is_refused(
     world.ok("sync_argocd_app", sync).await;
     assert_eq!(sent_writes(&world).len(), 1, "{:?}", sent_writes(&world));
 }
+
+/// An object written in `payments`' Git as a delete hook (`PostDelete`): Argo CD creates it
+/// from Git when the app is deleted, and deletes it once it ran (review29 A1).
+fn post_delete_hook(api_version: &str, kind: &str, name: &str) -> Value {
+    json!({"apiVersion": api_version, "kind": kind,
+           "metadata": {"name": name, "annotations": {"argocd.argoproj.io/hook": "PostDelete"}}})
+}
+
+/// Held: an app whose delete hooks are ordinary objects (a cleanup Job) is deleted, cascade or
+/// not, once its manifests were read; one whose hook is a Namespace holding Argo CD's
+/// Applications (`argocd`, deleted once the hook ran) is refused on both components, and before
+/// a person is asked.
+#[tokio::test]
+async fn delete_hooks_are_read_before_an_app_is_deleted() {
+    for cascade in [false, true] {
+        let world = payments_alone().await;
+        world.standin.state().review_git.insert(
+            "payments".into(),
+            vec![post_delete_hook("batch/v1", "Job", "cleanup")],
+        );
+        world
+            .ok(
+                "delete_argocd_app",
+                json!({"app_name": "payments", "cascade": cascade, "confirm": true}),
+            )
+            .await;
+        let requests = world.standin.requests();
+        let manifests = requests.iter().position(|r| {
+            r.path
+                .starts_with("/api/v1/applications/payments/manifests")
+        });
+        let delete = requests.iter().position(|r| {
+            r.method == "DELETE" && r.path.starts_with("/api/v1/applications/payments")
+        });
+        assert!(
+            matches!((manifests, delete), (Some(m), Some(d)) if m < d),
+            "cascade {cascade}: manifests read before the delete: {manifests:?} {delete:?}"
+        );
+    }
+    let mut world = payments_alone().await;
+    world.standin.state().review_git.insert(
+        "payments".into(),
+        vec![post_delete_hook("v1", "Namespace", "argocd")],
+    );
+    let refused = world
+        .tool_error(
+            "delete_argocd_app",
+            json!({"app_name": "payments", "cascade": false, "confirm": true}),
+        )
+        .await;
+    assert!(refused.contains("argocd"), "{refused}");
+    let mut env = plugin_env(&world.standin);
+    env.env
+        .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let answer = plugin
+        .call_delete_argocd_app(&mut store, "payments", false, None, None, true, None)
+        .await
+        .unwrap();
+    assert!(answer.is_err(), "plugin: {answer:?}");
+    world.set("require_approval", "true");
+    let body = crate::attacks::modern_call(json!({"name": "delete_argocd_app",
+        "arguments": {"app_name": "payments", "cascade": true, "confirm": true}}));
+    let (_, answer) = world.post(&body, &crate::modern::mirrored(&body)).await;
+    assert!(
+        answer["result"]["inputRequests"].is_null() && answer["result"]["isError"] == true,
+        "asked or run: {answer}"
+    );
+    assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
+}

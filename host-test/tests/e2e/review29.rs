@@ -662,7 +662,6 @@ fn delete_hook(
 }
 
 #[tokio::test]
-#[ignore = "issue 19: deleting an allowed app makes Argo CD create its Git's Pre/PostDelete hooks: Applications of other projects, ApplicationSets, AppProjects"]
 async fn review29_finding_a1_delete_hooks_create_argo_objects_of_other_projects() {
     let other_project_app = json!({"project": "default",
         "source": {"repoURL": "https://git.example.com/x.git", "path": "prod"},
