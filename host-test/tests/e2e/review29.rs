@@ -735,7 +735,6 @@ async fn shown_in_values(lines: &[(&'static str, &str, &'static [&'static str])]
 }
 
 #[tokio::test]
-#[ignore = "issue 19: a YAML anchor aliased as the value of a name/value entry named like a credential shows"]
 async fn review29_finding_n1_anchor_aliased_in_name_value_entry() {
     let found = shown_in_values(&[
         (
@@ -829,7 +828,6 @@ async fn review29_held_anchor_shapes() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: known commands' passwords attached to a flag cluster or quoted flag show (mysql -Bsp'..', sqlcmd -P\"..\", curl -uuser:pw, crane -p)"]
 async fn review29_finding_c5_known_commands_attached_spellings() {
     let found = shown_in_commands(&[
         ("c5a", "mysql -Bsp'R29c5PwA' db", &["R29c5PwA"]),

@@ -68,7 +68,7 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 21] = [
+const LOGINS_SPACED: [&str; 22] = [
     "mongosh",
     "mongo",
     "mongodump",
@@ -89,6 +89,7 @@ const LOGINS_SPACED: [&str; 21] = [
     "oras login",
     "skopeo login",
     "cf login",
+    "crane auth login",
     "sshpass",
 ];
 
@@ -107,20 +108,30 @@ const LOGINS_ATTACHED: [&str; 10] = [
     "p7zip",
 ];
 
-/// Other one-letter flags that take the password as their value, whether the command reads
-/// its flags as getopt does, and the commands they do so for (`redis-cli -a`, `sqlcmd -P`,
-/// `zip -P`, `openssl enc -k`, the LDAP tools' `-w`, `ldappasswd -s`). Read as getopt does, the flag may close a
-/// cluster of others (`zip -rP PW`, `unzip -oP PW`) and take its value attached (`zip -PPW`);
-/// otherwise it stands alone and its value is the next argument.
-const PASSWORD_FLAGS: [(u8, bool, &[&str]); 8] = [
-    (b'a', false, &["redis-cli", "redis-benchmark"]),
-    (b'P', true, &["zip", "unzip"]),
-    // Not as getopt: `sqlcmd -SProdServer` attaches a server's name.
-    (b'P', false, &["sqlcmd"]),
-    (b'k', false, &["openssl"]),
+/// How a command reads a one-letter flag's value.
+#[derive(Clone, Copy, PartialEq)]
+enum Takes {
+    /// The flag stands alone; its value is the next argument (`redis-cli -a PW`).
+    Spaced,
+    /// The flag stands alone; its value is the next argument or attached (`sqlcmd -PPW`).
+    Attached,
+    /// As getopt: the flag may close a cluster of others (`zip -rP PW`) and take its value
+    /// attached (`zip -PPW`) or as the next argument.
+    Getopt,
+}
+
+/// Other one-letter flags that take the password as their value, how the command reads them
+/// ([`Takes`]), and the commands they do so for (`redis-cli -a`, `sqlcmd -P`, `zip -P`,
+/// `openssl enc -k`, the LDAP tools' `-w`, `ldappasswd -s`).
+const PASSWORD_FLAGS: [(u8, Takes, &[&str]); 8] = [
+    (b'a', Takes::Spaced, &["redis-cli", "redis-benchmark"]),
+    (b'P', Takes::Getopt, &["zip", "unzip"]),
+    // Not as getopt: `sqlcmd -SProdServer` attaches a server's name, and no flag clusters.
+    (b'P', Takes::Attached, &["sqlcmd"]),
+    (b'k', Takes::Spaced, &["openssl"]),
     (
         b'w',
-        true,
+        Takes::Getopt,
         &[
             "ldapsearch",
             "ldapmodify",
@@ -132,10 +143,10 @@ const PASSWORD_FLAGS: [(u8, bool, &[&str]); 8] = [
         ],
     ),
     // lftp's `-u user,PW` (curl's `-u user:PW` is [`super::assignments::user_flag`]'s).
-    (b'u', false, &["lftp"]),
+    (b'u', Takes::Spaced, &["lftp"]),
     // The new and the old password ldappasswd sets (`-s`, `-a`; ldapsearch's `-s` is a scope).
-    (b's', true, &["ldappasswd"]),
-    (b'a', true, &["ldappasswd"]),
+    (b's', Takes::Getopt, &["ldappasswd"]),
+    (b'a', Takes::Getopt, &["ldappasswd"]),
 ];
 
 /// The LDAP tools' one-letter options that take a value (`-D binddn`, `-H uri`, `-s`'s new
@@ -162,7 +173,7 @@ fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
 
 /// Whether one of `commands` (words, a path's last part for the first) is named on the line
 /// before `i` (continued lines read as one).
-fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
+pub(super) fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
     let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
     let start = (floor..i)
         .rev()
@@ -195,10 +206,13 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes[i] != b'-' || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t')) {
         return None;
     }
-    let letter = *bytes.get(i + 1)?;
-    for (flag, getopt, commands) in PASSWORD_FLAGS {
+    for (flag, takes, commands) in PASSWORD_FLAGS {
         // Where the flag's value starts: the next argument, or attached in a getopt cluster.
-        let cluster = if getopt { CLUSTER_MOST + 1 } else { 1 };
+        let cluster = if takes == Takes::Getopt {
+            CLUSTER_MOST + 1
+        } else {
+            1
+        };
         // The LDAP tools' options that take a value end a cluster (`-Hldaps://…` is no `-s`).
         let ldap = commands[0].starts_with("ldap");
         let Some(at) = bytes[i + 1..]
@@ -212,7 +226,8 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             continue;
         };
         let spaced = matches!(bytes.get(at), Some(b' ' | b'\t'));
-        let attached = getopt && bytes.get(at).is_some_and(|b| !b.is_ascii_whitespace());
+        let attached =
+            takes != Takes::Spaced && bytes.get(at).is_some_and(|b| !b.is_ascii_whitespace());
         if !(spaced || attached) || !command_before(bytes, i, commands) {
             continue;
         }
@@ -232,17 +247,38 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             _ => found,
         };
     }
-    if letter != b'p' {
+    let p = mysql_cluster_password(bytes, i).unwrap_or(i + 1);
+    if bytes.get(p) != Some(&b'p') {
         return None;
     }
     let spaced = login_before(bytes, i)?;
     // A login's `-p` takes its value attached too (`-pSECRET`), as Docker's flag parser does.
-    let start = if spaced && matches!(bytes.get(i + 2), Some(b' ' | b'\t')) {
-        past_continuation(bytes, skip_spaces(bytes, i + 2))
+    let start = if spaced && matches!(bytes.get(p + 1), Some(b' ' | b'\t')) {
+        past_continuation(bytes, skip_spaces(bytes, p + 1))
     } else {
-        i + 2
+        p + 1
     };
     value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-')
+}
+
+/// MySQL's tools, which read their flags as getopt does.
+const MYSQL_TOOLS: [&str; 5] = ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb"];
+
+/// MySQL's one-letter options that take a value (`-hpgdb` is a host, not a `-p`).
+const MYSQL_VALUED: &[u8] = b"DeFhOPSTuW";
+
+/// The `p` closing a cluster of MySQL's switches at `i` (`-Bsp'PW'`, `-BspPW`): where it is,
+/// when a MySQL tool is named before it. Other logins' `-p` stands alone (7-Zip's `-bsp1` is
+/// one switch).
+fn mysql_cluster_password(bytes: &[u8], i: usize) -> Option<usize> {
+    let at = i
+        + 1
+        + bytes[i + 1..]
+            .iter()
+            .take(CLUSTER_MOST + 1)
+            .take_while(|b| b.is_ascii_alphabetic() && !MYSQL_VALUED.contains(b))
+            .position(|b| *b == b'p')?;
+    (at > i + 1 && command_before(bytes, i, &MYSQL_TOOLS)).then_some(at)
 }
 
 /// Whether a login that reads its password from standard input is named in `text`.
@@ -1248,6 +1284,55 @@ mod clusters_siblings_and_subcommands {
             "zip ".to_string() + &"-rrrrrrrrrP ".repeat(20_000),
             "rabbitmqctl ".repeat(20_000),
             "zip -Pé".repeat(20_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    /// The twenty-ninth review (C5): known commands in attached spellings: a MySQL cluster
+    /// closed by `-p`, sqlcmd's `-P` attached, curl's `-u` attached, crane's login.
+    #[test]
+    fn clustered_and_attached_spellings_of_known_commands_are_hidden() {
+        for (dirty, clean) in [
+            ("mysql -Bsp'R29a' db", "mysql -Bsp'***' db"),
+            ("mysql -BspR29b db", "mysql -Bsp*** db"),
+            ("mysqldump -BspR29b db", "mysqldump -Bsp*** db"),
+            (
+                "sqlcmd -S db -U sa -P\"R29c\"",
+                "sqlcmd -S db -U sa -P\"***\"",
+            ),
+            ("sqlcmd -S db -U sa -PR29d", "sqlcmd -S db -U sa -P***"),
+            (
+                "curl -ualice:R29e https://x.example",
+                "curl -ualice:*** https://x.example",
+            ),
+            (
+                "curl -u'alice:R29f' https://x.example",
+                "curl -u'alice:***' https://x.example",
+            ),
+            (
+                "crane auth login r.example -u bob -p R29g",
+                "crane auth login r.example -u bob -p ***",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "mysql -h db -P 3306 -u app -e 'SELECT 1'",
+            "mysql -hpgdb -uapp app",
+            "mysql -Bs -e 'select 1' db",
+            "7z a -bsp1 out.7z dir",
+            "ssh -p 22 host",
+            "psql -h db -p 5432 -U app",
+            "docker run -u1000:1000 nginx",
+            "redis-cli -aR25x ping",
+            "sqlcmd -SProdServer -Q 'select 1'",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "mysql ".to_string() + &"-Bsssssssssp".repeat(20_000),
+            "curl ".to_string() + &"-ua:".repeat(50_000),
         ] {
             let _ = without_credentials(&long);
         }
