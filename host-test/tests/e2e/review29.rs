@@ -376,7 +376,6 @@ fn utf16le(text: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: the settings' own password as UTF-16LE (PowerShell -EncodedCommand base64, hex) shows"]
 async fn review29_finding_o1_own_secret_utf16() {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;

@@ -95,12 +95,25 @@ impl OwnSecrets {
             }
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
-            for sent in [secret.to_owned(), form(secret)] {
-                if !sent_bytes.iter().any(|bytes| bytes == sent.as_bytes()) {
-                    sent_bytes.push(sent.as_bytes().to_vec());
+            // Windows writes text as UTF-16LE before encoding it (PowerShell's
+            // `-EncodedCommand` is base64 of it), and dumps it so (`5a 00 71 00`).
+            let utf16le: Vec<u8> = secret.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            for sent in [
+                secret.as_bytes().to_vec(),
+                form(secret).into_bytes(),
+                utf16le,
+            ] {
+                if !sent_bytes.contains(&sent) {
+                    sent_bytes.push(sent.clone());
                 }
-                spellings.push(exact(sent.clone()));
-                let hex: String = sent.bytes().map(|b| format!("{b:02x}")).collect();
+                // Text is written as it is; UTF-16 only encoded.
+                if let Some(text) = std::str::from_utf8(&sent)
+                    .ok()
+                    .filter(|t| !t.contains('\0'))
+                {
+                    spellings.push(exact(text.to_owned()));
+                }
+                let hex: String = sent.iter().map(|b| format!("{b:02x}")).collect();
                 spellings.push(Spelling {
                     text: hex.to_ascii_uppercase(),
                     word: hex_word,
@@ -109,7 +122,7 @@ impl OwnSecrets {
                     text: hex,
                     word: hex_word,
                 });
-                for text in base64_cores(sent.as_bytes()) {
+                for text in base64_cores(&sent) {
                     // Each once (not sorted: the standard sort for this type alone would cost
                     // the components kilobytes, issue 16).
                     if !cores.iter().any(|core: &Vec<u8>| core == text.as_bytes()) {
@@ -844,6 +857,62 @@ mod tests {
             assert!(clean.contains("***"), "{echoed} → {clean}");
             assert!(!clean.contains("s3cret"), "{echoed} → {clean}");
         }
+    }
+
+    /// The twenty-ninth review (O1): a secret as UTF-16LE, as Windows encodes text: base64 of
+    /// a command holding it at each of base64's three offsets (PowerShell's
+    /// `-EncodedCommand`), and hex or decimal bytes; another UTF-16 command stays.
+    #[test]
+    fn a_secret_in_utf16_base64_or_hex_is_taken_out() {
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD;
+        let mut settings = crate::testing::login_settings();
+        let secret = "Zq9R29hunterPw";
+        settings.mcp_auth_token = Some(crate::settings::Secret::new(secret));
+        let secrets = OwnSecrets::of(&settings);
+        let utf16 =
+            |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let mut echoes: Vec<String> = ["", "a", "ab"]
+            .iter()
+            .map(|prefix| {
+                let command = format!("{prefix}argocd login x --password {secret} --grpc-web");
+                format!(
+                    "powershell -EncodedCommand {} refused",
+                    STANDARD.encode(utf16(&command))
+                )
+            })
+            .collect();
+        let bytes = utf16(secret);
+        echoes.push(format!(
+            "dump {} refused",
+            bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+        echoes.push(format!(
+            "dump {} refused",
+            bytes
+                .iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for echoed in echoes {
+            let clean = secrets.hidden_in(&echoed);
+            assert!(clean.ends_with(" refused"), "{echoed} → {clean}");
+            assert!(!clean.contains("hunter"), "{echoed} → {clean}");
+            assert_ne!(clean, echoed);
+        }
+        let other = format!(
+            "powershell -EncodedCommand {}",
+            STANDARD.encode(utf16("argocd app list --grpc-web"))
+        );
+        assert_eq!(secrets.hidden_in(&other), other);
+        // A long UTF-16 dump is read in linear time.
+        let long = "5a 00 71 00 39 00 ".repeat(60_000);
+        let _ = secrets.hidden_in(&long);
     }
 
     /// The twentieth review (E1): a secret quoted in hex, or inside the base64 of a longer text
