@@ -157,7 +157,6 @@ async fn shown_in_commands(lines: &[(&'static str, &str, &'static [&'static str]
 }
 
 #[tokio::test]
-#[ignore = "issue 19: chpasswd/passwd input (user:PASSWORD piped or here-string) shows the password"]
 async fn review29_finding_c1_chpasswd_input() {
     let found = shown_in_commands(&[
         ("c1a", "echo \"alice:R29c1PwA\" | chpasswd", &["R29c1PwA"]),
@@ -175,7 +174,6 @@ async fn review29_finding_c1_chpasswd_input() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: Oracle user/password connect strings without @service show the password"]
 async fn review29_finding_c2_oracle_connect_strings() {
     let found = shown_in_commands(&[
         (

@@ -287,8 +287,57 @@ fn reads_password_from_stdin(text: &[u8]) -> bool {
     text.contains("--password-stdin") || text.contains("--pass-stdin")
 }
 
+/// What a command reads from standard input as a password.
+#[derive(Clone, Copy, PartialEq)]
+enum StdinPassword {
+    /// All of it: a login's `--password-stdin`, `passwd` (the new password, twice).
+    Whole,
+    /// `user:password` lines (`chpasswd`): what follows the first colon.
+    AfterColon,
+}
+
+/// How the command `text` starts with (past `sudo`), or a login named in it, reads a password
+/// from standard input; None when it reads none.
+fn stdin_password(text: &[u8]) -> Option<StdinPassword> {
+    if reads_password_from_stdin(text) {
+        return Some(StdinPassword::Whole);
+    }
+    let mut words = text
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
+    let mut command = words.next()?;
+    if command == b"sudo" {
+        command = words.next()?;
+    }
+    let name = command.rsplit(|b| *b == b'/').next().unwrap_or(command);
+    match name {
+        b"chpasswd" => Some(StdinPassword::AfterColon),
+        b"passwd" => Some(StdinPassword::Whole),
+        _ => None,
+    }
+}
+
+/// The part of `span` (what is fed to standard input) that is the password `reads` reads.
+fn fed_password(
+    bytes: &[u8],
+    (start, end): (usize, usize),
+    reads: StdinPassword,
+) -> Option<(usize, usize)> {
+    if reads == StdinPassword::Whole {
+        return (end > start).then_some((start, end));
+    }
+    let colon = start + bytes[start..end].iter().position(|b| *b == b':')?;
+    // Inside the closing quote, written or escaped.
+    let mut end = end;
+    while end > colon + 1 && matches!(bytes[end - 1], b'"' | b'\'' | b'\\') {
+        end -= 1;
+    }
+    (end > colon + 1).then_some((colon + 1, end))
+}
+
 /// `echo SECRET | docker login --password-stdin …` (also `printf`, a here-string `cat <<<
-/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login.
+/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login; also what
+/// is fed to `passwd` and `chpasswd` ([`stdin_password`]).
 fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let command = ["echo ", "printf ", "cat <<<"]
         .into_iter()
@@ -311,19 +360,32 @@ fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let pipe = i + bytes[i..bounded(i, COMMAND_BEFORE_MOST)]
         .iter()
         .position(|b| *b == b'|')?;
-    if !reads_password_from_stdin(&bytes[pipe..bounded(pipe, 2 * COMMAND_BEFORE_MOST)]) {
-        return None;
+    let reads = stdin_password(&bytes[pipe + 1..bounded(pipe, 2 * COMMAND_BEFORE_MOST)])?;
+    let mut start = skip_spaces(bytes, i + command.len());
+    // `echo -e`, `echo -n`: what is said follows the switches.
+    if command == "echo " {
+        while matches!(&bytes[start..], [b'-', b'e' | b'n' | b'E', ..]) {
+            let switches = bytes[start + 1..]
+                .iter()
+                .take(3)
+                .take_while(|b| matches!(b, b'e' | b'n' | b'E'))
+                .count();
+            if !matches!(bytes.get(start + 1 + switches), Some(b' ' | b'\t')) {
+                break;
+            }
+            start = skip_spaces(bytes, start + 1 + switches);
+        }
     }
-    let start = skip_spaces(bytes, i + command.len());
     let end = (start..pipe)
         .rev()
         .find(|p| !matches!(bytes[*p], b' ' | b'\t' | b'\\' | b'\n' | b'\r'))
         .map(|p| p + 1)?;
-    (end > start).then_some((start, end))
+    fed_password(bytes, (start, end), reads)
 }
 
-/// `docker login --password-stdin <<< SECRET`: the here-string after a login that reads its
-/// password from standard input, on the line before it.
+/// `docker login --password-stdin <<< SECRET`, `chpasswd <<< 'root:SECRET'`: the here-string
+/// after a command that reads a password from standard input ([`stdin_password`]), on the line
+/// before it.
 fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !bytes[i..].starts_with(b"<<<") {
         return None;
@@ -333,10 +395,9 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .rev()
         .find(|p| matches!(bytes[*p], b'\n' | b'\r' | b';' | b'&'))
         .map_or(floor, |p| p + 1);
-    if !reads_password_from_stdin(&bytes[line_start..i]) {
-        return None;
-    }
-    value(bytes, skip_spaces(bytes, i + 3), false, 0).filter(|(s, e)| e > s)
+    let reads = stdin_password(&bytes[line_start..i])?;
+    let fed = value(bytes, skip_spaces(bytes, i + 3), false, 0)?;
+    fed_password(bytes, fed, reads)
 }
 
 /// The most bytes of a here-document read as what a login reads from standard input.
@@ -878,8 +939,9 @@ const ORACLE_TOOLS: [&str; 12] = [
     "userid",
 ];
 
-/// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line: the
-/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`).
+/// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line, or
+/// `user/password` as such a tool's first argument (`expdp system/PW`, `userid=scott/PW`): the
+/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`), `a/b` a path.
 fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let user_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#');
     if !bytes[i].is_ascii_alphabetic() {
@@ -900,23 +962,41 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take(129)
         .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'@' | b'/' | b'"' | b'\''))
         .count();
-    let at_sign = start + len;
-    let logon = len > 0
-        && bytes.get(at_sign) == Some(&b'@')
-        && bytes
-            .get(at_sign + 1)
-            .is_some_and(|b| !b.is_ascii_whitespace());
-    if !logon {
+    let end = start + len;
+    let is_tool = |word: &[u8]| {
+        ORACLE_TOOLS
+            .iter()
+            .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
+    };
+    let before = line_before(bytes, i);
+    if len > 0 && bytes.get(end) == Some(&b'@') {
+        let service = bytes.get(end + 1).is_some_and(|b| !b.is_ascii_whitespace());
+        let introduced = before.split(|b| !b.is_ascii_alphanumeric()).any(is_tool);
+        return (service && introduced).then_some((start, end));
+    }
+    // Without `@service` (`expdp system/PW`, `sqlplus -s scott/PW @run.sql`, `userid=scott/PW`)
+    // `a/b` is as often a path: a logon only as the tool's first argument past its switches.
+    let ends_word = bytes
+        .get(end)
+        .is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'));
+    if len == 0 || !ends_word {
         return None;
     }
-    let introduced = line_before(bytes, i)
-        .split(|b| !b.is_ascii_alphanumeric())
-        .any(|word| {
-            ORACLE_TOOLS
-                .iter()
-                .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
-        });
-    introduced.then_some((start, at_sign))
+    let mut words = before
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
+    let argument_of_tool = match before.last() {
+        Some(b'=') => before
+            .rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'='))
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"userid=")),
+        Some(b' ' | b'\t') => words
+            .rfind(|w| !w.starts_with(b"-"))
+            .map(|w| w.rsplit(|b| *b == b'/').next().unwrap_or(w))
+            .is_some_and(|tool| is_tool(tool) && !tool.eq_ignore_ascii_case(b"connecting")),
+        _ => false,
+    };
+    argument_of_tool.then_some((start, end))
 }
 
 #[cfg(test)]
@@ -1336,6 +1416,88 @@ mod clusters_siblings_and_subcommands {
         ] {
             let _ = without_credentials(&long);
         }
+    }
+
+    /// The twenty-ninth review (C1): what is fed to `chpasswd` (after the user's colon) and to
+    /// `passwd`, piped or as a here-string; what is fed to other commands stays.
+    #[test]
+    fn passwords_fed_to_chpasswd_and_passwd_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "echo \"alice:R29a\" | chpasswd",
+                "echo \"alice:***\" | chpasswd",
+            ),
+            (
+                "echo root:R29b | sudo chpasswd",
+                "echo root:*** | sudo chpasswd",
+            ),
+            ("chpasswd <<< 'root:R29c'", "chpasswd <<< 'root:***'"),
+            (
+                "printf 'bob:R29d' | /usr/sbin/chpasswd",
+                "printf 'bob:***' | /usr/sbin/chpasswd",
+            ),
+            (
+                "echo -e \"R29e\\nR29e\" | passwd bob",
+                "echo -e *** | passwd bob",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "echo alice:admin | tee users",
+            "echo done | chpasswdx",
+            "cat <<< 'a:b' | sort",
+            "grep <<< 'root:x' passwd",
+            "echo -e \"a\\nb\" | wc -l",
+            "echo hello | chpasswd -e",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "echo a:b | ".repeat(40_000) + "chpasswd",
+            "chpasswd <<< ".repeat(40_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    /// The twenty-ninth review (C2): Oracle's `user/password` without `@service`, as a tool's
+    /// first argument past its switches or as `userid=`; paths stay.
+    #[test]
+    fn oracle_logons_without_a_service_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "expdp system/R29a schemas=app dumpfile=x.dmp",
+                "expdp system/*** schemas=app dumpfile=x.dmp",
+            ),
+            ("exp scott/R29b file=x.dmp", "exp scott/*** file=x.dmp"),
+            (
+                "sqlldr userid=scott/R29c control=x.ctl",
+                "sqlldr userid=scott/*** control=x.ctl",
+            ),
+            (
+                "sqlplus -s scott/R29d @run.sql",
+                "sqlplus -s scott/*** @run.sql",
+            ),
+            (
+                "/opt/oracle/bin/sqlplus scott/R29e",
+                "/opt/oracle/bin/sqlplus scott/***",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "cp exp/a exp/b",
+            "ls exp/results",
+            "sqlplus / as sysdba",
+            "sqlplus -s @scripts/run.sql",
+            "exp scott file=dir/x.dmp",
+            "connecting to api/v1 now",
+            "uses: actions/checkout@v4",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        let _ = without_credentials(&"sqlplus a/b ".repeat(50_000));
     }
 
     /// The twenty-sixth review (C1, C2, C4): positional passwords past flags among the
