@@ -29,6 +29,56 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| here_document_password(bytes, i))
         .or_else(|| positional_password(bytes, i))
         .or_else(|| secret_literal(bytes, i))
+        .or_else(|| rdp_password(bytes, i))
+        .or_else(|| ftp_user_password(bytes, i))
+}
+
+/// FreeRDP's clients, whose `/p:` (`/password:`) takes the password.
+const FREERDP: [&str; 4] = ["xfreerdp", "wlfreerdp", "sdl-freerdp", "xfreerdp3"];
+
+/// FreeRDP's `/p:PASSWORD` at `i`, after one of [`FREERDP`] on its line: the password.
+fn rdp_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes[i] != b'/' || i == 0 || !matches!(bytes[i - 1], b' ' | b'\t') {
+        return None;
+    }
+    let switch = [&b"/p:"[..], b"/password:"]
+        .into_iter()
+        .find(|s| bytes[i..].starts_with(s))?;
+    if !command_before(bytes, i, &FREERDP) {
+        return None;
+    }
+    value(bytes, i + switch.len(), false, 0).filter(|(s, e)| e > s)
+}
+
+/// An ftp script's `user NAME PASSWORD` line at `i` (`ftp -n host <<EOF`, a `.ftprc`), with
+/// `ftp` named in the [`HERE_DOCUMENT_MOST`] bytes before it: the password. `user alice` alone
+/// asks for it; a line with more words is prose.
+fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !bytes[i..].starts_with(b"user ") || !line_before(bytes, i).trim_ascii().is_empty() {
+        return None;
+    }
+    let name = skip_spaces(bytes, i + 5);
+    let name_end = name
+        + bytes[name..]
+            .iter()
+            .take(LONGEST_SETTING)
+            .take_while(|b| !b.is_ascii_whitespace())
+            .count();
+    let start = skip_spaces(bytes, name_end);
+    if name_end == name || start == name_end {
+        return None;
+    }
+    let (start, end) = value(bytes, start, false, 0)?;
+    // The password ends its line (as written, or escaped in JSON text).
+    let rest = &bytes[end..bytes.len().min(end + 4)];
+    let ends_line = rest.first().is_none_or(|b| matches!(b, b'\n' | b'\r'))
+        || rest.starts_with(b"\\n")
+        || rest.first() == Some(&b'\'') && rest.get(1).is_none_or(|b| *b == b'\n');
+    let floor = i.saturating_sub(HERE_DOCUMENT_MOST);
+    let ftp_before = bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
+        w == b"ftp " && (n == 0 && floor == 0 || !bytes[floor + n - 1].is_ascii_alphanumeric())
+    });
+    (ends_line && ftp_before && end > start).then_some((start, end))
 }
 
 /// `kubectl create secret … --from-literal=KEY=VALUE` (or `--from-literal KEY=VALUE`, the pair
@@ -68,7 +118,7 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 22] = [
+const LOGINS_SPACED: [&str; 25] = [
     "mongosh",
     "mongo",
     "mongodump",
@@ -91,11 +141,14 @@ const LOGINS_SPACED: [&str; 22] = [
     "cf login",
     "crane auth login",
     "sshpass",
+    "psexec",
+    "psexec64",
+    "rdesktop",
 ];
 
-/// MySQL's tools and 7-Zip's builds, whose `-p` takes the password attached (`-pSECRET`; `-p`
-/// alone asks for it).
-const LOGINS_ATTACHED: [&str; 10] = [
+/// MySQL's tools, 7-Zip's builds and RAR's, whose `-p` takes the password attached
+/// (`-pSECRET`; `-p` alone asks for it).
+const LOGINS_ATTACHED: [&str; 12] = [
     "mysql",
     "mysqldump",
     "mysqladmin",
@@ -106,6 +159,8 @@ const LOGINS_ATTACHED: [&str; 10] = [
     "7zz",
     "7zr",
     "p7zip",
+    "unrar",
+    "rar",
 ];
 
 /// How a command reads a one-letter flag's value.
@@ -123,11 +178,27 @@ enum Takes {
 /// Other one-letter flags that take the password as their value, how the command reads them
 /// ([`Takes`]), and the commands they do so for (`redis-cli -a`, `sqlcmd -P`, `zip -P`,
 /// `openssl enc -k`, the LDAP tools' `-w`, `ldappasswd -s`).
-const PASSWORD_FLAGS: [(u8, Takes, &[&str]); 8] = [
+const PASSWORD_FLAGS: [(u8, Takes, &[&str]); 13] = [
     (b'a', Takes::Spaced, &["redis-cli", "redis-benchmark"]),
     (b'P', Takes::Getopt, &["zip", "unzip"]),
     // Not as getopt: `sqlcmd -SProdServer` attaches a server's name, and no flag clusters.
-    (b'P', Takes::Attached, &["sqlcmd"]),
+    // The other SQL Server clients (FreeTDS's, Sybase's) and IPMI's alike.
+    (
+        b'P',
+        Takes::Attached,
+        &["sqlcmd", "isql", "tsql", "bcp", "sqsh", "ipmitool"],
+    ),
+    (
+        b'P',
+        Takes::Spaced,
+        &["mosquitto_pub", "mosquitto_sub", "mosquitto_rr"],
+    ),
+    // The new and the old passphrase of a key.
+    (b'N', Takes::Attached, &["ssh-keygen"]),
+    (b'P', Takes::Attached, &["ssh-keygen"]),
+    // SNMPv3's authentication and privacy passphrases (`-OX` is an output option: no cluster).
+    (b'A', Takes::Attached, &SNMP_TOOLS),
+    (b'X', Takes::Attached, &SNMP_TOOLS),
     (b'k', Takes::Spaced, &["openssl"]),
     (
         b'w',
@@ -147,6 +218,19 @@ const PASSWORD_FLAGS: [(u8, Takes, &[&str]); 8] = [
     // The new and the old password ldappasswd sets (`-s`, `-a`; ldapsearch's `-s` is a scope).
     (b's', Takes::Getopt, &["ldappasswd"]),
     (b'a', Takes::Getopt, &["ldappasswd"]),
+];
+
+/// Net-SNMP's tools.
+const SNMP_TOOLS: [&str; 9] = [
+    "snmpwalk",
+    "snmpbulkwalk",
+    "snmpget",
+    "snmpgetnext",
+    "snmpbulkget",
+    "snmpset",
+    "snmptrap",
+    "snmptable",
+    "snmpinform",
 ];
 
 /// The LDAP tools' one-letter options that take a value (`-D binddn`, `-H uri`, `-s`'s new
@@ -473,7 +557,7 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// and which of the plain arguments after them (from 0) is the password. Flags before the
 /// subcommand are passed over (`rabbitmqctl -n rabbit@db add_user …`), and among the arguments
 /// after it ([`nth_plain_after`]).
-const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
+const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 11] = [
     ("rabbitmqctl", &["add_user"], 1),
     ("rabbitmqctl", &["change_password"], 1),
     ("rabbitmqctl", &["authenticate_user"], 1),
@@ -481,11 +565,29 @@ const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
     // MinIO's client: `mc alias set NAME URL ACCESS_KEY SECRET_KEY` (older `config host add`).
     ("mc", &["alias", "set"], 3),
     ("mc", &["config", "host", "add"], 3),
+    // Windows' `net user NAME PASSWORD`, and `net use [DRIVE:] \\\\server\\share PASSWORD` (the
+    // word after the share: [`positional_password`]).
+    ("net", &["user"], 1),
+    ("net", &["use"], 0),
+    ("wpa_passphrase", &[], 1),
+    // Hashing commands, given the cleartext they hash.
+    ("openssl", &["passwd"], 0),
+    ("mkpasswd", &[], 0),
 ];
 
 /// Flags of [`PASSWORD_ARGUMENTS`]' commands known to take the next word as their value
 /// (`mc alias set --api S3v4 …`, `rabbitmqctl -n rabbit@db …`).
-const VALUE_FLAGS: [&str; 6] = ["--api", "--path", "--config-dir", "-C", "-n", "--node"];
+const VALUE_FLAGS: [&str; 9] = [
+    "--api",
+    "--path",
+    "--config-dir",
+    "-C",
+    "-n",
+    "--node",
+    "-salt",
+    "-m",
+    "--method",
+];
 
 /// The end of the command line from `from` on, within `window_end`: at a line break, a pipe,
 /// `;` or `&`, but not at a break continued by a `\` before it (spaces between), so that a
@@ -590,13 +692,18 @@ fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
 /// word, without the punctuation a message puts after it, or inside its quotes when quoted. A
 /// line continued ([`CONTINUATIONS`]) goes on.
 fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    const COMMANDS: [&str; 6] = [
+    const COMMANDS: [&str; 11] = [
         "mysqladmin",
+        "nmcli",
         "htpasswd",
         "vault login",
         "rabbitmqctl",
         "mc",
         "mcli",
+        "net",
+        "wpa_passphrase",
+        "openssl",
+        "mkpasswd",
     ];
     let (command, after_command) = COMMANDS
         .iter()
@@ -634,27 +741,43 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
     }
     let text = |(start, end): (usize, usize)| &bytes[start..end];
+    // Windows' `net` writes its switches with a slash (`/add`, `/user:dom\\bob`).
+    if command == "net" {
+        words.retain(|w| !text(*w).starts_with(b"/"));
+    }
     let is_flag = |word: &(usize, usize)| text(*word).starts_with(b"-");
     let plain: Vec<(usize, usize)> = words.iter().copied().filter(|w| !is_flag(w)).collect();
     let found = match command {
-        "mysqladmin" => words
+        // `mysqladmin … password SECRET`, `nmcli dev wifi connect SSID password SECRET`.
+        "mysqladmin" | "nmcli" => words
             .iter()
             .position(|w| text(*w) == b"password")
             .and_then(|n| words.get(n + 1))
             .copied(),
-        "rabbitmqctl" | "mc" => PASSWORD_ARGUMENTS
-            .iter()
-            .filter(|(name, _, _)| *name == command)
-            .find_map(|(_, subcommand, n)| {
-                let at = plain.windows(subcommand.len()).position(|w| {
-                    w.iter()
-                        .zip(subcommand.iter())
-                        .all(|(word, part)| text(*word) == part.as_bytes())
-                })?;
-                let last = plain[at + subcommand.len() - 1];
-                let after = words.iter().position(|w| *w == last)? + 1;
-                nth_plain_after(bytes, &words[after..], *n)
-            }),
+        "rabbitmqctl" | "mc" | "net" | "wpa_passphrase" | "openssl" | "mkpasswd" => {
+            PASSWORD_ARGUMENTS
+                .iter()
+                .filter(|(name, _, _)| *name == command)
+                .find_map(|(_, subcommand, n)| {
+                    let after = if subcommand.is_empty() {
+                        0
+                    } else {
+                        let at = plain.windows(subcommand.len()).position(|w| {
+                            w.iter()
+                                .zip(subcommand.iter())
+                                .all(|(word, part)| text(*word) == part.as_bytes())
+                        })?;
+                        let last = plain[at + subcommand.len() - 1];
+                        words.iter().position(|w| *w == last)? + 1
+                    };
+                    let mut rest = &words[after..];
+                    if command == "net" && *subcommand == ["use"] {
+                        let share = rest.iter().position(|w| text(*w).starts_with(b"\\\\"))?;
+                        rest = &rest[share + 1..];
+                    }
+                    nth_plain_after(bytes, rest, *n)
+                })
+        }
         "htpasswd" => {
             let short_flags = || {
                 words
@@ -1498,6 +1621,75 @@ mod clusters_siblings_and_subcommands {
             assert_eq!(without_credentials(kept), kept, "{kept}");
         }
         let _ = without_credentials(&"sqlplus a/b ".repeat(50_000));
+    }
+
+    /// The twenty-ninth review (C3, C4): ops tools' password arguments and flags, and the
+    /// cleartext given to hashing commands; their other arguments stay.
+    #[test]
+    fn ops_tools_and_hashing_commands_lose_their_passwords() {
+        for (dirty, secret) in [
+            ("net user admin R29a /add", "R29a"),
+            ("net use Z: \\\\srv\\share R29b /user:dom\\bob", "R29b"),
+            ("net use \\\\srv\\share /persistent:no R29b2", "R29b2"),
+            ("ssh-keygen -t ed25519 -N R29c -f key", "R29c"),
+            ("unrar x -pR29d a.rar", "R29d"),
+            ("nmcli dev wifi connect HomeNet password R29e", "R29e"),
+            ("wpa_passphrase HomeNet R29f", "R29f"),
+            ("psexec \\\\host -u admin -p R29g cmd", "R29g"),
+            ("xfreerdp /u:admin /p:R29h /v:host", "R29h"),
+            ("rdesktop -u admin -p R29i host", "R29i"),
+            (
+                "snmpwalk -v3 -u mon -a SHA -A R29j -x AES -X R29k host",
+                "R29j",
+            ),
+            ("snmpget -v3 -u mon -X R29k host", "R29k"),
+            (
+                "ipmitool -I lanplus -H bmc -U admin -P R29l power status",
+                "R29l",
+            ),
+            ("mosquitto_pub -h broker -u dev -P R29m -t t", "R29m"),
+            ("isql -U sa -P R29n -S srv", "R29n"),
+            ("tsql -S srv -U sa -PR29o", "R29o"),
+            ("bcp db.dbo.t out f -S srv -U sa -P R29p", "R29p"),
+            ("sqsh -S srv -U sa -P R29q", "R29q"),
+            ("ftp -n host <<EOF\nuser bob R29r\nput f\nEOF", "R29r"),
+            ("openssl passwd -6 R29s", "R29s"),
+            ("openssl passwd -apr1 -salt xyz R29t", "R29t"),
+            ("mkpasswd -m sha-512 R29u", "R29u"),
+        ] {
+            let clean = without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
+        for kept in [
+            "net user",
+            "net user admin /domain",
+            "net use Z: \\\\srv\\share /persistent:yes",
+            "ssh-keygen -t ed25519 -N '' -f key",
+            "ssh-keygen -lf key.pub",
+            "unrar x a.rar",
+            "nmcli dev wifi list",
+            "wpa_supplicant -B -i wlan0 -c wpa.conf",
+            "rdesktop -u admin host",
+            "snmpwalk -v2c -c public -OX host",
+            "mosquitto_pub -h broker -p 1883 -t t",
+            "xfreerdp /u:admin /v:host",
+            "cp /p:x y",
+            "user alice logged in from host",
+            "user bob pw",
+            "openssl passwd",
+            "mkpasswd",
+            "openssl x509 -in cert.pem",
+            "dotnet user-secrets list",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "xfreerdp ".to_string() + &" /p:".repeat(50_000),
+            "ftp \n".to_string() + &"user a b\n".repeat(50_000),
+            "net use ".repeat(40_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
     }
 
     /// The twenty-sixth review (C1, C2, C4): positional passwords past flags among the
