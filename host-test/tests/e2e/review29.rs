@@ -5,6 +5,16 @@
 //!
 //! Findings (each `review29_finding_*` asserts the secure behaviour and is ignored until fixed):
 //!
+//! Fixed (their tests run): C1 (`commands.rs` `stdin_password`: what `echo`/`printf`/`<<<`
+//! feed `chpasswd`, after the colon, or `passwd`), C2 (`oracle_logon`: `user/password` as an
+//! Oracle tool's first argument or `userid=`), C3 and C4 (the command tables: `net`,
+//! `wpa_passphrase`, `nmcli`, `openssl passwd`, `mkpasswd`, `PASSWORD_FLAGS` for the SQL Server
+//! clients, ipmitool, mosquitto, ssh-keygen, Net-SNMP; `psexec`/`rdesktop`/`unrar` logins;
+//! FreeRDP's `/p:`, an ftp script's `user`), C5 (MySQL switch clusters closed by `p`, `-P`
+//! attached for sqlcmd, curl's `-u` attached, crane's login), O1 (`own_secrets.rs`: UTF-16LE
+//! sent bytes, so base64 at any offset and hex/decimal lists), N1 (`anchors.rs` `entry_name`:
+//! the `name` beside a `value`), N2 (`explicit_key`). Still ignored: A1 (another branch), O2.
+//!
 //! - A1 (high, allow-list, both; `src/tools/lifecycle.rs` `DeleteApp::run`, `project_guard.rs`
 //!   `ensure_managed_deletes_allowed`) `delete_argocd_app` of an allowed app reads no manifests,
 //!   but Argo CD's controller adds `pre-delete-finalizer`/`post-delete-finalizer` to every app
@@ -753,7 +763,6 @@ async fn review29_finding_n1_anchor_aliased_in_name_value_entry() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: a YAML anchor aliased under an explicit key (? password / : *alias) shows"]
 async fn review29_finding_n2_anchor_aliased_under_explicit_key() {
     let found = shown_in_values(&[(
         "n2a",

@@ -254,7 +254,10 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
             Some(Owner::Unknown) => break,
             None => continue,
         };
-        let Some((key_start, mut name)) = member_name(text, colon) else {
+        let Some((key_start, mut name)) = member_name(text, colon)
+            .filter(|(_, name)| !name.is_empty())
+            .or_else(|| explicit_key(text, colon))
+        else {
             continue;
         };
         if VALUE_MEMBERS.iter().any(|v| name.eq_ignore_ascii_case(v)) {
@@ -317,6 +320,32 @@ fn member_name(text: &str, colon: usize) -> Option<(usize, &str)> {
         .count();
     let start = key_end - key_len;
     (key_len <= ANCHOR_NAME_MOST).then(|| (start, &text[start..key_end]))
+}
+
+/// YAML's explicit key (`? password` on its line, then `: *pw` on the next): the key's name
+/// and where it starts, when the `:` at `colon` starts its line (past its indentation).
+fn explicit_key(text: &str, colon: usize) -> Option<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let floor = colon.saturating_sub(ANCHOR_NAME_MOST + 16);
+    let indent = bytes[floor..colon]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let line_start = colon - indent;
+    if line_start <= floor || bytes[line_start - 1] != b'\n' {
+        return None;
+    }
+    let above_end = line_start - 1 - usize::from(bytes[..line_start - 1].ends_with(b"\r"));
+    let above_start = bytes[floor..above_end]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|q| floor + q + 1)?;
+    let above = &text[above_start..above_end];
+    let key = above.trim_start().strip_prefix("? ")?;
+    let key = unquote(key.split(" #").next().unwrap_or(key));
+    let start = key.as_ptr() as usize - text.as_ptr() as usize;
+    (!key.is_empty()).then_some((start, key))
 }
 
 /// The owner of the list whose item is the mapping holding the member whose name starts at
@@ -633,6 +662,26 @@ mod tests {
         ] {
             let _ = hide_aliased(&long);
         }
+    }
+
+    /// The twenty-ninth review (N2): an alias under an explicit key (`? password` / `: *pw`);
+    /// an explicit key named otherwise keeps its anchored value.
+    #[test]
+    fn an_alias_under_an_explicit_credential_key_hides_its_anchor() {
+        for text in [
+            "common: &pw Hid5\n? password\n: *pw\n",
+            "common: &pw Hid5\ndb:\n  ? \"apiToken\"\n  : *pw\n",
+        ] {
+            assert!(!hide_aliased(text).contains("Hid5"), "{text:?}");
+        }
+        for text in [
+            "common: &h Kept\n? host\n: *h\n",
+            "common: &h Kept\n? password\n\n x: *h\n",
+        ] {
+            assert!(hide_aliased(text).contains("Kept"), "{text:?}");
+        }
+        let long = "password: *a &a\n".to_string() + &"? x\n: *b\n".repeat(60_000);
+        let _ = hide_aliased(&long);
     }
 
     /// The twenty-first review (L1).
