@@ -13,7 +13,8 @@
 //! FreeRDP's `/p:`, an ftp script's `user`), C5 (MySQL switch clusters closed by `p`, `-P`
 //! attached for sqlcmd, curl's `-u` attached, crane's login), O1 (`own_secrets.rs`: UTF-16LE
 //! sent bytes, so base64 at any offset and hex/decimal lists), N1 (`anchors.rs` `entry_name`:
-//! the `name` beside a `value`), N2 (`explicit_key`). Still ignored: A1 (another branch), O2.
+//! the `name` beside a `value`), N2 (`explicit_key`), O2 (`Radix::Octal` lists, a
+//! quoted-printable soft break read through). Still ignored: A1 (the allow-list, not scrubbing).
 //!
 //! - A1 (high, allow-list, both; `src/tools/lifecycle.rs` `DeleteApp::run`, `project_guard.rs`
 //!   `ensure_managed_deletes_allowed`) `delete_argocd_app` of an allowed app reads no manifests,
@@ -409,7 +410,6 @@ async fn review29_finding_o1_own_secret_utf16() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: the settings' own password as octal escapes or quoted-printable soft breaks shows"]
 async fn review29_finding_o2_own_secret_octal_and_qp() {
     let spellings = [
         (
