@@ -5,6 +5,17 @@
 //!
 //! Findings (each `review29_finding_*` asserts the secure behaviour and is ignored until fixed):
 //!
+//! Fixed (their tests run): C1 (`commands.rs` `stdin_password`: what `echo`/`printf`/`<<<`
+//! feed `chpasswd`, after the colon, or `passwd`), C2 (`oracle_logon`: `user/password` as an
+//! Oracle tool's first argument or `userid=`), C3 and C4 (the command tables: `net`,
+//! `wpa_passphrase`, `nmcli`, `openssl passwd`, `mkpasswd`, `PASSWORD_FLAGS` for the SQL Server
+//! clients, ipmitool, mosquitto, ssh-keygen, Net-SNMP; `psexec`/`rdesktop`/`unrar` logins;
+//! FreeRDP's `/p:`, an ftp script's `user`), C5 (MySQL switch clusters closed by `p`, `-P`
+//! attached for sqlcmd, curl's `-u` attached, crane's login), O1 (`own_secrets.rs`: UTF-16LE
+//! sent bytes, so base64 at any offset and hex/decimal lists), N1 (`anchors.rs` `entry_name`:
+//! the `name` beside a `value`), N2 (`explicit_key`), O2 (`Radix::Octal` lists, a
+//! quoted-printable soft break read through). Still ignored: A1 (the allow-list, not scrubbing).
+//!
 //! - A1 (high, allow-list, both; `src/tools/lifecycle.rs` `DeleteApp::run`, `project_guard.rs`
 //!   `ensure_managed_deletes_allowed`) `delete_argocd_app` of an allowed app reads no manifests,
 //!   but Argo CD's controller adds `pre-delete-finalizer`/`post-delete-finalizer` to every app
@@ -157,7 +168,6 @@ async fn shown_in_commands(lines: &[(&'static str, &str, &'static [&'static str]
 }
 
 #[tokio::test]
-#[ignore = "issue 19: chpasswd/passwd input (user:PASSWORD piped or here-string) shows the password"]
 async fn review29_finding_c1_chpasswd_input() {
     let found = shown_in_commands(&[
         ("c1a", "echo \"alice:R29c1PwA\" | chpasswd", &["R29c1PwA"]),
@@ -175,7 +185,6 @@ async fn review29_finding_c1_chpasswd_input() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: Oracle user/password connect strings without @service show the password"]
 async fn review29_finding_c2_oracle_connect_strings() {
     let found = shown_in_commands(&[
         (
@@ -196,7 +205,6 @@ async fn review29_finding_c2_oracle_connect_strings() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: password arguments of common ops tools (net user, ipmitool -P, snmp -A/-X, xfreerdp /p:, ...) show"]
 async fn review29_finding_c3_ops_tool_passwords() {
     let found = shown_in_commands(&[
         ("c3a", "net user admin R29c3PwA /add", &["R29c3PwA"]),
@@ -262,7 +270,6 @@ async fn review29_finding_c3_ops_tool_passwords() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: password hashing commands (openssl passwd, mkpasswd) show the cleartext they hash"]
 async fn review29_finding_c4_hashing_commands() {
     let found = shown_in_commands(&[
         ("c4a", "openssl passwd -6 R29c4PwA", &["R29c4PwA"]),
@@ -376,7 +383,6 @@ fn utf16le(text: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: the settings' own password as UTF-16LE (PowerShell -EncodedCommand base64, hex) shows"]
 async fn review29_finding_o1_own_secret_utf16() {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -404,7 +410,6 @@ async fn review29_finding_o1_own_secret_utf16() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: the settings' own password as octal escapes or quoted-printable soft breaks shows"]
 async fn review29_finding_o2_own_secret_octal_and_qp() {
     let spellings = [
         (
@@ -734,7 +739,6 @@ async fn shown_in_values(lines: &[(&'static str, &str, &'static [&'static str])]
 }
 
 #[tokio::test]
-#[ignore = "issue 19: a YAML anchor aliased as the value of a name/value entry named like a credential shows"]
 async fn review29_finding_n1_anchor_aliased_in_name_value_entry() {
     let found = shown_in_values(&[
         (
@@ -758,7 +762,6 @@ async fn review29_finding_n1_anchor_aliased_in_name_value_entry() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: a YAML anchor aliased under an explicit key (? password / : *alias) shows"]
 async fn review29_finding_n2_anchor_aliased_under_explicit_key() {
     let found = shown_in_values(&[(
         "n2a",
@@ -828,7 +831,6 @@ async fn review29_held_anchor_shapes() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: known commands' passwords attached to a flag cluster or quoted flag show (mysql -Bsp'..', sqlcmd -P\"..\", curl -uuser:pw, crane -p)"]
 async fn review29_finding_c5_known_commands_attached_spellings() {
     let found = shown_in_commands(&[
         ("c5a", "mysql -Bsp'R29c5PwA' db", &["R29c5PwA"]),

@@ -254,21 +254,37 @@ fn aliased_as_credentials(text: &str) -> Aliased<'_> {
             Some(Owner::Unknown) => break,
             None => continue,
         };
-        let Some((key_start, mut name)) = member_name(text, colon) else {
+        let Some((key_start, mut name)) = member_name(text, colon)
+            .filter(|(_, name)| !name.is_empty())
+            .or_else(|| explicit_key(text, colon))
+        else {
             continue;
         };
-        // `passwords: [{value: *pw}]`, `- value: *pw` under `passwords:`: the member of a
-        // mapping that is a list's item, named only as a value, is judged by the list's name.
         if VALUE_MEMBERS.iter().any(|v| name.eq_ignore_ascii_case(v)) {
+            // Both readings below are within bounds, counted as one owner read.
             owners_read += 1;
-            match mapping_item_owner(bytes, key_start) {
-                Some(Owner::Key(owner)) => match member_name(text, owner) {
-                    Some((_, owner)) => name = owner,
+            // `- name: DB_PASSWORD` / `value: *pw` (Kubernetes' `env`, Helm's `extraEnv`):
+            // the value is named by its entry's `name` beside it.
+            let entry = name
+                .eq_ignore_ascii_case("value")
+                .then(|| entry_name(text, key_start))
+                .flatten()
+                .filter(|entry| names::credential(entry) && !names_a_place(entry));
+            if let Some(entry) = entry {
+                name = entry;
+            } else {
+                // `passwords: [{value: *pw}]`, `- value: *pw` under `passwords:`: the member
+                // of a mapping that is a list's item, named only as a value, is judged by the
+                // list's name.
+                match mapping_item_owner(bytes, key_start) {
+                    Some(Owner::Key(owner)) => match member_name(text, owner) {
+                        Some((_, owner)) => name = owner,
+                        None => continue,
+                    },
+                    Some(Owner::Unknown) if aliased.add(anchor) => continue,
+                    Some(Owner::Unknown) => break,
                     None => continue,
-                },
-                Some(Owner::Unknown) if aliased.add(anchor) => continue,
-                Some(Owner::Unknown) => break,
-                None => continue,
+                }
             }
         }
         if !names::credential(name) || names_a_place(name) {
@@ -306,6 +322,32 @@ fn member_name(text: &str, colon: usize) -> Option<(usize, &str)> {
     (key_len <= ANCHOR_NAME_MOST).then(|| (start, &text[start..key_end]))
 }
 
+/// YAML's explicit key (`? password` on its line, then `: *pw` on the next): the key's name
+/// and where it starts, when the `:` at `colon` starts its line (past its indentation).
+fn explicit_key(text: &str, colon: usize) -> Option<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let floor = colon.saturating_sub(ANCHOR_NAME_MOST + 16);
+    let indent = bytes[floor..colon]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let line_start = colon - indent;
+    if line_start <= floor || bytes[line_start - 1] != b'\n' {
+        return None;
+    }
+    let above_end = line_start - 1 - usize::from(bytes[..line_start - 1].ends_with(b"\r"));
+    let above_start = bytes[floor..above_end]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map(|q| floor + q + 1)?;
+    let above = &text[above_start..above_end];
+    let key = above.trim_start().strip_prefix("? ")?;
+    let key = unquote(key.split(" #").next().unwrap_or(key));
+    let start = key.as_ptr() as usize - text.as_ptr() as usize;
+    (!key.is_empty()).then_some((start, key))
+}
+
 /// The owner of the list whose item is the mapping holding the member whose name starts at
 /// `key_start`: a flow mapping's (`- {value: *pw}`, `[{a: 1, value: *pw}]`, read back to its
 /// `{`) or a block mapping's first member (`- value: *pw`). None when the mapping is no list's
@@ -328,6 +370,126 @@ fn mapping_item_owner(bytes: &[u8], key_start: usize) -> Option<Owner> {
         },
         _ => None,
     }
+}
+
+/// The `name` member's value (unquoted) in the mapping holding the member whose name starts
+/// at `key_start`: a flow mapping's (`{name: DB_PASSWORD, value: *pw}`, read from its `{`) or
+/// a block mapping's, its members as indented as that one (`- name: DB_PASSWORD` then `value:
+/// *pw` below, or below it). Read within [`OWNER_BACK_MOST`] bytes each way.
+fn entry_name(text: &str, key_start: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let floor = key_start.saturating_sub(OWNER_BACK_MOST);
+    let ceiling = bytes.len().min(key_start + OWNER_BACK_MOST);
+    let mut p = key_start;
+    while p > floor && matches!(bytes[p - 1], b' ' | b'\t' | b'"' | b'\'' | b'\\') {
+        p -= 1;
+    }
+    if p > floor && matches!(bytes[p - 1], b'{' | b',') {
+        let open = opening_before(bytes, p, floor).filter(|open| bytes[*open] == b'{')?;
+        // The mapping's members, split at its own commas, up to its `}`.
+        let (mut depth, mut member) = (0usize, open + 1);
+        for q in open + 1..ceiling {
+            match bytes[q] {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => depth -= 1,
+                b',' | b'}' if depth == 0 => {
+                    if let Some(name) = named_entry(&text[member..q]) {
+                        return Some(name);
+                    }
+                    if bytes[q] == b'}' {
+                        return None;
+                    }
+                    member = q + 1;
+                }
+                _ => {}
+            }
+        }
+        return None;
+    }
+    // A block mapping: the member's column, past the indentation and an item's dash.
+    let line_start = bytes[floor..key_start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(floor, |q| floor + q + 1);
+    let key_column = |line: &[u8]| {
+        let column = line.iter().take_while(|b| matches!(b, b' ' | b'-')).count();
+        (column, line[..column].contains(&b'-'))
+    };
+    let own = bytes[line_start..key_start]
+        .strip_suffix(b"\"")
+        .or_else(|| bytes[line_start..key_start].strip_suffix(b"'"))
+        .unwrap_or(&bytes[line_start..key_start]);
+    if !own.iter().all(|b| matches!(b, b' ' | b'-')) {
+        return None;
+    }
+    let (column, first) = key_column(own);
+    let line_text = |start: usize, end: usize| text[start..end].trim_end_matches('\r');
+    // The lines above, up to the item's dash (none when this member is the first).
+    let mut end = line_start;
+    while !first && end > floor {
+        let start = bytes[floor..end - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(floor, |q| floor + q + 1);
+        let line = line_text(start, end - 1);
+        end = start;
+        let (at, item) = key_column(line.as_bytes());
+        if line.trim().is_empty() || line.trim_start().starts_with('#') || at > column {
+            continue;
+        }
+        if at < column {
+            break;
+        }
+        if let Some(name) = named_entry(&line[at..]) {
+            return Some(name);
+        }
+        if item {
+            break;
+        }
+    }
+    // The lines below, up to the next item or a line less indented.
+    let mut start = bytes[key_start..ceiling]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map(|q| key_start + q + 1)?;
+    while start < ceiling {
+        let end = bytes[start..ceiling]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(ceiling, |q| start + q);
+        let line = line_text(start, end);
+        start = end + 1;
+        let (at, item) = key_column(line.as_bytes());
+        if line.trim().is_empty() || line.trim_start().starts_with('#') || at > column {
+            continue;
+        }
+        if at < column || item {
+            break;
+        }
+        if let Some(name) = named_entry(&line[at..]) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// The value of a `name: VALUE` member (the name and the value quoted or not, a comment
+/// after it passed over); None for any other member.
+fn named_entry(member: &str) -> Option<&str> {
+    let (key, value) = member.split_once(':')?;
+    if unquote(key) != "name" {
+        return None;
+    }
+    let value = value.split(" #").next().unwrap_or(value);
+    Some(unquote(value)).filter(|v| !v.is_empty())
+}
+
+/// `s` without the spaces around it and its quotes (written or escaped: `\"` in JSON text).
+fn unquote(s: &str) -> &str {
+    let s = s.trim().trim_matches('\\');
+    s.strip_prefix(['"', '\''])
+        .and_then(|inner| inner.strip_suffix(['"', '\'']))
+        .map_or(s, |inner| inner.trim_end_matches('\\'))
 }
 
 /// The `[` or `{` opening the flow collection that holds `p`, past lists and maps closed
@@ -466,6 +628,59 @@ mod tests {
         }
         // Long runs of mappings are read within their bounds.
         let long = "password: *a &a\n".to_string() + &"- {value: *b, ".repeat(30_000);
+        let _ = hide_aliased(&long);
+    }
+
+    /// The twenty-ninth review (N1): an alias as the `value` of an entry whose `name` is a
+    /// credential's (Kubernetes' `env`), block or flow, the name above or below; an entry named
+    /// otherwise, and a `name` of another entry, keep the anchored value.
+    #[test]
+    fn an_alias_in_an_entry_named_like_a_credential_hides_its_anchor() {
+        for text in [
+            "common: &pw Hid4\nenv:\n  - name: DB_PASSWORD\n    value: *pw\n",
+            "common: &pw Hid4\nenv:\n  - name: \"API_TOKEN\" # note\n    # x\n    value: *pw\n",
+            "common: &pw Hid4\nenv:\n  - value: *pw\n    name: DB_PASSWORD\n",
+            "common: &pw Hid4\nenv:\n- name: DB_PASSWORD\n  value: *pw\n",
+            "common: &pw Hid4\nenv:\n  - {name: DB_PASSWORD, value: *pw}\n",
+            "common: &pw Hid4\nenv: [{\"value\": *pw, \"name\": \"DB_PASSWORD\"}]\n",
+        ] {
+            assert!(!hide_aliased(text).contains("Hid4"), "{text:?}");
+        }
+        for text in [
+            "common: &l Kept\nenv:\n  - name: LOG_LEVEL\n    value: *l\n",
+            "common: &l Kept\nenv:\n  - name: DB_PASSWORD\n    valueFrom: {}\n  - name: HOST\n    value: *l\n",
+            "common: &l Kept\nenv:\n  - name: HOST\n    value: *l\n  - name: DB_PASSWORD\n",
+            "common: &l Kept\nenv:\n  - {name: HOST, value: *l}\n  - {name: DB_PASSWORD}\n",
+            "common: &l Kept\nenv:\n  - name: HOST\n    x:\n      name: DB_PASSWORD\n    value: *l\n",
+        ] {
+            assert!(hide_aliased(text).contains("Kept"), "{text:?}");
+        }
+        // Long runs of entries are read within their bounds.
+        for long in [
+            "password: *a &a\n".to_string() + &"  value: *b\n".repeat(60_000),
+            "password: *a &a\n".to_string() + &"{value: *b, ".repeat(60_000),
+        ] {
+            let _ = hide_aliased(&long);
+        }
+    }
+
+    /// The twenty-ninth review (N2): an alias under an explicit key (`? password` / `: *pw`);
+    /// an explicit key named otherwise keeps its anchored value.
+    #[test]
+    fn an_alias_under_an_explicit_credential_key_hides_its_anchor() {
+        for text in [
+            "common: &pw Hid5\n? password\n: *pw\n",
+            "common: &pw Hid5\ndb:\n  ? \"apiToken\"\n  : *pw\n",
+        ] {
+            assert!(!hide_aliased(text).contains("Hid5"), "{text:?}");
+        }
+        for text in [
+            "common: &h Kept\n? host\n: *h\n",
+            "common: &h Kept\n? password\n\n x: *h\n",
+        ] {
+            assert!(hide_aliased(text).contains("Kept"), "{text:?}");
+        }
+        let long = "password: *a &a\n".to_string() + &"? x\n: *b\n".repeat(60_000);
         let _ = hide_aliased(&long);
     }
 

@@ -453,7 +453,8 @@ pub fn flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// `-u user:password` and `--user user:password` (curl, and the tools that copy it): the
-/// password after the first colon.
+/// password after the first colon. curl's `-u` also attached (`-ualice:PW`, `-u'alice:PW'`),
+/// after `curl` on its line only (`docker run -u1000:1000` is a user and a group).
 pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes[i] != b'-' || !after_separator(bytes, i) {
         return None;
@@ -463,7 +464,11 @@ pub fn user_flag(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let (flag_len, separator) = [(&b"--user "[..], b':'), (b"-u ", b':'), (b"-U ", b'%')]
         .into_iter()
         .find(|(flag, _)| rest.starts_with(flag))
-        .map(|(flag, separator)| (flag.len(), separator))?;
+        .map(|(flag, separator)| (flag.len(), separator))
+        .or_else(|| {
+            let attached = rest.starts_with(b"-u") && rest.len() > 2 && rest[2] != b' ';
+            (attached && super::commands::command_before(bytes, i, &["curl"])).then_some((2, b':'))
+        })?;
     let (start, end) = value(bytes, skip_spaces(bytes, i + flag_len), false, 0)?;
     let split = bytes[start..end].iter().position(|b| *b == separator)?;
     (start + split + 1 < end).then_some((start + split + 1, end))

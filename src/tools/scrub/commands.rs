@@ -29,6 +29,56 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| here_document_password(bytes, i))
         .or_else(|| positional_password(bytes, i))
         .or_else(|| secret_literal(bytes, i))
+        .or_else(|| rdp_password(bytes, i))
+        .or_else(|| ftp_user_password(bytes, i))
+}
+
+/// FreeRDP's clients, whose `/p:` (`/password:`) takes the password.
+const FREERDP: [&str; 4] = ["xfreerdp", "wlfreerdp", "sdl-freerdp", "xfreerdp3"];
+
+/// FreeRDP's `/p:PASSWORD` at `i`, after one of [`FREERDP`] on its line: the password.
+fn rdp_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes[i] != b'/' || i == 0 || !matches!(bytes[i - 1], b' ' | b'\t') {
+        return None;
+    }
+    let switch = [&b"/p:"[..], b"/password:"]
+        .into_iter()
+        .find(|s| bytes[i..].starts_with(s))?;
+    if !command_before(bytes, i, &FREERDP) {
+        return None;
+    }
+    value(bytes, i + switch.len(), false, 0).filter(|(s, e)| e > s)
+}
+
+/// An ftp script's `user NAME PASSWORD` line at `i` (`ftp -n host <<EOF`, a `.ftprc`), with
+/// `ftp` named in the [`HERE_DOCUMENT_MOST`] bytes before it: the password. `user alice` alone
+/// asks for it; a line with more words is prose.
+fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !bytes[i..].starts_with(b"user ") || !line_before(bytes, i).trim_ascii().is_empty() {
+        return None;
+    }
+    let name = skip_spaces(bytes, i + 5);
+    let name_end = name
+        + bytes[name..]
+            .iter()
+            .take(LONGEST_SETTING)
+            .take_while(|b| !b.is_ascii_whitespace())
+            .count();
+    let start = skip_spaces(bytes, name_end);
+    if name_end == name || start == name_end {
+        return None;
+    }
+    let (start, end) = value(bytes, start, false, 0)?;
+    // The password ends its line (as written, or escaped in JSON text).
+    let rest = &bytes[end..bytes.len().min(end + 4)];
+    let ends_line = rest.first().is_none_or(|b| matches!(b, b'\n' | b'\r'))
+        || rest.starts_with(b"\\n")
+        || rest.first() == Some(&b'\'') && rest.get(1).is_none_or(|b| *b == b'\n');
+    let floor = i.saturating_sub(HERE_DOCUMENT_MOST);
+    let ftp_before = bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
+        w == b"ftp " && (n == 0 && floor == 0 || !bytes[floor + n - 1].is_ascii_alphanumeric())
+    });
+    (ends_line && ftp_before && end > start).then_some((start, end))
 }
 
 /// `kubectl create secret … --from-literal=KEY=VALUE` (or `--from-literal KEY=VALUE`, the pair
@@ -68,7 +118,7 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 21] = [
+const LOGINS_SPACED: [&str; 25] = [
     "mongosh",
     "mongo",
     "mongodump",
@@ -89,12 +139,16 @@ const LOGINS_SPACED: [&str; 21] = [
     "oras login",
     "skopeo login",
     "cf login",
+    "crane auth login",
     "sshpass",
+    "psexec",
+    "psexec64",
+    "rdesktop",
 ];
 
-/// MySQL's tools and 7-Zip's builds, whose `-p` takes the password attached (`-pSECRET`; `-p`
-/// alone asks for it).
-const LOGINS_ATTACHED: [&str; 10] = [
+/// MySQL's tools, 7-Zip's builds and RAR's, whose `-p` takes the password attached
+/// (`-pSECRET`; `-p` alone asks for it).
+const LOGINS_ATTACHED: [&str; 12] = [
     "mysql",
     "mysqldump",
     "mysqladmin",
@@ -105,22 +159,50 @@ const LOGINS_ATTACHED: [&str; 10] = [
     "7zz",
     "7zr",
     "p7zip",
+    "unrar",
+    "rar",
 ];
 
-/// Other one-letter flags that take the password as their value, whether the command reads
-/// its flags as getopt does, and the commands they do so for (`redis-cli -a`, `sqlcmd -P`,
-/// `zip -P`, `openssl enc -k`, the LDAP tools' `-w`, `ldappasswd -s`). Read as getopt does, the flag may close a
-/// cluster of others (`zip -rP PW`, `unzip -oP PW`) and take its value attached (`zip -PPW`);
-/// otherwise it stands alone and its value is the next argument.
-const PASSWORD_FLAGS: [(u8, bool, &[&str]); 8] = [
-    (b'a', false, &["redis-cli", "redis-benchmark"]),
-    (b'P', true, &["zip", "unzip"]),
-    // Not as getopt: `sqlcmd -SProdServer` attaches a server's name.
-    (b'P', false, &["sqlcmd"]),
-    (b'k', false, &["openssl"]),
+/// How a command reads a one-letter flag's value.
+#[derive(Clone, Copy, PartialEq)]
+enum Takes {
+    /// The flag stands alone; its value is the next argument (`redis-cli -a PW`).
+    Spaced,
+    /// The flag stands alone; its value is the next argument or attached (`sqlcmd -PPW`).
+    Attached,
+    /// As getopt: the flag may close a cluster of others (`zip -rP PW`) and take its value
+    /// attached (`zip -PPW`) or as the next argument.
+    Getopt,
+}
+
+/// Other one-letter flags that take the password as their value, how the command reads them
+/// ([`Takes`]), and the commands they do so for (`redis-cli -a`, `sqlcmd -P`, `zip -P`,
+/// `openssl enc -k`, the LDAP tools' `-w`, `ldappasswd -s`).
+const PASSWORD_FLAGS: [(u8, Takes, &[&str]); 13] = [
+    (b'a', Takes::Spaced, &["redis-cli", "redis-benchmark"]),
+    (b'P', Takes::Getopt, &["zip", "unzip"]),
+    // Not as getopt: `sqlcmd -SProdServer` attaches a server's name, and no flag clusters.
+    // The other SQL Server clients (FreeTDS's, Sybase's) and IPMI's alike.
+    (
+        b'P',
+        Takes::Attached,
+        &["sqlcmd", "isql", "tsql", "bcp", "sqsh", "ipmitool"],
+    ),
+    (
+        b'P',
+        Takes::Spaced,
+        &["mosquitto_pub", "mosquitto_sub", "mosquitto_rr"],
+    ),
+    // The new and the old passphrase of a key.
+    (b'N', Takes::Attached, &["ssh-keygen"]),
+    (b'P', Takes::Attached, &["ssh-keygen"]),
+    // SNMPv3's authentication and privacy passphrases (`-OX` is an output option: no cluster).
+    (b'A', Takes::Attached, &SNMP_TOOLS),
+    (b'X', Takes::Attached, &SNMP_TOOLS),
+    (b'k', Takes::Spaced, &["openssl"]),
     (
         b'w',
-        true,
+        Takes::Getopt,
         &[
             "ldapsearch",
             "ldapmodify",
@@ -132,10 +214,23 @@ const PASSWORD_FLAGS: [(u8, bool, &[&str]); 8] = [
         ],
     ),
     // lftp's `-u user,PW` (curl's `-u user:PW` is [`super::assignments::user_flag`]'s).
-    (b'u', false, &["lftp"]),
+    (b'u', Takes::Spaced, &["lftp"]),
     // The new and the old password ldappasswd sets (`-s`, `-a`; ldapsearch's `-s` is a scope).
-    (b's', true, &["ldappasswd"]),
-    (b'a', true, &["ldappasswd"]),
+    (b's', Takes::Getopt, &["ldappasswd"]),
+    (b'a', Takes::Getopt, &["ldappasswd"]),
+];
+
+/// Net-SNMP's tools.
+const SNMP_TOOLS: [&str; 9] = [
+    "snmpwalk",
+    "snmpbulkwalk",
+    "snmpget",
+    "snmpgetnext",
+    "snmpbulkget",
+    "snmpset",
+    "snmptrap",
+    "snmptable",
+    "snmpinform",
 ];
 
 /// The LDAP tools' one-letter options that take a value (`-D binddn`, `-H uri`, `-s`'s new
@@ -162,7 +257,7 @@ fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
 
 /// Whether one of `commands` (words, a path's last part for the first) is named on the line
 /// before `i` (continued lines read as one).
-fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
+pub(super) fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
     let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
     let start = (floor..i)
         .rev()
@@ -195,10 +290,13 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if bytes[i] != b'-' || (i > 0 && !matches!(bytes[i - 1], b' ' | b'\t')) {
         return None;
     }
-    let letter = *bytes.get(i + 1)?;
-    for (flag, getopt, commands) in PASSWORD_FLAGS {
+    for (flag, takes, commands) in PASSWORD_FLAGS {
         // Where the flag's value starts: the next argument, or attached in a getopt cluster.
-        let cluster = if getopt { CLUSTER_MOST + 1 } else { 1 };
+        let cluster = if takes == Takes::Getopt {
+            CLUSTER_MOST + 1
+        } else {
+            1
+        };
         // The LDAP tools' options that take a value end a cluster (`-Hldaps://…` is no `-s`).
         let ldap = commands[0].starts_with("ldap");
         let Some(at) = bytes[i + 1..]
@@ -212,7 +310,8 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             continue;
         };
         let spaced = matches!(bytes.get(at), Some(b' ' | b'\t'));
-        let attached = getopt && bytes.get(at).is_some_and(|b| !b.is_ascii_whitespace());
+        let attached =
+            takes != Takes::Spaced && bytes.get(at).is_some_and(|b| !b.is_ascii_whitespace());
         if !(spaced || attached) || !command_before(bytes, i, commands) {
             continue;
         }
@@ -232,17 +331,38 @@ pub fn login_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             _ => found,
         };
     }
-    if letter != b'p' {
+    let p = mysql_cluster_password(bytes, i).unwrap_or(i + 1);
+    if bytes.get(p) != Some(&b'p') {
         return None;
     }
     let spaced = login_before(bytes, i)?;
     // A login's `-p` takes its value attached too (`-pSECRET`), as Docker's flag parser does.
-    let start = if spaced && matches!(bytes.get(i + 2), Some(b' ' | b'\t')) {
-        past_continuation(bytes, skip_spaces(bytes, i + 2))
+    let start = if spaced && matches!(bytes.get(p + 1), Some(b' ' | b'\t')) {
+        past_continuation(bytes, skip_spaces(bytes, p + 1))
     } else {
-        i + 2
+        p + 1
     };
     value(bytes, start, false, 0).filter(|(s, e)| e > s && bytes[*s] != b'-')
+}
+
+/// MySQL's tools, which read their flags as getopt does.
+const MYSQL_TOOLS: [&str; 5] = ["mysql", "mysqldump", "mysqladmin", "mysqlimport", "mariadb"];
+
+/// MySQL's one-letter options that take a value (`-hpgdb` is a host, not a `-p`).
+const MYSQL_VALUED: &[u8] = b"DeFhOPSTuW";
+
+/// The `p` closing a cluster of MySQL's switches at `i` (`-Bsp'PW'`, `-BspPW`): where it is,
+/// when a MySQL tool is named before it. Other logins' `-p` stands alone (7-Zip's `-bsp1` is
+/// one switch).
+fn mysql_cluster_password(bytes: &[u8], i: usize) -> Option<usize> {
+    let at = i
+        + 1
+        + bytes[i + 1..]
+            .iter()
+            .take(CLUSTER_MOST + 1)
+            .take_while(|b| b.is_ascii_alphabetic() && !MYSQL_VALUED.contains(b))
+            .position(|b| *b == b'p')?;
+    (at > i + 1 && command_before(bytes, i, &MYSQL_TOOLS)).then_some(at)
 }
 
 /// Whether a login that reads its password from standard input is named in `text`.
@@ -251,8 +371,57 @@ fn reads_password_from_stdin(text: &[u8]) -> bool {
     text.contains("--password-stdin") || text.contains("--pass-stdin")
 }
 
+/// What a command reads from standard input as a password.
+#[derive(Clone, Copy, PartialEq)]
+enum StdinPassword {
+    /// All of it: a login's `--password-stdin`, `passwd` (the new password, twice).
+    Whole,
+    /// `user:password` lines (`chpasswd`): what follows the first colon.
+    AfterColon,
+}
+
+/// How the command `text` starts with (past `sudo`), or a login named in it, reads a password
+/// from standard input; None when it reads none.
+fn stdin_password(text: &[u8]) -> Option<StdinPassword> {
+    if reads_password_from_stdin(text) {
+        return Some(StdinPassword::Whole);
+    }
+    let mut words = text
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
+    let mut command = words.next()?;
+    if command == b"sudo" {
+        command = words.next()?;
+    }
+    let name = command.rsplit(|b| *b == b'/').next().unwrap_or(command);
+    match name {
+        b"chpasswd" => Some(StdinPassword::AfterColon),
+        b"passwd" => Some(StdinPassword::Whole),
+        _ => None,
+    }
+}
+
+/// The part of `span` (what is fed to standard input) that is the password `reads` reads.
+fn fed_password(
+    bytes: &[u8],
+    (start, end): (usize, usize),
+    reads: StdinPassword,
+) -> Option<(usize, usize)> {
+    if reads == StdinPassword::Whole {
+        return (end > start).then_some((start, end));
+    }
+    let colon = start + bytes[start..end].iter().position(|b| *b == b':')?;
+    // Inside the closing quote, written or escaped.
+    let mut end = end;
+    while end > colon + 1 && matches!(bytes[end - 1], b'"' | b'\'' | b'\\') {
+        end -= 1;
+    }
+    (end > colon + 1).then_some((colon + 1, end))
+}
+
 /// `echo SECRET | docker login --password-stdin …` (also `printf`, a here-string `cat <<<
-/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login.
+/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login; also what
+/// is fed to `passwd` and `chpasswd` ([`stdin_password`]).
 fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let command = ["echo ", "printf ", "cat <<<"]
         .into_iter()
@@ -275,19 +444,32 @@ fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let pipe = i + bytes[i..bounded(i, COMMAND_BEFORE_MOST)]
         .iter()
         .position(|b| *b == b'|')?;
-    if !reads_password_from_stdin(&bytes[pipe..bounded(pipe, 2 * COMMAND_BEFORE_MOST)]) {
-        return None;
+    let reads = stdin_password(&bytes[pipe + 1..bounded(pipe, 2 * COMMAND_BEFORE_MOST)])?;
+    let mut start = skip_spaces(bytes, i + command.len());
+    // `echo -e`, `echo -n`: what is said follows the switches.
+    if command == "echo " {
+        while matches!(&bytes[start..], [b'-', b'e' | b'n' | b'E', ..]) {
+            let switches = bytes[start + 1..]
+                .iter()
+                .take(3)
+                .take_while(|b| matches!(b, b'e' | b'n' | b'E'))
+                .count();
+            if !matches!(bytes.get(start + 1 + switches), Some(b' ' | b'\t')) {
+                break;
+            }
+            start = skip_spaces(bytes, start + 1 + switches);
+        }
     }
-    let start = skip_spaces(bytes, i + command.len());
     let end = (start..pipe)
         .rev()
         .find(|p| !matches!(bytes[*p], b' ' | b'\t' | b'\\' | b'\n' | b'\r'))
         .map(|p| p + 1)?;
-    (end > start).then_some((start, end))
+    fed_password(bytes, (start, end), reads)
 }
 
-/// `docker login --password-stdin <<< SECRET`: the here-string after a login that reads its
-/// password from standard input, on the line before it.
+/// `docker login --password-stdin <<< SECRET`, `chpasswd <<< 'root:SECRET'`: the here-string
+/// after a command that reads a password from standard input ([`stdin_password`]), on the line
+/// before it.
 fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !bytes[i..].starts_with(b"<<<") {
         return None;
@@ -297,10 +479,9 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .rev()
         .find(|p| matches!(bytes[*p], b'\n' | b'\r' | b';' | b'&'))
         .map_or(floor, |p| p + 1);
-    if !reads_password_from_stdin(&bytes[line_start..i]) {
-        return None;
-    }
-    value(bytes, skip_spaces(bytes, i + 3), false, 0).filter(|(s, e)| e > s)
+    let reads = stdin_password(&bytes[line_start..i])?;
+    let fed = value(bytes, skip_spaces(bytes, i + 3), false, 0)?;
+    fed_password(bytes, fed, reads)
 }
 
 /// The most bytes of a here-document read as what a login reads from standard input.
@@ -376,7 +557,7 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// and which of the plain arguments after them (from 0) is the password. Flags before the
 /// subcommand are passed over (`rabbitmqctl -n rabbit@db add_user …`), and among the arguments
 /// after it ([`nth_plain_after`]).
-const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
+const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 11] = [
     ("rabbitmqctl", &["add_user"], 1),
     ("rabbitmqctl", &["change_password"], 1),
     ("rabbitmqctl", &["authenticate_user"], 1),
@@ -384,11 +565,29 @@ const PASSWORD_ARGUMENTS: [(&str, &[&str], usize); 6] = [
     // MinIO's client: `mc alias set NAME URL ACCESS_KEY SECRET_KEY` (older `config host add`).
     ("mc", &["alias", "set"], 3),
     ("mc", &["config", "host", "add"], 3),
+    // Windows' `net user NAME PASSWORD`, and `net use [DRIVE:] \\\\server\\share PASSWORD` (the
+    // word after the share: [`positional_password`]).
+    ("net", &["user"], 1),
+    ("net", &["use"], 0),
+    ("wpa_passphrase", &[], 1),
+    // Hashing commands, given the cleartext they hash.
+    ("openssl", &["passwd"], 0),
+    ("mkpasswd", &[], 0),
 ];
 
 /// Flags of [`PASSWORD_ARGUMENTS`]' commands known to take the next word as their value
 /// (`mc alias set --api S3v4 …`, `rabbitmqctl -n rabbit@db …`).
-const VALUE_FLAGS: [&str; 6] = ["--api", "--path", "--config-dir", "-C", "-n", "--node"];
+const VALUE_FLAGS: [&str; 9] = [
+    "--api",
+    "--path",
+    "--config-dir",
+    "-C",
+    "-n",
+    "--node",
+    "-salt",
+    "-m",
+    "--method",
+];
 
 /// The end of the command line from `from` on, within `window_end`: at a line break, a pipe,
 /// `;` or `&`, but not at a break continued by a `\` before it (spaces between), so that a
@@ -493,13 +692,18 @@ fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
 /// word, without the punctuation a message puts after it, or inside its quotes when quoted. A
 /// line continued ([`CONTINUATIONS`]) goes on.
 fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    const COMMANDS: [&str; 6] = [
+    const COMMANDS: [&str; 11] = [
         "mysqladmin",
+        "nmcli",
         "htpasswd",
         "vault login",
         "rabbitmqctl",
         "mc",
         "mcli",
+        "net",
+        "wpa_passphrase",
+        "openssl",
+        "mkpasswd",
     ];
     let (command, after_command) = COMMANDS
         .iter()
@@ -537,27 +741,43 @@ fn positional_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
     }
     let text = |(start, end): (usize, usize)| &bytes[start..end];
+    // Windows' `net` writes its switches with a slash (`/add`, `/user:dom\\bob`).
+    if command == "net" {
+        words.retain(|w| !text(*w).starts_with(b"/"));
+    }
     let is_flag = |word: &(usize, usize)| text(*word).starts_with(b"-");
     let plain: Vec<(usize, usize)> = words.iter().copied().filter(|w| !is_flag(w)).collect();
     let found = match command {
-        "mysqladmin" => words
+        // `mysqladmin … password SECRET`, `nmcli dev wifi connect SSID password SECRET`.
+        "mysqladmin" | "nmcli" => words
             .iter()
             .position(|w| text(*w) == b"password")
             .and_then(|n| words.get(n + 1))
             .copied(),
-        "rabbitmqctl" | "mc" => PASSWORD_ARGUMENTS
-            .iter()
-            .filter(|(name, _, _)| *name == command)
-            .find_map(|(_, subcommand, n)| {
-                let at = plain.windows(subcommand.len()).position(|w| {
-                    w.iter()
-                        .zip(subcommand.iter())
-                        .all(|(word, part)| text(*word) == part.as_bytes())
-                })?;
-                let last = plain[at + subcommand.len() - 1];
-                let after = words.iter().position(|w| *w == last)? + 1;
-                nth_plain_after(bytes, &words[after..], *n)
-            }),
+        "rabbitmqctl" | "mc" | "net" | "wpa_passphrase" | "openssl" | "mkpasswd" => {
+            PASSWORD_ARGUMENTS
+                .iter()
+                .filter(|(name, _, _)| *name == command)
+                .find_map(|(_, subcommand, n)| {
+                    let after = if subcommand.is_empty() {
+                        0
+                    } else {
+                        let at = plain.windows(subcommand.len()).position(|w| {
+                            w.iter()
+                                .zip(subcommand.iter())
+                                .all(|(word, part)| text(*word) == part.as_bytes())
+                        })?;
+                        let last = plain[at + subcommand.len() - 1];
+                        words.iter().position(|w| *w == last)? + 1
+                    };
+                    let mut rest = &words[after..];
+                    if command == "net" && *subcommand == ["use"] {
+                        let share = rest.iter().position(|w| text(*w).starts_with(b"\\\\"))?;
+                        rest = &rest[share + 1..];
+                    }
+                    nth_plain_after(bytes, rest, *n)
+                })
+        }
         "htpasswd" => {
             let short_flags = || {
                 words
@@ -842,8 +1062,9 @@ const ORACLE_TOOLS: [&str; 12] = [
     "userid",
 ];
 
-/// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line: the
-/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`).
+/// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line, or
+/// `user/password` as such a tool's first argument (`expdp system/PW`, `userid=scott/PW`): the
+/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`), `a/b` a path.
 fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let user_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#');
     if !bytes[i].is_ascii_alphabetic() {
@@ -864,23 +1085,41 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take(129)
         .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'@' | b'/' | b'"' | b'\''))
         .count();
-    let at_sign = start + len;
-    let logon = len > 0
-        && bytes.get(at_sign) == Some(&b'@')
-        && bytes
-            .get(at_sign + 1)
-            .is_some_and(|b| !b.is_ascii_whitespace());
-    if !logon {
+    let end = start + len;
+    let is_tool = |word: &[u8]| {
+        ORACLE_TOOLS
+            .iter()
+            .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
+    };
+    let before = line_before(bytes, i);
+    if len > 0 && bytes.get(end) == Some(&b'@') {
+        let service = bytes.get(end + 1).is_some_and(|b| !b.is_ascii_whitespace());
+        let introduced = before.split(|b| !b.is_ascii_alphanumeric()).any(is_tool);
+        return (service && introduced).then_some((start, end));
+    }
+    // Without `@service` (`expdp system/PW`, `sqlplus -s scott/PW @run.sql`, `userid=scott/PW`)
+    // `a/b` is as often a path: a logon only as the tool's first argument past its switches.
+    let ends_word = bytes
+        .get(end)
+        .is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'));
+    if len == 0 || !ends_word {
         return None;
     }
-    let introduced = line_before(bytes, i)
-        .split(|b| !b.is_ascii_alphanumeric())
-        .any(|word| {
-            ORACLE_TOOLS
-                .iter()
-                .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
-        });
-    introduced.then_some((start, at_sign))
+    let mut words = before
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
+    let argument_of_tool = match before.last() {
+        Some(b'=') => before
+            .rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'='))
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"userid=")),
+        Some(b' ' | b'\t') => words
+            .rfind(|w| !w.starts_with(b"-"))
+            .map(|w| w.rsplit(|b| *b == b'/').next().unwrap_or(w))
+            .is_some_and(|tool| is_tool(tool) && !tool.eq_ignore_ascii_case(b"connecting")),
+        _ => false,
+    };
+    argument_of_tool.then_some((start, end))
 }
 
 #[cfg(test)]
@@ -1248,6 +1487,206 @@ mod clusters_siblings_and_subcommands {
             "zip ".to_string() + &"-rrrrrrrrrP ".repeat(20_000),
             "rabbitmqctl ".repeat(20_000),
             "zip -Pé".repeat(20_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    /// The twenty-ninth review (C5): known commands in attached spellings: a MySQL cluster
+    /// closed by `-p`, sqlcmd's `-P` attached, curl's `-u` attached, crane's login.
+    #[test]
+    fn clustered_and_attached_spellings_of_known_commands_are_hidden() {
+        for (dirty, clean) in [
+            ("mysql -Bsp'R29a' db", "mysql -Bsp'***' db"),
+            ("mysql -BspR29b db", "mysql -Bsp*** db"),
+            ("mysqldump -BspR29b db", "mysqldump -Bsp*** db"),
+            (
+                "sqlcmd -S db -U sa -P\"R29c\"",
+                "sqlcmd -S db -U sa -P\"***\"",
+            ),
+            ("sqlcmd -S db -U sa -PR29d", "sqlcmd -S db -U sa -P***"),
+            (
+                "curl -ualice:R29e https://x.example",
+                "curl -ualice:*** https://x.example",
+            ),
+            (
+                "curl -u'alice:R29f' https://x.example",
+                "curl -u'alice:***' https://x.example",
+            ),
+            (
+                "crane auth login r.example -u bob -p R29g",
+                "crane auth login r.example -u bob -p ***",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "mysql -h db -P 3306 -u app -e 'SELECT 1'",
+            "mysql -hpgdb -uapp app",
+            "mysql -Bs -e 'select 1' db",
+            "7z a -bsp1 out.7z dir",
+            "ssh -p 22 host",
+            "psql -h db -p 5432 -U app",
+            "docker run -u1000:1000 nginx",
+            "redis-cli -aR25x ping",
+            "sqlcmd -SProdServer -Q 'select 1'",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "mysql ".to_string() + &"-Bsssssssssp".repeat(20_000),
+            "curl ".to_string() + &"-ua:".repeat(50_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    /// The twenty-ninth review (C1): what is fed to `chpasswd` (after the user's colon) and to
+    /// `passwd`, piped or as a here-string; what is fed to other commands stays.
+    #[test]
+    fn passwords_fed_to_chpasswd_and_passwd_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "echo \"alice:R29a\" | chpasswd",
+                "echo \"alice:***\" | chpasswd",
+            ),
+            (
+                "echo root:R29b | sudo chpasswd",
+                "echo root:*** | sudo chpasswd",
+            ),
+            ("chpasswd <<< 'root:R29c'", "chpasswd <<< 'root:***'"),
+            (
+                "printf 'bob:R29d' | /usr/sbin/chpasswd",
+                "printf 'bob:***' | /usr/sbin/chpasswd",
+            ),
+            (
+                "echo -e \"R29e\\nR29e\" | passwd bob",
+                "echo -e *** | passwd bob",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "echo alice:admin | tee users",
+            "echo done | chpasswdx",
+            "cat <<< 'a:b' | sort",
+            "grep <<< 'root:x' passwd",
+            "echo -e \"a\\nb\" | wc -l",
+            "echo hello | chpasswd -e",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "echo a:b | ".repeat(40_000) + "chpasswd",
+            "chpasswd <<< ".repeat(40_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    /// The twenty-ninth review (C2): Oracle's `user/password` without `@service`, as a tool's
+    /// first argument past its switches or as `userid=`; paths stay.
+    #[test]
+    fn oracle_logons_without_a_service_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "expdp system/R29a schemas=app dumpfile=x.dmp",
+                "expdp system/*** schemas=app dumpfile=x.dmp",
+            ),
+            ("exp scott/R29b file=x.dmp", "exp scott/*** file=x.dmp"),
+            (
+                "sqlldr userid=scott/R29c control=x.ctl",
+                "sqlldr userid=scott/*** control=x.ctl",
+            ),
+            (
+                "sqlplus -s scott/R29d @run.sql",
+                "sqlplus -s scott/*** @run.sql",
+            ),
+            (
+                "/opt/oracle/bin/sqlplus scott/R29e",
+                "/opt/oracle/bin/sqlplus scott/***",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "cp exp/a exp/b",
+            "ls exp/results",
+            "sqlplus / as sysdba",
+            "sqlplus -s @scripts/run.sql",
+            "exp scott file=dir/x.dmp",
+            "connecting to api/v1 now",
+            "uses: actions/checkout@v4",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        let _ = without_credentials(&"sqlplus a/b ".repeat(50_000));
+    }
+
+    /// The twenty-ninth review (C3, C4): ops tools' password arguments and flags, and the
+    /// cleartext given to hashing commands; their other arguments stay.
+    #[test]
+    fn ops_tools_and_hashing_commands_lose_their_passwords() {
+        for (dirty, secret) in [
+            ("net user admin R29a /add", "R29a"),
+            ("net use Z: \\\\srv\\share R29b /user:dom\\bob", "R29b"),
+            ("net use \\\\srv\\share /persistent:no R29b2", "R29b2"),
+            ("ssh-keygen -t ed25519 -N R29c -f key", "R29c"),
+            ("unrar x -pR29d a.rar", "R29d"),
+            ("nmcli dev wifi connect HomeNet password R29e", "R29e"),
+            ("wpa_passphrase HomeNet R29f", "R29f"),
+            ("psexec \\\\host -u admin -p R29g cmd", "R29g"),
+            ("xfreerdp /u:admin /p:R29h /v:host", "R29h"),
+            ("rdesktop -u admin -p R29i host", "R29i"),
+            (
+                "snmpwalk -v3 -u mon -a SHA -A R29j -x AES -X R29k host",
+                "R29j",
+            ),
+            ("snmpget -v3 -u mon -X R29k host", "R29k"),
+            (
+                "ipmitool -I lanplus -H bmc -U admin -P R29l power status",
+                "R29l",
+            ),
+            ("mosquitto_pub -h broker -u dev -P R29m -t t", "R29m"),
+            ("isql -U sa -P R29n -S srv", "R29n"),
+            ("tsql -S srv -U sa -PR29o", "R29o"),
+            ("bcp db.dbo.t out f -S srv -U sa -P R29p", "R29p"),
+            ("sqsh -S srv -U sa -P R29q", "R29q"),
+            ("ftp -n host <<EOF\nuser bob R29r\nput f\nEOF", "R29r"),
+            ("openssl passwd -6 R29s", "R29s"),
+            ("openssl passwd -apr1 -salt xyz R29t", "R29t"),
+            ("mkpasswd -m sha-512 R29u", "R29u"),
+        ] {
+            let clean = without_credentials(dirty);
+            assert!(!clean.contains(secret), "{dirty} → {clean}");
+        }
+        for kept in [
+            "net user",
+            "net user admin /domain",
+            "net use Z: \\\\srv\\share /persistent:yes",
+            "ssh-keygen -t ed25519 -N '' -f key",
+            "ssh-keygen -lf key.pub",
+            "unrar x a.rar",
+            "nmcli dev wifi list",
+            "wpa_supplicant -B -i wlan0 -c wpa.conf",
+            "rdesktop -u admin host",
+            "snmpwalk -v2c -c public -OX host",
+            "mosquitto_pub -h broker -p 1883 -t t",
+            "xfreerdp /u:admin /v:host",
+            "cp /p:x y",
+            "user alice logged in from host",
+            "user bob pw",
+            "openssl passwd",
+            "mkpasswd",
+            "openssl x509 -in cert.pem",
+            "dotnet user-secrets list",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "xfreerdp ".to_string() + &" /p:".repeat(50_000),
+            "ftp \n".to_string() + &"user a b\n".repeat(50_000),
+            "net use ".repeat(40_000),
         ] {
             let _ = without_credentials(&long);
         }

@@ -95,12 +95,25 @@ impl OwnSecrets {
             }
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
-            for sent in [secret.to_owned(), form(secret)] {
-                if !sent_bytes.iter().any(|bytes| bytes == sent.as_bytes()) {
-                    sent_bytes.push(sent.as_bytes().to_vec());
+            // Windows writes text as UTF-16LE before encoding it (PowerShell's
+            // `-EncodedCommand` is base64 of it), and dumps it so (`5a 00 71 00`).
+            let utf16le: Vec<u8> = secret.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            for sent in [
+                secret.as_bytes().to_vec(),
+                form(secret).into_bytes(),
+                utf16le,
+            ] {
+                if !sent_bytes.contains(&sent) {
+                    sent_bytes.push(sent.clone());
                 }
-                spellings.push(exact(sent.clone()));
-                let hex: String = sent.bytes().map(|b| format!("{b:02x}")).collect();
+                // Text is written as it is; UTF-16 only encoded.
+                if let Some(text) = std::str::from_utf8(&sent)
+                    .ok()
+                    .filter(|t| !t.contains('\0'))
+                {
+                    spellings.push(exact(text.to_owned()));
+                }
+                let hex: String = sent.iter().map(|b| format!("{b:02x}")).collect();
                 spellings.push(Spelling {
                     text: hex.to_ascii_uppercase(),
                     word: hex_word,
@@ -109,7 +122,7 @@ impl OwnSecrets {
                     text: hex,
                     word: hex_word,
                 });
-                for text in base64_cores(sent.as_bytes()) {
+                for text in base64_cores(&sent) {
                     // Each once (not sorted: the standard sort for this type alone would cost
                     // the components kilobytes, issue 16).
                     if !cores.iter().any(|core: &Vec<u8>| core == text.as_bytes()) {
@@ -147,6 +160,7 @@ impl OwnSecrets {
         };
         let text = then(text, &|text| owned(self.escaped_hidden_in(text)));
         let text = then(text, &|text| self.listed_hidden_in(text, Radix::Hex));
+        let text = then(text, &|text| self.listed_hidden_in(text, Radix::Octal));
         then(text, &|text| self.listed_hidden_in(text, Radix::Decimal))
     }
 
@@ -184,14 +198,23 @@ impl OwnSecrets {
                             .map(|(_, to)| (from, to))
                     };
                     // Between bytes: a few separators (`, `, spaces, a tab, `:`, `-`, `.`, `_`,
-                    // a line break of a C array), then `0x` where each byte has it (`xxd -i`).
+                    // a line break of a C array, the backslash of an octal escape `\132\161`),
+                    // then `0x` where each byte has it (`xxd -i`).
                     let mut gap = bytes[end.min(bytes.len())..]
                         .iter()
                         .take(4)
                         .take_while(|b| {
                             matches!(
                                 b,
-                                b' ' | b'\t' | b',' | b':' | b'-' | b'.' | b'_' | b'\n' | b'\r'
+                                b' ' | b'\t'
+                                    | b','
+                                    | b':'
+                                    | b'-'
+                                    | b'.'
+                                    | b'_'
+                                    | b'\n'
+                                    | b'\r'
+                                    | b'\\'
                             )
                         })
                         .count();
@@ -205,7 +228,7 @@ impl OwnSecrets {
                     }
                     let next = read(end + gap).or_else(|| match radix {
                         Radix::Hex => hex_line_skipped(bytes, end).and_then(read),
-                        Radix::Decimal => None,
+                        Radix::Decimal | Radix::Octal => None,
                     });
                     let Some((next, next_end)) = next else {
                         matched = false;
@@ -388,6 +411,9 @@ enum Radix {
     Hex,
     /// A whole number of one to three decimal digits, as a list of numbers writes a byte.
     Decimal,
+    /// Three octal digits, as `od -b` lists a byte and an escape writes it (`\132`: bash's
+    /// `$'…'`, `printf`, PostgreSQL's bytea escape format).
+    Octal,
 }
 
 impl Radix {
@@ -415,6 +441,18 @@ impl Radix {
                 let byte = (1..=3).contains(&len).then(|| number.parse().ok())??;
                 Some((byte, at + len))
             }
+            Radix::Octal => {
+                if at > 0 && bytes[at - 1].is_ascii_digit() {
+                    return None;
+                }
+                let digits = bytes.get(at..at + 3)?;
+                let octal = |b: &u8| (b'0'..=b'7').contains(b);
+                if !digits.iter().all(octal) || bytes.get(at + 3).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+                let number = digits.iter().fold(0u32, |n, d| n * 8 + u32::from(d - b'0'));
+                Some((u8::try_from(number).ok()?, at + 3))
+            }
         }
     }
 
@@ -425,6 +463,7 @@ impl Radix {
         match self {
             Radix::Hex => true,
             Radix::Decimal => text.contains(first.to_string().as_str()),
+            Radix::Octal => text.contains(format!("{first:03o}").as_str()),
         }
     }
 }
@@ -507,7 +546,14 @@ fn read_through_breaks(
     let mut at = 0;
     while at < read.len() {
         if at > 0 && base64_word(read[at - 1]) {
-            let breaks = read[at..].iter().take_while(|b| is_break(**b)).count();
+            // A quoted-printable soft line break (`=` ending a line) is no character either.
+            let soft =
+                usize::from(read[at] == b'=' && read.get(at + 1).is_some_and(|b| is_break(*b)));
+            let breaks = soft
+                + read[at + soft..]
+                    .iter()
+                    .take_while(|b| is_break(**b))
+                    .count();
             let spaces = match (spaced, breaks) {
                 (false, _) => 0,
                 (true, 0) => usize::from(read.get(at).is_some_and(|b| is_space(*b))),
@@ -844,6 +890,90 @@ mod tests {
             assert!(clean.contains("***"), "{echoed} → {clean}");
             assert!(!clean.contains("s3cret"), "{echoed} → {clean}");
         }
+    }
+
+    /// The twenty-ninth review (O2): a secret as octal escapes, as `od -b` lists its bytes, or
+    /// broken by a quoted-printable soft line break; other octal numbers and `=` stay.
+    #[test]
+    fn a_secret_in_octal_escapes_or_bytes_is_taken_out() {
+        let mut settings = crate::testing::login_settings();
+        let secret = "Zq9R29hunterPw";
+        settings.mcp_auth_token = Some(crate::settings::Secret::new(secret));
+        let secrets = OwnSecrets::of(&settings);
+        for separator in ["\\", " ", "\\\\"] {
+            let listed: Vec<String> = secret.bytes().map(|b| format!("{b:03o}")).collect();
+            let echoed = format!("x {}{} refused", separator.trim(), listed.join(separator));
+            let clean = secrets.hidden_in(&echoed);
+            assert!(!clean.contains("132"), "{echoed} → {clean}");
+            assert!(clean.ends_with(" refused"), "{echoed} → {clean}");
+        }
+        // Broken by a quoted-printable soft line break.
+        let clean = secrets.hidden_in("pw Zq9R29hun=\nterPw ok");
+        assert!(!clean.contains("hun") && clean.ends_with(" ok"), "{clean}");
+        for kept in [
+            "chmod 755 a 644 b",
+            "\\132\\161\\071 mode 0640",
+            "a=\nb Zq9R29=\nx",
+        ] {
+            assert_eq!(secrets.hidden_in(kept), kept);
+        }
+        let _ = secrets.hidden_in(&"\\132\\161".repeat(100_000));
+    }
+
+    /// The twenty-ninth review (O1): a secret as UTF-16LE, as Windows encodes text: base64 of
+    /// a command holding it at each of base64's three offsets (PowerShell's
+    /// `-EncodedCommand`), and hex or decimal bytes; another UTF-16 command stays.
+    #[test]
+    fn a_secret_in_utf16_base64_or_hex_is_taken_out() {
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD;
+        let mut settings = crate::testing::login_settings();
+        let secret = "Zq9R29hunterPw";
+        settings.mcp_auth_token = Some(crate::settings::Secret::new(secret));
+        let secrets = OwnSecrets::of(&settings);
+        let utf16 =
+            |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let mut echoes: Vec<String> = ["", "a", "ab"]
+            .iter()
+            .map(|prefix| {
+                let command = format!("{prefix}argocd login x --password {secret} --grpc-web");
+                format!(
+                    "powershell -EncodedCommand {} refused",
+                    STANDARD.encode(utf16(&command))
+                )
+            })
+            .collect();
+        let bytes = utf16(secret);
+        echoes.push(format!(
+            "dump {} refused",
+            bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+        echoes.push(format!(
+            "dump {} refused",
+            bytes
+                .iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for echoed in echoes {
+            let clean = secrets.hidden_in(&echoed);
+            assert!(clean.ends_with(" refused"), "{echoed} → {clean}");
+            assert!(!clean.contains("hunter"), "{echoed} → {clean}");
+            assert_ne!(clean, echoed);
+        }
+        let other = format!(
+            "powershell -EncodedCommand {}",
+            STANDARD.encode(utf16("argocd app list --grpc-web"))
+        );
+        assert_eq!(secrets.hidden_in(&other), other);
+        // A long UTF-16 dump is read in linear time.
+        let long = "5a 00 71 00 39 00 ".repeat(60_000);
+        let _ = secrets.hidden_in(&long);
     }
 
     /// The twentieth review (E1): a secret quoted in hex, or inside the base64 of a longer text
