@@ -14,7 +14,10 @@
 //! attached for sqlcmd, curl's `-u` attached, crane's login), O1 (`own_secrets.rs`: UTF-16LE
 //! sent bytes, so base64 at any offset and hex/decimal lists), N1 (`anchors.rs` `entry_name`:
 //! the `name` beside a `value`), N2 (`explicit_key`), O2 (`Radix::Octal` lists, a
-//! quoted-printable soft break read through). Still ignored: A1 (the allow-list, not scrubbing).
+//! quoted-printable soft break read through), A1 (`project_guard.rs` `delete_hooks`,
+//! `ensure_app_delete_allowed`: a delete reads the app's manifests and judges its delete hooks,
+//! for the app and every child Application a cascade, prune or resource delete deletes). All
+//! ten fixed.
 //!
 //! - A1 (high, allow-list, both; `src/tools/lifecycle.rs` `DeleteApp::run`, `project_guard.rs`
 //!   `ensure_managed_deletes_allowed`) `delete_argocd_app` of an allowed app reads no manifests,
