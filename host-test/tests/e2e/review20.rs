@@ -231,7 +231,8 @@ async fn review20_finding_c2_a_cascade_delete_reaches_a_grandchild_of_another_pr
 
 /// The judgement of an app of apps ends and lets through what it should: `payments` manages
 /// `broken-app` (moved to payments), which manages `payments` back (a cycle). Every Application
-/// reached is allowed, so the cascade delete is sent, once, and each app was read once.
+/// reached is allowed, so the cascade delete is sent, once, and each app was read once (and
+/// its manifests once, for its delete hooks).
 #[tokio::test]
 async fn an_app_of_apps_all_allowed_is_deleted_and_a_cycle_ends() {
     let mut world = crate::World::new().await;
@@ -262,9 +263,14 @@ async fn an_app_of_apps_all_allowed_is_deleted_and_a_cycle_ends() {
         deletes[0].starts_with("/api/v1/applications/payments?"),
         "{deletes:?}"
     );
-    let reads_of_child = requests
-        .iter()
-        .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/applications/broken-app"))
-        .count();
-    assert_eq!(reads_of_child, 1, "{result}");
+    let reads_of = |path: &str| {
+        requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.split('?').next() == Some(path))
+            .count()
+    };
+    assert_eq!(reads_of("/api/v1/applications/broken-app"), 1, "{result}");
+    // Its delete hooks, once: deleting it runs them (review29 A1).
+    let hooks = reads_of("/api/v1/applications/broken-app/manifests");
+    assert_eq!(hooks, 1, "{result}");
 }
