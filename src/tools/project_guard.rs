@@ -129,22 +129,31 @@ pub async fn ensure_resource_allowed<H: Host>(
         return Ok(());
     };
     if is_namespace(resource) {
-        // The namespace the app's own Application object lives in holds Argo CD's
-        // Applications: deleting it deletes them all, whatever their project.
         let parent = current_app(client, app_name, app_namespace).await?;
-        let held = parent
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str);
-        if held == Some(resource.name) {
-            return Err(refuse_applications_namespace(resource.name, allowed));
-        }
-        // With apps in any namespace, any Namespace may hold Applications, of any project.
-        return ensure_namespace_holds_no_apps(client, allowed, resource.name).await;
+        return ensure_namespace_delete_allowed(client, allowed, &parent, resource.name).await;
     }
     match argo_object(resource, allowed)? {
         Some(app) => ensure_apps_allowed(client, allowed, app, None, true).await,
         None => Ok(()),
     }
+}
+
+/// A delete of `namespace` through `parent`: the namespace the app's own Application object
+/// lives in holds Argo CD's Applications, and deleting it deletes them all, whatever their
+/// project; with apps in any namespace, any other Namespace may hold Applications too.
+async fn ensure_namespace_delete_allowed<H: Host>(
+    client: &ArgoClient<'_, H>,
+    allowed: &[String],
+    parent: &Value,
+    namespace: &str,
+) -> Result<(), ArgoError> {
+    let held = parent
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str);
+    if held == Some(namespace) {
+        return Err(refuse_applications_namespace(namespace, allowed));
+    }
+    ensure_namespace_holds_no_apps(client, allowed, namespace).await
 }
 
 fn is_namespace(resource: &super::ResourceSelector<'_>) -> bool {
@@ -637,12 +646,8 @@ pub async fn ensure_app_delete_allowed<H: Host>(
     for hook_app in apps {
         ensure_apps_allowed(client, allowed, hook_app, None, true).await?;
     }
-    let held = app.pointer("/metadata/namespace").and_then(Value::as_str);
     for namespace in namespaces {
-        if held == Some(namespace.as_str()) {
-            return Err(refuse_applications_namespace(&namespace, allowed));
-        }
-        ensure_namespace_holds_no_apps(client, allowed, &namespace).await?;
+        ensure_namespace_delete_allowed(client, allowed, app, &namespace).await?;
     }
     Ok(())
 }

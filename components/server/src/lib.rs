@@ -11,7 +11,7 @@ use argocd_mcp::mcp::http::{self, HttpExchange, MAX_BODY_BYTES};
 use argocd_mcp::mcp::server::MessageSink;
 use argocd_mcp::service;
 use argocd_mcp::settings::Settings;
-use argocd_mcp_wasi_host::body::{BodyReader, BodyWriter, stated_length};
+use argocd_mcp_wasi_host::body::{BodyReader, BodyWriter, field_list, stated_length, text_headers};
 use argocd_mcp_wasi_host::{WasiClock, WasiHttp};
 use wasip2::exports::http::incoming_handler::{self, ResponseOutparam};
 use wasip2::http::types::{Fields, IncomingRequest, Method, OutgoingResponse};
@@ -149,10 +149,7 @@ async fn answer(request: IncomingRequest, out: ResponseOutparam) {
         },
     };
     drop(body);
-    let headers: Vec<(String, String)> = headers
-        .into_iter()
-        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
-        .collect();
+    let headers = text_headers(headers);
     let method = method_name(&request.method());
     let authority = request.authority();
     // With the query: `/health/argocd?profile=…` names an instance.
@@ -191,11 +188,7 @@ fn method_name(method: &Method) -> String {
 /// Starts the answer: its status and headers sent, its body's writer returned. Headers the host
 /// refuses leave an answer with none and status 500.
 fn start(out: ResponseOutparam, status: u16, headers: &[(String, String)]) -> Option<BodyWriter> {
-    let listed: Vec<(String, Vec<u8>)> = headers
-        .iter()
-        .map(|(name, value)| (name.clone(), value.clone().into_bytes()))
-        .collect();
-    let (fields, status) = match Fields::from_list(&listed) {
+    let (fields, status) = match Fields::from_list(&field_list(headers)) {
         Ok(fields) => (fields, status),
         Err(_) => (Fields::new(), 500),
     };

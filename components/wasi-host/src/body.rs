@@ -109,3 +109,19 @@ pub fn stated_length(headers: &[(String, Vec<u8>)]) -> Option<u64> {
         .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
         .and_then(|(_, value)| std::str::from_utf8(value).ok()?.trim().parse().ok())
 }
+
+/// Headers as wasi:http takes them: values as bytes.
+pub fn field_list(headers: &[(String, String)]) -> Vec<(String, Vec<u8>)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.clone(), value.clone().into_bytes()))
+        .collect()
+}
+
+/// Headers as the core reads them: values as text (a byte that is not UTF-8 read as U+FFFD).
+pub fn text_headers(headers: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        .collect()
+}

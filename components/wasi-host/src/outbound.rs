@@ -12,7 +12,7 @@ use wasip2::http::types::{
 use wstd::future::FutureExt;
 use wstd::runtime::AsyncPollable;
 
-use crate::body::{BodyError, BodyReader, BodyWriter, stated_length};
+use crate::body::{BodyError, BodyReader, BodyWriter, field_list, stated_length, text_headers};
 
 /// Outbound HTTP for the core (wasi:http/outgoing-handler).
 #[derive(Default)]
@@ -126,11 +126,7 @@ fn invalid(why: &str) -> HttpError {
 
 /// The request as wasi:http takes it.
 fn outgoing(request: &HttpRequest) -> Result<OutgoingRequest, HttpError> {
-    let mut headers: Vec<(String, Vec<u8>)> = request
-        .headers
-        .iter()
-        .map(|(name, value)| (name.clone(), value.clone().into_bytes()))
-        .collect();
+    let mut headers = field_list(&request.headers);
     // A known length, never chunked: proxies and gateways in front of Argo CD may refuse
     // chunked requests. A bodiless GET says nothing, as clients do.
     if !(request.body.is_empty() && request.method == Method::Get) {
@@ -185,13 +181,6 @@ fn split_url(url: &str) -> Option<(Scheme, &str, String)> {
         format!("/{path}")
     };
     Some((scheme, authority, path))
-}
-
-fn text_headers(headers: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
-    headers
-        .into_iter()
-        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
-        .collect()
 }
 
 /// Where in the exchange a failure happened.
