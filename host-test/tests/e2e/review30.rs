@@ -17,6 +17,14 @@
 //!   alice` / `quote PASS PW`, and upper-case `USER alice PW`: shown. Fix: match `user`
 //!   case-insensitively, and `PASS PW` (after `quote`/`literal`) in an ftp script.
 //!
+//! - L1 (low, allow-list, both; `project_guard.rs` `ensure_app_delete_allowed`, non-cascade
+//!   branch) the hook Namespaces (and hook Applications, each its own `ensure_apps_allowed`
+//!   budget) are judged without the `APPS_READ_MOST` bound: payments' Git with 70 PostDelete
+//!   `Namespace` hooks, `delete_argocd_app {cascade: false}` lists Applications 70 times and
+//!   deletes; `cascade: true` refuses after 62. Fix: one shared read counter across
+//!   `delete_hooks` results in the non-cascade branch (or route it through
+//!   `ensure_apps_allowed` with the root not deleted-by-cascade), dedup namespaces.
+//!
 //! Held (passing `review30_held_*`): delete hooks with `PostDelete,PreSync`, ` PreDelete `,
 //! `helm.sh/hook: post-delete, pre-install`, `argoproj.io/v1beta1`, no namespace, no project
 //! written, a hook Application not yet existing (refused: unreadable), ApplicationSet,
@@ -27,10 +35,7 @@
 //! 'PW'`, `mongosh -p`, `passwd --stdin`, `dgmgrl sys/PW`, `ldapsearch -wPW`, `redis-cli -a
 //! "PW"`, `echo root:PW|chpasswd`, `sshpass -p`, snmpget `-APW -XPW`.
 //!
-//! Not reached (time box): more than 64 hook objects / hook Namespaces in the non-cascade
-//! path (by reading, `ensure_app_delete_allowed` gives each hook Application its own
-//! `APPS_READ_MOST` budget and lists each hook Namespace without counting: likely unbounded
-//! reads, low), a hook reached through prune or `delete_argocd_resource` of a child, the
+//! Not reached (time box): a hook reached through prune or `delete_argocd_resource` of a child, the
 //! approval pre-check in `guards.rs`, own_secrets (UTF-16LE, octal, quoted-printable) and
 //! anchors (`entry_name`, `explicit_key`) variants.
 
@@ -273,4 +278,38 @@ async fn review30_held_delete_hooks() {
         }
     }
     assert!(passed.is_empty(), "{passed:#?}");
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review30 L1"]
+async fn review30_finding_l1_non_cascade_delete_hooks_unbounded() {
+    let hooks: Vec<serde_json::Value> = (0..70)
+        .map(|i| {
+            hook(
+                "v1",
+                "Namespace",
+                &format!("r30-ns-{i}"),
+                ("argocd.argoproj.io/hook", "PostDelete"),
+                json!({}),
+            )
+        })
+        .collect();
+    let world = payments_with_git(hooks).await;
+    let answer = world
+        .call(
+            "delete_argocd_app",
+            json!({"app_name": "payments", "cascade": false, "confirm": true}),
+        )
+        .await;
+    let lists = world
+        .standin
+        .state()
+        .requests
+        .iter()
+        .filter(|r| r.path.contains("appNamespace"))
+        .count();
+    assert!(
+        answer["isError"] == true && lists <= 64,
+        "lists {lists}: {answer}"
+    );
 }
