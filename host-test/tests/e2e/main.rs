@@ -54,6 +54,7 @@ mod review26;
 mod review27;
 mod review28;
 mod review29;
+mod review30;
 mod review4;
 mod review5;
 mod review6;
