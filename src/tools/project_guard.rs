@@ -133,7 +133,9 @@ pub async fn ensure_resource_allowed<H: Host>(
         return ensure_namespace_delete_allowed(client, allowed, &parent, resource.name).await;
     }
     match argo_object(resource, allowed)? {
-        Some(app) => ensure_apps_allowed(client, allowed, app, None, true).await,
+        Some(app) => {
+            ensure_apps_allowed(client, allowed, app, None, Deletes::AppAndAllItManages).await
+        }
         None => Ok(()),
     }
 }
@@ -216,7 +218,7 @@ pub async fn ensure_managed_deletes_allowed<H: Host>(
         return Ok(());
     };
     let app = (app_name.to_owned(), app_namespace.map(str::to_owned));
-    ensure_apps_allowed(client, allowed, app, None, false).await
+    ensure_apps_allowed(client, allowed, app, None, Deletes::WhatItManages).await
 }
 
 /// Whether the app's own sync options make a sync delete what it manages and create it again:
@@ -270,7 +272,7 @@ pub async fn ensure_sync_allowed<H: Host>(
     }
     if prune || replaces_what_it_manages(app) {
         let first = (app_name.to_owned(), app_namespace.map(str::to_owned));
-        ensure_apps_allowed(client, allowed, first, Some(app), false).await?;
+        ensure_apps_allowed(client, allowed, first, Some(app), Deletes::WhatItManages).await?;
     }
     let app_ref = (app_name, app_namespace);
     ensure_applied_objects_allowed(client, allowed, app_ref, app, deployed).await
@@ -638,18 +640,23 @@ pub async fn ensure_app_delete_allowed<H: Host>(
         return Ok(());
     };
     let root = (app_name.to_owned(), app_namespace.map(str::to_owned));
-    if cascade {
-        return ensure_apps_allowed(client, allowed, root, Some(app), true).await;
-    }
-    let app_ref = (app_name, app_namespace);
-    let (apps, namespaces) = delete_hooks(client, allowed, app_ref, app).await?;
-    for hook_app in apps {
-        ensure_apps_allowed(client, allowed, hook_app, None, true).await?;
-    }
-    for namespace in namespaces {
-        ensure_namespace_delete_allowed(client, allowed, app, &namespace).await?;
-    }
-    Ok(())
+    let deletes = if cascade {
+        Deletes::AppAndAllItManages
+    } else {
+        Deletes::AppOnly
+    };
+    ensure_apps_allowed(client, allowed, root, Some(app), deletes).await
+}
+
+/// What a call deletes of the first app it is judged by.
+#[derive(Clone, Copy, PartialEq)]
+enum Deletes {
+    /// What the app manages, the app staying (a sync or rollback that prunes or replaces).
+    WhatItManages,
+    /// The app and all it manages (a cascade delete; an Application deleted as a resource).
+    AppAndAllItManages,
+    /// The app alone (a delete without cascade): what it manages stays, its delete hooks run.
+    AppOnly,
 }
 
 /// An Application named by its name and, when known, its namespace.
@@ -704,17 +711,19 @@ fn argo_object(
     Ok(None)
 }
 
-/// `first` and every Application it reaches through the resources each manages: each in an
-/// allowed project, and no ApplicationSet or AppProject among what they manage. An app reached
-/// twice (a cycle, two parents) is read once; `first` not at all when the caller has read it.
-/// Every app deleted (all it reaches, and `first` when `first_deleted`) runs its delete hooks
-/// ([`delete_hooks`]): the Applications and Namespaces among them are judged as deletes too.
+/// `first` and every Application it reaches through the resources each manages (not those of
+/// `first` when it [`Deletes::AppOnly`]): each in an allowed project, and no ApplicationSet or
+/// AppProject among what they manage. An app reached twice (a cycle, two parents) is read once;
+/// `first` not at all when the caller has read it. Every app deleted (all it reaches, and
+/// `first` unless it stays) runs its delete hooks ([`delete_hooks`]): the Applications and
+/// Namespaces among them are judged as deletes too. All reads and Namespace lists count
+/// towards one bound, [`APPS_READ_MOST`].
 async fn ensure_apps_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     allowed: &[String],
     first: AppName,
     mut first_read: Option<&Value>,
-    first_deleted: bool,
+    first_deletes: Deletes,
 ) -> Result<(), ArgoError> {
     let mut seen = vec![first.clone()];
     let mut pending = vec![first];
@@ -750,11 +759,11 @@ async fn ensure_apps_allowed<H: Host>(
             // Reached through the apps the call acts on: say how, or the refusal names an app
             // the caller never mentioned.
             return Err(ArgoError::invalid_input(format!(
-                "this call can delete application '{name}', which an app it acts on manages (a cascade delete or a prune deletes the Applications an app manages, and deleting an Application deletes all it deployed), and '{name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
+                "this call can delete application '{name}', which an app it acts on manages or runs as a delete hook (a cascade delete or a prune deletes the Applications an app manages, a delete runs the app's delete hooks, and deleting an Application deletes all it deployed), and '{name}' belongs to project '{project}'; this server may only change apps of {} (ARGOCD_ALLOWED_PROJECTS / allowed_projects). Nothing was sent to Argo CD.",
                 allowed_list(allowed)
             )));
         }
-        if !at_root || first_deleted {
+        if !at_root || first_deletes != Deletes::WhatItManages {
             // One more read, counted with the apps.
             read += 1;
             if read > APPS_READ_MOST {
@@ -769,6 +778,9 @@ async fn ensure_apps_allowed<H: Host>(
                     pending.push(hook_app);
                 }
             }
+        }
+        if at_root && first_deletes == Deletes::AppOnly {
+            continue;
         }
         for resource in app["status"]["resources"].as_array().into_iter().flatten() {
             let text = |field: &str| resource.get(field).and_then(Value::as_str);
@@ -908,7 +920,14 @@ pub async fn ensure_patch_allowed<H: Host>(
     // Argo CD's auto-sync with sync options that replace what the app manages deletes it too.
     if prunes || replaces_what_it_manages(&after) {
         let first = (app_name.to_owned(), app_namespace.map(str::to_owned));
-        ensure_apps_allowed(client, allowed, first, Some(&current), false).await?;
+        ensure_apps_allowed(
+            client,
+            allowed,
+            first,
+            Some(&current),
+            Deletes::WhatItManages,
+        )
+        .await?;
     }
     let revisions = target_revisions(&after["spec"]);
     let app = (app_name, app_namespace);

@@ -281,7 +281,6 @@ async fn review30_held_delete_hooks() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review30 L1"]
 async fn review30_finding_l1_non_cascade_delete_hooks_unbounded() {
     let hooks: Vec<serde_json::Value> = (0..70)
         .map(|i| {
