@@ -149,6 +149,12 @@ fn named_rules(text: &str) -> [spans::Rule; 17] {
     } else {
         |_, _| None
     };
+    // Likewise a call that compares is looked for only in a text that names one.
+    let comparisons: spans::Rule = if comparisons::names_a_comparing_call(text.as_bytes()) {
+        comparisons::credential
+    } else {
+        comparisons::credential_without_calls
+    };
     [
         tokens::credential,
         secret_data,
@@ -164,7 +170,7 @@ fn named_rules(text: &str) -> [spans::Rule; 17] {
         assignments::keyword_argument,
         commands::credential,
         calls::credential,
-        comparisons::credential,
+        comparisons,
         files::pgpass_password,
         files::properties_password,
         headers::scheme_credential,

@@ -49,14 +49,38 @@ const CALLS: [&str; 11] = [
     "hassuffix",
 ];
 
-/// The literal of a comparison starting at `i` ([`symbolic`], [`worded`]), when what it is
-/// compared with names a credential.
+/// The literal of a comparison starting at `i` ([`symbolic`], [`worded`], a call that
+/// compares), when what it is compared with names a credential.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if matches!(unit(bytes, i).ch, b'"' | b'\'' | b'`')
         && let Some(literal) = argument_of_comparing_call(bytes, i)
     {
         return Some(literal);
     }
+    compared_literal(bytes, i)
+}
+
+/// [`credential`] for a text that names no call that compares ([`names_a_comparing_call`]):
+/// the calls are not looked for, which reads back up to [`EXPRESSION_BEFORE_MOST`] bytes at
+/// every quote of a JSON text.
+pub fn credential_without_calls(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    compared_literal(bytes, i)
+}
+
+/// Whether `bytes` holds a word of [`COMPARING`], in any case: a call's name says it compares
+/// only where one is written. Judged once for the whole text.
+pub fn names_a_comparing_call(bytes: &[u8]) -> bool {
+    (0..bytes.len()).any(|at| {
+        COMPARING.iter().any(|word| {
+            bytes[at..].len() >= word.len()
+                && bytes[at..at + word.len()].eq_ignore_ascii_case(word.as_bytes())
+        })
+    })
+}
+
+/// The literal of a comparison by an operator or a word starting at `i` ([`symbolic`],
+/// [`worded`]), when what it is compared with names a credential.
+fn compared_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let (literal, operand, escaped) = symbolic(bytes, i).or_else(|| worded(bytes, i))?;
     let expression_end = literal.0.min(operand.0);
     compared_with_credential(bytes, operand, expression_end, escaped).then_some(literal)
@@ -631,6 +655,41 @@ fn mentions_credential(text: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::without_credentials;
+
+    /// The calls that compare are looked for only in a text that names one: where none is
+    /// named, the rule finds at every byte what it finds looking for them.
+    #[test]
+    fn calls_that_compare_are_looked_for_only_where_one_is_named() {
+        let named = [
+            r#"assertEquals(token, "R1-x")"#,
+            r#"ASSERTEQUALS(token, "R1-x")"#,
+            r#"assertThat(password).isEqualTo("R1-x")"#,
+            r#"hmac.Compare_digest(api_key, b"R1-x")"#,
+            r#"expect(secret).toBe('R1-x')"#,
+            r#"subtle.ConstantTimeCompare([]byte(token), []byte("R1-x"))"#,
+        ];
+        for text in named {
+            assert!(super::names_a_comparing_call(text.as_bytes()), "{text}");
+            assert!(!without_credentials(text).contains("R1-x"), "{text}");
+        }
+        let unnamed = [
+            r#"check(token, "R1-x")"#,
+            r#"{"name":"guestbook","message":"synced (all tasks run)","token":"x"}"#,
+            r#"if password == "R1-x" { run("R1-y") }"#,
+            r#"verify(password, 'R1-x') && match_case(token, "R1-y")"#,
+        ];
+        for text in unnamed {
+            let bytes = text.as_bytes();
+            assert!(!super::names_a_comparing_call(bytes), "{text}");
+            for i in 0..bytes.len() {
+                assert_eq!(
+                    super::credential(bytes, i),
+                    super::credential_without_calls(bytes, i),
+                    "{text} at {i}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_literal_compared_with_a_credential_is_masked() {

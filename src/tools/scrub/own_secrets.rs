@@ -17,6 +17,8 @@ const OWN_SECRET_SHORTEST: usize = 6;
 /// JSON-escaped, in hex, and in base64 of any text that holds them.
 pub struct OwnSecrets {
     spellings: Vec<Spelling>,
+    /// The bytes a spelling starts with ([`Self::spellings_held`]).
+    spelling_starts: [bool; 256],
     /// Each secret as a pattern of what a text's escapes stand for ([`pattern_of`]): looked for
     /// there ([`read_through_breaks`]), and, for one holding a space, in the text as written
     /// with its line breaks (a passphrase wrapped at one of its spaces).
@@ -139,8 +141,15 @@ impl OwnSecrets {
         // found.
         crate::order::sort_rows_by(&mut spellings, |a, b| b.text.len().cmp(&a.text.len()));
         spellings.dedup_by(|a, b| a.text == b.text);
+        let mut spelling_starts = [false; 256];
+        for spelling in &spellings {
+            if let Some(first) = spelling.text.bytes().next() {
+                spelling_starts[usize::from(first)] = true;
+            }
+        }
         OwnSecrets {
             spellings,
+            spelling_starts,
             plain,
             sent: sent_bytes,
             cores,
@@ -183,6 +192,11 @@ impl OwnSecrets {
             }
             let mut at = 0;
             while at < bytes.len() {
+                // Only where the first byte's first digit is written can its number start.
+                if !radix.may_start(bytes[at], first) {
+                    at += 1;
+                    continue;
+                }
                 let Some((_, first_end)) = radix.byte_at(bytes, at).filter(|(b, _)| *b == first)
                 else {
                     at += 1;
@@ -274,9 +288,10 @@ impl OwnSecrets {
         let mut spans: Vec<(usize, usize)> = Vec::new();
         if plain {
             // A reading of its own, keeping spaces: a secret holding one (escaped) is found.
-            let (read, from) = read_through_breaks(&units, false);
+            let reading = read_through_breaks(&units, false);
+            let (read, from) = &*reading;
             for secret in &self.plain {
-                look_for(&read, &from, secret, no_word, &mut spans);
+                look_for(read, from, secret, no_word, &mut spans);
             }
             // Wrapped at one of its spaces: the line break (written or escaped) read as the
             // space it stands for, which the reading above takes for a word cut where wrapped.
@@ -287,19 +302,39 @@ impl OwnSecrets {
             }
         }
         if cores {
-            let (read, from) = read_through_breaks(&units, true);
+            let reading = read_through_breaks(&units, true);
+            let (read, from) = &*reading;
             for core in &self.cores {
-                look_for(&read, &from, core, base64_word, &mut spans);
+                look_for(read, from, core, base64_word, &mut spans);
             }
         }
         masked(text, spans).map_or(Cow::Borrowed(text), Cow::Owned)
     }
 
+    /// Which of the spellings `text` holds, found in one reading of it: most texts hold none,
+    /// and one search for each spelling would read them once a spelling.
+    fn spellings_held(&self, text: &[u8]) -> Vec<bool> {
+        let mut held = vec![false; self.spellings.len()];
+        for (at, byte) in text.iter().enumerate() {
+            if !self.spelling_starts[usize::from(*byte)] {
+                continue;
+            }
+            for (k, spelling) in self.spellings.iter().enumerate() {
+                let spelled = spelling.text.as_bytes();
+                held[k] |= spelled.first() == Some(byte) && text[at..].starts_with(spelled);
+            }
+        }
+        held
+    }
+
     /// `text` without any spelling of the secrets.
     fn spellings_hidden_in<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let held = self.spellings_held(text.as_bytes());
         let mut out = Cow::Borrowed(text);
-        for spelling in &self.spellings {
-            if !out.contains(spelling.text.as_str()) {
+        for (spelling, held) in self.spellings.iter().zip(held) {
+            // A mask written for a longer one may make a new one: the changed text is searched.
+            let may_hold = held || matches!(out, Cow::Owned(_));
+            if !may_hold || !out.contains(spelling.text.as_str()) {
                 continue;
             }
             let bytes = out.as_bytes();
@@ -456,6 +491,20 @@ impl Radix {
         }
     }
 
+    /// Whether the number of `byte` may start with the character `at` ([`Self::byte_at`]): the
+    /// high digit in hex (either case), the first of three in octal, any digit in decimal
+    /// (`012` is 12). A quick test before a number is read at every place.
+    fn may_start(self, at: u8, byte: u8) -> bool {
+        match self {
+            Radix::Hex => {
+                let high = b"0123456789abcdef"[usize::from(byte >> 4)];
+                at.to_ascii_lowercase() == high
+            }
+            Radix::Octal => at == b'0' + (byte >> 6),
+            Radix::Decimal => at.is_ascii_digit(),
+        }
+    }
+
     /// Whether `text` may hold a list starting with `first`. Digits are in most texts (times,
     /// counts, versions): a decimal list is read further only in a text holding the first
     /// byte's number.
@@ -526,6 +575,9 @@ fn hex_line_skipped(bytes: &[u8], end: usize) -> Option<usize> {
     Some(line + blanks(line, |b| *b == b' ').min(2))
 }
 
+/// A reading of a text: the units it stands for, and where in the text each was written.
+type Reading = (Vec<u8>, Vec<(usize, usize)>);
+
 /// What `text` stands for with its escapes read ([`units_of`]), and where in `text` each byte
 /// of that reading was written. Line breaks between base64 characters are left out of the
 /// reading, so base64 wrapped over lines (MIME's 76 characters a line) reads as one word; with
@@ -533,12 +585,14 @@ fn hex_line_skipped(bytes: &[u8], end: usize) -> Option<usize> {
 /// space or tab (a log flattened to one line) between base64 characters. Spaces skipped leave a
 /// gap in where the units were written ([`look_for`] reads words across it by their lengths);
 /// a bare line break leaves none.
-fn read_through_breaks(
-    (read, from): &(Vec<u8>, Vec<(usize, usize)>),
-    spaced: bool,
-) -> (Vec<u8>, Vec<(usize, usize)>) {
+fn read_through_breaks(units: &Reading, spaced: bool) -> Cow<'_, Reading> {
     let is_break = |b: u8| matches!(b, b'\n' | b'\r');
     let is_space = |b: u8| matches!(b, b' ' | b'\t');
+    let (read, from) = units;
+    // Without a break (or a space, when spaces are read through) nothing is left out.
+    if !read.iter().any(|b| is_break(*b) || spaced && is_space(*b)) {
+        return Cow::Borrowed(units);
+    }
     let mut kept = (
         Vec::with_capacity(read.len()),
         Vec::with_capacity(read.len()),
@@ -582,19 +636,30 @@ fn read_through_breaks(
         kept.1.push(from[at]);
         at += 1;
     }
-    kept
+    Cow::Owned(kept)
 }
 
 /// What `text` stands for, one byte a unit ([`super::reading::unit`]: JSON at any depth of
 /// quoting, percent-encoding, HTML's quotes), and where each unit was written. A backslash
 /// written at a depth of quoting (2, 4, 8 … of them with no escape after) reads as one.
-fn units_of(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
+fn units_of(text: &[u8]) -> Reading {
     let (mut read, mut from) = (
         Vec::with_capacity(text.len()),
         Vec::with_capacity(text.len()),
     );
     let mut at = 0;
     while at < text.len() {
+        // Only a backslash, `%` or `&` starts an escape: every other byte is itself.
+        if !matches!(text[at], b'\\' | b'%' | b'&') {
+            read.push(if text[at].is_ascii() {
+                text[at]
+            } else {
+                super::reading::OTHER
+            });
+            from.push((at, at + 1));
+            at += 1;
+            continue;
+        }
         let run = if text[at] == b'\\' {
             text[at..]
                 .iter()
