@@ -1,0 +1,45 @@
+//! Thirty-first hostile review (issue 19). Work in progress.
+
+use serde_json::json;
+
+use crate::planting::{LiveShape, config_map, leaks_in_live};
+
+fn cm(name: &'static str, file: &'static str, text: &str) -> serde_json::Value {
+    config_map(name, json!({ file: text }))
+}
+
+async fn shown(lines: &[(&'static str, &'static str, &str, &'static [&'static str])]) -> Vec<String> {
+    let shapes: Vec<LiveShape> = lines
+        .iter()
+        .map(|(n, file, text, s)| (*n, cm(n, file, text), *s))
+        .collect();
+    leaks_in_live(&shapes).await
+}
+
+#[tokio::test]
+async fn review31_probe_config_files() {
+    let found = shown(&[
+        ("q01", "fluent.conf", "<match **>\n  @type elasticsearch\n  host es\n  user elastic\n  password R31q01Pw\n</match>", &["R31q01Pw"]),
+        ("q02", "fluent-bit.conf", "[OUTPUT]\n    Name  es\n    HTTP_User elastic\n    HTTP_Passwd R31q02Pw\n", &["R31q02Pw"]),
+        ("q03", "fluent-bit.conf", "[OUTPUT]\n    Name  es\n    Cloud_Auth elastic:R31q03Pw\n", &["R31q03Pw"]),
+        ("q04", "nslcd.conf", "uri ldap://ldap\nbinddn cn=admin,dc=x\nbindpw R31q04Pw\n", &["R31q04Pw"]),
+        ("q05", "slapd.conf", "rootdn cn=admin\nrootpw R31q05Pw\n", &["R31q05Pw"]),
+        ("q06", "keepalived.conf", "authentication {\n    auth_type PASS\n    auth_pass R31q06Pw\n}", &["R31q06Pw"]),
+        ("q07", "haproxy.cfg", "listen stats\n    bind :8404\n    stats enable\n    stats auth admin:R31q07Pw\n", &["R31q07Pw"]),
+        ("q08", "httpd.conf", "AuthLDAPBindDN cn=x\nAuthLDAPBindPassword R31q08Pw\n", &["R31q08Pw"]),
+        ("q09", "mosquitto.conf", "connection bridge\naddress broker:1883\nremote_username bridge\nremote_password R31q09Pw\n", &["R31q09Pw"]),
+        ("q10", "sasl_passwd", "[smtp.example.com]:587 mailer:R31q10Pw\n", &["R31q10Pw"]),
+        ("q11", "sssd.conf", "[domain/x]\nldap_default_authtok = R31q11Pw\n", &["R31q11Pw"]),
+        ("q12", "alertmanager.yml", "receivers:\n- name: pd\n  pagerduty_configs:\n  - routing_key: R31q12Key0123456789abcdef\n", &["R31q12Key"]),
+        ("q13", "alertmanager.yml", "receivers:\n- name: pd\n  pagerduty_configs:\n  - service_key: R31q13Key0123456789abcdef\n", &["R31q13Key"]),
+        ("q14", "snmpd.conf", "rocommunity R31q14Com 10.0.0.0/8\ncom2sec ro default R31q14Co2\n", &["R31q14Com", "R31q14Co2"]),
+        ("q15", "pgbouncer-users.txt", "\"app\" \"R31q15Pw\"\n", &["R31q15Pw"]),
+        ("q16", "redis-users.acl", "user app on >R31q16Pw ~* +@all\n", &["R31q16Pw"]),
+        ("q17", "td-agent.conf", "<source>\n  @type forward\n  <security>\n    self_hostname x\n    shared_key R31q17Key\n  </security>\n</source>", &["R31q17Key"]),
+        ("q18", "fluent.conf", "<match **>\n  @type http\n  <auth>\n    method basic\n    username u\n    password \"R31q18Pw\"\n  </auth>\n</match>", &["R31q18Pw"]),
+        ("q19", "squid.conf", "cache_peer parent.example parent 3128 0 login=user:R31q19Pw\n", &["R31q19Pw"]),
+        ("q20", "stunnel.psk", "client1:R31q20PskSecretValue\n", &["R31q20Psk"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
