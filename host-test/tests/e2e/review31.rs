@@ -43,3 +43,29 @@ async fn review31_probe_config_files() {
     .await;
     crate::planting::assert_none(found);
 }
+
+#[tokio::test]
+async fn review31_probe_config_files_2() {
+    let found = shown(&[
+        ("r01", "client.ovpn", "client\n<auth-user-pass>\nvpnuser\nR31r01Pw\n</auth-user-pass>\n", &["R31r01Pw"]),
+        ("r02", "named.conf", "key \"ddns\" {\n  algorithm hmac-sha256;\n  secret \"R31r02TsigKeyQUJDREVGRw==\";\n};", &["R31r02Tsig"]),
+        ("r03", "router.cfg", "username admin privilege 15 password 0 R31r03Pw\nenable password R31r03En\nsnmp-server community R31r03Co RO\ntacacs-server key R31r03Tk\n", &["R31r03Pw", "R31r03En", "R31r03Co", "R31r03Tk"]),
+        ("r04", "rabbitmq.conf", "default_user = admin\ndefault_pass = R31r04Pw\n", &["R31r04Pw"]),
+        ("r05", "consul.hcl", "encrypt = \"R31r05GossipKeyQUJDREVGR0g=\"\nacl {\n  tokens {\n    agent = \"R31r05-agent-token\"\n  }\n}\n", &["R31r05Gossip", "R31r05-agent"]),
+        ("r06", "rclone.conf", "[remote]\ntype = sftp\nuser = bob\npass = R31r06Pw\n", &["R31r06Pw"]),
+        ("r07", ".npmrc", "//registry.example.com/:_auth=UjMxcjA3VXNlcjpSMzFyMDdQdw==\n", &["UjMxcjA3VXNlcjpSMzFyMDdQdw"]),
+        ("r08", "cert.pem", "-----BEGIN ARGO TUNNEL TOKEN-----\nR31r08TunnelTokenBody\n-----END ARGO TUNNEL TOKEN-----\n", &["R31r08Tunnel"]),
+        ("r09", "id_ssh2", "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: \"k\"\nR31r09KeyBody\n---- END SSH2 ENCRYPTED PRIVATE KEY ----\n", &["R31r09KeyBody"]),
+        ("r10", "jwks.json", "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83O\",\"y\":\"x_FE\",\"d\":\"R31r10PrivateScalar\"}]}", &["R31r10Private"]),
+        ("r11", "jwk.json", "{\"kty\":\"oct\",\"alg\":\"HS256\",\"k\":\"R31r11SymmetricKey\"}", &["R31r11Symmetric"]),
+        ("r12", "proftpd.conf", "SQLConnectInfo proftpd@db proftpd R31r12Pw\n", &["R31r12Pw"]),
+        ("r13", "wpa_supplicant.conf", "network={\n  ssid=\"corp\"\n  psk=\"R31r13Psk\"\n}\n", &["R31r13Psk"]),
+        ("r14", "ipsec.secrets", ": PSK \"R31r14Psk\"\n", &["R31r14Psk"]),
+        ("r15", "influx.toml", "[[outputs.influxdb_v2]]\n  urls = [\"http://influx:8086\"]\n  token = \"R31r15Tok\"\n", &["R31r15Tok"]),
+        ("r16", "dovecot.conf", "passdb {\n  driver = static\n  args = password=R31r16Pw\n}\n", &["R31r16Pw"]),
+        ("r17", "chap-secrets", "# client server secret IP\nvpnuser * R31r17Pw *\n", &["R31r17Pw"]),
+        ("r18", "krb5.keytab.b64", "password R31r18Pw\n", &["R31r18Pw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
