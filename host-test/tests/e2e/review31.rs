@@ -64,11 +64,21 @@
 //! `app.ini` (`PASSWD`, `INTERNAL_TOKEN`, `SECRET_KEY`), Django `settings.py`, WireGuard
 //! `PrivateKey`/`PresharedKey`, Nomad `vault { token = … }`.
 //!
-//! Not reached (time box): guards (allow-list through ownerReferences garbage collection of an
-//! Application owned by a resource an allowed app manages; read-only `source_index` on an Argo
-//! CD that ignores it), approvals and user mode were read but not attacked with probes; logs,
-//! events and diffs carrying these shapes (the same scrubbing runs on them, so the findings
-//! apply there too, untested).
+//! Read, not probed (nothing found by reading): read-only's revision checks
+//! (`read_only.rs`: `source_index` sent 0-based as Argo CD's `sourceIndex` reads it,
+//! `source_positions` 1-based and checked at position - 1, abbreviations resolved only to one
+//! known full commit), the preview generator check (capitalised generator kinds fall to the
+//! refusing side), `needs_approval_of`'s dry-run skip (only a JSON `true` skips, and the tool
+//! sends the same flag as `dryRun`), the Host/Origin/bearer checks in `src/mcp/http.rs`, the
+//! allow-list's `argo_object`/`is_namespace` spellings (Argo CD finds the node by exact group
+//! and kind, so another case finds nothing).
+//!
+//! Not reached (time box): an Application of another project that has an ownerReference to
+//! an ordinary object an allowed app manages (deleting or pruning that object makes Kubernetes'
+//! garbage collector delete the Application; the guard judges only `status.resources` Argo CD
+//! kinds, and the stand-in has no garbage collector to show it); approvals and user mode beyond
+//! reading; the findings' shapes in logs, events and diffs (the same scrubbing runs there, so
+//! they very likely apply, untested).
 
 use serde_json::json;
 
