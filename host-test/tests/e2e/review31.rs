@@ -77,8 +77,9 @@
 //! an ordinary object an allowed app manages (deleting or pruning that object makes Kubernetes'
 //! garbage collector delete the Application; the guard judges only `status.resources` Argo CD
 //! kinds, and the stand-in has no garbage collector to show it); approvals and user mode beyond
-//! reading; the findings' shapes in logs, events and diffs (the same scrubbing runs there, so
-//! they very likely apply, untested).
+//! reading; the findings' shapes in events and diffs (the same scrubbing runs there). In logs
+//! they are shown too: `review31_finding_s1_s2_s3_in_logs` (`password PW`, `bindpw PW`, an
+//! `oct` JWK as a log line, a tfvars map over three lines; both components).
 
 use serde_json::json;
 
@@ -208,5 +209,34 @@ async fn review31_held_config_files() {
         ("h26", "x.yaml", "tokens:\n  agent: \"R31h26Tok\"\n", &["R31h26Tok"]),
     ])
     .await;
+    crate::planting::assert_none(found);
+}
+
+/// The findings' shapes as log lines of guestbook's pods (a program printing its configuration
+/// at start), through `get_argocd_app_logs` of both components.
+#[tokio::test]
+#[ignore = "issue 19: review31 S1 S2 S3 (logs)"]
+async fn review31_finding_s1_s2_s3_in_logs() {
+    let world = crate::World::new().await;
+    let lines = [
+        "  password R31lg1Pw",
+        "bindpw R31lg2Pw",
+        "{\"kty\":\"oct\",\"k\":\"R31lg3SymKey\"}",
+        "secrets = {",
+        "  db = \"R31lg4Pw\"",
+        "}",
+    ];
+    world.standin.state().review_log_lines = lines.iter().map(|l| (*l).to_owned()).collect();
+    let server = crate::planting::server_logs(&world).await;
+    let plugin = crate::planting::plugin_logs(&crate::planting::plugin_env(&world.standin)).await;
+    println!("server: {server}\nplugin: {plugin}");
+    let mut found = Vec::new();
+    for secret in ["R31lg1Pw", "R31lg2Pw", "R31lg3SymKey", "R31lg4Pw"] {
+        for (component, answer) in [("server", &server), ("plugin", &plugin)] {
+            if answer.contains(secret) {
+                found.push(format!("{component} get_argocd_app_logs: {secret}"));
+            }
+        }
+    }
     crate::planting::assert_none(found);
 }
