@@ -55,6 +55,7 @@ mod review27;
 mod review28;
 mod review29;
 mod review30;
+mod review31;
 mod review4;
 mod review5;
 mod review6;
