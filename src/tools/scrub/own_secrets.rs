@@ -74,6 +74,10 @@ impl OwnSecrets {
             for (go, slash) in [(false, false), (true, false), (false, true), (true, true)] {
                 let mut escaped = json_escaped(secret, go, slash);
                 for _ in 0..3 {
+                    // Nothing to escape: every depth writes it as it is (pushed once above).
+                    if escaped == secret {
+                        break;
+                    }
                     spellings.push(exact(escaped.clone()));
                     escaped = json_escaped(&escaped, false, false);
                 }
@@ -115,7 +119,11 @@ impl OwnSecrets {
                 {
                     spellings.push(exact(text.to_owned()));
                 }
-                let hex: String = sent.iter().map(|b| format!("{b:02x}")).collect();
+                let hex: String = sent
+                    .iter()
+                    .flat_map(|b| [b >> 4, b & 0xf])
+                    .map(|digit| char::from(b"0123456789abcdef"[usize::from(digit)]))
+                    .collect();
                 spellings.push(Spelling {
                     text: hex.to_ascii_uppercase(),
                     word: hex_word,

@@ -78,9 +78,20 @@ fn token_end(bytes: &[u8], from: usize) -> usize {
     from + bytes[from..].iter().take_while(|b| token_byte(**b)).count()
 }
 
+/// The bytes a prefix of [`PREFIXES`] starts with: asked first, at every byte.
+const PREFIX_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut k = 0;
+    while k < PREFIXES.len() {
+        starts[PREFIXES[k].as_bytes()[0] as usize] = true;
+        k += 1;
+    }
+    starts
+};
+
 /// `ghp_…` and the like, when the prefix starts a token and at least 8 characters follow.
 fn prefixed(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !starts_token(bytes, i) {
+    if !PREFIX_STARTS[usize::from(bytes[i])] || !starts_token(bytes, i) {
         return None;
     }
     let prefix = PREFIXES
@@ -99,7 +110,7 @@ fn prefixed(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 
 /// `eyJ….eyJ….…`: a JWT's header and claims are base64url JSON objects, so both start `eyJ`.
 fn jwt(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !starts_token(bytes, i) || !written_at(bytes, i, b"eyJ") {
+    if !written_at(bytes, i, b"eyJ") || !starts_token(bytes, i) {
         return None;
     }
     let header_end = token_end(bytes, i);
