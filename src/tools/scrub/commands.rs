@@ -15,6 +15,7 @@
 
 use super::names;
 use super::reading::{unit, word_may_start};
+use super::runners;
 use super::spans::{is_break, name_byte, past_break, skip_spaces, value};
 use crate::tools::masking::names_a_place;
 
@@ -380,21 +381,16 @@ enum StdinPassword {
     AfterColon,
 }
 
-/// How the command `text` starts with (past `sudo`), or a login named in it, reads a password
-/// from standard input; None when it reads none.
+/// How the command `text` starts with (past `sudo`, `chroot DIR` and the other runners:
+/// [`runners::command_run`]), or a login named in it, reads a password from standard input;
+/// None when it reads none. `sudo -S` reads its own password there.
 fn stdin_password(text: &[u8]) -> Option<StdinPassword> {
     if reads_password_from_stdin(text) {
         return Some(StdinPassword::Whole);
     }
-    let mut words = text
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty());
-    let mut command = words.next()?;
-    if command == b"sudo" {
-        command = words.next()?;
-    }
-    let name = command.rsplit(|b| *b == b'/').next().unwrap_or(command);
-    match name {
+    let run = runners::command_run(text)?;
+    match run.name {
+        _ if run.sudo_reads_stdin => Some(StdinPassword::Whole),
         b"chpasswd" => Some(StdinPassword::AfterColon),
         b"passwd" => Some(StdinPassword::Whole),
         _ => None,
@@ -419,13 +415,15 @@ fn fed_password(
     (end > colon + 1).then_some((colon + 1, end))
 }
 
-/// `echo SECRET | docker login --password-stdin …` (also `printf`, a here-string `cat <<<
-/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login; also what
-/// is fed to `passwd` and `chpasswd` ([`stdin_password`]).
+/// `echo SECRET | docker login --password-stdin …` (also `printf`, `yes SECRET`, a here-string
+/// `cat <<< SECRET |`, and the pipe on the next line after a `\`): what is fed to the login;
+/// also what is fed to `passwd` and `chpasswd` ([`stdin_password`]). `yes` alone feeds `y`.
 fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    let command = ["echo ", "printf ", "cat <<<"]
-        .into_iter()
-        .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
+    // The command's name, then a space or a tab (a here-string's `<<<` ends it).
+    let command = ["echo", "printf", "yes", "cat <<<"].into_iter().find(|c| {
+        bytes[i..].starts_with(c.as_bytes())
+            && (c.ends_with('<') || matches!(bytes.get(i + c.len()), Some(b' ' | b'\t')))
+    })?;
     if !word_may_start(bytes, i, command_byte) {
         return None;
     }
@@ -447,7 +445,7 @@ fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let reads = stdin_password(&bytes[pipe + 1..bounded(pipe, 2 * COMMAND_BEFORE_MOST)])?;
     let mut start = skip_spaces(bytes, i + command.len());
     // `echo -e`, `echo -n`: what is said follows the switches.
-    if command == "echo " {
+    if command == "echo" {
         while matches!(&bytes[start..], [b'-', b'e' | b'n' | b'E', ..]) {
             let switches = bytes[start + 1..]
                 .iter()
@@ -488,8 +486,9 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 const HERE_DOCUMENT_MOST: usize = 1024;
 
 /// `docker login --password-stdin <<EOF`, the password on the lines below, then `EOF` (also
-/// `cat <<EOF | helm registry login --password-stdin …`): the lines up to the terminator, or
-/// up to [`HERE_DOCUMENT_MOST`] bytes when it is not found by then.
+/// `cat <<EOF | helm registry login --password-stdin …`, and what `chpasswd` or `passwd` reads:
+/// [`here_document_reader`]): the lines up to the terminator, or up to [`HERE_DOCUMENT_MOST`]
+/// bytes when it is not found by then; for `chpasswd`, from its first line's password on.
 fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !bytes[i..].starts_with(b"<<")
         || bytes.get(i + 2) == Some(&b'<')
@@ -504,24 +503,59 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take(8)
         .take_while(|b| matches!(b, b'\\' | b'"' | b'\''))
         .count();
-    let terminator_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let word_len = bytes[at..]
         .iter()
         .take(64)
-        .take_while(|b| terminator_byte(b))
+        .take_while(|b| terminator_byte(**b))
         .count();
     let terminator = &bytes[at..at + word_len];
     // The command's line, read within bounds around `<<` (a long line of them is read in
-    // linear time), names a login reading standard input; the document starts below it.
+    // linear time), names what reads the document; the document starts below it.
     let window_end = bytes.len().min(i + COMMAND_BEFORE_MOST);
     let line_break = (at..window_end).find(|p| is_break(bytes, *p))?;
-    if word_len == 0
-        || !(reads_password_from_stdin(line_before(bytes, i))
-            || reads_password_from_stdin(&bytes[i..line_break]))
-    {
+    if word_len == 0 {
         return None;
     }
-    let body = past_break(bytes, line_break);
+    let reads = here_document_reader(bytes, i, &bytes[at + word_len..line_break])?;
+    let document = document_lines(bytes, past_break(bytes, line_break), terminator)?;
+    fed_password(bytes, document, reads)
+}
+
+/// Whether `b` may be part of a here-document's terminator word.
+fn terminator_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// How what a here-document at `i` (`<<`) feeds reads a password from it, `after` the rest of
+/// its line past the terminator word: a login named on the line (`docker login
+/// --password-stdin <<EOF`, `cat <<EOF | docker login --password-stdin`), the command written
+/// before `<<` (`sudo chpasswd <<EOF`), or the command `after` pipes it to (`cat <<EOF |
+/// chpasswd`). None when nothing reads one.
+fn here_document_reader(bytes: &[u8], i: usize, after: &[u8]) -> Option<StdinPassword> {
+    let before = line_before(bytes, i);
+    if reads_password_from_stdin(before) || reads_password_from_stdin(after) {
+        return Some(StdinPassword::Whole);
+    }
+    stdin_password(last_command(before)).or_else(|| {
+        let pipe = after.iter().position(|b| *b == b'|')?;
+        stdin_password(&after[pipe + 1..])
+    })
+}
+
+/// The last command `line` starts: past its last pipe, `;`, `&`, opening bracket, backquote
+/// or quote (`sh -c "chpasswd <<EOF`, `{ chpasswd <<EOF`).
+fn last_command(line: &[u8]) -> &[u8] {
+    let start = line
+        .iter()
+        .rposition(|b| matches!(b, b'|' | b';' | b'&' | b'(' | b'{' | b'`' | b'"' | b'\''))
+        .map_or(0, |p| p + 1);
+    &line[start..]
+}
+
+/// A here-document's lines from `body`: up to the line holding `terminator` alone (past its
+/// indentation), or up to [`HERE_DOCUMENT_MOST`] bytes when it is not found by then (to the
+/// last line's end, or the bound on a character). None when it has none.
+fn document_lines(bytes: &[u8], body: usize, terminator: &[u8]) -> Option<(usize, usize)> {
     let bound = bytes.len().min(body + HERE_DOCUMENT_MOST);
     let (mut line, mut end, mut p) = (body, None, body);
     while p <= bound {
@@ -535,7 +569,9 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             first += unit(bytes, first).len;
         }
         if bytes[first..].starts_with(terminator)
-            && !bytes.get(first + word_len).is_some_and(terminator_byte)
+            && !bytes
+                .get(first + terminator.len())
+                .is_some_and(|b| terminator_byte(*b))
         {
             return end.map(|end| (body, end));
         }
@@ -545,7 +581,6 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
         (end, p, line) = (Some(p), past_break(bytes, p), past_break(bytes, p));
     }
-    // No terminator within the bound: to the last line's end, or the bound (on a character).
     let mut end = end.unwrap_or(bound.min(bytes.len()));
     while end > body && end < bytes.len() && bytes[end] & 0xC0 == 0x80 {
         end -= 1;
@@ -1125,6 +1160,34 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+#[test]
+fn tmp_probe() {
+    for t in [
+        "chpasswd <<EOF\nroot:R30p01Pw\nEOF",
+        "chpasswd <<EOF\nroot:R30p01Pw\nalice:Second\nEOF\necho done",
+        "sudo -u root -E chpasswd <<-'EOF'\n\troot:Pw1\n\tEOF",
+        "cat << \"END\" | sudo chpasswd\r\nroot:Pw2\r\nEND\r\n",
+        "passwd bob <<EOF\nPw3\nPw3\nEOF",
+        "{\"log\": \"chpasswd <<EOF\\nroot:Pw4\\nEOF\"}",
+        "yes R30p02Pw | passwd bob",
+        "yes 'Pw5' | passwd bob",
+        "yes\tPw6 | passwd",
+        "echo 'root:R30p03Pw' | sudo -E chpasswd",
+        "echo 'root:R30p04Pw' | doas chpasswd",
+        "echo 'bob:R30p18Pw' | chroot /mnt chpasswd",
+        "echo 'bob:Pw7' | sudo -u root -E chpasswd",
+        "echo Pw8 | sudo -S apt-get update",
+        "echo 'bob:Pw9' | env LANG=C chpasswd",
+        "echo 'bob:Pw10' | busybox chpasswd",
+        "yes | apt-get install foo",
+        "say yes to it",
+        "sudo chpasswd < users.txt",
+        "cat <<EOF | kubectl apply -f -\nkind: x\nEOF",
+        "chpasswd <<EOF | tee log\nroot:Pw11\nEOF",
+    ] {
+        println!("{t:?}\n  -> {:?}", super::super::without_credentials(t));
+    }
+}
 
     fn masked(text: &str) -> String {
         super::super::spans::mask_all(text, &[credential]).into_owned()
