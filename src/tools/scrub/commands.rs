@@ -32,6 +32,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| secret_literal(bytes, i))
         .or_else(|| rdp_password(bytes, i))
         .or_else(|| ftp_user_password(bytes, i))
+        .or_else(|| ftp_raw_password(bytes, i))
 }
 
 /// FreeRDP's clients, whose `/p:` (`/password:`) takes the password.
@@ -51,14 +52,15 @@ fn rdp_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     value(bytes, i + switch.len(), false, 0).filter(|(s, e)| e > s)
 }
 
-/// An ftp script's `user NAME PASSWORD` line at `i` (`ftp -n host <<EOF`, a `.ftprc`), with
-/// `ftp` named in the [`HERE_DOCUMENT_MOST`] bytes before it: the password. `user alice` alone
-/// asks for it; a line with more words is prose.
+/// An ftp script's `user NAME PASSWORD` line at `i` (`ftp -n host <<EOF`, a `.ftprc`; `USER` in
+/// any case, as ftp reads it), with ftp named in the [`HERE_DOCUMENT_MOST`] bytes before it
+/// ([`ftp_named_before`]): the password. `user alice` alone asks for it; a line with more
+/// words is prose.
 fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !bytes[i..].starts_with(b"user ") || !line_before(bytes, i).trim_ascii().is_empty() {
+    let name = ftp_word(bytes, i, b"user")?;
+    if !line_before(bytes, i).trim_ascii().is_empty() {
         return None;
     }
-    let name = skip_spaces(bytes, i + 5);
     let name_end = name
         + bytes[name..]
             .iter()
@@ -69,17 +71,58 @@ fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if name_end == name || start == name_end {
         return None;
     }
+    ftp_line_password(bytes, i, start)
+}
+
+/// An ftp script's raw FTP `PASS PASSWORD` at `i`, sent with `quote` or `literal` (`quote PASS
+/// …`), or written alone on its line in a script fed to ftp, with ftp named before it as for
+/// [`ftp_user_password`]: the password.
+fn ftp_raw_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if !line_before(bytes, i).trim_ascii().is_empty() {
+        return None;
+    }
+    let pass = ftp_word(bytes, i, b"quote")
+        .or_else(|| ftp_word(bytes, i, b"literal"))
+        .unwrap_or(i);
+    let start = ftp_word(bytes, pass, b"pass")?;
+    ftp_line_password(bytes, i, start)
+}
+
+/// Where the next word starts when `word` (in any case) is written at `at`, then spaces or
+/// tabs.
+fn ftp_word(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    let written = bytes.get(at..at + word.len())?;
+    let next = skip_spaces(bytes, at + word.len());
+    (written.eq_ignore_ascii_case(word) && next > at + word.len()).then_some(next)
+}
+
+/// The password at `start` of an ftp script's line at `line` when it ends the line (as
+/// written, or escaped in JSON text) and ftp is named before it ([`ftp_named_before`]).
+fn ftp_line_password(bytes: &[u8], line: usize, start: usize) -> Option<(usize, usize)> {
     let (start, end) = value(bytes, start, false, 0)?;
-    // The password ends its line (as written, or escaped in JSON text).
     let rest = &bytes[end..bytes.len().min(end + 4)];
     let ends_line = rest.first().is_none_or(|b| matches!(b, b'\n' | b'\r'))
         || rest.starts_with(b"\\n")
+        || rest.starts_with(b"\\r")
         || rest.first() == Some(&b'\'') && rest.get(1).is_none_or(|b| *b == b'\n');
+    (ends_line && end > start && ftp_named_before(bytes, line)).then_some((start, end))
+}
+
+/// Whether `ftp` (or `lftp`) is named as a word, then a space or a tab, in the
+/// [`HERE_DOCUMENT_MOST`] bytes before `i`: the script the line at `i` is part of.
+fn ftp_named_before(bytes: &[u8], i: usize) -> bool {
     let floor = i.saturating_sub(HERE_DOCUMENT_MOST);
-    let ftp_before = bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
-        w == b"ftp " && (n == 0 && floor == 0 || !bytes[floor + n - 1].is_ascii_alphanumeric())
-    });
-    (ends_line && ftp_before && end > start).then_some((start, end))
+    bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
+        let at = floor + n;
+        let named = at
+            .checked_sub(1)
+            .map(|p| bytes[p])
+            .filter(|b| *b != b'l')
+            .or_else(|| at.checked_sub(2).map(|p| bytes[p]));
+        w.starts_with(b"ftp")
+            && matches!(w[3], b' ' | b'\t')
+            && named.is_none_or(|b| !b.is_ascii_alphanumeric())
+    })
 }
 
 /// `kubectl create secret … --from-literal=KEY=VALUE` (or `--from-literal KEY=VALUE`, the pair
@@ -1097,9 +1140,15 @@ const ORACLE_TOOLS: [&str; 12] = [
     "userid",
 ];
 
+/// RMAN's words that name the database the logon after them connects to (`rman target
+/// sys/PW`, `target=sys/PW`, `connect auxiliary sys/PW` in its scripts).
+const RMAN_CONNECTIONS: [&str; 3] = ["target", "auxiliary", "catalog"];
+
 /// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line, or
-/// `user/password` as such a tool's first argument (`expdp system/PW`, `userid=scott/PW`): the
-/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`), `a/b` a path.
+/// `user/password` as such a tool's first argument (`expdp system/PW`, `userid=scott/PW`), or
+/// after RMAN's [`RMAN_CONNECTIONS`] (`rman target sys/PW`), quoted or not (`sqlplus "sys/PW
+/// as sysdba"`, `userid='system/PW'`): the password. Elsewhere `a/b@c` is a path with a version
+/// (`actions/checkout@v4`), `a/b` a path.
 fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let user_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#');
     if !bytes[i].is_ascii_alphabetic() {
@@ -1120,16 +1169,18 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take(129)
         .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'@' | b'/' | b'"' | b'\''))
         .count();
+    // A quote escaped in JSON text (`\"`) closes a quoted logon too.
+    let escaped_quote = len > 0
+        && bytes[start + len - 1] == b'\\'
+        && matches!(bytes.get(start + len), Some(b'"' | b'\''));
+    let len = len - usize::from(escaped_quote);
     let end = start + len;
-    let is_tool = |word: &[u8]| {
-        ORACLE_TOOLS
-            .iter()
-            .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
-    };
     let before = line_before(bytes, i);
     if len > 0 && bytes.get(end) == Some(&b'@') {
         let service = bytes.get(end + 1).is_some_and(|b| !b.is_ascii_whitespace());
-        let introduced = before.split(|b| !b.is_ascii_alphanumeric()).any(is_tool);
+        let introduced = before
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(is_oracle_tool);
         return (service && introduced).then_some((start, end));
     }
     // Without `@service` (`expdp system/PW`, `sqlplus -s scott/PW @run.sql`, `userid=scott/PW`)
@@ -1140,21 +1191,73 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if len == 0 || !ends_word {
         return None;
     }
-    let mut words = before
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty());
+    let before = without_opening_quote(before);
     let argument_of_tool = match before.last() {
-        Some(b'=') => before
-            .rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'='))
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"userid=")),
-        Some(b' ' | b'\t') => words
-            .rfind(|w| !w.starts_with(b"-"))
-            .map(|w| w.rsplit(|b| *b == b'/').next().unwrap_or(w))
-            .is_some_and(|tool| is_tool(tool) && !tool.eq_ignore_ascii_case(b"connecting")),
+        Some(b'=') => logon_setting(before),
+        Some(b' ' | b'\t') => logon_argument(before),
         _ => false,
     };
     argument_of_tool.then_some((start, end))
+}
+
+/// The last part of a command's path (`/opt/oracle/bin/sqlplus`).
+fn tool_name(word: &[u8]) -> &[u8] {
+    word.rsplit(|b| *b == b'/').next().unwrap_or(word)
+}
+
+fn is_oracle_tool(word: &[u8]) -> bool {
+    ORACLE_TOOLS
+        .iter()
+        .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
+}
+
+/// `line` without the quote it ends with (`"`, `'`, or `\"` escaped in JSON text): what a
+/// quoted logon's line reads before the quote.
+fn without_opening_quote(line: &[u8]) -> &[u8] {
+    match line {
+        [rest @ .., b'\\', b'"'] => rest,
+        [rest @ .., b'"' | b'\''] => rest,
+        _ => line,
+    }
+}
+
+/// Whether `before` (a line up to a logon) ends with the setting that takes one: `userid=`,
+/// or RMAN's `target=` ([`RMAN_CONNECTIONS`]) with `rman` named before.
+fn logon_setting(before: &[u8]) -> bool {
+    let mut words = before.rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'='));
+    let Some(setting) = words.next().and_then(|w| w.strip_suffix(b"=")) else {
+        return false;
+    };
+    setting.eq_ignore_ascii_case(b"userid")
+        || is_rman_connection(setting) && words.any(|w| w.eq_ignore_ascii_case(b"rman"))
+}
+
+fn is_rman_connection(word: &[u8]) -> bool {
+    RMAN_CONNECTIONS
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k.as_bytes()))
+}
+
+/// Whether a logon after `before` (a line up to it, ending with a space) is an Oracle tool's
+/// first argument past its switches (`sqlplus -s scott/PW`), or follows one of RMAN's
+/// [`RMAN_CONNECTIONS`] with `rman` or its `connect` named before (`rman target sys/PW`,
+/// `RMAN> connect auxiliary sys/PW`).
+fn logon_argument(before: &[u8]) -> bool {
+    let mut arguments = before
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty() && !w.starts_with(b"-"))
+        .rev();
+    let Some(last) = arguments.next() else {
+        return false;
+    };
+    let last = tool_name(last);
+    if is_rman_connection(last) {
+        return arguments.any(|w| {
+            let name = tool_name(w);
+            name.eq_ignore_ascii_case(b"rman") || name.eq_ignore_ascii_case(b"connect")
+        });
+    }
+    is_oracle_tool(last) && !last.eq_ignore_ascii_case(b"connecting")
 }
 
 #[cfg(test)]
@@ -1163,27 +1266,17 @@ mod tests {
 #[test]
 fn tmp_probe() {
     for t in [
-        "chpasswd <<EOF\nroot:R30p01Pw\nEOF",
-        "chpasswd <<EOF\nroot:R30p01Pw\nalice:Second\nEOF\necho done",
-        "sudo -u root -E chpasswd <<-'EOF'\n\troot:Pw1\n\tEOF",
-        "cat << \"END\" | sudo chpasswd\r\nroot:Pw2\r\nEND\r\n",
-        "passwd bob <<EOF\nPw3\nPw3\nEOF",
-        "{\"log\": \"chpasswd <<EOF\\nroot:Pw4\\nEOF\"}",
-        "yes R30p02Pw | passwd bob",
-        "yes 'Pw5' | passwd bob",
-        "yes\tPw6 | passwd",
-        "echo 'root:R30p03Pw' | sudo -E chpasswd",
-        "echo 'root:R30p04Pw' | doas chpasswd",
-        "echo 'bob:R30p18Pw' | chroot /mnt chpasswd",
-        "echo 'bob:Pw7' | sudo -u root -E chpasswd",
-        "echo Pw8 | sudo -S apt-get update",
-        "echo 'bob:Pw9' | env LANG=C chpasswd",
-        "echo 'bob:Pw10' | busybox chpasswd",
-        "yes | apt-get install foo",
-        "say yes to it",
-        "sudo chpasswd < users.txt",
-        "cat <<EOF | kubectl apply -f -\nkind: x\nEOF",
-        "chpasswd <<EOF | tee log\nroot:Pw11\nEOF",
+        "ftp -n host <<EOF\nquote USER alice\nquote PASS R30p11Pw\nEOF",
+        "ftp -n host <<EOF\nUSER alice R30p16Pw\nEOF",
+        "ftp -n host <<-'EOF'\r\n\tQUOTE\tpass\tPw1\r\n\tEOF",
+        "ftp -inv host << \"END\"\nliteral PASS 'Pw2'\nbye\nEND",
+        "nc host 21 ; ftp host <<EOF\nUSER alice\nPASS Pw3\nEOF",
+        "lftp host <<EOF\nuser alice Pw4\nEOF",
+        "{\"s\": \"ftp -n h <<EOF\\nquote PASS Pw5\\r\\nEOF\"}",
+        "sftp host <<EOF\nuser alice kept\nEOF",
+        "ftp host\nPASS the salt\nquote PASS\npass\n",
+        "the tests PASS kept",
+        "PASS kept2",
     ] {
         println!("{t:?}\n  -> {:?}", super::super::without_credentials(t));
     }
