@@ -1263,24 +1263,6 @@ fn logon_argument(before: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-#[test]
-fn tmp_probe() {
-    for t in [
-        "ftp -n host <<EOF\nquote USER alice\nquote PASS R30p11Pw\nEOF",
-        "ftp -n host <<EOF\nUSER alice R30p16Pw\nEOF",
-        "ftp -n host <<-'EOF'\r\n\tQUOTE\tpass\tPw1\r\n\tEOF",
-        "ftp -inv host << \"END\"\nliteral PASS 'Pw2'\nbye\nEND",
-        "nc host 21 ; ftp host <<EOF\nUSER alice\nPASS Pw3\nEOF",
-        "lftp host <<EOF\nuser alice Pw4\nEOF",
-        "{\"s\": \"ftp -n h <<EOF\\nquote PASS Pw5\\r\\nEOF\"}",
-        "sftp host <<EOF\nuser alice kept\nEOF",
-        "ftp host\nPASS the salt\nquote PASS\npass\n",
-        "the tests PASS kept",
-        "PASS kept2",
-    ] {
-        println!("{t:?}\n  -> {:?}", super::super::without_credentials(t));
-    }
-}
 
     fn masked(text: &str) -> String {
         super::super::spans::mask_all(text, &[credential]).into_owned()
@@ -2010,6 +1992,203 @@ mod quotes_tabs_and_windows {
             "mc\t".repeat(20_000),
             "rabbitmqctl add_user `\n".repeat(20_000),
             "ldappasswd -s \\\n".repeat(20_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+}
+
+/// The thirtieth review (S1-S3): what `chpasswd` and `passwd` read past `sudo` and its kin, from
+/// `yes` and from a here-document; Oracle's logons after RMAN's `target` and quoted; raw FTP's
+/// `PASS` and `USER` in any case in an ftp script.
+#[cfg(test)]
+mod thirtieth_review {
+    use super::super::without_credentials;
+
+    #[test]
+    fn what_chpasswd_and_passwd_read_past_runners_yes_and_here_documents_is_hidden() {
+        for (dirty, clean) in [
+            (
+                "chpasswd <<EOF\nroot:R30a\nEOF",
+                "chpasswd <<EOF\nroot:***\nEOF",
+            ),
+            (
+                "chpasswd <<EOF\nroot:R30b\nbob:R30c\nEOF\necho done",
+                "chpasswd <<EOF\nroot:***\n***\nEOF\necho done",
+            ),
+            (
+                "sudo -u root -E chpasswd <<-'EOF'\n\troot:R30d\n\tEOF",
+                "sudo -u root -E chpasswd <<-'EOF'\n\troot:***\n\tEOF",
+            ),
+            (
+                "cat << \"END\" | sudo chpasswd\r\nroot:R30e\r\nEND\r\n",
+                "cat << \"END\" | sudo chpasswd\r\nroot:***\r\nEND\r\n",
+            ),
+            (
+                "passwd bob <<EOF\nR30f\nR30f\nEOF",
+                "passwd bob <<EOF\n***\n***\nEOF",
+            ),
+            (
+                "{\"log\": \"chpasswd <<EOF\\nroot:R30g\\nEOF\"}",
+                "{\"log\": \"chpasswd <<EOF\\nroot:***\\nEOF\"}",
+            ),
+            ("yes R30h | passwd bob", "yes *** | passwd bob"),
+            ("yes 'R30i' | passwd bob", "yes *** | passwd bob"),
+            ("yes\tR30j | passwd", "yes\t*** | passwd"),
+            (
+                "echo 'root:R30k' | sudo -E chpasswd",
+                "echo 'root:***' | sudo -E chpasswd",
+            ),
+            (
+                "echo 'root:R30l' | doas chpasswd",
+                "echo 'root:***' | doas chpasswd",
+            ),
+            (
+                "echo 'bob:R30m' | chroot /mnt chpasswd",
+                "echo 'bob:***' | chroot /mnt chpasswd",
+            ),
+            (
+                "echo 'bob:R30n' | sudo -u root -E chpasswd",
+                "echo 'bob:***' | sudo -u root -E chpasswd",
+            ),
+            (
+                "echo 'bob:R30o' | env LANG=C chpasswd",
+                "echo 'bob:***' | env LANG=C chpasswd",
+            ),
+            (
+                "echo 'bob:R30p' | busybox chpasswd",
+                "echo 'bob:***' | busybox chpasswd",
+            ),
+            (
+                "echo R30q | sudo -S apt-get update",
+                "echo *** | sudo -S apt-get update",
+            ),
+            (
+                "chpasswd <<EOF | tee log\nroot:R30r\nEOF",
+                "chpasswd <<EOF | tee log\nroot:***\nEOF",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "yes | apt-get install foo",
+            "say yes to it",
+            "yes it is | sort",
+            "sudo chpasswd < users.txt",
+            "echo root:x | sudo tee users",
+            "cat <<EOF | kubectl apply -f -\nkind: x\nEOF",
+            "chpasswd <<EOF\nEOF",
+            "sudo -u",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "yes a | ".repeat(40_000) + "passwd",
+            "chpasswd <<EOF\n".repeat(40_000),
+            "echo a:b | sudo ".to_string() + &"-u x ".repeat(40_000) + "chpasswd",
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    #[test]
+    fn rman_connections_and_quoted_oracle_logons_are_hidden() {
+        for (dirty, clean) in [
+            ("rman target sys/R30a", "rman target sys/***"),
+            (
+                "rman TARGET sys/R30b catalog rco/R30c",
+                "rman TARGET sys/*** catalog rco/***",
+            ),
+            (
+                "rman target=sys/R30d nocatalog",
+                "rman target=sys/*** nocatalog",
+            ),
+            ("rman\ttarget\t'sys/R30e'", "rman\ttarget\t'sys/***'"),
+            (
+                "RMAN> connect auxiliary sys/R30f",
+                "RMAN> connect auxiliary sys/***",
+            ),
+            (
+                "sqlplus \"sys/R30g as sysdba\"",
+                "sqlplus \"sys/*** as sysdba\"",
+            ),
+            ("sqlplus 'sys/R30h@db'", "sqlplus 'sys/***@db'"),
+            ("sqlplus -s \"sys/R30i\"@db", "sqlplus -s \"sys/***\"@db"),
+            (
+                "expdp userid='system/R30j' schemas=app",
+                "expdp userid='system/***' schemas=app",
+            ),
+            (
+                "{\"c\": \"expdp userid=\\\"system/R30k\\\" schemas=app\"}",
+                "{\"c\": \"expdp userid=\\\"system/***\\\" schemas=app\"}",
+            ),
+            (
+                "impdp \"sys/R30l as sysdba\" directory=d",
+                "impdp \"sys/*** as sysdba\" directory=d",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "aim the target sys/file at it",
+            "deploy to target hosts/a",
+            "set target=dir/file",
+            "rman target /",
+            "cp \"dir/file\" x",
+            "catalog x/y",
+            "echo 'a/b'",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        let _ = without_credentials(&"rman target \"a/b ".repeat(40_000));
+    }
+
+    #[test]
+    fn raw_ftp_passwords_and_upper_case_user_lines_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "ftp -n host <<EOF\nquote USER alice\nquote PASS R30a\nEOF",
+                "ftp -n host <<EOF\nquote USER alice\nquote PASS ***\nEOF",
+            ),
+            (
+                "ftp -n host <<EOF\nUSER alice R30b\nEOF",
+                "ftp -n host <<EOF\nUSER alice ***\nEOF",
+            ),
+            (
+                "ftp -n host <<-'EOF'\r\n\tQUOTE\tpass\tR30c\r\n\tEOF",
+                "ftp -n host <<-'EOF'\r\n\tQUOTE\tpass\t***\r\n\tEOF",
+            ),
+            (
+                "ftp -inv host << \"END\"\nliteral PASS 'R30d'\nbye\nEND",
+                "ftp -inv host << \"END\"\nliteral PASS '***'\nbye\nEND",
+            ),
+            (
+                "ftp host <<EOF\nUSER alice\nPASS R30e\nEOF",
+                "ftp host <<EOF\nUSER alice\nPASS ***\nEOF",
+            ),
+            (
+                "lftp host <<EOF\nuser alice R30f\nEOF",
+                "lftp host <<EOF\nuser alice ***\nEOF",
+            ),
+            (
+                "{\"s\": \"ftp -n h <<EOF\\nquote PASS R30g\\r\\nEOF\"}",
+                "{\"s\": \"ftp -n h <<EOF\\nquote PASS ***\\r\\nEOF\"}",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "sftp host <<EOF\nuser alice kept\nEOF",
+            "ftp host\nPASS the salt\nquote PASS\npass\n",
+            "the tests PASS here",
+            "quote PASS R30z",
+            "USER alice R30z",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "ftp \n".to_string() + &"quote PASS a\n".repeat(50_000),
+            "ftp \n".to_string() + &"USER a b\n".repeat(50_000),
         ] {
             let _ = without_credentials(&long);
         }

@@ -148,8 +148,12 @@ mod tests {
     use super::command_run;
 
     fn run(line: &str) -> Option<(String, bool)> {
-        command_run(line.as_bytes())
-            .map(|r| (String::from_utf8_lossy(r.name).into_owned(), r.sudo_reads_stdin))
+        command_run(line.as_bytes()).map(|r| {
+            (
+                String::from_utf8_lossy(r.name).into_owned(),
+                r.sudo_reads_stdin,
+            )
+        })
     }
 
     #[test]
@@ -178,7 +182,10 @@ mod tests {
         for line in ["", "sudo", "sudo -u", "chroot /mnt", "env A=b", "doas --"] {
             assert_eq!(run(line), None, "{line}");
         }
-        assert_eq!(run("sudo -S apt-get update"), Some(("apt-get".into(), true)));
+        assert_eq!(
+            run("sudo -S apt-get update"),
+            Some(("apt-get".into(), true))
+        );
         assert_eq!(run("sudo -kSu root id"), Some(("id".into(), true)));
         assert_eq!(run("sudo --stdin id"), Some(("id".into(), true)));
         assert_eq!(run("sudo -u S id"), Some(("id".into(), false)));
