@@ -78,13 +78,14 @@ fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// …`), or written alone on its line in a script fed to ftp, with ftp named before it as for
 /// [`ftp_user_password`]: the password.
 fn ftp_raw_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !line_before(bytes, i).trim_ascii().is_empty() {
-        return None;
-    }
     let pass = ftp_word(bytes, i, b"quote")
         .or_else(|| ftp_word(bytes, i, b"literal"))
         .unwrap_or(i);
     let start = ftp_word(bytes, pass, b"pass")?;
+    // The line read back only where its words are found: not at every byte of a text.
+    if !line_before(bytes, i).trim_ascii().is_empty() {
+        return None;
+    }
     ftp_line_password(bytes, i, start)
 }
 
@@ -114,14 +115,14 @@ fn ftp_named_before(bytes: &[u8], i: usize) -> bool {
     let floor = i.saturating_sub(HERE_DOCUMENT_MOST);
     bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
         let at = floor + n;
-        let named = at
-            .checked_sub(1)
-            .map(|p| bytes[p])
-            .filter(|b| *b != b'l')
-            .or_else(|| at.checked_sub(2).map(|p| bytes[p]));
+        let word = if at > 0 && bytes[at - 1] == b'l' {
+            at - 1
+        } else {
+            at
+        };
         w.starts_with(b"ftp")
             && matches!(w[3], b' ' | b'\t')
-            && named.is_none_or(|b| !b.is_ascii_alphanumeric())
+            && word_may_start(bytes, word, |b| b.is_ascii_alphanumeric())
     })
 }
 
@@ -2174,6 +2175,10 @@ mod thirtieth_review {
                 "{\"s\": \"ftp -n h <<EOF\\nquote PASS R30g\\r\\nEOF\"}",
                 "{\"s\": \"ftp -n h <<EOF\\nquote PASS ***\\r\\nEOF\"}",
             ),
+            (
+                "{\"s\": \"set -e\\nftp -n h <<EOF\\nUSER a R30h\\nEOF\"}",
+                "{\"s\": \"set -e\\nftp -n h <<EOF\\nUSER a ***\\nEOF\"}",
+            ),
         ] {
             assert_eq!(without_credentials(dirty), clean, "{dirty}");
         }
@@ -2189,6 +2194,7 @@ mod thirtieth_review {
         for long in [
             "ftp \n".to_string() + &"quote PASS a\n".repeat(50_000),
             "ftp \n".to_string() + &"USER a b\n".repeat(50_000),
+            " ; ".repeat(300_000),
         ] {
             let _ = without_credentials(&long);
         }
