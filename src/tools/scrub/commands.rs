@@ -2065,6 +2065,14 @@ mod thirtieth_review {
                 "echo *** | sudo -S apt-get update",
             ),
             (
+                "sh -c 'echo root:R30s | chpasswd'",
+                "sh -c 'echo root:*** | chpasswd'",
+            ),
+            (
+                "{\"c\": [\"sh\", \"-c\", \"echo \\\"root:R30t\\\" | chpasswd\"]}",
+                "{\"c\": [\"sh\", \"-c\", \"echo \\\"root:***\\\" | chpasswd\"]}",
+            ),
+            (
                 "chpasswd <<EOF | tee log\nroot:R30r\nEOF",
                 "chpasswd <<EOF | tee log\nroot:***\nEOF",
             ),

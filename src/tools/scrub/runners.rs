@@ -82,7 +82,7 @@ pub fn command_run(line: &[u8]) -> Option<Run<'_>> {
         if is_assignment(word) {
             continue;
         }
-        let name = word.rsplit(|b| *b == b'/').next().unwrap_or(word);
+        let name = command_name(word);
         let Some(runner) = RUNNERS.iter().find(|r| r.name == name) else {
             return Some(Run {
                 name,
@@ -102,6 +102,19 @@ pub fn command_run(line: &[u8]) -> Option<Run<'_>> {
             words.next()?;
         }
     }
+}
+
+/// The name of the command `word` runs: the last part of its path, without the quote or
+/// bracket that closes a script around it (`sh -c 'echo root:PW | chpasswd'`, `$(… | passwd)`,
+/// a JSON list's `"…| chpasswd"]`).
+fn command_name(word: &[u8]) -> &[u8] {
+    let path = word.rsplit(|b| *b == b'/').next().unwrap_or(word);
+    let closing = path
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b'\'' | b'"' | b'`' | b')' | b']' | b'}' | b';' | b'\\'))
+        .count();
+    &path[..path.len() - closing]
 }
 
 /// Whether `word` is a shell assignment (`LANG=C`) written before a command.
@@ -176,6 +189,8 @@ mod tests {
             ("LC_ALL=C sudo -E chpasswd", "chpasswd"),
             ("busybox chpasswd", "chpasswd"),
             ("sudo tee /etc/x", "tee"),
+            ("chpasswd'", "chpasswd"),
+            ("sudo passwd bob)\"", "passwd"),
         ] {
             assert_eq!(run(line).map(|r| r.0), Some(command.into()), "{line}");
         }
