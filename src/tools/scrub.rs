@@ -32,6 +32,7 @@ mod members;
 mod names;
 mod own_secrets;
 mod reading;
+mod runners;
 mod secret_data;
 mod spans;
 mod tokens;

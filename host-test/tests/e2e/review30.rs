@@ -3,6 +3,15 @@
 //!
 //! Findings (each `review30_finding_*` asserts the secure behaviour and is ignored until fixed):
 //!
+//! Fixed (their tests run): S1 (`runners.rs` `command_run`: the command past `sudo`/`doas`,
+//! their switches and switches' values, `chroot DIR`, `env`, `busybox`, `NAME=value`;
+//! `commands.rs` `here_document_reader`: a here-document fed to chpasswd/passwd; `yes X |` as
+//! `echo X |`; `sudo -S` reads its password from standard input), S2 (`oracle_logon`:
+//! `target`/`auxiliary`/`catalog` and `target=` after `rman` or `connect`, a quote opening the
+//! logon or after `userid=`, escaped in JSON text too), S3 (`ftp_user_password`: `USER` in any
+//! case; `ftp_raw_password`: `PASS PW` after `quote`/`literal` or alone on its line in an ftp
+//! script). L1 open.
+//!
 //! - S1 (medium, commands, both; `src/tools/scrub/commands.rs` `stdin_password`,
 //!   `piped_password`) chpasswd/passwd input in near-variants: a here-document
 //!   (`chpasswd <<EOF` / `root:PW` / `EOF`), `yes PW | passwd bob`, `sudo` with a switch
@@ -56,7 +65,6 @@ async fn shown_in_commands(lines: &[(&'static str, &str, &'static [&'static str]
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review30 S1"]
 async fn review30_finding_s1() {
     let found = shown_in_commands(&[
         ("p01", "chpasswd <<EOF\nroot:R30p01Pw\nEOF", &["R30p01Pw"]),
@@ -78,7 +86,6 @@ async fn review30_finding_s1() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review30 S2"]
 async fn review30_finding_s2() {
     let found = shown_in_commands(&[
         ("p05", "rman target sys/R30p05Pw", &["R30p05Pw"]),
@@ -94,7 +101,6 @@ async fn review30_finding_s2() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review30 S3"]
 async fn review30_finding_s3() {
     let found = shown_in_commands(&[
         (

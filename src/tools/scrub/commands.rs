@@ -15,6 +15,7 @@
 
 use super::names;
 use super::reading::{unit, word_may_start};
+use super::runners;
 use super::spans::{is_break, name_byte, past_break, skip_spaces, value};
 use crate::tools::masking::names_a_place;
 
@@ -31,6 +32,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .or_else(|| secret_literal(bytes, i))
         .or_else(|| rdp_password(bytes, i))
         .or_else(|| ftp_user_password(bytes, i))
+        .or_else(|| ftp_raw_password(bytes, i))
 }
 
 /// FreeRDP's clients, whose `/p:` (`/password:`) takes the password.
@@ -50,14 +52,15 @@ fn rdp_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     value(bytes, i + switch.len(), false, 0).filter(|(s, e)| e > s)
 }
 
-/// An ftp script's `user NAME PASSWORD` line at `i` (`ftp -n host <<EOF`, a `.ftprc`), with
-/// `ftp` named in the [`HERE_DOCUMENT_MOST`] bytes before it: the password. `user alice` alone
-/// asks for it; a line with more words is prose.
+/// An ftp script's `user NAME PASSWORD` line at `i` (`ftp -n host <<EOF`, a `.ftprc`; `USER` in
+/// any case, as ftp reads it), with ftp named in the [`HERE_DOCUMENT_MOST`] bytes before it
+/// ([`ftp_named_before`]): the password. `user alice` alone asks for it; a line with more
+/// words is prose.
 fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    if !bytes[i..].starts_with(b"user ") || !line_before(bytes, i).trim_ascii().is_empty() {
+    let name = ftp_word(bytes, i, b"user")?;
+    if !line_before(bytes, i).trim_ascii().is_empty() {
         return None;
     }
-    let name = skip_spaces(bytes, i + 5);
     let name_end = name
         + bytes[name..]
             .iter()
@@ -68,17 +71,59 @@ fn ftp_user_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if name_end == name || start == name_end {
         return None;
     }
+    ftp_line_password(bytes, i, start)
+}
+
+/// An ftp script's raw FTP `PASS PASSWORD` at `i`, sent with `quote` or `literal` (`quote PASS
+/// …`), or written alone on its line in a script fed to ftp, with ftp named before it as for
+/// [`ftp_user_password`]: the password.
+fn ftp_raw_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let pass = ftp_word(bytes, i, b"quote")
+        .or_else(|| ftp_word(bytes, i, b"literal"))
+        .unwrap_or(i);
+    let start = ftp_word(bytes, pass, b"pass")?;
+    // The line read back only where its words are found: not at every byte of a text.
+    if !line_before(bytes, i).trim_ascii().is_empty() {
+        return None;
+    }
+    ftp_line_password(bytes, i, start)
+}
+
+/// Where the next word starts when `word` (in any case) is written at `at`, then spaces or
+/// tabs.
+fn ftp_word(bytes: &[u8], at: usize, word: &[u8]) -> Option<usize> {
+    let written = bytes.get(at..at + word.len())?;
+    let next = skip_spaces(bytes, at + word.len());
+    (written.eq_ignore_ascii_case(word) && next > at + word.len()).then_some(next)
+}
+
+/// The password at `start` of an ftp script's line at `line` when it ends the line (as
+/// written, or escaped in JSON text) and ftp is named before it ([`ftp_named_before`]).
+fn ftp_line_password(bytes: &[u8], line: usize, start: usize) -> Option<(usize, usize)> {
     let (start, end) = value(bytes, start, false, 0)?;
-    // The password ends its line (as written, or escaped in JSON text).
     let rest = &bytes[end..bytes.len().min(end + 4)];
     let ends_line = rest.first().is_none_or(|b| matches!(b, b'\n' | b'\r'))
         || rest.starts_with(b"\\n")
+        || rest.starts_with(b"\\r")
         || rest.first() == Some(&b'\'') && rest.get(1).is_none_or(|b| *b == b'\n');
+    (ends_line && end > start && ftp_named_before(bytes, line)).then_some((start, end))
+}
+
+/// Whether `ftp` (or `lftp`) is named as a word, then a space or a tab, in the
+/// [`HERE_DOCUMENT_MOST`] bytes before `i`: the script the line at `i` is part of.
+fn ftp_named_before(bytes: &[u8], i: usize) -> bool {
     let floor = i.saturating_sub(HERE_DOCUMENT_MOST);
-    let ftp_before = bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
-        w == b"ftp " && (n == 0 && floor == 0 || !bytes[floor + n - 1].is_ascii_alphanumeric())
-    });
-    (ends_line && ftp_before && end > start).then_some((start, end))
+    bytes[floor..i].windows(4).enumerate().any(|(n, w)| {
+        let at = floor + n;
+        let word = if at > 0 && bytes[at - 1] == b'l' {
+            at - 1
+        } else {
+            at
+        };
+        w.starts_with(b"ftp")
+            && matches!(w[3], b' ' | b'\t')
+            && word_may_start(bytes, word, |b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// `kubectl create secret … --from-literal=KEY=VALUE` (or `--from-literal KEY=VALUE`, the pair
@@ -380,21 +425,16 @@ enum StdinPassword {
     AfterColon,
 }
 
-/// How the command `text` starts with (past `sudo`), or a login named in it, reads a password
-/// from standard input; None when it reads none.
+/// How the command `text` starts with (past `sudo`, `chroot DIR` and the other runners:
+/// [`runners::command_run`]), or a login named in it, reads a password from standard input;
+/// None when it reads none. `sudo -S` reads its own password there.
 fn stdin_password(text: &[u8]) -> Option<StdinPassword> {
     if reads_password_from_stdin(text) {
         return Some(StdinPassword::Whole);
     }
-    let mut words = text
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty());
-    let mut command = words.next()?;
-    if command == b"sudo" {
-        command = words.next()?;
-    }
-    let name = command.rsplit(|b| *b == b'/').next().unwrap_or(command);
-    match name {
+    let run = runners::command_run(text)?;
+    match run.name {
+        _ if run.sudo_reads_stdin => Some(StdinPassword::Whole),
         b"chpasswd" => Some(StdinPassword::AfterColon),
         b"passwd" => Some(StdinPassword::Whole),
         _ => None,
@@ -419,13 +459,15 @@ fn fed_password(
     (end > colon + 1).then_some((colon + 1, end))
 }
 
-/// `echo SECRET | docker login --password-stdin …` (also `printf`, a here-string `cat <<<
-/// SECRET |`, and the pipe on the next line after a `\`): what is fed to the login; also what
-/// is fed to `passwd` and `chpasswd` ([`stdin_password`]).
+/// `echo SECRET | docker login --password-stdin …` (also `printf`, `yes SECRET`, a here-string
+/// `cat <<< SECRET |`, and the pipe on the next line after a `\`): what is fed to the login;
+/// also what is fed to `passwd` and `chpasswd` ([`stdin_password`]). `yes` alone feeds `y`.
 fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
-    let command = ["echo ", "printf ", "cat <<<"]
-        .into_iter()
-        .find(|c| bytes[i..].starts_with(c.as_bytes()))?;
+    // The command's name, then a space or a tab (a here-string's `<<<` ends it).
+    let command = ["echo", "printf", "yes", "cat <<<"].into_iter().find(|c| {
+        bytes[i..].starts_with(c.as_bytes())
+            && (c.ends_with('<') || matches!(bytes.get(i + c.len()), Some(b' ' | b'\t')))
+    })?;
     if !word_may_start(bytes, i, command_byte) {
         return None;
     }
@@ -447,7 +489,7 @@ fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let reads = stdin_password(&bytes[pipe + 1..bounded(pipe, 2 * COMMAND_BEFORE_MOST)])?;
     let mut start = skip_spaces(bytes, i + command.len());
     // `echo -e`, `echo -n`: what is said follows the switches.
-    if command == "echo " {
+    if command == "echo" {
         while matches!(&bytes[start..], [b'-', b'e' | b'n' | b'E', ..]) {
             let switches = bytes[start + 1..]
                 .iter()
@@ -488,8 +530,9 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 const HERE_DOCUMENT_MOST: usize = 1024;
 
 /// `docker login --password-stdin <<EOF`, the password on the lines below, then `EOF` (also
-/// `cat <<EOF | helm registry login --password-stdin …`): the lines up to the terminator, or
-/// up to [`HERE_DOCUMENT_MOST`] bytes when it is not found by then.
+/// `cat <<EOF | helm registry login --password-stdin …`, and what `chpasswd` or `passwd` reads:
+/// [`here_document_reader`]): the lines up to the terminator, or up to [`HERE_DOCUMENT_MOST`]
+/// bytes when it is not found by then; for `chpasswd`, from its first line's password on.
 fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !bytes[i..].starts_with(b"<<")
         || bytes.get(i + 2) == Some(&b'<')
@@ -504,24 +547,59 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take(8)
         .take_while(|b| matches!(b, b'\\' | b'"' | b'\''))
         .count();
-    let terminator_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let word_len = bytes[at..]
         .iter()
         .take(64)
-        .take_while(|b| terminator_byte(b))
+        .take_while(|b| terminator_byte(**b))
         .count();
     let terminator = &bytes[at..at + word_len];
     // The command's line, read within bounds around `<<` (a long line of them is read in
-    // linear time), names a login reading standard input; the document starts below it.
+    // linear time), names what reads the document; the document starts below it.
     let window_end = bytes.len().min(i + COMMAND_BEFORE_MOST);
     let line_break = (at..window_end).find(|p| is_break(bytes, *p))?;
-    if word_len == 0
-        || !(reads_password_from_stdin(line_before(bytes, i))
-            || reads_password_from_stdin(&bytes[i..line_break]))
-    {
+    if word_len == 0 {
         return None;
     }
-    let body = past_break(bytes, line_break);
+    let reads = here_document_reader(bytes, i, &bytes[at + word_len..line_break])?;
+    let document = document_lines(bytes, past_break(bytes, line_break), terminator)?;
+    fed_password(bytes, document, reads)
+}
+
+/// Whether `b` may be part of a here-document's terminator word.
+fn terminator_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// How what a here-document at `i` (`<<`) feeds reads a password from it, `after` the rest of
+/// its line past the terminator word: a login named on the line (`docker login
+/// --password-stdin <<EOF`, `cat <<EOF | docker login --password-stdin`), the command written
+/// before `<<` (`sudo chpasswd <<EOF`), or the command `after` pipes it to (`cat <<EOF |
+/// chpasswd`). None when nothing reads one.
+fn here_document_reader(bytes: &[u8], i: usize, after: &[u8]) -> Option<StdinPassword> {
+    let before = line_before(bytes, i);
+    if reads_password_from_stdin(before) || reads_password_from_stdin(after) {
+        return Some(StdinPassword::Whole);
+    }
+    stdin_password(last_command(before)).or_else(|| {
+        let pipe = after.iter().position(|b| *b == b'|')?;
+        stdin_password(&after[pipe + 1..])
+    })
+}
+
+/// The last command `line` starts: past its last pipe, `;`, `&`, opening bracket, backquote
+/// or quote (`sh -c "chpasswd <<EOF`, `{ chpasswd <<EOF`).
+fn last_command(line: &[u8]) -> &[u8] {
+    let start = line
+        .iter()
+        .rposition(|b| matches!(b, b'|' | b';' | b'&' | b'(' | b'{' | b'`' | b'"' | b'\''))
+        .map_or(0, |p| p + 1);
+    &line[start..]
+}
+
+/// A here-document's lines from `body`: up to the line holding `terminator` alone (past its
+/// indentation), or up to [`HERE_DOCUMENT_MOST`] bytes when it is not found by then (to the
+/// last line's end, or the bound on a character). None when it has none.
+fn document_lines(bytes: &[u8], body: usize, terminator: &[u8]) -> Option<(usize, usize)> {
     let bound = bytes.len().min(body + HERE_DOCUMENT_MOST);
     let (mut line, mut end, mut p) = (body, None, body);
     while p <= bound {
@@ -535,7 +613,9 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             first += unit(bytes, first).len;
         }
         if bytes[first..].starts_with(terminator)
-            && !bytes.get(first + word_len).is_some_and(terminator_byte)
+            && !bytes
+                .get(first + terminator.len())
+                .is_some_and(|b| terminator_byte(*b))
         {
             return end.map(|end| (body, end));
         }
@@ -545,7 +625,6 @@ fn here_document_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
         (end, p, line) = (Some(p), past_break(bytes, p), past_break(bytes, p));
     }
-    // No terminator within the bound: to the last line's end, or the bound (on a character).
     let mut end = end.unwrap_or(bound.min(bytes.len()));
     while end > body && end < bytes.len() && bytes[end] & 0xC0 == 0x80 {
         end -= 1;
@@ -1062,9 +1141,15 @@ const ORACLE_TOOLS: [&str; 12] = [
     "userid",
 ];
 
+/// RMAN's words that name the database the logon after them connects to (`rman target
+/// sys/PW`, `target=sys/PW`, `connect auxiliary sys/PW` in its scripts).
+const RMAN_CONNECTIONS: [&str; 3] = ["target", "auxiliary", "catalog"];
+
 /// Oracle's `user/password@database` at `i`, after one of [`ORACLE_TOOLS`] on its line, or
-/// `user/password` as such a tool's first argument (`expdp system/PW`, `userid=scott/PW`): the
-/// password. Elsewhere `a/b@c` is a path with a version (`actions/checkout@v4`), `a/b` a path.
+/// `user/password` as such a tool's first argument (`expdp system/PW`, `userid=scott/PW`), or
+/// after RMAN's [`RMAN_CONNECTIONS`] (`rman target sys/PW`), quoted or not (`sqlplus "sys/PW
+/// as sysdba"`, `userid='system/PW'`): the password. Elsewhere `a/b@c` is a path with a version
+/// (`actions/checkout@v4`), `a/b` a path.
 fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let user_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#');
     if !bytes[i].is_ascii_alphabetic() {
@@ -1085,16 +1170,18 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .take(129)
         .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'@' | b'/' | b'"' | b'\''))
         .count();
+    // A quote escaped in JSON text (`\"`) closes a quoted logon too.
+    let escaped_quote = len > 0
+        && bytes[start + len - 1] == b'\\'
+        && matches!(bytes.get(start + len), Some(b'"' | b'\''));
+    let len = len - usize::from(escaped_quote);
     let end = start + len;
-    let is_tool = |word: &[u8]| {
-        ORACLE_TOOLS
-            .iter()
-            .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
-    };
     let before = line_before(bytes, i);
     if len > 0 && bytes.get(end) == Some(&b'@') {
         let service = bytes.get(end + 1).is_some_and(|b| !b.is_ascii_whitespace());
-        let introduced = before.split(|b| !b.is_ascii_alphanumeric()).any(is_tool);
+        let introduced = before
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(is_oracle_tool);
         return (service && introduced).then_some((start, end));
     }
     // Without `@service` (`expdp system/PW`, `sqlplus -s scott/PW @run.sql`, `userid=scott/PW`)
@@ -1105,21 +1192,73 @@ fn oracle_logon(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if len == 0 || !ends_word {
         return None;
     }
-    let mut words = before
-        .split(|b| b.is_ascii_whitespace())
-        .filter(|w| !w.is_empty());
+    let before = without_opening_quote(before);
     let argument_of_tool = match before.last() {
-        Some(b'=') => before
-            .rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'='))
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"userid=")),
-        Some(b' ' | b'\t') => words
-            .rfind(|w| !w.starts_with(b"-"))
-            .map(|w| w.rsplit(|b| *b == b'/').next().unwrap_or(w))
-            .is_some_and(|tool| is_tool(tool) && !tool.eq_ignore_ascii_case(b"connecting")),
+        Some(b'=') => logon_setting(before),
+        Some(b' ' | b'\t') => logon_argument(before),
         _ => false,
     };
     argument_of_tool.then_some((start, end))
+}
+
+/// The last part of a command's path (`/opt/oracle/bin/sqlplus`).
+fn tool_name(word: &[u8]) -> &[u8] {
+    word.rsplit(|b| *b == b'/').next().unwrap_or(word)
+}
+
+fn is_oracle_tool(word: &[u8]) -> bool {
+    ORACLE_TOOLS
+        .iter()
+        .any(|t| word.eq_ignore_ascii_case(t.as_bytes()))
+}
+
+/// `line` without the quote it ends with (`"`, `'`, or `\"` escaped in JSON text): what a
+/// quoted logon's line reads before the quote.
+fn without_opening_quote(line: &[u8]) -> &[u8] {
+    match line {
+        [rest @ .., b'\\', b'"'] => rest,
+        [rest @ .., b'"' | b'\''] => rest,
+        _ => line,
+    }
+}
+
+/// Whether `before` (a line up to a logon) ends with the setting that takes one: `userid=`,
+/// or RMAN's `target=` ([`RMAN_CONNECTIONS`]) with `rman` named before.
+fn logon_setting(before: &[u8]) -> bool {
+    let mut words = before.rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'='));
+    let Some(setting) = words.next().and_then(|w| w.strip_suffix(b"=")) else {
+        return false;
+    };
+    setting.eq_ignore_ascii_case(b"userid")
+        || is_rman_connection(setting) && words.any(|w| w.eq_ignore_ascii_case(b"rman"))
+}
+
+fn is_rman_connection(word: &[u8]) -> bool {
+    RMAN_CONNECTIONS
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k.as_bytes()))
+}
+
+/// Whether a logon after `before` (a line up to it, ending with a space) is an Oracle tool's
+/// first argument past its switches (`sqlplus -s scott/PW`), or follows one of RMAN's
+/// [`RMAN_CONNECTIONS`] with `rman` or its `connect` named before (`rman target sys/PW`,
+/// `RMAN> connect auxiliary sys/PW`).
+fn logon_argument(before: &[u8]) -> bool {
+    let mut arguments = before
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty() && !w.starts_with(b"-"))
+        .rev();
+    let Some(last) = arguments.next() else {
+        return false;
+    };
+    let last = tool_name(last);
+    if is_rman_connection(last) {
+        return arguments.any(|w| {
+            let name = tool_name(w);
+            name.eq_ignore_ascii_case(b"rman") || name.eq_ignore_ascii_case(b"connect")
+        });
+    }
+    is_oracle_tool(last) && !last.eq_ignore_ascii_case(b"connecting")
 }
 
 #[cfg(test)]
@@ -1854,6 +1993,216 @@ mod quotes_tabs_and_windows {
             "mc\t".repeat(20_000),
             "rabbitmqctl add_user `\n".repeat(20_000),
             "ldappasswd -s \\\n".repeat(20_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+}
+
+/// The thirtieth review (S1-S3): what `chpasswd` and `passwd` read past `sudo` and its kin, from
+/// `yes` and from a here-document; Oracle's logons after RMAN's `target` and quoted; raw FTP's
+/// `PASS` and `USER` in any case in an ftp script.
+#[cfg(test)]
+mod thirtieth_review {
+    use super::super::without_credentials;
+
+    #[test]
+    fn what_chpasswd_and_passwd_read_past_runners_yes_and_here_documents_is_hidden() {
+        for (dirty, clean) in [
+            (
+                "chpasswd <<EOF\nroot:R30a\nEOF",
+                "chpasswd <<EOF\nroot:***\nEOF",
+            ),
+            (
+                "chpasswd <<EOF\nroot:R30b\nbob:R30c\nEOF\necho done",
+                "chpasswd <<EOF\nroot:***\n***\nEOF\necho done",
+            ),
+            (
+                "sudo -u root -E chpasswd <<-'EOF'\n\troot:R30d\n\tEOF",
+                "sudo -u root -E chpasswd <<-'EOF'\n\troot:***\n\tEOF",
+            ),
+            (
+                "cat << \"END\" | sudo chpasswd\r\nroot:R30e\r\nEND\r\n",
+                "cat << \"END\" | sudo chpasswd\r\nroot:***\r\nEND\r\n",
+            ),
+            (
+                "passwd bob <<EOF\nR30f\nR30f\nEOF",
+                "passwd bob <<EOF\n***\n***\nEOF",
+            ),
+            (
+                "{\"log\": \"chpasswd <<EOF\\nroot:R30g\\nEOF\"}",
+                "{\"log\": \"chpasswd <<EOF\\nroot:***\\nEOF\"}",
+            ),
+            ("yes R30h | passwd bob", "yes *** | passwd bob"),
+            ("yes 'R30i' | passwd bob", "yes *** | passwd bob"),
+            ("yes\tR30j | passwd", "yes\t*** | passwd"),
+            (
+                "echo 'root:R30k' | sudo -E chpasswd",
+                "echo 'root:***' | sudo -E chpasswd",
+            ),
+            (
+                "echo 'root:R30l' | doas chpasswd",
+                "echo 'root:***' | doas chpasswd",
+            ),
+            (
+                "echo 'bob:R30m' | chroot /mnt chpasswd",
+                "echo 'bob:***' | chroot /mnt chpasswd",
+            ),
+            (
+                "echo 'bob:R30n' | sudo -u root -E chpasswd",
+                "echo 'bob:***' | sudo -u root -E chpasswd",
+            ),
+            (
+                "echo 'bob:R30o' | env LANG=C chpasswd",
+                "echo 'bob:***' | env LANG=C chpasswd",
+            ),
+            (
+                "echo 'bob:R30p' | busybox chpasswd",
+                "echo 'bob:***' | busybox chpasswd",
+            ),
+            (
+                "echo R30q | sudo -S apt-get update",
+                "echo *** | sudo -S apt-get update",
+            ),
+            (
+                "sh -c 'echo root:R30s | chpasswd'",
+                "sh -c 'echo root:*** | chpasswd'",
+            ),
+            (
+                "{\"c\": [\"sh\", \"-c\", \"echo \\\"root:R30t\\\" | chpasswd\"]}",
+                "{\"c\": [\"sh\", \"-c\", \"echo \\\"root:***\\\" | chpasswd\"]}",
+            ),
+            (
+                "chpasswd <<EOF | tee log\nroot:R30r\nEOF",
+                "chpasswd <<EOF | tee log\nroot:***\nEOF",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "yes | apt-get install foo",
+            "say yes to it",
+            "yes it is | sort",
+            "sudo chpasswd < users.txt",
+            "echo root:x | sudo tee users",
+            "cat <<EOF | kubectl apply -f -\nkind: x\nEOF",
+            "chpasswd <<EOF\nEOF",
+            "sudo -u",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "yes a | ".repeat(40_000) + "passwd",
+            "chpasswd <<EOF\n".repeat(40_000),
+            "echo a:b | sudo ".to_string() + &"-u x ".repeat(40_000) + "chpasswd",
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    #[test]
+    fn rman_connections_and_quoted_oracle_logons_are_hidden() {
+        for (dirty, clean) in [
+            ("rman target sys/R30a", "rman target sys/***"),
+            (
+                "rman TARGET sys/R30b catalog rco/R30c",
+                "rman TARGET sys/*** catalog rco/***",
+            ),
+            (
+                "rman target=sys/R30d nocatalog",
+                "rman target=sys/*** nocatalog",
+            ),
+            ("rman\ttarget\t'sys/R30e'", "rman\ttarget\t'sys/***'"),
+            (
+                "RMAN> connect auxiliary sys/R30f",
+                "RMAN> connect auxiliary sys/***",
+            ),
+            (
+                "sqlplus \"sys/R30g as sysdba\"",
+                "sqlplus \"sys/*** as sysdba\"",
+            ),
+            ("sqlplus 'sys/R30h@db'", "sqlplus 'sys/***@db'"),
+            ("sqlplus -s \"sys/R30i\"@db", "sqlplus -s \"sys/***\"@db"),
+            (
+                "expdp userid='system/R30j' schemas=app",
+                "expdp userid='system/***' schemas=app",
+            ),
+            (
+                "{\"c\": \"expdp userid=\\\"system/R30k\\\" schemas=app\"}",
+                "{\"c\": \"expdp userid=\\\"system/***\\\" schemas=app\"}",
+            ),
+            (
+                "impdp \"sys/R30l as sysdba\" directory=d",
+                "impdp \"sys/*** as sysdba\" directory=d",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "aim the target sys/file at it",
+            "deploy to target hosts/a",
+            "set target=dir/file",
+            "rman target /",
+            "cp \"dir/file\" x",
+            "catalog x/y",
+            "echo 'a/b'",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        let _ = without_credentials(&"rman target \"a/b ".repeat(40_000));
+    }
+
+    #[test]
+    fn raw_ftp_passwords_and_upper_case_user_lines_are_hidden() {
+        for (dirty, clean) in [
+            (
+                "ftp -n host <<EOF\nquote USER alice\nquote PASS R30a\nEOF",
+                "ftp -n host <<EOF\nquote USER alice\nquote PASS ***\nEOF",
+            ),
+            (
+                "ftp -n host <<EOF\nUSER alice R30b\nEOF",
+                "ftp -n host <<EOF\nUSER alice ***\nEOF",
+            ),
+            (
+                "ftp -n host <<-'EOF'\r\n\tQUOTE\tpass\tR30c\r\n\tEOF",
+                "ftp -n host <<-'EOF'\r\n\tQUOTE\tpass\t***\r\n\tEOF",
+            ),
+            (
+                "ftp -inv host << \"END\"\nliteral PASS 'R30d'\nbye\nEND",
+                "ftp -inv host << \"END\"\nliteral PASS '***'\nbye\nEND",
+            ),
+            (
+                "ftp host <<EOF\nUSER alice\nPASS R30e\nEOF",
+                "ftp host <<EOF\nUSER alice\nPASS ***\nEOF",
+            ),
+            (
+                "lftp host <<EOF\nuser alice R30f\nEOF",
+                "lftp host <<EOF\nuser alice ***\nEOF",
+            ),
+            (
+                "{\"s\": \"ftp -n h <<EOF\\nquote PASS R30g\\r\\nEOF\"}",
+                "{\"s\": \"ftp -n h <<EOF\\nquote PASS ***\\r\\nEOF\"}",
+            ),
+            (
+                "{\"s\": \"set -e\\nftp -n h <<EOF\\nUSER a R30h\\nEOF\"}",
+                "{\"s\": \"set -e\\nftp -n h <<EOF\\nUSER a ***\\nEOF\"}",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "sftp host <<EOF\nuser alice kept\nEOF",
+            "ftp host\nPASS the salt\nquote PASS\npass\n",
+            "the tests PASS here",
+            "quote PASS R30z",
+            "USER alice R30z",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "ftp \n".to_string() + &"quote PASS a\n".repeat(50_000),
+            "ftp \n".to_string() + &"USER a b\n".repeat(50_000),
+            " ; ".repeat(300_000),
         ] {
             let _ = without_credentials(&long);
         }
