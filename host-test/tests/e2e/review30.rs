@@ -10,7 +10,10 @@
 //! `target`/`auxiliary`/`catalog` and `target=` after `rman` or `connect`, a quote opening the
 //! logon or after `userid=`, escaped in JSON text too), S3 (`ftp_user_password`: `USER` in any
 //! case; `ftp_raw_password`: `PASS PW` after `quote`/`literal` or alone on its line in an ftp
-//! script). L1 open.
+//! script), L1 (`project_guard.rs` `ensure_app_delete_allowed`: a delete without cascade is
+//! judged by the one walk, `Deletes::AppOnly`, what the app manages not walked, its delete
+//! hooks' reads and Namespace lists counted towards the one bound and each Namespace listed
+//! once). All four fixed.
 //!
 //! - S1 (medium, commands, both; `src/tools/scrub/commands.rs` `stdin_password`,
 //!   `piped_password`) chpasswd/passwd input in near-variants: a here-document
