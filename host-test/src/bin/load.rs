@@ -151,7 +151,12 @@ fn peak_rss(pid: u32) -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())?
         * 1024;
-    let children: u64 = std::fs::read_dir(format!("/proc/{pid}/task"))
+    Some(own + children(pid).into_iter().filter_map(peak_rss).sum::<u64>())
+}
+
+/// The processes `pid` started (Spin runs its app in a child process).
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
         .into_iter()
         .flatten()
         .flatten()
@@ -161,9 +166,28 @@ fn peak_rss(pid: u32) -> Option<u64> {
                 .filter_map(|c| c.parse::<u32>().ok())
                 .collect::<Vec<_>>()
         })
-        .filter_map(peak_rss)
-        .sum();
-    Some(own + children)
+        .collect()
+}
+
+/// The CPU time the process `pid` and its children have used so far, user and system (Linux
+/// only; `None` elsewhere or when it has gone). Read before and after a row it gives the CPU
+/// one call costs the server, which other load on the machine changes far less than it
+/// changes calls/s.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    /// The kernel counts these times in ticks of `USER_HZ`, 100 a second on Linux.
+    const TICKS_A_SECOND: u64 = 100;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command's name (in brackets, and it may hold spaces) come the state (field 3),
+    // then the rest: utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |field: usize| fields.get(field - 3)?.parse::<u64>().ok();
+    let own = Duration::from_millis((ticks(14)? + ticks(15)?) * 1000 / TICKS_A_SECOND);
+    Some(
+        own + children(pid)
+            .into_iter()
+            .filter_map(cpu_time)
+            .sum::<Duration>(),
+    )
 }
 
 /// One measured row: what ran, at how many connections.
@@ -173,13 +197,15 @@ struct Row {
     figures: Figures,
     rss: Option<u64>,
     logins: Option<u64>,
+    /// The server's CPU time over the row, divided by the calls it answered.
+    cpu_per_call: Option<Duration>,
 }
 
 fn print(row: &Row) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let figures = &row.figures;
     println!(
-        "{:<30} {:>3} conn {:>8.0} calls/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>7} calls  {:>4} failed  RSS {:>7}{}",
+        "{:<30} {:>3} conn {:>8.0} calls/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>7} calls  {:>4} failed  RSS {:>7}  CPU {:>9}{}",
         row.name,
         row.connections,
         figures.per_second,
@@ -189,6 +215,10 @@ fn print(row: &Row) {
         figures.failed,
         row.rss
             .map_or("—".to_owned(), |b| format!("{:.0} MB", b as f64 / 1e6)),
+        row.cpu_per_call.map_or("—".to_owned(), |cpu| format!(
+            "{:.0} µs/call",
+            cpu.as_secs_f64() * 1e6
+        )),
         row.logins
             .map_or(String::new(), |n| format!("  {n} Argo CD login(s)")),
     );
@@ -213,13 +243,20 @@ fn measure(
 ) {
     drive(port, connections, 1, setup, ok);
     let before = standin.map(StandIn::login_count);
+    let cpu_before = pid.and_then(cpu_time);
     let figures = drive(port, connections, seconds, setup, ok);
+    let cpu = pid
+        .and_then(cpu_time)
+        .zip(cpu_before)
+        .map(|(a, b)| a.saturating_sub(b));
+    let answered = u32::try_from(figures.calls - figures.failed).unwrap_or(u32::MAX);
     let row = Row {
         name,
         connections,
         figures,
         rss: pid.and_then(peak_rss),
         logins: standin.zip(before).map(|(s, b)| s.login_count() - b),
+        cpu_per_call: cpu.filter(|_| answered > 0).map(|cpu| cpu / answered),
     };
     print(&row);
     rows.push(row);
