@@ -91,7 +91,9 @@ fn cm(name: &'static str, file: &'static str, text: &str) -> serde_json::Value {
 
 /// Each (name, file, text, secrets) as a ConfigMap guestbook manages, read through
 /// `get_argocd_resource` of both components: what showed.
-async fn shown(lines: &[(&'static str, &'static str, &str, &'static [&'static str])]) -> Vec<String> {
+async fn shown(
+    lines: &[(&'static str, &'static str, &str, &'static [&'static str])],
+) -> Vec<String> {
     let shapes: Vec<LiveShape> = lines
         .iter()
         .map(|(n, file, text, s)| (*n, cm(n, file, text), *s))
@@ -100,7 +102,6 @@ async fn shown(lines: &[(&'static str, &'static str, &str, &'static [&'static st
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review31 S1"]
 async fn review31_finding_s1_password_directives() {
     let found = shown(&[
         ("s1a", "fluent.conf", "<match **>\n  @type elasticsearch\n  host es\n  user elastic\n  password R31s1aPw\n</match>", &["R31s1aPw"]),
@@ -117,14 +118,26 @@ async fn review31_finding_s1_password_directives() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review31 S2"]
 async fn review31_finding_s2_jwk_private_members() {
-    let jwks = r#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83O","y":"x_FE","d":"R31s2aPrivateScalar"}]}"#;
+    let jwks =
+        r#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83O","y":"x_FE","d":"R31s2aPrivateScalar"}]}"#;
     let rsa = r#"{"kty":"RSA","n":"0vx7","e":"AQAB","d":"R31s2bPrivExp","p":"R31s2bPrimeP","q":"R31s2bPrimeQ","dp":"R31s2bDp","dq":"R31s2bDq","qi":"R31s2bQi"}"#;
     let oct = r#"{"kty":"oct","alg":"HS256","k":"R31s2cSymmetricKey"}"#;
     let mut found = shown(&[
         ("s2a", "jwks.json", jwks, &["R31s2aPrivate"]),
-        ("s2b", "rsa.jwk", rsa, &["R31s2bPrivExp", "R31s2bPrimeP", "R31s2bPrimeQ", "R31s2bDp", "R31s2bDq", "R31s2bQi"]),
+        (
+            "s2b",
+            "rsa.jwk",
+            rsa,
+            &[
+                "R31s2bPrivExp",
+                "R31s2bPrimeP",
+                "R31s2bPrimeQ",
+                "R31s2bDp",
+                "R31s2bDq",
+                "R31s2bQi",
+            ],
+        ),
         ("s2c", "hmac.jwk", oct, &["R31s2cSymmetric"]),
     ])
     .await;
@@ -137,22 +150,50 @@ async fn review31_finding_s2_jwk_private_members() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review31 S3"]
 async fn review31_finding_s3_hcl_blocks_under_credential_names() {
     let found = shown(&[
-        ("s3a", "terraform.tfvars", "secrets = {\n  db = \"R31s3aPw\"\n}\n", &["R31s3aPw"]),
-        ("s3b", "terraform.tfvars", "credentials {\n  api = \"R31s3bKey\"\n}\n", &["R31s3bKey"]),
-        ("s3c", "consul.hcl", "acl {\n  tokens {\n    agent = \"R31s3cTok\"\n  }\n}\n", &["R31s3cTok"]),
-        ("s3d", "consul.hcl", "tokens {\n  agent = 'R31s3dTok'\n}\n", &["R31s3dTok"]),
-        ("s3e", "consul.hcl", "tokens {\n  agent = \"R31s3eTok\" # the agent's\n}\n", &["R31s3eTok"]),
-        ("s3f", "app.conf", "passwords {\n  admin \"R31s3fPw\"\n}\n", &["R31s3fPw"]),
+        (
+            "s3a",
+            "terraform.tfvars",
+            "secrets = {\n  db = \"R31s3aPw\"\n}\n",
+            &["R31s3aPw"],
+        ),
+        (
+            "s3b",
+            "terraform.tfvars",
+            "credentials {\n  api = \"R31s3bKey\"\n}\n",
+            &["R31s3bKey"],
+        ),
+        (
+            "s3c",
+            "consul.hcl",
+            "acl {\n  tokens {\n    agent = \"R31s3cTok\"\n  }\n}\n",
+            &["R31s3cTok"],
+        ),
+        (
+            "s3d",
+            "consul.hcl",
+            "tokens {\n  agent = 'R31s3dTok'\n}\n",
+            &["R31s3dTok"],
+        ),
+        (
+            "s3e",
+            "consul.hcl",
+            "tokens {\n  agent = \"R31s3eTok\" # the agent's\n}\n",
+            &["R31s3eTok"],
+        ),
+        (
+            "s3f",
+            "app.conf",
+            "passwords {\n  admin \"R31s3fPw\"\n}\n",
+            &["R31s3fPw"],
+        ),
     ])
     .await;
     crate::planting::assert_none(found);
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review31 S4"]
 async fn review31_finding_s4_self_describing_secrets() {
     let found = shown(&[
         ("s4a", "cert.pem", "-----BEGIN ARGO TUNNEL TOKEN-----\nR31s4aTunnelTokenBody\n-----END ARGO TUNNEL TOKEN-----\n", &["R31s4aTunnel"]),
@@ -165,7 +206,6 @@ async fn review31_finding_s4_self_describing_secrets() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review31 S5"]
 async fn review31_finding_s5_unnamed_shared_secrets() {
     let found = shown(&[
         ("s5a", "snmpd.conf", "rocommunity R31s5aCom 10.0.0.0/8\ncom2sec ro default R31s5aCo2\n", &["R31s5aCom", "R31s5aCo2"]),
@@ -215,7 +255,6 @@ async fn review31_held_config_files() {
 /// The findings' shapes as log lines of guestbook's pods (a program printing its configuration
 /// at start), through `get_argocd_app_logs` of both components.
 #[tokio::test]
-#[ignore = "issue 19: review31 S1 S2 S3 (logs)"]
 async fn review31_finding_s1_s2_s3_in_logs() {
     let world = crate::World::new().await;
     let lines = [
