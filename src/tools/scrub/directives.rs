@@ -26,7 +26,9 @@ use crate::tools::masking::names_a_place;
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let first = bytes[i];
     if first == b'"' || first == b'\\' {
-        return userlist_line(bytes, i).or_else(|| encryption_key(bytes, i));
+        return userlist_line(bytes, i)
+            .or_else(|| quoted_hcl_block(bytes, i))
+            .or_else(|| encryption_key(bytes, i));
     }
     if !first.is_ascii_alphabetic() {
         return None;
@@ -255,6 +257,14 @@ fn argument_directive(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
         return None;
     }
+    if named("key") {
+        // Cisco's `key 7 K` inside a `tacacs server` or `radius server` block: only with its
+        // encryption type, the key's last word on its line (`key client.key` names a file).
+        let (start, end, next) = argument(bytes, name_end)?;
+        let (found_start, found_end, after) = argument(bytes, next)?;
+        let typed = end == start + 1 && bytes[start].is_ascii_digit();
+        return (typed && ends_line(bytes, after)).then_some((found_start, found_end));
+    }
     // Cisco IOS: `username U privilege 15 password 0 PW`, `enable secret 0 PW`,
     // `snmp-server community C RO`, `tacacs-server key 7 K`, `radius-server host H key K`.
     let introduces: &[&str] = if named("username") || named("enable") {
@@ -348,7 +358,10 @@ fn encryption_key(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     } else if i > 0 && name_byte(bytes[i - 1]) {
         return None;
     }
-    if !bytes[at..].starts_with(ENCRYPT) {
+    let written = bytes
+        .get(at..at + ENCRYPT.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(ENCRYPT));
+    if !written {
         return None;
     }
     at += ENCRYPT.len();
@@ -402,6 +415,25 @@ fn userlist_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// text's end when none closes it).
 fn hcl_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let (name, name_end) = name_at(bytes, i)?;
+    block_after_name(bytes, name, name_end)
+}
+
+/// [`hcl_block`] under a quoted name (`"secrets" = {`, as written or escaped).
+fn quoted_hcl_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let quote = unit(bytes, i);
+    if quote.ch != b'"' || !matches!(opening(bytes, i), Some(Opening::Line)) {
+        return None;
+    }
+    let (name, name_end) = name_at(bytes, i + quote.len)?;
+    let closes = name_end < bytes.len() && unit(bytes, name_end) == quote;
+    if !closes {
+        return None;
+    }
+    block_after_name(bytes, name, name_end + quote.len)
+}
+
+/// The block opened by `= {` or `{` after the name `name` ending at `name_end`.
+fn block_after_name(bytes: &[u8], name: &str, name_end: usize) -> Option<(usize, usize)> {
     let mut at = skip_spaces(bytes, name_end);
     if bytes.get(at) == Some(&b'=') {
         at = skip_spaces(bytes, at + 1);
@@ -453,8 +485,6 @@ fn before_closing_line(bytes: &[u8], close: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// Each `(dirty, clean)` through this rule alone and through every rule.
     fn assert_hidden(cases: &[(&str, &str)]) {
         for (dirty, clean) in cases {
@@ -561,6 +591,14 @@ mod tests {
                 r#""secrets = ***\n""#,
             ),
             ("secrets = {\n  db = \"Pw8\"", "secrets = {\n  ***"),
+            (
+                "\"secrets\" = {\n  db = \"Pw9\"\n}\n",
+                "\"secrets\" = {\n  ***\n}\n",
+            ),
+            (
+                "SECRETS = {\r\n  db = \"Pw10\"\r\n}",
+                "SECRETS = {\r\n  ***\r\n}",
+            ),
         ]);
         assert_kept(&[
             "acl {\n  enabled = true\n}\n",
@@ -583,6 +621,8 @@ mod tests {
                 "key \"ddns\" { algorithm hmac-sha256; secret \"***\"; };",
             ),
             ("encrypt = \"R0g=\"\n", "encrypt = \"***\"\n"),
+            ("Encrypt = \"R0g=\"", "Encrypt = \"***\""),
+            ("encrypt: 'R0g='", "encrypt: '***'"),
             (
                 "{\"encrypt\": \"R0g=\", \"x\": 1}",
                 "{\"encrypt\": \"***\", \"x\": 1}",
@@ -613,6 +653,10 @@ mod tests {
             (
                 "line vty 0 4\n password 7 0822455D0A16\n",
                 "line vty 0 4\n password 7 ***\n",
+            ),
+            (
+                "tacacs server t1\n key 7 K3\n",
+                "tacacs server t1\n key 7 ***\n",
             ),
             (
                 "network={\n  ssid=\"corp\"\n  psk=\"Psk1\"\n}\n",

@@ -16,6 +16,9 @@ pub fn names_a_key_type(text: &[u8]) -> bool {
 /// A private member's name quoted at `i` (as written or escaped inside a JSON string), then a
 /// colon: its value (a string's inside, or RSA's `oth` list whole).
 pub fn private_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    if bytes[i].is_ascii_lowercase() {
+        return yaml_private_member(bytes, i);
+    }
     if !matches!(bytes[i], b'"' | b'\'' | b'\\') {
         return None;
     }
@@ -47,6 +50,37 @@ pub fn private_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return Some((start + 1, closing_bracket(bytes, start)));
     }
     value(bytes, start, false, 0)
+}
+
+/// A private member written as YAML (`k: …` below `- kty: oct`, also in a flow mapping
+/// `{kty: oct, k: …}`) at `i`: its value.
+fn yaml_private_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    // After indentation, a line break (as written or escaped) or a flow mapping's `{` or `,`.
+    let escaped_break = i >= 2 && matches!(bytes[i - 1], b'n' | b'r') && bytes[i - 2] == b'\\';
+    let opens = escaped_break
+        || i.checked_sub(1)
+            .is_none_or(|p| matches!(bytes[p], b' ' | b'\t' | b'\n' | b'\r' | b'{' | b','));
+    if !opens {
+        return None;
+    }
+    let name_len = bytes[i..]
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_lowercase())
+        .count();
+    let name = &bytes[i..i + name_len];
+    let colon = i + name_len;
+    let named = JWK_PRIVATE_MEMBERS.iter().any(|m| m.as_bytes() == name);
+    if !named || bytes.get(colon) != Some(&b':') || bytes.get(colon + 1) != Some(&b' ') {
+        return None;
+    }
+    let (start, end) = value(bytes, skip_spaces(bytes, colon + 1), false, 0)?;
+    // In a flow mapping the `,` after a plain value ends it.
+    let end = match bytes[start..end].strip_suffix(b",") {
+        Some(inner) => start + inner.len(),
+        None => end,
+    };
+    (end > start).then_some((start, end))
 }
 
 /// Where the `]` closing the list opened at `open` is, or the text's end.
@@ -95,6 +129,14 @@ mod tests {
             (
                 r#"{"jwks.json":"{\"kty\":\"oct\",\"k\":\"SymKey\"}"}"#,
                 r#"{"jwks.json":"{\"kty\":\"oct\",\"k\":\"***\"}"}"#,
+            ),
+            (
+                "keys:\n- kty: oct\n  k: SymKey\n- {kty: EC, d: Ec1, x: f8}",
+                "keys:\n- kty: oct\n  k: ***\n- {kty: EC, d: ***, x: f8}",
+            ),
+            (
+                r#"{"jwks.yaml":"- kty: oct\nk: SymKey\n"}"#,
+                r#"{"jwks.yaml":"- kty: oct\nk: ***\n"}"#,
             ),
             (
                 r#"{"kty":"RSA","oth":[{"r":"R1","d":"D2","t":"T1"}]}"#,
