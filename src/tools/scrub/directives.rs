@@ -26,6 +26,9 @@ use crate::tools::masking::names_a_place;
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let first = bytes[i];
     if first == b'"' || first == b'\\' {
+        if !matches!(opening(bytes, i), Some(Opening::Line)) {
+            return encryption_key(bytes, i);
+        }
         return userlist_line(bytes, i)
             .or_else(|| quoted_hcl_block(bytes, i))
             .or_else(|| encryption_key(bytes, i));
@@ -34,10 +37,18 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     match opening(bytes, i)? {
-        Opening::Line => hcl_block(bytes, i)
-            .or_else(|| argument_directive(bytes, i))
-            .or_else(|| named_directive(bytes, i))
-            .or_else(|| encryption_key(bytes, i)),
+        Opening::Line => {
+            // Every directive has an argument after a space, every block a `{`: a JSON or
+            // YAML member's name (`name:`, `name"`) is rejected here, once.
+            let (_, name_end) = name_at(bytes, i)?;
+            if !matches!(bytes.get(name_end), Some(b' ' | b'\t' | b'{')) {
+                return encryption_key(bytes, i);
+            }
+            hcl_block(bytes, i)
+                .or_else(|| argument_directive(bytes, i))
+                .or_else(|| named_directive(bytes, i))
+                .or_else(|| encryption_key(bytes, i))
+        }
         Opening::Clause => hcl_block(bytes, i)
             .or_else(|| clause_secret(bytes, i))
             .or_else(|| encryption_key(bytes, i)),
@@ -199,8 +210,11 @@ const SECRET_ENDINGS: [&str; 9] = [
 /// (`DB_PASSWORD PW`) are [`super::files::properties_password`]'s.
 fn named_directive(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let (name, name_end) = name_at(bytes, i)?;
-    let lower = name.to_ascii_lowercase();
-    let secret_name = SECRET_ENDINGS.iter().any(|e| lower.ends_with(e))
+    let ends_with = |ending: &str| {
+        name.len() >= ending.len()
+            && name.as_bytes()[name.len() - ending.len()..].eq_ignore_ascii_case(ending.as_bytes())
+    };
+    let secret_name = SECRET_ENDINGS.iter().any(|e| ends_with(e))
         && names::credential(name)
         && !names_a_place(name);
     if !secret_name || name.contains(['.', '_', '-']) {
@@ -385,11 +399,11 @@ fn encryption_key(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     (!boolean && !word.is_empty()).then_some((start, end))
 }
 
-/// A PgBouncer `userlist.txt` line, `"user" "PW"` (also escaped inside a JSON string): the
-/// password. Only a line holding exactly two quoted words and nothing else.
+/// A PgBouncer `userlist.txt` line, `"user" "PW"` (also escaped inside a JSON string), at a
+/// line's start: the password. Only a line holding exactly two quoted words and nothing else.
 fn userlist_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let quote = unit(bytes, i);
-    if quote.ch != b'"' || !matches!(opening(bytes, i), Some(Opening::Line)) {
+    if quote.ch != b'"' {
         return None;
     }
     let (_, user_end) = value(bytes, i, false, 0)?;
@@ -418,10 +432,11 @@ fn hcl_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     block_after_name(bytes, name, name_end)
 }
 
-/// [`hcl_block`] under a quoted name (`"secrets" = {`, as written or escaped).
+/// [`hcl_block`] under a quoted name (`"secrets" = {`, as written or escaped) at a line's
+/// start.
 fn quoted_hcl_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let quote = unit(bytes, i);
-    if quote.ch != b'"' || !matches!(opening(bytes, i), Some(Opening::Line)) {
+    if quote.ch != b'"' {
         return None;
     }
     let (name, name_end) = name_at(bytes, i + quote.len)?;
