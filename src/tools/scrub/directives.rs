@@ -19,7 +19,7 @@
 
 use super::names;
 use super::reading::unit;
-use super::spans::{is_break, name_byte, skip_spaces, value};
+use super::spans::{is_break, name_byte, value};
 use crate::tools::masking::names_a_place;
 
 /// A credential at `i` written in one of the shapes above: the span to hide.
@@ -41,7 +41,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             // Every directive has an argument after a space, every block a `{`: a JSON or
             // YAML member's name (`name:`, `name"`) is rejected here, once.
             let (_, name_end) = name_at(bytes, i)?;
-            if !matches!(bytes.get(name_end), Some(b' ' | b'\t' | b'{')) {
+            if !matches!(bytes.get(name_end), Some(b' ' | b'\t' | b'{' | b'\\')) {
                 return encryption_key(bytes, i);
             }
             hcl_block(bytes, i)
@@ -125,7 +125,7 @@ const NAME_MOST: usize = 64;
 /// One argument after `at` on the same line (past spaces and tabs; quoted or a word): its span
 /// (inside its quotes) and where what follows it starts.
 fn argument(bytes: &[u8], at: usize) -> Option<(usize, usize, usize)> {
-    let start = skip_spaces(bytes, at);
+    let start = skip_gap(bytes, at);
     if start == at || start >= bytes.len() || is_break(bytes, start) {
         return None;
     }
@@ -138,6 +138,18 @@ fn argument(bytes: &[u8], at: usize) -> Option<(usize, usize, usize)> {
     Some((inner, end, next))
 }
 
+/// Past spaces and tabs, as written or escaped (`\t` inside a JSON string).
+fn skip_gap(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\\') {
+        let u = unit(bytes, at);
+        if !matches!(u.ch, b' ' | b'\t') {
+            break;
+        }
+        at += u.len;
+    }
+    at
+}
+
 /// Whether nothing but spaces, a `;` and a comment is left of the line at `at`: its end as
 /// written or escaped, or, right after the value, the quote that ends the string holding it
 /// (a quote after a space opens another argument: `password eq 'PW'`).
@@ -145,9 +157,9 @@ fn ends_line(bytes: &[u8], at: usize) -> bool {
     if at < bytes.len() && matches!(unit(bytes, at).ch, b'"' | b'\'') {
         return true;
     }
-    let mut at = skip_spaces(bytes, at);
+    let mut at = skip_gap(bytes, at);
     if bytes.get(at) == Some(&b';') {
-        at = skip_spaces(bytes, at + 1);
+        at = skip_gap(bytes, at + 1);
     }
     at >= bytes.len() || is_break(bytes, at) || bytes[at] == b'#'
 }
@@ -382,11 +394,11 @@ fn encryption_key(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if at < bytes.len() && unit(bytes, at).ch == b'"' {
         at += unit(bytes, at).len;
     }
-    at = skip_spaces(bytes, at);
+    at = skip_gap(bytes, at);
     if !matches!(bytes.get(at), Some(b'=' | b':')) {
         return None;
     }
-    let start = skip_spaces(bytes, at + 1);
+    let start = skip_gap(bytes, at + 1);
     if bytes.get(start) == Some(&b'=') {
         return None;
     }
@@ -408,7 +420,7 @@ fn userlist_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let (_, user_end) = value(bytes, i, false, 0)?;
     let after_user = user_end + quote.len;
-    let gap = skip_spaces(bytes, after_user);
+    let gap = skip_gap(bytes, after_user);
     if gap == after_user || gap >= bytes.len() {
         return None;
     }
@@ -417,7 +429,7 @@ fn userlist_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let (start, end) = value(bytes, gap, false, 0)?;
-    let after = skip_spaces(bytes, end + quote.len);
+    let after = skip_gap(bytes, end + quote.len);
     let ends = after >= bytes.len()
         || is_break(bytes, after)
         || (unit(bytes, after).ch == b'"' && unit(bytes, after).len != quote.len);
@@ -449,9 +461,9 @@ fn quoted_hcl_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 
 /// The block opened by `= {` or `{` after the name `name` ending at `name_end`.
 fn block_after_name(bytes: &[u8], name: &str, name_end: usize) -> Option<(usize, usize)> {
-    let mut at = skip_spaces(bytes, name_end);
+    let mut at = skip_gap(bytes, name_end);
     if bytes.get(at) == Some(&b'=') {
-        at = skip_spaces(bytes, at + 1);
+        at = skip_gap(bytes, at + 1);
     }
     // HCL writes a space or a line break after the `{` (`rootpw {SSHA}…` is a value).
     let opens = bytes.get(at) == Some(&b'{')
@@ -465,7 +477,7 @@ fn block_after_name(bytes: &[u8], name: &str, name_end: usize) -> Option<(usize,
         return None;
     }
     let close = matching_brace(bytes, at);
-    let start = skip_spaces(bytes, at + 1);
+    let start = skip_gap(bytes, at + 1);
     let end = before_closing_line(bytes, close);
     (end > start).then_some((start, end))
 }
@@ -517,6 +529,45 @@ mod tests {
         }
     }
 
+    /// Texts made of the pieces these rules react to, in every order: the quick reading
+    /// ([`super::super::spans::mask_all_quickly`]) hides what asking every rule at every byte
+    /// hides, and nothing panics.
+    #[test]
+    fn mixes_of_directives_and_blocks_are_read_as_every_rule_would() {
+        const PIECES: [&str; 26] = [
+            "password",
+            "bindpw",
+            "stats",
+            " auth",
+            "rocommunity",
+            "com2sec",
+            "username",
+            "secrets",
+            "encrypt",
+            "login=",
+            "secret",
+            "kty",
+            "k",
+            " ",
+            "\t",
+            "\n",
+            "\\n",
+            "{",
+            "}",
+            "=",
+            ":",
+            "\"",
+            "\\\"",
+            "a:b",
+            "x",
+            "7",
+        ];
+        for text in crate::testing::mixes(&PIECES, 10, 20_000) {
+            let (quick, exhaustive) = super::super::masked_both_ways(&text);
+            assert_eq!(quick, exhaustive, "{text:?}");
+        }
+    }
+
     /// Review31 S1: a password directive and its one value at a line's start.
     #[test]
     fn a_password_directive_and_its_value_are_hidden() {
@@ -555,6 +606,10 @@ mod tests {
                 "ldap_default_authtok = ***\n",
             ),
             ("ldap_default_authtok Pw13\n", "ldap_default_authtok ***\n"),
+            (
+                r#"{"nslcd.conf":"uri ldap://x\nbindpw\tPw14\n"}"#,
+                r#"{"nslcd.conf":"uri ldap://x\nbindpw\t***\n"}"#,
+            ),
         ]);
     }
 
