@@ -176,8 +176,14 @@ fn without_semicolon((start, end): (usize, usize)) -> impl Fn(&[u8]) -> (usize, 
 }
 
 /// Words a directive named like a credential is followed by in prose or a log line (`password
-/// expired`, `token refreshed`), not a credential.
-const PROSE_VALUES: [&str; 22] = [
+/// expired`, `token refreshed`), and switches (`nopass yes`): not a credential.
+const PROSE_VALUES: [&str; 28] = [
+    "yes",
+    "no",
+    "true",
+    "false",
+    "on",
+    "off",
     "required",
     "expired",
     "changed",
@@ -622,6 +628,8 @@ mod tests {
             "Password changed\n",
             "  password required for admin\n",
             "stats auth\n",
+            "nopass yes\n",
+            "PermitEmptyPasswords no\nPasswordAuthentication yes\n",
             "stats enable\n",
             "SQLConnectInfo db@host\n",
             "key \"name\" {\n  algorithm hmac-sha256;\n};",
