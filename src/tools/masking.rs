@@ -154,6 +154,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
             mask_paired_keys(map);
             mask_container_command(map);
             json_patch::mask_secret_patch(map);
+            mask_json_web_key(map);
             let secret_pair = names_its_credential(map);
             for (key, inner) in map.iter_mut() {
                 let a_name = names.contains(&key.as_str());
@@ -181,6 +182,23 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
         }
         Value::String(text) => mask_embedded_document(text),
         _ => {}
+    }
+}
+
+/// A JSON Web Key's private members (RFC 7518: an EC, RSA or OKP key's `d`, RSA's primes and
+/// their exponents, a symmetric `oct` key's `k`): one-letter names no name rule can judge, so
+/// they are hidden in any object that says it is a key (a `kty` member), as a JWKS mounted for
+/// an OIDC provider or a token issuer holds them.
+pub const JWK_PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+fn mask_json_web_key(map: &mut serde_json::Map<String, Value>) {
+    if !map.get("kty").is_some_and(Value::is_string) {
+        return;
+    }
+    for (key, inner) in map.iter_mut() {
+        if JWK_PRIVATE_MEMBERS.contains(&key.as_str()) {
+            *inner = Value::from(MASK);
+        }
     }
 }
 
@@ -711,7 +729,9 @@ fn mask_by_key(value: &mut Value) {
 /// for a credential too: a harmless value hidden costs less than a credential shown.
 pub fn looks_like_credential(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    const INSIDE: [&str; 10] = [
+    // SSSD's `ldap_default_authtok`, PAM's `authtok`: an authentication token.
+    const INSIDE: [&str; 11] = [
+        "authtok",
         "masterauth",
         "password",
         "passwd",
@@ -726,8 +746,10 @@ pub fn looks_like_credential(name: &str) -> bool {
     if INSIDE.iter().any(|word| lower.contains(word)) {
         return true;
     }
-    const WORDS: [&str; 9] = [
+    // `psk`: a pre-shared key (wpa_supplicant's `psk=`, hostapd's `wpa_psk`).
+    const WORDS: [&str; 10] = [
         "key",
+        "psk",
         "auth",
         "authorization",
         "bearer",
@@ -830,6 +852,36 @@ mod tests {
 
     /// The twenty-third review: a command given as a list has its password arguments masked as
     /// its command line would, and only those; a list that is no command keeps its items.
+    /// Review31 S2: a JSON Web Key's private members in any object holding `kty`, as an object
+    /// and as JSON text in a ConfigMap; the public members stay, and a `d` elsewhere too.
+    #[test]
+    fn a_json_web_keys_private_members_are_masked() {
+        let mut object = serde_json::json!({"kind": "SigningKeys", "spec": {"keys": [
+            {"kty": "OKP", "crv": "Ed25519", "x": "11qY", "d": "EdPrivate"},
+            {"kty": "RSA", "n": "0vx7", "e": "AQAB", "d": "D", "p": "P", "q": "Q",
+                "dp": "DP", "dq": "DQ", "qi": "QI", "oth": [{"r": "R", "d": "D2", "t": "T"}]},
+            {"kty": "oct", "k": "Sym"},
+        ], "d": "2024-01-01"}});
+        mask_secrets(&mut object);
+        let keys = &object["spec"]["keys"];
+        assert_eq!(keys[0]["d"], MASK);
+        assert_eq!(keys[0]["x"], "11qY");
+        for member in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+            assert_eq!(keys[1][member], MASK, "{member}");
+        }
+        assert_eq!(keys[1]["n"], "0vx7");
+        assert_eq!(keys[2]["k"], MASK);
+        assert_eq!(object["spec"]["d"], "2024-01-01");
+        let mut config_map = serde_json::json!({"kind": "ConfigMap", "data": {
+            "jwks.json": r#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83O","y":"x_FE","d":"EcPrivate"}]}"#}});
+        mask_secrets(&mut config_map);
+        let text = config_map["data"]["jwks.json"].as_str().unwrap();
+        assert!(
+            !text.contains("EcPrivate") && text.contains("f83O"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn a_command_list_is_read_as_its_command_line() {
         for (command, secret) in [

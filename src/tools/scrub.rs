@@ -25,9 +25,11 @@ mod assignments;
 mod calls;
 mod commands;
 mod comparisons;
+mod directives;
 mod files;
 mod headers;
 mod headless;
+mod json_web_keys;
 mod members;
 mod names;
 mod own_secrets;
@@ -142,7 +144,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
 }
 
 /// The rules [`mask_named`] asks at each place of `text`, in order.
-fn named_rules(text: &str) -> [spans::Rule; 17] {
+fn named_rules(text: &str) -> [spans::Rule; 19] {
     // A Secret's data is read only in a text that names a Secret: judged once for the whole
     // text, not again at every `data` key of a long one.
     let secret_data: spans::Rule = if secret_data::names_a_secret(text.as_bytes()) {
@@ -156,9 +158,16 @@ fn named_rules(text: &str) -> [spans::Rule; 17] {
     } else {
         comparisons::credential_without_calls
     };
+    // A JSON Web Key's one-letter private members only in a text that names a key type.
+    let json_web_keys: spans::Rule = if json_web_keys::names_a_key_type(text.as_bytes()) {
+        json_web_keys::private_member
+    } else {
+        |_, _| None
+    };
     [
         tokens::credential,
         secret_data,
+        json_web_keys,
         headless::credential,
         headers::nginx_header,
         headers::header,
@@ -169,6 +178,7 @@ fn named_rules(text: &str) -> [spans::Rule; 17] {
         assignments::flag,
         assignments::user_flag,
         assignments::keyword_argument,
+        directives::credential,
         commands::credential,
         calls::credential,
         comparisons,

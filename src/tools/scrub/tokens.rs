@@ -60,6 +60,7 @@ const PREFIXES: [&str; 48] = [
 /// A self-identifying credential at `i`: the span to mask.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     pem_block(bytes, i)
+        .or_else(|| ssh2_armour(bytes, i))
         .or_else(|| putty_private_lines(bytes, i))
         .or_else(|| prefixed(bytes, i))
         .or_else(|| jwt(bytes, i))
@@ -138,11 +139,13 @@ fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .count();
     let label = &bytes[label_start..label_start + label_len];
     let after_label = label_start + label_len;
-    // OpenVPN's shared secret reads `-----BEGIN OpenVPN Static key V1-----`.
+    // OpenVPN's shared secret reads `-----BEGIN OpenVPN Static key V1-----`; cloudflared's
+    // origin certificate holds `-----BEGIN ARGO TUNNEL TOKEN-----` (the tunnel's API token).
     let secret = label.windows(11).any(|w| w == b"PRIVATE KEY")
         || label
             .windows(10)
-            .any(|w| w.eq_ignore_ascii_case(b"static key"));
+            .any(|w| w.eq_ignore_ascii_case(b"static key"))
+        || label.ends_with(b"TOKEN");
     if !secret || !bytes[after_label..].starts_with(b"-----") {
         return None;
     }
@@ -150,6 +153,33 @@ fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let end = bytes[start..]
         .windows(8)
         .position(|w| w == b"-----END")
+        .map_or(bytes.len(), |p| start + p);
+    (end > start).then_some((start, end))
+}
+
+/// RFC 4716's armour (SSH.com, `ssh-keygen -e`): `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`,
+/// four dashes and spaces: everything up to its `---- END` line (its headers, `Comment: …`,
+/// included), or to the end of the text. A public key's armour is kept.
+fn ssh2_armour(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    const BEGIN: &[u8] = b"---- BEGIN ";
+    if !written_at(bytes, i, BEGIN) {
+        return None;
+    }
+    let label_start = i + BEGIN.len();
+    let label_len = bytes[label_start..]
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b' ')
+        .count();
+    let label = bytes[label_start..label_start + label_len].trim_ascii_end();
+    let after_label = label_start + label_len;
+    if !label.ends_with(b"PRIVATE KEY") || !bytes[after_label..].starts_with(b"----") {
+        return None;
+    }
+    let start = after_label + 4;
+    let end = bytes[start..]
+        .windows(8)
+        .position(|w| w == b"---- END")
         .map_or(bytes.len(), |p| start + p);
     (end > start).then_some((start, end))
 }
@@ -245,6 +275,34 @@ mod tests {
 
     fn masked(text: &str) -> String {
         super::super::spans::mask_all(text, &[credential]).into_owned()
+    }
+
+    /// Review31 S4: cloudflared's tunnel token block and RFC 4716's private key armour; a
+    /// certificate's block and a public key's armour are kept.
+    #[test]
+    fn a_tunnel_token_block_and_an_ssh2_private_key_are_masked() {
+        for (dirty, clean) in [
+            (
+                "-----BEGIN ARGO TUNNEL TOKEN-----\nVG9rZW4\n-----END ARGO TUNNEL TOKEN-----\n",
+                "-----BEGIN ARGO TUNNEL TOKEN-----\n***\n-----END ARGO TUNNEL TOKEN-----\n",
+            ),
+            (
+                "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\r\nComment: \"k\"\r\nS2V5\r\n---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+                "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\r\n***\r\n***\r\n---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+            ),
+            (
+                r#"{"id_ssh2":"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nS2V5\n---- END SSH2 ENCRYPTED PRIVATE KEY ----"}"#,
+                r#"{"id_ssh2":"---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----***---- END SSH2 ENCRYPTED PRIVATE KEY ----"}"#,
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3\n---- END SSH2 PUBLIC KEY ----",
+        ] {
+            assert_eq!(masked(kept), kept);
+        }
     }
 
     #[test]
