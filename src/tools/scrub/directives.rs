@@ -19,7 +19,7 @@
 
 use super::names;
 use super::reading::unit;
-use super::spans::{is_break, name_byte, value};
+use super::spans::{closing_bracket, is_break, name_byte, value};
 use crate::tools::masking::names_a_place;
 
 /// A credential at `i` written in one of the shapes above: the span to hide.
@@ -482,28 +482,10 @@ fn block_after_name(bytes: &[u8], name: &str, name_end: usize) -> Option<(usize,
     if !names::credential(name) || names_a_place(name) {
         return None;
     }
-    let close = matching_brace(bytes, at);
+    let close = closing_bracket(bytes, at, (b'{', b'}'));
     let start = skip_gap(bytes, at + 1);
     let end = before_closing_line(bytes, close);
     (end > start).then_some((start, end))
-}
-
-/// Where the `}` matching the `{` at `open` is, or the text's end.
-fn matching_brace(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (at, b) in bytes.iter().enumerate().skip(open) {
-        match b {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return at;
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes.len()
 }
 
 /// The end of what a block holds whose `}` is at `close`: the end of the line before, when the

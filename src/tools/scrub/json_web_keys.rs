@@ -5,7 +5,7 @@
 //! key's member. (Objects are masked by key in [`crate::tools::masking`].)
 
 use super::reading::unit;
-use super::spans::{skip_spaces, value};
+use super::spans::{closing_bracket, skip_spaces, value};
 use crate::tools::masking::JWK_PRIVATE_MEMBERS;
 
 /// Whether `text` names a key type: judged once for a whole text.
@@ -47,7 +47,7 @@ pub fn private_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let start = skip_spaces(bytes, colon + 1);
     if bytes.get(start) == Some(&b'[') {
-        return Some((start + 1, closing_bracket(bytes, start)));
+        return Some((start + 1, closing_bracket(bytes, start, (b'[', b']'))));
     }
     value(bytes, start, false, 0)
 }
@@ -81,24 +81,6 @@ fn yaml_private_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         None => end,
     };
     (end > start).then_some((start, end))
-}
-
-/// Where the `]` closing the list opened at `open` is, or the text's end.
-fn closing_bracket(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    for (at, b) in bytes.iter().enumerate().skip(open) {
-        match b {
-            b'[' => depth += 1,
-            b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return at;
-                }
-            }
-            _ => {}
-        }
-    }
-    bytes.len()
 }
 
 #[cfg(test)]

@@ -370,6 +370,23 @@ pub fn previous_line_end(bytes: &[u8], line_start: usize) -> Option<usize> {
     stepped.then_some(at)
 }
 
+/// Where the bracket closing the one `opening` opens at `open` is (nested pairs counted), or
+/// the text's end when it never closes.
+pub fn closing_bracket(bytes: &[u8], open: usize, (opening, closing): (u8, u8)) -> usize {
+    let mut depth = 0usize;
+    for (at, b) in bytes.iter().enumerate().skip(open) {
+        if *b == opening {
+            depth += 1;
+        } else if *b == closing {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return at;
+            }
+        }
+    }
+    bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::without_credentials;
