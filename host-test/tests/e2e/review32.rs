@@ -145,3 +145,276 @@ async fn review32_probe_cost() {
         println!("review32 cost {name}: {:?}", started.elapsed());
     }
 }
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S1"]
+async fn review32_finding_s1_runners_not_listed() {
+    let found = shown(&[
+        ("s1a", "run.sh", "echo 'root:R32s1aPw' | kubectl exec -i pod-0 -- chpasswd", &["R32s1aPw"]),
+        ("s1b", "run.sh", "echo 'root:R32s1bPw' | docker exec -i box chpasswd", &["R32s1bPw"]),
+        ("s1c", "run.sh", "echo 'root:R32s1cPw' | ssh host sudo chpasswd", &["R32s1cPw"]),
+        ("s1d", "run.sh", "echo 'root:R32s1dPw' | timeout 10 chpasswd", &["R32s1dPw"]),
+        ("s1e", "run.sh", "echo 'root:R32s1ePw' | nohup chpasswd", &["R32s1ePw"]),
+        ("s1f", "run.sh", "echo 'root:R32s1fPw' | nice -n 10 chpasswd", &["R32s1fPw"]),
+        ("s1g", "run.sh", "echo 'root:R32s1gPw' | runuser -u root -- chpasswd", &["R32s1gPw"]),
+        ("s1h", "run.sh", "echo 'root:R32s1hPw' | stdbuf -o0 chpasswd", &["R32s1hPw"]),
+        ("s1i", "run.sh", "echo 'root:R32s1iPw' | command chpasswd", &["R32s1iPw"]),
+        ("s1j", "run.sh", "echo 'root:R32s1jPw' | \"chpasswd\"", &["R32s1jPw"]),
+        ("s1k", "run.sh", "echo 'root:R32s1kPw' | \\chpasswd", &["R32s1kPw"]),
+        ("s1l", "run.sh", "echo R32s1lPw | ssh host \"sudo -S reboot\"", &["R32s1lPw"]),
+        ("s1m", "run.sh", "echo 'root:R32s1mPw' |& chpasswd", &["R32s1mPw"]),
+        ("s1n", "run.sh", "echo 'root:R32s1nPw' | sudo -c staff chpasswd", &["R32s1nPw"]),
+        ("s1o", "run.sh", "echo 'root:R32s1oPw' | doas -a bsdauth chpasswd", &["R32s1oPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S2"]
+async fn review32_finding_s2_redirection_before_here_document() {
+    let found = shown(&[
+        ("s2a", "run.sh", "chpasswd 2>&1 <<EOF\nroot:R32s2aPw\nEOF\n", &["R32s2aPw"]),
+        ("s2b", "run.sh", "passwd bob >/dev/null 2>&1 <<EOF\nR32s2bPw\nR32s2bPw\nEOF\n", &["R32s2bPw"]),
+        ("s2c", "run.sh", "chpasswd 2>&1 <<< 'root:R32s2cPw'", &["R32s2cPw"]),
+        ("s2d", "run.sh", "sudo chpasswd &>/dev/null <<EOF\r\nroot:R32s2dPw\r\nEOF\r\n", &["R32s2dPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S3"]
+async fn review32_finding_s3_brace_inside_a_quoted_value_ends_the_block() {
+    let found = shown(&[
+        ("s3a", "vars.tf", "secrets = {\n  db  = \"R32s3aPw}tail\"\n  api = \"R32s3aKey\"\n}\n", &["tail", "R32s3aKey"]),
+        ("s3b", "consul.hcl", "acl {\n  tokens {\n    agent   = \"R32s3b}T\"\n    default = \"R32s3bDef\"\n  }\n}\n", &["R32s3bDef"]),
+        ("s3c", "vars.tf", "credentials {\n  # a brace } in a comment\n  api = \"R32s3cKey\"\n}\n", &["R32s3cKey"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S4"]
+async fn review32_finding_s4_network_device_secrets() {
+    let found = shown(&[
+        ("s4a", "bgp.cfg", "router bgp 65000\n neighbor 10.0.0.1 password R32s4aPw\n", &["R32s4aPw"]),
+        ("s4b", "ios.cfg", "snmp-server user mon grp v3 auth sha R32s4bAu priv aes 128 R32s4bPr\n", &["R32s4bAu", "R32s4bPr"]),
+        ("s4c", "snmpd.conf", "createUser mon SHA \"R32s4cAu\" AES \"R32s4cPr\"\n", &["R32s4cAu", "R32s4cPr"]),
+        ("s4d", "snmpd.conf", "trap2sink 10.0.0.1 R32s4dC\ntrapcommunity R32s4dD\n", &["R32s4dC", "R32s4dD"]),
+        ("s4e", "ios.cfg", "interface g0\n ip ospf authentication-key R32s4eK\n ip ospf message-digest-key 1 md5 R32s4eM\n", &["R32s4eK", "R32s4eM"]),
+        ("s4f", "ios.cfg", "enable password level 15 R32s4fPw\n", &["R32s4fPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S5"]
+async fn review32_finding_s5_directives_in_other_layouts() {
+    let found = shown(&[
+        ("s5a", "lines.yaml", "lines:\n  - password R32s5aPw\n  - bindpw R32s5aBw\n", &["R32s5aPw", "R32s5aBw"]),
+        ("s5b", "main.tf", "variable \"db_password\" {\n  default = \"R32s5bPw\"\n}\n", &["R32s5bPw"]),
+        ("s5c", "squid.json", "{\"conf\": \"cache_peer p parent 3128 0\\tlogin=u:R32s5cPw\"}", &["R32s5cPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S6"]
+async fn review32_finding_s6_json_web_key_members_in_other_syntaxes() {
+    let found = shown(&[
+        ("s6a", "jwk.toml", "[[keys]]\nkty = \"oct\"\nk = \"R32s6aKey\"\n", &["R32s6aKey"]),
+        ("s6b", "jwk.hcl", "jwk = {\n  kty = \"EC\"\n  d = \"R32s6bD\"\n}\n", &["R32s6bD"]),
+        ("s6c", "jwk.js", "module.exports = {kty:\"oct\",k:\"R32s6cKey\"}", &["R32s6cKey"]),
+        ("s6d", "jwk.py", "JWK = dict(kty='oct', k='R32s6dKey')", &["R32s6dKey"]),
+        ("s6e", "jwks.yaml", "keys:\n- kty: RSA\n  n: abc\n  d: >-\n    R32s6eD\n  p: x\n", &["R32s6eD"]),
+        ("s6f", "jwks.yaml", "keys:\n- kty: oct\n  k:\tR32s6fK\n", &["R32s6fK"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S7"]
+async fn review32_finding_s7_openvpn_tls_crypt_v2_key() {
+    let found = shown(&[
+        ("s7a", "client.ovpn", "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----\nR32s7aKeyLine\n-----END OpenVPN tls-crypt-v2 client key-----\n</tls-crypt-v2>\n", &["R32s7aKeyLine"]),
+        ("s7b", "openvpn.conf", "-----BEGIN OpenVPN tls-crypt-v2 server key-----\r\nR32s7bKeyLine\r\n-----END OpenVPN tls-crypt-v2 server key-----\r\n", &["R32s7bKeyLine"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+#[ignore = "issue 19: review32 S8"]
+async fn review32_finding_s8_ncftp_password_switch() {
+    let found = shown(&[
+        ("s8a", "run.sh", "ncftp -u alice -p R32s8aPw ftp.example.com", &["R32s8aPw"]),
+        ("s8b", "run.sh", "ncftpput -u alice -p R32s8bPw host /in x.tgz", &["R32s8bPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+async fn review32_held_command_variants() {
+    let found = shown(&[
+        ("h1a", "run.sh", "printf 'root:%s\\n' R32h1aPw | chpasswd", &["R32h1aPw"]),
+        ("h1b", "run.sh", "(echo R32h1bPw; echo R32h1bPw) | passwd bob", &["R32h1bPw"]),
+        ("h1c", "run.sh", "chpasswd -e <<EOF 2>&1\nroot:R32h1cPw\nEOF\n", &["R32h1cPw"]),
+        ("h1d", "run.sh", "cat <<EOF | chpasswd 2>&1\nroot:R32h1dPw\nEOF\n", &["R32h1dPw"]),
+        ("h1e", "run.sh", "chpasswd <<EOF\r\nroot:R32h1ePw\r\nEOF\r\n", &["R32h1ePw"]),
+        ("h1f", "run.sh", "sudo -S reboot <<< R32h1fPw", &["R32h1fPw"]),
+        ("h1g", "run.sh", "echo R32h1gPw | sudo --stdin --user=root reboot", &["R32h1gPw"]),
+        ("h1h", "run.sh", "sqlplus -s sys/R32h1hPw as sysdba", &["R32h1hPw"]),
+        ("h1i", "run.sh", "sqlplus -S scott/R32h1iPw @run.sql", &["R32h1iPw"]),
+        ("h1j", "run.sh", "sqlldr userid=scott/R32h1jPw control=x.ctl", &["R32h1jPw"]),
+        ("h1k", "run.sh", "sqlldr scott/R32h1kPw control=x.ctl", &["R32h1kPw"]),
+        ("h1l", "run.sh", "rman nocatalog target sys/R32h1lPw", &["R32h1lPw"]),
+        ("h1m", "run.sh", "rman catalog rcat/R32h1mPa target sys/R32h1mPb", &["R32h1mPa", "R32h1mPb"]),
+        ("h1n", "run.sh", "RMAN TARGET sys/R32h1nPw", &["R32h1nPw"]),
+        ("h1o", "run.sh", "rman target 'sys/R32h1oPw@db'", &["R32h1oPw"]),
+        ("h1p", "run.sh", "ftp -n host <<EOF\nquote USER alice\nquote pass R32h1pPw\nEOF\n", &["R32h1pPw"]),
+        ("h1q", "run.sh", "ftp -n host <<EOF\nuser\talice\tR32h1qPw\nEOF\n", &["R32h1qPw"]),
+        ("h1r", "run.sh", "ftp -inv host <<EOF\nUSER alice\nPASS R32h1rPw\nEOF\n", &["R32h1rPw"]),
+        ("h1s", "run.sh", "ftp -n host <<EOF\r\nuser alice R32h1sPw\r\nEOF\r\n", &["R32h1sPw"]),
+        ("h1t", "run.sh", "exp system/R32h1tPw file=x.dmp", &["R32h1tPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+async fn review32_held_directive_variants() {
+    let found = shown(&[
+        ("h2a", "haproxy.cfg", "userlist admins\n  user admin insecure-password R32h2aPw\n", &["R32h2aPw"]),
+        ("h2b", "ios.cfg", "key chain k\n key 1\n  key-string R32h2bK\n", &["R32h2bK"]),
+        ("h2c", "ios.cfg", "username admin privilege 15 password 0 R32h2cPw\r\n", &["R32h2cPw"]),
+        ("h2d", "fluent.conf", "<match **>\n  password R32h2dA#R32h2dB\n</match>\n", &["R32h2dA", "R32h2dB"]),
+        ("h2e", "redis.conf", "masterauth R32h2eA\nrequirepass R32h2eB\n", &["R32h2eA", "R32h2eB"]),
+        ("h2f", "named.conf", "key \"x\" {\n\talgorithm hmac-sha256;\n\tsecret\t\"R32h2fSc\";\n};", &["R32h2fSc"]),
+        ("h2g", "fluent.conf", "<match **>\n  password \"R32h2gPw\" # x\n  Password\tR32h2gQw  \n</match>\n", &["R32h2gPw", "R32h2gQw"]),
+        ("h2h", "pgbouncer.ini", "[databases]\nmydb = host=db user=app password=R32h2hPw\n", &["R32h2hPw"]),
+        ("h2i", "snmpd.conf", "rocommunity\t\"R32h2iC\"\tdefault\nrwcommunity6 R32h2iD\n", &["R32h2iC", "R32h2iD"]),
+        ("h2j", "ios.cfg", "tacacs-server host 10.0.0.1 key 7 R32h2jK\nradius-server host 10.0.0.2 auth-port 1645 key R32h2jL\n", &["R32h2jK", "R32h2jL"]),
+        ("h2k", "slapd.conf", "rootpw\t\"{SSHA}R32h2kPw\"\n", &["R32h2kPw"]),
+        ("h2l", "users.txt", "\"app\"\t\"R32h2lPw\"\n\"ops\" \"R32h2lQw\" \n", &["R32h2lPw", "R32h2lQw"]),
+        ("h2m", "vars.tf", "secrets = {db = \"R32h2mPw\", api = \"R32h2mKey\"}\n", &["R32h2mPw", "R32h2mKey"]),
+        ("h2n", "haproxy.cfg", "listen stats\n    stats  auth \"ops:R32h2nPw\"\n", &["R32h2nPw"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+#[tokio::test]
+async fn review32_held_json_web_keys_and_armour() {
+    let found = shown(&[
+        ("h3a", "cfg.json", "{\"cfg\":\"{\\\"jwks\\\":\\\"{\\\\\\\"kty\\\\\\\":\\\\\\\"oct\\\\\\\",\\\\\\\"k\\\\\\\":\\\\\\\"R32h3aKey\\\\\\\"}\\\"}\"}", &["R32h3aKey"]),
+        ("h3b", "jwk.go", "jwk := `{\n\t\"kty\": \"oct\",\n\t\"k\" : \"R32h3bKey\"\n}`", &["R32h3bKey"]),
+        ("h3c", "jwks.yaml", "keys:\n- {kty: EC, crv: P-256, d: 'R32h3cD', x: a}\n", &["R32h3cD"]),
+        ("h3d", "key.txt", "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\r\nComment: \"x\"\r\nR32h3dLine\r\n---- END SSH2 ENCRYPTED PRIVATE KEY ----\r\n", &["R32h3dLine"]),
+        ("h3e", "cert.pem", "-----BEGIN ARGO TUNNEL TOKEN-----\nR32h3eLine\n-----END ARGO TUNNEL TOKEN-----\n", &["R32h3eLine"]),
+        ("h3f", "key.txt", "---- BEGIN SSH2 PRIVATE KEY ----\nR32h3fLine\n---- END SSH2 PRIVATE KEY ----\n", &["R32h3fLine"]),
+        ("h3g", "key.txt", "-----BEGIN ED25519-V3 PRIVATE KEY-----\nR32h3gLine\n-----END ED25519-V3 PRIVATE KEY-----\n", &["R32h3gLine"]),
+        ("h3h", "key.txt", "-----BEGIN PRIVATE KEY-----\tR32h3hLine -----END PRIVATE KEY-----", &["R32h3hLine"]),
+    ])
+    .await;
+    crate::planting::assert_none(found);
+}
+
+/// The settings' own password (the server logs in with it) in spellings that pass through the
+/// shortcuts (`spellings_held`, `Radix::may_start`, `units_of`, `read_through_breaks`): hidden
+/// in the server's answer (the plugin holds a token, not this password).
+#[tokio::test]
+async fn review32_held_own_secret_spellings() {
+    use base64::Engine;
+    let pw = crate::PASSWORD;
+    let bytes = pw.as_bytes();
+    let hex = |sep: &str, upper: bool| {
+        bytes
+            .iter()
+            .map(|b| if upper { format!("{b:02X}") } else { format!("{b:02x}") })
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let texts = vec![
+        format!("pw {pw} end"),
+        format!("x{}y", hex("", false)),
+        hex(":", true),
+        hex(", 0x", false),
+        bytes.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(" "),
+        bytes.iter().map(|b| format!("\\{b:03o}")).collect::<String>(),
+        b64.encode(format!("admin:{pw}")),
+        b64.encode(format!("xy{pw}z")),
+        {
+            let e = b64.encode(format!("user=admin&password={pw}&x=1"));
+            format!("{}\n  {}", &e[..20], &e[20..])
+        },
+        serde_json::to_string(&serde_json::to_string(&format!("\"{pw}\"")).unwrap()).unwrap(),
+        pw.chars().map(|c| format!("\\u{:04x}", c as u32)).collect::<String>(),
+        pw.chars().map(|c| format!("%{:02X}", c as u32)).collect::<String>(),
+        format!("{}\r\n{}", &pw[..7], &pw[7..]),
+    ];
+    let world = crate::World::new().await;
+    let objects: Vec<serde_json::Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| config_map(Box::leak(format!("own{i}").into_boxed_str()), json!({"f": t})))
+        .collect();
+    crate::planting::plant_live(&world, &objects);
+    let env = crate::planting::plugin_env(&world.standin);
+    let mut shown = Vec::new();
+    for (object, text) in objects.iter().zip(&texts) {
+        let (server, _) = crate::planting::read_live(&world, &env, object).await;
+        let escaped = serde_json::to_string(text).unwrap();
+        let inner = &escaped[1..escaped.len() - 1];
+        if server.contains(inner) || server.contains(pw) {
+            shown.push(format!("{text}: {server}"));
+        }
+    }
+    assert!(shown.is_empty(), "{shown:#?}");
+}
+
+/// Delete hooks of payments (non-cascade): an Application hook with only `generateName`, and
+/// one named as an app of another project in another namespace; both refused, nothing sent.
+#[tokio::test]
+async fn review32_held_non_cascade_delete_hooks() {
+    let mine = json!({"project": "payments",
+        "source": {"repoURL": "https://git.example.com/x.git", "path": "prod"},
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": "payments"}});
+    let cases = vec![
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"generateName": "r32-", "annotations": {"argocd.argoproj.io/hook": "PreDelete"}},
+            "spec": mine.clone()}),
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"name": "guestbook", "namespace": "argocd",
+                "annotations": {"helm.sh/hook": "post-delete"}},
+            "spec": mine.clone()}),
+        json!({"apiVersion": "ARGOPROJ.IO/v1alpha1", "kind": "application",
+            "metadata": {"name": "guestbook", "namespace": "argocd",
+                "annotations": {"argocd.argoproj.io/hook": "predelete"}},
+            "spec": mine}),
+    ];
+    let mut passed = Vec::new();
+    for (i, case) in cases.into_iter().enumerate() {
+        let mut world = crate::World::new().await;
+        world.set("allowed_projects", "payments");
+        let world = crate::planting::without_auto_sync(world);
+        world.standin.state().review_git.insert("payments".into(), vec![case]);
+        let answer = world
+            .call(
+                "delete_argocd_app",
+                json!({"app_name": "payments", "cascade": false, "confirm": true}),
+            )
+            .await;
+        let sent = crate::planting::sent_writes(&world);
+        if !(answer["isError"] == true && sent.is_empty()) {
+            passed.push(format!("case {i}: {answer} {sent:?}"));
+        }
+    }
+    assert!(passed.is_empty(), "{passed:#?}");
+}
