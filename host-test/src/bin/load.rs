@@ -3,8 +3,8 @@
 //! TypeScript server (npm `argocd-mcp`, pinned to `OFFICIAL_VERSION`, in its Streamable HTTP
 //! session mode, against the same stand-in; skipped with a line saying why when Node or npm is
 //! missing), this project's runner, and real Spin (when a Spin binary is at hand: `SPIN`, or
-//! `spin` on PATH). Each prints calls/s, p50, p99, failed calls, the server's peak RSS and Argo CD
-//! logins; then the ratios (ours ÷ official, Spin ÷ runner). `ping` on the runner and on Spin is
+//! `spin` on PATH). Each prints calls/s, p50, p99, failed calls, the server's peak RSS, its CPU time
+//! per call and Argo CD logins; then the ratios (ours ÷ official, Spin ÷ runner). `ping` on the runner and on Spin is
 //! each host's floor for this component (an instance and MCP parsing, no Argo CD request).
 //!
 //! Run: `cargo build --release -p host-test && target/release/load [seconds] [connections…]`
