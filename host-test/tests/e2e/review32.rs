@@ -8,6 +8,9 @@
 //! Findings (each `review32_finding_*` asserts the secure behaviour, was seen failing on both
 //! components, and is ignored until fixed):
 //!
+//! Fixed (its test runs): S2 (`commands.rs` `ends_command`: the `&` of a redirection, `2>&1`,
+//! `<&3`, `&>file`, `&>>file`, ends no command, wherever a command line's end or start is read).
+//!
 //! - S1 (medium, commands, both; `src/tools/scrub/runners.rs` `RUNNERS`/`command_run`,
 //!   `commands.rs` `piped_password`) what is piped to chpasswd/passwd past a runner the list does
 //!   not know is shown: `echo 'root:PW' | kubectl exec -i pod-0 -- chpasswd`, `| docker exec -i
@@ -371,7 +374,6 @@ async fn review32_finding_s1_runners_not_listed() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S2"]
 async fn review32_finding_s2_redirection_before_here_document() {
     let found = shown(&[
         (

@@ -300,6 +300,19 @@ fn login_before(bytes: &[u8], i: usize) -> Option<bool> {
     }
 }
 
+/// Whether the `|`, `;` or `&` at `at` ends a command: not the `&` of a redirection (`2>&1`,
+/// `<&3`, `&>/dev/null`, `&>>log`), which the command goes on past.
+fn ends_command(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
+        b'|' | b';' => true,
+        b'&' => {
+            let after_arrow = at > 0 && matches!(bytes[at - 1], b'>' | b'<');
+            !after_arrow && bytes.get(at + 1) != Some(&b'>')
+        }
+        _ => false,
+    }
+}
+
 /// Whether one of `commands` (words, a path's last part for the first) is named on the line
 /// before `i` (continued lines read as one).
 pub(super) fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool {
@@ -308,8 +321,7 @@ pub(super) fn command_before(bytes: &[u8], i: usize, commands: &[&str]) -> bool 
         .rev()
         .find(|&p| match bytes[p] {
             b'\n' | b'\r' => !continued_before(bytes, floor, p),
-            b'|' | b';' | b'&' => true,
-            _ => false,
+            _ => ends_command(bytes, p),
         })
         .map_or(floor, |p| p + 1);
     let line = String::from_utf8_lossy(&bytes[start..i]);
@@ -519,7 +531,7 @@ fn here_string_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let floor = i.saturating_sub(COMMAND_BEFORE_MOST);
     let line_start = (floor..i)
         .rev()
-        .find(|p| matches!(bytes[*p], b'\n' | b'\r' | b';' | b'&'))
+        .find(|&p| matches!(bytes[p], b'\n' | b'\r') || bytes[p] != b'|' && ends_command(bytes, p))
         .map_or(floor, |p| p + 1);
     let reads = stdin_password(&bytes[line_start..i])?;
     let fed = value(bytes, skip_spaces(bytes, i + 3), false, 0)?;
@@ -589,9 +601,10 @@ fn here_document_reader(bytes: &[u8], i: usize, after: &[u8]) -> Option<StdinPas
 /// The last command `line` starts: past its last pipe, `;`, `&`, opening bracket, backquote
 /// or quote (`sh -c "chpasswd <<EOF`, `{ chpasswd <<EOF`).
 fn last_command(line: &[u8]) -> &[u8] {
-    let start = line
-        .iter()
-        .rposition(|b| matches!(b, b'|' | b';' | b'&' | b'(' | b'{' | b'`' | b'"' | b'\''))
+    let start = (0..line.len())
+        .rposition(|p| {
+            matches!(line[p], b'(' | b'{' | b'`' | b'"' | b'\'') || ends_command(line, p)
+        })
         .map_or(0, |p| p + 1);
     &line[start..]
 }
@@ -675,8 +688,7 @@ fn continued_line_end(bytes: &[u8], from: usize, window_end: usize) -> usize {
     (from..window_end)
         .find(|&at| match bytes[at] {
             b'\n' | b'\r' => !continued_before(bytes, from, at),
-            b'|' | b';' | b'&' => true,
-            _ => false,
+            _ => ends_command(bytes, at),
         })
         .unwrap_or(window_end)
 }
@@ -2005,6 +2017,29 @@ mod quotes_tabs_and_windows {
 #[cfg(test)]
 mod thirtieth_review {
     use super::super::without_credentials;
+
+    /// The thirty-second review (S2): the `&` of a redirection (`2>&1`, `&>/dev/null`) does not
+    /// end the command a here-document or here-string feeds; `&&` and a lone `&` still do.
+    #[test]
+    fn a_redirection_before_a_here_document_keeps_its_command() {
+        for dirty in [
+            "chpasswd 2>&1 <<EOF\nroot:R32a\nEOF\n",
+            "passwd bob >/dev/null 2>&1 <<EOF\nR32a\nR32a\nEOF\n",
+            "chpasswd 2>&1 <<< 'root:R32a'",
+            "sudo chpasswd &>/dev/null <<EOF\r\nroot:R32a\r\nEOF\r\n",
+            "sudo chpasswd &>>log <&0 <<EOF\nroot:R32a\nEOF",
+            "echo 'root:R32a' 2>&1 | chpasswd",
+        ] {
+            let clean = without_credentials(dirty);
+            assert!(!clean.contains("R32a"), "{dirty} → {clean}");
+        }
+        for kept in [
+            "chpasswd && cat <<EOF\nroot:R32kept\nEOF",
+            "chpasswd & cat <<EOF\nroot:R32kept\nEOF",
+        ] {
+            assert_eq!(without_credentials(kept), kept);
+        }
+    }
 
     #[test]
     fn what_chpasswd_and_passwd_read_past_runners_yes_and_here_documents_is_hidden() {
