@@ -309,6 +309,20 @@ pub(crate) fn config_map(name: &str, data: Value) -> Value {
            "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
 }
 
+/// Each (name, file, text, secrets) planted as a ConfigMap guestbook manages, `file` its data's
+/// key, and read back through `get_argocd_resource` of both components: what showed.
+pub(crate) async fn shown_in_config_maps(
+    files: &[(&'static str, &'static str, &str, &'static [&'static str])],
+) -> Vec<String> {
+    let shapes: Vec<LiveShape> = files
+        .iter()
+        .map(|(name, file, text, secrets)| {
+            (*name, config_map(name, json!({ *file: text })), *secrets)
+        })
+        .collect();
+    leaks_in_live(&shapes).await
+}
+
 pub(crate) fn helm_source(values: &str) -> Value {
     json!({"repoURL": "https://charts.example.com", "chart": "guestbook", "targetRevision": "1.0.0",
            "helm": {"values": values}})

@@ -53,18 +53,16 @@
 
 use serde_json::json;
 
-use crate::planting::{LiveShape, config_map, leaks_in_live};
+use crate::planting::shown_in_config_maps;
 
-fn cm(name: &'static str, text: &str) -> serde_json::Value {
-    config_map(name, json!({"run.sh": text}))
-}
-
+/// Each (name, script, secrets) as the `run.sh` of a ConfigMap, read back through both
+/// components: what showed.
 async fn shown_in_commands(lines: &[(&'static str, &str, &'static [&'static str])]) -> Vec<String> {
-    let shapes: Vec<LiveShape> = lines
+    let files: Vec<_> = lines
         .iter()
-        .map(|(n, text, s)| (*n, cm(n, text), *s))
+        .map(|(name, text, secrets)| (*name, "run.sh", *text, *secrets))
         .collect();
-    leaks_in_live(&shapes).await
+    shown_in_config_maps(&files).await
 }
 
 #[tokio::test]

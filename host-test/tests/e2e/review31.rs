@@ -88,23 +88,7 @@
 
 use serde_json::json;
 
-use crate::planting::{LiveShape, config_map, leaks_in_live};
-
-fn cm(name: &'static str, file: &'static str, text: &str) -> serde_json::Value {
-    config_map(name, json!({ file: text }))
-}
-
-/// Each (name, file, text, secrets) as a ConfigMap guestbook manages, read through
-/// `get_argocd_resource` of both components: what showed.
-async fn shown(
-    lines: &[(&'static str, &'static str, &str, &'static [&'static str])],
-) -> Vec<String> {
-    let shapes: Vec<LiveShape> = lines
-        .iter()
-        .map(|(n, file, text, s)| (*n, cm(n, file, text), *s))
-        .collect();
-    leaks_in_live(&shapes).await
-}
+use crate::planting::{leaks_in_live, shown_in_config_maps as shown};
 
 #[tokio::test]
 async fn review31_finding_s1_password_directives() {

@@ -118,22 +118,7 @@
 
 use serde_json::json;
 
-use crate::planting::{LiveShape, config_map, leaks_in_live};
-
-fn cm(name: &'static str, file: &'static str, text: &str) -> serde_json::Value {
-    config_map(name, json!({ file: text }))
-}
-
-#[allow(dead_code)]
-async fn shown(
-    lines: &[(&'static str, &'static str, &str, &'static [&'static str])],
-) -> Vec<String> {
-    let shapes: Vec<LiveShape> = lines
-        .iter()
-        .map(|(n, file, text, s)| (*n, cm(n, file, text), *s))
-        .collect();
-    leaks_in_live(&shapes).await
-}
+use crate::planting::{config_map, shown_in_config_maps as shown};
 
 /// Exploration (printed, not asserted): near-variants of the new rules.
 #[tokio::test]
@@ -262,8 +247,7 @@ async fn review32_probe_cost() {
     ];
     for (name, text) in texts {
         let started = std::time::Instant::now();
-        let shapes: Vec<LiveShape> = vec![(name, cm("cost", "f", &text), &[])];
-        let _ = leaks_in_live(&shapes).await;
+        let _ = shown(&[("cost", "f", &text, &[])]).await;
         println!("review32 cost {name}: {:?}", started.elapsed());
     }
 }
