@@ -466,7 +466,6 @@ async fn review32_finding_s5_directives_in_other_layouts() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S6"]
 async fn review32_finding_s6_json_web_key_members_in_other_syntaxes() {
     let found = shown(&[
         (
@@ -511,7 +510,6 @@ async fn review32_finding_s6_json_web_key_members_in_other_syntaxes() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S7"]
 async fn review32_finding_s7_openvpn_tls_crypt_v2_key() {
     let found = shown(&[
         ("s7a", "client.ovpn", "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----\nR32s7aKeyLine\n-----END OpenVPN tls-crypt-v2 client key-----\n</tls-crypt-v2>\n", &["R32s7aKeyLine"]),

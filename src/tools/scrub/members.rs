@@ -777,7 +777,7 @@ fn literal_quote(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 /// Past spaces and tabs, as written or escaped (`password:\tP` inside a JSON string).
-fn skip_gap(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn skip_gap(bytes: &[u8], mut at: usize) -> usize {
     while at < bytes.len() {
         let u = unit(bytes, at);
         if !matches!(u.ch, b' ' | b'\t') {
@@ -863,7 +863,11 @@ fn bare_word(bytes: &[u8], name: (usize, usize), at: usize) -> Member {
 /// `password:` ending its line with a plain value on the next line, indented deeper than the
 /// name (YAML continues the scalar there): that line. Not when the next line is a key or a list
 /// item (the name then holds a map or a list, whose members are judged on their own).
-fn next_line_value(bytes: &[u8], name_at: usize, line_break: usize) -> Option<(usize, usize)> {
+pub(super) fn next_line_value(
+    bytes: &[u8],
+    name_at: usize,
+    line_break: usize,
+) -> Option<(usize, usize)> {
     let name_indent = name_at - line_start_of(bytes, name_at);
     let next = past_break(bytes, line_break);
     let indent = bytes[next.min(bytes.len())..]
@@ -1002,7 +1006,11 @@ fn rest_of_line(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
 /// The lines of a YAML block scalar (`password: |`, `key: >-`) whose indicator ends before
 /// `after_indicator`, for the name at `name_at`: every following line indented more than the
 /// name, or blank. Raw line breaks only.
-fn block_scalar(bytes: &[u8], name_at: usize, after_indicator: usize) -> Option<(usize, usize)> {
+pub(super) fn block_scalar(
+    bytes: &[u8],
+    name_at: usize,
+    after_indicator: usize,
+) -> Option<(usize, usize)> {
     let header_end = line_end_from(bytes, after_indicator);
     if !is_break(bytes, header_end) {
         return None;

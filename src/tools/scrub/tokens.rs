@@ -129,24 +129,39 @@ fn jwt(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// matching `-----END`, or to the end of the text; the two marker lines stay.
 fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     const BEGIN: &[u8] = b"-----BEGIN ";
+    const DASHES: &[u8] = b"-----";
     if !written_at(bytes, i, BEGIN) {
         return None;
     }
     let label_start = i + BEGIN.len();
-    let label_len = bytes[label_start..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || **b == b' ')
-        .count();
-    let label = &bytes[label_start..label_start + label_len];
-    let after_label = label_start + label_len;
-    // OpenVPN's shared secret reads `-----BEGIN OpenVPN Static key V1-----`; cloudflared's
-    // origin certificate holds `-----BEGIN ARGO TUNNEL TOKEN-----` (the tunnel's API token).
+    // A label holds dashes (`ED25519-V3 PRIVATE KEY`, `OpenVPN tls-crypt-v2 client key`) and
+    // ends at the five that close the line; read within a bound, so that a text of dashes
+    // and words is not read again from every `-----BEGIN ` in it.
+    let mut after_label = label_start;
+    while after_label < bytes.len().min(label_start + LABEL_MOST)
+        && !bytes[after_label..].starts_with(DASHES)
+        && (bytes[after_label].is_ascii_alphanumeric() || matches!(bytes[after_label], b' ' | b'-'))
+    {
+        after_label += 1;
+    }
+    let label = &bytes[label_start..after_label];
+    // OpenVPN's keys read `-----BEGIN OpenVPN Static key V1-----` (a shared secret) and
+    // `-----BEGIN OpenVPN tls-crypt-v2 client key-----` (`… server key`, `… auth-token server
+    // key`); cloudflared's origin certificate holds `-----BEGIN ARGO TUNNEL TOKEN-----` (the
+    // tunnel's API token).
+    let has_word = |word: &[u8]| {
+        label
+            .split(|b| *b == b' ')
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    let openvpn_key = label.starts_with(b"OpenVPN ") && has_word(b"key") && !has_word(b"public");
     let secret = label.windows(11).any(|w| w == b"PRIVATE KEY")
+        || openvpn_key
         || label
             .windows(10)
             .any(|w| w.eq_ignore_ascii_case(b"static key"))
         || label.ends_with(b"TOKEN");
-    if !secret || !bytes[after_label..].starts_with(b"-----") {
+    if !secret || !bytes[after_label..].starts_with(DASHES) {
         return None;
     }
     let start = after_label + 5;
@@ -156,6 +171,9 @@ fn pem_block(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .map_or(bytes.len(), |p| start + p);
     (end > start).then_some((start, end))
 }
+
+/// The longest PEM label read (RFC 7468's are a few words).
+const LABEL_MOST: usize = 64;
 
 /// RFC 4716's armour (SSH.com, `ssh-keygen -e`): `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`,
 /// four dashes and spaces: everything up to its `---- END` line (its headers, `Comment: …`,
@@ -303,6 +321,50 @@ mod tests {
         ] {
             assert_eq!(masked(kept), kept);
         }
+    }
+
+    /// Review32 S7: a label holding dashes is read to the five that close it, and OpenVPN's
+    /// tls-crypt-v2 keys (client and server) are hidden as its static key is; OpenVPN's public
+    /// key and dashed labels that hold no key are kept.
+    #[test]
+    fn dashed_labels_and_openvpns_keys_are_read() {
+        for (dirty, clean) in [
+            (
+                "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----\nQ2xp\nZW50\n-----END OpenVPN tls-crypt-v2 client key-----\n</tls-crypt-v2>",
+                "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----\n***\n***\n-----END OpenVPN tls-crypt-v2 client key-----\n</tls-crypt-v2>",
+            ),
+            (
+                "-----BEGIN OpenVPN tls-crypt-v2 server key-----\r\nU2Vy\r\n-----END OpenVPN tls-crypt-v2 server key-----\r\n",
+                "-----BEGIN OpenVPN tls-crypt-v2 server key-----\r\n***\r\n-----END OpenVPN tls-crypt-v2 server key-----\r\n",
+            ),
+            (
+                "-----BEGIN OpenVPN auth-token server key-----\nQXV0\n-----END OpenVPN auth-token server key-----",
+                "-----BEGIN OpenVPN auth-token server key-----\n***\n-----END OpenVPN auth-token server key-----",
+            ),
+            (
+                r#"{"client.ovpn":"-----BEGIN OpenVPN tls-crypt-v2 client key-----\nQ2xp\n-----END OpenVPN tls-crypt-v2 client key-----"}"#,
+                r#"{"client.ovpn":"-----BEGIN OpenVPN tls-crypt-v2 client key-----***-----END OpenVPN tls-crypt-v2 client key-----"}"#,
+            ),
+            (
+                "-----BEGIN ED25519-V3 PRIVATE KEY-----\nRWQy\n-----END ED25519-V3 PRIVATE KEY-----",
+                "-----BEGIN ED25519-V3 PRIVATE KEY-----\n***\n-----END ED25519-V3 PRIVATE KEY-----",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+            assert_eq!(super::super::without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "-----BEGIN OpenVPN tls-crypt-v2 client metadata-----\nbWV0\n-----END OpenVPN tls-crypt-v2 client metadata-----",
+            "-----BEGIN X509-CRL-----\nMIIB\n-----END X509-CRL-----",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\nkeyring: on",
+            "-----BEGIN OpenVPN monkey-----\nbW9u\n-----END OpenVPN monkey-----",
+            "-----BEGIN OpenVPN tls-crypt-v2 public key-----\nUHVi\n-----END OpenVPN tls-crypt-v2 public key-----",
+        ] {
+            assert_eq!(masked(kept), kept);
+        }
+        // A text of dashes and words is read once, not again from every `-----BEGIN ` in it.
+        let hostile = "-----BEGIN OpenVPN x-".repeat(50_000);
+        assert_eq!(masked(&hostile), hostile);
     }
 
     #[test]
