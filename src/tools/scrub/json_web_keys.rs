@@ -71,7 +71,8 @@ fn bare_private_member(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 /// Where a private member's name that starts at `start` ends, when one does (the name ends
 /// there: the next byte is no lower-case letter).
 fn private_name_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let name_len = bytes[start.min(bytes.len())..]
+    let name_len = bytes
+        .get(start..)?
         .iter()
         .take(4)
         .take_while(|b| b.is_ascii_lowercase())
