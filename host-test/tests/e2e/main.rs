@@ -57,6 +57,7 @@ mod review29;
 mod review30;
 mod review31;
 mod review32;
+mod review33;
 mod review4;
 mod review5;
 mod review6;
