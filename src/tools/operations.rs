@@ -10,7 +10,7 @@ use super::operation_watch::{Judged, OperationWatch, Wake};
 use super::project_guard::{allowed_app, project_of};
 use super::{
     Deployed, Tool, app_path, check_name, ensure_project_allowed, ensure_sync_allowed, get_app,
-    mutating,
+    mutating, pinned_revision,
 };
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
@@ -143,9 +143,15 @@ impl Tool for SyncApp {
             }
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
         }
+        let mut revision = args.revision;
         if let Some(app) = guarded.as_ref().filter(|_| !args.dry_run) {
             let deployed = Deployed::Sync(&body);
-            ensure_sync_allowed(client, (name, namespace), app, args.prune, &deployed).await?;
+            let judged =
+                ensure_sync_allowed(client, (name, namespace), app, args.prune, &deployed).await?;
+            if let Some(pinned) = pinned_revision(app, &body, judged) {
+                body["revision"] = json!(pinned);
+                revision = Some(pinned);
+            }
         }
         let (app, outcome) = start_operation(
             client,
@@ -164,7 +170,7 @@ impl Tool for SyncApp {
             operation: "sync".into(),
             dry_run: args.dry_run,
             prune: args.prune,
-            revision: args.revision,
+            revision,
             history_id: None,
             resources: args.resources.as_ref().map(Vec::len),
         })

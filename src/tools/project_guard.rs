@@ -257,15 +257,17 @@ pub enum Deployed<'a> {
 /// ([`replaces_what_it_manages`]); and the Argo CD objects of the manifests it applies
 /// ([`ensure_applied_objects_allowed`]). A rollback deploys its history entry's source, which
 /// only the app's own can be rendered for: another is refused ([`ensure_entry_renders`]).
+/// Gives the revision Argo CD resolved the judged manifests at (a commit for a branch), for the
+/// sync to be pinned to ([`pinned_revision`]).
 pub async fn ensure_sync_allowed<H: Host>(
     client: &ArgoClient<'_, H>,
     (app_name, app_namespace): (&str, Option<&str>),
     app: &Value,
     prune: bool,
     deployed: &Deployed<'_>,
-) -> Result<(), ArgoError> {
+) -> Result<Option<String>, ArgoError> {
     let Some(allowed) = &client.settings().allowed_projects else {
-        return Ok(());
+        return Ok(None);
     };
     if let Deployed::History(id) = deployed {
         ensure_entry_renders(app, *id, allowed)?;
@@ -309,6 +311,32 @@ fn spec_but_revisions_and_policy(spec: &Value) -> Value {
         }
     }
     serde_json::json!({"rest": rest, "sources": sources_but_revisions(spec)})
+}
+
+/// The revision a sync of `app` whose `body` names `revision` (or none) is sent with, so Argo CD
+/// applies what [`ensure_sync_allowed`] judged at `judged` (the revision its manifests were
+/// resolved at) and not what a branch or tag points at by the time the sync starts: a push
+/// between the two would otherwise deploy unjudged objects. None where the sync cannot be
+/// pinned: a multi-source app (Argo CD resolves one revision per source; the manifests answer
+/// gives one), an app Argo CD syncs by itself (it refuses a revision other than the target one,
+/// and deploys every new commit anyway), or nothing resolved.
+pub fn pinned_revision(app: &Value, body: &Value, judged: Option<String>) -> Option<String> {
+    let judged = judged.filter(|revision| !revision.trim().is_empty())?;
+    let multi_source = app
+        .pointer("/spec/sources")
+        .and_then(Value::as_array)
+        .is_some_and(|sources| !sources.is_empty());
+    if multi_source || body.get("revisions").is_some() || auto_synced(app) {
+        return None;
+    }
+    (body["revision"].as_str() != Some(judged.as_str())).then_some(judged)
+}
+
+/// Whether Argo CD syncs `app` by itself: `automated` set and not turned off by its `enabled`
+/// (v3.1+).
+fn auto_synced(app: &Value) -> bool {
+    app.pointer("/spec/syncPolicy/automated")
+        .is_some_and(|automated| !automated.is_null() && automated["enabled"] != Value::Bool(false))
 }
 
 /// What an auto-sync of `spec` deploys, as a sync's body names it: `revision` for one source,
@@ -441,9 +469,12 @@ async fn ensure_applied_objects_allowed<H: Host>(
     (app_name, app_namespace): (&str, Option<&str>),
     app: &Value,
     deployed: &Deployed<'_>,
-) -> Result<(), ArgoError> {
-    let (objects, default_namespace) =
-        rendered_objects(client, (app_name, app_namespace), app, deployed).await?;
+) -> Result<Option<String>, ArgoError> {
+    let Rendered {
+        objects,
+        default_namespace,
+        revision,
+    } = rendered_objects(client, (app_name, app_namespace), app, deployed).await?;
     let default_namespace = default_namespace.as_deref();
     let mut judged = 0;
     for object in &objects {
@@ -505,18 +536,25 @@ async fn ensure_applied_objects_allowed<H: Host>(
             }
         }
     }
-    Ok(())
+    Ok(revision)
 }
 
-/// The objects of the manifests `deployed` renders of the app, and the namespace Argo CD
-/// applies one without a namespace in. Manifests that cannot be read refuse: what they hold is
-/// unknown.
+/// What Argo CD renders of an app: its objects, the namespace it applies one without a
+/// namespace in, and the revision it resolved (a commit for a branch or tag).
+struct Rendered {
+    objects: Vec<Value>,
+    default_namespace: Option<String>,
+    revision: Option<String>,
+}
+
+/// The manifests `deployed` renders of the app ([`Rendered`]). Manifests that cannot be read
+/// refuse: what they hold is unknown.
 async fn rendered_objects<H: Host>(
     client: &ArgoClient<'_, H>,
     (app_name, app_namespace): (&str, Option<&str>),
     app: &Value,
     deployed: &Deployed<'_>,
-) -> Result<(Vec<Value>, Option<String>), ArgoError> {
+) -> Result<Rendered, ArgoError> {
     let (path, query) = app_path(app_name, app_namespace, "/manifests")?;
     let query = manifests_query(query, app, deployed);
     let act = match deployed {
@@ -546,7 +584,11 @@ async fn rendered_objects<H: Host>(
         .and_then(Value::as_str)
         .or(rendered["namespace"].as_str())
         .map(str::to_owned);
-    Ok((objects, default_namespace))
+    Ok(Rendered {
+        objects,
+        default_namespace,
+        revision: rendered["revision"].as_str().map(str::to_owned),
+    })
 }
 
 /// The resource a rendered object is, as the guards name resources.
@@ -599,8 +641,11 @@ async fn delete_hooks<H: Host>(
     app_ref: (&str, Option<&str>),
     app: &Value,
 ) -> Result<(Vec<AppName>, Vec<String>), ArgoError> {
-    let (objects, default_namespace) =
-        rendered_objects(client, app_ref, app, &Deployed::Deletion).await?;
+    let Rendered {
+        objects,
+        default_namespace,
+        ..
+    } = rendered_objects(client, app_ref, app, &Deployed::Deletion).await?;
     let (mut apps, mut namespaces) = (Vec::new(), Vec::new());
     for object in objects.iter().filter(|object| runs_on_delete(object)) {
         let selector = selector_of(object, default_namespace.as_deref());
@@ -1014,6 +1059,37 @@ pub async fn ensure_upsert_allowed<H: Host>(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_sync_is_pinned_where_argo_cd_deploys_the_revision_it_is_sent() {
+        let commit = "0123456789abcdef0123456789abcdef01234567";
+        let judged = || Some(commit.to_owned());
+        let single =
+            json!({"spec": {"source": {"repoURL": "https://git/x", "targetRevision": "main"}}});
+        let pinned = |app: &Value, body: Value| pinned_revision(app, &body, judged());
+        assert_eq!(pinned(&single, json!({})), judged());
+        assert_eq!(pinned(&single, json!({"revision": "main"})), judged());
+        // Already the commit judged: nothing to change.
+        assert_eq!(pinned(&single, json!({"revision": commit})), None);
+        assert_eq!(pinned_revision(&single, &json!({}), None), None);
+        assert_eq!(pinned_revision(&single, &json!({}), Some(" ".into())), None);
+        // Argo CD resolves a revision per source; the manifests answer names one.
+        let multi = json!({"spec": {"sources": [{"repoURL": "https://git/x"}, {"repoURL": "https://git/y"}]}});
+        assert_eq!(pinned(&multi, json!({})), None);
+        assert_eq!(
+            pinned(&single, json!({"revisions": ["a"], "sourcePositions": [1]})),
+            None
+        );
+        // Argo CD refuses a revision other than the target one while it syncs by itself.
+        let auto = json!({"spec": {"source": {}, "syncPolicy": {"automated": {"prune": true}}}});
+        assert_eq!(pinned(&auto, json!({})), None);
+        let auto_on = json!({"spec": {"syncPolicy": {"automated": {"enabled": true}}}});
+        assert_eq!(pinned(&auto_on, json!({})), None);
+        let auto_off = json!({"spec": {"syncPolicy": {"automated": {"enabled": false}}}});
+        assert_eq!(pinned(&auto_off, json!({})), judged());
+        let auto_null = json!({"spec": {"syncPolicy": {"automated": null}}});
+        assert_eq!(pinned(&auto_null, json!({})), judged());
+    }
 
     #[test]
     fn sync_options_that_delete_and_create_again_are_told_apart() {

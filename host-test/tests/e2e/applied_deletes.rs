@@ -315,3 +315,126 @@ async fn delete_hooks_are_read_before_an_app_is_deleted() {
     );
     assert!(sent_writes(&world).is_empty(), "{:?}", sent_writes(&world));
 }
+
+/// The revision each sync sent to payments asked for (`None`: the target one).
+fn synced_revisions(world: &crate::World) -> Vec<Option<String>> {
+    let requests = world.standin.requests();
+    let syncs = requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/payments/sync"));
+    syncs
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).expect("a JSON body");
+            body["revision"].as_str().map(str::to_owned)
+        })
+        .collect()
+}
+
+/// What the allow-list judges is what Argo CD deploys: a sync is sent with the commit Argo CD
+/// resolved the judged manifests at, not the branch, which a push could move before the sync
+/// starts (the stand-in's HEAD moves with every sync that names none). Through both
+/// components; a branch named is pinned alike, a commit named is sent as it is.
+#[tokio::test]
+async fn a_sync_is_pinned_to_the_commit_its_manifests_were_judged_at() {
+    let judged_head = host_test::standin::fleet::commit("payments@HEAD");
+    let world = payments_alone().await;
+    let answer = world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    assert_eq!(synced_revisions(&world), [Some(judged_head.clone())]);
+    assert_eq!(
+        answer["revision"], judged_head,
+        "the answer says which commit was synced: {answer}"
+    );
+    let deployed = world.standin.state().apps["payments"].app["status"]["operationState"]
+        ["syncResult"]["revision"]
+        .clone();
+    assert_eq!(deployed, judged_head.as_str());
+
+    let world = payments_alone().await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "revision": "main", "confirm": true}),
+        )
+        .await;
+    let judged_main = host_test::standin::fleet::commit("payments@main");
+    assert_eq!(synced_revisions(&world), [Some(judged_main)]);
+
+    let world = payments_alone().await;
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "revision": commit, "confirm": true}),
+        )
+        .await;
+    let manifests_read = world.standin.requests();
+    let manifests_read = manifests_read
+        .iter()
+        .find(|r| r.path.contains("/payments/manifests"))
+        .expect("the manifests are read");
+    assert!(
+        manifests_read.path.contains(commit),
+        "{}",
+        manifests_read.path
+    );
+    assert_eq!(synced_revisions(&world), [Some(commit.to_owned())]);
+
+    let world = payments_alone().await;
+    let mut env = plugin_env(&world.standin);
+    env.env
+        .push(("ARGOCD_ALLOWED_PROJECTS".into(), "payments".into()));
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let answer = plugin
+        .call_sync_argocd_app(
+            &mut store, "payments", None, None, None, None, None, None, None, None, None, true,
+            None,
+        )
+        .await
+        .expect("the plugin answers")
+        .expect("the plugin syncs");
+    assert_eq!(synced_revisions(&world), [Some(judged_head.clone())]);
+    assert!(answer.contains(&judged_head), "{answer}");
+}
+
+/// Where pinning cannot hold, the sync goes as asked: without the allow-list nothing is judged
+/// (no manifests read, no revision added); an app Argo CD syncs by itself refuses any revision
+/// but its target one; a dry run deploys nothing.
+#[tokio::test]
+async fn a_sync_nothing_judged_or_auto_synced_is_sent_as_asked() {
+    let world = without_auto_sync(crate::World::new().await);
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    assert_eq!(synced_revisions(&world), [None]);
+
+    let mut world = crate::World::new().await;
+    world.set("allowed_projects", "payments");
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "confirm": true}),
+        )
+        .await;
+    assert_eq!(
+        synced_revisions(&world),
+        [None],
+        "payments syncs by itself in the stand-in's fleet"
+    );
+
+    let world = payments_alone().await;
+    world
+        .ok(
+            "sync_argocd_app",
+            json!({"app_name": "payments", "dry_run": true, "confirm": true}),
+        )
+        .await;
+    assert_eq!(synced_revisions(&world), [None]);
+}

@@ -179,7 +179,6 @@ async fn own_spellings_shown(shapes: &[(&str, &str, &str)]) -> Vec<String> {
 
 /// S1: the server's own password as UTF-16BE (hex and base64) and base32.
 #[tokio::test]
-#[ignore = "issue 19: review33 S1"]
 async fn review33_finding_s1_own_password_in_utf16be_and_base32() {
     let shapes: Vec<(&str, &str, &str)> = OWN_SPELLINGS[..3].to_vec();
     assert_none(own_spellings_shown(&shapes).await);
@@ -187,7 +186,6 @@ async fn review33_finding_s1_own_password_in_utf16be_and_base32() {
 
 /// S2: the server's own password upper-cased (an upstream that shouts what it was sent).
 #[tokio::test]
-#[ignore = "issue 19: review33 S2"]
 async fn review33_finding_s2_own_password_upper_cased() {
     let shapes: Vec<(&str, &str, &str)> = OWN_SPELLINGS[9..10].to_vec();
     assert_none(own_spellings_shown(&shapes).await);

@@ -17,8 +17,8 @@ const OWN_SECRET_SHORTEST: usize = 6;
 /// JSON-escaped, in hex, and in base64 of any text that holds them.
 pub struct OwnSecrets {
     spellings: Vec<Spelling>,
-    /// The bytes a spelling starts with ([`Self::spellings_held`]).
-    spelling_starts: [bool; 256],
+    /// For each byte, the spellings that start with it ([`Self::spellings_held`]).
+    starting_with: Vec<Vec<usize>>,
     /// Each secret as a pattern of what a text's escapes stand for ([`pattern_of`]): looked for
     /// there ([`read_through_breaks`]), and, for one holding a space, in the text as written
     /// with its line breaks (a passphrase wrapped at one of its spaces).
@@ -34,6 +34,9 @@ pub struct OwnSecrets {
 /// One way a secret is written, and what is hidden with it.
 struct Spelling {
     text: String,
+    /// Found in any ASCII case: an upstream that shouts what it was sent (`ADM1N-PW`), a store
+    /// that folds case, still shows the secret.
+    any_case: bool,
     /// The bytes of the word the spelling is part of, hidden with it: the base64 of a longer
     /// text holding the secret has characters that mix the secret's bits with its neighbours',
     /// so the whole base64 word goes.
@@ -52,6 +55,21 @@ fn hex_word(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
+impl Spelling {
+    /// Whether `text` holds this spelling at `at`.
+    fn written_at(&self, text: &[u8], at: usize) -> bool {
+        let spelled = self.text.as_bytes();
+        let Some(here) = text.get(at..at + spelled.len()) else {
+            return false;
+        };
+        if self.any_case {
+            here.eq_ignore_ascii_case(spelled)
+        } else {
+            here == spelled
+        }
+    }
+}
+
 impl OwnSecrets {
     pub fn of(settings: &Settings) -> OwnSecrets {
         let form = crate::identity::delegation::form_encode;
@@ -66,9 +84,13 @@ impl OwnSecrets {
             }
             let exact = |text: String| Spelling {
                 text,
+                any_case: false,
                 word: no_word,
             };
-            spellings.push(exact(secret.to_owned()));
+            spellings.push(Spelling {
+                any_case: true,
+                ..exact(secret.to_owned())
+            });
             // JSON-escaped as serde, Go (`\u0026` for `&`, `<`, `>`) and PHP (`\/`) write it,
             // and again for JSON text inside a JSON string, twice over.
             for (go, slash) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -99,15 +121,26 @@ impl OwnSecrets {
                     spellings.push(exact(html));
                 }
             }
+            // Base32 of it (TOTP seeds, DNS labels, some vaults' exports), upper or lower case.
+            for text in base32_cores(secret.as_bytes()) {
+                spellings.push(Spelling {
+                    text,
+                    any_case: true,
+                    word: base64_word,
+                });
+            }
             // What an upstream encodes is what it was sent: the secret itself, or form-encoded
             // in a body (the client secret, also inside the pair a Basic header carries).
             // Windows writes text as UTF-16LE before encoding it (PowerShell's
-            // `-EncodedCommand` is base64 of it), and dumps it so (`5a 00 71 00`).
+            // `-EncodedCommand` is base64 of it), and dumps it so (`5a 00 71 00`); Java's and
+            // .NET's "Unicode" big-endian dumps and encodings write UTF-16BE.
             let utf16le: Vec<u8> = secret.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let utf16be: Vec<u8> = secret.encode_utf16().flat_map(u16::to_be_bytes).collect();
             for sent in [
                 secret.as_bytes().to_vec(),
                 form(secret).into_bytes(),
                 utf16le,
+                utf16be,
             ] {
                 if !sent_bytes.contains(&sent) {
                     sent_bytes.push(sent.clone());
@@ -126,10 +159,12 @@ impl OwnSecrets {
                     .collect();
                 spellings.push(Spelling {
                     text: hex.to_ascii_uppercase(),
+                    any_case: false,
                     word: hex_word,
                 });
                 spellings.push(Spelling {
                     text: hex,
+                    any_case: false,
                     word: hex_word,
                 });
                 for text in base64_cores(&sent) {
@@ -140,6 +175,7 @@ impl OwnSecrets {
                     }
                     spellings.push(Spelling {
                         text,
+                        any_case: false,
                         word: base64_word,
                     });
                 }
@@ -148,16 +184,32 @@ impl OwnSecrets {
         // Longest first: a spelling inside another must not break the longer one before it is
         // found.
         crate::order::sort_rows_by(&mut spellings, |a, b| b.text.len().cmp(&a.text.len()));
-        spellings.dedup_by(|a, b| a.text == b.text);
-        let mut spelling_starts = [false; 256];
-        for spelling in &spellings {
+        // One of each text, found in any case if one of its kind is.
+        spellings.dedup_by(|later, kept| {
+            let same = later.text == kept.text;
+            kept.any_case |= same && later.any_case;
+            same
+        });
+        let mut starting_with = vec![Vec::new(); 256];
+        for (k, spelling) in spellings.iter().enumerate() {
             if let Some(first) = spelling.text.bytes().next() {
-                spelling_starts[usize::from(first)] = true;
+                let cased = [first.to_ascii_lowercase(), first.to_ascii_uppercase()];
+                let firsts = if spelling.any_case {
+                    &cased[..]
+                } else {
+                    &[first][..]
+                };
+                for first in firsts {
+                    let list: &mut Vec<usize> = &mut starting_with[usize::from(*first)];
+                    if list.last() != Some(&k) {
+                        list.push(k);
+                    }
+                }
             }
         }
         OwnSecrets {
             spellings,
-            spelling_starts,
+            starting_with,
             plain,
             sent: sent_bytes,
             cores,
@@ -324,12 +376,8 @@ impl OwnSecrets {
     fn spellings_held(&self, text: &[u8]) -> Vec<bool> {
         let mut held = vec![false; self.spellings.len()];
         for (at, byte) in text.iter().enumerate() {
-            if !self.spelling_starts[usize::from(*byte)] {
-                continue;
-            }
-            for (k, spelling) in self.spellings.iter().enumerate() {
-                let spelled = spelling.text.as_bytes();
-                held[k] |= spelled.first() == Some(byte) && text[at..].starts_with(spelled);
+            for &k in &self.starting_with[usize::from(*byte)] {
+                held[k] |= self.spellings[k].written_at(text, at);
             }
         }
         held
@@ -342,12 +390,18 @@ impl OwnSecrets {
         for (spelling, held) in self.spellings.iter().zip(held) {
             // A mask written for a longer one may make a new one: the changed text is searched.
             let may_hold = held || matches!(out, Cow::Owned(_));
-            if !may_hold || !out.contains(spelling.text.as_str()) {
+            if !may_hold {
                 continue;
             }
             let bytes = out.as_bytes();
+            let places: Vec<usize> = (0..bytes.len())
+                .filter(|&at| spelling.written_at(bytes, at))
+                .collect();
+            if places.is_empty() {
+                continue;
+            }
             let (mut clean, mut kept) = (String::with_capacity(out.len()), 0);
-            for (at, _) in out.match_indices(spelling.text.as_str()) {
+            for at in places {
                 if at < kept {
                     continue;
                 }
@@ -903,10 +957,97 @@ fn base64_cores(secret: &[u8]) -> Vec<String> {
     cores
 }
 
+/// What RFC 4648 base32 of any text holding `secret` holds, in upper case (the alphabet's own;
+/// [`Spelling::any_case`] finds lower case too): the characters whose five bits all come from
+/// the secret, for each of the five places it can start in a group of five bytes.
+fn base32_cores(secret: &[u8]) -> Vec<String> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut cores = Vec::new();
+    for offset in 0..5 {
+        let (first_bit, end_bit) = (8 * offset, 8 * (offset + secret.len()));
+        let bit = |at: usize| {
+            let byte = at / 8;
+            byte >= offset && (secret[byte - offset] >> (7 - at % 8)) & 1 == 1
+        };
+        let core: String = (first_bit.div_ceil(5)..end_bit / 5)
+            .map(|c| {
+                let value = (0..5).fold(0, |v, k| (v << 1) | usize::from(bit(5 * c + k)));
+                char::from(ALPHABET[value])
+            })
+            .collect();
+        cores.push(core);
+    }
+    cores
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The thirty-third review (S1, S2): the secret as UTF-16BE (hex and base64, Java's and
+    /// .NET's big-endian "Unicode"), in base32 at any of the five places in a group, and in
+    /// another ASCII case; ordinary text beside it stays.
+    #[test]
+    fn big_endian_base32_and_shouted_spellings_are_taken_out() {
+        use base64::Engine;
+        let secret = "Adm1n-s3cret-pw";
+        let mut settings = crate::testing::login_settings();
+        settings.mcp_auth_token = Some(crate::settings::Secret::new(secret));
+        let secrets = OwnSecrets::of(&settings);
+        let utf16be: Vec<u8> = secret.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let hex: String = utf16be.iter().map(|b| format!("{b:02x}")).collect();
+        let base64 = base64::engine::general_purpose::STANDARD.encode(&utf16be);
+        let mut shown = vec![
+            format!("dump {hex} end"),
+            format!("dump {} end", hex.to_ascii_uppercase()),
+            format!("b64 {base64} end"),
+            format!("LOGIN FAILED FOR {} end", secret.to_ascii_uppercase()),
+            format!("login failed for {} end", secret.to_ascii_lowercase()),
+        ];
+        for prefix in ["", "a", "ab", "abc", "abcd", "user=admin&pw="] {
+            let text = format!("{prefix}{secret}!");
+            let base32 = base32_of(text.as_bytes());
+            shown.push(format!("seed {base32} end"));
+            shown.push(format!("seed {} end", base32.to_ascii_lowercase()));
+        }
+        for text in shown {
+            let clean = secrets.hidden_in(&text);
+            assert!(clean.starts_with(&text[..4]), "{text} → {clean}");
+            assert!(clean.ends_with(" end"), "{text} → {clean}");
+            assert!(clean.contains("***"), "{text} → {clean}");
+            let core = &text[5..text.len() - 4];
+            assert!(!clean.contains(core), "{text} → {clean}");
+        }
+        // Base32 of other text, and the secret's words apart, are not it.
+        for kept in [
+            format!("seed {} end", base32_of(b"an ordinary seed value")),
+            "adm1n and s3cret and pw".to_owned(),
+        ] {
+            assert_eq!(secrets.hidden_in(&kept), kept);
+        }
+    }
+
+    /// RFC 4648 base32 with padding, written out bit by bit (the test's own encoder).
+    fn base32_of(bytes: &[u8]) -> String {
+        let bits: Vec<u8> = bytes
+            .iter()
+            .flat_map(|b| (0..8).rev().map(move |k| (b >> k) & 1))
+            .collect();
+        let mut out: String = bits
+            .chunks(5)
+            .map(|chunk| {
+                let value = (0..5).fold(0usize, |v, k| {
+                    (v << 1) | usize::from(*chunk.get(k).unwrap_or(&0))
+                });
+                char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[value])
+            })
+            .collect();
+        while out.len() % 8 != 0 {
+            out.push('=');
+        }
+        out
+    }
 
     /// The eighteenth review (S1): what an upstream quotes of the secrets the settings hold
     /// (the client secret a provider echoes, as sent or form-encoded) is taken out of answers.
