@@ -253,7 +253,6 @@ async fn review32_probe_cost() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S1"]
 async fn review32_finding_s1_runners_not_listed() {
     let found = shown(&[
         (
@@ -522,7 +521,6 @@ async fn review32_finding_s7_openvpn_tls_crypt_v2_key() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S8"]
 async fn review32_finding_s8_ncftp_password_switch() {
     let found = shown(&[
         (
