@@ -523,19 +523,18 @@ fn snmp_privacy_key(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     if !starts_privacy {
         return None;
     }
+    // The nearest user directive at a line's start before it: the line holding `i`, if any.
     let floor = i.saturating_sub(SNMP_USER_LINE_MOST);
-    (floor..i).rev().find_map(|at| {
+    let line_start = (floor..i).rev().find(|at| {
         let directive = [&b"snmp-server"[..], b"createUser"].iter().any(|d| {
-            bytes[at..]
+            bytes[*at..]
                 .get(..d.len())
                 .is_some_and(|w| w.eq_ignore_ascii_case(d))
         });
-        if !directive || !matches!(opening(bytes, at), Some(Opening::Line)) {
-            return None;
-        }
-        let (privacy_at, key) = snmp_user_keys(bytes, at)?.privacy?;
-        (privacy_at == i).then_some(key)
-    })
+        directive && matches!(opening(bytes, *at), Some(Opening::Line))
+    })?;
+    let (privacy_at, key) = snmp_user_keys(bytes, line_start)?.privacy?;
+    (privacy_at == i).then_some(key)
 }
 
 /// Cisco's `snmp-server host H [vrf V] [traps|informs] [version 1|2c] COMMUNITY [udp-port P]
