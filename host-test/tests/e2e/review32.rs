@@ -253,7 +253,6 @@ async fn review32_probe_cost() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S1"]
 async fn review32_finding_s1_runners_not_listed() {
     let found = shown(&[
         (
@@ -390,7 +389,6 @@ async fn review32_finding_s2_redirection_before_here_document() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S3"]
 async fn review32_finding_s3_brace_inside_a_quoted_value_ends_the_block() {
     let found = shown(&[
         (
@@ -423,7 +421,6 @@ async fn review32_finding_s3_brace_inside_a_quoted_value_ends_the_block() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S4"]
 async fn review32_finding_s4_network_device_secrets() {
     let found = shown(&[
         ("s4a", "bgp.cfg", "router bgp 65000\n neighbor 10.0.0.1 password R32s4aPw\n", &["R32s4aPw"]),
@@ -439,7 +436,6 @@ async fn review32_finding_s4_network_device_secrets() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S5"]
 async fn review32_finding_s5_directives_in_other_layouts() {
     let found = shown(&[
         (
@@ -520,7 +516,6 @@ async fn review32_finding_s7_openvpn_tls_crypt_v2_key() {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review32 S8"]
 async fn review32_finding_s8_ncftp_password_switch() {
     let found = shown(&[
         (

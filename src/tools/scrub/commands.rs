@@ -163,7 +163,7 @@ fn secret_literal(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
 }
 
 /// Registry and service logins whose `-p` takes the password as the next argument.
-const LOGINS_SPACED: [&str; 25] = [
+const LOGINS_SPACED: [&str; 29] = [
     "mongosh",
     "mongo",
     "mongodump",
@@ -189,6 +189,10 @@ const LOGINS_SPACED: [&str; 25] = [
     "psexec",
     "psexec64",
     "rdesktop",
+    "ncftp",
+    "ncftpget",
+    "ncftpput",
+    "ncftpls",
 ];
 
 /// MySQL's tools, 7-Zip's builds and RAR's, whose `-p` takes the password attached
@@ -437,19 +441,49 @@ enum StdinPassword {
     AfterColon,
 }
 
+/// Commands that pass what they read on to the next command of a pipeline (`yes PW | head -2
+/// | passwd bob`, `echo PW | tee log | passwd`): what reads the password is past them.
+const PASS_THROUGH: [&[u8]; 4] = [b"head", b"tail", b"tee", b"cat"];
+
+/// The most [`PASS_THROUGH`] commands followed in one pipeline (each read once, so a line of
+/// them is read in bounded time).
+const PASS_THROUGH_MOST: usize = 4;
+
 /// How the command `text` starts with (past `sudo`, `chroot DIR` and the other runners:
-/// [`runners::command_run`]), or a login named in it, reads a password from standard input;
-/// None when it reads none. `sudo -S` reads its own password there.
+/// [`runners::command_run`]; past pass-through filters to the command they feed), or a login
+/// named in it, reads a password from standard input; None when it reads none. `sudo -S`
+/// reads its own password there.
 fn stdin_password(text: &[u8]) -> Option<StdinPassword> {
     if reads_password_from_stdin(text) {
         return Some(StdinPassword::Whole);
     }
-    let run = runners::command_run(text)?;
-    match run.name {
-        _ if run.sudo_reads_stdin => Some(StdinPassword::Whole),
-        b"chpasswd" => Some(StdinPassword::AfterColon),
-        b"passwd" => Some(StdinPassword::Whole),
-        _ => None,
+    let mut command = text;
+    for _ in 0..=PASS_THROUGH_MOST {
+        let run = runners::command_run(command)?;
+        match run.name {
+            _ if run.sudo_reads_stdin => return Some(StdinPassword::Whole),
+            b"chpasswd" => return Some(StdinPassword::AfterColon),
+            b"passwd" => return Some(StdinPassword::Whole),
+            name if PASS_THROUGH.contains(&name) => {
+                let end = (0..command.len()).find(|&p| ends_command(command, p))?;
+                if command[end] != b'|' {
+                    return None;
+                }
+                command = piped_to(&command[end + 1..])?;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// What the pipe before `after` feeds: the command past it, also past `|&` (which pipes
+/// standard error too). None for `||`, which runs the next command only when one fails.
+fn piped_to(after: &[u8]) -> Option<&[u8]> {
+    match after.first() {
+        Some(b'|') => None,
+        Some(b'&') => Some(&after[1..]),
+        _ => Some(after),
     }
 }
 
@@ -498,7 +532,9 @@ fn piped_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let pipe = i + bytes[i..bounded(i, COMMAND_BEFORE_MOST)]
         .iter()
         .position(|b| *b == b'|')?;
-    let reads = stdin_password(&bytes[pipe + 1..bounded(pipe, 2 * COMMAND_BEFORE_MOST)])?;
+    let reads = stdin_password(piped_to(
+        &bytes[pipe + 1..bounded(pipe, 2 * COMMAND_BEFORE_MOST)],
+    )?)?;
     let mut start = skip_spaces(bytes, i + command.len());
     // `echo -e`, `echo -n`: what is said follows the switches.
     if command == "echo" {
@@ -594,7 +630,7 @@ fn here_document_reader(bytes: &[u8], i: usize, after: &[u8]) -> Option<StdinPas
     }
     stdin_password(last_command(before)).or_else(|| {
         let pipe = after.iter().position(|b| *b == b'|')?;
-        stdin_password(&after[pipe + 1..])
+        stdin_password(piped_to(&after[pipe + 1..])?)
     })
 }
 
@@ -2240,6 +2276,146 @@ mod thirtieth_review {
             " ; ".repeat(300_000),
         ] {
             let _ = without_credentials(&long);
+        }
+    }
+}
+
+#[cfg(test)]
+mod thirty_second_review {
+    use crate::tools::scrub::without_credentials;
+
+    #[test]
+    fn what_is_piped_past_wrappers_remote_runners_and_filters_is_hidden() {
+        for (dirty, clean) in [
+            (
+                "echo 'root:R32a' | kubectl exec -i pod-0 -- chpasswd",
+                "echo 'root:***' | kubectl exec -i pod-0 -- chpasswd",
+            ),
+            (
+                "echo 'root:R32b' | docker exec -i -u root box chpasswd",
+                "echo 'root:***' | docker exec -i -u root box chpasswd",
+            ),
+            (
+                "echo 'root:R32c' | podman exec -i box chpasswd",
+                "echo 'root:***' | podman exec -i box chpasswd",
+            ),
+            (
+                "echo 'root:R32d' | ssh -p 22 host sudo chpasswd",
+                "echo 'root:***' | ssh -p 22 host sudo chpasswd",
+            ),
+            (
+                "echo R32e | ssh host \"sudo -S reboot\"",
+                "echo *** | ssh host \"sudo -S reboot\"",
+            ),
+            (
+                "echo 'root:R32f' | timeout 10 chpasswd",
+                "echo 'root:***' | timeout 10 chpasswd",
+            ),
+            (
+                "echo 'root:R32g' | nohup nice -n 10 stdbuf -o0 chpasswd",
+                "echo 'root:***' | nohup nice -n 10 stdbuf -o0 chpasswd",
+            ),
+            (
+                "echo 'root:R32h' | runuser -u root -- chpasswd",
+                "echo 'root:***' | runuser -u root -- chpasswd",
+            ),
+            (
+                "echo 'root:R32i' | command chpasswd",
+                "echo 'root:***' | command chpasswd",
+            ),
+            (
+                "echo 'root:R32j' | \"chpasswd\"",
+                "echo 'root:***' | \"chpasswd\"",
+            ),
+            (
+                "echo 'root:R32k' | \\chpasswd",
+                "echo 'root:***' | \\chpasswd",
+            ),
+            (
+                "echo 'root:R32l' |& chpasswd",
+                "echo 'root:***' |& chpasswd",
+            ),
+            (
+                "echo 'root:R32m' | sudo -c staff chpasswd",
+                "echo 'root:***' | sudo -c staff chpasswd",
+            ),
+            (
+                "echo 'root:R32n' | doas -a bsdauth chpasswd",
+                "echo 'root:***' | doas -a bsdauth chpasswd",
+            ),
+            (
+                "yes 'R32o' | head -2 | passwd bob",
+                "yes *** | head -2 | passwd bob",
+            ),
+            (
+                "echo 'root:R32p' | tee /dev/stderr |& sudo chpasswd",
+                "echo 'root:***' | tee /dev/stderr |& sudo chpasswd",
+            ),
+            (
+                "echo 'root:R32q' | kubectl exec -i pod -- sh -c 'cat | chpasswd'",
+                "echo 'root:***' | kubectl exec -i pod -- sh -c 'cat | chpasswd'",
+            ),
+            (
+                "cat <<EOF | head -1 | chpasswd\nroot:R32r\nEOF",
+                "cat <<EOF | head -1 | chpasswd\nroot:***\nEOF",
+            ),
+            (
+                "cat <<EOF |& docker exec -i box chpasswd\nroot:R32s\nEOF",
+                "cat <<EOF |& docker exec -i box chpasswd\nroot:***\nEOF",
+            ),
+            (
+                "ssh host 'sudo chpasswd' <<< 'root:R32t'",
+                "ssh host 'sudo chpasswd' <<< 'root:***'",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "echo 'root:x' | kubectl apply -f -",
+            "echo 'root:x' | docker run -i box chpasswd",
+            "echo hello | ssh host cat",
+            "echo 'root:x' | timeout 10 tee users",
+            "echo 'root:x' | tee users; chpasswd",
+            "echo 'root:x' | head -1 || chpasswd",
+            "echo 'root:x' || chpasswd",
+            "echo 'root:x' | cat > users && passwd bob",
+            "yes | head -2 | sort",
+        ] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+        for long in [
+            "echo a:b | ".to_string() + &"cat | ".repeat(40_000) + "chpasswd",
+            "echo a:b | ".to_string() + &"ssh -t h ".repeat(40_000) + "chpasswd",
+            "echo a:b | kubectl ".to_string() + &"exec ".repeat(40_000),
+        ] {
+            let _ = without_credentials(&long);
+        }
+    }
+
+    #[test]
+    fn the_ncftp_tools_password_switch_is_hidden() {
+        for (dirty, clean) in [
+            (
+                "ncftp -u alice -p R32u ftp.example.com",
+                "ncftp -u alice -p *** ftp.example.com",
+            ),
+            (
+                "ncftpput -u alice -p R32v host /in x.tgz",
+                "ncftpput -u alice -p *** host /in x.tgz",
+            ),
+            (
+                "ncftpget -u alice -p 'R32w' host . /x",
+                "ncftpget -u alice -p '***' host . /x",
+            ),
+            (
+                "/usr/bin/ncftpls -u a -pR32x ftp://h/",
+                "/usr/bin/ncftpls -u a -p*** ftp://h/",
+            ),
+        ] {
+            assert_eq!(without_credentials(dirty), clean, "{dirty}");
+        }
+        for kept in ["ncftp -P 2121 host", "ncftpput -R -p", "rsync -p src dst"] {
+            assert_eq!(without_credentials(kept), kept, "{kept}");
         }
     }
 }

@@ -19,7 +19,7 @@
 
 use super::names;
 use super::reading::unit;
-use super::spans::{closing_bracket, is_break, name_byte, value};
+use super::spans::{hcl_closing_brace, is_break, name_byte, value};
 use crate::tools::masking::names_a_place;
 
 /// A credential at `i` written in one of the shapes above: the span to hide.
@@ -45,14 +45,19 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
                 return encryption_key(bytes, i);
             }
             hcl_block(bytes, i)
+                .or_else(|| labelled_default(bytes, i))
                 .or_else(|| argument_directive(bytes, i))
                 .or_else(|| named_directive(bytes, i))
+                .or_else(|| snmp_privacy_key(bytes, i))
                 .or_else(|| encryption_key(bytes, i))
         }
         Opening::Clause => hcl_block(bytes, i)
+            .or_else(|| labelled_default(bytes, i))
             .or_else(|| clause_secret(bytes, i))
             .or_else(|| encryption_key(bytes, i)),
-        Opening::Word => login_option(bytes, i).or_else(|| encryption_key(bytes, i)),
+        Opening::Word => login_option(bytes, i)
+            .or_else(|| snmp_privacy_key(bytes, i))
+            .or_else(|| encryption_key(bytes, i)),
     }
 }
 
@@ -77,7 +82,10 @@ fn opening(bytes: &[u8], i: usize) -> Option<Opening> {
     let Some(before) = i.checked_sub(1).map(|p| bytes[p]) else {
         return Some(Opening::Line);
     };
-    if before.is_ascii_alphanumeric() && !escaped_break_ends(bytes, i) {
+    if before.is_ascii_alphanumeric()
+        && !escaped_break_ends(bytes, i)
+        && !escaped_tab_ends(bytes, i)
+    {
         return None;
     }
     let floor = i.saturating_sub(INDENT_MOST);
@@ -92,7 +100,10 @@ fn opening(bytes: &[u8], i: usize) -> Option<Opening> {
         match bytes[at - 1] {
             b' ' | b'\t' => at -= 1,
             // An escaped tab indents as a tab does.
-            b't' if at >= 2 && bytes[at - 2] == b'\\' => at -= 2,
+            b't' if escaped_tab_ends(bytes, at) => at -= 2,
+            // A YAML sequence's `- ` (a list of config lines, as Ansible's `lineinfile` or a
+            // chart's values hold them) indents its item.
+            b'-' if at < i && matches!(bytes[at], b' ' | b'\t' | b'\\') => at -= 1,
             b'\n' | b'\r' | b'"' | b'\'' => return Some(Opening::Line),
             b'{' | b';' => return Some(Opening::Clause),
             b',' | b'(' => return Some(Opening::Word),
@@ -100,6 +111,11 @@ fn opening(bytes: &[u8], i: usize) -> Option<Opening> {
             _ => return None,
         }
     }
+}
+
+/// Whether an escaped tab (`\t` inside a JSON string) ends just before `at`.
+fn escaped_tab_ends(bytes: &[u8], at: usize) -> bool {
+    at >= 2 && bytes[at - 1] == b't' && bytes[at - 2] == b'\\'
 }
 
 /// Whether an escaped line break (`\n`, `\r` inside a JSON string) ends just before `at`.
@@ -289,6 +305,45 @@ fn argument_directive(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         }
         return None;
     }
+    if ["trap2sink", "trapsink", "informsink"]
+        .iter()
+        .any(|n| named(n))
+    {
+        // snmpd's `trap2sink HOST [COMMUNITY [PORT]]`.
+        return nth_argument(bytes, name_end, 2);
+    }
+    if named("trapcommunity") {
+        return nth_argument(bytes, name_end, 1);
+    }
+    if named("createUser") || named("snmp-server") {
+        if let Some(keys) = snmp_user_keys(bytes, i) {
+            return Some(keys.authentication);
+        }
+        if named("snmp-server")
+            && let Some(community) = snmp_host_community(bytes, name_end)
+        {
+            return Some(community);
+        }
+    }
+    if named("authentication-key") || named("message-digest-key") {
+        // Junos' `authentication-key "…";` on its own.
+        return routing_key(bytes, name_end).map(|(start, end, _)| (start, end));
+    }
+    if ["ip", "ipv6", "ntp", "area"].iter().any(|n| named(n)) {
+        // OSPF's `ip ospf authentication-key K` and `ip ospf message-digest-key 1 md5 K`,
+        // NTP's `ntp authentication-key 1 md5 K 7`.
+        let mut at = name_end;
+        while let Some((start, end, next)) = argument(bytes, at) {
+            let word = &bytes[start..end];
+            if word.eq_ignore_ascii_case(b"authentication-key")
+                || word.eq_ignore_ascii_case(b"message-digest-key")
+            {
+                return routing_key(bytes, next).map(|(start, end, _)| (start, end));
+            }
+            at = next;
+        }
+        return None;
+    }
     if named("key") {
         // Cisco's `key 7 K` inside a `tacacs server` or `radius server` block: only with its
         // encryption type, the key's last word on its line (`key client.key` names a file).
@@ -297,9 +352,10 @@ fn argument_directive(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         let typed = end == start + 1 && bytes[start].is_ascii_digit();
         return (typed && ends_line(bytes, after)).then_some((found_start, found_end));
     }
-    // Cisco IOS: `username U privilege 15 password 0 PW`, `enable secret 0 PW`,
-    // `snmp-server community C RO`, `tacacs-server key 7 K`, `radius-server host H key K`.
-    let introduces: &[&str] = if named("username") || named("enable") {
+    // Cisco IOS: `username U privilege 15 password 0 PW`, `enable secret 0 PW`, `enable
+    // password level 15 PW`, BGP's `neighbor 10.0.0.1 password PW`, `snmp-server community C
+    // RO`, `tacacs-server key 7 K`, `radius-server host H key K`.
+    let introduces: &[&str] = if named("username") || named("enable") || named("neighbor") {
         &["password", "secret"]
     } else if named("snmp-server") {
         &["community"]
@@ -317,7 +373,7 @@ fn argument_directive(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         {
             // A user's or the privileged mode's password ends its line (prose that starts
             // with `username` goes on).
-            let (start, end, after) = after_type_digit(bytes, next)?;
+            let (start, end, after) = after_type_digit(bytes, past_level(bytes, next))?;
             let last = named("snmp-server") || ends_line(bytes, after);
             return last.then_some((start, end));
         }
@@ -337,6 +393,177 @@ fn after_type_digit(bytes: &[u8], at: usize) -> Option<(usize, usize, usize)> {
         return Some(after);
     }
     Some(found)
+}
+
+/// Past `level N` after `at` (`enable secret level 15 5 HASH`), if written there.
+fn past_level(bytes: &[u8], at: usize) -> usize {
+    let Some((start, end, next)) = argument(bytes, at) else {
+        return at;
+    };
+    if !bytes[start..end].eq_ignore_ascii_case(b"level") {
+        return at;
+    }
+    argument(bytes, next).map_or(at, |(_, _, after)| after)
+}
+
+/// A routing protocol's or NTP's key after its keyword, `authentication-key` or
+/// `message-digest-key`, ending at `at`: past a key number and its algorithm when written
+/// (`1 md5 K`), and past the encryption type (`7 K`); and where what follows it starts.
+fn routing_key(bytes: &[u8], at: usize) -> Option<(usize, usize, usize)> {
+    let (start, end, next) = argument(bytes, at)?;
+    let numbered = bytes[start..end].iter().all(u8::is_ascii_digit);
+    if numbered && let Some((algorithm, algorithm_end, after)) = argument(bytes, next) {
+        let word = &bytes[algorithm..algorithm_end];
+        let algorithm = ["md5", "sha", "hmac", "cmac"]
+            .iter()
+            .any(|a| word.len() >= a.len() && word[..a.len()].eq_ignore_ascii_case(a.as_bytes()));
+        if algorithm && let Some(key) = after_type_digit(bytes, after) {
+            return Some(key);
+        }
+    }
+    after_type_digit(bytes, at)
+}
+
+/// The keys of an SNMPv3 user, Cisco's `snmp-server user U G [remote H] v3 auth sha PW [priv
+/// aes 128 PW2]` or net-snmp's `createUser [-e ID] U SHA "PW" [AES "PW2"]`, whose directive's
+/// name starts at `i`.
+struct SnmpUserKeys {
+    authentication: (usize, usize),
+    /// Where the privacy part starts (`priv`, or net-snmp's algorithm), and its key.
+    privacy: Option<(usize, (usize, usize))>,
+}
+
+/// The most arguments read before Cisco's `auth`.
+const SNMP_USER_ARGUMENTS_MOST: usize = 12;
+
+fn snmp_user_keys(bytes: &[u8], i: usize) -> Option<SnmpUserKeys> {
+    let (name, name_end) = name_at(bytes, i)?;
+    let is = |(start, end): (usize, usize), word: &str| {
+        bytes[start..end].eq_ignore_ascii_case(word.as_bytes())
+    };
+    // Past net-snmp's `-l`/`-m` (a localized or master key follows, not a passphrase).
+    let past_key_kind = |at: usize| match argument(bytes, at) {
+        Some((start, end, next)) if is((start, end), "-l") || is((start, end), "-m") => next,
+        _ => at,
+    };
+    let (authentication, after_authentication) = if name.eq_ignore_ascii_case("createUser") {
+        let (first, first_end, mut after_user) = argument(bytes, name_end)?;
+        if is((first, first_end), "-e") {
+            let after_engine = argument(bytes, after_user)?.2;
+            after_user = argument(bytes, after_engine)?.2;
+        }
+        let (_, _, after_algorithm) = argument(bytes, after_user)?;
+        let (start, end, next) = argument(bytes, past_key_kind(after_algorithm))?;
+        ((start, end), next)
+    } else {
+        let (start, end, mut at) = argument(bytes, name_end)?;
+        if !is((start, end), "user") {
+            return None;
+        }
+        let mut found = None;
+        for _ in 0..SNMP_USER_ARGUMENTS_MOST {
+            let (start, end, next) = argument(bytes, at)?;
+            if is((start, end), "auth") {
+                found = Some(next);
+                break;
+            }
+            at = next;
+        }
+        let (_, _, after_algorithm) = argument(bytes, found?)?;
+        let (start, end, next) = argument(bytes, after_algorithm)?;
+        ((start, end), next)
+    };
+    let privacy = argument(bytes, after_authentication).and_then(|(start, end, next)| {
+        let cisco = !name.eq_ignore_ascii_case("createUser");
+        let algorithm_end = if cisco {
+            if !is((start, end), "priv") {
+                return None;
+            }
+            let (algorithm, algorithm_end, after) = argument(bytes, next)?;
+            let aes = bytes[algorithm..algorithm_end]
+                .get(..3)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"aes"));
+            // `priv aes 128 PW`: the key's size after AES.
+            match argument(bytes, after) {
+                Some((size, size_end, past_size))
+                    if aes && bytes[size..size_end].iter().all(u8::is_ascii_digit) =>
+                {
+                    past_size
+                }
+                _ => after,
+            }
+        } else {
+            next
+        };
+        let (key, key_end, _) = argument(bytes, past_key_kind(algorithm_end))?;
+        Some((start, (key, key_end)))
+    });
+    Some(SnmpUserKeys {
+        authentication,
+        privacy,
+    })
+}
+
+/// How far back the start of an SNMPv3 user's line is looked for from its privacy part.
+const SNMP_USER_LINE_MOST: usize = 512;
+
+/// The privacy key of an SNMPv3 user ([`SnmpUserKeys`]) when its part starts at `i` (the
+/// authentication key, found at the line's start, was hidden before it).
+fn snmp_privacy_key(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    // Most words are not these: their first byte says so before the word is read.
+    if !matches!(bytes[i] | 0x20, b'p' | b'a' | b'd') && bytes[i] != b'3' {
+        return None;
+    }
+    let (word, _) = name_at(bytes, i)?;
+    let starts = |prefix: &[u8]| {
+        word.len() >= prefix.len() && word.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    let starts_privacy = word.eq_ignore_ascii_case("priv")
+        || [&b"aes"[..], b"des", b"3des"].iter().any(|a| starts(a));
+    if !starts_privacy {
+        return None;
+    }
+    // The nearest user directive at a line's start before it: the line holding `i`, if any.
+    let floor = i.saturating_sub(SNMP_USER_LINE_MOST);
+    let line_start = (floor..i).rev().find(|at| {
+        let directive = [&b"snmp-server"[..], b"createUser"].iter().any(|d| {
+            bytes[*at..]
+                .get(..d.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(d))
+        });
+        directive && matches!(opening(bytes, *at), Some(Opening::Line))
+    })?;
+    let (privacy_at, key) = snmp_user_keys(bytes, line_start)?.privacy?;
+    (privacy_at == i).then_some(key)
+}
+
+/// Cisco's `snmp-server host H [vrf V] [traps|informs] [version 1|2c] COMMUNITY [udp-port P]
+/// [types…]` whose arguments start at `at`: the community (SNMPv3's `version 3 auth USER`
+/// names a user, kept).
+fn snmp_host_community(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let (start, end, next) = argument(bytes, at)?;
+    if !bytes[start..end].eq_ignore_ascii_case(b"host") {
+        return None;
+    }
+    let mut at = argument(bytes, next)?.2;
+    loop {
+        let (start, end, next) = argument(bytes, at)?;
+        let word = &bytes[start..end];
+        let is = |w: &str| word.eq_ignore_ascii_case(w.as_bytes());
+        at = if is("traps") || is("informs") {
+            next
+        } else if is("vrf") {
+            argument(bytes, next)?.2
+        } else if is("version") {
+            let (version, version_end, after) = argument(bytes, next)?;
+            if bytes[version..version_end].starts_with(b"3") {
+                return None;
+            }
+            after
+        } else {
+            return Some((start, end));
+        };
+    }
 }
 
 /// The `n`th argument (from 1) after `at`.
@@ -360,7 +587,7 @@ fn login_option(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let written = bytes
         .get(i..i + LOGIN.len())
         .is_some_and(|w| w.eq_ignore_ascii_case(LOGIN));
-    if !written || !bytes[i - 1].is_ascii_whitespace() {
+    if !written || !(bytes[i - 1].is_ascii_whitespace() || escaped_tab_ends(bytes, i)) {
         return None;
     }
     let (start, end) = value(bytes, i + LOGIN.len(), false, 0)?;
@@ -482,10 +709,101 @@ fn block_after_name(bytes: &[u8], name: &str, name_end: usize) -> Option<(usize,
     if !names::credential(name) || names_a_place(name) {
         return None;
     }
-    let close = closing_bracket(bytes, at, (b'{', b'}'));
+    let close = hcl_closing_brace(bytes, at);
     let start = skip_gap(bytes, at + 1);
     let end = before_closing_line(bytes, close);
     (end > start).then_some((start, end))
+}
+
+/// How far back the `{` of the block holding a `default` is looked for.
+const LABELLED_BLOCK_MOST: usize = 1024;
+
+/// Terraform's `default = "PW"` (a variable's) or `value = …` (an output's) inside a block
+/// whose quoted label names a credential (`variable "db_password" {`): the value. A map, a
+/// list or a heredoc (`{`, `[`, `<<`) and `null` are kept.
+fn labelled_default(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let (name, name_end) = name_at(bytes, i)?;
+    if !name.eq_ignore_ascii_case("default") && !name.eq_ignore_ascii_case("value") {
+        return None;
+    }
+    let equals = skip_gap(bytes, name_end);
+    if bytes.get(equals) != Some(&b'=') {
+        return None;
+    }
+    let start = skip_gap(bytes, equals + 1);
+    if matches!(bytes.get(start), None | Some(b'=' | b'{' | b'[' | b'<')) {
+        return None;
+    }
+    let label = block_label(bytes, enclosing_brace(bytes, i)?)?;
+    if !names::credential(label) || names_a_place(label) {
+        return None;
+    }
+    let (start, end) = value(bytes, start, false, 0)?;
+    (!bytes[start..end].eq_ignore_ascii_case(b"null")).then_some((start, end))
+}
+
+/// The `{` of the block holding `at` (nested blocks before `at` counted), within
+/// [`LABELLED_BLOCK_MOST`] bytes.
+fn enclosing_brace(bytes: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let floor = at.saturating_sub(LABELLED_BLOCK_MOST);
+    for p in (floor..at).rev() {
+        match bytes[p] {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => return Some(p),
+            b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The quoted label just before the `{` at `open` of a block opened at a line's start
+/// (`variable "db_password" {`, its quotes as written or escaped).
+fn block_label(bytes: &[u8], open: usize) -> Option<&str> {
+    let mut at = open;
+    while at > 0 && matches!(bytes[at - 1], b' ' | b'\t') {
+        at -= 1;
+    }
+    // The closing quote and the backslashes escaping it.
+    let quote_at = at.checked_sub(1).filter(|q| bytes[*q] == b'"')?;
+    let escapes = bytes[..quote_at]
+        .iter()
+        .rev()
+        .take_while(|b| **b == b'\\')
+        .count();
+    let label_end = quote_at - escapes;
+    let label_len = bytes[..label_end]
+        .iter()
+        .rev()
+        .take(NAME_MOST + 1)
+        .take_while(|b| name_byte(**b))
+        .count();
+    let label_start = label_end - label_len;
+    let opening_quote = label_start.checked_sub(escapes + 1)?;
+    let opened = bytes[label_start - 1] == b'"'
+        && bytes[opening_quote..label_start - 1]
+            .iter()
+            .all(|b| *b == b'\\');
+    if label_len == 0 || label_len > NAME_MOST || !opened {
+        return None;
+    }
+    // The block's type before its label (`variable`), at a line's start.
+    let mut type_end = opening_quote;
+    while type_end > 0 && matches!(bytes[type_end - 1], b' ' | b'\t') {
+        type_end -= 1;
+    }
+    let type_len = bytes[..type_end]
+        .iter()
+        .rev()
+        .take(NAME_MOST + 1)
+        .take_while(|b| name_byte(**b))
+        .count();
+    let typed = type_len > 0 && type_end < opening_quote;
+    if !typed || !matches!(opening(bytes, type_end - type_len), Some(Opening::Line)) {
+        return None;
+    }
+    std::str::from_utf8(&bytes[label_start..label_end]).ok()
 }
 
 /// The end of what a block holds whose `}` is at `close`: the end of the line before, when the
@@ -735,5 +1053,176 @@ mod tests {
                 "cache_peer parent.example parent 3128 0 login=user:***\n",
             ),
         ]);
+    }
+
+    /// Review32 S3: a `}` inside a quoted value, a heredoc or a comment ends no block.
+    #[test]
+    fn a_brace_in_a_string_a_heredoc_or_a_comment_ends_no_block() {
+        assert_hidden(&[
+            (
+                "secrets = {\n  db  = \"Pw1}tail\"\n  api = \"K1\"\n}\nname = \"shown\"\n",
+                "secrets = {\n  ***\n  ***\n}\nname = \"shown\"\n",
+            ),
+            (
+                "acl {\n  tokens {\n    agent   = \"a}T\"\n    default = \"D1\"\n  }\n  enabled = true\n}\n",
+                "acl {\n  tokens {\n    ***\n    ***\n  }\n  enabled = true\n}\n",
+            ),
+            (
+                "secrets {\n  db = <<EOT\nPw2}\nEOT\n  api = \"K2\"\n}\nport = 1\n",
+                "secrets {\n  ***\n***\n***\n  ***\n}\nport = 1\n",
+            ),
+            (
+                "secrets {\n  db = <<-EOT\n    Pw3}\n    EOT\n  api = \"K3\"\n}\n",
+                "secrets {\n  ***\n    ***\n    ***\n  ***\n}\n",
+            ),
+            (
+                "credentials {\n  # a brace } in a comment\n  api = \"K4\"\n}\n",
+                "credentials {\n  ***\n  ***\n}\n",
+            ),
+            (
+                "credentials {\n  // a brace }\n  /* and } */ api = \"K5\"\n}\n",
+                "credentials {\n  ***\n  ***\n}\n",
+            ),
+            (
+                "secrets = {\n  db = \"a\\\"}b\"\n  api = \"K6\"\n}\n",
+                "secrets = {\n  ***\n  ***\n}\n",
+            ),
+            (
+                "secrets { url = https://h/p }\nport = 1\n",
+                "secrets { *** }\nport = 1\n",
+            ),
+            (
+                r#"{"vars.tf":"secrets = {\n  db = \"Pw7}tail\"\n  api = \"K7\"\n}\nport = 1\n"}"#,
+                r#"{"vars.tf":"secrets = ***\nport = 1\n"}"#,
+            ),
+        ]);
+    }
+
+    /// Review32 S4: network devices' secrets among other arguments.
+    #[test]
+    fn network_device_secrets_are_hidden() {
+        assert_hidden(&[
+            (
+                "router bgp 65000\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 password Pw1\n neighbor PEERS password 7 Pw2\n",
+                "router bgp 65000\n neighbor 10.0.0.1 remote-as 65001\n neighbor 10.0.0.1 password ***\n neighbor PEERS password 7 ***\n",
+            ),
+            (
+                "snmp-server user mon grp v3 auth sha Au1 priv aes 128 Pr1 access 10\nsnmp-server user ops grp remote 10.0.0.1 v3 auth md5 Au2\n",
+                "snmp-server user mon grp v3 auth sha *** priv aes 128 *** access 10\nsnmp-server user ops grp remote 10.0.0.1 v3 auth md5 ***\n",
+            ),
+            (
+                "createUser mon SHA \"Au3\" AES \"Pr3\"\ncreateUser -e 0x8000 ops MD5 Au4 DES Pr4\ncreateUser lone SHA Au5\n",
+                "createUser mon SHA \"***\" AES \"***\"\ncreateUser -e 0x8000 ops MD5 *** DES ***\ncreateUser lone SHA ***\n",
+            ),
+            (
+                "trap2sink 10.0.0.1 C1\ntrapsink host C2 162\ninformsink 10.0.0.2 C3\ntrapcommunity C4\ntrap2sink 10.0.0.3\n",
+                "trap2sink 10.0.0.1 ***\ntrapsink host *** 162\ninformsink 10.0.0.2 ***\ntrapcommunity ***\ntrap2sink 10.0.0.3\n",
+            ),
+            (
+                "snmp-server host 10.0.0.9 version 2c C5\nsnmp-server host 10.0.0.8 traps C6 udp-port 162 config\nsnmp-server host 10.0.0.7 C7\nsnmp-server host 10.0.0.6 informs version 3 priv monuser\n",
+                "snmp-server host 10.0.0.9 version 2c ***\nsnmp-server host 10.0.0.8 traps *** udp-port 162 config\nsnmp-server host 10.0.0.7 ***\nsnmp-server host 10.0.0.6 informs version 3 priv monuser\n",
+            ),
+            (
+                "interface g0\n ip ospf authentication-key K1\n ip ospf message-digest-key 1 md5 K2\n ip ospf authentication-key 7 K3\nntp authentication-key 1 md5 K4 7\n",
+                "interface g0\n ip ospf authentication-key ***\n ip ospf message-digest-key 1 md5 ***\n ip ospf authentication-key 7 ***\nntp authentication-key 1 md5 *** 7\n",
+            ),
+            (
+                "enable password level 15 Pw3\nenable secret level 5 5 Pw4\n",
+                "enable password level 15 ***\nenable secret level 5 5 ***\n",
+            ),
+            (
+                r#"{"snmpd.conf":"createUser mon SHA \"Au6\" AES \"Pr6\"\ntrap2sink h C8\n"}"#,
+                r#"{"snmpd.conf":"createUser mon SHA \"***\" AES \"***\"\ntrap2sink h ***\n"}"#,
+            ),
+        ]);
+        assert_kept(&[
+            "ip address 10.0.0.1 255.255.255.0\nip ospf cost 10\n",
+            "neighbor 10.0.0.1 remote-as 65001\n",
+            "snmp-server user mon grp v3\n",
+            "area 0 authentication message-digest\n",
+            "the aes key and the priv flag\n",
+            "enable password level 15\n",
+        ]);
+    }
+
+    /// Review32 S5: directives as a YAML list's items, a Terraform variable named like a
+    /// credential, Squid's `login=` after an escaped tab.
+    #[test]
+    fn directives_in_other_layouts_are_hidden() {
+        assert_hidden(&[
+            (
+                "lines:\n  - password Pw1\n  - bindpw Pw2\n  - uri ldap://x\n",
+                "lines:\n  - password ***\n  - bindpw ***\n  - uri ldap://x\n",
+            ),
+            (
+                r#"{"lines":"- password Pw3\n- host db\n"}"#,
+                r#"{"lines":"- password ***\n- host db\n"}"#,
+            ),
+            (
+                "variable \"db_password\" {\n  type      = string\n  default   = \"Pw4\"\n  sensitive = true\n}\n",
+                "variable \"db_password\" {\n  type      = string\n  default   = \"***\"\n  sensitive = true\n}\n",
+            ),
+            (
+                "variable \"api_token\" { default = \"Pw5\" }\noutput \"db_password\" {\n  value = random_password.db.result\n}\n",
+                "variable \"api_token\" { default = \"***\" }\noutput \"db_password\" {\n  value = ***\n}\n",
+            ),
+            (
+                "variable \"db_password\" {\n  validation {\n    condition = length(var.db_password) > 8\n  }\n  default = \"Pw6\"\n}\n",
+                "variable \"db_password\" {\n  validation {\n    condition = length(var.db_password) > 8\n  }\n  default = \"***\"\n}\n",
+            ),
+            (
+                r#"{"main.tf":"variable \"db_password\" {\n  default = \"Pw7\"\n}\n"}"#,
+                r#"{"main.tf":"variable \"db_password\" {\n  default = \"***\"\n}\n"}"#,
+            ),
+            (
+                r#"{"conf": "cache_peer p parent 3128 0\tlogin=u:Pw8"}"#,
+                r#"{"conf": "cache_peer p parent 3128 0\tlogin=u:***"}"#,
+            ),
+        ]);
+        assert_kept(&[
+            "- password expired\n- host db\n",
+            "variable \"region\" {\n  default = \"eu-west-1\"\n}\n",
+            "variable \"db_password_file\" {\n  default = \"/run/pw\"\n}\n",
+            "variable \"db_password\" {\n  type    = string\n  default = null\n}\n",
+            "variable \"db_password\" {\n  type = string\n}\ndefault = \"shown\"\n",
+            "default = \"shown\"\n",
+            "note - password b\n",
+        ]);
+    }
+
+    /// The pieces review32's shapes are made of (heredocs, comments, labels, list items, SNMP
+    /// users), in every order: read as every rule would, and nothing panics.
+    #[test]
+    fn mixes_of_labelled_blocks_and_device_lines_are_read_as_every_rule_would() {
+        const PIECES: [&str; 24] = [
+            "secrets {",
+            "variable \"db_password\" {",
+            "default = ",
+            "<<EOT",
+            "EOT",
+            "#",
+            "//",
+            "/*",
+            "*/",
+            "- ",
+            "password",
+            "createUser u SHA",
+            "snmp-server user u g v3 auth sha",
+            " priv aes 128",
+            "snmp-server host h version 2c",
+            "ip ospf message-digest-key 1 md5",
+            "enable secret level 15",
+            "\\tlogin=u:",
+            "\\\"",
+            "\"",
+            "}",
+            "\n",
+            "\\n",
+            "x",
+        ];
+        for text in crate::testing::mixes(&PIECES, 8, 20_000) {
+            let (quick, exhaustive) = super::super::masked_both_ways(&text);
+            assert_eq!(quick, exhaustive, "{text:?}");
+        }
     }
 }

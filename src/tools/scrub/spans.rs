@@ -387,6 +387,111 @@ pub fn closing_bracket(bytes: &[u8], open: usize, (opening, closing): (u8, u8)) 
     bytes.len()
 }
 
+/// Where the `}` closing the HCL block opened at `open` is (nested blocks counted), the text's
+/// end when it never closes. A `}` that closes nothing is read past: one inside a quoted string
+/// (its quotes as written or escaped, [`closing_quote`]), a heredoc (`<<EOT` … `EOT`, `<<-EOT`)
+/// or a comment (`#` and `//` to the line's end, `/* … */`), since passwords hold `}` often.
+/// One pass: every byte is read once.
+pub fn hcl_closing_brace(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut at = open;
+    while at < bytes.len() {
+        let u = if bytes[at] == b'\\' {
+            unit(bytes, at)
+        } else {
+            Unit {
+                ch: bytes[at],
+                len: 1,
+                escaped: false,
+            }
+        };
+        at = match u.ch {
+            b'{' => {
+                depth += 1;
+                at + 1
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return at;
+                }
+                at + 1
+            }
+            b'"' => (closing_quote(bytes, at + u.len, b'"', u.len) + u.len).min(bytes.len()),
+            // An apostrophe inside a word (`the agent's`) opens nothing.
+            b'\'' if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() => {
+                (closing_quote(bytes, at + u.len, b'\'', u.len) + u.len).min(bytes.len())
+            }
+            b'#' => end_of_line(bytes, at),
+            // `//` after a `:` is a URL's (`https://`), not a comment.
+            b'/' if at == 0 || bytes[at - 1] != b':' => {
+                let after = at + u.len;
+                match following(bytes, after) {
+                    Some(b'/') => end_of_line(bytes, at),
+                    // A `*` is never escaped: one byte.
+                    Some(b'*') => bytes[after + 1..]
+                        .windows(2)
+                        .position(|w| w == b"*/")
+                        .map_or(bytes.len(), |p| after + 1 + p + 2),
+                    _ => after,
+                }
+            }
+            b'<' if bytes.get(at + 1) == Some(&b'<') => past_heredoc(bytes, at + 2),
+            _ => at + u.len,
+        };
+    }
+    bytes.len()
+}
+
+/// The character at `at` (an escaped one read as what it stands for), if any.
+fn following(bytes: &[u8], at: usize) -> Option<u8> {
+    (at < bytes.len()).then(|| unit(bytes, at).ch)
+}
+
+/// Where the line holding `at` ends: at its line break, as written or escaped.
+fn end_of_line(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && !is_break(bytes, at) {
+        at += unit(bytes, at).len;
+    }
+    at
+}
+
+/// Past a heredoc whose `<<` ends at `at` (`<<EOT`, `<<-EOT`, its body on the lines below, to a
+/// line holding only `EOT`): where its closing word ends, the text's end when none closes it.
+/// Where no heredoc opens (`a << b`), just `at`.
+fn past_heredoc(bytes: &[u8], at: usize) -> usize {
+    let word_start = if bytes.get(at) == Some(&b'-') {
+        at + 1
+    } else {
+        at
+    };
+    let word_len = bytes[word_start.min(bytes.len())..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let word = &bytes[word_start..word_start + word_len];
+    let word_end = word_start + word_len;
+    if word.is_empty() || !is_break(bytes, word_end) {
+        return at;
+    }
+    let mut line = end_of_line(bytes, word_end);
+    while line < bytes.len() {
+        line = past_break(bytes, line);
+        let mut start = line;
+        while start < bytes.len() && matches!(unit(bytes, start).ch, b' ' | b'\t') {
+            start += unit(bytes, start).len;
+        }
+        let end = start + word.len();
+        let closes = bytes.get(start..end) == Some(word)
+            && (end >= bytes.len() || is_break(bytes, end) || bytes[end] == b'"');
+        if closes {
+            return end;
+        }
+        line = end_of_line(bytes, start);
+    }
+    bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::without_credentials;
