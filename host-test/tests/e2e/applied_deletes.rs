@@ -349,10 +349,10 @@ async fn a_sync_is_pinned_to_the_commit_its_manifests_were_judged_at() {
         answer["revision"], judged_head,
         "the answer says which commit was synced: {answer}"
     );
-    let deployed = world.standin.state().apps["payments"].app["status"]["operationState"]
-        ["syncResult"]["revision"]
-        .clone();
-    assert_eq!(deployed, judged_head.as_str());
+    // The operation Argo CD starts deploys that commit (what the controller then syncs).
+    let deploying =
+        world.standin.state().apps["payments"].app["operation"]["sync"]["revision"].clone();
+    assert_eq!(deploying, judged_head.as_str());
 
     let world = payments_alone().await;
     world

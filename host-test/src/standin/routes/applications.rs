@@ -346,10 +346,14 @@ pub(super) fn app_route(
                             object.to_string()
                         })
                         .collect();
-                    let revision = params.get("revision").map_or_else(
-                        || commit(&format!("{name}@HEAD")),
-                        |r| commit(&format!("{name}@{r}")),
-                    );
+                    // A commit resolves to itself; a branch or tag to the commit it points at.
+                    let revision = match params.get("revision") {
+                        Some(r) if r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit()) => {
+                            r.to_string()
+                        }
+                        Some(r) => commit(&format!("{name}@{r}")),
+                        None => commit(&format!("{name}@HEAD")),
+                    };
                     json_reply(
                         200,
                         &json!({"manifests": manifests, "namespace": bp.destination_namespace, "server": "https://kubernetes.default.svc", "revision": revision, "sourceType": "Directory"}),
