@@ -25,7 +25,10 @@
 //! - `List` kinds: each item as the object it is; and any object held whole inside another
 //!   kind's fields (an Application in a Crossplane `Object`'s `manifest`, a Secret in a
 //!   wrapper's template) as the object it is ([`mask_embedded_objects`]).
-//! - any kind: the `last-applied-configuration` annotation (the whole object again).
+//! - any kind: the annotations that hold the whole object again (`last-applied-configuration`,
+//!   wrangler's, kapp's, Banzai Cloud's: [`WHOLE_OBJECT_ANNOTATIONS`]) and any annotation
+//!   holding base64 of gzip or zip; in the External Secrets Operator's kinds, the `fake`
+//!   provider's values ([`mask_fake_provider`]).
 //!
 //! What a name cannot tell is not hidden here: a credential under an innocent key (`dsn`, `url`
 //! without userinfo, `extraArgs`) and values files in git (Argo CD only names them). (Every answer's text is also
