@@ -128,3 +128,107 @@ async fn review34_held_approved_and_partial_syncs_are_pinned() {
     assert_eq!(bodies.len(), 1, "{bodies:?}");
     assert!(unpinned_syncs(&world, &judged, "partial").is_empty(), "{bodies:?}");
 }
+
+/// A world seeded with credentials everywhere the stand-in knows (`Config::seed_credentials`).
+async fn seeded_world() -> crate::World {
+    crate::World::with(
+        host_test::standin::Config {
+            seed_credentials: true,
+            ..host_test::standin::Config::default()
+        },
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+        ],
+    )
+    .await
+}
+
+/// The log lines of vault-app's Deployment kept by `filter`, through the server and the plugin.
+async fn filtered_log_lines(world: &crate::World, filter: &str) -> (Vec<String>, Vec<String>) {
+    let lines = |answer: &Value| -> Vec<String> {
+        answer["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let server = world
+        .ok(
+            "get_argocd_app_logs",
+            json!({"app_name": "vault-app", "kind": "Deployment", "resource_name": "vault-app",
+                   "filter": filter}),
+        )
+        .await;
+    let (plugin, mut store) = harness().plugin(&plugin_env(&world.standin)).await.unwrap();
+    let answer = plugin
+        .call_get_argocd_app_logs(
+            &mut store,
+            "vault-app",
+            None,
+            Some("Deployment"),
+            Some("vault-app"),
+            None,
+            None,
+            None,
+            None,
+            Some(filter),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("the plugin answers")
+        .expect("the plugin reads the logs");
+    let answer: Value = serde_json::from_str(&answer).expect("JSON");
+    (lines(&server), lines(&answer))
+}
+
+/// L1: `get_argocd_app_logs`' `filter` is sent to Argo CD, which keeps the lines that hold it
+/// in the raw log, before any scrubbing: whether lines come back tells whether the raw log
+/// holds the filter, so an agent learns a scrubbed password character by character
+/// (`dsn=postgres://app:S` → lines, `…app:T` → none, …): the answer hides the value, the
+/// choice of lines gives it away. Here the whole seeded log password is confirmed, and a
+/// wrong last character tells apart.
+#[tokio::test]
+#[ignore = "issue 19: review34 L1"]
+async fn review34_finding_l1_log_filter_is_an_oracle_for_scrubbed_secrets() {
+    use host_test::standin::credentials::LOG_PASSWORD;
+    let world = seeded_world().await;
+    let right = format!("postgres://app:{LOG_PASSWORD}@");
+    let mut wrong = format!("postgres://app:{LOG_PASSWORD}");
+    wrong.pop();
+    wrong.push_str("X@");
+    let (server_right, plugin_right) = filtered_log_lines(&world, &right).await;
+    let (server_wrong, plugin_wrong) = filtered_log_lines(&world, &wrong).await;
+    println!("review34 L1 right filter, server: {server_right:?}");
+    // The seeded line was reached, and its password hidden, on both.
+    for (via, lines) in [("server", &server_right), ("plugin", &plugin_right)] {
+        assert!(
+            lines.iter().any(|l| l.contains("db.internal")),
+            "{via}: the seeded line is read: {lines:?}"
+        );
+        assert!(
+            lines.iter().all(|l| !l.contains(LOG_PASSWORD)),
+            "{via}: the password is scrubbed from the line: {lines:?}"
+        );
+    }
+    let mut found = Vec::new();
+    for (via, right, wrong) in [
+        ("server", &server_right, &server_wrong),
+        ("plugin", &plugin_right, &plugin_wrong),
+    ] {
+        if right.len() != wrong.len() {
+            found.push(format!(
+                "{via}: filter with the true password keeps {} line(s), with a wrong last character {}: the log's scrubbed password is confirmed by the filter",
+                right.len(),
+                wrong.len()
+            ));
+        }
+    }
+    crate::planting::assert_none(found);
+}
