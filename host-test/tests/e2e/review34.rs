@@ -70,13 +70,14 @@
 //! token-exchange refusal (`delegation.rs`: `error_description` passes `OwnSecrets` and the
 //! answer's scrubber; the provider's `error` field does not pass `OwnSecrets` before it is
 //! quoted, but the stand-in's identity provider can echo only `error_description`, so it was
-//! not tried).
+//! not tried); managed-resources diffs (`manifests.rs` `GetAppDiff` deserialises only
+//! `targetState` and `liveState`, each masked by its own kind and scrubbed before compared;
+//! `predictedLiveState`/`normalizedLiveState` are never read, so never answered).
 //!
 //! Not reached: an app changed between the guard's read and the sync (single-source turned
 //! multi-source: the pinned `revision` is then ignored by Argo CD; the stand-in has no hook to
 //! change state mid-call); `spec.sourceHydrator` apps under pinning; progress notifications
-//! during a `wait: true` sync; managed-resources diffs with Secrets in
-//! `predictedLiveState`/`normalizedLiveState`; resource-tree `info`; revision metadata's
+//! during a `wait: true` sync; resource-tree `info`; revision metadata's
 //! signature info; other oracles of the L1 kind (`preview_argocd_applicationset` templates
 //! with Sprig functions over generator values; label selectors).
 
