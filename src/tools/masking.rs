@@ -25,7 +25,10 @@
 //! - `List` kinds: each item as the object it is; and any object held whole inside another
 //!   kind's fields (an Application in a Crossplane `Object`'s `manifest`, a Secret in a
 //!   wrapper's template) as the object it is ([`mask_embedded_objects`]).
-//! - any kind: the `last-applied-configuration` annotation (the whole object again).
+//! - any kind: the annotations that hold the whole object again (`last-applied-configuration`,
+//!   wrangler's, kapp's, Banzai Cloud's: [`WHOLE_OBJECT_ANNOTATIONS`]) and any annotation
+//!   holding base64 of gzip or zip; in the External Secrets Operator's kinds, the `fake`
+//!   provider's values ([`mask_fake_provider`]).
 //!
 //! What a name cannot tell is not hidden here: a credential under an innocent key (`dsn`, `url`
 //! without userinfo, `extraArgs`) and values files in git (Argo CD only names them). (Every answer's text is also
@@ -49,7 +52,23 @@ pub use values_text::mask_yaml;
 /// What replaces every hidden value, whatever Argo CD already masked.
 pub const MASK: &str = "***";
 
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// Annotations that hold the whole object again (a Secret's data with it), as the tool that
+/// applied it last wrote it: kubectl's, Rancher wrangler's (gzip+base64: Fleet, Rancher, k3s'
+/// helm-controller), kapp's original and its diff, and Banzai Cloud's object matcher's (zip+base64:
+/// its operators'). Removed from every kind. (Helm's `meta.helm.sh/…` and Argo CD's tracking
+/// annotations name a release or an app, not what was applied.)
+const WHOLE_OBJECT_ANNOTATIONS: [&str; 5] = [
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "objectset.rio.cattle.io/applied",
+    "kapp.k14s.io/original",
+    "kapp.k14s.io/original-diff",
+    "banzaicloud.com/last-applied",
+];
+
+/// How base64 of gzip (`1f 8b 08`) and of a zip archive (`PK 03 04`) starts: an annotation
+/// holding either is a compressed copy of something (another tool's applied object), which no
+/// reader can judge.
+const COMPRESSED_BASE64: [&str; 2] = ["H4sI", "UEsDB"];
 
 /// Hides what the object's kind can hold: Secret values, the credentials an Application or
 /// ApplicationSet passes to Helm, plugins and Jsonnet, a ConfigMap's credential entries and
@@ -79,9 +98,20 @@ pub fn mask_secrets(object: &mut Value) {
         .pointer_mut("/metadata/annotations")
         .and_then(Value::as_object_mut)
     {
-        annotations.remove(LAST_APPLIED);
+        for name in WHOLE_OBJECT_ANNOTATIONS {
+            annotations.remove(name);
+        }
+        for value in annotations.values_mut() {
+            if value
+                .as_str()
+                .is_some_and(|text| COMPRESSED_BASE64.iter().any(|c| text.starts_with(c)))
+            {
+                *value = Value::from(MASK);
+            }
+        }
     }
     let names = if external_secrets_kind(object) {
+        mask_fake_provider(object);
         &EXTERNAL_SECRETS_KEY_NAMES[..]
     } else {
         &[]
@@ -161,7 +191,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                 if SECRETS_ONLY.contains(&key.as_str()) {
                     mask_every_leaf(inner);
                 } else if (secret_pair && PAIR_VALUES.contains(&key.as_str()))
-                    || (names_a_credential(key) && !a_name)
+                    || (names_a_credential(key) && !a_name && hides_whole(key, inner))
                 {
                     mask_leaves(inner);
                 }
@@ -294,6 +324,23 @@ const SECRETS_ONLY: [&str; 1] = ["secureJsonData"];
 /// (`secretKey: DB_PASSWORD`) or of the provider (`remoteKey`), never hold a credential; the
 /// credentials sit in the provider, which these objects only point to.
 const EXTERNAL_SECRETS_KEY_NAMES: [&str; 2] = ["secretKey", "remoteKey"];
+
+/// The External Secrets Operator's `fake` provider (a `SecretStore`'s or
+/// `ClusterSecretStore`'s `spec.provider.fake`) holds the secrets it serves themselves, as
+/// `data: [{key: /path, value: …}, {key: /path, valueMap: {…}}]`, under keys that are paths: every
+/// `value` and `valueMap` leaf is hidden, the paths and versions kept.
+fn mask_fake_provider(object: &mut Value) {
+    let Some(Value::Array(entries)) = object.pointer_mut("/spec/provider/fake/data") else {
+        return;
+    };
+    for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+        for field in ["value", "valueMap"] {
+            if let Some(inner) = entry.get_mut(field) {
+                mask_every_leaf(inner);
+            }
+        }
+    }
+}
 
 fn external_secrets_kind(object: &Value) -> bool {
     object
@@ -708,7 +755,7 @@ fn mask_by_key(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
-                if looks_like_credential(key) {
+                if looks_like_credential(key) && hides_whole(key, inner) {
                     *inner = Value::from(MASK);
                 } else {
                     mask_by_key(inner);
@@ -721,16 +768,33 @@ fn mask_by_key(value: &mut Value) {
 }
 
 /// Whether a name looks like it holds a credential: it contains `password`, `passwd`,
-/// `passphrase`, `passcode`, `token`, `secret`, `credential`, `apikey` or `private`, or one of its
-/// words is `key`, `auth`, `authorization`, `bearer`, `cookie`, `creds`, `pass`, `pwd` or `pw`
-/// (words split at `.`, `_`, `-`, spaces and lower-to-upper case changes, so `apiKey`,
-/// `api_key`, `AUTH_HEADER`, `DB_PW` match and `keycloakUrl`, `keyboard`, `author`, `monkey`,
-/// `passthrough` do not). A name that only contains a word (`tokenizer`, `secretName`) is taken
-/// for a credential too: a harmless value hidden costs less than a credential shown.
+/// `passphrase`, `passcode`, `token`, `secret`, `credential`, `apikey`, `private` or `mnemonic`
+/// (or another language's word for a password, [`PASSWORD_SPELLINGS`]), or one of its words is
+/// `key`, `auth`, `authorization`, `bearer`, `cookie`, `creds`, `pass`, `pwd` or `pw` (words
+/// split at `.`, `_`, `-`, spaces and lower-to-upper case changes, so `apiKey`, `api_key`,
+/// `AUTH_HEADER`, `DB_PW` match and `keycloakUrl`, `keyboard`, `author`, `monkey`,
+/// `passthrough` do not), or it ends with a word that names a credential only as one value
+/// ([`names_a_credential_value`]: `sig`, `SESSION`, `jwt`, `TOTP_SEED`). A name that only
+/// contains a word (`tokenizer`, `secretName`) is taken for a credential too: a harmless value
+/// hidden costs less than a credential shown.
 pub fn looks_like_credential(name: &str) -> bool {
+    names_credential_parts(name) || names_a_credential_value(name)
+}
+
+/// Whether a credential's name hides `value` whole: a map under a name that holds a credential
+/// only as one value holds settings (`session: {timeout: 30m, secret: …}`), each judged by its
+/// own key.
+fn hides_whole(name: &str, value: &Value) -> bool {
+    !value.is_object() || names_credential_parts(name)
+}
+
+/// Whether what a name holds is a credential or its parts, a map under it included
+/// (`auth: {basic: …}`, `apiKeys: {stripe: …}`): [`looks_like_credential`] but for the words that
+/// name a credential only as one value.
+fn names_credential_parts(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     // SSSD's `ldap_default_authtok`, PAM's `authtok`: an authentication token.
-    const INSIDE: [&str; 11] = [
+    const INSIDE: [&str; 12] = [
         "authtok",
         "masterauth",
         "password",
@@ -742,8 +806,21 @@ pub fn looks_like_credential(name: &str) -> bool {
         "credential",
         "apikey",
         "private",
+        // A wallet's recovery phrase (BIP-39), which is its private key.
+        "mnemonic",
     ];
     if INSIDE.iter().any(|word| lower.contains(word)) {
+        return true;
+    }
+    // Read with its separators dropped, so `mot_de_passe` reads as `motdepasse`.
+    let run_together: String = lower
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .collect();
+    if PASSWORD_SPELLINGS
+        .iter()
+        .any(|word| run_together.contains(word))
+    {
         return true;
     }
     // `psk`: a pre-shared key (wpa_supplicant's `psk=`, hostapd's `wpa_psk`).
@@ -774,6 +851,65 @@ pub fn looks_like_credential(name: &str) -> bool {
             && !NOT.contains(&word.as_str());
         run_together_pass || is_run_together_key(&word)
     })
+}
+
+/// A password's common misspellings and other languages' words for it (German `Passwort` and
+/// `Kennwort`, French `mot de passe`, Spanish `contraseña` (`contrase` holds its spellings with
+/// and without the tilde, in either case), Dutch `wachtwoord`), found inside a name with its
+/// separators dropped.
+const PASSWORD_SPELLINGS: [&str; 7] = [
+    "pswd",
+    "passw0rd",
+    "passwort",
+    "kennwort",
+    "motdepasse",
+    "contrase",
+    "wachtwoord",
+];
+
+/// Last words of a name that hold a credential as one value, and only then: signed URLs'
+/// signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions, JSON Web Tokens and HMACs by
+/// those names, one-time passwords and their seeds. The text rules hide the query parameters of
+/// these names too, so a name means the same wherever it stands. As a word elsewhere in a name
+/// they name a setting (`sessionAffinity`, `signatureVersion`, `jwtIssuer`, `otpLength`), and a
+/// map under them holds settings (`session: {timeout: 30m}`): it is judged key by key.
+const CREDENTIAL_VALUE_WORDS: [&str; 12] = [
+    "sig",
+    "signature",
+    "session",
+    "sessionid",
+    "sessid",
+    "jsessionid",
+    "phpsessid",
+    "jwt",
+    "hmac",
+    "otp",
+    "totp",
+    "hotp",
+];
+
+/// Pairs of last words that hold a credential as one value: `session_id`, a one-time
+/// password's seed (`TOTP_SEED`, `mfaSeed`), recovery codes and phrases (`recovery_codes`,
+/// `seedPhrase`).
+const CREDENTIAL_VALUE_PAIRS: [(&[&str], &[&str]); 4] = [
+    (&["session"], &["id"]),
+    (&["otp", "totp", "hotp", "mfa", "2fa"], &["seed"]),
+    (&["recovery", "backup"], &["code", "codes"]),
+    (&["seed", "recovery"], &["phrase"]),
+];
+
+/// Whether a name's last word, or last two words, name a credential held as one value
+/// ([`CREDENTIAL_VALUE_WORDS`], [`CREDENTIAL_VALUE_PAIRS`]).
+fn names_a_credential_value(name: &str) -> bool {
+    let mut last_two = [""; 2];
+    for word in words(name) {
+        last_two = [last_two[1], word];
+    }
+    let is = |word: &str, list: &[&str]| list.iter().any(|w| word.eq_ignore_ascii_case(w));
+    is(last_two[1], &CREDENTIAL_VALUE_WORDS)
+        || CREDENTIAL_VALUE_PAIRS
+            .iter()
+            .any(|(first, last)| is(last_two[0], first) && is(last_two[1], last))
 }
 
 /// A lower-case word that is a credential's kind run together with `key` or `auth`:
@@ -1209,7 +1345,7 @@ mod tests {
             r#"{"kind":"Deployment","spec":{"env":[{"name":"DB_PASSWORD","value":"P-2"}]}}"#;
         let mut deployment = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"annotations": {LAST_APPLIED: applied, "team": "a"}},
+            "metadata": {"annotations": {WHOLE_OBJECT_ANNOTATIONS[0]: applied, "team": "a"}},
             "spec": {"template": {"spec": {
                 "initContainers": [{"name": "init", "env": [{"name": "API_TOKEN", "value": "T-3"}]}],
                 "containers": [{"name": "app", "env": [
@@ -1508,5 +1644,139 @@ mod tests {
         let before = node.clone();
         mask_secrets(&mut node);
         assert_eq!(node, before);
+    }
+
+    /// Review33 S3/S4: names that hold a credential as one value (the text rules' query
+    /// parameters `sig`, `session`, `jwt`, `hmac`; one-time passwords' seeds), a wallet's
+    /// mnemonic, a password's misspellings and other languages' words; the settings beside them
+    /// stay, and so do maps of settings under a single-value name.
+    #[test]
+    fn single_value_names_and_other_spellings_of_a_password_lose_their_values() {
+        let mut config = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {
+            "signature": "S-1", "sig": "S-2", "SESSION": "S-3", "sessionid": "S-4",
+            "session_id": "S-5", "jwt": "S-6", "hmac": "S-7", "X-Amz-Signature": "S-8",
+            "JSESSIONID": "S-9", "TOTP_SEED": "S-10", "OTP": "S-11", "mnemonic": "S-12",
+            "pswd": "S-13", "passw0rd": "S-14", "passwort": "S-15", "Kennwort": "S-16",
+            "motdepasse": "S-17", "mot_de_passe": "S-18", "contraseña": "S-19",
+            "CONTRASEÑA": "S-20", "wachtwoord": "S-21", "recovery_codes": "S-22",
+            "seedPhrase": "S-23", "mfaSeed": "S-24", "user_otp": "S-25",
+            "sessionAffinity": "ClientIP", "signatureVersion": "v4", "jwtIssuer": "https://issuer",
+            "hmacAlgorithm": "sha256", "otpLength": "6", "seed": "42", "contrast": "high",
+            "sessions": "3", "signed": "yes"}});
+        mask_secrets(&mut config);
+        let text = config.to_string();
+        for n in 1..=25 {
+            let secret = format!("\"S-{n}\"");
+            assert!(!text.contains(&secret), "{secret} in {text}");
+        }
+        let data = &config["data"];
+        for (key, kept) in [
+            ("sessionAffinity", "ClientIP"),
+            ("signatureVersion", "v4"),
+            ("jwtIssuer", "https://issuer"),
+            ("hmacAlgorithm", "sha256"),
+            ("otpLength", "6"),
+            ("seed", "42"),
+            ("contrast", "high"),
+            ("sessions", "3"),
+            ("signed", "yes"),
+        ] {
+            assert_eq!(data[key], kept, "{key}");
+        }
+        // A map under a single-value name holds settings, each judged by its own key.
+        let mut values = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "spec": {"source": {"helm": {"valuesObject": {
+                "session": {"timeout": "30m", "secret": "S-26"}, "jwt": "S-27",
+                "auth": {"realm": "S-28"}}}}}});
+        mask_secrets(&mut values);
+        let object = &values["spec"]["source"]["helm"]["valuesObject"];
+        assert_eq!(
+            object,
+            &json!({"session": {"timeout": "30m", "secret": MASK}, "jwt": MASK, "auth": MASK})
+        );
+        let mut custom = json!({"apiVersion": "example.com/v1", "kind": "Portal", "spec": {
+            "session": {"domain": "example.com", "maxAge": 3600, "signingKey": "S-29"},
+            "signature": ["S-30"], "otp": 918273}});
+        mask_secrets(&mut custom);
+        assert_eq!(
+            custom["spec"],
+            json!({"session": {"domain": "example.com", "maxAge": 3600, "signingKey": MASK},
+                   "signature": [MASK], "otp": MASK})
+        );
+        let mut service = json!({"apiVersion": "v1", "kind": "Service", "spec": {
+            "sessionAffinity": "ClientIP",
+            "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10800}}}});
+        let before = service.clone();
+        mask_secrets(&mut service);
+        assert_eq!(service, before);
+    }
+
+    /// The text rules read the same names: a signed URL's parameters as before, and the same
+    /// keys in text; the settings beside them stay.
+    #[test]
+    fn text_hides_the_single_value_names_as_objects_do() {
+        let text = "url=https://x.blob.core.windows.net/c?sv=2022&sig=Q1w2E3&se=2030 \
+                    X-Amz-Signature=abc123 session_id=sid-9 jsessionid=J7\n\
+                    TOTP_SEED: JBSWY3DP\npasswort: geheim1\nsessionAffinity: ClientIP\n\
+                    signatureVersion: v4";
+        let clean = crate::tools::without_credentials(text);
+        for secret in ["Q1w2E3", "abc123", "sid-9", "J7", "JBSWY3DP", "geheim1"] {
+            assert!(!clean.contains(secret), "{secret} in {clean}");
+        }
+        for kept in [
+            "sv=2022",
+            "se=2030",
+            "sessionAffinity: ClientIP",
+            "signatureVersion: v4",
+        ] {
+            assert!(clean.contains(kept), "{kept} missing in {clean}");
+        }
+    }
+
+    /// Review33 S5: the External Secrets Operator's `fake` provider serves the values it holds;
+    /// its paths and versions stay, and a `value` in another kind is judged by its pair.
+    #[test]
+    fn an_external_secrets_fake_providers_values_are_masked() {
+        for kind in ["SecretStore", "ClusterSecretStore"] {
+            let mut store = json!({"apiVersion": "external-secrets.io/v1", "kind": kind,
+                "spec": {"provider": {"fake": {"data": [
+                    {"key": "/db/conn", "value": "F-1", "version": "v1"},
+                    {"key": "/app/config", "valueMap": {"dsn": "F-2", "nested": {"x": "F-3"}}}]}}}});
+            mask_secrets(&mut store);
+            assert_eq!(
+                store["spec"]["provider"]["fake"]["data"],
+                json!([{"key": "/db/conn", "value": MASK, "version": "v1"},
+                       {"key": "/app/config", "valueMap": {"dsn": MASK, "nested": {"x": MASK}}}]),
+                "{kind}"
+            );
+        }
+        let mut other = json!({"apiVersion": "example.com/v1", "kind": "SecretStore",
+            "spec": {"provider": {"fake": {"data": [{"key": "/db/conn", "value": "kept"}]}}}});
+        let before = other.clone();
+        mask_secrets(&mut other);
+        assert_eq!(other, before);
+    }
+
+    /// Review33 S6: annotations holding the whole object again (Rancher wrangler's gzip+base64,
+    /// kapp's original and its diff, Banzai Cloud's) are removed, and any annotation holding
+    /// base64 of gzip or zip hidden; other annotations stay.
+    #[test]
+    fn annotations_holding_the_object_again_are_removed() {
+        let mut secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"annotations": {
+            "objectset.rio.cattle.io/applied": "H4sIAAAAAAAC-1",
+            "kapp.k14s.io/original": "{\"data\":{\"x\":\"A-2\"}}",
+            "kapp.k14s.io/original-diff": "[{\"value\":\"A-3\"}]",
+            "banzaicloud.com/last-applied": "UEsDBBQA-4",
+            "example.com/snapshot": "H4sIAAAAAAAC-5",
+            "objectset.rio.cattle.io/id": "helm-app",
+            "team": "H4 payments"}},
+            "data": {"conn": "A-6"}});
+        mask_secrets(&mut secret);
+        assert_eq!(
+            secret["metadata"]["annotations"],
+            json!({"example.com/snapshot": MASK, "objectset.rio.cattle.io/id": "helm-app",
+                   "team": "H4 payments"})
+        );
+        assert_eq!(secret["data"]["conn"], MASK);
     }
 }

@@ -58,6 +58,7 @@ mod review30;
 mod review31;
 mod review32;
 mod review33;
+mod review34;
 mod review4;
 mod review5;
 mod review6;

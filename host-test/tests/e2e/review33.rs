@@ -211,7 +211,6 @@ fn config_map_of(name: &str, data: serde_json::Value) -> serde_json::Value {
 /// `signature=`, `session=`, `jwt=`, `hmac=`) are shown as a ConfigMap's (or any object's)
 /// keys.
 #[tokio::test]
-#[ignore = "issue 19: review33 S3"]
 async fn review33_finding_s3_query_credential_names_as_object_keys() {
     let shapes: Vec<LiveShape> = vec![(
         "query credential names as keys",
@@ -230,7 +229,6 @@ async fn review33_finding_s3_query_credential_names_as_object_keys() {
 /// S4: one-time-password seeds, recovery phrases and common misspellings / other languages'
 /// words for a password, as keys.
 #[tokio::test]
-#[ignore = "issue 19: review33 S4"]
 async fn review33_finding_s4_credential_names_the_rule_misses() {
     let shapes: Vec<LiveShape> = vec![(
         "otp seeds, mnemonics, other spellings",
@@ -251,7 +249,6 @@ async fn review33_finding_s4_credential_names_the_rule_misses() {
 /// S5: the External Secrets Operator's `fake` provider holds secret values as `{key, value}`
 /// entries (key a path, no credential name): shown by get_argocd_resource.
 #[tokio::test]
-#[ignore = "issue 19: review33 S5"]
 async fn review33_finding_s5_external_secrets_fake_provider_values() {
     let shapes: Vec<LiveShape> = vec![(
         "SecretStore fake provider",
@@ -268,7 +265,6 @@ async fn review33_finding_s5_external_secrets_fake_provider_values() {
 /// S6: a Secret's data gzip+base64'd in Rancher wrangler's `objectset.rio.cattle.io/applied`
 /// annotation (the whole object again, as `last-applied-configuration` is, which is removed).
 #[tokio::test]
-#[ignore = "issue 19: review33 S6"]
 async fn review33_finding_s6_gzipped_applied_annotation() {
     let shapes: Vec<LiveShape> = vec![(
         "wrangler applied annotation",

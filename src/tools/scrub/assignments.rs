@@ -57,8 +57,9 @@ pub fn assignment(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     // A path parameter: `;jsessionid=…` in a URL, ended by the query or another parameter.
     let path_parameter = before_name == Some(b';');
     let named = |names: &[&str]| names.iter().any(|s| name.eq_ignore_ascii_case(s));
+    // Signed URLs' `sig=` and `X-Amz-Signature=`, `session=`, `jwt=`: names that hold a
+    // credential as one value ([`crate::tools::masking::CREDENTIAL_VALUE_WORDS`]), as keys do.
     let names_secret = names::credential(name)
-        || named(&QUERY_SECRETS)
         || (query && named(&QUERY_ONLY_SECRETS))
         || (name.eq_ignore_ascii_case("value") && pair_named_before(bytes, from));
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !names_secret {
@@ -348,21 +349,6 @@ fn unit_before(bytes: &[u8], at: usize) -> Option<u8> {
     }
     at.checked_sub(1).map(|p| bytes[p])
 }
-
-/// Query parameters that carry a credential under a name that does not say so: signed URLs'
-/// signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions and tokens by other names.
-const QUERY_SECRETS: [&str; 10] = [
-    "sig",
-    "signature",
-    "x-amz-signature",
-    "x-goog-signature",
-    "session",
-    "sessionid",
-    "jsessionid",
-    "phpsessid",
-    "jwt",
-    "hmac",
-];
 
 /// Names that carry a credential only as a URL's query parameter: OAuth's authorization
 /// `code` (exchanged for tokens by whoever holds it); elsewhere `code=1` is an exit code.
