@@ -152,14 +152,13 @@ impl Tool for GetAppLogs {
             .add_opt("container", args.container.as_deref())
             .add("tailLines", &tail)
             .add_opt("sinceSeconds", since.as_deref())
-            .add_opt("filter", args.filter.as_deref())
             .add("follow", "false")
             .add("previous", if args.previous { "true" } else { "false" });
         let subject = format!("the logs of application '{}'", args.app_name);
         let client = client.with_response_cap(MAX_STREAM_BYTES);
         let (body, cut) =
             read_stream(&client, &format!("{path}{}", query.as_str()), &subject).await?;
-        let mut logs = parse_stream(&body, &subject)?;
+        let mut logs = parse_stream(&body, &subject, args.filter.as_deref())?;
         if let Some(why) = cut {
             logs.truncated = true;
             logs.warnings.push(why);
@@ -235,7 +234,11 @@ async fn read_stream<H: Host>(
 }
 
 /// Reads the stream: entries, the final `last` entry, and an error chunk if the stream broke.
-fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
+/// `filter` keeps the lines that hold its text, or with a leading `!` the others, in any case
+/// as Argo CD's own filter does, but matched here against the lines as they are shown: sent to
+/// Argo CD it would be matched against the lines before their credentials are hidden, and
+/// whether any line came back would tell, a guess at a time, what a hidden password is.
+fn parse_stream(body: &[u8], subject: &str, filter: Option<&str>) -> Result<Logs, ArgoError> {
     let mut logs = Logs {
         app: String::new(),
         pods: Vec::new(),
@@ -286,6 +289,14 @@ fn parse_stream(body: &[u8], subject: &str) -> Result<Logs, ArgoError> {
     }
     logs.warnings.truncate(20);
     scrub_each_pods_lines(&mut read);
+    if let Some(filter) = filter.filter(|f| !f.is_empty()) {
+        let (wanted, text) = match filter.strip_prefix('!') {
+            Some(text) => (false, text.to_lowercase()),
+            None => (true, filter.to_lowercase()),
+        };
+        read.retain(|(_, _, content)| content.to_lowercase().contains(&text) == wanted);
+        logs.received = read.len();
+    }
     logs.lines = read
         .into_iter()
         .map(|(time, index, content)| format!("{time} [{index}] {content}"))
@@ -374,6 +385,37 @@ fn shortened(line: &str, room: usize) -> String {
 mod tests {
     use super::*;
 
+    /// review34 L1: the filter is matched against the lines as shown, so it cannot tell whether
+    /// a hidden password is what was guessed; ordinary text, case and `!` as Argo CD reads them.
+    #[test]
+    fn the_filter_reads_the_lines_as_shown() {
+        let stream: String = [
+            "connect postgres://app:Gu3ss-me-pw@db:5432/app",
+            "GET /health 200",
+            "get /ready 200",
+        ]
+        .iter()
+        .map(|content| {
+            format!(
+                r#"{{"result":{{"content":"{content}","timeStampStr":"t","podName":"web-1"}}}}"#
+            ) + "\n"
+        })
+        .collect();
+        let kept = |filter: &str| {
+            let logs = parse_stream(stream.as_bytes(), "x", Some(filter)).unwrap();
+            assert_eq!(logs.received, logs.lines.len());
+            logs.lines
+        };
+        for guess in ["Gu3ss-me-pw", "app:Gu3ss", "gu3ss-ME-pw@"] {
+            assert!(kept(guess).is_empty(), "{guess}: {:?}", kept(guess));
+        }
+        assert_eq!(kept("postgres://").len(), 1);
+        assert!(!kept("postgres://")[0].contains("Gu3ss"));
+        assert_eq!(kept("get /").len(), 2, "any case");
+        assert_eq!(kept("!200").len(), 1);
+        assert_eq!(kept("").len(), 3);
+    }
+
     #[test]
     fn a_line_is_scrubbed_before_it_is_cut() {
         // A cut between `://` and `@` would leave the password with nothing to recognise it by.
@@ -430,7 +472,7 @@ mod tests {
             "/host-test/fixtures/argocd/fixtures/10-logs-stream.DERIVED-FROM-CODE.ndjson"
         ))
         .unwrap();
-        let logs = parse_stream(&body, "x").unwrap();
+        let logs = parse_stream(&body, "x", None).unwrap();
         assert_eq!(logs.received, logs.lines.len());
         assert!(logs.received >= 2);
         assert_eq!(logs.warnings.len(), 1);
@@ -444,7 +486,7 @@ mod tests {
             "/host-test/fixtures/argocd/fixtures/08-logs-stream-error-chunk.horizon-mock-2020.json"
         ))
         .unwrap();
-        let error = parse_stream(&body, "the logs").unwrap_err();
+        let error = parse_stream(&body, "the logs", None).unwrap_err();
         assert_eq!(error.status, Some(400));
     }
 

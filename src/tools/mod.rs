@@ -62,7 +62,7 @@ pub use platform::{
 pub use project_guard::{
     Deployed, check_create_allowed, check_project_allowed, current_app,
     ensure_managed_deletes_allowed, ensure_patch_allowed, ensure_project_allowed,
-    ensure_resource_allowed, ensure_sync_allowed, ensure_upsert_allowed, merge_patch,
+    ensure_resource_allowed, ensure_sync_allowed, ensure_upsert_allowed, has_sources, merge_patch,
     pinned_revision, project_after_patch,
 };
 pub use registry::{

@@ -10,7 +10,7 @@ use super::operation_watch::{Judged, OperationWatch, Wake};
 use super::project_guard::{allowed_app, project_of};
 use super::{
     Deployed, Tool, app_path, check_name, ensure_project_allowed, ensure_sync_allowed, get_app,
-    mutating, pinned_revision,
+    has_sources, mutating, pinned_revision,
 };
 use crate::argocd::error::ErrorKind;
 use crate::argocd::model::Application;
@@ -118,6 +118,14 @@ impl Tool for SyncApp {
                     return Err(ArgoError::invalid_input(
                         "source_positions are 1-based: the first source is 1",
                     ));
+                }
+                // Argo CD reads `revisions` only for an app of several sources and syncs any
+                // other at its target revision as it is then: what the allow-list judged would
+                // not be what it deploys ([`pinned_revision`]).
+                if guarded.as_ref().is_some_and(|app| !has_sources(app)) {
+                    return Err(ArgoError::invalid_input(format!(
+                        "'{name}' has one source: give revision, not revisions and source_positions (Argo CD reads those only for an app of several sources). Nothing was sent to Argo CD."
+                    )));
                 }
                 // int64 in Argo CD's API: JSON numbers, whatever the swagger says.
                 body["revisions"] = json!(revisions);

@@ -322,14 +322,18 @@ fn spec_but_revisions_and_policy(spec: &Value) -> Value {
 /// and deploys every new commit anyway), or nothing resolved.
 pub fn pinned_revision(app: &Value, body: &Value, judged: Option<String>) -> Option<String> {
     let judged = judged.filter(|revision| !revision.trim().is_empty())?;
-    let multi_source = app
-        .pointer("/spec/sources")
-        .and_then(Value::as_array)
-        .is_some_and(|sources| !sources.is_empty());
-    if multi_source || body.get("revisions").is_some() || auto_synced(app) {
+    // By the app alone: Argo CD reads a body's `revisions` only for an app of several sources.
+    if has_sources(app) || auto_synced(app) {
         return None;
     }
     (body["revision"].as_str() != Some(judged.as_str())).then_some(judged)
+}
+
+/// Whether `app` is one of several sources (`spec.sources`, not empty), as Argo CD tells them.
+pub fn has_sources(app: &Value) -> bool {
+    app.pointer("/spec/sources")
+        .and_then(Value::as_array)
+        .is_some_and(|sources| !sources.is_empty())
 }
 
 /// Whether Argo CD syncs `app` by itself: `automated` set and not turned off by its `enabled`
@@ -1076,10 +1080,13 @@ mod tests {
         // Argo CD resolves a revision per source; the manifests answer names one.
         let multi = json!({"spec": {"sources": [{"repoURL": "https://git/x"}, {"repoURL": "https://git/y"}]}});
         assert_eq!(pinned(&multi, json!({})), None);
+        // A single-source app's sync deploys its target revision whatever `revisions` says.
         assert_eq!(
             pinned(&single, json!({"revisions": ["a"], "sourcePositions": [1]})),
-            None
+            judged()
         );
+        let no_sources = json!({"spec": {"source": {}, "sources": []}});
+        assert_eq!(pinned(&no_sources, json!({})), judged());
         // Argo CD refuses a revision other than the target one while it syncs by itself.
         let auto = json!({"spec": {"source": {}, "syncPolicy": {"automated": {"prune": true}}}});
         assert_eq!(pinned(&auto, json!({})), None);

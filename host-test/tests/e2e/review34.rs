@@ -130,7 +130,6 @@ fn manifests_read(world: &crate::World) -> bool {
 /// for a single source), `pinned_revision` gives up because the body has `revisions`, and the
 /// sync is sent without `revision`: a push between the check and the sync is deployed unjudged.
 #[tokio::test]
-#[ignore = "issue 19: review34 P1"]
 async fn review34_finding_p1_revisions_on_a_single_source_app_escape_the_pin() {
     let judged = host_test::standin::fleet::commit("payments@HEAD");
     let mut found = Vec::new();
@@ -142,9 +141,11 @@ async fn review34_finding_p1_revisions_on_a_single_source_app_escape_the_pin() {
                    "confirm": true}),
         )
         .await;
+    // Fixed: refused before anything is read or sent (a single source takes `revision`);
+    // a sync that is sent must have been judged.
     assert!(
-        manifests_read(&world),
-        "server: the guard judged the manifests"
+        sync_bodies(&world).is_empty() || manifests_read(&world),
+        "server: a sync sent unjudged"
     );
     found.extend(unpinned_syncs(&world, &judged, "server"));
 
@@ -171,9 +172,11 @@ async fn review34_finding_p1_revisions_on_a_single_source_app_escape_the_pin() {
         )
         .await
         .expect("the plugin answers");
+    // Fixed: refused before anything is read or sent (a single source takes `revision`);
+    // a sync that is sent must have been judged.
     assert!(
-        manifests_read(&world),
-        "plugin: the guard judged the manifests"
+        sync_bodies(&world).is_empty() || manifests_read(&world),
+        "plugin: a sync sent unjudged"
     );
     found.extend(unpinned_syncs(&world, &judged, "plugin"));
     crate::planting::assert_none(found);
@@ -288,7 +291,6 @@ async fn filtered_log_lines(world: &crate::World, filter: &str) -> (Vec<String>,
 /// choice of lines gives it away. Here the whole seeded log password is confirmed, and a
 /// wrong last character tells apart.
 #[tokio::test]
-#[ignore = "issue 19: review34 L1"]
 async fn review34_finding_l1_log_filter_is_an_oracle_for_scrubbed_secrets() {
     use host_test::standin::credentials::LOG_PASSWORD;
     let world = seeded_world().await;
@@ -299,8 +301,10 @@ async fn review34_finding_l1_log_filter_is_an_oracle_for_scrubbed_secrets() {
     let (server_right, plugin_right) = filtered_log_lines(&world, &right).await;
     let (server_wrong, plugin_wrong) = filtered_log_lines(&world, &wrong).await;
     println!("review34 L1 right filter, server: {server_right:?}");
-    // The seeded line was reached, and its password hidden, on both.
-    for (via, lines) in [("server", &server_right), ("plugin", &plugin_right)] {
+    // The seeded line is reached by a filter of what it shows, its password hidden, on both
+    // (fixed: the filter is matched against the lines as shown, so neither guess keeps it).
+    let (server_shown, plugin_shown) = filtered_log_lines(&world, "db.internal").await;
+    for (via, lines) in [("server", &server_shown), ("plugin", &plugin_shown)] {
         assert!(
             lines.iter().any(|l| l.contains("db.internal")),
             "{via}: the seeded line is read: {lines:?}"
