@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Tool, check_name, get_app, paginate};
+use super::{Tool, check_name, check_selector, get_app, paginate};
 use crate::argocd::model::{Application, ApplicationList, Source};
 use crate::argocd::{ArgoClient, ArgoError, Query};
 use crate::host::Host;
@@ -429,6 +429,9 @@ impl Tool for ListApps {
             return Err(ArgoError::invalid_input(format!(
                 "limit must be between 1 and {MAX_LIST_LIMIT} (got {limit}); page with offset instead"
             )));
+        }
+        if let Some(selector) = &args.selector {
+            check_selector("selector", selector)?;
         }
         let mut query = Query::new().add("fields", LIST_FIELDS);
         for project in args

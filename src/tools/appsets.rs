@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Tool, check_name, page_bounds, paginate};
+use super::{Tool, check_name, check_selector, page_bounds, paginate};
 use crate::argocd::client::encode;
 use crate::argocd::model::{Destination, Source};
 use crate::argocd::{ArgoClient, ArgoError, Query};
@@ -156,6 +156,9 @@ impl Tool for ListApplicationSets {
         _progress: &dyn Progress,
     ) -> Result<ApplicationSets, ArgoError> {
         let (limit, offset) = page_bounds(args.limit, args.offset, 50, 500)?;
+        if let Some(selector) = &args.selector {
+            check_selector("selector", selector)?;
+        }
         let query = Query::new()
             .add_opt("projects", args.project.as_deref())
             .add_opt("selector", args.selector.as_deref());

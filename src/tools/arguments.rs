@@ -37,6 +37,47 @@ pub(super) fn quoted(value: &str) -> String {
     format!("{start:?}… ({} bytes)", value.len())
 }
 
+/// A label selector (`team=payments,env in (prod,staging),!legacy`) that names no label whose
+/// value answers hide ([`crate::tools::masking::names_a_credential`]): Argo CD matches a
+/// selector against the values as they are, so whether an app came back would confirm a
+/// guess at a hidden one.
+pub fn check_selector(argument: &str, value: &str) -> Result<(), ArgoError> {
+    let mut depth = 0usize;
+    let mut requirements = Vec::new();
+    let mut start = 0;
+    for (at, c) in value.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                requirements.push(&value[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    requirements.push(&value[start..]);
+    for requirement in requirements {
+        let requirement = requirement
+            .trim_start()
+            .trim_start_matches('!')
+            .trim_start();
+        let key_end = requirement
+            .find(|c: char| matches!(c, '=' | '!' | '(' | ' ' | '\t'))
+            .unwrap_or(requirement.len());
+        let key = &requirement[..key_end];
+        // A prefixed key (`example.com/db-password`) is named by its last part.
+        let name = key.rsplit('/').next().unwrap_or(key);
+        if crate::tools::masking::names_a_credential(name) {
+            return Err(ArgoError::invalid_input(format!(
+                "{argument} names the label {}, whose value answers hide as a credential's: matched by Argo CD against the value as it is, a selector on it would tell what the hidden value is. Select by other labels.",
+                quoted(key)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A git revision that becomes a path segment (`…/revisions/{revision}/metadata`): a commit SHA,
 /// a tag or a branch without `/`, as git allows them: 1-255 of letters, digits, `-`, `_`, `.`
 /// and `+`, never `..`, not starting or ending with `.` (so never `.` or `..`, which Argo CD's
@@ -178,6 +219,28 @@ impl ResourceSelector<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selector_on_a_label_answers_hide_is_refused() {
+        for refused in [
+            "db-password=hunter2",
+            "team=a,api_token in (x,y)",
+            "!secret",
+            "example.com/db-password!=x",
+            " env=prod , apiKey",
+        ] {
+            assert!(check_selector("selector", refused).is_err(), "{refused}");
+        }
+        for kept in [
+            "team=payments,env in (prod,staging)",
+            "app.kubernetes.io/name=token-service",
+            "!legacy",
+            "tier notin (password,secret)",
+            "",
+        ] {
+            assert!(check_selector("selector", kept).is_ok(), "{kept}");
+        }
+    }
 
     /// The twenty-first review (X3): a refusal quotes a long argument by its start and length,
     /// not whole (a megabyte quoted back cost the reader and the scrubbing that much).

@@ -48,7 +48,8 @@ pub use actions::{ListResourceActions, RunResourceAction};
 pub use apps::{GetAppStatus, ListApps, RefreshApp};
 pub use appsets::{GetApplicationSet, ListApplicationSets, PreviewApplicationSet};
 pub use arguments::{
-    ResourceSelector, app_path, check_name, check_rbac_object, check_revision, get_app,
+    ResourceSelector, app_path, check_name, check_rbac_object, check_revision, check_selector,
+    get_app,
 };
 pub use history::ListAppHistory;
 pub use lifecycle::{CreateApp, DeleteApp, DeleteResource, PatchApp};

@@ -510,3 +510,58 @@ async fn review34_held_named_entries_as_spelled() {
     crate::planting::assert_none(shown);
     assert_eq!(held.len(), 4, "{held:?}");
 }
+
+/// The same oracle as L1 in a list's label selector (found after review34 while fixing L1):
+/// Argo CD matches a selector against label values as they are, so a selector on a label whose
+/// value answers hide (`db-password=guess`) is refused before anything is asked, on both
+/// components; a selector on ordinary labels still lists.
+#[tokio::test]
+async fn review34_fixed_a_selector_on_a_hidden_label_is_refused() {
+    let world = crate::World::new().await;
+    for (tool, selector) in [
+        ("list_argocd_apps", "team=payments,db-password=Gu3ss"),
+        (
+            "list_argocd_applicationsets",
+            "example.com/api_token in (a,b)",
+        ),
+    ] {
+        let refused = world.tool_error(tool, json!({"selector": selector})).await;
+        assert!(refused.contains("Select by other labels"), "{refused}");
+    }
+    let listed = world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("selector="))
+        .count();
+    assert_eq!(listed, 0, "nothing asked of Argo CD");
+    world
+        .ok("list_argocd_apps", json!({"selector": "team=payments"}))
+        .await;
+
+    let env = plugin_env(&world.standin);
+    let (plugin, mut store) = harness().plugin(&env).await.unwrap();
+    let refused = plugin
+        .call_list_argocd_apps(
+            &mut store,
+            None,
+            None,
+            None,
+            None,
+            Some("!client_secret"),
+            None,
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("the plugin answers")
+        .expect_err("the plugin refuses the selector");
+    assert!(refused.contains("Select by other labels"), "{refused}");
+    let refused = plugin
+        .call_list_argocd_applicationsets(&mut store, None, Some("apiKey=x"), None, None, None)
+        .await
+        .expect("the plugin answers")
+        .expect_err("the plugin refuses the selector");
+    assert!(refused.contains("Select by other labels"), "{refused}");
+}
