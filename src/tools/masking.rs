@@ -13,8 +13,9 @@
 //! - any kind, wherever it sits ([`mask_credential_fields`]): a value under a key that names a
 //!   credential (a ConfigMap's `data` and `binaryData` entries, annotations, a custom
 //!   resource's fields), every value under Grafana's `secureJsonData`, the value of an entry
-//!   whose `name`, `key` or `type` looks like a credential's name, whatever fields sit between
-//!   ([`PAIR_VALUES`]: container `env`, probe `httpHeaders`, Tekton params' `default`), also
+//!   whose `name`, `key`, `type` or other name field ([`PAIR_NAMES`], in any case) looks like a
+//!   credential's name, whatever fields sit between ([`PAIR_VALUES`]: container `env`, probe
+//!   `httpHeaders`, Tekton params' `default`, CloudFormation's `ParameterValue`), also
 //!   given field by field ([`field_by_field`]: Helm `--set` arguments, two parameters, two keys
 //!   of a map), the `value` of a JSON patch operation whose `path` ends at a credential's name
 //!   and what a patch of a Secret writes into its data ([`json_patch`]), and the argument after
@@ -190,7 +191,7 @@ fn mask_credential_fields(value: &mut Value, names: &[&str]) {
                 let a_name = names.contains(&key.as_str());
                 if SECRETS_ONLY.contains(&key.as_str()) {
                     mask_every_leaf(inner);
-                } else if (secret_pair && PAIR_VALUES.contains(&key.as_str()))
+                } else if (secret_pair && is_pair_value(key))
                     || (names_a_credential(key) && !a_name && hides_whole(key, inner))
                 {
                     mask_leaves(inner);
@@ -286,33 +287,85 @@ fn mask_embedded_document(text: &mut String) {
     }
 }
 
-/// The fields that name an entry of a list of named values: `{name, value}` (env, parameters),
-/// `{key, value}` (HTTP headers of Argo Rollouts' web metrics, Istio), `{type, value}`
-/// (Keycloak's `credentials`).
-const PAIR_NAMES: [&str; 3] = ["name", "key", "type"];
-
-/// The fields that hold a named entry's value, wherever they sit among its other fields
-/// (`description`, `type`): `value` and `values`, a Tekton param's or an Argo Workflows
-/// parameter's `default`, a plugin parameter's `string` and `array`.
-const PAIR_VALUES: [&str; 6] = [
-    "value",
-    "values",
-    "default",
-    "defaultValue",
-    "string",
-    "array",
+/// The fields that name an entry of a list of named values, in any case (AWS writes `Name`,
+/// `Key`): `{name, value}` (env, parameters), `{key, value}` (HTTP headers of Argo Rollouts'
+/// web metrics, Istio, AWS tags), `{type, value}` (Keycloak's `credentials`), and an entry
+/// named by what it is (`{variable, value}`, `{header, value}`, `{field, value}`, `{id,
+/// value}`); also after a word of [`PAIR_KINDS`] ([`is_pair_name`]: CloudFormation's
+/// `ParameterKey`, `paramName`, `headerName`).
+const PAIR_NAMES: [&str; 8] = [
+    "name", "key", "type", "id", "field", "variable", "var", "header",
 ];
 
+/// The fields that hold a named entry's value, in any case, wherever they sit among its other
+/// fields (`description`, `type`): `value` and `values`, a Tekton param's or an Argo Workflows
+/// parameter's `default`, a plugin parameter's `string`, `array` and `map`, `text` and `val`;
+/// also after a word of [`PAIR_KINDS`] or `default` ([`is_pair_value`]: `defaultValue`,
+/// CloudFormation's `ParameterValue`, `headerValue`).
+const PAIR_VALUES: [&str; 8] = [
+    "value", "values", "default", "string", "array", "map", "text", "val",
+];
+
+/// Words that say what kind of entry a pair's field belongs to, before the field's own word
+/// (`ParameterKey`/`ParameterValue`, `env_name`, `headerValue`).
+const PAIR_KINDS: [&str; 15] = [
+    "parameter",
+    "param",
+    "variable",
+    "var",
+    "env",
+    "header",
+    "field",
+    "property",
+    "prop",
+    "option",
+    "setting",
+    "arg",
+    "argument",
+    "attribute",
+    "attr",
+];
+
+/// Whether a field names a named entry ([`PAIR_NAMES`]).
+pub(super) fn is_pair_name(field: &str) -> bool {
+    is_pair_field(field, &PAIR_NAMES, &[])
+}
+
+/// Whether a field holds a named entry's value ([`PAIR_VALUES`]).
+pub(super) fn is_pair_value(field: &str) -> bool {
+    is_pair_field(field, &PAIR_VALUES, &["default"])
+}
+
+/// Whether `field` is one word of `own`, alone or after one word of [`PAIR_KINDS`] or
+/// `more_kinds`, in any case and spelling (`ParameterKey`, `parameter_key`, `PARAM-NAME`).
+fn is_pair_field(field: &str, own: &[&str], more_kinds: &[&str]) -> bool {
+    let among = |word: &str, list: &[&str]| list.iter().any(|w| word.eq_ignore_ascii_case(w));
+    let mut parts = words(field);
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(only), None, None) => among(only, own),
+        (Some(kind), Some(last), None) => {
+            (among(kind, &PAIR_KINDS) || among(kind, more_kinds)) && among(last, own)
+        }
+        _ => false,
+    }
+}
+
 /// Whether an object is a named entry whose name looks like a credential's
-/// (`{name: api-token, type: string, default: …}`), and not like where one is kept
-/// (`{name: DB_PASSWORD_FILE, value: /run/secrets/db}`), or a JSON patch operation whose `path`
-/// ends at one (`{op: add, path: /stringData/password, value: …}`). Its other fields (a
-/// project role's `policies`, a `description`) are judged by their own keys.
+/// (`{name: api-token, type: string, default: …}`, `{ParameterKey: DBPassword, …}`), and not
+/// like where one is kept (`{name: DB_PASSWORD_FILE, value: /run/secrets/db}`), or a JSON
+/// patch operation whose `path` ends at one (`{op: add, path: /stringData/password, value:
+/// …}`). Its other fields (a project role's `policies`, a `description`) are judged by their
+/// own keys.
 pub(super) fn names_its_credential(entry: &serde_json::Map<String, Value>) -> bool {
-    let named = |field: &str| entry.get(field).and_then(Value::as_str);
-    PAIR_NAMES.iter().any(|field| {
-        named(field).is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
-    }) || named("path").is_some_and(json_patch::pointer_names_credential)
+    entry.iter().any(|(field, name)| {
+        is_pair_name(field)
+            && name
+                .as_str()
+                .is_some_and(|name| looks_like_credential(name) && !names_a_place(name))
+    }) || entry
+        .get("path")
+        .and_then(Value::as_str)
+        .is_some_and(json_patch::pointer_names_credential)
 }
 
 /// Keys whose every value is a credential by the design of what reads them: Grafana's
@@ -444,9 +497,10 @@ fn names_an_identifier(key: &str) -> bool {
 }
 
 /// A key whose value is a credential: it looks like one and does not say where one is kept
-/// (`secretName`, `passwordSecretRef`, `tokenFile`) or which key of a Secret (`key`).
+/// (`secretName`, `passwordSecretRef`, `tokenFile`), which key of a Secret (`key`) or which
+/// entry a pair is ([`is_pair_name`]: `ParameterKey`).
 pub fn names_a_credential(key: &str) -> bool {
-    looks_like_credential(key) && !key.eq_ignore_ascii_case("key") && !names_a_place(key)
+    looks_like_credential(key) && !is_pair_name(key) && !names_a_place(key)
 }
 
 /// Whether a name's last word says it names where a credential is, or how one is used, not
@@ -1442,6 +1496,111 @@ mod tests {
         assert_eq!(spec["credentials"][0]["temporary"], false);
         assert_eq!(spec["users"][0]["value"], "ops@example.com");
         assert_eq!(spec["mounted"][0]["value"], "/run/secrets/db");
+    }
+
+    /// Review34 N1: named entries spelled otherwise (AWS's capitalised fields,
+    /// CloudFormation's `ParameterKey`, `variable`/`header`/`id`/`field` names, `text`/`val`/
+    /// `map` values) lose their value and keep their name; schemas and docs that only name a
+    /// credential keep every field.
+    #[test]
+    fn named_entries_in_other_spellings_lose_their_value_and_keep_their_name() {
+        let mut settings = json!({"apiVersion": "example.com/v1", "kind": "Settings", "spec": {
+            "entries": [
+                {"Name": "DB_PASSWORD", "Value": "O-1"},
+                {"Key": "api_token", "Value": "O-2"},
+                {"ParameterKey": "DBPassword", "ParameterValue": "O-3"},
+                {"variable": "db_password", "value": "O-4"},
+                {"header": "X-Api-Key", "value": "O-5"},
+                {"id": "client_secret", "value": "O-6"},
+                {"field": "password", "value": "O-7"},
+                {"name": "API_TOKEN", "text": "O-8"},
+                {"name": "password", "val": 918273},
+                {"name": "db_password", "map": {"primary": "O-10", "secretName": "db"}},
+                {"param_name": "signing-key", "param_value": "O-11"},
+                {"headerName": "Authorization", "headerValue": "O-12"},
+                {"NAME": "SMTP_PASS", "DefaultValue": "O-13"}
+            ],
+            "schema": [
+                {"name": "password-policy", "type": "string", "description": "how strong"},
+                {"id": "token", "description": "the API token", "kind": "bearer"},
+                {"ParameterKey": "Region", "ParameterValue": "eu-west-1"},
+                {"Name": "DB_PASSWORD_FILE", "Value": "/run/secrets/db"},
+                {"header": "Accept", "value": "application/json"},
+                {"field": "password", "type": "text", "label": "Password"}
+            ]
+        }});
+        mask_secrets(&mut settings);
+        let text = settings.to_string();
+        for secret in [
+            "O-1", "O-2", "O-3", "O-4", "O-5", "O-6", "O-7", "O-8", "918273", "O-10", "O-11",
+            "O-12", "O-13",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let entries = &settings["spec"]["entries"];
+        for (at, field, name) in [
+            (0, "Name", "DB_PASSWORD"),
+            (1, "Key", "api_token"),
+            (2, "ParameterKey", "DBPassword"),
+            (5, "id", "client_secret"),
+            (11, "headerName", "Authorization"),
+        ] {
+            assert_eq!(entries[at][field], name, "{text}");
+        }
+        assert_eq!(entries[9]["map"]["secretName"], "db");
+        let schema = &settings["spec"]["schema"];
+        assert_eq!(
+            schema,
+            &json!([
+                {"name": "password-policy", "type": "string", "description": "how strong"},
+                {"id": "token", "description": "the API token", "kind": "bearer"},
+                {"ParameterKey": "Region", "ParameterValue": "eu-west-1"},
+                {"Name": "DB_PASSWORD_FILE", "Value": "/run/secrets/db"},
+                {"header": "Accept", "value": "application/json"},
+                {"field": "password", "type": "text", "label": "Password"}
+            ])
+        );
+    }
+
+    /// Only a name field's own word, alone or after the kind of entry, names a pair: other
+    /// keys ending in `name`, `key` or `value` are judged by their own name.
+    #[test]
+    fn pair_fields_are_told_from_keys_that_only_end_like_them() {
+        for field in [
+            "name",
+            "Name",
+            "KEY",
+            "ParameterKey",
+            "param_name",
+            "headerName",
+            "id",
+        ] {
+            assert!(is_pair_name(field), "{field}");
+        }
+        for field in [
+            "secretName",
+            "apiKey",
+            "keyName",
+            "fieldPath",
+            "names",
+            "identity",
+        ] {
+            assert!(!is_pair_name(field), "{field}");
+        }
+        for field in [
+            "Value",
+            "defaultValue",
+            "ParameterValue",
+            "text",
+            "val",
+            "map",
+        ] {
+            assert!(is_pair_value(field), "{field}");
+        }
+        for field in ["valueFrom", "textColor", "mapping", "secretValue", "valid"] {
+            assert!(!is_pair_value(field), "{field}");
+        }
+        assert!(names_a_credential("apiKey") && !names_a_credential("ParameterKey"));
     }
 
     #[test]

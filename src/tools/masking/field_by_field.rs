@@ -10,12 +10,12 @@
 //! - as two JSON patch operations (`path: …/env/0/name`, `path: …/env/0/value`), as objects
 //!   or as YAML text ([`super::json_patch`]).
 //!
-//! The fields that hold the entry's value ([`PAIR_VALUES`]) are masked when the field that
-//! names it ([`PAIR_NAMES`]) is set to a credential's name, as they are in an object.
+//! The fields that hold the entry's value ([`super::PAIR_VALUES`]) are masked when the field that
+//! names it ([`super::PAIR_NAMES`]) is set to a credential's name, as they are in an object.
 
 use serde_json::{Map, Value};
 
-use super::{MASK, PAIR_NAMES, PAIR_VALUES, looks_like_credential, mask_leaves, names_a_place};
+use super::{MASK, is_pair_name, is_pair_value, looks_like_credential, mask_leaves, names_a_place};
 
 /// `["--set", "env[0].name=DB_PASSWORD", "--set", "env[0].value=…"]`: Helm's `--set` and
 /// `--set-string` in a list of arguments.
@@ -56,11 +56,9 @@ pub(super) fn mask_paired_parameters(items: &mut [Value]) {
             .and_then(Value::as_str)
             .is_some_and(|name| sets_value_of(name, &secret));
         if sets_secret {
-            for field in PAIR_VALUES {
-                if let Some(value) = item.get_mut(field) {
-                    mask_leaves(value);
-                }
-            }
+            item.iter_mut()
+                .filter(|(field, _)| is_pair_value(field))
+                .for_each(|(_, value)| mask_leaves(value));
         }
     }
 }
@@ -68,9 +66,10 @@ pub(super) fn mask_paired_parameters(items: &mut [Value]) {
 /// A parameter's name and its value, when it has both as text.
 fn named_value(item: &Value) -> Option<(&str, &str)> {
     let name = item.get("name")?.as_str()?;
-    let value = PAIR_VALUES
+    let value = item
+        .as_object()?
         .iter()
-        .find_map(|field| item.get(*field)?.as_str())?;
+        .find_map(|(field, value)| value.as_str().filter(|_| is_pair_value(field)))?;
     Some((name, value))
 }
 
@@ -134,7 +133,7 @@ pub(super) fn secret_entries_at<'a>(
     assignments
         .filter_map(|(path, value)| {
             let (entry, field) = path.rsplit_once(separator)?;
-            (PAIR_NAMES.contains(&field) && looks_like_credential(value) && !names_a_place(value))
+            (is_pair_name(field) && looks_like_credential(value) && !names_a_place(value))
                 .then(|| with_plain_indices(entry))
         })
         .collect()
@@ -148,7 +147,7 @@ fn sets_value_of(path: &str, secret: &[String]) -> bool {
 /// [`sets_value_of`] for paths whose fields follow `separator`.
 pub(super) fn sets_value_at(separator: char, path: &str, secret: &[String]) -> bool {
     path.rsplit_once(separator).is_some_and(|(entry, field)| {
-        PAIR_VALUES.contains(&field) && secret.contains(&with_plain_indices(entry))
+        is_pair_value(field) && secret.contains(&with_plain_indices(entry))
     })
 }
 
