@@ -63,7 +63,7 @@ pub fn check_selector(argument: &str, value: &str) -> Result<(), ArgoError> {
             .trim_start_matches('!')
             .trim_start();
         let key_end = requirement
-            .find(|c: char| matches!(c, '=' | '!' | '(' | ' ' | '\t'))
+            .find(['=', '!', '(', ' ', '\t'])
             .unwrap_or(requirement.len());
         let key = &requirement[..key_end];
         // A prefixed key (`example.com/db-password`) is named by its last part.

@@ -1043,7 +1043,7 @@ mod tests {
                 char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[value])
             })
             .collect();
-        while out.len() % 8 != 0 {
+        while !out.len().is_multiple_of(8) {
             out.push('=');
         }
         out
