@@ -59,6 +59,7 @@ mod review31;
 mod review32;
 mod review33;
 mod review34;
+mod review35;
 mod review4;
 mod review5;
 mod review6;
