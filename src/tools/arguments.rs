@@ -62,13 +62,15 @@ pub fn check_selector(argument: &str, value: &str) -> Result<(), ArgoError> {
             .trim_start()
             .trim_start_matches('!')
             .trim_start();
+        // The key ends where Kubernetes' selector parser ends it: at an operator or any blank.
         let key_end = requirement
-            .find(['=', '!', '(', ' ', '\t'])
+            .find(|c: char| "=!()<>,".contains(c) || c.is_ascii_whitespace())
             .unwrap_or(requirement.len());
         let key = &requirement[..key_end];
-        // A prefixed key (`example.com/db-password`) is named by its last part.
+        // A prefixed key (`example.com/db-password`) is judged whole and by its last part.
         let name = key.rsplit('/').next().unwrap_or(key);
-        if crate::tools::masking::names_a_credential(name) {
+        let names_a_credential = crate::tools::masking::names_a_credential;
+        if names_a_credential(name) || names_a_credential(key) {
             return Err(ArgoError::invalid_input(format!(
                 "{argument} names the label {}, whose value answers hide as a credential's: matched by Argo CD against the value as it is, a selector on it would tell what the hidden value is. Select by other labels.",
                 quoted(key)
@@ -228,6 +230,10 @@ mod tests {
             "!secret",
             "example.com/db-password!=x",
             " env=prod , apiKey",
+            "otp>5",
+            "otp<7",
+            "session\nin\n(guess)",
+            "jwt\r\nnotin (a)",
         ] {
             assert!(check_selector("selector", refused).is_err(), "{refused}");
         }
