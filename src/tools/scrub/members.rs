@@ -23,7 +23,7 @@ use super::spans::{
     closing_quote, is_break, line_end_from, line_start_of, name_byte, past_break,
     previous_line_end, skip_blank, skip_spaces, value,
 };
-use crate::tools::masking::{last_named_segment, names_a_place};
+use crate::tools::masking::{is_pair_name, is_pair_value, last_named_segment, names_a_place};
 
 /// The longest quoted name read as one: longer quoted text is prose, not a member's name.
 const LONGEST_QUOTED_NAME: usize = 128;
@@ -53,10 +53,18 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return Some(found);
     }
     let member = member_at(bytes, i)?;
+    // A pair's name field may itself read as a credential's name (`ParameterKey: DBPassword`,
+    // `"key": "password"`): what it names is not secret, the value beside it is.
+    if let Some(found) = pair_value(bytes, &member) {
+        return Some(found);
+    }
     let name = member.name(bytes);
     let bare_key = is_bare(bytes, &member) && name.eq_ignore_ascii_case("key");
+    // `ParameterKey`, `headerKey`: the field that names an entry, whatever its value.
+    let names_an_entry = is_pair_name(name) && !name.eq_ignore_ascii_case("key");
     if names::credential(name)
         && !bare_key
+        && !names_an_entry
         && !names_a_place(name)
         && !names_a_key_beside_its_reference(bytes, &member)
     {
@@ -68,7 +76,7 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             return member.value;
         }
     }
-    pair_value(bytes, &member).or_else(|| value_before_its_name(bytes, &member))
+    value_before_its_name(bytes, &member)
 }
 
 /// The items of a list that a credential-named member holds (`tokens: [a, b]`, `{"apiKeys":
@@ -315,7 +323,7 @@ fn block_parent(bytes: &[u8], name_at: usize) -> Option<&str> {
 /// `{"value": "…", "name": "DB_PASSWORD"}` and its YAML form: the pair written value first.
 fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     let name = member.name(bytes);
-    if !PAIR_VALUES.iter().any(|v| name.eq_ignore_ascii_case(v)) {
+    if !is_pair_value(name) {
         return None;
     }
     let mut previous_end = member.end;
@@ -366,13 +374,12 @@ fn is_bare(bytes: &[u8], member: &Member) -> bool {
     name_byte(bytes[member.name.0])
 }
 
-/// Members that name what the pair holds (`{"type": "password", "value": …}` in Keycloak).
-const PAIR_NAMES: [&str; 3] = ["name", "key", "type"];
-
-/// Whether a member names a pair: one of [`PAIR_NAMES`], or a JSON patch operation's `path`
-/// (`{"op": "add", "path": "/stringData/password", "value": …}`).
+/// Whether a member names a pair: a field of the same names as in structured objects
+/// ([`is_pair_name`]: `name`, `Key`, Keycloak's `type`, CloudFormation's `ParameterKey`,
+/// `variable`, `header`…), or a JSON patch operation's `path` (`{"op": "add", "path":
+/// "/stringData/password", "value": …}`).
 fn names_the_pair(member: &str) -> bool {
-    member.eq_ignore_ascii_case("path") || PAIR_NAMES.iter().any(|p| member.eq_ignore_ascii_case(p))
+    member.eq_ignore_ascii_case("path") || is_pair_name(member)
 }
 
 /// Whether the member naming a pair (`name`, or `path`) says with `named` that the pair holds a
@@ -386,15 +393,12 @@ fn names_a_credential_pair(member: &str, named: &str) -> bool {
     }
 }
 
-/// Members that hold the pair's value: `value`, a parameter's `default` (Tekton, Argo
-/// Workflows), an Argo CD plugin parameter's `string`.
-const PAIR_VALUES: [&str; 3] = ["value", "default", "string"];
-
 /// How many members after a pair's name are looked at for its value.
 const SIBLINGS_MOST: usize = 4;
 
-/// `{"name": "DB_PASSWORD", "value": "…"}`: when `member` is a [`PAIR_NAMES`] member whose
-/// value looks like a credential's name, the value of the first [`PAIR_VALUES`] member among
+/// `{"name": "DB_PASSWORD", "value": "…"}`: when `member` names a pair ([`names_the_pair`]) and
+/// its value looks like a credential's name, the value of the first member holding a pair's
+/// value ([`is_pair_value`]: `value`, a Tekton parameter's `default`, a plugin's `string`) among
 /// the next few of the same map (`{"name": …, "type": "string", "default": …}`).
 fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     let name = member.name(bytes);
@@ -410,10 +414,7 @@ fn pair_value(bytes: &[u8], member: &Member) -> Option<(usize, usize)> {
     for _ in 0..SIBLINGS_MOST {
         let next = sibling_after(bytes, previous_end)?;
         let next_name = next.name(bytes);
-        if PAIR_VALUES
-            .iter()
-            .any(|v| next_name.eq_ignore_ascii_case(v))
-        {
+        if is_pair_value(next_name) {
             return next.value;
         }
         if ["name", "key"]
@@ -1499,6 +1500,44 @@ mod tests {
             "ci-token: p, proj:default:ci-token, applications, sync, default/*, allow",
             "Secret/default/db-credentials: Secret is invalid",
             "{Image:ghcr.io/org/token-service:2.0.7 Name:api}",
+        ] {
+            assert_eq!(masked(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn pairs_spelled_as_in_structured_objects_lose_their_values() {
+        for (dirty, clean) in [
+            (
+                "- ParameterKey: DBPassword\n  ParameterValue: P-1",
+                "- ParameterKey: DBPassword\n  ParameterValue: ***",
+            ),
+            (
+                r#"{"Name": "DB_PASSWORD", "Value": "P-2"}"#,
+                r#"{"Name": "DB_PASSWORD", "Value": "***"}"#,
+            ),
+            (
+                "- variable: db_password\n  value: P-3",
+                "- variable: db_password\n  value: ***",
+            ),
+            (
+                "headers:\n- header: X-Api-Key\n  value: P-4",
+                "headers:\n- header: X-Api-Key\n  value: ***",
+            ),
+            (
+                r#"{"id": "client_secret", "text": "P-5"}"#,
+                r#"{"id": "client_secret", "text": "***"}"#,
+            ),
+            (
+                r#"{"defaultValue": "P-6", "paramName": "api_token"}"#,
+                r#"{"defaultValue": "***", "paramName": "api_token"}"#,
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for text in [
+            "- ParameterKey: InstanceType\n  ParameterValue: t3.micro",
+            "- variable: region\n  value: eu-west-1",
         ] {
             assert_eq!(masked(text), text, "{text}");
         }
