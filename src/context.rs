@@ -3,7 +3,10 @@
 //! `service` and passed down to the tools, the client, its auth and its transport; the settings
 //! are only borrowed, never copied or patched per request.
 
+use std::borrow::Cow;
+
 use crate::settings::{Credentials, PROFILES, Profile, Secret, Settings, UserToken};
+use crate::tools::OwnSecrets;
 
 /// Which Argo CD a request talks to: the default instance, or the profile a call named.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +37,9 @@ pub struct RequestContext<'s> {
     settings: &'s Settings,
     target: Target<'s>,
     acting_as: ActingAs<'s>,
+    /// The settings' secrets this request's answers are cleaned of, when narrowed to those its
+    /// caller did not send ([`OwnSecrets::unknown_to`]); else all of them.
+    own_secrets: Option<&'s OwnSecrets>,
 }
 
 impl<'s> RequestContext<'s> {
@@ -47,6 +53,24 @@ impl<'s> RequestContext<'s> {
                 Some(user) => ActingAs::Caller(user),
                 None => ActingAs::Account(&settings.credentials),
             },
+            own_secrets: None,
+        }
+    }
+
+    /// The same request, its answers cleaned of `secrets` (those its caller did not send).
+    pub fn with_own_secrets(self, secrets: &'s OwnSecrets) -> Self {
+        RequestContext {
+            own_secrets: Some(secrets),
+            ..self
+        }
+    }
+
+    /// The settings' secrets this request's answers are cleaned of: those set by
+    /// [`Self::with_own_secrets`], else every one the settings hold.
+    pub fn own_secrets(&self) -> Cow<'s, OwnSecrets> {
+        match self.own_secrets {
+            Some(secrets) => Cow::Borrowed(secrets),
+            None => Cow::Owned(OwnSecrets::of(self.settings)),
         }
     }
 
@@ -85,6 +109,7 @@ impl<'s> RequestContext<'s> {
             settings,
             target: Target::of_profile(profile),
             acting_as: ActingAs::Account(&profile.credentials),
+            ..self
         })
     }
 

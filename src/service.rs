@@ -68,7 +68,7 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         given: &serde_json::Map<String, Value>,
     ) -> Result<Value, RpcError> {
         let mut filled = crate::mcp::library::get_prompt(self.prompts(), name, given)?;
-        tools::OwnSecrets::of(self.settings()).hide_in(&mut filled);
+        self.context.own_secrets().hide_in(&mut filled);
         crate::tools::scrub_value(&mut filled);
         Ok(filled)
     }
@@ -114,7 +114,7 @@ impl<H: Host> ToolProvider for ArgoTools<'_, H> {
         tools::approval_question(self.host, self.context, name, arguments)
             .await
             .map_err(|refusal| {
-                let refusal = tools::OwnSecrets::of(self.settings()).hidden_in(&refusal);
+                let refusal = self.context.own_secrets().hidden_in(&refusal).into_owned();
                 tools::without_credentials(&refusal).into_owned()
             })
     }
@@ -261,17 +261,20 @@ pub enum Answer {
 pub struct StreamedCall {
     settings: Arc<Settings>,
     caller: Option<UserToken>,
+    /// The settings' secrets the stream is cleaned of: those its caller did not send.
+    secrets: tools::OwnSecrets,
     admitted: Admitted,
 }
 
 impl StreamedCall {
     /// Runs the call: its progress notifications, then its final message, go to `sink`.
     pub async fn run<H: Host>(self, host: &H, sink: &dyn MessageSink) {
-        let context = RequestContext::new(&self.settings, self.caller.as_ref());
+        let context = RequestContext::new(&self.settings, self.caller.as_ref())
+            .with_own_secrets(&self.secrets);
         let tools = ArgoTools::new(host, context);
         let sink = WithoutOwnSecrets {
             inner: sink,
-            secrets: tools::OwnSecrets::of(&self.settings),
+            secrets: &self.secrets,
         };
         crate::mcp::http::answer_streamed(&SERVER_INFO, &tools, self.admitted, &sink).await;
     }
@@ -281,7 +284,7 @@ impl StreamedCall {
 /// [`serve`]).
 struct WithoutOwnSecrets<'a> {
     inner: &'a dyn MessageSink,
-    secrets: tools::OwnSecrets,
+    secrets: &'a tools::OwnSecrets,
 }
 
 impl MessageSink for WithoutOwnSecrets<'_> {
@@ -361,9 +364,13 @@ pub async fn serve<H: Host>(
     path: &str,
 ) -> Answer {
     // The one way out: what an upstream quoted of the settings' own secrets (a provider's
-    // refusal echoing the client secret) leaves no answer, whichever path made it.
-    let secrets = tools::OwnSecrets::of(&settings);
-    match serve_checked(host, settings, request, path).await {
+    // refusal echoing the client secret) leaves no answer, whichever path made it; but what
+    // the caller sent comes back as sent (see `OwnSecrets::unknown_to`).
+    let body = String::from_utf8_lossy(request.body);
+    let mut sent: Vec<&str> = vec![path, &body];
+    sent.extend(request.headers.iter().map(|(_, value)| value.as_str()));
+    let secrets = tools::OwnSecrets::unknown_to(&settings, &sent);
+    match serve_checked(host, settings, request, path, &secrets).await {
         Answer::Whole(mut reply) => {
             if let Some(clean) =
                 std::str::from_utf8(&reply.body).ok().and_then(|body| {
@@ -386,6 +393,7 @@ async fn serve_checked<H: Host>(
     settings: Arc<Settings>,
     request: HttpExchange<'_>,
     path: &str,
+    secrets: &tools::OwnSecrets,
 ) -> Answer {
     let policy = access_policy(&settings);
     let site = match crate::mcp::http::check_site(policy, request) {
@@ -407,7 +415,7 @@ async fn serve_checked<H: Host>(
         });
     }
     match route(path) {
-        MCP_PATH => serve_mcp(host, settings, site, request, path).await,
+        MCP_PATH => serve_mcp(host, settings, site, request, path, secrets).await,
         _ => Answer::Whole(serve_other(host, &settings, request, path).await),
     }
 }
@@ -418,6 +426,7 @@ async fn serve_mcp<H: Host>(
     site: SiteChecked,
     request: HttpExchange<'_>,
     path: &str,
+    secrets: &tools::OwnSecrets,
 ) -> Answer {
     let caller = match settle_caller(host, &settings, request, path).await {
         Ok(caller) => caller,
@@ -434,7 +443,8 @@ async fn serve_mcp<H: Host>(
         // A subscription is agreed to (its apps read as the caller) before the stream opens:
         // a refusal is a whole answer.
         let agreed = {
-            let tools = ArgoTools::new(host, RequestContext::new(&settings, caller.as_ref()));
+            let context = RequestContext::new(&settings, caller.as_ref()).with_own_secrets(secrets);
+            let tools = ArgoTools::new(host, context);
             crate::mcp::http::agree_first(&tools, admitted).await
         };
         let admitted = match agreed {
@@ -444,10 +454,12 @@ async fn serve_mcp<H: Host>(
         return Answer::Stream(Box::new(StreamedCall {
             settings,
             caller,
+            secrets: secrets.clone(),
             admitted,
         }));
     }
-    let tools = ArgoTools::new(host, RequestContext::new(&settings, caller.as_ref()));
+    let context = RequestContext::new(&settings, caller.as_ref()).with_own_secrets(secrets);
+    let tools = ArgoTools::new(host, context);
     Answer::Whole(crate::mcp::http::answer(&SERVER_INFO, &tools, admitted).await)
 }
 
@@ -531,8 +543,9 @@ pub async fn call_tool<H: Host>(
             "{name} needs a person's approval (ARGOCD_REQUIRE_APPROVAL is set), which only the MCP server component can ask for, through the client. Nothing was changed."
         ));
     }
-    let context = RequestContext::for_account(settings);
-    let secrets = tools::OwnSecrets::of(settings);
+    // What the host sent comes back as sent (see `OwnSecrets::unknown_to`).
+    let secrets = tools::OwnSecrets::unknown_to(settings, &[name, &arguments.to_string()]);
+    let context = RequestContext::for_account(settings).with_own_secrets(&secrets);
     match tools::call(host, context, name, arguments, &NoProgress).await {
         CallOutcome::Success(value) => Ok(secrets.hidden_in(&value.to_string()).into_owned()),
         CallOutcome::ToolError(message) | CallOutcome::UnknownTool(message) => {

@@ -65,7 +65,7 @@ pub async fn call<H: Host>(
     // hides a credential's value only to a space or a quote would leave the rest of a password
     // holding one, which no longer reads as the whole secret (`password=correct horse battery`
     // → `password=*** horse battery`).
-    let own = OwnSecrets::of(context.settings());
+    let own = context.own_secrets();
     let progress = ScrubbedProgress {
         inner: progress,
         own: &own,

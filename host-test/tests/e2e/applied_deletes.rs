@@ -318,15 +318,9 @@ async fn delete_hooks_are_read_before_an_app_is_deleted() {
 
 /// The revision each sync sent to payments asked for (`None`: the target one).
 fn synced_revisions(world: &crate::World) -> Vec<Option<String>> {
-    let requests = world.standin.requests();
-    let syncs = requests
+    crate::planting::payments_sync_bodies(world)
         .iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/payments/sync"));
-    syncs
-        .map(|r| {
-            let body: Value = serde_json::from_str(&r.body).expect("a JSON body");
-            body["revision"].as_str().map(str::to_owned)
-        })
+        .map(|body| body["revision"].as_str().map(str::to_owned))
         .collect()
 }
 

@@ -11,6 +11,7 @@ mod faults;
 mod feed;
 mod feed_fleet;
 mod feed_user_mode;
+mod guesses;
 mod identity;
 mod ids;
 mod inspect;

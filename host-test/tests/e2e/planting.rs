@@ -410,3 +410,14 @@ pub(crate) fn sent_writes(world: &crate::World) -> Vec<String> {
         .map(|r| format!("{} {}", r.method, r.path))
         .collect()
 }
+
+/// The bodies of the syncs of `payments` that reached the stand-in, in order.
+pub(crate) fn payments_sync_bodies(world: &World) -> Vec<Value> {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/payments/sync"))
+        .map(|r| serde_json::from_str(&r.body).expect("a JSON body"))
+        .collect()
+}

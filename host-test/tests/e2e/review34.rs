@@ -90,7 +90,7 @@
 use serde_json::{Value, json};
 
 use crate::harness;
-use crate::planting::{plugin_env, without_auto_sync};
+use crate::planting::{payments_sync_bodies, plugin_env, without_auto_sync};
 
 /// `payments` (allowed, single-source) without auto-sync.
 async fn payments_alone() -> crate::World {
@@ -100,22 +100,13 @@ async fn payments_alone() -> crate::World {
 }
 
 /// The bodies of the syncs of payments sent to Argo CD.
-fn sync_bodies(world: &crate::World) -> Vec<Value> {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/payments/sync"))
-        .map(|r| serde_json::from_str(&r.body).expect("a JSON body"))
-        .collect()
-}
 
 /// The syncs of single-source `payments` sent without `judged` as their `revision`: Argo CD
 /// reads `revision` alone for such an app (`resolveSourceRevisions` reads
 /// `revisions`/`sourcePositions` only under `HasMultipleSources`), so one sent without it
 /// deploys the branch's HEAD as it is when the sync starts.
 fn unpinned_syncs(world: &crate::World, judged: &str, via: &str) -> Vec<String> {
-    sync_bodies(world)
+    payments_sync_bodies(world)
         .into_iter()
         .filter(|body| body["revision"].as_str() != Some(judged))
         .map(|body| format!("{via}: sent without the judged commit {judged}: {body}"))
@@ -150,7 +141,7 @@ async fn review34_finding_p1_revisions_on_a_single_source_app_escape_the_pin() {
     // Fixed: refused before anything is read or sent (a single source takes `revision`);
     // a sync that is sent must have been judged.
     assert!(
-        sync_bodies(&world).is_empty() || manifests_read(&world),
+        payments_sync_bodies(&world).is_empty() || manifests_read(&world),
         "server: a sync sent unjudged"
     );
     found.extend(unpinned_syncs(&world, &judged, "server"));
@@ -181,7 +172,7 @@ async fn review34_finding_p1_revisions_on_a_single_source_app_escape_the_pin() {
     // Fixed: refused before anything is read or sent (a single source takes `revision`);
     // a sync that is sent must have been judged.
     assert!(
-        sync_bodies(&world).is_empty() || manifests_read(&world),
+        payments_sync_bodies(&world).is_empty() || manifests_read(&world),
         "plugin: a sync sent unjudged"
     );
     found.extend(unpinned_syncs(&world, &judged, "plugin"));
@@ -206,7 +197,7 @@ async fn review34_held_approved_and_partial_syncs_are_pinned() {
         json!({"approval": {"action": "accept", "content": {"approve": true}}});
     let ran = crate::planting::asked(&world, &retry).await;
     assert_eq!(ran["result"]["isError"], false, "{ran}");
-    let bodies = sync_bodies(&world);
+    let bodies = payments_sync_bodies(&world);
     assert_eq!(bodies.len(), 1, "{bodies:?}");
     assert!(
         unpinned_syncs(&world, &judged, "approved").is_empty(),
@@ -223,7 +214,7 @@ async fn review34_held_approved_and_partial_syncs_are_pinned() {
                 "name": resources["name"], "namespace": resources["namespace"]}]}),
         )
         .await;
-    let bodies = sync_bodies(&world);
+    let bodies = payments_sync_bodies(&world);
     assert_eq!(bodies.len(), 1, "{bodies:?}");
     assert!(
         unpinned_syncs(&world, &judged, "partial").is_empty(),

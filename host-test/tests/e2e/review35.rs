@@ -47,7 +47,7 @@
 use serde_json::{Value, json};
 
 use crate::harness;
-use crate::planting::{plugin_env, without_auto_sync};
+use crate::planting::{payments_sync_bodies, plugin_env, without_auto_sync};
 
 /// Requests to Argo CD that carried a `selector=` query.
 fn selector_requests(world: &crate::World) -> Vec<String> {
@@ -229,16 +229,6 @@ async fn review35_held_log_filter_and_inversion_are_no_oracle() {
     );
 }
 
-fn sync_bodies(world: &crate::World) -> Vec<Value> {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/payments/sync"))
-        .map(|r| serde_json::from_str(&r.body).expect("a JSON body"))
-        .collect()
-}
-
 async fn payments_alone() -> crate::World {
     let mut world = crate::World::new().await;
     world.set("allowed_projects", "payments");
@@ -286,9 +276,9 @@ async fn review35_held_single_source_revisions_refused() {
             "{label}: {refused}"
         );
         assert!(
-            sync_bodies(&world).is_empty(),
+            payments_sync_bodies(&world).is_empty(),
             "{label}: {:?}",
-            sync_bodies(&world)
+            payments_sync_bodies(&world)
         );
     }
     // A blank revision: pinned to the judged commit.
@@ -299,7 +289,7 @@ async fn review35_held_single_source_revisions_refused() {
             json!({"app_name": "payments", "revision": " \t", "confirm": true}),
         )
         .await;
-    let bodies = sync_bodies(&world);
+    let bodies = payments_sync_bodies(&world);
     assert_eq!(bodies.len(), 1);
     assert_eq!(
         bodies[0]["revision"].as_str(),
@@ -334,5 +324,5 @@ async fn review35_held_single_source_revisions_refused() {
         .expect("the plugin answers");
     let refused = answer.expect_err("the plugin refuses");
     assert!(refused.contains("one source"), "{refused}");
-    assert!(sync_bodies(&world).is_empty());
+    assert!(payments_sync_bodies(&world).is_empty());
 }

@@ -15,6 +15,7 @@ const OWN_SECRET_SHORTEST: usize = 6;
 /// The secret values the settings hold ([`Settings::secret_values`]), in every spelling an
 /// upstream quotes them in: as written, form-encoded (as sent to a token endpoint),
 /// JSON-escaped, in hex, and in base64 of any text that holds them.
+#[derive(Clone)]
 pub struct OwnSecrets {
     spellings: Vec<Spelling>,
     /// For each byte, the spellings that start with it ([`Self::spellings_held`]).
@@ -31,7 +32,15 @@ pub struct OwnSecrets {
     cores: Vec<Vec<u8>>,
 }
 
+/// Says how many spellings there are, never what they are.
+impl std::fmt::Debug for OwnSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OwnSecrets({} spellings)", self.spellings.len())
+    }
+}
+
 /// One way a secret is written, and what is hidden with it.
+#[derive(Clone)]
 struct Spelling {
     text: String,
     /// Found in any ASCII case: an upstream that shouts what it was sent (`ADM1N-PW`), a store
@@ -72,10 +81,40 @@ impl Spelling {
 
 impl OwnSecrets {
     pub fn of(settings: &Settings) -> OwnSecrets {
+        Self::of_values(settings.secret_values())
+    }
+
+    /// The secrets the settings hold less those `request` (the texts of what a caller sent)
+    /// holds in a spelling [`Self::hidden_in`] finds: what a caller sent comes back in answers
+    /// (an unknown tool's name, an app's name in Argo CD's refusal, the request's id), and
+    /// taking a secret out of what the caller itself wrote would confirm its guess, an oracle
+    /// for a password with no lockout behind it. A secret the caller sent is its own
+    /// knowledge: left as sent, a right guess reads as a wrong one; every other secret is
+    /// still taken out.
+    pub fn unknown_to(settings: &Settings, request: &[&str]) -> OwnSecrets {
+        let all = Self::of(settings);
+        let holds = |secrets: &OwnSecrets| {
+            request
+                .iter()
+                .any(|text| matches!(secrets.hidden_in(text), Cow::Owned(_)))
+        };
+        // Most requests hold none: one reading of each text with every secret decides it.
+        if !holds(&all) {
+            return all;
+        }
+        let unknown = settings
+            .secret_values()
+            .into_iter()
+            .filter(|secret| !holds(&Self::of_values(vec![secret])))
+            .collect();
+        Self::of_values(unknown)
+    }
+
+    fn of_values(secrets: Vec<&str>) -> OwnSecrets {
         let form = crate::identity::delegation::form_encode;
         let (mut spellings, mut plain, mut cores) = (Vec::new(), Vec::new(), Vec::new());
         let mut sent_bytes: Vec<Vec<u8>> = Vec::new();
-        for secret in settings.secret_values() {
+        for secret in secrets {
             if secret.len() < OWN_SECRET_SHORTEST {
                 continue;
             }
@@ -1051,6 +1090,43 @@ mod tests {
 
     /// The eighteenth review (S1): what an upstream quotes of the secrets the settings hold
     /// (the client secret a provider echoes, as sent or form-encoded) is taken out of answers.
+    #[test]
+    fn a_secret_the_caller_sent_is_left_as_sent_and_no_other() {
+        use base64::Engine;
+        let mut settings = crate::testing::login_settings();
+        settings.mcp_auth_token = Some(crate::settings::Secret::new("Mcp-T0ken+x/y"));
+        let quoted = "upstream said pw-never-shown and Mcp-T0ken+x/y";
+        let shown = |request: &[&str]| {
+            OwnSecrets::unknown_to(&settings, request)
+                .hidden_in(quoted)
+                .into_owned()
+        };
+        // Nothing sent: both taken out.
+        assert_eq!(shown(&["{\"id\":1}"]), "upstream said *** and ***");
+        // The password sent in any spelling this reads (shouted, escaped, in base64 of a
+        // longer text): left as sent; the bearer still taken out.
+        let base64 = base64::engine::general_purpose::STANDARD.encode("x:pw-never-shown");
+        for sent in [
+            "{\"name\":\"pw-never-shown\"}",
+            "PW-NEVER-SHOWN",
+            "pw-never\\u002dshown",
+            "pw-never%2Dshown",
+            base64.as_str(),
+        ] {
+            assert_eq!(
+                shown(&["{}", sent]),
+                "upstream said pw-never-shown and ***",
+                "{sent}"
+            );
+        }
+        // A part of it, or a wrong guess, unmasks nothing.
+        for sent in ["pw-never", "pw-never-showX", "never-shown"] {
+            let guessed = shown(&[sent]);
+            assert!(!guessed.contains("never-shown"), "{sent}: {guessed}");
+        }
+        assert_eq!(shown(&["pw-never-shown Mcp-T0ken+x/y"]), quoted);
+    }
+
     #[test]
     fn the_settings_own_secrets_are_taken_out_by_value() {
         let mut settings = crate::testing::login_settings();
