@@ -70,9 +70,15 @@ pub fn check_selector(argument: &str, value: &str) -> Result<(), ArgoError> {
         // A prefixed key (`example.com/db-password`) is judged whole and by its last part.
         let name = key.rsplit('/').next().unwrap_or(key);
         let names_a_credential = crate::tools::masking::names_a_credential;
-        if names_a_credential(name) || names_a_credential(key) {
+        // A pair's value field (`value`, `param-value`, `env.0.value`) is hidden beside a name
+        // field naming a credential (`name: db-password`): judged by its last word alone, as
+        // the selector cannot tell which name stands beside it.
+        let pair_value = crate::tools::masking::words(name)
+            .last()
+            .is_some_and(crate::tools::masking::is_pair_value);
+        if names_a_credential(name) || names_a_credential(key) || pair_value {
             return Err(ArgoError::invalid_input(format!(
-                "{argument} names the label {}, whose value answers hide as a credential's: matched by Argo CD against the value as it is, a selector on it would tell what the hidden value is. Select by other labels.",
+                "{argument} names the label {}, whose value answers hide as a credential's (or as the value of a named pair): matched by Argo CD against the value as it is, a selector on it would tell what the hidden value is. Select by other labels.",
                 quoted(key)
             )));
         }
@@ -234,6 +240,10 @@ mod tests {
             "otp<7",
             "session\nin\n(guess)",
             "jwt\r\nnotin (a)",
+            "name=db-password,value=4821",
+            "param-value in (x)",
+            "env.0.value in (x)",
+            "example.com/defaultValue=x",
         ] {
             assert!(check_selector("selector", refused).is_err(), "{refused}");
         }
@@ -242,6 +252,7 @@ mod tests {
             "app.kubernetes.io/name=token-service",
             "!legacy",
             "tier notin (password,secret)",
+            "valuestream=x",
             "",
         ] {
             assert!(check_selector("selector", kept).is_ok(), "{kept}");

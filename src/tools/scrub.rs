@@ -144,7 +144,7 @@ fn mask_named(text: &str) -> Cow<'_, str> {
 }
 
 /// The rules [`mask_named`] asks at each place of `text`, in order.
-fn named_rules(text: &str) -> [spans::Rule; 19] {
+fn named_rules(text: &str) -> [spans::Rule; 20] {
     // A Secret's data is read only in a text that names a Secret: judged once for the whole
     // text, not again at every `data` key of a long one.
     let secret_data: spans::Rule = if secret_data::names_a_secret(text.as_bytes()) {
@@ -184,6 +184,7 @@ fn named_rules(text: &str) -> [spans::Rule; 19] {
         comparisons,
         files::pgpass_password,
         files::properties_password,
+        files::ini_pair_value,
         headers::scheme_credential,
     ]
 }

@@ -130,7 +130,6 @@ fn count_of(answer: &Value) -> String {
 
 /// P1: a selector on the value field of a label pair naming a credential.
 #[tokio::test]
-#[ignore = "issue 19: review36 P1"]
 async fn review36_finding_p1_selector_on_pair_value_label() {
     let world = crate::World::new().await;
     label_pair(&world);
@@ -224,7 +223,6 @@ fn configmap(name: &str, data: Value) -> Value {
 /// kinds) but the text rules (`scrub/members.rs` `PAIR_NAMES` = name/key/type, `PAIR_VALUES` =
 /// value/default/string, next 4 siblings, value-then-name only when adjacent) do not.
 #[tokio::test]
-#[ignore = "issue 19: review36 P2"]
 async fn review36_finding_p2_pairs_in_text_leak_their_value() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (

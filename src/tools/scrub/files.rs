@@ -5,8 +5,11 @@
 
 use super::names;
 use super::reading::unit;
-use super::spans::{name_byte, value};
-use crate::tools::masking::names_a_place;
+use super::spans::{
+    is_break, line_end_from, line_start_of, name_byte, past_break, previous_line_end, skip_spaces,
+    value,
+};
+use crate::tools::masking::{is_pair_name, is_pair_value, names_a_place};
 
 /// A `.pgpass` line starting at `i`: the password field's span (to the end of the word: a
 /// password may hold `\:`).
@@ -87,6 +90,102 @@ pub fn properties_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .then_some((start, start + value.len()))
 }
 
+/// How many lines before and after an INI entry's value field are looked at for its name.
+const PAIR_LINES_MOST: usize = 4;
+
+/// An INI or `.properties` entry written over two lines, its name on one and its value on
+/// another (`name=db_password` and `value=…` under `[param]`; `param.0.name=db.password` and
+/// `param.0.value=…`): at `i`, a line's key ending in a pair's value field (`value`, `default`,
+/// [`is_pair_value`]) with a line of the same prefix ending in a name field ([`is_pair_name`])
+/// among the [`PAIR_LINES_MOST`] lines around it (to a blank line or a `[section]`), whose
+/// value names a credential: the value, to the line's end.
+pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    // At a line's start (raw or escaped), read back over its indentation only.
+    let indent = bytes[..i]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let before_indent = i - indent;
+    let line_begins = before_indent == 0
+        || matches!(bytes[before_indent - 1], b'\n' | b'\r')
+        || (before_indent >= 2
+            && matches!(bytes[before_indent - 1], b'n' | b'r')
+            && bytes[before_indent - 2] == b'\\');
+    if !line_begins {
+        return None;
+    }
+    let (key, value, end) = ini_entry(bytes, i)?;
+    let (prefix, field) = key.rsplit_once('.').map_or(("", key), |(p, f)| (p, f));
+    if !is_pair_value(field) {
+        return None;
+    }
+    let line_start = line_start_of(bytes, i);
+    let names_it = |line: usize| {
+        let at = skip_spaces(bytes, line);
+        ini_entry(bytes, at).is_some_and(|(key, (start, end), _)| {
+            let (other_prefix, field) = key.rsplit_once('.').map_or(("", key), |(p, f)| (p, f));
+            let named = std::str::from_utf8(&bytes[start..end]).unwrap_or("");
+            other_prefix == prefix
+                && is_pair_name(field)
+                && !field.eq_ignore_ascii_case("type")
+                && names::credential(named)
+                && !names_a_place(named)
+        })
+    };
+    let ends_the_entry = |line: usize| {
+        let at = skip_spaces(bytes, line);
+        at >= bytes.len() || is_break(bytes, at) || bytes[at] == b'['
+    };
+    let mut before = line_start;
+    for _ in 0..PAIR_LINES_MOST {
+        let Some(previous_end) = previous_line_end(bytes, before) else {
+            break;
+        };
+        before = line_start_of(bytes, previous_end);
+        if ends_the_entry(before) {
+            break;
+        }
+        if names_it(before) {
+            return Some(value);
+        }
+    }
+    let mut after = end;
+    for _ in 0..PAIR_LINES_MOST {
+        if !is_break(bytes, after) {
+            break;
+        }
+        let line = past_break(bytes, after);
+        if ends_the_entry(line) {
+            break;
+        }
+        if names_it(line) {
+            return Some(value);
+        }
+        after = line_end_from(bytes, line);
+    }
+    None
+}
+
+/// An INI or `.properties` entry `key=value` at `at` (spaces around `=`): its key, its value's
+/// span to the line's end (trailing blanks left out), and where the line ends.
+fn ini_entry(bytes: &[u8], at: usize) -> Option<(&str, (usize, usize), usize)> {
+    let key_len = bytes[at..]
+        .iter()
+        .take(128)
+        .take_while(|b| name_byte(**b))
+        .count();
+    let key = std::str::from_utf8(&bytes[at..at + key_len]).ok()?;
+    let equals = skip_spaces(bytes, at + key_len);
+    if key_len == 0 || bytes.get(equals) != Some(&b'=') {
+        return None;
+    }
+    let start = skip_spaces(bytes, equals + 1);
+    let end = line_end_from(bytes, start);
+    let trimmed = start + bytes[start..end].trim_ascii_end().len();
+    (trimmed > start).then_some((key, (start, trimmed), end))
+}
+
 /// At the start of the text or a line (raw or escaped `\n`), or after a space or a quote.
 fn starts_line_or_word(bytes: &[u8], i: usize) -> bool {
     let Some(p) = i.checked_sub(1) else {
@@ -104,6 +203,38 @@ mod tests {
 
     fn masked(text: &str) -> String {
         super::super::spans::mask_all(text, &[pgpass_password]).into_owned()
+    }
+
+    /// The thirty-sixth review (P2): an entry's name and value on two lines of INI or
+    /// `.properties` text.
+    #[test]
+    fn an_ini_pair_loses_the_value_its_name_line_names_a_credential() {
+        let masked =
+            |text: &str| super::super::spans::mask_all(text, &[ini_pair_value]).into_owned();
+        for (dirty, clean) in [
+            (
+                "[param]\nname=db_password\nvalue=P-1\n",
+                "[param]\nname=db_password\nvalue=***\n",
+            ),
+            (
+                "param.0.name=db.password\nparam.0.value=P-2\nparam.1.name=mode\nparam.1.value=fast",
+                "param.0.name=db.password\nparam.0.value=***\nparam.1.name=mode\nparam.1.value=fast",
+            ),
+            (
+                "value = P-3\\ntype = string\\nname = api_token",
+                "value = ***\\ntype = string\\nname = api_token",
+            ),
+        ] {
+            assert_eq!(masked(dirty), clean, "{dirty}");
+        }
+        for kept in [
+            "[param]\nname=region\nvalue=eu-west-1",
+            "[a]\nname=db_password\n\n[b]\nvalue=kept",
+            "param.0.name=db.password\nparam.1.value=kept",
+            "name=db_password_file\nvalue=/run/secrets/db",
+        ] {
+            assert_eq!(masked(kept), kept, "{kept}");
+        }
     }
 
     /// The twenty-first review (L2).

@@ -333,7 +333,14 @@ fn value_before_its_name(bytes: &[u8], member: &Member) -> Option<(usize, usize)
         if names_the_pair(names) {
             let (start, end) = next.value?;
             let named = std::str::from_utf8(&bytes[start..end]).ok()?;
-            return names_a_credential_pair(names, named).then_some(member.value?);
+            if names_a_credential_pair(names, named) {
+                return member.value;
+            }
+            // A field that only says the entry's kind (`type: string`) sits between the value
+            // and its name; the name itself decides.
+            if !names.eq_ignore_ascii_case("type") {
+                return None;
+            }
         }
         if next.end <= previous_end {
             return None;
@@ -1531,6 +1538,11 @@ mod tests {
             (
                 r#"{"defaultValue": "P-6", "paramName": "api_token"}"#,
                 r#"{"defaultValue": "***", "paramName": "api_token"}"#,
+            ),
+            // The thirty-sixth review (P2): a kind's field between the value and its name.
+            (
+                "- description: the key\n  value: P-7\n  type: string\n  name: api_key\n",
+                "- description: the key\n  value: ***\n  type: string\n  name: api_key\n",
             ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
