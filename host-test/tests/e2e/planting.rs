@@ -421,3 +421,14 @@ pub(crate) fn payments_sync_bodies(world: &World) -> Vec<Value> {
         .map(|r| serde_json::from_str(&r.body).expect("a JSON body"))
         .collect()
 }
+
+/// Requests to Argo CD that carried a `selector=` query.
+pub(crate) fn selector_requests(world: &World) -> Vec<String> {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("selector="))
+        .map(|r| r.path.clone())
+        .collect()
+}

@@ -44,21 +44,10 @@
 //! multi-source apps are not pinned (documented design); the app read by the guard vs the app
 //! at sync time (a concurrent change to `spec.sources`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness;
-use crate::planting::{payments_sync_bodies, plugin_env, without_auto_sync};
-
-/// Requests to Argo CD that carried a `selector=` query.
-fn selector_requests(world: &crate::World) -> Vec<String> {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.path.contains("selector="))
-        .map(|r| r.path.clone())
-        .collect()
-}
+use crate::planting::{payments_sync_bodies, plugin_env, selector_requests, without_auto_sync};
 
 /// S1: a key cut at `>`/`<`/`\n` by Kubernetes but not by `check_selector`.
 #[tokio::test]

@@ -784,6 +784,10 @@ fn windows_suffix(rest: &[u8]) -> bool {
 fn command_at(bytes: &[u8], i: usize, name: &str) -> Option<usize> {
     /// How long a Windows suffix is ([`WINDOWS_SUFFIXES`]).
     const SUFFIX_LEN: usize = 4;
+    // Asked for many names at every word: most differ at the first byte.
+    if bytes.get(i) != name.as_bytes().first() {
+        return None;
+    }
     let mut at = i;
     for (n, part) in name.split(' ').enumerate() {
         if n > 0 {

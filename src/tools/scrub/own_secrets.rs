@@ -966,9 +966,16 @@ fn find_pattern(read: &[u8], at: usize, pattern: &[u8]) -> Option<(usize, usize)
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let (&first, rest) = needle.split_first()?;
     let last_start = haystack.len().checked_sub(needle.len())?;
-    // The first byte alone rules out almost every place: compared before the rest.
-    (0..=last_start)
-        .find(|&at| haystack[at] == first && haystack[at + 1..at + needle.len()] == *rest)
+    // The first byte alone rules out almost every place: compared before the rest. (A plain
+    // loop: the size profile keeps an iterator's closure out of line, a call a byte.)
+    let mut at = 0;
+    while at <= last_start {
+        if haystack[at] == first && haystack[at + 1..at + needle.len()] == *rest {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// What base64 of any text holding `secret` holds, whatever stands around it: base64 writes six
