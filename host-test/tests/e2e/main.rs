@@ -62,6 +62,7 @@ mod review33;
 mod review34;
 mod review35;
 mod review36;
+mod review37;
 mod review4;
 mod review5;
 mod review6;
