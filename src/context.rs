@@ -3,8 +3,6 @@
 //! `service` and passed down to the tools, the client, its auth and its transport; the settings
 //! are only borrowed, never copied or patched per request.
 
-use std::borrow::Cow;
-
 use crate::settings::{Credentials, PROFILES, Profile, Secret, Settings, UserToken};
 use crate::tools::OwnSecrets;
 
@@ -29,6 +27,24 @@ pub enum ActingAs<'s> {
     /// User mode: the verified caller. Argo CD is sent a token derived from theirs (see
     /// `identity::delegation`), on the one Argo CD this server serves.
     Caller(&'s UserToken),
+}
+
+/// The secrets a request's answers are cleaned of ([`RequestContext::own_secrets`]): given to
+/// the request, or built from the settings.
+pub enum CleanedOf<'s> {
+    Given(&'s OwnSecrets),
+    Built(OwnSecrets),
+}
+
+impl std::ops::Deref for CleanedOf<'_> {
+    type Target = OwnSecrets;
+
+    fn deref(&self) -> &OwnSecrets {
+        match self {
+            CleanedOf::Given(secrets) => secrets,
+            CleanedOf::Built(secrets) => secrets,
+        }
+    }
 }
 
 /// One request's context: the settings it is served under, where it goes, and who it acts as.
@@ -67,10 +83,10 @@ impl<'s> RequestContext<'s> {
 
     /// The settings' secrets this request's answers are cleaned of: those set by
     /// [`Self::with_own_secrets`], else every one the settings hold.
-    pub fn own_secrets(&self) -> Cow<'s, OwnSecrets> {
+    pub fn own_secrets(&self) -> CleanedOf<'s> {
         match self.own_secrets {
-            Some(secrets) => Cow::Borrowed(secrets),
-            None => Cow::Owned(OwnSecrets::of(self.settings)),
+            Some(secrets) => CleanedOf::Given(secrets),
+            None => CleanedOf::Built(OwnSecrets::of(self.settings)),
         }
     }
 

@@ -262,7 +262,7 @@ pub struct StreamedCall {
     settings: Arc<Settings>,
     caller: Option<UserToken>,
     /// The settings' secrets the stream is cleaned of: those its caller did not send.
-    secrets: tools::OwnSecrets,
+    secrets: Arc<tools::OwnSecrets>,
     admitted: Admitted,
 }
 
@@ -365,11 +365,25 @@ pub async fn serve<H: Host>(
 ) -> Answer {
     // The one way out: what an upstream quoted of the settings' own secrets (a provider's
     // refusal echoing the client secret) leaves no answer, whichever path made it; but what
-    // the caller sent comes back as sent (see `OwnSecrets::unknown_to`).
+    // the caller sent, where it can come back (the path, the body, the headers this server
+    // reads and may quote), comes back as sent (see `OwnSecrets::unknown_to`). Credentials'
+    // headers are never quoted, and a header nobody reads must not switch anything off.
     let body = String::from_utf8_lossy(request.body);
     let mut sent: Vec<&str> = vec![path, &body];
-    sent.extend(request.headers.iter().map(|(_, value)| value.as_str()));
-    let secrets = tools::OwnSecrets::unknown_to(&settings, &sent);
+    let quoted = |name: &str| {
+        ["host", "origin", "accept"].contains(&name)
+            || name
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("mcp-"))
+    };
+    sent.extend(
+        request
+            .headers
+            .iter()
+            .filter(|(name, _)| quoted(&name.to_ascii_lowercase()))
+            .map(|(_, value)| value.as_str()),
+    );
+    let secrets = Arc::new(tools::OwnSecrets::unknown_to(&settings, &sent));
     match serve_checked(host, settings, request, path, &secrets).await {
         Answer::Whole(mut reply) => {
             if let Some(clean) =
@@ -393,7 +407,7 @@ async fn serve_checked<H: Host>(
     settings: Arc<Settings>,
     request: HttpExchange<'_>,
     path: &str,
-    secrets: &tools::OwnSecrets,
+    secrets: &Arc<tools::OwnSecrets>,
 ) -> Answer {
     let policy = access_policy(&settings);
     let site = match crate::mcp::http::check_site(policy, request) {
@@ -426,7 +440,7 @@ async fn serve_mcp<H: Host>(
     site: SiteChecked,
     request: HttpExchange<'_>,
     path: &str,
-    secrets: &tools::OwnSecrets,
+    secrets: &Arc<tools::OwnSecrets>,
 ) -> Answer {
     let caller = match settle_caller(host, &settings, request, path).await {
         Ok(caller) => caller,
@@ -454,7 +468,7 @@ async fn serve_mcp<H: Host>(
         return Answer::Stream(Box::new(StreamedCall {
             settings,
             caller,
-            secrets: secrets.clone(),
+            secrets: Arc::clone(secrets),
             admitted,
         }));
     }

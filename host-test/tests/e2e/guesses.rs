@@ -80,8 +80,10 @@ async fn a_right_guess_of_an_own_secret_reads_as_a_wrong_one() {
 }
 
 /// What a caller sent is left as sent only for the secret it holds: another own secret quoted
-/// in the same answer is still taken out. Here the bearer the caller presents (an own secret it
-/// knows) does not unmask the Argo CD password, which Argo CD's condition message quotes.
+/// in the same answer is still taken out, and so is one in a header this server never quotes.
+/// Here the caller's message holds the Argo CD password (in `_meta`) and its Authorization
+/// header the bearer (an own secret it knows); Argo CD's condition message quotes both: the
+/// bearer is hidden.
 #[tokio::test]
 async fn a_request_holding_one_secret_leaves_the_others_hidden() {
     let mut world = World::new().await;
@@ -95,25 +97,27 @@ async fn a_request_holding_one_secret_leaves_the_others_hidden() {
             "message": format!("the proxy echoed {PASSWORD} and {bearer} back"),
         }]);
     }
-    let response = world
-        .mcp_with(
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                "params": {"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook"}}}),
-            &[("authorization", &format!("Bearer {bearer}"))],
-        )
-        .await;
-    let body = String::from_utf8_lossy(&response.body);
-    assert_eq!(response.status, 200, "{body}");
-    assert!(
-        body.contains("the proxy echoed"),
-        "the condition was not reached: {body}"
-    );
-    assert!(!body.contains(PASSWORD), "the password shows: {body}");
-    // The caller sent the bearer: seeing it back tells it nothing it did not know.
-    assert!(
-        body.contains(bearer),
-        "the bearer the caller sent was hidden: {body}"
-    );
+    let status = |meta: Value| {
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "get_argocd_app_status", "arguments": {"app_name": "guestbook"},
+                "_meta": meta}})
+    };
+    let authorization = format!("Bearer {bearer}");
+    for meta in [json!({}), json!({"note": PASSWORD})] {
+        let response = world
+            .mcp_with(&status(meta.clone()), &[("authorization", &authorization)])
+            .await;
+        let body = String::from_utf8_lossy(&response.body);
+        assert_eq!(response.status, 200, "{body}");
+        assert!(
+            body.contains("the proxy echoed"),
+            "the condition was not reached: {body}"
+        );
+        assert!(!body.contains(bearer), "{meta}: the bearer shows: {body}");
+        if meta == json!({}) {
+            assert!(!body.contains(PASSWORD), "the password shows: {body}");
+        }
+    }
 }
 
 /// The plugin: an app named as the password is answered as any other unknown app.

@@ -2,6 +2,15 @@
 //! guessing oracle (`OwnSecrets::unknown_to`), label selector refusal, pairs written as text.
 //!
 //! Findings (each a failing test, ignored "issue 19: review37 <id>"):
+//!
+//! Session 23: P1 fixed (`files::ini_pair_value`: `:` after a prefixed key and blanks as
+//! separators, a continued name, the whole section within 32 lines, `-`/`_` in the prefix),
+//! its test runs. A1 narrowed (only the texts this server reads and may quote count as sent:
+//! the path, the body, `Host`, `Origin`, `Accept`, `Mcp-*`; an `x-guess` header switches
+//! nothing off) and, with A2, documented as what remains: a secret the request holds is shown
+//! where an upstream quotes it in that request's answers. Closing it needs the echo places
+//! known apart from the upstream's own quotes, which Argo CD's messages (quoting an argument
+//! beside anything else) do not allow; before session 23 the oracle was open for any echo.
 //! - A1 (medium-high, oracle, server; `src/service.rs` `serve` + `OwnSecrets::unknown_to`):
 //!   the guess need not be echoed. A request that holds the secret anywhere (a header nobody
 //!   reads such as `x-guess: <guess>`, an ignored `params._meta.note`) turns that secret's
@@ -98,7 +107,7 @@ async fn body_of(world: &World, message: &Value, headers: &[(&str, &str)]) -> St
 /// answer off for that secret: the password Argo CD quotes in a condition then shows, where a
 /// wrong guess leaves it hidden. Right and wrong guesses read differently.
 #[tokio::test]
-#[ignore = "issue 19: review37 A1"]
+#[ignore = "documented limit (README, Security: a secret the request holds): review37 A1"]
 async fn review37_finding_a1_unechoed_guess_unmasks_quoted_password() {
     let world = World::new().await;
     plant_condition(&world, PASSWORD);
@@ -125,7 +134,7 @@ async fn review37_finding_a1_unechoed_guess_unmasks_quoted_password() {
 /// A2: a guess right in any case unmasks the password in its exact case: the caller learns
 /// what it did not send (the case of each letter).
 #[tokio::test]
-#[ignore = "issue 19: review37 A2"]
+#[ignore = "documented limit (README, Security: a secret the request holds): review37 A2"]
 async fn review37_finding_a2_any_case_guess_reveals_exact_case() {
     let world = World::new().await;
     plant_condition(&world, PASSWORD);
@@ -261,7 +270,6 @@ async fn review37_held_selector_variants() {
 /// the separator, a line continuation in the name; INI entries of one `[section]` more than
 /// `PAIR_LINES_MOST` (4) lines apart or with a blank line between; a prefix joined by `-`.
 #[tokio::test]
-#[ignore = "issue 19: review37 P1"]
 async fn review37_finding_p1_pairs_as_text_leak() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (

@@ -90,15 +90,18 @@ pub fn properties_password(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         .then_some((start, start + value.len()))
 }
 
-/// How many lines before and after an INI entry's value field are looked at for its name.
-const PAIR_LINES_MOST: usize = 4;
+/// How many lines before and after an INI entry's value field are looked at for its name:
+/// an INI section or a `.properties` file's entries of one prefix, blank lines and comments
+/// between them included.
+const PAIR_LINES_MOST: usize = 32;
 
 /// An INI or `.properties` entry written over two lines, its name on one and its value on
 /// another (`name=db_password` and `value=…` under `[param]`; `param.0.name=db.password` and
-/// `param.0.value=…`): at `i`, a line's key ending in a pair's value field (`value`, `default`,
-/// [`is_pair_value`]) with a line of the same prefix ending in a name field ([`is_pair_name`])
-/// among the [`PAIR_LINES_MOST`] lines around it (to a blank line or a `[section]`), whose
-/// value names a credential: the value, to the line's end.
+/// `param.0.value=…`; `:` or a blank as the separator, as `java.util.Properties` reads them):
+/// at `i`, a line's key ending in a pair's value field (`value`, `default`, [`is_pair_value`])
+/// with a line of the same prefix ending in a name field ([`is_pair_name`]) among the
+/// [`PAIR_LINES_MOST`] lines around it (within its `[section]`), whose value (continued over a
+/// `\` line end) names a credential: the value, to the line's end.
 pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     // At a line's start (raw or escaped), read back over its indentation only.
     let indent = bytes[..i]
@@ -116,26 +119,34 @@ pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let (key, value, end) = ini_entry(bytes, i)?;
-    let (prefix, field) = key.rsplit_once('.').map_or(("", key), |(p, f)| (p, f));
+    let (prefix, field) = prefix_and_field(key);
     if !is_pair_value(field) {
         return None;
     }
     let line_start = line_start_of(bytes, i);
     let names_it = |line: usize| {
         let at = skip_spaces(bytes, line);
-        ini_entry(bytes, at).is_some_and(|(key, (start, end), _)| {
-            let (other_prefix, field) = key.rsplit_once('.').map_or(("", key), |(p, f)| (p, f));
-            let named = std::str::from_utf8(&bytes[start..end]).unwrap_or("");
-            other_prefix == prefix
-                && is_pair_name(field)
-                && !field.eq_ignore_ascii_case("type")
-                && names::credential(named)
-                && !names_a_place(named)
+        ini_entry(bytes, at).is_some_and(|(key, (start, end), line_end)| {
+            let (other_prefix, field) = prefix_and_field(key);
+            if other_prefix != prefix || !is_pair_name(field) || field.eq_ignore_ascii_case("type")
+            {
+                return false;
+            }
+            let mut named = String::from_utf8_lossy(&bytes[start..end]).into_owned();
+            // `name=db.\` then `  password`: the value goes on past the escaped line end.
+            if named.ends_with('\\') && is_break(bytes, line_end) {
+                let next = skip_spaces(bytes, past_break(bytes, line_end));
+                named.pop();
+                named.push_str(&String::from_utf8_lossy(
+                    bytes[next..line_end_from(bytes, next)].trim_ascii_end(),
+                ));
+            }
+            names::credential(&named) && !names_a_place(&named)
         })
     };
-    let ends_the_entry = |line: usize| {
+    let starts_a_section = |line: usize| {
         let at = skip_spaces(bytes, line);
-        at >= bytes.len() || is_break(bytes, at) || bytes[at] == b'['
+        at >= bytes.len() || bytes[at] == b'['
     };
     let mut before = line_start;
     for _ in 0..PAIR_LINES_MOST {
@@ -143,7 +154,7 @@ pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             break;
         };
         before = line_start_of(bytes, previous_end);
-        if ends_the_entry(before) {
+        if starts_a_section(before) {
             break;
         }
         if names_it(before) {
@@ -156,7 +167,7 @@ pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             break;
         }
         let line = past_break(bytes, after);
-        if ends_the_entry(line) {
+        if starts_a_section(line) {
             break;
         }
         if names_it(line) {
@@ -167,8 +178,17 @@ pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// An INI or `.properties` entry `key=value` at `at` (spaces around `=`): its key, its value's
-/// span to the line's end (trailing blanks left out), and where the line ends.
+/// A key's prefix and its last field, cut at its last `.`, `-` or `_` (`param.0.value`,
+/// `param-0-value`, `env_value`); a key of one word is all field (`value`, `defaultValue`).
+fn prefix_and_field(key: &str) -> (&str, &str) {
+    key.rfind(['.', '-', '_'])
+        .map_or(("", key), |cut| (&key[..cut], &key[cut + 1..]))
+}
+
+/// An INI or `.properties` entry at `at`: its key, then `=`, `:` (after a key with a prefix)
+/// or blanks, then its value.
+/// The key, the value's span to the line's end (trailing blanks left out), and where the line
+/// ends.
 fn ini_entry(bytes: &[u8], at: usize) -> Option<(&str, (usize, usize), usize)> {
     let key_len = bytes[at..]
         .iter()
@@ -176,11 +196,17 @@ fn ini_entry(bytes: &[u8], at: usize) -> Option<(&str, (usize, usize), usize)> {
         .take_while(|b| name_byte(**b))
         .count();
     let key = std::str::from_utf8(&bytes[at..at + key_len]).ok()?;
-    let equals = skip_spaces(bytes, at + key_len);
-    if key_len == 0 || bytes.get(equals) != Some(&b'=') {
-        return None;
-    }
-    let start = skip_spaces(bytes, equals + 1);
+    let separator = skip_spaces(bytes, at + key_len);
+    // A colon only after a key with a prefix (`param.0.name:`): a plain `name:` is YAML,
+    // whose pairs `members` reads by their map, not by lines far apart.
+    let prefixed = key.contains(['.', '-', '_']);
+    let start = match bytes.get(separator) {
+        _ if key_len == 0 => return None,
+        Some(b'=') => skip_spaces(bytes, separator + 1),
+        Some(b':') if prefixed => skip_spaces(bytes, separator + 1),
+        Some(_) if separator > at + key_len && !is_break(bytes, separator) => separator,
+        _ => return None,
+    };
     let end = line_end_from(bytes, start);
     let trimmed = start + bytes[start..end].trim_ascii_end().len();
     (trimmed > start).then_some((key, (start, trimmed), end))
@@ -224,12 +250,35 @@ mod tests {
                 "value = P-3\\ntype = string\\nname = api_token",
                 "value = ***\\ntype = string\\nname = api_token",
             ),
+            // The thirty-seventh review (P1): `:` and blanks as separators, a continued name,
+            // lines and blank lines between within a section, `-` in the prefix.
+            (
+                "param.0.name: db.password\nparam.0.value: P-4",
+                "param.0.name: db.password\nparam.0.value: ***",
+            ),
+            (
+                "param.0.name db.password\nparam.0.value P-5",
+                "param.0.name db.password\nparam.0.value ***",
+            ),
+            (
+                "param.0.name=db.\\\n  password\nparam.0.value=P-6",
+                "param.0.name=db.\\\n  password\nparam.0.value=***",
+            ),
+            (
+                "[param]\nname=db_password\n\n; the value\nowner=ops\nteam=a\nmode=b\nzone=c\nvalue=P-7",
+                "[param]\nname=db_password\n\n; the value\nowner=ops\nteam=a\nmode=b\nzone=c\nvalue=***",
+            ),
+            (
+                "param-0-name=db-password\nparam-0-value=P-8",
+                "param-0-name=db-password\nparam-0-value=***",
+            ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
         }
         for kept in [
             "[param]\nname=region\nvalue=eu-west-1",
             "[a]\nname=db_password\n\n[b]\nvalue=kept",
+            "[a]\nname=db_password\n[b]\nvalue=kept",
             "param.0.name=db.password\nparam.1.value=kept",
             "name=db_password_file\nvalue=/run/secrets/db",
         ] {

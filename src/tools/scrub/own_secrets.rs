@@ -15,7 +15,6 @@ const OWN_SECRET_SHORTEST: usize = 6;
 /// The secret values the settings hold ([`Settings::secret_values`]), in every spelling an
 /// upstream quotes them in: as written, form-encoded (as sent to a token endpoint),
 /// JSON-escaped, in hex, and in base64 of any text that holds them.
-#[derive(Clone)]
 pub struct OwnSecrets {
     spellings: Vec<Spelling>,
     /// For each byte, the spellings that start with it ([`Self::spellings_held`]).
@@ -32,15 +31,14 @@ pub struct OwnSecrets {
     cores: Vec<Vec<u8>>,
 }
 
-/// Says how many spellings there are, never what they are.
+/// Never says what they are.
 impl std::fmt::Debug for OwnSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OwnSecrets({} spellings)", self.spellings.len())
+        f.write_str("OwnSecrets")
     }
 }
 
 /// One way a secret is written, and what is hidden with it.
-#[derive(Clone)]
 struct Spelling {
     text: String,
     /// Found in any ASCII case: an upstream that shouts what it was sent (`ADM1N-PW`), a store
