@@ -99,8 +99,6 @@ async fn payments_alone() -> crate::World {
     without_auto_sync(world)
 }
 
-/// The bodies of the syncs of payments sent to Argo CD.
-
 /// The syncs of single-source `payments` sent without `judged` as their `revision`: Argo CD
 /// reads `revision` alone for such an app (`resolveSourceRevisions` reads
 /// `revisions`/`sourcePositions` only under `HasMultipleSources`), so one sent without it
