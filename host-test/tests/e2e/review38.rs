@@ -3,7 +3,8 @@
 //! two-line pairs as text, cost of the request check on a 1 MiB body.
 //!
 //! Findings (each a failing test, ignored "issue 19: review38 <id>"):
-//! - A1 (high, oracle on the Argo CD password with NO upstream quote, server;
+//! - A1 (medium-high: an MCP caller, the bearer's holder where `mcp_auth_token` is set, anyone
+//!   where none is; oracle on the Argo CD password with NO upstream quote, server;
 //!   `src/mcp/http.rs` `check_mirrored_headers` + `decode_header_value`, against
 //!   `src/service.rs` `serve`'s request check): a 2026-07-28 request's `Mcp-Method` (also
 //!   `Mcp-Name`, `Mcp-Param-*`, same decoder) may be written `=?base64?…?=`; the header check
@@ -23,7 +24,7 @@
 //!   every `=?base64?…?=` header, in `serve` before `unknown_to`); better, the general fix of
 //!   review37 A1: quote the caller's own text only after masking (write echo sites after the
 //!   scrub), so the request check is not needed for the server's own refusals at all.
-//! - A2 (high, same oracle through the path, server; `src/service.rs` `profile_query` +
+//! - A2 (medium-high, same reach as A1, same oracle through the path, server; `src/service.rs` `profile_query` +
 //!   `RequestContext::with_profile`'s refusal, with details on: no `mcp_auth_token`, or the
 //!   bearer's holder): `GET /health/argocd?profile=<name>` percent-decodes the name and quotes
 //!   it (404 `profile "<name>" is unknown…`); the request check reads the path as sent, one
@@ -32,6 +33,18 @@
 //!   is unknown`; likewise the hex listing (`41%2064%20…%2077`) and `%26%23119%3B`
 //!   (`&#119;`). Fix: as A1 (count the decoded query value as sent, or quote it after the
 //!   scrub); also consider not quoting an unknown profile name at all.
+//! - A3 (HIGH, pre-authentication oracle on the OIDC client secret in user mode, claim (b)
+//!   broken, server; `src/identity/jwt.rs` `Unverified::parse` → `Rejection::Algorithm`'s
+//!   Display quoting the unverified header's `alg`, via `identity::authenticate`'s
+//!   `InvalidToken(rejection.to_string())` into the 401 body; `serve` does not count
+//!   `Authorization` as sent): anyone who can reach /mcp sends `Authorization: Bearer
+//!   <b64url({"alg":"<guess>","typ":"JWT"})>.e30.AAAA`; the 401 JSON-RPC body reads
+//!   `the token is signed with \"***\"; …` for the right client secret and quotes the guess
+//!   for a wrong one (the plain guess, and `\u`/`%`/`&#…;`/base64/hex spellings alike).
+//!   (The `WWW-Authenticate` error_description quotes the alg unmasked in both cases, so the
+//!   header itself is no oracle but also no place the scrub reaches.) No token, no login, no
+//!   lockout: one request a guess. Fix: never quote an unverified token's fields (say "the
+//!   token's alg is not RS256 or ES256"); generally, quote caller text after the scrub (A1).
 //! - P1 (low-medium, pairs as text, both components; `src/tools/scrub/files.rs`
 //!   `ini_pair_value`/`ini_entry`): a shell env file (`export PARAM_NAME=DB_PASSWORD` then
 //!   `export PARAM_VALUE=<v>`, as `source`d files and `.envrc` write it) shows the value in
@@ -56,7 +69,12 @@
 //! - Cost: two ConfigMaps of 40,000 INI lines each (`value=x` / `name=db_password` in one
 //!   section) read through both components in 3.7-4.0 s in all (not quadratic at this size).
 //!
-//! Not reached (time box): claim (b) (a guess only in Authorization/Cookie), SSE/progress
+//! - A1's reach: with `mcp_auth_token` set, the request without the bearer gets 401 before
+//!   the header check; a guess of the password as the (wrong) bearer or in `x-guess` reads as
+//!   a wrong one (outside user mode).
+//!
+//! Not reached (time box): Cookie and other unread headers in user mode, other quoted JWT
+//! fields (iss/aud/kid in later refusals, after the signature is checked?), SSE/progress
 //! tokens, `completion/complete`, `prompts/get`, `resources/read`, approval elicitations, the
 //! plugin's request check (`call_tool`: name + arguments JSON; the plugin has no header
 //! decoder, so A1's shape needs another decoding echo), pod logs for pairs, selectors.
@@ -422,4 +440,92 @@ async fn review38_held_pairs_cost_many_lines() {
     let took = started.elapsed();
     eprintln!("TIME pairs: {took:?}");
     assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}
+
+/// Held (A1's reach): with `mcp_auth_token` set, A1's request without the bearer is refused
+/// 401 before the header check quotes anything, and a guess sent only in `Authorization`
+/// (claim b) or an unread `x-guess` header reads as a wrong one.
+#[tokio::test]
+async fn review38_held_a1_needs_the_bearer_and_unread_headers() {
+    let mut world = World::new().await;
+    world.set("mcp_auth_token", "mcp-bearer-secret-38");
+    let body = modern_body(1, "tools/list", json!({}));
+    let mut answers = Vec::new();
+    for guess in [PASSWORD, WRONG] {
+        let decoded = last_as(guess, |b| format!("\\u{b:04x}"));
+        let mut headers = mirrored(&body);
+        for (name, value) in headers.iter_mut() {
+            if name == "mcp-method" {
+                *value = format!("=?base64?{}?=", STANDARD.encode(&decoded));
+            }
+        }
+        headers.push(("content-type".into(), "application/json".into()));
+        headers.push((
+            "accept".into(),
+            "application/json, text/event-stream".into(),
+        ));
+        let mut plain: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let unauthenticated = text(&world.http("POST", "/mcp", &plain, &body.to_string()).await);
+        eprintln!("no bearer {guess}: {unauthenticated}");
+        assert!(unauthenticated.starts_with("401"), "{unauthenticated}");
+        let bearer = format!("Bearer {guess}");
+        plain.push(("authorization", &bearer));
+        plain.push(("x-guess", guess));
+        let wrong_bearer = text(&world.http("POST", "/mcp", &plain, &body.to_string()).await);
+        eprintln!("guess as bearer {guess}: {wrong_bearer}");
+        answers.push((
+            unauthenticated.replace(guess, "GUESS"),
+            wrong_bearer.replace(guess, "GUESS"),
+        ));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// A3 (claim b, user mode): the caller's bearer is not counted as sent, but an unverified
+/// JWT's `alg` is quoted in the 401 body ("the token is signed with …"). A guess of the OIDC
+/// client secret written there, even plain, reads apart from a wrong one, before any login.
+#[tokio::test]
+#[ignore = "issue 19: review38 A3"]
+async fn review38_finding_a3_jwt_alg_oracle_before_login() {
+    use crate::identity::{CLIENT_SECRET, user_mode};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let world = user_mode(&[]).await;
+    let wrong_secret = "Cl1ent-s3cret-of-the-servex";
+    let mut differs = Vec::new();
+    for (name, encode) in encodings() {
+        let mut answers = Vec::new();
+        for guess in [CLIENT_SECRET, wrong_secret] {
+            let alg = encode(guess);
+            let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "typ": "JWT"}).to_string());
+            let token = format!("{header}.e30.AAAA");
+            let bearer = format!("Bearer {token}");
+            let response = world
+                .mcp_with(
+                    &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+                    &[("authorization", &bearer)],
+                )
+                .await;
+            let mut seen = text(&response);
+            for (k, v) in response.headers.iter() {
+                seen.push_str(&format!(
+                    "\n  {k}: {}",
+                    String::from_utf8_lossy(v.as_bytes())
+                ));
+            }
+            eprintln!("jwt alg {name} {guess}: {seen}");
+            assert!(
+                seen.contains("the token is signed with"),
+                "not reached: {seen}"
+            );
+            answers.push(seen);
+        }
+        if answers[0].matches("***").count() != answers[1].matches("***").count() {
+            differs.push(name);
+        }
+    }
+    eprintln!("ORACLE jwt alg: {differs:?}");
+    assert!(differs.is_empty(), "{differs:?}");
 }
