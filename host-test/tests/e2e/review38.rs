@@ -69,6 +69,12 @@
 //! - Cost: two ConfigMaps of 40,000 INI lines each (`value=x` / `name=db_password` in one
 //!   section) read through both components in 3.7-4.0 s in all (not quadratic at this size).
 //!
+//! - Selectors (quick): `, db_password=x`, a bare `db_password` requirement, a prefixed key with
+//!   `in`, `DB-PASSWORD`, `dbPassword`, `,,`, `client_secret`, `private-key`, `auth`, a blank
+//!   before `,` are refused before Argo CD is asked. Not counted: `db_passw\u{2060}ord=x` and
+//!   `team=a;db_password=x` reach Argo CD (the stand-in answers an empty list), but
+//!   Kubernetes' `labels.Parse` rejects both (U+2060 is no label-key character; after the
+//!   value `a;db_password` a second `=` is a syntax error); worth refusing non-ASCII keys.
 //! - A1's reach: with `mcp_auth_token` set, the request without the bearer gets 401 before
 //!   the header check; a guess of the password as the (wrong) bearer or in `x-guess` reads as
 //!   a wrong one (outside user mode).
@@ -77,7 +83,7 @@
 //! fields (iss/aud/kid in later refusals, after the signature is checked?), SSE/progress
 //! tokens, `completion/complete`, `prompts/get`, `resources/read`, approval elicitations, the
 //! plugin's request check (`call_tool`: name + arguments JSON; the plugin has no header
-//! decoder, so A1's shape needs another decoding echo), pod logs for pairs, selectors.
+//! decoder, so A1's shape needs another decoding echo), pod logs for pairs.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -528,4 +534,50 @@ async fn review38_finding_a3_jwt_alg_oracle_before_login() {
     }
     eprintln!("ORACLE jwt alg: {differs:?}");
     assert!(differs.is_empty(), "{differs:?}");
+}
+
+fn selector_requests(world: &World) -> usize {
+    world
+        .standin
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("selector="))
+        .count()
+}
+
+/// Held (claim 3, quick): more selector spellings naming a credential are refused before Argo
+/// CD is asked; a plain selector reaches it.
+#[tokio::test]
+async fn review38_held_selector_variants() {
+    let world = World::new().await;
+    let before = selector_requests(&world);
+    world
+        .call("list_argocd_apps", json!({"selector": "team=payments"}))
+        .await;
+    assert!(selector_requests(&world) > before, "not reached");
+    let mut reached = Vec::new();
+    for selector in [
+        "team=a, db_password=x",
+        "team=a,db_password",
+        "db_password",
+        "example.com/db-password in (x)",
+        "DB-PASSWORD=x",
+        "dbPassword=x",
+        "team=a,,db_password=x",
+        "client_secret=x",
+        "private-key=x",
+        "auth=x",
+        "x=y,db_password in (a,b)",
+        "team in (a,b) ,db_password=x",
+    ] {
+        let before = selector_requests(&world);
+        let result = world
+            .call("list_argocd_apps", json!({"selector": selector}))
+            .await;
+        if selector_requests(&world) > before {
+            eprintln!("SELECTOR REACHED Argo CD: {selector:?} -> {result}");
+            reached.push(selector);
+        }
+    }
+    assert!(reached.is_empty(), "reached Argo CD: {reached:?}");
 }
