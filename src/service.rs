@@ -368,21 +368,27 @@ pub async fn serve<H: Host>(
     // the caller sent, where it can come back (the path, the body, the headers this server
     // reads and may quote), comes back as sent (see `OwnSecrets::unknown_to`). Credentials'
     // headers are never quoted, and a header nobody reads must not switch anything off.
-    let body = String::from_utf8_lossy(request.body);
-    let mut sent: Vec<&str> = vec![path, &body];
-    let quoted = |name: &str| {
-        ["host", "origin", "accept"].contains(&name)
-            || name
-                .get(..4)
-                .is_some_and(|p| p.eq_ignore_ascii_case("mcp-"))
-    };
-    sent.extend(
-        request
-            .headers
-            .iter()
-            .filter(|(name, _)| quoted(&name.to_ascii_lowercase()))
-            .map(|(_, value)| value.as_str()),
-    );
+    // As sent and as this server decodes it before quoting it: `Mcp-*` headers' base64, the
+    // health check's percent-encoded `profile`.
+    let mut decoded: Vec<String> = vec![String::from_utf8_lossy(request.body).into_owned()];
+    decoded.extend(profile_query(path));
+    let mut sent: Vec<&str> = vec![path];
+    for (name, value) in request.headers {
+        let mcp = name
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("mcp-"));
+        if mcp {
+            decoded.extend(crate::mcp::http::decode_header_value(value));
+        }
+        if mcp
+            || ["host", "origin", "accept"]
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h))
+        {
+            sent.push(value);
+        }
+    }
+    sent.extend(decoded.iter().map(String::as_str));
     let secrets = Arc::new(tools::OwnSecrets::unknown_to(&settings, &sent));
     match serve_checked(host, settings, request, path, &secrets).await {
         Answer::Whole(mut reply) => {

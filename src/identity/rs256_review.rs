@@ -863,10 +863,7 @@ mod jwt_path {
             mac.update(i);
             mac.finalize().into_bytes().to_vec()
         });
-        assert_eq!(
-            Unverified::parse(&hs).unwrap_err(),
-            Rejection::Algorithm("HS256".into())
-        );
+        assert_eq!(Unverified::parse(&hs).unwrap_err(), Rejection::Algorithm);
         // "none" with an empty signature, and alg in other cases or padded.
         for alg in ["none", "rs256", "RS256 ", " RS256", "RS256\u{0000}"] {
             let header = format!(r#"{{"alg":{}}}"#, serde_json::to_string(alg).unwrap());

@@ -515,7 +515,7 @@ fn check_mirrored_headers(
 
 /// A header value as sent: plain, or `=?base64?…?=` for values that are not plain ASCII.
 /// `None` when the encoding is broken.
-fn decode_header_value(value: &str) -> Option<String> {
+pub fn decode_header_value(value: &str) -> Option<String> {
     match value
         .strip_prefix("=?base64?")
         .and_then(|rest| rest.strip_suffix("?="))

@@ -78,7 +78,7 @@ pub fn check_selector(argument: &str, value: &str) -> Result<(), ArgoError> {
             .is_some_and(crate::tools::masking::is_pair_value);
         if names_a_credential(name) || names_a_credential(key) || pair_value {
             return Err(ArgoError::invalid_input(format!(
-                "{argument} names the label {}, whose value answers may hide: matched by Argo CD against the value as it is, a selector on it would tell what the hidden value is. Select by other labels.",
+                "{argument} names the label {}, whose value answers may hide: which apps match would tell it. Select by other labels.",
                 quoted(key)
             )));
         }

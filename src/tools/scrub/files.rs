@@ -132,16 +132,18 @@ pub fn ini_pair_value(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             {
                 return false;
             }
-            let mut named = String::from_utf8_lossy(&bytes[start..end]).into_owned();
-            // `name=db.\` then `  password`: the value goes on past the escaped line end.
-            if named.ends_with('\\') && is_break(bytes, line_end) {
+            let judged = |named: &[u8]| {
+                let named = std::str::from_utf8(named).unwrap_or("");
+                names::credential(named) && !names_a_place(named)
+            };
+            // `name=db.\` then `  password`: the value goes on past the escaped line end,
+            // its next line judged as well.
+            let named = &bytes[start..end];
+            let continued = named.ends_with(b"\\") && is_break(bytes, line_end) && {
                 let next = skip_spaces(bytes, past_break(bytes, line_end));
-                named.pop();
-                named.push_str(&String::from_utf8_lossy(
-                    bytes[next..line_end_from(bytes, next)].trim_ascii_end(),
-                ));
-            }
-            names::credential(&named) && !names_a_place(&named)
+                judged(bytes[next..line_end_from(bytes, next)].trim_ascii_end())
+            };
+            continued || judged(named)
         })
     };
     let starts_a_section = |line: usize| {
@@ -190,6 +192,12 @@ fn prefix_and_field(key: &str) -> (&str, &str) {
 /// The key, the value's span to the line's end (trailing blanks left out), and where the line
 /// ends.
 fn ini_entry(bytes: &[u8], at: usize) -> Option<(&str, (usize, usize), usize)> {
+    // An env file's `export NAME=…` (what a shell sources): the entry after the word.
+    let at = if bytes[at..].starts_with(b"export ") {
+        skip_spaces(bytes, at + 7)
+    } else {
+        at
+    };
     let key_len = bytes[at..]
         .iter()
         .take(128)
@@ -271,6 +279,11 @@ mod tests {
             (
                 "param-0-name=db-password\nparam-0-value=P-8",
                 "param-0-name=db-password\nparam-0-value=***",
+            ),
+            // The thirty-eighth review (P1): an env file's `export`.
+            (
+                "export PARAM_NAME=DB_PASSWORD\nexport PARAM_VALUE=P-9",
+                "export PARAM_NAME=DB_PASSWORD\nexport PARAM_VALUE=***",
             ),
         ] {
             assert_eq!(masked(dirty), clean, "{dirty}");
