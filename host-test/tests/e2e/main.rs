@@ -64,6 +64,7 @@ mod review35;
 mod review36;
 mod review37;
 mod review38;
+mod review39;
 mod review4;
 mod review5;
 mod review6;
