@@ -116,7 +116,7 @@ pub fn get_prompt(
             format!("Unknown prompt: {name}; see prompts/list"),
         )
     })?;
-    let mut text = prompt.template.to_string();
+    let mut values: Vec<(&str, &str)> = Vec::new();
     for argument in prompt.arguments {
         let value = given
             .get(argument.name)
@@ -132,8 +132,28 @@ pub fn get_prompt(
                 ));
             }
         };
-        text = text.replace(&format!("{{{}}}", argument.name), value);
+        values.push((argument.name, value));
     }
+    // One pass over the template alone: a value is never read for placeholders (one holding
+    // `{other}` would have the other spliced into it, making text the caller never sent).
+    let mut text = String::new();
+    let mut rest = prompt.template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        rest = &rest[open + 1..];
+        let named = rest.find('}').and_then(|close| {
+            let (_, value) = values.iter().find(|(name, _)| *name == &rest[..close])?;
+            Some((close, value))
+        });
+        match named {
+            Some((close, value)) => {
+                text.push_str(value);
+                rest = &rest[close + 1..];
+            }
+            None => text.push('{'),
+        }
+    }
+    text.push_str(rest);
     Ok(json!({
         "description": prompt.description,
         "messages": [{"role": "user", "content": {"type": "text", "text": text}}],

@@ -138,7 +138,6 @@ async fn prompt_splice_probes(world: &World) -> Vec<String> {
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review39 B1"]
 async fn review39_finding_b1_prompt_splice_oracle() {
     let world = World::new().await;
     let found = prompt_splice_probes(&world).await;
@@ -297,7 +296,6 @@ async fn authority_answer(world: &World, authority: &str, with_host: bool) -> St
 }
 
 #[tokio::test]
-#[ignore = "issue 19: review39 B2"]
 async fn review39_finding_b2_authority_oracle() {
     let mut found = b2_probes(&World::new().await).await;
     // Before the bearer is asked for: the same with `mcp_auth_token` set and none sent.
