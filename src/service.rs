@@ -368,8 +368,9 @@ pub async fn serve<H: Host>(
     // the caller sent, where it can come back (the path, the body, the headers this server
     // reads and may quote), comes back as sent (see `OwnSecrets::unknown_to`). Credentials'
     // headers are never quoted, and a header nobody reads must not switch anything off.
-    // As sent and as this server decodes it before quoting it: `Mcp-*` headers' base64, the
-    // health check's percent-encoded `profile`.
+    //
+    // What counts as sent is each of those texts as sent and as this server decodes it before
+    // quoting it: `Mcp-*` headers' base64, the health check's percent-encoded `profile`.
     let mut decoded: Vec<String> = vec![String::from_utf8_lossy(request.body).into_owned()];
     decoded.extend(profile_query(path));
     let mut sent: Vec<&str> = vec![path];

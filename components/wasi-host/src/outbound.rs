@@ -204,7 +204,7 @@ fn classify(error: Option<ErrorCode>, phase: Phase) -> HttpError {
         ErrorCode::HttpProtocolError | ErrorCode::ConnectionTerminated
             if phase == Phase::BeforeAnswer =>
         {
-            HttpError::NoAnswer(format!("{code:?}"))
+            HttpError::NoAnswer(code_name(&code))
         }
         ErrorCode::ConnectionTimeout
         | ErrorCode::ConnectionReadTimeout
@@ -219,7 +219,64 @@ fn classify(error: Option<ErrorCode>, phase: Phase) -> HttpError {
         | ErrorCode::ConnectionTerminated
         | ErrorCode::HttpRequestDenied
         | ErrorCode::TlsCertificateError
-        | ErrorCode::TlsProtocolError => HttpError::Unreachable(format!("{code:?}")),
-        code => HttpError::Other(format!("{code:?}")),
+        | ErrorCode::TlsProtocolError => HttpError::Unreachable(code_name(&code)),
+        code => HttpError::Other(code_name(&code)),
+    }
+}
+
+/// A wasi:http failure as its WIT case's name, and the words a host gave with it (a resolver's
+/// answer code, an internal error's text). Written out instead of the bindings' `Debug`, which
+/// prints every payload's fields and costs the component kilobytes for no clearer message.
+fn code_name(code: &ErrorCode) -> String {
+    let name = match code {
+        ErrorCode::DnsTimeout => "DNS-timeout",
+        ErrorCode::DnsError(_) => "DNS-error",
+        ErrorCode::DestinationNotFound => "destination-not-found",
+        ErrorCode::DestinationUnavailable => "destination-unavailable",
+        ErrorCode::DestinationIpProhibited => "destination-IP-prohibited",
+        ErrorCode::DestinationIpUnroutable => "destination-IP-unroutable",
+        ErrorCode::ConnectionRefused => "connection-refused",
+        ErrorCode::ConnectionTerminated => "connection-terminated",
+        ErrorCode::ConnectionTimeout => "connection-timeout",
+        ErrorCode::ConnectionReadTimeout => "connection-read-timeout",
+        ErrorCode::ConnectionWriteTimeout => "connection-write-timeout",
+        ErrorCode::ConnectionLimitReached => "connection-limit-reached",
+        ErrorCode::TlsProtocolError => "TLS-protocol-error",
+        ErrorCode::TlsCertificateError => "TLS-certificate-error",
+        ErrorCode::TlsAlertReceived(_) => "TLS-alert-received",
+        ErrorCode::HttpRequestDenied => "HTTP-request-denied",
+        ErrorCode::HttpRequestLengthRequired => "HTTP-request-length-required",
+        ErrorCode::HttpRequestBodySize(_) => "HTTP-request-body-size",
+        ErrorCode::HttpRequestMethodInvalid => "HTTP-request-method-invalid",
+        ErrorCode::HttpRequestUriInvalid => "HTTP-request-URI-invalid",
+        ErrorCode::HttpRequestUriTooLong => "HTTP-request-URI-too-long",
+        ErrorCode::HttpRequestHeaderSectionSize(_) => "HTTP-request-header-section-size",
+        ErrorCode::HttpRequestHeaderSize(_) => "HTTP-request-header-size",
+        ErrorCode::HttpRequestTrailerSectionSize(_) => "HTTP-request-trailer-section-size",
+        ErrorCode::HttpRequestTrailerSize(_) => "HTTP-request-trailer-size",
+        ErrorCode::HttpResponseIncomplete => "HTTP-response-incomplete",
+        ErrorCode::HttpResponseHeaderSectionSize(_) => "HTTP-response-header-section-size",
+        ErrorCode::HttpResponseHeaderSize(_) => "HTTP-response-header-size",
+        ErrorCode::HttpResponseBodySize(_) => "HTTP-response-body-size",
+        ErrorCode::HttpResponseTrailerSectionSize(_) => "HTTP-response-trailer-section-size",
+        ErrorCode::HttpResponseTrailerSize(_) => "HTTP-response-trailer-size",
+        ErrorCode::HttpResponseTransferCoding(_) => "HTTP-response-transfer-coding",
+        ErrorCode::HttpResponseContentCoding(_) => "HTTP-response-content-coding",
+        ErrorCode::HttpResponseTimeout => "HTTP-response-timeout",
+        ErrorCode::HttpUpgradeFailed => "HTTP-upgrade-failed",
+        ErrorCode::HttpProtocolError => "HTTP-protocol-error",
+        ErrorCode::LoopDetected => "loop-detected",
+        ErrorCode::ConfigurationError => "configuration-error",
+        ErrorCode::InternalError(_) => "internal-error",
+    };
+    let detail = match code {
+        ErrorCode::DnsError(payload) => payload.rcode.as_deref(),
+        ErrorCode::TlsAlertReceived(payload) => payload.alert_message.as_deref(),
+        ErrorCode::InternalError(text) => text.as_deref(),
+        _ => None,
+    };
+    match detail {
+        Some(detail) => format!("{name}: {detail}"),
+        None => name.to_owned(),
     }
 }

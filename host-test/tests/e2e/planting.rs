@@ -432,3 +432,12 @@ pub(crate) fn selector_requests(world: &World) -> Vec<String> {
         .map(|r| r.path.clone())
         .collect()
 }
+
+/// An HTTP answer as one text: its status, a space, its body.
+pub(crate) fn status_and_body(response: &crate::CollectedResponse) -> String {
+    format!(
+        "{} {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    )
+}

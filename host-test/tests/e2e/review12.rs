@@ -29,8 +29,8 @@ use serde_json::{Value, json};
 
 use crate::World;
 use crate::planting::{
-    LiveShape, approval_world, asked_text, assert_none, leaks_in_conditions, leaks_in_live,
-    plugin_env,
+    LiveShape, approval_world, asked_text, assert_none, config_map, leaks_in_conditions,
+    leaks_in_live, plugin_env,
 };
 
 const SHAPES: &[&str] = &[
@@ -397,11 +397,6 @@ async fn review12_finding_xml_element_named_by_attribute() {
 // ---------------------------------------------------------------------------------------------
 // Live objects
 // ---------------------------------------------------------------------------------------------
-
-fn config_map(name: &str, data: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-           "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
 
 /// FINDING L1: names the text scrubber calls credentials (`src/tools/scrub/names.rs`: `deploy`,
 /// `preshared`, `cipher`, `crypt` run together with `key`; `api`, `digest` with `auth`) that

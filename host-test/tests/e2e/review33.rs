@@ -72,7 +72,7 @@
 
 use serde_json::json;
 
-use crate::planting::{LiveShape, assert_none, leaks_in_live};
+use crate::planting::{LiveShape, assert_none, config_map, leaks_in_live};
 use crate::{PASSWORD, World};
 
 /// The server's own password (crate::PASSWORD, `Adm1n-s3cret-pw`) in spellings an upstream
@@ -202,11 +202,6 @@ async fn review33_held_own_password_spellings() {
     assert_none(own_spellings_shown(&shapes).await);
 }
 
-fn config_map_of(name: &str, data: serde_json::Value) -> serde_json::Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-           "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
-
 /// S3: object keys whose value the text rules hide as a query parameter (`sig=`,
 /// `signature=`, `session=`, `jwt=`, `hmac=`) are shown as a ConfigMap's (or any object's)
 /// keys.
@@ -214,7 +209,7 @@ fn config_map_of(name: &str, data: serde_json::Value) -> serde_json::Value {
 async fn review33_finding_s3_query_credential_names_as_object_keys() {
     let shapes: Vec<LiveShape> = vec![(
         "query credential names as keys",
-        config_map_of(
+        config_map(
             "r33-s3",
             json!({"signature": "R33S3-a", "sig": "R33S3-b", "SESSION": "R33S3-c",
                    "sessionid": "R33S3-d", "jwt": "R33S3-e", "hmac": "R33S3-f"}),
@@ -232,7 +227,7 @@ async fn review33_finding_s3_query_credential_names_as_object_keys() {
 async fn review33_finding_s4_credential_names_the_rule_misses() {
     let shapes: Vec<LiveShape> = vec![(
         "otp seeds, mnemonics, other spellings",
-        config_map_of(
+        config_map(
             "r33-s4",
             json!({"TOTP_SEED": "R33S4-a", "OTP": "R33S4-b", "mnemonic": "R33S4-c",
                    "pswd": "R33S4-d", "passw0rd": "R33S4-e", "passwort": "R33S4-f",

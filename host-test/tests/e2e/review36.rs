@@ -88,7 +88,7 @@
 use serde_json::{Value, json};
 
 use crate::harness;
-use crate::planting::{leaks_in_live, plugin_env, selector_requests};
+use crate::planting::{config_map, leaks_in_live, plugin_env, selector_requests};
 
 /// Labels on `payments` that are a name/value pair naming a credential: answers hide `value`
 /// (the pair rule, `masking::names_its_credential`), but a selector on `value` is not refused.
@@ -202,11 +202,6 @@ async fn review36_finding_p1_selector_on_pair_value_label() {
     crate::planting::assert_none(found);
 }
 
-fn configmap(name: &str, data: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
-
 /// P2: name/value pairs written as YAML, INI or properties TEXT inside a string, in the
 /// spellings the structured masking knows (`masking::PAIR_NAMES`/`PAIR_VALUES` with their
 /// kinds) but the text rules (`scrub/members.rs` `PAIR_NAMES` = name/key/type, `PAIR_VALUES` =
@@ -216,7 +211,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (
             "cfn yaml",
-            configmap(
+            config_map(
                 "r36-a",
                 json!({"params.yaml": "- ParameterKey: DBPassword\n  ParameterValue: S33Dpair01\n"}),
             ),
@@ -224,7 +219,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "header value",
-            configmap(
+            config_map(
                 "r36-c",
                 json!({"h.yaml": "header: X-Api-Key\nvalue: S33Dpair03\n"}),
             ),
@@ -232,7 +227,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "ini pair",
-            configmap(
+            config_map(
                 "r36-m",
                 json!({"p.ini": "[param]\nname=db_password\nvalue=S33Dpair13\n"}),
             ),
@@ -240,7 +235,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "fields between",
-            configmap(
+            config_map(
                 "r36-n",
                 json!({"s.yaml": "- description: the key\n  value: S33Dpair14\n  type: string\n  name: api_key\n"}),
             ),
@@ -248,7 +243,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "java props pair",
-            configmap(
+            config_map(
                 "r36-r",
                 json!({"a.properties": "param.0.name=db.password\nparam.0.value=S33Dpair18\n"}),
             ),
@@ -256,7 +251,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "cfn yaml map",
-            configmap(
+            config_map(
                 "r36-zc",
                 json!({"p.yaml": "ParameterKey: DBPassword\nParameterValue: S33Dpair30\n"}),
             ),
@@ -264,7 +259,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "env name yaml",
-            configmap(
+            config_map(
                 "r36-zd",
                 json!({"p.yaml": "- env_name: DB_PASSWORD\n  env_value: S33Dpair31\n"}),
             ),
@@ -272,7 +267,7 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
         ),
         (
             "header name value",
-            configmap(
+            config_map(
                 "r36-ze",
                 json!({"h.yaml": "- headerName: X-Api-Key\n  headerValue: S33Dpair32\n"}),
             ),
@@ -310,30 +305,30 @@ async fn review36_finding_p2_pairs_in_text_leak_their_value() {
 #[tokio::test]
 async fn review36_held_pairs_as_text_in_strings() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
-        ("flow variable", configmap("r36-b", json!({"vars.yaml": "{variable: db_password, value: S33Dpair02}"})), &["S33Dpair02"]),
-        ("json list", configmap("r36-d", json!({"env.json": "[{\"name\":\"DB_PASSWORD\",\"value\":\"S33Dpair04\"}]"})), &["S33Dpair04"]),
-        ("value first", configmap("r36-e", json!({"e.yaml": "- value: S33Dpair05\n  name: API_TOKEN\n"})), &["S33Dpair05"]),
-        ("helm env", configmap("r36-f", json!({"values.yaml": "app:\n  env:\n    - name: SECRET_KEY\n      value: S33Dpair06\n"})), &["S33Dpair06"]),
-        ("helm set", configmap("r36-g", json!({"cmd": "helm upgrade x . --set env[0].name=DB_PASSWORD --set env[0].value=S33Dpair07"})), &["S33Dpair07"]),
-        ("toml", configmap("r36-h", json!({"c.toml": "[[env]]\nname = \"DB_PASSWORD\"\nvalue = \"S33Dpair08\"\n"})), &["S33Dpair08"]),
-        ("hadoop xml", configmap("r36-i", json!({"core-site.xml": "<configuration>\n<property>\n  <name>fs.s3a.secret.key</name>\n  <value>S33Dpair09</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <value>S33Dpair19</value>\n</property>\n</configuration>"})), &["S33Dpair09", "S33Dpair19"]),
-        ("block scalar", configmap("r36-j", json!({"l.yaml": "- name: DB_PASSWORD\n  value: |\n    S33Dpair10\n"})), &["S33Dpair10"]),
-        ("quoted keys", configmap("r36-k", json!({"q.yaml": "\"name\": \"DB_PASSWORD\"\n\"value\": \"S33Dpair11\"\n"})), &["S33Dpair11"]),
-        ("plugin string", configmap("r36-l", json!({"p.yaml": "parameters:\n  - name: token\n    string: S33Dpair12\n"})), &["S33Dpair12"]),
-        ("keycloak creds", configmap("r36-o", json!({"realm.json": "{\"users\":[{\"username\":\"a\",\"credentials\":[{\"type\":\"password\",\"value\":\"S33Dpair15\"}]}]}"})), &["S33Dpair15"]),
-        ("azure key xml", configmap("r36-p", json!({"core-site.xml": "<property><name>fs.azure.account.key.acct.blob.core.windows.net</name><value>S33Dpair16</value></property>"})), &["S33Dpair16"]),
-        ("xml attrs", configmap("r36-q", json!({"web.config": "<appSettings><add key=\"DbPassword\" value=\"S33Dpair17\" /></appSettings>"})), &["S33Dpair17"]),
-        ("yaml in json string", configmap("r36-s", json!({"x.json": "{\"values\": \"env:\\n- name: DB_PASSWORD\\n  value: S33Dpair20\\n\"}"})), &["S33Dpair20"]),
-        ("tfvars", configmap("r36-t", json!({"t.tfvars": "variables = [\n  { name = \"db_password\", value = \"S33Dpair21\" },\n]\n"})), &["S33Dpair21"]),
-        ("compose env list", configmap("r36-u", json!({"c.yaml": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=S33Dpair22\n"})), &["S33Dpair22"]),
-        ("ssm params", configmap("r36-v", json!({"s.json": "{\"Parameters\":[{\"Name\":\"/prod/db/password\",\"Type\":\"SecureString\",\"Value\":\"S33Dpair23\"}]}"})), &["S33Dpair23"]),
-        ("k8s secret yaml text", configmap("r36-w", json!({"s.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  conn: S33Dpair24\n"})), &["S33Dpair24"]),
-        ("argo wf param", configmap("r36-x", json!({"wf.yaml": "arguments:\n  parameters:\n  - name: github-token\n    value: S33Dpair25\n"})), &["S33Dpair25"]),
-        ("cfn json text", configmap("r36-z", json!({"params.json": "[{\"ParameterKey\": \"DBPassword\", \"ParameterValue\": \"S33Dpair27\"}]"})), &["S33Dpair27"]),
-        ("cfn object", configmap("r36-za", json!({"x": "y"})).as_object().map(|o| { let mut o = o.clone(); o.insert("spec".into(), json!({"parameters": [{"ParameterKey": "DBPassword", "ParameterValue": "S33Dpair28"}]})); Value::Object(o) }).unwrap(), &["S33Dpair28"]),
-        ("spring list", configmap("r36-zb", json!({"application.properties": "app.params[0].name=db.password\napp.params[0].value=S33Dpair29\n"})), &["S33Dpair29"]),
-        ("key value", configmap("r36-zf", json!({"t.yaml": "tags:\n  - key: api_token\n    value: S33Dpair33\n"})), &["S33Dpair33"]),
-        ("gh actions env", configmap("r36-y", json!({"w.yml": "env:\n  NPM_TOKEN: S33Dpair26\n"})), &["S33Dpair26"]),
+        ("flow variable", config_map("r36-b", json!({"vars.yaml": "{variable: db_password, value: S33Dpair02}"})), &["S33Dpair02"]),
+        ("json list", config_map("r36-d", json!({"env.json": "[{\"name\":\"DB_PASSWORD\",\"value\":\"S33Dpair04\"}]"})), &["S33Dpair04"]),
+        ("value first", config_map("r36-e", json!({"e.yaml": "- value: S33Dpair05\n  name: API_TOKEN\n"})), &["S33Dpair05"]),
+        ("helm env", config_map("r36-f", json!({"values.yaml": "app:\n  env:\n    - name: SECRET_KEY\n      value: S33Dpair06\n"})), &["S33Dpair06"]),
+        ("helm set", config_map("r36-g", json!({"cmd": "helm upgrade x . --set env[0].name=DB_PASSWORD --set env[0].value=S33Dpair07"})), &["S33Dpair07"]),
+        ("toml", config_map("r36-h", json!({"c.toml": "[[env]]\nname = \"DB_PASSWORD\"\nvalue = \"S33Dpair08\"\n"})), &["S33Dpair08"]),
+        ("hadoop xml", config_map("r36-i", json!({"core-site.xml": "<configuration>\n<property>\n  <name>fs.s3a.secret.key</name>\n  <value>S33Dpair09</value>\n</property>\n<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n  <value>S33Dpair19</value>\n</property>\n</configuration>"})), &["S33Dpair09", "S33Dpair19"]),
+        ("block scalar", config_map("r36-j", json!({"l.yaml": "- name: DB_PASSWORD\n  value: |\n    S33Dpair10\n"})), &["S33Dpair10"]),
+        ("quoted keys", config_map("r36-k", json!({"q.yaml": "\"name\": \"DB_PASSWORD\"\n\"value\": \"S33Dpair11\"\n"})), &["S33Dpair11"]),
+        ("plugin string", config_map("r36-l", json!({"p.yaml": "parameters:\n  - name: token\n    string: S33Dpair12\n"})), &["S33Dpair12"]),
+        ("keycloak creds", config_map("r36-o", json!({"realm.json": "{\"users\":[{\"username\":\"a\",\"credentials\":[{\"type\":\"password\",\"value\":\"S33Dpair15\"}]}]}"})), &["S33Dpair15"]),
+        ("azure key xml", config_map("r36-p", json!({"core-site.xml": "<property><name>fs.azure.account.key.acct.blob.core.windows.net</name><value>S33Dpair16</value></property>"})), &["S33Dpair16"]),
+        ("xml attrs", config_map("r36-q", json!({"web.config": "<appSettings><add key=\"DbPassword\" value=\"S33Dpair17\" /></appSettings>"})), &["S33Dpair17"]),
+        ("yaml in json string", config_map("r36-s", json!({"x.json": "{\"values\": \"env:\\n- name: DB_PASSWORD\\n  value: S33Dpair20\\n\"}"})), &["S33Dpair20"]),
+        ("tfvars", config_map("r36-t", json!({"t.tfvars": "variables = [\n  { name = \"db_password\", value = \"S33Dpair21\" },\n]\n"})), &["S33Dpair21"]),
+        ("compose env list", config_map("r36-u", json!({"c.yaml": "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=S33Dpair22\n"})), &["S33Dpair22"]),
+        ("ssm params", config_map("r36-v", json!({"s.json": "{\"Parameters\":[{\"Name\":\"/prod/db/password\",\"Type\":\"SecureString\",\"Value\":\"S33Dpair23\"}]}"})), &["S33Dpair23"]),
+        ("k8s secret yaml text", config_map("r36-w", json!({"s.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  conn: S33Dpair24\n"})), &["S33Dpair24"]),
+        ("argo wf param", config_map("r36-x", json!({"wf.yaml": "arguments:\n  parameters:\n  - name: github-token\n    value: S33Dpair25\n"})), &["S33Dpair25"]),
+        ("cfn json text", config_map("r36-z", json!({"params.json": "[{\"ParameterKey\": \"DBPassword\", \"ParameterValue\": \"S33Dpair27\"}]"})), &["S33Dpair27"]),
+        ("cfn object", config_map("r36-za", json!({"x": "y"})).as_object().map(|o| { let mut o = o.clone(); o.insert("spec".into(), json!({"parameters": [{"ParameterKey": "DBPassword", "ParameterValue": "S33Dpair28"}]})); Value::Object(o) }).unwrap(), &["S33Dpair28"]),
+        ("spring list", config_map("r36-zb", json!({"application.properties": "app.params[0].name=db.password\napp.params[0].value=S33Dpair29\n"})), &["S33Dpair29"]),
+        ("key value", config_map("r36-zf", json!({"t.yaml": "tags:\n  - key: api_token\n    value: S33Dpair33\n"})), &["S33Dpair33"]),
+        ("gh actions env", config_map("r36-y", json!({"w.yml": "env:\n  NPM_TOKEN: S33Dpair26\n"})), &["S33Dpair26"]),
     ];
     crate::planting::assert_none(leaks_in_live(&shapes).await);
     // Reached: each answer shows the object and a `***` where its value was.

@@ -72,15 +72,10 @@
 
 use serde_json::{Value, json};
 
-use crate::planting::leaks_in_live;
+use crate::planting::{config_map, leaks_in_live, selector_requests};
 use crate::{PASSWORD, World};
 
 const WRONG: &str = "Adm1n-s3cret-pX";
-
-fn configmap(name: &str, data: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
 
 /// Argo CD quotes `secret` in guestbook's condition (what the masking exists for).
 fn plant_condition(world: &World, secret: &str) {
@@ -202,15 +197,6 @@ async fn review37_held_a4_json_escaped_guess_reads_as_wrong() {
     assert_eq!(answers[0], answers[1], "a right guess reads otherwise");
 }
 
-fn selector_requests(world: &World) -> usize {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.path.contains("selector="))
-        .count()
-}
-
 /// Held: selector grammar variants naming a credential-named key or a pair value field are
 /// refused before Argo CD is asked (a plain selector reaches it, so the place was reached).
 /// Not counted: `team in (a,(b),db_password=x` reaches Argo CD (the splitter's paren depth
@@ -219,12 +205,12 @@ fn selector_requests(world: &World) -> usize {
 #[tokio::test]
 async fn review37_held_selector_variants() {
     let world = World::new().await;
-    let before = selector_requests(&world);
+    let before = selector_requests(&world).len();
     world
         .call("list_argocd_apps", json!({"selector": "team=payments"}))
         .await;
     assert!(
-        selector_requests(&world) > before,
+        selector_requests(&world).len() > before,
         "a plain selector did not reach Argo CD"
     );
     let mut reached = Vec::new();
@@ -253,11 +239,11 @@ async fn review37_held_selector_variants() {
         "env.0.Value=1",
         "kv.val=1",
     ] {
-        let before = selector_requests(&world);
+        let before = selector_requests(&world).len();
         let result = world
             .call("list_argocd_apps", json!({"selector": selector}))
             .await;
-        if selector_requests(&world) > before {
+        if selector_requests(&world).len() > before {
             eprintln!("SELECTOR REACHED Argo CD: {selector:?} -> {result}");
             reached.push(selector);
         }
@@ -274,7 +260,7 @@ async fn review37_finding_p1_pairs_as_text_leak() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (
             "props colon",
-            configmap(
+            config_map(
                 "r37-a",
                 json!({"a.properties": "param.0.name: db.password\nparam.0.value: S37Dpair01\n"}),
             ),
@@ -282,7 +268,7 @@ async fn review37_finding_p1_pairs_as_text_leak() {
         ),
         (
             "props space",
-            configmap(
+            config_map(
                 "r37-b",
                 json!({"a.properties": "param.0.name db.password\nparam.0.value S37Dpair02\n"}),
             ),
@@ -290,7 +276,7 @@ async fn review37_finding_p1_pairs_as_text_leak() {
         ),
         (
             "ini far",
-            configmap(
+            config_map(
                 "r37-d",
                 json!({"a.ini": "[param]\nname=db_password\nowner=a\nteam=b\nregion=c\nzone=d\nvalue=S37Dpair04\n"}),
             ),
@@ -298,7 +284,7 @@ async fn review37_finding_p1_pairs_as_text_leak() {
         ),
         (
             "props dash",
-            configmap(
+            config_map(
                 "r37-h",
                 json!({"a.properties": "param-0-name=db.password\nparam-0-value=S37Dpair08\n"}),
             ),
@@ -306,7 +292,7 @@ async fn review37_finding_p1_pairs_as_text_leak() {
         ),
         (
             "props continuation",
-            configmap(
+            config_map(
                 "r37-i",
                 json!({"a.properties": "param.0.name=db.\\\n  password\nparam.0.value=S37Dpair09\n"}),
             ),
@@ -314,7 +300,7 @@ async fn review37_finding_p1_pairs_as_text_leak() {
         ),
         (
             "ini blank between",
-            configmap(
+            config_map(
                 "r37-k",
                 json!({"a.ini": "[param]\nname=db_password\n\nvalue=S37Dpair11\n"}),
             ),
@@ -331,7 +317,7 @@ async fn review37_held_pairs_as_text() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (
             "env underscore",
-            configmap(
+            config_map(
                 "r37-c",
                 json!({"a.env": "PARAM_NAME=DB_PASSWORD\nPARAM_VALUE=S37Dpair03\n"}),
             ),
@@ -339,7 +325,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini quoted",
-            configmap(
+            config_map(
                 "r37-e",
                 json!({"a.ini": "[param]\nname=\"db_password\"\nvalue=\"S37Dpair05\"\n"}),
             ),
@@ -347,7 +333,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini crlf",
-            configmap(
+            config_map(
                 "r37-f",
                 json!({"a.ini": "[param]\r\nname=db_password\r\nvalue=S37Dpair06\r\n"}),
             ),
@@ -355,7 +341,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini upper",
-            configmap(
+            config_map(
                 "r37-g",
                 json!({"a.ini": "[PARAM]\nNAME=DB_PASSWORD\nVALUE=S37Dpair07\n"}),
             ),
@@ -363,7 +349,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini comment between",
-            configmap(
+            config_map(
                 "r37-j",
                 json!({"a.ini": "[param]\nname=db_password\n; the value\n# below\nvalue=S37Dpair10\n"}),
             ),
@@ -371,7 +357,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "props camel",
-            configmap(
+            config_map(
                 "r37-l",
                 json!({"a.properties": "param.0.paramName=db.password\nparam.0.paramValue=S37Dpair12\n"}),
             ),
@@ -379,7 +365,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini key field",
-            configmap(
+            config_map(
                 "r37-m",
                 json!({"a.ini": "[param]\nkey=api_token\nval=S37Dpair13\n"}),
             ),
@@ -387,7 +373,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini tab sep",
-            configmap(
+            config_map(
                 "r37-n",
                 json!({"a.ini": "[param]\nname\t=\tdb_password\nvalue\t=\tS37Dpair14\n"}),
             ),
@@ -395,7 +381,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "props unicode esc",
-            configmap(
+            config_map(
                 "r37-o",
                 json!({"a.properties": "p.name=db\\u005fpassword\np.value=S37Dpair15\n"}),
             ),
@@ -403,7 +389,7 @@ async fn review37_held_pairs_as_text() {
         ),
         (
             "ini sep semicolon",
-            configmap(
+            config_map(
                 "r37-p",
                 json!({"a.ini": "[param]\nname=db_password ; the db\nvalue=S37Dpair16\n"}),
             ),

@@ -87,26 +87,13 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::modern::{mirrored, modern_body};
-use crate::planting::leaks_in_live;
+use crate::planting::{config_map, leaks_in_live, selector_requests, status_and_body};
 use crate::{PASSWORD, World};
 
 const WRONG: &str = "Adm1n-s3cret-pX";
-
-fn configmap(name: &str, data: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": "guestbook"}, "data": data})
-}
-
-fn text(response: &crate::CollectedResponse) -> String {
-    format!(
-        "{} {}",
-        response.status,
-        String::from_utf8_lossy(&response.body)
-    )
-}
 
 /// The last character of `guess` written as `f(last)`.
 fn last_as(guess: &str, f: impl Fn(u8) -> String) -> String {
@@ -152,7 +139,7 @@ async fn mcp_method_answer(world: &World, decoded: &str) -> String {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    text(
+    status_and_body(
         &world
             .http("POST", "/mcp", &headers, &body.to_string())
             .await,
@@ -220,7 +207,7 @@ async fn review38_finding_a2_health_profile_oracle() {
                     }
                 })
                 .collect();
-            let answer = text(
+            let answer = status_and_body(
                 &world
                     .http("GET", &format!("/health/argocd?profile={escaped}"), &[], "")
                     .await,
@@ -309,7 +296,7 @@ async fn review38_held_request_check_cost_1mib() {
 async fn review38_finding_p1_env_export_pair_leaks() {
     let shapes: Vec<crate::planting::LiveShape> = vec![(
         "env export",
-        configmap(
+        config_map(
             "r38-j",
             json!({"a.env": "export PARAM_NAME=DB_PASSWORD\nexport PARAM_VALUE=S38Dpair10\n"}),
         ),
@@ -325,7 +312,7 @@ async fn review38_held_pairs_as_text() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (
             "hadoop xml",
-            configmap(
+            config_map(
                 "r38-a",
                 json!({"core-site.xml": "<configuration>\n<property>\n  <name>fs.s3a.secret.key</name>\n  <value>S38Dpair01</value>\n</property>\n</configuration>\n"}),
             ),
@@ -333,7 +320,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "value before name props",
-            configmap(
+            config_map(
                 "r38-b",
                 json!({"a.properties": "param.0.value=S38Dpair02\nparam.0.name=db.password\n"}),
             ),
@@ -341,7 +328,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "yaml list in text",
-            configmap(
+            config_map(
                 "r38-c",
                 json!({"a.yaml": "params:\n- name: db_password\n  value: S38Dpair03\n"}),
             ),
@@ -349,7 +336,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "cfn yaml in text",
-            configmap(
+            config_map(
                 "r38-d",
                 json!({"a.yaml": "Parameters:\n  - ParameterKey: DBPassword\n    ParameterValue: S38Dpair04\n"}),
             ),
@@ -357,7 +344,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "yaml flow one line",
-            configmap(
+            config_map(
                 "r38-e",
                 json!({"a.yaml": "params: [{name: db_password, value: S38Dpair05}]\n"}),
             ),
@@ -365,7 +352,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "toml array table",
-            configmap(
+            config_map(
                 "r38-f",
                 json!({"a.toml": "[[param]]\nname = \"db_password\"\nvalue = \"S38Dpair06\"\n"}),
             ),
@@ -373,7 +360,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "header pair yaml",
-            configmap(
+            config_map(
                 "r38-g",
                 json!({"a.yaml": "headers:\n  - headerName: X-Api-Key\n    headerValue: S38Dpair07\n"}),
             ),
@@ -381,7 +368,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "json in text",
-            configmap(
+            config_map(
                 "r38-h",
                 json!({"a.json": "[{\"ParameterKey\": \"DBPassword\", \"ParameterValue\": \"S38Dpair08\"}]"}),
             ),
@@ -389,7 +376,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "props far",
-            configmap(
+            config_map(
                 "r38-i",
                 json!({"a.properties": "param.0.name=db.password\na=1\nb=2\nc=3\nd=4\ne=5\nparam.0.value=S38Dpair09\n"}),
             ),
@@ -397,7 +384,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "ini name after value far",
-            configmap(
+            config_map(
                 "r38-k",
                 json!({"a.ini": "[param]\nvalue=S38Dpair11\na=1\nb=2\nc=3\nd=4\ne=5\nname=db_password\n"}),
             ),
@@ -405,7 +392,7 @@ async fn review38_held_pairs_as_text() {
         ),
         (
             "hcl block",
-            configmap(
+            config_map(
                 "r38-l",
                 json!({"a.tf": "parameter {\n  name  = \"db_password\"\n  value = \"S38Dpair12\"\n}\n"}),
             ),
@@ -429,12 +416,12 @@ async fn review38_held_pairs_cost_many_lines() {
     let shapes: Vec<crate::planting::LiveShape> = vec![
         (
             "many values",
-            configmap("r38-t1", json!({"a.ini": lines})),
+            config_map("r38-t1", json!({"a.ini": lines})),
             &[],
         ),
         (
             "many names",
-            configmap("r38-t2", json!({"a.ini": names})),
+            config_map("r38-t2", json!({"a.ini": names})),
             &[],
         ),
     ];
@@ -471,13 +458,15 @@ async fn review38_held_a1_needs_the_bearer_and_unread_headers() {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let unauthenticated = text(&world.http("POST", "/mcp", &plain, &body.to_string()).await);
+        let unauthenticated =
+            status_and_body(&world.http("POST", "/mcp", &plain, &body.to_string()).await);
         eprintln!("no bearer {guess}: {unauthenticated}");
         assert!(unauthenticated.starts_with("401"), "{unauthenticated}");
         let bearer = format!("Bearer {guess}");
         plain.push(("authorization", &bearer));
         plain.push(("x-guess", guess));
-        let wrong_bearer = text(&world.http("POST", "/mcp", &plain, &body.to_string()).await);
+        let wrong_bearer =
+            status_and_body(&world.http("POST", "/mcp", &plain, &body.to_string()).await);
         eprintln!("guess as bearer {guess}: {wrong_bearer}");
         answers.push((
             unauthenticated.replace(guess, "GUESS"),
@@ -510,7 +499,7 @@ async fn review38_finding_a3_jwt_alg_oracle_before_login() {
                     &[("authorization", &bearer)],
                 )
                 .await;
-            let mut seen = text(&response);
+            let mut seen = status_and_body(&response);
             for (k, v) in response.headers.iter() {
                 seen.push_str(&format!(
                     "\n  {k}: {}",
@@ -532,25 +521,16 @@ async fn review38_finding_a3_jwt_alg_oracle_before_login() {
     assert!(differs.is_empty(), "{differs:?}");
 }
 
-fn selector_requests(world: &World) -> usize {
-    world
-        .standin
-        .requests()
-        .iter()
-        .filter(|r| r.path.contains("selector="))
-        .count()
-}
-
 /// Held (claim 3, quick): more selector spellings naming a credential are refused before Argo
 /// CD is asked; a plain selector reaches it.
 #[tokio::test]
 async fn review38_held_selector_variants() {
     let world = World::new().await;
-    let before = selector_requests(&world);
+    let before = selector_requests(&world).len();
     world
         .call("list_argocd_apps", json!({"selector": "team=payments"}))
         .await;
-    assert!(selector_requests(&world) > before, "not reached");
+    assert!(selector_requests(&world).len() > before, "not reached");
     let mut reached = Vec::new();
     for selector in [
         "team=a, db_password=x",
@@ -566,11 +546,11 @@ async fn review38_held_selector_variants() {
         "x=y,db_password in (a,b)",
         "team in (a,b) ,db_password=x",
     ] {
-        let before = selector_requests(&world);
+        let before = selector_requests(&world).len();
         let result = world
             .call("list_argocd_apps", json!({"selector": selector}))
             .await;
-        if selector_requests(&world) > before {
+        if selector_requests(&world).len() > before {
             eprintln!("SELECTOR REACHED Argo CD: {selector:?} -> {result}");
             reached.push(selector);
         }

@@ -60,17 +60,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
+use crate::planting::status_and_body;
 use crate::{PASSWORD, World};
 
 const WRONG: &str = "Adm1n-s3cret-pX";
-
-fn text(response: &crate::CollectedResponse) -> String {
-    format!(
-        "{} {}",
-        response.status,
-        String::from_utf8_lossy(&response.body)
-    )
-}
 
 fn hex_list(g: &str) -> String {
     g.bytes()
@@ -88,7 +81,7 @@ fn apart(label: &str, right: &str, wrong: &str) -> Option<String> {
 }
 
 async fn prompt(world: &World, name: &str, arguments: Value) -> String {
-    text(
+    status_and_body(
         &world
             .mcp(&json!({"jsonrpc": "2.0", "id": 3, "method": "prompts/get",
                 "params": {"name": name, "arguments": arguments}}))
@@ -264,8 +257,8 @@ async fn review39_held_completion_and_resource_uri() {
             ),
         ] {
             let ask = |g: &str| json!({"jsonrpc": "2.0", "id": 4, "method": method, "params": params(enc(g))});
-            let right = text(&world.mcp(&ask(PASSWORD)).await);
-            let wrong = text(&world.mcp(&ask(WRONG)).await);
+            let right = status_and_body(&world.mcp(&ask(PASSWORD)).await);
+            let wrong = status_and_body(&world.mcp(&ask(WRONG)).await);
             assert!(right.contains("x://"), "not reached: {right}");
             found.extend(apart(&format!("{what} {label}"), &right, &wrong));
         }
@@ -292,7 +285,7 @@ async fn authority_answer(world: &World, authority: &str, with_host: bool) -> St
         .request(&world.env, request.body(bytes::Bytes::from(body)).unwrap())
         .await
         .expect("answers");
-    text(&answer)
+    status_and_body(&answer)
 }
 
 #[tokio::test]

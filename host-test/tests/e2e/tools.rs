@@ -365,6 +365,8 @@ async fn slow_and_down_argocd_time_out_with_a_message() {
     world.env.redirect = Some(closed);
     let message = world.tool_error("list_argocd_apps", json!({})).await;
     assert!(message.contains("could not reach Argo CD"), "{message}");
+    // The host's reason, as wasi:http names it.
+    assert!(message.contains(": connection-refused"), "{message}");
 }
 
 fn slow_ops(ms: u64) -> host_test::standin::Config {
