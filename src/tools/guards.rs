@@ -129,7 +129,17 @@ pub(super) async fn approval_question_of<H: Host>(
         if tool.name == super::RollbackApp::NAME
             && let Some(history_id) = given.get("history_id")
         {
-            said.line(what_the_rollback_deploys(&current, history_id));
+            let entry = history_entry(&current, history_id);
+            said.line(what_the_rollback_deploys(entry, history_id));
+            // Argo CD deploys the entry's sources whole (Helm parameters and values, Kustomize
+            // images, plugin env): every way they differ from the app's now is stated, as a
+            // patch's change is.
+            if let Some(deployed) = entry.and_then(|entry| as_the_entry_deploys(&current, entry))
+                && deployed != current
+            {
+                said.line("What it deploys differs from the app's sources now (now → entry):");
+                state_change(&mut said, &current, &deployed, "this rollback")?;
+            }
         }
         if let Some(resource) = resource_named_in(&given) {
             let namespace = app_namespace.as_ref().and_then(Value::as_str);
@@ -163,31 +173,7 @@ pub(super) async fn approval_question_of<H: Host>(
             if after == current {
                 said.line("  none: the patch changes nothing");
             }
-            // Shown as every answer shows an Application: credentials in Helm values,
-            // parameters and plugin env masked, text scrubbed. A change the masking or the
-            // scrubbing would hide any part of (a credential, or what reads like one) is not put
-            // to a person at all: they would approve what they cannot see.
-            // Masked as an Application whatever the patch says its kind or apiVersion is: a
-            // patch setting them must not turn the masking of its own question off.
-            let masked = |app: &Value| {
-                let mut app = app.clone();
-                if let Some(object) = app.as_object_mut() {
-                    object.insert("kind".into(), Value::from("Application"));
-                    object.insert("apiVersion".into(), Value::from("argoproj.io/v1alpha1"));
-                }
-                super::masking::mask_secrets(&mut app);
-                app
-            };
-            let (shown_before, shown_after) = (masked(&current), masked(&after));
-            if let Some(at) =
-                super::statement::hidden_change(&current, &after, &shown_before, &shown_after)
-            {
-                let at = super::scrub::without_credentials(&at);
-                return Err(format!(
-                    "this patch changes {at}, which holds a credential or text that reads like one, and the question would not show that change whole: a change a person cannot be shown is not put to them. Change credentials outside this server (in a Secret, or with approvals off). Nothing was changed."
-                ));
-            }
-            said.changes(&shown_before, &shown_after);
+            state_change(&mut said, &current, &after, "this patch")?;
         }
     }
     if tool.name == super::CreateApp::NAME
@@ -313,17 +299,74 @@ fn named_fields(object: &Value, fields: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// `before` → `after` of an app put to a person, field by field, shown as every answer shows an
+/// Application: credentials in Helm values, parameters and plugin env masked, text scrubbed. A
+/// change the masking or the scrubbing would hide any part of (a credential, or what reads like
+/// one) is not put to a person at all: they would approve what they cannot see. Masked as an
+/// Application whatever `after` says its kind or apiVersion is: a patch setting them must not
+/// turn the masking of its own question off.
+fn state_change(
+    said: &mut Statement,
+    before: &Value,
+    after: &Value,
+    change: &str,
+) -> Result<(), String> {
+    let masked = |app: &Value| {
+        let mut app = app.clone();
+        if let Some(object) = app.as_object_mut() {
+            object.insert("kind".into(), Value::from("Application"));
+            object.insert("apiVersion".into(), Value::from("argoproj.io/v1alpha1"));
+        }
+        super::masking::mask_secrets(&mut app);
+        app
+    };
+    let (shown_before, shown_after) = (masked(before), masked(after));
+    if let Some(at) = super::statement::hidden_change(before, after, &shown_before, &shown_after) {
+        let at = super::scrub::without_credentials(&at);
+        return Err(format!(
+            "{change} changes {at}, which holds a credential or text that reads like one, and the question would not show that change whole: a change a person cannot be shown is not put to them. Change credentials outside this server (in a Secret, or with approvals off). Nothing was changed."
+        ));
+    }
+    said.changes(&shown_before, &shown_after);
+    Ok(())
+}
+
+/// The app's history entry `history_id`, if its history holds it now.
+fn history_entry<'a>(app: &'a Value, history_id: &Value) -> Option<&'a Value> {
+    let history = app.pointer("/status/history").and_then(Value::as_array)?;
+    history
+        .iter()
+        .find(|entry| entry.get("id") == Some(history_id))
+}
+
+/// The app as a rollback to `entry` deploys it: its spec's sources replaced by the entry's own
+/// (Argo CD's Rollback syncs those, whatever the app's are now). None for an entry that records
+/// no source (Argo CD then deploys the app's own).
+fn as_the_entry_deploys(app: &Value, entry: &Value) -> Option<Value> {
+    let recorded = |field: &str| {
+        entry.get(field).filter(|value| {
+            !value.is_null() && value.as_array().is_none_or(|list| !list.is_empty())
+        })
+    };
+    let (source, sources) = (recorded("source"), recorded("sources"));
+    if source.is_none() && sources.is_none() {
+        return None;
+    }
+    let mut deployed = app.clone();
+    let spec = deployed.get_mut("spec")?.as_object_mut()?;
+    spec.remove("source");
+    spec.remove("sources");
+    for (field, value) in [("source", source), ("sources", sources)] {
+        if let Some(value) = value {
+            spec.insert(field.into(), value.clone());
+        }
+    }
+    Some(deployed)
+}
+
 /// What a rollback deploys: the history entry's own source and revision, which Argo CD deploys
 /// whatever the app's source is now.
-fn what_the_rollback_deploys(app: &Value, history_id: &Value) -> String {
-    let entry = app
-        .pointer("/status/history")
-        .and_then(Value::as_array)
-        .and_then(|history| {
-            history
-                .iter()
-                .find(|entry| entry.get("id") == Some(history_id))
-        });
+fn what_the_rollback_deploys(entry: Option<&Value>, history_id: &Value) -> String {
     let Some(entry) = entry else {
         return format!(
             "It deploys history entry {}, which the app's history does not hold now (Argo CD refuses it).",

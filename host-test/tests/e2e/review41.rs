@@ -102,9 +102,11 @@ fn plant_rollback_entry_with_other_values(world: &World) -> i64 {
 /// "It deploys history entry N: revision … from repoURL … path …" beside the app's current
 /// source: they approve a rollback of the code and get the old registry and policy too. (The
 /// allow-list judges this since review26 A3, `ensure_entry_renders`; approvals alone do not.)
+///
+/// Fixed: every way the entry's sources differ from the app's is stated (now → entry), as a
+/// patch's change is, and the person is asked (not refused: nothing here is a credential).
 #[tokio::test]
-#[ignore = "issue 19: review41 R1"]
-async fn review41_finding_r1_rollback_question_hides_the_entry_helm_parameters() {
+async fn review41_fixed_r1_rollback_question_states_the_entry_helm_parameters() {
     let world = approval_world().await;
     let id = plant_rollback_entry_with_other_values(&world);
     let call = json!({"name": "rollback_argocd_app", "arguments": {
@@ -130,9 +132,12 @@ async fn review41_finding_r1_rollback_question_hides_the_entry_helm_parameters()
             .any(|r| r.method == "POST" && r.path.ends_with("/guestbook/rollback"));
         println!("review41 R1 rollback sent to Argo CD after the yes: {sent}");
     }
+    assert!(!refused, "{answer}");
     assert!(
-        refused
-            || (question.contains("registry.evil.example") && question.contains("enabled: false")),
+        question.contains("What it deploys differs from the app's sources now")
+            && question.contains("\"nginx\" → \"registry.evil.example/backdoor\"")
+            && question.contains("enabled: true")
+            && question.contains("enabled: false"),
         "the person approves a rollback whose history entry deploys image.repository \
          registry.evil.example/backdoor and networkPolicy.enabled false, and is never told:\n{question}"
     );
@@ -209,4 +214,42 @@ async fn review41_held_one_yes_runs_one_rollback() {
         .filter(|r| r.method == "POST" && r.path.contains("/rollback"))
         .count();
     assert_eq!(sent, 1, "one yes ran {sent} rollbacks");
+}
+
+/// R1's fix, attacked: an entry whose Helm values differ from the app's in a credential is not
+/// put to a person (they could not be shown that change whole), on both eras' question paths;
+/// nothing reaches Argo CD, and the refusal names the field, not the value.
+#[tokio::test]
+async fn review41_fixed_r1_a_rollback_to_other_credentials_is_refused_under_approvals() {
+    let world = approval_world().await;
+    let id = {
+        let mut state = world.standin.state();
+        let app = &mut state.apps.get_mut("guestbook").unwrap().app;
+        app["spec"]["syncPolicy"] = json!({});
+        app["spec"]["source"]["helm"] = json!({"values": "db:\n  password: current-pw-4821\n"});
+        let mut entry_source = app["spec"]["source"].clone();
+        entry_source["helm"] = json!({"values": "db:\n  password: older-pw-7730\n"});
+        app["status"]["history"][0]["source"] = entry_source;
+        app["status"]["history"][0]["id"].as_i64().expect("an id")
+    };
+    let call = json!({"name": "rollback_argocd_app", "arguments": {
+        "app_name": "guestbook", "history_id": id, "confirm": true}});
+    let answer = asked(&world, &call).await;
+    let text = answer.to_string();
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert!(
+        text.contains("this rollback changes spec.source.helm.values"),
+        "{text}"
+    );
+    for value in ["current-pw-4821", "older-pw-7730"] {
+        assert!(!text.contains(value), "{text}");
+    }
+    assert!(
+        !world
+            .standin
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path.ends_with("/rollback")),
+        "a rollback reached Argo CD"
+    );
 }
