@@ -122,6 +122,12 @@ impl<'a, H: Host> ArgoClient<'a, H> {
         self.context.settings()
     }
 
+    /// The settings' secrets this request's answers are cleaned of (those its caller did not
+    /// send, where the request said which).
+    pub fn own_secrets(&self) -> crate::context::CleanedOf<'a> {
+        self.context.own_secrets()
+    }
+
     /// The Argo CD this client talks to.
     pub fn target(&self) -> Target<'a> {
         self.context.target()

@@ -81,9 +81,11 @@ pub async fn follow<H: Host>(
     listener: &dyn Listener,
 ) {
     let host = client.host();
+    // What the subscription's caller sent (an app it named) is told back as sent: masked, a
+    // right guess of a secret would read otherwise than a wrong one.
     let listener = &Scrubbing {
         inner: listener,
-        own: crate::tools::OwnSecrets::of(client.settings()),
+        own: client.own_secrets(),
     };
     let over = || listener.is_closed() || host.now_unix_ms() >= until_ms;
     let mut told = Tracker::default();
@@ -223,7 +225,7 @@ fn app_ref(app: &Value) -> Option<AppRef> {
 /// passphrase only to its first space would leave the rest, no longer the whole secret).
 struct Scrubbing<'a> {
     inner: &'a dyn Listener,
-    own: crate::tools::OwnSecrets,
+    own: crate::context::CleanedOf<'a>,
 }
 
 impl Listener for Scrubbing<'_> {
@@ -299,7 +301,7 @@ mod tests {
         let heard = Heard(Default::default());
         let scrubbing = Scrubbing {
             inner: &heard,
-            own: crate::tools::OwnSecrets::of(&settings),
+            own: crate::context::CleanedOf::Built(crate::tools::OwnSecrets::of(&settings)),
         };
         let meta = serde_json::json!({"change": {"operation": "Failed: password=Correct horse battery Zq9staple Rk25"}});
         let Value::Object(meta) = meta else {

@@ -35,7 +35,7 @@ pub fn check_patch_spelling(current: Option<&Value>, patch: &Value) -> Result<()
         .or_else(|| field_misspelled(patch, Some("Application"), ""));
     match found {
         Some(at) => Err(ArgoError::invalid_input(format!(
-            "the patch key {at} could be read by Argo CD as another field (Go's JSON decoding ignores ASCII case and reads 'ſ' as 's'): spell each field exactly once, as the Application has it, in ASCII. Nothing was sent to Argo CD."
+            "the patch key at [{at}] could be read by Argo CD as another field (Go's JSON decoding ignores ASCII case and reads 'ſ' as 's'): spell each field exactly once, as the Application has it, in ASCII. Nothing was sent to Argo CD."
         ))),
         None => Ok(()),
     }
@@ -47,7 +47,7 @@ fn misspelled_key(current: Option<&Value>, patch: &Value, path: &str) -> Option<
         Value::Object(changes) => {
             let existing = current.and_then(Value::as_object);
             for (key, change) in changes {
-                let at = format!("{path}/{}", key.escape_default());
+                let at = below(path, &Value::from(key.as_str()));
                 let folded = go_fold(key);
                 let twin = |other: &String| other != key && go_fold(other) == folded;
                 if !key.is_ascii()
@@ -66,8 +66,19 @@ fn misspelled_key(current: Option<&Value>, patch: &Value, path: &str) -> Option<
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, item)| misspelled_key(None, item, &format!("{path}/{i}"))),
+            .find_map(|(i, item)| misspelled_key(None, item, &below(path, &Value::from(i)))),
         _ => None,
+    }
+}
+
+/// `path` (keys as JSON strings, indices as numbers, comma-separated) one step further down.
+/// Keys are quoted apart, never joined by `/` or `.`: a setting's secret holding one (a proxy
+/// token `a/b`) would otherwise be made of two keys the caller sent apart, and masked in the
+/// refusal only when the caller guessed it right (review40 S1).
+fn below(path: &str, step: &Value) -> String {
+    match path {
+        "" => step.to_string(),
+        _ => format!("{path},{step}"),
     }
 }
 
@@ -75,6 +86,17 @@ fn misspelled_key(current: Option<&Value>, patch: &Value, path: &str) -> Option<
 /// `>Child` names the type of the field's value (or of each item of its list). A field without
 /// one holds a scalar, free text or a map whose keys are the user's (labels, `valuesObject`).
 const APPLICATION_FIELDS: &str = include_str!("application_fields.txt");
+
+/// Whether `name` is a field of any of the Application's object types ([`APPLICATION_FIELDS`]),
+/// not a key of a map the user writes (labels, `valuesObject`).
+pub fn is_application_field(name: &str) -> bool {
+    APPLICATION_FIELDS.lines().any(|line| {
+        let fields = line.split_once(": ").map_or("", |(_, fields)| fields);
+        fields
+            .split(' ')
+            .any(|field| field.split('>').next() == Some(name))
+    })
+}
 
 /// The fields of `type_name` in [`APPLICATION_FIELDS`]: each name with its value's type.
 fn fields_of(type_name: &str) -> impl Iterator<Item = (&'static str, Option<&'static str>)> {
@@ -96,7 +118,7 @@ fn field_misspelled(patch: &Value, type_name: Option<&str>, path: &str) -> Optio
     let type_name = type_name?;
     match patch {
         Value::Object(changes) => changes.iter().find_map(|(key, change)| {
-            let at = format!("{path}/{}", key.escape_default());
+            let at = below(path, &Value::from(key.as_str()));
             let folded = go_fold(key);
             let mut fields = fields_of(type_name);
             match fields.find(|(name, _)| go_fold(name) == folded) {
@@ -105,10 +127,9 @@ fn field_misspelled(patch: &Value, type_name: Option<&str>, path: &str) -> Optio
                 None => None,
             }
         }),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| field_misspelled(item, Some(type_name), &format!("{path}/{i}"))),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            field_misspelled(item, Some(type_name), &below(path, &Value::from(i)))
+        }),
         _ => None,
     }
 }

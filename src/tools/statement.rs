@@ -226,14 +226,19 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// `parent.key`, or `parent["key"]` when the key is not a plain name (so a key holding a dot
-/// cannot pass for a deeper path).
+/// `parent.key` for a field of the Application (`spec.source.helm`), `parent["key"]` for any
+/// other key: one the user wrote (labels, `valuesObject`), or one that is no plain name (so a
+/// key holding a dot cannot pass for a deeper path). Keys the user wrote are quoted apart,
+/// never joined by a dot: a setting's secret holding one (`pr0xy.T0ken`) would otherwise be
+/// made of two keys a caller sent apart, and masked only when the caller guessed it right
+/// (review40 S2). A path's first key is bare when plain: an argument's name or the app's own.
 fn child(parent: &str, key: &str) -> String {
     let plain = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    match (parent.is_empty(), plain) {
+    let field = plain && (parent.is_empty() || super::patch_spelling::is_application_field(key));
+    match (parent.is_empty(), field) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{parent}.{key}"),
         // Not scrubbed here: a key holding a credential must stay one for [`hidden_change`]
@@ -372,7 +377,7 @@ mod tests {
         assert_eq!(
             changed(before, after),
             [
-                r#"  metadata.labels.owner: (absent) → "x""#,
+                r#"  metadata.labels["owner"]: (absent) → "x""#,
                 r#"  spec.source.repoURL: "https://git.example.com/a" → "https://evil.example.com/x""#,
                 "  spec.syncPolicy.automated.prune: (absent) → true",
             ]
@@ -387,9 +392,22 @@ mod tests {
                 "  a[1]: 2 → 3",
                 "  a[2]: (absent) → 4",
                 r#"  b: "x" → (absent)"#,
-                "  c.d: 1 → (absent)",
+                r#"  c["d"]: 1 → (absent)"#,
                 r#"  c: (absent) → "flat""#,
             ]
+        );
+    }
+
+    /// The fortieth review (S2): keys the user wrote are quoted apart, never joined by a dot,
+    /// so no two of them make a text (a secret holding a dot) that neither is.
+    #[test]
+    fn keys_the_user_wrote_are_quoted_apart() {
+        assert_eq!(
+            changed(
+                json!({"spec": {"source": {"helm": {"valuesObject": {"replicas": 2}}}}}),
+                json!({"spec": {"source": {"helm": {"valuesObject": {"replicas": 2, "pr0xy": {"T0ken": "x"}}}}}})
+            ),
+            [r#"  spec.source.helm.valuesObject["pr0xy"]["T0ken"]: (absent) → "x""#]
         );
     }
 
@@ -406,7 +424,7 @@ mod tests {
                 r#"  resources[0]: {"kind":"ConfigMap","name":"a"}"#,
                 r#"  resources[1].kind: "Secret""#,
                 r#"  resources[1].name: "b""#,
-                "  resources[1].x.deep: 1",
+                r#"  resources[1]["x"]["deep"]: 1"#,
             ]
         );
     }

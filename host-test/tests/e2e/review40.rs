@@ -73,6 +73,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::planting::status_and_body;
 use crate::{PASSWORD, World, harness};
 
 const WRONG: &str = "Adm1n-s3cret-pX";
@@ -82,14 +83,6 @@ const SLASHED_WRONG: &str = "pr0xy/T0ken-r4X";
 /// An extra proxy header value holding `.` (a JWT's segments, a dotted API key).
 const DOTTED: &str = "pr0xy.T0ken-r40";
 const DOTTED_WRONG: &str = "pr0xy.T0ken-r4X";
-
-fn text(response: &crate::CollectedResponse) -> String {
-    format!(
-        "{} {}",
-        response.status,
-        String::from_utf8_lossy(&response.body)
-    )
-}
 
 /// Right vs wrong answer for one probe: `Some(label)` when they read apart.
 fn apart(label: &str, right: &str, wrong: &str) -> Option<String> {
@@ -152,8 +145,7 @@ async fn plugin_patch(env: &host_test::embed::HostEnv, patch: &str) -> String {
 /// The spelling check's refusal names the refused key by its path, keys joined by `/`: two
 /// keys the caller sent apart make a secret holding `/` that neither key as sent holds.
 #[tokio::test]
-#[ignore = "issue 19: review40 S1"]
-async fn review40_finding_s1_patch_path_slash_join_oracle() {
+async fn review40_fixed_s1_patch_path_slash_join_oracle() {
     let mut found = Vec::new();
     // Server.
     let right_world = world_with_header(SLASHED, &[]).await;
@@ -179,8 +171,7 @@ async fn review40_finding_s1_patch_path_slash_join_oracle() {
 
 /// The approval question names each changed field by its path, plain keys joined by `.`.
 #[tokio::test]
-#[ignore = "issue 19: review40 S2"]
-async fn review40_finding_s2_approval_path_dot_join_oracle() {
+async fn review40_fixed_s2_approval_path_dot_join_oracle() {
     let world = world_with_header(DOTTED, &[("require_approval", "true")]).await;
     let ask = |secret: &str| {
         let (a, b) = secret.split_once('.').unwrap();
@@ -257,7 +248,7 @@ async fn review40_held_progress_token_echo() {
                     &body(g),
                 )
                 .await;
-            answers.push(text(&response));
+            answers.push(status_and_body(&response));
         }
         let echoed = ["Adm1n", "ADM1N", "***"]
             .iter()
@@ -345,8 +336,10 @@ async fn review40_held_json_escaped_echoes() {
                 slash_escaped(SLASHED_WRONG),
             ),
         ] {
-            let right = text(&world.http("POST", "/mcp", &headers, &body(&right_g)).await);
-            let wrong = text(&world.http("POST", "/mcp", &headers, &body(&wrong_g)).await);
+            let right =
+                status_and_body(&world.http("POST", "/mcp", &headers, &body(&right_g)).await);
+            let wrong =
+                status_and_body(&world.http("POST", "/mcp", &headers, &body(&wrong_g)).await);
             if right.contains(PASSWORD) || right.contains(SLASHED) || right.contains("***") {
                 reached += 1;
             }
@@ -384,13 +377,13 @@ async fn review40_held_plugin_escaped_patch_text() {
 const DNS_SECRET: &str = "correct-horse-r40-staple";
 const DNS_WRONG: &str = "correct-horse-r40-stapxe";
 
-/// The live feed's notifications are cleaned of ALL the settings' secrets
+/// The live feed's notifications were cleaned of ALL the settings' secrets
 /// (`feed/watch.rs` `Scrubbing`, `OwnSecrets::of`), not of those the caller did not send: an
-/// app the caller named (created under its guess, subscribed to by its URI) is told as
-/// `argocd/***` when the guess is right, by name when it is wrong.
+/// app the caller named (created under its guess, subscribed to by its URI) was told as
+/// `argocd/***` when the guess was right, by name when it was wrong. Fixed: the feed is
+/// cleaned of the secrets the subscribing request did not send.
 #[tokio::test]
-#[ignore = "issue 19: review40 S3"]
-async fn review40_finding_s3_feed_masks_what_the_caller_named() {
+async fn review40_fixed_s3_feed_masks_what_the_caller_named() {
     let world = world_with_header(DNS_SECRET, &[]).await;
     for name in [DNS_SECRET, DNS_WRONG] {
         let created = world
@@ -460,9 +453,13 @@ async fn review40_finding_s3_feed_masks_what_the_caller_named() {
         let update = next().await.expect("a notification");
         told.push(update.to_string());
     }
-    let found: Vec<String> = apart("feed change", &told[0], &told[1])
-        .into_iter()
-        .collect();
+    // Each told with its own name as "GUESS": the rest must read alike.
+    let (right, wrong) = (
+        told[0].replace(DNS_SECRET, "GUESS"),
+        told[1].replace(DNS_WRONG, "GUESS"),
+    );
+    assert_eq!(right, wrong);
+    let found: Vec<String> = apart("feed change", &right, &wrong).into_iter().collect();
     assert!(
         told[0].contains(DNS_SECRET) || told[0].contains("***"),
         "not reached: {}",
@@ -480,8 +477,7 @@ const UMLAUT: &str = "R40-p\u{e4}sswort-Zq9";
 /// character past printable ASCII escaped `\u{…}`: a settings secret Argo CD quotes there (a
 /// revision, a path) must not come out in that spelling either.
 #[tokio::test]
-#[ignore = "issue 19: review40 S4"]
-async fn review40_finding_s4_approval_question_rust_escape_leak() {
+async fn review40_fixed_s4_approval_question_rust_escape_leak() {
     let world = world_with_header(UMLAUT, &[("require_approval", "true")]).await;
     {
         let mut state = world.standin.state();

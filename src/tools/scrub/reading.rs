@@ -268,13 +268,28 @@ fn json_escape(bytes: &[u8], i: usize) -> Option<Unit> {
             escaped(if code.is_ascii() { code } else { OTHER }, run + 3)
         }
         b'u' => {
-            let hex = bytes.get(at + 1..at + 5)?;
-            let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            // JSON's `\u00e4`, or Rust's `\u{e4}` (1 to 6 digits), as `escape_default` and the
+            // approval question write a character.
+            let braced = bytes.get(at + 1) == Some(&b'{');
+            let (digits, len) = if braced {
+                let count = bytes
+                    .get(at + 2..)?
+                    .iter()
+                    .take(7)
+                    .position(|b| *b == b'}')?;
+                (at + 2..at + 2 + count, count + 2)
+            } else {
+                (at + 1..at + 5, 4)
+            };
+            let hex = std::str::from_utf8(bytes.get(digits)?).ok()?;
+            let code = u32::from_str_radix(hex, 16)
+                .ok()
+                .filter(|_| !hex.is_empty())?;
             let ch = u8::try_from(code)
                 .ok()
                 .filter(u8::is_ascii)
                 .unwrap_or(OTHER);
-            escaped(ch, run + 5)
+            escaped(ch, run + 1 + len)
         }
         _ => None,
     }
@@ -372,6 +387,28 @@ mod tests {
         assert_eq!(unit(bytes, 5), quote);
         assert_eq!(unit(bytes, 6).len, RUN_MOST);
         assert_eq!(json_escape(b"\\\\z", 0), None);
+    }
+
+    /// The fortieth review (S4): Rust's `\u{…}` (as the approval question writes a character
+    /// past ASCII) is read for what it stands for, like JSON's `\u00e4`, also quoted again.
+    #[test]
+    fn rust_escapes_are_read_for_what_they_stand_for() {
+        let read = |text: &str| json_escape(text.as_bytes(), 0);
+        let unit = |ch, len| {
+            Some(Unit {
+                ch,
+                len,
+                escaped: true,
+            })
+        };
+        assert_eq!(read(r"\u{41}x"), unit(b'A', 6));
+        assert_eq!(read(r"\u{00e4}x"), unit(OTHER, 8));
+        assert_eq!(read(r"\u{10ffff}"), unit(OTHER, 10));
+        assert_eq!(read(r"\\u{e4}"), unit(OTHER, 7));
+        assert_eq!(read(r"\u00e4"), unit(OTHER, 6));
+        for broken in [r"\u{}", r"\u{1234567}", r"\u{e4", r"\u{zz}"] {
+            assert_eq!(read(broken), None, "{broken}");
+        }
     }
 
     #[test]
