@@ -66,6 +66,7 @@ mod review37;
 mod review38;
 mod review39;
 mod review4;
+mod review42;
 mod review5;
 mod review6;
 mod review7;
