@@ -68,6 +68,7 @@ mod review39;
 mod review4;
 mod review40;
 mod review41;
+mod review42;
 mod review5;
 mod review6;
 mod review7;
