@@ -893,6 +893,17 @@ fn names_credential_parts(name: &str) -> bool {
     if words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str())) {
         return true;
     }
+    // Keys of a credential's kind, as a word after the kind: `API_KEYS`, `serviceKeys`,
+    // `unseal_keys_b64`; not `keys` alone (a JSON Web Key Set's public keys) nor
+    // `authorizedKeys`.
+    let mut kind = String::new();
+    for word in words(name) {
+        let word = word.to_ascii_lowercase();
+        if word == "keys" && is_run_together_key(&format!("{kind}key")) {
+            return true;
+        }
+        kind = word;
+    }
     // Run together with another word: `requirepass`, `storepass`, `DBPASS`, `ROOTPW`,
     // `masterauth` (Redis, keytool, env files); not `bypass`, `compass`, `oauth`.
     const ENDINGS: [&str; 3] = ["pass", "pwd", "pw"];
@@ -903,7 +914,9 @@ fn names_credential_parts(name: &str) -> bool {
             .iter()
             .any(|ending| word.ends_with(ending) && word.len() > ending.len())
             && !NOT.contains(&word.as_str());
-        run_together_pass || is_run_together_key(&word)
+        run_together_pass
+            || is_run_together_key(&word)
+            || word.strip_suffix('s').is_some_and(is_run_together_key)
     })
 }
 
@@ -921,13 +934,20 @@ const PASSWORD_SPELLINGS: [&str; 7] = [
     "wachtwoord",
 ];
 
-/// Last words of a name that hold a credential as one value, and only then: signed URLs'
-/// signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions, JSON Web Tokens and HMACs by
-/// those names, one-time passwords and their seeds. The text rules hide the query parameters of
+/// Last words of a name that hold a credential as one value, and only then: personal access
+/// tokens and PINs, signed URLs' signatures (Azure SAS `sig`, S3 `X-Amz-Signature`), sessions,
+/// JSON Web Tokens and HMACs by those names, one-time passwords and their seeds. The text rules hide the query parameters of
 /// these names too, so a name means the same wherever it stands. As a word elsewhere in a name
 /// they name a setting (`sessionAffinity`, `signatureVersion`, `jwtIssuer`, `otpLength`), and a
 /// map under them holds settings (`session: {timeout: 30m}`): it is judged key by key.
-const CREDENTIAL_VALUE_WORDS: [&str; 12] = [
+const CREDENTIAL_VALUE_WORDS: [&str; 16] = [
+    // A personal access token (`GITHUB_PAT`, the Azure DevOps CLI's `AZURE_DEVOPS_EXT_PAT`) and
+    // a PIN (`PKCS11_PIN`, SoftHSM's `HSM_SO_PIN`); as a word elsewhere (`pinDigests`) no
+    // credential.
+    "pat",
+    "pats",
+    "pin",
+    "pins",
     "sig",
     "signature",
     "session",
@@ -972,7 +992,10 @@ fn names_a_credential_value(name: &str) -> bool {
 /// credentials (`monkey`, `hotkey`, `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
 /// Objects and text share the list, so a name means the same wherever it stands.
 fn is_run_together_key(word: &str) -> bool {
-    const KEY_KINDS: [&str; 31] = [
+    const KEY_KINDS: [&str; 33] = [
+        // PagerDuty's integration keys (`serviceKeys`), Vault's unseal keys.
+        "service",
+        "unseal",
         "master",
         "app",
         "api",
@@ -1265,6 +1288,12 @@ mod tests {
             "bearer",
             "apiKeys",
             "accessKey",
+            "API_KEYS",
+            "serviceKeys",
+            "unseal_keys_b64",
+            "deploykeys",
+            "GITHUB_PAT",
+            "hsmPin",
         ] {
             assert!(looks_like_credential(name), "{name}");
         }
@@ -1280,6 +1309,9 @@ mod tests {
             "keyboard",
             "keys",
             "authorizedKeys",
+            "publicKeys",
+            "pinDigests",
+            "path",
             "authority",
             "passive",
             "power",

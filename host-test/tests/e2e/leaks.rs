@@ -410,7 +410,8 @@ async fn plugin_call(env: &HostEnv, tool: &str, a: &Value) -> Result<String, Str
         "list_argocd_clusters" => p.call_list_argocd_clusters(s, None, None, None).await,
         "get_argocd_cluster" => p.call_get_argocd_cluster(s, &req("cluster"), None).await,
         "list_argocd_repositories" => {
-            p.call_list_argocd_repositories(s, None, number("limit"), None)
+            // (limit, offset, profile)
+            p.call_list_argocd_repositories(s, number("limit"), None, None)
                 .await
         }
         "sync_argocd_app" => {

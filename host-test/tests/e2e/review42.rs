@@ -583,8 +583,7 @@ async fn review42_held_approval_questions_of_wider_changes() {
 /// singular (`API_KEY`, `encryptionKey`) is hidden: as a ConfigMap's keys, an env entry, YAML
 /// text (Argo CD notifications' PagerDuty v2 `serviceKeys`) and an env file.
 #[tokio::test]
-#[ignore = "issue 19: review42 K1"]
-async fn review42_finding_k1_plural_key_names() {
+async fn review42_fixed_k1_plural_key_names() {
     let shapes: Vec<LiveShape> = vec![
         (
             "plural key names as ConfigMap keys",
@@ -627,8 +626,7 @@ async fn review42_finding_k1_plural_key_names() {
 
 /// K1 in free text (a condition message): an env line, JSON, a Helm `--set`.
 #[tokio::test]
-#[ignore = "issue 19: review42 K1"]
-async fn review42_finding_k1_plural_key_names_in_text() {
+async fn review42_fixed_k1_plural_key_names_in_text() {
     let shapes = [
         (
             "env line",
@@ -734,8 +732,7 @@ async fn review42_held_argocd_config_maps() {
 /// K2: personal access tokens and PINs by their usual short names (`GITHUB_PAT`, the
 /// Azure DevOps CLI's `AZURE_DEVOPS_EXT_PAT`, an HSM's `PKCS11_PIN`).
 #[tokio::test]
-#[ignore = "issue 19: review42 K2"]
-async fn review42_finding_k2_pat_and_pin_names() {
+async fn review42_fixed_k2_pat_and_pin_names() {
     let shapes: Vec<LiveShape> = vec![(
         "pat and pin names",
         json!({"apiVersion": "apps/v1", "kind": "Deployment",

@@ -210,7 +210,10 @@ fn indexed_name(bytes: &[u8], end: usize) -> Option<(usize, String)> {
     })?;
     let key = std::str::from_utf8(&bytes[inner_start..inner_end]).ok()?;
     let key = key.trim_matches(['"', '\'', '\\']);
-    if key.is_empty() || !key.bytes().all(name_byte) {
+    // `keys[0]=…`, `keys[]=…` (Helm's `--set` list items, PHP's and Rails' lists): a position,
+    // so the name is the list's.
+    let position = key.bytes().all(|b| b.is_ascii_digit());
+    if !position && !key.bytes().all(name_byte) {
         return None;
     }
     let from = bytes[..open]
@@ -218,7 +221,12 @@ fn indexed_name(bytes: &[u8], end: usize) -> Option<(usize, String)> {
         .rposition(|b| !name_byte(*b))
         .map_or(0, |p| p + 1)
         .max(open.saturating_sub(LONGEST_NAME));
-    Some((from, key.to_owned()))
+    let name = if position {
+        std::str::from_utf8(&bytes[from..open]).ok()?
+    } else {
+        key
+    };
+    (!name.is_empty()).then(|| (from, name.to_owned()))
 }
 
 /// Helm's `--set env[0].name=DB_PASSWORD --set env[0].value=…` (also `,`-separated): whether the
@@ -836,6 +844,24 @@ mod tests {
             "%25=",
         ] {
             let _ = masked(text);
+        }
+    }
+
+    /// The forty-second review (K1): a list item by its position (`--set encryptionKeys[0]=…`,
+    /// `keys[]=…`) is named by its list.
+    #[test]
+    fn a_list_item_is_named_by_its_list() {
+        for text in [
+            "helm template --set encryptionKeys[0]=S33Dx",
+            "--set apiKey[12]=S33Dx",
+            "tokens[]=S33Dx",
+            "x=1&api_keys%5B0%5D=S33Dx",
+        ] {
+            let shown = super::super::without_credentials(text);
+            assert!(!shown.contains("S33Dx"), "{text} => {shown}");
+        }
+        for text in ["--set replicas[0]=3", "items[]=apple"] {
+            assert_eq!(super::super::without_credentials(text), text);
         }
     }
 }
