@@ -890,16 +890,15 @@ fn names_credential_parts(name: &str) -> bool {
         "pwd",
         "pw",
     ];
-    if words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str())) {
+    if name_words(name).any(|word| WORDS.contains(&word.to_ascii_lowercase().as_str())) {
         return true;
     }
     // Keys of a credential's kind, as a word after the kind: `API_KEYS`, `serviceKeys`,
     // `unseal_keys_b64`; not `keys` alone (a JSON Web Key Set's public keys) nor
     // `authorizedKeys`.
-    let mut kind = String::new();
-    for word in words(name) {
-        let word = word.to_ascii_lowercase();
-        if word == "keys" && is_run_together_key(&format!("{kind}key")) {
+    let mut kind = "";
+    for word in name_words(name) {
+        if word.eq_ignore_ascii_case("keys") && is_key_kind(kind) {
             return true;
         }
         kind = word;
@@ -908,7 +907,7 @@ fn names_credential_parts(name: &str) -> bool {
     // `masterauth` (Redis, keytool, env files); not `bypass`, `compass`, `oauth`.
     const ENDINGS: [&str; 3] = ["pass", "pwd", "pw"];
     const NOT: [&str; 5] = ["bypass", "compass", "overpass", "underpass", "trespass"];
-    words(name).any(|word| {
+    name_words(name).any(|word| {
         let word = word.to_ascii_lowercase();
         let run_together_pass = ENDINGS
             .iter()
@@ -976,7 +975,7 @@ const CREDENTIAL_VALUE_PAIRS: [(&[&str], &[&str]); 4] = [
 /// ([`CREDENTIAL_VALUE_WORDS`], [`CREDENTIAL_VALUE_PAIRS`]).
 fn names_a_credential_value(name: &str) -> bool {
     let mut last_two = [""; 2];
-    for word in words(name) {
+    for word in name_words(name) {
         last_two = [last_two[1], word];
     }
     let is = |word: &str, list: &[&str]| list.iter().any(|w| word.eq_ignore_ascii_case(w));
@@ -986,54 +985,70 @@ fn names_a_credential_value(name: &str) -> bool {
             .any(|(first, last)| is(last_two[0], first) && is(last_two[1], last))
 }
 
+/// Credentials' kinds that `key` follows, run together or as the word before (`masterkey`,
+/// `API_KEYS`).
+const KEY_KINDS: [&str; 33] = [
+    // PagerDuty's integration keys (`serviceKeys`), Vault's unseal keys.
+    "service",
+    "unseal",
+    "master",
+    "app",
+    "api",
+    "auth",
+    "ssh",
+    "gpg",
+    "pgp",
+    "access",
+    "secret",
+    "signing",
+    "sign",
+    "encryption",
+    "encrypt",
+    "enc",
+    "crypt",
+    "cipher",
+    "session",
+    "license",
+    "licence",
+    "client",
+    "admin",
+    "root",
+    "shared",
+    "preshared",
+    "deploy",
+    "hmac",
+    "jwt",
+    "ssl",
+    "tls",
+    "priv",
+    "private",
+];
+
 /// A lower-case word that is a credential's kind run together with `key` or `auth`:
 /// `masterkey` (Parse Server), `accesskey`, `privkey`, `authkey` (`TS_AUTHKEY`), `deploykey`,
 /// `presharedkey`, `basicauth`, `apiauth`. Only these kinds: most words ending in `key` are not
 /// credentials (`monkey`, `hotkey`, `routingkey`, `primarykey`, `sortkey`), nor is `oauth`.
 /// Objects and text share the list, so a name means the same wherever it stands.
 fn is_run_together_key(word: &str) -> bool {
-    const KEY_KINDS: [&str; 33] = [
-        // PagerDuty's integration keys (`serviceKeys`), Vault's unseal keys.
-        "service",
-        "unseal",
-        "master",
-        "app",
-        "api",
-        "auth",
-        "ssh",
-        "gpg",
-        "pgp",
-        "access",
-        "secret",
-        "signing",
-        "sign",
-        "encryption",
-        "encrypt",
-        "enc",
-        "crypt",
-        "cipher",
-        "session",
-        "license",
-        "licence",
-        "client",
-        "admin",
-        "root",
-        "shared",
-        "preshared",
-        "deploy",
-        "hmac",
-        "jwt",
-        "ssl",
-        "tls",
-        "priv",
-        "private",
-    ];
     const AUTH_KINDS: [&str; 6] = ["basic", "proxy", "http", "master", "api", "digest"];
-    let kind_of = |suffix: &str, kinds: &[&str]| {
-        word.strip_suffix(suffix)
-            .is_some_and(|kind| kinds.contains(&kind))
-    };
-    kind_of("key", &KEY_KINDS) || kind_of("auth", &AUTH_KINDS)
+    word.strip_suffix("key").is_some_and(is_key_kind)
+        || word
+            .strip_suffix("auth")
+            .is_some_and(|kind| AUTH_KINDS.contains(&kind))
+}
+
+/// Whether `word` (any case) is a credential's kind that `key` follows ([`KEY_KINDS`]).
+fn is_key_kind(word: &str) -> bool {
+    KEY_KINDS.iter().any(|kind| word.eq_ignore_ascii_case(kind))
+}
+
+/// The words of a name as a credential's name is read: each without the digits it ends with
+/// (`API_KEY2`, `AZURE_STORAGE_KEY1`, `GITHUB_PAT2`, `DB_PASS2` number a credential), none of
+/// digits alone.
+fn name_words(name: &str) -> impl Iterator<Item = &str> {
+    words(name)
+        .map(|word| word.trim_end_matches(|c: char| c.is_ascii_digit()))
+        .filter(|word| !word.is_empty())
 }
 
 /// The words of a name: split at non-alphanumerics and where a lower-case letter or digit is
@@ -1294,6 +1309,10 @@ mod tests {
             "deploykeys",
             "GITHUB_PAT",
             "hsmPin",
+            "API_KEY2",
+            "AZURE_STORAGE_KEY1",
+            "GITHUB_PAT2",
+            "DB_PASS2",
         ] {
             assert!(looks_like_credential(name), "{name}");
         }

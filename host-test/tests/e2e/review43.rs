@@ -195,8 +195,7 @@ async fn review43_held_rollback_to_credentialed_repo_url_is_refused() {
 /// makes the word no credential's: `words` keeps `KEY2` one word, which is not `key`, and no
 /// rule strips the number. Shown whole as ConfigMap keys.
 #[tokio::test]
-#[ignore = "issue 19: review43 N1"]
-async fn review43_finding_n1_digit_glued_key_names() {
+async fn review43_fixed_n1_digit_glued_key_names() {
     let shapes: Vec<LiveShape> = vec![(
         "digit-glued key names as ConfigMap keys",
         config_map(
@@ -221,8 +220,7 @@ async fn review43_finding_n1_digit_glued_key_names() {
 /// (`--set encryptionKeys[0][1]=…`, `apiKeys[][]=…`) is named by nothing: `indexed_name`
 /// takes the name before the last `[`, which is `]`.
 #[tokio::test]
-#[ignore = "issue 19: review43 N1 N2"]
-async fn review43_finding_n1_n2_names_in_text() {
+async fn review43_fixed_n1_n2_names_in_text() {
     let shapes = [
         (
             "env digit",
@@ -309,8 +307,7 @@ const FIELDS_WRONG: &str = "server.name";
 /// key a field by its name alone, wherever it stands: `valuesObject.server.namespace`), so a
 /// secret made of such names and dots is masked only when guessed right.
 #[tokio::test]
-#[ignore = "issue 19: review43 O1"]
-async fn review43_finding_o1_field_named_user_keys_oracle() {
+async fn review43_fixed_o1_field_named_user_keys_oracle() {
     let probe = |secret: &'static str| async move {
         let headers = json!({"X-Proxy-Token": secret}).to_string();
         let world = World::with(
@@ -359,8 +356,7 @@ fn apart(label: &str, right: &str, wrong: &str) -> Option<String> {
 /// `resource_name` a Kubernetes name (matched in any ASCII case), sent apart; joined by a space
 /// they spell a passphrase neither holds, masked only when guessed right.
 #[tokio::test]
-#[ignore = "issue 19: review43 O2"]
-async fn review43_finding_o2_subject_space_join_oracle() {
+async fn review43_fixed_o2_subject_space_join_oracle() {
     let headers = json!({"X-Proxy-Token": SPACED}).to_string();
     let world = World::with(
         host_test::standin::Config::default(),
@@ -440,8 +436,7 @@ const ASKED_WRONG: &str = "get Pr0xy-T0ken-r4x";
 /// {object}"` (`platform.rs` `CanIQuery`), three arguments sent apart joined by spaces: a
 /// secret `word object` or `word word object` is masked only when guessed right.
 #[tokio::test]
-#[ignore = "issue 19: review43 O3"]
-async fn review43_finding_o3_can_i_question_space_join_oracle() {
+async fn review43_fixed_o3_can_i_question_space_join_oracle() {
     let headers = json!({"X-Proxy-Token": ASKED}).to_string();
     let world = World::with(
         host_test::standin::Config::default(),

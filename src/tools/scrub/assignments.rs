@@ -216,6 +216,17 @@ fn indexed_name(bytes: &[u8], end: usize) -> Option<(usize, String)> {
     if !position && !key.bytes().all(name_byte) {
         return None;
     }
+    // `keys[0][1]`, `keys[][]`: the name before every position.
+    let mut open = open;
+    while position && bytes[..open].ends_with(b"]") {
+        let Some(before) = bytes[..open - 1].iter().rposition(|b| *b == b'[') else {
+            break;
+        };
+        if !bytes[before + 1..open - 1].iter().all(u8::is_ascii_digit) {
+            break;
+        }
+        open = before;
+    }
     let from = bytes[..open]
         .iter()
         .rposition(|b| !name_byte(*b))
@@ -855,6 +866,8 @@ mod tests {
             "helm template --set encryptionKeys[0]=S33Dx",
             "--set apiKey[12]=S33Dx",
             "tokens[]=S33Dx",
+            "--set encryptionKeys[0][1]=S33Dx",
+            "apiKeys[][]=S33Dx",
             "x=1&api_keys%5B0%5D=S33Dx",
         ] {
             let shown = super::super::without_credentials(text);

@@ -89,6 +89,11 @@ impl OwnSecrets {
     /// for a password with no lockout behind it. A secret the caller sent is its own
     /// knowledge: left as sent, a right guess reads as a wrong one; every other secret is
     /// still taken out.
+    ///
+    /// A secret of several words counts as sent when the request holds each of its words (in
+    /// any ASCII case, anywhere in it): this server and Argo CD join what a caller sent apart
+    /// (`{kind} {name}` in a refusal, `can_i`'s question, a path of keys), and a right guess
+    /// sent in pieces must read as a wrong one there too.
     pub fn unknown_to(settings: &Settings, request: &[&str]) -> OwnSecrets {
         let all = Self::of(settings);
         let holds = |secrets: &OwnSecrets| {
@@ -96,14 +101,37 @@ impl OwnSecrets {
                 .iter()
                 .any(|text| matches!(secrets.hidden_in(text), Cow::Owned(_)))
         };
+        let secrets = settings.secret_values();
+        let words_of = |secret: &str| -> Vec<String> {
+            let words = secret.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric());
+            words
+                .filter(|word| !word.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect()
+        };
+        // Read in lower case only where a secret has words to look for.
+        let lowered: Vec<String> = if secrets.iter().any(|secret| words_of(secret).len() > 1) {
+            request
+                .iter()
+                .map(|text| text.to_ascii_lowercase())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let holds_words = |secret: &str| {
+            let words = words_of(secret);
+            words.len() > 1
+                && words
+                    .iter()
+                    .all(|word| lowered.iter().any(|text| text.contains(word.as_str())))
+        };
         // Most requests hold none: one reading of each text with every secret decides it.
-        if !holds(&all) {
+        if !holds(&all) && !secrets.iter().any(|secret| holds_words(secret)) {
             return all;
         }
-        let unknown = settings
-            .secret_values()
+        let unknown = secrets
             .into_iter()
-            .filter(|secret| !holds(&Self::of_values(vec![secret])))
+            .filter(|secret| !holds_words(secret) && !holds(&Self::of_values(vec![secret])))
             .collect();
         Self::of_values(unknown)
     }
