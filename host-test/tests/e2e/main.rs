@@ -69,6 +69,7 @@ mod review4;
 mod review40;
 mod review41;
 mod review42;
+mod review44;
 mod review5;
 mod review6;
 mod review7;
