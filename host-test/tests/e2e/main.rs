@@ -70,6 +70,7 @@ mod review40;
 mod review41;
 mod review42;
 mod review43;
+mod review44;
 mod review5;
 mod review6;
 mod review7;
