@@ -58,6 +58,17 @@ fn base64_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
 }
 
+/// Whether `text` holds `word` as a word of its own: no letter or digit just before or after
+/// it (`admin` is not in `administrator`).
+fn holds_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let alphanumeric = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
+    text.match_indices(word).any(|(at, _)| {
+        !alphanumeric(at.checked_sub(1).and_then(|before| bytes.get(before)))
+            && !alphanumeric(bytes.get(at + word.len()))
+    })
+}
+
 fn hex_word(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
@@ -123,7 +134,7 @@ impl OwnSecrets {
             words.len() > 1
                 && words
                     .iter()
-                    .all(|word| lowered.iter().any(|text| text.contains(word.as_str())))
+                    .all(|word| lowered.iter().any(|text| holds_word(text, word)))
         };
         // Most requests hold none: one reading of each text with every secret decides it.
         if !holds(&all) && !secrets.iter().any(|secret| holds_words(secret)) {
@@ -1158,6 +1169,21 @@ mod tests {
             assert!(!guessed.contains("never-shown"), "{sent}: {guessed}");
         }
         assert_eq!(shown(&["pw-never-shown Mcp-T0ken+x/y"]), quoted);
+        // Review43: sent in pieces this server or Argo CD joins (`{kind} {name}`), each word
+        // whole and in any case: left as sent. Words only inside other words: taken out.
+        for sent in [
+            &["{\"kind\":\"PW never\",\"name\":\"shown\"}"][..],
+            &["/mcp", "shown", "{\"a\":[\"never\",\"pw\"]}"][..],
+        ] {
+            assert_eq!(
+                shown(sent),
+                "upstream said pw-never-shown and ***",
+                "{sent:?}"
+            );
+        }
+        for sent in ["pwd nevermore shownup", "pw never", "upward never shown1"] {
+            assert_eq!(shown(&[sent]), "upstream said *** and ***", "{sent}");
+        }
     }
 
     #[test]
