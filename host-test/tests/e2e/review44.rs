@@ -533,8 +533,7 @@ async fn assert_finding(list: &[(&str, &str)]) {
 /// C1: Cisco's `snmp-server community C RO` is hidden at a line's start only: quoted inside a
 /// line (Ansible's `ios_config` item, a timestamped log line) the community is shown.
 #[tokio::test]
-#[ignore = "issue 19: review44 C1"]
-async fn review44_finding_c1_snmp_community_inside_a_line() {
+async fn review44_fixed_c1_snmp_community_inside_a_line() {
     assert_finding(&[
         (
             "ansible ios item",
@@ -556,8 +555,7 @@ async fn review44_finding_c1_snmp_community_inside_a_line() {
 /// connection logs the password as a positional argument: `PDO->__construct('mysql:…',
 /// 'root', 'pw')`, `mysqli->real_connect('db', 'root', 'pw', 'app')`, `mysqli_connect(…)`.
 #[tokio::test]
-#[ignore = "issue 19: review44 C2"]
-async fn review44_finding_c2_php_stack_frame_arguments() {
+async fn review44_fixed_c2_php_stack_frame_arguments() {
     assert_finding(&[
         ("pdo frame", "PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [1045] Access denied for user 'root'@'10.0.0.5' (using password: YES) in /var/www/html/db.php:4\nStack trace:\n#0 /var/www/html/db.php(4): PDO->__construct('mysql:host=db;d...', 'root', '%S%')\n#1 {main}"),
         ("pdo new", "new PDO('mysql:host=db;dbname=app', 'root', '%S%')"),
@@ -570,8 +568,7 @@ async fn review44_finding_c2_php_stack_frame_arguments() {
 /// C3: a CI step traced by the shell (`set -x`) logs GitHub Actions' `::add-mask::VALUE`, the
 /// command that declares VALUE a secret: the value is shown.
 #[tokio::test]
-#[ignore = "issue 19: review44 C3"]
-async fn review44_finding_c3_add_mask_value() {
+async fn review44_fixed_c3_add_mask_value() {
     assert_finding(&[
         ("add-mask", "::add-mask::%S%"),
         ("traced add-mask", "+ echo '::add-mask::%S%'"),

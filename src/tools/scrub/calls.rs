@@ -40,6 +40,10 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         let (third, quoted) = arguments[2];
         return quoted.then_some(third);
     }
+    if let Some(position) = password_position(&bytes[..i]) {
+        let (found, quoted) = *arguments.get(position)?;
+        return quoted.then_some(found);
+    }
     let (second, true) = *arguments.get(1)? else {
         return None;
     };
@@ -55,6 +59,32 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
         && callee.len() >= 4
         && callee[callee.len() - 4..].eq_ignore_ascii_case(b"auth");
     (named || auth).then_some(second)
+}
+
+/// Connecting calls that take the password by its position, as a stack trace prints them (PHP
+/// before 8.2 prints a frame's arguments: a refused login logs `PDO->__construct('mysql:…',
+/// 'root', 'PW')`): the callee's last words (case ignored) and the password's place.
+const PASSWORD_POSITIONS: [(&str, usize); 6] = [
+    // `new PDO(dsn, user, PW)`, `PDO->__construct(…)`.
+    ("pdo", 2),
+    ("pdo->__construct", 2),
+    // `new mysqli(host, user, PW, db)`, `mysqli->real_connect(…)`, `mysqli_connect(…)`.
+    ("mysqli", 2),
+    ("->real_connect", 2),
+    ("mysqli_connect", 2),
+    // Java's `DriverManager.getConnection(url, user, PW)`.
+    ("drivermanager.getconnection", 2),
+];
+
+/// Where the call written just before a bracket ([`PASSWORD_POSITIONS`], `before` ending
+/// where the bracket opens) takes the password, if it is one of those.
+fn password_position(before: &[u8]) -> Option<usize> {
+    PASSWORD_POSITIONS.iter().find_map(|(name, position)| {
+        let name = name.as_bytes();
+        let at = before.len().checked_sub(name.len())?;
+        let whole = at == 0 || !callee_byte(before[at - 1]) || name[0] == b'-';
+        (whole && before[at..].eq_ignore_ascii_case(name)).then_some(*position)
+    })
 }
 
 /// A credential's value starting at `start` that is a tuple or a call (`auth=('u', '…')`,
@@ -254,6 +284,38 @@ mod tests {
             "put(\"token\",",
         ] {
             assert_eq!(without_credentials(kept), kept, "{kept}");
+        }
+    }
+
+    /// The forty-fourth review (C2): connecting calls a stack trace prints with the password by
+    /// its position; a variable there, or another call, keeps its arguments.
+    #[test]
+    fn a_connecting_calls_password_by_position_is_hidden() {
+        for (text, shown) in [
+            (
+                "#0 db.php(4): PDO->__construct('mysql:host=db', 'root', 'Pw1x')",
+                "#0 db.php(4): PDO->__construct('mysql:host=db', 'root', '***')",
+            ),
+            (
+                "new PDO('mysql:host=db', 'root', 'Pw1x')",
+                "new PDO('mysql:host=db', 'root', '***')",
+            ),
+            (
+                "mysqli->real_connect('db', 'root', 'Pw1x', 'app')",
+                "mysqli->real_connect('db', 'root', '***', 'app')",
+            ),
+            (
+                "mysqli_connect('db', 'root', 'Pw1x', 'app')",
+                "mysqli_connect('db', 'root', '***', 'app')",
+            ),
+            (
+                "DriverManager.getConnection(\"jdbc:x\", \"u\", \"Pw1x\")",
+                "DriverManager.getConnection(\"jdbc:x\", \"u\", \"***\")",
+            ),
+            ("new PDO($dsn, $user, $pass)", "new PDO($dsn, $user, $pass)"),
+            ("myPDO('a', 'b', 'c')", "myPDO('a', 'b', 'c')"),
+        ] {
+            assert_eq!(super::super::without_credentials(text), shown, "{text}");
         }
     }
 }

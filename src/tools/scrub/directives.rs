@@ -25,6 +25,14 @@ use crate::tools::masking::names_a_place;
 /// A credential at `i` written in one of the shapes above: the span to hide.
 pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let first = bytes[i];
+    if first == b':' {
+        return add_mask(bytes, i);
+    }
+    if first | 0x20 == b's'
+        && let Some(found) = snmp_community_in_line(bytes, i)
+    {
+        return Some(found);
+    }
     if first == b'"' || first == b'\\' {
         if !matches!(opening(bytes, i), Some(Opening::Line)) {
             return encryption_key(bytes, i);
@@ -59,6 +67,52 @@ pub fn credential(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
             .or_else(|| snmp_privacy_key(bytes, i))
             .or_else(|| encryption_key(bytes, i)),
     }
+}
+
+/// GitHub Actions' `::add-mask::VALUE` at `i`, the command that declares VALUE a secret (a step
+/// traced with `set -x` logs it): the value, to its line's end or the quote the command was
+/// written in.
+fn add_mask(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    const COMMAND: &[u8] = b"::add-mask::";
+    let start = i + COMMAND.len();
+    if !bytes.get(i..start)?.eq_ignore_ascii_case(COMMAND) {
+        return None;
+    }
+    let quote = i
+        .checked_sub(1)
+        .map(|before| bytes[before])
+        .filter(|b| matches!(b, b'\'' | b'"'));
+    let end = (start..bytes.len())
+        .find(|at| is_break(bytes, *at) || Some(bytes[*at]) == quote)
+        .unwrap_or(bytes.len());
+    (end > start).then_some((start, end))
+}
+
+/// Cisco's `snmp-server community C RO` (or `RW`, with an access list after it) quoted inside a
+/// line (Ansible's `(item=snmp-server community C RO)`, after a log's timestamp): the community.
+/// At a line's start [`argument_directive`] reads it; inside one, `RO` or `RW` after it is
+/// what says it is one, so prose naming the directive keeps its words.
+fn snmp_community_in_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    const DIRECTIVE: &[u8] = b"snmp-server";
+    let words_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+    if !words_start
+        || !bytes
+            .get(i..i + DIRECTIVE.len())?
+            .eq_ignore_ascii_case(DIRECTIVE)
+    {
+        return None;
+    }
+    let (start, end, next) = argument(bytes, i + DIRECTIVE.len())?;
+    if !bytes[start..end].eq_ignore_ascii_case(b"community") {
+        return None;
+    }
+    let (found_start, found_end, after) = argument(bytes, next)?;
+    let (mode_start, mode_end, _) = argument(bytes, after)?;
+    let mode = &bytes[mode_start..mode_end];
+    let access = mode.len() >= 2
+        && (mode[..2].eq_ignore_ascii_case(b"ro") || mode[..2].eq_ignore_ascii_case(b"rw"))
+        && !mode.get(2).is_some_and(u8::is_ascii_alphanumeric);
+    access.then_some((found_start, found_end))
 }
 
 /// What comes before the word at `i`.
@@ -1223,6 +1277,31 @@ mod tests {
         for text in crate::testing::mixes(&PIECES, 8, 20_000) {
             let (quick, exhaustive) = super::super::masked_both_ways(&text);
             assert_eq!(quick, exhaustive, "{text:?}");
+        }
+    }
+
+    /// The forty-fourth review (C1, C3): Cisco's community quoted inside a line, with its
+    /// access after it; GitHub Actions' `::add-mask::` value. Prose naming them keeps its words.
+    #[test]
+    fn a_community_inside_a_line_and_a_masked_value_are_hidden() {
+        for (text, shown) in [
+            (
+                "changed: [r1] => (item=snmp-server community C0mm RO)",
+                "changed: [r1] => (item=snmp-server community *** RO)",
+            ),
+            (
+                "ts applying snmp-server community C0mm RW 10",
+                "ts applying snmp-server community *** RW 10",
+            ),
+            ("::add-mask::S3cr3tV\nnext", "::add-mask::***\nnext"),
+            ("+ echo '::add-mask::S3cr3tV'", "+ echo '::add-mask::***'"),
+            (
+                "the snmp-server community string is set",
+                "the snmp-server community string is set",
+            ),
+            ("::add-mask::", "::add-mask::"),
+        ] {
+            assert_eq!(super::super::without_credentials(text), shown, "{text}");
         }
     }
 }
