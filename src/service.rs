@@ -352,32 +352,6 @@ impl<'a, H: Host> ArgoTools<'a, H> {
     }
 }
 
-/// The keys and strings of a JSON `body`, unescaped, apart (NUL between two): what this server
-/// reads of them, where a secret's words sent escaped (`\u0041dm1n`) are found as words.
-fn json_texts(body: &[u8]) -> Option<String> {
-    fn walk(value: &serde_json::Value, out: &mut String) {
-        match value {
-            serde_json::Value::String(text) => {
-                out.push_str(text);
-                out.push('\0');
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, out)),
-            serde_json::Value::Object(fields) => {
-                for (key, item) in fields {
-                    out.push_str(key);
-                    out.push('\0');
-                    walk(item, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let mut out = String::new();
-    walk(&value, &mut out);
-    Some(out)
-}
-
 /// The one entry for HTTP requests addressed to the component: every check happens here, once
 /// (the site, who calls, the transport's rules, the body read once), and the answer comes back
 /// whole or as a stream. Adapters convert their host's request into this and pump the answer.
@@ -399,7 +373,6 @@ pub async fn serve<H: Host>(
     // quoting it: `Mcp-*` headers' base64, the health check's percent-encoded `profile`.
     let mut decoded: Vec<String> = vec![String::from_utf8_lossy(request.body).into_owned()];
     decoded.extend(profile_query(path));
-    decoded.extend(json_texts(request.body));
     let mut sent: Vec<&str> = vec![path];
     for (name, value) in request.headers {
         let mcp = name

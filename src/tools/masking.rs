@@ -1042,12 +1042,26 @@ fn is_key_kind(word: &str) -> bool {
     KEY_KINDS.iter().any(|kind| word.eq_ignore_ascii_case(kind))
 }
 
-/// The words of a name as a credential's name is read: each without the digits it ends with
-/// (`API_KEY2`, `AZURE_STORAGE_KEY1`, `GITHUB_PAT2`, `DB_PASS2` number a credential), none of
-/// digits alone.
+/// The words of a name as a credential's name is read: each without the number it ends with
+/// (`API_KEY2`, `AZURE_STORAGE_KEY1`, `GITHUB_PAT2`, `DB_PASS2`, `key2b`, `db_pass2x` number a
+/// credential), none of digits alone.
 fn name_words(name: &str) -> impl Iterator<Item = &str> {
     words(name)
-        .map(|word| word.trim_end_matches(|c: char| c.is_ascii_digit()))
+        .map(|word| {
+            let letters = word
+                .bytes()
+                .rev()
+                .take_while(u8::is_ascii_alphabetic)
+                .count();
+            // A number and at most two letters after it (`2b`), else the digits it ends with.
+            let numbered = &word[..word.len() - letters];
+            let bare = numbered.trim_end_matches(|c: char| c.is_ascii_digit());
+            if letters <= 2 && bare.len() < numbered.len() {
+                bare
+            } else {
+                word.trim_end_matches(|c: char| c.is_ascii_digit())
+            }
+        })
         .filter(|word| !word.is_empty())
 }
 
@@ -1313,6 +1327,8 @@ mod tests {
             "AZURE_STORAGE_KEY1",
             "GITHUB_PAT2",
             "DB_PASS2",
+            "key2b",
+            "db_pass2x",
         ] {
             assert!(looks_like_credential(name), "{name}");
         }
@@ -1331,6 +1347,12 @@ mod tests {
             "publicKeys",
             "pinDigests",
             "path",
+            "ipv4",
+            "http2",
+            "k8s",
+            "sha256sum",
+            "oauth2",
+            "x509v3",
             "authority",
             "passive",
             "power",

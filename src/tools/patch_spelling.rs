@@ -98,6 +98,19 @@ pub fn is_application_field(name: &str) -> bool {
     })
 }
 
+/// Whether `name` is a field that holds an object of the Application's types (or a list of
+/// them): `spec`, `source`, `helm`; not a map the user writes (`valuesObject`, `labels`).
+pub fn field_holds_fields(name: &str) -> bool {
+    APPLICATION_FIELDS.lines().any(|line| {
+        let fields = line.split_once(": ").map_or("", |(_, fields)| fields);
+        fields.split(' ').any(|field| {
+            field
+                .split_once('>')
+                .is_some_and(|(field, _)| field == name)
+        })
+    })
+}
+
 /// The fields of `type_name` in [`APPLICATION_FIELDS`]: each name with its value's type.
 fn fields_of(type_name: &str) -> impl Iterator<Item = (&'static str, Option<&'static str>)> {
     APPLICATION_FIELDS

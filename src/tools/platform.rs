@@ -615,7 +615,9 @@ impl Tool for CanIQuery {
         let answer: CanIResponse = client.get(&path, "the permission check").await?;
         Ok(CanI {
             allowed: answer.value.as_deref() == Some("yes"),
-            question: format!("{} {} {}", args.resource, args.action, args.object),
+            // Each part quoted apart: joined by spaces, two parts could spell a secret neither
+            // holds, hidden only when guessed right (review43 O3).
+            question: format!("{:?} {:?} {:?}", args.resource, args.action, args.object),
         })
     }
 }

@@ -226,8 +226,9 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// `parent.key` for a field of the Application (`spec.source.helm`), `parent["key"]` for any
-/// other key: one the user wrote (labels, `valuesObject`), or one that is no plain name (so a
+/// `parent.key` for a field of the Application under one that holds its fields
+/// (`spec.source.helm`), `parent["key"]` for any other key: one the user wrote (labels,
+/// `valuesObject`, even one named like a field: `valuesObject["server"]`), or one that is no plain name (so a
 /// key holding a dot cannot pass for a deeper path). Keys the user wrote are quoted apart,
 /// never joined by a dot: a setting's secret holding one (`pr0xy.T0ken`) would otherwise be
 /// made of two keys a caller sent apart, and masked only when the caller guessed it right
@@ -237,7 +238,18 @@ fn child(parent: &str, key: &str) -> String {
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let field = plain && (parent.is_empty() || super::patch_spelling::is_application_field(key));
+    // Under a path's first key (an argument's name, the app's own `spec`) or a field that
+    // holds the Application's objects (`spec.source`, `sources[0]`); not under a map the user
+    // writes (`valuesObject`, `labels`) or a key quoted before.
+    let under_fields = || {
+        let last = parent.rsplit('.').next().unwrap_or(parent);
+        let last = last.split('[').next().unwrap_or(last);
+        let first_key = !parent.contains(['.', '[']);
+        !parent.ends_with("\"]") && (first_key || super::patch_spelling::field_holds_fields(last))
+    };
+    let field = plain
+        && (parent.is_empty()
+            || (under_fields() && super::patch_spelling::is_application_field(key)));
     match (parent.is_empty(), field) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{parent}.{key}"),
@@ -408,6 +420,14 @@ mod tests {
                 json!({"spec": {"source": {"helm": {"valuesObject": {"replicas": 2, "pr0xy": {"T0ken": "x"}}}}}})
             ),
             [r#"  spec.source.helm.valuesObject["pr0xy"]["T0ken"]: (absent) → "x""#]
+        );
+        // Review43 O1: a key the user wrote named like a field is quoted too.
+        assert_eq!(
+            changed(
+                json!({"spec": {"source": {"helm": {"valuesObject": {"replicas": 2}}}}}),
+                json!({"spec": {"source": {"helm": {"valuesObject": {"replicas": 2, "server": {"namespace": "x"}}}}}})
+            ),
+            [r#"  spec.source.helm.valuesObject["server"]["namespace"]: (absent) → "x""#]
         );
     }
 

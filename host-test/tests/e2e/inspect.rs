@@ -70,7 +70,7 @@ async fn one_live_resource_with_secrets_masked() {
         )
         .await;
     assert!(
-        missing.contains("not found as part of application"),
+        missing.contains("Deployment 'other' of application 'guestbook' is not one of the application's resources"),
         "{missing}"
     );
 }

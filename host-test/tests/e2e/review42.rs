@@ -116,11 +116,14 @@ use crate::{PASSWORD, World, harness};
 /// `certData`, labels and annotations) and for a repository (`Repository.Sanitized()` keeps
 /// `proxy`, `noProxy`, `username`, `githubAppID`), each holding `S33D`.
 const CLUSTER_PROXY_PW: &str = "S33D-r42-cluster-proxy-pw";
+const LINK_TOKEN: &str = "S33D-r44-link-token";
+const LINK_API_KEY: &str = "S33D-r44-link-api-key";
+const LINK_PASSWORD: &str = "S33D-r44-link-pw";
 const CLUSTER_MESSAGE_PW: &str = "S33D-r42-cluster-message-pw";
 const REPO_PROXY_PW: &str = "S33D-r42-repo-proxy-pw";
 const REPO_MESSAGE_PW: &str = "S33D-r42-repo-message-pw";
 
-async fn seeded(variables: &[(&str, &str)]) -> World {
+pub(crate) async fn seeded(variables: &[(&str, &str)]) -> World {
     let mut all = vec![("argocd_username", "admin"), ("argocd_password", PASSWORD)];
     all.extend_from_slice(variables);
     let world = World::with(
@@ -137,6 +140,19 @@ async fn seeded(variables: &[(&str, &str)]) -> World {
 
 fn plant_platform(world: &World) {
     let mut state = world.standin.state();
+    // Review44: Argo CD's app links (`application.links`, `link.argocd.argoproj.io/*`) whose
+    // URL holds a token in its query and a password as userinfo, and whose description an
+    // API key.
+    state.app_links.push((
+        "Grafana".into(),
+        format!("https://grafana.example.com/d/abc?orgId=1&auth_token={LINK_TOKEN}&var-app={{{{.app.metadata.name}}}}"),
+        format!("dashboard; apiKey={LINK_API_KEY}"),
+    ));
+    state.app_links.push((
+        "Logs".into(),
+        format!("https://logs:{LINK_PASSWORD}@kibana.example.com/app/discover#/?_a=(query:(language:kuery,query:'app:x'))"),
+        String::new(),
+    ));
     state.review_clusters.push(json!({
         "server": "https://k8s-r42.example.com:6443", "name": "r42-proxied",
         "labels": {"env": "r42", "addons": "enabled"},
@@ -157,7 +173,7 @@ fn plant_platform(world: &World) {
 }
 
 /// Every place a seeded secret shows in `answer`.
-fn shown(label: &str, answer: &str) -> Vec<String> {
+pub(crate) fn shown(label: &str, answer: &str) -> Vec<String> {
     let mut found = Vec::new();
     for secret in credentials::SECRETS {
         if answer.contains(secret) {
@@ -468,6 +484,8 @@ async fn review42_held_every_tool_of_the_server() {
         "https://git.example.com/platform/vault-multi-values.git",
         "r42-r42-proxied",
         "Authorization: ***",
+        "grafana.example.com/d/abc",
+        "kibana.example.com",
         "progress",
     ] {
         assert!(unescaped.contains(evidence), "never reached: {evidence}");

@@ -384,8 +384,9 @@ async fn review43_fixed_o2_subject_space_join_oracle() {
     };
     let right = server(SPACED).await;
     let wrong = server(SPACED_WRONG).await;
+    // Fixed: a kind holding punctuation is refused before Argo CD is asked, alike for both.
     assert!(
-        right.contains("not found as part of application"),
+        right.contains("kind is not a Kubernetes kind"),
         "not reached: {right}"
     );
     found.extend(apart("server get_argocd_resource subject", &right, &wrong));
@@ -417,7 +418,7 @@ async fn review43_fixed_o2_subject_space_join_oracle() {
         plugin.push(answer);
     }
     assert!(
-        plugin[0].contains("not found as part of application"),
+        plugin[0].contains("kind is not a Kubernetes kind"),
         "not reached: {}",
         plugin[0]
     );
@@ -532,4 +533,39 @@ async fn review43_held_rollback_entry_changed_after_the_question() {
         question_in(&ran).contains("registry.r43.example/late"),
         "{ran}"
     );
+}
+
+/// O2 in Argo CD's own refusal, which joins a kind (a word) and a name with spaces: a
+/// passphrase of a word and a name (`Correctkind horse-r43x`) sent as the two was hidden there
+/// only when guessed right. Fixed: that refusal is named as this server names the resource.
+#[tokio::test]
+async fn review43_fixed_o2_argo_cds_own_join_of_kind_and_name() {
+    const SECRET: &str = "Correctkind horse-r43x";
+    let headers = json!({"X-Proxy-Token": SECRET}).to_string();
+    let world = World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("extra_headers", headers.as_str()),
+        ],
+    )
+    .await;
+    let mut answers = Vec::new();
+    for name in ["horse-r43x", "horse-r43y"] {
+        let answer = world
+            .call(
+                "get_argocd_resource",
+                json!({"app_name": "guestbook", "kind": "Correctkind", "resource_name": name}),
+            )
+            .await
+            .to_string();
+        answers.push(answer.replace(name, "NAME"));
+    }
+    assert!(
+        answers[0].contains("is not one of the application's resources"),
+        "{}",
+        answers[0]
+    );
+    assert_eq!(answers[0], answers[1]);
 }

@@ -146,8 +146,7 @@ fn word_list() -> String {
 /// `a1b-c2d-…` licence key) is shown in full, exact case, order and separators, to a caller
 /// whose request holds every short word (~190 KB in an ignored `_meta.note`).
 #[tokio::test]
-#[ignore = "issue 19: review45 L1"]
-async fn review45_finding_l1_all_short_words_unmask_any_short_word_secret() {
+async fn review45_fixed_l1_all_short_words_unmask_any_short_word_secret() {
     let secret = "Kx-9q-Z2-7w";
     let world = header_world(secret).await;
     let plain = answer(&world, None).await;
@@ -167,8 +166,7 @@ async fn review45_finding_l1_all_short_words_unmask_any_short_word_secret() {
 /// Staple`) is shown whole to a caller that sends the whole list (~80 KB): one request, no
 /// guess of order, separators or case.
 #[tokio::test]
-#[ignore = "issue 19: review45 L2"]
-async fn review45_finding_l2_word_list_unmasks_passphrase() {
+async fn review45_fixed_l2_word_list_unmasks_passphrase() {
     let secret = "Correct-Horse-Battery-Staple";
     let world = header_world(secret).await;
     let plain = answer(&world, None).await;
@@ -186,8 +184,7 @@ async fn review45_finding_l2_word_list_unmasks_passphrase() {
 /// L3: the words unordered, in the wrong case: the password `Adm1n-s3cret-pw` shown in its exact
 /// case, order and separators to a caller that sent `PW S3CRET ADM1N`.
 #[tokio::test]
-#[ignore = "issue 19: review45 L3"]
-async fn review45_finding_l3_words_in_any_order_and_case_show_exact_password() {
+async fn review45_fixed_l3_words_in_any_order_and_case_show_exact_password() {
     let world = World::new().await;
     plant_condition(&world, PASSWORD);
     let body = answer(&world, Some("PW S3CRET ADM1N")).await;
@@ -270,7 +267,6 @@ fn review45_held_numbered_credential_names_hidden() {
 /// N1 (low): a credential word with digits and then letters glued after it, lower case, is not
 /// read as the word: `key2b`, `db_pass2x` shown (while `KEY_2A`, `apikey2b`, `DB_PASS2` hide).
 #[test]
-#[ignore = "issue 19: review45 N1"]
 fn review45_finding_n1_digit_then_letter_suffix_shown() {
     for name in ["key2b", "db_pass2x"] {
         let text = format!("{name}=Qz7vLw3pX9");
@@ -283,8 +279,7 @@ fn review45_finding_n1_digit_then_letter_suffix_shown() {
 /// is served), glued to non-ASCII letters (`éKxé9qéZ2é7wé`: `holds_word` takes a non-ASCII byte
 /// for a boundary).
 #[tokio::test]
-#[ignore = "issue 19: review45 L4"]
-async fn review45_finding_l4_words_by_accept_query_and_non_ascii_glue() {
+async fn review45_fixed_l4_words_by_accept_query_and_non_ascii_glue() {
     let secret = "Kx-9q-Z2-7w";
     let world = header_world(secret).await;
     let shown = |body: &str| body.contains(&format!("echoed {secret} back"));
