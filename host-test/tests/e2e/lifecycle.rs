@@ -129,7 +129,9 @@ async fn delete_one_resource() {
     );
     let wrong = world.tool_error("delete_argocd_resource", json!({"app_name": "guestbook", "kind": "ConfigMap", "resource_name": "nope", "confirm": true})).await;
     assert!(
-        wrong.contains("ConfigMap 'nope' of application 'guestbook' is not one of the application's resources"),
+        wrong.contains(
+            "ConfigMap 'nope' of application 'guestbook' is not one of the application's resources"
+        ),
         "{wrong}"
     );
 }
