@@ -270,11 +270,11 @@ pub(super) fn check_patch_is_kept(patch: &Value) -> Result<(), ArgoError> {
             "metadata" => {
                 for field in value.as_object().into_iter().flatten().map(|(k, _)| k) {
                     if !KEPT_METADATA.contains(&field.as_str()) {
-                        return dropped(format!("metadata.{}", field.escape_default()));
+                        return dropped(format!("metadata[{}]", Value::from(field.as_str())));
                     }
                 }
             }
-            other => return dropped(format!("'{}'", other.escape_default())),
+            other => return dropped(Value::from(other).to_string()),
         }
     }
     Ok(())
