@@ -72,6 +72,7 @@ mod review42;
 mod review43;
 mod review44;
 mod review45;
+mod review46;
 mod review5;
 mod review6;
 mod review7;
