@@ -156,14 +156,7 @@ impl Tool for RunResourceAction {
             body["project"] = json!(project);
         }
         let _: Value = client
-            .post(
-                &path,
-                &body,
-                &format!(
-                    "{} {} of application '{}'",
-                    target.kind, target.resource_name, target.app_name
-                ),
-            )
+            .post(&path, &body, &target.resource().subject(&target.app_name))
             .await?;
         Ok(ActionRun {
             resource: format!("{}/{}", target.kind, target.resource_name),

@@ -24,6 +24,24 @@ pub fn check_name(argument: &str, value: &str) -> Result<(), ArgoError> {
     }
 }
 
+/// Refuses a kind that is not a Kubernetes kind (a letter, then letters and digits:
+/// `Deployment`). Argo CD and this server name a resource by kind and name: a kind holding
+/// spaces or punctuation would let two arguments spell a secret neither holds, which the answers
+/// would hide only when guessed right (review43 O2).
+pub fn check_kind(kind: &str) -> Result<(), ArgoError> {
+    let bytes = kind.as_bytes();
+    let valid = bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes.len() <= 63
+        && bytes.iter().all(u8::is_ascii_alphanumeric);
+    if valid {
+        Ok(())
+    } else {
+        Err(ArgoError::invalid_input(
+            "kind is not a Kubernetes kind: use its name as the manifests write it, a letter then letters and digits (Deployment, ConfigMap)",
+        ))
+    }
+}
+
 /// The longest argument a refusal quotes whole.
 const QUOTED_MOST: usize = 128;
 
@@ -192,25 +210,13 @@ pub struct ResourceSelector<'a> {
 
 impl ResourceSelector<'_> {
     /// Refuses a name or namespace that is not a Kubernetes name, and a kind that is not a
-    /// Kubernetes kind (a letter, then letters and digits: `Deployment`). Argo CD's refusal of
-    /// a resource it does not have joins kind, group and name with spaces; a kind holding
-    /// spaces or punctuation would let two arguments spell a secret neither holds, which the
-    /// answers would hide only when guessed right (review43 O2).
+    /// Kubernetes kind ([`check_kind`]).
     pub fn check(&self) -> Result<(), ArgoError> {
         check_name("resource_name", self.name)?;
         if let Some(ns) = self.namespace {
             check_name("namespace", ns)?;
         }
-        let kind = self.kind.as_bytes();
-        let kind_valid = kind.first().is_some_and(u8::is_ascii_alphabetic)
-            && kind.len() <= 63
-            && kind.iter().all(u8::is_ascii_alphanumeric);
-        if !kind_valid {
-            return Err(ArgoError::invalid_input(
-                "kind is not a Kubernetes kind: use its name as the manifests write it, a letter then letters and digits (Deployment, ConfigMap)",
-            ));
-        }
-        Ok(())
+        check_kind(self.kind)
     }
 
     /// `/api/v1/applications/{app}{suffix}` with the resource in the query, names checked.

@@ -334,6 +334,8 @@ impl Tool for GetAppEvents {
         match (&args.resource_kind, &args.resource_name) {
             (None, None) => {}
             (Some(kind), Some(name)) => {
+                super::arguments::check_kind(kind)?;
+                super::arguments::check_name("resource_name", name)?;
                 // Argo CD wants name, namespace and uid of a node of the app's tree.
                 let (tree_path, tree_query) = app_path(
                     &args.app_name,
@@ -353,7 +355,7 @@ impl Tool for GetAppEvents {
                     })
                     .ok_or_else(|| {
                         ArgoError::invalid_input(format!(
-                            "{kind} {name} is not part of application '{}'; see get_argocd_app_resource_tree",
+                            "{kind} '{name}' is not part of application '{}'; see get_argocd_app_resource_tree",
                             args.app_name
                         ))
                     })?;

@@ -281,7 +281,8 @@ async fn review40_held_json_escaped_echoes() {
     let first_escaped = |g: &str| format!("\\u{:04X}{}", g.as_bytes()[0], &g[1..]);
     let last_escaped =
         |g: &str| format!("{}\\u{:04x}", &g[..g.len() - 1], g.as_bytes()[g.len() - 1]);
-    let bodies: Vec<(&str, fn(&str) -> String)> = vec![
+    type Body = fn(&str) -> String;
+    let bodies: Vec<(&str, Body)> = vec![
         ("method", |g| {
             format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{g}","params":{{}}}}"#)
         }),

@@ -90,14 +90,13 @@
 //! approval questions beyond review42's 14 (not repeated); settings, GnuPG keys,
 //! certificates, accounts and repocreds (no tool reads them).
 
-use host_test::standin::{Config, credentials};
 use serde_json::{Value, json};
 
+use crate::World;
 use crate::planting::{
     LiveShape, assert_none, leaks_in_live, plugin_env, plugin_logs, plugin_status,
 };
 use crate::review42::{seeded, shown};
-use crate::{PASSWORD, World};
 
 /// Workload text in real tools' formats, `SEC` standing for the secret (`S33D-r44-<n>`).
 const TEXTS: &[(&str, &str)] = &[

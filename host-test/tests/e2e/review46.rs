@@ -75,8 +75,7 @@ const ALNUM_WRONG: &str = "Pr0xyT0ken r46taix";
 /// FINDING P1: run_argocd_resource_action names the resource `{kind} {name}` unquoted, and the
 /// new rewrite of Argo CD's NotFound puts that subject in the answer.
 #[tokio::test]
-#[ignore = "issue 19: review46 P1"]
-async fn review46_finding_p1_run_action_subject_space_join_oracle() {
+async fn review46_fixed_p1_run_action_subject_space_join_oracle() {
     let world = world_with(ALNUM).await;
     let call = |g: &'static str| {
         let (kind, name) = g.rsplit_once(' ').unwrap();
@@ -104,8 +103,7 @@ const SPACED_WRONG: &str = "Pr0xy-T0ken r46taix";
 
 /// FINDING P2: get_argocd_app_events checks neither kind nor name and joins them with a space.
 #[tokio::test]
-#[ignore = "issue 19: review46 P2"]
-async fn review46_finding_p2_events_kind_name_space_join_oracle() {
+async fn review46_fixed_p2_events_kind_name_space_join_oracle() {
     let world = world_with(SPACED).await;
     let call = |g: &'static str| {
         let (kind, name) = g.rsplit_once(' ').unwrap();
@@ -122,7 +120,12 @@ async fn review46_finding_p2_events_kind_name_space_join_oracle() {
     };
     let right = call(SPACED).await;
     let wrong = call(SPACED_WRONG).await;
-    assert!(wrong.contains("r46taix"), "not reached: {wrong}");
+    // Fixed: a kind holding punctuation is refused alike for both, before anything is read.
+    assert!(
+        wrong.contains("kind is not a Kubernetes kind"),
+        "not reached: {wrong}"
+    );
+    assert_eq!(right, wrong);
     let found = apart("events kind/name", &right, &wrong);
     assert!(found.is_none(), "{found:?}");
 }
@@ -153,4 +156,37 @@ async fn review46_held_get_resource_subject_quoted() {
     );
     let found = apart("get_resource subject", &right, &wrong);
     assert!(found.is_none(), "{found:?}");
+}
+
+/// P2's fix with a kind of letters and digits: the events refusal names the resource `Kind
+/// 'name'`, so kind and name never spell a one-space secret; right and wrong read alike.
+#[tokio::test]
+async fn review46_fixed_p2_events_alphanumeric_kind_is_named_apart() {
+    let headers = json!({"X-Proxy-Token": "Pr0xyT0ken r46tail"}).to_string();
+    let world = World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("extra_headers", headers.as_str()),
+        ],
+    )
+    .await;
+    let mut answers = Vec::new();
+    for name in ["r46tail", "r46taix"] {
+        let answer = world
+            .call(
+                "get_argocd_app_events",
+                json!({"app_name": "guestbook", "resource_kind": "Pr0xyT0ken", "resource_name": name}),
+            )
+            .await
+            .to_string();
+        answers.push(answer.replace(name, "NAME"));
+    }
+    assert!(
+        answers[0].contains("Pr0xyT0ken 'NAME' is not part of application"),
+        "{}",
+        answers[0]
+    );
+    assert_eq!(answers[0], answers[1]);
 }
