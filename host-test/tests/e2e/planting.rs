@@ -441,3 +441,18 @@ pub(crate) fn status_and_body(response: &crate::CollectedResponse) -> String {
         String::from_utf8_lossy(&response.body)
     )
 }
+
+/// A world whose settings send Argo CD the extra header `X-Proxy-Token: secret` (one of the
+/// settings' own secrets, as a proxy's token is), with the usual login.
+pub(crate) async fn world_with_proxy_token(secret: &str) -> World {
+    let headers = json!({"X-Proxy-Token": secret}).to_string();
+    World::with(
+        host_test::standin::Config::default(),
+        &[
+            ("argocd_username", "admin"),
+            ("argocd_password", crate::PASSWORD),
+            ("extra_headers", headers.as_str()),
+        ],
+    )
+    .await
+}

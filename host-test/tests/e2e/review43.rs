@@ -357,16 +357,8 @@ fn apart(label: &str, right: &str, wrong: &str) -> Option<String> {
 /// they spell a passphrase neither holds, masked only when guessed right.
 #[tokio::test]
 async fn review43_fixed_o2_subject_space_join_oracle() {
+    let world = crate::planting::world_with_proxy_token(SPACED).await;
     let headers = json!({"X-Proxy-Token": SPACED}).to_string();
-    let world = World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("extra_headers", headers.as_str()),
-        ],
-    )
-    .await;
     let split = |g: &'static str| g.rsplit_once(' ').unwrap();
     let mut found = Vec::new();
     let server = |g: &'static str| {
@@ -438,16 +430,8 @@ const ASKED_WRONG: &str = "get Pr0xy-T0ken-r4x";
 /// secret `word object` or `word word object` is masked only when guessed right.
 #[tokio::test]
 async fn review43_fixed_o3_can_i_question_space_join_oracle() {
+    let world = crate::planting::world_with_proxy_token(ASKED).await;
     let headers = json!({"X-Proxy-Token": ASKED}).to_string();
-    let world = World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("extra_headers", headers.as_str()),
-        ],
-    )
-    .await;
     let mut found = Vec::new();
     let mut answers = Vec::new();
     for g in [ASKED, ASKED_WRONG] {
@@ -541,16 +525,7 @@ async fn review43_held_rollback_entry_changed_after_the_question() {
 #[tokio::test]
 async fn review43_fixed_o2_argo_cds_own_join_of_kind_and_name() {
     const SECRET: &str = "Correctkind horse-r43x";
-    let headers = json!({"X-Proxy-Token": SECRET}).to_string();
-    let world = World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("extra_headers", headers.as_str()),
-        ],
-    )
-    .await;
+    let world = crate::planting::world_with_proxy_token(SECRET).await;
     let mut answers = Vec::new();
     for name in ["horse-r43x", "horse-r43y"] {
         let answer = world

@@ -56,19 +56,6 @@ fn apart(label: &str, right: &str, wrong: &str) -> Option<String> {
     (right.matches("***").count() != wrong.matches("***").count()).then(|| label.to_owned())
 }
 
-async fn world_with(secret: &str) -> World {
-    let headers = json!({"X-Proxy-Token": secret}).to_string();
-    World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("extra_headers", headers.as_str()),
-        ],
-    )
-    .await
-}
-
 const ALNUM: &str = "Pr0xyT0ken r46tail";
 const ALNUM_WRONG: &str = "Pr0xyT0ken r46taix";
 
@@ -76,7 +63,7 @@ const ALNUM_WRONG: &str = "Pr0xyT0ken r46taix";
 /// new rewrite of Argo CD's NotFound puts that subject in the answer.
 #[tokio::test]
 async fn review46_fixed_p1_run_action_subject_space_join_oracle() {
-    let world = world_with(ALNUM).await;
+    let world = crate::planting::world_with_proxy_token(ALNUM).await;
     let call = |g: &'static str| {
         let (kind, name) = g.rsplit_once(' ').unwrap();
         let world = &world;
@@ -104,7 +91,7 @@ const SPACED_WRONG: &str = "Pr0xy-T0ken r46taix";
 /// FINDING P2: get_argocd_app_events checks neither kind nor name and joins them with a space.
 #[tokio::test]
 async fn review46_fixed_p2_events_kind_name_space_join_oracle() {
-    let world = world_with(SPACED).await;
+    let world = crate::planting::world_with_proxy_token(SPACED).await;
     let call = |g: &'static str| {
         let (kind, name) = g.rsplit_once(' ').unwrap();
         let world = &world;
@@ -134,7 +121,7 @@ async fn review46_fixed_p2_events_kind_name_space_join_oracle() {
 /// rewritten to that: an alphanumeric kind and a name no longer spell a one-space secret.
 #[tokio::test]
 async fn review46_held_get_resource_subject_quoted() {
-    let world = world_with(ALNUM).await;
+    let world = crate::planting::world_with_proxy_token(ALNUM).await;
     let call = |g: &'static str| {
         let (kind, name) = g.rsplit_once(' ').unwrap();
         let world = &world;
@@ -162,16 +149,7 @@ async fn review46_held_get_resource_subject_quoted() {
 /// 'name'`, so kind and name never spell a one-space secret; right and wrong read alike.
 #[tokio::test]
 async fn review46_fixed_p2_events_alphanumeric_kind_is_named_apart() {
-    let headers = json!({"X-Proxy-Token": "Pr0xyT0ken r46tail"}).to_string();
-    let world = World::with(
-        host_test::standin::Config::default(),
-        &[
-            ("argocd_username", "admin"),
-            ("argocd_password", crate::PASSWORD),
-            ("extra_headers", headers.as_str()),
-        ],
-    )
-    .await;
+    let world = crate::planting::world_with_proxy_token("Pr0xyT0ken r46tail").await;
     let mut answers = Vec::new();
     for name in ["r46tail", "r46taix"] {
         let answer = world
