@@ -49,8 +49,6 @@
 
 use serde_json::json;
 
-use crate::World;
-
 fn apart(label: &str, right: &str, wrong: &str) -> Option<String> {
     eprintln!("{label}:\n  right: {right}\n  wrong: {wrong}");
     (right.matches("***").count() != wrong.matches("***").count()).then(|| label.to_owned())
